@@ -1,0 +1,90 @@
+import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as cfn from 'aws-cdk-lib/aws-cloudformation';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { LogwardenConfig } from './config';
+import { names } from './names';
+import { secureKey } from './secure-key';
+
+export interface ControlPlaneStackProps extends StackProps {
+  readonly config: LogwardenConfig;
+  /** The synthesized member-baseline template, deployed to members by a service-managed StackSet. */
+  readonly memberBaselineTemplate: string;
+}
+
+/** The security-tooling account's stack: the control bus, the coverage ledger and the member StackSet. */
+export class ControlPlaneStack extends Stack {
+  readonly bus: events.EventBus;
+  readonly ledger: dynamodb.Table;
+  readonly summaryTopic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: ControlPlaneStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const key = secureKey(this, 'ControlKey', 'control plane ledger and topics', 'alias/logwarden-control');
+
+    this.bus = new events.EventBus(this, 'ControlBus', { eventBusName: names.controlBus, kmsKey: key });
+    new events.CfnEventBusPolicy(this, 'ControlBusPolicy', {
+      eventBusName: this.bus.eventBusName,
+      statementId: 'OrganizationMembersForwardTriggers',
+      statement: new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+        conditions: { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
+      }).toStatementJson(),
+    });
+    key.grantEncryptDecrypt(new iam.ServicePrincipal('events.amazonaws.com'));
+
+    this.ledger = new dynamodb.Table(this, 'CoverageLedger', {
+      tableName: 'logwarden-coverage',
+      partitionKey: { name: 'account', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'regionControl', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.summaryTopic = new sns.Topic(this, 'SummaryTopic', {
+      topicName: 'logwarden-coverage-summary',
+      displayName: 'logwarden coverage summary',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    for (const email of config.alerts.emails) {
+      this.summaryTopic.addSubscription(new subs.EmailSubscription(email));
+    }
+
+    new cfn.CfnStackSet(this, 'MemberBaseline', {
+      stackSetName: names.memberBaselineStackSet,
+      description: 'logwarden member baseline, deployed to every member account and governed region',
+      permissionModel: 'SERVICE_MANAGED',
+      // The security-tooling account is registered as a StackSets delegated administrator.
+      callAs: 'DELEGATED_ADMIN',
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      capabilities: ['CAPABILITY_NAMED_IAM'],
+      managedExecution: { Active: true },
+      operationPreferences: {
+        // Global IAM roles come from the home-region instance, which must therefore go first.
+        regionOrder: [config.homeRegion, ...config.governedRegions.filter((r) => r !== config.homeRegion)],
+        maxConcurrentPercentage: 25,
+        failureTolerancePercentage: 10,
+        regionConcurrencyType: 'SEQUENTIAL',
+      },
+      stackInstancesGroup: [
+        {
+          deploymentTargets: { organizationalUnitIds: [config.organizationRootId] },
+          regions: config.governedRegions,
+        },
+      ],
+      templateBody: props.memberBaselineTemplate,
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { App, Stage, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CentralStack } from './central-stack';
+import type { LogwardenConfig } from './config';
+import { ControlPlaneStack } from './control-plane-stack';
+import { DestinationStack } from './destination-stack';
+import { MemberBaselineStack } from './member-baseline-stack';
+
+export interface LogwardenStacks {
+  readonly central: CentralStack;
+  readonly destinations: DestinationStack[];
+  readonly controlPlane: ControlPlaneStack;
+  readonly memberBaseline: MemberBaselineStack;
+}
+
+/** Builds every logwarden stack from one validated config, with cdk-nag on all of them. */
+export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const logArchive = { account: config.accounts.logArchive };
+
+  const central = new CentralStack(app, 'LogwardenCentral', {
+    config,
+    env: { ...logArchive, region: config.homeRegion },
+    description: 'logwarden central pipeline: stream, archive, index, alerts (log-archive account)',
+  });
+  const destinations = config.governedRegions.map(
+    (region) =>
+      new DestinationStack(app, `LogwardenDestination-${region}`, {
+        config,
+        env: { ...logArchive, region },
+        description: `logwarden CloudWatch Logs destination for ${region} (log-archive account)`,
+      }),
+  );
+
+  // The baseline is never deployed by `cdk deploy`: its own stage keeps it out of the app's
+  // stacks, and its synthesized template becomes the StackSet's body.
+  const baselineStage = new Stage(app, 'MemberBaseline');
+  const memberBaseline = new MemberBaselineStack(baselineStage, 'LogwardenMemberBaseline', { config });
+  const baselineTemplate = baselineStage.synth().getStackByName(memberBaseline.stackName).template;
+
+  const controlPlane = new ControlPlaneStack(app, 'LogwardenControlPlane', {
+    config,
+    memberBaselineTemplate: JSON.stringify(baselineTemplate),
+    env: { account: config.accounts.securityTooling, region: config.homeRegion },
+    description: 'logwarden coverage control plane (security-tooling account)',
+  });
+  return { central, destinations, controlPlane, memberBaseline };
+}

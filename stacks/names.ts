@@ -1,0 +1,27 @@
+/**
+ * Names that cross account or stack boundaries. Member accounts, the control plane and the
+ * central account must agree on them without lookups, so each lives here once.
+ */
+export const names = {
+  centralStream: 'logwarden-central',
+  logsDestination: 'logwarden-central',
+  controlBus: 'logwarden-control',
+  memberExecutionRole: 'logwarden-member-execution',
+  flowLogsDeliveryRole: 'logwarden-flowlogs-delivery',
+  forwardEventsRole: 'logwarden-forward-events',
+  memberBaselineStackSet: 'logwarden-member-baseline',
+  /** Log groups created by logwarden itself; the account subscription policy excludes them. */
+  ownLogGroupPrefix: '/logwarden/',
+} as const;
+
+export function destinationArn(region: string, logArchiveAccount: string): string {
+  return `arn:aws:logs:${region}:${logArchiveAccount}:destination:${names.logsDestination}`;
+}
+
+export function centralStreamArn(region: string, logArchiveAccount: string): string {
+  return `arn:aws:kinesis:${region}:${logArchiveAccount}:stream/${names.centralStream}`;
+}
+
+export function controlBusArn(region: string, securityToolingAccount: string): string {
+  return `arn:aws:events:${region}:${securityToolingAccount}:event-bus/${names.controlBus}`;
+}

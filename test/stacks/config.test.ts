@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { ConfigError, loadConfig, parseConfig } from '../../stacks/config';
+import { exampleConfigPath, exampleConfigRaw } from './example-app';
+
+function errorFor(raw: unknown): string {
+  try {
+    parseConfig(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('logwarden.config.json', () => {
+  it('the committed example is valid and gets defaults', () => {
+    const config = loadConfig(exampleConfigPath);
+    expect(config.governedRegions).toContain(config.homeRegion);
+    expect(config.kinesis.retentionHours).toBe(168);
+    expect(config.flowLogs.acceptForeignFlowLogs).toBe(false);
+  });
+
+  it.each([
+    [{ organizationId: 'org-1' }, 'organizationId: must be an AWS Organizations id'],
+    [
+      { accounts: { management: '1', logArchive: '222222222222', securityTooling: '333333333333' } },
+      'accounts.management: must be a 12-digit AWS account id',
+    ],
+    [{ homeRegion: 'Ireland' }, 'homeRegion: must be an AWS region name'],
+    [{ governedRegions: [] }, 'governedRegions: must list at least one region'],
+    [{ governedRegions: ['eu-central-1'] }, 'governedRegions: must include the home region eu-west-1'],
+    [{ trail: { mode: 'everything' } }, 'trail.mode:'],
+    [
+      { kinesis: { capacity: 'lots', retentionHours: 168 } },
+      'kinesis.capacity: must be "on-demand" or a shard count from 1 to 500',
+    ],
+    [{ kinesis: { capacity: 2, retentionHours: 12 } }, 'kinesis.retentionHours: must be at least 24'],
+    [{ alerts: { emails: ['not-an-address'] } }, 'alerts.emails.0: must be an e-mail address'],
+    [{ surprise: true }, 'surprise'],
+  ])('rejects %j naming the field and the rule', (override, expected) => {
+    const message = errorFor({ ...exampleConfigRaw(), ...override });
+    expect(message).toContain(expected);
+  });
+
+  it('rejects an object lock that outlives the retention', () => {
+    const raw = exampleConfigRaw();
+    const archive = {
+      ...(raw.archive as object),
+      retentionDays: 400,
+      objectLock: { mode: 'GOVERNANCE', days: 500 },
+    };
+    expect(errorFor({ ...raw, archive })).toContain(
+      'archive.objectLock.days: must not exceed archive.retentionDays',
+    );
+  });
+
+  it('names unreadable and non-JSON files', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lw-config-'));
+    expect(() => loadConfig(path.join(dir, 'missing.json'))).toThrow(/cannot be read \(ENOENT\)/);
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, '{ "organizationId": ');
+    expect(() => loadConfig(bad)).toThrow(/is not valid JSON/);
+  });
+
+  it('cdk synth fails on a bad config with the field named and no stack trace', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lw-config-'));
+    const bad = path.join(dir, 'logwarden.config.json');
+    writeFileSync(bad, JSON.stringify({ ...exampleConfigRaw(), homeRegion: 'nowhere' }));
+    let stderr = '';
+    try {
+      execFileSync('npx', ['tsx', 'stacks/app.ts'], {
+        cwd: path.join(__dirname, '..', '..'),
+        env: {
+          ...process.env,
+          CDK_CONTEXT_JSON: JSON.stringify({ 'logwarden:config': bad }),
+          CDK_OUTDIR: dir,
+        },
+        stdio: 'pipe',
+      });
+    } catch (err) {
+      stderr = String((err as { stderr: Buffer }).stderr);
+    }
+    expect(stderr).toContain('homeRegion: must be an AWS region name');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});

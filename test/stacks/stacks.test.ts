@@ -1,0 +1,119 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { triggers } from '../../events/patterns';
+import { names } from '../../stacks/names';
+import { buildExample, exampleConfig, templateOf } from './example-app';
+
+describe('the app', () => {
+  const config = exampleConfig();
+  const built = buildExample(config);
+
+  it('has one destination stack per governed region, in the log-archive account', () => {
+    expect(built.destinations.map((s) => s.region)).toEqual(config.governedRegions);
+    for (const stack of built.destinations) expect(stack.account).toBe(config.accounts.logArchive);
+    expect(built.central.account).toBe(config.accounts.logArchive);
+    expect(built.controlPlane.account).toBe(config.accounts.securityTooling);
+  });
+
+  it('central: a KMS-encrypted stream with the configured retention and capacity', () => {
+    const t = templateOf(built.central);
+    t.hasResourceProperties('AWS::Kinesis::Stream', {
+      Name: names.centralStream,
+      RetentionPeriodHours: 168,
+      StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: Match.anyValue() },
+    });
+    t.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com' });
+  });
+
+  it('central: a provisioned stream when the config gives a shard count', () => {
+    const t = templateOf(
+      buildExample(exampleConfig({ kinesis: { capacity: 4, retentionHours: 48 } })).central,
+    );
+    t.hasResourceProperties('AWS::Kinesis::Stream', {
+      ShardCount: 4,
+      RetentionPeriodHours: 48,
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+    });
+  });
+
+  it('destination: org-only policy, pointing at the home-region stream', () => {
+    const t = templateOf(built.destinations[1]);
+    const dest = Object.values(t.findResources('AWS::Logs::Destination'))[0];
+    expect(dest.Properties.TargetArn).toBe(
+      `arn:aws:kinesis:${config.homeRegion}:${config.accounts.logArchive}:stream/${names.centralStream}`,
+    );
+    const policy = JSON.parse(dest.Properties.DestinationPolicy);
+    expect(policy.Statement).toHaveLength(1);
+    expect(policy.Statement[0].Condition).toEqual({
+      StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
+    });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'logs.amazonaws.com' },
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceOrgID': config.organizationId } }),
+          }),
+        ],
+      },
+    });
+  });
+
+  it('control plane: an org-scoped bus, an encrypted ledger with PITR, and the member StackSet', () => {
+    const t = templateOf(built.controlPlane);
+    t.hasResourceProperties('AWS::Events::EventBus', { Name: names.controlBus });
+    t.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
+      }),
+    });
+    t.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'account', KeyType: 'HASH' },
+        { AttributeName: 'regionControl', KeyType: 'RANGE' },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+    });
+    const stackSet = Object.values(t.findResources('AWS::CloudFormation::StackSet'))[0];
+    expect(stackSet.Properties).toMatchObject({
+      PermissionModel: 'SERVICE_MANAGED',
+      AutoDeployment: { Enabled: true },
+      OperationPreferences: { RegionOrder: [config.homeRegion, 'eu-central-1'] },
+    });
+    const body = JSON.parse(stackSet.Properties.TemplateBody);
+    expect(Object.keys(body.Resources).length).toBeGreaterThan(3);
+    expect(body.Parameters?.BootstrapVersion).toBeUndefined();
+    expect(stackSet.Properties.TemplateBody.length).toBeLessThan(51200);
+  });
+
+  it('member baseline: global roles in the home region only, org-scoped trust, forwarding rules from events/', () => {
+    const t = templateOf(built.memberBaseline);
+    const roles = t.findResources('AWS::IAM::Role');
+    expect(Object.keys(roles)).toHaveLength(3);
+    for (const role of Object.values(roles)) expect(role.Condition).toBe('IsHomeRegion');
+    t.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: names.memberExecutionRole,
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Condition: Match.objectLike({ StringEquals: { 'aws:PrincipalOrgID': config.organizationId } }),
+          }),
+        ],
+      },
+    });
+    const rules = Object.values(t.findResources('AWS::Events::Rule'));
+    const forwarded = triggers.filter((tr) => tr.pattern.source[0] !== 'aws.organizations');
+    expect(rules.map((r) => r.Properties.EventPattern)).toEqual(forwarded.map((tr) => tr.pattern));
+  });
+
+  it('no data-plane policy in any stack grants a * action', () => {
+    for (const stack of [built.central, built.controlPlane, built.memberBaseline, ...built.destinations]) {
+      const json = JSON.stringify(templateOf(stack).toJSON());
+      expect(json).not.toMatch(/"Action":\s*"(s3|kinesis|logs|sqs|sns|dynamodb|es|firehose):\*"/);
+      expect(json).not.toMatch(/"Action":\s*"\*"/);
+    }
+  });
+});
