@@ -14,6 +14,16 @@ export const names = {
   ownLogGroupPrefix: '/logwarden/',
 } as const;
 
+/** The account-level subscription filter policy of a region; the pipeline reads the region back from it. */
+export function subscriptionPolicyName(region: string): string {
+  return `logwarden-central-${region}`;
+}
+
+export function regionOfSubscription(filterName: string): string | undefined {
+  const m = /^logwarden-central-([a-z]{2}(?:-gov)?-[a-z]+-\d)$/.exec(filterName);
+  return m?.[1];
+}
+
 export function destinationArn(region: string, logArchiveAccount: string): string {
   return `arn:aws:logs:${region}:${logArchiveAccount}:destination:${names.logsDestination}`;
 }

@@ -1,0 +1,62 @@
+import { names } from '../../stacks/names';
+import type { OcsfDocument } from './ocsf/document';
+
+/** CloudTrail calls that switch off or weaken coverage, by service. */
+const tamperCalls: Record<string, ReadonlySet<string>> = {
+  'cloudtrail.amazonaws.com': new Set([
+    'StopLogging',
+    'DeleteTrail',
+    'UpdateTrail',
+    'PutEventSelectors',
+    'PutInsightSelectors',
+    'DeleteEventDataStore',
+  ]),
+  'guardduty.amazonaws.com': new Set([
+    'DeleteDetector',
+    'DisassociateFromAdministratorAccount',
+    'DisassociateFromMasterAccount',
+    'DeleteMembers',
+    'DisassociateMembers',
+    'DisableOrganizationAdminAccount',
+  ]),
+  'ec2.amazonaws.com': new Set(['DeleteFlowLogs']),
+  'logs.amazonaws.com': new Set(['DeleteSubscriptionFilter', 'DeleteAccountPolicy', 'DeleteDestination']),
+};
+
+interface ApiFields {
+  operation?: string;
+  service?: { name?: string };
+}
+
+function requestParameters(doc: OcsfDocument): Record<string, unknown> {
+  return ((doc.unmapped?.requestParameters as Record<string, unknown> | undefined) ?? {}) as Record<
+    string,
+    unknown
+  >;
+}
+
+/**
+ * True when a document records a successful call that removes or weakens logging coverage.
+ * Failed attempts (AccessDenied and the like) changed nothing; they stay searchable in
+ * OpenSearch but do not page anyone or start a repair.
+ */
+export function isCoverageTamper(
+  doc: OcsfDocument,
+  coveredLogGroupPrefixes: readonly string[] = [names.ownLogGroupPrefix],
+): boolean {
+  if (doc.class_uid !== 6003 || doc.status_id !== 1) return false;
+  const api = doc.api as ApiFields | undefined;
+  const service = api?.service?.name;
+  const operation = api?.operation;
+  if (!service || !operation) return false;
+  if (tamperCalls[service]?.has(operation)) return true;
+  if (service === 'guardduty.amazonaws.com' && operation === 'UpdateDetector') {
+    const enable = requestParameters(doc).enable;
+    return enable === false || enable === 'false';
+  }
+  if (service === 'logs.amazonaws.com' && operation === 'DeleteLogGroup') {
+    const group = requestParameters(doc).logGroupName;
+    return typeof group === 'string' && coveredLogGroupPrefixes.some((p) => group.startsWith(p));
+  }
+  return false;
+}

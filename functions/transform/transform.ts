@@ -1,0 +1,244 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { gzipSync } from 'node:zlib';
+import { CwlPayload, decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
+import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
+import { normalizePayload, SourceKind, sourceKindOf } from '../shared/normalize';
+import { putRecordsWithRetry, ReingestEntry, ReingestOptions } from './reingest';
+
+export interface FirehoseInputRecord {
+  recordId: string;
+  data: string;
+  approximateArrivalTimestamp?: number;
+  kinesisRecordMetadata?: { partitionKey?: string; shardId?: string; sequenceNumber?: string };
+}
+
+export interface FirehoseTransformEvent {
+  invocationId?: string;
+  deliveryStreamArn?: string;
+  sourceKinesisStreamArn?: string;
+  region?: string;
+  records: FirehoseInputRecord[];
+}
+
+export type FirehoseResult = 'Ok' | 'Dropped' | 'ProcessingFailed';
+
+export interface FirehoseOutputRecord {
+  recordId: string;
+  result: FirehoseResult;
+  /** Omitted for Dropped and ProcessingFailed: Firehose keeps the original for its error prefix. */
+  data?: string;
+  metadata?: { partitionKeys: { source: string; account: string; date: string } };
+}
+
+export interface TransformStats {
+  ok: number;
+  dropped: number;
+  processingFailed: number;
+  split: number;
+  reingested: number;
+  reingestFailed: number;
+  events: Partial<Record<SourceKind, number>>;
+  /** Lines kept as parse_error documents, by the product they came from. */
+  parseErrors: Record<string, number>;
+}
+
+export interface TransformLog {
+  (level: 'info' | 'warn' | 'error', message: string, attributes: Record<string, unknown>): void;
+}
+
+export interface TransformOptions {
+  formats: FlowLogFormatRegistry;
+  kinesis: KinesisClient;
+  /** Lambda's synchronous response limit is 6 MiB; stay below it with room for the envelope. */
+  maxResponseBytes?: number;
+  /** A payload re-ingested more than this many times becomes ProcessingFailed. */
+  maxHops?: number;
+  reingest?: ReingestOptions;
+  log?: TransformLog;
+}
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 6_000_000;
+export const DEFAULT_MAX_HOPS = 5;
+
+const ENVELOPE_BYTES = Buffer.byteLength('{"records":[]}');
+
+/** Bytes a record adds to the JSON response, separator included. */
+function entryBytes(record: FirehoseOutputRecord): number {
+  if (record.data === undefined) return Buffer.byteLength(JSON.stringify(record)) + 1;
+  // base64 needs no escaping, so the data string costs exactly its length.
+  const { data, ...rest } = record;
+  return Buffer.byteLength(JSON.stringify({ ...rest, data: '' })) + data.length + 1;
+}
+
+const minimalEntryBytes = (recordId: string) => entryBytes({ recordId, result: 'ProcessingFailed' });
+
+function partitionKeys(payload: CwlPayload, kinds: Set<SourceKind>, firstTime: number) {
+  const source = kinds.size === 1 ? [...kinds][0] : 'mixed';
+  const date = new Date(Number.isFinite(firstTime) ? firstTime : Date.now()).toISOString().slice(0, 10);
+  return { source, account: /^\d{12}$/.test(payload.owner) ? payload.owner : 'unknown', date };
+}
+
+/** Halves of a payload by log events (or the whole payload when it has one event), one hop further. */
+export function splitForReingest(payload: CwlPayload): CwlPayload[] {
+  const hops = (payload.logwardenHops ?? 0) + 1;
+  const events = payload.logEvents;
+  const parts =
+    events.length >= 2 ? [events.slice(0, events.length >> 1), events.slice(events.length >> 1)] : [events];
+  return parts.map((logEvents) => ({ ...payload, logEvents, logwardenHops: hops }));
+}
+
+/** Newline-delimited lines written straight into one growing buffer, then base64 once. */
+class NdjsonBuffer {
+  private buf = Buffer.allocUnsafe(64 * 1024);
+  private length = 0;
+
+  push(line: string): void {
+    // Three bytes per UTF-16 unit is the UTF-8 worst case: room without measuring first.
+    const need = this.length + line.length * 3 + 1;
+    if (need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(bigger, 0, 0, this.length);
+      this.buf = bigger;
+    }
+    this.length += this.buf.write(line, this.length);
+    this.buf[this.length++] = 0x0a;
+  }
+
+  toBase64(): string {
+    return this.buf.toString('base64', 0, this.length);
+  }
+}
+
+interface PendingReingest {
+  index: number;
+  entries: ReingestEntry[];
+}
+
+/**
+ * The Firehose transformation: every input record comes back exactly once, in order, as Ok
+ * (newline-delimited OCSF, one line per log event), Dropped (control messages, and payloads
+ * that were re-ingested in halves to keep the response under the limit) or ProcessingFailed
+ * (undecodable, or past the hop limit, or whose re-ingestion failed). It never throws on input.
+ */
+export async function transformFirehoseEvent(
+  event: FirehoseTransformEvent,
+  options: TransformOptions,
+): Promise<{ records: FirehoseOutputRecord[]; stats: TransformStats }> {
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
+  const log: TransformLog = options.log ?? (() => undefined);
+  const stats: TransformStats = {
+    ok: 0,
+    dropped: 0,
+    processingFailed: 0,
+    split: 0,
+    reingested: 0,
+    reingestFailed: 0,
+    events: {},
+    parseErrors: {},
+  };
+  const input = Array.isArray(event?.records) ? event.records : [];
+  const out: FirehoseOutputRecord[] = [];
+  const pending: PendingReingest[] = [];
+
+  // Every record still to answer needs at least a minimal entry, so reserve room for them.
+  let reserve = input.reduce((sum, r) => sum + minimalEntryBytes(String(r?.recordId ?? '')), 0);
+  let used = ENVELOPE_BYTES;
+  const fail = (recordId: string, reason: string) => {
+    log('error', 'record failed processing', { recordId, reason });
+    return { recordId, result: 'ProcessingFailed' as const };
+  };
+
+  for (const [index, record] of input.entries()) {
+    const recordId = String(record?.recordId ?? '');
+    reserve -= minimalEntryBytes(recordId);
+    let result: FirehoseOutputRecord;
+    const decoded =
+      typeof record?.data === 'string'
+        ? decodeCwlBase64(record.data)
+        : ({ ok: false, error: 'no data' } as const);
+    if (!decoded.ok) {
+      result = fail(recordId, decoded.error);
+    } else if (isControlMessage(decoded.payload)) {
+      result = { recordId, result: 'Dropped' };
+    } else if ((decoded.payload.logwardenHops ?? 0) > maxHops) {
+      result = fail(recordId, `re-ingested more than ${maxHops} times`);
+    } else if (decoded.payload.logEvents.length === 0) {
+      result = { recordId, result: 'Dropped' };
+    } else {
+      const payload = decoded.payload;
+      const docs = normalizePayload(payload, options.formats);
+      const kinds = new Set<SourceKind>();
+      const lines = new NdjsonBuffer();
+      for (const doc of docs) {
+        const kind = sourceKindOf(doc);
+        kinds.add(kind);
+        stats.events[kind] = (stats.events[kind] ?? 0) + 1;
+        if (doc.parse_error !== undefined) {
+          const product = doc.metadata.product.name;
+          stats.parseErrors[product] = (stats.parseErrors[product] ?? 0) + 1;
+        }
+        lines.push(JSON.stringify(doc));
+      }
+      const candidate: FirehoseOutputRecord = {
+        recordId,
+        result: 'Ok',
+        data: lines.toBase64(),
+        metadata: { partitionKeys: partitionKeys(payload, kinds, payload.logEvents[0].timestamp) },
+      };
+      if (used + entryBytes(candidate) + reserve <= maxBytes) {
+        result = candidate;
+      } else {
+        const streamArn = event.sourceKinesisStreamArn;
+        if (!streamArn) {
+          result = fail(recordId, 'response limit reached and no source stream to re-ingest into');
+        } else {
+          const parts = splitForReingest(payload);
+          if (parts.length > 1) stats.split++;
+          const partitionKey = record.kinesisRecordMetadata?.partitionKey ?? payload.logStream ?? recordId;
+          pending.push({
+            index,
+            entries: parts.map((p) => ({ data: gzipSync(JSON.stringify(p)), partitionKey })),
+          });
+          result = { recordId, result: 'Dropped' };
+        }
+      }
+    }
+    used += entryBytes(result);
+    out.push(result);
+  }
+
+  if (pending.length) {
+    const streamArn = event.sourceKinesisStreamArn as string;
+    const all = pending.flatMap((p) => p.entries);
+    const { landed, attempts, lastError } = await putRecordsWithRetry(
+      options.kinesis,
+      streamArn,
+      all,
+      options.reingest,
+    );
+    let offset = 0;
+    for (const p of pending) {
+      const ok = landed.slice(offset, offset + p.entries.length).every(Boolean);
+      offset += p.entries.length;
+      if (ok) {
+        stats.reingested += p.entries.length;
+      } else {
+        // Parts that did land are re-processed later; failing the whole record keeps the
+        // original in the error prefix too, so a duplicate is possible but a loss is not.
+        stats.reingestFailed++;
+        out[p.index] = fail(
+          out[p.index].recordId,
+          `re-ingest failed after ${attempts} attempts: ${lastError}`,
+        );
+      }
+    }
+  }
+
+  for (const r of out) {
+    if (r.result === 'Ok') stats.ok++;
+    else if (r.result === 'Dropped') stats.dropped++;
+    else stats.processingFailed++;
+  }
+  return { records: out, stats };
+}

@@ -1,0 +1,111 @@
+import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
+import { normalizePayload } from '../../../functions/shared/normalize';
+import { isCoverageTamper } from '../../../functions/shared/tamper';
+import {
+  cwlPayload,
+  guardDutyEvents,
+  pantherCloudTrailLogs,
+  realCloudTrailEvents,
+} from '../../fixtures/corpus';
+
+const registry = new FlowLogFormatRegistry();
+const docOf = (event: object) => normalizePayload(cwlPayload([JSON.stringify(event)]), registry)[0];
+const call = (eventSource: string, eventName: string, requestParameters: object = {}, extra: object = {}) =>
+  docOf({
+    eventVersion: '1.09',
+    eventSource,
+    eventName,
+    eventID: `${eventName}-1`,
+    requestParameters,
+    ...extra,
+  });
+
+describe('isCoverageTamper', () => {
+  it('flags the real Stratus detonations that switch logging off, and nothing else in them', () => {
+    const flagged = realCloudTrailEvents()
+      .filter(({ event }) => isCoverageTamper(docOf(event)))
+      .map(({ event }) => `${event.eventSource} ${event.eventName}`);
+    expect(new Set(flagged)).toEqual(
+      new Set([
+        'cloudtrail.amazonaws.com StopLogging',
+        'cloudtrail.amazonaws.com DeleteTrail',
+        'cloudtrail.amazonaws.com PutEventSelectors',
+        'ec2.amazonaws.com DeleteFlowLogs',
+      ]),
+    );
+  });
+
+  it.each([
+    ['cloudtrail.amazonaws.com', 'StopLogging'],
+    ['cloudtrail.amazonaws.com', 'DeleteTrail'],
+    ['cloudtrail.amazonaws.com', 'UpdateTrail'],
+    ['cloudtrail.amazonaws.com', 'PutEventSelectors'],
+    ['cloudtrail.amazonaws.com', 'PutInsightSelectors'],
+    ['cloudtrail.amazonaws.com', 'DeleteEventDataStore'],
+    ['guardduty.amazonaws.com', 'DeleteDetector'],
+    ['guardduty.amazonaws.com', 'DisassociateFromAdministratorAccount'],
+    ['guardduty.amazonaws.com', 'DisassociateFromMasterAccount'],
+    ['guardduty.amazonaws.com', 'DeleteMembers'],
+    ['guardduty.amazonaws.com', 'DisassociateMembers'],
+    ['guardduty.amazonaws.com', 'DisableOrganizationAdminAccount'],
+    ['ec2.amazonaws.com', 'DeleteFlowLogs'],
+    ['logs.amazonaws.com', 'DeleteSubscriptionFilter'],
+    ['logs.amazonaws.com', 'DeleteAccountPolicy'],
+    ['logs.amazonaws.com', 'DeleteDestination'],
+  ])('%s %s is tamper', (source, name) => {
+    expect(isCoverageTamper(call(source, name))).toBe(true);
+  });
+
+  it('UpdateDetector only when it disables the detector', () => {
+    expect(
+      isCoverageTamper(call('guardduty.amazonaws.com', 'UpdateDetector', { detectorId: 'd', enable: false })),
+    ).toBe(true);
+    expect(
+      isCoverageTamper(call('guardduty.amazonaws.com', 'UpdateDetector', { detectorId: 'd', enable: true })),
+    ).toBe(false);
+    expect(
+      isCoverageTamper(
+        call('guardduty.amazonaws.com', 'UpdateDetector', { findingPublishingFrequency: 'SIX_HOURS' }),
+      ),
+    ).toBe(false);
+  });
+
+  it('DeleteLogGroup only on a covered group', () => {
+    expect(
+      isCoverageTamper(
+        call('logs.amazonaws.com', 'DeleteLogGroup', { logGroupName: '/logwarden/vpc-flow-logs/lw-vpc-v8' }),
+      ),
+    ).toBe(true);
+    expect(
+      isCoverageTamper(call('logs.amazonaws.com', 'DeleteLogGroup', { logGroupName: '/aws/lambda/scratch' })),
+    ).toBe(false);
+    expect(
+      isCoverageTamper(
+        call('logs.amazonaws.com', 'DeleteLogGroup', { logGroupName: 'aws-cloudtrail-logs' }),
+        ['aws-cloudtrail-logs'],
+      ),
+    ).toBe(true);
+  });
+
+  it('a failed attempt changed nothing and is not tamper', () => {
+    expect(
+      isCoverageTamper(call('cloudtrail.amazonaws.com', 'StopLogging', {}, { errorCode: 'AccessDenied' })),
+    ).toBe(false);
+  });
+
+  it('ordinary events, findings and plain logs are not tamper', () => {
+    expect(isCoverageTamper(call('cloudtrail.amazonaws.com', 'StartLogging'))).toBe(false);
+    expect(isCoverageTamper(call('ec2.amazonaws.com', 'CreateFlowLogs'))).toBe(false);
+    for (const { event } of guardDutyEvents()) expect(isCoverageTamper(docOf(event))).toBe(false);
+    expect(isCoverageTamper(normalizePayload(cwlPayload(['StopLogging']), registry)[0])).toBe(false);
+  });
+
+  it('agrees with the Panther CloudTrail-stop rule fixtures', () => {
+    const fixtures = pantherCloudTrailLogs().filter((f) => f.source.startsWith('AWS.CloudTrail.Stopped'));
+    expect(fixtures.length).toBeGreaterThan(0);
+    for (const { event } of fixtures) {
+      const expected = ['StopLogging', 'DeleteTrail'].includes(event.eventName as string) && !event.errorCode;
+      expect(isCoverageTamper(docOf(event))).toBe(expected);
+    }
+  });
+});

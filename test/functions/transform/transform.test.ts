@@ -1,0 +1,246 @@
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
+import { randomBytes } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { decodeCwlBase64 } from '../../../functions/shared/cwl-payload';
+import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
+import {
+  FirehoseTransformEvent,
+  splitForReingest,
+  transformFirehoseEvent,
+} from '../../../functions/transform/transform';
+import { cwlPayload, encodeCwl, realCloudTrailEvents, realFirehoseEvent } from '../../fixtures/corpus';
+
+const kinesisMock = mockClient(KinesisClient);
+const kinesis = new KinesisClient({ region: 'eu-west-1' });
+const formats = new FlowLogFormatRegistry();
+const streamArn = 'arn:aws:kinesis:eu-west-1:222222222222:stream/logwarden-central';
+const noSleep = { sleep: async () => undefined };
+
+beforeEach(() => {
+  kinesisMock.reset();
+  kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({
+    FailedRecordCount: 0,
+    Records: input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-0' })),
+  }));
+});
+
+const responseBytes = (records: unknown) => Buffer.byteLength(JSON.stringify({ records }));
+const linesOf = (data: string) => Buffer.from(data, 'base64').toString('utf8').trimEnd().split('\n');
+
+function eventOf(payloads: (object | string)[]): FirehoseTransformEvent {
+  return {
+    invocationId: 'inv-1',
+    sourceKinesisStreamArn: streamArn,
+    records: payloads.map((p, i) => ({
+      recordId: `rec-${i}`,
+      data: typeof p === 'string' ? p : encodeCwl(p),
+      kinesisRecordMetadata: { partitionKey: `pk-${i}` },
+    })),
+  };
+}
+
+describe('Firehose transform', () => {
+  it('the real Firehose event: CONTROL_MESSAGE Dropped, data messages Ok with one OCSF line per event', async () => {
+    const event = realFirehoseEvent();
+    const { records, stats } = await transformFirehoseEvent(event, { formats, kinesis });
+    expect(records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
+    expect(records.map((r) => r.result)).toEqual(['Dropped', 'Ok', 'Ok', 'Ok']);
+    for (const [i, r] of records.entries()) {
+      if (r.result !== 'Ok') continue;
+      const decoded = decodeCwlBase64(event.records[i].data);
+      if (!decoded.ok) throw new Error(decoded.error);
+      const lines = linesOf(r.data!);
+      expect(lines).toHaveLength(decoded.payload.logEvents.length);
+      lines.forEach((line, j) =>
+        expect(JSON.parse(line).raw_data).toBe(decoded.payload.logEvents[j].message),
+      );
+      expect(r.metadata?.partitionKeys).toEqual({
+        source: expect.any(String),
+        account: decoded.payload.owner,
+        date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      });
+    }
+    expect(stats).toMatchObject({ ok: 3, dropped: 1, processingFailed: 0 });
+    expect(kinesisMock).not.toHaveReceivedCommand(PutRecordsCommand);
+  });
+
+  it('corrupt base64, gzip and JSON each fail alone; the batch goes on', async () => {
+    const good = cwlPayload([JSON.stringify(realCloudTrailEvents()[0].event)]);
+    const event = eventOf([
+      good,
+      '%%%',
+      Buffer.concat([Buffer.from([0x1f, 0x8b]), randomBytes(40)]).toString('base64'),
+      gzipSync('{"messageType": "DATA_MESS').toString('base64'),
+      good,
+    ]);
+    const logged: string[] = [];
+    const { records } = await transformFirehoseEvent(event, {
+      formats,
+      kinesis,
+      log: (_l, _m, a) => logged.push(String(a.reason)),
+    });
+    expect(records.map((r) => r.result)).toEqual([
+      'Ok',
+      'ProcessingFailed',
+      'ProcessingFailed',
+      'ProcessingFailed',
+      'Ok',
+    ]);
+    expect(logged).toEqual([
+      expect.stringContaining('base64'),
+      expect.stringContaining('gzip'),
+      expect.stringContaining('not JSON'),
+    ]);
+  });
+
+  it('splits a record that would pass the response limit into halves, re-ingested with its partition key and a hop', async () => {
+    const big = 'x'.repeat(4000);
+    const payloads = [0, 1, 2].map(() => cwlPayload(Array.from({ length: 10 }, () => big)));
+    const event = eventOf(payloads);
+    const { records, stats } = await transformFirehoseEvent(event, {
+      formats,
+      kinesis,
+      maxResponseBytes: 2 * 60_000,
+    });
+    expect(records.map((r) => r.result)).toEqual(['Ok', 'Dropped', 'Dropped']);
+    expect(responseBytes(records)).toBeLessThanOrEqual(2 * 60_000);
+    expect(stats).toMatchObject({ split: 2, reingested: 4 });
+    const put = kinesisMock.commandCalls(PutRecordsCommand)[0].args[0].input;
+    expect(put.StreamARN).toBe(streamArn);
+    expect(put.Records!.map((r) => r.PartitionKey)).toEqual(['pk-1', 'pk-1', 'pk-2', 'pk-2']);
+    const halves = put.Records!.map((r) => JSON.parse(gunzipSync(r.Data!).toString()));
+    expect(halves.map((h) => h.logEvents.length)).toEqual([5, 5, 5, 5]);
+    expect(halves.every((h) => h.logwardenHops === 1)).toBe(true);
+    // Every log event of the dropped records is in exactly one half.
+    expect(halves.slice(0, 2).flatMap((h) => h.logEvents)).toEqual(payloads[1].logEvents);
+  });
+
+  it('retries only the entries PutRecords failed (partial FailedRecordCount), then succeeds', async () => {
+    let call = 0;
+    kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => {
+      call++;
+      return {
+        FailedRecordCount: call === 1 ? 1 : 0,
+        Records: input.Records.map((_, i) =>
+          call === 1 && i === 1
+            ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'slow down' }
+            : { SequenceNumber: `${call}-${i}`, ShardId: 'shardId-0' },
+        ),
+      };
+    });
+    const big = 'y'.repeat(4000);
+    const event = eventOf([
+      cwlPayload(Array.from({ length: 10 }, () => big)),
+      cwlPayload(Array.from({ length: 10 }, () => big)),
+    ]);
+    const { records, stats } = await transformFirehoseEvent(event, {
+      formats,
+      kinesis,
+      maxResponseBytes: 120_000,
+      reingest: noSleep,
+    });
+    expect(records.map((r) => r.result)).toEqual(['Ok', 'Dropped']);
+    const calls = kinesisMock.commandCalls(PutRecordsCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0].args[0].input.Records).toHaveLength(2);
+    expect(calls[1].args[0].input.Records).toHaveLength(1);
+    expect(calls[1].args[0].input.Records![0].Data).toEqual(calls[0].args[0].input.Records![1].Data);
+    expect(stats.reingested).toBe(2);
+  });
+
+  it('a record whose re-ingestion keeps failing becomes ProcessingFailed, never Dropped', async () => {
+    kinesisMock
+      .on(PutRecordsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const big = 'z'.repeat(4000);
+    const event = eventOf([
+      cwlPayload(Array.from({ length: 10 }, () => big)),
+      cwlPayload(Array.from({ length: 10 }, () => big)),
+    ]);
+    const { records, stats } = await transformFirehoseEvent(event, {
+      formats,
+      kinesis,
+      maxResponseBytes: 120_000,
+      reingest: { ...noSleep, maxAttempts: 3 },
+    });
+    expect(records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed']);
+    expect(kinesisMock.commandCalls(PutRecordsCommand)).toHaveLength(3);
+    expect(stats.reingestFailed).toBe(1);
+  });
+
+  it('a payload that came back more than N times is ProcessingFailed (no endless loop)', async () => {
+    const tired = { ...cwlPayload(['again']), logwardenHops: 4 };
+    const event = eventOf([tired, { ...tired, logwardenHops: 3 }]);
+    const { records } = await transformFirehoseEvent(event, { formats, kinesis, maxHops: 3 });
+    expect(records.map((r) => r.result)).toEqual(['ProcessingFailed', 'Ok']);
+  });
+
+  it('a single-event payload that does not fit is re-ingested whole, one hop further', () => {
+    const [whole] = splitForReingest({ ...cwlPayload(['only']), logwardenHops: 2 });
+    expect(whole.logEvents).toHaveLength(1);
+    expect(whole.logwardenHops).toBe(3);
+  });
+
+  it('never throws on a malformed event', async () => {
+    for (const bad of [undefined, null, {}, { records: 'x' }, { records: [null, 1, { recordId: 'a' }] }]) {
+      const { records } = await transformFirehoseEvent(bad as never, { formats, kinesis });
+      expect(Array.isArray(records)).toBe(true);
+    }
+  });
+});
+
+describe('Firehose transform properties', () => {
+  const message = fc.oneof(
+    fc.string({ maxLength: 300 }),
+    fc.constant(JSON.stringify(realCloudTrailEvents()[5].event)),
+    fc.constant('2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 2 1418530010 1418530070 ACCEPT OK'),
+  );
+  const payload = fc.array(message, { minLength: 1, maxLength: 20 }).map((m) => cwlPayload(m));
+  const recordData = fc.oneof(
+    payload.map(encodeCwl),
+    payload.map((p) => encodeCwl(p).slice(0, 30)), // truncated
+    fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('base64')), // random bytes
+    fc.string({ maxLength: 100 }), // not base64 at all
+    payload.map((p) => Buffer.from(JSON.stringify(p)).toString('base64')), // plain JSON
+    fc.constant(encodeCwl({ ...cwlPayload(['CWL CONTROL MESSAGE']), messageType: 'CONTROL_MESSAGE' })),
+  );
+  const batch = fc.array(recordData, { minLength: 0, maxLength: 30 });
+
+  it('for any batch: no throw, every recordId once and in order, response within the limit', async () => {
+    await fc.assert(
+      fc.asyncProperty(batch, fc.integer({ min: 4_000, max: 200_000 }), async (datas, limit) => {
+        const event: FirehoseTransformEvent = {
+          sourceKinesisStreamArn: streamArn,
+          records: datas.map((data, i) => ({ recordId: `r${i}`, data })),
+        };
+        const { records } = await transformFirehoseEvent(event, {
+          formats,
+          kinesis,
+          maxResponseBytes: limit,
+        });
+        expect(records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
+        for (const r of records) expect(['Ok', 'Dropped', 'ProcessingFailed']).toContain(r.result);
+        expect(responseBytes(records)).toBeLessThanOrEqual(limit);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('at the real limit: a 500-record batch of large payloads stays at or under 6,000,000 bytes', async () => {
+    const big = JSON.stringify(realCloudTrailEvents()[0].event);
+    const datas = Array.from({ length: 500 }, (_, i) =>
+      encodeCwl(cwlPayload(Array.from({ length: 40 }, () => `${big} ${i}`))),
+    );
+    const event: FirehoseTransformEvent = {
+      sourceKinesisStreamArn: streamArn,
+      records: datas.map((data, i) => ({ recordId: `r${i}`, data })),
+    };
+    const { records, stats } = await transformFirehoseEvent(event, { formats, kinesis });
+    expect(responseBytes(records)).toBeLessThanOrEqual(6_000_000);
+    expect(stats.ok).toBeGreaterThan(0);
+    expect(stats.dropped).toBeGreaterThan(0);
+    expect(stats.processingFailed).toBe(0);
+  });
+});
