@@ -24,7 +24,7 @@ npx cdk synth --quiet
 step "cfn-lint over cdk.out"
 mapfile -t templates < <(find cdk.out -name '*.template.json' | sort)
 echo "${#templates[@]} templates"
-.venv/bin/cfn-lint "${templates[@]}"
+.venv/bin/cfn-lint --config-file .cfnlintrc.yaml -- "${templates[@]}"
 
 step "checkov over cdk.out"
 .venv/bin/checkov --config-file .checkov.yaml -d cdk.out

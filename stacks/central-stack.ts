@@ -3,7 +3,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge, checkovSkip } from './acknowledge';
+import { ArchiveBucket } from './central/archive-bucket';
+import { FirehoseArchive } from './central/firehose-archive';
+import { PipelineHealth } from './central/health';
+import { SearchDomain } from './central/search-domain';
+import { StreamConsumers } from './central/stream-consumers';
 import type { LogwardenConfig } from './config';
 import { names } from './names';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
@@ -16,6 +23,7 @@ export interface CentralStackProps extends StackProps {
 export class CentralStack extends Stack {
   readonly stream: kinesis.Stream;
   readonly alertTopic: sns.Topic;
+  readonly archiveBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: CentralStackProps) {
     super(scope, id, props);
@@ -71,5 +79,66 @@ export class CentralStack extends Stack {
     for (const email of config.alerts.emails) {
       this.alertTopic.addSubscription(new subs.EmailSubscription(email));
     }
+
+    const archiveKey = secureKey(this, 'ArchiveKey', 'S3 log archive', 'alias/logwarden-archive');
+    const domainKey = secureKey(this, 'DomainKey', 'OpenSearch domain', 'alias/logwarden-search');
+    const stateKey = secureKey(
+      this,
+      'StateKey',
+      'pipeline queues and alert dedupe',
+      'alias/logwarden-pipeline-state',
+    );
+
+    const archive = new ArchiveBucket(this, 'Archive', { config, key: archiveKey });
+    this.archiveBucket = archive.bucket;
+    const firehose = new FirehoseArchive(this, 'FirehoseArchive', {
+      stream: this.stream,
+      bucket: archive.bucket,
+      archiveKey,
+      logKey,
+    });
+    const search = new SearchDomain(this, 'Search', { config, domainKey, logKey });
+    const consumers = new StreamConsumers(this, 'Consumers', {
+      config,
+      stream: this.stream,
+      archive: archive.bucket,
+      search,
+      alertTopic: this.alertTopic,
+      stateKey,
+      logKey,
+    });
+    search.addSetup(config);
+    acknowledge(
+      this,
+      'CDK key grants: the wildcard spans the variants of one KMS operation (GenerateDataKey, GenerateDataKeyWithoutPlaintext; ReEncryptFrom/To), always on one named key.',
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+    );
+    // The singleton behind the domain's log-group resource policy (a CDK AwsCustomResource).
+    const logPolicyCustomResource = this.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
+    if (logPolicyCustomResource) {
+      acknowledge(
+        logPolicyCustomResource,
+        'CDK AwsCustomResource singleton that sets the CloudWatch Logs resource policy for the OpenSearch log groups.',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'AwsSolutions-IAM5[Action::kms:Describe*]',
+        'AwsSolutions-IAM5[Action::kms:List*]',
+        'AwsSolutions-L1',
+      );
+      checkovSkip(
+        logPolicyCustomResource,
+        'CDK AwsCustomResource singleton: one CloudWatch Logs API call at deployment, no data, no secrets.',
+        'CKV_AWS_117',
+      );
+    }
+    new PipelineHealth(this, 'Health', {
+      config,
+      topic: this.alertTopic,
+      deliveryStream: firehose.deliveryStream,
+      transform: firehose.transform,
+      indexer: consumers.indexer,
+      alerter: consumers.alerter,
+      failureQueues: [consumers.indexerFailures, consumers.alerterFailures],
+    });
   }
 }

@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { LogwardenConfig } from './config';
-import { names } from './names';
+import { healStateMachineArn, names } from './names';
 import { secureKey } from './secure-key';
 
 export interface ControlPlaneStackProps extends StackProps {
@@ -61,6 +61,24 @@ export class ControlPlaneStack extends Stack {
     for (const email of config.alerts.emails) {
       this.summaryTopic.addSubscription(new subs.EmailSubscription(email));
     }
+
+    // The central alerter starts the self-heal workflow through this role (Step Functions has
+    // no resource policies for cross-account StartExecution).
+    const healStarter = new iam.Role(this, 'HealStarterRole', {
+      roleName: names.healStarterRole,
+      description: 'Assumed by the central tamper alerter to start the cover-account-region workflow',
+      assumedBy: new iam.ArnPrincipal(
+        `arn:aws:iam::${config.accounts.logArchive}:role/${names.alerterRole}`,
+      ).withConditions({
+        StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
+      }),
+    });
+    healStarter.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [healStateMachineArn(this.region, this.account)],
+      }),
+    );
 
     new cfn.CfnStackSet(this, 'MemberBaseline', {
       stackSetName: names.memberBaselineStackSet,

@@ -15,6 +15,15 @@ export interface LogwardenStacks {
 
 /** Builds every logwarden stack from one validated config, with cdk-nag on all of them. */
 export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
+  // Behaviour the stacks rely on, set here so tests and `cdk synth` build the same thing.
+  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+  app.node.setContext('@aws-cdk/customresources:installLatestAwsSdkDefault', false);
+  // Zones are named, not looked up, so synthesis needs no credentials (zones a and b exist in
+  // every region). A cdk.context.json from a real lookup still wins.
+  const azKey = `availability-zones:account=${config.accounts.logArchive}:region=${config.homeRegion}`;
+  if (app.node.tryGetContext(azKey) === undefined) {
+    app.node.setContext(azKey, [`${config.homeRegion}a`, `${config.homeRegion}b`]);
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const logArchive = { account: config.accounts.logArchive };
 

@@ -10,6 +10,9 @@ export const names = {
   flowLogsDeliveryRole: 'logwarden-flowlogs-delivery',
   forwardEventsRole: 'logwarden-forward-events',
   memberBaselineStackSet: 'logwarden-member-baseline',
+  alerterRole: 'logwarden-central-alerter',
+  healStarterRole: 'logwarden-heal-starter',
+  coverAccountRegionStateMachine: 'logwarden-cover-account-region',
   /** Log groups created by logwarden itself; the account subscription policy excludes them. */
   ownLogGroupPrefix: '/logwarden/',
 } as const;
@@ -34,4 +37,14 @@ export function centralStreamArn(region: string, logArchiveAccount: string): str
 
 export function controlBusArn(region: string, securityToolingAccount: string): string {
   return `arn:aws:events:${region}:${securityToolingAccount}:event-bus/${names.controlBus}`;
+}
+
+/** The self-heal workflow the alerter starts, in the control-plane account. */
+export function healStateMachineArn(region: string, securityToolingAccount: string): string {
+  return `arn:aws:states:${region}:${securityToolingAccount}:stateMachine:${names.coverAccountRegionStateMachine}`;
+}
+
+/** The role in the control-plane account that may start it, assumed by the central alerter. */
+export function healStarterRoleArn(securityToolingAccount: string): string {
+  return `arn:aws:iam::${securityToolingAccount}:role/${names.healStarterRole}`;
 }

@@ -1,9 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { acknowledge, checkovSkip } from './acknowledge';
 import * as path from 'node:path';
 
 export interface NodeFunctionProps {
@@ -16,6 +19,12 @@ export interface NodeFunctionProps {
   /** Encrypts the function's own log group. */
   readonly logKey: kms.IKey;
   readonly reservedConcurrentExecutions?: number;
+  readonly role?: iam.IRole;
+  /** A fixed role name, for roles that another account's trust policy names. */
+  readonly roleName?: string;
+  /** Functions that call the OpenSearch domain run in its isolated subnets. */
+  readonly vpc?: ec2.IVpc;
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 const functionsDir = path.join(__dirname, '..', 'functions');
@@ -35,13 +44,29 @@ export class NodeFunction extends nodejs.NodejsFunction {
       entry: path.join(functionsDir, props.name, 'index.ts'),
       handler: 'handler',
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(60),
       memorySize: props.memorySize ?? 512,
-      tracing: lambda.Tracing.ACTIVE,
+      // Isolated subnets have no route to X-Ray; tracing there would only drop segments.
+      tracing: props.vpc ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
       logGroup,
+      environmentEncryption: props.logKey,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role:
+        props.role ??
+        (props.roleName
+          ? new iam.Role(scope, `${id}Role`, {
+              roleName: props.roleName,
+              assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+              managedPolicies: [
+                iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole'),
+              ],
+            })
+          : undefined),
+      vpc: props.vpc,
+      vpcSubnets: props.vpc ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : undefined,
+      securityGroups: props.securityGroups,
       environment: {
         POWERTOOLS_SERVICE_NAME: `logwarden-${props.name}`,
         POWERTOOLS_METRICS_NAMESPACE: 'logwarden',
@@ -51,9 +76,29 @@ export class NodeFunction extends nodejs.NodejsFunction {
       bundling: {
         minify: true,
         sourceMap: true,
-        target: 'node22',
+        target: 'node22', // runs on 24; 22 syntax keeps the bundle valid for both
         forceDockerBundling: false,
       },
     });
+    const policies = props.vpc
+      ? ['AWSLambdaVPCAccessExecutionRole', 'AWSLambdaBasicExecutionRole']
+      : ['AWSLambdaBasicExecutionRole'];
+    const managed = policies.map(
+      (p) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${p}]`,
+    );
+    const reason =
+      'The AWS-maintained minimum for a Lambda function to write its own logs (and, in a VPC, manage its ENIs).';
+    acknowledge(this, reason, ...managed);
+    if (this.role) acknowledge(this.role, reason, ...managed);
+    if (!props.vpc) {
+      checkovSkip(
+        this,
+        'Outside the VPC by design: it only calls regional AWS APIs (Kinesis, SNS, Step Functions, STS, DynamoDB) and no private resource.',
+        'CKV_AWS_117',
+      );
+      const xray = 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.';
+      acknowledge(this, xray, 'AwsSolutions-IAM5[Resource::*]');
+      if (this.role) acknowledge(this.role, xray, 'AwsSolutions-IAM5[Resource::*]');
+    }
   }
 }

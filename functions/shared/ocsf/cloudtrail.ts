@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { epochMs, EventOrigin, newDocument, OcsfDocument } from './document';
 
 const API_ACTIVITY = {
@@ -28,7 +29,6 @@ function activityOf(eventName: string): [number, string] {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const isIp = (v: string) => /^[\d.]+$/.test(v) || v.includes(':');
 const freeForm = [
   'requestParameters',
   'responseElements',
@@ -73,7 +73,7 @@ export function toApiActivity(origin: EventOrigin, ct: Record<string, unknown>):
     invoked_by: str(identity.invokedBy),
     session: mfa ? { is_mfa: mfa === 'true' } : undefined,
   };
-  doc.src_endpoint = sourceIp ? (isIp(sourceIp) ? { ip: sourceIp } : { domain: sourceIp }) : undefined;
+  doc.src_endpoint = sourceIp ? (isIP(sourceIp) ? { ip: sourceIp } : { domain: sourceIp }) : undefined;
   doc.http_request = { user_agent: str(ct.userAgent) };
   doc.resources = Array.isArray(ct.resources)
     ? (ct.resources as Record<string, unknown>[]).map((r) => ({ uid: str(r?.ARN), type: str(r?.type) }))

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { FlowLogFormat } from '../flow-log-formats';
 import { EventOrigin, newDocument, OcsfDocument } from './document';
 
@@ -13,6 +14,8 @@ const protocolNames: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': '
 const directions: Record<string, [number, string]> = { ingress: [1, 'Inbound'], egress: [2, 'Outbound'] };
 
 const present = (v: string | undefined): string | undefined => (v === undefined || v === '-' ? undefined : v);
+/** Only real addresses go to the `ip`-typed fields; anything else stays in `unmapped.flow`. */
+const ip = (v: string | undefined): string | undefined => (v !== undefined && isIP(v) ? v : undefined);
 const num = (v: string | undefined): number | undefined => {
   const p = present(v);
   if (p === undefined) return undefined;
@@ -65,20 +68,20 @@ export function toNetworkActivity(
   doc.status = present(f['log-status']);
   doc.status_detail = present(f['reject-reason']);
   doc.src_endpoint = {
-    ip: present(f.srcaddr),
+    ip: ip(f.srcaddr),
     port: num(f.srcport),
     interface_uid: present(f['interface-id']),
     vpc_uid: present(f['vpc-id']),
     subnet_uid: present(f['subnet-id']),
     instance_uid: present(f['instance-id']),
     svc_name: present(f['pkt-src-aws-service']),
-    intermediate_ips: present(f['pkt-srcaddr']) ? [f['pkt-srcaddr']] : undefined,
+    intermediate_ips: ip(f['pkt-srcaddr']) ? [f['pkt-srcaddr']] : undefined,
   };
   doc.dst_endpoint = {
-    ip: present(f.dstaddr),
+    ip: ip(f.dstaddr),
     port: num(f.dstport),
     svc_name: present(f['pkt-dst-aws-service']),
-    intermediate_ips: present(f['pkt-dstaddr']) ? [f['pkt-dstaddr']] : undefined,
+    intermediate_ips: ip(f['pkt-dstaddr']) ? [f['pkt-dstaddr']] : undefined,
   };
   doc.connection_info = {
     protocol_num: num(protocol),

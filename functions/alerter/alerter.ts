@@ -1,0 +1,114 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
+import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
+import { normalizePayload } from '../shared/normalize';
+import type { OcsfDocument } from '../shared/ocsf/document';
+import { isCoverageTamper } from '../shared/tamper';
+import { describeTamper } from './describe-tamper';
+
+export interface AlerterDeps {
+  sns: SNSClient;
+  sfn: SFNClient;
+  ddb: DynamoDBClient;
+  topicArn: string;
+  /** The cover-account-region state machine in the control-plane account. */
+  stateMachineArn: string;
+  dedupeTable: string;
+  /** How long a delivery can repeat: the stream retention. */
+  dedupeHours: number;
+  formats: FlowLogFormatRegistry;
+  now?: () => number;
+}
+
+export interface AlertOutcome {
+  alerted: string[];
+  duplicates: string[];
+}
+
+/** Execution names allow 80 characters of [A-Za-z0-9-_]. */
+export function executionNameFor(eventId: string): string {
+  return `tamper-${eventId.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 80);
+}
+
+async function alreadyAlerted(deps: AlerterDeps, eventId: string): Promise<boolean> {
+  const res = await deps.ddb.send(
+    new GetItemCommand({
+      TableName: deps.dedupeTable,
+      Key: { eventId: { S: eventId } },
+      ConsistentRead: true,
+    }),
+  );
+  return res.Item?.alerted?.BOOL === true;
+}
+
+async function startHeal(deps: AlerterDeps, doc: OcsfDocument): Promise<string> {
+  const name = executionNameFor(doc.metadata.uid);
+  try {
+    const res = await deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deps.stateMachineArn,
+        name,
+        input: JSON.stringify({
+          account: doc.cloud.account.uid,
+          region: doc.cloud.region,
+          trigger: 'tamper',
+          eventName: (doc.api as { operation?: string } | undefined)?.operation,
+          eventId: doc.metadata.uid,
+        }),
+      }),
+    );
+    return res.executionArn as string;
+  } catch (err) {
+    // Same name: the execution for this event exists already; a repeat is a no-op.
+    if ((err as Error).name !== 'ExecutionAlreadyExists') throw err;
+    return `${deps.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+}
+
+/**
+ * For every tamper event in one stream record: start the self-heal workflow, publish one alert
+ * that names the execution, and remember the event id for the stream's retention so that a
+ * re-delivery alerts no one twice. Errors propagate, so the record is retried.
+ */
+export async function alertOnStreamRecord(data: string, deps: AlerterDeps): Promise<AlertOutcome> {
+  const outcome: AlertOutcome = { alerted: [], duplicates: [] };
+  const decoded = decodeCwlBase64(data);
+  // Undecodable records are kept by the archive (error prefix) and the indexer (rejected/).
+  if (!decoded.ok || isControlMessage(decoded.payload)) return outcome;
+  const now = deps.now ?? Date.now;
+  for (const doc of normalizePayload(decoded.payload, deps.formats)) {
+    if (!isCoverageTamper(doc)) continue;
+    const eventId = doc.metadata.uid;
+    if (await alreadyAlerted(deps, eventId)) {
+      outcome.duplicates.push(eventId);
+      continue;
+    }
+    const executionArn = await startHeal(deps, doc);
+    const alert = describeTamper(doc, executionArn);
+    await deps.sns.send(
+      new PublishCommand({
+        TopicArn: deps.topicArn,
+        Subject: alert.subject,
+        Message: alert.text,
+        MessageAttributes: Object.fromEntries(
+          Object.entries(alert.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+        ),
+      }),
+    );
+    await deps.ddb.send(
+      new PutItemCommand({
+        TableName: deps.dedupeTable,
+        Item: {
+          eventId: { S: eventId },
+          alerted: { BOOL: true },
+          executionArn: { S: executionArn },
+          expiresAt: { N: String(Math.ceil(now() / 1000) + (deps.dedupeHours + 24) * 3600) },
+        },
+      }),
+    );
+    outcome.alerted.push(eventId);
+  }
+  return outcome;
+}

@@ -1,0 +1,119 @@
+import type { SearchClient } from '../shared/opensearch/client';
+import {
+  indexPrefix,
+  indexTemplate,
+  indexTemplateName,
+  ismPolicy,
+  ismPolicyId,
+} from '../shared/opensearch/index-model';
+
+export interface SetupOptions {
+  retentionDays: number;
+  /** IAM roles that write documents; mapped to a least-privilege role under fine-grained access control. */
+  writerRoleArns?: string[];
+  /** IAM roles that read (dashboards, the CLI); mapped to a read-only role. */
+  readerRoleArns?: string[];
+}
+
+export const writerRole = 'logwarden_writer';
+export const readerRole = 'logwarden_reader';
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+async function put(search: SearchClient, path: string, body: unknown): Promise<void> {
+  const res = await search.request('PUT', path, JSON.stringify(body));
+  if (res.status >= 300)
+    throw new Error(`PUT ${path} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
+}
+
+/**
+ * Reads what is installed at `path`; writes `wanted` only when `installedPart` of the answer
+ * differs from `wantedPart`. Returns whether it wrote.
+ */
+async function ensure(
+  search: SearchClient,
+  path: string,
+  wanted: unknown,
+  compare: (body: unknown) => boolean,
+  writePath: (body: unknown) => string = () => path,
+): Promise<boolean> {
+  const current = await search.request('GET', path);
+  if (current.status !== 404 && current.status >= 300) {
+    throw new Error(`GET ${path} answered ${current.status}: ${JSON.stringify(current.body).slice(0, 300)}`);
+  }
+  if (current.status !== 404 && compare(current.body)) return false;
+  await put(search, current.status === 404 ? path : writePath(current.body), wanted);
+  return true;
+}
+
+/**
+ * Installs what the OCSF indices need: the composable index template, the ISM retention policy
+ * and, under fine-grained access control, a writer and a reader role. Describes first and
+ * writes only what differs, so it runs on every deployment and in the local run.
+ */
+export async function installSearchSetup(search: SearchClient, options: SetupOptions): Promise<string[]> {
+  const actions: string[] = [];
+  const templateWritten = await ensure(
+    search,
+    `/_index_template/${indexTemplateName}`,
+    indexTemplate,
+    (body) => {
+      const installed = (body as { index_templates?: { index_template: Record<string, unknown> }[] })
+        .index_templates?.[0]?.index_template;
+      return (
+        !!installed &&
+        sameJson(installed.template, indexTemplate.template) &&
+        sameJson(installed.index_patterns, indexTemplate.index_patterns)
+      );
+    },
+  );
+  if (templateWritten) actions.push(`installed index template ${indexTemplateName}`);
+
+  const policy = ismPolicy(options.retentionDays);
+  type IsmBody = { _seq_no: number; _primary_term: number; policy: { states: unknown } };
+  const policyWritten = await ensure(
+    search,
+    `/_plugins/_ism/policies/${ismPolicyId}`,
+    policy,
+    (body) => sameJson((body as IsmBody).policy?.states, policy.policy.states),
+    (body) =>
+      `/_plugins/_ism/policies/${ismPolicyId}?if_seq_no=${(body as IsmBody)._seq_no}&if_primary_term=${(body as IsmBody)._primary_term}`,
+  );
+  if (policyWritten) actions.push(`installed ISM policy ${ismPolicyId} (${options.retentionDays} days)`);
+
+  if (options.writerRoleArns?.length || options.readerRoleArns?.length) {
+    const pattern = `${indexPrefix}*`;
+    const roles: [string, object, string[]][] = [
+      [
+        writerRole,
+        {
+          cluster_permissions: ['cluster_monitor', 'indices:data/write/bulk'],
+          index_permissions: [{ index_patterns: [pattern], allowed_actions: ['crud', 'create_index'] }],
+        },
+        options.writerRoleArns ?? [],
+      ],
+      [
+        readerRole,
+        {
+          cluster_permissions: ['cluster_composite_ops_ro'],
+          index_permissions: [{ index_patterns: [pattern], allowed_actions: ['read'] }],
+        },
+        options.readerRoleArns ?? [],
+      ],
+    ];
+    for (const [name, role, backendRoles] of roles) {
+      const rolePath = `/_plugins/_security/api/roles/${name}`;
+      const roleWritten = await ensure(search, rolePath, role, (body) => {
+        const r = (body as Record<string, Record<string, unknown>>)[name];
+        return !!r && sameJson(r.cluster_permissions, (role as Record<string, unknown>).cluster_permissions);
+      });
+      const mappingPath = `/_plugins/_security/api/rolesmapping/${name}`;
+      const mappingWritten = await ensure(search, mappingPath, { backend_roles: backendRoles }, (body) =>
+        sameJson((body as Record<string, { backend_roles?: string[] }>)[name]?.backend_roles, backendRoles),
+      );
+      if (roleWritten || mappingWritten)
+        actions.push(`configured role ${name} for ${backendRoles.length} IAM role(s)`);
+    }
+  }
+  return actions;
+}

@@ -1,0 +1,147 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge';
+import { NodeFunction } from '../node-function';
+
+export interface FirehoseArchiveProps {
+  readonly stream: kinesis.Stream;
+  readonly bucket: s3.Bucket;
+  readonly archiveKey: kms.IKey;
+  readonly logKey: kms.IKey;
+}
+
+/**
+ * Processor buffer: 0.25 MB of input. CloudWatch Logs payloads are gzip (about 5–10× smaller
+ * than their JSON) and each event becomes an OCSF document about 2.2× its raw line, so 0.25 MB
+ * in becomes 3–6 MB out: most invocations fit Lambda's 6 MB response, and the rest are split and
+ * re-ingested by the transform. A larger buffer would make re-ingestion the rule.
+ */
+export const PROCESSOR_BUFFER_MB = 0.25;
+
+export const archivePrefix =
+  'ocsf/source=!{partitionKeyFromLambda:source}/account=!{partitionKeyFromLambda:account}/date=!{partitionKeyFromLambda:date}/';
+export const errorPrefix = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/';
+
+/** Consumer 1: Firehose reads the stream, calls the transform, and writes the archive. */
+export class FirehoseArchive extends Construct {
+  readonly transform: NodeFunction;
+  readonly deliveryStream: firehose.CfnDeliveryStream;
+
+  constructor(scope: Construct, id: string, props: FirehoseArchiveProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.transform = new NodeFunction(this, 'Transform', {
+      name: 'transform',
+      description: 'Firehose transformation: CloudWatch Logs payloads to newline-delimited OCSF',
+      timeout: Duration.minutes(5),
+      memorySize: 1024,
+      logKey: props.logKey,
+      environment: { MAX_REINGEST_HOPS: '5' },
+    });
+    // Oversized records are split and put back into the stream they came from.
+    props.stream.grantWrite(this.transform);
+
+    const logGroup = new logs.LogGroup(this, 'DeliveryLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const logStream = new logs.LogStream(this, 'DeliveryLogStream', {
+      logGroup,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'Firehose: read the central stream, invoke the transform, write the archive',
+    });
+    props.stream.grantRead(role);
+    this.transform.grantInvoke(role);
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:GetFunctionConfiguration'],
+        resources: [this.transform.functionArn],
+      }),
+    );
+    // Exactly the S3 calls Firehose documents for an S3 destination; it never deletes.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+        resources: [props.bucket.bucketArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        resources: [props.bucket.arnForObjects('*')],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.archiveKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    logGroup.grantWrite(role);
+
+    this.deliveryStream = new firehose.CfnDeliveryStream(this, 'DeliveryStream', {
+      deliveryStreamName: 'logwarden-archive',
+      deliveryStreamType: 'KinesisStreamAsSource',
+      kinesisStreamSourceConfiguration: { kinesisStreamArn: props.stream.streamArn, roleArn: role.roleArn },
+      extendedS3DestinationConfiguration: {
+        bucketArn: props.bucket.bucketArn,
+        roleArn: role.roleArn,
+        prefix: archivePrefix,
+        errorOutputPrefix: errorPrefix,
+        // Dynamic partitioning needs at least 64 MB buffers.
+        bufferingHints: { sizeInMBs: 64, intervalInSeconds: 300 },
+        compressionFormat: 'GZIP',
+        encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: props.archiveKey.keyArn } },
+        cloudWatchLoggingOptions: {
+          enabled: true,
+          logGroupName: logGroup.logGroupName,
+          logStreamName: logStream.logStreamName,
+        },
+        dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 7200 } },
+        processingConfiguration: {
+          enabled: true,
+          processors: [
+            {
+              type: 'Lambda',
+              parameters: [
+                { parameterName: 'LambdaArn', parameterValue: this.transform.functionArn },
+                { parameterName: 'BufferSizeInMBs', parameterValue: String(PROCESSOR_BUFFER_MB) },
+                { parameterName: 'BufferIntervalInSeconds', parameterValue: '60' },
+                { parameterName: 'NumberOfRetries', parameterValue: '3' },
+              ],
+            },
+          ],
+        },
+        s3BackupMode: 'Disabled',
+      },
+    });
+    this.deliveryStream.node.addDependency(role);
+
+    acknowledge(
+      this,
+      'Firehose writes objects under keys it generates (partitioned prefixes, error prefix) and may call any version of the transform.',
+      'AwsSolutions-IAM5[Resource::<ArchiveBucket49F1AC64.Arn>/*]',
+      'AwsSolutions-IAM5[Resource::<FirehoseArchiveTransform1452C461.Arn>:*]',
+    );
+    acknowledge(
+      this.deliveryStream,
+      'A delivery stream whose source is a Kinesis stream cannot use server-side encryption; the source stream and the archive are both KMS-encrypted.',
+      'AwsSolutions-KDF1',
+    );
+  }
+}

@@ -1,0 +1,141 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { LogwardenConfig } from '../config';
+import { healStarterRoleArn, healStateMachineArn, names } from '../names';
+import { acknowledge } from '../acknowledge';
+import { NodeFunction } from '../node-function';
+import type { SearchDomain } from './search-domain';
+
+export interface StreamConsumersProps {
+  readonly config: LogwardenConfig;
+  readonly stream: kinesis.Stream;
+  readonly archive: s3.Bucket;
+  readonly search: SearchDomain;
+  readonly alertTopic: sns.Topic;
+  readonly stateKey: kms.IKey;
+  readonly logKey: kms.IKey;
+}
+
+/** What still fails after retries and bisection: held 14 days, encrypted, alarmed on. */
+function onFailureQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    retentionPeriod: Duration.days(14),
+    enforceSSL: true,
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the on-failure destination of a stream consumer; it holds what failed.',
+  });
+  return queue;
+}
+
+/**
+ * Consumers 2 and 3, each on its own enhanced fan-out consumer so neither slows the other or
+ * Firehose: the OpenSearch indexer and the tamper alerter.
+ */
+export class StreamConsumers extends Construct {
+  readonly indexer: NodeFunction;
+  readonly alerter: NodeFunction;
+  readonly indexerFailures: sqs.Queue;
+  readonly alerterFailures: sqs.Queue;
+  readonly dedupe: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: StreamConsumersProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.indexerFailures = onFailureQueue(this, 'IndexerFailures', props.stateKey);
+    this.alerterFailures = onFailureQueue(this, 'AlerterFailures', props.stateKey);
+
+    this.indexer = new NodeFunction(this, 'Indexer', {
+      name: 'indexer',
+      description:
+        'Central stream → OCSF documents → OpenSearch (_id = metadata.uid); rejections to S3 rejected/',
+      timeout: Duration.minutes(2),
+      memorySize: 1024,
+      logKey: props.logKey,
+      vpc: props.search.vpc,
+      securityGroups: [props.search.clientSecurityGroup],
+      environment: {
+        OPENSEARCH_ENDPOINT: `https://${props.search.domain.domainEndpoint}`,
+        ARCHIVE_BUCKET: props.archive.bucketName,
+      },
+    });
+    props.search.grantWriter(this.indexer);
+    props.archive.grantPut(this.indexer, 'rejected/*');
+    acknowledge(
+      this.indexer,
+      'Rejected documents are written under rejected/, one object per document id; AbortMultipartUpload is the only Abort* action.',
+      'AwsSolutions-IAM5[Resource::<ArchiveBucket49F1AC64.Arn>/rejected/*]',
+      'AwsSolutions-IAM5[Action::s3:Abort*]',
+    );
+
+    this.dedupe = new dynamodb.Table(this, 'AlertDedupe', {
+      partitionKey: { name: 'eventId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.stateKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+    });
+
+    this.alerter = new NodeFunction(this, 'Alerter', {
+      name: 'alerter',
+      description: 'Central stream → coverage tamper alerts on SNS and self-heal executions',
+      timeout: Duration.minutes(1),
+      logKey: props.logKey,
+      roleName: names.alerterRole,
+      environment: {
+        ALERT_TOPIC_ARN: props.alertTopic.topicArn,
+        DEDUPE_TABLE: this.dedupe.tableName,
+        HEAL_STATE_MACHINE_ARN: healStateMachineArn(config.homeRegion, config.accounts.securityTooling),
+        HEAL_STARTER_ROLE_ARN: healStarterRoleArn(config.accounts.securityTooling),
+        STREAM_RETENTION_HOURS: String(config.kinesis.retentionHours),
+      },
+    });
+    props.alertTopic.grantPublish(this.alerter);
+    this.dedupe.grant(this.alerter, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    this.alerter.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: [healStarterRoleArn(config.accounts.securityTooling)],
+      }),
+    );
+
+    for (const [name, fn, queue] of [
+      ['indexer', this.indexer, this.indexerFailures],
+      ['alerter', this.alerter, this.alerterFailures],
+    ] as const) {
+      const consumer = new kinesis.StreamConsumer(this, `${name}Consumer`, {
+        stream: props.stream,
+        streamConsumerName: `logwarden-${name}`,
+      });
+      fn.addEventSource(
+        new sources.KinesisConsumerEventSource(consumer, {
+          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+          batchSize: 100,
+          maxBatchingWindow: Duration.seconds(5),
+          bisectBatchOnError: true,
+          retryAttempts: 10,
+          maxRecordAge: Duration.hours(
+            config.kinesis.retentionHours > 168 ? 168 : config.kinesis.retentionHours,
+          ),
+          reportBatchItemFailures: true,
+          parallelizationFactor: 2,
+          onFailure: new sources.SqsDlq(queue),
+        }),
+      );
+    }
+  }
+}
