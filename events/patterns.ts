@@ -129,3 +129,19 @@ export type TriggerId = (typeof triggers)[number]['id'];
 export const memberForwardedTriggers: readonly Trigger[] = triggers.filter(
   (t) => t.pattern.source[0] !== 'aws.organizations',
 );
+
+/** The same pattern in the shape the CDK's events.Rule takes. */
+export function asRulePattern(pattern: EventPattern): {
+  source?: string[];
+  detailType?: string[];
+  detail?: Record<string, unknown>;
+} {
+  return {
+    source: pattern.source ? [...pattern.source] : undefined,
+    detailType: pattern['detail-type'] ? [...pattern['detail-type']] : undefined,
+    detail: pattern.detail,
+  };
+}
+
+/** The daily schedule is not an EventBridge event; it reaches the dispatcher under this id. */
+export const scheduledSweepTrigger = 'scheduled-sweep';

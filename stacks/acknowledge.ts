@@ -1,4 +1,4 @@
-import { CfnResource, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -22,4 +22,15 @@ export function checkovSkip(scope: IConstruct, reason: string, ...checkIds: stri
     const skips = (metadata.checkov ??= { skip: [] }).skip;
     for (const id of checkIds) if (!skips.some((s) => s.id === id)) skips.push({ id, comment: reason });
   }
+}
+
+/** The logical id CloudFormation gives a construct's resource, as cdk-nag writes it in finding ids. */
+export function logicalIdOf(construct: IConstruct): string {
+  const resource = (construct.node.defaultChild ?? construct) as CfnResource;
+  return Stack.of(construct).getLogicalId(resource);
+}
+
+/** The finding id of a grant on "any version or alias" of a function (`<fn.Arn>:*`). */
+export function functionVersionsFinding(fn: IConstruct): string {
+  return `AwsSolutions-IAM5[Resource::<${logicalIdOf(fn)}.Arn>:*]`;
 }

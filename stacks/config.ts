@@ -28,6 +28,20 @@ export const configSchema = z
     trail: z.strictObject({
       mode: z.enum(['organization', 'account']),
       name: z.string().min(3).max(128).default('logwarden'),
+      /** Where a trail that logwarden has to create delivers; without it a missing trail is reported, not created. */
+      s3BucketName: z.string().min(3).max(63).optional(),
+      kmsKeyArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN')
+        .optional(),
+      cloudWatchLogsGroupArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:logs:/, 'must be a CloudWatch Logs group ARN')
+        .optional(),
+      cloudWatchLogsRoleArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:iam::/, 'must be an IAM role ARN')
+        .optional(),
     }),
     kinesis: z.strictObject({
       capacity: z.union([z.literal('on-demand'), positiveInt.max(500)], {

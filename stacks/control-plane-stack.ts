@@ -1,4 +1,7 @@
-import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cfn from 'aws-cdk-lib/aws-cloudformation';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -7,8 +10,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { LogwardenConfig } from './config';
-import { healStateMachineArn, names } from './names';
-import { secureKey } from './secure-key';
+import { CoverAccount } from '../workflows/cover-account';
+import { CoverAccountRegion } from '../workflows/cover-account-region';
+import { CoverVpc } from '../workflows/cover-vpc';
+import { Sweep } from '../workflows/sweep';
+import { acknowledge } from './acknowledge';
+import { CoverageFunctions } from './control-plane/coverage-functions';
+import { Triggers } from './control-plane/triggers';
+import { healStateMachineArn, names, type WorkflowId } from './names';
+import { allowCloudWatchLogs, secureKey } from './secure-key';
 
 export interface ControlPlaneStackProps extends StackProps {
   readonly config: LogwardenConfig;
@@ -21,6 +31,7 @@ export class ControlPlaneStack extends Stack {
   readonly bus: events.EventBus;
   readonly ledger: dynamodb.Table;
   readonly summaryTopic: sns.Topic;
+  readonly stateMachines: Record<WorkflowId, sfn.StateMachine>;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStackProps) {
     super(scope, id, props);
@@ -41,7 +52,7 @@ export class ControlPlaneStack extends Stack {
     key.grantEncryptDecrypt(new iam.ServicePrincipal('events.amazonaws.com'));
 
     this.ledger = new dynamodb.Table(this, 'CoverageLedger', {
-      tableName: 'logwarden-coverage',
+      tableName: names.ledgerTable,
       partitionKey: { name: 'account', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'regionControl', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -78,6 +89,55 @@ export class ControlPlaneStack extends Stack {
         actions: ['states:StartExecution'],
         resources: [healStateMachineArn(this.region, this.account)],
       }),
+    );
+
+    const logKey = secureKey(this, 'LogKey', 'control-plane function logs', 'alias/logwarden-control-logs');
+    allowCloudWatchLogs(logKey, this.region, this.account);
+    const fns = new CoverageFunctions(this, 'Coverage', {
+      config,
+      ledger: this.ledger,
+      summaryTopic: this.summaryTopic,
+      logKey,
+    });
+    const coverRegion = new CoverAccountRegion(this, 'CoverAccountRegion', fns);
+    const coverAccount = new CoverAccount(this, 'CoverAccount', fns, coverRegion.stateMachine);
+    const coverVpc = new CoverVpc(this, 'CoverVpc', fns);
+    const sweep = new Sweep(this, 'Sweep', fns, coverAccount.stateMachine, {
+      maxConcurrency: config.sweep.maxConcurrency,
+      toleratedFailurePercentage: 10,
+    });
+    this.stateMachines = {
+      'cover-account-region': coverRegion.stateMachine,
+      'cover-account': coverAccount.stateMachine,
+      'cover-vpc': coverVpc.stateMachine,
+      sweep: sweep.stateMachine,
+    };
+    new Triggers(this, 'Triggers', {
+      config,
+      bus: this.bus,
+      stateMachines: Object.values(this.stateMachines),
+      logKey,
+    });
+    const alarmAction = new actions.SnsAction(this.summaryTopic);
+    for (const [workflow, sm] of Object.entries(this.stateMachines)) {
+      const alarm = sm
+        .metricFailed({ period: Duration.minutes(5), statistic: 'Sum' })
+        .createAlarm(this, `${workflow}-failed`, {
+          alarmName: `logwarden-${workflow}-failed`,
+          alarmDescription: `A ${workflow} execution failed as a whole (not a single control: those are in the summary).`,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+      alarm.addAlarmAction(alarmAction);
+    }
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    acknowledge(
+      this,
+      'CDK-generated Step Functions and key grants: the wildcard spans one operation’s variants on one named key, or the versions of one named function.',
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
     );
 
     new cfn.CfnStackSet(this, 'MemberBaseline', {

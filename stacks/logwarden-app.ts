@@ -4,20 +4,37 @@ import { CentralStack } from './central-stack';
 import type { LogwardenConfig } from './config';
 import { ControlPlaneStack } from './control-plane-stack';
 import { DestinationStack } from './destination-stack';
+import { ManagementForwarderStack } from './management-forwarder-stack';
 import { MemberBaselineStack } from './member-baseline-stack';
+
+const featureFlags: Record<string, unknown> = {
+  '@aws-cdk/core:checkSecretUsage': true,
+  '@aws-cdk/aws-iam:minimizePolicies': true,
+  '@aws-cdk/core:validateSnapshotRemovalPolicy': true,
+  '@aws-cdk/aws-lambda:recognizeLayerVersion': true,
+  '@aws-cdk/core:enablePartitionLiterals': true,
+  '@aws-cdk/aws-kms:aliasNameRef': true,
+  '@aws-cdk/aws-kms:applyImportedAliasPermissionsToPrincipal': true,
+  '@aws-cdk/aws-iam:standardizedServicePrincipals': true,
+  '@aws-cdk/aws-sns:restrictSqsDescryption': true,
+  '@aws-cdk/aws-lambda-nodejs:useLatestRuntimeVersion': true,
+  '@aws-cdk/aws-kinesis:enableStreamKeyRotationByDefault': true,
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/customresources:installLatestAwsSdkDefault': false,
+};
 
 export interface LogwardenStacks {
   readonly central: CentralStack;
   readonly destinations: DestinationStack[];
   readonly controlPlane: ControlPlaneStack;
   readonly memberBaseline: MemberBaselineStack;
+  readonly managementForwarder: ManagementForwarderStack;
 }
 
 /** Builds every logwarden stack from one validated config, with cdk-nag on all of them. */
 export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
-  // Behaviour the stacks rely on, set here so tests and `cdk synth` build the same thing.
-  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-  app.node.setContext('@aws-cdk/customresources:installLatestAwsSdkDefault', false);
+  // Feature flags live here, not in cdk.json, so tests and `cdk synth` build the same thing.
+  for (const [flag, value] of Object.entries(featureFlags)) app.node.setContext(flag, value);
   // Zones are named, not looked up, so synthesis needs no credentials (zones a and b exist in
   // every region). A cdk.context.json from a real lookup still wins.
   const azKey = `availability-zones:account=${config.accounts.logArchive}:region=${config.homeRegion}`;
@@ -53,5 +70,10 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     env: { account: config.accounts.securityTooling, region: config.homeRegion },
     description: 'logwarden coverage control plane (security-tooling account)',
   });
-  return { central, destinations, controlPlane, memberBaseline };
+  const managementForwarder = new ManagementForwarderStack(app, 'LogwardenManagementForwarder', {
+    config,
+    env: { account: config.accounts.management, region: 'us-east-1' },
+    description: 'logwarden: forwards Organizations account events to the control plane (management account)',
+  });
+  return { central, destinations, controlPlane, memberBaseline, managementForwarder };
 }

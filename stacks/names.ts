@@ -13,9 +13,47 @@ export const names = {
   alerterRole: 'logwarden-central-alerter',
   healStarterRole: 'logwarden-heal-starter',
   coverAccountRegionStateMachine: 'logwarden-cover-account-region',
-  /** Log groups created by logwarden itself; the account subscription policy excludes them. */
+  ledgerTable: 'logwarden-coverage',
+  guardDutyFindingsLogGroup: '/logwarden/guardduty-findings',
+  guardDutyFindingsRule: 'logwarden-guardduty-findings',
+  /** Log groups created by logwarden in member accounts (flow logs, GuardDuty findings). */
   ownLogGroupPrefix: '/logwarden/',
+  /** Log groups of logwarden's own functions and services, which must not feed the pipeline back. */
+  pipelineLogGroupPrefix: '/logwarden/pipeline/',
 } as const;
+
+/**
+ * Every log group of logwarden's own machinery, by name. The account subscription policy
+ * excludes exactly these (its selection criteria take names, not prefixes), so the pipeline
+ * never ingests its own logs.
+ */
+export const pipelineLogGroups = [
+  'transform',
+  'indexer',
+  'alerter',
+  'opensearch-setup',
+  'firehose-delivery',
+  'search-audit',
+  'search-slow-search',
+  'search-slow-index',
+  'search-errors',
+  'search-vpc-flow-logs',
+  'ensure-flow-logs',
+  'ensure-trail',
+  'ensure-guardduty',
+  'ensure-subscription',
+  'write-ledger',
+  'dispatch',
+  'list-regions',
+  'list-accounts',
+].map((n) => `${names.pipelineLogGroupPrefix}${n}`);
+
+export function pipelineLogGroup(name: string): string {
+  const group = `${names.pipelineLogGroupPrefix}${name}`;
+  if (!pipelineLogGroups.includes(group))
+    throw new Error(`${group} is not in pipelineLogGroups (stacks/names.ts)`);
+  return group;
+}
 
 /** The account-level subscription filter policy of a region; the pipeline reads the region back from it. */
 export function subscriptionPolicyName(region: string): string {
@@ -47,4 +85,14 @@ export function healStateMachineArn(region: string, securityToolingAccount: stri
 /** The role in the control-plane account that may start it, assumed by the central alerter. */
 export function healStarterRoleArn(securityToolingAccount: string): string {
   return `arn:aws:iam::${securityToolingAccount}:role/${names.healStarterRole}`;
+}
+
+export type WorkflowId = 'cover-account' | 'cover-account-region' | 'cover-vpc' | 'sweep';
+
+export function stateMachineName(workflow: WorkflowId): string {
+  return `logwarden-${workflow}`;
+}
+
+export function stateMachineArn(workflow: WorkflowId, region: string, account: string): string {
+  return `arn:aws:states:${region}:${account}:stateMachine:${stateMachineName(workflow)}`;
 }

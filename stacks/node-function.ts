@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledge, checkovSkip } from './acknowledge';
+import { pipelineLogGroup } from './names';
 import * as path from 'node:path';
 
 export interface NodeFunctionProps {
@@ -36,6 +37,7 @@ const functionsDir = path.join(__dirname, '..', 'functions');
 export class NodeFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      logGroupName: pipelineLogGroup(props.name),
       retention: logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -1,10 +1,11 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { normalizePayload } from '../shared/normalize';
 import type { OcsfDocument } from '../shared/ocsf/document';
+import { executionName, startNamedExecution } from '../shared/start-execution';
 import { isCoverageTamper } from '../shared/tamper';
 import { describeTamper } from './describe-tamper';
 
@@ -27,9 +28,8 @@ export interface AlertOutcome {
   duplicates: string[];
 }
 
-/** Execution names allow 80 characters of [A-Za-z0-9-_]. */
 export function executionNameFor(eventId: string): string {
-  return `tamper-${eventId.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 80);
+  return executionName('tamper', eventId);
 }
 
 async function alreadyAlerted(deps: AlerterDeps, eventId: string): Promise<boolean> {
@@ -44,27 +44,19 @@ async function alreadyAlerted(deps: AlerterDeps, eventId: string): Promise<boole
 }
 
 async function startHeal(deps: AlerterDeps, doc: OcsfDocument): Promise<string> {
-  const name = executionNameFor(doc.metadata.uid);
-  try {
-    const res = await deps.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: deps.stateMachineArn,
-        name,
-        input: JSON.stringify({
-          account: doc.cloud.account.uid,
-          region: doc.cloud.region,
-          trigger: 'tamper',
-          eventName: (doc.api as { operation?: string } | undefined)?.operation,
-          eventId: doc.metadata.uid,
-        }),
-      }),
-    );
-    return res.executionArn as string;
-  } catch (err) {
-    // Same name: the execution for this event exists already; a repeat is a no-op.
-    if ((err as Error).name !== 'ExecutionAlreadyExists') throw err;
-    return `${deps.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-  }
+  const started = await startNamedExecution(
+    deps.sfn,
+    deps.stateMachineArn,
+    executionNameFor(doc.metadata.uid),
+    {
+      account: doc.cloud.account.uid,
+      region: doc.cloud.region,
+      trigger: 'tamper',
+      eventName: (doc.api as { operation?: string } | undefined)?.operation,
+      eventId: doc.metadata.uid,
+    },
+  );
+  return started.executionArn;
 }
 
 /**

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge';
+import { pipelineLogGroup } from '../names';
 import { NodeFunction } from '../node-function';
 
 export interface FirehoseArchiveProps {
@@ -49,6 +50,7 @@ export class FirehoseArchive extends Construct {
     props.stream.grantWrite(this.transform);
 
     const logGroup = new logs.LogGroup(this, 'DeliveryLogs', {
+      logGroupName: pipelineLogGroup('firehose-delivery'),
       retention: logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,

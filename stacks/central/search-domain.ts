@@ -12,6 +12,7 @@ import indexTemplate from '../../functions/shared/opensearch/ocsf-index-template
 import ismPolicy from '../../functions/shared/opensearch/ocsf-ism-policy.json';
 import type { LogwardenConfig } from '../config';
 import { acknowledge, checkovSkip } from '../acknowledge';
+import { pipelineLogGroup } from '../names';
 import { NodeFunction } from '../node-function';
 
 export interface SearchDomainProps {
@@ -48,6 +49,7 @@ export class SearchDomain extends Construct {
         all: {
           destination: ec2.FlowLogDestination.toCloudWatchLogs(
             new logs.LogGroup(this, 'VpcFlowLogs', {
+              logGroupName: pipelineLogGroup('search-vpc-flow-logs'),
               retention: logs.RetentionDays.ONE_YEAR,
               encryptionKey: props.logKey,
               removalPolicy: RemovalPolicy.RETAIN,
@@ -83,8 +85,9 @@ export class SearchDomain extends Construct {
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
     );
 
-    const logGroup = (name: string) =>
+    const logGroup = (name: string, groupName: string) =>
       new logs.LogGroup(this, name, {
+        logGroupName: pipelineLogGroup(groupName),
         retention: logs.RetentionDays.ONE_YEAR,
         encryptionKey: props.logKey,
         removalPolicy: RemovalPolicy.RETAIN,
@@ -114,13 +117,13 @@ export class SearchDomain extends Construct {
       fineGrainedAccessControl: { masterUserArn: this.setupRole.roleArn },
       logging: {
         auditLogEnabled: true,
-        auditLogGroup: logGroup('AuditLogs'),
+        auditLogGroup: logGroup('AuditLogs', 'search-audit'),
         slowSearchLogEnabled: true,
-        slowSearchLogGroup: logGroup('SlowSearchLogs'),
+        slowSearchLogGroup: logGroup('SlowSearchLogs', 'search-slow-search'),
         slowIndexLogEnabled: true,
-        slowIndexLogGroup: logGroup('SlowIndexLogs'),
+        slowIndexLogGroup: logGroup('SlowIndexLogs', 'search-slow-index'),
         appLogEnabled: true,
-        appLogGroup: logGroup('ErrorLogs'),
+        appLogGroup: logGroup('ErrorLogs', 'search-errors'),
       },
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -1,0 +1,151 @@
+import {
+  CreateFlowLogsCommand,
+  DescribeFlowLogsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  FlowLog,
+} from '@aws-sdk/client-ec2';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
+  PutRetentionPolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { createHash } from 'node:crypto';
+import type { ControlResult, ControlTarget } from '../shared/coverage';
+import { statusOf } from '../shared/coverage';
+import { flowLogGroupFor, logFormatString, logwardenFormat } from '../shared/flow-log-formats';
+
+export interface FlowLogsSettings {
+  /** The member baseline's delivery role in this account. */
+  deliveryRoleArn: string;
+  /** Count a VPC with someone else's active flow log (other format or destination) as covered. */
+  acceptForeignFlowLogs: boolean;
+  retentionDays: number;
+  /** Only these VPCs (the cover-vpc fast path); every VPC of the region when absent. */
+  vpcIds?: string[];
+}
+
+const ourGroup = flowLogGroupFor(logwardenFormat);
+const ourFormat = logFormatString(logwardenFormat);
+
+function isOurs(fl: FlowLog): boolean {
+  return (
+    fl.LogDestinationType === 'cloud-watch-logs' && fl.LogGroupName === ourGroup && fl.LogFormat === ourFormat
+  );
+}
+
+const active = (fl: FlowLog) => fl.FlowLogStatus === 'ACTIVE' && fl.DeliverLogsStatus !== 'FAILED';
+
+async function vpcsOf(ec2: EC2Client, only?: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const res = await ec2.send(new DescribeVpcsCommand({ VpcIds: only, NextToken }));
+    ids.push(...(res.Vpcs ?? []).map((v) => v.VpcId as string));
+    NextToken = res.NextToken;
+  } while (NextToken);
+  return ids;
+}
+
+async function flowLogsOf(ec2: EC2Client, vpcIds: string[]): Promise<FlowLog[]> {
+  const out: FlowLog[] = [];
+  let NextToken: string | undefined;
+  do {
+    const res = await ec2.send(
+      new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: vpcIds }], NextToken }),
+    );
+    out.push(...(res.FlowLogs ?? []));
+    NextToken = res.NextToken;
+  } while (NextToken);
+  return out;
+}
+
+/**
+ * Every VPC of the account and region (default VPCs included) has an active flow log in
+ * logwarden's format to its log group. A foreign flow log is never touched; it counts as
+ * coverage only when the config says so, otherwise logwarden's own is added beside it.
+ */
+export async function ensureFlowLogs(
+  clients: { ec2: EC2Client; logs: CloudWatchLogsClient },
+  target: ControlTarget,
+  settings: FlowLogsSettings,
+): Promise<ControlResult> {
+  const actions: string[] = [];
+  const failures: string[] = [];
+  const evidence: Record<string, string> = {};
+  const vpcIds = await vpcsOf(clients.ec2, settings.vpcIds);
+  if (!vpcIds.length) {
+    return {
+      control: 'flow-logs',
+      ...target,
+      status: 'covered',
+      evidence: {},
+      actions: [],
+      reason: 'no VPC in this region',
+    };
+  }
+  const flowLogs = await flowLogsOf(clients.ec2, vpcIds);
+  const missing: string[] = [];
+  for (const vpc of vpcIds) {
+    const mine = flowLogs.filter((fl) => fl.ResourceId === vpc);
+    const ours = mine.find((fl) => isOurs(fl) && active(fl));
+    const foreign = mine.find((fl) => !isOurs(fl) && active(fl));
+    if (ours) evidence[vpc] = ours.FlowLogId as string;
+    else if (foreign && settings.acceptForeignFlowLogs)
+      evidence[vpc] = `${foreign.FlowLogId} (foreign, accepted by config)`;
+    else missing.push(vpc);
+  }
+  if (missing.length) {
+    const groups = await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: ourGroup }));
+    if (!(groups.logGroups ?? []).some((g) => g.logGroupName === ourGroup)) {
+      await clients.logs.send(
+        new CreateLogGroupCommand({ logGroupName: ourGroup, tags: { 'managed-by': 'logwarden' } }),
+      );
+      await clients.logs.send(
+        new PutRetentionPolicyCommand({ logGroupName: ourGroup, retentionInDays: settings.retentionDays }),
+      );
+      actions.push(`created log group ${ourGroup} (flow logs need a destination)`);
+    }
+    const res = await clients.ec2.send(
+      new CreateFlowLogsCommand({
+        ResourceType: 'VPC',
+        ResourceIds: missing,
+        TrafficType: 'ALL',
+        LogDestinationType: 'cloud-watch-logs',
+        LogGroupName: ourGroup,
+        DeliverLogsPermissionArn: settings.deliveryRoleArn,
+        LogFormat: ourFormat,
+        MaxAggregationInterval: 60,
+        // Same VPCs, same token: a retried call creates nothing twice.
+        ClientToken: createHash('sha256')
+          .update(`${target.account}/${target.region}/${missing.join(',')}`)
+          .digest('hex')
+          .slice(0, 64),
+        TagSpecifications: [
+          { ResourceType: 'vpc-flow-log', Tags: [{ Key: 'managed-by', Value: 'logwarden' }] },
+        ],
+      }),
+    );
+    for (const u of res.Unsuccessful ?? []) {
+      failures.push(`${u.ResourceId}: ${u.Error?.Code} ${u.Error?.Message}`);
+    }
+    const created = missing.filter((v) => !(res.Unsuccessful ?? []).some((u) => u.ResourceId === v));
+    const createdIds = res.FlowLogIds ?? [];
+    created.forEach((vpc, i) => {
+      evidence[vpc] = createdIds[i] ?? 'created';
+      const why = flowLogs.some((fl) => fl.ResourceId === vpc && active(fl))
+        ? 'only a foreign flow log was active'
+        : 'it had no active flow log';
+      actions.push(`created flow log ${createdIds[i] ?? ''} for ${vpc} because ${why}`.replace('  ', ' '));
+    });
+  }
+  return {
+    control: 'flow-logs',
+    ...target,
+    status: statusOf(actions, failures),
+    evidence,
+    actions,
+    ...(failures.length ? { reason: failures.join('; ') } : {}),
+  };
+}

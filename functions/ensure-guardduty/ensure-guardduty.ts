@@ -1,0 +1,236 @@
+import {
+  CreateDetectorCommand,
+  CreateMembersCommand,
+  DescribeOrganizationConfigurationCommand,
+  GetDetectorCommand,
+  GetMembersCommand,
+  GuardDutyClient,
+  ListDetectorsCommand,
+  UpdateDetectorCommand,
+  UpdateOrganizationConfigurationCommand,
+} from '@aws-sdk/client-guardduty';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
+  DescribeResourcePoliciesCommand,
+  PutResourcePolicyCommand,
+  PutRetentionPolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  EventBridgeClient,
+  ListTargetsByRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import { names } from '../../stacks/names';
+import type { ControlResult, ControlTarget } from '../shared/coverage';
+import { isNotEmulated, statusOf } from '../shared/coverage';
+
+export const findingsLogGroup = names.guardDutyFindingsLogGroup;
+export const findingsRule = names.guardDutyFindingsRule;
+
+export interface GuardDutyClients {
+  /** GuardDuty in the security-tooling (delegated admin) account, this region. */
+  admin: GuardDutyClient;
+  /** GuardDuty in the member account, this region. */
+  member: GuardDutyClient;
+  /** EventBridge and CloudWatch Logs of the admin account, this region: findings forwarding. */
+  adminEvents: EventBridgeClient;
+  adminLogs: CloudWatchLogsClient;
+  /** Organizations, as seen by the security-tooling account (a delegated administrator). */
+  organizations: OrganizationsClient;
+}
+
+export interface GuardDutySettings {
+  adminAccount: string;
+  retentionDays: number;
+}
+
+async function onlyDetector(gd: GuardDutyClient): Promise<string | undefined> {
+  const res = await gd.send(new ListDetectorsCommand({}));
+  return res.DetectorIds?.[0];
+}
+
+/**
+ * In this region: the security-tooling account is the delegated admin and auto-enables ALL
+ * members; the account is an enabled member (created if missing); its detector is enabled; and
+ * findings reach a CloudWatch Logs group that feeds the pipeline.
+ */
+export async function ensureGuardDuty(
+  clients: GuardDutyClients,
+  target: ControlTarget,
+  settings: GuardDutySettings,
+): Promise<ControlResult> {
+  const actions: string[] = [];
+  const failures: string[] = [];
+  const evidence: Record<string, string> = {};
+  const result = (reason?: string): ControlResult => ({
+    control: 'guardduty',
+    ...target,
+    status: statusOf(actions, failures),
+    evidence,
+    actions,
+    ...((reason ?? failures.length) ? { reason: reason ?? failures.join('; ') } : {}),
+  });
+  try {
+    const adminDetector = await onlyDetector(clients.admin);
+    if (!adminDetector) {
+      failures.push(
+        `the security-tooling account ${settings.adminAccount} has no GuardDuty detector in ${target.region}`,
+      );
+      return result();
+    }
+    evidence.adminDetector = adminDetector;
+    let orgConfig;
+    try {
+      orgConfig = await clients.admin.send(
+        new DescribeOrganizationConfigurationCommand({ DetectorId: adminDetector }),
+      );
+    } catch (err) {
+      if (isNotEmulated(err)) throw err;
+      failures.push(
+        `${settings.adminAccount} is not the GuardDuty delegated admin in ${target.region} (${(err as Error).name}); ` +
+          `in the management account run: aws guardduty enable-organization-admin-account --admin-account-id ${settings.adminAccount} --region ${target.region}`,
+      );
+      return result();
+    }
+    if (orgConfig.AutoEnableOrganizationMembers !== 'ALL') {
+      await clients.admin.send(
+        new UpdateOrganizationConfigurationCommand({
+          DetectorId: adminDetector,
+          AutoEnableOrganizationMembers: 'ALL',
+        }),
+      );
+      actions.push(
+        `set GuardDuty auto-enable to ALL members (was ${orgConfig.AutoEnableOrganizationMembers ?? 'unset'})`,
+      );
+    }
+
+    if (target.account !== settings.adminAccount) {
+      const members = await clients.admin.send(
+        new GetMembersCommand({ DetectorId: adminDetector, AccountIds: [target.account] }),
+      );
+      const member = members.Members?.find((m) => m.AccountId === target.account);
+      if (!member || member.RelationshipStatus !== 'Enabled') {
+        const account = await clients.organizations.send(
+          new DescribeAccountCommand({ AccountId: target.account }),
+        );
+        const res = await clients.admin.send(
+          new CreateMembersCommand({
+            DetectorId: adminDetector,
+            AccountDetails: [{ AccountId: target.account, Email: account.Account?.Email as string }],
+          }),
+        );
+        const unprocessed = res.UnprocessedAccounts?.find((u) => u.AccountId === target.account);
+        if (unprocessed) failures.push(`CreateMembers: ${unprocessed.Result}`);
+        else
+          actions.push(
+            `made ${target.account} a GuardDuty member again (was ${member?.RelationshipStatus ?? 'not a member'})`,
+          );
+      }
+      evidence.membership = member?.RelationshipStatus ?? 'created';
+    }
+
+    let detector = await onlyDetector(clients.member);
+    if (!detector) {
+      detector = (await clients.member.send(new CreateDetectorCommand({ Enable: true }))).DetectorId;
+      actions.push(`created an enabled GuardDuty detector ${detector}, the account had none`);
+    } else {
+      const d = await clients.member.send(new GetDetectorCommand({ DetectorId: detector }));
+      if (d.Status !== 'ENABLED') {
+        await clients.member.send(new UpdateDetectorCommand({ DetectorId: detector, Enable: true }));
+        actions.push(`re-enabled GuardDuty detector ${detector} (was ${d.Status})`);
+      }
+    }
+    if (detector) evidence.detector = detector;
+
+    await ensureFindingsForwarding(clients, target, settings, actions);
+    evidence.findings = findingsLogGroup;
+    return result();
+  } catch (err) {
+    if (isNotEmulated(err)) {
+      return {
+        control: 'guardduty',
+        ...target,
+        status: 'not-emulated',
+        evidence,
+        actions,
+        reason: `${(err as Error).name}: ${(err as Error).message}`,
+      };
+    }
+    throw err;
+  }
+}
+
+/** The admin account's findings go to a log group that the account subscription policy feeds. */
+async function ensureFindingsForwarding(
+  clients: GuardDutyClients,
+  target: ControlTarget,
+  settings: GuardDutySettings,
+  actions: string[],
+) {
+  const groups = await clients.adminLogs.send(
+    new DescribeLogGroupsCommand({ logGroupNamePrefix: findingsLogGroup }),
+  );
+  if (!(groups.logGroups ?? []).some((g) => g.logGroupName === findingsLogGroup)) {
+    await clients.adminLogs.send(
+      new CreateLogGroupCommand({ logGroupName: findingsLogGroup, tags: { 'managed-by': 'logwarden' } }),
+    );
+    await clients.adminLogs.send(
+      new PutRetentionPolicyCommand({
+        logGroupName: findingsLogGroup,
+        retentionInDays: settings.retentionDays,
+      }),
+    );
+    actions.push(`created ${findingsLogGroup} in ${settings.adminAccount} for GuardDuty findings`);
+  }
+  const groupArn = `arn:aws:logs:${target.region}:${settings.adminAccount}:log-group:${findingsLogGroup}`;
+  const policies = await clients.adminLogs.send(new DescribeResourcePoliciesCommand({}));
+  if (!(policies.resourcePolicies ?? []).some((p) => p.policyName === findingsRule)) {
+    await clients.adminLogs.send(
+      new PutResourcePolicyCommand({
+        policyName: findingsRule,
+        policyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              Resource: `${groupArn}:*`,
+              Condition: {
+                ArnEquals: {
+                  'aws:SourceArn': `arn:aws:events:${target.region}:${settings.adminAccount}:rule/${findingsRule}`,
+                },
+              },
+            },
+          ],
+        }),
+      }),
+    );
+    actions.push(`let EventBridge write GuardDuty findings into ${findingsLogGroup}`);
+  }
+  const targets = await clients.adminEvents
+    .send(new ListTargetsByRuleCommand({ Rule: findingsRule }))
+    .catch((err: Error) => {
+      if (err.name === 'ResourceNotFoundException') return { Targets: [] };
+      throw err;
+    });
+  if (!(targets.Targets ?? []).some((t) => t.Arn === groupArn)) {
+    await clients.adminEvents.send(
+      new PutRuleCommand({
+        Name: findingsRule,
+        Description:
+          'logwarden: GuardDuty findings of the organization to CloudWatch Logs (then the central pipeline)',
+        EventPattern: JSON.stringify({ source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] }),
+        State: 'ENABLED',
+      }),
+    );
+    await clients.adminEvents.send(
+      new PutTargetsCommand({ Rule: findingsRule, Targets: [{ Id: 'findings-log-group', Arn: groupArn }] }),
+    );
+    actions.push(`routed GuardDuty findings to ${findingsLogGroup} with rule ${findingsRule}`);
+  }
+}

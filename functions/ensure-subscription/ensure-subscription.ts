@@ -1,0 +1,135 @@
+import {
+  CloudWatchLogsClient,
+  DescribeAccountPoliciesCommand,
+  DescribeLogGroupsCommand,
+  DescribeSubscriptionFiltersCommand,
+  PutAccountPolicyCommand,
+  PutSubscriptionFilterCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import type { ControlResult, ControlTarget } from '../shared/coverage';
+import { statusOf } from '../shared/coverage';
+
+export interface SubscriptionSettings {
+  /** The central destination of this region. */
+  destinationArn: string;
+  /** The account policy's name (and, in the fallback, each filter's name): `logwarden-central-<region>`. */
+  policyName: string;
+  /** Log groups that must never feed the pipeline (its own), by exact name. */
+  excludedLogGroups: string[];
+}
+
+/** CloudWatch Logs allows two subscription filters per log group. */
+export const FILTERS_PER_GROUP = 2;
+
+export function selectionCriteria(excluded: string[]): string {
+  return `LogGroupName NOT IN [${excluded.map((g) => JSON.stringify(g)).join(', ')}]`;
+}
+
+/**
+ * The account-level subscription filter policy sends every log group but the pipeline's own to
+ * the central destination of this region. If another account policy of the same type is
+ * already there (someone else's), logwarden leaves it alone and subscribes each log group
+ * instead, within the limit of two filters a group, never removing a filter it does not own.
+ */
+export async function ensureSubscription(
+  logs: CloudWatchLogsClient,
+  target: ControlTarget,
+  settings: SubscriptionSettings,
+): Promise<ControlResult> {
+  const actions: string[] = [];
+  const failures: string[] = [];
+  const criteria = selectionCriteria(settings.excludedLogGroups);
+  const wantedDocument = {
+    DestinationArn: settings.destinationArn,
+    FilterPattern: '',
+    Distribution: 'Random',
+  };
+
+  const res = await logs.send(
+    new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' }),
+  );
+  const policies = res.accountPolicies ?? [];
+  const ours = policies.find((p) => p.policyName === settings.policyName);
+  const foreign = policies.filter((p) => p.policyName !== settings.policyName);
+  const evidence: Record<string, string> = {};
+
+  if (ours) {
+    const doc = JSON.parse(ours.policyDocument ?? '{}') as { DestinationArn?: string };
+    if (doc.DestinationArn === settings.destinationArn && ours.selectionCriteria === criteria) {
+      return {
+        control: 'subscription',
+        ...target,
+        status: 'covered',
+        evidence: { accountPolicy: settings.policyName },
+        actions: [],
+      };
+    }
+  }
+  if (!foreign.length) {
+    await logs.send(
+      new PutAccountPolicyCommand({
+        policyName: settings.policyName,
+        policyType: 'SUBSCRIPTION_FILTER_POLICY',
+        policyDocument: JSON.stringify(wantedDocument),
+        selectionCriteria: criteria,
+        scope: 'ALL',
+      }),
+    );
+    actions.push(
+      ours
+        ? `corrected account subscription policy ${settings.policyName} (destination or exclusions had drifted)`
+        : `put account subscription policy ${settings.policyName} to ${settings.destinationArn}, because the account had none`,
+    );
+    evidence.accountPolicy = settings.policyName;
+    return { control: 'subscription', ...target, status: statusOf(actions, failures), evidence, actions };
+  }
+
+  // Someone else's account policy holds the slot: subscribe log groups one by one.
+  evidence.foreignAccountPolicy = foreign.map((p) => p.policyName).join(',');
+  let nextToken: string | undefined;
+  let subscribed = 0;
+  do {
+    const page = await logs.send(new DescribeLogGroupsCommand({ nextToken }));
+    nextToken = page.nextToken;
+    for (const group of page.logGroups ?? []) {
+      const name = group.logGroupName as string;
+      if (settings.excludedLogGroups.includes(name)) continue;
+      const filters =
+        (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: name })))
+          .subscriptionFilters ?? [];
+      const mine = filters.find((f) => f.filterName === settings.policyName);
+      if (mine && mine.destinationArn === settings.destinationArn) {
+        subscribed++;
+        continue;
+      }
+      if (!mine && filters.length >= FILTERS_PER_GROUP) {
+        failures.push(
+          `${name} already has ${filters.length} subscription filters (${filters.map((f) => f.filterName).join(', ')}); logwarden removed none`,
+        );
+        continue;
+      }
+      await logs.send(
+        new PutSubscriptionFilterCommand({
+          logGroupName: name,
+          filterName: settings.policyName,
+          filterPattern: '',
+          destinationArn: settings.destinationArn,
+          distribution: 'Random',
+        }),
+      );
+      subscribed++;
+      actions.push(
+        `subscribed ${name} to the central destination (account policy slot held by ${evidence.foreignAccountPolicy})`,
+      );
+    }
+  } while (nextToken);
+  evidence.subscribedLogGroups = String(subscribed);
+  return {
+    control: 'subscription',
+    ...target,
+    status: statusOf(actions, failures),
+    evidence,
+    actions,
+    ...(failures.length ? { reason: failures.join('; ') } : {}),
+  };
+}

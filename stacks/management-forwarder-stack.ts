@@ -1,0 +1,43 @@
+import { Stack, StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { triggers } from '../events/patterns';
+import type { LogwardenConfig } from './config';
+import { controlBusArn } from './names';
+
+export interface ManagementForwarderStackProps extends StackProps {
+  readonly config: LogwardenConfig;
+}
+
+/**
+ * Organizations events (an account created or joining) are delivered only in the management
+ * account, in us-east-1. This small stack forwards them to the control bus.
+ */
+export class ManagementForwarderStack extends Stack {
+  constructor(scope: Construct, id: string, props: ManagementForwarderStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const bus = controlBusArn(config.homeRegion, config.accounts.securityTooling);
+    const role = new iam.Role(this, 'ForwardRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'Lets EventBridge forward Organizations events to the logwarden control bus',
+      inlinePolicies: {
+        forward: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus] })],
+        }),
+      },
+    });
+    for (const trigger of triggers.filter((t) => t.pattern.source[0] === 'aws.organizations')) {
+      new events.CfnRule(this, `Forward-${trigger.id}`, {
+        name: `logwarden-forward-${trigger.id}`,
+        description: `logwarden: forward to the control plane: ${trigger.description}`,
+        eventPattern: trigger.pattern,
+        state: 'ENABLED',
+        targets: [{ id: 'ControlBus', arn: bus, roleArn: role.roleArn }],
+      });
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { ControlFunctions } from './control-functions';
+import { lambdaStep } from './lambda-step';
+import { retryTransient } from './resilience';
+import { workflowStateMachine } from './state-machine';
+
+export const REGION_CONCURRENCY = 4;
+
+/**
+ * A child execution name: readable prefix plus a hash of the parent execution and the item,
+ * so re-running the parent under its name reuses the children and names stay under 80.
+ */
+export function childName(prefixPath: string): string {
+  return `States.Format('{}-{}', ${prefixPath}, States.Hash(States.Format('{}/{}', $$.Execution.Name, ${prefixPath}), 'SHA-1'))`;
+}
+
+/**
+ * cover-account: the account's enabled regions (Account API) that are governed, then
+ * cover-account-region for each, a bounded number at a time; then one summary.
+ */
+export class CoverAccount extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, fns: ControlFunctions, coverRegion: sfn.IStateMachine) {
+    super(scope, id);
+    const summarize = (label: string, extra: Record<string, unknown>) =>
+      lambdaStep(this, label, fns.writeLedger, {
+        payload: {
+          workflow: 'cover-account',
+          'executionArn.$': '$$.Execution.Id',
+          summaryOnly: true,
+          ...extra,
+        },
+      });
+
+    const listRegions = lambdaStep(this, 'ListRegions', fns.listRegions, {
+      payload: { 'account.$': '$.account' },
+      resultPath: '$.listed',
+    });
+    const listFailed = summarize('SummarizeListFailure', { results: [], 'error.$': '$.error' });
+    listRegions.addCatch(listFailed, { resultPath: '$.error' });
+
+    const coverOne = retryTransient(
+      new tasks.StepFunctionsStartExecution(this, 'CoverRegion', {
+        stateMachine: coverRegion,
+        integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+        name: sfn.JsonPath.stringAt(childName('$.region')),
+        input: sfn.TaskInput.fromObject({
+          'account.$': '$.account',
+          'region.$': '$.region',
+          trigger: 'cover-account',
+        }),
+        resultSelector: { 'failed.$': '$.Output.failed', 'counts.$': '$.Output.counts' },
+      }),
+    );
+    coverOne.addCatch(
+      new sfn.Pass(this, 'RegionFailed', {
+        parameters: { 'account.$': '$.account', 'region.$': '$.region', 'error.$': '$.error' },
+      }),
+      { resultPath: '$.error' },
+    );
+    const regions = new sfn.Map(this, 'Regions', {
+      itemsPath: '$.listed.regions',
+      itemSelector: { 'account.$': '$.listed.account', 'region.$': '$$.Map.Item.Value' },
+      maxConcurrency: REGION_CONCURRENCY,
+      resultPath: '$.regionResults',
+    });
+    regions.itemProcessor(coverOne);
+    const done = summarize('Summarize', { 'results.$': '$.regionResults' });
+    this.stateMachine = workflowStateMachine(this, 'cover-account', listRegions.next(regions).next(done), {
+      logKey: fns.logKey,
+      functions: [fns.listRegions, fns.writeLedger],
+      children: [coverRegion],
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { ControlFunctions } from './control-functions';
+import { childName } from './cover-account';
+import { lambdaStep } from './lambda-step';
+import { retryTransient } from './resilience';
+import { workflowStateMachine } from './state-machine';
+
+export interface SweepProps {
+  maxConcurrency: number;
+  /** The share of accounts that may fail before the sweep itself fails. */
+  toleratedFailurePercentage: number;
+}
+
+/**
+ * sweep: the daily backstop. A Distributed Map over every active account of the organization
+ * runs cover-account for each, a bounded number at a time, tolerating some failures.
+ */
+export class Sweep extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    fns: ControlFunctions,
+    coverAccount: sfn.IStateMachine,
+    props: SweepProps,
+  ) {
+    super(scope, id);
+    const summarize = (label: string, extra: Record<string, unknown>) =>
+      lambdaStep(this, label, fns.writeLedger, {
+        payload: { workflow: 'sweep', 'executionArn.$': '$$.Execution.Id', summaryOnly: true, ...extra },
+      });
+    const listAccounts = lambdaStep(this, 'ListAccounts', fns.listAccounts, { resultPath: '$.listed' });
+    listAccounts.addCatch(summarize('SummarizeListFailure', { results: [], 'error.$': '$.error' }), {
+      resultPath: '$.error',
+    });
+
+    const coverOne = retryTransient(
+      new tasks.StepFunctionsStartExecution(this, 'CoverAccount', {
+        stateMachine: coverAccount,
+        integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+        name: sfn.JsonPath.stringAt(childName('$.account')),
+        input: sfn.TaskInput.fromObject({ 'account.$': '$.account', trigger: 'sweep' }),
+        resultSelector: { 'failed.$': '$.Output.failed', 'counts.$': '$.Output.counts' },
+      }),
+    );
+    coverOne.addCatch(
+      new sfn.Pass(this, 'AccountFailed', { parameters: { 'account.$': '$.account', 'error.$': '$.error' } }),
+      {
+        resultPath: '$.error',
+      },
+    );
+    const accounts = new sfn.DistributedMap(this, 'Accounts', {
+      itemsPath: '$.listed.accounts',
+      maxConcurrency: props.maxConcurrency,
+      toleratedFailurePercentage: props.toleratedFailurePercentage,
+      resultPath: '$.accountResults',
+    });
+    accounts.itemProcessor(coverOne);
+    accounts.addCatch(summarize('SummarizeSweepFailure', { results: [], 'error.$': '$.error' }), {
+      resultPath: '$.error',
+    });
+    this.stateMachine = workflowStateMachine(
+      this,
+      'sweep',
+      listAccounts.next(accounts).next(summarize('Summarize', { 'results.$': '$.accountResults' })),
+      {
+        logKey: fns.logKey,
+        functions: [fns.listAccounts, fns.writeLedger],
+        children: [coverAccount],
+      },
+    );
+  }
+}
