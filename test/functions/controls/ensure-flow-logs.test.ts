@@ -1,0 +1,156 @@
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
+  PutRetentionPolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateFlowLogsCommand,
+  DescribeFlowLogsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  type FlowLog,
+} from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ensureFlowLogs } from '../../../functions/ensure-flow-logs/ensure-flow-logs';
+import {
+  flowLogGroupFor,
+  logFormatString,
+  logwardenFormat,
+} from '../../../functions/shared/flow-log-formats';
+
+const ec2 = mockClient(EC2Client);
+const logs = mockClient(CloudWatchLogsClient);
+const clients = {
+  ec2: new EC2Client({ region: 'eu-west-1' }),
+  logs: new CloudWatchLogsClient({ region: 'eu-west-1' }),
+};
+const target = { account: '444444444444', region: 'eu-west-1' };
+const settings = {
+  deliveryRoleArn: 'arn:aws:iam::444444444444:role/logwarden-flowlogs-delivery',
+  acceptForeignFlowLogs: false,
+  retentionDays: 365,
+};
+const ours = (vpc: string, id: string): FlowLog => ({
+  FlowLogId: id,
+  ResourceId: vpc,
+  FlowLogStatus: 'ACTIVE',
+  DeliverLogsStatus: 'SUCCESS',
+  LogDestinationType: 'cloud-watch-logs',
+  LogGroupName: flowLogGroupFor(logwardenFormat),
+  LogFormat: logFormatString(logwardenFormat),
+});
+const foreign = (vpc: string): FlowLog => ({
+  FlowLogId: 'fl-foreign',
+  ResourceId: vpc,
+  FlowLogStatus: 'ACTIVE',
+  LogDestinationType: 's3',
+  LogDestination: 'arn:aws:s3:::their-bucket',
+  LogFormat: '${version} ${srcaddr}',
+});
+const writes = [CreateFlowLogsCommand, CreateLogGroupCommand, PutRetentionPolicyCommand] as const;
+
+beforeEach(() => {
+  ec2.reset();
+  logs.reset();
+  ec2
+    .on(DescribeVpcsCommand)
+    .resolves({ Vpcs: [{ VpcId: 'vpc-default', IsDefault: true }, { VpcId: 'vpc-app' }] });
+  logs
+    .on(DescribeLogGroupsCommand)
+    .resolves({ logGroups: [{ logGroupName: flowLogGroupFor(logwardenFormat) }] });
+  ec2
+    .on(CreateFlowLogsCommand)
+    .callsFake((input) => ({ FlowLogIds: input.ResourceIds.map((v: string) => `fl-new-${v}`) }));
+});
+
+describe('ensureFlowLogs', () => {
+  it('already covered: describes, writes nothing', async () => {
+    ec2
+      .on(DescribeFlowLogsCommand)
+      .resolves({ FlowLogs: [ours('vpc-default', 'fl-1'), ours('vpc-app', 'fl-2')] });
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(r).toMatchObject({
+      status: 'covered',
+      actions: [],
+      evidence: { 'vpc-default': 'fl-1', 'vpc-app': 'fl-2' },
+    });
+    for (const w of writes)
+      expect(ec2.commandCalls(w as never).length + logs.commandCalls(w as never).length).toBe(0);
+  });
+
+  it('missing (default VPC included): the exact CreateFlowLogs call, and the log group first if absent', async () => {
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [ours('vpc-app', 'fl-2')] });
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(r.status).toBe('healed');
+    expect(logs).toHaveReceivedCommandWith(CreateLogGroupCommand, {
+      logGroupName: '/logwarden/vpc-flow-logs/lw-vpc-v8',
+    });
+    expect(logs).toHaveReceivedCommandWith(PutRetentionPolicyCommand, {
+      logGroupName: '/logwarden/vpc-flow-logs/lw-vpc-v8',
+      retentionInDays: 365,
+    });
+    const create = ec2.commandCalls(CreateFlowLogsCommand)[0].args[0].input;
+    expect(create).toEqual({
+      ResourceType: 'VPC',
+      ResourceIds: ['vpc-default'],
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+      LogGroupName: '/logwarden/vpc-flow-logs/lw-vpc-v8',
+      DeliverLogsPermissionArn: settings.deliveryRoleArn,
+      LogFormat: logFormatString(logwardenFormat),
+      MaxAggregationInterval: 60,
+      ClientToken: expect.stringMatching(/^[0-9a-f]{64}$/),
+      TagSpecifications: [
+        { ResourceType: 'vpc-flow-log', Tags: [{ Key: 'managed-by', Value: 'logwarden' }] },
+      ],
+    });
+    expect(r.actions).toContain(
+      'created flow log fl-new-vpc-default for vpc-default because it had no active flow log',
+    );
+  });
+
+  it('a foreign flow log is never touched: logwarden adds its own beside it, unless the config accepts foreign ones', async () => {
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [foreign('vpc-default'), ours('vpc-app', 'fl-2')] });
+    const added = await ensureFlowLogs(clients, target, settings);
+    expect(added.status).toBe('healed');
+    expect(ec2.commandCalls(CreateFlowLogsCommand)[0].args[0].input.ResourceIds).toEqual(['vpc-default']);
+    expect(added.actions[0]).toContain('because only a foreign flow log was active');
+
+    ec2.resetHistory();
+    const accepted = await ensureFlowLogs(clients, target, { ...settings, acceptForeignFlowLogs: true });
+    expect(accepted).toMatchObject({
+      status: 'covered',
+      evidence: { 'vpc-default': 'fl-foreign (foreign, accepted by config)' },
+    });
+    expect(ec2).not.toHaveReceivedCommand(CreateFlowLogsCommand);
+  });
+
+  it('cover-vpc fast path: only the given VPC', async () => {
+    ec2.on(DescribeVpcsCommand, { VpcIds: ['vpc-new'] }).resolves({ Vpcs: [{ VpcId: 'vpc-new' }] });
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
+    const r = await ensureFlowLogs(clients, target, { ...settings, vpcIds: ['vpc-new'] });
+    expect(ec2.commandCalls(CreateFlowLogsCommand)[0].args[0].input.ResourceIds).toEqual(['vpc-new']);
+    expect(r.evidence).toEqual({ 'vpc-new': 'fl-new-vpc-new' });
+  });
+
+  it('a VPC CreateFlowLogs could not cover is a failure with the reason', async () => {
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
+    ec2.on(CreateFlowLogsCommand).resolves({
+      FlowLogIds: ['fl-ok'],
+      Unsuccessful: [{ ResourceId: 'vpc-app', Error: { Code: 'InvalidParameter', Message: 'bad role' } }],
+    });
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(r).toMatchObject({ status: 'failed', reason: 'vpc-app: InvalidParameter bad role' });
+  });
+
+  it('throttling surfaces as a retryable error name for the workflow', async () => {
+    ec2
+      .on(DescribeVpcsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded' }));
+    await expect(ensureFlowLogs(clients, target, settings)).rejects.toMatchObject({
+      name: 'RequestLimitExceeded',
+    });
+  });
+});

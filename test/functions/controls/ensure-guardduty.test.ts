@@ -1,0 +1,165 @@
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
+  DescribeResourcePoliciesCommand,
+  PutResourcePolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  EventBridgeClient,
+  ListTargetsByRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateDetectorCommand,
+  CreateMembersCommand,
+  DescribeOrganizationConfigurationCommand,
+  GetDetectorCommand,
+  GetMembersCommand,
+  GuardDutyClient,
+  ListDetectorsCommand,
+  UpdateDetectorCommand,
+  UpdateOrganizationConfigurationCommand,
+} from '@aws-sdk/client-guardduty';
+import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AwsStub, mockClient } from 'aws-sdk-client-mock';
+import {
+  ensureGuardDuty,
+  findingsLogGroup,
+  findingsRule,
+} from '../../../functions/ensure-guardduty/ensure-guardduty';
+
+// One mock per client instance: the admin and the member are both GuardDuty clients.
+const admin = new GuardDutyClient({ region: 'eu-west-1' });
+const member = new GuardDutyClient({ region: 'eu-west-1' });
+const adminGd = mockClient(admin);
+const memberGd = mockClient(member);
+const events = mockClient(EventBridgeClient);
+const logs = mockClient(CloudWatchLogsClient);
+const orgs = mockClient(OrganizationsClient);
+const clients = {
+  admin,
+  member,
+  adminEvents: new EventBridgeClient({}),
+  adminLogs: new CloudWatchLogsClient({}),
+  organizations: new OrganizationsClient({}),
+};
+const target = { account: '444444444444', region: 'eu-west-1' };
+const settings = { adminAccount: '333333333333', retentionDays: 365 };
+const groupArn = `arn:aws:logs:eu-west-1:333333333333:log-group:${findingsLogGroup}`;
+
+function noWrites(stub: AwsStub<never, never, never>, commands: unknown[]) {
+  for (const c of commands) expect(stub).not.toHaveReceivedCommand(c as never);
+}
+
+beforeEach(() => {
+  for (const m of [adminGd, memberGd, events, logs, orgs]) m.reset();
+  adminGd.on(ListDetectorsCommand).resolves({ DetectorIds: ['admin-det'] });
+  adminGd.on(DescribeOrganizationConfigurationCommand).resolves({ AutoEnableOrganizationMembers: 'ALL' });
+  adminGd.on(GetMembersCommand).resolves({
+    Members: [
+      {
+        AccountId: target.account,
+        RelationshipStatus: 'Enabled',
+        Email: 'x',
+        MasterId: 'a',
+        UpdatedAt: 'now',
+      },
+    ],
+  });
+  memberGd.on(ListDetectorsCommand).resolves({ DetectorIds: ['member-det'] });
+  memberGd.on(GetDetectorCommand).resolves({ Status: 'ENABLED', ServiceRole: 'r' });
+  logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: findingsLogGroup }] });
+  logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [{ policyName: findingsRule }] });
+  events.on(ListTargetsByRuleCommand).resolves({ Targets: [{ Id: 'findings-log-group', Arn: groupArn }] });
+  orgs.on(DescribeAccountCommand).resolves({ Account: { Id: target.account, Email: 'member@example.com' } });
+});
+
+describe('ensureGuardDuty', () => {
+  it('already covered: no write call anywhere', async () => {
+    const r = await ensureGuardDuty(clients, target, settings);
+    expect(r).toMatchObject({
+      status: 'covered',
+      actions: [],
+      evidence: { adminDetector: 'admin-det', detector: 'member-det', membership: 'Enabled' },
+    });
+    noWrites(adminGd as never, [UpdateOrganizationConfigurationCommand, CreateMembersCommand]);
+    noWrites(memberGd as never, [CreateDetectorCommand, UpdateDetectorCommand]);
+    noWrites(events as never, [PutRuleCommand, PutTargetsCommand]);
+    noWrites(logs as never, [CreateLogGroupCommand, PutResourcePolicyCommand]);
+  });
+
+  it('the admin not yet delegated: a failure that says what to run, and nothing written', async () => {
+    adminGd
+      .on(DescribeOrganizationConfigurationCommand)
+      .rejects(Object.assign(new Error('not the delegated admin'), { name: 'BadRequestException' }));
+    const r = await ensureGuardDuty(clients, target, settings);
+    expect(r.status).toBe('failed');
+    expect(r.reason).toContain(
+      'aws guardduty enable-organization-admin-account --admin-account-id 333333333333 --region eu-west-1',
+    );
+    noWrites(adminGd as never, [UpdateOrganizationConfigurationCommand, CreateMembersCommand]);
+    noWrites(memberGd as never, [CreateDetectorCommand, UpdateDetectorCommand]);
+  });
+
+  it('a missing member is created with the exact call, auto-enable set to ALL, a disabled detector re-enabled', async () => {
+    adminGd.on(DescribeOrganizationConfigurationCommand).resolves({ AutoEnableOrganizationMembers: 'NEW' });
+    adminGd.on(GetMembersCommand).resolves({
+      Members: [],
+      UnprocessedAccounts: [{ AccountId: target.account, Result: 'not a member' }],
+    });
+    adminGd.on(CreateMembersCommand).resolves({ UnprocessedAccounts: [] });
+    memberGd.on(GetDetectorCommand).resolves({ Status: 'DISABLED', ServiceRole: 'r' });
+    const r = await ensureGuardDuty(clients, target, settings);
+    expect(r.status).toBe('healed');
+    expect(adminGd).toHaveReceivedCommandWith(UpdateOrganizationConfigurationCommand, {
+      DetectorId: 'admin-det',
+      AutoEnableOrganizationMembers: 'ALL',
+    });
+    expect(adminGd).toHaveReceivedCommandWith(CreateMembersCommand, {
+      DetectorId: 'admin-det',
+      AccountDetails: [{ AccountId: target.account, Email: 'member@example.com' }],
+    });
+    expect(memberGd).toHaveReceivedCommandWith(UpdateDetectorCommand, {
+      DetectorId: 'member-det',
+      Enable: true,
+    });
+    expect(r.actions).toHaveLength(3);
+  });
+
+  it('findings forwarding is set up when missing', async () => {
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
+    logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [] });
+    events
+      .on(ListTargetsByRuleCommand)
+      .rejects(Object.assign(new Error('no rule'), { name: 'ResourceNotFoundException' }));
+    const r = await ensureGuardDuty(clients, target, settings);
+    expect(logs).toHaveReceivedCommandWith(CreateLogGroupCommand, { logGroupName: findingsLogGroup });
+    expect(events).toHaveReceivedCommandWith(PutRuleCommand, { Name: findingsRule, State: 'ENABLED' });
+    expect(events).toHaveReceivedCommandWith(PutTargetsCommand, {
+      Rule: findingsRule,
+      Targets: [{ Id: 'findings-log-group', Arn: groupArn }],
+    });
+    expect(r.status).toBe('healed');
+  });
+
+  it('an API the local stand-in lacks shows as not emulated, never covered', async () => {
+    adminGd.on(GetMembersCommand).rejects(
+      Object.assign(new Error('The get_members action has not been implemented'), {
+        name: 'NotImplemented',
+      }),
+    );
+    const r = await ensureGuardDuty(clients, target, settings);
+    expect(r.status).toBe('not-emulated');
+  });
+
+  it('throttling surfaces as a retryable error name', async () => {
+    adminGd
+      .on(ListDetectorsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
+    await expect(ensureGuardDuty(clients, target, settings)).rejects.toMatchObject({
+      name: 'TooManyRequestsException',
+    });
+  });
+});

@@ -1,0 +1,121 @@
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { writeLedger } from '../../../functions/write-ledger/ledger';
+
+const ddb = mockClient(DynamoDBClient);
+const sns = mockClient(SNSClient);
+const deps = {
+  ddb: new DynamoDBClient({}),
+  sns: new SNSClient({}),
+  table: 'logwarden-coverage',
+  summaryTopicArn: 'arn:aws:sns:eu-west-1:333333333333:logwarden-coverage-summary',
+  now: () => new Date('2026-11-29T00:00:00Z'),
+};
+const exec = 'arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:x';
+
+beforeEach(() => {
+  ddb.reset();
+  sns.reset();
+});
+
+describe('writeLedger', () => {
+  it('one item per account × region × control, with evidence, lastVerified and the execution; no summary when all is well', async () => {
+    const summary = await writeLedger(
+      {
+        workflow: 'cover-account-region',
+        executionArn: exec,
+        results: [
+          {
+            control: 'flow-logs',
+            account: '444444444444',
+            region: 'eu-west-1',
+            status: 'healed',
+            evidence: { 'vpc-1': 'fl-1' },
+            actions: ['created flow log fl-1 for vpc-1'],
+          },
+        ],
+      },
+      deps,
+    );
+    expect(ddb).toHaveReceivedCommandWith(PutItemCommand, {
+      TableName: 'logwarden-coverage',
+      Item: expect.objectContaining({
+        account: { S: '444444444444' },
+        regionControl: { S: 'eu-west-1#flow-logs' },
+        status: { S: 'healed' },
+        evidence: { M: { 'vpc-1': { S: 'fl-1' } } },
+        lastVerified: { S: '2026-11-29T00:00:00.000Z' },
+        lastExecutionArn: { S: exec },
+      }),
+    });
+    expect(summary.counts).toEqual({ healed: 1 });
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('a caught error is recorded as failed with its reason, and one summary goes out', async () => {
+    const summary = await writeLedger(
+      {
+        workflow: 'cover-account-region',
+        executionArn: exec,
+        results: [
+          {
+            control: 'trail',
+            account: '444444444444',
+            region: 'eu-west-1',
+            error: {
+              Error: 'AccessDeniedException',
+              Cause: JSON.stringify({ errorMessage: 'not authorized' }),
+            },
+          },
+          {
+            control: 'subscription',
+            account: '444444444444',
+            region: 'eu-west-1',
+            status: 'covered',
+            evidence: {},
+            actions: [],
+          },
+        ],
+      },
+      deps,
+    );
+    expect(summary.failed).toEqual([
+      {
+        account: '444444444444',
+        region: 'eu-west-1',
+        control: 'trail',
+        reason: 'AccessDeniedException: not authorized',
+      },
+    ]);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
+      '- 444444444444 eu-west-1 trail: AccessDeniedException: not authorized',
+    );
+  });
+
+  it('a parent workflow only summarizes its children’s failures and writes no item', async () => {
+    const summary = await writeLedger(
+      {
+        workflow: 'cover-account',
+        executionArn: exec,
+        summaryOnly: true,
+        results: [
+          { failed: [{ account: '4', region: 'eu-west-1', control: 'guardduty', reason: 'x' }], counts: {} },
+          {
+            account: '4',
+            region: 'eu-central-1',
+            error: { Error: 'States.Timeout', Cause: 'took too long' },
+          },
+        ],
+      },
+      deps,
+    );
+    expect(ddb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(summary.failed.map((f) => `${f.region}:${f.control}`)).toEqual([
+      'eu-west-1:guardduty',
+      'eu-central-1:workflow',
+    ]);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+});

@@ -1,0 +1,167 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import aslValidator from 'asl-validator';
+import { aslFromTemplate, runLocally, type TaskHandlers } from '../../local/asl';
+import { REGION_CONCURRENCY } from '../../workflows/cover-account';
+import { transientErrors } from '../../workflows/resilience';
+import { buildExample, exampleConfig } from '../stacks/example-app';
+
+const config = exampleConfig();
+const built = buildExample(config);
+const template = Template.fromStack(built.controlPlane).toJSON() as never;
+const asl = (name: string) =>
+  aslFromTemplate(template, name, config.homeRegion, config.accounts.securityTooling);
+const workflows = [
+  'logwarden-cover-account-region',
+  'logwarden-cover-account',
+  'logwarden-cover-vpc',
+  'logwarden-sweep',
+];
+
+type State = {
+  Type: string;
+  Retry?: { ErrorEquals: string[]; JitterStrategy?: string; BackoffRate?: number }[];
+  Catch?: unknown[];
+  Branches?: { States: Record<string, State> }[];
+  ItemProcessor?: { States: Record<string, State>; ProcessorConfig?: { Mode?: string } };
+  Iterator?: { States: Record<string, State> };
+  MaxConcurrency?: number;
+  ToleratedFailurePercentage?: number;
+};
+
+function allStates(states: Record<string, State>): [string, State][] {
+  return Object.entries(states).flatMap(([name, s]) => [
+    [name, s] as [string, State],
+    ...(s.Branches ?? []).flatMap((b) => allStates(b.States)),
+    ...(s.ItemProcessor ? allStates(s.ItemProcessor.States) : []),
+    ...(s.Iterator ? allStates(s.Iterator.States) : []),
+  ]);
+}
+
+describe('workflows (synthesized ASL)', () => {
+  it.each(workflows)('%s is a valid Standard state machine (asl-validator)', (name) => {
+    const definition = asl(name);
+    const result = aslValidator(definition);
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+    const sm = Object.values(
+      Template.fromStack(built.controlPlane).findResources('AWS::StepFunctions::StateMachine'),
+    ).find((r) => r.Properties.StateMachineName === name);
+    expect(sm?.Properties.StateMachineType).toBe('STANDARD');
+    expect(sm?.Properties.LoggingConfiguration.Level).toBe('ALL');
+  });
+
+  it.each(workflows)(
+    '%s: every Task retries throttling and 5xx with backoff and jitter, and has a Catch',
+    (name) => {
+      const tasks = allStates((asl(name) as { States: Record<string, State> }).States).filter(
+        ([, s]) => s.Type === 'Task',
+      );
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const [taskName, task] of tasks) {
+        const retry = task.Retry?.find((r) => r.ErrorEquals.includes('ThrottlingException'));
+        expect({ taskName, retry: !!retry }).toEqual({ taskName, retry: true });
+        for (const e of [
+          'ThrottlingException',
+          'TooManyRequestsException',
+          'RequestLimitExceeded',
+          'Lambda.TooManyRequestsException',
+          'ServiceUnavailable',
+          'InternalFailure',
+        ]) {
+          expect(retry?.ErrorEquals).toContain(e);
+        }
+        expect(retry?.JitterStrategy).toBe('FULL');
+        expect(retry?.BackoffRate).toBeGreaterThan(1);
+        // The final summary steps are the catch targets themselves; all others catch.
+        if (!/^Summarize/.test(taskName))
+          expect({ taskName, catches: (task.Catch ?? []).length > 0 }).toEqual({ taskName, catches: true });
+      }
+      expect(transientErrors).toContain('Lambda.TooManyRequestsException');
+    },
+  );
+
+  it('Map concurrency is bounded: regions per account, accounts per sweep (a Distributed Map with a failure threshold)', () => {
+    const regions = allStates(
+      (asl('logwarden-cover-account') as { States: Record<string, State> }).States,
+    ).find(([, s]) => s.Type === 'Map');
+    expect(regions?.[1].MaxConcurrency).toBe(REGION_CONCURRENCY);
+    const accounts = allStates((asl('logwarden-sweep') as { States: Record<string, State> }).States).find(
+      ([, s]) => s.Type === 'Map',
+    );
+    expect(accounts?.[1].MaxConcurrency).toBe(config.sweep.maxConcurrency);
+    expect(accounts?.[1].ItemProcessor?.ProcessorConfig?.Mode).toBe('DISTRIBUTED');
+    expect(accounts?.[1].ToleratedFailurePercentage).toBe(10);
+  });
+});
+
+describe('cover-account-region executed (aws-local-stepfunctions)', () => {
+  const definition = asl('logwarden-cover-account-region');
+  const input = { account: '444444444444', region: 'eu-west-1' };
+  const control = (name: string, status: string) => (event: unknown) => ({
+    control: name,
+    ...(event as object),
+    status,
+    evidence: {},
+    actions: status === 'healed' ? ['did something'] : [],
+  });
+  let ledgerInput: { results: { control: string; status?: string; error?: unknown }[] } | undefined;
+  const handlers = (status: string, overrides: TaskHandlers = {}): TaskHandlers => ({
+    EnsureFlowLogs: control('flow-logs', status),
+    EnsureTrail: control('trail', status),
+    EnsureGuardDuty: control('guardduty', status),
+    EnsureSubscription: control('subscription', status),
+    WriteLedger: (event) => {
+      ledgerInput = event as typeof ledgerInput;
+      return { counts: {}, failed: [] };
+    },
+    ...overrides,
+  });
+
+  it('a covered account and a new one: every control runs, the ledger gets four results, at most 30 transitions', async () => {
+    const covered = await runLocally(definition, input, handlers('covered'), { executionName: 'covered' });
+    expect(ledgerInput?.results.map((r) => [r.control, r.status])).toEqual([
+      ['flow-logs', 'covered'],
+      ['trail', 'covered'],
+      ['guardduty', 'covered'],
+      ['subscription', 'covered'],
+    ]);
+    const fresh = await runLocally(definition, input, handlers('healed'), { executionName: 'new' });
+    expect(covered.transitions).toBeLessThanOrEqual(30);
+    expect(fresh.transitions).toBeLessThanOrEqual(30);
+    // The figures in the README's table.
+    expect([covered.transitions, fresh.transitions]).toEqual([6, 6]);
+  });
+
+  it('one failing control never stops the others: its failure becomes a result for the ledger', async () => {
+    const failing = async () => {
+      throw Object.assign(new Error('AccessDenied: not authorized'), { name: 'AccessDeniedException' });
+    };
+    const run = await runLocally(definition, input, handlers('covered', { EnsureTrail: failing }), {
+      executionName: 'one-fails',
+    });
+    const results = ledgerInput!.results;
+    expect(results.map((r) => r.control)).toEqual(['flow-logs', 'trail', 'guardduty', 'subscription']);
+    expect(results[1]).toMatchObject({
+      control: 'trail',
+      account: '444444444444',
+      region: 'eu-west-1',
+      error: { Error: 'AccessDeniedException' },
+    });
+    expect(run.transitions).toBeLessThanOrEqual(30);
+    // The Catch enters one Pass state more than the covered run (README table).
+    expect(run.transitions).toBe(7);
+  });
+
+  it('throttling is retried and the execution still succeeds', async () => {
+    let calls = 0;
+    const flaky = (event: unknown) => {
+      if (++calls <= 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return control('flow-logs', 'covered')(event);
+    };
+    const run = await runLocally(definition, input, handlers('covered', { EnsureFlowLogs: flaky }), {
+      executionName: 'throttled',
+    });
+    expect(run.retries).toBe(2);
+    expect(ledgerInput!.results[0]).toMatchObject({ control: 'flow-logs', status: 'covered' });
+  });
+});
