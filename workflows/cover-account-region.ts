@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { ControlName } from '../functions/shared/coverage';
 import type { ControlFunctions } from './control-functions';
 import { lambdaStep } from './lambda-step';
+import { ledgerStep } from './ledger-step';
 import { workflowStateMachine } from './state-machine';
 
 /**
@@ -34,19 +35,7 @@ export class CoverAccountRegion extends Construct {
       );
       parallel.branch(task);
     }
-    const ledger = lambdaStep(this, 'WriteLedger', fns.writeLedger, {
-      payload: {
-        workflow: 'cover-account-region',
-        'executionArn.$': '$$.Execution.Id',
-        'results.$': '$.results',
-      },
-    });
-    ledger.addCatch(
-      new sfn.Fail(this, 'LedgerFailed', {
-        error: 'LedgerWriteFailed',
-        cause: 'the coverage ledger could not be written',
-      }),
-    );
+    const ledger = ledgerStep(this, 'WriteLedger', fns, 'cover-account-region', { 'results.$': '$.results' });
     this.stateMachine = workflowStateMachine(this, 'cover-account-region', parallel.next(ledger), {
       logKey: fns.logKey,
       functions: [

@@ -3,6 +3,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { ControlFunctions } from './control-functions';
 import { lambdaStep } from './lambda-step';
+import { ledgerStep } from './ledger-step';
 import { retryTransient } from './resilience';
 import { workflowStateMachine } from './state-machine';
 
@@ -25,15 +26,8 @@ export class CoverAccount extends Construct {
 
   constructor(scope: Construct, id: string, fns: ControlFunctions, coverRegion: sfn.IStateMachine) {
     super(scope, id);
-    const summarize = (label: string, extra: Record<string, unknown>) =>
-      lambdaStep(this, label, fns.writeLedger, {
-        payload: {
-          workflow: 'cover-account',
-          'executionArn.$': '$$.Execution.Id',
-          summaryOnly: true,
-          ...extra,
-        },
-      });
+    const summarize = (label: string, payload: Record<string, unknown>) =>
+      ledgerStep(this, label, fns, 'cover-account', payload, true);
 
     const listRegions = lambdaStep(this, 'ListRegions', fns.listRegions, {
       payload: { 'account.$': '$.account' },

@@ -2,6 +2,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ControlFunctions } from './control-functions';
 import { lambdaStep } from './lambda-step';
+import { ledgerStep } from './ledger-step';
 import { workflowStateMachine } from './state-machine';
 
 /** cover-vpc: the fast path for one new VPC, its flow log only, then the ledger. */
@@ -24,19 +25,9 @@ export class CoverVpc extends Construct {
       resultPath: '$.result',
     });
     ensure.addCatch(failed, { resultPath: '$.error' });
-    const ledger = lambdaStep(this, 'WriteLedger', fns.writeLedger, {
-      payload: {
-        workflow: 'cover-vpc',
-        'executionArn.$': '$$.Execution.Id',
-        'results.$': 'States.Array($.result)',
-      },
+    const ledger = ledgerStep(this, 'WriteLedger', fns, 'cover-vpc', {
+      'results.$': 'States.Array($.result)',
     });
-    ledger.addCatch(
-      new sfn.Fail(this, 'LedgerFailed', {
-        error: 'LedgerWriteFailed',
-        cause: 'the coverage ledger could not be written',
-      }),
-    );
     this.stateMachine = workflowStateMachine(this, 'cover-vpc', ensure.next(ledger), {
       logKey: fns.logKey,
       functions: [fns.ensureFlowLogs, fns.writeLedger],

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { ControlFunctions } from './control-functions';
 import { childName } from './cover-account';
 import { lambdaStep } from './lambda-step';
+import { ledgerStep } from './ledger-step';
 import { retryTransient } from './resilience';
 import { workflowStateMachine } from './state-machine';
 
@@ -28,10 +29,8 @@ export class Sweep extends Construct {
     props: SweepProps,
   ) {
     super(scope, id);
-    const summarize = (label: string, extra: Record<string, unknown>) =>
-      lambdaStep(this, label, fns.writeLedger, {
-        payload: { workflow: 'sweep', 'executionArn.$': '$$.Execution.Id', summaryOnly: true, ...extra },
-      });
+    const summarize = (label: string, payload: Record<string, unknown>) =>
+      ledgerStep(this, label, fns, 'sweep', payload, true);
     const listAccounts = lambdaStep(this, 'ListAccounts', fns.listAccounts, { resultPath: '$.listed' });
     listAccounts.addCatch(summarize('SummarizeListFailure', { results: [], 'error.$': '$.error' }), {
       resultPath: '$.error',

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { createHash } from 'node:crypto';
 import type { ControlResult, ControlTarget } from '../shared/coverage';
-import { statusOf } from '../shared/coverage';
+import { controlResult } from '../shared/coverage';
 import { flowLogGroupFor, logFormatString, logwardenFormat } from '../shared/flow-log-formats';
 
 export interface FlowLogsSettings {
@@ -140,12 +140,5 @@ export async function ensureFlowLogs(
       actions.push(`created flow log ${createdIds[i] ?? ''} for ${vpc} because ${why}`.replace('  ', ' '));
     });
   }
-  return {
-    control: 'flow-logs',
-    ...target,
-    status: statusOf(actions, failures),
-    evidence,
-    actions,
-    ...(failures.length ? { reason: failures.join('; ') } : {}),
-  };
+  return controlResult('flow-logs', target, evidence, actions, failures);
 }

@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { names } from '../../stacks/names';
 import type { ControlResult, ControlTarget } from '../shared/coverage';
-import { isNotEmulated, statusOf } from '../shared/coverage';
+import { controlResult, isNotEmulated } from '../shared/coverage';
 
 export const findingsLogGroup = names.guardDutyFindingsLogGroup;
 export const findingsRule = names.guardDutyFindingsRule;
@@ -66,14 +66,7 @@ export async function ensureGuardDuty(
   const actions: string[] = [];
   const failures: string[] = [];
   const evidence: Record<string, string> = {};
-  const result = (reason?: string): ControlResult => ({
-    control: 'guardduty',
-    ...target,
-    status: statusOf(actions, failures),
-    evidence,
-    actions,
-    ...((reason ?? failures.length) ? { reason: reason ?? failures.join('; ') } : {}),
-  });
+  const result = () => controlResult('guardduty', target, evidence, actions, failures);
   try {
     const adminDetector = await onlyDetector(clients.admin);
     if (!adminDetector) {

@@ -7,7 +7,7 @@ import {
   PutSubscriptionFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { ControlResult, ControlTarget } from '../shared/coverage';
-import { statusOf } from '../shared/coverage';
+import { controlResult } from '../shared/coverage';
 
 export interface SubscriptionSettings {
   /** The central destination of this region. */
@@ -81,7 +81,7 @@ export async function ensureSubscription(
         : `put account subscription policy ${settings.policyName} to ${settings.destinationArn}, because the account had none`,
     );
     evidence.accountPolicy = settings.policyName;
-    return { control: 'subscription', ...target, status: statusOf(actions, failures), evidence, actions };
+    return controlResult('subscription', target, evidence, actions, failures);
   }
 
   // Someone else's account policy holds the slot: subscribe log groups one by one.
@@ -124,12 +124,5 @@ export async function ensureSubscription(
     }
   } while (nextToken);
   evidence.subscribedLogGroups = String(subscribed);
-  return {
-    control: 'subscription',
-    ...target,
-    status: statusOf(actions, failures),
-    evidence,
-    actions,
-    ...(failures.length ? { reason: failures.join('; ') } : {}),
-  };
+  return controlResult('subscription', target, evidence, actions, failures);
 }

@@ -13,7 +13,7 @@ import {
   UpdateTrailCommandInput,
 } from '@aws-sdk/client-cloudtrail';
 import type { ControlResult, ControlTarget } from '../shared/coverage';
-import { statusOf } from '../shared/coverage';
+import { controlResult } from '../shared/coverage';
 
 export interface TrailSettings {
   mode: 'organization' | 'account';
@@ -83,14 +83,8 @@ export async function ensureTrail(
 
   if (!trail) {
     if (!settings.s3BucketName) {
-      return {
-        control: 'trail',
-        ...target,
-        status: 'failed',
-        evidence: {},
-        actions: [],
-        reason: `trail ${settings.name} does not exist, and trail.s3BucketName is not configured, so logwarden cannot create it`,
-      };
+      const why = `trail ${settings.name} does not exist, and trail.s3BucketName is not configured, so logwarden cannot create it`;
+      return controlResult('trail', target, {}, [], [why]);
     }
     const created = await cloudtrail.send(
       new CreateTrailCommand({
@@ -174,12 +168,5 @@ export async function ensureTrail(
     await cloudtrail.send(new StartLoggingCommand({ Name: arn }));
     actions.push(`started logging on ${settings.name}, which was stopped`);
   }
-  return {
-    control: 'trail',
-    ...target,
-    status: statusOf(actions, failures),
-    evidence: { trail: arn },
-    actions,
-    ...(failures.length ? { reason: failures.join('; ') } : {}),
-  };
+  return controlResult('trail', target, { trail: arn }, actions, failures);
 }

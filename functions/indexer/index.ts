@@ -6,6 +6,7 @@ import type { KinesisStreamEvent, KinesisStreamRecord, KinesisStreamBatchRespons
 import { createClient } from '../shared/clients';
 import { requiredEnv } from '../shared/env';
 import { flowLogRegistryFromEnv } from '../shared/flow-log-registry-env';
+import { addPerSource } from '../shared/metrics';
 import { signedSearchClient } from '../shared/opensearch/client';
 import { indexStreamRecord } from './indexer';
 
@@ -27,11 +28,7 @@ async function recordHandler(record: KinesisStreamRecord): Promise<void> {
   metrics.addMetric('IndexedDocuments', MetricUnit.Count, outcome.indexed);
   metrics.addMetric('RejectedDocuments', MetricUnit.Count, outcome.rejected);
   metrics.addMetric('BulkRetries', MetricUnit.Count, outcome.retries);
-  for (const [source, count] of Object.entries(outcome.bySource)) {
-    const perSource = metrics.singleMetric();
-    perSource.addDimension('source', source);
-    perSource.addMetric('IndexedDocuments', MetricUnit.Count, count ?? 0);
-  }
+  addPerSource(metrics, 'IndexedDocuments', outcome.bySource);
   if (outcome.rejected)
     logger.warn('documents kept under rejected/', {
       sequenceNumber: record.kinesis.sequenceNumber,

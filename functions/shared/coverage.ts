@@ -26,9 +26,27 @@ export interface ControlTarget {
   region: string;
 }
 
-export function statusOf(actions: string[], failures: string[]): CoverageStatus {
+function statusOf(actions: string[], failures: string[]): CoverageStatus {
   if (failures.length) return 'failed';
   return actions.length ? 'healed' : 'covered';
+}
+
+/** A control's result from what it found, changed and could not fix: the status follows. */
+export function controlResult(
+  control: ControlName,
+  target: ControlTarget,
+  evidence: Record<string, string>,
+  actions: string[],
+  failures: string[],
+): ControlResult {
+  return {
+    control,
+    ...target,
+    status: statusOf(actions, failures),
+    evidence,
+    actions,
+    ...(failures.length ? { reason: failures.join('; ') } : {}),
+  };
 }
 
 /** Errors of an API the local stand-in does not implement (moto answers these with 501 or NotImplemented). */

@@ -3,6 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createClient } from '../shared/clients';
 import { flowLogRegistryFromEnv } from '../shared/flow-log-registry-env';
+import { addPerSource } from '../shared/metrics';
 import {
   DEFAULT_MAX_HOPS,
   FirehoseOutputRecord,
@@ -30,16 +31,8 @@ export async function handler(event: FirehoseTransformEvent): Promise<{ records:
   metrics.addMetric('RecordsSplit', MetricUnit.Count, stats.split);
   metrics.addMetric('RecordsReingested', MetricUnit.Count, stats.reingested);
   metrics.addMetric('ReingestFailed', MetricUnit.Count, stats.reingestFailed);
-  for (const [source, count] of Object.entries(stats.events)) {
-    const perSource = metrics.singleMetric();
-    perSource.addDimension('source', source);
-    perSource.addMetric('Events', MetricUnit.Count, count ?? 0);
-  }
-  for (const [product, count] of Object.entries(stats.parseErrors)) {
-    const perSource = metrics.singleMetric();
-    perSource.addDimension('source', product);
-    perSource.addMetric('ParseErrors', MetricUnit.Count, count);
-  }
+  addPerSource(metrics, 'Events', stats.events);
+  addPerSource(metrics, 'ParseErrors', stats.parseErrors);
   metrics.publishStoredMetrics();
   logger.info('transformed batch', { invocationId: event.invocationId, ...stats });
   return { records };
