@@ -25,6 +25,11 @@ export function aslFromTemplate(
       r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties?.StateMachineName === stateMachineName,
   );
   if (!entry) throw new Error(`no state machine named ${stateMachineName} in the template`);
+  return JSON.parse(resolveValue(template, entry[1].Properties?.DefinitionString, region, account));
+}
+
+/** A template value (string, Ref, GetAtt, Join, Select of Split) as the string it becomes when deployed. */
+export function resolveValue(template: CfnTemplate, value: unknown, region: string, account: string): string {
   const resolve = (v: unknown): string => {
     if (typeof v === 'string') return v;
     const o = v as Record<string, unknown>;
@@ -49,7 +54,7 @@ export function aslFromTemplate(
     }
     throw new Error(`cannot resolve ${JSON.stringify(v).slice(0, 200)}`);
   };
-  return JSON.parse(resolve(entry[1].Properties?.DefinitionString));
+  return resolve(value);
 }
 
 function arnOf(template: CfnTemplate, logicalId: string, region: string, account: string): string {
@@ -60,6 +65,10 @@ function arnOf(template: CfnTemplate, logicalId: string, region: string, account
       return `arn:aws:lambda:${region}:${account}:function:${logicalId}`;
     case 'AWS::StepFunctions::StateMachine':
       return `arn:aws:states:${region}:${account}:stateMachine:${r.Properties?.StateMachineName ?? logicalId}`;
+    case 'AWS::SNS::Topic':
+      return `arn:aws:sns:${region}:${account}:${r.Properties?.TopicName ?? logicalId}`;
+    case 'AWS::DynamoDB::Table':
+      return String(r.Properties?.TableName ?? logicalId);
     default:
       return `arn:aws:cloudformation:${region}:${account}:resource/${logicalId}`;
   }

@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { names } from '../../stacks/names';
 import type { ControlResult, ControlTarget } from '../shared/coverage';
-import { controlResult, isNotEmulated } from '../shared/coverage';
+import { controlResult, isNotEmulated, notEmulated } from '../shared/coverage';
 
 export const findingsLogGroup = names.guardDutyFindingsLogGroup;
 export const findingsRule = names.guardDutyFindingsRule;
@@ -143,16 +143,7 @@ export async function ensureGuardDuty(
     evidence.findings = findingsLogGroup;
     return result();
   } catch (err) {
-    if (isNotEmulated(err)) {
-      return {
-        control: 'guardduty',
-        ...target,
-        status: 'not-emulated',
-        evidence,
-        actions,
-        reason: `${(err as Error).name}: ${(err as Error).message}`,
-      };
-    }
+    if (isNotEmulated(err)) return notEmulated('guardduty', target, err);
     throw err;
   }
 }

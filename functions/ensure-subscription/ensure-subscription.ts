@@ -7,7 +7,7 @@ import {
   PutSubscriptionFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { ControlResult, ControlTarget } from '../shared/coverage';
-import { controlResult } from '../shared/coverage';
+import { controlResult, isNotEmulated, notEmulated } from '../shared/coverage';
 
 export interface SubscriptionSettings {
   /** The central destination of this region. */
@@ -45,9 +45,13 @@ export async function ensureSubscription(
     Distribution: 'Random',
   };
 
-  const res = await logs.send(
-    new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' }),
-  );
+  let res;
+  try {
+    res = await logs.send(new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' }));
+  } catch (err) {
+    if (isNotEmulated(err)) return notEmulated('subscription', target, err);
+    throw err;
+  }
   const policies = res.accountPolicies ?? [];
   const ours = policies.find((p) => p.policyName === settings.policyName);
   const foreign = policies.filter((p) => p.policyName !== settings.policyName);

@@ -1,0 +1,83 @@
+import * as path from 'node:path';
+import { resolveValue, type CfnTemplate, type TaskHandlers } from './asl';
+
+const functionsDir = path.resolve(__dirname, '..', 'functions');
+
+interface FunctionResource {
+  logicalId: string;
+  /** The folder under functions/, from the POWERTOOLS_SERVICE_NAME every logwarden function sets. */
+  name: string;
+  environment: Record<string, string>;
+}
+
+/** The Lambda functions of a synthesized template, with the environment the stack gives them. */
+export function templateFunctions(
+  template: CfnTemplate,
+  region: string,
+  account: string,
+): FunctionResource[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .map(([logicalId, r]) => {
+      const vars = ((r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables ?? {}) as Record<string, unknown>;
+      const environment = Object.fromEntries(
+        Object.entries(vars).map(([k, v]) => [k, resolveValue(template, v, region, account)]),
+      );
+      return {
+        logicalId,
+        name: (environment.POWERTOOLS_SERVICE_NAME ?? '').replace(/^logwarden-/, ''),
+        environment,
+      };
+    })
+    .filter((f) => f.name);
+}
+
+/**
+ * Binds every Task of a state machine whose resource is one of the template's functions to that
+ * function's real handler, in process, after giving process.env what the stack gives the
+ * function (the handlers read their settings at load time). Nothing is stubbed.
+ */
+export function bindTaskHandlers(
+  template: CfnTemplate,
+  definition: Record<string, unknown>,
+  region: string,
+  account: string,
+): TaskHandlers {
+  const fns = new Map(templateFunctions(template, region, account).map((f) => [f.logicalId, f]));
+  for (const f of fns.values()) {
+    for (const [k, v] of Object.entries(f.environment)) {
+      if (k === 'POWERTOOLS_SERVICE_NAME') continue;
+      if (process.env[k] !== undefined && process.env[k] !== v)
+        throw new Error(`functions disagree on ${k}; the local runner shares one process.env`);
+      process.env[k] = v;
+    }
+  }
+  const handlers: TaskHandlers = {};
+  const visit = (states: Record<string, Record<string, unknown>>) => {
+    for (const [stateName, state] of Object.entries(states)) {
+      const resource = String(state.Resource ?? '');
+      const match = /:function:([A-Za-z0-9]+)$/.exec(resource);
+      if (state.Type === 'Task' && match) {
+        const fn = fns.get(match[1]);
+        if (!fn)
+          throw new Error(`task ${stateName} names ${match[1]}, which is not a function of the template`);
+        handlers[stateName] = async (input: unknown) => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const mod = require(path.join(functionsDir, fn.name, 'index')) as {
+            handler: (e: unknown) => Promise<unknown>;
+          };
+          return mod.handler(input);
+        };
+      }
+      for (const b of (state.Branches as { States: Record<string, Record<string, unknown>> }[] | undefined) ??
+        [])
+        visit(b.States);
+      const processor = (state.ItemProcessor ?? state.Iterator) as
+        { States: Record<string, Record<string, unknown>> } | undefined;
+      if (processor) visit(processor.States);
+    }
+  };
+  visit(definition.States as Record<string, Record<string, unknown>>);
+  return handlers;
+}
