@@ -13,7 +13,7 @@ import {
 
 const logger = new Logger();
 const metrics = new Metrics();
-const kinesis = createClient(KinesisClient);
+const kinesis = createClient(KinesisClient, { http1: true });
 const formats = flowLogRegistryFromEnv();
 const maxHops = Number(process.env.MAX_REINGEST_HOPS ?? DEFAULT_MAX_HOPS);
 

@@ -1,0 +1,326 @@
+/**
+ * The pipeline end to end on moto: CloudWatch Logs payloads of real corpus events in the
+ * central Kinesis stream, the archive path (a Firehose stand-in calling the real transform
+ * handler, writing to S3) and the alert path (the real alerter handler, SNS → SQS), each
+ * configured with the environment the synthesized stack gives it.
+ */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamCommand,
+  KinesisClient,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
+import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { Template } from 'aws-cdk-lib/assertions';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { CwlPayload } from '../../functions/shared/cwl-payload';
+import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
+import { normalizePayload } from '../../functions/shared/normalize';
+import type { OcsfDocument } from '../../functions/shared/ocsf/document';
+import { isCoverageTamper } from '../../functions/shared/tamper';
+import type { CfnTemplate } from '../../local/asl';
+import { deliverToArchive, type DeliveryStats } from '../../local/firehose-driver';
+import { StreamReader } from '../../local/kinesis-reader';
+import { startMoto, type Moto } from '../../local/moto';
+import { templateFunctions } from '../../local/template-functions';
+import { names } from '../../stacks/names';
+import { createClient } from '../../functions/shared/clients';
+import { buildExample, exampleConfig } from '../stacks/example-app';
+import {
+  cwlPayload,
+  flowLogSamples,
+  guardDutyEvents,
+  realCloudTrailEvents,
+  realKinesisCwlEvent,
+} from '../fixtures/corpus';
+import { decodeCwlBase64 } from '../../functions/shared/cwl-payload';
+
+const config = exampleConfig();
+const region = config.homeRegion;
+const logArchive = config.accounts.logArchive;
+let moto: Moto;
+let queueUrl: string;
+const stream = names.centralStream;
+const streamArn = `arn:aws:kinesis:${region}:${logArchive}:stream/${stream}`;
+const bucket = 'logwarden-archive-local';
+
+function buildPayloads(): CwlPayload[] {
+  const chunk = (messages: string[], logGroup: string) => {
+    const out: CwlPayload[] = [];
+    for (let i = 0; i < messages.length; i += 50)
+      out.push(
+        cwlPayload(messages.slice(i, i + 50), {
+          logGroup,
+          logStream: `${logGroup}-${i}`,
+          owner: '444444444444',
+          region,
+        }),
+      );
+    return out;
+  };
+  const app: string[] = [];
+  for (const r of realKinesisCwlEvent().Records) {
+    const d = decodeCwlBase64(r.kinesis.data);
+    if (d.ok) app.push(...d.payload.logEvents.map((e) => e.message));
+  }
+  return [
+    ...chunk(
+      realCloudTrailEvents().map((e) => JSON.stringify(e.event)),
+      'aws-cloudtrail-logs',
+    ),
+    ...chunk(
+      flowLogSamples()
+        .filter((s) => s.format.split(/\s+/).length === 14)
+        .flatMap((s) => s.records),
+      'vpc-flow-logs',
+    ),
+    ...chunk(
+      guardDutyEvents().map((e) => JSON.stringify(e.event)),
+      names.guardDutyFindingsLogGroup,
+    ),
+    ...chunk(app, '/aws/lambda/orders'),
+    // Bad input: a CloudTrail line that is not JSON, and a 1 MB log event.
+    cwlPayload(
+      ['{"eventVersion": "1.08", "eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogg'],
+      { logGroup: 'aws-cloudtrail-logs', owner: '444444444444', region },
+    ),
+    cwlPayload(['x'.repeat(1024 * 1024)], { logGroup: '/aws/lambda/chatty', owner: '444444444444', region }),
+  ];
+}
+
+/** Built once: the event ids in them are what the expected document ids derive from. */
+const payloads = buildPayloads();
+
+async function credentialsOf(account: string, role: string) {
+  const res = await new STSClient({}).send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: 'e2e' }),
+  );
+  return {
+    accessKeyId: res.Credentials!.AccessKeyId!,
+    secretAccessKey: res.Credentials!.SecretAccessKey!,
+    sessionToken: res.Credentials!.SessionToken,
+  };
+}
+
+async function archivedDocuments(
+  s3: S3Client,
+): Promise<{ docs: OcsfDocument[]; errors: { rawData: string }[] }> {
+  const docs: OcsfDocument[] = [];
+  const errors: { rawData: string }[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const list = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken }));
+    for (const o of list.Contents ?? []) {
+      const body = gunzipSync(
+        Buffer.from(
+          await (
+            await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }))
+          ).Body!.transformToByteArray(),
+        ),
+      ).toString('utf8');
+      if (o.Key!.startsWith('errors/')) errors.push(JSON.parse(body));
+      else
+        docs.push(
+          ...body
+            .trimEnd()
+            .split('\n')
+            .map((l) => JSON.parse(l) as OcsfDocument),
+        );
+    }
+    ContinuationToken = list.NextContinuationToken;
+  } while (ContinuationToken);
+  return { docs, errors };
+}
+
+const corrupt = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.from('definitely not deflate')]);
+const control = gzipSync(
+  JSON.stringify({
+    ...cwlPayload(['CWL CONTROL MESSAGE: Checking health of destination Kinesis.']),
+    messageType: 'CONTROL_MESSAGE',
+  }),
+);
+
+beforeAll(async () => {
+  moto = await startMoto();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  // The control plane's state machine exists in the security-tooling account.
+  const controlCreds = await credentialsOf(config.accounts.securityTooling, 'logwarden-e2e');
+  await new SFNClient({ credentials: controlCreds }).send(
+    new CreateStateMachineCommand({
+      name: names.coverAccountRegionStateMachine,
+      definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+      roleArn: `arn:aws:iam::${config.accounts.securityTooling}:role/sfn`,
+    }),
+  );
+  // Everything else runs as the log-archive account, as the central stack does.
+  const creds = await credentialsOf(logArchive, 'logwarden-e2e');
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: creds.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    AWS_SESSION_TOKEN: creds.sessionToken,
+  });
+
+  const template = Template.fromStack(buildExample(config).central).toJSON() as CfnTemplate;
+  for (const fn of templateFunctions(template, region, logArchive).filter((f) =>
+    ['transform', 'alerter'].includes(f.name),
+  )) {
+    for (const [k, v] of Object.entries(fn.environment))
+      if (k !== 'POWERTOOLS_SERVICE_NAME') process.env[k] = v;
+  }
+  const kinesis = createClient(KinesisClient, { http1: true });
+  await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+  for (
+    let i = 0;
+    i < 50 &&
+    (await kinesis.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription
+      ?.StreamStatus !== 'ACTIVE';
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
+  await new S3Client({}).send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
+    }),
+  );
+  const dedupe = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')!;
+  const dedupeProps = dedupe[1].Properties as Record<string, never>;
+  await new DynamoDBClient({}).send(
+    new CreateTableCommand({
+      TableName: process.env.DEDUPE_TABLE,
+      KeySchema: dedupeProps.KeySchema,
+      AttributeDefinitions: dedupeProps.AttributeDefinitions,
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const topic = await new SNSClient({}).send(new CreateTopicCommand({ Name: 'logwarden-alerts' }));
+  expect(topic.TopicArn).toBe(process.env.ALERT_TOPIC_ARN);
+  const sqs = new SQSClient({});
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'alerts-read-back' }))).QueueUrl!;
+  const queueArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes!.QueueArn;
+  await new SNSClient({}).send(
+    new SubscribeCommand({
+      TopicArn: topic.TopicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+
+  const entries = [
+    ...payloads.map((p) => ({ Data: gzipSync(JSON.stringify(p)), PartitionKey: p.logStream })),
+    { Data: corrupt, PartitionKey: 'bad' },
+    { Data: control, PartitionKey: 'control' },
+  ];
+  for (let i = 0; i < entries.length; i += 100) {
+    const res = await kinesis.send(
+      new PutRecordsCommand({ StreamName: stream, Records: entries.slice(i, i + 100) }),
+    );
+    expect(res.FailedRecordCount).toBe(0);
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+describe('the central pipeline against moto', () => {
+  const expected = payloads.flatMap((p) => normalizePayload(p, new FlowLogFormatRegistry()));
+
+  it('archive: every corpus event exactly once in S3, bad input kept (error prefix, parse_error), the control message dropped', async () => {
+    const { handler } = await import('../../functions/transform/index');
+    const s3 = new S3Client({});
+    const reader = new StreamReader(createClient(KinesisClient, { http1: true }), stream);
+    const stats: DeliveryStats = { invocations: 0, ok: 0, dropped: 0, processingFailed: 0, objects: [] };
+    // Re-ingested halves come back through the stream: read until it is drained.
+    for (let round = 0; round < 10; round++) {
+      const records = await reader.read();
+      if (!records.length) break;
+      await deliverToArchive(
+        records.map((r) => r.record),
+        { s3, bucket, sourceStreamArn: streamArn, transform: handler },
+        stats,
+      );
+    }
+    const { docs, errors } = await archivedDocuments(s3);
+    const count = (uids: string[]) =>
+      uids.reduce((m, u) => m.set(u, (m.get(u) ?? 0) + 1), new Map<string, number>());
+    expect(count(docs.map((d) => d.metadata.uid))).toEqual(count(expected.map((d) => d.metadata.uid)));
+    expect(docs.filter((d) => d.parse_error)).toHaveLength(expected.filter((d) => d.parse_error).length);
+    expect(docs.find((d) => d.metadata.log_name === '/aws/lambda/chatty')?.raw_data).toHaveLength(
+      1024 * 1024,
+    );
+    expect(errors.map((e) => e.rawData)).toEqual([corrupt.toString('base64')]);
+    expect(stats.processingFailed).toBe(1);
+    expect(stats.dropped).toBeGreaterThanOrEqual(1);
+  }, 180_000);
+
+  it('alerts: exactly one SNS alert per tamper event, none on re-delivery', async () => {
+    const { handler } = await import('../../functions/alerter/index');
+    const reader = new StreamReader(createClient(KinesisClient, { http1: true }), stream);
+    const records = (await reader.read()).map(({ record }) => ({
+      kinesis: {
+        data: Buffer.from(record.Data as Uint8Array).toString('base64'),
+        sequenceNumber: record.SequenceNumber!,
+        partitionKey: record.PartitionKey!,
+        kinesisSchemaVersion: '1.0',
+        approximateArrivalTimestamp: 0,
+      },
+      eventSource: 'aws:kinesis',
+      eventID: record.SequenceNumber!,
+      eventSourceARN: streamArn,
+      eventVersion: '1.0',
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: '',
+      awsRegion: region,
+    }));
+    const event = { Records: records } as KinesisStreamEvent;
+    expect((await handler(event)).batchItemFailures).toEqual([]);
+    expect((await handler(event)).batchItemFailures).toEqual([]); // the same records delivered again
+    const sqs = new SQSClient({});
+    const alerts: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      if (!res.Messages?.length) break;
+      alerts.push(...res.Messages.map((m) => m.Body!));
+    }
+    const tamper = expected
+      .filter((d) => isCoverageTamper(d))
+      .map((d) => (d.api as { operation: string }).operation)
+      .sort();
+    expect(tamper).toEqual(['DeleteFlowLogs', 'DeleteTrail', 'PutEventSelectors', 'StopLogging']);
+    expect(alerts.map((a) => /switches logging coverage off: (\w+)\./.exec(a)?.[1]).sort()).toEqual(tamper);
+    for (const a of alerts)
+      expect(a).toMatch(
+        /Self-heal: started arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:tamper-/,
+      );
+  }, 120_000);
+});
