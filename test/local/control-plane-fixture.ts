@@ -1,0 +1,136 @@
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateVpcCommand,
+  DescribeFlowLogsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { CreateDetectorCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { Template } from 'aws-cdk-lib/assertions';
+import { aslFromTemplate, runLocally, type CfnTemplate } from '../../local/asl';
+import { bindTaskHandlers } from '../../local/template-functions';
+import { buildExample, exampleConfig } from '../stacks/example-app';
+
+/** The example config with an organization trail logwarden may create and fully repair. */
+export const e2eConfig = exampleConfig({
+  trail: {
+    mode: 'organization',
+    name: 'logwarden-org-trail',
+    s3BucketName: 'org-trail-bucket',
+    kmsKeyArn: 'arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:333333333333:log-group:/logwarden/org-trail:*',
+    cloudWatchLogsRoleArn: 'arn:aws:iam::333333333333:role/logwarden-org-trail-to-logs',
+  },
+});
+export const member = '444444444444';
+const control = e2eConfig.accounts.securityTooling;
+
+export async function credentialsOf(account: string, role: string) {
+  const res = await new STSClient({}).send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: 'e2e' }),
+  );
+  return {
+    accessKeyId: res.Credentials!.AccessKeyId!,
+    secretAccessKey: res.Credentials!.SecretAccessKey!,
+    sessionToken: res.Credentials!.SessionToken,
+  };
+}
+
+/**
+ * What the control-plane and member-baseline stacks would have deployed, on moto at
+ * `endpoint`: the ledger (key schema from the synthesized template), the summary topic with a
+ * queue to read it back, the admin's detectors, the trail bucket, and a member with a VPC of
+ * its own beside the default one in every governed region. The process then acts as the
+ * security-tooling account, as the control functions do.
+ */
+export async function deployControlPlane(endpoint: string) {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: e2eConfig.homeRegion,
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'not-a-secret',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  const creds = await credentialsOf(control, 'logwarden-control-e2e');
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: creds.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    AWS_SESSION_TOKEN: creds.sessionToken,
+  });
+
+  const template = Template.fromStack(buildExample(e2eConfig).controlPlane).toJSON() as CfnTemplate;
+  const definition = aslFromTemplate(
+    template,
+    'logwarden-cover-account-region',
+    e2eConfig.homeRegion,
+    control,
+  );
+  const table = Object.values(template.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!
+    .Properties as Record<string, never>;
+  await new DynamoDBClient({}).send(
+    new CreateTableCommand({
+      TableName: table.TableName,
+      KeySchema: table.KeySchema,
+      AttributeDefinitions: table.AttributeDefinitions,
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const topic = await new SNSClient({}).send(new CreateTopicCommand({ Name: 'logwarden-coverage-summary' }));
+  const sqs = new SQSClient({});
+  const summaryQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'summary-read-back' })))
+    .QueueUrl!;
+  const queueArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: summaryQueueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes!.QueueArn;
+  await new SNSClient({}).send(
+    new SubscribeCommand({
+      TopicArn: topic.TopicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  for (const region of e2eConfig.governedRegions)
+    await new GuardDutyClient({ region }).send(new CreateDetectorCommand({ Enable: true }));
+  await new S3Client({}).send(
+    new CreateBucketCommand({
+      Bucket: 'org-trail-bucket',
+      CreateBucketConfiguration: { LocationConstraint: e2eConfig.homeRegion as BucketLocationConstraint },
+    }),
+  );
+  const memberCreds = await credentialsOf(member, 'logwarden-member-execution');
+  for (const region of e2eConfig.governedRegions) {
+    await new EC2Client({ region, credentials: memberCreds }).send(
+      new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }),
+    );
+  }
+  const handlers = bindTaskHandlers(template, definition, e2eConfig.homeRegion, control);
+  return {
+    summaryQueueUrl,
+    cover: (region: string, name: string) =>
+      runLocally(definition, { account: member, region }, handlers, { executionName: name }),
+  };
+}
+
+export async function ledgerStatuses(): Promise<Record<string, string>> {
+  const res = await new DynamoDBClient({}).send(new ScanCommand({ TableName: 'logwarden-coverage' }));
+  return Object.fromEntries((res.Items ?? []).map((i) => [i.regionControl.S, i.status.S]));
+}
+
+export async function memberFlowLogs(region: string) {
+  const creds = await credentialsOf(member, 'logwarden-member-execution');
+  const ec2 = new EC2Client({ region, credentials: creds });
+  const vpcs = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [];
+  const flowLogs = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
+  return {
+    vpcs: vpcs.map((v) => v.VpcId).sort(),
+    covered: [...new Set(flowLogs.map((f) => f.ResourceId))].sort(),
+    count: flowLogs.length,
+  };
+}
