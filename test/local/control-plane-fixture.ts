@@ -118,9 +118,12 @@ export async function deployControlPlane(endpoint: string) {
   };
 }
 
-export async function ledgerStatuses(): Promise<Record<string, string>> {
+/** `region#control` → status, for one account of the ledger. */
+export async function ledgerStatuses(account = member): Promise<Record<string, string>> {
   const res = await new DynamoDBClient({}).send(new ScanCommand({ TableName: 'logwarden-coverage' }));
-  return Object.fromEntries((res.Items ?? []).map((i) => [i.regionControl.S, i.status.S]));
+  return Object.fromEntries(
+    (res.Items ?? []).filter((i) => i.account.S === account).map((i) => [i.regionControl.S, i.status.S]),
+  );
 }
 
 export async function memberFlowLogs(region: string) {
