@@ -7,6 +7,9 @@ step() { printf '\n== %s\n' "$*"; }
 step "python tools (pinned, into .venv)"
 bash scripts/python-tools.sh
 
+step "local OpenSearch launcher (Maven, pinned)"
+npx tsx local/build-launcher.ts
+
 step "typecheck: tsc --noEmit"
 npx tsc --noEmit
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SearchClient } from '../shared/opensearch/client';
 import {
   indexPrefix,
@@ -53,23 +54,25 @@ async function ensure(
  */
 export async function installSearchSetup(search: SearchClient, options: SetupOptions): Promise<string[]> {
   const actions: string[] = [];
-  const templateWritten = await ensure(
-    search,
-    `/_index_template/${indexTemplateName}`,
-    indexTemplate,
-    (body) => {
-      const installed = (body as { index_templates?: { index_template: Record<string, unknown> }[] })
-        .index_templates?.[0]?.index_template;
-      return (
-        !!installed &&
-        sameJson(installed.template, indexTemplate.template) &&
-        sameJson(installed.index_patterns, indexTemplate.index_patterns)
-      );
-    },
-  );
+  // OpenSearch hands a template back normalized (numbers as strings…), so the comparison is by
+  // a content hash recorded in the template's own _meta.
+  const contentHash = createHash('sha256').update(JSON.stringify(indexTemplate)).digest('hex');
+  const wanted = { ...indexTemplate, _meta: { ...indexTemplate._meta, content_sha256: contentHash } };
+  const templateWritten = await ensure(search, `/_index_template/${indexTemplateName}`, wanted, (body) => {
+    const installed = (
+      body as { index_templates?: { index_template: { _meta?: { content_sha256?: string } } }[] }
+    ).index_templates?.[0]?.index_template;
+    return installed?._meta?.content_sha256 === contentHash;
+  });
   if (templateWritten) actions.push(`installed index template ${indexTemplateName}`);
 
   const policy = ismPolicy(options.retentionDays);
+  const ism = await search.request('GET', `/_plugins/_ism/policies/${ismPolicyId}`);
+  if (ism.status === 400 && /no handler found/.test(JSON.stringify(ism.body))) {
+    // A node without the index-management plugin (the local one): nothing enforces retention there.
+    actions.push(`ISM not available on this node: policy ${ismPolicyId} not installed (not emulated)`);
+    return actions.concat(await installRoles(search, options));
+  }
   type IsmBody = { _seq_no: number; _primary_term: number; policy: { states: unknown } };
   const policyWritten = await ensure(
     search,
@@ -81,39 +84,44 @@ export async function installSearchSetup(search: SearchClient, options: SetupOpt
   );
   if (policyWritten) actions.push(`installed ISM policy ${ismPolicyId} (${options.retentionDays} days)`);
 
-  if (options.writerRoleArns?.length || options.readerRoleArns?.length) {
-    const pattern = `${indexPrefix}*`;
-    const roles: [string, object, string[]][] = [
-      [
-        writerRole,
-        {
-          cluster_permissions: ['cluster_monitor', 'indices:data/write/bulk'],
-          index_permissions: [{ index_patterns: [pattern], allowed_actions: ['crud', 'create_index'] }],
-        },
-        options.writerRoleArns ?? [],
-      ],
-      [
-        readerRole,
-        {
-          cluster_permissions: ['cluster_composite_ops_ro'],
-          index_permissions: [{ index_patterns: [pattern], allowed_actions: ['read'] }],
-        },
-        options.readerRoleArns ?? [],
-      ],
-    ];
-    for (const [name, role, backendRoles] of roles) {
-      const rolePath = `/_plugins/_security/api/roles/${name}`;
-      const roleWritten = await ensure(search, rolePath, role, (body) => {
-        const r = (body as Record<string, Record<string, unknown>>)[name];
-        return !!r && sameJson(r.cluster_permissions, (role as Record<string, unknown>).cluster_permissions);
-      });
-      const mappingPath = `/_plugins/_security/api/rolesmapping/${name}`;
-      const mappingWritten = await ensure(search, mappingPath, { backend_roles: backendRoles }, (body) =>
-        sameJson((body as Record<string, { backend_roles?: string[] }>)[name]?.backend_roles, backendRoles),
-      );
-      if (roleWritten || mappingWritten)
-        actions.push(`configured role ${name} for ${backendRoles.length} IAM role(s)`);
-    }
+  return actions.concat(await installRoles(search, options));
+}
+
+/** Under fine-grained access control: a writer and a reader role, mapped to IAM roles. */
+async function installRoles(search: SearchClient, options: SetupOptions): Promise<string[]> {
+  const actions: string[] = [];
+  if (!options.writerRoleArns?.length && !options.readerRoleArns?.length) return actions;
+  const pattern = `${indexPrefix}*`;
+  const roles: [string, object, string[]][] = [
+    [
+      writerRole,
+      {
+        cluster_permissions: ['cluster_monitor', 'indices:data/write/bulk'],
+        index_permissions: [{ index_patterns: [pattern], allowed_actions: ['crud', 'create_index'] }],
+      },
+      options.writerRoleArns ?? [],
+    ],
+    [
+      readerRole,
+      {
+        cluster_permissions: ['cluster_composite_ops_ro'],
+        index_permissions: [{ index_patterns: [pattern], allowed_actions: ['read'] }],
+      },
+      options.readerRoleArns ?? [],
+    ],
+  ];
+  for (const [name, role, backendRoles] of roles) {
+    const rolePath = `/_plugins/_security/api/roles/${name}`;
+    const roleWritten = await ensure(search, rolePath, role, (body) => {
+      const r = (body as Record<string, Record<string, unknown>>)[name];
+      return !!r && sameJson(r.cluster_permissions, (role as Record<string, unknown>).cluster_permissions);
+    });
+    const mappingPath = `/_plugins/_security/api/rolesmapping/${name}`;
+    const mappingWritten = await ensure(search, mappingPath, { backend_roles: backendRoles }, (body) =>
+      sameJson((body as Record<string, { backend_roles?: string[] }>)[name]?.backend_roles, backendRoles),
+    );
+    if (roleWritten || mappingWritten)
+      actions.push(`configured role ${name} for ${backendRoles.length} IAM role(s)`);
   }
   return actions;
 }

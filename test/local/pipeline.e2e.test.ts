@@ -30,7 +30,6 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { CwlPayload } from '../../functions/shared/cwl-payload';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
 import { normalizePayload } from '../../functions/shared/normalize';
 import type { OcsfDocument } from '../../functions/shared/ocsf/document';
@@ -43,14 +42,8 @@ import { templateFunctions } from '../../local/template-functions';
 import { names } from '../../stacks/names';
 import { createClient } from '../../functions/shared/clients';
 import { buildExample, exampleConfig } from '../stacks/example-app';
-import {
-  cwlPayload,
-  flowLogSamples,
-  guardDutyEvents,
-  realCloudTrailEvents,
-  realKinesisCwlEvent,
-} from '../fixtures/corpus';
-import { decodeCwlBase64 } from '../../functions/shared/cwl-payload';
+import { corpusPayloads } from './corpus-payloads';
+import { cwlPayload } from '../fixtures/corpus';
 
 const config = exampleConfig();
 const region = config.homeRegion;
@@ -61,52 +54,8 @@ const stream = names.centralStream;
 const streamArn = `arn:aws:kinesis:${region}:${logArchive}:stream/${stream}`;
 const bucket = 'logwarden-archive-local';
 
-function buildPayloads(): CwlPayload[] {
-  const chunk = (messages: string[], logGroup: string) => {
-    const out: CwlPayload[] = [];
-    for (let i = 0; i < messages.length; i += 50)
-      out.push(
-        cwlPayload(messages.slice(i, i + 50), {
-          logGroup,
-          logStream: `${logGroup}-${i}`,
-          owner: '444444444444',
-          region,
-        }),
-      );
-    return out;
-  };
-  const app: string[] = [];
-  for (const r of realKinesisCwlEvent().Records) {
-    const d = decodeCwlBase64(r.kinesis.data);
-    if (d.ok) app.push(...d.payload.logEvents.map((e) => e.message));
-  }
-  return [
-    ...chunk(
-      realCloudTrailEvents().map((e) => JSON.stringify(e.event)),
-      'aws-cloudtrail-logs',
-    ),
-    ...chunk(
-      flowLogSamples()
-        .filter((s) => s.format.split(/\s+/).length === 14)
-        .flatMap((s) => s.records),
-      'vpc-flow-logs',
-    ),
-    ...chunk(
-      guardDutyEvents().map((e) => JSON.stringify(e.event)),
-      names.guardDutyFindingsLogGroup,
-    ),
-    ...chunk(app, '/aws/lambda/orders'),
-    // Bad input: a CloudTrail line that is not JSON, and a 1 MB log event.
-    cwlPayload(
-      ['{"eventVersion": "1.08", "eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogg'],
-      { logGroup: 'aws-cloudtrail-logs', owner: '444444444444', region },
-    ),
-    cwlPayload(['x'.repeat(1024 * 1024)], { logGroup: '/aws/lambda/chatty', owner: '444444444444', region }),
-  ];
-}
-
 /** Built once: the event ids in them are what the expected document ids derive from. */
-const payloads = buildPayloads();
+const payloads = corpusPayloads(region);
 
 async function credentialsOf(account: string, role: string) {
   const res = await new STSClient({}).send(
