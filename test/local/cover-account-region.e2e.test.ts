@@ -10,7 +10,7 @@ import {
   e2eConfig as config,
   ledgerStatuses,
   memberFlowLogs,
-} from './control-plane-fixture';
+} from '../../local/emulated-org';
 
 let moto: Moto;
 let cover: Awaited<ReturnType<typeof deployControlPlane>>['cover'];
@@ -46,10 +46,10 @@ describe('cover-account-region against moto (synthesized ASL, real handlers)', (
   }, 120_000);
 
   it('running it three times gives an identical state: no duplicate flow logs or trails', async () => {
-    const before = await Promise.all(config.governedRegions.map(memberFlowLogs));
+    const before = await Promise.all(config.governedRegions.map((r) => memberFlowLogs(r)));
     for (let i = 0; i < 3; i++)
       for (const region of config.governedRegions) await cover(region, `again-${i}-${region}`);
-    const after = await Promise.all(config.governedRegions.map(memberFlowLogs));
+    const after = await Promise.all(config.governedRegions.map((r) => memberFlowLogs(r)));
     expect(after).toEqual(before);
     const statuses = await ledgerStatuses();
     for (const region of config.governedRegions) {

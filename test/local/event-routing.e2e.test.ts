@@ -19,7 +19,7 @@ import {
   deployControlPlane,
   e2eConfig as config,
   ledgerStatuses,
-} from './control-plane-fixture';
+} from '../../local/emulated-org';
 
 const newAccount = '555555555555';
 let moto: Moto;

@@ -11,7 +11,7 @@ import {
   e2eConfig as config,
   ledgerStatuses,
   memberFlowLogs,
-} from './control-plane-fixture';
+} from '../../local/emulated-org';
 
 let moto: Moto;
 let proxy: ChaosProxy;

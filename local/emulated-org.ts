@@ -11,12 +11,17 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { Template } from 'aws-cdk-lib/assertions';
-import { aslFromTemplate, runLocally, type CfnTemplate } from '../../local/asl';
-import { bindTaskHandlers } from '../../local/template-functions';
-import { buildExample, exampleConfig } from '../stacks/example-app';
+import { aslFromTemplate, runLocally, type CfnTemplate } from './asl';
+import { bindTaskHandlers } from './template-functions';
+import { App } from 'aws-cdk-lib';
+import { parseConfig, type LogwardenConfig } from '../stacks/config';
+import { buildApp } from '../stacks/logwarden-app';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 
-/** The example config with an organization trail logwarden may create and fully repair. */
-export const e2eConfig = exampleConfig({
+/** The example config with an organization trail logwarden may create and fully repair locally. */
+export const e2eConfig: LogwardenConfig = parseConfig({
+  ...(JSON.parse(readFileSync(path.join(__dirname, '..', 'logwarden.config.json'), 'utf8')) as object),
   trail: {
     mode: 'organization',
     name: 'logwarden-org-trail',
@@ -26,6 +31,18 @@ export const e2eConfig = exampleConfig({
     cloudWatchLogsRoleArn: 'arn:aws:iam::333333333333:role/logwarden-org-trail-to-logs',
   },
 });
+
+/** The synthesized control-plane template of a config, with Lambda bundling skipped. */
+export function controlPlaneTemplate(config: LogwardenConfig): CfnTemplate {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return Template.fromStack(buildApp(app, config).controlPlane).toJSON() as CfnTemplate;
+}
+
+/** The synthesized central template of a config, with Lambda bundling skipped. */
+export function centralTemplate(config: LogwardenConfig): CfnTemplate {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return Template.fromStack(buildApp(app, config).central).toJSON() as CfnTemplate;
+}
 export const member = '444444444444';
 const control = e2eConfig.accounts.securityTooling;
 
@@ -47,7 +64,7 @@ export async function credentialsOf(account: string, role: string) {
  * its own beside the default one in every governed region. The process then acts as the
  * security-tooling account, as the control functions do.
  */
-export async function deployControlPlane(endpoint: string) {
+export async function deployControlPlane(endpoint: string, members: string[] = [member]) {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: e2eConfig.homeRegion,
@@ -64,7 +81,7 @@ export async function deployControlPlane(endpoint: string) {
     AWS_SESSION_TOKEN: creds.sessionToken,
   });
 
-  const template = Template.fromStack(buildExample(e2eConfig).controlPlane).toJSON() as CfnTemplate;
+  const template = controlPlaneTemplate(e2eConfig);
   const definition = aslFromTemplate(
     template,
     'logwarden-cover-account-region',
@@ -104,14 +121,18 @@ export async function deployControlPlane(endpoint: string) {
       CreateBucketConfiguration: { LocationConstraint: e2eConfig.homeRegion as BucketLocationConstraint },
     }),
   );
-  const memberCreds = await credentialsOf(member, 'logwarden-member-execution');
-  for (const region of e2eConfig.governedRegions) {
-    await new EC2Client({ region, credentials: memberCreds }).send(
-      new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }),
-    );
+  // Members with a VPC of their own beside the default one: created before onboarding.
+  for (const account of members) {
+    const memberCreds = await credentialsOf(account, 'logwarden-member-execution');
+    for (const region of e2eConfig.governedRegions) {
+      await new EC2Client({ region, credentials: memberCreds }).send(
+        new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }),
+      );
+    }
   }
   const handlers = bindTaskHandlers(template, definition, e2eConfig.homeRegion, control);
   return {
+    template,
     summaryQueueUrl,
     cover: (region: string, name: string) =>
       runLocally(definition, { account: member, region }, handlers, { executionName: name }),
@@ -126,8 +147,8 @@ export async function ledgerStatuses(account = member): Promise<Record<string, s
   );
 }
 
-export async function memberFlowLogs(region: string) {
-  const creds = await credentialsOf(member, 'logwarden-member-execution');
+export async function memberFlowLogs(region: string, account = member) {
+  const creds = await credentialsOf(account, 'logwarden-member-execution');
   const ec2 = new EC2Client({ region, credentials: creds });
   const vpcs = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [];
   const flowLogs = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
