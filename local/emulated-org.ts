@@ -44,7 +44,6 @@ export function centralTemplate(config: LogwardenConfig): CfnTemplate {
   return Template.fromStack(buildApp(app, config).central).toJSON() as CfnTemplate;
 }
 export const member = '444444444444';
-const control = e2eConfig.accounts.securityTooling;
 
 export async function credentialsOf(account: string, role: string) {
   const res = await new STSClient({}).send(
@@ -64,16 +63,21 @@ export async function credentialsOf(account: string, role: string) {
  * its own beside the default one in every governed region. The process then acts as the
  * security-tooling account, as the control functions do.
  */
-export async function deployControlPlane(endpoint: string, members: string[] = [member]) {
+export async function deployControlPlane(
+  endpoint: string,
+  members: string[] = [member],
+  config: LogwardenConfig = e2eConfig,
+) {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: e2eConfig.homeRegion,
+    AWS_REGION: config.homeRegion,
     AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'not-a-secret',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   delete process.env.AWS_SESSION_TOKEN;
+  const control = config.accounts.securityTooling;
   const creds = await credentialsOf(control, 'logwarden-control-e2e');
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: creds.accessKeyId,
@@ -81,13 +85,8 @@ export async function deployControlPlane(endpoint: string, members: string[] = [
     AWS_SESSION_TOKEN: creds.sessionToken,
   });
 
-  const template = controlPlaneTemplate(e2eConfig);
-  const definition = aslFromTemplate(
-    template,
-    'logwarden-cover-account-region',
-    e2eConfig.homeRegion,
-    control,
-  );
+  const template = controlPlaneTemplate(config);
+  const definition = aslFromTemplate(template, 'logwarden-cover-account-region', config.homeRegion, control);
   const table = Object.values(template.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!
     .Properties as Record<string, never>;
   await new DynamoDBClient({}).send(
@@ -113,24 +112,24 @@ export async function deployControlPlane(endpoint: string, members: string[] = [
       Attributes: { RawMessageDelivery: 'true' },
     }),
   );
-  for (const region of e2eConfig.governedRegions)
+  for (const region of config.governedRegions)
     await new GuardDutyClient({ region }).send(new CreateDetectorCommand({ Enable: true }));
   await new S3Client({}).send(
     new CreateBucketCommand({
       Bucket: 'org-trail-bucket',
-      CreateBucketConfiguration: { LocationConstraint: e2eConfig.homeRegion as BucketLocationConstraint },
+      CreateBucketConfiguration: { LocationConstraint: config.homeRegion as BucketLocationConstraint },
     }),
   );
   // Members with a VPC of their own beside the default one: created before onboarding.
   for (const account of members) {
     const memberCreds = await credentialsOf(account, 'logwarden-member-execution');
-    for (const region of e2eConfig.governedRegions) {
+    for (const region of config.governedRegions) {
       await new EC2Client({ region, credentials: memberCreds }).send(
         new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }),
       );
     }
   }
-  const handlers = bindTaskHandlers(template, definition, e2eConfig.homeRegion, control);
+  const handlers = bindTaskHandlers(template, definition, config.homeRegion, control);
   return {
     template,
     summaryQueueUrl,

@@ -7,16 +7,15 @@ import {
 } from '@aws-sdk/client-kinesis';
 
 /**
- * Reads a stream the way a consumer does: from each shard's iterator onwards. `positions`
- * remembers where each shard was left, so the next call returns only what arrived since.
+ * Reads a stream the way a consumer does. `positions` (shard → last sequence number read)
+ * remembers where each shard was left, so the next call returns only what arrived since; it is
+ * plain data, so a checkpoint can outlive the process.
  */
 export class StreamReader {
-  private readonly positions = new Map<string, string>();
-
   constructor(
     private readonly kinesis: KinesisClient,
     private readonly streamName: string,
-    private readonly from: 'TRIM_HORIZON' | 'LATEST' = 'TRIM_HORIZON',
+    readonly positions: Record<string, string> = {},
   ) {}
 
   async read(): Promise<{ shardId: string; record: _Record }[]> {
@@ -25,24 +24,27 @@ export class StreamReader {
     const out: { shardId: string; record: _Record }[] = [];
     for (const shard of shards) {
       const shardId = shard.ShardId as string;
-      let iterator =
-        this.positions.get(shardId) ??
-        (
-          await this.kinesis.send(
-            new GetShardIteratorCommand({
-              StreamName: this.streamName,
-              ShardId: shardId,
-              ShardIteratorType: this.from,
-            }),
-          )
-        ).ShardIterator;
+      const after = this.positions[shardId];
+      let iterator = (
+        await this.kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: this.streamName,
+            ShardId: shardId,
+            ...(after
+              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }
+              : { ShardIteratorType: 'TRIM_HORIZON' }),
+          }),
+        )
+      ).ShardIterator;
       for (;;) {
         const res = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-        for (const record of res.Records ?? []) out.push({ shardId, record });
+        for (const record of res.Records ?? []) {
+          out.push({ shardId, record });
+          this.positions[shardId] = record.SequenceNumber as string;
+        }
         iterator = res.NextShardIterator;
         if (!res.Records?.length || !iterator) break;
       }
-      if (iterator) this.positions.set(shardId, iterator);
     }
     return out;
   }

@@ -1,40 +1,553 @@
 /**
- * `npm start`: until the local sandbox lands, synthesizes every stack offline and prints a
- * one-screen summary: stacks, resources per stack and cdk-nag findings.
+ * `npm start`: the whole mission on this machine. moto server stands in for AWS (several
+ * accounts through STS AssumeRole), a real OpenSearch 2.19 node for the domain, the synthesized
+ * state machines run with aws-local-stepfunctions and the real handlers. Options: --keep,
+ * --accounts N, --regions M.
  */
+import { CloudTrailClient, GetTrailStatusCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  CloudWatchLogsClient,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateVpcCommand,
+  DeleteFlowLogsCommand,
+  DescribeFlowLogsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateStreamCommand,
+  DescribeStreamCommand,
+  KinesisClient,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
+import {
+  CreateBucketCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
+import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, loadConfig } from '../stacks/config';
-import { synthSummary } from '../stacks/synth-summary';
+import { gzipSync } from 'node:zlib';
+import { buildMatrix, renderHtml, renderTable } from '../cli/coverage-matrix';
+import { readLedger } from '../cli/ledger';
+import { installSearchSetup } from '../functions/opensearch-setup/setup';
+import { createClient } from '../functions/shared/clients';
+import { signedSearchClient } from '../functions/shared/opensearch/client';
+import { parseConfig } from '../stacks/config';
+import { names, subscriptionPolicyName } from '../stacks/names';
+import {
+  cwlPayload,
+  flowLogSamples,
+  guardDutyEvents,
+  realCloudTrailEvents,
+  realKinesisCwlEvent,
+} from '../test/fixtures/corpus';
+import { decodeCwlBase64 } from '../functions/shared/cwl-payload';
+import { LocalControlPlane } from './control-plane';
+import { centralTemplate, credentialsOf, deployControlPlane, e2eConfig } from './emulated-org';
+import { startMoto, type Moto } from './moto';
+import { startOpenSearch, type LocalSearch } from './opensearch';
+import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from './queries';
+import { templateFunctions } from './template-functions';
 
-function main(): number {
-  const configPath = process.argv[2] ?? 'logwarden.config.json';
-  const config = loadConfig(configPath);
-  const outdir = path.resolve('cdk.out');
-  const summary = synthSummary(config, outdir);
-  console.log(`logwarden: synthesized ${summary.stacks.length} stacks from ${configPath} into ${outdir}\n`);
-  const width = Math.max(...summary.stacks.map((s) => s.name.length));
-  console.log(`${'stack'.padEnd(width)}  ${'account/region'.padEnd(26)}  resources`);
-  for (const s of summary.stacks) {
-    console.log(`${s.name.padEnd(width)}  ${s.environment.padEnd(26)}  ${String(s.resources).padStart(9)}`);
+const root = path.resolve(__dirname, '..');
+const t0 = Date.now();
+const say = (line = '') =>
+  console.log(line ? `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}` : '');
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i === -1) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1 || n > 8) {
+    console.error(`error: ${name} takes a whole number from 1 to 8`);
+    process.exit(2);
   }
-  const errors = summary.findings.filter((f) => f.severity === 'error');
-  const warnings = summary.findings.filter((f) => f.severity !== 'error');
-  console.log(
-    `\nnag findings: ${errors.length} errors, ${warnings.length} warnings (acknowledged findings carry reasons in the stacks)`,
-  );
-  for (const f of summary.findings.slice(0, 15))
-    console.log(`  ${f.severity.padEnd(7)} ${f.rule}  ${f.path}`);
-  if (summary.findings.length > 15)
-    console.log(`  … ${summary.findings.length - 15} more in cdk.out/validation-report.json`);
-  if (summary.failure) console.log(`\nsynth failed: ${summary.failure.split('\n')[0]}`);
-  return summary.failure || errors.length ? 1 : 0;
+  return n;
 }
 
-try {
-  process.exitCode = main();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(`error: ${err.message}`);
-    process.exitCode = 1;
-  } else throw err;
+const keep = process.argv.includes('--keep');
+const accounts = option('--accounts', 3);
+const regionCount = option('--regions', 2);
+const extraRegions = ['eu-north-1', 'eu-west-2', 'eu-west-3', 'eu-south-1', 'us-east-1', 'us-west-2'];
+const regions = [...new Set([...e2eConfig.governedRegions, ...extraRegions])].slice(
+  0,
+  Math.max(1, regionCount),
+);
+const config = parseConfig({ ...JSON.parse(JSON.stringify(e2eConfig)), governedRegions: regions });
+const home = config.homeRegion;
+const members = Array.from({ length: accounts }, (_, i) =>
+  String(4 + i)
+    .repeat(12)
+    .slice(0, 12),
+);
+const logArchive = config.accounts.logArchive;
+const control = config.accounts.securityTooling;
+const gaps = [
+  'GuardDuty organization/member APIs (DescribeOrganizationConfiguration, GetMembers, CreateMembers): not in moto 5.2 → the guardduty control shows "not-emulated"',
+  'CloudWatch Logs account policies (PutAccountPolicy, DescribeAccountPolicies): not in moto 5.2 → the subscription control shows "not-emulated"; a stand-in forwards log groups to the stream as a destination would',
+  'Account API ListRegions: not in moto 5.2 → every governed region counts as enabled',
+  'CloudTrail event delivery and EventBridge: moto records API calls but emits no events → the run makes the CloudTrail records of its own calls and routes them with the events/ patterns',
+  'ISM (index-management plugin): not on the local node → retention is not enforced locally',
+];
+
+/** Where a client acts: a region and an account's (assumed-role) credentials. */
+type Account = {
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+};
+
+const stops: (() => Promise<void>)[] = [];
+let stopping = false;
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await Promise.allSettled(stops.map((s) => s()));
+  }
+  process.exit(code);
 }
+process.on('SIGINT', () => void stopAll(130));
+process.on('SIGTERM', () => void stopAll(143));
+
+function cloudTrailRecord(
+  account: string,
+  region: string,
+  source: string,
+  name: string,
+  requestParameters: object,
+) {
+  return {
+    eventVersion: '1.09',
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDALOCALDEMO',
+      arn: `arn:aws:iam::${account}:user/mallory`,
+      accountId: account,
+      userName: 'mallory',
+    },
+    eventTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    eventSource: source,
+    eventName: name,
+    awsRegion: region,
+    sourceIPAddress: '203.0.113.7',
+    userAgent: 'aws-cli/2.17 local-demo',
+    requestParameters,
+    responseElements: null,
+    requestID: randomUUID(),
+    eventID: randomUUID(),
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: account,
+    eventCategory: 'Management',
+  };
+}
+
+const asEventBridge = (ct: ReturnType<typeof cloudTrailRecord>) => ({
+  version: '0',
+  id: `ev-${ct.eventID}`,
+  'detail-type': 'AWS API Call via CloudTrail',
+  source: `aws.${ct.eventSource.split('.')[0]}`,
+  account: ct.recipientAccountId,
+  region: ct.awsRegion,
+  time: ct.eventTime,
+  resources: [],
+  detail: ct,
+});
+
+async function main() {
+  say(
+    `logwarden local run: ${members.length} member accounts, regions ${regions.join(', ')} (every process on 127.0.0.1)`,
+  );
+  const [moto, search] = await Promise.all([startMoto(), startOpenSearch()]);
+  stops.push(
+    () => moto.stop(),
+    () => search.stop(),
+  );
+  say(`moto server ${moto.endpoint} · OpenSearch 2.19 ${search.endpoint}`);
+
+  // 1. The organization: control plane, member baselines, VPCs created before onboarding.
+  const { template } = await deployControlPlane(moto.endpoint, members, config);
+  const plane = new LocalControlPlane(template, home, control, regions);
+  const laCreds = await credentialsOf(logArchive, 'logwarden-local');
+  const la: Account = { region: home, credentials: laCreds };
+  const central = centralTemplate(config);
+  await deployCentral(moto, search, central, la);
+  say(
+    `emulated organization: management ${config.accounts.management}, log-archive ${logArchive}, security-tooling ${control}, members ${members.join(', ')}`,
+  );
+
+  // 2. Coverage before onboarding: all gaps.
+  await printMatrix('coverage before onboarding');
+
+  // 3. The account events: cover-account → cover-account-region per region.
+  for (const account of members) {
+    const before = plane.runs.length;
+    const [started] = await plane.dispatch({
+      version: '0',
+      id: `create-${account}`,
+      'detail-type': 'AWS Service Event via CloudTrail',
+      source: 'aws.organizations',
+      account: config.accounts.management,
+      region: 'us-east-1',
+      detail: {
+        eventName: 'CreateAccountResult',
+        serviceEventDetails: { createAccountStatus: { state: 'SUCCEEDED', accountId: account } },
+      },
+    });
+    const runs = plane.runs.slice(before);
+    say(
+      `CreateAccountResult ${account} → ${started.workflow} ${started.name}: ${runs.length} executions, ${runs.reduce((s, r) => s + r.run.transitions, 0)} state transitions`,
+    );
+  }
+  await printMatrix('coverage after the account events');
+
+  // 4. A VPC created later: cover-vpc.
+  const memberEc2 = new EC2Client({
+    region: home,
+    credentials: await credentialsOf(members[0], names.memberExecutionRole),
+  });
+  const vpcId = (await memberEc2.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
+  const createVpc = cloudTrailRecord(members[0], home, 'ec2.amazonaws.com', 'CreateVpc', {
+    cidrBlock: '10.40.0.0/16',
+  });
+  const [vpcRun] = await plane.dispatch({
+    ...asEventBridge(createVpc),
+    detail: { ...createVpc, responseElements: { vpc: { vpcId } } },
+  });
+  const covered = ((await memberEc2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? []).some(
+    (f) => f.ResourceId === vpcId,
+  );
+  say(
+    `CreateVpc ${vpcId} in ${members[0]} → ${vpcRun.workflow}: flow log ${covered ? 'created' : 'MISSING'}`,
+  );
+
+  // 5. Tampering: StopLogging and DeleteFlowLogs, healed, one alert each.
+  const ct = new CloudTrailClient({ region: home });
+  await ct.send(new StopLoggingCommand({ Name: config.trail.name }));
+  const victim = ((await memberEc2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [])[0];
+  await memberEc2.send(new DeleteFlowLogsCommand({ FlowLogIds: [victim.FlowLogId!] }));
+  const tamper = [
+    cloudTrailRecord(control, home, 'cloudtrail.amazonaws.com', 'StopLogging', { name: config.trail.name }),
+    cloudTrailRecord(members[0], home, 'ec2.amazonaws.com', 'DeleteFlowLogs', {
+      DeleteFlowLogsRequest: { FlowLogId: { content: victim.FlowLogId, tag: 1 } },
+    }),
+  ];
+  for (const record of tamper) {
+    const [run] = await plane.dispatch(asEventBridge(record));
+    say(`${record.eventName} in ${record.recipientAccountId} → ${run.workflow} ${run.name}`);
+  }
+  const logging = (await ct.send(new GetTrailStatusCommand({ Name: config.trail.name }))).IsLogging;
+  const restored = ((await memberEc2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? []).some(
+    (f) => f.ResourceId === victim.ResourceId,
+  );
+  say(
+    `healed: trail logging=${logging}, flow log on ${victim.ResourceId} ${restored ? 'restored' : 'MISSING'}`,
+  );
+  await putPayloads(
+    [
+      cwlPayload(
+        tamper.map((t) => JSON.stringify(t)),
+        { logGroup: 'aws-cloudtrail-logs', owner: control, region: home },
+      ),
+    ],
+    la,
+  );
+  const first = drainPipeline(central, search, la);
+  say(
+    `pipeline: ${first.records} records → archive ${first.archive.ok} Ok / ${first.archive.dropped} Dropped / ${first.archive.processingFailed} failed`,
+  );
+  const alerts = await readAlerts(la);
+  say(`alerts read back from SNS → SQS: ${alerts.length}`);
+  for (const a of alerts)
+    say(`  ${a.split('\n')[0]}  |  ${a.split('\n').find((l) => l.startsWith('Self-heal:'))}`);
+
+  // 6. Corpus logs in the members' log groups, through the subscription stand-in to the stream.
+  const written = await writeCorpusLogs(members, home);
+  const forwarded = await forwardLogGroups(members, home, la);
+  const second = drainPipeline(central, search, la);
+  const archived =
+    (await new S3Client(la).send(new ListObjectsV2Command({ Bucket: 'logwarden-archive-local' }))).KeyCount ??
+    0;
+  await searchClient(search).request('POST', '/logwarden-ocsf-*/_refresh');
+  const count = await searchClient(search).request('GET', '/logwarden-ocsf-*/_count');
+  say(
+    `corpus: ${written} log events written to member log groups, ${forwarded} payloads forwarded; ${second.records} records → ${archived} archive objects, ${(count.body as { count: number }).count} documents in OpenSearch`,
+  );
+
+  // 7. Three questions to OpenSearch.
+  const client = searchClient(search);
+  say('who stopped a trail?');
+  for (const hit of (await whoStoppedATrail(client)).slice(0, 5))
+    console.log(`        ${JSON.stringify(hit)}`);
+  say('top rejected flows by source:');
+  for (const row of await topRejectedSources(client))
+    console.log(`        ${row.source.padEnd(18)} ${row.flows}`);
+  say('findings by severity:');
+  for (const row of await findingsBySeverity(client))
+    console.log(`        ${row.severity.padEnd(14)} ${row.findings}`);
+
+  // 8. The heatmap.
+  const rows = await readLedger(new DynamoDBClient({}), names.ledgerTable);
+  const matrix = buildMatrix(rows, regions, members);
+  writeFileSync(path.join(root, 'coverage.html'), renderHtml(matrix, new Date().toISOString()));
+  const cells = Object.values(matrix.cells).filter(
+    (c) => c && members.includes(c.account) && regions.includes(c.region),
+  );
+  const emulated = cells.filter((c) => c!.status !== 'not-emulated');
+  const emulatedCovered = emulated.filter((c) => c!.status === 'covered' || c!.status === 'healed').length;
+  say(
+    `wrote coverage.html: ${matrix.percent}% covered overall; ${emulatedCovered}/${emulated.length} of the controls moto can emulate are covered`,
+  );
+  if (emulatedCovered !== emulated.length) throw new Error('an emulated control is not covered');
+  say('not emulated here (listed, never counted as covered):');
+  for (const g of gaps) console.log(`        - ${g}`);
+  say(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+
+  if (keep) {
+    say(`--keep: moto ${moto.endpoint} · OpenSearch ${search.endpoint} · Ctrl-C stops both`);
+    await new Promise(() => undefined);
+  }
+  await stopAll(0);
+}
+
+function searchClient(search: LocalSearch) {
+  return signedSearchClient({ endpoint: search.endpoint, region: home });
+}
+
+async function printMatrix(title: string) {
+  const rows = await readLedger(new DynamoDBClient({}), names.ledgerTable);
+  say(`${title}:`);
+  console.log(
+    renderTable(buildMatrix(rows, regions, members))
+      .split('\n')
+      .map((l) => `        ${l}`)
+      .join('\n'),
+  );
+}
+
+/** The log-archive account's resources the central stack would have created. */
+async function deployCentral(
+  moto: Moto,
+  search: LocalSearch,
+  central: ReturnType<typeof centralTemplate>,
+  la: Account,
+) {
+  const kinesis = createClient(KinesisClient, { http1: true, credentials: async () => la.credentials });
+  await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
+  for (
+    let i = 0;
+    i < 50 &&
+    (await kinesis.send(new DescribeStreamCommand({ StreamName: names.centralStream }))).StreamDescription
+      ?.StreamStatus !== 'ACTIVE';
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
+  await new S3Client(la).send(
+    new CreateBucketCommand({
+      Bucket: 'logwarden-archive-local',
+      CreateBucketConfiguration: { LocationConstraint: home as BucketLocationConstraint },
+    }),
+  );
+  const dedupe = Object.entries(central.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')!;
+  const p = dedupe[1].Properties as Record<string, never>;
+  await new DynamoDBClient(la).send(
+    new CreateTableCommand({
+      TableName: dedupe[0],
+      KeySchema: p.KeySchema,
+      AttributeDefinitions: p.AttributeDefinitions,
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const topic = await new SNSClient(la).send(new CreateTopicCommand({ Name: 'logwarden-alerts' }));
+  const sqs = new SQSClient(la);
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'logwarden-alerts-read-back' })))
+    .QueueUrl!;
+  const queueArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes!.QueueArn;
+  await new SNSClient(la).send(
+    new SubscribeCommand({
+      TopicArn: topic.TopicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  // The heal workflow as the control plane deployed it (moto records the executions the alerter starts).
+  await new SFNClient({}).send(
+    new CreateStateMachineCommand({
+      name: names.coverAccountRegionStateMachine,
+      definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+      roleArn: `arn:aws:iam::${control}:role/logwarden-local`,
+    }),
+  );
+  await installSearchSetup(searchClient(search), { retentionDays: config.openSearch.retentionDays });
+  void moto;
+}
+
+async function putPayloads(payloads: ReturnType<typeof cwlPayload>[], la: Account) {
+  const kinesis = createClient(KinesisClient, { http1: true, credentials: async () => la.credentials });
+  const entries = payloads.map((p) => ({
+    Data: gzipSync(JSON.stringify({ ...p, subscriptionFilters: [subscriptionPolicyName(home)] })),
+    PartitionKey: p.logStream,
+  }));
+  for (let i = 0; i < entries.length; i += 100)
+    await kinesis.send(
+      new PutRecordsCommand({ StreamName: names.centralStream, Records: entries.slice(i, i + 100) }),
+    );
+}
+
+/** Runs the log-archive consumers in their own process, with that account's environment. */
+function drainPipeline(central: ReturnType<typeof centralTemplate>, search: LocalSearch, la: Account) {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  for (const fn of templateFunctions(central, home, logArchive).filter((f) =>
+    ['transform', 'indexer', 'alerter'].includes(f.name),
+  )) {
+    for (const [k, v] of Object.entries(fn.environment)) if (k !== 'POWERTOOLS_SERVICE_NAME') env[k] = v;
+  }
+  const dedupe = Object.entries(central.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')![0];
+  Object.assign(env, {
+    AWS_ACCESS_KEY_ID: la.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: la.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: la.credentials.sessionToken ?? '',
+    OPENSEARCH_ENDPOINT: search.endpoint,
+    ARCHIVE_BUCKET: 'logwarden-archive-local',
+    DEDUPE_TABLE: dedupe,
+    LOGWARDEN_STREAM: names.centralStream,
+    LOGWARDEN_ACCOUNT: logArchive,
+    LOGWARDEN_CHECKPOINT: path.join(root, '.local', 'stream-checkpoint.json'),
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'pipeline-worker.ts')],
+    { env, encoding: 'utf8' },
+  );
+  return JSON.parse(out.trim().split('\n').pop() as string) as {
+    records: number;
+    archive: { ok: number; dropped: number; processingFailed: number };
+    failures: string[];
+  };
+}
+
+async function readAlerts(la: Account): Promise<string[]> {
+  const sqs = new SQSClient(la);
+  const queueUrl = `${process.env.AWS_ENDPOINT_URL}/${logArchive}/logwarden-alerts-read-back`;
+  const out: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+    if (!res.Messages?.length) break;
+    out.push(...res.Messages.map((m) => m.Body ?? ''));
+  }
+  return out;
+}
+
+/** Real corpus events written with PutLogEvents into log groups of the member accounts. */
+async function writeCorpusLogs(accounts: string[], region: string): Promise<number> {
+  const app: string[] = [];
+  for (const r of realKinesisCwlEvent().Records) {
+    const d = decodeCwlBase64(r.kinesis.data);
+    if (d.ok) app.push(...d.payload.logEvents.map((e) => e.message.trimEnd()));
+  }
+  const groups: [string, string[]][] = [
+    ['aws-cloudtrail-logs', realCloudTrailEvents().map((e) => JSON.stringify(e.event))],
+    [
+      'vpc-flow-logs',
+      flowLogSamples()
+        .filter((s) => s.format.split(/\s+/).length === 14)
+        .flatMap((s) => s.records),
+    ],
+    [names.guardDutyFindingsLogGroup, guardDutyEvents().map((e) => JSON.stringify(e.event))],
+    ['/aws/lambda/orders', app],
+  ];
+  let n = 0;
+  for (const account of accounts.slice(0, 1)) {
+    const logs = new CloudWatchLogsClient({
+      region,
+      credentials: await credentialsOf(account, names.memberExecutionRole),
+    });
+    for (const [group, messages] of groups) {
+      await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch(() => undefined);
+      await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'corpus' }));
+      const now = Date.now();
+      for (let i = 0; i < messages.length; i += 100) {
+        await logs.send(
+          new PutLogEventsCommand({
+            logGroupName: group,
+            logStreamName: 'corpus',
+            logEvents: messages.slice(i, i + 100).map((message, j) => ({ message, timestamp: now + i + j })),
+          }),
+        );
+      }
+      n += messages.length;
+    }
+  }
+  return n;
+}
+
+/**
+ * The subscription stand-in: what an account subscription policy and a CloudWatch Logs
+ * destination would deliver (moto has neither), read back from the log groups with
+ * GetLogEvents and put into the central stream as CloudWatch Logs payloads.
+ */
+async function forwardLogGroups(accounts: string[], region: string, la: Account): Promise<number> {
+  const payloads: ReturnType<typeof cwlPayload>[] = [];
+  for (const account of accounts.slice(0, 1)) {
+    const logs = new CloudWatchLogsClient({
+      region,
+      credentials: await credentialsOf(account, names.memberExecutionRole),
+    });
+    for (const group of [
+      'aws-cloudtrail-logs',
+      'vpc-flow-logs',
+      names.guardDutyFindingsLogGroup,
+      '/aws/lambda/orders',
+    ]) {
+      const events =
+        (
+          await logs.send(
+            new GetLogEventsCommand({
+              logGroupName: group,
+              logStreamName: 'corpus',
+              startFromHead: true,
+              limit: 10000,
+            }),
+          )
+        ).events ?? [];
+      for (let i = 0; i < events.length; i += 50) {
+        const p = cwlPayload(
+          events.slice(i, i + 50).map((e) => e.message ?? ''),
+          { logGroup: group, logStream: `corpus-${i}`, owner: account, region },
+        );
+        payloads.push(p);
+      }
+    }
+  }
+  await putPayloads(payloads, la);
+  return payloads.length;
+}
+
+mkdirSync(path.join(root, '.local'), { recursive: true });
+rmSync(path.join(root, '.local', 'stream-checkpoint.json'), { force: true });
+main().catch(async (err) => {
+  console.error(`local run failed: ${(err as Error).stack ?? err}`);
+  await stopAll(1);
+});

@@ -1,0 +1,80 @@
+/**
+ * The log-archive account's consumers, locally, in a process of their own (its environment is
+ * the log-archive account's, as the central stack gives each function its own). It drains the
+ * central stream from the checkpoint in LOGWARDEN_CHECKPOINT: the Firehose stand-in with the
+ * real transform into S3, the real indexer into OpenSearch, the real alerter into SNS. It
+ * prints one JSON line of what it did.
+ */
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createClient } from '../functions/shared/clients';
+import { requiredEnv } from '../functions/shared/env';
+import { deliverToArchive, type DeliveryStats } from './firehose-driver';
+import { StreamReader } from './kinesis-reader';
+
+async function main() {
+  const stream = requiredEnv('LOGWARDEN_STREAM');
+  const checkpoint = requiredEnv('LOGWARDEN_CHECKPOINT');
+  const region = requiredEnv('AWS_REGION');
+  const streamArn = `arn:aws:kinesis:${region}:${requiredEnv('LOGWARDEN_ACCOUNT')}:stream/${stream}`;
+  const positions = existsSync(checkpoint)
+    ? (JSON.parse(readFileSync(checkpoint, 'utf8')) as Record<string, string>)
+    : {};
+  const reader = new StreamReader(createClient(KinesisClient, { http1: true }), stream, positions);
+  const transform = (await import('../functions/transform/index')).handler;
+  const indexer = (await import('../functions/indexer/index')).handler;
+  const alerter = (await import('../functions/alerter/index')).handler;
+  const stats: DeliveryStats = { invocations: 0, ok: 0, dropped: 0, processingFailed: 0, objects: [] };
+  let records = 0;
+  const failures: string[] = [];
+  // Halves the transform re-ingests come back through the stream: read until it is drained.
+  for (let round = 0; round < 20; round++) {
+    const batch = (await reader.read()).map((r) => r.record);
+    if (!batch.length) break;
+    records += batch.length;
+    await deliverToArchive(
+      batch,
+      {
+        s3: createClient(S3Client),
+        bucket: requiredEnv('ARCHIVE_BUCKET'),
+        sourceStreamArn: streamArn,
+        transform,
+      },
+      stats,
+    );
+    const event = {
+      Records: batch.map((r) => ({
+        kinesis: {
+          data: Buffer.from(r.Data as Uint8Array).toString('base64'),
+          sequenceNumber: r.SequenceNumber,
+          partitionKey: r.PartitionKey,
+          kinesisSchemaVersion: '1.0',
+          approximateArrivalTimestamp: 0,
+        },
+        eventSource: 'aws:kinesis',
+        eventID: r.SequenceNumber,
+        eventSourceARN: streamArn,
+        eventVersion: '1.0',
+        eventName: 'aws:kinesis:record',
+        invokeIdentityArn: '',
+        awsRegion: region,
+      })),
+    } as unknown as KinesisStreamEvent;
+    for (const [name, handler] of [
+      ['indexer', indexer],
+      ['alerter', alerter],
+    ] as const) {
+      const res = await handler(event);
+      failures.push(...res.batchItemFailures.map((f) => `${name}: ${f.itemIdentifier}`));
+    }
+  }
+  writeFileSync(checkpoint, JSON.stringify(reader.positions));
+  console.log(JSON.stringify({ records, archive: stats, failures }));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
