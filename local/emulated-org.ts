@@ -10,13 +10,12 @@ import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@a
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { Template } from 'aws-cdk-lib/assertions';
 import { aslFromTemplate, runLocally, type CfnTemplate } from './asl';
 import { bindTaskHandlers } from './template-functions';
 import { App } from 'aws-cdk-lib';
 import { parseConfig, type LogwardenConfig } from '../stacks/config';
 import { buildApp } from '../stacks/logwarden-app';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** The example config with an organization trail logwarden may create and fully repair locally. */
@@ -32,22 +31,38 @@ export const e2eConfig: LogwardenConfig = parseConfig({
   },
 });
 
-/** The synthesized control-plane template of a config, with Lambda bundling skipped. */
-export function controlPlaneTemplate(config: LogwardenConfig): CfnTemplate {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return Template.fromStack(buildApp(app, config).controlPlane).toJSON() as CfnTemplate;
+/**
+ * Synthesizes the app for a config into a cloud assembly on disk (Lambda bundling skipped: the
+ * local run calls the handlers in process) and reads the templates back from it, so what runs
+ * locally is what `cdk synth` writes, never a second hand-written copy.
+ */
+export function synthesizeToCdkOut(
+  config: LogwardenConfig,
+  outdir = path.join(__dirname, '..', '.local', `cdk.out-${process.pid}`),
+) {
+  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
+  const stacks = buildApp(app, config);
+  const assembly = app.synth();
+  const read = (stackName: string) =>
+    JSON.parse(
+      readFileSync(path.join(assembly.directory, assembly.getStackByName(stackName).templateFile), 'utf8'),
+    ) as CfnTemplate;
+  return {
+    outdir: assembly.directory,
+    controlPlane: read(stacks.controlPlane.stackName),
+    central: read(stacks.central.stackName),
+  };
 }
 
-/** The synthesized central template of a config, with Lambda bundling skipped. */
-export function centralTemplate(config: LogwardenConfig): CfnTemplate {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return Template.fromStack(buildApp(app, config).central).toJSON() as CfnTemplate;
-}
 export const member = '444444444444';
 
 export async function credentialsOf(account: string, role: string) {
   const res = await new STSClient({}).send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: 'e2e' }),
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${account}:role/${role}`,
+      RoleSessionName: 'logwarden-local',
+    }),
   );
   return {
     accessKeyId: res.Credentials!.AccessKeyId!,
@@ -85,7 +100,7 @@ export async function deployControlPlane(
     AWS_SESSION_TOKEN: creds.sessionToken,
   });
 
-  const template = controlPlaneTemplate(config);
+  const template = synthesizeToCdkOut(config).controlPlane;
   const definition = aslFromTemplate(template, 'logwarden-cover-account-region', config.homeRegion, control);
   const table = Object.values(template.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!
     .Properties as Record<string, never>;

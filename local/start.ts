@@ -59,8 +59,9 @@ import {
   realKinesisCwlEvent,
 } from '../test/fixtures/corpus';
 import { decodeCwlBase64 } from '../functions/shared/cwl-payload';
+import type { CfnTemplate } from './asl';
 import { LocalControlPlane } from './control-plane';
-import { centralTemplate, credentialsOf, deployControlPlane, e2eConfig } from './emulated-org';
+import { credentialsOf, deployControlPlane, e2eConfig, synthesizeToCdkOut } from './emulated-org';
 import { startMoto, type Moto } from './moto';
 import { startOpenSearch, type LocalSearch } from './opensearch';
 import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from './queries';
@@ -187,7 +188,7 @@ async function main() {
   const plane = new LocalControlPlane(template, home, control, regions);
   const laCreds = await credentialsOf(logArchive, 'logwarden-local');
   const la: Account = { region: home, credentials: laCreds };
-  const central = centralTemplate(config);
+  const central = synthesizeToCdkOut(config).central;
   await deployCentral(moto, search, central, la);
   say(
     `emulated organization: management ${config.accounts.management}, log-archive ${logArchive}, security-tooling ${control}, members ${members.join(', ')}`,
@@ -343,12 +344,7 @@ async function printMatrix(title: string) {
 }
 
 /** The log-archive account's resources the central stack would have created. */
-async function deployCentral(
-  moto: Moto,
-  search: LocalSearch,
-  central: ReturnType<typeof centralTemplate>,
-  la: Account,
-) {
+async function deployCentral(moto: Moto, search: LocalSearch, central: CfnTemplate, la: Account) {
   const kinesis = createClient(KinesisClient, { http1: true, credentials: async () => la.credentials });
   await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
   for (
@@ -415,7 +411,7 @@ async function putPayloads(payloads: ReturnType<typeof cwlPayload>[], la: Accoun
 }
 
 /** Runs the log-archive consumers in their own process, with that account's environment. */
-function drainPipeline(central: ReturnType<typeof centralTemplate>, search: LocalSearch, la: Account) {
+function drainPipeline(central: CfnTemplate, search: LocalSearch, la: Account) {
   const env: Record<string, string> = { ...(process.env as Record<string, string>) };
   for (const fn of templateFunctions(central, home, logArchive).filter((f) =>
     ['transform', 'indexer', 'alerter'].includes(f.name),

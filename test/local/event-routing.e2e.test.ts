@@ -9,11 +9,8 @@ import {
   DescribeFlowLogsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { Template } from 'aws-cdk-lib/assertions';
-import type { CfnTemplate } from '../../local/asl';
 import { LocalControlPlane } from '../../local/control-plane';
 import { startMoto, type Moto } from '../../local/moto';
-import { buildExample } from '../stacks/example-app';
 import {
   credentialsOf,
   deployControlPlane,
@@ -49,8 +46,7 @@ async function ec2In(account: string, region: string) {
 
 beforeAll(async () => {
   moto = await startMoto();
-  await deployControlPlane(moto.endpoint);
-  const template = Template.fromStack(buildExample(config).controlPlane).toJSON() as CfnTemplate;
+  const { template } = await deployControlPlane(moto.endpoint);
   plane = new LocalControlPlane(
     template,
     config.homeRegion,
