@@ -117,3 +117,21 @@ export async function runLocally(
     retries: events.filter((e) => e.type === 'StateRetried').length,
   };
 }
+
+type States = Record<string, Record<string, unknown>>;
+
+/** Visits every state of a definition, those inside Parallel branches and Map processors too. */
+export function forEachState(
+  definition: Record<string, unknown>,
+  visit: (name: string, state: Record<string, unknown>) => void,
+): void {
+  const walk = (states: States) => {
+    for (const [name, state] of Object.entries(states)) {
+      visit(name, state);
+      for (const b of (state.Branches as { States: States }[] | undefined) ?? []) walk(b.States);
+      const processor = (state.ItemProcessor ?? state.Iterator) as { States: States } | undefined;
+      if (processor) walk(processor.States);
+    }
+  };
+  walk(definition.States as States);
+}

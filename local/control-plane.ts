@@ -2,7 +2,14 @@ import { matchesPattern } from '../events/match';
 import { triggers } from '../events/patterns';
 import { routeEvent, type EventBridgeEvent } from '../functions/dispatch/route';
 import { stateMachineName, type WorkflowId } from '../stacks/names';
-import { aslFromTemplate, runLocally, type CfnTemplate, type LocalRun, type TaskHandlers } from './asl';
+import {
+  aslFromTemplate,
+  forEachState,
+  runLocally,
+  type CfnTemplate,
+  type LocalRun,
+  type TaskHandlers,
+} from './asl';
 import { bindTaskHandlers } from './template-functions';
 
 export interface Started {
@@ -65,33 +72,40 @@ export class LocalControlPlane {
   /** Task states that start another workflow (.sync:2) run it here and answer as Step Functions does. */
   private childWorkflows(definition: Record<string, unknown>): TaskHandlers {
     const handlers: TaskHandlers = {};
-    const visit = (states: Record<string, Record<string, unknown>>) => {
-      for (const [stateName, state] of Object.entries(states)) {
-        if (
-          state.Type === 'Task' &&
-          String(state.Resource).startsWith('arn:aws:states:::states:startExecution')
-        ) {
-          handlers[stateName] = async (params: unknown) => {
-            const p = params as { StateMachineArn: string; Name: string; Input: unknown };
-            const workflow = p.StateMachineArn.split(':stateMachine:logwarden-')[1] as WorkflowId;
-            const input = typeof p.Input === 'string' ? JSON.parse(p.Input) : p.Input;
-            const child = await this.start(workflow, p.Name, input);
-            return {
-              ExecutionArn: `arn:aws:states:${this.region}:local:execution:${p.Name}`,
-              Status: 'SUCCEEDED',
-              Output: child.run?.output,
-            };
-          };
-        }
-        for (const b of (state.Branches as
-          { States: Record<string, Record<string, unknown>> }[] | undefined) ?? [])
-          visit(b.States);
-        const processor = (state.ItemProcessor ?? state.Iterator) as
-          { States: Record<string, Record<string, unknown>> } | undefined;
-        if (processor) visit(processor.States);
-      }
-    };
-    visit(definition.States as Record<string, Record<string, unknown>>);
+    forEachState(definition, (stateName, state) => {
+      if (
+        state.Type !== 'Task' ||
+        !String(state.Resource).startsWith('arn:aws:states:::states:startExecution')
+      )
+        return;
+      handlers[stateName] = async (params: unknown) => {
+        const p = params as { StateMachineArn: string; Name: string; Input: unknown };
+        const workflow = p.StateMachineArn.split(':stateMachine:logwarden-')[1] as WorkflowId;
+        const input = typeof p.Input === 'string' ? JSON.parse(p.Input) : p.Input;
+        const child = await this.start(workflow, p.Name, input);
+        return {
+          ExecutionArn: `arn:aws:states:${this.region}:local:execution:${p.Name}`,
+          Status: 'SUCCEEDED',
+          Output: child.run?.output,
+        };
+      };
+    });
     return handlers;
   }
+}
+
+/** The event Organizations sends when an account it created is ready. */
+export function accountCreatedEvent(account: string, managementAccount: string) {
+  return {
+    version: '0',
+    id: `create-${account}`,
+    'detail-type': 'AWS Service Event via CloudTrail',
+    source: 'aws.organizations',
+    account: managementAccount,
+    region: 'us-east-1',
+    detail: {
+      eventName: 'CreateAccountResult',
+      serviceEventDetails: { createAccountStatus: { state: 'SUCCEEDED', accountId: account } },
+    },
+  };
 }

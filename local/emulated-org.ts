@@ -7,10 +7,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateDetectorCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { aslFromTemplate, runLocally, type CfnTemplate } from './asl';
+import { topicWithReadBackQueue } from './emulated-central';
 import { bindTaskHandlers } from './template-functions';
 import { App } from 'aws-cdk-lib';
 import { parseConfig, type LogwardenConfig } from '../stacks/config';
@@ -112,20 +111,10 @@ export async function deployControlPlane(
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  const topic = await new SNSClient({}).send(new CreateTopicCommand({ Name: 'logwarden-coverage-summary' }));
-  const sqs = new SQSClient({});
-  const summaryQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'summary-read-back' })))
-    .QueueUrl!;
-  const queueArn = (
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: summaryQueueUrl, AttributeNames: ['QueueArn'] }))
-  ).Attributes!.QueueArn;
-  await new SNSClient({}).send(
-    new SubscribeCommand({
-      TopicArn: topic.TopicArn,
-      Protocol: 'sqs',
-      Endpoint: queueArn,
-      Attributes: { RawMessageDelivery: 'true' },
-    }),
+  const { queueUrl: summaryQueueUrl } = await topicWithReadBackQueue(
+    {},
+    'logwarden-coverage-summary',
+    'summary-read-back',
   );
   for (const region of config.governedRegions)
     await new GuardDutyClient({ region }).send(new CreateDetectorCommand({ Enable: true }));

@@ -12,33 +12,16 @@ import {
   GetLogEventsCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateVpcCommand,
   DeleteFlowLogsCommand,
   DescribeFlowLogsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import {
-  CreateStreamCommand,
-  DescribeStreamCommand,
-  KinesisClient,
-  PutRecordsCommand,
-} from '@aws-sdk/client-kinesis';
-import {
-  CreateBucketCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type BucketLocationConstraint,
-} from '@aws-sdk/client-s3';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,9 +43,10 @@ import {
 } from '../test/fixtures/corpus';
 import { decodeCwlBase64 } from '../functions/shared/cwl-payload';
 import type { CfnTemplate } from './asl';
-import { LocalControlPlane } from './control-plane';
+import { accountCreatedEvent, LocalControlPlane } from './control-plane';
+import { deployCentralResources, readQueue } from './emulated-central';
 import { credentialsOf, deployControlPlane, e2eConfig, synthesizeToCdkOut } from './emulated-org';
-import { startMoto, type Moto } from './moto';
+import { startMoto } from './moto';
 import { startOpenSearch, type LocalSearch } from './opensearch';
 import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from './queries';
 import { templateFunctions } from './template-functions';
@@ -189,7 +173,7 @@ async function main() {
   const laCreds = await credentialsOf(logArchive, 'logwarden-local');
   const la: Account = { region: home, credentials: laCreds };
   const central = synthesizeToCdkOut(config).central;
-  await deployCentral(moto, search, central, la);
+  const alertsQueueUrl = await deployCentral(search, central, la);
   say(
     `emulated organization: management ${config.accounts.management}, log-archive ${logArchive}, security-tooling ${control}, members ${members.join(', ')}`,
   );
@@ -200,18 +184,7 @@ async function main() {
   // 3. The account events: cover-account → cover-account-region per region.
   for (const account of members) {
     const before = plane.runs.length;
-    const [started] = await plane.dispatch({
-      version: '0',
-      id: `create-${account}`,
-      'detail-type': 'AWS Service Event via CloudTrail',
-      source: 'aws.organizations',
-      account: config.accounts.management,
-      region: 'us-east-1',
-      detail: {
-        eventName: 'CreateAccountResult',
-        serviceEventDetails: { createAccountStatus: { state: 'SUCCEEDED', accountId: account } },
-      },
-    });
+    const [started] = await plane.dispatch(accountCreatedEvent(account, config.accounts.management));
     const runs = plane.runs.slice(before);
     say(
       `CreateAccountResult ${account} → ${started.workflow} ${started.name}: ${runs.length} executions, ${runs.reduce((s, r) => s + r.run.transitions, 0)} state transitions`,
@@ -274,7 +247,7 @@ async function main() {
   say(
     `pipeline: ${first.records} records → archive ${first.archive.ok} Ok / ${first.archive.dropped} Dropped / ${first.archive.processingFailed} failed`,
   );
-  const alerts = await readAlerts(la);
+  const alerts = await readQueue(la, alertsQueueUrl);
   say(`alerts read back from SNS → SQS: ${alerts.length}`);
   for (const a of alerts)
     say(`  ${a.split('\n')[0]}  |  ${a.split('\n').find((l) => l.startsWith('Self-heal:'))}`);
@@ -343,49 +316,9 @@ async function printMatrix(title: string) {
   );
 }
 
-/** The log-archive account's resources the central stack would have created. */
-async function deployCentral(moto: Moto, search: LocalSearch, central: CfnTemplate, la: Account) {
-  const kinesis = createClient(KinesisClient, { http1: true, credentials: async () => la.credentials });
-  await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
-  for (
-    let i = 0;
-    i < 50 &&
-    (await kinesis.send(new DescribeStreamCommand({ StreamName: names.centralStream }))).StreamDescription
-      ?.StreamStatus !== 'ACTIVE';
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 100));
-  await new S3Client(la).send(
-    new CreateBucketCommand({
-      Bucket: 'logwarden-archive-local',
-      CreateBucketConfiguration: { LocationConstraint: home as BucketLocationConstraint },
-    }),
-  );
-  const dedupe = Object.entries(central.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')!;
-  const p = dedupe[1].Properties as Record<string, never>;
-  await new DynamoDBClient(la).send(
-    new CreateTableCommand({
-      TableName: dedupe[0],
-      KeySchema: p.KeySchema,
-      AttributeDefinitions: p.AttributeDefinitions,
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  const topic = await new SNSClient(la).send(new CreateTopicCommand({ Name: 'logwarden-alerts' }));
-  const sqs = new SQSClient(la);
-  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'logwarden-alerts-read-back' })))
-    .QueueUrl!;
-  const queueArn = (
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
-  ).Attributes!.QueueArn;
-  await new SNSClient(la).send(
-    new SubscribeCommand({
-      TopicArn: topic.TopicArn,
-      Protocol: 'sqs',
-      Endpoint: queueArn,
-      Attributes: { RawMessageDelivery: 'true' },
-    }),
-  );
+/** The log-archive account's resources the central stack would have created, and the OpenSearch setup. */
+async function deployCentral(search: LocalSearch, central: CfnTemplate, la: Account): Promise<string> {
+  const { alertsQueueUrl } = await deployCentralResources(central, la, 'logwarden-archive-local');
   // The heal workflow as the control plane deployed it (moto records the executions the alerter starts).
   await new SFNClient({}).send(
     new CreateStateMachineCommand({
@@ -395,7 +328,7 @@ async function deployCentral(moto: Moto, search: LocalSearch, central: CfnTempla
     }),
   );
   await installSearchSetup(searchClient(search), { retentionDays: config.openSearch.retentionDays });
-  void moto;
+  return alertsQueueUrl;
 }
 
 async function putPayloads(payloads: ReturnType<typeof cwlPayload>[], la: Account) {
@@ -442,18 +375,6 @@ function drainPipeline(central: CfnTemplate, search: LocalSearch, la: Account) {
     archive: { ok: number; dropped: number; processingFailed: number };
     failures: string[];
   };
-}
-
-async function readAlerts(la: Account): Promise<string[]> {
-  const sqs = new SQSClient(la);
-  const queueUrl = `${process.env.AWS_ENDPOINT_URL}/${logArchive}/logwarden-alerts-read-back`;
-  const out: string[] = [];
-  for (let i = 0; i < 10; i++) {
-    const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
-    if (!res.Messages?.length) break;
-    out.push(...res.Messages.map((m) => m.Body ?? ''));
-  }
-  return out;
 }
 
 /** Real corpus events written with PutLogEvents into log groups of the member accounts. */

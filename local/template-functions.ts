@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { resolveValue, type CfnTemplate, type TaskHandlers } from './asl';
+import { forEachState, resolveValue, type CfnTemplate, type TaskHandlers } from './asl';
 
 const functionsDir = path.resolve(__dirname, '..', 'functions');
 
@@ -54,30 +54,18 @@ export function bindTaskHandlers(
     }
   }
   const handlers: TaskHandlers = {};
-  const visit = (states: Record<string, Record<string, unknown>>) => {
-    for (const [stateName, state] of Object.entries(states)) {
-      const resource = String(state.Resource ?? '');
-      const match = /:function:([A-Za-z0-9]+)$/.exec(resource);
-      if (state.Type === 'Task' && match) {
-        const fn = fns.get(match[1]);
-        if (!fn)
-          throw new Error(`task ${stateName} names ${match[1]}, which is not a function of the template`);
-        handlers[stateName] = async (input: unknown) => {
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          const mod = require(path.join(functionsDir, fn.name, 'index')) as {
-            handler: (e: unknown) => Promise<unknown>;
-          };
-          return mod.handler(input);
-        };
-      }
-      for (const b of (state.Branches as { States: Record<string, Record<string, unknown>> }[] | undefined) ??
-        [])
-        visit(b.States);
-      const processor = (state.ItemProcessor ?? state.Iterator) as
-        { States: Record<string, Record<string, unknown>> } | undefined;
-      if (processor) visit(processor.States);
-    }
-  };
-  visit(definition.States as Record<string, Record<string, unknown>>);
+  forEachState(definition, (stateName, state) => {
+    const match = /:function:([A-Za-z0-9]+)$/.exec(String(state.Resource ?? ''));
+    if (state.Type !== 'Task' || !match) return;
+    const fn = fns.get(match[1]);
+    if (!fn) throw new Error(`task ${stateName} names ${match[1]}, which is not a function of the template`);
+    handlers[stateName] = async (input: unknown) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(path.join(functionsDir, fn.name, 'index')) as {
+        handler: (e: unknown) => Promise<unknown>;
+      };
+      return mod.handler(input);
+    };
+  });
   return handlers;
 }

@@ -9,7 +9,7 @@ import {
   DescribeFlowLogsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { LocalControlPlane } from '../../local/control-plane';
+import { accountCreatedEvent, LocalControlPlane } from '../../local/control-plane';
 import { startMoto, type Moto } from '../../local/moto';
 import {
   credentialsOf,
@@ -61,22 +61,11 @@ afterAll(async () => {
 
 describe('event routing (local control plane)', () => {
   it('an account created in the organization is covered in every governed region (cover-account → cover-account-region)', async () => {
-    const event = {
-      version: '0',
-      id: 'create-555',
-      'detail-type': 'AWS Service Event via CloudTrail',
-      source: 'aws.organizations',
-      account: config.accounts.management,
-      region: 'us-east-1',
-      detail: {
-        eventName: 'CreateAccountResult',
-        serviceEventDetails: { createAccountStatus: { state: 'SUCCEEDED', accountId: newAccount } },
-      },
-    };
+    const event = accountCreatedEvent(newAccount, config.accounts.management);
     const [started] = await plane.dispatch(event);
     expect(started).toMatchObject({
       workflow: 'cover-account',
-      name: 'account-created-create-555',
+      name: 'account-created-create-555555555555',
       duplicate: false,
     });
     expect(plane.runs.map((r) => r.workflow).sort()).toEqual([

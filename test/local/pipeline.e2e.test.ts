@@ -4,29 +4,9 @@
  * handler, writing to S3) and the alert path (the real alerter handler, SNS → SQS), each
  * configured with the environment the synthesized stack gives it.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateStreamCommand,
-  DescribeStreamCommand,
-  KinesisClient,
-  PutRecordsCommand,
-} from '@aws-sdk/client-kinesis';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type BucketLocationConstraint,
-} from '@aws-sdk/client-s3';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -35,6 +15,8 @@ import { normalizePayload } from '../../functions/shared/normalize';
 import type { OcsfDocument } from '../../functions/shared/ocsf/document';
 import { isCoverageTamper } from '../../functions/shared/tamper';
 import type { CfnTemplate } from '../../local/asl';
+import { deployCentralResources, readQueue } from '../../local/emulated-central';
+import { credentialsOf } from '../../local/emulated-org';
 import { deliverToArchive, type DeliveryStats } from '../../local/firehose-driver';
 import { StreamReader } from '../../local/kinesis-reader';
 import { startMoto, type Moto } from '../../local/moto';
@@ -56,17 +38,6 @@ const bucket = 'logwarden-archive-local';
 
 /** Built once: the event ids in them are what the expected document ids derive from. */
 const payloads = corpusPayloads(region);
-
-async function credentialsOf(account: string, role: string) {
-  const res = await new STSClient({}).send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: 'e2e' }),
-  );
-  return {
-    accessKeyId: res.Credentials!.AccessKeyId!,
-    secretAccessKey: res.Credentials!.SecretAccessKey!,
-    sessionToken: res.Credentials!.SessionToken,
-  };
-}
 
 async function archivedDocuments(
   s3: S3Client,
@@ -140,48 +111,10 @@ beforeAll(async () => {
     for (const [k, v] of Object.entries(fn.environment))
       if (k !== 'POWERTOOLS_SERVICE_NAME') process.env[k] = v;
   }
+  const deployed = await deployCentralResources(template, {}, bucket);
+  queueUrl = deployed.alertsQueueUrl;
+  expect(deployed.dedupeTable).toBe(process.env.DEDUPE_TABLE);
   const kinesis = createClient(KinesisClient, { http1: true });
-  await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-  for (
-    let i = 0;
-    i < 50 &&
-    (await kinesis.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription
-      ?.StreamStatus !== 'ACTIVE';
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 100));
-  await new S3Client({}).send(
-    new CreateBucketCommand({
-      Bucket: bucket,
-      CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
-    }),
-  );
-  const dedupe = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')!;
-  const dedupeProps = dedupe[1].Properties as Record<string, never>;
-  await new DynamoDBClient({}).send(
-    new CreateTableCommand({
-      TableName: process.env.DEDUPE_TABLE,
-      KeySchema: dedupeProps.KeySchema,
-      AttributeDefinitions: dedupeProps.AttributeDefinitions,
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  const topic = await new SNSClient({}).send(new CreateTopicCommand({ Name: 'logwarden-alerts' }));
-  expect(topic.TopicArn).toBe(process.env.ALERT_TOPIC_ARN);
-  const sqs = new SQSClient({});
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'alerts-read-back' }))).QueueUrl!;
-  const queueArn = (
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
-  ).Attributes!.QueueArn;
-  await new SNSClient({}).send(
-    new SubscribeCommand({
-      TopicArn: topic.TopicArn,
-      Protocol: 'sqs',
-      Endpoint: queueArn,
-      Attributes: { RawMessageDelivery: 'true' },
-    }),
-  );
-
   const entries = [
     ...payloads.map((p) => ({ Data: gzipSync(JSON.stringify(p)), PartitionKey: p.logStream })),
     { Data: corrupt, PartitionKey: 'bad' },
@@ -252,15 +185,7 @@ describe('the central pipeline against moto', () => {
     const event = { Records: records } as KinesisStreamEvent;
     expect((await handler(event)).batchItemFailures).toEqual([]);
     expect((await handler(event)).batchItemFailures).toEqual([]); // the same records delivered again
-    const sqs = new SQSClient({});
-    const alerts: string[] = [];
-    for (let i = 0; i < 10; i++) {
-      const res = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-      );
-      if (!res.Messages?.length) break;
-      alerts.push(...res.Messages.map((m) => m.Body!));
-    }
+    const alerts = await readQueue({}, queueUrl);
     const tamper = expected
       .filter((d) => isCoverageTamper(d))
       .map((d) => (d.api as { operation: string }).operation)

@@ -1,0 +1,101 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, DescribeStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { createClient } from '../functions/shared/clients';
+import { names } from '../stacks/names';
+import type { CfnTemplate } from './asl';
+
+/** Where clients act: a region, and an account's credentials (the environment's when absent). */
+export interface Where {
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/** A topic with an SQS queue subscribed (raw delivery), so what it publishes can be read back. */
+export async function topicWithReadBackQueue(
+  where: Where,
+  topicName: string,
+  queueName: string,
+): Promise<{ topicArn: string; queueUrl: string }> {
+  const sns = new SNSClient(where);
+  const sqs = new SQSClient(where);
+  const topicArn = (await sns.send(new CreateTopicCommand({ Name: topicName }))).TopicArn!;
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl!;
+  const queueArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes!.QueueArn;
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  return { topicArn, queueUrl };
+}
+
+/** Every message waiting in a queue. */
+export async function readQueue(where: Where, queueUrl: string): Promise<string[]> {
+  const sqs = new SQSClient(where);
+  const out: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+    if (!res.Messages?.length) break;
+    out.push(...res.Messages.map((m) => m.Body ?? ''));
+  }
+  return out;
+}
+
+/**
+ * What the central stack would have deployed in the log-archive account, on the stand-in: the
+ * stream, an archive bucket, the alert dedupe table (key schema from the synthesized template,
+ * named by its logical id as the local run resolves the reference) and the alert topic with a
+ * queue to read the alerts back.
+ */
+export async function deployCentralResources(
+  central: CfnTemplate,
+  where: Where,
+  bucket: string,
+): Promise<{ alertsQueueUrl: string; dedupeTable: string }> {
+  const region = where.region ?? (process.env.AWS_REGION as string);
+  const kinesis = createClient(KinesisClient, {
+    region,
+    http1: true,
+    credentials: where.credentials ? async () => where.credentials! : undefined,
+  });
+  await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
+  for (let i = 0; i < 50; i++) {
+    const status = (await kinesis.send(new DescribeStreamCommand({ StreamName: names.centralStream })))
+      .StreamDescription?.StreamStatus;
+    if (status === 'ACTIVE') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new S3Client(where).send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
+    }),
+  );
+  const [dedupeTable, table] = Object.entries(central.Resources).find(
+    ([, r]) => r.Type === 'AWS::DynamoDB::Table',
+  )!;
+  const p = table.Properties as Record<string, never>;
+  await new DynamoDBClient(where).send(
+    new CreateTableCommand({
+      TableName: dedupeTable,
+      KeySchema: p.KeySchema,
+      AttributeDefinitions: p.AttributeDefinitions,
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const { queueUrl } = await topicWithReadBackQueue(where, 'logwarden-alerts', 'logwarden-alerts-read-back');
+  return { alertsQueueUrl: queueUrl, dedupeTable };
+}
