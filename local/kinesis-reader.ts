@@ -1,3 +1,4 @@
+import type { KinesisStreamEvent } from 'aws-lambda';
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -48,4 +49,30 @@ export class StreamReader {
     }
     return out;
   }
+}
+
+/** Stream records as Lambda's Kinesis event source mapping hands them to a function. */
+export function toKinesisStreamEvent(
+  records: _Record[],
+  streamArn: string,
+  region: string,
+): KinesisStreamEvent {
+  return {
+    Records: records.map((r) => ({
+      kinesis: {
+        data: Buffer.from(r.Data as Uint8Array).toString('base64'),
+        sequenceNumber: r.SequenceNumber as string,
+        partitionKey: r.PartitionKey as string,
+        kinesisSchemaVersion: '1.0',
+        approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventID: `${streamArn}:${r.SequenceNumber}`,
+      eventSourceARN: streamArn,
+      eventVersion: '1.0',
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: '',
+      awsRegion: region,
+    })),
+  };
 }

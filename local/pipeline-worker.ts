@@ -7,12 +7,11 @@
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { KinesisStreamEvent } from 'aws-lambda';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createClient } from '../functions/shared/clients';
 import { requiredEnv } from '../functions/shared/env';
 import { deliverToArchive, type DeliveryStats } from './firehose-driver';
-import { StreamReader } from './kinesis-reader';
+import { StreamReader, toKinesisStreamEvent } from './kinesis-reader';
 
 async function main() {
   const stream = requiredEnv('LOGWARDEN_STREAM');
@@ -44,24 +43,7 @@ async function main() {
       },
       stats,
     );
-    const event = {
-      Records: batch.map((r) => ({
-        kinesis: {
-          data: Buffer.from(r.Data as Uint8Array).toString('base64'),
-          sequenceNumber: r.SequenceNumber,
-          partitionKey: r.PartitionKey,
-          kinesisSchemaVersion: '1.0',
-          approximateArrivalTimestamp: 0,
-        },
-        eventSource: 'aws:kinesis',
-        eventID: r.SequenceNumber,
-        eventSourceARN: streamArn,
-        eventVersion: '1.0',
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: '',
-        awsRegion: region,
-      })),
-    } as unknown as KinesisStreamEvent;
+    const event = toKinesisStreamEvent(batch, streamArn, region);
     for (const [name, handler] of [
       ['indexer', indexer],
       ['alerter', alerter],

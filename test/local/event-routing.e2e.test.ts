@@ -3,6 +3,7 @@
  * patterns in events/, routes them with the dispatcher's code and runs the synthesized
  * workflows with the real handlers against moto, nested executions included.
  */
+import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   CreateVpcCommand,
   DeleteFlowLogsCommand,
@@ -79,6 +80,33 @@ describe('event routing (local control plane)', () => {
       expect(flowLogs).toHaveLength(1); // the default VPC's
     }
     expect((await plane.dispatch(event))[0]).toMatchObject({ duplicate: true });
+  }, 180_000);
+
+  it('running cover-account three times gives an identical state: no duplicate flow logs, trails or ledger rows', async () => {
+    const snapshot = async () => {
+      const perRegion = [];
+      for (const region of config.governedRegions) {
+        const flowLogs =
+          (await (await ec2In(newAccount, region)).send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
+        perRegion.push(flowLogs.map((f) => `${f.ResourceId}:${f.FlowLogId}`).sort());
+      }
+      const trails =
+        (await new CloudTrailClient({ region: config.homeRegion }).send(new DescribeTrailsCommand({})))
+          .trailList ?? [];
+      return { perRegion, trails: trails.map((t) => t.TrailARN), ledger: await ledgerStatuses(newAccount) };
+    };
+    const before = await snapshot();
+    for (const i of [1, 2, 3])
+      await plane.start('cover-account', `manual-${newAccount}-${i}`, {
+        account: newAccount,
+        trigger: 'manual',
+      });
+    const after = await snapshot();
+    expect(after.perRegion).toEqual(before.perRegion);
+    expect(after.trails).toEqual(before.trails);
+    expect(after.trails).toHaveLength(1);
+    expect(Object.keys(after.ledger).sort()).toEqual(Object.keys(before.ledger).sort());
+    expect(after.ledger['eu-west-1#flow-logs']).toBe('covered');
   }, 180_000);
 
   it('a VPC created later is covered through cover-vpc', async () => {

@@ -7,7 +7,6 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import type { KinesisStreamEvent } from 'aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
@@ -18,7 +17,7 @@ import type { CfnTemplate } from '../../local/asl';
 import { deployCentralResources, readQueue } from '../../local/emulated-central';
 import { credentialsOf } from '../../local/emulated-org';
 import { deliverToArchive, type DeliveryStats } from '../../local/firehose-driver';
-import { StreamReader } from '../../local/kinesis-reader';
+import { StreamReader, toKinesisStreamEvent } from '../../local/kinesis-reader';
 import { startMoto, type Moto } from '../../local/moto';
 import { templateFunctions } from '../../local/template-functions';
 import { names } from '../../stacks/names';
@@ -166,23 +165,11 @@ describe('the central pipeline against moto', () => {
   it('alerts: exactly one SNS alert per tamper event, none on re-delivery', async () => {
     const { handler } = await import('../../functions/alerter/index');
     const reader = new StreamReader(createClient(KinesisClient, { http1: true }), stream);
-    const records = (await reader.read()).map(({ record }) => ({
-      kinesis: {
-        data: Buffer.from(record.Data as Uint8Array).toString('base64'),
-        sequenceNumber: record.SequenceNumber!,
-        partitionKey: record.PartitionKey!,
-        kinesisSchemaVersion: '1.0',
-        approximateArrivalTimestamp: 0,
-      },
-      eventSource: 'aws:kinesis',
-      eventID: record.SequenceNumber!,
-      eventSourceARN: streamArn,
-      eventVersion: '1.0',
-      eventName: 'aws:kinesis:record',
-      invokeIdentityArn: '',
-      awsRegion: region,
-    }));
-    const event = { Records: records } as KinesisStreamEvent;
+    const event = toKinesisStreamEvent(
+      (await reader.read()).map((r) => r.record),
+      streamArn,
+      region,
+    );
     expect((await handler(event)).batchItemFailures).toEqual([]);
     expect((await handler(event)).batchItemFailures).toEqual([]); // the same records delivered again
     const alerts = await readQueue({}, queueUrl);

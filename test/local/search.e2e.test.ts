@@ -9,7 +9,10 @@ import {
   S3Client,
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
-import type { KinesisStreamEvent } from 'aws-lambda';
+import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { createClient } from '../../functions/shared/clients';
+import { StreamReader, toKinesisStreamEvent } from '../../local/kinesis-reader';
+import { names } from '../../stacks/names';
 import { gzipSync } from 'node:zlib';
 import { installSearchSetup } from '../../functions/opensearch-setup/setup';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
@@ -22,6 +25,7 @@ import { corpusPayloads } from './corpus-payloads';
 
 const region = 'eu-west-1';
 const bucket = 'logwarden-archive-search-e2e';
+const streamArn = `arn:aws:kinesis:${region}:123456789012:stream/${names.centralStream}`;
 const payloads = corpusPayloads(region);
 // Re-delivered findings (same id and updatedAt) are one document: the set of ids is what counts.
 const expectedIds = [
@@ -32,25 +36,6 @@ const expectedIds = [
 let moto: Moto;
 let opensearch: LocalSearch;
 let search: SearchClient;
-
-const event: KinesisStreamEvent = {
-  Records: payloads.map((p, i) => ({
-    kinesis: {
-      data: gzipSync(JSON.stringify(p)).toString('base64'),
-      sequenceNumber: String(1000 + i),
-      partitionKey: p.logStream,
-      kinesisSchemaVersion: '1.0',
-      approximateArrivalTimestamp: 0,
-    },
-    eventSource: 'aws:kinesis',
-    eventID: `shardId-0:${1000 + i}`,
-    eventSourceARN: 'arn:aws:kinesis:eu-west-1:222222222222:stream/logwarden-central',
-    eventVersion: '1.0',
-    eventName: 'aws:kinesis:record',
-    invokeIdentityArn: '',
-    awsRegion: region,
-  })),
-};
 
 async function indexedIds(): Promise<string[]> {
   await search.request('POST', '/logwarden-ocsf-*/_refresh');
@@ -102,15 +87,28 @@ describe('indexer against a real OpenSearch node', () => {
 
   it('every corpus event is in OpenSearch exactly once, 0 rejected; a replay changes nothing', async () => {
     const { handler } = await import('../../functions/indexer/index');
-    expect((await handler(event)).batchItemFailures).toEqual([]);
+    const kinesis = createClient(KinesisClient, { http1: true });
+    await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
+    const entries = payloads.map((p) => ({ Data: gzipSync(JSON.stringify(p)), PartitionKey: p.logStream }));
+    expect(
+      (await kinesis.send(new PutRecordsCommand({ StreamName: names.centralStream, Records: entries })))
+        .FailedRecordCount,
+    ).toBe(0);
+    const consume = async () => {
+      // A fresh reader starts at TRIM_HORIZON: the second call is a replay of the whole stream.
+      const records = (await new StreamReader(kinesis, names.centralStream).read()).map((r) => r.record);
+      expect(records).toHaveLength(payloads.length);
+      expect((await handler(toKinesisStreamEvent(records, streamArn, region))).batchItemFailures).toEqual([]);
+    };
+    await consume();
     const ids = await indexedIds();
     expect(ids.sort()).toEqual(expectedIds);
     const rejected = await new S3Client({}).send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: 'rejected/' }),
     );
     expect(rejected.KeyCount ?? 0).toBe(0);
-    // Replay of the same records (as from TRIM_HORIZON): same ids, no duplicates.
-    expect((await handler(event)).batchItemFailures).toEqual([]);
+    // Replay of the stream from TRIM_HORIZON: same ids, no duplicates.
+    await consume();
     expect((await indexedIds()).sort()).toEqual(expectedIds);
   }, 180_000);
 
