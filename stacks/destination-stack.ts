@@ -29,8 +29,9 @@ export class DestinationStack extends Stack {
       description: 'Assumed by CloudWatch Logs to put subscribed member logs into the central stream',
       assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
         conditions: {
+          // Any sending account's log groups of this region: which accounts may send at all is
+          // the destination policy's job (aws:PrincipalOrgID), as the CloudWatch Logs guide does it.
           StringLike: { 'aws:SourceArn': `arn:aws:logs:${this.region}:*:*` },
-          StringEquals: { 'aws:SourceOrgID': config.organizationId },
         },
       }),
       // Inline, so the permissions exist before CloudWatch Logs validates the destination.

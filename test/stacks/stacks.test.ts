@@ -54,7 +54,7 @@ describe('the app', () => {
         Statement: [
           Match.objectLike({
             Principal: { Service: 'logs.amazonaws.com' },
-            Condition: Match.objectLike({ StringEquals: { 'aws:SourceOrgID': config.organizationId } }),
+            Condition: { StringLike: { 'aws:SourceArn': 'arn:aws:logs:eu-central-1:*:*' } },
           }),
         ],
       },
