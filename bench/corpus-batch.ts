@@ -1,10 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import {
-  flowLogSamples,
-  guardDutyEvents,
-  realCloudTrailEvents,
-  realKinesisCwlEvent,
-} from '../test/fixtures/corpus';
+import { flowLogSamples, guardDutyEvents, realCloudTrailEvents, realKinesisCwlEvent } from '../local/corpus';
 import { decodeCwlBase64 } from '../functions/shared/cwl-payload';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
 

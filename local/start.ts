@@ -40,7 +40,7 @@ import {
   guardDutyEvents,
   realCloudTrailEvents,
   realKinesisCwlEvent,
-} from '../test/fixtures/corpus';
+} from './corpus';
 import { decodeCwlBase64 } from '../functions/shared/cwl-payload';
 import type { CfnTemplate } from './asl';
 import { accountCreatedEvent, LocalControlPlane } from './control-plane';

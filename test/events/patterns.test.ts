@@ -1,6 +1,6 @@
 import { matchesPattern } from '../../events/match';
 import { triggers } from '../../events/patterns';
-import { realCloudTrailEvents } from '../fixtures/corpus';
+import { realCloudTrailEvents } from '../../local/corpus';
 
 /** A CloudTrail record as EventBridge delivers it ("AWS API Call via CloudTrail"). */
 function viaEventBridge(ct: Record<string, unknown>, source = `aws.${String(ct.eventSource).split('.')[0]}`) {

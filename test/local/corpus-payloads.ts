@@ -7,7 +7,7 @@ import {
   guardDutyEvents,
   realCloudTrailEvents,
   realKinesisCwlEvent,
-} from '../fixtures/corpus';
+} from '../../local/corpus';
 
 /**
  * CloudWatch Logs payloads of every kind of real corpus event, 50 events each, from a member

@@ -24,7 +24,7 @@ import { names } from '../../stacks/names';
 import { createClient } from '../../functions/shared/clients';
 import { buildExample, exampleConfig } from '../stacks/example-app';
 import { corpusPayloads } from './corpus-payloads';
-import { cwlPayload } from '../fixtures/corpus';
+import { cwlPayload } from '../../local/corpus';
 
 const config = exampleConfig();
 const region = config.homeRegion;

@@ -4,7 +4,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { alertOnStreamRecord, executionNameFor } from '../../../functions/alerter/alerter';
 import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
-import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../fixtures/corpus';
+import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../../local/corpus';
 
 const sns = mockClient(SNSClient);
 const sfn = mockClient(SFNClient);

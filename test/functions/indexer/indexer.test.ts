@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
 import type { SearchClient } from '../../../functions/shared/opensearch/client';
 import { indexStreamRecord, RetryLaterError } from '../../../functions/indexer/indexer';
-import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../fixtures/corpus';
+import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../../local/corpus';
 
 const s3Mock = mockClient(S3Client);
 const noSleep = { sleep: async () => undefined };

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { decodeCwlBase64, decodeCwlBytes, isControlMessage } from '../../../functions/shared/cwl-payload';
-import { cwlPayload, encodeCwl, realFirehoseEvent } from '../../fixtures/corpus';
+import { cwlPayload, encodeCwl, realFirehoseEvent } from '../../../local/corpus';
 
 describe('decodeCwl', () => {
   it('decodes the real Firehose event: a CONTROL_MESSAGE recognised by messageType, then DATA_MESSAGEs', () => {

@@ -10,7 +10,7 @@ import {
   guardDutyEvents,
   pantherCloudTrailLogs,
   realCloudTrailEvents,
-} from '../../fixtures/corpus';
+} from '../../../local/corpus';
 
 interface Mapping {
   type?: string;

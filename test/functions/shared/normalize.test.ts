@@ -18,7 +18,7 @@ import {
   pantherCloudTrailLogs,
   realCloudTrailEvents,
   realKinesisCwlEvent,
-} from '../../fixtures/corpus';
+} from '../../../local/corpus';
 import { decodeCwlBase64 } from '../../../functions/shared/cwl-payload';
 
 const registry = new FlowLogFormatRegistry();

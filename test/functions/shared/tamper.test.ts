@@ -6,7 +6,7 @@ import {
   guardDutyEvents,
   pantherCloudTrailLogs,
   realCloudTrailEvents,
-} from '../../fixtures/corpus';
+} from '../../../local/corpus';
 
 const registry = new FlowLogFormatRegistry();
 const docOf = (event: object) => normalizePayload(cwlPayload([JSON.stringify(event)]), registry)[0];

@@ -1,6 +1,6 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
-import { realFirehoseEvent } from '../../fixtures/corpus';
+import { realFirehoseEvent } from '../../../local/corpus';
 
 const kinesisMock = mockClient(KinesisClient);
 

@@ -10,7 +10,7 @@ import {
   splitForReingest,
   transformFirehoseEvent,
 } from '../../../functions/transform/transform';
-import { cwlPayload, encodeCwl, realCloudTrailEvents, realFirehoseEvent } from '../../fixtures/corpus';
+import { cwlPayload, encodeCwl, realCloudTrailEvents, realFirehoseEvent } from '../../../local/corpus';
 
 const kinesisMock = mockClient(KinesisClient);
 const kinesis = new KinesisClient({ region: 'eu-west-1' });
