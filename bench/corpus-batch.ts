@@ -1,28 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { flowLogSamples, guardDutyEvents, realCloudTrailEvents, realKinesisCwlEvent } from '../local/corpus';
-import { decodeCwlBase64 } from '../functions/shared/cwl-payload';
+import { corpusMessagesByGroup } from '../local/corpus';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
-
-/** Real corpus messages by log group, the mix a member account sends. */
-function corpusMessages(): { logGroup: string; messages: string[] }[] {
-  const app: string[] = [];
-  for (const r of realKinesisCwlEvent().Records) {
-    const d = decodeCwlBase64(r.kinesis.data);
-    if (d.ok) app.push(...d.payload.logEvents.map((e) => e.message));
-  }
-  const v2 = flowLogSamples()
-    .filter((s) => s.format.split(/\s+/).length === 14)
-    .flatMap((s) => s.records);
-  return [
-    { logGroup: 'aws-cloudtrail-logs', messages: realCloudTrailEvents().map((e) => JSON.stringify(e.event)) },
-    { logGroup: 'vpc-flow-logs', messages: v2 },
-    {
-      logGroup: '/logwarden/guardduty-findings',
-      messages: guardDutyEvents().map((e) => JSON.stringify(e.event)),
-    },
-    { logGroup: '/aws/lambda/orders', messages: app },
-  ];
-}
 
 /**
  * Firehose events built from real corpus messages, replicated until their base64 input adds up
@@ -33,7 +11,7 @@ export function corpusFirehoseEvents(
   eventsPerRecord = 50,
   recordsPerEvent = 500,
 ): FirehoseTransformEvent[] {
-  const groups = corpusMessages();
+  const groups = corpusMessagesByGroup();
   const events: FirehoseTransformEvent[] = [];
   let records: FirehoseTransformEvent['records'] = [];
   let total = 0;

@@ -34,14 +34,7 @@ import { createClient } from '../functions/shared/clients';
 import { signedSearchClient } from '../functions/shared/opensearch/client';
 import { parseConfig } from '../stacks/config';
 import { names, subscriptionPolicyName } from '../stacks/names';
-import {
-  cwlPayload,
-  flowLogSamples,
-  guardDutyEvents,
-  realCloudTrailEvents,
-  realKinesisCwlEvent,
-} from './corpus';
-import { decodeCwlBase64 } from '../functions/shared/cwl-payload';
+import { corpusMessagesByGroup, cwlPayload } from './corpus';
 import type { CfnTemplate } from './asl';
 import { accountCreatedEvent, LocalControlPlane } from './control-plane';
 import { deployCentralResources, readQueue } from './emulated-central';
@@ -351,14 +344,12 @@ function drainPipeline(central: CfnTemplate, search: LocalSearch, la: Account) {
   )) {
     for (const [k, v] of Object.entries(fn.environment)) if (k !== 'POWERTOOLS_SERVICE_NAME') env[k] = v;
   }
-  const dedupe = Object.entries(central.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')![0];
   Object.assign(env, {
     AWS_ACCESS_KEY_ID: la.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: la.credentials.secretAccessKey,
     AWS_SESSION_TOKEN: la.credentials.sessionToken ?? '',
     OPENSEARCH_ENDPOINT: search.endpoint,
     ARCHIVE_BUCKET: 'logwarden-archive-local',
-    DEDUPE_TABLE: dedupe,
     LOGWARDEN_STREAM: names.centralStream,
     LOGWARDEN_ACCOUNT: logArchive,
     LOGWARDEN_CHECKPOINT: path.join(root, '.local', 'stream-checkpoint.json'),
@@ -379,22 +370,10 @@ function drainPipeline(central: CfnTemplate, search: LocalSearch, la: Account) {
 
 /** Real corpus events written with PutLogEvents into log groups of the member accounts. */
 async function writeCorpusLogs(accounts: string[], region: string): Promise<number> {
-  const app: string[] = [];
-  for (const r of realKinesisCwlEvent().Records) {
-    const d = decodeCwlBase64(r.kinesis.data);
-    if (d.ok) app.push(...d.payload.logEvents.map((e) => e.message.trimEnd()));
-  }
-  const groups: [string, string[]][] = [
-    ['aws-cloudtrail-logs', realCloudTrailEvents().map((e) => JSON.stringify(e.event))],
-    [
-      'vpc-flow-logs',
-      flowLogSamples()
-        .filter((s) => s.format.split(/\s+/).length === 14)
-        .flatMap((s) => s.records),
-    ],
-    [names.guardDutyFindingsLogGroup, guardDutyEvents().map((e) => JSON.stringify(e.event))],
-    ['/aws/lambda/orders', app],
-  ];
+  // PutLogEvents keeps what it is given; the Lambda lines' trailing newlines are not part of the event.
+  const groups = corpusMessagesByGroup().map(
+    ({ logGroup, messages }) => [logGroup, messages.map((m) => m.trimEnd())] as const,
+  );
   let n = 0;
   for (const account of accounts.slice(0, 1)) {
     const logs = new CloudWatchLogsClient({

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SearchClient } from '../shared/opensearch/client';
+import type { SearchClient, SearchResponse } from '../shared/opensearch/client';
 import {
   indexPrefix,
   indexTemplate,
@@ -37,8 +37,10 @@ async function ensure(
   wanted: unknown,
   compare: (body: unknown) => boolean,
   writePath: (body: unknown) => string = () => path,
+  /** What a caller already read at `path`, so it is not read twice. */
+  read?: SearchResponse,
 ): Promise<boolean> {
-  const current = await search.request('GET', path);
+  const current = read ?? (await search.request('GET', path));
   if (current.status !== 404 && current.status >= 300) {
     throw new Error(`GET ${path} answered ${current.status}: ${JSON.stringify(current.body).slice(0, 300)}`);
   }
@@ -81,6 +83,7 @@ export async function installSearchSetup(search: SearchClient, options: SetupOpt
     (body) => sameJson((body as IsmBody).policy?.states, policy.policy.states),
     (body) =>
       `/_plugins/_ism/policies/${ismPolicyId}?if_seq_no=${(body as IsmBody)._seq_no}&if_primary_term=${(body as IsmBody)._primary_term}`,
+    ism,
   );
   if (policyWritten) actions.push(`installed ISM policy ${ismPolicyId} (${options.retentionDays} days)`);
 

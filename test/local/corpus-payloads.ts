@@ -1,13 +1,5 @@
 import type { CwlPayload } from '../../functions/shared/cwl-payload';
-import { decodeCwlBase64 } from '../../functions/shared/cwl-payload';
-import { names } from '../../stacks/names';
-import {
-  cwlPayload,
-  flowLogSamples,
-  guardDutyEvents,
-  realCloudTrailEvents,
-  realKinesisCwlEvent,
-} from '../../local/corpus';
+import { corpusMessagesByGroup, cwlPayload } from '../../local/corpus';
 
 /**
  * CloudWatch Logs payloads of every kind of real corpus event, 50 events each, from a member
@@ -27,27 +19,8 @@ export function corpusPayloads(region: string): CwlPayload[] {
       );
     return out;
   };
-  const app: string[] = [];
-  for (const r of realKinesisCwlEvent().Records) {
-    const d = decodeCwlBase64(r.kinesis.data);
-    if (d.ok) app.push(...d.payload.logEvents.map((e) => e.message));
-  }
   return [
-    ...chunk(
-      realCloudTrailEvents().map((e) => JSON.stringify(e.event)),
-      'aws-cloudtrail-logs',
-    ),
-    ...chunk(
-      flowLogSamples()
-        .filter((s) => s.format.split(/\s+/).length === 14)
-        .flatMap((s) => s.records),
-      'vpc-flow-logs',
-    ),
-    ...chunk(
-      guardDutyEvents().map((e) => JSON.stringify(e.event)),
-      names.guardDutyFindingsLogGroup,
-    ),
-    ...chunk(app, '/aws/lambda/orders'),
+    ...corpusMessagesByGroup().flatMap(({ logGroup, messages }) => chunk(messages, logGroup)),
     // Bad input: a CloudTrail line that is not JSON, and a 1 MB log event.
     cwlPayload(
       ['{"eventVersion": "1.08", "eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogg'],
