@@ -1,13 +1,5 @@
-import { controlNames, type ControlName, type CoverageStatus } from '../functions/shared/coverage';
-
-export interface LedgerRow {
-  account: string;
-  region: string;
-  control: ControlName;
-  status: CoverageStatus;
-  lastVerified?: string;
-  reason?: string;
-}
+import { controlNames, type ControlName, type CoverageStatus } from '../contracts/coverage';
+import type { LedgerRow } from '../contracts/ledger';
 
 export interface CoverageMatrix {
   accounts: string[];

@@ -1,6 +1,5 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { ControlName, CoverageStatus } from '../functions/shared/coverage';
-import type { LedgerRow } from './coverage-matrix';
+import { decodeLedgerItem, type LedgerRow } from '../contracts/ledger';
 
 /** Every row of the coverage ledger. */
 export async function readLedger(ddb: DynamoDBClient, table: string): Promise<LedgerRow[]> {
@@ -10,16 +9,7 @@ export async function readLedger(ddb: DynamoDBClient, table: string): Promise<Le
     const res = await ddb.send(
       new ScanCommand({ TableName: table, ExclusiveStartKey, ConsistentRead: true }),
     );
-    for (const item of res.Items ?? []) {
-      rows.push({
-        account: item.account.S as string,
-        region: item.region?.S ?? (item.regionControl.S as string).split('#')[0],
-        control: (item.control?.S ?? (item.regionControl.S as string).split('#')[1]) as ControlName,
-        status: item.status.S as CoverageStatus,
-        lastVerified: item.lastVerified?.S,
-        reason: item.reason?.S,
-      });
-    }
+    rows.push(...(res.Items ?? []).map(decodeLedgerItem));
     ExclusiveStartKey = res.LastEvaluatedKey as typeof ExclusiveStartKey;
   } while (ExclusiveStartKey);
   return rows;

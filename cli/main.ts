@@ -4,8 +4,8 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { writeFileSync } from 'node:fs';
 import { createClient } from '../functions/shared/clients';
 import { executionName, startNamedExecution } from '../functions/shared/start-execution';
-import { ConfigError, loadConfig, type LogwardenConfig } from '../stacks/config';
-import { names, stateMachineArn, type WorkflowId } from '../stacks/names';
+import { ConfigError, loadConfig, type LogwardenConfig } from '../contracts/config';
+import { names, stateMachineArn, type WorkflowId } from '../contracts/names';
 import { buildMatrix, renderHtml, renderJson, renderTable } from './coverage-matrix';
 import { readLedger } from './ledger';
 

@@ -12,14 +12,17 @@ export interface EventPattern {
   readonly detail?: Record<string, unknown>;
 }
 
-export type WorkflowName = 'cover-account' | 'cover-account-region' | 'cover-vpc';
+import type { WorkflowId } from '../contracts/names';
+
+/** The workflows an event can start (the sweep starts on its schedule). */
+export type TriggeredWorkflow = Exclude<WorkflowId, 'sweep'>;
 
 export interface Trigger {
   /** Stable id, used in rule names and execution names. */
   readonly id: string;
   readonly description: string;
   readonly pattern: EventPattern;
-  readonly workflow: WorkflowName;
+  readonly workflow: TriggeredWorkflow;
 }
 
 const cloudTrailApiCall = 'AWS API Call via CloudTrail';

@@ -1,7 +1,7 @@
 import { matchesPattern } from '../events/match';
 import { triggers } from '../events/patterns';
 import { routeEvent, type EventBridgeEvent } from '../functions/dispatch/route';
-import { stateMachineName, type WorkflowId } from '../stacks/names';
+import { stateMachineName, type WorkflowId } from '../contracts/names';
 import {
   aslFromTemplate,
   forEachState,

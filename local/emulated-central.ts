@@ -9,7 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createClient } from '../functions/shared/clients';
-import { names } from '../stacks/names';
+import { names } from '../contracts/names';
 import type { CfnTemplate } from './asl';
 
 /** Where clients act: a region, and an account's credentials (the environment's when absent). */

@@ -12,7 +12,7 @@ import { aslFromTemplate, runLocally, type CfnTemplate } from './asl';
 import { topicWithReadBackQueue } from './emulated-central';
 import { bindTaskHandlers } from './template-functions';
 import { App } from 'aws-cdk-lib';
-import { parseConfig, type LogwardenConfig } from '../stacks/config';
+import { parseConfig, type LogwardenConfig } from '../contracts/config';
 import { buildApp } from '../stacks/logwarden-app';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';

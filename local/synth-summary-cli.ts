@@ -3,7 +3,7 @@
  * one-screen summary: stacks, resources per stack and cdk-nag findings.
  */
 import * as path from 'node:path';
-import { ConfigError, loadConfig } from '../stacks/config';
+import { ConfigError, loadConfig } from '../contracts/config';
 import { synthSummary } from '../stacks/synth-summary';
 
 function main(): number {

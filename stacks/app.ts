@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from '../contracts/config';
 import { buildApp } from './logwarden-app';
 
 try {

@@ -5,14 +5,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge, checkovSkip } from './acknowledge';
+import { acknowledge, checkovSkip } from '../workflows/acknowledge';
 import { ArchiveBucket } from './central/archive-bucket';
 import { FirehoseArchive } from './central/firehose-archive';
 import { PipelineHealth } from './central/health';
 import { SearchDomain } from './central/search-domain';
 import { StreamConsumers } from './central/stream-consumers';
-import type { LogwardenConfig } from './config';
-import { names } from './names';
+import type { LogwardenConfig } from '../contracts/config';
+import { names } from '../contracts/names';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
 
 export interface CentralStackProps extends StackProps {

@@ -9,15 +9,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { LogwardenConfig } from './config';
+import type { LogwardenConfig } from '../contracts/config';
 import { CoverAccount } from '../workflows/cover-account';
 import { CoverAccountRegion } from '../workflows/cover-account-region';
 import { CoverVpc } from '../workflows/cover-vpc';
 import { Sweep } from '../workflows/sweep';
-import { acknowledge } from './acknowledge';
+import { acknowledge } from '../workflows/acknowledge';
 import { CoverageFunctions } from './control-plane/coverage-functions';
 import { Triggers } from './control-plane/triggers';
-import { healStateMachineArn, names, type WorkflowId } from './names';
+import { healStateMachineArn, names, type WorkflowId } from '../contracts/names';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
 
 export interface ControlPlaneStackProps extends StackProps {

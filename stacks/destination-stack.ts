@@ -2,8 +2,8 @@ import { Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { LogwardenConfig } from './config';
-import { centralStreamArn, destinationArn, names } from './names';
+import type { LogwardenConfig } from '../contracts/config';
+import { centralStreamArn, destinationArn, names } from '../contracts/names';
 
 export interface DestinationStackProps extends StackProps {
   readonly config: LogwardenConfig;

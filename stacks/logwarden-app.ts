@@ -1,7 +1,7 @@
 import { App, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CentralStack } from './central-stack';
-import type { LogwardenConfig } from './config';
+import type { LogwardenConfig } from '../contracts/config';
 import { ControlPlaneStack } from './control-plane-stack';
 import { DestinationStack } from './destination-stack';
 import { ManagementForwarderStack } from './management-forwarder-stack';

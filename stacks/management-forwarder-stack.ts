@@ -3,8 +3,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { triggers } from '../events/patterns';
-import type { LogwardenConfig } from './config';
-import { controlBusArn } from './names';
+import type { LogwardenConfig } from '../contracts/config';
+import { controlBusArn } from '../contracts/names';
 
 export interface ManagementForwarderStackProps extends StackProps {
   readonly config: LogwardenConfig;

@@ -3,9 +3,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { memberForwardedTriggers } from '../events/patterns';
-import { acknowledge } from './acknowledge';
-import type { LogwardenConfig } from './config';
-import { controlBusArn, names } from './names';
+import { acknowledge } from '../workflows/acknowledge';
+import type { LogwardenConfig } from '../contracts/config';
+import { controlBusArn, names } from '../contracts/names';
 
 export interface MemberBaselineStackProps extends StackProps {
   readonly config: LogwardenConfig;

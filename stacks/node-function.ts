@@ -6,8 +6,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { acknowledge, checkovSkip } from './acknowledge';
-import { pipelineLogGroup } from './names';
+import { acknowledge, checkovSkip } from '../workflows/acknowledge';
+import { pipelineLogGroup } from '../contracts/names';
 import * as path from 'node:path';
 
 export interface NodeFunctionProps {

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { LogwardenConfig } from './config';
+import type { LogwardenConfig } from '../contracts/config';
 import { buildApp } from './logwarden-app';
 
 export interface StackSummary {

@@ -1,6 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { ControlName } from '../functions/shared/coverage';
+import type { ControlName } from '../contracts/coverage';
 import type { ControlFunctions } from './control-functions';
 import { lambdaStep } from './lambda-step';
 import { ledgerStep } from './ledger-step';

@@ -1,7 +1,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import type { WorkflowId } from '../stacks/names';
+import type { WorkflowId } from '../contracts/names';
 import type { ControlFunctions } from './control-functions';
 import { lambdaStep } from './lambda-step';
 

@@ -4,8 +4,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
-import { acknowledge, functionVersionsFinding, logicalIdOf } from '../stacks/acknowledge';
-import { stateMachineName, type WorkflowId } from '../stacks/names';
+import { acknowledge, functionVersionsFinding, logicalIdOf } from './acknowledge';
+import { stateMachineName, type WorkflowId } from '../contracts/names';
 
 /** A Standard state machine with its name, full logging (including data) and X-Ray tracing. */
 export function workflowStateMachine(

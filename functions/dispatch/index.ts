@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { stateMachineArn } from '../../stacks/names';
+import { stateMachineArn } from '../../contracts/names';
 import { createClient } from '../shared/clients';
 import { requiredEnv } from '../shared/env';
 import { EventBridgeEvent, routeEvent } from './route';

@@ -1,5 +1,5 @@
 import { scheduledSweepTrigger, triggers, type Trigger, type TriggerId } from '../../events/patterns';
-import type { WorkflowId } from '../../stacks/names';
+import type { WorkflowId } from '../../contracts/names';
 import { executionName } from '../shared/start-execution';
 
 export interface EventBridgeEvent {

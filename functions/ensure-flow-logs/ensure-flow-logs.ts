@@ -12,7 +12,7 @@ import {
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { createHash } from 'node:crypto';
-import type { ControlResult, ControlTarget } from '../shared/coverage';
+import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
 import { flowLogGroupFor, logFormatString, logwardenFormat } from '../shared/flow-log-formats';
 

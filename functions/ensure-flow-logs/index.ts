@@ -1,8 +1,8 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { names } from '../../stacks/names';
+import { names } from '../../contracts/names';
 import { parseControlEvent, reportControl } from '../shared/control-handler';
-import type { ControlResult } from '../shared/coverage';
+import type { ControlResult } from '../../contracts/coverage';
 import { memberClient } from '../shared/member-clients';
 import { ensureFlowLogs } from './ensure-flow-logs';
 

@@ -24,8 +24,8 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { names } from '../../stacks/names';
-import type { ControlResult, ControlTarget } from '../shared/coverage';
+import { names } from '../../contracts/names';
+import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult, isNotEmulated, notEmulated } from '../shared/coverage';
 
 export const findingsLogGroup = names.guardDutyFindingsLogGroup;

@@ -4,7 +4,7 @@ import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { createClient } from '../shared/clients';
 import { parseControlEvent, reportControl } from '../shared/control-handler';
-import type { ControlResult } from '../shared/coverage';
+import type { ControlResult } from '../../contracts/coverage';
 import { requiredEnv } from '../shared/env';
 import { memberClient } from '../shared/member-clients';
 import { ensureGuardDuty } from './ensure-guardduty';

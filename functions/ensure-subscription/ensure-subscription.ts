@@ -6,7 +6,7 @@ import {
   PutAccountPolicyCommand,
   PutSubscriptionFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { ControlResult, ControlTarget } from '../shared/coverage';
+import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult, isNotEmulated, notEmulated } from '../shared/coverage';
 
 export interface SubscriptionSettings {

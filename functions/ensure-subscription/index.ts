@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { destinationArn, pipelineLogGroups, subscriptionPolicyName } from '../../stacks/names';
+import { destinationArn, pipelineLogGroups, subscriptionPolicyName } from '../../contracts/names';
 import { parseControlEvent, reportControl } from '../shared/control-handler';
-import type { ControlResult } from '../shared/coverage';
+import type { ControlResult } from '../../contracts/coverage';
 import { requiredEnv } from '../shared/env';
 import { memberClient } from '../shared/member-clients';
 import { ensureSubscription } from './ensure-subscription';

@@ -12,7 +12,7 @@ import {
   UpdateTrailCommand,
   UpdateTrailCommandInput,
 } from '@aws-sdk/client-cloudtrail';
-import type { ControlResult, ControlTarget } from '../shared/coverage';
+import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
 
 export interface TrailSettings {

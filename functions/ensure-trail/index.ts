@@ -1,7 +1,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { createClient } from '../shared/clients';
 import { parseControlEvent, reportControl } from '../shared/control-handler';
-import type { ControlResult } from '../shared/coverage';
+import type { ControlResult } from '../../contracts/coverage';
 import { requiredEnv } from '../shared/env';
 import { memberClient } from '../shared/member-clients';
 import { ensureTrail } from './ensure-trail';

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { ControlResult, ControlTarget } from './coverage';
+import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 
 const logger = new Logger();
 

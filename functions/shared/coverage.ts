@@ -1,30 +1,4 @@
-/** What every control returns, and what the ledger stores per account × region × control. */
-export type ControlName = 'flow-logs' | 'trail' | 'guardduty' | 'subscription';
-export const controlNames: readonly ControlName[] = ['flow-logs', 'trail', 'guardduty', 'subscription'];
-
-/**
- * covered: found as it should be, nothing written · healed: something was missing or wrong and
- * was repaired · failed: could not verify or repair (reason says why) · excluded: not governed ·
- * not-emulated: the local stand-in lacks an API the control needs; never counts as covered.
- */
-export type CoverageStatus = 'covered' | 'healed' | 'failed' | 'excluded' | 'not-emulated';
-
-export interface ControlResult {
-  control: ControlName;
-  account: string;
-  region: string;
-  status: CoverageStatus;
-  /** Resource ids that prove the status (flow-log ids by VPC, trail ARN, detector id…). */
-  evidence: Record<string, string>;
-  /** What was changed and why, one sentence each. Empty when nothing was written. */
-  actions: string[];
-  reason?: string;
-}
-
-export interface ControlTarget {
-  account: string;
-  region: string;
-}
+import type { ControlName, ControlResult, ControlTarget, CoverageStatus } from '../../contracts/coverage';
 
 function statusOf(actions: string[], failures: string[]): CoverageStatus {
   if (failures.length) return 'failed';

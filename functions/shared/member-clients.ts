@@ -1,5 +1,5 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { names } from '../../stacks/names';
+import { names } from '../../contracts/names';
 import { createClient } from './clients';
 
 type ClientCtor<C> = Parameters<typeof createClient<C>>[0];

@@ -1,4 +1,4 @@
-import { regionOfSubscription } from '../../stacks/names';
+import { regionOfSubscription } from '../../contracts/names';
 import type { CwlLogEvent, CwlPayload } from './cwl-payload';
 import { FlowLogFormatRegistry, defaultV2Format, looksLikeDefaultV2 } from './flow-log-formats';
 import { toBaseEvent, toParseError } from './ocsf/base-event';

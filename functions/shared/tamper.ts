@@ -1,4 +1,4 @@
-import { names } from '../../stacks/names';
+import { names } from '../../contracts/names';
 import type { OcsfDocument } from './ocsf/document';
 
 /** CloudTrail calls that switch off or weaken coverage, by service. */

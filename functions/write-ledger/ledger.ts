@@ -1,7 +1,13 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { ControlName, ControlResult, CoverageStatus } from '../shared/coverage';
-import { controlNames } from '../shared/coverage';
+import {
+  controlNames,
+  type ControlName,
+  type ControlResult,
+  type CoverageStatus,
+  type WorkflowOutput,
+} from '../../contracts/coverage';
+import { encodeLedgerItem } from '../../contracts/ledger';
 
 /** What a workflow branch hands over: a control's result, or the error its Catch recorded. */
 export type BranchOutput =
@@ -18,13 +24,7 @@ export interface LedgerInput {
   error?: { Error?: string; Cause?: string };
 }
 
-export interface LedgerSummary {
-  workflow: string;
-  executionArn: string;
-  counts: Partial<Record<CoverageStatus, number>>;
-  failed: { account: string; region: string; control: ControlName | 'workflow'; reason: string }[];
-  results: ControlResult[];
-}
+export type LedgerSummary = WorkflowOutput;
 
 export interface LedgerDeps {
   ddb: DynamoDBClient;
@@ -105,18 +105,7 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
     await deps.ddb.send(
       new PutItemCommand({
         TableName: deps.table,
-        Item: {
-          account: { S: r.account },
-          regionControl: { S: `${r.region}#${r.control}` },
-          region: { S: r.region },
-          control: { S: r.control },
-          status: { S: r.status },
-          evidence: { M: Object.fromEntries(Object.entries(r.evidence).map(([k, v]) => [k, { S: v }])) },
-          actions: { L: r.actions.map((a) => ({ S: a })) },
-          ...(r.reason ? { reason: { S: r.reason } } : {}),
-          lastVerified: { S: now },
-          lastExecutionArn: { S: input.executionArn },
-        },
+        Item: encodeLedgerItem(r, now, input.executionArn),
       }),
     );
   }

@@ -2,8 +2,8 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { checkovSkip } from '../acknowledge';
-import type { LogwardenConfig } from '../config';
+import { checkovSkip } from '../../workflows/acknowledge';
+import type { LogwardenConfig } from '../../contracts/config';
 
 export interface ArchiveBucketProps {
   readonly config: LogwardenConfig;

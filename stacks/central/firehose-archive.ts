@@ -6,8 +6,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from '../acknowledge';
-import { pipelineLogGroup } from '../names';
+import { acknowledge } from '../../workflows/acknowledge';
+import { pipelineLogGroup } from '../../contracts/names';
 import { NodeFunction } from '../node-function';
 
 export interface FirehoseArchiveProps {

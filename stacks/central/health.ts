@@ -6,7 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { LogwardenConfig } from '../config';
+import type { LogwardenConfig } from '../../contracts/config';
 
 export interface PipelineHealthProps {
   readonly config: LogwardenConfig;

@@ -10,9 +10,9 @@ import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import indexTemplate from '../../functions/shared/opensearch/ocsf-index-template.json';
 import ismPolicy from '../../functions/shared/opensearch/ocsf-ism-policy.json';
-import type { LogwardenConfig } from '../config';
-import { acknowledge, checkovSkip } from '../acknowledge';
-import { pipelineLogGroup } from '../names';
+import type { LogwardenConfig } from '../../contracts/config';
+import { acknowledge, checkovSkip } from '../../workflows/acknowledge';
+import { pipelineLogGroup } from '../../contracts/names';
 import { NodeFunction } from '../node-function';
 
 export interface SearchDomainProps {

@@ -9,9 +9,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { LogwardenConfig } from '../config';
-import { healStarterRoleArn, healStateMachineArn, names } from '../names';
-import { acknowledge } from '../acknowledge';
+import type { LogwardenConfig } from '../../contracts/config';
+import { healStarterRoleArn, healStateMachineArn, names } from '../../contracts/names';
+import { acknowledge } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
 import type { SearchDomain } from './search-domain';
 

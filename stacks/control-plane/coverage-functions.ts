@@ -5,9 +5,9 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ControlFunctions } from '../../workflows/control-functions';
-import { acknowledge, checkovSkip } from '../acknowledge';
-import type { LogwardenConfig } from '../config';
-import { names } from '../names';
+import { acknowledge, checkovSkip } from '../../workflows/acknowledge';
+import type { LogwardenConfig } from '../../contracts/config';
+import { names } from '../../contracts/names';
 import { NodeFunction } from '../node-function';
 
 export interface CoverageFunctionsProps {

@@ -7,8 +7,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { asRulePattern, scheduledSweepTrigger, triggers } from '../../events/patterns';
-import type { LogwardenConfig } from '../config';
-import { acknowledge, functionVersionsFinding } from '../acknowledge';
+import type { LogwardenConfig } from '../../contracts/config';
+import { acknowledge, functionVersionsFinding } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
 
 export interface TriggersProps {

@@ -20,7 +20,7 @@ import { deliverToArchive, type DeliveryStats } from '../../local/firehose-drive
 import { StreamReader, toKinesisStreamEvent } from '../../local/kinesis-reader';
 import { startMoto, type Moto } from '../../local/moto';
 import { templateFunctions } from '../../local/template-functions';
-import { names } from '../../stacks/names';
+import { names } from '../../contracts/names';
 import { createClient } from '../../functions/shared/clients';
 import { buildExample, exampleConfig } from '../stacks/example-app';
 import { corpusPayloads } from './corpus-payloads';

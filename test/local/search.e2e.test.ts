@@ -12,7 +12,7 @@ import {
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createClient } from '../../functions/shared/clients';
 import { StreamReader, toKinesisStreamEvent } from '../../local/kinesis-reader';
-import { names } from '../../stacks/names';
+import { names } from '../../contracts/names';
 import { gzipSync } from 'node:zlib';
 import { installSearchSetup } from '../../functions/opensearch-setup/setup';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { archivePrefix, errorPrefix, PROCESSOR_BUFFER_MB } from '../../stacks/central/firehose-archive';
-import { names } from '../../stacks/names';
+import { names } from '../../contracts/names';
 import { buildExample, exampleConfig, exampleConfigRaw, templateOf } from './example-app';
 
 const config = exampleConfig();

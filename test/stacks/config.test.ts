@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ConfigError, loadConfig, parseConfig } from '../../stacks/config';
+import { ConfigError, loadConfig, parseConfig } from '../../contracts/config';
 import { exampleConfigPath, exampleConfigRaw } from './example-app';
 
 function errorFor(raw: unknown): string {

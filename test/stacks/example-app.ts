@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { LogwardenConfig, parseConfig } from '../../stacks/config';
+import { LogwardenConfig, parseConfig } from '../../contracts/config';
 import { buildApp, LogwardenStacks } from '../../stacks/logwarden-app';
 
 export const exampleConfigPath = path.join(__dirname, '..', '..', 'logwarden.config.json');

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { triggers } from '../../events/patterns';
-import { names } from '../../stacks/names';
+import { names } from '../../contracts/names';
 import { buildExample, exampleConfig, templateOf } from './example-app';
 
 describe('the app', () => {

@@ -12,7 +12,7 @@ import {
   ensureSubscription,
   selectionCriteria,
 } from '../../../functions/ensure-subscription/ensure-subscription';
-import { destinationArn, pipelineLogGroups, subscriptionPolicyName } from '../../../stacks/names';
+import { destinationArn, pipelineLogGroups, subscriptionPolicyName } from '../../../contracts/names';
 
 const logs = mockClient(CloudWatchLogsClient);
 const client = new CloudWatchLogsClient({ region: 'eu-central-1' });

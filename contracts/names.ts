@@ -51,7 +51,7 @@ export const pipelineLogGroups = [
 export function pipelineLogGroup(name: string): string {
   const group = `${names.pipelineLogGroupPrefix}${name}`;
   if (!pipelineLogGroups.includes(group))
-    throw new Error(`${group} is not in pipelineLogGroups (stacks/names.ts)`);
+    throw new Error(`${group} is not in pipelineLogGroups (contracts/names.ts)`);
   return group;
 }
 
