@@ -127,7 +127,8 @@ export function collectResults(value: unknown): Collected[] {
 export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise<LedgerSummary> {
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const collected = collectResults(input.results);
-  const results = collected.filter((c) => !isChildSummary(c)).map(toResult);
+  const entries = collected.map((c) => (isChildSummary(c) ? c : toResult(c)));
+  const results = entries.filter((e): e is ControlResult => !('counts' in e));
   for (const r of input.summaryOnly ? [] : results) {
     await deps.ddb.send(
       new PutItemCommand({
@@ -139,13 +140,12 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
   const counts: Partial<Record<CoverageStatus, number>> = {};
   const add = (status: CoverageStatus, n: number) => (counts[status] = (counts[status] ?? 0) + n);
   const failed: LedgerSummary['failed'] = [];
-  for (const c of collected) {
-    if (isChildSummary(c)) {
-      for (const [status, n] of Object.entries(c.counts)) add(status as CoverageStatus, n);
-      failed.push(...c.failed);
+  for (const r of entries) {
+    if ('counts' in r) {
+      for (const [status, n] of Object.entries(r.counts)) add(status as CoverageStatus, n);
+      failed.push(...r.failed);
       continue;
     }
-    const r = toResult(c);
     add(r.status, 1);
     if (r.status === 'failed')
       failed.push({
