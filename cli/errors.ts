@@ -99,9 +99,20 @@ const oneLine = (s: string, max = 300) => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 
+/**
+ * The socket error code, on the error or its causes; else in its message, because the SDK's
+ * retry middleware wraps a non-Error value (an error from another realm, say) as
+ * "AWS SDK error wrapper for Error: connect ECONNREFUSED …", which keeps only the text.
+ */
 function networkCode(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; i++) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown; message?: unknown } | undefined, i = 0;
+    e && i < 5;
+    i++
+  ) {
     if (typeof e.code === 'string' && networkCodes.has(e.code)) return e.code;
+    const inMessage = typeof e.message === 'string' ? /\b(E[A-Z_]{4,})\b/.exec(e.message)?.[1] : undefined;
+    if (inMessage && networkCodes.has(inMessage)) return inMessage;
     e = e.cause as typeof e;
   }
   return undefined;

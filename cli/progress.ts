@@ -32,7 +32,10 @@ const nameOf = (executionArn: string) => executionArn.split(':').pop() as string
  */
 class ExecutionWatch {
   private lastEventId = 0;
+  /** Children started by a task (cover-account's regions), by ARN: the last status shown. */
   private readonly children = new Map<string, string | undefined>();
+  /** Children of a Map Run (sweep's accounts), by ARN: the last status shown. */
+  private readonly mapRunChildren = new Map<string, string | undefined>();
   private readonly mapRuns = new Map<string, string>();
 
   constructor(
@@ -119,9 +122,9 @@ class ExecutionWatch {
         );
         for (const e of page.executions ?? []) {
           if (!e.executionArn) continue;
-          const seen = this.children.get(e.executionArn);
+          const seen = this.mapRunChildren.get(e.executionArn);
           if (e.status !== seen) {
-            this.children.set(e.executionArn, e.status);
+            this.mapRunChildren.set(e.executionArn, e.status);
             this.line(e.name ?? nameOf(e.executionArn), e.status ?? 'UNKNOWN');
           }
         }
