@@ -4,7 +4,6 @@
  * class selector of mappings/bloblang/AWS/CloudTrail/v1.1.0/cloudtrail.yml). Field meanings:
  * CloudTrail User Guide, "CloudTrail record contents" and "CloudTrail userIdentity element".
  */
-import { isIP } from 'node:net';
 import { toParseError } from './base-event';
 import {
   epochMs,
@@ -15,6 +14,7 @@ import {
   OcsfDocument,
   setTime,
   str,
+  isOcsfIp,
 } from './document';
 
 const API_ACTIVITY: OcsfClass = {
@@ -233,7 +233,7 @@ function sourceEndpoint(ct: Json): Json | undefined {
   const source = str(ct.sourceIPAddress);
   const vpce = str(ct.vpcEndpointId);
   if (source === undefined) return vpce ? { uid: vpce } : undefined;
-  if (isIP(source)) return { ip: source, uid: vpce };
+  if (isOcsfIp(source)) return { ip: source, uid: vpce };
   if (source.endsWith('.amazonaws.com')) return { svc_name: source, domain: source, uid: vpce };
   if (source === 'AWS Internal') return { svc_name: source, uid: vpce };
   return { name: source, uid: vpce };
@@ -301,8 +301,9 @@ export function toApiActivity(origin: EventOrigin, ct: Record<string, unknown>):
   const userAgent = str(ct.userAgent);
   if (userAgent) doc.http_request = { user_agent: userAgent };
   const resources = resourcesOf(ct);
-  // Authentication has no `resources` attribute: there they stay in `unmapped.resources`.
-  if (resources && cls !== AUTHENTICATION) doc.resources = resources;
+  // Authentication and Account Change have no `resources` attribute: there they stay in
+  // `unmapped.resources`.
+  if (resources && cls === API_ACTIVITY) doc.resources = resources;
   if (cls === AUTHENTICATION) {
     const extra = obj(ct.additionalEventData);
     const loginTo = str(extra?.LoginTo);
@@ -319,7 +320,8 @@ export function toApiActivity(origin: EventOrigin, ct: Record<string, unknown>):
   for (const key in ct) {
     if (!mappedFields.has(key) && ct[key] !== undefined && ct[key] !== null) (unmapped ??= {})[key] = ct[key];
   }
-  if (cls === AUTHENTICATION && ct.resources !== undefined) (unmapped ??= {}).resources = ct.resources;
+  if (cls !== API_ACTIVITY && ct.resources !== undefined && ct.resources !== null)
+    (unmapped ??= {}).resources = ct.resources;
   if (!requestId && request) (unmapped ??= {}).requestParameters = request;
   if (unmapped) doc.unmapped = unmapped;
   if (cls === API_ACTIVITY && (!doc.actor || !doc.src_endpoint)) {

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { CwlLogEvent, CwlPayload } from '../cwl-payload';
 
 export const OCSF_VERSION = '1.1.0';
@@ -78,11 +79,16 @@ export interface OcsfClass {
 /** Profiles of documents that use neither `action` nor `disposition`. */
 export const baseProfiles: OcsfProfile[] = ['cloud', 'datetime'];
 
-/** RFC 3339 (the `datetime_t` form) of an epoch-ms time; `undefined` when it is not a real time. */
+const FIRST_MS = -62167219200000; // 0000-01-01T00:00:00.000Z
+const LAST_MS = 253402300799999; // 9999-12-31T23:59:59.999Z
+
+/**
+ * RFC 3339 (the `datetime_t` form) of an epoch-ms time; `undefined` when it is not a real time or
+ * falls outside years 0000–9999, which RFC 3339 cannot write (JavaScript writes `+010000-…`).
+ */
 export function isoTime(ms: number | undefined): string | undefined {
-  if (ms === undefined || !Number.isFinite(ms)) return undefined;
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  if (ms === undefined || !Number.isFinite(ms) || ms < FIRST_MS || ms > LAST_MS) return undefined;
+  return new Date(ms).toISOString();
 }
 
 /**
@@ -153,3 +159,6 @@ export function nonEmpty<T extends object>(o: T): T | undefined {
   for (const k in o) if ((o as Record<string, unknown>)[k] !== undefined) return o;
   return undefined;
 }
+
+/** An address OCSF's ip_t takes: a valid IPv4 or IPv6 address of at most 40 characters. */
+export const isOcsfIp = (v: string): boolean => v.length <= 40 && isIP(v) !== 0;

@@ -3,9 +3,8 @@
  * (ocsf/examples, mappings/markdown/AWS/v1.1.0/VPC Flowlogs). Field meanings: Amazon VPC User
  * Guide, "Flow log records" (available fields, `traffic-path` values, `pkt-*addr`).
  */
-import { isIP } from 'node:net';
 import type { FlowLogFormat } from '../flow-log-formats';
-import { EventOrigin, newDocument, OcsfDocument, OcsfProfile, setTime } from './document';
+import { EventOrigin, isOcsfIp, newDocument, OcsfDocument, OcsfProfile, setTime } from './document';
 
 const NETWORK_ACTIVITY = {
   class_uid: 4001,
@@ -19,24 +18,33 @@ const FLOW_LOG_FEATURE = { name: 'Flowlogs' };
 /** Network Activity uses `action`/`disposition`: the security_control profile brings them. */
 const flowProfiles: OcsfProfile[] = ['cloud', 'datetime', 'security_control'];
 
-const protocolNames: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'ipv6-icmp' };
-const directions: Record<string, [number, string]> = { ingress: [1, 'Inbound'], egress: [2, 'Outbound'] };
+// Maps, not object literals: a field value such as "__proto__" must find nothing.
+const protocolNames = new Map([
+  [1, 'icmp'],
+  [6, 'tcp'],
+  [17, 'udp'],
+  [58, 'ipv6-icmp'],
+]);
+const directions = new Map<string, [number, string]>([
+  ['ingress', [1, 'Inbound']],
+  ['egress', [2, 'Outbound']],
+]);
 
 /**
  * `traffic-path` (egress only) → connection_info.boundary_id: the VPC guide's values 1–8 are,
  * in order, OCSF 1.1.0's boundaries 4–11 (Same VPC, Internet/VPC Gateway, Virtual Private
  * Gateway, Intra-region VPC, Inter-region VPC, Local Gateway, Gateway VPC, Internet Gateway).
  */
-const boundaries: Record<string, [number, string]> = {
-  '1': [4, 'Same VPC'],
-  '2': [5, 'Internet/VPC Gateway'],
-  '3': [6, 'Virtual Private Gateway'],
-  '4': [7, 'Intra-region VPC'],
-  '5': [8, 'Inter-region VPC'],
-  '6': [9, 'Local Gateway'],
-  '7': [10, 'Gateway VPC'],
-  '8': [11, 'Internet Gateway'],
-};
+const boundaries = new Map<string, [number, string]>([
+  ['1', [4, 'Same VPC']],
+  ['2', [5, 'Internet/VPC Gateway']],
+  ['3', [6, 'Virtual Private Gateway']],
+  ['4', [7, 'Intra-region VPC']],
+  ['5', [8, 'Inter-region VPC']],
+  ['6', [9, 'Local Gateway']],
+  ['7', [10, 'Gateway VPC']],
+  ['8', [11, 'Internet Gateway']],
+]);
 
 /** Fields that have an OCSF place; the others (v4 sublocation, v7 ECS, …) stay in `unmapped.flow`. */
 const mappedFields = new Set([
@@ -104,8 +112,8 @@ interface Endpoint {
  * that is not an address (anonymised samples) gets no `ip`; the line keeps it in `raw_data`.
  */
 function address(e: Endpoint, interfaceAddr: string | undefined, packetAddr: string | undefined): void {
-  const viaInterface = interfaceAddr !== undefined && isIP(interfaceAddr) ? interfaceAddr : undefined;
-  const packet = packetAddr !== undefined && isIP(packetAddr) ? packetAddr : undefined;
+  const viaInterface = interfaceAddr !== undefined && isOcsfIp(interfaceAddr) ? interfaceAddr : undefined;
+  const packet = packetAddr !== undefined && isOcsfIp(packetAddr) ? packetAddr : undefined;
   if (packet && viaInterface && packet !== viaInterface) {
     e.ip = packet;
     e.intermediate_ips = [viaInterface];
@@ -127,18 +135,20 @@ function owner(e: Endpoint, f: Record<string, string>): void {
   if (instance) e.instance_uid = instance;
 }
 
-function hasAny(e: Endpoint): boolean {
-  for (const k in e) if (e[k as keyof Endpoint] !== undefined) return true;
-  return false;
-}
+/** OCSF's network_endpoint constraint: an endpoint names itself by address, service or interface. */
+const named = (e: Endpoint): boolean =>
+  e.ip !== undefined ||
+  e.svc_name !== undefined ||
+  e.interface_uid !== undefined ||
+  e.instance_uid !== undefined;
 
 const BASE = { class_uid: 0, class_name: 'Base Event', category_uid: 0, category_name: 'Uncategorized' };
 
 /**
  * A record without a flow (`log-status` NODATA: no traffic in the window; SKIPDATA: records
  * skipped) has no addresses, so it cannot be Network Activity, whose two endpoints are
- * required. It is a Base Event with its `log-status` in `status_code` and its fields by their
- * AWS names in `unmapped.flow`.
+ * required; nor can a line one of whose ends is named by nothing valid. It is a Base Event with
+ * its `log-status` in `status_code` and its fields by their AWS names in `unmapped.flow`.
  */
 function toFlowLogStatus(origin: EventOrigin, f: Record<string, string>): OcsfDocument {
   const doc = newDocument(origin, BASE, 0, 'Unknown', FLOW_LOG_PRODUCT);
@@ -188,9 +198,23 @@ export function toNetworkActivity(
     f[field] = values[i];
     if (values[i] !== '-' && !mappedFields.has(field)) (flow ??= {})[field] = values[i];
   }
-  if (present(f.srcaddr) === undefined && present(f.dstaddr) === undefined) {
-    return toFlowLogStatus(origin, f);
-  }
+  const src: Endpoint = {};
+  const dst: Endpoint = {};
+  address(src, present(f.srcaddr), present(f['pkt-srcaddr']));
+  address(dst, present(f.dstaddr), present(f['pkt-dstaddr']));
+  const srcService = present(f['pkt-src-aws-service']);
+  if (srcService) src.svc_name = srcService;
+  const dstService = present(f['pkt-dst-aws-service']);
+  if (dstService) dst.svc_name = dstService;
+  const direction = directions.get(f['flow-direction']);
+  if (direction?.[0] === 1) owner(dst, f);
+  else if (direction?.[0] === 2) owner(src, f);
+  if (!named(src) || !named(dst)) return toFlowLogStatus(origin, f);
+  const srcPort = port(f.srcport);
+  if (srcPort !== undefined) src.port = srcPort;
+  const dstPort = port(f.dstport);
+  if (dstPort !== undefined) dst.port = dstPort;
+
   const action = present(f.action);
   const [activityId, activityName] =
     action === 'ACCEPT' ? [6, 'Traffic'] : action === 'REJECT' ? [5, 'Refuse'] : [0, 'Unknown'];
@@ -198,7 +222,6 @@ export function toNetworkActivity(
   doc.metadata.profiles = flowProfiles;
   const start = num(f.start);
   const end = num(f.end);
-  const direction = directions[f['flow-direction'] ?? ''];
   const protocol = num(f.protocol);
 
   if (start !== undefined) {
@@ -232,28 +255,14 @@ export function toNetworkActivity(
   const rejectReason = present(f['reject-reason']);
   if (rejectReason) doc.status_detail = rejectReason;
 
-  const src: Endpoint = {};
-  const dst: Endpoint = {};
-  address(src, present(f.srcaddr), present(f['pkt-srcaddr']));
-  address(dst, present(f.dstaddr), present(f['pkt-dstaddr']));
-  const srcPort = port(f.srcport);
-  if (srcPort !== undefined) src.port = srcPort;
-  const dstPort = port(f.dstport);
-  if (dstPort !== undefined) dst.port = dstPort;
-  const srcService = present(f['pkt-src-aws-service']);
-  if (srcService) src.svc_name = srcService;
-  const dstService = present(f['pkt-dst-aws-service']);
-  if (dstService) dst.svc_name = dstService;
-  if (direction?.[0] === 1) owner(dst, f);
-  else if (direction?.[0] === 2) owner(src, f);
-  else {
+  if (!direction) {
     for (const field of ['interface-id', 'vpc-id', 'subnet-id', 'instance-id']) {
       const v = present(f[field]);
       if (v) (flow ??= {})[field] = v;
     }
   }
-  if (hasAny(src)) doc.src_endpoint = src;
-  if (hasAny(dst)) doc.dst_endpoint = dst;
+  doc.src_endpoint = src;
+  doc.dst_endpoint = dst;
 
   const connection: Record<string, unknown> = {
     direction: direction ? direction[1] : 'Unknown',
@@ -261,14 +270,14 @@ export function toNetworkActivity(
   };
   if (protocol !== undefined) {
     connection.protocol_num = protocol;
-    const name = protocolNames[String(protocol)];
+    const name = protocolNames.get(protocol);
     if (name) connection.protocol_name = name;
   }
   const ipVersion = present(f.type);
   if (ipVersion) connection.protocol_ver = ipVersion;
   const tcpFlags = num(f['tcp-flags']);
   if (tcpFlags !== undefined) connection.tcp_flags = tcpFlags;
-  const boundary = boundaries[f['traffic-path'] ?? ''];
+  const boundary = boundaries.get(f['traffic-path']);
   if (boundary) {
     connection.boundary_id = boundary[0];
     connection.boundary = boundary[1];

@@ -4,7 +4,6 @@
  * mappings/markdown/AWS/v1.1.0/Security Hub/Detection Finding), read on GuardDuty's own finding
  * format (GuardDuty User Guide, "Finding details"; API reference, `Finding`, `Resource`, `Action`).
  */
-import { isIP } from 'node:net';
 import {
   epochMs,
   EventOrigin,
@@ -14,6 +13,7 @@ import {
   setTime,
   severityNames,
   str,
+  isOcsfIp,
 } from './document';
 
 const DETECTION_FINDING = {
@@ -48,9 +48,14 @@ const obj = (v: unknown): Json | undefined =>
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v.map(obj).filter(Boolean) as Json[]) : []);
 const ipOf = (v: unknown): string | undefined => {
   const s = str(v);
-  return s !== undefined && isIP(s) ? s : undefined;
+  return s !== undefined && isOcsfIp(s) ? s : undefined;
 };
 const int = (v: unknown): number | undefined => (Number.isInteger(v) ? (v as number) : undefined);
+/** A TCP/UDP port (OCSF port_t: 0–65535), or undefined. */
+const portOf = (v: unknown): number | undefined => {
+  const n = int(v);
+  return n !== undefined && n >= 0 && n <= 65535 ? n : undefined;
+};
 
 interface Resource {
   type: string;
@@ -141,11 +146,18 @@ function remoteEndpoint(remote: Json | undefined, port?: number): Json | undefin
 /** A network endpoint must name itself (ip, uid, …): one that only has a port or a place is left out. */
 const named = (e: Json | undefined): Json | undefined => e && (e.ip !== undefined ? e : undefined);
 
-const connectionDirections: Record<string, [number, string]> = {
-  INBOUND: [1, 'Inbound'],
-  OUTBOUND: [2, 'Outbound'],
-};
-const protocolNumbers: Record<string, number> = { TCP: 6, UDP: 17, ICMP: 1 };
+const connectionDirections = new Map<string | undefined, [number, string]>([
+  ['INBOUND', [1, 'Inbound']],
+  ['OUTBOUND', [2, 'Outbound']],
+]);
+const protocolNumbers = new Map<string | undefined, number>([
+  ['TCP', 6],
+  ['UDP', 17],
+  ['ICMP', 1],
+]);
+/** OCSF 1.1.0's hostname_t pattern (dictionary types): a name that fails it is left in raw_data. */
+const hostnamePattern =
+  /^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$/;
 
 /** `evidences[]`: the API call, the remote IP, the DNS query, the connection or the process. */
 function evidencesOf(service: Json): Json[] | undefined {
@@ -181,20 +193,21 @@ function evidencesOf(service: Json): Json[] | undefined {
   }
   const dns = obj(action?.dnsRequestAction);
   const domain = str(dns?.domainWithSuffix) ?? str(dns?.domain);
-  if (domain) out.push({ query: { hostname: domain.replace(/\.$/, '') } });
+  const hostname = domain?.replace(/\.$/, '');
+  if (hostname && hostnamePattern.test(hostname)) out.push({ query: { hostname } });
   const connection = obj(action?.networkConnectionAction);
   if (connection) {
-    const direction = connectionDirections[str(connection.connectionDirection) ?? ''] ?? [0, 'Unknown'];
+    const direction = connectionDirections.get(str(connection.connectionDirection)) ?? [0, 'Unknown'];
     const protocol = str(connection.protocol);
     const remote = named(
-      remoteEndpoint(obj(connection.remoteIpDetails), int(obj(connection.remotePortDetails)?.port)),
+      remoteEndpoint(obj(connection.remoteIpDetails), portOf(obj(connection.remotePortDetails)?.port)),
     );
     const local = named(
       nonEmpty({
         ip:
           ipOf(obj(connection.localIpDetails)?.ipAddressV4) ??
           ipOf(obj(connection.localIpDetails)?.ipAddressV6),
-        port: int(obj(connection.localPortDetails)?.port),
+        port: portOf(obj(connection.localPortDetails)?.port),
       }),
     );
     const inbound = direction[0] === 1;
@@ -202,7 +215,7 @@ function evidencesOf(service: Json): Json[] | undefined {
       connection_info: {
         direction_id: direction[0],
         direction: direction[1],
-        protocol_num: protocol ? protocolNumbers[protocol] : undefined,
+        protocol_num: protocolNumbers.get(protocol),
         protocol_name: protocol?.toLowerCase(),
       },
       src_endpoint: inbound ? remote : local,
@@ -215,7 +228,7 @@ function evidencesOf(service: Json): Json[] | undefined {
       nonEmpty({
         src_endpoint: named(remoteEndpoint(obj(detail.remoteIpDetails))),
         dst_endpoint: nonEmpty({
-          port: int(obj(detail.localPortDetails)?.port),
+          port: portOf(obj(detail.localPortDetails)?.port),
           ip: ipOf(obj(detail.localIpDetails)?.ipAddressV4),
         }),
       }),
