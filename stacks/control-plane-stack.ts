@@ -16,6 +16,7 @@ import { CoverVpc } from '../workflows/cover-vpc';
 import { Sweep } from '../workflows/sweep';
 import { acknowledge } from '../workflows/acknowledge';
 import { CoverageFunctions } from './control-plane/coverage-functions';
+import { memberBaselineRegions } from './member-baseline-stack';
 import { Triggers } from './control-plane/triggers';
 import { healStateMachineArn, names, type WorkflowId } from '../contracts/names';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
@@ -112,13 +113,14 @@ export class ControlPlaneStack extends Stack {
       'cover-vpc': coverVpc.stateMachine,
       sweep: sweep.stateMachine,
     };
+    const alarmAction = new actions.SnsAction(this.summaryTopic);
     new Triggers(this, 'Triggers', {
       config,
       bus: this.bus,
       stateMachines: Object.values(this.stateMachines),
       logKey,
+      alarmAction,
     });
-    const alarmAction = new actions.SnsAction(this.summaryTopic);
     for (const [workflow, sm] of Object.entries(this.stateMachines)) {
       const alarm = sm
         .metricFailed({ period: Duration.minutes(5), statistic: 'Sum' })
@@ -151,7 +153,10 @@ export class ControlPlaneStack extends Stack {
       managedExecution: { Active: true },
       operationPreferences: {
         // Global IAM roles come from the home-region instance, which must therefore go first.
-        regionOrder: [config.homeRegion, ...config.governedRegions.filter((r) => r !== config.homeRegion)],
+        regionOrder: [
+          config.homeRegion,
+          ...memberBaselineRegions(config).filter((r) => r !== config.homeRegion),
+        ],
         maxConcurrentPercentage: 25,
         failureTolerancePercentage: 10,
         regionConcurrencyType: 'SEQUENTIAL',
@@ -159,7 +164,8 @@ export class ControlPlaneStack extends Stack {
       stackInstancesGroup: [
         {
           deploymentTargets: { organizationalUnitIds: [config.organizationRootId] },
-          regions: config.governedRegions,
+          // us-east-1 too, governed or not: members see their region opt-in events there.
+          regions: memberBaselineRegions(config),
         },
       ],
       templateBody: props.memberBaselineTemplate,
