@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledge, functionVersionsFinding, logicalIdOf } from './acknowledge';
-import { stateMachineName, type WorkflowId } from '../contracts/names';
+import { controlLogGroup, stateMachineName, type WorkflowId } from '../contracts/names';
 
 /** A Standard state machine with its name, full logging (including data) and X-Ray tracing. */
 export function workflowStateMachine(
@@ -15,7 +15,7 @@ export function workflowStateMachine(
   uses: { functions: lambda.IFunction[]; children?: sfn.IStateMachine[]; logKey: kms.IKey },
 ): sfn.StateMachine {
   const logGroup = new logs.LogGroup(scope, 'Logs', {
-    logGroupName: `/logwarden/control/${workflow}`,
+    logGroupName: controlLogGroup(workflow),
     retention: logs.RetentionDays.ONE_YEAR,
     encryptionKey: uses.logKey,
     removalPolicy: RemovalPolicy.RETAIN,
