@@ -100,12 +100,16 @@ export class ControlPlaneStack extends Stack {
       summaryTopic: this.summaryTopic,
       logKey,
     });
-    const coverRegion = new CoverAccountRegion(this, 'CoverAccountRegion', fns);
-    const coverAccount = new CoverAccount(this, 'CoverAccount', fns, coverRegion.stateMachine);
-    const coverVpc = new CoverVpc(this, 'CoverVpc', fns);
-    const sweep = new Sweep(this, 'Sweep', fns, coverAccount.stateMachine, {
+    const coverRegion = new CoverAccountRegion(this, 'CoverAccountRegion', { functions: fns });
+    const coverAccount = new CoverAccount(this, 'CoverAccount', {
+      functions: fns,
+      coverRegion: coverRegion.stateMachine,
+    });
+    const coverVpc = new CoverVpc(this, 'CoverVpc', { functions: fns });
+    const sweep = new Sweep(this, 'Sweep', {
+      functions: fns,
+      coverAccount: coverAccount.stateMachine,
       maxConcurrency: config.sweep.maxConcurrency,
-      toleratedFailurePercentage: 10,
     });
     this.stateMachines = {
       'cover-account-region': coverRegion.stateMachine,
