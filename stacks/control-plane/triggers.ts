@@ -11,6 +11,7 @@ import { asRulePattern, busPattern, scheduledSweepTrigger, triggers } from '../.
 import type { LogwardenConfig } from '../../contracts/config';
 import { acknowledge, functionVersionsFinding } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
+import { dispatchEnv } from '../../functions/dispatch/env';
 
 export interface TriggersProps {
   readonly config: LogwardenConfig;
@@ -54,10 +55,10 @@ export class Triggers extends Construct {
       timeout: Duration.seconds(30),
       logKey: props.logKey,
       reservedConcurrentExecutions: props.dispatcherConcurrency ?? 10,
-      environment: {
-        GOVERNED_REGIONS: props.config.governedRegions.join(','),
-        CONTROL_ACCOUNT: stack.account,
-      },
+      environment: dispatchEnv.environment({
+        governedRegions: props.config.governedRegions.join(','),
+        controlAccount: stack.account,
+      }),
     });
     for (const sm of props.stateMachines) sm.grantStartExecution(this.dispatch);
 
