@@ -58,6 +58,7 @@ export class Triggers extends Construct {
       environment: dispatchEnv.environment({
         governedRegions: props.config.governedRegions.join(','),
         controlAccount: stack.account,
+        managementAccount: props.config.accounts.management,
       }),
     });
     for (const sm of props.stateMachines) sm.grantStartExecution(this.dispatch);
