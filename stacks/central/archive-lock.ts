@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, logicalIdOf } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
+import { archiveLockEnv } from '../../functions/archive-lock/env';
 
 export interface ArchiveLockProps {
   readonly bucket: s3.IBucket;
@@ -49,7 +50,7 @@ export class ArchiveLock extends Construct {
       description: 'Locks each new archive object version (PutObjectRetention) for the configured days',
       timeout: Duration.seconds(30),
       logKey: props.logKey,
-      environment: { LOCK_MODE: props.mode, LOCK_DAYS: String(props.days) },
+      environment: archiveLockEnv.environment({ lockMode: props.mode, lockDays: String(props.days) }),
     });
     this.function.addToRolePolicy(
       new iam.PolicyStatement({

@@ -15,6 +15,7 @@ import { acknowledge, checkovSkip, logicalIdOf } from '../../workflows/acknowled
 import { bootstrapRequest } from '../../functions/opensearch-setup/setup';
 import { pipelineLogGroup } from '../../contracts/names';
 import { NodeFunction } from '../node-function';
+import { opensearchSetupEnv } from '../../functions/opensearch-setup/env';
 
 export interface SearchDomainProps {
   readonly config: LogwardenConfig;
@@ -220,7 +221,9 @@ export class SearchDomain extends Construct {
       role: this.setupRole,
       vpc: this.vpc,
       securityGroups: [this.clientSecurityGroup],
-      environment: { OPENSEARCH_ENDPOINT: `https://${this.domain.domainEndpoint}` },
+      environment: opensearchSetupEnv.environment({
+        opensearchEndpoint: `https://${this.domain.domainEndpoint}`,
+      }),
     });
     this.domain.grantReadWrite(onEvent);
     const provider = new cr.Provider(this, 'SetupProvider', { onEventHandler: onEvent });
