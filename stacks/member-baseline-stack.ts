@@ -1,4 +1,11 @@
-import { CfnCondition, DefaultStackSynthesizer, Fn, Stack, StackProps } from 'aws-cdk-lib';
+import {
+  CfnCondition,
+  DefaultStackSynthesizer,
+  Fn,
+  type ICfnConditionExpression,
+  Stack,
+  StackProps,
+} from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -11,6 +18,29 @@ import { SubscriptionControl } from './control-plane/controls/subscription';
 import { TrailControl } from './control-plane/controls/trail';
 import type { LogwardenConfig } from '../contracts/config';
 import { controlBusArn, controlRoleArn, memberControls, names } from '../contracts/names';
+
+/** The regions the member-baseline StackSet deploys to: the governed ones, and us-east-1. */
+export function memberBaselineRegions(config: LogwardenConfig): string[] {
+  return [...new Set([...config.governedRegions, 'us-east-1'])];
+}
+
+/** A condition true in any of the regions (Fn::Or takes 2 to 10 conditions, so they nest). */
+function regionIn(scope: Construct, id: string, regions: readonly string[]): CfnCondition {
+  const equals = regions.map((r) => Fn.conditionEquals(Stack.of(scope).region, r));
+  const or = (list: ICfnConditionExpression[]): ICfnConditionExpression =>
+    list.length === 1
+      ? list[0]
+      : list.length <= 10
+        ? Fn.conditionOr(...list)
+        : Fn.conditionOr(...chunks(list, 10).map(or));
+  return new CfnCondition(scope, id, { expression: or(equals) });
+}
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
 
 export interface MemberBaselineStackProps extends StackProps {
   readonly config: LogwardenConfig;
@@ -126,10 +156,16 @@ export class MemberBaselineStack extends Stack {
     });
     homeRegionOnly(forwardRole);
 
-    // Rules exist in every region; the role they use comes from the home-region instance, which
-    // the StackSet deploys first (see its region order).
+    // Rules exist in every region of the StackSet; the role they use comes from the home-region
+    // instance, which the StackSet deploys first (see its region order). The StackSet also
+    // reaches us-east-1 when it is not governed: there only the triggers members see in
+    // us-east-1 (region opt-in) are forwarded.
+    const isGovernedRegion = regionIn(this, 'IsGovernedRegion', config.governedRegions);
+    const isUsEast1 = new CfnCondition(this, 'IsUsEast1', {
+      expression: Fn.conditionEquals(this.region, 'us-east-1'),
+    });
     for (const trigger of memberForwardedTriggers) {
-      new events.CfnRule(this, `Forward-${trigger.id}`, {
+      const rule = new events.CfnRule(this, `Forward-${trigger.id}`, {
         name: `logwarden-forward-${trigger.id}`,
         description: `logwarden: forward to the control plane: ${trigger.description}`,
         eventPattern: trigger.pattern,
@@ -142,6 +178,7 @@ export class MemberBaselineStack extends Stack {
           },
         ],
       });
+      rule.cfnOptions.condition = trigger.memberRegions === 'us-east-1' ? isUsEast1 : isGovernedRegion;
     }
 
     // Resource wildcards, per governed region, each with the reason it cannot be narrower.
