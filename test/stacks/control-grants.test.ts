@@ -131,4 +131,39 @@ describe('every AWS call of a control-plane function is granted', () => {
     const missing = sent.filter((a) => !grants(own, a) && !(actsInMembers && grants(memberPatterns, a)));
     expect(missing).toEqual([]);
   });
+
+  /**
+   * Granted without a `*Command` of their own: each is a dependent action (SAR) of a call the
+   * control makes, or the credential step, with the reason.
+   */
+  const grantedForACall: Record<string, string> = {
+    'sts:AssumeRole': 'the member clients assume the member execution role (credential provider)',
+    'ec2:CreateTags': 'CreateFlowLogs with TagSpecifications',
+    'logs:TagResource': 'CreateLogGroup with tags',
+    'cloudtrail:AddTags': 'CreateTrail with TagsList (SAR dependent action)',
+    'iam:PassRole':
+      'CreateFlowLogs passes the delivery role; CreateTrail/UpdateTrail the CloudWatch Logs role',
+    'iam:GetRole': "CreateTrail/UpdateTrail depend on CloudTrail's service-linked role (SAR)",
+    'iam:CreateServiceLinkedRole': "CreateTrail/UpdateTrail depend on CloudTrail's service-linked role (SAR)",
+    'organizations:ListAWSServiceAccessForOrganization': 'CreateTrail/UpdateTrail dependent action (SAR)',
+    'ecs:ListClusters': 'CreateFlowLogs with the ECS fields of lw-vpc-v8 (SAR dependent action)',
+    'ecs:ListContainerInstances': 'CreateFlowLogs with the ECS fields of lw-vpc-v8 (SAR dependent action)',
+    'ecs:ListServices': 'CreateFlowLogs with the ECS fields of lw-vpc-v8 (SAR dependent action)',
+    'ecs:ListTaskDefinitions': 'CreateFlowLogs with the ECS fields of lw-vpc-v8 (SAR dependent action)',
+    'ecs:ListTasks': 'CreateFlowLogs with the ECS fields of lw-vpc-v8 (SAR dependent action)',
+  };
+
+  it('grants nothing the member controls do not call (least privilege, both roles)', () => {
+    const sent = new Set(memberControls.flatMap((fn) => [...actionsSentBy(fn)].map((a) => a.toLowerCase())));
+    const unused = (patterns: string[]) =>
+      [...new Set(patterns)].filter(
+        (p) => !p.includes('*') && !sent.has(p.toLowerCase()) && !(p in grantedForACall),
+      );
+    expect(unused(memberPatterns)).toEqual([]);
+    for (const fn of memberControls) {
+      const { roleId } = functions.find((f) => f.folder === fn)!;
+      const own = patternsGrantedTo(control, roleId).filter((p) => !p.startsWith('xray:'));
+      expect([fn, unused(own)]).toEqual([fn, []]);
+    }
+  });
 });

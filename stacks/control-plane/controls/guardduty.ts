@@ -70,7 +70,6 @@ export class GuardDutyControl extends NodeFunction {
         actions: [
           'guardduty:UpdateOrganizationConfiguration',
           'guardduty:CreateMembers',
-          'guardduty:StartMonitoringMembers',
           'guardduty:CreateDetector',
         ],
         resources: ['*'],
@@ -126,15 +125,11 @@ export class GuardDutyControl extends NodeFunction {
 
   static memberStatements({ account, inGoverned }: MemberScope): iam.PolicyStatement[] {
     return [
-      // No resource type (SAR): only "*" grants them.
+      // No resource type (SAR): only "*" grants them. The member only keeps its own detector;
+      // membership is the administrator's business (CreateMembers).
       new iam.PolicyStatement({
-        sid: 'GuardDutyMembership',
-        actions: [
-          'guardduty:ListDetectors',
-          'guardduty:GetAdministratorAccount',
-          'guardduty:CreateDetector',
-          'guardduty:AcceptAdministratorInvitation',
-        ],
+        sid: 'GuardDutyDetector',
+        actions: ['guardduty:ListDetectors', 'guardduty:CreateDetector'],
         resources: ['*'],
       }),
       new iam.PolicyStatement({

@@ -34,11 +34,7 @@ function trailDependencies(config: LogwardenConfig, account: string): iam.Policy
     }),
     new iam.PolicyStatement({
       sid: 'DescribeTrailsAndOrganization',
-      actions: [
-        'cloudtrail:DescribeTrails',
-        'organizations:DescribeOrganization',
-        'organizations:ListAWSServiceAccessForOrganization',
-      ],
+      actions: ['cloudtrail:DescribeTrails', 'organizations:ListAWSServiceAccessForOrganization'],
       resources: ['*'],
     }),
   ];
