@@ -82,6 +82,7 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
         trailMode: config.trail.mode,
         trailName: config.trail.name,
         homeRegion: config.homeRegion,
+        managementAccount: config.accounts.management,
         trailS3Bucket: config.trail.s3BucketName,
         trailKmsKeyArn: config.trail.kmsKeyArn,
         trailCwlGroupArn: config.trail.cloudWatchLogsGroupArn,
