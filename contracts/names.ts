@@ -38,6 +38,26 @@ export function controlLogGroup(workflow: WorkflowId): string {
 }
 
 /**
+ * The control functions that act in member accounts through the member execution role. Their
+ * roles have fixed names, because the member role's trust names each of them exactly.
+ */
+export const memberControls = [
+  'ensure-flow-logs',
+  'ensure-trail',
+  'ensure-guardduty',
+  'ensure-subscription',
+] as const;
+export type MemberControl = (typeof memberControls)[number];
+
+export function controlRoleName(fn: string): string {
+  return `logwarden-control-${fn}`;
+}
+
+export function controlRoleArn(fn: string, securityToolingAccount: string): string {
+  return `arn:aws:iam::${securityToolingAccount}:role/${controlRoleName(fn)}`;
+}
+
+/**
  * Every log group of logwarden's own machinery, by name: its functions, its services (Firehose,
  * the search domain and the search VPC's flow logs in the log-archive account) and its
  * workflows' execution logs (security-tooling account). The account subscription policy
@@ -49,6 +69,7 @@ export const pipelineLogGroups = [
   'indexer',
   'alerter',
   'opensearch-setup',
+  'archive-lock',
   'firehose-delivery',
   'search-audit',
   'search-slow-search',
