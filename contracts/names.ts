@@ -20,7 +20,29 @@ export const names = {
   ownLogGroupPrefix: '/logwarden/',
   /** Log groups of logwarden's own functions and services, which must not feed the pipeline back. */
   pipelineLogGroupPrefix: '/logwarden/pipeline/',
+  /** Log groups of the control plane's state machines. */
+  controlLogGroupPrefix: '/logwarden/control/',
 } as const;
+
+/**
+ * The control functions that act in member accounts through the member execution role. Their
+ * roles have fixed names, because the member role's trust names each of them exactly.
+ */
+export const memberControls = [
+  'ensure-flow-logs',
+  'ensure-trail',
+  'ensure-guardduty',
+  'ensure-subscription',
+] as const;
+export type MemberControl = (typeof memberControls)[number];
+
+export function controlRoleName(fn: string): string {
+  return `logwarden-control-${fn}`;
+}
+
+export function controlRoleArn(fn: string, securityToolingAccount: string): string {
+  return `arn:aws:iam::${securityToolingAccount}:role/${controlRoleName(fn)}`;
+}
 
 /**
  * Every log group of logwarden's own machinery, by name. The account subscription policy

@@ -140,7 +140,7 @@ export class ControlPlaneStack extends Stack {
       'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
     );
 
-    new cfn.CfnStackSet(this, 'MemberBaseline', {
+    const memberBaseline = new cfn.CfnStackSet(this, 'MemberBaseline', {
       stackSetName: names.memberBaselineStackSet,
       description: 'logwarden member baseline, deployed to every member account and governed region',
       permissionModel: 'SERVICE_MANAGED',
@@ -164,5 +164,8 @@ export class ControlPlaneStack extends Stack {
       ],
       templateBody: props.memberBaselineTemplate,
     });
+    // The member execution role trusts the control functions' roles by ARN, and IAM rejects a
+    // trust policy naming a role that does not exist yet: the roles come first.
+    memberBaseline.node.addDependency(fns);
   }
 }

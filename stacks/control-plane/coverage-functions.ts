@@ -7,8 +7,18 @@ import { Construct } from 'constructs';
 import type { ControlFunctions } from '../../workflows/control-functions';
 import { acknowledge, checkovSkip } from '../../workflows/acknowledge';
 import type { LogwardenConfig } from '../../contracts/config';
-import { names } from '../../contracts/names';
+import { controlRoleName, names } from '../../contracts/names';
 import { NodeFunction } from '../node-function';
+import { ensureFlowLogsEnv } from '../../functions/ensure-flow-logs/env';
+import { ensureGuardDutyEnv } from '../../functions/ensure-guardduty/env';
+import { ensureSubscriptionEnv } from '../../functions/ensure-subscription/env';
+import { ensureTrailEnv } from '../../functions/ensure-trail/env';
+import { listAccountsEnv } from '../../functions/list-accounts/env';
+import { listRegionsEnv } from '../../functions/list-regions/env';
+import { writeLedgerEnv } from '../../functions/write-ledger/env';
+
+/** Retention of the log groups logwarden creates in members (flow logs, GuardDuty findings). */
+const OWN_LOG_GROUP_RETENTION_DAYS = 365;
 
 export interface CoverageFunctionsProps {
   readonly config: LogwardenConfig;
@@ -17,9 +27,14 @@ export interface CoverageFunctionsProps {
   readonly logKey: kms.IKey;
 }
 
+/** CloudTrail's service-linked role, which organization trails use (SAR dependent actions). */
+function cloudTrailServiceLinkedRole(account: string): string {
+  return `arn:aws:iam::${account}:role/aws-service-role/cloudtrail.amazonaws.com/AWSServiceRoleForCloudTrail`;
+}
+
 /**
- * The control functions. Their roles are named `logwarden-control-*`: the member execution
- * role trusts exactly those, and only within the organization.
+ * The control functions. Their roles have fixed names (`controlRoleName`): the member execution
+ * role's trust names the four that act in members by ARN, within the organization.
  */
 export class CoverageFunctions extends Construct implements ControlFunctions {
   readonly ensureFlowLogs: NodeFunction;
@@ -40,7 +55,7 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
       new NodeFunction(this, name, {
         name,
         description,
-        roleName: `logwarden-control-${name}`,
+        roleName: controlRoleName(name),
         timeout: Duration.minutes(5),
         logKey: props.logKey,
         environment,
@@ -55,38 +70,36 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
     this.ensureFlowLogs = fn(
       'ensure-flow-logs',
       'Control: an active logwarden flow log on every VPC of an account and region',
-      {
-        ACCEPT_FOREIGN_FLOW_LOGS: String(config.flowLogs.acceptForeignFlowLogs),
-        FLOW_LOG_RETENTION_DAYS: '365',
-      },
+      ensureFlowLogsEnv.environment({
+        acceptForeignFlowLogs: String(config.flowLogs.acceptForeignFlowLogs),
+        flowLogRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
+      }),
     );
     this.ensureSubscription = fn(
       'ensure-subscription',
       'Control: the account subscription policy to the central destination',
-      {
-        LOG_ARCHIVE_ACCOUNT: config.accounts.logArchive,
-      },
+      ensureSubscriptionEnv.environment({ logArchiveAccount: config.accounts.logArchive }),
     );
     this.ensureTrail = fn(
       'ensure-trail',
       'Control: the organization or account trail, logging management events',
-      {
-        TRAIL_MODE: config.trail.mode,
-        TRAIL_NAME: config.trail.name,
-        HOME_REGION: config.homeRegion,
-        TRAIL_S3_BUCKET: config.trail.s3BucketName ?? '',
-        TRAIL_KMS_KEY_ARN: config.trail.kmsKeyArn ?? '',
-        TRAIL_CWL_GROUP_ARN: config.trail.cloudWatchLogsGroupArn ?? '',
-        TRAIL_CWL_ROLE_ARN: config.trail.cloudWatchLogsRoleArn ?? '',
-      },
+      ensureTrailEnv.environment({
+        trailMode: config.trail.mode,
+        trailName: config.trail.name,
+        homeRegion: config.homeRegion,
+        trailS3Bucket: config.trail.s3BucketName,
+        trailKmsKeyArn: config.trail.kmsKeyArn,
+        trailCwlGroupArn: config.trail.cloudWatchLogsGroupArn,
+        trailCwlRoleArn: config.trail.cloudWatchLogsRoleArn,
+      }),
     );
     this.ensureGuardDuty = fn(
       'ensure-guardduty',
       'Control: GuardDuty admin, membership, detector and findings forwarding',
-      {
-        SECURITY_TOOLING_ACCOUNT: config.accounts.securityTooling,
-        FINDINGS_RETENTION_DAYS: '365',
-      },
+      ensureGuardDutyEnv.environment({
+        securityToolingAccount: config.accounts.securityTooling,
+        findingsRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
+      }),
     );
     for (const f of [this.ensureFlowLogs, this.ensureSubscription, this.ensureTrail, this.ensureGuardDuty])
       f.addToRolePolicy(assumeMemberRole);
@@ -97,7 +110,10 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
     );
 
     if (config.trail.mode === 'organization') {
-      const trailArn = `arn:aws:cloudtrail:${config.homeRegion}:${stack.account}:trail/${config.trail.name}`;
+      // CloudTrail: "the management account remains the owner of any CloudTrail organization
+      // resources the delegated administrator creates", so the trail's ARN carries the
+      // management account's id, not this one's.
+      const trailArn = `arn:aws:cloudtrail:${config.homeRegion}:${config.accounts.management}:trail/${config.trail.name}`;
       this.ensureTrail.addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'OrganizationTrailAsDelegatedAdmin',
@@ -124,9 +140,20 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
           resources: ['*'],
         }),
       );
+      // SAR: CreateTrail and UpdateTrail of an organization trail depend on CloudTrail's
+      // service-linked role (iam:GetRole, iam:CreateServiceLinkedRole); registering the delegated
+      // administrator with `aws cloudtrail register-organization-delegated-admin` creates it.
+      this.ensureTrail.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'CloudTrailServiceLinkedRole',
+          actions: ['iam:GetRole', 'iam:CreateServiceLinkedRole'],
+          resources: [cloudTrailServiceLinkedRole(stack.account)],
+        }),
+      );
       if (config.trail.cloudWatchLogsRoleArn) {
         this.ensureTrail.addToRolePolicy(
           new iam.PolicyStatement({
+            sid: 'PassTrailCloudWatchLogsRole',
             actions: ['iam:PassRole'],
             resources: [config.trail.cloudWatchLogsRoleArn],
             conditions: { StringEquals: { 'iam:PassedToService': 'cloudtrail.amazonaws.com' } },
@@ -154,14 +181,22 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
     );
     this.ensureGuardDuty.addToRolePolicy(
       new iam.PolicyStatement({
+        sid: 'RepairAdminDetector',
+        actions: ['guardduty:UpdateDetector'],
+        resources: config.governedRegions.map((r) => `arn:aws:guardduty:${r}:${stack.account}:detector/*`),
+      }),
+    );
+    // No resource type in the SAR: scoped to a detector ARN they would be denied on every call.
+    this.ensureGuardDuty.addToRolePolicy(
+      new iam.PolicyStatement({
         sid: 'RepairGuardDutyAsDelegatedAdmin',
         actions: [
           'guardduty:UpdateOrganizationConfiguration',
           'guardduty:CreateMembers',
-          'guardduty:UpdateDetector',
+          'guardduty:StartMonitoringMembers',
           'guardduty:CreateDetector',
         ],
-        resources: config.governedRegions.map((r) => `arn:aws:guardduty:${r}:${stack.account}:detector/*`),
+        resources: ['*'],
       }),
     );
     this.ensureGuardDuty.addToRolePolicy(
@@ -203,10 +238,10 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
     this.writeLedger = fn(
       'write-ledger',
       'Writes the coverage ledger and sends one summary when something failed',
-      {
-        LEDGER_TABLE: props.ledger.tableName,
-        SUMMARY_TOPIC_ARN: props.summaryTopic.topicArn,
-      },
+      writeLedgerEnv.environment({
+        ledgerTable: props.ledger.tableName,
+        summaryTopicArn: props.summaryTopic.topicArn,
+      }),
     );
     props.ledger.grant(this.writeLedger, 'dynamodb:PutItem');
     props.summaryTopic.grantPublish(this.writeLedger);
@@ -214,17 +249,21 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
     this.listRegions = fn(
       'list-regions',
       'Lists an account’s enabled regions that are governed (Account API)',
-      {
-        GOVERNED_REGIONS: config.governedRegions.join(','),
-        CONTROL_ACCOUNT: stack.account,
-      },
+      listRegionsEnv.environment({
+        governedRegions: config.governedRegions.join(','),
+        controlAccount: stack.account,
+      }),
     );
     this.listRegions.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['account:ListRegions'], resources: ['*'] }),
     );
-    this.listAccounts = fn('list-accounts', 'Lists the active accounts of the organization for the sweep', {
-      MANAGEMENT_ACCOUNT: config.accounts.management,
-    });
+    this.listAccounts = fn(
+      'list-accounts',
+      'Lists the active accounts of the organization for the sweep',
+      listAccountsEnv.environment({
+        managementAccount: config.accounts.management,
+      }),
+    );
     this.listAccounts.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['organizations:ListAccounts'], resources: ['*'] }),
     );
