@@ -3,6 +3,7 @@
  * clients, each acting as one account (moto's `x-moto-account-id`, signed with the root key) or
  * with a role's own credentials.
  */
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { startMoto, type Moto } from '../../../local/moto';
 
@@ -49,6 +50,8 @@ export class World {
       region: where,
       credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not-a-secret' },
       maxAttempts: 1,
+      // moto speaks HTTP/1.1; the Kinesis client would otherwise try HTTP/2.
+      requestHandler: new NodeHttpHandler(),
     });
     client.middlewareStack.add(
       (next: Handler) => async (args: { request: unknown }) => {
@@ -66,7 +69,13 @@ export class World {
     credentials: Credentials,
     where: string = region,
   ): C {
-    return new Ctor({ endpoint: this.moto.endpoint, region: where, credentials, maxAttempts: 1 });
+    return new Ctor({
+      endpoint: this.moto.endpoint,
+      region: where,
+      credentials,
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+    });
   }
 
   async fixture<T>(name: string, body: object): Promise<{ status: number; body: T }> {
