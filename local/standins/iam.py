@@ -524,8 +524,12 @@ def cross_account_allowed(caller: policy.Caller, action: str, resource: str, ctx
     return False
 
 
-def require_role_allows(role_arn: str | None, action: str, resource: str) -> None:
-    """For what a service does with a role (a Logs destination's role writing to its stream)."""
+def require_role_allows(
+    role_arn: str | None, action: str, resource: str, service: str, source: dict[str, list[str]]
+) -> None:
+    """For what a service does with a role (CloudWatch Logs putting a destination's records into
+    its stream): the role's trust lets the service in, with the request's `aws:SourceArn` /
+    `aws:SourceAccount`, and the role's policies allow the action on the resource."""
     if not SETTINGS["enforce"]:
         return
     from .errors import JsonError
@@ -533,6 +537,13 @@ def require_role_allows(role_arn: str | None, action: str, resource: str) -> Non
     found = _role_trust(role_arn or "")
     if found is None:
         raise JsonError("AccessDeniedException", f"The role {role_arn} does not exist", 400)
+    as_service = policy.Caller(account="", arn=service, service=service)
+    if policy.evaluate([found[1]], "sts:AssumeRole", role_arn or "", source, as_service).effect != policy.ALLOW:
+        raise JsonError(
+            "AccessDeniedException",
+            f"{service} cannot assume {role_arn}: its trust policy does not allow it for {source}",
+            400,
+        )
     role = found[0]
     docs: list[Any] = list(role.policies.values())
     for managed in getattr(role, "managed_policies", {}).values():

@@ -115,14 +115,19 @@ def _payload(body: dict[str, Any]) -> str:
     return b64encode(out.getvalue()).decode("ascii")
 
 
-def _into_stream(dest: Any, payload: str) -> None:
+def _into_stream(dest: Any, payload: str, sender: str) -> None:
     from . import iam
 
     target = dest.target_arn
     parts = target.split(":")
-    # The destination's role writes into the stream: it must be allowed to (Logs user guide:
-    # the role needs kinesis:PutRecord on the stream).
-    iam.require_role_allows(dest.role_arn, "kinesis:PutRecord", target)
+    # CloudWatch Logs assumes the destination's role to write into the stream (Logs user guide:
+    # the role trusts logs.amazonaws.com and allows kinesis:PutRecord on the stream).
+    region = dest.arn.split(":")[3]
+    source = {
+        "aws:SourceArn": [f"arn:aws:logs:{region}:{sender}:*"],
+        "aws:SourceAccount": [sender],
+    }
+    iam.require_role_allows(dest.role_arn, "kinesis:PutRecord", target, "logs.amazonaws.com", source)
     stream = kinesis_backends[parts[4]][parts[3]].describe_stream(
         stream_arn=target, stream_name=None
     )
@@ -153,6 +158,7 @@ def deliver(
                 "logEvents": events,
             }
         ),
+        sender,
     )
 
 
@@ -176,6 +182,7 @@ def control_message(sender: str, dest: Any, filter_name: str) -> None:
                 ],
             }
         ),
+        sender,
     )
 
 
@@ -225,9 +232,9 @@ def put_account_policy(self: LogsResponse) -> str:
     }
     if criteria:
         entry["selectionCriteria"] = criteria
-    policies[name] = entry
     if is_new:
         control_message(sender, dest, name)
+    policies[name] = entry
     return json.dumps({"accountPolicy": entry})
 
 
@@ -319,10 +326,9 @@ def _put_subscription_filter(
     if not group:
         raise JsonError("ResourceNotFoundException", "The specified log group does not exist.")
     dest = check_destination(self.account_id, destination_arn)
-    is_new = filter_name not in group.subscription_filters
-    group.put_subscription_filter(filter_name, filter_pattern, destination_arn, role_arn)
-    if is_new:
+    if filter_name not in group.subscription_filters:
         control_message(self.account_id, dest, filter_name)
+    group.put_subscription_filter(filter_name, filter_pattern, destination_arn, role_arn)
     return None
 
 
