@@ -45,6 +45,8 @@ async function freePort(): Promise<number> {
  * of 127.0.0.1 and waits until it answers.
  */
 export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
+  // The unit lane (npm run test:unit) promises that no stand-in process starts.
+  if (process.env.LOGWARDEN_LANE === 'unit') throw new Error('a unit test tried to start a stand-in process');
   const standins = options.standins || options.iam;
   const program = standins ? python : motoServer;
   if (!existsSync(program)) {
