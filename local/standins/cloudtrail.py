@@ -89,6 +89,16 @@ def create_trail(self: CloudTrailResponse) -> Any:
                 )
             # The management account owns what the delegated administrator creates.
             self.current_account = management
+    # CloudTrail API reference, CreateTrail: TrailAlreadyExistsException. A multi-region trail
+    # has a shadow in every region, so its name is taken in all of them.
+    name = self._get_param("Name")
+    for region, backend in cloudtrail_backends[self.current_account].items():
+        existing = backend.trails.get(name)
+        if existing is not None and (region == self.region or existing.is_multi_region):
+            raise JsonError(
+                "TrailAlreadyExistsException",
+                f"Trail {name} already exists for customer: {self.current_account}",
+            )
     return _original_create(self)
 
 

@@ -66,3 +66,59 @@ def install() -> None:
     for principal in DELEGATED_ADMIN_SERVICES:
         if principal not in FakeDelegatedAdministrator.SUPPORTED_SERVICES:
             FakeDelegatedAdministrator.SUPPORTED_SERVICES.append(principal)
+    install_read_only()
+
+
+# Organizations user guide, "Delegated administrator for AWS Organizations" / "AWS services
+# that you can use with AWS Organizations": a member account registered as a delegated
+# administrator for any service may call the read-only Organizations operations; any other
+# member gets AccessDeniedException. moto answers them only in the management account.
+READ_ONLY_FOR_DELEGATED_ADMINS = [
+    "describe_account",
+    "describe_organizational_unit",
+    "describe_policy",
+    "list_accounts",
+    "list_accounts_for_parent",
+    "list_aws_service_access_for_organization",
+    "list_children",
+    "list_delegated_administrators",
+    "list_delegated_services_for_account",
+    "list_organizational_units_for_parent",
+    "list_parents",
+    "list_policies",
+    "list_policies_for_target",
+    "list_roots",
+    "list_targets_for_policy",
+    "list_tags_for_resource",
+]
+
+
+def _is_any_delegated_admin(account_id: str) -> bool:
+    backend = _management_backend(account_id)
+    return backend is not None and any(a.account.id == account_id for a in backend.admins)
+
+
+def _read_only(original):  # type: ignore[no-untyped-def]
+    def wrapped(self):  # type: ignore[no-untyped-def]
+        from .errors import JsonError
+
+        caller = self.current_account
+        management = management_account_of(caller)
+        if management is not None and management != caller:
+            if not _is_any_delegated_admin(caller):
+                raise JsonError(
+                    "AccessDeniedException",
+                    "You don't have permissions to access this resource.",
+                )
+            self.current_account = management
+        return original(self)
+
+    wrapped.__name__ = original.__name__
+    return wrapped
+
+
+def install_read_only() -> None:
+    from moto.organizations.responses import OrganizationsResponse
+
+    for name in READ_ONLY_FOR_DELEGATED_ADMINS:
+        setattr(OrganizationsResponse, name, _read_only(getattr(OrganizationsResponse, name)))

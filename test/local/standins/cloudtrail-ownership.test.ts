@@ -76,6 +76,20 @@ describe('organization trail ownership', () => {
     });
   });
 
+  it('creating it again is TrailAlreadyExistsException, from any region of the multi-region trail', async () => {
+    for (const where of [region, 'eu-central-1'])
+      await expect(
+        world.as(CloudTrailClient, securityTooling, where).send(
+          new CreateTrailCommand({
+            Name: 'logwarden-org-trail',
+            S3BucketName: 'org-trail-bucket',
+            IsOrganizationTrail: true,
+            IsMultiRegionTrail: true,
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'TrailAlreadyExistsException' });
+  });
+
   it('a member account cannot touch the organization trail', async () => {
     await expect(
       world.as(CloudTrailClient, member).send(new StopLoggingCommand({ Name: trailArn })),
