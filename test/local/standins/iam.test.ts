@@ -14,6 +14,7 @@ import {
 import { CreateFlowLogsCommand, CreateVpcCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListQueuesCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { World, logArchive, member, outsider, region, securityTooling, type Credentials } from './world';
@@ -198,6 +199,26 @@ describe('IAM enforcement: action, resource, conditions', () => {
     ]);
     const res = await world.with(EC2Client, await lambdaCredentials(withPass)).send(request);
     expect(res.FlowLogIds).toHaveLength(1);
+  });
+
+  it('S3 is authorized by bucket and key: a grant on one prefix does not reach another', async () => {
+    await world.as(S3Client, member).send(
+      new CreateBucketCommand({
+        Bucket: 'archive',
+        CreateBucketConfiguration: { LocationConstraint: region },
+      }),
+    );
+    const writer = await role(member, 'archive-writer', lambdaTrust, [
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::archive/rejected/*' },
+    ]);
+    const s3 = world.with(S3Client, await lambdaCredentials(writer));
+    await s3.send(new PutObjectCommand({ Bucket: 'archive', Key: 'rejected/2026-11-29/a.json', Body: '{}' }));
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: 'archive', Key: 'source=cloudtrail/a.json', Body: '{}' })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(s3.send(new ListObjectsV2Command({ Bucket: 'archive' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
   });
 
   it('an explicit Deny wins over an Allow', async () => {
