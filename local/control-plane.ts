@@ -1,6 +1,4 @@
-import { matchesPattern } from '../events/match';
-import { triggers } from '../events/patterns';
-import { routeEvent, type EventBridgeEvent } from '../functions/dispatch/route';
+import { routeEvent, type EventBridgeEvent, type Route } from '../functions/dispatch/route';
 import { stateMachineName, type WorkflowId } from '../contracts/names';
 import {
   aslFromTemplate,
@@ -20,9 +18,9 @@ export interface Started {
 }
 
 /**
- * The control plane, locally: events are matched against the same patterns the EventBridge
- * rules use and routed by the dispatcher's own code; each workflow is the ASL `cdk synth`
- * produced, run by aws-local-stepfunctions with the real handlers. A nested StartExecution
+ * The control plane, locally: the control-bus rules hand events to the dispatcher's own routing
+ * code; each workflow is the ASL `cdk synth` produced, run by aws-local-stepfunctions with the
+ * real handlers. A nested StartExecution
  * runs the child workflow the same way. An execution name runs once, as in Step Functions.
  */
 export class LocalControlPlane {
@@ -30,6 +28,8 @@ export class LocalControlPlane {
   private readonly handlers = new Map<WorkflowId, TaskHandlers>();
   private readonly started = new Set<string>();
   readonly runs: { workflow: WorkflowId; name: string; run: LocalRun }[] = [];
+  /** What the dispatcher decided for each event it received. */
+  readonly routes: { trigger: string; eventId: string; route: Route }[] = [];
 
   constructor(
     template: CfnTemplate,
@@ -48,14 +48,16 @@ export class LocalControlPlane {
     }
   }
 
-  /** Every trigger pattern the event matches, routed; returns what was started. */
-  async dispatch(event: EventBridgeEvent & Record<string, unknown>): Promise<Started[]> {
-    const out: Started[] = [];
-    for (const trigger of triggers.filter((t) => matchesPattern(event, t.pattern))) {
-      const route = routeEvent(trigger.id, event, this.governedRegions);
-      if (route.start) out.push(await this.start(route.workflow, route.name, route.input));
-    }
-    return out;
+  /**
+   * The dispatcher's work, as its rule target hands it `{ trigger, event }`: the dispatcher's
+   * own routing code picks the workflow, its input and its name. Only the EventBridge rules the
+   * stacks deploy call this (see local/event-bus.ts).
+   */
+  async receive(input: { trigger: string; event: EventBridgeEvent }): Promise<Started | undefined> {
+    const route = routeEvent(input.trigger, input.event, this.governedRegions);
+    this.routes.push({ trigger: input.trigger, eventId: input.event.id, route });
+    if (!route.start) return undefined;
+    return this.start(route.workflow, route.name, route.input);
   }
 
   async start(workflow: WorkflowId, name: string, input: unknown): Promise<Started> {
@@ -92,20 +94,4 @@ export class LocalControlPlane {
     });
     return handlers;
   }
-}
-
-/** The event Organizations sends when an account it created is ready. */
-export function accountCreatedEvent(account: string, managementAccount: string) {
-  return {
-    version: '0',
-    id: `create-${account}`,
-    'detail-type': 'AWS Service Event via CloudTrail',
-    source: 'aws.organizations',
-    account: managementAccount,
-    region: 'us-east-1',
-    detail: {
-      eventName: 'CreateAccountResult',
-      serviceEventDetails: { createAccountStatus: { state: 'SUCCEEDED', accountId: account } },
-    },
-  };
 }

@@ -49,6 +49,7 @@ export function synthesizeToCdkOut(
     ) as CfnTemplate;
   return {
     outdir: assembly.directory,
+    assembly,
     controlPlane: read(stacks.controlPlane.stackName),
     central: read(stacks.central.stackName),
   };
@@ -82,6 +83,35 @@ export async function deployControlPlane(
   members: string[] = [member],
   config: LogwardenConfig = e2eConfig,
 ) {
+  await actAsSecurityTooling(endpoint, config);
+  const control = config.accounts.securityTooling;
+
+  const template = synthesizeToCdkOut(config).controlPlane;
+  const definition = aslFromTemplate(template, 'logwarden-cover-account-region', config.homeRegion, control);
+  const { summaryQueueUrl } = await createControlPlaneResources(template, config);
+  // Members with a VPC of their own beside the default one: created before onboarding.
+  for (const account of members) {
+    const memberCreds = await credentialsOf(account, 'logwarden-member-execution');
+    for (const region of config.governedRegions) {
+      await new EC2Client({ region, credentials: memberCreds }).send(
+        new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }),
+      );
+    }
+  }
+  const handlers = bindTaskHandlers(template, definition, config.homeRegion, control);
+  return {
+    template,
+    summaryQueueUrl,
+    cover: (region: string, name: string) =>
+      runLocally(definition, { account: member, region }, handlers, { executionName: name }),
+  };
+}
+
+/**
+ * Points every SDK client of this process at the stand-in at `endpoint`, acting as the
+ * security-tooling account (where the control functions run).
+ */
+export async function actAsSecurityTooling(endpoint: string, config: LogwardenConfig) {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: config.homeRegion,
@@ -91,16 +121,20 @@ export async function deployControlPlane(
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   delete process.env.AWS_SESSION_TOKEN;
-  const control = config.accounts.securityTooling;
-  const creds = await credentialsOf(control, 'logwarden-control-e2e');
+  const creds = await credentialsOf(config.accounts.securityTooling, 'logwarden-control-e2e');
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: creds.accessKeyId,
     AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
     AWS_SESSION_TOKEN: creds.sessionToken,
   });
+}
 
-  const template = synthesizeToCdkOut(config).controlPlane;
-  const definition = aslFromTemplate(template, 'logwarden-cover-account-region', config.homeRegion, control);
+/**
+ * What the control-plane stack creates that its functions read or write, on moto, acting as the
+ * security-tooling account: the ledger (key schema from the synthesized template), the summary
+ * topic with a queue to read it back, the administrator's detectors and the trail bucket.
+ */
+export async function createControlPlaneResources(template: CfnTemplate, config: LogwardenConfig) {
   const table = Object.values(template.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!
     .Properties as Record<string, never>;
   await new DynamoDBClient({}).send(
@@ -124,22 +158,7 @@ export async function deployControlPlane(
       CreateBucketConfiguration: { LocationConstraint: config.homeRegion as BucketLocationConstraint },
     }),
   );
-  // Members with a VPC of their own beside the default one: created before onboarding.
-  for (const account of members) {
-    const memberCreds = await credentialsOf(account, 'logwarden-member-execution');
-    for (const region of config.governedRegions) {
-      await new EC2Client({ region, credentials: memberCreds }).send(
-        new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }),
-      );
-    }
-  }
-  const handlers = bindTaskHandlers(template, definition, config.homeRegion, control);
-  return {
-    template,
-    summaryQueueUrl,
-    cover: (region: string, name: string) =>
-      runLocally(definition, { account: member, region }, handlers, { executionName: name }),
-  };
+  return { summaryQueueUrl };
 }
 
 /** `region#control` → status, for one account of the ledger. */

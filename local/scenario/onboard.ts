@@ -1,0 +1,56 @@
+/**
+ * Onboarding: Organizations reports a created account (`CreateAccountResult`, management
+ * account, us-east-1); the management forwarder sends it to the control bus and cover-account
+ * runs. The account's StackSet instances (its logwarden roles and forwarders) arrive a little
+ * later, as a service-managed StackSet's automatic deployment does, so the first AssumeRole
+ * calls meet an account without the role.
+ */
+import { createAccountResultEvent, regionOptInEvent } from '../aws-events';
+import type { Started } from '../control-plane';
+import type { Organization } from './organization';
+import type { Say } from './report';
+
+/** How long after `CreateAccountResult` the StackSet instance arrives, on the local clock. */
+export const BASELINE_DELAY_MS = 300;
+
+export async function onboardAccount(
+  org: Organization,
+  account: string,
+  options: { baselineDelayMs?: number } = {},
+): Promise<{ started: Started[] }> {
+  const baseline = new Promise<void>((resolve, reject) =>
+    setTimeout(
+      () => org.deployBaseline(account).then(resolve, reject),
+      options.baselineDelayMs ?? BASELINE_DELAY_MS,
+    ),
+  );
+  const results = await org.emit(createAccountResultEvent(org.management, account));
+  await baseline;
+  return { started: results.filter((s): s is Started => !!s) };
+}
+
+/**
+ * A region opted in for `account` by `caller` (the management account, or the account
+ * itself): the event goes to the caller's account in us-east-1.
+ */
+export async function optInRegion(
+  org: Organization,
+  caller: string,
+  account: string,
+  region: string,
+): Promise<{ started: Started[] }> {
+  const results = await org.emit(regionOptInEvent(caller, account, region, 'ENABLED'));
+  return { started: results.filter((s): s is Started => !!s) };
+}
+
+/** Every member account created, one after the other, as the run tells it. */
+export async function onboardMembers(org: Organization, say: Say): Promise<void> {
+  for (const account of org.members) {
+    const before = org.plane.runs.length;
+    const { started } = await onboardAccount(org, account);
+    const runs = org.plane.runs.slice(before);
+    say(
+      `CreateAccountResult ${account} (management account, us-east-1) → ${started.map((s) => `${s.workflow} ${s.name}`).join(', ') || 'nothing'}: ${runs.length} executions, ${runs.reduce((n, r) => n + r.run.transitions, 0)} state transitions`,
+    );
+  }
+}

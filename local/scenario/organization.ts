@@ -1,0 +1,115 @@
+/**
+ * The emulated organization on a running moto: the synthesized stacks deployed where they
+ * belong (local/deployment.ts), the EventBridge rules they deploy (local/event-bus.ts) feeding
+ * the local control plane, and the accounts' people acting through the role Organizations gives
+ * every account it creates. A member account's StackSet instance arrives when `deployBaseline`
+ * is called, which the onboarding step does a little after `CreateAccountResult`, as AWS does.
+ */
+import { parseConfig, type LogwardenConfig } from '../../contracts/config';
+import { templateFunctions } from '../template-functions';
+import type { AwsEvent } from '../aws-events';
+import { LocalControlPlane } from '../control-plane';
+import { deployedStacks, type DeployedStack } from '../deployment';
+import {
+  actAsSecurityTooling,
+  createControlPlaneResources,
+  credentialsOf,
+  e2eConfig,
+  synthesizeToCdkOut,
+} from '../emulated-org';
+import { LocalEventBridge } from '../event-bus';
+
+export type Credentials = Awaited<ReturnType<typeof credentialsOf>>;
+
+export interface OrganizationOptions {
+  /** Member accounts (never the management, log-archive or security-tooling account). */
+  members: readonly string[];
+  config?: LogwardenConfig;
+  /** Governed regions, overriding the config's (the home region stays first). */
+  regions?: readonly string[];
+}
+
+export interface Organization {
+  config: LogwardenConfig;
+  members: readonly string[];
+  regions: readonly string[];
+  management: string;
+  logArchive: string;
+  securityTooling: string;
+  /** Every stack instance deployed so far. */
+  stacks: DeployedStack[];
+  bus: LocalEventBridge;
+  plane: LocalControlPlane;
+  summaryQueueUrl: string;
+  central: ReturnType<typeof synthesizeToCdkOut>['central'];
+  /** Emits an event where AWS emits it; returns what the deployed rules' targets answered. */
+  emit(event: AwsEvent): Promise<unknown[]>;
+  /** The member baseline StackSet instances of one account arriving (every governed region). */
+  deployBaseline(account: string): Promise<void>;
+  /** Credentials of a person administering an account (OrganizationAccountAccessRole). */
+  admin(account: string): Promise<Credentials>;
+}
+
+/** The role Organizations creates in every account it creates, trusted by the management account. */
+export const organizationAccessRole = 'OrganizationAccountAccessRole';
+
+export async function emulateOrganization(
+  endpoint: string,
+  options: OrganizationOptions,
+): Promise<Organization> {
+  const base = options.config ?? e2eConfig;
+  const config = options.regions
+    ? parseConfig({ ...JSON.parse(JSON.stringify(base)), governedRegions: [...options.regions] })
+    : base;
+  const { management, logArchive, securityTooling } = config.accounts;
+  const orgAccounts = [logArchive, securityTooling, ...options.members];
+  await actAsSecurityTooling(endpoint, config);
+  const synth = synthesizeToCdkOut(config);
+  // Accounts that exist before the run carry their baseline already; members arrive later.
+  const all = deployedStacks(synth.assembly, { management, accounts: orgAccounts });
+  const isBaselineOf = (s: DeployedStack, account: string) =>
+    s.stackName.startsWith('StackSet-') && s.account === account;
+  const stacks = all.filter((s) => !options.members.some((m) => isBaselineOf(s, m)));
+
+  const plane = new LocalControlPlane(
+    synth.controlPlane,
+    config.homeRegion,
+    securityTooling,
+    config.governedRegions,
+  );
+  const dispatcher = templateFunctions(synth.controlPlane, config.homeRegion, securityTooling).find(
+    (f) => f.name === 'dispatch',
+  )!;
+  const bus = new LocalEventBridge(
+    stacks,
+    { id: config.organizationId, accounts: [management, ...orgAccounts] },
+    async (fn, input) => {
+      if (fn.stack.account === securityTooling && fn.logicalId === dispatcher.logicalId)
+        return plane.receive(input as Parameters<LocalControlPlane['receive']>[0]);
+      throw new Error(`a rule targets function ${fn.logicalId} in ${fn.stack.account}: not emulated`);
+    },
+  );
+  const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
+
+  return {
+    config,
+    members: options.members,
+    regions: config.governedRegions,
+    management,
+    logArchive,
+    securityTooling,
+    stacks,
+    bus,
+    plane,
+    summaryQueueUrl,
+    central: synth.central,
+    emit: (event) => bus.put(event),
+    async deployBaseline(account) {
+      for (const s of all.filter((x) => isBaselineOf(x, account))) {
+        stacks.push(s);
+        bus.load(s);
+      }
+    },
+    admin: (account) => credentialsOf(account, organizationAccessRole),
+  };
+}
