@@ -1,16 +1,10 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import {
-  CreateVpcCommand,
-  DescribeFlowLogsCommand,
-  DescribeVpcsCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
+import { DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateDetectorCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { aslFromTemplate, runLocally, type CfnTemplate } from './asl';
+import type { CfnTemplate } from './asl';
 import { topicWithReadBackQueue } from './emulated-central';
-import { bindTaskHandlers } from './template-functions';
 import { App } from 'aws-cdk-lib';
 import { parseConfig, type LogwardenConfig } from '../contracts/config';
 import { buildApp } from '../stacks/logwarden-app';
@@ -68,42 +62,6 @@ export async function credentialsOf(account: string, role: string) {
     accessKeyId: res.Credentials!.AccessKeyId!,
     secretAccessKey: res.Credentials!.SecretAccessKey!,
     sessionToken: res.Credentials!.SessionToken,
-  };
-}
-
-/**
- * What the control-plane and member-baseline stacks would have deployed, on moto at
- * `endpoint`: the ledger (key schema from the synthesized template), the summary topic with a
- * queue to read it back, the admin's detectors, the trail bucket, and a member with a VPC of
- * its own beside the default one in every governed region. The process then acts as the
- * security-tooling account, as the control functions do.
- */
-export async function deployControlPlane(
-  endpoint: string,
-  members: string[] = [member],
-  config: LogwardenConfig = e2eConfig,
-) {
-  await actAsSecurityTooling(endpoint, config);
-  const control = config.accounts.securityTooling;
-
-  const template = synthesizeToCdkOut(config).controlPlane;
-  const definition = aslFromTemplate(template, 'logwarden-cover-account-region', config.homeRegion, control);
-  const { summaryQueueUrl } = await createControlPlaneResources(template, config);
-  // Members with a VPC of their own beside the default one: created before onboarding.
-  for (const account of members) {
-    const memberCreds = await credentialsOf(account, 'logwarden-member-execution');
-    for (const region of config.governedRegions) {
-      await new EC2Client({ region, credentials: memberCreds }).send(
-        new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }),
-      );
-    }
-  }
-  const handlers = bindTaskHandlers(template, definition, config.homeRegion, control);
-  return {
-    template,
-    summaryQueueUrl,
-    cover: (region: string, name: string) =>
-      runLocally(definition, { account: member, region }, handlers, { executionName: name }),
   };
 }
 

@@ -8,6 +8,7 @@
 import { createAccountResultEvent, regionOptInEvent } from '../aws-events';
 import type { Started } from '../control-plane';
 import type { Organization } from './organization';
+import { createVpc } from './vpc';
 import type { Say } from './report';
 
 /** How long after `CreateAccountResult` the StackSet instance arrives, on the local clock. */
@@ -53,4 +54,17 @@ export async function onboardMembers(org: Organization, say: Say): Promise<void>
       `CreateAccountResult ${account} (management account, us-east-1) → ${started.map((s) => `${s.workflow} ${s.name}`).join(', ') || 'nothing'}: ${runs.length} executions, ${runs.reduce((n, r) => n + r.run.transitions, 0)} state transitions`,
     );
   }
+}
+
+/**
+ * An account that was in the organization before logwarden: a VPC of its own beside the default
+ * one in every governed region (created while no forwarder existed there, so it started
+ * nothing), then its StackSet instances.
+ */
+export async function existingAccount(org: Organization, account: string, cidrBlock = '10.20.0.0/16') {
+  for (const region of org.regions) {
+    const vpc = await createVpc(org, account, region, cidrBlock);
+    if (!vpc.vpcId || vpc.started.length) throw new Error(`the VPC of ${account} in ${region} went wrong`);
+  }
+  await org.deployBaseline(account);
 }
