@@ -1,4 +1,9 @@
-import { routeEvent, type EventBridgeEvent, type Route } from '../functions/dispatch/route';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import { stateMachineName, type WorkflowId } from '../contracts/names';
 import {
   aslFromTemplate,
@@ -18,24 +23,22 @@ export interface Started {
 }
 
 /**
- * The control plane, locally: the control-bus rules hand events to the dispatcher's own routing
- * code; each workflow is the ASL `cdk synth` produced, run by aws-local-stepfunctions with the
- * real handlers. A nested StartExecution
- * runs the child workflow the same way. An execution name runs once, as in Step Functions.
+ * The control plane, locally: each workflow is the ASL `cdk synth` produced, run by
+ * aws-local-stepfunctions with the real handlers. Executions are started where AWS starts them
+ * (the real dispatcher and alerter call StartExecution on the stand-in's Step Functions) and
+ * run here (`runRecorded`); a nested StartExecution runs the child workflow the same way. An
+ * execution name runs once, as in Step Functions.
  */
 export class LocalControlPlane {
   private readonly definitions = new Map<WorkflowId, Record<string, unknown>>();
   private readonly handlers = new Map<WorkflowId, TaskHandlers>();
   private readonly started = new Set<string>();
   readonly runs: { workflow: WorkflowId; name: string; run: LocalRun }[] = [];
-  /** What the dispatcher decided for each event it received. */
-  readonly routes: { trigger: string; eventId: string; route: Route }[] = [];
 
   constructor(
     template: CfnTemplate,
     private readonly region: string,
     account: string,
-    private readonly governedRegions: readonly string[],
   ) {
     const workflows: WorkflowId[] = ['cover-account-region', 'cover-account', 'cover-vpc', 'sweep'];
     for (const workflow of workflows) {
@@ -49,15 +52,37 @@ export class LocalControlPlane {
   }
 
   /**
-   * The dispatcher's work, as its rule target hands it `{ trigger, event }`: the dispatcher's
-   * own routing code picks the workflow, its input and its name. Only the EventBridge rules the
-   * stacks deploy call this (see local/event-bus.ts).
+   * The state machines as the stack creates them, on the stand-in's Step Functions, so the
+   * dispatcher's and the alerter's StartExecution calls meet what AWS would have: an existing
+   * state machine, the idempotency of a name, ExecutionAlreadyExists.
    */
-  async receive(input: { trigger: string; event: EventBridgeEvent }): Promise<Started | undefined> {
-    const route = routeEvent(input.trigger, input.event, this.governedRegions);
-    this.routes.push({ trigger: input.trigger, eventId: input.event.id, route });
-    if (!route.start) return undefined;
-    return this.start(route.workflow, route.name, route.input);
+  async createStateMachines(sfn: SFNClient, roleArn: string): Promise<void> {
+    for (const [workflow, definition] of this.definitions)
+      await sfn.send(
+        new CreateStateMachineCommand({
+          name: stateMachineName(workflow),
+          definition: JSON.stringify(definition),
+          roleArn,
+        }),
+      );
+  }
+
+  /**
+   * Runs every execution recorded on the stand-in's Step Functions (StartExecution by the
+   * dispatcher or the alerter) that has not run here yet, under its name and with its input.
+   */
+  async runRecorded(sfn: SFNClient, account: string): Promise<Started[]> {
+    const out: Started[] = [];
+    for (const workflow of this.definitions.keys()) {
+      const stateMachineArn = `arn:aws:states:${this.region}:${account}:stateMachine:${stateMachineName(workflow)}`;
+      const executions = (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? [];
+      for (const e of executions.reverse()) {
+        if (this.started.has(`${workflow}/${e.name}`)) continue;
+        const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+        out.push(await this.start(workflow, e.name!, JSON.parse(input ?? '{}')));
+      }
+    }
+    return out;
   }
 
   async start(workflow: WorkflowId, name: string, input: unknown): Promise<Started> {

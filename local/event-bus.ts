@@ -18,7 +18,7 @@ import { resolveValue } from './asl';
 import { resourcesOf, type DeployedStack } from './deployment';
 import type { AwsEvent } from './aws-events';
 
-interface Target {
+export interface Target {
   Id: string;
   Arn: string;
   Input?: string;

@@ -44,6 +44,8 @@ async function freePort(): Promise<number> {
 
 /** A real single-node OpenSearch 2.19 on 127.0.0.1, its data under the git-ignored .local/. */
 export async function startOpenSearch(): Promise<LocalSearch> {
+  // The unit lane (npm run test:unit) promises that no stand-in process starts.
+  if (process.env.LOGWARDEN_LANE === 'unit') throw new Error('a unit test tried to start a stand-in process');
   buildLauncher();
   const port = await freePort();
   const home = path.join(root, '.local', `opensearch-${port}`);

@@ -36,6 +36,6 @@ export async function recordedCall<T>(
       responseElements: result === undefined ? null : responseElements(result),
     }),
   );
-  const started = (await org.emit(event)).filter((s): s is Started => !!s);
+  const started = await org.emit(event);
   return { result, error, event, started };
 }

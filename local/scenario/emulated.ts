@@ -7,7 +7,7 @@ export const emulatedOnly = [
   'EventBridge: the rules of the synthesized templates, where they are deployed, matched with events/match.ts (local/event-bus.ts); delivery is immediate and in order',
   'Organizations events: CreateAccountResult and Region Opt-In Status Change are built as AWS documents them, not emitted by a service',
   'StackSets: the member baseline template is deployed by local/deployment.ts, after CreateAccountResult, not by CloudFormation',
-  'Step Functions: the synthesized ASL runs in aws-local-stepfunctions; retry intervals on a clock 100 times faster',
+  'Step Functions: the dispatcher and the alerter start executions on moto (names and idempotency as AWS has them); the synthesized ASL of each runs in aws-local-stepfunctions, retry intervals on a clock 100 times faster',
   'CloudWatch Logs delivery to the destination: the run reads member log groups back and puts the payloads into the stream',
   'Firehose: a stand-in honouring the transformation contract; buffering by record count and size, not time',
   'ISM (index-management plugin): not on the local node, retention is not enforced locally',

@@ -25,9 +25,9 @@ export async function onboardAccount(
       options.baselineDelayMs ?? BASELINE_DELAY_MS,
     ),
   );
-  const results = await org.emit(createAccountResultEvent(org.management, account));
+  const started = await org.emit(createAccountResultEvent(org.management, account));
   await baseline;
-  return { started: results.filter((s): s is Started => !!s) };
+  return { started };
 }
 
 /**
@@ -40,8 +40,7 @@ export async function optInRegion(
   account: string,
   region: string,
 ): Promise<{ started: Started[] }> {
-  const results = await org.emit(regionOptInEvent(caller, account, region, 'ENABLED'));
-  return { started: results.filter((s): s is Started => !!s) };
+  return { started: await org.emit(regionOptInEvent(caller, account, region, 'ENABLED')) };
 }
 
 /** Every member account created, one after the other, as the run tells it. */

@@ -6,9 +6,10 @@
  * is called, which the onboarding step does a little after `CreateAccountResult`, as AWS does.
  */
 import { parseConfig, type LogwardenConfig } from '../../contracts/config';
-import { templateFunctions } from '../template-functions';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { functionHandler, templateFunctions } from '../template-functions';
 import type { AwsEvent } from '../aws-events';
-import { LocalControlPlane } from '../control-plane';
+import { LocalControlPlane, type Started } from '../control-plane';
 import { deployedStacks, type DeployedStack } from '../deployment';
 import {
   actAsSecurityTooling,
@@ -42,8 +43,10 @@ export interface Organization {
   plane: LocalControlPlane;
   summaryQueueUrl: string;
   central: ReturnType<typeof synthesizeToCdkOut>['central'];
-  /** Emits an event where AWS emits it; returns what the deployed rules' targets answered. */
-  emit(event: AwsEvent): Promise<unknown[]>;
+  /** Emits an event where AWS emits it; returns the executions it started (none if no rule caught it). */
+  emit(event: AwsEvent): Promise<Started[]>;
+  /** Runs the executions recorded in Step Functions that have not run yet (the alerter's heals). */
+  runRecorded(): Promise<Started[]>;
   /** The member baseline StackSet instances of one account arriving (every governed region). */
   deployBaseline(account: string): Promise<void>;
   /** Credentials of a person administering an account (OrganizationAccountAccessRole). */
@@ -71,21 +74,24 @@ export async function emulateOrganization(
     s.stackName.startsWith('StackSet-') && s.account === account;
   const stacks = all.filter((s) => !options.members.some((m) => isBaselineOf(s, m)));
 
-  const plane = new LocalControlPlane(
-    synth.controlPlane,
-    config.homeRegion,
-    securityTooling,
-    config.governedRegions,
-  );
+  const plane = new LocalControlPlane(synth.controlPlane, config.homeRegion, securityTooling);
+  // Step Functions of the security-tooling account: the state machines exist there, and every
+  // execution the dispatcher or the alerter starts is recorded there, then run by the plane.
+  const sfn = new SFNClient({ region: config.homeRegion });
+  await plane.createStateMachines(sfn, `arn:aws:iam::${securityTooling}:role/logwarden-workflows`);
   const dispatcher = templateFunctions(synth.controlPlane, config.homeRegion, securityTooling).find(
     (f) => f.name === 'dispatch',
   )!;
+  const dispatch = functionHandler(dispatcher);
   const bus = new LocalEventBridge(
     stacks,
     { id: config.organizationId, accounts: [management, ...orgAccounts] },
     async (fn, input) => {
-      if (fn.stack.account === securityTooling && fn.logicalId === dispatcher.logicalId)
-        return plane.receive(input as Parameters<LocalControlPlane['receive']>[0]);
+      if (fn.stack.account === securityTooling && fn.logicalId === dispatcher.logicalId) {
+        // The real dispatcher (its factory, the stack's environment) calls StartExecution.
+        await dispatch(input);
+        return plane.runRecorded(sfn, securityTooling);
+      }
       throw new Error(`a rule targets function ${fn.logicalId} in ${fn.stack.account}: not emulated`);
     },
   );
@@ -103,7 +109,8 @@ export async function emulateOrganization(
     plane,
     summaryQueueUrl,
     central: synth.central,
-    emit: (event) => bus.put(event),
+    emit: async (event) => (await bus.put(event)).flat() as Started[],
+    runRecorded: () => plane.runRecorded(sfn, securityTooling),
     async deployBaseline(account) {
       for (const s of all.filter((x) => isBaselineOf(x, account))) {
         stacks.push(s);

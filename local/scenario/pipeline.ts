@@ -12,23 +12,16 @@ import {
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import {
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  ListExecutionsCommand,
-  SFNClient,
-} from '@aws-sdk/client-sfn';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { healStateMachineArn, names, subscriptionPolicyName } from '../../contracts/names';
+import { names, subscriptionPolicyName } from '../../contracts/names';
 import { installSearchSetup } from '../../functions/opensearch-setup/setup';
 import { createClient } from '../../functions/shared/clients';
 import { signedSearchClient } from '../../functions/shared/opensearch/client';
 import { corpusMessagesByGroup, cwlPayload } from '../corpus';
-import type { Started } from '../control-plane';
 import { credentialsOf } from '../emulated-org';
 import { deployCentralResources, readQueue, type Where } from '../emulated-central';
 import type { LocalSearch } from '../opensearch';
@@ -64,15 +57,6 @@ export async function deployPipeline(
   const home = org.config.homeRegion;
   const la = { region: home, credentials: await credentialsOf(org.logArchive, 'logwarden-local') };
   const { alertsQueueUrl } = await deployCentralResources(org.central, la, archiveBucket);
-  // The heal workflow the alerter starts exists in the security-tooling account; the
-  // executions it records there are run by the local control plane (runAlerterHeals).
-  await new SFNClient({}).send(
-    new CreateStateMachineCommand({
-      name: names.coverAccountRegionStateMachine,
-      definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
-      roleArn: `arn:aws:iam::${org.securityTooling}:role/logwarden-local`,
-    }),
-  );
   await installSearchSetup(searchClient(search, home), {
     retentionDays: org.config.openSearch.retentionDays,
   });
@@ -222,20 +206,4 @@ export async function shipCorpus(
   }
   await putPayloads(p, payloads);
   return { events, payloads: payloads.length };
-}
-
-/**
- * The heals the alerter started: it calls StartExecution on the control plane's
- * cover-account-region in the security-tooling account (recorded by the stand-in); each
- * execution is run there by the local control plane under the same name and input.
- */
-export async function runAlerterHeals(p: Pipeline): Promise<Started[]> {
-  const sfn = new SFNClient({ region: p.la.region });
-  const stateMachineArn = healStateMachineArn(p.la.region, p.org.securityTooling);
-  const out: Started[] = [];
-  for (const e of (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? []) {
-    const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
-    out.push(await p.org.plane.start('cover-account-region', e.name!, JSON.parse(input ?? '{}')));
-  }
-  return out;
 }

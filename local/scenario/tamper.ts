@@ -12,7 +12,7 @@ import {
 import { DeleteFlowLogsCommand, DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { recordedCall, type RecordedCall } from './api-call';
 import type { Organization } from './organization';
-import { drainPipeline, readAlerts, runAlerterHeals, shipTrailRecords, type Pipeline } from './pipeline';
+import { drainPipeline, readAlerts, shipTrailRecords, type Pipeline } from './pipeline';
 import type { Say } from './report';
 
 /** The account that owns the configured trail and its ARN, as the trail's owner lists it. */
@@ -96,7 +96,7 @@ export async function tamperAndHeal(org: Organization, p: Pipeline, account: str
   say(
     `pipeline: ${drain.records} records → archive ${drain.archive.ok} Ok / ${drain.archive.dropped} Dropped / ${drain.archive.processingFailed} failed`,
   );
-  const heals = await runAlerterHeals(p);
+  const heals = await p.org.runRecorded();
   say(
     `heals the alerter started: ${heals.map((h) => `${h.name}${h.duplicate ? ' (already run)' : ''}`).join(', ')}`,
   );

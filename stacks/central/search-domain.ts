@@ -14,6 +14,7 @@ import type { LogwardenConfig } from '../../contracts/config';
 import { acknowledge, checkovSkip } from '../../workflows/acknowledge';
 import { pipelineLogGroup } from '../../contracts/names';
 import { NodeFunction } from '../node-function';
+import { opensearchSetupEnv } from '../../functions/opensearch-setup/env';
 
 export interface SearchDomainProps {
   readonly config: LogwardenConfig;
@@ -175,7 +176,9 @@ export class SearchDomain extends Construct {
       role: this.setupRole,
       vpc: this.vpc,
       securityGroups: [this.clientSecurityGroup],
-      environment: { OPENSEARCH_ENDPOINT: `https://${this.domain.domainEndpoint}` },
+      environment: opensearchSetupEnv.environment({
+        opensearchEndpoint: `https://${this.domain.domainEndpoint}`,
+      }),
     });
     this.domain.grantReadWrite(onEvent);
     const provider = new cr.Provider(this, 'SetupProvider', { onEventHandler: onEvent });

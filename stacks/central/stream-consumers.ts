@@ -14,6 +14,8 @@ import { healStarterRoleArn, healStateMachineArn, names } from '../../contracts/
 import { acknowledge } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
 import type { SearchDomain } from './search-domain';
+import { alerterEnv } from '../../functions/alerter/env';
+import { indexerEnv } from '../../functions/indexer/env';
 
 export interface StreamConsumersProps {
   readonly config: LogwardenConfig;
@@ -67,10 +69,10 @@ export class StreamConsumers extends Construct {
       logKey: props.logKey,
       vpc: props.search.vpc,
       securityGroups: [props.search.clientSecurityGroup],
-      environment: {
-        OPENSEARCH_ENDPOINT: `https://${props.search.domain.domainEndpoint}`,
-        ARCHIVE_BUCKET: props.archive.bucketName,
-      },
+      environment: indexerEnv.environment({
+        opensearchEndpoint: `https://${props.search.domain.domainEndpoint}`,
+        archiveBucket: props.archive.bucketName,
+      }),
     });
     props.search.grantWriter(this.indexer);
     props.archive.grantPut(this.indexer, 'rejected/*');
@@ -96,13 +98,13 @@ export class StreamConsumers extends Construct {
       timeout: Duration.minutes(1),
       logKey: props.logKey,
       roleName: names.alerterRole,
-      environment: {
-        ALERT_TOPIC_ARN: props.alertTopic.topicArn,
-        DEDUPE_TABLE: this.dedupe.tableName,
-        HEAL_STATE_MACHINE_ARN: healStateMachineArn(config.homeRegion, config.accounts.securityTooling),
-        HEAL_STARTER_ROLE_ARN: healStarterRoleArn(config.accounts.securityTooling),
-        STREAM_RETENTION_HOURS: String(config.kinesis.retentionHours),
-      },
+      environment: alerterEnv.environment({
+        alertTopicArn: props.alertTopic.topicArn,
+        dedupeTable: this.dedupe.tableName,
+        healStateMachineArn: healStateMachineArn(config.homeRegion, config.accounts.securityTooling),
+        healStarterRoleArn: healStarterRoleArn(config.accounts.securityTooling),
+        streamRetentionHours: String(config.kinesis.retentionHours),
+      }),
     });
     props.alertTopic.grantPublish(this.alerter);
     this.dedupe.grant(this.alerter, 'dynamodb:GetItem', 'dynamodb:PutItem');

@@ -9,6 +9,16 @@ import { acknowledge, checkovSkip } from '../../workflows/acknowledge';
 import type { LogwardenConfig } from '../../contracts/config';
 import { names } from '../../contracts/names';
 import { NodeFunction } from '../node-function';
+import { ensureFlowLogsEnv } from '../../functions/ensure-flow-logs/env';
+import { ensureGuardDutyEnv } from '../../functions/ensure-guardduty/env';
+import { ensureSubscriptionEnv } from '../../functions/ensure-subscription/env';
+import { ensureTrailEnv } from '../../functions/ensure-trail/env';
+import { listAccountsEnv } from '../../functions/list-accounts/env';
+import { listRegionsEnv } from '../../functions/list-regions/env';
+import { writeLedgerEnv } from '../../functions/write-ledger/env';
+
+/** Retention of the log groups logwarden creates in members (flow logs, GuardDuty findings). */
+const OWN_LOG_GROUP_RETENTION_DAYS = 365;
 
 export interface CoverageFunctionsProps {
   readonly config: LogwardenConfig;
@@ -55,38 +65,36 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
     this.ensureFlowLogs = fn(
       'ensure-flow-logs',
       'Control: an active logwarden flow log on every VPC of an account and region',
-      {
-        ACCEPT_FOREIGN_FLOW_LOGS: String(config.flowLogs.acceptForeignFlowLogs),
-        FLOW_LOG_RETENTION_DAYS: '365',
-      },
+      ensureFlowLogsEnv.environment({
+        acceptForeignFlowLogs: String(config.flowLogs.acceptForeignFlowLogs),
+        flowLogRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
+      }),
     );
     this.ensureSubscription = fn(
       'ensure-subscription',
       'Control: the account subscription policy to the central destination',
-      {
-        LOG_ARCHIVE_ACCOUNT: config.accounts.logArchive,
-      },
+      ensureSubscriptionEnv.environment({ logArchiveAccount: config.accounts.logArchive }),
     );
     this.ensureTrail = fn(
       'ensure-trail',
       'Control: the organization or account trail, logging management events',
-      {
-        TRAIL_MODE: config.trail.mode,
-        TRAIL_NAME: config.trail.name,
-        HOME_REGION: config.homeRegion,
-        TRAIL_S3_BUCKET: config.trail.s3BucketName ?? '',
-        TRAIL_KMS_KEY_ARN: config.trail.kmsKeyArn ?? '',
-        TRAIL_CWL_GROUP_ARN: config.trail.cloudWatchLogsGroupArn ?? '',
-        TRAIL_CWL_ROLE_ARN: config.trail.cloudWatchLogsRoleArn ?? '',
-      },
+      ensureTrailEnv.environment({
+        trailMode: config.trail.mode,
+        trailName: config.trail.name,
+        homeRegion: config.homeRegion,
+        trailS3Bucket: config.trail.s3BucketName,
+        trailKmsKeyArn: config.trail.kmsKeyArn,
+        trailCwlGroupArn: config.trail.cloudWatchLogsGroupArn,
+        trailCwlRoleArn: config.trail.cloudWatchLogsRoleArn,
+      }),
     );
     this.ensureGuardDuty = fn(
       'ensure-guardduty',
       'Control: GuardDuty admin, membership, detector and findings forwarding',
-      {
-        SECURITY_TOOLING_ACCOUNT: config.accounts.securityTooling,
-        FINDINGS_RETENTION_DAYS: '365',
-      },
+      ensureGuardDutyEnv.environment({
+        securityToolingAccount: config.accounts.securityTooling,
+        findingsRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
+      }),
     );
     for (const f of [this.ensureFlowLogs, this.ensureSubscription, this.ensureTrail, this.ensureGuardDuty])
       f.addToRolePolicy(assumeMemberRole);
@@ -203,10 +211,10 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
     this.writeLedger = fn(
       'write-ledger',
       'Writes the coverage ledger and sends one summary when something failed',
-      {
-        LEDGER_TABLE: props.ledger.tableName,
-        SUMMARY_TOPIC_ARN: props.summaryTopic.topicArn,
-      },
+      writeLedgerEnv.environment({
+        ledgerTable: props.ledger.tableName,
+        summaryTopicArn: props.summaryTopic.topicArn,
+      }),
     );
     props.ledger.grant(this.writeLedger, 'dynamodb:PutItem');
     props.summaryTopic.grantPublish(this.writeLedger);
@@ -214,17 +222,21 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
     this.listRegions = fn(
       'list-regions',
       'Lists an account’s enabled regions that are governed (Account API)',
-      {
-        GOVERNED_REGIONS: config.governedRegions.join(','),
-        CONTROL_ACCOUNT: stack.account,
-      },
+      listRegionsEnv.environment({
+        governedRegions: config.governedRegions.join(','),
+        controlAccount: stack.account,
+      }),
     );
     this.listRegions.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['account:ListRegions'], resources: ['*'] }),
     );
-    this.listAccounts = fn('list-accounts', 'Lists the active accounts of the organization for the sweep', {
-      MANAGEMENT_ACCOUNT: config.accounts.management,
-    });
+    this.listAccounts = fn(
+      'list-accounts',
+      'Lists the active accounts of the organization for the sweep',
+      listAccountsEnv.environment({
+        managementAccount: config.accounts.management,
+      }),
+    );
     this.listAccounts.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['organizations:ListAccounts'], resources: ['*'] }),
     );

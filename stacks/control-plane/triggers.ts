@@ -10,6 +10,7 @@ import { asRulePattern, scheduledSweepTrigger, triggers } from '../../events/pat
 import type { LogwardenConfig } from '../../contracts/config';
 import { acknowledge, functionVersionsFinding } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
+import { dispatchEnv } from '../../functions/dispatch/env';
 
 export interface TriggersProps {
   readonly config: LogwardenConfig;
@@ -34,10 +35,10 @@ export class Triggers extends Construct {
       description: 'Starts the workflow an event calls for, named after the event',
       timeout: Duration.seconds(30),
       logKey: props.logKey,
-      environment: {
-        GOVERNED_REGIONS: props.config.governedRegions.join(','),
-        CONTROL_ACCOUNT: stack.account,
-      },
+      environment: dispatchEnv.environment({
+        governedRegions: props.config.governedRegions.join(','),
+        controlAccount: stack.account,
+      }),
     });
     for (const sm of props.stateMachines) sm.grantStartExecution(this.dispatch);
 

@@ -1,0 +1,6 @@
+import { defineEnv, envAccountId, envRegionList } from '../shared/env';
+
+export const dispatchEnv = defineEnv({
+  governedRegions: envRegionList(),
+  controlAccount: envAccountId(),
+});
