@@ -10,7 +10,7 @@ import { createAccountResultEvent } from '../../local/aws-events';
 import { ledgerStatuses } from '../../local/emulated-org';
 import { startMoto, type Moto } from '../../local/moto';
 import { recordedCall } from '../../local/scenario/api-call';
-import { onboardAccount } from '../../local/scenario/onboard';
+import { onboardAccount, optInRegion } from '../../local/scenario/onboard';
 import { emulateOrganization, type Organization } from '../../local/scenario/organization';
 import { deleteFlowLog } from '../../local/scenario/tamper';
 import { createVpc } from '../../local/scenario/vpc';
@@ -106,6 +106,9 @@ describe('event routing in the organization’s topology', () => {
     const vpc = await createVpc(org, newAccount, 'eu-central-1', '10.0.0.0/8');
     expect(vpc.error?.code).toBeDefined();
     expect(vpc.event.detail.errorCode).toBe(vpc.error?.code);
+    const hops = org.bus.hops.length;
+    expect(await org.emit(vpc.event)).toEqual([]);
+    expect(org.bus.hops).toHaveLength(hops); // the forwarders' patterns leave failed calls out
     expect(vpc.started).toEqual([]);
   }, 120_000);
 
@@ -115,6 +118,27 @@ describe('event routing in the organization’s topology', () => {
     expect(await del.replacement()).toMatch(/^fl-/);
     expect(await org.emit(del.event)).toEqual([]);
     expect((await ledgerStatuses(newAccount))['eu-west-1#flow-logs']).toBe('healed');
+  }, 120_000);
+
+  it('a region the management account opts in for a member is covered: the event is the management account’s, in us-east-1', async () => {
+    const { started } = await optInRegion(org, org.management, newAccount, 'eu-central-1');
+    expect(started).toMatchObject([{ workflow: 'cover-account-region', duplicate: false }]);
+    expect(org.bus.hops.at(-2)?.on).toBe(`${org.management}/us-east-1/default`);
+    const { results } = org.plane.runs.at(-1)!.run.output as {
+      results: { account: string; region: string }[];
+    };
+    expect(new Set(results.map((r) => `${r.account} ${r.region}`))).toEqual(
+      new Set([`${newAccount} eu-central-1`]),
+    );
+    expect((await ledgerStatuses(newAccount))['eu-central-1#flow-logs']).toMatch(/^(covered|healed)$/);
+  }, 120_000);
+
+  it('a region a member opts in for itself is forwarded from that member’s us-east-1; it cannot name another account', async () => {
+    const { started } = await optInRegion(org, newAccount, newAccount, 'eu-west-1');
+    expect(org.bus.hops.at(-2)?.on).toBe(`${newAccount}/us-east-1/default`);
+    expect(started.length).toBeLessThanOrEqual(1); // one execution per account, region and window
+    const forged = await optInRegion(org, newAccount, '444444444444', 'eu-west-1');
+    expect(forged.started).toEqual([]);
   }, 120_000);
 
   it('a call in a region that is not governed reaches no rule: no forwarder is deployed there', async () => {
