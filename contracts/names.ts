@@ -69,6 +69,7 @@ export const pipelineLogGroups = [
   'indexer',
   'alerter',
   'opensearch-setup',
+  'archive-lock',
   'firehose-delivery',
   'search-audit',
   'search-slow-search',

@@ -29,9 +29,16 @@ export class DestinationStack extends Stack {
       description: 'Assumed by CloudWatch Logs to put subscribed member logs into the central stream',
       assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
         conditions: {
-          // Any sending account's log groups of this region: which accounts may send at all is
-          // the destination policy's job (aws:PrincipalOrgID), as the CloudWatch Logs guide does it.
+          // Any sending account's log groups of this region: the CloudWatch Logs guide
+          // (CreateDestination) limits this trust with aws:SourceArn per sending account, which
+          // cannot list an organization of 1,000 accounts. Which accounts may send at all is the
+          // destination policy's job (aws:PrincipalOrgID).
           StringLike: { 'aws:SourceArn': `arn:aws:logs:${this.region}:*:*` },
+          // The CloudWatch Logs docs do not say that aws:SourceOrgID is in the request context
+          // when CloudWatch Logs assumes a destination's role, and a StringEquals on an absent key
+          // would refuse every delivery (no log would arrive, silently). IfExists: when the key
+          // is present it must be this organization; when it is absent, the trust is as above.
+          StringEqualsIfExists: { 'aws:SourceOrgID': config.organizationId },
         },
       }),
       // Inline, so the permissions exist before CloudWatch Logs validates the destination.
