@@ -18,9 +18,9 @@ export const e2eConfig: LogwardenConfig = parseConfig({
     mode: 'organization',
     name: 'logwarden-org-trail',
     s3BucketName: 'org-trail-bucket',
-    kmsKeyArn: 'arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-    cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:333333333333:log-group:/logwarden/org-trail:*',
-    cloudWatchLogsRoleArn: 'arn:aws:iam::333333333333:role/logwarden-org-trail-to-logs',
+    kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:/logwarden/org-trail:*',
+    cloudWatchLogsRoleArn: 'arn:aws:iam::111111111111:role/logwarden-org-trail-to-logs',
   },
 });
 
