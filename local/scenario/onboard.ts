@@ -25,6 +25,7 @@ export async function onboardAccount(
       options.baselineDelayMs ?? BASELINE_DELAY_MS,
     ),
   );
+  await org.createAccount(account);
   const started = await org.emit(createAccountResultEvent(org.management, account));
   await baseline;
   return { started };
@@ -61,6 +62,7 @@ export async function onboardMembers(org: Organization, say: Say): Promise<void>
  * nothing), then its StackSet instances.
  */
 export async function existingAccount(org: Organization, account: string, cidrBlock = '10.20.0.0/16') {
+  await org.createAccount(account);
   for (const region of org.regions) {
     const vpc = await createVpc(org, account, region, cidrBlock);
     if (!vpc.vpcId || vpc.started.length) throw new Error(`the VPC of ${account} in ${region} went wrong`);

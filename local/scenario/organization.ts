@@ -19,6 +19,7 @@ import {
   synthesizeToCdkOut,
 } from '../emulated-org';
 import { LocalEventBridge } from '../event-bus';
+import { addAccount, establishPrerequisites, strictStandIns } from './prerequisites';
 
 export type Credentials = Awaited<ReturnType<typeof credentialsOf>>;
 
@@ -51,6 +52,12 @@ export interface Organization {
   deployBaseline(account: string): Promise<void>;
   /** Credentials of a person administering an account (OrganizationAccountAccessRole). */
   admin(account: string): Promise<Credentials>;
+  /** The stand-in emulates Organizations strictly (local/standins): accounts must join it. */
+  strict: boolean;
+  /** The management account's one-time steps taken on the stand-in (empty on bare moto). */
+  prerequisites: string[];
+  /** An account created in the organization (Organizations' part of CreateAccount). */
+  createAccount(account: string): Promise<void>;
 }
 
 /** The role Organizations creates in every account it creates, trusted by the management account. */
@@ -96,8 +103,9 @@ export async function emulateOrganization(
     },
   );
   const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
+  const strict = await strictStandIns(endpoint);
 
-  return {
+  const org: Organization = {
     config,
     members: options.members,
     regions: config.governedRegions,
@@ -118,5 +126,12 @@ export async function emulateOrganization(
       }
     },
     admin: (account) => credentialsOf(account, organizationAccessRole),
+    strict,
+    prerequisites: [],
+    createAccount: async (account) => {
+      if (strict) await addAccount(endpoint, management, account);
+    },
   };
+  if (strict) org.prerequisites.push(...(await establishPrerequisites(org, endpoint)));
+  return org;
 }

@@ -61,10 +61,13 @@ export async function printPrerequisites(org: Organization, say: Say) {
       (e: Error) => `refused by the stand-in (${e.name}: ${e.message.split('\n')[0].slice(0, 80)})`,
     );
   const account = new AccountClient({ region: 'us-east-1' });
-  const listRegions = await served(() =>
-    account.send(new ListRegionsCommand({ AccountId: org.members[0] ?? org.logArchive })),
-  );
+  const listRegions = await served(() => account.send(new ListRegionsCommand({ AccountId: org.logArchive })));
   say('one-time prerequisites in the management account, and where they are emulated:');
+  if (org.strict) {
+    for (const step of org.prerequisites) say(`        - done on the stand-in's organization: ${step}`);
+    say(`        - ListRegions for a member from ${org.securityTooling}: ${listRegions}`);
+    return;
+  }
   for (const [step, local] of [
     [
       'trusted access for account.amazonaws.com (ListRegions with an AccountId)',
@@ -72,11 +75,11 @@ export async function printPrerequisites(org: Organization, say: Say) {
     ],
     [
       'CloudTrail delegated administrator (aws cloudtrail register-organization-delegated-admin)',
-      'the trail control acts from the security-tooling account on the stand-in’s organization trail',
+      'not emulated by bare moto: the trail control acts from the security-tooling account',
     ],
     [
       'GuardDuty delegated administrator in each governed region',
-      'the security-tooling account acts as the administrator; its detectors exist in every governed region',
+      'not emulated by bare moto: the GuardDuty control shows not-emulated',
     ],
     [
       'StackSets trusted access (service-managed StackSet)',
