@@ -1,3 +1,4 @@
+import { requestDataOf } from '../shared/ocsf/cloudtrail';
 import type { OcsfDocument } from '../shared/ocsf/document';
 
 export interface TamperAlert {
@@ -8,7 +9,7 @@ export interface TamperAlert {
 
 interface ApiDoc {
   api?: { operation?: string; service?: { name?: string } };
-  actor?: { user?: { uid_alt?: string; name?: string; type?: string } };
+  actor?: { user?: { uid?: string; uid_alt?: string; name?: string; type?: string } };
   src_endpoint?: { ip?: string; domain?: string };
   http_request?: { user_agent?: string };
 }
@@ -52,7 +53,7 @@ function findTargets(params: unknown, depth = 0, out: string[] = []): string[] {
 }
 
 function targetOf(doc: OcsfDocument): string {
-  const parts = findTargets(doc.unmapped?.requestParameters);
+  const parts = findTargets(requestDataOf(doc));
   return parts.length ? parts.join(' ') : '(not named in the request)';
 }
 
@@ -61,7 +62,7 @@ export function describeTamper(doc: OcsfDocument, executionArn: string | undefin
   const d = doc as OcsfDocument & ApiDoc;
   const operation = d.api?.operation ?? 'unknown call';
   const service = d.api?.service?.name ?? 'unknown service';
-  const who = d.actor?.user?.uid_alt ?? d.actor?.user?.name ?? 'unknown principal';
+  const who = d.actor?.user?.uid ?? d.actor?.user?.uid_alt ?? d.actor?.user?.name ?? 'unknown principal';
   const whoType = d.actor?.user?.type ?? 'unknown';
   const sourceIp = d.src_endpoint?.ip ?? d.src_endpoint?.domain ?? 'unknown';
   const when = new Date(doc.time).toISOString();

@@ -1,22 +1,25 @@
 import { regionOfSubscription } from '../../contracts/names';
 import type { CwlLogEvent, CwlPayload } from './cwl-payload';
 import { FlowLogFormatRegistry, defaultV2Format, looksLikeDefaultV2 } from './flow-log-formats';
-import { toBaseEvent, toParseError } from './ocsf/base-event';
-import { isCloudTrailEvent, toApiActivity } from './ocsf/cloudtrail';
+import { parseErrorOf, toBaseEvent, toParseError } from './ocsf/base-event';
+import { CLOUDTRAIL_PRODUCT, isCloudTrailEvent, toApiActivity } from './ocsf/cloudtrail';
 import type { EventOrigin, OcsfDocument } from './ocsf/document';
-import { splitFlowLogLine, toNetworkActivity } from './ocsf/flow-log';
-import { isGuardDutyEvent, toDetectionFinding } from './ocsf/guardduty';
+import { FLOW_LOG_PRODUCT, splitFlowLogLine, toNetworkActivity } from './ocsf/flow-log';
+import { GUARDDUTY_PRODUCT, isGuardDutyEvent, toDetectionFinding } from './ocsf/guardduty';
+
+export { parseErrorOf };
 
 export type SourceKind = 'cloudtrail' | 'vpcflow' | 'guardduty' | 'application' | 'parse_error';
 
+/** The source of a document, by its product: CloudTrail spans three OCSF classes, flow logs two. */
 export function sourceKindOf(doc: OcsfDocument): SourceKind {
-  if (doc.parse_error !== undefined) return 'parse_error';
-  switch (doc.class_uid) {
-    case 6003:
+  if (parseErrorOf(doc) !== undefined) return 'parse_error';
+  switch (doc.metadata.product.name) {
+    case CLOUDTRAIL_PRODUCT:
       return 'cloudtrail';
-    case 4001:
+    case FLOW_LOG_PRODUCT:
       return 'vpcflow';
-    case 2004:
+    case GUARDDUTY_PRODUCT:
       return 'guardduty';
     default:
       return 'application';
@@ -33,7 +36,7 @@ function regionOf(payload: CwlPayload): string | undefined {
 
 /**
  * One log event → exactly one OCSF document. Never throws and never returns nothing: a line
- * that cannot be read becomes a `parse_error` document carrying the raw line.
+ * that cannot be read becomes a parse-error document (`unmapped.parse_error`) carrying the raw line.
  */
 export function normalizeLogEvent(
   payload: CwlPayload,
@@ -49,7 +52,7 @@ export function normalizeLogEvent(
       const values = splitFlowLogLine(message);
       if (values.length !== format.fields.length) {
         const reason = `flow-log line has ${values.length} fields, format ${format.id} of ${payload.logGroup} has ${format.fields.length}`;
-        return toParseError(origin, reason, 'VPC Flow Logs');
+        return toParseError(origin, reason, FLOW_LOG_PRODUCT);
       }
       return toNetworkActivity(origin, format, values);
     }
