@@ -39,13 +39,15 @@ export class LocalControlPlane {
     template: CfnTemplate,
     private readonly region: string,
     account: string,
+    /** How strict the stand-in is (see bindTaskHandlers). */
+    options: { trailDelegation?: boolean } = {},
   ) {
     const workflows: WorkflowId[] = ['cover-account-region', 'cover-account', 'cover-vpc', 'sweep'];
     for (const workflow of workflows) {
       const definition = aslFromTemplate(template, stateMachineName(workflow), region, account);
       this.definitions.set(workflow, definition);
       this.handlers.set(workflow, {
-        ...bindTaskHandlers(template, definition, region, account),
+        ...bindTaskHandlers(template, definition, region, account, options),
         ...this.childWorkflows(definition),
       });
     }

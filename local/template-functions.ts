@@ -44,6 +44,8 @@ export function bindTaskHandlers(
   definition: Record<string, unknown>,
   region: string,
   account: string,
+  /** The stand-in emulates CloudTrail delegated administration (local/standins). */
+  options: { trailDelegation?: boolean } = {},
 ): TaskHandlers {
   const fns = new Map(templateFunctions(template, region, account).map((f) => [f.logicalId, f]));
   const handlers: TaskHandlers = {};
@@ -54,7 +56,7 @@ export function bindTaskHandlers(
     if (!fn) throw new Error(`task ${stateName} names ${match[1]}, which is not a function of the template`);
     let handler: ((e: unknown) => Promise<unknown>) | undefined;
     handlers[stateName] = async (input: unknown) => {
-      handler ??= functionHandler(withoutDelegatedAdmin(fn, account));
+      handler ??= functionHandler(options.trailDelegation ? fn : withoutDelegatedAdmin(fn, account));
       return handler(input);
     };
   });
@@ -62,7 +64,7 @@ export function bindTaskHandlers(
 }
 
 /**
- * moto has no CloudTrail delegated administration: an organization trail the security-tooling
+ * Bare moto has no CloudTrail delegated administration: an organization trail the security-tooling
  * account creates stays in that account's backend, where on AWS the management account owns it
  * (contracts/names.ts organizationTrailArn). Locally the trail control therefore addresses the
  * trail by an ARN naming the account that runs the control plane; its code path is unchanged.

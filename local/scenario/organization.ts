@@ -81,7 +81,10 @@ export async function emulateOrganization(
     s.stackName.startsWith('StackSet-') && s.account === account;
   const stacks = all.filter((s) => !options.members.some((m) => isBaselineOf(s, m)));
 
-  const plane = new LocalControlPlane(synth.controlPlane, config.homeRegion, securityTooling);
+  const strict = await strictStandIns(endpoint);
+  const plane = new LocalControlPlane(synth.controlPlane, config.homeRegion, securityTooling, {
+    trailDelegation: strict,
+  });
   // Step Functions of the security-tooling account: the state machines exist there, and every
   // execution the dispatcher or the alerter starts is recorded there, then run by the plane.
   const sfn = new SFNClient({ region: config.homeRegion });
@@ -103,7 +106,6 @@ export async function emulateOrganization(
     },
   );
   const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
-  const strict = await strictStandIns(endpoint);
 
   const org: Organization = {
     config,
