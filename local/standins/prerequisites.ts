@@ -77,6 +77,15 @@ export function serviceCredentials(endpoint: string, roleArn: string, service: s
   );
 }
 
+/** An account joins the organization under a chosen id, as CreateAccount leaves it before CreateAccountResult. */
+export function addOrganizationAccount(endpoint: string, management: string, accountId: string) {
+  return post<{ accountId: string }>(endpoint, 'organization-account', {
+    managementAccount: management,
+    accountId,
+    email: `${accountId}@example.com`,
+  });
+}
+
 /** Turns IAM enforcement on or off for every later request. */
 export function enforceIam(endpoint: string, enforce: boolean) {
   return post<{ enforce: boolean }>(endpoint, 'iam', { enforce });
