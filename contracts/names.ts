@@ -71,6 +71,7 @@ export const pipelineLogGroups = [
   'indexer',
   'alerter',
   'opensearch-setup',
+  'archive-lock',
   'firehose-delivery',
   'search-audit',
   'search-slow-search',
@@ -95,6 +96,11 @@ export function pipelineLogGroup(name: string): string {
   if (!pipelineLogGroups.includes(group))
     throw new Error(`${group} is not in pipelineLogGroups (contracts/names.ts)`);
   return group;
+}
+
+/** The role CloudWatch Logs assumes to put a region's subscribed logs into the central stream. */
+export function destinationRoleName(region: string): string {
+  return `logwarden-cwl-destination-${region}`;
 }
 
 /** The account-level subscription filter policy of a region; the pipeline reads the region back from it. */

@@ -25,9 +25,14 @@ export function buildLauncher(): void {
     .update(readFileSync(path.join(project, 'src/main/java/logwarden/LocalOpenSearch.java')))
     .digest('hex');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
-  execFileSync('mvn', ['-q', '-B', '-f', path.join(project, 'pom.xml'), '-DskipTests', 'package'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  // --strict-checksums: an artifact whose checksum from Maven Central does not match fails the build.
+  execFileSync(
+    'mvn',
+    ['-q', '-B', '--strict-checksums', '-f', path.join(project, 'pom.xml'), '-DskipTests', 'package'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   writeFileSync(stamp, want);
 }
 

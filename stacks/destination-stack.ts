@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LogwardenConfig } from '../contracts/config';
-import { centralStreamArn, destinationArn, names } from '../contracts/names';
+import { centralStreamArn, destinationArn, destinationRoleName, names } from '../contracts/names';
 
 export interface DestinationStackProps extends StackProps {
   readonly config: LogwardenConfig;
@@ -25,7 +25,7 @@ export class DestinationStack extends Stack {
     this.destinationArn = destinationArn(this.region, account);
 
     const role = new iam.Role(this, 'DeliveryRole', {
-      roleName: `logwarden-cwl-destination-${this.region}`,
+      roleName: destinationRoleName(this.region),
       description: 'Assumed by CloudWatch Logs to put subscribed member logs into the central stream',
       assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
         conditions: {
