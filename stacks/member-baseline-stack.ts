@@ -148,7 +148,7 @@ export class MemberBaselineStack extends Stack {
     const subscriptionRole = new iam.Role(this, 'SubscriptionRole', {
       roleName: names.subscriptionRole,
       description:
-        'Assumed by CloudWatch Logs to validate this account’s subscription to the logwarden destinations',
+        'Assumed by CloudWatch Logs to validate the subscription of this account to the logwarden destinations',
       assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
         // The guide's trust has no condition and does not say which source keys CloudWatch Logs
         // sets here: IfExists keeps the role usable and refuses other sources when they are set.
