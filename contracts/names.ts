@@ -9,6 +9,8 @@ export const names = {
   memberExecutionRole: 'logwarden-member-execution',
   flowLogsDeliveryRole: 'logwarden-flowlogs-delivery',
   forwardEventsRole: 'logwarden-forward-events',
+  /** In each member: the role CloudWatch Logs assumes to validate the account subscription policy. */
+  subscriptionRole: 'logwarden-subscription',
   memberBaselineStackSet: 'logwarden-member-baseline',
   alerterRole: 'logwarden-central-alerter',
   healStarterRole: 'logwarden-heal-starter',

@@ -1,4 +1,4 @@
-import { App, Stage, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CentralStack } from './central-stack';
 import type { LogwardenConfig } from '../contracts/config';
@@ -78,15 +78,24 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     env: { account: config.accounts.management, region: 'us-east-1' },
     description: 'logwarden: forwards Organizations account events to the control plane (management account)',
   });
-  // The organization trail's group is in the management account, in its own region.
+  // The organization trail's group is in the management account, in its own region. A group
+  // configured in another account cannot be an organization trail's, and no logwarden stack runs
+  // where it could be subscribed: synthesis says so and subscribes nothing.
   const trailGroup = config.trail.mode === 'organization' ? config.trail.cloudWatchLogsGroupArn : undefined;
+  const trailGroupAt = trailGroup === undefined ? undefined : logGroupOf(trailGroup);
+  if (trailGroupAt && trailGroupAt.account !== config.accounts.management) {
+    Annotations.of(controlPlane).addWarningV2(
+      'logwarden:trail-group-account',
+      `trail.cloudWatchLogsGroupArn is in account ${trailGroupAt.account}, but an organization trail's log group is in the management account (${config.accounts.management}); it is not subscribed to the pipeline`,
+    );
+  }
   const managementTrailSubscription =
-    trailGroup === undefined
+    trailGroup === undefined || trailGroupAt?.account !== config.accounts.management
       ? undefined
       : new ManagementTrailSubscriptionStack(app, 'LogwardenManagementTrailSubscription', {
           config,
           logGroupArn: trailGroup,
-          env: { account: config.accounts.management, region: logGroupOf(trailGroup).region },
+          env: { account: config.accounts.management, region: trailGroupAt.region },
           description:
             'logwarden: subscribes the organization trail’s CloudWatch Logs group to the central pipeline (management account)',
         });

@@ -64,6 +64,10 @@ export class MemberBaselineStack extends Stack {
     const inGoverned = (arn: (region: string) => string) => config.governedRegions.map(arn);
     const account = this.account;
     const memberScope: MemberScope = { config, account, inGoverned };
+    const inEachRegionFinding = (service: string, resource: string) =>
+      config.governedRegions.map(
+        (r) => `AwsSolutions-IAM5[Resource::arn:aws:${service}:${r}:<AWS::AccountId>:${resource}]`,
+      );
 
     const isHomeRegion = new CfnCondition(this, 'IsHomeRegion', {
       expression: Fn.conditionEquals(this.region, config.homeRegion),
@@ -136,6 +140,40 @@ export class MemberBaselineStack extends Stack {
       },
     });
     homeRegionOnly(delivery);
+
+    // CloudWatch Logs guide, account-level subscriptions, "Step 2: (Only if using an
+    // organization) Create an IAM role": the central destinations' policy grants the
+    // organization, so the account subscription policy names a role of the sending account that
+    // CloudWatch Logs assumes to validate the sender (the control passes it as RoleArn).
+    const subscriptionRole = new iam.Role(this, 'SubscriptionRole', {
+      roleName: names.subscriptionRole,
+      description:
+        'Assumed by CloudWatch Logs to validate the subscription of this account to the logwarden destinations',
+      assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
+        // The guide's trust has no condition and does not say which source keys CloudWatch Logs
+        // sets here: IfExists keeps the role usable and refuses other sources when they are set.
+        conditions: {
+          StringEqualsIfExists: { 'aws:SourceAccount': account },
+          StringLikeIfExists: { 'aws:SourceArn': `arn:aws:logs:*:${account}:*` },
+        },
+      }),
+      inlinePolicies: {
+        validate: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['logs:PutLogEvents'],
+              resources: inGoverned((r) => `arn:aws:logs:${r}:${account}:log-group:*`),
+            }),
+          ],
+        }),
+      },
+    });
+    homeRegionOnly(subscriptionRole);
+    acknowledge(
+      subscriptionRole,
+      'The account subscription policy covers every log group of the account by design; CloudWatch Logs only validates the sender with it.',
+      ...inEachRegionFinding('logs', 'log-group:*'),
+    );
 
     const forwardRole = new iam.Role(this, 'ForwardEventsRole', {
       roleName: names.forwardEventsRole,

@@ -1,4 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import {
   controlRoleArn,
   destinationArn,
@@ -94,16 +94,19 @@ describe('IAM boundaries (issue 10 §6, issue 9 §3)', () => {
     });
   });
 
-  it('refuses a trail group outside the management account or outside the governed regions', () => {
-    const bad = (arn: string) => () =>
+  it('refuses a trail group outside the governed regions, and subscribes none outside the management account', () => {
+    const build = (arn: string) =>
       buildExample(
         exampleConfig({ trail: { mode: 'organization', name: 'org', cloudWatchLogsGroupArn: arn } }),
       );
-    expect(bad('arn:aws:logs:eu-west-1:444444444444:log-group:g')).toThrow(
-      /management account \(111111111111\)/,
-    );
-    expect(bad('arn:aws:logs:ap-south-1:111111111111:log-group:g')).toThrow(
+    expect(() => build('arn:aws:logs:ap-south-1:111111111111:log-group:g')).toThrow(
       /ap-south-1 is not a governed region/,
+    );
+    const elsewhere = build('arn:aws:logs:eu-west-1:444444444444:log-group:g');
+    expect(elsewhere.managementTrailSubscription).toBeUndefined();
+    Annotations.fromStack(elsewhere.controlPlane).hasWarning(
+      '*',
+      Match.stringLikeRegexp('management account .111111111111.; it is not subscribed'),
     );
   });
 });

@@ -94,7 +94,7 @@ describe('the app', () => {
   it('member baseline: global roles in the home region only, org-scoped trust, forwarding rules from events/', () => {
     const t = templateOf(built.memberBaseline);
     const roles = t.findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(3);
+    expect(Object.keys(roles)).toHaveLength(4);
     for (const role of Object.values(roles)) expect(role.Condition).toBe('IsHomeRegion');
     t.hasResourceProperties('AWS::IAM::Role', {
       RoleName: names.memberExecutionRole,

@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { destinationArn } from '../../../contracts/names';
+import { destinationArn, names } from '../../../contracts/names';
 import { ensureSubscriptionEnv } from '../../../functions/ensure-subscription/env';
 import { acknowledge } from '../../../workflows/acknowledge';
 import { NodeFunction } from '../../node-function';
@@ -59,6 +59,14 @@ export class SubscriptionControl extends NodeFunction {
           ...inGoverned((r) => `arn:aws:logs:${r}:${account}:log-group:*`),
           ...inGoverned((r) => destinationArn(r, config.accounts.logArchive)),
         ],
+      }),
+      // The policy document names the member's subscription role (RoleArn), which the
+      // CloudWatch Logs guide requires when the destination policy grants the organization.
+      new iam.PolicyStatement({
+        sid: 'PassSubscriptionRole',
+        actions: ['iam:PassRole'],
+        resources: [`arn:aws:iam::${account}:role/${names.subscriptionRole}`],
+        conditions: { StringEquals: { 'iam:PassedToService': 'logs.amazonaws.com' } },
       }),
     ];
   }
