@@ -279,7 +279,6 @@ export function toApiActivity(origin: EventOrigin, ct: Record<string, unknown>):
   const category = str(ct.eventCategory);
   if (category) metadata.product.feature = { name: category };
   metadata.event_code = str(ct.eventType);
-  metadata.original_time = str(ct.eventTime);
 
   const request = obj(ct.requestParameters);
   const requestId = str(ct.requestID);

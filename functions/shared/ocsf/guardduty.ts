@@ -296,7 +296,6 @@ export function toDetectionFinding(origin: EventOrigin, event: Record<string, un
   doc.metadata.log_version = str(finding.schemaVersion);
   const feature = str(service.featureName);
   if (feature) doc.metadata.product.feature = { name: feature };
-  doc.metadata.original_time = updatedAt;
   const title = str(finding.title) ?? str(finding.type) ?? 'GuardDuty finding';
   doc.finding_info = {
     uid: str(finding.arn) ?? id ?? doc.metadata.uid,
