@@ -7,11 +7,27 @@
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { FirehoseOutputRecord, FirehoseTransformEvent } from '../functions/transform/transform';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createClient } from '../functions/shared/clients';
-import { requiredEnv } from '../functions/shared/env';
 import { deliverToArchive, type DeliveryStats } from './firehose-driver';
 import { StreamReader, toKinesisStreamEvent } from './kinesis-reader';
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (local/start.ts sets it)`);
+  return value;
+}
+
+/** A consumer's real handler, built by its factory from this process's environment. */
+async function consumer<E, R>(name: 'transform' | 'indexer' | 'alerter') {
+  const mod = (await import(`../functions/${name}/handler`)) as {
+    makeHandler: (deps: unknown) => (event: E) => Promise<R>;
+    depsFromEnv: (env: NodeJS.ProcessEnv) => unknown;
+  };
+  return mod.makeHandler(mod.depsFromEnv(process.env));
+}
 
 async function main() {
   const stream = requiredEnv('LOGWARDEN_STREAM');
@@ -22,9 +38,9 @@ async function main() {
     ? (JSON.parse(readFileSync(checkpoint, 'utf8')) as Record<string, string>)
     : {};
   const reader = new StreamReader(createClient(KinesisClient, { http1: true }), stream, positions);
-  const transform = (await import('../functions/transform/index')).handler;
-  const indexer = (await import('../functions/indexer/index')).handler;
-  const alerter = (await import('../functions/alerter/index')).handler;
+  const transform = await consumer<FirehoseTransformEvent, { records: FirehoseOutputRecord[] }>('transform');
+  const indexer = await consumer<KinesisStreamEvent, KinesisStreamBatchResponse>('indexer');
+  const alerter = await consumer<KinesisStreamEvent, KinesisStreamBatchResponse>('alerter');
   const stats: DeliveryStats = { invocations: 0, ok: 0, dropped: 0, processingFailed: 0, objects: [] };
   let records = 0;
   const failures: string[] = [];

@@ -3,7 +3,7 @@ import { forEachState, resolveValue, type CfnTemplate, type TaskHandlers } from 
 
 const functionsDir = path.resolve(__dirname, '..', 'functions');
 
-interface FunctionResource {
+export interface FunctionResource {
   logicalId: string;
   /** The folder under functions/, from the POWERTOOLS_SERVICE_NAME every logwarden function sets. */
   name: string;
@@ -35,8 +35,9 @@ export function templateFunctions(
 
 /**
  * Binds every Task of a state machine whose resource is one of the template's functions to that
- * function's real handler, in process, after giving process.env what the stack gives the
- * function (the handlers read their settings at load time). Nothing is stubbed.
+ * function's real handler, in process: `makeHandler(depsFromEnv(env))` with the environment the
+ * stack gives the function over this process's own (endpoint, credentials, region). Each function
+ * gets its own settings; nothing is stubbed and process.env is left alone.
  */
 export function bindTaskHandlers(
   template: CfnTemplate,
@@ -45,27 +46,27 @@ export function bindTaskHandlers(
   account: string,
 ): TaskHandlers {
   const fns = new Map(templateFunctions(template, region, account).map((f) => [f.logicalId, f]));
-  for (const f of fns.values()) {
-    for (const [k, v] of Object.entries(f.environment)) {
-      if (k === 'POWERTOOLS_SERVICE_NAME') continue;
-      if (process.env[k] !== undefined && process.env[k] !== v)
-        throw new Error(`functions disagree on ${k}; the local runner shares one process.env`);
-      process.env[k] = v;
-    }
-  }
   const handlers: TaskHandlers = {};
   forEachState(definition, (stateName, state) => {
     const match = /:function:([A-Za-z0-9]+)$/.exec(String(state.Resource ?? ''));
     if (state.Type !== 'Task' || !match) return;
     const fn = fns.get(match[1]);
     if (!fn) throw new Error(`task ${stateName} names ${match[1]}, which is not a function of the template`);
+    let handler: ((e: unknown) => Promise<unknown>) | undefined;
     handlers[stateName] = async (input: unknown) => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(path.join(functionsDir, fn.name, 'index')) as {
-        handler: (e: unknown) => Promise<unknown>;
-      };
-      return mod.handler(input);
+      handler ??= functionHandler(fn);
+      return handler(input);
     };
   });
   return handlers;
+}
+
+/** A template function's real handler, built by its factory from the environment the stack gives it. */
+export function functionHandler(fn: FunctionResource): (event: unknown) => Promise<unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(functionsDir, fn.name, 'handler')) as {
+    makeHandler: (deps: unknown) => (e: unknown) => Promise<unknown>;
+    depsFromEnv: (env: Record<string, string | undefined>) => unknown;
+  };
+  return mod.makeHandler(mod.depsFromEnv({ ...process.env, ...fn.environment }));
 }

@@ -1,11 +1,46 @@
-import { CfnCondition, DefaultStackSynthesizer, Fn, Stack, StackProps } from 'aws-cdk-lib';
+import {
+  CfnCondition,
+  DefaultStackSynthesizer,
+  Fn,
+  type ICfnConditionExpression,
+  Stack,
+  StackProps,
+} from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { memberForwardedTriggers } from '../events/patterns';
 import { acknowledge } from '../workflows/acknowledge';
+import type { MemberScope } from './control-plane/controls/control';
+import { FlowLogsControl } from './control-plane/controls/flow-logs';
+import { GuardDutyControl } from './control-plane/controls/guardduty';
+import { SubscriptionControl } from './control-plane/controls/subscription';
+import { TrailControl } from './control-plane/controls/trail';
 import type { LogwardenConfig } from '../contracts/config';
-import { controlBusArn, names } from '../contracts/names';
+import { controlBusArn, controlRoleArn, memberControls, names } from '../contracts/names';
+
+/** The regions the member-baseline StackSet deploys to: the governed ones, and us-east-1. */
+export function memberBaselineRegions(config: LogwardenConfig): string[] {
+  return [...new Set([...config.governedRegions, 'us-east-1'])];
+}
+
+/** A condition true in any of the regions (Fn::Or takes 2 to 10 conditions, so they nest). */
+function regionIn(scope: Construct, id: string, regions: readonly string[]): CfnCondition {
+  const equals = regions.map((r) => Fn.conditionEquals(Stack.of(scope).region, r));
+  const or = (list: ICfnConditionExpression[]): ICfnConditionExpression =>
+    list.length === 1
+      ? list[0]
+      : list.length <= 10
+        ? Fn.conditionOr(...list)
+        : Fn.conditionOr(...chunks(list, 10).map(or));
+  return new CfnCondition(scope, id, { expression: or(equals) });
+}
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
 
 export interface MemberBaselineStackProps extends StackProps {
   readonly config: LogwardenConfig;
@@ -28,6 +63,7 @@ export class MemberBaselineStack extends Stack {
     const controlAccount = config.accounts.securityTooling;
     const inGoverned = (arn: (region: string) => string) => config.governedRegions.map(arn);
     const account = this.account;
+    const memberScope: MemberScope = { config, account, inGoverned };
 
     const isHomeRegion = new CfnCondition(this, 'IsHomeRegion', {
       expression: Fn.conditionEquals(this.region, config.homeRegion),
@@ -39,80 +75,40 @@ export class MemberBaselineStack extends Stack {
     const execution = new iam.Role(this, 'ExecutionRole', {
       roleName: names.memberExecutionRole,
       description: 'Assumed by the logwarden control-plane functions to verify and repair logging coverage',
-      assumedBy: new iam.AccountPrincipal(controlAccount).withConditions({
-        StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
-        ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${controlAccount}:role/logwarden-control-*` },
-      }),
+      // Exactly the control functions' roles, by ARN: a `logwarden-control-*` pattern would trust
+      // any role someone in the security-tooling account names that way. IAM resolves each ARN
+      // when the trust is written, so the control plane (which creates these roles) deploys first.
+      assumedBy: new iam.PrincipalWithConditions(
+        new iam.CompositePrincipal(
+          ...memberControls.map((fn) => new iam.ArnPrincipal(controlRoleArn(fn, controlAccount))),
+        ),
+        { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
+      ),
       inlinePolicies: {
+        // Each control's own statements (stacks/control-plane/controls/), then one Deny for all.
         coverage: new iam.PolicyDocument({
           statements: [
+            ...[FlowLogsControl, TrailControl, GuardDutyControl, SubscriptionControl].flatMap((control) =>
+              control.memberStatements(memberScope),
+            ),
+            // The pipeline's own log groups (log-archive and security-tooling accounts, which the
+            // StackSet also covers) never get a subscription or a changed setting from this role:
+            // subscribing them would feed the pipeline its own output. A Deny, not an account
+            // filter, so those two accounts keep every other repair.
             new iam.PolicyStatement({
-              sid: 'DescribeCoverage',
+              sid: 'NeverTouchPipelineLogGroups',
+              effect: iam.Effect.DENY,
               actions: [
-                'ec2:DescribeVpcs',
-                'ec2:DescribeFlowLogs',
-                'logs:DescribeLogGroups',
-                'logs:DescribeAccountPolicies',
-                'logs:DescribeSubscriptionFilters',
-                'cloudtrail:DescribeTrails',
-                'cloudtrail:GetTrailStatus',
-                'cloudtrail:GetEventSelectors',
-                'guardduty:ListDetectors',
+                'logs:PutSubscriptionFilter',
+                'logs:DeleteSubscriptionFilter',
+                'logs:CreateLogGroup',
+                'logs:DeleteLogGroup',
+                'logs:PutRetentionPolicy',
+                'logs:TagResource',
               ],
-              resources: ['*'],
-            }),
-            new iam.PolicyStatement({
-              sid: 'RepairFlowLogs',
-              actions: ['ec2:CreateFlowLogs', 'ec2:CreateTags'],
-              resources: [
-                ...inGoverned((r) => `arn:aws:ec2:${r}:${account}:vpc/*`),
-                ...inGoverned((r) => `arn:aws:ec2:${r}:${account}:vpc-flow-log/*`),
-              ],
-            }),
-            new iam.PolicyStatement({
-              sid: 'RepairOwnLogGroups',
-              actions: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource'],
-              resources: inGoverned(
-                (r) => `arn:aws:logs:${r}:${account}:log-group:${names.ownLogGroupPrefix}*`,
+              resources: [names.pipelineLogGroupPrefix, names.controlLogGroupPrefix].map(
+                (prefix) => `arn:aws:logs:*:*:log-group:${prefix}*`,
               ),
-            }),
-            new iam.PolicyStatement({
-              sid: 'RepairSubscriptionPolicy',
-              actions: ['logs:PutAccountPolicy', 'logs:PutSubscriptionFilter'],
-              resources: [
-                ...inGoverned((r) => `arn:aws:logs:${r}:${account}:log-group:*`),
-                ...inGoverned(
-                  (r) =>
-                    `arn:aws:logs:${r}:${config.accounts.logArchive}:destination:${names.logsDestination}`,
-                ),
-              ],
-            }),
-            new iam.PolicyStatement({
-              sid: 'PassFlowLogsDeliveryRole',
-              actions: ['iam:PassRole'],
-              resources: [`arn:aws:iam::${account}:role/${names.flowLogsDeliveryRole}`],
-              conditions: { StringEquals: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' } },
-            }),
-            new iam.PolicyStatement({
-              sid: 'RepairAccountTrail',
-              actions: [
-                'cloudtrail:StartLogging',
-                'cloudtrail:PutEventSelectors',
-                'cloudtrail:CreateTrail',
-                'cloudtrail:UpdateTrail',
-              ],
-              resources: [`arn:aws:cloudtrail:${config.homeRegion}:${account}:trail/${config.trail.name}`],
-            }),
-            new iam.PolicyStatement({
-              sid: 'RepairGuardDuty',
-              actions: [
-                'guardduty:GetDetector',
-                'guardduty:GetAdministratorAccount',
-                'guardduty:CreateDetector',
-                'guardduty:UpdateDetector',
-                'guardduty:AcceptAdministratorInvitation',
-              ],
-              resources: inGoverned((r) => `arn:aws:guardduty:${r}:${account}:detector/*`),
             }),
           ],
         }),
@@ -160,10 +156,16 @@ export class MemberBaselineStack extends Stack {
     });
     homeRegionOnly(forwardRole);
 
-    // Rules exist in every region; the role they use comes from the home-region instance, which
-    // the StackSet deploys first (see its region order).
+    // Rules exist in every region of the StackSet; the role they use comes from the home-region
+    // instance, which the StackSet deploys first (see its region order). The StackSet also
+    // reaches us-east-1 when it is not governed: there only the triggers members see in
+    // us-east-1 (region opt-in) are forwarded.
+    const isGovernedRegion = regionIn(this, 'IsGovernedRegion', config.governedRegions);
+    const isUsEast1 = new CfnCondition(this, 'IsUsEast1', {
+      expression: Fn.conditionEquals(this.region, 'us-east-1'),
+    });
     for (const trigger of memberForwardedTriggers) {
-      new events.CfnRule(this, `Forward-${trigger.id}`, {
+      const rule = new events.CfnRule(this, `Forward-${trigger.id}`, {
         name: `logwarden-forward-${trigger.id}`,
         description: `logwarden: forward to the control plane: ${trigger.description}`,
         eventPattern: trigger.pattern,
@@ -176,6 +178,7 @@ export class MemberBaselineStack extends Stack {
           },
         ],
       });
+      rule.cfnOptions.condition = trigger.memberRegions === 'us-east-1' ? isUsEast1 : isGovernedRegion;
     }
 
     // Resource wildcards, per governed region, each with the reason it cannot be narrower.
@@ -185,7 +188,7 @@ export class MemberBaselineStack extends Stack {
       );
     acknowledge(
       execution,
-      'Only Describe/List actions of EC2 flow logs, CloudWatch Logs, CloudTrail and GuardDuty, which do not support resource-level permissions.',
+      'Actions without a resource type in the Service Authorization Reference, which only "*" grants: the Describe/List reads of EC2 flow logs, CloudWatch Logs, CloudTrail and GuardDuty, the ECS list calls CreateFlowLogs depends on, PutAccountPolicy, and GuardDuty CreateDetector/AcceptAdministratorInvitation.',
       'AwsSolutions-IAM5[Resource::*]',
     );
     acknowledge(

@@ -13,6 +13,12 @@ import * as path from 'node:path';
 export interface NodeFunctionProps {
   /** Folder under functions/ that holds index.ts with an exported `handler`. */
   readonly name: string;
+  /**
+   * A fixed function name, for a function whose ARN a policy must name before the function
+   * exists (its own role's policy would otherwise depend on it in a cycle).
+   * @default a name CloudFormation generates
+   */
+  readonly functionName?: string;
   readonly description: string;
   readonly timeout?: Duration;
   readonly memorySize?: number;
@@ -31,7 +37,7 @@ export interface NodeFunctionProps {
 const functionsDir = path.join(__dirname, '..', 'functions');
 
 /**
- * Every logwarden Lambda: esbuild-bundled TypeScript on Node.js 22, arm64, X-Ray tracing,
+ * Every logwarden Lambda: esbuild-bundled TypeScript on Node.js 22, arm64,
  * an encrypted log group with bounded retention, and the Powertools service name set.
  */
 export class NodeFunction extends nodejs.NodejsFunction {
@@ -45,13 +51,16 @@ export class NodeFunction extends nodejs.NodejsFunction {
     super(scope, id, {
       entry: path.join(functionsDir, props.name, 'index.ts'),
       handler: 'handler',
+      functionName: props.functionName,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(60),
       memorySize: props.memorySize ?? 512,
-      // Isolated subnets have no route to X-Ray; tracing there would only drop segments.
-      tracing: props.vpc ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
+      // No handler instruments its SDK calls with a tracer, so active tracing would bill for
+      // segments that show nothing the function's own logs and metrics do not; the workflows
+      // keep X-Ray on their state machines, where the trace is the execution's timeline.
+      tracing: lambda.Tracing.DISABLED,
       logGroup,
       environmentEncryption: props.logKey,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
@@ -98,9 +107,6 @@ export class NodeFunction extends nodejs.NodejsFunction {
         'Outside the VPC by design: it only calls regional AWS APIs (Kinesis, SNS, Step Functions, STS, DynamoDB) and no private resource.',
         'CKV_AWS_117',
       );
-      const xray = 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.';
-      acknowledge(this, xray, 'AwsSolutions-IAM5[Resource::*]');
-      if (this.role) acknowledge(this.role, xray, 'AwsSolutions-IAM5[Resource::*]');
     }
   }
 }

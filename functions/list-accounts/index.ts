@@ -1,11 +1,4 @@
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { createClient } from '../shared/clients';
-import { requiredEnv } from '../shared/env';
-import { activeAccounts, SweepAccount } from './list-accounts';
+import { depsFromEnv, makeHandler } from './handler';
 
-const orgs = createClient(OrganizationsClient, { region: 'us-east-1' });
-
-/** sweep's first step: the accounts to cover. */
-export async function handler(): Promise<{ accounts: SweepAccount[] }> {
-  return { accounts: await activeAccounts(orgs, requiredEnv('MANAGEMENT_ACCOUNT')) };
-}
+/** The Lambda entry: settings and clients from the environment, once per cold start. */
+export const handler = makeHandler(depsFromEnv(process.env));

@@ -12,7 +12,7 @@ export interface ClientOptions {
   http1?: boolean;
 }
 
-type ClientCtor<C> = new (config: {
+export type ClientCtor<C> = new (config: {
   region?: string;
   credentials?: AwsCredentialIdentityProvider;
   maxAttempts?: number;

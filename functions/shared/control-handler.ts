@@ -1,11 +1,32 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
-
-const logger = new Logger();
+import { createClient, type ClientCtor } from './clients';
+import { memberClient } from './member-clients';
 
 export interface ControlEvent extends ControlTarget {
   vpcIds?: string[];
 }
+
+/** Where a control's SDK clients act: this (the control-plane) account, or a member account. */
+export interface AwsClients {
+  own<C>(Ctor: ClientCtor<C>, region: string): C;
+  /** Through the member's logwarden execution role. */
+  member<C>(Ctor: ClientCtor<C>, account: string, region: string): C;
+}
+
+export const awsClients: AwsClients = {
+  own: (Ctor, region) => createClient(Ctor, { region }),
+  member: memberClient,
+};
+
+/** What every control handler is built from, besides its own settings. */
+export interface ControlDeps {
+  clients: AwsClients;
+  logger: Logger;
+}
+
+export const controlDepsFromEnv = (): ControlDeps => ({ clients: awsClients, logger: new Logger() });
 
 /** Checks the event every control receives from its workflow; a bad one is a bug upstream. */
 export function parseControlEvent(event: unknown): ControlEvent {
@@ -20,8 +41,18 @@ export function parseControlEvent(event: unknown): ControlEvent {
   };
 }
 
-/** Logs what a control found and did, so every change is explained in its log too. */
-export function reportControl(result: ControlResult): ControlResult {
-  logger.info(`${result.control} ${result.status}`, { ...result });
-  return result;
+/**
+ * A control's Step Functions task: parse the event, run the control, and log what it found
+ * and did, so every change is explained in its log too.
+ */
+export function controlHandler(
+  deps: ControlDeps,
+  run: (event: ControlEvent) => Promise<ControlResult>,
+): (event: unknown, context?: Context) => Promise<ControlResult> {
+  return async (event, context) => {
+    if (context) deps.logger.addContext(context);
+    const result = await run(parseControlEvent(event));
+    deps.logger.info(`${result.control} ${result.status}`, { ...result });
+    return result;
+  };
 }

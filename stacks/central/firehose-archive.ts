@@ -9,6 +9,8 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../workflows/acknowledge';
 import { pipelineLogGroup } from '../../contracts/names';
 import { NodeFunction } from '../node-function';
+import { transformEnv } from '../../functions/transform/env';
+import { DEFAULT_MAX_HOPS } from '../../functions/transform/transform';
 
 export interface FirehoseArchiveProps {
   readonly stream: kinesis.Stream;
@@ -44,7 +46,7 @@ export class FirehoseArchive extends Construct {
       timeout: Duration.minutes(5),
       memorySize: 1024,
       logKey: props.logKey,
-      environment: { MAX_REINGEST_HOPS: '5' },
+      environment: transformEnv.environment({ maxReingestHops: String(DEFAULT_MAX_HOPS) }),
     });
     // Oversized records are split and put back into the stream they came from.
     props.stream.grantWrite(this.transform);

@@ -1,18 +1,21 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
+import { transformEnv } from '../../../functions/transform/env';
+import { depsFromEnv, makeHandler } from '../../../functions/transform/handler';
 import { realFirehoseEvent } from '../../../local/corpus';
 
 const kinesisMock = mockClient(KinesisClient);
 
 describe('transform handler', () => {
-  beforeAll(() => {
-    process.env.AWS_REGION = 'eu-west-1';
-    process.env.POWERTOOLS_METRICS_NAMESPACE = 'logwarden';
-  });
-
   it('answers the real Firehose event through the shared core, with metrics written', async () => {
     const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const { handler } = await import('../../../functions/transform/index');
+    const handler = makeHandler(
+      depsFromEnv({
+        AWS_REGION: 'eu-west-1',
+        POWERTOOLS_METRICS_NAMESPACE: 'logwarden',
+        ...transformEnv.environment({ maxReingestHops: '5' }),
+      }),
+    );
     const event = realFirehoseEvent();
     const { records } = await handler(event);
     const out = write.mock.calls.map((c) => String(c[0])).join('');

@@ -1,0 +1,13 @@
+import { defineEnv, envText, envWholeNumber } from '../shared/env';
+import { envFlowLogFormats } from '../shared/flow-log-registry-env';
+
+export const alerterEnv = defineEnv({
+  alertTopicArn: envText(),
+  dedupeTable: envText(),
+  /** The cover-account-region state machine in the control-plane account. */
+  healStateMachineArn: envText().regex(/^arn:aws[a-z-]*:states:/, 'must be a state machine ARN'),
+  healStarterRoleArn: envText().regex(/^arn:aws[a-z-]*:iam::/, 'must be an IAM role ARN'),
+  /** How long a delivery can repeat: the stream retention. */
+  streamRetentionHours: envWholeNumber(),
+  flowLogFormats: envFlowLogFormats(),
+});

@@ -1,0 +1,67 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type {
+  Context,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from 'aws-lambda';
+import { createClient } from '../shared/clients';
+import { alertOnStreamRecord, type AlerterDeps } from './alerter';
+import { alerterEnv } from './env';
+
+export interface AlerterHandlerDeps extends AlerterDeps {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): AlerterHandlerDeps {
+  const settings = alerterEnv.parse(env);
+  return {
+    sns: createClient(SNSClient),
+    ddb: createClient(DynamoDBClient),
+    // The workflow lives in the security-tooling account: start it through the role it trusts.
+    sfn: createClient(SFNClient, {
+      region: settings.healStateMachineArn.split(':')[3],
+      credentials: fromTemporaryCredentials({
+        params: { RoleArn: settings.healStarterRoleArn, RoleSessionName: 'logwarden-alerter' },
+      }),
+    }),
+    topicArn: settings.alertTopicArn,
+    stateMachineArn: settings.healStateMachineArn,
+    dedupeTable: settings.dedupeTable,
+    dedupeHours: settings.streamRetentionHours,
+    formats: settings.flowLogFormats,
+    logger: new Logger(),
+    metrics: new Metrics(),
+  };
+}
+
+/** Kinesis (enhanced fan-out) → tamper alerts on SNS and self-heal executions. */
+export function makeHandler(deps: AlerterHandlerDeps) {
+  const { logger, metrics } = deps;
+  const processor = new BatchProcessor(EventType.KinesisDataStreams);
+  const recordHandler = async (record: KinesisStreamRecord): Promise<void> => {
+    const outcome = await alertOnStreamRecord(record.kinesis.data, deps);
+    if (outcome.alerted.length) logger.info('tamper alerts sent', { eventIds: outcome.alerted });
+    if (outcome.duplicates.length)
+      logger.info('duplicate deliveries, no alert', { eventIds: outcome.duplicates });
+    metrics.addMetric('TamperAlerts', MetricUnit.Count, outcome.alerted.length);
+    metrics.addMetric('DuplicateTamperDeliveries', MetricUnit.Count, outcome.duplicates.length);
+  };
+  return async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {
+    if (context) logger.addContext(context);
+    try {
+      return await processPartialResponse(event, recordHandler, processor, {
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,54 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
+import { stateMachineArn } from '../../contracts/names';
+import { createClient } from '../shared/clients';
+import { lambdaRuntimeEnv } from '../shared/env';
+import { startNamedExecution } from '../shared/start-execution';
+import { dispatchEnv } from './env';
+import { EventBridgeEvent, routeEvent } from './route';
+
+export interface DispatchDeps {
+  sfn: SFNClient;
+  governedRegions: string[];
+  /** Where the workflows live: this function's own account and region. */
+  controlAccount: string;
+  managementAccount: string;
+  region: string;
+  logger: Logger;
+}
+
+export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): DispatchDeps {
+  const settings = dispatchEnv.parse(env);
+  const { awsRegion } = lambdaRuntimeEnv.parse(env);
+  return { sfn: createClient(SFNClient), ...settings, region: awsRegion, logger: new Logger() };
+}
+
+/**
+ * EventBridge rule target: { trigger, event } → the workflow that heals it, under a name that
+ * coalesces the events about one target within a window (route.ts).
+ */
+export function makeHandler(deps: DispatchDeps) {
+  return async (input: { trigger: string; event: EventBridgeEvent }, context?: Context) => {
+    if (context) deps.logger.addContext(context);
+    const route = routeEvent(input.trigger, input.event, {
+      governedRegions: deps.governedRegions,
+      managementAccount: deps.managementAccount,
+    });
+    if (!route.start) {
+      deps.logger.info('event starts nothing', {
+        trigger: input.trigger,
+        eventId: input.event?.id,
+        reason: route.reason,
+      });
+      return route;
+    }
+    const arn = stateMachineArn(route.workflow, deps.region, deps.controlAccount);
+    const started = await startNamedExecution(deps.sfn, arn, route.name, route.input);
+    deps.logger.info(started.duplicate ? 'duplicate event, execution exists' : 'started', {
+      trigger: input.trigger,
+      ...started,
+    });
+    return { ...route, ...started };
+  };
+}

@@ -1,0 +1,34 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { names } from '../../contracts/names';
+import { controlDepsFromEnv, controlHandler, type ControlDeps } from '../shared/control-handler';
+import { ensureFlowLogsEnv } from './env';
+import { ensureFlowLogs } from './ensure-flow-logs';
+
+export interface EnsureFlowLogsDeps extends ControlDeps {
+  acceptForeignFlowLogs: boolean;
+  flowLogRetentionDays: number;
+}
+
+export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): EnsureFlowLogsDeps {
+  return { ...controlDepsFromEnv(), ...ensureFlowLogsEnv.parse(env) };
+}
+
+/** Step Functions task: flow logs on every VPC (or the given VPCs) of one account and region. */
+export function makeHandler(deps: EnsureFlowLogsDeps) {
+  return controlHandler(deps, ({ account, region, vpcIds }) =>
+    ensureFlowLogs(
+      {
+        ec2: deps.clients.member(EC2Client, account, region),
+        logs: deps.clients.member(CloudWatchLogsClient, account, region),
+      },
+      { account, region },
+      {
+        deliveryRoleArn: `arn:aws:iam::${account}:role/${names.flowLogsDeliveryRole}`,
+        acceptForeignFlowLogs: deps.acceptForeignFlowLogs,
+        retentionDays: deps.flowLogRetentionDays,
+        vpcIds,
+      },
+    ),
+  );
+}

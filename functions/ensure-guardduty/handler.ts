@@ -1,0 +1,37 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { controlDepsFromEnv, controlHandler, type ControlDeps } from '../shared/control-handler';
+import { ensureGuardDutyEnv } from './env';
+import { ensureGuardDuty } from './ensure-guardduty';
+
+export interface EnsureGuardDutyDeps extends ControlDeps {
+  securityToolingAccount: string;
+  findingsRetentionDays: number;
+}
+
+export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): EnsureGuardDutyDeps {
+  return { ...controlDepsFromEnv(), ...ensureGuardDutyEnv.parse(env) };
+}
+
+/** Step Functions task: GuardDuty membership, detector and findings forwarding for one account and region. */
+export function makeHandler(deps: EnsureGuardDutyDeps) {
+  const { clients, securityToolingAccount: adminAccount } = deps;
+  return controlHandler(deps, ({ account, region }) =>
+    ensureGuardDuty(
+      {
+        admin: clients.own(GuardDutyClient, region),
+        member:
+          account === adminAccount
+            ? clients.own(GuardDutyClient, region)
+            : clients.member(GuardDutyClient, account, region),
+        adminEvents: clients.own(EventBridgeClient, region),
+        adminLogs: clients.own(CloudWatchLogsClient, region),
+        organizations: clients.own(OrganizationsClient, 'us-east-1'),
+      },
+      { account, region },
+      { adminAccount, retentionDays: deps.findingsRetentionDays },
+    ),
+  );
+}

@@ -1,0 +1,3 @@
+import { defineEnv, envAccountId } from '../shared/env';
+
+export const ensureSubscriptionEnv = defineEnv({ logArchiveAccount: envAccountId() });

@@ -1,0 +1,28 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { destinationArn, pipelineLogGroups, subscriptionPolicyName } from '../../contracts/names';
+import { controlDepsFromEnv, controlHandler, type ControlDeps } from '../shared/control-handler';
+import { ensureSubscriptionEnv } from './env';
+import { ensureSubscription } from './ensure-subscription';
+
+export interface EnsureSubscriptionDeps extends ControlDeps {
+  logArchiveAccount: string;
+}
+
+export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): EnsureSubscriptionDeps {
+  return { ...controlDepsFromEnv(), ...ensureSubscriptionEnv.parse(env) };
+}
+
+/** Step Functions task: the account subscription policy of one account and region. */
+export function makeHandler(deps: EnsureSubscriptionDeps) {
+  return controlHandler(deps, ({ account, region }) =>
+    ensureSubscription(
+      deps.clients.member(CloudWatchLogsClient, account, region),
+      { account, region },
+      {
+        destinationArn: destinationArn(region, deps.logArchiveAccount),
+        policyName: subscriptionPolicyName(region),
+        excludedLogGroups: pipelineLogGroups,
+      },
+    ),
+  );
+}

@@ -1,0 +1,38 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { controlDepsFromEnv, controlHandler, type ControlDeps } from '../shared/control-handler';
+import type { EnvOf } from '../shared/env';
+import { ensureTrailEnv } from './env';
+import { ensureTrail } from './ensure-trail';
+
+export interface EnsureTrailDeps extends ControlDeps {
+  settings: EnvOf<typeof ensureTrailEnv>;
+}
+
+export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): EnsureTrailDeps {
+  return { ...controlDepsFromEnv(), settings: ensureTrailEnv.parse(env) };
+}
+
+/**
+ * Step Functions task: the trail covering one account and region. The organization trail is
+ * managed from this (the CloudTrail delegated admin) account; an account trail from the member.
+ * Trails are multi-region and live in the home region.
+ */
+export function makeHandler(deps: EnsureTrailDeps) {
+  const s = deps.settings;
+  return controlHandler(deps, ({ account, region }) =>
+    ensureTrail(
+      s.trailMode === 'organization'
+        ? deps.clients.own(CloudTrailClient, s.homeRegion)
+        : deps.clients.member(CloudTrailClient, account, s.homeRegion),
+      { account, region },
+      {
+        mode: s.trailMode,
+        name: s.trailName,
+        s3BucketName: s.trailS3Bucket,
+        kmsKeyArn: s.trailKmsKeyArn,
+        cloudWatchLogsGroupArn: s.trailCwlGroupArn,
+        cloudWatchLogsRoleArn: s.trailCwlRoleArn,
+      },
+    ),
+  );
+}

@@ -1,0 +1,3 @@
+import { defineEnv, envAccountId } from '../shared/env';
+
+export const listAccountsEnv = defineEnv({ managementAccount: envAccountId() });

@@ -1,0 +1,6 @@
+import { defineEnv, envAccountId, envRegionList } from '../shared/env';
+
+export const listRegionsEnv = defineEnv({
+  governedRegions: envRegionList(),
+  controlAccount: envAccountId(),
+});

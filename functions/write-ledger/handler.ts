@@ -1,0 +1,30 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { createClient } from '../shared/clients';
+import { writeLedgerEnv } from './env';
+import { LedgerDeps, LedgerInput, LedgerSummary, writeLedger } from './ledger';
+
+export interface WriteLedgerDeps extends LedgerDeps {
+  logger: Logger;
+}
+
+export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): WriteLedgerDeps {
+  const settings = writeLedgerEnv.parse(env);
+  return {
+    ddb: createClient(DynamoDBClient),
+    sns: createClient(SNSClient),
+    table: settings.ledgerTable,
+    summaryTopicArn: settings.summaryTopicArn,
+    logger: new Logger(),
+  };
+}
+
+/** Last step of every workflow: the coverage ledger, and one summary when something failed. */
+export function makeHandler(deps: WriteLedgerDeps) {
+  return async (event: LedgerInput, context?: Context): Promise<LedgerSummary> => {
+    if (context) deps.logger.addContext(context);
+    return writeLedger(event, deps);
+  };
+}
