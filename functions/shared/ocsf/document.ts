@@ -19,10 +19,10 @@ export interface EventOrigin {
 export type OcsfProfile = 'cloud' | 'datetime' | 'security_control';
 
 export interface OcsfProduct {
-  name: string;
-  vendor_name: 'AWS';
-  version?: string;
-  feature?: { name: string };
+  readonly name: string;
+  readonly vendor_name: 'AWS';
+  readonly version?: string;
+  readonly feature?: { readonly name: string };
 }
 
 export interface OcsfDocument {
@@ -75,6 +75,30 @@ export interface OcsfClass {
   readonly category_uid: number;
   readonly category_name: string;
 }
+
+const products = new Map<string, OcsfProduct>();
+
+/**
+ * The `metadata.product` of a source, its version and feature: one shared, frozen object per
+ * combination, so a document does not allocate its own (the transform makes millions).
+ */
+export function productOf(name: string, version?: string, feature?: string): OcsfProduct {
+  const key = `${name}\u0000${version ?? ''}\u0000${feature ?? ''}`;
+  let product = products.get(key);
+  if (!product) {
+    product = Object.freeze({
+      name,
+      vendor_name: 'AWS' as const,
+      ...(feature !== undefined ? { feature: Object.freeze({ name: feature }) } : {}),
+      ...(version !== undefined ? { version } : {}),
+    });
+    // Bounded: versions and features are few; a flood of new ones is not cached.
+    if (products.size < 1000) products.set(key, product);
+  }
+  return product;
+}
+
+const typeNames = new Map<number, string>();
 
 /** Profiles of documents that use neither `action` nor `disposition`. */
 export const baseProfiles: OcsfProfile[] = ['cloud', 'datetime'];
@@ -153,7 +177,7 @@ export function newDocument(
     activity_id: activityId,
     activity_name: activityName,
     type_uid: cls.class_uid * 100 + activityId,
-    type_name: `${cls.class_name}: ${activityId === 99 ? 'Other' : activityName}`,
+    type_name: typeNameOf(cls, activityId, activityName),
     severity_id: 1,
     severity: 'Informational',
     time,
@@ -165,11 +189,22 @@ export function newDocument(
       uid: uid ?? hashUid(origin),
       log_name: origin.payload.logGroup,
       log_provider: 'CloudWatch Logs',
-      product: { name: product, vendor_name: 'AWS' },
+      product: productOf(product),
       logged_time: time,
     },
     raw_data: origin.event.message,
   };
+}
+
+/** The caption of `type_uid`: "<class>: <activity caption>", "Other" for 99. */
+function typeNameOf(cls: OcsfClass, activityId: number, activityName: string): string {
+  const typeUid = cls.class_uid * 100 + activityId;
+  let name = typeNames.get(typeUid);
+  if (name === undefined) {
+    name = `${cls.class_name}: ${activityId === 99 ? 'Other' : activityName}`;
+    typeNames.set(typeUid, name);
+  }
+  return name;
 }
 
 /** Sets `time` and its `time_dt` together; a time that is not one leaves both as they were. */

@@ -4,7 +4,15 @@
  * Guide, "Flow log records" (available fields, `traffic-path` values, `pkt-*addr`).
  */
 import type { FlowLogFormat } from '../flow-log-formats';
-import { EventOrigin, isOcsfIp, newDocument, OcsfDocument, OcsfProfile, setTime } from './document';
+import {
+  EventOrigin,
+  isOcsfIp,
+  newDocument,
+  OcsfDocument,
+  OcsfProfile,
+  productOf,
+  setTime,
+} from './document';
 
 const NETWORK_ACTIVITY = {
   class_uid: 4001,
@@ -14,7 +22,7 @@ const NETWORK_ACTIVITY = {
 };
 
 export const FLOW_LOG_PRODUCT = 'Amazon VPC';
-const FLOW_LOG_FEATURE = { name: 'Flowlogs' };
+const FLOW_LOG_FEATURE = 'Flowlogs';
 /** Network Activity uses `action`/`disposition`: the security_control profile brings them. */
 const flowProfiles: OcsfProfile[] = ['cloud', 'datetime', 'security_control'];
 
@@ -184,9 +192,7 @@ function toFlowLogStatus(
   values: string[],
 ): OcsfDocument {
   const doc = newDocument(origin, BASE, 0, 'Unknown', FLOW_LOG_PRODUCT);
-  doc.metadata.product.feature = FLOW_LOG_FEATURE;
-  const version = present(f('version'));
-  if (version) doc.metadata.product.version = version;
+  doc.metadata.product = productOf(FLOW_LOG_PRODUCT, present(f('version')), FLOW_LOG_FEATURE);
   const start = num(f('start'));
   const end = num(f('end'));
   if (start !== undefined) {
@@ -265,9 +271,7 @@ export function toNetworkActivity(
   doc.cloud.account.uid = present(f('account-id')) ?? doc.cloud.account.uid;
   const zone = present(f('az-id'));
   if (zone) doc.cloud.zone = zone;
-  doc.metadata.product.feature = FLOW_LOG_FEATURE;
-  const version = present(f('version'));
-  if (version) doc.metadata.product.version = version;
+  doc.metadata.product = productOf(FLOW_LOG_PRODUCT, present(f('version')), FLOW_LOG_FEATURE);
   if (action === 'ACCEPT') {
     doc.action = 'Allowed';
     doc.action_id = 1;
