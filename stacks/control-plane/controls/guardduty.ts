@@ -70,7 +70,7 @@ export class GuardDutyControl extends NodeFunction {
         actions: [
           'guardduty:UpdateOrganizationConfiguration',
           'guardduty:CreateMembers',
-          'guardduty:CreateDetector',
+          'guardduty:StartMonitoringMembers',
         ],
         resources: ['*'],
       }),
@@ -125,11 +125,12 @@ export class GuardDutyControl extends NodeFunction {
 
   static memberStatements({ account, inGoverned }: MemberScope): iam.PolicyStatement[] {
     return [
-      // No resource type (SAR): only "*" grants them. The member only keeps its own detector;
-      // membership is the administrator's business (CreateMembers).
+      // No resource type (SAR): only "*" grants it. The member only finds and re-enables its own
+      // detector; membership, and the detector of a new member, are the administrator's business
+      // (CreateMembers enables GuardDuty in an organization member; StartMonitoringMembers).
       new iam.PolicyStatement({
         sid: 'GuardDutyDetector',
-        actions: ['guardduty:ListDetectors', 'guardduty:CreateDetector'],
+        actions: ['guardduty:ListDetectors'],
         resources: ['*'],
       }),
       new iam.PolicyStatement({

@@ -78,6 +78,7 @@ export class TrailControl extends NodeFunction {
           trailMode: config.trail.mode,
           trailName: config.trail.name,
           homeRegion: config.homeRegion,
+          managementAccount: config.accounts.management,
           trailS3Bucket: config.trail.s3BucketName,
           trailKmsKeyArn: config.trail.kmsKeyArn,
           trailCwlGroupArn: config.trail.cloudWatchLogsGroupArn,
