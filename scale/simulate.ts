@@ -1,0 +1,395 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { ControlName, ControlResult } from '../contracts/coverage';
+import { stateMachineName, type WorkflowId } from '../contracts/names';
+import { writeLedger, type LedgerInput } from '../functions/write-ledger/ledger';
+import { aslFromTemplate, forEachState, runLocally, type CfnTemplate, type TaskHandlers } from '../local/asl';
+import { templateFunctions } from '../local/template-functions';
+import { bucketSpecOf, coveredCalls, defaultTiming, limits, type ModelledCall, type Timing } from './model';
+import { VirtualClock } from './virtual-clock';
+
+export interface SimulationOptions {
+  /** The synthesized control-plane template (what `cdk synth` writes). */
+  template: CfnTemplate;
+  homeRegion: string;
+  securityToolingAccount: string;
+  managementAccount: string;
+  accounts: number;
+  /** The governed regions every account has enabled. */
+  regions: readonly string[];
+  timing?: Timing;
+  /** Seed of the jitter, so that a run is repeatable. */
+  seed?: number;
+}
+
+export interface PeakRate {
+  key: string;
+  peakPerSecond: number;
+  calls: number;
+  quota?: string;
+}
+
+export interface SimulationReport {
+  accounts: number;
+  regions: number;
+  sweepMaxConcurrency: number;
+  regionConcurrency: number;
+  simulatedSeconds: number;
+  executions: Record<WorkflowId, number>;
+  executionsFailed: number;
+  /** The first few failures, with their reasons. */
+  failures: string[];
+  distributedMapChildren: number;
+  stateTransitions: number;
+  lambdaInvocations: Record<string, number>;
+  lambdaPeakConcurrency: number;
+  lambdaThrottles: number;
+  apiCalls: number;
+  apiCallsByService: Record<string, number>;
+  peakRates: PeakRate[];
+  throttlesAbsorbedBySdk: number;
+  taskRetries: number;
+  sweepCounts: Record<string, number>;
+  timing: Timing;
+}
+
+/**
+ * aws-local-stepfunctions times Task states out on the real clock, after 60 s when a Task
+ * declares no TimeoutSeconds (AWS's default is 99,999,999 s, States Language specification).
+ * In simulated time a waiting Task can take minutes of wall time on a busy machine, so the copy
+ * that runs here gives every Task 2,000,000 s (setTimeout's limit is 2^31 ms); no Task of
+ * logwarden's workflows declares a timeout of its own, which `simulateSweep` checks. The
+ * executions' own TimeoutSeconds are enforced on the simulated clock instead.
+ */
+function withoutRealTimeouts(definition: Record<string, unknown>): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(definition)) as Record<string, unknown>;
+  forEachState(copy, (name, state) => {
+    if (state.Type !== 'Task') return;
+    if (state.TimeoutSeconds !== undefined || state.TimeoutSecondsPath !== undefined)
+      throw new Error(`task ${name} declares a timeout, which the simulation does not model yet`);
+    state.TimeoutSeconds = 2_000_000;
+  });
+  return copy;
+}
+
+/** A repeatable source of jitter (mulberry32). */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Bucket {
+  private tokens: number;
+  private at = 0;
+  constructor(
+    private readonly capacity: number,
+    private readonly refillPerSecond: number,
+  ) {
+    this.tokens = capacity;
+  }
+  take(now: number): boolean {
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.at) / 1000) * this.refillPerSecond);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** Calls per whole second of simulated time, by key: the peak is what a quota is set against. */
+class RateMeter {
+  private readonly byKey = new Map<string, { second: number; count: number; peak: number; calls: number }>();
+  record(key: string, now: number) {
+    const second = Math.floor(now / 1000);
+    const m = this.byKey.get(key) ?? { second, count: 0, peak: 0, calls: 0 };
+    if (m.second !== second) Object.assign(m, { second, count: 0 });
+    m.count++;
+    m.calls++;
+    m.peak = Math.max(m.peak, m.count);
+    this.byKey.set(key, m);
+  }
+  entries() {
+    return [...this.byKey.entries()].map(([key, m]) => ({ key, peak: m.peak, calls: m.calls }));
+  }
+}
+
+const throttled = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+/**
+ * The daily sweep over an emulated organization, in simulated time: the synthesized `sweep`,
+ * `cover-account` and `cover-account-region` definitions run with aws-local-stepfunctions; every
+ * Lambda task is a model (the calls of `coveredCalls`, each taking `timing.callMs`, throttled by
+ * the documented token buckets and retried as the SDK retries), except write-ledger, whose real
+ * core runs over modelled DynamoDB and SNS clients. Retry waits of the ASL (interval, backoff,
+ * full jitter, max delay) are taken from the definitions and spent on the simulated clock.
+ */
+export async function simulateSweep(options: SimulationOptions): Promise<SimulationReport> {
+  const timing = options.timing ?? defaultTiming;
+  const clock = new VirtualClock();
+  const jitter = random(options.seed ?? 1);
+  const { template, homeRegion, securityToolingAccount: admin } = options;
+  const workflows: WorkflowId[] = ['sweep', 'cover-account', 'cover-account-region'];
+  const definitions = new Map(
+    workflows.map(
+      (w) =>
+        [w, withoutRealTimeouts(aslFromTemplate(template, stateMachineName(w), homeRegion, admin))] as const,
+    ),
+  );
+  const fnByLogicalId = new Map(
+    templateFunctions(template, homeRegion, admin).map((f) => [f.logicalId, f.name]),
+  );
+  const members = Array.from({ length: options.accounts }, (_, i) => String(100_000_000_000 + i));
+
+  const report = {
+    executions: { sweep: 0, 'cover-account': 0, 'cover-account-region': 0, 'cover-vpc': 0 } as Record<
+      WorkflowId,
+      number
+    >,
+    executionsFailed: 0,
+    stateTransitions: 0,
+    lambdaInvocations: {} as Record<string, number>,
+    lambdaInFlight: 0,
+    lambdaPeakConcurrency: 0,
+    lambdaThrottles: 0,
+    apiCalls: 0,
+    apiCallsByService: {} as Record<string, number>,
+    throttlesAbsorbedBySdk: 0,
+    taskRetries: 0,
+    failures: [] as string[],
+  };
+  const meter = new RateMeter();
+  const buckets = new Map<string, Bucket>();
+
+  /** One AWS call as the SDK makes it: throttled calls are retried with full-jitter backoff. */
+  async function api(c: ModelledCall, account: string, region: string) {
+    const where = `${c.service} ${c.payer === 'admin' ? `security-tooling ${account}` : 'member'} ${c.global ? 'us-east-1' : region}`;
+    const spec = bucketSpecOf(c.service, c.operation);
+    const bucketKey = `${c.service}|${account}|${c.global ? 'us-east-1' : region}`;
+    for (let attempt = 0; ; attempt++) {
+      report.apiCalls++;
+      report.apiCallsByService[c.service] = (report.apiCallsByService[c.service] ?? 0) + 1;
+      // Member calls are reported as the busiest member account's rate: key by account too.
+      meter.record(c.payer === 'admin' ? where : `${where}|${account}`, clock.now);
+      let bucket = spec ? buckets.get(bucketKey) : undefined;
+      if (spec && !bucket) buckets.set(bucketKey, (bucket = new Bucket(spec.capacity, spec.refillPerSecond)));
+      await clock.sleep(timing.callMs);
+      if (!bucket || bucket.take(clock.now)) return;
+      if (attempt + 1 >= timing.sdkAttempts)
+        throw throttled(
+          c.service === 'ec2' ? 'RequestLimitExceeded' : 'ThrottlingException',
+          `${c.operation} throttled`,
+        );
+      report.throttlesAbsorbedBySdk++;
+      await clock.sleep(jitter() * Math.min(20_000, timing.sdkBaseBackoffMs * 2 ** attempt));
+    }
+  }
+
+  const modelledLedgerClients = {
+    ddb: {
+      send: () =>
+        api({ service: 'dynamodb', operation: 'PutItem', payer: 'admin' }, admin, homeRegion).then(
+          () => ({}),
+        ),
+    } as unknown as DynamoDBClient,
+    sns: {
+      send: () =>
+        api({ service: 'sns', operation: 'Publish', payer: 'admin' }, admin, homeRegion).then(() => ({})),
+    } as unknown as SNSClient,
+  };
+
+  async function lambda(fn: string, input: unknown): Promise<unknown> {
+    report.lambdaInvocations[fn] = (report.lambdaInvocations[fn] ?? 0) + 1;
+    if (report.lambdaInFlight >= limits.lambdaConcurrency) {
+      report.lambdaThrottles++;
+      throw throttled('Lambda.TooManyRequestsException', 'Rate Exceeded.');
+    }
+    report.lambdaInFlight++;
+    report.lambdaPeakConcurrency = Math.max(report.lambdaPeakConcurrency, report.lambdaInFlight);
+    try {
+      await clock.sleep(timing.lambdaOverheadMs);
+      const event = (input ?? {}) as { account?: string; region?: string };
+      if (fn === 'list-accounts') {
+        const pages = Math.ceil((members.length + 1) / 20);
+        for (let p = 0; p < pages; p++)
+          await api(
+            { service: 'organizations', operation: 'ListAccounts', payer: 'admin', global: true },
+            admin,
+            'us-east-1',
+          );
+        return { accounts: members.map((account) => ({ account })) };
+      }
+      if (fn === 'list-regions') {
+        for (const c of coveredCalls[fn]) await api(c, admin, homeRegion);
+        return { account: event.account, regions: [...options.regions] };
+      }
+      if (fn === 'write-ledger')
+        return writeLedger(input as LedgerInput, {
+          ...modelledLedgerClients,
+          table: 'logwarden-coverage',
+          summaryTopicArn: `arn:aws:sns:${homeRegion}:${admin}:logwarden-coverage-summary`,
+          now: () => new Date(Date.UTC(2026, 10, 29) + clock.now),
+        });
+      const calls = coveredCalls[fn];
+      if (!calls) throw new Error(`no model for function ${fn}`);
+      for (const c of calls)
+        await api(c, c.payer === 'admin' ? admin : String(event.account), String(event.region));
+      const result: ControlResult = {
+        control: fn.replace(/^ensure-/, '') as ControlName,
+        account: String(event.account),
+        region: String(event.region),
+        status: 'covered',
+        evidence: {},
+        actions: [],
+      };
+      return result;
+    } finally {
+      report.lambdaInFlight--;
+    }
+  }
+
+  /** Retry waits as the state's Retry declares them, spent on the simulated clock. */
+  function withRetryWaits(state: Record<string, unknown>, run: (input: unknown) => Promise<unknown>) {
+    const retriers = (state.Retry ?? []) as {
+      ErrorEquals: string[];
+      IntervalSeconds?: number;
+      BackoffRate?: number;
+      MaxAttempts?: number;
+      MaxDelaySeconds?: number;
+      JitterStrategy?: string;
+    }[];
+    const attempts = new Map<string, number>();
+    return async (input: unknown) => {
+      try {
+        return await run(input);
+      } catch (err) {
+        const name = (err as Error).name;
+        const i = retriers.findIndex(
+          (r) => r.ErrorEquals.includes(name) || r.ErrorEquals.includes('States.ALL'),
+        );
+        const r = retriers[i];
+        const key = `${i}|${JSON.stringify(input)}`;
+        const n = attempts.get(key) ?? 0;
+        if (r && n < (r.MaxAttempts ?? 3)) {
+          attempts.set(key, n + 1);
+          report.taskRetries++;
+          const wait = Math.min(
+            (r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** n,
+            r.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+          );
+          await clock.sleep(1000 * (r.JitterStrategy === 'FULL' ? jitter() * wait : wait));
+        }
+        throw err;
+      }
+    };
+  }
+
+  async function execute(workflow: WorkflowId, name: string, input: unknown): Promise<unknown> {
+    report.executions[workflow]++;
+    const definition = definitions.get(workflow)!;
+    const handlers: TaskHandlers = {};
+    forEachState(definition, (stateName, state) => {
+      if (state.Type !== 'Task') return;
+      const resource = String(state.Resource);
+      const fn = /:function:([A-Za-z0-9]+)$/.exec(resource)?.[1];
+      if (fn) {
+        const fnName = fnByLogicalId.get(fn);
+        if (!fnName) throw new Error(`task ${stateName} names ${fn}, not a function of the template`);
+        handlers[stateName] = withRetryWaits(state, (i) => lambda(fnName, i));
+      } else if (resource.startsWith('arn:aws:states:::states:startExecution')) {
+        handlers[stateName] = withRetryWaits(state, async (params) => {
+          const p = params as { StateMachineArn: string; Name: string; Input: unknown };
+          const child = p.StateMachineArn.split(':stateMachine:logwarden-')[1] as WorkflowId;
+          const childInput = typeof p.Input === 'string' ? JSON.parse(p.Input) : p.Input;
+          if (workflow === 'sweep') distributedMapChildren++;
+          const output = await execute(child, p.Name, childInput);
+          return {
+            ExecutionArn: `arn:aws:states:${homeRegion}:${admin}:execution:${p.Name}`,
+            Status: 'SUCCEEDED',
+            Output: output,
+          };
+        });
+      } else throw new Error(`task ${stateName}: no model for ${resource}`);
+    });
+    try {
+      // The execution's own TimeoutSeconds, on the simulated clock.
+      const timeoutMs = Number(definition.TimeoutSeconds ?? 0) * 1000;
+      const timedOut = Symbol('timed out');
+      const run = await Promise.race([
+        runLocally(definition, input, handlers, { executionName: name }),
+        ...(timeoutMs ? [clock.sleep(timeoutMs).then(() => timedOut)] : []),
+      ]);
+      if (typeof run === 'symbol')
+        throw Object.assign(new Error('execution timed out'), { name: 'States.Timeout' });
+      report.stateTransitions += run.transitions;
+      return run.output;
+    } catch (err) {
+      report.executionsFailed++;
+      if (report.failures.length < 5) report.failures.push(`${workflow} ${name}: ${(err as Error).message}`);
+      throw Object.assign(new Error(`${workflow} ${name} failed: ${(err as Error).message}`), {
+        name: 'States.TaskFailed',
+      });
+    }
+  }
+
+  let distributedMapChildren = 0;
+  const output = (await clock.run(() => execute('sweep', 'simulated-sweep', { trigger: 'scale' }))) as {
+    counts?: Record<string, number>;
+  };
+  const sweepDefinition = definitions.get('sweep')!;
+  const coverAccountDefinition = definitions.get('cover-account')!;
+  let sweepMaxConcurrency = 0;
+  let regionConcurrency = 0;
+  forEachState(sweepDefinition, (_, s) => {
+    if (s.Type === 'Map') sweepMaxConcurrency = Number(s.MaxConcurrency ?? 0);
+  });
+  forEachState(coverAccountDefinition, (_, s) => {
+    if (s.Type === 'Map') regionConcurrency = Number(s.MaxConcurrency ?? 0);
+  });
+  const peakRates: PeakRate[] = [];
+  const grouped = new Map<string, PeakRate>();
+  for (const { key, peak, calls } of meter.entries()) {
+    const group = key.split('|')[0];
+    const g = grouped.get(group) ?? {
+      key: group.includes('member') ? `${group} (busiest account)` : group,
+      peakPerSecond: 0,
+      calls: 0,
+    };
+    g.peakPerSecond = Math.max(g.peakPerSecond, peak);
+    g.calls += calls;
+    grouped.set(group, g);
+  }
+  for (const g of grouped.values()) {
+    const service = g.key.split(' ')[0];
+    const spec = service === 'ec2' ? bucketSpecOf('ec2', 'Describe') : undefined;
+    peakRates.push(spec ? { ...g, quota: `${spec.refillPerSecond}/s sustained, burst ${spec.capacity}` } : g);
+  }
+  peakRates.sort((a, b) => b.peakPerSecond - a.peakPerSecond);
+  return {
+    accounts: options.accounts,
+    regions: options.regions.length,
+    sweepMaxConcurrency,
+    regionConcurrency,
+    simulatedSeconds: clock.now / 1000,
+    executions: report.executions,
+    executionsFailed: report.executionsFailed,
+    failures: report.failures,
+    distributedMapChildren,
+    stateTransitions: report.stateTransitions,
+    lambdaInvocations: report.lambdaInvocations,
+    lambdaPeakConcurrency: report.lambdaPeakConcurrency,
+    lambdaThrottles: report.lambdaThrottles,
+    apiCalls: report.apiCalls,
+    apiCallsByService: report.apiCallsByService,
+    peakRates,
+    throttlesAbsorbedBySdk: report.throttlesAbsorbedBySdk,
+    taskRetries: report.taskRetries,
+    sweepCounts: output?.counts ?? {},
+    timing,
+  };
+}
