@@ -1,19 +1,25 @@
 /**
- * `npm run bench`: throughput of the Firehose transform against the floor any transform pays
- * (decode, gunzip, parse, stringify, encode), measured in the same run on the same real data,
- * and the peak RSS of transforming one 6 MB Firehose event in a fresh process.
+ * `npm run bench`: throughput of the Firehose transform against the floor any lossless
+ * normalizer pays, measured interleaved in the same process on the same real corpus events; the
+ * response bytes per input byte; and the peak RSS of transforming one 6 MB Firehose event in a
+ * fresh process.
+ *
+ * The floor: (1) decode and gunzip each record; (2) parse the payload and each JSON message;
+ * (3) stringify each parsed event together with its raw line (every logwarden document carries
+ * `raw_data`, so any lossless transform writes both); (4) base64 the result.
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { execFileSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
-import { FlowLogFormatRegistry } from '../functions/shared/flow-log-formats';
-import { FirehoseTransformEvent, transformFirehoseEvent } from '../functions/transform/transform';
+import type { FirehoseTransformEvent } from '../functions/transform/transform';
+import { bundledTransform } from './bundled-transform';
 import { corpusFirehoseEvents, inputBytes } from './corpus-batch';
 
+const { transformFirehoseEvent, FlowLogFormatRegistry } = bundledTransform();
 const kinesis = new KinesisClient({ region: 'eu-west-1' });
 const formats = new FlowLogFormatRegistry();
 
-/** The floor: what any transform of this data must do at least. */
+/** The floor: what any lossless transform of this data must do at least. */
 function floor(event: FirehoseTransformEvent): number {
   let out = 0;
   for (const r of event.records) {
@@ -21,7 +27,8 @@ function floor(event: FirehoseTransformEvent): number {
     let ndjson = '';
     for (const e of payload.logEvents) {
       const m: string = e.message;
-      ndjson += JSON.stringify(m.startsWith('{') ? JSON.parse(m) : m) + '\n';
+      const parsed: unknown = m.startsWith('{') ? JSON.parse(m) : m;
+      ndjson += JSON.stringify({ event: parsed, raw_data: m }) + '\n';
     }
     out += Buffer.from(ndjson).toString('base64').length;
   }
@@ -45,20 +52,33 @@ async function throughput() {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const a: number[] = [];
   const b: number[] = [];
+  let outBytes = 0;
+  let floorBytes = 0;
   // Interleaved rounds: both sides see the same machine noise.
   for (let round = 0; round < rounds + 1; round++) {
     let t = process.hrtime.bigint();
-    for (const e of events) floor(e);
+    floorBytes = 0;
+    for (const e of events) floorBytes += floor(e);
     const ta = Number(process.hrtime.bigint() - t) / 1e9;
     t = process.hrtime.bigint();
-    for (const e of events) await full(e);
+    outBytes = 0;
+    for (const e of events) outBytes += await full(e);
     const tb = Number(process.hrtime.bigint() - t) / 1e9;
     if (round > 0) {
       a.push(mb / ta);
       b.push(mb / tb);
     }
   }
-  return { mb, rounds, floor: median(a), full: median(b), ratios: a.map((x, i) => b[i] / x) };
+  const inBytes = inputBytes(events);
+  return {
+    mb,
+    rounds,
+    floor: median(a),
+    full: median(b),
+    ratios: a.map((x, i) => b[i] / x),
+    bytesPerInputByte: outBytes / inBytes,
+    floorBytesPerInputByte: floorBytes / inBytes,
+  };
 }
 
 function peakRss(): number {
@@ -91,14 +111,23 @@ async function main() {
   const ratio = t.full / t.floor;
   const rows = [
     ['input (base64, real corpus events)', `${t.mb.toFixed(1)} MB`, ''],
-    ['(a) floor: decode+gunzip+parse+stringify+encode', `${t.floor.toFixed(1)} MB/s`, ''],
-    ['(b) full transform (classify, OCSF, ids, NDJSON)', `${t.full.toFixed(1)} MB/s`, ''],
+    [
+      '(a) lossless floor: decode+gunzip, parse, stringify event+raw line, base64',
+      `${t.floor.toFixed(1)} MB/s`,
+      '',
+    ],
+    ['(b) full transform (classify, OCSF 1.1.0, ids, NDJSON)', `${t.full.toFixed(1)} MB/s`, ''],
     [
       'ratio b/a (median of rounds)',
       ratio.toFixed(2),
-      ratio >= 0.6 ? 'target ≥ 0.6: met' : 'target ≥ 0.6: MISSED',
+      ratio >= 0.8 ? 'target ≥ 0.8: met' : 'target ≥ 0.8: MISSED',
     ],
     ['ratio b/a per round', t.ratios.map((r) => r.toFixed(2)).join(' '), ''],
+    [
+      'response bytes per input byte (base64 out / base64 in)',
+      t.bytesPerInputByte.toFixed(2),
+      `floor writes ${t.floorBytesPerInputByte.toFixed(2)}`,
+    ],
     [
       'peak RSS, one 6 MB Firehose event (fresh process)',
       `${rss} MB`,

@@ -12,6 +12,7 @@ import {
   nonEmpty,
   OcsfClass,
   OcsfDocument,
+  productOf,
   setTime,
   str,
   isOcsfIp,
@@ -275,11 +276,8 @@ export function toApiActivity(origin: EventOrigin, ct: Record<string, unknown>):
   doc.cloud.region = str(ct.awsRegion) ?? doc.cloud.region;
   doc.cloud.account.uid = str(ct.recipientAccountId) ?? str(identity?.accountId) ?? doc.cloud.account.uid;
   const metadata = doc.metadata;
-  metadata.product.version = str(ct.eventVersion);
-  const category = str(ct.eventCategory);
-  if (category) metadata.product.feature = { name: category };
+  metadata.product = productOf(CLOUDTRAIL_PRODUCT, str(ct.eventVersion), str(ct.eventCategory));
   metadata.event_code = str(ct.eventType);
-  metadata.original_time = str(ct.eventTime);
 
   const request = obj(ct.requestParameters);
   const requestId = str(ct.requestID);

@@ -4,7 +4,15 @@
  * Guide, "Flow log records" (available fields, `traffic-path` values, `pkt-*addr`).
  */
 import type { FlowLogFormat } from '../flow-log-formats';
-import { EventOrigin, isOcsfIp, newDocument, OcsfDocument, OcsfProfile, setTime } from './document';
+import {
+  EventOrigin,
+  isOcsfIp,
+  newDocument,
+  OcsfDocument,
+  OcsfProfile,
+  productOf,
+  setTime,
+} from './document';
 
 const NETWORK_ACTIVITY = {
   class_uid: 4001,
@@ -14,7 +22,7 @@ const NETWORK_ACTIVITY = {
 };
 
 export const FLOW_LOG_PRODUCT = 'Amazon VPC';
-const FLOW_LOG_FEATURE = { name: 'Flowlogs' };
+const FLOW_LOG_FEATURE = 'Flowlogs';
 /** Network Activity uses `action`/`disposition`: the security_control profile brings them. */
 const flowProfiles: OcsfProfile[] = ['cloud', 'datetime', 'security_control'];
 
@@ -92,7 +100,9 @@ const port = (v: string | undefined): number | undefined => {
 
 /** Splits a flow-log line; runs of spaces count as one separator. */
 export function splitFlowLogLine(line: string): string[] {
-  return line.trim().split(/\s+/);
+  const trimmed = line.trim();
+  // Single spaces (what AWS writes) split without a regular expression.
+  return /[^\S ]| {2}/.test(trimmed) ? trimmed.split(/\s+/) : trimmed.split(' ');
 }
 
 interface Endpoint {
@@ -124,15 +134,40 @@ function address(e: Endpoint, interfaceAddr: string | undefined, packetAddr: str
 }
 
 /** The interface and what it belongs to, on the endpoint that owns it. */
-function owner(e: Endpoint, f: Record<string, string>): void {
-  const iface = present(f['interface-id']);
+function owner(e: Endpoint, f: FieldReader): void {
+  const iface = present(f('interface-id'));
   if (iface) e.interface_uid = iface;
-  const vpc = present(f['vpc-id']);
+  const vpc = present(f('vpc-id'));
   if (vpc) e.vpc_uid = vpc;
-  const subnet = present(f['subnet-id']);
+  const subnet = present(f('subnet-id'));
   if (subnet) e.subnet_uid = subnet;
-  const instance = present(f['instance-id']);
+  const instance = present(f('instance-id'));
   if (instance) e.instance_uid = instance;
+}
+
+/** A field of the line by its AWS name: its text, or undefined when the format has no such field. */
+type FieldReader = (field: string) => string | undefined;
+
+interface CompiledFormat {
+  /** Position of each field in the line. */
+  positions: Map<string, number>;
+  /** Positions of the fields OCSF has no place for. */
+  unmapped: number[];
+}
+const compiledFormats = new WeakMap<FlowLogFormat, CompiledFormat>();
+
+/** A format's field positions, worked out once per format rather than once per line. */
+function compiled(format: FlowLogFormat): CompiledFormat {
+  let c = compiledFormats.get(format);
+  if (!c) {
+    c = { positions: new Map(), unmapped: [] };
+    format.fields.forEach((field, i) => {
+      c!.positions.set(field, i);
+      if (!mappedFields.has(field)) c!.unmapped.push(i);
+    });
+    compiledFormats.set(format, c);
+  }
+  return c;
 }
 
 /** OCSF's network_endpoint constraint: an endpoint names itself by address, service or interface. */
@@ -150,26 +185,29 @@ const BASE = { class_uid: 0, class_name: 'Base Event', category_uid: 0, category
  * required; nor can a line one of whose ends is named by nothing valid. It is a Base Event with
  * its `log-status` in `status_code` and its fields by their AWS names in `unmapped.flow`.
  */
-function toFlowLogStatus(origin: EventOrigin, f: Record<string, string>): OcsfDocument {
+function toFlowLogStatus(
+  origin: EventOrigin,
+  f: FieldReader,
+  format: FlowLogFormat,
+  values: string[],
+): OcsfDocument {
   const doc = newDocument(origin, BASE, 0, 'Unknown', FLOW_LOG_PRODUCT);
-  doc.metadata.product.feature = FLOW_LOG_FEATURE;
-  const version = present(f.version);
-  if (version) doc.metadata.product.version = version;
-  const start = num(f.start);
-  const end = num(f.end);
+  doc.metadata.product = productOf(FLOW_LOG_PRODUCT, present(f('version')), FLOW_LOG_FEATURE);
+  const start = num(f('start'));
+  const end = num(f('end'));
   if (start !== undefined) {
     setTime(doc, start * 1000);
     doc.start_time = start * 1000;
   }
   if (end !== undefined) doc.end_time = end * 1000;
-  doc.cloud.region = present(f.region) ?? doc.cloud.region;
-  doc.cloud.account.uid = present(f['account-id']) ?? doc.cloud.account.uid;
-  const zone = present(f['az-id']);
+  doc.cloud.region = present(f('region')) ?? doc.cloud.region;
+  doc.cloud.account.uid = present(f('account-id')) ?? doc.cloud.account.uid;
+  const zone = present(f('az-id'));
   if (zone) doc.cloud.zone = zone;
-  const logStatus = present(f['log-status']);
+  const logStatus = present(f('log-status'));
   if (logStatus) doc.status_code = logStatus;
   const flow: Record<string, string> = {};
-  for (const field in f) if (f[field] !== '-') flow[field] = f[field];
+  for (let i = 0; i < values.length; i++) if (values[i] !== '-') flow[format.fields[i]] = values[i];
   doc.unmapped = { flow };
   return doc;
 }
@@ -191,51 +229,49 @@ export function toNetworkActivity(
       `flow-log line has ${values.length} fields, format ${format.id} has ${format.fields.length}`,
     );
   }
-  const f: Record<string, string> = {};
+  const { positions, unmapped } = compiled(format);
+  const f: FieldReader = (field) => {
+    const i = positions.get(field);
+    return i === undefined ? undefined : values[i];
+  };
   let flow: Record<string, string> | undefined;
-  for (let i = 0; i < values.length; i++) {
-    const field = format.fields[i];
-    f[field] = values[i];
-    if (values[i] !== '-' && !mappedFields.has(field)) (flow ??= {})[field] = values[i];
-  }
+  for (const i of unmapped) if (values[i] !== '-') (flow ??= {})[format.fields[i]] = values[i];
   const src: Endpoint = {};
   const dst: Endpoint = {};
-  address(src, present(f.srcaddr), present(f['pkt-srcaddr']));
-  address(dst, present(f.dstaddr), present(f['pkt-dstaddr']));
-  const srcService = present(f['pkt-src-aws-service']);
+  address(src, present(f('srcaddr')), present(f('pkt-srcaddr')));
+  address(dst, present(f('dstaddr')), present(f('pkt-dstaddr')));
+  const srcService = present(f('pkt-src-aws-service'));
   if (srcService) src.svc_name = srcService;
-  const dstService = present(f['pkt-dst-aws-service']);
+  const dstService = present(f('pkt-dst-aws-service'));
   if (dstService) dst.svc_name = dstService;
-  const direction = directions.get(f['flow-direction']);
+  const direction = directions.get(f('flow-direction') ?? '');
   if (direction?.[0] === 1) owner(dst, f);
   else if (direction?.[0] === 2) owner(src, f);
-  if (!named(src) || !named(dst)) return toFlowLogStatus(origin, f);
-  const srcPort = port(f.srcport);
+  if (!named(src) || !named(dst)) return toFlowLogStatus(origin, f, format, values);
+  const srcPort = port(f('srcport'));
   if (srcPort !== undefined) src.port = srcPort;
-  const dstPort = port(f.dstport);
+  const dstPort = port(f('dstport'));
   if (dstPort !== undefined) dst.port = dstPort;
 
-  const action = present(f.action);
+  const action = present(f('action'));
   const [activityId, activityName] =
     action === 'ACCEPT' ? [6, 'Traffic'] : action === 'REJECT' ? [5, 'Refuse'] : [0, 'Unknown'];
   const doc = newDocument(origin, NETWORK_ACTIVITY, activityId, activityName, FLOW_LOG_PRODUCT);
   doc.metadata.profiles = flowProfiles;
-  const start = num(f.start);
-  const end = num(f.end);
-  const protocol = num(f.protocol);
+  const start = num(f('start'));
+  const end = num(f('end'));
+  const protocol = num(f('protocol'));
 
   if (start !== undefined) {
     setTime(doc, start * 1000);
     doc.start_time = start * 1000;
   }
   if (end !== undefined) doc.end_time = end * 1000;
-  doc.cloud.region = present(f.region) ?? doc.cloud.region;
-  doc.cloud.account.uid = present(f['account-id']) ?? doc.cloud.account.uid;
-  const zone = present(f['az-id']);
+  doc.cloud.region = present(f('region')) ?? doc.cloud.region;
+  doc.cloud.account.uid = present(f('account-id')) ?? doc.cloud.account.uid;
+  const zone = present(f('az-id'));
   if (zone) doc.cloud.zone = zone;
-  doc.metadata.product.feature = FLOW_LOG_FEATURE;
-  const version = present(f.version);
-  if (version) doc.metadata.product.version = version;
+  doc.metadata.product = productOf(FLOW_LOG_PRODUCT, present(f('version')), FLOW_LOG_FEATURE);
   if (action === 'ACCEPT') {
     doc.action = 'Allowed';
     doc.action_id = 1;
@@ -250,14 +286,14 @@ export function toNetworkActivity(
     doc.action = 'Unknown';
     doc.action_id = 0;
   }
-  const logStatus = present(f['log-status']);
+  const logStatus = present(f('log-status'));
   if (logStatus) doc.status_code = logStatus;
-  const rejectReason = present(f['reject-reason']);
+  const rejectReason = present(f('reject-reason'));
   if (rejectReason) doc.status_detail = rejectReason;
 
   if (!direction) {
     for (const field of ['interface-id', 'vpc-id', 'subnet-id', 'instance-id']) {
-      const v = present(f[field]);
+      const v = present(f(field));
       if (v) (flow ??= {})[field] = v;
     }
   }
@@ -273,18 +309,18 @@ export function toNetworkActivity(
     const name = protocolNames.get(protocol);
     if (name) connection.protocol_name = name;
   }
-  const ipVersion = present(f.type);
+  const ipVersion = present(f('type'));
   if (ipVersion) connection.protocol_ver = ipVersion;
-  const tcpFlags = num(f['tcp-flags']);
+  const tcpFlags = num(f('tcp-flags'));
   if (tcpFlags !== undefined) connection.tcp_flags = tcpFlags;
-  const boundary = boundaries.get(f['traffic-path']);
+  const boundary = boundaries.get(f('traffic-path') ?? '');
   if (boundary) {
     connection.boundary_id = boundary[0];
     connection.boundary = boundary[1];
   }
   doc.connection_info = connection;
-  const packets = num(f.packets);
-  const bytes = num(f.bytes);
+  const packets = num(f('packets'));
+  const bytes = num(f('bytes'));
   if (packets !== undefined || bytes !== undefined) doc.traffic = { packets, bytes };
   if (flow) doc.unmapped = { flow };
   return doc;

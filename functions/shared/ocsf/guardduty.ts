@@ -10,6 +10,7 @@ import {
   newDocument,
   nonEmpty,
   OcsfDocument,
+  productOf,
   setTime,
   severityNames,
   str,
@@ -295,8 +296,7 @@ export function toDetectionFinding(origin: EventOrigin, event: Record<string, un
   doc.cloud.account.uid = str(finding.accountId) ?? str(event.account) ?? doc.cloud.account.uid;
   doc.metadata.log_version = str(finding.schemaVersion);
   const feature = str(service.featureName);
-  if (feature) doc.metadata.product.feature = { name: feature };
-  doc.metadata.original_time = updatedAt;
+  if (feature) doc.metadata.product = productOf(GUARDDUTY_PRODUCT, undefined, feature);
   const title = str(finding.title) ?? str(finding.type) ?? 'GuardDuty finding';
   doc.finding_info = {
     uid: str(finding.arn) ?? id ?? doc.metadata.uid,
