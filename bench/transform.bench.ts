@@ -6,12 +6,19 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { execFileSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
+import { names } from '../contracts/names';
+import { TrustTable } from '../contracts/trusted-sources';
 import { FlowLogFormatRegistry } from '../functions/shared/flow-log-formats';
 import { FirehoseTransformEvent, transformFirehoseEvent } from '../functions/transform/transform';
 import { corpusFirehoseEvents, inputBytes } from './corpus-batch';
 
 const kinesis = new KinesisClient({ region: 'eu-west-1' });
 const formats = new FlowLogFormatRegistry();
+/** The corpus' CloudTrail and findings groups, trusted as an organization's would be: the full mapping is measured. */
+const trust = new TrustTable([
+  { kind: 'cloudtrail', logGroup: 'aws-cloudtrail-logs', owner: '123456789012' },
+  { kind: 'guardduty', logGroup: names.guardDutyFindingsLogGroup, owner: '123456789012' },
+]);
 
 /** The floor: what any transform of this data must do at least. */
 function floor(event: FirehoseTransformEvent): number {
@@ -31,6 +38,7 @@ function floor(event: FirehoseTransformEvent): number {
 async function full(event: FirehoseTransformEvent): Promise<number> {
   const { records } = await transformFirehoseEvent(event, {
     formats,
+    trust,
     kinesis,
     maxResponseBytes: Number.MAX_SAFE_INTEGER,
   });
@@ -78,7 +86,7 @@ const acceptingKinesis = {
 
 async function peakRssChild() {
   const [event] = corpusFirehoseEvents(6 * 1000 * 1000, 50, 100_000);
-  const { records } = await transformFirehoseEvent(event, { formats, kinesis: acceptingKinesis });
+  const { records } = await transformFirehoseEvent(event, { formats, trust, kinesis: acceptingKinesis });
   if (Buffer.byteLength(JSON.stringify({ records })) > 6_000_000)
     throw new Error('response over 6,000,000 bytes');
   console.log(Math.round(process.resourceUsage().maxRSS / 1024));

@@ -46,6 +46,7 @@ export const pipelineLogGroups = [
   'dispatch',
   'list-regions',
   'list-accounts',
+  'silent-accounts',
 ].map((n) => `${names.pipelineLogGroupPrefix}${n}`);
 
 export function pipelineLogGroup(name: string): string {

@@ -4,6 +4,7 @@
  * state machines run with aws-local-stepfunctions and the real handlers. Options: --keep,
  * --accounts N, --regions M.
  */
+import { parseLogGroupArn } from '../contracts/trusted-sources';
 import { CloudTrailClient, GetTrailStatusCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import {
   CreateLogGroupCommand,
@@ -77,6 +78,11 @@ const members = Array.from({ length: accounts }, (_, i) =>
 );
 const logArchive = config.accounts.logArchive;
 const control = config.accounts.securityTooling;
+/** The organization trail's log group, the one trusted for CloudTrail (contracts/trusted-sources.ts). */
+const orgTrailGroup = () => {
+  const { account, name } = parseLogGroupArn(config.trail.cloudWatchLogsGroupArn as string);
+  return { logGroup: name, owner: account };
+};
 const gaps = [
   'GuardDuty organization/member APIs (DescribeOrganizationConfiguration, GetMembers, CreateMembers): not in moto 5.2 → the guardduty control shows "not-emulated"',
   'CloudWatch Logs account policies (PutAccountPolicy, DescribeAccountPolicies): not in moto 5.2 → the subscription control shows "not-emulated"; a stand-in forwards log groups to the stream as a destination would',
@@ -231,7 +237,8 @@ async function main() {
     [
       cwlPayload(
         tamper.map((t) => JSON.stringify(t)),
-        { logGroup: 'aws-cloudtrail-logs', owner: control, region: home },
+        // As the organization trail delivers them: its group, in the account that owns it.
+        { ...orgTrailGroup(), region: home },
       ),
     ],
     la,
@@ -368,19 +375,34 @@ function drainPipeline(central: CfnTemplate, search: LocalSearch, la: Account) {
   };
 }
 
-/** Real corpus events written with PutLogEvents into log groups of the member accounts. */
+/**
+ * Where each kind of corpus log really comes from: CloudTrail from the organization trail's
+ * group, GuardDuty findings from the administrator's findings group, the rest from a member.
+ * Only the first two are trusted for CloudTrail and findings (contracts/trusted-sources.ts).
+ */
+function corpusOrigin(corpusGroup: string, member: string): { account: string; logGroup: string } {
+  if (corpusGroup === 'aws-cloudtrail-logs') {
+    const { owner, logGroup } = orgTrailGroup();
+    return { account: owner, logGroup };
+  }
+  if (corpusGroup === names.guardDutyFindingsLogGroup) return { account: control, logGroup: corpusGroup };
+  return { account: member, logGroup: corpusGroup };
+}
+
+/** Real corpus events written with PutLogEvents into the log groups they come from. */
 async function writeCorpusLogs(accounts: string[], region: string): Promise<number> {
   // PutLogEvents keeps what it is given; the Lambda lines' trailing newlines are not part of the event.
   const groups = corpusMessagesByGroup().map(
     ({ logGroup, messages }) => [logGroup, messages.map((m) => m.trimEnd())] as const,
   );
   let n = 0;
-  for (const account of accounts.slice(0, 1)) {
-    const logs = new CloudWatchLogsClient({
-      region,
-      credentials: await credentialsOf(account, names.memberExecutionRole),
-    });
-    for (const [group, messages] of groups) {
+  for (const member of accounts.slice(0, 1)) {
+    for (const [corpusGroup, messages] of groups) {
+      const { account, logGroup: group } = corpusOrigin(corpusGroup, member);
+      const logs = new CloudWatchLogsClient({
+        region,
+        credentials: await credentialsOf(account, names.memberExecutionRole),
+      });
       await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch(() => undefined);
       await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'corpus' }));
       const now = Date.now();
@@ -406,17 +428,18 @@ async function writeCorpusLogs(accounts: string[], region: string): Promise<numb
  */
 async function forwardLogGroups(accounts: string[], region: string, la: Account): Promise<number> {
   const payloads: ReturnType<typeof cwlPayload>[] = [];
-  for (const account of accounts.slice(0, 1)) {
-    const logs = new CloudWatchLogsClient({
-      region,
-      credentials: await credentialsOf(account, names.memberExecutionRole),
-    });
-    for (const group of [
+  for (const member of accounts.slice(0, 1)) {
+    for (const corpusGroup of [
       'aws-cloudtrail-logs',
       'vpc-flow-logs',
       names.guardDutyFindingsLogGroup,
       '/aws/lambda/orders',
     ]) {
+      const { account, logGroup: group } = corpusOrigin(corpusGroup, member);
+      const logs = new CloudWatchLogsClient({
+        region,
+        credentials: await credentialsOf(account, names.memberExecutionRole),
+      });
       const events =
         (
           await logs.send(

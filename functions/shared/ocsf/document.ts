@@ -34,6 +34,8 @@ export interface OcsfDocument {
     product: { name: string; vendor_name: 'AWS'; version?: string };
     logged_time: number;
     original_time?: string;
+    /** Flags logwarden sets on a document (see `labels` in normalize.ts). */
+    labels?: string[];
   };
   raw_data: string;
   parse_error?: string;

@@ -11,6 +11,7 @@ import {
   pantherCloudTrailLogs,
   realCloudTrailEvents,
 } from '../../../local/corpus';
+import { testTrust } from '../../fixtures/trust';
 
 interface Mapping {
   type?: string;
@@ -23,18 +24,24 @@ function corpusDocuments(): OcsfDocument[] {
   const plain = new FlowLogFormatRegistry();
   const json = (events: { event: object }[]) => events.map((e) => JSON.stringify(e.event));
   docs.push(
-    ...normalizePayload(cwlPayload(json(realCloudTrailEvents()), { logGroup: 'aws-cloudtrail-logs' }), plain),
+    ...normalizePayload(
+      cwlPayload(json(realCloudTrailEvents()), { logGroup: 'aws-cloudtrail-logs' }),
+      plain,
+      testTrust,
+    ),
   );
   docs.push(
     ...normalizePayload(
       cwlPayload(json(pantherCloudTrailLogs()), { logGroup: 'aws-cloudtrail-logs' }),
       plain,
+      testTrust,
     ),
   );
   docs.push(
     ...normalizePayload(
       cwlPayload(json(guardDutyEvents()), { logGroup: '/logwarden/guardduty-findings' }),
       plain,
+      testTrust,
     ),
   );
   for (const sample of flowLogSamples()) {
@@ -42,9 +49,9 @@ function corpusDocuments(): OcsfDocument[] {
       'flows',
       parseFormatString(sample.source, sample.format),
     );
-    docs.push(...normalizePayload(cwlPayload(sample.records, { logGroup: 'flows' }), formats));
+    docs.push(...normalizePayload(cwlPayload(sample.records, { logGroup: 'flows' }), formats, testTrust));
   }
-  for (const { payload } of cwlPayloadSamples()) docs.push(...normalizePayload(payload, plain));
+  for (const { payload } of cwlPayloadSamples()) docs.push(...normalizePayload(payload, plain, testTrust));
   return docs;
 }
 
@@ -123,7 +130,8 @@ describe('the OCSF index template (functions/shared/opensearch/ocsf-index-templa
   });
 
   it('daily indices by event time, and an ISM policy with the configured retention', () => {
-    expect(indexFor({ time: Date.UTC(2024, 6, 31, 13) })).toBe('logwarden-ocsf-2024.07.31');
+    const arrived = Date.UTC(2024, 6, 31, 14);
+    expect(indexFor({ time: Date.UTC(2024, 6, 31, 13) }, arrived).index).toBe('logwarden-ocsf-2024.07.31');
     const policy = ismPolicy(30);
     expect(policy.policy.states[0].transitions[0].conditions.min_index_age).toBe('30d');
     expect(policy.policy.ism_template[0].index_patterns).toEqual(indexTemplate.index_patterns);
