@@ -1,71 +1,129 @@
 import { controlNames, type ControlName, type CoverageStatus } from '../contracts/coverage';
 import type { LedgerRow } from '../contracts/ledger';
 
+/** A cell as shown: the ledger's status, `gap` (no row), or `stale` (not verified in two sweeps). */
+export type CellStatus = CoverageStatus | 'gap' | 'stale';
+
 export interface CoverageMatrix {
   accounts: string[];
   regions: string[];
   controls: readonly ControlName[];
+  /** The ledger row of each cell, if any. */
   cells: Record<string, LedgerRow | undefined>;
+  /** What each cell shows. */
+  shown: Record<string, CellStatus>;
   covered: number;
   total: number;
   percent: number;
+  /** Active accounts of the organization with no ledger row at all. */
+  accountsWithoutRows: string[];
+  /** Ledger accounts that are no longer active in the organization (closed, suspended, gone). */
+  accountsNotInOrganization: string[];
+  staleCells: number;
+  staleAfterHours: number;
 }
 
 export const cellKey = (account: string, region: string, control: string) =>
   `${account}|${region}|${control}`;
 
-/** A cell counts as covered when it is covered or healed; a missing cell is a gap. */
-export const isCovered = (row: LedgerRow | undefined) =>
-  row?.status === 'covered' || row?.status === 'healed';
+/** A cell counts as covered when it is covered or healed and was verified recently enough. */
+export const isCovered = (shown: CellStatus | undefined) => shown === 'covered' || shown === 'healed';
 
-/** The account × region × control matrix for the given (or every ledgered) account and the governed regions. */
+/** When rows grow stale: `now` minus two sweep periods. Without it nothing is stale. */
+export interface Staleness {
+  now: Date;
+  staleAfterMs: number;
+}
+
+/**
+ * The account × region × control matrix over the given accounts (the CLI passes the
+ * organization's, as the sweep lists them) and the governed regions. An account with no ledger
+ * row is all gaps; a row not verified within `staleness.staleAfterMs` is stale (failed and excluded rows keep their status: they claim no coverage).
+ */
 export function buildMatrix(
   rows: LedgerRow[],
   governedRegions: readonly string[],
-  accounts?: string[],
+  accounts: readonly string[],
+  staleness: Staleness = { now: new Date(), staleAfterMs: Infinity },
 ): CoverageMatrix {
-  const accountList = accounts ?? [...new Set(rows.map((r) => r.account))].sort();
+  const accountList = [...new Set(accounts)].sort();
+  const inOrg = new Set(accountList);
+  const byKey = new Map<string, LedgerRow>();
+  for (const r of rows) byKey.set(cellKey(r.account, r.region, r.control), r);
+  const ledgerAccounts = new Set(rows.map((r) => r.account));
+  const oldest = staleness.now.getTime() - staleness.staleAfterMs;
   const cells: CoverageMatrix['cells'] = {};
-  for (const r of rows) cells[cellKey(r.account, r.region, r.control)] = r;
+  const shown: CoverageMatrix['shown'] = {};
   let covered = 0;
   let total = 0;
+  let staleCells = 0;
   for (const a of accountList)
     for (const region of governedRegions)
       for (const c of controlNames) {
-        const row = cells[cellKey(a, region, c)];
-        if (row?.status === 'excluded') continue;
+        const key = cellKey(a, region, c);
+        const row = byKey.get(key);
+        const verified = row?.lastVerified ? Date.parse(row.lastVerified) : NaN;
+        const stale =
+          row !== undefined &&
+          row.status !== 'failed' &&
+          row.status !== 'excluded' &&
+          !(verified >= oldest || staleness.staleAfterMs === Infinity);
+        const status: CellStatus = row ? (stale ? 'stale' : row.status) : 'gap';
+        cells[key] = row;
+        shown[key] = status;
+        if (stale) staleCells++;
+        if (status === 'excluded') continue;
         total++;
-        if (isCovered(row)) covered++;
+        if (isCovered(status)) covered++;
       }
   return {
     accounts: accountList,
     regions: [...governedRegions],
     controls: controlNames,
     cells,
+    shown,
     covered,
     total,
     percent: total ? Math.round((covered / total) * 1000) / 10 : 100,
+    accountsWithoutRows: accountList.filter((a) => !ledgerAccounts.has(a)),
+    accountsNotInOrganization: [...ledgerAccounts].filter((a) => !inOrg.has(a)).sort(),
+    staleCells,
+    staleAfterHours: Math.round((staleness.staleAfterMs / 3_600_000) * 10) / 10,
   };
 }
 
-const symbol: Record<CoverageStatus | 'gap', string> = {
+const symbol: Record<CellStatus, string> = {
   covered: 'ok',
   healed: 'healed',
   failed: 'FAILED',
   excluded: 'excl',
   'not-emulated': 'n/e',
   gap: 'gap',
+  stale: 'stale',
 };
+
+/** What the summary line adds about accounts and staleness, for the table and the HTML. */
+function notes(m: CoverageMatrix): string[] {
+  return [
+    ...(m.accountsWithoutRows.length
+      ? [
+          `${m.accountsWithoutRows.length} account(s) with no ledger row (gaps): ${m.accountsWithoutRows.join(', ')}`,
+        ]
+      : []),
+    ...(m.staleCells
+      ? [`${m.staleCells} cell(s) stale: not verified in the last ${m.staleAfterHours} h (two sweeps)`]
+      : []),
+    ...(m.accountsNotInOrganization.length
+      ? [`not shown, no longer active in the organization: ${m.accountsNotInOrganization.join(', ')}`]
+      : []),
+  ];
+}
 
 /** A plain-text table: one row per account and region, one column per control. */
 export function renderTable(m: CoverageMatrix): string {
   const header = ['account', 'region', ...m.controls];
   const rows = m.accounts.flatMap((a) =>
-    m.regions.map((r) => [
-      a,
-      r,
-      ...m.controls.map((c) => symbol[m.cells[cellKey(a, r, c)]?.status ?? 'gap']),
-    ]),
+    m.regions.map((r) => [a, r, ...m.controls.map((c) => symbol[m.shown[cellKey(a, r, c)]])]),
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cols: string[]) =>
@@ -79,7 +137,16 @@ export function renderTable(m: CoverageMatrix): string {
     ...rows.map(line),
     '',
     `${m.covered}/${m.total} covered (${m.percent}%)`,
+    ...notes(m),
   ].join('\n');
+}
+
+/** A cell in JSON: the ledger row with the status as shown; a stale row keeps what it recorded. */
+function cellJson(m: CoverageMatrix, key: string) {
+  const row = m.cells[key];
+  const status = m.shown[key];
+  if (!row) return { status };
+  return { ...row, status, ...(status === 'stale' ? { recordedStatus: row.status } : {}) };
 }
 
 export function renderJson(m: CoverageMatrix): string {
@@ -88,13 +155,15 @@ export function renderJson(m: CoverageMatrix): string {
       percentCovered: m.percent,
       covered: m.covered,
       total: m.total,
+      staleAfterHours: m.staleAfterHours,
+      staleCells: m.staleCells,
+      accountsWithoutRows: m.accountsWithoutRows,
+      accountsNotInOrganization: m.accountsNotInOrganization,
       matrix: m.accounts.flatMap((account) =>
         m.regions.map((region) => ({
           account,
           region,
-          controls: Object.fromEntries(
-            m.controls.map((c) => [c, m.cells[cellKey(account, region, c)] ?? { status: 'gap' }]),
-          ),
+          controls: Object.fromEntries(m.controls.map((c) => [c, cellJson(m, cellKey(account, region, c))])),
         })),
       ),
     },
@@ -103,13 +172,14 @@ export function renderJson(m: CoverageMatrix): string {
   );
 }
 
-const colour: Record<CoverageStatus | 'gap', string> = {
+const colour: Record<CellStatus, string> = {
   covered: '#2e7d32',
   healed: '#66bb6a',
   failed: '#c62828',
   excluded: '#9e9e9e',
   'not-emulated': '#f9a825',
   gap: '#ef6c00',
+  stale: '#6d4c41',
 };
 const escape = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
@@ -122,11 +192,13 @@ export function renderHtml(m: CoverageMatrix, generatedAt: string): string {
       m.regions.map((r) => {
         const cells = m.controls
           .map((c) => {
-            const row = m.cells[cellKey(a, r, c)];
-            const status = row?.status ?? 'gap';
+            const key = cellKey(a, r, c);
+            const [status, row] = [m.shown[key], m.cells[key]];
             const title = escape(
               [
-                status,
+                status === 'stale'
+                  ? `stale: recorded ${row?.status}, not verified in ${m.staleAfterHours} h`
+                  : status,
                 row?.lastVerified ? `verified ${row.lastVerified}` : 'never verified',
                 row?.reason ?? '',
               ]
@@ -149,6 +221,9 @@ export function renderHtml(m: CoverageMatrix, generatedAt: string): string {
 </head><body>
 <h1>logwarden coverage: ${m.percent}% (${m.covered}/${m.total})</h1>
 <p>Generated ${escape(generatedAt)}. Hover a cell for when it was last verified and why it failed.</p>
+${notes(m)
+  .map((n) => `<p>${escape(n)}</p>`)
+  .join('\n')}
 <p>${legend}</p>
 <table><thead><tr><th>account</th><th>region</th>${head}</tr></thead><tbody>
 ${body}

@@ -1,13 +1,21 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { writeFileSync } from 'node:fs';
-import { createClient } from '../functions/shared/clients';
-import { executionName, startNamedExecution } from '../functions/shared/start-execution';
+import { DescribeAccountCommand } from '@aws-sdk/client-organizations';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import packageJson from '../package.json';
 import { ConfigError, loadConfig, type LogwardenConfig } from '../contracts/config';
 import { names, stateMachineArn, type WorkflowId } from '../contracts/names';
+import { activeAccounts } from '../functions/list-accounts/list-accounts';
+import { executionName, startNamedExecution } from '../functions/shared/start-execution';
+import { cliClients, defaultTimeouts, type CliClients, type CliTimeouts } from './clients';
 import { buildMatrix, renderHtml, renderJson, renderTable } from './coverage-matrix';
+import { exitCode, explain, UsageError } from './errors';
 import { readLedger } from './ledger';
+import { waitFor } from './progress';
+import { scheduleIntervalMs, ScheduleError } from './schedule';
+
+export { UsageError } from './errors';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -17,225 +25,294 @@ export interface CliIo {
 /** What the commands talk to; tests pass mocked clients, the binary real ones. */
 export interface CliDeps {
   io: CliIo;
-  clients: (config: LogwardenConfig) => { ddb: DynamoDBClient; sfn: SFNClient; orgs: OrganizationsClient };
+  clients: (config: LogwardenConfig, timeouts: CliTimeouts) => CliClients;
   sleep: (ms: number) => Promise<void>;
   now: () => Date;
+  /** Between two looks at a running execution (--wait). */
+  pollMs: number;
+  env: Record<string, string | undefined>;
 }
 
-const defaultDeps: CliDeps = {
+export const defaultDeps = (): CliDeps => ({
   io: { out: (l) => console.log(l), err: (l) => console.error(l) },
-  clients: (config) => ({
-    ddb: createClient(DynamoDBClient, { region: config.homeRegion }),
-    sfn: createClient(SFNClient, { region: config.homeRegion }),
-    orgs: createClient(OrganizationsClient, { region: 'us-east-1' }),
-  }),
+  clients: (config, timeouts) => cliClients(config.homeRegion, timeouts),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   now: () => new Date(),
+  pollMs: 5_000,
+  env: process.env,
+});
+
+const version = packageJson.version;
+
+/** Everything a command needs once the config is loaded. */
+interface Session {
+  config: LogwardenConfig;
+  clients: CliClients;
+  deps: CliDeps;
+}
+
+interface GlobalOptions {
+  config?: string;
+  timeout?: number;
+}
+
+/**
+ * A value option that may be given once: commander keeps the last of a repeated option, which
+ * would silently pick one of two accounts.
+ */
+function once<T>(flag: string, parse: (value: string) => T) {
+  return (value: string, previous: T | undefined): T => {
+    if (previous !== undefined) throw new InvalidArgumentError(`${flag} given twice; give it once`);
+    return parse(value);
+  };
+}
+
+const accountId = (value: string) => {
+  if (!/^\d{12}$/.test(value)) throw new InvalidArgumentError('must be a 12-digit AWS account id');
+  return value;
 };
 
-/** A user mistake: printed as one clear line, never with a stack trace. */
-export class UsageError extends Error {}
+const seconds = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 300)
+    throw new InvalidArgumentError('must be a number of seconds, 0–300');
+  return n;
+};
 
-const usage = `usage: logwarden <command> [options]   (run with security-tooling account credentials)
-
-commands:
-  coverage [--json | --html FILE]                    the account × region × control matrix and % covered
-  remediate --account ID [--region R] [--wait]       re-run coverage for one account (all governed regions) or one region
-  sweep [--wait]                                     re-run coverage for every active account
-  config check                                       validate logwarden.config.json
-  help                                               this text
-
-options for every command:
-  --config FILE                                      default logwarden.config.json`;
-
-interface Parsed {
-  command: string[];
-  options: Record<string, string | true>;
+/** Fails before any AWS call if the HTML file cannot be written where asked. */
+function checkHtmlTarget(file: string) {
+  const folder = path.dirname(path.resolve(file));
+  let isFolder = false;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    // A missing folder: said below.
+  }
+  if (!isFolder) throw new UsageError(`--html ${file}: the folder ${folder} does not exist`);
 }
 
-const valueOptions = new Set(['--config', '--account', '--region', '--html']);
-const flagOptions = new Set(['--json', '--wait', '--help']);
-
-function parseArgs(argv: string[]): Parsed {
-  const command: string[] = [];
-  const options: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (valueOptions.has(a)) {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      options[a] = v;
-    } else if (flagOptions.has(a)) options[a] = true;
-    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}\n${usage}`);
-    else command.push(a);
+async function coverage(s: Session, opts: { json?: boolean; html?: string }): Promise<number> {
+  if (opts.html) checkHtmlTarget(opts.html);
+  let staleAfterMs: number;
+  try {
+    // Two sweep periods: a row no sweep verified in that time says nothing about today.
+    staleAfterMs = 2 * scheduleIntervalMs(s.config.sweep.scheduleExpression);
+  } catch (err) {
+    if (err instanceof ScheduleError) throw new UsageError(`sweep.scheduleExpression: ${err.message}`);
+    throw err;
   }
-  return { command, options };
-}
-
-/** AWS errors that mean the person must fix something, as one sentence. */
-function userFacingAwsError(err: unknown): string | undefined {
-  const e = err as Error & { name: string };
-  if (
-    e?.name === 'CredentialsProviderError' ||
-    /Could not load credentials|Unable to locate credentials/i.test(e?.message ?? '')
-  ) {
-    return 'no AWS credentials: configure credentials for the security-tooling account (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)';
-  }
-  if (
-    [
-      'AccessDeniedException',
-      'AccessDenied',
-      'UnrecognizedClientException',
-      'ExpiredTokenException',
-      'InvalidClientTokenId',
-    ].includes(e?.name)
-  ) {
-    return `AWS refused the call (${e.name}): use credentials of the security-tooling account that may read the ledger and start the workflows`;
-  }
-  return undefined;
-}
-
-async function coverage(config: LogwardenConfig, p: Parsed, deps: CliDeps): Promise<number> {
-  const { ddb } = deps.clients(config);
-  const matrix = buildMatrix(await readLedger(ddb, names.ledgerTable), config.governedRegions);
-  if (p.options['--json']) deps.io.out(renderJson(matrix));
-  else if (typeof p.options['--html'] === 'string') {
-    writeFileSync(p.options['--html'], renderHtml(matrix, deps.now().toISOString()));
-    deps.io.out(
-      `wrote ${p.options['--html']}: ${matrix.percent}% covered (${matrix.covered}/${matrix.total})`,
-    );
+  const [rows, accounts] = await Promise.all([
+    readLedger(s.clients.ddb, names.ledgerTable),
+    // The accounts the sweep covers, listed the way the sweep lists them.
+    activeAccounts(s.clients.orgs, s.config.accounts.management),
+  ]);
+  const matrix = buildMatrix(
+    rows,
+    s.config.governedRegions,
+    accounts.map((a) => a.account),
+    { now: s.deps.now(), staleAfterMs },
+  );
+  if (opts.json) s.deps.io.out(renderJson(matrix));
+  else if (opts.html) {
+    try {
+      writeFileSync(opts.html, renderHtml(matrix, s.deps.now().toISOString()));
+    } catch (err) {
+      throw new UsageError(
+        `--html ${opts.html}: cannot write it (${(err as NodeJS.ErrnoException).code ?? err})`,
+      );
+    }
+    s.deps.io.out(`wrote ${opts.html}: ${matrix.percent}% covered (${matrix.covered}/${matrix.total})`);
   } else
-    deps.io.out(
-      matrix.accounts.length ? renderTable(matrix) : 'the ledger is empty: no workflow has run yet',
+    s.deps.io.out(
+      matrix.accounts.length ? renderTable(matrix) : 'the organization has no active member account to cover',
     );
-  return 0;
-}
-
-async function waitFor(sfn: SFNClient, executionArn: string, deps: CliDeps): Promise<number> {
-  let last = '';
-  for (;;) {
-    const res = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (res.status !== last) {
-      deps.io.out(`${deps.now().toISOString()}  ${res.status}`);
-      last = res.status as string;
-    }
-    if (res.status === 'SUCCEEDED') {
-      const output = res.output
-        ? (JSON.parse(res.output) as {
-            counts?: object;
-            failed?: { account: string; region: string; control: string; reason: string }[];
-          })
-        : {};
-      if (output.counts) deps.io.out(`result: ${JSON.stringify(output.counts)}`);
-      for (const f of output.failed ?? [])
-        deps.io.err(`failed: ${f.account} ${f.region} ${f.control}: ${f.reason}`);
-      return output.failed?.length ? 1 : 0;
-    }
-    if (res.status !== 'RUNNING' && res.status !== 'PENDING_REDRIVE') {
-      deps.io.err(`execution ${res.status}: ${res.error ?? ''} ${res.cause ?? ''}`.trim());
-      return 1;
-    }
-    await deps.sleep(5000);
-  }
+  return exitCode.ok;
 }
 
 async function start(
-  config: LogwardenConfig,
+  s: Session,
   workflow: WorkflowId,
   name: string,
   input: object,
-  p: Parsed,
-  deps: CliDeps,
+  wait: boolean | undefined,
 ): Promise<number> {
-  const { sfn } = deps.clients(config);
-  const arn = stateMachineArn(workflow, config.homeRegion, config.accounts.securityTooling);
-  const started = await startNamedExecution(sfn, arn, name, input);
-  deps.io.out(`started ${workflow}: ${started.executionArn}`);
-  return p.options['--wait'] ? waitFor(sfn, started.executionArn, deps) : 0;
+  const arn = stateMachineArn(workflow, s.config.homeRegion, s.config.accounts.securityTooling);
+  const started = await startNamedExecution(s.clients.sfn, arn, name, input);
+  s.deps.io.out(`started ${workflow}: ${started.executionArn}`);
+  if (!wait) return exitCode.ok;
+  return waitFor(s.clients.sfn, started.executionArn, {
+    out: s.deps.io.out,
+    err: s.deps.io.err,
+    sleep: s.deps.sleep,
+    now: s.deps.now,
+    pollMs: s.deps.pollMs,
+  });
 }
 
-async function remediate(config: LogwardenConfig, p: Parsed, deps: CliDeps): Promise<number> {
-  const account = p.options['--account'];
-  if (typeof account !== 'string') throw new UsageError('remediate needs --account ID');
-  if (!/^\d{12}$/.test(account))
-    throw new UsageError(`--account ${account}: must be a 12-digit AWS account id`);
-  const region = p.options['--region'];
-  if (region !== undefined && (typeof region !== 'string' || !config.governedRegions.includes(region))) {
+/** A person's re-run is a new execution every time: the name carries the moment. */
+const stampOf = (s: Session) => s.deps.now().toISOString().replace(/[:.]/g, '');
+
+async function remediate(
+  s: Session,
+  opts: { account: string; region?: string; wait?: boolean },
+): Promise<number> {
+  const { account, region } = opts;
+  if (region !== undefined && !s.config.governedRegions.includes(region)) {
     throw new UsageError(
-      `--region ${String(region)}: not a governed region (governed: ${config.governedRegions.join(', ')})`,
+      `--region ${region}: not a governed region (governed: ${s.config.governedRegions.join(', ')})`,
     );
   }
   try {
-    await deps.clients(config).orgs.send(new DescribeAccountCommand({ AccountId: account }));
+    await s.clients.orgs.send(new DescribeAccountCommand({ AccountId: account }));
   } catch (err) {
     if ((err as Error).name === 'AccountNotFoundException')
       throw new UsageError(
-        `--account ${account}: unknown account, not in organization ${config.organizationId}`,
+        `--account ${account}: unknown account, not in organization ${s.config.organizationId}`,
       );
     throw err;
   }
-  // A person's re-run is a new execution every time: the name carries the moment.
-  const stamp = deps.now().toISOString().replace(/[:.]/g, '');
+  const stamp = stampOf(s);
   return region
     ? start(
-        config,
+        s,
         'cover-account-region',
         executionName('manual', account, region, stamp),
         { account, region, trigger: 'manual' },
-        p,
-        deps,
+        opts.wait,
       )
     : start(
-        config,
+        s,
         'cover-account',
         executionName('manual', account, stamp),
         { account, trigger: 'manual' },
-        p,
-        deps,
+        opts.wait,
       );
 }
 
-export async function runCli(argv: string[], deps: CliDeps = defaultDeps): Promise<number> {
-  try {
-    const p = parseArgs(argv);
-    const [command, sub] = p.command;
-    if (command === undefined || command === 'help' || p.options['--help']) {
-      deps.io.out(usage);
-      return 0;
-    }
-    const config = loadConfig(
-      typeof p.options['--config'] === 'string' ? p.options['--config'] : 'logwarden.config.json',
+/** The command line, built afresh for each run (commander keeps parsed values on the objects). */
+function program(deps: CliDeps, run: (action: (s: Session) => Promise<number>) => Promise<void>) {
+  const cli = new Command('logwarden')
+    .description(
+      'Re-run and inspect logwarden coverage. Run with credentials of the security-tooling account.',
+    )
+    .version(version, '-V, --version')
+    .option('--config <file>', 'the configuration (default: logwarden.config.json)', once('--config', String))
+    .option(
+      '--timeout <seconds>',
+      `per-request timeout for AWS calls (default: ${defaultTimeouts.requestMs / 1000})`,
+      once('--timeout', seconds),
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => deps.io.out(s.replace(/\n$/, '')),
+      writeErr: (s) => deps.io.err(s.replace(/\n$/, '')),
+    })
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false)
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 done · 1 the execution or a control failed (--wait) · 2 a mistake in the
+command line or the config · 3 not found in that account or region · 4 cannot reach the
+endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS error · 70 a bug.`,
     );
-    if (command === 'config' && sub === 'check') {
-      deps.io.out(
-        `config is valid: organization ${config.organizationId}, governed regions ${config.governedRegions.join(', ')}, trail mode ${config.trail.mode}`,
-      );
-      return 0;
+
+  cli
+    .command('coverage')
+    .description('the account × region × control matrix of every active account, and % covered')
+    .addOption(new Option('--json', 'print the matrix as JSON').conflicts('html'))
+    .addOption(
+      new Option('--html <file>', 'write a heatmap to open in a browser').argParser(once('--html', String)),
+    )
+    .action((opts: { json?: boolean; html?: string }) => run((s) => coverage(s, opts)));
+
+  cli
+    .command('remediate')
+    .description('re-run coverage for one account: every governed region, or one with --region')
+    .requiredOption('--account <id>', 'the 12-digit account id', once('--account', accountId))
+    .option('--region <region>', 'one governed region', once('--region', String))
+    .option('--wait', 'show progress until the execution ends; exit 1 if anything failed')
+    .action((opts: { account: string; region?: string; wait?: boolean }) => run((s) => remediate(s, opts)));
+
+  cli
+    .command('sweep')
+    .description('re-run coverage for every active account of the organization')
+    .option('--wait', 'show progress until the execution ends; exit 1 if anything failed')
+    .action((opts: { wait?: boolean }) =>
+      run((s) =>
+        start(s, 'sweep', executionName('manual-sweep', stampOf(s)), { trigger: 'manual' }, opts.wait),
+      ),
+    );
+
+  const config = cli.command('config').description('the configuration file');
+  config
+    .command('check')
+    .description('validate the configuration')
+    .action(() =>
+      run(async (s) => {
+        deps.io.out(
+          `config is valid: organization ${s.config.organizationId}, governed regions ${s.config.governedRegions.join(', ')}, trail mode ${s.config.trail.mode}`,
+        );
+        return exitCode.ok;
+      }),
+    );
+  return cli;
+}
+
+/**
+ * The whole command: parses the arguments, runs one command and maps every error to one line
+ * and an exit code (README, "Exit codes"). It never throws and never prints a stack trace
+ * unless LOGWARDEN_DEBUG is set.
+ */
+export async function runCli(argv: string[], deps: CliDeps = defaultDeps()): Promise<number> {
+  let code: number = exitCode.ok;
+  let session: Session | undefined;
+  const cli = program(deps, async (action) => {
+    const globals = cli.opts<GlobalOptions>();
+    const config = loadConfig(globals.config ?? 'logwarden.config.json');
+    const timeouts: CliTimeouts = globals.timeout
+      ? { ...defaultTimeouts, requestMs: globals.timeout * 1000 }
+      : defaultTimeouts;
+    session = { config, clients: deps.clients(config, timeouts), deps };
+    code = await action(session);
+  });
+  try {
+    if (argv.length === 0) {
+      cli.outputHelp();
+      return exitCode.ok;
     }
-    if (command === 'coverage') return await coverage(config, p, deps);
-    if (command === 'remediate') return await remediate(config, p, deps);
-    if (command === 'sweep') {
-      const stamp = deps.now().toISOString().replace(/[:.]/g, '');
-      return await start(
-        config,
-        'sweep',
-        executionName('manual-sweep', stamp),
-        { trigger: 'manual' },
-        p,
-        deps,
-      );
-    }
-    throw new UsageError(`unknown command: ${p.command.join(' ')}\n${usage}`);
+    await cli.parseAsync(argv, { from: 'user' });
+    return code;
   } catch (err) {
+    // commander has already printed its own one-line message (or the help, or the version).
+    if (err instanceof CommanderError) return err.exitCode === 0 ? exitCode.ok : exitCode.usage;
     if (err instanceof UsageError || err instanceof ConfigError) {
       deps.io.err(`error: ${err.message}`);
-      return 2;
+      return exitCode.usage;
     }
-    const aws = userFacingAwsError(err);
-    if (aws) {
-      deps.io.err(`error: ${aws}`);
-      return 2;
+    if (deps.env.LOGWARDEN_DEBUG) deps.io.err((err as Error)?.stack ?? String(err));
+    if (!session) {
+      deps.io.err(`error: ${explain(err, { account: '?', region: '?' }).line}`);
+      return exitCode.internal;
     }
-    throw err;
+    const target = { account: session.config.accounts.securityTooling, region: session.config.homeRegion };
+    const explained = explain(err, target);
+    let line = explained.line;
+    if (explained.kind === 'notFound' || explained.kind === 'accessDenied')
+      line += await whoAmI(session.clients, target.account);
+    deps.io.err(`error: ${line}`);
+    return explained.code;
+  }
+}
+
+/** When the credentials are another account's, that is the likeliest cause: say so. */
+async function whoAmI(clients: CliClients, expected: string): Promise<string> {
+  try {
+    const me = await clients.sts.send(new GetCallerIdentityCommand({}));
+    return me.Account && me.Account !== expected
+      ? ` Your credentials are for account ${me.Account}, not the security-tooling account ${expected}.`
+      : '';
+  } catch {
+    return '';
   }
 }

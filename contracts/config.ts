@@ -6,6 +6,26 @@ const region = z
   .string()
   .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1');
 const positiveInt = z.number().int('must be a whole number').positive('must be greater than 0');
+const roleArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+    'must be an IAM role ARN such as arn:aws:iam::222222222222:role/logwarden-break-glass',
+  );
+/** The account id inside an IAM role ARN. */
+export const accountOfRoleArn = (arn: string): string => arn.split(':')[4];
+
+/**
+ * How the archive's objects are locked. S3 refuses a PutObject into a bucket with a default
+ * retention unless the request carries Content-MD5 or an x-amz-checksum-* header, and the
+ * Firehose documentation does not say that Firehose sends one:
+ * - `per-object` (default): the bucket has Object Lock enabled but no default retention, so
+ *   Firehose's writes need no such header; the archive-lock function locks each new object
+ *   version (PutObjectRetention, whose checksum the SDK computes) as soon as it is created.
+ * - `bucket-default`: the bucket's default retention locks objects on write; choose it only
+ *   once a delivery to a test bucket with default retention has succeeded.
+ */
+export const objectLockApplications = ['per-object', 'bucket-default'] as const;
 
 export const configSchema = z
   .object({
@@ -20,6 +40,12 @@ export const configSchema = z
       logArchive: accountId,
       securityTooling: accountId,
     }),
+    /**
+     * The log-archive account's break-glass role: the only principal that may schedule deletion
+     * of, disable or re-write the policy of the archive key, change the archive bucket's Object
+     * Lock configuration, lifecycle or policy, and the OpenSearch master user.
+     */
+    breakGlassRoleArn: roleArn,
     homeRegion: region,
     governedRegions: z
       .array(region)
@@ -62,19 +88,47 @@ export const configSchema = z
         .optional(),
       zoneAwareness: z.boolean().default(true),
       retentionDays: positiveInt.default(90),
+      /** Analysts' IAM roles, mapped to the read-only logwarden_reader role. */
+      readerRoleArns: z.array(roleArn).default([]),
+      /**
+       * Set to true once the break-glass role has sent the bootstrap request (the stack output
+       * SearchBootstrapRequest, README deploy step): the setup then installs everything and a
+       * refusal fails the deployment instead of being reported as pending.
+       */
+      setupRoleMapped: z.boolean().default(false),
     }),
     archive: z.strictObject({
       retentionDays: positiveInt,
       glacierInstantRetrievalAfterDays: positiveInt.default(30),
       deepArchiveAfterDays: positiveInt.default(180),
-      objectLock: z.strictObject({
-        mode: z.enum(['COMPLIANCE', 'GOVERNANCE', 'off']).default('COMPLIANCE'),
-        days: positiveInt.default(365),
-      }),
+      objectLock: z
+        .strictObject({
+          mode: z.enum(['COMPLIANCE', 'GOVERNANCE', 'off']).default('COMPLIANCE'),
+          /** Default: archive.retentionDays, so every object is locked for as long as it is kept. */
+          days: positiveInt.optional(),
+          appliedBy: z.enum(objectLockApplications).default('per-object'),
+          /**
+           * A weaker lock (GOVERNANCE, off, or shorter than the retention) is accepted only with
+           * the reason for it here; synthesis then prints it as a warning.
+           */
+          acceptWeakerLock: z.string().min(10, 'must give the reason (at least 10 characters)').optional(),
+        })
+        .default({ mode: 'COMPLIANCE', appliedBy: 'per-object' }),
     }),
     alerts: z.strictObject({
       emails: z.array(z.email('must be an e-mail address')).min(1, 'must list at least one address'),
       freshnessMinutes: positiveInt.default(30),
+      /**
+       * Bytes one log-group owner (account) may send to the pipeline in an hour before the
+       * per-owner volume alarm fires. Default 5 GiB.
+       */
+      ownerBytesPerHour: positiveInt.default(5 * 1024 ** 3),
+      /**
+       * Concurrency reserved for the tamper alerter, so a flood of other functions in the
+       * log-archive account cannot throttle it. It reads each shard with a parallelization
+       * factor of 2, so it must be at least twice the shard count.
+       */
+      alerterReservedConcurrency: positiveInt.max(1000).default(50),
     }),
     flowLogs: z
       .strictObject({
@@ -119,14 +173,67 @@ export const configSchema = z
         message: 'must be later than deepArchiveAfterDays (objects expire after they are archived)',
       });
     }
-    if (c.archive.objectLock.mode !== 'off' && c.archive.objectLock.days > c.archive.retentionDays) {
+    if (
+      typeof c.kinesis.capacity === 'number' &&
+      c.alerts.alerterReservedConcurrency < 2 * c.kinesis.capacity
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alerts', 'alerterReservedConcurrency'],
+        message: `must be at least ${2 * c.kinesis.capacity} (2 per shard of the stream) or the alerter falls behind`,
+      });
+    }
+    const lock = c.archive.objectLock;
+    if (lock.mode !== 'off' && lock.days !== undefined && lock.days > c.archive.retentionDays) {
       ctx.addIssue({
         code: 'custom',
         path: ['archive', 'objectLock', 'days'],
         message: 'must not exceed archive.retentionDays (locked objects cannot expire)',
       });
     }
-  });
+    const weakness = archiveLockWeakness({
+      ...c.archive,
+      objectLock: { ...lock, days: lock.days ?? c.archive.retentionDays },
+    });
+    if (weakness && !lock.acceptWeakerLock) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['archive', 'objectLock', 'acceptWeakerLock'],
+        message: `is required: ${weakness}; set it to the reason for choosing this, or remove the setting`,
+      });
+    }
+    if (accountOfRoleArn(c.breakGlassRoleArn) !== c.accounts.logArchive) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['breakGlassRoleArn'],
+        message: `must be a role of the log-archive account ${c.accounts.logArchive}`,
+      });
+    }
+  })
+  .transform((c) => ({
+    ...c,
+    archive: {
+      ...c.archive,
+      objectLock: { ...c.archive.objectLock, days: c.archive.objectLock.days ?? c.archive.retentionDays },
+    },
+  }));
+
+/**
+ * Why an archive lock is weaker than a COMPLIANCE lock for the whole retention, or undefined
+ * when it is not. One wording for the config error and the synthesis warning.
+ */
+export function archiveLockWeakness(archive: {
+  retentionDays: number;
+  objectLock: { mode: string; days: number };
+}): string | undefined {
+  const { mode, days } = archive.objectLock;
+  if (mode === 'off') return 'Object Lock is off: anyone allowed to delete can delete archived logs';
+  if (mode === 'GOVERNANCE')
+    return 'a GOVERNANCE lock can be lifted by any principal with s3:BypassGovernanceRetention';
+  if (days < archive.retentionDays)
+    return `the lock (${days} days) is shorter than the retention (${archive.retentionDays} days): objects can be deleted after ${days} days`;
+  return undefined;
+}
 
 export type LogwardenConfig = z.output<typeof configSchema>;
 

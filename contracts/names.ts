@@ -20,18 +20,56 @@ export const names = {
   ownLogGroupPrefix: '/logwarden/',
   /** Log groups of logwarden's own functions and services, which must not feed the pipeline back. */
   pipelineLogGroupPrefix: '/logwarden/pipeline/',
+  /** Execution logs of the workflows (Step Functions), in the security-tooling account. */
+  controlLogGroupPrefix: '/logwarden/control/',
 } as const;
 
+export type WorkflowId = 'cover-account' | 'cover-account-region' | 'cover-vpc' | 'sweep';
+export const workflowIds: readonly WorkflowId[] = [
+  'cover-account',
+  'cover-account-region',
+  'cover-vpc',
+  'sweep',
+];
+
+/** The execution log group of a workflow. */
+export function controlLogGroup(workflow: WorkflowId): string {
+  return `${names.controlLogGroupPrefix}${workflow}`;
+}
+
 /**
- * Every log group of logwarden's own machinery, by name. The account subscription policy
+ * The control functions that act in member accounts through the member execution role. Their
+ * roles have fixed names, because the member role's trust names each of them exactly.
+ */
+export const memberControls = [
+  'ensure-flow-logs',
+  'ensure-trail',
+  'ensure-guardduty',
+  'ensure-subscription',
+] as const;
+export type MemberControl = (typeof memberControls)[number];
+
+export function controlRoleName(fn: string): string {
+  return `logwarden-control-${fn}`;
+}
+
+export function controlRoleArn(fn: string, securityToolingAccount: string): string {
+  return `arn:aws:iam::${securityToolingAccount}:role/${controlRoleName(fn)}`;
+}
+
+/**
+ * Every log group of logwarden's own machinery, by name: its functions, its services (Firehose,
+ * the search domain and the search VPC's flow logs in the log-archive account) and its
+ * workflows' execution logs (security-tooling account). The account subscription policy
  * excludes exactly these (its selection criteria take names, not prefixes), so the pipeline
- * never ingests its own logs.
+ * never ingests its own logs (CloudWatch Logs User Guide, "Log recursion prevention").
  */
 export const pipelineLogGroups = [
   'transform',
   'indexer',
   'alerter',
   'opensearch-setup',
+  'archive-lock',
   'firehose-delivery',
   'search-audit',
   'search-slow-search',
@@ -47,8 +85,11 @@ export const pipelineLogGroups = [
   'list-regions',
   'list-accounts',
   'silent-accounts',
-].map((n) => `${names.pipelineLogGroupPrefix}${n}`);
+]
+  .map((n) => `${names.pipelineLogGroupPrefix}${n}`)
+  .concat(workflowIds.map(controlLogGroup));
 
+/** A log group of logwarden's functions and services, checked against pipelineLogGroups. */
 export function pipelineLogGroup(name: string): string {
   const group = `${names.pipelineLogGroupPrefix}${name}`;
   if (!pipelineLogGroups.includes(group))
@@ -64,6 +105,23 @@ export function subscriptionPolicyName(region: string): string {
 export function regionOfSubscription(filterName: string): string | undefined {
   const m = /^logwarden-central-([a-z]{2}(?:-gov)?-[a-z]+-\d)$/.exec(filterName);
   return m?.[1];
+}
+
+/**
+ * The organization trail's ARN. "The management account remains the owner of any CloudTrail
+ * organization resources the delegated administrator creates" (CloudTrail User Guide,
+ * "Organization delegated administrator"), so the ARN names the management account, and the
+ * delegated administrator must address the trail by this ARN: DescribeTrails by name "returns
+ * information only if the names match the names of trails belonging only to the current
+ * Region and current account" (CloudTrail API Reference, DescribeTrails).
+ */
+export function organizationTrailArn(homeRegion: string, managementAccount: string, name: string): string {
+  return `arn:aws:cloudtrail:${homeRegion}:${managementAccount}:trail/${name}`;
+}
+
+/** An account-mode trail: each member's own trail, in the home region. */
+export function accountTrailArn(homeRegion: string, account: string, name: string): string {
+  return `arn:aws:cloudtrail:${homeRegion}:${account}:trail/${name}`;
 }
 
 export function destinationArn(region: string, logArchiveAccount: string): string {
@@ -87,8 +145,6 @@ export function healStateMachineArn(region: string, securityToolingAccount: stri
 export function healStarterRoleArn(securityToolingAccount: string): string {
   return `arn:aws:iam::${securityToolingAccount}:role/${names.healStarterRole}`;
 }
-
-export type WorkflowId = 'cover-account' | 'cover-account-region' | 'cover-vpc' | 'sweep';
 
 export function stateMachineName(workflow: WorkflowId): string {
   return `logwarden-${workflow}`;

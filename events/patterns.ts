@@ -1,12 +1,19 @@
 /**
- * EventBridge patterns: the one source of truth for what starts a workflow. The member baseline
- * forwards these events, the control-plane rules route them, and the local runner and the tests
- * match against the very same objects.
+ * EventBridge patterns: the one source of truth for what starts a workflow. The management
+ * forwarder and the member baseline forward these events, the control-plane rules route them,
+ * and the local runner and the tests match against the very same objects.
  */
 
-export type PatternLeaf = string | number | boolean | { prefix: string } | { 'anything-but': string[] };
+export type PatternLeaf =
+  | string
+  | number
+  | boolean
+  | { prefix: string }
+  | { 'anything-but': readonly (string | number | boolean)[] }
+  | { exists: boolean };
 
 export interface EventPattern {
+  readonly account?: readonly PatternLeaf[];
   readonly source?: readonly string[];
   readonly 'detail-type'?: readonly string[];
   readonly detail?: Record<string, unknown>;
@@ -17,24 +24,48 @@ import type { WorkflowId } from '../contracts/names';
 /** The workflows an event can start (the sweep starts on its schedule). */
 export type TriggeredWorkflow = Exclude<WorkflowId, 'sweep'>;
 
+/**
+ * Where AWS records the event, and so which account forwards it to the control bus:
+ * `management` — the management account, in us-east-1 (the management forwarder stack);
+ * `members` — the member accounts themselves (the member baseline).
+ */
+export type TriggerOrigin = 'management' | 'members';
+
 export interface Trigger {
-  /** Stable id, used in rule names and execution names. */
+  /** Stable id, used in rule names and execution input. */
   readonly id: string;
   readonly description: string;
   readonly pattern: EventPattern;
   readonly workflow: TriggeredWorkflow;
+  readonly origins: readonly TriggerOrigin[];
+  /**
+   * Where a member sees the event: in each governed region (CloudTrail API calls are recorded
+   * in the region called), or in us-east-1 only (the Account Management service sends "Region
+   * Opt-In Status Change" there, whether or not us-east-1 is governed).
+   */
+  readonly memberRegions: 'governed' | 'us-east-1';
 }
 
 const cloudTrailApiCall = 'AWS API Call via CloudTrail';
+const cloudTrailServiceEvent = 'AWS Service Event via CloudTrail';
+/**
+ * A CloudTrail record with an `errorCode` is a call that failed and changed nothing: it must
+ * start nothing, so no Lambda runs for it (a loop of `stop-logging --name nope` is not a flood).
+ */
+const succeeded = { errorCode: [{ exists: false }] } as const;
+/** The filter and policy names logwarden writes (contracts/names.ts `subscriptionPolicyName`). */
+const logwardenFilterPrefix = 'logwarden-central-';
 
 export const triggers = [
   {
     id: 'account-created',
     description: 'An account created in the organization finished creating',
     workflow: 'cover-account',
+    origins: ['management'],
+    memberRegions: 'governed',
     pattern: {
       source: ['aws.organizations'],
-      'detail-type': ['AWS Service Event via CloudTrail'],
+      'detail-type': [cloudTrailServiceEvent],
       detail: {
         eventName: ['CreateAccountResult'],
         serviceEventDetails: { createAccountStatus: { state: ['SUCCEEDED'] } },
@@ -42,19 +73,31 @@ export const triggers = [
     },
   },
   {
+    // AcceptHandshake is recorded in the joining account, which has no baseline yet, and also
+    // matches an ENABLE_ALL_FEATURES handshake. Organizations records the join itself in the
+    // management account: "When a handshake is accepted, Organizations logs membership events
+    // in CloudTrail, available only in the management account's event history … an
+    // AccountJoinedOrganization event is logged" (Organizations API Reference, AcceptHandshake).
     id: 'account-joined',
-    description: 'An account accepted the handshake and joined the organization',
+    description: 'An account joined the organization (recorded in the management account)',
     workflow: 'cover-account',
+    origins: ['management'],
+    memberRegions: 'governed',
     pattern: {
       source: ['aws.organizations'],
-      'detail-type': [cloudTrailApiCall],
-      detail: { eventName: ['AcceptHandshake'] },
+      'detail-type': [cloudTrailServiceEvent, cloudTrailApiCall],
+      detail: { eventName: ['AccountJoinedOrganization'], ...succeeded },
     },
   },
   {
+    // "Region Opt-In Status Change" goes to the calling account in us-east-1 (EventBridge
+    // events reference, AWS Account Management events): the management account when it
+    // enables a region for a member, the member when it enables one for itself.
     id: 'region-opted-in',
     description: 'An opt-in region was enabled for an account',
     workflow: 'cover-account-region',
+    origins: ['management', 'members'],
+    memberRegions: 'us-east-1',
     pattern: {
       source: ['aws.account'],
       'detail-type': ['Region Opt-In Status Change'],
@@ -65,39 +108,52 @@ export const triggers = [
     id: 'vpc-created',
     description: 'A VPC or default VPC was created in a member account',
     workflow: 'cover-vpc',
+    origins: ['members'],
+    memberRegions: 'governed',
     pattern: {
       source: ['aws.ec2'],
       'detail-type': [cloudTrailApiCall],
-      detail: { eventSource: ['ec2.amazonaws.com'], eventName: ['CreateVpc', 'CreateDefaultVpc'] },
+      detail: {
+        eventSource: ['ec2.amazonaws.com'],
+        eventName: ['CreateVpc', 'CreateDefaultVpc'],
+        ...succeeded,
+      },
     },
   },
   {
     id: 'flow-logs-deleted',
     description: 'Flow logs were deleted',
     workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
     pattern: {
       source: ['aws.ec2'],
       'detail-type': [cloudTrailApiCall],
-      detail: { eventSource: ['ec2.amazonaws.com'], eventName: ['DeleteFlowLogs'] },
+      detail: { eventSource: ['ec2.amazonaws.com'], eventName: ['DeleteFlowLogs'], ...succeeded },
     },
   },
   {
     id: 'trail-changed',
     description: 'A trail was stopped, deleted or changed',
     workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
     pattern: {
       source: ['aws.cloudtrail'],
       'detail-type': [cloudTrailApiCall],
       detail: {
         eventSource: ['cloudtrail.amazonaws.com'],
         eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'],
+        ...succeeded,
       },
     },
   },
   {
     id: 'guardduty-disabled',
-    description: 'A GuardDuty detector was deleted, disabled or disassociated',
+    description: 'A GuardDuty detector was deleted, or the account left its administrator',
     workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
     pattern: {
       source: ['aws.guardduty'],
       'detail-type': [cloudTrailApiCall],
@@ -105,41 +161,109 @@ export const triggers = [
         eventSource: ['guardduty.amazonaws.com'],
         eventName: [
           'DeleteDetector',
-          'UpdateDetector',
           'DisassociateFromAdministratorAccount',
           'DisassociateFromMasterAccount',
           'DisassociateMembers',
           'DeleteMembers',
         ],
+        ...succeeded,
       },
     },
   },
   {
-    id: 'subscription-policy-deleted',
-    description: 'The account-level subscription filter policy was deleted',
+    // Only a call that turns the detector off is drift; UpdateDetector also changes features
+    // and the publishing frequency (GuardDuty API Reference, UpdateDetector: `enable`).
+    id: 'guardduty-detector-disabled',
+    description: 'A GuardDuty detector was disabled (UpdateDetector with enable=false)',
     workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
+    pattern: {
+      source: ['aws.guardduty'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['guardduty.amazonaws.com'],
+        eventName: ['UpdateDetector'],
+        requestParameters: { enable: [false] },
+        ...succeeded,
+      },
+    },
+  },
+  {
+    id: 'subscription-policy-changed',
+    description: 'An account-level subscription filter policy was put or deleted',
+    workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
     pattern: {
       source: ['aws.logs'],
       'detail-type': [cloudTrailApiCall],
-      detail: { eventSource: ['logs.amazonaws.com'], eventName: ['DeleteAccountPolicy'] },
+      detail: {
+        eventSource: ['logs.amazonaws.com'],
+        eventName: ['PutAccountPolicy', 'DeleteAccountPolicy'],
+        requestParameters: { policyType: ['SUBSCRIPTION_FILTER_POLICY'] },
+        ...succeeded,
+      },
+    },
+  },
+  {
+    // Where the control falls back to per-log-group filters, they carry logwarden's name.
+    id: 'subscription-filter-changed',
+    description: 'A logwarden subscription filter of a log group was put or deleted',
+    workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
+    pattern: {
+      source: ['aws.logs'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['logs.amazonaws.com'],
+        eventName: ['PutSubscriptionFilter', 'DeleteSubscriptionFilter'],
+        requestParameters: { filterName: [{ prefix: logwardenFilterPrefix }] },
+        ...succeeded,
+      },
     },
   },
 ] as const satisfies readonly Trigger[];
 
 export type TriggerId = (typeof triggers)[number]['id'];
 
-/** The triggers that originate in member accounts and must be forwarded to the control bus. */
-export const memberForwardedTriggers: readonly Trigger[] = triggers.filter(
-  (t) => t.pattern.source[0] !== 'aws.organizations',
+/** The triggers the management account forwards (management forwarder stack, us-east-1). */
+export const managementForwardedTriggers: readonly Trigger[] = triggers.filter((t) =>
+  (t.origins as readonly TriggerOrigin[]).includes('management'),
 );
+
+/** The triggers member accounts forward (member baseline). */
+export const memberForwardedTriggers: readonly Trigger[] = triggers.filter((t) =>
+  (t.origins as readonly TriggerOrigin[]).includes('members'),
+);
+
+/**
+ * The pattern of a trigger's rule on the control bus. Forwarded events keep the `account` of
+ * the account that recorded them, so the rule checks it: a management-only trigger matches
+ * only events of the management account, and a member-only trigger never an event that claims
+ * to come from it. (That a member trigger targets only its own account is the dispatcher's
+ * check, since a pattern cannot compare two fields.)
+ */
+export function busPattern(trigger: Trigger, managementAccount: string): EventPattern {
+  const origins = trigger.origins;
+  if (origins.length === 1 && origins[0] === 'management')
+    return { account: [managementAccount], ...trigger.pattern };
+  if (origins.length === 1 && origins[0] === 'members')
+    return { account: [{ 'anything-but': [managementAccount] }], ...trigger.pattern };
+  return trigger.pattern;
+}
 
 /** The same pattern in the shape the CDK's events.Rule takes. */
 export function asRulePattern(pattern: EventPattern): {
+  account?: string[];
   source?: string[];
   detailType?: string[];
   detail?: Record<string, unknown>;
 } {
   return {
+    // events.EventPattern types `account` as string[]; EventBridge takes content filters there too.
+    account: pattern.account ? ([...pattern.account] as unknown as string[]) : undefined,
     source: pattern.source ? [...pattern.source] : undefined,
     detailType: pattern['detail-type'] ? [...pattern['detail-type']] : undefined,
     detail: pattern.detail,

@@ -1,6 +1,7 @@
 import { matchesPattern } from '../events/match';
-import { triggers } from '../events/patterns';
-import { routeEvent, type EventBridgeEvent } from '../functions/dispatch/route';
+import { busPattern, triggers } from '../events/patterns';
+import { dispatchEnv } from '../functions/dispatch/env';
+import { routeEvent, type EventBridgeEvent, type RouteContext } from '../functions/dispatch/route';
 import { stateMachineName, type WorkflowId } from '../contracts/names';
 import {
   aslFromTemplate,
@@ -10,7 +11,7 @@ import {
   type LocalRun,
   type TaskHandlers,
 } from './asl';
-import { bindTaskHandlers } from './template-functions';
+import { bindTaskHandlers, templateFunctions } from './template-functions';
 
 export interface Started {
   workflow: WorkflowId;
@@ -30,13 +31,19 @@ export class LocalControlPlane {
   private readonly handlers = new Map<WorkflowId, TaskHandlers>();
   private readonly started = new Set<string>();
   readonly runs: { workflow: WorkflowId; name: string; run: LocalRun }[] = [];
+  private readonly routing: RouteContext;
 
   constructor(
     template: CfnTemplate,
     private readonly region: string,
     account: string,
-    private readonly governedRegions: readonly string[],
+    governedRegions: readonly string[],
   ) {
+    // The dispatcher's own settings, as the stack gives them to it.
+    const dispatcher = templateFunctions(template, region, account).find((f) => f.name === 'dispatch');
+    if (!dispatcher) throw new Error('the template has no dispatch function');
+    const settings = dispatchEnv.parse(dispatcher.environment);
+    this.routing = { governedRegions, managementAccount: settings.managementAccount };
     const workflows: WorkflowId[] = ['cover-account-region', 'cover-account', 'cover-vpc', 'sweep'];
     for (const workflow of workflows) {
       const definition = aslFromTemplate(template, stateMachineName(workflow), region, account);
@@ -51,8 +58,10 @@ export class LocalControlPlane {
   /** Every trigger pattern the event matches, routed; returns what was started. */
   async dispatch(event: EventBridgeEvent & Record<string, unknown>): Promise<Started[]> {
     const out: Started[] = [];
-    for (const trigger of triggers.filter((t) => matchesPattern(event, t.pattern))) {
-      const route = routeEvent(trigger.id, event, this.governedRegions);
+    for (const trigger of triggers.filter((t) =>
+      matchesPattern(event, busPattern(t, this.routing.managementAccount)),
+    )) {
+      const route = routeEvent(trigger.id, event, this.routing);
       if (route.start) out.push(await this.start(route.workflow, route.name, route.input));
     }
     return out;
@@ -103,6 +112,7 @@ export function accountCreatedEvent(account: string, managementAccount: string) 
     source: 'aws.organizations',
     account: managementAccount,
     region: 'us-east-1',
+    time: new Date().toISOString(),
     detail: {
       eventName: 'CreateAccountResult',
       serviceEventDetails: { createAccountStatus: { state: 'SUCCEEDED', accountId: account } },

@@ -28,6 +28,8 @@ async function freePort(): Promise<number> {
  * scripts/python-tools.sh) on a free port of 127.0.0.1 and waits until it answers.
  */
 export async function startMoto(): Promise<Moto> {
+  // The unit lane (npm run test:unit) promises that no stand-in process starts.
+  if (process.env.LOGWARDEN_LANE === 'unit') throw new Error('a unit test tried to start a stand-in process');
   if (!existsSync(motoServer)) {
     throw new Error(`${motoServer} is missing: run bash scripts/python-tools.sh (npm test does it first)`);
   }

@@ -25,9 +25,14 @@ export function buildLauncher(): void {
     .update(readFileSync(path.join(project, 'src/main/java/logwarden/LocalOpenSearch.java')))
     .digest('hex');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
-  execFileSync('mvn', ['-q', '-B', '-f', path.join(project, 'pom.xml'), '-DskipTests', 'package'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  // --strict-checksums: an artifact whose checksum from Maven Central does not match fails the build.
+  execFileSync(
+    'mvn',
+    ['-q', '-B', '--strict-checksums', '-f', path.join(project, 'pom.xml'), '-DskipTests', 'package'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   writeFileSync(stamp, want);
 }
 
@@ -44,6 +49,8 @@ async function freePort(): Promise<number> {
 
 /** A real single-node OpenSearch 2.19 on 127.0.0.1, its data under the git-ignored .local/. */
 export async function startOpenSearch(): Promise<LocalSearch> {
+  // The unit lane (npm run test:unit) promises that no stand-in process starts.
+  if (process.env.LOGWARDEN_LANE === 'unit') throw new Error('a unit test tried to start a stand-in process');
   buildLauncher();
   const port = await freePort();
   const home = path.join(root, '.local', `opensearch-${port}`);

@@ -20,12 +20,12 @@ export async function whoStoppedATrail(client: SearchClient) {
     },
     _source: [
       'time',
-      'actor.user.uid_alt',
+      'actor.user.uid',
       'actor.user.name',
       'cloud.account.uid',
       'cloud.region',
       'src_endpoint.ip',
-      'unmapped.requestParameters.name',
+      'api.request.data.name',
     ],
   });
   return ((body.hits as { hits: { _source: Record<string, unknown> }[] }).hits ?? []).map((h) => h._source);

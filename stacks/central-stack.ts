@@ -7,6 +7,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge, checkovSkip } from '../workflows/acknowledge';
 import { ArchiveBucket } from './central/archive-bucket';
+import { ArchiveGuard } from './central/archive-guard';
+import { ArchiveLock } from './central/archive-lock';
 import { FirehoseArchive } from './central/firehose-archive';
 import { LastSeen } from './central/last-seen';
 import { PipelineHealth } from './central/health';
@@ -72,11 +74,33 @@ export class CentralStack extends Stack {
       masterKey: alertKey,
       enforceSSL: true,
     });
-    // CloudWatch alarms publish to the encrypted topic.
-    alertKey.grant(
-      new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
-      'kms:Decrypt',
-      'kms:GenerateDataKey*',
+    // CloudWatch alarms and the archive guard's EventBridge rules publish to the encrypted
+    // topic: each service principal only for this account's alarms and rules.
+    alertKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsOfThisAccountPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*`,
+          },
+        },
+      }),
+    );
+    alertKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'RulesOfThisAccountPublish',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:events:${this.region}:${this.account}:rule/*` },
+        },
+      }),
     );
     for (const email of config.alerts.emails) {
       this.alertTopic.addSubscription(new subs.EmailSubscription(email));
@@ -93,6 +117,23 @@ export class CentralStack extends Stack {
 
     const archive = new ArchiveBucket(this, 'Archive', { config, key: archiveKey });
     this.archiveBucket = archive.bucket;
+    new ArchiveGuard(this, 'ArchiveGuard', {
+      key: archiveKey,
+      bucket: archive.bucket,
+      breakGlassRoleArn: config.breakGlassRoleArn,
+      topic: this.alertTopic,
+    });
+    const lock = config.archive.objectLock;
+    const archiveLock =
+      lock.mode !== 'off' && lock.appliedBy === 'per-object'
+        ? new ArchiveLock(this, 'ArchiveLock', {
+            bucket: archive.bucket,
+            mode: lock.mode,
+            days: lock.days,
+            logKey,
+            stateKey,
+          })
+        : undefined;
     // Where CloudTrail and GuardDuty may come from: derived once, handed to every consumer.
     const trustedSources = trustedSourcesFromConfig(config);
     const firehose = new FirehoseArchive(this, 'FirehoseArchive', {
@@ -113,6 +154,7 @@ export class CentralStack extends Stack {
       config,
       stream: this.stream,
       archive: archive.bucket,
+      archiveKey,
       search,
       alertTopic: this.alertTopic,
       stateKey,
@@ -144,6 +186,23 @@ export class CentralStack extends Stack {
         'CKV_AWS_117',
       );
     }
+    // The singleton behind the archive bucket's EventBridge notification setting (CDK's
+    // BucketNotifications custom resource), present when objects are locked per object.
+    const notificationsHandler = this.node.tryFindChild(
+      'BucketNotificationsHandler050a0587b7544547bf325f094a3db834',
+    );
+    if (notificationsHandler) {
+      acknowledge(
+        notificationsHandler,
+        'CDK BucketNotifications singleton: one S3 PutBucketNotificationConfiguration call at deployment, turning on EventBridge delivery for the archive bucket.',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      );
+      checkovSkip(
+        notificationsHandler,
+        'CDK BucketNotifications singleton: one S3 API call at deployment, no data, no secrets.',
+        'CKV_AWS_117',
+      );
+    }
     new PipelineHealth(this, 'Health', {
       config,
       topic: this.alertTopic,
@@ -151,7 +210,10 @@ export class CentralStack extends Stack {
       transform: firehose.transform,
       indexer: consumers.indexer,
       alerter: consumers.alerter,
-      failureQueues: [consumers.indexerFailures, consumers.alerterFailures],
+      mappings: consumers.mappings,
+      domain: search.domain,
+      maxShards: search.maxShards,
+      archiveLockFailures: archiveLock?.failures,
     });
   }
 }

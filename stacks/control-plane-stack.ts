@@ -16,6 +16,7 @@ import { CoverVpc } from '../workflows/cover-vpc';
 import { Sweep } from '../workflows/sweep';
 import { acknowledge } from '../workflows/acknowledge';
 import { CoverageFunctions } from './control-plane/coverage-functions';
+import { memberBaselineRegions } from './member-baseline-stack';
 import { Triggers } from './control-plane/triggers';
 import { healStateMachineArn, names, type WorkflowId } from '../contracts/names';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
@@ -99,12 +100,16 @@ export class ControlPlaneStack extends Stack {
       summaryTopic: this.summaryTopic,
       logKey,
     });
-    const coverRegion = new CoverAccountRegion(this, 'CoverAccountRegion', fns);
-    const coverAccount = new CoverAccount(this, 'CoverAccount', fns, coverRegion.stateMachine);
-    const coverVpc = new CoverVpc(this, 'CoverVpc', fns);
-    const sweep = new Sweep(this, 'Sweep', fns, coverAccount.stateMachine, {
+    const coverRegion = new CoverAccountRegion(this, 'CoverAccountRegion', { functions: fns });
+    const coverAccount = new CoverAccount(this, 'CoverAccount', {
+      functions: fns,
+      coverRegion: coverRegion.stateMachine,
+    });
+    const coverVpc = new CoverVpc(this, 'CoverVpc', { functions: fns });
+    const sweep = new Sweep(this, 'Sweep', {
+      functions: fns,
+      coverAccount: coverAccount.stateMachine,
       maxConcurrency: config.sweep.maxConcurrency,
-      toleratedFailurePercentage: 10,
     });
     this.stateMachines = {
       'cover-account-region': coverRegion.stateMachine,
@@ -112,13 +117,14 @@ export class ControlPlaneStack extends Stack {
       'cover-vpc': coverVpc.stateMachine,
       sweep: sweep.stateMachine,
     };
+    const alarmAction = new actions.SnsAction(this.summaryTopic);
     new Triggers(this, 'Triggers', {
       config,
       bus: this.bus,
       stateMachines: Object.values(this.stateMachines),
       logKey,
+      alarmAction,
     });
-    const alarmAction = new actions.SnsAction(this.summaryTopic);
     for (const [workflow, sm] of Object.entries(this.stateMachines)) {
       const alarm = sm
         .metricFailed({ period: Duration.minutes(5), statistic: 'Sum' })
@@ -140,7 +146,7 @@ export class ControlPlaneStack extends Stack {
       'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
     );
 
-    new cfn.CfnStackSet(this, 'MemberBaseline', {
+    const memberBaseline = new cfn.CfnStackSet(this, 'MemberBaseline', {
       stackSetName: names.memberBaselineStackSet,
       description: 'logwarden member baseline, deployed to every member account and governed region',
       permissionModel: 'SERVICE_MANAGED',
@@ -151,7 +157,10 @@ export class ControlPlaneStack extends Stack {
       managedExecution: { Active: true },
       operationPreferences: {
         // Global IAM roles come from the home-region instance, which must therefore go first.
-        regionOrder: [config.homeRegion, ...config.governedRegions.filter((r) => r !== config.homeRegion)],
+        regionOrder: [
+          config.homeRegion,
+          ...memberBaselineRegions(config).filter((r) => r !== config.homeRegion),
+        ],
         maxConcurrentPercentage: 25,
         failureTolerancePercentage: 10,
         regionConcurrencyType: 'SEQUENTIAL',
@@ -159,10 +168,14 @@ export class ControlPlaneStack extends Stack {
       stackInstancesGroup: [
         {
           deploymentTargets: { organizationalUnitIds: [config.organizationRootId] },
-          regions: config.governedRegions,
+          // us-east-1 too, governed or not: members see their region opt-in events there.
+          regions: memberBaselineRegions(config),
         },
       ],
       templateBody: props.memberBaselineTemplate,
     });
+    // The member execution role trusts the control functions' roles by ARN, and IAM rejects a
+    // trust policy naming a role that does not exist yet: the roles come first.
+    memberBaseline.node.addDependency(fns);
   }
 }

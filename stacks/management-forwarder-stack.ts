@@ -2,7 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { triggers } from '../events/patterns';
+import { managementForwardedTriggers } from '../events/patterns';
 import type { LogwardenConfig } from '../contracts/config';
 import { controlBusArn } from '../contracts/names';
 
@@ -11,8 +11,9 @@ export interface ManagementForwarderStackProps extends StackProps {
 }
 
 /**
- * Organizations events (an account created or joining) are delivered only in the management
- * account, in us-east-1. This small stack forwards them to the control bus.
+ * Organizations events (an account created or joining) and the opt-in of a region the management
+ * account enabled for a member are delivered only in the management account, in us-east-1. This
+ * small stack forwards them to the control bus (events/patterns.ts `managementForwardedTriggers`).
  */
 export class ManagementForwarderStack extends Stack {
   constructor(scope: Construct, id: string, props: ManagementForwarderStackProps) {
@@ -30,7 +31,9 @@ export class ManagementForwarderStack extends Stack {
         }),
       },
     });
-    for (const trigger of triggers.filter((t) => t.pattern.source[0] === 'aws.organizations')) {
+    // Organizations records account creation and joins here, and Account Management sends the
+    // opt-in event of a region the management account enabled for a member here (us-east-1).
+    for (const trigger of managementForwardedTriggers) {
       new events.CfnRule(this, `Forward-${trigger.id}`, {
         name: `logwarden-forward-${trigger.id}`,
         description: `logwarden: forward to the control plane: ${trigger.description}`,

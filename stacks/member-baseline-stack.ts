@@ -1,11 +1,86 @@
-import { CfnCondition, DefaultStackSynthesizer, Fn, Stack, StackProps } from 'aws-cdk-lib';
+import {
+  CfnCondition,
+  DefaultStackSynthesizer,
+  Fn,
+  type ICfnConditionExpression,
+  Stack,
+  StackProps,
+} from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { memberForwardedTriggers } from '../events/patterns';
 import { acknowledge } from '../workflows/acknowledge';
 import type { LogwardenConfig } from '../contracts/config';
-import { controlBusArn, names } from '../contracts/names';
+import { controlBusArn, controlRoleArn, destinationArn, memberControls, names } from '../contracts/names';
+
+/**
+ * What the member role needs to create and repair the account's own trail. SAR: CreateTrail
+ * with TagsList depends on cloudtrail:AddTags; CreateTrail and UpdateTrail depend on CloudTrail's
+ * service-linked role (iam:GetRole, iam:CreateServiceLinkedRole) and on
+ * organizations:ListAWSServiceAccessForOrganization; a CloudWatchLogsRoleArn is passed to CloudTrail.
+ */
+function accountTrailStatements(config: LogwardenConfig, account: string): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'RepairAccountTrail',
+      actions: [
+        'cloudtrail:StartLogging',
+        'cloudtrail:PutEventSelectors',
+        'cloudtrail:CreateTrail',
+        'cloudtrail:UpdateTrail',
+        'cloudtrail:AddTags',
+      ],
+      resources: [`arn:aws:cloudtrail:${config.homeRegion}:${account}:trail/${config.trail.name}`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'CloudTrailServiceLinkedRole',
+      actions: ['iam:GetRole', 'iam:CreateServiceLinkedRole'],
+      resources: [
+        `arn:aws:iam::${account}:role/aws-service-role/cloudtrail.amazonaws.com/AWSServiceRoleForCloudTrail`,
+      ],
+    }),
+    new iam.PolicyStatement({
+      sid: 'CloudTrailReadsOrganizationAccess',
+      actions: ['organizations:ListAWSServiceAccessForOrganization'],
+      resources: ['*'],
+    }),
+  ];
+  if (config.trail.cloudWatchLogsRoleArn) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'PassTrailCloudWatchLogsRole',
+        actions: ['iam:PassRole'],
+        resources: [config.trail.cloudWatchLogsRoleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'cloudtrail.amazonaws.com' } },
+      }),
+    );
+  }
+  return statements;
+}
+
+/** The regions the member-baseline StackSet deploys to: the governed ones, and us-east-1. */
+export function memberBaselineRegions(config: LogwardenConfig): string[] {
+  return [...new Set([...config.governedRegions, 'us-east-1'])];
+}
+
+/** A condition true in any of the regions (Fn::Or takes 2 to 10 conditions, so they nest). */
+function regionIn(scope: Construct, id: string, regions: readonly string[]): CfnCondition {
+  const equals = regions.map((r) => Fn.conditionEquals(Stack.of(scope).region, r));
+  const or = (list: ICfnConditionExpression[]): ICfnConditionExpression =>
+    list.length === 1
+      ? list[0]
+      : list.length <= 10
+        ? Fn.conditionOr(...list)
+        : Fn.conditionOr(...chunks(list, 10).map(or));
+  return new CfnCondition(scope, id, { expression: or(equals) });
+}
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
 
 export interface MemberBaselineStackProps extends StackProps {
   readonly config: LogwardenConfig;
@@ -39,10 +114,15 @@ export class MemberBaselineStack extends Stack {
     const execution = new iam.Role(this, 'ExecutionRole', {
       roleName: names.memberExecutionRole,
       description: 'Assumed by the logwarden control-plane functions to verify and repair logging coverage',
-      assumedBy: new iam.AccountPrincipal(controlAccount).withConditions({
-        StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
-        ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${controlAccount}:role/logwarden-control-*` },
-      }),
+      // Exactly the control functions' roles, by ARN: a `logwarden-control-*` pattern would trust
+      // any role someone in the security-tooling account names that way. IAM resolves each ARN
+      // when the trust is written, so the control plane (which creates these roles) deploys first.
+      assumedBy: new iam.PrincipalWithConditions(
+        new iam.CompositePrincipal(
+          ...memberControls.map((fn) => new iam.ArnPrincipal(controlRoleArn(fn, controlAccount))),
+        ),
+        { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
+      ),
       inlinePolicies: {
         coverage: new iam.PolicyDocument({
           statements: [
@@ -58,6 +138,7 @@ export class MemberBaselineStack extends Stack {
                 'cloudtrail:GetTrailStatus',
                 'cloudtrail:GetEventSelectors',
                 'guardduty:ListDetectors',
+                'guardduty:GetAdministratorAccount',
               ],
               resources: ['*'],
             }),
@@ -69,6 +150,21 @@ export class MemberBaselineStack extends Stack {
                 ...inGoverned((r) => `arn:aws:ec2:${r}:${account}:vpc-flow-log/*`),
               ],
             }),
+            // SAR: CreateFlowLogs depends on these when the format has ECS fields. lw-vpc-v8 has
+            // every field of v2–v8, the ECS ones (v7) included, so that a connection can be traced
+            // to the cluster, service and task that made it; the actions only list names in the
+            // member's own account, and none has a resource type narrower than "*" for listing.
+            new iam.PolicyStatement({
+              sid: 'FlowLogEcsFields',
+              actions: [
+                'ecs:ListClusters',
+                'ecs:ListContainerInstances',
+                'ecs:ListServices',
+                'ecs:ListTaskDefinitions',
+                'ecs:ListTasks',
+              ],
+              resources: ['*'],
+            }),
             new iam.PolicyStatement({
               sid: 'RepairOwnLogGroups',
               actions: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource'],
@@ -76,16 +172,40 @@ export class MemberBaselineStack extends Stack {
                 (r) => `arn:aws:logs:${r}:${account}:log-group:${names.ownLogGroupPrefix}*`,
               ),
             }),
+            // PutAccountPolicy has no resource type (SAR): only "*" grants it. The API reference
+            // also requires PutSubscriptionFilter for a subscription filter policy, which stays
+            // scoped to the account's log groups and the central destinations.
             new iam.PolicyStatement({
               sid: 'RepairSubscriptionPolicy',
-              actions: ['logs:PutAccountPolicy', 'logs:PutSubscriptionFilter'],
+              actions: ['logs:PutAccountPolicy'],
+              resources: ['*'],
+            }),
+            new iam.PolicyStatement({
+              sid: 'SubscribeToCentralDestination',
+              actions: ['logs:PutSubscriptionFilter'],
               resources: [
                 ...inGoverned((r) => `arn:aws:logs:${r}:${account}:log-group:*`),
-                ...inGoverned(
-                  (r) =>
-                    `arn:aws:logs:${r}:${config.accounts.logArchive}:destination:${names.logsDestination}`,
-                ),
+                ...inGoverned((r) => destinationArn(r, config.accounts.logArchive)),
               ],
+            }),
+            // The pipeline's own log groups (log-archive and security-tooling accounts, which the
+            // StackSet also covers) never get a subscription or a changed setting from this role:
+            // subscribing them would feed the pipeline its own output. A Deny, not an account
+            // filter, so those two accounts keep every other repair.
+            new iam.PolicyStatement({
+              sid: 'NeverTouchPipelineLogGroups',
+              effect: iam.Effect.DENY,
+              actions: [
+                'logs:PutSubscriptionFilter',
+                'logs:DeleteSubscriptionFilter',
+                'logs:CreateLogGroup',
+                'logs:DeleteLogGroup',
+                'logs:PutRetentionPolicy',
+                'logs:TagResource',
+              ],
+              resources: [names.pipelineLogGroupPrefix, names.controlLogGroupPrefix].map(
+                (prefix) => `arn:aws:logs:*:*:log-group:${prefix}*`,
+              ),
             }),
             new iam.PolicyStatement({
               sid: 'PassFlowLogsDeliveryRole',
@@ -93,26 +213,19 @@ export class MemberBaselineStack extends Stack {
               resources: [`arn:aws:iam::${account}:role/${names.flowLogsDeliveryRole}`],
               conditions: { StringEquals: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' } },
             }),
+            // An account trail is repaired in the member; the organization trail only from the
+            // control plane (as CloudTrail delegated admin), so in that mode this role writes none.
+            ...(config.trail.mode === 'account' ? accountTrailStatements(config, account) : []),
             new iam.PolicyStatement({
-              sid: 'RepairAccountTrail',
-              actions: [
-                'cloudtrail:StartLogging',
-                'cloudtrail:PutEventSelectors',
-                'cloudtrail:CreateTrail',
-                'cloudtrail:UpdateTrail',
-              ],
-              resources: [`arn:aws:cloudtrail:${config.homeRegion}:${account}:trail/${config.trail.name}`],
-            }),
-            new iam.PolicyStatement({
-              sid: 'RepairGuardDuty',
-              actions: [
-                'guardduty:GetDetector',
-                'guardduty:GetAdministratorAccount',
-                'guardduty:CreateDetector',
-                'guardduty:UpdateDetector',
-                'guardduty:AcceptAdministratorInvitation',
-              ],
+              sid: 'RepairGuardDutyDetector',
+              actions: ['guardduty:GetDetector', 'guardduty:UpdateDetector'],
               resources: inGoverned((r) => `arn:aws:guardduty:${r}:${account}:detector/*`),
+            }),
+            // No resource type (SAR): only "*" grants them.
+            new iam.PolicyStatement({
+              sid: 'JoinGuardDutyAdministrator',
+              actions: ['guardduty:CreateDetector', 'guardduty:AcceptAdministratorInvitation'],
+              resources: ['*'],
             }),
           ],
         }),
@@ -160,10 +273,16 @@ export class MemberBaselineStack extends Stack {
     });
     homeRegionOnly(forwardRole);
 
-    // Rules exist in every region; the role they use comes from the home-region instance, which
-    // the StackSet deploys first (see its region order).
+    // Rules exist in every region of the StackSet; the role they use comes from the home-region
+    // instance, which the StackSet deploys first (see its region order). The StackSet also
+    // reaches us-east-1 when it is not governed: there only the triggers members see in
+    // us-east-1 (region opt-in) are forwarded.
+    const isGovernedRegion = regionIn(this, 'IsGovernedRegion', config.governedRegions);
+    const isUsEast1 = new CfnCondition(this, 'IsUsEast1', {
+      expression: Fn.conditionEquals(this.region, 'us-east-1'),
+    });
     for (const trigger of memberForwardedTriggers) {
-      new events.CfnRule(this, `Forward-${trigger.id}`, {
+      const rule = new events.CfnRule(this, `Forward-${trigger.id}`, {
         name: `logwarden-forward-${trigger.id}`,
         description: `logwarden: forward to the control plane: ${trigger.description}`,
         eventPattern: trigger.pattern,
@@ -176,6 +295,7 @@ export class MemberBaselineStack extends Stack {
           },
         ],
       });
+      rule.cfnOptions.condition = trigger.memberRegions === 'us-east-1' ? isUsEast1 : isGovernedRegion;
     }
 
     // Resource wildcards, per governed region, each with the reason it cannot be narrower.
@@ -185,7 +305,7 @@ export class MemberBaselineStack extends Stack {
       );
     acknowledge(
       execution,
-      'Only Describe/List actions of EC2 flow logs, CloudWatch Logs, CloudTrail and GuardDuty, which do not support resource-level permissions.',
+      'Actions without a resource type in the Service Authorization Reference, which only "*" grants: the Describe/List reads of EC2 flow logs, CloudWatch Logs, CloudTrail and GuardDuty, the ECS list calls CreateFlowLogs depends on, PutAccountPolicy, and GuardDuty CreateDetector/AcceptAdministratorInvitation.',
       'AwsSolutions-IAM5[Resource::*]',
     );
     acknowledge(

@@ -13,6 +13,12 @@ import * as path from 'node:path';
 export interface NodeFunctionProps {
   /** Folder under functions/ that holds index.ts with an exported `handler`. */
   readonly name: string;
+  /**
+   * A fixed function name, for a function whose ARN a policy must name before the function
+   * exists (its own role's policy would otherwise depend on it in a cycle).
+   * @default a name CloudFormation generates
+   */
+  readonly functionName?: string;
   readonly description: string;
   readonly timeout?: Duration;
   readonly memorySize?: number;
@@ -45,6 +51,7 @@ export class NodeFunction extends nodejs.NodejsFunction {
     super(scope, id, {
       entry: path.join(functionsDir, props.name, 'index.ts'),
       handler: 'handler',
+      functionName: props.functionName,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

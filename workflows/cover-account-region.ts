@@ -1,43 +1,43 @@
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { ControlName } from '../contracts/coverage';
 import type { ControlFunctions } from './control-functions';
-import { lambdaStep } from './lambda-step';
-import { ledgerStep } from './ledger-step';
+import { ControlStep } from './control-step';
+import { LedgerSteps } from './ledger-step';
 import { workflowStateMachine } from './state-machine';
+
+export interface CoverAccountRegionProps {
+  /** The control functions and the ledger writer. */
+  readonly functions: ControlFunctions;
+  /**
+   * How long one execution may run.
+   * @default Duration.hours(2)
+   */
+  readonly timeout?: Duration;
+}
 
 /**
  * cover-account-region: every control for one account and region, in parallel (they touch
- * different services), each with its own retries and a Catch that turns its failure into a
- * result; then the ledger. One failing control never stops the others.
+ * different services), each a ControlStep with its own retries and a Catch that turns its
+ * failure into a result; then the ledger. One failing control never stops the others.
  */
 export class CoverAccountRegion extends Construct {
   readonly stateMachine: sfn.StateMachine;
 
-  constructor(scope: Construct, id: string, fns: ControlFunctions) {
+  constructor(scope: Construct, id: string, props: CoverAccountRegionProps) {
     super(scope, id);
-    const controls: [ControlName, string, Exclude<keyof ControlFunctions, 'logKey'>][] = [
-      ['flow-logs', 'FlowLogs', 'ensureFlowLogs'],
-      ['trail', 'Trail', 'ensureTrail'],
-      ['guardduty', 'GuardDuty', 'ensureGuardDuty'],
-      ['subscription', 'Subscription', 'ensureSubscription'],
-    ];
-    const parallel = new sfn.Parallel(this, 'Controls', { resultPath: '$.results' });
-    for (const [control, label, fn] of controls) {
-      const task = lambdaStep(this, `Ensure${label}`, fns[fn], {
-        payload: { 'account.$': '$.account', 'region.$': '$.region' },
-      });
-      task.addCatch(
-        new sfn.Pass(this, `${label}Failed`, {
-          parameters: { control, 'account.$': '$.account', 'region.$': '$.region', 'error.$': '$.error' },
-        }),
-        { resultPath: '$.error' },
-      );
-      parallel.branch(task);
-    }
-    const ledger = ledgerStep(this, 'WriteLedger', fns, 'cover-account-region', { 'results.$': '$.results' });
+    const fns = props.functions;
+    const parallel = new sfn.Parallel(this, 'Controls', { resultPath: '$.results' })
+      .branch(new ControlStep(this, 'FlowLogs', { fn: fns.ensureFlowLogs, control: 'flow-logs' }))
+      .branch(new ControlStep(this, 'Trail', { fn: fns.ensureTrail, control: 'trail' }))
+      .branch(new ControlStep(this, 'GuardDuty', { fn: fns.ensureGuardDuty, control: 'guardduty' }))
+      .branch(new ControlStep(this, 'Subscription', { fn: fns.ensureSubscription, control: 'subscription' }));
+    const ledger = new LedgerSteps(this, fns, 'cover-account-region').step('WriteLedger', {
+      'results.$': '$.results',
+    });
     this.stateMachine = workflowStateMachine(this, 'cover-account-region', parallel.next(ledger), {
       logKey: fns.logKey,
+      timeout: props.timeout ?? Duration.hours(2),
       functions: [
         fns.ensureFlowLogs,
         fns.ensureTrail,

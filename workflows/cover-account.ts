@@ -1,9 +1,10 @@
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { ControlFunctions } from './control-functions';
 import { lambdaStep } from './lambda-step';
-import { ledgerStep } from './ledger-step';
+import { LedgerSteps } from './ledger-step';
 import { retryTransient } from './resilience';
 import { workflowStateMachine } from './state-machine';
 
@@ -17,6 +18,23 @@ export function childName(prefixPath: string): string {
   return `States.Format('{}-{}', ${prefixPath}, States.Hash(States.Format('{}/{}', $$.Execution.Name, ${prefixPath}), 'SHA-1'))`;
 }
 
+export interface CoverAccountProps {
+  /** The control functions and the ledger writer. */
+  readonly functions: ControlFunctions;
+  /** The cover-account-region workflow, started for each region. */
+  readonly coverRegion: sfn.IStateMachine;
+  /**
+   * Regions covered at the same time.
+   * @default REGION_CONCURRENCY (4)
+   */
+  readonly regionConcurrency?: number;
+  /**
+   * How long one execution may run.
+   * @default Duration.hours(2)
+   */
+  readonly timeout?: Duration;
+}
+
 /**
  * cover-account: the account's enabled regions (Account API) that are governed, then
  * cover-account-region for each, a bounded number at a time; then one summary.
@@ -24,10 +42,11 @@ export function childName(prefixPath: string): string {
 export class CoverAccount extends Construct {
   readonly stateMachine: sfn.StateMachine;
 
-  constructor(scope: Construct, id: string, fns: ControlFunctions, coverRegion: sfn.IStateMachine) {
+  constructor(scope: Construct, id: string, props: CoverAccountProps) {
     super(scope, id);
-    const summarize = (label: string, payload: Record<string, unknown>) =>
-      ledgerStep(this, label, fns, 'cover-account', payload, true);
+    const { functions: fns, coverRegion } = props;
+    const ledger = new LedgerSteps(this, fns, 'cover-account');
+    const summarize = (label: string, payload: Record<string, unknown>) => ledger.step(label, payload, true);
 
     const listRegions = lambdaStep(this, 'ListRegions', fns.listRegions, {
       payload: { 'account.$': '$.account' },
@@ -58,13 +77,14 @@ export class CoverAccount extends Construct {
     const regions = new sfn.Map(this, 'Regions', {
       itemsPath: '$.listed.regions',
       itemSelector: { 'account.$': '$.listed.account', 'region.$': '$$.Map.Item.Value' },
-      maxConcurrency: REGION_CONCURRENCY,
+      maxConcurrency: props.regionConcurrency ?? REGION_CONCURRENCY,
       resultPath: '$.regionResults',
     });
     regions.itemProcessor(coverOne);
     const done = summarize('Summarize', { 'results.$': '$.regionResults' });
     this.stateMachine = workflowStateMachine(this, 'cover-account', listRegions.next(regions).next(done), {
       logKey: fns.logKey,
+      timeout: props.timeout ?? Duration.hours(2),
       functions: [fns.listRegions, fns.writeLedger],
       children: [coverRegion],
     });

@@ -1,37 +1,41 @@
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Duration } from 'aws-cdk-lib';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ControlFunctions } from './control-functions';
-import { lambdaStep } from './lambda-step';
-import { ledgerStep } from './ledger-step';
+import { ControlStep } from './control-step';
+import { LedgerSteps } from './ledger-step';
 import { workflowStateMachine } from './state-machine';
+
+export interface CoverVpcProps {
+  /** The control functions and the ledger writer. */
+  readonly functions: ControlFunctions;
+  /**
+   * How long one execution may run.
+   * @default Duration.hours(2)
+   */
+  readonly timeout?: Duration;
+}
 
 /** cover-vpc: the fast path for one new VPC, its flow log only, then the ledger. */
 export class CoverVpc extends Construct {
   readonly stateMachine: sfn.StateMachine;
 
-  constructor(scope: Construct, id: string, fns: ControlFunctions) {
+  constructor(scope: Construct, id: string, props: CoverVpcProps) {
     super(scope, id);
-    const ensure = lambdaStep(this, 'EnsureFlowLogs', fns.ensureFlowLogs, {
-      payload: { 'account.$': '$.account', 'region.$': '$.region', 'vpcIds.$': '$.vpcIds' },
+    const fns = props.functions;
+    const ensure = new ControlStep(this, 'FlowLogs', {
+      fn: fns.ensureFlowLogs,
+      control: 'flow-logs',
+      payload: { 'vpcIds.$': '$.vpcIds' },
       resultPath: '$.result',
     });
-    const failed = new sfn.Pass(this, 'FlowLogsFailed', {
-      parameters: {
-        control: 'flow-logs',
-        'account.$': '$.account',
-        'region.$': '$.region',
-        'error.$': '$.error',
-      },
-      resultPath: '$.result',
-    });
-    ensure.addCatch(failed, { resultPath: '$.error' });
-    const ledger = ledgerStep(this, 'WriteLedger', fns, 'cover-vpc', {
+    const ledger = new LedgerSteps(this, fns, 'cover-vpc').step('WriteLedger', {
       'results.$': 'States.Array($.result)',
     });
     this.stateMachine = workflowStateMachine(this, 'cover-vpc', ensure.next(ledger), {
       logKey: fns.logKey,
+      timeout: props.timeout ?? Duration.hours(2),
       functions: [fns.ensureFlowLogs, fns.writeLedger],
     });
-    failed.next(ledger);
   }
 }

@@ -5,37 +5,35 @@ import type { WorkflowId } from '../contracts/names';
 import type { ControlFunctions } from './control-functions';
 import { lambdaStep } from './lambda-step';
 
-const ledgerFailed = new WeakMap<Construct, sfn.Fail>();
-
 /**
- * The last step of a workflow: write the coverage ledger (or, for a parent workflow, only
+ * The last steps of one workflow: write the coverage ledger (or, for a parent workflow, only
  * summarize its children) and send one summary when something failed. If even that fails, the
- * execution fails, which the workflow's alarm reports.
+ * execution fails (one Fail state per workflow), which the workflow's alarm reports.
  */
-export function ledgerStep(
-  scope: Construct,
-  id: string,
-  fns: ControlFunctions,
-  workflow: WorkflowId,
-  payload: Record<string, unknown>,
-  summaryOnly = false,
-): tasks.LambdaInvoke {
-  const step = lambdaStep(scope, id, fns.writeLedger, {
-    payload: {
-      workflow,
-      'executionArn.$': '$$.Execution.Id',
-      ...(summaryOnly ? { summaryOnly: true } : {}),
-      ...payload,
-    },
-  });
-  let fail = ledgerFailed.get(scope);
-  if (!fail) {
-    fail = new sfn.Fail(scope, 'LedgerFailed', {
+export class LedgerSteps {
+  private fail?: sfn.Fail;
+
+  constructor(
+    private readonly scope: Construct,
+    private readonly fns: ControlFunctions,
+    private readonly workflow: WorkflowId,
+  ) {}
+
+  /** A ledger step; `summaryOnly` for a parent workflow whose children wrote their own rows. */
+  step(id: string, payload: Record<string, unknown>, summaryOnly = false): tasks.LambdaInvoke {
+    const step = lambdaStep(this.scope, id, this.fns.writeLedger, {
+      payload: {
+        workflow: this.workflow,
+        'executionArn.$': '$$.Execution.Id',
+        ...(summaryOnly ? { summaryOnly: true } : {}),
+        ...payload,
+      },
+    });
+    this.fail ??= new sfn.Fail(this.scope, 'LedgerFailed', {
       error: 'LedgerWriteFailed',
       cause: 'the coverage ledger or its summary could not be written',
     });
-    ledgerFailed.set(scope, fail);
+    step.addCatch(this.fail);
+    return step;
   }
-  step.addCatch(fail);
-  return step;
 }

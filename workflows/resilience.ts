@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { MemberRoleUnavailable } from '../functions/shared/member-clients';
 
 /** Throttling and transient (5xx) errors of the AWS APIs the controls call, and of Lambda itself. */
 export const transientErrors = [
@@ -31,5 +32,26 @@ export function retryTransient<T extends sfn.TaskStateBase>(task: T): T {
     maxDelay: Duration.seconds(60),
     jitterStrategy: sfn.JitterType.FULL,
   });
+  return task;
+}
+
+/**
+ * A member's execution role that cannot be assumed yet: a new account's baseline is still being
+ * created by the StackSet (home region first, then the others), which takes minutes. Retried
+ * with a long, bounded backoff — 30 s growing to 5 min, 12 attempts, about 40 minutes in all —
+ * so a new account is covered as soon as its role exists; after that the Catch records the
+ * failure and the daily sweep takes over.
+ */
+export const memberRoleRetry = {
+  errors: [MemberRoleUnavailable.errorName],
+  interval: Duration.seconds(30),
+  backoffRate: 1.5,
+  maxAttempts: 12,
+  maxDelay: Duration.minutes(5),
+  jitterStrategy: sfn.JitterType.FULL,
+} as const satisfies sfn.RetryProps;
+
+export function retryMemberRoleUnavailable<T extends sfn.TaskStateBase>(task: T): T {
+  task.addRetry({ ...memberRoleRetry, errors: [...memberRoleRetry.errors] });
   return task;
 }

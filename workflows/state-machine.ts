@@ -1,21 +1,27 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledge, functionVersionsFinding, logicalIdOf } from './acknowledge';
-import { stateMachineName, type WorkflowId } from '../contracts/names';
+import { controlLogGroup, stateMachineName, type WorkflowId } from '../contracts/names';
 
 /** A Standard state machine with its name, full logging (including data) and X-Ray tracing. */
 export function workflowStateMachine(
   scope: Construct,
   workflow: WorkflowId,
   definition: sfn.IChainable,
-  uses: { functions: lambda.IFunction[]; children?: sfn.IStateMachine[]; logKey: kms.IKey },
+  uses: {
+    functions: lambda.IFunction[];
+    children?: sfn.IStateMachine[];
+    logKey: kms.IKey;
+    /** How long one execution may run (each workflow's construct documents its default). */
+    timeout: Duration;
+  },
 ): sfn.StateMachine {
   const logGroup = new logs.LogGroup(scope, 'Logs', {
-    logGroupName: `/logwarden/control/${workflow}`,
+    logGroupName: controlLogGroup(workflow),
     retention: logs.RetentionDays.ONE_YEAR,
     encryptionKey: uses.logKey,
     removalPolicy: RemovalPolicy.RETAIN,
@@ -24,7 +30,7 @@ export function workflowStateMachine(
     stateMachineName: stateMachineName(workflow),
     stateMachineType: sfn.StateMachineType.STANDARD,
     definitionBody: sfn.DefinitionBody.fromChainable(definition),
-    timeout: Duration.hours(workflow === 'sweep' ? 12 : 2),
+    timeout: uses.timeout,
     tracingEnabled: true,
     logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
   });

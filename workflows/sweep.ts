@@ -1,17 +1,31 @@
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { ControlFunctions } from './control-functions';
 import { childName } from './cover-account';
 import { lambdaStep } from './lambda-step';
-import { ledgerStep } from './ledger-step';
+import { LedgerSteps } from './ledger-step';
 import { retryTransient } from './resilience';
 import { workflowStateMachine } from './state-machine';
 
 export interface SweepProps {
-  maxConcurrency: number;
-  /** The share of accounts that may fail before the sweep itself fails. */
-  toleratedFailurePercentage: number;
+  /** The control functions and the ledger writer. */
+  readonly functions: ControlFunctions;
+  /** The cover-account workflow, started for each account. */
+  readonly coverAccount: sfn.IStateMachine;
+  /** Accounts covered at the same time (config `sweep.maxConcurrency`). */
+  readonly maxConcurrency: number;
+  /**
+   * The share of accounts that may fail before the sweep itself fails.
+   * @default 10
+   */
+  readonly toleratedFailurePercentage?: number;
+  /**
+   * How long one sweep may run: it covers the whole organization.
+   * @default Duration.hours(12)
+   */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -21,16 +35,11 @@ export interface SweepProps {
 export class Sweep extends Construct {
   readonly stateMachine: sfn.StateMachine;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    fns: ControlFunctions,
-    coverAccount: sfn.IStateMachine,
-    props: SweepProps,
-  ) {
+  constructor(scope: Construct, id: string, props: SweepProps) {
     super(scope, id);
-    const summarize = (label: string, payload: Record<string, unknown>) =>
-      ledgerStep(this, label, fns, 'sweep', payload, true);
+    const { functions: fns, coverAccount } = props;
+    const ledger = new LedgerSteps(this, fns, 'sweep');
+    const summarize = (label: string, payload: Record<string, unknown>) => ledger.step(label, payload, true);
     const listAccounts = lambdaStep(this, 'ListAccounts', fns.listAccounts, { resultPath: '$.listed' });
     listAccounts.addCatch(summarize('SummarizeListFailure', { results: [], 'error.$': '$.error' }), {
       resultPath: '$.error',
@@ -54,7 +63,7 @@ export class Sweep extends Construct {
     const accounts = new sfn.DistributedMap(this, 'Accounts', {
       itemsPath: '$.listed.accounts',
       maxConcurrency: props.maxConcurrency,
-      toleratedFailurePercentage: props.toleratedFailurePercentage,
+      toleratedFailurePercentage: props.toleratedFailurePercentage ?? 10,
       resultPath: '$.accountResults',
     });
     accounts.itemProcessor(coverOne);
@@ -67,6 +76,7 @@ export class Sweep extends Construct {
       listAccounts.next(accounts).next(summarize('Summarize', { 'results.$': '$.accountResults' })),
       {
         logKey: fns.logKey,
+        timeout: props.timeout ?? Duration.hours(12),
         functions: [fns.listAccounts, fns.writeLedger],
         children: [coverAccount],
       },

@@ -1,3 +1,4 @@
+import { requestDataOf } from '../shared/ocsf/cloudtrail';
 import type { OcsfDocument } from '../shared/ocsf/document';
 
 export interface TamperAlert {
@@ -8,7 +9,7 @@ export interface TamperAlert {
 
 interface ApiDoc {
   api?: { operation?: string; service?: { name?: string } };
-  actor?: { user?: { uid_alt?: string; name?: string; type?: string } };
+  actor?: { user?: { uid?: string; uid_alt?: string; name?: string; type?: string } };
   src_endpoint?: { ip?: string; domain?: string };
   http_request?: { user_agent?: string };
 }
@@ -73,7 +74,7 @@ export function quote(value: string | undefined, max = MAX_QUOTED): string {
 const subjectText = (text: string) => text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
 
 function targetOf(doc: OcsfDocument): string {
-  const parts = findTargets(doc.unmapped?.requestParameters);
+  const parts = findTargets(requestDataOf(doc));
   return parts.length ? parts.join(' ') : '(not named in the request)';
 }
 
@@ -89,7 +90,9 @@ export function describeTamper(
   const d = doc as OcsfDocument & ApiDoc;
   const operation = quote(d.api?.operation ?? 'unknown call', 100);
   const service = quote(d.api?.service?.name ?? 'unknown service', 100);
-  const who = quote(d.actor?.user?.uid_alt ?? d.actor?.user?.name ?? 'unknown principal');
+  const who = quote(
+    d.actor?.user?.uid ?? d.actor?.user?.uid_alt ?? d.actor?.user?.name ?? 'unknown principal',
+  );
   const whoType = quote(d.actor?.user?.type ?? 'unknown', 50);
   const sourceIp = quote(d.src_endpoint?.ip ?? d.src_endpoint?.domain ?? 'unknown', 100);
   const when = Number.isFinite(doc.time) ? new Date(doc.time).toISOString() : 'unknown';

@@ -13,6 +13,7 @@ export interface DispatchDeps {
   governedRegions: string[];
   /** Where the workflows live: this function's own account and region. */
   controlAccount: string;
+  managementAccount: string;
   region: string;
   logger: Logger;
 }
@@ -23,11 +24,17 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
   return { sfn: createClient(SFNClient), ...settings, region: awsRegion, logger: new Logger() };
 }
 
-/** EventBridge rule target: { trigger, event } → the workflow that heals it, by deterministic name. */
+/**
+ * EventBridge rule target: { trigger, event } → the workflow that heals it, under a name that
+ * coalesces the events about one target within a window (route.ts).
+ */
 export function makeHandler(deps: DispatchDeps) {
   return async (input: { trigger: string; event: EventBridgeEvent }, context?: Context) => {
     if (context) deps.logger.addContext(context);
-    const route = routeEvent(input.trigger, input.event, deps.governedRegions);
+    const route = routeEvent(input.trigger, input.event, {
+      governedRegions: deps.governedRegions,
+      managementAccount: deps.managementAccount,
+    });
     if (!route.start) {
       deps.logger.info('event starts nothing', {
         trigger: input.trigger,

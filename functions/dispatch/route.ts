@@ -4,61 +4,112 @@ import { executionName } from '../shared/start-execution';
 
 export interface EventBridgeEvent {
   id: string;
+  /** The account that recorded the event: set by EventBridge, kept when the event is forwarded. */
   account: string;
   region: string;
+  /** When the event happened (ISO 8601); EventBridge sets it on every event. */
+  time?: string;
   source?: string;
   'detail-type'?: string;
   detail?: Record<string, unknown>;
+}
+
+export interface RouteContext {
+  governedRegions: readonly string[];
+  /** The only account whose events may name another account (Organizations and opt-in events). */
+  managementAccount: string;
+  /** The length of a coalescing window: one execution per workflow, target and window. */
+  coalesceMinutes?: number;
 }
 
 export type Route =
   | { start: true; workflow: WorkflowId; name: string; input: Record<string, unknown> }
   | { start: false; reason: string };
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+/** Events about one account and region within this many minutes start one execution. */
+export const COALESCE_MINUTES = 5;
 
-function targetOf(
-  trigger: Trigger,
-  event: EventBridgeEvent,
-): { account?: string; region?: string; vpcId?: string } {
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+const accountId = /^\d{12}$/;
+
+interface Target {
+  account?: string;
+  region?: string;
+  vpcId?: string;
+  refused?: string;
+}
+
+/**
+ * The account an Organizations membership event is about. The management account's
+ * AccountJoinedOrganization record carries the member's id in its service event details; the
+ * Organizations docs name the event and its `joinedMethod`/`joinedTime` fields but show no
+ * example record, so every 12-digit `accountId` in the details other than the management
+ * account's own is taken, and more than one is refused rather than guessed.
+ */
+function joinedAccount(detail: Record<string, unknown>, management: string): string | undefined {
+  const found = new Set<string>();
+  const visit = (node: unknown, depth: number) => {
+    if (!node || typeof node !== 'object' || depth > 3) return;
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      if (/^accountid$/i.test(k) && typeof v === 'string' && accountId.test(v) && v !== management)
+        found.add(v);
+      else visit(v, depth + 1);
+    }
+  };
+  visit(detail.serviceEventDetails, 0);
+  visit(detail.requestParameters, 0);
+  return found.size === 1 ? [...found][0] : undefined;
+}
+
+/**
+ * Which account and region the event asks to heal. EventBridge's `account` is the account that
+ * recorded the event, which a member cannot forge (sources starting with `aws.` are refused by
+ * PutEvents), while `detail` is whatever that account's caller sent. So a member's event only
+ * ever targets that member; only the management account's events may name another account.
+ */
+function targetOf(trigger: Trigger, event: EventBridgeEvent, management: string): Target {
   const d = event.detail ?? {};
+  const fromManagement = event.account === management;
   switch (trigger.id as TriggerId) {
     case 'account-created': {
+      if (!fromManagement) return { refused: `only the management account creates accounts` };
       const status = (d.serviceEventDetails as { createAccountStatus?: { accountId?: string } } | undefined)
         ?.createAccountStatus;
       return { account: str(status?.accountId) };
     }
     case 'account-joined':
-      return {
-        account: str((d.userIdentity as { accountId?: string } | undefined)?.accountId) ?? event.account,
-      };
-    case 'region-opted-in':
-      return { account: str(d.accountId) ?? event.account, region: str(d.regionName) };
+      if (!fromManagement) return { refused: `only the management account records joins` };
+      return { account: joinedAccount(d, management) };
+    case 'region-opted-in': {
+      const named = str(d.accountId) ?? event.account;
+      if (!fromManagement && named !== event.account)
+        return { refused: `${event.account} sent an opt-in event naming ${named}` };
+      return { account: named, region: str(d.regionName) };
+    }
     case 'vpc-created': {
       const vpc = (d.responseElements as { vpc?: { vpcId?: string } } | undefined)?.vpc;
-      return {
-        account: str(d.recipientAccountId) ?? event.account,
-        region: str(d.awsRegion) ?? event.region,
-        vpcId: str(vpc?.vpcId),
-      };
+      return { account: event.account, region: str(d.awsRegion) ?? event.region, vpcId: str(vpc?.vpcId) };
     }
     default:
-      return {
-        account: str(d.recipientAccountId) ?? event.account,
-        region: str(d.awsRegion) ?? event.region,
-      };
+      return { account: event.account, region: str(d.awsRegion) ?? event.region };
   }
 }
 
+/** The start of the coalescing window the event falls in, as yyyymmddhhmm (UTC). */
+export function coalescingWindow(time: string | undefined, minutes: number, now = new Date()): string {
+  const at = time && !Number.isNaN(Date.parse(time)) ? new Date(time) : now;
+  const ms = minutes * 60_000;
+  return new Date(Math.floor(at.getTime() / ms) * ms).toISOString().replace(/[-:T]/g, '').slice(0, 12);
+}
+
 /**
- * Which workflow an event starts, with what input and under what name. The name comes from
- * the event id, so a duplicate delivery of the same event starts nothing new.
+ * Which workflow an event starts, with what input and under what name. Names are deterministic:
+ * a re-delivered event maps to the same name, and so do all the events about one account and
+ * region (one VPC for cover-vpc) within a coalescing window, so a loop of events starts one
+ * execution per window (StartExecution answers ExecutionAlreadyExists for the rest).
  */
-export function routeEvent(
-  triggerId: string,
-  event: EventBridgeEvent,
-  governedRegions: readonly string[],
-): Route {
+export function routeEvent(triggerId: string, event: EventBridgeEvent, context: RouteContext): Route {
+  const minutes = context.coalesceMinutes ?? COALESCE_MINUTES;
   if (triggerId === scheduledSweepTrigger) {
     return {
       start: true,
@@ -69,20 +120,24 @@ export function routeEvent(
   }
   const trigger = triggers.find((t) => t.id === triggerId);
   if (!trigger) return { start: false, reason: `unknown trigger ${triggerId}` };
-  const target = targetOf(trigger, event);
-  if (!target.account || !/^\d{12}$/.test(target.account))
+  if (!accountId.test(String(event.account)))
+    return { start: false, reason: `${trigger.id}: event ${event.id} has no account` };
+  const target = targetOf(trigger, event, context.managementAccount);
+  if (target.refused) return { start: false, reason: `${trigger.id}: ${target.refused} (event ${event.id})` };
+  if (!target.account || !accountId.test(target.account))
     return { start: false, reason: `${trigger.id}: no account id in event ${event.id}` };
-  const name = executionName(trigger.id, event.id);
+  const window = coalescingWindow(event.time, minutes);
+  const input = { trigger: trigger.id, eventId: event.id, eventAccount: event.account };
   if (trigger.workflow === 'cover-account') {
     return {
       start: true,
       workflow: 'cover-account',
-      name,
-      input: { account: target.account, trigger: trigger.id, eventId: event.id },
+      name: executionName('account', target.account, window),
+      input: { account: target.account, ...input },
     };
   }
   if (!target.region) return { start: false, reason: `${trigger.id}: no region in event ${event.id}` };
-  if (!governedRegions.includes(target.region))
+  if (!context.governedRegions.includes(target.region))
     return { start: false, reason: `${target.region} is not a governed region` };
   if (trigger.workflow === 'cover-vpc') {
     if (!target.vpcId)
@@ -90,20 +145,14 @@ export function routeEvent(
     return {
       start: true,
       workflow: 'cover-vpc',
-      name,
-      input: {
-        account: target.account,
-        region: target.region,
-        vpcIds: [target.vpcId],
-        trigger: trigger.id,
-        eventId: event.id,
-      },
+      name: executionName('vpc', target.account, target.region, target.vpcId),
+      input: { account: target.account, region: target.region, vpcIds: [target.vpcId], ...input },
     };
   }
   return {
     start: true,
     workflow: 'cover-account-region',
-    name,
-    input: { account: target.account, region: target.region, trigger: trigger.id, eventId: event.id },
+    name: executionName('region', target.account, target.region, window),
+    input: { account: target.account, region: target.region, ...input },
   };
 }

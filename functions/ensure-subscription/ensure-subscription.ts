@@ -25,6 +25,60 @@ export function selectionCriteria(excluded: string[]): string {
   return `LogGroupName NOT IN [${excluded.map((g) => JSON.stringify(g)).join(', ')}]`;
 }
 
+interface SubscriptionDocument {
+  DestinationArn?: string;
+  FilterPattern?: string;
+  Distribution?: string;
+  RoleArn?: string;
+}
+
+/**
+ * What differs between logwarden's account policy and the desired one: the whole policy
+ * document (destination, a filter pattern that lets everything through, distribution, no role:
+ * a cross-account destination takes none) and the selection criteria. A filter pattern that
+ * never matches would look covered while sending nothing.
+ */
+export function policyDrift(
+  policy: { policyDocument?: string; selectionCriteria?: string; scope?: string },
+  wanted: Required<Omit<SubscriptionDocument, 'RoleArn'>>,
+  criteria: string,
+): string[] {
+  let doc: SubscriptionDocument;
+  try {
+    doc = JSON.parse(policy.policyDocument ?? '{}') as SubscriptionDocument;
+  } catch {
+    return ['its policy document is not JSON'];
+  }
+  const drift: string[] = [];
+  const differs = (what: string, found: unknown, want: unknown) => {
+    if (found !== want)
+      drift.push(`${what} was ${JSON.stringify(found ?? null)}, not ${JSON.stringify(want)}`);
+  };
+  differs('destination', doc.DestinationArn, wanted.DestinationArn);
+  differs('filter pattern', doc.FilterPattern ?? '', wanted.FilterPattern);
+  differs('distribution', doc.Distribution ?? 'ByLogStream', wanted.Distribution);
+  if (doc.RoleArn)
+    drift.push(`it named role ${doc.RoleArn}, which a cross-account destination does not take`);
+  differs('selection criteria', policy.selectionCriteria, criteria);
+  if (policy.scope && policy.scope !== 'ALL') differs('scope', policy.scope, 'ALL');
+  return drift;
+}
+
+/** What differs in a per-log-group filter of logwarden's (the fallback): destination, pattern, distribution. */
+export function subscriptionFilterDrift(
+  filter: { destinationArn?: string; filterPattern?: string; distribution?: string; roleArn?: string },
+  destinationArn: string,
+): string[] {
+  const drift: string[] = [];
+  if (filter.destinationArn !== destinationArn)
+    drift.push(`destination was ${filter.destinationArn}, not ${destinationArn}`);
+  if ((filter.filterPattern ?? '') !== '')
+    drift.push(`filter pattern was ${JSON.stringify(filter.filterPattern)}, not "" (everything)`);
+  if ((filter.distribution ?? 'ByLogStream') !== 'Random')
+    drift.push(`distribution was ${filter.distribution ?? 'ByLogStream'}, not Random`);
+  return drift;
+}
+
 /**
  * The account-level subscription filter policy sends every log group but the pipeline's own to
  * the central destination of this region. If another account policy of the same type is
@@ -57,17 +111,15 @@ export async function ensureSubscription(
   const foreign = policies.filter((p) => p.policyName !== settings.policyName);
   const evidence: Record<string, string> = {};
 
-  if (ours) {
-    const doc = JSON.parse(ours.policyDocument ?? '{}') as { DestinationArn?: string };
-    if (doc.DestinationArn === settings.destinationArn && ours.selectionCriteria === criteria) {
-      return {
-        control: 'subscription',
-        ...target,
-        status: 'covered',
-        evidence: { accountPolicy: settings.policyName },
-        actions: [],
-      };
-    }
+  const drift = ours ? policyDrift(ours, wantedDocument, criteria) : [];
+  if (ours && !drift.length) {
+    return {
+      control: 'subscription',
+      ...target,
+      status: 'covered',
+      evidence: { accountPolicy: settings.policyName },
+      actions: [],
+    };
   }
   if (!foreign.length) {
     await logs.send(
@@ -81,7 +133,7 @@ export async function ensureSubscription(
     );
     actions.push(
       ours
-        ? `corrected account subscription policy ${settings.policyName} (destination or exclusions had drifted)`
+        ? `corrected account subscription policy ${settings.policyName}: ${drift.join('; ')}`
         : `put account subscription policy ${settings.policyName} to ${settings.destinationArn}, because the account had none`,
     );
     evidence.accountPolicy = settings.policyName;
@@ -102,7 +154,8 @@ export async function ensureSubscription(
         (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: name })))
           .subscriptionFilters ?? [];
       const mine = filters.find((f) => f.filterName === settings.policyName);
-      if (mine && mine.destinationArn === settings.destinationArn) {
+      const filterDrift = mine ? subscriptionFilterDrift(mine, settings.destinationArn) : [];
+      if (mine && !filterDrift.length) {
         subscribed++;
         continue;
       }
@@ -123,7 +176,9 @@ export async function ensureSubscription(
       );
       subscribed++;
       actions.push(
-        `subscribed ${name} to the central destination (account policy slot held by ${evidence.foreignAccountPolicy})`,
+        mine
+          ? `corrected the subscription filter of ${name}: ${filterDrift.join('; ')}`
+          : `subscribed ${name} to the central destination (account policy slot held by ${evidence.foreignAccountPolicy})`,
       );
     }
   } while (nextToken);

@@ -14,10 +14,76 @@ export interface SetupOptions {
   writerRoleArns?: string[];
   /** IAM roles that read (dashboards, the CLI); mapped to a read-only role. */
   readerRoleArns?: string[];
+  /**
+   * Under fine-grained access control the master user is the break-glass role, not this
+   * function's role. The break-glass role maps this role once to `security_manager`
+   * (bootstrapRequest); from then on the setup maps it to logwarden_setup itself, which grants
+   * the template and ISM calls. Without it, no role of the security plugin is touched.
+   */
+  setupRoleArn?: string;
+  /**
+   * Whether the break-glass bootstrap is done. Until then a refused security call is reported as
+   * pending (the deployment goes on; the stack output names the request); after, it is an error.
+   */
+  setupRoleMapped?: boolean;
 }
 
 export const writerRole = 'logwarden_writer';
 export const readerRole = 'logwarden_reader';
+export const setupRole = 'logwarden_setup';
+
+/**
+ * The one request the break-glass (master) role sends after the first deployment: it adds the
+ * setup function's role to the security plugin's `security_manager` mapping (a JSON Patch, so
+ * the master user's own mapping stays).
+ */
+export function bootstrapRequest(setupRoleArn: string): { method: string; path: string; body: unknown } {
+  return {
+    method: 'PATCH',
+    path: '/_plugins/_security/api/rolesmapping/security_manager',
+    body: [{ op: 'add', path: '/backend_roles/-', value: setupRoleArn }],
+  };
+}
+
+/**
+ * Audit logging of the security plugin (OpenSearch Service publishes it to the domain's audit
+ * log group): searches are GRANTED_PRIVILEGES events of the transport layer, so that category
+ * stays on; the writers' bulk requests are ignored, or the audit log would repeat the pipeline.
+ */
+export function auditConfig(ignoreUsers: string[]) {
+  return {
+    enabled: true,
+    audit: {
+      enable_rest: true,
+      disabled_rest_categories: ['AUTHENTICATED'],
+      enable_transport: true,
+      disabled_transport_categories: ['AUTHENTICATED'],
+      resolve_bulk_requests: false,
+      log_request_body: false,
+      resolve_indices: true,
+      exclude_sensitive_headers: true,
+      ignore_users: [...ignoreUsers].sort(),
+      ignore_requests: [],
+    },
+    compliance: {
+      enabled: true,
+      internal_config: true,
+      external_config: false,
+      read_metadata_only: true,
+      read_watched_fields: {},
+      read_ignore_users: [],
+      write_metadata_only: true,
+      write_log_diffs: false,
+      write_watched_indices: [],
+      write_ignore_users: [],
+    },
+  };
+}
+
+/** Raised when the security plugin refuses the setup role before the break-glass bootstrap. */
+export class BootstrapPendingError extends Error {
+  override readonly name = 'BootstrapPendingError';
+}
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -55,6 +121,46 @@ async function ensure(
  * writes only what differs, so it runs on every deployment and in the local run.
  */
 export async function installSearchSetup(search: SearchClient, options: SetupOptions): Promise<string[]> {
+  if (options.setupRoleArn) {
+    try {
+      const own = await installOwnRole(search, options.setupRoleArn);
+      return own.concat(await installContent(search, options));
+    } catch (err) {
+      if (!(err instanceof BootstrapPendingError) || options.setupRoleMapped) throw err;
+      const req = bootstrapRequest(options.setupRoleArn);
+      return [
+        `pending: the break-glass role must first send ${req.method} ${req.path} ${JSON.stringify(req.body)} (${err.message})`,
+      ];
+    }
+  }
+  return installContent(search, options);
+}
+
+/** The setup role's own permissions for template and ISM: needs the bootstrap's security_manager. */
+async function installOwnRole(search: SearchClient, setupRoleArn: string): Promise<string[]> {
+  const probe = await search.request('GET', `/_plugins/_security/api/roles/${setupRole}`);
+  if (probe.status === 401 || probe.status === 403) {
+    throw new BootstrapPendingError(`the security plugin answered ${probe.status} to ${setupRoleArn}`);
+  }
+  return ensureRole(
+    search,
+    setupRole,
+    {
+      cluster_permissions: [
+        'cluster_monitor',
+        'indices:admin/index_template/*',
+        'cluster:admin/opendistro/ism/*',
+      ],
+      index_permissions: [
+        { index_patterns: [`${indexPrefix}*`], allowed_actions: ['indices:admin/opensearch/ism/*'] },
+      ],
+    },
+    [setupRoleArn],
+    probe,
+  );
+}
+
+async function installContent(search: SearchClient, options: SetupOptions): Promise<string[]> {
   const actions: string[] = [];
   // OpenSearch hands a template back normalized (numbers as strings…), so the comparison is by
   // a content hash recorded in the template's own _meta.
@@ -73,7 +179,7 @@ export async function installSearchSetup(search: SearchClient, options: SetupOpt
   if (ism.status === 400 && /no handler found/.test(JSON.stringify(ism.body))) {
     // A node without the index-management plugin (the local one): nothing enforces retention there.
     actions.push(`ISM not available on this node: policy ${ismPolicyId} not installed (not emulated)`);
-    return actions.concat(await installRoles(search, options));
+    return actions.concat(await installRoles(search, options), await installAudit(search, options));
   }
   type IsmBody = { _seq_no: number; _primary_term: number; policy: { states: unknown } };
   const policyWritten = await ensure(
@@ -87,44 +193,83 @@ export async function installSearchSetup(search: SearchClient, options: SetupOpt
   );
   if (policyWritten) actions.push(`installed ISM policy ${ismPolicyId} (${options.retentionDays} days)`);
 
-  return actions.concat(await installRoles(search, options));
+  return actions.concat(await installRoles(search, options), await installAudit(search, options));
 }
 
-/** Under fine-grained access control: a writer and a reader role, mapped to IAM roles. */
+/** Audit logging, under fine-grained access control only (the setup role is known there). */
+async function installAudit(search: SearchClient, options: SetupOptions): Promise<string[]> {
+  if (!options.setupRoleArn) return [];
+  const path = '/_plugins/_security/api/audit/config';
+  const wanted = auditConfig(options.writerRoleArns ?? []);
+  const written = await ensure(search, path, wanted, (body) =>
+    sameJson((body as { config?: unknown }).config, wanted),
+  );
+  return written ? ['configured audit logging (searches audited, writers ignored)'] : [];
+}
+
+/** One security role and its mapping to IAM roles; describes first, writes what differs. */
+async function ensureRole(
+  search: SearchClient,
+  name: string,
+  role: { cluster_permissions: string[]; index_permissions: object[] },
+  backendRoles: string[],
+  read?: SearchResponse,
+): Promise<string[]> {
+  const rolePath = `/_plugins/_security/api/roles/${name}`;
+  const roleWritten = await ensure(
+    search,
+    rolePath,
+    role,
+    (body) => {
+      const r = (body as Record<string, Record<string, unknown>>)[name];
+      return (
+        !!r &&
+        sameJson(r.cluster_permissions, role.cluster_permissions) &&
+        sameJson(r.index_permissions, role.index_permissions)
+      );
+    },
+    undefined,
+    read,
+  );
+  const mappingPath = `/_plugins/_security/api/rolesmapping/${name}`;
+  const mappingWritten = await ensure(search, mappingPath, { backend_roles: backendRoles }, (body) =>
+    sameJson((body as Record<string, { backend_roles?: string[] }>)[name]?.backend_roles, backendRoles),
+  );
+  return roleWritten || mappingWritten
+    ? [`configured role ${name} for ${backendRoles.length} IAM role(s)`]
+    : [];
+}
+
+/**
+ * Under fine-grained access control: a writer that can only add documents (no delete, no
+ * update: the indexer's bulk action is `create`, and a repeat answers 409) and a reader.
+ */
 async function installRoles(search: SearchClient, options: SetupOptions): Promise<string[]> {
-  const actions: string[] = [];
-  if (!options.writerRoleArns?.length && !options.readerRoleArns?.length) return actions;
+  if (!options.writerRoleArns?.length && !options.readerRoleArns?.length) return [];
   const pattern = `${indexPrefix}*`;
-  const roles: [string, object, string[]][] = [
-    [
+  return [
+    ...(await ensureRole(
+      search,
       writerRole,
       {
         cluster_permissions: ['cluster_monitor', 'indices:data/write/bulk'],
-        index_permissions: [{ index_patterns: [pattern], allowed_actions: ['crud', 'create_index'] }],
+        index_permissions: [
+          {
+            index_patterns: [pattern],
+            allowed_actions: ['create_index', 'indices:data/write/index', 'indices:data/write/bulk*'],
+          },
+        ],
       },
       options.writerRoleArns ?? [],
-    ],
-    [
+    )),
+    ...(await ensureRole(
+      search,
       readerRole,
       {
         cluster_permissions: ['cluster_composite_ops_ro'],
         index_permissions: [{ index_patterns: [pattern], allowed_actions: ['read'] }],
       },
       options.readerRoleArns ?? [],
-    ],
+    )),
   ];
-  for (const [name, role, backendRoles] of roles) {
-    const rolePath = `/_plugins/_security/api/roles/${name}`;
-    const roleWritten = await ensure(search, rolePath, role, (body) => {
-      const r = (body as Record<string, Record<string, unknown>>)[name];
-      return !!r && sameJson(r.cluster_permissions, (role as Record<string, unknown>).cluster_permissions);
-    });
-    const mappingPath = `/_plugins/_security/api/rolesmapping/${name}`;
-    const mappingWritten = await ensure(search, mappingPath, { backend_roles: backendRoles }, (body) =>
-      sameJson((body as Record<string, { backend_roles?: string[] }>)[name]?.backend_roles, backendRoles),
-    );
-    if (roleWritten || mappingWritten)
-      actions.push(`configured role ${name} for ${backendRoles.length} IAM role(s)`);
-  }
-  return actions;
 }

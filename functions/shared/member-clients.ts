@@ -1,4 +1,5 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { names } from '../../contracts/names';
 import { createClient } from './clients';
 
@@ -9,13 +10,55 @@ export function memberRoleArn(account: string): string {
   return `arn:aws:iam::${account}:role/${names.memberExecutionRole}`;
 }
 
+/**
+ * The member's execution role could not be assumed. In a new account this is the StackSet still
+ * creating the baseline (CreateAccountResult arrives before it): the workflows retry this error
+ * with a long, bounded backoff (workflows/resilience.ts `retryMemberRoleUnavailable`). Lambda
+ * reports a thrown error's `name` as its type, which Step Functions matches in `ErrorEquals`.
+ */
+export class MemberRoleUnavailable extends Error {
+  static readonly errorName = 'MemberRoleUnavailable';
+  constructor(
+    readonly account: string,
+    cause: Error,
+  ) {
+    super(
+      `cannot assume ${memberRoleArn(account)} (${cause.name}: ${cause.message}); a new account gets it from the member-baseline StackSet within minutes`,
+      { cause },
+    );
+    this.name = MemberRoleUnavailable.errorName;
+  }
+}
+
+/**
+ * STS answers AccessDenied both when the role does not exist yet and when its trust refuses the
+ * caller (STS API Reference, AssumeRole errors); both mean "not (yet) reachable" here.
+ */
+export function isAssumeRoleDenied(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string; message?: string };
+  return (e?.name === 'AccessDenied' || e?.Code === 'AccessDenied') && /AssumeRole/i.test(e?.message ?? '');
+}
+
+/** Credentials of the member's execution role; a denied AssumeRole becomes MemberRoleUnavailable. */
+export function memberCredentials(
+  account: string,
+  region: string,
+  assume: AwsCredentialIdentityProvider = fromTemporaryCredentials({
+    params: { RoleArn: memberRoleArn(account), RoleSessionName: 'logwarden-control', DurationSeconds: 900 },
+    clientConfig: { region },
+  }),
+): AwsCredentialIdentityProvider {
+  return async (props) => {
+    try {
+      return await assume(props);
+    } catch (err) {
+      if (isAssumeRoleDenied(err)) throw new MemberRoleUnavailable(account, err as Error);
+      throw err;
+    }
+  };
+}
+
 /** An SDK client acting in a member account and region, through its logwarden execution role. */
 export function memberClient<C>(Ctor: ClientCtor<C>, account: string, region: string): C {
-  return createClient(Ctor, {
-    region,
-    credentials: fromTemporaryCredentials({
-      params: { RoleArn: memberRoleArn(account), RoleSessionName: 'logwarden-control', DurationSeconds: 900 },
-      clientConfig: { region },
-    }),
-  });
+  return createClient(Ctor, { region, credentials: memberCredentials(account, region) });
 }

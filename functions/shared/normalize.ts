@@ -3,22 +3,26 @@ import { regionOfSubscription } from '../../contracts/names';
 import type { SourceTrust, TrustTable } from '../../contracts/trusted-sources';
 import type { CwlLogEvent, CwlPayload } from './cwl-payload';
 import { FlowLogFormatRegistry, defaultV2Format, looksLikeDefaultV2 } from './flow-log-formats';
-import { toBaseEvent, toParseError } from './ocsf/base-event';
-import { isCloudTrailEvent, toApiActivity } from './ocsf/cloudtrail';
+import { parseErrorOf, toBaseEvent, toParseError } from './ocsf/base-event';
+import { CLOUDTRAIL_PRODUCT, isCloudTrailEvent, toApiActivity } from './ocsf/cloudtrail';
 import type { EventOrigin, OcsfDocument } from './ocsf/document';
-import { splitFlowLogLine, toNetworkActivity } from './ocsf/flow-log';
-import { isGuardDutyEvent, toDetectionFinding } from './ocsf/guardduty';
+import { flatObjectPaths } from './opensearch/index-model';
+import { FLOW_LOG_PRODUCT, splitFlowLogLine, toNetworkActivity } from './ocsf/flow-log';
+import { GUARDDUTY_PRODUCT, isGuardDutyEvent, toDetectionFinding } from './ocsf/guardduty';
+
+export { parseErrorOf };
 
 export type SourceKind = 'cloudtrail' | 'vpcflow' | 'guardduty' | 'application' | 'parse_error';
 
+/** The source of a document, by its product: CloudTrail spans three OCSF classes, flow logs two. */
 export function sourceKindOf(doc: OcsfDocument): SourceKind {
-  if (doc.parse_error !== undefined) return 'parse_error';
-  switch (doc.class_uid) {
-    case 6003:
+  if (parseErrorOf(doc) !== undefined) return 'parse_error';
+  switch (doc.metadata.product.name) {
+    case CLOUDTRAIL_PRODUCT:
       return 'cloudtrail';
-    case 4001:
+    case FLOW_LOG_PRODUCT:
       return 'vpcflow';
-    case 2004:
+    case GUARDDUTY_PRODUCT:
       return 'guardduty';
     default:
       return 'application';
@@ -40,7 +44,8 @@ function regionOf(payload: CwlPayload): string | undefined {
  */
 export const MAX_JSON_DEPTH = 32;
 /**
- * Longest string kept under `unmapped`. OpenSearch indexes each `flat_object` leaf as a keyword
+ * Longest string kept in a free-form field (`unmapped`, `api.request.data`, `api.response.data`:
+ * the template's `flat_object` fields). OpenSearch indexes each `flat_object` leaf as a keyword
  * term (`path=value`) and refuses terms over 32,766 bytes, which would reject the whole
  * document; 8,192 UTF-16 units are at most 24,576 UTF-8 bytes. `raw_data` keeps the whole line.
  */
@@ -48,8 +53,8 @@ export const MAX_UNMAPPED_STRING = 8192;
 
 /** `metadata.labels` logwarden sets; each says why a document is not what its line claimed. */
 export const labels = {
-  /** A value under `unmapped` was cut to MAX_UNMAPPED_STRING; `raw_data` has it whole. */
-  truncated: 'logwarden:unmapped_truncated',
+  /** A free-form value was cut to MAX_UNMAPPED_STRING; `raw_data` has it whole. */
+  truncated: 'logwarden:truncated',
   /** The line was not valid UTF-8: `raw_data` holds its original bytes in base64. */
   invalidUtf8: 'logwarden:invalid_utf8',
   /** The line has the shape of CloudTrail/GuardDuty but came from a log group not trusted for it. */
@@ -86,15 +91,14 @@ function shapeOf(root: unknown, maxDepth: number): JsonShape {
   return { depth, longStrings };
 }
 
-/** Cuts long strings under `unmapped` in place (its objects are this line's own parse). */
-function truncateUnmapped(doc: OcsfDocument): boolean {
-  if (!doc.unmapped) return false;
+/** Cuts long strings (and keys) in one free-form object, in place (its objects are this line's own parse). */
+function truncateFreeForm(root: Record<string, unknown>): boolean {
   let truncated = false;
   const cut = (s: string) => {
     truncated = true;
     return `${s.slice(0, MAX_UNMAPPED_STRING)}…[truncated: ${s.length} characters]`;
   };
-  const stack: (Record<string, unknown> | unknown[])[] = [doc.unmapped];
+  const stack: (Record<string, unknown> | unknown[])[] = [root];
   while (stack.length) {
     const node = stack.pop() as Record<string, unknown> | unknown[];
     if (Array.isArray(node)) {
@@ -113,6 +117,18 @@ function truncateUnmapped(doc: OcsfDocument): boolean {
       if (typeof v === 'string' && v.length > MAX_UNMAPPED_STRING) node[key] = cut(v);
       else if (typeof v === 'object' && v !== null) stack.push(v as Record<string, unknown>);
     }
+  }
+  return truncated;
+}
+
+/** Cuts long values in every free-form (`flat_object`) field of a document. */
+function truncateFreeFormFields(doc: OcsfDocument): boolean {
+  let truncated = false;
+  for (const path of flatObjectPaths) {
+    let node: unknown = doc;
+    for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
+    if (typeof node === 'object' && node !== null && truncateFreeForm(node as Record<string, unknown>))
+      truncated = true;
   }
   return truncated;
 }
@@ -155,7 +171,7 @@ function normalizeContent(
     const values = splitFlowLogLine(message);
     if (values.length !== format.fields.length) {
       const reason = `flow-log line has ${values.length} fields, format ${format.id} of ${payload.logGroup} has ${format.fields.length}`;
-      return toParseError(origin, reason, 'VPC Flow Logs');
+      return toParseError(origin, reason, FLOW_LOG_PRODUCT);
     }
     return toNetworkActivity(origin, format, values);
   }
@@ -186,7 +202,7 @@ function normalizeContent(
       if (kind === 'untrusted-cloudtrail') addLabel(doc, labels.untrustedCloudTrail);
       if (kind === 'untrusted-guardduty') addLabel(doc, labels.untrustedGuardDuty);
     }
-    if (shape.longStrings && truncateUnmapped(doc)) addLabel(doc, labels.truncated);
+    if (shape.longStrings && truncateFreeFormFields(doc)) addLabel(doc, labels.truncated);
     return doc;
   }
   const fields = splitFlowLogLine(message);
@@ -196,7 +212,7 @@ function normalizeContent(
 
 /**
  * One log event → exactly one OCSF document. Never throws and never returns nothing: a line
- * that cannot be read becomes a `parse_error` document carrying the raw line.
+ * that cannot be read becomes a parse-error document (`unmapped.parse_error`) carrying the raw line.
  */
 export function normalizeLogEvent(
   payload: CwlPayload,

@@ -1,4 +1,5 @@
 import { names } from '../../contracts/names';
+import { requestDataOf } from './ocsf/cloudtrail';
 import type { OcsfDocument } from './ocsf/document';
 
 /** CloudTrail calls that switch off or weaken coverage, by service. */
@@ -29,10 +30,7 @@ interface ApiFields {
 }
 
 function requestParameters(doc: OcsfDocument): Record<string, unknown> {
-  return ((doc.unmapped?.requestParameters as Record<string, unknown> | undefined) ?? {}) as Record<
-    string,
-    unknown
-  >;
+  return requestDataOf(doc) ?? {};
 }
 
 /**

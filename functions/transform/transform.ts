@@ -212,7 +212,7 @@ export async function transformFirehoseEvent(
         const kind = sourceKindOf(doc);
         kinds.add(kind);
         stats.events[kind] = (stats.events[kind] ?? 0) + 1;
-        if (doc.parse_error !== undefined) {
+        if (kind === 'parse_error') {
           const product = doc.metadata.product.name;
           stats.parseErrors[product] = (stats.parseErrors[product] ?? 0) + 1;
         }

@@ -5,6 +5,7 @@ import {
   type ControlName,
   type ControlResult,
   type CoverageStatus,
+  type FailedCell,
   type WorkflowOutput,
 } from '../../contracts/coverage';
 import { encodeLedgerItem } from '../../contracts/ledger';
@@ -55,43 +56,68 @@ export function toResult(output: BranchOutput): ControlResult {
   };
 }
 
-/** Flattens nested workflow outputs (a Map of Parallels) into control results. */
-export function collectResults(value: unknown): BranchOutput[] {
-  if (Array.isArray(value)) return value.flatMap(collectResults);
-  if (value && typeof value === 'object') {
-    const v = value as Record<string, unknown>;
-    if (typeof v.control === 'string' && controlNames.includes(v.control as ControlName))
-      return [v as unknown as BranchOutput];
-    if (Array.isArray(v.results)) return collectResults(v.results);
-    // A child workflow that failed as a whole (its Catch in the parent's Map).
-    if (v.error && typeof v.error === 'object' && typeof v.account === 'string') {
-      return [
-        {
-          control: 'workflow' as ControlName,
-          account: v.account,
-          region: String(v.region ?? '-'),
-          error: v.error as { Error?: string; Cause?: string },
-        },
-      ];
-    }
-    if (v.Output !== undefined)
-      return collectResults(typeof v.Output === 'string' ? JSON.parse(v.Output) : v.Output);
-    // A child workflow's summary: its failures are what the parent reports.
-    if (Array.isArray(v.failed)) {
-      return (v.failed as { account: string; region: string; control: ControlName; reason: string }[]).map(
-        (f) => ({
-          control: f.control,
-          account: f.account,
-          region: f.region,
-          status: 'failed' as const,
-          evidence: {},
-          actions: [],
-          reason: f.reason,
-        }),
-      );
-    }
+/** A child workflow's own summary (cover-account-region's for cover-account, cover-account's for sweep). */
+export interface ChildSummary {
+  counts: Partial<Record<CoverageStatus, number>>;
+  failed: FailedCell[];
+}
+
+/** What a workflow's results hold, in their order: control results, caught errors, children's summaries. */
+export type Collected = BranchOutput | ChildSummary;
+
+const isChildSummary = (c: Collected): c is ChildSummary => 'counts' in c && !('control' in c);
+
+const isStatus = (s: string): s is CoverageStatus =>
+  ['covered', 'healed', 'failed', 'excluded', 'not-emulated'].includes(s);
+
+/** A child's counts as the parent reads them: only known statuses, only non-negative integers. */
+function childCounts(value: unknown): Partial<Record<CoverageStatus, number>> {
+  const counts: Partial<Record<CoverageStatus, number>> = {};
+  if (!value || typeof value !== 'object') return counts;
+  for (const [status, n] of Object.entries(value as Record<string, unknown>))
+    if (isStatus(status) && Number.isInteger(n) && (n as number) >= 0) counts[status] = n as number;
+  return counts;
+}
+
+function collectInto(value: unknown, into: Collected[]): void {
+  if (Array.isArray(value)) {
+    for (const v of value) collectInto(v, into);
+    return;
   }
-  return [];
+  if (!value || typeof value !== 'object') return;
+  const v = value as Record<string, unknown>;
+  if (typeof v.control === 'string' && controlNames.includes(v.control as ControlName)) {
+    into.push(v as unknown as BranchOutput);
+    return;
+  }
+  if (Array.isArray(v.results)) return collectInto(v.results, into);
+  // A child workflow that failed as a whole (its Catch in the parent's Map).
+  if (v.error && typeof v.error === 'object' && typeof v.account === 'string') {
+    into.push({
+      control: 'workflow' as ControlName,
+      account: v.account,
+      region: String(v.region ?? '-'),
+      error: v.error as { Error?: string; Cause?: string },
+    });
+    return;
+  }
+  if (v.Output !== undefined)
+    return collectInto(typeof v.Output === 'string' ? JSON.parse(v.Output) : v.Output, into);
+  // A child workflow's summary: the parent reports its counts and its failures as they are.
+  if (Array.isArray(v.failed)) {
+    const failed = v.failed as FailedCell[];
+    const counts = childCounts(v.counts);
+    // A child that reported failures but no counts (an older output) still counts them.
+    if (counts.failed === undefined && failed.length) counts.failed = failed.length;
+    into.push({ counts, failed });
+  }
+}
+
+/** Flattens nested workflow outputs (a Map of Parallels, a Map of child executions) into results. */
+export function collectResults(value: unknown): Collected[] {
+  const into: Collected[] = [];
+  collectInto(value, into);
+  return into;
 }
 
 /**
@@ -100,7 +126,9 @@ export function collectResults(value: unknown): BranchOutput[] {
  */
 export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise<LedgerSummary> {
   const now = (deps.now ?? (() => new Date()))().toISOString();
-  const results = collectResults(input.results).map(toResult);
+  const collected = collectResults(input.results);
+  const entries = collected.map((c) => (isChildSummary(c) ? c : toResult(c)));
+  const results = entries.filter((e): e is ControlResult => !('counts' in e));
   for (const r of input.summaryOnly ? [] : results) {
     await deps.ddb.send(
       new PutItemCommand({
@@ -110,16 +138,25 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
     );
   }
   const counts: Partial<Record<CoverageStatus, number>> = {};
-  for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
-  const failed: LedgerSummary['failed'] = results
-    .filter((r) => r.status === 'failed')
-    .map((r) => ({
-      account: r.account,
-      region: r.region,
-      control: r.control,
-      reason: r.reason ?? 'unknown',
-    }));
+  const add = (status: CoverageStatus, n: number) => (counts[status] = (counts[status] ?? 0) + n);
+  const failed: LedgerSummary['failed'] = [];
+  for (const r of entries) {
+    if ('counts' in r) {
+      for (const [status, n] of Object.entries(r.counts)) add(status as CoverageStatus, n);
+      failed.push(...r.failed);
+      continue;
+    }
+    add(r.status, 1);
+    if (r.status === 'failed')
+      failed.push({
+        account: r.account,
+        region: r.region,
+        control: r.control,
+        reason: r.reason ?? 'unknown',
+      });
+  }
   if (input.error) {
+    add('failed', 1);
     failed.push({
       account: '-',
       region: '-',
@@ -127,13 +164,14 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
       reason: `${input.error.Error ?? 'Error'}: ${input.error.Cause ?? ''}`.slice(0, 1000),
     });
   }
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
   if (failed.length) {
     await deps.sns.send(
       new PublishCommand({
         TopicArn: deps.summaryTopicArn,
         Subject: `logwarden: ${failed.length} failure(s) in ${input.workflow}`.slice(0, 100),
         Message: [
-          `${input.workflow} finished with ${failed.length} failure(s); ${results.length} control result(s) in all.`,
+          `${input.workflow} finished with ${failed.length} failure(s); ${total} control result(s) in all.`,
           `Execution: ${input.executionArn}`,
           '',
           ...failed.map((f) => `- ${f.account} ${f.region} ${f.control}: ${f.reason}`),

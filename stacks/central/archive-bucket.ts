@@ -1,14 +1,43 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { checkovSkip } from '../../workflows/acknowledge';
-import type { LogwardenConfig } from '../../contracts/config';
+import { archiveLockWeakness, type LogwardenConfig } from '../../contracts/config';
 
 export interface ArchiveBucketProps {
   readonly config: LogwardenConfig;
   readonly key: kms.IKey;
 }
+
+/**
+ * The bucket-level calls that could shorten the archive: its Object Lock configuration, its
+ * lifecycle, its policy (which holds this very deny), and lifting a GOVERNANCE lock. Only the
+ * break-glass role may make them (S3 lets the account's root user re-write a bucket policy
+ * whatever it says: the README's SCP closes that gap).
+ */
+export const protectedBucketActions = [
+  's3:PutBucketObjectLockConfiguration',
+  's3:PutLifecycleConfiguration',
+  's3:PutBucketPolicy',
+  's3:DeleteBucketPolicy',
+  's3:BypassGovernanceRetention',
+];
+
+/**
+ * The CloudTrail event names of those calls, for the alarm rule. CloudTrail names the lifecycle
+ * call PutBucketLifecycle / DeleteBucketLifecycle; the Object Lock call is listed under both
+ * spellings S3's CloudTrail pages use, which costs nothing.
+ */
+export const protectedBucketEvents = [
+  'PutBucketPolicy',
+  'DeleteBucketPolicy',
+  'PutBucketLifecycle',
+  'DeleteBucketLifecycle',
+  'PutObjectLockConfiguration',
+  'PutBucketObjectLockConfiguration',
+];
 
 /** The write-once archive: SSE-KMS, TLS only, no public access, versioned, Object Lock, tiered. */
 export class ArchiveBucket extends Construct {
@@ -17,7 +46,7 @@ export class ArchiveBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
-    const { archive } = props.config;
+    const { archive, breakGlassRoleArn } = props.config;
 
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED, // server access logging cannot write to SSE-KMS buckets
@@ -36,6 +65,19 @@ export class ArchiveBucket extends Construct {
     checkovSkip(this.accessLogs, selfLogging, 'CKV_AWS_18');
 
     const lock = archive.objectLock;
+    const weakness = archiveLockWeakness(archive);
+    if (weakness) {
+      Annotations.of(this).addWarningV2(
+        'logwarden:archive-lock-weaker',
+        `archive.objectLock is weaker than a COMPLIANCE lock for the whole retention: ${weakness}. Accepted in config because: ${lock.acceptWeakerLock}`,
+      );
+    }
+    const retention =
+      lock.mode === 'COMPLIANCE'
+        ? s3.ObjectLockRetention.compliance(Duration.days(lock.days))
+        : lock.mode === 'GOVERNANCE'
+          ? s3.ObjectLockRetention.governance(Duration.days(lock.days))
+          : undefined;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.key,
@@ -48,12 +90,11 @@ export class ArchiveBucket extends Construct {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'archive/',
       objectLockEnabled: lock.mode !== 'off',
-      objectLockDefaultRetention:
-        lock.mode === 'COMPLIANCE'
-          ? s3.ObjectLockRetention.compliance(Duration.days(lock.days))
-          : lock.mode === 'GOVERNANCE'
-            ? s3.ObjectLockRetention.governance(Duration.days(lock.days))
-            : undefined,
+      // With `per-object`, no default retention: Firehose's PutObject then needs no integrity
+      // header, and the archive-lock function locks each version (see contracts/config.ts).
+      objectLockDefaultRetention: lock.appliedBy === 'bucket-default' ? retention : undefined,
+      // Object Created events for the archive-lock function.
+      eventBridgeEnabled: lock.mode !== 'off' && lock.appliedBy === 'per-object',
       lifecycleRules: [
         {
           id: 'tier-then-expire',
@@ -74,5 +115,15 @@ export class ArchiveBucket extends Construct {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyBreakGlassChangesLockLifecycleOrPolicy',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: protectedBucketActions,
+        resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': breakGlassRoleArn } },
+      }),
+    );
   }
 }

@@ -1,12 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { LogwardenConfig } from '../../contracts/config';
+import { pipelineLogGroup } from '../../contracts/names';
+import { AlarmFactory } from '../alarm-factory';
 
 export interface PipelineHealthProps {
   readonly config: LogwardenConfig;
@@ -15,41 +18,34 @@ export interface PipelineHealthProps {
   readonly transform: lambda.IFunction;
   readonly indexer: lambda.IFunction;
   readonly alerter: lambda.IFunction;
-  readonly failureQueues: sqs.IQueue[];
+  /** The consumers' event source mappings (their EventCount metrics are enabled). */
+  readonly mappings: Record<'indexer' | 'alerter', sources.KinesisConsumerEventSource>;
+  readonly domain: opensearch.IDomain;
+  /** The cluster's shard limit (see SearchDomain.maxShards). */
+  readonly maxShards: number;
+  /** The archive-lock dead-letter queue, when objects are locked per object. */
+  readonly archiveLockFailures?: sqs.IQueue;
 }
+
+/** Where the indexer's per-record line is read from, and the rule's name. */
+export const ownerVolumeRuleName = 'logwarden-owner-volume';
+
+/** Alarm on the shard count at this share of the cluster's limit, before new indices are refused. */
+export const SHARD_ALARM_SHARE = 0.8;
+
+/** Indices created per hour above which something writes far outside the normal daily pattern. */
+export const INDICES_PER_HOUR_ALARM = 20;
 
 /** Every way the pipeline can fail, as an alarm on the alert topic, and one dashboard. */
 export class PipelineHealth extends Construct {
-  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: PipelineHealthProps) {
     super(scope, id);
-    const action = new actions.SnsAction(props.topic);
+    const factory = new AlarmFactory(this, { topic: props.topic });
+    this.alarms = factory.alarms;
+    const alarm = factory.addAlarm.bind(factory);
     const five = Duration.minutes(5);
-    const alarm = (
-      name: string,
-      metric: cloudwatch.IMetric,
-      threshold: number,
-      comparison: cloudwatch.ComparisonOperator,
-      description: string,
-      missing = cloudwatch.TreatMissingData.NOT_BREACHING,
-      evaluationPeriods = 1,
-    ) => {
-      const a = new cloudwatch.Alarm(this, name, {
-        alarmName: `logwarden-${name}`,
-        alarmDescription: description,
-        metric,
-        threshold,
-        comparisonOperator: comparison,
-        evaluationPeriods,
-        treatMissingData: missing,
-      });
-      a.addAlarmAction(action);
-      a.addOkAction(action);
-      this.alarms.push(a);
-      return a;
-    };
-    const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
     const LT = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
     const streamName = props.deliveryStream.deliveryStreamName as string;
     const firehoseMetric = (metricName: string, statistic = 'Minimum') =>
@@ -60,86 +56,188 @@ export class PipelineHealth extends Construct {
         statistic,
         period: five,
       });
+    /** A metric the functions emit with Powertools Metrics (namespace logwarden, service dimension). */
+    const logwardenMetric = (fn: string, metricName: string, period = five) =>
+      new cloudwatch.Metric({
+        namespace: 'logwarden',
+        metricName,
+        dimensionsMap: { service: `logwarden-${fn}` },
+        statistic: 'Sum',
+        period,
+      });
 
-    alarm(
-      'firehose-behind',
-      firehoseMetric('KinesisMillisBehindLatest', 'Maximum'),
-      15 * 60 * 1000,
-      GT,
-      'Firehose (archive) is more than 15 minutes behind the central stream.',
-    );
-    alarm(
-      'indexer-behind',
-      props.indexer.metric('IteratorAge', { statistic: 'Maximum', period: five }),
-      15 * 60 * 1000,
-      GT,
-      'The OpenSearch indexer is more than 15 minutes behind the central stream.',
-    );
-    alarm(
-      'alerter-behind',
-      props.alerter.metric('IteratorAge', { statistic: 'Maximum', period: five }),
-      5 * 60 * 1000,
-      GT,
-      'The tamper alerter is more than 5 minutes behind the central stream.',
-    );
-    alarm(
-      'archive-delivery',
-      firehoseMetric('DeliveryToS3.Success'),
-      1,
-      LT,
-      'Firehose failed to deliver to the S3 archive.',
-      cloudwatch.TreatMissingData.NOT_BREACHING,
-    );
-    alarm(
-      'transform-processing',
-      firehoseMetric('ExecuteProcessing.Success'),
-      1,
-      LT,
-      'Firehose could not invoke the transform successfully.',
-    );
-    alarm(
-      'transform-errors',
-      props.transform.metricErrors({ period: five }),
-      0,
-      GT,
-      'The transform function failed.',
-    );
+    alarm({
+      name: 'firehose-behind',
+      metric: firehoseMetric('KinesisMillisBehindLatest', 'Maximum'),
+      threshold: 15 * 60 * 1000,
+      description: 'Firehose (archive) is more than 15 minutes behind the central stream.',
+    });
+    alarm({
+      name: 'indexer-behind',
+      metric: props.indexer.metric('IteratorAge', { statistic: 'Maximum', period: five }),
+      threshold: 15 * 60 * 1000,
+      description: 'The OpenSearch indexer is more than 15 minutes behind the central stream.',
+    });
+    alarm({
+      name: 'alerter-behind',
+      metric: props.alerter.metric('IteratorAge', { statistic: 'Maximum', period: five }),
+      threshold: 5 * 60 * 1000,
+      description: 'The tamper alerter is more than 5 minutes behind the central stream.',
+    });
+    alarm({
+      name: 'archive-delivery',
+      metric: firehoseMetric('DeliveryToS3.Success'),
+      threshold: 1,
+      comparison: LT,
+      description: 'Firehose failed to deliver to the S3 archive.',
+    });
+    alarm({
+      name: 'transform-processing',
+      metric: firehoseMetric('ExecuteProcessing.Success'),
+      threshold: 1,
+      comparison: LT,
+      description: 'Firehose could not invoke the transform successfully.',
+    });
+    alarm({
+      name: 'transform-errors',
+      metric: props.transform.metricErrors({ period: five }),
+      threshold: 0,
+      description: 'The transform function failed.',
+    });
     for (const [name, fn] of [
       ['indexer', props.indexer],
       ['alerter', props.alerter],
     ] as const) {
-      alarm(`${name}-errors`, fn.metricErrors({ period: five }), 0, GT, `The ${name} function failed.`);
-      alarm(
-        `${name}-throttles`,
-        fn.metricThrottles({ period: five }),
-        0,
-        GT,
-        `The ${name} function was throttled.`,
-      );
+      alarm({
+        name: `${name}-errors`,
+        metric: fn.metricErrors({ period: five }),
+        threshold: 0,
+        description: `The ${name} function failed.`,
+      });
+      alarm({
+        name: `${name}-throttles`,
+        metric: fn.metricThrottles({ period: five }),
+        threshold: 0,
+        description: `The ${name} function was throttled.`,
+      });
+      alarm({
+        name: `${name}-failed-records`,
+        metric: logwardenMetric(name, 'FailedRecords'),
+        threshold: 0,
+        description: `Stream records failed in the ${name} on this attempt; the event source mapping retries them, then writes them whole to the archive bucket (aws/lambda/…).`,
+      });
+      const mapping = props.mappings[name];
+      const esmMetric = (metricName: string) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/Lambda',
+          metricName,
+          dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
+          statistic: 'Sum',
+          period: five,
+        });
+      alarm({
+        name: `${name}-on-failure`,
+        metric: esmMetric('OnFailureDestinationDeliveredEventCount'),
+        threshold: 0,
+        description: `Stream records exhausted every retry of the ${name} and were written to its S3 on-failure destination (the archive bucket, aws/lambda/…): replay them.`,
+      });
+      alarm({
+        name: `${name}-dropped`,
+        metric: esmMetric('DroppedEventCount'),
+        threshold: 0,
+        description: `The ${name}'s event source mapping dropped records it could not deliver anywhere.`,
+      });
     }
-    const rejected = new cloudwatch.Metric({
-      namespace: 'logwarden',
-      metricName: 'RejectedDocuments',
-      dimensionsMap: { service: 'logwarden-indexer' },
-      statistic: 'Sum',
+    for (const fn of ['transform', 'indexer']) {
+      alarm({
+        name: `${fn}-invalid-utf8`,
+        metric: logwardenMetric(fn, 'InvalidUtf8Lines'),
+        threshold: 0,
+        description: `The ${fn} read log lines that are not valid UTF-8; they are kept with replacement characters and the raw bytes.`,
+      });
+    }
+    alarm({
+      name: 'quarantined-documents',
+      metric: logwardenMetric('indexer', 'QuarantinedDocuments'),
+      threshold: 0,
+      description:
+        'Events whose time was outside the accepted window around ingestion went to the quarantine index: a clock problem or someone forging timestamps.',
+    });
+    alarm({
+      name: 'indices-created',
+      metric: logwardenMetric('indexer', 'IndicesCreated', Duration.hours(1)),
+      threshold: INDICES_PER_HOUR_ALARM,
+      description: `More than ${INDICES_PER_HOUR_ALARM} indices were created in an hour: events spread over many days, an attempt to exhaust the cluster's shards.`,
+    });
+    const shardThreshold = Math.floor(props.maxShards * SHARD_ALARM_SHARE);
+    const shards = new cloudwatch.Metric({
+      namespace: 'AWS/ES',
+      metricName: 'Shards.active',
+      dimensionsMap: { DomainName: props.domain.domainName, ClientId: props.config.accounts.logArchive },
+      statistic: 'Maximum',
       period: five,
     });
-    alarm(
-      'rejected-documents',
-      rejected,
-      0,
-      GT,
-      'OpenSearch rejected documents; they are kept under rejected/ in the archive bucket with the reason.',
-    );
-    props.failureQueues.forEach((q, i) =>
-      alarm(
-        `failure-queue-${i === 0 ? 'indexer' : 'alerter'}`,
-        q.metricApproximateNumberOfMessagesVisible({ period: five, statistic: 'Maximum' }),
-        0,
-        GT,
-        'Stream records failed every retry and wait in the on-failure queue.',
-      ),
-    );
+    alarm({
+      name: 'search-shards',
+      metric: shards,
+      threshold: shardThreshold,
+      description: `The OpenSearch domain holds more than ${shardThreshold} active shards, ${SHARD_ALARM_SHARE * 100} % of its limit of ${props.maxShards}; past the limit new indices, and their documents, are refused.`,
+    });
+    const rejected = logwardenMetric('indexer', 'RejectedDocuments');
+    alarm({
+      name: 'rejected-documents',
+      metric: rejected,
+      threshold: 0,
+      description:
+        'OpenSearch rejected documents; they are kept under rejected/ in the archive bucket with the reason.',
+    });
+    if (props.archiveLockFailures) {
+      alarm({
+        name: 'archive-lock-failures',
+        metric: props.archiveLockFailures.metricApproximateNumberOfMessagesVisible({
+          period: five,
+          statistic: 'Maximum',
+        }),
+        threshold: 0,
+        description:
+          'An archive object version could not be locked after every retry: its Object Created event waits in the archive-lock queue; lock it by hand (PutObjectRetention).',
+      });
+    }
+
+    // Per-owner volume: the indexer logs one line per stream record with the payload owner (set
+    // by CloudWatch Logs, not by the sender) and its bytes; Contributor Insights sums the bytes
+    // by owner, and the alarm fires when the largest owner of the last hour passes the ceiling.
+    // A fixed ceiling rather than an anomaly band: an attacker who ramps up slowly trains an
+    // anomaly model to accept the flood; a ceiling holds from the first day.
+    const indexerLogGroup = pipelineLogGroup('indexer');
+    new cloudwatch.CfnInsightRule(this, 'OwnerVolumeRule', {
+      ruleName: ownerVolumeRuleName,
+      ruleState: 'ENABLED',
+      ruleBody: JSON.stringify({
+        Schema: { Name: 'CloudWatchLogRule', Version: 1 },
+        LogGroupNames: [indexerLogGroup],
+        LogFormat: 'JSON',
+        Contribution: {
+          Keys: ['$.owner'],
+          ValueOf: '$.bytes',
+          Filters: [{ Match: '$.message', In: ['record indexed'] }],
+        },
+        AggregateOn: 'Sum',
+      }),
+    });
+    const ownerBytes = new cloudwatch.MathExpression({
+      expression: `INSIGHT_RULE_METRIC('${ownerVolumeRuleName}', 'MaxContributorValue')`,
+      label: 'bytes of the largest owner',
+      period: Duration.hours(1),
+    });
+    const ceiling = props.config.alerts.ownerBytesPerHour;
+    alarm({
+      name: 'owner-volume',
+      metric: ownerBytes,
+      threshold: ceiling,
+      description: `One account sent more than ${ceiling} bytes to the pipeline in an hour; Contributor Insights rule ${ownerVolumeRuleName} names it.`,
+    });
+
     const freshness = Duration.minutes(props.config.alerts.freshnessMinutes);
     const cloudTrailDocs = new cloudwatch.Metric({
       namespace: 'logwarden',
@@ -148,14 +246,14 @@ export class PipelineHealth extends Construct {
       statistic: 'Sum',
       period: freshness,
     });
-    alarm(
-      'cloudtrail-freshness',
-      cloudTrailDocs,
-      1,
-      LT,
-      `No CloudTrail document from the organization for ${props.config.alerts.freshnessMinutes} minutes.`,
-      cloudwatch.TreatMissingData.BREACHING,
-    );
+    alarm({
+      name: 'cloudtrail-freshness',
+      metric: cloudTrailDocs,
+      threshold: 1,
+      comparison: LT,
+      description: `No CloudTrail document from the organization for ${props.config.alerts.freshnessMinutes} minutes.`,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
 
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: 'logwarden-pipeline' });
     dashboard.addWidgets(
@@ -168,6 +266,7 @@ export class PipelineHealth extends Construct {
         ],
       }),
       new cloudwatch.GraphWidget({ title: 'Documents', left: [cloudTrailDocs, rejected] }),
+      new cloudwatch.GraphWidget({ title: 'Shards', left: [shards] }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms }),
     );
   }

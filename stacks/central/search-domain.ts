@@ -1,4 +1,4 @@
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import indexTemplate from '../../functions/shared/opensearch/ocsf-index-template.json';
 import ismPolicy from '../../functions/shared/opensearch/ocsf-ism-policy.json';
 import type { LogwardenConfig } from '../../contracts/config';
-import { acknowledge, checkovSkip } from '../../workflows/acknowledge';
+import { acknowledge, checkovSkip, logicalIdOf } from '../../workflows/acknowledge';
+import { bootstrapRequest } from '../../functions/opensearch-setup/setup';
 import { pipelineLogGroup } from '../../contracts/names';
 import { NodeFunction } from '../node-function';
 import { opensearchSetupEnv } from '../../functions/opensearch-setup/env';
@@ -22,15 +23,29 @@ export interface SearchDomainProps {
   readonly logKey: kms.IKey;
 }
 
+/** The setup function's fixed name: its role's policy names the function's ARN. */
+export const setupFunctionName = 'logwarden-opensearch-setup';
+/** The setup role's fixed name: the break-glass bootstrap request names it. */
+export const setupRoleName = 'logwarden-search-setup';
 /**
- * The OpenSearch domain, in isolated subnets of its own VPC: fine-grained access control with
- * an IAM master role, encryption at rest and in transit, HTTPS with TLS 1.2+, audit, slow and
- * error logs. A custom resource installs the OCSF index template, the ISM policy and the roles.
+ * OpenSearch's default `cluster.max_shards_per_node` (1,000 per data node): past the cluster's
+ * total, creating an index, and so indexing into a new daily index, is refused.
+ */
+export const SHARDS_PER_DATA_NODE = 1000;
+
+/**
+ * The OpenSearch domain, in isolated subnets of its own VPC: fine-grained access control whose
+ * master user is the break-glass role, encryption at rest and in transit, HTTPS with TLS 1.2+,
+ * audit, slow and error logs. A custom resource installs the OCSF index template, the ISM
+ * policy, the writer and reader roles and the audit configuration, as the setup role that the
+ * break-glass role maps once (functions/opensearch-setup/setup.ts, bootstrapRequest).
  */
 export class SearchDomain extends Construct {
   readonly vpc: ec2.Vpc;
   readonly domain: opensearch.Domain;
   readonly clientSecurityGroup: ec2.SecurityGroup;
+  /** The cluster's shard limit, for the shard alarm. */
+  readonly maxShards: number;
   private readonly setupRole: iam.Role;
   private readonly writers: iam.IRole[] = [];
   private readonly logKey: kms.IKey;
@@ -40,6 +55,7 @@ export class SearchDomain extends Construct {
     const { openSearch } = props.config;
     this.logKey = props.logKey;
     const azCount = openSearch.zoneAwareness ? 2 : 1;
+    this.maxShards = SHARDS_PER_DATA_NODE * openSearch.instanceCount;
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: azCount,
@@ -73,9 +89,11 @@ export class SearchDomain extends Construct {
     });
     domainSg.addIngressRule(this.clientSecurityGroup, ec2.Port.tcp(443), 'HTTPS from logwarden functions');
 
+    const stack = Stack.of(this);
     this.setupRole = new iam.Role(this, 'SetupRole', {
+      roleName: setupRoleName,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'OpenSearch master user: installs the index template, ISM policy and roles',
+      description: 'OpenSearch setup: installs the index template, ISM policy, roles and audit configuration',
       managedPolicies: [
         iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
       ],
@@ -115,7 +133,8 @@ export class SearchDomain extends Construct {
       nodeToNodeEncryption: true,
       enforceHttps: true,
       tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2_PFS,
-      fineGrainedAccessControl: { masterUserArn: this.setupRole.roleArn },
+      // The master user is a person's break-glass role, not a Lambda role a developer could pass.
+      fineGrainedAccessControl: { masterUserArn: props.config.breakGlassRoleArn },
       logging: {
         auditLogEnabled: true,
         auditLogGroup: logGroup('AuditLogs', 'search-audit'),
@@ -136,6 +155,22 @@ export class SearchDomain extends Construct {
         resources: [`${this.domain.domainArn}/*`],
       }),
     );
+    // The setup role is security_manager in the domain: its credentials reach the domain only
+    // from the setup function's own code. Passed to any other function (or used outside Lambda),
+    // the role's calls to the domain are denied (lambda:SourceFunctionArn, an identity-policy key).
+    this.setupRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DomainOnlyFromTheSetupFunction',
+        effect: iam.Effect.DENY,
+        actions: ['es:ESHttp*'],
+        resources: ['*'],
+        conditions: {
+          ArnNotEquals: {
+            'lambda:SourceFunctionArn': `arn:${stack.partition}:lambda:${stack.region}:${stack.account}:function:${setupFunctionName}`,
+          },
+        },
+      }),
+    );
     acknowledge(
       this.domain,
       'The domain lives in isolated subnets; its security group admits HTTPS only from logwarden functions. IP allowlists do not apply inside a VPC.',
@@ -148,8 +183,14 @@ export class SearchDomain extends Construct {
     );
     acknowledge(
       this.setupRole,
-      'The master user installs the index template, ISM policy and security roles: several API paths of this one domain.',
-      'AwsSolutions-IAM5[Resource::<SearchDomain62FD613E.Arn>/*]',
+      'The setup installs the index template, ISM policy and security roles: several API paths of this one domain.',
+      `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.domain)}.Arn>/*]`,
+    );
+    acknowledge(
+      this.setupRole,
+      'A deny, not a grant: no call to any domain except from the setup function.',
+      'AwsSolutions-IAM5[Action::es:ESHttp*]',
+      'AwsSolutions-IAM5[Resource::*]',
     );
   }
 
@@ -161,15 +202,19 @@ export class SearchDomain extends Construct {
     acknowledge(
       fn,
       'Documents go to daily indices named by event date (logwarden-ocsf-YYYY.MM.DD), created as events arrive.',
-      'AwsSolutions-IAM5[Resource::<SearchDomain62FD613E.Arn>/logwarden-ocsf-*]',
-      'AwsSolutions-IAM5[Resource::<SearchDomain62FD613E.Arn>/logwarden-ocsf-*/*]',
+      `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.domain)}.Arn>/logwarden-ocsf-*]`,
+      `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.domain)}.Arn>/logwarden-ocsf-*/*]`,
     );
   }
 
-  /** The custom resource that installs template, ISM policy and role mappings. Call last. */
+  /**
+   * The custom resource that installs template, ISM policy, role mappings and audit logging.
+   * Writers granted before or after this call are all mapped (a Lazy list).
+   */
   addSetup(config: LogwardenConfig): void {
     const onEvent = new NodeFunction(this, 'SetupFunction', {
       name: 'opensearch-setup',
+      functionName: setupFunctionName,
       description: 'Installs the OCSF index template, ISM policy and fine-grained roles',
       timeout: Duration.minutes(5),
       logKey: this.logKey,
@@ -186,7 +231,7 @@ export class SearchDomain extends Construct {
       provider,
       'The CDK custom-resource provider framework: it writes its own logs and invokes any version of the setup function.',
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AwsSolutions-IAM5[Resource::<SearchSetupFunction40D05128.Arn>:*]',
+      `AwsSolutions-IAM5[Resource::<${logicalIdOf(onEvent)}.Arn>:*]`,
       'AwsSolutions-L1',
     );
     checkovSkip(
@@ -199,7 +244,10 @@ export class SearchDomain extends Construct {
       serviceToken: provider.serviceToken,
       properties: {
         RetentionDays: String(config.openSearch.retentionDays),
-        WriterRoleArns: this.writers.map((r) => r.roleArn),
+        WriterRoleArns: Lazy.list({ produce: () => this.writers.map((r) => r.roleArn) }),
+        ReaderRoleArns: config.openSearch.readerRoleArns,
+        SetupRoleArn: this.setupRole.roleArn,
+        SetupRoleMapped: String(config.openSearch.setupRoleMapped),
         // A change to either JSON file re-runs the setup.
         Version: createHash('sha256')
           .update(JSON.stringify([indexTemplate, ismPolicy]))
@@ -208,5 +256,19 @@ export class SearchDomain extends Construct {
       },
     });
     setup.node.addDependency(this.domain);
+    const bootstrap = bootstrapRequest(
+      `arn:${Stack.of(this).partition}:iam::${Stack.of(this).account}:role/${setupRoleName}`,
+    );
+    new CfnOutput(this, 'SearchBootstrapRequest', {
+      description:
+        'Sent once by the break-glass (master) role after the first deployment; then set openSearch.setupRoleMapped and deploy again.',
+      value: `${bootstrap.method} https://${this.domain.domainEndpoint}${bootstrap.path} ${JSON.stringify(bootstrap.body)}`,
+    });
+    if (!config.openSearch.setupRoleMapped) {
+      Annotations.of(this).addWarningV2(
+        'logwarden:search-setup-pending',
+        'openSearch.setupRoleMapped is false: the OpenSearch setup reports itself pending until the break-glass role sends the request in the stack output SearchBootstrapRequest (README, deploy step 6).',
+      );
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -7,12 +7,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { LogwardenConfig } from '../../contracts/config';
 import { healStarterRoleArn, healStateMachineArn, names } from '../../contracts/names';
 import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
-import { acknowledge } from '../../workflows/acknowledge';
+import { acknowledge, logicalIdOf } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
 import type { SearchDomain } from './search-domain';
 import { alerterEnv } from '../../functions/alerter/env';
@@ -22,6 +21,7 @@ export interface StreamConsumersProps {
   readonly config: LogwardenConfig;
   readonly stream: kinesis.Stream;
   readonly archive: s3.Bucket;
+  readonly archiveKey: kms.IKey;
   readonly search: SearchDomain;
   readonly alertTopic: sns.Topic;
   readonly stateKey: kms.IKey;
@@ -32,19 +32,44 @@ export interface StreamConsumersProps {
   readonly lastSeen: dynamodb.ITable;
 }
 
-/** What still fails after retries and bisection: held 14 days, encrypted, alarmed on. */
-function onFailureQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
-  const queue = new sqs.Queue(scope, id, {
-    encryption: sqs.QueueEncryption.KMS,
-    encryptionMasterKey: key,
-    retentionPeriod: Duration.days(14),
-    enforceSSL: true,
-  });
-  Validations.of(queue).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason: 'This queue is itself the on-failure destination of a stream consumer; it holds what failed.',
-  });
-  return queue;
+/**
+ * The on-failure destination of a stream consumer: the archive bucket itself. For an S3
+ * destination Lambda writes the whole invocation record (the Kinesis records, not only their
+ * metadata as SQS gets), so nothing that exhausts its retries is lost, and it is then locked
+ * like every other archived object. CDK's S3OnFailureDestination grants read-write (deletes
+ * included) on the whole bucket; this grants what the Lambda documentation lists for an S3
+ * destination: s3:PutObject and s3:ListBucket, and kms:GenerateDataKey on the bucket's key.
+ * Lambda chooses the object keys, so PutObject cannot be narrowed to a prefix.
+ */
+export class ArchiveOnFailure implements lambda.IEventSourceDlq {
+  constructor(
+    private readonly bucket: s3.IBucket,
+    private readonly key: kms.IKey,
+  ) {}
+
+  bind(_target: lambda.IEventSourceMapping, fn: lambda.IFunction): lambda.DlqDestinationConfig {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects('*')] }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(fn).region}.amazonaws.com` } },
+      }),
+    );
+    for (const scope of [fn, ...(fn.role ? [fn.role] : [])]) {
+      acknowledge(
+        scope,
+        'The on-failure destination: Lambda names the objects it writes, so PutObject spans the archive bucket (which locks them).',
+        `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.bucket)}.Arn>/*]`,
+      );
+    }
+    return { destination: this.bucket.bucketArn };
+  }
 }
 
 /**
@@ -54,16 +79,13 @@ function onFailureQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue 
 export class StreamConsumers extends Construct {
   readonly indexer: NodeFunction;
   readonly alerter: NodeFunction;
-  readonly indexerFailures: sqs.Queue;
-  readonly alerterFailures: sqs.Queue;
   readonly dedupe: dynamodb.Table;
+  /** The two event source mappings, for their EventCount metrics. */
+  readonly mappings: Record<'indexer' | 'alerter', sources.KinesisConsumerEventSource>;
 
   constructor(scope: Construct, id: string, props: StreamConsumersProps) {
     super(scope, id);
     const { config } = props;
-
-    this.indexerFailures = onFailureQueue(this, 'IndexerFailures', props.stateKey);
-    this.alerterFailures = onFailureQueue(this, 'AlerterFailures', props.stateKey);
 
     this.indexer = new NodeFunction(this, 'Indexer', {
       name: 'indexer',
@@ -106,6 +128,8 @@ export class StreamConsumers extends Construct {
       timeout: Duration.minutes(1),
       logKey: props.logKey,
       roleName: names.alerterRole,
+      // A flood elsewhere in the account cannot take the alerter's capacity (issue 10 §4).
+      reservedConcurrentExecutions: config.alerts.alerterReservedConcurrency,
       environment: alerterEnv.environment({
         alertTopicArn: props.alertTopic.topicArn,
         dedupeTable: this.dedupe.tableName,
@@ -132,29 +156,28 @@ export class StreamConsumers extends Construct {
       }),
     );
 
-    for (const [name, fn, queue] of [
-      ['indexer', this.indexer, this.indexerFailures],
-      ['alerter', this.alerter, this.alerterFailures],
-    ] as const) {
+    const onFailure = new ArchiveOnFailure(props.archive, props.archiveKey);
+    const mapping = (name: 'indexer' | 'alerter', fn: NodeFunction) => {
       const consumer = new kinesis.StreamConsumer(this, `${name}Consumer`, {
         stream: props.stream,
         streamConsumerName: `logwarden-${name}`,
       });
-      fn.addEventSource(
-        new sources.KinesisConsumerEventSource(consumer, {
-          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-          batchSize: 100,
-          maxBatchingWindow: Duration.seconds(5),
-          bisectBatchOnError: true,
-          retryAttempts: 10,
-          maxRecordAge: Duration.hours(
-            config.kinesis.retentionHours > 168 ? 168 : config.kinesis.retentionHours,
-          ),
-          reportBatchItemFailures: true,
-          parallelizationFactor: 2,
-          onFailure: new sources.SqsDlq(queue),
-        }),
-      );
-    }
+      const source = new sources.KinesisConsumerEventSource(consumer, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(5),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(Math.min(168, config.kinesis.retentionHours)),
+        reportBatchItemFailures: true,
+        parallelizationFactor: 2,
+        onFailure,
+        // OnFailureDestinationDeliveredEventCount and DroppedEventCount, alarmed in health.ts.
+        metricsConfig: { metrics: [lambda.MetricType.EVENT_COUNT] },
+      });
+      fn.addEventSource(source);
+      return source;
+    };
+    this.mappings = { indexer: mapping('indexer', this.indexer), alerter: mapping('alerter', this.alerter) };
   }
 }

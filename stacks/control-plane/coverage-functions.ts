@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { ControlFunctions } from '../../workflows/control-functions';
 import { acknowledge, checkovSkip } from '../../workflows/acknowledge';
 import type { LogwardenConfig } from '../../contracts/config';
-import { names } from '../../contracts/names';
+import { controlRoleName, names } from '../../contracts/names';
 import { NodeFunction } from '../node-function';
 import { ensureFlowLogsEnv } from '../../functions/ensure-flow-logs/env';
 import { ensureGuardDutyEnv } from '../../functions/ensure-guardduty/env';
@@ -27,9 +27,14 @@ export interface CoverageFunctionsProps {
   readonly logKey: kms.IKey;
 }
 
+/** CloudTrail's service-linked role, which organization trails use (SAR dependent actions). */
+function cloudTrailServiceLinkedRole(account: string): string {
+  return `arn:aws:iam::${account}:role/aws-service-role/cloudtrail.amazonaws.com/AWSServiceRoleForCloudTrail`;
+}
+
 /**
- * The control functions. Their roles are named `logwarden-control-*`: the member execution
- * role trusts exactly those, and only within the organization.
+ * The control functions. Their roles have fixed names (`controlRoleName`): the member execution
+ * role's trust names the four that act in members by ARN, within the organization.
  */
 export class CoverageFunctions extends Construct implements ControlFunctions {
   readonly ensureFlowLogs: NodeFunction;
@@ -50,7 +55,7 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
       new NodeFunction(this, name, {
         name,
         description,
-        roleName: `logwarden-control-${name}`,
+        roleName: controlRoleName(name),
         timeout: Duration.minutes(5),
         logKey: props.logKey,
         environment,
@@ -105,7 +110,10 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
     );
 
     if (config.trail.mode === 'organization') {
-      const trailArn = `arn:aws:cloudtrail:${config.homeRegion}:${stack.account}:trail/${config.trail.name}`;
+      // CloudTrail: "the management account remains the owner of any CloudTrail organization
+      // resources the delegated administrator creates", so the trail's ARN carries the
+      // management account's id, not this one's.
+      const trailArn = `arn:aws:cloudtrail:${config.homeRegion}:${config.accounts.management}:trail/${config.trail.name}`;
       this.ensureTrail.addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'OrganizationTrailAsDelegatedAdmin',
@@ -132,9 +140,20 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
           resources: ['*'],
         }),
       );
+      // SAR: CreateTrail and UpdateTrail of an organization trail depend on CloudTrail's
+      // service-linked role (iam:GetRole, iam:CreateServiceLinkedRole); registering the delegated
+      // administrator with `aws cloudtrail register-organization-delegated-admin` creates it.
+      this.ensureTrail.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'CloudTrailServiceLinkedRole',
+          actions: ['iam:GetRole', 'iam:CreateServiceLinkedRole'],
+          resources: [cloudTrailServiceLinkedRole(stack.account)],
+        }),
+      );
       if (config.trail.cloudWatchLogsRoleArn) {
         this.ensureTrail.addToRolePolicy(
           new iam.PolicyStatement({
+            sid: 'PassTrailCloudWatchLogsRole',
             actions: ['iam:PassRole'],
             resources: [config.trail.cloudWatchLogsRoleArn],
             conditions: { StringEquals: { 'iam:PassedToService': 'cloudtrail.amazonaws.com' } },
@@ -162,14 +181,22 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
     );
     this.ensureGuardDuty.addToRolePolicy(
       new iam.PolicyStatement({
+        sid: 'RepairAdminDetector',
+        actions: ['guardduty:UpdateDetector'],
+        resources: config.governedRegions.map((r) => `arn:aws:guardduty:${r}:${stack.account}:detector/*`),
+      }),
+    );
+    // No resource type in the SAR: scoped to a detector ARN they would be denied on every call.
+    this.ensureGuardDuty.addToRolePolicy(
+      new iam.PolicyStatement({
         sid: 'RepairGuardDutyAsDelegatedAdmin',
         actions: [
           'guardduty:UpdateOrganizationConfiguration',
           'guardduty:CreateMembers',
-          'guardduty:UpdateDetector',
+          'guardduty:StartMonitoringMembers',
           'guardduty:CreateDetector',
         ],
-        resources: config.governedRegions.map((r) => `arn:aws:guardduty:${r}:${stack.account}:detector/*`),
+        resources: ['*'],
       }),
     );
     this.ensureGuardDuty.addToRolePolicy(

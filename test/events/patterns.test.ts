@@ -1,6 +1,15 @@
 import { matchesPattern } from '../../events/match';
-import { triggers } from '../../events/patterns';
+import {
+  busPattern,
+  managementForwardedTriggers,
+  memberForwardedTriggers,
+  triggers,
+  type EventPattern,
+} from '../../events/patterns';
 import { realCloudTrailEvents } from '../../local/corpus';
+
+const management = '111111111111';
+const member = '444444444444';
 
 /** A CloudTrail record as EventBridge delivers it ("AWS API Call via CloudTrail"). */
 function viaEventBridge(ct: Record<string, unknown>, source = `aws.${String(ct.eventSource).split('.')[0]}`) {
@@ -17,8 +26,48 @@ function viaEventBridge(ct: Record<string, unknown>, source = `aws.${String(ct.e
   };
 }
 
+const apiCall = (source: string, detail: Record<string, unknown>, account = member) => ({
+  source,
+  account,
+  'detail-type': 'AWS API Call via CloudTrail',
+  detail,
+});
+
 const triggered = (event: Record<string, unknown>) =>
   triggers.filter((t) => matchesPattern(event, t.pattern)).map((t) => t.id);
+/** What the control bus rules start: the forwarded pattern plus the account checks. */
+const onBus = (event: Record<string, unknown>) =>
+  triggers.filter((t) => matchesPattern(event, busPattern(t, management))).map((t) => t.id);
+
+describe('matchesPattern (EventBridge semantics for what the patterns use)', () => {
+  const p = (detail: Record<string, unknown>): EventPattern => ({ detail });
+  it('exists:false matches an absent field only; exists:true a present leaf only', () => {
+    expect(matchesPattern({ detail: {} }, p({ errorCode: [{ exists: false }] }))).toBe(true);
+    expect(matchesPattern({ detail: { errorCode: 'X' } }, p({ errorCode: [{ exists: false }] }))).toBe(false);
+    expect(matchesPattern({ detail: { errorCode: 'X' } }, p({ errorCode: [{ exists: true }] }))).toBe(true);
+    expect(matchesPattern({ detail: {} }, p({ errorCode: [{ exists: true }] }))).toBe(false);
+    // Exists matching works on leaf nodes only.
+    expect(matchesPattern({ detail: { e: { a: 1 } } }, p({ e: [{ exists: true }] }))).toBe(false);
+  });
+  it('values match by type; arrays in the event match when any element does', () => {
+    expect(matchesPattern({ detail: { enable: false } }, p({ enable: [false] }))).toBe(true);
+    expect(matchesPattern({ detail: { enable: 'false' } }, p({ enable: [false] }))).toBe(false);
+    expect(matchesPattern({ detail: { ids: ['a', 'b'] } }, p({ ids: ['b'] }))).toBe(true);
+    expect(matchesPattern({ detail: { ids: [] } }, p({ ids: ['b'] }))).toBe(false);
+  });
+  it('prefix and anything-but; a missing field matches neither', () => {
+    expect(matchesPattern({ detail: { f: 'logwarden-x' } }, p({ f: [{ prefix: 'logwarden-' }] }))).toBe(true);
+    expect(matchesPattern({ detail: {} }, p({ f: [{ prefix: 'logwarden-' }] }))).toBe(false);
+    expect(matchesPattern({ account: '2' }, { account: [{ 'anything-but': ['1'] }] })).toBe(true);
+    expect(matchesPattern({ account: '1' }, { account: [{ 'anything-but': ['1'] }] })).toBe(false);
+    expect(matchesPattern({}, { account: [{ 'anything-but': ['1'] }] })).toBe(false);
+  });
+  it('an unsupported filter is an error, not a silent mismatch', () => {
+    expect(() => matchesPattern({ detail: { n: 1 } }, p({ n: [{ numeric: ['>', 0] }] }))).toThrow(
+      /unsupported content filter/,
+    );
+  });
+});
 
 describe('trigger patterns (events/)', () => {
   it('real Stratus detonations that switch logging off trigger the healing workflow, the rest trigger nothing', () => {
@@ -35,63 +84,133 @@ describe('trigger patterns (events/)', () => {
     );
   });
 
-  it('account creation (SUCCEEDED only), handshake, region opt-in (ENABLED only), VPC creation', () => {
+  it('a failed call (errorCode present) starts nothing, for every CloudTrail trigger', () => {
+    const calls: [string, Record<string, unknown>][] = [
+      ['aws.ec2', { eventSource: 'ec2.amazonaws.com', eventName: 'CreateVpc' }],
+      ['aws.ec2', { eventSource: 'ec2.amazonaws.com', eventName: 'DeleteFlowLogs' }],
+      ['aws.cloudtrail', { eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging' }],
+      ['aws.cloudtrail', { eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail' }],
+      ['aws.guardduty', { eventSource: 'guardduty.amazonaws.com', eventName: 'DeleteDetector' }],
+      [
+        'aws.logs',
+        {
+          eventSource: 'logs.amazonaws.com',
+          eventName: 'DeleteAccountPolicy',
+          requestParameters: { policyType: 'SUBSCRIPTION_FILTER_POLICY' },
+        },
+      ],
+    ];
+    for (const [source, detail] of calls) {
+      expect(triggered(apiCall(source, detail))).toHaveLength(1);
+      expect(triggered(apiCall(source, { ...detail, errorCode: 'TrailNotFoundException' }))).toEqual([]);
+    }
+    // The real StopLogging of the corpus, failed.
+    const stop = realCloudTrailEvents().find(({ event }) => event.eventName === 'StopLogging')!.event;
+    expect(triggered(viaEventBridge({ ...stop, errorCode: 'AccessDenied', errorMessage: 'no' }))).toEqual([]);
+  });
+
+  it('account creation (SUCCEEDED only) and joins, recorded by the management account', () => {
     const created = (state: string) => ({
       source: 'aws.organizations',
+      account: management,
       'detail-type': 'AWS Service Event via CloudTrail',
       detail: {
         eventName: 'CreateAccountResult',
         serviceEventDetails: { createAccountStatus: { state, accountId: '555555555555' } },
       },
     });
-    expect(triggered(created('SUCCEEDED'))).toEqual(['account-created']);
-    expect(triggered(created('FAILED'))).toEqual([]);
-    expect(
-      triggered({
-        source: 'aws.organizations',
-        'detail-type': 'AWS API Call via CloudTrail',
-        detail: { eventName: 'AcceptHandshake' },
-      }),
-    ).toEqual(['account-joined']);
-    const optIn = (status: string) => ({
-      source: 'aws.account',
-      'detail-type': 'Region Opt-In Status Change',
-      detail: { accountId: '1', regionName: 'eu-south-2', status },
+    expect(onBus(created('SUCCEEDED'))).toEqual(['account-created']);
+    expect(onBus(created('FAILED'))).toEqual([]);
+    const joined = {
+      source: 'aws.organizations',
+      account: management,
+      'detail-type': 'AWS Service Event via CloudTrail',
+      detail: {
+        eventName: 'AccountJoinedOrganization',
+        serviceEventDetails: { accountId: '555555555555', joinedMethod: 'INVITED' },
+      },
+    };
+    expect(onBus(joined)).toEqual(['account-joined']);
+    // The same events claimed by any other account start nothing on the bus.
+    expect(onBus({ ...created('SUCCEEDED'), account: member })).toEqual([]);
+    expect(onBus({ ...joined, account: member })).toEqual([]);
+    // An ENABLE_ALL_FEATURES handshake accepted by a member is no join.
+    const handshake = apiCall('aws.organizations', {
+      eventSource: 'organizations.amazonaws.com',
+      eventName: 'AcceptHandshake',
+      responseElements: { handshake: { action: 'ENABLE_ALL_FEATURES' } },
     });
-    expect(triggered(optIn('ENABLED'))).toEqual(['region-opted-in']);
-    expect(triggered(optIn('ENABLING'))).toEqual([]);
-    for (const name of ['CreateVpc', 'CreateDefaultVpc']) {
+    expect(triggered(handshake)).toEqual([]);
+    expect(triggered({ ...handshake, account: management })).toEqual([]);
+  });
+
+  it('region opt-in (ENABLED only), from the management account or a member', () => {
+    const optIn = (status: string, account: string) => ({
+      source: 'aws.account',
+      account,
+      'detail-type': 'Region Opt-In Status Change',
+      detail: { accountId: member, regionName: 'eu-south-2', status },
+    });
+    expect(onBus(optIn('ENABLED', management))).toEqual(['region-opted-in']);
+    expect(onBus(optIn('ENABLED', member))).toEqual(['region-opted-in']);
+    expect(onBus(optIn('ENABLING', member))).toEqual([]);
+  });
+
+  it('VPC creation, GuardDuty disabled (UpdateDetector only with enable=false), subscription drift', () => {
+    for (const name of ['CreateVpc', 'CreateDefaultVpc'])
+      expect(onBus(apiCall('aws.ec2', { eventSource: 'ec2.amazonaws.com', eventName: name }))).toEqual([
+        'vpc-created',
+      ]);
+    for (const name of ['DeleteDetector', 'DisassociateFromAdministratorAccount', 'DisassociateMembers'])
       expect(
-        triggered({
-          source: 'aws.ec2',
-          'detail-type': 'AWS API Call via CloudTrail',
-          detail: { eventSource: 'ec2.amazonaws.com', eventName: name },
-        }),
-      ).toEqual(['vpc-created']);
+        onBus(apiCall('aws.guardduty', { eventSource: 'guardduty.amazonaws.com', eventName: name })),
+      ).toEqual(['guardduty-disabled']);
+    const update = (requestParameters: Record<string, unknown>) =>
+      apiCall('aws.guardduty', {
+        eventSource: 'guardduty.amazonaws.com',
+        eventName: 'UpdateDetector',
+        requestParameters,
+      });
+    expect(onBus(update({ detectorId: 'd', enable: false }))).toEqual(['guardduty-detector-disabled']);
+    expect(onBus(update({ detectorId: 'd', enable: true }))).toEqual([]);
+    expect(onBus(update({ detectorId: 'd', findingPublishingFrequency: 'SIX_HOURS' }))).toEqual([]);
+
+    const logs = (eventName: string, requestParameters: Record<string, unknown>) =>
+      apiCall('aws.logs', { eventSource: 'logs.amazonaws.com', eventName, requestParameters });
+    for (const name of ['PutAccountPolicy', 'DeleteAccountPolicy']) {
+      expect(onBus(logs(name, { policyName: 'x', policyType: 'SUBSCRIPTION_FILTER_POLICY' }))).toEqual([
+        'subscription-policy-changed',
+      ]);
+      expect(onBus(logs(name, { policyName: 'x', policyType: 'DATA_PROTECTION_POLICY' }))).toEqual([]);
+    }
+    for (const name of ['PutSubscriptionFilter', 'DeleteSubscriptionFilter']) {
+      expect(onBus(logs(name, { logGroupName: '/app', filterName: 'logwarden-central-eu-west-1' }))).toEqual([
+        'subscription-filter-changed',
+      ]);
+      expect(onBus(logs(name, { logGroupName: '/app', filterName: 'someone-elses' }))).toEqual([]);
     }
   });
 
-  it('GuardDuty disable/disassociate and DeleteAccountPolicy heal the account and region', () => {
-    for (const name of [
-      'DeleteDetector',
-      'UpdateDetector',
-      'DisassociateFromAdministratorAccount',
-      'DisassociateMembers',
-    ]) {
-      expect(
-        triggered({
-          source: 'aws.guardduty',
-          'detail-type': 'AWS API Call via CloudTrail',
-          detail: { eventSource: 'guardduty.amazonaws.com', eventName: name },
-        }),
-      ).toEqual(['guardduty-disabled']);
-    }
-    expect(
-      triggered({
-        source: 'aws.logs',
-        'detail-type': 'AWS API Call via CloudTrail',
-        detail: { eventSource: 'logs.amazonaws.com', eventName: 'DeleteAccountPolicy' },
-      }),
-    ).toEqual(['subscription-policy-deleted']);
+  it('member triggers claimed by the management account start nothing on the bus', () => {
+    const stop = apiCall(
+      'aws.cloudtrail',
+      { eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging' },
+      management,
+    );
+    expect(triggered(stop)).toEqual(['trail-changed']);
+    expect(onBus(stop)).toEqual([]);
+  });
+
+  it('forwarding: the management account forwards Organizations and opt-in events, members the rest; opt-in from us-east-1', () => {
+    expect(managementForwardedTriggers.map((t) => t.id)).toEqual([
+      'account-created',
+      'account-joined',
+      'region-opted-in',
+    ]);
+    expect(memberForwardedTriggers.map((t) => t.id)).not.toContain('account-created');
+    expect(memberForwardedTriggers.map((t) => t.id)).toContain('region-opted-in');
+    expect(triggers.filter((t) => t.memberRegions === 'us-east-1').map((t) => t.id)).toEqual([
+      'region-opted-in',
+    ]);
   });
 });

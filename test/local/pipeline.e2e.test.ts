@@ -11,7 +11,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
 import { parseLogGroupArn, TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
-import { normalizePayload } from '../../functions/shared/normalize';
+import { normalizePayload, parseErrorOf } from '../../functions/shared/normalize';
 import type { OcsfDocument } from '../../functions/shared/ocsf/document';
 import { isCoverageTamper } from '../../functions/shared/tamper';
 import type { CfnTemplate } from '../../local/asl';
@@ -168,7 +168,7 @@ describe('the central pipeline against moto', () => {
     const count = (uids: string[]) =>
       uids.reduce((m, u) => m.set(u, (m.get(u) ?? 0) + 1), new Map<string, number>());
     expect(count(docs.map((d) => d.metadata.uid))).toEqual(count(expected.map((d) => d.metadata.uid)));
-    expect(docs.filter((d) => d.parse_error)).toHaveLength(expected.filter((d) => d.parse_error).length);
+    expect(docs.filter((d) => parseErrorOf(d))).toHaveLength(expected.filter((d) => parseErrorOf(d)).length);
     expect(docs.find((d) => d.metadata.log_name === '/aws/lambda/chatty')?.raw_data).toHaveLength(
       1024 * 1024,
     );

@@ -1,4 +1,5 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { ownerVolumeRuleName } from '../../stacks/central/health';
 import { archivePrefix, errorPrefix, PROCESSOR_BUFFER_MB } from '../../stacks/central/firehose-archive';
 import { names } from '../../contracts/names';
 import { buildExample, exampleConfig, exampleConfigRaw, templateOf } from './example-app';
@@ -40,7 +41,9 @@ describe('central pipeline stack', () => {
       RestrictPublicBuckets: true,
     });
     expect(archive.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-    expect(archive.ObjectLockConfiguration.Rule.DefaultRetention).toEqual({ Mode: 'COMPLIANCE', Days: 365 });
+    // per-object (the default): Object Lock on, no default retention, EventBridge notifications on
+    expect(archive.ObjectLockEnabled).toBe(true);
+    expect(archive.ObjectLockConfiguration?.Rule).toBeUndefined();
     expect(archive.LifecycleConfiguration.Rules[0].Transitions).toEqual([
       { StorageClass: 'GLACIER_IR', TransitionInDays: 30 },
       { StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 180 },
@@ -59,26 +62,138 @@ describe('central pipeline stack', () => {
     });
   });
 
-  it('Object Lock follows the config: GOVERNANCE, or off', () => {
+  const withArchive = (objectLock: Record<string, unknown>) => {
     const raw = exampleConfigRaw();
-    const withLock = (mode: string) =>
-      templateOf(
-        buildExample(
-          exampleConfig({ archive: { ...(raw.archive as object), objectLock: { mode, days: 30 } } }),
-        ).central,
-      );
-    const governance = Object.values(
-      withLock('GOVERNANCE').findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } }),
-    );
-    expect(governance[0].Properties.ObjectLockConfiguration.Rule.DefaultRetention).toEqual({
-      Mode: 'GOVERNANCE',
-      Days: 30,
+    return buildExample(exampleConfig({ archive: { ...(raw.archive as object), objectLock } })).central;
+  };
+  const archiveOf = (tpl: Template) =>
+    Object.values(tpl.findResources('AWS::S3::Bucket')).find(
+      (b) => b.Properties.LoggingConfiguration !== undefined,
+    )!.Properties;
+  const lockWarnings = (stack: Parameters<typeof Annotations.fromStack>[0]) =>
+    Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('archive.objectLock is weaker'));
+
+  it('by default every object is locked in COMPLIANCE mode for the whole retention, by the archive-lock function, with no warning', () => {
+    expect(config.archive.objectLock).toMatchObject({
+      mode: 'COMPLIANCE',
+      days: 2557,
+      appliedBy: 'per-object',
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ LOCK_MODE: 'COMPLIANCE', LOCK_DAYS: '2557' }) },
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'logwarden-archive-lock',
+      EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'] },
+      Targets: [
+        Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 } }),
+      ],
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['s3:GetObjectRetention', 's3:PutObjectRetention'], Effect: 'Allow' }),
+        ]),
+      },
+    });
+    expect(lockWarnings(built.central)).toHaveLength(0);
+  });
+
+  it("bucket-default: the bucket's default retention locks objects, and no archive-lock function is built", () => {
+    const tpl = templateOf(withArchive({ mode: 'COMPLIANCE', appliedBy: 'bucket-default' }));
+    expect(archiveOf(tpl).ObjectLockConfiguration.Rule.DefaultRetention).toEqual({
+      Mode: 'COMPLIANCE',
+      Days: 2557,
     });
     expect(
-      Object.keys(
-        withLock('off').findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } }),
-      ),
+      Object.keys(tpl.findResources('AWS::Events::Rule', { Properties: { Name: 'logwarden-archive-lock' } })),
     ).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      { mode: 'GOVERNANCE', acceptWeakerLock: 'legal hold workflow needs it' },
+      'GOVERNANCE lock can be lifted',
+    ],
+    [{ mode: 'off', acceptWeakerLock: 'test organization only' }, 'Object Lock is off'],
+    [
+      { mode: 'COMPLIANCE', days: 365, acceptWeakerLock: 'cost: one year is the legal minimum' },
+      'shorter than the retention',
+    ],
+  ])('a weaker lock %j is built as chosen and synth prints it as a warning', (lock, why) => {
+    const stack = withArchive(lock);
+    const warnings = lockWarnings(stack);
+    expect(warnings).toHaveLength(1);
+    expect(JSON.stringify(warnings[0].entry.data)).toContain(why);
+    expect(JSON.stringify(warnings[0].entry.data)).toContain(lock.acceptWeakerLock);
+    const archive = archiveOf(templateOf(stack));
+    expect(archive.ObjectLockEnabled).toBe(lock.mode !== 'off');
+  });
+
+  it('the archive key: only the break-glass role may schedule its deletion, disable it or re-write its policy', () => {
+    const keys = Object.values(t.findResources('AWS::KMS::Key'));
+    const archiveKey = keys.find((k) =>
+      JSON.stringify(k.Properties.KeyPolicy).includes('OnlyBreakGlassDeletesDisablesOrRewritesTheKey'),
+    )!;
+    expect(keys.filter((k) => k === archiveKey)).toHaveLength(1);
+    expect(archiveKey.Properties.BypassPolicyLockoutSafetyCheck).toBe(true);
+    const deny = archiveKey.Properties.KeyPolicy.Statement.find(
+      (st: { Sid?: string }) => st.Sid === 'OnlyBreakGlassDeletesDisablesOrRewritesTheKey',
+    );
+    expect(deny).toEqual({
+      Sid: 'OnlyBreakGlassDeletesDisablesOrRewritesTheKey',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: expect.arrayContaining(['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy']),
+      Resource: '*',
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': config.breakGlassRoleArn } },
+    });
+  });
+
+  it('the archive bucket policy: only the break-glass role may change the Object Lock configuration, the lifecycle or the policy', () => {
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'OnlyBreakGlassChangesLockLifecycleOrPolicy',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: [
+              's3:BypassGovernanceRetention',
+              's3:DeleteBucketPolicy',
+              's3:PutBucketObjectLockConfiguration',
+              's3:PutBucketPolicy',
+              's3:PutLifecycleConfiguration',
+            ],
+            Condition: { ArnNotEquals: { 'aws:PrincipalArn': config.breakGlassRoleArn } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('every call on those protections, by anyone, is an alert: EventBridge rules on their CloudTrail events to the alert topic', () => {
+    const rules = Object.values(t.findResources('AWS::Events::Rule')).map((r) => r.Properties);
+    const kmsRule = rules.find((r) => r.EventPattern.source?.[0] === 'aws.kms')!;
+    expect(kmsRule.EventPattern.detail.eventName).toEqual([
+      'ScheduleKeyDeletion',
+      'DisableKey',
+      'PutKeyPolicy',
+    ]);
+    expect(kmsRule.EventPattern.detail.resources.ARN).toHaveLength(1);
+    const s3Rule = rules.find(
+      (r) =>
+        r.EventPattern.source?.[0] === 'aws.s3' &&
+        r.EventPattern['detail-type'][0] === 'AWS API Call via CloudTrail',
+    )!;
+    expect(s3Rule.EventPattern.detail.eventName).toEqual(
+      expect.arrayContaining(['PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketLifecycle']),
+    );
+    for (const rule of [kmsRule, s3Rule]) {
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({ Arn: { Ref: expect.stringMatching(/^AlertTopic/) } }),
+      ]);
+    }
   });
 
   it('Firehose: the stream as source, the transform as processor with a small buffer, partitioned prefixes, an error prefix', () => {
@@ -117,9 +232,23 @@ describe('central pipeline stack', () => {
       expect(m.BisectBatchOnFunctionError).toBe(true);
       expect(m.MaximumRetryAttempts).toBeGreaterThan(0);
       expect(m.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-      expect(m.DestinationConfig.OnFailure.Destination).toBeDefined();
+      // The archive bucket: Lambda writes the whole failed invocation record there.
+      expect(m.DestinationConfig.OnFailure.Destination).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^ArchiveBucket/), 'Arn'],
+      });
+      expect(m.MetricsConfig).toEqual({ Metrics: ['EventCount'] });
     }
     t.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    // What the destination needs (Lambda docs), and not CDK's read-write grant: no delete.
+    const policies = JSON.stringify(Object.values(t.findResources('AWS::IAM::Policy')));
+    expect(policies).not.toContain('s3:DeleteObject');
+  });
+
+  it('the alerter has reserved concurrency, so a flood elsewhere cannot throttle it', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('tamper alerts'),
+      ReservedConcurrentExecutions: config.alerts.alerterReservedConcurrency,
+    });
   });
 
   it('OpenSearch: fine-grained access control, encryption, HTTPS with TLS 1.2+, in a VPC, audit/slow/error logs, no anonymous access', () => {
@@ -150,7 +279,47 @@ describe('central pipeline stack', () => {
     t.hasResourceProperties('AWS::CloudFormation::CustomResource', {
       RetentionDays: '90',
       WriterRoleArns: [Match.anyValue()],
+      ReaderRoleArns: config.openSearch.readerRoleArns,
+      SetupRoleMapped: 'false',
     });
+  });
+
+  it('OpenSearch: the master user is the break-glass role; the setup role reaches the domain only from the setup function', () => {
+    const d = only('AWS::OpenSearchService::Domain');
+    expect(d.AdvancedSecurityOptions.MasterUserOptions).toEqual({ MasterUserARN: config.breakGlassRoleArn });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'DomainOnlyFromTheSetupFunction',
+            Effect: 'Deny',
+            Action: 'es:ESHttp*',
+            Resource: '*',
+            Condition: {
+              ArnNotEquals: {
+                'lambda:SourceFunctionArn':
+                  'arn:aws:lambda:eu-west-1:222222222222:function:logwarden-opensearch-setup',
+              },
+            },
+          },
+        ]),
+      },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'logwarden-opensearch-setup' });
+    t.hasOutput('*', {
+      Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('PATCH')])] }),
+    });
+    expect(
+      Annotations.fromStack(built.central).findWarning(
+        '*',
+        Match.stringLikeRegexp('setupRoleMapped is false'),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('the writer roles are all mapped, whether granted before or after addSetup (a Lazy list)', () => {
+    const setup = Object.values(t.findResources('AWS::CloudFormation::CustomResource'))[0].Properties;
+    expect(setup.WriterRoleArns).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/Indexer/), 'Arn'] }]);
   });
 
   it('the alert topic is encrypted, TLS only, and e-mails the configured addresses', () => {
@@ -160,11 +329,23 @@ describe('central pipeline stack', () => {
     });
     t.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: [
+        Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ],
+        ]),
       },
     });
+  });
+
+  it("service principals use the alert key only for this account's alarms and rules (aws:SourceAccount, aws:SourceArn)", () => {
+    const statements = Object.values(t.findResources('AWS::KMS::Key')).flatMap(
+      (k) => k.Properties.KeyPolicy.Statement as { Principal?: { Service?: string }; Condition?: object }[],
+    );
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      const grants = statements.filter((st) => st.Principal?.Service === service);
+      expect(grants.length).toBeGreaterThan(0);
+      for (const st of grants)
+        expect(JSON.stringify(st.Condition)).toMatch(/aws:SourceAccount.*aws:SourceArn/);
+    }
   });
 
   it('health: an alarm for every failure mode, all to the alert topic, and a dashboard', () => {
@@ -182,8 +363,19 @@ describe('central pipeline stack', () => {
         'alerter-errors',
         'alerter-throttles',
         'rejected-documents',
-        'failure-queue-indexer',
-        'failure-queue-alerter',
+        'indexer-failed-records',
+        'alerter-failed-records',
+        'indexer-on-failure',
+        'alerter-on-failure',
+        'indexer-dropped',
+        'alerter-dropped',
+        'transform-invalid-utf8',
+        'indexer-invalid-utf8',
+        'quarantined-documents',
+        'indices-created',
+        'search-shards',
+        'archive-lock-failures',
+        'owner-volume',
         'cloudtrail-freshness',
         'silent-accounts',
       ]
@@ -198,6 +390,47 @@ describe('central pipeline stack', () => {
       MetricName: 'IndexedDocuments',
     });
     only('AWS::CloudWatch::Dashboard');
+    const byName = (n: string) => alarms.find((a) => a.AlarmName === `logwarden-${n}`)!;
+    // the C2 metrics: namespace logwarden, dimension service = logwarden-<function>
+    expect(byName('quarantined-documents')).toMatchObject({
+      Namespace: 'logwarden',
+      MetricName: 'QuarantinedDocuments',
+      Dimensions: [{ Name: 'service', Value: 'logwarden-indexer' }],
+    });
+    expect(byName('transform-invalid-utf8').Dimensions).toEqual([
+      { Name: 'service', Value: 'logwarden-transform' },
+    ]);
+    expect(byName('indices-created')).toMatchObject({ MetricName: 'IndicesCreated', Period: 3600 });
+    // shards: 80 % of 1,000 per data node
+    expect(byName('search-shards')).toMatchObject({
+      Namespace: 'AWS/ES',
+      MetricName: 'Shards.active',
+      Threshold: 0.8 * 1000 * config.openSearch.instanceCount,
+    });
+  });
+
+  it("per-owner volume: a Contributor Insights rule on the indexer's log group sums bytes by owner, and an alarm holds the configured ceiling", () => {
+    const rule = only('AWS::CloudWatch::InsightRule');
+    expect(rule.RuleName).toBe(ownerVolumeRuleName);
+    expect(JSON.parse(rule.RuleBody)).toEqual({
+      Schema: { Name: 'CloudWatchLogRule', Version: 1 },
+      LogGroupNames: ['/logwarden/pipeline/indexer'],
+      LogFormat: 'JSON',
+      Contribution: {
+        Keys: ['$.owner'],
+        ValueOf: '$.bytes',
+        Filters: [{ Match: '$.message', In: ['record indexed'] }],
+      },
+      AggregateOn: 'Sum',
+    });
+    const alarm = Object.values(t.findResources('AWS::CloudWatch::Alarm')).find(
+      (a) => a.Properties.AlarmName === 'logwarden-owner-volume',
+    )!.Properties;
+    expect(alarm.Threshold).toBe(config.alerts.ownerBytesPerHour);
+    expect(alarm.Metrics[0].Expression).toBe(
+      `INSIGHT_RULE_METRIC('${ownerVolumeRuleName}', 'MaxContributorValue')`,
+    );
+    expect(alarm.Metrics[0].Period).toBe(3600);
   });
 
   it('the alerter can start the self-heal workflow only through the org-scoped starter role', () => {

@@ -57,6 +57,65 @@ describe('logwarden.config.json', () => {
     );
   });
 
+  it('the break-glass role is required and must be a role of the log-archive account', () => {
+    const raw = exampleConfigRaw();
+    delete raw.breakGlassRoleArn;
+    expect(errorFor(raw)).toContain('breakGlassRoleArn:');
+    expect(errorFor({ ...raw, breakGlassRoleArn: 'admin' })).toContain(
+      'breakGlassRoleArn: must be an IAM role ARN',
+    );
+    expect(
+      errorFor({ ...raw, breakGlassRoleArn: 'arn:aws:iam::333333333333:role/logwarden-break-glass' }),
+    ).toContain('breakGlassRoleArn: must be a role of the log-archive account 222222222222');
+  });
+
+  it('by default the lock is COMPLIANCE for the whole retention, applied per object', () => {
+    const config = loadConfig(exampleConfigPath);
+    expect(config.archive.objectLock).toEqual({
+      mode: 'COMPLIANCE',
+      days: config.archive.retentionDays,
+      appliedBy: 'per-object',
+    });
+    const archive = { ...(exampleConfigRaw().archive as Record<string, unknown>) };
+    delete archive.objectLock;
+    expect(parseConfig({ ...exampleConfigRaw(), archive }).archive.objectLock).toEqual({
+      mode: 'COMPLIANCE',
+      days: 2557,
+      appliedBy: 'per-object',
+    });
+  });
+
+  it.each([
+    [{ mode: 'GOVERNANCE' }, 'a GOVERNANCE lock can be lifted'],
+    [{ mode: 'off' }, 'Object Lock is off'],
+    [{ mode: 'COMPLIANCE', days: 365 }, 'the lock (365 days) is shorter than the retention (2557 days)'],
+  ])('a weaker lock %j is refused unless acceptWeakerLock names the reason', (objectLock, why) => {
+    const raw = exampleConfigRaw();
+    const archive = (lock: object) => ({ ...(raw.archive as object), objectLock: lock });
+    const message = errorFor({ ...raw, archive: archive(objectLock) });
+    expect(message).toContain('archive.objectLock.acceptWeakerLock: is required');
+    expect(message).toContain(why);
+    expect(errorFor({ ...raw, archive: archive({ ...objectLock, acceptWeakerLock: 'why' }) })).toContain(
+      'acceptWeakerLock: must give the reason',
+    );
+    const accepted = parseConfig({
+      ...raw,
+      archive: archive({ ...objectLock, acceptWeakerLock: 'a documented business reason' }),
+    });
+    expect(accepted.archive.objectLock.mode).toBe(objectLock.mode);
+  });
+
+  it('the alerter reserves at least two executions per provisioned shard', () => {
+    const raw = exampleConfigRaw();
+    expect(
+      errorFor({
+        ...raw,
+        kinesis: { capacity: 40, retentionHours: 168 },
+        alerts: { ...(raw.alerts as object), alerterReservedConcurrency: 50 },
+      }),
+    ).toContain('alerts.alerterReservedConcurrency: must be at least 80');
+  });
+
   it('names unreadable and non-JSON files', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lw-config-'));
     expect(() => loadConfig(path.join(dir, 'missing.json'))).toThrow(/cannot be read \(ENOENT\)/);

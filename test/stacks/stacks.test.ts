@@ -81,7 +81,9 @@ describe('the app', () => {
     expect(stackSet.Properties).toMatchObject({
       PermissionModel: 'SERVICE_MANAGED',
       AutoDeployment: { Enabled: true },
-      OperationPreferences: { RegionOrder: [config.homeRegion, 'eu-central-1'] },
+      // us-east-1 too: members see their region opt-in events there (events/patterns.ts).
+      OperationPreferences: { RegionOrder: [config.homeRegion, 'eu-central-1', 'us-east-1'] },
+      StackInstancesGroup: [{ Regions: ['eu-west-1', 'eu-central-1', 'us-east-1'] }],
     });
     const body = JSON.parse(stackSet.Properties.TemplateBody);
     expect(Object.keys(body.Resources).length).toBeGreaterThan(3);

@@ -2,7 +2,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import aslValidator from 'asl-validator';
 import { aslFromTemplate, runLocally, type TaskHandlers } from '../../local/asl';
 import { REGION_CONCURRENCY } from '../../workflows/cover-account';
-import { transientErrors } from '../../workflows/resilience';
+import { memberRoleRetry, transientErrors } from '../../workflows/resilience';
+import { MemberRoleUnavailable } from '../../functions/shared/member-clients';
 import { buildExample, exampleConfig } from '../stacks/example-app';
 
 const config = exampleConfig();
@@ -19,7 +20,15 @@ const workflows = [
 
 type State = {
   Type: string;
-  Retry?: { ErrorEquals: string[]; JitterStrategy?: string; BackoffRate?: number }[];
+  Parameters?: Record<string, unknown>;
+  Retry?: {
+    ErrorEquals: string[];
+    JitterStrategy?: string;
+    BackoffRate?: number;
+    IntervalSeconds?: number;
+    MaxAttempts?: number;
+    MaxDelaySeconds?: number;
+  }[];
   Catch?: unknown[];
   Branches?: { States: Record<string, State> }[];
   ItemProcessor?: { States: Record<string, State>; ProcessorConfig?: { Mode?: string } };
@@ -79,6 +88,54 @@ describe('workflows (synthesized ASL)', () => {
       expect(transientErrors).toContain('Lambda.TooManyRequestsException');
     },
   );
+
+  it('every control Task passes the execution name and retries a member role that is not there yet, long but bounded', () => {
+    const controls = workflows.flatMap((name) =>
+      allStates((asl(name) as { States: Record<string, State> }).States).filter(([n]) => /^Ensure/.test(n)),
+    );
+    expect(controls.map(([n]) => n).sort()).toEqual(
+      ['EnsureFlowLogs', 'EnsureFlowLogs', 'EnsureGuardDuty', 'EnsureSubscription', 'EnsureTrail'].sort(),
+    );
+    for (const [name, task] of controls) {
+      // payloadResponseOnly: the Parameters are the function's event.
+      expect({ name, execution: task.Parameters?.['execution.$'] }).toEqual({
+        name,
+        execution: '$$.Execution.Name',
+      });
+      const retry = task.Retry?.find((r) => r.ErrorEquals.includes(MemberRoleUnavailable.errorName));
+      expect({ name, retry }).toEqual({
+        name,
+        retry: {
+          ErrorEquals: ['MemberRoleUnavailable'],
+          IntervalSeconds: 30,
+          BackoffRate: 1.5,
+          MaxAttempts: 12,
+          MaxDelaySeconds: 300,
+          JitterStrategy: 'FULL',
+        },
+      });
+    }
+    // Bounded: the longest the retries wait in all (each delay before jitter), under an hour.
+    let total = 0;
+    for (let i = 0; i < memberRoleRetry.maxAttempts; i++)
+      total += Math.min(30 * memberRoleRetry.backoffRate ** i, 300);
+    expect(total / 60).toBeGreaterThan(30);
+    expect(total / 60).toBeLessThan(60);
+  });
+
+  it('each workflow has one LedgerFailed state, and its timeout from its construct', () => {
+    for (const name of workflows) {
+      const states = allStates((asl(name) as { States: Record<string, State> }).States);
+      expect(states.filter(([n]) => n === 'LedgerFailed')).toHaveLength(1);
+    }
+    const timeouts = Object.fromEntries(
+      Object.values(
+        Template.fromStack(built.controlPlane).findResources('AWS::StepFunctions::StateMachine'),
+      ).map((r) => [r.Properties.StateMachineName, JSON.stringify(r.Properties.DefinitionString)]),
+    );
+    expect(timeouts['logwarden-sweep']).toContain('\\"TimeoutSeconds\\":43200');
+    expect(timeouts['logwarden-cover-account-region']).toContain('\\"TimeoutSeconds\\":7200');
+  });
 
   it('Map concurrency is bounded: regions per account, accounts per sweep (a Distributed Map with a failure threshold)', () => {
     const regions = allStates(
@@ -150,6 +207,26 @@ describe('cover-account-region executed (aws-local-stepfunctions)', () => {
     expect(run.transitions).toBeLessThanOrEqual(30);
     // The Catch enters one Pass state more than the covered run (README table).
     expect(run.transitions).toBe(7);
+  });
+
+  it('a new account whose member role the StackSet has not created yet is covered once it exists', async () => {
+    let attempts = 0;
+    const seen: unknown[] = [];
+    const roleLate = (event: unknown) => {
+      seen.push(event);
+      if (++attempts <= 3)
+        throw new MemberRoleUnavailable(
+          '444444444444',
+          Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }),
+        );
+      return control('flow-logs', 'healed')(event);
+    };
+    const run = await runLocally(definition, input, handlers('covered', { EnsureFlowLogs: roleLate }), {
+      executionName: 'new-account',
+    });
+    expect(run.retries).toBe(3);
+    expect(ledgerInput!.results[0]).toMatchObject({ control: 'flow-logs', status: 'healed' });
+    expect(seen[0]).toEqual({ account: '444444444444', region: 'eu-west-1', execution: 'new-account' });
   });
 
   it('throttling is retried and the execution still succeeds', async () => {

@@ -1,4 +1,20 @@
-import { epochMs, EventOrigin, newDocument, OcsfDocument, severityNames } from './document';
+/**
+ * GuardDuty finding (EventBridge "GuardDuty Finding" event) → OCSF 1.1.0 Detection Finding
+ * (2004), after AWS's reference mapping of GuardDuty findings (ocsf/examples,
+ * mappings/markdown/AWS/v1.1.0/Security Hub/Detection Finding), read on GuardDuty's own finding
+ * format (GuardDuty User Guide, "Finding details"; API reference, `Finding`, `Resource`, `Action`).
+ */
+import {
+  epochMs,
+  EventOrigin,
+  newDocument,
+  nonEmpty,
+  OcsfDocument,
+  setTime,
+  severityNames,
+  str,
+  isOcsfIp,
+} from './document';
 
 const DETECTION_FINDING = {
   class_uid: 2004,
@@ -6,6 +22,8 @@ const DETECTION_FINDING = {
   category_uid: 2,
   category_name: 'Findings',
 };
+
+export const GUARDDUTY_PRODUCT = 'GuardDuty';
 
 export function isGuardDutyEvent(json: Record<string, unknown>): boolean {
   return json.source === 'aws.guardduty' && typeof json.detail === 'object' && json.detail !== null;
@@ -24,63 +42,284 @@ export function guardDutySeverityId(severity: unknown): number {
   return 1;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v.map(obj).filter(Boolean) as Json[]) : []);
+const ipOf = (v: unknown): string | undefined => {
+  const s = str(v);
+  return s !== undefined && isOcsfIp(s) ? s : undefined;
+};
+const int = (v: unknown): number | undefined => (Number.isInteger(v) ? (v as number) : undefined);
+/** A TCP/UDP port (OCSF port_t: 0–65535), or undefined. */
+const portOf = (v: unknown): number | undefined => {
+  const n = int(v);
+  return n !== undefined && n >= 0 && n <= 65535 ? n : undefined;
+};
 
-function resourceOf(
-  resource: Record<string, unknown> | undefined,
-): { type?: string; uid?: string } | undefined {
-  if (!resource) return undefined;
-  const type = str(resource.resourceType);
-  const instance = resource.instanceDetails as Record<string, unknown> | undefined;
-  const key = resource.accessKeyDetails as Record<string, unknown> | undefined;
-  const buckets = resource.s3BucketDetails as Record<string, unknown>[] | undefined;
-  const uid =
-    str(instance?.instanceId) ?? str(key?.accessKeyId) ?? str(buckets?.[0]?.name) ?? str(buckets?.[0]?.arn);
-  return { type, uid };
+interface Resource {
+  type: string;
+  uid?: string;
+  name?: string;
+  region?: string;
+  cloud_partition?: string;
+  owner?: { account: { uid: string } };
+}
+
+/**
+ * `resources[]` by `resourceType`: each type's own identifier, so an AccessKey finding names the
+ * key (and never an instance that the finding also describes).
+ */
+function resourcesOf(finding: Json): Resource[] | undefined {
+  const resource = obj(finding.resource);
+  const type = str(resource?.resourceType);
+  if (!resource || !type) return undefined;
+  const region = str(finding.region);
+  const partition = str(finding.partition);
+  const account = str(finding.accountId);
+  const make = (uid: string | undefined, name?: string): Resource | undefined =>
+    uid || name
+      ? {
+          type,
+          uid,
+          name,
+          region,
+          cloud_partition: partition,
+          owner: account ? { account: { uid: account } } : undefined,
+        }
+      : undefined;
+  let out: (Resource | undefined)[];
+  switch (type) {
+    case 'Instance':
+      out = [make(str(obj(resource.instanceDetails)?.instanceId))];
+      break;
+    case 'AccessKey': {
+      const key = obj(resource.accessKeyDetails);
+      out = [make(str(key?.accessKeyId), str(key?.userName))];
+      break;
+    }
+    case 'S3Bucket':
+      out = arr(resource.s3BucketDetails).map((b) => make(str(b.arn), str(b.name)));
+      break;
+    case 'EKSCluster': {
+      const c = obj(resource.eksClusterDetails);
+      out = [make(str(c?.arn), str(c?.name))];
+      break;
+    }
+    case 'ECSCluster': {
+      const c = obj(resource.ecsClusterDetails);
+      out = [make(str(c?.arn), str(c?.name))];
+      break;
+    }
+    case 'Container': {
+      const c = obj(resource.containerDetails);
+      out = [make(str(c?.id), str(c?.name))];
+      break;
+    }
+    case 'RDSDBInstance': {
+      const db = obj(resource.rdsDbInstanceDetails);
+      out = [make(str(db?.dbInstanceArn), str(db?.dbInstanceIdentifier))];
+      break;
+    }
+    case 'Lambda': {
+      const fn = obj(resource.lambdaDetails);
+      out = [make(str(fn?.functionArn), str(fn?.functionName))];
+      break;
+    }
+    default:
+      out = [];
+  }
+  const resources = out.filter((r): r is Resource => r !== undefined);
+  return resources.length ? resources : undefined;
+}
+
+function remoteEndpoint(remote: Json | undefined, port?: number): Json | undefined {
+  const country = str(obj(remote?.country)?.countryName);
+  const city = str(obj(remote?.city)?.cityName);
+  return nonEmpty({
+    ip: ipOf(remote?.ipAddressV4) ?? ipOf(remote?.ipAddressV6),
+    port,
+    location: nonEmpty({ country, city }),
+  });
+}
+
+/** A network endpoint must name itself (ip, uid, …): one that only has a port or a place is left out. */
+const named = (e: Json | undefined): Json | undefined => e && (e.ip !== undefined ? e : undefined);
+
+const connectionDirections = new Map<string | undefined, [number, string]>([
+  ['INBOUND', [1, 'Inbound']],
+  ['OUTBOUND', [2, 'Outbound']],
+]);
+const protocolNumbers = new Map<string | undefined, number>([
+  ['TCP', 6],
+  ['UDP', 17],
+  ['ICMP', 1],
+]);
+/** OCSF 1.1.0's hostname_t pattern (dictionary types): a name that fails it is left in raw_data. */
+const hostnamePattern =
+  /^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$/;
+
+/** `evidences[]`: the API call, the remote IP, the DNS query, the connection or the process. */
+function evidencesOf(service: Json): Json[] | undefined {
+  const action = obj(service.action);
+  const out: (Json | undefined)[] = [];
+  const apiCall = obj(action?.awsApiCallAction);
+  if (apiCall) {
+    const operation = str(apiCall.api);
+    const error = str(apiCall.errorCode);
+    const serviceName = str(apiCall.serviceName);
+    out.push(
+      nonEmpty({
+        api: operation
+          ? {
+              operation,
+              service: serviceName ? { name: serviceName } : undefined,
+              response: error ? { error } : undefined,
+            }
+          : undefined,
+        src_endpoint: named(remoteEndpoint(obj(apiCall.remoteIpDetails))),
+      }),
+    );
+  }
+  const k8s = obj(action?.kubernetesApiCallAction);
+  if (k8s) {
+    const verb = str(k8s.verb);
+    out.push(
+      nonEmpty({
+        api: verb ? { operation: verb } : undefined,
+        src_endpoint: named(remoteEndpoint(obj(k8s.remoteIpDetails))),
+      }),
+    );
+  }
+  const dns = obj(action?.dnsRequestAction);
+  const domain = str(dns?.domainWithSuffix) ?? str(dns?.domain);
+  const hostname = domain?.replace(/\.$/, '');
+  if (hostname && hostnamePattern.test(hostname)) out.push({ query: { hostname } });
+  const connection = obj(action?.networkConnectionAction);
+  if (connection) {
+    const direction = connectionDirections.get(str(connection.connectionDirection)) ?? [0, 'Unknown'];
+    const protocol = str(connection.protocol);
+    const remote = named(
+      remoteEndpoint(obj(connection.remoteIpDetails), portOf(obj(connection.remotePortDetails)?.port)),
+    );
+    const local = named(
+      nonEmpty({
+        ip:
+          ipOf(obj(connection.localIpDetails)?.ipAddressV4) ??
+          ipOf(obj(connection.localIpDetails)?.ipAddressV6),
+        port: portOf(obj(connection.localPortDetails)?.port),
+      }),
+    );
+    const inbound = direction[0] === 1;
+    out.push({
+      connection_info: {
+        direction_id: direction[0],
+        direction: direction[1],
+        protocol_num: protocolNumbers.get(protocol),
+        protocol_name: protocol?.toLowerCase(),
+      },
+      src_endpoint: inbound ? remote : local,
+      dst_endpoint: inbound ? local : remote,
+    });
+  }
+  const probe = obj(action?.portProbeAction);
+  for (const detail of arr(probe?.portProbeDetails)) {
+    out.push(
+      nonEmpty({
+        src_endpoint: named(remoteEndpoint(obj(detail.remoteIpDetails))),
+        dst_endpoint: nonEmpty({
+          port: portOf(obj(detail.localPortDetails)?.port),
+          ip: ipOf(obj(detail.localIpDetails)?.ipAddressV4),
+        }),
+      }),
+    );
+  }
+  const runtime = obj(service.runtimeDetails);
+  const process = processOf(obj(runtime?.process));
+  const target = processOf(obj(obj(runtime?.context)?.targetProcess));
+  if (process || target) out.push({ actor: process ? { process } : undefined, process: target });
+  const evidences = out.filter((e): e is Json => e !== undefined && hasEvidence(e));
+  return evidences.length ? evidences : undefined;
+}
+
+/** The evidences object needs one of its attributes, and a dst_endpoint with only a port is no endpoint. */
+function hasEvidence(e: Json): boolean {
+  const dst = obj(e.dst_endpoint);
+  if (dst && dst.ip === undefined) delete e.dst_endpoint;
+  return Object.values(e).some((v) => v !== undefined);
+}
+
+function processOf(p: Json | undefined): Json | undefined {
+  if (!p) return undefined;
+  const pid = int(p.pid);
+  const uid = str(p.uuid);
+  if (pid === undefined && uid === undefined) return undefined;
+  return { pid, uid, name: str(p.name), created_time: epochMs(p.startTime) };
+}
+
+/**
+ * GuardDuty `service.archived` → status: an archived finding is Suppressed (3), by hand or by a
+ * suppression rule (GuardDuty User Guide, "Suppression rules"); otherwise New (1).
+ */
+function statusOf(service: Json): [number, string] {
+  return service.archived === true ? [3, 'Suppressed'] : [1, 'New'];
 }
 
 /** EventBridge "GuardDuty Finding" event → OCSF Detection Finding (2004). */
 export function toDetectionFinding(origin: EventOrigin, event: Record<string, unknown>): OcsfDocument {
-  const finding = event.detail as Record<string, unknown>;
-  const service = (finding.service ?? {}) as Record<string, unknown>;
-  const count = typeof service.count === 'number' ? service.count : 1;
-  const activityId = count > 1 ? 2 : 1;
-  const severityId = guardDutySeverityId(finding.severity);
+  const finding = event.detail as Json;
+  const service = obj(finding.service) ?? {};
+  const createdAt = str(finding.createdAt);
   const updatedAt = str(finding.updatedAt);
+  const created = epochMs(createdAt);
+  const updated = epochMs(updatedAt);
+  // Create when the finding is as new as it was made; an update of an existing finding otherwise.
+  const isUpdate = created !== undefined && updated !== undefined && updated > created;
   const id = str(finding.id);
   const doc = newDocument(
     origin,
     DETECTION_FINDING,
-    activityId,
-    activityId === 1 ? 'Create' : 'Update',
-    'GuardDuty',
+    isUpdate ? 2 : 1,
+    isUpdate ? 'Update' : 'Create',
+    GUARDDUTY_PRODUCT,
     id ? `${id}:${updatedAt ?? ''}` : undefined,
   );
-  const resource = resourceOf(finding.resource as Record<string, unknown> | undefined);
-  doc.time = epochMs(updatedAt) ?? epochMs(event.time) ?? doc.time;
+  const severityId = guardDutySeverityId(finding.severity);
+  setTime(doc, updated ?? epochMs(event.time));
   doc.severity_id = severityId;
   doc.severity = severityNames[severityId];
+  const [statusId, status] = statusOf(service);
+  doc.status_id = statusId;
+  doc.status = status;
   doc.cloud.region = str(finding.region) ?? str(event.region) ?? doc.cloud.region;
   doc.cloud.account.uid = str(finding.accountId) ?? str(event.account) ?? doc.cloud.account.uid;
-  doc.metadata.product.version = str(finding.schemaVersion);
+  doc.metadata.log_version = str(finding.schemaVersion);
+  const feature = str(service.featureName);
+  if (feature) doc.metadata.product.feature = { name: feature };
   doc.metadata.original_time = updatedAt;
+  const title = str(finding.title) ?? str(finding.type) ?? 'GuardDuty finding';
   doc.finding_info = {
-    uid: id,
-    uid_alt: str(finding.arn),
-    title: str(finding.title),
+    uid: str(finding.arn) ?? id ?? doc.metadata.uid,
+    title,
     desc: str(finding.description),
     types: str(finding.type) ? [finding.type as string] : undefined,
-    created_time: epochMs(finding.createdAt),
-    modified_time: epochMs(updatedAt),
+    created_time: created,
+    modified_time: updated,
     first_seen_time: epochMs(service.eventFirstSeen),
     last_seen_time: epochMs(service.eventLastSeen),
-    count,
   };
-  doc.resources = resource ? [resource] : undefined;
-  doc.risk_score = typeof finding.severity === 'number' ? finding.severity : undefined;
-  const unmapped: Record<string, unknown> = {};
-  if (finding.service !== undefined) unmapped.service = finding.service;
-  if (finding.resource !== undefined) unmapped.resource = finding.resource;
-  doc.unmapped = unmapped;
+  const count = int(service.count);
+  if (count !== undefined) doc.count = count;
+  doc.resources = resourcesOf(finding);
+  doc.evidences = evidencesOf(service);
+  // OCSF's risk_score is an integer and GuardDuty's severity a decimal (5.5): the number stays
+  // here, with the finding id and detector, and the whole finding stays in raw_data.
+  doc.unmapped = nonEmpty({
+    severity: typeof finding.severity === 'number' ? finding.severity : undefined,
+    id,
+    detectorId: str(service.detectorId),
+    resourceRole: str(service.resourceRole),
+    actionType: str(obj(service.action)?.actionType),
+  });
   return doc;
 }

@@ -14,6 +14,24 @@ export const indexPrefix = 'logwarden-ocsf-';
 export const quarantinePrefix = `${indexPrefix}quarantine-`;
 export const indexTemplate = indexTemplateJson;
 
+interface Mapping {
+  type?: string;
+  properties?: Record<string, Mapping>;
+}
+
+/** Paths of the template's `flat_object` fields (free-form data), e.g. `api.request.data`. */
+export const flatObjectPaths: readonly string[][] = (() => {
+  const out: string[][] = [];
+  const walk = (props: Record<string, Mapping>, path: string[]) => {
+    for (const [key, m] of Object.entries(props)) {
+      if (m.type === 'flat_object') out.push([...path, key]);
+      if (m.properties) walk(m.properties, [...path, key]);
+    }
+  };
+  walk(indexTemplateJson.template.mappings.properties as Record<string, Mapping>, []);
+  return out;
+})();
+
 /** The ISM policy with the configured retention. */
 export function ismPolicy(retentionDays: number): typeof ismPolicyJson {
   const policy = structuredClone(ismPolicyJson);

@@ -97,6 +97,92 @@ describe('ensureSubscription', () => {
     });
   });
 
+  it.each([
+    ['a filter pattern that never matches', { FilterPattern: 'nothing-ever-matches-this' }, 'filter pattern'],
+    [
+      'another destination',
+      { DestinationArn: 'arn:aws:logs:eu-central-1:999999999999:destination:x' },
+      'destination',
+    ],
+    ['distribution by log stream', { Distribution: 'ByLogStream' }, 'distribution'],
+  ])(
+    'a member that re-puts the policy with %s is healed (the whole document is compared)',
+    async (_, change, what) => {
+      const doc = { ...JSON.parse(ourPolicy.policyDocument), ...change };
+      logs
+        .on(DescribeAccountPoliciesCommand)
+        .resolves({ accountPolicies: [{ ...ourPolicy, policyDocument: JSON.stringify(doc) }] });
+      const r = await ensureSubscription(client, target, settings);
+      expect(r.status).toBe('healed');
+      expect(r.actions[0]).toContain(`corrected account subscription policy ${settings.policyName}: ${what}`);
+      expect(JSON.parse(logs.commandCalls(PutAccountPolicyCommand)[0].args[0].input.policyDocument!)).toEqual(
+        {
+          DestinationArn: settings.destinationArn,
+          FilterPattern: '',
+          Distribution: 'Random',
+        },
+      );
+    },
+  );
+
+  it('selection criteria that stop excluding the pipeline (or exclude more) are healed', async () => {
+    logs.on(DescribeAccountPoliciesCommand).resolves({
+      accountPolicies: [{ ...ourPolicy, selectionCriteria: 'LogGroupName NOT IN ["/app/secret"]' }],
+    });
+    const r = await ensureSubscription(client, target, settings);
+    expect(r.status).toBe('healed');
+    expect(logs).toHaveReceivedCommandWith(PutAccountPolicyCommand, {
+      selectionCriteria: selectionCriteria(pipelineLogGroups),
+    });
+  });
+
+  it('fallback: logwarden’s own filter with a pattern that never matches is put back whole', async () => {
+    logs
+      .on(DescribeAccountPoliciesCommand)
+      .resolves({ accountPolicies: [{ ...ourPolicy, policyName: 'their-policy' }] });
+    logs
+      .on(DescribeLogGroupsCommand)
+      .resolves({ logGroups: [{ logGroupName: 'app/a' }, { logGroupName: 'app/b' }] });
+    const good = {
+      filterName: settings.policyName,
+      destinationArn: settings.destinationArn,
+      filterPattern: '',
+      distribution: 'Random' as const,
+    };
+    logs
+      .on(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/a' })
+      .resolves({ subscriptionFilters: [{ ...good, filterPattern: '"never"' }] });
+    logs
+      .on(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/b' })
+      .resolves({ subscriptionFilters: [good] });
+    const r = await ensureSubscription(client, target, settings);
+    expect(r.status).toBe('healed');
+    expect(r.actions).toEqual([
+      `corrected the subscription filter of app/a: filter pattern was ${JSON.stringify('"never"')}, not "" (everything)`,
+    ]);
+    expect(logs).toHaveReceivedCommandTimes(PutSubscriptionFilterCommand, 1);
+    expect(logs).toHaveReceivedCommandWith(PutSubscriptionFilterCommand, {
+      logGroupName: 'app/a',
+      filterName: settings.policyName,
+      filterPattern: '',
+      distribution: 'Random',
+    });
+  });
+
+  it('the pipeline’s own log groups are excluded: functions, services, the search VPC flow logs and the workflows', () => {
+    for (const group of [
+      '/logwarden/pipeline/indexer',
+      '/logwarden/pipeline/search-vpc-flow-logs',
+      '/logwarden/control/cover-account-region',
+      '/logwarden/control/cover-account',
+      '/logwarden/control/cover-vpc',
+      '/logwarden/control/sweep',
+    ])
+      expect(selectionCriteria(pipelineLogGroups)).toContain(JSON.stringify(group));
+    // The findings and flow-log groups logwarden creates in members are data: they must be subscribed.
+    expect(selectionCriteria(pipelineLogGroups)).not.toMatch(/guardduty-findings|vpc-flow-logs\/lw/);
+  });
+
   it('throttling surfaces as a retryable error name', async () => {
     logs
       .on(DescribeAccountPoliciesCommand)

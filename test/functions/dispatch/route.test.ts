@@ -1,72 +1,171 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { routeEvent } from '../../../functions/dispatch/route';
+import { coalescingWindow, routeEvent } from '../../../functions/dispatch/route';
+import { makeHandler } from '../../../functions/dispatch/handler';
 import { startNamedExecution } from '../../../functions/shared/start-execution';
+import { Logger } from '@aws-lambda-powertools/logger';
 
-const governed = ['eu-west-1', 'eu-central-1'];
-const apiCall = (detail: Record<string, unknown>) => ({
-  id: 'e2f1-77',
-  account: '444444444444',
+const management = '111111111111';
+const member = '444444444444';
+const victim = '666666666666';
+const context = { governedRegions: ['eu-west-1', 'eu-central-1'], managementAccount: management };
+const apiCall = (detail: Record<string, unknown>, account = member, time = '2026-11-29T05:31:10Z') => ({
+  id: `ev-${Math.random()}`,
+  account,
   region: 'eu-west-1',
+  time,
   detail,
 });
 
 describe('routeEvent', () => {
-  it('a new account → cover-account, named after the event', () => {
+  it('a new account (management account event) → cover-account of the created account', () => {
     const event = {
       id: 'ev-1',
-      account: '111111111111',
+      account: management,
       region: 'us-east-1',
+      time: '2026-11-29T05:31:10Z',
       detail: {
         serviceEventDetails: { createAccountStatus: { accountId: '555555555555', state: 'SUCCEEDED' } },
       },
     };
-    expect(routeEvent('account-created', event, governed)).toEqual({
+    expect(routeEvent('account-created', event, context)).toEqual({
       start: true,
       workflow: 'cover-account',
-      name: 'account-created-ev-1',
-      input: { account: '555555555555', trigger: 'account-created', eventId: 'ev-1' },
+      name: 'account-555555555555-202611290530',
+      input: {
+        account: '555555555555',
+        trigger: 'account-created',
+        eventId: 'ev-1',
+        eventAccount: management,
+      },
+    });
+    // The same event claimed by a member starts nothing.
+    expect(routeEvent('account-created', { ...event, account: member }, context)).toMatchObject({
+      start: false,
+      reason: expect.stringContaining('only the management account creates accounts'),
     });
   });
 
-  it('StopLogging → cover-account-region of the event’s account and region', () => {
+  it('a join recorded by the management account → cover-account of the joined account', () => {
+    const joined = {
+      id: 'ev-j',
+      account: management,
+      region: 'us-east-1',
+      time: '2026-11-29T05:31:10Z',
+      detail: {
+        eventName: 'AccountJoinedOrganization',
+        recipientAccountId: management,
+        serviceEventDetails: { accountId: '555555555555', joinedMethod: 'INVITED' },
+      },
+    };
+    expect(routeEvent('account-joined', joined, context)).toMatchObject({
+      start: true,
+      workflow: 'cover-account',
+      input: { account: '555555555555' },
+    });
+    expect(routeEvent('account-joined', { ...joined, account: member }, context)).toMatchObject({
+      start: false,
+    });
+    expect(
+      routeEvent(
+        'account-joined',
+        { ...joined, detail: { serviceEventDetails: { accountId: management } } },
+        context,
+      ),
+    ).toMatchObject({ start: false, reason: expect.stringContaining('no account id') });
+  });
+
+  it('StopLogging → cover-account-region of the account that recorded it', () => {
     expect(
       routeEvent(
         'trail-changed',
-        apiCall({ eventName: 'StopLogging', awsRegion: 'eu-central-1', recipientAccountId: '444444444444' }),
-        governed,
+        apiCall({ eventName: 'StopLogging', awsRegion: 'eu-central-1', recipientAccountId: member }),
+        context,
       ),
     ).toMatchObject({
       start: true,
       workflow: 'cover-account-region',
-      input: { account: '444444444444', region: 'eu-central-1' },
+      name: `region-${member}-eu-central-1-202611290530`,
+      input: { account: member, region: 'eu-central-1' },
     });
   });
 
-  it('CreateVpc → cover-vpc for that VPC; a failed CreateVpc (no VPC id) starts nothing', () => {
+  it('a member cannot target another account: detail.recipientAccountId, accountId and userIdentity are not trusted', () => {
+    const forged = apiCall({
+      eventName: 'StopLogging',
+      awsRegion: 'eu-west-1',
+      recipientAccountId: victim,
+      accountId: victim,
+      userIdentity: { accountId: victim },
+    });
+    expect(routeEvent('trail-changed', forged, context)).toMatchObject({ input: { account: member } });
+    // A member's opt-in event naming another account starts nothing; its own starts its own.
+    const optIn = (accountId: string, account: string) => ({
+      id: 'opt',
+      account,
+      region: 'us-east-1',
+      time: '2026-11-29T05:31:10Z',
+      detail: { accountId, regionName: 'eu-central-1', status: 'ENABLED' },
+    });
+    expect(routeEvent('region-opted-in', optIn(victim, member), context)).toMatchObject({
+      start: false,
+      reason: expect.stringContaining(`${member} sent an opt-in event naming ${victim}`),
+    });
+    expect(routeEvent('region-opted-in', optIn(member, member), context)).toMatchObject({
+      input: { account: member, region: 'eu-central-1' },
+    });
+    // The management account enables regions for members: its event names the member.
+    expect(routeEvent('region-opted-in', optIn(victim, management), context)).toMatchObject({
+      input: { account: victim, region: 'eu-central-1' },
+    });
+  });
+
+  it('a loop of events about one account and region starts one execution per 5-minute window', () => {
+    const names = new Set<string>();
+    for (let s = 0; s < 300; s += 10) {
+      const time = new Date(Date.parse('2026-11-29T05:30:00Z') + s * 1000).toISOString();
+      const route = routeEvent(
+        'trail-changed',
+        apiCall({ eventName: 'StopLogging', awsRegion: 'eu-west-1' }, member, time),
+        context,
+      );
+      const other = routeEvent(
+        'flow-logs-deleted',
+        apiCall({ awsRegion: 'eu-west-1' }, member, time),
+        context,
+      );
+      if (route.start) names.add(route.name);
+      if (other.start) names.add(other.name);
+    }
+    expect([...names]).toEqual([`region-${member}-eu-west-1-202611290530`]);
+    const next = routeEvent(
+      'trail-changed',
+      apiCall({ awsRegion: 'eu-west-1' }, member, '2026-11-29T05:35:00Z'),
+      context,
+    );
+    expect(next).toMatchObject({ name: `region-${member}-eu-west-1-202611290535` });
+    expect(coalescingWindow('2026-11-29T05:34:59.999Z', 5)).toBe('202611290530');
+  });
+
+  it('CreateVpc → cover-vpc for that VPC (one execution per VPC); no VPC id starts nothing', () => {
     expect(
       routeEvent(
         'vpc-created',
         apiCall({ awsRegion: 'eu-west-1', responseElements: { vpc: { vpcId: 'vpc-9' } } }),
-        governed,
+        context,
       ),
     ).toMatchObject({
       workflow: 'cover-vpc',
+      name: `vpc-${member}-eu-west-1-vpc-9`,
       input: { vpcIds: ['vpc-9'], region: 'eu-west-1' },
     });
-    expect(
-      routeEvent('vpc-created', apiCall({ awsRegion: 'eu-west-1', errorCode: 'VpcLimitExceeded' }), governed),
-    ).toMatchObject({ start: false });
+    expect(routeEvent('vpc-created', apiCall({ awsRegion: 'eu-west-1' }), context)).toMatchObject({
+      start: false,
+    });
   });
 
   it('an event in a region that is not governed starts nothing, and says why', () => {
-    expect(
-      routeEvent(
-        'region-opted-in',
-        apiCall({ accountId: '444444444444', regionName: 'ap-east-1', status: 'ENABLED' }),
-        governed,
-      ),
-    ).toEqual({
+    expect(routeEvent('trail-changed', apiCall({ awsRegion: 'ap-east-1' }), context)).toEqual({
       start: false,
       reason: 'ap-east-1 is not a governed region',
     });
@@ -74,8 +173,8 @@ describe('routeEvent', () => {
 
   it('the same event twice has the same execution name', () => {
     const e = apiCall({ awsRegion: 'eu-west-1' });
-    const a = routeEvent('flow-logs-deleted', e, governed);
-    const b = routeEvent('flow-logs-deleted', JSON.parse(JSON.stringify(e)), governed);
+    const a = routeEvent('flow-logs-deleted', e, context);
+    const b = routeEvent('flow-logs-deleted', JSON.parse(JSON.stringify(e)), context);
     expect(a.start && b.start && a.name === b.name).toBe(true);
   });
 
@@ -84,12 +183,45 @@ describe('routeEvent', () => {
       routeEvent(
         'scheduled-sweep',
         { id: '2026-11-29T02:00:00Z', account: '333333333333', region: 'eu-west-1' },
-        governed,
+        context,
       ),
-    ).toMatchObject({
-      workflow: 'sweep',
-      name: 'sweep-2026-11-29T02_00_00Z',
-    });
+    ).toMatchObject({ workflow: 'sweep', name: 'sweep-2026-11-29T02_00_00Z' });
+  });
+});
+
+describe('the dispatcher handler', () => {
+  const sfn = mockClient(SFNClient);
+  beforeEach(() => sfn.reset());
+  const handler = makeHandler({
+    sfn: new SFNClient({ region: 'eu-west-1' }),
+    governedRegions: ['eu-west-1'],
+    controlAccount: '333333333333',
+    managementAccount: management,
+    region: 'eu-west-1',
+    logger: new Logger({ logLevel: 'SILENT' }),
+  });
+
+  it('ten StopLogging events in one window: one execution started, nine duplicates', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .resolvesOnce({ executionArn: 'arn:started' })
+      .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+    const results = [];
+    for (let i = 0; i < 10; i++)
+      results.push(
+        await handler({
+          trigger: 'trail-changed',
+          event: apiCall(
+            { eventName: 'StopLogging', awsRegion: 'eu-west-1' },
+            member,
+            `2026-11-29T05:3${i % 5}:00Z`,
+          ),
+        }),
+      );
+    expect(results.filter((r) => 'duplicate' in r && r.duplicate === false)).toHaveLength(1);
+    expect(new Set(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name))).toEqual(
+      new Set([`region-${member}-eu-west-1-202611290530`]),
+    );
   });
 });
 

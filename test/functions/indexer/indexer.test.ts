@@ -172,7 +172,10 @@ describe('indexer', () => {
     const outcome = await indexStreamRecord(input(data), deps(search));
     expect(outcome).toMatchObject({ indexed: 2, rejected: 0 });
     const [kept, indexed] = search.calls[0].sources;
-    expect(kept).toMatchObject({ parse_error: 'JSON nested deeper than 32 levels', raw_data: deep });
+    expect(kept).toMatchObject({
+      unmapped: { parse_error: 'JSON nested deeper than 32 levels' },
+      raw_data: deep,
+    });
     expect(indexed).toMatchObject({ class_uid: 6003, api: { operation: 'StopLogging' } });
   });
 

@@ -1,4 +1,9 @@
-import { installSearchSetup } from '../../../functions/opensearch-setup/setup';
+import {
+  auditConfig,
+  bootstrapRequest,
+  installSearchSetup,
+  writerRole,
+} from '../../../functions/opensearch-setup/setup';
 import type { SearchClient } from '../../../functions/shared/opensearch/client';
 
 /** A tiny in-memory OpenSearch for the setup's describe-then-write logic. */
@@ -62,5 +67,74 @@ describe('installSearchSetup', () => {
     const search = memorySearch();
     await installSearchSetup(search, { retentionDays: 90 });
     expect(search.writes.some((w) => w.includes('_security'))).toBe(false);
+  });
+
+  const setupRoleArn = 'arn:aws:iam::222222222222:role/logwarden-search-setup';
+  const writerRoleArns = ['arn:aws:iam::222222222222:role/indexer'];
+  const readerRoleArns = ['arn:aws:iam::222222222222:role/security-analyst'];
+
+  it('under fine-grained access control: its own role, template, ISM, writer, reader and audit logging; a second run writes nothing', async () => {
+    const search = memorySearch();
+    const options = {
+      retentionDays: 90,
+      writerRoleArns,
+      readerRoleArns,
+      setupRoleArn,
+      setupRoleMapped: true,
+    };
+    expect(await installSearchSetup(search, options)).toEqual([
+      'configured role logwarden_setup for 1 IAM role(s)',
+      'installed index template logwarden-ocsf',
+      'installed ISM policy logwarden-ocsf-retention (90 days)',
+      'configured role logwarden_writer for 1 IAM role(s)',
+      'configured role logwarden_reader for 1 IAM role(s)',
+      'configured audit logging (searches audited, writers ignored)',
+    ]);
+    const writes = search.writes.length;
+    expect(await installSearchSetup(search, options)).toEqual([]);
+    expect(search.writes).toHaveLength(writes);
+  });
+
+  it('the writer can only add documents: no delete, no update, no crud', async () => {
+    const search = memorySearch();
+    await installSearchSetup(search, { retentionDays: 90, writerRoleArns });
+    const role = (await search.request('GET', `/_plugins/_security/api/roles/${writerRole}`)).body as Record<
+      string,
+      { index_permissions: { allowed_actions: string[] }[] }
+    >;
+    const allowed = role[writerRole].index_permissions.flatMap((p) => p.allowed_actions);
+    expect(allowed).toEqual(['create_index', 'indices:data/write/index', 'indices:data/write/bulk*']);
+    expect(allowed.join(' ')).not.toMatch(/crud|delete|update|write\/\*/);
+  });
+
+  it('audit logging keeps searches (GRANTED_PRIVILEGES) and ignores the writers', () => {
+    const config = auditConfig(writerRoleArns);
+    expect(config.enabled).toBe(true);
+    expect(config.audit.disabled_transport_categories).not.toContain('GRANTED_PRIVILEGES');
+    expect(config.audit.disabled_rest_categories).not.toContain('GRANTED_PRIVILEGES');
+    expect(config.audit.ignore_users).toEqual(writerRoleArns);
+  });
+
+  it('before the break-glass bootstrap the setup reports the one request to send and writes nothing; after it, a refusal is an error', async () => {
+    const writes: string[] = [];
+    const refusing = {
+      async request(method: string, path: string) {
+        if (method !== 'GET') writes.push(path);
+        return { status: 403, body: { error: 'no permissions' } };
+      },
+    };
+    const [pending] = await installSearchSetup(refusing, { retentionDays: 90, writerRoleArns, setupRoleArn });
+    const req = bootstrapRequest(setupRoleArn);
+    expect(pending).toContain(`pending: the break-glass role must first send PATCH ${req.path}`);
+    expect(pending).toContain(setupRoleArn);
+    expect(writes).toEqual([]);
+    await expect(
+      installSearchSetup(refusing, {
+        retentionDays: 90,
+        writerRoleArns,
+        setupRoleArn,
+        setupRoleMapped: true,
+      }),
+    ).rejects.toThrow(/answered 403/);
   });
 });

@@ -1,62 +1,21 @@
 import { isIP } from 'node:net';
-import { FlowLogFormatRegistry, parseFormatString } from '../../../functions/shared/flow-log-formats';
-import { normalizePayload } from '../../../functions/shared/normalize';
 import type { OcsfDocument } from '../../../functions/shared/ocsf/document';
 import { indexFor, indexTemplate, ismPolicy } from '../../../functions/shared/opensearch/index-model';
-import {
-  cwlPayload,
-  cwlPayloadSamples,
-  flowLogSamples,
-  guardDutyEvents,
-  pantherCloudTrailLogs,
-  realCloudTrailEvents,
-} from '../../../local/corpus';
-import { testTrust } from '../../fixtures/trust';
+import { corpusDocuments as corpusDocumentsWithSources } from '../../ocsf/corpus-documents';
 
 interface Mapping {
   type?: string;
+  format?: string;
   properties?: Record<string, Mapping>;
 }
 
 /** Every document the core makes of the whole corpus. */
 function corpusDocuments(): OcsfDocument[] {
-  const docs: OcsfDocument[] = [];
-  const plain = new FlowLogFormatRegistry();
-  const json = (events: { event: object }[]) => events.map((e) => JSON.stringify(e.event));
-  docs.push(
-    ...normalizePayload(
-      cwlPayload(json(realCloudTrailEvents()), { logGroup: 'aws-cloudtrail-logs' }),
-      plain,
-      testTrust,
-    ),
-  );
-  docs.push(
-    ...normalizePayload(
-      cwlPayload(json(pantherCloudTrailLogs()), { logGroup: 'aws-cloudtrail-logs' }),
-      plain,
-      testTrust,
-    ),
-  );
-  docs.push(
-    ...normalizePayload(
-      cwlPayload(json(guardDutyEvents()), { logGroup: '/logwarden/guardduty-findings' }),
-      plain,
-      testTrust,
-    ),
-  );
-  for (const sample of flowLogSamples()) {
-    const formats = new FlowLogFormatRegistry().register(
-      'flows',
-      parseFormatString(sample.source, sample.format),
-    );
-    docs.push(...normalizePayload(cwlPayload(sample.records, { logGroup: 'flows' }), formats, testTrust));
-  }
-  for (const { payload } of cwlPayloadSamples()) docs.push(...normalizePayload(payload, plain, testTrust));
-  return docs;
+  return corpusDocumentsWithSources().map((d) => d.doc);
 }
 
-function fits(type: string, value: unknown): boolean {
-  switch (type) {
+function fits(mapping: Mapping, value: unknown): boolean {
+  switch (mapping.type) {
     case 'keyword':
     case 'text':
       return typeof value === 'string';
@@ -66,7 +25,9 @@ function fits(type: string, value: unknown): boolean {
     case 'float':
       return typeof value === 'number';
     case 'date':
-      return Number.isInteger(value);
+      return mapping.format === 'strict_date_optional_time'
+        ? typeof value === 'string' && !Number.isNaN(Date.parse(value))
+        : Number.isInteger(value);
     case 'boolean':
       return typeof value === 'boolean';
     case 'ip':
@@ -99,7 +60,7 @@ function unmappedFields(value: unknown, mapping: Mapping, path: string, problems
     }
     return;
   }
-  if (!fits(mapping.type ?? '', value))
+  if (!fits(mapping, value))
     problems.add(`${path}: ${mapping.type} cannot hold ${JSON.stringify(value).slice(0, 40)}`);
 }
 

@@ -7,7 +7,7 @@ import {
   logwardenFormat,
   parseFormatString,
 } from '../../../functions/shared/flow-log-formats';
-import { normalizeLogEvent, normalizePayload } from '../../../functions/shared/normalize';
+import { normalizeLogEvent, normalizePayload, parseErrorOf } from '../../../functions/shared/normalize';
 import type { OcsfDocument } from '../../../functions/shared/ocsf/document';
 import { guardDutySeverityId } from '../../../functions/shared/ocsf/guardduty';
 import {
@@ -39,104 +39,318 @@ function expectCommon(doc: OcsfDocument) {
   expect(doc.raw_data).toEqual(expect.any(String));
 }
 
-describe('CloudTrail → API Activity (6003)', () => {
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const ctEvents = [...realCloudTrailEvents(), ...pantherCloudTrailLogs()];
+/** A real corpus CloudTrail record, by where it is and what it is. */
+function ctRecord(source: string, pick: (e: Json) => boolean): Json {
+  const found = ctEvents.find((e) => e.source.includes(source) && pick(e.event));
+  if (!found) throw new Error(`no corpus record in ${source} matches`);
+  return found.event;
+}
+const ctDoc = (event: Json) => one(JSON.stringify(event), 'aws-cloudtrail-logs') as OcsfDocument & Json;
+
+describe('CloudTrail → API Activity (6003), Authentication (3002), Account Change (3001)', () => {
   const events = realCloudTrailEvents();
 
   it(`normalizes all ${events.length} real Stratus Red Team and S3 sample events`, () => {
     expect(events.length).toBeGreaterThan(300);
     for (const { event } of events) {
-      const doc = one(JSON.stringify(event), 'aws-cloudtrail-logs');
+      const doc = ctDoc(event);
       expectCommon(doc);
-      expect(doc.parse_error).toBeUndefined();
-      expect(doc.class_uid).toBe(6003);
+      expect(parseErrorOf(doc)).toBeUndefined();
+      expect([6003, 3002, 3001]).toContain(doc.class_uid);
+      expect(doc.metadata.product.name).toBe('CloudTrail');
       expect(doc.metadata.uid).toBe(event.eventID);
       // The S3 sample has a templated eventTime: the delivery timestamp stands in for it.
       const eventTime = Date.parse(event.eventTime as string);
       expect(doc.time).toBe(Number.isNaN(eventTime) ? 1732800000000 : eventTime);
+      expect(doc.time_dt).toBe(new Date(doc.time).toISOString());
       expect(doc.cloud.region).toBe(event.awsRegion);
       expect((doc.api as { operation: string }).operation).toBe(event.eventName);
+      expect(doc.metadata.profiles).toEqual(['cloud', 'datetime']);
     }
   });
 
-  it('keeps the free-form objects whole under unmapped, and the raw line', () => {
-    const { event } = events.find((e) => e.event.eventName === 'StopLogging')!;
-    const doc = one(JSON.stringify(event));
-    expect(doc.unmapped?.requestParameters).toEqual(event.requestParameters);
-    expect(doc.raw_data).toBe(JSON.stringify(event));
-    expect(doc.actor).toMatchObject({ user: { type: 'IAMUser', name: 'christophe' } });
+  it('actor.user.uid is the caller ARN, uid_alt the principal id; requestParameters are api.request.data', () => {
+    const event = ctRecord('aws.defense-evasion.cloudtrail-stop', (e) => e.eventName === 'StopLogging');
+    const doc = ctDoc(event);
+    expect(doc.class_uid).toBe(6003);
+    expect(doc.actor.user).toMatchObject({
+      uid: event.userIdentity.arn,
+      uid_alt: event.userIdentity.principalId,
+      type: 'IAMUser',
+      name: 'christophe',
+      account: { uid: event.userIdentity.accountId },
+    });
+    expect(doc.api.request).toEqual({ uid: event.requestID, data: event.requestParameters });
+    expect(doc.unmapped?.requestParameters).toBeUndefined();
     expect(doc.src_endpoint).toEqual({ ip: '86.245.153.234' });
+    expect(doc.metadata.event_code).toBe(event.eventType);
     expect(doc.activity_name).toBe('Update');
+    expect(doc.type_name).toBe('API Activity: Update');
+    expect(doc.raw_data).toBe(JSON.stringify(event));
+    // Fields OCSF has no place for stay under their CloudTrail names.
+    expect(doc.unmapped).toMatchObject({ readOnly: event.readOnly, managementEvent: event.managementEvent });
+  });
+
+  it('responseElements are api.response.data; the session issuer, its MFA and creation time are mapped', () => {
+    const event = ctRecord(
+      'aws.',
+      (e) => e.responseElements && e.userIdentity.sessionContext?.sessionIssuer?.arn,
+    );
+    const doc = ctDoc(event);
+    expect(doc.api.response.data).toEqual(event.responseElements);
+    const context = event.userIdentity.sessionContext;
+    expect(doc.actor.session).toEqual({
+      issuer: context.sessionIssuer.arn,
+      is_mfa: context.attributes.mfaAuthenticated === 'true',
+      created_time: Date.parse(context.attributes.creationDate),
+    });
+  });
+
+  it('api.version is apiVersion', () => {
+    const event = ctRecord('dynatrace', (e) => e.apiVersion);
+    expect(ctDoc(event).api.version).toBe(event.apiVersion);
+  });
+
+  it('src_endpoint.uid is the VPC endpoint id', () => {
+    const event = ctRecord('AWS.CloudTrail.EnableRegion', (e) => e.vpcEndpointId && e.userIdentity);
+    expect(ctDoc(event).src_endpoint.uid).toBe(event.vpcEndpointId);
+  });
+
+  it('resources[] carry their ARN, type and owner account', () => {
+    const event = ctRecord('ssm-retrieve-securestring', (e) => e.resources?.some((r: Json) => r.accountId));
+    const doc = ctDoc(event);
+    expect(doc.resources).toEqual(
+      event.resources.map((r: Json) => ({
+        uid: r.ARN,
+        type: r.type,
+        owner: { account: { uid: r.accountId } },
+      })),
+    );
+  });
+
+  it('a failed call is status_id 2 with the error in api.response', () => {
+    const event = ctRecord('ec2-get-password-data', (e) => e.errorCode && e.eventName === 'GetPasswordData');
+    const doc = ctDoc(event);
+    expect(doc).toMatchObject({
+      status: 'Failure',
+      status_id: 2,
+      api: { response: { error: event.errorCode, message: event.errorMessage } },
+    });
+  });
+
+  it('ConsoleLogin is Authentication (3002) Logon, about the user signing in', () => {
+    const event = ctRecord('console-login-without-mfa', (e) => e.eventName === 'ConsoleLogin');
+    const doc = ctDoc(event);
+    expect(doc).toMatchObject({
+      class_uid: 3002,
+      category_uid: 3,
+      activity_id: 1,
+      activity_name: 'Logon',
+      type_uid: 300201,
+      type_name: 'Authentication: Logon',
+      user: { uid: event.userIdentity.arn },
+      service: { name: 'signin.amazonaws.com' },
+      status_id: 1,
+    });
+    expect(doc.is_mfa).toBe(event.additionalEventData.MFAUsed === 'Yes');
+  });
+
+  it('a failed console sign-in is status_id 2', () => {
+    const event = ctRecord(
+      'Unsuccessful.MFA',
+      (e) =>
+        e.eventName === 'ConsoleLogin' && e.eventVersion && e.responseElements?.ConsoleLogin === 'Failure',
+    );
+    expect(ctDoc(event)).toMatchObject({ class_uid: 3002, status: 'Failure', status_id: 2 });
+  });
+
+  it('AssumeRole is Authentication, about the role assumed; its resources stay in unmapped', () => {
+    const event = ctRecord('ec2-get-password-data', (e) => e.eventName === 'AssumeRole');
+    const doc = ctDoc(event);
+    expect(doc).toMatchObject({
+      class_uid: 3002,
+      activity_id: 1,
+      user: { uid: event.requestParameters.roleArn },
+    });
+    expect(doc.resources).toBeUndefined();
+    expect(doc.unmapped?.resources).toEqual(event.resources);
+  });
+
+  it.each([
+    ['CreateUser', 1, 'Create'],
+    ['AttachUserPolicy', 7, 'Attach Policy'],
+    ['CreateAccessKey', 1, 'Create'],
+  ])('IAM %s is Account Change (3001) %s, about the user changed', (eventName, activityId, activityName) => {
+    const event = ctRecord('iam-create-admin-user', (e) => e.eventName === eventName);
+    const doc = ctDoc(event);
+    expect(doc).toMatchObject({
+      class_uid: 3001,
+      class_name: 'Account Change',
+      activity_id: activityId,
+      activity_name: activityName,
+      user: { name: event.requestParameters.userName },
+    });
+  });
+
+  it('CreateUser of another service than IAM stays API Activity', () => {
+    const doc = ctDoc({
+      ...ctRecord('iam-create-admin-user', (e) => e.eventName === 'CreateUser'),
+      eventSource: 'mq.amazonaws.com',
+    });
+    expect(doc.class_uid).toBe(6003);
   });
 
   it('normalizes every Panther CloudTrail fixture into one document, never dropping one', () => {
     for (const { event } of pantherCloudTrailLogs()) {
-      const doc = one(JSON.stringify(event), 'aws-cloudtrail-logs');
+      const doc = ctDoc(event);
       expectCommon(doc);
-      if (typeof event.eventVersion === 'string' && typeof event.eventSource === 'string') {
-        expect(doc.class_uid).toBe(6003);
-      } else {
+      if (typeof event.eventVersion !== 'string' || typeof event.eventSource !== 'string') {
         expect(doc.class_uid).toBe(0);
+      } else if (parseErrorOf(doc) === undefined) {
+        expect([6003, 3002, 3001]).toContain(doc.class_uid);
+      } else {
+        // Hand-trimmed fixtures without the caller or the source CloudTrail always records.
+        expect(parseErrorOf(doc)).toMatch(/^CloudTrail record without (userIdentity|sourceIPAddress)/);
+        expect(doc.metadata.product.name).toBe('CloudTrail');
       }
     }
   });
 
-  it('marks failed calls as Failure with the error', () => {
-    const doc = one(
-      JSON.stringify({
-        eventVersion: '1.08',
-        eventSource: 'iam.amazonaws.com',
-        eventName: 'CreateUser',
-        errorCode: 'AccessDenied',
-        eventID: 'x',
-      }),
+  it('an AWS service or an anonymised non-address as the source is never put in src_endpoint.ip', () => {
+    const service = ctRecord(
+      '',
+      (e) => e.sourceIPAddress === 'cloudformation.amazonaws.com' && e.userIdentity,
     );
-    expect(doc).toMatchObject({
-      status: 'Failure',
-      status_id: 2,
-      api: { response: { error: 'AccessDenied' } },
-    });
+    expect(ctDoc(service).src_endpoint).toMatchObject({ svc_name: 'cloudformation.amazonaws.com' });
+    const anonymised = ctRecord('ssm-send-command', (e) => e.sourceIPAddress === '253.252.51.07');
+    expect(ctDoc(anonymised).src_endpoint).toEqual({ name: '253.252.51.07' });
   });
 });
+
+/** Flow-log lines of the VPC User Guide's examples, by section and a piece of the line. */
+function flowLine(section: string, contains: string): { doc: OcsfDocument & Json; record: string } {
+  for (const sample of flowLogSamples()) {
+    if (!sample.source.includes(section)) continue;
+    const record = sample.records.find((r) => r.includes(contains));
+    if (!record) continue;
+    const formats = new FlowLogFormatRegistry().register(
+      'g',
+      parseFormatString(sample.source, sample.format),
+    );
+    return { doc: one(record, 'g', formats) as OcsfDocument & Json, record };
+  }
+  throw new Error(`no flow-log example in ${section} with ${contains}`);
+}
 
 describe('VPC flow logs → Network Activity (4001)', () => {
   const samples = flowLogSamples();
 
-  it(`normalizes every documented sample (${samples.length} formats) with all its fields`, () => {
+  it(`normalizes every documented sample (${samples.length} formats), every field kept or mapped`, () => {
     for (const sample of samples) {
       const format = parseFormatString(sample.source, sample.format);
       const formats = new FlowLogFormatRegistry().register('custom-group', format);
       for (const record of sample.records) {
         const doc = one(record, 'custom-group', formats);
         expectCommon(doc);
-        expect(doc.parse_error).toBeUndefined();
-        expect(doc.class_uid).toBe(4001);
-        const values = record.trim().split(/\s+/);
-        const kept = doc.unmapped?.flow as Record<string, string>;
-        format.fields.forEach((f, i) => {
-          if (values[i] !== '-') expect(kept[f]).toBe(values[i]);
-        });
+        expect(parseErrorOf(doc)).toBeUndefined();
+        expect(doc.metadata.product).toMatchObject({ name: 'Amazon VPC', feature: { name: 'Flowlogs' } });
+        expect([4001, 0]).toContain(doc.class_uid);
+        expect(doc.raw_data).toBe(record);
+        // Nothing is repeated in unmapped that OCSF holds already.
+        const kept = (doc.unmapped?.flow ?? {}) as Record<string, string>;
+        if (doc.class_uid === 4001)
+          for (const f of ['srcaddr', 'dstaddr', 'action', 'start']) expect(kept[f]).toBeUndefined();
       }
     }
   });
 
-  it('maps v2 fields to OCSF and reads 14-field lines of unknown groups as v2', () => {
+  it('ACCEPT is Traffic (6) and Allowed; REJECT is Refuse (5) and Denied/Blocked; profiles say so', () => {
+    const accepted = flowLine('Accepted and rejected', 'ACCEPT').doc;
+    expect(accepted).toMatchObject({ activity_id: 6, activity_name: 'Traffic', type_uid: 400106 });
+    expect(accepted).toMatchObject({
+      action: 'Allowed',
+      action_id: 1,
+      disposition: 'Allowed',
+      disposition_id: 1,
+    });
+    const rejected = flowLine('Accepted and rejected', 'REJECT').doc;
+    expect(rejected).toMatchObject({ activity_id: 5, activity_name: 'Refuse', type_uid: 400105 });
+    expect(rejected).toMatchObject({
+      action: 'Denied',
+      action_id: 2,
+      disposition: 'Blocked',
+      disposition_id: 2,
+    });
+    expect(rejected.metadata.profiles).toEqual(['cloud', 'datetime', 'security_control']);
+    expect(rejected).toMatchObject({
+      time: 1418530010000,
+      end_time: 1418530070000,
+      status_code: 'OK',
+      src_endpoint: { ip: '172.31.9.69', port: 49761 },
+      dst_endpoint: { ip: '172.31.9.12', port: 3389 },
+      connection_info: { protocol_num: 6, protocol_name: 'tcp', direction_id: 0, direction: 'Unknown' },
+      traffic: { packets: 20, bytes: 4249 },
+      cloud: { account: { uid: '123456789010' } },
+    });
+    // No direction in a v2 line: which end the interface is, is not known.
+    expect(rejected.src_endpoint.interface_uid).toBeUndefined();
+    expect(rejected.unmapped).toEqual({ flow: { 'interface-id': 'eni-1235b8ca123456789' } });
+  });
+
+  it('ingress: the interface, instance, subnet and VPC are the destination; egress: the source', () => {
+    const ingress = flowLine('flow direction', 'ingress').doc;
+    const owned = {
+      interface_uid: 'eni-1235b8ca123456789',
+      instance_uid: 'i-0c50d5961bcb2d47b',
+      subnet_uid: 'subnet-aaaaaaaa012345678',
+      vpc_uid: 'vpc-abcdefab012345678',
+    };
+    expect(ingress.dst_endpoint).toMatchObject({ ip: '10.0.0.71', ...owned });
+    expect(ingress.src_endpoint).toEqual({ ip: '52.95.128.179', port: 80, svc_name: 'S3' });
+    expect(ingress.connection_info).toMatchObject({ direction: 'Inbound', direction_id: 1 });
+    const egress = flowLine('flow direction', 'egress').doc;
+    expect(egress.src_endpoint).toMatchObject({ ip: '10.0.0.71', ...owned });
+    expect(egress.dst_endpoint).toEqual({ ip: '52.95.128.179', port: 80, svc_name: 'S3' });
+    expect(egress.connection_info).toMatchObject({ direction: 'Outbound', direction_id: 2 });
+  });
+
+  it('traffic-path is connection_info.boundary_id (8, internet gateway → 11)', () => {
+    const egress = flowLine('flow direction', 'egress').doc;
+    expect(egress.connection_info).toMatchObject({ boundary_id: 11, boundary: 'Internet Gateway' });
+    expect(egress.unmapped).toEqual(
+      { flow: {} as Record<string, string> }.flow ? egress.unmapped : undefined,
+    );
+  });
+
+  it('pkt-srcaddr/pkt-dstaddr that differ are the endpoint IPs, the interface addresses intermediate_ips', () => {
+    const { doc } = flowLine('NAT gateway', '10.0.0.220 10.0.1.5 203.0.113.5 10.0.1.5');
+    expect(doc.src_endpoint).toEqual({ ip: '203.0.113.5', intermediate_ips: ['10.0.0.220'] });
+    expect(doc.dst_endpoint).toEqual({ ip: '10.0.1.5' });
+  });
+
+  it('NODATA and SKIPDATA records, which have no flow, are Base Events with their log-status', () => {
+    for (const status of ['NODATA', 'SKIPDATA']) {
+      const { doc } = flowLine('No data and skipped', status);
+      expect(doc).toMatchObject({
+        class_uid: 0,
+        status_code: status,
+        time: 1431280876000,
+        end_time: 1431280934000,
+      });
+      expect(doc.dst_endpoint).toBeUndefined();
+      expect((doc.unmapped?.flow as Record<string, string>)['interface-id']).toMatch(/^eni-/);
+    }
+  });
+
+  it('reads 14-field lines of unknown groups as v2', () => {
     const doc = one(
       '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK',
       'someone/else',
     );
-    expect(doc).toMatchObject({
-      class_uid: 4001,
-      time: 1418530010000,
-      end_time: 1418530070000,
-      action: 'Denied',
-      action_id: 2,
-      src_endpoint: { ip: '172.31.9.69', port: 49761, interface_uid: 'eni-1235b8ca123456789' },
-      dst_endpoint: { ip: '172.31.9.12', port: 3389 },
-      connection_info: { protocol_num: 6, protocol_name: 'tcp' },
-      traffic: { packets: 20, bytes: 4249 },
-      cloud: { account: { uid: '123456789010' } },
-    });
-    expect(doc.metadata.product.version).toBe('2');
+    expect(doc).toMatchObject({ class_uid: 4001, activity_id: 5, metadata: { product: { version: '2' } } });
     expect(defaultV2Format.fields).toHaveLength(14);
   });
 
@@ -171,35 +385,127 @@ describe('VPC flow logs → Network Activity (4001)', () => {
       class_uid: 4001,
       status_detail: 'BPA',
       cloud: { region: 'eu-west-1', zone: 'euw1-az1' },
-      connection_info: { direction: 'Outbound', direction_id: 2, protocol_name: 'udp' },
+      connection_info: { direction: 'Outbound', direction_id: 2, protocol_name: 'udp', boundary_id: 11 },
       dst_endpoint: { svc_name: 'S3' },
-      unmapped: { flow: { 'traffic-path': '8', 'ecs-cluster-name': 'prod', 'reject-reason': 'BPA' } },
+      unmapped: { flow: { 'ecs-cluster-name': 'prod' } },
     });
     expect(logFormatString(logwardenFormat)).toContain('${reject-reason}');
   });
 
-  it('a line of the wrong width in a flow-log group is kept as a parse_error document', () => {
+  it('a line of the wrong width in a flow-log group is kept as a parse-error document', () => {
     const doc = one('2 too short', flowLogGroupFor(logwardenFormat));
-    expect(doc.parse_error).toMatch(/has 3 fields/);
+    expect(parseErrorOf(doc)).toMatch(/has 3 fields/);
     expect(doc.raw_data).toBe('2 too short');
-    expect(doc.metadata.product.name).toBe('VPC Flow Logs');
+    expect(doc.metadata.product.name).toBe('Amazon VPC');
   });
 });
 
 describe('GuardDuty → Detection Finding (2004)', () => {
   const events = guardDutyEvents();
+  const gdDoc = (event: Json) =>
+    one(JSON.stringify(event), '/logwarden/guardduty-findings') as OcsfDocument & Json;
+  const finding = (type: string) => {
+    const found = events.find(({ event }) => (event.detail as Json).resource?.resourceType === type);
+    if (!found) throw new Error(`no ${type} finding in the corpus`);
+    return found.event as Json;
+  };
 
   it(`normalizes all ${events.length} real findings`, () => {
     for (const { event } of events) {
-      const detail = event.detail as Record<string, unknown>;
-      const doc = one(JSON.stringify(event), '/logwarden/guardduty-findings');
+      const detail = event.detail as Json;
+      const doc = gdDoc(event);
       expectCommon(doc);
       expect(doc.class_uid).toBe(2004);
       expect(doc.metadata.uid).toBe(`${detail.id}:${detail.updatedAt}`);
+      expect(doc.finding_info.uid).toBe(detail.arn);
       expect(doc.severity_id).toBe(guardDutySeverityId(detail.severity));
-      expect(doc.unmapped?.service).toEqual(detail.service);
+      expect(doc.risk_score).toBeUndefined();
+      expect(doc.unmapped?.severity).toBe(detail.severity);
+      expect(doc.count).toBe(detail.service.count);
     }
-    expect(events.some(({ event }) => one(JSON.stringify(event)).severity === 'Critical')).toBe(true);
+    expect(events.some(({ event }) => gdDoc(event).severity === 'Critical')).toBe(true);
+  });
+
+  it('Create when updatedAt equals createdAt, Update when it is later', () => {
+    const event = finding('Instance');
+    expect(gdDoc(event)).toMatchObject({ activity_id: 1, activity_name: 'Create', type_uid: 200401 });
+    const detail = event.detail as Json;
+    const later = {
+      ...event,
+      detail: { ...detail, updatedAt: new Date(Date.parse(detail.createdAt) + 60_000).toISOString() },
+    };
+    expect(gdDoc(later)).toMatchObject({ activity_id: 2, activity_name: 'Update', type_uid: 200402 });
+  });
+
+  it('status is New, or Suppressed once archived', () => {
+    const event = finding('Instance');
+    const detail = event.detail as Json;
+    expect(gdDoc(event)).toMatchObject({ status_id: 1, status: 'New' });
+    const archived = { ...event, detail: { ...detail, service: { ...detail.service, archived: true } } };
+    expect(gdDoc(archived)).toMatchObject({ status_id: 3, status: 'Suppressed' });
+  });
+
+  it('resources[] take the identifier of their resourceType: an AccessKey finding names the key', () => {
+    const key = finding('AccessKey');
+    const keyDetails = (key.detail as Json).resource.accessKeyDetails;
+    expect(gdDoc(key).resources).toEqual([
+      expect.objectContaining({ type: 'AccessKey', uid: keyDetails.accessKeyId, name: keyDetails.userName }),
+    ]);
+    const instance = finding('Instance');
+    expect(gdDoc(instance).resources).toEqual([
+      expect.objectContaining({
+        type: 'Instance',
+        uid: (instance.detail as Json).resource.instanceDetails.instanceId,
+      }),
+    ]);
+    const bucket = finding('S3Bucket');
+    expect(gdDoc(bucket).resources).toEqual(
+      (bucket.detail as Json).resource.s3BucketDetails.map((b: Json) =>
+        expect.objectContaining({ type: 'S3Bucket', uid: b.arn, name: b.name }),
+      ),
+    );
+  });
+
+  it('evidences[] carry the API call and its remote IP', () => {
+    const event = events.find(({ event }) => (event.detail as Json).service?.action?.awsApiCallAction)!.event;
+    const call = (event.detail as Json).service.action.awsApiCallAction;
+    expect(gdDoc(event).evidences[0]).toMatchObject({
+      api: { operation: call.api, service: { name: call.serviceName } },
+      src_endpoint: { ip: call.remoteIpDetails.ipAddressV4 },
+    });
+  });
+
+  it('evidences[] carry a network connection by its direction', () => {
+    const event = events.find(
+      ({ event }) => (event.detail as Json).service?.action?.networkConnectionAction,
+    )!.event;
+    const connection = (event.detail as Json).service.action.networkConnectionAction;
+    const evidence = gdDoc(event).evidences[0];
+    expect(evidence.connection_info.direction).toBe(
+      connection.connectionDirection === 'INBOUND' ? 'Inbound' : 'Outbound',
+    );
+    const remote =
+      connection.connectionDirection === 'INBOUND' ? evidence.src_endpoint : evidence.dst_endpoint;
+    expect(remote.ip).toBe(connection.remoteIpDetails.ipAddressV4);
+  });
+
+  it('evidences[] carry a DNS query', () => {
+    const event = finding('Instance');
+    const detail = event.detail as Json;
+    const dns = {
+      ...event,
+      detail: {
+        ...detail,
+        service: {
+          ...detail.service,
+          action: {
+            actionType: 'DNS_REQUEST',
+            dnsRequestAction: { domain: 'example.com.', protocol: 'UDP' },
+          },
+        },
+      },
+    };
+    expect(gdDoc(dns).evidences).toEqual([{ query: { hostname: 'example.com' } }]);
   });
 
   it.each([
@@ -240,7 +546,7 @@ describe('application logs → Base Event (0)', () => {
     const docs = normalizePayload(payload, registry, testTrust);
     expect(docs).toHaveLength(payload.logEvents.length);
     for (const [i, doc] of docs.entries()) {
-      expect(doc.parse_error).toMatch(/invalid JSON/);
+      expect(parseErrorOf(doc)).toMatch(/invalid JSON/);
       expect(doc.raw_data).toBe(payload.logEvents[i].message);
     }
   });

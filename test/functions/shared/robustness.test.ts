@@ -7,8 +7,10 @@ import {
   MAX_JSON_DEPTH,
   MAX_UNMAPPED_STRING,
   normalizePayload,
+  parseErrorOf,
   serializeDocument,
 } from '../../../functions/shared/normalize';
+import { requestDataOf } from '../../../functions/shared/ocsf/cloudtrail';
 import type { OcsfDocument } from '../../../functions/shared/ocsf/document';
 import { cwlPayload, realCloudTrailEvents } from '../../../local/corpus';
 import { testTrust } from '../../fixtures/trust';
@@ -22,10 +24,11 @@ const stop = realCloudTrailEvents().find((e) => e.event.eventName === 'StopLoggi
 const deepObject = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
 const deepArray = (n: number) => `{"log":${'['.repeat(n)}${']'.repeat(n)}}`;
 
-/** Every string under `unmapped`, keys included. */
-function unmappedStrings(doc: OcsfDocument): string[] {
+/** Every string in the free-form fields, keys included. */
+function freeFormStrings(doc: OcsfDocument): string[] {
   const out: string[] = [];
-  const stack: unknown[] = [doc.unmapped];
+  const api = doc.api as { request?: { data?: unknown }; response?: { data?: unknown } } | undefined;
+  const stack: unknown[] = [doc.unmapped, api?.request?.data, api?.response?.data];
   while (stack.length) {
     const v = stack.pop();
     if (typeof v === 'string') out.push(v);
@@ -43,7 +46,7 @@ describe('no input can throw (issue 11)', () => {
   it('JSON nested past the cap is a parse error that keeps the raw line; its neighbour is untouched', () => {
     for (const deep of [deepObject(5000), deepArray(100_000), deepObject(MAX_JSON_DEPTH + 1)]) {
       const [kept, neighbour] = normalize([deep, JSON.stringify(stop)]);
-      expect(kept.parse_error).toBe(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      expect(parseErrorOf(kept)).toBe(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
       expect(kept.raw_data).toBe(deep);
       expect(() => JSON.stringify(kept)).not.toThrow();
       expect(neighbour.class_uid).toBe(6003);
@@ -52,7 +55,7 @@ describe('no input can throw (issue 11)', () => {
 
   it('JSON at the cap is kept whole under unmapped', () => {
     const [doc] = normalize([deepObject(MAX_JSON_DEPTH)], 'app/json');
-    expect(doc.parse_error).toBeUndefined();
+    expect(parseErrorOf(doc)).toBeUndefined();
     expect(JSON.stringify(doc.unmapped?.log)).toBe(deepObject(MAX_JSON_DEPTH));
   });
 
@@ -94,20 +97,20 @@ describe('no input can throw (issue 11)', () => {
     const [doc] = normalizePayload(payload, formats, testTrust);
     doc.unmapped = { bad: BigInt(1) };
     const line = JSON.parse(serializeDocument(payload, payload.logEvents[0], doc));
-    expect(line.parse_error).toMatch(/^document cannot be serialized: /);
+    expect(line.unmapped.parse_error).toMatch(/^document cannot be serialized: /);
     expect(line.raw_data).toBe('{"a":1}');
   });
 });
 
 describe('oversized values (issue 11)', () => {
-  it('a value over the term limit is cut and marked under unmapped; raw_data keeps the line whole', () => {
+  it('a value over the term limit is cut and marked in the free-form fields; raw_data keeps the line whole', () => {
     const big = 'x'.repeat(40_000);
     const event = { ...stop, requestParameters: { name: big, nested: [{ policy: big }] } };
     const [doc] = normalize([JSON.stringify(event)]);
     expect(doc.class_uid).toBe(6003);
     expect(doc.metadata.labels).toEqual([labels.truncated]);
-    for (const s of unmappedStrings(doc)) expect(s.length).toBeLessThan(MAX_UNMAPPED_STRING + 64);
-    const name = (doc.unmapped?.requestParameters as { name: string }).name;
+    for (const s of freeFormStrings(doc)) expect(s.length).toBeLessThan(MAX_UNMAPPED_STRING + 64);
+    const name = (requestDataOf(doc) as { name: string }).name;
     expect(name.endsWith('…[truncated: 40000 characters]')).toBe(true);
     expect(doc.raw_data).toBe(JSON.stringify(event));
   });

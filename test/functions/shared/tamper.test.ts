@@ -15,6 +15,13 @@ const docOf = (event: object) =>
 const call = (eventSource: string, eventName: string, requestParameters: object = {}, extra: object = {}) =>
   docOf({
     eventVersion: '1.09',
+    // Every CloudTrail record names its caller and source; one without is kept as a parse error.
+    userIdentity: {
+      type: 'IAMUser',
+      arn: 'arn:aws:iam::111122223333:user/mallory',
+      accountId: '111122223333',
+    },
+    sourceIPAddress: '203.0.113.7',
     eventSource,
     eventName,
     eventID: `${eventName}-1`,

@@ -116,6 +116,85 @@ describe('writeLedger', () => {
       'eu-west-1:guardduty',
       'eu-central-1:workflow',
     ]);
+    expect(summary.counts).toEqual({ failed: 2 });
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('a cover-account summary carries the counts of its regions, as its Map hands them over', async () => {
+    // What the Regions Map returns: one resultSelector output ({failed, counts}) per child execution.
+    const summary = await writeLedger(
+      {
+        workflow: 'cover-account',
+        executionArn: exec,
+        summaryOnly: true,
+        results: [
+          { failed: [], counts: { healed: 4 } },
+          { failed: [], counts: { covered: 2, healed: 1, 'not-emulated': 1 } },
+        ],
+      },
+      deps,
+    );
+    expect(summary.counts).toEqual({ healed: 5, covered: 2, 'not-emulated': 1 });
+    expect(summary.failed).toEqual([]);
+    expect(ddb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('a sweep adds up its accounts’ summaries; a failed child counts once, and a whole failed child counts too', async () => {
+    const failedCell = {
+      account: '5',
+      region: 'eu-west-1',
+      control: 'trail' as const,
+      reason: 'AccessDenied',
+    };
+    const summary = await writeLedger(
+      {
+        workflow: 'sweep',
+        executionArn: exec,
+        summaryOnly: true,
+        results: [
+          { failed: [], counts: { covered: 8 } },
+          { failed: [failedCell], counts: { covered: 6, healed: 1, failed: 1 } },
+          { account: '6', error: { Error: 'States.Timeout', Cause: 'took too long' } },
+        ],
+      },
+      deps,
+    );
+    expect(summary.counts).toEqual({ covered: 14, healed: 1, failed: 2 });
+    expect(summary.failed).toEqual([
+      failedCell,
+      { account: '6', region: '-', control: 'workflow', reason: 'States.Timeout: took too long' },
+    ]);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
+      'sweep finished with 2 failure(s); 17 control result(s) in all.',
+    );
+  });
+
+  it('counts from a child are read as counts: unknown statuses and non-integers are ignored', async () => {
+    const summary = await writeLedger(
+      {
+        workflow: 'cover-account',
+        executionArn: exec,
+        summaryOnly: true,
+        results: [{ failed: [], counts: { covered: 2, bogus: 5, healed: -1, failed: 'x' } }],
+      },
+      deps,
+    );
+    expect(summary.counts).toEqual({ covered: 2 });
+  });
+
+  it('a workflow step that failed outside any control counts as one failure', async () => {
+    const summary = await writeLedger(
+      {
+        workflow: 'sweep',
+        executionArn: exec,
+        summaryOnly: true,
+        results: [],
+        error: { Error: 'AccessDeniedException', Cause: 'organizations:ListAccounts' },
+      },
+      deps,
+    );
+    expect(summary.counts).toEqual({ failed: 1 });
+    expect(summary.failed).toHaveLength(1);
   });
 });

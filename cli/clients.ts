@@ -1,0 +1,111 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/** What the commands talk to; tests pass mocked clients, the binary real ones. */
+export interface CliClients {
+  ddb: DynamoDBClient;
+  sfn: SFNClient;
+  orgs: OrganizationsClient;
+  sts: STSClient;
+}
+
+export interface CliTimeouts {
+  /** How long to wait for a TCP (and TLS) connection. */
+  connectMs: number;
+  /** How long one request may take, from sending to the whole answer. */
+  requestMs: number;
+  /** Attempts per call, the first included (the SDK retries timeouts and throttling). */
+  attempts: number;
+}
+
+/**
+ * A person waits at a terminal: 5 s to connect, 10 s per request, 2 attempts, so an endpoint
+ * that accepts the connection and never answers gives one line in about 20 s.
+ */
+export const defaultTimeouts: CliTimeouts = { connectMs: 5_000, requestMs: 10_000, attempts: 2 };
+
+/** Where a call went, recorded on the error it failed with, so the one line can name it. */
+export interface CallSite {
+  service: string;
+  operation: string;
+  endpoint?: string;
+}
+
+const callSites = new WeakMap<object, CallSite>();
+
+/** The service, operation and endpoint of a failed call made through a client of `cliClients`. */
+export function callSiteOf(err: unknown): CallSite | undefined {
+  return err && typeof err === 'object' ? callSites.get(err) : undefined;
+}
+
+interface MiddlewareClient {
+  middlewareStack: {
+    add: (
+      mw: (
+        next: (args: { request?: unknown }) => Promise<unknown>,
+        context: Record<string, unknown>,
+      ) => (args: { request?: unknown }) => Promise<unknown>,
+      options: { step: 'initialize' | 'build'; name: string; override?: boolean },
+    ) => void;
+  };
+}
+
+/**
+ * Two middlewares: one in the build step notes the endpoint each attempt goes to, one in the
+ * initialize step (outside the retries) tags the final error with service, operation and endpoint.
+ */
+function recordCallSites<C>(client: C): C {
+  const stack = (client as unknown as MiddlewareClient).middlewareStack;
+  stack.add(
+    (next, context) => async (args) => {
+      const req = args.request as { protocol?: string; hostname?: string; port?: number } | undefined;
+      if (req?.hostname)
+        context.logwardenEndpoint = `${req.protocol ?? 'https:'}//${req.hostname}${req.port ? `:${req.port}` : ''}`;
+      return next(args);
+    },
+    { step: 'build', name: 'logwardenRecordEndpoint' },
+  );
+  stack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        if (err && typeof err === 'object')
+          callSites.set(err, {
+            service: String(context.clientName ?? 'AWS').replace(/Client$/, ''),
+            operation: String(context.commandName ?? 'call').replace(/Command$/, ''),
+            endpoint: context.logwardenEndpoint as string | undefined,
+          });
+        throw err;
+      }
+    },
+    { step: 'initialize', name: 'logwardenRecordCallSite' },
+  );
+  return client;
+}
+
+/**
+ * The CLI's clients: every one with connection and request timeouts. `throwOnRequestTimeout`
+ * makes `requestTimeout` an error; without it @smithy/node-http-handler 4 only logs a warning.
+ * Endpoints and credentials come from the SDK's own chain (AWS_PROFILE, AWS_ENDPOINT_URL, …).
+ */
+export function cliClients(homeRegion: string, timeouts: CliTimeouts = defaultTimeouts): CliClients {
+  const common = () => ({
+    maxAttempts: timeouts.attempts,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: timeouts.connectMs,
+      requestTimeout: timeouts.requestMs,
+      throwOnRequestTimeout: true,
+    }),
+  });
+  return {
+    ddb: recordCallSites(new DynamoDBClient({ region: homeRegion, ...common() })),
+    sfn: recordCallSites(new SFNClient({ region: homeRegion, ...common() })),
+    // Organizations is global; its endpoint is in us-east-1.
+    orgs: recordCallSites(new OrganizationsClient({ region: 'us-east-1', ...common() })),
+    sts: recordCallSites(new STSClient({ region: homeRegion, ...common() })),
+  };
+}

@@ -1,0 +1,83 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import {
+  busPattern,
+  managementForwardedTriggers,
+  memberForwardedTriggers,
+  triggers,
+} from '../../events/patterns';
+import { buildExample, exampleConfig } from '../stacks/example-app';
+
+const config = exampleConfig();
+const built = buildExample(config);
+const management = config.accounts.management;
+
+describe('the rules built from events/: one source of truth', () => {
+  it('control bus: one rule per trigger, with the account checks of busPattern', () => {
+    const t = Template.fromStack(built.controlPlane);
+    const rules = Object.values(t.findResources('AWS::Events::Rule')).filter((r) =>
+      String(r.Properties.Name).startsWith('logwarden-'),
+    );
+    expect(rules.map((r) => r.Properties.Name).sort()).toEqual(
+      triggers.map((tr) => `logwarden-${tr.id}`).sort(),
+    );
+    for (const trigger of triggers) {
+      const rule = rules.find((r) => r.Properties.Name === `logwarden-${trigger.id}`)!;
+      const want = busPattern(trigger, management);
+      expect(rule.Properties.EventPattern).toEqual(
+        JSON.parse(
+          JSON.stringify({
+            account: want.account,
+            'detail-type': want['detail-type'],
+            source: want.source,
+            detail: want.detail,
+          }),
+        ),
+      );
+    }
+    const pinned = rules.find((r) => r.Properties.Name === 'logwarden-account-created')!;
+    expect(pinned.Properties.EventPattern.account).toEqual([management]);
+  });
+
+  it('management forwarder: Organizations and opt-in events, exactly the patterns of events/', () => {
+    const t = Template.fromStack(built.managementForwarder);
+    const rules = Object.values(t.findResources('AWS::Events::Rule'));
+    expect(rules.map((r) => r.Properties.EventPattern)).toEqual(
+      managementForwardedTriggers.map((tr) => tr.pattern),
+    );
+  });
+
+  it('member baseline: governed-region rules, and the opt-in rule in us-east-1 even when it is not governed', () => {
+    expect(config.governedRegions).not.toContain('us-east-1');
+    const t = Template.fromStack(built.memberBaseline);
+    const rules = t.findResources('AWS::Events::Rule');
+    expect(Object.values(rules).map((r) => r.Properties.EventPattern)).toEqual(
+      memberForwardedTriggers.map((tr) => tr.pattern),
+    );
+    for (const rule of Object.values(rules)) {
+      const optIn = rule.Properties.Name === 'logwarden-forward-region-opted-in';
+      expect(rule.Condition).toBe(optIn ? 'IsUsEast1' : 'IsGovernedRegion');
+    }
+    const conditions = t.toJSON().Conditions;
+    expect(conditions.IsUsEast1).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] });
+    expect(conditions.IsGovernedRegion).toEqual({
+      'Fn::Or': config.governedRegions.map((r) => ({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, r] })),
+    });
+  });
+
+  it('the dispatcher has reserved concurrency, and an alarm counts executions started per hour', () => {
+    const t = Template.fromStack(built.controlPlane);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'logwarden-dispatch' }) },
+      ReservedConcurrentExecutions: 10,
+    });
+    const alarm = Object.values(t.findResources('AWS::CloudWatch::Alarm')).find(
+      (a) => a.Properties.AlarmName === 'logwarden-executions-started-per-hour',
+    )!;
+    expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    const metrics = alarm.Properties.Metrics as {
+      Id: string;
+      MetricStat?: { Metric: { MetricName: string } };
+    }[];
+    expect(metrics.filter((m) => m.MetricStat?.Metric.MetricName === 'ExecutionsStarted')).toHaveLength(4);
+  });
+});

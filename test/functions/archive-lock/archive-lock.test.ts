@@ -1,0 +1,83 @@
+import {
+  GetObjectRetentionCommand,
+  PutObjectRetentionCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createdVersionOf, lockVersion } from '../../../functions/archive-lock/archive-lock';
+
+const s3 = mockClient(S3Client);
+const client = new S3Client({ region: 'eu-west-1' });
+const now = new Date('2026-11-29T06:00:00Z');
+const version = {
+  bucket: 'archive',
+  key: 'ocsf/source=cloudtrail/date=2026-11-29/part-1.gz',
+  versionId: 'v1',
+  createdAt: new Date('2026-11-29T05:59:00Z'),
+};
+const settings = { mode: 'COMPLIANCE' as const, days: 2557 };
+const until = new Date(version.createdAt.getTime() + 2557 * 86_400_000);
+const noRetention = new S3ServiceException({
+  name: 'NoSuchObjectLockConfiguration',
+  $fault: 'client',
+  $metadata: { httpStatusCode: 404 },
+});
+
+beforeEach(() => s3.reset());
+
+describe('archive-lock: per-object Object Lock', () => {
+  it('locks a new version in COMPLIANCE mode for the configured days from its creation', async () => {
+    s3.on(GetObjectRetentionCommand).rejects(noRetention);
+    s3.on(PutObjectRetentionCommand).resolves({});
+    expect(await lockVersion(client, version, settings, now)).toBe('locked');
+    const put = s3.commandCalls(PutObjectRetentionCommand)[0].args[0].input;
+    expect(put).toEqual({
+      Bucket: 'archive',
+      Key: version.key,
+      VersionId: 'v1',
+      Retention: { Mode: 'COMPLIANCE', RetainUntilDate: until },
+    });
+  });
+
+  it('a re-delivered event writes nothing: the version is already locked until that date', async () => {
+    s3.on(GetObjectRetentionCommand).resolves({ Retention: { Mode: 'COMPLIANCE', RetainUntilDate: until } });
+    expect(await lockVersion(client, version, settings, now)).toBe('already locked');
+    expect(s3.commandCalls(PutObjectRetentionCommand)).toHaveLength(0);
+  });
+
+  it('extends a shorter or GOVERNANCE retention to the wanted one', async () => {
+    s3.on(GetObjectRetentionCommand).resolves({
+      Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(until.getTime() + 1) },
+    });
+    s3.on(PutObjectRetentionCommand).resolves({});
+    expect(await lockVersion(client, version, settings, now)).toBe('locked');
+  });
+
+  it('any other S3 error fails the invocation, so the event is retried and then kept on the failure queue', async () => {
+    s3.on(GetObjectRetentionCommand).rejects(
+      new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } }),
+    );
+    await expect(lockVersion(client, version, settings, now)).rejects.toThrow();
+    expect(s3.commandCalls(PutObjectRetentionCommand)).toHaveLength(0);
+  });
+
+  it('a version whose lock period is already over is not touched', async () => {
+    expect(
+      await lockVersion(client, { ...version, createdAt: new Date('2010-01-01T00:00:00Z') }, settings, now),
+    ).toBe('lock already expired');
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('reads the S3 Object Created event; anything else is a clear error', () => {
+    expect(
+      createdVersionOf({
+        time: '2026-11-29T05:59:00Z',
+        detail: { bucket: { name: 'archive' }, object: { key: version.key, 'version-id': 'v1' } },
+      }),
+    ).toEqual(version);
+    expect(() =>
+      createdVersionOf({ time: '2026-11-29T05:59:00Z', detail: { bucket: { name: 'archive' } } }),
+    ).toThrow(/not an S3 Object Created event of a versioned bucket/);
+  });
+});
