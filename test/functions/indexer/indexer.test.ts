@@ -9,7 +9,7 @@ import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-format
 import { SightingBuffer } from '../../../functions/shared/last-seen';
 import type { Observer } from '../../../functions/shared/metrics';
 import { documentId, normalizePayload } from '../../../functions/shared/normalize';
-import type { SearchClient } from '../../../functions/shared/opensearch/client';
+import { signedSearchClient, type SearchClient } from '../../../functions/shared/opensearch/client';
 import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../../local/corpus';
 import { testOwner, testTrust } from '../../fixtures/trust';
 
@@ -277,11 +277,12 @@ describe('indexer record handler: every record leaves a line and failures a metr
   });
 
   it('OpenSearch refusing connections: the record fails with a logged reason and the FailedRecords metric', async () => {
-    const refusing: SearchClient = {
-      request: async () => {
-        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
-      },
-    };
+    // A real connection to a port nothing listens on: the signed client's fetch is refused.
+    const refusing = signedSearchClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'eu-west-1',
+      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
+    });
     const observe = recorder();
     const handle = indexerRecordHandler(deps(refusing), observe, new SightingBuffer());
     await expect(

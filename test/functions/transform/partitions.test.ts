@@ -80,3 +80,22 @@ describe('archive partitions (issue 9 §6, issue 10 §2)', () => {
     expect(stats.clampedDates).toBe(2);
   });
 });
+
+describe('no input can throw in the transform (issue 11)', () => {
+  it('deep JSON beside a StopLogging: one Ok record, the StopLogging mapped, the deep line a parse error', async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const payload = cwlPayload([deep, JSON.stringify(stop)], { logGroup: 'aws-cloudtrail-logs' });
+    const { records } = await transformFirehoseEvent(eventOf([payload]), { formats, trust, kinesis });
+    expect(records.map((r) => r.result)).toEqual(['Ok']);
+    const [kept, mapped] = Buffer.from(records[0].data!, 'base64')
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(kept).toMatchObject({
+      raw_data: deep,
+      unmapped: { parse_error: 'JSON nested deeper than 32 levels' },
+    });
+    expect(mapped).toMatchObject({ class_uid: 6003, api: { operation: 'StopLogging' } });
+  });
+});
