@@ -97,6 +97,11 @@ export function pipelineLogGroup(name: string): string {
   return group;
 }
 
+/** The role CloudWatch Logs assumes to put a region's subscribed logs into the central stream. */
+export function destinationRoleName(region: string): string {
+  return `logwarden-cwl-destination-${region}`;
+}
+
 /** The account-level subscription filter policy of a region; the pipeline reads the region back from it. */
 export function subscriptionPolicyName(region: string): string {
   return `logwarden-central-${region}`;

@@ -54,11 +54,22 @@ export function bindTaskHandlers(
     if (!fn) throw new Error(`task ${stateName} names ${match[1]}, which is not a function of the template`);
     let handler: ((e: unknown) => Promise<unknown>) | undefined;
     handlers[stateName] = async (input: unknown) => {
-      handler ??= functionHandler(fn);
+      handler ??= functionHandler(withoutDelegatedAdmin(fn, account));
       return handler(input);
     };
   });
   return handlers;
+}
+
+/**
+ * moto has no CloudTrail delegated administration: an organization trail the security-tooling
+ * account creates stays in that account's backend, where on AWS the management account owns it
+ * (contracts/names.ts organizationTrailArn). Locally the trail control therefore addresses the
+ * trail by an ARN naming the account that runs the control plane; its code path is unchanged.
+ */
+function withoutDelegatedAdmin(fn: FunctionResource, controlAccount: string): FunctionResource {
+  if (fn.name !== 'ensure-trail' || !fn.environment.MANAGEMENT_ACCOUNT) return fn;
+  return { ...fn, environment: { ...fn.environment, MANAGEMENT_ACCOUNT: controlAccount } };
 }
 
 /** A template function's real handler, built by its factory from the environment the stack gives it. */

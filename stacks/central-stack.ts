@@ -15,7 +15,7 @@ import { PipelineHealth } from './central/health';
 import { SearchDomain } from './central/search-domain';
 import { StreamConsumers } from './central/stream-consumers';
 import type { LogwardenConfig } from '../contracts/config';
-import { names } from '../contracts/names';
+import { destinationRoleName, names } from '../contracts/names';
 import { trustedSourcesFromConfig } from '../contracts/trusted-sources';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
 
@@ -34,7 +34,8 @@ export class CentralStack extends Stack {
     const { config } = props;
 
     const streamKey = secureKey(this, 'StreamKey', 'central Kinesis stream', 'alias/logwarden-stream');
-    // The regional CloudWatch Logs destination roles write into the stream from every governed region.
+    // The regional CloudWatch Logs destination roles write into the stream from every governed
+    // region: exactly those roles, by ARN (a name pattern would admit any role named like them).
     streamKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'RegionalDestinationRoles',
@@ -43,7 +44,11 @@ export class CentralStack extends Stack {
         resources: ['*'],
         conditions: {
           StringEquals: { 'kms:ViaService': `kinesis.${this.region}.amazonaws.com` },
-          ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${this.account}:role/logwarden-cwl-destination-*` },
+          ArnEquals: {
+            'aws:PrincipalArn': config.governedRegions.map(
+              (r) => `arn:${this.partition}:iam::${this.account}:role/${destinationRoleName(r)}`,
+            ),
+          },
         },
       }),
     );

@@ -50,7 +50,9 @@ export class ControlPlaneStack extends Stack {
         conditions: { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
       }).toStatementJson(),
     });
-    key.grantEncryptDecrypt(new iam.ServicePrincipal('events.amazonaws.com'));
+    // The bus's own key statement (EventBridge, conditioned on this bus by aws:SourceArn and the
+    // encryption context) comes with `kmsKey`; no rule of this stack targets anything else the
+    // key encrypts, so EventBridge gets no further, unconditioned grant.
 
     this.ledger = new dynamodb.Table(this, 'CoverageLedger', {
       tableName: names.ledgerTable,
@@ -138,7 +140,21 @@ export class ControlPlaneStack extends Stack {
         });
       alarm.addAlarmAction(alarmAction);
     }
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // CloudWatch alarms publish to the encrypted summary topic (SNS docs, "Enable compatibility
+    // between event sources from AWS services and encrypted topics"): only alarms of this account
+    // and region, named logwarden-*, against the confused deputy.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToSummaryTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${this.region}:${this.account}:alarm:logwarden-*` },
+        },
+      }),
+    );
     acknowledge(
       this,
       'CDK-generated Step Functions and key grants: the wildcard spans one operation’s variants on one named key, or the versions of one named function.',

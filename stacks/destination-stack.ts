@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LogwardenConfig } from '../contracts/config';
-import { centralStreamArn, destinationArn, names } from '../contracts/names';
+import { centralStreamArn, destinationArn, destinationRoleName, names } from '../contracts/names';
 
 export interface DestinationStackProps extends StackProps {
   readonly config: LogwardenConfig;
@@ -25,13 +25,20 @@ export class DestinationStack extends Stack {
     this.destinationArn = destinationArn(this.region, account);
 
     const role = new iam.Role(this, 'DeliveryRole', {
-      roleName: `logwarden-cwl-destination-${this.region}`,
+      roleName: destinationRoleName(this.region),
       description: 'Assumed by CloudWatch Logs to put subscribed member logs into the central stream',
       assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
         conditions: {
-          // Any sending account's log groups of this region: which accounts may send at all is
-          // the destination policy's job (aws:PrincipalOrgID), as the CloudWatch Logs guide does it.
+          // Any sending account's log groups of this region: the CloudWatch Logs guide
+          // (CreateDestination) limits this trust with aws:SourceArn per sending account, which
+          // cannot list an organization of 1,000 accounts. Which accounts may send at all is the
+          // destination policy's job (aws:PrincipalOrgID).
           StringLike: { 'aws:SourceArn': `arn:aws:logs:${this.region}:*:*` },
+          // The CloudWatch Logs docs do not say that aws:SourceOrgID is in the request context
+          // when CloudWatch Logs assumes a destination's role, and a StringEquals on an absent key
+          // would refuse every delivery (no log would arrive, silently). IfExists: when the key
+          // is present it must be this organization; when it is absent, the trust is as above.
+          StringEqualsIfExists: { 'aws:SourceOrgID': config.organizationId },
         },
       }),
       // Inline, so the permissions exist before CloudWatch Logs validates the destination.

@@ -6,6 +6,7 @@ import { ControlPlaneStack } from './control-plane-stack';
 import { DestinationStack } from './destination-stack';
 import { ManagementForwarderStack } from './management-forwarder-stack';
 import { MemberBaselineStack } from './member-baseline-stack';
+import { logGroupOf, ManagementTrailSubscriptionStack } from './management/trail-subscription-stack';
 
 const featureFlags: Record<string, unknown> = {
   '@aws-cdk/core:checkSecretUsage': true,
@@ -29,6 +30,8 @@ export interface LogwardenStacks {
   readonly controlPlane: ControlPlaneStack;
   readonly memberBaseline: MemberBaselineStack;
   readonly managementForwarder: ManagementForwarderStack;
+  /** Present when the organization trail sends to CloudWatch Logs (`trail.cloudWatchLogsGroupArn`). */
+  readonly managementTrailSubscription?: ManagementTrailSubscriptionStack;
 }
 
 /** Builds every logwarden stack from one validated config, with cdk-nag on all of them. */
@@ -75,5 +78,24 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     env: { account: config.accounts.management, region: 'us-east-1' },
     description: 'logwarden: forwards Organizations account events to the control plane (management account)',
   });
-  return { central, destinations, controlPlane, memberBaseline, managementForwarder };
+  // The organization trail's group is in the management account, in its own region.
+  const trailGroup = config.trail.mode === 'organization' ? config.trail.cloudWatchLogsGroupArn : undefined;
+  const managementTrailSubscription =
+    trailGroup === undefined
+      ? undefined
+      : new ManagementTrailSubscriptionStack(app, 'LogwardenManagementTrailSubscription', {
+          config,
+          logGroupArn: trailGroup,
+          env: { account: config.accounts.management, region: logGroupOf(trailGroup).region },
+          description:
+            'logwarden: subscribes the organization trail’s CloudWatch Logs group to the central pipeline (management account)',
+        });
+  return {
+    central,
+    destinations,
+    controlPlane,
+    memberBaseline,
+    managementForwarder,
+    managementTrailSubscription,
+  };
 }

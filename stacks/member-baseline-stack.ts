@@ -11,53 +11,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { memberForwardedTriggers } from '../events/patterns';
 import { acknowledge } from '../workflows/acknowledge';
+import type { MemberScope } from './control-plane/controls/control';
+import { FlowLogsControl } from './control-plane/controls/flow-logs';
+import { GuardDutyControl } from './control-plane/controls/guardduty';
+import { SubscriptionControl } from './control-plane/controls/subscription';
+import { TrailControl } from './control-plane/controls/trail';
 import type { LogwardenConfig } from '../contracts/config';
-import { controlBusArn, controlRoleArn, destinationArn, memberControls, names } from '../contracts/names';
-
-/**
- * What the member role needs to create and repair the account's own trail. SAR: CreateTrail
- * with TagsList depends on cloudtrail:AddTags; CreateTrail and UpdateTrail depend on CloudTrail's
- * service-linked role (iam:GetRole, iam:CreateServiceLinkedRole) and on
- * organizations:ListAWSServiceAccessForOrganization; a CloudWatchLogsRoleArn is passed to CloudTrail.
- */
-function accountTrailStatements(config: LogwardenConfig, account: string): iam.PolicyStatement[] {
-  const statements = [
-    new iam.PolicyStatement({
-      sid: 'RepairAccountTrail',
-      actions: [
-        'cloudtrail:StartLogging',
-        'cloudtrail:PutEventSelectors',
-        'cloudtrail:CreateTrail',
-        'cloudtrail:UpdateTrail',
-        'cloudtrail:AddTags',
-      ],
-      resources: [`arn:aws:cloudtrail:${config.homeRegion}:${account}:trail/${config.trail.name}`],
-    }),
-    new iam.PolicyStatement({
-      sid: 'CloudTrailServiceLinkedRole',
-      actions: ['iam:GetRole', 'iam:CreateServiceLinkedRole'],
-      resources: [
-        `arn:aws:iam::${account}:role/aws-service-role/cloudtrail.amazonaws.com/AWSServiceRoleForCloudTrail`,
-      ],
-    }),
-    new iam.PolicyStatement({
-      sid: 'CloudTrailReadsOrganizationAccess',
-      actions: ['organizations:ListAWSServiceAccessForOrganization'],
-      resources: ['*'],
-    }),
-  ];
-  if (config.trail.cloudWatchLogsRoleArn) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'PassTrailCloudWatchLogsRole',
-        actions: ['iam:PassRole'],
-        resources: [config.trail.cloudWatchLogsRoleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'cloudtrail.amazonaws.com' } },
-      }),
-    );
-  }
-  return statements;
-}
+import { controlBusArn, controlRoleArn, memberControls, names } from '../contracts/names';
 
 /** The regions the member-baseline StackSet deploys to: the governed ones, and us-east-1. */
 export function memberBaselineRegions(config: LogwardenConfig): string[] {
@@ -103,6 +63,7 @@ export class MemberBaselineStack extends Stack {
     const controlAccount = config.accounts.securityTooling;
     const inGoverned = (arn: (region: string) => string) => config.governedRegions.map(arn);
     const account = this.account;
+    const memberScope: MemberScope = { config, account, inGoverned };
 
     const isHomeRegion = new CfnCondition(this, 'IsHomeRegion', {
       expression: Fn.conditionEquals(this.region, config.homeRegion),
@@ -124,70 +85,12 @@ export class MemberBaselineStack extends Stack {
         { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
       ),
       inlinePolicies: {
+        // Each control's own statements (stacks/control-plane/controls/), then one Deny for all.
         coverage: new iam.PolicyDocument({
           statements: [
-            new iam.PolicyStatement({
-              sid: 'DescribeCoverage',
-              actions: [
-                'ec2:DescribeVpcs',
-                'ec2:DescribeFlowLogs',
-                'logs:DescribeLogGroups',
-                'logs:DescribeAccountPolicies',
-                'logs:DescribeSubscriptionFilters',
-                'cloudtrail:DescribeTrails',
-                'cloudtrail:GetTrailStatus',
-                'cloudtrail:GetEventSelectors',
-                'guardduty:ListDetectors',
-                'guardduty:GetAdministratorAccount',
-              ],
-              resources: ['*'],
-            }),
-            new iam.PolicyStatement({
-              sid: 'RepairFlowLogs',
-              actions: ['ec2:CreateFlowLogs', 'ec2:CreateTags'],
-              resources: [
-                ...inGoverned((r) => `arn:aws:ec2:${r}:${account}:vpc/*`),
-                ...inGoverned((r) => `arn:aws:ec2:${r}:${account}:vpc-flow-log/*`),
-              ],
-            }),
-            // SAR: CreateFlowLogs depends on these when the format has ECS fields. lw-vpc-v8 has
-            // every field of v2–v8, the ECS ones (v7) included, so that a connection can be traced
-            // to the cluster, service and task that made it; the actions only list names in the
-            // member's own account, and none has a resource type narrower than "*" for listing.
-            new iam.PolicyStatement({
-              sid: 'FlowLogEcsFields',
-              actions: [
-                'ecs:ListClusters',
-                'ecs:ListContainerInstances',
-                'ecs:ListServices',
-                'ecs:ListTaskDefinitions',
-                'ecs:ListTasks',
-              ],
-              resources: ['*'],
-            }),
-            new iam.PolicyStatement({
-              sid: 'RepairOwnLogGroups',
-              actions: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource'],
-              resources: inGoverned(
-                (r) => `arn:aws:logs:${r}:${account}:log-group:${names.ownLogGroupPrefix}*`,
-              ),
-            }),
-            // PutAccountPolicy has no resource type (SAR): only "*" grants it. The API reference
-            // also requires PutSubscriptionFilter for a subscription filter policy, which stays
-            // scoped to the account's log groups and the central destinations.
-            new iam.PolicyStatement({
-              sid: 'RepairSubscriptionPolicy',
-              actions: ['logs:PutAccountPolicy'],
-              resources: ['*'],
-            }),
-            new iam.PolicyStatement({
-              sid: 'SubscribeToCentralDestination',
-              actions: ['logs:PutSubscriptionFilter'],
-              resources: [
-                ...inGoverned((r) => `arn:aws:logs:${r}:${account}:log-group:*`),
-                ...inGoverned((r) => destinationArn(r, config.accounts.logArchive)),
-              ],
-            }),
+            ...[FlowLogsControl, TrailControl, GuardDutyControl, SubscriptionControl].flatMap((control) =>
+              control.memberStatements(memberScope),
+            ),
             // The pipeline's own log groups (log-archive and security-tooling accounts, which the
             // StackSet also covers) never get a subscription or a changed setting from this role:
             // subscribing them would feed the pipeline its own output. A Deny, not an account
@@ -206,26 +109,6 @@ export class MemberBaselineStack extends Stack {
               resources: [names.pipelineLogGroupPrefix, names.controlLogGroupPrefix].map(
                 (prefix) => `arn:aws:logs:*:*:log-group:${prefix}*`,
               ),
-            }),
-            new iam.PolicyStatement({
-              sid: 'PassFlowLogsDeliveryRole',
-              actions: ['iam:PassRole'],
-              resources: [`arn:aws:iam::${account}:role/${names.flowLogsDeliveryRole}`],
-              conditions: { StringEquals: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' } },
-            }),
-            // An account trail is repaired in the member; the organization trail only from the
-            // control plane (as CloudTrail delegated admin), so in that mode this role writes none.
-            ...(config.trail.mode === 'account' ? accountTrailStatements(config, account) : []),
-            new iam.PolicyStatement({
-              sid: 'RepairGuardDutyDetector',
-              actions: ['guardduty:GetDetector', 'guardduty:UpdateDetector'],
-              resources: inGoverned((r) => `arn:aws:guardduty:${r}:${account}:detector/*`),
-            }),
-            // No resource type (SAR): only "*" grants them.
-            new iam.PolicyStatement({
-              sid: 'JoinGuardDutyAdministrator',
-              actions: ['guardduty:CreateDetector', 'guardduty:AcceptAdministratorInvitation'],
-              resources: ['*'],
             }),
           ],
         }),

@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { defineEnv, envWholeNumber } from '../shared/env';
+import { defineEnv, envText, envWholeNumber } from '../shared/env';
 
+/** The archive-lock function's settings (the stack builds them from config.archive.objectLock). */
 export const archiveLockEnv = defineEnv({
-  lockMode: z.enum(['COMPLIANCE', 'GOVERNANCE'], { error: 'must be COMPLIANCE or GOVERNANCE' }),
+  lockMode: envText().pipe(
+    z.enum(['COMPLIANCE', 'GOVERNANCE'], { error: 'must be COMPLIANCE or GOVERNANCE' }),
+  ),
   lockDays: envWholeNumber(),
 });

@@ -16,7 +16,10 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
   return { s3: createClient(S3Client), settings: { mode: lockMode, days: lockDays }, logger: new Logger() };
 }
 
-/** EventBridge target for the archive's "Object Created" events; failures go to its on-failure queue. */
+/**
+ * EventBridge target for the archive's "Object Created" events. A failure throws, so EventBridge
+ * and Lambda's asynchronous invocation retry it, then keep the event in the failure queue.
+ */
 export function makeHandler(deps: ArchiveLockDeps) {
   return async (event: Parameters<typeof createdVersionOf>[0], context?: Context): Promise<void> => {
     if (context) deps.logger.addContext(context);

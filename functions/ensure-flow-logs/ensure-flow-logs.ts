@@ -24,6 +24,22 @@ export interface FlowLogsSettings {
   retentionDays: number;
   /** Only these VPCs (the cover-vpc fast path); every VPC of the region when absent. */
   vpcIds?: string[];
+  /** The workflow execution's name: one attempt to create, in the sense of EC2's ClientToken. */
+  execution: string;
+}
+
+/**
+ * The CreateFlowLogs idempotency token: the same within one execution (a retried call after a
+ * timeout creates nothing twice) and new for every execution, because "you should not reuse
+ * the same client token" for a new request (EC2 API Reference, "Ensuring idempotency"): a heal
+ * after a DeleteFlowLogs with a reused token would get the deleted flow log back and create
+ * nothing. 64 hex characters, the most ClientToken takes.
+ */
+export function flowLogsClientToken(execution: string, target: ControlTarget, vpcIds: string[]): string {
+  return createHash('sha256')
+    .update(`${execution}/${target.account}/${target.region}/${[...vpcIds].sort().join(',')}`)
+    .digest('hex')
+    .slice(0, 64);
 }
 
 const ourGroup = flowLogGroupFor(logwardenFormat);
@@ -117,11 +133,7 @@ export async function ensureFlowLogs(
         DeliverLogsPermissionArn: settings.deliveryRoleArn,
         LogFormat: ourFormat,
         MaxAggregationInterval: 60,
-        // Same VPCs, same token: a retried call creates nothing twice.
-        ClientToken: createHash('sha256')
-          .update(`${target.account}/${target.region}/${missing.join(',')}`)
-          .digest('hex')
-          .slice(0, 64),
+        ClientToken: flowLogsClientToken(settings.execution, target, missing),
         TagSpecifications: [
           { ResourceType: 'vpc-flow-log', Tags: [{ Key: 'managed-by', Value: 'logwarden' }] },
         ],

@@ -16,7 +16,7 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
 
 /** Step Functions task: flow logs on every VPC (or the given VPCs) of one account and region. */
 export function makeHandler(deps: EnsureFlowLogsDeps) {
-  return controlHandler(deps, ({ account, region, vpcIds }) =>
+  return controlHandler(deps, ({ account, region, vpcIds, execution }) =>
     ensureFlowLogs(
       {
         ec2: deps.clients.member(EC2Client, account, region),
@@ -28,6 +28,7 @@ export function makeHandler(deps: EnsureFlowLogsDeps) {
         acceptForeignFlowLogs: deps.acceptForeignFlowLogs,
         retentionDays: deps.flowLogRetentionDays,
         vpcIds,
+        execution,
       },
     ),
   );

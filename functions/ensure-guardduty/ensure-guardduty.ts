@@ -1,11 +1,11 @@
 import {
-  CreateDetectorCommand,
   CreateMembersCommand,
   DescribeOrganizationConfigurationCommand,
   GetDetectorCommand,
   GetMembersCommand,
   GuardDutyClient,
   ListDetectorsCommand,
+  StartMonitoringMembersCommand,
   UpdateDetectorCommand,
   UpdateOrganizationConfigurationCommand,
 } from '@aws-sdk/client-guardduty';
@@ -34,8 +34,6 @@ export const findingsRule = names.guardDutyFindingsRule;
 export interface GuardDutyClients {
   /** GuardDuty in the security-tooling (delegated admin) account, this region. */
   admin: GuardDutyClient;
-  /** GuardDuty in the member account, this region. */
-  member: GuardDutyClient;
   /** EventBridge and CloudWatch Logs of the admin account, this region: findings forwarding. */
   adminEvents: EventBridgeClient;
   adminLogs: CloudWatchLogsClient;
@@ -54,9 +52,22 @@ async function onlyDetector(gd: GuardDutyClient): Promise<string | undefined> {
 }
 
 /**
+ * A member the administrator stopped monitoring (StopMonitoringMembers, "suspended" in the
+ * console) keeps its membership and is turned back on with StartMonitoringMembers ("use this
+ * operation to restart monitoring of accounts that you stopped monitoring", GuardDuty API
+ * Reference). The API reports it as Disabled; Paused is accepted as the same state.
+ */
+const suspended = new Set(['disabled', 'paused']);
+
+/**
  * In this region: the security-tooling account is the delegated admin and auto-enables ALL
- * members; the account is an enabled member (created if missing); its detector is enabled; and
- * findings reach a CloudWatch Logs group that feeds the pipeline.
+ * members; the account is an enabled member; and findings reach a CloudWatch Logs group that
+ * feeds the pipeline. Everything is done by the administrator, never in the member: "as a
+ * delegated administrator, using CreateMembers will enable GuardDuty in the added member
+ * accounts" (GuardDuty API Reference, CreateMembers), so a member-side CreateDetector would only
+ * race it. A member that left or was removed is re-created with CreateMembers (the only way
+ * back for organization members: they cannot be invited); a suspended one is restarted with
+ * StartMonitoringMembers.
  */
 export async function ensureGuardDuty(
   clients: GuardDutyClients,
@@ -101,43 +112,17 @@ export async function ensureGuardDuty(
       );
     }
 
-    if (target.account !== settings.adminAccount) {
-      const members = await clients.admin.send(
-        new GetMembersCommand({ DetectorId: adminDetector, AccountIds: [target.account] }),
-      );
-      const member = members.Members?.find((m) => m.AccountId === target.account);
-      if (!member || member.RelationshipStatus !== 'Enabled') {
-        const account = await clients.organizations.send(
-          new DescribeAccountCommand({ AccountId: target.account }),
-        );
-        const res = await clients.admin.send(
-          new CreateMembersCommand({
-            DetectorId: adminDetector,
-            AccountDetails: [{ AccountId: target.account, Email: account.Account?.Email as string }],
-          }),
-        );
-        const unprocessed = res.UnprocessedAccounts?.find((u) => u.AccountId === target.account);
-        if (unprocessed) failures.push(`CreateMembers: ${unprocessed.Result}`);
-        else
-          actions.push(
-            `made ${target.account} a GuardDuty member again (was ${member?.RelationshipStatus ?? 'not a member'})`,
-          );
-      }
-      evidence.membership = member?.RelationshipStatus ?? 'created';
-    }
-
-    let detector = await onlyDetector(clients.member);
-    if (!detector) {
-      detector = (await clients.member.send(new CreateDetectorCommand({ Enable: true }))).DetectorId;
-      actions.push(`created an enabled GuardDuty detector ${detector}, the account had none`);
-    } else {
-      const d = await clients.member.send(new GetDetectorCommand({ DetectorId: detector }));
+    if (target.account === settings.adminAccount) {
+      // The administrator's own detector: it must be enabled before it can have members.
+      const d = await clients.admin.send(new GetDetectorCommand({ DetectorId: adminDetector }));
       if (d.Status !== 'ENABLED') {
-        await clients.member.send(new UpdateDetectorCommand({ DetectorId: detector, Enable: true }));
-        actions.push(`re-enabled GuardDuty detector ${detector} (was ${d.Status})`);
+        await clients.admin.send(new UpdateDetectorCommand({ DetectorId: adminDetector, Enable: true }));
+        actions.push(`re-enabled the administrator's GuardDuty detector ${adminDetector} (was ${d.Status})`);
       }
+      evidence.detector = adminDetector;
+    } else {
+      await ensureMembership(clients, target, adminDetector, evidence, actions, failures);
     }
-    if (detector) evidence.detector = detector;
 
     await ensureFindingsForwarding(clients, target, settings, actions);
     evidence.findings = findingsLogGroup;
@@ -146,6 +131,49 @@ export async function ensureGuardDuty(
     if (isNotEmulated(err)) return notEmulated('guardduty', target, err);
     throw err;
   }
+}
+
+async function ensureMembership(
+  clients: GuardDutyClients,
+  target: ControlTarget,
+  adminDetector: string,
+  evidence: Record<string, string>,
+  actions: string[],
+  failures: string[],
+) {
+  const members = await clients.admin.send(
+    new GetMembersCommand({ DetectorId: adminDetector, AccountIds: [target.account] }),
+  );
+  const member = members.Members?.find((m) => m.AccountId === target.account);
+  const status = member?.RelationshipStatus;
+  evidence.membership = status ?? 'not a member';
+  if (member?.DetectorId) evidence.detector = member.DetectorId;
+  if (status === 'Enabled') return;
+
+  if (status && suspended.has(status.toLowerCase())) {
+    const res = await clients.admin.send(
+      new StartMonitoringMembersCommand({ DetectorId: adminDetector, AccountIds: [target.account] }),
+    );
+    const unprocessed = res.UnprocessedAccounts?.find((u) => u.AccountId === target.account);
+    if (unprocessed) failures.push(`StartMonitoringMembers: ${unprocessed.Result}`);
+    else actions.push(`restarted GuardDuty monitoring of ${target.account} (was ${status})`);
+    return;
+  }
+
+  // Not a member, removed, resigned (it disassociated itself), or never finished joining.
+  const account = await clients.organizations.send(new DescribeAccountCommand({ AccountId: target.account }));
+  const res = await clients.admin.send(
+    new CreateMembersCommand({
+      DetectorId: adminDetector,
+      AccountDetails: [{ AccountId: target.account, Email: account.Account?.Email as string }],
+    }),
+  );
+  const unprocessed = res.UnprocessedAccounts?.find((u) => u.AccountId === target.account);
+  if (unprocessed) failures.push(`CreateMembers: ${unprocessed.Result}`);
+  else
+    actions.push(
+      `made ${target.account} a GuardDuty member again, which enables GuardDuty there (was ${status ?? 'not a member'})`,
+    );
 }
 
 /** The admin account's findings go to a log group that the account subscription policy feeds. */

@@ -15,17 +15,16 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
   return { ...controlDepsFromEnv(), ...ensureGuardDutyEnv.parse(env) };
 }
 
-/** Step Functions task: GuardDuty membership, detector and findings forwarding for one account and region. */
+/**
+ * Step Functions task: GuardDuty membership and findings forwarding for one account and region,
+ * all done by the delegated administrator (this account): nothing is called in the member.
+ */
 export function makeHandler(deps: EnsureGuardDutyDeps) {
   const { clients, securityToolingAccount: adminAccount } = deps;
   return controlHandler(deps, ({ account, region }) =>
     ensureGuardDuty(
       {
         admin: clients.own(GuardDutyClient, region),
-        member:
-          account === adminAccount
-            ? clients.own(GuardDutyClient, region)
-            : clients.member(GuardDutyClient, account, region),
         adminEvents: clients.own(EventBridgeClient, region),
         adminLogs: clients.own(CloudWatchLogsClient, region),
         organizations: clients.own(OrganizationsClient, 'us-east-1'),

@@ -18,30 +18,44 @@ import { controlResult } from '../shared/coverage';
 export interface TrailSettings {
   mode: 'organization' | 'account';
   name: string;
+  /**
+   * The trail's ARN, the only way to address it (contracts/names.ts): the organization trail's
+   * names the management account, which owns it even when the delegated administrator manages
+   * it; an account trail's names the member.
+   */
+  trailArn: string;
   s3BucketName?: string;
   kmsKeyArn?: string;
   cloudWatchLogsGroupArn?: string;
   cloudWatchLogsRoleArn?: string;
 }
 
+const managementOnly = (f: { Field?: string }) => f.Field === 'eventCategory';
+
+/** Management events, read and write, from every event source (none excluded). */
 function logsManagementEvents(
   basic: EventSelector[] | undefined,
   advanced: AdvancedEventSelector[] | undefined,
 ): boolean {
   if (advanced?.length) {
-    return advanced.some(
-      (s) =>
-        (s.FieldSelectors ?? []).some(
-          (f) => f.Field === 'eventCategory' && f.Equals?.includes('Management'),
-        ) && !(s.FieldSelectors ?? []).some((f) => f.Field === 'readOnly'),
-    );
+    return advanced.some((s) => {
+      const fields = s.FieldSelectors ?? [];
+      return (
+        fields.some((f) => managementOnly(f) && f.Equals?.includes('Management')) &&
+        // Any other field (readOnly, eventSource NotEquals…) narrows the management events.
+        fields.every((f) => managementOnly(f))
+      );
+    });
   }
   return (basic ?? []).some(
-    (s) => s.IncludeManagementEvents !== false && (s.ReadWriteType ?? 'All') === 'All',
+    (s) =>
+      s.IncludeManagementEvents !== false &&
+      (s.ReadWriteType ?? 'All') === 'All' &&
+      !(s.ExcludeManagementEventSources ?? []).length,
   );
 }
 
-/** The selectors with management events (read and write) added, everything else kept. */
+/** The selectors with management events (read and write, no source excluded) added, everything else kept. */
 function withManagementEvents(
   basic: EventSelector[] | undefined,
   advanced: AdvancedEventSelector[] | undefined,
@@ -59,15 +73,29 @@ function withManagementEvents(
   }
   const [first, ...rest] = basic?.length ? basic : [{}];
   return {
-    EventSelectors: [{ ...first, IncludeManagementEvents: true, ReadWriteType: 'All' as const }, ...rest],
+    EventSelectors: [
+      {
+        ...first,
+        IncludeManagementEvents: true,
+        ReadWriteType: 'All' as const,
+        ExcludeManagementEventSources: [],
+      },
+      ...rest,
+    ],
   };
 }
 
+/** CloudTrail reports the log group ARN with the `:*` suffix the API also accepts. */
+const logGroupArn = (arn: string | undefined) => arn?.replace(/:\*$/, '');
+
 /**
  * The trail (the organization trail, or this account's trail) exists, is multi-region, logs
- * management events, validates log files, is KMS-encrypted, sends to CloudWatch Logs and is
- * logging. StopLogging and selector changes that drop management events are repaired; other
- * selectors someone added are kept.
+ * management events from every source, validates log files, is encrypted with the configured
+ * KMS key, delivers to the configured bucket and CloudWatch Logs group (through the configured
+ * role), and is logging. Every call addresses the trail by its ARN (CloudTrail API Reference:
+ * GetTrailStatus, StartLogging, UpdateTrail, GetEventSelectors and PutEventSelectors take a
+ * trail name or ARN, and a trail of another account only by ARN). Selectors someone added are
+ * kept.
  */
 export async function ensureTrail(
   cloudtrail: CloudTrailClient,
@@ -77,13 +105,13 @@ export async function ensureTrail(
   const actions: string[] = [];
   const failures: string[] = [];
   const found = await cloudtrail.send(
-    new DescribeTrailsCommand({ trailNameList: [settings.name], includeShadowTrails: true }),
+    new DescribeTrailsCommand({ trailNameList: [settings.trailArn], includeShadowTrails: true }),
   );
-  let trail: Trail | undefined = (found.trailList ?? []).find((t) => t.Name === settings.name);
+  let trail: Trail | undefined = (found.trailList ?? []).find((t) => t.TrailARN === settings.trailArn);
 
   if (!trail) {
     if (!settings.s3BucketName) {
-      const why = `trail ${settings.name} does not exist, and trail.s3BucketName is not configured, so logwarden cannot create it`;
+      const why = `trail ${settings.trailArn} does not exist, and trail.s3BucketName is not configured, so logwarden cannot create it`;
       return controlResult('trail', target, {}, [], [why]);
     }
     const created = await cloudtrail.send(
@@ -101,18 +129,24 @@ export async function ensureTrail(
       }),
     );
     actions.push(`created ${settings.mode} trail ${settings.name} because it did not exist`);
+    if (created.TrailARN && created.TrailARN !== settings.trailArn)
+      failures.push(
+        `CloudTrail created ${created.TrailARN}, not ${settings.trailArn}: check that this account manages the trail as the CloudTrail delegated administrator`,
+      );
     trail = {
       Name: settings.name,
-      TrailARN: created.TrailARN,
+      TrailARN: created.TrailARN ?? settings.trailArn,
+      S3BucketName: settings.s3BucketName,
       IsMultiRegionTrail: true,
       LogFileValidationEnabled: true,
       KmsKeyId: settings.kmsKeyArn,
       CloudWatchLogsLogGroupArn: settings.cloudWatchLogsGroupArn,
+      CloudWatchLogsRoleArn: settings.cloudWatchLogsRoleArn,
       IsOrganizationTrail: settings.mode === 'organization',
       HomeRegion: target.region,
     };
   }
-  const arn = trail.TrailARN ?? settings.name;
+  const arn = trail.TrailARN ?? settings.trailArn;
 
   if (settings.mode === 'organization' && !trail.IsOrganizationTrail) {
     failures.push(
@@ -123,31 +157,49 @@ export async function ensureTrail(
   const fixes: string[] = [];
   if (!trail.IsMultiRegionTrail) {
     update.IsMultiRegionTrail = true;
-    fixes.push('multi-region');
+    fixes.push('turned on multi-region');
   }
   if (!trail.LogFileValidationEnabled) {
     update.EnableLogFileValidation = true;
-    fixes.push('log file validation');
+    fixes.push('turned on log file validation');
   }
-  if (!trail.KmsKeyId) {
-    if (settings.kmsKeyArn) {
+  if (settings.kmsKeyArn) {
+    if (trail.KmsKeyId !== settings.kmsKeyArn) {
       update.KmsKeyId = settings.kmsKeyArn;
-      fixes.push('KMS encryption');
-    } else failures.push('the trail is not KMS-encrypted and trail.kmsKeyArn is not configured');
+      fixes.push(
+        trail.KmsKeyId
+          ? `set the KMS key to the configured ${settings.kmsKeyArn} (was ${trail.KmsKeyId})`
+          : 'turned on KMS encryption',
+      );
+    }
+  } else if (!trail.KmsKeyId)
+    failures.push('the trail is not KMS-encrypted and trail.kmsKeyArn is not configured');
+  if (settings.s3BucketName && trail.S3BucketName && trail.S3BucketName !== settings.s3BucketName) {
+    update.S3BucketName = settings.s3BucketName;
+    fixes.push(`set the S3 bucket to the configured ${settings.s3BucketName} (was ${trail.S3BucketName})`);
   }
-  if (!trail.CloudWatchLogsLogGroupArn) {
-    if (settings.cloudWatchLogsGroupArn && settings.cloudWatchLogsRoleArn) {
+  if (settings.cloudWatchLogsGroupArn && settings.cloudWatchLogsRoleArn) {
+    const group = logGroupArn(trail.CloudWatchLogsLogGroupArn);
+    if (
+      group !== logGroupArn(settings.cloudWatchLogsGroupArn) ||
+      trail.CloudWatchLogsRoleArn !== settings.cloudWatchLogsRoleArn
+    ) {
+      // UpdateTrail takes the group and its role together.
       update.CloudWatchLogsLogGroupArn = settings.cloudWatchLogsGroupArn;
       update.CloudWatchLogsRoleArn = settings.cloudWatchLogsRoleArn;
-      fixes.push('CloudWatch Logs delivery');
-    } else
-      failures.push(
-        'the trail does not send to CloudWatch Logs and trail.cloudWatchLogsGroupArn/RoleArn are not configured',
+      fixes.push(
+        group
+          ? `set CloudWatch Logs delivery to the configured group and role (was ${group} through ${trail.CloudWatchLogsRoleArn ?? 'no role'})`
+          : 'turned on CloudWatch Logs delivery',
       );
-  }
+    }
+  } else if (!trail.CloudWatchLogsLogGroupArn)
+    failures.push(
+      'the trail does not send to CloudWatch Logs and trail.cloudWatchLogsGroupArn/RoleArn are not configured',
+    );
   if (fixes.length && !failures.some((f) => f.includes('not an organization trail'))) {
     await cloudtrail.send(new UpdateTrailCommand(update));
-    actions.push(`updated trail ${settings.name}: turned on ${fixes.join(', ')}`);
+    actions.push(`updated trail ${settings.name}: ${fixes.join(', ')}`);
   }
 
   const selectors = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
@@ -159,7 +211,7 @@ export async function ensureTrail(
       }),
     );
     actions.push(
-      `restored management events (read and write) in the selectors of ${settings.name}, keeping the other selectors`,
+      `restored management events (read and write, no event source excluded) in the selectors of ${settings.name}, keeping the other selectors`,
     );
   }
 

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { defineEnv, envOptionalText, envRegion, envText } from '../shared/env';
+import { defineEnv, envAccountId, envOptionalText, envRegion, envText } from '../shared/env';
 
 export const ensureTrailEnv = defineEnv({
   trailMode: z.enum(['organization', 'account'], { error: 'must be organization or account' }),
   trailName: envText(),
   homeRegion: envRegion(),
+  /** Owner of the organization trail (contracts/names.ts organizationTrailArn). */
+  managementAccount: envAccountId(),
   trailS3Bucket: envOptionalText(),
   trailKmsKeyArn: envOptionalText(),
   trailCwlGroupArn: envOptionalText(),

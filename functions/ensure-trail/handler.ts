@@ -1,4 +1,5 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { accountTrailArn, organizationTrailArn } from '../../contracts/names';
 import { controlDepsFromEnv, controlHandler, type ControlDeps } from '../shared/control-handler';
 import type { EnvOf } from '../shared/env';
 import { ensureTrailEnv } from './env';
@@ -14,8 +15,9 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
 
 /**
  * Step Functions task: the trail covering one account and region. The organization trail is
- * managed from this (the CloudTrail delegated admin) account; an account trail from the member.
- * Trails are multi-region and live in the home region.
+ * managed from this (the CloudTrail delegated admin) account and addressed by its ARN, which
+ * names the management account that owns it; an account trail from the member. Trails are
+ * multi-region and live in the home region.
  */
 export function makeHandler(deps: EnsureTrailDeps) {
   const s = deps.settings;
@@ -28,6 +30,10 @@ export function makeHandler(deps: EnsureTrailDeps) {
       {
         mode: s.trailMode,
         name: s.trailName,
+        trailArn:
+          s.trailMode === 'organization'
+            ? organizationTrailArn(s.homeRegion, s.managementAccount, s.trailName)
+            : accountTrailArn(s.homeRegion, account, s.trailName),
         s3BucketName: s.trailS3Bucket,
         kmsKeyArn: s.trailKmsKeyArn,
         cloudWatchLogsGroupArn: s.trailCwlGroupArn,

@@ -35,11 +35,15 @@ export function makeHandler(deps: SetupDeps) {
       RetentionDays: string;
       WriterRoleArns?: string[];
       ReaderRoleArns?: string[];
+      SetupRoleArn?: string;
+      SetupRoleMapped?: string;
     };
     const actions = await installSearchSetup(deps.search, {
       retentionDays: Number(props.RetentionDays),
       writerRoleArns: props.WriterRoleArns,
       readerRoleArns: props.ReaderRoleArns,
+      setupRoleArn: props.SetupRoleArn,
+      setupRoleMapped: props.SetupRoleMapped === 'true',
     });
     deps.logger.info('opensearch setup', { actions });
     return { PhysicalResourceId: physicalId, Data: { actions: actions.join('; ') || 'already up to date' } };

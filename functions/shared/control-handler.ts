@@ -6,6 +6,12 @@ import { memberClient } from './member-clients';
 
 export interface ControlEvent extends ControlTarget {
   vpcIds?: string[];
+  /**
+   * The name of the workflow execution running the control (`$$.Execution.Name`, passed by
+   * workflows/control-step.ts): deterministic and unique, so idempotency tokens derived from it
+   * repeat within one execution's retries and never across executions.
+   */
+  execution: string;
 }
 
 /** Where a control's SDK clients act: this (the control-plane) account, or a member account. */
@@ -31,12 +37,22 @@ export const controlDepsFromEnv = (): ControlDeps => ({ clients: awsClients, log
 /** Checks the event every control receives from its workflow; a bad one is a bug upstream. */
 export function parseControlEvent(event: unknown): ControlEvent {
   const e = event as Partial<ControlEvent>;
-  if (!e || !/^\d{12}$/.test(String(e.account)) || typeof e.region !== 'string' || !e.region) {
-    throw new Error(`a control needs {account, region}; got ${JSON.stringify(event).slice(0, 200)}`);
+  if (
+    !e ||
+    !/^\d{12}$/.test(String(e.account)) ||
+    typeof e.region !== 'string' ||
+    !e.region ||
+    typeof e.execution !== 'string' ||
+    !/^[A-Za-z0-9_-]{1,80}$/.test(e.execution)
+  ) {
+    throw new Error(
+      `a control needs {account, region, execution}; got ${JSON.stringify(event).slice(0, 200)}`,
+    );
   }
   return {
     account: e.account as string,
     region: e.region,
+    execution: e.execution,
     vpcIds: Array.isArray(e.vpcIds) ? e.vpcIds : undefined,
   };
 }

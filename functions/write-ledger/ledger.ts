@@ -27,6 +27,16 @@ export interface LedgerInput {
 
 export type LedgerSummary = WorkflowOutput;
 
+/**
+ * How many failures a summary's output names; `counts.failed` keeps the total. Step Functions
+ * refuses a state's input or output over 256 KiB ("Quotas", Step Functions Developer Guide), and
+ * parents carry their children's summaries: a systematic failure in 17 regions × 4 controls of
+ * every account must not turn the summary itself into a failure. The ledger holds every cell.
+ */
+export const MAX_FAILED_IN_SUMMARY = 20;
+/** How many failures the SNS summary lists (an SNS message may be at most 256 KB). */
+export const MAX_FAILED_IN_MESSAGE = 200;
+
 export interface LedgerDeps {
   ddb: DynamoDBClient;
   sns: SNSClient;
@@ -165,21 +175,36 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
     });
   }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  if (failed.length) {
+  // Children's lists may already be cut short: their counts say how many failed in all.
+  const failedTotal = Math.max(failed.length, counts.failed ?? 0);
+  if (failedTotal) {
     await deps.sns.send(
       new PublishCommand({
         TopicArn: deps.summaryTopicArn,
-        Subject: `logwarden: ${failed.length} failure(s) in ${input.workflow}`.slice(0, 100),
+        Subject: `logwarden: ${failedTotal} failure(s) in ${input.workflow}`.slice(0, 100),
         Message: [
-          `${input.workflow} finished with ${failed.length} failure(s); ${total} control result(s) in all.`,
+          `${input.workflow} finished with ${failedTotal} failure(s); ${total} control result(s) in all.`,
           `Execution: ${input.executionArn}`,
           '',
-          ...failed.map((f) => `- ${f.account} ${f.region} ${f.control}: ${f.reason}`),
+          ...failed
+            .slice(0, MAX_FAILED_IN_MESSAGE)
+            .map((f) => `- ${f.account} ${f.region} ${f.control}: ${f.reason}`),
+          ...(failedTotal > MAX_FAILED_IN_MESSAGE
+            ? [
+                `… and ${failedTotal - MAX_FAILED_IN_MESSAGE} more: logwarden coverage shows every failed cell.`,
+              ]
+            : []),
           '',
           'Re-run one account and region with: logwarden remediate --account <id> --region <region> --wait',
         ].join('\n'),
       }),
     );
   }
-  return { workflow: input.workflow, executionArn: input.executionArn, counts, failed, results };
+  return {
+    workflow: input.workflow,
+    executionArn: input.executionArn,
+    counts,
+    failed: failed.slice(0, MAX_FAILED_IN_SUMMARY),
+    results,
+  };
 }

@@ -27,6 +27,20 @@ describe('central pipeline stack', () => {
     );
   });
 
+  it('the stream key lets exactly the regional destination roles write, by ARN', () => {
+    const statements = Object.values(t.findResources('AWS::KMS::Key')).flatMap(
+      (k) => k.Properties.KeyPolicy.Statement as { Sid?: string; Condition?: Record<string, unknown> }[],
+    );
+    const writers = statements.find((st) => st.Sid === 'RegionalDestinationRoles')!;
+    expect(writers.Condition).toMatchObject({
+      ArnEquals: {
+        'aws:PrincipalArn': config.governedRegions.map(
+          (r) => `arn:aws:iam::${config.accounts.logArchive}:role/logwarden-cwl-destination-${r}`,
+        ),
+      },
+    });
+  });
+
   it('archive bucket: SSE-KMS, public access blocked, TLS only, versioned, Object Lock, tiering, access logs', () => {
     const buckets = t.findResources('AWS::S3::Bucket', { Properties: { ObjectLockEnabled: true } });
     const [archive] = Object.values(buckets).map((b) => b.Properties);
@@ -180,7 +194,7 @@ describe('central pipeline stack', () => {
       'DisableKey',
       'PutKeyPolicy',
     ]);
-    expect(kmsRule.EventPattern.detail.resources.ARN).toHaveLength(1);
+    expect(kmsRule.EventPattern.detail.requestParameters.keyId).toHaveLength(2);
     const s3Rule = rules.find(
       (r) =>
         r.EventPattern.source?.[0] === 'aws.s3' &&

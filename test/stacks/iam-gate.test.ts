@@ -17,6 +17,7 @@ function appTemplates(config = exampleConfig()): Record<string, Template> {
     built.memberBaseline,
     built.managementForwarder,
     ...built.destinations,
+    ...(built.managementTrailSubscription ? [built.managementTrailSubscription] : []),
   ];
   return Object.fromEntries(stacks.map((s) => [s.stackName, templateOf(s).toJSON() as Template]));
 }
@@ -132,6 +133,18 @@ describe('the IAM gate', () => {
 
   it.each([
     ['organization trail', exampleConfig()],
+    [
+      'organization trail to CloudWatch Logs',
+      exampleConfig({
+        trail: {
+          mode: 'organization',
+          name: 'org',
+          s3BucketName: 'org-trail-bucket',
+          cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:org-trail:*',
+          cloudWatchLogsRoleArn: 'arn:aws:iam::111111111111:role/org-trail-to-cwl',
+        },
+      }),
+    ],
     [
       'account trails with a CloudWatch Logs role',
       exampleConfig({

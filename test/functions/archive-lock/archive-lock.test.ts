@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createdVersionOf, lockVersion } from '../../../functions/archive-lock/archive-lock';
+import { depsFromEnv } from '../../../functions/archive-lock/handler';
 
 const s3 = mockClient(S3Client);
 const client = new S3Client({ region: 'eu-west-1' });
@@ -79,5 +80,19 @@ describe('archive-lock: per-object Object Lock', () => {
     expect(() =>
       createdVersionOf({ time: '2026-11-29T05:59:00Z', detail: { bucket: { name: 'archive' } } }),
     ).toThrow(/not an S3 Object Created event of a versioned bucket/);
+  });
+});
+
+describe('archive-lock environment', () => {
+  it('parses its settings once and names a wrong variable', () => {
+    expect(
+      depsFromEnv({ LOCK_MODE: 'COMPLIANCE', LOCK_DAYS: '2557', AWS_REGION: 'eu-west-1' }).settings,
+    ).toEqual({
+      mode: 'COMPLIANCE',
+      days: 2557,
+    });
+    expect(() => depsFromEnv({ LOCK_MODE: 'off', LOCK_DAYS: '2557' })).toThrow(
+      /LOCK_MODE: must be COMPLIANCE or GOVERNANCE/,
+    );
   });
 });

@@ -12,7 +12,7 @@ import {
   type FlowLog,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ensureFlowLogs } from '../../../functions/ensure-flow-logs/ensure-flow-logs';
+import { ensureFlowLogs, flowLogsClientToken } from '../../../functions/ensure-flow-logs/ensure-flow-logs';
 import {
   flowLogGroupFor,
   logFormatString,
@@ -30,6 +30,7 @@ const settings = {
   deliveryRoleArn: 'arn:aws:iam::444444444444:role/logwarden-flowlogs-delivery',
   acceptForeignFlowLogs: false,
   retentionDays: 365,
+  execution: 'region-444444444444-eu-west-1-202611290530',
 };
 const ours = (vpc: string, id: string): FlowLog => ({
   FlowLogId: id,
@@ -143,6 +144,49 @@ describe('ensureFlowLogs', () => {
     });
     const r = await ensureFlowLogs(clients, target, settings);
     expect(r).toMatchObject({ status: 'failed', reason: 'vpc-app: InvalidParameter bad role' });
+  });
+
+  it('a heal after DeleteFlowLogs creates a new flow log: the ClientToken is new for every execution (EC2 honours tokens)', async () => {
+    // EC2 as documented: a repeated ClientToken returns the first call's result and creates
+    // nothing, even if that flow log was deleted since.
+    const byToken = new Map<string, string[]>();
+    let created = 0;
+    const live = new Map<string, FlowLog>();
+    ec2.on(DescribeFlowLogsCommand).callsFake(() => ({ FlowLogs: [...live.values()] }));
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-app' }] });
+    ec2.on(CreateFlowLogsCommand).callsFake((input) => {
+      const earlier = byToken.get(input.ClientToken);
+      if (earlier) return { FlowLogIds: earlier };
+      const ids = input.ResourceIds.map((vpc: string) => {
+        const id = `fl-${++created}`;
+        live.set(id, ours(vpc, id));
+        return id;
+      });
+      byToken.set(input.ClientToken, ids);
+      return { FlowLogIds: ids };
+    });
+    const first = await ensureFlowLogs(clients, target, {
+      ...settings,
+      execution: 'vpc-444444444444-eu-west-1-vpc-app',
+    });
+    expect(first.evidence).toEqual({ 'vpc-app': 'fl-1' });
+    live.clear(); // DeleteFlowLogs
+    const heal = await ensureFlowLogs(clients, target, {
+      ...settings,
+      execution: 'region-444444444444-eu-west-1-202611290535',
+    });
+    expect(heal).toMatchObject({ status: 'healed', evidence: { 'vpc-app': 'fl-2' } });
+    expect([...live.keys()]).toEqual(['fl-2']);
+  });
+
+  it('the token repeats within one execution (a retried call creates nothing twice) and never across executions', () => {
+    const a = flowLogsClientToken('exec-a', target, ['vpc-2', 'vpc-1']);
+    expect(flowLogsClientToken('exec-a', target, ['vpc-1', 'vpc-2'])).toBe(a);
+    expect(flowLogsClientToken('exec-b', target, ['vpc-1', 'vpc-2'])).not.toBe(a);
+    expect(
+      flowLogsClientToken('exec-a', { ...target, account: '555555555555' }, ['vpc-1', 'vpc-2']),
+    ).not.toBe(a);
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('throttling surfaces as a retryable error name for the workflow', async () => {

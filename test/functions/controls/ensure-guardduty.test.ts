@@ -19,6 +19,7 @@ import {
   GetMembersCommand,
   GuardDutyClient,
   ListDetectorsCommand,
+  StartMonitoringMembersCommand,
   UpdateDetectorCommand,
   UpdateOrganizationConfigurationCommand,
 } from '@aws-sdk/client-guardduty';
@@ -30,17 +31,14 @@ import {
   findingsRule,
 } from '../../../functions/ensure-guardduty/ensure-guardduty';
 
-// One mock per client instance: the admin and the member are both GuardDuty clients.
+// Every GuardDuty call goes to the administrator: the control is given no member client at all.
 const admin = new GuardDutyClient({ region: 'eu-west-1' });
-const member = new GuardDutyClient({ region: 'eu-west-1' });
 const adminGd = mockClient(admin);
-const memberGd = mockClient(member);
 const events = mockClient(EventBridgeClient);
 const logs = mockClient(CloudWatchLogsClient);
 const orgs = mockClient(OrganizationsClient);
 const clients = {
   admin,
-  member,
   adminEvents: new EventBridgeClient({}),
   adminLogs: new CloudWatchLogsClient({}),
   organizations: new OrganizationsClient({}),
@@ -54,7 +52,7 @@ function noWrites(stub: AwsStub<never, never, never>, commands: unknown[]) {
 }
 
 beforeEach(() => {
-  for (const m of [adminGd, memberGd, events, logs, orgs]) m.reset();
+  for (const m of [adminGd, events, logs, orgs]) m.reset();
   adminGd.on(ListDetectorsCommand).resolves({ DetectorIds: ['admin-det'] });
   adminGd.on(DescribeOrganizationConfigurationCommand).resolves({ AutoEnableOrganizationMembers: 'ALL' });
   adminGd.on(GetMembersCommand).resolves({
@@ -62,14 +60,13 @@ beforeEach(() => {
       {
         AccountId: target.account,
         RelationshipStatus: 'Enabled',
+        DetectorId: 'member-det',
         Email: 'x',
         MasterId: 'a',
         UpdatedAt: 'now',
       },
     ],
   });
-  memberGd.on(ListDetectorsCommand).resolves({ DetectorIds: ['member-det'] });
-  memberGd.on(GetDetectorCommand).resolves({ Status: 'ENABLED', ServiceRole: 'r' });
   logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: findingsLogGroup }] });
   logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [{ policyName: findingsRule }] });
   events.on(ListTargetsByRuleCommand).resolves({ Targets: [{ Id: 'findings-log-group', Arn: groupArn }] });
@@ -85,7 +82,6 @@ describe('ensureGuardDuty', () => {
       evidence: { adminDetector: 'admin-det', detector: 'member-det', membership: 'Enabled' },
     });
     noWrites(adminGd as never, [UpdateOrganizationConfigurationCommand, CreateMembersCommand]);
-    noWrites(memberGd as never, [CreateDetectorCommand, UpdateDetectorCommand]);
     noWrites(events as never, [PutRuleCommand, PutTargetsCommand]);
     noWrites(logs as never, [CreateLogGroupCommand, PutResourcePolicyCommand]);
   });
@@ -100,17 +96,15 @@ describe('ensureGuardDuty', () => {
       'aws guardduty enable-organization-admin-account --admin-account-id 333333333333 --region eu-west-1',
     );
     noWrites(adminGd as never, [UpdateOrganizationConfigurationCommand, CreateMembersCommand]);
-    noWrites(memberGd as never, [CreateDetectorCommand, UpdateDetectorCommand]);
   });
 
-  it('a missing member is created with the exact call, auto-enable set to ALL, a disabled detector re-enabled', async () => {
+  it('a missing member is created by the administrator (which enables GuardDuty there), auto-enable set to ALL, nothing called in the member', async () => {
     adminGd.on(DescribeOrganizationConfigurationCommand).resolves({ AutoEnableOrganizationMembers: 'NEW' });
     adminGd.on(GetMembersCommand).resolves({
       Members: [],
       UnprocessedAccounts: [{ AccountId: target.account, Result: 'not a member' }],
     });
     adminGd.on(CreateMembersCommand).resolves({ UnprocessedAccounts: [] });
-    memberGd.on(GetDetectorCommand).resolves({ Status: 'DISABLED', ServiceRole: 'r' });
     const r = await ensureGuardDuty(clients, target, settings);
     expect(r.status).toBe('healed');
     expect(adminGd).toHaveReceivedCommandWith(UpdateOrganizationConfigurationCommand, {
@@ -121,11 +115,89 @@ describe('ensureGuardDuty', () => {
       DetectorId: 'admin-det',
       AccountDetails: [{ AccountId: target.account, Email: 'member@example.com' }],
     });
-    expect(memberGd).toHaveReceivedCommandWith(UpdateDetectorCommand, {
-      DetectorId: 'member-det',
+    // No CreateDetector racing CreateMembers: GuardDuty enables the member itself.
+    expect(adminGd).not.toHaveReceivedCommand(CreateDetectorCommand);
+    expect(r.actions).toHaveLength(2);
+  });
+
+  it.each(['Disabled', 'Paused'])(
+    'a suspended member (%s) is restarted with StartMonitoringMembers, keeping its membership',
+    async (status) => {
+      adminGd.on(GetMembersCommand).resolves({
+        Members: [
+          {
+            AccountId: target.account,
+            RelationshipStatus: status,
+            Email: 'x',
+            MasterId: 'a',
+            UpdatedAt: 'now',
+          },
+        ],
+      });
+      adminGd.on(StartMonitoringMembersCommand).resolves({ UnprocessedAccounts: [] });
+      const r = await ensureGuardDuty(clients, target, settings);
+      expect(r).toMatchObject({
+        status: 'healed',
+        actions: [`restarted GuardDuty monitoring of ${target.account} (was ${status})`],
+      });
+      expect(adminGd).toHaveReceivedCommandWith(StartMonitoringMembersCommand, {
+        DetectorId: 'admin-det',
+        AccountIds: [target.account],
+      });
+      expect(adminGd).not.toHaveReceivedCommand(CreateMembersCommand);
+    },
+  );
+
+  it.each(['Removed', 'Resigned', 'Created'])(
+    'a disassociated member (%s) is re-created by the administrator with CreateMembers',
+    async (status) => {
+      adminGd.on(GetMembersCommand).resolves({
+        Members: [
+          {
+            AccountId: target.account,
+            RelationshipStatus: status,
+            Email: 'x',
+            MasterId: 'a',
+            UpdatedAt: 'now',
+          },
+        ],
+      });
+      adminGd.on(CreateMembersCommand).resolves({ UnprocessedAccounts: [] });
+      const r = await ensureGuardDuty(clients, target, settings);
+      expect(r.status).toBe('healed');
+      expect(adminGd).toHaveReceivedCommandTimes(CreateMembersCommand, 1);
+      expect(adminGd).not.toHaveReceivedCommand(StartMonitoringMembersCommand);
+    },
+  );
+
+  it('a restart GuardDuty refuses is a failure with its reason', async () => {
+    adminGd.on(GetMembersCommand).resolves({
+      Members: [
+        {
+          AccountId: target.account,
+          RelationshipStatus: 'Disabled',
+          Email: 'x',
+          MasterId: 'a',
+          UpdatedAt: 'now',
+        },
+      ],
+    });
+    adminGd
+      .on(StartMonitoringMembersCommand)
+      .resolves({ UnprocessedAccounts: [{ AccountId: target.account, Result: 'account is closed' }] });
+    const r = await ensureGuardDuty(clients, target, settings);
+    expect(r).toMatchObject({ status: 'failed', reason: 'StartMonitoringMembers: account is closed' });
+  });
+
+  it('the administrator itself: its own detector is re-enabled, no membership calls', async () => {
+    adminGd.on(GetDetectorCommand).resolves({ Status: 'DISABLED', ServiceRole: 'r' });
+    const r = await ensureGuardDuty(clients, { ...target, account: settings.adminAccount }, settings);
+    expect(r.status).toBe('healed');
+    expect(adminGd).toHaveReceivedCommandWith(UpdateDetectorCommand, {
+      DetectorId: 'admin-det',
       Enable: true,
     });
-    expect(r.actions).toHaveLength(3);
+    expect(adminGd).not.toHaveReceivedCommand(GetMembersCommand);
   });
 
   it('findings forwarding is set up when missing', async () => {

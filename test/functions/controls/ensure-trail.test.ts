@@ -10,32 +10,41 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ensureTrail } from '../../../functions/ensure-trail/ensure-trail';
+import { organizationTrailArn } from '../../../contracts/names';
 
 const ct = mockClient(CloudTrailClient);
 const client = new CloudTrailClient({ region: 'eu-west-1' });
 const target = { account: '444444444444', region: 'eu-central-1' };
+// The organization trail is owned by the management account (111111111111), even though the
+// security-tooling account (333333333333) manages it as CloudTrail delegated administrator.
+const arn = organizationTrailArn('eu-west-1', '111111111111', 'org-trail');
 const settings = {
   mode: 'organization' as const,
   name: 'org-trail',
+  trailArn: arn,
   kmsKeyArn: 'arn:aws:kms:eu-west-1:222222222222:key/k',
-  cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:333333333333:log-group:ct:*',
-  cloudWatchLogsRoleArn: 'arn:aws:iam::333333333333:role/ct',
+  cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:ct:*',
+  cloudWatchLogsRoleArn: 'arn:aws:iam::111111111111:role/ct',
+  s3BucketName: undefined as string | undefined,
 };
-const arn = 'arn:aws:cloudtrail:eu-west-1:333333333333:trail/org-trail';
 const healthy = {
   Name: 'org-trail',
   TrailARN: arn,
+  S3BucketName: 'org-trail-bucket',
   IsMultiRegionTrail: true,
   IsOrganizationTrail: true,
   LogFileValidationEnabled: true,
   KmsKeyId: settings.kmsKeyArn,
   CloudWatchLogsLogGroupArn: settings.cloudWatchLogsGroupArn,
+  CloudWatchLogsRoleArn: settings.cloudWatchLogsRoleArn,
 };
 const writes = [CreateTrailCommand, UpdateTrailCommand, PutEventSelectorsCommand, StartLoggingCommand];
 
 beforeEach(() => {
   ct.reset();
-  ct.on(DescribeTrailsCommand).resolves({ trailList: [healthy] });
+  // DescribeTrails by name answers only the caller's own trails: the control must ask by ARN.
+  ct.on(DescribeTrailsCommand).resolves({ trailList: [] });
+  ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({ trailList: [healthy] });
   ct.on(GetEventSelectorsCommand).resolves({
     EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'All' }],
   });
@@ -65,7 +74,14 @@ describe('ensureTrail', () => {
     await ensureTrail(client, target, settings);
     expect(ct).toHaveReceivedCommandWith(PutEventSelectorsCommand, {
       TrailName: arn,
-      EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'All', DataResources: [data] }],
+      EventSelectors: [
+        {
+          IncludeManagementEvents: true,
+          ReadWriteType: 'All',
+          DataResources: [data],
+          ExcludeManagementEventSources: [],
+        },
+      ],
     });
   });
 
@@ -83,7 +99,7 @@ describe('ensureTrail', () => {
   });
 
   it('a single-region trail without validation is updated, only in what is wrong', async () => {
-    ct.on(DescribeTrailsCommand).resolves({
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
       trailList: [{ ...healthy, IsMultiRegionTrail: false, LogFileValidationEnabled: false }],
     });
     const r = await ensureTrail(client, target, settings);
@@ -93,11 +109,13 @@ describe('ensureTrail', () => {
       EnableLogFileValidation: true,
     });
     expect(ct.commandCalls(UpdateTrailCommand)[0].args[0].input.KmsKeyId).toBeUndefined();
-    expect(r.actions).toEqual(['updated trail org-trail: turned on multi-region, log file validation']);
+    expect(r.actions).toEqual([
+      'updated trail org-trail: turned on multi-region, turned on log file validation',
+    ]);
   });
 
   it('a missing trail without a configured bucket is reported, not invented', async () => {
-    ct.on(DescribeTrailsCommand).resolves({ trailList: [] });
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({ trailList: [] });
     const r = await ensureTrail(client, target, settings);
     expect(r).toMatchObject({
       status: 'failed',
@@ -107,7 +125,7 @@ describe('ensureTrail', () => {
   });
 
   it('a missing trail with a bucket is created as an organization trail', async () => {
-    ct.on(DescribeTrailsCommand).resolves({ trailList: [] });
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({ trailList: [] });
     ct.on(CreateTrailCommand).resolves({ TrailARN: arn });
     ct.on(GetTrailStatusCommand).resolves({ IsLogging: false });
     const r = await ensureTrail(client, target, { ...settings, s3BucketName: 'org-trail-bucket' });
@@ -123,12 +141,105 @@ describe('ensureTrail', () => {
   });
 
   it('someone else’s non-organization trail of that name is not converted', async () => {
-    ct.on(DescribeTrailsCommand).resolves({
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
       trailList: [{ ...healthy, IsOrganizationTrail: false, IsMultiRegionTrail: false }],
     });
     const r = await ensureTrail(client, target, settings);
     expect(r.status).toBe('failed');
     expect(ct).not.toHaveReceivedCommand(UpdateTrailCommand);
+  });
+
+  it('every call addresses the organization trail by its ARN, which names the management account', async () => {
+    ct.on(GetTrailStatusCommand).resolves({ IsLogging: false });
+    ct.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ IncludeManagementEvents: false }] });
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+      trailList: [{ ...healthy, LogFileValidationEnabled: false }],
+    });
+    await ensureTrail(client, target, settings);
+    expect(ct.commandCalls(DescribeTrailsCommand)[0].args[0].input.trailNameList).toEqual([
+      'arn:aws:cloudtrail:eu-west-1:111111111111:trail/org-trail',
+    ]);
+    expect(ct.commandCalls(GetTrailStatusCommand)[0].args[0].input.Name).toBe(arn);
+    expect(ct.commandCalls(StartLoggingCommand)[0].args[0].input.Name).toBe(arn);
+    expect(ct.commandCalls(UpdateTrailCommand)[0].args[0].input.Name).toBe(arn);
+    expect(ct.commandCalls(GetEventSelectorsCommand)[0].args[0].input.TrailName).toBe(arn);
+    expect(ct.commandCalls(PutEventSelectorsCommand)[0].args[0].input.TrailName).toBe(arn);
+  });
+
+  it.each([
+    [
+      'another KMS key',
+      { KmsKeyId: 'arn:aws:kms:eu-west-1:444444444444:key/theirs' },
+      { KmsKeyId: settings.kmsKeyArn },
+    ],
+    [
+      'another log group',
+      { CloudWatchLogsLogGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:elsewhere:*' },
+      {
+        CloudWatchLogsLogGroupArn: settings.cloudWatchLogsGroupArn,
+        CloudWatchLogsRoleArn: settings.cloudWatchLogsRoleArn,
+      },
+    ],
+    [
+      'another delivery role',
+      { CloudWatchLogsRoleArn: 'arn:aws:iam::111111111111:role/other' },
+      {
+        CloudWatchLogsLogGroupArn: settings.cloudWatchLogsGroupArn,
+        CloudWatchLogsRoleArn: settings.cloudWatchLogsRoleArn,
+      },
+    ],
+    ['another bucket', { S3BucketName: 'attacker-bucket' }, { S3BucketName: 'org-trail-bucket' }],
+  ])('a trail with %s is set back to the configured one', async (_, drift, fix) => {
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+      trailList: [{ ...healthy, ...drift }],
+    });
+    const r = await ensureTrail(client, target, { ...settings, s3BucketName: 'org-trail-bucket' });
+    expect(r.status).toBe('healed');
+    expect(ct).toHaveReceivedCommandTimes(UpdateTrailCommand, 1);
+    expect(ct.commandCalls(UpdateTrailCommand)[0].args[0].input).toEqual({ Name: arn, ...fix });
+  });
+
+  it('the log group ARN as CloudTrail reports it (with or without :*) is the configured one', async () => {
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+      trailList: [
+        { ...healthy, CloudWatchLogsLogGroupArn: settings.cloudWatchLogsGroupArn.replace(/:\*$/, '') },
+      ],
+    });
+    const r = await ensureTrail(client, target, settings);
+    expect(r.status).toBe('covered');
+  });
+
+  it('management event sources excluded from the trail are put back (basic and advanced selectors)', async () => {
+    ct.on(GetEventSelectorsCommand).resolves({
+      EventSelectors: [
+        {
+          IncludeManagementEvents: true,
+          ReadWriteType: 'All',
+          ExcludeManagementEventSources: ['kms.amazonaws.com'],
+        },
+      ],
+    });
+    await ensureTrail(client, target, settings);
+    expect(ct).toHaveReceivedCommandWith(PutEventSelectorsCommand, {
+      TrailName: arn,
+      EventSelectors: [
+        { IncludeManagementEvents: true, ReadWriteType: 'All', ExcludeManagementEventSources: [] },
+      ],
+    });
+    ct.on(GetEventSelectorsCommand).resolves({
+      AdvancedEventSelectors: [
+        {
+          Name: 'mgmt without kms',
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Management'] },
+            { Field: 'eventSource', NotEquals: ['kms.amazonaws.com'] },
+          ],
+        },
+      ],
+    });
+    const r = await ensureTrail(client, target, settings);
+    expect(r.status).toBe('healed');
+    expect(ct.commandCalls(PutEventSelectorsCommand)[1].args[0].input.AdvancedEventSelectors).toHaveLength(2);
   });
 
   it('throttling surfaces as a retryable error name', async () => {

@@ -1,7 +1,11 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { writeLedger } from '../../../functions/write-ledger/ledger';
+import {
+  MAX_FAILED_IN_MESSAGE,
+  MAX_FAILED_IN_SUMMARY,
+  writeLedger,
+} from '../../../functions/write-ledger/ledger';
 
 const ddb = mockClient(DynamoDBClient);
 const sns = mockClient(SNSClient);
@@ -168,6 +172,41 @@ describe('writeLedger', () => {
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
       'sweep finished with 2 failure(s); 17 control result(s) in all.',
     );
+  });
+
+  it('a sweep where every region of every account failed: the output names 20 failures and counts them all, and stays far below 256 KiB', async () => {
+    const regions = Array.from({ length: 17 }, (_, i) => `region-${i}`);
+    const accountSummary = (account: string) => ({
+      // What each cover-account returns (already cut to 20) through the sweep's resultSelector.
+      failed: regions
+        .flatMap((region) =>
+          ['flow-logs', 'trail', 'guardduty', 'subscription'].map((control) => ({
+            account,
+            region,
+            control,
+            reason:
+              'BadRequestException: the security-tooling account is not the GuardDuty delegated administrator',
+          })),
+        )
+        .slice(0, MAX_FAILED_IN_SUMMARY),
+      counts: { failed: 68 },
+    });
+    const summary = await writeLedger(
+      {
+        workflow: 'sweep',
+        executionArn: exec,
+        summaryOnly: true,
+        results: Array.from({ length: 1000 }, (_, i) => accountSummary(String(100000000000 + i))),
+      },
+      deps,
+    );
+    expect(summary.counts).toEqual({ failed: 68_000 });
+    expect(summary.failed).toHaveLength(MAX_FAILED_IN_SUMMARY);
+    expect(Buffer.byteLength(JSON.stringify(summary))).toBeLessThan(16 * 1024);
+    const message = sns.commandCalls(PublishCommand)[0].args[0].input;
+    expect(message.Subject).toBe('logwarden: 68000 failure(s) in sweep');
+    expect(message.Message).toContain(`… and ${68_000 - MAX_FAILED_IN_MESSAGE} more`);
+    expect(Buffer.byteLength(message.Message!)).toBeLessThan(256 * 1024);
   });
 
   it('counts from a child are read as counts: unknown statuses and non-integers are ignored', async () => {

@@ -1,0 +1,65 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { destinationArn } from '../../../contracts/names';
+import { ensureSubscriptionEnv } from '../../../functions/ensure-subscription/env';
+import { acknowledge } from '../../../workflows/acknowledge';
+import { NodeFunction } from '../../node-function';
+import {
+  assumeMemberRole,
+  assumeMemberRoleFinding,
+  assumeMemberRoleReason,
+  controlFunctionProps,
+  type ControlProps,
+  type MemberScope,
+} from './control';
+
+/**
+ * The subscription control: the account subscription policy to the region's central
+ * destination. It acts only in the member ({@link SubscriptionControl.memberStatements}).
+ */
+export class SubscriptionControl extends NodeFunction {
+  constructor(scope: Construct, id: string, props: ControlProps) {
+    super(
+      scope,
+      id,
+      controlFunctionProps(
+        'ensure-subscription',
+        'Control: the account subscription policy to the central destination',
+        ensureSubscriptionEnv.environment({ logArchiveAccount: props.config.accounts.logArchive }),
+        props.logKey,
+      ),
+    );
+    this.addToRolePolicy(assumeMemberRole(props.config));
+    acknowledge(this.role!, assumeMemberRoleReason, assumeMemberRoleFinding);
+  }
+
+  static memberStatements({ config, account, inGoverned }: MemberScope): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        sid: 'DescribeSubscriptions',
+        actions: [
+          'logs:DescribeLogGroups',
+          'logs:DescribeAccountPolicies',
+          'logs:DescribeSubscriptionFilters',
+        ],
+        resources: ['*'],
+      }),
+      // PutAccountPolicy has no resource type (SAR): only "*" grants it. The API reference also
+      // requires PutSubscriptionFilter for a subscription filter policy, which stays scoped to
+      // the account's log groups and the central destinations.
+      new iam.PolicyStatement({
+        sid: 'RepairSubscriptionPolicy',
+        actions: ['logs:PutAccountPolicy'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'SubscribeToCentralDestination',
+        actions: ['logs:PutSubscriptionFilter'],
+        resources: [
+          ...inGoverned((r) => `arn:aws:logs:${r}:${account}:log-group:*`),
+          ...inGoverned((r) => destinationArn(r, config.accounts.logArchive)),
+        ],
+      }),
+    ];
+  }
+}
