@@ -67,26 +67,37 @@ interface JsonShape {
   longStrings: boolean;
 }
 
-/** Depth and whether any string is too long for `unmapped`, without recursion. */
+/** Depth and whether any string is too long for a free-form field, without recursion. */
 function shapeOf(root: unknown, maxDepth: number): JsonShape {
   let depth = 0;
   let longStrings = false;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length) {
-    const [value, d] = stack.pop() as [unknown, number];
+  // Two parallel stacks: no tuple per node on this hot path.
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  while (values.length) {
+    const value = values.pop();
+    const d = depths.pop() as number;
     if (typeof value === 'string') {
       if (value.length > MAX_UNMAPPED_STRING) longStrings = true;
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
-    if (d > depth) depth = d;
-    if (depth > maxDepth) return { depth, longStrings };
-    if (Array.isArray(value)) for (const v of value) stack.push([v, d + 1]);
-    else
+    if (d > depth) {
+      depth = d;
+      if (depth > maxDepth) return { depth, longStrings };
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        values.push(value[i]);
+        depths.push(d + 1);
+      }
+    } else {
       for (const key in value) {
         if (key.length > MAX_UNMAPPED_STRING) longStrings = true;
-        stack.push([(value as Record<string, unknown>)[key], d + 1]);
+        values.push((value as Record<string, unknown>)[key]);
+        depths.push(d + 1);
       }
+    }
   }
   return { depth, longStrings };
 }
