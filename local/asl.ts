@@ -84,6 +84,9 @@ export interface LocalRun {
   retries: number;
 }
 
+/** Local seconds per real second of a retry interval: a 30 s pause takes 0.3 s here. */
+export const LOCAL_TIME_SCALE = 100;
+
 /** Runs synthesized ASL with aws-local-stepfunctions, Task states bound to local handlers. */
 export async function runLocally(
   definition: Record<string, unknown>,
@@ -94,7 +97,15 @@ export async function runLocally(
   const machine = new StateMachine(definition as never, {
     validationOptions: { checkPaths: false, checkArn: false },
   });
-  const retryIntervalOverrides = Object.fromEntries(Object.keys(handlers).map((name) => [name, 0]));
+  // Each retrier pauses its IntervalSeconds on a compressed clock (one second is
+  // 1/LOCAL_TIME_SCALE s here), so a retry schedule still spans the time it must (e.g. a new
+  // account's baseline arriving while AssumeRole is retried) without a real wait.
+  const retryIntervalOverrides: Record<string, number[]> = {};
+  forEachState(definition, (name, state) => {
+    const retry = state.Retry as { IntervalSeconds?: number }[] | undefined;
+    if (retry?.length)
+      retryIntervalOverrides[name] = retry.map((r) => ((r.IntervalSeconds ?? 1) * 1000) / LOCAL_TIME_SCALE);
+  });
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides },
     context: {

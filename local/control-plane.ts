@@ -1,7 +1,9 @@
-import { matchesPattern } from '../events/match';
-import { busPattern, triggers } from '../events/patterns';
-import { dispatchEnv } from '../functions/dispatch/env';
-import { routeEvent, type EventBridgeEvent, type RouteContext } from '../functions/dispatch/route';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import { stateMachineName, type WorkflowId } from '../contracts/names';
 import {
   aslFromTemplate,
@@ -11,7 +13,7 @@ import {
   type LocalRun,
   type TaskHandlers,
 } from './asl';
-import { bindTaskHandlers, templateFunctions } from './template-functions';
+import { bindTaskHandlers } from './template-functions';
 
 export interface Started {
   workflow: WorkflowId;
@@ -21,29 +23,23 @@ export interface Started {
 }
 
 /**
- * The control plane, locally: events are matched against the same patterns the EventBridge
- * rules use and routed by the dispatcher's own code; each workflow is the ASL `cdk synth`
- * produced, run by aws-local-stepfunctions with the real handlers. A nested StartExecution
- * runs the child workflow the same way. An execution name runs once, as in Step Functions.
+ * The control plane, locally: each workflow is the ASL `cdk synth` produced, run by
+ * aws-local-stepfunctions with the real handlers. Executions are started where AWS starts them
+ * (the real dispatcher and alerter call StartExecution on the stand-in's Step Functions) and
+ * run here (`runRecorded`); a nested StartExecution runs the child workflow the same way. An
+ * execution name runs once, as in Step Functions.
  */
 export class LocalControlPlane {
   private readonly definitions = new Map<WorkflowId, Record<string, unknown>>();
   private readonly handlers = new Map<WorkflowId, TaskHandlers>();
   private readonly started = new Set<string>();
   readonly runs: { workflow: WorkflowId; name: string; run: LocalRun }[] = [];
-  private readonly routing: RouteContext;
 
   constructor(
     template: CfnTemplate,
     private readonly region: string,
     account: string,
-    governedRegions: readonly string[],
   ) {
-    // The dispatcher's own settings, as the stack gives them to it.
-    const dispatcher = templateFunctions(template, region, account).find((f) => f.name === 'dispatch');
-    if (!dispatcher) throw new Error('the template has no dispatch function');
-    const settings = dispatchEnv.parse(dispatcher.environment);
-    this.routing = { governedRegions, managementAccount: settings.managementAccount };
     const workflows: WorkflowId[] = ['cover-account-region', 'cover-account', 'cover-vpc', 'sweep'];
     for (const workflow of workflows) {
       const definition = aslFromTemplate(template, stateMachineName(workflow), region, account);
@@ -55,14 +51,36 @@ export class LocalControlPlane {
     }
   }
 
-  /** Every trigger pattern the event matches, routed; returns what was started. */
-  async dispatch(event: EventBridgeEvent & Record<string, unknown>): Promise<Started[]> {
+  /**
+   * The state machines as the stack creates them, on the stand-in's Step Functions, so the
+   * dispatcher's and the alerter's StartExecution calls meet what AWS would have: an existing
+   * state machine, the idempotency of a name, ExecutionAlreadyExists.
+   */
+  async createStateMachines(sfn: SFNClient, roleArn: string): Promise<void> {
+    for (const [workflow, definition] of this.definitions)
+      await sfn.send(
+        new CreateStateMachineCommand({
+          name: stateMachineName(workflow),
+          definition: JSON.stringify(definition),
+          roleArn,
+        }),
+      );
+  }
+
+  /**
+   * Runs every execution recorded on the stand-in's Step Functions (StartExecution by the
+   * dispatcher or the alerter) that has not run here yet, under its name and with its input.
+   */
+  async runRecorded(sfn: SFNClient, account: string): Promise<Started[]> {
     const out: Started[] = [];
-    for (const trigger of triggers.filter((t) =>
-      matchesPattern(event, busPattern(t, this.routing.managementAccount)),
-    )) {
-      const route = routeEvent(trigger.id, event, this.routing);
-      if (route.start) out.push(await this.start(route.workflow, route.name, route.input));
+    for (const workflow of this.definitions.keys()) {
+      const stateMachineArn = `arn:aws:states:${this.region}:${account}:stateMachine:${stateMachineName(workflow)}`;
+      const executions = (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? [];
+      for (const e of executions.reverse()) {
+        if (this.started.has(`${workflow}/${e.name}`)) continue;
+        const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+        out.push(await this.start(workflow, e.name!, JSON.parse(input ?? '{}')));
+      }
     }
     return out;
   }
@@ -101,21 +119,4 @@ export class LocalControlPlane {
     });
     return handlers;
   }
-}
-
-/** The event Organizations sends when an account it created is ready. */
-export function accountCreatedEvent(account: string, managementAccount: string) {
-  return {
-    version: '0',
-    id: `create-${account}`,
-    'detail-type': 'AWS Service Event via CloudTrail',
-    source: 'aws.organizations',
-    account: managementAccount,
-    region: 'us-east-1',
-    time: new Date().toISOString(),
-    detail: {
-      eventName: 'CreateAccountResult',
-      serviceEventDetails: { createAccountStatus: { state: 'SUCCEEDED', accountId: account } },
-    },
-  };
 }

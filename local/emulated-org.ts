@@ -1,16 +1,10 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import {
-  CreateVpcCommand,
-  DescribeFlowLogsCommand,
-  DescribeVpcsCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
+import { DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateDetectorCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { aslFromTemplate, runLocally, type CfnTemplate } from './asl';
+import type { CfnTemplate } from './asl';
 import { topicWithReadBackQueue } from './emulated-central';
-import { bindTaskHandlers } from './template-functions';
 import { App } from 'aws-cdk-lib';
 import { parseConfig, type LogwardenConfig } from '../contracts/config';
 import { buildApp } from '../stacks/logwarden-app';
@@ -24,9 +18,9 @@ export const e2eConfig: LogwardenConfig = parseConfig({
     mode: 'organization',
     name: 'logwarden-org-trail',
     s3BucketName: 'org-trail-bucket',
-    kmsKeyArn: 'arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-    cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:333333333333:log-group:/logwarden/org-trail:*',
-    cloudWatchLogsRoleArn: 'arn:aws:iam::333333333333:role/logwarden-org-trail-to-logs',
+    kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:/logwarden/org-trail:*',
+    cloudWatchLogsRoleArn: 'arn:aws:iam::111111111111:role/logwarden-org-trail-to-logs',
   },
 });
 
@@ -49,6 +43,7 @@ export function synthesizeToCdkOut(
     ) as CfnTemplate;
   return {
     outdir: assembly.directory,
+    assembly,
     controlPlane: read(stacks.controlPlane.stackName),
     central: read(stacks.central.stackName),
   };
@@ -71,17 +66,10 @@ export async function credentialsOf(account: string, role: string) {
 }
 
 /**
- * What the control-plane and member-baseline stacks would have deployed, on moto at
- * `endpoint`: the ledger (key schema from the synthesized template), the summary topic with a
- * queue to read it back, the admin's detectors, the trail bucket, and a member with a VPC of
- * its own beside the default one in every governed region. The process then acts as the
- * security-tooling account, as the control functions do.
+ * Points every SDK client of this process at the stand-in at `endpoint`, acting as the
+ * security-tooling account (where the control functions run).
  */
-export async function deployControlPlane(
-  endpoint: string,
-  members: string[] = [member],
-  config: LogwardenConfig = e2eConfig,
-) {
+export async function actAsSecurityTooling(endpoint: string, config: LogwardenConfig) {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: config.homeRegion,
@@ -91,16 +79,20 @@ export async function deployControlPlane(
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   delete process.env.AWS_SESSION_TOKEN;
-  const control = config.accounts.securityTooling;
-  const creds = await credentialsOf(control, 'logwarden-control-e2e');
+  const creds = await credentialsOf(config.accounts.securityTooling, 'logwarden-control-e2e');
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: creds.accessKeyId,
     AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
     AWS_SESSION_TOKEN: creds.sessionToken,
   });
+}
 
-  const template = synthesizeToCdkOut(config).controlPlane;
-  const definition = aslFromTemplate(template, 'logwarden-cover-account-region', config.homeRegion, control);
+/**
+ * What the control-plane stack creates that its functions read or write, on moto, acting as the
+ * security-tooling account: the ledger (key schema from the synthesized template), the summary
+ * topic with a queue to read it back, the administrator's detectors and the trail bucket.
+ */
+export async function createControlPlaneResources(template: CfnTemplate, config: LogwardenConfig) {
   const table = Object.values(template.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!
     .Properties as Record<string, never>;
   await new DynamoDBClient({}).send(
@@ -124,22 +116,7 @@ export async function deployControlPlane(
       CreateBucketConfiguration: { LocationConstraint: config.homeRegion as BucketLocationConstraint },
     }),
   );
-  // Members with a VPC of their own beside the default one: created before onboarding.
-  for (const account of members) {
-    const memberCreds = await credentialsOf(account, 'logwarden-member-execution');
-    for (const region of config.governedRegions) {
-      await new EC2Client({ region, credentials: memberCreds }).send(
-        new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }),
-      );
-    }
-  }
-  const handlers = bindTaskHandlers(template, definition, config.homeRegion, control);
-  return {
-    template,
-    summaryQueueUrl,
-    cover: (region: string, name: string) =>
-      runLocally(definition, { account: member, region }, handlers, { executionName: name }),
-  };
+  return { summaryQueueUrl };
 }
 
 /** `region#control` → status, for one account of the ledger. */

@@ -8,6 +8,8 @@ export interface FirehoseDriverOptions {
   s3: S3Client;
   bucket: string;
   sourceStreamArn: string;
+  /** Distinguishes this run's objects: a later run never overwrites an earlier one's. */
+  runId: string;
   /** The transform handler, called as Firehose calls it. */
   transform: (event: FirehoseTransformEvent) => Promise<{ records: FirehoseOutputRecord[] }>;
 }
@@ -18,6 +20,16 @@ export interface DeliveryStats {
   dropped: number;
   processingFailed: number;
   objects: string[];
+}
+
+/**
+ * Firehose names objects `<prefix><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<random>` (Firehose
+ * Developer Guide, Amazon S3 object name format): never the same twice. The run id and the
+ * invocation play the random part here.
+ */
+function objectName(runId: string, invocation: number): string {
+  const time = new Date().toISOString().slice(0, 19).replace(/[T:]/g, '-');
+  return `logwarden-archive-1-${time}-${runId}-${invocation}`;
 }
 
 /**
@@ -38,7 +50,7 @@ export async function deliverToArchive(
     if (!batch.length) return;
     const invocation = stats.invocations++;
     const event: FirehoseTransformEvent = {
-      invocationId: `local-${invocation}`,
+      invocationId: `${options.runId}-${invocation}`,
       sourceKinesisStreamArn: options.sourceStreamArn,
       records: batch.map((r, i) => ({
         recordId: `${invocation}-${i}`,
@@ -70,7 +82,7 @@ export async function deliverToArchive(
       else {
         stats.processingFailed++;
         const original = event.records[i];
-        const key = `errors/processing-failed/${new Date().toISOString().slice(0, 10)}/local-${invocation}-${i}.json`;
+        const key = `errors/processing-failed/${new Date().toISOString().slice(0, 10)}/${objectName(options.runId, invocation)}-${i}.json`;
         byPrefix.set(key, [
           JSON.stringify({
             attemptsMade: 1,
@@ -83,7 +95,7 @@ export async function deliverToArchive(
       }
     });
     for (const [prefix, parts] of byPrefix) {
-      const key = prefix.endsWith('/') ? `${prefix}logwarden-archive-local-${invocation}.gz` : prefix;
+      const key = prefix.endsWith('/') ? `${prefix}${objectName(options.runId, invocation)}.gz` : prefix;
       await options.s3.send(
         new PutObjectCommand({
           Bucket: options.bucket,

@@ -9,7 +9,23 @@ export interface Moto {
 }
 
 const root = path.resolve(__dirname, '..');
+const python = path.join(root, '.venv', 'bin', 'python');
 const motoServer = path.join(root, '.venv', 'bin', 'moto_server');
+/** moto with logwarden's extension (local/standins): the launcher the local world runs. */
+const launcher = path.join(root, 'local', 'standins', 'server.py');
+
+export interface MotoOptions {
+  /**
+   * Serve moto with logwarden's extension (local/standins/server.py): GuardDuty organization
+   * APIs, account subscription policies and cross-account delivery, the Account API, EC2
+   * client tokens, organization-trail ownership, IAM enforcement on demand. The bare
+   * moto_server stays the default only until the end-to-end suites run on the strict world:
+   * on it, today's trail lookup by name and reused flow-log client tokens fail, as in AWS.
+   */
+  standins?: boolean;
+  /** Enforce IAM from the first request (local/standins/iam.py); implies `standins`. */
+  iam?: boolean;
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,17 +41,28 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts moto server (pinned in scripts/requirements-tools.txt, installed into .venv by
- * scripts/python-tools.sh) on a free port of 127.0.0.1 and waits until it answers.
+ * scripts/python-tools.sh) with logwarden's extension (local/standins/server.py) on a free port
+ * of 127.0.0.1 and waits until it answers.
  */
-export async function startMoto(): Promise<Moto> {
+export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   // The unit lane (npm run test:unit) promises that no stand-in process starts.
   if (process.env.LOGWARDEN_LANE === 'unit') throw new Error('a unit test tried to start a stand-in process');
-  if (!existsSync(motoServer)) {
-    throw new Error(`${motoServer} is missing: run bash scripts/python-tools.sh (npm test does it first)`);
+  const standins = options.standins || options.iam;
+  const program = standins ? python : motoServer;
+  if (!existsSync(program)) {
+    throw new Error(`${program} is missing: run bash scripts/python-tools.sh (npm test does it first)`);
   }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
+  const args = [
+    ...(standins ? [launcher] : []),
+    '-H',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    ...(options.iam ? ['--iam'] : []),
+  ];
+  const child: ChildProcess = spawn(program, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -3,7 +3,12 @@
  * the log-archive account's, as the central stack gives each function its own). It drains the
  * central stream from the checkpoint in LOGWARDEN_CHECKPOINT: the Firehose stand-in with the
  * real transform into S3, the real indexer into OpenSearch, the real alerter into SNS. It
- * prints one JSON line of what it did.
+ * prints one JSON line of what it did, failures included.
+ *
+ * Checkpoints follow the event source mapping's contract for partial batch responses: a shard
+ * is committed only up to the record before its first failed one, so the next run reads the
+ * failed record again (and re-processes, idempotently, what followed it). A consumer that
+ * throws fails every record of its batch, as a Lambda error does.
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -13,6 +18,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createClient } from '../functions/shared/clients';
 import { deliverToArchive, type DeliveryStats } from './firehose-driver';
 import { StreamReader, toKinesisStreamEvent } from './kinesis-reader';
+import { commitPositions, type ConsumerFailure } from './checkpoint';
+
+type Consumer = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
 
 function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -34,20 +42,24 @@ async function main() {
   const checkpoint = requiredEnv('LOGWARDEN_CHECKPOINT');
   const region = requiredEnv('AWS_REGION');
   const streamArn = `arn:aws:kinesis:${region}:${requiredEnv('LOGWARDEN_ACCOUNT')}:stream/${stream}`;
-  const positions = existsSync(checkpoint)
+  const committed = existsSync(checkpoint)
     ? (JSON.parse(readFileSync(checkpoint, 'utf8')) as Record<string, string>)
     : {};
-  const reader = new StreamReader(createClient(KinesisClient, { http1: true }), stream, positions);
+  const reader = new StreamReader(createClient(KinesisClient, { http1: true }), stream, { ...committed });
   const transform = await consumer<FirehoseTransformEvent, { records: FirehoseOutputRecord[] }>('transform');
-  const indexer = await consumer<KinesisStreamEvent, KinesisStreamBatchResponse>('indexer');
-  const alerter = await consumer<KinesisStreamEvent, KinesisStreamBatchResponse>('alerter');
+  const consumers: [string, Consumer][] = [
+    ['indexer', await consumer<KinesisStreamEvent, KinesisStreamBatchResponse>('indexer')],
+    ['alerter', await consumer<KinesisStreamEvent, KinesisStreamBatchResponse>('alerter')],
+  ];
   const stats: DeliveryStats = { invocations: 0, ok: 0, dropped: 0, processingFailed: 0, objects: [] };
   let records = 0;
-  const failures: string[] = [];
+  const failures: ConsumerFailure[] = [];
+  const frozen = new Set<string>();
   // Halves the transform re-ingests come back through the stream: read until it is drained.
   for (let round = 0; round < 20; round++) {
-    const batch = (await reader.read()).map((r) => r.record);
-    if (!batch.length) break;
+    const read = await reader.read();
+    if (!read.length) break;
+    const batch = read.map((r) => r.record);
     records += batch.length;
     await deliverToArchive(
       batch,
@@ -56,20 +68,41 @@ async function main() {
         bucket: requiredEnv('ARCHIVE_BUCKET'),
         sourceStreamArn: streamArn,
         transform,
+        runId: requiredEnv('LOGWARDEN_RUN_ID'),
       },
       stats,
     );
     const event = toKinesisStreamEvent(batch, streamArn, region);
-    for (const [name, handler] of [
-      ['indexer', indexer],
-      ['alerter', alerter],
-    ] as const) {
-      const res = await handler(event);
-      failures.push(...res.batchItemFailures.map((f) => `${name}: ${f.itemIdentifier}`));
+    const roundFailures: ConsumerFailure[] = [];
+    for (const [consumer, handler] of consumers) {
+      try {
+        const res = await handler(event);
+        for (const f of res.batchItemFailures)
+          roundFailures.push({
+            consumer,
+            sequenceNumber: f.itemIdentifier,
+            reason: 'reported in batchItemFailures',
+          });
+      } catch (err) {
+        for (const r of batch)
+          roundFailures.push({
+            consumer,
+            sequenceNumber: r.SequenceNumber!,
+            reason: `handler threw: ${(err as Error).message}`,
+          });
+      }
     }
+    commitPositions(committed, read, roundFailures, frozen);
+    failures.push(...roundFailures);
   }
-  writeFileSync(checkpoint, JSON.stringify(reader.positions));
-  console.log(JSON.stringify({ records, archive: stats, failures }));
+  writeFileSync(checkpoint, JSON.stringify(committed));
+  console.log(
+    JSON.stringify({
+      records,
+      archive: stats,
+      failures: failures.map((f) => `${f.consumer}: ${f.sequenceNumber}: ${f.reason}`),
+    }),
+  );
 }
 
 main().catch((err) => {

@@ -109,7 +109,11 @@ export class ArchiveBucket extends Construct {
             },
           ],
           expiration: Duration.days(archive.retentionDays),
-          noncurrentVersionExpiration: Duration.days(Math.max(1, lock.mode === 'off' ? 30 : lock.days)),
+          // A version becomes noncurrent when the expiration above (or anyone) puts a delete marker
+          // on it. With a lock, the lock keeps each version for its days and lifecycle cannot
+          // delete it earlier, so the noncurrent copy goes a day later; counting the lock's days
+          // again here would double the archive's storage. Without a lock, 30 days to recover.
+          noncurrentVersionExpiration: Duration.days(lock.mode === 'off' ? 30 : 1),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
       ],

@@ -81,3 +81,29 @@ describe('the rules built from events/: one source of truth', () => {
     expect(metrics.filter((m) => m.MetricStat?.Metric.MetricName === 'ExecutionsStarted')).toHaveLength(4);
   });
 });
+
+describe('member baseline conditions at scale', () => {
+  it('more than 10 governed regions: Fn::Or nests (it takes 2 to 10 conditions)', () => {
+    const regions = [
+      'eu-west-1',
+      'eu-west-2',
+      'eu-west-3',
+      'eu-central-1',
+      'eu-north-1',
+      'eu-south-1',
+      'us-west-1',
+      'us-west-2',
+      'us-east-2',
+      'ca-central-1',
+      'ap-southeast-1',
+      'ap-northeast-1',
+    ];
+    const big = exampleConfig({ governedRegions: regions, homeRegion: 'eu-west-1' });
+    const t = Template.fromStack(buildExample(big).memberBaseline);
+    const cond = t.toJSON().Conditions.IsGovernedRegion as { 'Fn::Or': unknown[] };
+    expect(cond['Fn::Or']).toHaveLength(2);
+    const leaves = JSON.stringify(cond).match(/"Fn::Equals"/g) ?? [];
+    expect(leaves).toHaveLength(regions.length);
+    for (const r of regions) expect(JSON.stringify(cond)).toContain(`"${r}"`);
+  });
+});

@@ -4,20 +4,21 @@
  * Task bound to the real handler, configured with the environment the stack gives it.
  */
 import { CloudTrailClient, GetTrailStatusCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { e2eConfig as config, ledgerStatuses, member, memberFlowLogs } from '../../local/emulated-org';
 import { startMoto, type Moto } from '../../local/moto';
-import {
-  deployControlPlane,
-  e2eConfig as config,
-  ledgerStatuses,
-  memberFlowLogs,
-} from '../../local/emulated-org';
+import { notYetEmulatedControls } from '../../local/scenario/emulated';
+import { existingAccount } from '../../local/scenario/onboard';
+import { emulateOrganization, type Organization } from '../../local/scenario/organization';
 
 let moto: Moto;
-let cover: Awaited<ReturnType<typeof deployControlPlane>>['cover'];
+let org: Organization;
+const cover = (region: string, name: string) =>
+  org.plane.start('cover-account-region', name, { account: member, region });
 
 beforeAll(async () => {
   moto = await startMoto();
-  ({ cover } = await deployControlPlane(moto.endpoint));
+  org = await emulateOrganization(moto.endpoint, { members: [member] });
+  await existingAccount(org, member);
 }, 120_000);
 
 afterAll(async () => {
@@ -35,8 +36,10 @@ describe('cover-account-region against moto (synthesized ASL, real handlers)', (
     const statuses = await ledgerStatuses();
     for (const region of config.governedRegions) {
       expect(statuses[`${region}#flow-logs`]).toBe('healed');
-      expect(statuses[`${region}#guardduty`]).toBe('not-emulated');
-      expect(statuses[`${region}#subscription`]).toBe('not-emulated');
+      for (const control of ['guardduty', 'subscription'])
+        expect(statuses[`${region}#${control}`]).toMatch(
+          notYetEmulatedControls.includes(control) ? 'not-emulated' : /^(covered|healed)$/,
+        );
     }
     // The organization trail is created once (first region), then found.
     expect([statuses['eu-west-1#trail'], statuses['eu-central-1#trail']].sort()).toEqual([

@@ -1,104 +1,89 @@
 /**
- * Events in, healing out, locally: the local control plane matches events against the
- * patterns in events/, routes them with the dispatcher's code and runs the synthesized
- * workflows with the real handlers against moto, nested executions included.
+ * Events in the organization's real topology: each is emitted in the account and region where
+ * AWS emits it and reaches the control plane only through the rules the synthesized stacks
+ * deploy (management forwarder, member baseline forwarders, control-bus rules → dispatcher).
+ * The steps are local/scenario's, the same the local run takes.
  */
-import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
-import {
-  CreateVpcCommand,
-  DeleteFlowLogsCommand,
-  DescribeFlowLogsCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
-import { accountCreatedEvent, LocalControlPlane } from '../../local/control-plane';
+import { CloudTrailClient, DescribeTrailsCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { createAccountResultEvent } from '../../local/aws-events';
+import { ledgerStatuses } from '../../local/emulated-org';
 import { startMoto, type Moto } from '../../local/moto';
-import {
-  credentialsOf,
-  deployControlPlane,
-  e2eConfig as config,
-  ledgerStatuses,
-} from '../../local/emulated-org';
+import { recordedCall } from '../../local/scenario/api-call';
+import { onboardAccount, optInRegion } from '../../local/scenario/onboard';
+import { emulateOrganization, type Organization } from '../../local/scenario/organization';
+import { deleteFlowLog } from '../../local/scenario/tamper';
+import { createVpc } from '../../local/scenario/vpc';
+import { notYetEmulatedControls } from '../../local/scenario/emulated';
 
 const newAccount = '555555555555';
 let moto: Moto;
-let plane: LocalControlPlane;
-
-const apiCall = (
-  id: string,
-  account: string,
-  region: string,
-  source: string,
-  detail: Record<string, unknown>,
-) => ({
-  version: '0',
-  id,
-  'detail-type': 'AWS API Call via CloudTrail',
-  source,
-  account,
-  region,
-  time: '2026-11-29T01:00:00Z',
-  resources: [],
-  detail: { awsRegion: region, recipientAccountId: account, ...detail },
-});
+let org: Organization;
 
 async function ec2In(account: string, region: string) {
-  return new EC2Client({ region, credentials: await credentialsOf(account, 'logwarden-member-execution') });
+  return new EC2Client({ region, credentials: await org.admin(account) });
 }
 
 beforeAll(async () => {
   moto = await startMoto();
-  const { template } = await deployControlPlane(moto.endpoint);
-  plane = new LocalControlPlane(
-    template,
-    config.homeRegion,
-    config.accounts.securityTooling,
-    config.governedRegions,
-  );
+  org = await emulateOrganization(moto.endpoint, { members: [newAccount] });
 }, 120_000);
 
 afterAll(async () => {
   await moto?.stop();
 });
 
-describe('event routing (local control plane)', () => {
-  it('an account created in the organization is covered in every governed region (cover-account → cover-account-region)', async () => {
-    const event = accountCreatedEvent(newAccount, config.accounts.management);
-    const [started] = await plane.dispatch(event);
-    expect(started).toMatchObject({
-      workflow: 'cover-account',
-      // Coalesced: one cover-account per account and 5-minute window (functions/dispatch/route.ts).
-      name: expect.stringMatching(/^account-555555555555-\d{12}$/),
-      duplicate: false,
-    });
-    expect(plane.runs.map((r) => r.workflow).sort()).toEqual([
+describe('event routing in the organization’s topology', () => {
+  it('an account created in the organization is covered in every governed region, its baseline arriving after CreateAccountResult', async () => {
+    const { started } = await onboardAccount(org, newAccount);
+    expect(started).toMatchObject([{ workflow: 'cover-account', duplicate: false }]);
+    // Management account, us-east-1 → the management forwarder → the control bus → the dispatcher.
+    expect(org.bus.hops.map((h) => h.on)).toEqual([
+      `${org.management}/us-east-1/default`,
+      `${org.securityTooling}/${org.config.homeRegion}/logwarden-control`,
+    ]);
+    expect(org.plane.runs.map((r) => r.workflow).sort()).toEqual([
       'cover-account',
       'cover-account-region',
       'cover-account-region',
     ]);
-    for (const region of config.governedRegions) {
-      const flowLogs =
-        (await (await ec2In(newAccount, region)).send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
-      expect(flowLogs).toHaveLength(1); // the default VPC's
-    }
-    expect((await plane.dispatch(event))[0]).toMatchObject({ duplicate: true });
+    const statuses = await ledgerStatuses(newAccount);
+    for (const region of org.regions)
+      for (const control of ['flow-logs', 'trail', 'guardduty', 'subscription']) {
+        const want = notYetEmulatedControls.includes(control) ? 'not-emulated' : /^(covered|healed)$/;
+        expect([`${region}#${control}`, statuses[`${region}#${control}`]]).toEqual([
+          `${region}#${control}`,
+          expect.stringMatching(want),
+        ]);
+      }
+  }, 180_000);
+
+  it('the same CreateAccountResult delivered again starts nothing new; one the management account did not emit reaches nothing', async () => {
+    const event = createAccountResultEvent(org.management, newAccount);
+    await org.emit(event); // a new event about the account (a new execution, or coalesced with the first)
+    const runs = org.plane.runs.length;
+    expect(await org.emit(event)).toEqual([]); // the dispatcher's StartExecution names the same execution
+    expect(org.plane.runs).toHaveLength(runs);
+    // Organizations events exist only in the management account: no rule elsewhere forwards them.
+    expect(await org.emit({ ...event, account: newAccount, region: org.config.homeRegion })).toEqual([]);
   }, 180_000);
 
   it('running cover-account three times gives an identical state: no duplicate flow logs, trails or ledger rows', async () => {
     const snapshot = async () => {
       const perRegion = [];
-      for (const region of config.governedRegions) {
+      for (const region of org.regions) {
         const flowLogs =
           (await (await ec2In(newAccount, region)).send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
         perRegion.push(flowLogs.map((f) => `${f.ResourceId}:${f.FlowLogId}`).sort());
       }
       const trails =
-        (await new CloudTrailClient({ region: config.homeRegion }).send(new DescribeTrailsCommand({})))
+        (await new CloudTrailClient({ region: org.config.homeRegion }).send(new DescribeTrailsCommand({})))
           .trailList ?? [];
       return { perRegion, trails: trails.map((t) => t.TrailARN), ledger: await ledgerStatuses(newAccount) };
     };
     const before = await snapshot();
     for (const i of [1, 2, 3])
-      await plane.start('cover-account', `manual-${newAccount}-${i}`, {
+      await org.plane.start('cover-account', `manual-${newAccount}-${i}`, {
         account: newAccount,
         trigger: 'manual',
       });
@@ -110,41 +95,67 @@ describe('event routing (local control plane)', () => {
     expect(after.ledger['eu-west-1#flow-logs']).toBe('covered');
   }, 180_000);
 
-  it('a VPC created later is covered through cover-vpc', async () => {
-    const ec2 = await ec2In(newAccount, 'eu-central-1');
-    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!;
-    const event = apiCall('vpc-555', newAccount, 'eu-central-1', 'aws.ec2', {
-      eventSource: 'ec2.amazonaws.com',
-      eventName: 'CreateVpc',
-      responseElements: { vpc: { vpcId } },
-    });
-    const [started] = await plane.dispatch(event);
-    expect(started).toMatchObject({ workflow: 'cover-vpc', duplicate: false });
-    const flowLogs = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
-    expect(flowLogs.map((f) => f.ResourceId)).toContain(vpcId);
+  it('a VPC created later is covered through the member’s forwarder and cover-vpc', async () => {
+    const vpc = await createVpc(org, newAccount, 'eu-central-1', '10.30.0.0/16');
+    expect(vpc.started).toMatchObject([{ workflow: 'cover-vpc', duplicate: false }]);
+    expect(org.bus.hops.at(-2)?.on).toBe(`${newAccount}/eu-central-1/default`);
+    expect(vpc.flowLogged).toBe(true);
   }, 120_000);
 
-  it('DeleteFlowLogs is healed by cover-account-region, and its re-delivery starts nothing', async () => {
-    const ec2 = await ec2In(newAccount, 'eu-west-1');
-    const [victim] = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
-    await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [victim.FlowLogId!] }));
-    const event = apiCall('delete-fl-555', newAccount, 'eu-west-1', 'aws.ec2', {
-      eventSource: 'ec2.amazonaws.com',
-      eventName: 'DeleteFlowLogs',
-    });
-    const [started] = await plane.dispatch(event);
-    expect(started).toMatchObject({ workflow: 'cover-account-region', duplicate: false });
-    const after = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
-    expect(after.map((f) => f.ResourceId)).toContain(victim.ResourceId);
-    expect((await plane.dispatch(event))[0]).toMatchObject({ duplicate: true });
+  it('a failed CreateVpc (its record carries errorCode) starts nothing', async () => {
+    const vpc = await createVpc(org, newAccount, 'eu-central-1', '10.0.0.0/8');
+    expect(vpc.error?.code).toBeDefined();
+    expect(vpc.event.detail.errorCode).toBe(vpc.error?.code);
+    const hops = org.bus.hops.length;
+    expect(await org.emit(vpc.event)).toEqual([]);
+    expect(org.bus.hops).toHaveLength(hops); // the forwarders' patterns leave failed calls out
+    expect(vpc.started).toEqual([]);
+  }, 120_000);
+
+  it('DeleteFlowLogs is healed with a new flow log, and its re-delivery starts nothing', async () => {
+    const del = await deleteFlowLog(org, newAccount, 'eu-west-1');
+    expect(del.started).toMatchObject([{ workflow: 'cover-account-region', duplicate: false }]);
+    expect(await del.replacement()).toMatch(/^fl-/);
+    expect(await org.emit(del.event)).toEqual([]);
     expect((await ledgerStatuses(newAccount))['eu-west-1#flow-logs']).toBe('healed');
   }, 120_000);
 
-  it('an event in a region that is not governed starts nothing', async () => {
-    const event = apiCall('stop-ap', newAccount, 'ap-east-1', 'aws.cloudtrail', {
-      eventSource: 'cloudtrail.amazonaws.com',
-      eventName: 'StopLogging',
-    });
-    expect(await plane.dispatch(event)).toEqual([]);
+  it('a region the management account opts in for a member is covered: the event is the management account’s, in us-east-1', async () => {
+    const { started } = await optInRegion(org, org.management, newAccount, 'eu-central-1');
+    expect(started).toMatchObject([{ workflow: 'cover-account-region', duplicate: false }]);
+    expect(org.bus.hops.at(-2)?.on).toBe(`${org.management}/us-east-1/default`);
+    const { results } = org.plane.runs.at(-1)!.run.output as {
+      results: { account: string; region: string }[];
+    };
+    expect(new Set(results.map((r) => `${r.account} ${r.region}`))).toEqual(
+      new Set([`${newAccount} eu-central-1`]),
+    );
+    expect((await ledgerStatuses(newAccount))['eu-central-1#flow-logs']).toMatch(/^(covered|healed)$/);
+  }, 120_000);
+
+  it('a region a member opts in for itself is forwarded from that member’s us-east-1; it cannot name another account', async () => {
+    const { started } = await optInRegion(org, newAccount, newAccount, 'eu-west-1');
+    expect(org.bus.hops.at(-2)?.on).toBe(`${newAccount}/us-east-1/default`);
+    expect(started.length).toBeLessThanOrEqual(1); // one execution per account, region and window
+    const forged = await optInRegion(org, newAccount, '444444444444', 'eu-west-1');
+    expect(forged.started).toEqual([]);
+  }, 120_000);
+
+  it('a call in a region that is not governed reaches no rule: no forwarder is deployed there', async () => {
+    const hops = org.bus.hops.length;
+    const ct = new CloudTrailClient({ region: 'ap-east-1', credentials: await org.admin(newAccount) });
+    const call = await recordedCall(
+      org,
+      {
+        caller: { account: newAccount },
+        region: 'ap-east-1',
+        service: 'cloudtrail',
+        eventName: 'StopLogging',
+        requestParameters: { name: 'someone-elses-trail' },
+      },
+      () => ct.send(new StopLoggingCommand({ Name: 'someone-elses-trail' })),
+    );
+    expect(call.started).toEqual([]);
+    expect(org.bus.hops).toHaveLength(hops);
   });
 });

@@ -160,7 +160,7 @@ describe('the central pipeline against moto', () => {
       if (!records.length) break;
       await deliverToArchive(
         records.map((r) => r.record),
-        { s3, bucket, sourceStreamArn: streamArn, transform: handler },
+        { s3, bucket, sourceStreamArn: streamArn, transform: handler, runId: 'pipeline-e2e' },
         stats,
       );
     }

@@ -6,22 +6,22 @@
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startChaosProxy, type ChaosProxy } from '../../local/chaos-proxy';
 import { startMoto, type Moto } from '../../local/moto';
-import {
-  deployControlPlane,
-  e2eConfig as config,
-  ledgerStatuses,
-  memberFlowLogs,
-} from '../../local/emulated-org';
+import { e2eConfig as config, ledgerStatuses, member, memberFlowLogs } from '../../local/emulated-org';
+import { existingAccount } from '../../local/scenario/onboard';
+import { emulateOrganization, type Organization } from '../../local/scenario/organization';
 
 let moto: Moto;
 let proxy: ChaosProxy;
-let fixture: Awaited<ReturnType<typeof deployControlPlane>>;
+let org: Organization;
+const cover = async (region: string, name: string) =>
+  (await org.plane.start('cover-account-region', name, { account: member, region })).run!;
 
 // Every client, the handlers' included, goes through the proxy; each test sets its faults.
 beforeAll(async () => {
   moto = await startMoto();
   proxy = await startChaosProxy(moto.endpoint, { throttleRate: 0 });
-  fixture = await deployControlPlane(proxy.endpoint);
+  org = await emulateOrganization(proxy.endpoint, { members: [member] });
+  await existingAccount(org, member);
 }, 120_000);
 
 afterEach(() => {
@@ -42,7 +42,7 @@ describe('resilience (chaos proxy in front of moto)', () => {
     const before = { ...proxy.stats.throttled };
     let workflowRetries = 0;
     for (const region of config.governedRegions) {
-      const run = await fixture.cover(region, `throttled-${region}`);
+      const run = await cover(region, `throttled-${region}`);
       workflowRetries += run.retries;
     }
     proxy.options.throttleRate = 0;
@@ -65,7 +65,7 @@ describe('resilience (chaos proxy in front of moto)', () => {
 
   it('one region unreachable: the other is covered; the failure is in the ledger and the summary', async () => {
     proxy.options.unreachableRegion = 'eu-central-1';
-    for (const region of config.governedRegions) await fixture.cover(region, `partition-${region}`);
+    for (const region of config.governedRegions) await cover(region, `partition-${region}`);
     proxy.options.unreachableRegion = undefined;
     const statuses = await ledgerStatuses();
     expect(statuses['eu-west-1#flow-logs']).toMatch(/^(covered|healed)$/);
@@ -75,7 +75,7 @@ describe('resilience (chaos proxy in front of moto)', () => {
     const bodies: string[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: fixture.summaryQueueUrl, MaxNumberOfMessages: 10 }),
+        new ReceiveMessageCommand({ QueueUrl: org.summaryQueueUrl, MaxNumberOfMessages: 10 }),
       );
       if (!res.Messages?.length) break;
       bodies.push(...res.Messages.map((m) => m.Body ?? ''));

@@ -63,6 +63,11 @@ describe('central pipeline stack', () => {
       { StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 180 },
     ]);
     expect(archive.LoggingConfiguration.DestinationBucketName).toBeDefined();
+    // expired objects are not kept a second retention period as noncurrent versions
+    expect(archive.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(config.archive.retentionDays);
+    expect(archive.LifecycleConfiguration.Rules[0].NoncurrentVersionExpiration).toEqual({
+      NoncurrentDays: 1,
+    });
     t.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

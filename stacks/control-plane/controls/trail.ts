@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { LogwardenConfig } from '../../../contracts/config';
+import { accountTrailArn, organizationTrailArn } from '../../../contracts/names';
 import { ensureTrailEnv } from '../../../functions/ensure-trail/env';
 import { acknowledge } from '../../../workflows/acknowledge';
 import { NodeFunction } from '../../node-function';
@@ -98,9 +99,7 @@ export class TrailControl extends NodeFunction {
       new iam.PolicyStatement({
         sid: 'OrganizationTrailAsDelegatedAdmin',
         actions: TRAIL_ACTIONS,
-        resources: [
-          `arn:aws:cloudtrail:${config.homeRegion}:${config.accounts.management}:trail/${config.trail.name}`,
-        ],
+        resources: [organizationTrailArn(config.homeRegion, config.accounts.management, config.trail.name)],
       }),
     );
     // Registering the delegated admin with `aws cloudtrail register-organization-delegated-admin`
@@ -126,7 +125,7 @@ export class TrailControl extends NodeFunction {
       new iam.PolicyStatement({
         sid: 'RepairAccountTrail',
         actions: TRAIL_ACTIONS.filter((a) => !a.startsWith('cloudtrail:Get')),
-        resources: [`arn:aws:cloudtrail:${config.homeRegion}:${account}:trail/${config.trail.name}`],
+        resources: [accountTrailArn(config.homeRegion, account, config.trail.name)],
       }),
       ...trailDependencies(config, account),
     ];

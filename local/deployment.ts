@@ -1,0 +1,92 @@
+/**
+ * Where each synthesized template is deployed in the emulated organization, read from the cloud
+ * assembly as `cdk deploy` and the StackSet would deploy it:
+ *
+ * - every stack with an environment (`env: { account, region }`) in that account and region;
+ * - the member baseline, which `cdk deploy` never deploys, from the control plane's
+ *   service-managed StackSet: its `TemplateBody`, in every account of the organization but the
+ *   management account ("StackSets doesn't deploy stack instances to the organization's
+ *   management account", StackSets User Guide, service-managed permissions), in each region of
+ *   its stack instances group.
+ *
+ * Resources carry their CloudFormation `Condition`: `resourcesOf` keeps only those whose
+ * condition holds in that account and region (the baseline's IAM roles exist in the home region
+ * instance only).
+ */
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { resolveValue, type CfnTemplate } from './asl';
+
+export interface Organization {
+  management: string;
+  /** Every account of the organization but the management account. */
+  accounts: readonly string[];
+}
+
+export interface DeployedStack {
+  stackName: string;
+  account: string;
+  region: string;
+  template: CfnTemplate;
+}
+
+type Resource = CfnTemplate['Resources'][string] & { Condition?: string };
+type Conditions = Record<string, unknown>;
+
+/** Every stack instance of the assembly, in the accounts and regions where it would run. */
+export function deployedStacks(assembly: CloudAssembly, org: Organization): DeployedStack[] {
+  const out: DeployedStack[] = [];
+  for (const stack of assembly.stacksRecursively) {
+    const { account, region } = stack.environment;
+    if (!/^\d{12}$/.test(account) || region.startsWith('unknown')) continue; // the StackSet's body
+    const template = stack.template as CfnTemplate;
+    out.push({ stackName: stack.stackName, account, region, template });
+    for (const r of Object.values(template.Resources)) {
+      if (r.Type !== 'AWS::CloudFormation::StackSet') continue;
+      const p = r.Properties as {
+        StackSetName: string;
+        PermissionModel?: string;
+        TemplateBody: string;
+        StackInstancesGroup?: {
+          Regions: string[];
+          DeploymentTargets: { OrganizationalUnitIds?: string[] };
+        }[];
+      };
+      if (p.PermissionModel !== 'SERVICE_MANAGED')
+        throw new Error(`StackSet ${p.StackSetName}: only service-managed StackSets are emulated`);
+      const body = JSON.parse(p.TemplateBody) as CfnTemplate;
+      for (const group of p.StackInstancesGroup ?? []) {
+        // Targets are the organization root (every account): see the control plane stack.
+        for (const target of org.accounts)
+          for (const r2 of group.Regions)
+            out.push({
+              stackName: `StackSet-${p.StackSetName}`,
+              account: target,
+              region: r2,
+              template: body,
+            });
+      }
+    }
+  }
+  return out;
+}
+
+/** The resources of a stack instance whose `Condition` holds there. */
+export function resourcesOf(stack: DeployedStack): [string, Resource][] {
+  const conditions = ((stack.template as { Conditions?: Conditions }).Conditions ?? {}) as Conditions;
+  return Object.entries(stack.template.Resources as Record<string, Resource>).filter(
+    ([, r]) => !r.Condition || evaluate(conditions[r.Condition], stack, conditions),
+  );
+}
+
+function evaluate(expr: unknown, stack: DeployedStack, conditions: Conditions): boolean {
+  const o = expr as Record<string, unknown[]> & { Condition?: string };
+  if (typeof o?.Condition === 'string') return evaluate(conditions[o.Condition], stack, conditions);
+  if (Array.isArray(o?.['Fn::Equals'])) {
+    const [a, b] = o['Fn::Equals'].map((v) => resolveValue(stack.template, v, stack.region, stack.account));
+    return a === b;
+  }
+  if (Array.isArray(o?.['Fn::Not'])) return !evaluate(o['Fn::Not'][0], stack, conditions);
+  if (Array.isArray(o?.['Fn::And'])) return o['Fn::And'].every((c) => evaluate(c, stack, conditions));
+  if (Array.isArray(o?.['Fn::Or'])) return o['Fn::Or'].some((c) => evaluate(c, stack, conditions));
+  throw new Error(`${stack.stackName}: cannot evaluate condition ${JSON.stringify(expr).slice(0, 200)}`);
+}

@@ -1,0 +1,180 @@
+/**
+ * EventBridge of the emulated organization: the rules the synthesized stacks deploy, in the
+ * account, region and bus where they are deployed, and nothing else. An event is put on the
+ * default bus of the account and region where AWS emits it; each enabled rule there whose
+ * pattern matches (`events/match.ts`) sends it to its targets:
+ *
+ * - an event bus (the member and management forwarders → the control bus): the event arrives
+ *   unchanged, `account` and `region` still those of its source ("the event is sent as is",
+ *   EventBridge User Guide, sending events between accounts), if that bus's resource policy
+ *   lets the sending account put events (`aws:PrincipalOrgID` of the organization);
+ * - a Lambda function (the control-bus rules → the dispatcher): the input the target defines
+ *   (`InputTransformer`, `Input` or the whole event) is handed to `invoke`.
+ *
+ * An event that no deployed rule catches starts nothing, as in AWS. Every hop is recorded.
+ */
+import { matchesPattern } from '../events/match';
+import { resolveValue } from './asl';
+import { resourcesOf, type DeployedStack } from './deployment';
+import type { AwsEvent } from './aws-events';
+
+export interface Target {
+  Id: string;
+  Arn: string;
+  Input?: string;
+  InputPath?: string;
+  InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
+}
+
+interface DeployedRule {
+  where: string;
+  account: string;
+  region: string;
+  bus: string;
+  name: string;
+  pattern: Record<string, unknown>;
+  targets: { arn: string; target: Target }[];
+  stack: DeployedStack;
+}
+
+/** One hop an event took. */
+export interface Hop {
+  rule: string;
+  /** `account/region/bus`. */
+  on: string;
+  to: string;
+}
+
+/** A function a rule targets: the stack instance it belongs to and its logical id. */
+export interface FunctionTarget {
+  stack: DeployedStack;
+  logicalId: string;
+}
+
+export type Invoke = (fn: FunctionTarget, input: unknown) => Promise<unknown>;
+
+export class LocalEventBridge {
+  private readonly rules: DeployedRule[] = [];
+  /** `account/region/bus` → the organization id its policy requires of senders, if any. */
+  private readonly busOrgCondition = new Map<string, string | undefined>();
+  readonly hops: Hop[] = [];
+
+  constructor(
+    stacks: readonly DeployedStack[],
+    private readonly org: { id: string; accounts: readonly string[] },
+    private readonly invoke: Invoke,
+  ) {
+    for (const stack of stacks) this.load(stack);
+  }
+
+  /** Deploys the rules of one more stack instance (a StackSet instance arriving late). */
+  load(stack: DeployedStack): void {
+    const resources = resourcesOf(stack);
+    const res = (v: unknown) => resolveValue(stack.template, v, stack.region, stack.account);
+    const busName = (v: unknown): string => {
+      if (v === undefined) return 'default';
+      const ref = (v as { Ref?: string }).Ref;
+      if (ref && stack.template.Resources[ref]?.Type === 'AWS::Events::EventBus')
+        return String(stack.template.Resources[ref].Properties?.Name);
+      return res(v).split('/').pop() as string;
+    };
+    for (const [logicalId, r] of resources) {
+      const p = r.Properties ?? {};
+      const key = (bus: string) => `${stack.account}/${stack.region}/${bus}`;
+      if (r.Type === 'AWS::Events::EventBus' && !this.busOrgCondition.has(key(String(p.Name))))
+        this.busOrgCondition.set(key(String(p.Name)), undefined);
+      if (r.Type === 'AWS::Events::EventBusPolicy') {
+        const statement = p.Statement as { Condition?: { StringEquals?: Record<string, string> } };
+        this.busOrgCondition.set(
+          key(busName(p.EventBusName)),
+          statement?.Condition?.StringEquals?.['aws:PrincipalOrgID'],
+        );
+      }
+      if (r.Type !== 'AWS::Events::Rule' || p.State === 'DISABLED' || !p.EventPattern) continue;
+      const bus = busName(p.EventBusName);
+      this.rules.push({
+        where: `${stack.account}/${stack.region}/${bus}`,
+        account: stack.account,
+        region: stack.region,
+        bus,
+        name: String(p.Name ?? logicalId),
+        pattern: p.EventPattern as Record<string, unknown>,
+        targets: ((p.Targets as Target[]) ?? []).map((t) => ({
+          arn: (t.Arn as unknown as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']
+            ? `function:${(t.Arn as unknown as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]}`
+            : res(t.Arn),
+          target: t,
+        })),
+        stack,
+      });
+    }
+  }
+
+  /** Rules deployed on a bus. */
+  rulesOn(account: string, region: string, bus = 'default'): string[] {
+    return this.rules.filter((r) => r.where === `${account}/${region}/${bus}`).map((r) => r.name);
+  }
+
+  /** Puts an event on a bus (the default bus of the event's own account and region by default). */
+  async put(
+    event: AwsEvent,
+    on: { account: string; region: string; bus: string } = {
+      account: event.account,
+      region: event.region,
+      bus: 'default',
+    },
+  ): Promise<unknown[]> {
+    const where = `${on.account}/${on.region}/${on.bus}`;
+    const results: unknown[] = [];
+    for (const rule of this.rules.filter(
+      (r) => r.where === where && matchesPattern(event as never, r.pattern),
+    )) {
+      for (const { arn, target } of rule.targets) {
+        this.hops.push({ rule: rule.name, on: where, to: arn });
+        const bus = /^arn:aws:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/.exec(arn);
+        if (bus) {
+          const [, region, account, name] = bus;
+          const key = `${account}/${region}/${name}`;
+          if (!this.busOrgCondition.has(key)) throw new Error(`rule ${rule.name}: no event bus ${key}`);
+          const org = this.busOrgCondition.get(key);
+          if (account !== on.account && (org !== this.org.id || !this.org.accounts.includes(on.account)))
+            throw new Error(`rule ${rule.name}: the policy of ${key} refuses PutEvents from ${on.account}`);
+          results.push(...(await this.put(event, { account, region, bus: name })));
+        } else if (arn.startsWith('function:')) {
+          results.push(
+            await this.invoke({ stack: rule.stack, logicalId: arn.slice(9) }, inputFor(target, event)),
+          );
+        } else throw new Error(`rule ${rule.name}: target ${arn} is not emulated`);
+      }
+    }
+    return results;
+  }
+}
+
+/** What a target hands on: the InputTransformer's template filled in, the constant Input, or the event. */
+export function inputFor(target: Target, event: AwsEvent): unknown {
+  if (target.Input !== undefined) return JSON.parse(target.Input);
+  if (target.InputPath) return pathValue(event, target.InputPath);
+  if (!target.InputTransformer) return event;
+  const { InputPathsMap = {}, InputTemplate } = target.InputTransformer;
+  let text = InputTemplate;
+  for (const [name, path] of Object.entries(InputPathsMap)) {
+    const value = pathValue(event, path);
+    // "<name>" inside quotes takes a string's characters; a bare <name> takes the JSON value.
+    text = text
+      .split(`"<${name}>"`)
+      .join(JSON.stringify(typeof value === 'string' ? value : JSON.stringify(value ?? null)))
+      .split(`<${name}>`)
+      .join(JSON.stringify(value ?? null));
+  }
+  return JSON.parse(text);
+}
+
+function pathValue(event: unknown, path: string): unknown {
+  if (path === '$') return event;
+  if (!path.startsWith('$.')) throw new Error(`input path ${path} is not emulated`);
+  return path
+    .slice(2)
+    .split('.')
+    .reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], event);
+}

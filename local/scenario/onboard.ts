@@ -1,0 +1,71 @@
+/**
+ * Onboarding: Organizations reports a created account (`CreateAccountResult`, management
+ * account, us-east-1); the management forwarder sends it to the control bus and cover-account
+ * runs. The account's StackSet instances (its logwarden roles and forwarders) arrive a little
+ * later, as a service-managed StackSet's automatic deployment does, so the first AssumeRole
+ * calls meet an account without the role.
+ */
+import { createAccountResultEvent, regionOptInEvent } from '../aws-events';
+import type { Started } from '../control-plane';
+import type { Organization } from './organization';
+import { createVpc } from './vpc';
+import type { Say } from './report';
+
+/** How long after `CreateAccountResult` the StackSet instance arrives, on the local clock. */
+export const BASELINE_DELAY_MS = 300;
+
+export async function onboardAccount(
+  org: Organization,
+  account: string,
+  options: { baselineDelayMs?: number } = {},
+): Promise<{ started: Started[] }> {
+  const baseline = new Promise<void>((resolve, reject) =>
+    setTimeout(
+      () => org.deployBaseline(account).then(resolve, reject),
+      options.baselineDelayMs ?? BASELINE_DELAY_MS,
+    ),
+  );
+  await org.createAccount(account);
+  const started = await org.emit(createAccountResultEvent(org.management, account));
+  await baseline;
+  return { started };
+}
+
+/**
+ * A region opted in for `account` by `caller` (the management account, or the account
+ * itself): the event goes to the caller's account in us-east-1.
+ */
+export async function optInRegion(
+  org: Organization,
+  caller: string,
+  account: string,
+  region: string,
+): Promise<{ started: Started[] }> {
+  return { started: await org.emit(regionOptInEvent(caller, account, region, 'ENABLED')) };
+}
+
+/** Every member account created, one after the other, as the run tells it. */
+export async function onboardMembers(org: Organization, say: Say): Promise<void> {
+  for (const account of org.members) {
+    const before = org.plane.runs.length;
+    const { started } = await onboardAccount(org, account);
+    const runs = org.plane.runs.slice(before);
+    say(
+      `CreateAccountResult ${account} (management account, us-east-1) → ${started.map((s) => `${s.workflow} ${s.name}`).join(', ') || 'nothing'}: ${runs.length} executions, ${runs.reduce((n, r) => n + r.run.transitions, 0)} state transitions`,
+    );
+  }
+}
+
+/**
+ * An account that was in the organization before logwarden: a VPC of its own beside the default
+ * one in every governed region (created while no forwarder existed there, so it started
+ * nothing), then its StackSet instances.
+ */
+export async function existingAccount(org: Organization, account: string, cidrBlock = '10.20.0.0/16') {
+  await org.createAccount(account);
+  for (const region of org.regions) {
+    const vpc = await createVpc(org, account, region, cidrBlock);
+    if (!vpc.vpcId || vpc.started.length) throw new Error(`the VPC of ${account} in ${region} went wrong`);
+  }
+  await org.deployBaseline(account);
+}

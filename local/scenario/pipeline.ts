@@ -1,0 +1,231 @@
+/**
+ * The central pipeline in the log-archive account: its resources as the central stack creates
+ * them, corpus logs written to member log groups and delivered to the stream as the
+ * subscription policy and destination would, the consumers drained in a process of their own
+ * (local/pipeline-worker.ts), and the alerts read back from SNS.
+ */
+import { parseLogGroupArn } from '../../contracts/trusted-sources';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { names, subscriptionPolicyName } from '../../contracts/names';
+import { installSearchSetup } from '../../functions/opensearch-setup/setup';
+import { createClient } from '../../functions/shared/clients';
+import { signedSearchClient } from '../../functions/shared/opensearch/client';
+import { corpusMessagesByGroup, cwlPayload } from '../corpus';
+import { credentialsOf } from '../emulated-org';
+import { deployCentralResources, readQueue, type Where } from '../emulated-central';
+import type { LocalSearch } from '../opensearch';
+import { templateFunctions } from '../template-functions';
+import type { Organization } from './organization';
+
+export const archiveBucket = 'logwarden-archive-local';
+
+export interface Pipeline {
+  org: Organization;
+  search: LocalSearch;
+  la: Required<Where>;
+  alertsQueueUrl: string;
+  /** Where the worker keeps each shard's checkpoint between drains. */
+  checkpoint: string;
+  /** Names this run's archive objects (unique per run). */
+  runId: string;
+}
+
+export interface Drain {
+  records: number;
+  archive: { ok: number; dropped: number; processingFailed: number; objects: string[] };
+  /** Records a consumer failed: `<consumer>: <sequence number>: <reason>`. */
+  failures: string[];
+}
+
+/** The log-archive account's resources and the OpenSearch setup the stack's custom resource runs. */
+export async function deployPipeline(
+  org: Organization,
+  search: LocalSearch,
+  workDir: string,
+): Promise<Pipeline> {
+  const home = org.config.homeRegion;
+  const la = { region: home, credentials: await credentialsOf(org.logArchive, 'logwarden-local') };
+  const { alertsQueueUrl } = await deployCentralResources(org.central, la, archiveBucket);
+  await installSearchSetup(searchClient(search, home), {
+    retentionDays: org.config.openSearch.retentionDays,
+  });
+  mkdirSync(workDir, { recursive: true });
+  return {
+    org,
+    search,
+    la,
+    alertsQueueUrl,
+    checkpoint: path.join(workDir, `stream-checkpoint-${randomUUID()}.json`),
+    runId: randomUUID(),
+  };
+}
+
+export function searchClient(search: LocalSearch, region: string) {
+  return signedSearchClient({ endpoint: search.endpoint, region });
+}
+
+/** CloudWatch Logs payloads put into the central stream, as a destination delivers them. */
+export async function putPayloads(p: Pipeline, payloads: ReturnType<typeof cwlPayload>[]) {
+  const kinesis = createClient(KinesisClient, { http1: true, credentials: async () => p.la.credentials });
+  const entries = payloads.map((x) => ({
+    Data: gzipSync(JSON.stringify({ ...x, subscriptionFilters: [subscriptionPolicyName(p.la.region)] })),
+    PartitionKey: x.logStream,
+  }));
+  for (let i = 0; i < entries.length; i += 100) {
+    const res = await kinesis.send(
+      new PutRecordsCommand({ StreamName: names.centralStream, Records: entries.slice(i, i + 100) }),
+    );
+    if (res.FailedRecordCount) throw new Error(`PutRecords: ${res.FailedRecordCount} records refused`);
+  }
+}
+
+/**
+ * Drains the stream through the log-archive consumers in their own process, with the
+ * environment the central stack gives each. Failures come back in the result; `strict` makes
+ * any of them an error.
+ */
+export function drainPipeline(
+  p: Pipeline,
+  options: { strict?: boolean; env?: Record<string, string> } = {},
+): Drain {
+  const home = p.la.region;
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  for (const fn of templateFunctions(p.org.central, home, p.org.logArchive).filter((f) =>
+    ['transform', 'indexer', 'alerter'].includes(f.name),
+  )) {
+    for (const [k, v] of Object.entries(fn.environment)) if (k !== 'POWERTOOLS_SERVICE_NAME') env[k] = v;
+  }
+  Object.assign(env, {
+    AWS_ACCESS_KEY_ID: p.la.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: p.la.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: p.la.credentials.sessionToken ?? '',
+    OPENSEARCH_ENDPOINT: p.search.endpoint,
+    ARCHIVE_BUCKET: archiveBucket,
+    LOGWARDEN_STREAM: names.centralStream,
+    LOGWARDEN_ACCOUNT: p.org.logArchive,
+    LOGWARDEN_CHECKPOINT: p.checkpoint,
+    LOGWARDEN_RUN_ID: p.runId,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    ...options.env,
+  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, '..', 'pipeline-worker.ts')],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  );
+  const drain = JSON.parse(out.trim().split('\n').pop() as string) as Drain;
+  if (options.strict && drain.failures.length)
+    throw new Error(
+      `the pipeline failed ${drain.failures.length} records:\n  ${drain.failures.join('\n  ')}`,
+    );
+  return drain;
+}
+
+/** The alerts the alerter published, read back through the topic's SQS subscription. */
+export function readAlerts(p: Pipeline): Promise<string[]> {
+  return readQueue(p.la, p.alertsQueueUrl);
+}
+
+/**
+ * Where each kind of corpus log really comes from: CloudTrail from the organization trail's
+ * group in the account that owns it, GuardDuty findings from the administrator's findings group,
+ * the rest from the member. Only the first two are trusted for CloudTrail and findings
+ * (contracts/trusted-sources.ts); from a member's own groups they are application events.
+ */
+function originOf(p: Pipeline, corpusGroup: string, member: string): { account: string; logGroup: string } {
+  if (corpusGroup === 'aws-cloudtrail-logs') {
+    const { account, name } = parseLogGroupArn(p.org.config.trail.cloudWatchLogsGroupArn as string);
+    return { account, logGroup: name };
+  }
+  if (corpusGroup === names.guardDutyFindingsLogGroup)
+    return { account: p.org.securityTooling, logGroup: corpusGroup };
+  return { account: member, logGroup: corpusGroup };
+}
+
+/**
+ * The CloudTrail records of the tampering, as the organization trail delivers them: into its
+ * log group, in the account that owns it (the only source trusted for CloudTrail).
+ */
+export async function shipTrailRecords(p: Pipeline, records: Record<string, unknown>[], owner: string) {
+  const trail = originOf(p, 'aws-cloudtrail-logs', owner);
+  await putPayloads(p, [
+    cwlPayload(
+      records.map((r) => JSON.stringify(r)),
+      { logGroup: trail.logGroup, owner: trail.account, region: p.la.region },
+    ),
+  ]);
+}
+
+/**
+ * Real corpus events written with PutLogEvents into one member's log groups, then delivered to
+ * the stream as the account subscription policy and the destination would (moto has neither:
+ * read back with GetLogEvents and put as CloudWatch Logs payloads).
+ */
+export async function shipCorpus(
+  p: Pipeline,
+  account: string,
+): Promise<{ events: number; payloads: number }> {
+  const region = p.la.region;
+  // PutLogEvents keeps what it is given; the Lambda lines' trailing newlines are not part of the event.
+  const groups = corpusMessagesByGroup().map(
+    ({ logGroup, messages }) => [logGroup, messages.map((m) => m.trimEnd())] as const,
+  );
+  let events = 0;
+  const payloads: ReturnType<typeof cwlPayload>[] = [];
+  for (const [corpusGroup, messages] of groups) {
+    const { account: writer, logGroup: group } = originOf(p, corpusGroup, account);
+    const logs = new CloudWatchLogsClient({ region, credentials: await p.org.admin(writer) });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch((err: Error) => {
+      if (err.name !== 'ResourceAlreadyExistsException') throw err;
+    });
+    const stream = `corpus-${p.runId}`;
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+    const now = Date.now();
+    for (let i = 0; i < messages.length; i += 100) {
+      await logs.send(
+        new PutLogEventsCommand({
+          logGroupName: group,
+          logStreamName: stream,
+          logEvents: messages.slice(i, i + 100).map((message, j) => ({ message, timestamp: now + i + j })),
+        }),
+      );
+    }
+    events += messages.length;
+    const read =
+      (
+        await logs.send(
+          new GetLogEventsCommand({
+            logGroupName: group,
+            logStreamName: stream,
+            startFromHead: true,
+            limit: 10000,
+          }),
+        )
+      ).events ?? [];
+    for (let i = 0; i < read.length; i += 50)
+      payloads.push(
+        cwlPayload(
+          read.slice(i, i + 50).map((e) => e.message ?? ''),
+          { logGroup: group, logStream: `${stream}-${i}`, owner: writer, region },
+        ),
+      );
+  }
+  await putPayloads(p, payloads);
+  return { events, payloads: payloads.length };
+}

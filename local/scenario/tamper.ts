@@ -1,0 +1,114 @@
+/**
+ * Tampering and healing: someone switches logging off; CloudTrail records the call in the
+ * account and region where it was made, the deployed forwarders (or, where none is deployed,
+ * the central alerter) start the heal.
+ */
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetTrailStatusCommand,
+  StopLoggingCommand,
+} from '@aws-sdk/client-cloudtrail';
+import { DeleteFlowLogsCommand, DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { recordedCall, type RecordedCall } from './api-call';
+import type { Organization } from './organization';
+import { drainPipeline, readAlerts, shipTrailRecords, type Pipeline } from './pipeline';
+import type { Say } from './report';
+
+/** The account that owns the configured trail and its ARN, as the trail's owner lists it. */
+export async function trailOwner(org: Organization): Promise<{ account: string; arn: string }> {
+  const home = org.config.homeRegion;
+  for (const account of [org.management, org.securityTooling]) {
+    const ct = new CloudTrailClient({ region: home, credentials: await org.admin(account) });
+    const trail = (
+      (await ct.send(new DescribeTrailsCommand({ includeShadowTrails: false }))).trailList ?? []
+    ).find((t) => t.Name === org.config.trail.name && t.TrailARN?.split(':')[4] === account);
+    if (trail) return { account, arn: trail.TrailARN! };
+  }
+  throw new Error(
+    `trail ${org.config.trail.name} does not exist in the management or security-tooling account`,
+  );
+}
+
+/** StopLogging on the configured trail, by its owner. */
+export async function stopLogging(org: Organization): Promise<RecordedCall<unknown> & { owner: string }> {
+  const { account, arn } = await trailOwner(org);
+  const home = org.config.homeRegion;
+  const ct = new CloudTrailClient({ region: home, credentials: await org.admin(account) });
+  const call = await recordedCall(
+    org,
+    {
+      caller: { account, identity: 'user/mallory' },
+      region: home,
+      service: 'cloudtrail',
+      eventName: 'StopLogging',
+      requestParameters: { name: arn },
+    },
+    () => ct.send(new StopLoggingCommand({ Name: arn })),
+  );
+  return { ...call, owner: account };
+}
+
+export async function isLogging(org: Organization): Promise<boolean> {
+  const { account, arn } = await trailOwner(org);
+  const ct = new CloudTrailClient({ region: org.config.homeRegion, credentials: await org.admin(account) });
+  return !!(await ct.send(new GetTrailStatusCommand({ Name: arn }))).IsLogging;
+}
+
+/** DeleteFlowLogs on the first flow log of an account and region. */
+export async function deleteFlowLog(org: Organization, account: string, region: string) {
+  const ec2 = new EC2Client({ region, credentials: await org.admin(account) });
+  const [victim] = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
+  if (!victim) throw new Error(`no flow log to delete in ${account} ${region}`);
+  const call = await recordedCall(
+    org,
+    {
+      caller: { account, identity: 'user/mallory' },
+      region,
+      service: 'ec2',
+      eventName: 'DeleteFlowLogs',
+      requestParameters: { DeleteFlowLogsRequest: { FlowLogId: { content: victim.FlowLogId, tag: 1 } } },
+    },
+    () => ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [victim.FlowLogId!] })),
+    () => ({ DeleteFlowLogsResponse: { unsuccessful: '' } }),
+  );
+  /** The flow log that now covers the victim's VPC, if it is a new one. */
+  const replacement = async () =>
+    ((await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? []).find(
+      (f) => f.ResourceId === victim.ResourceId && f.FlowLogId !== victim.FlowLogId,
+    )?.FlowLogId;
+  return { ...call, victim: { flowLogId: victim.FlowLogId!, vpcId: victim.ResourceId! }, replacement };
+}
+
+/**
+ * StopLogging and DeleteFlowLogs: healed through the forwarders where one is deployed, and by
+ * the alerter once their CloudTrail records reach the pipeline; one alert each.
+ */
+export async function tamperAndHeal(org: Organization, p: Pipeline, account: string, say: Say) {
+  const named = (r: { started: { workflow: string; name: string }[] }) =>
+    r.started.map((s) => `${s.workflow} ${s.name}`).join(', ');
+  const stop = await stopLogging(org);
+  say(`StopLogging by ${stop.owner} → ${named(stop) || 'no forwarder deployed there: left to the alerter'}`);
+  const del = await deleteFlowLog(org, account, org.config.homeRegion);
+  say(`DeleteFlowLogs ${del.victim.flowLogId} in ${account} → ${named(del) || 'nothing'}`);
+  await shipTrailRecords(p, [stop.event.detail, del.event.detail], stop.owner);
+  const drain = drainPipeline(p, { strict: true });
+  say(
+    `pipeline: ${drain.records} records → archive ${drain.archive.ok} Ok / ${drain.archive.dropped} Dropped / ${drain.archive.processingFailed} failed`,
+  );
+  const heals = await p.org.runRecorded();
+  say(
+    `heals the alerter started: ${heals.map((h) => `${h.name}${h.duplicate ? ' (already run)' : ''}`).join(', ')}`,
+  );
+  const logging = await isLogging(org);
+  const replacement = await del.replacement();
+  say(
+    `healed: trail logging=${logging}, flow log on ${del.victim.vpcId} ${replacement ? `restored as ${replacement}` : 'MISSING'}`,
+  );
+  const alerts = await readAlerts(p);
+  say(`alerts read back from SNS → SQS: ${alerts.length}`);
+  for (const a of alerts)
+    say(`  ${a.split('\n')[0]}  |  ${a.split('\n').find((l) => l.startsWith('Self-heal:'))}`);
+  if (!logging || !replacement || alerts.length !== 2)
+    throw new Error('tampering was not healed and alerted once each');
+}

@@ -1,0 +1,173 @@
+"""The Account API's Region opt-in operations (ListRegions, GetRegionOptStatus, EnableRegion,
+DisableRegion), which moto 5.2 lacks.
+
+Reference: botocore `account/2021-02-01/service-2.json` and the Account API reference, on
+`AccountId`: "To use this parameter, the caller must be an identity in the organization's
+management account or a delegated administrator account. The specified account ID must be a
+member account in the same organization. The organization must have all features enabled, and
+the organization must have trusted access enabled for the Account Management service [...] The
+management account can't specify its own AccountId." Regions that need no opt-in are
+ENABLED_BY_DEFAULT and cannot be enabled or disabled (EnableRegion: ValidationException).
+"""
+
+from __future__ import annotations
+
+import json
+
+import moto.account.urls as account_urls
+from moto.account.models import account_backends
+from moto.account.responses import AccountResponse
+
+from . import organization as org
+from .errors import JsonError
+
+SERVICE_PRINCIPAL = "account.amazonaws.com"
+
+# Regions that must be opted into (AWS General Reference, "Regions and Zones"); every other
+# commercial Region is enabled by default.
+OPT_IN_REGIONS = [
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-south-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ca-west-1",
+    "eu-central-2",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+]
+DEFAULT_REGIONS = [
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+]
+
+
+def _statuses(account: str) -> dict[str, str]:
+    backend = account_backends[account]["aws"]
+    if not hasattr(backend, "lw_regions"):
+        statuses = {r: "ENABLED_BY_DEFAULT" for r in DEFAULT_REGIONS}
+        statuses.update({r: "DISABLED" for r in OPT_IN_REGIONS})
+        backend.lw_regions = statuses  # type: ignore[attr-defined]
+    return backend.lw_regions  # type: ignore[attr-defined,no-any-return]
+
+
+def _target(self: AccountResponse, operation: str) -> str:
+    """The account the call acts on, after the checks AWS makes on `AccountId`."""
+    caller = self.current_account
+    account_id = self._get_param("AccountId")
+    if not account_id:
+        return caller
+    management = org.management_account_of(caller)
+    if management is None:
+        raise JsonError(
+            "AccessDeniedException",
+            f"Account {caller} is not in an organization, so it cannot specify an AccountId for account:{operation}.",
+            403,
+        )
+    if account_id == caller and caller == management:
+        raise JsonError(
+            "ValidationException",
+            "The management account can't specify its own AccountId; call the operation without AccountId.",
+        )
+    if caller != management and not org.is_delegated_admin(caller, SERVICE_PRINCIPAL):
+        raise JsonError(
+            "AccessDeniedException",
+            f"Account {caller} is neither the management account nor a delegated administrator for {SERVICE_PRINCIPAL}.",
+            403,
+        )
+    if not org.trusted_access_enabled(caller, SERVICE_PRINCIPAL):
+        raise JsonError(
+            "AccessDeniedException",
+            f"Trusted access for {SERVICE_PRINCIPAL} is not enabled in the organization "
+            f"(aws organizations enable-aws-service-access --service-principal {SERVICE_PRINCIPAL}).",
+            403,
+        )
+    if not org.is_member(account_id, management):
+        raise JsonError(
+            "AccessDeniedException",
+            f"Account {account_id} is not a member of the organization of {caller}.",
+            403,
+        )
+    return account_id  # type: ignore[no-any-return]
+
+
+def _region(self: AccountResponse, statuses: dict[str, str]) -> str:
+    region = self._get_param("RegionName")
+    if region not in statuses:
+        raise JsonError("ValidationException", f"Invalid Region: {region}")
+    return region  # type: ignore[no-any-return]
+
+
+def list_regions(self: AccountResponse) -> str:
+    statuses = _statuses(_target(self, "ListRegions"))
+    wanted = self._get_param("RegionOptStatusContains") or []
+    max_results = int(self._get_param("MaxResults") or 20)
+    if not 1 <= max_results <= 50:
+        raise JsonError("ValidationException", "MaxResults must be between 1 and 50")
+    start = int(self._get_param("NextToken") or 0)
+    rows = [
+        {"RegionName": r, "RegionOptStatus": s}
+        for r, s in sorted(statuses.items())
+        if not wanted or s in wanted
+    ]
+    page = rows[start : start + max_results]
+    body: dict[str, object] = {"Regions": page}
+    if start + max_results < len(rows):
+        body["NextToken"] = str(start + max_results)
+    return json.dumps(body)
+
+
+def get_region_opt_status(self: AccountResponse) -> str:
+    statuses = _statuses(_target(self, "GetRegionOptStatus"))
+    region = _region(self, statuses)
+    return json.dumps({"RegionName": region, "RegionOptStatus": statuses[region]})
+
+
+def _set(self: AccountResponse, operation: str, status: str) -> str:
+    statuses = _statuses(_target(self, operation))
+    region = _region(self, statuses)
+    if statuses[region] == "ENABLED_BY_DEFAULT":
+        raise JsonError(
+            "ValidationException", f"{region} is enabled by default and cannot be changed"
+        )
+    statuses[region] = status
+    return ""
+
+
+def enable_region(self: AccountResponse) -> str:
+    return _set(self, "EnableRegion", "ENABLED")
+
+
+def disable_region(self: AccountResponse) -> str:
+    return _set(self, "DisableRegion", "DISABLED")
+
+
+def install() -> None:
+    AccountResponse.list_regions = list_regions  # type: ignore[attr-defined]
+    AccountResponse.get_region_opt_status = get_region_opt_status  # type: ignore[attr-defined]
+    AccountResponse.enable_region = enable_region  # type: ignore[attr-defined]
+    AccountResponse.disable_region = disable_region  # type: ignore[attr-defined]
+    for op in ("listRegions", "getRegionOptStatus", "enableRegion", "disableRegion"):
+        account_urls.url_paths["{0}/" + op + "$"] = AccountResponse.dispatch

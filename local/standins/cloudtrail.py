@@ -1,0 +1,153 @@
+"""Organization trail ownership, which moto 5.2 does not model.
+
+Reference: CloudTrail user guide, "Organization delegated administrator": "The management
+account remains the owner of any CloudTrail organization resources the delegated administrator
+creates", and a delegated administrator manages the organization trail by its ARN. DescribeTrails
+(API reference): "trailNameList ... If you specify a trail name, the trail is in the current
+Region and current account; to return a trail of another account, specify its ARN".
+
+So: CreateTrail of an organization trail by the delegated administrator creates it in the
+management account; a name always means the caller's own trail; an ARN of the management
+account's organization trail works for its delegated administrator and for nobody else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from moto.cloudtrail.exceptions import TrailNotFoundException
+from moto.cloudtrail.models import cloudtrail_backends
+from moto.cloudtrail.responses import CloudTrailResponse
+
+from . import organization as org
+from .errors import JsonError
+
+SERVICE_PRINCIPAL = "cloudtrail.amazonaws.com"
+
+
+def _parse_arn(name: str | None) -> tuple[str, str, str] | None:
+    """(region, account, trail name) of a trail ARN, None for a plain name."""
+    if not name or not name.startswith("arn:"):
+        return None
+    parts = name.split(":", 5)
+    if len(parts) != 6 or parts[2] != "cloudtrail" or not parts[5].startswith("trail/"):
+        raise JsonError("CloudTrailARNInvalidException", f"Invalid trail ARN: {name}")
+    return parts[3], parts[4], parts[5][len("trail/") :]
+
+
+def _may_manage(caller: str, owner: str, trail: Any) -> bool:
+    if caller == owner:
+        return True
+    return bool(
+        trail.is_org_trail
+        and org.management_account_of(caller) == owner
+        and org.is_delegated_admin(caller, SERVICE_PRINCIPAL)
+    )
+
+
+def _resolve(self: CloudTrailResponse, name: str | None) -> None:
+    """Points the request at the trail's owner and home Region when the caller may manage it."""
+    arn = _parse_arn(name)
+    if arn is None:
+        return
+    region, owner, trail_name = arn
+    trail = cloudtrail_backends[owner][region].trails.get(trail_name)
+    if trail is None or not _may_manage(self.current_account, owner, trail):
+        raise TrailNotFoundException(account_id=self.current_account, name=name or "")
+    self.current_account = owner
+    self.region = region
+
+
+def _by(param: str, original: Callable[[CloudTrailResponse], Any]) -> Callable[..., Any]:
+    def wrapped(self: CloudTrailResponse) -> Any:
+        _resolve(self, self._get_param(param))
+        return original(self)
+
+    wrapped.__name__ = original.__name__
+    return wrapped
+
+
+_original_create = CloudTrailResponse.create_trail
+
+
+def create_trail(self: CloudTrailResponse) -> Any:
+    if self._get_bool_param("IsOrganizationTrail", False):
+        caller = self.current_account
+        management = org.management_account_of(caller)
+        if management is None:
+            raise JsonError(
+                "OrganizationsNotInUseException",
+                "This account is not a member of an organization.",
+            )
+        if caller != management:
+            if not org.is_delegated_admin(caller, SERVICE_PRINCIPAL):
+                raise JsonError(
+                    "NotOrganizationMasterAccountException",
+                    f"Account {caller} is neither the management account nor a delegated "
+                    f"administrator for {SERVICE_PRINCIPAL}.",
+                )
+            # The management account owns what the delegated administrator creates.
+            self.current_account = management
+    # CloudTrail API reference, CreateTrail: TrailAlreadyExistsException. A multi-region trail
+    # has a shadow in every region, so its name is taken in all of them.
+    name = self._get_param("Name")
+    for region, backend in cloudtrail_backends[self.current_account].items():
+        existing = backend.trails.get(name)
+        if existing is not None and (region == self.region or existing.is_multi_region):
+            raise JsonError(
+                "TrailAlreadyExistsException",
+                f"Trail {name} already exists for customer: {self.current_account}",
+            )
+    return _original_create(self)
+
+
+def describe_trails(self: CloudTrailResponse) -> str:
+    names = self._get_param("trailNameList") or []
+    include_shadow = self._get_bool_param("includeShadowTrails", True)
+    caller, region = self.current_account, self.region
+    own = cloudtrail_backends[caller][region]
+    found: list[Any] = []
+    if not names:
+        found.extend(own.describe_trails(include_shadow))
+        management = org.management_account_of(caller)
+        if include_shadow and management and management != caller:
+            for backend in cloudtrail_backends[management].values():
+                found.extend(t for t in backend.trails.values() if t.is_org_trail)
+    for name in names:
+        arn = _parse_arn(name)
+        if arn is None:
+            trail = next(
+                (t for t in own.describe_trails(include_shadow) if t.trail_name == name), None
+            )
+            if trail is not None:
+                found.append(trail)
+            continue
+        t_region, owner, trail_name = arn
+        trail = cloudtrail_backends[owner][t_region].trails.get(trail_name)
+        if trail is not None and (
+            _may_manage(caller, owner, trail)
+            or (trail.is_org_trail and org.management_account_of(caller) == owner)
+        ):
+            found.append(trail)
+    return json.dumps({"trailList": [t.description(include_region=True) for t in found]})
+
+
+def install() -> None:
+    CloudTrailResponse.create_trail = create_trail  # type: ignore[method-assign]
+    CloudTrailResponse.describe_trails = describe_trails  # type: ignore[method-assign]
+    for method, param in {
+        "get_trail": "Name",
+        "get_trail_status": "Name",
+        "start_logging": "Name",
+        "stop_logging": "Name",
+        "delete_trail": "Name",
+        "update_trail": "Name",
+        "put_event_selectors": "TrailName",
+        "get_event_selectors": "TrailName",
+        "put_insight_selectors": "TrailName",
+        "get_insight_selectors": "TrailName",
+        "add_tags": "ResourceId",
+        "remove_tags": "ResourceId",
+    }.items():
+        setattr(CloudTrailResponse, method, _by(param, getattr(CloudTrailResponse, method)))

@@ -1,0 +1,374 @@
+"""GuardDuty organization administration on top of moto's detectors.
+
+Reference: botocore `guardduty/2017-11-28/service-2.json` (paths, JSON member names) and the
+GuardDuty API reference:
+- EnableOrganizationAdminAccount: "Only the organization's management account can run this API
+  operation."
+- CreateMembers: "As a delegated administrator, using CreateMembers will enable GuardDuty in the
+  added member accounts, with the exception of the organization delegated administrator account."
+  and "GuardDuty applies your organization's auto-enable settings to the member accounts in this
+  request, irrespective of the accounts being new or existing members."
+- StopMonitoringMembers / DisassociateMembers: "With autoEnableOrganizationMembers configuration
+  for your organization set to ALL, you'll receive an error if you attempt to stop monitoring
+  [disassociate] the member accounts in your organization."
+- StartMonitoringMembers: "restart monitoring of accounts that you stopped monitoring".
+
+State lives on moto's own per-account, per-region backends, so `/moto-api/reset` clears it.
+What AWS does later and asynchronously (auto-enable enrolling existing accounts within hours) is
+not emulated: a member exists only once someone called CreateMembers.
+"""
+
+from datetime import datetime, timezone
+from typing import Any
+
+import moto.guardduty.urls as gd_urls
+from moto.guardduty.models import GuardDutyBackend, guardduty_backends
+from moto.guardduty.responses import GuardDutyResponse
+
+from . import organization as org
+from .errors import GuardDutyBadRequest
+
+ORG_PRINCIPAL = "guardduty.amazonaws.com"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _state(backend: GuardDutyBackend) -> dict[str, Any]:
+    """logwarden's additions to one account's GuardDuty in one region."""
+    if not hasattr(backend, "lw"):
+        backend.lw = {  # type: ignore[attr-defined]
+            # On the management account's backend: the delegated admin of this region.
+            "org_admin": None,
+            # On the admin's backend: the organization configuration and its members.
+            "auto_enable_members": "NONE",
+            "members": {},
+            # On a member's backend: its administrator.
+            "administrator": None,
+        }
+    return backend.lw  # type: ignore[attr-defined,no-any-return]
+
+
+def _backend(account: str, region: str) -> GuardDutyBackend:
+    return guardduty_backends[account][region]
+
+
+def delegated_admin(account: str, region: str) -> str | None:
+    management = org.management_account_of(account)
+    if management is None:
+        return None
+    return _state(_backend(management, region))["org_admin"]  # type: ignore[no-any-return]
+
+
+def _own_detector(self: GuardDutyResponse, detector_id: str) -> GuardDutyBackend:
+    backend = self.guardduty_backend
+    if detector_id not in backend.detectors:
+        raise GuardDutyBadRequest(
+            "The request is rejected because the input detectorId is not owned by the current account."
+        )
+    return backend
+
+
+def _require_admin(self: GuardDutyResponse, detector_id: str) -> GuardDutyBackend:
+    backend = _own_detector(self, detector_id)
+    if delegated_admin(self.current_account, self.region) != self.current_account:
+        raise GuardDutyBadRequest(
+            "The request is rejected because the current account is not the delegated "
+            "administrator of the organization for GuardDuty in this Region."
+        )
+    return backend
+
+
+def _ensure_member_detector(account: str, region: str, enable: bool) -> str:
+    member = _backend(account, region)
+    for detector in member.detectors.values():
+        detector.enabled = enable
+        detector.updated_at = datetime.now()
+        return detector.id
+    return member.create_detector(enable, "SIX_HOURS", {}, {}, [])
+
+
+def _member_json(admin: str, account: str, m: dict[str, Any]) -> dict[str, Any]:
+    out = {
+        "accountId": account,
+        "masterId": admin,
+        "administratorId": admin,
+        "email": m["email"],
+        "relationshipStatus": m["status"],
+        "invitedAt": m["invitedAt"],
+        "updatedAt": m["updatedAt"],
+    }
+    if m.get("detectorId"):
+        out["detectorId"] = m["detectorId"]
+    return out
+
+
+def _account_ids(self: GuardDutyResponse) -> list[str]:
+    ids = self._get_param("accountIds") or []
+    if not ids or len(ids) > 50:
+        raise GuardDutyBadRequest("accountIds must hold 1 to 50 account ids.")
+    return list(ids)
+
+
+# --- operations -------------------------------------------------------------------------
+
+
+def enable_organization_admin_account(self: GuardDutyResponse) -> str:
+    admin = self._get_param("adminAccountId")
+    caller = self.current_account
+    if org.management_account_of(caller) != caller:
+        raise GuardDutyBadRequest(
+            "The request failed because only the organization's management account can "
+            "designate a GuardDuty delegated administrator."
+        )
+    if not admin or not org.is_member(admin, caller):
+        raise GuardDutyBadRequest(
+            f"The request failed because the account {admin} is not a member of the organization."
+        )
+    state = _state(self.guardduty_backend)
+    if state["org_admin"] not in (None, admin):
+        raise GuardDutyBadRequest(
+            "The request failed because another account is already enabled as the GuardDuty "
+            "delegated administrator for the organization."
+        )
+    state["org_admin"] = admin
+    if admin not in self.guardduty_backend.admin_account_ids:
+        self.guardduty_backend.enable_organization_admin_account(admin)
+    return "{}"
+
+
+def describe_organization_configuration(self: GuardDutyResponse) -> str:
+    detector_id = self.path.split("/")[-2]
+    backend = _require_admin(self, detector_id)
+    mode = _state(backend)["auto_enable_members"]
+    return self._json(
+        {
+            "autoEnable": mode != "NONE",
+            "memberAccountLimitReached": False,
+            "autoEnableOrganizationMembers": mode,
+            "features": [],
+        }
+    )
+
+
+def update_organization_configuration(self: GuardDutyResponse) -> str:
+    detector_id = self.path.split("/")[-2]
+    backend = _require_admin(self, detector_id)
+    mode = self._get_param("autoEnableOrganizationMembers")
+    auto_enable = self._get_param("autoEnable")
+    if mode is None and auto_enable is not None:
+        mode = "NEW" if auto_enable else "NONE"
+    if mode not in ("NEW", "ALL", "NONE"):
+        raise GuardDutyBadRequest(
+            "autoEnableOrganizationMembers must be one of NEW, ALL, NONE."
+        )
+    _state(backend)["auto_enable_members"] = mode
+    return "{}"
+
+
+def create_members(self: GuardDutyResponse) -> str:
+    detector_id = self.path.split("/")[-2]
+    backend = _own_detector(self, detector_id)
+    caller, region = self.current_account, self.region
+    is_admin = delegated_admin(caller, region) == caller
+    management = org.management_account_of(caller)
+    details = self._get_param("accountDetails") or []
+    if not details or len(details) > 50:
+        raise GuardDutyBadRequest("accountDetails must hold 1 to 50 accounts.")
+    members = _state(backend)["members"]
+    unprocessed = []
+    for detail in details:
+        account = detail.get("accountId")
+        email = detail.get("email") or ""
+        if account == caller:
+            unprocessed.append(
+                {
+                    "accountId": account,
+                    "result": "The request is rejected because the given account ID is the delegated administrator account.",
+                }
+            )
+            continue
+        other_admin = _state(_backend(account, region))["administrator"]
+        if other_admin not in (None, caller):
+            unprocessed.append(
+                {
+                    "accountId": account,
+                    "result": f"The request is rejected because the account is already a member of {other_admin}.",
+                }
+            )
+            continue
+        now = _now()
+        previous = members.get(account)
+        in_org = bool(is_admin and management and org.is_member(account, management))
+        if in_org:
+            # An organization member: the admin's CreateMembers enables GuardDuty there.
+            detector = _ensure_member_detector(account, region, True)
+            members[account] = {
+                "email": email or (previous or {}).get("email", ""),
+                "status": "Enabled",
+                "detectorId": detector,
+                "invitedAt": (previous or {}).get("invitedAt", now),
+                "updatedAt": now,
+                "organization": True,
+            }
+            _state(_backend(account, region))["administrator"] = {
+                "accountId": caller,
+                "relationshipStatus": "Enabled",
+                "invitedAt": members[account]["invitedAt"],
+            }
+        elif previous is None:
+            # Outside the organization: an invitation-based member that must still be invited.
+            members[account] = {
+                "email": email,
+                "status": "Created",
+                "detectorId": None,
+                "invitedAt": now,
+                "updatedAt": now,
+                "organization": False,
+            }
+    return self._json({"unprocessedAccounts": unprocessed})
+
+
+def get_members(self: GuardDutyResponse) -> str:
+    detector_id = self.path.split("/")[-3]
+    backend = _own_detector(self, detector_id)
+    members = _state(backend)["members"]
+    found, unprocessed = [], []
+    for account in _account_ids(self):
+        if account in members:
+            found.append(_member_json(self.current_account, account, members[account]))
+        else:
+            unprocessed.append(
+                {
+                    "accountId": account,
+                    "result": "The request is rejected because the input account ID is not associated with the current account as a member.",
+                }
+            )
+    return self._json({"members": found, "unprocessedAccounts": unprocessed})
+
+
+def list_members(self: GuardDutyResponse) -> str:
+    detector_id = self.path.split("/")[-2]
+    backend = _own_detector(self, detector_id)
+    only_associated = (self._get_param("onlyAssociated") or "true").lower() != "false"
+    members = _state(backend)["members"]
+    out = [
+        _member_json(self.current_account, a, m)
+        for a, m in sorted(members.items())
+        if not only_associated or m["status"] in ("Enabled", "Disabled", "Invited")
+    ]
+    return self._json({"members": out})
+
+
+def _change_members(self: GuardDutyResponse, verb: str) -> str:
+    detector_id = self.path.split("/")[-3]
+    backend = _own_detector(self, detector_id)
+    state = _state(backend)
+    members = state["members"]
+    unprocessed = []
+    for account in _account_ids(self):
+        m = members.get(account)
+        if m is None:
+            unprocessed.append(
+                {
+                    "accountId": account,
+                    "result": "The request is rejected because the input account ID is not associated with the current account as a member.",
+                }
+            )
+            continue
+        if verb in ("stop", "disassociate") and m["organization"] and state["auto_enable_members"] == "ALL":
+            raise GuardDutyBadRequest(
+                f"The request is rejected because auto-enable is set to ALL for the organization: "
+                f"{verb} is not allowed for organization member {account}."
+            )
+        now = _now()
+        if verb == "start":
+            if m["status"] not in ("Enabled", "Disabled"):
+                unprocessed.append(
+                    {
+                        "accountId": account,
+                        "result": f"The request is rejected because the member is {m['status']}; re-create it with CreateMembers.",
+                    }
+                )
+                continue
+            m["detectorId"] = _ensure_member_detector(account, self.region, True)
+            m["status"] = "Enabled"
+        elif verb == "stop":
+            if m["detectorId"]:
+                _ensure_member_detector(account, self.region, False)
+            m["status"] = "Disabled"
+        elif verb == "disassociate":
+            m["status"] = "Removed"
+            _state(_backend(account, self.region))["administrator"] = None
+        elif verb == "delete":
+            members.pop(account)
+            _state(_backend(account, self.region))["administrator"] = None
+            continue
+        m["updatedAt"] = now
+        admin_state = _state(_backend(account, self.region))["administrator"]
+        if admin_state is not None:
+            admin_state["relationshipStatus"] = m["status"]
+    return self._json({"unprocessedAccounts": unprocessed})
+
+
+def start_monitoring_members(self: GuardDutyResponse) -> str:
+    return _change_members(self, "start")
+
+
+def stop_monitoring_members(self: GuardDutyResponse) -> str:
+    return _change_members(self, "stop")
+
+
+def disassociate_members(self: GuardDutyResponse) -> str:
+    return _change_members(self, "disassociate")
+
+
+def delete_members(self: GuardDutyResponse) -> str:
+    return _change_members(self, "delete")
+
+
+def get_administrator_account(self: GuardDutyResponse) -> str:
+    detector_id = self.path.split("/")[-2]
+    backend = _own_detector(self, detector_id)
+    administrator = _state(backend)["administrator"]
+    return self._json({"administrator": dict(administrator)} if administrator else {})
+
+
+def _json(self: GuardDutyResponse, body: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(body)
+
+
+OPERATIONS = {
+    "enable_organization_admin_account": enable_organization_admin_account,
+    "describe_organization_configuration": describe_organization_configuration,
+    "update_organization_configuration": update_organization_configuration,
+    "create_members": create_members,
+    "get_members": get_members,
+    "list_members": list_members,
+    "start_monitoring_members": start_monitoring_members,
+    "stop_monitoring_members": stop_monitoring_members,
+    "disassociate_members": disassociate_members,
+    "delete_members": delete_members,
+    "get_administrator_account": get_administrator_account,
+    "_json": _json,
+}
+
+PATHS = [
+    "{0}/detector/(?P<detector_id>[^/]+)/admin$",
+    "{0}/detector/(?P<detector_id>[^/]+)/member$",
+    "{0}/detector/(?P<detector_id>[^/]+)/member/get$",
+    "{0}/detector/(?P<detector_id>[^/]+)/member/start$",
+    "{0}/detector/(?P<detector_id>[^/]+)/member/stop$",
+    "{0}/detector/(?P<detector_id>[^/]+)/member/disassociate$",
+    "{0}/detector/(?P<detector_id>[^/]+)/member/delete$",
+]
+
+
+def install() -> None:
+    for name, fn in OPERATIONS.items():
+        setattr(GuardDutyResponse, name, fn)
+    for path in PATHS:
+        gd_urls.url_paths[path] = GuardDutyResponse.dispatch

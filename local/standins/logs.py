@@ -1,0 +1,341 @@
+"""CloudWatch Logs account-level subscription filter policies and delivery to destinations.
+
+Reference: botocore `logs/2014-03-28/service-2.json` and the CloudWatch Logs API reference:
+- PutAccountPolicy: a SUBSCRIPTION_FILTER_POLICY holds `DestinationArn`, `RoleArn` (not for a
+  cross-account destination), `FilterPattern`, `Distribution`; `selectionCriteria` only supports
+  `LogGroupName NOT IN []` with up to 50 names; "Each account can have one account-level
+  subscription filter policy per Region".
+- Cross-account subscriptions (Logs user guide, "Cross-account cross-Region subscriptions"): the
+  sender may subscribe only if the destination's access policy allows `logs:PutSubscriptionFilter`
+  for it; the destination's role puts the records into its Kinesis stream; each record is a
+  gzip-compressed JSON with `messageType`, `owner`, `logGroup`, `logStream`,
+  `subscriptionFilters` and `logEvents`, and a `CONTROL_MESSAGE` checks the destination is
+  reachable when the subscription is created.
+
+moto 5.2 reads a `logs` destination ARN as a log group and ignores account policies; here the
+selection criteria decide which groups deliver and a destination forwards into its stream.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+import time
+from base64 import b64encode
+from typing import Any
+
+from moto.kinesis.models import kinesis_backends
+from moto.logs import models as logs_models
+from moto.logs.models import LogsBackend, logs_backends
+from moto.logs.responses import LogsResponse
+from moto.moto_api._internal import mock_random
+
+from . import organization as org, policy
+from .errors import JsonError
+
+POLICY_TYPE = "SUBSCRIPTION_FILTER_POLICY"
+_CRITERIA = re.compile(r"^\s*LogGroupName\s+NOT\s+IN\s+(\[.*\])\s*$", re.DOTALL)
+
+
+def _policies(backend: LogsBackend) -> dict[str, dict[str, Any]]:
+    if not hasattr(backend, "lw_account_policies"):
+        backend.lw_account_policies = {}  # type: ignore[attr-defined]
+    return backend.lw_account_policies  # type: ignore[attr-defined,no-any-return]
+
+
+def excluded_groups(criteria: str | None) -> list[str]:
+    if not criteria:
+        return []
+    m = _CRITERIA.match(criteria)
+    if not m:
+        raise JsonError(
+            "InvalidParameterException",
+            "selectionCriteria for a SUBSCRIPTION_FILTER_POLICY must be LogGroupName NOT IN [...]",
+        )
+    try:
+        names = json.loads(m.group(1))
+    except json.JSONDecodeError as err:
+        raise JsonError(
+            "InvalidParameterException", f"selectionCriteria is not a list of quoted names: {err}"
+        ) from err
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise JsonError("InvalidParameterException", "selectionCriteria must list log group names")
+    if len(names) > 50:
+        raise JsonError(
+            "InvalidParameterException", "selectionCriteria can exclude at most 50 log groups"
+        )
+    return names
+
+
+def _destination(arn: str) -> Any:
+    parts = arn.split(":")
+    if len(parts) < 7 or parts[2] != "logs" or parts[5] != "destination":
+        return None
+    backend = logs_backends[parts[4]][parts[3]]
+    return backend.destinations.get(arn)
+
+
+def check_destination(sender: str, destination_arn: str) -> Any:
+    """The destination exists and its access policy lets `sender` subscribe to it."""
+    dest = _destination(destination_arn)
+    if dest is None:
+        raise JsonError(
+            "InvalidParameterException",
+            f"Could not deliver test message to specified destination {destination_arn}: it does not exist.",
+        )
+    owner = destination_arn.split(":")[4]
+    if owner != sender:
+        caller = policy.Caller(account=sender, arn=f"arn:aws:iam::{sender}:root")
+        org_id = org.organization_id_of(sender)
+        context = {"aws:PrincipalAccount": [sender]}
+        if org_id:
+            context["aws:PrincipalOrgID"] = [org_id]
+        decision = policy.evaluate(
+            [dest.access_policy] if dest.access_policy else [],
+            "logs:PutSubscriptionFilter",
+            destination_arn,
+            context,
+            caller,
+        )
+        if decision.effect != policy.ALLOW:
+            raise JsonError(
+                "AccessDeniedException",
+                f"User with accountId: {sender} is not authorized to perform: "
+                f"logs:PutSubscriptionFilter on resource: {destination_arn}",
+            )
+    return dest
+
+
+def _payload(body: dict[str, Any]) -> str:
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="w") as f:
+        f.write(json.dumps(body, separators=(",", ":")).encode("utf-8"))
+    return b64encode(out.getvalue()).decode("ascii")
+
+
+def _into_stream(dest: Any, payload: str, sender: str) -> None:
+    from . import iam
+
+    target = dest.target_arn
+    parts = target.split(":")
+    # CloudWatch Logs assumes the destination's role to write into the stream (Logs user guide:
+    # the role trusts logs.amazonaws.com and allows kinesis:PutRecord on the stream).
+    region = dest.arn.split(":")[3]
+    source = {
+        "aws:SourceArn": [f"arn:aws:logs:{region}:{sender}:*"],
+        "aws:SourceAccount": [sender],
+    }
+    iam.require_role_allows(dest.role_arn, "kinesis:PutRecord", target, "logs.amazonaws.com", source)
+    stream = kinesis_backends[parts[4]][parts[3]].describe_stream(
+        stream_arn=target, stream_name=None
+    )
+    stream.put_record(
+        partition_key=mock_random.get_random_string(length=32, lower_case=True),
+        data=payload,
+        explicit_hash_key="",
+    )
+
+
+def deliver(
+    sender: str,
+    dest: Any,
+    filter_name: str,
+    group: str,
+    stream: str,
+    events: list[dict[str, Any]],
+) -> None:
+    _into_stream(
+        dest,
+        _payload(
+            {
+                "messageType": "DATA_MESSAGE",
+                "owner": sender,
+                "logGroup": group,
+                "logStream": stream,
+                "subscriptionFilters": [filter_name],
+                "logEvents": events,
+            }
+        ),
+        sender,
+    )
+
+
+def control_message(sender: str, dest: Any, filter_name: str) -> None:
+    now = int(time.time() * 1000)
+    _into_stream(
+        dest,
+        _payload(
+            {
+                "messageType": "CONTROL_MESSAGE",
+                "owner": "CloudwatchLogs",
+                "logGroup": "",
+                "logStream": "",
+                "subscriptionFilters": [],
+                "logEvents": [
+                    {
+                        "id": str(mock_random.uuid4().int)[:56],
+                        "timestamp": now,
+                        "message": f"CWL CONTROL MESSAGE: Checking health of destination {dest.arn} for {sender}/{filter_name}",
+                    }
+                ],
+            }
+        ),
+        sender,
+    )
+
+
+# --- responses --------------------------------------------------------------------------
+
+
+def put_account_policy(self: LogsResponse) -> str:
+    name = self._get_param("policyName")
+    doc_text = self._get_param("policyDocument")
+    policy_type = self._get_param("policyType")
+    scope = self._get_param("scope") or "ALL"
+    criteria = self._get_param("selectionCriteria")
+    if policy_type != POLICY_TYPE:
+        raise JsonError(
+            "InvalidParameterException",
+            f"policyType {policy_type} is not emulated by logwarden's stand-in (only {POLICY_TYPE})",
+        )
+    if not name or not doc_text:
+        raise JsonError("InvalidParameterException", "policyName and policyDocument are required")
+    try:
+        doc = json.loads(doc_text)
+    except json.JSONDecodeError as err:
+        raise JsonError("InvalidParameterException", f"policyDocument is not JSON: {err}") from err
+    destination_arn = doc.get("DestinationArn")
+    if not destination_arn:
+        raise JsonError("InvalidParameterException", "policyDocument needs a DestinationArn")
+    if doc.get("Distribution", "ByLogStream") not in ("Random", "ByLogStream"):
+        raise JsonError("InvalidParameterException", "Distribution must be Random or ByLogStream")
+    excluded_groups(criteria)
+    sender = self.current_account
+    policies = _policies(self.logs_backend)
+    others = [n for n, p in policies.items() if n != name and p["policyType"] == policy_type]
+    if others:
+        raise JsonError(
+            "LimitExceededException",
+            f"Account {sender} already has a {policy_type} ({others[0]}) in {self.region}",
+        )
+    dest = check_destination(sender, destination_arn)
+    is_new = name not in policies
+    entry = {
+        "policyName": name,
+        "policyDocument": doc_text,
+        "lastUpdatedTime": int(time.time() * 1000),
+        "policyType": policy_type,
+        "scope": scope,
+        "accountId": sender,
+    }
+    if criteria:
+        entry["selectionCriteria"] = criteria
+    if is_new:
+        control_message(sender, dest, name)
+    policies[name] = entry
+    return json.dumps({"accountPolicy": entry})
+
+
+def describe_account_policies(self: LogsResponse) -> str:
+    policy_type = self._get_param("policyType")
+    name = self._get_param("policyName")
+    found = [
+        p
+        for p in _policies(self.logs_backend).values()
+        if p["policyType"] == policy_type and (name is None or p["policyName"] == name)
+    ]
+    return json.dumps({"accountPolicies": found})
+
+
+def delete_account_policy(self: LogsResponse) -> str:
+    name = self._get_param("policyName")
+    policy_type = self._get_param("policyType")
+    policies = _policies(self.logs_backend)
+    if name not in policies or policies[name]["policyType"] != policy_type:
+        raise JsonError("ResourceNotFoundException", f"Policy with name [{name}] does not exist")
+    policies.pop(name)
+    return ""
+
+
+# --- delivery hooks on moto's models ----------------------------------------------------
+
+_original_put_log_events = logs_models.LogStream.put_log_events
+_original_send = logs_models.LogStream._send_log_events
+_original_put_filter = LogsBackend.put_subscription_filter
+
+
+def _put_log_events(self: Any, log_events: list[dict[str, Any]]) -> str:
+    before = len(self.events)
+    token = _original_put_log_events(self, log_events)
+    events = [
+        {"id": e.event_id, "timestamp": e.timestamp, "message": e.message}
+        for e in self.events[before:]
+    ]
+    group = self.log_group
+    backend = logs_backends[group.account_id][group.region]
+    for p in _policies(backend).values():
+        if p["policyType"] != POLICY_TYPE or group.name in excluded_groups(
+            p.get("selectionCriteria")
+        ):
+            continue
+        doc = json.loads(p["policyDocument"])
+        if doc.get("FilterPattern"):
+            raise JsonError(
+                "InvalidParameterException",
+                "logwarden's stand-in delivers only the empty filter pattern",
+            )
+        dest = _destination(doc["DestinationArn"])
+        if dest is not None and events:
+            deliver(group.account_id, dest, p["policyName"], group.name, self.log_stream_name, events)
+    return token  # type: ignore[no-any-return]
+
+
+def _send_log_events(
+    self: Any, service: str, destination_arn: str, filter_name: str, log_events: list[dict[str, Any]]
+) -> None:
+    if service == "logs" and ":destination:" in destination_arn:
+        dest = _destination(destination_arn)
+        if dest is not None:
+            deliver(
+                self.log_group.account_id,
+                dest,
+                filter_name,
+                self.log_group.name,
+                self.log_stream_name,
+                log_events,
+            )
+        return
+    _original_send(self, service, destination_arn, filter_name, log_events)
+
+
+def _put_subscription_filter(
+    self: LogsBackend,
+    log_group_name: str,
+    filter_name: str,
+    filter_pattern: str,
+    destination_arn: str,
+    role_arn: str,
+) -> None:
+    if ":destination:" not in destination_arn:
+        return _original_put_filter(  # type: ignore[no-any-return]
+            self, log_group_name, filter_name, filter_pattern, destination_arn, role_arn
+        )
+    group = self.groups.get(log_group_name)
+    if not group:
+        raise JsonError("ResourceNotFoundException", "The specified log group does not exist.")
+    dest = check_destination(self.account_id, destination_arn)
+    if filter_name not in group.subscription_filters:
+        control_message(self.account_id, dest, filter_name)
+    group.put_subscription_filter(filter_name, filter_pattern, destination_arn, role_arn)
+    return None
+
+
+def install() -> None:
+    LogsResponse.put_account_policy = put_account_policy  # type: ignore[attr-defined]
+    LogsResponse.describe_account_policies = describe_account_policies  # type: ignore[attr-defined]
+    LogsResponse.delete_account_policy = delete_account_policy  # type: ignore[attr-defined]
+    logs_models.LogStream.put_log_events = _put_log_events  # type: ignore[method-assign]
+    logs_models.LogStream._send_log_events = _send_log_events  # type: ignore[method-assign]
+    LogsBackend.put_subscription_filter = _put_subscription_filter  # type: ignore[method-assign]

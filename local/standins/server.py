@@ -1,0 +1,156 @@
+"""logwarden's moto server: moto 5.2 (pinned in scripts/requirements-tools.txt) with the
+extension of this package installed, plus a few endpoints for the local world's own set-up
+under `/logwarden-standins/` (what no AWS API does: the platform handing a service its role).
+
+    .venv/bin/python local/standins/server.py -H 127.0.0.1 -p 5000 [--iam] [--root-access-key K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from typing import Any, Callable, Iterable
+
+# Import this package as `standins` from local/, never its modules from the script's own folder.
+_here = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]
+sys.path.insert(0, os.path.dirname(_here))
+
+from werkzeug.serving import run_simple  # noqa: E402
+
+import standins  # noqa: E402
+from standins import iam, policy  # noqa: E402
+
+
+def _json_response(start_response: Callable[..., Any], status: int, body: Any) -> Iterable[bytes]:
+    data = json.dumps(body).encode("utf-8")
+    reasons = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+    start_response(
+        f"{status} {reasons.get(status, 'Error')}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+    )
+    return [data]
+
+
+def set_iam(body: dict[str, Any]) -> dict[str, Any]:
+    iam.SETTINGS["enforce"] = bool(body.get("enforce"))
+    return {"enforce": iam.SETTINGS["enforce"]}
+
+
+def service_credentials(body: dict[str, Any]) -> dict[str, Any]:
+    """Credentials of `roleArn` as the AWS service `service` (lambda.amazonaws.com,
+    states.amazonaws.com, ...) obtains them for a function or workflow: only if the role exists
+    and its trust policy allows that service to assume it."""
+    from moto.sts.models import sts_backends
+
+    role_arn = str(body["roleArn"])
+    service = str(body["service"])
+    found = iam._role_trust(role_arn)
+    if found is None:
+        raise PermissionError(f"role {role_arn} does not exist")
+    caller = policy.Caller(account="", arn=service, service=service)
+    decision = policy.evaluate([found[1]], "sts:AssumeRole", role_arn, {}, caller)
+    if decision.effect != policy.ALLOW:
+        raise PermissionError(f"the trust policy of {role_arn} does not allow {service}")
+    account = role_arn.split(":")[4]
+    role = sts_backends[account]["aws"].assume_role(
+        region_name="us-east-1",
+        role_session_name=str(body.get("sessionName") or service.split(".")[0]),
+        role_arn=role_arn,
+        policy="",
+        duration=3600,
+        external_id="",
+    )
+    return {
+        "accessKeyId": role.access_key_id,
+        "secretAccessKey": role.secret_access_key,
+        "sessionToken": role.session_token,
+    }
+
+
+def organization_account(body: dict[str, Any]) -> dict[str, Any]:
+    """Adds an account with a chosen id to the organization of `managementAccount` (moto's
+    CreateAccount draws a random id; the local world names its accounts)."""
+    from moto.organizations import utils
+    from moto.organizations.models import organizations_backends
+
+    management = str(body["managementAccount"])
+    account_id = str(body["accountId"])
+    backend = organizations_backends[management]["aws"]
+    original = utils.make_random_account_id
+    utils.make_random_account_id = lambda: account_id  # type: ignore[assignment]
+    try:
+        status = backend.create_account(
+            AccountName=str(body.get("name") or account_id), Email=str(body["email"])
+        )
+    finally:
+        utils.make_random_account_id = original  # type: ignore[assignment]
+    return {"accountId": account_id, "state": status["CreateAccountStatus"]["State"]}
+
+
+ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "/logwarden-standins/iam": set_iam,
+    "/logwarden-standins/service-credentials": service_credentials,
+    "/logwarden-standins/organization-account": organization_account,
+}
+
+
+class App:
+    def __init__(self, moto_app: Any):
+        self.moto_app = moto_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path in ROUTES:
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+                return _json_response(start_response, 200, ROUTES[path](body))
+            except PermissionError as err:
+                return _json_response(start_response, 403, {"message": str(err)})
+            except (KeyError, ValueError, TypeError) as err:
+                return _json_response(start_response, 400, {"message": f"bad request: {err!r}"})
+        if path == "/logwarden-standins/health":
+            return _json_response(start_response, 200, {"iam": iam.SETTINGS["enforce"]})
+        return self.moto_app(environ, start_response)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=5000)
+    parser.add_argument("--iam", action="store_true", help="enforce IAM from the first request")
+    parser.add_argument("--root-access-key", action="append", default=[])
+    args = parser.parse_args(argv)
+    os.environ.setdefault("MOTO_PORT", str(args.port))
+
+    standins.install()
+    if args.iam:
+        iam.SETTINGS["enforce"] = True
+    if args.root_access_key:
+        iam.SETTINGS["root_keys"] = set(args.root_access_key)
+
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    app = App(DomainDispatcherApplication(create_backend_app))
+    run_simple(
+        args.host,
+        args.port,
+        app,
+        threaded=True,
+        use_reloader=False,
+        request_handler=MotoRequestHandler,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+/**
+ * The Account API's region opt-in operations on logwarden's moto extension (real SDK), with the
+ * refusals the Account API reference documents for `AccountId`.
+ */
+import {
+  AccountClient,
+  EnableRegionCommand,
+  GetRegionOptStatusCommand,
+  ListRegionsCommand,
+} from '@aws-sdk/client-account';
+import {
+  EnableAWSServiceAccessCommand,
+  OrganizationsClient,
+  RegisterDelegatedAdministratorCommand,
+} from '@aws-sdk/client-organizations';
+import { World, management, member, outsider, securityTooling } from './world';
+
+let world: World;
+const enabled = ['ENABLED', 'ENABLED_BY_DEFAULT'] as const;
+
+async function enabledRegions(client: AccountClient, accountId?: string): Promise<string[]> {
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const res = await client.send(
+      new ListRegionsCommand({ AccountId: accountId, RegionOptStatusContains: [...enabled], NextToken }),
+    );
+    names.push(...(res.Regions ?? []).map((r) => r.RegionName!));
+    NextToken = res.NextToken;
+  } while (NextToken);
+  return names;
+}
+
+beforeAll(async () => {
+  world = await World.start();
+  await world.organization();
+}, 60_000);
+
+afterAll(() => world?.stop());
+
+describe('Account API: ListRegions and GetRegionOptStatus', () => {
+  it("an account's own regions need no organization", async () => {
+    const regions = await enabledRegions(world.as(AccountClient, outsider));
+    expect(regions).toContain('eu-west-1');
+    expect(regions).not.toContain('eu-south-1'); // an opt-in region
+  });
+
+  it('AccountId is refused for a non-delegated account, then until trusted access is enabled', async () => {
+    const tooling = world.as(AccountClient, securityTooling);
+    await expect(enabledRegions(tooling, member)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const orgs = world.as(OrganizationsClient, management, 'us-east-1');
+    await orgs.send(
+      new RegisterDelegatedAdministratorCommand({
+        AccountId: securityTooling,
+        ServicePrincipal: 'account.amazonaws.com',
+      }),
+    );
+    await expect(enabledRegions(tooling, member)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('Trusted access'),
+    });
+    await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'account.amazonaws.com' }));
+    expect(await enabledRegions(tooling, member)).toContain('eu-west-1');
+    // An account outside the organization stays refused.
+    await expect(enabledRegions(tooling, outsider)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+
+  it("the management account can't specify its own AccountId", async () => {
+    const mgmt = world.as(AccountClient, management);
+    await expect(enabledRegions(mgmt, management)).rejects.toMatchObject({ name: 'ValidationException' });
+    expect(await enabledRegions(mgmt)).toContain('us-east-1');
+  });
+
+  it('a region the management account opts in for a member is enabled for that member only', async () => {
+    const mgmt = world.as(AccountClient, management);
+    await mgmt.send(new EnableRegionCommand({ AccountId: member, RegionName: 'eu-south-1' }));
+    const tooling = world.as(AccountClient, securityTooling);
+    expect(
+      (await tooling.send(new GetRegionOptStatusCommand({ AccountId: member, RegionName: 'eu-south-1' })))
+        .RegionOptStatus,
+    ).toBe('ENABLED');
+    expect(await enabledRegions(tooling, member)).toContain('eu-south-1');
+    expect(await enabledRegions(world.as(AccountClient, securityTooling))).not.toContain('eu-south-1');
+    await expect(
+      mgmt.send(new EnableRegionCommand({ AccountId: member, RegionName: 'eu-west-1' })),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+});

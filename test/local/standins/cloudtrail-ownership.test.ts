@@ -1,0 +1,99 @@
+/**
+ * Organization-trail ownership on logwarden's moto extension (real SDK): the trail the delegated
+ * administrator creates belongs to the management account; a name means the caller's own trail;
+ * the trail's ARN works for the delegated administrator and for no one else.
+ */
+import {
+  CloudTrailClient,
+  CreateTrailCommand,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+  StartLoggingCommand,
+  StopLoggingCommand,
+} from '@aws-sdk/client-cloudtrail';
+import { OrganizationsClient, RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { World, management, member, region, securityTooling } from './world';
+
+let world: World;
+let tooling: CloudTrailClient;
+let trailArn: string;
+
+beforeAll(async () => {
+  world = await World.start();
+  await world.organization();
+  await world.as(S3Client, management).send(
+    new CreateBucketCommand({
+      Bucket: 'org-trail-bucket',
+      CreateBucketConfiguration: { LocationConstraint: region },
+    }),
+  );
+  tooling = world.as(CloudTrailClient, securityTooling);
+}, 60_000);
+
+afterAll(() => world?.stop());
+
+describe('organization trail ownership', () => {
+  it('only the management account or a registered delegated administrator creates an organization trail', async () => {
+    const create = () =>
+      tooling.send(
+        new CreateTrailCommand({
+          Name: 'logwarden-org-trail',
+          S3BucketName: 'org-trail-bucket',
+          IsOrganizationTrail: true,
+          IsMultiRegionTrail: true,
+        }),
+      );
+    await expect(create()).rejects.toMatchObject({ name: 'NotOrganizationMasterAccountException' });
+    await world.as(OrganizationsClient, management, 'us-east-1').send(
+      new RegisterDelegatedAdministratorCommand({
+        AccountId: securityTooling,
+        ServicePrincipal: 'cloudtrail.amazonaws.com',
+      }),
+    );
+    trailArn = (await create()).TrailARN!;
+    expect(trailArn).toBe(`arn:aws:cloudtrail:${region}:${management}:trail/logwarden-org-trail`);
+  });
+
+  it('DescribeTrails by name returns nothing to the delegated administrator; by ARN it returns the trail', async () => {
+    const byName = await tooling.send(new DescribeTrailsCommand({ trailNameList: ['logwarden-org-trail'] }));
+    expect(byName.trailList).toEqual([]);
+    const byArn = await tooling.send(new DescribeTrailsCommand({ trailNameList: [trailArn] }));
+    expect(byArn.trailList?.map((t) => [t.TrailARN, t.IsOrganizationTrail])).toEqual([[trailArn, true]]);
+  });
+
+  it('by ARN the delegated administrator manages it; by name it is not found', async () => {
+    await tooling.send(new StartLoggingCommand({ Name: trailArn }));
+    expect((await tooling.send(new GetTrailStatusCommand({ Name: trailArn }))).IsLogging).toBe(true);
+    expect((await tooling.send(new GetEventSelectorsCommand({ TrailName: trailArn }))).TrailARN).toBe(
+      trailArn,
+    );
+    await expect(
+      tooling.send(new GetTrailStatusCommand({ Name: 'logwarden-org-trail' })),
+    ).rejects.toMatchObject({
+      name: 'TrailNotFoundException',
+    });
+  });
+
+  it('creating it again is TrailAlreadyExistsException, from any region of the multi-region trail', async () => {
+    for (const where of [region, 'eu-central-1'])
+      await expect(
+        world.as(CloudTrailClient, securityTooling, where).send(
+          new CreateTrailCommand({
+            Name: 'logwarden-org-trail',
+            S3BucketName: 'org-trail-bucket',
+            IsOrganizationTrail: true,
+            IsMultiRegionTrail: true,
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'TrailAlreadyExistsException' });
+  });
+
+  it('a member account cannot touch the organization trail', async () => {
+    await expect(
+      world.as(CloudTrailClient, member).send(new StopLoggingCommand({ Name: trailArn })),
+    ).rejects.toMatchObject({ name: 'TrailNotFoundException' });
+    expect((await tooling.send(new GetTrailStatusCommand({ Name: trailArn }))).IsLogging).toBe(true);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * The organization prerequisites of a real deployment, performed on the stand-ins by
+ * local/standins/prerequisites.ts: afterwards the security-tooling account may do what the
+ * controls do in a real organization (Account API for a member, GuardDuty organization
+ * configuration, an organization trail owned by the management account).
+ */
+import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
+import { CloudTrailClient, CreateTrailCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  CreateDetectorCommand,
+  DescribeOrganizationConfigurationCommand,
+  GuardDutyClient,
+} from '@aws-sdk/client-guardduty';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseConfig } from '../../../contracts/config';
+import { startMoto, type Moto } from '../../../local/moto';
+import { asRoot, emulateOrganizationPrerequisites } from '../../../local/standins/prerequisites';
+
+const config = parseConfig(
+  JSON.parse(readFileSync(path.join(__dirname, '../../../logwarden.config.json'), 'utf8')),
+);
+const member = '444444444444';
+let moto: Moto;
+let steps: string[];
+
+beforeAll(async () => {
+  moto = await startMoto({ standins: true });
+  ({ steps } = await emulateOrganizationPrerequisites(moto.endpoint, config, [member]));
+}, 60_000);
+
+afterAll(() => moto?.stop());
+
+describe('organization prerequisites on the stand-ins', () => {
+  it('names each step as the command it stands for', () => {
+    expect(steps).toContain(
+      `aws organizations register-delegated-administrator --account-id ${config.accounts.securityTooling} --service-principal account.amazonaws.com`,
+    );
+    expect(steps.filter((s) => s.startsWith('aws guardduty enable-organization-admin-account'))).toHaveLength(
+      config.governedRegions.length,
+    );
+  });
+
+  it('the security-tooling account lists the regions of a member, reads the GuardDuty organization configuration and creates the organization trail', async () => {
+    const { securityTooling, management } = config.accounts;
+    const regions = await asRoot(AccountClient, moto.endpoint, securityTooling, config.homeRegion).send(
+      new ListRegionsCommand({
+        AccountId: member,
+        RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'],
+      }),
+    );
+    expect(regions.Regions?.map((r) => r.RegionName)).toContain(config.homeRegion);
+
+    for (const region of config.governedRegions) {
+      const gd = asRoot(GuardDutyClient, moto.endpoint, securityTooling, region);
+      const detector = (await gd.send(new CreateDetectorCommand({ Enable: true }))).DetectorId!;
+      const org = await gd.send(new DescribeOrganizationConfigurationCommand({ DetectorId: detector }));
+      expect(org.MemberAccountLimitReached).toBe(false);
+    }
+
+    await asRoot(S3Client, moto.endpoint, management, config.homeRegion).send(
+      new CreateBucketCommand({
+        Bucket: 'org-trail-bucket',
+        CreateBucketConfiguration: { LocationConstraint: config.homeRegion as 'eu-west-1' },
+      }),
+    );
+    const trail = await asRoot(CloudTrailClient, moto.endpoint, securityTooling, config.homeRegion).send(
+      new CreateTrailCommand({
+        Name: 'logwarden',
+        S3BucketName: 'org-trail-bucket',
+        IsOrganizationTrail: true,
+      }),
+    );
+    expect(trail.TrailARN).toBe(`arn:aws:cloudtrail:${config.homeRegion}:${management}:trail/logwarden`);
+  });
+});
