@@ -11,6 +11,8 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { execFileSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
+import { names } from '../contracts/names';
+import { TrustTable } from '../contracts/trusted-sources';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
 import { bundledTransform } from './bundled-transform';
 import { corpusFirehoseEvents, inputBytes } from './corpus-batch';
@@ -18,6 +20,11 @@ import { corpusFirehoseEvents, inputBytes } from './corpus-batch';
 const { transformFirehoseEvent, FlowLogFormatRegistry } = bundledTransform();
 const kinesis = new KinesisClient({ region: 'eu-west-1' });
 const formats = new FlowLogFormatRegistry();
+/** The corpus' CloudTrail and findings groups, trusted as an organization's would be: the full mapping is measured. */
+const trust = new TrustTable([
+  { kind: 'cloudtrail', logGroup: 'aws-cloudtrail-logs', owner: '123456789012' },
+  { kind: 'guardduty', logGroup: names.guardDutyFindingsLogGroup, owner: '123456789012' },
+]);
 
 /** The floor: what any lossless transform of this data must do at least. */
 function floor(event: FirehoseTransformEvent): number {
@@ -38,6 +45,7 @@ function floor(event: FirehoseTransformEvent): number {
 async function full(event: FirehoseTransformEvent): Promise<number> {
   const { records } = await transformFirehoseEvent(event, {
     formats,
+    trust,
     kinesis,
     maxResponseBytes: Number.MAX_SAFE_INTEGER,
   });
@@ -98,7 +106,7 @@ const acceptingKinesis = {
 
 async function peakRssChild() {
   const [event] = corpusFirehoseEvents(6 * 1000 * 1000, 50, 100_000);
-  const { records } = await transformFirehoseEvent(event, { formats, kinesis: acceptingKinesis });
+  const { records } = await transformFirehoseEvent(event, { formats, trust, kinesis: acceptingKinesis });
   if (Buffer.byteLength(JSON.stringify({ records })) > 6_000_000)
     throw new Error('response over 6,000,000 bytes');
   console.log(Math.round(process.resourceUsage().maxRSS / 1024));

@@ -86,6 +86,7 @@ export const pipelineLogGroups = [
   'dispatch',
   'list-regions',
   'list-accounts',
+  'silent-accounts',
 ]
   .map((n) => `${names.pipelineLogGroupPrefix}${n}`)
   .concat(workflowIds.map(controlLogGroup));

@@ -56,8 +56,8 @@ export async function readQueue(where: Where, queueUrl: string): Promise<string[
 
 /**
  * What the central stack would have deployed in the log-archive account, on the stand-in: the
- * stream, an archive bucket, the alert dedupe table (key schema from the synthesized template,
- * named by its logical id as the local run resolves the reference) and the alert topic with a
+ * stream, an archive bucket, its DynamoDB tables (key schemas from the synthesized template,
+ * named by their logical ids as the local run resolves the references) and the alert topic with a
  * queue to read the alerts back.
  */
 export async function deployCentralResources(
@@ -84,18 +84,20 @@ export async function deployCentralResources(
       CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
     }),
   );
-  const [dedupeTable, table] = Object.entries(central.Resources).find(
-    ([, r]) => r.Type === 'AWS::DynamoDB::Table',
-  )!;
-  const p = table.Properties as Record<string, never>;
-  await new DynamoDBClient(where).send(
-    new CreateTableCommand({
-      TableName: dedupeTable,
-      KeySchema: p.KeySchema,
-      AttributeDefinitions: p.AttributeDefinitions,
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  // Every table of the template (the alert dedupe and last-seen tables), each named by its logical id.
+  const tables = Object.entries(central.Resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table');
+  for (const [name, table] of tables) {
+    const p = table.Properties as Record<string, never>;
+    await new DynamoDBClient(where).send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: p.KeySchema,
+        AttributeDefinitions: p.AttributeDefinitions,
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  }
+  const [dedupeTable] = tables.find(([name]) => name.includes('AlertDedupe'))!;
   const { queueUrl } = await topicWithReadBackQueue(where, 'logwarden-alerts', 'logwarden-alerts-read-back');
   return { alertsQueueUrl: queueUrl, dedupeTable };
 }

@@ -1,7 +1,7 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
-import { PROCESSOR_BUFFER_MB } from '../stacks/central/firehose-archive';
+import { archivePrefix, PROCESSOR_BUFFER_MB } from '../stacks/central/firehose-archive';
 import type { FirehoseOutputRecord, FirehoseTransformEvent } from '../functions/transform/transform';
 
 export interface FirehoseDriverOptions {
@@ -69,7 +69,11 @@ export async function deliverToArchive(
       if (r.result === 'Ok') {
         stats.ok++;
         const k = r.metadata?.partitionKeys;
-        const prefix = `ocsf/source=${k?.source}/account=${k?.account}/date=${k?.date}/`;
+        // The delivery stream's own prefix expression, evaluated as Firehose would.
+        const prefix = archivePrefix.replace(
+          /!\{partitionKeyFromLambda:(\w+)\}/g,
+          (_, key: string) => (k as Record<string, string> | undefined)?.[key] ?? '',
+        );
         byPrefix.set(prefix, [
           ...(byPrefix.get(prefix) ?? []),
           Buffer.from(r.data as string, 'base64').toString('utf8'),

@@ -10,11 +10,13 @@ import { ArchiveBucket } from './central/archive-bucket';
 import { ArchiveGuard } from './central/archive-guard';
 import { ArchiveLock } from './central/archive-lock';
 import { FirehoseArchive } from './central/firehose-archive';
+import { LastSeen } from './central/last-seen';
 import { PipelineHealth } from './central/health';
 import { SearchDomain } from './central/search-domain';
 import { StreamConsumers } from './central/stream-consumers';
 import type { LogwardenConfig } from '../contracts/config';
 import { destinationRoleName, names } from '../contracts/names';
+import { trustedSourcesFromConfig } from '../contracts/trusted-sources';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
 
 export interface CentralStackProps extends StackProps {
@@ -137,13 +139,22 @@ export class CentralStack extends Stack {
             stateKey,
           })
         : undefined;
+    // Where CloudTrail and GuardDuty may come from: derived once, handed to every consumer.
+    const trustedSources = trustedSourcesFromConfig(config);
     const firehose = new FirehoseArchive(this, 'FirehoseArchive', {
       stream: this.stream,
       bucket: archive.bucket,
       archiveKey,
       logKey,
+      trustedSources,
     });
     const search = new SearchDomain(this, 'Search', { config, domainKey, logKey });
+    const lastSeen = new LastSeen(this, 'LastSeen', {
+      vpc: search.vpc,
+      topic: this.alertTopic,
+      key: stateKey,
+      logKey,
+    });
     const consumers = new StreamConsumers(this, 'Consumers', {
       config,
       stream: this.stream,
@@ -153,6 +164,8 @@ export class CentralStack extends Stack {
       alertTopic: this.alertTopic,
       stateKey,
       logKey,
+      trustedSources,
+      lastSeen: lastSeen.table,
     });
     search.addSetup(config);
     acknowledge(

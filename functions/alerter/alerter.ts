@@ -1,9 +1,17 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { randomUUID } from 'node:crypto';
+import type { TrustTable } from '../../contracts/trusted-sources';
 import { decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
-import { normalizePayload } from '../shared/normalize';
+import { documentId, normalizePayload } from '../shared/normalize';
 import type { OcsfDocument } from '../shared/ocsf/document';
 import { executionName, startNamedExecution } from '../shared/start-execution';
 import { isCoverageTamper } from '../shared/tamper';
@@ -20,65 +28,134 @@ export interface AlerterDeps {
   /** How long a delivery can repeat: the stream retention. */
   dedupeHours: number;
   formats: FlowLogFormatRegistry;
+  trust: TrustTable;
+  /** Heals start only in these regions; elsewhere the alert says why none started. */
+  governedRegions: readonly string[];
+  /** How long a claim holds before another attempt may take it over (longer than the function timeout). */
+  claimLeaseMs?: number;
+  /** Claims in flight in this container, so one batch that holds an event twice alerts once. */
+  inFlight?: Map<string, Promise<ClaimResult>>;
   now?: () => number;
 }
 
 export interface AlertOutcome {
   alerted: string[];
   duplicates: string[];
+  /** Alerts sent without a heal, because the region is not governed. */
+  notGoverned: string[];
 }
 
-export function executionNameFor(eventId: string): string {
-  return executionName('tamper', eventId);
+type ClaimResult = 'alerted' | 'duplicate' | 'not-governed';
+
+export const DEFAULT_CLAIM_LEASE_MS = 5 * 60 * 1000;
+
+/** Another attempt holds the claim and has not finished: retry the record later. */
+export class ClaimHeldError extends Error {
+  override readonly name = 'ClaimHeldError';
 }
 
-async function alreadyAlerted(deps: AlerterDeps, eventId: string): Promise<boolean> {
-  const res = await deps.ddb.send(
-    new GetItemCommand({
+export function executionNameFor(key: string): string {
+  return executionName('tamper', key);
+}
+
+const isConditionFailed = (err: unknown) => (err as Error)?.name === 'ConditionalCheckFailedException';
+
+/**
+ * Claims an event: a conditional put that succeeds only if no one alerted on it and no live
+ * claim holds it. A claim whose lease ran out (its holder crashed between claim and publish) is
+ * taken over, so a crash can delay an alert but never lose it.
+ */
+async function claim(deps: AlerterDeps, key: string, token: string, now: number): Promise<'won' | 'alerted'> {
+  const lease = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+  try {
+    await deps.ddb.send(
+      new PutItemCommand({
+        TableName: deps.dedupeTable,
+        Item: {
+          eventId: { S: key },
+          state: { S: 'claimed' },
+          claimToken: { S: token },
+          leaseUntil: { N: String(now + lease) },
+          expiresAt: { N: String(Math.ceil(now / 1000) + (deps.dedupeHours + 24) * 3600) },
+        },
+        ConditionExpression: 'attribute_not_exists(eventId) OR (#state = :claimed AND leaseUntil < :now)',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':claimed': { S: 'claimed' }, ':now': { N: String(now) } },
+      }),
+    );
+    return 'won';
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+  }
+  const existing = await deps.ddb.send(
+    new GetItemCommand({ TableName: deps.dedupeTable, Key: { eventId: { S: key } }, ConsistentRead: true }),
+  );
+  if (existing.Item?.state?.S === 'alerted') return 'alerted';
+  throw new ClaimHeldError(`event ${key} is claimed by an attempt still in flight; retrying later`);
+}
+
+/** Gives a claim back so that a retry can alert (only our own claim: the token must match). */
+async function release(deps: AlerterDeps, key: string, token: string): Promise<void> {
+  await deps.ddb
+    .send(
+      new DeleteItemCommand({
+        TableName: deps.dedupeTable,
+        Key: { eventId: { S: key } },
+        ConditionExpression: 'claimToken = :token',
+        ExpressionAttributeValues: { ':token': { S: token } },
+      }),
+    )
+    .catch(() => undefined); // A claim not released runs out with its lease.
+}
+
+async function markAlerted(deps: AlerterDeps, key: string, token: string, executionArn?: string) {
+  await deps.ddb.send(
+    new UpdateItemCommand({
       TableName: deps.dedupeTable,
-      Key: { eventId: { S: eventId } },
-      ConsistentRead: true,
+      Key: { eventId: { S: key } },
+      UpdateExpression: 'SET #state = :alerted, executionArn = :execution REMOVE leaseUntil',
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':alerted': { S: 'alerted' },
+        ':execution': { S: executionArn ?? 'none' },
+        ':token': { S: token },
+      },
     }),
   );
-  return res.Item?.alerted?.BOOL === true;
 }
 
-async function startHeal(deps: AlerterDeps, doc: OcsfDocument): Promise<string> {
-  const started = await startNamedExecution(
-    deps.sfn,
-    deps.stateMachineArn,
-    executionNameFor(doc.metadata.uid),
-    {
-      account: doc.cloud.account.uid,
-      region: doc.cloud.region,
-      trigger: 'tamper',
-      eventName: (doc.api as { operation?: string } | undefined)?.operation,
-      eventId: doc.metadata.uid,
-    },
-  );
+async function startHeal(deps: AlerterDeps, doc: OcsfDocument, key: string): Promise<string> {
+  const started = await startNamedExecution(deps.sfn, deps.stateMachineArn, executionNameFor(key), {
+    account: doc.cloud.account.uid,
+    region: doc.cloud.region,
+    trigger: 'tamper',
+    eventName: (doc.api as { operation?: string } | undefined)?.operation,
+    eventId: doc.metadata.uid,
+  });
   return started.executionArn;
 }
 
 /**
- * For every tamper event in one stream record: start the self-heal workflow, publish one alert
- * that names the execution, and remember the event id for the stream's retention so that a
- * re-delivery alerts no one twice. Errors propagate, so the record is retried.
+ * Exactly one alert per event: claim (conditional write), start the heal (its execution name
+ * makes a repeat a no-op), publish, then mark the event alerted. If publishing fails the claim
+ * is released and the error propagates, so the record is retried and can still alert. The one
+ * window left is a crash after publishing and before marking: the lease then runs out and a
+ * retry alerts a second time, which is the side SNS's at-least-once delivery already sits on.
  */
-export async function alertOnStreamRecord(data: string, deps: AlerterDeps): Promise<AlertOutcome> {
-  const outcome: AlertOutcome = { alerted: [], duplicates: [] };
-  const decoded = decodeCwlBase64(data);
-  // Undecodable records are kept by the archive (error prefix) and the indexer (rejected/).
-  if (!decoded.ok || isControlMessage(decoded.payload)) return outcome;
-  const now = deps.now ?? Date.now;
-  for (const doc of normalizePayload(decoded.payload, deps.formats)) {
-    if (!isCoverageTamper(doc)) continue;
-    const eventId = doc.metadata.uid;
-    if (await alreadyAlerted(deps, eventId)) {
-      outcome.duplicates.push(eventId);
-      continue;
-    }
-    const executionArn = await startHeal(deps, doc);
-    const alert = describeTamper(doc, executionArn);
+async function claimAndAlert(deps: AlerterDeps, doc: OcsfDocument, key: string): Promise<ClaimResult> {
+  const now = (deps.now ?? Date.now)();
+  const token = randomUUID();
+  if ((await claim(deps, key, token, now)) === 'alerted') return 'duplicate';
+  const governed = deps.governedRegions.includes(doc.cloud.region);
+  let executionArn: string | undefined;
+  try {
+    if (governed) executionArn = await startHeal(deps, doc, key);
+    const alert = describeTamper(
+      doc,
+      executionArn,
+      governed ? undefined : 'region not governed by logwarden',
+    );
     await deps.sns.send(
       new PublishCommand({
         TopicArn: deps.topicArn,
@@ -89,18 +166,50 @@ export async function alertOnStreamRecord(data: string, deps: AlerterDeps): Prom
         ),
       }),
     );
-    await deps.ddb.send(
-      new PutItemCommand({
-        TableName: deps.dedupeTable,
-        Item: {
-          eventId: { S: eventId },
-          alerted: { BOOL: true },
-          executionArn: { S: executionArn },
-          expiresAt: { N: String(Math.ceil(now() / 1000) + (deps.dedupeHours + 24) * 3600) },
-        },
-      }),
-    );
-    outcome.alerted.push(eventId);
+  } catch (err) {
+    await release(deps, key, token);
+    throw err;
+  }
+  await markAlerted(deps, key, token, executionArn);
+  return governed ? 'alerted' : 'not-governed';
+}
+
+async function alertOnce(deps: AlerterDeps, doc: OcsfDocument, key: string): Promise<ClaimResult> {
+  const inFlight = deps.inFlight;
+  const running = inFlight?.get(key);
+  if (running) {
+    // The same event twice in one batch: the second waits for the first and alerts no one.
+    await running;
+    return 'duplicate';
+  }
+  const attempt = claimAndAlert(deps, doc, key);
+  inFlight?.set(key, attempt);
+  try {
+    return await attempt;
+  } finally {
+    inFlight?.delete(key);
+  }
+}
+
+/**
+ * For every tamper event in one stream record (CloudTrail from trusted sources only: anything
+ * else never normalizes to API Activity), alert once and start the self-heal workflow. The
+ * dedupe key and execution name are the owner-namespaced document id. Errors propagate, so the
+ * record is retried.
+ */
+export async function alertOnStreamRecord(data: string, deps: AlerterDeps): Promise<AlertOutcome> {
+  const outcome: AlertOutcome = { alerted: [], duplicates: [], notGoverned: [] };
+  const decoded = decodeCwlBase64(data);
+  // Undecodable records are kept by the archive (error prefix) and the indexer (rejected/).
+  if (!decoded.ok || isControlMessage(decoded.payload)) return outcome;
+  const payload = decoded.payload;
+  for (const doc of normalizePayload(payload, deps.formats, deps.trust)) {
+    if (!isCoverageTamper(doc)) continue;
+    const key = documentId(payload, doc);
+    const result = await alertOnce(deps, doc, key);
+    if (result === 'alerted') outcome.alerted.push(key);
+    else if (result === 'duplicate') outcome.duplicates.push(key);
+    else outcome.notGoverned.push(key);
   }
   return outcome;
 }

@@ -52,26 +52,59 @@ function findTargets(params: unknown, depth = 0, out: string[] = []): string[] {
   return out;
 }
 
+/** Longest caller-controlled value quoted in an alert. */
+export const MAX_QUOTED = 200;
+
+/**
+ * Caller-controlled text (user agent, principal and session names, request parameters) as a
+ * quoted, escaped and bounded literal: control characters, line breaks and bidirectional
+ * overrides become visible escapes, so a value can neither forge lines of the alert nor hide
+ * what follows it, and a long one is cut with a marker.
+ */
+export function quote(value: string | undefined, max = MAX_QUOTED): string {
+  if (value === undefined) return 'unknown';
+  const cut = value.length > max ? `${value.slice(0, max)}…(${value.length} characters)` : value;
+  return JSON.stringify(cut).replace(
+    /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** A subject line: printable ASCII only (SNS requires it), one line, at most 100 characters. */
+const subjectText = (text: string) => text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+
 function targetOf(doc: OcsfDocument): string {
   const parts = findTargets(requestDataOf(doc));
   return parts.length ? parts.join(' ') : '(not named in the request)';
 }
 
-/** A readable alert for one tamper event, with the same facts as message attributes. */
-export function describeTamper(doc: OcsfDocument, executionArn: string | undefined): TamperAlert {
+/**
+ * A readable alert for one tamper event, with the same facts as message attributes. Every value
+ * that the caller of the API controls is quoted (see quote); the rest comes from CloudTrail.
+ */
+export function describeTamper(
+  doc: OcsfDocument,
+  executionArn: string | undefined,
+  notStartedReason = 'see the alerter logs',
+): TamperAlert {
   const d = doc as OcsfDocument & ApiDoc;
-  const operation = d.api?.operation ?? 'unknown call';
-  const service = d.api?.service?.name ?? 'unknown service';
-  const who = d.actor?.user?.uid ?? d.actor?.user?.uid_alt ?? d.actor?.user?.name ?? 'unknown principal';
-  const whoType = d.actor?.user?.type ?? 'unknown';
-  const sourceIp = d.src_endpoint?.ip ?? d.src_endpoint?.domain ?? 'unknown';
-  const when = new Date(doc.time).toISOString();
-  const account = doc.cloud.account.uid;
-  const region = doc.cloud.region;
-  const target = targetOf(doc);
-  const heal = executionArn ? `started ${executionArn}` : 'NOT started (see the alerter logs)';
+  const operation = quote(d.api?.operation ?? 'unknown call', 100);
+  const service = quote(d.api?.service?.name ?? 'unknown service', 100);
+  const who = quote(
+    d.actor?.user?.uid ?? d.actor?.user?.uid_alt ?? d.actor?.user?.name ?? 'unknown principal',
+  );
+  const whoType = quote(d.actor?.user?.type ?? 'unknown', 50);
+  const sourceIp = quote(d.src_endpoint?.ip ?? d.src_endpoint?.domain ?? 'unknown', 100);
+  const when = Number.isFinite(doc.time) ? new Date(doc.time).toISOString() : 'unknown';
+  const account = quote(doc.cloud.account.uid, 20);
+  const region = quote(doc.cloud.region, 30);
+  const target = quote(targetOf(doc), 400);
+  const userAgent = quote(d.http_request?.user_agent);
+  const eventId = quote(doc.metadata.uid, 100);
+  const heal = executionArn ? `started ${executionArn}` : `NOT started (${notStartedReason})`;
   const text = [
     `logwarden detected a change that switches logging coverage off: ${operation}.`,
+    'Quoted values are as the caller sent them, escaped and cut at ' + MAX_QUOTED + ' characters.',
     '',
     `Who:       ${who} (${whoType})`,
     `What:      ${service} ${operation}`,
@@ -79,14 +112,16 @@ export function describeTamper(doc: OcsfDocument, executionArn: string | undefin
     `Account:   ${account}`,
     `Region:    ${region}`,
     `Source IP: ${sourceIp}`,
-    `User agent: ${d.http_request?.user_agent ?? 'unknown'}`,
+    `User agent: ${userAgent}`,
     `Time:      ${when}`,
-    `Event id:  ${doc.metadata.uid}`,
+    `Event id:  ${eventId}`,
     '',
     `Self-heal: ${heal}`,
   ].join('\n');
   return {
-    subject: `logwarden: ${operation} in ${account} ${region}`.slice(0, 100),
+    subject: subjectText(
+      `logwarden: ${d.api?.operation ?? 'tamper'} in ${doc.cloud.account.uid} ${doc.cloud.region}`,
+    ),
     text,
     attributes: {
       who,
@@ -96,7 +131,7 @@ export function describeTamper(doc: OcsfDocument, executionArn: string | undefin
       region,
       sourceIp,
       time: when,
-      eventId: doc.metadata.uid,
+      eventId,
       execution: executionArn ?? 'none',
     },
   };

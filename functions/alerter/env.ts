@@ -1,5 +1,6 @@
-import { defineEnv, envText, envWholeNumber } from '../shared/env';
+import { defineEnv, envRegionList, envText, envWholeNumber } from '../shared/env';
 import { envFlowLogFormats } from '../shared/flow-log-registry-env';
+import { envTrustedSources } from '../shared/trusted-sources-env';
 
 export const alerterEnv = defineEnv({
   alertTopicArn: envText(),
@@ -10,4 +11,7 @@ export const alerterEnv = defineEnv({
   /** How long a delivery can repeat: the stream retention. */
   streamRetentionHours: envWholeNumber(),
   flowLogFormats: envFlowLogFormats(),
+  trustedSources: envTrustedSources(),
+  /** Heals start only in these regions. */
+  governedRegions: envRegionList(),
 });

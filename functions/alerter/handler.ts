@@ -37,6 +37,10 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
     dedupeTable: settings.dedupeTable,
     dedupeHours: settings.streamRetentionHours,
     formats: settings.flowLogFormats,
+    trust: settings.trustedSources,
+    governedRegions: settings.governedRegions,
+    // Claims in flight in this container: one batch holding an event twice alerts once.
+    inFlight: new Map(),
     logger: new Logger(),
     metrics: new Metrics(),
   };
@@ -47,11 +51,23 @@ export function makeHandler(deps: AlerterHandlerDeps) {
   const { logger, metrics } = deps;
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
   const recordHandler = async (record: KinesisStreamRecord): Promise<void> => {
-    const outcome = await alertOnStreamRecord(record.kinesis.data, deps);
-    if (outcome.alerted.length) logger.info('tamper alerts sent', { eventIds: outcome.alerted });
+    const { sequenceNumber } = record.kinesis;
+    let outcome;
+    try {
+      outcome = await alertOnStreamRecord(record.kinesis.data, deps);
+    } catch (err) {
+      // Every failed record is visible: its sequence number, the reason, and a metric.
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      logger.error('record failed', { sequenceNumber, reason });
+      metrics.addMetric('FailedRecords', MetricUnit.Count, 1);
+      throw err;
+    }
+    if (outcome.alerted.length) logger.info('tamper alerts sent', { alertKeys: outcome.alerted });
+    if (outcome.notGoverned.length)
+      logger.info('tamper alerts sent, no heal: region not governed', { alertKeys: outcome.notGoverned });
     if (outcome.duplicates.length)
-      logger.info('duplicate deliveries, no alert', { eventIds: outcome.duplicates });
-    metrics.addMetric('TamperAlerts', MetricUnit.Count, outcome.alerted.length);
+      logger.info('duplicate deliveries, no alert', { alertKeys: outcome.duplicates });
+    metrics.addMetric('TamperAlerts', MetricUnit.Count, outcome.alerted.length + outcome.notGoverned.length);
     metrics.addMetric('DuplicateTamperDeliveries', MetricUnit.Count, outcome.duplicates.length);
   };
   return async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {

@@ -1,17 +1,26 @@
 import { backoffDelayMs, sleep as realSleep } from '../shared/backoff';
 import type { OcsfDocument } from '../shared/ocsf/document';
-import { indexFor } from '../shared/opensearch/index-model';
 import type { SearchClient } from '../shared/opensearch/client';
 
-export interface DocumentOutcome {
+/** One document to index: its `_id` (owner-namespaced, see documentId) and its index. */
+export interface IndexEntry {
   doc: OcsfDocument;
+  id: string;
+  index: string;
+}
+
+export interface DocumentOutcome {
+  entry: IndexEntry;
   status: number;
   reason: string;
 }
 
 export interface BulkResult {
+  /** Created now. */
   indexed: number;
-  /** Rejected for good (mapping errors, 400s): to be kept elsewhere with the reason. */
+  /** Already there (409 on create): a replay or a re-delivery, not a failure. */
+  alreadyIndexed: number;
+  /** Rejected for good (mapping errors, 400s, unserializable): kept elsewhere with the reason. */
   rejected: DocumentOutcome[];
   /** Still failing after every retry (429, 5xx, network): the caller must not acknowledge them. */
   failed: DocumentOutcome[];
@@ -27,82 +36,101 @@ export interface BulkOptions {
 }
 
 interface BulkItem {
-  index?: { status: number; error?: { type?: string; reason?: string } };
+  create?: { status: number; error?: { type?: string; reason?: string } };
 }
 
 const retryable = (status: number) => status === 429 || status >= 500;
 
-function bodies(docs: OcsfDocument[], maxBytes: number): { docs: OcsfDocument[]; body: string }[] {
-  const out: { docs: OcsfDocument[]; body: string }[] = [];
-  let current: OcsfDocument[] = [];
+interface Body {
+  entries: IndexEntry[];
+  body: string;
+}
+
+/**
+ * `_bulk` bodies of `create` actions. A document that cannot be serialized is rejected on its
+ * own, so its neighbours are still indexed.
+ */
+function bodies(entries: IndexEntry[], maxBytes: number, rejected: DocumentOutcome[]): Body[] {
+  const out: Body[] = [];
+  let current: IndexEntry[] = [];
   let lines: string[] = [];
   let bytes = 0;
-  for (const doc of docs) {
-    const action = JSON.stringify({ index: { _index: indexFor(doc), _id: doc.metadata.uid } });
-    const source = JSON.stringify(doc);
+  for (const entry of entries) {
+    let source: string;
+    try {
+      source = JSON.stringify(entry.doc);
+    } catch (err) {
+      rejected.push({ entry, status: 0, reason: `document cannot be serialized: ${(err as Error).message}` });
+      continue;
+    }
+    const action = JSON.stringify({ create: { _index: entry.index, _id: entry.id } });
     const size = action.length + source.length + 2;
     if (current.length && bytes + size > maxBytes) {
-      out.push({ docs: current, body: lines.join('\n') + '\n' });
+      out.push({ entries: current, body: lines.join('\n') + '\n' });
       current = [];
       lines = [];
       bytes = 0;
     }
-    current.push(doc);
+    current.push(entry);
     lines.push(action, source);
     bytes += size;
   }
-  if (current.length) out.push({ docs: current, body: lines.join('\n') + '\n' });
+  if (current.length) out.push({ entries: current, body: lines.join('\n') + '\n' });
   return out;
 }
 
 /**
- * Indexes documents with `_id = metadata.uid` (a replay overwrites, never duplicates). 429 and
- * 5xx, per item or for the whole request, are retried with full-jitter backoff; any other
+ * Creates documents with their deterministic `_id`: the writer role may only create, and a
+ * replay answers 409 version_conflict for what is already there, which counts as indexed. 429
+ * and 5xx, per item or for the whole request, are retried with full-jitter backoff; any other
  * per-item error is a rejection, returned with its reason and never retried.
  */
 export async function bulkIndex(
   search: SearchClient,
-  docs: OcsfDocument[],
+  entries: IndexEntry[],
   options: BulkOptions = {},
 ): Promise<BulkResult> {
   const maxAttempts = options.maxAttempts ?? 5;
   const sleep = options.sleep ?? realSleep;
-  const result: BulkResult = { indexed: 0, rejected: [], failed: [], retries: 0 };
-  let pending = docs;
+  const result: BulkResult = { indexed: 0, alreadyIndexed: 0, rejected: [], failed: [], retries: 0 };
+  let pending = entries;
   for (let attempt = 0; pending.length && attempt < maxAttempts; attempt++) {
     if (attempt > 0) {
       result.retries++;
       await sleep(backoffDelayMs(attempt, options.baseDelayMs ?? 200));
     }
     const again: DocumentOutcome[] = [];
-    for (const chunk of bodies(pending, options.maxBodyBytes ?? 5 * 1024 * 1024)) {
+    for (const chunk of bodies(pending, options.maxBodyBytes ?? 5 * 1024 * 1024, result.rejected)) {
       let status: number;
       let body: unknown;
       try {
         ({ status, body } = await search.request('POST', '/_bulk', chunk.body, 'application/x-ndjson'));
       } catch (err) {
-        again.push(
-          ...chunk.docs.map((doc) => ({ doc, status: 0, reason: `network: ${(err as Error).message}` })),
-        );
+        const reason = `network: ${(err as Error).message}`;
+        again.push(...chunk.entries.map((entry) => ({ entry, status: 0, reason })));
         continue;
       }
       const items = (body as { items?: BulkItem[] } | undefined)?.items;
-      if (status >= 300 || !Array.isArray(items) || items.length !== chunk.docs.length) {
-        const reason = `bulk request answered ${status}: ${JSON.stringify(body).slice(0, 500)}`;
-        const outcomes = chunk.docs.map((doc) => ({ doc, status, reason }));
+      if (status >= 300 || !Array.isArray(items) || items.length !== chunk.entries.length) {
+        const reason = `bulk request answered ${status}: ${JSON.stringify(body)?.slice(0, 500)}`;
+        const outcomes = chunk.entries.map((entry) => ({ entry, status, reason }));
         if (retryable(status) || status === 0) again.push(...outcomes);
         else result.rejected.push(...outcomes);
         continue;
       }
       items.forEach((item, i) => {
-        const s = item.index?.status ?? 0;
+        const s = item.create?.status ?? 0;
         if (s >= 200 && s < 300) {
           result.indexed++;
           return;
         }
-        const e = item.index?.error;
+        const e = item.create?.error;
+        if (s === 409 && e?.type === 'version_conflict_engine_exception') {
+          result.alreadyIndexed++;
+          return;
+        }
         const outcome = {
-          doc: chunk.docs[i],
+          entry: chunk.entries[i],
           status: s,
           reason: `${e?.type ?? 'error'}: ${e?.reason ?? 'unknown'}`,
         };
@@ -110,8 +138,36 @@ export async function bulkIndex(
         else result.rejected.push(outcome);
       });
     }
-    pending = again.map((o) => o.doc);
+    pending = again.map((o) => o.entry);
     if (attempt === maxAttempts - 1) result.failed.push(...again);
   }
   return result;
+}
+
+/**
+ * Creates the indices a batch needs that this container has not seen yet, and reports which
+ * ones it created (the `IndicesCreated` metric): 200 created, 400
+ * `resource_already_exists_exception` someone else did. Any other answer leaves the index to the
+ * bulk request's own auto-creation, uncounted; the write path never depends on this call.
+ */
+export async function createMissingIndices(
+  search: SearchClient,
+  indices: Iterable<string>,
+  known: Set<string>,
+): Promise<string[]> {
+  const created: string[] = [];
+  for (const index of new Set(indices)) {
+    if (known.has(index)) continue;
+    try {
+      const res = await search.request('PUT', `/${encodeURIComponent(index)}`);
+      const type = (res.body as { error?: { type?: string } } | undefined)?.error?.type;
+      if (res.status >= 200 && res.status < 300) {
+        created.push(index);
+        known.add(index);
+      } else if (type === 'resource_already_exists_exception') known.add(index);
+    } catch {
+      // Unreachable now: the bulk request will say so, with retries.
+    }
+  }
+  return created;
 }

@@ -1,9 +1,12 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { TrustTable } from '../../contracts/trusted-sources';
 import { decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
-import { normalizePayload, SourceKind, sourceKindOf } from '../shared/normalize';
+import { sightingsOf, type Sighting } from '../shared/last-seen';
+import { documentId, normalizePayload, SourceKind, sourceKindOf } from '../shared/normalize';
+import { indexFor } from '../shared/opensearch/index-model';
 import type { SearchClient } from '../shared/opensearch/client';
-import { bulkIndex, BulkOptions, DocumentOutcome } from './bulk';
+import { bulkIndex, BulkOptions, createMissingIndices, DocumentOutcome, IndexEntry } from './bulk';
 
 export interface IndexerDeps {
   search: SearchClient;
@@ -11,14 +14,35 @@ export interface IndexerDeps {
   /** The archive bucket: rejected documents go under its `rejected/` prefix. */
   archiveBucket: string;
   formats: FlowLogFormatRegistry;
+  trust: TrustTable;
   bulk?: BulkOptions;
+  /** Indices this container knows exist (kept across invocations). */
+  knownIndices?: Set<string>;
+}
+
+/** A Kinesis record as the indexer needs it. */
+export interface StreamRecordInput {
+  data: string;
+  sequenceNumber: string;
+  /** Kinesis `approximateArrivalTimestamp`, epoch ms. */
+  arrivalMs: number;
 }
 
 export interface RecordOutcome {
+  owner?: string;
+  logGroup?: string;
+  /** Bytes of the record as it arrived (gzip). */
+  bytes: number;
+  documents: number;
   indexed: number;
+  alreadyIndexed: number;
   rejected: number;
+  quarantined: number;
+  invalidUtf8: number;
+  indicesCreated: string[];
   bySource: Partial<Record<SourceKind, number>>;
   retries: number;
+  sightings: Sighting[];
 }
 
 /** A document or record that OpenSearch will never take: kept in S3 with the reason. */
@@ -27,11 +51,24 @@ export async function keepRejected(
   key: string,
   content: Record<string, unknown>,
 ): Promise<void> {
+  let body: string;
+  try {
+    body = JSON.stringify(content);
+  } catch (err) {
+    // What cannot be serialized is kept as far as it can be: the reason and the raw line.
+    const document = content.document as { raw_data?: unknown } | undefined;
+    body = JSON.stringify({
+      reason: content.reason,
+      status: content.status,
+      serializationError: (err as Error).message,
+      raw_data: document?.raw_data,
+    });
+  }
   await deps.s3.send(
     new PutObjectCommand({
       Bucket: deps.archiveBucket,
       Key: `rejected/${new Date().toISOString().slice(0, 10)}/${key}.json`,
-      Body: JSON.stringify(content),
+      Body: body,
       ContentType: 'application/json',
     }),
   );
@@ -49,34 +86,64 @@ export class RetryLaterError extends Error {
  * not be indexed yet, so the record is reported as a batch item failure and retried.
  */
 export async function indexStreamRecord(
-  data: string,
-  recordKey: string,
+  record: StreamRecordInput,
   deps: IndexerDeps,
 ): Promise<RecordOutcome> {
-  const outcome: RecordOutcome = { indexed: 0, rejected: 0, bySource: {}, retries: 0 };
-  const decoded = decodeCwlBase64(data);
+  const outcome: RecordOutcome = {
+    bytes: Buffer.byteLength(record.data, 'base64'),
+    documents: 0,
+    indexed: 0,
+    alreadyIndexed: 0,
+    rejected: 0,
+    quarantined: 0,
+    invalidUtf8: 0,
+    indicesCreated: [],
+    bySource: {},
+    retries: 0,
+    sightings: [],
+  };
+  const decoded = decodeCwlBase64(record.data);
   if (!decoded.ok) {
-    await keepRejected(deps, `record-${safeKey(recordKey)}`, { reason: decoded.error, record: data });
+    await keepRejected(deps, `record-${safeKey(record.sequenceNumber)}`, {
+      reason: decoded.error,
+      record: record.data,
+    });
     outcome.rejected = 1;
     return outcome;
   }
-  if (isControlMessage(decoded.payload)) return outcome;
-  const docs = normalizePayload(decoded.payload, deps.formats);
-  const result = await bulkIndex(deps.search, docs, deps.bulk);
+  const payload = decoded.payload;
+  outcome.owner = payload.owner;
+  outcome.logGroup = payload.logGroup;
+  if (isControlMessage(payload)) return outcome;
+  const docs = normalizePayload(payload, deps.formats, deps.trust);
+  const entries: IndexEntry[] = docs.map((doc) => {
+    const { index, quarantined } = indexFor(doc, record.arrivalMs);
+    if (quarantined) outcome.quarantined++;
+    const kind = sourceKindOf(doc);
+    outcome.bySource[kind] = (outcome.bySource[kind] ?? 0) + 1;
+    return { doc, id: documentId(payload, doc), index };
+  });
+  outcome.documents = docs.length;
+  outcome.invalidUtf8 = payload.logEvents.filter((e) => e.invalidUtf8Base64 !== undefined).length;
+  outcome.indicesCreated = await createMissingIndices(
+    deps.search,
+    entries.map((e) => e.index),
+    deps.knownIndices ?? new Set(),
+  );
+  const result = await bulkIndex(deps.search, entries, deps.bulk);
   await Promise.all(
     result.rejected.map((r: DocumentOutcome) =>
-      keepRejected(deps, safeKey(r.doc.metadata.uid), {
+      keepRejected(deps, safeKey(r.entry.id), {
         reason: r.reason,
         status: r.status,
-        document: r.doc,
+        sequenceNumber: record.sequenceNumber,
+        index: r.entry.index,
+        document: r.entry.doc,
       }),
     ),
   );
-  for (const doc of docs) {
-    const kind = sourceKindOf(doc);
-    outcome.bySource[kind] = (outcome.bySource[kind] ?? 0) + 1;
-  }
   outcome.indexed = result.indexed;
+  outcome.alreadyIndexed = result.alreadyIndexed;
   outcome.rejected = result.rejected.length;
   outcome.retries = result.retries;
   if (result.failed.length) {
@@ -85,5 +152,6 @@ export async function indexStreamRecord(
       `${result.failed.length} of ${docs.length} documents not indexed yet (${first.status} ${first.reason})`,
     );
   }
+  outcome.sightings = sightingsOf(payload, docs, record.arrivalMs);
   return outcome;
 }

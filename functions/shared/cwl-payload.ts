@@ -5,6 +5,11 @@ export interface CwlLogEvent {
   id: string;
   timestamp: number;
   message: string;
+  /**
+   * Set by logwarden when the line was not valid UTF-8: its original bytes, base64. `message`
+   * then holds the text decoded with replacement characters.
+   */
+  invalidUtf8Base64?: string;
 }
 
 /** What CloudWatch Logs delivers to a subscription destination (after gunzip). */
@@ -26,15 +31,22 @@ const GZIP_MAGIC_1 = 0x8b;
 
 /** Decodes raw record bytes: gzip of JSON (what CloudWatch Logs sends) or plain JSON. */
 export function decodeCwlBytes(bytes: Buffer): DecodeResult {
-  let text: string;
+  let json: Buffer = bytes;
   if (bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1) {
     try {
-      text = gunzipSync(bytes).toString('utf8');
+      json = gunzipSync(bytes);
     } catch (err) {
       return { ok: false, error: `corrupt gzip: ${(err as Error).message}` };
     }
-  } else {
-    text = bytes.toString('utf8');
+  }
+  let text: string;
+  let invalidUtf8 = false;
+  try {
+    text = strictUtf8.decode(json);
+  } catch {
+    // Some byte sequence is not UTF-8: decode leniently, then find the lines it is in.
+    text = json.toString('utf8');
+    invalidUtf8 = true;
   }
   let parsed: unknown;
   try {
@@ -44,7 +56,47 @@ export function decodeCwlBytes(bytes: Buffer): DecodeResult {
   }
   const shapeError = cwlShapeError(parsed);
   if (shapeError) return { ok: false, error: `not a CloudWatch Logs payload: ${shapeError}` };
-  return { ok: true, payload: parsed as CwlPayload };
+  const payload = parsed as CwlPayload;
+  if (invalidUtf8) markInvalidUtf8(payload, json);
+  return { ok: true, payload };
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The slow path for a payload with invalid UTF-8: the same JSON read as Latin-1 gives each
+ * message's bytes one character per byte (JSON's own syntax is ASCII), so each line can be
+ * checked on its own and its original bytes kept. A `\uXXXX` escape above U+00FF can only be
+ * valid text, and is encoded back as UTF-8.
+ */
+function markInvalidUtf8(payload: CwlPayload, json: Buffer): void {
+  let bytewise: { logEvents?: { message?: unknown }[] };
+  try {
+    bytewise = JSON.parse(json.toString('latin1')) as typeof bytewise;
+  } catch {
+    return;
+  }
+  payload.logEvents.forEach((event, i) => {
+    const raw = bytewise.logEvents?.[i]?.message;
+    // A line without a replacement character decoded cleanly.
+    if (typeof raw !== 'string' || !event.message.includes('\uFFFD')) return;
+    const parts: Buffer[] = [];
+    let run = '';
+    for (const ch of raw) {
+      if (ch.charCodeAt(0) <= 0xff && ch.length === 1) run += ch;
+      else {
+        parts.push(Buffer.from(run, 'latin1'), Buffer.from(ch, 'utf8'));
+        run = '';
+      }
+    }
+    parts.push(Buffer.from(run, 'latin1'));
+    const original = Buffer.concat(parts);
+    try {
+      strictUtf8.decode(original);
+    } catch {
+      event.invalidUtf8Base64 = original.toString('base64');
+    }
+  });
 }
 
 /** Decodes a base64 record (Firehose and Kinesis event records carry their data this way). */
@@ -74,6 +126,8 @@ function cwlShapeError(value: unknown): string | undefined {
     if (typeof ev.message !== 'string') return `logEvents[${i}].message is not a string`;
     if (typeof ev.timestamp !== 'number') return `logEvents[${i}].timestamp is not a number`;
     if (typeof ev.id !== 'string') return `logEvents[${i}].id is not a string`;
+    if (ev.invalidUtf8Base64 !== undefined && typeof ev.invalidUtf8Base64 !== 'string')
+      return `logEvents[${i}].invalidUtf8Base64 is not a string`;
   }
   return undefined;
 }

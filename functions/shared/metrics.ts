@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /** One metric per source, each with its own `source` dimension next to the service one. */
@@ -7,4 +8,29 @@ export function addPerSource(metrics: Metrics, name: string, counts: Partial<Rec
     metric.addDimension('source', source);
     metric.addMetric(name, MetricUnit.Count, count ?? 0);
   }
+}
+
+/**
+ * What the consumers' cores report through: structured log lines and counts. The handlers give
+ * them Powertools (namespace `logwarden`, dimension `service` = `logwarden-<function>`); the
+ * tests give them a recorder.
+ */
+export interface Observer {
+  log(level: 'info' | 'warn' | 'error', message: string, attributes: Record<string, unknown>): void;
+  count(name: string, value: number, dimensions?: Record<string, string>): void;
+}
+
+export function powertoolsObserver(logger: Logger, metrics: Metrics): Observer {
+  return {
+    log: (level, message, attributes) => logger[level](message, attributes),
+    count: (name, value, dimensions) => {
+      if (!dimensions || !Object.keys(dimensions).length) {
+        metrics.addMetric(name, MetricUnit.Count, value);
+        return;
+      }
+      const metric = metrics.singleMetric();
+      for (const [k, v] of Object.entries(dimensions)) metric.addDimension(k, v);
+      metric.addMetric(name, MetricUnit.Count, value);
+    },
+  };
 }

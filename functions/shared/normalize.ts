@@ -1,9 +1,12 @@
+import { hash } from 'node:crypto';
 import { regionOfSubscription } from '../../contracts/names';
+import type { SourceTrust, TrustTable } from '../../contracts/trusted-sources';
 import type { CwlLogEvent, CwlPayload } from './cwl-payload';
 import { FlowLogFormatRegistry, defaultV2Format, looksLikeDefaultV2 } from './flow-log-formats';
 import { parseErrorOf, toBaseEvent, toParseError } from './ocsf/base-event';
 import { CLOUDTRAIL_PRODUCT, isCloudTrailEvent, toApiActivity } from './ocsf/cloudtrail';
 import type { EventOrigin, OcsfDocument } from './ocsf/document';
+import { flatObjectPaths } from './opensearch/index-model';
 import { FLOW_LOG_PRODUCT, splitFlowLogLine, toNetworkActivity } from './ocsf/flow-log';
 import { GUARDDUTY_PRODUCT, isGuardDutyEvent, toDetectionFinding } from './ocsf/guardduty';
 
@@ -35,6 +38,190 @@ function regionOf(payload: CwlPayload): string | undefined {
 }
 
 /**
+ * Deepest JSON nesting a line may have. Real CloudTrail, GuardDuty and application events stay
+ * far below it; past it (`JSON.stringify` itself throws near 4,000 levels) the line is kept as a
+ * parse error with its raw text, so no input can make a consumer throw.
+ */
+export const MAX_JSON_DEPTH = 32;
+/**
+ * Longest string kept in a free-form field (`unmapped`, `api.request.data`, `api.response.data`:
+ * the template's `flat_object` fields). OpenSearch indexes each `flat_object` leaf as a keyword
+ * term (`path=value`) and refuses terms over 32,766 bytes, which would reject the whole
+ * document; 8,192 UTF-16 units are at most 24,576 UTF-8 bytes. `raw_data` keeps the whole line.
+ */
+export const MAX_UNMAPPED_STRING = 8192;
+
+/** `metadata.labels` logwarden sets; each says why a document is not what its line claimed. */
+export const labels = {
+  /** A free-form value was cut to MAX_UNMAPPED_STRING; `raw_data` has it whole. */
+  truncated: 'logwarden:truncated',
+  /** The line was not valid UTF-8: `raw_data` holds its original bytes in base64. */
+  invalidUtf8: 'logwarden:invalid_utf8',
+  /** The line has the shape of CloudTrail/GuardDuty but came from a log group not trusted for it. */
+  untrustedCloudTrail: 'logwarden:untrusted_cloudtrail',
+  untrustedGuardDuty: 'logwarden:untrusted_guardduty',
+} as const;
+
+interface JsonShape {
+  depth: number;
+  longStrings: boolean;
+}
+
+/** Depth and whether any string is too long for a free-form field, without recursion. */
+function shapeOf(root: unknown, maxDepth: number): JsonShape {
+  let depth = 0;
+  let longStrings = false;
+  // Two parallel stacks: no tuple per node on this hot path.
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  while (values.length) {
+    const value = values.pop();
+    const d = depths.pop() as number;
+    if (typeof value === 'string') {
+      if (value.length > MAX_UNMAPPED_STRING) longStrings = true;
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (d > depth) {
+      depth = d;
+      if (depth > maxDepth) return { depth, longStrings };
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        values.push(value[i]);
+        depths.push(d + 1);
+      }
+    } else {
+      for (const key in value) {
+        if (key.length > MAX_UNMAPPED_STRING) longStrings = true;
+        values.push((value as Record<string, unknown>)[key]);
+        depths.push(d + 1);
+      }
+    }
+  }
+  return { depth, longStrings };
+}
+
+/** Cuts long strings (and keys) in one free-form object, in place (its objects are this line's own parse). */
+function truncateFreeForm(root: Record<string, unknown>): boolean {
+  let truncated = false;
+  const cut = (s: string) => {
+    truncated = true;
+    return `${s.slice(0, MAX_UNMAPPED_STRING)}…[truncated: ${s.length} characters]`;
+  };
+  const stack: (Record<string, unknown> | unknown[])[] = [root];
+  while (stack.length) {
+    const node = stack.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => {
+        if (typeof v === 'string' && v.length > MAX_UNMAPPED_STRING) node[i] = cut(v);
+        else if (typeof v === 'object' && v !== null) stack.push(v as Record<string, unknown>);
+      });
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      const v = node[key];
+      if (key.length > MAX_UNMAPPED_STRING) {
+        delete node[key];
+        node[cut(key)] = v;
+      }
+      if (typeof v === 'string' && v.length > MAX_UNMAPPED_STRING) node[key] = cut(v);
+      else if (typeof v === 'object' && v !== null) stack.push(v as Record<string, unknown>);
+    }
+  }
+  return truncated;
+}
+
+/** Cuts long values in every free-form (`flat_object`) field of a document. */
+function truncateFreeFormFields(doc: OcsfDocument): boolean {
+  let truncated = false;
+  for (const path of flatObjectPaths) {
+    let node: unknown = doc;
+    for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
+    if (typeof node === 'object' && node !== null && truncateFreeForm(node as Record<string, unknown>))
+      truncated = true;
+  }
+  return truncated;
+}
+
+function addLabel(doc: OcsfDocument, label: string): void {
+  const list = (doc.metadata.labels ??= []) as string[];
+  if (!list.includes(label)) list.push(label);
+}
+
+/** The account a CloudTrail record or GuardDuty finding is about, by its own content. */
+function accountClaimed(json: Record<string, unknown>): unknown {
+  if (isGuardDutyEvent(json)) return (json.detail as Record<string, unknown>).accountId ?? json.account;
+  return json.recipientAccountId ?? (json.userIdentity as Record<string, unknown> | undefined)?.accountId;
+}
+
+/**
+ * The trust decision, before any normalizer runs: a line is CloudTrail or GuardDuty only when its
+ * (owner, log group) is trusted for that kind, and for account-mode trails only about the owner.
+ */
+function trustedKind(
+  json: Record<string, unknown>,
+  trust: SourceTrust,
+  owner: string,
+): 'cloudtrail' | 'guardduty' | 'untrusted-cloudtrail' | 'untrusted-guardduty' | undefined {
+  const kind = isCloudTrailEvent(json) ? 'cloudtrail' : isGuardDutyEvent(json) ? 'guardduty' : undefined;
+  if (!kind) return undefined;
+  const accepted = trust.kinds.has(kind) && (!trust.ownAccountOnly || accountClaimed(json) === owner);
+  return accepted ? kind : `untrusted-${kind}`;
+}
+
+function normalizeContent(
+  origin: EventOrigin,
+  message: string,
+  formats: FlowLogFormatRegistry,
+  trust: TrustTable,
+): OcsfDocument {
+  const { payload } = origin;
+  const format = formats.formatOf(payload.logGroup);
+  if (format) {
+    const values = splitFlowLogLine(message);
+    if (values.length !== format.fields.length) {
+      const reason = `flow-log line has ${values.length} fields, format ${format.id} of ${payload.logGroup} has ${format.fields.length}`;
+      return toParseError(origin, reason, FLOW_LOG_PRODUCT);
+    }
+    return toNetworkActivity(origin, format, values);
+  }
+
+  const trimmed = message.trimStart();
+  if (trimmed.startsWith('{')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(message);
+    } catch (err) {
+      return toParseError(origin, `invalid JSON: ${(err as Error).message}`);
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      return toParseError(origin, 'JSON is not an object');
+    }
+    const shape = shapeOf(json, MAX_JSON_DEPTH);
+    if (shape.depth > MAX_JSON_DEPTH) {
+      return toParseError(origin, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    const obj = json as Record<string, unknown>;
+    const kind = trustedKind(obj, trust.of(payload.owner, payload.logGroup), payload.owner);
+    let doc: OcsfDocument;
+    if (kind === 'cloudtrail') doc = toApiActivity(origin, obj);
+    else if (kind === 'guardduty') doc = toDetectionFinding(origin, obj);
+    else {
+      // Anything else, a forged CloudTrail line included, is an application event of its owner.
+      doc = toBaseEvent(origin, obj);
+      if (kind === 'untrusted-cloudtrail') addLabel(doc, labels.untrustedCloudTrail);
+      if (kind === 'untrusted-guardduty') addLabel(doc, labels.untrustedGuardDuty);
+    }
+    if (shape.longStrings && truncateFreeFormFields(doc)) addLabel(doc, labels.truncated);
+    return doc;
+  }
+  const fields = splitFlowLogLine(message);
+  if (looksLikeDefaultV2(fields)) return toNetworkActivity(origin, defaultV2Format, fields);
+  return toBaseEvent(origin);
+}
+
+/**
  * One log event → exactly one OCSF document. Never throws and never returns nothing: a line
  * that cannot be read becomes a parse-error document (`unmapped.parse_error`) carrying the raw line.
  */
@@ -42,47 +229,54 @@ export function normalizeLogEvent(
   payload: CwlPayload,
   event: CwlLogEvent,
   formats: FlowLogFormatRegistry,
+  trust: TrustTable,
   region = regionOf(payload),
 ): OcsfDocument {
   const origin: EventOrigin = { payload, event, region };
-  const message = event.message;
+  let doc: OcsfDocument;
   try {
-    const format = formats.formatOf(payload.logGroup);
-    if (format) {
-      const values = splitFlowLogLine(message);
-      if (values.length !== format.fields.length) {
-        const reason = `flow-log line has ${values.length} fields, format ${format.id} of ${payload.logGroup} has ${format.fields.length}`;
-        return toParseError(origin, reason, FLOW_LOG_PRODUCT);
-      }
-      return toNetworkActivity(origin, format, values);
-    }
-
-    const trimmed = message.trimStart();
-    if (trimmed.startsWith('{')) {
-      let json: unknown;
-      try {
-        json = JSON.parse(message);
-      } catch (err) {
-        return toParseError(origin, `invalid JSON: ${(err as Error).message}`);
-      }
-      if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-        return toParseError(origin, 'JSON is not an object');
-      }
-      const obj = json as Record<string, unknown>;
-      if (isCloudTrailEvent(obj)) return toApiActivity(origin, obj);
-      if (isGuardDutyEvent(obj)) return toDetectionFinding(origin, obj);
-      return toBaseEvent(origin, obj);
-    }
-    const fields = splitFlowLogLine(message);
-    if (looksLikeDefaultV2(fields)) return toNetworkActivity(origin, defaultV2Format, fields);
-    return toBaseEvent(origin);
+    doc = normalizeContent(origin, event.message, formats, trust);
   } catch (err) {
-    return toParseError(origin, (err as Error).message);
+    doc = toParseError(origin, (err as Error).message);
   }
+  if (event.invalidUtf8Base64 !== undefined) {
+    // The text was decoded with replacement characters; the record of truth is the bytes.
+    doc.raw_data = event.invalidUtf8Base64;
+    addLabel(doc, labels.invalidUtf8);
+  }
+  return doc;
 }
 
 /** Every log event of a DATA_MESSAGE, in order, one document each. */
-export function normalizePayload(payload: CwlPayload, formats: FlowLogFormatRegistry): OcsfDocument[] {
+export function normalizePayload(
+  payload: CwlPayload,
+  formats: FlowLogFormatRegistry,
+  trust: TrustTable,
+): OcsfDocument[] {
   const region = regionOf(payload);
-  return payload.logEvents.map((event) => normalizeLogEvent(payload, event, formats, region));
+  return payload.logEvents.map((event) => normalizeLogEvent(payload, event, formats, trust, region));
+}
+
+/**
+ * The document's id in OpenSearch and the alert-dedupe key: the event's own id (`metadata.uid`)
+ * namespaced by the payload's owner and log group, so a writer elsewhere that reuses a genuine
+ * event id can neither overwrite the genuine document nor suppress its alert.
+ */
+export function documentId(payload: Pick<CwlPayload, 'owner' | 'logGroup'>, doc: OcsfDocument): string {
+  return hash('sha256', `${payload.owner}\n${payload.logGroup}\n${doc.metadata.uid}`, 'hex').slice(0, 40);
+}
+
+/**
+ * A document as one JSON line. Serialization cannot fail on what normalization builds (depth is
+ * capped), but if it ever did, the line becomes a parse error that keeps the raw text.
+ */
+export function serializeDocument(payload: CwlPayload, event: CwlLogEvent, doc: OcsfDocument): string {
+  try {
+    return JSON.stringify(doc);
+  } catch (err) {
+    const origin: EventOrigin = { payload, event, region: doc.cloud.region };
+    const fallback = toParseError(origin, `document cannot be serialized: ${(err as Error).message}`);
+    fallback.raw_data = doc.raw_data;
+    return JSON.stringify(fallback);
+  }
 }

@@ -3,6 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Context } from 'aws-lambda';
 import { createClient } from '../shared/clients';
+import type { TrustTable } from '../../contracts/trusted-sources';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { addPerSource } from '../shared/metrics';
 import { transformEnv } from './env';
@@ -11,6 +12,7 @@ import { FirehoseOutputRecord, FirehoseTransformEvent, transformFirehoseEvent } 
 export interface TransformDeps {
   kinesis: KinesisClient;
   formats: FlowLogFormatRegistry;
+  trust: TrustTable;
   maxHops: number;
   logger: Logger;
   metrics: Metrics;
@@ -21,6 +23,7 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
   return {
     kinesis: createClient(KinesisClient, { http1: true }),
     formats: settings.flowLogFormats,
+    trust: settings.trustedSources,
     maxHops: settings.maxReingestHops,
     logger: new Logger(),
     metrics: new Metrics(),
@@ -37,6 +40,7 @@ export function makeHandler(deps: TransformDeps) {
     if (context) logger.addContext(context);
     const { records, stats } = await transformFirehoseEvent(event, {
       formats: deps.formats,
+      trust: deps.trust,
       kinesis: deps.kinesis,
       maxHops: deps.maxHops,
       log: (level, message, attributes) => logger[level](message, attributes),
@@ -47,6 +51,10 @@ export function makeHandler(deps: TransformDeps) {
     metrics.addMetric('RecordsSplit', MetricUnit.Count, stats.split);
     metrics.addMetric('RecordsReingested', MetricUnit.Count, stats.reingested);
     metrics.addMetric('ReingestFailed', MetricUnit.Count, stats.reingestFailed);
+    // Each ProcessingFailed record was logged with its sequence number and reason.
+    metrics.addMetric('FailedRecords', MetricUnit.Count, stats.processingFailed);
+    metrics.addMetric('InvalidUtf8Lines', MetricUnit.Count, stats.invalidUtf8);
+    metrics.addMetric('ClampedArchiveDates', MetricUnit.Count, stats.clampedDates);
     addPerSource(metrics, 'Events', stats.events);
     addPerSource(metrics, 'ParseErrors', stats.parseErrors);
     metrics.publishStoredMetrics();

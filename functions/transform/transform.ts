@@ -1,15 +1,23 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { gzipSync } from 'node:zlib';
+import type { TrustTable } from '../../contracts/trusted-sources';
 import { CwlPayload, decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
-import { normalizePayload, SourceKind, sourceKindOf } from '../shared/normalize';
+import { filingDay } from '../shared/ingestion-window';
+import { normalizePayload, serializeDocument, SourceKind, sourceKindOf } from '../shared/normalize';
 import { putRecordsWithRetry, ReingestEntry, ReingestOptions } from './reingest';
 
 export interface FirehoseInputRecord {
   recordId: string;
   data: string;
   approximateArrivalTimestamp?: number;
-  kinesisRecordMetadata?: { partitionKey?: string; shardId?: string; sequenceNumber?: string };
+  kinesisRecordMetadata?: {
+    partitionKey?: string;
+    shardId?: string;
+    sequenceNumber?: string;
+    /** When the record reached the Kinesis stream, epoch ms. */
+    approximateArrivalTimestamp?: number;
+  };
 }
 
 export interface FirehoseTransformEvent {
@@ -27,7 +35,7 @@ export interface FirehoseOutputRecord {
   result: FirehoseResult;
   /** Omitted for Dropped and ProcessingFailed: Firehose keeps the original for its error prefix. */
   data?: string;
-  metadata?: { partitionKeys: { source: string; account: string; date: string } };
+  metadata?: { partitionKeys: ArchivePartitionKeys };
 }
 
 export interface TransformStats {
@@ -40,6 +48,10 @@ export interface TransformStats {
   events: Partial<Record<SourceKind, number>>;
   /** Lines kept as parse_error documents, by the product they came from. */
   parseErrors: Record<string, number>;
+  /** Lines that were not valid UTF-8 (kept as base64 in raw_data). */
+  invalidUtf8: number;
+  /** Records filed under their arrival day because their event time is outside the window. */
+  clampedDates: number;
 }
 
 export interface TransformLog {
@@ -48,6 +60,7 @@ export interface TransformLog {
 
 export interface TransformOptions {
   formats: FlowLogFormatRegistry;
+  trust: TrustTable;
   kinesis: KinesisClient;
   /** Lambda's synchronous response limit is 6 MiB; stay below it with room for the envelope. */
   maxResponseBytes?: number;
@@ -55,6 +68,7 @@ export interface TransformOptions {
   maxHops?: number;
   reingest?: ReingestOptions;
   log?: TransformLog;
+  now?: () => number;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 6_000_000;
@@ -72,10 +86,30 @@ function entryBytes(record: FirehoseOutputRecord): number {
 
 const minimalEntryBytes = (recordId: string) => entryBytes({ recordId, result: 'ProcessingFailed' });
 
-function partitionKeys(payload: CwlPayload, kinds: Set<SourceKind>, firstTime: number) {
+/**
+ * The archive's partition keys: source and date only. Firehose holds at most 500 active
+ * partitions per stream and sends the rest to the error prefix (activePartitionExceeded,
+ * https://docs.aws.amazon.com/firehose/latest/dev/buffering.html); `source × account × date`
+ * passes that at about 125 accounts. Six sources × the dates one buffer can hold (the event day
+ * inside the ingestion window, 14 days back to one hour ahead, else the arrival day) stay under
+ * about 100 whatever the organization's size. The account is a column of every document
+ * (`cloud.account.uid`, and `metadata.log_name` with the owner-attributed source), not a prefix.
+ */
+export interface ArchivePartitionKeys {
+  source: string;
+  date: string;
+}
+
+function partitionKeys(kinds: Set<SourceKind>, eventMs: number, arrivalMs: number) {
   const source = kinds.size === 1 ? [...kinds][0] : 'mixed';
-  const date = new Date(Number.isFinite(firstTime) ? firstTime : Date.now()).toISOString().slice(0, 10);
-  return { source, account: /^\d{12}$/.test(payload.owner) ? payload.owner : 'unknown', date };
+  const { day, clamped } = filingDay(eventMs, arrivalMs);
+  return { keys: { source, date: day }, clamped };
+}
+
+/** When the record reached the central stream: Kinesis' own time, the same on a replay. */
+function arrivalOf(record: FirehoseInputRecord, now: number): number {
+  const t = record.kinesisRecordMetadata?.approximateArrivalTimestamp ?? record.approximateArrivalTimestamp;
+  return typeof t === 'number' && Number.isFinite(t) ? t : now;
 }
 
 /** Halves of a payload by log events (or the whole payload when it has one event), one hop further. */
@@ -136,7 +170,10 @@ export async function transformFirehoseEvent(
     reingestFailed: 0,
     events: {},
     parseErrors: {},
+    invalidUtf8: 0,
+    clampedDates: 0,
   };
+  const now = (options.now ?? Date.now)();
   const input = Array.isArray(event?.records) ? event.records : [];
   const out: FirehoseOutputRecord[] = [];
   const pending: PendingReingest[] = [];
@@ -144,8 +181,8 @@ export async function transformFirehoseEvent(
   // Every record still to answer needs at least a minimal entry, so reserve room for them.
   let reserve = input.reduce((sum, r) => sum + minimalEntryBytes(String(r?.recordId ?? '')), 0);
   let used = ENVELOPE_BYTES;
-  const fail = (recordId: string, reason: string) => {
-    log('error', 'record failed processing', { recordId, reason });
+  const fail = (recordId: string, reason: string, sequenceNumber?: string) => {
+    log('error', 'record failed processing', { recordId, sequenceNumber, reason });
     return { recordId, result: 'ProcessingFailed' as const };
   };
 
@@ -157,20 +194,21 @@ export async function transformFirehoseEvent(
       typeof record?.data === 'string'
         ? decodeCwlBase64(record.data)
         : ({ ok: false, error: 'no data' } as const);
+    const sequenceNumber = record?.kinesisRecordMetadata?.sequenceNumber;
     if (!decoded.ok) {
-      result = fail(recordId, decoded.error);
+      result = fail(recordId, decoded.error, sequenceNumber);
     } else if (isControlMessage(decoded.payload)) {
       result = { recordId, result: 'Dropped' };
     } else if ((decoded.payload.logwardenHops ?? 0) > maxHops) {
-      result = fail(recordId, `re-ingested more than ${maxHops} times`);
+      result = fail(recordId, `re-ingested more than ${maxHops} times`, sequenceNumber);
     } else if (decoded.payload.logEvents.length === 0) {
       result = { recordId, result: 'Dropped' };
     } else {
       const payload = decoded.payload;
-      const docs = normalizePayload(payload, options.formats);
+      const docs = normalizePayload(payload, options.formats, options.trust);
       const kinds = new Set<SourceKind>();
       const lines = new NdjsonBuffer();
-      for (const doc of docs) {
+      docs.forEach((doc, i) => {
         const kind = sourceKindOf(doc);
         kinds.add(kind);
         stats.events[kind] = (stats.events[kind] ?? 0) + 1;
@@ -178,20 +216,27 @@ export async function transformFirehoseEvent(
           const product = doc.metadata.product.name;
           stats.parseErrors[product] = (stats.parseErrors[product] ?? 0) + 1;
         }
-        lines.push(JSON.stringify(doc));
-      }
+        if (payload.logEvents[i].invalidUtf8Base64 !== undefined) stats.invalidUtf8++;
+        lines.push(serializeDocument(payload, payload.logEvents[i], doc));
+      });
+      const { keys, clamped } = partitionKeys(kinds, docs[0].time, arrivalOf(record, now));
+      if (clamped) stats.clampedDates++;
       const candidate: FirehoseOutputRecord = {
         recordId,
         result: 'Ok',
         data: lines.toBase64(),
-        metadata: { partitionKeys: partitionKeys(payload, kinds, payload.logEvents[0].timestamp) },
+        metadata: { partitionKeys: keys },
       };
       if (used + entryBytes(candidate) + reserve <= maxBytes) {
         result = candidate;
       } else {
         const streamArn = event.sourceKinesisStreamArn;
         if (!streamArn) {
-          result = fail(recordId, 'response limit reached and no source stream to re-ingest into');
+          result = fail(
+            recordId,
+            'response limit reached and no source stream to re-ingest into',
+            sequenceNumber,
+          );
         } else {
           const parts = splitForReingest(payload);
           if (parts.length > 1) stats.split++;
@@ -230,6 +275,7 @@ export async function transformFirehoseEvent(
         out[p.index] = fail(
           out[p.index].recordId,
           `re-ingest failed after ${attempts} attempts: ${lastError}`,
+          input[p.index]?.kinesisRecordMetadata?.sequenceNumber,
         );
       }
     }

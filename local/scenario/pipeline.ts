@@ -4,6 +4,7 @@
  * subscription policy and destination would, the consumers drained in a process of their own
  * (local/pipeline-worker.ts), and the alerts read back from SNS.
  */
+import { parseLogGroupArn } from '../../contracts/trusted-sources';
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
@@ -141,12 +142,32 @@ export function readAlerts(p: Pipeline): Promise<string[]> {
   return readQueue(p.la, p.alertsQueueUrl);
 }
 
-/** The CloudTrail records of the tampering, as the trail delivers them to its log group. */
+/**
+ * Where each kind of corpus log really comes from: CloudTrail from the organization trail's
+ * group in the account that owns it, GuardDuty findings from the administrator's findings group,
+ * the rest from the member. Only the first two are trusted for CloudTrail and findings
+ * (contracts/trusted-sources.ts); from a member's own groups they are application events.
+ */
+function originOf(p: Pipeline, corpusGroup: string, member: string): { account: string; logGroup: string } {
+  if (corpusGroup === 'aws-cloudtrail-logs') {
+    const { account, name } = parseLogGroupArn(p.org.config.trail.cloudWatchLogsGroupArn as string);
+    return { account, logGroup: name };
+  }
+  if (corpusGroup === names.guardDutyFindingsLogGroup)
+    return { account: p.org.securityTooling, logGroup: corpusGroup };
+  return { account: member, logGroup: corpusGroup };
+}
+
+/**
+ * The CloudTrail records of the tampering, as the organization trail delivers them: into its
+ * log group, in the account that owns it (the only source trusted for CloudTrail).
+ */
 export async function shipTrailRecords(p: Pipeline, records: Record<string, unknown>[], owner: string) {
+  const trail = originOf(p, 'aws-cloudtrail-logs', owner);
   await putPayloads(p, [
     cwlPayload(
       records.map((r) => JSON.stringify(r)),
-      { logGroup: 'aws-cloudtrail-logs', owner, region: p.la.region },
+      { logGroup: trail.logGroup, owner: trail.account, region: p.la.region },
     ),
   ]);
 }
@@ -161,14 +182,15 @@ export async function shipCorpus(
   account: string,
 ): Promise<{ events: number; payloads: number }> {
   const region = p.la.region;
-  const logs = new CloudWatchLogsClient({ region, credentials: await p.org.admin(account) });
   // PutLogEvents keeps what it is given; the Lambda lines' trailing newlines are not part of the event.
   const groups = corpusMessagesByGroup().map(
     ({ logGroup, messages }) => [logGroup, messages.map((m) => m.trimEnd())] as const,
   );
   let events = 0;
   const payloads: ReturnType<typeof cwlPayload>[] = [];
-  for (const [group, messages] of groups) {
+  for (const [corpusGroup, messages] of groups) {
+    const { account: writer, logGroup: group } = originOf(p, corpusGroup, account);
+    const logs = new CloudWatchLogsClient({ region, credentials: await p.org.admin(writer) });
     await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch((err: Error) => {
       if (err.name !== 'ResourceAlreadyExistsException') throw err;
     });
@@ -200,7 +222,7 @@ export async function shipCorpus(
       payloads.push(
         cwlPayload(
           read.slice(i, i + 50).map((e) => e.message ?? ''),
-          { logGroup: group, logStream: `${stream}-${i}`, owner: account, region },
+          { logGroup: group, logStream: `${stream}-${i}`, owner: writer, region },
         ),
       );
   }

@@ -8,6 +8,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../workflows/acknowledge';
 import { pipelineLogGroup } from '../../contracts/names';
+import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
 import { NodeFunction } from '../node-function';
 import { transformEnv } from '../../functions/transform/env';
 import { DEFAULT_MAX_HOPS } from '../../functions/transform/transform';
@@ -17,6 +18,8 @@ export interface FirehoseArchiveProps {
   readonly bucket: s3.Bucket;
   readonly archiveKey: kms.IKey;
   readonly logKey: kms.IKey;
+  /** Where CloudTrail and GuardDuty may come from (contracts/trusted-sources.ts). */
+  readonly trustedSources: TrustedSource[];
 }
 
 /**
@@ -27,8 +30,13 @@ export interface FirehoseArchiveProps {
  */
 export const PROCESSOR_BUFFER_MB = 0.25;
 
+/**
+ * Source and date only (see ArchivePartitionKeys in functions/transform/transform.ts): about 100
+ * active partitions at most, at any number of accounts, well under Firehose's 500; the account
+ * is a column of every document, not a prefix.
+ */
 export const archivePrefix =
-  'ocsf/source=!{partitionKeyFromLambda:source}/account=!{partitionKeyFromLambda:account}/date=!{partitionKeyFromLambda:date}/';
+  'ocsf/source=!{partitionKeyFromLambda:source}/date=!{partitionKeyFromLambda:date}/';
 export const errorPrefix = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/';
 
 /** Consumer 1: Firehose reads the stream, calls the transform, and writes the archive. */
@@ -46,7 +54,10 @@ export class FirehoseArchive extends Construct {
       timeout: Duration.minutes(5),
       memorySize: 1024,
       logKey: props.logKey,
-      environment: transformEnv.environment({ maxReingestHops: String(DEFAULT_MAX_HOPS) }),
+      environment: transformEnv.environment({
+        maxReingestHops: String(DEFAULT_MAX_HOPS),
+        trustedSources: encodeTrustedSources(props.trustedSources),
+      }),
     });
     // Oversized records are split and put back into the stream they came from.
     props.stream.grantWrite(this.transform);

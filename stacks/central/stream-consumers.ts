@@ -10,6 +10,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { LogwardenConfig } from '../../contracts/config';
 import { healStarterRoleArn, healStateMachineArn, names } from '../../contracts/names';
+import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
 import { acknowledge, logicalIdOf } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
 import type { SearchDomain } from './search-domain';
@@ -25,6 +26,10 @@ export interface StreamConsumersProps {
   readonly alertTopic: sns.Topic;
   readonly stateKey: kms.IKey;
   readonly logKey: kms.IKey;
+  /** Where CloudTrail and GuardDuty may come from (contracts/trusted-sources.ts). */
+  readonly trustedSources: TrustedSource[];
+  /** "Last seen per account per source", which the indexer updates. */
+  readonly lastSeen: dynamodb.ITable;
 }
 
 /**
@@ -94,8 +99,11 @@ export class StreamConsumers extends Construct {
       environment: indexerEnv.environment({
         opensearchEndpoint: `https://${props.search.domain.domainEndpoint}`,
         archiveBucket: props.archive.bucketName,
+        trustedSources: encodeTrustedSources(props.trustedSources),
+        lastSeenTable: props.lastSeen.tableName,
       }),
     });
+    props.lastSeen.grant(this.indexer, 'dynamodb:UpdateItem');
     props.search.grantWriter(this.indexer);
     props.archive.grantPut(this.indexer, 'rejected/*');
     acknowledge(
@@ -128,10 +136,19 @@ export class StreamConsumers extends Construct {
         healStateMachineArn: healStateMachineArn(config.homeRegion, config.accounts.securityTooling),
         healStarterRoleArn: healStarterRoleArn(config.accounts.securityTooling),
         streamRetentionHours: String(config.kinesis.retentionHours),
+        trustedSources: encodeTrustedSources(props.trustedSources),
+        governedRegions: config.governedRegions.join(','),
       }),
     });
     props.alertTopic.grantPublish(this.alerter);
-    this.dedupe.grant(this.alerter, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // Claim (conditional PutItem), read a held claim, mark alerted (UpdateItem), release (DeleteItem).
+    this.dedupe.grant(
+      this.alerter,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
     this.alerter.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['sts:AssumeRole'],

@@ -1,21 +1,46 @@
+import type { LogwardenConfig } from '../../contracts/config';
+import { names } from '../../contracts/names';
+import { parseLogGroupArn } from '../../contracts/trusted-sources';
 import type { CwlPayload } from '../../functions/shared/cwl-payload';
 import { corpusMessagesByGroup, cwlPayload } from '../../local/corpus';
+import { exampleConfig, exampleConfigRaw } from '../stacks/example-app';
+
+/** The member account whose flow logs and application logs the corpus stands for. */
+export const corpusMember = '444444444444';
+
+/** The example config with an organization trail whose group, in the management account, feeds the pipeline. */
+export function e2eConfig(): LogwardenConfig {
+  const raw = exampleConfigRaw() as { accounts: { management: string }; trail: object };
+  return exampleConfig({
+    trail: {
+      ...raw.trail,
+      mode: 'organization',
+      cloudWatchLogsGroupArn: `arn:aws:logs:eu-west-1:${raw.accounts.management}:log-group:/logwarden/org-trail:*`,
+    },
+  });
+}
 
 /**
- * CloudWatch Logs payloads of every kind of real corpus event, 50 events each, from a member
- * account, plus bad input: a CloudTrail line that is not JSON and a 1 MB log event.
+ * CloudWatch Logs payloads of every kind of real corpus event, 50 events each, from where each
+ * kind really comes from: CloudTrail from the organization trail's group in the management
+ * account, GuardDuty findings from the administrator's findings group in security tooling, flow
+ * logs and application logs from a member. Plus bad input: a CloudTrail line that is not JSON
+ * and a 1 MB log event.
  */
-export function corpusPayloads(region: string): CwlPayload[] {
-  const chunk = (messages: string[], logGroup: string) => {
+export function corpusPayloads(region: string, config: LogwardenConfig = e2eConfig()): CwlPayload[] {
+  const trail = parseLogGroupArn(config.trail.cloudWatchLogsGroupArn as string);
+  const origin = (logGroup: string) =>
+    logGroup === 'aws-cloudtrail-logs'
+      ? { logGroup: trail.name, owner: trail.account }
+      : logGroup === names.guardDutyFindingsLogGroup
+        ? { logGroup, owner: config.accounts.securityTooling }
+        : { logGroup, owner: corpusMember };
+  const chunk = (messages: string[], corpusGroup: string) => {
     const out: CwlPayload[] = [];
+    const { logGroup, owner } = origin(corpusGroup);
     for (let i = 0; i < messages.length; i += 50)
       out.push(
-        cwlPayload(messages.slice(i, i + 50), {
-          logGroup,
-          logStream: `${logGroup}-${i}`,
-          owner: '444444444444',
-          region,
-        }),
+        cwlPayload(messages.slice(i, i + 50), { logGroup, logStream: `${logGroup}-${i}`, owner, region }),
       );
     return out;
   };
@@ -24,8 +49,8 @@ export function corpusPayloads(region: string): CwlPayload[] {
     // Bad input: a CloudTrail line that is not JSON, and a 1 MB log event.
     cwlPayload(
       ['{"eventVersion": "1.08", "eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogg'],
-      { logGroup: 'aws-cloudtrail-logs', owner: '444444444444', region },
+      { ...origin('aws-cloudtrail-logs'), region },
     ),
-    cwlPayload(['x'.repeat(1024 * 1024)], { logGroup: '/aws/lambda/chatty', owner: '444444444444', region }),
+    cwlPayload(['x'.repeat(1024 * 1024)], { logGroup: '/aws/lambda/chatty', owner: corpusMember, region }),
   ];
 }

@@ -10,6 +10,7 @@ import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { Template } from 'aws-cdk-lib/assertions';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
+import { parseLogGroupArn, TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
 import { normalizePayload, parseErrorOf } from '../../functions/shared/normalize';
 import type { OcsfDocument } from '../../functions/shared/ocsf/document';
 import { isCoverageTamper } from '../../functions/shared/tamper';
@@ -22,11 +23,11 @@ import { startMoto, type Moto } from '../../local/moto';
 import { templateFunctions } from '../../local/template-functions';
 import { names } from '../../contracts/names';
 import { createClient } from '../../functions/shared/clients';
-import { buildExample, exampleConfig } from '../stacks/example-app';
-import { corpusPayloads } from './corpus-payloads';
-import { cwlPayload } from '../../local/corpus';
+import { buildExample } from '../stacks/example-app';
+import { corpusPayloads, e2eConfig } from './corpus-payloads';
+import { cwlPayload, realCloudTrailEvents } from '../../local/corpus';
 
-const config = exampleConfig();
+const config = e2eConfig();
 const region = config.homeRegion;
 const logArchive = config.accounts.logArchive;
 let moto: Moto;
@@ -35,8 +36,21 @@ const stream = names.centralStream;
 const streamArn = `arn:aws:kinesis:${region}:${logArchive}:stream/${stream}`;
 const bucket = 'logwarden-archive-local';
 
-/** Built once: the event ids in them are what the expected document ids derive from. */
-const payloads = corpusPayloads(region);
+/**
+ * Built once: the event ids in them are what the expected document ids derive from. The corpus'
+ * tamper events name anonymized regions that no one governs; one more StopLogging, from the
+ * organization trail in a governed region, shows a heal starting.
+ */
+const trailGroup = parseLogGroupArn(config.trail.cloudWatchLogsGroupArn as string);
+const stopLogging = realCloudTrailEvents().find((e) => e.event.eventName === 'StopLogging')!.event;
+const payloads = [
+  ...corpusPayloads(region, config),
+  cwlPayload([JSON.stringify({ ...stopLogging, eventID: 'e2e-governed-stop', awsRegion: region })], {
+    logGroup: trailGroup.name,
+    owner: trailGroup.account,
+    region,
+  }),
+];
 
 async function archivedDocuments(
   s3: S3Client,
@@ -132,7 +146,8 @@ afterAll(async () => {
 });
 
 describe('the central pipeline against moto', () => {
-  const expected = payloads.flatMap((p) => normalizePayload(p, new FlowLogFormatRegistry()));
+  const trust = new TrustTable(trustedSourcesFromConfig(config));
+  const expected = payloads.flatMap((p) => normalizePayload(p, new FlowLogFormatRegistry(), trust));
 
   it('archive: every corpus event exactly once in S3, bad input kept (error prefix, parse_error), the control message dropped', async () => {
     const { handler } = await import('../../functions/transform/index');
@@ -177,11 +192,24 @@ describe('the central pipeline against moto', () => {
       .filter((d) => isCoverageTamper(d))
       .map((d) => (d.api as { operation: string }).operation)
       .sort();
-    expect(tamper).toEqual(['DeleteFlowLogs', 'DeleteTrail', 'PutEventSelectors', 'StopLogging']);
-    expect(alerts.map((a) => /switches logging coverage off: (\w+)\./.exec(a)?.[1]).sort()).toEqual(tamper);
-    for (const a of alerts)
-      expect(a).toMatch(
-        /Self-heal: started arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:tamper-/,
-      );
+    expect(tamper).toEqual([
+      'DeleteFlowLogs',
+      'DeleteTrail',
+      'PutEventSelectors',
+      'StopLogging',
+      'StopLogging',
+    ]);
+    expect(alerts.map((a) => /switches logging coverage off: "(\w+)"\./.exec(a)?.[1]).sort()).toEqual(tamper);
+    // A heal starts where logwarden governs the region; elsewhere the alert says why none did.
+    const started = alerts.filter((a) =>
+      /Self-heal: started arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:tamper-/.test(
+        a,
+      ),
+    );
+    expect(started).toHaveLength(1);
+    expect(started[0]).toContain(`Region:    "${region}"`);
+    expect(
+      alerts.filter((a) => a.includes('Self-heal: NOT started (region not governed by logwarden)')),
+    ).toHaveLength(4);
   }, 120_000);
 });

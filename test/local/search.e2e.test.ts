@@ -10,32 +10,53 @@ import {
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createClient } from '../../functions/shared/clients';
 import { StreamReader, toKinesisStreamEvent } from '../../local/kinesis-reader';
 import { names } from '../../contracts/names';
 import { gzipSync } from 'node:zlib';
 import { installSearchSetup } from '../../functions/opensearch-setup/setup';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
-import { normalizePayload } from '../../functions/shared/normalize';
+import {
+  encodeTrustedSources,
+  parseLogGroupArn,
+  TrustTable,
+  trustedSourcesFromConfig,
+} from '../../contracts/trusted-sources';
+import { cwlPayload, realCloudTrailEvents } from '../../local/corpus';
+import { documentId, normalizePayload } from '../../functions/shared/normalize';
 import { signedSearchClient, type SearchClient } from '../../functions/shared/opensearch/client';
 import { startMoto, type Moto } from '../../local/moto';
 import { startOpenSearch, type LocalSearch } from '../../local/opensearch';
 import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from '../../local/queries';
-import { corpusPayloads } from './corpus-payloads';
+import { corpusMember, corpusPayloads, e2eConfig } from './corpus-payloads';
 
 const region = 'eu-west-1';
 const bucket = 'logwarden-archive-search-e2e';
+const lastSeenTable = 'logwarden-last-seen-e2e';
 const streamArn = `arn:aws:kinesis:${region}:123456789012:stream/${names.centralStream}`;
-const payloads = corpusPayloads(region);
+const config = e2eConfig();
+const trustedSources = trustedSourcesFromConfig(config);
+const payloads = corpusPayloads(region, config);
+const whoStoppedSample = realCloudTrailEvents().find((e) => e.event.eventName === 'StopLogging')!.event;
 // Re-delivered findings (same id and updatedAt) are one document: the set of ids is what counts.
 const expectedIds = [
   ...new Set(
-    payloads.flatMap((p) => normalizePayload(p, new FlowLogFormatRegistry())).map((d) => d.metadata.uid),
+    payloads.flatMap((p) =>
+      normalizePayload(p, new FlowLogFormatRegistry(), new TrustTable(trustedSources)).map((d) =>
+        documentId(p, d),
+      ),
+    ),
   ),
 ].sort();
 let moto: Moto;
 let opensearch: LocalSearch;
 let search: SearchClient;
+
+async function indices(): Promise<string[]> {
+  const res = await search.request('GET', '/_cat/indices/logwarden-ocsf-*?format=json&h=index');
+  return (res.body as { index: string }[]).map((i) => i.index);
+}
 
 async function indexedIds(): Promise<string[]> {
   await search.request('POST', '/logwarden-ocsf-*/_refresh');
@@ -56,6 +77,8 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'not-a-secret',
     OPENSEARCH_ENDPOINT: opensearch.endpoint,
     ARCHIVE_BUCKET: bucket,
+    TRUSTED_SOURCES: encodeTrustedSources(trustedSources),
+    LAST_SEEN_TABLE: lastSeenTable,
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
@@ -63,6 +86,20 @@ beforeAll(async () => {
     new CreateBucketCommand({
       Bucket: bucket,
       CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
+    }),
+  );
+  await new DynamoDBClient({}).send(
+    new CreateTableCommand({
+      TableName: lastSeenTable,
+      KeySchema: [
+        { AttributeName: 'account', KeyType: 'HASH' },
+        { AttributeName: 'source', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'account', AttributeType: 'S' },
+        { AttributeName: 'source', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
     }),
   );
   search = signedSearchClient({ endpoint: opensearch.endpoint, region });
@@ -121,4 +158,53 @@ describe('indexer against a real OpenSearch node', () => {
     const severities = await findingsBySeverity(search);
     expect(severities.map((s) => s.severity)).toContain('Critical');
   }, 60_000);
+
+  it('last seen: the corpus records who sent what, keyed by owner or trusted account', async () => {
+    const items =
+      (await new DynamoDBClient({}).send(new ScanCommand({ TableName: lastSeenTable }))).Items ?? [];
+    const keys = items.map((i) => `${i.account.S}#${i.source.S}`);
+    expect(keys).toContain(`${corpusMember}#vpcflow`);
+    expect(keys).toContain(`${corpusMember}#any`);
+    expect(keys).toContain('143434273843#cloudtrail'); // an account the organization trail reported on
+  });
+
+  it('attack (issue 10 §2): 500 lines claiming 500 distinct days open at most 17 indices; a genuine StopLogging beside them is indexed', async () => {
+    const { handler } = await import('../../functions/indexer/index');
+    const before = await indices();
+    const day = 86_400;
+    const start = Math.floor(Date.now() / 1000);
+    // Default-format flow-log lines a workload writes into its own group, each claiming another day.
+    const flood = Array.from(
+      { length: 500 },
+      (_, i) =>
+        `2 ${corpusMember} eni-0123456789abcdef0 10.0.0.1 10.0.0.2 443 49152 6 1 40 ${start - (i - 250) * day} ${start - (i - 250) * day + 60} ACCEPT OK`,
+    );
+    const trail = parseLogGroupArn(config.trail.cloudWatchLogsGroupArn as string);
+    const stop = { ...whoStoppedSample, eventID: 'flood-neighbour', eventTime: new Date().toISOString() };
+    const records = [
+      cwlPayload(flood, { logGroup: '/aws/lambda/flooder', owner: corpusMember, region }),
+      cwlPayload([JSON.stringify(stop)], { logGroup: trail.name, owner: trail.account, region }),
+    ].map((p, i) => ({
+      Data: gzipSync(JSON.stringify(p)),
+      SequenceNumber: `5000000000000000000000000000000000000000000000000000000${i}`,
+      PartitionKey: 'flood',
+      ApproximateArrivalTimestamp: new Date(),
+    }));
+    expect((await handler(toKinesisStreamEvent(records, streamArn, region))).batchItemFailures).toEqual([]);
+    const created = (await indices()).filter((i) => !before.includes(i));
+    expect(created.length).toBeGreaterThan(0);
+    expect(created.length).toBeLessThanOrEqual(17);
+    await search.request('POST', '/logwarden-ocsf-*/_refresh');
+    const found = await search.request(
+      'POST',
+      '/logwarden-ocsf-*/_search',
+      JSON.stringify({
+        query: { term: { 'api.operation': 'StopLogging' } },
+        size: 100,
+        _source: ['raw_data'],
+      }),
+    );
+    const hits = (found.body as { hits: { hits: { _source: { raw_data: string } }[] } }).hits.hits;
+    expect(hits.some((h) => h._source.raw_data.includes('flood-neighbour'))).toBe(true);
+  }, 120_000);
 });

@@ -11,6 +11,7 @@ import {
   realKinesisCwlEvent,
 } from '../../local/corpus';
 import { decodeCwlBase64 } from '../../functions/shared/cwl-payload';
+import { testTrust } from '../fixtures/trust';
 
 export interface CorpusDocument {
   /** Corpus file (and record) the document was made of. */
@@ -37,6 +38,7 @@ export function corpusDocuments(): CorpusDocument[] {
           { logGroup: group },
         ),
         plain,
+        testTrust,
       ),
     );
   }
@@ -47,13 +49,13 @@ export function corpusDocuments(): CorpusDocument[] {
     );
     add(
       sample.records.map(() => sample.source),
-      normalizePayload(cwlPayload(sample.records, { logGroup: 'flows' }), formats),
+      normalizePayload(cwlPayload(sample.records, { logGroup: 'flows' }), formats, testTrust),
     );
   }
   for (const { source, payload } of cwlPayloadSamples()) {
     add(
       payload.logEvents.map(() => source),
-      normalizePayload(payload, plain),
+      normalizePayload(payload, plain, testTrust),
     );
   }
   for (const r of realKinesisCwlEvent().Records) {
@@ -61,7 +63,7 @@ export function corpusDocuments(): CorpusDocument[] {
     if (!d.ok) throw new Error(d.error);
     add(
       d.payload.logEvents.map(() => 'powertools kinesis CloudWatch Logs event'),
-      normalizePayload(d.payload, plain),
+      normalizePayload(d.payload, plain, testTrust),
     );
   }
   return out;

@@ -13,6 +13,7 @@ import type { OcsfDocument } from '../../functions/shared/ocsf/document';
 import { cwlPayload, guardDutyEvents, realCloudTrailEvents } from '../../local/corpus';
 import { corpusDocuments } from './corpus-documents';
 import { OcsfValidator } from './validator';
+import { testTrust } from '../fixtures/trust';
 
 const validator = OcsfValidator.load();
 const registry = new FlowLogFormatRegistry();
@@ -28,7 +29,7 @@ function expectValid(doc: OcsfDocument, what: string): void {
 }
 
 const docsOf = (messages: string[], logGroup: string, formats = registry) =>
-  normalizePayload(cwlPayload(messages, { logGroup }), formats);
+  normalizePayload(cwlPayload(messages, { logGroup }), formats, testTrust);
 
 describe('every corpus document is valid OCSF 1.1.0 (strict)', () => {
   const docs = corpusDocuments();

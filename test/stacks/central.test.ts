@@ -221,7 +221,8 @@ describe('central pipeline stack', () => {
     const s3 = fh.ExtendedS3DestinationConfiguration;
     expect(s3.Prefix).toBe(archivePrefix);
     expect(s3.Prefix).toContain('!{partitionKeyFromLambda:source}');
-    expect(s3.Prefix).toContain('!{partitionKeyFromLambda:account}');
+    // The account is a column, not a prefix: 500 active partitions would not hold 1,000 accounts.
+    expect(s3.Prefix).not.toContain('account');
     expect(s3.Prefix).toContain('!{partitionKeyFromLambda:date}');
     expect(s3.ErrorOutputPrefix).toBe(errorPrefix);
     expect(s3.DynamicPartitioningConfiguration.Enabled).toBe(true);
@@ -395,6 +396,7 @@ describe('central pipeline stack', () => {
         'archive-lock-failures',
         'owner-volume',
         'cloudtrail-freshness',
+        'silent-accounts',
       ]
         .map((n) => `logwarden-${n}`)
         .sort(),
@@ -505,5 +507,44 @@ describe('central pipeline stack', () => {
         under500: true,
       });
     }
+  });
+});
+
+describe('last seen per account per source (issue 10 §3)', () => {
+  const t = templateOf(buildExample().central);
+
+  it('the indexer updates the last-seen table through a DynamoDB gateway endpoint; the checker only scans it and lists accounts', () => {
+    const fns = Object.values(t.findResources('AWS::Lambda::Function')).map((f) => f.Properties);
+    const indexer = fns.find(
+      (f) => f.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'logwarden-indexer',
+    );
+    const checker = fns.find(
+      (f) => f.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'logwarden-silent-accounts',
+    );
+    expect(indexer.Environment.Variables.LAST_SEEN_TABLE).toEqual({
+      Ref: expect.stringMatching(/^LastSeenTable/),
+    });
+    expect(checker.Environment.Variables).toMatchObject({
+      LAST_SEEN_TABLE: { Ref: expect.stringMatching(/^LastSeenTable/) },
+      SILENT_AFTER_MINUTES: String(26 * 60),
+    });
+    const endpoints = Object.values(t.findResources('AWS::EC2::VPCEndpoint')).map((e) =>
+      JSON.stringify(e.Properties.ServiceName),
+    );
+    expect(endpoints.some((n) => n.includes('dynamodb'))).toBe(true);
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    const listAccounts = statements.filter((s) => [s.Action].flat().includes('organizations:ListAccounts'));
+    // Merged by CDK with the X-Ray actions, which have no resource type either.
+    expect(listAccounts).toHaveLength(1);
+    expect(listAccounts[0].Resource).toBe('*');
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'logwarden-silent-accounts',
+      MetricName: 'SilentAccounts',
+      Dimensions: [{ Name: 'service', Value: 'logwarden-silent-accounts' }],
+      TreatMissingData: 'breaching',
+    });
   });
 });

@@ -54,6 +54,8 @@ export interface OcsfDocument {
     original_time?: string;
     event_code?: string;
     log_version?: string;
+    /** Flags logwarden sets on a document (see `labels` in normalize.ts). */
+    labels?: string[];
   };
   raw_data: string;
   /** Free-form data OCSF has no place for. Mapped as one flat_object, so it adds no mappings. */

@@ -1,27 +1,32 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { alertOnStreamRecord, executionNameFor } from '../../../functions/alerter/alerter';
+import { names } from '../../../contracts/names';
+import { TrustTable } from '../../../contracts/trusted-sources';
+import {
+  AlerterDeps,
+  alertOnStreamRecord,
+  ClaimHeldError,
+  executionNameFor,
+} from '../../../functions/alerter/alerter';
+import type { CwlPayload } from '../../../functions/shared/cwl-payload';
 import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
+import { documentId, normalizePayload } from '../../../functions/shared/normalize';
 import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../../local/corpus';
+import { dedupeTable } from '../../fixtures/dedupe-table';
 
 const sns = mockClient(SNSClient);
 const sfn = mockClient(SFNClient);
 const ddb = mockClient(DynamoDBClient);
 const stateMachineArn = 'arn:aws:states:eu-west-1:333333333333:stateMachine:logwarden-cover-account-region';
-const deps = {
-  sns: new SNSClient({ region: 'eu-west-1' }),
-  sfn: new SFNClient({ region: 'eu-west-1' }),
-  ddb: new DynamoDBClient({ region: 'eu-west-1' }),
-  topicArn: 'arn:aws:sns:eu-west-1:222222222222:logwarden-alerts',
-  stateMachineArn,
-  dedupeTable: 'dedupe',
-  dedupeHours: 168,
-  formats: new FlowLogFormatRegistry(),
-  now: () => 1_732_800_000_000,
-};
-
+const management = '111111111111';
+const orgTrailGroup = '/logwarden/org-trail';
+const trust = new TrustTable([
+  { kind: 'cloudtrail', logGroup: orgTrailGroup, owner: management },
+  { kind: 'guardduty', logGroup: names.guardDutyFindingsLogGroup, owner: '333333333333' },
+]);
+const formats = new FlowLogFormatRegistry();
 const all = realCloudTrailEvents();
 const stop = all.find((e) => e.event.eventName === 'StopLogging')!.event;
 const deleteFlowLogs = all.find((e) => e.event.eventName === 'DeleteFlowLogs')!.event;
@@ -29,20 +34,33 @@ const ordinary = all
   .filter((e) => e.event.eventName === 'GetPasswordData')
   .slice(0, 5)
   .map((e) => e.event);
+const deps = (extra: Partial<AlerterDeps> = {}): AlerterDeps => ({
+  sns: new SNSClient({ region: 'eu-west-1' }),
+  sfn: new SFNClient({ region: 'eu-west-1' }),
+  ddb: new DynamoDBClient({ region: 'eu-west-1' }),
+  topicArn: 'arn:aws:sns:eu-west-1:222222222222:logwarden-alerts',
+  stateMachineArn,
+  dedupeTable: 'dedupe',
+  dedupeHours: 168,
+  formats,
+  trust,
+  // The Stratus corpus anonymizes regions; these are the ones its tamper events name.
+  governedRegions: [stop.awsRegion as string, deleteFlowLogs.awsRegion as string],
+  inFlight: new Map(),
+  now: () => 1_732_800_000_000,
+  ...extra,
+});
 
-function remember() {
-  const seen = new Set<string>();
-  ddb
-    .on(GetItemCommand)
-    .callsFake((input) =>
-      seen.has(input.Key.eventId.S) ? { Item: { eventId: input.Key.eventId, alerted: { BOOL: true } } } : {},
-    );
-  ddb.on(PutItemCommand).callsFake((input) => {
-    seen.add(input.Item.eventId.S);
-    return {};
-  });
-}
+/** A payload from the organization trail's group, owned by the management account. */
+const fromTrail = (events: object[], extra: Partial<Parameters<typeof cwlPayload>[1]> = {}) =>
+  cwlPayload(
+    events.map((e) => JSON.stringify(e)),
+    { logGroup: orgTrailGroup, owner: management, ...extra },
+  );
+const keyOf = (payload: CwlPayload, i = 0) =>
+  documentId(payload, normalizePayload(payload, formats, trust)[i]);
 
+let table: ReturnType<typeof dedupeTable>;
 beforeEach(() => {
   sns.reset();
   sfn.reset();
@@ -51,24 +69,20 @@ beforeEach(() => {
   sfn.on(StartExecutionCommand).callsFake((input) => ({
     executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
   }));
-  remember();
+  table = dedupeTable(ddb);
 });
 
 describe('alerter', () => {
   it('one alert and one execution per tamper event, none for ordinary events', async () => {
-    const record = encodeCwl(
-      cwlPayload(
-        [...ordinary, stop, deleteFlowLogs].map((e) => JSON.stringify(e)),
-        { logGroup: 'aws-cloudtrail-logs' },
-      ),
-    );
-    const outcome = await alertOnStreamRecord(record, deps);
-    expect(outcome.alerted).toEqual([stop.eventID, deleteFlowLogs.eventID]);
+    const payload = fromTrail([...ordinary, stop, deleteFlowLogs]);
+    const outcome = await alertOnStreamRecord(encodeCwl(payload), deps());
+    const stopKey = keyOf(payload, ordinary.length);
+    expect(outcome.alerted).toEqual([stopKey, keyOf(payload, ordinary.length + 1)]);
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
 
     const start = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
-    expect(start.name).toBe(executionNameFor(stop.eventID as string));
+    expect(start.name).toBe(executionNameFor(stopKey));
     expect(JSON.parse(start.input!)).toEqual({
       account: stop.recipientAccountId,
       region: stop.awsRegion,
@@ -78,49 +92,140 @@ describe('alerter', () => {
     });
 
     const publish = sns.commandCalls(PublishCommand)[0].args[0].input;
-    expect(publish.Message).toContain('Who:       arn:aws:iam::143434273843:user/christophe (IAMUser)');
-    expect(publish.Message).toContain('What:      cloudtrail.amazonaws.com StopLogging');
-    expect(publish.Message).toContain('Target:    name=stratus-red-team-ct-stop-trail-buykxbqejv');
-    expect(publish.Message).toContain('Source IP: 86.245.153.234');
+    expect(publish.Message).toContain('Who:       "arn:aws:iam::143434273843:user/christophe" ("IAMUser")');
+    expect(publish.Message).toContain('What:      "cloudtrail.amazonaws.com" "StopLogging"');
+    expect(publish.Message).toContain('Target:    "name=stratus-red-team-ct-stop-trail-buykxbqejv"');
+    expect(publish.Message).toContain('Source IP: "86.245.153.234"');
+    expect(publish.Message).toContain(`Event id:  "${stop.eventID}"`);
     expect(publish.Message).toContain(
       `Self-heal: started arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:${start.name}`,
     );
-    expect(publish.MessageAttributes?.account.StringValue).toBe(stop.recipientAccountId);
+    expect(publish.MessageAttributes?.account.StringValue).toBe(`"${stop.recipientAccountId}"`);
     expect(publish.MessageAttributes?.execution.StringValue).toContain(':execution:');
     const flowAlert = sns.commandCalls(PublishCommand)[1].args[0].input;
-    expect(flowAlert.Message).toContain('Target:    FlowLogId=fl-0e17aa62a21d4bbfe');
+    expect(flowAlert.Message).toContain('Target:    "FlowLogId=fl-0e17aa62a21d4bbfe"');
+    expect(table.get(stopKey)).toMatchObject({
+      state: { S: 'alerted' },
+      expiresAt: { N: String(1_732_800_000 + (168 + 24) * 3600) },
+    });
   });
 
   it('a re-delivery of the same events alerts no one twice and starts nothing new', async () => {
-    const record = encodeCwl(cwlPayload([JSON.stringify(stop)], { logGroup: 'aws-cloudtrail-logs' }));
-    await alertOnStreamRecord(record, deps);
-    const again = await alertOnStreamRecord(record, deps);
-    expect(again).toEqual({ alerted: [], duplicates: [stop.eventID] });
+    const record = encodeCwl(fromTrail([stop]));
+    await alertOnStreamRecord(record, deps());
+    const again = await alertOnStreamRecord(record, deps());
+    expect(again).toEqual({ alerted: [], duplicates: [keyOf(fromTrail([stop]))], notGoverned: [] });
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
-    const put = ddb.commandCalls(PutItemCommand)[0].args[0].input;
-    expect(Number(put.Item!.expiresAt.N)).toBe(1_732_800_000 + (168 + 24) * 3600);
+  });
+
+  it('the same record twice in one batch, processed concurrently, alerts once', async () => {
+    const record = encodeCwl(fromTrail([stop]));
+    const shared = deps();
+    const outcomes = await Promise.all([
+      alertOnStreamRecord(record, shared),
+      alertOnStreamRecord(record, shared),
+    ]);
+    expect(outcomes.flatMap((o) => o.alerted)).toHaveLength(1);
+    expect(outcomes.flatMap((o) => o.duplicates)).toHaveLength(1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('two containers racing on one event: the claim decides; the loser is a duplicate or retries into one', async () => {
+    const record = encodeCwl(fromTrail([stop]));
+    const settled = await Promise.allSettled([
+      alertOnStreamRecord(record, deps()),
+      alertOnStreamRecord(record, deps()),
+    ]);
+    const alerted = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.alerted : []));
+    expect(alerted).toHaveLength(1);
+    for (const s of settled) {
+      // The loser either found the event alerted, or found the claim in flight and fails to retry.
+      if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(ClaimHeldError);
+    }
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    // Any retry finds the event alerted: no second alert.
+    expect((await alertOnStreamRecord(record, deps())).duplicates).toHaveLength(1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('when SNS fails the claim is released and the record fails; the retry alerts', async () => {
+    sns.on(PublishCommand).rejectsOnce(new Error('SNS down')).resolves({ MessageId: 'm-2' });
+    const record = encodeCwl(fromTrail([stop]));
+    await expect(alertOnStreamRecord(record, deps())).rejects.toThrow('SNS down');
+    expect(table.size).toBe(0);
+    expect((await alertOnStreamRecord(record, deps())).alerted).toHaveLength(1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+  });
+
+  it('a claim left by a crashed attempt is taken over once its lease ran out, so the alert is not lost', async () => {
+    const record = encodeCwl(fromTrail([stop]));
+    const key = keyOf(fromTrail([stop]));
+    table.set(key, {
+      eventId: { S: key },
+      state: { S: 'claimed' },
+      claimToken: { S: 'crashed' },
+      leaseUntil: { N: String(1_732_800_000_000 + 60_000) },
+    });
+    await expect(alertOnStreamRecord(record, deps())).rejects.toBeInstanceOf(ClaimHeldError);
+    const later = deps({ now: () => 1_732_800_000_000 + 120_000 });
+    expect((await alertOnStreamRecord(record, later)).alerted).toEqual([key]);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
   it('an execution that already exists (same name) is reused, and the alert still names it', async () => {
     sfn
       .on(StartExecutionCommand)
       .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
-    const record = encodeCwl(cwlPayload([JSON.stringify(stop)], { logGroup: 'aws-cloudtrail-logs' }));
-    await alertOnStreamRecord(record, deps);
+    const payload = fromTrail([stop]);
+    await alertOnStreamRecord(encodeCwl(payload), deps());
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
-      `:execution:logwarden-cover-account-region:tamper-${stop.eventID}`,
+      `:execution:logwarden-cover-account-region:tamper-${keyOf(payload)}`,
     );
   });
 
-  it('when SNS fails the record fails (to be retried) and the event is not marked alerted', async () => {
-    sns.on(PublishCommand).rejects(new Error('SNS down'));
-    const record = encodeCwl(cwlPayload([JSON.stringify(stop)], { logGroup: 'aws-cloudtrail-logs' }));
-    await expect(alertOnStreamRecord(record, deps)).rejects.toThrow('SNS down');
-    expect(ddb).not.toHaveReceivedCommand(PutItemCommand);
+  it('a tamper event in a region logwarden does not govern alerts but starts no heal', async () => {
+    const payload = fromTrail([{ ...stop, awsRegion: 'ap-southeast-4' }]);
+    const outcome = await alertOnStreamRecord(encodeCwl(payload), deps());
+    expect(outcome.notGoverned).toHaveLength(1);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
+      'Self-heal: NOT started (region not governed by logwarden)',
+    );
   });
 
   it('execution names are valid Step Functions names', () => {
     expect(executionNameFor('a/b c:d'.repeat(20))).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+  });
+});
+
+describe('alerter under attack (issue 10 §1)', () => {
+  it('a workload’s forged StopLogging for another account alerts no one and starts nothing', async () => {
+    const forged = cwlPayload([JSON.stringify({ ...stop, recipientAccountId: '555555555555' })], {
+      logGroup: '/aws/lambda/orders',
+      owner: '444444444444',
+    });
+    expect(await alertOnStreamRecord(encodeCwl(forged), deps())).toEqual({
+      alerted: [],
+      duplicates: [],
+      notGoverned: [],
+    });
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutItemCommand);
+  });
+
+  it('the forgery cannot suppress the genuine alert by landing first with the same eventID', async () => {
+    // The attacker read the eventID from its own EventBridge copy and writes it first, even into a
+    // group named like the trail's, in its own account.
+    for (const [logGroup, owner] of [
+      ['/aws/lambda/orders', '444444444444'],
+      [orgTrailGroup, '444444444444'],
+    ]) {
+      await alertOnStreamRecord(encodeCwl(cwlPayload([JSON.stringify(stop)], { logGroup, owner })), deps());
+    }
+    const genuine = await alertOnStreamRecord(encodeCwl(fromTrail([stop])), deps());
+    expect(genuine.alerted).toHaveLength(1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 });

@@ -1,42 +1,60 @@
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { KinesisStreamRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { flushSightings, indexerRecordHandler } from '../../../functions/indexer/batch';
+import { bulkIndex, createMissingIndices } from '../../../functions/indexer/bulk';
+import { IndexerDeps, indexStreamRecord, RetryLaterError } from '../../../functions/indexer/indexer';
 import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
-import type { SearchClient } from '../../../functions/shared/opensearch/client';
-import { indexStreamRecord, RetryLaterError } from '../../../functions/indexer/indexer';
+import { SightingBuffer } from '../../../functions/shared/last-seen';
+import type { Observer } from '../../../functions/shared/metrics';
+import { documentId, normalizePayload } from '../../../functions/shared/normalize';
+import { signedSearchClient, type SearchClient } from '../../../functions/shared/opensearch/client';
 import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../../local/corpus';
+import { testOwner, testTrust } from '../../fixtures/trust';
 
 const s3Mock = mockClient(S3Client);
+const ddbMock = mockClient(DynamoDBClient);
 const noSleep = { sleep: async () => undefined };
+const formats = new FlowLogFormatRegistry();
 
 interface BulkCall {
-  actions: { index: { _index: string; _id: string } }[];
+  actions: { create: { _index: string; _id: string } }[];
+  sources: Record<string, unknown>[];
 }
 
 /** An OpenSearch stand-in for unit tests: answers each bulk item with the next scripted status. */
-function scriptedSearch(statusesPerCall: number[][]): SearchClient & { calls: BulkCall[] } {
+function scriptedSearch(statusesPerCall: number[][]): SearchClient & { calls: BulkCall[]; puts: string[] } {
   const calls: BulkCall[] = [];
+  const puts: string[] = [];
+  const errorType = (s: number) =>
+    s === 429
+      ? 'es_rejected_execution_exception'
+      : s === 409
+        ? 'version_conflict_engine_exception'
+        : 'mapper_parsing_exception';
   return {
     calls,
-    async request(_method, _path, body) {
+    puts,
+    async request(method, path, body) {
+      if (method === 'PUT') {
+        puts.push(path);
+        return { status: 200, body: { acknowledged: true } };
+      }
       const lines = (body ?? '').trim().split('\n');
       const actions = lines.filter((_, i) => i % 2 === 0).map((l) => JSON.parse(l));
-      calls.push({ actions });
+      const sources = lines.filter((_, i) => i % 2 === 1).map((l) => JSON.parse(l));
+      calls.push({ actions, sources });
       const statuses = statusesPerCall[calls.length - 1] ?? actions.map(() => 201);
       return {
         status: 200,
         body: {
           errors: statuses.some((s) => s >= 300),
           items: actions.map((_, i) => ({
-            index: {
+            create: {
               status: statuses[i],
               ...(statuses[i] >= 300
-                ? {
-                    error: {
-                      type:
-                        statuses[i] === 429 ? 'es_rejected_execution_exception' : 'mapper_parsing_exception',
-                      reason: `status ${statuses[i]}`,
-                    },
-                  }
+                ? { error: { type: errorType(statuses[i]), reason: `status ${statuses[i]}` } }
                 : {}),
             },
           })),
@@ -46,69 +64,89 @@ function scriptedSearch(statusesPerCall: number[][]): SearchClient & { calls: Bu
   };
 }
 
+const stop = realCloudTrailEvents().find((e) => e.event.eventName === 'StopLogging')!.event;
 const events = realCloudTrailEvents()
   .slice(0, 3)
   .map((e) => JSON.stringify(e.event));
-const record = encodeCwl(cwlPayload(events, { logGroup: 'aws-cloudtrail-logs' }));
-const deps = (search: SearchClient) => ({
+const payload = cwlPayload(events, { logGroup: 'aws-cloudtrail-logs' });
+const record = encodeCwl(payload);
+const arrivalMs = 1_732_800_000_000;
+const input = (data: string, sequenceNumber = '4950') => ({ data, sequenceNumber, arrivalMs });
+const deps = (search: SearchClient): IndexerDeps => ({
   search,
   s3: new S3Client({ region: 'eu-west-1' }),
   archiveBucket: 'archive',
-  formats: new FlowLogFormatRegistry(),
+  formats,
+  trust: testTrust,
   bulk: noSleep,
+  knownIndices: new Set(),
 });
 
 beforeEach(() => {
   s3Mock.reset();
   s3Mock.on(PutObjectCommand).resolves({});
+  ddbMock.reset();
 });
 
 describe('indexer', () => {
   it('routes a bulk answer of 201, 429 and 400: retries the 429, keeps the 400 under rejected/ with its reason', async () => {
     const search = scriptedSearch([[201, 429, 400], [201]]);
-    const outcome = await indexStreamRecord(record, '4950', deps(search));
-    expect(outcome).toMatchObject({ indexed: 2, rejected: 1, retries: 1 });
+    const outcome = await indexStreamRecord(input(record), deps(search));
+    expect(outcome).toMatchObject({ indexed: 2, rejected: 1, retries: 1, documents: 3 });
     // The retry carried only the throttled document, with the same deterministic id.
     expect(search.calls[1].actions).toEqual([search.calls[0].actions[1]]);
-    expect(search.calls[0].actions.map((a) => a.index._id)).toEqual(
-      realCloudTrailEvents()
-        .slice(0, 3)
-        .map((e) => e.event.eventID),
+    const docs = normalizePayload(payload, formats, testTrust);
+    expect(search.calls[0].actions.map((a) => a.create._id)).toEqual(docs.map((d) => documentId(payload, d)));
+    expect(search.calls[0].actions[0].create._index).toMatch(
+      /^logwarden-ocsf-(quarantine-)?\d{4}\.\d{2}\.\d{2}$/,
     );
-    expect(search.calls[0].actions[0].index._index).toMatch(/^logwarden-ocsf-\d{4}\.\d{2}\.\d{2}$/);
     const puts = s3Mock.commandCalls(PutObjectCommand);
     expect(puts).toHaveLength(1);
     const put = puts[0].args[0].input;
     expect(put.Key).toMatch(
-      new RegExp(`^rejected/\\d{4}-\\d{2}-\\d{2}/${search.calls[0].actions[2].index._id}\\.json$`),
+      new RegExp(`^rejected/\\d{4}-\\d{2}-\\d{2}/${search.calls[0].actions[2].create._id}\\.json$`),
     );
     const kept = JSON.parse(put.Body as string);
-    expect(kept).toMatchObject({ status: 400, reason: 'mapper_parsing_exception: status 400' });
+    expect(kept).toMatchObject({
+      status: 400,
+      reason: 'mapper_parsing_exception: status 400',
+      sequenceNumber: '4950',
+    });
     expect(kept.document.raw_data).toBe(events[2]);
+  });
+
+  it('writes with create only: a 409 version conflict on a replay counts as already indexed, not a rejection', async () => {
+    const search = scriptedSearch([[201, 409, 409]]);
+    const outcome = await indexStreamRecord(input(record), deps(search));
+    expect(outcome).toMatchObject({ indexed: 1, alreadyIndexed: 2, rejected: 0 });
+    expect(Object.keys(search.calls[0].actions[0])).toEqual(['create']);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
   });
 
   it('a 429 that never clears is not acknowledged: the record fails and will be retried', async () => {
     const search = scriptedSearch([[201, 429, 201], [429], [429], [429], [429]]);
-    await expect(indexStreamRecord(record, '4951', deps(search))).rejects.toBeInstanceOf(RetryLaterError);
+    await expect(indexStreamRecord(input(record, '4951'), deps(search))).rejects.toBeInstanceOf(
+      RetryLaterError,
+    );
     expect(search.calls).toHaveLength(5);
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   it('a 5xx for the whole request is retried, then indexes', async () => {
     let call = 0;
+    const inner = scriptedSearch([]);
     const search: SearchClient = {
       async request(method, path, body) {
-        call++;
-        if (call === 1) return { status: 503, body: { error: 'unavailable' } };
-        return scriptedSearch([]).request(method, path, body);
+        if (method === 'POST' && ++call === 1) return { status: 503, body: { error: 'unavailable' } };
+        return inner.request(method, path, body);
       },
     };
-    const outcome = await indexStreamRecord(record, '4952', deps(search));
+    const outcome = await indexStreamRecord(input(record, '4952'), deps(search));
     expect(outcome).toMatchObject({ indexed: 3, rejected: 0, retries: 1 });
   });
 
   it('an undecodable record is kept under rejected/ with the reason, never dropped', async () => {
-    const outcome = await indexStreamRecord('H4sIAAAA-not-really', '4953', deps(scriptedSearch([])));
+    const outcome = await indexStreamRecord(input('H4sIAAAA-not-really', '4953'), deps(scriptedSearch([])));
     expect(outcome.rejected).toBe(1);
     const kept = JSON.parse(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body as string);
     expect(kept).toEqual({ reason: 'corrupt base64', record: 'H4sIAAAA-not-really' });
@@ -120,7 +158,170 @@ describe('indexer', () => {
       ...cwlPayload(['CWL CONTROL MESSAGE: Checking health of destination']),
       messageType: 'CONTROL_MESSAGE',
     });
-    expect(await indexStreamRecord(control, '4954', deps(search))).toMatchObject({ indexed: 0, rejected: 0 });
+    expect(await indexStreamRecord(input(control, '4954'), deps(search))).toMatchObject({
+      indexed: 0,
+      rejected: 0,
+    });
     expect(search.calls).toHaveLength(0);
+  });
+
+  it('deep JSON beside a StopLogging: the StopLogging is indexed, the deep line kept as a parse error', async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const search = scriptedSearch([]);
+    const data = encodeCwl(cwlPayload([deep, JSON.stringify(stop)], { logGroup: 'aws-cloudtrail-logs' }));
+    const outcome = await indexStreamRecord(input(data), deps(search));
+    expect(outcome).toMatchObject({ indexed: 2, rejected: 0 });
+    const [kept, indexed] = search.calls[0].sources;
+    expect(kept).toMatchObject({
+      unmapped: { parse_error: 'JSON nested deeper than 32 levels' },
+      raw_data: deep,
+    });
+    expect(indexed).toMatchObject({ class_uid: 6003, api: { operation: 'StopLogging' } });
+  });
+
+  it('a document that cannot be serialized is rejected alone; its neighbours are indexed', async () => {
+    const docs = normalizePayload(payload, formats, testTrust);
+    docs[1].unmapped = { bad: BigInt(1) };
+    const entries = docs.map((doc) => ({ doc, id: documentId(payload, doc), index: 'logwarden-ocsf-x' }));
+    const search = scriptedSearch([]);
+    const result = await bulkIndex(search, entries, noSleep);
+    expect(result.indexed).toBe(2);
+    expect(result.rejected).toHaveLength(1);
+    expect(result.rejected[0].reason).toMatch(/^document cannot be serialized/);
+    expect(search.calls[0].actions.map((a) => a.create._id)).toEqual([entries[0].id, entries[2].id]);
+  });
+
+  it('quarantines documents whose time is outside the ingestion window, and counts indices it creates', async () => {
+    const lines = [
+      JSON.stringify({ ...stop, eventTime: '1999-01-01T00:00:00Z' }),
+      JSON.stringify({ ...stop, eventID: 'x', eventTime: new Date(arrivalMs).toISOString() }),
+    ];
+    const search = scriptedSearch([]);
+    const d = deps(search);
+    const outcome = await indexStreamRecord(
+      input(encodeCwl(cwlPayload(lines, { logGroup: 'aws-cloudtrail-logs' }))),
+      d,
+    );
+    expect(outcome.quarantined).toBe(1);
+    expect(search.calls[0].actions.map((a) => a.create._index)).toEqual([
+      'logwarden-ocsf-quarantine-2024.11.28',
+      'logwarden-ocsf-2024.11.28',
+    ]);
+    expect(outcome.indicesCreated.sort()).toEqual([
+      'logwarden-ocsf-2024.11.28',
+      'logwarden-ocsf-quarantine-2024.11.28',
+    ]);
+    // Known now: the next record asks for nothing.
+    const again = await indexStreamRecord(
+      input(encodeCwl(cwlPayload(lines, { logGroup: 'aws-cloudtrail-logs' }))),
+      d,
+    );
+    expect(again.indicesCreated).toEqual([]);
+    expect(search.puts).toHaveLength(2);
+  });
+
+  it('createMissingIndices: 200 is created, resource_already_exists is known, anything else is left to bulk', async () => {
+    const answers: Record<string, { status: number; body: unknown }> = {
+      '/a': { status: 200, body: { acknowledged: true } },
+      '/b': { status: 400, body: { error: { type: 'resource_already_exists_exception' } } },
+      '/c': { status: 403, body: { error: { type: 'security_exception' } } },
+    };
+    const known = new Set<string>();
+    const search: SearchClient = { request: async (_m, path) => answers[path] };
+    expect(await createMissingIndices(search, ['a', 'b', 'c', 'a'], known)).toEqual(['a']);
+    expect([...known].sort()).toEqual(['a', 'b']);
+  });
+});
+
+/** An Observer that records what the handler logs and counts. */
+function recorder(): Observer & {
+  lines: [string, string, Record<string, unknown>][];
+  counts: Record<string, number>;
+} {
+  const lines: [string, string, Record<string, unknown>][] = [];
+  const counts: Record<string, number> = {};
+  return {
+    lines,
+    counts,
+    log: (level, message, attributes) => lines.push([level, message, attributes]),
+    count: (name, value, dimensions) => {
+      const key = dimensions ? `${name}{${Object.entries(dimensions).join(',')}}` : name;
+      counts[key] = (counts[key] ?? 0) + value;
+    },
+  };
+}
+
+const kinesisRecord = (data: string, sequenceNumber: string): KinesisStreamRecord =>
+  ({
+    kinesis: { data, sequenceNumber, approximateArrivalTimestamp: arrivalMs / 1000, partitionKey: 'p' },
+  }) as KinesisStreamRecord;
+
+describe('indexer record handler: every record leaves a line and failures a metric (issue 10 §4, issue 11)', () => {
+  it('logs one structured line per stream record with owner, log group, bytes and documents', async () => {
+    const observe = recorder();
+    await indexerRecordHandler(
+      deps(scriptedSearch([])),
+      observe,
+      new SightingBuffer(),
+    )(kinesisRecord(record, '1'));
+    const line = observe.lines.find(([, m]) => m === 'record indexed')!;
+    expect(line[2]).toMatchObject({
+      owner: testOwner,
+      logGroup: 'aws-cloudtrail-logs',
+      bytes: Buffer.from(record, 'base64').length,
+      documents: 3,
+    });
+    expect(observe.counts.IndexedDocuments).toBe(3);
+    expect(observe.counts.FailedRecords).toBeUndefined();
+    expect(observe.counts['IndexedDocuments{source,cloudtrail}']).toBe(3);
+  });
+
+  it('OpenSearch refusing connections: the record fails with a logged reason and the FailedRecords metric', async () => {
+    // A real connection to a port nothing listens on: the signed client's fetch is refused.
+    const refusing = signedSearchClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'eu-west-1',
+      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
+    });
+    const observe = recorder();
+    const handle = indexerRecordHandler(deps(refusing), observe, new SightingBuffer());
+    await expect(
+      handle(kinesisRecord(record, '49590338271490256608559692538361571095921575989136588898')),
+    ).rejects.toThrow(RetryLaterError);
+    expect(observe.lines).toContainEqual([
+      'error',
+      'record failed',
+      {
+        sequenceNumber: '49590338271490256608559692538361571095921575989136588898',
+        reason: expect.stringMatching(
+          /^RetryLaterError: 3 of 3 documents not indexed yet \(0 network: fetch failed\)/,
+        ),
+      },
+    ]);
+    expect(observe.counts.FailedRecords).toBe(1);
+  });
+
+  it('last seen: a batch writes one forward-only item per account and source', async () => {
+    const buffer = new SightingBuffer();
+    const observe = recorder();
+    const handle = indexerRecordHandler(deps(scriptedSearch([])), observe, buffer);
+    await handle(kinesisRecord(record, '1'));
+    await handle(kinesisRecord(record, '2'));
+    ddbMock.on(UpdateItemCommand).resolves({});
+    await flushSightings(
+      { ddb: new DynamoDBClient({ region: 'eu-west-1' }), table: 'last-seen' },
+      buffer,
+      observe,
+    );
+    const updates = ddbMock.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    const keys = updates.map((u) => `${u.Key!.account.S}#${u.Key!.source.S}`).sort();
+    const accounts = new Set(
+      realCloudTrailEvents()
+        .slice(0, 3)
+        .map((e) => `${e.event.recipientAccountId}#cloudtrail`),
+    );
+    expect(keys).toEqual([...accounts, `${testOwner}#any`].sort());
+    expect(updates[0].ConditionExpression).toBe('attribute_not_exists(lastSeen) OR lastSeen < :at');
+    expect(updates[0].ExpressionAttributeValues).toEqual({ ':at': { N: String(arrivalMs) } });
   });
 });

@@ -91,7 +91,8 @@ describe('the OCSF index template (functions/shared/opensearch/ocsf-index-templa
   });
 
   it('daily indices by event time, and an ISM policy with the configured retention', () => {
-    expect(indexFor({ time: Date.UTC(2024, 6, 31, 13) })).toBe('logwarden-ocsf-2024.07.31');
+    const arrived = Date.UTC(2024, 6, 31, 14);
+    expect(indexFor({ time: Date.UTC(2024, 6, 31, 13) }, arrived).index).toBe('logwarden-ocsf-2024.07.31');
     const policy = ismPolicy(30);
     expect(policy.policy.states[0].transitions[0].conditions.min_index_age).toBe('30d');
     expect(policy.policy.ism_template[0].index_patterns).toEqual(indexTemplate.index_patterns);

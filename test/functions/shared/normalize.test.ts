@@ -20,10 +20,11 @@ import {
   realKinesisCwlEvent,
 } from '../../../local/corpus';
 import { decodeCwlBase64 } from '../../../functions/shared/cwl-payload';
+import { testTrust } from '../../fixtures/trust';
 
 const registry = new FlowLogFormatRegistry();
 const one = (message: string, logGroup = 'app/orders', formats = registry): OcsfDocument =>
-  normalizePayload(cwlPayload([message], { logGroup }), formats)[0];
+  normalizePayload(cwlPayload([message], { logGroup }), formats, testTrust)[0];
 
 function expectCommon(doc: OcsfDocument) {
   expect(Number.isInteger(doc.time)).toBe(true);
@@ -527,7 +528,7 @@ describe('application logs → Base Event (0)', () => {
     for (const r of realKinesisCwlEvent().Records) {
       const d = decodeCwlBase64(r.kinesis.data);
       if (!d.ok) throw new Error(d.error);
-      for (const doc of normalizePayload(d.payload, registry)) {
+      for (const doc of normalizePayload(d.payload, registry, testTrust)) {
         expectCommon(doc);
         expect(doc.class_uid).toBe(0);
         expect(doc.message).toEqual(expect.any(String));
@@ -542,7 +543,7 @@ describe('application logs → Base Event (0)', () => {
 
   it('truncated CloudTrail JSON (real OTel fixture) becomes parse_error documents, none dropped', () => {
     const { payload } = cwlPayloadSamples().find((s) => s.source.includes('valid_cloudwatch_log.json'))!;
-    const docs = normalizePayload(payload, registry);
+    const docs = normalizePayload(payload, registry, testTrust);
     expect(docs).toHaveLength(payload.logEvents.length);
     for (const [i, doc] of docs.entries()) {
       expect(parseErrorOf(doc)).toMatch(/invalid JSON/);
@@ -554,8 +555,10 @@ describe('application logs → Base Event (0)', () => {
 describe('metadata.uid', () => {
   it('is deterministic: re-delivery of the same event gives the same id, another event another', () => {
     const payload = cwlPayload(['a', 'b']);
-    const first = normalizePayload(payload, registry).map((d) => d.metadata.uid);
-    const again = normalizePayload(JSON.parse(JSON.stringify(payload)), registry).map((d) => d.metadata.uid);
+    const first = normalizePayload(payload, registry, testTrust).map((d) => d.metadata.uid);
+    const again = normalizePayload(JSON.parse(JSON.stringify(payload)), registry, testTrust).map(
+      (d) => d.metadata.uid,
+    );
     expect(again).toEqual(first);
     expect(new Set(first).size).toBe(2);
   });
@@ -567,7 +570,7 @@ describe('metadata.uid', () => {
         fc.string({ minLength: 1, maxLength: 50 }),
         (message, group) => {
           const payload = cwlPayload([message], { logGroup: group });
-          const doc = normalizeLogEvent(payload, payload.logEvents[0], registry);
+          const doc = normalizeLogEvent(payload, payload.logEvents[0], registry, testTrust);
           expect(doc.raw_data).toBe(message);
           expect(doc.metadata.uid.length).toBeGreaterThan(0);
           expect(() => JSON.stringify(doc)).not.toThrow();

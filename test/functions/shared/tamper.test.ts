@@ -7,9 +7,11 @@ import {
   pantherCloudTrailLogs,
   realCloudTrailEvents,
 } from '../../../local/corpus';
+import { testTrust } from '../../fixtures/trust';
 
 const registry = new FlowLogFormatRegistry();
-const docOf = (event: object) => normalizePayload(cwlPayload([JSON.stringify(event)]), registry)[0];
+const docOf = (event: object) =>
+  normalizePayload(cwlPayload([JSON.stringify(event)]), registry, testTrust)[0];
 const call = (eventSource: string, eventName: string, requestParameters: object = {}, extra: object = {}) =>
   docOf({
     eventVersion: '1.09',
@@ -104,7 +106,9 @@ describe('isCoverageTamper', () => {
     expect(isCoverageTamper(call('cloudtrail.amazonaws.com', 'StartLogging'))).toBe(false);
     expect(isCoverageTamper(call('ec2.amazonaws.com', 'CreateFlowLogs'))).toBe(false);
     for (const { event } of guardDutyEvents()) expect(isCoverageTamper(docOf(event))).toBe(false);
-    expect(isCoverageTamper(normalizePayload(cwlPayload(['StopLogging']), registry)[0])).toBe(false);
+    expect(isCoverageTamper(normalizePayload(cwlPayload(['StopLogging']), registry, testTrust)[0])).toBe(
+      false,
+    );
   });
 
   it('agrees with the Panther CloudTrail-stop rule fixtures', () => {

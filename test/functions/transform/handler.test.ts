@@ -13,7 +13,7 @@ describe('transform handler', () => {
       depsFromEnv({
         AWS_REGION: 'eu-west-1',
         POWERTOOLS_METRICS_NAMESPACE: 'logwarden',
-        ...transformEnv.environment({ maxReingestHops: '5' }),
+        ...transformEnv.environment({ maxReingestHops: '5', trustedSources: '[]' }),
       }),
     );
     const event = realFirehoseEvent();
@@ -26,5 +26,7 @@ describe('transform handler', () => {
     expect(kinesisMock).not.toHaveReceivedCommand(PutRecordsCommand);
     expect(out).toContain('RecordsOk');
     expect(out).toContain('transformed batch');
+    expect(out).toContain('FailedRecords');
+    expect(out).toContain('InvalidUtf8Lines');
   });
 });

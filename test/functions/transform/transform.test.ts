@@ -11,6 +11,7 @@ import {
   transformFirehoseEvent,
 } from '../../../functions/transform/transform';
 import { cwlPayload, encodeCwl, realCloudTrailEvents, realFirehoseEvent } from '../../../local/corpus';
+import { testTrust as trust } from '../../fixtures/trust';
 
 const kinesisMock = mockClient(KinesisClient);
 const kinesis = new KinesisClient({ region: 'eu-west-1' });
@@ -44,7 +45,7 @@ function eventOf(payloads: (object | string)[]): FirehoseTransformEvent {
 describe('Firehose transform', () => {
   it('the real Firehose event: CONTROL_MESSAGE Dropped, data messages Ok with one OCSF line per event', async () => {
     const event = realFirehoseEvent();
-    const { records, stats } = await transformFirehoseEvent(event, { formats, kinesis });
+    const { records, stats } = await transformFirehoseEvent(event, { formats, trust, kinesis });
     expect(records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
     expect(records.map((r) => r.result)).toEqual(['Dropped', 'Ok', 'Ok', 'Ok']);
     for (const [i, r] of records.entries()) {
@@ -58,7 +59,6 @@ describe('Firehose transform', () => {
       );
       expect(r.metadata?.partitionKeys).toEqual({
         source: expect.any(String),
-        account: decoded.payload.owner,
         date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
       });
     }
@@ -78,6 +78,7 @@ describe('Firehose transform', () => {
     const logged: string[] = [];
     const { records } = await transformFirehoseEvent(event, {
       formats,
+      trust,
       kinesis,
       log: (_l, _m, a) => logged.push(String(a.reason)),
     });
@@ -101,6 +102,7 @@ describe('Firehose transform', () => {
     const event = eventOf(payloads);
     const { records, stats } = await transformFirehoseEvent(event, {
       formats,
+      trust,
       kinesis,
       maxResponseBytes: 2 * 60_000,
     });
@@ -137,6 +139,7 @@ describe('Firehose transform', () => {
     ]);
     const { records, stats } = await transformFirehoseEvent(event, {
       formats,
+      trust,
       kinesis,
       maxResponseBytes: 120_000,
       reingest: noSleep,
@@ -161,6 +164,7 @@ describe('Firehose transform', () => {
     ]);
     const { records, stats } = await transformFirehoseEvent(event, {
       formats,
+      trust,
       kinesis,
       maxResponseBytes: 120_000,
       reingest: { ...noSleep, maxAttempts: 3 },
@@ -173,7 +177,7 @@ describe('Firehose transform', () => {
   it('a payload that came back more than N times is ProcessingFailed (no endless loop)', async () => {
     const tired = { ...cwlPayload(['again']), logwardenHops: 4 };
     const event = eventOf([tired, { ...tired, logwardenHops: 3 }]);
-    const { records } = await transformFirehoseEvent(event, { formats, kinesis, maxHops: 3 });
+    const { records } = await transformFirehoseEvent(event, { formats, trust, kinesis, maxHops: 3 });
     expect(records.map((r) => r.result)).toEqual(['ProcessingFailed', 'Ok']);
   });
 
@@ -185,7 +189,7 @@ describe('Firehose transform', () => {
 
   it('never throws on a malformed event', async () => {
     for (const bad of [undefined, null, {}, { records: 'x' }, { records: [null, 1, { recordId: 'a' }] }]) {
-      const { records } = await transformFirehoseEvent(bad as never, { formats, kinesis });
+      const { records } = await transformFirehoseEvent(bad as never, { formats, trust, kinesis });
       expect(Array.isArray(records)).toBe(true);
     }
   });
@@ -217,6 +221,7 @@ describe('Firehose transform properties', () => {
         };
         const { records } = await transformFirehoseEvent(event, {
           formats,
+          trust,
           kinesis,
           maxResponseBytes: limit,
         });
@@ -237,7 +242,7 @@ describe('Firehose transform properties', () => {
       sourceKinesisStreamArn: streamArn,
       records: datas.map((data, i) => ({ recordId: `r${i}`, data })),
     };
-    const { records, stats } = await transformFirehoseEvent(event, { formats, kinesis });
+    const { records, stats } = await transformFirehoseEvent(event, { formats, trust, kinesis });
     expect(responseBytes(records)).toBeLessThanOrEqual(6_000_000);
     expect(stats.ok).toBeGreaterThan(0);
     expect(stats.dropped).toBeGreaterThan(0);

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { LogwardenConfig } from './config';
+import { names } from './names';
+
+/**
+ * Where CloudTrail and GuardDuty records may come from. A line is read as CloudTrail or as a
+ * GuardDuty finding only when its CloudWatch Logs payload comes from one of these log groups
+ * *and* is owned by the account named here: CloudWatch Logs sets `owner` to the account that owns
+ * the log group, which no writer can forge. Anything else is an application event of its owner.
+ *
+ * - `owner: "<account>"` — records about any account are accepted (the organization trail's group
+ *   in the management account; the GuardDuty administrator's findings group).
+ * - `owner: "self"` — a group of that name in any account, for records about that account only
+ *   (account-mode trails: each member's trail writes its own account's events).
+ *
+ * Derived from the config here, once; the stacks hand it to each consumer as its
+ * `trustedSources` setting (TRUSTED_SOURCES).
+ */
+export const trustedSourceSchema = z.strictObject({
+  kind: z.enum(['cloudtrail', 'guardduty']),
+  logGroup: z.string().min(1).max(512),
+  owner: z.union([z.literal('self'), z.string().regex(/^\d{12}$/)]),
+});
+export type TrustedSource = z.output<typeof trustedSourceSchema>;
+export type TrustedKind = TrustedSource['kind'];
+export const trustedSourcesSchema = z.array(trustedSourceSchema);
+
+/** `arn:aws:logs:<region>:<account>:log-group:<name>[:*]` → account and name. */
+export function parseLogGroupArn(arn: string): { account: string; name: string } {
+  const m = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:(\d{12}):log-group:(.+?)(?::\*)?$/.exec(arn);
+  if (!m) throw new Error(`${arn} is not a CloudWatch Logs log-group ARN`);
+  return { account: m[1], name: m[2] };
+}
+
+/** The trusted-source table of a deployment. */
+export function trustedSourcesFromConfig(config: LogwardenConfig): TrustedSource[] {
+  const sources: TrustedSource[] = [
+    {
+      kind: 'guardduty',
+      logGroup: names.guardDutyFindingsLogGroup,
+      owner: config.accounts.securityTooling,
+    },
+  ];
+  const trailGroup = config.trail.cloudWatchLogsGroupArn;
+  if (trailGroup) {
+    const { account, name } = parseLogGroupArn(trailGroup);
+    sources.push(
+      config.trail.mode === 'organization'
+        ? { kind: 'cloudtrail', logGroup: name, owner: account }
+        : { kind: 'cloudtrail', logGroup: name, owner: 'self' },
+    );
+  }
+  return sources;
+}
+
+export const encodeTrustedSources = (sources: TrustedSource[]): string => JSON.stringify(sources);
+
+export function decodeTrustedSources(text: string): TrustedSource[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = trustedSourcesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`[${issue.path.join('.')}]: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** What a payload's (owner, log group) may carry. */
+export interface SourceTrust {
+  readonly kinds: ReadonlySet<TrustedKind>;
+  /** Only records about the owner's own account (account-mode trails). */
+  readonly ownAccountOnly: boolean;
+}
+
+const untrusted: SourceTrust = { kinds: new Set(), ownAccountOnly: true };
+
+/** The table, looked up by (owner, log group). */
+export class TrustTable {
+  private readonly byOwner = new Map<string, Map<string, Set<TrustedKind>>>();
+
+  constructor(readonly sources: readonly TrustedSource[]) {
+    for (const s of sources) {
+      const groups = this.byOwner.get(s.owner) ?? new Map<string, Set<TrustedKind>>();
+      this.byOwner.set(s.owner, groups);
+      const kinds = groups.get(s.logGroup) ?? new Set<TrustedKind>();
+      groups.set(s.logGroup, kinds);
+      kinds.add(s.kind);
+    }
+  }
+
+  of(owner: string, logGroup: string): SourceTrust {
+    const named = this.byOwner.get(owner)?.get(logGroup);
+    if (named) return { kinds: named, ownAccountOnly: false };
+    const self = this.byOwner.get('self')?.get(logGroup);
+    if (self) return { kinds: self, ownAccountOnly: true };
+    return untrusted;
+  }
+}

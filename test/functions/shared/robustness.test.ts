@@ -1,0 +1,161 @@
+import fc from 'fast-check';
+import { gzipSync } from 'node:zlib';
+import { decodeCwlBase64, decodeCwlBytes } from '../../../functions/shared/cwl-payload';
+import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
+import {
+  labels,
+  MAX_JSON_DEPTH,
+  MAX_UNMAPPED_STRING,
+  normalizePayload,
+  parseErrorOf,
+  serializeDocument,
+} from '../../../functions/shared/normalize';
+import { requestDataOf } from '../../../functions/shared/ocsf/cloudtrail';
+import type { OcsfDocument } from '../../../functions/shared/ocsf/document';
+import { cwlPayload, realCloudTrailEvents } from '../../../local/corpus';
+import { testTrust } from '../../fixtures/trust';
+
+const formats = new FlowLogFormatRegistry();
+const normalize = (messages: string[], logGroup = 'aws-cloudtrail-logs') =>
+  normalizePayload(cwlPayload(messages, { logGroup }), formats, testTrust);
+const stop = realCloudTrailEvents().find((e) => e.event.eventName === 'StopLogging')!.event;
+
+/** `{"a":{"a":…}}` nested n levels, as text (building it as an object would itself overflow). */
+const deepObject = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+const deepArray = (n: number) => `{"log":${'['.repeat(n)}${']'.repeat(n)}}`;
+
+/** Every string in the free-form fields, keys included. */
+function freeFormStrings(doc: OcsfDocument): string[] {
+  const out: string[] = [];
+  const api = doc.api as { request?: { data?: unknown }; response?: { data?: unknown } } | undefined;
+  const stack: unknown[] = [doc.unmapped, api?.request?.data, api?.response?.data];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) stack.push(...v);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        out.push(k);
+        stack.push(x);
+      }
+  }
+  return out;
+}
+
+describe('no input can throw (issue 11)', () => {
+  it('JSON nested past the cap is a parse error that keeps the raw line; its neighbour is untouched', () => {
+    for (const deep of [deepObject(5000), deepArray(100_000), deepObject(MAX_JSON_DEPTH + 1)]) {
+      const [kept, neighbour] = normalize([deep, JSON.stringify(stop)]);
+      expect(parseErrorOf(kept)).toBe(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      expect(kept.raw_data).toBe(deep);
+      expect(() => JSON.stringify(kept)).not.toThrow();
+      expect(neighbour.class_uid).toBe(6003);
+    }
+  });
+
+  it('JSON at the cap is kept whole under unmapped', () => {
+    const [doc] = normalize([deepObject(MAX_JSON_DEPTH)], 'app/json');
+    expect(parseErrorOf(doc)).toBeUndefined();
+    expect(JSON.stringify(doc.unmapped?.log)).toBe(deepObject(MAX_JSON_DEPTH));
+  });
+
+  it('property: deep and wide JSON always gives one serializable document with the raw line', () => {
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'medium', withCrossShrink: true },
+        fc.string(),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 30 }),
+        fc.dictionary(fc.string({ maxLength: 10 }), tie('value'), { maxKeys: 30 }),
+      ),
+    })).value;
+    const line = fc.oneof(
+      fc.dictionary(fc.string({ maxLength: 10 }), json, { maxKeys: 50 }).map((o) => JSON.stringify(o)),
+      fc.integer({ min: 1, max: 6000 }).map(deepObject),
+      fc.integer({ min: 1, max: 6000 }).map(deepArray),
+      fc
+        .record({ eventVersion: fc.constant('1.09'), eventSource: fc.string(), requestParameters: json })
+        .map((o) => JSON.stringify(o)),
+    );
+    fc.assert(
+      fc.property(line, (message) => {
+        const payload = cwlPayload([message], { logGroup: 'aws-cloudtrail-logs' });
+        const docs = normalizePayload(payload, formats, testTrust);
+        expect(docs).toHaveLength(1);
+        expect(docs[0].raw_data).toBe(message);
+        const text = serializeDocument(payload, payload.logEvents[0], docs[0]);
+        expect(JSON.parse(text).raw_data).toBe(message);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a document that cannot be serialized falls back to a parse error with the raw line', () => {
+    const payload = cwlPayload(['{"a":1}'], { logGroup: 'app/json' });
+    const [doc] = normalizePayload(payload, formats, testTrust);
+    doc.unmapped = { bad: BigInt(1) };
+    const line = JSON.parse(serializeDocument(payload, payload.logEvents[0], doc));
+    expect(line.unmapped.parse_error).toMatch(/^document cannot be serialized: /);
+    expect(line.raw_data).toBe('{"a":1}');
+  });
+});
+
+describe('oversized values (issue 11)', () => {
+  it('a value over the term limit is cut and marked in the free-form fields; raw_data keeps the line whole', () => {
+    const big = 'x'.repeat(40_000);
+    const event = { ...stop, requestParameters: { name: big, nested: [{ policy: big }] } };
+    const [doc] = normalize([JSON.stringify(event)]);
+    expect(doc.class_uid).toBe(6003);
+    expect(doc.metadata.labels).toEqual([labels.truncated]);
+    for (const s of freeFormStrings(doc)) expect(s.length).toBeLessThan(MAX_UNMAPPED_STRING + 64);
+    const name = (requestDataOf(doc) as { name: string }).name;
+    expect(name.endsWith('…[truncated: 40000 characters]')).toBe(true);
+    expect(doc.raw_data).toBe(JSON.stringify(event));
+  });
+
+  it('an application line with a long key is cut too; short lines carry no label', () => {
+    const [long, short] = normalize([JSON.stringify({ ['k'.repeat(9000)]: 1 }), '{"a":"b"}'], 'app/json');
+    expect(long.metadata.labels).toEqual([labels.truncated]);
+    expect(Object.keys(long.unmapped?.log as object)[0]).toMatch(/…\[truncated: 9000 characters\]$/);
+    expect(short.metadata.labels).toBeUndefined();
+  });
+});
+
+describe('encoding (issue 11): fatal UTF-8 decoding', () => {
+  const payloadBytes = (messages: Buffer[]) => {
+    // Build the JSON with raw (not \u-escaped) bytes inside each message, as CloudWatch Logs would.
+    const marker = (i: number) => `@@${i}@@`;
+    const json = JSON.stringify(
+      cwlPayload(
+        messages.map((_, i) => marker(i)),
+        { logGroup: 'app/bytes' },
+      ),
+    );
+    const parts = json.split(/@@(\d+)@@/);
+    return Buffer.concat(parts.map((p, i) => (i % 2 ? messages[Number(p)] : Buffer.from(p, 'utf8'))));
+  };
+
+  it('a line with invalid UTF-8 keeps its original bytes (base64 in raw_data) and is flagged; valid lines are not', () => {
+    const bad = Buffer.from([0x6f, 0x6b, 0x20, 0xff, 0xfe, 0x20, 0xc3, 0x28]);
+    const good = Buffer.from('naïve café ✓', 'utf8');
+    const decoded = decodeCwlBytes(gzipSync(payloadBytes([bad, good])));
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.payload.logEvents[0].invalidUtf8Base64).toBe(bad.toString('base64'));
+    expect(decoded.payload.logEvents[1].invalidUtf8Base64).toBeUndefined();
+    expect(decoded.payload.logEvents[1].message).toBe('naïve café ✓');
+    const [flagged, clean] = normalizePayload(decoded.payload, formats, testTrust);
+    expect(flagged.raw_data).toBe(bad.toString('base64'));
+    expect(flagged.metadata.labels).toEqual([labels.invalidUtf8]);
+    expect(flagged.message).toContain('\uFFFD');
+    expect(clean.raw_data).toBe('naïve café ✓');
+    expect(clean.metadata.labels).toBeUndefined();
+  });
+
+  it('valid payloads take the fast path unchanged', () => {
+    const payload = cwlPayload(['plain', 'ünïcödé'], { logGroup: 'app/x' });
+    const decoded = decodeCwlBase64(gzipSync(JSON.stringify(payload)).toString('base64'));
+    expect(decoded).toEqual({ ok: true, payload });
+  });
+});
