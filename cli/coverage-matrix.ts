@@ -97,7 +97,6 @@ const symbol: Record<CellStatus, string> = {
   healed: 'healed',
   failed: 'FAILED',
   excluded: 'excl',
-  'not-emulated': 'n/e',
   gap: 'gap',
   stale: 'stale',
 };
@@ -177,7 +176,6 @@ const colour: Record<CellStatus, string> = {
   healed: '#66bb6a',
   failed: '#c62828',
   excluded: '#9e9e9e',
-  'not-emulated': '#f9a825',
   gap: '#ef6c00',
   stale: '#6d4c41',
 };

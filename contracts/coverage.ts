@@ -7,10 +7,10 @@ export const controlNames: readonly ControlName[] = ['flow-logs', 'trail', 'guar
 
 /**
  * covered: found as it should be, nothing written · healed: something was missing or wrong and
- * was repaired · failed: could not verify or repair (reason says why) · excluded: not governed ·
- * not-emulated: the local stand-in lacks an API the control needs; never counts as covered.
+ * was repaired · failed: could not verify or repair (reason says why) · excluded: not governed.
+ * What a local stand-in lacks is local/'s business, never a status of the runtime.
  */
-export type CoverageStatus = 'covered' | 'healed' | 'failed' | 'excluded' | 'not-emulated';
+export type CoverageStatus = 'covered' | 'healed' | 'failed' | 'excluded';
 
 export interface ControlTarget {
   account: string;

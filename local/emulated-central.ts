@@ -71,7 +71,17 @@ export async function deployCentralResources(
     http1: true,
     credentials: where.credentials ? async () => where.credentials! : undefined,
   });
-  await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
+  // Describe first: on the strict stand-ins the log-archive destinations' set-up
+  // (local/scenario/prerequisites.ts) has created the stream already.
+  const exists = await kinesis.send(new DescribeStreamCommand({ StreamName: names.centralStream })).then(
+    () => true,
+    (err: Error) => {
+      if (err.name === 'ResourceNotFoundException') return false;
+      throw err;
+    },
+  );
+  if (!exists)
+    await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
   for (let i = 0; i < 50; i++) {
     const status = (await kinesis.send(new DescribeStreamCommand({ StreamName: names.centralStream })))
       .StreamDescription?.StreamStatus;

@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { names } from '../../contracts/names';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
-import { controlResult, isNotEmulated, notEmulated } from '../shared/coverage';
+import { controlResult } from '../shared/coverage';
 
 export const findingsLogGroup = names.guardDutyFindingsLogGroup;
 export const findingsRule = names.guardDutyFindingsRule;
@@ -78,59 +78,55 @@ export async function ensureGuardDuty(
   const failures: string[] = [];
   const evidence: Record<string, string> = {};
   const result = () => controlResult('guardduty', target, evidence, actions, failures);
-  try {
-    const adminDetector = await onlyDetector(clients.admin);
-    if (!adminDetector) {
-      failures.push(
-        `the security-tooling account ${settings.adminAccount} has no GuardDuty detector in ${target.region}`,
-      );
-      return result();
-    }
-    evidence.adminDetector = adminDetector;
-    let orgConfig;
-    try {
-      orgConfig = await clients.admin.send(
-        new DescribeOrganizationConfigurationCommand({ DetectorId: adminDetector }),
-      );
-    } catch (err) {
-      if (isNotEmulated(err)) throw err;
-      failures.push(
-        `${settings.adminAccount} is not the GuardDuty delegated admin in ${target.region} (${(err as Error).name}); ` +
-          `in the management account run: aws guardduty enable-organization-admin-account --admin-account-id ${settings.adminAccount} --region ${target.region}`,
-      );
-      return result();
-    }
-    if (orgConfig.AutoEnableOrganizationMembers !== 'ALL') {
-      await clients.admin.send(
-        new UpdateOrganizationConfigurationCommand({
-          DetectorId: adminDetector,
-          AutoEnableOrganizationMembers: 'ALL',
-        }),
-      );
-      actions.push(
-        `set GuardDuty auto-enable to ALL members (was ${orgConfig.AutoEnableOrganizationMembers ?? 'unset'})`,
-      );
-    }
-
-    if (target.account === settings.adminAccount) {
-      // The administrator's own detector: it must be enabled before it can have members.
-      const d = await clients.admin.send(new GetDetectorCommand({ DetectorId: adminDetector }));
-      if (d.Status !== 'ENABLED') {
-        await clients.admin.send(new UpdateDetectorCommand({ DetectorId: adminDetector, Enable: true }));
-        actions.push(`re-enabled the administrator's GuardDuty detector ${adminDetector} (was ${d.Status})`);
-      }
-      evidence.detector = adminDetector;
-    } else {
-      await ensureMembership(clients, target, adminDetector, evidence, actions, failures);
-    }
-
-    await ensureFindingsForwarding(clients, target, settings, actions);
-    evidence.findings = findingsLogGroup;
+  const adminDetector = await onlyDetector(clients.admin);
+  if (!adminDetector) {
+    failures.push(
+      `the security-tooling account ${settings.adminAccount} has no GuardDuty detector in ${target.region}`,
+    );
     return result();
-  } catch (err) {
-    if (isNotEmulated(err)) return notEmulated('guardduty', target, err);
-    throw err;
   }
+  evidence.adminDetector = adminDetector;
+  let orgConfig;
+  try {
+    orgConfig = await clients.admin.send(
+      new DescribeOrganizationConfigurationCommand({ DetectorId: adminDetector }),
+    );
+  } catch (err) {
+    // GuardDuty answers BadRequestException when the caller is not the delegated admin.
+    if ((err as Error).name !== 'BadRequestException') throw err;
+    failures.push(
+      `${settings.adminAccount} is not the GuardDuty delegated admin in ${target.region} (${(err as Error).name}); ` +
+        `in the management account run: aws guardduty enable-organization-admin-account --admin-account-id ${settings.adminAccount} --region ${target.region}`,
+    );
+    return result();
+  }
+  if (orgConfig.AutoEnableOrganizationMembers !== 'ALL') {
+    await clients.admin.send(
+      new UpdateOrganizationConfigurationCommand({
+        DetectorId: adminDetector,
+        AutoEnableOrganizationMembers: 'ALL',
+      }),
+    );
+    actions.push(
+      `set GuardDuty auto-enable to ALL members (was ${orgConfig.AutoEnableOrganizationMembers ?? 'unset'})`,
+    );
+  }
+
+  if (target.account === settings.adminAccount) {
+    // The administrator's own detector: it must be enabled before it can have members.
+    const d = await clients.admin.send(new GetDetectorCommand({ DetectorId: adminDetector }));
+    if (d.Status !== 'ENABLED') {
+      await clients.admin.send(new UpdateDetectorCommand({ DetectorId: adminDetector, Enable: true }));
+      actions.push(`re-enabled the administrator's GuardDuty detector ${adminDetector} (was ${d.Status})`);
+    }
+    evidence.detector = adminDetector;
+  } else {
+    await ensureMembership(clients, target, adminDetector, evidence, actions, failures);
+  }
+
+  await ensureFindingsForwarding(clients, target, settings, actions);
+  evidence.findings = findingsLogGroup;
+  return result();
 }
 
 async function ensureMembership(

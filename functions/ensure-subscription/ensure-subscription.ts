@@ -7,7 +7,7 @@ import {
   PutSubscriptionFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
-import { controlResult, isNotEmulated, notEmulated } from '../shared/coverage';
+import { controlResult } from '../shared/coverage';
 
 export interface SubscriptionSettings {
   /** The central destination of this region. */
@@ -99,13 +99,9 @@ export async function ensureSubscription(
     Distribution: 'Random',
   };
 
-  let res;
-  try {
-    res = await logs.send(new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' }));
-  } catch (err) {
-    if (isNotEmulated(err)) return notEmulated('subscription', target, err);
-    throw err;
-  }
+  const res = await logs.send(
+    new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' }),
+  );
   const policies = res.accountPolicies ?? [];
   const ours = policies.find((p) => p.policyName === settings.policyName);
   const foreign = policies.filter((p) => p.policyName !== settings.policyName);

@@ -1,5 +1,4 @@
 import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
-import { isNotEmulated } from '../shared/coverage';
 
 /**
  * The account's enabled regions (Account API) that are also governed. Regions the account has
@@ -13,22 +12,16 @@ export async function governedEnabledRegions(
 ): Promise<string[]> {
   const enabled = new Set<string>();
   let NextToken: string | undefined;
-  try {
-    do {
-      const res = await account.send(
-        new ListRegionsCommand({
-          AccountId: accountId,
-          RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'],
-          NextToken,
-        }),
-      );
-      for (const r of res.Regions ?? []) if (r.RegionName) enabled.add(r.RegionName);
-      NextToken = res.NextToken;
-    } while (NextToken);
-  } catch (err) {
-    // The local stand-in has no Account API: there every governed region counts as enabled.
-    if (isNotEmulated(err)) return [...governed];
-    throw err;
-  }
+  do {
+    const res = await account.send(
+      new ListRegionsCommand({
+        AccountId: accountId,
+        RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'],
+        NextToken,
+      }),
+    );
+    for (const r of res.Regions ?? []) if (r.RegionName) enabled.add(r.RegionName);
+    NextToken = res.NextToken;
+  } while (NextToken);
   return governed.filter((r) => enabled.has(r));
 }

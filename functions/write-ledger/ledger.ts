@@ -77,8 +77,7 @@ export type Collected = BranchOutput | ChildSummary;
 
 const isChildSummary = (c: Collected): c is ChildSummary => 'counts' in c && !('control' in c);
 
-const isStatus = (s: string): s is CoverageStatus =>
-  ['covered', 'healed', 'failed', 'excluded', 'not-emulated'].includes(s);
+const isStatus = (s: string): s is CoverageStatus => ['covered', 'healed', 'failed', 'excluded'].includes(s);
 
 /** A child's counts as the parent reads them: only known statuses, only non-negative integers. */
 function childCounts(value: unknown): Partial<Record<CoverageStatus, number>> {

@@ -14,8 +14,8 @@ export const emulatedOnly = [
 ] as const;
 
 /**
- * Controls the stand-ins cannot run yet (moto 5.2 lacks the GuardDuty organization APIs and
- * CloudWatch Logs account policies): the ledger shows them `not-emulated`. Empty once the
- * moto extension in local/standins serves them; the run and the tests then expect 100 %.
+ * Controls the stand-ins cannot run yet. Empty: the moto extension in local/standins serves the
+ * GuardDuty organization APIs and CloudWatch Logs account policies, so every control runs and the
+ * run and the tests expect 100 % of the account × region × control cells.
  */
-export const notYetEmulatedControls: readonly string[] = ['guardduty', 'subscription'];
+export const notYetEmulatedControls: readonly string[] = [];

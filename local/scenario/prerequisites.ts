@@ -13,6 +13,14 @@ import {
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
 import { EnableOrganizationAdminAccountCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
+import {
+  CloudWatchLogsClient,
+  PutDestinationCommand,
+  PutDestinationPolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { createClient } from '../../functions/shared/clients';
+import { centralStreamArn, destinationArn, destinationRoleName, names } from '../../contracts/names';
 import type { Organization } from './organization';
 
 const services = [
@@ -42,7 +50,7 @@ export async function addAccount(endpoint: string, management: string, accountId
 export async function establishPrerequisites(org: Organization, endpoint: string): Promise<string[]> {
   const credentials = await org.admin(org.management);
   const orgs = new OrganizationsClient({ region: 'us-east-1', credentials });
-  await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const created = await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   for (const account of [org.logArchive, org.securityTooling])
     await addAccount(endpoint, org.management, account);
   const done = [`organization with all features, management ${org.management}`];
@@ -64,5 +72,63 @@ export async function establishPrerequisites(org: Organization, endpoint: string
       new EnableOrganizationAdminAccountCommand({ AdminAccountId: org.securityTooling }),
     );
   done.push(`GuardDuty administrator ${org.securityTooling} in ${org.regions.join(', ')}`);
+  await deployDestinations(org, created.Organization!.Id!);
+  done.push(
+    `log-archive destinations ${names.logsDestination} in ${org.regions.join(', ')}, into ${org.config.homeRegion}'s stream ${names.centralStream}`,
+  );
   return done;
+}
+
+/**
+ * What LogwardenDestination-<region> deploys in the log-archive account: each governed region's
+ * destination, into the home region's one central stream (created here only if missing; the
+ * central stack's stand-in describes it first), with its organization-only access policy
+ * (aws:PrincipalOrgID), so the subscription control's account policies have a destination.
+ */
+async function deployDestinations(org: Organization, organizationId: string) {
+  const credentials = await org.admin(org.logArchive);
+  const home = org.config.homeRegion;
+  const kinesis = createClient(KinesisClient, {
+    region: home,
+    http1: true,
+    credentials: async () => credentials,
+  });
+  const exists = await kinesis
+    .send(new DescribeStreamSummaryCommand({ StreamName: names.centralStream }))
+    .then(
+      () => true,
+      (err: Error) => {
+        if (err.name === 'ResourceNotFoundException') return false;
+        throw err;
+      },
+    );
+  if (!exists)
+    await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
+  for (const region of org.regions) {
+    const logs = new CloudWatchLogsClient({ region, credentials });
+    await logs.send(
+      new PutDestinationCommand({
+        destinationName: names.logsDestination,
+        targetArn: centralStreamArn(home, org.logArchive),
+        roleArn: `arn:aws:iam::${org.logArchive}:role/${destinationRoleName(region)}`,
+      }),
+    );
+    await logs.send(
+      new PutDestinationPolicyCommand({
+        destinationName: names.logsDestination,
+        accessPolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: '*',
+              Action: 'logs:PutSubscriptionFilter',
+              Resource: destinationArn(region, org.logArchive),
+              Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+            },
+          ],
+        }),
+      }),
+    );
+  }
 }

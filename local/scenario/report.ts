@@ -79,7 +79,7 @@ export async function printPrerequisites(org: Organization, say: Say) {
     ],
     [
       'GuardDuty delegated administrator in each governed region',
-      'not emulated by bare moto: the GuardDuty control shows not-emulated',
+      'not emulated by bare moto: the GuardDuty control fails (no delegated administrator); npm start runs on the strict stand-ins',
     ],
     [
       'StackSets trusted access (service-managed StackSet)',

@@ -26,7 +26,7 @@ let pipeline: Pipeline;
 let closedPort: number;
 
 beforeAll(async () => {
-  [moto, search] = await Promise.all([startMoto(), startOpenSearch()]);
+  [moto, search] = await Promise.all([startMoto({ standins: true }), startOpenSearch()]);
   const org = await emulateOrganization(moto.endpoint, { members: [member] });
   pipeline = await deployPipeline(org, search, mkdtempSync(path.join(tmpdir(), 'logwarden-outage-')));
   // A port nothing listens on any more: connections are refused, OpenSearch is down. (A server

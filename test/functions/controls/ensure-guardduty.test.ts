@@ -216,14 +216,13 @@ describe('ensureGuardDuty', () => {
     expect(r.status).toBe('healed');
   });
 
-  it('an API the local stand-in lacks shows as not emulated, never covered', async () => {
-    adminGd.on(GetMembersCommand).rejects(
-      Object.assign(new Error('The get_members action has not been implemented'), {
-        name: 'NotImplemented',
-      }),
-    );
-    const r = await ensureGuardDuty(clients, target, settings);
-    expect(r.status).toBe('not-emulated');
+  it('an error other than the delegated-admin refusal is thrown, never reported as covered', async () => {
+    adminGd
+      .on(DescribeOrganizationConfigurationCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    await expect(ensureGuardDuty(clients, target, settings)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
   });
 
   it('throttling surfaces as a retryable error name', async () => {

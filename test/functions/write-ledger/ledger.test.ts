@@ -133,12 +133,12 @@ describe('writeLedger', () => {
         summaryOnly: true,
         results: [
           { failed: [], counts: { healed: 4 } },
-          { failed: [], counts: { covered: 2, healed: 1, 'not-emulated': 1 } },
+          { failed: [], counts: { covered: 2, healed: 1, excluded: 1 } },
         ],
       },
       deps,
     );
-    expect(summary.counts).toEqual({ healed: 5, covered: 2, 'not-emulated': 1 });
+    expect(summary.counts).toEqual({ healed: 5, covered: 2, excluded: 1 });
     expect(summary.failed).toEqual([]);
     expect(ddb).not.toHaveReceivedCommand(PutItemCommand);
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
