@@ -2,6 +2,7 @@ import {
   AdvancedEventSelector,
   CloudTrailClient,
   CreateTrailCommand,
+  type CreateTrailCommandOutput,
   DescribeTrailsCommand,
   EventSelector,
   GetEventSelectorsCommand,
@@ -88,6 +89,30 @@ function withManagementEvents(
 /** CloudTrail reports the log group ARN with the `:*` suffix the API also accepts. */
 const logGroupArn = (arn: string | undefined) => arn?.replace(/:\*$/, '');
 
+/** The trail by its ARN, or undefined: DescribeTrails by name sees only the caller's own trails. */
+async function describeTrail(cloudtrail: CloudTrailClient, trailArn: string): Promise<Trail | undefined> {
+  const found = await cloudtrail.send(
+    new DescribeTrailsCommand({ trailNameList: [trailArn], includeShadowTrails: true }),
+  );
+  return (found.trailList ?? []).find((t) => t.TrailARN === trailArn);
+}
+
+/**
+ * CreateTrail, where `TrailAlreadyExistsException` ("the specified trail already exists",
+ * CloudTrail API Reference, CreateTrail) means someone created it since we looked: 'exists'.
+ */
+async function createTrail(
+  cloudtrail: CloudTrailClient,
+  command: CreateTrailCommand,
+): Promise<CreateTrailCommandOutput | 'exists'> {
+  try {
+    return await cloudtrail.send(command);
+  } catch (err) {
+    if ((err as Error).name === 'TrailAlreadyExistsException') return 'exists';
+    throw err;
+  }
+}
+
 /**
  * The trail (the organization trail, or this account's trail) exists, is multi-region, logs
  * management events from every source, validates log files, is encrypted with the configured
@@ -104,17 +129,15 @@ export async function ensureTrail(
 ): Promise<ControlResult> {
   const actions: string[] = [];
   const failures: string[] = [];
-  const found = await cloudtrail.send(
-    new DescribeTrailsCommand({ trailNameList: [settings.trailArn], includeShadowTrails: true }),
-  );
-  let trail: Trail | undefined = (found.trailList ?? []).find((t) => t.TrailARN === settings.trailArn);
+  let trail = await describeTrail(cloudtrail, settings.trailArn);
 
   if (!trail) {
     if (!settings.s3BucketName) {
       const why = `trail ${settings.trailArn} does not exist, and trail.s3BucketName is not configured, so logwarden cannot create it`;
       return controlResult('trail', target, {}, [], [why]);
     }
-    const created = await cloudtrail.send(
+    const created = await createTrail(
+      cloudtrail,
       new CreateTrailCommand({
         Name: settings.name,
         S3BucketName: settings.s3BucketName,
@@ -128,23 +151,33 @@ export async function ensureTrail(
         TagsList: [{ Key: 'managed-by', Value: 'logwarden' }],
       }),
     );
-    actions.push(`created ${settings.mode} trail ${settings.name} because it did not exist`);
-    if (created.TrailARN && created.TrailARN !== settings.trailArn)
-      failures.push(
-        `CloudTrail created ${created.TrailARN}, not ${settings.trailArn}: check that this account manages the trail as the CloudTrail delegated administrator`,
-      );
-    trail = {
-      Name: settings.name,
-      TrailARN: created.TrailARN ?? settings.trailArn,
-      S3BucketName: settings.s3BucketName,
-      IsMultiRegionTrail: true,
-      LogFileValidationEnabled: true,
-      KmsKeyId: settings.kmsKeyArn,
-      CloudWatchLogsLogGroupArn: settings.cloudWatchLogsGroupArn,
-      CloudWatchLogsRoleArn: settings.cloudWatchLogsRoleArn,
-      IsOrganizationTrail: settings.mode === 'organization',
-      HomeRegion: target.region,
-    };
+    if (created === 'exists') {
+      // Another execution created it between our look-up and our CreateTrail (cover-account
+      // covers regions in parallel, and one trail serves them all): found, not missing.
+      trail = await describeTrail(cloudtrail, settings.trailArn);
+      if (!trail) {
+        const why = `CreateTrail answered TrailAlreadyExistsException for ${settings.name}, but ${settings.trailArn} cannot be read: is a trail of that name another account's?`;
+        return controlResult('trail', target, {}, [], [why]);
+      }
+    } else {
+      actions.push(`created ${settings.mode} trail ${settings.name} because it did not exist`);
+      if (created.TrailARN && created.TrailARN !== settings.trailArn)
+        failures.push(
+          `CloudTrail created ${created.TrailARN}, not ${settings.trailArn}: check that this account manages the trail as the CloudTrail delegated administrator`,
+        );
+      trail = {
+        Name: settings.name,
+        TrailARN: created.TrailARN ?? settings.trailArn,
+        S3BucketName: settings.s3BucketName,
+        IsMultiRegionTrail: true,
+        LogFileValidationEnabled: true,
+        KmsKeyId: settings.kmsKeyArn,
+        CloudWatchLogsLogGroupArn: settings.cloudWatchLogsGroupArn,
+        CloudWatchLogsRoleArn: settings.cloudWatchLogsRoleArn,
+        IsOrganizationTrail: settings.mode === 'organization',
+        HomeRegion: target.region,
+      };
+    }
   }
   const arn = trail.TrailARN ?? settings.trailArn;
 

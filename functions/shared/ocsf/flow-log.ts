@@ -3,7 +3,7 @@
  * (ocsf/examples, mappings/markdown/AWS/v1.1.0/VPC Flowlogs). Field meanings: Amazon VPC User
  * Guide, "Flow log records" (available fields, `traffic-path` values, `pkt-*addr`).
  */
-import type { FlowLogFormat } from '../flow-log-formats';
+import { flowLogFieldsByVersion, type FlowLogFormat } from '../flow-log-formats';
 import {
   EventOrigin,
   isOcsfIp,
@@ -55,35 +55,13 @@ const boundaries = new Map<string, [number, string]>([
 ]);
 
 /** Fields that have an OCSF place; the others (v4 sublocation, v7 ECS, …) stay in `unmapped.flow`. */
-const mappedFields = new Set([
-  'version',
-  'account-id',
-  'interface-id',
-  'srcaddr',
-  'dstaddr',
-  'srcport',
-  'dstport',
-  'protocol',
-  'packets',
-  'bytes',
-  'start',
-  'end',
-  'action',
-  'log-status',
-  'vpc-id',
-  'subnet-id',
-  'instance-id',
-  'tcp-flags',
-  'type',
-  'pkt-srcaddr',
-  'pkt-dstaddr',
+const mappedFields: ReadonlySet<string> = new Set([
+  ...flowLogFieldsByVersion[2],
+  ...flowLogFieldsByVersion[3],
   'region',
   'az-id',
-  'pkt-src-aws-service',
-  'pkt-dst-aws-service',
-  'flow-direction',
-  'traffic-path',
-  'reject-reason',
+  ...flowLogFieldsByVersion[5],
+  ...flowLogFieldsByVersion[8],
 ]);
 
 const present = (v: string | undefined): string | undefined => (v === undefined || v === '-' ? undefined : v);

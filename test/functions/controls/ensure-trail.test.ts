@@ -140,6 +140,34 @@ describe('ensureTrail', () => {
     expect(r.status).toBe('healed');
   });
 
+  it('a trail another execution created since the look-up (TrailAlreadyExistsException) is found, not a failure', async () => {
+    // cover-account covers regions in parallel and one organization trail serves them all: the
+    // first look-up sees nothing, CreateTrail loses the race, the second look-up finds it.
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] })
+      .resolvesOnce({ trailList: [] })
+      .resolves({ trailList: [healthy] });
+    ct.on(CreateTrailCommand).rejects(
+      Object.assign(new Error('Trail org-trail already exists for customer'), {
+        name: 'TrailAlreadyExistsException',
+      }),
+    );
+    const r = await ensureTrail(client, target, { ...settings, s3BucketName: 'org-trail-bucket' });
+    expect(r).toMatchObject({ status: 'covered', evidence: { trail: arn }, actions: [] });
+    expect(ct).toHaveReceivedCommandTimes(DescribeTrailsCommand, 2);
+  });
+
+  it('TrailAlreadyExistsException for a trail it still cannot read is a failure that says so', async () => {
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({ trailList: [] });
+    ct.on(CreateTrailCommand).rejects(
+      Object.assign(new Error('Trail org-trail already exists for customer'), {
+        name: 'TrailAlreadyExistsException',
+      }),
+    );
+    const r = await ensureTrail(client, target, { ...settings, s3BucketName: 'org-trail-bucket' });
+    expect(r.status).toBe('failed');
+    expect(r.reason).toMatch(/TrailAlreadyExistsException .* cannot be read/);
+  });
+
   it('someone else’s non-organization trail of that name is not converted', async () => {
     ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
       trailList: [{ ...healthy, IsOrganizationTrail: false, IsMultiRegionTrail: false }],
