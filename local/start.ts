@@ -67,7 +67,7 @@ async function main() {
   const shipped = await shipCorpus(pipeline, members[0]);
   const drain = drainPipeline(pipeline, { strict: true });
   say(
-    `corpus: ${shipped.events} log events in ${members[0]}'s log groups, ${shipped.payloads} payloads → ${drain.records} records, ${drain.archive.objects.length} archive objects`,
+    `corpus: ${shipped.events} log events in ${members[0]}'s log groups (${shipped.deliveredGroups} groups delivered by the account subscription policy, ${shipped.payloads} payloads put by the run) → ${drain.records} records, ${drain.archive.objects.length} archive objects`,
   );
   await askOpenSearch(search, org.config.homeRegion, say);
   await finish(org, path.join(root, 'coverage.html'), say);

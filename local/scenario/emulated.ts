@@ -8,7 +8,7 @@ export const emulatedOnly = [
   'Organizations events: CreateAccountResult and Region Opt-In Status Change are built as AWS documents them, not emitted by a service',
   'StackSets: the member baseline template is deployed by local/deployment.ts, after CreateAccountResult, not by CloudFormation',
   'Step Functions: the dispatcher and the alerter start executions on moto (names and idempotency as AWS has them); the synthesized ASL of each runs in aws-local-stepfunctions, retry intervals on a clock 100 times faster',
-  'CloudWatch Logs delivery to the destination: the run reads member log groups back and puts the payloads into the stream',
+  'CloudWatch Logs delivery to the destination: the stand-ins deliver what an account subscription policy selects (local/standins/logs.py); a log group no policy selects is read back by the run and put into the stream (local/scenario/pipeline.ts shipCorpus)',
   'Firehose: a stand-in honouring the transformation contract; buffering by record count and size, not time',
   'ISM (index-management plugin): not on the local node, retention is not enforced locally',
 ] as const;

@@ -9,6 +9,7 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
+  DescribeAccountPoliciesCommand,
   GetLogEventsCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -173,15 +174,33 @@ export async function shipTrailRecords(p: Pipeline, records: Record<string, unkn
 }
 
 /**
+ * Whether an account subscription policy of `logs`' account selects `group`: then the strict
+ * stand-ins (local/standins/logs.py) deliver its events to the destination themselves, as AWS
+ * does, and the run must not put them a second time. The criteria form is the one the
+ * subscription control writes and the stand-in accepts: `LogGroupName NOT IN ["…", …]`.
+ */
+async function deliveredByPolicy(logs: CloudWatchLogsClient, group: string): Promise<boolean> {
+  const policies =
+    (await logs.send(new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' })))
+      .accountPolicies ?? [];
+  return policies.some((policy) => {
+    const excluded = /^\s*LogGroupName\s+NOT\s+IN\s+(\[.*\])\s*$/s.exec(policy.selectionCriteria ?? '');
+    return !policy.selectionCriteria || !(JSON.parse(excluded?.[1] ?? '[]') as string[]).includes(group);
+  });
+}
+
+/**
  * Real corpus events written with PutLogEvents into one member's log groups, then delivered to
- * the stream as the account subscription policy and the destination would (moto has neither:
- * read back with GetLogEvents and put as CloudWatch Logs payloads).
+ * the stream: by the account subscription policy and the destination where the strict stand-ins
+ * have one in place, otherwise (bare moto, or a group no policy selects) read back with
+ * GetLogEvents and put as CloudWatch Logs payloads, as they would be.
  */
 export async function shipCorpus(
   p: Pipeline,
   account: string,
-): Promise<{ events: number; payloads: number }> {
+): Promise<{ events: number; payloads: number; deliveredGroups: number }> {
   const region = p.la.region;
+  let delivered = 0;
   // PutLogEvents keeps what it is given; the Lambda lines' trailing newlines are not part of the event.
   const groups = corpusMessagesByGroup().map(
     ({ logGroup, messages }) => [logGroup, messages.map((m) => m.trimEnd())] as const,
@@ -207,6 +226,10 @@ export async function shipCorpus(
       );
     }
     events += messages.length;
+    if (await deliveredByPolicy(logs, group)) {
+      delivered += 1;
+      continue;
+    }
     const read =
       (
         await logs.send(
@@ -227,5 +250,5 @@ export async function shipCorpus(
       );
   }
   await putPayloads(p, payloads);
-  return { events, payloads: payloads.length };
+  return { events, payloads: payloads.length, deliveredGroups: delivered };
 }

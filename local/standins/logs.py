@@ -270,7 +270,7 @@ def _put_log_events(self: Any, log_events: list[dict[str, Any]]) -> str:
     before = len(self.events)
     token = _original_put_log_events(self, log_events)
     events = [
-        {"id": e.event_id, "timestamp": e.timestamp, "message": e.message}
+        {"id": str(e.event_id), "timestamp": e.timestamp, "message": e.message}
         for e in self.events[before:]
     ]
     group = self.log_group
