@@ -19,6 +19,7 @@ import { createClient } from '../functions/shared/clients';
 import { deliverToArchive, type DeliveryStats } from './firehose-driver';
 import { StreamReader, toKinesisStreamEvent } from './kinesis-reader';
 import { commitPositions, type ConsumerFailure } from './checkpoint';
+import { indexerEnv } from '../functions/indexer/env';
 
 type Consumer = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
 
@@ -65,7 +66,7 @@ async function main() {
       batch,
       {
         s3: createClient(S3Client),
-        bucket: requiredEnv('ARCHIVE_BUCKET'),
+        bucket: indexerEnv.parse(process.env).archiveBucket,
         sourceStreamArn: streamArn,
         transform,
         runId: requiredEnv('LOGWARDEN_RUN_ID'),

@@ -1,11 +1,15 @@
 import * as path from 'node:path';
 import { forEachState, resolveValue, type CfnTemplate, type TaskHandlers } from './asl';
+import { envVarName } from '../functions/shared/env';
+
+/** The variable that names a function's folder (`logwarden-<folder>`), set by NodeFunction. */
+export const serviceNameVariable = envVarName('powertoolsServiceName');
 
 const functionsDir = path.resolve(__dirname, '..', 'functions');
 
 export interface FunctionResource {
   logicalId: string;
-  /** The folder under functions/, from the POWERTOOLS_SERVICE_NAME every logwarden function sets. */
+  /** The folder under functions/, from the Powertools service name every logwarden function gets. */
   name: string;
   environment: Record<string, string>;
 }
@@ -26,7 +30,7 @@ export function templateFunctions(
       );
       return {
         logicalId,
-        name: (environment.POWERTOOLS_SERVICE_NAME ?? '').replace(/^logwarden-/, ''),
+        name: (environment[serviceNameVariable] ?? '').replace(/^logwarden-/, ''),
         environment,
       };
     })

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { acknowledge, checkovSkip } from '../workflows/acknowledge';
 import { pipelineLogGroup } from '../contracts/names';
 import * as path from 'node:path';
+import { powertoolsEnv } from '../functions/shared/env';
 
 export interface NodeFunctionProps {
   /** Folder under functions/ that holds index.ts with an exported `handler`. */
@@ -79,8 +80,10 @@ export class NodeFunction extends nodejs.NodejsFunction {
       vpcSubnets: props.vpc ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : undefined,
       securityGroups: props.securityGroups,
       environment: {
-        POWERTOOLS_SERVICE_NAME: `logwarden-${props.name}`,
-        POWERTOOLS_METRICS_NAMESPACE: 'logwarden',
+        ...powertoolsEnv.environment({
+          powertoolsServiceName: `logwarden-${props.name}`,
+          powertoolsMetricsNamespace: 'logwarden',
+        }),
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

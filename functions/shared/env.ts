@@ -26,6 +26,15 @@ export interface FunctionEnv<S extends Record<string, EnvField>> {
   parse(env: Readonly<Record<string, string | undefined>>): z.output<z.ZodObject<S>>;
 }
 
+/** The variable that carries one setting of a function, for code that overrides a single value. */
+export function variableOf<S extends Record<string, EnvField>>(
+  env: FunctionEnv<S>,
+  key: keyof S & string,
+): string {
+  if (!(key in env.shape)) throw new EnvError(`${key} is not a setting of this function`);
+  return envVarName(key);
+}
+
 export type EnvOf<E> = E extends FunctionEnv<infer S> ? z.output<z.ZodObject<S>> : never;
 
 export function defineEnv<S extends Record<string, EnvField>>(shape: S): FunctionEnv<S> {
@@ -83,3 +92,9 @@ export const envRegionList = () =>
 
 /** What the Lambda runtime itself sets; no stack declares it. */
 export const lambdaRuntimeEnv = defineEnv({ awsRegion: envRegion() });
+
+/** What every logwarden function gets from its construct: Powertools' service name and metrics namespace. */
+export const powertoolsEnv = defineEnv({
+  powertoolsServiceName: envText(),
+  powertoolsMetricsNamespace: envText(),
+});

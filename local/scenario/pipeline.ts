@@ -27,7 +27,9 @@ import { corpusMessagesByGroup, cwlPayload } from '../corpus';
 import { credentialsOf } from '../emulated-org';
 import { deployCentralResources, readQueue, type Where } from '../emulated-central';
 import type { LocalSearch } from '../opensearch';
-import { templateFunctions } from '../template-functions';
+import { indexerEnv } from '../../functions/indexer/env';
+import { variableOf } from '../../functions/shared/env';
+import { serviceNameVariable, templateFunctions } from '../template-functions';
 import type { Organization } from './organization';
 
 export const archiveBucket = 'logwarden-archive-local';
@@ -106,14 +108,14 @@ export function drainPipeline(
   for (const fn of templateFunctions(p.org.central, home, p.org.logArchive).filter((f) =>
     ['transform', 'indexer', 'alerter'].includes(f.name),
   )) {
-    for (const [k, v] of Object.entries(fn.environment)) if (k !== 'POWERTOOLS_SERVICE_NAME') env[k] = v;
+    for (const [k, v] of Object.entries(fn.environment)) if (k !== serviceNameVariable) env[k] = v;
   }
   Object.assign(env, {
     AWS_ACCESS_KEY_ID: p.la.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: p.la.credentials.secretAccessKey,
     AWS_SESSION_TOKEN: p.la.credentials.sessionToken ?? '',
-    OPENSEARCH_ENDPOINT: p.search.endpoint,
-    ARCHIVE_BUCKET: archiveBucket,
+    [variableOf(indexerEnv, 'opensearchEndpoint')]: p.search.endpoint,
+    [variableOf(indexerEnv, 'archiveBucket')]: archiveBucket,
     LOGWARDEN_STREAM: names.centralStream,
     LOGWARDEN_ACCOUNT: p.org.logArchive,
     LOGWARDEN_CHECKPOINT: p.checkpoint,

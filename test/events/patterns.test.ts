@@ -6,25 +6,11 @@ import {
   triggers,
   type EventPattern,
 } from '../../events/patterns';
+import { apiCallEvent } from '../../local/aws-events';
 import { realCloudTrailEvents } from '../../local/corpus';
 
 const management = '111111111111';
 const member = '444444444444';
-
-/** A CloudTrail record as EventBridge delivers it ("AWS API Call via CloudTrail"). */
-function viaEventBridge(ct: Record<string, unknown>, source = `aws.${String(ct.eventSource).split('.')[0]}`) {
-  return {
-    version: '0',
-    id: `ev-${ct.eventID}`,
-    'detail-type': 'AWS API Call via CloudTrail',
-    source,
-    account: ct.recipientAccountId,
-    region: ct.awsRegion,
-    time: ct.eventTime,
-    resources: [],
-    detail: ct,
-  };
-}
 
 const apiCall = (source: string, detail: Record<string, unknown>, account = member) => ({
   source,
@@ -33,11 +19,13 @@ const apiCall = (source: string, detail: Record<string, unknown>, account = memb
   detail,
 });
 
-const triggered = (event: Record<string, unknown>) =>
-  triggers.filter((t) => matchesPattern(event, t.pattern)).map((t) => t.id);
+const triggered = (event: object): string[] =>
+  triggers.filter((t) => matchesPattern(event as Record<string, unknown>, t.pattern)).map((t) => t.id);
 /** What the control bus rules start: the forwarded pattern plus the account checks. */
-const onBus = (event: Record<string, unknown>) =>
-  triggers.filter((t) => matchesPattern(event, busPattern(t, management))).map((t) => t.id);
+const onBus = (event: object): string[] =>
+  triggers
+    .filter((t) => matchesPattern(event as Record<string, unknown>, busPattern(t, management)))
+    .map((t) => t.id);
 
 describe('matchesPattern (EventBridge semantics for what the patterns use)', () => {
   const p = (detail: Record<string, unknown>): EventPattern => ({ detail });
@@ -72,7 +60,7 @@ describe('matchesPattern (EventBridge semantics for what the patterns use)', () 
 describe('trigger patterns (events/)', () => {
   it('real Stratus detonations that switch logging off trigger the healing workflow, the rest trigger nothing', () => {
     const hits = realCloudTrailEvents()
-      .map(({ event }) => [event.eventName, triggered(viaEventBridge(event))] as const)
+      .map(({ event }) => [event.eventName, triggered(apiCallEvent(event))] as const)
       .filter(([, ids]) => ids.length);
     expect(new Map(hits)).toEqual(
       new Map([
@@ -106,7 +94,7 @@ describe('trigger patterns (events/)', () => {
     }
     // The real StopLogging of the corpus, failed.
     const stop = realCloudTrailEvents().find(({ event }) => event.eventName === 'StopLogging')!.event;
-    expect(triggered(viaEventBridge({ ...stop, errorCode: 'AccessDenied', errorMessage: 'no' }))).toEqual([]);
+    expect(triggered(apiCallEvent({ ...stop, errorCode: 'AccessDenied', errorMessage: 'no' }))).toEqual([]);
   });
 
   it('account creation (SUCCEEDED only) and joins, recorded by the management account', () => {
