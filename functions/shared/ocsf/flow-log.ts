@@ -155,6 +155,22 @@ const named = (e: Endpoint): boolean =>
   e.interface_uid !== undefined ||
   e.instance_uid !== undefined;
 
+/** What every flow-log document carries, whichever class it is: its times, cloud and product. */
+function setFlowCommon(doc: OcsfDocument, f: FieldReader): void {
+  doc.metadata.product = productOf(FLOW_LOG_PRODUCT, present(f('version')), FLOW_LOG_FEATURE);
+  const start = num(f('start'));
+  const end = num(f('end'));
+  if (start !== undefined) {
+    setTime(doc, start * 1000);
+    doc.start_time = start * 1000;
+  }
+  if (end !== undefined) doc.end_time = end * 1000;
+  doc.cloud.region = present(f('region')) ?? doc.cloud.region;
+  doc.cloud.account.uid = present(f('account-id')) ?? doc.cloud.account.uid;
+  const zone = present(f('az-id'));
+  if (zone) doc.cloud.zone = zone;
+}
+
 const BASE = { class_uid: 0, class_name: 'Base Event', category_uid: 0, category_name: 'Uncategorized' };
 
 /**
@@ -170,18 +186,7 @@ function toFlowLogStatus(
   values: string[],
 ): OcsfDocument {
   const doc = newDocument(origin, BASE, 0, 'Unknown', FLOW_LOG_PRODUCT);
-  doc.metadata.product = productOf(FLOW_LOG_PRODUCT, present(f('version')), FLOW_LOG_FEATURE);
-  const start = num(f('start'));
-  const end = num(f('end'));
-  if (start !== undefined) {
-    setTime(doc, start * 1000);
-    doc.start_time = start * 1000;
-  }
-  if (end !== undefined) doc.end_time = end * 1000;
-  doc.cloud.region = present(f('region')) ?? doc.cloud.region;
-  doc.cloud.account.uid = present(f('account-id')) ?? doc.cloud.account.uid;
-  const zone = present(f('az-id'));
-  if (zone) doc.cloud.zone = zone;
+  setFlowCommon(doc, f);
   const logStatus = present(f('log-status'));
   if (logStatus) doc.status_code = logStatus;
   const flow: Record<string, string> = {};
@@ -236,20 +241,8 @@ export function toNetworkActivity(
     action === 'ACCEPT' ? [6, 'Traffic'] : action === 'REJECT' ? [5, 'Refuse'] : [0, 'Unknown'];
   const doc = newDocument(origin, NETWORK_ACTIVITY, activityId, activityName, FLOW_LOG_PRODUCT);
   doc.metadata.profiles = flowProfiles;
-  const start = num(f('start'));
-  const end = num(f('end'));
   const protocol = num(f('protocol'));
-
-  if (start !== undefined) {
-    setTime(doc, start * 1000);
-    doc.start_time = start * 1000;
-  }
-  if (end !== undefined) doc.end_time = end * 1000;
-  doc.cloud.region = present(f('region')) ?? doc.cloud.region;
-  doc.cloud.account.uid = present(f('account-id')) ?? doc.cloud.account.uid;
-  const zone = present(f('az-id'));
-  if (zone) doc.cloud.zone = zone;
-  doc.metadata.product = productOf(FLOW_LOG_PRODUCT, present(f('version')), FLOW_LOG_FEATURE);
+  setFlowCommon(doc, f);
   if (action === 'ACCEPT') {
     doc.action = 'Allowed';
     doc.action_id = 1;
