@@ -3,6 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { LogwardenConfig } from '../../../contracts/config';
 import { controlRoleName, names } from '../../../contracts/names';
+import type { IConstruct } from 'constructs';
+import { acknowledge } from '../../../workflows/acknowledge';
 import type { NodeFunctionProps } from '../../node-function';
 
 /** What every control-plane function is built from. */
@@ -33,20 +35,25 @@ export function controlFunctionProps(
   };
 }
 
-/** A control that acts in member accounts assumes their execution role, in this organization only. */
-export function assumeMemberRole(config: LogwardenConfig): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    sid: 'AssumeMemberExecutionRole',
-    actions: ['sts:AssumeRole'],
-    resources: [`arn:aws:iam::*:role/${names.memberExecutionRole}`],
-    conditions: { StringEquals: { 'aws:ResourceOrgID': config.organizationId } },
-  });
+/**
+ * A control that acts in member accounts may assume their execution role, in this organization
+ * only; the role name is fixed and the account is any member, which cdk-nag is told why.
+ */
+export function grantAssumeMemberRole(fn: iam.IGrantable & IConstruct, config: LogwardenConfig): void {
+  fn.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'AssumeMemberExecutionRole',
+      actions: ['sts:AssumeRole'],
+      resources: [`arn:aws:iam::*:role/${names.memberExecutionRole}`],
+      conditions: { StringEquals: { 'aws:ResourceOrgID': config.organizationId } },
+    }),
+  );
+  acknowledge(
+    fn.grantPrincipal as unknown as IConstruct,
+    'Any member account of the organization may need repair; the statement is limited to the logwarden execution role name and to resources of this organization (aws:ResourceOrgID).',
+    `AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/${names.memberExecutionRole}]`,
+  );
 }
-
-export const assumeMemberRoleReason =
-  'Any member account of the organization may need repair; the statement is limited to the logwarden execution role name and to resources of this organization (aws:ResourceOrgID).';
-
-export const assumeMemberRoleFinding = `AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/${names.memberExecutionRole}]`;
 
 /** Where a member control's statements in the member execution role apply. */
 export interface MemberScope {

@@ -2,16 +2,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { names } from '../../../contracts/names';
 import { ensureFlowLogsEnv } from '../../../functions/ensure-flow-logs/env';
-import { acknowledge } from '../../../workflows/acknowledge';
 import { NodeFunction } from '../../node-function';
-import {
-  assumeMemberRole,
-  assumeMemberRoleFinding,
-  assumeMemberRoleReason,
-  controlFunctionProps,
-  type ControlProps,
-  type MemberScope,
-} from './control';
+import { grantAssumeMemberRole, controlFunctionProps, type ControlProps, type MemberScope } from './control';
 
 /** Retention of the log groups logwarden creates in members (flow logs, GuardDuty findings). */
 export const OWN_LOG_GROUP_RETENTION_DAYS = 365;
@@ -35,8 +27,7 @@ export class FlowLogsControl extends NodeFunction {
         props.logKey,
       ),
     );
-    this.addToRolePolicy(assumeMemberRole(props.config));
-    acknowledge(this.role!, assumeMemberRoleReason, assumeMemberRoleFinding);
+    grantAssumeMemberRole(this, props.config);
   }
 
   /** What the member execution role grants this control. */

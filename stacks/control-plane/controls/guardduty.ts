@@ -5,14 +5,7 @@ import { names } from '../../../contracts/names';
 import { ensureGuardDutyEnv } from '../../../functions/ensure-guardduty/env';
 import { acknowledge, checkovSkip } from '../../../workflows/acknowledge';
 import { NodeFunction } from '../../node-function';
-import {
-  assumeMemberRole,
-  assumeMemberRoleFinding,
-  assumeMemberRoleReason,
-  controlFunctionProps,
-  type ControlProps,
-  type MemberScope,
-} from './control';
+import { grantAssumeMemberRole, controlFunctionProps, type ControlProps, type MemberScope } from './control';
 import { OWN_LOG_GROUP_RETENTION_DAYS } from './flow-logs';
 
 /**
@@ -38,8 +31,7 @@ export class GuardDutyControl extends NodeFunction {
     );
     const account = Stack.of(this).account;
     const role = this.role!;
-    this.addToRolePolicy(assumeMemberRole(config));
-    acknowledge(role, assumeMemberRoleReason, assumeMemberRoleFinding);
+    grantAssumeMemberRole(this, config);
 
     this.addToRolePolicy(
       new iam.PolicyStatement({

@@ -2,16 +2,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { destinationArn, names } from '../../../contracts/names';
 import { ensureSubscriptionEnv } from '../../../functions/ensure-subscription/env';
-import { acknowledge } from '../../../workflows/acknowledge';
 import { NodeFunction } from '../../node-function';
-import {
-  assumeMemberRole,
-  assumeMemberRoleFinding,
-  assumeMemberRoleReason,
-  controlFunctionProps,
-  type ControlProps,
-  type MemberScope,
-} from './control';
+import { grantAssumeMemberRole, controlFunctionProps, type ControlProps, type MemberScope } from './control';
 
 /**
  * The subscription control: the account subscription policy to the region's central
@@ -29,8 +21,7 @@ export class SubscriptionControl extends NodeFunction {
         props.logKey,
       ),
     );
-    this.addToRolePolicy(assumeMemberRole(props.config));
-    acknowledge(this.role!, assumeMemberRoleReason, assumeMemberRoleFinding);
+    grantAssumeMemberRole(this, props.config);
   }
 
   static memberStatements({ config, account, inGoverned }: MemberScope): iam.PolicyStatement[] {

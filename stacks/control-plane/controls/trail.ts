@@ -6,14 +6,7 @@ import { accountTrailArn, organizationTrailArn } from '../../../contracts/names'
 import { ensureTrailEnv } from '../../../functions/ensure-trail/env';
 import { acknowledge } from '../../../workflows/acknowledge';
 import { NodeFunction } from '../../node-function';
-import {
-  assumeMemberRole,
-  assumeMemberRoleFinding,
-  assumeMemberRoleReason,
-  controlFunctionProps,
-  type ControlProps,
-  type MemberScope,
-} from './control';
+import { grantAssumeMemberRole, controlFunctionProps, type ControlProps, type MemberScope } from './control';
 
 /** CloudTrail's service-linked role, which CreateTrail and UpdateTrail depend on (SAR). */
 function cloudTrailServiceLinkedRole(account: string): string {
@@ -88,8 +81,7 @@ export class TrailControl extends NodeFunction {
         props.logKey,
       ),
     );
-    this.addToRolePolicy(assumeMemberRole(config));
-    acknowledge(this.role!, assumeMemberRoleReason, assumeMemberRoleFinding);
+    grantAssumeMemberRole(this, config);
     if (config.trail.mode !== 'organization') return;
 
     // CloudTrail: "the management account remains the owner of any CloudTrail organization
