@@ -1,9 +1,7 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { names } from '../../contracts/names';
-import { createClient } from './clients';
-
-type ClientCtor<C> = Parameters<typeof createClient<C>>[0];
+import { createClient, type ClientCtor } from './clients';
 
 /** The role every member account carries (member baseline), assumed by the control functions. */
 export function memberRoleArn(account: string): string {
