@@ -1,0 +1,266 @@
+/**
+ * A loopback proxy in front of the AWS stand-in that counts requests per (function, AWS service,
+ * operation, account, region) and classifies each as a read, a write or `auth`.
+ *
+ * - **Function:** the logwarden function whose handler made the call (local/function-context.ts,
+ *   carried to the HTTP request by AsyncLocalStorage; the client's socket port names it on the
+ *   proxy's side). Calls made outside every handler (the test's own set-up) have none.
+ * - **Service and region:** the SigV4 credential scope of the Authorization header.
+ * - **Operation:** `X-Amz-Target` (JSON protocols), `Action=` (query protocols: EC2, STS, SNS),
+ *   or the method and path matched against botocore's service model (REST protocols: GuardDuty,
+ *   the Account API), the same models the stand-ins answer from.
+ * - **Account:** the account of the signing credentials. The proxy learns each access key's
+ *   account from the STS AssumeRole answers that pass through it (its `AssumedRoleUser` ARN).
+ *
+ * Only requests a function made are counted: not the set-up's own, nor the stand-in's set-up
+ * endpoints (they are not AWS APIs). Bounded to 127.0.0.1 and to its owner's lifetime.
+ */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { currentFunction } from './function-context';
+
+/**
+ * `auth` is neither a read nor a write of what a control governs: STS hands out the member
+ * role's credentials. Reads and writes are told by the operation's verb; a verb this table does
+ * not know is an error, so a new call is classified on purpose, never by accident.
+ */
+export type CallKind = 'read' | 'write' | 'auth';
+
+const authOperations = new Set(['sts:AssumeRole', 'sts:GetCallerIdentity']);
+const readVerbs = /^(Describe|Get|List|Lookup|Query|Scan|BatchGet)/;
+const writeVerbs =
+  /^(Create|Put|Update|Delete|Start|Stop|Enable|Disable|Associate|Disassociate|Tag|Untag|Publish|Send|Subscribe|BatchWrite|Invite|Accept|Decline|Register|Deregister|Remove|Add|Set|Test)/;
+
+export function kindOf(service: string, operation: string): CallKind {
+  if (authOperations.has(`${service}:${operation}`)) return 'auth';
+  if (readVerbs.test(operation)) return 'read';
+  if (writeVerbs.test(operation)) return 'write';
+  throw new Error(`counting proxy: ${service}:${operation} is neither a known read, write nor auth call`);
+}
+
+export interface CountedCall {
+  /** The logwarden function that made it (POWERTOOLS_SERVICE_NAME without `logwarden-`). */
+  fn: string;
+  service: string;
+  operation: string;
+  kind: CallKind;
+  /** The account of the signing credentials; undefined if the proxy never saw them issued. */
+  account?: string;
+  region: string;
+  status: number;
+}
+
+export interface CountingProxy {
+  endpoint: string;
+  /** Every counted call, in the order the proxy received them. */
+  calls: CountedCall[];
+  /** Forgets the calls counted so far (the learned credentials stay). */
+  reset: () => void;
+  /** Tells the proxy who owns credentials obtained before it existed. */
+  knowCredentials: (accessKeyId: string, account: string) => void;
+  stop: () => Promise<void>;
+}
+
+/** Service and region from the SigV4 credential scope: Credential=KEY/DATE/REGION/SERVICE/aws4_request. */
+function scopeOf(req: IncomingMessage): { key: string; service: string; region: string } | undefined {
+  const m = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
+  return m ? { key: m[1], region: m[2], service: m[3] } : undefined;
+}
+
+interface RestOperation {
+  name: string;
+  method: string;
+  pattern: RegExp;
+}
+
+const botocoreData = (() => {
+  const lib = path.resolve(__dirname, '..', '.venv', 'lib');
+  const python = existsSync(lib) ? readdirSync(lib).find((d) => d.startsWith('python')) : undefined;
+  return python ? path.join(lib, python, 'site-packages', 'botocore', 'data') : undefined;
+})();
+
+/** botocore's folder for a SigV4 signing name, where the two differ. */
+const botocoreFolder: Record<string, string> = {};
+
+const restModels = new Map<string, RestOperation[]>();
+
+/** The REST operations of a service, from botocore's model (its newest API version). */
+function restOperations(service: string): RestOperation[] {
+  const cached = restModels.get(service);
+  if (cached) return cached;
+  const folder = path.join(botocoreData ?? '', botocoreFolder[service] ?? service);
+  if (!botocoreData || !existsSync(folder))
+    throw new Error(`counting proxy: no botocore model for ${service} (run bash scripts/python-tools.sh)`);
+  const version = readdirSync(folder).sort().at(-1)!;
+  const file = path.join(folder, version, 'service-2.json');
+  const text = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : gunzipSync(readFileSync(`${file}.gz`)).toString('utf8');
+  const model = JSON.parse(text) as {
+    operations: Record<string, { http: { method: string; requestUri: string } }>;
+  };
+  const ops = Object.entries(model.operations).map(([name, op]) => {
+    const [uriPath] = op.http.requestUri.split('?');
+    const source = uriPath
+      .split(/(\{[^}]+\})/)
+      .map((part) =>
+        part.startsWith('{')
+          ? part.endsWith('+}')
+            ? '.+'
+            : '[^/]+'
+          : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'),
+      )
+      .join('');
+    return { name, method: op.http.method, pattern: new RegExp(`^${source}/?$`) };
+  });
+  // The most specific template first: literal segments outrank a label that would match them.
+  ops.sort(
+    (a, b) =>
+      b.pattern.source.replace(/\[\^\/\]\+|\.\+/g, '').length -
+      a.pattern.source.replace(/\[\^\/\]\+|\.\+/g, '').length,
+  );
+  restModels.set(service, ops);
+  return ops;
+}
+
+function operationOf(req: IncomingMessage, service: string, body: string): string {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return target.split('.').at(-1)!;
+  const contentType = String(req.headers['content-type'] ?? '');
+  if (contentType.startsWith('application/x-www-form-urlencoded')) {
+    const action = new URLSearchParams(body).get('Action');
+    if (action) return action;
+  }
+  const url = new URL(req.url ?? '/', 'http://local');
+  const action = url.searchParams.get('Action');
+  if (action) return action;
+  const found = restOperations(service).find(
+    (op) => op.method === req.method && op.pattern.test(decodeURIComponent(url.pathname)),
+  );
+  if (!found) throw new Error(`counting proxy: no ${service} operation for ${req.method} ${url.pathname}`);
+  return found.name;
+}
+
+/** Which function each client socket's next requests come from, in the order they were made. */
+class SocketAttribution {
+  private readonly pending = new Map<number, (string | undefined)[]>();
+  private readonly listener = (message: unknown) => {
+    const { request: req } = message as { request: ClientRequest };
+    if (!this.targets(req)) return;
+    const fn = currentFunction();
+    const tag = (socket: Socket) => {
+      const push = () => {
+        const queue = this.pending.get(socket.localPort!) ?? [];
+        queue.push(fn);
+        this.pending.set(socket.localPort!, queue);
+      };
+      if (socket.localPort) push();
+      else socket.once('connect', push);
+    };
+    if (req.socket) tag(req.socket);
+    else req.once('socket', tag);
+  };
+
+  constructor(private readonly port: () => number) {
+    subscribe('http.client.request.start', this.listener);
+  }
+
+  private targets(req: ClientRequest): boolean {
+    const host = String(req.getHeader('host') ?? '');
+    return host === `127.0.0.1:${this.port()}` || host === `localhost:${this.port()}`;
+  }
+
+  /** The function that made the request now arriving from this client port. */
+  take(remotePort: number): string | undefined {
+    return this.pending.get(remotePort)?.shift();
+  }
+
+  close() {
+    unsubscribe('http.client.request.start', this.listener);
+  }
+}
+
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const upstream = new URL(target);
+  const calls: CountedCall[] = [];
+  const accountOfKey = new Map<string, string>();
+  let port = 0;
+  const attribution = new SocketAttribution(() => port);
+  const server = createServer((req, res) => {
+    const fn = attribution.take(req.socket.remotePort ?? 0);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const scope = scopeOf(req);
+      let counted: CountedCall | undefined;
+      try {
+        if (scope && fn) {
+          const operation = operationOf(req, scope.service, body.toString('utf8'));
+          counted = {
+            fn,
+            service: scope.service,
+            operation,
+            kind: kindOf(scope.service, operation),
+            account: accountOfKey.get(scope.key),
+            region: scope.region,
+            status: 0,
+          };
+          calls.push(counted);
+        }
+      } catch (err) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end((err as Error).message);
+        return;
+      }
+      const forward = request(
+        {
+          hostname: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (up) => {
+          if (counted) counted.status = up.statusCode ?? 0;
+          if (scope?.service === 'sts' && /(^|&)Action=AssumeRole(&|$)/.test(body.toString('utf8'))) {
+            // Learn whose credentials these are, then answer with the bytes as received.
+            const answer: Buffer[] = [];
+            up.on('data', (c: Buffer) => answer.push(c));
+            up.on('end', () => {
+              const xml = Buffer.concat(answer).toString('utf8');
+              const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(xml)?.[1];
+              const account = /<Arn>arn:aws:sts::(\d{12}):assumed-role\//.exec(xml)?.[1];
+              if (key && account) accountOfKey.set(key, account);
+              res.writeHead(up.statusCode ?? 502, up.headers);
+              res.end(Buffer.concat(answer));
+            });
+            return;
+          }
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  port = (server.address() as { port: number }).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    reset: () => calls.splice(0),
+    knowCredentials: (key, account) => accountOfKey.set(key, account),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        attribution.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
