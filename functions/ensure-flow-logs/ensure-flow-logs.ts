@@ -8,12 +8,12 @@ import {
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
-  DescribeLogGroupsCommand,
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { createHash } from 'node:crypto';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
+import { logGroupExists } from '../shared/log-groups';
 import { flowLogGroupFor, logFormatString, logwardenFormat } from '../shared/flow-log-formats';
 
 export interface FlowLogsSettings {
@@ -113,8 +113,7 @@ export async function ensureFlowLogs(
     else missing.push(vpc);
   }
   if (missing.length) {
-    const groups = await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: ourGroup }));
-    if (!(groups.logGroups ?? []).some((g) => g.logGroupName === ourGroup)) {
+    if (!(await logGroupExists(clients.logs, ourGroup))) {
       await clients.logs.send(
         new CreateLogGroupCommand({ logGroupName: ourGroup, tags: { 'managed-by': 'logwarden' } }),
       );

@@ -37,14 +37,8 @@ const expected: Record<(typeof budgetCases)[number], Record<string, string[]>> =
       'cloudtrail:GetEventSelectors read admin',
       'cloudtrail:GetTrailStatus read admin',
     ],
-    'ensure-guardduty': [
-      'guardduty:ListDetectors read admin',
-      'guardduty:DescribeOrganizationConfiguration read admin',
-      'guardduty:GetMembers read admin',
-      'logs:DescribeLogGroups read admin',
-      'logs:DescribeResourcePolicies read admin',
-      'events:ListTargetsByRule read admin',
-    ],
+    // The organization's settings are checked in the administrator's own cell, not per member.
+    'ensure-guardduty': ['guardduty:ListDetectors read admin', 'guardduty:GetMembers read admin'],
     'ensure-subscription': ['sts:AssumeRole auth admin', 'logs:DescribeAccountPolicies read member'],
     'write-ledger': ['dynamodb:PutItem write admin ×4'],
   },
@@ -65,8 +59,8 @@ const expected: Record<(typeof budgetCases)[number], Record<string, string[]>> =
     ],
     'ensure-guardduty': [
       'guardduty:ListDetectors read admin',
-      'guardduty:DescribeOrganizationConfiguration read admin',
       'guardduty:GetMembers read admin',
+      'guardduty:DescribeOrganizationConfiguration read admin',
       'organizations:DescribeAccount read admin',
       'guardduty:CreateMembers write admin',
       'logs:DescribeLogGroups read admin',
@@ -96,9 +90,9 @@ const expected: Record<(typeof budgetCases)[number], Record<string, string[]>> =
     ],
     'ensure-guardduty': [
       'guardduty:ListDetectors read admin',
+      'guardduty:GetMembers read admin',
       'guardduty:DescribeOrganizationConfiguration read admin',
       'guardduty:UpdateOrganizationConfiguration write admin',
-      'guardduty:GetMembers read admin',
       'organizations:DescribeAccount read admin',
       'guardduty:CreateMembers write admin',
       'logs:DescribeLogGroups read admin',
