@@ -3,8 +3,8 @@
  * operation, account, region) and classifies each as a read, a write or `auth`.
  *
  * - **Function:** the logwarden function whose handler made the call (local/function-context.ts,
- *   carried to the HTTP request by AsyncLocalStorage; the client's socket port names it on the
- *   proxy's side). Calls made outside every handler (the test's own set-up) have none.
+ *   carried by AsyncLocalStorage to the SDK's HTTP request, which names it in a header the proxy
+ *   removes). Calls made outside every handler (the set-up's own) are not counted.
  * - **Service and region:** the SigV4 credential scope of the Authorization header.
  * - **Operation:** `X-Amz-Target` (JSON protocols), `Action=` (query protocols: EC2, STS, SNS),
  *   or the method and path matched against botocore's service model (REST protocols: GuardDuty,
@@ -15,10 +15,8 @@
  * Only requests a function made are counted: not the set-up's own, nor the stand-in's set-up
  * endpoints (they are not AWS APIs). Bounded to 127.0.0.1 and to its owner's lifetime.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, request, type ClientRequest, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import httpModule, { createServer, request, type IncomingMessage, type RequestOptions } from 'node:http';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { currentFunction } from './function-context';
@@ -145,53 +143,48 @@ function operationOf(req: IncomingMessage, service: string, body: string): strin
   return found.name;
 }
 
-/** Which function each client socket's next requests come from, in the order they were made. */
-class SocketAttribution {
-  private readonly pending = new Map<number, (string | undefined)[]>();
-  private readonly listener = (message: unknown) => {
-    const { request: req } = message as { request: ClientRequest };
-    if (!this.targets(req)) return;
+/** The header the local binding's requests carry to the proxy, removed before forwarding. */
+const functionHeader = 'x-logwarden-function';
+
+/** Ports of the counting proxies running in this process. */
+const countingPorts = new Set<number>();
+
+let requestPatched = false;
+
+/**
+ * Names the function on each request to a counting proxy, at the moment the SDK makes it (its
+ * node:http `request`, called in the handler's async context). The SDK's HTTP handler takes
+ * node:http's `request` when it creates its first agent, so the proxy is started before the
+ * clients it counts. Local only: nothing in production code imports this module.
+ */
+function nameFunctionsOnRequests(): void {
+  if (requestPatched) return;
+  requestPatched = true;
+  const original = httpModule.request;
+  const named = function (this: unknown, ...args: unknown[]) {
+    const options = args[0] as RequestOptions | string | URL;
     const fn = currentFunction();
-    const tag = (socket: Socket) => {
-      const push = () => {
-        const queue = this.pending.get(socket.localPort!) ?? [];
-        queue.push(fn);
-        this.pending.set(socket.localPort!, queue);
-      };
-      if (socket.localPort) push();
-      else socket.once('connect', push);
-    };
-    if (req.socket) tag(req.socket);
-    else req.once('socket', tag);
-  };
-
-  constructor(private readonly port: () => number) {
-    subscribe('http.client.request.start', this.listener);
-  }
-
-  private targets(req: ClientRequest): boolean {
-    const host = String(req.getHeader('host') ?? '');
-    return host === `127.0.0.1:${this.port()}` || host === `localhost:${this.port()}`;
-  }
-
-  /** The function that made the request now arriving from this client port. */
-  take(remotePort: number): string | undefined {
-    return this.pending.get(remotePort)?.shift();
-  }
-
-  close() {
-    unsubscribe('http.client.request.start', this.listener);
-  }
+    if (
+      fn &&
+      typeof options === 'object' &&
+      !(options instanceof URL) &&
+      countingPorts.has(Number(options.port))
+    )
+      options.headers = { ...(options.headers ?? {}), [functionHeader]: fn };
+    return (original as (...a: unknown[]) => ReturnType<typeof original>).apply(this, args);
+  } as typeof httpModule.request;
+  httpModule.request = named;
 }
 
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
   const calls: CountedCall[] = [];
   const accountOfKey = new Map<string, string>();
-  let port = 0;
-  const attribution = new SocketAttribution(() => port);
+  nameFunctionsOnRequests();
   const server = createServer((req, res) => {
-    const fn = attribution.take(req.socket.remotePort ?? 0);
+    const named = req.headers[functionHeader];
+    const fn = typeof named === 'string' ? named : undefined;
+    delete req.headers[functionHeader];
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -250,7 +243,8 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  port = (server.address() as { port: number }).port;
+  const { port } = server.address() as { port: number };
+  countingPorts.add(port);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     calls,
@@ -258,7 +252,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     knowCredentials: (key, account) => accountOfKey.set(key, account),
     stop: () =>
       new Promise<void>((resolve) => {
-        attribution.close();
+        countingPorts.delete(port);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -4,7 +4,12 @@
  * prerequisites in place), every request through the counting proxy (local/counting-proxy.ts),
  * for three cases of one account × region:
  *
- * - `covered`: already covered (cover-account-region run once before; the second run is counted);
+ * - `covered`: already covered (cover-account-region run once before; the second run is counted),
+ *   in the home region;
+ * - `covered-other-region`: the same in another governed region, where the trail is not read
+ *   (the multi-region trail is checked in the home region's cell: functions/ensure-trail);
+ * - `covered-administrator`: the security-tooling account's own cell, home region, where the
+ *   GuardDuty control checks what is the organization's (once per region and sweep);
  * - `new`: an account that joined with its baseline (roles, forwarders) and a VPC of its own,
  *   in an organization where logwarden already runs (the trail and the administrator's GuardDuty
  *   settings exist);
@@ -35,8 +40,14 @@ import { existingAccount } from '../local/scenario/onboard';
 import { emulateOrganization, type Organization } from '../local/scenario/organization';
 import type { ModelledCall, Payer } from './model';
 
-export type BudgetCase = 'covered' | 'new' | 'drift';
-export const budgetCases: readonly BudgetCase[] = ['covered', 'new', 'drift'];
+export type BudgetCase = 'covered' | 'covered-other-region' | 'covered-administrator' | 'new' | 'drift';
+export const budgetCases: readonly BudgetCase[] = [
+  'covered',
+  'covered-other-region',
+  'covered-administrator',
+  'new',
+  'drift',
+];
 
 export interface BudgetLine {
   service: string;
@@ -63,6 +74,8 @@ export type ApiBudget = Record<BudgetCase, BudgetCaseResult>;
 export const coveredTarget = { reads: 2, writes: 0 } as const;
 
 const newMember = '555555555555';
+
+const controlFunctions = ['ensure-flow-logs', 'ensure-trail', 'ensure-guardduty', 'ensure-subscription'];
 
 /** Counted calls of one run, grouped per function and API, in first-call order. */
 export function summarize(
@@ -108,7 +121,15 @@ async function run(
   const started = await org.plane.start('cover-account-region', name, { account, region });
   const output = started.run?.output as WorkflowOutput | undefined;
   if (!output) throw new Error(`cover-account-region ${name} did not run`);
-  const functions = summarize(proxy.calls, { account, region }, org.securityTooling);
+  if (!proxy.calls.some((c) => c.fn === 'write-ledger'))
+    throw new Error(
+      'the counting proxy saw no call of write-ledger: was it started after the SDK made its first request?',
+    );
+  // Every control runs in every case; one that made no call is listed with none.
+  const functions = {
+    ...Object.fromEntries(controlFunctions.map((fn) => [fn, [] as BudgetLine[]])),
+    ...summarize(proxy.calls, { account, region }, org.securityTooling),
+  };
   return {
     account,
     region,
@@ -164,27 +185,41 @@ export async function measureApiBudget(): Promise<ApiBudget> {
     if (first.results.some((r) => r.status === 'failed'))
       throw new Error(`the first run failed: ${JSON.stringify(first.results)}`);
     const covered = await run(org, proxy, member, region, 'budget-covered');
+    const other = org.regions.find((r) => r !== region);
+    if (!other) throw new Error('the API budget needs a second governed region');
+    await run(org, proxy, member, other, 'budget-first-other');
+    const coveredOther = await run(org, proxy, member, other, 'budget-covered-other');
+    await run(org, proxy, org.securityTooling, region, 'budget-first-administrator');
+    const coveredAdmin = await run(org, proxy, org.securityTooling, region, 'budget-covered-administrator');
     await existingAccount(org, newMember, '10.30.0.0/16');
     const fresh = await run(org, proxy, newMember, region, 'budget-new');
     await drift(org, member, region);
     const drifted = await run(org, proxy, member, region, 'budget-drift');
-    return { covered, new: fresh, drift: drifted };
+    return {
+      covered,
+      'covered-other-region': coveredOther,
+      'covered-administrator': coveredAdmin,
+      new: fresh,
+      drift: drifted,
+    };
   } finally {
     await proxy.stop();
     await moto.stop();
   }
 }
 
-const controlFunctions = ['ensure-flow-logs', 'ensure-trail', 'ensure-guardduty', 'ensure-subscription'];
-
 /**
- * The covered case as the per-function call lists the sweep simulation models (scale/model.ts
- * `coveredCalls`): one entry per call, so a call made twice is listed twice.
+ * A covered case as the per-function call lists the sweep simulation models (scale/model.ts
+ * `coveredCalls`): one entry per call, so a call made twice is listed twice. `covered` is the
+ * home region's cell (the trail is read there), `covered-other-region` every other region's.
  */
-export function modelledCalls(budget: ApiBudget): Record<string, ModelledCall[]> {
+export function modelledCalls(
+  budget: ApiBudget,
+  which: 'covered' | 'covered-other-region' = 'covered',
+): Record<string, ModelledCall[]> {
   const out: Record<string, ModelledCall[]> = {};
   for (const fn of controlFunctions)
-    out[fn] = (budget.covered.functions[fn] ?? []).flatMap((l) =>
+    out[fn] = (budget[which].functions[fn] ?? []).flatMap((l) =>
       Array.from({ length: l.count }, () => ({
         service: l.service,
         operation: l.operation,
@@ -209,18 +244,20 @@ export function formatApiBudget(budget: ApiBudget): string {
         `  ${fn}: ${lines.map((l) => `${l.service}:${l.operation}${l.count > 1 ? ` ×${l.count}` : ''} (${l.kind}, ${l.payer})`).join(', ')}`,
       );
   }
-  out.push('', 'function             case      calls  reads  writes  auth');
+  out.push('', 'function             case                   calls  reads  writes  auth');
   for (const fn of [...controlFunctions, 'write-ledger'])
     for (const c of budgetCases) {
       const lines = budget[c].functions[fn];
       out.push(
-        `${fn.padEnd(20)} ${c.padEnd(8)} ${String(total(lines)).padStart(6)} ${String(total(lines, 'read')).padStart(6)} ${String(total(lines, 'write')).padStart(7)} ${String(total(lines, 'auth')).padStart(5)}`,
+        `${fn.padEnd(20)} ${c.padEnd(21)} ${String(total(lines)).padStart(6)} ${String(total(lines, 'read')).padStart(6)} ${String(total(lines, 'write')).padStart(7)} ${String(total(lines, 'auth')).padStart(5)}`,
       );
     }
-  const over = controlFunctions.filter((fn) => {
-    const lines = budget.covered.functions[fn];
-    return total(lines, 'read') > coveredTarget.reads || total(lines, 'write') > coveredTarget.writes;
-  });
+  const over = controlFunctions.filter((fn) =>
+    (['covered', 'covered-other-region'] as const).some((c) => {
+      const lines = budget[c].functions[fn];
+      return total(lines, 'read') > coveredTarget.reads || total(lines, 'write') > coveredTarget.writes;
+    }),
+  );
   out.push(
     '',
     over.length
