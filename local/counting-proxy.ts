@@ -176,6 +176,36 @@ function nameFunctionsOnRequests(): void {
   httpModule.request = named;
 }
 
+/**
+ * Where credentials are handed out, a reader of the answer that says whose they are: STS
+ * AssumeRole (the `AssumedRoleUser` ARN names the account), and the stand-in's own
+ * `service-credentials` endpoint, through which the local world gives a function its execution
+ * role's credentials as Lambda does (the role ARN of the request names the account).
+ */
+function credentialsIssued(
+  req: IncomingMessage,
+  service: string | undefined,
+  body: string,
+): ((answer: string) => { key: string; account: string } | undefined) | undefined {
+  if (service === 'sts' && /(^|&)Action=AssumeRole(&|$)/.test(body))
+    return (xml) => {
+      const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(xml)?.[1];
+      const account = /<Arn>arn:aws:sts::(\d{12}):assumed-role\//.exec(xml)?.[1];
+      return key && account ? { key, account } : undefined;
+    };
+  if (req.url?.startsWith('/logwarden-standins/service-credentials'))
+    return (json) => {
+      try {
+        const account = /^arn:aws:iam::(\d{12}):role\//.exec(String(JSON.parse(body).roleArn))?.[1];
+        const key = String((JSON.parse(json) as { accessKeyId?: string }).accessKeyId ?? '');
+        return key && account ? { key, account } : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+  return undefined;
+}
+
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
   const calls: CountedCall[] = [];
@@ -220,15 +250,14 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         },
         (up) => {
           if (counted) counted.status = up.statusCode ?? 0;
-          if (scope?.service === 'sts' && /(^|&)Action=AssumeRole(&|$)/.test(body.toString('utf8'))) {
+          const learn = credentialsIssued(req, scope?.service, body.toString('utf8'));
+          if (learn) {
             // Learn whose credentials these are, then answer with the bytes as received.
             const answer: Buffer[] = [];
             up.on('data', (c: Buffer) => answer.push(c));
             up.on('end', () => {
-              const xml = Buffer.concat(answer).toString('utf8');
-              const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(xml)?.[1];
-              const account = /<Arn>arn:aws:sts::(\d{12}):assumed-role\//.exec(xml)?.[1];
-              if (key && account) accountOfKey.set(key, account);
+              const issued = learn(Buffer.concat(answer).toString('utf8'));
+              if (issued) accountOfKey.set(issued.key, issued.account);
               res.writeHead(up.statusCode ?? 502, up.headers);
               res.end(Buffer.concat(answer));
             });
