@@ -145,14 +145,16 @@ async function drift(org: Organization, account: string, region: string): Promis
   const [victim] = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
   if (!victim) throw new Error(`no flow log to delete in ${account} ${region}`);
   await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [victim.FlowLogId!] }));
-  // The delegated administrator (this process's credentials) reaches the trail by its ARN.
+  // A person of the security-tooling account, the CloudTrail and GuardDuty delegated
+  // administrator: it reaches the organization trail by its ARN and manages the members.
+  const administrator = await org.admin(org.securityTooling);
   const home = org.config.homeRegion;
-  await new CloudTrailClient({ region: home }).send(
+  await new CloudTrailClient({ region: home, credentials: administrator }).send(
     new StopLoggingCommand({
       Name: organizationTrailArn(home, org.management, org.config.trail.name),
     }),
   );
-  const gd = new GuardDutyClient({ region });
+  const gd = new GuardDutyClient({ region, credentials: administrator });
   const [detector] = (await gd.send(new ListDetectorsCommand({}))).DetectorIds ?? [];
   // Disassociating an organization member is refused while auto-enable is ALL: narrow it first.
   await gd.send(
