@@ -8,12 +8,13 @@ import { stateMachineName, type WorkflowId } from '../contracts/names';
 import {
   aslFromTemplate,
   forEachState,
+  resolveValue,
   runLocally,
   type CfnTemplate,
   type LocalRun,
   type TaskHandlers,
 } from './asl';
-import { bindTaskHandlers } from './template-functions';
+import { bindTaskHandlers, type RoleCredentials } from './template-functions';
 
 export interface Started {
   workflow: WorkflowId;
@@ -32,6 +33,8 @@ export interface Started {
 export class LocalControlPlane {
   private readonly definitions = new Map<WorkflowId, Record<string, unknown>>();
   private readonly handlers = new Map<WorkflowId, TaskHandlers>();
+  /** Each state machine's role (its `RoleArn` in the template). */
+  private readonly roles = new Map<WorkflowId, string>();
   private readonly started = new Set<string>();
   readonly runs: { workflow: WorkflowId; name: string; run: LocalRun }[] = [];
 
@@ -39,15 +42,21 @@ export class LocalControlPlane {
     template: CfnTemplate,
     private readonly region: string,
     account: string,
-    /** How strict the stand-in is (see bindTaskHandlers). */
-    options: { trailDelegation?: boolean } = {},
+    /** Each function's execution-role credentials, as Lambda gives them (see bindTaskHandlers). */
+    credentials: RoleCredentials,
   ) {
     const workflows: WorkflowId[] = ['cover-account-region', 'cover-account', 'cover-vpc', 'sweep'];
     for (const workflow of workflows) {
       const definition = aslFromTemplate(template, stateMachineName(workflow), region, account);
       this.definitions.set(workflow, definition);
+      const [, machine] = Object.entries(template.Resources).find(
+        ([, r]) =>
+          r.Type === 'AWS::StepFunctions::StateMachine' &&
+          r.Properties?.StateMachineName === stateMachineName(workflow),
+      )!;
+      this.roles.set(workflow, resolveValue(template, machine.Properties?.RoleArn, region, account));
       this.handlers.set(workflow, {
-        ...bindTaskHandlers(template, definition, region, account, options),
+        ...bindTaskHandlers(template, definition, region, account, credentials),
         ...this.childWorkflows(definition),
       });
     }
@@ -58,13 +67,13 @@ export class LocalControlPlane {
    * dispatcher's and the alerter's StartExecution calls meet what AWS would have: an existing
    * state machine, the idempotency of a name, ExecutionAlreadyExists.
    */
-  async createStateMachines(sfn: SFNClient, roleArn: string): Promise<void> {
+  async createStateMachines(sfn: SFNClient): Promise<void> {
     for (const [workflow, definition] of this.definitions)
       await sfn.send(
         new CreateStateMachineCommand({
           name: stateMachineName(workflow),
           definition: JSON.stringify(definition),
-          roleArn,
+          roleArn: this.roles.get(workflow),
         }),
       );
   }

@@ -18,12 +18,16 @@ export interface MotoOptions {
   /**
    * Serve moto with logwarden's extension (local/standins/server.py): GuardDuty organization
    * APIs, account subscription policies and cross-account delivery, the Account API, EC2
-   * client tokens, organization-trail ownership, IAM enforcement on demand. The bare
-   * moto_server stays the default only until the end-to-end suites run on the strict world:
-   * on it, today's trail lookup by name and reused flow-log client tokens fail, as in AWS.
+   * client tokens, organization-trail ownership, IAM enforcement. The default; `false` starts
+   * the bare moto_server, which nothing in the project needs any more but stays for comparing
+   * what moto itself answers.
    */
   standins?: boolean;
-  /** Enforce IAM from the first request (local/standins/iam.py); implies `standins`. */
+  /**
+   * Enforce IAM from the first request (local/standins/iam.py). The default with the stand-ins:
+   * every call is allowed or denied by its caller's policies. `false` only for the stand-in
+   * tests that exercise a service's own behaviour as root users.
+   */
   iam?: boolean;
 }
 
@@ -47,7 +51,8 @@ async function freePort(): Promise<number> {
 export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   // The unit lane (npm run test:unit) promises that no stand-in process starts.
   if (process.env.LOGWARDEN_LANE === 'unit') throw new Error('a unit test tried to start a stand-in process');
-  const standins = options.standins || options.iam;
+  const standins = options.standins ?? true;
+  const iam = standins && (options.iam ?? true);
   const program = standins ? python : motoServer;
   if (!existsSync(program)) {
     throw new Error(`${program} is missing: run bash scripts/python-tools.sh (npm test does it first)`);
@@ -60,7 +65,7 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
     '127.0.0.1',
     '-p',
     String(port),
-    ...(options.iam ? ['--iam'] : []),
+    ...(iam ? ['--iam'] : []),
   ];
   const child: ChildProcess = spawn(program, args, {
     stdio: ['ignore', 'ignore', 'pipe'],

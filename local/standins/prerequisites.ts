@@ -86,6 +86,23 @@ export function addOrganizationAccount(endpoint: string, management: string, acc
   });
 }
 
+/** A request the stand-in's IAM refused (local/standins/iam.py DENIALS). */
+export interface Denial {
+  action: string;
+  caller: string;
+  code: string;
+  message: string;
+  /** When, in milliseconds since the epoch. */
+  at: number;
+}
+
+/** Every request refused since the server started, oldest first. */
+export async function deniedRequests(endpoint: string): Promise<Denial[]> {
+  const res = await fetch(`${endpoint}/logwarden-standins/denials`);
+  if (!res.ok) throw new Error(`logwarden-standins/denials: ${res.status}`);
+  return ((await res.json()) as { denials: Denial[] }).denials;
+}
+
 /** Turns IAM enforcement on or off for every later request. */
 export function enforceIam(endpoint: string, enforce: boolean) {
   return post<{ enforce: boolean }>(endpoint, 'iam', { enforce });

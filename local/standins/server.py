@@ -113,6 +113,8 @@ class App:
                 return _json_response(start_response, 403, {"message": str(err)})
             except (KeyError, ValueError, TypeError) as err:
                 return _json_response(start_response, 400, {"message": f"bad request: {err!r}"})
+        if path == "/logwarden-standins/denials":
+            return _json_response(start_response, 200, {"denials": iam.DENIALS})
         if path == "/logwarden-standins/health":
             return _json_response(start_response, 200, {"iam": iam.SETTINGS["enforce"]})
         return self.moto_app(environ, start_response)
@@ -126,6 +128,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--root-access-key", action="append", default=[])
     args = parser.parse_args(argv)
     os.environ.setdefault("MOTO_PORT", str(args.port))
+    # AWS managed policies (AWSLambdaBasicExecutionRole ...) exist in every account, as in AWS,
+    # so the templates' ManagedPolicyArns attach and are evaluated.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
     standins.install()
     if args.iam:
