@@ -33,6 +33,11 @@ export interface OrganizationOptions {
   config?: LogwardenConfig;
   /** Governed regions, overriding the config's (the home region stays first). */
   regions?: readonly string[];
+  /**
+   * A change to a stack instance's template before it is deployed (a test deploying a
+   * deliberately narrowed policy); returns the template to deploy, never edits the one given.
+   */
+  amendTemplate?: (stack: DeployedStack) => DeployedStack['template'];
 }
 
 export interface Organization {
@@ -65,6 +70,8 @@ export interface Organization {
   roleCredentials: RoleCredentials;
   /** Every request the stand-in's IAM refused so far. */
   denials(): Promise<Denial[]>;
+  /** Where the stand-ins answer. */
+  endpoint: string;
   /** An account created in the organization (Organizations' part of CreateAccount). */
   createAccount(account: string): Promise<void>;
 }
@@ -95,7 +102,9 @@ export async function emulateOrganization(
   });
   const synth = synthesizeToCdkOut(config);
   // Accounts that exist before the run carry their baseline already; members arrive later.
-  const all = deployedStacks(synth.assembly, { management, accounts: orgAccounts });
+  const all = deployedStacks(synth.assembly, { management, accounts: orgAccounts }).map((s) =>
+    options.amendTemplate ? { ...s, template: options.amendTemplate(s) } : s,
+  );
   const isBaselineOf = (s: DeployedStack, account: string) =>
     s.stackName.startsWith('StackSet-') && s.account === account;
   const stacks = all.filter((s) => !options.members.some((m) => isBaselineOf(s, m)));
@@ -167,6 +176,7 @@ export async function emulateOrganization(
     prerequisites,
     roleCredentials,
     denials: () => deniedRequests(endpoint),
+    endpoint,
     createAccount: (account) => addAccount(endpoint, management, account),
   };
   return org;

@@ -89,3 +89,20 @@ export async function finish(org: Organization, file: string, say: Say) {
   if (gaps.length)
     throw new Error(`not covered: ${gaps.map((c) => `${c!.account} ${c!.region} ${c!.control}`).join(', ')}`);
 }
+
+/**
+ * What IAM refused during the run, by action and role: every call was evaluated against its
+ * caller's policies from the synthesized templates (local/standins/iam.py).
+ */
+export async function printDenials(org: Organization, say: Say) {
+  const denials = await org.denials();
+  const byKind = new Map<string, number>();
+  for (const d of denials) {
+    const who = d.caller.replace(/^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.*$/, '$2 ($1)');
+    const why = /because (.*)$/.exec(d.message)?.[1] ?? d.message.slice(0, 120);
+    const key = `${d.action} by ${who}: ${d.code}, ${why}`;
+    byKind.set(key, (byKind.get(key) ?? 0) + 1);
+  }
+  say(`IAM enforced on every call; ${denials.length} refused:`);
+  for (const [kind, n] of byKind) say(`        ${String(n).padStart(3)} × ${kind}`);
+}

@@ -321,6 +321,10 @@ MAPPINGS: dict[str, Mapper] = {
         "logs:CreateLogStream",
         lambda p, c: f"{_log_group(p, c)}:log-stream:{p.get('logStreamName')}",
     ),
+    "logs:GetLogEvents": _one(
+        "logs:GetLogEvents",
+        lambda p, c: f"{_log_group(p, c)}:log-stream:{p.get('logStreamName')}",
+    ),
     "logs:PutLogEvents": _one(
         "logs:PutLogEvents",
         lambda p, c: f"{_log_group(p, c)}:log-stream:{p.get('logStreamName')}",

@@ -69,11 +69,16 @@ async function post<T>(endpoint: string, name: string, body: object): Promise<T>
  * Credentials of `roleArn` as AWS service `service` (lambda.amazonaws.com, states.amazonaws.com)
  * obtains them for a function or workflow: refused unless the role's trust names the service.
  */
-export function serviceCredentials(endpoint: string, roleArn: string, service: string) {
+export function serviceCredentials(
+  endpoint: string,
+  roleArn: string,
+  service: string,
+  source: { sourceAccount?: string; sourceArn?: string } = {},
+) {
   return post<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }>(
     endpoint,
     'service-credentials',
-    { roleArn, service },
+    { roleArn, service, ...source },
   );
 }
 

@@ -42,8 +42,9 @@ def set_iam(body: dict[str, Any]) -> dict[str, Any]:
 
 def service_credentials(body: dict[str, Any]) -> dict[str, Any]:
     """Credentials of `roleArn` as the AWS service `service` (lambda.amazonaws.com,
-    states.amazonaws.com, ...) obtains them for a function or workflow: only if the role exists
-    and its trust policy allows that service to assume it."""
+    states.amazonaws.com, firehose.amazonaws.com ...) obtains them for a function, workflow or
+    delivery stream: only if the role exists and its trust policy allows that service to assume
+    it, with the request's `aws:SourceAccount` / `aws:SourceArn` when given."""
     from moto.sts.models import sts_backends
 
     role_arn = str(body["roleArn"])
@@ -52,7 +53,14 @@ def service_credentials(body: dict[str, Any]) -> dict[str, Any]:
     if found is None:
         raise PermissionError(f"role {role_arn} does not exist")
     caller = policy.Caller(account="", arn=service, service=service)
-    decision = policy.evaluate([found[1]], "sts:AssumeRole", role_arn, {}, caller)
+    # What the service's request carries about its source (a Firehose stream's account, ...),
+    # which confused-deputy conditions of the trust policy test.
+    context: dict[str, list[str]] = {}
+    if body.get("sourceAccount"):
+        context["aws:SourceAccount"] = [str(body["sourceAccount"])]
+    if body.get("sourceArn"):
+        context["aws:SourceArn"] = [str(body["sourceArn"])]
+    decision = policy.evaluate([found[1]], "sts:AssumeRole", role_arn, context, caller)
     if decision.effect != policy.ALLOW:
         raise PermissionError(f"the trust policy of {role_arn} does not allow {service}")
     account = role_arn.split(":")[4]
