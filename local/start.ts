@@ -55,7 +55,7 @@ async function stopAll(code: number): Promise<never> {
 }
 
 async function main() {
-  const [moto, search] = await Promise.all([startMoto({ standins: true }), startOpenSearch()]);
+  const [moto, search] = await Promise.all([startMoto(), startOpenSearch()]);
   stops.push(moto.stop, search.stop);
   say(`moto server ${moto.endpoint} · OpenSearch 2.19 ${search.endpoint}`);
   const governed = ['eu-west-1', 'eu-central-1', ...extraRegions].slice(0, regionCount);

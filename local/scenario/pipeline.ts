@@ -28,7 +28,7 @@ import { deployCentralResources, readQueue, type Where } from '../emulated-centr
 import type { LocalSearch } from '../opensearch';
 import { indexerEnv } from '../../functions/indexer/env';
 import { variableOf } from '../../functions/shared/env';
-import { templateFunctions } from '../template-functions';
+import { functionHandler, templateFunctions } from '../template-functions';
 import { resolveValue } from '../asl';
 import { serviceCredentials } from '../standins/prerequisites';
 import type { Organization } from './organization';
@@ -60,10 +60,7 @@ export async function deployPipeline(
   workDir: string,
 ): Promise<Pipeline> {
   const home = org.config.homeRegion;
-  const la = { region: home, credentials: await org.admin(org.logArchive) };
-  const indexer = templateFunctions(org.central, home, org.logArchive).find((f) => f.name === 'indexer')!;
-  const bucket = indexer.environment[variableOf(indexerEnv, 'archiveBucket')];
-  const { alertsQueueUrl } = await deployCentralResources(org.central, la, bucket);
+  const { la, bucket, alertsQueueUrl } = await deployCentral(org);
   await installSearchSetup(searchClient(search, home), {
     retentionDays: org.config.openSearch.retentionDays,
   });
@@ -133,7 +130,7 @@ export async function drainPipeline(
     AWS_SECRET_ACCESS_KEY: '',
     AWS_SESSION_TOKEN: '',
     LOGWARDEN_FUNCTION_ENVIRONMENTS: JSON.stringify(functionEnvironments),
-    LOGWARDEN_FIREHOSE_CREDENTIALS: JSON.stringify(await firehoseCredentials(p)),
+    LOGWARDEN_FIREHOSE_CREDENTIALS: JSON.stringify(await firehoseCredentials(p.org)),
     LOGWARDEN_ARCHIVE_BUCKET: p.bucket,
     LOGWARDEN_STREAM: names.centralStream,
     LOGWARDEN_ACCOUNT: p.org.logArchive,
@@ -159,15 +156,42 @@ export async function drainPipeline(
 }
 
 /** The delivery stream's role (its `RoleARN` in the template), as Firehose assumes it. */
-async function firehoseCredentials(p: Pipeline) {
-  const stream = Object.values(p.org.central.Resources).find(
+export async function firehoseCredentials(org: Organization) {
+  const home = org.config.homeRegion;
+  const stream = Object.values(org.central.Resources).find(
     (r) => r.Type === 'AWS::KinesisFirehose::DeliveryStream',
   )!;
   const config = stream.Properties?.ExtendedS3DestinationConfiguration as { RoleARN: unknown };
-  const roleArn = resolveValue(p.org.central, config.RoleARN, p.la.region, p.org.logArchive);
-  return serviceCredentials(p.org.endpoint, roleArn, 'firehose.amazonaws.com', {
-    sourceAccount: p.org.logArchive,
+  const roleArn = resolveValue(org.central, config.RoleARN, home, org.logArchive);
+  return serviceCredentials(org.endpoint, roleArn, 'firehose.amazonaws.com', {
+    sourceAccount: org.logArchive,
   });
+}
+
+/** A central function as the stack deploys it (its environment over `overrides`), under its own role. */
+export async function centralFunction(
+  org: Organization,
+  name: 'transform' | 'indexer' | 'alerter',
+  overrides: Record<string, string> = {},
+) {
+  const fn = templateFunctions(org.central, org.config.homeRegion, org.logArchive).find(
+    (f) => f.name === name,
+  )!;
+  const credentials = await org.roleCredentials(fn.roleArn);
+  return {
+    environment: fn.environment,
+    credentials,
+    handler: functionHandler({ ...fn, environment: { ...fn.environment, ...overrides } }, credentials),
+  };
+}
+
+/** What the central stack creates in the log-archive account, on the stand-in, without the search setup. */
+export async function deployCentral(org: Organization) {
+  const home = org.config.homeRegion;
+  const la = { region: home, credentials: await org.admin(org.logArchive) };
+  const indexer = templateFunctions(org.central, home, org.logArchive).find((f) => f.name === 'indexer')!;
+  const bucket = indexer.environment[variableOf(indexerEnv, 'archiveBucket')];
+  return { la, bucket, ...(await deployCentralResources(org.central, la, bucket)) };
 }
 
 /** The alerts the alerter published, read back through the topic's SQS subscription. */
