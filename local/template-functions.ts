@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { forEachState, resolveValue, type CfnTemplate, type TaskHandlers } from './asl';
 import { envVarName } from '../functions/shared/env';
 import { inFunctionEnvironment } from '../functions/shared/clients';
+import { runAsFunction } from './function-context';
 
 /** The variable that names a function's folder (`logwarden-<folder>`), set by NodeFunction. */
 export const serviceNameVariable = envVarName('powertoolsServiceName');
@@ -80,7 +81,9 @@ export function bindTaskHandlers(
           handler = undefined;
           throw err;
         });
-      return (await handler)(input);
+      const run = await handler;
+      // Named for the local instruments (local/counting-proxy.ts): which function made a call.
+      return runAsFunction(fn.name, () => run(input));
     };
   });
   return handlers;
