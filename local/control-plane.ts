@@ -2,7 +2,8 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   ListExecutionsCommand,
-  type SFNClient,
+  SFNClient,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { stateMachineName, type WorkflowId } from '../contracts/names';
 import {
@@ -14,7 +15,7 @@ import {
   type LocalRun,
   type TaskHandlers,
 } from './asl';
-import { bindTaskHandlers, type RoleCredentials } from './template-functions';
+import { bindTaskHandlers, type Credentials, type RoleCredentials } from './template-functions';
 
 export interface Started {
   workflow: WorkflowId;
@@ -41,9 +42,18 @@ export class LocalControlPlane {
   constructor(
     template: CfnTemplate,
     private readonly region: string,
-    account: string,
+    private readonly account: string,
     /** Each function's execution-role credentials, as Lambda gives them (see bindTaskHandlers). */
     credentials: RoleCredentials,
+    /**
+     * A state machine's role credentials, as Step Functions obtains them to run it
+     * (states.amazonaws.com, with the state machine's ARN as aws:SourceArn): a nested
+     * StartExecution is made with them, so the parent's role must allow it.
+     */
+    private readonly stateMachineCredentials?: (
+      roleArn: string,
+      stateMachineArn: string,
+    ) => Promise<Credentials>,
   ) {
     const workflows: WorkflowId[] = ['cover-account-region', 'cover-account', 'cover-vpc', 'sweep'];
     for (const workflow of workflows) {
@@ -57,7 +67,7 @@ export class LocalControlPlane {
       this.roles.set(workflow, resolveValue(template, machine.Properties?.RoleArn, region, account));
       this.handlers.set(workflow, {
         ...bindTaskHandlers(template, definition, region, account, credentials),
-        ...this.childWorkflows(definition),
+        ...this.childWorkflows(workflow, definition),
       });
     }
   }
@@ -107,8 +117,16 @@ export class LocalControlPlane {
     return { workflow, name, duplicate: false, run };
   }
 
+  /** An SFN client signing as the state machine of `workflow` (its role), if the host gives them. */
+  private async asStateMachine(workflow: WorkflowId): Promise<SFNClient | undefined> {
+    if (!this.stateMachineCredentials) return undefined;
+    const arn = `arn:aws:states:${this.region}:${this.account}:stateMachine:${stateMachineName(workflow)}`;
+    const credentials = await this.stateMachineCredentials(this.roles.get(workflow)!, arn);
+    return new SFNClient({ region: this.region, credentials });
+  }
+
   /** Task states that start another workflow (.sync:2) run it here and answer as Step Functions does. */
-  private childWorkflows(definition: Record<string, unknown>): TaskHandlers {
+  private childWorkflows(parent: WorkflowId, definition: Record<string, unknown>): TaskHandlers {
     const handlers: TaskHandlers = {};
     forEachState(definition, (stateName, state) => {
       if (
@@ -120,12 +138,23 @@ export class LocalControlPlane {
         const p = params as { StateMachineArn: string; Name: string; Input: unknown };
         const workflow = p.StateMachineArn.split(':stateMachine:logwarden-')[1] as WorkflowId;
         const input = typeof p.Input === 'string' ? JSON.parse(p.Input) : p.Input;
+        // Step Functions starts the child with the parent's role, then follows it (.sync:2:
+        // DescribeExecution), both on the stand-in, where the role's policy is evaluated.
+        const sfn = await this.asStateMachine(parent);
+        const executionArn = sfn
+          ? (
+              await sfn.send(
+                new StartExecutionCommand({
+                  stateMachineArn: p.StateMachineArn,
+                  name: p.Name,
+                  input: JSON.stringify(input),
+                }),
+              )
+            ).executionArn!
+          : `arn:aws:states:${this.region}:local:execution:${p.Name}`;
         const child = await this.start(workflow, p.Name, input);
-        return {
-          ExecutionArn: `arn:aws:states:${this.region}:local:execution:${p.Name}`,
-          Status: 'SUCCEEDED',
-          Output: child.run?.output,
-        };
+        if (sfn) await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return { ExecutionArn: executionArn, Status: 'SUCCEEDED', Output: child.run?.output };
       };
     });
     return handlers;

@@ -133,6 +133,13 @@ export async function emulateOrganization(
     config.homeRegion,
     securityTooling,
     roleCredentials,
+    // Step Functions runs each state machine with its role (trusted by states.amazonaws.com,
+    // aws:SourceAccount / aws:SourceArn of the state machine).
+    (roleArn, stateMachineArn) =>
+      serviceCredentials(endpoint, roleArn, 'states.amazonaws.com', {
+        sourceAccount: securityTooling,
+        sourceArn: stateMachineArn,
+      }),
   );
   // Step Functions of the security-tooling account: the state machines exist there, and every
   // execution the dispatcher or the alerter starts is recorded there, then run by the plane.
