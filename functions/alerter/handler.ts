@@ -4,14 +4,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type {
   Context,
   KinesisStreamBatchResponse,
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import { createClient } from '../shared/clients';
+import { assumedRoleCredentials, createClient } from '../shared/clients';
 import { alertOnStreamRecord, type AlerterDeps } from './alerter';
 import { alerterEnv } from './env';
 
@@ -28,8 +27,9 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
     // The workflow lives in the security-tooling account: start it through the role it trusts.
     sfn: createClient(SFNClient, {
       region: settings.healStateMachineArn.split(':')[3],
-      credentials: fromTemporaryCredentials({
-        params: { RoleArn: settings.healStarterRoleArn, RoleSessionName: 'logwarden-alerter' },
+      credentials: assumedRoleCredentials({
+        RoleArn: settings.healStarterRoleArn,
+        RoleSessionName: 'logwarden-alerter',
       }),
     }),
     topicArn: settings.alertTopicArn,
