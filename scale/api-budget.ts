@@ -1,8 +1,8 @@
 /**
  * The API budget of `cover-account-region`, measured: the synthesized workflow runs with the real
  * control handlers on the strict stand-ins (moto with logwarden's extension, IAM enforced, each
- * function under its own role, the organization's prerequisites in place), every request through the counting proxy (local/counting-proxy.ts),
- * for three cases of one account × region:
+ * function under its own role, the organization's prerequisites in place), every request
+ * through the counting proxy (local/counting-proxy.ts), for six cases of one account × region:
  *
  * - `covered`: already covered (cover-account-region run once before; the second run is counted),
  *   in the home region;
