@@ -15,7 +15,7 @@ import { names } from '../contracts/names';
 import { TrustTable } from '../contracts/trusted-sources';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
 import { bundledTransform } from './bundled-transform';
-import { corpusFirehoseEvents, inputBytes } from './corpus-batch';
+import { corpusFirehoseEvents, corpusLogGroups, inputBytes } from './corpus-batch';
 
 const { transformFirehoseEvent, FlowLogFormatRegistry } = bundledTransform();
 const kinesis = new KinesisClient({ region: 'eu-west-1' });
@@ -54,10 +54,20 @@ async function full(event: FirehoseTransformEvent): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function throughput() {
-  const events = corpusFirehoseEvents(50 * 1024 * 1024);
+interface Throughput {
+  mb: number;
+  rounds: number;
+  /** MB of input per second, median of rounds. */
+  floor: number;
+  full: number;
+  /** Transform / floor throughput, per round. */
+  ratios: number[];
+  bytesPerInputByte: number;
+  floorBytesPerInputByte: number;
+}
+
+async function throughput(events: FirehoseTransformEvent[], rounds: number): Promise<Throughput> {
   const mb = inputBytes(events) / 1024 / 1024;
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   const a: number[] = [];
   const b: number[] = [];
   let outBytes = 0;
@@ -122,9 +132,27 @@ async function peakRssChild() {
   console.log(Math.round(process.resourceUsage().maxRSS / 1024));
 }
 
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+
+/** `--per-source`: the same measures for 10 MB of each corpus log group alone. */
+async function perSource() {
+  console.log(
+    `logwarden transform benchmark per source (node ${process.version}, ${rounds} interleaved rounds)\n`,
+  );
+  console.log('| log group | ratio b/a (median) | per round | response bytes per input byte (floor) |');
+  console.log('| --- | --- | --- | --- |');
+  for (const logGroup of corpusLogGroups()) {
+    const t = await throughput(corpusFirehoseEvents(10 * 1024 * 1024, 50, 500, logGroup), rounds);
+    console.log(
+      `| ${logGroup} | ${median(t.ratios).toFixed(2)} | ${t.ratios.map((r) => r.toFixed(2)).join(' ')} | ${t.bytesPerInputByte.toFixed(1)} (${t.floorBytesPerInputByte.toFixed(1)}) |`,
+    );
+  }
+}
+
 async function main() {
   if (process.argv.includes('--peak-rss')) return peakRssChild();
-  const t = await throughput();
+  if (process.argv.includes('--per-source')) return perSource();
+  const t = await throughput(corpusFirehoseEvents(50 * 1024 * 1024), rounds);
   const rss = peakRss();
   const ratio = median(t.ratios);
   const rows = [

@@ -7,7 +7,7 @@ import { parseErrorOf, toBaseEvent, toParseError } from './ocsf/base-event';
 import { CLOUDTRAIL_PRODUCT, isCloudTrailEvent, toApiActivity } from './ocsf/cloudtrail';
 import type { EventOrigin, OcsfDocument } from './ocsf/document';
 import { flatObjectPaths } from './opensearch/index-model';
-import { FLOW_LOG_PRODUCT, splitFlowLogLine, toNetworkActivity } from './ocsf/flow-log';
+import { firstFieldIsTwo, FLOW_LOG_PRODUCT, splitFlowLogLine, toNetworkActivity } from './ocsf/flow-log';
 import { GUARDDUTY_PRODUCT, isGuardDutyEvent, toDetectionFinding } from './ocsf/guardduty';
 
 export { parseErrorOf };
@@ -216,8 +216,10 @@ function normalizeContent(
     if (shape.longStrings && truncateFreeFormFields(doc)) addLabel(doc, labels.truncated);
     return doc;
   }
-  const fields = splitFlowLogLine(message);
-  if (looksLikeDefaultV2(fields)) return toNetworkActivity(origin, defaultV2Format, fields);
+  if (firstFieldIsTwo(trimmed)) {
+    const fields = splitFlowLogLine(message);
+    if (looksLikeDefaultV2(fields)) return toNetworkActivity(origin, defaultV2Format, fields);
+  }
   return toBaseEvent(origin);
 }
 

@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { CwlLogEvent, CwlPayload } from '../cwl-payload';
 
@@ -65,11 +64,14 @@ export interface OcsfDocument {
 
 export const severityNames = ['Unknown', 'Informational', 'Low', 'Medium', 'High', 'Critical', 'Fatal'];
 
-/** Deterministic id for events without one of their own: same group, stream and event id, same uid. */
-export function hashUid(origin: EventOrigin): string {
-  const key = `${origin.payload.logGroup}\n${origin.payload.logStream}\n${origin.event.id}`;
-  return hash('sha256', key, 'hex').slice(0, 40);
-}
+/**
+ * The id of an event that has none of its own: the id CloudWatch Logs gave the log event, "a
+ * unique identifier for every log event" (CloudWatch Logs User Guide, "Subscription filters",
+ * the payload's `logEvents[].id`). It is in the payload, so a re-delivery carries the same id;
+ * `documentId` namespaces it by owner and log group. Taken as it is: hashing it (with the group
+ * and stream, as logwarden did before) was about a fifth of a flow-log line's normalization.
+ */
+export const logEventUid = (origin: EventOrigin): string => origin.event.id;
 
 export interface OcsfClass {
   readonly class_uid: number;
@@ -78,15 +80,18 @@ export interface OcsfClass {
   readonly category_name: string;
 }
 
-const products = new Map<string, OcsfProduct>();
+/** Products by name, version and feature ('' for none): lookups of the strings as they are, no key built. */
+const products = new Map<string, Map<string, Map<string, OcsfProduct>>>();
+let productCount = 0;
 
 /**
  * The `metadata.product` of a source, its version and feature: one shared, frozen object per
  * combination, so a document does not allocate its own (the transform makes millions).
  */
 export function productOf(name: string, version?: string, feature?: string): OcsfProduct {
-  const key = `${name}\u0000${version ?? ''}\u0000${feature ?? ''}`;
-  let product = products.get(key);
+  let byVersion = products.get(name);
+  let byFeature = byVersion?.get(version ?? '');
+  let product = byFeature?.get(feature ?? '');
   if (!product) {
     product = Object.freeze({
       name,
@@ -95,7 +100,12 @@ export function productOf(name: string, version?: string, feature?: string): Ocs
       ...(version !== undefined ? { version } : {}),
     });
     // Bounded: versions and features are few; a flood of new ones is not cached.
-    if (products.size < 1000) products.set(key, product);
+    if (productCount < 1000) {
+      productCount++;
+      if (!byVersion) products.set(name, (byVersion = new Map()));
+      if (!byFeature) byVersion.set(version ?? '', (byFeature = new Map()));
+      byFeature.set(feature ?? '', product);
+    }
   }
   return product;
 }
@@ -166,11 +176,15 @@ export function newDocument(
   cls: OcsfClass,
   activityId: number,
   activityName: string,
-  product: string,
-  /** The event's own id, when it has one; otherwise a hash of where it was delivered. */
+  product: OcsfProduct,
+  /** The event's own id, when it has one; otherwise the log event's (`logEventUid`). */
   uid?: string,
+  /** When the event happened, epoch ms, if the event says; otherwise (or if it is no time) when it was logged. */
+  eventTime?: number,
 ): OcsfDocument {
-  const time = origin.event.timestamp;
+  const logged = origin.event.timestamp;
+  const eventIso = isoTime(eventTime);
+  const time = eventIso === undefined ? logged : (eventTime as number);
   return {
     class_uid: cls.class_uid,
     class_name: cls.class_name,
@@ -183,16 +197,16 @@ export function newDocument(
     severity_id: 1,
     severity: 'Informational',
     time,
-    time_dt: isoTime(time) ?? new Date(0).toISOString(),
+    time_dt: eventIso ?? isoTime(logged) ?? new Date(0).toISOString(),
     cloud: { provider: 'AWS', region: origin.region ?? 'unknown', account: { uid: origin.payload.owner } },
     metadata: {
       version: OCSF_VERSION,
       profiles: baseProfiles,
-      uid: uid ?? hashUid(origin),
+      uid: uid ?? logEventUid(origin),
       log_name: origin.payload.logGroup,
       log_provider: 'CloudWatch Logs',
-      product: productOf(product),
-      logged_time: time,
+      product,
+      logged_time: logged,
     },
     raw_data: origin.event.message,
   };
@@ -207,14 +221,6 @@ function typeNameOf(cls: OcsfClass, activityId: number, activityName: string): s
     typeNames.set(typeUid, name);
   }
   return name;
-}
-
-/** Sets `time` and its `time_dt` together; a time that is not one leaves both as they were. */
-export function setTime(doc: OcsfDocument, ms: number | undefined): void {
-  const iso = isoTime(ms);
-  if (ms === undefined || iso === undefined) return;
-  doc.time = ms;
-  doc.time_dt = iso;
 }
 
 /** Epoch ms of an ISO-8601 time, or undefined when it is not one. */

@@ -8,10 +8,10 @@ import {
   EventOrigin,
   isOcsfIp,
   newDocument,
+  OcsfClass,
   OcsfDocument,
   OcsfProfile,
   productOf,
-  setTime,
 } from './document';
 
 const NETWORK_ACTIVITY = {
@@ -81,6 +81,14 @@ export function splitFlowLogLine(line: string): string[] {
   const trimmed = line.trim();
   // Single spaces (what AWS writes) split without a regular expression.
   return /[^\S ]| {2}/.test(trimmed) ? trimmed.split(/\s+/) : trimmed.split(' ');
+}
+
+/**
+ * Whether a line, with its leading whitespace trimmed, has "2" as its first field, as every
+ * default-format (v2) record does: an application's text lines are ruled out without a split.
+ */
+export function firstFieldIsTwo(trimmedStart: string): boolean {
+  return trimmedStart.charCodeAt(0) === 0x32 && (trimmedStart.length === 1 || /\s/.test(trimmedStart[1]));
 }
 
 interface Endpoint {
@@ -155,20 +163,29 @@ const named = (e: Endpoint): boolean =>
   e.interface_uid !== undefined ||
   e.instance_uid !== undefined;
 
-/** What every flow-log document carries, whichever class it is: its times, cloud and product. */
-function setFlowCommon(doc: OcsfDocument, f: FieldReader): void {
-  doc.metadata.product = productOf(FLOW_LOG_PRODUCT, present(f('version')), FLOW_LOG_FEATURE);
+/**
+ * A flow-log document of either class with what every flow-log document carries: its product
+ * (with the format's version), time (the flow's start), start and end, and cloud.
+ */
+function newFlowDocument(
+  origin: EventOrigin,
+  cls: OcsfClass,
+  activityId: number,
+  activityName: string,
+  f: FieldReader,
+): OcsfDocument {
   const start = num(f('start'));
   const end = num(f('end'));
-  if (start !== undefined) {
-    setTime(doc, start * 1000);
-    doc.start_time = start * 1000;
-  }
+  const startMs = start === undefined ? undefined : start * 1000;
+  const product = productOf(FLOW_LOG_PRODUCT, present(f('version')), FLOW_LOG_FEATURE);
+  const doc = newDocument(origin, cls, activityId, activityName, product, undefined, startMs);
+  if (startMs !== undefined) doc.start_time = startMs;
   if (end !== undefined) doc.end_time = end * 1000;
   doc.cloud.region = present(f('region')) ?? doc.cloud.region;
   doc.cloud.account.uid = present(f('account-id')) ?? doc.cloud.account.uid;
   const zone = present(f('az-id'));
   if (zone) doc.cloud.zone = zone;
+  return doc;
 }
 
 const BASE = { class_uid: 0, class_name: 'Base Event', category_uid: 0, category_name: 'Uncategorized' };
@@ -185,8 +202,7 @@ function toFlowLogStatus(
   format: FlowLogFormat,
   values: string[],
 ): OcsfDocument {
-  const doc = newDocument(origin, BASE, 0, 'Unknown', FLOW_LOG_PRODUCT);
-  setFlowCommon(doc, f);
+  const doc = newFlowDocument(origin, BASE, 0, 'Unknown', f);
   const logStatus = present(f('log-status'));
   if (logStatus) doc.status_code = logStatus;
   const flow: Record<string, string> = {};
@@ -239,10 +255,9 @@ export function toNetworkActivity(
   const action = present(f('action'));
   const [activityId, activityName] =
     action === 'ACCEPT' ? [6, 'Traffic'] : action === 'REJECT' ? [5, 'Refuse'] : [0, 'Unknown'];
-  const doc = newDocument(origin, NETWORK_ACTIVITY, activityId, activityName, FLOW_LOG_PRODUCT);
+  const doc = newFlowDocument(origin, NETWORK_ACTIVITY, activityId, activityName, f);
   doc.metadata.profiles = flowProfiles;
   const protocol = num(f('protocol'));
-  setFlowCommon(doc, f);
   if (action === 'ACCEPT') {
     doc.action = 'Allowed';
     doc.action_id = 1;
