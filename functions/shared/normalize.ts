@@ -62,44 +62,24 @@ export const labels = {
   untrustedGuardDuty: 'logwarden:untrusted_guardduty',
 } as const;
 
-interface JsonShape {
-  depth: number;
-  longStrings: boolean;
-}
-
-/** Depth and whether any string is too long for a free-form field, without recursion. */
-function shapeOf(root: unknown, maxDepth: number): JsonShape {
-  let depth = 0;
-  let longStrings = false;
-  // Two parallel stacks: no tuple per node on this hot path.
-  const values: unknown[] = [root];
-  const depths: number[] = [1];
-  while (values.length) {
-    const value = values.pop();
-    const d = depths.pop() as number;
-    if (typeof value === 'string') {
-      if (value.length > MAX_UNMAPPED_STRING) longStrings = true;
-      continue;
+/**
+ * Whether a parsed JSON value nests more than `limit` levels (the value itself is level 1). It
+ * recurses, but never past `limit` + 1 levels, whatever the input's depth.
+ */
+function nestedDeeperThan(value: object, limit: number, level = 1): boolean {
+  if (level > limit) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'object' && v !== null && nestedDeeperThan(v, limit, level + 1)) return true;
     }
-    if (typeof value !== 'object' || value === null) continue;
-    if (d > depth) {
-      depth = d;
-      if (depth > maxDepth) return { depth, longStrings };
-    }
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        values.push(value[i]);
-        depths.push(d + 1);
-      }
-    } else {
-      for (const key in value) {
-        if (key.length > MAX_UNMAPPED_STRING) longStrings = true;
-        values.push((value as Record<string, unknown>)[key]);
-        depths.push(d + 1);
-      }
+  } else {
+    for (const key in value) {
+      const v = (value as Record<string, unknown>)[key];
+      if (typeof v === 'object' && v !== null && nestedDeeperThan(v, limit, level + 1)) return true;
     }
   }
-  return { depth, longStrings };
+  return false;
 }
 
 /** Cuts long strings (and keys) in one free-form object, in place (its objects are this line's own parse). */
@@ -198,8 +178,7 @@ function normalizeContent(
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       return toParseError(origin, 'JSON is not an object');
     }
-    const shape = shapeOf(json, MAX_JSON_DEPTH);
-    if (shape.depth > MAX_JSON_DEPTH) {
+    if (nestedDeeperThan(json, MAX_JSON_DEPTH)) {
       return toParseError(origin, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
     }
     const obj = json as Record<string, unknown>;
@@ -213,7 +192,9 @@ function normalizeContent(
       if (kind === 'untrusted-cloudtrail') addLabel(doc, labels.untrustedCloudTrail);
       if (kind === 'untrusted-guardduty') addLabel(doc, labels.untrustedGuardDuty);
     }
-    if (shape.longStrings && truncateFreeFormFields(doc)) addLabel(doc, labels.truncated);
+    // A string or key longer than the limit needs a line longer than it (JSON escapes only
+    // lengthen text): shorter lines, nearly all, are not walked for long strings at all.
+    if (message.length > MAX_UNMAPPED_STRING && truncateFreeFormFields(doc)) addLabel(doc, labels.truncated);
     return doc;
   }
   if (firstFieldIsTwo(trimmed)) {
