@@ -2,7 +2,12 @@ import { hash } from 'node:crypto';
 import { regionOfSubscription } from '../../contracts/names';
 import type { SourceTrust, TrustTable } from '../../contracts/trusted-sources';
 import type { CwlLogEvent, CwlPayload } from './cwl-payload';
-import { FlowLogFormatRegistry, defaultV2Format, looksLikeDefaultV2 } from './flow-log-formats';
+import {
+  FlowLogFormatRegistry,
+  defaultV2Format,
+  looksLikeDefaultV2,
+  type FlowLogFormat,
+} from './flow-log-formats';
 import { parseErrorOf, toBaseEvent, toParseError } from './ocsf/base-event';
 import { CLOUDTRAIL_PRODUCT, isCloudTrailEvent, toApiActivity } from './ocsf/cloudtrail';
 import type { EventOrigin, OcsfDocument } from './ocsf/document';
@@ -150,14 +155,28 @@ function trustedKind(
   return accepted ? kind : `untrusted-${kind}`;
 }
 
-function normalizeContent(
-  origin: EventOrigin,
-  message: string,
+/** What every event of a payload shares, looked up once per payload. */
+interface PayloadContext {
+  region: string | undefined;
+  /** The group's flow-log format, when it is a flow-log group. */
+  format: FlowLogFormat | undefined;
+  trust: SourceTrust;
+}
+
+const contextOf = (
+  payload: CwlPayload,
   formats: FlowLogFormatRegistry,
   trust: TrustTable,
-): OcsfDocument {
+  region: string | undefined,
+): PayloadContext => ({
+  region,
+  format: formats.formatOf(payload.logGroup),
+  trust: trust.of(payload.owner, payload.logGroup),
+});
+
+function normalizeContent(origin: EventOrigin, message: string, context: PayloadContext): OcsfDocument {
   const { payload } = origin;
-  const format = formats.formatOf(payload.logGroup);
+  const format = context.format;
   if (format) {
     const values = splitFlowLogLine(message);
     if (values.length !== format.fields.length) {
@@ -182,7 +201,7 @@ function normalizeContent(
       return toParseError(origin, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
     }
     const obj = json as Record<string, unknown>;
-    const kind = trustedKind(obj, trust.of(payload.owner, payload.logGroup), payload.owner);
+    const kind = trustedKind(obj, context.trust, payload.owner);
     let doc: OcsfDocument;
     if (kind === 'cloudtrail') doc = toApiActivity(origin, obj);
     else if (kind === 'guardduty') doc = toDetectionFinding(origin, obj);
@@ -215,10 +234,14 @@ export function normalizeLogEvent(
   trust: TrustTable,
   region = regionOf(payload),
 ): OcsfDocument {
-  const origin: EventOrigin = { payload, event, region };
+  return normalizeInContext(payload, event, contextOf(payload, formats, trust, region));
+}
+
+function normalizeInContext(payload: CwlPayload, event: CwlLogEvent, context: PayloadContext): OcsfDocument {
+  const origin: EventOrigin = { payload, event, region: context.region };
   let doc: OcsfDocument;
   try {
-    doc = normalizeContent(origin, event.message, formats, trust);
+    doc = normalizeContent(origin, event.message, context);
   } catch (err) {
     doc = toParseError(origin, (err as Error).message);
   }
@@ -236,8 +259,8 @@ export function normalizePayload(
   formats: FlowLogFormatRegistry,
   trust: TrustTable,
 ): OcsfDocument[] {
-  const region = regionOf(payload);
-  return payload.logEvents.map((event) => normalizeLogEvent(payload, event, formats, trust, region));
+  const context = contextOf(payload, formats, trust, regionOf(payload));
+  return payload.logEvents.map((event) => normalizeInContext(payload, event, context));
 }
 
 /**
