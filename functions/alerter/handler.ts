@@ -39,6 +39,8 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
     formats: settings.flowLogFormats,
     trust: settings.trustedSources,
     governedRegions: settings.governedRegions,
+    managementAccount: settings.managementAccount,
+    organizationTrail: settings.trailMode === 'organization',
     // Claims in flight in this container: one batch holding an event twice alerts once.
     inFlight: new Map(),
     logger: new Logger(),
@@ -64,7 +66,9 @@ export function makeHandler(deps: AlerterHandlerDeps) {
     }
     if (outcome.alerted.length) logger.info('tamper alerts sent', { alertKeys: outcome.alerted });
     if (outcome.notGoverned.length)
-      logger.info('tamper alerts sent, no heal: region not governed', { alertKeys: outcome.notGoverned });
+      logger.info('tamper alerts sent, no heal: not governed by logwarden', {
+        alertKeys: outcome.notGoverned,
+      });
     if (outcome.duplicates.length)
       logger.info('duplicate deliveries, no alert', { alertKeys: outcome.duplicates });
     metrics.addMetric('TamperAlerts', MetricUnit.Count, outcome.alerted.length + outcome.notGoverned.length);
