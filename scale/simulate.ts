@@ -321,7 +321,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
       const timeoutMs = Number(definition.TimeoutSeconds ?? 0) * 1000;
       const timedOut = Symbol('timed out');
       const run = await Promise.race([
-        runLocally(definition, input, handlers, { executionName: name }),
+        runLocally(definition, input, handlers, { executionName: name, retryWaits: 'none' }),
         ...(timeoutMs ? [clock.sleep(timeoutMs).then(() => timedOut)] : []),
       ]);
       if (typeof run === 'symbol')
