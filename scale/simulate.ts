@@ -67,6 +67,8 @@ export interface SimulationReport {
   distributedMapChildren: number;
   stateTransitions: number;
   lambdaInvocations: Record<string, number>;
+  /** Simulated milliseconds each function ran in all (what Lambda bills as duration). */
+  lambdaBusyMs: Record<string, number>;
   lambdaPeakConcurrency: number;
   lambdaThrottles: number;
   apiCalls: number;
@@ -184,6 +186,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
     executionsFailed: 0,
     stateTransitions: 0,
     lambdaInvocations: {} as Record<string, number>,
+    lambdaBusyMs: {} as Record<string, number>,
     lambdaInFlight: 0,
     lambdaPeakConcurrency: 0,
     lambdaThrottles: 0,
@@ -264,6 +267,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
     }
     report.lambdaInFlight++;
     report.lambdaPeakConcurrency = Math.max(report.lambdaPeakConcurrency, report.lambdaInFlight);
+    const started = clock.now;
     try {
       await clock.sleep(timing.lambdaOverheadMs);
       const event = (input ?? {}) as { account?: string; region?: string };
@@ -308,6 +312,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
       return result;
     } finally {
       report.lambdaInFlight--;
+      report.lambdaBusyMs[fn] = (report.lambdaBusyMs[fn] ?? 0) + clock.now - started;
     }
   }
 
@@ -456,6 +461,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
     distributedMapChildren,
     stateTransitions: report.stateTransitions,
     lambdaInvocations: report.lambdaInvocations,
+    lambdaBusyMs: report.lambdaBusyMs,
     lambdaPeakConcurrency: report.lambdaPeakConcurrency,
     lambdaThrottles: report.lambdaThrottles,
     apiCalls: report.apiCalls,

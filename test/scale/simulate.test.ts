@@ -26,7 +26,7 @@ describe('VirtualClock', () => {
 });
 
 describe('the simulated sweep over the synthesized definitions', () => {
-  // The example config: two governed regions, sweep.maxConcurrency 10.
+  // The example config: two governed regions, the default sweep.maxConcurrency.
   const config = exampleConfig();
   const { controlPlane } = buildExample(config);
   const template = Template.fromStack(controlPlane).toJSON() as CfnTemplate;
@@ -82,7 +82,9 @@ describe('the simulated sweep over the synthesized definitions', () => {
     expect(report.taskRetries).toBeGreaterThanOrEqual(report.throttlesFailingInvocation);
     expect(report.largestStateBytes.sweep).toBeLessThan(limits.payloadBytes);
     const text = formatReport(report);
-    expect(text).toContain('simulated sweep: 12 accounts × 2 regions, sweep.maxConcurrency 10');
+    expect(text).toContain(
+      `simulated sweep: 12 accounts × 2 regions, sweep.maxConcurrency ${config.sweep.maxConcurrency}`,
+    );
     expect(text).toMatch(/ec2 Describe\* +member +eu-west-1 +\d+\/s of +20\/s \(burst 100\)/);
     expect(text).toMatch(/guardduty GetMembers .*\[ASSUMED rate\]/);
   }, 300_000);
