@@ -23,7 +23,28 @@ export interface ModelledCall {
   payer: Payer;
   /** @default 'cell' */
   region?: CallRegion;
+  /** The same as `region: 'global'` (the measured API budget's lines say it so). */
+  global?: boolean;
 }
+
+/** Where a call is answered, for a cell in `cellRegion` of an organization homed in `homeRegion`. */
+export function regionOf(c: ModelledCall, cellRegion: string, homeRegion: string): string {
+  if (c.global || c.region === 'global') return 'us-east-1';
+  return c.region === 'home' ? homeRegion : cellRegion;
+}
+
+/**
+ * The calls one invocation of a control makes in one cell: the home region's cell, another
+ * region's, and the security-tooling account's own cell can differ (a control may check what is
+ * the organization's only once per region, or the multi-region trail only in the home region).
+ */
+export type CallModel = (
+  fn: string,
+  cell: { account: string; region: string; home: boolean; administrator: boolean },
+) => ModelledCall[] | undefined;
+
+/** The call lists read from the code: the same in every cell. */
+export const callsReadFromCode: CallModel = (fn) => coveredCalls[fn];
 
 const call = (
   service: string,

@@ -6,8 +6,11 @@ import { writeLedger, type LedgerInput } from '../functions/write-ledger/ledger'
 import { aslFromTemplate, forEachState, runLocally, type CfnTemplate, type TaskHandlers } from '../local/asl';
 import { templateFunctions } from '../local/template-functions';
 import {
+  callsReadFromCode,
   coveredCalls,
   defaultTiming,
+  regionOf,
+  type CallModel,
   limits,
   throttleModelOf,
   type ModelledCall,
@@ -28,6 +31,11 @@ export interface SimulationOptions {
   timing?: Timing;
   /** Seed of the jitter, so that a run is repeatable. */
   seed?: number;
+  /**
+   * The calls each control makes in a cell.
+   * @default the lists read from the code (scale/model.ts coveredCalls)
+   */
+  calls?: CallModel;
   /**
    * Every invocation of `fn` fails with this error (not a transient one: the Catch records it),
    * to see what many failures do to the workflows' payloads.
@@ -176,7 +184,11 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
   const fnByLogicalId = new Map(
     templateFunctions(template, homeRegion, admin).map((f) => [f.logicalId, f.name]),
   );
-  const members = Array.from({ length: options.accounts }, (_, i) => String(100_000_000_000 + i));
+  // The security-tooling account is one of the organization's accounts the sweep covers.
+  const members = [
+    admin,
+    ...Array.from({ length: options.accounts - 1 }, (_, i) => String(100_000_000_000 + i)),
+  ];
 
   const report = {
     executions: { sweep: 0, 'cover-account': 0, 'cover-account-region': 0, 'cover-vpc': 0 } as Record<
@@ -205,7 +217,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
 
   /** One AWS call as the SDK makes it: throttled calls are retried with full-jitter backoff. */
   async function api(c: ModelledCall, account: string, cellRegion: string) {
-    const region = c.region === 'global' ? 'us-east-1' : c.region === 'home' ? homeRegion : cellRegion;
+    const region = regionOf(c, cellRegion, homeRegion);
     const quota = throttleModelOf(c.service, c.operation);
     if (!quota) throw new Error(`no throttling model for ${c.service} ${c.operation} (scale/model.ts)`);
     const key = `${quota.bucket}|${c.payer}|${account}|${region}`;
@@ -296,7 +308,14 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
           now: () => new Date(Date.UTC(2026, 10, 29) + clock.now),
         });
       }
-      const calls = coveredCalls[fn];
+      const account = String(event.account);
+      const region = String(event.region);
+      const calls = (options.calls ?? callsReadFromCode)(fn, {
+        account,
+        region,
+        home: region === homeRegion,
+        administrator: account === admin,
+      });
       if (!calls) throw new Error(`no model for function ${fn}`);
       for (const c of calls)
         await api(c, c.payer === 'admin' ? admin : String(event.account), String(event.region));

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnTemplate } from '../../local/asl';
-import { limits } from '../../scale/model';
+import { coveredCalls, limits } from '../../scale/model';
 import { formatReport } from '../../scale/report';
 import { simulateSweep } from '../../scale/simulate';
 import { VirtualClock } from '../../scale/virtual-clock';
@@ -110,6 +110,29 @@ describe('the simulated sweep over the synthesized definitions', () => {
     expect(report.largestStateBytes.sweep).toBeLessThan(limits.payloadBytes / 16);
     // Bounded per account whatever failed: about 50 bytes each.
     expect(report.sweepMapResultBytes / 150).toBeLessThan(100);
+  }, 300_000);
+
+  it('a call model per cell: the home region, other regions and the security-tooling account can differ', async () => {
+    // As if the trail were read only in the home region's cell.
+    const report = await simulateSweep({
+      template,
+      homeRegion: config.homeRegion,
+      securityToolingAccount: config.accounts.securityTooling,
+      managementAccount: config.accounts.management,
+      accounts: 5,
+      regions: config.governedRegions,
+      calls: (fn, cell) =>
+        fn === 'ensure-trail' && !cell.home
+          ? []
+          : fn === 'ensure-guardduty' && !cell.administrator
+            ? []
+            : coveredCalls[fn],
+    });
+    const calls = (bucket: string) => report.quotas.find((q) => q.bucket === bucket)?.calls ?? 0;
+    expect(calls('cloudtrail GetTrailStatus')).toBe(5);
+    // The security-tooling account is one of the 5 accounts: its 2 cells check GuardDuty.
+    expect(calls('guardduty GetMembers')).toBe(2);
+    expect(report.sweepCounts).toEqual({ covered: 5 * 2 * 4 });
   }, 300_000);
 
   it('a run is repeatable: the same seed gives the same figures', async () => {
