@@ -98,7 +98,7 @@ async function main() {
     const v = verdict(r);
     const throttled = r.quotas.reduce((a, q) => a + q.throttled, 0);
     console.log(
-      `sweep.maxConcurrency ${String(maxConcurrency).padStart(3)}: ${v.minutes.toFixed(1)} min, ${r.executionsFailed} executions and ${r.sweepCounts.failed ?? 0} cells failed, ${throttled} requests throttled (${v.exceeded.map((q) => q.bucket).join(', ') || 'none'}), binding ${v.binding?.bucket} at ${v.binding?.peakPerSecond}/${v.binding?.quotaPerSecond} per s`,
+      `sweep.maxConcurrency ${String(maxConcurrency).padStart(3)}: ${v.minutes.toFixed(1)} min, ${r.executionsFailed} executions and ${r.sweepCounts.failed ?? 0} cells failed, ${throttled} requests throttled (${[...v.exceeded, ...v.assumedExceeded].map((q) => `${q.bucket} ${q.throttled}${q.documented ? '' : ' [assumed rate]'}`).join(', ') || 'none'}), binding ${v.binding?.bucket} at ${v.binding?.peakPerSecond}/${v.binding?.quotaPerSecond} per s`,
     );
   }
   console.log(`\n(npm run scale took ${((Date.now() - started) / 1000).toFixed(0)} s of wall time)`);
