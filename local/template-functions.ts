@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { forEachState, resolveValue, type CfnTemplate, type TaskHandlers } from './asl';
 import { envVarName } from '../functions/shared/env';
+import { runAsFunction } from './function-context';
 
 /** The variable that names a function's folder (`logwarden-<folder>`), set by NodeFunction. */
 export const serviceNameVariable = envVarName('powertoolsServiceName');
@@ -61,7 +62,8 @@ export function bindTaskHandlers(
     let handler: ((e: unknown) => Promise<unknown>) | undefined;
     handlers[stateName] = async (input: unknown) => {
       handler ??= functionHandler(options.trailDelegation ? fn : withoutDelegatedAdmin(fn, account));
-      return handler(input);
+      // Named for the local instruments (local/counting-proxy.ts): which function made a call.
+      return runAsFunction(fn.name, () => handler!(input));
     };
   });
   return handlers;

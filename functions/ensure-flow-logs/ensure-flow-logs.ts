@@ -8,12 +8,12 @@ import {
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
-  DescribeLogGroupsCommand,
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { createHash } from 'node:crypto';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
+import { logGroupExists } from '../shared/log-groups';
 import { flowLogGroupFor, logFormatString, logwardenFormat } from '../shared/flow-log-formats';
 
 export interface FlowLogsSettings {
@@ -53,11 +53,20 @@ function isOurs(fl: FlowLog): boolean {
 
 const active = (fl: FlowLog) => fl.FlowLogStatus === 'ACTIVE' && fl.DeliverLogsStatus !== 'FAILED';
 
+/**
+ * The most items a describe call asks for: DescribeVpcs takes MaxResults 5 to 1000 (EC2 API
+ * Reference), and the EC2 Developer Guide ("Pagination in the Amazon EC2 API") recommends pages
+ * of 1,000 and no more than 1,000 IDs in one call. Every page is followed by its NextToken.
+ */
+export const EC2_PAGE = 1000;
+
 async function vpcsOf(ec2: EC2Client, only?: string[]): Promise<string[]> {
   const ids: string[] = [];
   let NextToken: string | undefined;
   do {
-    const res = await ec2.send(new DescribeVpcsCommand({ VpcIds: only, NextToken }));
+    const res = await ec2.send(
+      new DescribeVpcsCommand(only ? { VpcIds: only, NextToken } : { MaxResults: EC2_PAGE, NextToken }),
+    );
     ids.push(...(res.Vpcs ?? []).map((v) => v.VpcId as string));
     NextToken = res.NextToken;
   } while (NextToken);
@@ -66,14 +75,20 @@ async function vpcsOf(ec2: EC2Client, only?: string[]): Promise<string[]> {
 
 async function flowLogsOf(ec2: EC2Client, vpcIds: string[]): Promise<FlowLog[]> {
   const out: FlowLog[] = [];
-  let NextToken: string | undefined;
-  do {
-    const res = await ec2.send(
-      new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: vpcIds }], NextToken }),
-    );
-    out.push(...(res.FlowLogs ?? []));
-    NextToken = res.NextToken;
-  } while (NextToken);
+  for (let i = 0; i < vpcIds.length; i += EC2_PAGE) {
+    let NextToken: string | undefined;
+    do {
+      const res = await ec2.send(
+        new DescribeFlowLogsCommand({
+          Filter: [{ Name: 'resource-id', Values: vpcIds.slice(i, i + EC2_PAGE) }],
+          MaxResults: EC2_PAGE,
+          NextToken,
+        }),
+      );
+      out.push(...(res.FlowLogs ?? []));
+      NextToken = res.NextToken;
+    } while (NextToken);
+  }
   return out;
 }
 
@@ -113,8 +128,7 @@ export async function ensureFlowLogs(
     else missing.push(vpc);
   }
   if (missing.length) {
-    const groups = await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: ourGroup }));
-    if (!(groups.logGroups ?? []).some((g) => g.logGroupName === ourGroup)) {
+    if (!(await logGroupExists(clients.logs, ourGroup))) {
       await clients.logs.send(
         new CreateLogGroupCommand({ logGroupName: ourGroup, tags: { 'managed-by': 'logwarden' } }),
       );

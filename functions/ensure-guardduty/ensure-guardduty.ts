@@ -5,6 +5,7 @@ import {
   GetMembersCommand,
   GuardDutyClient,
   ListDetectorsCommand,
+  type Member,
   StartMonitoringMembersCommand,
   UpdateDetectorCommand,
   UpdateOrganizationConfigurationCommand,
@@ -12,7 +13,6 @@ import {
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
-  DescribeLogGroupsCommand,
   DescribeResourcePoliciesCommand,
   PutResourcePolicyCommand,
   PutRetentionPolicyCommand,
@@ -27,6 +27,7 @@ import {
 import { names } from '../../contracts/names';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
+import { logGroupExists } from '../shared/log-groups';
 
 export const findingsLogGroup = names.guardDutyFindingsLogGroup;
 export const findingsRule = names.guardDutyFindingsRule;
@@ -86,6 +87,23 @@ export async function ensureGuardDuty(
     return result();
   }
   evidence.adminDetector = adminDetector;
+  const isAdmin = target.account === settings.adminAccount;
+  const member = isAdmin ? undefined : await memberOf(clients, target, adminDetector);
+  if (member) {
+    evidence.membership = member.RelationshipStatus ?? 'not a member';
+    if (member.DetectorId) evidence.detector = member.DetectorId;
+  }
+  if (member?.RelationshipStatus === 'Enabled') {
+    // Covered with two reads. What is the organization's, not this member's (the delegation,
+    // auto-enable, the findings rule, group and policy), is checked once per region in the
+    // security-tooling account's own cell, which every sweep covers, and whenever a member
+    // needs repair: checking it again in each of thousands of member cells would re-read the
+    // same administrator settings against the administrator's per-region GuardDuty, Logs and
+    // EventBridge quotas.
+    evidence.organization = `checked in the cell of ${settings.adminAccount} ${target.region}`;
+    return result();
+  }
+
   let orgConfig;
   try {
     orgConfig = await clients.admin.send(
@@ -112,7 +130,7 @@ export async function ensureGuardDuty(
     );
   }
 
-  if (target.account === settings.adminAccount) {
+  if (isAdmin) {
     // The administrator's own detector: it must be enabled before it can have members.
     const d = await clients.admin.send(new GetDetectorCommand({ DetectorId: adminDetector }));
     if (d.Status !== 'ENABLED') {
@@ -121,7 +139,7 @@ export async function ensureGuardDuty(
     }
     evidence.detector = adminDetector;
   } else {
-    await ensureMembership(clients, target, adminDetector, evidence, actions, failures);
+    await repairMembership(clients, target, adminDetector, member, actions, failures);
   }
 
   await ensureFindingsForwarding(clients, target, settings, actions);
@@ -129,23 +147,28 @@ export async function ensureGuardDuty(
   return result();
 }
 
-async function ensureMembership(
+/** The account as the administrator's member list has it, or undefined if it is not a member. */
+async function memberOf(
   clients: GuardDutyClients,
   target: ControlTarget,
   adminDetector: string,
-  evidence: Record<string, string>,
-  actions: string[],
-  failures: string[],
-) {
+): Promise<Member | undefined> {
+  // One account id a call (GetMembers takes 1 to 50): nothing to page.
   const members = await clients.admin.send(
     new GetMembersCommand({ DetectorId: adminDetector, AccountIds: [target.account] }),
   );
-  const member = members.Members?.find((m) => m.AccountId === target.account);
-  const status = member?.RelationshipStatus;
-  evidence.membership = status ?? 'not a member';
-  if (member?.DetectorId) evidence.detector = member.DetectorId;
-  if (status === 'Enabled') return;
+  return members.Members?.find((m) => m.AccountId === target.account);
+}
 
+async function repairMembership(
+  clients: GuardDutyClients,
+  target: ControlTarget,
+  adminDetector: string,
+  member: Member | undefined,
+  actions: string[],
+  failures: string[],
+) {
+  const status = member?.RelationshipStatus;
   if (status && suspended.has(status.toLowerCase())) {
     const res = await clients.admin.send(
       new StartMonitoringMembersCommand({ DetectorId: adminDetector, AccountIds: [target.account] }),
@@ -172,6 +195,33 @@ async function ensureMembership(
     );
 }
 
+/** A resource policy of that name exists (DescribeResourcePolicies: at most 50 a page, then nextToken). */
+async function hasResourcePolicy(logs: CloudWatchLogsClient, name: string): Promise<boolean> {
+  let nextToken: string | undefined;
+  do {
+    const page = await logs.send(new DescribeResourcePoliciesCommand({ nextToken }));
+    if ((page.resourcePolicies ?? []).some((p) => p.policyName === name)) return true;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return false;
+}
+
+/** The rule exists and targets `arn` (ListTargetsByRule: `Limit` at most 100 a page, then NextToken). */
+async function ruleTargets(events: EventBridgeClient, rule: string, arn: string): Promise<boolean> {
+  let NextToken: string | undefined;
+  do {
+    const page = await events
+      .send(new ListTargetsByRuleCommand({ Rule: rule, NextToken }))
+      .catch((err: Error) => {
+        if (err.name === 'ResourceNotFoundException') return { Targets: [], NextToken: undefined };
+        throw err;
+      });
+    if ((page.Targets ?? []).some((t) => t.Arn === arn)) return true;
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return false;
+}
+
 /** The admin account's findings go to a log group that the account subscription policy feeds. */
 async function ensureFindingsForwarding(
   clients: GuardDutyClients,
@@ -179,10 +229,7 @@ async function ensureFindingsForwarding(
   settings: GuardDutySettings,
   actions: string[],
 ) {
-  const groups = await clients.adminLogs.send(
-    new DescribeLogGroupsCommand({ logGroupNamePrefix: findingsLogGroup }),
-  );
-  if (!(groups.logGroups ?? []).some((g) => g.logGroupName === findingsLogGroup)) {
+  if (!(await logGroupExists(clients.adminLogs, findingsLogGroup))) {
     await clients.adminLogs.send(
       new CreateLogGroupCommand({ logGroupName: findingsLogGroup, tags: { 'managed-by': 'logwarden' } }),
     );
@@ -195,8 +242,7 @@ async function ensureFindingsForwarding(
     actions.push(`created ${findingsLogGroup} in ${settings.adminAccount} for GuardDuty findings`);
   }
   const groupArn = `arn:aws:logs:${target.region}:${settings.adminAccount}:log-group:${findingsLogGroup}`;
-  const policies = await clients.adminLogs.send(new DescribeResourcePoliciesCommand({}));
-  if (!(policies.resourcePolicies ?? []).some((p) => p.policyName === findingsRule)) {
+  if (!(await hasResourcePolicy(clients.adminLogs, findingsRule))) {
     await clients.adminLogs.send(
       new PutResourcePolicyCommand({
         policyName: findingsRule,
@@ -220,13 +266,7 @@ async function ensureFindingsForwarding(
     );
     actions.push(`let EventBridge write GuardDuty findings into ${findingsLogGroup}`);
   }
-  const targets = await clients.adminEvents
-    .send(new ListTargetsByRuleCommand({ Rule: findingsRule }))
-    .catch((err: Error) => {
-      if (err.name === 'ResourceNotFoundException') return { Targets: [] };
-      throw err;
-    });
-  if (!(targets.Targets ?? []).some((t) => t.Arn === groupArn)) {
+  if (!(await ruleTargets(clients.adminEvents, findingsRule, groupArn))) {
     await clients.adminEvents.send(
       new PutRuleCommand({
         Name: findingsRule,

@@ -99,10 +99,19 @@ export async function ensureSubscription(
     Distribution: 'Random',
   };
 
-  const res = await logs.send(
-    new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' }),
-  );
-  const policies = res.accountPolicies ?? [];
+  const policies = [];
+  let policyToken: string | undefined;
+  do {
+    // Followed to the last page (DescribeAccountPolicies answers with nextToken when there is more).
+    const page = await logs.send(
+      new DescribeAccountPoliciesCommand({
+        policyType: 'SUBSCRIPTION_FILTER_POLICY',
+        nextToken: policyToken,
+      }),
+    );
+    policies.push(...(page.accountPolicies ?? []));
+    policyToken = page.nextToken;
+  } while (policyToken);
   const ours = policies.find((p) => p.policyName === settings.policyName);
   const foreign = policies.filter((p) => p.policyName !== settings.policyName);
   const evidence: Record<string, string> = {};

@@ -19,6 +19,8 @@ import { controlResult } from '../shared/coverage';
 export interface TrailSettings {
   mode: 'organization' | 'account';
   name: string;
+  /** logwarden's home region: where the multi-region trail lives and is checked. */
+  homeRegion: string;
   /**
    * The trail's ARN, the only way to address it (contracts/names.ts): the organization trail's
    * names the management account, which owns it even when the delegated administrator manages
@@ -127,6 +129,23 @@ export async function ensureTrail(
   target: ControlTarget,
   settings: TrailSettings,
 ): Promise<ControlResult> {
+  if (target.region !== settings.homeRegion) {
+    // The trail is one multi-region resource in the home region, and every change to it must be
+    // made there ("must be called from the region in which the trail was created; otherwise, an
+    // InvalidHomeRegionException is thrown": CloudTrail API Reference, UpdateTrail,
+    // PutEventSelectors; StartLogging and StopLogging likewise), so the trail-changed events that
+    // start a heal are recorded there. Checking it from every region's cell would read the same
+    // trail once per region against CloudTrail's 10 reads a second (below): it is checked, and
+    // made multi-region, in the home region's cell, which every cover-account and sweep covers.
+    return {
+      control: 'trail',
+      ...target,
+      status: 'covered',
+      evidence: { trail: settings.trailArn, checkedIn: settings.homeRegion },
+      actions: [],
+      reason: `the multi-region trail is checked in the home region ${settings.homeRegion}, where every change to it is made`,
+    };
+  }
   const actions: string[] = [];
   const failures: string[] = [];
   let trail = await describeTrail(cloudtrail, settings.trailArn);
@@ -235,8 +254,16 @@ export async function ensureTrail(
     actions.push(`updated trail ${settings.name}: ${fixes.join(', ')}`);
   }
 
-  const selectors = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
-  if (!logsManagementEvents(selectors.EventSelectors, selectors.AdvancedEventSelectors)) {
+  // A trail without custom selectors logs "all read and write management events, and no data
+  // events" (CloudTrail API Reference, EventSelector): DescribeTrails' HasCustomEventSelectors
+  // false proves it without reading them. CloudTrail allows 10 get, describe and list calls a
+  // second per account and Region (CloudTrail quotas), shared by the whole organization's cells
+  // in organization mode.
+  const selectors =
+    trail.HasCustomEventSelectors === false
+      ? undefined
+      : await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
+  if (selectors && !logsManagementEvents(selectors.EventSelectors, selectors.AdvancedEventSelectors)) {
     await cloudtrail.send(
       new PutEventSelectorsCommand({
         TrailName: arn,

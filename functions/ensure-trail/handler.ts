@@ -30,6 +30,7 @@ export function makeHandler(deps: EnsureTrailDeps) {
       {
         mode: s.trailMode,
         name: s.trailName,
+        homeRegion: s.homeRegion,
         trailArn:
           s.trailMode === 'organization'
             ? organizationTrailArn(s.homeRegion, s.managementAccount, s.trailName)

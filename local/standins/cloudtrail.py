@@ -9,6 +9,13 @@ Region and current account; to return a trail of another account, specify its AR
 So: CreateTrail of an organization trail by the delegated administrator creates it in the
 management account; a name always means the caller's own trail; an ARN of the management
 account's organization trail works for its delegated administrator and for nobody else.
+
+Event selectors, which moto leaves empty on a new trail and never reports as custom: "By
+default, trails created without specific event selectors will be configured to log all read
+and write management events, and no data events" (CloudTrail API Reference, EventSelector), so
+GetEventSelectors of such a trail answers that default selector; `HasCustomEventSelectors`
+(Trail, "specifies if the trail has custom event selectors") turns true once PutEventSelectors
+has set basic or advanced selectors.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import json
 from typing import Any, Callable
 
 from moto.cloudtrail.exceptions import TrailNotFoundException
-from moto.cloudtrail.models import cloudtrail_backends
+from moto.cloudtrail.models import Trail, cloudtrail_backends
 from moto.cloudtrail.responses import CloudTrailResponse
 
 from . import organization as org
@@ -133,7 +140,39 @@ def describe_trails(self: CloudTrailResponse) -> str:
     return json.dumps({"trailList": [t.description(include_region=True) for t in found]})
 
 
+_DEFAULT_SELECTOR = {
+    "ReadWriteType": "All",
+    "IncludeManagementEvents": True,
+    "DataResources": [],
+    "ExcludeManagementEventSources": [],
+}
+
+_original_put_selectors = Trail.put_event_selectors
+_original_get_selectors = Trail.get_event_selectors
+_original_description = Trail.description
+
+
+def put_event_selectors(self: Trail, *args: Any, **kwargs: Any) -> None:
+    _original_put_selectors(self, *args, **kwargs)
+    self.lw_custom_selectors = True  # type: ignore[attr-defined]
+
+
+def get_event_selectors(self: Trail) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    if not getattr(self, "lw_custom_selectors", False):
+        return [dict(_DEFAULT_SELECTOR)], []
+    return _original_get_selectors(self)
+
+
+def description(self: Trail, include_region: bool = False) -> dict[str, Any]:
+    desc = _original_description(self, include_region)
+    desc["HasCustomEventSelectors"] = bool(getattr(self, "lw_custom_selectors", False))
+    return desc
+
+
 def install() -> None:
+    Trail.put_event_selectors = put_event_selectors  # type: ignore[method-assign]
+    Trail.get_event_selectors = get_event_selectors  # type: ignore[method-assign]
+    Trail.description = description  # type: ignore[method-assign]
     CloudTrailResponse.create_trail = create_trail  # type: ignore[method-assign]
     CloudTrailResponse.describe_trails = describe_trails  # type: ignore[method-assign]
     for method, param in {

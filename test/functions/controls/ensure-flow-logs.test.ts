@@ -197,4 +197,33 @@ describe('ensureFlowLogs', () => {
       name: 'RequestLimitExceeded',
     });
   });
+
+  test('every page of VPCs and flow logs is read (NextToken), pages of at most 1,000, before anything is created', async () => {
+    const vpcs = Array.from({ length: 1250 }, (_, i) => `vpc-${String(i).padStart(5, '0')}`);
+    ec2
+      .on(DescribeVpcsCommand)
+      .resolvesOnce({ Vpcs: vpcs.slice(0, 1000).map((VpcId) => ({ VpcId })), NextToken: 'v2' })
+      .resolves({ Vpcs: vpcs.slice(1000).map((VpcId) => ({ VpcId })) });
+    // Every VPC but the last is covered, spread over two pages of the first 1,000 ids and one of the rest.
+    const covered = vpcs.slice(0, -1).map((v, i) => ours(v, `fl-${i}`));
+    ec2
+      .on(DescribeFlowLogsCommand)
+      .resolvesOnce({ FlowLogs: covered.slice(0, 600), NextToken: 'f2' })
+      .resolvesOnce({ FlowLogs: covered.slice(600, 1000) })
+      .resolves({ FlowLogs: covered.slice(1000) });
+    ec2.on(CreateFlowLogsCommand).resolves({ FlowLogIds: ['fl-new'], Unsuccessful: [] });
+    logs
+      .on(DescribeLogGroupsCommand)
+      .resolves({ logGroups: [{ logGroupName: flowLogGroupFor(logwardenFormat) }] });
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(ec2).toHaveReceivedCommandWith(DescribeVpcsCommand, { MaxResults: 1000, NextToken: 'v2' });
+    expect(ec2).toHaveReceivedCommandWith(DescribeFlowLogsCommand, { MaxResults: 1000, NextToken: 'f2' });
+    const filters = ec2
+      .commandCalls(DescribeFlowLogsCommand)
+      .map((c) => c.args[0].input.Filter?.[0].Values?.length);
+    expect(filters).toEqual([1000, 1000, 250]);
+    expect(ec2).toHaveReceivedCommandTimes(CreateFlowLogsCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(CreateFlowLogsCommand, { ResourceIds: [vpcs.at(-1)!] });
+    expect(r.status).toBe('healed');
+  });
 });

@@ -79,14 +79,74 @@ describe('ensureGuardDuty', () => {
     expect(r).toMatchObject({
       status: 'covered',
       actions: [],
-      evidence: { adminDetector: 'admin-det', detector: 'member-det', membership: 'Enabled' },
+      evidence: {
+        adminDetector: 'admin-det',
+        detector: 'member-det',
+        membership: 'Enabled',
+        organization: 'checked in the cell of 333333333333 eu-west-1',
+      },
     });
     noWrites(adminGd as never, [UpdateOrganizationConfigurationCommand, CreateMembersCommand]);
     noWrites(events as never, [PutRuleCommand, PutTargetsCommand]);
     noWrites(logs as never, [CreateLogGroupCommand, PutResourcePolicyCommand]);
   });
 
+  it('an Enabled member costs two reads: the organization settings are left to the administrator cell', async () => {
+    await ensureGuardDuty(clients, target, settings);
+    expect(adminGd.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      'ListDetectorsCommand',
+      'GetMembersCommand',
+    ]);
+    expect(logs.calls()).toHaveLength(0);
+    expect(events.calls()).toHaveLength(0);
+    expect(orgs.calls()).toHaveLength(0);
+  });
+
+  it("the administrator's own cell checks the delegation, auto-enable and findings forwarding, and writes nothing when right", async () => {
+    adminGd.on(GetDetectorCommand).resolves({ Status: 'ENABLED', ServiceRole: 'r' });
+    const r = await ensureGuardDuty(clients, { ...target, account: settings.adminAccount }, settings);
+    expect(r).toMatchObject({ status: 'covered', actions: [], evidence: { findings: findingsLogGroup } });
+    expect(adminGd).toHaveReceivedCommand(DescribeOrganizationConfigurationCommand);
+    expect(logs).toHaveReceivedCommand(DescribeLogGroupsCommand);
+    expect(logs).toHaveReceivedCommand(DescribeResourcePoliciesCommand);
+    expect(events).toHaveReceivedCommand(ListTargetsByRuleCommand);
+    noWrites(adminGd as never, [UpdateOrganizationConfigurationCommand, UpdateDetectorCommand]);
+    noWrites(events as never, [PutRuleCommand, PutTargetsCommand]);
+    noWrites(logs as never, [CreateLogGroupCommand, PutResourcePolicyCommand]);
+  });
+
+  it('findings forwarding: every page is read (nextToken) before anything is created', async () => {
+    adminGd.on(GetDetectorCommand).resolves({ Status: 'ENABLED', ServiceRole: 'r' });
+    logs
+      .on(DescribeLogGroupsCommand)
+      .resolvesOnce({ logGroups: [{ logGroupName: `${findingsLogGroup}-other` }], nextToken: 'p2' })
+      .resolves({ logGroups: [{ logGroupName: findingsLogGroup }] });
+    logs
+      .on(DescribeResourcePoliciesCommand)
+      .resolvesOnce({ resourcePolicies: [{ policyName: 'someone-else' }], nextToken: 'p2' })
+      .resolves({ resourcePolicies: [{ policyName: findingsRule }] });
+    events
+      .on(ListTargetsByRuleCommand)
+      .resolvesOnce({
+        Targets: [{ Id: 'other', Arn: 'arn:aws:sns:eu-west-1:333333333333:t' }],
+        NextToken: 'p2',
+      })
+      .resolves({ Targets: [{ Id: 'findings-log-group', Arn: groupArn }] });
+    const r = await ensureGuardDuty(clients, { ...target, account: settings.adminAccount }, settings);
+    expect(r.status).toBe('covered');
+    expect(logs).toHaveReceivedCommandWith(DescribeLogGroupsCommand, { nextToken: 'p2' });
+    expect(logs).toHaveReceivedCommandWith(DescribeResourcePoliciesCommand, { nextToken: 'p2' });
+    expect(events).toHaveReceivedCommandWith(ListTargetsByRuleCommand, { NextToken: 'p2' });
+    noWrites(events as never, [PutRuleCommand, PutTargetsCommand]);
+    noWrites(logs as never, [CreateLogGroupCommand, PutResourcePolicyCommand]);
+  });
+
   it('the admin not yet delegated: a failure that says what to run, and nothing written', async () => {
+    // An account that is not the delegated administrator has no organization members.
+    adminGd.on(GetMembersCommand).resolves({
+      Members: [],
+      UnprocessedAccounts: [{ AccountId: target.account, Result: 'not a member' }],
+    });
     adminGd
       .on(DescribeOrganizationConfigurationCommand)
       .rejects(Object.assign(new Error('not the delegated admin'), { name: 'BadRequestException' }));
@@ -200,13 +260,14 @@ describe('ensureGuardDuty', () => {
     expect(adminGd).not.toHaveReceivedCommand(GetMembersCommand);
   });
 
-  it('findings forwarding is set up when missing', async () => {
+  it('findings forwarding is set up when missing (the administrator cell)', async () => {
+    adminGd.on(GetDetectorCommand).resolves({ Status: 'ENABLED', ServiceRole: 'r' });
     logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
     logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [] });
     events
       .on(ListTargetsByRuleCommand)
       .rejects(Object.assign(new Error('no rule'), { name: 'ResourceNotFoundException' }));
-    const r = await ensureGuardDuty(clients, target, settings);
+    const r = await ensureGuardDuty(clients, { ...target, account: settings.adminAccount }, settings);
     expect(logs).toHaveReceivedCommandWith(CreateLogGroupCommand, { logGroupName: findingsLogGroup });
     expect(events).toHaveReceivedCommandWith(PutRuleCommand, { Name: findingsRule, State: 'ENABLED' });
     expect(events).toHaveReceivedCommandWith(PutTargetsCommand, {
@@ -217,6 +278,7 @@ describe('ensureGuardDuty', () => {
   });
 
   it('an error other than the delegated-admin refusal is thrown, never reported as covered', async () => {
+    adminGd.on(GetMembersCommand).resolves({ Members: [] });
     adminGd
       .on(DescribeOrganizationConfigurationCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));

@@ -14,13 +14,14 @@ import { organizationTrailArn } from '../../../contracts/names';
 
 const ct = mockClient(CloudTrailClient);
 const client = new CloudTrailClient({ region: 'eu-west-1' });
-const target = { account: '444444444444', region: 'eu-central-1' };
+const target = { account: '444444444444', region: 'eu-west-1' };
 // The organization trail is owned by the management account (111111111111), even though the
 // security-tooling account (333333333333) manages it as CloudTrail delegated administrator.
 const arn = organizationTrailArn('eu-west-1', '111111111111', 'org-trail');
 const settings = {
   mode: 'organization' as const,
   name: 'org-trail',
+  homeRegion: 'eu-west-1',
   trailArn: arn,
   kmsKeyArn: 'arn:aws:kms:eu-west-1:222222222222:key/k',
   cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:ct:*',
@@ -56,6 +57,41 @@ describe('ensureTrail', () => {
     const r = await ensureTrail(client, target, settings);
     expect(r).toMatchObject({ status: 'covered', evidence: { trail: arn }, actions: [] });
     for (const w of writes) expect(ct).not.toHaveReceivedCommand(w as never);
+  });
+
+  it('without custom event selectors (the default: every management event) it is covered in two reads', async () => {
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+      trailList: [{ ...healthy, HasCustomEventSelectors: false }],
+    });
+    const r = await ensureTrail(client, target, settings);
+    expect(r).toMatchObject({ status: 'covered', actions: [] });
+    expect(ct.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      'DescribeTrailsCommand',
+      'GetTrailStatusCommand',
+    ]);
+  });
+
+  it('with custom event selectors they are read and checked', async () => {
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+      trailList: [{ ...healthy, HasCustomEventSelectors: true }],
+    });
+    ct.on(GetEventSelectorsCommand).resolves({
+      EventSelectors: [{ IncludeManagementEvents: false, ReadWriteType: 'All' }],
+    });
+    const r = await ensureTrail(client, target, settings);
+    expect(r.status).toBe('healed');
+    expect(ct).toHaveReceivedCommand(GetEventSelectorsCommand);
+    expect(ct).toHaveReceivedCommand(PutEventSelectorsCommand);
+  });
+
+  it('another region than the home region: the multi-region trail is checked in the home region cell, no call here', async () => {
+    const r = await ensureTrail(client, { ...target, region: 'eu-central-1' }, settings);
+    expect(r).toMatchObject({
+      status: 'covered',
+      evidence: { trail: arn, checkedIn: 'eu-west-1' },
+      actions: [],
+    });
+    expect(ct.calls()).toHaveLength(0);
   });
 
   it('StopLogging is repaired with StartLogging', async () => {
