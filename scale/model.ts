@@ -3,11 +3,12 @@
  * region that is already covered, the request-rate quotas they are throttled by, and the
  * documented limits the run is measured against.
  *
- * The call lists are read from the control code (functions/ensure-*), covered case, one page
- * each; the measured API budget of issue 15 (requests counted through the loopback proxy) is
- * to replace them. Who pays for a call matters more than the call: `admin` calls are made in
- * the security-tooling account and share its per-region quotas across the whole organization;
- * `member` calls spread over every member account.
+ * The call lists are those of the control code (functions/ensure-*) in an already covered cell,
+ * as the measured API budget (scale/api-budget.ts) counts them; `npm run scale` measures the
+ * budget first and calibrates the simulation from it (scale/calibrate.ts). Who pays for a call
+ * matters more than the call: `admin` calls are made in the security-tooling account and share
+ * its per-region quotas across the whole organization; `member` calls spread over every member
+ * account.
  */
 export type Payer = 'admin' | 'member';
 
@@ -43,8 +44,12 @@ export type CallModel = (
   cell: { account: string; region: string; home: boolean; administrator: boolean },
 ) => ModelledCall[] | undefined;
 
-/** The call lists read from the code: the same in every cell. */
-export const callsReadFromCode: CallModel = (fn) => coveredCalls[fn];
+/** The call lists read from the code, per cell; `npm run scale` takes them from the measured budget instead. */
+export const callsReadFromCode: CallModel = (fn, cell) => {
+  if (fn === 'ensure-trail' && !cell.home) return [];
+  if (fn === 'ensure-guardduty' && cell.administrator) return administratorGuardDutyCalls;
+  return coveredCalls[fn];
+};
 
 const call = (
   service: string,
@@ -58,32 +63,24 @@ const call = (
   ...(region === 'cell' ? {} : { region }),
 });
 
-/** Per function (POWERTOOLS_SERVICE_NAME without `logwarden-`), for one invocation. */
+/**
+ * Per function (POWERTOOLS_SERVICE_NAME without `logwarden-`), for one invocation in a member's
+ * cell of the home region, as the API budget measures them (test/local/api-budget.e2e.test.ts).
+ */
 export const coveredCalls: Record<string, ModelledCall[]> = {
   'ensure-flow-logs': [
     call('sts', 'AssumeRole', 'admin'),
     call('ec2', 'DescribeVpcs', 'member'),
     call('ec2', 'DescribeFlowLogs', 'member'),
-    call('logs', 'DescribeLogGroups', 'member'),
   ],
-  // Organization mode: the trail is managed from the CloudTrail delegated administrator, in the
-  // home region where the multi-region trail lives (functions/ensure-trail/handler.ts), for
-  // every cell of every region.
+  // Organization mode: the multi-region trail is checked from the CloudTrail delegated
+  // administrator in the home region's cell only (functions/ensure-trail).
   'ensure-trail': [
     call('cloudtrail', 'DescribeTrails', 'admin', 'home'),
-    call('cloudtrail', 'GetEventSelectors', 'admin', 'home'),
     call('cloudtrail', 'GetTrailStatus', 'admin', 'home'),
   ],
-  'ensure-guardduty': [
-    call('guardduty', 'DescribeOrganizationConfiguration', 'admin'),
-    call('guardduty', 'GetMembers', 'admin'),
-    call('sts', 'AssumeRole', 'admin'),
-    call('guardduty', 'ListDetectors', 'member'),
-    call('guardduty', 'GetDetector', 'member'),
-    call('logs', 'DescribeLogGroups', 'admin'),
-    call('logs', 'DescribeResourcePolicies', 'admin'),
-    call('events', 'ListTargetsByRule', 'admin'),
-  ],
+  // A member's cell: its detector is listed by the administrator and its membership read.
+  'ensure-guardduty': [call('guardduty', 'ListDetectors', 'admin'), call('guardduty', 'GetMembers', 'admin')],
   'ensure-subscription': [
     call('sts', 'AssumeRole', 'admin'),
     call('logs', 'DescribeAccountPolicies', 'member'),
@@ -91,6 +88,16 @@ export const coveredCalls: Record<string, ModelledCall[]> = {
   'list-regions': [call('account', 'ListRegions', 'admin', 'global')],
   // list-accounts pages ListAccounts (at most 20 accounts a page); write-ledger runs for real.
 };
+
+/** The security-tooling account's own cell: the organization's GuardDuty settings, once per region. */
+export const administratorGuardDutyCalls: ModelledCall[] = [
+  call('guardduty', 'ListDetectors', 'admin'),
+  call('guardduty', 'DescribeOrganizationConfiguration', 'admin'),
+  call('guardduty', 'GetDetector', 'admin'),
+  call('logs', 'DescribeLogGroups', 'admin'),
+  call('logs', 'DescribeResourcePolicies', 'admin'),
+  call('events', 'ListTargetsByRule', 'admin'),
+];
 
 /**
  * A request-rate quota as a token bucket: `capacity` tokens, `refillPerSecond` added each

@@ -1,15 +1,19 @@
 /**
- * `npm run scale -- [--accounts N] [--regions M] [--concurrency a,b,…]`: synthesizes the app
- * for M governed regions, simulates the daily sweep over N accounts in simulated time at the
- * configured sweep.maxConcurrency, prints the report and the monthly cost estimate from the same
- * run. `--concurrency` also simulates other sweep.maxConcurrency values (each synthesized) and
+ * `npm run scale -- [--accounts N] [--regions M] [--concurrency a,b,…]`: measures the API budget
+ * of cover-account-region on the stand-ins, synthesizes the app for M governed regions,
+ * simulates the daily sweep over N accounts in simulated time at the configured
+ * sweep.maxConcurrency with the measured calls, prints the report and the monthly cost estimate
+ * from the same run. `--concurrency` also simulates other sweep.maxConcurrency values (each synthesized) and
  * prints one line for each, to choose the default.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig, type LogwardenConfig } from '../contracts/config';
 import { synthesizeToCdkOut } from '../local/emulated-org';
+import { formatApiBudget, measureApiBudget } from './api-budget';
+import { callModelFromBudget } from './calibrate';
 import { estimateMonthlyCost, formatCost } from './cost';
+import type { CallModel } from './model';
 import { formatReport, verdict } from './report';
 import { simulateSweep } from './simulate';
 
@@ -53,7 +57,7 @@ function listOption(flag: string): number[] {
   return values;
 }
 
-async function simulate(config: LogwardenConfig, accounts: number, regions: string[]) {
+async function simulate(config: LogwardenConfig, accounts: number, regions: string[], calls: CallModel) {
   const { controlPlane, central } = synthesizeToCdkOut(config);
   const report = await simulateSweep({
     template: controlPlane,
@@ -62,6 +66,7 @@ async function simulate(config: LogwardenConfig, accounts: number, regions: stri
     managementAccount: config.accounts.management,
     accounts,
     regions,
+    calls,
   });
   return { report, controlPlane, central };
 }
@@ -78,7 +83,14 @@ async function main() {
   const config = parseConfig({ ...raw, homeRegion: regions[0], governedRegions: regions });
   const started = Date.now();
 
-  const { report, controlPlane, central } = await simulate(config, accounts, regions);
+  // 1. The API budget, measured on the stand-ins; the simulation's calls per cell come from it.
+  const budget = await measureApiBudget();
+  console.log(formatApiBudget(budget));
+  console.log(`(measured in ${((Date.now() - started) / 1000).toFixed(0)} s of wall time)\n`);
+  const calls = callModelFromBudget(budget);
+
+  // 2. The sweep, simulated at the configured sweep.maxConcurrency.
+  const { report, controlPlane, central } = await simulate(config, accounts, regions, calls);
   console.log(formatReport(report));
   console.log(
     `(simulated in ${((Date.now() - started) / 1000).toFixed(0)} s of wall time, synthesis included)\n`,
@@ -94,7 +106,7 @@ async function main() {
 
   for (const maxConcurrency of listOption('--concurrency')) {
     const other = parseConfig({ ...config, sweep: { ...config.sweep, maxConcurrency } });
-    const { report: r } = await simulate(other, accounts, regions);
+    const { report: r } = await simulate(other, accounts, regions, calls);
     const v = verdict(r);
     const throttled = r.quotas.reduce((a, q) => a + q.throttled, 0);
     console.log(
