@@ -37,9 +37,11 @@ export function resolveValue(template: CfnTemplate, value: unknown, region: stri
     if (o.Ref === 'AWS::Region') return region;
     if (o.Ref === 'AWS::AccountId') return account;
     if (o.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
-    if (typeof o.Ref === 'string') return arnOf(template, o.Ref, region, account);
-    if (Array.isArray(o['Fn::GetAtt']))
-      return arnOf(template, (o['Fn::GetAtt'] as string[])[0], region, account);
+    if (typeof o.Ref === 'string') return refOf(template, o.Ref, region, account);
+    if (Array.isArray(o['Fn::GetAtt'])) {
+      const [logicalId, attribute] = o['Fn::GetAtt'] as [string, string];
+      return attributeOf(template, logicalId, attribute, region, account);
+    }
     if (Array.isArray(o['Fn::Join'])) {
       const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
       return parts.map(resolve).join(sep);
@@ -57,18 +59,101 @@ export function resolveValue(template: CfnTemplate, value: unknown, region: stri
   return resolve(value);
 }
 
-function arnOf(template: CfnTemplate, logicalId: string, region: string, account: string): string {
+/**
+ * The physical name a resource gets when deployed locally: the name the template gives it, or,
+ * where CloudFormation would generate one, its logical id (lower case where the service allows
+ * no capitals), so the local run names it the same way everywhere it is referenced.
+ */
+export function physicalName(template: CfnTemplate, logicalId: string): string {
   const r = template.Resources[logicalId];
   if (!r) throw new Error(`unknown resource ${logicalId}`);
+  const p = r.Properties ?? {};
+  const given = {
+    'AWS::IAM::Role': p.RoleName,
+    'AWS::IAM::ManagedPolicy': p.ManagedPolicyName,
+    'AWS::DynamoDB::Table': p.TableName,
+    'AWS::SNS::Topic': p.TopicName,
+    'AWS::SQS::Queue': p.QueueName,
+    'AWS::S3::Bucket': p.BucketName,
+    'AWS::Kinesis::Stream': p.Name,
+    'AWS::Logs::LogGroup': p.LogGroupName,
+    'AWS::Logs::Destination': p.DestinationName,
+    'AWS::StepFunctions::StateMachine': p.StateMachineName,
+    'AWS::OpenSearchService::Domain': p.DomainName,
+    'AWS::Events::EventBus': p.Name,
+    'AWS::Events::Rule': p.Name,
+  }[r.Type];
+  if (typeof given === 'string') return given;
+  return ['AWS::S3::Bucket', 'AWS::OpenSearchService::Domain'].includes(r.Type)
+    ? logicalId.toLowerCase()
+    : logicalId;
+}
+
+/** `Ref` of a resource, as CloudFormation's resource type reference documents it. */
+function refOf(template: CfnTemplate, logicalId: string, region: string, account: string): string {
+  const r = template.Resources[logicalId];
+  if (!r) throw new Error(`unknown resource ${logicalId}`);
+  const name = physicalName(template, logicalId);
+  switch (r.Type) {
+    case 'AWS::IAM::Role':
+    case 'AWS::DynamoDB::Table':
+    case 'AWS::S3::Bucket':
+    case 'AWS::Kinesis::Stream':
+    case 'AWS::Logs::LogGroup':
+      return name;
+    case 'AWS::IAM::ManagedPolicy':
+      return `arn:aws:iam::${account}:policy/${name}`;
+    case 'AWS::SQS::Queue':
+      return `https://sqs.${region}.amazonaws.com/${account}/${name}`;
+    default:
+      // Functions, state machines, topics: the ARN (a function's Ref is its name in AWS; the
+      // local runner binds Tasks by `:function:<logicalId>`, which the ARN carries).
+      return attributeOf(template, logicalId, 'Arn', region, account);
+  }
+}
+
+/** `Fn::GetAtt` of a resource: its ARN (or the few other attributes the templates read). */
+function attributeOf(
+  template: CfnTemplate,
+  logicalId: string,
+  attribute: string,
+  region: string,
+  account: string,
+): string {
+  const r = template.Resources[logicalId];
+  if (!r) throw new Error(`unknown resource ${logicalId}`);
+  const name = physicalName(template, logicalId);
+  if (attribute === 'ConsumerARN' && r.Type === 'AWS::Kinesis::StreamConsumer')
+    return `${resolveValue(template, r.Properties?.StreamARN, region, account)}/consumer/${String(r.Properties?.ConsumerName)}:0`;
+  if (attribute !== 'Arn')
+    return `arn:aws:cloudformation:${region}:${account}:resource/${logicalId}/${attribute}`;
   switch (r.Type) {
     case 'AWS::Lambda::Function':
       return `arn:aws:lambda:${region}:${account}:function:${logicalId}`;
     case 'AWS::StepFunctions::StateMachine':
-      return `arn:aws:states:${region}:${account}:stateMachine:${r.Properties?.StateMachineName ?? logicalId}`;
+      return `arn:aws:states:${region}:${account}:stateMachine:${name}`;
     case 'AWS::SNS::Topic':
-      return `arn:aws:sns:${region}:${account}:${r.Properties?.TopicName ?? logicalId}`;
+      return `arn:aws:sns:${region}:${account}:${name}`;
+    case 'AWS::SQS::Queue':
+      return `arn:aws:sqs:${region}:${account}:${name}`;
     case 'AWS::DynamoDB::Table':
-      return String(r.Properties?.TableName ?? logicalId);
+      return `arn:aws:dynamodb:${region}:${account}:table/${name}`;
+    case 'AWS::IAM::Role':
+      return `arn:aws:iam::${account}:role/${name}`;
+    case 'AWS::S3::Bucket':
+      return `arn:aws:s3:::${name}`;
+    case 'AWS::Kinesis::Stream':
+      return `arn:aws:kinesis:${region}:${account}:stream/${name}`;
+    case 'AWS::Logs::LogGroup':
+      return `arn:aws:logs:${region}:${account}:log-group:${name}:*`;
+    case 'AWS::KMS::Key':
+      return `arn:aws:kms:${region}:${account}:key/${logicalId}`;
+    case 'AWS::OpenSearchService::Domain':
+      return `arn:aws:es:${region}:${account}:domain/${name}`;
+    case 'AWS::Events::EventBus':
+      return `arn:aws:events:${region}:${account}:event-bus/${name}`;
+    case 'AWS::Logs::Destination':
+      return `arn:aws:logs:${region}:${account}:destination:${name}`;
     default:
       return `arn:aws:cloudformation:${region}:${account}:resource/${logicalId}`;
   }

@@ -75,12 +75,15 @@ export async function startChaosProxy(target: string, options: ChaosOptions): Pr
   const stats: ChaosStats = { forwarded: 0, throttled: {}, refused: 0 };
   const server = createServer((req, res) => {
     const { service, region } = scopeOf(req);
-    if (options.unreachableRegion && region === options.unreachableRegion) {
+    // The stand-in's own set-up endpoints (a role's credentials handed to a function, the
+    // organization's accounts) are the platform, not an AWS API: no fault is injected there.
+    const platform = (req.url ?? '').startsWith('/logwarden-standins/');
+    if (!platform && options.unreachableRegion && region === options.unreachableRegion) {
       stats.refused++;
       req.socket.destroy();
       return;
     }
-    if ((options.random ?? Math.random)() < options.throttleRate) {
+    if (!platform && (options.random ?? Math.random)() < options.throttleRate) {
       req.resume();
       const code = throttle(service, res);
       stats.throttled[code] = (stats.throttled[code] ?? 0) + 1;

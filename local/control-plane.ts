@@ -2,18 +2,20 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   ListExecutionsCommand,
-  type SFNClient,
+  SFNClient,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { stateMachineName, type WorkflowId } from '../contracts/names';
 import {
   aslFromTemplate,
   forEachState,
+  resolveValue,
   runLocally,
   type CfnTemplate,
   type LocalRun,
   type TaskHandlers,
 } from './asl';
-import { bindTaskHandlers } from './template-functions';
+import { bindTaskHandlers, type Credentials, type RoleCredentials } from './template-functions';
 
 export interface Started {
   workflow: WorkflowId;
@@ -32,23 +34,40 @@ export interface Started {
 export class LocalControlPlane {
   private readonly definitions = new Map<WorkflowId, Record<string, unknown>>();
   private readonly handlers = new Map<WorkflowId, TaskHandlers>();
+  /** Each state machine's role (its `RoleArn` in the template). */
+  private readonly roles = new Map<WorkflowId, string>();
   private readonly started = new Set<string>();
   readonly runs: { workflow: WorkflowId; name: string; run: LocalRun }[] = [];
 
   constructor(
     template: CfnTemplate,
     private readonly region: string,
-    account: string,
-    /** How strict the stand-in is (see bindTaskHandlers). */
-    options: { trailDelegation?: boolean } = {},
+    private readonly account: string,
+    /** Each function's execution-role credentials, as Lambda gives them (see bindTaskHandlers). */
+    credentials: RoleCredentials,
+    /**
+     * A state machine's role credentials, as Step Functions obtains them to run it
+     * (states.amazonaws.com, with the state machine's ARN as aws:SourceArn): a nested
+     * StartExecution is made with them, so the parent's role must allow it.
+     */
+    private readonly stateMachineCredentials?: (
+      roleArn: string,
+      stateMachineArn: string,
+    ) => Promise<Credentials>,
   ) {
     const workflows: WorkflowId[] = ['cover-account-region', 'cover-account', 'cover-vpc', 'sweep'];
     for (const workflow of workflows) {
       const definition = aslFromTemplate(template, stateMachineName(workflow), region, account);
       this.definitions.set(workflow, definition);
+      const [, machine] = Object.entries(template.Resources).find(
+        ([, r]) =>
+          r.Type === 'AWS::StepFunctions::StateMachine' &&
+          r.Properties?.StateMachineName === stateMachineName(workflow),
+      )!;
+      this.roles.set(workflow, resolveValue(template, machine.Properties?.RoleArn, region, account));
       this.handlers.set(workflow, {
-        ...bindTaskHandlers(template, definition, region, account, options),
-        ...this.childWorkflows(definition),
+        ...bindTaskHandlers(template, definition, region, account, credentials),
+        ...this.childWorkflows(workflow, definition),
       });
     }
   }
@@ -58,13 +77,13 @@ export class LocalControlPlane {
    * dispatcher's and the alerter's StartExecution calls meet what AWS would have: an existing
    * state machine, the idempotency of a name, ExecutionAlreadyExists.
    */
-  async createStateMachines(sfn: SFNClient, roleArn: string): Promise<void> {
+  async createStateMachines(sfn: SFNClient): Promise<void> {
     for (const [workflow, definition] of this.definitions)
       await sfn.send(
         new CreateStateMachineCommand({
           name: stateMachineName(workflow),
           definition: JSON.stringify(definition),
-          roleArn,
+          roleArn: this.roles.get(workflow),
         }),
       );
   }
@@ -98,8 +117,16 @@ export class LocalControlPlane {
     return { workflow, name, duplicate: false, run };
   }
 
+  /** An SFN client signing as the state machine of `workflow` (its role), if the host gives them. */
+  private async asStateMachine(workflow: WorkflowId): Promise<SFNClient | undefined> {
+    if (!this.stateMachineCredentials) return undefined;
+    const arn = `arn:aws:states:${this.region}:${this.account}:stateMachine:${stateMachineName(workflow)}`;
+    const credentials = await this.stateMachineCredentials(this.roles.get(workflow)!, arn);
+    return new SFNClient({ region: this.region, credentials });
+  }
+
   /** Task states that start another workflow (.sync:2) run it here and answer as Step Functions does. */
-  private childWorkflows(definition: Record<string, unknown>): TaskHandlers {
+  private childWorkflows(parent: WorkflowId, definition: Record<string, unknown>): TaskHandlers {
     const handlers: TaskHandlers = {};
     forEachState(definition, (stateName, state) => {
       if (
@@ -111,12 +138,23 @@ export class LocalControlPlane {
         const p = params as { StateMachineArn: string; Name: string; Input: unknown };
         const workflow = p.StateMachineArn.split(':stateMachine:logwarden-')[1] as WorkflowId;
         const input = typeof p.Input === 'string' ? JSON.parse(p.Input) : p.Input;
+        // Step Functions starts the child with the parent's role, then follows it (.sync:2:
+        // DescribeExecution), both on the stand-in, where the role's policy is evaluated.
+        const sfn = await this.asStateMachine(parent);
+        const executionArn = sfn
+          ? (
+              await sfn.send(
+                new StartExecutionCommand({
+                  stateMachineArn: p.StateMachineArn,
+                  name: p.Name,
+                  input: JSON.stringify(input),
+                }),
+              )
+            ).executionArn!
+          : `arn:aws:states:${this.region}:local:execution:${p.Name}`;
         const child = await this.start(workflow, p.Name, input);
-        return {
-          ExecutionArn: `arn:aws:states:${this.region}:local:execution:${p.Name}`,
-          Status: 'SUCCEEDED',
-          Output: child.run?.output,
-        };
+        if (sfn) await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return { ExecutionArn: executionArn, Status: 'SUCCEEDED', Output: child.run?.output };
       };
     });
     return handlers;

@@ -14,7 +14,7 @@
  * instance only).
  */
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { resolveValue, type CfnTemplate } from './asl';
+import { physicalName, resolveValue, type CfnTemplate } from './asl';
 
 export interface Organization {
   management: string;
@@ -89,4 +89,64 @@ function evaluate(expr: unknown, stack: DeployedStack, conditions: Conditions): 
   if (Array.isArray(o?.['Fn::And'])) return o['Fn::And'].every((c) => evaluate(c, stack, conditions));
   if (Array.isArray(o?.['Fn::Or'])) return o['Fn::Or'].some((c) => evaluate(c, stack, conditions));
   throw new Error(`${stack.stackName}: cannot evaluate condition ${JSON.stringify(expr).slice(0, 200)}`);
+}
+
+/** A policy or trust document with every intrinsic resolved where the stack is deployed. */
+export function resolveDocument(stack: DeployedStack, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveDocument(stack, v));
+  if (value === null || typeof value !== 'object') return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::')))
+    return resolveValue(stack.template, value, stack.region, stack.account);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveDocument(stack, v)]));
+}
+
+/** The IAM calls that create a stack instance's roles and policies (the IAM part of `cdk deploy`). */
+export interface IamDeployer {
+  createRole(account: string, name: string, trust: string): Promise<void>;
+  putRolePolicy(account: string, role: string, name: string, document: string): Promise<void>;
+  createPolicy(account: string, name: string, document: string): Promise<string>;
+  attachRolePolicy(account: string, role: string, policyArn: string): Promise<void>;
+}
+
+/**
+ * Creates the roles of a stack instance as CloudFormation would, in its account: each
+ * `AWS::IAM::Role` under its name (or the name the local run gives a generated one,
+ * `physicalName`) with its trust policy, inline `Policies` and `ManagedPolicyArns`; each
+ * `AWS::IAM::Policy` as an inline policy of its `Roles`; each `AWS::IAM::ManagedPolicy` created
+ * and attached to its `Roles`. Every intrinsic is resolved for the account and region of the
+ * instance. Returns the ARNs of the roles created.
+ */
+export async function deployIam(stack: DeployedStack, iam: IamDeployer): Promise<string[]> {
+  const resources = resourcesOf(stack);
+  const doc = (v: unknown) => JSON.stringify(resolveDocument(stack, v));
+  const roleName = (v: unknown) => resolveValue(stack.template, v, stack.region, stack.account);
+  const created: string[] = [];
+  for (const [logicalId, r] of resources) {
+    if (r.Type !== 'AWS::IAM::Role') continue;
+    const p = r.Properties ?? {};
+    const name = physicalName(stack.template, logicalId);
+    await iam.createRole(stack.account, name, doc(p.AssumeRolePolicyDocument));
+    for (const policy of (p.Policies as { PolicyName: string; PolicyDocument: unknown }[]) ?? [])
+      await iam.putRolePolicy(stack.account, name, policy.PolicyName, doc(policy.PolicyDocument));
+    for (const arn of (p.ManagedPolicyArns as unknown[]) ?? [])
+      await iam.attachRolePolicy(stack.account, name, roleName(arn));
+    created.push(`arn:aws:iam::${stack.account}:role/${name}`);
+  }
+  for (const [logicalId, r] of resources) {
+    const p = r.Properties ?? {};
+    const roles = ((p.Roles as unknown[]) ?? []).map(roleName);
+    if (r.Type === 'AWS::IAM::Policy')
+      for (const role of roles)
+        await iam.putRolePolicy(stack.account, role, String(p.PolicyName), doc(p.PolicyDocument));
+    if (r.Type === 'AWS::IAM::ManagedPolicy') {
+      const arn = await iam.createPolicy(
+        stack.account,
+        physicalName(stack.template, logicalId),
+        doc(p.PolicyDocument),
+      );
+      for (const role of roles) await iam.attachRolePolicy(stack.account, role, arn);
+    }
+  }
+  return created;
 }

@@ -3,6 +3,18 @@ import { DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sd
 import { CreateDetectorCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  AttachRolePolicyCommand,
+  CreateAccessKeyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { asRoot } from './standins/prerequisites';
+import type { IamDeployer } from './deployment';
 import type { CfnTemplate } from './asl';
 import { topicWithReadBackQueue } from './emulated-central';
 import { App } from 'aws-cdk-lib';
@@ -51,8 +63,13 @@ export function synthesizeToCdkOut(
 
 export const member = '444444444444';
 
+/**
+ * Credentials of `role` in `account`, assumed by the organization's administrator (the IAM user
+ * of the management account, `actAsAdministrator`): a person of the organization, never a
+ * function. OrganizationAccountAccessRole trusts the management account only.
+ */
 export async function credentialsOf(account: string, role: string) {
-  const res = await new STSClient({}).send(
+  const res = await new STSClient({ credentials: administrator }).send(
     new AssumeRoleCommand({
       RoleArn: `arn:aws:iam::${account}:role/${role}`,
       RoleSessionName: 'logwarden-local',
@@ -65,21 +82,80 @@ export async function credentialsOf(account: string, role: string) {
   };
 }
 
+/** The role Organizations creates in every account it creates, trusted by the management account. */
+export const organizationAccessRole = 'OrganizationAccountAccessRole';
+
+/** The person administering the organization: an IAM user of the management account. */
+export const administratorUser = 'logwarden-local-administrator';
+
+/** Its access key, once `actAsAdministrator` has created it (before, the process's own). */
+let administrator: { accessKeyId: string; secretAccessKey: string } | undefined;
+
+const administratorAccess = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+});
+
 /**
- * Points every SDK client of this process at the stand-in at `endpoint`, acting as the
- * security-tooling account (where the control functions run).
+ * What Organizations' CreateAccount leaves in a new account: `OrganizationAccountAccessRole`,
+ * trusting the management account, with administrator permissions (Organizations User Guide,
+ * "Accessing member accounts": the role "grants full administrator permissions"). moto's
+ * CreateAccount creates the role and its trust but attaches nothing; the permissions are added
+ * here, as the new account's root user.
  */
-export async function actAsSecurityTooling(endpoint: string, config: LogwardenConfig) {
+export async function createOrganizationAccessRole(endpoint: string, account: string) {
+  await asRoot(IAMClient, endpoint, account, 'us-east-1').send(
+    new PutRolePolicyCommand({
+      RoleName: organizationAccessRole,
+      PolicyName: 'AdministratorAccess',
+      PolicyDocument: administratorAccess,
+    }),
+  );
+}
+
+/**
+ * Points every SDK client of this process at the stand-in at `endpoint` and signs them as the
+ * organization's administrator, an IAM user of the management account created by its root user
+ * (a root user cannot assume roles: STS API Reference, AssumeRole). Returns its credentials.
+ */
+export async function actAsAdministrator(endpoint: string, config: LogwardenConfig) {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: config.homeRegion,
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'not-a-secret',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
+  const iam = asRoot(IAMClient, endpoint, config.accounts.management, 'us-east-1');
+  await iam.send(new CreateUserCommand({ UserName: administratorUser }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: administratorUser,
+      PolicyName: 'AdministratorAccess',
+      PolicyDocument: administratorAccess,
+    }),
+  );
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: administratorUser }))).AccessKey!;
+  const credentials = {
+    accessKeyId: key.AccessKeyId!,
+    secretAccessKey: key.SecretAccessKey!,
+    sessionToken: undefined as string | undefined,
+  };
+  administrator = credentials;
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+  });
   delete process.env.AWS_SESSION_TOKEN;
-  const creds = await credentialsOf(config.accounts.securityTooling, 'logwarden-control-e2e');
+  return credentials;
+}
+
+/**
+ * From here on, this process's own clients (the local world's set-up and read-back, never a
+ * function: each function runs with its own role) act as an administrator of the
+ * security-tooling account, through its OrganizationAccountAccessRole.
+ */
+export async function actAsSecurityTooling(config: LogwardenConfig) {
+  const creds = await credentialsOf(config.accounts.securityTooling, organizationAccessRole);
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: creds.accessKeyId,
     AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
@@ -128,7 +204,7 @@ export async function ledgerStatuses(account = member): Promise<Record<string, s
 }
 
 export async function memberFlowLogs(region: string, account = member) {
-  const creds = await credentialsOf(account, 'logwarden-member-execution');
+  const creds = await credentialsOf(account, organizationAccessRole);
   const ec2 = new EC2Client({ region, credentials: creds });
   const vpcs = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [];
   const flowLogs = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
@@ -136,5 +212,29 @@ export async function memberFlowLogs(region: string, account = member) {
     vpcs: vpcs.map((v) => v.VpcId).sort(),
     covered: [...new Set(flowLogs.map((f) => f.ResourceId))].sort(),
     count: flowLogs.length,
+  };
+}
+
+/** Creates a stack instance's roles and policies as the root user of its account (local/deployment.ts). */
+export function rootIamDeployer(endpoint: string): IamDeployer {
+  const iam = (account: string) => asRoot(IAMClient, endpoint, account, 'us-east-1');
+  return {
+    async createRole(account, name, trust) {
+      await iam(account).send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+    },
+    async putRolePolicy(account, role, name, document) {
+      await iam(account).send(
+        new PutRolePolicyCommand({ RoleName: role, PolicyName: name, PolicyDocument: document }),
+      );
+    },
+    async createPolicy(account, name, document) {
+      const res = await iam(account).send(
+        new CreatePolicyCommand({ PolicyName: name, PolicyDocument: document }),
+      );
+      return res.Policy!.Arn!;
+    },
+    async attachRolePolicy(account, role, policyArn) {
+      await iam(account).send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn }));
+    },
   };
 }

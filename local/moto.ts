@@ -10,20 +10,15 @@ export interface Moto {
 
 const root = path.resolve(__dirname, '..');
 const python = path.join(root, '.venv', 'bin', 'python');
-const motoServer = path.join(root, '.venv', 'bin', 'moto_server');
 /** moto with logwarden's extension (local/standins): the launcher the local world runs. */
 const launcher = path.join(root, 'local', 'standins', 'server.py');
 
 export interface MotoOptions {
   /**
-   * Serve moto with logwarden's extension (local/standins/server.py): GuardDuty organization
-   * APIs, account subscription policies and cross-account delivery, the Account API, EC2
-   * client tokens, organization-trail ownership, IAM enforcement on demand. The bare
-   * moto_server stays the default only until the end-to-end suites run on the strict world:
-   * on it, today's trail lookup by name and reused flow-log client tokens fail, as in AWS.
+   * Enforce IAM from the first request (local/standins/iam.py): every call is allowed or denied
+   * by its caller's policies. The default; `false` only for the stand-in tests that exercise a
+   * service's own behaviour as root users (test/local/standins/world.ts).
    */
-  standins?: boolean;
-  /** Enforce IAM from the first request (local/standins/iam.py); implies `standins`. */
   iam?: boolean;
 }
 
@@ -47,22 +42,14 @@ async function freePort(): Promise<number> {
 export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   // The unit lane (npm run test:unit) promises that no stand-in process starts.
   if (process.env.LOGWARDEN_LANE === 'unit') throw new Error('a unit test tried to start a stand-in process');
-  const standins = options.standins || options.iam;
-  const program = standins ? python : motoServer;
-  if (!existsSync(program)) {
-    throw new Error(`${program} is missing: run bash scripts/python-tools.sh (npm test does it first)`);
+  const iam = options.iam ?? true;
+  if (!existsSync(python)) {
+    throw new Error(`${python} is missing: run bash scripts/python-tools.sh (npm test does it first)`);
   }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const args = [
-    ...(standins ? [launcher] : []),
-    '-H',
-    '127.0.0.1',
-    '-p',
-    String(port),
-    ...(options.iam ? ['--iam'] : []),
-  ];
-  const child: ChildProcess = spawn(program, args, {
+  const args = [launcher, '-H', '127.0.0.1', '-p', String(port), ...(iam ? ['--iam'] : [])];
+  const child: ChildProcess = spawn(python, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -1,6 +1,8 @@
 /**
- * The log-archive account's consumers, locally, in a process of their own (its environment is
- * the log-archive account's, as the central stack gives each function its own). It drains the
+ * The log-archive account's consumers, locally, in a process of their own; each consumer runs
+ * with the environment the central stack gives it and its own execution role's credentials
+ * (LOGWARDEN_FUNCTION_ENVIRONMENTS), the Firehose stand-in with the delivery stream's role
+ * (LOGWARDEN_FIREHOSE_CREDENTIALS); the process itself has no credentials. It drains the
  * central stream from the checkpoint in LOGWARDEN_CHECKPOINT: the Firehose stand-in with the
  * real transform into S3, the real indexer into OpenSearch, the real alerter into SNS. It
  * prints one JSON line of what it did, failures included.
@@ -15,27 +17,42 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { FirehoseOutputRecord, FirehoseTransformEvent } from '../functions/transform/transform';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createClient } from '../functions/shared/clients';
+import { createClient, inFunctionEnvironment } from '../functions/shared/clients';
 import { deliverToArchive, type DeliveryStats } from './firehose-driver';
 import { StreamReader, toKinesisStreamEvent } from './kinesis-reader';
 import { commitPositions, type ConsumerFailure } from './checkpoint';
-import { indexerEnv } from '../functions/indexer/env';
 
 type Consumer = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
 
 function requiredEnv(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (local/start.ts sets it)`);
+  if (!value) throw new Error(`${name} is not set (local/scenario/pipeline.ts sets it)`);
   return value;
 }
 
-/** A consumer's real handler, built by its factory from this process's environment. */
-async function consumer<E, R>(name: 'transform' | 'indexer' | 'alerter') {
+/** What the central stack gives each consumer, its role's credentials included (drainPipeline). */
+const functionEnvironments = JSON.parse(requiredEnv('LOGWARDEN_FUNCTION_ENVIRONMENTS')) as Record<
+  string,
+  Record<string, string>
+>;
+
+function environmentOf(name: string): Record<string, string | undefined> {
+  if (!functionEnvironments[name]) throw new Error(`no environment for ${name}`);
+  return { ...process.env, ...functionEnvironments[name] };
+}
+
+/**
+ * A consumer's real handler, built by its factory from its own environment and run in it, so
+ * every client it builds signs with its own execution role.
+ */
+async function consumer<E, R>(name: 'transform' | 'indexer' | 'alerter'): Promise<(event: E) => Promise<R>> {
   const mod = (await import(`../functions/${name}/handler`)) as {
     makeHandler: (deps: unknown) => (event: E) => Promise<R>;
-    depsFromEnv: (env: NodeJS.ProcessEnv) => unknown;
+    depsFromEnv: (env: Record<string, string | undefined>) => unknown;
   };
-  return mod.makeHandler(mod.depsFromEnv(process.env));
+  const env = environmentOf(name);
+  const handler = inFunctionEnvironment(env, () => mod.makeHandler(mod.depsFromEnv(env)));
+  return (event) => inFunctionEnvironment(env, () => handler(event));
 }
 
 async function main() {
@@ -46,7 +63,20 @@ async function main() {
   const committed = existsSync(checkpoint)
     ? (JSON.parse(readFileSync(checkpoint, 'utf8')) as Record<string, string>)
     : {};
-  const reader = new StreamReader(createClient(KinesisClient, { http1: true }), stream, { ...committed });
+  // The event source mapping reads the stream with the function's execution role (Lambda
+  // Developer Guide, Kinesis: the execution role needs kinesis:GetRecords, GetShardIterator ...):
+  // the indexer's here, for both consumers' shared read.
+  const kinesis = inFunctionEnvironment(environmentOf('indexer'), () =>
+    createClient(KinesisClient, { http1: true }),
+  );
+  const reader = new StreamReader(kinesis, stream, { ...committed });
+  // Firehose writes the archive with the delivery stream's role.
+  const firehose = JSON.parse(requiredEnv('LOGWARDEN_FIREHOSE_CREDENTIALS')) as {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+  };
+  const s3 = createClient(S3Client, { credentials: async () => firehose });
   const transform = await consumer<FirehoseTransformEvent, { records: FirehoseOutputRecord[] }>('transform');
   const consumers: [string, Consumer][] = [
     ['indexer', await consumer<KinesisStreamEvent, KinesisStreamBatchResponse>('indexer')],
@@ -65,8 +95,8 @@ async function main() {
     await deliverToArchive(
       batch,
       {
-        s3: createClient(S3Client),
-        bucket: indexerEnv.parse(process.env).archiveBucket,
+        s3,
+        bucket: requiredEnv('LOGWARDEN_ARCHIVE_BUCKET'),
         sourceStreamArn: streamArn,
         transform,
         runId: requiredEnv('LOGWARDEN_RUN_ID'),

@@ -11,7 +11,14 @@ import { onboardMembers } from './scenario/onboard';
 import { newVpcs } from './scenario/vpc';
 import { tamperAndHeal } from './scenario/tamper';
 import { deployPipeline, drainPipeline, shipCorpus } from './scenario/pipeline';
-import { askOpenSearch, finish, printCoverage, printPrerequisites, type Say } from './scenario/report';
+import {
+  askOpenSearch,
+  finish,
+  printCoverage,
+  printDenials,
+  printPrerequisites,
+  type Say,
+} from './scenario/report';
 import { emulatedOnly } from './scenario/emulated';
 
 const root = path.resolve(__dirname, '..');
@@ -48,7 +55,7 @@ async function stopAll(code: number): Promise<never> {
 }
 
 async function main() {
-  const [moto, search] = await Promise.all([startMoto({ standins: true }), startOpenSearch()]);
+  const [moto, search] = await Promise.all([startMoto(), startOpenSearch()]);
   stops.push(moto.stop, search.stop);
   say(`moto server ${moto.endpoint} · OpenSearch 2.19 ${search.endpoint}`);
   const governed = ['eu-west-1', 'eu-central-1', ...extraRegions].slice(0, regionCount);
@@ -65,12 +72,13 @@ async function main() {
   await newVpcs(org, members[0], say);
   await tamperAndHeal(org, pipeline, members[0], say);
   const shipped = await shipCorpus(pipeline, members[0]);
-  const drain = drainPipeline(pipeline, { strict: true });
+  const drain = await drainPipeline(pipeline, { strict: true });
   say(
     `corpus: ${shipped.events} log events in ${members[0]}'s log groups (${shipped.deliveredGroups} groups delivered by the account subscription policy, ${shipped.payloads} payloads put by the run) → ${drain.records} records, ${drain.archive.objects.length} archive objects`,
   );
   await askOpenSearch(search, org.config.homeRegion, say);
   await finish(org, path.join(root, 'coverage.html'), say);
+  await printDenials(org, say);
   say('emulated only (listed by local/, never decided by production code):');
   for (const line of emulatedOnly) say(`        - ${line}`);
   say(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { forEachState, resolveValue, type CfnTemplate, type TaskHandlers } from './asl';
 import { envVarName } from '../functions/shared/env';
+import { inFunctionEnvironment } from '../functions/shared/clients';
 import { runAsFunction } from './function-context';
 
 /** The variable that names a function's folder (`logwarden-<folder>`), set by NodeFunction. */
@@ -13,7 +14,18 @@ export interface FunctionResource {
   /** The folder under functions/, from the Powertools service name every logwarden function gets. */
   name: string;
   environment: Record<string, string>;
+  /** The function's execution role (its `Role`), whose credentials Lambda gives it. */
+  roleArn: string;
 }
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** The credentials Lambda gives a function: its execution role's, assumed as lambda.amazonaws.com. */
+export type RoleCredentials = (roleArn: string) => Promise<Credentials>;
 
 /** The Lambda functions of a synthesized template, with the environment the stack gives them. */
 export function templateFunctions(
@@ -33,6 +45,7 @@ export function templateFunctions(
         logicalId,
         name: (environment[serviceNameVariable] ?? '').replace(/^logwarden-/, ''),
         environment,
+        roleArn: resolveValue(template, r.Properties?.Role, region, account),
       };
     })
     .filter((f) => f.name);
@@ -41,16 +54,16 @@ export function templateFunctions(
 /**
  * Binds every Task of a state machine whose resource is one of the template's functions to that
  * function's real handler, in process: `makeHandler(depsFromEnv(env))` with the environment the
- * stack gives the function over this process's own (endpoint, credentials, region). Each function
- * gets its own settings; nothing is stubbed and process.env is left alone.
+ * stack gives the function over this process's own (endpoint, region), and its own role's
+ * credentials, as Lambda gives them (`functionHandler`). Nothing is stubbed and process.env is
+ * left alone.
  */
 export function bindTaskHandlers(
   template: CfnTemplate,
   definition: Record<string, unknown>,
   region: string,
   account: string,
-  /** The stand-in emulates CloudTrail delegated administration (local/standins). */
-  options: { trailDelegation?: boolean } = {},
+  credentials: RoleCredentials,
 ): TaskHandlers {
   const fns = new Map(templateFunctions(template, region, account).map((f) => [f.logicalId, f]));
   const handlers: TaskHandlers = {};
@@ -59,33 +72,53 @@ export function bindTaskHandlers(
     if (state.Type !== 'Task' || !match) return;
     const fn = fns.get(match[1]);
     if (!fn) throw new Error(`task ${stateName} names ${match[1]}, which is not a function of the template`);
-    let handler: ((e: unknown) => Promise<unknown>) | undefined;
+    let handler: Promise<(e: unknown) => Promise<unknown>> | undefined;
     handlers[stateName] = async (input: unknown) => {
-      handler ??= functionHandler(options.trailDelegation ? fn : withoutDelegatedAdmin(fn, account));
+      // A cold start that failed is tried again at the next invocation, as Lambda does.
+      handler ??= credentials(fn.roleArn)
+        .then((c) => functionHandler(fn, c))
+        .catch((err: unknown) => {
+          handler = undefined;
+          throw err;
+        });
+      const run = await handler;
       // Named for the local instruments (local/counting-proxy.ts): which function made a call.
-      return runAsFunction(fn.name, () => handler!(input));
+      return runAsFunction(fn.name, () => run(input));
     };
   });
   return handlers;
 }
 
 /**
- * Bare moto has no CloudTrail delegated administration: an organization trail the security-tooling
- * account creates stays in that account's backend, where on AWS the management account owns it
- * (contracts/names.ts organizationTrailArn). Locally the trail control therefore addresses the
- * trail by an ARN naming the account that runs the control plane; its code path is unchanged.
+ * The environment Lambda gives a function: the stack's variables over this process's own
+ * (endpoint, region, log settings), and its execution role's credentials in
+ * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.
  */
-function withoutDelegatedAdmin(fn: FunctionResource, controlAccount: string): FunctionResource {
-  if (fn.name !== 'ensure-trail' || !fn.environment.MANAGEMENT_ACCOUNT) return fn;
-  return { ...fn, environment: { ...fn.environment, MANAGEMENT_ACCOUNT: controlAccount } };
+export function functionEnvironment(fn: FunctionResource, credentials: Credentials): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    ...fn.environment,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+  };
 }
 
-/** A template function's real handler, built by its factory from the environment the stack gives it. */
-export function functionHandler(fn: FunctionResource): (event: unknown) => Promise<unknown> {
+/**
+ * A template function's real handler, built by its factory from the environment Lambda gives it
+ * (`functionEnvironment`) and run in that environment, so every client it builds, at start or
+ * per event, signs with its own role (functions/shared/clients.ts `inFunctionEnvironment`).
+ */
+export function functionHandler(
+  fn: FunctionResource,
+  credentials: Credentials,
+): (event: unknown) => Promise<unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(path.join(functionsDir, fn.name, 'handler')) as {
     makeHandler: (deps: unknown) => (e: unknown) => Promise<unknown>;
     depsFromEnv: (env: Record<string, string | undefined>) => unknown;
   };
-  return mod.makeHandler(mod.depsFromEnv({ ...process.env, ...fn.environment }));
+  const env = functionEnvironment(fn, credentials);
+  const handler = inFunctionEnvironment(env, () => mod.makeHandler(mod.depsFromEnv(env)));
+  return (event) => inFunctionEnvironment(env, () => handler(event));
 }

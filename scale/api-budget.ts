@@ -175,7 +175,7 @@ async function drift(org: Organization, account: string, region: string): Promis
  * a minute (moto start, synthesis, the organization's set-up).
  */
 export async function measureApiBudget(): Promise<ApiBudget> {
-  const moto = await startMoto({ standins: true });
+  const moto = await startMoto();
   const proxy = await startCountingProxy(moto.endpoint);
   try {
     const org = await emulateOrganization(proxy.endpoint, { members: [member, newMember] });

@@ -31,6 +31,10 @@ export interface AlerterDeps {
   trust: TrustTable;
   /** Heals start only in these regions; elsewhere the alert says why none started. */
   governedRegions: readonly string[];
+  /** Outside the member baseline: service-managed StackSets never deploy to it. */
+  managementAccount: string;
+  /** The management account's trail is the organization trail (trail.mode `organization`). */
+  organizationTrail: boolean;
   /** How long a claim holds before another attempt may take it over (longer than the function timeout). */
   claimLeaseMs?: number;
   /** Claims in flight in this container, so one batch that holds an event twice alerts once. */
@@ -41,7 +45,7 @@ export interface AlerterDeps {
 export interface AlertOutcome {
   alerted: string[];
   duplicates: string[];
-  /** Alerts sent without a heal, because the region is not governed. */
+  /** Alerts sent without a heal, because logwarden does not govern where the change was made. */
   notGoverned: string[];
 }
 
@@ -125,10 +129,44 @@ async function markAlerted(deps: AlerterDeps, key: string, token: string, execut
   );
 }
 
-async function startHeal(deps: AlerterDeps, doc: OcsfDocument, key: string): Promise<string> {
+/** Where a tamper event's heal runs, or why none can. */
+export type HealTarget = { account: string; region: string } | { notStarted: string };
+
+/**
+ * The account × region whose cover-account-region repairs what the event switched off. A
+ * member's change is healed in that member. The management account is outside the member
+ * baseline (service-managed StackSets never deploy to it, so no logwarden member role exists
+ * there): the one thing logwarden governs in it is the organization trail, which it owns and
+ * which the control-plane account manages as CloudTrail's delegated administrator
+ * (contracts/names.ts organizationTrailArn). A change to that trail is therefore healed in the
+ * control-plane account's cell of the same region, whose trail control checks the organization
+ * trail; anything else there is alerted without a heal.
+ */
+export function healTargetOf(deps: AlerterDeps, doc: OcsfDocument): HealTarget {
+  const account = doc.cloud.account.uid;
+  const region = doc.cloud.region;
+  if (!deps.governedRegions.includes(region)) return { notStarted: 'region not governed by logwarden' };
+  if (account !== deps.managementAccount) return { account, region };
+  const service = (doc.api as { service?: { name?: string } } | undefined)?.service?.name;
+  if (deps.organizationTrail && service === 'cloudtrail.amazonaws.com') {
+    // arn:aws:states:<region>:<account>:stateMachine:<name>
+    return { account: deps.stateMachineArn.split(':')[4], region };
+  }
+  return {
+    notStarted:
+      'the management account is outside the member baseline (service-managed StackSets never deploy to it)',
+  };
+}
+
+async function startHeal(
+  deps: AlerterDeps,
+  doc: OcsfDocument,
+  key: string,
+  target: { account: string; region: string },
+): Promise<string> {
   const started = await startNamedExecution(deps.sfn, deps.stateMachineArn, executionNameFor(key), {
-    account: doc.cloud.account.uid,
-    region: doc.cloud.region,
+    account: target.account,
+    region: target.region,
     trigger: 'tamper',
     eventName: (doc.api as { operation?: string } | undefined)?.operation,
     eventId: doc.metadata.uid,
@@ -147,15 +185,12 @@ async function claimAndAlert(deps: AlerterDeps, doc: OcsfDocument, key: string):
   const now = (deps.now ?? Date.now)();
   const token = randomUUID();
   if ((await claim(deps, key, token, now)) === 'alerted') return 'duplicate';
-  const governed = deps.governedRegions.includes(doc.cloud.region);
+  const target = healTargetOf(deps, doc);
+  const governed = !('notStarted' in target);
   let executionArn: string | undefined;
   try {
-    if (governed) executionArn = await startHeal(deps, doc, key);
-    const alert = describeTamper(
-      doc,
-      executionArn,
-      governed ? undefined : 'region not governed by logwarden',
-    );
+    if (governed) executionArn = await startHeal(deps, doc, key, target);
+    const alert = describeTamper(doc, executionArn, governed ? undefined : target.notStarted);
     await deps.sns.send(
       new PublishCommand({
         TopicArn: deps.topicArn,

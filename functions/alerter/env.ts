@@ -1,4 +1,5 @@
-import { defineEnv, envRegionList, envText, envWholeNumber } from '../shared/env';
+import { z } from 'zod';
+import { defineEnv, envAccountId, envRegionList, envText, envWholeNumber } from '../shared/env';
 import { envFlowLogFormats } from '../shared/flow-log-registry-env';
 import { envTrustedSources } from '../shared/trusted-sources-env';
 
@@ -14,4 +15,8 @@ export const alerterEnv = defineEnv({
   trustedSources: envTrustedSources(),
   /** Heals start only in these regions. */
   governedRegions: envRegionList(),
+  /** Outside the member baseline: service-managed StackSets never deploy to it. */
+  managementAccount: envAccountId(),
+  /** With `organization`, the management account's trail is the organization trail, healed from the control plane. */
+  trailMode: z.enum(['organization', 'account'], { error: 'must be organization or account' }),
 });

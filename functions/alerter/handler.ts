@@ -4,14 +4,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type {
   Context,
   KinesisStreamBatchResponse,
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import { createClient } from '../shared/clients';
+import { assumedRoleCredentials, createClient } from '../shared/clients';
 import { alertOnStreamRecord, type AlerterDeps } from './alerter';
 import { alerterEnv } from './env';
 
@@ -28,8 +27,9 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
     // The workflow lives in the security-tooling account: start it through the role it trusts.
     sfn: createClient(SFNClient, {
       region: settings.healStateMachineArn.split(':')[3],
-      credentials: fromTemporaryCredentials({
-        params: { RoleArn: settings.healStarterRoleArn, RoleSessionName: 'logwarden-alerter' },
+      credentials: assumedRoleCredentials({
+        RoleArn: settings.healStarterRoleArn,
+        RoleSessionName: 'logwarden-alerter',
       }),
     }),
     topicArn: settings.alertTopicArn,
@@ -39,6 +39,8 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
     formats: settings.flowLogFormats,
     trust: settings.trustedSources,
     governedRegions: settings.governedRegions,
+    managementAccount: settings.managementAccount,
+    organizationTrail: settings.trailMode === 'organization',
     // Claims in flight in this container: one batch holding an event twice alerts once.
     inFlight: new Map(),
     logger: new Logger(),
@@ -64,7 +66,9 @@ export function makeHandler(deps: AlerterHandlerDeps) {
     }
     if (outcome.alerted.length) logger.info('tamper alerts sent', { alertKeys: outcome.alerted });
     if (outcome.notGoverned.length)
-      logger.info('tamper alerts sent, no heal: region not governed', { alertKeys: outcome.notGoverned });
+      logger.info('tamper alerts sent, no heal: not governed by logwarden', {
+        alertKeys: outcome.notGoverned,
+      });
     if (outcome.duplicates.length)
       logger.info('duplicate deliveries, no alert', { alertKeys: outcome.duplicates });
     metrics.addMetric('TamperAlerts', MetricUnit.Count, outcome.alerted.length + outcome.notGoverned.length);

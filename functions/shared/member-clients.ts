@@ -1,7 +1,6 @@
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { names } from '../../contracts/names';
-import { createClient, type ClientCtor } from './clients';
+import { assumedRoleCredentials, createClient, type ClientCtor } from './clients';
 
 /** The role every member account carries (member baseline), assumed by the control functions. */
 export function memberRoleArn(account: string): string {
@@ -41,10 +40,10 @@ export function isAssumeRoleDenied(err: unknown): boolean {
 export function memberCredentials(
   account: string,
   region: string,
-  assume: AwsCredentialIdentityProvider = fromTemporaryCredentials({
-    params: { RoleArn: memberRoleArn(account), RoleSessionName: 'logwarden-control', DurationSeconds: 900 },
-    clientConfig: { region },
-  }),
+  assume: AwsCredentialIdentityProvider = assumedRoleCredentials(
+    { RoleArn: memberRoleArn(account), RoleSessionName: 'logwarden-control', DurationSeconds: 900 },
+    region,
+  ),
 ): AwsCredentialIdentityProvider {
   return async (props) => {
     try {

@@ -10,25 +10,49 @@ import type { Started } from '../control-plane';
 import type { Organization } from './organization';
 import { createVpc } from './vpc';
 import type { Say } from './report';
+import type { Denial } from '../standins/prerequisites';
+import { names } from '../../contracts/names';
 
-/** How long after `CreateAccountResult` the StackSet instance arrives, on the local clock. */
-export const BASELINE_DELAY_MS = 300;
+/**
+ * How long the StackSet instance takes after the first refused AssumeRole, on the local clock
+ * (100× faster: about 50 s of AWS time). In AWS a service-managed StackSet takes minutes to
+ * create a new account's instance while cover-account reaches its first AssumeRole within
+ * seconds, so the controls always meet an account without the role first. Locally the instance
+ * arrives this long after the stand-in has refused the first AssumeRole into the account, so
+ * every run goes through that race, never by luck of timing.
+ */
+export const BASELINE_DELAY_MS = 500;
+
+/** AssumeRole calls into `account`'s logwarden-member-execution the stand-in refused. */
+export function assumeRoleDenials(denials: Denial[], account: string): Denial[] {
+  return denials.filter(
+    (d) =>
+      d.action === 'sts:AssumeRole' &&
+      d.message.includes(`arn:aws:iam::${account}:role/${names.memberExecutionRole}`),
+  );
+}
 
 export async function onboardAccount(
   org: Organization,
   account: string,
   options: { baselineDelayMs?: number } = {},
-): Promise<{ started: Started[] }> {
-  const baseline = new Promise<void>((resolve, reject) =>
-    setTimeout(
-      () => org.deployBaseline(account).then(resolve, reject),
-      options.baselineDelayMs ?? BASELINE_DELAY_MS,
-    ),
-  );
+): Promise<{ started: Started[]; assumeRoleDenialsBeforeBaseline: number }> {
   await org.createAccount(account);
-  const started = await org.emit(createAccountResultEvent(org.management, account));
+  let done = false;
+  let deniedBeforeBaseline = 0;
+  const baseline = (async () => {
+    // The StackSet instance arrives after the controls have met the account without it.
+    while (!done && !assumeRoleDenials(await org.denials(), account).length)
+      await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, options.baselineDelayMs ?? BASELINE_DELAY_MS));
+    deniedBeforeBaseline = assumeRoleDenials(await org.denials(), account).length;
+    await org.deployBaseline(account);
+  })();
+  const started = await org.emit(createAccountResultEvent(org.management, account)).finally(() => {
+    done = true;
+  });
   await baseline;
-  return { started };
+  return { started, assumeRoleDenialsBeforeBaseline: deniedBeforeBaseline };
 }
 
 /**
@@ -48,10 +72,10 @@ export async function optInRegion(
 export async function onboardMembers(org: Organization, say: Say): Promise<void> {
   for (const account of org.members) {
     const before = org.plane.runs.length;
-    const { started } = await onboardAccount(org, account);
+    const { started, assumeRoleDenialsBeforeBaseline } = await onboardAccount(org, account);
     const runs = org.plane.runs.slice(before);
     say(
-      `CreateAccountResult ${account} (management account, us-east-1) → ${started.map((s) => `${s.workflow} ${s.name}`).join(', ') || 'nothing'}: ${runs.length} executions, ${runs.reduce((n, r) => n + r.run.transitions, 0)} state transitions`,
+      `CreateAccountResult ${account} (management account, us-east-1) → ${started.map((s) => `${s.workflow} ${s.name}`).join(', ') || 'nothing'}: ${runs.length} executions, ${runs.reduce((n, r) => n + r.run.transitions, 0)} state transitions, ${runs.reduce((n, r) => n + r.run.retries, 0)} retries (${assumeRoleDenialsBeforeBaseline} AssumeRole refused before the baseline arrived)`,
     );
   }
 }

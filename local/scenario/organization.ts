@@ -7,19 +7,23 @@
  */
 import { parseConfig, type LogwardenConfig } from '../../contracts/config';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { functionHandler, templateFunctions } from '../template-functions';
+import { functionHandler, templateFunctions, type RoleCredentials } from '../template-functions';
 import type { AwsEvent } from '../aws-events';
 import { LocalControlPlane, type Started } from '../control-plane';
-import { deployedStacks, type DeployedStack } from '../deployment';
+import { deployIam, deployedStacks, type DeployedStack } from '../deployment';
 import {
+  actAsAdministrator,
   actAsSecurityTooling,
   createControlPlaneResources,
   credentialsOf,
   e2eConfig,
+  organizationAccessRole,
+  rootIamDeployer,
   synthesizeToCdkOut,
 } from '../emulated-org';
+import { deniedRequests, serviceCredentials, type Denial } from '../standins/prerequisites';
 import { LocalEventBridge } from '../event-bus';
-import { addAccount, establishPrerequisites, strictStandIns } from './prerequisites';
+import { addAccount, createOrganization, establishPrerequisites, strictStandIns } from './prerequisites';
 
 export type Credentials = Awaited<ReturnType<typeof credentialsOf>>;
 
@@ -29,6 +33,11 @@ export interface OrganizationOptions {
   config?: LogwardenConfig;
   /** Governed regions, overriding the config's (the home region stays first). */
   regions?: readonly string[];
+  /**
+   * A change to a stack instance's template before it is deployed (a test deploying a
+   * deliberately narrowed policy); returns the template to deploy, never edits the one given.
+   */
+  amendTemplate?: (stack: DeployedStack) => DeployedStack['template'];
 }
 
 export interface Organization {
@@ -50,55 +59,102 @@ export interface Organization {
   runRecorded(): Promise<Started[]>;
   /** The member baseline StackSet instances of one account arriving (every governed region). */
   deployBaseline(account: string): Promise<void>;
-  /** Credentials of a person administering an account (OrganizationAccountAccessRole). */
+  /**
+   * Credentials of a person administering an account: the organization's administrator (an IAM
+   * user of the management account), in other accounts through OrganizationAccountAccessRole.
+   */
   admin(account: string): Promise<Credentials>;
-  /** The stand-in emulates Organizations strictly (local/standins): accounts must join it. */
-  strict: boolean;
-  /** The management account's one-time steps taken on the stand-in (empty on bare moto). */
+  /** The management account's one-time steps taken on the stand-in. */
   prerequisites: string[];
+  /** A role's credentials as Lambda gives them to a function whose execution role it is. */
+  roleCredentials: RoleCredentials;
+  /** Every request the stand-in's IAM refused so far. */
+  denials(): Promise<Denial[]>;
+  /** Where the stand-ins answer. */
+  endpoint: string;
   /** An account created in the organization (Organizations' part of CreateAccount). */
   createAccount(account: string): Promise<void>;
 }
 
-/** The role Organizations creates in every account it creates, trusted by the management account. */
-export const organizationAccessRole = 'OrganizationAccountAccessRole';
+export { organizationAccessRole };
 
 export async function emulateOrganization(
   endpoint: string,
   options: OrganizationOptions,
 ): Promise<Organization> {
   const base = options.config ?? e2eConfig;
-  const config = options.regions
-    ? parseConfig({ ...JSON.parse(JSON.stringify(base)), governedRegions: [...options.regions] })
-    : base;
-  const { management, logArchive, securityTooling } = config.accounts;
+  const { management, logArchive, securityTooling } = base.accounts;
   const orgAccounts = [logArchive, securityTooling, ...options.members];
-  await actAsSecurityTooling(endpoint, config);
+  if (!(await strictStandIns(endpoint)))
+    throw new Error(`${endpoint} is not logwarden's moto server (local/standins): start it with startMoto()`);
+  const administrator = await actAsAdministrator(endpoint, base);
+  const admin = async (account: string): Promise<Credentials> =>
+    account === management ? administrator : credentialsOf(account, organizationAccessRole);
+  // The organization exists first; its id goes into the configuration, as a real deployment's does.
+  const organizationId = await createOrganization({ management, admin }, endpoint, [
+    logArchive,
+    securityTooling,
+  ]);
+  const config = parseConfig({
+    ...JSON.parse(JSON.stringify(base)),
+    organizationId,
+    ...(options.regions ? { governedRegions: [...options.regions] } : {}),
+  });
   const synth = synthesizeToCdkOut(config);
   // Accounts that exist before the run carry their baseline already; members arrive later.
-  const all = deployedStacks(synth.assembly, { management, accounts: orgAccounts });
+  const all = deployedStacks(synth.assembly, { management, accounts: orgAccounts }).map((s) =>
+    options.amendTemplate ? { ...s, template: options.amendTemplate(s) } : s,
+  );
   const isBaselineOf = (s: DeployedStack, account: string) =>
     s.stackName.startsWith('StackSet-') && s.account === account;
   const stacks = all.filter((s) => !options.members.some((m) => isBaselineOf(s, m)));
+  // The IAM part of `cdk deploy` and of the StackSet: every role and policy of the templates, in
+  // the account of its stack instance.
+  const iam = rootIamDeployer(endpoint);
+  for (const s of stacks) await deployIam(s, iam);
+  // Lambda gives each function its execution role's credentials (lambda.amazonaws.com must be
+  // trusted by the role); the stand-in refuses otherwise.
+  const roleCredentials: RoleCredentials = (roleArn) =>
+    serviceCredentials(endpoint, roleArn, 'lambda.amazonaws.com');
 
-  const strict = await strictStandIns(endpoint);
-  const plane = new LocalControlPlane(synth.controlPlane, config.homeRegion, securityTooling, {
-    trailDelegation: strict,
-  });
+  const people = {
+    config,
+    management,
+    logArchive,
+    securityTooling,
+    regions: config.governedRegions,
+    admin,
+  };
+  const prerequisites = await establishPrerequisites(people);
+  await actAsSecurityTooling(config);
+
+  const plane = new LocalControlPlane(
+    synth.controlPlane,
+    config.homeRegion,
+    securityTooling,
+    roleCredentials,
+    // Step Functions runs each state machine with its role (trusted by states.amazonaws.com,
+    // aws:SourceAccount / aws:SourceArn of the state machine).
+    (roleArn, stateMachineArn) =>
+      serviceCredentials(endpoint, roleArn, 'states.amazonaws.com', {
+        sourceAccount: securityTooling,
+        sourceArn: stateMachineArn,
+      }),
+  );
   // Step Functions of the security-tooling account: the state machines exist there, and every
   // execution the dispatcher or the alerter starts is recorded there, then run by the plane.
   const sfn = new SFNClient({ region: config.homeRegion });
-  await plane.createStateMachines(sfn, `arn:aws:iam::${securityTooling}:role/logwarden-workflows`);
+  await plane.createStateMachines(sfn);
   const dispatcher = templateFunctions(synth.controlPlane, config.homeRegion, securityTooling).find(
     (f) => f.name === 'dispatch',
   )!;
-  const dispatch = functionHandler(dispatcher);
+  const dispatch = functionHandler(dispatcher, await roleCredentials(dispatcher.roleArn));
   const bus = new LocalEventBridge(
     stacks,
     { id: config.organizationId, accounts: [management, ...orgAccounts] },
     async (fn, input) => {
       if (fn.stack.account === securityTooling && fn.logicalId === dispatcher.logicalId) {
-        // The real dispatcher (its factory, the stack's environment) calls StartExecution.
+        // The real dispatcher (its factory, the stack's environment, its role) calls StartExecution.
         await dispatch(input);
         return plane.runRecorded(sfn, securityTooling);
       }
@@ -108,12 +164,8 @@ export async function emulateOrganization(
   const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
 
   const org: Organization = {
-    config,
+    ...people,
     members: options.members,
-    regions: config.governedRegions,
-    management,
-    logArchive,
-    securityTooling,
     stacks,
     bus,
     plane,
@@ -123,17 +175,16 @@ export async function emulateOrganization(
     runRecorded: () => plane.runRecorded(sfn, securityTooling),
     async deployBaseline(account) {
       for (const s of all.filter((x) => isBaselineOf(x, account))) {
+        await deployIam(s, iam);
         stacks.push(s);
         bus.load(s);
       }
     },
-    admin: (account) => credentialsOf(account, organizationAccessRole),
-    strict,
-    prerequisites: [],
-    createAccount: async (account) => {
-      if (strict) await addAccount(endpoint, management, account);
-    },
+    prerequisites,
+    roleCredentials,
+    denials: () => deniedRequests(endpoint),
+    endpoint,
+    createAccount: (account) => addAccount(endpoint, management, account),
   };
-  if (strict) org.prerequisites.push(...(await establishPrerequisites(org, endpoint)));
   return org;
 }

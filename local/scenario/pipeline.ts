@@ -24,21 +24,22 @@ import { installSearchSetup } from '../../functions/opensearch-setup/setup';
 import { createClient } from '../../functions/shared/clients';
 import { signedSearchClient } from '../../functions/shared/opensearch/client';
 import { corpusMessagesByGroup, cwlPayload } from '../corpus';
-import { credentialsOf } from '../emulated-org';
 import { deployCentralResources, readQueue, type Where } from '../emulated-central';
 import type { LocalSearch } from '../opensearch';
 import { indexerEnv } from '../../functions/indexer/env';
 import { variableOf } from '../../functions/shared/env';
-import { serviceNameVariable, templateFunctions } from '../template-functions';
+import { functionHandler, templateFunctions } from '../template-functions';
+import { resolveValue } from '../asl';
+import { serviceCredentials } from '../standins/prerequisites';
 import type { Organization } from './organization';
-
-export const archiveBucket = 'logwarden-archive-local';
 
 export interface Pipeline {
   org: Organization;
   search: LocalSearch;
   la: Required<Where>;
   alertsQueueUrl: string;
+  /** The archive bucket, named as the central stack's bucket is named locally. */
+  bucket: string;
   /** Where the worker keeps each shard's checkpoint between drains. */
   checkpoint: string;
   /** Names this run's archive objects (unique per run). */
@@ -59,8 +60,7 @@ export async function deployPipeline(
   workDir: string,
 ): Promise<Pipeline> {
   const home = org.config.homeRegion;
-  const la = { region: home, credentials: await credentialsOf(org.logArchive, 'logwarden-local') };
-  const { alertsQueueUrl } = await deployCentralResources(org.central, la, archiveBucket);
+  const { la, bucket, alertsQueueUrl } = await deployCentral(org);
   await installSearchSetup(searchClient(search, home), {
     retentionDays: org.config.openSearch.retentionDays,
   });
@@ -70,6 +70,7 @@ export async function deployPipeline(
     search,
     la,
     alertsQueueUrl,
+    bucket,
     checkpoint: path.join(workDir, `stream-checkpoint-${randomUUID()}.json`),
     runId: randomUUID(),
   };
@@ -94,36 +95,50 @@ export async function putPayloads(p: Pipeline, payloads: ReturnType<typeof cwlPa
   }
 }
 
+/** The consumers the worker runs, each with the environment and role the central stack gives it. */
+const consumers = ['transform', 'indexer', 'alerter'] as const;
+
 /**
- * Drains the stream through the log-archive consumers in their own process, with the
- * environment the central stack gives each. Failures come back in the result; `strict` makes
- * any of them an error.
+ * Drains the stream through the log-archive consumers in their own process: each consumer with
+ * the environment the central stack gives it and its own execution role's credentials, the
+ * Firehose stand-in with the delivery stream's role (assumed as firehose.amazonaws.com, its
+ * trust's aws:SourceAccount evaluated). Failures come back in the result; `strict` makes any of
+ * them an error.
  */
-export function drainPipeline(
+export async function drainPipeline(
   p: Pipeline,
   options: { strict?: boolean; env?: Record<string, string> } = {},
-): Drain {
+): Promise<Drain> {
   const home = p.la.region;
-  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
-  for (const fn of templateFunctions(p.org.central, home, p.org.logArchive).filter((f) =>
-    ['transform', 'indexer', 'alerter'].includes(f.name),
-  )) {
-    for (const [k, v] of Object.entries(fn.environment)) if (k !== serviceNameVariable) env[k] = v;
+  const functionEnvironments: Record<string, Record<string, string>> = {};
+  for (const fn of templateFunctions(p.org.central, home, p.org.logArchive)) {
+    if (!(consumers as readonly string[]).includes(fn.name)) continue;
+    const credentials = await p.org.roleCredentials(fn.roleArn);
+    functionEnvironments[fn.name] = {
+      ...fn.environment,
+      [variableOf(indexerEnv, 'opensearchEndpoint')]: p.search.endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+      ...options.env,
+    };
   }
-  Object.assign(env, {
-    AWS_ACCESS_KEY_ID: p.la.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: p.la.credentials.secretAccessKey,
-    AWS_SESSION_TOKEN: p.la.credentials.sessionToken ?? '',
-    [variableOf(indexerEnv, 'opensearchEndpoint')]: p.search.endpoint,
-    [variableOf(indexerEnv, 'archiveBucket')]: archiveBucket,
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    // The worker itself acts for no one: each consumer and the delivery stream sign with their own role.
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_SESSION_TOKEN: '',
+    LOGWARDEN_FUNCTION_ENVIRONMENTS: JSON.stringify(functionEnvironments),
+    LOGWARDEN_FIREHOSE_CREDENTIALS: JSON.stringify(await firehoseCredentials(p.org)),
+    LOGWARDEN_ARCHIVE_BUCKET: p.bucket,
     LOGWARDEN_STREAM: names.centralStream,
     LOGWARDEN_ACCOUNT: p.org.logArchive,
     LOGWARDEN_CHECKPOINT: p.checkpoint,
     LOGWARDEN_RUN_ID: p.runId,
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
-    ...options.env,
-  });
+  };
   const out = execFileSync(
     process.execPath,
     ['--import', 'tsx', path.join(__dirname, '..', 'pipeline-worker.ts')],
@@ -138,6 +153,45 @@ export function drainPipeline(
       `the pipeline failed ${drain.failures.length} records:\n  ${drain.failures.join('\n  ')}`,
     );
   return drain;
+}
+
+/** The delivery stream's role (its `RoleARN` in the template), as Firehose assumes it. */
+export async function firehoseCredentials(org: Organization) {
+  const home = org.config.homeRegion;
+  const stream = Object.values(org.central.Resources).find(
+    (r) => r.Type === 'AWS::KinesisFirehose::DeliveryStream',
+  )!;
+  const config = stream.Properties?.ExtendedS3DestinationConfiguration as { RoleARN: unknown };
+  const roleArn = resolveValue(org.central, config.RoleARN, home, org.logArchive);
+  return serviceCredentials(org.endpoint, roleArn, 'firehose.amazonaws.com', {
+    sourceAccount: org.logArchive,
+  });
+}
+
+/** A central function as the stack deploys it (its environment over `overrides`), under its own role. */
+export async function centralFunction(
+  org: Organization,
+  name: 'transform' | 'indexer' | 'alerter',
+  overrides: Record<string, string> = {},
+) {
+  const fn = templateFunctions(org.central, org.config.homeRegion, org.logArchive).find(
+    (f) => f.name === name,
+  )!;
+  const credentials = await org.roleCredentials(fn.roleArn);
+  return {
+    environment: fn.environment,
+    credentials,
+    handler: functionHandler({ ...fn, environment: { ...fn.environment, ...overrides } }, credentials),
+  };
+}
+
+/** What the central stack creates in the log-archive account, on the stand-in, without the search setup. */
+export async function deployCentral(org: Organization) {
+  const home = org.config.homeRegion;
+  const la = { region: home, credentials: await org.admin(org.logArchive) };
+  const indexer = templateFunctions(org.central, home, org.logArchive).find((f) => f.name === 'indexer')!;
+  const bucket = indexer.environment[variableOf(indexerEnv, 'archiveBucket')];
+  return { la, bucket, ...(await deployCentralResources(org.central, la, bucket)) };
 }
 
 /** The alerts the alerter published, read back through the topic's SQS subscription. */

@@ -22,6 +22,7 @@ import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from
 import { createClient } from '../../functions/shared/clients';
 import { centralStreamArn, destinationArn, destinationRoleName, names } from '../../contracts/names';
 import type { Organization } from './organization';
+import { createOrganizationAccessRole } from '../emulated-org';
 
 const services = [
   'account.amazonaws.com',
@@ -36,7 +37,10 @@ export async function strictStandIns(endpoint: string): Promise<boolean> {
   return res?.status === 200;
 }
 
-/** Adds an account under a chosen id to the organization (moto's CreateAccount draws one). */
+/**
+ * Adds an account under a chosen id to the organization (moto's CreateAccount draws one), with
+ * the OrganizationAccountAccessRole Organizations creates in it.
+ */
 export async function addAccount(endpoint: string, management: string, accountId: string) {
   const res = await fetch(`${endpoint}/logwarden-standins/organization-account`, {
     method: 'POST',
@@ -44,16 +48,38 @@ export async function addAccount(endpoint: string, management: string, accountId
     body: JSON.stringify({ managementAccount: management, accountId, email: `${accountId}@example.com` }),
   });
   if (res.status !== 200) throw new Error(`adding ${accountId} to the organization: ${await res.text()}`);
+  await createOrganizationAccessRole(endpoint, accountId);
 }
 
 /** Takes the management account's one-time steps on the stand-in; returns what was done. */
-export async function establishPrerequisites(org: Organization, endpoint: string): Promise<string[]> {
-  const credentials = await org.admin(org.management);
+type People = Pick<
+  Organization,
+  'config' | 'management' | 'logArchive' | 'securityTooling' | 'regions' | 'admin'
+>;
+
+/**
+ * The organization with all features, created by the management account's administrator, with
+ * the log-archive and security-tooling accounts in it; returns its id, which the configuration
+ * names (logwarden.config.json `organizationId`, read by every `aws:PrincipalOrgID` condition).
+ */
+export async function createOrganization(
+  people: Pick<People, 'management' | 'admin'>,
+  endpoint: string,
+  accounts: readonly string[],
+): Promise<string> {
+  const credentials = await people.admin(people.management);
   const orgs = new OrganizationsClient({ region: 'us-east-1', credentials });
   const created = await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  for (const account of [org.logArchive, org.securityTooling])
-    await addAccount(endpoint, org.management, account);
-  const done = [`organization with all features, management ${org.management}`];
+  for (const account of accounts) await addAccount(endpoint, people.management, account);
+  return created.Organization!.Id!;
+}
+
+export async function establishPrerequisites(org: People): Promise<string[]> {
+  const credentials = await org.admin(org.management);
+  const orgs = new OrganizationsClient({ region: 'us-east-1', credentials });
+  const done = [
+    `organization ${org.config.organizationId} with all features, management ${org.management}, accounts ${org.logArchive}, ${org.securityTooling}`,
+  ];
   for (const service of services) {
     await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: service }));
     if (service !== 'guardduty.amazonaws.com')
@@ -72,7 +98,7 @@ export async function establishPrerequisites(org: Organization, endpoint: string
       new EnableOrganizationAdminAccountCommand({ AdminAccountId: org.securityTooling }),
     );
   done.push(`GuardDuty administrator ${org.securityTooling} in ${org.regions.join(', ')}`);
-  await deployDestinations(org, created.Organization!.Id!);
+  await deployDestinations(org, org.config.organizationId);
   done.push(
     `log-archive destinations ${names.logsDestination} in ${org.regions.join(', ')}, into ${org.config.homeRegion}'s stream ${names.centralStream}`,
   );
@@ -85,7 +111,7 @@ export async function establishPrerequisites(org: Organization, endpoint: string
  * central stack's stand-in describes it first), with its organization-only access policy
  * (aws:PrincipalOrgID), so the subscription control's account policies have a destination.
  */
-async function deployDestinations(org: Organization, organizationId: string) {
+async function deployDestinations(org: People, organizationId: string) {
   const credentials = await org.admin(org.logArchive);
   const home = org.config.homeRegion;
   const kinesis = createClient(KinesisClient, {

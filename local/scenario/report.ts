@@ -51,8 +51,8 @@ export async function askOpenSearch(search: LocalSearch, region: string, say: Sa
 
 /**
  * The one-time steps in the management account a real deployment needs (README, deploying),
- * and where the local organization stands in for each. Where a stand-in may or may not serve
- * the API, it is asked.
+ * taken on the stand-in's organization; ListRegions for another account is asked, to show it
+ * is served.
  */
 export async function printPrerequisites(org: Organization, say: Say) {
   const served = async (call: () => Promise<unknown>) =>
@@ -63,30 +63,11 @@ export async function printPrerequisites(org: Organization, say: Say) {
   const account = new AccountClient({ region: 'us-east-1' });
   const listRegions = await served(() => account.send(new ListRegionsCommand({ AccountId: org.logArchive })));
   say('one-time prerequisites in the management account, and where they are emulated:');
-  if (org.strict) {
-    for (const step of org.prerequisites) say(`        - done on the stand-in's organization: ${step}`);
-    say(`        - ListRegions for a member from ${org.securityTooling}: ${listRegions}`);
-    return;
-  }
-  for (const [step, local] of [
-    [
-      'trusted access for account.amazonaws.com (ListRegions with an AccountId)',
-      `ListRegions for a member: ${listRegions}`,
-    ],
-    [
-      'CloudTrail delegated administrator (aws cloudtrail register-organization-delegated-admin)',
-      'not emulated by bare moto: the trail control acts from the security-tooling account',
-    ],
-    [
-      'GuardDuty delegated administrator in each governed region',
-      'not emulated by bare moto: the GuardDuty control fails (no delegated administrator); npm start runs on the strict stand-ins',
-    ],
-    [
-      'StackSets trusted access (service-managed StackSet)',
-      'local/deployment.ts deploys the StackSet’s template body to every account but the management account, in each region of its instances',
-    ],
-  ])
-    say(`        - ${step}: ${local}`);
+  for (const step of org.prerequisites) say(`        - done on the stand-in's organization: ${step}`);
+  say(`        - ListRegions for a member from ${org.securityTooling}: ${listRegions}`);
+  say(
+    '        - StackSets trusted access (service-managed StackSet): local/deployment.ts deploys the StackSet’s template body, roles included, to every account but the management account, in each region of its instances',
+  );
 }
 
 export const indent = (text: string) =>
@@ -107,4 +88,21 @@ export async function finish(org: Organization, file: string, say: Say) {
   );
   if (gaps.length)
     throw new Error(`not covered: ${gaps.map((c) => `${c!.account} ${c!.region} ${c!.control}`).join(', ')}`);
+}
+
+/**
+ * What IAM refused during the run, by action and role: every call was evaluated against its
+ * caller's policies from the synthesized templates (local/standins/iam.py).
+ */
+export async function printDenials(org: Organization, say: Say) {
+  const denials = await org.denials();
+  const byKind = new Map<string, number>();
+  for (const d of denials) {
+    const who = d.caller.replace(/^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.*$/, '$2 ($1)');
+    const why = /because (.*)$/.exec(d.message)?.[1] ?? d.message.slice(0, 120);
+    const key = `${d.action} by ${who}: ${d.code}, ${why}`;
+    byKind.set(key, (byKind.get(key) ?? 0) + 1);
+  }
+  say(`IAM enforced on every call; ${denials.length} refused:`);
+  for (const [kind, n] of byKind) say(`        ${String(n).padStart(3)} × ${kind}`);
 }

@@ -92,7 +92,7 @@ export async function tamperAndHeal(org: Organization, p: Pipeline, account: str
   const del = await deleteFlowLog(org, account, org.config.homeRegion);
   say(`DeleteFlowLogs ${del.victim.flowLogId} in ${account} → ${named(del) || 'nothing'}`);
   await shipTrailRecords(p, [stop.event.detail, del.event.detail], stop.owner);
-  const drain = drainPipeline(p, { strict: true });
+  const drain = await drainPipeline(p, { strict: true });
   say(
     `pipeline: ${drain.records} records → archive ${drain.archive.ok} Ok / ${drain.archive.dropped} Dropped / ${drain.archive.processingFailed} failed`,
   );
@@ -100,6 +100,14 @@ export async function tamperAndHeal(org: Organization, p: Pipeline, account: str
   say(
     `heals the alerter started: ${heals.map((h) => `${h.name}${h.duplicate ? ' (already run)' : ''}`).join(', ')}`,
   );
+  for (const h of heals) {
+    const out = h.run?.output as
+      | { counts?: Record<string, number>; failed?: { account: string; control: string; reason: string }[] }
+      | undefined;
+    say(`        ${h.name}: ${JSON.stringify(out?.counts ?? {})}`);
+    for (const f of out?.failed ?? [])
+      say(`          failed: ${f.account} ${f.control}: ${f.reason.split(' (')[0].slice(0, 160)}`);
+  }
   const logging = await isLogging(org);
   const replacement = await del.replacement();
   say(

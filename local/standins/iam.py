@@ -47,7 +47,18 @@ SETTINGS: dict[str, Any] = {
     "root_keys": {os.environ.get("LOGWARDEN_STANDINS_ROOT_KEY", "AKIAIOSFODNN7EXAMPLE")},
 }
 
-Grant = tuple[str, str]  # (service:Action, resource ARN or "*")
+# (service:Action, resource ARN or "*"), and request context keys the call adds (iam:PassedToService)
+Grant = tuple[str, str] | tuple[str, str, dict[str, list[str]]]
+
+# Every request denied since the server started (GET /logwarden-standins/denials), so a run can
+# show which calls IAM refused, e.g. a control's AssumeRole before a new account's role exists.
+DENIALS: list[dict[str, Any]] = []
+
+
+def _now_ms() -> int:
+    import time
+
+    return int(time.time() * 1000)
 
 
 class Unmapped(Exception):
@@ -83,7 +94,10 @@ def _params(self: Any) -> dict[str, Any]:
     for k, v in (self.querystring or {}).items():
         out[k] = v[0] if isinstance(v, list) and len(v) == 1 else v
     body = self.body
-    if body:
+    if isinstance(body, dict):
+        # DynamoDB's handler replaces its body with the parsed parameters before authorizing.
+        out.update(body)
+    elif body:
         try:
             parsed = json.loads(body)
             if isinstance(parsed, dict):
@@ -187,8 +201,10 @@ def _org_account(p: dict[str, Any], c: Ctx) -> str:
     return f"arn:aws:organizations::{management}:account/{org.organization_id_of(c.account)}/{p.get('AccountId')}"
 
 
-def _pass_role(role: str | None) -> list[Grant]:
-    return [("iam:PassRole", role)] if role else []
+def _pass_role(role: str | None, service: str) -> list[Grant]:
+    """iam:PassRole on the role handed to `service`, with `iam:PassedToService` in the request
+    context (IAM User Guide, "Granting a user permissions to pass a role to an AWS service")."""
+    return [("iam:PassRole", role, {"iam:PassedToService": [service]})] if role else []
 
 
 def _create_flow_logs(p: dict[str, Any], c: Ctx) -> list[Grant]:
@@ -197,18 +213,25 @@ def _create_flow_logs(p: dict[str, Any], c: Ctx) -> list[Grant]:
         str(p.get("ResourceType")), "vpc"
     )
     grants += [("ec2:CreateFlowLogs", c.arn("ec2", f"{kind}/{r}")) for r in _indexed(p, "ResourceId")]
-    return grants + _pass_role(p.get("DeliverLogsPermissionArn"))
+    return grants + _pass_role(p.get("DeliverLogsPermissionArn"), "vpc-flow-logs.amazonaws.com")
 
 
 def _create_trail(p: dict[str, Any], c: Ctx) -> list[Grant]:
-    grants: list[Grant] = [("cloudtrail:CreateTrail", _trail_arn(p, c))]
+    arn = _trail_arn(p, c)
+    management = org.management_account_of(c.account)
+    if p.get("IsOrganizationTrail") and management and management != c.account:
+        # CloudTrail: "the management account remains the owner of any CloudTrail organization
+        # resources the delegated administrator creates": the new trail's ARN is the management
+        # account's (local/standins/cloudtrail.py creates it there).
+        arn = f"arn:aws:cloudtrail:{c.region}:{management}:trail/{p.get('Name')}"
+    grants: list[Grant] = [("cloudtrail:CreateTrail", arn)]
     if p.get("TagsList"):
-        grants.append(("cloudtrail:AddTags", _trail_arn(p, c)))
-    return grants + _pass_role(p.get("CloudWatchLogsRoleArn"))
+        grants.append(("cloudtrail:AddTags", arn))
+    return grants + _pass_role(p.get("CloudWatchLogsRoleArn"), "cloudtrail.amazonaws.com")
 
 
 def _update_trail(p: dict[str, Any], c: Ctx) -> list[Grant]:
-    return [("cloudtrail:UpdateTrail", _trail_arn(p, c))] + _pass_role(p.get("CloudWatchLogsRoleArn"))
+    return [("cloudtrail:UpdateTrail", _trail_arn(p, c))] + _pass_role(p.get("CloudWatchLogsRoleArn"), "cloudtrail.amazonaws.com")
 
 
 def _put_subscription_filter(p: dict[str, Any], c: Ctx) -> list[Grant]:
@@ -216,7 +239,7 @@ def _put_subscription_filter(p: dict[str, Any], c: Ctx) -> list[Grant]:
     dest = str(p.get("destinationArn") or "")
     if ":destination:" in dest:
         grants.append(("logs:PutSubscriptionFilter", dest))
-    return grants + _pass_role(p.get("roleArn"))
+    return grants + _pass_role(p.get("roleArn"), "logs.amazonaws.com")
 
 
 def _put_account_policy(p: dict[str, Any], c: Ctx) -> list[Grant]:
@@ -230,7 +253,7 @@ def _put_account_policy(p: dict[str, Any], c: Ctx) -> list[Grant]:
             doc = {}
         if doc.get("DestinationArn"):
             grants.append(("logs:PutSubscriptionFilter", str(doc["DestinationArn"])))
-        grants += _pass_role(doc.get("RoleArn"))
+        grants += _pass_role(doc.get("RoleArn"), "logs.amazonaws.com")
     return grants
 
 
@@ -242,7 +265,7 @@ def _put_events(p: dict[str, Any], c: Ctx) -> list[Grant]:
 def _put_targets(p: dict[str, Any], c: Ctx) -> list[Grant]:
     grants: list[Grant] = [("events:PutTargets", _rule(p, c))]
     for t in p.get("Targets") or []:
-        grants += _pass_role(t.get("RoleArn"))
+        grants += _pass_role(t.get("RoleArn"), "events.amazonaws.com")
     return grants
 
 
@@ -296,6 +319,10 @@ MAPPINGS: dict[str, Mapper] = {
     "logs:PutResourcePolicy": _star("logs:PutResourcePolicy"),
     "logs:CreateLogStream": _one(
         "logs:CreateLogStream",
+        lambda p, c: f"{_log_group(p, c)}:log-stream:{p.get('logStreamName')}",
+    ),
+    "logs:GetLogEvents": _one(
+        "logs:GetLogEvents",
         lambda p, c: f"{_log_group(p, c)}:log-stream:{p.get('logStreamName')}",
     ),
     "logs:PutLogEvents": _one(
@@ -398,9 +425,18 @@ MAPPINGS: dict[str, Mapper] = {
         )
     },
     # Step Functions
+    "states:CreateStateMachine": _one(
+        "states:CreateStateMachine", lambda p, c: c.arn("states", f"stateMachine:{p.get('name')}")
+    ),
+    "states:ListExecutions": _one("states:ListExecutions", lambda p, c: str(p.get("stateMachineArn"))),
     "states:StartExecution": _one("states:StartExecution", lambda p, c: str(p.get("stateMachineArn"))),
     "states:DescribeExecution": _one("states:DescribeExecution", lambda p, c: str(p.get("executionArn"))),
     # Organizations
+    "organizations:CreateOrganization": _star("organizations:CreateOrganization"),
+    "organizations:EnableAWSServiceAccess": _star("organizations:EnableAWSServiceAccess"),
+    "organizations:RegisterDelegatedAdministrator": _one(
+        "organizations:RegisterDelegatedAdministrator", _org_account
+    ),
     "organizations:ListAccounts": _star("organizations:ListAccounts"),
     "organizations:DescribeOrganization": _star("organizations:DescribeOrganization"),
     "organizations:DescribeAccount": _one("organizations:DescribeAccount", _org_account),
@@ -483,13 +519,15 @@ def _denied(caller: policy.Caller, action: str, resource: str, why: str) -> str:
 
 def authorize(caller: policy.Caller, identity: list[Any], grants: list[Grant]) -> str | None:
     """None when every grant is allowed, else AWS's message for the first denied one."""
-    for action, resource in grants:
+    for grant in grants:
+        action, resource = grant[0], grant[1]
         if action in ALWAYS_ALLOWED:
             continue
         checked = resource
         if resource != "*" and not has_resource_types(action):
             checked = "*"
         ctx = _context(caller, checked)
+        ctx.update(grant[2] if len(grant) > 2 else {})  # type: ignore[misc]
         decision = policy.evaluate(identity, action, checked, ctx)
         if decision.effect == policy.DENY:
             return _denied(caller, action, checked, f"with an explicit deny in an identity-based policy")
@@ -509,7 +547,18 @@ def authorize(caller: policy.Caller, identity: list[Any], grants: list[Grant]) -
                 caller, action, checked, f"because no identity-based policy allows the {action} action"
             )
         owner = _resource_account(checked)
-        if owner and owner != caller.account and action not in ("iam:PassRole",):
+        # An organization's account ARN names the management account, but who may act on it is
+        # the service's own rule (the Account API: the management account or the delegated
+        # administrator for account.amazonaws.com, local/standins/account.py), not a resource
+        # policy: only the identity policy is IAM's part.
+        organization_arn = checked.startswith(("arn:aws:account::", "arn:aws:organizations::")) or (
+            # The organization trail: the management account owns it, its registered delegated
+            # administrator manages it (CloudTrail's rule, local/standins/cloudtrail.py).
+            action.startswith("cloudtrail:")
+            and owner == org.management_account_of(caller.account)
+            and org.is_delegated_admin(caller.account, "cloudtrail.amazonaws.com")
+        )
+        if owner and owner != caller.account and action != "iam:PassRole" and not organization_arn:
             if not cross_account_allowed(caller, action, checked, ctx):
                 return _denied(caller, action, checked, "because no resource-based policy allows the cross-account call")
     return None
@@ -643,6 +692,9 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
             mapper = _s3(s3_action)
     code, status = _deny_code(service, protocol)
     if mapper is None:
+        DENIALS.append(
+            {"action": action_key, "caller": caller.arn, "code": code, "message": "unmapped", "at": _now_ms()}
+        )
         raise protocol_error(
             protocol,
             code,
@@ -659,6 +711,9 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
     except Unmapped as err:
         message = f"User: {caller.arn} is not authorized to perform: {action_key} ({err})"
     if message:
+        DENIALS.append(
+            {"action": action_key, "caller": caller.arn, "code": code, "message": message, "at": _now_ms()}
+        )
         raise protocol_error(protocol, code, message, status)
 
 

@@ -1,6 +1,6 @@
 /**
  * The one-time steps a real organization takes before logwarden is deployed (README, "Deploying
- * for real"), performed on logwarden's moto server (`startMoto({ standins: true })`), so the
+ * for real"), performed on logwarden's moto server (`startMoto()`), so the
  * local run and the end-to-end tests start from the organization the stand-ins expect: an
  * organization with all features, the log-archive, security-tooling and member accounts under
  * their configured ids, trusted access for the services logwarden relies on, the
@@ -69,11 +69,16 @@ async function post<T>(endpoint: string, name: string, body: object): Promise<T>
  * Credentials of `roleArn` as AWS service `service` (lambda.amazonaws.com, states.amazonaws.com)
  * obtains them for a function or workflow: refused unless the role's trust names the service.
  */
-export function serviceCredentials(endpoint: string, roleArn: string, service: string) {
+export function serviceCredentials(
+  endpoint: string,
+  roleArn: string,
+  service: string,
+  source: { sourceAccount?: string; sourceArn?: string } = {},
+) {
   return post<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }>(
     endpoint,
     'service-credentials',
-    { roleArn, service },
+    { roleArn, service, ...source },
   );
 }
 
@@ -84,6 +89,23 @@ export function addOrganizationAccount(endpoint: string, management: string, acc
     accountId,
     email: `${accountId}@example.com`,
   });
+}
+
+/** A request the stand-in's IAM refused (local/standins/iam.py DENIALS). */
+export interface Denial {
+  action: string;
+  caller: string;
+  code: string;
+  message: string;
+  /** When, in milliseconds since the epoch. */
+  at: number;
+}
+
+/** Every request refused since the server started, oldest first. */
+export async function deniedRequests(endpoint: string): Promise<Denial[]> {
+  const res = await fetch(`${endpoint}/logwarden-standins/denials`);
+  if (!res.ok) throw new Error(`logwarden-standins/denials: ${res.status}`);
+  return ((await res.json()) as { denials: Denial[] }).denials;
 }
 
 /** Turns IAM enforcement on or off for every later request. */

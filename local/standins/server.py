@@ -42,8 +42,9 @@ def set_iam(body: dict[str, Any]) -> dict[str, Any]:
 
 def service_credentials(body: dict[str, Any]) -> dict[str, Any]:
     """Credentials of `roleArn` as the AWS service `service` (lambda.amazonaws.com,
-    states.amazonaws.com, ...) obtains them for a function or workflow: only if the role exists
-    and its trust policy allows that service to assume it."""
+    states.amazonaws.com, firehose.amazonaws.com ...) obtains them for a function, workflow or
+    delivery stream: only if the role exists and its trust policy allows that service to assume
+    it, with the request's `aws:SourceAccount` / `aws:SourceArn` when given."""
     from moto.sts.models import sts_backends
 
     role_arn = str(body["roleArn"])
@@ -52,7 +53,14 @@ def service_credentials(body: dict[str, Any]) -> dict[str, Any]:
     if found is None:
         raise PermissionError(f"role {role_arn} does not exist")
     caller = policy.Caller(account="", arn=service, service=service)
-    decision = policy.evaluate([found[1]], "sts:AssumeRole", role_arn, {}, caller)
+    # What the service's request carries about its source (a Firehose stream's account, ...),
+    # which confused-deputy conditions of the trust policy test.
+    context: dict[str, list[str]] = {}
+    if body.get("sourceAccount"):
+        context["aws:SourceAccount"] = [str(body["sourceAccount"])]
+    if body.get("sourceArn"):
+        context["aws:SourceArn"] = [str(body["sourceArn"])]
+    decision = policy.evaluate([found[1]], "sts:AssumeRole", role_arn, context, caller)
     if decision.effect != policy.ALLOW:
         raise PermissionError(f"the trust policy of {role_arn} does not allow {service}")
     account = role_arn.split(":")[4]
@@ -113,6 +121,8 @@ class App:
                 return _json_response(start_response, 403, {"message": str(err)})
             except (KeyError, ValueError, TypeError) as err:
                 return _json_response(start_response, 400, {"message": f"bad request: {err!r}"})
+        if path == "/logwarden-standins/denials":
+            return _json_response(start_response, 200, {"denials": iam.DENIALS})
         if path == "/logwarden-standins/health":
             return _json_response(start_response, 200, {"iam": iam.SETTINGS["enforce"]})
         return self.moto_app(environ, start_response)
@@ -126,6 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--root-access-key", action="append", default=[])
     args = parser.parse_args(argv)
     os.environ.setdefault("MOTO_PORT", str(args.port))
+    # AWS managed policies (AWSLambdaBasicExecutionRole ...) exist in every account, as in AWS,
+    # so the templates' ManagedPolicyArns attach and are evaluated.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
     standins.install()
     if args.iam:

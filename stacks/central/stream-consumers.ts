@@ -138,6 +138,8 @@ export class StreamConsumers extends Construct {
         streamRetentionHours: String(config.kinesis.retentionHours),
         trustedSources: encodeTrustedSources(props.trustedSources),
         governedRegions: config.governedRegions.join(','),
+        managementAccount: config.accounts.management,
+        trailMode: config.trail.mode,
       }),
     });
     props.alertTopic.grantPublish(this.alerter);

@@ -17,7 +17,7 @@ const cover = (region: string, name: string) =>
   org.plane.start('cover-account-region', name, { account: member, region });
 
 beforeAll(async () => {
-  moto = await startMoto({ standins: true });
+  moto = await startMoto();
   org = await emulateOrganization(moto.endpoint, { members: [member] });
   await existingAccount(org, member);
 }, 120_000);

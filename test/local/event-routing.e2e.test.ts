@@ -10,7 +10,7 @@ import { createAccountResultEvent } from '../../local/aws-events';
 import { ledgerStatuses } from '../../local/emulated-org';
 import { startMoto, type Moto } from '../../local/moto';
 import { recordedCall } from '../../local/scenario/api-call';
-import { onboardAccount, optInRegion } from '../../local/scenario/onboard';
+import { assumeRoleDenials, onboardAccount, optInRegion } from '../../local/scenario/onboard';
 import { emulateOrganization, type Organization } from '../../local/scenario/organization';
 import { deleteFlowLog } from '../../local/scenario/tamper';
 import { createVpc } from '../../local/scenario/vpc';
@@ -24,7 +24,7 @@ async function ec2In(account: string, region: string) {
 }
 
 beforeAll(async () => {
-  moto = await startMoto({ standins: true });
+  moto = await startMoto();
   org = await emulateOrganization(moto.endpoint, { members: [newAccount] });
 }, 120_000);
 
@@ -34,8 +34,16 @@ afterAll(async () => {
 
 describe('event routing in the organization’s topology', () => {
   it('an account created in the organization is covered in every governed region, its baseline arriving after CreateAccountResult', async () => {
-    const { started } = await onboardAccount(org, newAccount);
+    const { started, assumeRoleDenialsBeforeBaseline } = await onboardAccount(org, newAccount);
     expect(started).toMatchObject([{ workflow: 'cover-account', duplicate: false }]);
+    // The race is real: before the StackSet instance arrived the member role did not exist, the
+    // stand-in refused AssumeRole, and the workflows' MemberRoleUnavailable retries carried on.
+    expect(assumeRoleDenialsBeforeBaseline).toBeGreaterThanOrEqual(1);
+    const refused = assumeRoleDenials(await org.denials(), newAccount);
+    expect(refused.every((d) => d.code === 'AccessDenied' && /the role does not exist/.test(d.message))).toBe(
+      true,
+    );
+    expect(org.plane.runs.reduce((n, r) => n + r.run.retries, 0)).toBeGreaterThanOrEqual(1);
     // Management account, us-east-1 → the management forwarder → the control bus → the dispatcher.
     expect(org.bus.hops.map((h) => h.on)).toEqual([
       `${org.management}/us-east-1/default`,

@@ -25,7 +25,7 @@ const VPCS = 250;
 const FLOW_LOGS = 60;
 
 beforeAll(async () => {
-  moto = await startMoto({ standins: true });
+  moto = await startMoto();
   proxy = await startCountingProxy(moto.endpoint);
   org = await emulateOrganization(proxy.endpoint, { members: [member] });
   region = org.config.homeRegion;

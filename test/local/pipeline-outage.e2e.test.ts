@@ -26,8 +26,9 @@ let pipeline: Pipeline;
 let closedPort: number;
 
 beforeAll(async () => {
-  [moto, search] = await Promise.all([startMoto({ standins: true }), startOpenSearch()]);
+  [moto, search] = await Promise.all([startMoto(), startOpenSearch()]);
   const org = await emulateOrganization(moto.endpoint, { members: [member] });
+  await org.createAccount(member);
   pipeline = await deployPipeline(org, search, mkdtempSync(path.join(tmpdir(), 'logwarden-outage-')));
   // A port nothing listens on any more: connections are refused, OpenSearch is down. (A server
   // in this process would not answer: the drain blocks this process while it runs.)
@@ -44,18 +45,20 @@ afterAll(async () => {
 describe('the local consumers after an OpenSearch outage', () => {
   it('report what failed, keep it unread, and index it on the next drain', async () => {
     await shipCorpus(pipeline, member);
-    const down = drainPipeline(pipeline, { env: { OPENSEARCH_ENDPOINT: `http://127.0.0.1:${closedPort}` } });
+    const down = await drainPipeline(pipeline, {
+      env: { OPENSEARCH_ENDPOINT: `http://127.0.0.1:${closedPort}` },
+    });
     expect(down.records).toBeGreaterThan(0);
     const indexerFailures = down.failures.filter((f) => f.startsWith('indexer: '));
     expect(indexerFailures.length).toBeGreaterThan(0);
-    expect(() =>
+    await expect(
       drainPipeline(pipeline, {
         strict: true,
         env: { OPENSEARCH_ENDPOINT: `http://127.0.0.1:${closedPort}` },
       }),
-    ).toThrow(/the pipeline failed \d+ records/);
+    ).rejects.toThrow(/the pipeline failed \d+ records/);
 
-    const up = drainPipeline(pipeline, { strict: true });
+    const up = await drainPipeline(pipeline, { strict: true });
     expect(up.records).toBeGreaterThanOrEqual(indexerFailures.length);
     expect(up.failures).toEqual([]);
     const client = searchClient(search, pipeline.la.region);
@@ -66,7 +69,7 @@ describe('the local consumers after an OpenSearch outage', () => {
     const objects = [...down.archive.objects, ...up.archive.objects];
     expect(new Set(objects).size).toBe(objects.length);
 
-    const after = drainPipeline(pipeline, { strict: true });
+    const after = await drainPipeline(pipeline, { strict: true });
     expect(after.records).toBe(0);
   }, 600_000);
 });

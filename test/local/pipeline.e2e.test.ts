@@ -1,29 +1,26 @@
 /**
- * The pipeline end to end on moto: CloudWatch Logs payloads of real corpus events in the
- * central Kinesis stream, the archive path (a Firehose stand-in calling the real transform
- * handler, writing to S3) and the alert path (the real alerter handler, SNS → SQS), each
- * configured with the environment the synthesized stack gives it.
+ * The pipeline end to end on the strict stand-ins (IAM enforced): CloudWatch Logs payloads of
+ * real corpus events in the central Kinesis stream, the archive path (a Firehose stand-in with
+ * the delivery stream's role, calling the real transform handler, writing to S3) and the alert
+ * path (the real alerter handler, SNS → SQS, a heal started through the heal-starter role), each
+ * configured with the environment and the execution role the synthesized stack gives it.
  */
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { Template } from 'aws-cdk-lib/assertions';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
 import { parseLogGroupArn, TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
 import { normalizePayload, parseErrorOf } from '../../functions/shared/normalize';
 import type { OcsfDocument } from '../../functions/shared/ocsf/document';
 import { isCoverageTamper } from '../../functions/shared/tamper';
-import type { CfnTemplate } from '../../local/asl';
-import { deployCentralResources, readQueue } from '../../local/emulated-central';
-import { credentialsOf } from '../../local/emulated-org';
+import { readQueue, type Where } from '../../local/emulated-central';
+import { centralFunction, deployCentral, firehoseCredentials } from '../../local/scenario/pipeline';
+import { emulateOrganization, type Organization } from '../../local/scenario/organization';
 import { deliverToArchive, type DeliveryStats } from '../../local/firehose-driver';
 import { StreamReader, toKinesisStreamEvent } from '../../local/kinesis-reader';
 import { startMoto, type Moto } from '../../local/moto';
-import { templateFunctions } from '../../local/template-functions';
 import { names } from '../../contracts/names';
 import { createClient } from '../../functions/shared/clients';
-import { buildExample } from '../stacks/example-app';
 import { corpusPayloads, e2eConfig } from './corpus-payloads';
 import { cwlPayload, realCloudTrailEvents } from '../../local/corpus';
 
@@ -31,10 +28,12 @@ const config = e2eConfig();
 const region = config.homeRegion;
 const logArchive = config.accounts.logArchive;
 let moto: Moto;
+let org: Organization;
+let la: Required<Where>;
+let bucket: string;
 let queueUrl: string;
 const stream = names.centralStream;
 const streamArn = `arn:aws:kinesis:${region}:${logArchive}:stream/${stream}`;
-const bucket = 'logwarden-archive-local';
 
 /**
  * Built once: the event ids in them are what the expected document ids derive from. The corpus'
@@ -92,42 +91,14 @@ const control = gzipSync(
 
 beforeAll(async () => {
   moto = await startMoto();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'x',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  });
-  // The control plane's state machine exists in the security-tooling account.
-  const controlCreds = await credentialsOf(config.accounts.securityTooling, 'logwarden-e2e');
-  await new SFNClient({ credentials: controlCreds }).send(
-    new CreateStateMachineCommand({
-      name: names.coverAccountRegionStateMachine,
-      definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
-      roleArn: `arn:aws:iam::${config.accounts.securityTooling}:role/sfn`,
-    }),
-  );
-  // Everything else runs as the log-archive account, as the central stack does.
-  const creds = await credentialsOf(logArchive, 'logwarden-e2e');
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: creds.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-    AWS_SESSION_TOKEN: creds.sessionToken,
-  });
-
-  const template = Template.fromStack(buildExample(config).central).toJSON() as CfnTemplate;
-  for (const fn of templateFunctions(template, region, logArchive).filter((f) =>
-    ['transform', 'alerter'].includes(f.name),
-  )) {
-    for (const [k, v] of Object.entries(fn.environment))
-      if (k !== 'POWERTOOLS_SERVICE_NAME') process.env[k] = v;
-  }
-  const deployed = await deployCentralResources(template, {}, bucket);
-  queueUrl = deployed.alertsQueueUrl;
-  expect(deployed.dedupeTable).toBe(process.env.DEDUPE_TABLE);
-  const kinesis = createClient(KinesisClient, { http1: true });
+  // The organization on the strict stand-ins, IAM enforced: the central stack's resources and
+  // roles in the log-archive account, the control plane's state machines in security tooling.
+  org = await emulateOrganization(moto.endpoint, { members: [], config });
+  const central = await deployCentral(org);
+  ({ la, bucket } = central);
+  queueUrl = central.alertsQueueUrl;
+  // What a destination puts into the stream, put here by the log-archive account's administrator.
+  const kinesis = createClient(KinesisClient, { http1: true, credentials: async () => la.credentials });
   const entries = [
     ...payloads.map((p) => ({ Data: gzipSync(JSON.stringify(p)), PartitionKey: p.logStream })),
     { Data: corrupt, PartitionKey: 'bad' },
@@ -150,9 +121,15 @@ describe('the central pipeline against moto', () => {
   const expected = payloads.flatMap((p) => normalizePayload(p, new FlowLogFormatRegistry(), trust));
 
   it('archive: every corpus event exactly once in S3, bad input kept (error prefix, parse_error), the control message dropped', async () => {
-    const { handler } = await import('../../functions/transform/index');
-    const s3 = new S3Client({});
-    const reader = new StreamReader(createClient(KinesisClient, { http1: true }), stream);
+    // Firehose reads the stream and writes the archive with the delivery stream's role, and
+    // invokes the transform, which runs under its own.
+    const { handler } = await centralFunction(org, 'transform');
+    const firehose = await firehoseCredentials(org);
+    const s3 = createClient(S3Client, { credentials: async () => firehose });
+    const reader = new StreamReader(
+      createClient(KinesisClient, { http1: true, credentials: async () => firehose }),
+      stream,
+    );
     const stats: DeliveryStats = { invocations: 0, ok: 0, dropped: 0, processingFailed: 0, objects: [] };
     // Re-ingested halves come back through the stream: read until it is drained.
     for (let round = 0; round < 10; round++) {
@@ -160,11 +137,19 @@ describe('the central pipeline against moto', () => {
       if (!records.length) break;
       await deliverToArchive(
         records.map((r) => r.record),
-        { s3, bucket, sourceStreamArn: streamArn, transform: handler, runId: 'pipeline-e2e' },
+        {
+          s3,
+          bucket,
+          sourceStreamArn: streamArn,
+          transform: handler as never,
+          runId: 'pipeline-e2e',
+        },
         stats,
       );
     }
-    const { docs, errors } = await archivedDocuments(s3);
+    const { docs, errors } = await archivedDocuments(
+      createClient(S3Client, { credentials: async () => la.credentials }),
+    );
     const count = (uids: string[]) =>
       uids.reduce((m, u) => m.set(u, (m.get(u) ?? 0) + 1), new Map<string, number>());
     expect(count(docs.map((d) => d.metadata.uid))).toEqual(count(expected.map((d) => d.metadata.uid)));
@@ -178,8 +163,13 @@ describe('the central pipeline against moto', () => {
   }, 180_000);
 
   it('alerts: exactly one SNS alert per tamper event, none on re-delivery', async () => {
-    const { handler } = await import('../../functions/alerter/index');
-    const reader = new StreamReader(createClient(KinesisClient, { http1: true }), stream);
+    // The alerter and its event source mapping, under the alerter's role.
+    const alerter = await centralFunction(org, 'alerter');
+    const handler = alerter.handler as (e: unknown) => Promise<{ batchItemFailures: unknown[] }>;
+    const reader = new StreamReader(
+      createClient(KinesisClient, { http1: true, credentials: async () => alerter.credentials }),
+      stream,
+    );
     const event = toKinesisStreamEvent(
       (await reader.read()).map((r) => r.record),
       streamArn,
@@ -187,7 +177,7 @@ describe('the central pipeline against moto', () => {
     );
     expect((await handler(event)).batchItemFailures).toEqual([]);
     expect((await handler(event)).batchItemFailures).toEqual([]); // the same records delivered again
-    const alerts = await readQueue({}, queueUrl);
+    const alerts = await readQueue(la, queueUrl);
     const tamper = expected
       .filter((d) => isCoverageTamper(d))
       .map((d) => (d.api as { operation: string }).operation)

@@ -18,7 +18,7 @@ const cover = async (region: string, name: string) =>
 
 // Every client, the handlers' included, goes through the proxy; each test sets its faults.
 beforeAll(async () => {
-  moto = await startMoto({ standins: true });
+  moto = await startMoto();
   proxy = await startChaosProxy(moto.endpoint, { throttleRate: 0 });
   org = await emulateOrganization(proxy.endpoint, { members: [member] });
   await existingAccount(org, member);

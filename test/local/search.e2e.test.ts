@@ -1,28 +1,24 @@
 /**
  * The indexer end to end: a real OpenSearch 2.19 node (Maven Central artifacts, the project's
  * launcher), the project's own index template installed by the same setup code the stack's
- * custom resource runs, the real indexer handler, moto for the rejected/ prefix.
+ * custom resource runs, the real indexer handler under its own role on the strict stand-ins
+ * (IAM enforced) for the stream, the rejected/ prefix and the last-seen table.
  */
-import {
-  CreateBucketCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type BucketLocationConstraint,
-} from '@aws-sdk/client-s3';
-import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { indexerEnv } from '../../functions/indexer/env';
+import { variableOf } from '../../functions/shared/env';
+import type { Where } from '../../local/emulated-central';
+import { emulateOrganization } from '../../local/scenario/organization';
+import { centralFunction, deployCentral } from '../../local/scenario/pipeline';
 import { createClient } from '../../functions/shared/clients';
 import { StreamReader, toKinesisStreamEvent } from '../../local/kinesis-reader';
 import { names } from '../../contracts/names';
 import { gzipSync } from 'node:zlib';
 import { installSearchSetup } from '../../functions/opensearch-setup/setup';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
-import {
-  encodeTrustedSources,
-  parseLogGroupArn,
-  TrustTable,
-  trustedSourcesFromConfig,
-} from '../../contracts/trusted-sources';
+import { parseLogGroupArn, TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
 import { cwlPayload, realCloudTrailEvents } from '../../local/corpus';
 import { documentId, normalizePayload } from '../../functions/shared/normalize';
 import { signedSearchClient, type SearchClient } from '../../functions/shared/opensearch/client';
@@ -32,9 +28,6 @@ import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from '../../
 import { corpusMember, corpusPayloads, e2eConfig } from './corpus-payloads';
 
 const region = 'eu-west-1';
-const bucket = 'logwarden-archive-search-e2e';
-const lastSeenTable = 'logwarden-last-seen-e2e';
-const streamArn = `arn:aws:kinesis:${region}:123456789012:stream/${names.centralStream}`;
 const config = e2eConfig();
 const trustedSources = trustedSourcesFromConfig(config);
 const payloads = corpusPayloads(region, config);
@@ -50,6 +43,11 @@ const expectedIds = [
   ),
 ].sort();
 let moto: Moto;
+let la: Required<Where>;
+let bucket: string;
+let lastSeenTable: string;
+let streamArn: string;
+let indexer: Awaited<ReturnType<typeof centralFunction>>;
 let opensearch: LocalSearch;
 let search: SearchClient;
 
@@ -70,40 +68,23 @@ async function indexedIds(): Promise<string[]> {
 
 beforeAll(async () => {
   [moto, opensearch] = await Promise.all([startMoto(), startOpenSearch()]);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'not-a-secret',
-    OPENSEARCH_ENDPOINT: opensearch.endpoint,
-    ARCHIVE_BUCKET: bucket,
-    TRUSTED_SOURCES: encodeTrustedSources(trustedSources),
-    LAST_SEEN_TABLE: lastSeenTable,
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+  // The organization on the strict stand-ins, IAM enforced; the central stack's resources and
+  // roles in the log-archive account; the indexer under its own role, pointed at the local node.
+  const org = await emulateOrganization(moto.endpoint, { members: [], config });
+  const central = await deployCentral(org);
+  ({ la, bucket } = central);
+  streamArn = `arn:aws:kinesis:${region}:${org.logArchive}:stream/${names.centralStream}`;
+  indexer = await centralFunction(org, 'indexer', {
+    [variableOf(indexerEnv, 'opensearchEndpoint')]: opensearch.endpoint,
   });
-  await new S3Client({}).send(
-    new CreateBucketCommand({
-      Bucket: bucket,
-      CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
-    }),
-  );
-  await new DynamoDBClient({}).send(
-    new CreateTableCommand({
-      TableName: lastSeenTable,
-      KeySchema: [
-        { AttributeName: 'account', KeyType: 'HASH' },
-        { AttributeName: 'source', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'account', AttributeType: 'S' },
-        { AttributeName: 'source', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  lastSeenTable = indexer.environment[variableOf(indexerEnv, 'lastSeenTable')];
   search = signedSearchClient({ endpoint: opensearch.endpoint, region });
 }, 240_000);
+
+const index = (records: Parameters<typeof toKinesisStreamEvent>[0]) =>
+  indexer.handler(toKinesisStreamEvent(records, streamArn, region)) as Promise<{
+    batchItemFailures: unknown[];
+  }>;
 
 afterAll(async () => {
   await Promise.all([moto?.stop(), opensearch?.stop()]);
@@ -123,24 +104,28 @@ describe('indexer against a real OpenSearch node', () => {
   });
 
   it('every corpus event is in OpenSearch exactly once, 0 rejected; a replay changes nothing', async () => {
-    const { handler } = await import('../../functions/indexer/index');
-    const kinesis = createClient(KinesisClient, { http1: true });
-    await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
+    // What the destinations put into the stream, put by the log-archive account's administrator.
+    const kinesis = createClient(KinesisClient, { http1: true, credentials: async () => la.credentials });
     const entries = payloads.map((p) => ({ Data: gzipSync(JSON.stringify(p)), PartitionKey: p.logStream }));
     expect(
       (await kinesis.send(new PutRecordsCommand({ StreamName: names.centralStream, Records: entries })))
         .FailedRecordCount,
     ).toBe(0);
+    // The event source mapping reads with the indexer's role.
+    const asIndexer = createClient(KinesisClient, {
+      http1: true,
+      credentials: async () => indexer.credentials,
+    });
     const consume = async () => {
       // A fresh reader starts at TRIM_HORIZON: the second call is a replay of the whole stream.
-      const records = (await new StreamReader(kinesis, names.centralStream).read()).map((r) => r.record);
+      const records = (await new StreamReader(asIndexer, names.centralStream).read()).map((r) => r.record);
       expect(records).toHaveLength(payloads.length);
-      expect((await handler(toKinesisStreamEvent(records, streamArn, region))).batchItemFailures).toEqual([]);
+      expect((await index(records)).batchItemFailures).toEqual([]);
     };
     await consume();
     const ids = await indexedIds();
     expect(ids.sort()).toEqual(expectedIds);
-    const rejected = await new S3Client({}).send(
+    const rejected = await new S3Client(la).send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: 'rejected/' }),
     );
     expect(rejected.KeyCount ?? 0).toBe(0);
@@ -161,7 +146,7 @@ describe('indexer against a real OpenSearch node', () => {
 
   it('last seen: the corpus records who sent what, keyed by owner or trusted account', async () => {
     const items =
-      (await new DynamoDBClient({}).send(new ScanCommand({ TableName: lastSeenTable }))).Items ?? [];
+      (await new DynamoDBClient(la).send(new ScanCommand({ TableName: lastSeenTable }))).Items ?? [];
     const keys = items.map((i) => `${i.account.S}#${i.source.S}`);
     expect(keys).toContain(`${corpusMember}#vpcflow`);
     expect(keys).toContain(`${corpusMember}#any`);
@@ -169,7 +154,6 @@ describe('indexer against a real OpenSearch node', () => {
   });
 
   it('attack (issue 10 §2): 500 lines claiming 500 distinct days open at most 17 indices; a genuine StopLogging beside them is indexed', async () => {
-    const { handler } = await import('../../functions/indexer/index');
     const before = await indices();
     const day = 86_400;
     const start = Math.floor(Date.now() / 1000);
@@ -190,7 +174,7 @@ describe('indexer against a real OpenSearch node', () => {
       PartitionKey: 'flood',
       ApproximateArrivalTimestamp: new Date(),
     }));
-    expect((await handler(toKinesisStreamEvent(records, streamArn, region))).batchItemFailures).toEqual([]);
+    expect((await index(records)).batchItemFailures).toEqual([]);
     const created = (await indices()).filter((i) => !before.includes(i));
     expect(created.length).toBeGreaterThan(0);
     expect(created.length).toBeLessThanOrEqual(17);

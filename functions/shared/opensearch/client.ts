@@ -2,7 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { environmentCredentials } from '../clients';
 
 export interface SearchResponse {
   status: number;
@@ -35,7 +35,7 @@ export function signedSearchClient(options: SearchClientOptions): SearchClient {
   const signer = new SignatureV4({
     service: 'es',
     region: options.region,
-    credentials: options.credentials ?? fromNodeProviderChain(),
+    credentials: options.credentials ?? environmentCredentials(),
     sha256: Sha256,
   });
   const doFetch = options.fetchImpl ?? fetch;

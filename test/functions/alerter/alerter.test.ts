@@ -46,6 +46,8 @@ const deps = (extra: Partial<AlerterDeps> = {}): AlerterDeps => ({
   trust,
   // The Stratus corpus anonymizes regions; these are the ones its tamper events name.
   governedRegions: [stop.awsRegion as string, deleteFlowLogs.awsRegion as string],
+  managementAccount: management,
+  organizationTrail: true,
   inFlight: new Map(),
   now: () => 1_732_800_000_000,
   ...extra,
@@ -192,6 +194,44 @@ describe('alerter', () => {
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
       'Self-heal: NOT started (region not governed by logwarden)',
     );
+  });
+
+  describe('a tamper event in the management account (outside the member baseline)', () => {
+    // The management account's own records, as the organization trail logs them.
+    const inManagement = (event: Record<string, unknown>) => ({
+      ...event,
+      recipientAccountId: management,
+      userIdentity: { ...(event.userIdentity as object), accountId: management },
+    });
+
+    it('StopLogging of the organization trail is healed in the control-plane account, same region', async () => {
+      const payload = fromTrail([inManagement(stop)]);
+      const outcome = await alertOnStreamRecord(encodeCwl(payload), deps());
+      expect(outcome.alerted).toHaveLength(1);
+      expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+      const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!);
+      // 333333333333 is the account of stateMachineArn: CloudTrail's delegated administrator.
+      expect(input).toMatchObject({ account: '333333333333', region: stop.awsRegion, trigger: 'tamper' });
+      const message = sns.commandCalls(PublishCommand)[0].args[0].input.Message!;
+      expect(message).toContain(`Account:   "${management}"`);
+    });
+
+    it('with account trails, nothing of logwarden runs there: alerted, no heal', async () => {
+      const payload = fromTrail([inManagement(stop)]);
+      const outcome = await alertOnStreamRecord(encodeCwl(payload), deps({ organizationTrail: false }));
+      expect(outcome.notGoverned).toHaveLength(1);
+      expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+      expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
+        'Self-heal: NOT started (the management account is outside the member baseline',
+      );
+    });
+
+    it('DeleteFlowLogs there is alerted without a heal (no logwarden member role exists there)', async () => {
+      const payload = fromTrail([inManagement(deleteFlowLogs)]);
+      const outcome = await alertOnStreamRecord(encodeCwl(payload), deps());
+      expect(outcome.notGoverned).toHaveLength(1);
+      expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    });
   });
 
   it('execution names are valid Step Functions names', () => {

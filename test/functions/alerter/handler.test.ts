@@ -32,6 +32,8 @@ function handlerWithOutput() {
     formats: new FlowLogFormatRegistry(),
     trust: new TrustTable([{ kind: 'cloudtrail', logGroup: '/logwarden/org-trail', owner: '111111111111' }]),
     governedRegions: [stop.awsRegion as string],
+    managementAccount: '111111111111',
+    organizationTrail: true,
     inFlight: new Map(),
     logger: new Logger({ serviceName: 'logwarden-alerter' }),
     metrics: new Metrics({ namespace: 'logwarden', serviceName: 'logwarden-alerter' }),

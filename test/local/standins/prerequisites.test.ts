@@ -26,7 +26,7 @@ let moto: Moto;
 let steps: string[];
 
 beforeAll(async () => {
-  moto = await startMoto({ standins: true });
+  moto = await startMoto();
   ({ steps } = await emulateOrganizationPrerequisites(moto.endpoint, config, [member]));
 }, 60_000);
 

@@ -32,7 +32,7 @@ export class World {
   private constructor(readonly moto: Moto) {}
 
   static async start(options: { iam?: boolean } = {}): Promise<World> {
-    return new World(await startMoto({ standins: true, ...options }));
+    return new World(await startMoto({ iam: options.iam ?? false }));
   }
 
   stop(): Promise<void> {
