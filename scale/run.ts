@@ -90,10 +90,11 @@ async function main() {
   const calls = callModelFromBudget(budget);
 
   // 2. The sweep, simulated at the configured sweep.maxConcurrency.
+  const simulationStarted = Date.now();
   const { report, controlPlane, central } = await simulate(config, accounts, regions, calls);
   console.log(formatReport(report));
   console.log(
-    `(simulated in ${((Date.now() - started) / 1000).toFixed(0)} s of wall time, synthesis included)\n`,
+    `(simulated in ${((Date.now() - simulationStarted) / 1000).toFixed(0)} s of wall time, synthesis included)\n`,
   );
 
   console.log(
