@@ -4,14 +4,17 @@ import type { FirehoseTransformEvent } from '../functions/transform/transform';
 
 /**
  * Firehose events built from real corpus messages, replicated until their base64 input adds up
- * to `totalBytes`. Each record is a CloudWatch Logs payload of `eventsPerRecord` events.
+ * to `totalBytes`. Each record is a CloudWatch Logs payload of `eventsPerRecord` events, of each
+ * corpus log group in turn (or of `logGroup` only).
  */
 export function corpusFirehoseEvents(
   totalBytes: number,
   eventsPerRecord = 50,
   recordsPerEvent = 500,
+  logGroup?: string,
 ): FirehoseTransformEvent[] {
-  const groups = corpusMessagesByGroup();
+  const groups = corpusMessagesByGroup().filter((g) => logGroup === undefined || g.logGroup === logGroup);
+  if (!groups.length) throw new Error(`no corpus log group ${logGroup}`);
   const events: FirehoseTransformEvent[] = [];
   let records: FirehoseTransformEvent['records'] = [];
   let total = 0;
@@ -50,6 +53,8 @@ export function corpusFirehoseEvents(
     });
   return events;
 }
+
+export const corpusLogGroups = (): string[] => corpusMessagesByGroup().map((g) => g.logGroup);
 
 export const inputBytes = (events: FirehoseTransformEvent[]) =>
   events.reduce((sum, e) => sum + e.records.reduce((s, r) => s + r.data.length, 0), 0);

@@ -2,12 +2,17 @@ import { hash } from 'node:crypto';
 import { regionOfSubscription } from '../../contracts/names';
 import type { SourceTrust, TrustTable } from '../../contracts/trusted-sources';
 import type { CwlLogEvent, CwlPayload } from './cwl-payload';
-import { FlowLogFormatRegistry, defaultV2Format, looksLikeDefaultV2 } from './flow-log-formats';
+import {
+  FlowLogFormatRegistry,
+  defaultV2Format,
+  looksLikeDefaultV2,
+  type FlowLogFormat,
+} from './flow-log-formats';
 import { parseErrorOf, toBaseEvent, toParseError } from './ocsf/base-event';
 import { CLOUDTRAIL_PRODUCT, isCloudTrailEvent, toApiActivity } from './ocsf/cloudtrail';
 import type { EventOrigin, OcsfDocument } from './ocsf/document';
 import { flatObjectPaths } from './opensearch/index-model';
-import { FLOW_LOG_PRODUCT, splitFlowLogLine, toNetworkActivity } from './ocsf/flow-log';
+import { firstFieldIsTwo, FLOW_LOG_PRODUCT, splitFlowLogLine, toNetworkActivity } from './ocsf/flow-log';
 import { GUARDDUTY_PRODUCT, isGuardDutyEvent, toDetectionFinding } from './ocsf/guardduty';
 
 export { parseErrorOf };
@@ -62,44 +67,24 @@ export const labels = {
   untrustedGuardDuty: 'logwarden:untrusted_guardduty',
 } as const;
 
-interface JsonShape {
-  depth: number;
-  longStrings: boolean;
-}
-
-/** Depth and whether any string is too long for a free-form field, without recursion. */
-function shapeOf(root: unknown, maxDepth: number): JsonShape {
-  let depth = 0;
-  let longStrings = false;
-  // Two parallel stacks: no tuple per node on this hot path.
-  const values: unknown[] = [root];
-  const depths: number[] = [1];
-  while (values.length) {
-    const value = values.pop();
-    const d = depths.pop() as number;
-    if (typeof value === 'string') {
-      if (value.length > MAX_UNMAPPED_STRING) longStrings = true;
-      continue;
+/**
+ * Whether a parsed JSON value nests more than `limit` levels (the value itself is level 1). It
+ * recurses, but never past `limit` + 1 levels, whatever the input's depth.
+ */
+function nestedDeeperThan(value: object, limit: number, level = 1): boolean {
+  if (level > limit) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'object' && v !== null && nestedDeeperThan(v, limit, level + 1)) return true;
     }
-    if (typeof value !== 'object' || value === null) continue;
-    if (d > depth) {
-      depth = d;
-      if (depth > maxDepth) return { depth, longStrings };
-    }
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        values.push(value[i]);
-        depths.push(d + 1);
-      }
-    } else {
-      for (const key in value) {
-        if (key.length > MAX_UNMAPPED_STRING) longStrings = true;
-        values.push((value as Record<string, unknown>)[key]);
-        depths.push(d + 1);
-      }
+  } else {
+    for (const key in value) {
+      const v = (value as Record<string, unknown>)[key];
+      if (typeof v === 'object' && v !== null && nestedDeeperThan(v, limit, level + 1)) return true;
     }
   }
-  return { depth, longStrings };
+  return false;
 }
 
 /** Cuts long strings (and keys) in one free-form object, in place (its objects are this line's own parse). */
@@ -170,14 +155,28 @@ function trustedKind(
   return accepted ? kind : `untrusted-${kind}`;
 }
 
-function normalizeContent(
-  origin: EventOrigin,
-  message: string,
+/** What every event of a payload shares, looked up once per payload. */
+interface PayloadContext {
+  region: string | undefined;
+  /** The group's flow-log format, when it is a flow-log group. */
+  format: FlowLogFormat | undefined;
+  trust: SourceTrust;
+}
+
+const contextOf = (
+  payload: CwlPayload,
   formats: FlowLogFormatRegistry,
   trust: TrustTable,
-): OcsfDocument {
+  region: string | undefined,
+): PayloadContext => ({
+  region,
+  format: formats.formatOf(payload.logGroup),
+  trust: trust.of(payload.owner, payload.logGroup),
+});
+
+function normalizeContent(origin: EventOrigin, message: string, context: PayloadContext): OcsfDocument {
   const { payload } = origin;
-  const format = formats.formatOf(payload.logGroup);
+  const format = context.format;
   if (format) {
     const values = splitFlowLogLine(message);
     if (values.length !== format.fields.length) {
@@ -198,12 +197,11 @@ function normalizeContent(
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       return toParseError(origin, 'JSON is not an object');
     }
-    const shape = shapeOf(json, MAX_JSON_DEPTH);
-    if (shape.depth > MAX_JSON_DEPTH) {
+    if (nestedDeeperThan(json, MAX_JSON_DEPTH)) {
       return toParseError(origin, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
     }
     const obj = json as Record<string, unknown>;
-    const kind = trustedKind(obj, trust.of(payload.owner, payload.logGroup), payload.owner);
+    const kind = trustedKind(obj, context.trust, payload.owner);
     let doc: OcsfDocument;
     if (kind === 'cloudtrail') doc = toApiActivity(origin, obj);
     else if (kind === 'guardduty') doc = toDetectionFinding(origin, obj);
@@ -213,11 +211,15 @@ function normalizeContent(
       if (kind === 'untrusted-cloudtrail') addLabel(doc, labels.untrustedCloudTrail);
       if (kind === 'untrusted-guardduty') addLabel(doc, labels.untrustedGuardDuty);
     }
-    if (shape.longStrings && truncateFreeFormFields(doc)) addLabel(doc, labels.truncated);
+    // A string or key longer than the limit needs a line longer than it (JSON escapes only
+    // lengthen text): shorter lines, nearly all, are not walked for long strings at all.
+    if (message.length > MAX_UNMAPPED_STRING && truncateFreeFormFields(doc)) addLabel(doc, labels.truncated);
     return doc;
   }
-  const fields = splitFlowLogLine(message);
-  if (looksLikeDefaultV2(fields)) return toNetworkActivity(origin, defaultV2Format, fields);
+  if (firstFieldIsTwo(trimmed)) {
+    const fields = splitFlowLogLine(message);
+    if (looksLikeDefaultV2(fields)) return toNetworkActivity(origin, defaultV2Format, fields);
+  }
   return toBaseEvent(origin);
 }
 
@@ -232,10 +234,14 @@ export function normalizeLogEvent(
   trust: TrustTable,
   region = regionOf(payload),
 ): OcsfDocument {
-  const origin: EventOrigin = { payload, event, region };
+  return normalizeInContext(payload, event, contextOf(payload, formats, trust, region));
+}
+
+function normalizeInContext(payload: CwlPayload, event: CwlLogEvent, context: PayloadContext): OcsfDocument {
+  const origin: EventOrigin = { payload, event, region: context.region };
   let doc: OcsfDocument;
   try {
-    doc = normalizeContent(origin, event.message, formats, trust);
+    doc = normalizeContent(origin, event.message, context);
   } catch (err) {
     doc = toParseError(origin, (err as Error).message);
   }
@@ -253,8 +259,8 @@ export function normalizePayload(
   formats: FlowLogFormatRegistry,
   trust: TrustTable,
 ): OcsfDocument[] {
-  const region = regionOf(payload);
-  return payload.logEvents.map((event) => normalizeLogEvent(payload, event, formats, trust, region));
+  const context = contextOf(payload, formats, trust, regionOf(payload));
+  return payload.logEvents.map((event) => normalizeInContext(payload, event, context));
 }
 
 /**

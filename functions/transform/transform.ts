@@ -121,25 +121,30 @@ export function splitForReingest(payload: CwlPayload): CwlPayload[] {
   return parts.map((logEvents) => ({ ...payload, logEvents, logwardenHops: hops }));
 }
 
-/** Newline-delimited lines written straight into one growing buffer, then base64 once. */
-class NdjsonBuffer {
-  private buf = Buffer.allocUnsafe(64 * 1024);
+/**
+ * Newline-delimited lines written straight into one buffer, then base64 once. The buffer is the
+ * module's, reused record after record (a record's lines are written and encoded without an
+ * await in between): a new buffer per record, grown by copying, cost as much as encoding it.
+ */
+class NdjsonWriter {
+  private static scratch = Buffer.allocUnsafe(256 * 1024);
   private length = 0;
 
   push(line: string): void {
     // Three bytes per UTF-16 unit is the UTF-8 worst case: room without measuring first.
     const need = this.length + line.length * 3 + 1;
-    if (need > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
-      this.buf.copy(bigger, 0, 0, this.length);
-      this.buf = bigger;
+    let buf = NdjsonWriter.scratch;
+    if (need > buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, buf.length * 2));
+      buf.copy(bigger, 0, 0, this.length);
+      NdjsonWriter.scratch = buf = bigger;
     }
-    this.length += this.buf.write(line, this.length);
-    this.buf[this.length++] = 0x0a;
+    this.length += buf.write(line, this.length);
+    buf[this.length++] = 0x0a;
   }
 
   toBase64(): string {
-    return this.buf.toString('base64', 0, this.length);
+    return NdjsonWriter.scratch.toString('base64', 0, this.length);
   }
 }
 
@@ -207,7 +212,7 @@ export async function transformFirehoseEvent(
       const payload = decoded.payload;
       const docs = normalizePayload(payload, options.formats, options.trust);
       const kinds = new Set<SourceKind>();
-      const lines = new NdjsonBuffer();
+      const lines = new NdjsonWriter();
       docs.forEach((doc, i) => {
         const kind = sourceKindOf(doc);
         kinds.add(kind);

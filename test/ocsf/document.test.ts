@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isoTime } from '../../functions/shared/ocsf/document';
+import { epochMs, isoTime } from '../../functions/shared/ocsf/document';
 import { splitFlowLogLine } from '../../functions/shared/ocsf/flow-log';
 
 const YEAR_0 = -62167219200000; // 0000-01-01T00:00:00.000Z
@@ -38,6 +38,62 @@ describe('isoTime (time_dt)', () => {
     expect(isoTime(Number.NaN)).toBeUndefined();
     expect(isoTime(undefined)).toBeUndefined();
     expect(isoTime(1.5)).toBe(new Date(1.5).toISOString());
+  });
+});
+
+describe('epochMs', () => {
+  const dateParse = (s: string): number | undefined => {
+    const ms = Date.parse(s);
+    return Number.isFinite(ms) ? ms : undefined;
+  };
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+  it('reads what Date.parse reads, in and around the digit-by-digit forms (out-of-range fields, days past the month end)', () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(
+          fc.integer({ min: 0, max: 9999 }),
+          fc.integer({ min: 0, max: 14 }),
+          fc.integer({ min: 0, max: 33 }),
+          fc.integer({ min: 0, max: 25 }),
+          fc.integer({ min: 0, max: 61 }),
+          fc.integer({ min: 0, max: 61 }),
+          fc.integer({ min: 0, max: 999 }),
+        ),
+        fc.constantFrom('', '.', '.5', '.12', '.1234', 'z', ' '),
+        ([y, mo, d, h, mi, sec, ms], variant) => {
+          const base = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(sec, 2)}`;
+          for (const text of [
+            `${base}Z`,
+            `${base}.${pad(ms, 3)}Z`,
+            `${base}${variant}Z`,
+            `${base}${variant}`,
+          ]) {
+            expect(epochMs(text)).toBe(dateParse(text));
+          }
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('reads the other forms Date.parse reads, and nothing that is no time', () => {
+    for (const text of [
+      '2017-04-31T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '2017-01-01T24:00:00Z',
+      '2017-01-01t00:00:00Z',
+      '+002017-01-01T00:00:00Z',
+      '2017-01-01T00:00:00+02:00',
+      '2017-01-01',
+      'Tue, 31 Oct 2017 23:16:23 GMT',
+      '2017-1a-01T00:00:00Z',
+      '',
+      'not a time',
+    ])
+      expect(epochMs(text)).toBe(dateParse(text));
+    expect(epochMs(1509491783824)).toBeUndefined();
+    expect(epochMs(undefined)).toBeUndefined();
   });
 });
 

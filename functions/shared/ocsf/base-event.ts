@@ -1,15 +1,16 @@
-import { EventOrigin, newDocument, OcsfDocument } from './document';
+import { EventOrigin, newDocument, OcsfDocument, productOf } from './document';
 
 const BASE = { class_uid: 0, class_name: 'Base Event', category_uid: 0, category_name: 'Uncategorized' };
 
 export const APPLICATION_PRODUCT = 'Application logs';
+const applicationProduct = productOf(APPLICATION_PRODUCT);
 
 /**
  * An application log line: a JSON object is kept under `unmapped.log` (the one structured,
  * searchable copy: `raw_data` is stored but not indexed), plain text in `message`.
  */
 export function toBaseEvent(origin: EventOrigin, json?: Record<string, unknown>): OcsfDocument {
-  const doc = newDocument(origin, BASE, 0, 'Unknown', APPLICATION_PRODUCT);
+  const doc = newDocument(origin, BASE, 0, 'Unknown', applicationProduct);
   if (json) doc.unmapped = { log: json };
   else doc.message = summary(origin.event.message);
   return doc;
@@ -24,7 +25,7 @@ export function toParseError(
   reason: string,
   product = APPLICATION_PRODUCT,
 ): OcsfDocument {
-  const doc = newDocument(origin, BASE, 0, 'Unknown', product);
+  const doc = newDocument(origin, BASE, 0, 'Unknown', productOf(product));
   doc.message = summary(origin.event.message);
   doc.unmapped = { parse_error: reason };
   return doc;

@@ -13,7 +13,6 @@ import {
   OcsfClass,
   OcsfDocument,
   productOf,
-  setTime,
   str,
   isOcsfIp,
 } from './document';
@@ -268,16 +267,21 @@ export function toApiActivity(origin: EventOrigin, ct: Record<string, unknown>):
       activity = accountChangeActivity(eventName);
     }
   }
-  const doc = newDocument(origin, cls, activity[0], activity[1], CLOUDTRAIL_PRODUCT, str(ct.eventID));
+  const doc = newDocument(
+    origin,
+    cls,
+    activity[0],
+    activity[1],
+    productOf(CLOUDTRAIL_PRODUCT, str(ct.eventVersion), str(ct.eventCategory)),
+    str(ct.eventID),
+    epochMs(ct.eventTime),
+  );
 
-  setTime(doc, epochMs(ct.eventTime));
   doc.status = failed ? 'Failure' : 'Success';
   doc.status_id = failed ? 2 : 1;
   doc.cloud.region = str(ct.awsRegion) ?? doc.cloud.region;
   doc.cloud.account.uid = str(ct.recipientAccountId) ?? str(identity?.accountId) ?? doc.cloud.account.uid;
-  const metadata = doc.metadata;
-  metadata.product = productOf(CLOUDTRAIL_PRODUCT, str(ct.eventVersion), str(ct.eventCategory));
-  metadata.event_code = str(ct.eventType);
+  doc.metadata.event_code = str(ct.eventType);
 
   const request = obj(ct.requestParameters);
   const requestId = str(ct.requestID);

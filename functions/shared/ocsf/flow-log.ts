@@ -8,10 +8,10 @@ import {
   EventOrigin,
   isOcsfIp,
   newDocument,
+  OcsfClass,
   OcsfDocument,
   OcsfProfile,
   productOf,
-  setTime,
 } from './document';
 
 const NETWORK_ACTIVITY = {
@@ -83,6 +83,14 @@ export function splitFlowLogLine(line: string): string[] {
   return /[^\S ]| {2}/.test(trimmed) ? trimmed.split(/\s+/) : trimmed.split(' ');
 }
 
+/**
+ * Whether a line, with its leading whitespace trimmed, has "2" as its first field, as every
+ * default-format (v2) record does: an application's text lines are ruled out without a split.
+ */
+export function firstFieldIsTwo(trimmedStart: string): boolean {
+  return trimmedStart.charCodeAt(0) === 0x32 && (trimmedStart.length === 1 || /\s/.test(trimmedStart[1]));
+}
+
 interface Endpoint {
   ip?: string;
   port?: number;
@@ -111,41 +119,102 @@ function address(e: Endpoint, interfaceAddr: string | undefined, packetAddr: str
   }
 }
 
-/** The interface and what it belongs to, on the endpoint that owns it. */
-function owner(e: Endpoint, f: FieldReader): void {
-  const iface = present(f('interface-id'));
-  if (iface) e.interface_uid = iface;
-  const vpc = present(f('vpc-id'));
-  if (vpc) e.vpc_uid = vpc;
-  const subnet = present(f('subnet-id'));
-  if (subnet) e.subnet_uid = subnet;
-  const instance = present(f('instance-id'));
-  if (instance) e.instance_uid = instance;
-}
-
-/** A field of the line by its AWS name: its text, or undefined when the format has no such field. */
-type FieldReader = (field: string) => string | undefined;
-
+/**
+ * Where each field that OCSF maps sits in a format's lines, -1 when the format has none: worked
+ * out once per format, so a line's fields are read by position (a lookup by name per field was
+ * a sixth of a line's normalization).
+ */
 interface CompiledFormat {
-  /** Position of each field in the line. */
-  positions: Map<string, number>;
+  version: number;
+  accountId: number;
+  interfaceId: number;
+  srcaddr: number;
+  dstaddr: number;
+  srcport: number;
+  dstport: number;
+  protocol: number;
+  packets: number;
+  bytes: number;
+  start: number;
+  end: number;
+  action: number;
+  logStatus: number;
+  vpcId: number;
+  subnetId: number;
+  instanceId: number;
+  tcpFlags: number;
+  type: number;
+  pktSrcaddr: number;
+  pktDstaddr: number;
+  region: number;
+  azId: number;
+  pktSrcAwsService: number;
+  pktDstAwsService: number;
+  flowDirection: number;
+  trafficPath: number;
+  rejectReason: number;
   /** Positions of the fields OCSF has no place for. */
   unmapped: number[];
 }
 const compiledFormats = new WeakMap<FlowLogFormat, CompiledFormat>();
 
-/** A format's field positions, worked out once per format rather than once per line. */
 function compiled(format: FlowLogFormat): CompiledFormat {
   let c = compiledFormats.get(format);
   if (!c) {
-    c = { positions: new Map(), unmapped: [] };
-    format.fields.forEach((field, i) => {
-      c!.positions.set(field, i);
-      if (!mappedFields.has(field)) c!.unmapped.push(i);
-    });
+    const at = (field: string) => format.fields.indexOf(field);
+    c = {
+      version: at('version'),
+      accountId: at('account-id'),
+      interfaceId: at('interface-id'),
+      srcaddr: at('srcaddr'),
+      dstaddr: at('dstaddr'),
+      srcport: at('srcport'),
+      dstport: at('dstport'),
+      protocol: at('protocol'),
+      packets: at('packets'),
+      bytes: at('bytes'),
+      start: at('start'),
+      end: at('end'),
+      action: at('action'),
+      logStatus: at('log-status'),
+      vpcId: at('vpc-id'),
+      subnetId: at('subnet-id'),
+      instanceId: at('instance-id'),
+      tcpFlags: at('tcp-flags'),
+      type: at('type'),
+      pktSrcaddr: at('pkt-srcaddr'),
+      pktDstaddr: at('pkt-dstaddr'),
+      region: at('region'),
+      azId: at('az-id'),
+      pktSrcAwsService: at('pkt-src-aws-service'),
+      pktDstAwsService: at('pkt-dst-aws-service'),
+      flowDirection: at('flow-direction'),
+      trafficPath: at('traffic-path'),
+      rejectReason: at('reject-reason'),
+      unmapped: format.fields.flatMap((field, i) => (mappedFields.has(field) ? [] : [i])),
+    };
     compiledFormats.set(format, c);
   }
   return c;
+}
+
+/** The field at a position, or undefined when the format has none there or the line has `-`. */
+const field = (values: string[], i: number): string | undefined => {
+  if (i < 0) return undefined;
+  const v = values[i];
+  return v === '-' ? undefined : v;
+};
+
+/** The interface and what it belongs to, on the endpoint that owns it. */
+function owner(e: Endpoint, values: string[], c: CompiledFormat): void {
+  const iface = field(values, c.interfaceId);
+  if (iface) e.interface_uid = iface;
+  const vpc = field(values, c.vpcId);
+  if (vpc) e.vpc_uid = vpc;
+  const subnet = field(values, c.subnetId);
+  if (subnet) e.subnet_uid = subnet;
+  const instance = field(values, c.instanceId);
+  if (instance) e.instance_uid = instance;
 }
 
 /** OCSF's network_endpoint constraint: an endpoint names itself by address, service or interface. */
@@ -155,20 +224,30 @@ const named = (e: Endpoint): boolean =>
   e.interface_uid !== undefined ||
   e.instance_uid !== undefined;
 
-/** What every flow-log document carries, whichever class it is: its times, cloud and product. */
-function setFlowCommon(doc: OcsfDocument, f: FieldReader): void {
-  doc.metadata.product = productOf(FLOW_LOG_PRODUCT, present(f('version')), FLOW_LOG_FEATURE);
-  const start = num(f('start'));
-  const end = num(f('end'));
-  if (start !== undefined) {
-    setTime(doc, start * 1000);
-    doc.start_time = start * 1000;
-  }
+/**
+ * A flow-log document of either class with what every flow-log document carries: its product
+ * (with the format's version), time (the flow's start), start and end, and cloud.
+ */
+function newFlowDocument(
+  origin: EventOrigin,
+  cls: OcsfClass,
+  activityId: number,
+  activityName: string,
+  values: string[],
+  c: CompiledFormat,
+): OcsfDocument {
+  const start = num(field(values, c.start));
+  const end = num(field(values, c.end));
+  const startMs = start === undefined ? undefined : start * 1000;
+  const product = productOf(FLOW_LOG_PRODUCT, field(values, c.version), FLOW_LOG_FEATURE);
+  const doc = newDocument(origin, cls, activityId, activityName, product, undefined, startMs);
+  if (startMs !== undefined) doc.start_time = startMs;
   if (end !== undefined) doc.end_time = end * 1000;
-  doc.cloud.region = present(f('region')) ?? doc.cloud.region;
-  doc.cloud.account.uid = present(f('account-id')) ?? doc.cloud.account.uid;
-  const zone = present(f('az-id'));
+  doc.cloud.region = field(values, c.region) ?? doc.cloud.region;
+  doc.cloud.account.uid = field(values, c.accountId) ?? doc.cloud.account.uid;
+  const zone = field(values, c.azId);
   if (zone) doc.cloud.zone = zone;
+  return doc;
 }
 
 const BASE = { class_uid: 0, class_name: 'Base Event', category_uid: 0, category_name: 'Uncategorized' };
@@ -181,13 +260,12 @@ const BASE = { class_uid: 0, class_name: 'Base Event', category_uid: 0, category
  */
 function toFlowLogStatus(
   origin: EventOrigin,
-  f: FieldReader,
   format: FlowLogFormat,
   values: string[],
+  c: CompiledFormat,
 ): OcsfDocument {
-  const doc = newDocument(origin, BASE, 0, 'Unknown', FLOW_LOG_PRODUCT);
-  setFlowCommon(doc, f);
-  const logStatus = present(f('log-status'));
+  const doc = newFlowDocument(origin, BASE, 0, 'Unknown', values, c);
+  const logStatus = field(values, c.logStatus);
   if (logStatus) doc.status_code = logStatus;
   const flow: Record<string, string> = {};
   for (let i = 0; i < values.length; i++) if (values[i] !== '-') flow[format.fields[i]] = values[i];
@@ -212,37 +290,32 @@ export function toNetworkActivity(
       `flow-log line has ${values.length} fields, format ${format.id} has ${format.fields.length}`,
     );
   }
-  const { positions, unmapped } = compiled(format);
-  const f: FieldReader = (field) => {
-    const i = positions.get(field);
-    return i === undefined ? undefined : values[i];
-  };
+  const c = compiled(format);
   let flow: Record<string, string> | undefined;
-  for (const i of unmapped) if (values[i] !== '-') (flow ??= {})[format.fields[i]] = values[i];
+  for (const i of c.unmapped) if (values[i] !== '-') (flow ??= {})[format.fields[i]] = values[i];
   const src: Endpoint = {};
   const dst: Endpoint = {};
-  address(src, present(f('srcaddr')), present(f('pkt-srcaddr')));
-  address(dst, present(f('dstaddr')), present(f('pkt-dstaddr')));
-  const srcService = present(f('pkt-src-aws-service'));
+  address(src, field(values, c.srcaddr), field(values, c.pktSrcaddr));
+  address(dst, field(values, c.dstaddr), field(values, c.pktDstaddr));
+  const srcService = field(values, c.pktSrcAwsService);
   if (srcService) src.svc_name = srcService;
-  const dstService = present(f('pkt-dst-aws-service'));
+  const dstService = field(values, c.pktDstAwsService);
   if (dstService) dst.svc_name = dstService;
-  const direction = directions.get(f('flow-direction') ?? '');
-  if (direction?.[0] === 1) owner(dst, f);
-  else if (direction?.[0] === 2) owner(src, f);
-  if (!named(src) || !named(dst)) return toFlowLogStatus(origin, f, format, values);
-  const srcPort = port(f('srcport'));
+  const direction = directions.get(field(values, c.flowDirection) ?? '');
+  if (direction?.[0] === 1) owner(dst, values, c);
+  else if (direction?.[0] === 2) owner(src, values, c);
+  if (!named(src) || !named(dst)) return toFlowLogStatus(origin, format, values, c);
+  const srcPort = port(field(values, c.srcport));
   if (srcPort !== undefined) src.port = srcPort;
-  const dstPort = port(f('dstport'));
+  const dstPort = port(field(values, c.dstport));
   if (dstPort !== undefined) dst.port = dstPort;
 
-  const action = present(f('action'));
+  const action = field(values, c.action);
   const [activityId, activityName] =
     action === 'ACCEPT' ? [6, 'Traffic'] : action === 'REJECT' ? [5, 'Refuse'] : [0, 'Unknown'];
-  const doc = newDocument(origin, NETWORK_ACTIVITY, activityId, activityName, FLOW_LOG_PRODUCT);
+  const doc = newFlowDocument(origin, NETWORK_ACTIVITY, activityId, activityName, values, c);
   doc.metadata.profiles = flowProfiles;
-  const protocol = num(f('protocol'));
-  setFlowCommon(doc, f);
+  const protocol = num(field(values, c.protocol));
   if (action === 'ACCEPT') {
     doc.action = 'Allowed';
     doc.action_id = 1;
@@ -257,15 +330,20 @@ export function toNetworkActivity(
     doc.action = 'Unknown';
     doc.action_id = 0;
   }
-  const logStatus = present(f('log-status'));
+  const logStatus = field(values, c.logStatus);
   if (logStatus) doc.status_code = logStatus;
-  const rejectReason = present(f('reject-reason'));
+  const rejectReason = field(values, c.rejectReason);
   if (rejectReason) doc.status_detail = rejectReason;
 
   if (!direction) {
-    for (const field of ['interface-id', 'vpc-id', 'subnet-id', 'instance-id']) {
-      const v = present(f(field));
-      if (v) (flow ??= {})[field] = v;
+    for (const [name, i] of [
+      ['interface-id', c.interfaceId],
+      ['vpc-id', c.vpcId],
+      ['subnet-id', c.subnetId],
+      ['instance-id', c.instanceId],
+    ] as const) {
+      const v = field(values, i);
+      if (v) (flow ??= {})[name] = v;
     }
   }
   doc.src_endpoint = src;
@@ -280,18 +358,18 @@ export function toNetworkActivity(
     const name = protocolNames.get(protocol);
     if (name) connection.protocol_name = name;
   }
-  const ipVersion = present(f('type'));
+  const ipVersion = field(values, c.type);
   if (ipVersion) connection.protocol_ver = ipVersion;
-  const tcpFlags = num(f('tcp-flags'));
+  const tcpFlags = num(field(values, c.tcpFlags));
   if (tcpFlags !== undefined) connection.tcp_flags = tcpFlags;
-  const boundary = boundaries.get(f('traffic-path') ?? '');
+  const boundary = boundaries.get(field(values, c.trafficPath) ?? '');
   if (boundary) {
     connection.boundary_id = boundary[0];
     connection.boundary = boundary[1];
   }
   doc.connection_info = connection;
-  const packets = num(f('packets'));
-  const bytes = num(f('bytes'));
+  const packets = num(field(values, c.packets));
+  const bytes = num(field(values, c.bytes));
   if (packets !== undefined || bytes !== undefined) doc.traffic = { packets, bytes };
   if (flow) doc.unmapped = { flow };
   return doc;

@@ -11,7 +11,6 @@ import {
   nonEmpty,
   OcsfDocument,
   productOf,
-  setTime,
   severityNames,
   str,
   isOcsfIp,
@@ -277,16 +276,17 @@ export function toDetectionFinding(origin: EventOrigin, event: Record<string, un
   // Create when the finding is as new as it was made; an update of an existing finding otherwise.
   const isUpdate = created !== undefined && updated !== undefined && updated > created;
   const id = str(finding.id);
+  const feature = str(service.featureName);
   const doc = newDocument(
     origin,
     DETECTION_FINDING,
     isUpdate ? 2 : 1,
     isUpdate ? 'Update' : 'Create',
-    GUARDDUTY_PRODUCT,
+    productOf(GUARDDUTY_PRODUCT, undefined, feature),
     id ? `${id}:${updatedAt ?? ''}` : undefined,
+    updated ?? epochMs(event.time),
   );
   const severityId = guardDutySeverityId(finding.severity);
-  setTime(doc, updated ?? epochMs(event.time));
   doc.severity_id = severityId;
   doc.severity = severityNames[severityId];
   const [statusId, status] = statusOf(service);
@@ -295,8 +295,6 @@ export function toDetectionFinding(origin: EventOrigin, event: Record<string, un
   doc.cloud.region = str(finding.region) ?? str(event.region) ?? doc.cloud.region;
   doc.cloud.account.uid = str(finding.accountId) ?? str(event.account) ?? doc.cloud.account.uid;
   doc.metadata.log_version = str(finding.schemaVersion);
-  const feature = str(service.featureName);
-  if (feature) doc.metadata.product = productOf(GUARDDUTY_PRODUCT, undefined, feature);
   const title = str(finding.title) ?? str(finding.type) ?? 'GuardDuty finding';
   doc.finding_info = {
     uid: str(finding.arn) ?? id ?? doc.metadata.uid,

@@ -7,8 +7,14 @@ import {
   logwardenFormat,
   parseFormatString,
 } from '../../../functions/shared/flow-log-formats';
-import { normalizeLogEvent, normalizePayload, parseErrorOf } from '../../../functions/shared/normalize';
+import {
+  documentId,
+  normalizeLogEvent,
+  normalizePayload,
+  parseErrorOf,
+} from '../../../functions/shared/normalize';
 import type { OcsfDocument } from '../../../functions/shared/ocsf/document';
+import { firstFieldIsTwo, splitFlowLogLine } from '../../../functions/shared/ocsf/flow-log';
 import { guardDutySeverityId } from '../../../functions/shared/ocsf/guardduty';
 import {
   cwlPayload,
@@ -541,6 +547,18 @@ describe('application logs → Base Event (0)', () => {
     expect(doc.unmapped).toEqual({ log: { level: 'info', msg: 'paid', order: { id: 7 } } });
   });
 
+  it('property: a text line is only split as a possible default-format flow record when its first field is "2"', () => {
+    const field = fc.constantFrom('2', '20', '2x', 'x2', '', '-', 'ACCEPT', 'OK');
+    const space = fc.constantFrom(' ', '  ', '\t', '\n', '\u00a0', '\u2028', '');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(space, field), { maxLength: 16 }), fc.string(), (parts, tail) => {
+        const line = parts.map(([s, f]) => s + f).join('') + tail;
+        expect(firstFieldIsTwo(line.trimStart())).toBe(splitFlowLogLine(line)[0] === '2');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('truncated CloudTrail JSON (real OTel fixture) becomes parse_error documents, none dropped', () => {
     const { payload } = cwlPayloadSamples().find((s) => s.source.includes('valid_cloudwatch_log.json'))!;
     const docs = normalizePayload(payload, registry, testTrust);
@@ -561,6 +579,22 @@ describe('metadata.uid', () => {
     );
     expect(again).toEqual(first);
     expect(new Set(first).size).toBe(2);
+  });
+
+  it('of an event without its own id (flow line, text, parse error) is the CloudWatch Logs event id; documentId namespaces it by owner and log group', () => {
+    const lines = [
+      '2 123456789010 eni-1 10.0.0.1 10.0.0.2 443 49152 6 1 40 1418530010 1418530070 ACCEPT OK',
+      'plain text',
+      '{"broken',
+    ];
+    const payload = cwlPayload(lines, { logGroup: 'vpc-flow-logs' });
+    const docs = normalizePayload(payload, registry, testTrust);
+    expect(docs.map((d) => d.metadata.uid)).toEqual(payload.logEvents.map((e) => e.id));
+    const ids = [payload, { ...payload, owner: '210987654321' }, { ...payload, logGroup: 'other' }].map((p) =>
+      documentId(p, docs[0]),
+    );
+    expect(new Set(ids).size).toBe(3);
+    expect(documentId(JSON.parse(JSON.stringify(payload)), docs[0])).toBe(ids[0]);
   });
 
   it('property: any message yields exactly one document with the raw line and an id', () => {
