@@ -138,9 +138,39 @@ export const configSchema = z
     sweep: z
       .strictObject({
         scheduleExpression: z.string().default('rate(1 day)'),
-        maxConcurrency: positiveInt.max(1000).default(10),
+        /**
+         * Accounts covered at the same time. 4: at 1,000 accounts × 17 regions the simulated
+         * sweep takes about 10 minutes and the busiest documented quota (Account ListRegions,
+         * 5/s, one call as each account starts) keeps 20 % headroom; from 6 on it is throttled.
+         * `npm run scale` and the README say why.
+         */
+        maxConcurrency: positiveInt.max(1000).default(4),
       })
-      .default({ scheduleExpression: 'rate(1 day)', maxConcurrency: 10 }),
+      .default({ scheduleExpression: 'rate(1 day)', maxConcurrency: 4 }),
+    /**
+     * Expected log volume per member account and day, for the cost estimate of `npm run scale`
+     * only (nothing is deployed from it). The defaults are sizing assumptions, not measurements:
+     * replace them with your organization's figures (CloudTrail: the trail's CloudWatch Logs
+     * IncomingLogEvents; flow logs: IncomingLogEvents of the flow-log groups; GuardDuty: the
+     * findings count of the console's usage page; app logs: IncomingBytes of the app log groups).
+     */
+    volumes: z
+      .strictObject({
+        /** Management events the organization trail records per account and day. */
+        cloudTrailEventsPerAccountPerDay: positiveInt.default(20_000),
+        /** VPC flow-log records per account and day (about 12 a second). */
+        flowLogRecordsPerAccountPerDay: positiveInt.default(1_000_000),
+        /** GuardDuty findings (new and updated) per account and day. */
+        guardDutyFindingsPerAccountPerDay: positiveInt.default(10),
+        /** Application log bytes each account's log groups send through the subscription, per day. */
+        appLogBytesPerAccountPerDay: positiveInt.default(500 * 1024 ** 2),
+      })
+      .default({
+        cloudTrailEventsPerAccountPerDay: 20_000,
+        flowLogRecordsPerAccountPerDay: 1_000_000,
+        guardDutyFindingsPerAccountPerDay: 10,
+        appLogBytesPerAccountPerDay: 500 * 1024 ** 2,
+      }),
   })
   .strict()
   .superRefine((c, ctx) => {

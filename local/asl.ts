@@ -172,27 +172,55 @@ export interface LocalRun {
 /** Local seconds per real second of a retry interval: a 30 s pause takes 0.3 s here. */
 export const LOCAL_TIME_SCALE = 100;
 
-/** Runs synthesized ASL with aws-local-stepfunctions, Task states bound to local handlers. */
+/**
+ * One validated StateMachine per definition object: aws-local-stepfunctions validates a
+ * definition (asl-validator compiles its JSON schema with ajv) every time a StateMachine is
+ * constructed, which cost about two thirds of a simulated sweep's wall time when each child
+ * execution constructed its own. The definition is validated once, on first use, as before.
+ */
+const machines = new WeakMap<
+  Record<string, unknown>,
+  { machine: StateMachine; retryIntervalOverrides: Record<string, number[]> }
+>();
+
+function machineOf(definition: Record<string, unknown>) {
+  let entry = machines.get(definition);
+  if (!entry) {
+    const machine = new StateMachine(definition as never, {
+      validationOptions: { checkPaths: false, checkArn: false },
+    });
+    // Each retrier pauses its IntervalSeconds on a compressed clock (one second is
+    // 1/LOCAL_TIME_SCALE s here), so a retry schedule still spans the time it must (e.g. a new
+    // account's baseline arriving while AssumeRole is retried) without a real wait.
+    const retryIntervalOverrides: Record<string, number[]> = {};
+    forEachState(definition, (name, state) => {
+      const retry = state.Retry as { IntervalSeconds?: number }[] | undefined;
+      if (retry?.length)
+        retryIntervalOverrides[name] = retry.map((r) => ((r.IntervalSeconds ?? 1) * 1000) / LOCAL_TIME_SCALE);
+    });
+    machines.set(definition, (entry = { machine, retryIntervalOverrides }));
+  }
+  return entry;
+}
+
+/**
+ * Runs synthesized ASL with aws-local-stepfunctions, Task states bound to local handlers.
+ * `retryWaits: 'none'` retries at once: for a caller whose handlers spend the Retry's wait
+ * themselves, on a simulated clock (scale/simulate.ts).
+ */
 export async function runLocally(
   definition: Record<string, unknown>,
   input: unknown,
   handlers: TaskHandlers,
-  context: { executionName: string },
+  context: { executionName: string; retryWaits?: 'compressed' | 'none' },
 ): Promise<LocalRun> {
-  const machine = new StateMachine(definition as never, {
-    validationOptions: { checkPaths: false, checkArn: false },
-  });
-  // Each retrier pauses its IntervalSeconds on a compressed clock (one second is
-  // 1/LOCAL_TIME_SCALE s here), so a retry schedule still spans the time it must (e.g. a new
-  // account's baseline arriving while AssumeRole is retried) without a real wait.
-  const retryIntervalOverrides: Record<string, number[]> = {};
-  forEachState(definition, (name, state) => {
-    const retry = state.Retry as { IntervalSeconds?: number }[] | undefined;
-    if (retry?.length)
-      retryIntervalOverrides[name] = retry.map((r) => ((r.IntervalSeconds ?? 1) * 1000) / LOCAL_TIME_SCALE);
-  });
+  const { machine, retryIntervalOverrides } = machineOf(definition);
   const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides },
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      retryIntervalOverrides:
+        context.retryWaits === 'none' ? immediateRetries(retryIntervalOverrides) : retryIntervalOverrides,
+    },
     context: {
       Execution: {
         Id: `arn:aws:states:local:000000000000:execution:local:${context.executionName}`,
@@ -212,6 +240,16 @@ export async function runLocally(
     transitions: events.filter((e) => e.type === 'StateEntered').length,
     retries: events.filter((e) => e.type === 'StateRetried').length,
   };
+}
+
+const immediate = new WeakMap<Record<string, number[]>, Record<string, number[]>>();
+function immediateRetries(overrides: Record<string, number[]>): Record<string, number[]> {
+  let zero = immediate.get(overrides);
+  if (!zero) {
+    zero = Object.fromEntries(Object.entries(overrides).map(([name, waits]) => [name, waits.map(() => 0)]));
+    immediate.set(overrides, zero);
+  }
+  return zero;
 }
 
 type States = Record<string, Record<string, unknown>>;

@@ -1,86 +1,270 @@
 /**
  * What the simulated sweep assumes about AWS: the calls each function makes in an account ×
- * region that is already covered, and the documented limits the run is measured against.
+ * region that is already covered, the request-rate quotas they are throttled by, and the
+ * documented limits the run is measured against.
  *
- * The call lists are read from the control code (functions/ensure-*), covered case, one page
- * each; the measured API budget of issue 15 (requests counted through the loopback proxy) is
- * to replace them. Who pays for a call matters more than the call: `admin` calls are made in
- * the security-tooling account and share its per-region quotas across the whole organization;
- * `member` calls spread over every member account.
+ * The call lists are those of the control code (functions/ensure-*) in an already covered cell,
+ * as the measured API budget (scale/api-budget.ts) counts them; `npm run scale` measures the
+ * budget first and calibrates the simulation from it (scale/calibrate.ts). Who pays for a call
+ * matters more than the call: `admin` calls are made in the security-tooling account and share
+ * its per-region quotas across the whole organization; `member` calls spread over every member
+ * account.
  */
 export type Payer = 'admin' | 'member';
+
+/**
+ * Where a call is answered: the cell's region, the home region (the organization trail is
+ * managed there, whatever region the cell is), or us-east-1 (global services).
+ */
+export type CallRegion = 'cell' | 'home' | 'global';
 
 export interface ModelledCall {
   service: string;
   operation: string;
   payer: Payer;
-  /** Global services answer in us-east-1 whatever region the cell is. */
+  /** @default 'cell' */
+  region?: CallRegion;
+  /** The same as `region: 'global'` (the measured API budget's lines say it so). */
   global?: boolean;
 }
 
-const call = (service: string, operation: string, payer: Payer, global = false): ModelledCall => ({
+/** Where a call is answered, for a cell in `cellRegion` of an organization homed in `homeRegion`. */
+export function regionOf(c: ModelledCall, cellRegion: string, homeRegion: string): string {
+  if (c.global || c.region === 'global') return 'us-east-1';
+  return c.region === 'home' ? homeRegion : cellRegion;
+}
+
+/**
+ * The calls one invocation of a control makes in one cell: the home region's cell, another
+ * region's, and the security-tooling account's own cell can differ (a control may check what is
+ * the organization's only once per region, or the multi-region trail only in the home region).
+ */
+export type CallModel = (
+  fn: string,
+  cell: { account: string; region: string; home: boolean; administrator: boolean },
+) => ModelledCall[] | undefined;
+
+/** The call lists read from the code, per cell; `npm run scale` takes them from the measured budget instead. */
+export const callsReadFromCode: CallModel = (fn, cell) => {
+  if (fn === 'ensure-trail' && !cell.home) return [];
+  if (fn === 'ensure-guardduty' && cell.administrator) return administratorGuardDutyCalls;
+  return coveredCalls[fn];
+};
+
+const call = (
+  service: string,
+  operation: string,
+  payer: Payer,
+  region: CallRegion = 'cell',
+): ModelledCall => ({
   service,
   operation,
   payer,
-  ...(global ? { global } : {}),
+  ...(region === 'cell' ? {} : { region }),
 });
 
-/** Per function (POWERTOOLS_SERVICE_NAME without `logwarden-`), for one invocation. */
+/**
+ * Per function (POWERTOOLS_SERVICE_NAME without `logwarden-`), for one invocation in a member's
+ * cell of the home region, as the API budget measures them (test/local/api-budget.e2e.test.ts).
+ */
 export const coveredCalls: Record<string, ModelledCall[]> = {
   'ensure-flow-logs': [
     call('sts', 'AssumeRole', 'admin'),
     call('ec2', 'DescribeVpcs', 'member'),
     call('ec2', 'DescribeFlowLogs', 'member'),
-    call('logs', 'DescribeLogGroups', 'member'),
   ],
-  // Organization mode: the trail is managed from the CloudTrail delegated administrator.
+  // Organization mode: the multi-region trail is checked from the CloudTrail delegated
+  // administrator in the home region's cell only (functions/ensure-trail).
   'ensure-trail': [
-    call('cloudtrail', 'DescribeTrails', 'admin'),
-    call('cloudtrail', 'GetEventSelectors', 'admin'),
-    call('cloudtrail', 'GetTrailStatus', 'admin'),
+    call('cloudtrail', 'DescribeTrails', 'admin', 'home'),
+    call('cloudtrail', 'GetTrailStatus', 'admin', 'home'),
   ],
-  'ensure-guardduty': [
-    call('guardduty', 'DescribeOrganizationConfiguration', 'admin'),
-    call('guardduty', 'GetMembers', 'admin'),
-    call('sts', 'AssumeRole', 'admin'),
-    call('guardduty', 'ListDetectors', 'member'),
-    call('guardduty', 'GetDetector', 'member'),
-    call('logs', 'DescribeLogGroups', 'admin'),
-    call('logs', 'DescribeResourcePolicies', 'admin'),
-    call('events', 'ListTargetsByRule', 'admin'),
-  ],
+  // A member's cell: its detector is listed by the administrator and its membership read.
+  'ensure-guardduty': [call('guardduty', 'ListDetectors', 'admin'), call('guardduty', 'GetMembers', 'admin')],
   'ensure-subscription': [
     call('sts', 'AssumeRole', 'admin'),
     call('logs', 'DescribeAccountPolicies', 'member'),
   ],
-  'list-regions': [call('account', 'ListRegions', 'admin', true)],
+  'list-regions': [call('account', 'ListRegions', 'admin', 'global')],
   // list-accounts pages ListAccounts (at most 20 accounts a page); write-ledger runs for real.
 };
 
-/** A token bucket as AWS documents its API throttling: `capacity` tokens, `refillPerSecond`. */
-export interface BucketSpec {
+/** The security-tooling account's own cell: the organization's GuardDuty settings, once per region. */
+export const administratorGuardDutyCalls: ModelledCall[] = [
+  call('guardduty', 'ListDetectors', 'admin'),
+  call('guardduty', 'DescribeOrganizationConfiguration', 'admin'),
+  call('guardduty', 'GetDetector', 'admin'),
+  call('logs', 'DescribeLogGroups', 'admin'),
+  call('logs', 'DescribeResourcePolicies', 'admin'),
+  call('events', 'ListTargetsByRule', 'admin'),
+];
+
+/**
+ * A request-rate quota as a token bucket: `capacity` tokens, `refillPerSecond` added each
+ * second; a call takes one token or is throttled. `perApi`: one bucket per API (the quota is
+ * per operation), else one per service group. Always per (account, region). `documented`:
+ * false marks a rate assumed where no AWS page states one; such rates are printed as assumed.
+ */
+export interface ThrottleModel {
+  service: string;
+  /** Which operations it applies to: a list, a prefix ending in `*`, or `*` for every one. */
+  operations: readonly string[] | string;
+  perApi: boolean;
   capacity: number;
   refillPerSecond: number;
+  /** The error name the SDK sees when throttled. */
+  error: string;
+  documented: boolean;
   source: string;
 }
 
 /**
- * Documented request-rate limits, per account and region. Only limits found in the AWS
- * documentation are modelled; every other service's peak rate is reported without a quota.
+ * Request-rate quotas, per account and Region, as the AWS documentation states them (source
+ * given for each), or assumed where it states none. First match wins.
  */
-export const documentedBuckets: Record<string, BucketSpec> = {
-  // "Request throttling for the Amazon EC2 API", Amazon EC2 Developer Guide: non-mutating
-  // (Describe*) actions, bucket 100 tokens, refill 20 per second, per account per Region.
-  'ec2:Describe': {
+export const throttleModels: readonly ThrottleModel[] = [
+  {
+    service: 'ec2',
+    operations: 'Describe*',
+    perApi: false,
     capacity: 100,
     refillPerSecond: 20,
-    source: 'EC2 Developer Guide, Request throttling for the Amazon EC2 API (non-mutating actions)',
+    error: 'RequestLimitExceeded',
+    documented: true,
+    source:
+      'Amazon EC2 Developer Guide, "Request throttling for the Amazon EC2 API": non-mutating actions, bucket 100, refill 20/s, per account and Region',
   },
-};
+  {
+    service: 'sts',
+    operations: '*',
+    perApi: false,
+    capacity: 600,
+    refillPerSecond: 600,
+    error: 'Throttling',
+    documented: true,
+    source:
+      'IAM User Guide, "IAM and AWS STS quotas": 600 requests/s per account per Region shared by the STS credential operations (page quoted by several sources; the page itself is not in the offline corpus, verify)',
+  },
+  {
+    service: 'cloudtrail',
+    operations: ['DescribeTrails', 'GetEventSelectors', 'GetTrailStatus', 'ListTrails'],
+    perApi: true,
+    capacity: 10,
+    refillPerSecond: 10,
+    error: 'ThrottlingException',
+    documented: true,
+    source:
+      'CloudTrail User Guide, "Quotas in AWS CloudTrail": Get, describe and list APIs 10 TPS, cannot be increased; Service Quotas lists it per API ("Transactions per second (TPS) for the <API> API", applied at account level, e.g. awslabs/mcp#1377)',
+  },
+  {
+    service: 'logs',
+    operations: ['DescribeLogGroups'],
+    perApi: true,
+    capacity: 5,
+    refillPerSecond: 5,
+    error: 'ThrottlingException',
+    documented: true,
+    source:
+      'CloudWatch Logs User Guide, "CloudWatch Logs quotas": DescribeLogGroups 5 TPS per account per Region, adjustable (awsdocs/amazon-cloudwatch-logs-user-guide, cloudwatch_limits_cwl.md; today\'s value may be higher, check Service Quotas)',
+  },
+  {
+    service: 'logs',
+    operations: ['DescribeAccountPolicies', 'DescribeResourcePolicies', 'DescribeSubscriptionFilters'],
+    perApi: true,
+    capacity: 5,
+    refillPerSecond: 5,
+    error: 'ThrottlingException',
+    documented: false,
+    source:
+      "ASSUMED: no rate found in the CloudWatch Logs quotas; taken as DescribeLogGroups' 5 TPS per API, account and Region",
+  },
+  {
+    service: 'guardduty',
+    operations: '*',
+    perApi: true,
+    capacity: 10,
+    refillPerSecond: 10,
+    error: 'TooManyRequestsException',
+    documented: false,
+    source:
+      'ASSUMED: the GuardDuty quotas page ("Amazon GuardDuty quotas") states no API request rate; taken as 10 TPS per API, account and Region, like CloudTrail\'s read APIs',
+  },
+  {
+    service: 'events',
+    operations: '*',
+    perApi: true,
+    capacity: 10,
+    refillPerSecond: 10,
+    error: 'ThrottlingException',
+    documented: false,
+    source:
+      'ASSUMED: "Amazon EventBridge quotas" lists PutEvents, invocations and endpoint APIs but not ListTargetsByRule; taken as 10 TPS per API, account and Region',
+  },
+  {
+    service: 'account',
+    operations: ['ListRegions'],
+    perApi: true,
+    capacity: 5,
+    refillPerSecond: 5,
+    error: 'TooManyRequestsException',
+    documented: true,
+    source:
+      'AWS Account Management Reference Guide, "Quotas for AWS Account Management": rate of ListRegions requests per account, 5 per second, burst 5',
+  },
+  {
+    service: 'organizations',
+    operations: '*',
+    perApi: false,
+    capacity: 5,
+    refillPerSecond: 5,
+    error: 'TooManyRequestsException',
+    documented: false,
+    source:
+      'ASSUMED: the Organizations quotas page gives no numeric API rate (see awsdocs/aws-organizations-docs#39); taken as 5 per second, like the Account API',
+  },
+  {
+    service: 'dynamodb',
+    operations: '*',
+    perApi: false,
+    capacity: 4000,
+    refillPerSecond: 4000,
+    error: 'ProvisionedThroughputExceededException',
+    documented: true,
+    source:
+      'DynamoDB Developer Guide, "DynamoDB on-demand capacity mode", initial throughput: a new on-demand table sustains up to 4,000 writes/s (the ledger table is PAY_PER_REQUEST; items under 1 KB)',
+  },
+  {
+    service: 'sns',
+    operations: ['Publish'],
+    perApi: true,
+    capacity: 300,
+    refillPerSecond: 300,
+    error: 'Throttling',
+    documented: false,
+    source:
+      'ASSUMED: the per-Region Publish rates of the General Reference ("Amazon SNS endpoints and quotas") were not in the offline corpus; taken as 300/s',
+  },
+];
 
-export function bucketSpecOf(service: string, operation: string): BucketSpec | undefined {
-  if (service === 'ec2' && operation.startsWith('Describe')) return documentedBuckets['ec2:Describe'];
-  return undefined;
+const matches = (m: ThrottleModel, operation: string) =>
+  m.operations === '*' ||
+  (typeof m.operations === 'string'
+    ? operation.startsWith(m.operations.replace(/\*$/, ''))
+    : m.operations.includes(operation));
+
+/** The quota a call is throttled by, and the bucket's name within its (account, region). */
+export function throttleModelOf(
+  service: string,
+  operation: string,
+): { model: ThrottleModel; bucket: string } | undefined {
+  const model = throttleModels.find((m) => m.service === service && matches(m, operation));
+  if (!model) return undefined;
+  return {
+    model,
+    bucket: model.perApi
+      ? `${service} ${operation}`
+      : `${service} ${typeof model.operations === 'string' ? model.operations : model.operations.join('/')}`,
+  };
 }
 
 /** Documented limits the run's figures are set against. */
@@ -89,7 +273,8 @@ export const limits = {
   lambdaConcurrency: 1000,
   // Step Functions Developer Guide, "Step Functions service quotas": a Distributed Map runs at
   // most 10,000 child workflow executions in parallel; state and execution input/output at
-  // most 256 KiB.
+  // most 256 KiB (a larger one fails the execution with States.DataLimitExceeded); an
+  // execution history at most 25,000 events.
   distributedMapParallelChildren: 10_000,
   payloadBytes: 256 * 1024,
 } as const;
@@ -100,14 +285,18 @@ export interface Timing {
   callMs: number;
   /** A Lambda invocation's own overhead (warm). */
   lambdaOverheadMs: number;
-  /** The SDK's attempts per call (createClient sets 3) and its base backoff (standard mode: 100 ms). */
+  /**
+   * The SDK's attempts per call (functions/shared/clients.ts sets 3) and its backoff base for a
+   * throttling error: standard mode waits random × min(base × 2^retry, 20 s), base 1,000 ms for
+   * throttling errors in the installed @smithy/core (util-retry/retries-2026-config.js).
+   */
   sdkAttempts: number;
-  sdkBaseBackoffMs: number;
+  sdkThrottleBackoffMs: number;
 }
 
 export const defaultTiming: Timing = {
   callMs: 60,
   lambdaOverheadMs: 25,
   sdkAttempts: 3,
-  sdkBaseBackoffMs: 100,
+  sdkThrottleBackoffMs: 1000,
 };

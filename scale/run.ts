@@ -1,12 +1,20 @@
 /**
- * `npm run scale -- [--accounts N] [--regions M]`: synthesizes the app for M governed regions
- * and simulates the daily sweep over N accounts in simulated time, then prints the report.
+ * `npm run scale -- [--accounts N] [--regions M] [--concurrency a,b,…]`: measures the API budget
+ * of cover-account-region on the stand-ins, synthesizes the app for M governed regions,
+ * simulates the daily sweep over N accounts in simulated time at the configured
+ * sweep.maxConcurrency with the measured calls, prints the report and the monthly cost estimate
+ * from the same run. `--concurrency` also simulates other sweep.maxConcurrency values (each synthesized) and
+ * prints one line for each, to choose the default.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig } from '../contracts/config';
+import { parseConfig, type LogwardenConfig } from '../contracts/config';
 import { synthesizeToCdkOut } from '../local/emulated-org';
-import { formatReport } from './report';
+import { formatApiBudget, measureApiBudget } from './api-budget';
+import { callModelFromBudget } from './calibrate';
+import { estimateMonthlyCost, formatCost } from './cost';
+import type { CallModel } from './model';
+import { formatReport, verdict } from './report';
 import { simulateSweep } from './simulate';
 
 /** 17 commercial regions that are enabled by default (no opt-in), home region first. */
@@ -38,6 +46,31 @@ function option(flag: string, fallback: number): number {
   return n;
 }
 
+function listOption(flag: string): number[] {
+  const i = process.argv.indexOf(flag);
+  if (i < 0) return [];
+  const values = String(process.argv[i + 1] ?? '')
+    .split(',')
+    .map(Number);
+  if (!values.length || values.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`${flag} needs positive integers separated by commas`);
+  return values;
+}
+
+async function simulate(config: LogwardenConfig, accounts: number, regions: string[], calls: CallModel) {
+  const { controlPlane, central } = synthesizeToCdkOut(config);
+  const report = await simulateSweep({
+    template: controlPlane,
+    homeRegion: config.homeRegion,
+    securityToolingAccount: config.accounts.securityTooling,
+    managementAccount: config.accounts.management,
+    accounts,
+    regions,
+    calls,
+  });
+  return { report, controlPlane, central };
+}
+
 async function main() {
   const accounts = option('--accounts', 1000);
   const regionCount = option('--regions', 17);
@@ -49,22 +82,42 @@ async function main() {
   const regions = seventeenRegions.slice(0, regionCount);
   const config = parseConfig({ ...raw, homeRegion: regions[0], governedRegions: regions });
   const started = Date.now();
-  const { controlPlane } = synthesizeToCdkOut(config);
-  const report = await simulateSweep({
-    template: controlPlane,
-    homeRegion: config.homeRegion,
-    securityToolingAccount: config.accounts.securityTooling,
-    managementAccount: config.accounts.management,
-    accounts,
-    regions,
-  });
+
+  // 1. The API budget, measured on the stand-ins; the simulation's calls per cell come from it.
+  const budget = await measureApiBudget();
+  console.log(formatApiBudget(budget));
+  console.log(`(measured in ${((Date.now() - started) / 1000).toFixed(0)} s of wall time)\n`);
+  const calls = callModelFromBudget(budget);
+
+  // 2. The sweep, simulated at the configured sweep.maxConcurrency.
+  const simulationStarted = Date.now();
+  const { report, controlPlane, central } = await simulate(config, accounts, regions, calls);
   console.log(formatReport(report));
   console.log(
-    `(simulated in ${((Date.now() - started) / 1000).toFixed(0)} s of wall time, synthesis included)`,
+    `(simulated in ${((Date.now() - simulationStarted) / 1000).toFixed(0)} s of wall time, synthesis included)\n`,
   );
+
+  console.log(
+    formatCost(
+      accounts,
+      regionCount,
+      estimateMonthlyCost({ report, controlPlane, central, config, accounts }),
+    ),
+  );
+
+  for (const maxConcurrency of listOption('--concurrency')) {
+    const other = parseConfig({ ...config, sweep: { ...config.sweep, maxConcurrency } });
+    const { report: r } = await simulate(other, accounts, regions, calls);
+    const v = verdict(r);
+    const throttled = r.quotas.reduce((a, q) => a + q.throttled, 0);
+    console.log(
+      `sweep.maxConcurrency ${String(maxConcurrency).padStart(3)}: ${v.minutes.toFixed(1)} min, ${r.executionsFailed} executions and ${r.sweepCounts.failed ?? 0} cells failed, ${throttled} requests throttled (${[...v.exceeded, ...v.assumedExceeded].map((q) => `${q.bucket} ${q.throttled}${q.documented ? '' : ' [assumed rate]'}`).join(', ') || 'none'}), binding ${v.binding?.bucket} at ${v.binding?.peakPerSecond}/${v.binding?.quotaPerSecond} per s`,
+    );
+  }
+  console.log(`\n(npm run scale took ${((Date.now() - started) / 1000).toFixed(0)} s of wall time)`);
 }
 
 main().catch((err) => {
-  console.error(`scale: ${(err as Error).message}`);
+  console.error(`scale: ${(err as Error).stack ?? (err as Error).message}`);
   process.exitCode = 1;
 });

@@ -5,7 +5,18 @@ import { stateMachineName, type WorkflowId } from '../contracts/names';
 import { writeLedger, type LedgerInput } from '../functions/write-ledger/ledger';
 import { aslFromTemplate, forEachState, runLocally, type CfnTemplate, type TaskHandlers } from '../local/asl';
 import { templateFunctions } from '../local/template-functions';
-import { bucketSpecOf, coveredCalls, defaultTiming, limits, type ModelledCall, type Timing } from './model';
+import {
+  callsReadFromCode,
+  coveredCalls,
+  defaultTiming,
+  regionOf,
+  type CallModel,
+  limits,
+  throttleModelOf,
+  type ModelledCall,
+  type ThrottleModel,
+  type Timing,
+} from './model';
 import { VirtualClock } from './virtual-clock';
 
 export interface SimulationOptions {
@@ -20,13 +31,35 @@ export interface SimulationOptions {
   timing?: Timing;
   /** Seed of the jitter, so that a run is repeatable. */
   seed?: number;
+  /**
+   * The calls each control makes in a cell.
+   * @default the lists read from the code (scale/model.ts coveredCalls)
+   */
+  calls?: CallModel;
+  /**
+   * Every invocation of `fn` fails with this error (not a transient one: the Catch records it),
+   * to see what many failures do to the workflows' payloads.
+   */
+  failing?: { fn: string; error: string; message: string };
 }
 
-export interface PeakRate {
-  key: string;
+/** One request-rate quota as the run used it: the busiest (account, region) of its kind. */
+export interface QuotaUse {
+  /** The bucket: service and API (or API group). */
+  bucket: string;
+  /** Who pays: the security-tooling account (shared by the organization) or a member. */
+  payer: 'security-tooling' | 'member';
+  /** The region where the peak was (the busiest one for the security-tooling account). */
+  region: string;
   peakPerSecond: number;
+  quotaPerSecond: number;
+  burst: number;
+  /** peak ÷ sustained quota: above 1, the quota was exceeded in some second. */
+  utilisation: number;
   calls: number;
-  quota?: string;
+  throttled: number;
+  documented: boolean;
+  source: string;
 }
 
 export interface SimulationReport {
@@ -42,14 +75,26 @@ export interface SimulationReport {
   distributedMapChildren: number;
   stateTransitions: number;
   lambdaInvocations: Record<string, number>;
+  /** Simulated milliseconds each function ran in all (what Lambda bills as duration). */
+  lambdaBusyMs: Record<string, number>;
   lambdaPeakConcurrency: number;
   lambdaThrottles: number;
   apiCalls: number;
   apiCallsByService: Record<string, number>;
-  peakRates: PeakRate[];
+  /** Every quota, busiest first (highest utilisation). */
+  quotas: QuotaUse[];
+  /** Throttled calls the SDK retried, and throttled calls that failed the Lambda invocation. */
   throttlesAbsorbedBySdk: number;
+  throttlesFailingInvocation: number;
+  /** Task retries (the ASL Retry policies) of any error, throttling included. */
   taskRetries: number;
   sweepCounts: Record<string, number>;
+  /** The largest state output (bytes of JSON) per workflow, against limits.payloadBytes. */
+  largestStateBytes: Record<string, number>;
+  /** The sweep's Distributed Map results as its Summarize step receives them. */
+  sweepMapResultBytes: number;
+  /** The most events one execution's history held (AWS: at most 25,000). */
+  largestHistoryEvents: number;
   timing: Timing;
 }
 
@@ -102,32 +147,27 @@ class Bucket {
   }
 }
 
-/** Calls per whole second of simulated time, by key: the peak is what a quota is set against. */
-class RateMeter {
-  private readonly byKey = new Map<string, { second: number; count: number; peak: number; calls: number }>();
-  record(key: string, now: number) {
-    const second = Math.floor(now / 1000);
-    const m = this.byKey.get(key) ?? { second, count: 0, peak: 0, calls: 0 };
-    if (m.second !== second) Object.assign(m, { second, count: 0 });
-    m.count++;
-    m.calls++;
-    m.peak = Math.max(m.peak, m.count);
-    this.byKey.set(key, m);
-  }
-  entries() {
-    return [...this.byKey.entries()].map(([key, m]) => ({ key, peak: m.peak, calls: m.calls }));
-  }
+/** Requests per whole second of simulated time in one bucket: the peak is what a quota is set against. */
+interface Meter {
+  second: number;
+  count: number;
+  peak: number;
+  calls: number;
+  throttled: number;
 }
 
-const throttled = (name: string, message: string) => Object.assign(new Error(message), { name });
+const throttledError = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null));
 
 /**
  * The daily sweep over an emulated organization, in simulated time: the synthesized `sweep`,
  * `cover-account` and `cover-account-region` definitions run with aws-local-stepfunctions; every
  * Lambda task is a model (the calls of `coveredCalls`, each taking `timing.callMs`, throttled by
- * the documented token buckets and retried as the SDK retries), except write-ledger, whose real
- * core runs over modelled DynamoDB and SNS clients. Retry waits of the ASL (interval, backoff,
- * full jitter, max delay) are taken from the definitions and spent on the simulated clock.
+ * the request-rate quotas of `throttleModels` and retried as the SDK retries), except
+ * write-ledger, whose real core runs over modelled DynamoDB and SNS clients. Retry waits of the
+ * ASL (interval, backoff, full jitter, max delay) are taken from the definitions and spent on
+ * the simulated clock.
  */
 export async function simulateSweep(options: SimulationOptions): Promise<SimulationReport> {
   const timing = options.timing ?? defaultTiming;
@@ -144,7 +184,11 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
   const fnByLogicalId = new Map(
     templateFunctions(template, homeRegion, admin).map((f) => [f.logicalId, f.name]),
   );
-  const members = Array.from({ length: options.accounts }, (_, i) => String(100_000_000_000 + i));
+  // The security-tooling account is one of the organization's accounts the sweep covers.
+  const members = [
+    admin,
+    ...Array.from({ length: options.accounts - 1 }, (_, i) => String(100_000_000_000 + i)),
+  ];
 
   const report = {
     executions: { sweep: 0, 'cover-account': 0, 'cover-account-region': 0, 'cover-vpc': 0 } as Record<
@@ -154,52 +198,76 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
     executionsFailed: 0,
     stateTransitions: 0,
     lambdaInvocations: {} as Record<string, number>,
+    lambdaBusyMs: {} as Record<string, number>,
     lambdaInFlight: 0,
     lambdaPeakConcurrency: 0,
     lambdaThrottles: 0,
     apiCalls: 0,
     apiCallsByService: {} as Record<string, number>,
     throttlesAbsorbedBySdk: 0,
+    throttlesFailingInvocation: 0,
     taskRetries: 0,
     failures: [] as string[],
+    largestStateBytes: {} as Record<string, number>,
+    sweepMapResultBytes: 0,
+    largestHistoryEvents: 0,
   };
-  const meter = new RateMeter();
-  const buckets = new Map<string, Bucket>();
+  /** Per (bucket, payer account, region). */
+  const buckets = new Map<string, { bucket: Bucket; meter: Meter; model: ThrottleModel; name: string }>();
 
   /** One AWS call as the SDK makes it: throttled calls are retried with full-jitter backoff. */
-  async function api(c: ModelledCall, account: string, region: string) {
-    const where = `${c.service} ${c.payer === 'admin' ? `security-tooling ${account}` : 'member'} ${c.global ? 'us-east-1' : region}`;
-    const spec = bucketSpecOf(c.service, c.operation);
-    const bucketKey = `${c.service}|${account}|${c.global ? 'us-east-1' : region}`;
+  async function api(c: ModelledCall, account: string, cellRegion: string) {
+    const region = regionOf(c, cellRegion, homeRegion);
+    const quota = throttleModelOf(c.service, c.operation);
+    if (!quota) throw new Error(`no throttling model for ${c.service} ${c.operation} (scale/model.ts)`);
+    const key = `${quota.bucket}|${c.payer}|${account}|${region}`;
+    let b = buckets.get(key);
+    if (!b)
+      buckets.set(
+        key,
+        (b = {
+          bucket: new Bucket(quota.model.capacity, quota.model.refillPerSecond),
+          meter: { second: 0, count: 0, peak: 0, calls: 0, throttled: 0 },
+          model: quota.model,
+          name: quota.bucket,
+        }),
+      );
     for (let attempt = 0; ; attempt++) {
       report.apiCalls++;
       report.apiCallsByService[c.service] = (report.apiCallsByService[c.service] ?? 0) + 1;
-      // Member calls are reported as the busiest member account's rate: key by account too.
-      meter.record(c.payer === 'admin' ? where : `${where}|${account}`, clock.now);
-      let bucket = spec ? buckets.get(bucketKey) : undefined;
-      if (spec && !bucket) buckets.set(bucketKey, (bucket = new Bucket(spec.capacity, spec.refillPerSecond)));
+      const m = b.meter;
+      const second = Math.floor(clock.now / 1000);
+      if (m.second !== second) Object.assign(m, { second, count: 0 });
+      m.count++;
+      m.calls++;
+      m.peak = Math.max(m.peak, m.count);
+      const accepted = b.bucket.take(clock.now);
       await clock.sleep(timing.callMs);
-      if (!bucket || bucket.take(clock.now)) return;
-      if (attempt + 1 >= timing.sdkAttempts)
-        throw throttled(
-          c.service === 'ec2' ? 'RequestLimitExceeded' : 'ThrottlingException',
-          `${c.operation} throttled`,
-        );
+      if (accepted) return;
+      m.throttled++;
+      if (attempt + 1 >= timing.sdkAttempts) {
+        report.throttlesFailingInvocation++;
+        throw throttledError(quota.model.error, `${c.operation}: Rate exceeded`);
+      }
       report.throttlesAbsorbedBySdk++;
-      await clock.sleep(jitter() * Math.min(20_000, timing.sdkBaseBackoffMs * 2 ** attempt));
+      await clock.sleep(jitter() * Math.min(20_000, timing.sdkThrottleBackoffMs * 2 ** attempt));
     }
   }
 
   const modelledLedgerClients = {
     ddb: {
       send: () =>
-        api({ service: 'dynamodb', operation: 'PutItem', payer: 'admin' }, admin, homeRegion).then(
-          () => ({}),
-        ),
+        api(
+          { service: 'dynamodb', operation: 'PutItem', payer: 'admin', region: 'home' },
+          admin,
+          homeRegion,
+        ).then(() => ({})),
     } as unknown as DynamoDBClient,
     sns: {
       send: () =>
-        api({ service: 'sns', operation: 'Publish', payer: 'admin' }, admin, homeRegion).then(() => ({})),
+        api({ service: 'sns', operation: 'Publish', payer: 'admin', region: 'home' }, admin, homeRegion).then(
+          () => ({}),
+        ),
     } as unknown as SNSClient,
   };
 
@@ -207,10 +275,11 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
     report.lambdaInvocations[fn] = (report.lambdaInvocations[fn] ?? 0) + 1;
     if (report.lambdaInFlight >= limits.lambdaConcurrency) {
       report.lambdaThrottles++;
-      throw throttled('Lambda.TooManyRequestsException', 'Rate Exceeded.');
+      throw throttledError('Lambda.TooManyRequestsException', 'Rate Exceeded.');
     }
     report.lambdaInFlight++;
     report.lambdaPeakConcurrency = Math.max(report.lambdaPeakConcurrency, report.lambdaInFlight);
+    const started = clock.now;
     try {
       await clock.sleep(timing.lambdaOverheadMs);
       const event = (input ?? {}) as { account?: string; region?: string };
@@ -218,7 +287,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
         const pages = Math.ceil((members.length + 1) / 20);
         for (let p = 0; p < pages; p++)
           await api(
-            { service: 'organizations', operation: 'ListAccounts', payer: 'admin', global: true },
+            { service: 'organizations', operation: 'ListAccounts', payer: 'admin', region: 'global' },
             admin,
             'us-east-1',
           );
@@ -228,17 +297,29 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
         for (const c of coveredCalls[fn]) await api(c, admin, homeRegion);
         return { account: event.account, regions: [...options.regions] };
       }
-      if (fn === 'write-ledger')
-        return writeLedger(input as LedgerInput, {
+      if (fn === 'write-ledger') {
+        const ledgerInput = input as LedgerInput;
+        if (ledgerInput.workflow === 'sweep')
+          report.sweepMapResultBytes = Math.max(report.sweepMapResultBytes, bytesOf(ledgerInput.results));
+        return writeLedger(ledgerInput, {
           ...modelledLedgerClients,
           table: 'logwarden-coverage',
           summaryTopicArn: `arn:aws:sns:${homeRegion}:${admin}:logwarden-coverage-summary`,
           now: () => new Date(Date.UTC(2026, 10, 29) + clock.now),
         });
-      const calls = coveredCalls[fn];
+      }
+      const account = String(event.account);
+      const region = String(event.region);
+      const calls = (options.calls ?? callsReadFromCode)(fn, {
+        account,
+        region,
+        home: region === homeRegion,
+        administrator: account === admin,
+      });
       if (!calls) throw new Error(`no model for function ${fn}`);
       for (const c of calls)
         await api(c, c.payer === 'admin' ? admin : String(event.account), String(event.region));
+      if (options.failing?.fn === fn) throw throttledError(options.failing.error, options.failing.message);
       const result: ControlResult = {
         control: fn.replace(/^ensure-/, '') as ControlName,
         account: String(event.account),
@@ -250,6 +331,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
       return result;
     } finally {
       report.lambdaInFlight--;
+      report.lambdaBusyMs[fn] = (report.lambdaBusyMs[fn] ?? 0) + clock.now - started;
     }
   }
 
@@ -321,12 +403,24 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
       const timeoutMs = Number(definition.TimeoutSeconds ?? 0) * 1000;
       const timedOut = Symbol('timed out');
       const run = await Promise.race([
-        runLocally(definition, input, handlers, { executionName: name }),
+        runLocally(definition, input, handlers, { executionName: name, retryWaits: 'none' }),
         ...(timeoutMs ? [clock.sleep(timeoutMs).then(() => timedOut)] : []),
       ]);
       if (typeof run === 'symbol')
         throw Object.assign(new Error('execution timed out'), { name: 'States.Timeout' });
       report.stateTransitions += run.transitions;
+      report.largestHistoryEvents = Math.max(report.largestHistoryEvents, run.events.length);
+      // Step Functions fails an execution whose state input or output exceeds the payload quota
+      // (States.DataLimitExceeded); the local runner does not, so the sizes are checked here.
+      let largest = bytesOf(run.output);
+      for (const e of run.events as { type: string; state?: { input?: unknown; output?: unknown } }[])
+        if (e.type === 'StateExited')
+          largest = Math.max(largest, bytesOf(e.state?.input), bytesOf(e.state?.output));
+      report.largestStateBytes[workflow] = Math.max(report.largestStateBytes[workflow] ?? 0, largest);
+      if (largest > limits.payloadBytes)
+        throw Object.assign(new Error(`a state output of ${largest} bytes exceeds ${limits.payloadBytes}`), {
+          name: 'States.DataLimitExceeded',
+        });
       return run.output;
     } catch (err) {
       report.executionsFailed++;
@@ -338,38 +432,42 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
   }
 
   let distributedMapChildren = 0;
-  const output = (await clock.run(() => execute('sweep', 'simulated-sweep', { trigger: 'scale' }))) as {
-    counts?: Record<string, number>;
-  };
-  const sweepDefinition = definitions.get('sweep')!;
-  const coverAccountDefinition = definitions.get('cover-account')!;
+  const output = (await clock
+    .run(() => execute('sweep', 'simulated-sweep', { trigger: 'scale' }))
+    .catch(() => undefined)) as { counts?: Record<string, number> } | undefined;
   let sweepMaxConcurrency = 0;
   let regionConcurrency = 0;
-  forEachState(sweepDefinition, (_, s) => {
+  forEachState(definitions.get('sweep')!, (_, s) => {
     if (s.Type === 'Map') sweepMaxConcurrency = Number(s.MaxConcurrency ?? 0);
   });
-  forEachState(coverAccountDefinition, (_, s) => {
+  forEachState(definitions.get('cover-account')!, (_, s) => {
     if (s.Type === 'Map') regionConcurrency = Number(s.MaxConcurrency ?? 0);
   });
-  const peakRates: PeakRate[] = [];
-  const grouped = new Map<string, PeakRate>();
-  for (const { key, peak, calls } of meter.entries()) {
-    const group = key.split('|')[0];
-    const g = grouped.get(group) ?? {
-      key: group.includes('member') ? `${group} (busiest account)` : group,
+
+  // The busiest (account, region) of each bucket and payer, and the throttles of all of them.
+  const quotas = new Map<string, QuotaUse>();
+  for (const [key, b] of buckets) {
+    const [, payer, , region] = key.split('|');
+    const group = `${b.name}|${payer}`;
+    const q = quotas.get(group) ?? {
+      bucket: b.name,
+      payer: payer === 'admin' ? 'security-tooling' : 'member',
+      region,
       peakPerSecond: 0,
+      quotaPerSecond: b.model.refillPerSecond,
+      burst: b.model.capacity,
+      utilisation: 0,
       calls: 0,
+      throttled: 0,
+      documented: b.model.documented,
+      source: b.model.source,
     };
-    g.peakPerSecond = Math.max(g.peakPerSecond, peak);
-    g.calls += calls;
-    grouped.set(group, g);
+    if (b.meter.peak > q.peakPerSecond) Object.assign(q, { peakPerSecond: b.meter.peak, region });
+    q.calls += b.meter.calls;
+    q.throttled += b.meter.throttled;
+    q.utilisation = q.peakPerSecond / q.quotaPerSecond;
+    quotas.set(group, q);
   }
-  for (const g of grouped.values()) {
-    const service = g.key.split(' ')[0];
-    const spec = service === 'ec2' ? bucketSpecOf('ec2', 'Describe') : undefined;
-    peakRates.push(spec ? { ...g, quota: `${spec.refillPerSecond}/s sustained, burst ${spec.capacity}` } : g);
-  }
-  peakRates.sort((a, b) => b.peakPerSecond - a.peakPerSecond);
   return {
     accounts: options.accounts,
     regions: options.regions.length,
@@ -382,14 +480,19 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
     distributedMapChildren,
     stateTransitions: report.stateTransitions,
     lambdaInvocations: report.lambdaInvocations,
+    lambdaBusyMs: report.lambdaBusyMs,
     lambdaPeakConcurrency: report.lambdaPeakConcurrency,
     lambdaThrottles: report.lambdaThrottles,
     apiCalls: report.apiCalls,
     apiCallsByService: report.apiCallsByService,
-    peakRates,
+    quotas: [...quotas.values()].sort((a, b) => b.utilisation - a.utilisation || b.calls - a.calls),
     throttlesAbsorbedBySdk: report.throttlesAbsorbedBySdk,
+    throttlesFailingInvocation: report.throttlesFailingInvocation,
     taskRetries: report.taskRetries,
     sweepCounts: output?.counts ?? {},
+    largestStateBytes: report.largestStateBytes,
+    sweepMapResultBytes: report.sweepMapResultBytes,
+    largestHistoryEvents: report.largestHistoryEvents,
     timing,
   };
 }

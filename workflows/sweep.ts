@@ -51,14 +51,22 @@ export class Sweep extends Construct {
         integrationPattern: sfn.IntegrationPattern.RUN_JOB,
         name: sfn.JsonPath.stringAt(childName('$.account')),
         input: sfn.TaskInput.fromObject({ 'account.$': '$.account', trigger: 'sweep' }),
-        resultSelector: { 'failed.$': '$.Output.failed', 'counts.$': '$.Output.counts' },
+        // Only the counts: the Distributed Map collects one result per account into the
+        // sweep's state, and Step Functions fails an execution whose state exceeds 256 KiB
+        // (States.DataLimitExceeded, "Step Functions service quotas"). A child's failed cells
+        // (up to MAX_FAILED_IN_SUMMARY, each with a reason of up to 1,000 characters) made a few
+        // dozen failing accounts enough; its counts still carry how many failed, and the cells
+        // are in the ledger and in the child's own summary. About 80 bytes per account.
+        resultSelector: { 'counts.$': '$.Output.counts', failed: [] },
       }),
     );
     coverOne.addCatch(
-      new sfn.Pass(this, 'AccountFailed', { parameters: { 'account.$': '$.account', 'error.$': '$.error' } }),
-      {
-        resultPath: '$.error',
-      },
+      // The error's name only: a failed child's Cause (its execution's description) can be
+      // tens of kilobytes, which the collected results cannot carry for many accounts.
+      new sfn.Pass(this, 'AccountFailed', {
+        parameters: { 'account.$': '$.account', error: { 'Error.$': '$.error.Error' } },
+      }),
+      { resultPath: '$.error' },
     );
     const accounts = new sfn.DistributedMap(this, 'Accounts', {
       itemsPath: '$.listed.accounts',

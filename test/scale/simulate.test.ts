@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnTemplate } from '../../local/asl';
+import { coveredCalls, limits } from '../../scale/model';
 import { formatReport } from '../../scale/report';
 import { simulateSweep } from '../../scale/simulate';
 import { VirtualClock } from '../../scale/virtual-clock';
@@ -25,7 +26,7 @@ describe('VirtualClock', () => {
 });
 
 describe('the simulated sweep over the synthesized definitions', () => {
-  // The example config: two governed regions, sweep.maxConcurrency 10.
+  // The example config: two governed regions, the default sweep.maxConcurrency.
   const config = exampleConfig();
   const { controlPlane } = buildExample(config);
   const template = Template.fromStack(controlPlane).toJSON() as CfnTemplate;
@@ -56,15 +57,84 @@ describe('the simulated sweep over the synthesized definitions', () => {
     });
     // At most maxConcurrency accounts at a time, each with its regions at once and 4 controls each.
     expect(report.sweepMaxConcurrency).toBe(config.sweep.maxConcurrency);
-    expect(report.lambdaPeakConcurrency).toBe(config.sweep.maxConcurrency * 2 * 4);
+    // (throttled ListRegions calls stagger the accounts' starts, so the bound is not reached).
+    expect(report.lambdaPeakConcurrency).toBeLessThanOrEqual(config.sweep.maxConcurrency * 2 * 4);
+    expect(report.lambdaPeakConcurrency).toBeGreaterThan(config.sweep.maxConcurrency);
     expect(report.lambdaThrottles).toBe(0);
-    expect(report.throttlesAbsorbedBySdk + report.taskRetries).toBe(0);
     // 96 ledger rows written through the real write-ledger core.
     expect(report.apiCallsByService.dynamodb).toBe(96);
     expect(report.simulatedSeconds).toBeGreaterThan(0);
+    // The organization trail is checked in each account's home-region cell only: 12 calls per
+    // API, all in the home region; the organization's GuardDuty settings in the security-tooling
+    // account's 2 cells only.
+    const quota = (bucket: string, payer = 'security-tooling') =>
+      report.quotas.find((q) => q.bucket === bucket && q.payer === payer);
+    expect(quota('cloudtrail DescribeTrails')).toMatchObject({
+      region: config.homeRegion,
+      quotaPerSecond: 10,
+    });
+    expect(quota('cloudtrail DescribeTrails')!.calls - quota('cloudtrail DescribeTrails')!.throttled).toBe(
+      12,
+    );
+    expect(quota('guardduty DescribeOrganizationConfiguration')!.calls).toBe(2);
+    expect(quota('ec2 Describe*', 'member')).toMatchObject({ quotaPerSecond: 20, burst: 100, throttled: 0 });
+    // Every throttled request was retried by the SDK or turned into a Task retry: none is lost.
+    const throttled = report.quotas.reduce((a, q) => a + q.throttled, 0);
+    expect(report.throttlesAbsorbedBySdk + report.throttlesFailingInvocation).toBe(throttled);
+    expect(report.taskRetries).toBeGreaterThanOrEqual(report.throttlesFailingInvocation);
+    expect(report.largestStateBytes.sweep).toBeLessThan(limits.payloadBytes);
     const text = formatReport(report);
-    expect(text).toContain('simulated sweep: 12 accounts × 2 regions, sweep.maxConcurrency 10');
-    expect(text).toMatch(/ec2 member eu-west-1 \(busiest account\) +\d+\/s .* 20\/s sustained, burst 100/);
+    expect(text).toContain(
+      `simulated sweep: 12 accounts × 2 regions, sweep.maxConcurrency ${config.sweep.maxConcurrency}`,
+    );
+    expect(text).toMatch(/ec2 Describe\* +member +eu-west-1 +\d+\/s of +20\/s \(burst 100\)/);
+    expect(text).toMatch(/guardduty GetMembers .*\[ASSUMED rate\]/);
+  }, 300_000);
+
+  it('a systematic failure in every account keeps the sweep within the 256 KiB state limit', async () => {
+    // Every flow-logs control fails with a long reason: before the sweep kept only its children's
+    // counts, 150 accounts made its collected results 314,551 bytes (States.DataLimitExceeded).
+    const report = await simulateSweep({
+      template,
+      homeRegion: config.homeRegion,
+      securityToolingAccount: config.accounts.securityTooling,
+      managementAccount: config.accounts.management,
+      accounts: 150,
+      regions: config.governedRegions,
+      failing: {
+        fn: 'ensure-flow-logs',
+        error: 'AccessDeniedException',
+        message: 'not authorized '.repeat(60),
+      },
+    });
+    expect(report.executionsFailed).toBe(0);
+    expect(report.sweepCounts).toEqual({ failed: 300, covered: 900 });
+    expect(report.largestStateBytes.sweep).toBeLessThan(limits.payloadBytes / 16);
+    // Bounded per account whatever failed: about 50 bytes each.
+    expect(report.sweepMapResultBytes / 150).toBeLessThan(100);
+  }, 300_000);
+
+  it('a call model per cell: the home region, other regions and the security-tooling account can differ', async () => {
+    // As if the trail were read only in the home region's cell.
+    const report = await simulateSweep({
+      template,
+      homeRegion: config.homeRegion,
+      securityToolingAccount: config.accounts.securityTooling,
+      managementAccount: config.accounts.management,
+      accounts: 5,
+      regions: config.governedRegions,
+      calls: (fn, cell) =>
+        fn === 'ensure-trail' && !cell.home
+          ? []
+          : fn === 'ensure-guardduty' && !cell.administrator
+            ? []
+            : coveredCalls[fn],
+    });
+    const calls = (bucket: string) => report.quotas.find((q) => q.bucket === bucket)?.calls ?? 0;
+    expect(calls('cloudtrail GetTrailStatus')).toBe(5);
+    // The security-tooling account is one of the 5 accounts: its 2 cells check GuardDuty.
+    expect(calls('guardduty GetMembers')).toBe(2);
+    expect(report.sweepCounts).toEqual({ covered: 5 * 2 * 4 });
   }, 300_000);
 
   it('a run is repeatable: the same seed gives the same figures', async () => {

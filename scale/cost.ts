@@ -1,0 +1,249 @@
+import type { LogwardenConfig } from '../contracts/config';
+import type { CfnTemplate } from '../local/asl';
+import { templateFunctions } from '../local/template-functions';
+import { openSearchInstanceHour, prices, pricesAsOf, type Price } from './prices';
+import type { SimulationReport } from './simulate';
+
+/**
+ * Bytes of one record as it arrives, means of the real samples in the shared corpus
+ * (../shared/corpus, SOURCES.md there): 310 CloudTrail events of cloudtrail-stratus-red-team,
+ * the flow-log records of aws-docs-vpc-flow-log-examples (version-2 default format), the 4
+ * findings of guardduty-findings.
+ */
+export const recordBytes = { cloudTrailEvent: 1340, flowLogRecord: 120, guardDutyFinding: 3026 } as const;
+
+/**
+ * Assumptions of the estimate that no measurement here gives; each is printed with the table.
+ * - archivedFraction: stored (gzip OCSF) bytes per ingested byte; OCSF adds fields, gzip
+ *   removes about 90% of JSON.
+ * - pipelineMbPerSecond: MB the transform, indexer and alerter each handle per second of
+ *   invocation; `npm run bench` measures the transform's own throughput.
+ * - pipelineBatchMb: MB per pipeline invocation (Firehose buffer, Kinesis batch).
+ */
+export const costAssumptions = {
+  archivedFraction: 0.2,
+  pipelineMbPerSecond: 10,
+  pipelineBatchMb: 1,
+} as const;
+
+const GiB = 1024 ** 3;
+const DAYS = 30;
+const HOURS = 730;
+
+export interface CostRow {
+  item: string;
+  quantity: number;
+  price: Price;
+  usd: number;
+}
+
+const row = (item: string, quantity: number, price: Price): CostRow => ({
+  item,
+  quantity,
+  price,
+  usd: quantity * price.usd,
+});
+
+function memoryGbOf(template: CfnTemplate, logicalId: string): number {
+  return Number(template.Resources[logicalId]?.Properties?.MemorySize ?? 128) / 1024;
+}
+
+/**
+ * A month (30 days) of steady state for `accounts` member accounts: the daily sweep as the
+ * simulation ran it, and the central pipeline at the configured volumes. Storage is the full
+ * steady state of the archive's lifecycle (every tier filled, as after archive.retentionDays).
+ */
+export function estimateMonthlyCost(input: {
+  report: SimulationReport;
+  controlPlane: CfnTemplate;
+  central: CfnTemplate;
+  config: LogwardenConfig;
+  accounts: number;
+}): { rows: CostRow[]; totalUsd: number; notes: string[] } {
+  const { report, controlPlane, central, config, accounts } = input;
+  const v = config.volumes;
+  const rows: CostRow[] = [];
+  const notes: string[] = [];
+
+  // The daily sweep: transitions and Lambda as simulated.
+  const machines = Object.values(controlPlane.Resources).filter(
+    (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+  );
+  if (machines.some((m) => m.Properties?.StateMachineType !== 'STANDARD'))
+    notes.push('some state machines are not STANDARD; priced as Standard');
+  rows.push(
+    row(
+      'Step Functions, daily sweep (Standard)',
+      report.stateTransitions * DAYS,
+      prices.stepFunctionsStandardTransition,
+    ),
+  );
+  const fns = templateFunctions(controlPlane, config.homeRegion, config.accounts.securityTooling);
+  let gbSeconds = 0;
+  let requests = 0;
+  for (const [fn, ms] of Object.entries(report.lambdaBusyMs)) {
+    const f = fns.find((x) => x.name === fn);
+    if (!f) throw new Error(`function ${fn} is not in the control-plane template`);
+    gbSeconds += (ms / 1000) * memoryGbOf(controlPlane, f.logicalId) * DAYS;
+    requests += (report.lambdaInvocations[fn] ?? 0) * DAYS;
+  }
+  rows.push(row('Lambda, daily sweep: duration', gbSeconds, prices.lambdaArmGbSecond));
+  rows.push(row('Lambda, daily sweep: requests', requests, prices.lambdaRequest));
+  rows.push(
+    row(
+      'DynamoDB ledger writes, daily sweep',
+      (report.apiCallsByService.dynamodb ?? 0) * DAYS,
+      prices.dynamoDbOnDemandWrite,
+    ),
+  );
+
+  // The pipeline: every source reaches CloudWatch Logs, then the destination's Kinesis stream.
+  const dailyBytes =
+    accounts *
+    (v.cloudTrailEventsPerAccountPerDay * recordBytes.cloudTrailEvent +
+      v.flowLogRecordsPerAccountPerDay * recordBytes.flowLogRecord +
+      v.guardDutyFindingsPerAccountPerDay * recordBytes.guardDutyFinding +
+      v.appLogBytesPerAccountPerDay);
+  const monthGb = (dailyBytes * DAYS) / GiB;
+  rows.push(row('CloudWatch Logs ingestion (all sources)', monthGb, prices.cloudWatchLogsIngestGb));
+  const streams = Object.values(central.Resources).filter((r) => r.Type === 'AWS::Kinesis::Stream');
+  const onDemand = streams.every(
+    (s) =>
+      (s.Properties?.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode === 'ON_DEMAND',
+  );
+  if (!onDemand) notes.push('the stream is not on-demand; priced as on-demand');
+  rows.push(row('Kinesis on-demand: stream-hours', streams.length * HOURS, prices.kinesisOnDemandStreamHour));
+  rows.push(
+    row('Kinesis on-demand: data in (uncompressed, an upper bound)', monthGb, prices.kinesisOnDemandIngestGb),
+  );
+  // Firehose, the indexer and the alerter each read the stream.
+  const consumers = 3;
+  rows.push(
+    row(
+      `Kinesis on-demand: data out (${consumers} consumers)`,
+      monthGb * consumers,
+      prices.kinesisOnDemandRetrievalGb,
+    ),
+  );
+  rows.push(row('Firehose ingestion', monthGb, prices.firehoseIngestGb));
+  const pipelineFns = [
+    ['transform', 'FirehoseArchiveTransform'],
+    ['indexer', 'ConsumersIndexer'],
+    ['alerter', 'ConsumersAlerter'],
+  ] as const;
+  for (const [name, prefix] of pipelineFns) {
+    const logicalId = Object.keys(central.Resources).find(
+      (id) => id.startsWith(prefix) && central.Resources[id].Type === 'AWS::Lambda::Function',
+    );
+    if (!logicalId) throw new Error(`no ${prefix} function in the central template`);
+    const seconds = (monthGb * 1024) / costAssumptions.pipelineMbPerSecond;
+    rows.push(
+      row(`Lambda ${name}: duration`, seconds * memoryGbOf(central, logicalId), prices.lambdaArmGbSecond),
+    );
+    rows.push(
+      row(
+        `Lambda ${name}: requests`,
+        (monthGb * 1024) / costAssumptions.pipelineBatchMb,
+        prices.lambdaRequest,
+      ),
+    );
+  }
+
+  // The archive: days in each tier, from the synthesized lifecycle rule.
+  const bucket = Object.entries(central.Resources).find(
+    ([id, r]) => id.startsWith('ArchiveBucket') && r.Type === 'AWS::S3::Bucket',
+  );
+  const rule = (
+    bucket?.[1].Properties?.LifecycleConfiguration as
+      | {
+          Rules: {
+            ExpirationInDays?: number;
+            Transitions?: { StorageClass: string; TransitionInDays: number }[];
+          }[];
+        }
+      | undefined
+  )?.Rules.find((r) => r.Transitions?.length);
+  if (!rule?.ExpirationInDays) throw new Error('no tiering lifecycle rule on the archive bucket');
+  const at = (cls: string) => rule.Transitions!.find((t) => t.StorageClass === cls)?.TransitionInDays;
+  const toIr = at('GLACIER_IR') ?? rule.ExpirationInDays;
+  const toDeep = at('DEEP_ARCHIVE') ?? rule.ExpirationInDays;
+  const storedGbPerDay = (dailyBytes * costAssumptions.archivedFraction) / GiB;
+  rows.push(row(`S3 Standard (days 0-${toIr})`, storedGbPerDay * toIr, prices.s3StandardGbMonth));
+  rows.push(
+    row(
+      `S3 Glacier Instant Retrieval (days ${toIr}-${toDeep})`,
+      storedGbPerDay * (toDeep - toIr),
+      prices.s3GlacierIrGbMonth,
+    ),
+  );
+  rows.push(
+    row(
+      `S3 Glacier Deep Archive (days ${toDeep}-${rule.ExpirationInDays})`,
+      storedGbPerDay * (rule.ExpirationInDays - toDeep),
+      prices.s3DeepArchiveGbMonth,
+    ),
+  );
+
+  // OpenSearch: the domain's instances and volumes as synthesized.
+  const domain = Object.values(central.Resources).find((r) => r.Type === 'AWS::OpenSearchService::Domain');
+  const cluster = domain?.Properties?.ClusterConfig as
+    | {
+        InstanceType: string;
+        InstanceCount: number;
+        DedicatedMasterEnabled?: boolean;
+        DedicatedMasterType?: string;
+        DedicatedMasterCount?: number;
+      }
+    | undefined;
+  if (cluster) {
+    const data = openSearchInstanceHour[cluster.InstanceType];
+    if (data)
+      rows.push(
+        row(
+          `OpenSearch ${cluster.InstanceCount} × ${cluster.InstanceType}`,
+          cluster.InstanceCount * HOURS,
+          data,
+        ),
+      );
+    else notes.push(`no price known for ${cluster.InstanceType}: left out`);
+    if (cluster.DedicatedMasterEnabled && cluster.DedicatedMasterType) {
+      const master = openSearchInstanceHour[cluster.DedicatedMasterType];
+      const count = cluster.DedicatedMasterCount ?? 3;
+      if (master)
+        rows.push(
+          row(`OpenSearch ${count} × ${cluster.DedicatedMasterType} (masters)`, count * HOURS, master),
+        );
+      else notes.push(`no price known for ${cluster.DedicatedMasterType}: left out`);
+    }
+    const ebs = domain?.Properties?.EBSOptions as { VolumeSize?: number } | undefined;
+    if (ebs?.VolumeSize)
+      rows.push(
+        row('OpenSearch gp3 storage', ebs.VolumeSize * cluster.InstanceCount, prices.openSearchGp3GbMonth),
+      );
+  }
+  notes.push(
+    `prices: us-east-1, ${pricesAsOf} (scale/prices.ts names each page)`,
+    `volumes per account and day (config volumes): ${v.cloudTrailEventsPerAccountPerDay} CloudTrail events × ${recordBytes.cloudTrailEvent} B, ${v.flowLogRecordsPerAccountPerDay} flow-log records × ${recordBytes.flowLogRecord} B, ${v.guardDutyFindingsPerAccountPerDay} GuardDuty findings × ${recordBytes.guardDutyFinding} B, ${(v.appLogBytesPerAccountPerDay / 1024 ** 2).toFixed(0)} MiB app logs`,
+    `assumed: archive stores ${costAssumptions.archivedFraction} of the ingested bytes; pipeline functions handle ${costAssumptions.pipelineMbPerSecond} MB/s in ${costAssumptions.pipelineBatchMb} MB batches; not included: event-driven self-heal runs, data transfer, KMS requests, CloudWatch alarms and metrics, S3 requests`,
+  );
+  return { rows, totalUsd: rows.reduce((a, r) => a + r.usd, 0), notes };
+}
+
+export function formatCost(
+  accounts: number,
+  regions: number,
+  cost: ReturnType<typeof estimateMonthlyCost>,
+): string {
+  const usd = (x: number) =>
+    `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const q = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: x < 100 ? 1 : 0 });
+  return [
+    `monthly cost estimate: ${accounts.toLocaleString('en-US')} accounts × ${regions} regions, 30 days of steady state`,
+    ...cost.rows.map(
+      (r) =>
+        `  ${r.item.padEnd(58)} ${q(r.quantity).padStart(16)} ${r.price.unit.padEnd(44).slice(0, 44)} ${usd(r.usd).padStart(12)}`,
+    ),
+    `  ${'total'.padEnd(58)} ${''.padStart(16)} ${''.padEnd(44)} ${usd(cost.totalUsd).padStart(12)}`,
+    ...cost.notes.map((n) => `  ${n}`),
+  ].join('\n');
+}

@@ -1,0 +1,92 @@
+/**
+ * us-east-1 list prices the cost estimate uses, in USD. The offline reference corpus this was
+ * written with holds none of the AWS pricing pages, so every price below is the list price as
+ * known in 2025 (the date of the last price seen), named with its pricing page: verify each one
+ * on that page before relying on the total. No price is invented: where one was not known, the
+ * item is left out of the table and said so in the README.
+ */
+export const pricesAsOf = '2025 list prices, not re-checked offline (verify)';
+
+export interface Price {
+  usd: number;
+  unit: string;
+  page: string;
+}
+
+export const prices = {
+  stepFunctionsStandardTransition: {
+    usd: 0.025 / 1000,
+    unit: 'state transition (Standard)',
+    page: 'https://aws.amazon.com/step-functions/pricing/',
+  },
+  lambdaArmGbSecond: {
+    usd: 0.0000133334,
+    unit: 'GB-second (arm64)',
+    page: 'https://aws.amazon.com/lambda/pricing/',
+  },
+  lambdaRequest: { usd: 0.2 / 1e6, unit: 'request', page: 'https://aws.amazon.com/lambda/pricing/' },
+  kinesisOnDemandStreamHour: {
+    usd: 0.04,
+    unit: 'stream-hour (on-demand)',
+    page: 'https://aws.amazon.com/kinesis/data-streams/pricing/',
+  },
+  kinesisOnDemandIngestGb: {
+    usd: 0.08,
+    unit: 'GB ingested (on-demand)',
+    page: 'https://aws.amazon.com/kinesis/data-streams/pricing/',
+  },
+  kinesisOnDemandRetrievalGb: {
+    usd: 0.04,
+    unit: 'GB retrieved per consumer (on-demand)',
+    page: 'https://aws.amazon.com/kinesis/data-streams/pricing/',
+  },
+  firehoseIngestGb: {
+    usd: 0.029,
+    unit: 'GB ingested (first 500 TB/month, records rounded up to 5 KB)',
+    page: 'https://aws.amazon.com/firehose/pricing/',
+  },
+  cloudWatchLogsIngestGb: {
+    usd: 0.5,
+    unit: 'GB ingested (standard class; vended logs such as flow logs: first 10 TB)',
+    page: 'https://aws.amazon.com/cloudwatch/pricing/',
+  },
+  s3StandardGbMonth: {
+    usd: 0.023,
+    unit: 'GB-month (first 50 TB)',
+    page: 'https://aws.amazon.com/s3/pricing/',
+  },
+  s3GlacierIrGbMonth: {
+    usd: 0.004,
+    unit: 'GB-month (Glacier Instant Retrieval)',
+    page: 'https://aws.amazon.com/s3/pricing/',
+  },
+  s3DeepArchiveGbMonth: {
+    usd: 0.00099,
+    unit: 'GB-month (Glacier Deep Archive)',
+    page: 'https://aws.amazon.com/s3/pricing/',
+  },
+  dynamoDbOnDemandWrite: {
+    usd: 0.625 / 1e6,
+    unit: 'write request unit (on-demand)',
+    page: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+  },
+  openSearchGp3GbMonth: {
+    usd: 0.122,
+    unit: 'GB-month (gp3 EBS)',
+    page: 'https://aws.amazon.com/opensearch-service/pricing/',
+  },
+} satisfies Record<string, Price>;
+
+/** OpenSearch on-demand instance-hours, by instance type; a type not listed is left out of the total. */
+export const openSearchInstanceHour: Record<string, Price> = {
+  'r7g.large.search': {
+    usd: 0.167,
+    unit: 'instance-hour',
+    page: 'https://aws.amazon.com/opensearch-service/pricing/',
+  },
+  'm7g.large.search': {
+    usd: 0.136,
+    unit: 'instance-hour',
+    page: 'https://aws.amazon.com/opensearch-service/pricing/',
+  },
+};

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseConfig } from '../../contracts/config';
+import type { CfnTemplate } from '../../local/asl';
+import { estimateMonthlyCost, formatCost, recordBytes } from '../../scale/cost';
+import { prices } from '../../scale/prices';
+import { simulateSweep } from '../../scale/simulate';
+import { buildExample, exampleConfig, exampleConfigPath } from '../stacks/example-app';
+
+describe('the monthly cost estimate, from the simulated sweep and the synthesized templates', () => {
+  const config = exampleConfig();
+  const built = buildExample(config);
+  const controlPlane = Template.fromStack(built.controlPlane).toJSON() as CfnTemplate;
+  const central = Template.fromStack(built.central).toJSON() as CfnTemplate;
+
+  it('prices what the run and the templates say: transitions, Lambda memory, lifecycle tiers, the OpenSearch domain', async () => {
+    const report = await simulateSweep({
+      template: controlPlane,
+      homeRegion: config.homeRegion,
+      securityToolingAccount: config.accounts.securityTooling,
+      managementAccount: config.accounts.management,
+      accounts: 4,
+      regions: config.governedRegions,
+    });
+    const cost = estimateMonthlyCost({ report, controlPlane, central, config, accounts: 4 });
+    const rowOf = (prefix: string) => cost.rows.find((r) => r.item.startsWith(prefix))!;
+
+    // The daily sweep, 30 times.
+    expect(rowOf('Step Functions').quantity).toBe(report.stateTransitions * 30);
+    expect(rowOf('Step Functions').usd).toBeCloseTo(
+      report.stateTransitions * 30 * prices.stepFunctionsStandardTransition.usd,
+    );
+    const busySeconds = Object.values(report.lambdaBusyMs).reduce((a, b) => a + b, 0) / 1000;
+    // Every control-plane function has 512 MB in the synthesized template.
+    expect(rowOf('Lambda, daily sweep: duration').quantity).toBeCloseTo(busySeconds * 0.5 * 30);
+    expect(rowOf('DynamoDB').quantity).toBe(4 * 2 * 4 * 30);
+
+    // The pipeline from the config's volumes and the corpus's record sizes.
+    const v = config.volumes;
+    const dailyBytes =
+      4 *
+      (v.cloudTrailEventsPerAccountPerDay * recordBytes.cloudTrailEvent +
+        v.flowLogRecordsPerAccountPerDay * recordBytes.flowLogRecord +
+        v.guardDutyFindingsPerAccountPerDay * recordBytes.guardDutyFinding +
+        v.appLogBytesPerAccountPerDay);
+    expect(rowOf('Firehose').quantity).toBeCloseTo((dailyBytes * 30) / 1024 ** 3);
+
+    // Tiers from the archive bucket's lifecycle rule, as the config sets it.
+    expect(rowOf('S3 Standard').item).toBe(
+      `S3 Standard (days 0-${config.archive.glacierInstantRetrievalAfterDays})`,
+    );
+    expect(rowOf('S3 Glacier Deep Archive').item).toBe(
+      `S3 Glacier Deep Archive (days ${config.archive.deepArchiveAfterDays}-${config.archive.retentionDays})`,
+    );
+    // The domain as configured: data nodes and dedicated masters, every hour of the month.
+    expect(
+      rowOf(`OpenSearch ${config.openSearch.instanceCount} × ${config.openSearch.instanceType}`).quantity,
+    ).toBe(config.openSearch.instanceCount * 730);
+    expect(cost.totalUsd).toBeCloseTo(cost.rows.reduce((a, r) => a + r.usd, 0));
+    expect(formatCost(4, 2, cost)).toMatch(/total +\$[\d,]+\.\d\d/);
+  }, 300_000);
+
+  it('rejects volumes that are not positive whole numbers, naming the field', () => {
+    const raw = JSON.parse(readFileSync(exampleConfigPath, 'utf8')) as Record<string, unknown>;
+    expect(() => parseConfig({ ...raw, volumes: { flowLogRecordsPerAccountPerDay: -1 } })).toThrow(
+      /volumes\.flowLogRecordsPerAccountPerDay: must be greater than 0/,
+    );
+    expect(parseConfig({ ...raw, volumes: undefined }).volumes.guardDutyFindingsPerAccountPerDay).toBe(10);
+  });
+});
