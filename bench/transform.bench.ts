@@ -3,54 +3,13 @@
  * normalizer pays, measured interleaved in the same process on the same real corpus events; the
  * response bytes per input byte; and the peak RSS of transforming one 6 MB Firehose event in a
  * fresh process.
- *
- * The floor: (1) decode and gunzip each record; (2) parse the payload and each JSON message;
- * (3) stringify each parsed event together with its raw line (every logwarden document carries
- * `raw_data`, so any lossless transform writes both); (4) base64 the result.
+ * The floor and the transform are defined in bench/sides.ts.
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { execFileSync } from 'node:child_process';
-import { gunzipSync } from 'node:zlib';
-import { names } from '../contracts/names';
-import { TrustTable } from '../contracts/trusted-sources';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
-import { bundledTransform } from './bundled-transform';
 import { corpusFirehoseEvents, corpusLogGroups, inputBytes } from './corpus-batch';
-
-const { transformFirehoseEvent, FlowLogFormatRegistry } = bundledTransform();
-const kinesis = new KinesisClient({ region: 'eu-west-1' });
-const formats = new FlowLogFormatRegistry();
-/** The corpus' CloudTrail and findings groups, trusted as an organization's would be: the full mapping is measured. */
-const trust = new TrustTable([
-  { kind: 'cloudtrail', logGroup: 'aws-cloudtrail-logs', owner: '123456789012' },
-  { kind: 'guardduty', logGroup: names.guardDutyFindingsLogGroup, owner: '123456789012' },
-]);
-
-/** The floor: what any lossless transform of this data must do at least. */
-function floor(event: FirehoseTransformEvent): number {
-  let out = 0;
-  for (const r of event.records) {
-    const payload = JSON.parse(gunzipSync(Buffer.from(r.data, 'base64')).toString('utf8'));
-    let ndjson = '';
-    for (const e of payload.logEvents) {
-      const m: string = e.message;
-      const parsed: unknown = m.startsWith('{') ? JSON.parse(m) : m;
-      ndjson += JSON.stringify({ event: parsed, raw_data: m }) + '\n';
-    }
-    out += Buffer.from(ndjson).toString('base64').length;
-  }
-  return out;
-}
-
-async function full(event: FirehoseTransformEvent): Promise<number> {
-  const { records } = await transformFirehoseEvent(event, {
-    formats,
-    trust,
-    kinesis,
-    maxResponseBytes: Number.MAX_SAFE_INTEGER,
-  });
-  return records.reduce((s, r) => s + (r.data?.length ?? 0), 0);
-}
+import { floor, formats, transformed, transformFirehoseEvent, trust } from './sides';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -99,7 +58,7 @@ async function throughput(events: FirehoseTransformEvent[], rounds: number): Pro
           wallFloor += process.hrtime.bigint() - t;
           cpuFloor += cpuMicros() - cpu;
         } else {
-          outBytes += await full(e);
+          outBytes += await transformed(e);
           wallFull += process.hrtime.bigint() - t;
           cpuFull += cpuMicros() - cpu;
         }
