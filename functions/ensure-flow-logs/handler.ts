@@ -2,6 +2,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { names } from '../../contracts/names';
 import { controlDepsFromEnv, controlHandler, type ControlDeps } from '../shared/control-handler';
+import { memberCredentials } from '../shared/member-clients';
 import { ensureFlowLogsEnv } from './env';
 import { ensureFlowLogs } from './ensure-flow-logs';
 
@@ -16,11 +17,13 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
 
 /** Step Functions task: flow logs on every VPC (or the given VPCs) of one account and region. */
 export function makeHandler(deps: EnsureFlowLogsDeps) {
-  return controlHandler(deps, ({ account, region, vpcIds, execution }) =>
-    ensureFlowLogs(
+  return controlHandler(deps, ({ account, region, vpcIds, execution }) => {
+    // One assumed session for both clients: one AssumeRole per invocation, not one per client.
+    const session = memberCredentials(account, region);
+    return ensureFlowLogs(
       {
-        ec2: deps.clients.member(EC2Client, account, region),
-        logs: deps.clients.member(CloudWatchLogsClient, account, region),
+        ec2: deps.clients.member(EC2Client, account, region, session),
+        logs: deps.clients.member(CloudWatchLogsClient, account, region, session),
       },
       { account, region },
       {
@@ -30,6 +33,6 @@ export function makeHandler(deps: EnsureFlowLogsDeps) {
         vpcIds,
         execution,
       },
-    ),
-  );
+    );
+  });
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Context } from 'aws-lambda';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { createClient, type ClientCtor } from './clients';
@@ -17,8 +18,16 @@ export interface ControlEvent extends ControlTarget {
 /** Where a control's SDK clients act: this (the control-plane) account, or a member account. */
 export interface AwsClients {
   own<C>(Ctor: ClientCtor<C>, region: string): C;
-  /** Through the member's logwarden execution role. */
-  member<C>(Ctor: ClientCtor<C>, account: string, region: string): C;
+  /**
+   * Through the member's logwarden execution role; clients given the same `credentials`
+   * (`memberCredentials(account, region)`) share one assumed session.
+   */
+  member<C>(
+    Ctor: ClientCtor<C>,
+    account: string,
+    region: string,
+    credentials?: AwsCredentialIdentityProvider,
+  ): C;
 }
 
 export const awsClients: AwsClients = {

@@ -36,7 +36,15 @@ export function isAssumeRoleDenied(err: unknown): boolean {
   return (e?.name === 'AccessDenied' || e?.Code === 'AccessDenied') && /AssumeRole/i.test(e?.message ?? '');
 }
 
-/** Credentials of the member's execution role; a denied AssumeRole becomes MemberRoleUnavailable. */
+/** Credentials are renewed this long before they expire. */
+const RENEW_BEFORE_MS = 60_000;
+
+/**
+ * Credentials of the member's execution role; a denied AssumeRole becomes MemberRoleUnavailable.
+ * The provider keeps what STS answered until a minute before it expires, so the clients of one
+ * control that share it (EC2 and CloudWatch Logs for flow logs) assume the role once; a refusal
+ * is not kept, so the next call asks STS again (a new account's role may have arrived since).
+ */
 export function memberCredentials(
   account: string,
   region: string,
@@ -45,17 +53,28 @@ export function memberCredentials(
     region,
   ),
 ): AwsCredentialIdentityProvider {
+  let pending: ReturnType<AwsCredentialIdentityProvider> | undefined;
   return async (props) => {
-    try {
-      return await assume(props);
-    } catch (err) {
-      if (isAssumeRoleDenied(err)) throw new MemberRoleUnavailable(account, err as Error);
+    const held = pending && (await pending.catch(() => undefined));
+    if (held && (!held.expiration || held.expiration.getTime() - Date.now() > RENEW_BEFORE_MS)) return held;
+    pending = assume(props).catch((err: Error) => {
+      pending = undefined;
+      if (isAssumeRoleDenied(err)) throw new MemberRoleUnavailable(account, err);
       throw err;
-    }
+    });
+    return pending;
   };
 }
 
-/** An SDK client acting in a member account and region, through its logwarden execution role. */
-export function memberClient<C>(Ctor: ClientCtor<C>, account: string, region: string): C {
-  return createClient(Ctor, { region, credentials: memberCredentials(account, region) });
+/**
+ * An SDK client acting in a member account and region, through its logwarden execution role.
+ * Clients given the same `credentials` (from `memberCredentials`) share one assumed session.
+ */
+export function memberClient<C>(
+  Ctor: ClientCtor<C>,
+  account: string,
+  region: string,
+  credentials: AwsCredentialIdentityProvider = memberCredentials(account, region),
+): C {
+  return createClient(Ctor, { region, credentials });
 }

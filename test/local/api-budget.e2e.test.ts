@@ -63,7 +63,7 @@ const expected: Record<BudgetCase, Record<string, string[]>> = {
   },
   new: {
     'ensure-flow-logs': [
-      'sts:AssumeRole auth admin ×2',
+      'sts:AssumeRole auth admin',
       'ec2:DescribeVpcs read member',
       'ec2:DescribeFlowLogs read member',
       'logs:DescribeLogGroups read member',
@@ -91,7 +91,7 @@ const expected: Record<BudgetCase, Record<string, string[]>> = {
   },
   drift: {
     'ensure-flow-logs': [
-      'sts:AssumeRole auth admin ×2',
+      'sts:AssumeRole auth admin',
       'ec2:DescribeVpcs read member',
       'ec2:DescribeFlowLogs read member',
       'logs:DescribeLogGroups read member',

@@ -49,4 +49,39 @@ describe('member credentials', () => {
     ).toBe(false);
     expect(isAssumeRoleDenied(denied)).toBe(true);
   });
+
+  it('one session for every client that shares the provider, renewed before it expires; a refusal is not kept', async () => {
+    let calls = 0;
+    let expiresIn = 900_000;
+    let refuse = true;
+    const creds = memberCredentials('555555555555', 'eu-west-1', async () => {
+      calls++;
+      if (refuse) throw denied;
+      return {
+        accessKeyId: `AKIA${calls}`,
+        secretAccessKey: 's',
+        expiration: new Date(Date.now() + expiresIn),
+      };
+    });
+    await expect(creds()).rejects.toBeInstanceOf(MemberRoleUnavailable);
+    refuse = false; // the StackSet instance arrived
+    const [a, b] = await Promise.all([creds(), creds()]);
+    expect(a).toBe(b);
+    expect(await creds()).toBe(a);
+    expect(calls).toBe(2);
+
+    // A session within a minute of its end is not handed out: STS is asked again.
+    expiresIn = 30_000;
+    const short = memberCredentials('555555555555', 'eu-west-1', async () => {
+      calls++;
+      return {
+        accessKeyId: `AKIA${calls}`,
+        secretAccessKey: 's',
+        expiration: new Date(Date.now() + expiresIn),
+      };
+    });
+    const first = await short();
+    expect(await short()).not.toBe(first);
+    expect(calls).toBe(4);
+  });
 });
