@@ -1,4 +1,5 @@
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
+import { credentialScope, forwardUpstream, listenOnLoopback } from './loopback-proxy';
 
 export interface ChaosOptions {
   /** Share of requests answered with the service's own throttling error (0–1). */
@@ -20,12 +21,6 @@ export interface ChaosProxy {
   /** The faults to inject from now on; clients keep the same endpoint. */
   options: ChaosOptions;
   stop: () => Promise<void>;
-}
-
-/** Service and region from the SigV4 credential scope: Credential=KEY/DATE/REGION/SERVICE/aws4_request. */
-function scopeOf(req: IncomingMessage): { service: string; region: string } {
-  const m = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
-  return { region: m?.[1] ?? '', service: m?.[2] ?? '' };
 }
 
 /** The throttling answer each AWS protocol gives, so the SDK parses it as it would from AWS. */
@@ -74,7 +69,7 @@ export async function startChaosProxy(target: string, options: ChaosOptions): Pr
   const upstream = new URL(target);
   const stats: ChaosStats = { forwarded: 0, throttled: {}, refused: 0 };
   const server = createServer((req, res) => {
-    const { service, region } = scopeOf(req);
+    const { service = '', region = '' } = credentialScope(req) ?? {};
     // The stand-in's own set-up endpoints (a role's credentials handed to a function, the
     // organization's accounts) are the platform, not an AWS API: no fault is injected there.
     const platform = (req.url ?? '').startsWith('/logwarden-standins/');
@@ -90,32 +85,8 @@ export async function startChaosProxy(target: string, options: ChaosOptions): Pr
       return;
     }
     stats.forwarded++;
-    const forward = request(
-      {
-        hostname: upstream.hostname,
-        port: upstream.port,
-        path: req.url,
-        method: req.method,
-        headers: req.headers,
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    forwardUpstream(upstream, req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stats,
-    options,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { endpoint, stop } = await listenOnLoopback(server);
+  return { endpoint, stats, options, stop };
 }

@@ -16,10 +16,11 @@
  * endpoints (they are not AWS APIs). Bounded to 127.0.0.1 and to its owner's lifetime.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import httpModule, { createServer, request, type IncomingMessage, type RequestOptions } from 'node:http';
+import httpModule, { createServer, type IncomingMessage, type RequestOptions } from 'node:http';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { currentFunction } from './function-context';
+import { credentialScope, forwardUpstream, listenOnLoopback } from './loopback-proxy';
 
 /**
  * `auth` is neither a read nor a write of what a control governs: STS hands out the member
@@ -61,12 +62,6 @@ export interface CountingProxy {
   /** Tells the proxy who owns credentials obtained before it existed. */
   knowCredentials: (accessKeyId: string, account: string) => void;
   stop: () => Promise<void>;
-}
-
-/** Service and region from the SigV4 credential scope: Credential=KEY/DATE/REGION/SERVICE/aws4_request. */
-function scopeOf(req: IncomingMessage): { key: string; service: string; region: string } | undefined {
-  const m = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
-  return m ? { key: m[1], region: m[2], service: m[3] } : undefined;
 }
 
 interface RestOperation {
@@ -219,7 +214,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const scope = scopeOf(req);
+      const scope = credentialScope(req);
       let counted: CountedCall | undefined;
       try {
         if (scope && fn) {
@@ -240,50 +235,36 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         res.end((err as Error).message);
         return;
       }
-      const forward = request(
-        {
-          hostname: upstream.hostname,
-          port: upstream.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (up) => {
+      forwardUpstream(upstream, req, res, {
+        body,
+        onAnswer: (up) => {
           if (counted) counted.status = up.statusCode ?? 0;
           const learn = credentialsIssued(req, scope?.service, body.toString('utf8'));
-          if (learn) {
-            // Learn whose credentials these are, then answer with the bytes as received.
-            const answer: Buffer[] = [];
-            up.on('data', (c: Buffer) => answer.push(c));
-            up.on('end', () => {
-              const issued = learn(Buffer.concat(answer).toString('utf8'));
-              if (issued) accountOfKey.set(issued.key, issued.account);
-              res.writeHead(up.statusCode ?? 502, up.headers);
-              res.end(Buffer.concat(answer));
-            });
-            return;
-          }
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
+          if (!learn) return false;
+          // Learn whose credentials these are, then answer with the bytes as received.
+          const answer: Buffer[] = [];
+          up.on('data', (c: Buffer) => answer.push(c));
+          up.on('end', () => {
+            const issued = learn(Buffer.concat(answer).toString('utf8'));
+            if (issued) accountOfKey.set(issued.key, issued.account);
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            res.end(Buffer.concat(answer));
+          });
+          return true;
         },
-      );
-      forward.on('error', () => res.destroy());
-      forward.end(body);
+      });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  countingPorts.add(port);
+  const listening = await listenOnLoopback(server);
+  countingPorts.add(listening.port);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.endpoint,
     calls,
     reset: () => calls.splice(0),
     knowCredentials: (key, account) => accountOfKey.set(key, account),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        countingPorts.delete(port);
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => {
+      countingPorts.delete(listening.port);
+      return listening.stop();
+    },
   };
 }
