@@ -38,11 +38,14 @@ export const seventeenRegions = [
   'sa-east-1',
 ];
 
+/** A mistake in the command line: reported by its message alone, never with a stack trace. */
+class UsageError extends Error {}
+
 function option(flag: string, fallback: number): number {
   const i = process.argv.indexOf(flag);
   if (i < 0) return fallback;
   const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer`);
   return n;
 }
 
@@ -53,7 +56,7 @@ function listOption(flag: string): number[] {
     .split(',')
     .map(Number);
   if (!values.length || values.some((n) => !Number.isInteger(n) || n < 1))
-    throw new Error(`${flag} needs positive integers separated by commas`);
+    throw new UsageError(`${flag} needs positive integers separated by commas`);
   return values;
 }
 
@@ -74,7 +77,8 @@ async function simulate(config: LogwardenConfig, accounts: number, regions: stri
 async function main() {
   const accounts = option('--accounts', 1000);
   const regionCount = option('--regions', 17);
-  if (regionCount > seventeenRegions.length) throw new Error(`--regions: at most ${seventeenRegions.length}`);
+  if (regionCount > seventeenRegions.length)
+    throw new UsageError(`--regions: at most ${seventeenRegions.length}`);
   const raw = JSON.parse(readFileSync(path.join(__dirname, '..', 'logwarden.config.json'), 'utf8')) as Record<
     string,
     unknown
@@ -118,6 +122,11 @@ async function main() {
 }
 
 main().catch((err) => {
+  if (err instanceof UsageError) {
+    console.error(`scale: ${err.message}`);
+    process.exitCode = 2;
+    return;
+  }
   console.error(`scale: ${(err as Error).stack ?? (err as Error).message}`);
   process.exitCode = 1;
 });
