@@ -39,6 +39,7 @@ import type { WorkflowOutput } from '../contracts/coverage';
 import { startCountingProxy, type CallKind, type CountedCall } from '../local/counting-proxy';
 import { member } from '../local/emulated-org';
 import { startMoto } from '../local/moto';
+import { expand } from './calibrate';
 import { existingAccount } from '../local/scenario/onboard';
 import { emulateOrganization, type Organization } from '../local/scenario/organization';
 import type { ModelledCall, Payer } from './model';
@@ -238,15 +239,7 @@ export function modelledCalls(
   which: 'covered' | 'covered-other-region' = 'covered',
 ): Record<string, ModelledCall[]> {
   const out: Record<string, ModelledCall[]> = {};
-  for (const fn of controlFunctions)
-    out[fn] = (budget[which].functions[fn] ?? []).flatMap((l) =>
-      Array.from({ length: l.count }, () => ({
-        service: l.service,
-        operation: l.operation,
-        payer: l.payer,
-        ...(l.global ? { global: true } : {}),
-      })),
-    );
+  for (const fn of controlFunctions) out[fn] = expand(budget[which].functions[fn]);
   return out;
 }
 

@@ -19,7 +19,8 @@ export interface MeasuredCoveredCases {
   'covered-administrator': { functions: Record<string, MeasuredLine[]> };
 }
 
-const expand = (lines: MeasuredLine[] = []): ModelledCall[] =>
+/** A measured API's calls as the simulation models them: one entry per call. */
+export const expand = (lines: MeasuredLine[] = []): ModelledCall[] =>
   lines.flatMap((l) =>
     Array.from({ length: l.count }, () => ({
       service: l.service,
