@@ -259,8 +259,26 @@ export function normalizePayload(
   formats: FlowLogFormatRegistry,
   trust: TrustTable,
 ): OcsfDocument[] {
+  const docs: OcsfDocument[] = [];
+  forEachDocument(payload, formats, trust, (doc) => docs.push(doc));
+  return docs;
+}
+
+/**
+ * The same documents one at a time, each handed over as soon as it is built: a consumer that
+ * writes a document out and lets it go keeps one document alive instead of the payload's
+ * thousands (young-generation garbage collection costs what is alive, not what was allocated).
+ */
+export function forEachDocument(
+  payload: CwlPayload,
+  formats: FlowLogFormatRegistry,
+  trust: TrustTable,
+  visit: (doc: OcsfDocument, event: CwlLogEvent, index: number) => void,
+): void {
   const context = contextOf(payload, formats, trust, regionOf(payload));
-  return payload.logEvents.map((event) => normalizeInContext(payload, event, context));
+  const events = payload.logEvents;
+  for (let i = 0; i < events.length; i++)
+    visit(normalizeInContext(payload, events[i], context), events[i], i);
 }
 
 /**

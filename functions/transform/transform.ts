@@ -4,7 +4,7 @@ import type { TrustTable } from '../../contracts/trusted-sources';
 import { CwlPayload, decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { filingDay } from '../shared/ingestion-window';
-import { normalizePayload, serializeDocument, SourceKind, sourceKindOf } from '../shared/normalize';
+import { forEachDocument, serializeDocument, SourceKind, sourceKindOf } from '../shared/normalize';
 import { putRecordsWithRetry, ReingestEntry, ReingestOptions } from './reingest';
 
 export interface FirehoseInputRecord {
@@ -148,6 +148,63 @@ class NdjsonWriter {
   }
 }
 
+/**
+ * Fewer bytes than the `data` of a record of this payload can have: every line carries its whole
+ * log event in `raw_data` (at least one UTF-8 byte per UTF-16 unit of the message, JSON escapes
+ * only add; an invalid-UTF-8 line's base64 is longer than its decoded text) and a newline, and
+ * base64 writes 4 characters for each 3 bytes.
+ */
+export function minimalDataBytes(payload: CwlPayload): number {
+  let bytes = 0;
+  for (const e of payload.logEvents) bytes += e.message.length + 1;
+  return 4 * Math.ceil(bytes / 3);
+}
+
+/** What a record's lines add to the invocation's stats, counted once the record is in the response. */
+type LineCounts = Pick<TransformStats, 'events' | 'parseErrors' | 'invalidUtf8' | 'clampedDates'>;
+
+function addCounts(into: LineCounts, from: LineCounts): void {
+  for (const [kind, n] of Object.entries(from.events) as [SourceKind, number][])
+    into.events[kind] = (into.events[kind] ?? 0) + n;
+  for (const [product, n] of Object.entries(from.parseErrors))
+    into.parseErrors[product] = (into.parseErrors[product] ?? 0) + n;
+  into.invalidUtf8 += from.invalidUtf8;
+  into.clampedDates += from.clampedDates;
+}
+
+/** The Ok record of a payload: its documents as NDJSON, base64, with the archive's partition keys. */
+function toOkRecord(
+  recordId: string,
+  payload: CwlPayload,
+  record: FirehoseInputRecord,
+  options: TransformOptions,
+  now: number,
+): { record: FirehoseOutputRecord; counts: LineCounts } {
+  const stats: LineCounts = { events: {}, parseErrors: {}, invalidUtf8: 0, clampedDates: 0 };
+  const kinds = new Set<SourceKind>();
+  const lines = new NdjsonWriter();
+  let firstTime = 0;
+  // Each document is written out as soon as it is built and then let go.
+  forEachDocument(payload, options.formats, options.trust, (doc, logEvent, i) => {
+    if (i === 0) firstTime = doc.time;
+    const kind = sourceKindOf(doc);
+    kinds.add(kind);
+    stats.events[kind] = (stats.events[kind] ?? 0) + 1;
+    if (kind === 'parse_error') {
+      const product = doc.metadata.product.name;
+      stats.parseErrors[product] = (stats.parseErrors[product] ?? 0) + 1;
+    }
+    if (logEvent.invalidUtf8Base64 !== undefined) stats.invalidUtf8++;
+    lines.push(serializeDocument(payload, logEvent, doc));
+  });
+  const { keys, clamped } = partitionKeys(kinds, firstTime, arrivalOf(record, now));
+  if (clamped) stats.clampedDates++;
+  return {
+    record: { recordId, result: 'Ok', data: lines.toBase64(), metadata: { partitionKeys: keys } },
+    counts: stats,
+  };
+}
+
 interface PendingReingest {
   index: number;
   entries: ReingestEntry[];
@@ -210,30 +267,15 @@ export async function transformFirehoseEvent(
       result = { recordId, result: 'Dropped' };
     } else {
       const payload = decoded.payload;
-      const docs = normalizePayload(payload, options.formats, options.trust);
-      const kinds = new Set<SourceKind>();
-      const lines = new NdjsonWriter();
-      docs.forEach((doc, i) => {
-        const kind = sourceKindOf(doc);
-        kinds.add(kind);
-        stats.events[kind] = (stats.events[kind] ?? 0) + 1;
-        if (kind === 'parse_error') {
-          const product = doc.metadata.product.name;
-          stats.parseErrors[product] = (stats.parseErrors[product] ?? 0) + 1;
-        }
-        if (payload.logEvents[i].invalidUtf8Base64 !== undefined) stats.invalidUtf8++;
-        lines.push(serializeDocument(payload, payload.logEvents[i], doc));
-      });
-      const { keys, clamped } = partitionKeys(kinds, docs[0].time, arrivalOf(record, now));
-      if (clamped) stats.clampedDates++;
-      const candidate: FirehoseOutputRecord = {
-        recordId,
-        result: 'Ok',
-        data: lines.toBase64(),
-        metadata: { partitionKeys: keys },
-      };
-      if (used + entryBytes(candidate) + reserve <= maxBytes) {
-        result = candidate;
+      // A record whose lines cannot fit is not normalized here at all: it is re-ingested in
+      // halves and normalized when they come back (on a large event, most records).
+      const candidate =
+        used + minimalDataBytes(payload) + reserve <= maxBytes
+          ? toOkRecord(recordId, payload, record, options, now)
+          : undefined;
+      if (candidate && used + entryBytes(candidate.record) + reserve <= maxBytes) {
+        result = candidate.record;
+        addCounts(stats, candidate.counts);
       } else {
         const streamArn = event.sourceKinesisStreamArn;
         if (!streamArn) {

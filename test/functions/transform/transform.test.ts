@@ -7,6 +7,7 @@ import { decodeCwlBase64 } from '../../../functions/shared/cwl-payload';
 import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
 import {
   FirehoseTransformEvent,
+  minimalDataBytes,
   splitForReingest,
   transformFirehoseEvent,
 } from '../../../functions/transform/transform';
@@ -109,6 +110,8 @@ describe('Firehose transform', () => {
     expect(records.map((r) => r.result)).toEqual(['Ok', 'Dropped', 'Dropped']);
     expect(responseBytes(records)).toBeLessThanOrEqual(2 * 60_000);
     expect(stats).toMatchObject({ split: 2, reingested: 4 });
+    // Only the lines in the response are counted; the re-ingested ones count when they return.
+    expect(stats.events).toEqual({ application: 10 });
     const put = kinesisMock.commandCalls(PutRecordsCommand)[0].args[0].input;
     expect(put.StreamARN).toBe(streamArn);
     expect(put.Records!.map((r) => r.PartitionKey)).toEqual(['pk-1', 'pk-1', 'pk-2', 'pk-2']);
@@ -219,7 +222,7 @@ describe('Firehose transform properties', () => {
           sourceKinesisStreamArn: streamArn,
           records: datas.map((data, i) => ({ recordId: `r${i}`, data })),
         };
-        const { records } = await transformFirehoseEvent(event, {
+        const { records, stats } = await transformFirehoseEvent(event, {
           formats,
           trust,
           kinesis,
@@ -228,9 +231,54 @@ describe('Firehose transform properties', () => {
         expect(records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
         for (const r of records) expect(['Ok', 'Dropped', 'ProcessingFailed']).toContain(r.result);
         expect(responseBytes(records)).toBeLessThanOrEqual(limit);
+        // Stats count exactly the lines the response holds.
+        const okLines = records.filter((r) => r.result === 'Ok').map((r) => linesOf(r.data!).length);
+        const counted = Object.values(stats.events).reduce((a, b) => a + b, 0);
+        expect(counted).toBe(okLines.reduce((a, b) => a + b, 0));
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('a record whose lines cannot fit is known before it is normalized: minimalDataBytes never exceeds the Ok data', async () => {
+    const anyMessage = fc.oneof(
+      message,
+      fc.string({ unit: 'binary', maxLength: 300 }), // any UTF-16, lone surrogates included
+      fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(anyMessage, { minLength: 1, maxLength: 20 }), async (messages) => {
+        const data = encodeCwl(cwlPayload(messages));
+        const decoded = decodeCwlBase64(data);
+        if (!decoded.ok) throw new Error(decoded.error);
+        const { records } = await transformFirehoseEvent(
+          { records: [{ recordId: 'r', data }] },
+          { formats, trust, kinesis, maxResponseBytes: Number.MAX_SAFE_INTEGER },
+        );
+        expect(records[0].result).toBe('Ok');
+        expect(minimalDataBytes(decoded.payload)).toBeLessThanOrEqual(records[0].data!.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('invalid UTF-8 lines (raw_data in base64) keep the bound', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from(
+        '{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"g","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"1","timestamp":1,"message":"',
+      ),
+      Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xe2, 0x82]),
+      Buffer.from('x"}]}'),
+    ]);
+    const data = gzipSync(bytes).toString('base64');
+    const decoded = decodeCwlBase64(data);
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.payload.logEvents[0].invalidUtf8Base64).toBeDefined();
+    const { records } = await transformFirehoseEvent(
+      { records: [{ recordId: 'r', data }] },
+      { formats, trust, kinesis, maxResponseBytes: Number.MAX_SAFE_INTEGER },
+    );
+    expect(minimalDataBytes(decoded.payload)).toBeLessThanOrEqual(records[0].data!.length);
   });
 
   it('at the real limit: a 500-record batch of large payloads stays at or under 6,000,000 bytes', async () => {
