@@ -1,6 +1,7 @@
 /**
  * A CPU profile of the transform (or of the floor) on the benchmark's corpus events, as Lambda
- * runs it (the esbuild bundle): `BENCH_NO_MINIFY=1 npx tsx bench/profile.ts`, then open the
+ * runs it (the esbuild bundle, on the functions' Node.js major: bench/function-runtime.ts):
+ * `BENCH_NO_MINIFY=1 npx tsx bench/profile.ts`, then open the
  * written `.cpuprofile` in Chrome DevTools or VS Code. The profiler starts after a warm-up run,
  * so building the events and compiling are not in it.
  *
@@ -10,9 +11,13 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { corpusFirehoseEvents } from './corpus-batch';
+import { rerunOnFunctionRuntime, runtimeNote } from './function-runtime';
 import { floor, transformed } from './sides';
 
 async function main() {
+  const code = rerunOnFunctionRuntime(__filename);
+  if (code !== undefined) process.exit(code);
+  console.log(runtimeNote());
   const events = corpusFirehoseEvents(Number(process.env.MB ?? 20) * 1024 * 1024, 50, 500, process.env.GROUP);
   const run = async () => {
     for (const e of events) {

@@ -1,7 +1,6 @@
 /**
  * The two sides every benchmark entry measures, defined once: the lossless floor and the
- * transform as Lambda runs it (the esbuild bundle), with the corpus' CloudTrail and findings
- * groups trusted as an organization's would be, so the full mapping is measured.
+ * transform as Lambda runs it (the esbuild bundle), with the corpus' sources trusted (bench-trust.ts).
  *
  * The floor: (1) decode and gunzip each record; (2) parse the payload and each JSON message;
  * (3) stringify each parsed event together with its raw line (every logwarden document carries
@@ -9,17 +8,13 @@
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { gunzipSync } from 'node:zlib';
-import { names } from '../contracts/names';
-import { TrustTable } from '../contracts/trusted-sources';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
+import { benchTrust } from './bench-trust';
 import { bundledTransform } from './bundled-transform';
 
 export const { transformFirehoseEvent, FlowLogFormatRegistry } = bundledTransform();
 export const formats = new FlowLogFormatRegistry();
-export const trust = new TrustTable([
-  { kind: 'cloudtrail', logGroup: 'aws-cloudtrail-logs', owner: '123456789012' },
-  { kind: 'guardduty', logGroup: names.guardDutyFindingsLogGroup, owner: '123456789012' },
-]);
+export const trust = benchTrust();
 const kinesis = new KinesisClient({ region: 'eu-west-1' });
 
 /** The floor: what any lossless transform of this data must do at least. Returns its output bytes. */

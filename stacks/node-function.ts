@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledge, checkovSkip } from '../workflows/acknowledge';
+import { FUNCTION_BUNDLE_TARGET, FUNCTION_RUNTIME_NAME } from '../contracts/function-runtime';
 import { pipelineLogGroup } from '../contracts/names';
 import * as path from 'node:path';
 import { powertoolsEnv } from '../functions/shared/env';
@@ -37,8 +38,15 @@ export interface NodeFunctionProps {
 
 const functionsDir = path.join(__dirname, '..', 'functions');
 
+/** CDK's runtime of FUNCTION_RUNTIME_NAME (contracts/function-runtime.ts). */
+function functionRuntime(): lambda.Runtime {
+  const runtime = lambda.Runtime.ALL.find((r) => r.name === FUNCTION_RUNTIME_NAME);
+  if (!runtime) throw new Error(`aws-cdk-lib knows no Lambda runtime ${FUNCTION_RUNTIME_NAME}`);
+  return runtime;
+}
+
 /**
- * Every logwarden Lambda: esbuild-bundled TypeScript on Node.js 22, arm64,
+ * Every logwarden Lambda: esbuild-bundled TypeScript on FUNCTION_RUNTIME_NAME (Node.js 24), arm64,
  * an encrypted log group with bounded retention, and the Powertools service name set.
  */
 export class NodeFunction extends nodejs.NodejsFunction {
@@ -54,7 +62,7 @@ export class NodeFunction extends nodejs.NodejsFunction {
       handler: 'handler',
       functionName: props.functionName,
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: functionRuntime(),
       architecture: lambda.Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(60),
       memorySize: props.memorySize ?? 512,
@@ -90,7 +98,7 @@ export class NodeFunction extends nodejs.NodejsFunction {
       bundling: {
         minify: true,
         sourceMap: true,
-        target: 'node22', // runs on 24; 22 syntax keeps the bundle valid for both
+        target: FUNCTION_BUNDLE_TARGET,
         forceDockerBundling: false,
       },
     });

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { triggers } from '../../events/patterns';
+import { FUNCTION_RUNTIME_NAME } from '../../contracts/function-runtime';
 import { names } from '../../contracts/names';
 import { buildExample, exampleConfig, templateOf } from './example-app';
 
@@ -12,6 +13,16 @@ describe('the app', () => {
     for (const stack of built.destinations) expect(stack.account).toBe(config.accounts.logArchive);
     expect(built.central.account).toBe(config.accounts.logArchive);
     expect(built.controlPlane.account).toBe(config.accounts.securityTooling);
+  });
+
+  it('every logwarden function runs on the runtime the benchmarks measure on (contracts/function-runtime.ts)', () => {
+    const ours = [built.central, built.controlPlane, ...built.destinations].flatMap((stack) =>
+      Object.values(templateOf(stack).findResources('AWS::Lambda::Function')).filter((f) =>
+        String(f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME ?? '').startsWith('logwarden-'),
+      ),
+    );
+    expect(ours.length).toBeGreaterThanOrEqual(12);
+    for (const f of ours) expect(f.Properties.Runtime).toBe(FUNCTION_RUNTIME_NAME);
   });
 
   it('central: a KMS-encrypted stream with the configured retention and capacity', () => {

@@ -1,0 +1,8 @@
+/**
+ * The Lambda runtime every logwarden function runs on, and the syntax its bundles target. The
+ * stacks deploy the functions with them (stacks/node-function.ts), and the benchmarks measure on
+ * the same Node.js major and bundle the same way (bench/).
+ */
+export const FUNCTION_RUNTIME_NAME = 'nodejs24.x';
+/** esbuild's target: Node.js 22 syntax keeps a bundle valid on 22 and 24. */
+export const FUNCTION_BUNDLE_TARGET = 'node22';

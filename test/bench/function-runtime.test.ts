@@ -1,0 +1,21 @@
+import { FUNCTION_RUNTIME_NAME } from '../../contracts/function-runtime';
+import { functionNodeMajor, majorOfRuntime, pinnedNode } from '../../bench/function-runtime';
+
+describe('the benchmarks measure on the functions’ runtime', () => {
+  it('the pinned Node.js is of the functions’ runtime major (bump the pin with the runtime)', () => {
+    expect(Number(pinnedNode.version.split('.')[0])).toBe(functionNodeMajor());
+    expect(functionNodeMajor()).toBe(majorOfRuntime(FUNCTION_RUNTIME_NAME));
+  });
+
+  it('every pin is a registry sha512 integrity', () => {
+    expect(Object.keys(pinnedNode.integrity).length).toBeGreaterThan(0);
+    for (const integrity of Object.values(pinnedNode.integrity))
+      expect(integrity).toMatch(/^sha512-[A-Za-z0-9+/]{86}==$/);
+  });
+
+  it('reads the major of Lambda Node.js runtime names and refuses others', () => {
+    expect(majorOfRuntime('nodejs24.x')).toBe(24);
+    expect(majorOfRuntime('nodejs22.x')).toBe(22);
+    expect(() => majorOfRuntime('python3.13')).toThrow('not a Node.js Lambda runtime');
+  });
+});
