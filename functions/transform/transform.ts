@@ -150,13 +150,13 @@ class NdjsonWriter {
 
 /**
  * Fewer bytes than the `data` of a record of this payload can have: every line carries its whole
- * log event in `raw_data` (at least one UTF-8 byte per UTF-16 unit of the message, JSON escapes
- * only add; an invalid-UTF-8 line's base64 is longer than its decoded text) and a newline, and
- * base64 writes 4 characters for each 3 bytes.
+ * log event in `raw_data` (normalize.ts), which is the message (at least one UTF-8 byte per
+ * UTF-16 unit; JSON escapes only add) or, for a line that was not valid UTF-8, its original bytes
+ * in base64 (ASCII), and a newline; base64 writes 4 characters for each 3 bytes.
  */
 export function minimalDataBytes(payload: CwlPayload): number {
   let bytes = 0;
-  for (const e of payload.logEvents) bytes += e.message.length + 1;
+  for (const e of payload.logEvents) bytes += (e.invalidUtf8Base64 ?? e.message).length + 1;
   return 4 * Math.ceil(bytes / 3);
 }
 

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { decodeCwlBase64 } from '../../../functions/shared/cwl-payload';
+import * as normalize from '../../../functions/shared/normalize';
 import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
 import {
   FirehoseTransformEvent,
@@ -240,45 +241,82 @@ describe('Firehose transform properties', () => {
     );
   });
 
-  it('a record whose lines cannot fit is known before it is normalized: minimalDataBytes never exceeds the Ok data', async () => {
-    const anyMessage = fc.oneof(
-      message,
-      fc.string({ unit: 'binary', maxLength: 300 }), // any UTF-16, lone surrogates included
-      fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
+  /** A CloudWatch Logs payload as bytes, with `raw` (any bytes but `"`, `\\` and controls) as the message. */
+  const payloadWithBytes = (raw: Uint8Array) =>
+    Buffer.concat([
+      Buffer.from(
+        '{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"g","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"1","timestamp":1,"message":"',
+      ),
+      Buffer.from(raw.filter((b) => b >= 0x20 && b !== 0x22 && b !== 0x5c)),
+      Buffer.from('"}]}'),
+    ]);
+  const okData = async (data: string) => {
+    const { records } = await transformFirehoseEvent(
+      { records: [{ recordId: 'r', data }] },
+      { formats, trust, kinesis, maxResponseBytes: Number.MAX_SAFE_INTEGER },
     );
+    expect(records[0].result).toBe('Ok');
+    return records[0].data!;
+  };
+  const decodedPayload = (data: string) => {
+    const decoded = decodeCwlBase64(data);
+    if (!decoded.ok) throw new Error(decoded.error);
+    return decoded.payload;
+  };
+
+  it('minimalDataBytes never exceeds the Ok data: any text, lone surrogates, JSON lines', async () => {
+    const anyMessage = fc.oneof(message, fc.string({ unit: 'binary', maxLength: 300 }));
     await fc.assert(
       fc.asyncProperty(fc.array(anyMessage, { minLength: 1, maxLength: 20 }), async (messages) => {
         const data = encodeCwl(cwlPayload(messages));
-        const decoded = decodeCwlBase64(data);
-        if (!decoded.ok) throw new Error(decoded.error);
-        const { records } = await transformFirehoseEvent(
-          { records: [{ recordId: 'r', data }] },
-          { formats, trust, kinesis, maxResponseBytes: Number.MAX_SAFE_INTEGER },
-        );
-        expect(records[0].result).toBe('Ok');
-        expect(minimalDataBytes(decoded.payload)).toBeLessThanOrEqual(records[0].data!.length);
+        expect(minimalDataBytes(decodedPayload(data))).toBeLessThanOrEqual((await okData(data)).length);
       }),
       { numRuns: 300 },
     );
   });
 
-  it('invalid UTF-8 lines (raw_data in base64) keep the bound', async () => {
-    const bytes = Buffer.concat([
-      Buffer.from(
-        '{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"g","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"1","timestamp":1,"message":"',
-      ),
-      Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xe2, 0x82]),
-      Buffer.from('x"}]}'),
-    ]);
-    const data = gzipSync(bytes).toString('base64');
-    const decoded = decodeCwlBase64(data);
-    if (!decoded.ok) throw new Error(decoded.error);
-    expect(decoded.payload.logEvents[0].invalidUtf8Base64).toBeDefined();
-    const { records } = await transformFirehoseEvent(
-      { records: [{ recordId: 'r', data }] },
-      { formats, trust, kinesis, maxResponseBytes: Number.MAX_SAFE_INTEGER },
+  it('minimalDataBytes never exceeds the Ok data: lines of arbitrary bytes, invalid UTF-8 kept as base64', async () => {
+    let invalid = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 400 }), async (raw) => {
+        const data = gzipSync(payloadWithBytes(raw)).toString('base64');
+        const payload = decodedPayload(data);
+        if (payload.logEvents[0].invalidUtf8Base64 !== undefined) invalid++;
+        expect(minimalDataBytes(payload)).toBeLessThanOrEqual((await okData(data)).length);
+      }),
+      { numRuns: 300 },
     );
-    expect(minimalDataBytes(decoded.payload)).toBeLessThanOrEqual(records[0].data!.length);
+    expect(invalid).toBeGreaterThan(100); // random bytes are mostly not UTF-8: the case is exercised
+  });
+
+  it('minimalDataBytes counts what raw_data will hold, even an invalidUtf8Base64 the payload itself claims', async () => {
+    // The decoder accepts the field from the payload; raw_data is then that string, not the message.
+    const payload = { ...cwlPayload(['x'.repeat(200_000)]) };
+    payload.logEvents[0] = { ...payload.logEvents[0], invalidUtf8Base64: '' };
+    const data = encodeCwl(payload);
+    const bound = minimalDataBytes(decodedPayload(data));
+    expect(bound).toBe(4); // one newline
+    expect(bound).toBeLessThanOrEqual((await okData(data)).length);
+  });
+
+  it('a record whose lower bound does not fit is re-ingested without being normalized', async () => {
+    const spy = jest.spyOn(normalize, 'forEachDocument');
+    try {
+      const small = cwlPayload(['a short line']);
+      const huge = cwlPayload(Array.from({ length: 20 }, () => 'y'.repeat(5_000))); // bound 133,360
+      const { records, stats } = await transformFirehoseEvent(eventOf([small, huge]), {
+        formats,
+        trust,
+        kinesis,
+        maxResponseBytes: 100_000,
+      });
+      expect(records.map((r) => r.result)).toEqual(['Ok', 'Dropped']);
+      expect(minimalDataBytes(huge)).toBeGreaterThan(100_000);
+      expect(spy).toHaveBeenCalledTimes(1); // the small record only
+      expect(stats).toMatchObject({ split: 1, reingested: 2, events: { application: 1 } });
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('at the real limit: a 500-record batch of large payloads stays at or under 6,000,000 bytes', async () => {
