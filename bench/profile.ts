@@ -1,6 +1,7 @@
 /**
  * A CPU profile of the transform (or of the floor) on the benchmark's corpus events, as Lambda
- * runs it (the esbuild bundle, on the functions' Node.js major: bench/function-runtime.ts):
+ * runs it (the esbuild bundle, on the functions' Node.js major with Lambda's heap flags:
+ * bench/function-runtime.ts):
  * `BENCH_NO_MINIFY=1 npx tsx bench/profile.ts`, then open the
  * written `.cpuprofile` in Chrome DevTools or VS Code. The profiler starts after a warm-up run,
  * so building the events and compiling are not in it.
@@ -11,13 +12,13 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { corpusFirehoseEvents } from './corpus-batch';
-import { rerunOnFunctionRuntime, runtimeNote } from './function-runtime';
-import { floor, transformed } from './sides';
+import { runAsFunctionRuntime, runtimeNote } from './function-runtime';
 
 async function main() {
-  const code = rerunOnFunctionRuntime(__filename);
+  const code = runAsFunctionRuntime(__filename);
   if (code !== undefined) process.exit(code);
   console.log(runtimeNote());
+  const { floor, transformed } = await import('./sides');
   const events = corpusFirehoseEvents(Number(process.env.MB ?? 20) * 1024 * 1024, 50, 500, process.env.GROUP);
   const run = async () => {
     for (const e of events) {

@@ -6,3 +6,8 @@
 export const FUNCTION_RUNTIME_NAME = 'nodejs24.x';
 /** esbuild's target: Node.js 22 syntax keeps a bundle valid on 22 and 24. */
 export const FUNCTION_BUNDLE_TARGET = 'node22';
+/**
+ * Memory of the Firehose transform function (stacks/central/firehose-archive.ts). Lambda sizes
+ * the function's V8 heap from it, so the benchmarks run the transform with that heap.
+ */
+export const TRANSFORM_MEMORY_MB = 1024;

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../workflows/acknowledge';
+import { TRANSFORM_MEMORY_MB } from '../../contracts/function-runtime';
 import { pipelineLogGroup } from '../../contracts/names';
 import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
 import { NodeFunction } from '../node-function';
@@ -52,7 +53,7 @@ export class FirehoseArchive extends Construct {
       name: 'transform',
       description: 'Firehose transformation: CloudWatch Logs payloads to newline-delimited OCSF',
       timeout: Duration.minutes(5),
-      memorySize: 1024,
+      memorySize: TRANSFORM_MEMORY_MB,
       logKey: props.logKey,
       environment: transformEnv.environment({
         maxReingestHops: String(DEFAULT_MAX_HOPS),

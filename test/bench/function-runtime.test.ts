@@ -1,5 +1,5 @@
 import { FUNCTION_RUNTIME_NAME } from '../../contracts/function-runtime';
-import { functionNodeMajor, majorOfRuntime, pinnedNode } from '../../bench/function-runtime';
+import { functionNodeMajor, lambdaHeapFlags, majorOfRuntime, pinnedNode } from '../../bench/function-runtime';
 
 describe('the benchmarks measure on the functions’ runtime', () => {
   it('the pinned Node.js is of the functions’ runtime major (bump the pin with the runtime)', () => {
@@ -17,5 +17,11 @@ describe('the benchmarks measure on the functions’ runtime', () => {
     expect(majorOfRuntime('nodejs24.x')).toBe(24);
     expect(majorOfRuntime('nodejs22.x')).toBe(22);
     expect(() => majorOfRuntime('python3.13')).toThrow('not a Node.js Lambda runtime');
+  });
+
+  it('Lambda’s heap flags by memory size: a tenth new space in two semi-spaces, the rest old space', () => {
+    expect(lambdaHeapFlags(1024)).toEqual(['--max-semi-space-size=51', '--max-old-space-size=922']);
+    expect(lambdaHeapFlags(512)).toEqual(['--max-semi-space-size=25', '--max-old-space-size=461']);
+    expect(lambdaHeapFlags(128)).toEqual(['--max-semi-space-size=6', '--max-old-space-size=116']);
   });
 });
