@@ -4,7 +4,7 @@
  * the same Node.js major and bundle the same way (bench/).
  */
 export const FUNCTION_RUNTIME_NAME = 'nodejs24.x';
-/** esbuild's target: Node.js 22 syntax keeps a bundle valid on 22 and 24. */
+/** esbuild's target: Node.js 22 syntax, valid on the runtime's 24 and on 22 should it be rolled back. */
 export const FUNCTION_BUNDLE_TARGET = 'node22';
 /**
  * Memory of the Firehose transform function (stacks/central/firehose-archive.ts). Lambda sizes

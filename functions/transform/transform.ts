@@ -45,12 +45,16 @@ export interface TransformStats {
   split: number;
   reingested: number;
   reingestFailed: number;
+  /**
+   * The line counts below are of the lines in this response's Ok records only: a re-ingested
+   * line is counted by the invocation whose response holds it, so none is counted twice.
+   */
   events: Partial<Record<SourceKind, number>>;
   /** Lines kept as parse_error documents, by the product they came from. */
   parseErrors: Record<string, number>;
   /** Lines that were not valid UTF-8 (kept as base64 in raw_data). */
   invalidUtf8: number;
-  /** Records filed under their arrival day because their event time is outside the window. */
+  /** Ok records filed under their arrival day because their event time is outside the window. */
   clampedDates: number;
 }
 
