@@ -1,10 +1,9 @@
 /**
  * A CPU profile of the transform (or of the floor) on the benchmark's corpus events, as Lambda
  * runs it (the esbuild bundle, on the functions' Node.js major with Lambda's heap flags:
- * bench/function-runtime.ts):
- * `BENCH_NO_MINIFY=1 npx tsx bench/profile.ts`, then open the
- * written `.cpuprofile` in Chrome DevTools or VS Code. The profiler starts after a warm-up run,
- * so building the events and compiling are not in it.
+ * bench/function-runtime.ts): `BENCH_NO_MINIFY=1 npx tsx bench/profile.ts`, then open the
+ * written `.cpuprofile` (relative to the repository) in Chrome DevTools or VS Code. The profiler
+ * starts after a warm-up run, so building the events and compiling are not in it.
  *
  * MB (default 20): input size; ROUNDS (3); GROUP: only this corpus log group (e.g.
  * vpc-flow-logs); FLOOR=1: profile the lossless floor instead; OUT: where to write the profile.
