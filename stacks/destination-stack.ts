@@ -2,6 +2,7 @@ import { Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { destinationAccessPolicy } from '../contracts/destination-policy';
 import type { LogwardenConfig } from '../contracts/config';
 import { centralStreamArn, destinationArn, destinationRoleName, names } from '../contracts/names';
 
@@ -72,19 +73,7 @@ export class DestinationStack extends Stack {
       destinationName: names.logsDestination,
       roleArn: role.roleArn,
       targetArn: streamArn,
-      destinationPolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'OrganizationMembersOnly',
-            Effect: 'Allow',
-            Principal: { AWS: '*' },
-            Action: ['logs:PutSubscriptionFilter', 'logs:PutAccountPolicy'],
-            Resource: this.destinationArn,
-            Condition: { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
-          },
-        ],
-      }),
+      destinationPolicy: JSON.stringify(destinationAccessPolicy(this.destinationArn, config.organizationId)),
     });
   }
 }

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { createClient } from '../../functions/shared/clients';
+import { destinationAccessPolicy } from '../../contracts/destination-policy';
 import { centralStreamArn, destinationArn, destinationRoleName, names } from '../../contracts/names';
 import type { Organization } from './organization';
 import { createOrganizationAccessRole } from '../emulated-org';
@@ -108,8 +109,8 @@ export async function establishPrerequisites(org: People): Promise<string[]> {
 /**
  * What LogwardenDestination-<region> deploys in the log-archive account: each governed region's
  * destination, into the home region's one central stream (created here only if missing; the
- * central stack's stand-in describes it first), with its organization-only access policy
- * (aws:PrincipalOrgID), so the subscription control's account policies have a destination.
+ * central stack's stand-in describes it first), with the destination stack's organization-only
+ * access policy (`destinationAccessPolicy`), so the subscription control's account policies have a destination.
  */
 async function deployDestinations(org: People, organizationId: string) {
   const credentials = await org.admin(org.logArchive);
@@ -142,18 +143,9 @@ async function deployDestinations(org: People, organizationId: string) {
     await logs.send(
       new PutDestinationPolicyCommand({
         destinationName: names.logsDestination,
-        accessPolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: '*',
-              Action: 'logs:PutSubscriptionFilter',
-              Resource: destinationArn(region, org.logArchive),
-              Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
-            },
-          ],
-        }),
+        accessPolicy: JSON.stringify(
+          destinationAccessPolicy(destinationArn(region, org.logArchive), organizationId),
+        ),
       }),
     );
   }
