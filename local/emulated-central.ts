@@ -1,5 +1,5 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, DescribeStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -55,6 +55,25 @@ export async function readQueue(where: Where, queueUrl: string): Promise<string[
 }
 
 /**
+ * The central stream in the client's account and region, created (2 shards) unless it exists,
+ * once it is ACTIVE. The log-archive destinations' set-up (local/scenario/prerequisites.ts) and
+ * the central stack's stand-in both need it; whichever runs first creates it.
+ */
+export async function ensureCentralStream(kinesis: KinesisClient): Promise<void> {
+  const status = () =>
+    kinesis.send(new DescribeStreamSummaryCommand({ StreamName: names.centralStream })).then(
+      (out) => out.StreamDescriptionSummary?.StreamStatus,
+      (err: Error) => {
+        if (err.name === 'ResourceNotFoundException') return undefined;
+        throw err;
+      },
+    );
+  if ((await status()) === undefined)
+    await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
+  for (let i = 0; i < 50 && (await status()) !== 'ACTIVE'; i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
  * What the central stack would have deployed in the log-archive account, on the stand-in: the
  * stream, an archive bucket, its DynamoDB tables (key schemas from the synthesized template,
  * named by their logical ids as the local run resolves the references) and the alert topic with a
@@ -71,23 +90,7 @@ export async function deployCentralResources(
     http1: true,
     credentials: where.credentials ? async () => where.credentials! : undefined,
   });
-  // Describe first: on the strict stand-ins the log-archive destinations' set-up
-  // (local/scenario/prerequisites.ts) has created the stream already.
-  const exists = await kinesis.send(new DescribeStreamCommand({ StreamName: names.centralStream })).then(
-    () => true,
-    (err: Error) => {
-      if (err.name === 'ResourceNotFoundException') return false;
-      throw err;
-    },
-  );
-  if (!exists)
-    await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
-  for (let i = 0; i < 50; i++) {
-    const status = (await kinesis.send(new DescribeStreamCommand({ StreamName: names.centralStream })))
-      .StreamDescription?.StreamStatus;
-    if (status === 'ACTIVE') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await ensureCentralStream(kinesis);
   await new S3Client(where).send(
     new CreateBucketCommand({
       Bucket: bucket,

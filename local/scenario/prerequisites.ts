@@ -18,11 +18,12 @@ import {
   PutDestinationCommand,
   PutDestinationPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createClient } from '../../functions/shared/clients';
 import { destinationAccessPolicy } from '../../contracts/destination-policy';
 import { centralStreamArn, destinationArn, destinationRoleName, names } from '../../contracts/names';
 import type { Organization } from './organization';
+import { ensureCentralStream } from '../emulated-central';
 import { createOrganizationAccessRole } from '../emulated-org';
 
 const services = [
@@ -108,9 +109,9 @@ export async function establishPrerequisites(org: People): Promise<string[]> {
 
 /**
  * What LogwardenDestination-<region> deploys in the log-archive account: each governed region's
- * destination, into the home region's one central stream (created here only if missing; the
- * central stack's stand-in describes it first), with the destination stack's organization-only
- * access policy (`destinationAccessPolicy`), so the subscription control's account policies have a destination.
+ * destination, into the home region's one central stream (`ensureCentralStream`: created by
+ * whichever set-up runs first), with the destination stack's organization-only access policy
+ * (`destinationAccessPolicy`), so the subscription control's account policies have a destination.
  */
 async function deployDestinations(org: People, organizationId: string) {
   const credentials = await org.admin(org.logArchive);
@@ -120,17 +121,7 @@ async function deployDestinations(org: People, organizationId: string) {
     http1: true,
     credentials: async () => credentials,
   });
-  const exists = await kinesis
-    .send(new DescribeStreamSummaryCommand({ StreamName: names.centralStream }))
-    .then(
-      () => true,
-      (err: Error) => {
-        if (err.name === 'ResourceNotFoundException') return false;
-        throw err;
-      },
-    );
-  if (!exists)
-    await kinesis.send(new CreateStreamCommand({ StreamName: names.centralStream, ShardCount: 2 }));
+  await ensureCentralStream(kinesis);
   for (const region of org.regions) {
     const logs = new CloudWatchLogsClient({ region, credentials });
     await logs.send(
