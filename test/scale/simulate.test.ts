@@ -30,15 +30,19 @@ describe('the simulated sweep over the synthesized definitions', () => {
   const config = exampleConfig();
   const { controlPlane } = buildExample(config);
   const template = Template.fromStack(controlPlane).toJSON() as CfnTemplate;
+  /** The organization every simulation here runs: the example's definitions, accounts and regions. */
+  const organization = {
+    template,
+    homeRegion: config.homeRegion,
+    securityToolingAccount: config.accounts.securityTooling,
+    managementAccount: config.accounts.management,
+    regions: config.governedRegions,
+  };
 
   it('12 accounts × 2 regions: every cell covered, the Map limits honoured, every count as the definitions imply', async () => {
     const report = await simulateSweep({
-      template,
-      homeRegion: config.homeRegion,
-      securityToolingAccount: config.accounts.securityTooling,
-      managementAccount: config.accounts.management,
+      ...organization,
       accounts: 12,
-      regions: config.governedRegions,
     });
     expect(report.executions).toMatchObject({ sweep: 1, 'cover-account': 12, 'cover-account-region': 24 });
     expect(report.executionsFailed).toBe(0);
@@ -95,12 +99,8 @@ describe('the simulated sweep over the synthesized definitions', () => {
     // Every flow-logs control fails with a long reason: before the sweep kept only its children's
     // counts, 150 accounts made its collected results 314,551 bytes (States.DataLimitExceeded).
     const report = await simulateSweep({
-      template,
-      homeRegion: config.homeRegion,
-      securityToolingAccount: config.accounts.securityTooling,
-      managementAccount: config.accounts.management,
+      ...organization,
       accounts: 150,
-      regions: config.governedRegions,
       failing: {
         fn: 'ensure-flow-logs',
         error: 'AccessDeniedException',
@@ -117,12 +117,8 @@ describe('the simulated sweep over the synthesized definitions', () => {
   it('a call model per cell: the home region, other regions and the security-tooling account can differ', async () => {
     // As if the trail were read only in the home region's cell.
     const report = await simulateSweep({
-      template,
-      homeRegion: config.homeRegion,
-      securityToolingAccount: config.accounts.securityTooling,
-      managementAccount: config.accounts.management,
+      ...organization,
       accounts: 5,
-      regions: config.governedRegions,
       calls: (fn, cell) =>
         fn === 'ensure-trail' && !cell.home
           ? []
@@ -140,12 +136,8 @@ describe('the simulated sweep over the synthesized definitions', () => {
   it('a run is repeatable: the same seed gives the same figures', async () => {
     const run = () =>
       simulateSweep({
-        template,
-        homeRegion: config.homeRegion,
-        securityToolingAccount: config.accounts.securityTooling,
-        managementAccount: config.accounts.management,
+        ...organization,
         accounts: 3,
-        regions: config.governedRegions,
         seed: 7,
       });
     const [a, b] = [await run(), await run()];
