@@ -1,5 +1,6 @@
 /**
- * A validator of OCSF events on the compiled schema (../shared/ocsf/ocsf-1.1.0.schema.json), written
+ * A validator of OCSF events on the compiled schema (test/ocsf/schema/ocsf-1.1.0.schema.json,
+ * vendored with its licence and SOURCES.md), written
  * after the OCSF server's own event validator (ocsf/ocsf-server, lib/schema/validator2.ex):
  *
  * - the class comes from `class_uid`; the profiles from `metadata.profiles`, each of which must be
@@ -25,8 +26,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const ocsfSchemaPath =
-  process.env.LOGWARDEN_OCSF_SCHEMA ??
-  path.resolve(__dirname, '..', '..', '..', 'shared', 'ocsf', 'ocsf-1.1.0.schema.json');
+  process.env.LOGWARDEN_OCSF_SCHEMA ?? path.resolve(__dirname, 'schema', 'ocsf-1.1.0.schema.json');
 
 interface EnumValue {
   caption: string;
