@@ -3,7 +3,7 @@
  * deployed on (`FUNCTION_RUNTIME_NAME`, contracts/function-runtime.ts), with the V8 heap flags
  * Lambda's Node.js runtime passes for the transform's memory size (`lambdaHeapFlags`). The JSON
  * and string work that dominates the transform, and the floor, is V8's, and both V8's version and
- * its heap sizes change the figures (README "Benchmark").
+ * its heap sizes change the figures (docs/benchmark.md).
  *
  * So a benchmark runs itself again in a child process with those flags, under the running
  * Node.js when it is of the functions' major, else under the pinned Node.js build of that major

@@ -1,6 +1,6 @@
 import { callSiteOf } from './clients';
 
-/** The exit codes the README documents (section "Exit codes"). */
+/** The exit codes docs/operating.md documents. */
 export const exitCode = {
   ok: 0,
   /** --wait: the execution failed, or a control in it failed. */

@@ -261,7 +261,7 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
 
 /**
  * The whole command: parses the arguments, runs one command and maps every error to one line
- * and an exit code (README, "Exit codes"). It never throws and never prints a stack trace
+ * and an exit code (docs/operating.md, the exit codes). It never throws and never prints a stack trace
  * unless LOGWARDEN_DEBUG is set.
  */
 export async function runCli(argv: string[], deps: CliDeps = defaultDeps()): Promise<number> {

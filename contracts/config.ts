@@ -92,7 +92,7 @@ export const configSchema = z
       readerRoleArns: z.array(roleArn).default([]),
       /**
        * Set to true once the break-glass role has sent the bootstrap request (the stack output
-       * SearchBootstrapRequest, README deploy step): the setup then installs everything and a
+       * SearchBootstrapRequest, docs/deploying.md): the setup then installs everything and a
        * refusal fails the deployment instead of being reported as pending.
        */
       setupRoleMapped: z.boolean().default(false),
@@ -142,7 +142,7 @@ export const configSchema = z
          * Accounts covered at the same time. 4: at 1,000 accounts × 17 regions the simulated
          * sweep takes about 10 minutes and the busiest documented quota (Account ListRegions,
          * 5/s, one call as each account starts) keeps 20 % headroom; from 6 on it is throttled.
-         * `npm run scale` and the README say why.
+         * `npm run scale` and docs/scale.md say why.
          */
         maxConcurrency: positiveInt.max(1000).default(4),
       })

@@ -3,7 +3,7 @@
  * written with holds none of the AWS pricing pages, so every price below is the list price as
  * known in 2025 (the date of the last price seen), named with its pricing page: verify each one
  * on that page before relying on the total. No price is invented: where one was not known, the
- * item is left out of the table and said so in the README.
+ * item is left out of the table and said so in docs/scale.md.
  */
 export const pricesAsOf = '2025 list prices, not re-checked offline (verify)';
 

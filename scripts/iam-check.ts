@@ -1,5 +1,5 @@
 /**
- * The IAM gate of `npm test` (README, "IAM that AWS grants"): reads every template of a
+ * The IAM gate of `npm test` (docs/iam.md): reads every template of a
  * synthesized cloud assembly, the member baseline's nested assembly included, and fails on a
  * grant that can never match or an action that does not exist. Dependent actions not granted are
  * reported; the ones a suppression explains are listed with its reason.

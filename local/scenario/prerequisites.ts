@@ -1,5 +1,5 @@
 /**
- * The one-time steps a real deployment takes in the management account (README, deploying),
+ * The one-time steps a real deployment takes in the management account (docs/deploying.md),
  * taken on the stand-in when it emulates Organizations strictly (logwarden's moto extension,
  * local/standins, answers `/logwarden-standins/health`): the organization with all features,
  * its accounts under the ids the config names, trusted access and the security-tooling account

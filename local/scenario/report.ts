@@ -50,7 +50,7 @@ export async function askOpenSearch(search: LocalSearch, region: string, say: Sa
 }
 
 /**
- * The one-time steps in the management account a real deployment needs (README, deploying),
+ * The one-time steps in the management account a real deployment needs (docs/deploying.md),
  * taken on the stand-in's organization; ListRegions for another account is asked, to show it
  * is served.
  */

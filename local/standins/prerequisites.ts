@@ -1,5 +1,5 @@
 /**
- * The one-time steps a real organization takes before logwarden is deployed (README, "Deploying
+ * The one-time steps a real organization takes before logwarden is deployed (docs/deploying.md, "Deploying
  * for real"), performed on logwarden's moto server (`startMoto()`), so the
  * local run and the end-to-end tests start from the organization the stand-ins expect: an
  * organization with all features, the log-archive, security-tooling and member accounts under

@@ -15,7 +15,7 @@ export interface ArchiveBucketProps {
  * The bucket-level calls that could shorten the archive: its Object Lock configuration, its
  * lifecycle, its policy (which holds this very deny), and lifting a GOVERNANCE lock. Only the
  * break-glass role may make them (S3 lets the account's root user re-write a bucket policy
- * whatever it says: the README's SCP closes that gap).
+ * whatever it says: the SCP of docs/deploying.md closes that gap).
  */
 export const protectedBucketActions = [
   's3:PutBucketObjectLockConfiguration',

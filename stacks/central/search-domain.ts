@@ -267,7 +267,7 @@ export class SearchDomain extends Construct {
     if (!config.openSearch.setupRoleMapped) {
       Annotations.of(this).addWarningV2(
         'logwarden:search-setup-pending',
-        'openSearch.setupRoleMapped is false: the OpenSearch setup reports itself pending until the break-glass role sends the request in the stack output SearchBootstrapRequest (README, deploy step 7).',
+        'openSearch.setupRoleMapped is false: the OpenSearch setup reports itself pending until the break-glass role sends the request in the stack output SearchBootstrapRequest (docs/deploying.md, the OpenSearch bootstrap).',
       );
     }
   }

@@ -1,7 +1,7 @@
 /**
  * The API budget of cover-account-region, measured through the counting proxy on the strict
  * stand-ins (scale/api-budget.ts): every call each function makes, per case, exactly. A change
- * that adds a call to a control fails here first; update the table and the README's
+ * that adds a call to a control fails here first; update the table and docs/scale.md's
  * "Measured API budget" together, with the reason.
  */
 import {

@@ -185,7 +185,7 @@ describe('cover-account-region executed (aws-local-stepfunctions)', () => {
     const fresh = await runLocally(definition, input, handlers('healed'), { executionName: 'new' });
     expect(covered.transitions).toBeLessThanOrEqual(30);
     expect(fresh.transitions).toBeLessThanOrEqual(30);
-    // The figures in the README's table.
+    // The figures in docs/control-plane.md's table.
     expect([covered.transitions, fresh.transitions]).toEqual([6, 6]);
   });
 
@@ -205,7 +205,7 @@ describe('cover-account-region executed (aws-local-stepfunctions)', () => {
       error: { Error: 'AccessDeniedException' },
     });
     expect(run.transitions).toBeLessThanOrEqual(30);
-    // The Catch enters one Pass state more than the covered run (README table).
+    // The Catch enters one Pass state more than the covered run (docs/control-plane.md table).
     expect(run.transitions).toBe(7);
   });
 
