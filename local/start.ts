@@ -57,7 +57,7 @@ async function stopAll(code: number): Promise<never> {
 async function main() {
   const [moto, search] = await Promise.all([startMoto(), startOpenSearch()]);
   stops.push(moto.stop, search.stop);
-  say(`moto server ${moto.endpoint} · OpenSearch 2.19 ${search.endpoint}`);
+  say(`moto server ${moto.endpoint} · OpenSearch 2.19 with its security plugin ${search.endpoint} (SigV4)`);
   const governed = ['eu-west-1', 'eu-central-1', ...extraRegions].slice(0, regionCount);
   const org = await emulateOrganization(moto.endpoint, { members, regions: governed });
   say(
@@ -65,6 +65,10 @@ async function main() {
   );
   await printPrerequisites(org, say);
   const pipeline = await deployPipeline(org, search, path.join(root, '.local'));
+  say(
+    `OpenSearch domain: master user ${org.config.breakGlassRoleArn}; the stack's setup as ${pipeline.searchSetup.properties.SetupRoleArn}:`,
+  );
+  for (const run of pipeline.searchSetup.runs) say(`        ${run}`);
 
   await printCoverage(org, 'coverage before onboarding', say);
   await onboardMembers(org, say);
@@ -76,7 +80,7 @@ async function main() {
   say(
     `corpus: ${shipped.events} log events in ${members[0]}'s log groups (${shipped.deliveredGroups} groups delivered by the account subscription policy, ${shipped.payloads} payloads put by the run) → ${drain.records} records, ${drain.archive.objects.length} archive objects`,
   );
-  await askOpenSearch(search, org.config.homeRegion, say);
+  await askOpenSearch(org, search, say);
   await finish(org, path.join(root, 'coverage.html'), say);
   await printDenials(org, say);
   say('emulated only (listed by local/, never decided by production code):');

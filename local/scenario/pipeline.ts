@@ -20,9 +20,7 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { names, subscriptionPolicyName } from '../../contracts/names';
-import { installSearchSetup } from '../../functions/opensearch-setup/setup';
 import { createClient } from '../../functions/shared/clients';
-import { signedSearchClient } from '../../functions/shared/opensearch/client';
 import { corpusMessagesByGroup, cwlPayload } from '../corpus';
 import { deployCentralResources, readQueue, type Where } from '../emulated-central';
 import type { LocalSearch } from '../opensearch';
@@ -32,6 +30,7 @@ import { functionHandler, templateFunctions } from '../template-functions';
 import { resolveValue } from '../asl';
 import { serviceCredentials } from '../standins/prerequisites';
 import type { Organization } from './organization';
+import { deploySearch, type SearchDeployment } from './search';
 
 export interface Pipeline {
   org: Organization;
@@ -44,6 +43,8 @@ export interface Pipeline {
   checkpoint: string;
   /** Names this run's archive objects (unique per run). */
   runId: string;
+  /** The domain's setup, as the stack's custom resource ran it. */
+  searchSetup: SearchDeployment;
 }
 
 export interface Drain {
@@ -59,11 +60,8 @@ export async function deployPipeline(
   search: LocalSearch,
   workDir: string,
 ): Promise<Pipeline> {
-  const home = org.config.homeRegion;
   const { la, bucket, alertsQueueUrl } = await deployCentral(org);
-  await installSearchSetup(searchClient(search, home), {
-    retentionDays: org.config.openSearch.retentionDays,
-  });
+  const searchSetup = await deploySearch(org, search);
   mkdirSync(workDir, { recursive: true });
   return {
     org,
@@ -73,11 +71,8 @@ export async function deployPipeline(
     bucket,
     checkpoint: path.join(workDir, `stream-checkpoint-${randomUUID()}.json`),
     runId: randomUUID(),
+    searchSetup,
   };
-}
-
-export function searchClient(search: LocalSearch, region: string) {
-  return signedSearchClient({ endpoint: search.endpoint, region });
 }
 
 /** CloudWatch Logs payloads put into the central stream, as a destination delivers them. */

@@ -10,14 +10,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startMoto, type Moto } from '../../local/moto';
 import { startOpenSearch, type LocalSearch } from '../../local/opensearch';
+import { analyst } from '../../local/scenario/search';
 import { emulateOrganization } from '../../local/scenario/organization';
-import {
-  deployPipeline,
-  drainPipeline,
-  searchClient,
-  shipCorpus,
-  type Pipeline,
-} from '../../local/scenario/pipeline';
+import { deployPipeline, drainPipeline, shipCorpus, type Pipeline } from '../../local/scenario/pipeline';
 
 const member = '444444444444';
 let moto: Moto;
@@ -61,7 +56,7 @@ describe('the local consumers after an OpenSearch outage', () => {
     const up = await drainPipeline(pipeline, { strict: true });
     expect(up.records).toBeGreaterThanOrEqual(indexerFailures.length);
     expect(up.failures).toEqual([]);
-    const client = searchClient(search, pipeline.la.region);
+    const client = await analyst(pipeline.org, search);
     await client.request('POST', '/logwarden-ocsf-*/_refresh');
     const count = (await client.request('GET', '/logwarden-ocsf-*/_count')).body as { count: number };
     expect(count.count).toBeGreaterThan(300);

@@ -1,8 +1,10 @@
 /**
- * The indexer end to end: a real OpenSearch 2.19 node (Maven Central artifacts, the project's
- * launcher), the project's own index template installed by the same setup code the stack's
- * custom resource runs, the real indexer handler under its own role on the strict stand-ins
- * (IAM enforced) for the stream, the rejected/ prefix and the last-seen table.
+ * The indexer end to end: a real OpenSearch 2.19 node with its security plugin (Maven Central
+ * artifacts, the project's launcher), the domain's roles, mappings, template and audit
+ * configuration installed by the stack's own custom resource under its own role
+ * (local/scenario/search.ts), the real indexer handler under its own role on the strict
+ * stand-ins (IAM enforced) for the stream, the rejected/ prefix and the last-seen table; the
+ * data read back as an analyst (a configured reader role).
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
@@ -16,12 +18,12 @@ import { createClient } from '../../functions/shared/clients';
 import { StreamReader, toKinesisStreamEvent } from '../../local/kinesis-reader';
 import { names } from '../../contracts/names';
 import { gzipSync } from 'node:zlib';
-import { installSearchSetup } from '../../functions/opensearch-setup/setup';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
 import { parseLogGroupArn, TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
 import { cwlPayload, realCloudTrailEvents } from '../../local/corpus';
 import { documentId, normalizePayload } from '../../functions/shared/normalize';
-import { signedSearchClient, type SearchClient } from '../../functions/shared/opensearch/client';
+import type { SearchClient } from '../../functions/shared/opensearch/client';
+import { analyst, deploySearch, type SearchDeployment } from '../../local/scenario/search';
 import { startMoto, type Moto } from '../../local/moto';
 import { startOpenSearch, type LocalSearch } from '../../local/opensearch';
 import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from '../../local/queries';
@@ -50,6 +52,7 @@ let streamArn: string;
 let indexer: Awaited<ReturnType<typeof centralFunction>>;
 let opensearch: LocalSearch;
 let search: SearchClient;
+let deployment: SearchDeployment;
 
 async function indices(): Promise<string[]> {
   const res = await search.request('GET', '/_cat/indices/logwarden-ocsf-*?format=json&h=index');
@@ -78,8 +81,9 @@ beforeAll(async () => {
     [variableOf(indexerEnv, 'opensearchEndpoint')]: opensearch.endpoint,
   });
   lastSeenTable = indexer.environment[variableOf(indexerEnv, 'lastSeenTable')];
-  search = signedSearchClient({ endpoint: opensearch.endpoint, region });
-}, 240_000);
+  deployment = await deploySearch(org, opensearch);
+  search = await analyst(org, opensearch);
+}, 300_000);
 
 const index = (records: Parameters<typeof toKinesisStreamEvent>[0]) =>
   indexer.handler(toKinesisStreamEvent(records, streamArn, region)) as Promise<{
@@ -91,15 +95,18 @@ afterAll(async () => {
 });
 
 describe('indexer against a real OpenSearch node', () => {
-  it('the setup installs the project’s template (ISM is reported missing on this node) and is idempotent', async () => {
-    const first = await installSearchSetup(search, { retentionDays: 90 });
-    expect(first).toEqual([
+  it('the stack’s setup is pending until the break-glass bootstrap, then installs the template, roles and audit (ISM is reported missing on this node)', () => {
+    const [pending, installed] = deployment.runs;
+    expect(pending).toMatch(
+      /^pending: the break-glass role must first send PATCH \/_plugins\/_security\/api\/rolesmapping\/security_manager .*answered 403/,
+    );
+    expect(installed.split('; ')).toEqual([
+      'configured role logwarden_setup for 1 IAM role(s)',
       'installed index template logwarden-ocsf',
       'ISM not available on this node: policy logwarden-ocsf-retention not installed (not emulated)',
-    ]);
-    const again = await installSearchSetup(search, { retentionDays: 90 });
-    expect(again).toEqual([
-      'ISM not available on this node: policy logwarden-ocsf-retention not installed (not emulated)',
+      'configured role logwarden_writer for 1 IAM role(s)',
+      'configured role logwarden_reader for 1 IAM role(s)',
+      'configured audit logging (searches audited, writers ignored)',
     ]);
   });
 
