@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { SearchClient, SearchResponse } from '../shared/opensearch/client';
 import {
   indexPrefix,
@@ -86,6 +87,13 @@ export class BootstrapPendingError extends Error {
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * An index permission as the security plugin hands it back, without the fields it adds empty
+ * (`fls: []`, `masked_fields: []`), so a role the setup wrote compares equal to what it wants.
+ */
+const withoutEmptyFields = (p: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(p).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
 
 async function put(search: SearchClient, path: string, body: unknown): Promise<void> {
   const res = await search.request('PUT', path, JSON.stringify(body));
@@ -246,7 +254,10 @@ async function ensureRole(
       return (
         !!r &&
         sameJson(r.cluster_permissions, role.cluster_permissions) &&
-        sameJson(r.index_permissions, role.index_permissions)
+        isDeepStrictEqual(
+          (r.index_permissions as Record<string, unknown>[] | undefined)?.map(withoutEmptyFields),
+          role.index_permissions,
+        )
       );
     },
     undefined,

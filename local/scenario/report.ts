@@ -13,7 +13,7 @@ import { notYetEmulatedControls } from './emulated';
 import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from '../queries';
 import type { LocalSearch } from '../opensearch';
 import type { Organization } from './organization';
-import { analyst } from './search';
+import { analyst, refreshAsOperator } from './search';
 
 export type Say = (line?: string) => void;
 
@@ -37,8 +37,8 @@ export async function writeHeatmap(org: Organization, file: string) {
 
 /** The three questions, asked as an analyst (a configured reader role) would. */
 export async function askOpenSearch(org: Organization, search: LocalSearch, say: Say) {
+  await refreshAsOperator(org, search);
   const client = await analyst(org, search);
-  await client.request('POST', '/logwarden-ocsf-*/_refresh');
   const count = await client.request('GET', '/logwarden-ocsf-*/_count');
   say(`OpenSearch holds ${(count.body as { count: number }).count} documents`);
   say('who stopped a trail?');

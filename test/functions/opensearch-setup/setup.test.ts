@@ -11,7 +11,7 @@ import type { SearchClient } from '../../../functions/shared/opensearch/client';
  * A tiny in-memory OpenSearch for the setup's describe-then-write logic. The audit API is served
  * as the security plugin serves it (test/local/search.e2e on the real node): read at
  * `/_plugins/_security/api/audit` (`{ _readonly, config }`), written at `.../audit/config`,
- * which answers 405 to GET.
+ * which answers 405 to GET; a role is read back with the fields the plugin adds.
  */
 function memorySearch(): SearchClient & { writes: string[] } {
   const store = new Map<string, unknown>();
@@ -38,6 +38,29 @@ function memorySearch(): SearchClient & { writes: string[] } {
         return { status: 200, body: { index_templates: [{ name: key, index_template: saved }] } };
       if (key.startsWith('/_plugins/_ism/'))
         return { status: 200, body: { _seq_no: 3, _primary_term: 1, ...saved } };
+      // A role comes back as the security plugin hands it back: with its flags and the empty
+      // field-level security fields it adds to every index permission.
+      if (key.startsWith('/_plugins/_security/api/roles/')) {
+        const role = saved as { index_permissions: Record<string, unknown>[] };
+        return {
+          status: 200,
+          body: {
+            [key.split('/').pop() as string]: {
+              reserved: false,
+              hidden: false,
+              ...role,
+              index_permissions: role.index_permissions.map(({ index_patterns, ...rest }) => ({
+                index_patterns,
+                fls: [],
+                masked_fields: [],
+                ...rest,
+              })),
+              tenant_permissions: [],
+              static: false,
+            },
+          },
+        };
+      }
       return { status: 200, body: { [key.split('/').pop() as string]: saved } };
     },
   };
