@@ -9,7 +9,6 @@ import { Construct } from 'constructs';
 import { protectedKeyActions } from '../../contracts/archive-guard-scp';
 import { protectedBucketEvents } from './archive-bucket';
 
-
 export interface ArchiveGuardProps {
   /** The archive's key; its policy gains the deny. */
   readonly key: kms.Key;
