@@ -73,7 +73,8 @@ async function main() {
   say(
     `OpenSearch domain: master user ${org.config.breakGlassRoleArn}; the stack's setup as ${pipeline.searchSetup.properties.SetupRoleArn}:`,
   );
-  for (const run of pipeline.searchSetup.runs) say(`        ${run}`);
+  for (const [i, run] of pipeline.searchSetup.runs.entries())
+    for (const action of run.split('; ')) say(`        ${i + 1}. ${action}`);
 
   await printCoverage(org, 'coverage before onboarding', say);
   await onboardMembers(org, say);

@@ -14,7 +14,8 @@ import {
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -30,6 +31,8 @@ import { functionHandler, templateFunctions } from '../template-functions';
 import { resolveValue } from '../asl';
 import { serviceCredentials } from '../standins/prerequisites';
 import type { Organization } from './organization';
+
+const execFileAsync = promisify(execFile);
 import { deploySearch, type SearchDeployment } from './search';
 
 export interface Pipeline {
@@ -134,13 +137,12 @@ export async function drainPipeline(
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
-  const out = execFileSync(
+  // Asynchronous: the local domain's gateway (local/opensearch-gateway.ts) serves the indexer
+  // from this process, which must not block while the worker runs.
+  const { stdout: out } = await execFileAsync(
     process.execPath,
     ['--import', 'tsx', path.join(__dirname, '..', 'pipeline-worker.ts')],
-    {
-      env,
-      encoding: 'utf8',
-    },
+    { env, encoding: 'utf8' },
   );
   const drain = JSON.parse(out.trim().split('\n').pop() as string) as Drain;
   if (options.strict && drain.failures.length)
