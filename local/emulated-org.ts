@@ -8,6 +8,8 @@ import {
   CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
   IAMClient,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
@@ -72,6 +74,73 @@ export async function credentialsOf(account: string, role: string) {
     new AssumeRoleCommand({
       RoleArn: `arn:aws:iam::${account}:role/${role}`,
       RoleSessionName: 'logwarden-local',
+    }),
+  );
+  return {
+    accessKeyId: res.Credentials!.AccessKeyId!,
+    secretAccessKey: res.Credentials!.SecretAccessKey!,
+    sessionToken: res.Credentials!.SessionToken,
+  };
+}
+
+/** A person of the log-archive account who may take the break-glass role, with an MFA device. */
+export const breakGlassOperatorUser = 'logwarden-local-break-glass-operator';
+
+const mfaPeople = new Map<
+  string,
+  Promise<{ accessKeyId: string; secretAccessKey: string; serial: string }>
+>();
+
+/**
+ * Credentials of `roleArn` taken by a person of the role's own account who signs in with MFA, as
+ * the break-glass role's trust requires (contracts/prerequisites.ts, breakGlassTrustPolicy: the
+ * account's principals with `aws:MultiFactorAuthPresent`): an IAM user of that account with a
+ * virtual MFA device, allowed only `sts:AssumeRole` on that role, calling AssumeRole with the
+ * device's `SerialNumber` and a `TokenCode` (IAM User Guide, "Configuring MFA-protected API
+ * access"). The user is created once per server and role.
+ */
+export async function credentialsWithMfa(endpoint: string, roleArn: string) {
+  const account = roleArn.split(':')[4];
+  let person = mfaPeople.get(`${endpoint} ${roleArn}`);
+  if (!person) {
+    person = (async () => {
+      const iam = asRoot(IAMClient, endpoint, account, 'us-east-1');
+      await iam.send(new CreateUserCommand({ UserName: breakGlassOperatorUser }));
+      await iam.send(
+        new PutUserPolicyCommand({
+          UserName: breakGlassOperatorUser,
+          PolicyName: 'take-break-glass',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArn }],
+          }),
+        }),
+      );
+      const device = await iam.send(
+        new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: breakGlassOperatorUser }),
+      );
+      const serial = device.VirtualMFADevice!.SerialNumber!;
+      await iam.send(
+        new EnableMFADeviceCommand({
+          UserName: breakGlassOperatorUser,
+          SerialNumber: serial,
+          AuthenticationCode1: '123456',
+          AuthenticationCode2: '654321',
+        }),
+      );
+      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: breakGlassOperatorUser })))
+        .AccessKey!;
+      return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey!, serial };
+    })();
+    mfaPeople.set(`${endpoint} ${roleArn}`, person);
+  }
+  const { accessKeyId, secretAccessKey, serial } = await person;
+  const res = await new STSClient({ endpoint, credentials: { accessKeyId, secretAccessKey } }).send(
+    new AssumeRoleCommand({
+      RoleArn: roleArn,
+      RoleSessionName: 'logwarden-break-glass',
+      SerialNumber: serial,
+      TokenCode: '123456',
     }),
   );
   return {

@@ -13,7 +13,7 @@ import { opensearchSetupEnv } from '../../functions/opensearch-setup/env';
 import { variableOf } from '../../functions/shared/env';
 import { signedSearchClient, type SearchClient } from '../../functions/shared/opensearch/client';
 import { resolveValue, type CfnTemplate } from '../asl';
-import { credentialsOf } from '../emulated-org';
+import { credentialsOf, credentialsWithMfa } from '../emulated-org';
 import type { LocalSearch } from '../opensearch';
 import { asRoot } from '../standins/prerequisites';
 import { functionHandler, templateFunctions, type Credentials } from '../template-functions';
@@ -47,8 +47,9 @@ export function masterUserArn(org: Organization): string {
 /**
  * The people's roles of the log-archive account that reach the domain, as a real organization
  * has them before deploying (docs/deploying.md, "The break-glass role and its SCP"; the
- * `openSearch.readerRoleArns`): assumed by the organization's administrator, with the domain's
- * HTTP actions.
+ * `openSearch.readerRoleArns`), with the domain's HTTP actions. The break-glass role is already
+ * there, a prerequisite with its MFA trust (contracts/prerequisites.ts); the readers' roles are
+ * created here, assumed by the organization's administrator.
  */
 export async function createSearchPeople(org: Organization): Promise<void> {
   const arns = [org.config.breakGlassRoleArn, ...org.config.openSearch.readerRoleArns];
@@ -108,9 +109,17 @@ export function searchAs(org: Organization, search: LocalSearch, credentials: Cr
   });
 }
 
-/** A person acting as one of the log-archive account's roles (break-glass, a reader). */
+/**
+ * A person acting as one of the log-archive account's roles: the break-glass role taken with MFA
+ * by a person of that account, as its trust requires; a reader role by the organization's
+ * administrator.
+ */
 export function personAs(org: Organization, search: LocalSearch, roleArn: string): Promise<SearchClient> {
-  return credentialsOf(accountOf(roleArn), roleName(roleArn)).then((c) => searchAs(org, search, c));
+  const credentials =
+    roleArn === org.config.breakGlassRoleArn
+      ? credentialsWithMfa(org.endpoint, roleArn)
+      : credentialsOf(accountOf(roleArn), roleName(roleArn));
+  return credentials.then((c) => searchAs(org, search, c));
 }
 
 /**

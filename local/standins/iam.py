@@ -24,6 +24,7 @@ Turned on by `--iam` (or LOGWARDEN_STANDINS_IAM=1) or at runtime with
 from __future__ import annotations
 
 import json
+import re
 import os
 from functools import lru_cache
 from typing import Any, Callable
@@ -115,9 +116,10 @@ def _indexed(p: dict[str, Any], prefix: str) -> list[str]:
 
 
 class Ctx:
-    def __init__(self, region: str, account: str):
+    def __init__(self, region: str, account: str, caller: policy.Caller | None = None):
         self.region = region
         self.account = account
+        self.caller = caller
 
     def arn(self, service: str, resource: str, region: bool = True) -> str:
         return f"arn:aws:{service}:{self.region if region else ''}:{self.account}:{resource}"
@@ -257,6 +259,26 @@ def _put_account_policy(p: dict[str, Any], c: Ctx) -> list[Grant]:
     return grants
 
 
+def _assume_role(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    """AssumeRole, with the MFA keys when the caller signs in with its MFA device. IAM User Guide,
+    "Configuring MFA-protected API access": a user calls AssumeRole with `SerialNumber` and
+    `TokenCode`, and the temporary credentials "include MFA information"; the trust policy's
+    `aws:MultiFactorAuthPresent` is then true (AWS global condition context keys: the key is
+    absent, not false, for requests without MFA, so a `Bool` condition on it refuses them). The
+    device must be one enabled for the calling IAM user. The stand-in does not verify the TOTP
+    code itself (moto keeps no clock-based secret check): any six digits pass."""
+    role = str(p.get("RoleArn"))
+    serial, code = p.get("SerialNumber"), str(p.get("TokenCode") or "")
+    caller = c.caller
+    if not serial or not re.fullmatch(r"[0-9]{6}", code) or caller is None:
+        return [("sts:AssumeRole", role)]
+    user_name = caller.arn.split(":user/", 1)[1].split("/")[-1] if ":user/" in caller.arn else None
+    user = iam_backends[caller.account]["aws"].users.get(user_name) if user_name else None
+    if user is None or serial not in user.mfa_devices:
+        return [("sts:AssumeRole", role)]
+    return [("sts:AssumeRole", role, {"aws:MultiFactorAuthPresent": ["true"], "aws:MultiFactorAuthAge": ["0"]})]
+
+
 def _put_events(p: dict[str, Any], c: Ctx) -> list[Grant]:
     buses = {_bus(e.get("EventBusName"), c) for e in p.get("Entries") or []}
     return [("events:PutEvents", b) for b in sorted(buses)]
@@ -292,7 +314,7 @@ S3_ALIASES = {
 
 MAPPINGS: dict[str, Mapper] = {
     # STS
-    "sts:AssumeRole": _one("sts:AssumeRole", lambda p, c: str(p.get("RoleArn"))),
+    "sts:AssumeRole": _assume_role,
     # EC2
     "ec2:DescribeVpcs": _star("ec2:DescribeVpcs"),
     "ec2:DescribeFlowLogs": _star("ec2:DescribeFlowLogs"),
@@ -706,7 +728,7 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
     if s3_resource is not None:
         params["__s3_resource"] = s3_resource
     try:
-        grants = mapper(params, Ctx(region, self.current_account))
+        grants = mapper(params, Ctx(region, self.current_account, caller))
         message = authorize(caller, _identity_policies(key), grants)
     except Unmapped as err:
         message = f"User: {caller.arn} is not authorized to perform: {action_key} ({err})"

@@ -12,7 +12,16 @@ import {
   PutDestinationPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateFlowLogsCommand, CreateVpcCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListQueuesCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -318,6 +327,71 @@ describe('IAM enforcement: who may assume a role', () => {
       name: 'AccessDenied',
       message: expect.stringContaining('trust policy'),
     });
+  });
+
+  it('a trust that requires MFA admits a user of the account only when AssumeRole carries its MFA device', async () => {
+    // IAM User Guide, "Configuring MFA-protected API access": the user calls AssumeRole with
+    // SerialNumber and TokenCode; AWS global condition context keys, aws:MultiFactorAuthPresent:
+    // "the key is not present" for credentials obtained without MFA, so the Bool condition fails.
+    const iam = world.as(IAMClient, logArchive, 'us-east-1');
+    const breakGlass = await role(
+      logArchive,
+      'mfa-only',
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${logArchive}:root` },
+            Action: 'sts:AssumeRole',
+            Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+          },
+        ],
+      },
+      [{ Effect: 'Allow', Action: 'ec2:DescribeVpcs', Resource: '*' }],
+    );
+    const person = async (name: string) => {
+      await iam.send(new CreateUserCommand({ UserName: name }));
+      await iam.send(
+        new PutUserPolicyCommand({
+          UserName: name,
+          PolicyName: 'take',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: breakGlass }],
+          }),
+        }),
+      );
+      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+      return world.with(
+        STSClient,
+        { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! },
+        'us-east-1',
+      );
+    };
+    const withDevice = await person('with-device');
+    const serial = (
+      await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'with-device' }))
+    ).VirtualMFADevice!.SerialNumber!;
+    await iam.send(
+      new EnableMFADeviceCommand({
+        UserName: 'with-device',
+        SerialNumber: serial,
+        AuthenticationCode1: '123456',
+        AuthenticationCode2: '654321',
+      }),
+    );
+    const take = (sts: STSClient, mfa?: { SerialNumber: string; TokenCode: string }) =>
+      sts.send(new AssumeRoleCommand({ RoleArn: breakGlass, RoleSessionName: 'person', ...mfa }));
+
+    await expect(take(withDevice)).rejects.toMatchObject({ name: 'AccessDenied' });
+    const other = await person('without-device');
+    // Another user's device is not this user's MFA.
+    await expect(take(other, { SerialNumber: serial, TokenCode: '123456' })).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
+    const res = await take(withDevice, { SerialNumber: serial, TokenCode: '123456' });
+    expect(res.Credentials?.AccessKeyId).toBeDefined();
   });
 
   it("root credentials cannot assume a role; a service gets a role's credentials only if the trust names it", async () => {
