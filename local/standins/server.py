@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(_here))
 from werkzeug.serving import run_simple  # noqa: E402
 
 import standins  # noqa: E402
-from standins import iam, policy  # noqa: E402
+from standins import iam, policy, validate  # noqa: E402
 
 
 def _json_response(start_response: Callable[..., Any], status: int, body: Any) -> Iterable[bytes]:
@@ -125,6 +125,12 @@ class App:
             return _json_response(start_response, 200, {"denials": iam.DENIALS})
         if path == "/logwarden-standins/health":
             return _json_response(start_response, 200, {"iam": iam.SETTINGS["enforce"]})
+        if path == "/logwarden-standins/validation":
+            return _json_response(start_response, 200, validate.report())
+        # Every AWS API request is checked against its botocore model first (validate.py).
+        refused = validate.check(environ)
+        if refused is not None:
+            return refused(environ, start_response)
         return self.moto_app(environ, start_response)
 
 
