@@ -35,6 +35,12 @@ def is_member(account_id: str, management: str) -> bool:
     return any(a.id == account_id and a.status == "ACTIVE" for a in backend.accounts)
 
 
+def all_features(account_id: str) -> bool:
+    """The organization has all features enabled (Organizations' FeatureSet ALL)."""
+    backend = _management_backend(account_id)
+    return backend is not None and backend.org is not None and backend.org.feature_set == "ALL"
+
+
 def trusted_access_enabled(account_id: str, service_principal: str) -> bool:
     backend = _management_backend(account_id)
     if backend is None:

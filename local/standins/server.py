@@ -140,7 +140,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-p", "--port", type=int, default=5000)
     parser.add_argument("--iam", action="store_true", help="enforce IAM from the first request")
     parser.add_argument("--root-access-key", action="append", default=[])
+    parser.add_argument(
+        "--extended-operations",
+        action="store_true",
+        help="print the operations whose moto handler the extension replaces, as JSON, and exit",
+    )
     args = parser.parse_args(argv)
+    if args.extended_operations:
+        print(json.dumps(standins.extended_operations()))
+        return
     os.environ.setdefault("MOTO_PORT", str(args.port))
     # AWS managed policies (AWSLambdaBasicExecutionRole ...) exist in every account, as in AWS,
     # so the templates' ManagedPolicyArns attach and are evaluated.

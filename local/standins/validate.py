@@ -411,6 +411,23 @@ def _read_body(environ: dict[str, Any]) -> bytes:
     return bytes(body)
 
 
+def _operation(service: str, service_model: Any, request: Any) -> tuple[Any, dict[str, Any]]:
+    """The operation and URI labels of a request. A JSON request's `X-Amz-Target` may carry the
+    short prefix (the JS SDK's `CloudTrail_20131101.GetTrailStatus`, where the model's
+    targetPrefix is `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`): AWS reads the
+    operation after the last dot, and so does moto."""
+    from moto.core.routing import get_service_router
+
+    try:
+        return get_service_router(service).match(request)  # type: ignore[no-any-return]
+    except NotFound:
+        target = request.headers.get("X-Amz-Target") or ""
+        name = target.rsplit(".", 1)[-1]
+        if name and name in service_model.operation_names:
+            return service_model.operation_model(name), {}
+        raise
+
+
 def check(environ: dict[str, Any]) -> RawError | None:
     """None when the request is valid (or not an AWS API request), else the refusal."""
     signing_name = _signing_name(environ)
@@ -423,7 +440,6 @@ def check(environ: dict[str, Any]) -> RawError | None:
 
     from moto.core.parse import PROTOCOL_PARSERS
     from moto.core.request import Request, determine_request_protocol
-    from moto.core.routing import get_service_router
     from moto.core.utils import get_service_model
 
     body = _read_body(environ)
@@ -433,11 +449,12 @@ def check(environ: dict[str, Any]) -> RawError | None:
     request = Request(scratch)
     try:
         protocol = determine_request_protocol(service_model, request.content_type)
-        operation, uri_params = get_service_router(service).match(request)
+        operation, uri_params = _operation(service, service_model, request)
     except (NotFound, NotImplementedError) as err:
         _count("not validated", f"{service}: no operation of the model matches ({type(err).__name__})")
         return None
-    key = f"{service}:{operation.name}"
+    # Named as the counting proxy names calls: SigV4 signing name, then the operation.
+    key = f"{signing_name}:{operation.name}"
     parse_body = body
     if (environ.get("HTTP_CONTENT_ENCODING") or "").lower() == "gzip":
         parse_body = gzip.decompress(body)
