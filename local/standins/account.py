@@ -10,13 +10,14 @@ management account can't specify its own AccountId." Regions that need no opt-in
 ENABLED_BY_DEFAULT and cannot be enabled or disabled (EnableRegion: ValidationException).
 
 Opting in and out takes time: GetRegionOptStatus answers ENABLING (DISABLING) first and ENABLED
-(DISABLED) once it is done (RegionOptStatus: ENABLED | ENABLING | DISABLING | DISABLED |
-ENABLED_BY_DEFAULT; the Account Management guide: enabling "can take from several minutes to
-several hours"). A change cannot be reversed until it finishes: ConflictException (HTTP 409),
-"The request could not be processed because of a conflict in the current status of the resource.
-For example, this happens if you try to enable a Region that is currently being disabled (in a
-status of DISABLING)." AWS gives only that example; refusing to disable a Region that is still
-ENABLING is the stricter, symmetric reading. Here a change settles after
+(DISABLED) once it is done, and a change cannot be reversed until it finishes
+(EnableRegionRequest.RegionName: "This process takes a few minutes for most accounts, but it can
+take several hours. You cannot use the Region until this process is complete. Furthermore, you
+cannot disable the Region until the enabling process is fully completed."; DisableRegionRequest
+.RegionName: "You cannot enable the Region until the disabling process is fully completed.").
+The refusal is ConflictException (HTTP 409): "The request could not be processed because of a
+conflict in the current status of the resource. For example, this happens if you try to enable a
+Region that is currently being disabled (in a status of DISABLING)." Here a change settles after
 LOGWARDEN_STANDINS_OPT_IN_SECONDS (default 2 s) so a run sees both states.
 """
 

@@ -36,7 +36,10 @@ async function detectorOf(account: string): Promise<string | undefined> {
 
 async function autoEnable(mode: 'ALL' | 'NEW') {
   await admin.send(
-    new UpdateOrganizationConfigurationCommand({ DetectorId: adminDetector, AutoEnableOrganizationMembers: mode }),
+    new UpdateOrganizationConfigurationCommand({
+      DetectorId: adminDetector,
+      AutoEnableOrganizationMembers: mode,
+    }),
   );
 }
 
@@ -137,8 +140,11 @@ conformance('guardduty:UpdateOrganizationConfiguration', {
   accepts: [
     'autoEnable alone (new accounts: NEW), then autoEnableOrganizationMembers alone',
     async () => {
-      await admin.send(new UpdateOrganizationConfigurationCommand({ DetectorId: adminDetector, AutoEnable: true }));
-      const described = () => admin.send(new DescribeOrganizationConfigurationCommand({ DetectorId: adminDetector }));
+      await admin.send(
+        new UpdateOrganizationConfigurationCommand({ DetectorId: adminDetector, AutoEnable: true }),
+      );
+      const described = () =>
+        admin.send(new DescribeOrganizationConfigurationCommand({ DetectorId: adminDetector }));
       expect((await described()).AutoEnableOrganizationMembers).toBe('NEW');
       await autoEnable('ALL');
       expect((await described()).AutoEnableOrganizationMembers).toBe('ALL');
@@ -207,7 +213,9 @@ conformance('guardduty:GetMembers', {
   refuses: [
     'an account that is not a member: unprocessed',
     async () => {
-      const res = await admin.send(new GetMembersCommand({ DetectorId: adminDetector, AccountIds: [logArchive] }));
+      const res = await admin.send(
+        new GetMembersCommand({ DetectorId: adminDetector, AccountIds: [logArchive] }),
+      );
       expect(res.Members).toEqual([]);
       expect(res.UnprocessedAccounts?.map((u) => u.AccountId)).toEqual([logArchive]);
     },
@@ -215,7 +223,9 @@ conformance('guardduty:GetMembers', {
   accepts: [
     'a member, with its administrator and status',
     async () => {
-      const res = await admin.send(new GetMembersCommand({ DetectorId: adminDetector, AccountIds: [member] }));
+      const res = await admin.send(
+        new GetMembersCommand({ DetectorId: adminDetector, AccountIds: [member] }),
+      );
       expect(res.Members?.[0]).toMatchObject({
         AccountId: member,
         AdministratorId: securityTooling,
@@ -233,14 +243,18 @@ conformance('guardduty:ListMembers', {
     'an outside account that was only created, with OnlyAssociated true',
     async () => {
       await addMember(outsider);
-      const res = await admin.send(new ListMembersCommand({ DetectorId: adminDetector, OnlyAssociated: 'true' }));
+      const res = await admin.send(
+        new ListMembersCommand({ DetectorId: adminDetector, OnlyAssociated: 'true' }),
+      );
       expect(res.Members?.map((m) => m.AccountId)).not.toContain(outsider);
     },
   ],
   accepts: [
     'it with OnlyAssociated false, as Created',
     async () => {
-      const res = await admin.send(new ListMembersCommand({ DetectorId: adminDetector, OnlyAssociated: 'false' }));
+      const res = await admin.send(
+        new ListMembersCommand({ DetectorId: adminDetector, OnlyAssociated: 'false' }),
+      );
       expect(res.Members?.find((m) => m.AccountId === outsider)?.RelationshipStatus).toBe('Created');
     },
   ],
@@ -288,7 +302,9 @@ conformance('guardduty:DescribeOrganizationConfiguration', {
   accepts: [
     "the administrator's detector",
     async () => {
-      const res = await admin.send(new DescribeOrganizationConfigurationCommand({ DetectorId: adminDetector }));
+      const res = await admin.send(
+        new DescribeOrganizationConfigurationCommand({ DetectorId: adminDetector }),
+      );
       expect(res.AutoEnableOrganizationMembers).toBe('ALL');
     },
   ],
@@ -303,7 +319,9 @@ conformance('guardduty:UpdateDetector', {
     async () => {
       const gd = world.as(GuardDutyClient, member);
       const id = await detectorOf(member);
-      await expect(gd.send(new UpdateDetectorCommand({ DetectorId: id, Enable: false }))).rejects.toMatchObject({
+      await expect(
+        gd.send(new UpdateDetectorCommand({ DetectorId: id, Enable: false })),
+      ).rejects.toMatchObject({
         name: 'BadRequestException',
       });
       expect((await gd.send(new GetDetectorCommand({ DetectorId: id }))).Status).toBe('ENABLED');

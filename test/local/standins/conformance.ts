@@ -27,12 +27,13 @@ const operationName = /^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/;
 
 /**
  * Two tests, run in order: the refusal, then the acceptance (which may build on the state the
- * refusal left). Written `conformance('service:Operation', {...})` with the operation as a
- * literal, so the guard can read it from the source.
+ * refusal left). The operation is written as a string literal in the call, so the guard can read
+ * it from the source.
  */
 export function conformance(operation: string, c: ConformanceCase): void {
   if (!operationName.test(operation)) throw new Error(`conformance: ${operation} is not service:Operation`);
-  if (c.source.trim().length < 20) throw new Error(`conformance ${operation}: quote the AWS text it rests on`);
+  if (c.source.trim().length < 20)
+    throw new Error(`conformance ${operation}: quote the AWS text it rests on`);
   describe(`${operation}: ${c.behaviour}`, () => {
     it(`refuses ${c.refuses[0]} (${c.source})`, c.refuses[1]);
     it(`accepts ${c.accepts[0]}`, c.accepts[1]);

@@ -42,7 +42,10 @@ export interface Shape {
 
 export interface Model {
   metadata: { protocol: string; signingName?: string; endpointPrefix: string; serviceId: string };
-  operations: Record<string, { input?: { shape: string }; errors?: { shape: string }[]; http: { requestUri: string } }>;
+  operations: Record<
+    string,
+    { input?: { shape: string }; errors?: { shape: string }[]; http: { requestUri: string } }
+  >;
   shapes: Record<string, Shape>;
 }
 
@@ -86,7 +89,9 @@ export function botocoreService(client: string): string {
   const service = botocoreFolderOf[client] ?? client;
   const serviceId = model(service).metadata.serviceId.toLowerCase().replace(/ /g, '-');
   if (serviceId !== client)
-    throw new Error(`@aws-sdk/client-${client} is ${serviceId} in botocore's ${service}: map it in operations.ts`);
+    throw new Error(
+      `@aws-sdk/client-${client} is ${serviceId} in botocore's ${service}: map it in operations.ts`,
+    );
   return service;
 }
 
@@ -157,6 +162,7 @@ const trust = JSON.stringify({
  * (a trail not found, a table that does not exist) is the semantics' business, not the model's.
  */
 export const validRequests: Record<string, Record<string, unknown>> = {
+  'account:DisableRegion': { RegionName: 'eu-south-1' },
   'account:EnableRegion': { RegionName: 'eu-south-1' },
   'account:GetRegionOptStatus': { RegionName: 'eu-west-1' },
   'account:ListRegions': { MaxResults: 20, RegionOptStatusContains: ['ENABLED'] },
@@ -218,6 +224,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     DetectorId: gd,
     AccountDetails: [{ AccountId: '444444444444', Email: 'member@example.com' }],
   },
+  'guardduty:DeleteMembers': { DetectorId: gd, AccountIds: ['444444444444'] },
   'guardduty:DescribeOrganizationConfiguration': { DetectorId: gd, MaxResults: 10 },
   'guardduty:DisassociateMembers': { DetectorId: gd, AccountIds: ['444444444444'] },
   'guardduty:EnableOrganizationAdminAccount': { AdminAccountId: '222222222222' },
@@ -238,7 +245,11 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'iam:CreatePolicy': { PolicyName: 'logwarden-policy', PolicyDocument: policyDoc },
   'iam:CreateRole': { RoleName: 'logwarden-member-execution', AssumeRolePolicyDocument: trust },
   'iam:CreateUser': { UserName: 'administrator' },
-  'iam:PutRolePolicy': { RoleName: 'logwarden-member-execution', PolicyName: 'inline', PolicyDocument: policyDoc },
+  'iam:PutRolePolicy': {
+    RoleName: 'logwarden-member-execution',
+    PolicyName: 'inline',
+    PolicyDocument: policyDoc,
+  },
   'iam:PutUserPolicy': { UserName: 'administrator', PolicyName: 'inline', PolicyDocument: policyDoc },
   'kinesis:CreateStream': { StreamName: 'logwarden-central', ShardCount: 1 },
   'kinesis:DescribeStream': { StreamName: 'logwarden-central', Limit: 100 },
@@ -303,7 +314,10 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     AccountId: '222222222222',
     ServicePrincipal: 'account.amazonaws.com',
   },
-  's3:CreateBucket': { Bucket: 'logwarden-model', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } },
+  's3:CreateBucket': {
+    Bucket: 'logwarden-model',
+    CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+  },
   's3:GetObject': { Bucket: 'logwarden-model', Key: 'object' },
   's3:GetObjectRetention': { Bucket: 'logwarden-model', Key: 'object' },
   's3:ListObjectsV2': { Bucket: 'logwarden-model', MaxKeys: 10 },
