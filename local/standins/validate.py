@@ -20,8 +20,8 @@ The answer is the service's own:
   GuardDuty `BadRequestException` ("The request is rejected because an invalid or out-of-range
   value is specified as an input parameter."), Organizations `InvalidInputException` with its
   `Reason` (INPUT_REQUIRED, INVALID_ENUM, INVALID_PATTERN, MAX_LENGTH_EXCEEDED, ..., the model's
-  InvalidInputExceptionReason), S3 `InvalidArgument` / `MalformedXML` (S3 API Reference, "Error
-  codes");
+  InvalidInputExceptionReason), S3 `InvalidArgument` ("Invalid Argument", S3 API Reference,
+  "Error codes");
 - otherwise the protocol's common error (AWS "Common Errors", ValidationError: "The input fails
   to satisfy the constraints specified by an AWS service"): `ValidationError` for query
   services (IAM, STS, SNS), `ValidationException` for JSON ones.
