@@ -11,6 +11,14 @@ import { executionName, startNamedExecution } from '../functions/shared/start-ex
 import { cliClients, defaultTimeouts, type CliClients, type CliTimeouts } from './clients';
 import { buildMatrix, renderHtml, renderJson, renderTable } from './coverage-matrix';
 import { exitCode, explain, UsageError } from './errors';
+import {
+  preflight,
+  preflightExitCode,
+  renderFindings,
+  resolveAccess,
+  type PreflightAccess,
+  type PreflightOptions,
+} from './preflight';
 import { readLedger } from './ledger';
 import { waitFor } from './progress';
 import { scheduleIntervalMs, ScheduleError } from './schedule';
@@ -31,6 +39,12 @@ export interface CliDeps {
   /** Between two looks at a running execution (--wait). */
   pollMs: number;
   env: Record<string, string | undefined>;
+  /** How `preflight` reaches each account (default: profiles, --assume-role, the default credentials). */
+  preflightAccess?: (
+    config: LogwardenConfig,
+    options: PreflightOptions,
+    timeouts: CliTimeouts,
+  ) => Promise<PreflightAccess>;
 }
 
 export const defaultDeps = (): CliDeps => ({
@@ -49,6 +63,7 @@ interface Session {
   config: LogwardenConfig;
   clients: CliClients;
   deps: CliDeps;
+  timeouts: CliTimeouts;
 }
 
 interface GlobalOptions {
@@ -189,6 +204,19 @@ async function remediate(
       );
 }
 
+const roleName = (value: string) => {
+  if (!/^[\w+=,.@-]{1,64}$/.test(value)) throw new InvalidArgumentError('must be an IAM role name');
+  return value;
+};
+
+async function checkPrerequisites(s: Session, opts: PreflightOptions & { json?: boolean }): Promise<number> {
+  const access = await (s.deps.preflightAccess ?? resolveAccess)(s.config, opts, s.timeouts);
+  const findings = await preflight(s.config, access);
+  if (opts.json) s.deps.io.out(JSON.stringify({ findings }, null, 2));
+  else for (const line of renderFindings(s.config, access, findings)) s.deps.io.out(line);
+  return preflightExitCode(findings);
+}
+
 /** The command line, built afresh for each run (commander keeps parsed values on the objects). */
 function program(deps: CliDeps, run: (action: (s: Session) => Promise<number>) => Promise<void>) {
   const cli = new Command('logwarden')
@@ -244,6 +272,34 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
       ),
     );
 
+  cli
+    .command('preflight')
+    .description(
+      'check, read-only, every one-time prerequisite of a deployment (docs/deploying.md): met, missing (with its fix) or unknown',
+    )
+    .option(
+      '--management-profile <profile>',
+      'AWS profile of the management account (default: the default credentials)',
+      once('--management-profile', String),
+    )
+    .option(
+      '--log-archive-profile <profile>',
+      'AWS profile of the log-archive account',
+      once('--log-archive-profile', String),
+    )
+    .option(
+      '--security-tooling-profile <profile>',
+      'AWS profile of the security-tooling account',
+      once('--security-tooling-profile', String),
+    )
+    .option(
+      '--assume-role <name>',
+      'for an account without a profile: assume this role of it from the management account (e.g. a read-only role)',
+      once('--assume-role', roleName),
+    )
+    .option('--json', 'print the findings as JSON')
+    .action((opts: PreflightOptions & { json?: boolean }) => run((s) => checkPrerequisites(s, opts)));
+
   const config = cli.command('config').description('the configuration file');
   config
     .command('check')
@@ -273,7 +329,7 @@ export async function runCli(argv: string[], deps: CliDeps = defaultDeps()): Pro
     const timeouts: CliTimeouts = globals.timeout
       ? { ...defaultTimeouts, requestMs: globals.timeout * 1000 }
       : defaultTimeouts;
-    session = { config, clients: deps.clients(config, timeouts), deps };
+    session = { config, clients: deps.clients(config, timeouts), deps, timeouts };
     code = await action(session);
   });
   try {

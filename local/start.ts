@@ -16,6 +16,7 @@ import {
   finish,
   printCoverage,
   printDenials,
+  printPreflight,
   printPrerequisites,
   type Say,
 } from './scenario/report';
@@ -59,7 +60,11 @@ async function main() {
   stops.push(moto.stop, search.stop);
   say(`moto server ${moto.endpoint} · OpenSearch 2.19 ${search.endpoint}`);
   const governed = ['eu-west-1', 'eu-central-1', ...extraRegions].slice(0, regionCount);
-  const org = await emulateOrganization(moto.endpoint, { members, regions: governed });
+  const org = await emulateOrganization(moto.endpoint, {
+    members,
+    regions: governed,
+    aroundPrerequisites: (when, config) => printPreflight(config, when, say),
+  });
   say(
     `organization: management ${org.management}, log-archive ${org.logArchive}, security-tooling ${org.securityTooling}; members ${members.join(', ')}; regions ${org.regions.join(', ')}`,
   );

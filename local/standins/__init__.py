@@ -5,9 +5,22 @@ lacks or is lenient about. `install()` registers every part on moto's own backen
 
 
 def install() -> None:
-    from . import account, cloudtrail, cloudtrail_rules, ec2, guardduty, iam, logs, logs_rules, organization
+    from . import (
+        account,
+        cloudtrail,
+        cloudtrail_rules,
+        ec2,
+        guardduty,
+        iam,
+        logs,
+        logs_rules,
+        onboarding,
+        organization,
+    )
 
-    for part in (organization, guardduty, logs, logs_rules, account, ec2, cloudtrail, cloudtrail_rules, iam):
+    # onboarding wraps guardduty's operations and adds IAM mappings that iam.install() checks;
+    # the *_rules modules wrap what logs and cloudtrail installed.
+    for part in (organization, guardduty, onboarding, logs, logs_rules, account, ec2, cloudtrail, cloudtrail_rules, iam):
         part.install()
 
 

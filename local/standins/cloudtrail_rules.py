@@ -32,10 +32,12 @@ from typing import Any, Callable
 from moto.cloudtrail.exceptions import TrailNotFoundException
 from moto.cloudtrail.models import cloudtrail_backends
 from moto.cloudtrail.responses import CloudTrailResponse
+from moto.organizations.models import organizations_backends
 
 from . import organization as org
 from .cloudtrail import SERVICE_PRINCIPAL, _may_manage, _parse_arn
 from .errors import JsonError
+from .onboarding import has_all_features
 
 # Operations that change a trail: only in its home Region.
 HOME_REGION_ONLY = {
@@ -101,7 +103,7 @@ def _require_organization_ready(caller: str) -> None:
     management = org.management_account_of(caller)
     if management is None:
         return  # OrganizationsNotInUseException is create_trail's own answer
-    if not org.all_features(caller):
+    if not has_all_features(organizations_backends[management]["aws"]):
         raise JsonError(
             "OrganizationNotInAllFeaturesModeException",
             "All features must be enabled in Organizations to create an organization trail.",

@@ -35,12 +35,6 @@ def is_member(account_id: str, management: str) -> bool:
     return any(a.id == account_id and a.status == "ACTIVE" for a in backend.accounts)
 
 
-def all_features(account_id: str) -> bool:
-    """The organization has all features enabled (Organizations' FeatureSet ALL)."""
-    backend = _management_backend(account_id)
-    return backend is not None and backend.org is not None and backend.org.feature_set == "ALL"
-
-
 def trusted_access_enabled(account_id: str, service_principal: str) -> bool:
     backend = _management_backend(account_id)
     if backend is None:
@@ -78,7 +72,8 @@ def install() -> None:
 # Organizations user guide, "Delegated administrator for AWS Organizations" / "AWS services
 # that you can use with AWS Organizations": a member account registered as a delegated
 # administrator for any service may call the read-only Organizations operations; any other
-# member gets AccessDeniedException. moto answers them only in the management account.
+# member gets AccessDeniedException, unless the organization's resource-based delegation policy
+# allows it the action. moto answers them only in the management account.
 READ_ONLY_FOR_DELEGATED_ADMINS = [
     "describe_account",
     "describe_organizational_unit",
@@ -111,7 +106,10 @@ def _read_only(original):  # type: ignore[no-untyped-def]
         caller = self.current_account
         management = management_account_of(caller)
         if management is not None and management != caller:
-            if not _is_any_delegated_admin(caller):
+            from .onboarding import resource_policy_allows
+
+            action = "organizations:" + "".join(w.capitalize() for w in original.__name__.split("_"))
+            if not _is_any_delegated_admin(caller) and not resource_policy_allows(caller, action):
                 raise JsonError(
                     "AccessDeniedException",
                     "You don't have permissions to access this resource.",

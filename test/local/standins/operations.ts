@@ -1,9 +1,11 @@
 /**
  * The AWS operations logwarden and its tests call on the stand-ins, found from the source (every
  * `new XCommand(...)` of an `@aws-sdk/client-*` import under functions/, cli/, local/ and
- * test/local/), named as the counting proxy names them (local/counting-proxy.ts): the SigV4
- * signing name of the service, then the operation. The models are botocore's, pinned in .venv,
- * the ones the stand-in validates against (local/standins/validate.py).
+ * test/local/, and every `aws <service> <operation>` command of contracts/prerequisites.ts, which
+ * the local run sends as SDK calls through local/aws-cli.ts), named as the counting proxy names
+ * them (local/counting-proxy.ts): the SigV4 signing name of the service, then the operation. The
+ * models are botocore's, pinned in .venv, the ones the stand-in validates against
+ * (local/standins/validate.py).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
@@ -116,9 +118,31 @@ function sourceFiles(folder: string): string[] {
 
 const importClause = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g;
 
-/** Every operation sent with an SDK command under `folders`. */
-export function calledOperations(folders: string[] = callerFolders): CalledOperation[] {
+/** AWS CLI commands the local run sends as SDK calls (local/aws-cli.ts). */
+export const cliCommandFiles = ['contracts/prerequisites.ts'];
+
+/** Every operation sent with an SDK command under `folders`, or as an AWS CLI command of `cliFiles`. */
+export function calledOperations(
+  folders: string[] = callerFolders,
+  cliFiles: string[] = cliCommandFiles,
+): CalledOperation[] {
   const found = new Map<string, CalledOperation>();
+  const add = (client: string, service: string, operation: string, file: string) => {
+    const key = `${signingName(service)}:${operation}`;
+    const entry = found.get(key) ?? { key, client, service, operation, callers: [] };
+    entry.callers.push(path.relative(root, file));
+    found.set(key, entry);
+  };
+  for (const file of cliFiles.map((f) => path.join(root, f)))
+    for (const m of readFileSync(file, 'utf8').matchAll(/\baws ([a-z0-9-]+) ([a-z][a-z0-9-]+)/g)) {
+      const [, service, command] = m;
+      const operation = Object.keys(model(service).operations).find(
+        (op) => op.toLowerCase() === command.replace(/-/g, ''),
+      );
+      if (!operation)
+        throw new Error(`${file}: aws ${service} ${command} is no operation of botocore's ${service}`);
+      add(model(service).metadata.serviceId.toLowerCase().replace(/ /g, '-'), service, operation, file);
+    }
   for (const folder of folders)
     for (const file of sourceFiles(folder)) {
       const text = readFileSync(file, 'utf8');
@@ -130,12 +154,7 @@ export function calledOperations(folders: string[] = callerFolders): CalledOpera
             .replace(/^type\s+/, '')
             .split(/\s+as\s+/)[0];
           if (!name.endsWith('Command') || !new RegExp(`new\\s+${name}\\b`).test(text)) continue;
-          const operation = name.slice(0, -'Command'.length);
-          const service = botocoreService(client);
-          const key = `${signingName(service)}:${operation}`;
-          const entry = found.get(key) ?? { key, client, service, operation, callers: [] };
-          entry.callers.push(path.relative(root, file));
-          found.set(key, entry);
+          add(client, botocoreService(client), name.slice(0, -'Command'.length), file);
         }
       }
     }
@@ -314,6 +333,23 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     AccountId: '222222222222',
     ServicePrincipal: 'account.amazonaws.com',
   },
+  'cloudformation:ActivateOrganizationsAccess': {},
+  'cloudformation:DescribeOrganizationsAccess': { CallAs: 'SELF' },
+  'cloudtrail:RegisterOrganizationDelegatedAdmin': { MemberAccountId: '222222222222' },
+  'guardduty:ListOrganizationAdminAccounts': { MaxResults: 10 },
+  'iam:GetRole': { RoleName: 'logwarden-member-execution' },
+  'organizations:AcceptHandshake': { HandshakeId: 'h-0123456789' },
+  'organizations:DescribeOrganization': {},
+  'organizations:DescribeResourcePolicy': {},
+  'organizations:EnableAllFeatures': {},
+  'organizations:ListAWSServiceAccessForOrganization': { MaxResults: 10 },
+  'organizations:ListDelegatedAdministrators': {
+    ServicePrincipal: 'cloudtrail.amazonaws.com',
+    MaxResults: 10,
+  },
+  'organizations:PutResourcePolicy': { Content: policyDoc },
+  'ssm:GetParameter': { Name: '/logwarden/config' },
+  'ssm:PutParameter': { Name: '/logwarden/config', Value: 'configured', Type: 'String', Overwrite: true },
   's3:CreateBucket': {
     Bucket: 'logwarden-model',
     CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
