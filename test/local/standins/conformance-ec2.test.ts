@@ -7,6 +7,7 @@ import {
   CreateFlowLogsCommand,
   type CreateFlowLogsCommandInput,
   CreateVpcCommand,
+  DeleteFlowLogsCommand,
   DescribeFlowLogsCommand,
   DescribeVpcsCommand,
   EC2Client,
@@ -75,10 +76,17 @@ conformance('ec2:CreateFlowLogs', {
     },
   ],
   accepts: [
-    'the same token and parameters: the same flow log, nothing new',
+    'the same token and parameters: the same flow log, nothing new, even once it was deleted; a fresh token creates one',
     async () => {
-      const first = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs!.map((f) => f.FlowLogId);
+      const first = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs!.map((f) => f.FlowLogId!);
       expect((await createFlowLogs('t'.repeat(64))).FlowLogIds).toEqual(first);
+      expect(await flowLogCount()).toBe(1);
+      await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: first }));
+      expect((await createFlowLogs('t'.repeat(64))).FlowLogIds).toEqual(first);
+      expect(await flowLogCount()).toBe(0);
+      const fresh = await createFlowLogs('fresh');
+      expect(fresh.FlowLogIds).toHaveLength(1);
+      expect(fresh.FlowLogIds).not.toEqual(first);
       expect(await flowLogCount()).toBe(1);
     },
   ],
