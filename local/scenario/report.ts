@@ -13,9 +13,9 @@ import { notYetEmulatedControls } from './emulated';
 import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from '../queries';
 import type { LocalSearch } from '../opensearch';
 import type { Organization } from './organization';
+import { analyst, refreshAsOperator } from './search';
 import type { LogwardenConfig } from '../../contracts/config';
 import { runPreflight } from './preflight';
-import { searchClient } from './pipeline';
 
 export type Say = (line?: string) => void;
 
@@ -37,9 +37,10 @@ export async function writeHeatmap(org: Organization, file: string) {
   return matrix;
 }
 
-export async function askOpenSearch(search: LocalSearch, region: string, say: Say) {
-  const client = searchClient(search, region);
-  await client.request('POST', '/logwarden-ocsf-*/_refresh');
+/** The three questions, asked as an analyst (a configured reader role) would. */
+export async function askOpenSearch(org: Organization, search: LocalSearch, say: Say) {
+  await refreshAsOperator(org, search);
+  const client = await analyst(org, search);
   const count = await client.request('GET', '/logwarden-ocsf-*/_count');
   say(`OpenSearch holds ${(count.body as { count: number }).count} documents`);
   say('who stopped a trail?');
