@@ -1,4 +1,5 @@
 import './polyfills';
+import { createHash } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 
 /** One entry of the local execution's event log. */
@@ -60,9 +61,26 @@ export function resolveValue(template: CfnTemplate, value: unknown, region: stri
 }
 
 /**
+ * The longest name each service takes (IAM CreateRole `RoleName` 64, CreatePolicy `PolicyName`
+ * 128, Step Functions `name` 80, SQS 80, EventBridge rule 64, S3 63, OpenSearch 28: botocore's
+ * models and the services' naming rules). A generated name never exceeds it, as CloudFormation's
+ * never does ("the stack name, the logical ID and a random string", truncated to fit).
+ */
+const nameLimits: Record<string, number> = {
+  'AWS::IAM::Role': 64,
+  'AWS::IAM::ManagedPolicy': 128,
+  'AWS::StepFunctions::StateMachine': 80,
+  'AWS::SQS::Queue': 80,
+  'AWS::Events::Rule': 64,
+  'AWS::S3::Bucket': 63,
+  'AWS::OpenSearchService::Domain': 28,
+};
+
+/**
  * The physical name a resource gets when deployed locally: the name the template gives it, or,
  * where CloudFormation would generate one, its logical id (lower case where the service allows
- * no capitals), so the local run names it the same way everywhere it is referenced.
+ * no capitals; cut to the service's limit with a hash of the whole id), so the local run names
+ * it the same way everywhere it is referenced.
  */
 export function physicalName(template: CfnTemplate, logicalId: string): string {
   const r = template.Resources[logicalId];
@@ -84,9 +102,13 @@ export function physicalName(template: CfnTemplate, logicalId: string): string {
     'AWS::Events::Rule': p.Name,
   }[r.Type];
   if (typeof given === 'string') return given;
-  return ['AWS::S3::Bucket', 'AWS::OpenSearchService::Domain'].includes(r.Type)
+  const name = ['AWS::S3::Bucket', 'AWS::OpenSearchService::Domain'].includes(r.Type)
     ? logicalId.toLowerCase()
     : logicalId;
+  const limit = nameLimits[r.Type];
+  if (!limit || name.length <= limit) return name;
+  const hash = createHash('sha256').update(logicalId).digest('hex').slice(0, 12);
+  return `${name.slice(0, limit - hash.length - 1)}-${hash}`;
 }
 
 /** `Ref` of a resource, as CloudFormation's resource type reference documents it. */

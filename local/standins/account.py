@@ -8,11 +8,24 @@ member account in the same organization. The organization must have all features
 the organization must have trusted access enabled for the Account Management service [...] The
 management account can't specify its own AccountId." Regions that need no opt-in are
 ENABLED_BY_DEFAULT and cannot be enabled or disabled (EnableRegion: ValidationException).
+
+Opting in and out takes time: GetRegionOptStatus answers ENABLING (DISABLING) first and ENABLED
+(DISABLED) once it is done, and a change cannot be reversed until it finishes
+(EnableRegionRequest.RegionName: "This process takes a few minutes for most accounts, but it can
+take several hours. You cannot use the Region until this process is complete. Furthermore, you
+cannot disable the Region until the enabling process is fully completed."; DisableRegionRequest
+.RegionName: "You cannot enable the Region until the disabling process is fully completed.").
+The refusal is ConflictException (HTTP 409): "The request could not be processed because of a
+conflict in the current status of the resource. For example, this happens if you try to enable a
+Region that is currently being disabled (in a status of DISABLING)." Here a change settles after
+LOGWARDEN_STANDINS_OPT_IN_SECONDS (default 2 s) so a run sees both states.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import time
 
 import moto.account.urls as account_urls
 from moto.account.models import account_backends
@@ -64,13 +77,28 @@ DEFAULT_REGIONS = [
 ]
 
 
+SETTLING = {"ENABLING": "ENABLED", "DISABLING": "DISABLED"}
+
+
+def settle_seconds() -> float:
+    return float(os.environ.get("LOGWARDEN_STANDINS_OPT_IN_SECONDS", "2"))
+
+
 def _statuses(account: str) -> dict[str, str]:
+    """Each Region's status, changes that have had their time settled."""
     backend = account_backends[account]["aws"]
     if not hasattr(backend, "lw_regions"):
         statuses = {r: "ENABLED_BY_DEFAULT" for r in DEFAULT_REGIONS}
         statuses.update({r: "DISABLED" for r in OPT_IN_REGIONS})
         backend.lw_regions = statuses  # type: ignore[attr-defined]
-    return backend.lw_regions  # type: ignore[attr-defined,no-any-return]
+        backend.lw_settles_at = {}  # type: ignore[attr-defined]
+    statuses = backend.lw_regions  # type: ignore[attr-defined]
+    now = time.monotonic()
+    for region, at in list(backend.lw_settles_at.items()):  # type: ignore[attr-defined]
+        if now >= at:
+            statuses[region] = SETTLING.get(statuses[region], statuses[region])
+            del backend.lw_settles_at[region]  # type: ignore[attr-defined]
+    return statuses  # type: ignore[no-any-return]
 
 
 def _target(self: AccountResponse, operation: str) -> str:
@@ -146,22 +174,35 @@ def get_region_opt_status(self: AccountResponse) -> str:
 
 
 def _set(self: AccountResponse, operation: str, status: str) -> str:
-    statuses = _statuses(_target(self, operation))
+    """Starts the change to `status` (ENABLING or DISABLING); nothing to do when the Region is
+    already there or on its way."""
+    account = _target(self, operation)
+    statuses = _statuses(account)
     region = _region(self, statuses)
-    if statuses[region] == "ENABLED_BY_DEFAULT":
+    current = statuses[region]
+    if current == "ENABLED_BY_DEFAULT":
         raise JsonError(
             "ValidationException", f"{region} is enabled by default and cannot be changed"
         )
+    if current in (status, SETTLING[status]):
+        return ""
+    if current in SETTLING:
+        raise JsonError(
+            "ConflictException",
+            f"{region} is {current}: it cannot be {status.lower()[:-3]}ed until that finishes.",
+            409,
+        )
     statuses[region] = status
+    account_backends[account]["aws"].lw_settles_at[region] = time.monotonic() + settle_seconds()
     return ""
 
 
 def enable_region(self: AccountResponse) -> str:
-    return _set(self, "EnableRegion", "ENABLED")
+    return _set(self, "EnableRegion", "ENABLING")
 
 
 def disable_region(self: AccountResponse) -> str:
-    return _set(self, "DisableRegion", "DISABLED")
+    return _set(self, "DisableRegion", "DISABLING")
 
 
 def install() -> None:

@@ -53,22 +53,38 @@ def _may_manage(caller: str, owner: str, trail: Any) -> bool:
     )
 
 
-def _resolve(self: CloudTrailResponse, name: str | None) -> None:
-    """Points the request at the trail's owner and home Region when the caller may manage it."""
+def _may_read(caller: str, owner: str, trail: Any) -> bool:
+    """GetTrailStatusRequest.Name: "If the trail is an organization trail and you are a member
+    account in the organization in Organizations, you must provide the full ARN of that trail"."""
+    return _may_manage(caller, owner, trail) or bool(
+        trail.is_org_trail and org.management_account_of(caller) == owner
+    )
+
+
+# What a member account may do with the organization trail by its ARN: read it.
+READS = {"get_trail", "get_trail_status", "get_event_selectors", "get_insight_selectors"}
+
+
+def _resolve(self: CloudTrailResponse, name: str | None, read: bool = False) -> None:
+    """Points the request at the trail's owner and home Region when the caller may manage it
+    (or, for a read, may read it)."""
     arn = _parse_arn(name)
     if arn is None:
         return
     region, owner, trail_name = arn
     trail = cloudtrail_backends[owner][region].trails.get(trail_name)
-    if trail is None or not _may_manage(self.current_account, owner, trail):
+    allowed = _may_read if read else _may_manage
+    if trail is None or not allowed(self.current_account, owner, trail):
         raise TrailNotFoundException(account_id=self.current_account, name=name or "")
     self.current_account = owner
     self.region = region
 
 
 def _by(param: str, original: Callable[[CloudTrailResponse], Any]) -> Callable[..., Any]:
+    read = original.__name__ in READS
+
     def wrapped(self: CloudTrailResponse) -> Any:
-        _resolve(self, self._get_param(param))
+        _resolve(self, self._get_param(param), read)
         return original(self)
 
     wrapped.__name__ = original.__name__
@@ -132,10 +148,7 @@ def describe_trails(self: CloudTrailResponse) -> str:
             continue
         t_region, owner, trail_name = arn
         trail = cloudtrail_backends[owner][t_region].trails.get(trail_name)
-        if trail is not None and (
-            _may_manage(caller, owner, trail)
-            or (trail.is_org_trail and org.management_account_of(caller) == owner)
-        ):
+        if trail is not None and _may_read(caller, owner, trail):
             found.append(trail)
     return json.dumps({"trailList": [t.description(include_region=True) for t in found]})
 

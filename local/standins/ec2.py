@@ -31,6 +31,11 @@ def create_flow_logs(self: FlowLogs) -> Any:
     token = self._get_param("ClientToken")
     if not token:
         return _original_create_flow_logs(self)
+    if len(token) > 64 or not token.isascii():
+        # "A client token is a unique, case-sensitive string of up to 64 ASCII characters."
+        raise protocol_error(
+            "ec2", "InvalidParameterValue", f"The client token {token} is not up to 64 ASCII characters.", 400
+        )
     fingerprint = tuple(
         sorted(
             (k, tuple(v) if isinstance(v, list) else v)

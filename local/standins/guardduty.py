@@ -12,6 +12,25 @@ GuardDuty API reference:
   for your organization set to ALL, you'll receive an error if you attempt to stop monitoring
   [disassociate] the member accounts in your organization."
 - StartMonitoringMembers: "restart monitoring of accounts that you stopped monitoring".
+- DeleteMembers: "With autoEnableOrganizationMembers configuration for your organization set to
+  ALL, you'll receive an error if you attempt to disable GuardDuty for a member account in your
+  organization." DisassociateFromAdministratorAccount says the same of "disable GuardDuty in a
+  member account", so a member's own UpdateDetector(enable=false) or DeleteDetector is refused
+  under ALL as well (the stricter reading; AWS names no other way).
+- UpdateOrganizationConfiguration: "You must provide a value for either
+  autoEnableOrganizationMembers or autoEnable, but not both."
+- One delegated administrator: "Each organization can have only one delegated GuardDuty
+  administrator account per Region" (User Guide, consolidating administrator accounts), and
+  changing it means removing the old one in each Region, then "To de-register existing delegated
+  GuardDuty administrator account in AWS Organizations (One-time global action)" (User Guide,
+  "Changing the delegated GuardDuty administrator account"): the registration is global, so
+  another account while one is designated in any Region is refused.
+- The management account as a member: "The management account must have the GuardDuty
+  service-linked role (SLR) so that the delegated GuardDuty administrator account can enable and
+  manage GuardDuty in that account. Once you enable GuardDuty in a Region for the management
+  account, this SLR gets created automatically." (User Guide, designating a delegated
+  administrator). Without it (no detector of its own in any Region, no
+  AWSServiceRoleForAmazonGuardDuty role), CreateMembers leaves it unprocessed.
 
 State lives on moto's own per-account, per-region backends, so `/moto-api/reset` clears it.
 What AWS does later and asynchronously (auto-enable enrolling existing accounts within hours) is
@@ -127,10 +146,16 @@ def enable_organization_admin_account(self: GuardDutyResponse) -> str:
             f"The request failed because the account {admin} is not a member of the organization."
         )
     state = _state(self.guardduty_backend)
-    if state["org_admin"] not in (None, admin):
+    elsewhere = {
+        region: _state(backend)["org_admin"]
+        for region, backend in guardduty_backends[caller].items()
+        if _state(backend)["org_admin"] not in (None, admin)
+    }
+    if elsewhere:
+        region, other = sorted(elsewhere.items())[0]
         raise GuardDutyBadRequest(
             "The request failed because another account is already enabled as the GuardDuty "
-            "delegated administrator for the organization."
+            f"delegated administrator for the organization ({other} in {region})."
         )
     state["org_admin"] = admin
     if admin not in self.guardduty_backend.admin_account_ids:
@@ -157,7 +182,11 @@ def update_organization_configuration(self: GuardDutyResponse) -> str:
     backend = _require_admin(self, detector_id)
     mode = self._get_param("autoEnableOrganizationMembers")
     auto_enable = self._get_param("autoEnable")
-    if mode is None and auto_enable is not None:
+    if (mode is None) == (auto_enable is None):
+        raise GuardDutyBadRequest(
+            "You must provide a value for either autoEnableOrganizationMembers or autoEnable, but not both."
+        )
+    if mode is None:
         mode = "NEW" if auto_enable else "NONE"
     if mode not in ("NEW", "ALL", "NONE"):
         raise GuardDutyBadRequest(
@@ -201,6 +230,16 @@ def create_members(self: GuardDutyResponse) -> str:
         now = _now()
         previous = members.get(account)
         in_org = bool(is_admin and management and org.is_member(account, management))
+        if in_org and account == management and not _has_service_linked_role(account):
+            unprocessed.append(
+                {
+                    "accountId": account,
+                    "result": "The request is rejected because the management account does not have the "
+                    "GuardDuty service-linked role AWSServiceRoleForAmazonGuardDuty: enable GuardDuty "
+                    "in the management account once, then add it as a member.",
+                }
+            )
+            continue
         if in_org:
             # An organization member: the admin's CreateMembers enables GuardDuty there.
             detector = _ensure_member_detector(account, region, True)
@@ -277,7 +316,7 @@ def _change_members(self: GuardDutyResponse, verb: str) -> str:
                 }
             )
             continue
-        if verb in ("stop", "disassociate") and m["organization"] and state["auto_enable_members"] == "ALL":
+        if verb in ("stop", "disassociate", "delete") and m["organization"] and state["auto_enable_members"] == "ALL":
             raise GuardDutyBadRequest(
                 f"The request is rejected because auto-enable is set to ALL for the organization: "
                 f"{verb} is not allowed for organization member {account}."
@@ -328,6 +367,54 @@ def delete_members(self: GuardDutyResponse) -> str:
     return _change_members(self, "delete")
 
 
+def _has_service_linked_role(account: str) -> bool:
+    from moto.iam.models import iam_backends
+
+    if any(backend.detectors for backend in guardduty_backends[account].values()):
+        return True
+    roles = iam_backends[account]["aws"].roles.values()
+    return any(r.name == "AWSServiceRoleForAmazonGuardDuty" for r in roles)
+
+
+def auto_enabled_admin(account: str, region: str) -> str | None:
+    """The administrator of `account` when it is an organization member under auto-enable ALL."""
+    relation = _state(_backend(account, region))["administrator"]
+    if not relation:
+        return None
+    admin_state = _state(_backend(relation["accountId"], region))
+    m = admin_state["members"].get(account)
+    if m and m["organization"] and admin_state["auto_enable_members"] == "ALL":
+        return str(relation["accountId"])
+    return None
+
+
+def _refuse_disabling_under_all(self: GuardDutyResponse) -> None:
+    admin = auto_enabled_admin(self.current_account, self.region)
+    if admin:
+        raise GuardDutyBadRequest(
+            f"The request is rejected because the account is a member of the organization's "
+            f"administrator {admin} with auto-enable set to ALL: GuardDuty cannot be disabled in it."
+        )
+
+
+_original_update_detector = GuardDutyResponse.update_detector
+_original_delete_detector = GuardDutyResponse.delete_detector
+
+
+def update_detector(self: GuardDutyResponse) -> str:
+    detector_id = self.path.split("/")[-1]
+    _own_detector(self, detector_id)
+    if self._get_param("enable") is False:
+        _refuse_disabling_under_all(self)
+    return _original_update_detector(self)  # type: ignore[no-any-return]
+
+
+def delete_detector(self: GuardDutyResponse) -> str:
+    _own_detector(self, self.path.split("/")[-1])
+    _refuse_disabling_under_all(self)
+    return _original_delete_detector(self)  # type: ignore[no-any-return]
+
+
 def get_administrator_account(self: GuardDutyResponse) -> str:
     detector_id = self.path.split("/")[-2]
     backend = _own_detector(self, detector_id)
@@ -353,6 +440,8 @@ OPERATIONS = {
     "disassociate_members": disassociate_members,
     "delete_members": delete_members,
     "get_administrator_account": get_administrator_account,
+    "update_detector": update_detector,
+    "delete_detector": delete_detector,
     "_json": _json,
 }
 

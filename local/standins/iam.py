@@ -578,7 +578,11 @@ def authorize(caller: policy.Caller, identity: list[Any], grants: list[Grant]) -
             # administrator manages it (CloudTrail's rule, local/standins/cloudtrail.py).
             action.startswith("cloudtrail:")
             and owner == org.management_account_of(caller.account)
-            and org.is_delegated_admin(caller.account, "cloudtrail.amazonaws.com")
+            and (
+                org.is_delegated_admin(caller.account, "cloudtrail.amazonaws.com")
+                # ... and its members read it by ARN (GetTrailStatusRequest.Name).
+                or action in ("cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors")
+            )
         )
         if owner and owner != caller.account and action != "iam:PassRole" and not organization_arn:
             if not cross_account_allowed(caller, action, checked, ctx):

@@ -32,7 +32,7 @@ from moto.logs.models import LogsBackend, logs_backends
 from moto.logs.responses import LogsResponse
 from moto.moto_api._internal import mock_random
 
-from . import organization as org, policy
+from . import filter_pattern, organization as org, policy
 from .errors import JsonError
 
 POLICY_TYPE = "SUBSCRIPTION_FILTER_POLICY"
@@ -281,14 +281,12 @@ def _put_log_events(self: Any, log_events: list[dict[str, Any]]) -> str:
         ):
             continue
         doc = json.loads(p["policyDocument"])
-        if doc.get("FilterPattern"):
-            raise JsonError(
-                "InvalidParameterException",
-                "logwarden's stand-in delivers only the empty filter pattern",
-            )
+        # The policy's FilterPattern decides which events are delivered (filter_pattern.py).
+        matcher = filter_pattern.parse(doc.get("FilterPattern"))
+        selected = [e for e in events if matcher(e["message"])]
         dest = _destination(doc["DestinationArn"])
-        if dest is not None and events:
-            deliver(group.account_id, dest, p["policyName"], group.name, self.log_stream_name, events)
+        if dest is not None and selected:
+            deliver(group.account_id, dest, p["policyName"], group.name, self.log_stream_name, selected)
     return token  # type: ignore[no-any-return]
 
 

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(_here))
 from werkzeug.serving import run_simple  # noqa: E402
 
 import standins  # noqa: E402
-from standins import iam, policy, sigv4  # noqa: E402
+from standins import iam, policy, sigv4, validate  # noqa: E402
 
 
 def _json_response(start_response: Callable[..., Any], status: int, body: Any) -> Iterable[bytes]:
@@ -127,6 +127,12 @@ class App:
             return _json_response(start_response, 200, {"denials": iam.DENIALS})
         if path == "/logwarden-standins/health":
             return _json_response(start_response, 200, {"iam": iam.SETTINGS["enforce"]})
+        if path == "/logwarden-standins/validation":
+            return _json_response(start_response, 200, validate.report())
+        # Every AWS API request is checked against its botocore model first (validate.py).
+        refused = validate.check(environ)
+        if refused is not None:
+            return refused(environ, start_response)
         return self.moto_app(environ, start_response)
 
 
@@ -136,7 +142,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-p", "--port", type=int, default=5000)
     parser.add_argument("--iam", action="store_true", help="enforce IAM from the first request")
     parser.add_argument("--root-access-key", action="append", default=[])
+    parser.add_argument(
+        "--extended-operations",
+        action="store_true",
+        help="print the operations whose moto handler the extension replaces, as JSON, and exit",
+    )
     args = parser.parse_args(argv)
+    if args.extended_operations:
+        print(json.dumps(standins.extended_operations()))
+        return
     os.environ.setdefault("MOTO_PORT", str(args.port))
     # AWS managed policies (AWSLambdaBasicExecutionRole ...) exist in every account, as in AWS,
     # so the templates' ManagedPolicyArns attach and are evaluated.

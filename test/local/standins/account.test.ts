@@ -75,10 +75,15 @@ describe('Account API: ListRegions and GetRegionOptStatus', () => {
     const mgmt = world.as(AccountClient, management);
     await mgmt.send(new EnableRegionCommand({ AccountId: member, RegionName: 'eu-south-1' }));
     const tooling = world.as(AccountClient, securityTooling);
-    expect(
+    const status = async () =>
       (await tooling.send(new GetRegionOptStatusCommand({ AccountId: member, RegionName: 'eu-south-1' })))
-        .RegionOptStatus,
-    ).toBe('ENABLED');
+        .RegionOptStatus;
+    // Opting in takes time (conformance-account.test.ts): ENABLING, then ENABLED.
+    expect(await status()).toBe('ENABLING');
+    const deadline = Date.now() + 20_000;
+    while ((await status()) === 'ENABLING' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250));
+    expect(await status()).toBe('ENABLED');
     expect(await enabledRegions(tooling, member)).toContain('eu-south-1');
     expect(await enabledRegions(world.as(AccountClient, securityTooling))).not.toContain('eu-south-1');
     await expect(

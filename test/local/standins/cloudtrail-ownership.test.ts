@@ -12,7 +12,11 @@ import {
   StartLoggingCommand,
   StopLoggingCommand,
 } from '@aws-sdk/client-cloudtrail';
-import { OrganizationsClient, RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
+import {
+  EnableAWSServiceAccessCommand,
+  OrganizationsClient,
+  RegisterDelegatedAdministratorCommand,
+} from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { World, management, member, region, securityTooling } from './world';
 
@@ -30,6 +34,10 @@ beforeAll(async () => {
     }),
   );
   tooling = world.as(CloudTrailClient, securityTooling);
+  // Organization trails need trusted access for CloudTrail (conformance-cloudtrail.test.ts).
+  await world
+    .as(OrganizationsClient, management, 'us-east-1')
+    .send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'cloudtrail.amazonaws.com' }));
 }, 60_000);
 
 afterAll(() => world?.stop());

@@ -1,0 +1,175 @@
+"""CloudTrail rules beyond the request's shape that moto does not keep (cloudtrail.py keeps
+ownership of the organization trail). Each rule quotes the CloudTrail API Reference (botocore
+`cloudtrail/2013-11-01/service-2.json`, the operation's or member's documentation):
+
+- Home Region. StartLogging: "For a trail that is enabled in all Regions, this operation must be
+  called from the Region in which the trail was created. This operation cannot be called on the
+  shadow trails"; StopLogging: "... or an InvalidHomeRegionException will occur"; UpdateTrail:
+  "UpdateTrail must be called from the Region in which the trail was created; otherwise, an
+  InvalidHomeRegionException is thrown."; PutEventSelectors: "must be called from the Region in
+  which the trail was created; otherwise, an InvalidHomeRegionException exception is thrown";
+  DeleteTrail: "must be called from the Region in which the trail was created". By name or by
+  ARN alike.
+- GetTrailStatusRequest.Name: "To get the status of a shadow trail (a replication of the trail
+  in another Region), you must specify its ARN." A name outside the home Region finds nothing.
+- UpdateTrailRequest.IsOrganizationTrail: "Only the management account for the organization can
+  convert an organization trail to a non-organization trail, or convert a non-organization trail
+  to an organization trail." Anyone else (a delegated administrator included):
+  NotOrganizationMasterAccountException.
+- Organization trails need trusted access: CloudTrailAccessNotEnabledException, "thrown when
+  trusted access has not been enabled between CloudTrail and Organizations", whoever creates
+  (or converts) the trail, however its delegated administrator was registered; and
+  OrganizationNotInAllFeaturesModeException: "All features must be enabled in Organizations to
+  support creating an organization trail".
+- PutEventSelectors: "You can configure up to five event selectors for each trail."
+  (InvalidEventSelectorsException).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from moto.cloudtrail.exceptions import TrailNotFoundException
+from moto.cloudtrail.models import cloudtrail_backends
+from moto.cloudtrail.responses import CloudTrailResponse
+from moto.organizations.models import organizations_backends
+
+from . import organization as org
+from .cloudtrail import SERVICE_PRINCIPAL, _may_manage, _parse_arn
+from .errors import JsonError
+from .onboarding import has_all_features
+
+# Operations that change a trail: only in its home Region.
+HOME_REGION_ONLY = {
+    "start_logging": "Name",
+    "stop_logging": "Name",
+    "update_trail": "Name",
+    "put_event_selectors": "TrailName",
+    "put_insight_selectors": "TrailName",
+    "delete_trail": "Name",
+}
+MAX_EVENT_SELECTORS = 5
+
+
+def _trail(caller: str, region: str, name: str | None) -> tuple[str, Any] | None:
+    """(owner, trail) that `name` designates for `caller` calling in `region`: an ARN names its
+    trail; a name, the caller's own trail of this Region or its multi-region trail elsewhere."""
+    if not name:
+        return None
+    arn = _parse_arn(name)
+    if arn is not None:
+        t_region, owner, trail_name = arn
+        found = cloudtrail_backends[owner][t_region].trails.get(trail_name)
+        return (owner, found) if found is not None else None
+    own = cloudtrail_backends[caller]
+    if name in own[region].trails:
+        return caller, own[region].trails[name]
+    for backend in own.values():
+        found = backend.trails.get(name)
+        if found is not None and found.is_multi_region:
+            return caller, found
+    return None
+
+
+def _home_region_only(method: str, param: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapped(self: CloudTrailResponse) -> Any:
+        found = _trail(self.current_account, self.region, self._get_param(param))
+        if found is not None:
+            owner, trail = found
+            if trail.region_name != self.region and _may_manage(self.current_account, owner, trail):
+                raise JsonError(
+                    "InvalidHomeRegionException",
+                    f"The trail {trail.arn} was created in {trail.region_name}: "
+                    f"{''.join(w.capitalize() for w in method.split('_'))} must be called from there, not from {self.region}.",
+                )
+        return original(self)
+
+    wrapped.__name__ = original.__name__
+    return wrapped
+
+
+def _status_of_shadow_by_name(original: Callable[..., Any]) -> Callable[..., Any]:
+    def get_trail_status(self: CloudTrailResponse) -> Any:
+        name = self._get_param("Name")
+        if name and _parse_arn(name) is None and name not in cloudtrail_backends[self.current_account][self.region].trails:
+            raise TrailNotFoundException(account_id=self.current_account, name=name)
+        return original(self)
+
+    get_trail_status.__name__ = original.__name__
+    return get_trail_status
+
+
+def _require_organization_ready(caller: str) -> None:
+    management = org.management_account_of(caller)
+    if management is None:
+        return  # OrganizationsNotInUseException is create_trail's own answer
+    if not has_all_features(organizations_backends[management]["aws"]):
+        raise JsonError(
+            "OrganizationNotInAllFeaturesModeException",
+            "All features must be enabled in Organizations to create an organization trail.",
+        )
+    if not org.trusted_access_enabled(caller, SERVICE_PRINCIPAL):
+        raise JsonError(
+            "CloudTrailAccessNotEnabledException",
+            f"Trusted access for {SERVICE_PRINCIPAL} is not enabled in the organization "
+            f"(aws organizations enable-aws-service-access --service-principal {SERVICE_PRINCIPAL}).",
+        )
+
+
+def _create_trail(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_trail(self: CloudTrailResponse) -> Any:
+        if self._get_bool_param("IsOrganizationTrail", False):
+            management = org.management_account_of(self.current_account)
+            if management == self.current_account or org.is_delegated_admin(self.current_account, SERVICE_PRINCIPAL):
+                _require_organization_ready(self.current_account)
+        return original(self)
+
+    create_trail.__name__ = original.__name__
+    return create_trail
+
+
+def _update_trail(original: Callable[..., Any]) -> Callable[..., Any]:
+    def update_trail(self: CloudTrailResponse) -> Any:
+        wanted = self._get_bool_param("IsOrganizationTrail")
+        found = _trail(self.current_account, self.region, self._get_param("Name"))
+        if wanted is not None and found is not None and bool(found[1].is_org_trail) != wanted:
+            owner, trail = found
+            if _may_manage(self.current_account, owner, trail):
+                if org.management_account_of(self.current_account) != self.current_account:
+                    raise JsonError(
+                        "NotOrganizationMasterAccountException",
+                        f"Only the management account of the organization can convert {trail.arn} "
+                        f"{'to' if wanted else 'from'} an organization trail; {self.current_account} is not it.",
+                    )
+                if wanted:
+                    _require_organization_ready(self.current_account)
+        return original(self)
+
+    update_trail.__name__ = original.__name__
+    return update_trail
+
+
+def _put_event_selectors(original: Callable[..., Any]) -> Callable[..., Any]:
+    def put_event_selectors(self: CloudTrailResponse) -> Any:
+        selectors = self._get_param("EventSelectors") or []
+        if len(selectors) > MAX_EVENT_SELECTORS:
+            raise JsonError(
+                "InvalidEventSelectorsException",
+                f"{len(selectors)} event selectors: a trail can have up to {MAX_EVENT_SELECTORS}.",
+            )
+        return original(self)
+
+    put_event_selectors.__name__ = original.__name__
+    return put_event_selectors
+
+
+def install() -> None:
+    """After cloudtrail.install(): wraps what it installed."""
+    CloudTrailResponse.create_trail = _create_trail(CloudTrailResponse.create_trail)  # type: ignore[method-assign]
+    CloudTrailResponse.update_trail = _update_trail(CloudTrailResponse.update_trail)  # type: ignore[method-assign]
+    CloudTrailResponse.put_event_selectors = _put_event_selectors(  # type: ignore[method-assign]
+        CloudTrailResponse.put_event_selectors
+    )
+    for method, param in HOME_REGION_ONLY.items():
+        setattr(CloudTrailResponse, method, _home_region_only(method, param, getattr(CloudTrailResponse, method)))
+    CloudTrailResponse.get_trail_status = _status_of_shadow_by_name(CloudTrailResponse.get_trail_status)  # type: ignore[method-assign]

@@ -1,0 +1,171 @@
+"""CloudWatch Logs rules beyond the request's shape, where moto (and logs.py's delivery) accept
+what AWS refuses, or refuse what AWS accepts. Each rule names its source:
+
+- PutSubscriptionFilter and PutAccountPolicy to a destination: "The sender account's log groups
+  and the destination must be in the same AWS Region. However, the AWS resource that the
+  destination points to can be located in a different Region." (Logs User Guide, "Step 3:
+  Create an account-level subscription filter policy"; likewise "Step 4: Create a subscription
+  filter"). Refused with InvalidParameterException.
+- PutSubscriptionFilter: "Each log group can have up to two subscription filters associated with
+  it. If you are updating an existing filter, you must specify the correct name in filterName."
+  (API Reference). moto counts before it looks for the name, so updating one of two filters failed.
+- PutDestinationPolicy: `accessPolicy` "can be up to 5120 bytes" (PutDestinationPolicyRequest
+  .accessPolicy), and its `Principal` names sender accounts by account ID or `*` (the user guide's
+  examples); AWS answers an ARN principal with "Principal section of policy contains ARN instead
+  of account ID" (InvalidParameterException, as reported against PutDestinationPolicy, aws-cdk
+  #2452). A role or user cannot be named, so neither can an account's root ARN.
+- PutAccountPolicy: "The selectionCriteria string can be up to 25KB in length. The length is
+  determined by using its UTF-8 bytes." (PutAccountPolicyRequest.selectionCriteria). AWS does not
+  say whether a KB is 1,000 or 1,024 bytes: the stricter 25,000 is enforced.
+- Filter patterns (filter_pattern.py): a pattern AWS cannot read is refused when the filter or
+  policy is put; a valid one decides which events are delivered, for subscription filters and
+  account policies alike.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.logs import models as logs_models
+from moto.logs.models import LogsBackend
+from moto.logs.responses import LogsResponse
+
+from . import filter_pattern
+from .errors import JsonError
+
+DESTINATION_POLICY_MAX_BYTES = 5120
+SELECTION_CRITERIA_MAX_BYTES = 25_000
+
+
+def _invalid(message: str) -> JsonError:
+    return JsonError("InvalidParameterException", message)
+
+
+def check_destination_region(region: str, destination_arn: str | None) -> None:
+    parts = (destination_arn or "").split(":")
+    if len(parts) >= 6 and parts[2] == "logs" and parts[5] == "destination" and parts[3] != region:
+        raise _invalid(
+            f"The destination {destination_arn} is in {parts[3]}, not in {region}: the log group "
+            "and the destination must be in the same AWS Region."
+        )
+
+
+def check_access_policy(text: str) -> None:
+    size = len(text.encode("utf-8"))
+    if size > DESTINATION_POLICY_MAX_BYTES:
+        raise _invalid(
+            f"The access policy is {size} bytes; a destination access policy can be up to "
+            f"{DESTINATION_POLICY_MAX_BYTES} bytes."
+        )
+    try:
+        doc = json.loads(text)
+    except ValueError as err:
+        raise _invalid(f"The access policy is not valid JSON: {err}") from err
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not statements:
+        raise _invalid("The access policy has no Statement.")
+    for statement in statements:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        if principal == "*":
+            continue
+        aws = principal.get("AWS") if isinstance(principal, dict) and set(principal) == {"AWS"} else None
+        if aws is None:
+            raise _invalid(
+                "The Principal section of the access policy must name AWS account IDs (or *), "
+                f"not {json.dumps(principal)}."
+            )
+        for value in aws if isinstance(aws, list) else [aws]:
+            if value == "*" or (isinstance(value, str) and value.isdigit() and len(value) == 12):
+                continue
+            raise _invalid("Principal section of policy contains ARN instead of account ID")
+
+
+# --- responses -------------------------------------------------------------------------------
+
+_put_destination_policy = LogsResponse.put_destination_policy
+
+
+def put_destination_policy(self: LogsResponse) -> str:
+    check_access_policy(self._get_param("accessPolicy") or "")
+    return _put_destination_policy(self)  # type: ignore[no-any-return]
+
+
+def _wrap_put_account_policy(original: Any) -> Any:
+    def put_account_policy(self: LogsResponse) -> str:
+        criteria = self._get_param("selectionCriteria")
+        if criteria is not None and len(criteria.encode("utf-8")) > SELECTION_CRITERIA_MAX_BYTES:
+            raise _invalid(
+                f"selectionCriteria is {len(criteria.encode('utf-8'))} bytes; it can be up to 25KB "
+                f"({SELECTION_CRITERIA_MAX_BYTES} bytes here: AWS does not say which KB)."
+            )
+        try:
+            doc = json.loads(self._get_param("policyDocument") or "{}")
+        except ValueError:
+            doc = {}
+        if isinstance(doc, dict):
+            check_destination_region(self.region, doc.get("DestinationArn"))
+            filter_pattern.parse(doc.get("FilterPattern"))
+        return original(self)  # type: ignore[no-any-return]
+
+    return put_account_policy
+
+
+def _wrap_backend_put_subscription_filter(original: Any) -> Any:
+    def put_subscription_filter(
+        self: LogsBackend,
+        log_group_name: str,
+        filter_name: str,
+        filter_pattern_text: str,
+        destination_arn: str,
+        role_arn: str,
+    ) -> None:
+        check_destination_region(self.region_name, destination_arn)
+        filter_pattern.parse(filter_pattern_text)
+        return original(self, log_group_name, filter_name, filter_pattern_text, destination_arn, role_arn)  # type: ignore[no-any-return]
+
+    return put_subscription_filter
+
+
+# --- models ------------------------------------------------------------------------------------
+
+_group_put_filter = logs_models.LogGroup.put_subscription_filter
+
+
+def _group_put_subscription_filter(
+    self: Any, filter_name: str, filter_pattern_text: str, destination_arn: str, role_arn: str
+) -> None:
+    existing = self.subscription_filters.get(filter_name)
+    if existing is not None:
+        existing.update(filter_pattern_text, destination_arn, role_arn)
+        return
+    _group_put_filter(self, filter_name, filter_pattern_text, destination_arn, role_arn)
+
+
+def _wrap_send_log_events(original: Any) -> Any:
+    def send_log_events(
+        self: Any, service: str, destination_arn: str, filter_name: str, log_events: list[dict[str, Any]]
+    ) -> None:
+        found = self.log_group.subscription_filters.get(filter_name)
+        pattern = getattr(found, "filter_pattern", "") if found is not None else ""
+        matcher = filter_pattern.parse(pattern)
+        selected = [e for e in log_events if matcher(str(e.get("message", "")))]
+        if selected:
+            original(self, service, destination_arn, filter_name, selected)
+
+    return send_log_events
+
+
+def install() -> None:
+    """After logs.install(): wraps what it installed."""
+    LogsResponse.put_destination_policy = put_destination_policy  # type: ignore[method-assign]
+    LogsResponse.put_account_policy = _wrap_put_account_policy(LogsResponse.put_account_policy)  # type: ignore[attr-defined]
+    LogsBackend.put_subscription_filter = _wrap_backend_put_subscription_filter(  # type: ignore[method-assign]
+        LogsBackend.put_subscription_filter
+    )
+    logs_models.LogGroup.put_subscription_filter = _group_put_subscription_filter  # type: ignore[method-assign]
+    logs_models.LogStream._send_log_events = _wrap_send_log_events(  # type: ignore[method-assign]
+        logs_models.LogStream._send_log_events
+    )

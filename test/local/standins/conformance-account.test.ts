@@ -1,0 +1,183 @@
+/**
+ * The Account API's Region opt-in on the stand-in (local/standins/account.py), each rule with the
+ * AWS text it rests on: who may name an `AccountId`, and opting in as AWS does it, ENABLING
+ * first, ENABLED once done, not reversible until then. Real SDK clients, root users of the
+ * emulated organization (world.ts).
+ */
+import {
+  AccountClient,
+  DisableRegionCommand,
+  EnableRegionCommand,
+  GetRegionOptStatusCommand,
+  ListRegionsCommand,
+} from '@aws-sdk/client-account';
+import { EnableAWSServiceAccessCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { conformance } from './conformance';
+import { World, management, member, securityTooling } from './world';
+
+let world: World;
+const optIn = 'eu-south-1';
+
+const account = (who: string) => world.as(AccountClient, who);
+
+async function status(region: string): Promise<string | undefined> {
+  return (
+    await account(management).send(new GetRegionOptStatusCommand({ AccountId: member, RegionName: region }))
+  ).RegionOptStatus;
+}
+
+/** The status once the change settles (the stand-in takes LOGWARDEN_STANDINS_OPT_IN_SECONDS, 2 s). */
+async function settled(region: string): Promise<string | undefined> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const now = await status(region);
+    if (!now?.endsWith('ING') || Date.now() > deadline) return now;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  world = await World.start();
+  await world.organization();
+  await world
+    .as(OrganizationsClient, management, 'us-east-1')
+    .send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'account.amazonaws.com' }));
+}, 60_000);
+
+afterAll(() => world?.stop());
+
+const enabling =
+  'botocore account model, EnableRegionRequest.RegionName: "When you enable a Region, Amazon Web Services performs actions to prepare your account in that Region [...] This process takes a few minutes for most accounts, but it can take several hours. You cannot use the Region until this process is complete. Furthermore, you cannot disable the Region until the enabling process is fully completed."';
+const disabling =
+  'botocore account model, DisableRegionRequest.RegionName: "This process takes a few minutes for most accounts, but this can take several hours. You cannot enable the Region until the disabling process is fully completed."; ConflictException (409): "For example, this happens if you try to enable a Region that is currently being disabled (in a status of DISABLING)."';
+
+conformance('account:EnableRegion', {
+  behaviour: 'asynchronous: ENABLING first, ENABLED once done',
+  source: `${enabling}; RegionOptStatus: ENABLED | ENABLING | DISABLING | DISABLED | ENABLED_BY_DEFAULT`,
+  refuses: [
+    'the Region as enabled at once',
+    async () => {
+      await account(management).send(new EnableRegionCommand({ AccountId: member, RegionName: optIn }));
+      expect(await status(optIn)).toBe('ENABLING');
+      const enabled = await account(management).send(
+        new ListRegionsCommand({ AccountId: member, RegionOptStatusContains: ['ENABLED'], MaxResults: 50 }),
+      );
+      expect(enabled.Regions?.map((r) => r.RegionName)).not.toContain(optIn);
+    },
+  ],
+  accepts: [
+    'ENABLED once it finishes',
+    async () => {
+      expect(await settled(optIn)).toBe('ENABLED');
+    },
+  ],
+});
+
+conformance('account:DisableRegion', {
+  behaviour: 'not until enabling finished; DISABLING first, DISABLED once done',
+  source: `${enabling}; ${disabling}`,
+  refuses: [
+    'disabling a Region that is still ENABLING',
+    async () => {
+      await account(management).send(
+        new EnableRegionCommand({ AccountId: member, RegionName: 'eu-south-2' }),
+      );
+      await expect(
+        account(management).send(new DisableRegionCommand({ AccountId: member, RegionName: 'eu-south-2' })),
+      ).rejects.toMatchObject({ name: 'ConflictException', $metadata: { httpStatusCode: 409 } });
+      expect(await status('eu-south-2')).toBe('ENABLING');
+    },
+  ],
+  accepts: [
+    'disabling it once ENABLED',
+    async () => {
+      expect(await settled('eu-south-2')).toBe('ENABLED');
+      await account(management).send(
+        new DisableRegionCommand({ AccountId: member, RegionName: 'eu-south-2' }),
+      );
+      expect(await status('eu-south-2')).toBe('DISABLING');
+      expect(await settled('eu-south-2')).toBe('DISABLED');
+    },
+  ],
+});
+
+conformance('account:EnableRegion', {
+  behaviour: 'not while the Region is DISABLING',
+  source: disabling,
+  refuses: [
+    'enabling a Region that is still DISABLING',
+    async () => {
+      await account(management).send(new DisableRegionCommand({ AccountId: member, RegionName: optIn }));
+      await expect(
+        account(management).send(new EnableRegionCommand({ AccountId: member, RegionName: optIn })),
+      ).rejects.toMatchObject({ name: 'ConflictException', $metadata: { httpStatusCode: 409 } });
+    },
+  ],
+  accepts: [
+    'enabling it again once DISABLED',
+    async () => {
+      expect(await settled(optIn)).toBe('DISABLED');
+      await account(management).send(new EnableRegionCommand({ AccountId: member, RegionName: optIn }));
+      expect(await status(optIn)).toBe('ENABLING');
+    },
+  ],
+});
+
+conformance('account:GetRegionOptStatus', {
+  behaviour: 'the management account names its members, not itself',
+  source:
+    'Account API Reference, AccountId: "To use this parameter, the caller must be an identity in the organization\'s management account or a delegated administrator account. The specified account ID must be a member account in the same organization. [...] The management account can\'t specify its own AccountId."',
+  refuses: [
+    'the management account naming itself, and a member that is no delegated administrator',
+    async () => {
+      await expect(
+        account(management).send(new GetRegionOptStatusCommand({ AccountId: management, RegionName: optIn })),
+      ).rejects.toMatchObject({ name: 'ValidationException' });
+      await expect(
+        account(securityTooling).send(
+          new GetRegionOptStatusCommand({ AccountId: member, RegionName: optIn }),
+        ),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    },
+  ],
+  accepts: [
+    'the management account naming a member, and itself without AccountId',
+    async () => {
+      expect(await status('eu-west-1')).toBe('ENABLED_BY_DEFAULT');
+      const own = await account(management).send(new GetRegionOptStatusCommand({ RegionName: 'eu-west-1' }));
+      expect(own.RegionOptStatus).toBe('ENABLED_BY_DEFAULT');
+    },
+  ],
+});
+
+conformance('account:ListRegions', {
+  behaviour: 'Regions that need opting in start DISABLED; MaxResults 1 to 50',
+  source:
+    'AWS General Reference, "Regions and Zones": Regions introduced after March 20, 2019 are disabled by default; botocore account model, ListRegionsRequest.MaxResults: min 1, max 50',
+  refuses: [
+    'an opt-in Region as enabled, and MaxResults 51',
+    async () => {
+      const res = await account(member).send(
+        new ListRegionsCommand({
+          RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'],
+          MaxResults: 50,
+        }),
+      );
+      expect(res.Regions?.map((r) => r.RegionName)).not.toContain('ap-east-1');
+      await expect(account(member).send(new ListRegionsCommand({ MaxResults: 51 }))).rejects.toMatchObject({
+        name: 'ValidationException',
+      });
+    },
+  ],
+  accepts: [
+    'the default Regions as ENABLED_BY_DEFAULT',
+    async () => {
+      const res = await account(member).send(
+        new ListRegionsCommand({ RegionOptStatusContains: ['ENABLED_BY_DEFAULT'], MaxResults: 50 }),
+      );
+      expect(res.Regions?.map((r) => r.RegionName)).toEqual(
+        expect.arrayContaining(['us-east-1', 'eu-west-1']),
+      );
+    },
+  ],
+});

@@ -1,0 +1,365 @@
+/**
+ * CloudTrail rules on the stand-in (local/standins/cloudtrail.py, cloudtrail_rules.py), each
+ * with the AWS text it rests on: organization trails (who creates, converts and reads them,
+ * trusted access), the home Region of a multi-region trail, event selectors. Real SDK clients,
+ * root users of the emulated organization (world.ts).
+ */
+import {
+  CloudTrailClient,
+  CreateTrailCommand,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+  PutEventSelectorsCommand,
+  StartLoggingCommand,
+  StopLoggingCommand,
+  UpdateTrailCommand,
+} from '@aws-sdk/client-cloudtrail';
+import {
+  EnableAWSServiceAccessCommand,
+  OrganizationsClient,
+  RegisterDelegatedAdministratorCommand,
+} from '@aws-sdk/client-organizations';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { conformance } from './conformance';
+import { World, management, member, region, securityTooling } from './world';
+
+let world: World;
+const other = 'eu-central-1';
+const orgTrail = `arn:aws:cloudtrail:${region}:${management}:trail/logwarden-org-trail`;
+const memberTrail = `arn:aws:cloudtrail:${region}:${member}:trail/own`;
+
+const cloudtrail = (account: string, where = region) => world.as(CloudTrailClient, account, where);
+
+const createOrgTrail = (account: string) =>
+  cloudtrail(account).send(
+    new CreateTrailCommand({
+      Name: 'logwarden-org-trail',
+      S3BucketName: 'org-trail-bucket',
+      IsOrganizationTrail: true,
+      IsMultiRegionTrail: true,
+    }),
+  );
+
+beforeAll(async () => {
+  world = await World.start();
+  await world.organization();
+  for (const [account, bucket] of [
+    [management, 'org-trail-bucket'],
+    [member, 'member-trail-bucket'],
+  ])
+    await world.as(S3Client, account).send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        CreateBucketConfiguration: { LocationConstraint: region },
+      }),
+    );
+  // The delegated administrator registered through the Organizations API, trusted access off.
+  await world.as(OrganizationsClient, management, 'us-east-1').send(
+    new RegisterDelegatedAdministratorCommand({
+      AccountId: securityTooling,
+      ServicePrincipal: 'cloudtrail.amazonaws.com',
+    }),
+  );
+  await cloudtrail(member).send(
+    new CreateTrailCommand({ Name: 'own', S3BucketName: 'member-trail-bucket', IsMultiRegionTrail: true }),
+  );
+}, 60_000);
+
+afterAll(() => world?.stop());
+
+conformance('cloudtrail:CreateTrail', {
+  behaviour: 'an organization trail needs trusted access for CloudTrail',
+  source:
+    'CloudTrail API Reference, CloudTrailAccessNotEnabledException: "This exception is thrown when trusted access has not been enabled between CloudTrail and Organizations." A delegated administrator registered through the Organizations API does not turn it on',
+  refuses: [
+    'the delegated administrator creating it while trusted access is off',
+    async () => {
+      await expect(createOrgTrail(securityTooling)).rejects.toMatchObject({
+        name: 'CloudTrailAccessNotEnabledException',
+      });
+      await expect(
+        cloudtrail(securityTooling).send(new DescribeTrailsCommand({ trailNameList: [orgTrail] })),
+      ).resolves.toMatchObject({ trailList: [] });
+    },
+  ],
+  accepts: [
+    'it once trusted access is on: the management account owns it',
+    async () => {
+      await world
+        .as(OrganizationsClient, management, 'us-east-1')
+        .send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'cloudtrail.amazonaws.com' }));
+      expect((await createOrgTrail(securityTooling)).TrailARN).toBe(orgTrail);
+    },
+  ],
+});
+
+conformance('cloudtrail:CreateTrail', {
+  behaviour: 'only the management account or the delegated administrator creates an organization trail',
+  source:
+    'botocore cloudtrail model, CreateTrailRequest.IsOrganizationTrail: "cannot be true unless the call is made on behalf of an Amazon Web Services account that is the management account or delegated administrator account for an organization"',
+  refuses: [
+    'a member account',
+    async () => {
+      await expect(createOrgTrail(member)).rejects.toMatchObject({
+        name: 'NotOrganizationMasterAccountException',
+      });
+    },
+  ],
+  accepts: [
+    'the delegated administrator (again: the trail exists already)',
+    async () => {
+      await expect(createOrgTrail(securityTooling)).rejects.toMatchObject({
+        name: 'TrailAlreadyExistsException',
+      });
+    },
+  ],
+});
+
+conformance('cloudtrail:DescribeTrails', {
+  behaviour: 'a member account finds the organization trail by its ARN',
+  source:
+    'CloudTrail User Guide, organization trails: member accounts can see the organization trail with describe-trails "(although member accounts must use the ARN for the organization trail, and not the name, when using the AWS CLI)"',
+  refuses: [
+    'the name',
+    async () => {
+      const res = await cloudtrail(member).send(
+        new DescribeTrailsCommand({ trailNameList: ['logwarden-org-trail'] }),
+      );
+      expect(res.trailList).toEqual([]);
+    },
+  ],
+  accepts: [
+    'the ARN',
+    async () => {
+      const res = await cloudtrail(member).send(new DescribeTrailsCommand({ trailNameList: [orgTrail] }));
+      expect(res.trailList?.map((t) => [t.TrailARN, t.IsOrganizationTrail])).toEqual([[orgTrail, true]]);
+    },
+  ],
+});
+
+conformance('cloudtrail:GetTrailStatus', {
+  behaviour: "a member account reads the organization trail's status by its full ARN",
+  source:
+    'botocore cloudtrail model, GetTrailStatusRequest.Name: "If the trail is an organization trail and you are a member account in the organization in Organizations, you must provide the full ARN of that trail, and not just the name."',
+  refuses: [
+    'the name, and changing the trail',
+    async () => {
+      await expect(
+        cloudtrail(member).send(new GetTrailStatusCommand({ Name: 'logwarden-org-trail' })),
+      ).rejects.toMatchObject({ name: 'TrailNotFoundException' });
+      await expect(cloudtrail(member).send(new StopLoggingCommand({ Name: orgTrail }))).rejects.toMatchObject(
+        {
+          name: 'TrailNotFoundException',
+        },
+      );
+    },
+  ],
+  accepts: [
+    'the full ARN',
+    async () => {
+      await cloudtrail(securityTooling).send(new StartLoggingCommand({ Name: orgTrail }));
+      expect((await cloudtrail(member).send(new GetTrailStatusCommand({ Name: orgTrail }))).IsLogging).toBe(
+        true,
+      );
+    },
+  ],
+});
+
+conformance('cloudtrail:GetTrailStatus', {
+  behaviour: "a shadow trail's status by its ARN",
+  source:
+    'botocore cloudtrail model, GetTrailStatusRequest.Name: "To get the status of a shadow trail (a replication of the trail in another Region), you must specify its ARN."',
+  refuses: [
+    'the name in another Region',
+    async () => {
+      await expect(
+        cloudtrail(member, other).send(new GetTrailStatusCommand({ Name: 'own' })),
+      ).rejects.toMatchObject({
+        name: 'TrailNotFoundException',
+      });
+    },
+  ],
+  accepts: [
+    'the ARN in another Region, and the name in the home Region',
+    async () => {
+      await cloudtrail(member, other).send(new GetTrailStatusCommand({ Name: memberTrail }));
+      await cloudtrail(member).send(new GetTrailStatusCommand({ Name: 'own' }));
+    },
+  ],
+});
+
+conformance('cloudtrail:StartLogging', {
+  behaviour: 'only in the home Region of a multi-region trail',
+  source:
+    'CloudTrail API Reference, StartLogging: "For a trail that is enabled in all Regions, this operation must be called from the Region in which the trail was created. This operation cannot be called on the shadow trails (replicated trails in other Regions) of a trail that is enabled in all Regions." (InvalidHomeRegionException)',
+  refuses: [
+    'another Region, by ARN (the delegated administrator) and by name (the owner)',
+    async () => {
+      await expect(
+        cloudtrail(securityTooling, other).send(new StartLoggingCommand({ Name: orgTrail })),
+      ).rejects.toMatchObject({ name: 'InvalidHomeRegionException' });
+      await expect(
+        cloudtrail(member, other).send(new StartLoggingCommand({ Name: 'own' })),
+      ).rejects.toMatchObject({
+        name: 'InvalidHomeRegionException',
+      });
+    },
+  ],
+  accepts: [
+    'the home Region',
+    async () => {
+      await cloudtrail(member).send(new StartLoggingCommand({ Name: 'own' }));
+      await cloudtrail(securityTooling).send(new StartLoggingCommand({ Name: orgTrail }));
+    },
+  ],
+});
+
+conformance('cloudtrail:StopLogging', {
+  behaviour: 'only in the home Region of a multi-region trail',
+  source:
+    'CloudTrail API Reference, StopLogging: "For a trail enabled in all Regions, this operation must be called from the Region in which the trail was created, or an InvalidHomeRegionException will occur."',
+  refuses: [
+    'another Region',
+    async () => {
+      await expect(
+        cloudtrail(member, other).send(new StopLoggingCommand({ Name: memberTrail })),
+      ).rejects.toMatchObject({
+        name: 'InvalidHomeRegionException',
+      });
+      expect((await cloudtrail(member).send(new GetTrailStatusCommand({ Name: 'own' }))).IsLogging).toBe(
+        true,
+      );
+    },
+  ],
+  accepts: [
+    'the home Region',
+    async () => {
+      await cloudtrail(member).send(new StopLoggingCommand({ Name: memberTrail }));
+      expect((await cloudtrail(member).send(new GetTrailStatusCommand({ Name: 'own' }))).IsLogging).toBe(
+        false,
+      );
+    },
+  ],
+});
+
+conformance('cloudtrail:UpdateTrail', {
+  behaviour: 'only in the home Region',
+  source:
+    'CloudTrail API Reference, UpdateTrail: "UpdateTrail must be called from the Region in which the trail was created; otherwise, an InvalidHomeRegionException is thrown."',
+  refuses: [
+    'another Region',
+    async () => {
+      await expect(
+        cloudtrail(securityTooling, other).send(
+          new UpdateTrailCommand({ Name: orgTrail, EnableLogFileValidation: true }),
+        ),
+      ).rejects.toMatchObject({ name: 'InvalidHomeRegionException' });
+    },
+  ],
+  accepts: [
+    'the home Region',
+    async () => {
+      const res = await cloudtrail(securityTooling).send(
+        new UpdateTrailCommand({ Name: orgTrail, EnableLogFileValidation: true }),
+      );
+      expect(res.LogFileValidationEnabled).toBe(true);
+    },
+  ],
+});
+
+conformance('cloudtrail:UpdateTrail', {
+  behaviour: 'only the management account converts a trail to or from an organization trail',
+  source:
+    'botocore cloudtrail model, UpdateTrailRequest.IsOrganizationTrail: "Only the management account for the organization can convert an organization trail to a non-organization trail, or convert a non-organization trail to an organization trail." (NotOrganizationMasterAccountException)',
+  refuses: [
+    'the delegated administrator turning the organization trail into an account trail, and a member turning its trail into an organization trail',
+    async () => {
+      await expect(
+        cloudtrail(securityTooling).send(
+          new UpdateTrailCommand({ Name: orgTrail, IsOrganizationTrail: false }),
+        ),
+      ).rejects.toMatchObject({ name: 'NotOrganizationMasterAccountException' });
+      await expect(
+        cloudtrail(member).send(new UpdateTrailCommand({ Name: 'own', IsOrganizationTrail: true })),
+      ).rejects.toMatchObject({ name: 'NotOrganizationMasterAccountException' });
+      const res = await cloudtrail(member).send(new DescribeTrailsCommand({ trailNameList: [orgTrail] }));
+      expect(res.trailList?.[0]?.IsOrganizationTrail).toBe(true);
+    },
+  ],
+  accepts: [
+    'the management account converting it, both ways; the delegated administrator leaving it as it is',
+    async () => {
+      await cloudtrail(securityTooling).send(
+        new UpdateTrailCommand({ Name: orgTrail, IsOrganizationTrail: true }),
+      );
+      const mgmt = cloudtrail(management);
+      expect(
+        (await mgmt.send(new UpdateTrailCommand({ Name: orgTrail, IsOrganizationTrail: false })))
+          .IsOrganizationTrail,
+      ).toBe(false);
+      expect(
+        (await mgmt.send(new UpdateTrailCommand({ Name: orgTrail, IsOrganizationTrail: true })))
+          .IsOrganizationTrail,
+      ).toBe(true);
+    },
+  ],
+});
+
+conformance('cloudtrail:PutEventSelectors', {
+  behaviour: 'in the home Region, up to five selectors',
+  source:
+    'CloudTrail API Reference, PutEventSelectors: "The PutEventSelectors operation must be called from the Region in which the trail was created; otherwise, an InvalidHomeRegionException exception is thrown. You can configure up to five event selectors for each trail."',
+  refuses: [
+    'another Region, and six selectors',
+    async () => {
+      const selector = { ReadWriteType: 'All' as const, IncludeManagementEvents: true };
+      await expect(
+        cloudtrail(securityTooling, other).send(
+          new PutEventSelectorsCommand({ TrailName: orgTrail, EventSelectors: [selector] }),
+        ),
+      ).rejects.toMatchObject({ name: 'InvalidHomeRegionException' });
+      await expect(
+        cloudtrail(securityTooling).send(
+          new PutEventSelectorsCommand({ TrailName: orgTrail, EventSelectors: Array(6).fill(selector) }),
+        ),
+      ).rejects.toMatchObject({ name: 'InvalidEventSelectorsException' });
+    },
+  ],
+  accepts: [
+    'five selectors in the home Region',
+    async () => {
+      const selector = { ReadWriteType: 'All' as const, IncludeManagementEvents: true };
+      await cloudtrail(securityTooling).send(
+        new PutEventSelectorsCommand({ TrailName: orgTrail, EventSelectors: Array(5).fill(selector) }),
+      );
+      const res = await cloudtrail(securityTooling).send(
+        new GetEventSelectorsCommand({ TrailName: orgTrail }),
+      );
+      expect(res.EventSelectors).toHaveLength(5);
+    },
+  ],
+});
+
+conformance('cloudtrail:GetEventSelectors', {
+  behaviour: "a new trail's selectors are the default ones",
+  source:
+    'CloudTrail API Reference, PutEventSelectors: "By default, trails created without specific event selectors are configured to log all read and write management events, and no data events"; a name is the caller\'s own trail (DescribeTrails: "to return a trail of another account, specify its ARN")',
+  refuses: [
+    "another account's trail by name",
+    async () => {
+      await expect(
+        cloudtrail(securityTooling).send(new GetEventSelectorsCommand({ TrailName: 'own' })),
+      ).rejects.toMatchObject({ name: 'TrailNotFoundException' });
+    },
+  ],
+  accepts: [
+    "the owner's trail: all management events, read and write",
+    async () => {
+      const res = await cloudtrail(member).send(new GetEventSelectorsCommand({ TrailName: 'own' }));
+      expect(res.EventSelectors).toEqual([
+        expect.objectContaining({ ReadWriteType: 'All', IncludeManagementEvents: true }),
+      ]);
+    },
+  ],
+});

@@ -1,0 +1,137 @@
+/**
+ * EC2 rules on the stand-in (local/standins/ec2.py), each with the AWS text it rests on: client
+ * tokens of CreateFlowLogs, and the pages of DescribeVpcs and DescribeFlowLogs. Real SDK clients,
+ * a member account's root user (world.ts).
+ */
+import {
+  CreateFlowLogsCommand,
+  type CreateFlowLogsCommandInput,
+  CreateVpcCommand,
+  DeleteFlowLogsCommand,
+  DescribeFlowLogsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { conformance } from './conformance';
+import { World, member } from './world';
+
+let world: World;
+let ec2: EC2Client;
+let vpcId: string;
+
+const createFlowLogs = (token: string, extra: Partial<CreateFlowLogsCommandInput> = {}) =>
+  ec2.send(
+    new CreateFlowLogsCommand({
+      ResourceIds: [vpcId],
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+      LogGroupName: '/logwarden/vpc-flow-logs',
+      DeliverLogsPermissionArn: `arn:aws:iam::${member}:role/logwarden-flow-logs`,
+      ClientToken: token,
+      ...extra,
+    }),
+  );
+
+const flowLogCount = async () => ((await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? []).length;
+
+beforeAll(async () => {
+  world = await World.start();
+  ec2 = world.as(EC2Client, member);
+  vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
+  for (let i = 0; i < 6; i++) await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${30 + i}.0.0/16` }));
+}, 60_000);
+
+afterAll(() => world?.stop());
+
+conformance('ec2:CreateFlowLogs', {
+  behaviour: 'a client token of up to 64 ASCII characters',
+  source:
+    'EC2 API Reference, "Ensuring idempotency", client tokens: "A client token is a unique, case-sensitive string of up to 64 ASCII characters." AWS does not name the error for a longer one: the stand-in answers InvalidParameterValue ("A value specified in a parameter is not valid", EC2 common client errors)',
+  refuses: [
+    'a 65-character token, creating nothing',
+    async () => {
+      await expect(createFlowLogs('t'.repeat(65))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+      expect(await flowLogCount()).toBe(0);
+    },
+  ],
+  accepts: [
+    'a 64-character token',
+    async () => {
+      expect((await createFlowLogs('t'.repeat(64))).FlowLogIds).toHaveLength(1);
+    },
+  ],
+});
+
+conformance('ec2:CreateFlowLogs', {
+  behaviour: 'a retried client token returns the first result; other parameters are a mismatch',
+  source:
+    'EC2 API Reference, "Ensuring idempotency": "If you repeat a request with the same client token, but change another request parameter, Amazon EC2 returns an IdempotentParameterMismatch error"; a retry with the same parameters returns the first result and creates nothing',
+  refuses: [
+    'the same token with another TrafficType',
+    async () => {
+      await expect(createFlowLogs('t'.repeat(64), { TrafficType: 'REJECT' })).rejects.toMatchObject({
+        name: 'IdempotentParameterMismatch',
+      });
+    },
+  ],
+  accepts: [
+    'the same token and parameters: the same flow log, nothing new, even once it was deleted; a fresh token creates one',
+    async () => {
+      const first = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs!.map((f) => f.FlowLogId!);
+      expect((await createFlowLogs('t'.repeat(64))).FlowLogIds).toEqual(first);
+      expect(await flowLogCount()).toBe(1);
+      await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: first }));
+      expect((await createFlowLogs('t'.repeat(64))).FlowLogIds).toEqual(first);
+      expect(await flowLogCount()).toBe(0);
+      const fresh = await createFlowLogs('fresh');
+      expect(fresh.FlowLogIds).toHaveLength(1);
+      expect(fresh.FlowLogIds).not.toEqual(first);
+      expect(await flowLogCount()).toBe(1);
+    },
+  ],
+});
+
+conformance('ec2:DescribeVpcs', {
+  behaviour: 'pages of 5 to 1,000',
+  source:
+    'botocore ec2 model, DescribeVpcsRequest.MaxResults (DescribeVpcsMaxResults): min 5, max 1000; "To get the next page of items, make another request with the token returned in the output"',
+  refuses: [
+    'MaxResults 4',
+    async () => {
+      await expect(ec2.send(new DescribeVpcsCommand({ MaxResults: 4 }))).rejects.toMatchObject({
+        name: 'InvalidParameterValue',
+      });
+    },
+  ],
+  accepts: [
+    'MaxResults 5: five VPCs and a token for the rest',
+    async () => {
+      const first = await ec2.send(new DescribeVpcsCommand({ MaxResults: 5 }));
+      expect(first.Vpcs).toHaveLength(5);
+      const rest = await ec2.send(new DescribeVpcsCommand({ MaxResults: 5, NextToken: first.NextToken }));
+      expect(rest.Vpcs!.length).toBeGreaterThan(0);
+      expect(rest.Vpcs!.map((v) => v.VpcId)).not.toContain(first.Vpcs![0].VpcId);
+    },
+  ],
+});
+
+conformance('ec2:DescribeFlowLogs', {
+  behaviour: 'pages of at most 1,000',
+  source:
+    'EC2 API Reference, DescribeFlowLogs, MaxResults: "The maximum number of items to return for this request. To get the next page of items, make another request with the token returned in the output." AWS documents no bound: the stand-in holds DescribeVpcs\' 1,000 (the stricter answer)',
+  refuses: [
+    'MaxResults 1,001',
+    async () => {
+      await expect(ec2.send(new DescribeFlowLogsCommand({ MaxResults: 1001 }))).rejects.toMatchObject({
+        name: 'InvalidParameterValue',
+      });
+    },
+  ],
+  accepts: [
+    'MaxResults 1,000',
+    async () => {
+      expect((await ec2.send(new DescribeFlowLogsCommand({ MaxResults: 1000 }))).FlowLogs).toHaveLength(1);
+    },
+  ],
+});

@@ -1,0 +1,75 @@
+/**
+ * Organizations read-only operations from member accounts on the stand-in
+ * (local/standins/organization.py), with the AWS text it rests on. Real SDK clients, root users
+ * of the emulated organization (world.ts).
+ */
+import {
+  DescribeAccountCommand,
+  ListAccountsCommand,
+  OrganizationsClient,
+  RegisterDelegatedAdministratorCommand,
+} from '@aws-sdk/client-organizations';
+import { conformance } from './conformance';
+import { World, logArchive, management, member, securityTooling } from './world';
+
+let world: World;
+const orgs = (account: string) => world.as(OrganizationsClient, account, 'us-east-1');
+const source =
+  'Organizations User Guide, "AWS services that you can use with AWS Organizations": a member account registered as a delegated administrator can call the read-only Organizations operations (DescribeAccount, ListAccounts, ...); other member accounts get AccessDeniedException ("You don\'t have permissions to access this resource")';
+
+beforeAll(async () => {
+  world = await World.start();
+  await world.organization();
+  await orgs(management).send(
+    new RegisterDelegatedAdministratorCommand({
+      AccountId: securityTooling,
+      ServicePrincipal: 'guardduty.amazonaws.com',
+    }),
+  );
+}, 60_000);
+
+afterAll(() => world?.stop());
+
+conformance('organizations:DescribeAccount', {
+  behaviour: 'read by the management account and delegated administrators',
+  source,
+  refuses: [
+    'a member that is no delegated administrator',
+    async () => {
+      await expect(
+        orgs(member).send(new DescribeAccountCommand({ AccountId: logArchive })),
+      ).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
+    },
+  ],
+  accepts: [
+    'a delegated administrator',
+    async () => {
+      const res = await orgs(securityTooling).send(new DescribeAccountCommand({ AccountId: member }));
+      expect(res.Account).toMatchObject({ Id: member, Email: `${member}@example.com` });
+    },
+  ],
+});
+
+conformance('organizations:ListAccounts', {
+  behaviour: 'read by the management account and delegated administrators',
+  source,
+  refuses: [
+    'a member that is no delegated administrator',
+    async () => {
+      await expect(orgs(member).send(new ListAccountsCommand({}))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
+    },
+  ],
+  accepts: [
+    'a delegated administrator: every account',
+    async () => {
+      const res = await orgs(securityTooling).send(new ListAccountsCommand({}));
+      expect(res.Accounts?.map((a) => a.Id).sort()).toEqual(
+        [management, securityTooling, logArchive, member].sort(),
+      );
+    },
+  ],
+});
