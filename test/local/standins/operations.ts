@@ -264,6 +264,13 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'iam:CreatePolicy': { PolicyName: 'logwarden-policy', PolicyDocument: policyDoc },
   'iam:CreateRole': { RoleName: 'logwarden-member-execution', AssumeRolePolicyDocument: trust },
   'iam:CreateUser': { UserName: 'administrator' },
+  'iam:CreateVirtualMFADevice': { VirtualMFADeviceName: 'break-glass-operator' },
+  'iam:EnableMFADevice': {
+    UserName: 'administrator',
+    SerialNumber: 'arn:aws:iam::222222222222:mfa/break-glass-operator',
+    AuthenticationCode1: '123456',
+    AuthenticationCode2: '654321',
+  },
   'iam:PutRolePolicy': {
     RoleName: 'logwarden-member-execution',
     PolicyName: 'inline',
