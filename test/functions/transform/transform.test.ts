@@ -13,6 +13,7 @@ import {
   transformFirehoseEvent,
 } from '../../../functions/transform/transform';
 import { cwlPayload, encodeCwl, realCloudTrailEvents, realFirehoseEvent } from '../../../local/corpus';
+import { gzipBomb } from '../../fixtures/gzip-bomb';
 import { testTrust as trust } from '../../fixtures/trust';
 
 const kinesisMock = mockClient(KinesisClient);
@@ -189,6 +190,61 @@ describe('Firehose transform', () => {
     const [whole] = splitForReingest({ ...cwlPayload(['only']), logwardenHops: 2 });
     expect(whole.logEvents).toHaveLength(1);
     expect(whole.logwardenHops).toBe(3);
+  });
+
+  it('a payload whose subscriptionFilters is not a list fails alone; its neighbours are Ok (issue 21 §13)', async () => {
+    const good = cwlPayload(['fine']);
+    const logged: unknown[] = [];
+    const { records, stats } = await transformFirehoseEvent(
+      eventOf([
+        good,
+        { ...cwlPayload(['odd']), subscriptionFilters: 5 },
+        { ...good, subscriptionFilters: 'x' },
+        good,
+      ]),
+      { formats, trust, kinesis, log: (_l, _m, a) => logged.push(a.reason) },
+    );
+    expect(records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed', 'ProcessingFailed', 'Ok']);
+    expect(logged).toEqual([
+      expect.stringContaining('subscriptionFilters'),
+      expect.stringContaining('subscriptionFilters'),
+    ]);
+    expect(stats).toMatchObject({ ok: 2, processingFailed: 2 });
+  });
+
+  it.each([-1000, 'x', 2.5])(
+    'a forged hop counter (%p) is ProcessingFailed, never re-ingested in a loop (issue 21 §15)',
+    async (hops) => {
+      // One line too large for the response: a trusted hop counter would send it round once more.
+      const forged = { ...cwlPayload(['y'.repeat(50_000)]), logwardenHops: hops };
+      const { records } = await transformFirehoseEvent(eventOf([forged]), {
+        formats,
+        trust,
+        kinesis,
+        maxResponseBytes: 20_000,
+      });
+      expect(records.map((r) => r.result)).toEqual(['ProcessingFailed']);
+      expect(kinesisMock).not.toHaveReceivedCommand(PutRecordsCommand);
+    },
+  );
+
+  it('a record that expands to 1 GiB fails alone, kept by Firehose in the error prefix (issue 21 §14)', async () => {
+    const [head, tail] = JSON.stringify(cwlPayload(['@'])).split('@');
+    const bomb = gzipBomb(head, 1024 ** 3, tail).toString('base64');
+    const logged: unknown[] = [];
+    const { records } = await transformFirehoseEvent(
+      eventOf([cwlPayload(['before']), bomb, cwlPayload(['after'])]),
+      {
+        formats,
+        trust,
+        kinesis,
+        log: (_l, _m, a) => logged.push(a.reason),
+      },
+    );
+    expect(records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed', 'Ok']);
+    // ProcessingFailed carries no data: Firehose writes the original record to the error prefix.
+    expect(records[1].data).toBeUndefined();
+    expect(logged).toEqual([expect.stringContaining('payload too large')]);
   });
 
   it('never throws on a malformed event', async () => {
