@@ -74,7 +74,8 @@ export function decodeCwlBytes(bytes: Buffer, options: DecodeOptions = {}): Deco
   let json: Buffer = bytes;
   if (isGzip(bytes)) {
     const declared = declaredSize(bytes);
-    if (declared > limit) return { ok: false, error: tooLarge(`declares ${declared} bytes`, limit) };
+    if (declared > limit)
+      return { ok: false, error: tooLarge(`its gzip trailer declares ${declared} bytes`, limit) };
     try {
       // Never more than declared: a gzip that lies about its size stops here.
       json = gunzipSync(bytes, { maxOutputLength: Math.max(declared, 1) });
@@ -82,12 +83,12 @@ export function decodeCwlBytes(bytes: Buffer, options: DecodeOptions = {}): Deco
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
         return {
           ok: false,
-          error: tooLarge(`inflates past the ${declared} bytes its trailer declares`, limit),
+          error: tooLarge(`it inflates past the ${declared} bytes its gzip trailer declares`, limit),
         };
       return { ok: false, error: `corrupt gzip: ${(err as Error).message}` };
     }
   } else if (bytes.length > limit) {
-    return { ok: false, error: tooLarge(`is ${bytes.length} bytes`, limit) };
+    return { ok: false, error: tooLarge(`it is ${bytes.length} bytes`, limit) };
   }
   let text: string;
   let invalidUtf8 = false;
@@ -150,7 +151,7 @@ function markInvalidUtf8(payload: CwlPayload, json: Buffer): void {
 }
 
 const tooLarge = (what: string, limit: number) =>
-  `payload too large: it ${what}, over the ${limit}-byte limit (kept, not read; docs/pipeline.md)`;
+  `payload too large: ${what}, over the ${limit}-byte limit (kept, not read; docs/pipeline.md)`;
 
 /** A base64 record's bytes, or undefined when it is not base64. */
 export function base64Bytes(data: string): Buffer | undefined {

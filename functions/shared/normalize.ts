@@ -259,8 +259,23 @@ export function normalizePayload(
   formats: FlowLogFormatRegistry,
   trust: TrustTable,
 ): OcsfDocument[] {
+  return normalizeEvents(payload, formats, trust);
+}
+
+/**
+ * The documents of log events `start` to `end` (exclusive) of a payload, in order: a consumer
+ * that writes a large payload out in parts holds one part's documents at a time.
+ */
+export function normalizeEvents(
+  payload: CwlPayload,
+  formats: FlowLogFormatRegistry,
+  trust: TrustTable,
+  start = 0,
+  end = payload.logEvents.length,
+): OcsfDocument[] {
+  const context = contextOf(payload, formats, trust, regionOf(payload));
   const docs: OcsfDocument[] = [];
-  forEachDocument(payload, formats, trust, (doc) => docs.push(doc));
+  for (let i = start; i < end; i++) docs.push(normalizeInContext(payload, payload.logEvents[i], context));
   return docs;
 }
 

@@ -15,6 +15,7 @@ import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-format
 import { documentId, normalizePayload } from '../../../functions/shared/normalize';
 import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../../local/corpus';
 import { dedupeTable } from '../../fixtures/dedupe-table';
+import { gzipBomb } from '../../fixtures/gzip-bomb';
 
 const sns = mockClient(SNSClient);
 const sfn = mockClient(SFNClient);
@@ -267,5 +268,21 @@ describe('alerter under attack (issue 10 §1)', () => {
     const genuine = await alertOnStreamRecord(encodeCwl(fromTrail([stop])), deps());
     expect(genuine.alerted).toHaveLength(1);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+});
+
+describe('alerter under bad input (issue 21 §13, §14)', () => {
+  it('a record with a malformed payload or a gzip bomb is reported unreadable; the StopLogging beside it still alerts', async () => {
+    const [head, tail] = JSON.stringify(fromTrail([{}])).split('{}');
+    const bomb = gzipBomb(head, 1024 ** 3, tail).toString('base64');
+    const malformed = encodeCwl({ ...fromTrail([stop]), subscriptionFilters: 5 });
+    for (const data of [malformed, bomb]) {
+      const outcome = await alertOnStreamRecord(data, deps());
+      expect(outcome).toMatchObject({
+        alerted: [],
+        unreadable: expect.stringMatching(/subscriptionFilters|too large/),
+      });
+    }
+    expect((await alertOnStreamRecord(encodeCwl(fromTrail([stop])), deps())).alerted).toHaveLength(1);
   });
 });
