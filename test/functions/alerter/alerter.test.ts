@@ -286,3 +286,34 @@ describe('alerter under bad input (issue 21 §13, §14)', () => {
     expect((await alertOnStreamRecord(encodeCwl(fromTrail([stop])), deps())).alerted).toHaveLength(1);
   });
 });
+
+describe('namespaced ids under attack: the same id from two writers (issue 21 §26)', () => {
+  // Account mode: each member's trail group is trusted for its own account's records, so a member
+  // can write a genuine-looking, trusted StopLogging about itself with any eventID it likes.
+  const perAccount = new TrustTable([{ kind: 'cloudtrail', logGroup: orgTrailGroup, owner: 'self' }]);
+  const victim = '444444444444';
+  const attacker = '555555555555';
+  const about = (account: string) => ({ ...stop, recipientAccountId: account, eventID: 'shared-event-id' });
+  const fromMember = (account: string) =>
+    cwlPayload([JSON.stringify(about(account))], { logGroup: orgTrailGroup, owner: account });
+
+  it('a trusted writer that lands first with the victim’s eventID cannot suppress the victim’s alert', async () => {
+    const d = deps({ trust: perAccount, managementAccount: management });
+    const first = await alertOnStreamRecord(encodeCwl(fromMember(attacker)), d);
+    const genuine = await alertOnStreamRecord(encodeCwl(fromMember(victim)), d);
+    expect(first.alerted).toHaveLength(1);
+    expect(genuine.alerted).toHaveLength(1);
+    expect(genuine.duplicates).toEqual([]);
+    expect(first.alerted[0]).not.toBe(genuine.alerted[0]);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+  });
+
+  it('the same CloudWatch Logs event id in two owners’ payloads gives two keys; a re-delivery keeps its key', () => {
+    const a = fromMember(victim);
+    const b = fromMember(attacker);
+    b.logEvents = b.logEvents.map((e, i) => ({ ...e, id: a.logEvents[i].id }));
+    const key = (p: CwlPayload) => documentId(p, normalizePayload(p, formats, perAccount)[0]);
+    expect(key(a)).not.toBe(key(b));
+    expect(key(structuredClone(a))).toBe(key(a));
+  });
+});

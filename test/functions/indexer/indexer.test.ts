@@ -10,6 +10,7 @@ import {
   PART_EVENTS,
   RetryLaterError,
 } from '../../../functions/indexer/indexer';
+import { TrustTable } from '../../../contracts/trusted-sources';
 import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
 import { SightingBuffer } from '../../../functions/shared/last-seen';
 import type { Observer } from '../../../functions/shared/metrics';
@@ -509,4 +510,75 @@ describe('indexer under bad input and faults (issue 21 §13, §14, §18, §19)',
     const ids = search.calls.flatMap((c) => c.actions.map((a) => a.create._id));
     expect(new Set(ids).size).toBe(2 * PART_EVENTS + 1);
   });
+});
+
+describe('namespaced ids under attack: the same id from two writers (issue 21 §26)', () => {
+  /** OpenSearch's create: 201 the first time an _id is written, 409 version_conflict after. */
+  function createOnce(): SearchClient & { stored: Map<string, Record<string, unknown>> } {
+    const stored = new Map<string, Record<string, unknown>>();
+    return {
+      stored,
+      async request(method, _path, body) {
+        if (method === 'PUT') return { status: 200, body: {} };
+        const lines = (body ?? '').trim().split('\n');
+        const items = [];
+        for (let i = 0; i < lines.length; i += 2) {
+          const id = JSON.parse(lines[i]).create._id as string;
+          if (stored.has(id))
+            items.push({ create: { status: 409, error: { type: 'version_conflict_engine_exception' } } });
+          else {
+            stored.set(id, JSON.parse(lines[i + 1]));
+            items.push({ create: { status: 201 } });
+          }
+        }
+        return { status: 200, body: { items } };
+      },
+    };
+  }
+
+  // Account mode: every member's trail group is trusted for its own account's records.
+  const perAccount = new TrustTable([{ kind: 'cloudtrail', logGroup: 'aws-cloudtrail-logs', owner: 'self' }]);
+  /** Two owners' payloads whose one log event has the same CloudWatch Logs id and the given lines. */
+  const twoWriters = (line: (owner: string) => string, logGroup: string) => {
+    const [genuine, forged] = ['444444444444', '555555555555'].map((owner) =>
+      cwlPayload([line(owner)], { logGroup, owner }),
+    );
+    forged.logEvents[0].id = genuine.logEvents[0].id;
+    return { genuine, forged };
+  };
+
+  it.each([
+    [
+      'a trusted trail record with the victim’s eventID',
+      (owner: string) => JSON.stringify({ ...stop, recipientAccountId: owner, eventID: 'shared' }),
+      'aws-cloudtrail-logs',
+      6003,
+    ],
+    ['an application line', () => 'the same line', 'app/orders', 0],
+  ])(
+    '%s, landing first from another owner, cannot take the genuine document’s place',
+    async (_name, line, logGroup, classUid) => {
+      const search = createOnce();
+      const { genuine, forged } = twoWriters(line, logGroup);
+      const d = { ...deps(search), trust: perAccount };
+      expect(await indexStreamRecord(input(encodeCwl(forged), '20'), d)).toMatchObject({ indexed: 1 });
+      expect(await indexStreamRecord(input(encodeCwl(genuine), '21'), d)).toMatchObject({
+        indexed: 1,
+        alreadyIndexed: 0,
+      });
+      const docs = [...search.stored.values()] as {
+        class_uid: number;
+        cloud: { account: { uid: string } };
+      }[];
+      expect(docs.map((doc) => [doc.class_uid, doc.cloud.account.uid])).toEqual([
+        [classUid, '555555555555'],
+        [classUid, '444444444444'],
+      ]);
+      // A re-delivery of the genuine payload is the same document.
+      expect(await indexStreamRecord(input(encodeCwl(genuine), '22'), d)).toMatchObject({
+        indexed: 0,
+        alreadyIndexed: 1,
+      });
+    },
+  );
 });
