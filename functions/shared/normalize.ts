@@ -87,31 +87,59 @@ function nestedDeeperThan(value: object, limit: number, level = 1): boolean {
   return false;
 }
 
-/** Cuts long strings (and keys) in one free-form object, in place (its objects are this line's own parse). */
+/**
+ * Most UTF-8 bytes of the key path of a free-form leaf. OpenSearch indexes each `flat_object`
+ * leaf also as the keyword `<field>.<path>=<value>`, and a keyword past 32,766 bytes rejects the
+ * whole document ("immense term"): a path of at most 6,000 bytes (past it, each of at most 32
+ * levels adds a marker of about 36), a value of at most
+ * MAX_UNMAPPED_STRING units (24,576 bytes) and the field's own name stay under it together.
+ */
+export const MAX_KEY_PATH_BYTES = 6000;
+
+/** A key cut so that it fits `room` UTF-8 bytes, marker included (a UTF-16 unit is at most 3 bytes). */
+const cutKey = (key: string, room: number) => {
+  const marker = `…[truncated: ${key.length} characters]`;
+  return `${key.slice(0, Math.max(0, Math.floor((room - Buffer.byteLength(marker)) / 3)))}${marker}`;
+};
+
+/**
+ * Cuts long strings, keys and key paths in one free-form object, in place (its objects are this
+ * line's own parse): each value to MAX_UNMAPPED_STRING, each key path to MAX_KEY_PATH_BYTES.
+ */
 function truncateFreeForm(root: Record<string, unknown>): boolean {
   let truncated = false;
   const cut = (s: string) => {
     truncated = true;
     return `${s.slice(0, MAX_UNMAPPED_STRING)}…[truncated: ${s.length} characters]`;
   };
-  const stack: (Record<string, unknown> | unknown[])[] = [root];
+  // Each object with the UTF-8 bytes of the path that leads to it.
+  const stack: [Record<string, unknown> | unknown[], number][] = [[root, 0]];
   while (stack.length) {
-    const node = stack.pop() as Record<string, unknown> | unknown[];
+    const [node, pathBytes] = stack.pop() as [Record<string, unknown> | unknown[], number];
     if (Array.isArray(node)) {
+      // Array elements share their parent's path.
       node.forEach((v, i) => {
         if (typeof v === 'string' && v.length > MAX_UNMAPPED_STRING) node[i] = cut(v);
-        else if (typeof v === 'object' && v !== null) stack.push(v as Record<string, unknown>);
+        else if (typeof v === 'object' && v !== null) stack.push([v as Record<string, unknown>, pathBytes]);
       });
       continue;
     }
     for (const key of Object.keys(node)) {
       const v = node[key];
-      if (key.length > MAX_UNMAPPED_STRING) {
-        delete node[key];
-        node[cut(key)] = v;
+      let name = key;
+      const room = MAX_KEY_PATH_BYTES - pathBytes - (pathBytes ? 1 : 0);
+      if (key.length > MAX_UNMAPPED_STRING) name = cut(key);
+      if (Buffer.byteLength(name) > room) {
+        truncated = true;
+        name = cutKey(key, room);
       }
-      if (typeof v === 'string' && v.length > MAX_UNMAPPED_STRING) node[key] = cut(v);
-      else if (typeof v === 'object' && v !== null) stack.push(v as Record<string, unknown>);
+      if (name !== key) {
+        delete node[key];
+        node[name] = v;
+      }
+      if (typeof v === 'string' && v.length > MAX_UNMAPPED_STRING) node[name] = cut(v);
+      else if (typeof v === 'object' && v !== null)
+        stack.push([v as Record<string, unknown>, MAX_KEY_PATH_BYTES - room + Buffer.byteLength(name)]);
     }
   }
   return truncated;

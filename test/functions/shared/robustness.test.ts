@@ -159,3 +159,59 @@ describe('encoding (issue 11): fatal UTF-8 decoding', () => {
     expect(decoded).toEqual({ ok: true, payload });
   });
 });
+
+describe('free-form fields stay under OpenSearch’s keyword limit, key path and value together (issue 21 §17)', () => {
+  /** Every leaf of the flat_object fields as OpenSearch indexes it: `<field>.<path>=<value>`. */
+  function valueAndPaths(doc: OcsfDocument): string[] {
+    const out: string[] = [];
+    const api = doc.api as { request?: { data?: unknown }; response?: { data?: unknown } } | undefined;
+    const walk = (v: unknown, path: string) => {
+      if (v === undefined) return;
+      if (Array.isArray(v)) v.forEach((x) => walk(x, path));
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+      else out.push(`${path}=${String(v)}`);
+    };
+    walk(doc.unmapped, 'unmapped');
+    walk(api?.request?.data, 'api.request.data');
+    walk(api?.response?.data, 'api.response.data');
+    return out;
+  }
+  const LUCENE_MAX_TERM_BYTES = 32_766;
+  const long = (c: string, n: number) => c.repeat(n);
+  const nested = (keys: string[], value: unknown): unknown =>
+    keys.reduceRight<unknown>((inner, k) => ({ [k]: inner }), value);
+
+  it.each([
+    [
+      'four 8,000-character keys over an 8,000-character value',
+      [1, 2, 3, 4].map((i) => long(`${i}`, 8000)),
+      long('v', 8000),
+    ],
+    [
+      'thirty-one 2,000-character keys (€, three bytes each) over a short value',
+      Array.from({ length: 31 }, (_, i) => long(i % 2 ? '€' : 'k', 2000)),
+      'x',
+    ],
+    ['a short path to a value of 8,192 three-byte characters', ['a', 'b'], long('€', 9000)],
+  ])(
+    '%s: each leaf within 32,766 bytes, marked truncated, the line whole in raw_data',
+    (_name, keys, value) => {
+      const app = JSON.stringify(nested(keys, value));
+      const trail = JSON.stringify({ ...stop, requestParameters: nested(keys, value) });
+      for (const doc of normalize([app, trail])) {
+        const leaves = valueAndPaths(doc);
+        expect(leaves.length).toBeGreaterThan(0);
+        for (const leaf of leaves) expect(Buffer.byteLength(leaf)).toBeLessThanOrEqual(LUCENE_MAX_TERM_BYTES);
+        expect(doc.metadata.labels).toContain(labels.truncated);
+      }
+      expect(normalize([app])[0].raw_data).toBe(app);
+    },
+  );
+
+  it('a line short enough that no leaf can pass the limit is left as it is', () => {
+    const keys = [long('k', 3000), long('j', 3000)];
+    const [doc] = normalize([JSON.stringify(nested(keys, long('v', 2000)))], 'app/json');
+    expect(doc.metadata.labels).toBeUndefined();
+    expect(valueAndPaths(doc)).toEqual([`unmapped.log.${keys[0]}.${keys[1]}=${long('v', 2000)}`]);
+  });
+});
