@@ -103,7 +103,7 @@ describe('alerter', () => {
     expect(publish.Message).toContain(
       `Self-heal: started arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:${start.name}`,
     );
-    expect(publish.MessageAttributes?.account.StringValue).toBe(`"${stop.recipientAccountId}"`);
+    expect(publish.MessageAttributes?.account.StringValue).toBe(stop.recipientAccountId);
     expect(publish.MessageAttributes?.execution.StringValue).toContain(':execution:');
     const flowAlert = sns.commandCalls(PublishCommand)[1].args[0].input;
     expect(flowAlert.Message).toContain('Target:    "FlowLogId=fl-0e17aa62a21d4bbfe"');
