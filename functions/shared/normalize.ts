@@ -183,6 +183,36 @@ function trustedKind(
   return accepted ? kind : `untrusted-${kind}`;
 }
 
+/**
+ * A JSON line, parsed with every integer outside JavaScript's exact range (±2^53 − 1) kept as the
+ * string of its digits: JSON.parse would silently round 12345678901234567890 to
+ * 12345678901234567000, and the searchable copy would then hold a number the line never had.
+ * Only a line with 16 digits in a row can hold such an integer; others take JSON.parse alone.
+ */
+export function parseJsonLine(line: string): unknown {
+  if (!/\d{16}/.test(line)) return JSON.parse(line);
+  let out = '';
+  let from = 0;
+  let i = 0;
+  while (i < line.length) {
+    const c = line.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // Skip the string, escapes included.
+      for (i++; i < line.length && line.charCodeAt(i) !== 0x22; i++) if (line.charCodeAt(i) === 0x5c) i++;
+      i++;
+    } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(line.slice(i, i + 400));
+      const token = m?.[0] ?? line[i];
+      if (m && m[1] === undefined && m[2] === undefined && !Number.isSafeInteger(Number(token))) {
+        out += `${line.slice(from, i)}"${token}"`;
+        from = i + token.length;
+      }
+      i += token.length;
+    } else i++;
+  }
+  return JSON.parse(out + line.slice(from));
+}
+
 /** What every event of a payload shares, looked up once per payload. */
 interface PayloadContext {
   region: string | undefined;
@@ -218,7 +248,7 @@ function normalizeContent(origin: EventOrigin, message: string, context: Payload
   if (trimmed.startsWith('{')) {
     let json: unknown;
     try {
-      json = JSON.parse(message);
+      json = parseJsonLine(message);
     } catch (err) {
       return toParseError(origin, `invalid JSON: ${(err as Error).message}`);
     }

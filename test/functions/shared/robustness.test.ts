@@ -8,6 +8,7 @@ import {
   MAX_UNMAPPED_STRING,
   normalizePayload,
   parseErrorOf,
+  parseJsonLine,
   serializeDocument,
 } from '../../../functions/shared/normalize';
 import { requestDataOf } from '../../../functions/shared/ocsf/cloudtrail';
@@ -213,5 +214,56 @@ describe('free-form fields stay under OpenSearch’s keyword limit, key path and
     const [doc] = normalize([JSON.stringify(nested(keys, long('v', 2000)))], 'app/json');
     expect(doc.metadata.labels).toBeUndefined();
     expect(valueAndPaths(doc)).toEqual([`unmapped.log.${keys[0]}.${keys[1]}=${long('v', 2000)}`]);
+  });
+});
+
+describe('integers beyond 2^53 keep their digits in the searchable copy (issue 21 §23)', () => {
+  it('are kept as strings; safe integers, decimals and strings are untouched; the line itself is unchanged', () => {
+    const line =
+      '{"big": 12345678901234567890, "neg": -9007199254740993, "safe": 9007199254740991, "ok": 42, "dec": 1.5e3, "s": "12345678901234567890 \\" 99999999999999999999", "list": [18446744073709551615, 1]}';
+    const [doc] = normalize([line], 'app/json');
+    expect(doc.unmapped?.log).toEqual({
+      big: '12345678901234567890',
+      neg: '-9007199254740993',
+      safe: 9007199254740991,
+      ok: 42,
+      dec: 1500,
+      s: '12345678901234567890 " 99999999999999999999',
+      list: ['18446744073709551615', 1],
+    });
+    expect(doc.raw_data).toBe(line);
+  });
+
+  it('in a CloudTrail record’s request parameters too', () => {
+    const line = JSON.stringify({ ...stop, requestParameters: { size: '@' } }).replace(
+      '"@"',
+      '98765432109876543210',
+    );
+    const [doc] = normalize([line]);
+    expect((doc.api as { request: { data: unknown } }).request.data).toEqual({
+      size: '98765432109876543210',
+    });
+  });
+
+  it('property: any JSON with big integers parses to what JSON.parse gives, with those integers as their digits', () => {
+    const big = fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n });
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(big, fc.integer(), fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true })),
+          { maxLength: 20 },
+        ),
+        (values) => {
+          const texts = values.map((v) => (typeof v === 'bigint' ? v.toString() : JSON.stringify(v)));
+          const line = `{"v":[${texts.join(',')}]}`;
+          // An integer written without fraction or exponent, outside ±(2^53 − 1), stays its digits.
+          const expected = texts.map((t) =>
+            /^-?\d+$/.test(t) && !Number.isSafeInteger(Number(t)) ? t : JSON.parse(t),
+          );
+          expect(parseJsonLine(line)).toEqual({ v: expected });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
