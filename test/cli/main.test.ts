@@ -371,6 +371,54 @@ describe('AWS errors are one line with the documented exit code', () => {
     expect(c.err[0]).toMatch(/^error: no AWS credentials/);
   });
 
+  it.each([
+    [
+      'an expired SSO session',
+      'The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.',
+      /^error: the AWS SSO session of this profile cannot give credentials \(The SSO session .*\): run aws sso login --profile/,
+    ],
+    [
+      'a failing credential_process',
+      'Command failed: /usr/local/bin/get-creds --role ops\nget-creds: vault sealed',
+      /^error: the profile's credential_process failed \(Command failed: \/usr\/local\/bin\/get-creds --role ops get-creds: vault sealed\)/,
+    ],
+  ])('%s says so, exit 5 (issue 21 §23)', async (_name, message, expected) => {
+    ddb.on(ScanCommand).rejects(Object.assign(new Error(message), { name: 'CredentialsProviderError' }));
+    const c = cli();
+    expect(await c.run('coverage')).toBe(5);
+    expect(c.err).toHaveLength(1);
+    expect(c.err[0]).toMatch(expected);
+  });
+
+  it.each([
+    [
+      403,
+      6,
+      /^error: access denied: .* in account 333333333333, region eu-west-1 answered HTTP 403 with no error in the body/,
+    ],
+    [404, 3, /^error: not found: .* answered HTTP 404 with no error in the body/],
+    [
+      502,
+      7,
+      /^error: .* answered HTTP 502 with no error in the body: the service or a proxy on the way is failing/,
+    ],
+  ])(
+    'an empty HTTP %i is named by its status, not UnknownError (issue 21 §23)',
+    async (status, code, expected) => {
+      ddb.on(ScanCommand).rejects(
+        Object.assign(new Error('UnknownError'), {
+          name: 'Unknown',
+          $metadata: { httpStatusCode: status },
+        }),
+      );
+      const c = cli();
+      expect(await c.run('coverage')).toBe(code);
+      expect(c.err).toHaveLength(1);
+      expect(c.err[0]).toMatch(expected);
+      expect(c.err[0]).not.toContain('UnknownError');
+    },
+  );
+
   it('expired credentials: exit 5', async () => {
     ddb
       .on(ScanCommand)
