@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CliDeps, runCli } from '../../cli/main';
+import { buildMatrix, renderHtml } from '../../cli/coverage-matrix';
 import packageJson from '../../package.json';
 import { exampleConfigPath, exampleConfigRaw } from '../stacks/example-app';
 
@@ -489,5 +490,25 @@ describe('AWS errors are one line with the documented exit code', () => {
     d.deps.env = { LOGWARDEN_DEBUG: '1' };
     expect(await d.run('coverage')).toBe(70);
     expect(d.err[0]).toMatch(/TypeError: x is undefined\n\s+at /);
+  });
+});
+
+describe('coverage.html names accounts outside the view for what they are (issue 21 §23)', () => {
+  const row = (account: string) => ({
+    account,
+    region: 'eu-west-1',
+    control: 'trail' as const,
+    status: 'healed' as const,
+    lastVerified: '2026-11-28T00:00:00Z',
+  });
+  it('the security-tooling account, active but not shown, is not called "no longer active"; a closed one is', () => {
+    const rows = [row('444444444444'), row('333333333333'), row('666666666666')] as Parameters<
+      typeof buildMatrix
+    >[0];
+    const m = buildMatrix(rows, ['eu-west-1'], ['444444444444'], undefined, ['333333333333', '444444444444']);
+    const html = renderHtml(m, '2026-11-28T00:00:00Z');
+    expect(html).toContain('not shown here, active in the organization: 333333333333');
+    expect(html).toContain('not shown, no longer active in the organization: 666666666666');
+    expect(html).not.toMatch(/no longer active in the organization: [^<]*333333333333/);
   });
 });
