@@ -6,6 +6,7 @@ import {
   FlowLogFormatRegistry,
   defaultV2Format,
   looksLikeDefaultV2,
+  parseFormatString,
   type FlowLogFormat,
 } from './flow-log-formats';
 import { parseErrorOf, toBaseEvent, toParseError } from './ocsf/base-event';
@@ -65,6 +66,8 @@ export const labels = {
   /** The line has the shape of CloudTrail/GuardDuty but came from a log group not trusted for it. */
   untrustedCloudTrail: 'logwarden:untrusted_cloudtrail',
   untrustedGuardDuty: 'logwarden:untrusted_guardduty',
+  /** The line has the shape of a VPC flow record but its group or account is not trusted for it. */
+  untrustedVpcFlow: 'logwarden:untrusted_vpcflow',
 } as const;
 
 /**
@@ -216,21 +219,57 @@ export function parseJsonLine(line: string): unknown {
 /** What every event of a payload shares, looked up once per payload. */
 interface PayloadContext {
   region: string | undefined;
-  /** The group's flow-log format, when it is a flow-log group. */
+  /** The group's flow-log format, when the group is trusted for flow records. */
   format: FlowLogFormat | undefined;
+  /** With a format: only records whose `account-id` is the owner's (or says no account). */
+  flowOwnAccountOnly: boolean;
+  /** With a format: where `account-id` sits in a line, -1 when the format has none. */
+  flowAccountAt: number;
   trust: SourceTrust;
 }
 
-const contextOf = (
+/** Configured flow-log formats, parsed once each. */
+const configuredFormats = new Map<string, FlowLogFormat>();
+function configuredFormat(text: string): FlowLogFormat {
+  let format = configuredFormats.get(text);
+  if (!format) configuredFormats.set(text, (format = parseFormatString('configured', text)));
+  return format;
+}
+
+/**
+ * The trust decision for flow records, once per payload (issue 21 §16): a line is a VPC flow
+ * record only from a flow-log group logwarden created (its registry's groups, in any account,
+ * each for its own account: "self") or one the config names as a flow-log group, in the account
+ * the config names (contracts/trusted-sources.ts), exactly as CloudTrail and GuardDuty.
+ */
+function contextOf(
   payload: CwlPayload,
   formats: FlowLogFormatRegistry,
   trust: TrustTable,
   region: string | undefined,
-): PayloadContext => ({
-  region,
-  format: formats.formatOf(payload.logGroup),
-  trust: trust.of(payload.owner, payload.logGroup),
-});
+): PayloadContext {
+  const source = trust.of(payload.owner, payload.logGroup);
+  const configured = source.kinds.has('vpcflow');
+  const format = configured
+    ? source.flowFormat !== undefined
+      ? configuredFormat(source.flowFormat)
+      : (formats.formatOf(payload.logGroup) ?? defaultV2Format)
+    : formats.formatOf(payload.logGroup);
+  return {
+    region,
+    format,
+    flowOwnAccountOnly: configured ? source.ownAccountOnly : true,
+    flowAccountAt: format ? format.fields.indexOf('account-id') : -1,
+    trust: source,
+  };
+}
+
+/**
+ * A flow record's `account-id` is its owner's, or says no account: "-", or "unknown" for an
+ * interface an AWS service created (Amazon VPC User Guide, "Flow log records", account-id).
+ */
+const ownFlowAccount = (value: string | undefined, owner: string) =>
+  value === undefined || value === owner || value === '-' || value === 'unknown';
 
 function normalizeContent(origin: EventOrigin, message: string, context: PayloadContext): OcsfDocument {
   const { payload } = origin;
@@ -241,7 +280,12 @@ function normalizeContent(origin: EventOrigin, message: string, context: Payload
       const reason = `flow-log line has ${values.length} fields, format ${format.id} of ${payload.logGroup} has ${format.fields.length}`;
       return toParseError(origin, reason, FLOW_LOG_PRODUCT);
     }
-    return toNetworkActivity(origin, format, values);
+    if (!context.flowOwnAccountOnly || ownFlowAccount(values[context.flowAccountAt], payload.owner))
+      return toNetworkActivity(origin, format, values);
+    // A record about another account, in a group trusted only for its owner's own.
+    const doc = toBaseEvent(origin);
+    addLabel(doc, labels.untrustedVpcFlow);
+    return doc;
   }
 
   const trimmed = message.trimStart();
@@ -274,11 +318,12 @@ function normalizeContent(origin: EventOrigin, message: string, context: Payload
     if (message.length > MAX_UNMAPPED_STRING && truncateFreeFormFields(doc)) addLabel(doc, labels.truncated);
     return doc;
   }
-  if (firstFieldIsTwo(trimmed)) {
-    const fields = splitFlowLogLine(message);
-    if (looksLikeDefaultV2(fields)) return toNetworkActivity(origin, defaultV2Format, fields);
-  }
-  return toBaseEvent(origin);
+  const doc = toBaseEvent(origin);
+  // Shaped like a default-format flow record, from a group not trusted for them: the owner's
+  // application event, flagged (before, it became a flow record of whatever account it named).
+  if (firstFieldIsTwo(trimmed) && looksLikeDefaultV2(splitFlowLogLine(message)))
+    addLabel(doc, labels.untrustedVpcFlow);
+  return doc;
 }
 
 /**

@@ -351,10 +351,10 @@ describe('VPC flow logs → Network Activity (4001)', () => {
     }
   });
 
-  it('reads 14-field lines of unknown groups as v2', () => {
+  it('reads 14-field lines of a configured flow-log group in the default v2 format', () => {
     const doc = one(
       '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK',
-      'someone/else',
+      'vpc-flow-logs',
     );
     expect(doc).toMatchObject({ class_uid: 4001, activity_id: 5, metadata: { product: { version: '2' } } });
     expect(defaultV2Format.fields).toHaveLength(14);
