@@ -12,7 +12,13 @@ import { powertoolsObserver } from '../shared/metrics';
 import { signedSearchClient } from '../shared/opensearch/client';
 import { flushSightings, indexerRecordHandler, type LastSeenDeps } from './batch';
 import { indexerEnv } from './env';
-import type { IndexerDeps } from './indexer';
+import {
+  isReplayDocuments,
+  replayDocuments,
+  type IndexerDeps,
+  type ReplayDocumentsEvent,
+  type ReplayDocumentsResult,
+} from './indexer';
 
 /**
  * Time kept back from the function's timeout to finish a batch once no new `_bulk` request may
@@ -55,8 +61,17 @@ export function makeHandler(deps: IndexerHandlerDeps) {
   const sightings = new SightingBuffer();
   let deadline: number | undefined;
   const recordHandler = indexerRecordHandler({ ...deps, deadline: () => deadline }, observe, sightings);
-  return async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {
+  return async (
+    event: KinesisStreamEvent | ReplayDocumentsEvent,
+    context?: Context,
+  ): Promise<KinesisStreamBatchResponse | ReplayDocumentsResult> => {
     if (context) logger.addContext(context);
+    if (isReplayDocuments(event)) {
+      // `logwarden replay` of documents kept under rejected/: the same create with the same ids.
+      const result = await replayDocuments(deps, event);
+      logger.info('replayed documents', { ...result });
+      return result;
+    }
     // The function's own timeout, as Lambda reports it, less what finishing takes.
     deadline = context ? Date.now() + context.getRemainingTimeInMillis() - FINISH_RESERVE_MS : undefined;
     try {

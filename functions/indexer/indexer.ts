@@ -4,7 +4,8 @@ import { decodeCwlBase64, isControlMessage, type CwlLogEvent } from '../shared/c
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { SightingBuffer, sightingsOf, type Sighting } from '../shared/last-seen';
 import { documentId, normalizeEvents, SourceKind, sourceKindOf } from '../shared/normalize';
-import { indexFor } from '../shared/opensearch/index-model';
+import { indexFor, indexPrefix } from '../shared/opensearch/index-model';
+import type { OcsfDocument } from '../shared/ocsf/document';
 import type { SearchClient } from '../shared/opensearch/client';
 import { bulkIndex, BulkOptions, createMissingIndices, DocumentOutcome, IndexEntry } from './bulk';
 
@@ -194,4 +195,58 @@ export async function indexStreamRecord(
   }
   outcome.sightings = sightings.drain();
   return outcome;
+}
+
+/**
+ * What `logwarden replay` sends the indexer for documents kept under rejected/ (cli/replay.ts):
+ * each as it was kept, with its deterministic `_id` and its index, so a document already there is
+ * a 409 and nothing is written twice.
+ */
+export interface ReplayDocumentsEvent {
+  logwardenReplay: 'documents';
+  documents: { id: string; index: string; document: OcsfDocument }[];
+}
+
+export interface ReplayDocumentsResult {
+  indexed: number;
+  alreadyIndexed: number;
+  /** Refused again for good (still kept under rejected/, where they were). */
+  rejected: { id: string; reason: string }[];
+  /** Not indexed yet (throttled, blocked, unreachable): replay again later. */
+  failed: { id: string; reason: string }[];
+}
+
+export function isReplayDocuments(event: unknown): event is ReplayDocumentsEvent {
+  const e = event as Partial<ReplayDocumentsEvent> | null;
+  return e?.logwardenReplay === 'documents' && Array.isArray(e.documents);
+}
+
+/** Indexes replayed documents with the same `create` as the stream path. */
+export async function replayDocuments(
+  deps: IndexerDeps,
+  event: ReplayDocumentsEvent,
+): Promise<ReplayDocumentsResult> {
+  const entries: IndexEntry[] = event.documents
+    // Only logwarden's own indices: the writer role can write no other anyway.
+    .filter(
+      (d) =>
+        typeof d?.id === 'string' &&
+        typeof d.index === 'string' &&
+        d.index.startsWith(indexPrefix) &&
+        d.document,
+    )
+    .map((d) => ({ id: d.id, index: d.index, doc: d.document }));
+  await createMissingIndices(
+    deps.search,
+    entries.map((e) => e.index),
+    deps.knownIndices ?? new Set(),
+  );
+  const result = await bulkIndex(deps.search, entries, { ...deps.bulk, deadline: deps.deadline?.() });
+  const brief = (o: DocumentOutcome) => ({ id: o.entry.id, reason: o.reason });
+  return {
+    indexed: result.indexed,
+    alreadyIndexed: result.alreadyIndexed,
+    rejected: result.rejected.map(brief),
+    failed: result.failed.map(brief),
+  };
 }
