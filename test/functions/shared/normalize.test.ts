@@ -422,7 +422,7 @@ describe('GuardDuty → Detection Finding (2004)', () => {
       const doc = gdDoc(event);
       expectCommon(doc);
       expect(doc.class_uid).toBe(2004);
-      expect(doc.metadata.uid).toBe(`${detail.id}:${detail.updatedAt}`);
+      expect(doc.metadata.uid).toMatch(new RegExp(`^${detail.id}:${detail.updatedAt}:[0-9a-f]{16}$`));
       expect(doc.finding_info.uid).toBe(detail.arn);
       expect(doc.severity_id).toBe(guardDutySeverityId(detail.severity));
       expect(doc.risk_score).toBeUndefined();
@@ -612,5 +612,26 @@ describe('metadata.uid', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('GuardDuty document ids: one per finding version and content (issue 21 §28)', () => {
+  const [first] = guardDutyEvents();
+  const docOf = (event: object) =>
+    normalizePayload(
+      cwlPayload([JSON.stringify(event)], { logGroup: '/logwarden/guardduty-findings' }),
+      new FlowLogFormatRegistry(),
+      testTrust,
+    )[0];
+  it('a re-delivery of the same finding version (a new EventBridge envelope, keys in another order) is the same document', () => {
+    const detail = first.event.detail as Record<string, unknown>;
+    const reordered = Object.fromEntries(Object.entries(detail).reverse());
+    const again = { ...first.event, id: 'another-envelope', time: '2030-01-01T00:00:00Z', detail: reordered };
+    expect(docOf(again).metadata.uid).toBe(docOf(first.event).metadata.uid);
+  });
+  it('another content under the same id and updatedAt is another document, not one kept out of search', () => {
+    const detail = first.event.detail as Record<string, unknown>;
+    const edited = { ...first.event, detail: { ...detail, severity: 1 } };
+    expect(docOf(edited).metadata.uid).not.toBe(docOf(first.event).metadata.uid);
   });
 });
