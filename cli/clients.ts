@@ -60,7 +60,7 @@ interface MiddlewareClient {
  * Two middlewares: one in the build step notes the endpoint each attempt goes to, one in the
  * initialize step (outside the retries) tags the final error with service, operation and endpoint.
  */
-function recordCallSites<C>(client: C): C {
+export function recordCallSites<C>(client: C): C {
   const stack = (client as unknown as MiddlewareClient).middlewareStack;
   stack.add(
     (next, context) => async (args) => {
@@ -90,20 +90,25 @@ function recordCallSites<C>(client: C): C {
   return client;
 }
 
-/**
- * The CLI's clients: every one with connection and request timeouts. `throwOnRequestTimeout`
- * makes `requestTimeout` an error; without it @smithy/node-http-handler 4 only logs a warning.
- * Endpoints and credentials come from the SDK's own chain (AWS_PROFILE, AWS_ENDPOINT_URL, …).
- */
-export function cliClients(homeRegion: string, timeouts: CliTimeouts = defaultTimeouts): CliClients {
-  const common = () => ({
+/** Attempts and timeouts of every CLI client; a fresh request handler each time. */
+export function timeoutOptions(timeouts: CliTimeouts) {
+  return {
     maxAttempts: timeouts.attempts,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: timeouts.connectMs,
       requestTimeout: timeouts.requestMs,
       throwOnRequestTimeout: true,
     }),
-  });
+  };
+}
+
+/**
+ * The CLI's clients: every one with connection and request timeouts. `throwOnRequestTimeout`
+ * makes `requestTimeout` an error; without it @smithy/node-http-handler 4 only logs a warning.
+ * Endpoints and credentials come from the SDK's own chain (AWS_PROFILE, AWS_ENDPOINT_URL, …).
+ */
+export function cliClients(homeRegion: string, timeouts: CliTimeouts = defaultTimeouts): CliClients {
+  const common = () => timeoutOptions(timeouts);
   return {
     ddb: recordCallSites(new DynamoDBClient({ region: homeRegion, ...common() })),
     sfn: recordCallSites(new SFNClient({ region: homeRegion, ...common() })),

@@ -17,6 +17,14 @@ import {
 } from './clients';
 import { buildMatrix, renderHtml, renderJson, renderTable } from './coverage-matrix';
 import { exitCode, explain, UsageError } from './errors';
+import {
+  preflight,
+  preflightExitCode,
+  renderFindings,
+  resolveAccess,
+  type PreflightAccess,
+  type PreflightOptions,
+} from './preflight';
 import { readLedger } from './ledger';
 import { waitFor } from './progress';
 import { replayKept, replaySources, type ReplayClients, type ReplaySource } from './replay';
@@ -40,6 +48,12 @@ export interface CliDeps {
   env: Record<string, string | undefined>;
   /** The clients of `logwarden replay` (log-archive account); tests pass mocked ones. */
   replayClients?: (config: LogwardenConfig, timeouts: CliTimeouts) => ReplayClients;
+  /** How `preflight` reaches each account (default: profiles, --assume-role, the default credentials). */
+  preflightAccess?: (
+    config: LogwardenConfig,
+    options: PreflightOptions,
+    timeouts: CliTimeouts,
+  ) => Promise<PreflightAccess>;
 }
 
 export const defaultDeps = (): CliDeps => ({
@@ -199,6 +213,19 @@ async function remediate(
       );
 }
 
+const roleName = (value: string) => {
+  if (!/^[\w+=,.@-]{1,64}$/.test(value)) throw new InvalidArgumentError('must be an IAM role name');
+  return value;
+};
+
+async function checkPrerequisites(s: Session, opts: PreflightOptions & { json?: boolean }): Promise<number> {
+  const access = await (s.deps.preflightAccess ?? resolveAccess)(s.config, opts, s.timeouts);
+  const findings = await preflight(s.config, access);
+  if (opts.json) s.deps.io.out(JSON.stringify({ findings }, null, 2));
+  else for (const line of renderFindings(s.config, access, findings)) s.deps.io.out(line);
+  return preflightExitCode(findings);
+}
+
 /** The command line, built afresh for each run (commander keeps parsed values on the objects). */
 function program(deps: CliDeps, run: (action: (s: Session) => Promise<number>) => Promise<void>) {
   const cli = new Command('logwarden')
@@ -297,6 +324,34 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
           return summary.failed.length ? exitCode.failed : exitCode.ok;
         }),
     );
+
+  cli
+    .command('preflight')
+    .description(
+      'check, read-only, every one-time prerequisite of a deployment (docs/deploying.md): met, missing (with its fix) or unknown',
+    )
+    .option(
+      '--management-profile <profile>',
+      'AWS profile of the management account (default: the default credentials)',
+      once('--management-profile', String),
+    )
+    .option(
+      '--log-archive-profile <profile>',
+      'AWS profile of the log-archive account',
+      once('--log-archive-profile', String),
+    )
+    .option(
+      '--security-tooling-profile <profile>',
+      'AWS profile of the security-tooling account',
+      once('--security-tooling-profile', String),
+    )
+    .option(
+      '--assume-role <name>',
+      'for an account without a profile: assume this role of it from the management account (e.g. a read-only role)',
+      once('--assume-role', roleName),
+    )
+    .option('--json', 'print the findings as JSON')
+    .action((opts: PreflightOptions & { json?: boolean }) => run((s) => checkPrerequisites(s, opts)));
 
   const config = cli.command('config').description('the configuration file');
   config

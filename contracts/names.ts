@@ -24,7 +24,23 @@ export const names = {
   pipelineLogGroupPrefix: '/logwarden/pipeline/',
   /** Execution logs of the workflows (Step Functions), in the security-tooling account. */
   controlLogGroupPrefix: '/logwarden/control/',
+  /** The archive key's alias: the archive guard SCP names the key by it (contracts/archive-guard-scp.ts). */
+  archiveKeyAlias: 'alias/logwarden-archive',
 } as const;
+
+/**
+ * The archive bucket, named so that the archive guard SCP (contracts/archive-guard-scp.ts) can
+ * name it before anything is deployed. Bucket names are global: the account and region make it
+ * unique to this deployment.
+ */
+export function archiveBucketName(logArchiveAccount: string, homeRegion: string): string {
+  return `logwarden-archive-${logArchiveAccount}-${homeRegion}`;
+}
+
+/** The archive's server access logs: who read, wrote or re-configured the archive. */
+export function archiveAccessLogsBucketName(logArchiveAccount: string, homeRegion: string): string {
+  return `logwarden-archive-access-logs-${logArchiveAccount}-${homeRegion}`;
+}
 
 export type WorkflowId = 'cover-account' | 'cover-account-region' | 'cover-vpc' | 'sweep';
 export const workflowIds: readonly WorkflowId[] = [

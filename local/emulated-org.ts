@@ -1,6 +1,5 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateDetectorCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import {
@@ -166,7 +165,8 @@ export async function actAsSecurityTooling(config: LogwardenConfig) {
 /**
  * What the control-plane stack creates that its functions read or write, on moto, acting as the
  * security-tooling account: the ledger (key schema from the synthesized template), the summary
- * topic with a queue to read it back, the administrator's detectors and the trail bucket.
+ * topic with a queue to read it back and the trail bucket (the administrator's GuardDuty
+ * detectors are a prerequisite, contracts/prerequisites.ts).
  */
 export async function createControlPlaneResources(template: CfnTemplate, config: LogwardenConfig) {
   const table = Object.values(template.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!
@@ -184,8 +184,6 @@ export async function createControlPlaneResources(template: CfnTemplate, config:
     'logwarden-coverage-summary',
     'summary-read-back',
   );
-  for (const region of config.governedRegions)
-    await new GuardDutyClient({ region }).send(new CreateDetectorCommand({ Enable: true }));
   await new S3Client({}).send(
     new CreateBucketCommand({
       Bucket: 'org-trail-bucket',

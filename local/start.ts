@@ -16,6 +16,7 @@ import {
   finish,
   printCoverage,
   printDenials,
+  printPreflight,
   printPrerequisites,
   type Say,
 } from './scenario/report';
@@ -55,16 +56,32 @@ async function stopAll(code: number): Promise<never> {
 }
 
 async function main() {
-  const [moto, search] = await Promise.all([startMoto(), startOpenSearch()]);
-  stops.push(moto.stop, search.stop);
-  say(`moto server ${moto.endpoint} · OpenSearch 2.19 ${search.endpoint}`);
+  // The node (its security index initialised) starts while the organization is emulated: it is
+  // first needed by the pipeline's deployment.
+  const searchStarting = startOpenSearch();
+  searchStarting.catch(() => undefined); // its failure is reported where it is awaited
+  stops.push(async () => (await searchStarting.catch(() => undefined))?.stop());
+  const moto = await startMoto();
+  stops.push(moto.stop);
+  say(`moto server ${moto.endpoint}`);
   const governed = ['eu-west-1', 'eu-central-1', ...extraRegions].slice(0, regionCount);
-  const org = await emulateOrganization(moto.endpoint, { members, regions: governed });
+  const org = await emulateOrganization(moto.endpoint, {
+    members,
+    regions: governed,
+    aroundPrerequisites: (when, config) => printPreflight(config, when, say),
+  });
   say(
     `organization: management ${org.management}, log-archive ${org.logArchive}, security-tooling ${org.securityTooling}; members ${members.join(', ')}; regions ${org.regions.join(', ')}`,
   );
   await printPrerequisites(org, say);
+  const search = await searchStarting;
+  say(`OpenSearch 2.19 with its security plugin ${search.endpoint} (SigV4)`);
   const pipeline = await deployPipeline(org, search, path.join(root, '.local'));
+  say(
+    `OpenSearch domain: master user ${org.config.breakGlassRoleArn}; the stack's setup as ${pipeline.searchSetup.properties.SetupRoleArn}:`,
+  );
+  for (const [i, run] of pipeline.searchSetup.runs.entries())
+    for (const action of run.split('; ')) say(`        ${i + 1}. ${action}`);
 
   await printCoverage(org, 'coverage before onboarding', say);
   await onboardMembers(org, say);
@@ -76,7 +93,7 @@ async function main() {
   say(
     `corpus: ${shipped.events} log events in ${members[0]}'s log groups (${shipped.deliveredGroups} groups delivered by the account subscription policy, ${shipped.payloads} payloads put by the run) → ${drain.records} records, ${drain.archive.objects.length} archive objects`,
   );
-  await askOpenSearch(search, org.config.homeRegion, say);
+  await askOpenSearch(org, search, say);
   await finish(org, path.join(root, 'coverage.html'), say);
   await printDenials(org, say);
   say('emulated only (listed by local/, never decided by production code):');

@@ -111,7 +111,7 @@ export class CentralStack extends Stack {
       this.alertTopic.addSubscription(new subs.EmailSubscription(email));
     }
 
-    const archiveKey = secureKey(this, 'ArchiveKey', 'S3 log archive', 'alias/logwarden-archive');
+    const archiveKey = secureKey(this, 'ArchiveKey', 'S3 log archive', names.archiveKeyAlias);
     const domainKey = secureKey(this, 'DomainKey', 'OpenSearch domain', 'alias/logwarden-search');
     const stateKey = secureKey(
       this,

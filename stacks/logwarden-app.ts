@@ -1,4 +1,4 @@
-import { Annotations, App, Stage, Validations } from 'aws-cdk-lib';
+import { Annotations, App, DefaultStackSynthesizer, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CentralStack } from './central-stack';
 import type { LogwardenConfig } from '../contracts/config';
@@ -47,8 +47,21 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const logArchive = { account: config.accounts.logArchive };
 
+  // `cdk deploy LogwardenCentral -c logwarden:breakGlass=true`: a change to the archive's
+  // protections, which the archive guard SCP and the bucket and key policies refuse to everyone
+  // else, is deployed by the break-glass role, as the deploy role (the bootstrap's deploy role may
+  // pass only the bootstrap's execution role) and as CloudFormation's execution role.
+  const breakGlass = ['true', true].includes(app.node.tryGetContext('logwarden:breakGlass'));
   const central = new CentralStack(app, 'LogwardenCentral', {
     config,
+    ...(breakGlass
+      ? {
+          synthesizer: new DefaultStackSynthesizer({
+            deployRoleArn: config.breakGlassRoleArn,
+            cloudFormationExecutionRole: config.breakGlassRoleArn,
+          }),
+        }
+      : {}),
     env: { ...logArchive, region: config.homeRegion },
     description: 'logwarden central pipeline: stream, archive, index, alerts (log-archive account)',
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { SearchClient, SearchResponse } from '../shared/opensearch/client';
 import {
   indexPrefix,
@@ -86,6 +87,13 @@ export class BootstrapPendingError extends Error {
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * An index permission as the security plugin hands it back, without the fields it adds empty
+ * (`fls: []`, `masked_fields: []`), so a role the setup wrote compares equal to what it wants.
+ */
+const withoutEmptyFields = (p: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(p).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
 
 async function put(search: SearchClient, path: string, body: unknown): Promise<void> {
   const res = await search.request('PUT', path, JSON.stringify(body));
@@ -196,22 +204,43 @@ async function installContent(search: SearchClient, options: SetupOptions): Prom
   return actions.concat(await installRoles(search, options), await installAudit(search, options));
 }
 
+/**
+ * The security plugin's audit API reads at one path and writes at another (OpenSearch
+ * documentation, Security APIs: "Get Audit Configuration" `GET /_plugins/_security/api/audit`,
+ * "Update Audit Configuration" `PUT /_plugins/_security/api/audit/config`).
+ */
+export const auditPaths = {
+  read: '/_plugins/_security/api/audit',
+  write: '/_plugins/_security/api/audit/config',
+} as const;
+
+/** Whether `installed` holds every field of `wanted` with the same value (the plugin adds its own). */
+function holds(installed: unknown, wanted: unknown): boolean {
+  if (wanted === null || typeof wanted !== 'object' || Array.isArray(wanted))
+    return sameJson(installed, wanted);
+  if (installed === null || typeof installed !== 'object') return false;
+  return Object.entries(wanted).every(([k, v]) => holds((installed as Record<string, unknown>)[k], v));
+}
+
 /** Audit logging, under fine-grained access control only (the setup role is known there). */
 async function installAudit(search: SearchClient, options: SetupOptions): Promise<string[]> {
   if (!options.setupRoleArn) return [];
-  const path = '/_plugins/_security/api/audit/config';
   const wanted = auditConfig(options.writerRoleArns ?? []);
-  const written = await ensure(search, path, wanted, (body) =>
-    sameJson((body as { config?: unknown }).config, wanted),
-  );
-  return written ? ['configured audit logging (searches audited, writers ignored)'] : [];
+  const current = await search.request('GET', auditPaths.read);
+  if (current.status >= 300)
+    throw new Error(
+      `GET ${auditPaths.read} answered ${current.status}: ${JSON.stringify(current.body).slice(0, 300)}`,
+    );
+  if (holds((current.body as { config?: unknown }).config, wanted)) return [];
+  await put(search, auditPaths.write, wanted);
+  return ['configured audit logging (searches audited, writers ignored)'];
 }
 
 /** One security role and its mapping to IAM roles; describes first, writes what differs. */
 async function ensureRole(
   search: SearchClient,
   name: string,
-  role: { cluster_permissions: string[]; index_permissions: object[] },
+  role: RolePermissions,
   backendRoles: string[],
   read?: SearchResponse,
 ): Promise<string[]> {
@@ -225,7 +254,10 @@ async function ensureRole(
       return (
         !!r &&
         sameJson(r.cluster_permissions, role.cluster_permissions) &&
-        sameJson(r.index_permissions, role.index_permissions)
+        isDeepStrictEqual(
+          (r.index_permissions as Record<string, unknown>[] | undefined)?.map(withoutEmptyFields),
+          role.index_permissions,
+        )
       );
     },
     undefined,
@@ -240,36 +272,51 @@ async function ensureRole(
     : [];
 }
 
+type RolePermissions = { cluster_permissions: string[]; index_permissions: object[] };
+
 /**
- * Under fine-grained access control: a writer that can only add documents (no delete, no
- * update: the indexer's bulk action is `create`, and a repeat answers 409) and a reader.
+ * The writer adds documents and nothing else: `_bulk` at the cluster level, and on the OCSF
+ * indices the creation of an index and `indices:data/write/index` (the indexer's bulk action is
+ * `create`; a repeat answers 409). No read, no delete, no update, no mapping change, no
+ * cluster monitoring: what it writes, it cannot read back.
  */
-async function installRoles(search: SearchClient, options: SetupOptions): Promise<string[]> {
-  if (!options.writerRoleArns?.length && !options.readerRoleArns?.length) return [];
-  const pattern = `${indexPrefix}*`;
+export const writerPermissions: RolePermissions = {
+  cluster_permissions: ['indices:data/write/bulk'],
+  index_permissions: [
+    {
+      index_patterns: [`${indexPrefix}*`],
+      allowed_actions: ['indices:admin/create', 'indices:data/write/index', 'indices:data/write/bulk*'],
+    },
+  ],
+};
+
+/** A reader searches and reads the OCSF indices, and writes nothing. */
+export const readerPermissions: RolePermissions = {
+  cluster_permissions: ['cluster_composite_ops_ro'],
+  index_permissions: [{ index_patterns: [`${indexPrefix}*`], allowed_actions: ['read'] }],
+};
+
+/** A security role the setup maintains, and the IAM roles (backend roles) mapped to it. */
+export interface SearchRole {
+  name: string;
+  permissions: RolePermissions;
+  backendRoles: string[];
+}
+
+/** The security roles under fine-grained access control, each with the IAM roles the stack maps to it. */
+export function searchRoles(options: SetupOptions): SearchRole[] {
   return [
-    ...(await ensureRole(
-      search,
-      writerRole,
-      {
-        cluster_permissions: ['cluster_monitor', 'indices:data/write/bulk'],
-        index_permissions: [
-          {
-            index_patterns: [pattern],
-            allowed_actions: ['create_index', 'indices:data/write/index', 'indices:data/write/bulk*'],
-          },
-        ],
-      },
-      options.writerRoleArns ?? [],
-    )),
-    ...(await ensureRole(
-      search,
-      readerRole,
-      {
-        cluster_permissions: ['cluster_composite_ops_ro'],
-        index_permissions: [{ index_patterns: [pattern], allowed_actions: ['read'] }],
-      },
-      options.readerRoleArns ?? [],
-    )),
+    { name: writerRole, permissions: writerPermissions, backendRoles: options.writerRoleArns ?? [] },
+    { name: readerRole, permissions: readerPermissions, backendRoles: options.readerRoleArns ?? [] },
   ];
+}
+
+/** Under fine-grained access control: every role of `searchRoles` and its mapping. */
+async function installRoles(search: SearchClient, options: SetupOptions): Promise<string[]> {
+  const roles = searchRoles(options);
+  if (!roles.some((r) => r.backendRoles.length)) return [];
+  const actions: string[] = [];
+  for (const role of roles)
+    actions.push(...(await ensureRole(search, role.name, role.permissions, role.backendRoles)));
+  return actions;
 }

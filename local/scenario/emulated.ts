@@ -11,6 +11,7 @@ export const emulatedOnly = [
   'CloudWatch Logs delivery to the destination: the stand-ins deliver what an account subscription policy selects (local/standins/logs.py); a log group no policy selects is read back by the run and put into the stream (local/scenario/pipeline.ts shipCorpus)',
   'Firehose: a stand-in honouring the transformation contract; buffering by record count and size, not time',
   'ISM (index-management plugin): not on the local node, retention is not enforced locally',
+  'OpenSearch authentication: the security plugin enforces the roles the setup created, for the IAM principal that a local gateway verified the SigV4 signature of and passed on as proxy-authentication headers (local/opensearch-gateway.ts); the domain access policy and identity policies for es:ESHttp* are not evaluated',
 ] as const;
 
 /**

@@ -23,7 +23,13 @@ import {
 } from '../emulated-org';
 import { deniedRequests, serviceCredentials, type Denial } from '../standins/prerequisites';
 import { LocalEventBridge } from '../event-bus';
-import { addAccount, createOrganization, establishPrerequisites, strictStandIns } from './prerequisites';
+import {
+  addAccount,
+  createOrganization,
+  deployDestinationStacks,
+  establishPrerequisites,
+  strictStandIns,
+} from './prerequisites';
 
 export type Credentials = Awaited<ReturnType<typeof credentialsOf>>;
 
@@ -38,6 +44,13 @@ export interface OrganizationOptions {
    * deliberately narrowed policy); returns the template to deploy, never edits the one given.
    */
   amendTemplate?: (stack: DeployedStack) => DeployedStack['template'];
+  /** Prerequisites (ids of contracts/prerequisites.ts) left out, with every one that requires them. */
+  skipPrerequisites?: readonly string[];
+  /**
+   * Called with the configuration before the prerequisites are taken and after (npm start runs
+   * `logwarden preflight` there), while this process acts as the organization's administrator.
+   */
+  aroundPrerequisites?: (when: 'before' | 'after', config: LogwardenConfig) => Promise<void>;
 }
 
 export interface Organization {
@@ -64,7 +77,7 @@ export interface Organization {
    * user of the management account), in other accounts through OrganizationAccountAccessRole.
    */
   admin(account: string): Promise<Credentials>;
-  /** The management account's one-time steps taken on the stand-in. */
+  /** The one-time steps taken on the stand-in (contracts/prerequisites.ts), then the destinations. */
   prerequisites: string[];
   /** A role's credentials as Lambda gives them to a function whose execution role it is. */
   roleCredentials: RoleCredentials;
@@ -100,6 +113,19 @@ export async function emulateOrganization(
     organizationId,
     ...(options.regions ? { governedRegions: [...options.regions] } : {}),
   });
+  const people = {
+    config,
+    management,
+    logArchive,
+    securityTooling,
+    regions: config.governedRegions,
+    admin,
+  };
+  // The one-time steps come before any deployment, as in docs/deploying.md.
+  await options.aroundPrerequisites?.('before', config);
+  const prerequisites = await establishPrerequisites(people, options.skipPrerequisites);
+  await options.aroundPrerequisites?.('after', config);
+
   const synth = synthesizeToCdkOut(config);
   // Accounts that exist before the run carry their baseline already; members arrive later.
   const all = deployedStacks(synth.assembly, { management, accounts: orgAccounts }).map((s) =>
@@ -117,15 +143,7 @@ export async function emulateOrganization(
   const roleCredentials: RoleCredentials = (roleArn) =>
     serviceCredentials(endpoint, roleArn, 'lambda.amazonaws.com');
 
-  const people = {
-    config,
-    management,
-    logArchive,
-    securityTooling,
-    regions: config.governedRegions,
-    admin,
-  };
-  const prerequisites = await establishPrerequisites(people);
+  prerequisites.push(await deployDestinationStacks(people));
   await actAsSecurityTooling(config);
 
   const plane = new LocalControlPlane(

@@ -14,15 +14,14 @@ import {
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { names, subscriptionPolicyName } from '../../contracts/names';
-import { installSearchSetup } from '../../functions/opensearch-setup/setup';
 import { createClient } from '../../functions/shared/clients';
-import { signedSearchClient } from '../../functions/shared/opensearch/client';
 import { corpusMessagesByGroup, cwlPayload } from '../corpus';
 import { deployCentralResources, readQueue, type Where } from '../emulated-central';
 import type { LocalSearch } from '../opensearch';
@@ -32,6 +31,9 @@ import { functionHandler, templateFunctions } from '../template-functions';
 import { resolveValue } from '../asl';
 import { serviceCredentials } from '../standins/prerequisites';
 import type { Organization } from './organization';
+
+const execFileAsync = promisify(execFile);
+import { deploySearch, type SearchDeployment } from './search';
 
 export interface Pipeline {
   org: Organization;
@@ -44,6 +46,8 @@ export interface Pipeline {
   checkpoint: string;
   /** Names this run's archive objects (unique per run). */
   runId: string;
+  /** The domain's setup, as the stack's custom resource ran it. */
+  searchSetup: SearchDeployment;
 }
 
 export interface Drain {
@@ -59,11 +63,8 @@ export async function deployPipeline(
   search: LocalSearch,
   workDir: string,
 ): Promise<Pipeline> {
-  const home = org.config.homeRegion;
   const { la, bucket, alertsQueueUrl } = await deployCentral(org);
-  await installSearchSetup(searchClient(search, home), {
-    retentionDays: org.config.openSearch.retentionDays,
-  });
+  const searchSetup = await deploySearch(org, search);
   mkdirSync(workDir, { recursive: true });
   return {
     org,
@@ -73,11 +74,8 @@ export async function deployPipeline(
     bucket,
     checkpoint: path.join(workDir, `stream-checkpoint-${randomUUID()}.json`),
     runId: randomUUID(),
+    searchSetup,
   };
-}
-
-export function searchClient(search: LocalSearch, region: string) {
-  return signedSearchClient({ endpoint: search.endpoint, region });
 }
 
 /** CloudWatch Logs payloads put into the central stream, as a destination delivers them. */
@@ -139,13 +137,12 @@ export async function drainPipeline(
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
-  const out = execFileSync(
+  // Asynchronous: the local domain's gateway (local/opensearch-gateway.ts) serves the indexer
+  // from this process, which must not block while the worker runs.
+  const { stdout: out } = await execFileAsync(
     process.execPath,
     ['--import', 'tsx', path.join(__dirname, '..', 'pipeline-worker.ts')],
-    {
-      env,
-      encoding: 'utf8',
-    },
+    { env, encoding: 'utf8' },
   );
   const drain = JSON.parse(out.trim().split('\n').pop() as string) as Drain;
   if (options.strict && drain.failures.length)

@@ -1,18 +1,15 @@
 /**
- * The one-time steps a real deployment takes in the management account (docs/deploying.md),
- * taken on the stand-in when it emulates Organizations strictly (logwarden's moto extension,
- * local/standins, answers `/logwarden-standins/health`): the organization with all features,
- * its accounts under the ids the config names, trusted access and the security-tooling account
- * as delegated administrator for the Account API, CloudTrail and StackSets, and as GuardDuty's
- * administrator in every governed region. Each step says where it happened.
+ * The one-time steps of a real deployment (contracts/prerequisites.ts), taken on the stand-ins
+ * when they emulate Organizations strictly (logwarden's moto extension, local/standins, answers
+ * `/logwarden-standins/health`): each prerequisite's own fix commands, run as the SDK calls they
+ * stand for (local/aws-cli.ts) with the credentials of the account the list names; `cdk
+ * bootstrap` as the two resources of the bootstrap template that `cdk deploy` reads. The
+ * organization starts with consolidated billing only, so that every step, all features
+ * included, is taken here.
  */
-import {
-  CreateOrganizationCommand,
-  EnableAWSServiceAccessCommand,
-  OrganizationsClient,
-  RegisterDelegatedAdministratorCommand,
-} from '@aws-sdk/client-organizations';
-import { EnableOrganizationAdminAccountCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   CloudWatchLogsClient,
   PutDestinationCommand,
@@ -22,16 +19,12 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createClient } from '../../functions/shared/clients';
 import { destinationAccessPolicy } from '../../contracts/destination-policy';
 import { centralStreamArn, destinationArn, destinationRoleName, names } from '../../contracts/names';
+import { prerequisites, type Prerequisite } from '../../contracts/prerequisites';
 import type { Organization } from './organization';
 import { ensureCentralStream } from '../emulated-central';
 import { createOrganizationAccessRole } from '../emulated-org';
-
-const services = [
-  'account.amazonaws.com',
-  'cloudtrail.amazonaws.com',
-  'member.org.stacksets.cloudformation.amazonaws.com',
-  'guardduty.amazonaws.com',
-] as const;
+import { runAwsCli, type Credentials } from '../aws-cli';
+import { bootstrapTemplate, resolveTemplate } from '../cdk-bootstrap';
 
 /** Whether the stand-in is logwarden's moto extension (it serves the set-up endpoints). */
 export async function strictStandIns(endpoint: string): Promise<boolean> {
@@ -60,9 +53,10 @@ type People = Pick<
 >;
 
 /**
- * The organization with all features, created by the management account's administrator, with
- * the log-archive and security-tooling accounts in it; returns its id, which the configuration
- * names (logwarden.config.json `organizationId`, read by every `aws:PrincipalOrgID` condition).
+ * The organization, created by the management account's administrator with consolidated billing
+ * only (all features is the first prerequisite), with the log-archive and security-tooling
+ * accounts in it; returns its id, which the configuration names (logwarden.config.json
+ * `organizationId`, read by every `aws:PrincipalOrgID` condition).
  */
 export async function createOrganization(
   people: Pick<People, 'management' | 'admin'>,
@@ -71,40 +65,68 @@ export async function createOrganization(
 ): Promise<string> {
   const credentials = await people.admin(people.management);
   const orgs = new OrganizationsClient({ region: 'us-east-1', credentials });
-  const created = await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const created = await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'CONSOLIDATED_BILLING' }));
   for (const account of accounts) await addAccount(endpoint, people.management, account);
   return created.Organization!.Id!;
 }
 
-export async function establishPrerequisites(org: People): Promise<string[]> {
-  const credentials = await org.admin(org.management);
-  const orgs = new OrganizationsClient({ region: 'us-east-1', credentials });
-  const done = [
-    `organization ${org.config.organizationId} with all features, management ${org.management}, accounts ${org.logArchive}, ${org.securityTooling}`,
-  ];
-  for (const service of services) {
-    await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: service }));
-    if (service !== 'guardduty.amazonaws.com')
-      await orgs.send(
-        new RegisterDelegatedAdministratorCommand({
-          AccountId: org.securityTooling,
-          ServicePrincipal: service,
-        }),
-      );
-    done.push(
-      `trusted access for ${service}${service === 'guardduty.amazonaws.com' ? '' : `, ${org.securityTooling} delegated administrator`}`,
-    );
+/** Every prerequisite `skip` names, and every one that requires it (AWS refuses those without it). */
+export function skippedWith(list: readonly Prerequisite[], skip: readonly string[]): Set<string> {
+  const skipped = new Set(skip);
+  for (const p of list) if (p.requires.some((r) => skipped.has(r))) skipped.add(p.id);
+  return skipped;
+}
+
+/**
+ * Takes every prerequisite of the list but those `skip` names (and those that require them), each
+ * by its own fix commands, as the account it names; returns what was done, one line each.
+ */
+export async function establishPrerequisites(org: People, skip: readonly string[] = []): Promise<string[]> {
+  const list = prerequisites(org.config);
+  const skipped = skippedWith(list, skip);
+  const done: string[] = [];
+  for (const p of list) {
+    if (skipped.has(p.id)) continue;
+    const account = org.config.accounts[p.account];
+    const credentials = await org.admin(account);
+    const vars = new Map<string, string>();
+    for (const command of p.fix) {
+      const bootstrap = /^npx cdk bootstrap aws:\/\/(\d{12})\/([a-z0-9-]+)$/.exec(command);
+      if (bootstrap) await emulateCdkBootstrap(credentials, bootstrap[1], bootstrap[2]);
+      else await runAwsCli(command, { credentials, region: org.config.homeRegion, vars });
+    }
+    done.push(`${p.id} (${account}): ${p.fix.filter((c) => !c.startsWith('#')).join(' && ')}`);
   }
-  for (const region of org.regions)
-    await new GuardDutyClient({ region, credentials }).send(
-      new EnableOrganizationAdminAccountCommand({ AdminAccountId: org.securityTooling }),
-    );
-  done.push(`GuardDuty administrator ${org.securityTooling} in ${org.regions.join(', ')}`);
-  await deployDestinations(org, org.config.organizationId);
-  done.push(
-    `log-archive destinations ${names.logsDestination} in ${org.regions.join(', ')}, into ${org.config.homeRegion}'s stream ${names.centralStream}`,
-  );
   return done;
+}
+
+/**
+ * `cdk bootstrap aws://<account>/<region>`, as far as `cdk deploy` and the preflight read it: the
+ * bootstrap template's version parameter and deploy role (its name and trust), resolved from the
+ * template the aws-cdk CLI ships, created with the account's credentials.
+ */
+async function emulateCdkBootstrap(credentials: Credentials, account: string, region: string) {
+  const resources = resolveTemplate(bootstrapTemplate(), { account, region });
+  const version = resources.CdkBootstrapVersion.Properties as { Name: string; Value: string };
+  await new SSMClient({ region, credentials }).send(
+    new PutParameterCommand({ Name: version.Name, Value: version.Value, Type: 'String' }),
+  );
+  const role = resources.DeploymentActionRole.Properties as {
+    RoleName: string;
+    AssumeRolePolicyDocument: object;
+  };
+  await new IAMClient({ region: 'us-east-1', credentials }).send(
+    new CreateRoleCommand({
+      RoleName: role.RoleName,
+      AssumeRolePolicyDocument: JSON.stringify(role.AssumeRolePolicyDocument),
+    }),
+  );
+}
+
+/** The destinations the log-archive account deploys (LogwardenDestination-<region>), on the stand-in. */
+export async function deployDestinationStacks(org: People): Promise<string> {
+  await deployDestinations(org, org.config.organizationId);
+  return `log-archive destinations ${names.logsDestination} in ${org.regions.join(', ')}, into ${org.config.homeRegion}'s stream ${names.centralStream}`;
 }
 
 /**

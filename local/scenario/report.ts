@@ -13,7 +13,9 @@ import { notYetEmulatedControls } from './emulated';
 import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from '../queries';
 import type { LocalSearch } from '../opensearch';
 import type { Organization } from './organization';
-import { searchClient } from './pipeline';
+import { analyst, refreshAsOperator } from './search';
+import type { LogwardenConfig } from '../../contracts/config';
+import { runPreflight } from './preflight';
 
 export type Say = (line?: string) => void;
 
@@ -40,9 +42,10 @@ export async function writeHeatmap(org: Organization, file: string) {
   return matrix;
 }
 
-export async function askOpenSearch(search: LocalSearch, region: string, say: Say) {
-  const client = searchClient(search, region);
-  await client.request('POST', '/logwarden-ocsf-*/_refresh');
+/** The three questions, asked as an analyst (a configured reader role) would. */
+export async function askOpenSearch(org: Organization, search: LocalSearch, say: Say) {
+  await refreshAsOperator(org, search);
+  const client = await analyst(org, search);
   const count = await client.request('GET', '/logwarden-ocsf-*/_count');
   say(`OpenSearch holds ${(count.body as { count: number }).count} documents`);
   say('who stopped a trail?');
@@ -55,9 +58,8 @@ export async function askOpenSearch(search: LocalSearch, region: string, say: Sa
 }
 
 /**
- * The one-time steps in the management account a real deployment needs (docs/deploying.md),
- * taken on the stand-in's organization; ListRegions for another account is asked, to show it
- * is served.
+ * The one-time steps of a real deployment (contracts/prerequisites.ts), as the run took them on
+ * the stand-ins; ListRegions for another account is asked, to show it is served.
  */
 export async function printPrerequisites(org: Organization, say: Say) {
   const served = async (call: () => Promise<unknown>) =>
@@ -67,12 +69,33 @@ export async function printPrerequisites(org: Organization, say: Say) {
     );
   const account = new AccountClient({ region: 'us-east-1' });
   const listRegions = await served(() => account.send(new ListRegionsCommand({ AccountId: org.logArchive })));
-  say('one-time prerequisites in the management account, and where they are emulated:');
-  for (const step of org.prerequisites) say(`        - done on the stand-in's organization: ${step}`);
+  say(
+    'one-time prerequisites (contracts/prerequisites.ts), each taken on the stand-ins by its own commands:',
+  );
+  for (const step of org.prerequisites) say(`        - ${step}`);
   say(`        - ListRegions for a member from ${org.securityTooling}: ${listRegions}`);
   say(
-    '        - StackSets trusted access (service-managed StackSet): local/deployment.ts deploys the StackSet’s template body, roles included, to every account but the management account, in each region of its instances',
+    '        - StackSets (service-managed StackSet): local/deployment.ts deploys the StackSet’s template body, roles included, to every account but the management account, in each region of its instances',
   );
+}
+
+/**
+ * `logwarden preflight` on the stand-ins, printed as it prints it; throws unless, before the
+ * prerequisites, every one is missing (exit 1) and, after, every one is met (exit 0).
+ */
+export async function printPreflight(config: LogwardenConfig, when: 'before' | 'after', say: Say) {
+  const run = await runPreflight(config);
+  const total = Number(/: (\d+) prerequisites$/.exec(run.lines[0] ?? '')?.[1]);
+  const summary = /^(\d+) met, (\d+) missing, (\d+) unknown/.exec(run.lines.at(-1) ?? '');
+  say(`logwarden preflight ${when} the prerequisites (exit ${run.code}):`);
+  const shown = when === 'before' ? run.lines : run.lines.filter((l) => !l.startsWith('  '));
+  say(indent(shown.join('\n')));
+  const [met, missing] = summary ? [Number(summary[1]), Number(summary[2])] : [NaN, NaN];
+  const expected = when === 'before' ? missing === total && run.code === 1 : met === total && run.code === 0;
+  if (!expected || !total)
+    throw new Error(
+      `logwarden preflight ${when} the prerequisites: expected all ${when === 'before' ? 'missing' : 'met'}, got exit ${run.code}`,
+    );
 }
 
 export const indent = (text: string) =>

@@ -5,7 +5,8 @@ lacks or is lenient about. `install()` registers every part on moto's own backen
 
 
 def install() -> None:
-    from . import account, cloudtrail, ec2, guardduty, iam, logs, organization
+    from . import account, cloudtrail, ec2, guardduty, iam, logs, onboarding, organization
 
-    for part in (organization, guardduty, logs, account, ec2, cloudtrail, iam):
+    # onboarding wraps guardduty's operations and adds IAM mappings that iam.install() checks.
+    for part in (organization, guardduty, onboarding, logs, account, ec2, cloudtrail, iam):
         part.install()

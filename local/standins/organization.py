@@ -72,7 +72,8 @@ def install() -> None:
 # Organizations user guide, "Delegated administrator for AWS Organizations" / "AWS services
 # that you can use with AWS Organizations": a member account registered as a delegated
 # administrator for any service may call the read-only Organizations operations; any other
-# member gets AccessDeniedException. moto answers them only in the management account.
+# member gets AccessDeniedException, unless the organization's resource-based delegation policy
+# allows it the action. moto answers them only in the management account.
 READ_ONLY_FOR_DELEGATED_ADMINS = [
     "describe_account",
     "describe_organizational_unit",
@@ -105,7 +106,10 @@ def _read_only(original):  # type: ignore[no-untyped-def]
         caller = self.current_account
         management = management_account_of(caller)
         if management is not None and management != caller:
-            if not _is_any_delegated_admin(caller):
+            from .onboarding import resource_policy_allows
+
+            action = "organizations:" + "".join(w.capitalize() for w in original.__name__.split("_"))
+            if not _is_any_delegated_admin(caller) and not resource_policy_allows(caller, action):
                 raise JsonError(
                     "AccessDeniedException",
                     "You don't have permissions to access this resource.",

@@ -1,21 +1,10 @@
 /**
- * The one-time steps a real organization takes before logwarden is deployed (docs/deploying.md, "Deploying
- * for real"), performed on logwarden's moto server (`startMoto()`), so the
- * local run and the end-to-end tests start from the organization the stand-ins expect: an
- * organization with all features, the log-archive, security-tooling and member accounts under
- * their configured ids, trusted access for the services logwarden relies on, the
- * security-tooling account as their delegated administrator, and GuardDuty's delegated admin in
- * every governed region. Each step is named as the AWS CLI command it stands for.
+ * The local world's own set-up on logwarden's moto server (`startMoto()`): clients acting as an
+ * account's root user, accounts under chosen ids, service credentials and IAM enforcement. The
+ * organization's prerequisites are taken from contracts/prerequisites.ts by
+ * local/scenario/prerequisites.ts.
  */
-import { GuardDutyClient, EnableOrganizationAdminAccountCommand } from '@aws-sdk/client-guardduty';
-import {
-  CreateOrganizationCommand,
-  EnableAWSServiceAccessCommand,
-  OrganizationsClient,
-  RegisterDelegatedAdministratorCommand,
-} from '@aws-sdk/client-organizations';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { LogwardenConfig } from '../../contracts/config';
 
 /** The launcher's root key: requests signed with it act as the root user of `x-moto-account-id`. */
 export const rootAccessKey = 'AKIAIOSFODNN7EXAMPLE';
@@ -111,65 +100,4 @@ export async function deniedRequests(endpoint: string): Promise<Denial[]> {
 /** Turns IAM enforcement on or off for every later request. */
 export function enforceIam(endpoint: string, enforce: boolean) {
   return post<{ enforce: boolean }>(endpoint, 'iam', { enforce });
-}
-
-/** Trusted access logwarden needs (Organizations user guide, "AWS services that you can use with AWS Organizations"). */
-export const trustedServices = [
-  'account.amazonaws.com',
-  'cloudtrail.amazonaws.com',
-  'guardduty.amazonaws.com',
-  'member.org.stacksets.cloudformation.amazonaws.com',
-] as const;
-
-/** Services whose delegated administrator is the security-tooling account. */
-export const delegatedServices = [
-  'account.amazonaws.com',
-  'cloudtrail.amazonaws.com',
-  'member.org.stacksets.cloudformation.amazonaws.com',
-] as const;
-
-/**
- * Sets the organization up; returns its id and, step by step, what was done (for the local
- * run to print where each prerequisite is emulated).
- */
-export async function emulateOrganizationPrerequisites(
-  endpoint: string,
-  config: LogwardenConfig,
-  members: readonly string[],
-): Promise<{ organizationId: string; steps: string[] }> {
-  const { management, logArchive, securityTooling } = config.accounts;
-  const orgs = asRoot(OrganizationsClient, endpoint, management, 'us-east-1');
-  const steps: string[] = [];
-  const org = await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  const organizationId = org.Organization!.Id!;
-  steps.push(`aws organizations create-organization --feature-set ALL → ${organizationId}`);
-  for (const accountId of [logArchive, securityTooling, ...members]) {
-    await post(endpoint, 'organization-account', {
-      managementAccount: management,
-      accountId,
-      email: `${accountId}@example.com`,
-    });
-  }
-  steps.push(`accounts ${[logArchive, securityTooling, ...members].join(', ')} in the organization`);
-  for (const principal of trustedServices) {
-    await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: principal }));
-    steps.push(`aws organizations enable-aws-service-access --service-principal ${principal}`);
-  }
-  for (const principal of delegatedServices) {
-    await orgs.send(
-      new RegisterDelegatedAdministratorCommand({ AccountId: securityTooling, ServicePrincipal: principal }),
-    );
-    steps.push(
-      `aws organizations register-delegated-administrator --account-id ${securityTooling} --service-principal ${principal}`,
-    );
-  }
-  for (const region of config.governedRegions) {
-    await asRoot(GuardDutyClient, endpoint, management, region).send(
-      new EnableOrganizationAdminAccountCommand({ AdminAccountId: securityTooling }),
-    );
-    steps.push(
-      `aws guardduty enable-organization-admin-account --admin-account-id ${securityTooling} --region ${region}`,
-    );
-  }
-  return { organizationId, steps };
 }

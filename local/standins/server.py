@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(_here))
 from werkzeug.serving import run_simple  # noqa: E402
 
 import standins  # noqa: E402
-from standins import iam, policy  # noqa: E402
+from standins import iam, policy, sigv4  # noqa: E402
 
 
 def _json_response(start_response: Callable[..., Any], status: int, body: Any) -> Iterable[bytes]:
@@ -103,6 +103,8 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "/logwarden-standins/iam": set_iam,
     "/logwarden-standins/service-credentials": service_credentials,
     "/logwarden-standins/organization-account": organization_account,
+    # The OpenSearch domain's signing gateway asks who signed a request (local/standins/sigv4.py).
+    "/logwarden-standins/sigv4": sigv4.verify,
 }
 
 

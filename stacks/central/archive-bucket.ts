@@ -5,6 +5,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { checkovSkip } from '../../workflows/acknowledge';
 import { archiveLockWeakness, type LogwardenConfig } from '../../contracts/config';
+import { protectedBucketActions } from '../../contracts/archive-guard-scp';
+import { archiveAccessLogsBucketName, archiveBucketName } from '../../contracts/names';
 
 export interface ArchiveBucketProps {
   readonly config: LogwardenConfig;
@@ -12,21 +14,7 @@ export interface ArchiveBucketProps {
 }
 
 /**
- * The bucket-level calls that could shorten the archive: its Object Lock configuration, its
- * lifecycle, its policy (which holds this very deny), and lifting a GOVERNANCE lock. Only the
- * break-glass role may make them (S3 lets the account's root user re-write a bucket policy
- * whatever it says: the SCP of docs/deploying.md closes that gap).
- */
-export const protectedBucketActions = [
-  's3:PutBucketObjectLockConfiguration',
-  's3:PutLifecycleConfiguration',
-  's3:PutBucketPolicy',
-  's3:DeleteBucketPolicy',
-  's3:BypassGovernanceRetention',
-];
-
-/**
- * The CloudTrail event names of those calls, for the alarm rule. CloudTrail names the lifecycle
+ * The CloudTrail event names of the protected bucket calls (contracts/archive-guard-scp.ts), for the alarm rule. CloudTrail names the lifecycle
  * call PutBucketLifecycle / DeleteBucketLifecycle; the Object Lock call is listed under both
  * spellings S3's CloudTrail pages use, which costs nothing.
  */
@@ -46,9 +34,11 @@ export class ArchiveBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
-    const { archive, breakGlassRoleArn } = props.config;
+    const { archive, breakGlassRoleArn, accounts, homeRegion } = props.config;
 
+    // Named, so that the archive guard SCP can name both buckets (contracts/archive-guard-scp.ts).
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      bucketName: archiveAccessLogsBucketName(accounts.logArchive, homeRegion),
       encryption: s3.BucketEncryption.S3_MANAGED, // server access logging cannot write to SSE-KMS buckets
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -79,6 +69,7 @@ export class ArchiveBucket extends Construct {
           ? s3.ObjectLockRetention.governance(Duration.days(lock.days))
           : undefined;
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName: archiveBucketName(accounts.logArchive, homeRegion),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.key,
       bucketKeyEnabled: true,

@@ -6,10 +6,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Annotations, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { protectedKeyActions } from '../../contracts/archive-guard-scp';
 import { protectedBucketEvents } from './archive-bucket';
-
-/** The key calls that would make every archived object unreadable, or allow it later. */
-export const protectedKeyActions = ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy'];
 
 export interface ArchiveGuardProps {
   /** The archive's key; its policy gains the deny. */

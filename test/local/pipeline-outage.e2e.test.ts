@@ -10,14 +10,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startMoto, type Moto } from '../../local/moto';
 import { startOpenSearch, type LocalSearch } from '../../local/opensearch';
+import { analyst, refreshAsOperator } from '../../local/scenario/search';
 import { emulateOrganization } from '../../local/scenario/organization';
-import {
-  deployPipeline,
-  drainPipeline,
-  searchClient,
-  shipCorpus,
-  type Pipeline,
-} from '../../local/scenario/pipeline';
+import { deployPipeline, drainPipeline, shipCorpus, type Pipeline } from '../../local/scenario/pipeline';
 
 const member = '444444444444';
 let moto: Moto;
@@ -61,8 +56,8 @@ describe('the local consumers after an OpenSearch outage', () => {
     const up = await drainPipeline(pipeline, { strict: true });
     expect(up.records).toBeGreaterThanOrEqual(indexerFailures.length);
     expect(up.failures).toEqual([]);
-    const client = searchClient(search, pipeline.la.region);
-    await client.request('POST', '/logwarden-ocsf-*/_refresh');
+    await refreshAsOperator(pipeline.org, search);
+    const client = await analyst(pipeline.org, search);
     const count = (await client.request('GET', '/logwarden-ocsf-*/_count')).body as { count: number };
     expect(count.count).toBeGreaterThan(300);
     // Every drain wrote objects of its own: none overwritten.

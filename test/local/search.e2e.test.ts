@@ -1,8 +1,10 @@
 /**
- * The indexer end to end: a real OpenSearch 2.19 node (Maven Central artifacts, the project's
- * launcher), the project's own index template installed by the same setup code the stack's
- * custom resource runs, the real indexer handler under its own role on the strict stand-ins
- * (IAM enforced) for the stream, the rejected/ prefix and the last-seen table.
+ * The indexer end to end: a real OpenSearch 2.19 node with its security plugin (Maven Central
+ * artifacts, the project's launcher), the domain's roles, mappings, template and audit
+ * configuration installed by the stack's own custom resource under its own role
+ * (local/scenario/search.ts), the real indexer handler under its own role on the strict
+ * stand-ins (IAM enforced) for the stream, the rejected/ prefix and the last-seen table; the
+ * data read back as an analyst (a configured reader role).
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
@@ -16,12 +18,25 @@ import { createClient } from '../../functions/shared/clients';
 import { StreamReader, toKinesisStreamEvent } from '../../local/kinesis-reader';
 import { names } from '../../contracts/names';
 import { gzipSync } from 'node:zlib';
-import { installSearchSetup } from '../../functions/opensearch-setup/setup';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
 import { parseLogGroupArn, TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
 import { cwlPayload, realCloudTrailEvents } from '../../local/corpus';
 import { documentId, normalizePayload } from '../../functions/shared/normalize';
-import { signedSearchClient, type SearchClient } from '../../functions/shared/opensearch/client';
+import type { SearchClient } from '../../functions/shared/opensearch/client';
+import {
+  analyst,
+  deploySearch,
+  personAs,
+  refreshAsOperator,
+  searchAs,
+  type SearchDeployment,
+} from '../../local/scenario/search';
+import { auditConfig } from '../../functions/opensearch-setup/setup';
+import { signedSearchClient } from '../../functions/shared/opensearch/client';
+import type { Organization } from '../../local/scenario/organization';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { startMoto, type Moto } from '../../local/moto';
 import { startOpenSearch, type LocalSearch } from '../../local/opensearch';
 import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from '../../local/queries';
@@ -50,14 +65,18 @@ let streamArn: string;
 let indexer: Awaited<ReturnType<typeof centralFunction>>;
 let opensearch: LocalSearch;
 let search: SearchClient;
+let deployment: SearchDeployment;
+let org: Organization;
 
+/** The indices, as the break-glass role lists them (a reader may not: it only reads documents). */
 async function indices(): Promise<string[]> {
-  const res = await search.request('GET', '/_cat/indices/logwarden-ocsf-*?format=json&h=index');
+  const operator = await personAs(org, opensearch, config.breakGlassRoleArn);
+  const res = await operator.request('GET', '/_cat/indices/logwarden-ocsf-*?format=json&h=index');
   return (res.body as { index: string }[]).map((i) => i.index);
 }
 
 async function indexedIds(): Promise<string[]> {
-  await search.request('POST', '/logwarden-ocsf-*/_refresh');
+  await refreshAsOperator(org, opensearch);
   const res = await search.request(
     'POST',
     '/logwarden-ocsf-*/_search',
@@ -83,7 +102,7 @@ beforeAll(async () => {
   [moto, opensearch] = await Promise.all([startMoto(), startOpenSearch()]);
   // The organization on the strict stand-ins, IAM enforced; the central stack's resources and
   // roles in the log-archive account; the indexer under its own role, pointed at the local node.
-  const org = await emulateOrganization(moto.endpoint, { members: [], config });
+  org = await emulateOrganization(moto.endpoint, { members: [], config });
   const central = await deployCentral(org);
   ({ la, bucket } = central);
   streamArn = `arn:aws:kinesis:${region}:${org.logArchive}:stream/${names.centralStream}`;
@@ -91,8 +110,9 @@ beforeAll(async () => {
     [variableOf(indexerEnv, 'opensearchEndpoint')]: opensearch.endpoint,
   });
   lastSeenTable = indexer.environment[variableOf(indexerEnv, 'lastSeenTable')];
-  search = signedSearchClient({ endpoint: opensearch.endpoint, region });
-}, 240_000);
+  deployment = await deploySearch(org, opensearch);
+  search = await analyst(org, opensearch);
+}, 300_000);
 
 const index = (records: Parameters<typeof toKinesisStreamEvent>[0]) =>
   indexer.handler(toKinesisStreamEvent(records, streamArn, region)) as Promise<{
@@ -104,15 +124,18 @@ afterAll(async () => {
 });
 
 describe('indexer against a real OpenSearch node', () => {
-  it('the setup installs the project’s template (ISM is reported missing on this node) and is idempotent', async () => {
-    const first = await installSearchSetup(search, { retentionDays: 90 });
-    expect(first).toEqual([
+  it('the stack’s setup is pending until the break-glass bootstrap, then installs the template, roles and audit (ISM is reported missing on this node)', () => {
+    const [pending, installed] = deployment.runs;
+    expect(pending).toMatch(
+      /^pending: the break-glass role must first send PATCH \/_plugins\/_security\/api\/rolesmapping\/security_manager .*answered 403/,
+    );
+    expect(installed.split('; ')).toEqual([
+      'configured role logwarden_setup for 1 IAM role(s)',
       'installed index template logwarden-ocsf',
       'ISM not available on this node: policy logwarden-ocsf-retention not installed (not emulated)',
-    ]);
-    const again = await installSearchSetup(search, { retentionDays: 90 });
-    expect(again).toEqual([
-      'ISM not available on this node: policy logwarden-ocsf-retention not installed (not emulated)',
+      'configured role logwarden_writer for 1 IAM role(s)',
+      'configured role logwarden_reader for 1 IAM role(s)',
+      'configured audit logging (searches audited, writers ignored)',
     ]);
   });
 
@@ -124,7 +147,7 @@ describe('indexer against a real OpenSearch node', () => {
       (await kinesis.send(new PutRecordsCommand({ StreamName: names.centralStream, Records: entries })))
         .FailedRecordCount,
     ).toBe(0);
-    // The event source mapping reads with the indexer's role.
+    // The event source mapping reads with the indexer’s role.
     const asIndexer = createClient(KinesisClient, {
       http1: true,
       credentials: async () => indexer.credentials,
@@ -201,7 +224,7 @@ describe('indexer against a real OpenSearch node', () => {
     const created = (await indices()).filter((i) => !before.includes(i));
     expect(created.length).toBeGreaterThan(0);
     expect(created.length).toBeLessThanOrEqual(17);
-    await search.request('POST', '/logwarden-ocsf-*/_refresh');
+    await refreshAsOperator(org, opensearch);
     const found = await search.request(
       'POST',
       '/logwarden-ocsf-*/_search',
@@ -214,4 +237,225 @@ describe('indexer against a real OpenSearch node', () => {
     const hits = (found.body as { hits: { hits: { _source: { raw_data: string } }[] } }).hits.hits;
     expect(hits.some((h) => h._source.raw_data.includes('flood-neighbour'))).toBe(true);
   }, 120_000);
+});
+
+/**
+ * Fine-grained access control on the local node, as the stack's setup configured it (issue 22 §5,
+ * issue 24: "a reader cannot write ... and a writer cannot read"). Every principal signs as an
+ * IAM principal of the stand-in; the gateway maps it as Amazon OpenSearch Service does
+ * (Developer Guide, "Fine-grained access control", Mapping roles to users: "Specify backend
+ * roles and IAM role ARNs in the External identities section").
+ */
+describe('fine-grained access control on the local node', () => {
+  const doc = async () => {
+    const id = (await indexedIds())[0];
+    const res = await search.request(
+      'POST',
+      '/logwarden-ocsf-*/_search',
+      JSON.stringify({ query: { ids: { values: [id] } } }),
+    );
+    const hit = (res.body as { hits: { hits: { _index: string; _id: string }[] } }).hits.hits[0];
+    return { index: hit._index, id: hit._id };
+  };
+  const refused = (res: { status: number; body: unknown }, action: RegExp) =>
+    expect({ status: res.status, body: JSON.stringify(res.body) }).toEqual({
+      status: 403,
+      body: expect.stringMatching(action),
+    });
+  const bulkItemStatus = (res: { status: number; body: unknown }) =>
+    res.status === 200
+      ? (res.body as { items: Record<string, { status: number }>[] }).items.map(
+          (i) => Object.values(i)[0].status,
+        )
+      : [res.status];
+
+  it('unsigned, badly signed, tampered, expired and mis-scoped requests are refused before the node', async () => {
+    // Unsigned: the domain's access policy names IAM principals, so AWS requires SigV4 (Developer
+    // Guide, fine-grained access control: "clients must send signed requests using AWS Signature
+    // Version 4").
+    const unsigned = await fetch(`${opensearch.endpoint}/logwarden-ocsf-*/_search`);
+    expect(unsigned.status).toBe(403);
+    expect(await unsigned.text()).toMatch(/anonymous is not authorized to perform: es:ESHttpGet/);
+    // The IAM User Guide, "Create a signed AWS API request": "AWS then replicates this process
+    // and verifies the signature, granting or denying access accordingly".
+    const reader = await org.admin(org.logArchive); // any real session of the stand-in
+    const wrongSecret = signedSearchClient({
+      endpoint: opensearch.endpoint,
+      region,
+      credentials: async () => ({ ...reader, secretAccessKey: 'not-the-secret' }),
+    });
+    refused(await wrongSecret.request('GET', '/_cluster/health'), /signature we calculated does not match/);
+    const otherRegion = signedSearchClient({
+      endpoint: opensearch.endpoint,
+      region: 'us-east-1',
+      credentials: async () => reader,
+    });
+    refused(await otherRegion.request('GET', '/_cluster/health'), /scoped to a valid region/);
+    const signer = new SignatureV4({ service: 'es', region, credentials: reader, sha256: Sha256 });
+    const url = new URL(opensearch.endpoint);
+    const unsignedRequest = (body: string) =>
+      new HttpRequest({
+        method: 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: '/logwarden-ocsf-*/_search',
+        headers: { host: url.host, 'content-type': 'application/json' },
+        body,
+      });
+    // A body changed after signing.
+    const signed = await signer.sign(unsignedRequest('{"size":0}'));
+    const tampered = await fetch(`${opensearch.endpoint}/logwarden-ocsf-*/_search`, {
+      method: 'POST',
+      headers: signed.headers as Record<string, string>,
+      body: '{"size":10000}',
+    });
+    expect(tampered.status).toBe(403);
+    expect(await tampered.text()).toMatch(/x-amz-content-sha256/);
+    // Signed 20 minutes ago: AWS accepts 15 minutes of skew.
+    const old = await signer.sign(unsignedRequest('{}'), { signingDate: new Date(Date.now() - 20 * 60_000) });
+    const expired = await fetch(`${opensearch.endpoint}/logwarden-ocsf-*/_search`, {
+      method: 'POST',
+      headers: old.headers as Record<string, string>,
+      body: '{}',
+    });
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toMatch(/Signature expired/);
+  });
+
+  it('the writer (the indexer’s role) adds documents and can neither read, delete, update nor monitor', async () => {
+    const writer = searchAs(org, opensearch, indexer.credentials);
+    const { index, id } = await doc();
+    refused(
+      await writer.request('POST', '/logwarden-ocsf-*/_search', '{}'),
+      /no permissions for \[indices:data\/read\/search\]/,
+    );
+    refused(
+      await writer.request('GET', `/${index}/_doc/${id}`),
+      /no permissions for \[indices:data\/read\/get\]/,
+    );
+    refused(await writer.request('DELETE', `/${index}`), /no permissions for \[indices:admin\/delete\]/);
+    refused(
+      await writer.request('GET', '/_cluster/health'),
+      /no permissions for \[cluster:monitor\/health\]/,
+    );
+    refused(
+      await writer.request('PUT', `/${index}/_mapping`, '{"properties":{}}'),
+      /no permissions for \[indices:admin\/mapping\/put\]/,
+    );
+    const bulk = (line: object, source?: object) =>
+      writer.request(
+        'POST',
+        '/_bulk',
+        [line, ...(source ? [source] : [])].map((l) => JSON.stringify(l)).join('\n') + '\n',
+        'application/x-ndjson',
+      );
+    expect(bulkItemStatus(await bulk({ delete: { _index: index, _id: id } }))).toEqual([403]);
+    expect(
+      bulkItemStatus(await bulk({ update: { _index: index, _id: id } }, { doc: { message: 'rewritten' } })),
+    ).toEqual([403]);
+    // The document is still there, unchanged.
+    const after = await search.request('GET', `/${index}/_doc/${id}`);
+    expect((after.body as { found: boolean }).found).toBe(true);
+    expect(JSON.stringify(after.body)).not.toContain('rewritten');
+  });
+
+  it('a reader (a configured reader role) reads and writes nothing', async () => {
+    const { index, id } = await doc();
+    expect((await search.request('GET', `/${index}/_doc/${id}`)).status).toBe(200);
+    refused(
+      await search.request('PUT', '/logwarden-ocsf-2000.01.01'),
+      /no permissions for \[indices:admin\/create\]/,
+    );
+    refused(
+      await search.request('DELETE', `/${index}/_doc/${id}`),
+      /no permissions for \[indices:data\/write\/delete\]/,
+    );
+    refused(await search.request('DELETE', `/${index}`), /no permissions for \[indices:admin\/delete\]/);
+    refused(
+      await search.request(
+        'POST',
+        '/_bulk',
+        `${JSON.stringify({ create: { _index: index, _id: 'by-reader' } })}\n{}\n`,
+        'application/x-ndjson',
+      ),
+      /no permissions for \[indices:data\/write\/bulk\]/,
+    );
+    refused(
+      await search.request('PUT', '/_index_template/by-reader', '{"index_patterns":["x*"]}'),
+      /no permissions for \[indices:admin\/index_template\/put\]/,
+    );
+  });
+
+  it('a principal of the account that no role maps gets nothing', async () => {
+    const unmapped = searchAs(org, opensearch, await org.admin(org.logArchive));
+    const who = await unmapped.request('GET', '/_plugins/_security/authinfo');
+    expect(who.status).toBe(200);
+    expect((who.body as { user_name: string; roles: string[] }).roles).toEqual([]);
+    expect((who.body as { user_name: string }).user_name).toBe(
+      `arn:aws:iam::${org.logArchive}:role/OrganizationAccountAccessRole`,
+    );
+    refused(
+      await unmapped.request('POST', '/logwarden-ocsf-*/_search', '{}'),
+      /no permissions for \[indices:data\/read\/search\]/,
+    );
+    refused(await unmapped.request('GET', '/'), /no permissions for \[cluster:monitor\/main\]/);
+    refused(
+      await unmapped.request('GET', '/_plugins/_security/api/rolesmapping'),
+      /No permission to access REST API: User arn:aws:iam::\d+:role\/OrganizationAccountAccessRole with Security roles \[\]/,
+    );
+  });
+
+  it('the audit configuration is applied: a reader’s search is audited, the writers’ bulk requests are not', async () => {
+    const breakGlass = await personAs(org, opensearch, org.config.breakGlassRoleArn);
+    const writers = deployment.properties.WriterRoleArns as string[];
+    const applied = await breakGlass.request('GET', '/_plugins/_security/api/audit');
+    expect(applied.status).toBe(200);
+    expect((applied.body as { config: unknown }).config).toMatchObject(auditConfig(writers));
+    const readerArn = config.openSearch.readerRoleArns[0];
+    const marker = `audit-probe-${Date.now()}`;
+    await search.request(
+      'POST',
+      '/logwarden-ocsf-*/_search',
+      JSON.stringify({ query: { term: { 'metadata.uid': marker } } }),
+    );
+    await searchAs(org, opensearch, indexer.credentials).request(
+      'POST',
+      '/_bulk',
+      '{"create":{"_index":"logwarden-ocsf-2000.01.01","_id":"audit-probe"}}\n{}\n',
+      'application/x-ndjson',
+    );
+    const events = async () => {
+      await breakGlass.request('POST', '/security-auditlog-*/_refresh');
+      const res = await breakGlass.request(
+        'POST',
+        '/security-auditlog-*/_search',
+        JSON.stringify({
+          size: 1000,
+          query: { match_all: {} },
+          _source: ['audit_request_effective_user', 'audit_category'],
+        }),
+      );
+      return ((res.body as { hits?: { hits: { _source: Record<string, string> }[] } }).hits?.hits ?? []).map(
+        (h) => h._source,
+      );
+    };
+    let found: Record<string, string>[] = [];
+    for (let i = 0; i < 40 && !found.some((e) => e.audit_request_effective_user === readerArn); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      found = await events();
+    }
+    expect(
+      found.some(
+        (e) => e.audit_request_effective_user === readerArn && e.audit_category === 'GRANTED_PRIVILEGES',
+      ),
+    ).toBe(true);
+    expect(found.filter((e) => writers.includes(e.audit_request_effective_user))).toEqual([]);
+  });
+
+  it('the setup run again on the real node writes nothing', async () => {
+    expect(await deployment.again()).toBe(
+      'ISM not available on this node: policy logwarden-ocsf-retention not installed (not emulated)',
+    );
+  });
 });

@@ -164,3 +164,26 @@ describe('the IAM gate', () => {
     expect(report.statements).toBeGreaterThan(100);
   });
 });
+
+describe('the IAM gate’s figures in docs/iam.md (issue 21 §29)', () => {
+  it('are the figures the gate counts today for logwarden.config.json; a change to the grants updates them', () => {
+    const doc = readFileSync(path.join(root, 'docs', 'iam.md'), 'utf8');
+    const quoted =
+      /(\d+) templates, (\d+) Allow statements, (\d+) action × resource pairs, (\d+) grants that can never match, (\d+) dependent actions\s+not granted, (\d+) suppressed/.exec(
+        doc,
+      );
+    expect(quoted).not.toBeNull();
+    const templates = appTemplates();
+    const report = checkTemplates(sar, templates, suppressions);
+    const counted = [
+      Object.keys(templates).length,
+      report.statements,
+      report.pairs,
+      report.violations.length,
+      report.missingDependents.length,
+      report.suppressed.length,
+    ];
+    // When this fails, the grants changed: put the counted figures and today's date in docs/iam.md.
+    expect(quoted!.slice(1).map(Number)).toEqual(counted);
+  });
+});

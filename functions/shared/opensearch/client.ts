@@ -13,7 +13,7 @@ export interface SearchResponse {
 /** The few OpenSearch calls logwarden makes, over HTTPS with SigV4 (service `es`). */
 export interface SearchClient {
   request(
-    method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+    method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH',
     path: string,
     body?: string,
     contentType?: string,
@@ -30,8 +30,9 @@ export interface SearchClientOptions {
 }
 
 /**
- * A SigV4-signing client. The local OpenSearch node runs without the security plugin and
- * ignores the signature, so the local run goes through this very code.
+ * A SigV4-signing client. The local domain (local/opensearch-gateway.ts) verifies the signature
+ * against the stand-in's credentials and maps the principal as fine-grained access control does,
+ * so the local run goes through this very code.
  */
 export function signedSearchClient(options: SearchClientOptions): SearchClient {
   const url = new URL(options.endpoint);

@@ -1,12 +1,18 @@
 import {
   auditConfig,
+  auditPaths,
   bootstrapRequest,
   installSearchSetup,
   writerRole,
 } from '../../../functions/opensearch-setup/setup';
 import type { SearchClient } from '../../../functions/shared/opensearch/client';
 
-/** A tiny in-memory OpenSearch for the setup's describe-then-write logic. */
+/**
+ * A tiny in-memory OpenSearch for the setup's describe-then-write logic. The audit API is served
+ * as the security plugin serves it (test/local/search.e2e on the real node): read at
+ * `/_plugins/_security/api/audit` (`{ _readonly, config }`), written at `.../audit/config`,
+ * which answers 405 to GET; a role is read back with the fields the plugin adds.
+ */
 function memorySearch(): SearchClient & { writes: string[] } {
   const store = new Map<string, unknown>();
   const writes: string[] = [];
@@ -14,6 +20,13 @@ function memorySearch(): SearchClient & { writes: string[] } {
     writes,
     async request(method, path, body) {
       const key = path.split('?')[0];
+      if (key === auditPaths.write && method === 'GET')
+        return { status: 405, body: { error: 'Incorrect HTTP method', status: 405 } };
+      if (key === auditPaths.read)
+        return {
+          status: 200,
+          body: { _readonly: [], config: store.get(auditPaths.write) ?? { enabled: false } },
+        };
       if (method === 'PUT') {
         writes.push(key);
         store.set(key, JSON.parse(body ?? '{}'));
@@ -25,6 +38,29 @@ function memorySearch(): SearchClient & { writes: string[] } {
         return { status: 200, body: { index_templates: [{ name: key, index_template: saved }] } };
       if (key.startsWith('/_plugins/_ism/'))
         return { status: 200, body: { _seq_no: 3, _primary_term: 1, ...saved } };
+      // A role comes back as the security plugin hands it back: with its flags and the empty
+      // field-level security fields it adds to every index permission.
+      if (key.startsWith('/_plugins/_security/api/roles/')) {
+        const role = saved as { index_permissions: Record<string, unknown>[] };
+        return {
+          status: 200,
+          body: {
+            [key.split('/').pop() as string]: {
+              reserved: false,
+              hidden: false,
+              ...role,
+              index_permissions: role.index_permissions.map(({ index_patterns, ...rest }) => ({
+                index_patterns,
+                fls: [],
+                masked_fields: [],
+                ...rest,
+              })),
+              tenant_permissions: [],
+              static: false,
+            },
+          },
+        };
+      }
       return { status: 200, body: { [key.split('/').pop() as string]: saved } };
     },
   };
@@ -63,7 +99,7 @@ describe('installSearchSetup', () => {
     expect(search.writes).toEqual(['/_plugins/_ism/policies/logwarden-ocsf-retention']);
   });
 
-  it('without fine-grained access control (the local node) it touches no security API', async () => {
+  it('without fine-grained access control it touches no security API', async () => {
     const search = memorySearch();
     await installSearchSetup(search, { retentionDays: 90 });
     expect(search.writes.some((w) => w.includes('_security'))).toBe(false);
@@ -95,16 +131,17 @@ describe('installSearchSetup', () => {
     expect(search.writes).toHaveLength(writes);
   });
 
-  it('the writer can only add documents: no delete, no update, no crud', async () => {
+  it('the writer can only add documents: no delete, no update, no crud, no read, no mapping change, no monitoring', async () => {
     const search = memorySearch();
     await installSearchSetup(search, { retentionDays: 90, writerRoleArns });
     const role = (await search.request('GET', `/_plugins/_security/api/roles/${writerRole}`)).body as Record<
       string,
-      { index_permissions: { allowed_actions: string[] }[] }
+      { cluster_permissions: string[]; index_permissions: { allowed_actions: string[] }[] }
     >;
     const allowed = role[writerRole].index_permissions.flatMap((p) => p.allowed_actions);
-    expect(allowed).toEqual(['create_index', 'indices:data/write/index', 'indices:data/write/bulk*']);
-    expect(allowed.join(' ')).not.toMatch(/crud|delete|update|write\/\*/);
+    expect(allowed).toEqual(['indices:admin/create', 'indices:data/write/index', 'indices:data/write/bulk*']);
+    expect(allowed.join(' ')).not.toMatch(/crud|delete|update|write\/\*|read|mapping|create_index/);
+    expect(role[writerRole].cluster_permissions).toEqual(['indices:data/write/bulk']);
   });
 
   it('audit logging keeps searches (GRANTED_PRIVILEGES) and ignores the writers', () => {

@@ -1,6 +1,6 @@
 /**
- * The organization prerequisites of a real deployment, performed on the stand-ins by
- * local/standins/prerequisites.ts: afterwards the security-tooling account may do what the
+ * The organization prerequisites of a real deployment (contracts/prerequisites.ts), taken on the
+ * stand-ins by their own fix commands (local/scenario/prerequisites.ts): afterwards the security-tooling account may do what the
  * controls do in a real organization (Account API for a member, GuardDuty organization
  * configuration, an organization trail owned by the management account).
  */
@@ -14,30 +14,54 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig } from '../../../contracts/config';
+import { parseConfig, type LogwardenConfig } from '../../../contracts/config';
+import { actAsAdministrator, credentialsOf, organizationAccessRole } from '../../../local/emulated-org';
 import { startMoto, type Moto } from '../../../local/moto';
-import { asRoot, emulateOrganizationPrerequisites } from '../../../local/standins/prerequisites';
+import {
+  addAccount,
+  createOrganization,
+  establishPrerequisites,
+} from '../../../local/scenario/prerequisites';
+import { asRoot } from '../../../local/standins/prerequisites';
 
-const config = parseConfig(
+const example = parseConfig(
   JSON.parse(readFileSync(path.join(__dirname, '../../../logwarden.config.json'), 'utf8')),
 );
 const member = '444444444444';
 let moto: Moto;
 let steps: string[];
+let config: LogwardenConfig;
 
 beforeAll(async () => {
   moto = await startMoto();
-  ({ steps } = await emulateOrganizationPrerequisites(moto.endpoint, config, [member]));
-}, 60_000);
+  const { management, logArchive, securityTooling } = example.accounts;
+  const administrator = await actAsAdministrator(moto.endpoint, example);
+  const admin = async (account: string) =>
+    account === management ? administrator : credentialsOf(account, organizationAccessRole);
+  const organizationId = await createOrganization({ management, admin }, moto.endpoint, [
+    logArchive,
+    securityTooling,
+  ]);
+  await addAccount(moto.endpoint, management, member);
+  config = { ...example, organizationId };
+  steps = await establishPrerequisites({
+    config,
+    management,
+    logArchive,
+    securityTooling,
+    regions: config.governedRegions,
+    admin,
+  });
+}, 120_000);
 
 afterAll(() => moto?.stop());
 
 describe('organization prerequisites on the stand-ins', () => {
-  it('names each step as the command it stands for', () => {
+  it('names each step by the commands it ran', () => {
     expect(steps).toContain(
-      `aws organizations register-delegated-administrator --account-id ${config.accounts.securityTooling} --service-principal account.amazonaws.com`,
+      `delegated-admin-account (${config.accounts.management}): aws organizations register-delegated-administrator --account-id ${config.accounts.securityTooling} --service-principal account.amazonaws.com`,
     );
-    expect(steps.filter((s) => s.startsWith('aws guardduty enable-organization-admin-account'))).toHaveLength(
+    expect(steps.filter((s) => s.includes('aws guardduty enable-organization-admin-account'))).toHaveLength(
       config.governedRegions.length,
     );
   });

@@ -1,0 +1,331 @@
+/**
+ * Every one-time step a real organization takes before logwarden is deployed, as data, in one
+ * place: what it is, why logwarden needs it, the AWS CLI commands that do it, the read-only
+ * commands that show it, and what `logwarden preflight` checks (cli/preflight.ts). The deploy
+ * guide's checklist is generated from this list (scripts/prerequisites-doc.ts, a test fails when
+ * docs/deploying.md differs), and the local run establishes its emulated organization by running
+ * these very fix commands on the stand-ins (local/scenario/prerequisites.ts), so the checklist,
+ * the local world and the checks cannot drift apart.
+ *
+ * To add a prerequisite: add an entry to `prerequisites()` with a `check` kind; teach
+ * cli/preflight.ts that kind (the type system insists), and the local run's command runner any
+ * new AWS CLI command its fix uses.
+ */
+import type { LogwardenConfig } from './config';
+
+export type AccountKey = 'management' | 'logArchive' | 'securityTooling';
+
+/** How each account is named to a person. */
+export const accountTitles: Record<AccountKey, string> = {
+  management: 'management account',
+  logArchive: 'log-archive account',
+  securityTooling: 'security-tooling account',
+};
+
+/** A statement of an IAM-language policy, as the prerequisites write and check them. */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Principal: { AWS?: string | string[]; Service?: string | string[] };
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** What `logwarden preflight` reads to tell whether a prerequisite is met. */
+export type Check =
+  /** DescribeOrganization: all features, and the configuration's organization and management account. */
+  | { kind: 'all-features' }
+  /** ListAWSServiceAccessForOrganization lists the service principal. */
+  | { kind: 'trusted-access'; servicePrincipal: string }
+  /**
+   * ListDelegatedAdministrators for the service principal lists the security-tooling account;
+   * with `serviceLinkedRole`, that role exists in the management account too (the service's own
+   * registration creates it, Organizations' does not).
+   */
+  | { kind: 'delegated-admin'; servicePrincipal: string; serviceLinkedRole?: string }
+  /** CloudFormation DescribeOrganizationsAccess answers ENABLED. */
+  | { kind: 'stacksets-trusted-access' }
+  /** GuardDuty ListOrganizationAdminAccounts in the region lists the security-tooling account, ENABLED. */
+  | { kind: 'guardduty-admin'; region: string }
+  /** GuardDuty ListDetectors / GetDetector of the security-tooling account in the region: one, enabled. */
+  | { kind: 'guardduty-detector'; region: string }
+  /** Organizations DescribeResourcePolicy holds a statement that allows what `statement` allows. */
+  | { kind: 'organizations-resource-policy'; statement: PolicyStatement }
+  /** IAM GetRole in the log-archive account: the role exists and trusts `trustedService`. */
+  | { kind: 'break-glass-role'; roleName: string; trustedService: string }
+  /**
+   * The CDK bootstrap of the account and region: its version parameter (what `cdk deploy`
+   * reads) at `minVersion` or later, and its deploy role trusting the account itself.
+   */
+  | { kind: 'cdk-bootstrap'; region: string; minVersion: number };
+
+export interface Prerequisite {
+  /** Stable and unique: names it in preflight's output and in tests. */
+  id: string;
+  /** What it is. */
+  title: string;
+  /** Why logwarden needs it. */
+  why: string;
+  /** The account whose credentials take the step and answer the check. */
+  account: AccountKey;
+  /** The AWS CLI commands that take the step, in order. */
+  fix: string[];
+  /** Read-only AWS CLI commands that show it was taken. */
+  verify: string[];
+  /** Steps AWS refuses this one without (`id`s); the list is in an order that respects them. */
+  requires: string[];
+  check: Check;
+}
+
+/** The CDK bootstrap qualifier the stacks use (aws-cdk-lib DefaultStackSynthesizer's default). */
+export const cdkQualifier = 'hnb659fds';
+
+/**
+ * The bootstrap version the synthesized stacks require (their `requiresBootstrapStackVersion`,
+ * checked by a test): `cdk deploy` refuses an environment whose version parameter is older.
+ */
+export const cdkBootstrapMinVersion = 6;
+
+export const cdkBootstrapVersionParameter = `/cdk-bootstrap/${cdkQualifier}/version`;
+
+export function cdkDeployRoleName(account: string, region: string): string {
+  return `cdk-${cdkQualifier}-deploy-role-${account}-${region}`;
+}
+
+/** The role CloudTrail's own delegated-administrator registration creates in the management account. */
+export const cloudTrailServiceLinkedRole = 'AWSServiceRoleForCloudTrail';
+
+export const servicePrincipals = {
+  account: 'account.amazonaws.com',
+  cloudTrail: 'cloudtrail.amazonaws.com',
+  stackSets: 'member.org.stacksets.cloudformation.amazonaws.com',
+} as const;
+
+/** Where logwarden's stacks are deployed: each account and region `cdk bootstrap` must prepare. */
+export function deploymentEnvironments(config: LogwardenConfig): { account: AccountKey; region: string }[] {
+  const envs: { account: AccountKey; region: string }[] = [];
+  const add = (account: AccountKey, region: string) => {
+    if (!envs.some((e) => e.account === account && e.region === region)) envs.push({ account, region });
+  };
+  // LogwardenCentral in the home region, LogwardenDestination-<region> in each governed region.
+  add('logArchive', config.homeRegion);
+  for (const region of config.governedRegions) add('logArchive', region);
+  // LogwardenControlPlane.
+  add('securityTooling', config.homeRegion);
+  // LogwardenManagementForwarder: Organizations' events are delivered in us-east-1.
+  add('management', 'us-east-1');
+  // LogwardenManagementTrailSubscription, in the region of the organization trail's log group.
+  const group = config.trail.mode === 'organization' ? config.trail.cloudWatchLogsGroupArn : undefined;
+  const [, , , groupRegion, groupAccount] = group?.split(':') ?? [];
+  if (group && groupAccount === config.accounts.management) add('management', groupRegion);
+  return envs;
+}
+
+const json = (value: unknown) => `'${JSON.stringify(value)}'`;
+
+/** The statement the silent-accounts checker needs in the organization's resource policy. */
+export function silentAccountsStatement(config: LogwardenConfig): PolicyStatement {
+  return {
+    Sid: 'LogwardenSilentAccounts',
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${config.accounts.logArchive}:root` },
+    Action: 'organizations:ListAccounts',
+    Resource: '*',
+  };
+}
+
+/** The trust of the break-glass role: people of the log-archive account with MFA, and CloudFormation. */
+export function breakGlassTrustPolicy(config: LogwardenConfig) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${config.accounts.logArchive}:root` },
+        Action: 'sts:AssumeRole',
+        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+      },
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'cloudformation.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+  };
+}
+
+/** Every prerequisite of a deployment of `config`, in an order that respects `requires`. */
+export function prerequisites(config: LogwardenConfig): Prerequisite[] {
+  const { logArchive, securityTooling } = config.accounts;
+  const list: Prerequisite[] = [];
+  const organization = 'all-features';
+
+  list.push({
+    id: organization,
+    title: `The organization ${config.organizationId} has all features`,
+    why: 'Trusted access, delegated administrators, resource policies and SCPs exist only in an organization with all features; the configuration names this organization and its management account.',
+    account: 'management',
+    fix: [
+      'h=$(aws organizations enable-all-features --query Handshake.Id --output text)',
+      '# once every invited account has approved (accounts the organization created need not):',
+      'aws organizations accept-handshake --handshake-id "$h"',
+    ],
+    verify: ['aws organizations describe-organization'],
+    requires: [],
+    check: { kind: 'all-features' },
+  });
+
+  const trusted = (key: string, principal: string, title: string, why: string) =>
+    list.push({
+      id: `trusted-access-${key}`,
+      title,
+      why,
+      account: 'management',
+      fix: [`aws organizations enable-aws-service-access --service-principal ${principal}`],
+      verify: ['aws organizations list-aws-service-access-for-organization'],
+      requires: [organization],
+      check: { kind: 'trusted-access', servicePrincipal: principal },
+    });
+  const delegated = (key: string, principal: string, fix: string, title: string, why: string, slr?: string) =>
+    list.push({
+      id: `delegated-admin-${key}`,
+      title,
+      why,
+      account: 'management',
+      fix: [fix],
+      verify: [
+        `aws organizations list-delegated-administrators --service-principal ${principal}`,
+        ...(slr ? [`aws iam get-role --role-name ${slr}`] : []),
+      ],
+      requires: [organization, `trusted-access-${key}`],
+      check: {
+        kind: 'delegated-admin',
+        servicePrincipal: principal,
+        ...(slr ? { serviceLinkedRole: slr } : {}),
+      },
+    });
+
+  trusted(
+    'account',
+    servicePrincipals.account,
+    'Trusted access for the Account Management service',
+    'The controls list the Regions of each member account (account:ListRegions with an AccountId), which the Account API answers only with trusted access.',
+  );
+  delegated(
+    'account',
+    servicePrincipals.account,
+    `aws organizations register-delegated-administrator --account-id ${securityTooling} --service-principal ${servicePrincipals.account}`,
+    `The security-tooling account ${securityTooling} is delegated administrator for the Account Management service`,
+    "ListRegions with another account's AccountId is answered only to the management account or a delegated administrator: without it every sweep and new-account run covers nothing.",
+  );
+  trusted(
+    'cloudtrail',
+    servicePrincipals.cloudTrail,
+    'Trusted access for CloudTrail',
+    'The organization trail is created and repaired from the security-tooling account; CloudTrail registers a delegated administrator only with trusted access (CloudTrailAccessNotEnabledException).',
+  );
+  delegated(
+    'cloudtrail',
+    servicePrincipals.cloudTrail,
+    `aws cloudtrail register-organization-delegated-admin --member-account-id ${securityTooling}`,
+    `The security-tooling account ${securityTooling} is CloudTrail's delegated administrator, registered through CloudTrail`,
+    'The trail control manages the organization trail as its delegated administrator. Registered through the Organizations API instead, CloudTrail creates no service-linked role and the organization trail cannot be managed from security-tooling.',
+    cloudTrailServiceLinkedRole,
+  );
+  list.push({
+    id: 'trusted-access-stacksets',
+    title: 'Trusted access for CloudFormation StackSets',
+    why: 'The member baseline (the roles the controls assume, the forwarding rules) is a service-managed StackSet: it reaches every account only with StackSets trusted access.',
+    account: 'management',
+    fix: ['aws cloudformation activate-organizations-access'],
+    verify: ['aws cloudformation describe-organizations-access'],
+    requires: [organization],
+    check: { kind: 'stacksets-trusted-access' },
+  });
+  delegated(
+    'stacksets',
+    servicePrincipals.stackSets,
+    `aws organizations register-delegated-administrator --account-id ${securityTooling} --service-principal ${servicePrincipals.stackSets}`,
+    `The security-tooling account ${securityTooling} is delegated administrator for StackSets`,
+    'LogwardenControlPlane, in the security-tooling account, owns the service-managed member baseline StackSet.',
+  );
+
+  for (const region of config.governedRegions) {
+    list.push({
+      id: `guardduty-admin-${region}`,
+      title: `The security-tooling account ${securityTooling} is GuardDuty's delegated administrator in ${region}`,
+      why: `The GuardDuty control enrolls every account of ${region} as a member of the security-tooling account's detector, which only the delegated administrator may do; the delegation is per Region and only the management account can make it (it also enables GuardDuty's trusted access).`,
+      account: 'management',
+      fix: [
+        `aws guardduty enable-organization-admin-account --admin-account-id ${securityTooling} --region ${region}`,
+      ],
+      verify: [`aws guardduty list-organization-admin-accounts --region ${region}`],
+      requires: [organization],
+      check: { kind: 'guardduty-admin', region },
+    });
+  }
+  for (const region of config.governedRegions) {
+    list.push({
+      id: `guardduty-detector-${region}`,
+      title: `The security-tooling account ${securityTooling} has a GuardDuty detector in ${region}`,
+      why: `The delegated administrator manages the organization's members through its own detector; without one the GuardDuty control fails in ${region}.`,
+      account: 'securityTooling',
+      fix: [`aws guardduty create-detector --enable --region ${region}`],
+      verify: [`aws guardduty list-detectors --region ${region}`],
+      requires: [],
+      check: { kind: 'guardduty-detector', region },
+    });
+  }
+
+  const statement = silentAccountsStatement(config);
+  list.push({
+    id: 'silent-accounts-policy',
+    title: `The organization's resource policy lets the log-archive account ${logArchive} list the accounts`,
+    why: 'The silent-accounts checker in the log-archive account lists the organization’s accounts (organizations:ListAccounts) to see which stopped sending; the management account delegates exactly that read.',
+    account: 'management',
+    fix: [
+      `aws organizations put-resource-policy --content ${json({ Version: '2012-10-17', Statement: [statement] })}`,
+    ],
+    verify: ['aws organizations describe-resource-policy'],
+    requires: [organization],
+    check: { kind: 'organizations-resource-policy', statement },
+  });
+
+  const roleName = config.breakGlassRoleArn.split('/').pop() as string;
+  list.push({
+    id: 'break-glass-role',
+    title: `The break-glass role ${roleName} in the log-archive account ${logArchive}`,
+    why: "It alone may delete, disable or re-write the archive key and change the archive bucket's Object Lock, lifecycle or policy; it is the OpenSearch master user, and CloudFormation acts as it to deploy a change to the archive's protections.",
+    account: 'logArchive',
+    fix: [
+      `aws iam create-role --role-name ${roleName} --assume-role-policy-document ${json(breakGlassTrustPolicy(config))}`,
+      `aws iam attach-role-policy --role-name ${roleName} --policy-arn arn:aws:iam::aws:policy/AdministratorAccess`,
+    ],
+    verify: [`aws iam get-role --role-name ${roleName}`],
+    requires: [],
+    check: { kind: 'break-glass-role', roleName, trustedService: 'cloudformation.amazonaws.com' },
+  });
+
+  for (const env of deploymentEnvironments(config)) {
+    const account = config.accounts[env.account];
+    list.push({
+      id: `cdk-bootstrap-${account}-${env.region}`,
+      title: `CDK bootstrap of the ${accountTitles[env.account]} ${account} in ${env.region}`,
+      why: `cdk deploy puts logwarden's stacks there through the bootstrap's roles and asset bucket; each account deploys with its own credentials, so the bootstrap trusts only its own account (no --trust).`,
+      account: env.account,
+      fix: [`npx cdk bootstrap aws://${account}/${env.region}`],
+      verify: [
+        `aws ssm get-parameter --name ${cdkBootstrapVersionParameter} --region ${env.region}`,
+        `aws iam get-role --role-name ${cdkDeployRoleName(account, env.region)}`,
+      ],
+      requires: [],
+      check: { kind: 'cdk-bootstrap', region: env.region, minVersion: cdkBootstrapMinVersion },
+    });
+  }
+  // Unused ids would hide a typo in `requires`.
+  const ids = new Set(list.map((p) => p.id));
+  for (const p of list)
+    for (const r of p.requires) if (!ids.has(r)) throw new Error(`${p.id} requires unknown ${r}`);
+  return list;
+}
