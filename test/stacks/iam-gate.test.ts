@@ -169,7 +169,7 @@ describe('the IAM gate’s figures in docs/iam.md (issue 21 §29)', () => {
   it('are the figures the gate counts today for logwarden.config.json; a change to the grants updates them', () => {
     const doc = readFileSync(path.join(root, 'docs', 'iam.md'), 'utf8');
     const quoted =
-      /(\d+) templates, (\d+) Allow statements, (\d+) action × resource pairs, (\d+) grants that can never match, (\d+) dependent actions\s+not granted, (\d+) suppressed/.exec(
+      /(\d+)\s+templates,\s+(\d+)\s+Allow\s+statements,\s+(\d+)\s+action\s+×\s+resource\s+pairs,\s+(\d+)\s+grants\s+that\s+can\s+never\s+match,\s+(\d+)\s+dependent\s+actions\s+not\s+granted,\s+(\d+)\s+suppressed/.exec(
         doc,
       );
     expect(quoted).not.toBeNull();
