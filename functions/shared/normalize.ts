@@ -192,6 +192,8 @@ function trustedKind(
  * 12345678901234567000, and the searchable copy would then hold a number the line never had.
  * Only a line with 16 digits in a row can hold such an integer; others take JSON.parse alone.
  */
+const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+
 export function parseJsonLine(line: string): unknown {
   if (!/\d{16}/.test(line)) return JSON.parse(line);
   let out = '';
@@ -204,7 +206,8 @@ export function parseJsonLine(line: string): unknown {
       for (i++; i < line.length && line.charCodeAt(i) !== 0x22; i++) if (line.charCodeAt(i) === 0x5c) i++;
       i++;
     } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
-      const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(line.slice(i, i + 400));
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(line);
       const token = m?.[0] ?? line[i];
       if (m && m[1] === undefined && m[2] === undefined && !Number.isSafeInteger(Number(token))) {
         out += `${line.slice(from, i)}"${token}"`;
