@@ -5,7 +5,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import packageJson from '../package.json';
 import { ConfigError, loadConfig, type LogwardenConfig } from '../contracts/config';
-import { names, stateMachineArn, type WorkflowId } from '../contracts/names';
+import { archiveBucketName, names, stateMachineArn, type WorkflowId } from '../contracts/names';
 import { activeAccounts } from '../functions/list-accounts/list-accounts';
 import { executionName, startNamedExecution } from '../functions/shared/start-execution';
 import {
@@ -286,7 +286,11 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
     .description(
       'deliver again what the pipeline kept: rejected/ documents, errors/ records, on-failure batches (log-archive credentials)',
     )
-    .requiredOption('--bucket <name>', 'the archive bucket', once('--bucket', String))
+    .option(
+      '--bucket <name>',
+      'the archive bucket (default: logwarden-archive-<logArchive>-<homeRegion>)',
+      once('--bucket', String),
+    )
     .requiredOption('--indexer <function>', 'the indexer function, name or ARN', once('--indexer', String))
     .option(
       '--from <sources>',
@@ -308,11 +312,12 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
     )
     .option('--dry-run', 'list what would be replayed, replay nothing')
     .action(
-      (opts: { bucket: string; indexer: string; from?: ReplaySource[]; day?: string; dryRun?: boolean }) =>
+      (opts: { bucket?: string; indexer: string; from?: ReplaySource[]; day?: string; dryRun?: boolean }) =>
         run(async (s) => {
           const clients = (deps.replayClients ?? defaultReplayClients)(s.config, s.timeouts);
           const summary = await replayKept(clients, {
             ...opts,
+            bucket: opts.bucket ?? archiveBucketName(s.config.accounts.logArchive, s.config.homeRegion),
             from: opts.from ?? replaySources,
             stream: names.centralStream,
             out: deps.io.out,

@@ -10,7 +10,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { gzipSync } from 'node:zlib';
 import { runCli, type CliDeps } from '../../cli/main';
-import { names } from '../../contracts/names';
+import { archiveBucketName, names } from '../../contracts/names';
 import { makeHandler } from '../../functions/indexer/handler';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
 import type { SearchClient } from '../../functions/shared/opensearch/client';
@@ -78,10 +78,14 @@ beforeEach(() => {
     objects[input.Key] = Buffer.from(input.Body);
     return {};
   });
-  s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
-    Contents: Object.keys(objects)
-      .filter((k) => k.startsWith(input.Prefix))
-      .map((Key) => ({ Key })),
+  s3.on(ListObjectsV2Command).callsFake((input: { Bucket: string; Prefix: string }) => ({
+    // Only the archive, by its fixed name for the example config (contracts/names.ts).
+    Contents:
+      input.Bucket === archiveBucketName('222222222222', 'eu-west-1')
+        ? Object.keys(objects)
+            .filter((k) => k.startsWith(input.Prefix))
+            .map((Key) => ({ Key }))
+        : [],
   }));
   s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({
     // What the replay reads of a GetObject body.
@@ -120,10 +124,7 @@ function cli() {
     env: {},
   };
   const run = (...args: string[]) =>
-    runCli(
-      ['replay', '--bucket', 'archive', '--indexer', indexerArn, ...args, '--config', exampleConfigPath],
-      deps,
-    );
+    runCli(['replay', '--indexer', indexerArn, ...args, '--config', exampleConfigPath], deps);
   return { run, out, err };
 }
 
