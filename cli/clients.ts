@@ -1,4 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -112,5 +115,27 @@ export function cliClients(homeRegion: string, timeouts: CliTimeouts = defaultTi
     // Organizations is global; its endpoint is in us-east-1.
     orgs: recordCallSites(new OrganizationsClient({ region: 'us-east-1', ...common() })),
     sts: recordCallSites(new STSClient({ region: homeRegion, ...common() })),
+  };
+}
+
+/** The clients of `logwarden replay` (run with log-archive credentials), in the home region. */
+export function defaultReplayClients(
+  config: { homeRegion: string },
+  timeouts: CliTimeouts = defaultTimeouts,
+) {
+  const handler = (requestTimeout: number) => ({
+    maxAttempts: timeouts.attempts,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: timeouts.connectMs,
+      requestTimeout,
+      throwOnRequestTimeout: true,
+    }),
+  });
+  const region = config.homeRegion;
+  return {
+    s3: recordCallSites(new S3Client({ region, ...handler(timeouts.requestMs) })),
+    // An invocation answers when the function is done: up to its own timeout (the indexer's 2 minutes).
+    lambda: recordCallSites(new LambdaClient({ region, ...handler(Math.max(timeouts.requestMs, 150_000)) })),
+    kinesis: recordCallSites(new KinesisClient({ region, ...handler(timeouts.requestMs) })),
   };
 }

@@ -19,6 +19,8 @@ export interface CoverageMatrix {
   accountsWithoutRows: string[];
   /** Ledger accounts that are no longer active in the organization (closed, suspended, gone). */
   accountsNotInOrganization: string[];
+  /** Ledger accounts active in the organization but not among the accounts shown. */
+  accountsNotShown: string[];
   staleCells: number;
   staleAfterHours: number;
 }
@@ -45,9 +47,12 @@ export function buildMatrix(
   governedRegions: readonly string[],
   accounts: readonly string[],
   staleness: Staleness = { now: new Date(), staleAfterMs: Infinity },
+  /** The organization's active accounts, when the matrix shows only some of them (default: all shown). */
+  activeAccounts: readonly string[] = accounts,
 ): CoverageMatrix {
   const accountList = [...new Set(accounts)].sort();
-  const inOrg = new Set(accountList);
+  const shownAccounts = new Set(accountList);
+  const inOrg = new Set([...activeAccounts, ...accountList]);
   const byKey = new Map<string, LedgerRow>();
   for (const r of rows) byKey.set(cellKey(r.account, r.region, r.control), r);
   const ledgerAccounts = new Set(rows.map((r) => r.account));
@@ -87,6 +92,7 @@ export function buildMatrix(
     percent: total ? Math.round((covered / total) * 1000) / 10 : 100,
     accountsWithoutRows: accountList.filter((a) => !ledgerAccounts.has(a)),
     accountsNotInOrganization: [...ledgerAccounts].filter((a) => !inOrg.has(a)).sort(),
+    accountsNotShown: [...ledgerAccounts].filter((a) => inOrg.has(a) && !shownAccounts.has(a)).sort(),
     staleCells,
     staleAfterHours: Math.round((staleness.staleAfterMs / 3_600_000) * 10) / 10,
   };
@@ -114,6 +120,9 @@ function notes(m: CoverageMatrix): string[] {
       : []),
     ...(m.accountsNotInOrganization.length
       ? [`not shown, no longer active in the organization: ${m.accountsNotInOrganization.join(', ')}`]
+      : []),
+    ...(m.accountsNotShown.length
+      ? [`not shown here, active in the organization: ${m.accountsNotShown.join(', ')}`]
       : []),
   ];
 }

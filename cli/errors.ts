@@ -118,6 +118,23 @@ function networkCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * What went wrong with the credentials, from the credential provider's own words: an SSO session
+ * to log in again, a credential_process that failed, or none found at all.
+ */
+function credentialsLine(name: string, message: string): string {
+  if (/\bSSO\b|sso_session|sso login/i.test(message))
+    return `the AWS SSO session of this profile cannot give credentials (${message}): run aws sso login --profile <the profile> and try again`;
+  if (/credential_process|Command failed/i.test(message))
+    return `the profile's credential_process failed (${message}): run it by hand to see why`;
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+    return /Could not load credentials|Unable to locate credentials/i.test(message)
+      ? 'no AWS credentials: configure credentials for the security-tooling account (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)'
+      : `AWS credentials could not be loaded (${message}): check the profile (AWS_PROFILE) for the security-tooling account`;
+  }
+  return `AWS does not accept these credentials (${name}: ${message}): refresh them (aws sso login, or new keys) for the security-tooling account`;
+}
+
 /** One clear line and an exit code for any error that reaches the top of the CLI. */
 export function explain(err: unknown, target: Target): Explained {
   const e = (err ?? {}) as Error & { $metadata?: { httpStatusCode?: number } };
@@ -142,13 +159,35 @@ export function explain(err: unknown, target: Target): Explained {
     };
   }
   if (credentialNames.has(name) || /Could not load credentials|Unable to locate credentials/i.test(message)) {
+    return { kind: 'credentials', code: exitCode.credentials, line: credentialsLine(name, message) };
+  }
+  // A status with no error body (a proxy, a VPC endpoint policy, a load balancer): the SDK calls
+  // it "Unknown: UnknownError"; the status is what says what happened.
+  const status = e.$metadata?.httpStatusCode;
+  if ((name === 'Unknown' || name === 'UnknownError') && status !== undefined) {
+    const empty = `${call} in ${where} answered HTTP ${status} with no error in the body`;
+    if (status === 401)
+      return {
+        kind: 'credentials',
+        code: exitCode.credentials,
+        line: `${empty}: the credentials were refused`,
+      };
+    if (status === 403)
+      return {
+        kind: 'accessDenied',
+        code: exitCode.accessDenied,
+        line: `access denied: ${empty}, as a proxy or a VPC endpoint policy refuses a call. Check both, and that the role may make the call.`,
+      };
+    if (status === 404)
+      return {
+        kind: 'notFound',
+        code: exitCode.notFound,
+        line: `not found: ${empty}. Is AWS_ENDPOINT_URL or a proxy sending the call somewhere else?`,
+      };
     return {
-      kind: 'credentials',
-      code: exitCode.credentials,
-      line:
-        name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)
-          ? 'no AWS credentials: configure credentials for the security-tooling account (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)'
-          : `AWS does not accept these credentials (${name}: ${message}): refresh them (aws sso login, or new keys) for the security-tooling account`,
+      kind: 'aws',
+      code: exitCode.aws,
+      line: `${empty}${status >= 500 ? ': the service or a proxy on the way is failing; try again later' : ''}.`,
     };
   }
   if (accessDeniedNames.has(name)) {

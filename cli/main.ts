@@ -5,10 +5,16 @@ import { statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import packageJson from '../package.json';
 import { ConfigError, loadConfig, type LogwardenConfig } from '../contracts/config';
-import { names, stateMachineArn, type WorkflowId } from '../contracts/names';
+import { archiveBucketName, names, stateMachineArn, type WorkflowId } from '../contracts/names';
 import { activeAccounts } from '../functions/list-accounts/list-accounts';
 import { executionName, startNamedExecution } from '../functions/shared/start-execution';
-import { cliClients, defaultTimeouts, type CliClients, type CliTimeouts } from './clients';
+import {
+  cliClients,
+  defaultReplayClients,
+  defaultTimeouts,
+  type CliClients,
+  type CliTimeouts,
+} from './clients';
 import { buildMatrix, renderHtml, renderJson, renderTable } from './coverage-matrix';
 import { exitCode, explain, UsageError } from './errors';
 import {
@@ -21,6 +27,7 @@ import {
 } from './preflight';
 import { readLedger } from './ledger';
 import { waitFor } from './progress';
+import { replayKept, replaySources, type ReplayClients, type ReplaySource } from './replay';
 import { scheduleIntervalMs, ScheduleError } from './schedule';
 
 export { UsageError } from './errors';
@@ -39,6 +46,8 @@ export interface CliDeps {
   /** Between two looks at a running execution (--wait). */
   pollMs: number;
   env: Record<string, string | undefined>;
+  /** The clients of `logwarden replay` (log-archive account); tests pass mocked ones. */
+  replayClients?: (config: LogwardenConfig, timeouts: CliTimeouts) => ReplayClients;
   /** How `preflight` reaches each account (default: profiles, --assume-role, the default credentials). */
   preflightAccess?: (
     config: LogwardenConfig,
@@ -270,6 +279,55 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
       run((s) =>
         start(s, 'sweep', executionName('manual-sweep', stampOf(s)), { trigger: 'manual' }, opts.wait),
       ),
+    );
+
+  cli
+    .command('replay')
+    .description(
+      'deliver again what the pipeline kept: rejected/ documents, errors/ records, on-failure batches (log-archive credentials)',
+    )
+    .option(
+      '--bucket <name>',
+      'the archive bucket (default: logwarden-archive-<logArchive>-<homeRegion>)',
+      once('--bucket', String),
+    )
+    .requiredOption('--indexer <function>', 'the indexer function, name or ARN', once('--indexer', String))
+    .option(
+      '--from <sources>',
+      `comma-separated: ${replaySources.join(', ')} (default: all)`,
+      once('--from', (v: string) => {
+        const from = v.split(',').map((x) => x.trim());
+        const unknown = from.filter((x) => !(replaySources as readonly string[]).includes(x));
+        if (unknown.length) throw new InvalidArgumentError(`unknown source(s) ${unknown.join(', ')}`);
+        return from as ReplaySource[];
+      }),
+    )
+    .option(
+      '--day <YYYY-MM-DD>',
+      'only what was kept that day',
+      once('--day', (v: string) => {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new InvalidArgumentError('must be a day, YYYY-MM-DD');
+        return v;
+      }),
+    )
+    .option('--dry-run', 'list what would be replayed, replay nothing')
+    .action(
+      (opts: { bucket?: string; indexer: string; from?: ReplaySource[]; day?: string; dryRun?: boolean }) =>
+        run(async (s) => {
+          const clients = (deps.replayClients ?? defaultReplayClients)(s.config, s.timeouts);
+          const summary = await replayKept(clients, {
+            ...opts,
+            bucket: opts.bucket ?? archiveBucketName(s.config.accounts.logArchive, s.config.homeRegion),
+            from: opts.from ?? replaySources,
+            stream: names.centralStream,
+            out: deps.io.out,
+          });
+          deps.io.out(
+            `${opts.dryRun ? 'would replay' : 'replayed'} ${summary.objects} object(s): ${summary.documents} document(s), ${summary.records} record(s); ${summary.failed.length} not replayed`,
+          );
+          for (const f of summary.failed) deps.io.err(`not replayed: ${f}`);
+          return summary.failed.length ? exitCode.failed : exitCode.ok;
+        }),
     );
 
   cli

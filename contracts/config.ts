@@ -133,8 +133,24 @@ export const configSchema = z
     flowLogs: z
       .strictObject({
         acceptForeignFlowLogs: z.boolean().default(false),
+        /**
+         * Flow-log groups logwarden did not create whose records it should read as VPC flow
+         * records (contracts/trusted-sources.ts): `owner` an account (records about any account,
+         * a central flow-log group) or "self" (that group name in every account, records of the
+         * account itself); `format` the flow log's LogFormat, default AWS's default format.
+         * Lines of any other group, whatever they look like, are application events.
+         */
+        groups: z
+          .array(
+            z.strictObject({
+              logGroup: z.string().min(1).max(512),
+              owner: z.union([z.literal('self'), accountId]),
+              format: z.string().min(1).max(4096).optional(),
+            }),
+          )
+          .default([]),
       })
-      .default({ acceptForeignFlowLogs: false }),
+      .default({ acceptForeignFlowLogs: false, groups: [] }),
     sweep: z
       .strictObject({
         scheduleExpression: z.string().default('rate(1 day)'),

@@ -3,10 +3,12 @@ import type { LogwardenConfig } from './config';
 import { names } from './names';
 
 /**
- * Where CloudTrail and GuardDuty records may come from. A line is read as CloudTrail or as a
- * GuardDuty finding only when its CloudWatch Logs payload comes from one of these log groups
- * *and* is owned by the account named here: CloudWatch Logs sets `owner` to the account that owns
- * the log group, which no writer can forge. Anything else is an application event of its owner.
+ * Where CloudTrail records, GuardDuty findings and VPC flow records may come from. A line is read
+ * as one of them only when its CloudWatch Logs payload comes from one of these log groups *and*
+ * is owned by the account named here: CloudWatch Logs sets `owner` to the account that owns the
+ * log group, which no writer can forge. Anything else is an application event of its owner.
+ * (The flow-log groups logwarden creates in every account, `/logwarden/vpc-flow-logs/<format>`,
+ * are trusted like `owner: "self"` without being listed: functions/shared/normalize.ts.)
  *
  * - `owner: "<account>"` — records about any account are accepted (the organization trail's group
  *   in the management account; the GuardDuty administrator's findings group).
@@ -16,11 +18,18 @@ import { names } from './names';
  * Derived from the config here, once; the stacks hand it to each consumer as its
  * `trustedSources` setting (TRUSTED_SOURCES).
  */
-export const trustedSourceSchema = z.strictObject({
-  kind: z.enum(['cloudtrail', 'guardduty']),
-  logGroup: z.string().min(1).max(512),
-  owner: z.union([z.literal('self'), z.string().regex(/^\d{12}$/)]),
-});
+export const trustedSourceSchema = z
+  .strictObject({
+    kind: z.enum(['cloudtrail', 'guardduty', 'vpcflow']),
+    logGroup: z.string().min(1).max(512),
+    owner: z.union([z.literal('self'), z.string().regex(/^\d{12}$/)]),
+    /** vpcflow only: the flow log's LogFormat (default: AWS's default format). */
+    format: z.string().min(1).max(4096).optional(),
+  })
+  .refine((s) => s.format === undefined || s.kind === 'vpcflow', {
+    message: 'only a vpcflow source has a format',
+    path: ['format'],
+  });
 export type TrustedSource = z.output<typeof trustedSourceSchema>;
 export type TrustedKind = TrustedSource['kind'];
 export const trustedSourcesSchema = z.array(trustedSourceSchema);
@@ -41,6 +50,13 @@ export function trustedSourcesFromConfig(config: LogwardenConfig): TrustedSource
       owner: config.accounts.securityTooling,
     },
   ];
+  for (const g of config.flowLogs.groups)
+    sources.push({
+      kind: 'vpcflow',
+      logGroup: g.logGroup,
+      owner: g.owner,
+      ...(g.format ? { format: g.format } : {}),
+    });
   const trailGroup = config.trail.cloudWatchLogsGroupArn;
   if (trailGroup) {
     const { account, name } = parseLogGroupArn(trailGroup);
@@ -73,31 +89,39 @@ export function decodeTrustedSources(text: string): TrustedSource[] {
 /** What a payload's (owner, log group) may carry. */
 export interface SourceTrust {
   readonly kinds: ReadonlySet<TrustedKind>;
-  /** Only records about the owner's own account (account-mode trails). */
+  /** Only records about the owner's own account (account-mode trails, "self" flow-log groups). */
   readonly ownAccountOnly: boolean;
+  /** With `vpcflow`: the group's flow-log format, when not AWS's default. */
+  readonly flowFormat?: string;
 }
 
 const untrusted: SourceTrust = { kinds: new Set(), ownAccountOnly: true };
 
+interface GroupTrust {
+  kinds: Set<TrustedKind>;
+  flowFormat?: string;
+}
+
 /** The table, looked up by (owner, log group). */
 export class TrustTable {
-  private readonly byOwner = new Map<string, Map<string, Set<TrustedKind>>>();
+  private readonly byOwner = new Map<string, Map<string, GroupTrust>>();
 
   constructor(readonly sources: readonly TrustedSource[]) {
     for (const s of sources) {
-      const groups = this.byOwner.get(s.owner) ?? new Map<string, Set<TrustedKind>>();
+      const groups = this.byOwner.get(s.owner) ?? new Map<string, GroupTrust>();
       this.byOwner.set(s.owner, groups);
-      const kinds = groups.get(s.logGroup) ?? new Set<TrustedKind>();
-      groups.set(s.logGroup, kinds);
-      kinds.add(s.kind);
+      const group = groups.get(s.logGroup) ?? { kinds: new Set<TrustedKind>() };
+      groups.set(s.logGroup, group);
+      group.kinds.add(s.kind);
+      if (s.format) group.flowFormat = s.format;
     }
   }
 
   of(owner: string, logGroup: string): SourceTrust {
     const named = this.byOwner.get(owner)?.get(logGroup);
-    if (named) return { kinds: named, ownAccountOnly: false };
+    if (named) return { kinds: named.kinds, ownAccountOnly: false, flowFormat: named.flowFormat };
     const self = this.byOwner.get('self')?.get(logGroup);
-    if (self) return { kinds: self, ownAccountOnly: true };
+    if (self) return { kinds: self.kinds, ownAccountOnly: true, flowFormat: self.flowFormat };
     return untrusted;
   }
 }

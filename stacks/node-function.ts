@@ -7,7 +7,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledge, checkovSkip } from '../workflows/acknowledge';
-import { FUNCTION_BUNDLE_TARGET, FUNCTION_RUNTIME_NAME } from '../contracts/function-runtime';
+import {
+  FUNCTION_BUNDLE_TARGET,
+  FUNCTION_RUNTIME_NAME,
+  SDK_CALL_MAX_MS,
+} from '../contracts/function-runtime';
 import { pipelineLogGroup } from '../contracts/names';
 import * as path from 'node:path';
 import { powertoolsEnv } from '../functions/shared/env';
@@ -51,6 +55,12 @@ function functionRuntime(): lambda.Runtime {
  */
 export class NodeFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+    const timeout = props.timeout ?? Duration.seconds(60);
+    // A function must outlive its slowest SDK call, or a silent dependency ends it unreported.
+    if (timeout.toMilliseconds() <= SDK_CALL_MAX_MS)
+      throw new Error(
+        `${props.name}: a timeout of ${timeout.toHumanString()} is not longer than one SDK call's ${SDK_CALL_MAX_MS} ms (contracts/function-runtime.ts)`,
+      );
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       logGroupName: pipelineLogGroup(props.name),
       retention: logs.RetentionDays.ONE_YEAR,
@@ -64,7 +74,7 @@ export class NodeFunction extends nodejs.NodejsFunction {
       description: props.description,
       runtime: functionRuntime(),
       architecture: lambda.Architecture.ARM_64,
-      timeout: props.timeout ?? Duration.seconds(60),
+      timeout,
       memorySize: props.memorySize ?? 512,
       // No handler instruments its SDK calls with a tracer, so active tracing would bill for
       // segments that show nothing the function's own logs and metrics do not; the workflows

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { TrustTable } from '../../contracts/trusted-sources';
 import { decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
-import { documentId, normalizePayload } from '../shared/normalize';
+import { documentId, forEachDocument } from '../shared/normalize';
 import type { OcsfDocument } from '../shared/ocsf/document';
 import { executionName, startNamedExecution } from '../shared/start-execution';
 import { isCoverageTamper } from '../shared/tamper';
@@ -47,6 +47,8 @@ export interface AlertOutcome {
   duplicates: string[];
   /** Alerts sent without a heal, because logwarden does not govern where the change was made. */
   notGoverned: string[];
+  /** Why the record could not be read, when it could not (the archive and the indexer keep it). */
+  unreadable?: string;
 }
 
 type ClaimResult = 'alerted' | 'duplicate' | 'not-governed';
@@ -236,10 +238,15 @@ export async function alertOnStreamRecord(data: string, deps: AlerterDeps): Prom
   const outcome: AlertOutcome = { alerted: [], duplicates: [], notGoverned: [] };
   const decoded = decodeCwlBase64(data);
   // Undecodable records are kept by the archive (error prefix) and the indexer (rejected/).
-  if (!decoded.ok || isControlMessage(decoded.payload)) return outcome;
+  if (!decoded.ok) return { ...outcome, unreadable: decoded.error };
+  if (isControlMessage(decoded.payload)) return outcome;
   const payload = decoded.payload;
-  for (const doc of normalizePayload(payload, deps.formats, deps.trust)) {
-    if (!isCoverageTamper(doc)) continue;
+  // Only the tamper documents are kept: a large payload's other documents are let go one by one.
+  const tamper: OcsfDocument[] = [];
+  forEachDocument(payload, deps.formats, deps.trust, (doc) => {
+    if (isCoverageTamper(doc)) tamper.push(doc);
+  });
+  for (const doc of tamper) {
     const key = documentId(payload, doc);
     const result = await alertOnce(deps, doc, key);
     if (result === 'alerted') outcome.alerted.push(key);

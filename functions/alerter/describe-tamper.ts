@@ -70,6 +70,9 @@ export function quote(value: string | undefined, max = MAX_QUOTED): string {
   );
 }
 
+/** A message attribute value: the text itself, control characters as spaces, at most MAX_QUOTED characters. */
+const attribute = (value: string) => value.replace(/\p{Cc}/gu, ' ').slice(0, MAX_QUOTED);
+
 /** A subject line: printable ASCII only (SNS requires it), one line, at most 100 characters. */
 const subjectText = (text: string) => text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
 
@@ -123,15 +126,19 @@ export function describeTamper(
       `logwarden: ${d.api?.operation ?? 'tamper'} in ${doc.cloud.account.uid} ${doc.cloud.region}`,
     ),
     text,
+    // Message attributes are for SNS subscription filter policies, which compare exact strings:
+    // the values as they are (a quoted "123456789012" never equals 123456789012), cut, one line.
     attributes: {
-      who,
-      what: `${service} ${operation}`,
-      target,
-      account,
-      region,
-      sourceIp,
+      who: attribute(
+        d.actor?.user?.uid ?? d.actor?.user?.uid_alt ?? d.actor?.user?.name ?? 'unknown principal',
+      ),
+      what: attribute(`${d.api?.service?.name ?? 'unknown service'} ${d.api?.operation ?? 'unknown call'}`),
+      target: attribute(targetOf(doc)),
+      account: attribute(doc.cloud.account.uid),
+      region: attribute(doc.cloud.region),
+      sourceIp: attribute(d.src_endpoint?.ip ?? d.src_endpoint?.domain ?? 'unknown'),
       time: when,
-      eventId,
+      eventId: attribute(doc.metadata.uid),
       execution: executionArn ?? 'none',
     },
   };

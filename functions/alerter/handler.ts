@@ -10,9 +10,17 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
+import { ByteBudget } from '../shared/byte-budget';
 import { assumedRoleCredentials, createClient } from '../shared/clients';
+import { base64Bytes, declaredSize, MAX_PAYLOAD_BYTES } from '../shared/cwl-payload';
 import { alertOnStreamRecord, type AlerterDeps } from './alerter';
 import { alerterEnv } from './env';
+
+/**
+ * Bytes of decoded payload the records of one batch may hold at the same time: two payloads of
+ * the largest size (MAX_PAYLOAD_BYTES), inside the alerter's 512 MB.
+ */
+export const DECODE_BUDGET_BYTES = 2 * MAX_PAYLOAD_BYTES;
 
 export interface AlerterHandlerDeps extends AlerterDeps {
   logger: Logger;
@@ -52,17 +60,27 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
 export function makeHandler(deps: AlerterHandlerDeps) {
   const { logger, metrics } = deps;
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
+  const budget = new ByteBudget(DECODE_BUDGET_BYTES);
   const recordHandler = async (record: KinesisStreamRecord): Promise<void> => {
-    const { sequenceNumber } = record.kinesis;
+    const { sequenceNumber, data } = record.kinesis;
     let outcome;
     try {
-      outcome = await alertOnStreamRecord(record.kinesis.data, deps);
+      // The record's payload is read only once its declared size fits the batch's budget.
+      const bytes = base64Bytes(data);
+      outcome = await budget.with(bytes ? declaredSize(bytes) : 0, () => alertOnStreamRecord(data, deps));
     } catch (err) {
       // Every failed record is visible: its sequence number, the reason, and a metric.
       const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       logger.error('record failed', { sequenceNumber, reason });
       metrics.addMetric('FailedRecords', MetricUnit.Count, 1);
       throw err;
+    }
+    if (outcome.unreadable !== undefined) {
+      logger.warn('record not readable, kept by the archive and the indexer', {
+        sequenceNumber,
+        reason: outcome.unreadable,
+      });
+      metrics.addMetric('UnreadableRecords', MetricUnit.Count, 1);
     }
     if (outcome.alerted.length) logger.info('tamper alerts sent', { alertKeys: outcome.alerted });
     if (outcome.notGoverned.length)

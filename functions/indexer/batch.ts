@@ -1,5 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { ByteBudget } from '../shared/byte-budget';
+import { base64Bytes, declaredSize, MAX_PAYLOAD_BYTES } from '../shared/cwl-payload';
 import { recordSightings, SightingBuffer } from '../shared/last-seen';
 import type { Observer } from '../shared/metrics';
 import { indexStreamRecord, IndexerDeps } from './indexer';
@@ -8,6 +10,13 @@ export interface LastSeenDeps {
   ddb: DynamoDBClient;
   table: string;
 }
+
+/**
+ * Bytes of decoded payload the records of one batch may hold at the same time: four payloads of
+ * the largest size (MAX_PAYLOAD_BYTES), whose parsed events and one part of documents each stay
+ * well inside the indexer's 1,024 MB (measured: test/functions/indexer/memory.test.ts).
+ */
+export const DECODE_BUDGET_BYTES = 4 * MAX_PAYLOAD_BYTES;
 
 const reasonOf = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
@@ -18,18 +27,23 @@ const reasonOf = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.m
  * reason plus the `FailedRecords` metric; the error is rethrown so the record is reported as a
  * batch item failure and retried.
  */
-export function indexerRecordHandler(deps: IndexerDeps, observe: Observer, sightings: SightingBuffer) {
+export function indexerRecordHandler(
+  deps: IndexerDeps,
+  observe: Observer,
+  sightings: SightingBuffer,
+  budget = new ByteBudget(DECODE_BUDGET_BYTES),
+) {
   return async (record: KinesisStreamRecord): Promise<void> => {
-    const { sequenceNumber } = record.kinesis;
+    const { sequenceNumber, data } = record.kinesis;
     let outcome;
     try {
-      outcome = await indexStreamRecord(
-        {
-          data: record.kinesis.data,
-          sequenceNumber,
-          arrivalMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
-        },
-        deps,
+      // The record's payload is read only once its declared size fits the batch's budget.
+      const bytes = base64Bytes(data);
+      outcome = await budget.with(bytes ? declaredSize(bytes) : 0, () =>
+        indexStreamRecord(
+          { data, sequenceNumber, arrivalMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000) },
+          deps,
+        ),
       );
     } catch (err) {
       observe.log('error', 'record failed', { sequenceNumber, reason: reasonOf(err) });

@@ -16,8 +16,10 @@ export interface DocumentOutcome {
 }
 
 export interface BulkResult {
-  /** Created now. */
+  /** Created now: the only documents OpenSearch took from this call. */
   indexed: number;
+  /** The entries created now, for the counts that must say what OpenSearch accepted. */
+  created: IndexEntry[];
   /** Already there (409 on create): a replay or a re-delivery, not a failure. */
   alreadyIndexed: number;
   /** Rejected for good (mapping errors, 400s, unserializable): kept elsewhere with the reason. */
@@ -33,13 +35,28 @@ export interface BulkOptions {
   /** Keep each _bulk body below this many bytes. */
   maxBodyBytes?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Epoch ms after which no request is started: what is still pending then fails (the record is
+   * retried) while the function has time left to say so in its log and metrics.
+   */
+  deadline?: number;
+  now?: () => number;
 }
 
 interface BulkItem {
   create?: { status: number; error?: { type?: string; reason?: string } };
 }
 
-const retryable = (status: number) => status === 429 || status >= 500;
+/**
+ * Errors that say "not now" rather than "never": a cluster or index block (a write block, the
+ * read-only block OpenSearch sets at the disk flood-stage watermark, `cluster.blocks.read_only`)
+ * and a closed index answer 403, 429 or 400, but lift when an operator acts. Rejecting them
+ * would send every document of the outage to rejected/ for good.
+ */
+const transientTypes = new Set(['cluster_block_exception', 'index_closed_exception']);
+
+const retryable = (status: number, type?: string) =>
+  status === 429 || status >= 500 || (type !== undefined && transientTypes.has(type));
 
 interface Body {
   entries: IndexEntry[];
@@ -92,7 +109,16 @@ export async function bulkIndex(
 ): Promise<BulkResult> {
   const maxAttempts = options.maxAttempts ?? 5;
   const sleep = options.sleep ?? realSleep;
-  const result: BulkResult = { indexed: 0, alreadyIndexed: 0, rejected: [], failed: [], retries: 0 };
+  const now = options.now ?? Date.now;
+  const outOfTime = () => options.deadline !== undefined && now() >= options.deadline;
+  const result: BulkResult = {
+    indexed: 0,
+    created: [],
+    alreadyIndexed: 0,
+    rejected: [],
+    failed: [],
+    retries: 0,
+  };
   let pending = entries;
   for (let attempt = 0; pending.length && attempt < maxAttempts; attempt++) {
     if (attempt > 0) {
@@ -101,6 +127,11 @@ export async function bulkIndex(
     }
     const again: DocumentOutcome[] = [];
     for (const chunk of bodies(pending, options.maxBodyBytes ?? 5 * 1024 * 1024, result.rejected)) {
+      if (outOfTime()) {
+        const reason = 'not sent: the function is near its timeout';
+        again.push(...chunk.entries.map((entry) => ({ entry, status: 0, reason })));
+        continue;
+      }
       let status: number;
       let body: unknown;
       try {
@@ -113,8 +144,9 @@ export async function bulkIndex(
       const items = (body as { items?: BulkItem[] } | undefined)?.items;
       if (status >= 300 || !Array.isArray(items) || items.length !== chunk.entries.length) {
         const reason = `bulk request answered ${status}: ${JSON.stringify(body)?.slice(0, 500)}`;
+        const type = (body as { error?: { type?: string } } | undefined)?.error?.type;
         const outcomes = chunk.entries.map((entry) => ({ entry, status, reason }));
-        if (retryable(status) || status === 0) again.push(...outcomes);
+        if (retryable(status, type) || status === 0) again.push(...outcomes);
         else result.rejected.push(...outcomes);
         continue;
       }
@@ -122,6 +154,7 @@ export async function bulkIndex(
         const s = item.create?.status ?? 0;
         if (s >= 200 && s < 300) {
           result.indexed++;
+          result.created.push(chunk.entries[i]);
           return;
         }
         const e = item.create?.error;
@@ -134,12 +167,15 @@ export async function bulkIndex(
           status: s,
           reason: `${e?.type ?? 'error'}: ${e?.reason ?? 'unknown'}`,
         };
-        if (retryable(s)) again.push(outcome);
+        if (retryable(s, e?.type)) again.push(outcome);
         else result.rejected.push(outcome);
       });
     }
     pending = again.map((o) => o.entry);
-    if (attempt === maxAttempts - 1) result.failed.push(...again);
+    if (attempt === maxAttempts - 1 || outOfTime()) {
+      result.failed.push(...again);
+      break;
+    }
   }
   return result;
 }
@@ -166,7 +202,9 @@ export async function createMissingIndices(
         known.add(index);
       } else if (type === 'resource_already_exists_exception') known.add(index);
     } catch {
-      // Unreachable now: the bulk request will say so, with retries.
+      // Unreachable now (refused, or no answer within the client's timeout): the bulk request
+      // will say so, with retries. Asking for the other indices would only wait again.
+      break;
     }
   }
   return created;

@@ -1,10 +1,11 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { TrustTable } from '../../contracts/trusted-sources';
-import { decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
+import { decodeCwlBase64, isControlMessage, type CwlLogEvent } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
-import { sightingsOf, type Sighting } from '../shared/last-seen';
-import { documentId, normalizePayload, SourceKind, sourceKindOf } from '../shared/normalize';
-import { indexFor } from '../shared/opensearch/index-model';
+import { SightingBuffer, sightingsOf, type Sighting } from '../shared/last-seen';
+import { documentId, normalizeEvents, SourceKind, sourceKindOf } from '../shared/normalize';
+import { indexFor, indexPrefix } from '../shared/opensearch/index-model';
+import type { OcsfDocument } from '../shared/ocsf/document';
 import type { SearchClient } from '../shared/opensearch/client';
 import { bulkIndex, BulkOptions, createMissingIndices, DocumentOutcome, IndexEntry } from './bulk';
 
@@ -18,6 +19,8 @@ export interface IndexerDeps {
   bulk?: BulkOptions;
   /** Indices this container knows exist (kept across invocations). */
   knownIndices?: Set<string>;
+  /** Epoch ms after which no more `_bulk` request starts (set per invocation by the handler). */
+  deadline?: () => number | undefined;
 }
 
 /** A Kinesis record as the indexer needs it. */
@@ -81,9 +84,30 @@ export class RetryLaterError extends Error {
 }
 
 /**
- * Indexes the documents of one stream record (one CloudWatch Logs payload). Resolves when
- * every document is indexed or kept under rejected/; throws RetryLaterError when some could
- * not be indexed yet, so the record is reported as a batch item failure and retried.
+ * How many of a payload's log events are normalized and sent at a time: a large payload (up to
+ * MAX_PAYLOAD_BYTES, tens of thousands of lines) is indexed in parts, so the record holds one
+ * part's documents rather than all of them (a document weighs a kilobyte or more on the heap,
+ * however short its line). Each part is also cut at about 2 MB of lines, under a _bulk body.
+ */
+export const PART_EVENTS = 2000;
+export const PART_CHARS = 2 * 1024 * 1024;
+
+function partEnd(events: readonly CwlLogEvent[], start: number): number {
+  let chars = 0;
+  let end = start;
+  while (end < events.length && end - start < PART_EVENTS && (end === start || chars < PART_CHARS)) {
+    chars += events[end].message.length;
+    end++;
+  }
+  return end;
+}
+
+/**
+ * Indexes the documents of one stream record (one CloudWatch Logs payload), a part at a time.
+ * Resolves when every document is indexed or kept under rejected/; throws RetryLaterError when
+ * some could not be indexed yet, so the record is reported as a batch item failure and retried
+ * (the documents already created are then 409s, counted as already indexed). The counts say what
+ * OpenSearch accepted: a document still waiting for a retry is not "indexed" for any metric.
  */
 export async function indexStreamRecord(
   record: StreamRecordInput,
@@ -115,43 +139,114 @@ export async function indexStreamRecord(
   outcome.owner = payload.owner;
   outcome.logGroup = payload.logGroup;
   if (isControlMessage(payload)) return outcome;
-  const docs = normalizePayload(payload, deps.formats, deps.trust);
-  const entries: IndexEntry[] = docs.map((doc) => {
-    const { index, quarantined } = indexFor(doc, record.arrivalMs);
-    if (quarantined) outcome.quarantined++;
-    const kind = sourceKindOf(doc);
-    outcome.bySource[kind] = (outcome.bySource[kind] ?? 0) + 1;
-    return { doc, id: documentId(payload, doc), index };
-  });
-  outcome.documents = docs.length;
-  outcome.invalidUtf8 = payload.logEvents.filter((e) => e.invalidUtf8Base64 !== undefined).length;
-  outcome.indicesCreated = await createMissingIndices(
+  const events = payload.logEvents;
+  outcome.documents = events.length;
+  outcome.invalidUtf8 = events.filter((e) => e.invalidUtf8Base64 !== undefined).length;
+  const failed: DocumentOutcome[] = [];
+  const sightings = new SightingBuffer();
+  for (let start = 0; start < events.length;) {
+    const end = partEnd(events, start);
+    const docs = normalizeEvents(payload, deps.formats, deps.trust, start, end);
+    start = end;
+    const entries: IndexEntry[] = docs.map((doc) => {
+      const { index, quarantined } = indexFor(doc, record.arrivalMs);
+      if (quarantined) outcome.quarantined++;
+      return { doc, id: documentId(payload, doc), index };
+    });
+    outcome.indicesCreated.push(
+      ...(await createMissingIndices(
+        deps.search,
+        entries.map((e) => e.index),
+        deps.knownIndices ?? new Set(),
+      )),
+    );
+    const result = await bulkIndex(deps.search, entries, {
+      ...deps.bulk,
+      deadline: deps.deadline?.() ?? deps.bulk?.deadline,
+    });
+    await Promise.all(
+      result.rejected.map((r: DocumentOutcome) =>
+        keepRejected(deps, safeKey(r.entry.id), {
+          reason: r.reason,
+          status: r.status,
+          sequenceNumber: record.sequenceNumber,
+          id: r.entry.id,
+          index: r.entry.index,
+          document: r.entry.doc,
+        }),
+      ),
+    );
+    for (const { doc } of result.created) {
+      const kind = sourceKindOf(doc);
+      outcome.bySource[kind] = (outcome.bySource[kind] ?? 0) + 1;
+    }
+    outcome.indexed += result.indexed;
+    outcome.alreadyIndexed += result.alreadyIndexed;
+    outcome.rejected += result.rejected.length;
+    outcome.retries += result.retries;
+    failed.push(...result.failed);
+    sightings.add(sightingsOf(payload, docs, record.arrivalMs));
+  }
+  if (failed.length) {
+    const first = failed[0];
+    throw new RetryLaterError(
+      `${failed.length} of ${events.length} documents not indexed yet (${first.status} ${first.reason})`,
+    );
+  }
+  outcome.sightings = sightings.drain();
+  return outcome;
+}
+
+/**
+ * What `logwarden replay` sends the indexer for documents kept under rejected/ (cli/replay.ts):
+ * each as it was kept, with its deterministic `_id` and its index, so a document already there is
+ * a 409 and nothing is written twice.
+ */
+export interface ReplayDocumentsEvent {
+  logwardenReplay: 'documents';
+  documents: { id: string; index: string; document: OcsfDocument }[];
+}
+
+export interface ReplayDocumentsResult {
+  indexed: number;
+  alreadyIndexed: number;
+  /** Refused again for good (still kept under rejected/, where they were). */
+  rejected: { id: string; reason: string }[];
+  /** Not indexed yet (throttled, blocked, unreachable): replay again later. */
+  failed: { id: string; reason: string }[];
+}
+
+export function isReplayDocuments(event: unknown): event is ReplayDocumentsEvent {
+  const e = event as Partial<ReplayDocumentsEvent> | null;
+  return e?.logwardenReplay === 'documents' && Array.isArray(e.documents);
+}
+
+/** Indexes replayed documents with the same `create` as the stream path. */
+export async function replayDocuments(
+  deps: IndexerDeps,
+  event: ReplayDocumentsEvent,
+): Promise<ReplayDocumentsResult> {
+  const entries: IndexEntry[] = event.documents
+    // Only logwarden's own indices: the writer role can write no other anyway.
+    .filter(
+      (d) =>
+        typeof d?.id === 'string' &&
+        typeof d.index === 'string' &&
+        d.index.startsWith(indexPrefix) &&
+        d.document,
+    )
+    .map((d) => ({ id: d.id, index: d.index, doc: d.document }));
+  await createMissingIndices(
     deps.search,
     entries.map((e) => e.index),
     deps.knownIndices ?? new Set(),
   );
-  const result = await bulkIndex(deps.search, entries, deps.bulk);
-  await Promise.all(
-    result.rejected.map((r: DocumentOutcome) =>
-      keepRejected(deps, safeKey(r.entry.id), {
-        reason: r.reason,
-        status: r.status,
-        sequenceNumber: record.sequenceNumber,
-        index: r.entry.index,
-        document: r.entry.doc,
-      }),
-    ),
-  );
-  outcome.indexed = result.indexed;
-  outcome.alreadyIndexed = result.alreadyIndexed;
-  outcome.rejected = result.rejected.length;
-  outcome.retries = result.retries;
-  if (result.failed.length) {
-    const first = result.failed[0];
-    throw new RetryLaterError(
-      `${result.failed.length} of ${docs.length} documents not indexed yet (${first.status} ${first.reason})`,
-    );
-  }
-  outcome.sightings = sightingsOf(payload, docs, record.arrivalMs);
-  return outcome;
+  const result = await bulkIndex(deps.search, entries, { ...deps.bulk, deadline: deps.deadline?.() });
+  const brief = (o: DocumentOutcome) => ({ id: o.entry.id, reason: o.reason });
+  return {
+    indexed: result.indexed,
+    alreadyIndexed: result.alreadyIndexed,
+    rejected: result.rejected.map(brief),
+    failed: result.failed.map(brief),
+  };
 }

@@ -2,6 +2,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import {
+  SDK_CONNECTION_TIMEOUT_MS,
+  SDK_MAX_ATTEMPTS,
+  SDK_REQUEST_TIMEOUT_MS,
+} from '../../contracts/function-runtime';
 
 export interface ClientOptions {
   region?: string;
@@ -18,7 +23,9 @@ export type ClientCtor<C> = new (config: {
   region?: string;
   credentials?: AwsCredentialIdentityProvider;
   maxAttempts?: number;
-  requestHandler?: NodeHttpHandler;
+  /** A handler, or the default handler's options (the SDK accepts either). */
+  requestHandler?:
+    NodeHttpHandler | { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
 }) => C;
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -79,11 +86,20 @@ export function assumedRoleCredentials(
  * Region and credentials come from the function's environment (see `inFunctionEnvironment`).
  */
 export function createClient<C>(Ctor: ClientCtor<C>, options: ClientOptions = {}): C {
+  // Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes.
+  const timeouts = {
+    connectionTimeout: SDK_CONNECTION_TIMEOUT_MS,
+    requestTimeout: SDK_REQUEST_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
+  };
   return new Ctor({
     region: options.region ?? currentEnvironment().AWS_REGION,
     credentials: options.credentials ?? environmentCredentials(),
     // The cores retry with their own backoff where it matters; the SDK's own retries stay modest.
-    maxAttempts: 3,
-    ...(options.http1 ? { requestHandler: new NodeHttpHandler() } : {}),
+    maxAttempts: SDK_MAX_ATTEMPTS,
+    // Every client gives up on a silent endpoint (contracts/function-runtime.ts says why and how
+    // soon). The options form applies to each client's default HTTP/1.1 handler; Kinesis defaults
+    // to HTTP/2, which takes no such options, so a function's Kinesis client is built with http1.
+    requestHandler: options.http1 ? new NodeHttpHandler(timeouts) : timeouts,
   });
 }

@@ -6,6 +6,7 @@ import {
   FlowLogFormatRegistry,
   defaultV2Format,
   looksLikeDefaultV2,
+  parseFormatString,
   type FlowLogFormat,
 } from './flow-log-formats';
 import { parseErrorOf, toBaseEvent, toParseError } from './ocsf/base-event';
@@ -65,6 +66,8 @@ export const labels = {
   /** The line has the shape of CloudTrail/GuardDuty but came from a log group not trusted for it. */
   untrustedCloudTrail: 'logwarden:untrusted_cloudtrail',
   untrustedGuardDuty: 'logwarden:untrusted_guardduty',
+  /** The line has the shape of a VPC flow record but its group or account is not trusted for it. */
+  untrustedVpcFlow: 'logwarden:untrusted_vpcflow',
 } as const;
 
 /**
@@ -87,31 +90,59 @@ function nestedDeeperThan(value: object, limit: number, level = 1): boolean {
   return false;
 }
 
-/** Cuts long strings (and keys) in one free-form object, in place (its objects are this line's own parse). */
+/**
+ * Most UTF-8 bytes of the key path of a free-form leaf. OpenSearch indexes each `flat_object`
+ * leaf also as the keyword `<field>.<path>=<value>`, and a keyword past 32,766 bytes rejects the
+ * whole document ("immense term"): a path of at most 6,000 bytes (past it, each of at most 32
+ * levels adds a marker of about 36), a value of at most
+ * MAX_UNMAPPED_STRING units (24,576 bytes) and the field's own name stay under it together.
+ */
+export const MAX_KEY_PATH_BYTES = 6000;
+
+/** A key cut so that it fits `room` UTF-8 bytes, marker included (a UTF-16 unit is at most 3 bytes). */
+const cutKey = (key: string, room: number) => {
+  const marker = `…[truncated: ${key.length} characters]`;
+  return `${key.slice(0, Math.max(0, Math.floor((room - Buffer.byteLength(marker)) / 3)))}${marker}`;
+};
+
+/**
+ * Cuts long strings, keys and key paths in one free-form object, in place (its objects are this
+ * line's own parse): each value to MAX_UNMAPPED_STRING, each key path to MAX_KEY_PATH_BYTES.
+ */
 function truncateFreeForm(root: Record<string, unknown>): boolean {
   let truncated = false;
   const cut = (s: string) => {
     truncated = true;
     return `${s.slice(0, MAX_UNMAPPED_STRING)}…[truncated: ${s.length} characters]`;
   };
-  const stack: (Record<string, unknown> | unknown[])[] = [root];
+  // Each object with the UTF-8 bytes of the path that leads to it.
+  const stack: [Record<string, unknown> | unknown[], number][] = [[root, 0]];
   while (stack.length) {
-    const node = stack.pop() as Record<string, unknown> | unknown[];
+    const [node, pathBytes] = stack.pop() as [Record<string, unknown> | unknown[], number];
     if (Array.isArray(node)) {
+      // Array elements share their parent's path.
       node.forEach((v, i) => {
         if (typeof v === 'string' && v.length > MAX_UNMAPPED_STRING) node[i] = cut(v);
-        else if (typeof v === 'object' && v !== null) stack.push(v as Record<string, unknown>);
+        else if (typeof v === 'object' && v !== null) stack.push([v as Record<string, unknown>, pathBytes]);
       });
       continue;
     }
     for (const key of Object.keys(node)) {
       const v = node[key];
-      if (key.length > MAX_UNMAPPED_STRING) {
-        delete node[key];
-        node[cut(key)] = v;
+      let name = key;
+      const room = MAX_KEY_PATH_BYTES - pathBytes - (pathBytes ? 1 : 0);
+      if (key.length > MAX_UNMAPPED_STRING) name = cut(key);
+      if (Buffer.byteLength(name) > room) {
+        truncated = true;
+        name = cutKey(key, room);
       }
-      if (typeof v === 'string' && v.length > MAX_UNMAPPED_STRING) node[key] = cut(v);
-      else if (typeof v === 'object' && v !== null) stack.push(v as Record<string, unknown>);
+      if (name !== key) {
+        delete node[key];
+        node[name] = v;
+      }
+      if (typeof v === 'string' && v.length > MAX_UNMAPPED_STRING) node[name] = cut(v);
+      else if (typeof v === 'object' && v !== null)
+        stack.push([v as Record<string, unknown>, MAX_KEY_PATH_BYTES - room + Buffer.byteLength(name)]);
     }
   }
   return truncated;
@@ -155,24 +186,93 @@ function trustedKind(
   return accepted ? kind : `untrusted-${kind}`;
 }
 
+/**
+ * A JSON line, parsed with every integer outside JavaScript's exact range (±2^53 − 1) kept as the
+ * string of its digits: JSON.parse would silently round 12345678901234567890 to
+ * 12345678901234567000, and the searchable copy would then hold a number the line never had.
+ * Only a line with 16 digits in a row can hold such an integer; others take JSON.parse alone.
+ */
+const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+
+export function parseJsonLine(line: string): unknown {
+  if (!/\d{16}/.test(line)) return JSON.parse(line);
+  let out = '';
+  let from = 0;
+  let i = 0;
+  while (i < line.length) {
+    const c = line.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // Skip the string, escapes included.
+      for (i++; i < line.length && line.charCodeAt(i) !== 0x22; i++) if (line.charCodeAt(i) === 0x5c) i++;
+      i++;
+    } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(line);
+      const token = m?.[0] ?? line[i];
+      if (m && m[1] === undefined && m[2] === undefined && !Number.isSafeInteger(Number(token))) {
+        out += `${line.slice(from, i)}"${token}"`;
+        from = i + token.length;
+      }
+      i += token.length;
+    } else i++;
+  }
+  return JSON.parse(out + line.slice(from));
+}
+
 /** What every event of a payload shares, looked up once per payload. */
 interface PayloadContext {
   region: string | undefined;
-  /** The group's flow-log format, when it is a flow-log group. */
+  /** The group's flow-log format, when the group is trusted for flow records. */
   format: FlowLogFormat | undefined;
+  /** With a format: only records whose `account-id` is the owner's (or says no account). */
+  flowOwnAccountOnly: boolean;
+  /** With a format: where `account-id` sits in a line, -1 when the format has none. */
+  flowAccountAt: number;
   trust: SourceTrust;
 }
 
-const contextOf = (
+/** Configured flow-log formats, parsed once each. */
+const configuredFormats = new Map<string, FlowLogFormat>();
+function configuredFormat(text: string): FlowLogFormat {
+  let format = configuredFormats.get(text);
+  if (!format) configuredFormats.set(text, (format = parseFormatString('configured', text)));
+  return format;
+}
+
+/**
+ * The trust decision for flow records, once per payload (issue 21 §16): a line is a VPC flow
+ * record only from a flow-log group logwarden created (its registry's groups, in any account,
+ * each for its own account: "self") or one the config names as a flow-log group, in the account
+ * the config names (contracts/trusted-sources.ts), exactly as CloudTrail and GuardDuty.
+ */
+function contextOf(
   payload: CwlPayload,
   formats: FlowLogFormatRegistry,
   trust: TrustTable,
   region: string | undefined,
-): PayloadContext => ({
-  region,
-  format: formats.formatOf(payload.logGroup),
-  trust: trust.of(payload.owner, payload.logGroup),
-});
+): PayloadContext {
+  const source = trust.of(payload.owner, payload.logGroup);
+  const configured = source.kinds.has('vpcflow');
+  const format = configured
+    ? source.flowFormat !== undefined
+      ? configuredFormat(source.flowFormat)
+      : (formats.formatOf(payload.logGroup) ?? defaultV2Format)
+    : formats.formatOf(payload.logGroup);
+  return {
+    region,
+    format,
+    flowOwnAccountOnly: configured ? source.ownAccountOnly : true,
+    flowAccountAt: format ? format.fields.indexOf('account-id') : -1,
+    trust: source,
+  };
+}
+
+/**
+ * A flow record's `account-id` is its owner's, or says no account: "-", or "unknown" for an
+ * interface an AWS service created (Amazon VPC User Guide, "Flow log records", account-id).
+ */
+const ownFlowAccount = (value: string | undefined, owner: string) =>
+  value === undefined || value === owner || value === '-' || value === 'unknown';
 
 function normalizeContent(origin: EventOrigin, message: string, context: PayloadContext): OcsfDocument {
   const { payload } = origin;
@@ -183,14 +283,19 @@ function normalizeContent(origin: EventOrigin, message: string, context: Payload
       const reason = `flow-log line has ${values.length} fields, format ${format.id} of ${payload.logGroup} has ${format.fields.length}`;
       return toParseError(origin, reason, FLOW_LOG_PRODUCT);
     }
-    return toNetworkActivity(origin, format, values);
+    if (!context.flowOwnAccountOnly || ownFlowAccount(values[context.flowAccountAt], payload.owner))
+      return toNetworkActivity(origin, format, values);
+    // A record about another account, in a group trusted only for its owner's own.
+    const doc = toBaseEvent(origin);
+    addLabel(doc, labels.untrustedVpcFlow);
+    return doc;
   }
 
   const trimmed = message.trimStart();
   if (trimmed.startsWith('{')) {
     let json: unknown;
     try {
-      json = JSON.parse(message);
+      json = parseJsonLine(message);
     } catch (err) {
       return toParseError(origin, `invalid JSON: ${(err as Error).message}`);
     }
@@ -216,11 +321,12 @@ function normalizeContent(origin: EventOrigin, message: string, context: Payload
     if (message.length > MAX_UNMAPPED_STRING && truncateFreeFormFields(doc)) addLabel(doc, labels.truncated);
     return doc;
   }
-  if (firstFieldIsTwo(trimmed)) {
-    const fields = splitFlowLogLine(message);
-    if (looksLikeDefaultV2(fields)) return toNetworkActivity(origin, defaultV2Format, fields);
-  }
-  return toBaseEvent(origin);
+  const doc = toBaseEvent(origin);
+  // Shaped like a default-format flow record, from a group not trusted for them: the owner's
+  // application event, flagged (before, it became a flow record of whatever account it named).
+  if (firstFieldIsTwo(trimmed) && looksLikeDefaultV2(splitFlowLogLine(message)))
+    addLabel(doc, labels.untrustedVpcFlow);
+  return doc;
 }
 
 /**
@@ -259,8 +365,23 @@ export function normalizePayload(
   formats: FlowLogFormatRegistry,
   trust: TrustTable,
 ): OcsfDocument[] {
+  return normalizeEvents(payload, formats, trust);
+}
+
+/**
+ * The documents of log events `start` to `end` (exclusive) of a payload, in order: a consumer
+ * that writes a large payload out in parts holds one part's documents at a time.
+ */
+export function normalizeEvents(
+  payload: CwlPayload,
+  formats: FlowLogFormatRegistry,
+  trust: TrustTable,
+  start = 0,
+  end = payload.logEvents.length,
+): OcsfDocument[] {
+  const context = contextOf(payload, formats, trust, regionOf(payload));
   const docs: OcsfDocument[] = [];
-  forEachDocument(payload, formats, trust, (doc) => docs.push(doc));
+  for (let i = start; i < end; i++) docs.push(normalizeInContext(payload, payload.logEvents[i], context));
   return docs;
 }
 

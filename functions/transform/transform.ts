@@ -256,49 +256,54 @@ export async function transformFirehoseEvent(
     const recordId = String(record?.recordId ?? '');
     reserve -= minimalEntryBytes(recordId);
     let result: FirehoseOutputRecord;
-    const decoded =
-      typeof record?.data === 'string'
-        ? decodeCwlBase64(record.data)
-        : ({ ok: false, error: 'no data' } as const);
     const sequenceNumber = record?.kinesisRecordMetadata?.sequenceNumber;
-    if (!decoded.ok) {
-      result = fail(recordId, decoded.error, sequenceNumber);
-    } else if (isControlMessage(decoded.payload)) {
-      result = { recordId, result: 'Dropped' };
-    } else if ((decoded.payload.logwardenHops ?? 0) > maxHops) {
-      result = fail(recordId, `re-ingested more than ${maxHops} times`, sequenceNumber);
-    } else if (decoded.payload.logEvents.length === 0) {
-      result = { recordId, result: 'Dropped' };
-    } else {
-      const payload = decoded.payload;
-      // A record whose lines cannot fit is not normalized here at all: it is re-ingested in
-      // halves and normalized when they come back (on a large event, most records).
-      const candidate =
-        used + minimalDataBytes(payload) + reserve <= maxBytes
-          ? toOkRecord(recordId, payload, record, options, now)
-          : undefined;
-      if (candidate && used + entryBytes(candidate.record) + reserve <= maxBytes) {
-        result = candidate.record;
-        addCounts(stats, candidate.counts);
+    try {
+      const decoded =
+        typeof record?.data === 'string'
+          ? decodeCwlBase64(record.data)
+          : ({ ok: false, error: 'no data' } as const);
+      if (!decoded.ok) {
+        result = fail(recordId, decoded.error, sequenceNumber);
+      } else if (isControlMessage(decoded.payload)) {
+        result = { recordId, result: 'Dropped' };
+      } else if ((decoded.payload.logwardenHops ?? 0) > maxHops) {
+        result = fail(recordId, `re-ingested more than ${maxHops} times`, sequenceNumber);
+      } else if (decoded.payload.logEvents.length === 0) {
+        result = { recordId, result: 'Dropped' };
       } else {
-        const streamArn = event.sourceKinesisStreamArn;
-        if (!streamArn) {
-          result = fail(
-            recordId,
-            'response limit reached and no source stream to re-ingest into',
-            sequenceNumber,
-          );
+        const payload = decoded.payload;
+        // A record whose lines cannot fit is not normalized here at all: it is re-ingested in
+        // halves and normalized when they come back (on a large event, most records).
+        const candidate =
+          used + minimalDataBytes(payload) + reserve <= maxBytes
+            ? toOkRecord(recordId, payload, record, options, now)
+            : undefined;
+        if (candidate && used + entryBytes(candidate.record) + reserve <= maxBytes) {
+          result = candidate.record;
+          addCounts(stats, candidate.counts);
         } else {
-          const parts = splitForReingest(payload);
-          if (parts.length > 1) stats.split++;
-          const partitionKey = record.kinesisRecordMetadata?.partitionKey ?? payload.logStream ?? recordId;
-          pending.push({
-            index,
-            entries: parts.map((p) => ({ data: gzipSync(JSON.stringify(p)), partitionKey })),
-          });
-          result = { recordId, result: 'Dropped' };
+          const streamArn = event.sourceKinesisStreamArn;
+          if (!streamArn) {
+            result = fail(
+              recordId,
+              'response limit reached and no source stream to re-ingest into',
+              sequenceNumber,
+            );
+          } else {
+            const parts = splitForReingest(payload);
+            if (parts.length > 1) stats.split++;
+            const partitionKey = record.kinesisRecordMetadata?.partitionKey ?? payload.logStream ?? recordId;
+            pending.push({
+              index,
+              entries: parts.map((p) => ({ data: gzipSync(JSON.stringify(p)), partitionKey })),
+            });
+            result = { recordId, result: 'Dropped' };
+          }
         }
       }
+    } catch (err) {
+      // Nothing above throws on input it validated; should anything still, that record alone fails.
+      result = fail(recordId, `unexpected error: ${(err as Error)?.message ?? String(err)}`, sequenceNumber);
     }
     used += entryBytes(result);
     out.push(result);

@@ -21,7 +21,12 @@ export type Say = (line?: string) => void;
 
 export async function coverage(org: Organization) {
   const rows = await readLedger(new DynamoDBClient({}), names.ledgerTable);
-  return buildMatrix(rows, [...org.regions], [...org.members]);
+  // The members this run onboards are shown; log archive and security tooling are active too.
+  return buildMatrix(rows, [...org.regions], [...org.members], undefined, [
+    org.logArchive,
+    org.securityTooling,
+    ...org.members,
+  ]);
 }
 
 export async function printCoverage(org: Organization, title: string, say: Say) {

@@ -9,6 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { LogwardenConfig } from '../../contracts/config';
+import { ALERTER_MEMORY_MB, INDEXER_MEMORY_MB } from '../../contracts/function-runtime';
 import { healStarterRoleArn, healStateMachineArn, names } from '../../contracts/names';
 import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
 import { acknowledge, logicalIdOf } from '../../workflows/acknowledge';
@@ -92,7 +93,7 @@ export class StreamConsumers extends Construct {
       description:
         'Central stream → OCSF documents → OpenSearch (_id = metadata.uid); rejections to S3 rejected/',
       timeout: Duration.minutes(2),
-      memorySize: 1024,
+      memorySize: INDEXER_MEMORY_MB,
       logKey: props.logKey,
       vpc: props.search.vpc,
       securityGroups: [props.search.clientSecurityGroup],
@@ -126,6 +127,7 @@ export class StreamConsumers extends Construct {
       name: 'alerter',
       description: 'Central stream → coverage tamper alerts on SNS and self-heal executions',
       timeout: Duration.minutes(1),
+      memorySize: ALERTER_MEMORY_MB,
       logKey: props.logKey,
       roleName: names.alerterRole,
       // A flood elsewhere in the account cannot take the alerter's capacity (issue 10 §4).

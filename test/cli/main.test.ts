@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CliDeps, runCli } from '../../cli/main';
+import { buildMatrix, renderHtml } from '../../cli/coverage-matrix';
 import packageJson from '../../package.json';
 import { exampleConfigPath, exampleConfigRaw } from '../stacks/example-app';
 
@@ -371,6 +372,54 @@ describe('AWS errors are one line with the documented exit code', () => {
     expect(c.err[0]).toMatch(/^error: no AWS credentials/);
   });
 
+  it.each([
+    [
+      'an expired SSO session',
+      'The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.',
+      /^error: the AWS SSO session of this profile cannot give credentials \(The SSO session .*\): run aws sso login --profile/,
+    ],
+    [
+      'a failing credential_process',
+      'Command failed: /usr/local/bin/get-creds --role ops\nget-creds: vault sealed',
+      /^error: the profile's credential_process failed \(Command failed: \/usr\/local\/bin\/get-creds --role ops get-creds: vault sealed\)/,
+    ],
+  ])('%s says so, exit 5 (issue 21 §23)', async (_name, message, expected) => {
+    ddb.on(ScanCommand).rejects(Object.assign(new Error(message), { name: 'CredentialsProviderError' }));
+    const c = cli();
+    expect(await c.run('coverage')).toBe(5);
+    expect(c.err).toHaveLength(1);
+    expect(c.err[0]).toMatch(expected);
+  });
+
+  it.each([
+    [
+      403,
+      6,
+      /^error: access denied: .* in account 333333333333, region eu-west-1 answered HTTP 403 with no error in the body/,
+    ],
+    [404, 3, /^error: not found: .* answered HTTP 404 with no error in the body/],
+    [
+      502,
+      7,
+      /^error: .* answered HTTP 502 with no error in the body: the service or a proxy on the way is failing/,
+    ],
+  ])(
+    'an empty HTTP %i is named by its status, not UnknownError (issue 21 §23)',
+    async (status, code, expected) => {
+      ddb.on(ScanCommand).rejects(
+        Object.assign(new Error('UnknownError'), {
+          name: 'Unknown',
+          $metadata: { httpStatusCode: status },
+        }),
+      );
+      const c = cli();
+      expect(await c.run('coverage')).toBe(code);
+      expect(c.err).toHaveLength(1);
+      expect(c.err[0]).toMatch(expected);
+      expect(c.err[0]).not.toContain('UnknownError');
+    },
+  );
+
   it('expired credentials: exit 5', async () => {
     ddb
       .on(ScanCommand)
@@ -441,5 +490,25 @@ describe('AWS errors are one line with the documented exit code', () => {
     d.deps.env = { LOGWARDEN_DEBUG: '1' };
     expect(await d.run('coverage')).toBe(70);
     expect(d.err[0]).toMatch(/TypeError: x is undefined\n\s+at /);
+  });
+});
+
+describe('coverage.html names accounts outside the view for what they are (issue 21 §23)', () => {
+  const row = (account: string) => ({
+    account,
+    region: 'eu-west-1',
+    control: 'trail' as const,
+    status: 'healed' as const,
+    lastVerified: '2026-11-28T00:00:00Z',
+  });
+  it('the security-tooling account, active but not shown, is not called "no longer active"; a closed one is', () => {
+    const rows = [row('444444444444'), row('333333333333'), row('666666666666')] as Parameters<
+      typeof buildMatrix
+    >[0];
+    const m = buildMatrix(rows, ['eu-west-1'], ['444444444444'], undefined, ['333333333333', '444444444444']);
+    const html = renderHtml(m, '2026-11-28T00:00:00Z');
+    expect(html).toContain('not shown here, active in the organization: 333333333333');
+    expect(html).toContain('not shown, no longer active in the organization: 666666666666');
+    expect(html).not.toMatch(/no longer active in the organization: [^<]*333333333333/);
   });
 });

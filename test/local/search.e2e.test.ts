@@ -85,6 +85,19 @@ async function indexedIds(): Promise<string[]> {
   return (res.body as { hits: { hits: { _id: string }[] } }).hits.hits.map((h) => h._id);
 }
 
+/** Each indexed document's log group and line. */
+async function indexedLines(): Promise<{ log_name: string; raw_data: string }[]> {
+  await search.request('POST', '/logwarden-ocsf-*/_refresh');
+  const res = await search.request(
+    'POST',
+    '/logwarden-ocsf-*/_search',
+    JSON.stringify({ size: 10000, _source: ['raw_data', 'metadata.log_name'], query: { match_all: {} } }),
+  );
+  return (
+    res.body as { hits: { hits: { _source: { raw_data: string; metadata: { log_name: string } } }[] } }
+  ).hits.hits.map((h) => ({ log_name: h._source.metadata.log_name, raw_data: h._source.raw_data }));
+}
+
 beforeAll(async () => {
   [moto, opensearch] = await Promise.all([startMoto(), startOpenSearch()]);
   // The organization on the strict stand-ins, IAM enforced; the central stack's resources and
@@ -146,6 +159,15 @@ describe('indexer against a real OpenSearch node', () => {
       expect((await index(records)).batchItemFailures).toEqual([]);
     };
     await consume();
+    // Counted from the corpus itself, not from the code under test: every line the corpus sent,
+    // in the group it sent it from, is one document (issue 21 §28).
+    const lines = (source: { log_name: string; raw_data: string }[]) =>
+      source.map((d) => `${d.log_name}\n${d.raw_data}`).sort();
+    const sent = lines(
+      payloads.flatMap((p) => p.logEvents.map((e) => ({ log_name: p.logGroup, raw_data: e.message }))),
+    );
+    expect(sent).toHaveLength(338);
+    expect(lines(await indexedLines())).toEqual(sent);
     const ids = await indexedIds();
     expect(ids.sort()).toEqual(expectedIds);
     const rejected = await new S3Client(la).send(
@@ -155,6 +177,7 @@ describe('indexer against a real OpenSearch node', () => {
     // Replay of the stream from TRIM_HORIZON: same ids, no duplicates.
     await consume();
     expect((await indexedIds()).sort()).toEqual(expectedIds);
+    expect(lines(await indexedLines())).toEqual(sent);
   }, 180_000);
 
   it('the three example queries answer from the indexed corpus', async () => {

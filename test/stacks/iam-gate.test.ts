@@ -164,3 +164,26 @@ describe('the IAM gate', () => {
     expect(report.statements).toBeGreaterThan(100);
   });
 });
+
+describe('the IAM gate’s figures in docs/iam.md (issue 21 §29)', () => {
+  it('are the figures the gate counts today for logwarden.config.json; a change to the grants updates them', () => {
+    const doc = readFileSync(path.join(root, 'docs', 'iam.md'), 'utf8');
+    const quoted =
+      /(\d+)\s+templates,\s+(\d+)\s+Allow\s+statements,\s+(\d+)\s+action\s+×\s+resource\s+pairs,\s+(\d+)\s+grants\s+that\s+can\s+never\s+match,\s+(\d+)\s+dependent\s+actions\s+not\s+granted,\s+(\d+)\s+suppressed/.exec(
+        doc,
+      );
+    expect(quoted).not.toBeNull();
+    const templates = appTemplates();
+    const report = checkTemplates(sar, templates, suppressions);
+    const counted = [
+      Object.keys(templates).length,
+      report.statements,
+      report.pairs,
+      report.violations.length,
+      report.missingDependents.length,
+      report.suppressed.length,
+    ];
+    // When this fails, the grants changed: put the counted figures and today's date in docs/iam.md.
+    expect(quoted!.slice(1).map(Number)).toEqual(counted);
+  });
+});

@@ -1,6 +1,10 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { triggers } from '../../events/patterns';
-import { FUNCTION_RUNTIME_NAME } from '../../contracts/function-runtime';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { FUNCTION_RUNTIME_NAME, INDEXER_MEMORY_MB, SDK_CALL_MAX_MS } from '../../contracts/function-runtime';
+import { FINISH_RESERVE_MS } from '../../functions/indexer/handler';
+import { NodeFunction } from '../../stacks/node-function';
 import { names } from '../../contracts/names';
 import { buildExample, exampleConfig, templateOf } from './example-app';
 
@@ -23,6 +27,33 @@ describe('the app', () => {
     );
     expect(ours.length).toBeGreaterThanOrEqual(12);
     for (const f of ours) expect(f.Properties.Runtime).toBe(FUNCTION_RUNTIME_NAME);
+  });
+
+  it('every logwarden function outlives its slowest SDK call, and the indexer has time to work before its finish reserve (issue 21 §18)', () => {
+    const ours = [built.central, built.controlPlane, ...built.destinations].flatMap((stack) =>
+      Object.values(templateOf(stack).findResources('AWS::Lambda::Function')).filter((f) =>
+        String(f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME ?? '').startsWith('logwarden-'),
+      ),
+    );
+    for (const f of ours) expect(f.Properties.Timeout * 1000).toBeGreaterThan(SDK_CALL_MAX_MS);
+    const indexer = ours.find(
+      (f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'logwarden-indexer',
+    )!;
+    // At least half the timeout is left for _bulk requests once the reserve is kept back.
+    expect(indexer.Properties.Timeout * 1000 - FINISH_RESERVE_MS).toBeGreaterThanOrEqual(
+      (indexer.Properties.Timeout * 1000) / 3,
+    );
+    expect(indexer.Properties.MemorySize).toBe(INDEXER_MEMORY_MB);
+    const stack = new Stack(new App(), 'Short');
+    expect(
+      () =>
+        new NodeFunction(stack, 'Fn', {
+          name: 'archive-lock',
+          description: 'x',
+          timeout: Duration.seconds(20),
+          logKey: new kms.Key(stack, 'Key'),
+        }),
+    ).toThrow(/archive-lock: a timeout of 20 seconds is not longer than one SDK call/);
   });
 
   it('central: a KMS-encrypted stream with the configured retention and capacity', () => {

@@ -4,6 +4,7 @@
  * mappings/markdown/AWS/v1.1.0/Security Hub/Detection Finding), read on GuardDuty's own finding
  * format (GuardDuty User Guide, "Finding details"; API reference, `Finding`, `Resource`, `Action`).
  */
+import { hash } from 'node:crypto';
 import {
   epochMs,
   EventOrigin,
@@ -265,6 +266,26 @@ function statusOf(service: Json): [number, string] {
   return service.archived === true ? [3, 'Suppressed'] : [1, 'New'];
 }
 
+/** JSON with object keys in order: the same finding gives the same text however it was written. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Json)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * A short hash of the finding's content. A finding version is its id and `updatedAt`, which
+ * GuardDuty moves on every change, so a re-delivery of one version (EventBridge delivers at
+ * least once, with a new envelope id) is one document; a different content under the same id
+ * and `updatedAt` is a different document rather than a 409 that keeps it out of search (issue
+ * 21 §28: six corpus findings with one id and time and different severities were one document).
+ */
+const contentKey = (finding: Json) => hash('sha256', canonical(finding), 'hex').slice(0, 16);
+
 /** EventBridge "GuardDuty Finding" event → OCSF Detection Finding (2004). */
 export function toDetectionFinding(origin: EventOrigin, event: Record<string, unknown>): OcsfDocument {
   const finding = event.detail as Json;
@@ -283,7 +304,7 @@ export function toDetectionFinding(origin: EventOrigin, event: Record<string, un
     isUpdate ? 2 : 1,
     isUpdate ? 'Update' : 'Create',
     productOf(GUARDDUTY_PRODUCT, undefined, feature),
-    id ? `${id}:${updatedAt ?? ''}` : undefined,
+    id ? `${id}:${updatedAt ?? ''}:${contentKey(finding)}` : undefined,
     updated ?? epochMs(event.time),
   );
   const severityId = guardDutySeverityId(finding.severity);

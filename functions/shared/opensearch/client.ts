@@ -2,6 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { SEARCH_REQUEST_TIMEOUT_MS } from '../../../contracts/function-runtime';
 import { environmentCredentials } from '../clients';
 
 export interface SearchResponse {
@@ -24,6 +25,8 @@ export interface SearchClientOptions {
   region: string;
   credentials?: AwsCredentialIdentityProvider;
   fetchImpl?: typeof fetch;
+  /** Longest wait for one request and its answer (default SEARCH_REQUEST_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 /**
@@ -54,10 +57,14 @@ export function signedSearchClient(options: SearchClientOptions): SearchClient {
         body,
       });
       const signed = await signer.sign(request);
+      // A domain that never answers fails the request (the caller retries, logs and counts it)
+      // rather than holding the function until Lambda ends it without a word.
+      const signal = AbortSignal.timeout(options.timeoutMs ?? SEARCH_REQUEST_TIMEOUT_MS);
       const res = await doFetch(`${url.origin}${path}`, {
         method,
         headers: signed.headers as Record<string, string>,
         body,
+        signal,
       });
       const text = await res.text();
       let parsed: unknown = text;

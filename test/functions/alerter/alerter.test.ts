@@ -15,6 +15,7 @@ import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-format
 import { documentId, normalizePayload } from '../../../functions/shared/normalize';
 import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../../local/corpus';
 import { dedupeTable } from '../../fixtures/dedupe-table';
+import { gzipBomb } from '../../fixtures/gzip-bomb';
 
 const sns = mockClient(SNSClient);
 const sfn = mockClient(SFNClient);
@@ -102,7 +103,7 @@ describe('alerter', () => {
     expect(publish.Message).toContain(
       `Self-heal: started arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:${start.name}`,
     );
-    expect(publish.MessageAttributes?.account.StringValue).toBe(`"${stop.recipientAccountId}"`);
+    expect(publish.MessageAttributes?.account.StringValue).toBe(stop.recipientAccountId);
     expect(publish.MessageAttributes?.execution.StringValue).toContain(':execution:');
     const flowAlert = sns.commandCalls(PublishCommand)[1].args[0].input;
     expect(flowAlert.Message).toContain('Target:    "FlowLogId=fl-0e17aa62a21d4bbfe"');
@@ -267,5 +268,52 @@ describe('alerter under attack (issue 10 §1)', () => {
     const genuine = await alertOnStreamRecord(encodeCwl(fromTrail([stop])), deps());
     expect(genuine.alerted).toHaveLength(1);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+});
+
+describe('alerter under bad input (issue 21 §13, §14)', () => {
+  it('a record with a malformed payload or a gzip bomb is reported unreadable; the StopLogging beside it still alerts', async () => {
+    const [head, tail] = JSON.stringify(fromTrail([{}])).split('{}');
+    const bomb = gzipBomb(head, 1024 ** 3, tail).toString('base64');
+    const malformed = encodeCwl({ ...fromTrail([stop]), subscriptionFilters: 5 });
+    for (const data of [malformed, bomb]) {
+      const outcome = await alertOnStreamRecord(data, deps());
+      expect(outcome).toMatchObject({
+        alerted: [],
+        unreadable: expect.stringMatching(/subscriptionFilters|too large/),
+      });
+    }
+    expect((await alertOnStreamRecord(encodeCwl(fromTrail([stop])), deps())).alerted).toHaveLength(1);
+  });
+});
+
+describe('namespaced ids under attack: the same id from two writers (issue 21 §26)', () => {
+  // Account mode: each member's trail group is trusted for its own account's records, so a member
+  // can write a genuine-looking, trusted StopLogging about itself with any eventID it likes.
+  const perAccount = new TrustTable([{ kind: 'cloudtrail', logGroup: orgTrailGroup, owner: 'self' }]);
+  const victim = '444444444444';
+  const attacker = '555555555555';
+  const about = (account: string) => ({ ...stop, recipientAccountId: account, eventID: 'shared-event-id' });
+  const fromMember = (account: string) =>
+    cwlPayload([JSON.stringify(about(account))], { logGroup: orgTrailGroup, owner: account });
+
+  it('a trusted writer that lands first with the victim’s eventID cannot suppress the victim’s alert', async () => {
+    const d = deps({ trust: perAccount, managementAccount: management });
+    const first = await alertOnStreamRecord(encodeCwl(fromMember(attacker)), d);
+    const genuine = await alertOnStreamRecord(encodeCwl(fromMember(victim)), d);
+    expect(first.alerted).toHaveLength(1);
+    expect(genuine.alerted).toHaveLength(1);
+    expect(genuine.duplicates).toEqual([]);
+    expect(first.alerted[0]).not.toBe(genuine.alerted[0]);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+  });
+
+  it('the same CloudWatch Logs event id in two owners’ payloads gives two keys; a re-delivery keeps its key', () => {
+    const a = fromMember(victim);
+    const b = fromMember(attacker);
+    b.logEvents = b.logEvents.map((e, i) => ({ ...e, id: a.logEvents[i].id }));
+    const key = (p: CwlPayload) => documentId(p, normalizePayload(p, formats, perAccount)[0]);
+    expect(key(a)).not.toBe(key(b));
+    expect(key(structuredClone(a))).toBe(key(a));
   });
 });

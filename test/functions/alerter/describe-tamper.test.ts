@@ -45,3 +45,25 @@ describe('alert e-mails quote caller-controlled text (issue 10 §6)', () => {
     expect(alert.subject).toMatch(/^[\x20-\x7e]{1,100}$/);
   });
 });
+
+describe('message attributes match SNS subscription filter policies (issue 21 §23)', () => {
+  it('carry the values themselves, without JSON quotes, so a filter on the account matches', () => {
+    const doc = docOf({ ...stop, recipientAccountId: '444444444444' });
+    const { attributes } = describeTamper(doc, undefined);
+    // A filter policy {"account": ["444444444444"]} matches a String attribute of exactly that value.
+    expect(attributes.account).toBe('444444444444');
+    expect(attributes.region).toBe(doc.cloud.region);
+    expect(attributes.eventId).toBe(stop.eventID);
+    expect(attributes.what).toBe('cloudtrail.amazonaws.com StopLogging');
+    expect(attributes.sourceIp).toBe(stop.sourceIPAddress);
+  });
+
+  it('caller-controlled values are one line and cut', () => {
+    const { attributes } = describeTamper(
+      docOf({ ...stop, userIdentity: { ...(stop.userIdentity as object), arn: `a\nb${'x'.repeat(500)}` } }),
+      undefined,
+    );
+    expect(attributes.who).toMatch(/^a bx+$/);
+    expect(attributes.who.length).toBe(MAX_QUOTED);
+  });
+});

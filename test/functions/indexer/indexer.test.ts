@@ -4,13 +4,21 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { flushSightings, indexerRecordHandler } from '../../../functions/indexer/batch';
 import { bulkIndex, createMissingIndices } from '../../../functions/indexer/bulk';
-import { IndexerDeps, indexStreamRecord, RetryLaterError } from '../../../functions/indexer/indexer';
+import {
+  IndexerDeps,
+  indexStreamRecord,
+  PART_EVENTS,
+  RetryLaterError,
+} from '../../../functions/indexer/indexer';
+import { TrustTable } from '../../../contracts/trusted-sources';
 import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
 import { SightingBuffer } from '../../../functions/shared/last-seen';
 import type { Observer } from '../../../functions/shared/metrics';
 import { documentId, normalizePayload } from '../../../functions/shared/normalize';
 import { signedSearchClient, type SearchClient } from '../../../functions/shared/opensearch/client';
 import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../../local/corpus';
+import { createServer, type AddressInfo } from 'node:net';
+import { gzipBomb } from '../../fixtures/gzip-bomb';
 import { testOwner, testTrust } from '../../fixtures/trust';
 
 const s3Mock = mockClient(S3Client);
@@ -324,4 +332,253 @@ describe('indexer record handler: every record leaves a line and failures a metr
     expect(updates[0].ConditionExpression).toBe('attribute_not_exists(lastSeen) OR lastSeen < :at');
     expect(updates[0].ExpressionAttributeValues).toEqual({ ':at': { N: String(arrivalMs) } });
   });
+});
+
+describe('indexer under bad input and faults (issue 21 §13, §14, §18, §19)', () => {
+  it('a payload whose subscriptionFilters is not a list is kept under rejected/ alone; its neighbour is indexed', async () => {
+    const observe = recorder();
+    const handle = indexerRecordHandler(deps(scriptedSearch([])), observe, new SightingBuffer());
+    const bad = encodeCwl({ ...cwlPayload(['odd']), subscriptionFilters: 5 });
+    await handle(kinesisRecord(bad, '10'));
+    await handle(kinesisRecord(record, '11'));
+    const kept = JSON.parse(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body as string);
+    expect(kept).toEqual({
+      reason: 'not a CloudWatch Logs payload: subscriptionFilters is not a list of names',
+      record: bad,
+    });
+    expect(observe.counts).toMatchObject({ RejectedDocuments: 1, IndexedDocuments: 3 });
+    expect(observe.counts.FailedRecords).toBeUndefined();
+  });
+
+  it('1 MB of gzip that expands to 1 GiB is kept under rejected/ alone, never inflated', async () => {
+    const [head, tail] = JSON.stringify(cwlPayload(['@'])).split('@');
+    const bomb = gzipBomb(head, 1024 ** 3, tail).toString('base64');
+    const outcome = await indexStreamRecord(input(bomb, '12'), deps(scriptedSearch([])));
+    expect(outcome.rejected).toBe(1);
+    const kept = JSON.parse(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body as string);
+    expect(kept.reason).toMatch(/^payload too large: its gzip trailer declares \d+ bytes/);
+    expect(kept.record).toBe(bomb);
+  });
+
+  /** OpenSearch answering each bulk item with a block until `blockedCalls` bulk calls have passed. */
+  function blockedSearch(blockedCalls: number, type: string, status: number) {
+    let calls = 0;
+    const search: SearchClient & { calls: () => number } = {
+      calls: () => calls,
+      async request(method, _path, body) {
+        if (method === 'PUT') return { status: 200, body: {} };
+        calls++;
+        const actions = (body ?? '').trim().split('\n').length / 2;
+        const blocked = calls <= blockedCalls;
+        return {
+          status: 200,
+          body: {
+            errors: blocked,
+            items: Array.from({ length: actions }, () => ({
+              create: blocked
+                ? {
+                    status,
+                    error: {
+                      type,
+                      reason:
+                        'index [logwarden-ocsf-2024.11.28] blocked by: [FORBIDDEN/8/index write (api)];',
+                    },
+                  }
+                : { status: 201 },
+            })),
+          },
+        };
+      },
+    };
+    return search;
+  }
+
+  it.each([
+    ['a write block', 'cluster_block_exception', 403],
+    ['the flood-stage read-only block', 'cluster_block_exception', 429],
+    ['a closed index', 'index_closed_exception', 400],
+  ])(
+    '%s is retried, not rejected for good: the documents are indexed once it lifts',
+    async (_name, type, status) => {
+      const search = blockedSearch(2, type, status);
+      const outcome = await indexStreamRecord(input(record, '13'), deps(search));
+      expect(outcome).toMatchObject({ indexed: 3, rejected: 0, retries: 2 });
+      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    },
+  );
+
+  it('a block that outlasts the retries fails the record for a later retry, and no metric counts it as indexed', async () => {
+    const observe = recorder();
+    const handle = indexerRecordHandler(
+      deps(blockedSearch(99, 'cluster_block_exception', 403)),
+      observe,
+      new SightingBuffer(),
+    );
+    await expect(handle(kinesisRecord(record, '14'))).rejects.toThrow(
+      /3 of 3 documents not indexed yet \(403 cluster_block_exception/,
+    );
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(observe.counts.FailedRecords).toBe(1);
+    // Freshness reads IndexedDocuments{source=cloudtrail}: nothing was accepted, nothing is counted.
+    expect(observe.counts['IndexedDocuments{source,cloudtrail}']).toBeUndefined();
+  });
+
+  it('a cluster-wide block answering the whole _bulk request 403 is retried too', async () => {
+    let call = 0;
+    const inner = scriptedSearch([]);
+    const search: SearchClient = {
+      async request(method, path, body) {
+        if (method === 'POST' && ++call === 1)
+          return {
+            status: 403,
+            body: {
+              error: {
+                type: 'cluster_block_exception',
+                reason: 'blocked by: [FORBIDDEN/6/cluster read-only (api)];',
+              },
+              status: 403,
+            },
+          };
+        return inner.request(method, path, body);
+      },
+    };
+    expect(await indexStreamRecord(input(record, '15'), deps(search))).toMatchObject({
+      indexed: 3,
+      rejected: 0,
+    });
+  });
+
+  it('only what OpenSearch created counts as indexed per source: a rejected document does not', async () => {
+    const observe = recorder();
+    const handle = indexerRecordHandler(
+      deps(scriptedSearch([[201, 400, 201]])),
+      observe,
+      new SightingBuffer(),
+    );
+    await handle(kinesisRecord(record, '16'));
+    expect(observe.counts['IndexedDocuments{source,cloudtrail}']).toBe(2);
+    expect(observe.counts.RejectedDocuments).toBe(1);
+  });
+
+  it('an OpenSearch that accepts connections and never answers: the record fails in bounded time, logged and counted', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket.unref()));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    silent.unref(); // never what keeps jest running
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const search = signedSearchClient({
+        endpoint: `http://127.0.0.1:${port}`,
+        region: 'eu-west-1',
+        credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
+        timeoutMs: 200,
+      });
+      const observe = recorder();
+      const handle = indexerRecordHandler(
+        { ...deps(search), bulk: { ...noSleep, maxAttempts: 2 } },
+        observe,
+        new SightingBuffer(),
+      );
+      await expect(handle(kinesisRecord(record, '17'))).rejects.toThrow(
+        /not indexed yet \(0 network: .*timeout/i,
+      );
+      expect(observe.counts.FailedRecords).toBe(1);
+      expect(observe.lines.find(([, m]) => m === 'record failed')?.[2]).toMatchObject({
+        sequenceNumber: '17',
+      });
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      silent.close();
+    }
+  });
+
+  it('past the deadline the handler sets from the function timeout, no new _bulk request starts', async () => {
+    const search = scriptedSearch([]);
+    const late = { ...deps(search), deadline: () => Date.now() - 1 };
+    await expect(indexStreamRecord(input(record, '18'), late)).rejects.toThrow(
+      /3 of 3 documents not indexed yet \(0 not sent: the function is near its timeout\)/,
+    );
+    expect(search.calls).toHaveLength(0);
+  });
+
+  it('a payload larger than one part is indexed part by part, every event once', async () => {
+    const many = cwlPayload(Array.from({ length: 2 * PART_EVENTS + 1 }, (_, i) => `line ${i}`));
+    const search = scriptedSearch([]);
+    const outcome = await indexStreamRecord(input(encodeCwl(many)), deps(search));
+    expect(outcome).toMatchObject({ documents: 2 * PART_EVENTS + 1, indexed: 2 * PART_EVENTS + 1 });
+    expect(search.calls.map((c) => c.actions.length)).toEqual([PART_EVENTS, PART_EVENTS, 1]);
+    const ids = search.calls.flatMap((c) => c.actions.map((a) => a.create._id));
+    expect(new Set(ids).size).toBe(2 * PART_EVENTS + 1);
+  });
+});
+
+describe('namespaced ids under attack: the same id from two writers (issue 21 §26)', () => {
+  /** OpenSearch's create: 201 the first time an _id is written, 409 version_conflict after. */
+  function createOnce(): SearchClient & { stored: Map<string, Record<string, unknown>> } {
+    const stored = new Map<string, Record<string, unknown>>();
+    return {
+      stored,
+      async request(method, _path, body) {
+        if (method === 'PUT') return { status: 200, body: {} };
+        const lines = (body ?? '').trim().split('\n');
+        const items = [];
+        for (let i = 0; i < lines.length; i += 2) {
+          const id = JSON.parse(lines[i]).create._id as string;
+          if (stored.has(id))
+            items.push({ create: { status: 409, error: { type: 'version_conflict_engine_exception' } } });
+          else {
+            stored.set(id, JSON.parse(lines[i + 1]));
+            items.push({ create: { status: 201 } });
+          }
+        }
+        return { status: 200, body: { items } };
+      },
+    };
+  }
+
+  // Account mode: every member's trail group is trusted for its own account's records.
+  const perAccount = new TrustTable([{ kind: 'cloudtrail', logGroup: 'aws-cloudtrail-logs', owner: 'self' }]);
+  /** Two owners' payloads whose one log event has the same CloudWatch Logs id and the given lines. */
+  const twoWriters = (line: (owner: string) => string, logGroup: string) => {
+    const [genuine, forged] = ['444444444444', '555555555555'].map((owner) =>
+      cwlPayload([line(owner)], { logGroup, owner }),
+    );
+    forged.logEvents[0].id = genuine.logEvents[0].id;
+    return { genuine, forged };
+  };
+
+  it.each([
+    [
+      'a trusted trail record with the victim’s eventID',
+      (owner: string) => JSON.stringify({ ...stop, recipientAccountId: owner, eventID: 'shared' }),
+      'aws-cloudtrail-logs',
+      6003,
+    ],
+    ['an application line', () => 'the same line', 'app/orders', 0],
+  ])(
+    '%s, landing first from another owner, cannot take the genuine document’s place',
+    async (_name, line, logGroup, classUid) => {
+      const search = createOnce();
+      const { genuine, forged } = twoWriters(line, logGroup);
+      const d = { ...deps(search), trust: perAccount };
+      expect(await indexStreamRecord(input(encodeCwl(forged), '20'), d)).toMatchObject({ indexed: 1 });
+      expect(await indexStreamRecord(input(encodeCwl(genuine), '21'), d)).toMatchObject({
+        indexed: 1,
+        alreadyIndexed: 0,
+      });
+      const docs = [...search.stored.values()] as {
+        class_uid: number;
+        cloud: { account: { uid: string } };
+      }[];
+      expect(docs.map((doc) => [doc.class_uid, doc.cloud.account.uid])).toEqual([
+        [classUid, '555555555555'],
+        [classUid, '444444444444'],
+      ]);
+      // A re-delivery of the genuine payload is the same document.
+      expect(await indexStreamRecord(input(encodeCwl(genuine), '22'), d)).toMatchObject({
+        indexed: 0,
+        alreadyIndexed: 1,
+      });
+    },
+  );
 });

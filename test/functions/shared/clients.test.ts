@@ -2,7 +2,11 @@
  * The client factory takes region and credentials from the function's environment: on Lambda
  * that is process.env; a host running several functions in one process gives each its own.
  */
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { STSClient } from '@aws-sdk/client-sts';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { SDK_CALL_MAX_MS } from '../../../contracts/function-runtime';
 import {
   createClient,
   environmentCredentials,
@@ -67,5 +71,35 @@ describe('functions/shared/clients: credentials and region from the function env
     );
     expect(await client.config.region()).toBe('us-east-1');
     expect(await client.config.credentials()).toMatchObject({ accessKeyId: 'AKIAEXPLICIT' });
+  });
+});
+
+describe('every SDK client gives up on an endpoint that never answers (issue 21 §18)', () => {
+  it.each([
+    ['DynamoDB (the default HTTP/1.1 handler, configured by options)', false],
+    ['Kinesis (http1: a handler of its own)', true],
+  ])('%s: the call fails with a TimeoutError within SDK_CALL_MAX_MS', async (_name, http1) => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket.unref()));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    silent.unref();
+    try {
+      const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
+      const started = Date.now();
+      // The SDK reads AWS_ENDPOINT_URL itself, as it does on the local run.
+      process.env.AWS_ENDPOINT_URL = endpoint;
+      const call = http1
+        ? createClient(KinesisClient, { region: 'eu-west-1', credentials, http1 }).send(
+            new ListStreamsCommand({}),
+          )
+        : createClient(DynamoDBClient, { region: 'eu-west-1', credentials }).send(new ListTablesCommand({}));
+      await expect(call).rejects.toMatchObject({ name: 'TimeoutError' });
+      expect(Date.now() - started).toBeLessThan(SDK_CALL_MAX_MS);
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL;
+      sockets.forEach((s) => s.destroy());
+      silent.close();
+    }
   });
 });

@@ -351,10 +351,10 @@ describe('VPC flow logs → Network Activity (4001)', () => {
     }
   });
 
-  it('reads 14-field lines of unknown groups as v2', () => {
+  it('reads 14-field lines of a configured flow-log group in the default v2 format', () => {
     const doc = one(
       '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK',
-      'someone/else',
+      'vpc-flow-logs',
     );
     expect(doc).toMatchObject({ class_uid: 4001, activity_id: 5, metadata: { product: { version: '2' } } });
     expect(defaultV2Format.fields).toHaveLength(14);
@@ -422,7 +422,7 @@ describe('GuardDuty → Detection Finding (2004)', () => {
       const doc = gdDoc(event);
       expectCommon(doc);
       expect(doc.class_uid).toBe(2004);
-      expect(doc.metadata.uid).toBe(`${detail.id}:${detail.updatedAt}`);
+      expect(doc.metadata.uid).toMatch(new RegExp(`^${detail.id}:${detail.updatedAt}:[0-9a-f]{16}$`));
       expect(doc.finding_info.uid).toBe(detail.arn);
       expect(doc.severity_id).toBe(guardDutySeverityId(detail.severity));
       expect(doc.risk_score).toBeUndefined();
@@ -612,5 +612,26 @@ describe('metadata.uid', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('GuardDuty document ids: one per finding version and content (issue 21 §28)', () => {
+  const [first] = guardDutyEvents();
+  const docOf = (event: object) =>
+    normalizePayload(
+      cwlPayload([JSON.stringify(event)], { logGroup: '/logwarden/guardduty-findings' }),
+      new FlowLogFormatRegistry(),
+      testTrust,
+    )[0];
+  it('a re-delivery of the same finding version (a new EventBridge envelope, keys in another order) is the same document', () => {
+    const detail = first.event.detail as Record<string, unknown>;
+    const reordered = Object.fromEntries(Object.entries(detail).reverse());
+    const again = { ...first.event, id: 'another-envelope', time: '2030-01-01T00:00:00Z', detail: reordered };
+    expect(docOf(again).metadata.uid).toBe(docOf(first.event).metadata.uid);
+  });
+  it('another content under the same id and updatedAt is another document, not one kept out of search', () => {
+    const detail = first.event.detail as Record<string, unknown>;
+    const edited = { ...first.event, detail: { ...detail, severity: 1 } };
+    expect(docOf(edited).metadata.uid).not.toBe(docOf(first.event).metadata.uid);
   });
 });

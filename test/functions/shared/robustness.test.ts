@@ -8,6 +8,7 @@ import {
   MAX_UNMAPPED_STRING,
   normalizePayload,
   parseErrorOf,
+  parseJsonLine,
   serializeDocument,
 } from '../../../functions/shared/normalize';
 import { requestDataOf } from '../../../functions/shared/ocsf/cloudtrail';
@@ -157,5 +158,112 @@ describe('encoding (issue 11): fatal UTF-8 decoding', () => {
     const payload = cwlPayload(['plain', 'ünïcödé'], { logGroup: 'app/x' });
     const decoded = decodeCwlBase64(gzipSync(JSON.stringify(payload)).toString('base64'));
     expect(decoded).toEqual({ ok: true, payload });
+  });
+});
+
+describe('free-form fields stay under OpenSearch’s keyword limit, key path and value together (issue 21 §17)', () => {
+  /** Every leaf of the flat_object fields as OpenSearch indexes it: `<field>.<path>=<value>`. */
+  function valueAndPaths(doc: OcsfDocument): string[] {
+    const out: string[] = [];
+    const api = doc.api as { request?: { data?: unknown }; response?: { data?: unknown } } | undefined;
+    const walk = (v: unknown, path: string) => {
+      if (v === undefined) return;
+      if (Array.isArray(v)) v.forEach((x) => walk(x, path));
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+      else out.push(`${path}=${String(v)}`);
+    };
+    walk(doc.unmapped, 'unmapped');
+    walk(api?.request?.data, 'api.request.data');
+    walk(api?.response?.data, 'api.response.data');
+    return out;
+  }
+  const LUCENE_MAX_TERM_BYTES = 32_766;
+  const long = (c: string, n: number) => c.repeat(n);
+  const nested = (keys: string[], value: unknown): unknown =>
+    keys.reduceRight<unknown>((inner, k) => ({ [k]: inner }), value);
+
+  it.each([
+    [
+      'four 8,000-character keys over an 8,000-character value',
+      [1, 2, 3, 4].map((i) => long(`${i}`, 8000)),
+      long('v', 8000),
+    ],
+    [
+      'thirty-one 2,000-character keys (€, three bytes each) over a short value',
+      Array.from({ length: 31 }, (_, i) => long(i % 2 ? '€' : 'k', 2000)),
+      'x',
+    ],
+    ['a short path to a value of 8,192 three-byte characters', ['a', 'b'], long('€', 9000)],
+  ])(
+    '%s: each leaf within 32,766 bytes, marked truncated, the line whole in raw_data',
+    (_name, keys, value) => {
+      const app = JSON.stringify(nested(keys, value));
+      const trail = JSON.stringify({ ...stop, requestParameters: nested(keys, value) });
+      for (const doc of normalize([app, trail])) {
+        const leaves = valueAndPaths(doc);
+        expect(leaves.length).toBeGreaterThan(0);
+        for (const leaf of leaves) expect(Buffer.byteLength(leaf)).toBeLessThanOrEqual(LUCENE_MAX_TERM_BYTES);
+        expect(doc.metadata.labels).toContain(labels.truncated);
+      }
+      expect(normalize([app])[0].raw_data).toBe(app);
+    },
+  );
+
+  it('a line short enough that no leaf can pass the limit is left as it is', () => {
+    const keys = [long('k', 3000), long('j', 3000)];
+    const [doc] = normalize([JSON.stringify(nested(keys, long('v', 2000)))], 'app/json');
+    expect(doc.metadata.labels).toBeUndefined();
+    expect(valueAndPaths(doc)).toEqual([`unmapped.log.${keys[0]}.${keys[1]}=${long('v', 2000)}`]);
+  });
+});
+
+describe('integers beyond 2^53 keep their digits in the searchable copy (issue 21 §23)', () => {
+  it('are kept as strings; safe integers, decimals and strings are untouched; the line itself is unchanged', () => {
+    const line =
+      '{"big": 12345678901234567890, "neg": -9007199254740993, "safe": 9007199254740991, "ok": 42, "dec": 1.5e3, "s": "12345678901234567890 \\" 99999999999999999999", "list": [18446744073709551615, 1]}';
+    const [doc] = normalize([line], 'app/json');
+    expect(doc.unmapped?.log).toEqual({
+      big: '12345678901234567890',
+      neg: '-9007199254740993',
+      safe: 9007199254740991,
+      ok: 42,
+      dec: 1500,
+      s: '12345678901234567890 " 99999999999999999999',
+      list: ['18446744073709551615', 1],
+    });
+    expect(doc.raw_data).toBe(line);
+  });
+
+  it('in a CloudTrail record’s request parameters too', () => {
+    const line = JSON.stringify({ ...stop, requestParameters: { size: '@' } }).replace(
+      '"@"',
+      '98765432109876543210',
+    );
+    const [doc] = normalize([line]);
+    expect((doc.api as { request: { data: unknown } }).request.data).toEqual({
+      size: '98765432109876543210',
+    });
+  });
+
+  it('property: any JSON with big integers parses to what JSON.parse gives, with those integers as their digits', () => {
+    const big = fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n });
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(big, fc.integer(), fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true })),
+          { maxLength: 20 },
+        ),
+        (values) => {
+          const texts = values.map((v) => (typeof v === 'bigint' ? v.toString() : JSON.stringify(v)));
+          const line = `{"v":[${texts.join(',')}]}`;
+          // An integer written without fraction or exponent, outside ±(2^53 − 1), stays its digits.
+          const expected = texts.map((t) =>
+            /^-?\d+$/.test(t) && !Number.isSafeInteger(Number(t)) ? t : JSON.parse(t),
+          );
+          expect(parseJsonLine(line)).toEqual({ v: expected });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -119,4 +119,52 @@ describe('isCoverageTamper', () => {
       expect(isCoverageTamper(docOf(event))).toBe(expected);
     }
   });
+
+  describe('each condition of the predicate, where a StrykerJS mutant survived (issue 21 §27)', () => {
+    const group = { logGroupName: '/logwarden/vpc-flow-logs/lw-vpc-v8' };
+
+    it('only DeleteLogGroup of a covered group: logwarden’s own CreateLogGroup and PutRetentionPolicy on it are not tamper', () => {
+      for (const operation of [
+        'CreateLogGroup',
+        'PutRetentionPolicy',
+        'TagResource',
+        'PutSubscriptionFilter',
+      ])
+        expect(isCoverageTamper(call('logs.amazonaws.com', operation, group))).toBe(false);
+      expect(isCoverageTamper(call('logs.amazonaws.com', 'DeleteLogGroup', group))).toBe(true);
+    });
+
+    it('DeleteLogGroup and UpdateDetector count only from their own service', () => {
+      expect(isCoverageTamper(call('s3.amazonaws.com', 'DeleteLogGroup', group))).toBe(false);
+      for (const service of ['securityhub.amazonaws.com', 'macie2.amazonaws.com', 'logs.amazonaws.com'])
+        expect(isCoverageTamper(call(service, 'UpdateDetector', { detectorId: 'd', enable: false }))).toBe(
+          false,
+        );
+    });
+
+    it('UpdateDetector with enable "false" written as a string disables the detector too; "true" does not', () => {
+      expect(
+        isCoverageTamper(
+          call('guardduty.amazonaws.com', 'UpdateDetector', { detectorId: 'd', enable: 'false' }),
+        ),
+      ).toBe(true);
+      expect(
+        isCoverageTamper(
+          call('guardduty.amazonaws.com', 'UpdateDetector', { detectorId: 'd', enable: 'true' }),
+        ),
+      ).toBe(false);
+    });
+
+    it('only an API Activity document: the same api fields on another class are not tamper', () => {
+      const stop = call('cloudtrail.amazonaws.com', 'StopLogging');
+      expect(isCoverageTamper(stop)).toBe(true);
+      for (const class_uid of [0, 6001, 6002, 2004, 4001])
+        expect(isCoverageTamper({ ...stop, class_uid })).toBe(false);
+      expect(isCoverageTamper({ ...stop, status_id: 2 })).toBe(false);
+      expect(isCoverageTamper({ ...stop, api: { operation: 'StopLogging' } })).toBe(false);
+      expect(isCoverageTamper({ ...stop, api: { service: { name: 'cloudtrail.amazonaws.com' } } })).toBe(
+        false,
+      );
+    });
+  });
 });

@@ -12,7 +12,12 @@ import {
   splitForReingest,
   transformFirehoseEvent,
 } from '../../../functions/transform/transform';
+import { backoffDelayMs } from '../../../functions/shared/backoff';
+import { transformEnv } from '../../../functions/transform/env';
+import { depsFromEnv, makeHandler } from '../../../functions/transform/handler';
+import { putRecordsWithRetry } from '../../../functions/transform/reingest';
 import { cwlPayload, encodeCwl, realCloudTrailEvents, realFirehoseEvent } from '../../../local/corpus';
+import { gzipBomb } from '../../fixtures/gzip-bomb';
 import { testTrust as trust } from '../../fixtures/trust';
 
 const kinesisMock = mockClient(KinesisClient);
@@ -191,6 +196,61 @@ describe('Firehose transform', () => {
     expect(whole.logwardenHops).toBe(3);
   });
 
+  it('a payload whose subscriptionFilters is not a list fails alone; its neighbours are Ok (issue 21 §13)', async () => {
+    const good = cwlPayload(['fine']);
+    const logged: unknown[] = [];
+    const { records, stats } = await transformFirehoseEvent(
+      eventOf([
+        good,
+        { ...cwlPayload(['odd']), subscriptionFilters: 5 },
+        { ...good, subscriptionFilters: 'x' },
+        good,
+      ]),
+      { formats, trust, kinesis, log: (_l, _m, a) => logged.push(a.reason) },
+    );
+    expect(records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed', 'ProcessingFailed', 'Ok']);
+    expect(logged).toEqual([
+      expect.stringContaining('subscriptionFilters'),
+      expect.stringContaining('subscriptionFilters'),
+    ]);
+    expect(stats).toMatchObject({ ok: 2, processingFailed: 2 });
+  });
+
+  it.each([-1000, 'x', 2.5])(
+    'a forged hop counter (%p) is ProcessingFailed, never re-ingested in a loop (issue 21 §15)',
+    async (hops) => {
+      // One line too large for the response: a trusted hop counter would send it round once more.
+      const forged = { ...cwlPayload(['y'.repeat(50_000)]), logwardenHops: hops };
+      const { records } = await transformFirehoseEvent(eventOf([forged]), {
+        formats,
+        trust,
+        kinesis,
+        maxResponseBytes: 20_000,
+      });
+      expect(records.map((r) => r.result)).toEqual(['ProcessingFailed']);
+      expect(kinesisMock).not.toHaveReceivedCommand(PutRecordsCommand);
+    },
+  );
+
+  it('a record that expands to 1 GiB fails alone, kept by Firehose in the error prefix (issue 21 §14)', async () => {
+    const [head, tail] = JSON.stringify(cwlPayload(['@'])).split('@');
+    const bomb = gzipBomb(head, 1024 ** 3, tail).toString('base64');
+    const logged: unknown[] = [];
+    const { records } = await transformFirehoseEvent(
+      eventOf([cwlPayload(['before']), bomb, cwlPayload(['after'])]),
+      {
+        formats,
+        trust,
+        kinesis,
+        log: (_l, _m, a) => logged.push(a.reason),
+      },
+    );
+    expect(records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed', 'Ok']);
+    // ProcessingFailed carries no data: Firehose writes the original record to the error prefix.
+    expect(records[1].data).toBeUndefined();
+    expect(logged).toEqual([expect.stringContaining('payload too large')]);
+  });
+
   it('never throws on a malformed event', async () => {
     for (const bad of [undefined, null, {}, { records: 'x' }, { records: [null, 1, { recordId: 'a' }] }]) {
       const { records } = await transformFirehoseEvent(bad as never, { formats, trust, kinesis });
@@ -333,5 +393,192 @@ describe('Firehose transform properties', () => {
     expect(stats.ok).toBeGreaterThan(0);
     expect(stats.dropped).toBeGreaterThan(0);
     expect(stats.processingFailed).toBe(0);
+  });
+});
+
+describe('the response limit, re-ingestion and its counts, tested where they can fail (issue 21 §24)', () => {
+  /** One-line payloads of every size from a few bytes to past the limits below. */
+  const sizes = Array.from({ length: 16 }, (_, i) => 40 + i * i * 50);
+  const payloads = sizes.map((n, i) => cwlPayload([`${i} ${'s'.repeat(n)}`]));
+
+  it('at every small limit, the response stays within it, with every record answered once', async () => {
+    let exercised = 0;
+    for (let limit = 1_500; limit <= 40_000; limit += 157) {
+      for (const order of [payloads, [...payloads].reverse()]) {
+        kinesisMock.resetHistory();
+        const { records, stats } = await transformFirehoseEvent(eventOf(order), {
+          formats,
+          trust,
+          kinesis,
+          maxResponseBytes: limit,
+        });
+        expect(records.map((r) => r.recordId)).toEqual(order.map((_, i) => `rec-${i}`));
+        expect(responseBytes(records)).toBeLessThanOrEqual(limit);
+        // Nothing is lost: each one-line record is in the response, back in the stream, or failed.
+        expect(stats.ok + stats.reingested + stats.processingFailed).toBe(order.length);
+        if (stats.ok && stats.split + stats.reingested) exercised++;
+      }
+    }
+    // Most limits cut the batch somewhere in the middle: the reserve for later records matters.
+    expect(exercised).toBeGreaterThan(300);
+  });
+
+  it('an Ok record that would fit only by using the room kept for the records after it is sent back instead', async () => {
+    // Two records: the first, large one fits the limit alone but not beside the second's minimal answer.
+    const big = cwlPayload(['b'.repeat(3_000)]);
+    const small = cwlPayload(['s']);
+    const alone = await transformFirehoseEvent(eventOf([big]), { formats, trust, kinesis });
+    const bigBytes = responseBytes(alone.records);
+    const { records } = await transformFirehoseEvent(eventOf([big, small]), {
+      formats,
+      trust,
+      kinesis,
+      maxResponseBytes: bigBytes + 10,
+    });
+    expect(records.map((r) => r.result)).toEqual(['Dropped', 'Ok']);
+    expect(responseBytes(records)).toBeLessThanOrEqual(bigBytes + 10);
+  });
+
+  it('a split record one of whose halves never lands is ProcessingFailed, never Dropped: the half that did not land would be lost', async () => {
+    kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: { Data: Uint8Array }[] }) => ({
+      FailedRecordCount: 1,
+      Records: input.Records.map((r, i) =>
+        JSON.parse(gunzipSync(r.Data).toString()).logEvents[0].message.startsWith('second')
+          ? { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }
+          : { SequenceNumber: String(i), ShardId: 'shardId-0' },
+      ),
+    }));
+    const split = cwlPayload([
+      ...Array(5).fill(`first ${'f'.repeat(4000)}`),
+      ...Array(5).fill(`second ${'g'.repeat(4000)}`),
+    ]);
+    const { records, stats } = await transformFirehoseEvent(eventOf([split]), {
+      formats,
+      trust,
+      kinesis,
+      maxResponseBytes: 10_000,
+      reingest: { ...noSleep, maxAttempts: 3 },
+    });
+    expect(records.map((r) => r.result)).toEqual(['ProcessingFailed']);
+    expect(stats).toMatchObject({ split: 1, reingested: 0, reingestFailed: 1 });
+    // The first half landed once; only the second was tried again.
+    const calls = kinesisMock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records!.length);
+    expect(calls).toEqual([2, 1, 1]);
+  });
+
+  it('counts the lines that were not UTF-8, across records, as a positive number, and the handler publishes it', async () => {
+    const invalid = (n: number) =>
+      gzipSync(
+        Buffer.concat([
+          Buffer.from(
+            '{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"g","logStream":"s","subscriptionFilters":[],"logEvents":[',
+          ),
+          ...Array.from({ length: n }, (_, i) =>
+            Buffer.concat([
+              Buffer.from(`${i ? ',' : ''}{"id":"${i}","timestamp":1,"message":"bad `),
+              Buffer.from([0xff, 0xfe]),
+              Buffer.from('"}'),
+            ]),
+          ),
+          Buffer.from(']}'),
+        ]),
+      ).toString('base64');
+    const event = eventOf(
+      [invalid(2), cwlPayload(['fine']), invalid(1)].map((p) => (typeof p === 'string' ? p : encodeCwl(p))),
+    );
+    const { stats } = await transformFirehoseEvent(event, { formats, trust, kinesis });
+    expect(stats.invalidUtf8).toBe(3);
+
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await makeHandler(
+        depsFromEnv({
+          AWS_REGION: 'eu-west-1',
+          POWERTOOLS_METRICS_NAMESPACE: 'logwarden',
+          ...transformEnv.environment({ maxReingestHops: '5', trustedSources: '[]' }),
+        }),
+      )(event);
+      const metrics = write.mock.calls
+        .map((c) => String(c[0]))
+        .flatMap((l) => l.split('\n'))
+        .filter((l) => l.includes('"InvalidUtf8Lines"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(metrics.map((m) => m.InvalidUtf8Lines)).toEqual([3]);
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
+
+describe('PutRecords: chunks and backoff (issue 21 §24)', () => {
+  const streamArnOf = streamArn;
+  const entry = (i: number, bytes = 10) => ({ data: Buffer.alloc(bytes, i % 256), partitionKey: `pk-${i}` });
+
+  it('sends at most 500 entries and 5 MiB a call, each entry exactly once, and maps every answer to its entry', async () => {
+    const entries = [
+      ...Array.from({ length: 1_203 }, (_, i) => entry(i)),
+      ...Array.from({ length: 12 }, (_, i) => entry(2_000 + i, 1024 * 1024)), // 12 MiB of large entries
+    ];
+    const { landed, attempts } = await putRecordsWithRetry(kinesis, streamArnOf, entries, noSleep);
+    expect(landed.every(Boolean)).toBe(true);
+    expect(attempts).toBe(1);
+    const calls = kinesisMock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records!);
+    for (const records of calls) {
+      expect(records.length).toBeLessThanOrEqual(500);
+      const bytes = records.reduce((n, r) => n + r.Data!.length + Buffer.byteLength(r.PartitionKey!), 0);
+      expect(bytes).toBeLessThanOrEqual(5 * 1024 * 1024);
+    }
+    expect(calls.flat().map((r) => r.PartitionKey)).toEqual(entries.map((e) => e.partitionKey));
+    // 500, 500, then the 203 small ones with the first large ones up to 5 MiB, then the rest.
+    expect(calls.map((c) => c.length)).toEqual([500, 500, 207, 4, 4]);
+  });
+
+  it('a failure in one chunk fails only that chunk’s entries, retried after a full-jitter backoff', async () => {
+    const entries = Array.from({ length: 700 }, (_, i) => entry(i));
+    let call = 0;
+    kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => {
+      if (++call === 2)
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
+      return {
+        FailedRecordCount: 0,
+        Records: input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 's' })),
+      };
+    });
+    const delays: number[] = [];
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.999);
+    try {
+      const { landed, attempts } = await putRecordsWithRetry(kinesis, streamArnOf, entries, {
+        baseDelayMs: 100,
+        sleep: async (ms) => void delays.push(ms),
+      });
+      expect(landed.every(Boolean)).toBe(true);
+      expect(attempts).toBe(2);
+    } finally {
+      random.mockRestore();
+    }
+    const sizes = kinesisMock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records!.length);
+    expect(sizes).toEqual([500, 200, 200]);
+    // Full jitter: a random share of base × 2^attempt (the second attempt waits up to 200 ms).
+    expect(delays).toEqual([Math.floor(0.999 * 200)]);
+  });
+
+  it('backoff: the delay before each attempt grows as base × 2^attempt up to the cap, never more', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((a) => backoffDelayMs(a, 100, 5_000, () => 0.999))).toEqual([
+      199, 399, 799, 1598, 3196, 4995, 4995,
+    ]);
+    expect(backoffDelayMs(3, 100, 5_000, () => 0)).toBe(0);
+  });
+
+  it('gives up after maxAttempts, waiting between attempts only', async () => {
+    kinesisMock.on(PutRecordsCommand).rejects(Object.assign(new Error('down'), { name: 'InternalFailure' }));
+    const delays: number[] = [];
+    const { landed, attempts, lastError } = await putRecordsWithRetry(kinesis, streamArnOf, [entry(1)], {
+      maxAttempts: 4,
+      sleep: async (ms) => void delays.push(ms),
+    });
+    expect(landed).toEqual([false]);
+    expect(attempts).toBe(4);
+    expect(delays).toHaveLength(3);
+    expect(lastError).toBe('InternalFailure: down');
   });
 });
