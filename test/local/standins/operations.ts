@@ -291,6 +291,11 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     StreamName: 'logwarden-central',
     Records: [{ Data: new TextEncoder().encode('record'), PartitionKey: 'p' }],
   },
+  // cli/replay.ts hands a rejected/ or failure-prefix object back to the function that failed it.
+  'lambda:Invoke': {
+    FunctionName: 'logwarden-indexer',
+    Payload: new TextEncoder().encode('{"Records":[]}'),
+  },
   'logs:CreateLogGroup': { logGroupName: '/logwarden/model', tags: { 'managed-by': 'logwarden' } },
   'logs:CreateLogStream': { logGroupName: '/logwarden/model', logStreamName: 'stream' },
   'logs:DeleteAccountPolicy': { policyName: 'logwarden', policyType: 'SUBSCRIPTION_FILTER_POLICY' },
