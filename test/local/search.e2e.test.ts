@@ -87,7 +87,8 @@ async function indexedIds(): Promise<string[]> {
 
 /** Each indexed document's log group and line. */
 async function indexedLines(): Promise<{ log_name: string; raw_data: string }[]> {
-  await search.request('POST', '/logwarden-ocsf-*/_refresh');
+  // A reader may not refresh (the security plugin answers 403): the operator does, as above.
+  await refreshAsOperator(org, opensearch);
   const res = await search.request(
     'POST',
     '/logwarden-ocsf-*/_search',
