@@ -12,6 +12,13 @@ const roleArn = z
     /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
     'must be an IAM role ARN such as arn:aws:iam::222222222222:role/logwarden-break-glass',
   );
+const organizationalUnitId = z
+  .string()
+  .regex(
+    /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/,
+    'must be an organizational unit id such as ou-ab12-cd34ef56 (or the root id r-ab12)',
+  );
+const distinct = (list: string[]) => new Set(list).size === list.length;
 /** The account id inside an IAM role ARN. */
 export const accountOfRoleArn = (arn: string): string => arn.split(':')[4];
 
@@ -51,6 +58,29 @@ export const configSchema = z
       .array(region)
       .min(1, 'must list at least one region')
       .refine((r) => new Set(r).size === r.length, 'must not list a region twice'),
+    /**
+     * Which accounts logwarden governs (contracts/scope.ts). Accounts out of scope get no
+     * member baseline where StackSets can leave them out, and no control ever runs there: their
+     * cells are `excluded`, with the rule that excluded them.
+     */
+    scope: z
+      .strictObject({
+        /** OUs (nested OUs included) whose accounts are governed; empty: the whole organization (the root). */
+        includeOUs: z.array(organizationalUnitId).refine(distinct, 'must not list an OU twice').default([]),
+        /** OUs whose accounts are not governed, even when they sit inside an included OU. */
+        excludeOUs: z.array(organizationalUnitId).refine(distinct, 'must not list an OU twice').default([]),
+        excludeAccounts: z.array(accountId).refine(distinct, 'must not list an account twice').default([]),
+        /**
+         * Default false: service-managed StackSets never deploy to the management account
+         * ("StackSets doesn't deploy stack instances to the organization management account, even
+         * if the management account is in your organization or in an OU in your organization",
+         * CloudFormation API Reference, DeploymentTargets), so it has no member execution role
+         * for the controls to use. Set it to true only after deploying the member baseline
+         * there by hand (docs/configuration.md).
+         */
+        coverManagementAccount: z.boolean().default(false),
+      })
+      .default({ includeOUs: [], excludeOUs: [], excludeAccounts: [], coverManagementAccount: false }),
     trail: z.strictObject({
       mode: z.enum(['organization', 'account']),
       name: z.string().min(3).max(128).default('logwarden'),
@@ -246,6 +276,40 @@ export const configSchema = z
         code: 'custom',
         path: ['archive', 'objectLock', 'acceptWeakerLock'],
         message: `is required: ${weakness}; set it to the reason for choosing this, or remove the setting`,
+      });
+    }
+    const overlap = c.scope.excludeOUs.filter((ou) => c.scope.includeOUs.includes(ou));
+    if (overlap.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope', 'excludeOUs'],
+        message: `must not list an OU that scope.includeOUs lists (${overlap.join(', ')})`,
+      });
+    }
+    if (c.scope.excludeOUs.includes(c.organizationRootId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope', 'excludeOUs'],
+        message: 'must not list the organization root (that excludes every account)',
+      });
+    }
+    for (const [role, id] of [
+      ['logArchive', c.accounts.logArchive],
+      ['securityTooling', c.accounts.securityTooling],
+    ] as const) {
+      if (c.scope.excludeAccounts.includes(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scope', 'excludeAccounts'],
+          message: `must not list the ${role} account ${id}: logwarden's own accounts are always governed`,
+        });
+      }
+    }
+    if (c.scope.coverManagementAccount && c.scope.excludeAccounts.includes(c.accounts.management)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope', 'excludeAccounts'],
+        message: `lists the management account ${c.accounts.management} while scope.coverManagementAccount is true`,
       });
     }
     if (accountOfRoleArn(c.breakGlassRoleArn) !== c.accounts.logArchive) {

@@ -40,6 +40,21 @@ describe('logwarden.config.json', () => {
     [{ kinesis: { capacity: 2, retentionHours: 12 } }, 'kinesis.retentionHours: must be at least 24'],
     [{ alerts: { emails: ['not-an-address'] } }, 'alerts.emails.0: must be an e-mail address'],
     [{ surprise: true }, 'surprise'],
+    [{ scope: { includeOUs: ['sandbox'] } }, 'scope.includeOUs.0: must be an organizational unit id'],
+    [
+      { scope: { includeOUs: ['ou-ab12-cd34ef56'], excludeOUs: ['ou-ab12-cd34ef56'] } },
+      'scope.excludeOUs: must not list an OU that scope.includeOUs lists (ou-ab12-cd34ef56)',
+    ],
+    [{ scope: { excludeOUs: ['r-ab12'] } }, 'scope.excludeOUs: must not list the organization root'],
+    [
+      { scope: { excludeAccounts: ['333333333333'] } },
+      "scope.excludeAccounts: must not list the securityTooling account 333333333333: logwarden's own accounts are always governed",
+    ],
+    [
+      { scope: { excludeAccounts: ['111111111111'], coverManagementAccount: true } },
+      'scope.excludeAccounts: lists the management account 111111111111 while scope.coverManagementAccount is true',
+    ],
+    [{ scope: { excludeAccounts: ['12'] } }, 'scope.excludeAccounts.0: must be a 12-digit AWS account id'],
   ])('rejects %j naming the field and the rule', (override, expected) => {
     const message = errorFor({ ...exampleConfigRaw(), ...override });
     expect(message).toContain(expected);

@@ -341,6 +341,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'organizations:DescribeAccount': { AccountId: '444444444444' },
   'organizations:EnableAWSServiceAccess': { ServicePrincipal: 'account.amazonaws.com' },
   'organizations:ListAccounts': { MaxResults: 20 },
+  'organizations:ListParents': { ChildId: '444444444444' },
   'organizations:RegisterDelegatedAdministrator': {
     AccountId: '222222222222',
     ServicePrincipal: 'account.amazonaws.com',
