@@ -81,9 +81,30 @@ export const configSchema = z
         coverManagementAccount: z.boolean().default(false),
       })
       .default({ includeOUs: [], excludeOUs: [], excludeAccounts: [], coverManagementAccount: false }),
+    /**
+     * `enforce` (default): the control plane repairs what it finds missing or wrong. `observe`:
+     * it reads only, and reports what a heal would change as `failed` (ledger, summary, alarms)
+     * without changing anything; the recommended first week in an organization that already
+     * has logging (docs/coexistence.md).
+     */
+    mode: z.enum(['enforce', 'observe'], { error: 'must be "enforce" or "observe"' }).default('enforce'),
     trail: z.strictObject({
-      mode: z.enum(['organization', 'account']),
+      /**
+       * `organization`/`account`: logwarden keeps (and may create) the trail. `external`: an
+       * existing organization trail (Control Tower's, LZA's) named by `arn` is verified and never
+       * modified; drift is reported to its owner (docs/coexistence.md).
+       */
+      mode: z.enum(['organization', 'account', 'external'], {
+        error: 'must be "organization", "account" or "external"',
+      }),
       name: z.string().min(3).max(128).default('logwarden'),
+      /** trail.mode external: the existing organization trail's ARN (it names the management account). */
+      arn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[\w.-]{3,128}$/, 'must be a CloudTrail trail ARN')
+        .optional(),
+      /** trail.mode external: who owns the trail, named in every drift report. */
+      owner: z.string().min(1).max(200).optional(),
       /** Where a trail that logwarden has to create delivers; without it a missing trail is reported, not created. */
       s3BucketName: z.string().min(3).max(63).optional(),
       kmsKeyArn: z
@@ -162,7 +183,17 @@ export const configSchema = z
     }),
     flowLogs: z
       .strictObject({
+        /** Count any active flow log someone else made as coverage, whatever fields it logs. */
         acceptForeignFlowLogs: z.boolean().default(false),
+        /**
+         * The fields a flow log someone else made must log for the VPC to count as covered (to
+         * any destination; the owner is named in the evidence). Default: the fields of AWS's
+         * default format (version 2). Without them logwarden adds its own flow log beside it.
+         */
+        requiredFields: z
+          .array(z.string().regex(/^[a-z0-9-]+$/, 'must be a flow-log field name such as srcaddr'))
+          .min(1, 'must list at least one field')
+          .optional(),
         /**
          * Flow-log groups logwarden did not create whose records it should read as VPC flow
          * records (contracts/trusted-sources.ts): `owner` an account (records about any account,
@@ -181,6 +212,29 @@ export const configSchema = z
           .default([]),
       })
       .default({ acceptForeignFlowLogs: false, groups: [] }),
+    /** GuardDuty beside another team's (docs/coexistence.md). */
+    guardDuty: z
+      .strictObject({
+        /** `manage` (default): logwarden repairs membership and settings; `verify-only`: it reports and never writes. */
+        mode: z.enum(['manage', 'verify-only'], { error: 'must be "manage" or "verify-only"' }).default('manage'),
+        /** The organization's auto-enable setting logwarden keeps (UpdateOrganizationConfiguration AutoEnableOrganizationMembers). */
+        autoEnable: z.enum(['ALL', 'NEW', 'NONE'], { error: 'must be "ALL", "NEW" or "NONE"' }).default('ALL'),
+      })
+      .default({ mode: 'manage', autoEnable: 'ALL' }),
+    /** The subscription beside someone else's (docs/coexistence.md). */
+    subscription: z
+      .strictObject({
+        /**
+         * When another account-level subscription policy holds the account's slot (one per
+         * account and region): `per-group-filters` (default) subscribes each log group with a
+         * filter of its own (groups created later wait for the next heal or sweep), and the cell
+         * names the other policy; `report` adds nothing and reports the cell failed, naming it.
+         */
+        besideForeignPolicy: z
+          .enum(['per-group-filters', 'report'], { error: 'must be "per-group-filters" or "report"' })
+          .default('per-group-filters'),
+      })
+      .default({ besideForeignPolicy: 'per-group-filters' }),
     sweep: z
       .strictObject({
         scheduleExpression: z.string().default('rate(1 day)'),
@@ -191,8 +245,15 @@ export const configSchema = z
          * `npm run scale` and docs/scale.md say why.
          */
         maxConcurrency: positiveInt.max(1000).default(4),
+        /**
+         * The sweep stops when more than this share (percent) of the accounts covered so far
+         * failed: the accounts are covered in waves of maxConcurrency, and a systematic failure
+         * (a broken role, a refused call) stops it after the first waves instead of touching
+         * the whole organization.
+         */
+        stopAtFailurePercent: z.number().int('must be a whole number').min(0).max(100).default(10),
       })
-      .default({ scheduleExpression: 'rate(1 day)', maxConcurrency: 4 }),
+      .default({ scheduleExpression: 'rate(1 day)', maxConcurrency: 4, stopAtFailurePercent: 10 }),
     /**
      * Expected log volume per member account and day, for the cost estimate of `npm run scale`
      * only (nothing is deployed from it). The defaults are sizing assumptions, not measurements:
@@ -312,6 +373,36 @@ export const configSchema = z
         message: `lists the management account ${c.accounts.management} while scope.coverManagementAccount is true`,
       });
     }
+    if (c.trail.mode === 'external') {
+      const wanted = `arn:aws:cloudtrail:${c.homeRegion}:${c.accounts.management}:trail/`;
+      if (!c.trail.arn) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trail', 'arn'],
+          message: 'is required when trail.mode is external: the ARN of the existing organization trail',
+        });
+      } else if (!c.trail.arn.replace(/^arn:aws[a-z-]*:/, 'arn:aws:').startsWith(wanted)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trail', 'arn'],
+          message: `must be an organization trail of the management account in the home region (${wanted}…): an organization trail is owned by the management account and changed only in its home region`,
+        });
+      }
+      for (const key of ['s3BucketName', 'kmsKeyArn', 'cloudWatchLogsRoleArn'] as const) {
+        if (c.trail[key])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['trail', key],
+            message: 'must not be set when trail.mode is external: logwarden never changes an external trail',
+          });
+      }
+    } else if (c.trail.arn || c.trail.owner) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trail', c.trail.arn ? 'arn' : 'owner'],
+        message: 'is only for trail.mode external',
+      });
+    }
     if (accountOfRoleArn(c.breakGlassRoleArn) !== c.accounts.logArchive) {
       ctx.addIssue({
         code: 'custom',
@@ -322,6 +413,9 @@ export const configSchema = z
   })
   .transform((c) => ({
     ...c,
+    // An external trail's name is the one in its ARN, so every ARN derived from the name
+    // (contracts/names.ts organizationTrailArn) is that trail's.
+    trail: c.trail.mode === 'external' && c.trail.arn ? { ...c.trail, name: c.trail.arn.split('/').pop() as string } : c.trail,
     archive: {
       ...c.archive,
       objectLock: { ...c.archive.objectLock, days: c.archive.objectLock.days ?? c.archive.retentionDays },

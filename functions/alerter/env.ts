@@ -17,6 +17,11 @@ export const alerterEnv = defineEnv({
   governedRegions: envRegionList(),
   /** Outside the member baseline: service-managed StackSets never deploy to it. */
   managementAccount: envAccountId(),
-  /** With `organization`, the management account's trail is the organization trail, healed from the control plane. */
-  trailMode: z.enum(['organization', 'account'], { error: 'must be organization or account' }),
+  /**
+   * With `organization` (or `external`: someone else's organization trail), the management
+   * account's trail is the organization trail, checked from the control plane.
+   */
+  trailMode: z.enum(['organization', 'account', 'external'], {
+    error: 'must be organization, account or external',
+  }),
 });

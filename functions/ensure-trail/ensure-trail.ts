@@ -17,7 +17,9 @@ import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
 
 export interface TrailSettings {
-  mode: 'organization' | 'account';
+  mode: 'organization' | 'account' | 'external';
+  /** trail.mode external: who owns the trail, named in every drift report. */
+  owner?: string;
   name: string;
   /** logwarden's home region: where the multi-region trail lives and is checked. */
   homeRegion: string;
@@ -146,6 +148,7 @@ export async function ensureTrail(
       reason: `the multi-region trail is checked in the home region ${settings.homeRegion}, where every change to it is made`,
     };
   }
+  if (settings.mode === 'external') return verifyExternalTrail(cloudtrail, target, settings);
   const actions: string[] = [];
   const failures: string[] = [];
   let trail = await describeTrail(cloudtrail, settings.trailArn);
@@ -281,4 +284,47 @@ export async function ensureTrail(
     actions.push(`started logging on ${settings.name}, which was stopped`);
   }
   return controlResult('trail', target, { trail: arn }, actions, failures);
+}
+
+/**
+ * trail.mode external: someone else's organization trail (Control Tower's, LZA's) is verified
+ * and never changed: it exists, is an organization trail, is multi-region, logs management
+ * events (read and write, no source excluded), delivers to a CloudWatch Logs group logwarden
+ * can subscribe, and is logging. Only Describe/Get calls are made (the function's role has no
+ * other trail permission in this mode); every gap is reported as drift for the trail's owner.
+ */
+export async function verifyExternalTrail(
+  cloudtrail: CloudTrailClient,
+  target: ControlTarget,
+  settings: TrailSettings,
+): Promise<ControlResult> {
+  const owner = settings.owner ?? 'its owner';
+  const drift: string[] = [];
+  const trail = await describeTrail(cloudtrail, settings.trailArn);
+  if (!trail) drift.push(`external trail ${settings.trailArn} does not exist (or cannot be read)`);
+  else {
+    if (!trail.IsOrganizationTrail) drift.push('it is not an organization trail');
+    if (!trail.IsMultiRegionTrail) drift.push('it is not multi-region');
+    if (!trail.CloudWatchLogsLogGroupArn)
+      drift.push('it delivers to no CloudWatch Logs group, so logwarden cannot subscribe to it');
+    const selectors =
+      trail.HasCustomEventSelectors === false
+        ? undefined
+        : await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: settings.trailArn }));
+    if (selectors && !logsManagementEvents(selectors.EventSelectors, selectors.AdvancedEventSelectors))
+      drift.push('its selectors do not log every management event (read and write, no source excluded)');
+    const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: settings.trailArn }));
+    if (!status.IsLogging) drift.push('it is not logging');
+  }
+  const evidence: Record<string, string> = { trail: settings.trailArn, owner, mode: 'external (verified, never modified)' };
+  if (trail?.CloudWatchLogsLogGroupArn) evidence.logGroup = logGroupArn(trail.CloudWatchLogsLogGroupArn) as string;
+  return controlResult(
+    'trail',
+    target,
+    evidence,
+    [],
+    drift.length
+      ? [`external trail owned by ${owner} drifted: ${drift.join('; ')}; logwarden changed nothing (trail.mode external), ${owner} must repair it`]
+      : [],
+  );
 }

@@ -4,6 +4,9 @@ import type { Context } from 'aws-lambda';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { createClient, type ClientCtor } from './clients';
 import { memberClient } from './member-clients';
+import { z } from 'zod';
+import { defineEnv } from './env';
+import { heldBack, readOnlyClients, type PlannedCall } from './read-only';
 
 export interface ControlEvent extends ControlTarget {
   vpcIds?: string[];
@@ -39,9 +42,20 @@ export const awsClients: AwsClients = {
 export interface ControlDeps {
   clients: AwsClients;
   logger: Logger;
+  /** config `mode`: `observe` reads only and reports what a heal would change. Default `enforce`. */
+  mode?: 'enforce' | 'observe';
 }
 
-export const controlDepsFromEnv = (): ControlDeps => ({ clients: awsClients, logger: new Logger() });
+/** Every control function's LOGWARDEN_MODE (config `mode`). */
+export const controlModeEnv = defineEnv({
+  logwardenMode: z.enum(['enforce', 'observe'], { error: 'must be enforce or observe' }),
+});
+
+export const controlDepsFromEnv = (env: Readonly<Record<string, string | undefined>>): ControlDeps => ({
+  clients: awsClients,
+  logger: new Logger(),
+  mode: controlModeEnv.parse(env).logwardenMode,
+});
 
 /** Checks the event every control receives from its workflow; a bad one is a bug upstream. */
 export function parseControlEvent(event: unknown): ControlEvent {
@@ -68,15 +82,23 @@ export function parseControlEvent(event: unknown): ControlEvent {
 
 /**
  * A control's Step Functions task: parse the event, run the control, and log what it found
- * and did, so every change is explained in its log too.
+ * and did, so every change is explained in its log too. In `observe` mode (or when `verifyOnly`
+ * names why this control may not write), the control runs with read-only clients: its writes
+ * are held back and reported as the cell's failure reason (functions/shared/read-only.ts).
  */
 export function controlHandler(
   deps: ControlDeps,
-  run: (event: ControlEvent) => Promise<ControlResult>,
+  run: (event: ControlEvent, clients: AwsClients) => Promise<ControlResult>,
+  verifyOnly?: string,
 ): (event: unknown, context?: Context) => Promise<ControlResult> {
   return async (event, context) => {
     if (context) deps.logger.addContext(context);
-    const result = await run(parseControlEvent(event));
+    const why = deps.mode === 'observe' ? 'mode is observe' : verifyOnly;
+    let result: ControlResult;
+    if (why) {
+      const calls: PlannedCall[] = [];
+      result = heldBack(await run(parseControlEvent(event), readOnlyClients(deps.clients, calls)), calls, why);
+    } else result = await run(parseControlEvent(event), deps.clients);
     deps.logger.info(`${result.control} ${result.status}`, { ...result });
     return result;
   };

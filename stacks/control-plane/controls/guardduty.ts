@@ -5,6 +5,7 @@ import { names } from '../../../contracts/names';
 import { ensureGuardDutyEnv } from '../../../functions/ensure-guardduty/env';
 import { acknowledge, checkovSkip } from '../../../workflows/acknowledge';
 import { NodeFunction } from '../../node-function';
+import { controlModeEnv } from '../../../functions/shared/control-handler';
 import { grantAssumeMemberRole, controlFunctionProps, type ControlProps, type MemberScope } from './control';
 import { OWN_LOG_GROUP_RETENTION_DAYS } from './flow-logs';
 
@@ -25,6 +26,9 @@ export class GuardDutyControl extends NodeFunction {
         ensureGuardDutyEnv.environment({
           securityToolingAccount: config.accounts.securityTooling,
           findingsRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
+          guardDutyMode: config.guardDuty.mode,
+          guardDutyAutoEnable: config.guardDuty.autoEnable,
+          ...controlModeEnv.environment({ logwardenMode: config.mode }),
         }),
         props.logKey,
       ),
