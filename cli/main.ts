@@ -26,6 +26,10 @@ import {
   type PreflightOptions,
 } from './preflight';
 import { readLedger } from './ledger';
+import { planCells, renderPlan, type InvokeControl } from './plan';
+import { invoke } from './replay';
+import { controlFunctionName, controlFunctionOf } from '../contracts/names';
+import { scopeOfConfig } from '../functions/shared/scope';
 import { waitFor } from './progress';
 import { replayKept, replaySources, type ReplayClients, type ReplaySource } from './replay';
 import { scheduleIntervalMs, ScheduleError } from './schedule';
@@ -213,6 +217,47 @@ async function remediate(
       );
 }
 
+/** The control functions invoked by name in the security-tooling account (home region). */
+function controlInvoker(s: Session): InvokeControl {
+  const lambda = s.clients.lambda;
+  if (!lambda) throw new UsageError('this command needs a Lambda client (security-tooling credentials)');
+  return async (control, event) =>
+    (await invoke(lambda, controlFunctionName(controlFunctionOf[control]), event)) as Awaited<
+      ReturnType<InvokeControl>
+    >;
+}
+
+/** The accounts a plan or an uninstall looks at: one, or every active account (as the sweep lists them). */
+async function accountsOf(s: Session, account: string | undefined, region: string | undefined) {
+  if (region !== undefined && !s.config.governedRegions.includes(region))
+    throw new UsageError(
+      `--region ${region}: not a governed region (governed: ${s.config.governedRegions.join(', ')})`,
+    );
+  const accounts = account
+    ? [account]
+    : (
+        await activeAccounts(
+          s.clients.orgs,
+          s.config.scope.coverManagementAccount ? undefined : s.config.accounts.management,
+        )
+      ).map((a) => a.account);
+  return { accounts, regions: region ? [region] : s.config.governedRegions };
+}
+
+async function plan(s: Session, opts: { account?: string; region?: string }): Promise<number> {
+  const { accounts, regions } = await accountsOf(s, opts.account, opts.region);
+  const cells = await planCells({
+    accounts,
+    regions,
+    scope: scopeOfConfig(s.config),
+    orgs: s.clients.orgs,
+    invoke: controlInvoker(s),
+    execution: executionName('plan', stampOf(s)),
+  });
+  for (const line of renderPlan(cells)) s.deps.io.out(line);
+  return cells.some((c) => 'error' in c) ? exitCode.failed : exitCode.ok;
+}
+
 const roleName = (value: string) => {
   if (!/^[\w+=,.@-]{1,64}$/.test(value)) throw new InvalidArgumentError('must be an IAM role name');
   return value;
@@ -270,6 +315,15 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
     .option('--region <region>', 'one governed region', once('--region', String))
     .option('--wait', 'show progress until the execution ends; exit 1 if anything failed')
     .action((opts: { account: string; region?: string; wait?: boolean }) => run((s) => remediate(s, opts)));
+
+  cli
+    .command('plan')
+    .description(
+      'run every control read-only and print, per account × region × control, the calls a heal would make, or "nothing"',
+    )
+    .option('--account <id>', 'one account (default: every active account)', once('--account', accountId))
+    .option('--region <region>', 'one governed region (default: all)', once('--region', String))
+    .action((opts: { account?: string; region?: string }) => run((s) => plan(s, opts)));
 
   cli
     .command('sweep')

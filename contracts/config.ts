@@ -245,15 +245,8 @@ export const configSchema = z
          * `npm run scale` and docs/scale.md say why.
          */
         maxConcurrency: positiveInt.max(1000).default(4),
-        /**
-         * The sweep stops when more than this share (percent) of the accounts covered so far
-         * failed: the accounts are covered in waves of maxConcurrency, and a systematic failure
-         * (a broken role, a refused call) stops it after the first waves instead of touching
-         * the whole organization.
-         */
-        stopAtFailurePercent: z.number().int('must be a whole number').min(0).max(100).default(10),
       })
-      .default({ scheduleExpression: 'rate(1 day)', maxConcurrency: 4, stopAtFailurePercent: 10 }),
+      .default({ scheduleExpression: 'rate(1 day)', maxConcurrency: 4 }),
     /**
      * Expected log volume per member account and day, for the cost estimate of `npm run scale`
      * only (nothing is deployed from it). The defaults are sizing assumptions, not measurements:

@@ -16,6 +16,11 @@ export interface ControlEvent extends ControlTarget {
    * repeat within one execution's retries and never across executions.
    */
   execution: string;
+  /**
+   * `logwarden plan`: run read-only and hand back, with the result, every write a heal would
+   * make (its call and parameters) instead of making it.
+   */
+  plan?: boolean;
 }
 
 /** Where a control's SDK clients act: this (the control-plane) account, or a member account. */
@@ -77,6 +82,7 @@ export function parseControlEvent(event: unknown): ControlEvent {
     region: e.region,
     execution: e.execution,
     vpcIds: Array.isArray(e.vpcIds) ? e.vpcIds : undefined,
+    ...(e.plan === true ? { plan: true } : {}),
   };
 }
 
@@ -90,9 +96,16 @@ export function controlHandler(
   deps: ControlDeps,
   run: (event: ControlEvent, clients: AwsClients) => Promise<ControlResult>,
   verifyOnly?: string,
-): (event: unknown, context?: Context) => Promise<ControlResult> {
+): (event: unknown, context?: Context) => Promise<ControlResult & { planned?: PlannedCall[] }> {
   return async (event, context) => {
     if (context) deps.logger.addContext(context);
+    const parsed = parseControlEvent(event);
+    if (parsed.plan) {
+      const planned: PlannedCall[] = [];
+      const found = await run(parsed, readOnlyClients(deps.clients, planned));
+      deps.logger.info(`${found.control} plan`, { ...found, planned });
+      return { ...found, planned };
+    }
     const why = deps.mode === 'observe' ? 'mode is observe' : verifyOnly;
     let result: ControlResult;
     if (why) {

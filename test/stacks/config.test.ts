@@ -76,7 +76,6 @@ describe('logwarden.config.json', () => {
     [{ guardDuty: { autoEnable: 'SOME' } }, 'guardDuty.autoEnable: must be "ALL", "NEW" or "NONE"'],
     [{ subscription: { besideForeignPolicy: 'replace' } }, 'subscription.besideForeignPolicy: must be "per-group-filters" or "report"'],
     [{ flowLogs: { requiredFields: ['Src Addr'] } }, 'flowLogs.requiredFields.0: must be a flow-log field name'],
-    [{ sweep: { stopAtFailurePercent: 150 } }, 'sweep.stopAtFailurePercent:'],
   ])('rejects %j naming the field and the rule', (override, expected) => {
     const message = errorFor({ ...exampleConfigRaw(), ...override });
     expect(message).toContain(expected);
@@ -96,7 +95,6 @@ describe('logwarden.config.json', () => {
     expect(config.scope).toEqual({ includeOUs: [], excludeOUs: [], excludeAccounts: [], coverManagementAccount: false });
     expect(config.guardDuty).toEqual({ mode: 'manage', autoEnable: 'ALL' });
     expect(config.subscription).toEqual({ besideForeignPolicy: 'per-group-filters' });
-    expect(config.sweep.stopAtFailurePercent).toBe(10);
   });
 
   it('rejects an object lock that outlives the retention', () => {

@@ -206,4 +206,20 @@ describe('mode: observe', () => {
     expect(r.reason).toMatch(/^mode is observe: not repaired; a heal would: /);
     expect(r.reason).toContain('vpc-1');
   });
+
+  it('a plan event (logwarden plan) in enforce mode: read-only too, the writes handed back as calls with their parameters', async () => {
+    ec2.reset();
+    logs.reset();
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-1' }] });
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/logwarden/vpc-flow-logs/v1' }] });
+    const handler = flowLogsHandler({ clients, logger, acceptForeignFlowLogs: false, flowLogRetentionDays: 30 });
+    const r = await handler({ ...target, execution: 'plan-1', plan: true });
+    expect(writesOf(ec2)).toEqual([]);
+    expect(r.planned?.map((c) => `${c.service} ${c.operation}`)).toContain('EC2 CreateFlowLogs');
+    expect(r.planned?.find((c) => c.operation === 'CreateFlowLogs')?.input).toMatchObject({
+      ResourceIds: ['vpc-1'],
+      ResourceType: 'VPC',
+    });
+  });
 });
