@@ -31,7 +31,9 @@ import {
   ListTargetsByRuleCommand,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+
+type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 import type { LogwardenConfig } from '../contracts/config';
 import type { ControlName } from '../contracts/coverage';
 import { accountTrailArn, names, organizationTrailArn, subscriptionPolicyName } from '../contracts/names';
@@ -62,7 +64,7 @@ export interface UninstallScan {
 }
 
 /** Credentials of a person administering `account` (a role in it, the management account's own). */
-export type AccountAccess = (account: string) => Promise<AwsCredentialIdentityProvider>;
+export type AccountAccess = (account: string) => Promise<Credentials>;
 
 const MARK = { key: 'managed-by', value: 'logwarden' };
 
@@ -113,7 +115,7 @@ async function allLogGroups(logs: CloudWatchLogsClient, prefix?: string): Promis
 export async function scanMemberCell(
   account: string,
   region: string,
-  credentials: AwsCredentialIdentityProvider,
+  credentials: Credentials,
 ): Promise<UninstallScan> {
   const ec2 = new EC2Client({ region, credentials });
   const logs = new CloudWatchLogsClient({ region, credentials });
@@ -171,7 +173,7 @@ export async function scanMemberCell(
 export async function scanAdminCell(
   account: string,
   region: string,
-  credentials: AwsCredentialIdentityProvider,
+  credentials: Credentials,
 ): Promise<UninstallScan> {
   const events = new EventBridgeClient({ region, credentials });
   const logs = new CloudWatchLogsClient({ region, credentials });
@@ -226,7 +228,7 @@ export async function scanAdminCell(
 export async function scanTrail(
   config: LogwardenConfig,
   account: string,
-  credentials: AwsCredentialIdentityProvider,
+  credentials: Credentials,
 ): Promise<UninstallScan> {
   const region = config.homeRegion;
   if (config.trail.mode === 'external')
