@@ -18,8 +18,8 @@ export interface LedgerWriterProps extends ControlProps {
 
 /**
  * Lets `fn` read an account's OU path (organizations:ListParents), for the scope's OU rules, on
- * this organization's accounts, OUs and root only: the Service Authorization Reference lists
- * account, organizationalunit and root as its resource types.
+ * this organization's accounts and OUs only: the children ListParents takes (the Service
+ * Authorization Reference lists account and organizationalunit as its resource types).
  */
 export function grantListParents(
   fn: iam.IGrantable & { role?: iam.IRole },
@@ -29,14 +29,13 @@ export function grantListParents(
   const resources = [
     `${org}:account/${config.organizationId}/*`,
     `${org}:ou/${config.organizationId}/*`,
-    `${org}:root/${config.organizationId}/*`,
   ];
   fn.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({ actions: ['organizations:ListParents'], resources }),
   );
   acknowledge(
     fn.role ?? (fn as unknown as IConstruct),
-    'organizations:ListParents on any account, OU or root of this organization (the ids are not known at synth time), and nothing else.',
+    'organizations:ListParents on any account or OU of this organization (the ids are not known at synth time), and nothing else.',
     ...resources.map((r) => `AwsSolutions-IAM5[Resource::${r}]`),
   );
 }

@@ -21,12 +21,14 @@ export class FlowLogsControl extends NodeFunction {
       controlFunctionProps(
         'ensure-flow-logs',
         'Control: an active logwarden flow log on every VPC of an account and region',
-        ensureFlowLogsEnv.environment({
-          acceptForeignFlowLogs: String(props.config.flowLogs.acceptForeignFlowLogs),
-          flowLogRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
-          flowLogRequiredFields: props.config.flowLogs.requiredFields?.join(','),
+        {
+          ...ensureFlowLogsEnv.environment({
+            acceptForeignFlowLogs: String(props.config.flowLogs.acceptForeignFlowLogs),
+            flowLogRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
+            flowLogRequiredFields: props.config.flowLogs.requiredFields?.join(','),
+          }),
           ...controlModeEnv.environment({ logwardenMode: props.config.mode }),
-        }),
+        },
         props.logKey,
       ),
     );

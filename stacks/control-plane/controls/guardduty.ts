@@ -23,13 +23,15 @@ export class GuardDutyControl extends NodeFunction {
       controlFunctionProps(
         'ensure-guardduty',
         'Control: GuardDuty admin, membership, detector and findings forwarding',
-        ensureGuardDutyEnv.environment({
-          securityToolingAccount: config.accounts.securityTooling,
-          findingsRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
-          guardDutyMode: config.guardDuty.mode,
-          guardDutyAutoEnable: config.guardDuty.autoEnable,
+        {
+          ...ensureGuardDutyEnv.environment({
+            securityToolingAccount: config.accounts.securityTooling,
+            findingsRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
+            guardDutyMode: config.guardDuty.mode,
+            guardDutyAutoEnable: config.guardDuty.autoEnable,
+          }),
           ...controlModeEnv.environment({ logwardenMode: config.mode }),
-        }),
+        },
         props.logKey,
       ),
     );

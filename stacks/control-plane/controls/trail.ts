@@ -69,18 +69,20 @@ export class TrailControl extends NodeFunction {
       controlFunctionProps(
         'ensure-trail',
         'Control: the organization or account trail, logging management events',
-        ensureTrailEnv.environment({
-          trailMode: config.trail.mode,
-          trailOwner: config.trail.owner,
-          trailName: config.trail.name,
-          homeRegion: config.homeRegion,
-          managementAccount: config.accounts.management,
-          trailS3Bucket: config.trail.s3BucketName,
-          trailKmsKeyArn: config.trail.kmsKeyArn,
-          trailCwlGroupArn: config.trail.cloudWatchLogsGroupArn,
-          trailCwlRoleArn: config.trail.cloudWatchLogsRoleArn,
+        {
+          ...ensureTrailEnv.environment({
+            trailMode: config.trail.mode,
+            trailOwner: config.trail.owner,
+            trailName: config.trail.name,
+            homeRegion: config.homeRegion,
+            managementAccount: config.accounts.management,
+            trailS3Bucket: config.trail.s3BucketName,
+            trailKmsKeyArn: config.trail.kmsKeyArn,
+            trailCwlGroupArn: config.trail.cloudWatchLogsGroupArn,
+            trailCwlRoleArn: config.trail.cloudWatchLogsRoleArn,
+          }),
           ...controlModeEnv.environment({ logwardenMode: config.mode }),
-        }),
+        },
         props.logKey,
       ),
     );
@@ -95,7 +97,11 @@ export class TrailControl extends NodeFunction {
         }),
       );
       this.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'DescribeTrails', actions: ['cloudtrail:DescribeTrails'], resources: ['*'] }),
+        new iam.PolicyStatement({
+          sid: 'DescribeTrails',
+          actions: ['cloudtrail:DescribeTrails'],
+          resources: ['*'],
+        }),
       );
       acknowledge(
         this.role!,
