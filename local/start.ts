@@ -25,6 +25,7 @@ import {
   accountMovedToExcludedOu,
   accountWithForeignFlowLogs,
   controlState,
+  showFlowLogOwners,
   showPlan,
   stateDiff,
   sweep,
@@ -109,6 +110,7 @@ async function main() {
     `MoveAccount ${sandboxed} → sandbox ${org.excludedOuId} (scope.excludeOUs) → ${moved.started.map((s) => `${s.workflow} ${s.name}`).join(', ') || 'nothing'}`,
   );
   await sweep(org, say);
+  await showFlowLogOwners(org, alreadyLogged, say);
   await printCoverage(org, 'coverage after the account events', say);
   await newVpcs(org, members[0], say);
   await tamperAndHeal(org, pipeline, members[0], say);

@@ -152,6 +152,8 @@ export async function ensureTrail(
   const actions: string[] = [];
   const failures: string[] = [];
   let trail = await describeTrail(cloudtrail, settings.trailArn);
+  /** Created by this run: its selectors and its logging state are known without reading them. */
+  let justCreated = false;
 
   if (!trail) {
     if (!settings.s3BucketName) {
@@ -187,7 +189,10 @@ export async function ensureTrail(
         failures.push(
           `CloudTrail created ${created.TrailARN}, not ${settings.trailArn}: check that this account manages the trail as the CloudTrail delegated administrator`,
         );
+      justCreated = true;
       trail = {
+        // Created without selectors: all management events (CloudTrail API Reference, EventSelector).
+        HasCustomEventSelectors: false,
         Name: settings.name,
         TrailARN: created.TrailARN ?? settings.trailArn,
         S3BucketName: settings.s3BucketName,
@@ -278,8 +283,15 @@ export async function ensureTrail(
     );
   }
 
-  const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }));
-  if (!status.IsLogging) {
+  // A trail created through the API records nothing until StartLogging ("Starts the recording of
+  // AWS API calls and log file delivery for a trail", CloudTrail API Reference, StartLogging;
+  // the CloudTrail User Guide's CLI walkthrough runs start-logging after create-trail). Not read
+  // back after creating it, which also lets `logwarden plan` show the whole heal of a missing
+  // trail (its CreateTrail is only recorded there, so the trail cannot be read).
+  const logging = justCreated
+    ? false
+    : (await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }))).IsLogging;
+  if (!logging) {
     await cloudtrail.send(new StartLoggingCommand({ Name: arn }));
     actions.push(`started logging on ${settings.name}, which was stopped`);
   }

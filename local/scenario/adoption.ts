@@ -19,7 +19,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { defaultDeps, runCli } from '../../cli/main';
 import { planCells, renderPlan, type PlanAnswer } from '../../cli/plan';
-import { controlFunctionOf } from '../../contracts/names';
+import { controlFunctionOf, names } from '../../contracts/names';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { scopeOfConfig } from '../../functions/shared/scope';
 import { recordedCall } from './api-call';
 import type { Organization } from './organization';
@@ -123,6 +124,24 @@ export async function sweep(org: Organization, say: Say) {
   const runs = await org.runRecorded();
   const out = runs.find((r) => r.workflow === 'sweep')?.run?.output as { counts?: Record<string, number> } | undefined;
   say(`logwarden sweep → ${runs.map((r) => r.name).join(', ')}: ${JSON.stringify(out?.counts ?? {})}`);
+}
+
+/** What the ledger says covers an account's VPCs: each flow log's id and owner, from the evidence. */
+export async function showFlowLogOwners(org: Organization, account: string, say: Say) {
+  const items =
+    (
+      await new DynamoDBClient({}).send(
+        new GetItemCommand({
+          TableName: names.ledgerTable,
+          Key: { account: { S: account }, regionControl: { S: `${org.config.homeRegion}#flow-logs` } },
+        }),
+      )
+    ).Item ?? {};
+  const evidence = Object.entries(items.evidence?.M ?? {}).map(([vpc, v]) => `${vpc}: ${v.S}`);
+  say(`${account} ${org.config.homeRegion} flow-logs ${items.status?.S ?? 'no ledger row'}, by the ledger's evidence:`);
+  say(indent(evidence.join('\n')));
+  if (items.status?.S !== 'covered' || !evidence.every((e) => e.includes(`of ${platformTeam}`)))
+    throw new Error(`${account}: expected covered by the platform team's flow logs, got ${items.status?.S}: ${evidence.join('; ')}`);
 }
 
 /**
