@@ -276,7 +276,10 @@ function assumeRoleAccess(config: LogwardenConfig, assumeRole: string | undefine
   return async (account) => {
     if (!assumeRole) return fromNodeProviderChain();
     return fromTemporaryCredentials({
-      params: { RoleArn: `arn:aws:iam::${account}:role/${assumeRole}`, RoleSessionName: 'logwarden-uninstall' },
+      params: {
+        RoleArn: `arn:aws:iam::${account}:role/${assumeRole}`,
+        RoleSessionName: 'logwarden-uninstall',
+      },
       clientConfig: { region: config.homeRegion },
     });
   };
@@ -324,7 +327,9 @@ async function uninstall(
       new PutItemCommand({ TableName: names.ledgerTable, Item: encodeLedgerItem(row, now, execution) }),
     );
   }
-  s.deps.io.out(`uninstall: ${result.removed} removed, ${result.failed} failed; next: cdk destroy (docs/operating.md)`);
+  s.deps.io.out(
+    `uninstall: ${result.removed} removed, ${result.failed} failed; next: cdk destroy (docs/operating.md)`,
+  );
   return result.failed ? exitCode.failed : exitCode.ok;
 }
 

@@ -127,7 +127,9 @@ export async function scanMemberCell(
     flowLogs.push(...(page.FlowLogs ?? []));
     NextToken = page.NextToken;
   } while (NextToken);
-  for (const fl of flowLogs.filter((f) => (f.Tags ?? []).some((t) => t.Key === MARK.key && t.Value === MARK.value)))
+  for (const fl of flowLogs.filter((f) =>
+    (f.Tags ?? []).some((t) => t.Key === MARK.key && t.Value === MARK.value),
+  ))
     removals.push(
       removal('flow-logs', account, region, `flow log ${fl.FlowLogId} of ${fl.ResourceId}`, [
         call(ec2, 'EC2', new DeleteFlowLogsCommand({ FlowLogIds: [fl.FlowLogId as string] })),
@@ -135,8 +137,11 @@ export async function scanMemberCell(
     );
   const policyName = subscriptionPolicyName(region);
   const policies =
-    (await logs.send(new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY', policyName })))
-      .accountPolicies ?? [];
+    (
+      await logs.send(
+        new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY', policyName }),
+      )
+    ).accountPolicies ?? [];
   if (policies.some((p) => p.policyName === policyName))
     removals.push(
       removal('subscription', account, region, `account subscription policy ${policyName}`, [
@@ -149,12 +154,19 @@ export async function scanMemberCell(
     );
   for (const group of await allLogGroups(logs)) {
     const filters =
-      (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: group, filterNamePrefix: policyName })))
-        .subscriptionFilters ?? [];
+      (
+        await logs.send(
+          new DescribeSubscriptionFiltersCommand({ logGroupName: group, filterNamePrefix: policyName }),
+        )
+      ).subscriptionFilters ?? [];
     if (filters.some((x) => x.filterName === policyName))
       removals.push(
         removal('subscription', account, region, `subscription filter ${policyName} of ${group}`, [
-          call(logs, 'CloudWatch Logs', new DeleteSubscriptionFilterCommand({ logGroupName: group, filterName: policyName })),
+          call(
+            logs,
+            'CloudWatch Logs',
+            new DeleteSubscriptionFilterCommand({ logGroupName: group, filterName: policyName }),
+          ),
         ]),
       );
     // The flow-log groups: only the flow-logs control creates groups under this prefix. Their
@@ -187,7 +199,9 @@ export async function scanAdminCell(
     const ids = (targets.Targets ?? []).map((t) => t.Id as string);
     removals.push(
       removal('guardduty', account, region, `EventBridge rule ${rule}`, [
-        ...(ids.length ? [call(events, 'EventBridge', new RemoveTargetsCommand({ Rule: rule, Ids: ids }))] : []),
+        ...(ids.length
+          ? [call(events, 'EventBridge', new RemoveTargetsCommand({ Rule: rule, Ids: ids }))]
+          : []),
         call(events, 'EventBridge', new DeleteRuleCommand({ Name: rule })),
       ]),
     );
@@ -232,7 +246,10 @@ export async function scanTrail(
 ): Promise<UninstallScan> {
   const region = config.homeRegion;
   if (config.trail.mode === 'external')
-    return { removals: [], kept: [{ account, region, what: `external trail ${config.trail.arn}: never modified by logwarden` }] };
+    return {
+      removals: [],
+      kept: [{ account, region, what: `external trail ${config.trail.arn}: never modified by logwarden` }],
+    };
   const arn =
     config.trail.mode === 'organization'
       ? organizationTrailArn(region, config.accounts.management, config.trail.name)
@@ -242,14 +259,25 @@ export async function scanTrail(
     (t) => t.TrailARN === arn,
   );
   if (!trail) return { removals: [], kept: [] };
-  const tags = (await ct.send(new ListTagsCommand({ ResourceIdList: [arn] }))).ResourceTagList?.[0]?.TagsList ?? [];
+  const tags =
+    (await ct.send(new ListTagsCommand({ ResourceIdList: [arn] }))).ResourceTagList?.[0]?.TagsList ?? [];
   if (!tags.some((t) => t.Key === MARK.key && t.Value === MARK.value))
     return {
       removals: [],
-      kept: [{ account, region, what: `trail ${arn}: it existed before logwarden (no managed-by tag); settings logwarden changed stay` }],
+      kept: [
+        {
+          account,
+          region,
+          what: `trail ${arn}: it existed before logwarden (no managed-by tag); settings logwarden changed stay`,
+        },
+      ],
     };
   return {
-    removals: [removal('trail', account, region, `trail ${arn}`, [call(ct, 'CloudTrail', new DeleteTrailCommand({ Name: arn }))])],
+    removals: [
+      removal('trail', account, region, `trail ${arn}`, [
+        call(ct, 'CloudTrail', new DeleteTrailCommand({ Name: arn })),
+      ]),
+    ],
     kept: [],
   };
 }
@@ -274,7 +302,8 @@ export async function scanForUninstall(
   }
   if (accounts.includes(config.accounts.securityTooling)) {
     const credentials = await access(config.accounts.securityTooling);
-    for (const region of regions) add(await scanAdminCell(config.accounts.securityTooling, region, credentials));
+    for (const region of regions)
+      add(await scanAdminCell(config.accounts.securityTooling, region, credentials));
   }
   if (config.trail.mode !== 'account' && regions.includes(config.homeRegion))
     add(await scanTrail(config, config.accounts.management, await access(config.accounts.management)));
@@ -299,7 +328,11 @@ export function renderUninstallPlan(scan: UninstallScan): string[] {
  */
 export async function runUninstall(
   scan: UninstallScan,
-  options: { waveSize: number; record: (r: Removal, error?: string) => Promise<void>; say: (line: string) => void },
+  options: {
+    waveSize: number;
+    record: (r: Removal, error?: string) => Promise<void>;
+    say: (line: string) => void;
+  },
 ): Promise<{ removed: number; failed: number }> {
   const accounts = [...new Set(scan.removals.map((r) => r.account))];
   let removed = 0;

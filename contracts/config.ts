@@ -101,7 +101,10 @@ export const configSchema = z
       /** trail.mode external: the existing organization trail's ARN (it names the management account). */
       arn: z
         .string()
-        .regex(/^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[\w.-]{3,128}$/, 'must be a CloudTrail trail ARN')
+        .regex(
+          /^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[\w.-]{3,128}$/,
+          'must be a CloudTrail trail ARN',
+        )
         .optional(),
       /** trail.mode external: who owns the trail, named in every drift report. */
       owner: z.string().min(1).max(200).optional(),
@@ -216,9 +219,13 @@ export const configSchema = z
     guardDuty: z
       .strictObject({
         /** `manage` (default): logwarden repairs membership and settings; `verify-only`: it reports and never writes. */
-        mode: z.enum(['manage', 'verify-only'], { error: 'must be "manage" or "verify-only"' }).default('manage'),
+        mode: z
+          .enum(['manage', 'verify-only'], { error: 'must be "manage" or "verify-only"' })
+          .default('manage'),
         /** The organization's auto-enable setting logwarden keeps (UpdateOrganizationConfiguration AutoEnableOrganizationMembers). */
-        autoEnable: z.enum(['ALL', 'NEW', 'NONE'], { error: 'must be "ALL", "NEW" or "NONE"' }).default('ALL'),
+        autoEnable: z
+          .enum(['ALL', 'NEW', 'NONE'], { error: 'must be "ALL", "NEW" or "NONE"' })
+          .default('ALL'),
       })
       .default({ mode: 'manage', autoEnable: 'ALL' }),
     /** The subscription beside someone else's (docs/coexistence.md). */
@@ -408,7 +415,10 @@ export const configSchema = z
     ...c,
     // An external trail's name is the one in its ARN, so every ARN derived from the name
     // (contracts/names.ts organizationTrailArn) is that trail's.
-    trail: c.trail.mode === 'external' && c.trail.arn ? { ...c.trail, name: c.trail.arn.split('/').pop() as string } : c.trail,
+    trail:
+      c.trail.mode === 'external' && c.trail.arn
+        ? { ...c.trail, name: c.trail.arn.split('/').pop() as string }
+        : c.trail,
     archive: {
       ...c.archive,
       objectLock: { ...c.archive.objectLock, days: c.archive.objectLock.days ?? c.archive.retentionDays },

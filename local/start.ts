@@ -99,7 +99,9 @@ async function main() {
     for (const action of run.split('; ')) say(`        ${i + 1}. ${action}`);
 
   await accountWithForeignFlowLogs(org, alreadyLogged);
-  say(`${alreadyLogged} was in the organization before logwarden: the platform team logs its VPCs to S3 (tag owner=platform-team)`);
+  say(
+    `${alreadyLogged} was in the organization before logwarden: the platform team logs its VPCs to S3 (tag owner=platform-team)`,
+  );
   const existing = [org.logArchive, org.securityTooling, alreadyLogged];
   const beforeLogwarden = await controlState(org, existing);
   await showPlan(org, existing, say);
@@ -128,12 +130,21 @@ async function main() {
   await uninstall(org, say);
   const afterUninstall = await controlState(org, all);
   const changed = stateDiff(beforeLogwarden, await controlState(org, existing));
-  if (changed.length) throw new Error(`uninstall left the accounts that were there before logwarden changed:\n${changed.join('\n')}`);
+  if (changed.length)
+    throw new Error(
+      `uninstall left the accounts that were there before logwarden changed:\n${changed.join('\n')}`,
+    );
   const removed = stateDiff(beforeUninstall, afterUninstall);
-  const notOurs = removed.filter((d) => !/^\S+ \S+: - (flow log .* → (\/logwarden\/|arn:aws:logs)|account policy logwarden-|log group \/logwarden\/(vpc-flow-logs|guardduty-findings)|subscription filter logwarden-|rule logwarden-guardduty-findings)/.test(d));
-  if (notOurs.length) throw new Error(`uninstall changed what logwarden did not create:\n${notOurs.join('\n')}`);
+  const notOurs = removed.filter(
+    (d) =>
+      !/^\S+ \S+: - (flow log .* → (\/logwarden\/|arn:aws:logs)|account policy logwarden-|log group \/logwarden\/(vpc-flow-logs|guardduty-findings)|subscription filter logwarden-|rule logwarden-guardduty-findings)/.test(
+        d,
+      ),
+  );
+  if (notOurs.length)
+    throw new Error(`uninstall changed what logwarden did not create:\n${notOurs.join('\n')}`);
   say(
-    `after uninstall: ${existing.join(', ')} as before logwarden (state compared: flow logs, subscription policies and filters, log groups, rules, trails); ${removed.length} resources logwarden created removed elsewhere, nothing else changed; next in AWS: cdk destroy`,
+    `after uninstall: ${existing.join(', ')} as before logwarden (state compared: flow logs, subscription policies and filters, log groups, rules, trails); ${removed.length} resources logwarden created removed, nothing else changed; next in AWS: cdk destroy`,
   );
   await printDenials(org, say);
   say('emulated only (listed by local/, never decided by production code):');

@@ -57,7 +57,11 @@ export function makeHandler(deps: DispatchDeps) {
       const rule = await scopeRuleFor(deps.orgs, account, deps.scope);
       if (rule) {
         const reason = `${account} is out of scope (${rule})`;
-        deps.logger.info('event starts nothing', { trigger: input.trigger, eventId: input.event?.id, reason });
+        deps.logger.info('event starts nothing', {
+          trigger: input.trigger,
+          eventId: input.event?.id,
+          reason,
+        });
         return { start: false as const, reason };
       }
     }

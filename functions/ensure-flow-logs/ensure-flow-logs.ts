@@ -78,7 +78,8 @@ export function flowLogOwner(fl: FlowLog): string {
   const owner = ['owner', 'Owner', 'managed-by', 'ManagedBy', 'aws:cloudformation:stack-name']
     .map((k) => tags.get(k))
     .find(Boolean);
-  const destination = fl.LogDestination ?? (fl.LogGroupName ? `log group ${fl.LogGroupName}` : 'unknown destination');
+  const destination =
+    fl.LogDestination ?? (fl.LogGroupName ? `log group ${fl.LogGroupName}` : 'unknown destination');
   return owner ? `${owner} (to ${destination})` : `to ${destination}`;
 }
 
@@ -159,7 +160,8 @@ export async function ensureFlowLogs(
     else if (foreign.length && settings.acceptForeignFlowLogs)
       evidence[vpc] = `${foreign[0].FlowLogId} of ${flowLogOwner(foreign[0])} (foreign, accepted by config)`;
     else if (sufficient)
-      evidence[vpc] = `${sufficient.FlowLogId} of ${flowLogOwner(sufficient)} (foreign, logs every required field)`;
+      evidence[vpc] =
+        `${sufficient.FlowLogId} of ${flowLogOwner(sufficient)} (foreign, logs every required field)`;
     else missing.push(vpc);
   }
   if (missing.length) {

@@ -28,16 +28,16 @@ export function makeHandler(deps: EnsureGuardDutyDeps) {
   return controlHandler(
     deps,
     ({ account, region }, clients) =>
-    ensureGuardDuty(
-      {
-        admin: clients.own(GuardDutyClient, region),
-        adminEvents: clients.own(EventBridgeClient, region),
-        adminLogs: clients.own(CloudWatchLogsClient, region),
-        organizations: clients.own(OrganizationsClient, 'us-east-1'),
-      },
-      { account, region },
-      { adminAccount, retentionDays: deps.findingsRetentionDays, autoEnable: deps.guardDutyAutoEnable },
-    ),
+      ensureGuardDuty(
+        {
+          admin: clients.own(GuardDutyClient, region),
+          adminEvents: clients.own(EventBridgeClient, region),
+          adminLogs: clients.own(CloudWatchLogsClient, region),
+          organizations: clients.own(OrganizationsClient, 'us-east-1'),
+        },
+        { account, region },
+        { adminAccount, retentionDays: deps.findingsRetentionDays, autoEnable: deps.guardDutyAutoEnable },
+      ),
     deps.guardDutyMode === 'verify-only'
       ? 'guardDuty.mode is verify-only (another team owns GuardDuty)'
       : undefined,

@@ -162,7 +162,9 @@ export async function ensureSubscription(
   // Someone else's account policy holds the slot ("you can have one account-level subscription
   // filter policy per Region per account", CloudWatch Logs API Reference, PutAccountPolicy): it
   // is reported, never replaced.
-  evidence.foreignAccountPolicy = foreign.map((p) => `${p.policyName} → ${destinationOf(p.policyDocument)}`).join(', ');
+  evidence.foreignAccountPolicy = foreign
+    .map((p) => `${p.policyName} → ${destinationOf(p.policyDocument)}`)
+    .join(', ');
   if (settings.besideForeignPolicy === 'report') {
     failures.push(
       `account subscription policy ${evidence.foreignAccountPolicy} holds the account's slot; logwarden added nothing (subscription.besideForeignPolicy is report)`,

@@ -328,15 +328,22 @@ export async function verifyExternalTrail(
     const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: settings.trailArn }));
     if (!status.IsLogging) drift.push('it is not logging');
   }
-  const evidence: Record<string, string> = { trail: settings.trailArn, owner, mode: 'external (verified, never modified)' };
-  if (trail?.CloudWatchLogsLogGroupArn) evidence.logGroup = logGroupArn(trail.CloudWatchLogsLogGroupArn) as string;
+  const evidence: Record<string, string> = {
+    trail: settings.trailArn,
+    owner,
+    mode: 'external (verified, never modified)',
+  };
+  if (trail?.CloudWatchLogsLogGroupArn)
+    evidence.logGroup = logGroupArn(trail.CloudWatchLogsLogGroupArn) as string;
   return controlResult(
     'trail',
     target,
     evidence,
     [],
     drift.length
-      ? [`external trail owned by ${owner} drifted: ${drift.join('; ')}; logwarden changed nothing (trail.mode external), ${owner} must repair it`]
+      ? [
+          `external trail owned by ${owner} drifted: ${drift.join('; ')}; logwarden changed nothing (trail.mode external), ${owner} must repair it`,
+        ]
       : [],
   );
 }

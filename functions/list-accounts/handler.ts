@@ -24,6 +24,9 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
  */
 export function makeHandler(deps: ListAccountsDeps) {
   return async (): Promise<{ accounts: SweepAccount[] }> => ({
-    accounts: await activeAccounts(deps.orgs, deps.coverManagementAccount ? undefined : deps.managementAccount),
+    accounts: await activeAccounts(
+      deps.orgs,
+      deps.coverManagementAccount ? undefined : deps.managementAccount,
+    ),
   });
 }

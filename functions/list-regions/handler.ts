@@ -45,7 +45,12 @@ export interface ListedRegions {
 export function makeHandler(deps: ListRegionsDeps) {
   return async (event: { account: string }): Promise<ListedRegions> => {
     const rule = await scopeRuleFor(deps.orgs, event.account, deps.scope);
-    if (rule) return { account: event.account, regions: [], excluded: excludedCells(event.account, deps.governedRegions, rule) };
+    if (rule)
+      return {
+        account: event.account,
+        regions: [],
+        excluded: excludedCells(event.account, deps.governedRegions, rule),
+      };
     const own = event.account === deps.controlAccount;
     const regions = await governedEnabledRegions(
       deps.account,

@@ -110,7 +110,11 @@ export function controlHandler(
     let result: ControlResult;
     if (why) {
       const calls: PlannedCall[] = [];
-      result = heldBack(await run(parseControlEvent(event), readOnlyClients(deps.clients, calls)), calls, why);
+      result = heldBack(
+        await run(parseControlEvent(event), readOnlyClients(deps.clients, calls)),
+        calls,
+        why,
+      );
     } else result = await run(parseControlEvent(event), deps.clients);
     deps.logger.info(`${result.control} ${result.status}`, { ...result });
     return result;

@@ -55,7 +55,8 @@ export function readOnlyClients(inner: AwsClients, calls: PlannedCall[]): AwsCli
 }
 
 /** One planned call as a line: `EC2 CreateFlowLogs {"ResourceIds":["vpc-1"],…}`. */
-export const describeCall = (c: PlannedCall): string => `${c.service} ${c.operation} ${JSON.stringify(c.input)}`;
+export const describeCall = (c: PlannedCall): string =>
+  `${c.service} ${c.operation} ${JSON.stringify(c.input)}`;
 
 /**
  * A control's result when its writes were held back (config `mode: observe`, a verify-only

@@ -77,7 +77,12 @@ export function scopeFromEnv(settings: {
 
 /** config.scope as the functions' environment (the inverse of `scopeFromEnv`). */
 export function scopeEnvironment(config: {
-  scope: { includeOUs: string[]; excludeOUs: string[]; excludeAccounts: string[]; coverManagementAccount: boolean };
+  scope: {
+    includeOUs: string[];
+    excludeOUs: string[];
+    excludeAccounts: string[];
+    coverManagementAccount: boolean;
+  };
   accounts: { management: string };
 }) {
   return {

@@ -11,7 +11,12 @@ import {
   DescribeLogGroupsCommand,
   DescribeSubscriptionFiltersCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateFlowLogsCommand, DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateFlowLogsCommand,
+  DescribeFlowLogsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { MoveAccountCommand, ListParentsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
@@ -59,7 +64,8 @@ export async function accountWithForeignFlowLogs(org: Organization, account: str
         TagSpecifications: [{ ResourceType: 'vpc-flow-log', Tags: [{ Key: 'owner', Value: platformTeam }] }],
       }),
     );
-    if (res.Unsuccessful?.length) throw new Error(`the platform team's flow logs: ${JSON.stringify(res.Unsuccessful)}`);
+    if (res.Unsuccessful?.length)
+      throw new Error(`the platform team's flow logs: ${JSON.stringify(res.Unsuccessful)}`);
   }
   await org.deployBaseline(account);
 }
@@ -82,7 +88,11 @@ export async function accountMovedToExcludedOu(org: Organization, account: strin
     },
     () =>
       orgs.send(
-        new MoveAccountCommand({ AccountId: account, SourceParentId: from, DestinationParentId: org.excludedOuId! }),
+        new MoveAccountCommand({
+          AccountId: account,
+          SourceParentId: from,
+          DestinationParentId: org.excludedOuId!,
+        }),
       ),
   );
 }
@@ -122,7 +132,8 @@ export async function sweep(org: Organization, say: Say) {
   const started = await cli(org, ['sweep']);
   if (started.code) throw new Error(`logwarden sweep: exit ${started.code}: ${started.lines.join('\n')}`);
   const runs = await org.runRecorded();
-  const out = runs.find((r) => r.workflow === 'sweep')?.run?.output as { counts?: Record<string, number> } | undefined;
+  const out = runs.find((r) => r.workflow === 'sweep')?.run?.output as
+    { counts?: Record<string, number> } | undefined;
   say(`logwarden sweep → ${runs.map((r) => r.name).join(', ')}: ${JSON.stringify(out?.counts ?? {})}`);
 }
 
@@ -138,17 +149,24 @@ export async function showFlowLogOwners(org: Organization, account: string, say:
       )
     ).Item ?? {};
   const evidence = Object.entries(items.evidence?.M ?? {}).map(([vpc, v]) => `${vpc}: ${v.S}`);
-  say(`${account} ${org.config.homeRegion} flow-logs ${items.status?.S ?? 'no ledger row'}, by the ledger's evidence:`);
+  say(
+    `${account} ${org.config.homeRegion} flow-logs ${items.status?.S ?? 'no ledger row'}, by the ledger's evidence:`,
+  );
   say(indent(evidence.join('\n')));
   if (items.status?.S !== 'covered' || !evidence.every((e) => e.includes(`of ${platformTeam}`)))
-    throw new Error(`${account}: expected covered by the platform team's flow logs, got ${items.status?.S}: ${evidence.join('; ')}`);
+    throw new Error(
+      `${account}: expected covered by the platform team's flow logs, got ${items.status?.S}: ${evidence.join('; ')}`,
+    );
 }
 
 /**
  * What the controls act on, per account and region: flow logs, account subscription policies,
  * subscription filters, log groups, EventBridge rules, trails. Compared before and after.
  */
-export async function controlState(org: Organization, accounts: readonly string[]): Promise<Map<string, string[]>> {
+export async function controlState(
+  org: Organization,
+  accounts: readonly string[],
+): Promise<Map<string, string[]>> {
   const state = new Map<string, string[]>();
   for (const account of accounts) {
     const credentials = await org.admin(account);
@@ -158,24 +176,30 @@ export async function controlState(org: Organization, accounts: readonly string[
       for (const f of (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [])
         items.push(`flow log ${f.FlowLogId} ${f.ResourceId} → ${f.LogDestination ?? f.LogGroupName}`);
       const logs = new CloudWatchLogsClient({ region, credentials });
-      for (const p of (await logs.send(new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' })))
-        .accountPolicies ?? [])
+      for (const p of (
+        await logs.send(new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' }))
+      ).accountPolicies ?? [])
         items.push(`account policy ${p.policyName}`);
       let nextToken: string | undefined;
       do {
         const page = await logs.send(new DescribeLogGroupsCommand({ nextToken }));
         for (const g of page.logGroups ?? []) {
           items.push(`log group ${g.logGroupName}`);
-          for (const f of (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: g.logGroupName })))
-            .subscriptionFilters ?? [])
+          for (const f of (
+            await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: g.logGroupName }))
+          ).subscriptionFilters ?? [])
             items.push(`subscription filter ${f.filterName} of ${g.logGroupName}`);
         }
         nextToken = page.nextToken;
       } while (nextToken);
-      for (const r of (await new EventBridgeClient({ region, credentials }).send(new ListRulesCommand({}))).Rules ?? [])
+      for (const r of (await new EventBridgeClient({ region, credentials }).send(new ListRulesCommand({})))
+        .Rules ?? [])
         items.push(`rule ${r.Name}`);
-      for (const t of (await new CloudTrailClient({ region, credentials }).send(new DescribeTrailsCommand({ includeShadowTrails: false })))
-        .trailList ?? [])
+      for (const t of (
+        await new CloudTrailClient({ region, credentials }).send(
+          new DescribeTrailsCommand({ includeShadowTrails: false }),
+        )
+      ).trailList ?? [])
         items.push(`trail ${t.TrailARN}`);
       state.set(`${account} ${region}`, items.sort());
     }

@@ -139,9 +139,7 @@ export async function emulateOrganization(
     ...raw,
     organizationId,
     ...(options.regions ? { governedRegions: [...options.regions] } : {}),
-    ...(excludedOuId
-      ? { scope: { ...(raw.scope as object), excludeOUs: [excludedOuId] } }
-      : {}),
+    ...(excludedOuId ? { scope: { ...(raw.scope as object), excludeOUs: [excludedOuId] } } : {}),
   });
   const people = {
     config,

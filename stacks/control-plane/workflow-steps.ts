@@ -26,10 +26,7 @@ export function grantListParents(
   config: { organizationId: string; accounts: { management: string } },
 ): void {
   const org = `arn:aws:organizations::${config.accounts.management}`;
-  const resources = [
-    `${org}:account/${config.organizationId}/*`,
-    `${org}:ou/${config.organizationId}/*`,
-  ];
+  const resources = [`${org}:account/${config.organizationId}/*`, `${org}:ou/${config.organizationId}/*`];
   fn.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({ actions: ['organizations:ListParents'], resources }),
   );

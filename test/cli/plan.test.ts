@@ -48,7 +48,14 @@ describe('logwarden plan', () => {
           : [];
       return {
         Payload: Buffer.from(
-          JSON.stringify({ ...event, control, status: planned.length ? 'healed' : 'covered', evidence: {}, actions: [], planned }),
+          JSON.stringify({
+            ...event,
+            control,
+            status: planned.length ? 'healed' : 'covered',
+            evidence: {},
+            actions: [],
+            planned,
+          }),
         ),
       };
     });
@@ -75,7 +82,8 @@ describe('logwarden plan', () => {
       'logwarden-control-ensure-subscription',
       'logwarden-control-ensure-trail',
     ]);
-    for (const e of events) expect(e.event).toMatchObject({ account: '444444444444', region: 'eu-west-1', plan: true });
+    for (const e of events)
+      expect(e.event).toMatchObject({ account: '444444444444', region: 'eu-west-1', plan: true });
   });
 
   it('an out-of-scope account is shown excluded, with the rule, and no control runs there', async () => {

@@ -26,7 +26,9 @@ beforeEach(() => {
     ],
   });
   logs.on(DescribeAccountPoliciesCommand).resolves({
-    accountPolicies: [{ policyName: 'logwarden-central-eu-west-1', policyType: 'SUBSCRIPTION_FILTER_POLICY' }],
+    accountPolicies: [
+      { policyName: 'logwarden-central-eu-west-1', policyType: 'SUBSCRIPTION_FILTER_POLICY' },
+    ],
   });
   logs.on(DescribeLogGroupsCommand).resolves({
     logGroups: [{ logGroupName: '/logwarden/vpc-flow-logs/logwarden-v5' }, { logGroupName: '/app/orders' }],
@@ -60,7 +62,9 @@ describe('logwarden uninstall', () => {
     expect(result).toEqual({ removed: 3, failed: 0 });
     expect(ec2).toHaveReceivedCommandWith(DeleteFlowLogsCommand, { FlowLogIds: ['fl-ours'] });
     expect(ec2.commandCalls(DeleteFlowLogsCommand)).toHaveLength(1);
-    expect(logs).toHaveReceivedCommandWith(DeleteAccountPolicyCommand, { policyName: 'logwarden-central-eu-west-1' });
+    expect(logs).toHaveReceivedCommandWith(DeleteAccountPolicyCommand, {
+      policyName: 'logwarden-central-eu-west-1',
+    });
     expect(logs.commandCalls(DeleteLogGroupCommand).map((c) => c.args[0].input.logGroupName)).toEqual([
       '/logwarden/vpc-flow-logs/logwarden-v5',
     ]);
@@ -72,7 +76,9 @@ describe('logwarden uninstall', () => {
   });
 
   it('a failed removal stops the run after its wave', async () => {
-    ec2.on(DeleteFlowLogsCommand).rejects(Object.assign(new Error('denied'), { name: 'UnauthorizedOperation' }));
+    ec2
+      .on(DeleteFlowLogsCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'UnauthorizedOperation' }));
     const scan = await scanMemberCell(account, 'eu-west-1', credentials);
     const second = await scanMemberCell('555555555555', 'eu-west-1', credentials);
     const lines: string[] = [];

@@ -71,11 +71,20 @@ describe('logwarden.config.json', () => {
       },
       'trail.s3BucketName: must not be set when trail.mode is external',
     ],
-    [{ trail: { mode: 'organization', arn: 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/x' } }, 'trail.arn: is only for trail.mode external'],
+    [
+      { trail: { mode: 'organization', arn: 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/x' } },
+      'trail.arn: is only for trail.mode external',
+    ],
     [{ guardDuty: { mode: 'hands-off' } }, 'guardDuty.mode: must be "manage" or "verify-only"'],
     [{ guardDuty: { autoEnable: 'SOME' } }, 'guardDuty.autoEnable: must be "ALL", "NEW" or "NONE"'],
-    [{ subscription: { besideForeignPolicy: 'replace' } }, 'subscription.besideForeignPolicy: must be "per-group-filters" or "report"'],
-    [{ flowLogs: { requiredFields: ['Src Addr'] } }, 'flowLogs.requiredFields.0: must be a flow-log field name'],
+    [
+      { subscription: { besideForeignPolicy: 'replace' } },
+      'subscription.besideForeignPolicy: must be "per-group-filters" or "report"',
+    ],
+    [
+      { flowLogs: { requiredFields: ['Src Addr'] } },
+      'flowLogs.requiredFields.0: must be a flow-log field name',
+    ],
   ])('rejects %j naming the field and the rule', (override, expected) => {
     const message = errorFor({ ...exampleConfigRaw(), ...override });
     expect(message).toContain(expected);
@@ -92,7 +101,12 @@ describe('logwarden.config.json', () => {
     });
     expect(config.trail.name).toBe('aws-controltower-BaselineCloudTrail');
     expect(config.mode).toBe('enforce');
-    expect(config.scope).toEqual({ includeOUs: [], excludeOUs: [], excludeAccounts: [], coverManagementAccount: false });
+    expect(config.scope).toEqual({
+      includeOUs: [],
+      excludeOUs: [],
+      excludeAccounts: [],
+      coverManagementAccount: false,
+    });
     expect(config.guardDuty).toEqual({ mode: 'manage', autoEnable: 'ALL' });
     expect(config.subscription).toEqual({ besideForeignPolicy: 'per-group-filters' });
   });

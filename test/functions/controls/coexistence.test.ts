@@ -16,7 +16,12 @@ import {
   DescribeLogGroupsCommand,
   DescribeResourcePoliciesCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateFlowLogsCommand, DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateFlowLogsCommand,
+  DescribeFlowLogsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateMembersCommand,
@@ -28,7 +33,12 @@ import {
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
-import { organizationTrailArn, destinationArn, pipelineLogGroups, subscriptionPolicyName } from '../../../contracts/names';
+import {
+  organizationTrailArn,
+  destinationArn,
+  pipelineLogGroups,
+  subscriptionPolicyName,
+} from '../../../contracts/names';
 import { ensureTrail } from '../../../functions/ensure-trail/ensure-trail';
 import { ensureSubscription } from '../../../functions/ensure-subscription/ensure-subscription';
 import { makeHandler as guardDutyHandler } from '../../../functions/ensure-guardduty/handler';
@@ -66,7 +76,8 @@ describe('trail.mode external', () => {
     IsOrganizationTrail: true,
     // Control Tower's trail validates no log files and uses no KMS key of logwarden's choosing:
     // an external trail is not held to logwarden's own settings, only to what coverage needs.
-    CloudWatchLogsLogGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:aws-controltower/CloudTrailLogs:*',
+    CloudWatchLogsLogGroupArn:
+      'arn:aws:logs:eu-west-1:111111111111:log-group:aws-controltower/CloudTrailLogs:*',
     HasCustomEventSelectors: false,
   };
   beforeEach(() => {
@@ -91,7 +102,9 @@ describe('trail.mode external', () => {
 
   it('drift (stopped, no CloudWatch Logs group, narrowed selectors) is reported to the owner, and nothing is changed', async () => {
     ct.on(DescribeTrailsCommand).resolves({
-      trailList: [{ ...controlTowerTrail, CloudWatchLogsLogGroupArn: undefined, HasCustomEventSelectors: true }],
+      trailList: [
+        { ...controlTowerTrail, CloudWatchLogsLogGroupArn: undefined, HasCustomEventSelectors: true },
+      ],
     });
     ct.on(GetEventSelectorsCommand).resolves({
       EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'WriteOnly' }],
@@ -133,7 +146,10 @@ describe('GuardDuty beside another team', () => {
   });
 
   it('guardDuty.mode verify-only: nothing is written anywhere; what a heal would do is the failure reason', async () => {
-    const r = await guardDutyHandler({ ...deps, guardDutyMode: 'verify-only' })({ ...target, execution: 'e1' });
+    const r = await guardDutyHandler({ ...deps, guardDutyMode: 'verify-only' })({
+      ...target,
+      execution: 'e1',
+    });
     for (const m of [gd, logs, events, orgs]) expect(writesOf(m)).toEqual([]);
     expect(r.status).toBe('failed');
     expect(r.reason).toMatch(
@@ -156,7 +172,9 @@ describe('a foreign account subscription policy', () => {
         {
           policyName: 'lza-central-logs',
           policyType: 'SUBSCRIPTION_FILTER_POLICY',
-          policyDocument: JSON.stringify({ DestinationArn: 'arn:aws:logs:eu-west-1:999999999999:destination:lza' }),
+          policyDocument: JSON.stringify({
+            DestinationArn: 'arn:aws:logs:eu-west-1:999999999999:destination:lza',
+          }),
         },
       ],
     });
@@ -165,14 +183,19 @@ describe('a foreign account subscription policy', () => {
 
   it('is named in the evidence, with where it sends, and never replaced', async () => {
     const r = await ensureSubscription(new CloudWatchLogsClient({}), target, settings);
-    expect(r.evidence.foreignAccountPolicy).toBe('lza-central-logs → arn:aws:logs:eu-west-1:999999999999:destination:lza');
+    expect(r.evidence.foreignAccountPolicy).toBe(
+      'lza-central-logs → arn:aws:logs:eu-west-1:999999999999:destination:lza',
+    );
     expect(r.evidence.note).toContain('a log group created later is subscribed at the next heal or sweep');
     expect(writesOf(logs)).toEqual([]);
   });
 
   it('subscription.besideForeignPolicy report: logwarden adds nothing and the cell says why', async () => {
     logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/app/orders' }] });
-    const r = await ensureSubscription(new CloudWatchLogsClient({}), target, { ...settings, besideForeignPolicy: 'report' });
+    const r = await ensureSubscription(new CloudWatchLogsClient({}), target, {
+      ...settings,
+      besideForeignPolicy: 'report',
+    });
     expect(r).toMatchObject({
       status: 'failed',
       reason:
@@ -190,7 +213,9 @@ describe('mode: observe', () => {
     logs.reset();
     ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-1' }] });
     ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
-    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/logwarden/vpc-flow-logs/v1' }] });
+    logs
+      .on(DescribeLogGroupsCommand)
+      .resolves({ logGroups: [{ logGroupName: '/logwarden/vpc-flow-logs/v1' }] });
     const handler = flowLogsHandler({
       clients,
       logger,
@@ -212,8 +237,15 @@ describe('mode: observe', () => {
     logs.reset();
     ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-1' }] });
     ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
-    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/logwarden/vpc-flow-logs/v1' }] });
-    const handler = flowLogsHandler({ clients, logger, acceptForeignFlowLogs: false, flowLogRetentionDays: 30 });
+    logs
+      .on(DescribeLogGroupsCommand)
+      .resolves({ logGroups: [{ logGroupName: '/logwarden/vpc-flow-logs/v1' }] });
+    const handler = flowLogsHandler({
+      clients,
+      logger,
+      acceptForeignFlowLogs: false,
+      flowLogRetentionDays: 30,
+    });
     const r = await handler({ ...target, execution: 'plan-1', plan: true });
     expect(writesOf(ec2)).toEqual([]);
     expect(r.planned?.map((c) => `${c.service} ${c.operation}`)).toContain('EC2 CreateFlowLogs');

@@ -155,9 +155,15 @@ describe('ensureFlowLogs', () => {
     // A configured minimum the foreign flow log lacks: logwarden adds its own beside it.
     const custom = { ...platform, LogFormat: '${version} ${account-id} ${srcaddr} ${dstaddr}' };
     ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [custom, ours('vpc-app', 'fl-2')] });
-    const narrow = await ensureFlowLogs(clients, target, { ...settings, requiredFields: ['srcaddr', 'dstaddr'] });
+    const narrow = await ensureFlowLogs(clients, target, {
+      ...settings,
+      requiredFields: ['srcaddr', 'dstaddr'],
+    });
     expect(narrow.status).toBe('covered');
-    const wide = await ensureFlowLogs(clients, target, { ...settings, requiredFields: ['srcaddr', 'tcp-flags'] });
+    const wide = await ensureFlowLogs(clients, target, {
+      ...settings,
+      requiredFields: ['srcaddr', 'tcp-flags'],
+    });
     expect(wide.status).toBe('healed');
     expect(ec2.commandCalls(CreateFlowLogsCommand)[0].args[0].input.ResourceIds).toEqual(['vpc-default']);
   });

@@ -180,9 +180,14 @@ describe('ensureTrail', () => {
   it('logwarden plan of a missing trail: CreateTrail then StartLogging, nothing read back, nothing written', async () => {
     ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({ trailList: [] });
     // The trail does not exist: any read of it would fail, as CloudTrail answers.
-    ct.on(GetTrailStatusCommand).rejects(Object.assign(new Error('Unknown trail'), { name: 'TrailNotFoundException' }));
+    ct.on(GetTrailStatusCommand).rejects(
+      Object.assign(new Error('Unknown trail'), { name: 'TrailNotFoundException' }),
+    );
     const planned: PlannedCall[] = [];
-    const r = await ensureTrail(readOnlyClient(client, planned), target, { ...settings, s3BucketName: 'org-trail-bucket' });
+    const r = await ensureTrail(readOnlyClient(client, planned), target, {
+      ...settings,
+      s3BucketName: 'org-trail-bucket',
+    });
     expect(planned.map((c) => c.operation)).toEqual(['CreateTrail', 'StartLogging']);
     for (const w of writes) expect(ct).not.toHaveReceivedCommand(w as never);
     expect(r.actions).toHaveLength(2);

@@ -83,7 +83,11 @@ describe('routeEvent', () => {
       region: 'us-east-1',
       detail: {
         eventName: 'MoveAccount',
-        requestParameters: { accountId: '555555555555', sourceParentId: 'r-ab12', destinationParentId: 'ou-ab12-x1y2z3w4' },
+        requestParameters: {
+          accountId: '555555555555',
+          sourceParentId: 'r-ab12',
+          destinationParentId: 'ou-ab12-x1y2z3w4',
+        },
       },
     };
     expect(routeEvent('account-moved', moved, context)).toMatchObject({
@@ -223,7 +227,13 @@ describe('the dispatcher handler', () => {
     managementAccount: management,
     region: 'eu-west-1',
     logger: new Logger({ logLevel: 'SILENT' }),
-    scope: { includeOUs: [], excludeOUs: [], excludeAccounts: [], coverManagementAccount: false, managementAccount: management },
+    scope: {
+      includeOUs: [],
+      excludeOUs: [],
+      excludeAccounts: [],
+      coverManagementAccount: false,
+      managementAccount: management,
+    },
   };
   const handler = makeHandler(deps);
 
@@ -253,14 +263,21 @@ describe('the dispatcher handler', () => {
         region: 'us-east-1',
         detail: {
           eventName: 'MoveAccount',
-          requestParameters: { accountId: member, sourceParentId: 'r-ab12', destinationParentId: 'ou-ab12-sandbox1' },
+          requestParameters: {
+            accountId: member,
+            sourceParentId: 'r-ab12',
+            destinationParentId: 'ou-ab12-sandbox1',
+          },
         },
       },
     });
     expect(moved).toMatchObject({ start: true, workflow: 'cover-account', input: { account: member } });
     // Without OU rules, Organizations is never asked.
     orgs.reset();
-    await handler({ trigger: 'trail-changed', event: apiCall({ eventName: 'StopLogging', awsRegion: 'eu-west-1' }) });
+    await handler({
+      trigger: 'trail-changed',
+      event: apiCall({ eventName: 'StopLogging', awsRegion: 'eu-west-1' }),
+    });
     expect(orgs.commandCalls(ListParentsCommand)).toHaveLength(0);
   });
 

@@ -42,7 +42,11 @@ describe('scope', () => {
     );
     // An excluded OU nested in an included one still excludes.
     expect(
-      excludedBy(member, path, { ...none, includeOUs: ['ou-ab12-workload'], excludeOUs: ['ou-ab12-sandbox1'] }),
+      excludedBy(member, path, {
+        ...none,
+        includeOUs: ['ou-ab12-workload'],
+        excludeOUs: ['ou-ab12-sandbox1'],
+      }),
     ).toBe(`scope.excludeOUs: ${member} is in ou-ab12-sandbox1`);
     expect(excludedBy(member, path, { ...none, includeOUs: ['ou-ab12-workload'] })).toBeUndefined();
     expect(excludedBy(member, path, { ...none, includeOUs: ['ou-ab12-prod1234'] })).toBe(
@@ -68,7 +72,9 @@ describe('scope', () => {
   it('cover-account: an out-of-scope account lists no region and hands over every cell as excluded, with the rule', async () => {
     organization();
     account.reset();
-    account.on(ListRegionsCommand).resolves({ Regions: [{ RegionName: 'eu-west-1' }, { RegionName: 'eu-central-1' }] });
+    account
+      .on(ListRegionsCommand)
+      .resolves({ Regions: [{ RegionName: 'eu-west-1' }, { RegionName: 'eu-central-1' }] });
     const deps = {
       account: new AccountClient({ region: 'us-east-1' }),
       orgs: new OrganizationsClient({ region: 'us-east-1' }),
@@ -79,11 +85,15 @@ describe('scope', () => {
     const listed = await listRegions(deps)({ account: member });
     expect(listed.regions).toEqual([]);
     expect(account.commandCalls(ListRegionsCommand)).toHaveLength(0);
-    expect(listed.excluded).toEqual(excludedCells(member, deps.governedRegions, `scope.excludeOUs: ${member} is in ou-ab12-sandbox1`));
+    expect(listed.excluded).toEqual(
+      excludedCells(member, deps.governedRegions, `scope.excludeOUs: ${member} is in ou-ab12-sandbox1`),
+    );
     expect(listed.excluded).toHaveLength(8);
     expect(new Set(listed.excluded.map((c) => c.status))).toEqual(new Set(['excluded']));
     // Moved into an included OU: covered again.
-    const back = await listRegions({ ...deps, scope: { ...none, includeOUs: ['ou-ab12-workload'] } })({ account: member });
+    const back = await listRegions({ ...deps, scope: { ...none, includeOUs: ['ou-ab12-workload'] } })({
+      account: member,
+    });
     expect(back).toEqual({ account: member, regions: ['eu-west-1', 'eu-central-1'], excluded: [] });
   });
 });

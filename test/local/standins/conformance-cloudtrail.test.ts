@@ -367,7 +367,8 @@ conformance('cloudtrail:GetEventSelectors', {
 
 // Last: it deletes the member's own trail the tests above use.
 conformance('cloudtrail:DeleteTrail', {
-  behaviour: "only the trail's owner (or, for an organization trail, its delegated administrator by ARN) deletes it",
+  behaviour:
+    "only the trail's owner (or, for an organization trail, its delegated administrator by ARN) deletes it",
   source:
     'CloudTrail API Reference, DeleteTrail: "Deletes a trail. This operation must be called from the Region in which the trail was created"; a name is the caller\'s own trail, another account\'s trail is named by its ARN (DescribeTrails: "to return a trail of another account, specify its ARN"), and CloudTrail User Guide, "Organization delegated administrator": the management account remains the owner of organization trails',
   refuses: [

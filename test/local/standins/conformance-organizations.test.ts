@@ -77,7 +77,7 @@ conformance('organizations:ListAccounts', {
 });
 
 conformance('organizations:ListParents', {
-  behaviour: 'read by the management account and delegated administrators (the scope\'s OU rules)',
+  behaviour: "read by the management account and delegated administrators (the scope's OU rules)",
   source,
   refuses: [
     'a member that is no delegated administrator',
@@ -88,10 +88,12 @@ conformance('organizations:ListParents', {
     },
   ],
   accepts: [
-    'a delegated administrator: the account\'s parent, the root here',
+    "a delegated administrator: the account's parent, the root here",
     async () => {
       const res = await orgs(securityTooling).send(new ListParentsCommand({ ChildId: member }));
-      expect(res.Parents).toEqual([expect.objectContaining({ Type: 'ROOT', Id: expect.stringMatching(/^r-/) })]);
+      expect(res.Parents).toEqual([
+        expect.objectContaining({ Type: 'ROOT', Id: expect.stringMatching(/^r-/) }),
+      ]);
     },
   ],
 });
