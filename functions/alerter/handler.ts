@@ -48,6 +48,7 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
     trust: settings.trustedSources,
     governedRegions: settings.governedRegions,
     managementAccount: settings.managementAccount,
+    excludedAccounts: settings.scopeExcludeAccounts,
     organizationTrail: settings.trailMode !== 'account',
     // Claims in flight in this container: one batch holding an event twice alerts once.
     inFlight: new Map(),
