@@ -33,6 +33,11 @@ export interface AlerterDeps {
   governedRegions: readonly string[];
   /** Outside the member baseline: service-managed StackSets never deploy to it. */
   managementAccount: string;
+  /**
+   * config scope.excludeAccounts: a change there is alerted, never healed. (An account out of
+   * scope by an OU rule is not known here: the alerter does not read the organization's OUs.)
+   */
+  excludedAccounts?: readonly string[];
   /** The management account's trail is the organization trail (trail.mode `organization`). */
   organizationTrail: boolean;
   /** How long a claim holds before another attempt may take it over (longer than the function timeout). */
@@ -148,6 +153,8 @@ export function healTargetOf(deps: AlerterDeps, doc: OcsfDocument): HealTarget {
   const account = doc.cloud.account.uid;
   const region = doc.cloud.region;
   if (!deps.governedRegions.includes(region)) return { notStarted: 'region not governed by logwarden' };
+  if (deps.excludedAccounts?.includes(account))
+    return { notStarted: `scope.excludeAccounts lists ${account}: logwarden does not govern it` };
   if (account !== deps.managementAccount) return { account, region };
   const service = (doc.api as { service?: { name?: string } } | undefined)?.service?.name;
   if (deps.organizationTrail && service === 'cloudtrail.amazonaws.com') {

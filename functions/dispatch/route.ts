@@ -80,6 +80,11 @@ function targetOf(trigger: Trigger, event: EventBridgeEvent, management: string)
     case 'account-joined':
       if (!fromManagement) return { refused: `only the management account records joins` };
       return { account: joinedAccount(d, management) };
+    case 'account-moved': {
+      if (!fromManagement) return { refused: `only the management account moves accounts` };
+      const params = d.requestParameters as { accountId?: unknown } | undefined;
+      return { account: str(params?.accountId) };
+    }
     case 'region-opted-in': {
       const named = str(d.accountId) ?? event.account;
       if (!fromManagement && named !== event.account)

@@ -203,6 +203,26 @@ def _org_account(p: dict[str, Any], c: Ctx) -> str:
     return f"arn:aws:organizations::{management}:account/{org.organization_id_of(c.account)}/{p.get('AccountId')}"
 
 
+def _org_node(node_id: str | None, c: Ctx) -> str:
+    """An account, OU or root of the caller's organization as its ARN (Service Authorization
+    Reference, AWS Organizations: account, organizationalunit and root resource types)."""
+    management = org.management_account_of(c.account) or c.account
+    organization = org.organization_id_of(c.account)
+    node = str(node_id or "")
+    if node.startswith("ou-"):
+        return f"arn:aws:organizations::{management}:ou/{organization}/{node}"
+    if node.startswith("r-"):
+        return f"arn:aws:organizations::{management}:root/{organization}/{node}"
+    return f"arn:aws:organizations::{management}:account/{organization}/{node}"
+
+
+def _move_account(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    return [
+        ("organizations:MoveAccount", _org_node(p.get(key), c))
+        for key in ("AccountId", "SourceParentId", "DestinationParentId")
+    ]
+
+
 def _pass_role(role: str | None, service: str) -> list[Grant]:
     """iam:PassRole on the role handed to `service`, with `iam:PassedToService` in the request
     context (IAM User Guide, "Granting a user permissions to pass a role to an AWS service")."""
@@ -339,6 +359,7 @@ MAPPINGS: dict[str, Mapper] = {
     "logs:DeleteAccountPolicy": _star("logs:DeleteAccountPolicy"),
     "logs:DescribeResourcePolicies": _star("logs:DescribeResourcePolicies"),
     "logs:PutResourcePolicy": _star("logs:PutResourcePolicy"),
+    "logs:DeleteResourcePolicy": _star("logs:DeleteResourcePolicy"),
     "logs:CreateLogStream": _one(
         "logs:CreateLogStream",
         lambda p, c: f"{_log_group(p, c)}:log-stream:{p.get('logStreamName')}",
@@ -369,6 +390,9 @@ MAPPINGS: dict[str, Mapper] = {
     "cloudtrail:StartLogging": _one("cloudtrail:StartLogging", _trail_arn),
     "cloudtrail:StopLogging": _one("cloudtrail:StopLogging", _trail_arn),
     "cloudtrail:DeleteTrail": _one("cloudtrail:DeleteTrail", _trail_arn),
+    "cloudtrail:ListTags": lambda p, c: [
+        ("cloudtrail:ListTags", _trail_arn({"Name": t}, c)) for t in (p.get("ResourceIdList") or [])
+    ],
     "cloudtrail:GetEventSelectors": _one(
         "cloudtrail:GetEventSelectors", lambda p, c: _trail_arn(p, c, "TrailName")
     ),
@@ -403,6 +427,7 @@ MAPPINGS: dict[str, Mapper] = {
     "events:ListTargetsByRule": _one("events:ListTargetsByRule", _rule),
     "events:PutTargets": _put_targets,
     "events:RemoveTargets": _one("events:RemoveTargets", _rule),
+    "events:ListRules": _star("events:ListRules"),
     "events:PutEvents": _put_events,
     # DynamoDB
     **{
@@ -466,6 +491,12 @@ MAPPINGS: dict[str, Mapper] = {
         "organizations:ListAWSServiceAccessForOrganization"
     ),
     "organizations:ListDelegatedAdministrators": _star("organizations:ListDelegatedAdministrators"),
+    "organizations:ListRoots": _star("organizations:ListRoots"),
+    "organizations:ListParents": _one("organizations:ListParents", lambda p, c: _org_node(p.get("ChildId"), c)),
+    "organizations:CreateOrganizationalUnit": _one(
+        "organizations:CreateOrganizationalUnit", lambda p, c: _org_node(p.get("ParentId"), c)
+    ),
+    "organizations:MoveAccount": _move_account,
     # Account
     "account:ListRegions": _one("account:ListRegions", _account_arn),
     "account:GetRegionOptStatus": _one("account:GetRegionOptStatus", _account_arn),

@@ -12,6 +12,8 @@ import type { LogwardenConfig } from '../../contracts/config';
 import { acknowledge, functionVersionsFinding } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
 import { dispatchEnv } from '../../functions/dispatch/env';
+import { scopeEnvironment } from '../../functions/shared/scope';
+import { grantListParents } from './workflow-steps';
 
 export interface TriggersProps {
   readonly config: LogwardenConfig;
@@ -58,9 +60,11 @@ export class Triggers extends Construct {
       environment: dispatchEnv.environment({
         governedRegions: props.config.governedRegions.join(','),
         controlAccount: stack.account,
-        managementAccount: props.config.accounts.management,
+        ...scopeEnvironment(props.config),
       }),
     });
+    // The account's OU path, for the scope's OU rules (functions/shared/scope.ts).
+    grantListParents(this.dispatch, props.config);
     for (const sm of props.stateMachines) sm.grantStartExecution(this.dispatch);
 
     for (const trigger of triggers) {

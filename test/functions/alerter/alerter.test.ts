@@ -197,6 +197,17 @@ describe('alerter', () => {
     );
   });
 
+  it('a tamper event in an account scope.excludeAccounts lists is alerted, never healed', async () => {
+    const payload = fromTrail([stop]);
+    const account = stop.recipientAccountId as string;
+    const outcome = await alertOnStreamRecord(encodeCwl(payload), deps({ excludedAccounts: [account] }));
+    expect(outcome.notGoverned).toHaveLength(1);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
+      `Self-heal: NOT started (scope.excludeAccounts lists ${account}: logwarden does not govern it)`,
+    );
+  });
+
   describe('a tamper event in the management account (outside the member baseline)', () => {
     // The management account's own records, as the organization trail logs them.
     const inManagement = (event: Record<string, unknown>) => ({

@@ -4,6 +4,7 @@ import { coalescingWindow, routeEvent } from '../../../functions/dispatch/route'
 import { makeHandler } from '../../../functions/dispatch/handler';
 import { startNamedExecution } from '../../../functions/shared/start-execution';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ListParentsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 
 const management = '111111111111';
 const member = '444444444444';
@@ -73,6 +74,31 @@ describe('routeEvent', () => {
         context,
       ),
     ).toMatchObject({ start: false, reason: expect.stringContaining('no account id') });
+  });
+
+  it('MoveAccount recorded by the management account → cover-account of the moved account; from a member, nothing', () => {
+    const moved = {
+      id: 'ev-m',
+      account: management,
+      region: 'us-east-1',
+      detail: {
+        eventName: 'MoveAccount',
+        requestParameters: {
+          accountId: '555555555555',
+          sourceParentId: 'r-ab12',
+          destinationParentId: 'ou-ab12-x1y2z3w4',
+        },
+      },
+    };
+    expect(routeEvent('account-moved', moved, context)).toMatchObject({
+      start: true,
+      workflow: 'cover-account',
+      input: { account: '555555555555' },
+    });
+    expect(routeEvent('account-moved', { ...moved, account: member }, context)).toMatchObject({
+      start: false,
+      reason: expect.stringContaining('only the management account moves accounts'),
+    });
   });
 
   it('StopLogging → cover-account-region of the account that recorded it', () => {
@@ -192,13 +218,67 @@ describe('routeEvent', () => {
 describe('the dispatcher handler', () => {
   const sfn = mockClient(SFNClient);
   beforeEach(() => sfn.reset());
-  const handler = makeHandler({
+  const orgs = mockClient(OrganizationsClient);
+  const deps = {
     sfn: new SFNClient({ region: 'eu-west-1' }),
+    orgs: new OrganizationsClient({ region: 'us-east-1' }),
     governedRegions: ['eu-west-1'],
     controlAccount: '333333333333',
     managementAccount: management,
     region: 'eu-west-1',
     logger: new Logger({ logLevel: 'SILENT' }),
+    scope: {
+      includeOUs: [],
+      excludeOUs: [],
+      excludeAccounts: [],
+      coverManagementAccount: false,
+      managementAccount: management,
+    },
+  };
+  const handler = makeHandler(deps);
+
+  it('an out-of-scope account: its region events start nothing and say which rule; cover-account still starts (it re-evaluates)', async () => {
+    orgs.reset();
+    orgs
+      .on(ListParentsCommand, { ChildId: member })
+      .resolves({ Parents: [{ Id: 'ou-ab12-sandbox1', Type: 'ORGANIZATIONAL_UNIT' }] })
+      .on(ListParentsCommand, { ChildId: 'ou-ab12-sandbox1' })
+      .resolves({ Parents: [{ Id: 'r-ab12', Type: 'ROOT' }] });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:started' });
+    const scoped = makeHandler({ ...deps, scope: { ...deps.scope, excludeOUs: ['ou-ab12-sandbox1'] } });
+    const stop = await scoped({
+      trigger: 'trail-changed',
+      event: apiCall({ eventName: 'StopLogging', awsRegion: 'eu-west-1' }, member),
+    });
+    expect(stop).toMatchObject({
+      start: false,
+      reason: `${member} is out of scope (scope.excludeOUs: ${member} is in ou-ab12-sandbox1)`,
+    });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    const moved = await scoped({
+      trigger: 'account-moved',
+      event: {
+        id: 'ev-move',
+        account: management,
+        region: 'us-east-1',
+        detail: {
+          eventName: 'MoveAccount',
+          requestParameters: {
+            accountId: member,
+            sourceParentId: 'r-ab12',
+            destinationParentId: 'ou-ab12-sandbox1',
+          },
+        },
+      },
+    });
+    expect(moved).toMatchObject({ start: true, workflow: 'cover-account', input: { account: member } });
+    // Without OU rules, Organizations is never asked.
+    orgs.reset();
+    await handler({
+      trigger: 'trail-changed',
+      event: apiCall({ eventName: 'StopLogging', awsRegion: 'eu-west-1' }),
+    });
+    expect(orgs.commandCalls(ListParentsCommand)).toHaveLength(0);
   });
 
   it('ten StopLogging events in one window: one execution started, nine duplicates', async () => {
