@@ -15,6 +15,7 @@ import {
   askOpenSearch,
   finish,
   printCoverage,
+  judgeCoverage,
   printDenials,
   printPreflight,
   printPrerequisites,
@@ -95,6 +96,7 @@ async function main() {
   );
   await askOpenSearch(org, search, say);
   await finish(org, path.join(root, 'coverage.html'), say);
+  await judgeCoverage(org, say);
   await printDenials(org, say);
   say('emulated only (listed by local/, never decided by production code):');
   for (const line of emulatedOnly) say(`        - ${line}`);

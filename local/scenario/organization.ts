@@ -15,6 +15,7 @@ import {
   actAsAdministrator,
   actAsSecurityTooling,
   createControlPlaneResources,
+  createTrailLogGroup,
   credentialsOf,
   e2eConfig,
   organizationAccessRole,
@@ -180,6 +181,7 @@ export async function emulateOrganization(
     },
   );
   const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
+  await createTrailLogGroup(config, admin);
 
   const org: Organization = {
     ...people,
