@@ -18,7 +18,6 @@ const mockDoNothing = new Set<string>();
 
 /** A control's module whose handler, while its control is in `mockDoNothing`, does nothing at all. */
 function mockControl(folder: string, control: string) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const real = jest.requireActual(`../../functions/${folder}/handler`) as {
     makeHandler: (deps: unknown) => (event: unknown) => Promise<unknown>;
     depsFromEnv: (env: unknown) => unknown;
