@@ -15,6 +15,7 @@ import {
   askOpenSearch,
   finish,
   printCoverage,
+  judgeCoverage,
   printDenials,
   printPreflight,
   printPrerequisites,
@@ -123,6 +124,7 @@ async function main() {
   );
   await askOpenSearch(org, search, say);
   await finish(org, path.join(root, 'coverage.html'), say);
+  await judgeCoverage(org, say);
   // Leaving: uninstall, then (in AWS) cdk destroy. The accounts that were there before logwarden
   // are as they were; the others keep everything but what logwarden created.
   const all = [org.logArchive, org.securityTooling, ...org.members];

@@ -12,6 +12,12 @@ import { controlResult } from '../shared/coverage';
 export interface SubscriptionSettings {
   /** The central destination of this region. */
   destinationArn: string;
+  /**
+   * The account's subscription role, which CloudWatch Logs assumes to validate the sender when
+   * the destination policy grants the organization (CloudWatch Logs User Guide, account-level
+   * subscriptions across accounts, "Create an IAM role").
+   */
+  roleArn: string;
   /** The account policy's name (and, in the fallback, each filter's name): `logwarden-central-<region>`. */
   policyName: string;
   /** Log groups that must never feed the pipeline (its own), by exact name. */
@@ -48,13 +54,13 @@ interface SubscriptionDocument {
 
 /**
  * What differs between logwarden's account policy and the desired one: the whole policy
- * document (destination, a filter pattern that lets everything through, distribution, no role:
- * a cross-account destination takes none) and the selection criteria. A filter pattern that
- * never matches would look covered while sending nothing.
+ * document (destination, role, a filter pattern that lets everything through, distribution) and
+ * the selection criteria. A filter pattern that never matches would look covered while sending
+ * nothing.
  */
 export function policyDrift(
   policy: { policyDocument?: string; selectionCriteria?: string; scope?: string },
-  wanted: Required<Omit<SubscriptionDocument, 'RoleArn'>>,
+  wanted: Required<SubscriptionDocument>,
   criteria: string,
 ): string[] {
   let doc: SubscriptionDocument;
@@ -69,10 +75,9 @@ export function policyDrift(
       drift.push(`${what} was ${JSON.stringify(found ?? null)}, not ${JSON.stringify(want)}`);
   };
   differs('destination', doc.DestinationArn, wanted.DestinationArn);
+  differs('role', doc.RoleArn, wanted.RoleArn);
   differs('filter pattern', doc.FilterPattern ?? '', wanted.FilterPattern);
   differs('distribution', doc.Distribution ?? 'ByLogStream', wanted.Distribution);
-  if (doc.RoleArn)
-    drift.push(`it named role ${doc.RoleArn}, which a cross-account destination does not take`);
   differs('selection criteria', policy.selectionCriteria, criteria);
   if (policy.scope && policy.scope !== 'ALL') differs('scope', policy.scope, 'ALL');
   return drift;
@@ -109,6 +114,7 @@ export async function ensureSubscription(
   const criteria = selectionCriteria(settings.excludedLogGroups);
   const wantedDocument = {
     DestinationArn: settings.destinationArn,
+    RoleArn: settings.roleArn,
     FilterPattern: '',
     Distribution: 'Random',
   };

@@ -20,6 +20,7 @@ import {
   actAsAdministrator,
   actAsSecurityTooling,
   createControlPlaneResources,
+  createTrailLogGroup,
   credentialsOf,
   e2eConfig,
   organizationAccessRole,
@@ -207,6 +208,7 @@ export async function emulateOrganization(
     },
   );
   const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
+  await createTrailLogGroup(config, admin);
 
   const org: Organization = {
     ...people,

@@ -16,6 +16,7 @@ import type { Organization } from './organization';
 import { analyst, refreshAsOperator } from './search';
 import type { LogwardenConfig } from '../../contracts/config';
 import { runPreflight } from './preflight';
+import { disagreements, judge, type Verdict } from '../judge';
 
 export type Say = (line?: string) => void;
 
@@ -140,4 +141,22 @@ export async function printDenials(org: Organization, say: Say) {
   }
   say(`IAM enforced on every call; ${denials.length} refused:`);
   for (const [kind, n] of byKind) say(`        ${String(n).padStart(3)} × ${kind}`);
+}
+
+/**
+ * The judge's verdict (local/judge.ts: the stand-ins' state, read by code that shares nothing
+ * with the controls) on every member × governed region × control, against the ledger the
+ * controls wrote. Throws, naming each cell, when a cell is not covered or the two disagree, so a
+ * control that reports "covered" without doing its work fails the run.
+ */
+export async function judgeCoverage(org: Organization, say?: Say): Promise<Verdict[]> {
+  const verdicts = await judge(org, org.members, org.regions);
+  const rows = await readLedger(new DynamoDBClient({}), names.ledgerTable);
+  const wrong = disagreements(verdicts, rows);
+  const covered = verdicts.filter((v) => v.covered).length;
+  say?.(
+    `judge (local/judge.ts, the stand-ins' state): ${covered}/${verdicts.length} cells covered; ${wrong.length ? `${wrong.length} disagree with the ledger` : 'the ledger agrees'}`,
+  );
+  if (wrong.length) throw new Error(`the judge and the ledger disagree:\n${wrong.join('\n')}`);
+  return verdicts;
 }

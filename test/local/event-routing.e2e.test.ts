@@ -13,6 +13,7 @@ import { recordedCall } from '../../local/scenario/api-call';
 import { assumeRoleDenials, onboardAccount, optInRegion } from '../../local/scenario/onboard';
 import { emulateOrganization, type Organization } from '../../local/scenario/organization';
 import { deleteFlowLog } from '../../local/scenario/tamper';
+import { judge } from '../../local/judge';
 import { createVpc } from '../../local/scenario/vpc';
 
 const newAccount = '555555555555';
@@ -63,6 +64,8 @@ describe('event routing in the organization’s topology', () => {
           expect.stringMatching(want),
         ]);
       }
+    // What the ledger says is what the stand-ins hold, read by the judge (local/judge.ts).
+    expect((await judge(org, [newAccount], org.regions)).filter((v) => !v.covered)).toEqual([]);
   }, 180_000);
 
   it('the same CreateAccountResult delivered again starts nothing new; one the management account did not emit reaches nothing', async () => {
