@@ -35,6 +35,7 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
+  DeleteLogGroupCommand,
   DescribeAccountPoliciesCommand,
   DescribeDestinationsCommand,
   DescribeLogGroupsCommand,
@@ -61,6 +62,7 @@ import {
   KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
+import { ListParentsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { gunzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
@@ -78,6 +80,8 @@ export interface Verdict {
   covered: boolean;
   /** What was found: the evidence when covered, what is missing when not. */
   why: string;
+  /** Out of the configured scope: the judge does not rule, and the ledger must say `excluded`. */
+  excluded?: boolean;
 }
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
@@ -123,15 +127,31 @@ async function flowLogs(world: JudgedWorld, account: string, region: string): Pr
   need(vpcs.length, `no VPC in ${account} ${region}`);
   const proven: string[] = [];
   for (const vpc of vpcs.sort()) {
-    const candidates = flows.filter(
+    const active = flows.filter(
       (f) =>
         f.ResourceId === vpc &&
         f.FlowLogStatus === 'ACTIVE' &&
         f.DeliverLogsStatus !== 'FAILED' &&
-        f.TrafficType === 'ALL' &&
-        f.LogDestinationType === 'cloud-watch-logs' &&
-        f.LogGroupName &&
-        f.DeliverLogsPermissionArn,
+        f.TrafficType === 'ALL',
+    );
+    // Someone else's flow log to any destination covers the VPC when it logs the fields asked
+    // for (config flowLogs.requiredFields, by default AWS's default format), or any fields when
+    // the config accepts every foreign flow log: the VPC's traffic is recorded either way.
+    const required = world.config.flowLogs.requiredFields ?? defaultFormatFields;
+    const elsewhere = active.find(
+      (f) =>
+        f.LogDestinationType !== 'cloud-watch-logs' &&
+        (world.config.flowLogs.acceptForeignFlowLogs ||
+          required.every((field) => fieldsOf(f.LogFormat).includes(field))),
+    );
+    if (elsewhere) {
+      proven.push(
+        `${vpc} by ${elsewhere.FlowLogId} to ${elsewhere.LogDestinationType} ${elsewhere.LogDestination}`,
+      );
+      continue;
+    }
+    const candidates = active.filter(
+      (f) => f.LogDestinationType === 'cloud-watch-logs' && f.LogGroupName && f.DeliverLogsPermissionArn,
     );
     need(candidates.length, `${vpc} has no active flow log of all traffic to CloudWatch Logs`);
     let delivering: string | undefined;
@@ -166,6 +186,29 @@ async function flowLogs(world: JudgedWorld, account: string, region: string): Pr
   }
   return `flow logs delivering: ${proven.join(', ')}`;
 }
+
+/**
+ * AWS's default flow-log format, version 2 (VPC User Guide, "Flow log records", "Default
+ * format"): what a flow log without a LogFormat records.
+ */
+const defaultFormatFields = [
+  'version',
+  'account-id',
+  'interface-id',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'start',
+  'end',
+  'action',
+  'log-status',
+];
+const fieldsOf = (format: string | undefined): string[] =>
+  format ? [...format.matchAll(/\$\{([a-z0-9-]+)\}/g)].map((m) => m[1]) : defaultFormatFields;
 
 const withoutSuffix = (arn: string | undefined) => arn?.replace(/:\*$/, '');
 
@@ -345,26 +388,31 @@ async function subscription(world: JudgedWorld, account: string, region: string)
     }),
   );
   let arrived = false;
-  for (let attempt = 0; attempt < 20 && !arrived; attempt++) {
-    for (const [i, iterator] of iterators.entries()) {
-      if (!iterator) continue;
-      const res = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      iterators[i] = res.NextShardIterator;
-      for (const r of res.Records ?? []) {
-        const body = JSON.parse(gunzipSync(Buffer.from(r.Data!)).toString('utf8')) as {
-          owner?: string;
-          logGroup?: string;
-          logEvents?: { message?: string }[];
-        };
-        if (
-          body.owner === account &&
-          body.logGroup === probeGroup &&
-          (body.logEvents ?? []).some((e) => e.message?.includes(nonce))
-        )
-          arrived = true;
+  try {
+    for (let attempt = 0; attempt < 20 && !arrived; attempt++) {
+      for (const [i, iterator] of iterators.entries()) {
+        if (!iterator) continue;
+        const res = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        iterators[i] = res.NextShardIterator;
+        for (const r of res.Records ?? []) {
+          const body = JSON.parse(gunzipSync(Buffer.from(r.Data!)).toString('utf8')) as {
+            owner?: string;
+            logGroup?: string;
+            logEvents?: { message?: string }[];
+          };
+          if (
+            body.owner === account &&
+            body.logGroup === probeGroup &&
+            (body.logEvents ?? []).some((e) => e.message?.includes(nonce))
+          )
+            arrived = true;
+        }
       }
+      if (!arrived) await new Promise((r) => setTimeout(r, 100));
     }
-    if (!arrived) await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    // The probe leaves nothing behind: the account is as its administrators left it.
+    await logs.send(new DeleteLogGroupCommand({ logGroupName: probeGroup }));
   }
   need(arrived, `a line written to ${probeGroup} in ${account} ${region} did not arrive in ${streamName}`);
   return `${policy!.policyName} → ${doc.DestinationArn} (role ${role}); a probe line arrived in ${streamName}`;
@@ -388,9 +436,14 @@ export async function judge(
   controls: readonly JudgedControl[] = judgedControls,
 ): Promise<Verdict[]> {
   const verdicts: Verdict[] = [];
-  for (const account of accounts)
+  for (const account of accounts) {
+    const outOfScope = await excluded(world, account);
     for (const region of regions)
       for (const control of controls) {
+        if (outOfScope) {
+          verdicts.push({ account, region, control, covered: false, excluded: true, why: outOfScope });
+          continue;
+        }
         try {
           verdicts.push({
             account,
@@ -408,7 +461,35 @@ export async function judge(
           verdicts.push({ account, region, control, covered: false, why });
         }
       }
+  }
   return verdicts;
+}
+
+/**
+ * Why `account` is outside the configured scope, or undefined: the config's `scope`, read here
+ * again against the account's OUs as Organizations answers them (ListParents, one level at a
+ * time up to the root, asked by the management account).
+ */
+async function excluded(world: JudgedWorld, account: string): Promise<string | undefined> {
+  const scope = world.config.scope;
+  const management = world.config.accounts.management;
+  if (account === management && !scope.coverManagementAccount) return 'the management account';
+  if (scope.excludeAccounts.includes(account)) return `${account} is listed in scope.excludeAccounts`;
+  if (!scope.includeOUs.length && !scope.excludeOUs.length) return undefined;
+  const org = new OrganizationsClient({ region: 'us-east-1', credentials: await world.admin(management) });
+  const parents: string[] = [];
+  for (let child = account; ;) {
+    const [parent] = (await org.send(new ListParentsCommand({ ChildId: child }))).Parents ?? [];
+    if (!parent?.Id) break;
+    parents.push(parent.Id);
+    if (parent.Type === 'ROOT') break;
+    child = parent.Id;
+  }
+  const out = parents.find((ou) => scope.excludeOUs.includes(ou));
+  if (out) return `${account} is in ${out}, which scope.excludeOUs lists`;
+  if (scope.includeOUs.length && !parents.some((ou) => scope.includeOUs.includes(ou)))
+    return `${account} is in none of scope.includeOUs`;
+  return undefined;
 }
 
 /** A ledger row as the judge compares it: covered means `covered` or `healed`. */
@@ -431,7 +512,11 @@ export function disagreements(verdicts: readonly Verdict[], ledger: readonly Led
     );
     const ledgerCovered = row?.status === 'covered' || row?.status === 'healed';
     const cell = `${v.account} ${v.region} ${v.control}`;
-    if (!v.covered) out.push(`${cell}: not covered (${v.why}); the ledger says ${row?.status ?? 'nothing'}`);
+    if (v.excluded) {
+      if (row?.status !== 'excluded')
+        out.push(`${cell}: out of scope (${v.why}), but the ledger says ${row?.status ?? 'nothing'}`);
+    } else if (!v.covered)
+      out.push(`${cell}: not covered (${v.why}); the ledger says ${row?.status ?? 'nothing'}`);
     else if (!ledgerCovered)
       out.push(`${cell}: covered (${v.why}), but the ledger says ${row?.status ?? 'nothing'}`);
   }

@@ -154,8 +154,9 @@ export async function judgeCoverage(org: Organization, say?: Say): Promise<Verdi
   const rows = await readLedger(new DynamoDBClient({}), names.ledgerTable);
   const wrong = disagreements(verdicts, rows);
   const covered = verdicts.filter((v) => v.covered).length;
+  const inScope = verdicts.filter((v) => !v.excluded).length;
   say?.(
-    `judge (local/judge.ts, the stand-ins' state): ${covered}/${verdicts.length} cells covered; ${wrong.length ? `${wrong.length} disagree with the ledger` : 'the ledger agrees'}`,
+    `judge (local/judge.ts, the stand-ins' state): ${covered}/${inScope} in-scope cells covered, ${verdicts.length - inScope} out of scope; ${wrong.length ? `${wrong.length} disagree with the ledger` : 'the ledger agrees'}`,
   );
   if (wrong.length) throw new Error(`the judge and the ledger disagree:\n${wrong.join('\n')}`);
   return verdicts;

@@ -164,6 +164,7 @@ describe('a foreign account subscription policy', () => {
     destinationArn: destinationArn('eu-west-1', '222222222222'),
     policyName: subscriptionPolicyName('eu-west-1'),
     excludedLogGroups: pipelineLogGroups,
+    roleArn: 'arn:aws:iam::444444444444:role/logwarden-subscription',
   };
   beforeEach(() => {
     logs.reset();
