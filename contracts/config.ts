@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { detectionRuleIds } from './detections';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const region = z
@@ -183,6 +184,23 @@ export const configSchema = z
        * factor of 2, so it must be at least twice the shard count.
        */
       alerterReservedConcurrency: positiveInt.max(1000).default(50),
+      /**
+       * GuardDuty findings of at least this severity (GuardDuty's 1.0–10.0 scale; 7 is High) are
+       * alerted by the `guardduty-finding` detection rule.
+       */
+      guardDutyMinSeverity: z
+        .number({ error: 'must be a number from 1 to 10 (GuardDuty severity)' })
+        .min(1, 'must be at least 1 (GuardDuty severities start at 1.0 for Low)')
+        .max(10, 'must be at most 10 (GuardDuty severities end at 10.0)')
+        .default(7),
+      /** Detection rules of contracts/detections.json that raise no alert. */
+      disabledDetections: z
+        .array(
+          z.enum(detectionRuleIds as [string, ...string[]], {
+            error: `must name a rule of contracts/detections.json (${detectionRuleIds.join(', ')})`,
+          }),
+        )
+        .default([]),
     }),
     flowLogs: z
       .strictObject({

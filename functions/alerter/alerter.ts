@@ -15,7 +15,9 @@ import { documentId, forEachDocument } from '../shared/normalize';
 import type { OcsfDocument } from '../shared/ocsf/document';
 import { executionName, startNamedExecution } from '../shared/start-execution';
 import { isCoverageTamper } from '../shared/tamper';
+import type { DetectionRule, DetectionSettings } from '../../contracts/detections';
 import { describeTamper } from './describe-tamper';
+import { describeDetection, matchingRules, type CompiledRule, type DetectionContext } from './detections';
 
 export interface AlerterDeps {
   sns: SNSClient;
@@ -45,10 +47,16 @@ export interface AlerterDeps {
   /** Claims in flight in this container, so one batch that holds an event twice alerts once. */
   inFlight?: Map<string, Promise<ClaimResult>>;
   now?: () => number;
+  /** The detection rules the alerter runs (contracts/detections.json less the disabled ones); none if absent. */
+  detections?: readonly CompiledRule[];
+  /** The settings rules compare to (config `alerts`). */
+  detectionSettings?: DetectionSettings;
 }
 
 export interface AlertOutcome {
   alerted: string[];
+  /** Detection alerts sent (documents a rule flagged that are no tamper), by key. */
+  detected: string[];
   duplicates: string[];
   /** Alerts sent without a heal, because logwarden does not govern where the change was made. */
   notGoverned: string[];
@@ -56,7 +64,7 @@ export interface AlertOutcome {
   unreadable?: string;
 }
 
-type ClaimResult = 'alerted' | 'duplicate' | 'not-governed';
+type ClaimResult = 'alerted' | 'duplicate' | 'not-governed' | 'detected';
 
 export const DEFAULT_CLAIM_LEASE_MS = 5 * 60 * 1000;
 
@@ -139,6 +147,12 @@ async function markAlerted(deps: AlerterDeps, key: string, token: string, execut
 /** Where a tamper event's heal runs, or why none can. */
 export type HealTarget = { account: string; region: string } | { notStarted: string };
 
+/** What decides where logwarden heals (the alerter's settings from config). */
+export type Governance = Pick<
+  AlerterDeps,
+  'governedRegions' | 'excludedAccounts' | 'managementAccount' | 'organizationTrail' | 'stateMachineArn'
+>;
+
 /**
  * The account × region whose cover-account-region repairs what the event switched off. A
  * member's change is healed in that member. The management account is outside the member
@@ -149,7 +163,7 @@ export type HealTarget = { account: string; region: string } | { notStarted: str
  * control-plane account's cell of the same region, whose trail control checks the organization
  * trail; anything else there is alerted without a heal.
  */
-export function healTargetOf(deps: AlerterDeps, doc: OcsfDocument): HealTarget {
+export function healTargetOf(deps: Governance, doc: OcsfDocument): HealTarget {
   const account = doc.cloud.account.uid;
   const region = doc.cloud.region;
   if (!deps.governedRegions.includes(region)) return { notStarted: 'region not governed by logwarden' };
@@ -190,7 +204,8 @@ async function startHeal(
  * window left is a crash after publishing and before marking: the lease then runs out and a
  * retry alerts a second time, which is the side SNS's at-least-once delivery already sits on.
  */
-async function claimAndAlert(deps: AlerterDeps, doc: OcsfDocument, key: string): Promise<ClaimResult> {
+async function claimAndAlert(deps: AlerterDeps, flagged: Flagged, key: string): Promise<ClaimResult> {
+  const { doc } = flagged;
   const now = (deps.now ?? Date.now)();
   const token = randomUUID();
   if ((await claim(deps, key, token, now)) === 'alerted') return 'duplicate';
@@ -198,8 +213,10 @@ async function claimAndAlert(deps: AlerterDeps, doc: OcsfDocument, key: string):
   const governed = !('notStarted' in target);
   let executionArn: string | undefined;
   try {
-    if (governed) executionArn = await startHeal(deps, doc, key, target);
-    const alert = describeTamper(doc, executionArn, governed ? undefined : target.notStarted);
+    if (flagged.tamper && governed) executionArn = await startHeal(deps, doc, key, target);
+    const alert = flagged.tamper
+      ? describeTamper(doc, executionArn, governed ? undefined : target.notStarted, flagged.rules)
+      : describeDetection(doc, flagged.rules);
     await deps.sns.send(
       new PublishCommand({
         TopicArn: deps.topicArn,
@@ -215,10 +232,18 @@ async function claimAndAlert(deps: AlerterDeps, doc: OcsfDocument, key: string):
     throw err;
   }
   await markAlerted(deps, key, token, executionArn);
+  if (!flagged.tamper) return 'detected';
   return governed ? 'alerted' : 'not-governed';
 }
 
-async function alertOnce(deps: AlerterDeps, doc: OcsfDocument, key: string): Promise<ClaimResult> {
+/** A document to alert on: a tamper (healed where governed) or one the detection rules flagged. */
+interface Flagged {
+  doc: OcsfDocument;
+  tamper: boolean;
+  rules: DetectionRule[];
+}
+
+async function alertOnce(deps: AlerterDeps, flagged: Flagged, key: string): Promise<ClaimResult> {
   const inFlight = deps.inFlight;
   const running = inFlight?.get(key);
   if (running) {
@@ -226,7 +251,7 @@ async function alertOnce(deps: AlerterDeps, doc: OcsfDocument, key: string): Pro
     await running;
     return 'duplicate';
   }
-  const attempt = claimAndAlert(deps, doc, key);
+  const attempt = claimAndAlert(deps, flagged, key);
   inFlight?.set(key, attempt);
   try {
     return await attempt;
@@ -235,28 +260,41 @@ async function alertOnce(deps: AlerterDeps, doc: OcsfDocument, key: string): Pro
   }
 }
 
+/** The key of a detection alert: its own namespace beside the tamper alerts' keys. */
+export const detectionKey = (key: string) => `detection:${key}`;
+
 /**
  * For every tamper event in one stream record (CloudTrail from trusted sources only: anything
- * else never normalizes to API Activity), alert once and start the self-heal workflow. The
- * dedupe key and execution name are the owner-namespaced document id. Errors propagate, so the
- * record is retried.
+ * else never normalizes to API Activity), alert once and start the self-heal workflow; for every
+ * other document the detection rules flag, alert once. A tamper the rules also flag is one alert,
+ * naming the rules. The dedupe key and execution name are the owner-namespaced document id.
+ * Errors propagate, so the record is retried.
  */
 export async function alertOnStreamRecord(data: string, deps: AlerterDeps): Promise<AlertOutcome> {
-  const outcome: AlertOutcome = { alerted: [], duplicates: [], notGoverned: [] };
+  const outcome: AlertOutcome = { alerted: [], detected: [], duplicates: [], notGoverned: [] };
   const decoded = decodeCwlBase64(data);
   // Undecodable records are kept by the archive (error prefix) and the indexer (rejected/).
   if (!decoded.ok) return { ...outcome, unreadable: decoded.error };
   if (isControlMessage(decoded.payload)) return outcome;
   const payload = decoded.payload;
-  // Only the tamper documents are kept: a large payload's other documents are let go one by one.
-  const tamper: OcsfDocument[] = [];
+  const rules = deps.detections ?? [];
+  const context: DetectionContext | undefined = deps.detectionSettings && {
+    settings: deps.detectionSettings,
+    governed: (doc) => !('notStarted' in healTargetOf(deps, doc)),
+  };
+  // Only the flagged documents are kept: a large payload's other documents are let go one by one.
+  const flagged: Flagged[] = [];
   forEachDocument(payload, deps.formats, deps.trust, (doc) => {
-    if (isCoverageTamper(doc)) tamper.push(doc);
+    const tamper = isCoverageTamper(doc);
+    const matched = context && rules.length ? matchingRules(doc, rules, context) : [];
+    if (tamper || matched.length) flagged.push({ doc, tamper, rules: matched });
   });
-  for (const doc of tamper) {
-    const key = documentId(payload, doc);
-    const result = await alertOnce(deps, doc, key);
+  for (const item of flagged) {
+    const id = documentId(payload, item.doc);
+    const key = item.tamper ? id : detectionKey(id);
+    const result = await alertOnce(deps, item, key);
     if (result === 'alerted') outcome.alerted.push(key);
+    else if (result === 'detected') outcome.detected.push(key);
     else if (result === 'duplicate') outcome.duplicates.push(key);
     else outcome.notGoverned.push(key);
   }

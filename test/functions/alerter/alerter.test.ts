@@ -117,7 +117,7 @@ describe('alerter', () => {
     const record = encodeCwl(fromTrail([stop]));
     await alertOnStreamRecord(record, deps());
     const again = await alertOnStreamRecord(record, deps());
-    expect(again).toEqual({ alerted: [], duplicates: [keyOf(fromTrail([stop]))], notGoverned: [] });
+    expect(again).toEqual({ alerted: [], detected: [], duplicates: [keyOf(fromTrail([stop]))], notGoverned: [] });
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
   });
@@ -259,6 +259,7 @@ describe('alerter under attack (issue 10 §1)', () => {
     });
     expect(await alertOnStreamRecord(encodeCwl(forged), deps())).toEqual({
       alerted: [],
+      detected: [],
       duplicates: [],
       notGoverned: [],
     });
