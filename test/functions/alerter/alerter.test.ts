@@ -117,7 +117,12 @@ describe('alerter', () => {
     const record = encodeCwl(fromTrail([stop]));
     await alertOnStreamRecord(record, deps());
     const again = await alertOnStreamRecord(record, deps());
-    expect(again).toEqual({ alerted: [], detected: [], duplicates: [keyOf(fromTrail([stop]))], notGoverned: [] });
+    expect(again).toEqual({
+      alerted: [],
+      detected: [],
+      duplicates: [keyOf(fromTrail([stop]))],
+      notGoverned: [],
+    });
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
   });
