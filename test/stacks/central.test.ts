@@ -424,7 +424,7 @@ describe('central pipeline stack', () => {
     expect(byName('search-shards')).toMatchObject({
       Namespace: 'AWS/ES',
       MetricName: 'Shards.active',
-      Threshold: 0.8 * 1000 * config.openSearch.instanceCount,
+      Threshold: 0.8 * 1000 * config.openSearch.instanceCount!,
     });
   });
 
