@@ -61,7 +61,11 @@ export class Triggers extends Construct {
         managementAccount: props.config.accounts.management,
       }),
     });
-    for (const sm of props.stateMachines) sm.grantStartExecution(this.dispatch);
+    for (const sm of props.stateMachines) {
+      sm.grantStartExecution(this.dispatch);
+      // An existing name coalesces only while its execution runs (functions/shared/start-execution.ts).
+      sm.grantExecution(this.dispatch, 'states:DescribeExecution');
+    }
 
     for (const trigger of triggers) {
       new events.Rule(this, `On-${trigger.id}`, {
