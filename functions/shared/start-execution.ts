@@ -47,7 +47,10 @@ export async function startNamedExecution(
     if (!isAlreadyExists(err)) throw err;
   }
   if (!rerunName || rerunName === name) return { executionArn: arnOf(name), duplicate: true };
-  const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn: arnOf(name) }));
+  const ran = await sfn.send(new DescribeExecutionCommand({ executionArn: arnOf(name) }));
+  const status = ran.status;
+  // The window's execution was this very request (a re-delivered event): nothing more to start.
+  if (ran.input === JSON.stringify(input)) return { executionArn: arnOf(name), duplicate: true };
   // PENDING_REDRIVE: a redrive of it is about to run.
   if (status === 'RUNNING' || status === 'PENDING_REDRIVE')
     return { executionArn: arnOf(name), duplicate: true };

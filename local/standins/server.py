@@ -107,14 +107,14 @@ def execution_ended(body: dict[str, Any]) -> dict[str, Any]:
     StartExecution: "If the execution is closed or if the input is different, it returns a 400
     ExecutionAlreadyExists error" (Step Functions API Reference, StartExecution)."""
     from moto.core.utils import utcnow
-    from moto.stepfunctions.models import stepfunction_backends
+    from moto.stepfunctions.models import stepfunctions_backends
 
     execution_arn = str(body["executionArn"])
     status = str(body["status"])
     if status not in ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"):
         raise ValueError(f"status {status!r} is not a closed execution status")
     parts = execution_arn.split(":")
-    backend = stepfunction_backends[parts[4]][parts[3]]
+    backend = stepfunctions_backends[parts[4]][parts[3]]
     try:
         execution = backend.describe_execution(execution_arn)
     except Exception as err:  # moto's ExecutionDoesNotExist / InvalidArn

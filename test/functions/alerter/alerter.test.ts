@@ -220,13 +220,11 @@ describe('alerter', () => {
     });
 
     it('the heal role refused: the alert is still sent', async () => {
-      sfn
-        .on(StartExecutionCommand)
-        .rejects(
-          Object.assign(new Error('not authorized to perform: states:StartExecution'), {
-            name: 'AccessDeniedException',
-          }),
-        );
+      sfn.on(StartExecutionCommand).rejects(
+        Object.assign(new Error('not authorized to perform: states:StartExecution'), {
+          name: 'AccessDeniedException',
+        }),
+      );
       await expect(alertOnStreamRecord(encodeCwl(fromTrail([deleteFlowLogs])), deps())).rejects.toThrow(
         /did not start .*AccessDeniedException/,
       );
