@@ -148,6 +148,7 @@ export class ControlPlaneStack extends Stack {
       bus: this.bus,
       stateMachines: Object.values(this.stateMachines),
       logKey,
+      failuresKey: key,
       alarmAction,
     });
     for (const [workflow, sm] of Object.entries(this.stateMachines)) {

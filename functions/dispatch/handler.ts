@@ -74,11 +74,14 @@ export function makeHandler(deps: DispatchDeps) {
       return route;
     }
     const arn = stateMachineArn(route.workflow, deps.region, deps.controlAccount);
-    const started = await startNamedExecution(deps.sfn, arn, route.name, route.input);
-    deps.logger.info(started.duplicate ? 'duplicate event, execution exists' : 'started', {
-      trigger: input.trigger,
-      ...started,
-    });
+    const started = await startNamedExecution(deps.sfn, arn, route.name, route.input, route.rerunName);
+    deps.logger.info(
+      started.duplicate ? 'coalesced: the execution for this target is running or this event ran' : 'started',
+      {
+        trigger: input.trigger,
+        ...started,
+      },
+    );
     return { ...route, ...started };
   };
 }

@@ -187,6 +187,7 @@ export async function emulateOrganization(
         sourceAccount: securityTooling,
         sourceArn: stateMachineArn,
       }),
+    endpoint,
   );
   // Step Functions of the security-tooling account: the state machines exist there, and every
   // execution the dispatcher or the alerter starts is recorded there, then run by the plane.

@@ -125,7 +125,7 @@ export class StreamConsumers extends Construct {
 
     this.alerter = new NodeFunction(this, 'Alerter', {
       name: 'alerter',
-      description: 'Central stream → tamper and detection alerts on SNS, self-heal executions',
+      description: 'Central stream → tamper alerts and detection alerts on SNS, self-heal executions',
       timeout: Duration.minutes(1),
       memorySize: ALERTER_MEMORY_MB,
       logKey: props.logKey,

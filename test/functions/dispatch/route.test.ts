@@ -1,8 +1,8 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { coalescingWindow, routeEvent } from '../../../functions/dispatch/route';
 import { makeHandler } from '../../../functions/dispatch/handler';
-import { startNamedExecution } from '../../../functions/shared/start-execution';
+import { eventNamePart, startNamedExecution } from '../../../functions/shared/start-execution';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ListParentsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 
@@ -33,6 +33,7 @@ describe('routeEvent', () => {
       start: true,
       workflow: 'cover-account',
       name: 'account-555555555555-202611290530',
+      rerunName: `account-555555555555-202611290530-${eventNamePart('ev-1')}`,
       input: {
         account: '555555555555',
         trigger: 'account-created',
@@ -281,11 +282,12 @@ describe('the dispatcher handler', () => {
     expect(orgs.commandCalls(ListParentsCommand)).toHaveLength(0);
   });
 
-  it('ten StopLogging events in one window: one execution started, nine duplicates', async () => {
+  it('ten StopLogging events in one window while its execution runs: one execution started, nine duplicates', async () => {
     sfn
       .on(StartExecutionCommand)
       .resolvesOnce({ executionArn: 'arn:started' })
       .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const results = [];
     for (let i = 0; i < 10; i++)
       results.push(
@@ -307,11 +309,53 @@ describe('the dispatcher handler', () => {
 
 describe('startNamedExecution', () => {
   const sfn = mockClient(SFNClient);
+  beforeEach(() => sfn.reset());
+  const arn = 'arn:aws:states:eu-west-1:333333333333:stateMachine:logwarden-cover-account-region';
+  const executionArn = (name: string) =>
+    `arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:${name}`;
+  const exists = () => Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' });
+
+  // Step Functions API Reference, StartExecution: "If the execution is closed or if the input is
+  // different, it returns a 400 ExecutionAlreadyExists error." The error alone does not say that
+  // a heal is still running.
+  it('the window’s execution has closed: the event starts its own execution under its rerun name', async () => {
+    sfn.on(StartExecutionCommand, { name: 'region-w' }).rejects(exists());
+    sfn
+      .on(StartExecutionCommand, { name: 'region-w-ev2' })
+      .resolves({ executionArn: executionArn('region-w-ev2') });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+    expect(await startNamedExecution(new SFNClient({}), arn, 'region-w', {}, 'region-w-ev2')).toEqual({
+      executionArn: executionArn('region-w-ev2'),
+      duplicate: false,
+    });
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input).toEqual({
+      executionArn: executionArn('region-w'),
+    });
+  });
+
+  it('the window’s execution is running: the event is coalesced with it', async () => {
+    sfn.on(StartExecutionCommand).rejects(exists());
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    expect(await startNamedExecution(new SFNClient({}), arn, 'region-w', {}, 'region-w-ev2')).toEqual({
+      executionArn: executionArn('region-w'),
+      duplicate: true,
+    });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
+  it('a re-delivered event after its own execution: its rerun name exists too, nothing starts', async () => {
+    sfn.on(StartExecutionCommand).rejects(exists());
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+    expect(await startNamedExecution(new SFNClient({}), arn, 'region-w', {}, 'region-w-ev2')).toEqual({
+      executionArn: executionArn('region-w-ev2'),
+      duplicate: true,
+    });
+  });
+
   it('a duplicate name is a no-op that reports the existing execution', async () => {
     sfn
       .on(StartExecutionCommand)
       .rejectsOnce(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
-    const arn = 'arn:aws:states:eu-west-1:333333333333:stateMachine:logwarden-cover-account-region';
     expect(await startNamedExecution(new SFNClient({}), arn, 'trail-changed-ev', {})).toEqual({
       executionArn:
         'arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:trail-changed-ev',
