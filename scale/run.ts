@@ -86,11 +86,9 @@ async function main() {
   >;
   const regions = seventeenRegions.slice(0, regionCount);
   // The search cluster sized for these accounts (the scale model's daily ingest), not by hand.
-  const {
-    instanceCount: _count,
-    volumeGiB: _volume,
-    ...openSearch
-  } = raw.openSearch as Record<string, unknown>;
+  const openSearch = { ...(raw.openSearch as Record<string, unknown>) };
+  delete openSearch.instanceCount;
+  delete openSearch.volumeGiB;
   const config = parseConfig({
     ...raw,
     homeRegion: regions[0],

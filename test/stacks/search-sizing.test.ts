@@ -5,7 +5,9 @@ import { ismPolicy } from '../../functions/shared/opensearch/index-model';
 import { buildExample, exampleConfigRaw, templateOf } from './example-app';
 
 const raw = exampleConfigRaw();
-const { instanceCount: _n, volumeGiB: _v, ...sizedOpenSearch } = raw.openSearch as Record<string, unknown>;
+const sizedOpenSearch = { ...(raw.openSearch as Record<string, unknown>) };
+delete sizedOpenSearch.instanceCount;
+delete sizedOpenSearch.volumeGiB;
 const sized = (extra: Record<string, unknown> = {}) =>
   parseConfig({ ...raw, openSearch: { ...sizedOpenSearch, expectedAccounts: 300, ...extra } });
 
