@@ -213,7 +213,7 @@ describe('the central pipeline against moto', () => {
     );
     // A heal starts where logwarden governs the region; elsewhere the alert says why none did.
     const started = alerts.filter((a) =>
-      /Self-heal: started arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:tamper-/.test(
+      /Self-heal: starting arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:tamper-/.test(
         a,
       ),
     );
