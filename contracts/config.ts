@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { detectionRuleIds } from './detections';
+import { bytesToGiB, dailyIngestBytes, shortfalls, sizeCluster, type ClusterSize } from './search-sizing';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const region = z
@@ -134,8 +136,18 @@ export const configSchema = z
     }),
     openSearch: z.strictObject({
       instanceType: z.string().regex(/\.search$/, 'must be an OpenSearch instance type ending in .search'),
-      instanceCount: positiveInt,
-      volumeGiB: positiveInt.min(10, 'must be at least 10'),
+      /** Data nodes; derived from the expected ingest when it is given and this is not. */
+      instanceCount: positiveInt.optional(),
+      /** gp3 GiB per data node; derived from the expected ingest when it is given and this is not. */
+      volumeGiB: positiveInt.min(10, 'must be at least 10').optional(),
+      /** Expected ingest into OpenSearch, GiB a day; sizes the cluster (contracts/search-sizing.ts). */
+      dailyIngestGiB: z.number().positive('must be greater than 0').optional(),
+      /** Without dailyIngestGiB: the member accounts expected, priced by `volumes` (the scale model's figure). */
+      expectedAccounts: positiveInt.optional(),
+      /** Days a daily index stays on the hot data nodes before UltraWarm. */
+      hotDays: positiveInt.default(7),
+      /** Days in UltraWarm after the hot days; the rest of retentionDays in cold storage. 0: hot, then delete. */
+      warmDays: z.number().int('must be a whole number').min(0, 'must be 0 or more').default(30),
       dedicatedMasterType: z
         .string()
         .regex(/\.search$/, 'must be an OpenSearch instance type ending in .search')
@@ -183,6 +195,23 @@ export const configSchema = z
        * factor of 2, so it must be at least twice the shard count.
        */
       alerterReservedConcurrency: positiveInt.max(1000).default(50),
+      /**
+       * GuardDuty findings of at least this severity (GuardDuty's 1.0–10.0 scale; 7 is High) are
+       * alerted by the `guardduty-finding` detection rule.
+       */
+      guardDutyMinSeverity: z
+        .number({ error: 'must be a number from 1 to 10 (GuardDuty severity)' })
+        .min(1, 'must be at least 1 (GuardDuty severities start at 1.0 for Low)')
+        .max(10, 'must be at most 10 (GuardDuty severities end at 10.0)')
+        .default(7),
+      /** Detection rules of contracts/detections.json that raise no alert. */
+      disabledDetections: z
+        .array(
+          z.enum(detectionRuleIds as [string, ...string[]], {
+            error: `must name a rule of contracts/detections.json (${detectionRuleIds.join(', ')})`,
+          }),
+        )
+        .default([]),
     }),
     flowLogs: z
       .strictObject({
@@ -281,6 +310,31 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    const sized = searchSizeOf(c);
+    if (!sized) {
+      for (const field of ['instanceCount', 'volumeGiB'] as const)
+        if (c.openSearch[field] === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['openSearch', field],
+            message:
+              'is required unless openSearch.dailyIngestGiB or openSearch.expectedAccounts sizes the cluster',
+          });
+    } else {
+      for (const problem of shortfalls(sized, c.openSearch))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['openSearch', 'instanceCount'],
+          message: `cannot hold the retention: ${problem}`,
+        });
+      if (sized.warm && !c.openSearch.dedicatedMasterType)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['openSearch', 'dedicatedMasterType'],
+          message:
+            'is required for UltraWarm ("the domain must have dedicated master nodes"); or set openSearch.warmDays to 0',
+        });
+    }
     if (!c.governedRegions.includes(c.homeRegion)) {
       ctx.addIssue({
         code: 'custom',
@@ -473,4 +527,51 @@ export function loadConfig(path = 'logwarden.config.json'): LogwardenConfig {
     throw new ConfigError(`${path}: is not valid JSON (${(err as Error).message})`);
   }
   return parseConfig(raw, path);
+}
+
+/** The parts of the configuration that size the search cluster. */
+type SizingFields = {
+  openSearch: {
+    instanceType: string;
+    dailyIngestGiB?: number;
+    expectedAccounts?: number;
+    retentionDays: number;
+    hotDays: number;
+    warmDays: number;
+    zoneAwareness: boolean;
+  };
+  volumes: Parameters<typeof dailyIngestBytes>[0];
+};
+
+/** The cluster the expected ingest needs, or undefined when the configuration gives no ingest figure. */
+export function searchSizeOf(c: SizingFields): ClusterSize | undefined {
+  const o = c.openSearch;
+  const daily =
+    o.dailyIngestGiB ??
+    (o.expectedAccounts !== undefined
+      ? bytesToGiB(dailyIngestBytes(c.volumes, o.expectedAccounts))
+      : undefined);
+  if (daily === undefined) return undefined;
+  return sizeCluster({
+    dailyIngestGiB: daily,
+    retentionDays: o.retentionDays,
+    hotDays: o.hotDays,
+    warmDays: o.warmDays,
+    instanceType: o.instanceType,
+    zones: o.zoneAwareness ? 2 : 1,
+  });
+}
+
+/** The search cluster as deployed: given by hand, or derived from the expected ingest. */
+export function searchCluster(c: LogwardenConfig): {
+  dataNodes: number;
+  volumeGiB: number;
+  size: ClusterSize | undefined;
+} {
+  const size = searchSizeOf(c);
+  return {
+    dataNodes: c.openSearch.instanceCount ?? (size as ClusterSize).dataNodes,
+    volumeGiB: c.openSearch.volumeGiB ?? (size as ClusterSize).volumeGiB,
+    size,
+  };
 }

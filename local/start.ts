@@ -22,6 +22,7 @@ import {
   type Say,
 } from './scenario/report';
 import { emulatedOnly } from './scenario/emulated';
+import { printDetectionScorecard, showDetectionAlerts } from './scenario/detections';
 import {
   accountMovedToExcludedOu,
   accountWithForeignFlowLogs,
@@ -122,6 +123,7 @@ async function main() {
   say(
     `corpus: ${shipped.events} log events in ${members[0]}'s log groups (${shipped.deliveredGroups} groups delivered by the account subscription policy, ${shipped.payloads} payloads put by the run) → ${drain.records} records, ${drain.archive.objects.length} archive objects`,
   );
+  await showDetectionAlerts(pipeline, say);
   await askOpenSearch(org, search, say);
   await finish(org, path.join(root, 'coverage.html'), say);
   await judgeCoverage(org, say);
@@ -151,6 +153,7 @@ async function main() {
   await printDenials(org, say);
   say('emulated only (listed by local/, never decided by production code):');
   for (const line of emulatedOnly) say(`        - ${line}`);
+  printDetectionScorecard(org, say);
   say(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   if (keep) {
     say(`--keep: moto ${moto.endpoint} · OpenSearch ${search.endpoint} · Ctrl-C stops both`);

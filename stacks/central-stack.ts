@@ -218,6 +218,7 @@ export class CentralStack extends Stack {
       mappings: consumers.mappings,
       domain: search.domain,
       maxShards: search.maxShards,
+      searchVolumeGiB: search.volumeGiB,
       archiveLockFailures: archiveLock?.failures,
     });
   }

@@ -393,6 +393,15 @@ describe('central pipeline stack', () => {
         'quarantined-documents',
         'indices-created',
         'search-shards',
+        // The alarms AWS recommends for OpenSearch Service (test/stacks/search-sizing.test.ts).
+        'search-cluster-red',
+        'search-cluster-yellow',
+        'search-free-storage',
+        'search-writes-blocked',
+        'search-snapshot-failure',
+        'search-cpu',
+        'search-jvm-pressure',
+        'search-5xx',
         'archive-lock-failures',
         'owner-volume',
         'cloudtrail-freshness',
@@ -424,7 +433,7 @@ describe('central pipeline stack', () => {
     expect(byName('search-shards')).toMatchObject({
       Namespace: 'AWS/ES',
       MetricName: 'Shards.active',
-      Threshold: 0.8 * 1000 * config.openSearch.instanceCount,
+      Threshold: 0.8 * 1000 * config.openSearch.instanceCount!,
     });
   });
 

@@ -119,7 +119,12 @@ describe('alerter', () => {
     const record = encodeCwl(fromTrail([stop]));
     await alertOnStreamRecord(record, deps());
     const again = await alertOnStreamRecord(record, deps());
-    expect(again).toEqual({ alerted: [], duplicates: [keyOf(fromTrail([stop]))], notGoverned: [] });
+    expect(again).toEqual({
+      alerted: [],
+      detected: [],
+      duplicates: [keyOf(fromTrail([stop]))],
+      notGoverned: [],
+    });
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
   });
@@ -210,7 +215,7 @@ describe('alerter', () => {
 
       // The retry: no second alert, the heal starts.
       const retry = await alertOnStreamRecord(record, deps());
-      expect(retry).toEqual({ alerted: [], duplicates: [keyOf(payload)], notGoverned: [] });
+      expect(retry).toEqual({ alerted: [], detected: [], duplicates: [keyOf(payload)], notGoverned: [] });
       expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
       expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
       expect(table.get(keyOf(payload))?.heal?.S).toContain(':execution:');
@@ -306,6 +311,7 @@ describe('alerter under attack (issue 10 §1)', () => {
     });
     expect(await alertOnStreamRecord(encodeCwl(forged), deps())).toEqual({
       alerted: [],
+      detected: [],
       duplicates: [],
       notGoverned: [],
     });
