@@ -160,10 +160,15 @@ describe('trigger patterns (events/)', () => {
       expect(onBus(apiCall('aws.ec2', { eventSource: 'ec2.amazonaws.com', eventName: name }))).toEqual([
         'vpc-created',
       ]);
-    for (const name of ['DeleteDetector', 'DisassociateFromAdministratorAccount', 'DisassociateMembers'])
+    for (const name of ['DeleteDetector', 'DisassociateFromAdministratorAccount'])
       expect(
         onBus(apiCall('aws.guardduty', { eventSource: 'guardduty.amazonaws.com', eventName: name })),
       ).toEqual(['guardduty-disabled']);
+    // The administrator's membership calls name the members: their own trigger (route.ts heals them).
+    for (const name of ['DisassociateMembers', 'DeleteMembers', 'StopMonitoringMembers'])
+      expect(
+        onBus(apiCall('aws.guardduty', { eventSource: 'guardduty.amazonaws.com', eventName: name })),
+      ).toEqual(['guardduty-members-changed']);
     const update = (requestParameters: Record<string, unknown>) =>
       apiCall('aws.guardduty', {
         eventSource: 'guardduty.amazonaws.com',
