@@ -1,7 +1,7 @@
 import { Annotations, App, DefaultStackSynthesizer, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CentralStack } from './central-stack';
-import type { LogwardenConfig } from '../contracts/config';
+import { configWarnings, type LogwardenConfig } from '../contracts/config';
 import { ControlPlaneStack } from './control-plane-stack';
 import { DestinationStack } from './destination-stack';
 import { ManagementForwarderStack } from './management-forwarder-stack';
@@ -86,6 +86,9 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     env: { account: config.accounts.securityTooling, region: config.homeRegion },
     description: 'logwarden coverage control plane (security-tooling account)',
   });
+  // A valid configuration that leaves a gap: the same lines `logwarden config check` prints.
+  for (const w of configWarnings(config))
+    Annotations.of(controlPlane).addWarningV2(`logwarden:config:${w.field}`, `${w.field}: ${w.message}`);
   const managementForwarder = new ManagementForwarderStack(app, 'LogwardenManagementForwarder', {
     config,
     env: { account: config.accounts.management, region: 'us-east-1' },

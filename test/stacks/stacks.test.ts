@@ -123,8 +123,9 @@ describe('the app', () => {
     expect(stackSet.Properties).toMatchObject({
       PermissionModel: 'SERVICE_MANAGED',
       AutoDeployment: { Enabled: true },
-      // us-east-1 too: members see their region opt-in events there (events/patterns.ts).
-      OperationPreferences: { RegionOrder: [config.homeRegion, 'eu-central-1', 'us-east-1'] },
+      // us-east-1 too: members see their region opt-in events there (events/patterns.ts); it
+      // comes right after the home Region (test/stacks/stackset-order.test.ts).
+      OperationPreferences: { RegionOrder: [config.homeRegion, 'us-east-1', 'eu-central-1'] },
       StackInstancesGroup: [{ Regions: ['eu-west-1', 'eu-central-1', 'us-east-1'] }],
     });
     // The whole organization by default.
