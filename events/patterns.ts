@@ -44,6 +44,12 @@ export interface Trigger {
    * Opt-In Status Change" there, whether or not us-east-1 is governed).
    */
   readonly memberRegions: 'governed' | 'us-east-1';
+  /**
+   * Where the management account sees a management-origin event: us-east-1 (Organizations and
+   * Account Management send their events there), or the home Region (a call on the organization
+   * trail is recorded where it is made, and a trail is changed in its home Region).
+   */
+  readonly managementRegion?: 'us-east-1' | 'home';
 }
 
 const cloudTrailApiCall = 'AWS API Call via CloudTrail';
@@ -118,6 +124,29 @@ export const triggers = [
       source: ['aws.account'],
       'detail-type': ['Region Opt-In Status Change'],
       detail: { status: ['ENABLED'] },
+    },
+  },
+  {
+    // The organization trail lives in the management account, and a call on it from there is
+    // recorded there only. A StopLogging of it silences every member's CloudTrail-based trigger:
+    // "a CloudTrail trail with logging enabled is required" for EventBridge to receive API calls
+    // (EventBridge User Guide, events from AWS services via CloudTrail). The heal runs in the
+    // control-plane account's cell of that Region, whose trail control checks the organization
+    // trail (the alerter heals the same cell, functions/alerter/alerter.ts healTargetOf).
+    id: 'org-trail-changed',
+    description: 'A trail of the management account (the organization trail) was stopped, deleted or changed',
+    workflow: 'cover-account-region',
+    origins: ['management'],
+    memberRegions: 'governed',
+    managementRegion: 'home',
+    pattern: {
+      source: ['aws.cloudtrail'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['cloudtrail.amazonaws.com'],
+        eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'],
+        ...succeeded,
+      },
     },
   },
   {
@@ -354,6 +383,11 @@ export type TriggerId = (typeof triggers)[number]['id'];
 export const managementForwardedTriggers: readonly Trigger[] = triggers.filter((t) =>
   (t.origins as readonly TriggerOrigin[]).includes('management'),
 );
+
+/** The management triggers forwarded from us-east-1, or from the home Region. */
+export function managementForwardedTriggersIn(where: 'us-east-1' | 'home'): readonly Trigger[] {
+  return managementForwardedTriggers.filter((t) => (t.managementRegion ?? 'us-east-1') === where);
+}
 
 /** The triggers member accounts forward (member baseline). */
 export const memberForwardedTriggers: readonly Trigger[] = triggers.filter((t) =>

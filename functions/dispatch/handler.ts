@@ -50,6 +50,7 @@ export function makeHandler(deps: DispatchDeps) {
       managementAccount: deps.managementAccount,
       // The control plane runs in the security-tooling account, GuardDuty's delegated administrator.
       guardDutyAdminAccount: deps.controlAccount,
+      controlAccount: deps.controlAccount,
     });
     const results = [];
     for (const route of routes) results.push(await startRoute(deps, input, route));

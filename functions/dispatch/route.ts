@@ -23,6 +23,11 @@ export interface RouteContext {
    * runs): the only account whose membership calls may name other accounts.
    */
   guardDutyAdminAccount?: string;
+  /**
+   * Where the workflows run (the security-tooling account): CloudTrail's delegated administrator,
+   * whose cell's trail control checks the organization trail.
+   */
+  controlAccount?: string;
   /** The length of a coalescing window: one execution per workflow, target and window. */
   coalesceMinutes?: number;
 }
@@ -87,6 +92,13 @@ function targetOf(trigger: Trigger, event: EventBridgeEvent, context: RouteConte
   const d = event.detail ?? {};
   const fromManagement = event.account === management;
   switch (trigger.id as TriggerId) {
+    case 'org-trail-changed':
+      // The management account is outside the member baseline: its organization trail is healed
+      // from the control-plane account's cell of the same Region.
+      if (!fromManagement) return { refused: `only the management account's trail calls are forwarded here` };
+      if (!context.controlAccount)
+        return { refused: 'no control-plane account to heal the organization trail in' };
+      return { account: context.controlAccount, region: str(d.awsRegion) ?? event.region };
     case 'guardduty-members-changed': {
       // DisassociateMembers, DeleteMembers and StopMonitoringMembers name the members they
       // affect in `accountIds` (1 to 50 account ids, GuardDuty API Reference); the caller is

@@ -48,6 +48,7 @@ const stacks = [
   built.controlPlane,
   built.memberBaseline,
   built.managementForwarder,
+  ...(built.managementHomeForwarder ? [built.managementHomeForwarder] : []),
   ...built.destinations,
   ...(built.managementTrailSubscription ? [built.managementTrailSubscription] : []),
 ];

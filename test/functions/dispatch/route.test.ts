@@ -442,3 +442,37 @@ describe('GuardDuty membership changes by the administrator (issue 21 §5)', () 
     expect(started).toEqual([member, victim]);
   });
 });
+
+describe('changes to the organization trail in the management account (issue 21 §6)', () => {
+  const control = '333333333333';
+  const stopOrgTrail = (account: string) =>
+    apiCall(
+      {
+        eventSource: 'cloudtrail.amazonaws.com',
+        eventName: 'StopLogging',
+        awsRegion: 'eu-west-1',
+        requestParameters: { name: `arn:aws:cloudtrail:eu-west-1:${management}:trail/logwarden-org-trail` },
+      },
+      account,
+    );
+
+  it("a StopLogging of the organization trail heals the control-plane account's cell, same Region", () => {
+    // EventBridge receives API calls only through CloudTrail: "a CloudTrail trail with logging
+    // enabled is required", so a stopped organization trail silences every member's trigger.
+    expect(
+      routeEvent('org-trail-changed', stopOrgTrail(management), { ...context, controlAccount: control }),
+    ).toMatchObject({
+      start: true,
+      workflow: 'cover-account-region',
+      input: { account: control, region: 'eu-west-1', eventAccount: management },
+    });
+  });
+
+  it("a member's event cannot use the management trigger", () => {
+    expect(
+      routeEvent('org-trail-changed', stopOrgTrail(member), { ...context, controlAccount: control }),
+    ).toMatchObject({
+      start: false,
+    });
+  });
+});
