@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { triggers } from '../../events/patterns';
+import { memberForwardedTriggers } from '../../events/patterns';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { FUNCTION_RUNTIME_NAME, INDEXER_MEMORY_MB, SDK_CALL_MAX_MS } from '../../contracts/function-runtime';
@@ -154,8 +154,7 @@ describe('the app', () => {
       },
     });
     const rules = Object.values(t.findResources('AWS::Events::Rule'));
-    const forwarded = triggers.filter((tr) => tr.pattern.source[0] !== 'aws.organizations');
-    expect(rules.map((r) => r.Properties.EventPattern)).toEqual(forwarded.map((tr) => tr.pattern));
+    expect(rules.map((r) => r.Properties.EventPattern)).toEqual(memberForwardedTriggers.map((tr) => tr.pattern));
   });
 
   it('no Allow statement in any stack grants a * action on a data plane', () => {
