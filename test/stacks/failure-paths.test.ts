@@ -13,7 +13,9 @@ const built = buildExample(exampleConfig());
 const control = templateOf(built.controlPlane);
 const central = templateOf(built.central);
 
-type Resource = { Type: string; Properties: Record<string, any> };
+// Template JSON, read field by field as CloudFormation writes it.
+type Json = ReturnType<Template['toJSON']>;
+type Resource = { Type: string; Properties: Json };
 const resources = (t: Template, type: string) =>
   Object.entries(t.findResources(type)) as [string, Resource][];
 const queueNamed = (t: Template, name: string) => {
@@ -94,7 +96,7 @@ describe("the archive guard's alerts are kept when EventBridge cannot deliver th
   it("the queue's key lets EventBridge use it for these two rules only", () => {
     const keyId = (queue.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const key = central.findResources('AWS::KMS::Key')[keyId];
-    const grant = (key.Properties.KeyPolicy.Statement as Record<string, any>[]).find(
+    const grant = (key.Properties.KeyPolicy.Statement as Json[]).find(
       (st) => st.Sid === 'EventBridgeDeadLetterForArchiveGuard',
     )!;
     expect(grant.Principal).toEqual({ Service: 'events.amazonaws.com' });

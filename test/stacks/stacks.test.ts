@@ -154,7 +154,9 @@ describe('the app', () => {
       },
     });
     const rules = Object.values(t.findResources('AWS::Events::Rule'));
-    expect(rules.map((r) => r.Properties.EventPattern)).toEqual(memberForwardedTriggers.map((tr) => tr.pattern));
+    expect(rules.map((r) => r.Properties.EventPattern)).toEqual(
+      memberForwardedTriggers.map((tr) => tr.pattern),
+    );
   });
 
   it('no Allow statement in any stack grants a * action on a data plane', () => {
