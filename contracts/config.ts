@@ -1,3 +1,4 @@
+import { isOptInRegion } from './regions';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { detectionRuleIds } from './detections';
@@ -497,6 +498,33 @@ export function archiveLockWeakness(archive: {
 }
 
 export type LogwardenConfig = z.output<typeof configSchema>;
+
+/** A configuration that is valid but leaves a gap the operator should know of. */
+export interface ConfigWarning {
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * What a valid configuration still leaves uncovered or at risk; `logwarden config check` and
+ * synthesis print each one.
+ */
+export function configWarnings(c: LogwardenConfig): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  const optIn = c.governedRegions.filter(isOptInRegion);
+  if (optIn.length)
+    warnings.push({
+      field: 'governedRegions',
+      message: `${optIn.join(', ')} ${optIn.length === 1 ? 'is an opt-in Region' : 'are opt-in Regions'}: a member that has not enabled ${optIn.length === 1 ? 'it' : 'them'} gets no stack instance there and fails that Region of the member-baseline StackSet, which deploys opt-in Regions last (after ${c.homeRegion}, us-east-1 and the Regions every account has) so that no other Region waits on them`,
+    });
+  if (c.trail.mode === 'organization' && !c.trail.cloudWatchLogsGroupArn)
+    warnings.push({
+      field: 'trail.cloudWatchLogsGroupArn',
+      message:
+        "the organization trail has no CloudWatch Logs group: the management account's API calls (a StopLogging of the organization trail among them) reach neither the pipeline nor the tamper alerts; only the forwarded EventBridge events start a heal",
+    });
+  return warnings;
+}
 
 /** A user-facing configuration mistake: the message names the field and the rule broken. */
 export class ConfigError extends Error {

@@ -127,6 +127,7 @@ export class CentralStack extends Stack {
       bucket: archive.bucket,
       breakGlassRoleArn: config.breakGlassRoleArn,
       topic: this.alertTopic,
+      stateKey,
     });
     const lock = config.archive.objectLock;
     const archiveLock =

@@ -17,6 +17,7 @@ import { Sweep } from '../workflows/sweep';
 import { acknowledge } from '../workflows/acknowledge';
 import { CoverageFunctions } from './control-plane/coverage-functions';
 import { memberBaselineRegions } from './member-baseline-stack';
+import { isOptInRegion } from '../contracts/regions';
 import { Triggers } from './control-plane/triggers';
 import { healStateMachineArn, names, type WorkflowId } from '../contracts/names';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
@@ -48,6 +49,29 @@ export function memberBaselineTargets(config: LogwardenConfig): cfn.CfnStackSet.
     accounts: [...config.scope.excludeAccounts],
     accountFilterType: 'DIFFERENCE',
   };
+}
+
+/**
+ * The order in which the member-baseline StackSet deploys Regions, one after another. A Region
+ * whose failures pass the tolerance stops the operation: "If the operation is stopped in a Region,
+ * CloudFormation doesn't attempt the operation in any subsequent Regions" (CloudFormation API
+ * Reference, StackSetOperationPreferences, FailureTolerancePercentage). So the Regions that
+ * everything depends on go first: the home Region (its instance holds the global IAM roles, which
+ * every other instance uses), then us-east-1 (the Region opt-in forwarding rule), then the
+ * Regions every account has, and the opt-in Regions last (contracts/regions.ts), where a member
+ * that has not enabled the Region fails. One opt-in Region can then hold back only the opt-in
+ * Regions after it, which the config check warns about.
+ */
+export function memberBaselineRegionOrder(config: LogwardenConfig): string[] {
+  const rest = memberBaselineRegions(config).filter((r) => r !== config.homeRegion && r !== 'us-east-1');
+  return [
+    ...new Set([
+      config.homeRegion,
+      'us-east-1',
+      ...rest.filter((r) => !isOptInRegion(r)),
+      ...rest.filter(isOptInRegion),
+    ]),
+  ];
 }
 
 /** The security-tooling account's stack: the control bus, the coverage ledger and the member StackSet. */
@@ -196,11 +220,7 @@ export class ControlPlaneStack extends Stack {
       capabilities: ['CAPABILITY_NAMED_IAM'],
       managedExecution: { Active: true },
       operationPreferences: {
-        // Global IAM roles come from the home-region instance, which must therefore go first.
-        regionOrder: [
-          config.homeRegion,
-          ...memberBaselineRegions(config).filter((r) => r !== config.homeRegion),
-        ],
+        regionOrder: memberBaselineRegionOrder(config),
         maxConcurrentPercentage: 25,
         failureTolerancePercentage: 10,
         regionConcurrencyType: 'SEQUENTIAL',

@@ -1,7 +1,8 @@
+import { managementForwardedTriggersIn } from '../events/patterns';
 import { Annotations, App, DefaultStackSynthesizer, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CentralStack } from './central-stack';
-import type { LogwardenConfig } from '../contracts/config';
+import { configWarnings, type LogwardenConfig } from '../contracts/config';
 import { ControlPlaneStack } from './control-plane-stack';
 import { DestinationStack } from './destination-stack';
 import { ManagementForwarderStack } from './management-forwarder-stack';
@@ -30,6 +31,8 @@ export interface LogwardenStacks {
   readonly controlPlane: ControlPlaneStack;
   readonly memberBaseline: MemberBaselineStack;
   readonly managementForwarder: ManagementForwarderStack;
+  /** Forwards the organization trail's changes from the home Region (when it is not us-east-1). */
+  readonly managementHomeForwarder?: ManagementForwarderStack;
   /** Present when the organization trail sends to CloudWatch Logs (`trail.cloudWatchLogsGroupArn`). */
   readonly managementTrailSubscription?: ManagementTrailSubscriptionStack;
 }
@@ -86,11 +89,32 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     env: { account: config.accounts.securityTooling, region: config.homeRegion },
     description: 'logwarden coverage control plane (security-tooling account)',
   });
+  // A valid configuration that leaves a gap: the same lines `logwarden config check` prints.
+  for (const w of configWarnings(config))
+    Annotations.of(controlPlane).addWarningV2(`logwarden:config:${w.field}`, `${w.field}: ${w.message}`);
+  // Organizations and opt-in events reach the management account in us-east-1; calls on the
+  // organization trail in its home Region (events/patterns.ts managementRegion). Where logwarden
+  // keeps no trail there (trail.mode account), nothing is forwarded from the home Region.
+  const homeForwarded = config.trail.mode === 'account' ? [] : [...managementForwardedTriggersIn('home')];
   const managementForwarder = new ManagementForwarderStack(app, 'LogwardenManagementForwarder', {
     config,
+    forward: [
+      ...managementForwardedTriggersIn('us-east-1'),
+      ...(config.homeRegion === 'us-east-1' ? homeForwarded : []),
+    ],
     env: { account: config.accounts.management, region: 'us-east-1' },
     description: 'logwarden: forwards Organizations account events to the control plane (management account)',
   });
+  const managementHomeForwarder =
+    config.homeRegion !== 'us-east-1' && homeForwarded.length
+      ? new ManagementForwarderStack(app, `LogwardenManagementForwarder-${config.homeRegion}`, {
+          config,
+          forward: homeForwarded,
+          env: { account: config.accounts.management, region: config.homeRegion },
+          description:
+            'logwarden: forwards changes to the organization trail to the control plane (management account, home Region)',
+        })
+      : undefined;
   // The organization trail's group is in the management account, in its own region. A group
   // configured in another account cannot be an organization trail's, and no logwarden stack runs
   // where it could be subscribed: synthesis says so and subscribes nothing.
@@ -118,6 +142,7 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     controlPlane,
     memberBaseline,
     managementForwarder,
+    managementHomeForwarder,
     managementTrailSubscription,
   };
 }

@@ -1,3 +1,4 @@
+import { requestDataOf } from '../shared/ocsf/cloudtrail';
 import {
   DeleteItemCommand,
   DynamoDBClient,
@@ -167,7 +168,17 @@ async function markHealStarted(deps: AlerterDeps, key: string, executionArn: str
 }
 
 /** Where a tamper event's heal runs, or why none can. */
-export type HealTarget = { account: string; region: string } | { notStarted: string };
+export type HealTarget =
+  | {
+      account: string;
+      region: string;
+      /** Further accounts the event names (the GuardDuty administrator's membership calls). */
+      also?: string[];
+    }
+  | { notStarted: string };
+
+/** The administrator's calls that name the members they affect in `accountIds`. */
+const guardDutyMemberCalls = new Set(['DisassociateMembers', 'DeleteMembers', 'StopMonitoringMembers']);
 
 /** What decides where logwarden heals (the alerter's settings from config). */
 export type Governance = Pick<
@@ -191,8 +202,27 @@ export function healTargetOf(deps: Governance, doc: OcsfDocument): HealTarget {
   if (!deps.governedRegions.includes(region)) return { notStarted: 'region not governed by logwarden' };
   if (deps.excludedAccounts?.includes(account))
     return { notStarted: `scope.excludeAccounts lists ${account}: logwarden does not govern it` };
-  if (account !== deps.managementAccount) return { account, region };
   const service = (doc.api as { service?: { name?: string } } | undefined)?.service?.name;
+  const operation = (doc.api as { operation?: string } | undefined)?.operation;
+  // The GuardDuty administrator (the control-plane account) names the members it disassociated,
+  // deleted or stopped monitoring in `accountIds` (GuardDuty API Reference); its own cell lost
+  // nothing, so the heal runs in each named member's cell (the dispatcher does the same).
+  if (
+    service === 'guardduty.amazonaws.com' &&
+    operation &&
+    guardDutyMemberCalls.has(operation) &&
+    account === deps.stateMachineArn.split(':')[4]
+  ) {
+    const named = requestDataOf(doc)?.accountIds;
+    const ids = Array.isArray(named)
+      ? [...new Set(named.filter((a): a is string => typeof a === 'string' && /^\d{12}$/.test(a)))]
+          .filter((a) => !deps.excludedAccounts?.includes(a))
+          .slice(0, 50)
+      : [];
+    if (!ids.length) return { notStarted: `the administrator's ${operation} names no member in scope` };
+    return { account: ids[0], region, also: ids.slice(1) };
+  }
+  if (account !== deps.managementAccount) return { account, region };
   if (deps.organizationTrail && service === 'cloudtrail.amazonaws.com') {
     // arn:aws:states:<region>:<account>:stateMachine:<name>
     return { account: deps.stateMachineArn.split(':')[4], region };
@@ -238,17 +268,24 @@ async function startHeal(
   deps: AlerterDeps,
   doc: OcsfDocument,
   key: string,
-  target: { account: string; region: string },
+  target: { account: string; region: string; also?: string[] },
 ): Promise<void> {
   try {
-    const started = await startNamedExecution(deps.sfn, deps.stateMachineArn, executionNameFor(key), {
-      account: target.account,
-      region: target.region,
-      trigger: 'tamper',
-      eventName: (doc.api as { operation?: string } | undefined)?.operation,
-      eventId: doc.metadata.uid,
-    });
-    await markHealStarted(deps, key, started.executionArn);
+    const accounts = [target.account, ...(target.also ?? [])];
+    let first: string | undefined;
+    for (const [i, account] of accounts.entries()) {
+      // The first account's execution keeps the event's name; each further one its own.
+      const name = i === 0 ? executionNameFor(key) : executionNameFor(`${key}:${account}`);
+      const started = await startNamedExecution(deps.sfn, deps.stateMachineArn, name, {
+        account,
+        region: target.region,
+        trigger: 'tamper',
+        eventName: (doc.api as { operation?: string } | undefined)?.operation,
+        eventId: doc.metadata.uid,
+      });
+      first ??= started.executionArn;
+    }
+    await markHealStarted(deps, key, first!);
   } catch (err) {
     const reason = `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`;
     // The report is best effort: the record fails either way, and its retry tries the heal again.

@@ -261,6 +261,23 @@ export class PipelineHealth extends Construct {
         description: `The ${name}'s event source mapping dropped records it could not deliver anywhere.`,
       });
     }
+    // The transform answers Firehose per record: a record it cannot transform is ProcessingFailed
+    // (Firehose keeps the original under errors/), and a split record whose halves could not all
+    // be written back to the stream fails whole. Both are kept, and both need a replay.
+    alarm({
+      name: 'transform-failed-records',
+      metric: logwardenMetric('transform', 'FailedRecords'),
+      threshold: 0,
+      description:
+        'The transform returned ProcessingFailed for records; Firehose kept each under errors/ in the archive bucket (logwarden replay).',
+    });
+    alarm({
+      name: 'transform-reingest-failed',
+      metric: logwardenMetric('transform', 'ReingestFailed'),
+      threshold: 0,
+      description:
+        'The transform could not write the parts of an over-large record back to the stream; the record failed whole and is kept under errors/ (logwarden replay).',
+    });
     for (const fn of ['transform', 'indexer']) {
       alarm({
         name: `${fn}-invalid-utf8`,

@@ -348,6 +348,26 @@ describe('the command line', () => {
     expect(await c.run('config', 'check')).toBe(0);
     expect(c.out[0]).toContain('config is valid');
   });
+
+  it('config check warns on opt-in Regions and an organization trail without a log group (issue 21 §6, §8)', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'lw-')), 'c.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ ...exampleConfigRaw(), governedRegions: ['eu-west-1', 'eu-central-1', 'af-south-1'] }),
+    );
+    const c = cli();
+    expect(await runCli(['config', 'check', '--config', file], c.deps)).toBe(0);
+    expect(c.out[0]).toContain('config is valid');
+    expect(c.out).toContainEqual(
+      expect.stringMatching(/^warning: governedRegions: af-south-1 is an opt-in Region/),
+    );
+    // The example's organization trail names no CloudWatch Logs group.
+    expect(c.out).toContainEqual(
+      expect.stringMatching(
+        /^warning: trail.cloudWatchLogsGroupArn: the organization trail has no CloudWatch Logs group/,
+      ),
+    );
+  });
 });
 
 describe('AWS errors are one line with the documented exit code', () => {

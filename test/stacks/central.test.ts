@@ -377,6 +377,8 @@ describe('central pipeline stack', () => {
         'archive-delivery',
         'transform-processing',
         'transform-errors',
+        'transform-failed-records',
+        'transform-reingest-failed',
         'indexer-errors',
         'indexer-throttles',
         'alerter-errors',
@@ -406,6 +408,9 @@ describe('central pipeline stack', () => {
         'owner-volume',
         'cloudtrail-freshness',
         'silent-accounts',
+        'archive-guard-key-failed-invocations',
+        'archive-guard-bucket-failed-invocations',
+        'archive-guard-failures',
       ]
         .map((n) => `logwarden-${n}`)
         .sort(),

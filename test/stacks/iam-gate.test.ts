@@ -16,6 +16,7 @@ function appTemplates(config = exampleConfig()): Record<string, Template> {
     built.controlPlane,
     built.memberBaseline,
     built.managementForwarder,
+    ...(built.managementHomeForwarder ? [built.managementHomeForwarder] : []),
     ...built.destinations,
     ...(built.managementTrailSubscription ? [built.managementTrailSubscription] : []),
   ];
