@@ -115,6 +115,15 @@ export function pipelineLogGroup(name: string): string {
   return group;
 }
 
+/**
+ * The member's subscription role (member baseline), named as RoleArn in its account policy: the
+ * destinations grant the whole organization (CloudWatch Logs User Guide, account-level
+ * subscriptions, Step 3).
+ */
+export function subscriptionRoleArn(account: string): string {
+  return `arn:aws:iam::${account}:role/${names.subscriptionRole}`;
+}
+
 /** The role CloudWatch Logs assumes to put a region's subscribed logs into the central stream. */
 export function destinationRoleName(region: string): string {
   return `logwarden-cwl-destination-${region}`;

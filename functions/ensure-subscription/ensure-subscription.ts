@@ -12,6 +12,13 @@ import { controlResult } from '../shared/coverage';
 export interface SubscriptionSettings {
   /** The central destination of this region. */
   destinationArn: string;
+  /**
+   * The member's own subscription role (contracts/names.ts subscriptionRoleArn). The
+   * destinations grant the whole organization, and then "you will need to use the ARN of the IAM
+   * role that you created in Step 2" (CloudWatch Logs User Guide, account-level subscriptions,
+   * Step 3): a policy without it is drift.
+   */
+  roleArn: string;
   /** The account policy's name (and, in the fallback, each filter's name): `logwarden-central-<region>`. */
   policyName: string;
   /** Log groups that must never feed the pipeline (its own), by exact name. */
@@ -34,13 +41,14 @@ interface SubscriptionDocument {
 
 /**
  * What differs between logwarden's account policy and the desired one: the whole policy
- * document (destination, a filter pattern that lets everything through, distribution, no role:
- * a cross-account destination takes none) and the selection criteria. A filter pattern that
- * never matches would look covered while sending nothing.
+ * document (destination, the member's subscription role, a filter pattern that lets everything
+ * through, distribution) and the selection criteria. A filter pattern that never matches would
+ * look covered while sending nothing; a policy without the role is one CloudWatch Logs refuses
+ * for a destination that grants the organization.
  */
 export function policyDrift(
   policy: { policyDocument?: string; selectionCriteria?: string; scope?: string },
-  wanted: Required<Omit<SubscriptionDocument, 'RoleArn'>>,
+  wanted: Required<SubscriptionDocument>,
   criteria: string,
 ): string[] {
   let doc: SubscriptionDocument;
@@ -55,23 +63,24 @@ export function policyDrift(
       drift.push(`${what} was ${JSON.stringify(found ?? null)}, not ${JSON.stringify(want)}`);
   };
   differs('destination', doc.DestinationArn, wanted.DestinationArn);
+  differs('role', doc.RoleArn, wanted.RoleArn);
   differs('filter pattern', doc.FilterPattern ?? '', wanted.FilterPattern);
   differs('distribution', doc.Distribution ?? 'ByLogStream', wanted.Distribution);
-  if (doc.RoleArn)
-    drift.push(`it named role ${doc.RoleArn}, which a cross-account destination does not take`);
   differs('selection criteria', policy.selectionCriteria, criteria);
   if (policy.scope && policy.scope !== 'ALL') differs('scope', policy.scope, 'ALL');
   return drift;
 }
 
-/** What differs in a per-log-group filter of logwarden's (the fallback): destination, pattern, distribution. */
+/** What differs in a per-log-group filter of logwarden's (the fallback): destination, role, pattern, distribution. */
 export function subscriptionFilterDrift(
   filter: { destinationArn?: string; filterPattern?: string; distribution?: string; roleArn?: string },
   destinationArn: string,
+  roleArn: string,
 ): string[] {
   const drift: string[] = [];
   if (filter.destinationArn !== destinationArn)
     drift.push(`destination was ${filter.destinationArn}, not ${destinationArn}`);
+  if (filter.roleArn !== roleArn) drift.push(`role was ${filter.roleArn ?? 'none'}, not ${roleArn}`);
   if ((filter.filterPattern ?? '') !== '')
     drift.push(`filter pattern was ${JSON.stringify(filter.filterPattern)}, not "" (everything)`);
   if ((filter.distribution ?? 'ByLogStream') !== 'Random')
@@ -95,6 +104,7 @@ export async function ensureSubscription(
   const criteria = selectionCriteria(settings.excludedLogGroups);
   const wantedDocument = {
     DestinationArn: settings.destinationArn,
+    RoleArn: settings.roleArn,
     FilterPattern: '',
     Distribution: 'Random',
   };
@@ -159,7 +169,7 @@ export async function ensureSubscription(
         (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: name })))
           .subscriptionFilters ?? [];
       const mine = filters.find((f) => f.filterName === settings.policyName);
-      const filterDrift = mine ? subscriptionFilterDrift(mine, settings.destinationArn) : [];
+      const filterDrift = mine ? subscriptionFilterDrift(mine, settings.destinationArn, settings.roleArn) : [];
       if (mine && !filterDrift.length) {
         subscribed++;
         continue;
@@ -176,6 +186,7 @@ export async function ensureSubscription(
           filterName: settings.policyName,
           filterPattern: '',
           destinationArn: settings.destinationArn,
+          roleArn: settings.roleArn,
           distribution: 'Random',
         }),
       );

@@ -602,9 +602,9 @@ def cross_account_allowed(caller: policy.Caller, action: str, resource: str, ctx
         doc = bus.policy if isinstance(bus.policy, (str, dict)) else json.dumps(bus.policy)
         return policy.evaluate([doc], action, resource, ctx, caller).effect == policy.ALLOW
     if action == "logs:PutSubscriptionFilter" and ":destination:" in resource:
-        from .logs import _destination
+        from .logs import destination_of
 
-        dest = _destination(resource)
+        dest = destination_of(resource)
         if dest is None or not dest.access_policy:
             return False
         return policy.evaluate([dest.access_policy], action, resource, ctx, caller).effect == policy.ALLOW

@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { destinationArn, names } from '../../../contracts/names';
+import { destinationArn, subscriptionRoleArn } from '../../../contracts/names';
 import { ensureSubscriptionEnv } from '../../../functions/ensure-subscription/env';
 import { NodeFunction } from '../../node-function';
 import { grantAssumeMemberRole, controlFunctionProps, type ControlProps, type MemberScope } from './control';
@@ -56,7 +56,7 @@ export class SubscriptionControl extends NodeFunction {
       new iam.PolicyStatement({
         sid: 'PassSubscriptionRole',
         actions: ['iam:PassRole'],
-        resources: [`arn:aws:iam::${account}:role/${names.subscriptionRole}`],
+        resources: [subscriptionRoleArn(account)],
         conditions: { StringEquals: { 'iam:PassedToService': 'logs.amazonaws.com' } },
       }),
     ];

@@ -12,13 +12,19 @@ import {
   ensureSubscription,
   selectionCriteria,
 } from '../../../functions/ensure-subscription/ensure-subscription';
-import { destinationArn, pipelineLogGroups, subscriptionPolicyName } from '../../../contracts/names';
+import {
+  destinationArn,
+  pipelineLogGroups,
+  subscriptionPolicyName,
+  subscriptionRoleArn,
+} from '../../../contracts/names';
 
 const logs = mockClient(CloudWatchLogsClient);
 const client = new CloudWatchLogsClient({ region: 'eu-central-1' });
 const target = { account: '444444444444', region: 'eu-central-1' };
 const settings = {
   destinationArn: destinationArn('eu-central-1', '222222222222'),
+  roleArn: subscriptionRoleArn('444444444444'),
   policyName: subscriptionPolicyName('eu-central-1'),
   excludedLogGroups: pipelineLogGroups,
 };
@@ -27,6 +33,7 @@ const ourPolicy = {
   policyType: 'SUBSCRIPTION_FILTER_POLICY' as const,
   policyDocument: JSON.stringify({
     DestinationArn: settings.destinationArn,
+    RoleArn: settings.roleArn,
     FilterPattern: '',
     Distribution: 'Random',
   }),
@@ -52,6 +59,7 @@ describe('ensureSubscription', () => {
       policyType: 'SUBSCRIPTION_FILTER_POLICY',
       policyDocument: JSON.stringify({
         DestinationArn: 'arn:aws:logs:eu-central-1:222222222222:destination:logwarden-central',
+        RoleArn: 'arn:aws:iam::444444444444:role/logwarden-subscription',
         FilterPattern: '',
         Distribution: 'Random',
       }),
@@ -105,6 +113,15 @@ describe('ensureSubscription', () => {
       'destination',
     ],
     ['distribution by log stream', { Distribution: 'ByLogStream' }, 'distribution'],
+    // CloudWatch Logs User Guide, account-level subscriptions, Step 3: "If you are granting
+    // permissions for the subscription filter to an entire organization, you will need to use the
+    // ARN of the IAM role that you created in Step 2." The destinations grant the organization.
+    ['no role (the destination grants the whole organization)', { RoleArn: undefined }, 'role was null'],
+    [
+      'another account’s role',
+      { RoleArn: 'arn:aws:iam::999999999999:role/logwarden-subscription' },
+      'role was',
+    ],
   ])(
     'a member that re-puts the policy with %s is healed (the whole document is compared)',
     async (_, change, what) => {
@@ -118,6 +135,7 @@ describe('ensureSubscription', () => {
       expect(JSON.parse(logs.commandCalls(PutAccountPolicyCommand)[0].args[0].input.policyDocument!)).toEqual(
         {
           DestinationArn: settings.destinationArn,
+          RoleArn: 'arn:aws:iam::444444444444:role/logwarden-subscription',
           FilterPattern: '',
           Distribution: 'Random',
         },
@@ -146,6 +164,7 @@ describe('ensureSubscription', () => {
     const good = {
       filterName: settings.policyName,
       destinationArn: settings.destinationArn,
+      roleArn: settings.roleArn,
       filterPattern: '',
       distribution: 'Random' as const,
     };
@@ -165,8 +184,31 @@ describe('ensureSubscription', () => {
       logGroupName: 'app/a',
       filterName: settings.policyName,
       filterPattern: '',
+      roleArn: settings.roleArn,
       distribution: 'Random',
     });
+  });
+
+  it('fallback: logwarden’s own filter without the member’s role is put back with it', async () => {
+    logs
+      .on(DescribeAccountPoliciesCommand)
+      .resolves({ accountPolicies: [{ ...ourPolicy, policyName: 'their-policy' }] });
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: 'app/a' }] });
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({
+      subscriptionFilters: [
+        {
+          filterName: settings.policyName,
+          destinationArn: settings.destinationArn,
+          filterPattern: '',
+          distribution: 'Random',
+        },
+      ],
+    });
+    const r = await ensureSubscription(client, target, settings);
+    expect(r.actions).toEqual([
+      `corrected the subscription filter of app/a: role was none, not ${settings.roleArn}`,
+    ]);
+    expect(logs).toHaveReceivedCommandWith(PutSubscriptionFilterCommand, { roleArn: settings.roleArn });
   });
 
   it('the pipeline’s own log groups are excluded: functions, services, the search VPC flow logs and the workflows', () => {
