@@ -116,6 +116,58 @@ async function createTrail(
 }
 
 /**
+ * Another region's cell. The trail is one multi-region resource in the home region, and every
+ * change to it must be made there ("must be called from the region in which the trail was
+ * created; otherwise, an InvalidHomeRegionException is thrown": CloudTrail API Reference,
+ * UpdateTrail, PutEventSelectors; StartLogging and StopLogging likewise), so its settings are
+ * checked and repaired in the home region's cell, which every cover-account and sweep covers.
+ * This cell verifies, in two reads, what makes this region covered: the trail exists, is
+ * multi-region ("applies to all regions", CloudTrail API Reference, Trail.IsMultiRegionTrail),
+ * and is logging; it says so in its evidence, and reports anything else as failed.
+ */
+async function verifiedFromHome(
+  cloudtrail: CloudTrailClient,
+  target: ControlTarget,
+  settings: TrailSettings,
+): Promise<ControlResult> {
+  const home = settings.homeRegion;
+  const evidence: Record<string, string> = { trail: settings.trailArn, settingsCheckedIn: home };
+  const repairedThere = `the home region ${home}'s cell repairs it`;
+  const trail = await describeTrail(cloudtrail, settings.trailArn);
+  if (!trail)
+    return controlResult(
+      'trail',
+      target,
+      evidence,
+      [],
+      [`trail ${settings.trailArn} does not exist, so nothing logs ${target.region}; ${repairedThere}`],
+    );
+  if (!trail.IsMultiRegionTrail)
+    return controlResult(
+      'trail',
+      target,
+      evidence,
+      [],
+      [
+        `trail ${settings.trailArn} is not multi-region, so it does not log ${target.region}; ${repairedThere}`,
+      ],
+    );
+  const status = await cloudtrail.send(
+    new GetTrailStatusCommand({ Name: trail.TrailARN ?? settings.trailArn }),
+  );
+  if (!status.IsLogging)
+    return controlResult(
+      'trail',
+      target,
+      evidence,
+      [],
+      [`trail ${settings.trailArn} is not logging; ${repairedThere}`],
+    );
+  evidence.verified = `exists, multi-region (applies to ${target.region}), logging (read in ${home})`;
+  return controlResult('trail', target, evidence, [], []);
+}
+
+/**
  * The trail (the organization trail, or this account's trail) exists, is multi-region, logs
  * management events from every source, validates log files, is encrypted with the configured
  * KMS key, delivers to the configured bucket and CloudWatch Logs group (through the configured
@@ -129,23 +181,7 @@ export async function ensureTrail(
   target: ControlTarget,
   settings: TrailSettings,
 ): Promise<ControlResult> {
-  if (target.region !== settings.homeRegion) {
-    // The trail is one multi-region resource in the home region, and every change to it must be
-    // made there ("must be called from the region in which the trail was created; otherwise, an
-    // InvalidHomeRegionException is thrown": CloudTrail API Reference, UpdateTrail,
-    // PutEventSelectors; StartLogging and StopLogging likewise), so the trail-changed events that
-    // start a heal are recorded there. Checking it from every region's cell would read the same
-    // trail once per region against CloudTrail's 10 reads a second (below): it is checked, and
-    // made multi-region, in the home region's cell, which every cover-account and sweep covers.
-    return {
-      control: 'trail',
-      ...target,
-      status: 'covered',
-      evidence: { trail: settings.trailArn, checkedIn: settings.homeRegion },
-      actions: [],
-      reason: `the multi-region trail is checked in the home region ${settings.homeRegion}, where every change to it is made`,
-    };
-  }
+  if (target.region !== settings.homeRegion) return verifiedFromHome(cloudtrail, target, settings);
   const actions: string[] = [];
   const failures: string[] = [];
   let trail = await describeTrail(cloudtrail, settings.trailArn);

@@ -84,15 +84,53 @@ describe('ensureTrail', () => {
     expect(ct).toHaveReceivedCommand(PutEventSelectorsCommand);
   });
 
-  it('another region than the home region: the multi-region trail is checked in the home region cell, no call here', async () => {
+  // Issue 21 §11: a cell outside the home region reports what it verified, never `covered`
+  // without a check. Trail.IsMultiRegionTrail: "Specifies whether the trail exists only in one
+  // Region or exists in all Regions" (CloudTrail API Reference); every write is made in the home
+  // region ("otherwise, an InvalidHomeRegionException is thrown": UpdateTrail).
+  it('another region than the home region: two reads verify the trail exists, is multi-region and logs; no write', async () => {
     const r = await ensureTrail(client, { ...target, region: 'eu-central-1' }, settings);
     expect(r).toMatchObject({
       status: 'covered',
-      evidence: { trail: arn, checkedIn: 'eu-west-1' },
+      evidence: {
+        trail: arn,
+        settingsCheckedIn: 'eu-west-1',
+        verified: 'exists, multi-region (applies to eu-central-1), logging (read in eu-west-1)',
+      },
       actions: [],
     });
-    expect(ct.calls()).toHaveLength(0);
+    expect(ct.calls().map((c) => (c.args[0] as object).constructor.name)).toEqual([
+      'DescribeTrailsCommand',
+      'GetTrailStatusCommand',
+    ]);
   });
+
+  it.each([
+    [
+      'is missing',
+      () => ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({ trailList: [] }),
+      'does not exist',
+    ],
+    [
+      'is single-region',
+      () =>
+        ct
+          .on(DescribeTrailsCommand, { trailNameList: [arn] })
+          .resolves({ trailList: [{ ...healthy, IsMultiRegionTrail: false }] }),
+      'is not multi-region',
+    ],
+    ['is stopped', () => ct.on(GetTrailStatusCommand).resolves({ IsLogging: false }), 'is not logging'],
+  ])(
+    'another region than the home region, when the trail %s: failed, saying the home cell repairs it',
+    async (_, arrange, why) => {
+      arrange();
+      const r = await ensureTrail(client, { ...target, region: 'eu-central-1' }, settings);
+      expect(r.status).toBe('failed');
+      expect(r.reason).toContain(why);
+      expect(r.reason).toContain("the home region eu-west-1's cell repairs it");
+      for (const w of writes) expect(ct).not.toHaveReceivedCommand(w as never);
+    },
+  );
 
   it('StopLogging is repaired with StartLogging', async () => {
     ct.on(GetTrailStatusCommand).resolves({ IsLogging: false });
