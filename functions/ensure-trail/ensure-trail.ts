@@ -88,6 +88,16 @@ function withManagementEvents(
   };
 }
 
+/** Throttling and server errors: the workflow retries the whole control, so they are thrown. */
+function isRetryable(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  return (
+    Boolean(e.$retryable) ||
+    (e.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    ['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded'].includes(e.name ?? '')
+  );
+}
+
 /** CloudTrail reports the log group ARN with the `:*` suffix the API also accepts. */
 const logGroupArn = (arn: string | undefined) => arn?.replace(/:\*$/, '');
 
@@ -286,8 +296,17 @@ export async function ensureTrail(
       'the trail does not send to CloudWatch Logs and trail.cloudWatchLogsGroupArn/RoleArn are not configured',
     );
   if (fixes.length && !failures.some((f) => f.includes('not an organization trail'))) {
-    await cloudtrail.send(new UpdateTrailCommand(update));
-    actions.push(`updated trail ${settings.name}: ${fixes.join(', ')}`);
+    // A refused UpdateTrail (a role CloudTrail cannot assume, a key it cannot use) is reported,
+    // and never keeps the trail from logging: selectors and StartLogging still follow.
+    try {
+      await cloudtrail.send(new UpdateTrailCommand(update));
+      actions.push(`updated trail ${settings.name}: ${fixes.join(', ')}`);
+    } catch (err) {
+      if (isRetryable(err)) throw err;
+      failures.push(
+        `UpdateTrail to ${fixes.join(', ')} failed: ${(err as Error).name}: ${(err as Error).message}`,
+      );
+    }
   }
 
   // A trail without custom selectors logs "all read and write management events, and no data

@@ -188,6 +188,42 @@ describe('ensureTrail', () => {
     ]);
   });
 
+  // Issue 21 §2: a refused UpdateTrail must never keep the trail stopped. CloudTrail API
+  // Reference, UpdateTrail: "InvalidCloudWatchLogsRoleArnException: This exception is thrown when
+  // the provided role is not valid"; StartLogging "Starts the recording of Amazon Web Services
+  // API calls and log file delivery for a trail."
+  it('a refused UpdateTrail is reported, and StartLogging still follows', async () => {
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+      trailList: [{ ...healthy, LogFileValidationEnabled: false }],
+    });
+    ct.on(UpdateTrailCommand).rejects(
+      Object.assign(new Error('Access denied. Verify in IAM that the role has adequate permissions.'), {
+        name: 'InvalidCloudWatchLogsRoleArnException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    ct.on(GetTrailStatusCommand).resolves({ IsLogging: false });
+    const r = await ensureTrail(client, target, settings);
+    expect(ct).toHaveReceivedCommandWith(StartLoggingCommand, { Name: arn });
+    expect(r.status).toBe('failed');
+    expect(r.reason).toContain(
+      'UpdateTrail to turned on log file validation failed: InvalidCloudWatchLogsRoleArnException',
+    );
+    expect(r.actions).toContain('started logging on org-trail, which was stopped');
+  });
+
+  it('a throttled UpdateTrail is thrown for the workflow to retry', async () => {
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+      trailList: [{ ...healthy, LogFileValidationEnabled: false }],
+    });
+    ct.on(UpdateTrailCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+    );
+    await expect(ensureTrail(client, target, settings)).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
+  });
+
   it('a missing trail without a configured bucket is reported, not invented', async () => {
     ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({ trailList: [] });
     const r = await ensureTrail(client, target, settings);
