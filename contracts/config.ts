@@ -12,6 +12,17 @@ const roleArn = z
     /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
     'must be an IAM role ARN such as arn:aws:iam::222222222222:role/logwarden-break-glass',
   );
+/**
+ * A field logwarden no longer reads: configuring it is refused with a message naming what took
+ * its place, never silently ignored.
+ */
+const notConfigured = (field: string) =>
+  z
+    .undefined({
+      error: `${field} is no longer configured: the trail delivers to /logwarden/cloudtrail and the role logwarden-cloudtrail-to-logs in the account that calls CreateTrail/UpdateTrail (security-tooling for the organization trail, each account for its own), which logwarden creates (docs/configuration.md)`,
+    })
+    .optional();
+
 /** The account id inside an IAM role ARN. */
 export const accountOfRoleArn = (arn: string): string => arn.split(':')[4];
 
@@ -60,14 +71,10 @@ export const configSchema = z
         .string()
         .regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN')
         .optional(),
-      cloudWatchLogsGroupArn: z
-        .string()
-        .regex(/^arn:aws[a-z-]*:logs:/, 'must be a CloudWatch Logs group ARN')
-        .optional(),
-      cloudWatchLogsRoleArn: z
-        .string()
-        .regex(/^arn:aws[a-z-]*:iam::/, 'must be an IAM role ARN')
-        .optional(),
+      // The trail always delivers to logwarden's group and role in the account that calls
+      // CreateTrail/UpdateTrail (contracts/names.ts trailLogGroup): they are not configured.
+      cloudWatchLogsGroupArn: notConfigured('trail.cloudWatchLogsGroupArn'),
+      cloudWatchLogsRoleArn: notConfigured('trail.cloudWatchLogsRoleArn'),
     }),
     kinesis: z.strictObject({
       capacity: z.union([z.literal('on-demand'), positiveInt.max(500)], {

@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
@@ -20,6 +21,7 @@ import type { CfnTemplate } from './asl';
 import { topicWithReadBackQueue } from './emulated-central';
 import { App } from 'aws-cdk-lib';
 import { parseConfig, type LogwardenConfig } from '../contracts/config';
+import { names } from '../contracts/names';
 import { buildApp } from '../stacks/logwarden-app';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -32,8 +34,6 @@ export const e2eConfig: LogwardenConfig = parseConfig({
     name: 'logwarden-org-trail',
     s3BucketName: 'org-trail-bucket',
     kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-    cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:/logwarden/org-trail:*',
-    cloudWatchLogsRoleArn: 'arn:aws:iam::111111111111:role/logwarden-org-trail-to-logs',
   },
 });
 
@@ -234,8 +234,9 @@ export async function actAsSecurityTooling(config: LogwardenConfig) {
 /**
  * What the control-plane stack creates that its functions read or write, on moto, acting as the
  * security-tooling account: the ledger (key schema from the synthesized template), the summary
- * topic with a queue to read it back and the trail bucket (the administrator's GuardDuty
- * detectors are a prerequisite, contracts/prerequisites.ts).
+ * topic with a queue to read it back, the organization trail's CloudWatch Logs group (from the
+ * template; its role is deployed with the others, local/deployment.ts) and the trail bucket
+ * (the administrator's GuardDuty detectors are a prerequisite, contracts/prerequisites.ts).
  */
 export async function createControlPlaneResources(template: CfnTemplate, config: LogwardenConfig) {
   const table = Object.values(template.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!
@@ -253,6 +254,13 @@ export async function createControlPlaneResources(template: CfnTemplate, config:
     'logwarden-coverage-summary',
     'summary-read-back',
   );
+  // CloudTrail delivers the organization trail only to a group of the calling account
+  // (names.trailLogGroup): the stand-in refuses CreateTrail/UpdateTrail without it.
+  for (const r of Object.values(template.Resources))
+    if (r.Type === 'AWS::Logs::LogGroup' && r.Properties?.LogGroupName === names.trailLogGroup)
+      await new CloudWatchLogsClient({ region: config.homeRegion }).send(
+        new CreateLogGroupCommand({ logGroupName: names.trailLogGroup }),
+      );
   await new S3Client({}).send(
     new CreateBucketCommand({
       Bucket: 'org-trail-bucket',

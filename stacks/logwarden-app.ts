@@ -1,4 +1,4 @@
-import { Annotations, App, DefaultStackSynthesizer, Stage, Validations } from 'aws-cdk-lib';
+import { App, DefaultStackSynthesizer, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CentralStack } from './central-stack';
 import type { LogwardenConfig } from '../contracts/config';
@@ -6,7 +6,6 @@ import { ControlPlaneStack } from './control-plane-stack';
 import { DestinationStack } from './destination-stack';
 import { ManagementForwarderStack } from './management-forwarder-stack';
 import { MemberBaselineStack } from './member-baseline-stack';
-import { logGroupOf, ManagementTrailSubscriptionStack } from './management/trail-subscription-stack';
 
 const featureFlags: Record<string, unknown> = {
   '@aws-cdk/core:checkSecretUsage': true,
@@ -30,8 +29,6 @@ export interface LogwardenStacks {
   readonly controlPlane: ControlPlaneStack;
   readonly memberBaseline: MemberBaselineStack;
   readonly managementForwarder: ManagementForwarderStack;
-  /** Present when the organization trail sends to CloudWatch Logs (`trail.cloudWatchLogsGroupArn`). */
-  readonly managementTrailSubscription?: ManagementTrailSubscriptionStack;
 }
 
 /** Builds every logwarden stack from one validated config, with cdk-nag on all of them. */
@@ -91,33 +88,16 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     env: { account: config.accounts.management, region: 'us-east-1' },
     description: 'logwarden: forwards Organizations account events to the control plane (management account)',
   });
-  // The organization trail's group is in the management account, in its own region. A group
-  // configured in another account cannot be an organization trail's, and no logwarden stack runs
-  // where it could be subscribed: synthesis says so and subscribes nothing.
-  const trailGroup = config.trail.mode === 'organization' ? config.trail.cloudWatchLogsGroupArn : undefined;
-  const trailGroupAt = trailGroup === undefined ? undefined : logGroupOf(trailGroup);
-  if (trailGroupAt && trailGroupAt.account !== config.accounts.management) {
-    Annotations.of(controlPlane).addWarningV2(
-      'logwarden:trail-group-account',
-      `trail.cloudWatchLogsGroupArn is in account ${trailGroupAt.account}, but an organization trail's log group is in the management account (${config.accounts.management}); it is not subscribed to the pipeline`,
-    );
-  }
-  const managementTrailSubscription =
-    trailGroup === undefined || trailGroupAt?.account !== config.accounts.management
-      ? undefined
-      : new ManagementTrailSubscriptionStack(app, 'LogwardenManagementTrailSubscription', {
-          config,
-          logGroupArn: trailGroup,
-          env: { account: config.accounts.management, region: trailGroupAt.region },
-          description:
-            'logwarden: subscribes the organization trail’s CloudWatch Logs group to the central pipeline (management account)',
-        });
+  // The trail's CloudWatch Logs group and role are in the account that calls CreateTrail and
+  // UpdateTrail (CloudTrail User Guide, "Organization delegated administrator", footnote 1): the
+  // control plane's for the organization trail, the member baseline's for account trails. The
+  // account subscription policy subscribes them there; no stack runs in the management account
+  // for it.
   return {
     central,
     destinations,
     controlPlane,
     memberBaseline,
     managementForwarder,
-    managementTrailSubscription,
   };
 }

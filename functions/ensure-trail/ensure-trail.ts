@@ -29,8 +29,13 @@ export interface TrailSettings {
   trailArn: string;
   s3BucketName?: string;
   kmsKeyArn?: string;
-  cloudWatchLogsGroupArn?: string;
-  cloudWatchLogsRoleArn?: string;
+  /**
+   * logwarden's group and role in the account that calls CreateTrail/UpdateTrail ("Both the
+   * CloudWatch Logs log group and log role must exist in the calling account": CloudTrail User
+   * Guide, "Organization delegated administrator", footnote 1): contracts/names.ts.
+   */
+  cloudWatchLogsGroupArn: string;
+  cloudWatchLogsRoleArn: string;
 }
 
 const managementOnly = (f: { Field?: string }) => f.Field === 'eventCategory';
@@ -276,7 +281,7 @@ export async function ensureTrail(
     update.S3BucketName = settings.s3BucketName;
     fixes.push(`set the S3 bucket to the configured ${settings.s3BucketName} (was ${trail.S3BucketName})`);
   }
-  if (settings.cloudWatchLogsGroupArn && settings.cloudWatchLogsRoleArn) {
+  {
     const group = logGroupArn(trail.CloudWatchLogsLogGroupArn);
     if (
       group !== logGroupArn(settings.cloudWatchLogsGroupArn) ||
@@ -287,14 +292,11 @@ export async function ensureTrail(
       update.CloudWatchLogsRoleArn = settings.cloudWatchLogsRoleArn;
       fixes.push(
         group
-          ? `set CloudWatch Logs delivery to the configured group and role (was ${group} through ${trail.CloudWatchLogsRoleArn ?? 'no role'})`
+          ? `set CloudWatch Logs delivery to logwarden's group and role of the calling account (was ${group} through ${trail.CloudWatchLogsRoleArn ?? 'no role'})`
           : 'turned on CloudWatch Logs delivery',
       );
     }
-  } else if (!trail.CloudWatchLogsLogGroupArn)
-    failures.push(
-      'the trail does not send to CloudWatch Logs and trail.cloudWatchLogsGroupArn/RoleArn are not configured',
-    );
+  }
   if (fixes.length && !failures.some((f) => f.includes('not an organization trail'))) {
     // A refused UpdateTrail (a role CloudTrail cannot assume, a key it cannot use) is reported,
     // and never keeps the trail from logging: selectors and StartLogging still follow.

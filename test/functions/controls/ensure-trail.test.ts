@@ -8,7 +8,9 @@ import {
   StartLoggingCommand,
   UpdateTrailCommand,
 } from '@aws-sdk/client-cloudtrail';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
+import { makeHandler } from '../../../functions/ensure-trail/handler';
 import { ensureTrail } from '../../../functions/ensure-trail/ensure-trail';
 import { organizationTrailArn } from '../../../contracts/names';
 
@@ -24,8 +26,9 @@ const settings = {
   homeRegion: 'eu-west-1',
   trailArn: arn,
   kmsKeyArn: 'arn:aws:kms:eu-west-1:222222222222:key/k',
-  cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:ct:*',
-  cloudWatchLogsRoleArn: 'arn:aws:iam::111111111111:role/ct',
+  // logwarden's group and role in the calling (security-tooling) account (contracts/names.ts).
+  cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:333333333333:log-group:/logwarden/cloudtrail:*',
+  cloudWatchLogsRoleArn: 'arn:aws:iam::333333333333:role/logwarden-cloudtrail-to-logs',
   s3BucketName: undefined as string | undefined,
 };
 const healthy = {
@@ -387,5 +390,66 @@ describe('ensureTrail', () => {
     await expect(ensureTrail(client, target, settings)).rejects.toMatchObject({
       name: 'ThrottlingException',
     });
+  });
+});
+
+// CloudTrail User Guide, "Organization delegated administrator", footnote 1: "Both the
+// CloudWatch Logs log group and log role must exist in the calling account." IAM passes only a
+// role of the caller's own account (issue 21 §2, §3).
+describe('the trail’s CloudWatch Logs group and role are those of the account that calls CreateTrail/UpdateTrail', () => {
+  const managementAccount = '111111111111';
+  const securityToolingAccount = '333333333333';
+  const member = '444444444444';
+  /** The clients the handler asked for: `own` (security-tooling) or `member:<account>`. */
+  const asked: string[] = [];
+  const deps = (trailMode: 'organization' | 'account') => ({
+    clients: {
+      own: <C>(Ctor: new (c: object) => C, region: string) => {
+        asked.push('own');
+        return new Ctor({ region });
+      },
+      member: <C>(Ctor: new (c: object) => C, account: string, region: string) => {
+        asked.push(`member:${account}`);
+        return new Ctor({ region });
+      },
+    },
+    logger: new Logger({ logLevel: 'SILENT' }),
+    settings: {
+      trailMode,
+      trailName: 'org-trail',
+      homeRegion: 'eu-west-1',
+      managementAccount,
+      securityToolingAccount,
+      trailS3Bucket: 'org-trail-bucket',
+      trailKmsKeyArn: undefined,
+    },
+  });
+  const created = () => ct.commandCalls(CreateTrailCommand)[0].args[0].input;
+
+  beforeEach(() => {
+    asked.length = 0;
+    ct.on(DescribeTrailsCommand).resolves({ trailList: [] });
+    ct.on(CreateTrailCommand).resolves({});
+  });
+
+  it('organization mode: security-tooling’s group and role, for every member’s cell', async () => {
+    await makeHandler(deps('organization'))({ account: member, region: 'eu-west-1', execution: 'e1' });
+    expect(asked).toEqual(['own']);
+    expect(created()).toMatchObject({
+      CloudWatchLogsLogGroupArn: `arn:aws:logs:eu-west-1:${securityToolingAccount}:log-group:/logwarden/cloudtrail:*`,
+      CloudWatchLogsRoleArn: `arn:aws:iam::${securityToolingAccount}:role/logwarden-cloudtrail-to-logs`,
+    });
+  });
+
+  it('account mode: each account’s own group and role (the member baseline creates them)', async () => {
+    for (const account of [member, '555555555555']) {
+      ct.resetHistory();
+      await makeHandler(deps('account'))({ account, region: 'eu-west-1', execution: 'e1' });
+      expect(created()).toMatchObject({
+        CloudWatchLogsLogGroupArn: `arn:aws:logs:eu-west-1:${account}:log-group:/logwarden/cloudtrail:*`,
+        CloudWatchLogsRoleArn: `arn:aws:iam::${account}:role/logwarden-cloudtrail-to-logs`,
+      });
+    }
+    expect(asked).toEqual([`member:${member}`, 'member:555555555555']);
   });
 });
