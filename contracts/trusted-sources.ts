@@ -58,14 +58,21 @@ export function trustedSourcesFromConfig(config: LogwardenConfig): TrustedSource
       owner: g.owner,
       ...(g.format ? { format: g.format } : {}),
     });
-  // The trail's group is in the account that calls CreateTrail/UpdateTrail (contracts/names.ts):
-  // the organization trail's in security-tooling, with records about every account; an account
-  // trail's in each account, with records about that account only.
-  sources.push(
-    config.trail.mode === 'organization'
-      ? { kind: 'cloudtrail', logGroup: names.trailLogGroup, owner: config.accounts.securityTooling }
-      : { kind: 'cloudtrail', logGroup: names.trailLogGroup, owner: 'self' },
-  );
+  // logwarden's trails deliver to its group in the account that calls CreateTrail/UpdateTrail
+  // (contracts/names.ts): the organization trail's in security-tooling, with records about every
+  // account; an account trail's in each account, with records about that account only. An
+  // external trail's group is the one configured, in the account its ARN names.
+  if (config.trail.mode === 'external') {
+    if (config.trail.cloudWatchLogsGroupArn) {
+      const { account, name } = parseLogGroupArn(config.trail.cloudWatchLogsGroupArn);
+      sources.push({ kind: 'cloudtrail', logGroup: name, owner: account });
+    }
+  } else
+    sources.push(
+      config.trail.mode === 'organization'
+        ? { kind: 'cloudtrail', logGroup: names.trailLogGroup, owner: config.accounts.securityTooling }
+        : { kind: 'cloudtrail', logGroup: names.trailLogGroup, owner: 'self' },
+    );
   return sources;
 }
 

@@ -1,4 +1,4 @@
-import { App, DefaultStackSynthesizer, Stage, Validations } from 'aws-cdk-lib';
+import { Annotations, App, DefaultStackSynthesizer, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CentralStack } from './central-stack';
 import type { LogwardenConfig } from '../contracts/config';
@@ -6,6 +6,7 @@ import { ControlPlaneStack } from './control-plane-stack';
 import { DestinationStack } from './destination-stack';
 import { ManagementForwarderStack } from './management-forwarder-stack';
 import { MemberBaselineStack } from './member-baseline-stack';
+import { logGroupOf, ManagementTrailSubscriptionStack } from './management/trail-subscription-stack';
 
 const featureFlags: Record<string, unknown> = {
   '@aws-cdk/core:checkSecretUsage': true,
@@ -29,6 +30,8 @@ export interface LogwardenStacks {
   readonly controlPlane: ControlPlaneStack;
   readonly memberBaseline: MemberBaselineStack;
   readonly managementForwarder: ManagementForwarderStack;
+  /** Present for an external organization trail whose group is in the management account (`trail.cloudWatchLogsGroupArn`). */
+  readonly managementTrailSubscription?: ManagementTrailSubscriptionStack;
 }
 
 /** Builds every logwarden stack from one validated config, with cdk-nag on all of them. */
@@ -88,16 +91,37 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     env: { account: config.accounts.management, region: 'us-east-1' },
     description: 'logwarden: forwards Organizations account events to the control plane (management account)',
   });
-  // The trail's CloudWatch Logs group and role are in the account that calls CreateTrail and
-  // UpdateTrail (CloudTrail User Guide, "Organization delegated administrator", footnote 1): the
-  // control plane's for the organization trail, the member baseline's for account trails. The
-  // account subscription policy subscribes them there; no stack runs in the management account
-  // for it.
+  // logwarden's own trails deliver to its group and role in the account that calls CreateTrail
+  // and UpdateTrail (CloudTrail User Guide, "Organization delegated administrator", footnote 1):
+  // the control plane's for the organization trail, the member baseline's for account trails,
+  // subscribed there by the account policy. Only an external organization trail (trail.mode
+  // external) may deliver to a group in the management account, which the management account
+  // created it with and where no member baseline runs: this stack subscribes it. A group
+  // configured in another account is not subscribed by any logwarden stack: synthesis says so.
+  const trailGroup = config.trail.mode === 'external' ? config.trail.cloudWatchLogsGroupArn : undefined;
+  const trailGroupAt = trailGroup === undefined ? undefined : logGroupOf(trailGroup);
+  if (trailGroupAt && trailGroupAt.account !== config.accounts.management) {
+    Annotations.of(controlPlane).addWarningV2(
+      'logwarden:trail-group-account',
+      `trail.cloudWatchLogsGroupArn is in account ${trailGroupAt.account}, not the management account (${config.accounts.management}) that created the external trail; no logwarden stack runs there, so it is not subscribed to the pipeline`,
+    );
+  }
+  const managementTrailSubscription =
+    trailGroup === undefined || trailGroupAt?.account !== config.accounts.management
+      ? undefined
+      : new ManagementTrailSubscriptionStack(app, 'LogwardenManagementTrailSubscription', {
+          config,
+          logGroupArn: trailGroup,
+          env: { account: config.accounts.management, region: trailGroupAt.region },
+          description:
+            'logwarden: subscribes the organization trail’s CloudWatch Logs group to the central pipeline (management account)',
+        });
   return {
     central,
     destinations,
     controlPlane,
     memberBaseline,
     managementForwarder,
+    managementTrailSubscription,
   };
 }

@@ -23,6 +23,20 @@ export interface SubscriptionSettings {
   policyName: string;
   /** Log groups that must never feed the pipeline (its own), by exact name. */
   excludedLogGroups: string[];
+  /**
+   * When someone else's account policy holds the slot: subscribe each group (default), or
+   * report and add nothing (config subscription.besideForeignPolicy).
+   */
+  besideForeignPolicy?: 'per-group-filters' | 'report';
+}
+
+/** Where an account policy document sends logs, for the evidence naming it. */
+function destinationOf(document: string | undefined): string {
+  try {
+    return (JSON.parse(document ?? '{}') as SubscriptionDocument).DestinationArn ?? 'no destination';
+  } catch {
+    return 'an unreadable document';
+  }
 }
 
 /** CloudWatch Logs allows two subscription filters per log group. */
@@ -155,8 +169,19 @@ export async function ensureSubscription(
     return controlResult('subscription', target, evidence, actions, failures);
   }
 
-  // Someone else's account policy holds the slot: subscribe log groups one by one.
-  evidence.foreignAccountPolicy = foreign.map((p) => p.policyName).join(',');
+  // Someone else's account policy holds the slot ("you can have one account-level subscription
+  // filter policy per Region per account", CloudWatch Logs API Reference, PutAccountPolicy): it
+  // is reported, never replaced.
+  evidence.foreignAccountPolicy = foreign
+    .map((p) => `${p.policyName} → ${destinationOf(p.policyDocument)}`)
+    .join(', ');
+  if (settings.besideForeignPolicy === 'report') {
+    failures.push(
+      `account subscription policy ${evidence.foreignAccountPolicy} holds the account's slot; logwarden added nothing (subscription.besideForeignPolicy is report)`,
+    );
+    return controlResult('subscription', target, evidence, actions, failures);
+  }
+  // Subscribe log groups one by one.
   let nextToken: string | undefined;
   let subscribed = 0;
   do {
@@ -169,7 +194,9 @@ export async function ensureSubscription(
         (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: name })))
           .subscriptionFilters ?? [];
       const mine = filters.find((f) => f.filterName === settings.policyName);
-      const filterDrift = mine ? subscriptionFilterDrift(mine, settings.destinationArn, settings.roleArn) : [];
+      const filterDrift = mine
+        ? subscriptionFilterDrift(mine, settings.destinationArn, settings.roleArn)
+        : [];
       if (mine && !filterDrift.length) {
         subscribed++;
         continue;
@@ -199,5 +226,7 @@ export async function ensureSubscription(
     }
   } while (nextToken);
   evidence.subscribedLogGroups = String(subscribed);
+  evidence.note =
+    'per-group filters beside the foreign account policy: a log group created later is subscribed at the next heal or sweep';
   return controlResult('subscription', target, evidence, actions, failures);
 }

@@ -17,7 +17,9 @@ import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
 
 export interface TrailSettings {
-  mode: 'organization' | 'account';
+  mode: 'organization' | 'account' | 'external';
+  /** trail.mode external: who owns the trail, named in every drift report. */
+  owner?: string;
   name: string;
   /** logwarden's home region: where the multi-region trail lives and is checked. */
   homeRegion: string;
@@ -32,10 +34,11 @@ export interface TrailSettings {
   /**
    * logwarden's group and role in the account that calls CreateTrail/UpdateTrail ("Both the
    * CloudWatch Logs log group and log role must exist in the calling account": CloudTrail User
-   * Guide, "Organization delegated administrator", footnote 1): contracts/names.ts.
+   * Guide, "Organization delegated administrator", footnote 1): contracts/names.ts. Always
+   * given for a trail logwarden keeps; an external trail is never written (verifyExternalTrail).
    */
-  cloudWatchLogsGroupArn: string;
-  cloudWatchLogsRoleArn: string;
+  cloudWatchLogsGroupArn?: string;
+  cloudWatchLogsRoleArn?: string;
 }
 
 const managementOnly = (f: { Field?: string }) => f.Field === 'eventCategory';
@@ -147,7 +150,10 @@ async function verifiedFromHome(
 ): Promise<ControlResult> {
   const home = settings.homeRegion;
   const evidence: Record<string, string> = { trail: settings.trailArn, settingsCheckedIn: home };
-  const repairedThere = `the home region ${home}'s cell repairs it`;
+  const repairedThere =
+    settings.mode === 'external'
+      ? `${settings.owner ?? 'its owner'} must repair it (trail.mode external)`
+      : `the home region ${home}'s cell repairs it`;
   const trail = await describeTrail(cloudtrail, settings.trailArn);
   if (!trail)
     return controlResult(
@@ -197,9 +203,12 @@ export async function ensureTrail(
   settings: TrailSettings,
 ): Promise<ControlResult> {
   if (target.region !== settings.homeRegion) return verifiedFromHome(cloudtrail, target, settings);
+  if (settings.mode === 'external') return verifyExternalTrail(cloudtrail, target, settings);
   const actions: string[] = [];
   const failures: string[] = [];
   let trail = await describeTrail(cloudtrail, settings.trailArn);
+  /** Created by this run: its selectors and its logging state are known without reading them. */
+  let justCreated = false;
 
   if (!trail) {
     if (!settings.s3BucketName) {
@@ -235,7 +244,10 @@ export async function ensureTrail(
         failures.push(
           `CloudTrail created ${created.TrailARN}, not ${settings.trailArn}: check that this account manages the trail as the CloudTrail delegated administrator`,
         );
+      justCreated = true;
       trail = {
+        // Created without selectors: all management events (CloudTrail API Reference, EventSelector).
+        HasCustomEventSelectors: false,
         Name: settings.name,
         TrailARN: created.TrailARN ?? settings.trailArn,
         S3BucketName: settings.s3BucketName,
@@ -281,7 +293,7 @@ export async function ensureTrail(
     update.S3BucketName = settings.s3BucketName;
     fixes.push(`set the S3 bucket to the configured ${settings.s3BucketName} (was ${trail.S3BucketName})`);
   }
-  {
+  if (settings.cloudWatchLogsGroupArn && settings.cloudWatchLogsRoleArn) {
     const group = logGroupArn(trail.CloudWatchLogsLogGroupArn);
     if (
       group !== logGroupArn(settings.cloudWatchLogsGroupArn) ||
@@ -332,10 +344,67 @@ export async function ensureTrail(
     );
   }
 
-  const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }));
-  if (!status.IsLogging) {
+  // A trail created through the API records nothing until StartLogging ("Starts the recording of
+  // AWS API calls and log file delivery for a trail", CloudTrail API Reference, StartLogging;
+  // the CloudTrail User Guide's CLI walkthrough runs start-logging after create-trail). Not read
+  // back after creating it, which also lets `logwarden plan` show the whole heal of a missing
+  // trail (its CreateTrail is only recorded there, so the trail cannot be read).
+  const logging = justCreated
+    ? false
+    : (await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }))).IsLogging;
+  if (!logging) {
     await cloudtrail.send(new StartLoggingCommand({ Name: arn }));
     actions.push(`started logging on ${settings.name}, which was stopped`);
   }
   return controlResult('trail', target, { trail: arn }, actions, failures);
+}
+
+/**
+ * trail.mode external: someone else's organization trail (Control Tower's, LZA's) is verified
+ * and never changed: it exists, is an organization trail, is multi-region, logs management
+ * events (read and write, no source excluded), delivers to a CloudWatch Logs group logwarden
+ * can subscribe, and is logging. Only Describe/Get calls are made (the function's role has no
+ * other trail permission in this mode); every gap is reported as drift for the trail's owner.
+ */
+export async function verifyExternalTrail(
+  cloudtrail: CloudTrailClient,
+  target: ControlTarget,
+  settings: TrailSettings,
+): Promise<ControlResult> {
+  const owner = settings.owner ?? 'its owner';
+  const drift: string[] = [];
+  const trail = await describeTrail(cloudtrail, settings.trailArn);
+  if (!trail) drift.push(`external trail ${settings.trailArn} does not exist (or cannot be read)`);
+  else {
+    if (!trail.IsOrganizationTrail) drift.push('it is not an organization trail');
+    if (!trail.IsMultiRegionTrail) drift.push('it is not multi-region');
+    if (!trail.CloudWatchLogsLogGroupArn)
+      drift.push('it delivers to no CloudWatch Logs group, so logwarden cannot subscribe to it');
+    const selectors =
+      trail.HasCustomEventSelectors === false
+        ? undefined
+        : await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: settings.trailArn }));
+    if (selectors && !logsManagementEvents(selectors.EventSelectors, selectors.AdvancedEventSelectors))
+      drift.push('its selectors do not log every management event (read and write, no source excluded)');
+    const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: settings.trailArn }));
+    if (!status.IsLogging) drift.push('it is not logging');
+  }
+  const evidence: Record<string, string> = {
+    trail: settings.trailArn,
+    owner,
+    mode: 'external (verified, never modified)',
+  };
+  if (trail?.CloudWatchLogsLogGroupArn)
+    evidence.logGroup = logGroupArn(trail.CloudWatchLogsLogGroupArn) as string;
+  return controlResult(
+    'trail',
+    target,
+    evidence,
+    [],
+    drift.length
+      ? [
+          `external trail owned by ${owner} drifted: ${drift.join('; ')}; logwarden changed nothing (trail.mode external), ${owner} must repair it`,
+        ]
+      : [],
+  );
 }

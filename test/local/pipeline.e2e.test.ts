@@ -192,7 +192,7 @@ describe('the central pipeline against moto', () => {
     expect(alerts.map((a) => /switches logging coverage off: "(\w+)"\./.exec(a)?.[1]).sort()).toEqual(tamper);
     // A heal starts where logwarden governs the region; elsewhere the alert says why none did.
     const started = alerts.filter((a) =>
-      /Self-heal: started arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:tamper-/.test(
+      /Self-heal: starting arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:tamper-/.test(
         a,
       ),
     );

@@ -122,6 +122,7 @@ describe('ensureSubscription', () => {
       { RoleArn: 'arn:aws:iam::999999999999:role/logwarden-subscription' },
       'role was',
     ],
+    ['another role of the account', { RoleArn: 'arn:aws:iam::444444444444:role/someone-else' }, 'role'],
   ])(
     'a member that re-puts the policy with %s is healed (the whole document is compared)',
     async (_, change, what) => {

@@ -296,9 +296,10 @@ conformance('logs:PutAccountPolicy', {
   refuses: [
     'no RoleArn, and the role of another account',
     async () => {
-      const { RoleArn: _none, ...withoutRole } = JSON.parse(
-        accountPolicy().input.policyDocument!,
-      ) as Record<string, string>;
+      const { RoleArn: _none, ...withoutRole } = JSON.parse(accountPolicy().input.policyDocument!) as Record<
+        string,
+        string
+      >;
       await expect(
         logs(member).send(accountPolicy({ policyDocument: JSON.stringify(withoutRole) })),
       ).rejects.toMatchObject({
@@ -307,9 +308,14 @@ conformance('logs:PutAccountPolicy', {
       });
       await expect(
         logs(member).send(
-          accountPolicy({ policyDocument: JSON.stringify({ ...withoutRole, RoleArn: senderRole(securityTooling) }) }),
+          accountPolicy({
+            policyDocument: JSON.stringify({ ...withoutRole, RoleArn: senderRole(securityTooling) }),
+          }),
         ),
-      ).rejects.toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining(member) });
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+        message: expect.stringContaining(member),
+      });
     },
   ],
   accepts: [

@@ -138,7 +138,9 @@ afterAll(() => world?.stop());
 
 describe('account subscription policies and cross-account delivery', () => {
   it('an account outside the organization may not subscribe to the destination', async () => {
-    await expect(world.as(CloudWatchLogsClient, outsider).send(policy(undefined, outsider))).rejects.toMatchObject({
+    await expect(
+      world.as(CloudWatchLogsClient, outsider).send(policy(undefined, outsider)),
+    ).rejects.toMatchObject({
       name: 'AccessDeniedException',
     });
   });
