@@ -161,3 +161,35 @@ describe('IAM boundaries (issue 10 §6, issue 9 §3)', () => {
     );
   });
 });
+
+// EventBridge User Guide, "Authorizing EventBridge to use a customer managed key": "kms:DescribeKey
+// — EventBridge requires this permission to retrieve the KMS key ARN for the Key Id provided, and
+// to verify that the key is symmetric." DescribeKey is not a cryptographic operation and carries
+// no encryption context, so a statement conditioned on kms:EncryptionContext:* never grants it
+// (KMS Developer Guide, "kms:EncryptionContext:context-key": only for cryptographic operations).
+// issue 21 §12.
+describe('the control bus key lets EventBridge describe it', () => {
+  it('a DescribeKey statement of its own, for this bus (aws:SourceArn, aws:SourceAccount), with no encryption-context condition', () => {
+    const config = exampleConfig();
+    const t = templateOf(buildExample(config).controlPlane);
+    const busArn = `arn:aws:events:${config.homeRegion}:${config.accounts.securityTooling}:event-bus/${names.controlBus}`;
+    const [key] = Object.values(t.findResources('AWS::KMS::Key')).filter((k) =>
+      JSON.stringify(k.Properties.KeyPolicy).includes(busArn),
+    );
+    const statements = key.Properties.KeyPolicy.Statement as {
+      Action: string | string[];
+      Principal?: { Service?: string };
+      Condition?: Record<string, Record<string, string>>;
+    }[];
+    const describing = statements.filter(
+      (s) =>
+        s.Principal?.Service === 'events.amazonaws.com' &&
+        [s.Action].flat().includes('kms:DescribeKey') &&
+        !JSON.stringify(s.Condition ?? {}).includes('kms:EncryptionContext'),
+    );
+    expect(describing).toHaveLength(1);
+    expect(describing[0].Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': config.accounts.securityTooling, 'aws:SourceArn': busArn },
+    });
+  });
+});
