@@ -22,6 +22,14 @@ const organizationalUnitId = z
     'must be an organizational unit id such as ou-ab12-cd34ef56 (or the root id r-ab12)',
   );
 const distinct = (list: string[]) => new Set(list).size === list.length;
+/**
+ * A field logwarden no longer reads: configuring it is refused with a message naming what took
+ * its place, never silently ignored.
+ */
+const notConfiguredMessage = (field: string) =>
+  `${field} is no longer configured: the trail delivers to /logwarden/cloudtrail and the role logwarden-cloudtrail-to-logs in the account that calls CreateTrail/UpdateTrail (security-tooling for the organization trail, each account for its own), which logwarden creates (docs/configuration.md)`;
+const notConfigured = (field: string) => z.undefined({ error: notConfiguredMessage(field) }).optional();
+
 /** The account id inside an IAM role ARN. */
 export const accountOfRoleArn = (arn: string): string => arn.split(':')[4];
 
@@ -117,14 +125,16 @@ export const configSchema = z
         .string()
         .regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN')
         .optional(),
+      /**
+       * trail.mode external only: the existing trail's CloudWatch Logs group, trusted for
+       * CloudTrail records. logwarden's own trails always deliver to its group and role in the
+       * account that calls CreateTrail/UpdateTrail (contracts/names.ts trailLogGroup).
+       */
       cloudWatchLogsGroupArn: z
         .string()
         .regex(/^arn:aws[a-z-]*:logs:/, 'must be a CloudWatch Logs group ARN')
         .optional(),
-      cloudWatchLogsRoleArn: z
-        .string()
-        .regex(/^arn:aws[a-z-]*:iam::/, 'must be an IAM role ARN')
-        .optional(),
+      cloudWatchLogsRoleArn: notConfigured('trail.cloudWatchLogsRoleArn'),
     }),
     kinesis: z.strictObject({
       capacity: z.union([z.literal('on-demand'), positiveInt.max(500)], {
@@ -443,7 +453,7 @@ export const configSchema = z
           message: `must be an organization trail of the management account in the home region (${wanted}…): an organization trail is owned by the management account and changed only in its home region`,
         });
       }
-      for (const key of ['s3BucketName', 'kmsKeyArn', 'cloudWatchLogsRoleArn'] as const) {
+      for (const key of ['s3BucketName', 'kmsKeyArn'] as const) {
         if (c.trail[key])
           ctx.addIssue({
             code: 'custom',
@@ -451,7 +461,14 @@ export const configSchema = z
             message: 'must not be set when trail.mode is external: logwarden never changes an external trail',
           });
       }
-    } else if (c.trail.arn || c.trail.owner) {
+    } else if (c.trail.cloudWatchLogsGroupArn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trail', 'cloudWatchLogsGroupArn'],
+        message: `${notConfiguredMessage('trail.cloudWatchLogsGroupArn')}; only trail.mode external names its existing trail's group`,
+      });
+    }
+    if (c.trail.mode !== 'external' && (c.trail.arn || c.trail.owner)) {
       ctx.addIssue({
         code: 'custom',
         path: ['trail', c.trail.arn ? 'arn' : 'owner'],
@@ -517,11 +534,13 @@ export function configWarnings(c: LogwardenConfig): ConfigWarning[] {
       field: 'governedRegions',
       message: `${optIn.join(', ')} ${optIn.length === 1 ? 'is an opt-in Region' : 'are opt-in Regions'}: a member that has not enabled ${optIn.length === 1 ? 'it' : 'them'} gets no stack instance there and fails that Region of the member-baseline StackSet, which deploys opt-in Regions last (after ${c.homeRegion}, us-east-1 and the Regions every account has) so that no other Region waits on them`,
     });
-  if (c.trail.mode === 'organization' && !c.trail.cloudWatchLogsGroupArn)
+  // logwarden's own organization trail always delivers to its group in security-tooling (the
+  // control plane creates it); an external one delivers wherever its owner configured it.
+  if (c.trail.mode === 'external' && !c.trail.cloudWatchLogsGroupArn)
     warnings.push({
       field: 'trail.cloudWatchLogsGroupArn',
       message:
-        "the organization trail has no CloudWatch Logs group: the management account's API calls (a StopLogging of the organization trail among them) reach neither the pipeline nor the tamper alerts; only the forwarded EventBridge events start a heal",
+        "the external organization trail has no CloudWatch Logs group configured: the management account's API calls (a StopLogging of the organization trail among them) reach neither the pipeline nor the tamper alerts; only the forwarded EventBridge events start a heal",
     });
   return warnings;
 }

@@ -19,7 +19,7 @@ import { CoverageFunctions } from './control-plane/coverage-functions';
 import { memberBaselineRegions } from './member-baseline-stack';
 import { isOptInRegion } from '../contracts/regions';
 import { Triggers } from './control-plane/triggers';
-import { healStateMachineArn, names, type WorkflowId } from '../contracts/names';
+import { controlBusArn, healStateMachineArn, names, type WorkflowId } from '../contracts/names';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
 
 export interface ControlPlaneStackProps extends StackProps {
@@ -99,7 +99,26 @@ export class ControlPlaneStack extends Stack {
     });
     // The bus's own key statement (EventBridge, conditioned on this bus by aws:SourceArn and the
     // encryption context) comes with `kmsKey`; no rule of this stack targets anything else the
-    // key encrypts, so EventBridge gets no further, unconditioned grant.
+    // key encrypts, so EventBridge gets no further, unconditioned grant. That statement also
+    // names kms:DescribeKey, which carries no encryption context and so never matches it: "kms:
+    // DescribeKey — EventBridge requires this permission to retrieve the KMS key ARN for the Key
+    // Id provided, and to verify that the key is symmetric" (EventBridge User Guide, "Authorizing
+    // EventBridge to use a customer managed key"). It gets its own statement, for this bus only.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgeDescribesTheControlBusKey',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: {
+          // By name, as the bus's own statement does (its ARN would make the key depend on the bus).
+          StringEquals: {
+            'aws:SourceAccount': this.account,
+            'aws:SourceArn': controlBusArn(this.region, this.account),
+          },
+        },
+      }),
+    );
 
     this.ledger = new dynamodb.Table(this, 'CoverageLedger', {
       tableName: names.ledgerTable,

@@ -33,7 +33,7 @@ export interface LogwardenStacks {
   readonly managementForwarder: ManagementForwarderStack;
   /** Forwards the organization trail's changes from the home Region (when it is not us-east-1). */
   readonly managementHomeForwarder?: ManagementForwarderStack;
-  /** Present when the organization trail sends to CloudWatch Logs (`trail.cloudWatchLogsGroupArn`). */
+  /** Present for an external organization trail whose group is in the management account (`trail.cloudWatchLogsGroupArn`). */
   readonly managementTrailSubscription?: ManagementTrailSubscriptionStack;
 }
 
@@ -115,15 +115,19 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
             'logwarden: forwards changes to the organization trail to the control plane (management account, home Region)',
         })
       : undefined;
-  // The organization trail's group is in the management account, in its own region. A group
-  // configured in another account cannot be an organization trail's, and no logwarden stack runs
-  // where it could be subscribed: synthesis says so and subscribes nothing.
-  const trailGroup = config.trail.mode !== 'account' ? config.trail.cloudWatchLogsGroupArn : undefined;
+  // logwarden's own trails deliver to its group and role in the account that calls CreateTrail
+  // and UpdateTrail (CloudTrail User Guide, "Organization delegated administrator", footnote 1):
+  // the control plane's for the organization trail, the member baseline's for account trails,
+  // subscribed there by the account policy. Only an external organization trail (trail.mode
+  // external) may deliver to a group in the management account, which the management account
+  // created it with and where no member baseline runs: this stack subscribes it. A group
+  // configured in another account is not subscribed by any logwarden stack: synthesis says so.
+  const trailGroup = config.trail.mode === 'external' ? config.trail.cloudWatchLogsGroupArn : undefined;
   const trailGroupAt = trailGroup === undefined ? undefined : logGroupOf(trailGroup);
   if (trailGroupAt && trailGroupAt.account !== config.accounts.management) {
     Annotations.of(controlPlane).addWarningV2(
       'logwarden:trail-group-account',
-      `trail.cloudWatchLogsGroupArn is in account ${trailGroupAt.account}, but an organization trail's log group is in the management account (${config.accounts.management}); it is not subscribed to the pipeline`,
+      `trail.cloudWatchLogsGroupArn is in account ${trailGroupAt.account}, not the management account (${config.accounts.management}) that created the external trail; no logwarden stack runs there, so it is not subscribed to the pipeline`,
     );
   }
   const managementTrailSubscription =

@@ -4,7 +4,6 @@
  * subscription policy and destination would, the consumers drained in a process of their own
  * (local/pipeline-worker.ts), and the alerts read back from SNS.
  */
-import { parseLogGroupArn } from '../../contracts/trusted-sources';
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
@@ -198,14 +197,14 @@ export function readAlerts(p: Pipeline): Promise<string[]> {
 
 /**
  * Where each kind of corpus log really comes from: CloudTrail from the organization trail's
- * group in the account that owns it, GuardDuty findings from the administrator's findings group,
+ * group in the account that calls CreateTrail (security tooling), GuardDuty findings from the administrator's findings group,
  * the rest from the member. Only the first two are trusted for CloudTrail and findings
  * (contracts/trusted-sources.ts); from a member's own groups they are application events.
  */
 function originOf(p: Pipeline, corpusGroup: string, member: string): { account: string; logGroup: string } {
   if (corpusGroup === 'aws-cloudtrail-logs') {
-    const { account, name } = parseLogGroupArn(p.org.config.trail.cloudWatchLogsGroupArn as string);
-    return { account, logGroup: name };
+    // The organization trail's group is in the account that calls CreateTrail (contracts/names.ts).
+    return { account: p.org.config.accounts.securityTooling, logGroup: names.trailLogGroup };
   }
   if (corpusGroup === names.guardDutyFindingsLogGroup)
     return { account: p.org.securityTooling, logGroup: corpusGroup };
@@ -214,7 +213,7 @@ function originOf(p: Pipeline, corpusGroup: string, member: string): { account: 
 
 /**
  * The CloudTrail records of the tampering, as the organization trail delivers them: into its
- * log group, in the account that owns it (the only source trusted for CloudTrail).
+ * log group, in the account that calls CreateTrail (the only source trusted for CloudTrail).
  */
 export async function shipTrailRecords(p: Pipeline, records: Record<string, unknown>[], owner: string) {
   const trail = originOf(p, 'aws-cloudtrail-logs', owner);

@@ -650,9 +650,9 @@ def resource_policies(action: str, resource: str) -> list[Any]:
             text = kinesis_backends[parts[4]][parts[3]].resource_policies.get(resource)
             return [text] if text else []
         if service == "logs" and ":destination:" in resource:
-            from .logs import _destination
+            from .logs import destination_of
 
-            dest = _destination(resource)
+            dest = destination_of(resource)
             return [dest.access_policy] if dest is not None and dest.access_policy else []
     except (KeyError, IndexError):
         return []

@@ -9,7 +9,7 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
-import { parseLogGroupArn, TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
+import { TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
 import { normalizePayload, parseErrorOf } from '../../functions/shared/normalize';
 import type { OcsfDocument } from '../../functions/shared/ocsf/document';
 import { isCoverageTamper } from '../../functions/shared/tamper';
@@ -43,7 +43,7 @@ const streamArn = `arn:aws:kinesis:${region}:${logArchive}:stream/${stream}`;
  * tamper events name anonymized regions that no one governs; one more StopLogging, from the
  * organization trail in a governed region, shows a heal starting.
  */
-const trailGroup = parseLogGroupArn(config.trail.cloudWatchLogsGroupArn as string);
+const trailGroup = { name: names.trailLogGroup, account: config.accounts.securityTooling };
 const stopLogging = realCloudTrailEvents().find((e) => e.event.eventName === 'StopLogging')!.event;
 const payloads = [
   ...corpusPayloads(region, config),
