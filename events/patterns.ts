@@ -436,6 +436,13 @@ export interface UndoingCall {
   readonly requestParameters?: Record<string, unknown>;
 }
 
+/** Deleting the findings log group undoes both its creation and its retention setting. */
+const findingsGroupDeleted: UndoingCall = {
+  eventSource: 'logs.amazonaws.com',
+  eventName: 'DeleteLogGroup',
+  requestParameters: { logGroupName: names.guardDutyFindingsLogGroup },
+};
+
 /**
  * Every write a control makes (by the SDK command's operation name), and the calls that undo it.
  * Each undoing call must start a heal: test/events/repairs.test.ts reads the controls' sources for
@@ -505,20 +512,8 @@ export const repairsUndoneBy: Record<string, Record<string, readonly UndoingCall
         requestParameters: { enable: false },
       },
     ],
-    CreateLogGroup: [
-      {
-        eventSource: 'logs.amazonaws.com',
-        eventName: 'DeleteLogGroup',
-        requestParameters: { logGroupName: names.guardDutyFindingsLogGroup },
-      },
-    ],
-    PutRetentionPolicy: [
-      {
-        eventSource: 'logs.amazonaws.com',
-        eventName: 'DeleteLogGroup',
-        requestParameters: { logGroupName: names.guardDutyFindingsLogGroup },
-      },
-    ],
+    CreateLogGroup: [findingsGroupDeleted],
+    PutRetentionPolicy: [findingsGroupDeleted],
     PutResourcePolicy: [
       {
         eventSource: 'logs.amazonaws.com',
