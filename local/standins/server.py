@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(_here))
 from werkzeug.serving import run_simple  # noqa: E402
 
 import standins  # noqa: E402
-from standins import iam, policy, sigv4, validate  # noqa: E402
+from standins import events, iam, policy, sigv4, validate  # noqa: E402
 
 
 def _json_response(start_response: Callable[..., Any], status: int, body: Any) -> Iterable[bytes]:
@@ -153,6 +153,11 @@ class App:
                 return _json_response(start_response, 403, {"message": str(err)})
             except (KeyError, ValueError, TypeError) as err:
                 return _json_response(start_response, 400, {"message": f"bad request: {err!r}"})
+        if path == "/logwarden-standins/events":
+            from urllib.parse import parse_qs
+
+            after = int((parse_qs(environ.get("QUERY_STRING") or "").get("after") or ["0"])[0])
+            return _json_response(start_response, 200, events.since(after))
         if path == "/logwarden-standins/denials":
             return _json_response(start_response, 200, {"denials": iam.DENIALS})
         if path == "/logwarden-standins/health":
@@ -163,7 +168,43 @@ class App:
         refused = validate.check(environ)
         if refused is not None:
             return refused(environ, start_response)
-        return self.moto_app(environ, start_response)
+        call = events.CURRENT.call
+        if call is None or not events.recorded(call[0], call[1].name):
+            return self.moto_app(environ, start_response)
+        return self.recorded(environ, start_response)
+
+    def recorded(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """A call CloudTrail records (events.py): served by moto, then recorded, delivered to the
+        trails that log it and sent to EventBridge. The trails are those logging when the call
+        arrived, so a StopLogging is logged by the trail it stops."""
+        trails = events.logging_trails()
+        answered: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answered["status"], answered["headers"] = status, headers
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        body = b"".join(self.moto_app(environ, capture))
+        scope = (environ.get("HTTP_AUTHORIZATION") or "").partition("Credential=")[2].partition(",")[0].split("/")
+        caller = getattr(events.CURRENT, "caller", None)
+        if caller is not None:
+            account = caller.account
+        else:
+            from moto.iam.models import get_account_id_from
+
+            account = get_account_id_from(scope[0])
+        try:
+            events.after_call(
+                int(str(answered.get("status", "500")).split()[0]),
+                body,
+                scope[2] if len(scope) > 2 else "us-east-1",
+                account,
+                environ.get("HTTP_USER_AGENT") or "",
+                trails,
+            )
+        except Exception as err:  # recording never changes the answer the caller got
+            events.FAILURES.append(f"{err!r}")
+        return [body]
 
 
 def main(argv: list[str] | None = None) -> None:
