@@ -5,6 +5,7 @@
  * local/scenario/prerequisites.ts.
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsEvent } from '../aws-events';
 
 /** The launcher's root key: requests signed with it act as the root user of `x-moto-account-id`. */
 export const rootAccessKey = 'AKIAIOSFODNN7EXAMPLE';
@@ -100,4 +101,18 @@ export async function deniedRequests(endpoint: string): Promise<Denial[]> {
 /** Turns IAM enforcement on or off for every later request. */
 export function enforceIam(endpoint: string, enforce: boolean) {
   return post<{ enforce: boolean }>(endpoint, 'iam', { enforce });
+}
+
+/**
+ * The events AWS emitted since `after` (local/standins/events.py): the CloudTrail record of every
+ * management write made on the stand-in, in its EventBridge envelope, and the services' own
+ * events (Region Opt-In Status Change). `next` is where the following read starts.
+ */
+export async function emittedEvents(
+  endpoint: string,
+  after = 0,
+): Promise<{ events: AwsEvent[]; next: number; failures: string[] }> {
+  const res = await fetch(`${endpoint}/logwarden-standins/events?after=${after}`);
+  if (!res.ok) throw new Error(`logwarden-standins/events: ${res.status}`);
+  return (await res.json()) as { events: AwsEvent[]; next: number; failures: string[] };
 }
