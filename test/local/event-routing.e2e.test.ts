@@ -21,7 +21,15 @@ import { judge } from '../../local/judge';
 import { createVpc } from '../../local/scenario/vpc';
 
 const newAccount = '555555555555';
+/**
+ * An opt-in region (Account Management Reference, "Enable or disable AWS Regions in your
+ * account": "Regions launched after March 20, 2019 are disabled by default and referred to as
+ * opt-in Regions"), governed beside the config's two default regions.
+ */
+const optInRegionName = 'eu-south-1';
 let moto: Moto;
+/** The governed regions every account has from the start (enabled by default). */
+let defaultRegions: string[];
 let org: Organization;
 
 async function ec2In(account: string, region: string) {
@@ -30,7 +38,11 @@ async function ec2In(account: string, region: string) {
 
 beforeAll(async () => {
   moto = await startMoto();
-  org = await emulateOrganization(moto.endpoint, { members: [newAccount] });
+  org = await emulateOrganization(moto.endpoint, {
+    members: [newAccount],
+    regions: ['eu-west-1', 'eu-central-1', optInRegionName],
+  });
+  defaultRegions = org.regions.filter((r) => r !== optInRegionName);
 }, 120_000);
 
 afterAll(async () => {
@@ -60,7 +72,9 @@ describe('event routing in the organization’s topology', () => {
       'cover-account-region',
     ]);
     const statuses = await ledgerStatuses(newAccount);
-    for (const region of org.regions)
+    // The opt-in region is not enabled for the account yet: nothing runs there (ListRegions).
+    expect(Object.keys(statuses).filter((k) => k.startsWith(`${optInRegionName}#`))).toEqual([]);
+    for (const region of defaultRegions)
       for (const control of ['flow-logs', 'trail', 'guardduty', 'subscription']) {
         const want = /^(covered|healed)$/;
         expect([`${region}#${control}`, statuses[`${region}#${control}`]]).toEqual([
@@ -69,7 +83,7 @@ describe('event routing in the organization’s topology', () => {
         ]);
       }
     // What the ledger says is what the stand-ins hold, read by the judge (local/judge.ts).
-    expect((await judge(org, [newAccount], org.regions)).filter((v) => !v.covered)).toEqual([]);
+    expect((await judge(org, [newAccount], defaultRegions)).filter((v) => !v.covered)).toEqual([]);
   }, 180_000);
 
   it('the same CreateAccountResult delivered again starts nothing new; one the management account did not emit reaches nothing', async () => {
@@ -85,7 +99,7 @@ describe('event routing in the organization’s topology', () => {
   it('running cover-account three times gives an identical state: no duplicate flow logs, trails or ledger rows', async () => {
     const snapshot = async () => {
       const perRegion = [];
-      for (const region of org.regions) {
+      for (const region of defaultRegions) {
         const flowLogs =
           (await (await ec2In(newAccount, region)).send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
         perRegion.push(flowLogs.map((f) => `${f.ResourceId}:${f.FlowLogId}`).sort());
@@ -159,25 +173,57 @@ describe('event routing in the organization’s topology', () => {
     expect(await org.emit(second.event)).toEqual([]);
   }, 180_000);
 
-  it('a region the management account opts in for a member is covered: the event is the management account’s, in us-east-1', async () => {
-    const { started } = await optInRegion(org, org.management, newAccount, 'eu-central-1');
+  // Account Management Reference, "Monitoring Account Management events with EventBridge": "an
+  // EventBridge event will be sent to the calling account when either the enable or disable
+  // process has started, and again once either process has completed"; EnableRegionRequest
+  // .RegionName: "You cannot use the Region until this process is complete."
+  it('a region the management account opts in for a member with EnableRegion is covered once ENABLED: the events are the stand-in’s, to the management account in us-east-1', async () => {
+    const hops = org.bus.hops.length;
+    const { started, statuses, events } = await optInRegion(org, org.management, newAccount, optInRegionName);
+    expect(statuses).toEqual(['ENABLING', 'ENABLED']);
+    expect(events.map((e) => [e.account, e.region, e.detail.status])).toEqual([
+      [org.management, 'us-east-1', 'ENABLING'],
+      [org.management, 'us-east-1', 'ENABLED'],
+    ]);
+    // ENABLING reaches the forwarder's pattern (status ENABLED) not at all; ENABLED starts the heal.
     expect(started).toMatchObject([{ workflow: 'cover-account-region', duplicate: false }]);
-    expect(org.bus.hops.at(-2)?.on).toBe(`${org.management}/us-east-1/default`);
+    expect(org.bus.hops.slice(hops).map((h) => h.on)).toEqual([
+      `${org.management}/us-east-1/default`,
+      `${org.securityTooling}/${org.config.homeRegion}/logwarden-control`,
+    ]);
     const { results } = org.plane.runs.at(-1)!.run.output as {
       results: { account: string; region: string }[];
     };
     expect(new Set(results.map((r) => `${r.account} ${r.region}`))).toEqual(
-      new Set([`${newAccount} eu-central-1`]),
+      new Set([`${newAccount} ${optInRegionName}`]),
     );
-    expect((await ledgerStatuses(newAccount))['eu-central-1#flow-logs']).toMatch(/^(covered|healed)$/);
+    expect((await ledgerStatuses(newAccount))[`${optInRegionName}#flow-logs`]).toMatch(/^(covered|healed)$/);
+    expect((await judge(org, [newAccount], [optInRegionName])).filter((v) => !v.covered)).toEqual([]);
   }, 120_000);
 
+  it('a default region cannot be opted in: EnableRegion is refused and no event is sent, so nothing starts', async () => {
+    const hops = org.bus.hops.length;
+    await expect(optInRegion(org, org.management, newAccount, 'eu-central-1')).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    expect(org.bus.hops).toHaveLength(hops);
+  });
+
   it('a region a member opts in for itself is forwarded from that member’s us-east-1; it cannot name another account', async () => {
-    const { started } = await optInRegion(org, newAccount, newAccount, 'eu-west-1');
+    const { started, events } = await optInRegion(org, newAccount, newAccount, 'eu-south-2');
+    expect(events.map((e) => [e.account, e.region, e.detail.accountId, e.detail.status])).toEqual([
+      [newAccount, 'us-east-1', newAccount, 'ENABLING'],
+      [newAccount, 'us-east-1', newAccount, 'ENABLED'],
+    ]);
     expect(org.bus.hops.at(-2)?.on).toBe(`${newAccount}/us-east-1/default`);
-    expect(started.length).toBeLessThanOrEqual(1); // one execution per account, region and window
-    const forged = await optInRegion(org, newAccount, '444444444444', 'eu-west-1');
-    expect(forged.started).toEqual([]);
+    expect(started).toEqual([]); // eu-south-2 is not governed: the dispatcher starts nothing
+    // A member is neither the management account nor a delegated administrator for
+    // account.amazonaws.com (Account API Reference, AccountId): refused, no event.
+    const hops = org.bus.hops.length;
+    await expect(optInRegion(org, newAccount, '444444444444', optInRegionName)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    expect(org.bus.hops).toHaveLength(hops);
   }, 120_000);
 
   it('a call in a region that is not governed reaches no rule: no forwarder is deployed there', async () => {
@@ -190,7 +236,6 @@ describe('event routing in the organization’s topology', () => {
         region: 'ap-east-1',
         service: 'cloudtrail',
         eventName: 'StopLogging',
-        requestParameters: { name: 'someone-elses-trail' },
       },
       () => ct.send(new StopLoggingCommand({ Name: 'someone-elses-trail' })),
     );
