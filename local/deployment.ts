@@ -101,6 +101,40 @@ export function resolveDocument(stack: DeployedStack, value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveDocument(stack, v)]));
 }
 
+/**
+ * Creates a stack instance's CloudWatch Logs subscription filters (`AWS::Logs::SubscriptionFilter`,
+ * the management account's subscription of the organization trail's group) as CloudFormation
+ * would, with `putSubscriptionFilter` acting in the instance's account and region. Returns how
+ * many it created.
+ */
+export async function deploySubscriptionFilters(
+  stack: DeployedStack,
+  putSubscriptionFilter: (
+    where: { account: string; region: string },
+    filter: { logGroupName: string; filterName: string; filterPattern: string; destinationArn: string; roleArn?: string },
+  ) => Promise<void>,
+): Promise<number> {
+  let created = 0;
+  for (const [logicalId, r] of resourcesOf(stack)) {
+    if (r.Type !== 'AWS::Logs::SubscriptionFilter') continue;
+    const p = r.Properties ?? {};
+    const value = (v: unknown) =>
+      v === undefined ? undefined : String(resolveValue(stack.template, v, stack.region, stack.account));
+    await putSubscriptionFilter(
+      { account: stack.account, region: stack.region },
+      {
+        logGroupName: value(p.LogGroupName)!,
+        filterName: value(p.FilterName) ?? logicalId,
+        filterPattern: value(p.FilterPattern) ?? '',
+        destinationArn: value(p.DestinationArn)!,
+        roleArn: value(p.RoleArn),
+      },
+    );
+    created += 1;
+  }
+  return created;
+}
+
 /** The IAM calls that create a stack instance's roles and policies (the IAM part of `cdk deploy`). */
 export interface IamDeployer {
   createRole(account: string, name: string, trust: string): Promise<void>;

@@ -264,11 +264,15 @@ export async function createControlPlaneResources(template: CfnTemplate, config:
 }
 
 /**
- * The organization trail's CloudWatch Logs group, where the configuration names it, created by
- * that account's administrator: the trail is configured to deliver there, and CloudTrail
- * delivers only to a group that exists (CloudTrail User Guide, "Sending events to CloudWatch
- * Logs": "You can use an existing log group or create a new one"). The judge (local/judge.ts)
- * reads the group from the trail and requires it.
+ * The organization trail's CloudWatch Logs group and the role CloudTrail delivers to it with,
+ * where the configuration names them, created by that account's administrator: the trail is
+ * configured to deliver there, CloudTrail delivers only to a group that exists and through a
+ * role it may assume (CloudTrail User Guide, "Sending events to CloudWatch Logs": "You can use
+ * an existing log group or create a new one"; the role "CloudTrail assumes [...] to deliver
+ * events to the log stream", with `logs:CreateLogStream` and `logs:PutLogEvents`). The
+ * stand-in delivers every call the trail logs into that group as CloudTrail does
+ * (local/standins/events.py); the judge (local/judge.ts) reads the group from the trail and
+ * requires it.
  */
 export async function createTrailLogGroup(
   config: LogwardenConfig,
@@ -279,6 +283,38 @@ export async function createTrailLogGroup(
   const [, , , region, account, , name] = arn.split(':');
   await new CloudWatchLogsClient({ region, credentials: await admin(account) }).send(
     new CreateLogGroupCommand({ logGroupName: name }),
+  );
+  const roleArn = config.trail.cloudWatchLogsRoleArn;
+  if (!roleArn) return;
+  const [, , , , roleAccount, resource] = roleArn.split(':');
+  const iam = new IAMClient({ region: 'us-east-1', credentials: await admin(roleAccount) });
+  const roleName = resource.split('/').pop()!;
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: roleName,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: roleName,
+      PolicyName: 'deliver-to-trail-log-group',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: `arn:aws:logs:${region}:${account}:log-group:${name}:log-stream:*`,
+          },
+        ],
+      }),
+    }),
   );
 }
 

@@ -15,7 +15,8 @@ import {
 import { functionHandler, templateFunctions, type RoleCredentials } from '../template-functions';
 import type { AwsEvent } from '../aws-events';
 import { LocalControlPlane, type Started } from '../control-plane';
-import { deployIam, deployedStacks, type DeployedStack } from '../deployment';
+import { deployIam, deployedStacks, deploySubscriptionFilters, type DeployedStack } from '../deployment';
+import { CloudWatchLogsClient, PutSubscriptionFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   actAsAdministrator,
   actAsSecurityTooling,
@@ -210,6 +211,13 @@ export async function emulateOrganization(
   );
   const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
   await createTrailLogGroup(config, admin);
+  // The management account's subscription of the organization trail's group (its own stack).
+  for (const s of stacks)
+    await deploySubscriptionFilters(s, async (where, filter) => {
+      await new CloudWatchLogsClient({ region: where.region, credentials: await admin(where.account) }).send(
+        new PutSubscriptionFilterCommand(filter),
+      );
+    });
 
   const org: Organization = {
     ...people,
