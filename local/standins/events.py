@@ -24,8 +24,8 @@ What rests on which AWS text:
 - Delivery to CloudWatch Logs (CloudTrail User Guide, "Sending events to CloudWatch Logs"):
   a trail with a log group and a role delivers every event it logs into that group, CloudTrail
   assuming the role (`logs:CreateLogStream`, `logs:PutLogEvents`, trusted by
-  `cloudtrail.amazonaws.com`) to write a stream named `<account>_CloudTrail_<region>`, for an
-  organization trail `<organization id>_<account>_CloudTrail_<region>`. A trail logs the calls
+  `cloudtrail.amazonaws.com`) to write a stream named as "CloudWatch Log Group and Log Stream
+  Naming for CloudTrail" says: "account_ID_CloudTrail_source_region". A trail logs the calls
   of its own account, an organization trail those of every account of the organization; a
   single-region trail only those of its region; a call made while the trail is stopped is not
   logged, the StopLogging itself is.
@@ -266,7 +266,7 @@ def deliver(trails: list[Any], record: dict[str, Any]) -> None:
     """Into the log group of every trail that logs the call (CloudTrail assuming the trail's role)."""
     from moto.logs.models import logs_backends
 
-    from . import iam, organization as org
+    from . import iam
 
     account, region = record["recipientAccountId"], record["awsRegion"]
     for trail in trails:
@@ -277,8 +277,6 @@ def deliver(trails: list[Any], record: dict[str, Any]) -> None:
         backend = logs_backends[group_account][group_region]
         group = backend.groups.get(group_name)
         stream_name = f"{account}_CloudTrail_{region}"
-        if trail.is_org_trail:
-            stream_name = f"{org.organization_id_of(trail.account_id)}_{stream_name}"
         try:
             if group is None:
                 raise LookupError(f"log group {group_name} does not exist")
