@@ -28,7 +28,7 @@ import {
   rootIamDeployer,
   synthesizeToCdkOut,
 } from '../emulated-org';
-import { deniedRequests, serviceCredentials, type Denial } from '../standins/prerequisites';
+import { deniedRequests, emittedEvents, serviceCredentials, type Denial } from '../standins/prerequisites';
 import { LocalEventBridge } from '../event-bus';
 import {
   addAccount,
@@ -78,8 +78,21 @@ export interface Organization {
   plane: LocalControlPlane;
   summaryQueueUrl: string;
   central: ReturnType<typeof synthesizeToCdkOut>['central'];
-  /** Emits an event where AWS emits it; returns the executions it started (none if no rule caught it). */
+  /**
+   * Puts an event on the default bus of its account and region; returns the executions it
+   * started (none if no rule caught it). Then every event the stand-in emitted since (the
+   * CloudTrail records of the calls those executions made, local/standins/events.py) is put
+   * where AWS emits it too, round after round until one starts nothing (`cascade`).
+   */
   emit(event: AwsEvent): Promise<Started[]>;
+  /**
+   * Every event the stand-in emitted and no one has put on a bus yet (the calls logwarden and
+   * the people made, the services' own events), put where AWS emits it, until a round starts
+   * nothing. More than `MAX_CASCADE_ROUNDS` rounds is a loop: an error.
+   */
+  deliverEmitted(): Promise<Started[]>;
+  /** What `deliverEmitted` started, round by round: the heals other heals' calls triggered. */
+  cascade: { round: number; event: string; started: Started[] }[];
   /** Runs the executions recorded in Step Functions that have not run yet (the alerter's heals). */
   runRecorded(): Promise<Started[]>;
   /** The member baseline StackSet instances of one account arriving (every governed region). */
@@ -109,6 +122,20 @@ export interface Organization {
 }
 
 export { organizationAccessRole };
+
+/** Rounds of events starting executions whose calls start more, before it is called a loop. */
+export const MAX_CASCADE_ROUNDS = 5;
+
+/** An event once: a CloudTrail record by its eventID, any other event by its id. */
+function eventKey(event: AwsEvent): string {
+  return String((event.detail as { eventID?: string }).eventID ?? event.id);
+}
+
+/** `<eventName> in <account> <region>` or the detail-type of a service event. */
+export function describeEvent(event: AwsEvent): string {
+  const d = event.detail as { eventName?: string; status?: string };
+  return `${d.eventName ?? `${event['detail-type']} ${d.status ?? ''}`.trim()} in ${event.account} ${event.region}`;
+}
 
 export async function emulateOrganization(
   endpoint: string,
@@ -209,6 +236,9 @@ export async function emulateOrganization(
       throw new Error(`a rule targets function ${fn.logicalId} in ${fn.stack.account}: not emulated`);
     },
   );
+  // What the stand-in emitted before the deployment reached no rule (none was deployed yet).
+  let cursor = (await emittedEvents(endpoint)).next;
+  const delivered = new Set<string>();
   const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
   await createTrailLogGroup(config, admin);
   // The management account's subscription of the organization trail's group (its own stack).
@@ -227,8 +257,41 @@ export async function emulateOrganization(
     plane,
     summaryQueueUrl,
     central: synth.central,
-    emit: async (event) => (await bus.put(event)).flat() as Started[],
-    runRecorded: () => plane.runRecorded(sfn, securityTooling),
+    emit: async (event) => {
+      delivered.add(eventKey(event));
+      const started = (await bus.put(event)).flat() as Started[];
+      await org.deliverEmitted();
+      return started;
+    },
+    async deliverEmitted() {
+      const started: Started[] = [];
+      for (let round = 1; ; round++) {
+        const { events, next, failures } = await emittedEvents(endpoint, cursor);
+        if (failures.length) throw new Error(`the stand-in could not record calls:\n${failures.join('\n')}`);
+        cursor = next;
+        const fresh = events.filter((e) => !delivered.has(eventKey(e)));
+        if (!fresh.length) return started;
+        if (round > MAX_CASCADE_ROUNDS)
+          throw new Error(
+            `events keep starting executions after ${MAX_CASCADE_ROUNDS} rounds (a heal triggering heals without end): ${fresh
+              .map(eventKey)
+              .slice(0, 5)
+              .join(', ')}`,
+          );
+        for (const event of fresh) {
+          delivered.add(eventKey(event));
+          const now = (await bus.put(event)).flat() as Started[];
+          if (now.length) org.cascade.push({ round, event: describeEvent(event), started: now });
+          started.push(...now);
+        }
+      }
+    },
+    cascade: [],
+    async runRecorded() {
+      const started = await plane.runRecorded(sfn, securityTooling);
+      await org.deliverEmitted();
+      return started;
+    },
     async deployBaseline(account) {
       for (const s of all.filter((x) => isBaselineOf(x, account))) {
         await deployIam(s, iam);
