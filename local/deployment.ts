@@ -111,7 +111,13 @@ export async function deploySubscriptionFilters(
   stack: DeployedStack,
   putSubscriptionFilter: (
     where: { account: string; region: string },
-    filter: { logGroupName: string; filterName: string; filterPattern: string; destinationArn: string; roleArn?: string },
+    filter: {
+      logGroupName: string;
+      filterName: string;
+      filterPattern: string;
+      destinationArn: string;
+      roleArn?: string;
+    },
   ) => Promise<void>,
 ): Promise<number> {
   let created = 0;

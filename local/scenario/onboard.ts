@@ -75,7 +75,7 @@ export async function optInRegion(
   const { next } = await emittedEvents(org.endpoint);
   await client.send(new EnableRegionCommand({ AccountId, RegionName: region }));
   const statuses: string[] = [];
-  for (const deadline = Date.now() + 60_000; ; ) {
+  for (const deadline = Date.now() + 60_000; ;) {
     const now = (await client.send(new GetRegionOptStatusCommand({ AccountId, RegionName: region })))
       .RegionOptStatus!;
     if (statuses.at(-1) !== now) statuses.push(now);

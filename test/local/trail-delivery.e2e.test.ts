@@ -50,7 +50,8 @@ async function streamFromNow() {
     http1: true,
     credentials: async () => org.admin(org.logArchive),
   });
-  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: names.centralStream }))).Shards ?? [];
+  const shards =
+    (await kinesis.send(new ListShardsCommand({ StreamName: names.centralStream }))).Shards ?? [];
   const iterators: (string | undefined)[] = [];
   for (const s of shards)
     iterators.push(
@@ -79,7 +80,10 @@ async function streamFromNow() {
 
 /** The CloudTrail records the trail delivered into its group's stream for `account`. */
 async function recordsInGroup(account: string) {
-  const logs = new CloudWatchLogsClient({ region: group.region, credentials: await org.admin(group.account) });
+  const logs = new CloudWatchLogsClient({
+    region: group.region,
+    credentials: await org.admin(group.account),
+  });
   const events =
     (
       await logs.send(
@@ -123,7 +127,9 @@ describe('the organization trail delivers to its log group, and its subscription
     });
     const payloads = (await read()).filter((p) => p.messageType === 'DATA_MESSAGE');
     const delivered = payloads.filter((p) =>
-      p.logEvents.some((e) => (JSON.parse(e.message) as { eventID?: string }).eventID === del.event.detail.eventID),
+      p.logEvents.some(
+        (e) => (JSON.parse(e.message) as { eventID?: string }).eventID === del.event.detail.eventID,
+      ),
     );
     // owner and logGroup are CloudWatch Logs', not the run's: the trusted source of CloudTrail.
     expect(delivered.map((p) => [p.owner, p.logGroup, p.logStream])).toEqual([

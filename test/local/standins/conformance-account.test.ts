@@ -195,7 +195,8 @@ async function optInEventsSince(after: number, region = 'me-south-1') {
 }
 
 conformance('account:EnableRegion', {
-  behaviour: 'Region Opt-In Status Change sent to the calling account: ENABLING when it starts, ENABLED when done; none for a default Region',
+  behaviour:
+    'Region Opt-In Status Change sent to the calling account: ENABLING when it starts, ENABLED when done; none for a default Region',
   source: optInEvents,
   refuses: [
     'an event for a default Region, which cannot be enabled',
@@ -211,7 +212,9 @@ conformance('account:EnableRegion', {
     'ENABLING at once, ENABLED once the opt-in finished, both to the management account that called',
     async () => {
       const { next } = await emittedEvents(world.moto.endpoint);
-      await account(management).send(new EnableRegionCommand({ AccountId: member, RegionName: 'me-south-1' }));
+      await account(management).send(
+        new EnableRegionCommand({ AccountId: member, RegionName: 'me-south-1' }),
+      );
       expect(await optInEventsSince(next)).toEqual([
         { to: `${management}/us-east-1`, accountId: member, regionName: 'me-south-1', status: 'ENABLING' },
       ]);
