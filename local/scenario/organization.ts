@@ -90,9 +90,9 @@ export interface Organization {
    * the people made, the services' own events), put where AWS emits it, until a round starts
    * nothing. More than `MAX_CASCADE_ROUNDS` rounds is a loop: an error.
    */
-  deliverEmitted(): Promise<Started[]>;
-  /** What `deliverEmitted` started, round by round: the heals other heals' calls triggered. */
-  cascade: { round: number; event: string; started: Started[] }[];
+  deliverEmitted(): Promise<Delivered[]>;
+  /** What `deliverEmitted` delivered that started something, round by round. */
+  cascade: Delivered[];
   /** Runs the executions recorded in Step Functions that have not run yet (the alerter's heals). */
   runRecorded(): Promise<Started[]>;
   /** The member baseline StackSet instances of one account arriving (every governed region). */
@@ -122,6 +122,13 @@ export interface Organization {
 }
 
 export { organizationAccessRole };
+
+/** An event the stand-in emitted, put on its bus in a round of `deliverEmitted`. */
+export interface Delivered {
+  round: number;
+  event: AwsEvent;
+  started: Started[];
+}
 
 /** Rounds of events starting executions whose calls start more, before it is called a loop. */
 export const MAX_CASCADE_ROUNDS = 5;
@@ -238,7 +245,7 @@ export async function emulateOrganization(
   );
   // What the stand-in emitted before the deployment reached no rule (none was deployed yet).
   let cursor = (await emittedEvents(endpoint)).next;
-  const delivered = new Set<string>();
+  const putOnBus = new Set<string>();
   const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
   await createTrailLogGroup(config, admin);
   // The management account's subscription of the organization trail's group (its own stack).
@@ -258,19 +265,19 @@ export async function emulateOrganization(
     summaryQueueUrl,
     central: synth.central,
     emit: async (event) => {
-      delivered.add(eventKey(event));
+      putOnBus.add(eventKey(event));
       const started = (await bus.put(event)).flat() as Started[];
       await org.deliverEmitted();
       return started;
     },
     async deliverEmitted() {
-      const started: Started[] = [];
+      const delivered: Delivered[] = [];
       for (let round = 1; ; round++) {
         const { events, next, failures } = await emittedEvents(endpoint, cursor);
         if (failures.length) throw new Error(`the stand-in could not record calls:\n${failures.join('\n')}`);
         cursor = next;
-        const fresh = events.filter((e) => !delivered.has(eventKey(e)));
-        if (!fresh.length) return started;
+        const fresh = events.filter((e) => !putOnBus.has(eventKey(e)));
+        if (!fresh.length) return delivered;
         if (round > MAX_CASCADE_ROUNDS)
           throw new Error(
             `events keep starting executions after ${MAX_CASCADE_ROUNDS} rounds (a heal triggering heals without end): ${fresh
@@ -279,10 +286,10 @@ export async function emulateOrganization(
               .join(', ')}`,
           );
         for (const event of fresh) {
-          delivered.add(eventKey(event));
+          putOnBus.add(eventKey(event));
           const now = (await bus.put(event)).flat() as Started[];
-          if (now.length) org.cascade.push({ round, event: describeEvent(event), started: now });
-          started.push(...now);
+          delivered.push({ round, event, started: now });
+          if (now.length) org.cascade.push({ round, event, started: now });
         }
       }
     },
