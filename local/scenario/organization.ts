@@ -15,7 +15,14 @@ import {
 import { functionHandler, templateFunctions, type RoleCredentials } from '../template-functions';
 import type { AwsEvent } from '../aws-events';
 import { LocalControlPlane, type Started } from '../control-plane';
-import { deployIam, deployedStacks, deploySubscriptionFilters, type DeployedStack } from '../deployment';
+import {
+  deployEventBuses,
+  deployIam,
+  deployedStacks,
+  deploySubscriptionFilters,
+  type DeployedStack,
+} from '../deployment';
+import { CreateEventBusCommand, EventBridgeClient, PutPermissionCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchLogsClient, PutSubscriptionFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   actAsAdministrator,
@@ -28,7 +35,14 @@ import {
   rootIamDeployer,
   synthesizeToCdkOut,
 } from '../emulated-org';
-import { deniedRequests, emittedEvents, serviceCredentials, type Denial } from '../standins/prerequisites';
+import {
+  asRoot,
+  deniedRequests,
+  emittedEvents,
+  serviceAuthorize,
+  serviceCredentials,
+  type Denial,
+} from '../standins/prerequisites';
 import { LocalEventBridge } from '../event-bus';
 import {
   addAccount,
@@ -202,6 +216,18 @@ export async function emulateOrganization(
   // the account of its stack instance.
   const iam = rootIamDeployer(endpoint);
   for (const s of stacks) await deployIam(s, iam);
+  // The event buses and their policies (the control bus), as CloudFormation creates them.
+  const eventBridge = (where: { account: string; region: string }) =>
+    asRoot(EventBridgeClient, endpoint, where.account, where.region);
+  for (const s of stacks)
+    await deployEventBuses(s, {
+      createEventBus: async (where, name) => {
+        await eventBridge(where).send(new CreateEventBusCommand({ Name: name }));
+      },
+      putPolicy: async (where, bus, policy) => {
+        await eventBridge(where).send(new PutPermissionCommand({ EventBusName: bus, Policy: policy }));
+      },
+    });
   // Lambda gives each function its execution role's credentials (lambda.amazonaws.com must be
   // trusted by the role); the stand-in refuses otherwise.
   const roleCredentials: RoleCredentials = (roleArn) =>
@@ -241,6 +267,21 @@ export async function emulateOrganization(
         return plane.runRecorded(sfn, securityTooling);
       }
       throw new Error(`a rule targets function ${fn.logicalId} in ${fn.stack.account}: not emulated`);
+    },
+    // EventBridge sends a forwarded event to the control bus as the rule target's role: its
+    // trust (events.amazonaws.com, the rule's account and ARN), its events:PutEvents grant and
+    // the control bus's policy (aws:PrincipalOrgID), all evaluated by the stand-in.
+    async ({ rule, roleArn, busArn }) => {
+      const ruleArn = `arn:aws:events:${rule.region}:${rule.account}:rule/${rule.bus === 'default' ? '' : `${rule.bus}/`}${rule.name}`;
+      await serviceAuthorize(endpoint, {
+        roleArn,
+        service: 'events.amazonaws.com',
+        action: 'events:PutEvents',
+        resource: busArn,
+        region: rule.region,
+        sourceAccount: rule.account,
+        sourceArn: ruleArn,
+      });
     },
   );
   // What the stand-in emitted before the deployment reached no rule (none was deployed yet).

@@ -72,6 +72,27 @@ export function serviceCredentials(
   );
 }
 
+/**
+ * Whether `service`, acting with `roleArn` (its trust evaluated with `source`), may take `action`
+ * on `resource`: the role's identity policies and, across accounts, the resource's policy, as
+ * the stand-in's IAM evaluates them (EventBridge sending to another account's bus as the
+ * rule target's role). Throws with AWS's message when refused.
+ */
+export function serviceAuthorize(
+  endpoint: string,
+  request: {
+    roleArn: string;
+    service: string;
+    action: string;
+    resource: string;
+    region: string;
+    sourceAccount?: string;
+    sourceArn?: string;
+  },
+) {
+  return post<{ allowed: true }>(endpoint, 'service-authorize', request);
+}
+
 /** An account joins the organization under a chosen id, as CreateAccount leaves it before CreateAccountResult. */
 export function addOrganizationAccount(endpoint: string, management: string, accountId: string) {
   return post<{ accountId: string }>(endpoint, 'organization-account', {

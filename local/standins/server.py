@@ -79,6 +79,47 @@ def service_credentials(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def service_authorize(body: dict[str, Any]) -> dict[str, Any]:
+    """What a service does with a role on a resource, decided as AWS decides it: EventBridge
+    sending a rule's matched event to an event bus of another account as the rule target's role
+    (EventBridge User Guide, "Sending and receiving events between AWS accounts": the target's
+    `RoleArn`, which EventBridge assumes, needs `events:PutEvents` on the receiving bus, and the
+    receiving bus's resource-based policy must allow it). The role's trust must let `service` in
+    (with `aws:SourceAccount` / `aws:SourceArn` of the rule), then `action` on `resource` is
+    evaluated for the role's session: its identity policies, and across accounts the resource's
+    policy too (iam.authorize). Refused: 403, the refusal listed with the denials."""
+    role_arn = str(body["roleArn"])
+    service = str(body["service"])
+    found = iam._role_trust(role_arn)
+    if found is None:
+        raise PermissionError(f"role {role_arn} does not exist")
+    context: dict[str, list[str]] = {}
+    if body.get("sourceAccount"):
+        context["aws:SourceAccount"] = [str(body["sourceAccount"])]
+    if body.get("sourceArn"):
+        context["aws:SourceArn"] = [str(body["sourceArn"])]
+    as_service = policy.Caller(account="", arn=service, service=service)
+    if policy.evaluate([found[1]], "sts:AssumeRole", role_arn, context, as_service).effect != policy.ALLOW:
+        raise PermissionError(f"the trust policy of {role_arn} does not allow {service}")
+    role = found[0]
+    docs: list[Any] = list(role.policies.values())
+    for managed in getattr(role, "managed_policies", {}).values():
+        docs.append(next(v.document for v in managed.versions if v.is_default))
+    account = role_arn.split(":")[4]
+    session = f"arn:aws:sts::{account}:assumed-role/{role_arn.split('/')[-1]}/{service.split('.')[0]}"
+    caller = policy.Caller(
+        account=account, arn=session, principal_arns=[role_arn, session], kind="AssumedRole", role_arn=role_arn
+    )
+    action, resource = str(body["action"]), str(body["resource"])
+    message = iam.authorize(caller, docs, [(action, resource)], str(body.get("region") or "us-east-1"))
+    if message:
+        iam.DENIALS.append(
+            {"action": action, "caller": session, "code": "AccessDenied", "message": message, "at": iam._now_ms()}
+        )
+        raise PermissionError(message)
+    return {"allowed": True}
+
+
 def organization_account(body: dict[str, Any]) -> dict[str, Any]:
     """Adds an account with a chosen id to the organization of `managementAccount` (moto's
     CreateAccount draws a random id; the local world names its accounts)."""
@@ -132,6 +173,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "/logwarden-standins/iam": set_iam,
     "/logwarden-standins/service-credentials": service_credentials,
     "/logwarden-standins/organization-account": organization_account,
+    "/logwarden-standins/service-authorize": service_authorize,
     "/logwarden-standins/execution-ended": execution_ended,
     # The OpenSearch domain's signing gateway asks who signed a request (local/standins/sigv4.py).
     "/logwarden-standins/sigv4": sigv4.verify,
