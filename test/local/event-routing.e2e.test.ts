@@ -7,7 +7,9 @@
 import { CloudTrailClient, DescribeTrailsCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { stateMachineArn } from '../../contracts/names';
+import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { names, stateMachineArn } from '../../contracts/names';
+import { asRoot } from '../../local/standins/prerequisites';
 import { COALESCE_MINUTES, coalescingWindow } from '../../functions/dispatch/route';
 import { executionName } from '../../functions/shared/start-execution';
 import { createAccountResultEvent } from '../../local/aws-events';
@@ -79,15 +81,19 @@ describe('event routing in the organization’s topology', () => {
     // the cell covered and writes nothing, so no third round follows (more than five is a loop:
     // Organization.deliverEmitted fails).
     expect(
-      org.cascade.map((c) => [
-        c.round,
-        (c.event.detail as { eventName: string }).eventName,
-        c.event.account,
-        c.event.region,
-        c.started.map((s) => s.workflow),
-      ]),
+      org.cascade
+        .map((c) => [
+          c.round,
+          (c.event.detail as { eventName: string }).eventName,
+          c.event.account,
+          c.event.region,
+          c.started.map((s) => s.workflow),
+        ])
+        .sort((a, b) => String(a[3]).localeCompare(String(b[3]))),
     ).toEqual(
-      defaultRegions.map((region) => [1, 'PutAccountPolicy', newAccount, region, ['cover-account-region']]),
+      [...defaultRegions]
+        .sort()
+        .map((region) => [1, 'PutAccountPolicy', newAccount, region, ['cover-account-region']]),
     );
     for (const c of org.cascade) {
       const identity = (
@@ -273,4 +279,30 @@ describe('event routing in the organization’s topology', () => {
     expect(call.started).toEqual([]);
     expect(org.bus.hops).toHaveLength(hops);
   });
+
+  // EventBridge User Guide, "Sending and receiving events between AWS accounts": a rule that
+  // sends to another account's bus uses the target's IAM role, which needs events:PutEvents on
+  // that bus. The stand-in decides (local/standins/server.py service_authorize).
+  it('the member’s forwarding role is what sends: with its events:PutEvents grant narrowed to another bus, the forwarded event is refused', async () => {
+    const iam = asRoot(IAMClient, org.endpoint, newAccount, 'us-east-1');
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: names.forwardEventsRole,
+        PolicyName: 'forward',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'events:PutEvents',
+              Resource: `arn:aws:events:${org.config.homeRegion}:${org.securityTooling}:event-bus/another-bus`,
+            },
+          ],
+        }),
+      }),
+    );
+    await expect(deleteFlowLog(org, newAccount, 'eu-west-1')).rejects.toThrow(
+      /rule logwarden-forward-flow-logs-deleted: sending to .*logwarden-control as arn:aws:iam::555555555555:role\/.* refused: .*events:PutEvents/,
+    );
+  }, 120_000);
 });
