@@ -4,7 +4,7 @@
  */
 export const emulatedOnly = [
   'CloudTrail: the stand-in records every management write as CloudTrail records it and delivers it to the log groups of the trails that log it (local/standins/events.py); read-only calls and data events are not recorded, and the trail writes nothing to S3',
-  "Events to the buses: what the stand-in emitted is put on the default bus of its account and region between the steps of the run (Organization.deliverEmitted), not continuously; the forwarding rules' roles are not used between buses",
+  "Events to the buses: what the stand-in emitted is put on the default bus of its account and region between the steps of the run (Organization.deliverEmitted), not continuously; between buses the stand-in decides whether the rule target's role may send (its trust, events:PutEvents, the bus policy), local/event-bus.ts routes the event",
   'EventBridge: the rules of the synthesized templates, where they are deployed, matched with events/match.ts (local/event-bus.ts); delivery is immediate and in order',
   "Organizations events: CreateAccountResult is built as AWS documents it (accounts are added by a stand-in fixture, not CreateAccount); Region Opt-In Status Change comes from the Account stand-in's EnableRegion",
   'StackSets: the member baseline template is deployed by local/deployment.ts, after CreateAccountResult, not by CloudFormation',
