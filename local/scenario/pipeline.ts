@@ -143,7 +143,8 @@ export async function drainPipeline(
   const { stdout: out } = await execFileAsync(
     process.execPath,
     ['--import', 'tsx', path.join(__dirname, '..', 'pipeline-worker.ts')],
-    { env, encoding: 'utf8' },
+    // The consumers log every failed record on stderr; a drain of the whole trail can be long.
+    { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   );
   const drain = JSON.parse(out.trim().split('\n').pop() as string) as Drain;
   if (options.strict && drain.failures.length)
