@@ -40,7 +40,7 @@ interface Payload {
   owner: string;
   logGroup: string;
   logStream: string;
-  logEvents: { message: string }[];
+  logEvents: { id: unknown; message: string }[];
 }
 
 /** A reader of the central stream from now on, as the log-archive account's administrator. */
@@ -135,6 +135,8 @@ describe('the organization trail delivers to its log group, and its subscription
     expect(delivered.map((p) => [p.owner, p.logGroup, p.logStream])).toEqual([
       [group.account, group.name, `${member}_CloudTrail_${org.config.homeRegion}`],
     ]);
+    // CloudWatch Logs sends each event's id as a string (subscription filters' payload format).
+    expect(delivered[0].logEvents.every((e) => typeof e.id === 'string')).toBe(true);
   }, 120_000);
 
   it('a stopped trail logs its own StopLogging and nothing after it; started again, it logs again', async () => {
