@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { startMoto } from './moto';
 import { startOpenSearch } from './opensearch';
-import { emulateOrganization } from './scenario/organization';
+import { describeEvent, emulateOrganization } from './scenario/organization';
 import { onboardMembers } from './scenario/onboard';
 import { newVpcs } from './scenario/vpc';
 import { tamperAndHeal } from './scenario/tamper';
@@ -150,6 +150,15 @@ async function main() {
   say(
     `after uninstall: ${existing.join(', ')} as before logwarden (state compared: flow logs, subscription policies and filters, log groups, rules, trails); ${removed.length} resources logwarden created removed, nothing else changed; next in AWS: cdk destroy`,
   );
+  // What logwarden's own calls started: their CloudTrail records, put on the buses where AWS
+  // emits them, through the deployed rules (Organization.deliverEmitted).
+  say(
+    `heals started by logwarden's own calls (the stand-in's CloudTrail records through the deployed rules): ${org.cascade.length}, none looped (at most ${Math.max(0, ...org.cascade.map((c) => c.round))} round(s))`,
+  );
+  for (const c of org.cascade)
+    say(
+      `        round ${c.round}: ${describeEvent(c.event)} → ${c.started.map((s) => `${s.workflow} ${s.name}`).join(', ')}`,
+    );
   await printDenials(org, say);
   say('emulated only (listed by local/, never decided by production code):');
   for (const line of emulatedOnly) say(`        - ${line}`);

@@ -9,6 +9,7 @@ import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
   DescribeAccountPoliciesCommand,
+  DescribeSubscriptionFiltersCommand,
   GetLogEventsCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -141,7 +142,8 @@ export async function drainPipeline(
   const { stdout: out } = await execFileAsync(
     process.execPath,
     ['--import', 'tsx', path.join(__dirname, '..', 'pipeline-worker.ts')],
-    { env, encoding: 'utf8' },
+    // The consumers log every failed record on stderr; a drain of the whole trail can be long.
+    { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   );
   const drain = JSON.parse(out.trim().split('\n').pop() as string) as Drain;
   if (options.strict && drain.failures.length)
@@ -212,26 +214,17 @@ function originOf(p: Pipeline, corpusGroup: string, member: string): { account: 
 }
 
 /**
- * The CloudTrail records of the tampering, as the organization trail delivers them: into its
- * log group, in the account that calls CreateTrail (the only source trusted for CloudTrail).
- */
-export async function shipTrailRecords(p: Pipeline, records: Record<string, unknown>[], owner: string) {
-  const trail = originOf(p, 'aws-cloudtrail-logs', owner);
-  await putPayloads(p, [
-    cwlPayload(
-      records.map((r) => JSON.stringify(r)),
-      { logGroup: trail.logGroup, owner: trail.account, region: p.la.region },
-    ),
-  ]);
-}
-
-/**
- * Whether an account subscription policy of `logs`' account selects `group`: then the strict
- * stand-ins (local/standins/logs.py) deliver its events to the destination themselves, as AWS
- * does, and the run must not put them a second time. The criteria form is the one the
- * subscription control writes and the stand-in accepts: `LogGroupName NOT IN ["…", …]`.
+ * Whether a subscription filter of the group to a destination, or an account subscription policy
+ * of `logs`' account, selects `group`: then the strict stand-ins (local/standins/logs.py) deliver
+ * its events to the destination themselves, as AWS does, and the run must not put them a second
+ * time. The criteria form is the one the subscription control writes and the stand-in accepts:
+ * `LogGroupName NOT IN ["…", …]`.
  */
 async function deliveredByPolicy(logs: CloudWatchLogsClient, group: string): Promise<boolean> {
+  const filters =
+    (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: group }))).subscriptionFilters ??
+    [];
+  if (filters.some((f) => f.destinationArn?.includes(':destination:'))) return true;
   const policies =
     (await logs.send(new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' })))
       .accountPolicies ?? [];

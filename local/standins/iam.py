@@ -40,7 +40,7 @@ from moto.iam.access_control import (
 )
 from moto.iam.models import iam_backends
 
-from . import organization as org, policy
+from . import events, organization as org, policy
 from .errors import protocol_error
 
 SETTINGS: dict[str, Any] = {
@@ -841,6 +841,7 @@ def _deny_code(service: str, protocol: str) -> tuple[str, int]:
 
 
 def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> None:
+    events.CURRENT.caller = None
     if not SETTINGS["enforce"]:
         return
     headers = self.headers
@@ -882,6 +883,7 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
     # unknown key); the signature is not: moto recomputes it wrongly for some REST paths.
     key = req._access_key
     caller = _caller(key)
+    events.CURRENT.caller = caller  # the userIdentity of the call's CloudTrail record
     if action_key in ALWAYS_ALLOWED:
         return
     mapper = MAPPINGS.get(action_key)

@@ -297,13 +297,15 @@ def _send_log_events(
     if service == "logs" and ":destination:" in destination_arn:
         dest = destination_of(destination_arn)
         if dest is not None:
+            # moto hands the event ids over as numbers; CloudWatch Logs sends them as strings
+            # (the subscription payload's logEvents[].id, as the account policy path sends them).
             deliver(
                 self.log_group.account_id,
                 dest,
                 filter_name,
                 self.log_group.name,
                 self.log_stream_name,
-                log_events,
+                [{**e, "id": str(e["id"])} for e in log_events],
             )
         return
     _original_send(self, service, destination_arn, filter_name, log_events)
