@@ -43,6 +43,46 @@ export const accountOfRoleArn = (arn: string): string => arn.split(':')[4];
  * - `bucket-default`: the bucket's default retention locks objects on write; choose it only
  *   once a delivery to a test bucket with default retention has succeeded.
  */
+/** Backend roles of the people's security roles that a SAML assertion carries (its `rolesKey`). */
+const samlGroups = z.array(z.string().min(1, 'must not be empty')).default([]);
+
+/**
+ * The Dashboards sign-in. SAML (IAM Identity Center or another IdP) or Amazon Cognito; the
+ * patterns are the OpenSearch Service API's (API Reference, CognitoOptions: IdentityPoolId
+ * `[\w-]+:[0-9a-f-]+`, UserPoolId `[\w-]+_[0-9a-zA-Z]+`; SAMLIdp: EntityId 8 to 512 characters,
+ * MetadataContent 1 to 1048576).
+ */
+export const dashboardsLogin = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('saml'),
+    /** The IdP's entity id (IAM Identity Center: the application's "IAM Identity Center SAML issuer URL"). */
+    idpEntityId: z.string().min(8, 'must be 8 to 512 characters').max(512, 'must be 8 to 512 characters'),
+    /** The IdP's SAML metadata XML, a file relative to the configuration file. */
+    idpMetadataFile: z.string().min(1, 'must name the IdP metadata XML file'),
+    /** The assertion attribute that carries the groups (backend roles). */
+    rolesKey: z.string().min(1).default('Role'),
+    /** The assertion attribute for the user name; default NameID. */
+    subjectKey: z.string().min(1).optional(),
+    sessionTimeoutMinutes: z
+      .number()
+      .int('must be a whole number')
+      .min(60, 'must be 60 to 1440 minutes')
+      .max(1440, 'must be 60 to 1440 minutes')
+      .default(60),
+    /** IdP groups mapped to each people's role. */
+    readerGroups: samlGroups,
+    responderGroups: samlGroups,
+    adminGroups: samlGroups,
+  }),
+  z.strictObject({
+    type: z.literal('cognito'),
+    userPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id such as eu-west-1_AbC123'),
+    identityPoolId: z
+      .string()
+      .regex(/^[\w-]+:[0-9a-f-]+$/, 'must be a Cognito identity pool id such as eu-west-1:1a2b3c4d-…'),
+  }),
+]);
+
 export const objectLockApplications = ['per-object', 'bucket-default'] as const;
 
 export const configSchema = z
@@ -167,6 +207,12 @@ export const configSchema = z
       retentionDays: positiveInt.default(90),
       /** Analysts' IAM roles, mapped to the read-only logwarden_reader role. */
       readerRoleArns: z.array(roleArn).default([]),
+      /** Responders' IAM roles: read, and save searches and their own dashboards (logwarden_responder). */
+      responderRoleArns: z.array(roleArn).default([]),
+      /** Day-to-day administrators' IAM roles (logwarden_admin): indices, templates, shared dashboards; not security. */
+      adminRoleArns: z.array(roleArn).default([]),
+      /** How people sign in to OpenSearch Dashboards (docs/analysts.md, "Signing in"); absent: IAM only. */
+      login: dashboardsLogin.optional(),
       /**
        * Set to true once the break-glass role has sent the bootstrap request (the stack output
        * SearchBootstrapRequest, docs/deploying.md): the setup then installs everything and a
@@ -475,6 +521,27 @@ export const configSchema = z
         message: 'is only for trail.mode external',
       });
     }
+    // The domain's access policy admits the log-archive account's IAM principals only
+    // (stacks/central/search-domain.ts): a role of another account would pass synth and then be
+    // refused by every request it signs.
+    for (const field of ['readerRoleArns', 'responderRoleArns', 'adminRoleArns'] as const)
+      c.openSearch[field].forEach((arn, i) => {
+        if (accountOfRoleArn(arn) !== c.accounts.logArchive)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['openSearch', field, i],
+            message: `must be a role of the log-archive account ${c.accounts.logArchive}: the domain's access policy admits only its principals`,
+          });
+      });
+    // Developer Guide, "Configuring Amazon Cognito authentication for OpenSearch Dashboards":
+    // "The user pool and identity pool must be in the same AWS Region."
+    const login = c.openSearch.login;
+    if (login?.type === 'cognito' && login.userPoolId.split('_')[0] !== login.identityPoolId.split(':')[0])
+      ctx.addIssue({
+        code: 'custom',
+        path: ['openSearch', 'login', 'identityPoolId'],
+        message: `must be in the user pool's region ${login.userPoolId.split('_')[0]}: the user pool and identity pool must be in the same AWS Region`,
+      });
     if (accountOfRoleArn(c.breakGlassRoleArn) !== c.accounts.logArchive) {
       ctx.addIssue({
         code: 'custom',

@@ -37,6 +37,11 @@ export function makeHandler(deps: SetupDeps) {
       WarmDays?: string;
       WriterRoleArns?: string[];
       ReaderRoleArns?: string[];
+      ResponderRoleArns?: string[];
+      AdminRoleArns?: string[];
+      SamlReaderGroups?: string[];
+      SamlResponderGroups?: string[];
+      SamlAdminGroups?: string[];
       SetupRoleArn?: string;
       SetupRoleMapped?: string;
     };
@@ -48,6 +53,13 @@ export function makeHandler(deps: SetupDeps) {
           : undefined,
       writerRoleArns: props.WriterRoleArns,
       readerRoleArns: props.ReaderRoleArns,
+      responderRoleArns: props.ResponderRoleArns,
+      adminRoleArns: props.AdminRoleArns,
+      samlGroups: {
+        reader: props.SamlReaderGroups,
+        responder: props.SamlResponderGroups,
+        admin: props.SamlAdminGroups,
+      },
       setupRoleArn: props.SetupRoleArn,
       setupRoleMapped: props.SetupRoleMapped === 'true',
     });

@@ -18,6 +18,12 @@ export interface SetupOptions {
   writerRoleArns?: string[];
   /** IAM roles that read (dashboards, the CLI); mapped to a read-only role. */
   readerRoleArns?: string[];
+  /** IAM roles of responders: read, save searches and their own dashboards. */
+  responderRoleArns?: string[];
+  /** IAM roles of day-to-day administrators: indices, templates, ISM, shared dashboards. */
+  adminRoleArns?: string[];
+  /** Backend roles a SAML assertion carries (IdP groups), per people's role. */
+  samlGroups?: { reader?: string[]; responder?: string[]; admin?: string[] };
   /**
    * Under fine-grained access control the master user is the break-glass role, not this
    * function's role. The break-glass role maps this role once to `security_manager`
@@ -35,6 +41,8 @@ export interface SetupOptions {
 export const writerRole = 'logwarden_writer';
 export const readerRole = 'logwarden_reader';
 export const setupRole = 'logwarden_setup';
+export const responderRole = 'logwarden_responder';
+export const adminRole = 'logwarden_admin';
 
 /**
  * The one request the break-glass (master) role sends after the first deployment: it adds the
@@ -260,7 +268,8 @@ async function ensureRole(
         isDeepStrictEqual(
           (r.index_permissions as Record<string, unknown>[] | undefined)?.map(withoutEmptyFields),
           role.index_permissions,
-        )
+        ) &&
+        isDeepStrictEqual(r.tenant_permissions ?? [], role.tenant_permissions ?? [])
       );
     },
     undefined,
@@ -271,11 +280,16 @@ async function ensureRole(
     sameJson((body as Record<string, { backend_roles?: string[] }>)[name]?.backend_roles, backendRoles),
   );
   return roleWritten || mappingWritten
-    ? [`configured role ${name} for ${backendRoles.length} IAM role(s)`]
+    ? [`configured role ${name} for ${backendRoles.length} backend role(s)`]
     : [];
 }
 
-type RolePermissions = { cluster_permissions: string[]; index_permissions: object[] };
+type RolePermissions = {
+  cluster_permissions: string[];
+  index_permissions: object[];
+  /** Dashboards tenants (`global_tenant`: the shared saved objects); absent: none. */
+  tenant_permissions?: object[];
+};
 
 /**
  * The writer adds documents and nothing else: `_bulk` at the cluster level, and on the OCSF
@@ -293,10 +307,80 @@ export const writerPermissions: RolePermissions = {
   ],
 };
 
-/** A reader searches and reads the OCSF indices, and writes nothing. */
+/**
+ * The saved objects' indices of OpenSearch Dashboards: `.kibana` for the global (shared) tenant,
+ * `.kibana_<hash>_<user>` for a user's private tenant (OpenSearch documentation, "OpenSearch
+ * Dashboards multi-tenancy": "the Security plugin … stores the saved objects of each tenant in
+ * its own index").
+ */
+export const dashboardsIndices = ['.kibana', '.kibana_*'];
+
+/** The document writes a saved object needs (Dashboards saves with index, update, delete, bulk). */
+const savedObjectWrites = [
+  'indices:data/write/index',
+  'indices:data/write/update',
+  'indices:data/write/delete',
+  'indices:data/write/bulk*',
+];
+
+/**
+ * A reader searches and reads the OCSF indices and the shared dashboards (read: search, get,
+ * field capabilities, which index patterns need), and writes nothing, not even a saved object.
+ */
 export const readerPermissions: RolePermissions = {
   cluster_permissions: ['cluster_composite_ops_ro'],
-  index_permissions: [{ index_patterns: [`${indexPrefix}*`], allowed_actions: ['read'] }],
+  index_permissions: [
+    { index_patterns: [`${indexPrefix}*`], allowed_actions: ['read'] },
+    { index_patterns: dashboardsIndices, allowed_actions: ['read'] },
+  ],
+  tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_read'] }],
+};
+
+/**
+ * A responder reads as a reader does and saves searches, visualizations and dashboards in their
+ * own (private) tenant; the shared tenant stays read-only; no index is created, changed or
+ * deleted and no OCSF document written.
+ */
+export const responderPermissions: RolePermissions = {
+  cluster_permissions: ['cluster_composite_ops_ro', 'indices:data/write/bulk'],
+  index_permissions: [
+    { index_patterns: [`${indexPrefix}*`], allowed_actions: ['read'] },
+    { index_patterns: ['.kibana'], allowed_actions: ['read'] },
+    { index_patterns: ['.kibana_*'], allowed_actions: ['read', ...savedObjectWrites] },
+  ],
+  tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_read'] }],
+};
+
+/**
+ * The day-to-day administrator: everything a responder does, the shared dashboards, and the
+ * indices' life (delete, refresh, settings, templates, ISM), the audit log read; never the
+ * security configuration (that stays with the break-glass role) and no OCSF document written,
+ * changed or deleted one by one (documents come from the pipeline only).
+ */
+export const adminPermissions: RolePermissions = {
+  cluster_permissions: [
+    'cluster_monitor',
+    'cluster_composite_ops_ro',
+    'indices:data/write/bulk',
+    'indices:admin/index_template/*',
+    'cluster:admin/opendistro/ism/*',
+  ],
+  index_permissions: [
+    {
+      index_patterns: [`${indexPrefix}*`],
+      allowed_actions: [
+        'read',
+        'indices_monitor',
+        'indices:admin/delete',
+        'indices:admin/refresh*',
+        'indices:admin/settings/update',
+        'indices:admin/opensearch/ism/*',
+      ],
+    },
+    { index_patterns: dashboardsIndices, allowed_actions: ['read', ...savedObjectWrites] },
+    { index_patterns: ['security-auditlog-*'], allowed_actions: ['read'] },
+  ],
+  tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_write'] }],
 };
 
 /** A security role the setup maintains, and the IAM roles (backend roles) mapped to it. */
@@ -308,9 +392,24 @@ export interface SearchRole {
 
 /** The security roles under fine-grained access control, each with the IAM roles the stack maps to it. */
 export function searchRoles(options: SetupOptions): SearchRole[] {
+  const saml = options.samlGroups ?? {};
   return [
     { name: writerRole, permissions: writerPermissions, backendRoles: options.writerRoleArns ?? [] },
-    { name: readerRole, permissions: readerPermissions, backendRoles: options.readerRoleArns ?? [] },
+    {
+      name: readerRole,
+      permissions: readerPermissions,
+      backendRoles: [...(options.readerRoleArns ?? []), ...(saml.reader ?? [])],
+    },
+    {
+      name: responderRole,
+      permissions: responderPermissions,
+      backendRoles: [...(options.responderRoleArns ?? []), ...(saml.responder ?? [])],
+    },
+    {
+      name: adminRole,
+      permissions: adminPermissions,
+      backendRoles: [...(options.adminRoleArns ?? []), ...(saml.admin ?? [])],
+    },
   ];
 }
 

@@ -8,6 +8,7 @@ import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import indexTemplate from '../../functions/shared/opensearch/ocsf-index-template.json';
 import ismPolicy from '../../functions/shared/opensearch/ocsf-ism-policy.json';
 import { searchCluster, type LogwardenConfig } from '../../contracts/config';
@@ -16,6 +17,19 @@ import { bootstrapRequest } from '../../functions/opensearch-setup/setup';
 import { pipelineLogGroup } from '../../contracts/names';
 import { NodeFunction } from '../node-function';
 import { opensearchSetupEnv } from '../../functions/opensearch-setup/env';
+
+/** The SAML IdP's metadata XML named by `openSearch.login.idpMetadataFile`. */
+function readIdpMetadata(file: string): string {
+  let xml: string;
+  try {
+    xml = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`openSearch.login.idpMetadataFile: cannot read ${file} (${(err as Error).message})`);
+  }
+  if (!/<(\w+:)?EntityDescriptor[\s>]/.test(xml))
+    throw new Error(`openSearch.login.idpMetadataFile: ${file} is not SAML metadata (no EntityDescriptor)`);
+  return xml;
+}
 
 export interface SearchDomainProps {
   readonly config: LogwardenConfig;
@@ -49,6 +63,11 @@ export class SearchDomain extends Construct {
   /** gp3 GiB per data node, for the free-storage alarm. */
   readonly volumeGiB: number;
   readonly dataNodes: number;
+  /**
+   * The security group of whatever carries analysts into the VPC (a Client VPN endpoint, a
+   * bastion's Session Manager tunnel, a proxy): the domain admits HTTPS from it.
+   */
+  readonly analystSecurityGroup: ec2.SecurityGroup;
   private readonly setupRole: iam.Role;
   private readonly writers: iam.IRole[] = [];
   private readonly logKey: kms.IKey;
@@ -56,6 +75,7 @@ export class SearchDomain extends Construct {
   constructor(scope: Construct, id: string, props: SearchDomainProps) {
     super(scope, id);
     const { openSearch } = props.config;
+    const login = openSearch.login;
     this.logKey = props.logKey;
     const azCount = openSearch.zoneAwareness ? 2 : 1;
     const cluster = searchCluster(props.config);
@@ -145,7 +165,30 @@ export class SearchDomain extends Construct {
       enforceHttps: true,
       tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2_PFS,
       // The master user is a person's break-glass role, not a Lambda role a developer could pass.
-      fineGrainedAccessControl: { masterUserArn: props.config.breakGlassRoleArn },
+      fineGrainedAccessControl: {
+        masterUserArn: props.config.breakGlassRoleArn,
+        ...(login?.type === 'saml'
+          ? {
+              samlAuthenticationEnabled: true,
+              samlAuthenticationOptions: {
+                idpEntityId: login.idpEntityId,
+                idpMetadataContent: readIdpMetadata(login.idpMetadataFile),
+                rolesKey: login.rolesKey,
+                ...(login.subjectKey ? { subjectKey: login.subjectKey } : {}),
+                sessionTimeoutMinutes: login.sessionTimeoutMinutes,
+              },
+            }
+          : {}),
+      },
+      ...(login?.type === 'cognito'
+        ? {
+            cognitoDashboardsAuth: {
+              userPoolId: login.userPoolId,
+              identityPoolId: login.identityPoolId,
+              role: this.cognitoAccessRole(),
+            },
+          }
+        : {}),
       logging: {
         auditLogEnabled: true,
         auditLogGroup: logGroup('AuditLogs', 'search-audit'),
@@ -158,14 +201,26 @@ export class SearchDomain extends Construct {
       },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // No anonymous access: only IAM principals of this account, then fine-grained roles decide.
+    // IAM principals of this account, then fine-grained roles decide. With SAML, a browser's
+    // requests to Dashboards are not signed: "For VPC access domains, use an open access policy
+    // … and security groups to control access" (Developer Guide, "OpenSearch Dashboards",
+    // Controlling access to Dashboards); fine-grained access control then admits only a SAML
+    // session or a mapped IAM principal, and the security group only the analysts' network.
     this.domain.addAccessPolicies(
       new iam.PolicyStatement({
-        principals: [new iam.AccountPrincipal(Stack.of(this).account)],
+        principals: [
+          login?.type === 'saml' ? new iam.AnyPrincipal() : new iam.AccountPrincipal(Stack.of(this).account),
+        ],
         actions: ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpDelete'],
         resources: [`${this.domain.domainArn}/*`],
       }),
     );
+    this.analystSecurityGroup = new ec2.SecurityGroup(this, 'AnalystSg', {
+      vpc: this.vpc,
+      description: 'analysts reaching OpenSearch Dashboards (docs/analysts.md, network path)',
+      allowAllOutbound: true,
+    });
+    domainSg.addIngressRule(this.analystSecurityGroup, ec2.Port.tcp(443), 'HTTPS from the analysts path');
     // The setup role is security_manager in the domain: its credentials reach the domain only
     // from the setup function's own code. Passed to any other function (or used outside Lambda),
     // the role's calls to the domain are denied (lambda:SourceFunctionArn, an identity-policy key).
@@ -203,6 +258,24 @@ export class SearchDomain extends Construct {
       'AwsSolutions-IAM5[Action::es:ESHttp*]',
       'AwsSolutions-IAM5[Resource::*]',
     );
+  }
+
+  /**
+   * The role OpenSearch Service takes to configure the user and identity pools for Dashboards
+   * ("IAM role that has the AmazonOpenSearchServiceCognitoAccess policy attached").
+   */
+  private cognitoAccessRole(): iam.Role {
+    const role = new iam.Role(this, 'CognitoAccessRole', {
+      assumedBy: new iam.ServicePrincipal('opensearchservice.amazonaws.com'),
+      description: 'OpenSearch Service configures the Cognito user and identity pools for Dashboards',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonOpenSearchServiceCognitoAccess')],
+    });
+    acknowledge(
+      role,
+      'The AWS-maintained policy the OpenSearch Service Developer Guide requires for Cognito authentication; it is kept current with the Cognito calls the service makes.',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonOpenSearchServiceCognitoAccess]',
+    );
+    return role;
   }
 
   /** Lets a function write OCSF documents: network path, IAM, and the writer role mapping. */
@@ -264,6 +337,15 @@ export class SearchDomain extends Construct {
           : {}),
         WriterRoleArns: Lazy.list({ produce: () => this.writers.map((r) => r.roleArn) }),
         ReaderRoleArns: config.openSearch.readerRoleArns,
+        ResponderRoleArns: config.openSearch.responderRoleArns,
+        AdminRoleArns: config.openSearch.adminRoleArns,
+        ...(config.openSearch.login?.type === 'saml'
+          ? {
+              SamlReaderGroups: config.openSearch.login.readerGroups,
+              SamlResponderGroups: config.openSearch.login.responderGroups,
+              SamlAdminGroups: config.openSearch.login.adminGroups,
+            }
+          : {}),
         SetupRoleArn: this.setupRole.roleArn,
         SetupRoleMapped: String(config.openSearch.setupRoleMapped),
         // A change to either JSON file re-runs the setup.

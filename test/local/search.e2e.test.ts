@@ -131,11 +131,11 @@ describe('indexer against a real OpenSearch node', () => {
       /^pending: the break-glass role must first send PATCH \/_plugins\/_security\/api\/rolesmapping\/security_manager .*answered 403/,
     );
     expect(installed.split('; ')).toEqual([
-      'configured role logwarden_setup for 1 IAM role(s)',
+      'configured role logwarden_setup for 1 backend role(s)',
       'installed index template logwarden-ocsf',
       'ISM not available on this node: policy logwarden-ocsf-retention not installed (not emulated)',
-      'configured role logwarden_writer for 1 IAM role(s)',
-      'configured role logwarden_reader for 1 IAM role(s)',
+      'configured role logwarden_writer for 1 backend role(s)',
+      'configured role logwarden_reader for 1 backend role(s)',
       'configured audit logging (searches audited, writers ignored)',
     ]);
   });

@@ -76,8 +76,8 @@ describe('installSearchSetup', () => {
     expect(first).toEqual([
       'installed index template logwarden-ocsf',
       'installed ISM policy logwarden-ocsf-retention (90 days)',
-      'configured role logwarden_writer for 1 IAM role(s)',
-      'configured role logwarden_reader for 0 IAM role(s)',
+      'configured role logwarden_writer for 1 backend role(s)',
+      'configured role logwarden_reader for 0 backend role(s)',
     ]);
     const writes = search.writes.length;
     expect(
@@ -119,11 +119,11 @@ describe('installSearchSetup', () => {
       setupRoleMapped: true,
     };
     expect(await installSearchSetup(search, options)).toEqual([
-      'configured role logwarden_setup for 1 IAM role(s)',
+      'configured role logwarden_setup for 1 backend role(s)',
       'installed index template logwarden-ocsf',
       'installed ISM policy logwarden-ocsf-retention (90 days)',
-      'configured role logwarden_writer for 1 IAM role(s)',
-      'configured role logwarden_reader for 1 IAM role(s)',
+      'configured role logwarden_writer for 1 backend role(s)',
+      'configured role logwarden_reader for 1 backend role(s)',
       'configured audit logging (searches audited, writers ignored)',
     ]);
     const writes = search.writes.length;
