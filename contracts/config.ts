@@ -50,7 +50,8 @@ const samlGroups = z.array(z.string().min(1, 'must not be empty')).default([]);
  * The Dashboards sign-in. SAML (IAM Identity Center or another IdP) or Amazon Cognito; the
  * patterns are the OpenSearch Service API's (API Reference, CognitoOptions: IdentityPoolId
  * `[\w-]+:[0-9a-f-]+`, UserPoolId `[\w-]+_[0-9a-zA-Z]+`; SAMLIdp: EntityId 8 to 512 characters,
- * MetadataContent 1 to 1048576).
+ * MetadataContent 1 to 1048576; SAMLOptionsInput: SessionTimeoutMinutes "Acceptable values are
+ * between 1 and 1440, and the default value is 60").
  */
 export const dashboardsLogin = z.discriminatedUnion('type', [
   z.strictObject({
@@ -66,8 +67,8 @@ export const dashboardsLogin = z.discriminatedUnion('type', [
     sessionTimeoutMinutes: z
       .number()
       .int('must be a whole number')
-      .min(60, 'must be 60 to 1440 minutes')
-      .max(1440, 'must be 60 to 1440 minutes')
+      .min(1, 'must be 1 to 1440 minutes')
+      .max(1440, 'must be 1 to 1440 minutes')
       .default(60),
     /** IdP groups mapped to each people's role. */
     readerGroups: samlGroups,
@@ -76,7 +77,9 @@ export const dashboardsLogin = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('cognito'),
-    userPoolId: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id such as eu-west-1_AbC123'),
+    userPoolId: z
+      .string()
+      .regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id such as eu-west-1_AbC123'),
     identityPoolId: z
       .string()
       .regex(/^[\w-]+:[0-9a-f-]+$/, 'must be a Cognito identity pool id such as eu-west-1:1a2b3c4d-…'),

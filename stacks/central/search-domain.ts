@@ -215,6 +215,12 @@ export class SearchDomain extends Construct {
         resources: [`${this.domain.domainArn}/*`],
       }),
     );
+    if (login?.type === 'saml')
+      acknowledge(
+        this.domain,
+        'SAML sign-in to Dashboards: a browser session is not SigV4-signed, and AWS documents an open access policy with security groups for VPC domains; fine-grained access control still admits only SAML sessions and mapped IAM roles, and the domain is reachable only from the VPC security groups.',
+        'AwsSolutions-OS5',
+      );
     this.analystSecurityGroup = new ec2.SecurityGroup(this, 'AnalystSg', {
       vpc: this.vpc,
       description: 'analysts reaching OpenSearch Dashboards (docs/analysts.md, network path)',
