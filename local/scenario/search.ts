@@ -47,12 +47,13 @@ export function masterUserArn(org: Organization): string {
 /**
  * The people's roles of the log-archive account that reach the domain, as a real organization
  * has them before deploying (docs/deploying.md, "The break-glass role and its SCP"; the
- * `openSearch.readerRoleArns`), with the domain's HTTP actions. The break-glass role is already
+ * `openSearch.readerRoleArns`, `responderRoleArns`, `adminRoleArns`), with the domain's HTTP actions. The break-glass role is already
  * there, a prerequisite with its MFA trust (contracts/prerequisites.ts); the readers' roles are
  * created here, assumed by the organization's administrator.
  */
 export async function createSearchPeople(org: Organization): Promise<void> {
-  const arns = [org.config.breakGlassRoleArn, ...org.config.openSearch.readerRoleArns];
+  const { readerRoleArns, responderRoleArns, adminRoleArns } = org.config.openSearch;
+  const arns = [org.config.breakGlassRoleArn, ...readerRoleArns, ...responderRoleArns, ...adminRoleArns];
   for (const arn of arns.filter((a) => accountOf(a) === org.logArchive)) {
     const iam = asRoot(IAMClient, org.endpoint, org.logArchive, 'us-east-1');
     await iam

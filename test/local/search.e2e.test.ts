@@ -34,6 +34,7 @@ import {
 import { auditConfig } from '../../functions/opensearch-setup/setup';
 import { signedSearchClient } from '../../functions/shared/opensearch/client';
 import type { Organization } from '../../local/scenario/organization';
+import { credentialsOf } from '../../local/emulated-org';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -136,6 +137,8 @@ describe('indexer against a real OpenSearch node', () => {
       'ISM not available on this node: policy logwarden-ocsf-retention not installed (not emulated)',
       'configured role logwarden_writer for 1 backend role(s)',
       'configured role logwarden_reader for 1 backend role(s)',
+      'configured role logwarden_responder for 1 backend role(s)',
+      'configured role logwarden_admin for 1 backend role(s)',
       'configured audit logging (searches audited, writers ignored)',
     ]);
   });
@@ -385,6 +388,124 @@ describe('fine-grained access control on the local node', () => {
     refused(
       await search.request('PUT', '/_index_template/by-reader', '{"index_patterns":["x*"]}'),
       /no permissions for \[indices:admin\/index_template\/put\]/,
+    );
+  });
+
+  /**
+   * A request as OpenSearch Dashboards sends it for a signed-in user: the user's identity and
+   * the `securitytenant` header naming the tenant (OpenSearch documentation, "OpenSearch
+   * Dashboards multi-tenancy": `global_tenant` is the shared tenant, `__user__` the user's
+   * private one).
+   */
+  const asDashboards = async (roleArn: string, tenant: string, method: string, path: string, body?: string) => {
+    const credentials = await credentialsOf(org.logArchive, roleArn.slice(roleArn.lastIndexOf('/') + 1));
+    const url = new URL(opensearch.endpoint);
+    const signer = new SignatureV4({ service: 'es', region, credentials, sha256: Sha256 });
+    const signed = await signer.sign(
+      new HttpRequest({
+        method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path,
+        headers: {
+          host: url.host,
+          securitytenant: tenant,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body,
+      }),
+    );
+    const res = await fetch(`${opensearch.endpoint}${path}`, {
+      method,
+      headers: signed.headers as Record<string, string>,
+      body,
+    });
+    return { status: res.status, body: (await res.json()) as unknown };
+  };
+  const savedSearch = (title: string) =>
+    JSON.stringify({ type: 'search', search: { title, columns: ['actor.user.uid'] } });
+  const { readerRoleArns, responderRoleArns, adminRoleArns } = config.openSearch;
+
+  it('a reader reads the shared dashboards and saves nothing, in no tenant', async () => {
+    const reader = readerRoleArns[0];
+    refused(
+      await asDashboards(reader, 'global_tenant', 'PUT', '/.kibana/_doc/search:by-reader', savedSearch('x')),
+      /no permissions for \[indices:data\/write\/index\]|forbidden|tenant/i,
+    );
+    refused(
+      await search.request('PUT', '/.kibana/_doc/search:by-reader', savedSearch('x')),
+      /no permissions for \[indices:data\/write\/index\]/,
+    );
+    refused(
+      await search.request('PUT', '/.kibana_1_reader/_doc/search:by-reader', savedSearch('x')),
+      /no permissions for \[indices:data\/write\/index\]/,
+    );
+  });
+
+  it('a responder reads, saves a search in their own tenant, cannot change the shared dashboards and cannot delete an index or a document', async () => {
+    const responderArn = responderRoleArns[0];
+    const responder = await personAs(org, opensearch, responderArn);
+    const { index, id } = await doc();
+    expect((await responder.request('GET', `/${index}/_doc/${id}`)).status).toBe(200);
+    const own = await asDashboards(
+      responderArn,
+      '__user__',
+      'PUT',
+      '/.kibana/_doc/search:responder-own?refresh=true',
+      savedSearch('my failed logins'),
+    );
+    expect(own.status).toBeLessThan(300);
+    // Stored in the private tenant's index, not in the shared one.
+    const back = await asDashboards(responderArn, '__user__', 'GET', '/.kibana/_doc/search:responder-own');
+    expect(back).toMatchObject({ status: 200, body: { found: true, _index: expect.stringMatching(/^\.kibana_-?\d+_/) } });
+    refused(
+      await asDashboards(responderArn, 'global_tenant', 'PUT', '/.kibana/_doc/search:shared', savedSearch('x')),
+      /no permissions|forbidden|tenant/i,
+    );
+    refused(await responder.request('DELETE', `/${index}`), /no permissions for \[indices:admin\/delete\]/);
+    refused(
+      await responder.request('DELETE', `/${index}/_doc/${id}`),
+      /no permissions for \[indices:data\/write\/delete\]/,
+    );
+    refused(
+      await responder.request('PUT', '/logwarden-ocsf-2000.01.02'),
+      /no permissions for \[indices:admin\/create\]/,
+    );
+    refused(
+      await responder.request('GET', '/_plugins/_security/api/rolesmapping'),
+      /No permission to access REST API/,
+    );
+  });
+
+  it('an administrator changes the shared dashboards and deletes an index, but not the security configuration', async () => {
+    const adminArn = adminRoleArns[0];
+    const admin = await personAs(org, opensearch, adminArn);
+    // An index the pipeline created (as the writer), for the administrator to delete.
+    const writer = searchAs(org, opensearch, indexer.credentials);
+    await writer.request(
+      'POST',
+      '/_bulk',
+      '{"create":{"_index":"logwarden-ocsf-1999.01.01","_id":"old"}}\n{}\n',
+      'application/x-ndjson',
+    );
+    expect((await admin.request('DELETE', '/logwarden-ocsf-1999.01.01')).status).toBe(200);
+    expect(await indices()).not.toContain('logwarden-ocsf-1999.01.01');
+    const shared = await asDashboards(
+      adminArn,
+      'global_tenant',
+      'PUT',
+      '/.kibana/_doc/search:shared-by-admin',
+      savedSearch('shared'),
+    );
+    expect(shared.status).toBeLessThan(300);
+    refused(
+      await admin.request('GET', '/_plugins/_security/api/rolesmapping'),
+      /No permission to access REST API/,
+    );
+    refused(
+      await admin.request('DELETE', `/${(await doc()).index}/_doc/${(await doc()).id}`),
+      /no permissions for \[indices:data\/write\/delete\]/,
     );
   });
 
