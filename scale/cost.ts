@@ -2,6 +2,10 @@ import { searchSizeOf, type LogwardenConfig } from '../contracts/config';
 import { dailyIngestBytes, recordBytes } from '../contracts/search-sizing';
 import type { CfnTemplate } from '../local/asl';
 import { templateFunctions } from '../local/template-functions';
+import { names } from '../contracts/names';
+import { ensureFlowLogsEnv } from '../functions/ensure-flow-logs/env';
+import { ensureGuardDutyEnv } from '../functions/ensure-guardduty/env';
+import { variableOf } from '../functions/shared/env';
 import { openSearchInstanceHour, prices, pricesAsOf, type Price } from './prices';
 import type { SimulationReport } from './simulate';
 
@@ -17,6 +21,13 @@ export { recordBytes };
  */
 export const costAssumptions = {
   archivedFraction: 0.2,
+  /**
+   * Stored CloudWatch Logs bytes per ingested byte: the AWS Pricing Calculator's "Storage
+   * compression factor" of 0.15 ("log volume archived is estimated to be 15% of ingested log
+   * volume"); the Logs User Guide adds "26 bytes of metadata per log event" before compression.
+   */
+  logsStoredFraction: 0.15,
+  logsMetadataBytesPerEvent: 26,
   pipelineMbPerSecond: 10,
   pipelineBatchMb: 1,
 } as const;
@@ -48,6 +59,32 @@ function memoryGbOf(template: CfnTemplate, logicalId: string): number {
  * simulation ran it, and the central pipeline at the configured volumes. Storage is the full
  * steady state of the archive's lifecycle (every tier filled, as after archive.retentionDays).
  */
+/**
+ * Retention of the log groups logwarden keeps, as synthesized: the trail group's
+ * `RetentionInDays` and the days the flow-log and GuardDuty controls set on the groups they
+ * create (their functions' environment).
+ */
+export function ownLogGroupRetention(
+  controlPlane: CfnTemplate,
+  config: LogwardenConfig,
+): { trail?: number; flowLogs: number; findings: number } {
+  const trailGroup = Object.values(controlPlane.Resources).find(
+    (r) => r.Type === 'AWS::Logs::LogGroup' && r.Properties?.LogGroupName === names.trailLogGroup,
+  );
+  const fns = templateFunctions(controlPlane, config.homeRegion, config.accounts.securityTooling);
+  const envOf = (name: string, variable: string) => {
+    const value = fns.find((f) => f.name === name)?.environment[variable];
+    if (!value) throw new Error(`the control-plane template has no ${variable} on ${name}`);
+    return Number(value);
+  };
+  return {
+    // trail.mode external: the organization's own trail and group, not logwarden's.
+    trail: trailGroup ? Number(trailGroup.Properties?.RetentionInDays) : undefined,
+    flowLogs: envOf('ensure-flow-logs', variableOf(ensureFlowLogsEnv, 'flowLogRetentionDays')),
+    findings: envOf('ensure-guardduty', variableOf(ensureGuardDutyEnv, 'findingsRetentionDays')),
+  };
+}
+
 export function estimateMonthlyCost(input: {
   report: SimulationReport;
   controlPlane: CfnTemplate;
@@ -96,6 +133,58 @@ export function estimateMonthlyCost(input: {
   const dailyBytes = dailyIngestBytes(v, accounts);
   const monthGb = (dailyBytes * DAYS) / GiB;
   rows.push(row('CloudWatch Logs ingestion (all sources)', monthGb, prices.cloudWatchLogsIngestGb));
+  // Across Regions: every governed Region's destination puts into the one stream of the home
+  // Region, so what members log outside the home Region is sent to another Region. The
+  // organization trail's group is in the home Region; the other sources are spread evenly over
+  // the governed Regions (an assumption: workloads often sit mostly in the home Region).
+  const regionCount = config.governedRegions.length;
+  const perRegionDailyBytes =
+    accounts *
+    (v.flowLogRecordsPerAccountPerDay * recordBytes.flowLogRecord +
+      v.guardDutyFindingsPerAccountPerDay * recordBytes.guardDutyFinding +
+      v.appLogBytesPerAccountPerDay);
+  rows.push(
+    row(
+      `Data transfer between Regions (${regionCount - 1} of ${regionCount} Regions to the home Region)`,
+      (perRegionDailyBytes * ((regionCount - 1) / regionCount) * DAYS) / GiB,
+      prices.interRegionTransferGb,
+    ),
+  );
+  // CloudWatch Logs storage of the groups logwarden creates and keeps (the trail's group, flow
+  // logs, GuardDuty findings), full at steady state: each holds its retention's worth of days.
+  const retention = ownLogGroupRetention(controlPlane, config);
+  const storedGb = (days: number, events: number, bytesPerEvent: number) =>
+    (days *
+      accounts *
+      events *
+      (bytesPerEvent + costAssumptions.logsMetadataBytesPerEvent) *
+      costAssumptions.logsStoredFraction) /
+    GiB;
+  if (retention.trail !== undefined)
+    rows.push(
+      row(
+        `CloudWatch Logs storage: trail group (${retention.trail} days)`,
+        storedGb(retention.trail, v.cloudTrailEventsPerAccountPerDay, recordBytes.cloudTrailEvent),
+        prices.cloudWatchLogsStorageGbMonth,
+      ),
+    );
+  else
+    notes.push(
+      `no log group ${names.trailLogGroup} in the control plane (external trail): its storage left out`,
+    );
+  rows.push(
+    row(
+      `CloudWatch Logs storage: members' flow-log groups (${retention.flowLogs} days)`,
+      storedGb(retention.flowLogs, v.flowLogRecordsPerAccountPerDay, recordBytes.flowLogRecord),
+      prices.cloudWatchLogsStorageGbMonth,
+    ),
+    row(
+      `CloudWatch Logs storage: GuardDuty findings groups (${retention.findings} days)`,
+      storedGb(retention.findings, v.guardDutyFindingsPerAccountPerDay, recordBytes.guardDutyFinding),
+      prices.cloudWatchLogsStorageGbMonth,
+    ),
+  );
+  notes.push("not included: storage of the members' own application log groups (their retention is theirs)");
   const streams = Object.values(central.Resources).filter((r) => r.Type === 'AWS::Kinesis::Stream');
   const onDemand = streams.every(
     (s) =>
@@ -248,7 +337,7 @@ export function estimateMonthlyCost(input: {
   notes.push(
     `prices: us-east-1, ${pricesAsOf} (scale/prices.ts names each page)`,
     `volumes per account and day (config volumes): ${v.cloudTrailEventsPerAccountPerDay} CloudTrail events × ${recordBytes.cloudTrailEvent} B, ${v.flowLogRecordsPerAccountPerDay} flow-log records × ${recordBytes.flowLogRecord} B, ${v.guardDutyFindingsPerAccountPerDay} GuardDuty findings × ${recordBytes.guardDutyFinding} B, ${(v.appLogBytesPerAccountPerDay / 1024 ** 2).toFixed(0)} MiB app logs`,
-    `assumed: archive stores ${costAssumptions.archivedFraction} of the ingested bytes; pipeline functions handle ${costAssumptions.pipelineMbPerSecond} MB/s in ${costAssumptions.pipelineBatchMb} MB batches; not included: event-driven self-heal runs, data transfer, KMS requests, CloudWatch alarms and metrics, S3 requests`,
+    `assumed: archive stores ${costAssumptions.archivedFraction} of the ingested bytes; pipeline functions handle ${costAssumptions.pipelineMbPerSecond} MB/s in ${costAssumptions.pipelineBatchMb} MB batches; not included: event-driven self-heal runs, data transfer other than between Regions, KMS requests, CloudWatch alarms and metrics, S3 requests`,
   );
   return { rows, totalUsd: rows.reduce((a, r) => a + r.usd, 0), notes };
 }

@@ -50,6 +50,21 @@ export const prices = {
     unit: 'GB ingested (standard class; vended logs such as flow logs: first 10 TB)',
     page: 'https://aws.amazon.com/cloudwatch/pricing/',
   },
+  cloudWatchLogsStorageGbMonth: {
+    usd: 0.03,
+    unit: 'GB-month stored (compressed, standard class)',
+    page: 'https://aws.amazon.com/cloudwatch/pricing/',
+  },
+  /**
+   * Data transfer between Regions, billed by the sending Region: $0.02/GB for US, European and
+   * most Asia-Pacific pairs; some pairs (South America, the Middle East, parts of Asia) cost up
+   * to $0.08–0.09/GB, so this is a floor there.
+   */
+  interRegionTransferGb: {
+    usd: 0.02,
+    unit: 'GB sent to another Region',
+    page: 'https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer',
+  },
   s3StandardGbMonth: {
     usd: 0.023,
     unit: 'GB-month (first 50 TB)',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../contracts/config';
 import type { CfnTemplate } from '../../local/asl';
-import { estimateMonthlyCost, formatCost, recordBytes } from '../../scale/cost';
+import { estimateMonthlyCost, formatCost, ownLogGroupRetention, recordBytes } from '../../scale/cost';
 import { prices } from '../../scale/prices';
 import { simulateSweep } from '../../scale/simulate';
 import { buildExample, exampleConfig, exampleConfigPath } from '../stacks/example-app';
@@ -56,6 +56,29 @@ describe('the monthly cost estimate, from the simulated sweep and the synthesize
     expect(
       rowOf(`OpenSearch ${config.openSearch.instanceCount} × ${config.openSearch.instanceType}`).quantity,
     ).toBe(config.openSearch.instanceCount! * 730);
+    // Between Regions: what members log outside the home Region goes to the home Region's stream
+    // (the trail's group is in the home Region).
+    const regions = config.governedRegions.length;
+    const perRegion =
+      4 *
+      (v.flowLogRecordsPerAccountPerDay * recordBytes.flowLogRecord +
+        v.guardDutyFindingsPerAccountPerDay * recordBytes.guardDutyFinding +
+        v.appLogBytesPerAccountPerDay);
+    expect(rowOf('Data transfer between Regions')).toMatchObject({
+      item: `Data transfer between Regions (${regions - 1} of ${regions} Regions to the home Region)`,
+      quantity: expect.closeTo((perRegion * ((regions - 1) / regions) * 30) / 1024 ** 3, 6),
+      price: prices.interRegionTransferGb,
+    });
+    // CloudWatch Logs storage of logwarden's own groups, at the retention the templates give them
+    // (365 days: the trail group's RetentionInDays, the controls' retention settings), compressed.
+    expect(ownLogGroupRetention(controlPlane, config)).toEqual({ trail: 365, flowLogs: 365, findings: 365 });
+    expect(rowOf("CloudWatch Logs storage: members' flow-log groups (365 days)").quantity).toBeCloseTo(
+      (365 * 4 * v.flowLogRecordsPerAccountPerDay * (recordBytes.flowLogRecord + 26) * 0.15) / 1024 ** 3,
+    );
+    expect(rowOf('CloudWatch Logs storage: trail group (365 days)').price).toBe(
+      prices.cloudWatchLogsStorageGbMonth,
+    );
+    expect(rowOf('CloudWatch Logs storage: GuardDuty findings groups (365 days)').usd).toBeGreaterThan(0);
     expect(cost.totalUsd).toBeCloseTo(cost.rows.reduce((a, r) => a + r.usd, 0));
     expect(formatCost(4, 2, cost)).toMatch(/total +\$[\d,]+\.\d\d/);
   }, 300_000);
