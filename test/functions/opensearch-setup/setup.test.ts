@@ -2,7 +2,13 @@ import {
   auditConfig,
   auditPaths,
   bootstrapRequest,
+  adminPermissions,
+  adminRole,
   installSearchSetup,
+  readerPermissions,
+  readerRole,
+  responderPermissions,
+  responderRole,
   writerRole,
 } from '../../../functions/opensearch-setup/setup';
 import type { SearchClient } from '../../../functions/shared/opensearch/client';
@@ -41,7 +47,10 @@ function memorySearch(): SearchClient & { writes: string[] } {
       // A role comes back as the security plugin hands it back: with its flags and the empty
       // field-level security fields it adds to every index permission.
       if (key.startsWith('/_plugins/_security/api/roles/')) {
-        const role = saved as { index_permissions: Record<string, unknown>[] };
+        const role = saved as {
+          index_permissions: Record<string, unknown>[];
+          tenant_permissions?: unknown[];
+        };
         return {
           status: 200,
           body: {
@@ -55,7 +64,7 @@ function memorySearch(): SearchClient & { writes: string[] } {
                 masked_fields: [],
                 ...rest,
               })),
-              tenant_permissions: [],
+              tenant_permissions: role.tenant_permissions ?? [],
               static: false,
             },
           },
@@ -78,6 +87,8 @@ describe('installSearchSetup', () => {
       'installed ISM policy logwarden-ocsf-retention (90 days)',
       'configured role logwarden_writer for 1 backend role(s)',
       'configured role logwarden_reader for 0 backend role(s)',
+      'configured role logwarden_responder for 0 backend role(s)',
+      'configured role logwarden_admin for 0 backend role(s)',
     ]);
     const writes = search.writes.length;
     expect(
@@ -124,6 +135,8 @@ describe('installSearchSetup', () => {
       'installed ISM policy logwarden-ocsf-retention (90 days)',
       'configured role logwarden_writer for 1 backend role(s)',
       'configured role logwarden_reader for 1 backend role(s)',
+      'configured role logwarden_responder for 0 backend role(s)',
+      'configured role logwarden_admin for 0 backend role(s)',
       'configured audit logging (searches audited, writers ignored)',
     ]);
     const writes = search.writes.length;
@@ -142,6 +155,68 @@ describe('installSearchSetup', () => {
     expect(allowed).toEqual(['indices:admin/create', 'indices:data/write/index', 'indices:data/write/bulk*']);
     expect(allowed.join(' ')).not.toMatch(/crud|delete|update|write\/\*|read|mapping|create_index/);
     expect(role[writerRole].cluster_permissions).toEqual(['indices:data/write/bulk']);
+  });
+
+  it('people: reader, responder and admin mapped to their IAM roles and SAML groups; a changed tenant permission is written again', async () => {
+    const search = memorySearch();
+    const options = {
+      retentionDays: 90,
+      readerRoleArns,
+      responderRoleArns: ['arn:aws:iam::222222222222:role/security-responder'],
+      adminRoleArns: ['arn:aws:iam::222222222222:role/search-admin'],
+      samlGroups: { reader: ['secops-readers'], responder: ['secops-responders'], admin: [] },
+    };
+    await installSearchSetup(search, options);
+    const mapping = async (role: string) =>
+      (
+        (await search.request('GET', `/_plugins/_security/api/rolesmapping/${role}`)).body as Record<
+          string,
+          { backend_roles: string[] }
+        >
+      )[role].backend_roles;
+    expect(await mapping(readerRole)).toEqual([...readerRoleArns, 'secops-readers']);
+    expect(await mapping(responderRole)).toEqual([
+      'arn:aws:iam::222222222222:role/security-responder',
+      'secops-responders',
+    ]);
+    expect(await mapping(adminRole)).toEqual(['arn:aws:iam::222222222222:role/search-admin']);
+    // A tenant permission changed by hand (the shared tenant made writable for readers) is put back.
+    const readerPath = `/_plugins/_security/api/roles/${readerRole}`;
+    await search.request(
+      'PUT',
+      readerPath,
+      JSON.stringify({
+        ...readerPermissions,
+        tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_write'] }],
+      }),
+    );
+    search.writes.length = 0;
+    expect(await installSearchSetup(search, options)).toEqual([
+      'configured role logwarden_reader for 2 backend role(s)',
+    ]);
+    expect(search.writes).toEqual([readerPath]);
+  });
+
+  it('the people’s roles: no one but the admin deletes an index; no one writes an OCSF document; only the admin writes the shared tenant', () => {
+    const actionsOn = (role: typeof readerPermissions, pattern: string) =>
+      (role.index_permissions as { index_patterns: string[]; allowed_actions: string[] }[])
+        .filter((p) => p.index_patterns.includes(pattern))
+        .flatMap((p) => p.allowed_actions);
+    for (const role of [readerPermissions, responderPermissions])
+      expect(actionsOn(role, 'logwarden-ocsf-*')).toEqual(['read']);
+    expect(actionsOn(adminPermissions, 'logwarden-ocsf-*')).toContain('indices:admin/delete');
+    for (const role of [readerPermissions, responderPermissions, adminPermissions])
+      expect(actionsOn(role, 'logwarden-ocsf-*').join(' ')).not.toMatch(/data\/write|crud|indices_all|manage/);
+    expect(actionsOn(readerPermissions, '.kibana_*')).toEqual(['read']);
+    expect(actionsOn(responderPermissions, '.kibana')).toEqual(['read']);
+    expect(actionsOn(responderPermissions, '.kibana_*')).toContain('indices:data/write/index');
+    const tenants = (role: typeof readerPermissions) =>
+      (role.tenant_permissions as { allowed_actions: string[] }[]).flatMap((t) => t.allowed_actions);
+    expect([readerPermissions, responderPermissions, adminPermissions].map(tenants)).toEqual([
+      ['kibana_all_read'],
+      ['kibana_all_read'],
+      ['kibana_all_write'],
+    ]);
   });
 
   it('audit logging keeps searches (GRANTED_PRIVILEGES) and ignores the writers', () => {
