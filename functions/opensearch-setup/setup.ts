@@ -9,6 +9,7 @@ import {
   type IsmTiers,
   ismPolicyId,
 } from '../shared/opensearch/index-model';
+import { dashboardsIndex, savedObjects, storedDocument } from '../shared/opensearch/dashboards';
 
 export interface SetupOptions {
   retentionDays: number;
@@ -172,6 +173,8 @@ async function installOwnRole(search: SearchClient, setupRoleArn: string): Promi
       ],
       index_permissions: [
         { index_patterns: [`${indexPrefix}*`], allowed_actions: ['indices:admin/opensearch/ism/*'] },
+        // The shipped saved objects (functions/shared/opensearch/dashboards.ts), shared tenant only.
+        { index_patterns: [dashboardsIndex], allowed_actions: ['read', 'index', 'create_index'] },
       ],
     },
     [setupRoleArn],
@@ -198,7 +201,11 @@ async function installContent(search: SearchClient, options: SetupOptions): Prom
   if (ism.status === 400 && /no handler found/.test(JSON.stringify(ism.body))) {
     // A node without the index-management plugin (the local one): nothing enforces retention there.
     actions.push(`ISM not available on this node: policy ${ismPolicyId} not installed (not emulated)`);
-    return actions.concat(await installRoles(search, options), await installAudit(search, options));
+    return actions.concat(
+      await installRoles(search, options),
+      await installAudit(search, options),
+      await installSavedObjects(search),
+    );
   }
   type IsmBody = { _seq_no: number; _primary_term: number; policy: { states: unknown } };
   const policyWritten = await ensure(
@@ -212,7 +219,36 @@ async function installContent(search: SearchClient, options: SetupOptions): Prom
   );
   if (policyWritten) actions.push(`installed ISM policy ${ismPolicyId} (${options.retentionDays} days)`);
 
-  return actions.concat(await installRoles(search, options), await installAudit(search, options));
+  return actions.concat(
+    await installRoles(search, options),
+    await installAudit(search, options),
+    await installSavedObjects(search),
+  );
+}
+
+/**
+ * The shipped Dashboards saved objects, written into the shared tenant's index as Dashboards
+ * stores them (what its import API writes): each read first, written only when missing or
+ * different, so an edit in the repository reaches the domain on the next deployment.
+ */
+async function installSavedObjects(search: SearchClient): Promise<string[]> {
+  const written: string[] = [];
+  for (const object of savedObjects) {
+    const { id, source } = storedDocument(object);
+    const path = `/${dashboardsIndex}/_doc/${encodeURIComponent(id)}`;
+    const current = await search.request('GET', path);
+    if (current.status !== 404 && current.status >= 300)
+      throw new Error(
+        `GET ${path} answered ${current.status}: ${JSON.stringify(current.body).slice(0, 300)}`,
+      );
+    if (current.status === 200 && isDeepStrictEqual((current.body as { _source?: unknown })._source, source))
+      continue;
+    await put(search, `${path}?refresh=true`, source);
+    written.push(id);
+  }
+  return written.length
+    ? [`installed ${written.length} of ${savedObjects.length} Dashboards saved objects in ${dashboardsIndex}`]
+    : [];
 }
 
 /**
