@@ -35,6 +35,8 @@ import { auditConfig } from '../../functions/opensearch-setup/setup';
 import { signedSearchClient } from '../../functions/shared/opensearch/client';
 import type { Organization } from '../../local/scenario/organization';
 import { credentialsOf } from '../../local/emulated-org';
+import { visualizationSearch } from '../../local/dashboards-query';
+import { savedObjects, storedDocument, type VisAgg } from '../../functions/shared/opensearch/dashboards';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -140,6 +142,7 @@ describe('indexer against a real OpenSearch node', () => {
       'configured role logwarden_responder for 1 backend role(s)',
       'configured role logwarden_admin for 1 backend role(s)',
       'configured audit logging (searches audited, writers ignored)',
+      'installed 15 of 15 Dashboards saved objects in .kibana',
     ]);
   });
 
@@ -397,7 +400,13 @@ describe('fine-grained access control on the local node', () => {
    * Dashboards multi-tenancy": `global_tenant` is the shared tenant, `__user__` the user's
    * private one).
    */
-  const asDashboards = async (roleArn: string, tenant: string, method: string, path: string, body?: string) => {
+  const asDashboards = async (
+    roleArn: string,
+    tenant: string,
+    method: string,
+    path: string,
+    body?: string,
+  ) => {
     const credentials = await credentialsOf(org.logArchive, roleArn.slice(roleArn.lastIndexOf('/') + 1));
     const url = new URL(opensearch.endpoint);
     const signer = new SignatureV4({ service: 'es', region, credentials, sha256: Sha256 });
@@ -429,17 +438,16 @@ describe('fine-grained access control on the local node', () => {
 
   it('a reader reads the shared dashboards and saves nothing, in no tenant', async () => {
     const reader = readerRoleArns[0];
-    refused(
-      await asDashboards(reader, 'global_tenant', 'PUT', '/.kibana/_doc/search:by-reader', savedSearch('x')),
-      /no permissions for \[indices:data\/write\/index\]|forbidden|tenant/i,
-    );
+    // The shared (global) tenant is the request without a tenant: `.kibana` itself.
+    const pattern = await search.request('GET', '/.kibana/_doc/index-pattern:logwarden-ocsf');
+    expect(pattern).toMatchObject({ status: 200, body: { _index: '.kibana', found: true } });
     refused(
       await search.request('PUT', '/.kibana/_doc/search:by-reader', savedSearch('x')),
       /no permissions for \[indices:data\/write\/index\]/,
     );
     refused(
-      await search.request('PUT', '/.kibana_1_reader/_doc/search:by-reader', savedSearch('x')),
-      /no permissions for \[indices:data\/write\/index\]/,
+      await asDashboards(reader, '__user__', 'PUT', '/.kibana/_doc/search:by-reader', savedSearch('x')),
+      /no permissions for \[indices:data\/write\/(index|bulk)\]/,
     );
   });
 
@@ -455,13 +463,20 @@ describe('fine-grained access control on the local node', () => {
       '/.kibana/_doc/search:responder-own?refresh=true',
       savedSearch('my failed logins'),
     );
-    expect(own.status).toBeLessThan(300);
-    // Stored in the private tenant's index, not in the shared one.
+    expect(own).toMatchObject({ status: 201, body: { result: 'created' } });
+    // Stored in the private tenant's index (`.kibana_<hash>_<user>`), not in the shared one.
     const back = await asDashboards(responderArn, '__user__', 'GET', '/.kibana/_doc/search:responder-own');
-    expect(back).toMatchObject({ status: 200, body: { found: true, _index: expect.stringMatching(/^\.kibana_-?\d+_/) } });
+    expect(back).toMatchObject({
+      status: 200,
+      body: {
+        found: true,
+        _index: expect.stringMatching(/^\.kibana_-?\d+_arnawsiam\d+rolesecurityresponder/),
+      },
+    });
+    expect((await responder.request('GET', '/.kibana/_doc/search:responder-own')).status).toBe(404);
     refused(
-      await asDashboards(responderArn, 'global_tenant', 'PUT', '/.kibana/_doc/search:shared', savedSearch('x')),
-      /no permissions|forbidden|tenant/i,
+      await responder.request('PUT', '/.kibana/_doc/search:shared', savedSearch('x')),
+      /no permissions for \[indices:data\/write\/index\]/,
     );
     refused(await responder.request('DELETE', `/${index}`), /no permissions for \[indices:admin\/delete\]/);
     refused(
@@ -489,22 +504,19 @@ describe('fine-grained access control on the local node', () => {
       '{"create":{"_index":"logwarden-ocsf-1999.01.01","_id":"old"}}\n{}\n',
       'application/x-ndjson',
     );
+    expect(await indices()).toContain('logwarden-ocsf-1999.01.01');
     expect((await admin.request('DELETE', '/logwarden-ocsf-1999.01.01')).status).toBe(200);
     expect(await indices()).not.toContain('logwarden-ocsf-1999.01.01');
-    const shared = await asDashboards(
-      adminArn,
-      'global_tenant',
-      'PUT',
-      '/.kibana/_doc/search:shared-by-admin',
-      savedSearch('shared'),
-    );
-    expect(shared.status).toBeLessThan(300);
+    const shared = await admin.request('PUT', '/.kibana/_doc/search:shared-by-admin', savedSearch('shared'));
+    expect(shared).toMatchObject({ status: 201, body: { _index: '.kibana' } });
+    expect((await admin.request('DELETE', '/.kibana/_doc/search:shared-by-admin')).status).toBe(200);
     refused(
       await admin.request('GET', '/_plugins/_security/api/rolesmapping'),
       /No permission to access REST API/,
     );
+    const { index, id } = await doc();
     refused(
-      await admin.request('DELETE', `/${(await doc()).index}/_doc/${(await doc()).id}`),
+      await admin.request('DELETE', `/${index}/_doc/${id}`),
       /no permissions for \[indices:data\/write\/delete\]/,
     );
   });
@@ -579,5 +591,129 @@ describe('fine-grained access control on the local node', () => {
     expect(await deployment.again()).toBe(
       'ISM not available on this node: policy logwarden-ocsf-retention not installed (not emulated)',
     );
+  });
+});
+
+/**
+ * The shipped Dashboards saved objects (issue 24 §2). OpenSearch Dashboards cannot run here, so
+ * each visualization's search, as Dashboards builds it (local/dashboards-query.ts), runs on the
+ * node over the indexed corpus as the reader, and its answer is checked against the matching
+ * documents themselves, read back and counted here.
+ */
+describe('the Dashboards saved objects on the local node', () => {
+  const get = (doc: unknown, path: string): unknown[] => {
+    let values: unknown[] = [doc];
+    for (const key of path.split('.'))
+      values = values.flatMap((v) => {
+        const next = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+        return next === undefined || next === null ? [] : Array.isArray(next) ? next : [next];
+      });
+    return values;
+  };
+  type Bucket = { key: string | number; key_as_string?: string; doc_count: number } & Record<string, unknown>;
+
+  /** The documents' own answer for `aggs` at one level, checked against the node's buckets. */
+  function check(
+    docs: Record<string, unknown>[],
+    aggs: VisAgg[],
+    answer: Record<string, unknown>,
+    path: string,
+  ) {
+    const metric = aggs.find((a) => a.schema === 'metric')!;
+    const [bucket, ...rest] = aggs.filter((a) => a.schema !== 'metric');
+    if (!bucket) {
+      if (metric.type === 'sum')
+        expect((answer[metric.id] as { value: number }).value).toBe(
+          docs.reduce(
+            (a, d) => a + get(d, metric.params.field).reduce((x: number, v) => x + Number(v), 0),
+            0,
+          ),
+        );
+      if (metric.type === 'cardinality')
+        expect((answer[metric.id] as { value: number }).value).toBe(
+          new Set(docs.flatMap((d) => get(d, metric.params.field).map(String))).size,
+        );
+      return;
+    }
+    const keyOf = (v: unknown) =>
+      bucket.type === 'date_histogram'
+        ? String(Math.floor((typeof v === 'number' ? v : Date.parse(String(v))) / 86_400_000) * 86_400_000)
+        : String(v);
+    const groups = new Map<string, Record<string, unknown>[]>();
+    for (const d of docs)
+      for (const k of new Set(get(d, bucket.params.field).map(keyOf)))
+        groups.set(k, [...(groups.get(k) ?? []), d]);
+    const buckets = (answer[bucket.id] as { buckets: Bucket[] }).buckets;
+    const shown = buckets.map((b) => String(b.key));
+    if (bucket.type === 'date_histogram') expect(shown.sort()).toEqual([...groups.keys()].sort());
+    else {
+      expect(buckets.length).toBe(Math.min(groups.size, bucket.params.size));
+      // Every bucket shown holds as many documents as match it; none left out holds more.
+      const smallest = Math.min(...buckets.map((b) => b.doc_count));
+      for (const [k, group] of groups)
+        if (!shown.includes(k) && metric.type === 'count') expect(group.length).toBeLessThanOrEqual(smallest);
+    }
+    for (const b of buckets) {
+      const group = groups.get(String(b.key)) ?? [];
+      expect({ at: `${path}/${String(b.key)}`, count: b.doc_count }).toEqual({
+        at: `${path}/${String(b.key)}`,
+        count: group.length,
+      });
+      check(group, [metric, ...rest], b, `${path}/${String(b.key)}`);
+    }
+  }
+
+  const visualizations = savedObjects.filter((o) => o.type === 'visualization').map(visualizationSearch);
+
+  it.each(visualizations.map((v) => [v.title, v] as const))(
+    '%s: the node answers what the matching documents say',
+    async (_title, vis) => {
+      await refreshAsOperator(org, opensearch);
+      const answer = await search.request('POST', '/logwarden-ocsf-*/_search', JSON.stringify(vis.body));
+      expect(answer.status).toBe(200);
+      const hits = await search.request(
+        'POST',
+        '/logwarden-ocsf-*/_search',
+        JSON.stringify({ size: 10000, query: vis.body.query }),
+      );
+      const docs = (hits.body as { hits: { hits: { _source: Record<string, unknown> }[] } }).hits.hits.map(
+        (h) => h._source,
+      );
+      expect(docs.length).toBeGreaterThan(0);
+      check(
+        docs,
+        vis.aggs,
+        (answer.body as { aggregations: Record<string, unknown> }).aggregations,
+        vis.title,
+      );
+    },
+  );
+
+  it('what the dashboards show from the corpus: who stopped a trail, failed calls, rejected flows, High GuardDuty findings', async () => {
+    const run = async (id: string) => {
+      const vis = visualizationSearch(savedObjects.find((o) => o.id === id)!);
+      const res = await search.request('POST', '/logwarden-ocsf-*/_search', JSON.stringify(vis.body));
+      return (res.body as { aggregations: Record<string, { buckets: Bucket[] }> }).aggregations['2'].buckets;
+    };
+    const who = await run('vis-ct-who-did-what');
+    const christophe = who.find((b) => b.key === 'arn:aws:iam::143434273843:user/christophe');
+    expect((christophe?.['3'] as { buckets: Bucket[] }).buckets.map((b) => b.key)).toContain('StopLogging');
+    expect((await run('vis-ct-failed-calls')).length).toBeGreaterThan(0);
+    expect((await run('vis-net-rejected-flows'))[0].key).toBe((await topRejectedSources(search))[0].source);
+    expect((await run('vis-gd-by-severity')).map((b) => b.key)).toEqual(
+      expect.arrayContaining(['High', 'Critical']),
+    );
+  });
+
+  it('every shipped object is in .kibana as the setup stored it, readable by a reader', async () => {
+    for (const object of savedObjects) {
+      const { id, source } = storedDocument(object);
+      const res = await search.request('GET', `/.kibana/_doc/${encodeURIComponent(id)}`);
+      expect({ id, status: res.status, source: (res.body as { _source?: unknown })._source }).toEqual({
+        id,
+        status: 200,
+        source,
+      });
+    }
   });
 });

@@ -42,6 +42,8 @@ function memorySearch(): SearchClient & { writes: string[] } {
       const saved = store.get(key) as Record<string, unknown>;
       if (key.startsWith('/_index_template/'))
         return { status: 200, body: { index_templates: [{ name: key, index_template: saved }] } };
+      if (key.startsWith('/.kibana/_doc/'))
+        return { status: 200, body: { _index: '.kibana', _id: key, found: true, _source: saved } };
       if (key.startsWith('/_plugins/_ism/'))
         return { status: 200, body: { _seq_no: 3, _primary_term: 1, ...saved } };
       // A role comes back as the security plugin hands it back: with its flags and the empty
@@ -89,6 +91,7 @@ describe('installSearchSetup', () => {
       'configured role logwarden_reader for 0 backend role(s)',
       'configured role logwarden_responder for 0 backend role(s)',
       'configured role logwarden_admin for 0 backend role(s)',
+      'installed 15 of 15 Dashboards saved objects in .kibana',
     ]);
     const writes = search.writes.length;
     expect(
@@ -138,6 +141,7 @@ describe('installSearchSetup', () => {
       'configured role logwarden_responder for 0 backend role(s)',
       'configured role logwarden_admin for 0 backend role(s)',
       'configured audit logging (searches audited, writers ignored)',
+      'installed 15 of 15 Dashboards saved objects in .kibana',
     ]);
     const writes = search.writes.length;
     expect(await installSearchSetup(search, options)).toEqual([]);
