@@ -6,6 +6,10 @@
  * item is left out of the table and said so in docs/scale.md.
  */
 export const pricesAsOf = '2025 list prices, not re-checked offline (verify)';
+// Checked 2026-12-06 against what the reference corpus holds (docs/scale.md, "The prices
+// checked"): OpenSearch managed storage, gp3, CloudWatch Logs storage and the inter-Region rate
+// agree with secondary sources quoting the pricing pages; the OpenSearch instance-hours could not
+// be checked (no page with them).
 
 export interface Price {
   usd: number;
