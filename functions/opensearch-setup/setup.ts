@@ -170,12 +170,17 @@ async function installOwnRole(search: SearchClient, setupRoleArn: string): Promi
         'cluster_monitor',
         'indices:admin/index_template/*',
         'cluster:admin/opendistro/ism/*',
+        // A document PUT into an index not yet created runs as a bulk request (auto-create).
+        'indices:data/write/bulk',
       ],
       index_permissions: [
         { index_patterns: [`${indexPrefix}*`], allowed_actions: ['indices:admin/opensearch/ism/*'] },
         // The shipped saved objects (functions/shared/opensearch/dashboards.ts), shared tenant only.
         { index_patterns: [dashboardsIndex], allowed_actions: ['read', 'index', 'create_index'] },
       ],
+      // `.kibana` without a tenant header is the global tenant: the security plugin also asks
+      // for the tenant permission (a read is refused without it, on the local node).
+      tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_write'] }],
     },
     [setupRoleArn],
     probe,
