@@ -210,7 +210,9 @@ describe('installSearchSetup', () => {
       expect(actionsOn(role, 'logwarden-ocsf-*')).toEqual(['read']);
     expect(actionsOn(adminPermissions, 'logwarden-ocsf-*')).toContain('indices:admin/delete');
     for (const role of [readerPermissions, responderPermissions, adminPermissions])
-      expect(actionsOn(role, 'logwarden-ocsf-*').join(' ')).not.toMatch(/data\/write|crud|indices_all|manage/);
+      expect(actionsOn(role, 'logwarden-ocsf-*').join(' ')).not.toMatch(
+        /data\/write|crud|indices_all|manage/,
+      );
     expect(actionsOn(readerPermissions, '.kibana_*')).toEqual(['read']);
     expect(actionsOn(responderPermissions, '.kibana')).toEqual(['read']);
     expect(actionsOn(responderPermissions, '.kibana_*')).toContain('indices:data/write/index');
