@@ -11,10 +11,10 @@ import { randomUUID } from 'node:crypto';
 import type { TrustTable } from '../../contracts/trusted-sources';
 import { decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
-import { documentId, forEachDocument } from '../shared/normalize';
+import { documentId, normalizeLogEvent } from '../shared/normalize';
 import type { OcsfDocument } from '../shared/ocsf/document';
 import { executionName, startNamedExecution } from '../shared/start-execution';
-import { isCoverageTamper } from '../shared/tamper';
+import { isCoverageTamper, mayBeCoverageTamper } from '../shared/tamper';
 import { describeTamper } from './describe-tamper';
 
 export interface AlerterDeps {
@@ -241,11 +241,16 @@ export async function alertOnStreamRecord(data: string, deps: AlerterDeps): Prom
   if (!decoded.ok) return { ...outcome, unreadable: decoded.error };
   if (isControlMessage(decoded.payload)) return outcome;
   const payload = decoded.payload;
-  // Only the tamper documents are kept: a large payload's other documents are let go one by one.
+  // Only CloudTrail from a source trusted for it becomes API Activity, the one class that can be
+  // tampering: a payload from anywhere else (flow records, findings, application logs) is not
+  // normalized at all, and of a trail's lines only those that name a tamper call are.
+  if (!deps.trust.of(payload.owner, payload.logGroup).kinds.has('cloudtrail')) return outcome;
   const tamper: OcsfDocument[] = [];
-  forEachDocument(payload, deps.formats, deps.trust, (doc) => {
+  for (const event of payload.logEvents) {
+    if (!mayBeCoverageTamper(event.message)) continue;
+    const doc = normalizeLogEvent(payload, event, deps.formats, deps.trust);
     if (isCoverageTamper(doc)) tamper.push(doc);
-  });
+  }
   for (const doc of tamper) {
     const key = documentId(payload, doc);
     const result = await alertOnce(deps, doc, key);

@@ -11,9 +11,16 @@ import {
   executionNameFor,
 } from '../../../functions/alerter/alerter';
 import type { CwlPayload } from '../../../functions/shared/cwl-payload';
-import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
 import { documentId, normalizePayload } from '../../../functions/shared/normalize';
-import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../../local/corpus';
+import * as baseEvent from '../../../functions/shared/ocsf/base-event';
+import * as cloudTrail from '../../../functions/shared/ocsf/cloudtrail';
+import * as flowLog from '../../../functions/shared/ocsf/flow-log';
+import {
+  FlowLogFormatRegistry,
+  flowLogGroupFor,
+  logwardenFormat,
+} from '../../../functions/shared/flow-log-formats';
+import { cwlPayload, encodeCwl, flowLogSamples, realCloudTrailEvents } from '../../../local/corpus';
 import { dedupeTable } from '../../fixtures/dedupe-table';
 import { gzipBomb } from '../../fixtures/gzip-bomb';
 
@@ -110,6 +117,50 @@ describe('alerter', () => {
     expect(table.get(stopKey)).toMatchObject({
       state: { S: 'alerted' },
       expiresAt: { N: String(1_732_800_000 + (168 + 24) * 3600) },
+    });
+  });
+
+  describe('decides from the payload and a look at each line before normalizing (issue 26)', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it("normalizes only the trail's lines that name a tamper call, and still alerts on them", async () => {
+      const payload = fromTrail([...ordinary, stop, deleteFlowLogs]);
+      const keys = [keyOf(payload, ordinary.length), keyOf(payload, ordinary.length + 1)];
+      const apiActivity = jest.spyOn(cloudTrail, 'toApiActivity');
+      const outcome = await alertOnStreamRecord(encodeCwl(payload), deps());
+      expect(outcome.alerted).toEqual(keys);
+      // Before: every line of the payload, the five GetPasswordData included.
+      expect(apiActivity).toHaveBeenCalledTimes(2);
+    });
+
+    it('normalizes nothing of a payload no trusted trail sent: flow records, application lines', async () => {
+      const spies = [
+        jest.spyOn(cloudTrail, 'toApiActivity'),
+        jest.spyOn(flowLog, 'toNetworkActivity'),
+        jest.spyOn(baseEvent, 'toBaseEvent'),
+      ];
+      const flow = flowLogSamples().find((s) => s.format.split(/\s+/).length === 14)!;
+      const flowPayload = cwlPayload(flow.records, { logGroup: flowLogGroupFor(logwardenFormat) });
+      const app = cwlPayload(['START RequestId: 1', JSON.stringify(stop)], {
+        logGroup: '/aws/lambda/orders',
+      });
+      for (const p of [flowPayload, app])
+        expect(await alertOnStreamRecord(encodeCwl(p), deps())).toEqual({
+          alerted: [],
+          duplicates: [],
+          notGoverned: [],
+        });
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+      expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    });
+
+    it('a tamper call whose name is spelled with JSON escapes is read in full and still alerts', async () => {
+      // RFC 8259 §7: any character may be escaped as \uXXXX; CloudTrail's writer does not, a forger may.
+      const line = JSON.stringify(stop).replace('"StopLogging"', '"Stop\\u004cogging"');
+      expect(line).not.toContain('StopLogging');
+      const payload = cwlPayload([line], { logGroup: orgTrailGroup, owner: management });
+      const outcome = await alertOnStreamRecord(encodeCwl(payload), deps());
+      expect(outcome.alerted).toEqual([keyOf(payload)]);
     });
   });
 

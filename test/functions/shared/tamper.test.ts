@@ -1,6 +1,6 @@
 import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
 import { normalizePayload } from '../../../functions/shared/normalize';
-import { isCoverageTamper } from '../../../functions/shared/tamper';
+import { isCoverageTamper, mayBeCoverageTamper } from '../../../functions/shared/tamper';
 import {
   cwlPayload,
   guardDutyEvents,
@@ -166,5 +166,26 @@ describe('isCoverageTamper', () => {
         false,
       );
     });
+  });
+});
+
+describe('mayBeCoverageTamper: the look before normalizing (issue 26)', () => {
+  it('is true for every corpus line whose document is tampering, and false for most lines', () => {
+    const lines = [
+      ...realCloudTrailEvents().map((e) => JSON.stringify(e.event)),
+      ...pantherCloudTrailLogs().map((e) => JSON.stringify(e.event)),
+      ...guardDutyEvents().map((e) => JSON.stringify(e.event)),
+    ];
+    const tampering = lines.filter((l) =>
+      isCoverageTamper(normalizePayload(cwlPayload([l]), registry, testTrust)[0]),
+    );
+    expect(tampering.length).toBeGreaterThanOrEqual(10);
+    for (const l of tampering) expect(mayBeCoverageTamper(l)).toBe(true);
+    expect(lines.filter((l) => mayBeCoverageTamper(l)).length).toBeLessThan(lines.length / 4);
+  });
+
+  it('reads in full a line with a JSON escape, which can spell a call name without its letters', () => {
+    expect(mayBeCoverageTamper('{"eventName":"Stop\\u004cogging"}')).toBe(true);
+    expect(mayBeCoverageTamper('{"eventName":"GetPasswordData"}')).toBe(false);
   });
 });
