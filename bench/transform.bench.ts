@@ -131,12 +131,16 @@ async function perSource() {
         sources.map((s) => ({ ...s, weight: s.dailyBytes })),
       ),
   };
+  // BENCH_SOURCE=<name prefix>: that source's row alone (a quick look; the targets need all rows).
+  const only = process.env.BENCH_SOURCE;
   const rows = [
-    ...sources.map((s) => ({
-      name: `${s.name} (${s.dailyBytes ? pct(s.dailyBytes / weightSum) : 'not in the model'})`,
-      records: (mb: number) => corpusRecords(mb * 1024 * 1024, [{ ...s, weight: 1 }]),
-    })),
-    mix,
+    ...sources
+      .filter((s) => only === undefined || s.name.startsWith(only))
+      .map((s) => ({
+        name: `${s.name} (${s.dailyBytes ? pct(s.dailyBytes / weightSum) : 'not in the model'})`,
+        records: (mb: number) => corpusRecords(mb * 1024 * 1024, [{ ...s, weight: 1 }]),
+      })),
+    ...(only === undefined ? [mix] : []),
   ];
   const bufferBytes = PROCESSOR_BUFFER_MB * 1024 * 1024;
   console.log(`logwarden transform benchmark per source (${runtimeNote()}, ${rounds} interleaved rounds)\n`);
