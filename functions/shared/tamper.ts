@@ -18,17 +18,19 @@ const tamperCalls: Record<string, ReadonlySet<string>> = {
     'DisassociateFromMasterAccount',
     'DeleteMembers',
     'DisassociateMembers',
+    'StopMonitoringMembers',
     'DisableOrganizationAdminAccount',
   ]),
   'ec2.amazonaws.com': new Set(['DeleteFlowLogs']),
   'logs.amazonaws.com': new Set(['DeleteSubscriptionFilter', 'DeleteAccountPolicy', 'DeleteDestination']),
 };
 
+/** Calls that are tamper only with some parameters (`isCoverageTamper` reads them). */
+const tamperByParameters = ['UpdateDetector', 'UpdateOrganizationConfiguration', 'DeleteLogGroup'] as const;
+
 /** Every operation `isCoverageTamper` can answer true for, in one pattern. */
 const tamperOperationPattern = new RegExp(
-  [...Object.values(tamperCalls).flatMap((calls) => [...calls]), 'UpdateDetector', 'DeleteLogGroup'].join(
-    '|',
-  ),
+  [...Object.values(tamperCalls).flatMap((calls) => [...calls]), ...tamperByParameters].join('|'),
 );
 
 /**
@@ -69,6 +71,16 @@ export function isCoverageTamper(
   if (service === 'guardduty.amazonaws.com' && operation === 'UpdateDetector') {
     const enable = requestParameters(doc).enable;
     return enable === false || enable === 'false';
+  }
+  if (service === 'guardduty.amazonaws.com' && operation === 'UpdateOrganizationConfiguration') {
+    // Auto-enable switched off for the organization's members (GuardDuty API Reference,
+    // UpdateOrganizationConfiguration: autoEnableOrganizationMembers NONE, or the older autoEnable).
+    const params = requestParameters(doc);
+    return (
+      params.autoEnableOrganizationMembers === 'NONE' ||
+      params.autoEnable === false ||
+      params.autoEnable === 'false'
+    );
   }
   if (service === 'logs.amazonaws.com' && operation === 'DeleteLogGroup') {
     const group = requestParameters(doc).logGroupName;

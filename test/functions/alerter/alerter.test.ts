@@ -22,6 +22,10 @@ import {
   logwardenFormat,
 } from '../../../functions/shared/flow-log-formats';
 import { cwlPayload, encodeCwl, flowLogSamples, realCloudTrailEvents } from '../../../local/corpus';
+import { compileRules } from '../../../functions/alerter/detections';
+import { detectionRules, type DetectionRule } from '../../../contracts/detections';
+
+const detectionSettings = { guardDutyMinSeverity: 7 };
 import { dedupeTable } from '../../fixtures/dedupe-table';
 import { gzipBomb } from '../../fixtures/gzip-bomb';
 
@@ -146,14 +150,58 @@ describe('alerter', () => {
       const app = cwlPayload(['START RequestId: 1', JSON.stringify(stop)], {
         logGroup: '/aws/lambda/orders',
       });
+      // With logwarden's detection rules too: none can flag a flow record or an application line.
+      const withRules = deps({ detections: compileRules(detectionRules), detectionSettings });
       for (const p of [flowPayload, app])
-        expect(await alertOnStreamRecord(encodeCwl(p), deps())).toEqual({
-          alerted: [],
-          duplicates: [],
-          notGoverned: [],
-        });
+        for (const d of [deps(), withRules])
+          expect(await alertOnStreamRecord(encodeCwl(p), d)).toEqual({
+            alerted: [],
+            detected: [],
+            duplicates: [],
+            notGoverned: [],
+          });
       for (const spy of spies) expect(spy).not.toHaveBeenCalled();
       expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    });
+
+    it('normalizes a flow payload when a rule can flag a flow record, and alerts on it', async () => {
+      const toPort22: DetectionRule = {
+        ...detectionRules[0],
+        id: 'flow-to-port-22',
+        severity: 'High',
+        when: {
+          all: [
+            { field: 'class_uid', equals: 4001 },
+            { field: 'dst_endpoint.port', equals: 22 },
+          ],
+        },
+      };
+      // A record of logwarden's own format, about the payload's owner, to port 22.
+      const owner = '123456789012';
+      const given: Record<string, string> = {
+        version: '8',
+        'account-id': owner,
+        'interface-id': 'eni-1235b8ca123456789',
+        srcaddr: '203.0.113.9',
+        dstaddr: '172.31.16.21',
+        srcport: '20641',
+        dstport: '22',
+        protocol: '6',
+        action: 'ACCEPT',
+        'log-status': 'OK',
+      };
+      const values = logwardenFormat.fields.map((f) => given[f] ?? '-');
+      const flowPayload = cwlPayload([values.join(' ')], {
+        logGroup: flowLogGroupFor(logwardenFormat),
+        owner,
+      });
+      const rules = compileRules([toPort22]);
+      expect(rules[0].mayMatchPlainDocuments).toBe(true);
+      const outcome = await alertOnStreamRecord(
+        encodeCwl(flowPayload),
+        deps({ detections: rules, detectionSettings }),
+      );
+      expect(outcome.detected).toHaveLength(1);
     });
 
     it('a tamper call whose name is spelled with JSON escapes is read in full and still alerts', async () => {
@@ -170,7 +218,12 @@ describe('alerter', () => {
     const record = encodeCwl(fromTrail([stop]));
     await alertOnStreamRecord(record, deps());
     const again = await alertOnStreamRecord(record, deps());
-    expect(again).toEqual({ alerted: [], duplicates: [keyOf(fromTrail([stop]))], notGoverned: [] });
+    expect(again).toEqual({
+      alerted: [],
+      detected: [],
+      duplicates: [keyOf(fromTrail([stop]))],
+      notGoverned: [],
+    });
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
   });
@@ -261,7 +314,7 @@ describe('alerter', () => {
 
       // The retry: no second alert, the heal starts.
       const retry = await alertOnStreamRecord(record, deps());
-      expect(retry).toEqual({ alerted: [], duplicates: [keyOf(payload)], notGoverned: [] });
+      expect(retry).toEqual({ alerted: [], detected: [], duplicates: [keyOf(payload)], notGoverned: [] });
       expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
       expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
       expect(table.get(keyOf(payload))?.heal?.S).toContain(':execution:');
@@ -344,6 +397,39 @@ describe('alerter', () => {
     });
   });
 
+  describe("the GuardDuty administrator's membership calls (issue 21 §5)", () => {
+    const admin = '333333333333';
+    const byAdmin = (eventName: string, accountIds: string[]) => ({
+      ...stop,
+      eventID: `gd-${eventName}`,
+      eventSource: 'guardduty.amazonaws.com',
+      eventName,
+      recipientAccountId: admin,
+      userIdentity: { ...(stop.userIdentity as object), accountId: admin },
+      requestParameters: { detectorId: 'd', accountIds },
+      responseElements: { unprocessedAccounts: [] },
+    });
+
+    it.each(['DisassociateMembers', 'DeleteMembers', 'StopMonitoringMembers'])(
+      '%s heals each member named in accountIds, not the administrator',
+      async (eventName) => {
+        // GuardDuty API Reference, DisassociateMembers: "accountIds: A list of account IDs of the
+        // GuardDuty member accounts that you want to disassociate from the administrator account."
+        const payload = fromTrail([byAdmin(eventName, ['444444444444', '555555555555'])]);
+        const outcome = await alertOnStreamRecord(encodeCwl(payload), deps());
+        expect(outcome.alerted).toHaveLength(1);
+        expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+        const inputs = sfn
+          .commandCalls(StartExecutionCommand)
+          .map((c) => JSON.parse(c.args[0].input.input!) as { account: string; region: string });
+        expect(inputs.map((i) => i.account)).toEqual(['444444444444', '555555555555']);
+        expect(inputs.every((i) => i.region === stop.awsRegion)).toBe(true);
+        const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+        expect(new Set(names).size).toBe(2);
+      },
+    );
+  });
+
   it('execution names are valid Step Functions names', () => {
     expect(executionNameFor('a/b c:d'.repeat(20))).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
   });
@@ -357,6 +443,7 @@ describe('alerter under attack (issue 10 §1)', () => {
     });
     expect(await alertOnStreamRecord(encodeCwl(forged), deps())).toEqual({
       alerted: [],
+      detected: [],
       duplicates: [],
       notGoverned: [],
     });

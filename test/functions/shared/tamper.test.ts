@@ -56,6 +56,7 @@ describe('isCoverageTamper', () => {
     ['guardduty.amazonaws.com', 'DisassociateFromMasterAccount'],
     ['guardduty.amazonaws.com', 'DeleteMembers'],
     ['guardduty.amazonaws.com', 'DisassociateMembers'],
+    ['guardduty.amazonaws.com', 'StopMonitoringMembers'],
     ['guardduty.amazonaws.com', 'DisableOrganizationAdminAccount'],
     ['ec2.amazonaws.com', 'DeleteFlowLogs'],
     ['logs.amazonaws.com', 'DeleteSubscriptionFilter'],
@@ -63,6 +64,20 @@ describe('isCoverageTamper', () => {
     ['logs.amazonaws.com', 'DeleteDestination'],
   ])('%s %s is tamper', (source, name) => {
     expect(isCoverageTamper(call(source, name))).toBe(true);
+  });
+
+  it('UpdateOrganizationConfiguration only when it switches auto-enable off (issue 21 §5)', () => {
+    // GuardDuty API Reference, UpdateOrganizationConfiguration: autoEnableOrganizationMembers
+    // "NONE: Indicates that GuardDuty will not be automatically enabled for any account in the
+    // organization"; the older autoEnable is a boolean.
+    const update = (params: object) =>
+      isCoverageTamper(
+        call('guardduty.amazonaws.com', 'UpdateOrganizationConfiguration', { detectorId: 'd', ...params }),
+      );
+    expect(update({ autoEnableOrganizationMembers: 'NONE' })).toBe(true);
+    expect(update({ autoEnable: false })).toBe(true);
+    expect(update({ autoEnableOrganizationMembers: 'ALL' })).toBe(false);
+    expect(update({ autoEnableOrganizationMembers: 'NEW' })).toBe(false);
   });
 
   it('UpdateDetector only when it disables the detector', () => {
@@ -182,6 +197,21 @@ describe('mayBeCoverageTamper: the look before normalizing (issue 26)', () => {
     expect(tampering.length).toBeGreaterThanOrEqual(10);
     for (const l of tampering) expect(mayBeCoverageTamper(l)).toBe(true);
     expect(lines.filter((l) => mayBeCoverageTamper(l)).length).toBeLessThan(lines.length / 4);
+  });
+
+  it('is true for the calls that are tamper only with some parameters', () => {
+    const docs = [
+      call('guardduty.amazonaws.com', 'UpdateDetector', { detectorId: 'd1', enable: false }),
+      call('guardduty.amazonaws.com', 'UpdateOrganizationConfiguration', {
+        detectorId: 'd1',
+        autoEnableOrganizationMembers: 'NONE',
+      }),
+      call('logs.amazonaws.com', 'DeleteLogGroup', { logGroupName: '/logwarden/cloudtrail' }),
+    ];
+    for (const doc of docs) {
+      expect(isCoverageTamper(doc)).toBe(true);
+      expect(mayBeCoverageTamper(doc.raw_data as string)).toBe(true);
+    }
   });
 
   it('reads in full a line with a JSON escape, which can spell a call name without its letters', () => {
