@@ -35,7 +35,10 @@ const search: SearchClient = {
   async request(_method, path, body) {
     if (path === '/_bulk') {
       const lines = (body ?? '').split('\n').filter(Boolean).length / 2;
-      return { status: 200, body: { items: Array.from({ length: lines }, () => ({ create: { status: 201 } })) } };
+      return {
+        status: 200,
+        body: { items: Array.from({ length: lines }, () => ({ create: { status: 201 } })) },
+      };
     }
     return { status: 200, body: {} };
   },
@@ -79,7 +82,9 @@ async function main() {
   console.log(
     `CPU seconds per GB of CloudWatch Logs input (${megabytes} MB of stream records per source, Node.js ${process.version}), and GB-seconds per GB at ${memory.transform}/${memory.indexer}/${memory.alerter} MB\n`,
   );
-  console.log('| source | transform s/GB | indexer s/GB | alerter s/GB | GB-s per GB: transform, indexer, alerter |');
+  console.log(
+    '| source | transform s/GB | indexer s/GB | alerter s/GB | GB-s per GB: transform, indexer, alerter |',
+  );
   console.log('| --- | --- | --- | --- | --- |');
   for (const source of benchSources()) {
     if (!source.messages.length) continue;
@@ -99,7 +104,10 @@ async function main() {
       },
       indexer: async () => {
         for (const [i, r] of records.entries())
-          await indexStreamRecord({ data: r.data, sequenceNumber: String(i), arrivalMs: 1_732_800_000_000 }, indexerDeps);
+          await indexStreamRecord(
+            { data: r.data, sequenceNumber: String(i), arrivalMs: 1_732_800_000_000 },
+            indexerDeps,
+          );
       },
       alerter: async () => {
         for (const r of records) await alertOnStreamRecord(r.data, { ...alerterDeps, inFlight: new Map() });

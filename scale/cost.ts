@@ -6,7 +6,7 @@ import { openSearchInstanceHour, prices, pricesAsOf, type Price } from './prices
 import {
   existsWithoutLogwarden,
   flowLogDeliveryPaths,
-  gbSeconds as gbSecondsOf,
+  functionGbSeconds,
   kinesisModes,
   splitAdded,
   streamTraffic,
@@ -20,15 +20,12 @@ export { recordBytes };
  * Assumptions of the estimate that no measurement here gives; each is printed with the table.
  * - archivedFraction: stored (gzip OCSF) bytes per ingested byte; OCSF adds fields, gzip
  *   removes about 90% of JSON.
- * - pipelineMbPerSecond: MB the transform, indexer and alerter each handle per second of
- *   invocation; `npm run bench` measures the transform's own throughput.
  * - pipelineBatchMb: MB per pipeline invocation (Firehose buffer, Kinesis batch).
  * - streamPeakToMean, streamRecordKb: the stream's busiest second over its mean, and its mean
  *   record, for the provisioned-mode comparison only.
  */
 export const costAssumptions = {
   archivedFraction: 0.2,
-  pipelineMbPerSecond: 10,
   pipelineBatchMb: 1,
   /** Busiest second of the stream over the month's mean (sizes provisioned shards). */
   streamPeakToMean: 3,
@@ -190,12 +187,12 @@ export function estimateMonthlyCost(input: {
       (id) => id.startsWith(prefix) && central.Resources[id].Type === 'AWS::Lambda::Function',
     );
     if (!logicalId) throw new Error(`no ${prefix} function in the central template`);
-    // Every consumer reads the re-ingested records too.
-    const secondsPerGb = 1024 / costAssumptions.pipelineMbPerSecond;
+    // Measured CPU seconds per GB per source (bench/functions-cpu.ts); re-ingested records are
+    // read again.
     rows.push(
       row(
-        `Lambda ${name}: duration`,
-        gbSecondsOf(traffic.totalGb, secondsPerGb, memoryGbOf(central, logicalId)),
+        `Lambda ${name}: duration (measured CPU per GB)`,
+        functionGbSeconds(name, bySource, memoryGbOf(central, logicalId)),
         prices.lambdaArmGbSecond,
       ),
     );
@@ -317,7 +314,7 @@ export function estimateMonthlyCost(input: {
   notes.push(
     `prices: us-east-1, ${pricesAsOf} (scale/prices.ts names each page)`,
     `volumes per account and day (config volumes): ${v.cloudTrailEventsPerAccountPerDay} CloudTrail events × ${recordBytes.cloudTrailEvent} B, ${v.flowLogRecordsPerAccountPerDay} flow-log records × ${recordBytes.flowLogRecord} B, ${v.guardDutyFindingsPerAccountPerDay} GuardDuty findings × ${recordBytes.guardDutyFinding} B, ${(v.appLogBytesPerAccountPerDay / 1024 ** 2).toFixed(0)} MiB app logs`,
-    `assumed: archive stores ${costAssumptions.archivedFraction} of the ingested bytes; pipeline functions handle ${costAssumptions.pipelineMbPerSecond} MB/s in ${costAssumptions.pipelineBatchMb} MB batches; not included: event-driven self-heal runs, data transfer, KMS requests, CloudWatch alarms and metrics, S3 requests`,
+    `assumed: archive stores ${costAssumptions.archivedFraction} of the ingested bytes; pipeline functions bill their measured CPU seconds per GB (bench/functions-cpu.ts, waits on OpenSearch, S3 and DynamoDB not included) in ${costAssumptions.pipelineBatchMb} MB batches; not included: event-driven self-heal runs, data transfer, KMS requests, CloudWatch alarms and metrics, S3 requests`,
   );
   const split = splitAdded(rows);
   const paths = flowLogDeliveryPaths(bySource.flowLogs);

@@ -31,6 +31,39 @@ export const measuredReingestExtra: Readonly<Record<Source, number>> = {
   application: 3.36,
 };
 
+/** The three functions that read every stream record. */
+export type PipelineFunction = 'transform' | 'indexer' | 'alerter';
+
+/**
+ * CPU seconds per GB of CloudWatch Logs input (message bytes), per source and function:
+ * `npx tsx bench/functions-cpu.ts` of 2026-12-06 (4 MB of stream records per source, Node.js 20 on
+ * the shared x86_64 machine; docs/benchmark.md). Flow logs are logwarden's format; application
+ * logs the mean of the JSON and plain-text rows. Only the functions' own CPU: the time they wait
+ * for OpenSearch, S3 and DynamoDB is billed too and is not in it.
+ */
+export const measuredCpuSecondsPerGb: Readonly<Record<Source, Readonly<Record<PipelineFunction, number>>>> = {
+  cloudTrail: { transform: 33, indexer: 49, alerter: 24.1 },
+  flowLogs: { transform: 82, indexer: 112, alerter: 7.4 },
+  guardDuty: { transform: 42, indexer: 50, alerter: 35.5 },
+  application: { transform: (45 + 66) / 2, indexer: (51 + 75) / 2, alerter: (6.9 + 8.8) / 2 },
+};
+
+/**
+ * A function's GB-seconds for a month: every source's GB, re-ingested bytes included (the
+ * function reads them again), × its measured seconds per GB × the function's memory in GB.
+ */
+export function functionGbSeconds(
+  fn: PipelineFunction,
+  gb: SourceGb,
+  memoryGb: number,
+  extra: Readonly<Record<Source, number>> = measuredReingestExtra,
+  cpu = measuredCpuSecondsPerGb,
+): number {
+  let total = 0;
+  for (const s of sources) total += gbSeconds(gb[s] * (1 + extra[s]), cpu[s][fn], memoryGb);
+  return total;
+}
+
 /** The sources an organization sends to CloudWatch Logs without logwarden: its applications' logs. */
 export const existsWithoutLogwarden: Readonly<Record<Source, boolean>> = {
   cloudTrail: false, // the trail's group is logwarden's (/logwarden/cloudtrail)

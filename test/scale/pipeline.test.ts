@@ -5,6 +5,7 @@
 import { monthlySourceGb } from '../../scale/cost';
 import {
   flowLogDeliveryPaths,
+  functionGbSeconds,
   gbSeconds,
   kinesisModes,
   measuredReingestExtra,
@@ -28,6 +29,14 @@ describe('the pipeline cost model', () => {
 
   it('GB-seconds: 100 GB at 102.4 s per GB (10 MB/s) in 512 MB is 5,120', () => {
     expect(gbSeconds(100, 102.4, 0.5)).toBeCloseTo(5120, 6);
+  });
+
+  it('a function bills its measured seconds per GB of every source, re-ingested bytes read again', () => {
+    const gb = { cloudTrail: 10, flowLogs: 100, guardDuty: 0, application: 0 };
+    // transform at 1 GB: CloudTrail 10 GB × 33 s; flow 100 GB × (1 + 2.63) × 82 s = 29,766
+    expect(functionGbSeconds('transform', gb, 1)).toBeCloseTo(330 + 29766, 6);
+    // alerter at 0.5 GB: (10 × 24.1 + 363 × 7.4) × 0.5 = (241 + 2,686.2) × 0.5
+    expect(functionGbSeconds('alerter', gb, 0.5)).toBeCloseTo(1463.6, 6);
   });
 
   it('a month per source at the config volumes for 1,000 accounts', () => {
