@@ -157,6 +157,27 @@ def _stream(p: dict[str, Any], c: Ctx) -> str:
     return c.arn("kinesis", f"stream/{p.get('StreamName')}")
 
 
+def _kms_key(p: dict[str, Any], c: Ctx, key: str = "KeyId") -> str:
+    """The key a KMS request names by id, ARN or alias (KMS Developer Guide, "Key identifiers"):
+    an alias is authorized on the key it points to."""
+    kid = str(p.get(key) or "")
+    if kid.startswith("alias/") or ":alias/" in kid:
+        from moto.kms.models import kms_backends
+
+        target = kms_backends[c.account][c.region].get_key_id_from_alias(kid.split(":")[-1])
+        return c.arn("kms", f"key/{target}") if target else c.arn("kms", kid.split(":")[-1])
+    return kid if kid.startswith("arn:") else c.arn("kms", f"key/{kid}")
+
+
+def _create_alias(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    """kms:CreateAlias is authorized on the alias and on the key (KMS Developer Guide, "Controlling
+    access to aliases": "you need permission to create the alias and permission on the KMS key")."""
+    return [
+        ("kms:CreateAlias", c.arn("kms", str(p.get("AliasName")))),
+        ("kms:CreateAlias", _kms_key(p, c, "TargetKeyId")),
+    ]
+
+
 def _stream_of_iterator(p: dict[str, Any], c: Ctx) -> str:
     if p.get("StreamARN"):
         return str(p["StreamARN"])
@@ -441,12 +462,16 @@ MAPPINGS: dict[str, Mapper] = {
             "Scan",
             "DescribeTable",
             "CreateTable",
+            "UpdateContinuousBackups",
+            "UpdateTimeToLive",
         )
     },
     # SNS
     "sns:Publish": _one("sns:Publish", lambda p, c: str(p.get("TopicArn") or p.get("TargetArn"))),
     "sns:CreateTopic": _one("sns:CreateTopic", lambda p, c: c.arn("sns", str(p.get("Name")))),
     "sns:Subscribe": _one("sns:Subscribe", lambda p, c: str(p.get("TopicArn"))),
+    "sns:SetTopicAttributes": _one("sns:SetTopicAttributes", lambda p, c: str(p.get("TopicArn"))),
+    "sns:GetTopicAttributes": _one("sns:GetTopicAttributes", lambda p, c: str(p.get("TopicArn"))),
     # SQS (the local read-back queues)
     **{
         f"sqs:{op}": _one(f"sqs:{op}", _queue)
@@ -470,6 +495,15 @@ MAPPINGS: dict[str, Mapper] = {
             "RegisterStreamConsumer",
             "DescribeStreamConsumer",
         )
+    },
+    "kinesis:IncreaseStreamRetentionPeriod": _one("kinesis:IncreaseStreamRetentionPeriod", _stream),
+    "kinesis:StartStreamEncryption": _one("kinesis:StartStreamEncryption", _stream),
+    # KMS (the log-archive stacks' keys, local/template-deployer.ts); CreateKey has no resource type.
+    "kms:CreateKey": _star("kms:CreateKey"),
+    "kms:CreateAlias": _create_alias,
+    **{
+        f"kms:{op}": _one(f"kms:{op}", _kms_key)
+        for op in ("EnableKeyRotation", "GetKeyRotationStatus", "GetKeyPolicy", "PutKeyPolicy", "DescribeKey")
     },
     # Step Functions
     "states:CreateStateMachine": _one(
