@@ -28,3 +28,38 @@ def install() -> None:
         return _owner_enforced(target_bucket) or original(target_bucket, target_prefix)
 
     FakeBucket._log_permissions_enabled_policy = staticmethod(policy_or_owner_enforced)  # type: ignore[method-assign]
+    install_actions()
+
+
+# moto names a bucket request by its sub-resource (ACTION_MAP); these are missing there, so moto
+# names them CreateBucket / ListBucket / DeleteBucket and IAM would authorize them as such. The
+# actions are those of the Service Authorization Reference, "Actions defined by Amazon S3"
+# (e.g. PutObjectLockConfiguration: s3:PutBucketObjectLockConfiguration; PutBucketEncryption and
+# DeleteBucketEncryption: s3:PutEncryptionConfiguration). moto's own key for the public access
+# block (`public_access_block`) is not the query string S3 uses (`publicAccessBlock`).
+BUCKET_SUBRESOURCE_ACTIONS = {
+    "GET": {
+        "object-lock": "GetBucketObjectLockConfiguration",
+        "encryption": "GetEncryptionConfiguration",
+        "ownershipControls": "GetBucketOwnershipControls",
+        "publicAccessBlock": "GetBucketPublicAccessBlock",
+    },
+    "PUT": {
+        "object-lock": "PutBucketObjectLockConfiguration",
+        "encryption": "PutEncryptionConfiguration",
+        "ownershipControls": "PutBucketOwnershipControls",
+        "publicAccessBlock": "PutBucketPublicAccessBlock",
+    },
+    "DELETE": {
+        "encryption": "PutEncryptionConfiguration",
+        "ownershipControls": "PutBucketOwnershipControls",
+        "publicAccessBlock": "PutBucketPublicAccessBlock",
+    },
+}
+
+
+def install_actions() -> None:
+    from moto.s3.responses import ACTION_MAP
+
+    for method, actions in BUCKET_SUBRESOURCE_ACTIONS.items():
+        ACTION_MAP["BUCKET"][method].update(actions)

@@ -18,6 +18,7 @@ import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aw
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CloudWatchLogsClient, DescribeDestinationsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { createClient } from '../../functions/shared/clients';
 import { physicalName, resolveValue } from '../../local/asl';
 import { resolveDocument, type DeployedStack } from '../../local/deployment';
 import { startMoto, type Moto } from '../../local/moto';
@@ -134,7 +135,7 @@ describe('the central stack, created from its template', () => {
       StreamEncryption: { KeyId: unknown };
       StreamModeDetails: { StreamMode: string };
     };
-    const kinesis = new KinesisClient({ region: central.region, credentials: la });
+    const kinesis = createClient(KinesisClient, { region: central.region, http1: true, credentials: async () => la });
     const summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: ref(central, id) })))
       .StreamDescriptionSummary!;
     expect(summary).toMatchObject({
