@@ -41,7 +41,12 @@ import {
   type BucketLocationConstraint,
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateTopicCommand,
+  SetTopicAttributesCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   CreateTableCommand,
@@ -75,10 +80,12 @@ export const emulatedElsewhere: Readonly<Record<string, string>> = {
     'the consumers are drained from the stream by local/pipeline-worker.ts, with their own roles',
   'AWS::Lambda::Permission': 'who invokes a function is the local run (no Lambda service)',
   'AWS::Lambda::EventInvokeConfig': 'asynchronous invocation is not emulated (functions run in process)',
-  'AWS::Events::Rule': 'rules are loaded from each deployed stack by the local EventBridge (local/event-bus.ts)',
+  'AWS::Events::Rule':
+    'rules are loaded from each deployed stack by the local EventBridge (local/event-bus.ts)',
   'AWS::KinesisFirehose::DeliveryStream':
     'local/firehose-driver.ts, with the delivery stream’s role and the template’s prefixes',
-  'AWS::OpenSearchService::Domain': 'the local OpenSearch node with its security plugin (local/opensearch.ts)',
+  'AWS::OpenSearchService::Domain':
+    'the local OpenSearch node with its security plugin (local/opensearch.ts)',
   'Custom::OpenSearchAccessPolicy': 'the domain’s access policy: not evaluated (docs/local-run.md)',
   'AWS::CloudFormation::CustomResource':
     'the search setup, run by local/scenario/search.ts as CloudFormation runs it',
@@ -106,7 +113,11 @@ function clientsOf(stack: DeployedStack, credentials: Credentials) {
   const where = { region: stack.region, credentials };
   return {
     kms: new KMSClient(where),
-    kinesis: createClient(KinesisClient, { region: stack.region, http1: true, credentials: async () => credentials }),
+    kinesis: createClient(KinesisClient, {
+      region: stack.region,
+      http1: true,
+      credentials: async () => credentials,
+    }),
     s3: new S3Client(where),
     sns: new SNSClient(where),
     sqs: new SQSClient(where),
@@ -240,7 +251,8 @@ export async function deployTemplate(
       case 'AWS::IAM::ManagedPolicy': {
         applied('ManagedPolicyName', 'PolicyDocument', 'Roles', 'Description');
         const arn = await iam.createPolicy(stack.account, name(), doc(p.PolicyDocument));
-        for (const role of (p.Roles as unknown[]) ?? []) await iam.attachRolePolicy(stack.account, value(role), arn);
+        for (const role of (p.Roles as unknown[]) ?? [])
+          await iam.attachRolePolicy(stack.account, value(role), arn);
         recordCreated(stack.template, where, logicalId, { Ref: arn });
         break;
       }
@@ -269,14 +281,17 @@ export async function deployTemplate(
           await c.kms.send(
             new EnableKeyRotationCommand({
               KeyId,
-              RotationPeriodInDays: p.RotationPeriodInDays === undefined ? undefined : Number(p.RotationPeriodInDays),
+              RotationPeriodInDays:
+                p.RotationPeriodInDays === undefined ? undefined : Number(p.RotationPeriodInDays),
             }),
           );
         break;
       }
       case 'AWS::KMS::Alias':
         applied('AliasName', 'TargetKeyId');
-        await c.kms.send(new CreateAliasCommand({ AliasName: value(p.AliasName), TargetKeyId: value(p.TargetKeyId) }));
+        await c.kms.send(
+          new CreateAliasCommand({ AliasName: value(p.AliasName), TargetKeyId: value(p.TargetKeyId) }),
+        );
         break;
       case 'AWS::Kinesis::Stream': {
         applied('Name', 'RetentionPeriodHours', 'StreamEncryption', 'StreamModeDetails', 'ShardCount');
@@ -289,7 +304,8 @@ export async function deployTemplate(
           }),
         );
         const summary = async () =>
-          (await c.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name() }))).StreamDescriptionSummary!;
+          (await c.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name() })))
+            .StreamDescriptionSummary!;
         for (let i = 0; i < 50 && (await summary()).StreamStatus !== 'ACTIVE'; i++)
           await new Promise((res) => setTimeout(res, 100));
         if (p.RetentionPeriodHours !== undefined && Number(p.RetentionPeriodHours) > 24)
@@ -315,7 +331,10 @@ export async function deployTemplate(
       case 'AWS::Kinesis::StreamConsumer': {
         applied('StreamARN', 'ConsumerName');
         const consumer = await c.kinesis.send(
-          new RegisterStreamConsumerCommand({ StreamARN: value(p.StreamARN), ConsumerName: value(p.ConsumerName) }),
+          new RegisterStreamConsumerCommand({
+            StreamARN: value(p.StreamARN),
+            ConsumerName: value(p.ConsumerName),
+          }),
         );
         const arn = consumer.Consumer!.ConsumerARN!;
         recordCreated(stack.template, where, logicalId, { Ref: arn, ConsumerARN: arn });
@@ -326,16 +345,26 @@ export async function deployTemplate(
         break;
       case 'AWS::S3::BucketPolicy':
         applied('Bucket', 'PolicyDocument');
-        await c.s3.send(new PutBucketPolicyCommand({ Bucket: value(p.Bucket), Policy: doc(p.PolicyDocument) }));
+        await c.s3.send(
+          new PutBucketPolicyCommand({ Bucket: value(p.Bucket), Policy: doc(p.PolicyDocument) }),
+        );
         break;
       case 'Custom::S3BucketNotifications': {
         // The custom resource's handler puts the bucket's notification configuration as given
         // (aws-cdk-lib, aws-s3/lib/notifications-resource): here only EventBridge's, asked by the template.
-        applied('ServiceToken', 'BucketName', 'NotificationConfiguration', 'Managed', 'SkipDestinationValidation');
+        applied(
+          'ServiceToken',
+          'BucketName',
+          'NotificationConfiguration',
+          'Managed',
+          'SkipDestinationValidation',
+        );
         const configuration = resolveDocument(stack, p.NotificationConfiguration) as Record<string, unknown>;
         const others = Object.keys(configuration).filter((k) => k !== 'EventBridgeConfiguration');
         if (others.length)
-          throw new Error(`${stack.stackName}/${logicalId}: notifications other than EventBridge's: ${others.join(', ')}`);
+          throw new Error(
+            `${stack.stackName}/${logicalId}: notifications other than EventBridge's: ${others.join(', ')}`,
+          );
         await c.s3.send(
           new PutBucketNotificationConfigurationCommand({
             Bucket: value(p.BucketName),
@@ -371,29 +400,47 @@ export async function deployTemplate(
       case 'AWS::SNS::Subscription':
         applied('TopicArn', 'Protocol', 'Endpoint');
         await c.sns.send(
-          new SubscribeCommand({ TopicArn: value(p.TopicArn), Protocol: value(p.Protocol), Endpoint: value(p.Endpoint) }),
+          new SubscribeCommand({
+            TopicArn: value(p.TopicArn),
+            Protocol: value(p.Protocol),
+            Endpoint: value(p.Endpoint),
+          }),
         );
         break;
       case 'AWS::SQS::Queue': {
         // CloudFormation's queue properties are SetQueueAttributes' attribute names (SQS API
         // Reference, CreateQueue: Attributes).
-        const attributes = ['KmsMasterKeyId', 'MessageRetentionPeriod', 'VisibilityTimeout', 'SqsManagedSseEnabled'];
+        const attributes = [
+          'KmsMasterKeyId',
+          'MessageRetentionPeriod',
+          'VisibilityTimeout',
+          'SqsManagedSseEnabled',
+        ];
         applied('QueueName', ...attributes);
         const queue = await c.sqs.send(
           new CreateQueueCommand({
             QueueName: name(),
-            Attributes: Object.fromEntries(attributes.filter((a) => p[a] !== undefined).map((a) => [a, value(p[a])])),
+            Attributes: Object.fromEntries(
+              attributes.filter((a) => p[a] !== undefined).map((a) => [a, value(p[a])]),
+            ),
           }),
         );
         const arn = `arn:aws:sqs:${stack.region}:${stack.account}:${name()}`;
-        recordCreated(stack.template, where, logicalId, { Ref: queue.QueueUrl!, QueueUrl: queue.QueueUrl!, Arn: arn });
+        recordCreated(stack.template, where, logicalId, {
+          Ref: queue.QueueUrl!,
+          QueueUrl: queue.QueueUrl!,
+          Arn: arn,
+        });
         break;
       }
       case 'AWS::SQS::QueuePolicy':
         applied('PolicyDocument', 'Queues');
         for (const queue of p.Queues as unknown[])
           await c.sqs.send(
-            new SetQueueAttributesCommand({ QueueUrl: value(queue), Attributes: { Policy: doc(p.PolicyDocument) } }),
+            new SetQueueAttributesCommand({
+              QueueUrl: value(queue),
+              Attributes: { Policy: doc(p.PolicyDocument) },
+            }),
           );
         break;
       case 'AWS::DynamoDB::Table': {
@@ -406,7 +453,8 @@ export async function deployTemplate(
           'PointInTimeRecoverySpecification',
           'TimeToLiveSpecification',
         );
-        const sse = p.SSESpecification as { SSEEnabled?: boolean; SSEType?: string; KMSMasterKeyId?: unknown } | undefined;
+        const sse = p.SSESpecification as
+          { SSEEnabled?: boolean; SSEType?: string; KMSMasterKeyId?: unknown } | undefined;
         await c.dynamodb.send(
           new CreateTableCommand({
             TableName: name(),
@@ -414,11 +462,16 @@ export async function deployTemplate(
             AttributeDefinitions: p.AttributeDefinitions as never,
             BillingMode: (optional(p.BillingMode) ?? 'PROVISIONED') as never,
             SSESpecification: sse
-              ? { Enabled: sse.SSEEnabled, SSEType: sse.SSEType as never, KMSMasterKeyId: optional(sse.KMSMasterKeyId) }
+              ? {
+                  Enabled: sse.SSEEnabled,
+                  SSEType: sse.SSEType as never,
+                  KMSMasterKeyId: optional(sse.KMSMasterKeyId),
+                }
               : undefined,
           }),
         );
-        const pitr = p.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined;
+        const pitr = p.PointInTimeRecoverySpecification as
+          { PointInTimeRecoveryEnabled?: boolean } | undefined;
         if (pitr?.PointInTimeRecoveryEnabled)
           await c.dynamodb.send(
             new UpdateContinuousBackupsCommand({
@@ -438,10 +491,15 @@ export async function deployTemplate(
       }
       case 'AWS::Logs::LogGroup':
         applied('LogGroupName', 'KmsKeyId', 'RetentionInDays');
-        await c.logs.send(new CreateLogGroupCommand({ logGroupName: name(), kmsKeyId: optional(p.KmsKeyId) }));
+        await c.logs.send(
+          new CreateLogGroupCommand({ logGroupName: name(), kmsKeyId: optional(p.KmsKeyId) }),
+        );
         if (p.RetentionInDays !== undefined)
           await c.logs.send(
-            new PutRetentionPolicyCommand({ logGroupName: name(), retentionInDays: Number(p.RetentionInDays) }),
+            new PutRetentionPolicyCommand({
+              logGroupName: name(),
+              retentionInDays: Number(p.RetentionInDays),
+            }),
           );
         break;
       case 'AWS::Logs::LogStream':
@@ -456,11 +514,18 @@ export async function deployTemplate(
       case 'AWS::Logs::Destination':
         applied('DestinationName', 'TargetArn', 'RoleArn', 'DestinationPolicy');
         await c.logs.send(
-          new PutDestinationCommand({ destinationName: name(), targetArn: value(p.TargetArn), roleArn: value(p.RoleArn) }),
+          new PutDestinationCommand({
+            destinationName: name(),
+            targetArn: value(p.TargetArn),
+            roleArn: value(p.RoleArn),
+          }),
         );
         if (p.DestinationPolicy !== undefined)
           await c.logs.send(
-            new PutDestinationPolicyCommand({ destinationName: name(), accessPolicy: value(p.DestinationPolicy) }),
+            new PutDestinationPolicyCommand({
+              destinationName: name(),
+              accessPolicy: value(p.DestinationPolicy),
+            }),
           );
         break;
     }
@@ -498,15 +563,21 @@ async function createBucket(
     new CreateBucketCommand({
       Bucket,
       CreateBucketConfiguration:
-        stack.region === 'us-east-1' ? undefined : { LocationConstraint: stack.region as BucketLocationConstraint },
+        stack.region === 'us-east-1'
+          ? undefined
+          : { LocationConstraint: stack.region as BucketLocationConstraint },
       ObjectLockEnabledForBucket: p.ObjectLockEnabled === true || undefined,
     }),
   );
   recordCreated(stack.template, stack, logicalId, { Ref: Bucket, Arn: `arn:aws:s3:::${Bucket}` });
-  if (p.OwnershipControls) await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: p.OwnershipControls }));
+  if (p.OwnershipControls)
+    await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: p.OwnershipControls }));
   if (p.PublicAccessBlockConfiguration)
     await s3.send(
-      new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: p.PublicAccessBlockConfiguration }),
+      new PutPublicAccessBlockCommand({
+        Bucket,
+        PublicAccessBlockConfiguration: p.PublicAccessBlockConfiguration,
+      }),
     );
   const encryption = p.BucketEncryption as
     | {
@@ -529,7 +600,9 @@ async function createBucket(
       }),
     );
   if (p.VersioningConfiguration)
-    await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: p.VersioningConfiguration }));
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: p.VersioningConfiguration }),
+    );
   const lock = p.ObjectLockConfiguration as { ObjectLockEnabled?: string; Rule?: unknown } | undefined;
   if (lock)
     await s3.send(
@@ -546,13 +619,17 @@ async function createBucket(
         LifecycleConfiguration: { Rules: lifecycle.Rules.map(lifecycleRule) },
       }),
     );
-  const logging = p.LoggingConfiguration as { DestinationBucketName: string; LogFilePrefix?: string } | undefined;
+  const logging = p.LoggingConfiguration as
+    { DestinationBucketName: string; LogFilePrefix?: string } | undefined;
   if (logging)
     await s3.send(
       new PutBucketLoggingCommand({
         Bucket,
         BucketLoggingStatus: {
-          LoggingEnabled: { TargetBucket: logging.DestinationBucketName, TargetPrefix: logging.LogFilePrefix ?? '' },
+          LoggingEnabled: {
+            TargetBucket: logging.DestinationBucketName,
+            TargetPrefix: logging.LogFilePrefix ?? '',
+          },
         },
       }),
     );
@@ -570,7 +647,8 @@ function lifecycleRule(rule: Record<string, never>): LifecycleRule {
     'AbortIncompleteMultipartUpload',
   ];
   const extra = Object.keys(rule).filter((k) => !known.includes(k));
-  if (extra.length) throw new Error(`lifecycle rule properties the local deployer does not apply: ${extra.join(', ')}`);
+  if (extra.length)
+    throw new Error(`lifecycle rule properties the local deployer does not apply: ${extra.join(', ')}`);
   const transitions = rule.Transitions as { StorageClass: string; TransitionInDays: number }[] | undefined;
   return {
     ID: rule.Id,
@@ -578,7 +656,10 @@ function lifecycleRule(rule: Record<string, never>): LifecycleRule {
     Filter: { Prefix: rule.Prefix ?? '' },
     Expiration: rule.ExpirationInDays === undefined ? undefined : { Days: rule.ExpirationInDays },
     NoncurrentVersionExpiration: rule.NoncurrentVersionExpiration,
-    Transitions: transitions?.map((t) => ({ Days: t.TransitionInDays, StorageClass: t.StorageClass as never })),
+    Transitions: transitions?.map((t) => ({
+      Days: t.TransitionInDays,
+      StorageClass: t.StorageClass as never,
+    })),
     AbortIncompleteMultipartUpload: rule.AbortIncompleteMultipartUpload,
   };
 }

@@ -46,12 +46,7 @@ import {
   type Denial,
 } from '../standins/prerequisites';
 import { LocalEventBridge } from '../event-bus';
-import {
-  addAccount,
-  createOrganization,
-  establishPrerequisites,
-  strictStandIns,
-} from './prerequisites';
+import { addAccount, createOrganization, establishPrerequisites, strictStandIns } from './prerequisites';
 
 export type Credentials = Awaited<ReturnType<typeof credentialsOf>>;
 

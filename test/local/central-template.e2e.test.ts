@@ -100,11 +100,15 @@ describe('the central stack, created from its template', () => {
       central.template.Resources[id].Properties!.BucketEncryption as {
         ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { KMSMasterKeyID: unknown } }[];
       }
-    ).ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.KMSMasterKeyID as { 'Fn::GetAtt': string[] };
+    ).ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.KMSMasterKeyID as {
+      'Fn::GetAtt': string[];
+    };
     expect(rule.ServerSideEncryptionByDefault.KMSMasterKeyID).toMatch(
       new RegExp(`^arn:aws:kms:${central.region}:${central.account}:key/[0-9a-f-]{36}$`),
     );
-    expect(rule.ServerSideEncryptionByDefault.KMSMasterKeyID).toBe(ref(central, archiveKey['Fn::GetAtt'][0], 'Arn'));
+    expect(rule.ServerSideEncryptionByDefault.KMSMasterKeyID).toBe(
+      ref(central, archiveKey['Fn::GetAtt'][0], 'Arn'),
+    );
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe('Enabled');
     const policy = await s3.send(new GetBucketPolicyCommand({ Bucket }));
     expect(JSON.parse(policy.Policy!)).toEqual(resolveDocument(central, policyOf(id)));
@@ -117,11 +121,19 @@ describe('the central stack, created from its template', () => {
     const s3 = new S3Client({ region: central.region, credentials: la });
     const Bucket = physicalName(central.template, archiveBucketId());
     await expect(
-      s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [] }) })),
+      s3.send(
+        new PutBucketPolicyCommand({
+          Bucket,
+          Policy: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'AccessDenied' });
     await expect(
       s3.send(
-        new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } }),
+        new PutObjectLockConfigurationCommand({
+          Bucket,
+          ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' },
+        }),
       ),
     ).rejects.toMatchObject({ name: 'AccessDenied' });
     const policy = await s3.send(new GetBucketPolicyCommand({ Bucket }));
@@ -135,7 +147,11 @@ describe('the central stack, created from its template', () => {
       StreamEncryption: { KeyId: unknown };
       StreamModeDetails: { StreamMode: string };
     };
-    const kinesis = createClient(KinesisClient, { region: central.region, http1: true, credentials: async () => la });
+    const kinesis = createClient(KinesisClient, {
+      region: central.region,
+      http1: true,
+      credentials: async () => la,
+    });
     const summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: ref(central, id) })))
       .StreamDescriptionSummary!;
     expect(summary).toMatchObject({
@@ -150,11 +166,14 @@ describe('the central stack, created from its template', () => {
     const [[id, topic]] = ofType(central, 'AWS::SNS::Topic');
     const [[, topicPolicy]] = ofType(central, 'AWS::SNS::TopicPolicy');
     const sns = new SNSClient({ region: central.region, credentials: la });
-    const attributes = (await sns.send(new GetTopicAttributesCommand({ TopicArn: ref(central, id) }))).Attributes!;
+    const attributes = (await sns.send(new GetTopicAttributesCommand({ TopicArn: ref(central, id) })))
+      .Attributes!;
     expect(attributes.KmsMasterKeyId).toBe(
       resolveValue(central.template, topic.Properties!.KmsMasterKeyId, central.region, central.account),
     );
-    expect(JSON.parse(attributes.Policy)).toEqual(resolveDocument(central, topicPolicy.Properties!.PolicyDocument));
+    expect(JSON.parse(attributes.Policy)).toEqual(
+      resolveDocument(central, topicPolicy.Properties!.PolicyDocument),
+    );
   });
 
   it('each region destination has the template target, role and access policy', async () => {
