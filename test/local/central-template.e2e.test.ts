@@ -176,6 +176,11 @@ describe('the central stack, created from its template', () => {
     );
   });
 
+  it('no policy of the log-archive stacks has a tag condition key (the deployer applies no Tags)', () => {
+    for (const stack of org.stacks.filter((s) => s.account === org.logArchive))
+      expect(JSON.stringify(stack.template)).not.toMatch(/aws:(ResourceTag|RequestTag|PrincipalTag)/);
+  });
+
   it('each region destination has the template target, role and access policy', async () => {
     const destinations = org.stacks.filter((s) => s.stackName.startsWith('LogwardenDestination-'));
     expect(destinations.map((s) => s.region).sort()).toEqual([...org.regions].sort());
