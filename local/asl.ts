@@ -219,6 +219,7 @@ function refOf(template: CfnTemplate, logicalId: string, region: string, account
     case 'AWS::Kinesis::Stream':
     case 'AWS::Logs::LogGroup':
     case 'AWS::Logs::Destination':
+    case 'AWS::Logs::LogStream':
       return name;
     case 'AWS::IAM::ManagedPolicy':
       return `arn:aws:iam::${account}:policy/${name}`;
