@@ -653,7 +653,7 @@ def _resource_owner(resource: str) -> str | None:
 def resource_policies(action: str, resource: str) -> list[Any]:
     """The resource-based policy of the resource an action is on (empty when it has none): an S3
     bucket policy, an SNS topic policy, an EventBridge bus policy, a Kinesis stream's resource
-    policy, a CloudWatch Logs destination's access policy."""
+    policy, a KMS key policy, a CloudWatch Logs destination's access policy."""
     service = action.split(":", 1)[0]
     parts = resource.split(":")
     try:
@@ -683,6 +683,11 @@ def resource_policies(action: str, resource: str) -> list[Any]:
 
             text = kinesis_backends[parts[4]][parts[3]].resource_policies.get(resource)
             return [text] if text else []
+        if service == "kms" and len(parts) >= 6 and parts[5].startswith("key/"):
+            from moto.kms.models import kms_backends
+
+            key = kms_backends[parts[4]][parts[3]].keys.get(parts[5].split("/", 1)[1])
+            return [key.policy] if key is not None and key.policy else []
         if service == "logs" and ":destination:" in resource:
             from .logs import destination_of
 
@@ -801,6 +806,14 @@ def authorize(
             # grants on its own; naming the role, within its boundary and session policy.
             direct = caller.arn in resource_policy.named
             via_role = bool(caller.role_arn) and caller.role_arn in resource_policy.named and guarded
+            if action.startswith("kms:") and ":key/" in checked:
+                # KMS Developer Guide, "Key policies in AWS KMS": "Unless the key policy explicitly
+                # allows it, you cannot use IAM policies to allow access to a KMS key." A key
+                # policy statement naming the account lets the identity policies grant; one naming
+                # the caller grants on its own; without either, nothing does.
+                if resource_policy.effect == policy.ALLOW and (direct or via_role or identity_allows):
+                    continue
+                return _denied(caller, action, checked, "because no key policy allows the action")
             if identity_allows or (resource_policy.effect == policy.ALLOW and (direct or via_role)):
                 continue
             if effect == policy.ALLOW and not guarded:

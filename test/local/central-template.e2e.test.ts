@@ -14,7 +14,12 @@ import {
   PutObjectLockConfigurationCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  KMSClient,
+  PutKeyPolicyCommand,
+} from '@aws-sdk/client-kms';
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CloudWatchLogsClient, DescribeDestinationsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -138,6 +143,27 @@ describe('the central stack, created from its template', () => {
     ).rejects.toMatchObject({ name: 'AccessDenied' });
     const policy = await s3.send(new GetBucketPolicyCommand({ Bucket }));
     expect(JSON.parse(policy.Policy!)).toEqual(resolveDocument(central, policyOf(archiveBucketId())));
+  });
+
+  it('a rewrite of the archive key policy by an administrator is refused by the template key policy', async () => {
+    // The archive key's policy denies kms:PutKeyPolicy to every principal but the break-glass
+    // role: "An explicit deny in any of the policies overrides the allow" (IAM User Guide).
+    const kms = new KMSClient({ region: central.region, credentials: la });
+    const [[id, key]] = ofType(central, 'AWS::KMS::Key').filter(([, k]) =>
+      JSON.stringify(k.Properties?.KeyPolicy).includes('kms:PutKeyPolicy'),
+    );
+    const KeyId = ref(central, id);
+    await expect(
+      kms.send(
+        new PutKeyPolicyCommand({
+          KeyId,
+          PolicyName: 'default',
+          Policy: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const policy = await kms.send(new GetKeyPolicyCommand({ KeyId, PolicyName: 'default' }));
+    expect(JSON.parse(policy.Policy!)).toEqual(resolveDocument(central, key.Properties!.KeyPolicy));
   });
 
   it('the stream has the template key, retention and mode', async () => {

@@ -454,6 +454,12 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'kms:EnableKeyRotation': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', RotationPeriodInDays: 365 },
   'kms:GetKeyPolicy': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', PolicyName: 'default' },
   'kms:GetKeyRotationStatus': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
+  'kms:DescribeKey': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
+  'kms:PutKeyPolicy': {
+    KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+    PolicyName: 'default',
+    Policy: policyDoc,
+  },
   'kinesis:IncreaseStreamRetentionPeriod': { StreamName: 'logwarden-central', RetentionPeriodHours: 168 },
   'kinesis:StartStreamEncryption': {
     StreamName: 'logwarden-central',
