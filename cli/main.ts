@@ -139,7 +139,7 @@ function listOf<T>(parse: (value: string) => T) {
 function oneOf<T extends string>(what: string, allowed: readonly T[]) {
   return (value: string): T => {
     if (!(allowed as readonly string[]).includes(value))
-      throw new InvalidArgumentError(`unknown ${what} ${value} (${what}s: ${allowed.join(', ')})`);
+      throw new InvalidArgumentError(`unknown ${what} ${value} (one of: ${allowed.join(', ')})`);
     return value as T;
   };
 }
