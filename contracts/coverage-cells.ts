@@ -46,13 +46,18 @@ export const percentOf = (covered: number, total: number) =>
 
 /**
  * The coverage-percentage metric: one datapoint per control after each sweep, in the
- * security-tooling account's home region. The alarm on its drop reads the same names.
+ * security-tooling account's home region (the write-ledger function logs it in CloudWatch's
+ * embedded metric format). The alarm on its drop reads the same names.
  */
 export const coverageMetric = {
-  namespace: 'Logwarden',
+  namespace: 'logwarden',
   metricName: 'CoveragePercent',
-  dimension: 'Control',
+  /** The only dimension: the control's name. */
+  dimension: 'control',
 } as const;
+
+/** The alarm on a control's coverage percentage (`logwarden-*`: it may publish to the summary topic). */
+export const coverageAlarmName = (control: ControlName) => `logwarden-coverage-${control}-dropped`;
 
 export interface ControlCoverage {
   control: ControlName;

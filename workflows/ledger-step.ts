@@ -20,8 +20,15 @@ export class LedgerSteps {
   ) {}
 
   /** A ledger step; `summaryOnly` for a parent workflow whose children wrote their own rows. */
-  step(id: string, payload: Record<string, unknown>, summaryOnly = false): tasks.LambdaInvoke {
+  step(
+    id: string,
+    payload: Record<string, unknown>,
+    summaryOnly = false,
+    /** Where the result goes (default: it replaces the state, as the last step's output). */
+    resultPath?: string,
+  ): tasks.LambdaInvoke {
     const step = lambdaStep(this.scope, id, this.fns.writeLedger, {
+      resultPath,
       payload: {
         workflow: this.workflow,
         'executionArn.$': '$$.Execution.Id',

@@ -9,6 +9,16 @@ import {
   type WorkflowOutput,
 } from '../../contracts/coverage';
 import { encodeLedgerItem } from '../../contracts/ledger';
+import { coverageByControl, coverageMetric, type ControlCoverage } from '../../contracts/coverage-cells';
+import { embeddedMetric } from '../shared/metrics';
+import { readLedger } from '../shared/ledger-read';
+import {
+  afterWave,
+  rolloutRecord,
+  type AfterWaveInput,
+  type RolloutProgress,
+  type RolloutRecord,
+} from './rollout';
 
 /** What a workflow branch hands over: a control's result, or the error its Catch recorded. */
 export type BranchOutput =
@@ -17,6 +27,12 @@ export type BranchOutput =
 
 export interface LedgerInput {
   workflow: string;
+  /** The sweep's step between two waves: add the wave up, say whether to go on (./rollout.ts). */
+  afterWave?: AfterWaveInput;
+  /** The sweep's last step: how the rollout went, recorded in the execution's output. */
+  rollout?: RolloutProgress;
+  /** The sweep's last step: publish the coverage percentage over these accounts (its listing). */
+  coverage?: { accounts?: ({ account: string } | string)[] };
   executionArn: string;
   results: unknown;
   /** Parent workflows (cover-account, sweep) only summarize: their children wrote the items. */
@@ -25,7 +41,10 @@ export interface LedgerInput {
   error?: { Error?: string; Cause?: string };
 }
 
-export type LedgerSummary = WorkflowOutput;
+export type LedgerSummary = WorkflowOutput & {
+  rollout?: RolloutRecord;
+  coverage?: ControlCoverage[];
+};
 
 /**
  * How many failures a summary's output names; `counts.failed` keeps the total. Step Functions
@@ -43,6 +62,13 @@ export interface LedgerDeps {
   table: string;
   summaryTopicArn: string;
   now?: () => Date;
+  /** Where the coverage metric goes, and what it is computed over (the handler sets it). */
+  coverage?: {
+    governedRegions: readonly string[];
+    /** Two sweep periods: older rows are stale, as `logwarden coverage` shows them. */
+    staleAfterMs: number;
+    emit: (coverage: ControlCoverage[]) => void;
+  };
 }
 
 /** A Catch output becomes a failed result whose reason is the error, so nothing fails silently. */
@@ -133,22 +159,11 @@ export function collectResults(value: unknown): Collected[] {
  * Writes one ledger item per account × region × control (status, evidence, what was changed,
  * lastVerified, the execution) and publishes one summary when something failed.
  */
-export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise<LedgerSummary> {
-  const now = (deps.now ?? (() => new Date()))().toISOString();
-  const collected = collectResults(input.results);
-  const entries = collected.map((c) => (isChildSummary(c) ? c : toResult(c)));
-  const results = entries.filter((e): e is ControlResult => !('counts' in e));
-  for (const r of input.summaryOnly ? [] : results) {
-    await deps.ddb.send(
-      new PutItemCommand({
-        TableName: deps.table,
-        Item: encodeLedgerItem(r, now, input.executionArn),
-      }),
-    );
-  }
+/** What a workflow's collected entries add up to: counts per status and the failed cells. */
+export function summarize(entries: (ControlResult | ChildSummary)[]): ChildSummary {
   const counts: Partial<Record<CoverageStatus, number>> = {};
   const add = (status: CoverageStatus, n: number) => (counts[status] = (counts[status] ?? 0) + n);
-  const failed: LedgerSummary['failed'] = [];
+  const failed: FailedCell[] = [];
   for (const r of entries) {
     if ('counts' in r) {
       for (const [status, n] of Object.entries(r.counts)) add(status as CoverageStatus, n);
@@ -164,6 +179,39 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
         reason: r.reason ?? 'unknown',
       });
   }
+  return { counts, failed };
+}
+
+/**
+ * Writes one ledger item per account × region × control (status, evidence, what was changed,
+ * lastVerified, the execution) and publishes one summary when something failed. The sweep's
+ * step between two waves (`afterWave`) only adds the wave up and decides whether to go on
+ * (./rollout.ts); its last step (`coverage`) also publishes the coverage percentage per control.
+ */
+export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise<LedgerSummary>;
+export async function writeLedger(
+  input: LedgerInput & { afterWave: AfterWaveInput },
+  deps: LedgerDeps,
+): Promise<RolloutProgress>;
+export async function writeLedger(
+  input: LedgerInput,
+  deps: LedgerDeps,
+): Promise<LedgerSummary | RolloutProgress> {
+  if (input.afterWave) return afterWave(input.afterWave, collectResults(input.results), input.results);
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  const collected = collectResults(input.results);
+  const entries = collected.map((c) => (isChildSummary(c) ? c : toResult(c)));
+  const results = entries.filter((e): e is ControlResult => !('counts' in e));
+  for (const r of input.summaryOnly ? [] : results) {
+    await deps.ddb.send(
+      new PutItemCommand({
+        TableName: deps.table,
+        Item: encodeLedgerItem(r, now, input.executionArn),
+      }),
+    );
+  }
+  const { counts, failed } = summarize(entries);
+  const add = (status: CoverageStatus, n: number) => (counts[status] = (counts[status] ?? 0) + n);
   if (input.error) {
     add('failed', 1);
     failed.push({
@@ -183,6 +231,7 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
         Subject: `logwarden: ${failedTotal} failure(s) in ${input.workflow}`.slice(0, 100),
         Message: [
           `${input.workflow} finished with ${failedTotal} failure(s); ${total} control result(s) in all.`,
+          ...(input.rollout?.stopped ? [input.rollout.stopped] : []),
           `Execution: ${input.executionArn}`,
           '',
           ...failed
@@ -199,11 +248,48 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
       }),
     );
   }
+  const coverage = input.coverage && deps.coverage ? await publishCoverage(input.coverage, deps) : undefined;
   return {
     workflow: input.workflow,
     executionArn: input.executionArn,
     counts,
     failed: failed.slice(0, MAX_FAILED_IN_SUMMARY),
     results,
+    ...(input.rollout ? { rollout: rolloutRecord(input.rollout) } : {}),
+    ...(coverage ? { coverage } : {}),
   };
+}
+
+/** The coverage metric's datapoints, one embedded-metric line per control. */
+export function coverageMetricLines(coverage: ControlCoverage[], timestamp: Date): string[] {
+  return coverage.map((c) =>
+    embeddedMetric({
+      namespace: coverageMetric.namespace,
+      name: coverageMetric.metricName,
+      unit: 'Percent',
+      value: c.percent,
+      dimensions: { [coverageMetric.dimension]: c.control },
+      timestamp,
+    }),
+  );
+}
+
+/**
+ * The coverage percentage per control over the accounts the sweep listed × the governed
+ * regions, from the whole ledger (contracts/coverage-cells.ts, the rule `logwarden coverage`
+ * uses), handed to `deps.coverage.emit` (the handler: one CloudWatch metric per control).
+ */
+export async function publishCoverage(
+  input: NonNullable<LedgerInput['coverage']>,
+  deps: LedgerDeps,
+): Promise<ControlCoverage[]> {
+  const settings = deps.coverage!;
+  const rows = await readLedger(deps.ddb, deps.table);
+  const accounts = (input.accounts ?? []).map((a) => (typeof a === 'string' ? a : a.account));
+  const coverage = coverageByControl(rows, accounts, settings.governedRegions, {
+    now: (deps.now ?? (() => new Date()))(),
+    staleAfterMs: settings.staleAfterMs,
+  });
+  settings.emit(coverage);
+  return coverage;
 }
