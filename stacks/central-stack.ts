@@ -127,6 +127,7 @@ export class CentralStack extends Stack {
       bucket: archive.bucket,
       breakGlassRoleArn: config.breakGlassRoleArn,
       topic: this.alertTopic,
+      stateKey,
     });
     const lock = config.archive.objectLock;
     const archiveLock =
@@ -218,6 +219,7 @@ export class CentralStack extends Stack {
       mappings: consumers.mappings,
       domain: search.domain,
       maxShards: search.maxShards,
+      searchVolumeGiB: search.volumeGiB,
       archiveLockFailures: archiveLock?.failures,
     });
   }

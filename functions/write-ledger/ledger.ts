@@ -1,4 +1,4 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   controlNames,
@@ -34,6 +34,12 @@ export interface LedgerInput {
   /** The sweep's last step: publish the coverage percentage over these accounts (its listing). */
   coverage?: { accounts?: ({ account: string } | string)[] };
   executionArn: string;
+  /**
+   * When the execution started (`$$.Execution.StartTime`): a cell's row is only replaced by a
+   * result of an execution that started at the same time or later, so that of concurrent heals
+   * of one cell the newest check is what the ledger says, not the last writer.
+   */
+  executionStartTime?: string;
   results: unknown;
   /** Parent workflows (cover-account, sweep) only summarize: their children wrote the items. */
   summaryOnly?: boolean;
@@ -155,10 +161,6 @@ export function collectResults(value: unknown): Collected[] {
   return into;
 }
 
-/**
- * Writes one ledger item per account × region × control (status, evidence, what was changed,
- * lastVerified, the execution) and publishes one summary when something failed.
- */
 /** What a workflow's collected entries add up to: counts per status and the failed cells. */
 export function summarize(entries: (ControlResult | ChildSummary)[]): ChildSummary {
   const counts: Partial<Record<CoverageStatus, number>> = {};
@@ -202,13 +204,28 @@ export async function writeLedger(
   const collected = collectResults(input.results);
   const entries = collected.map((c) => (isChildSummary(c) ? c : toResult(c)));
   const results = entries.filter((e): e is ControlResult => !('counts' in e));
+  const startedAt = input.executionStartTime ?? now;
   for (const r of input.summaryOnly ? [] : results) {
-    await deps.ddb.send(
-      new PutItemCommand({
-        TableName: deps.table,
-        Item: encodeLedgerItem(r, now, input.executionArn),
-      }),
-    );
+    try {
+      await deps.ddb.send(
+        new PutItemCommand({
+          TableName: deps.table,
+          Item: encodeLedgerItem(r, now, input.executionArn, startedAt),
+          // "A condition expression ... must evaluate to true in order for the operation to
+          // succeed" (DynamoDB API Reference, PutItem.ConditionExpression); ISO 8601 times in
+          // UTC compare as strings.
+          ConditionExpression: 'attribute_not_exists(executionStartTime) OR executionStartTime <= :startedAt',
+          ExpressionAttributeValues: { ':startedAt': { S: startedAt } },
+        }),
+      );
+    } catch (err) {
+      // A newer execution already recorded this cell: its check stands.
+      if (
+        !(err instanceof ConditionalCheckFailedException) &&
+        (err as Error).name !== 'ConditionalCheckFailedException'
+      )
+        throw err;
+    }
   }
   const { counts, failed } = summarize(entries);
   const add = (status: CoverageStatus, n: number) => (counts[status] = (counts[status] ?? 0) + n);
