@@ -34,6 +34,9 @@ export class LedgerSteps {
         'executionArn.$': '$$.Execution.Id',
         'executionStartTime.$': '$$.Execution.StartTime',
         ...(summaryOnly ? { summaryOnly: true } : {}),
+        // A heal started by an event or a person publishes the coverage metric at its end; its
+        // input's trigger says who started it (functions/write-ledger/ledger.ts).
+        ...(this.workflow === 'sweep' ? {} : { 'executionInput.$': '$$.Execution.Input' }),
         ...payload,
       },
     });

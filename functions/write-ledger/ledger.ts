@@ -8,8 +8,13 @@ import {
   type FailedCell,
   type WorkflowOutput,
 } from '../../contracts/coverage';
-import { encodeLedgerItem } from '../../contracts/ledger';
-import { coverageByControl, coverageMetric, type ControlCoverage } from '../../contracts/coverage-cells';
+import { encodeLedgerItem, type LedgerRow } from '../../contracts/ledger';
+import {
+  coverageByControl,
+  coverageMetric,
+  type ControlCoverage,
+  type Staleness,
+} from '../../contracts/coverage-cells';
 import { embeddedMetric } from '../shared/metrics';
 import { readLedger } from '../shared/ledger-read';
 import {
@@ -33,6 +38,12 @@ export interface LedgerInput {
   rollout?: RolloutProgress;
   /** The sweep's last step: publish the coverage percentage over these accounts (its listing). */
   coverage?: { accounts?: ({ account: string } | string)[] };
+  /**
+   * The execution's own input (`$$.Execution.Input`), given to the ledger steps of the heal
+   * workflows: its `trigger` says whether another workflow started it (then that workflow
+   * publishes the coverage metric) or an event or a person did (then this heal publishes it).
+   */
+  executionInput?: { trigger?: string };
   executionArn: string;
   /**
    * When the execution started (`$$.Execution.StartTime`): a cell's row is only replaced by a
@@ -265,7 +276,13 @@ export async function writeLedger(
       }),
     );
   }
-  const coverage = input.coverage && deps.coverage ? await publishCoverage(input.coverage, deps) : undefined;
+  const coverage = !deps.coverage
+    ? undefined
+    : input.coverage
+      ? await publishCoverage(input.coverage, deps)
+      : publishesAfterHeal(input)
+        ? await publishCoverage({}, deps)
+        : undefined;
   return {
     workflow: input.workflow,
     executionArn: input.executionArn,
@@ -292,9 +309,40 @@ export function coverageMetricLines(coverage: ControlCoverage[], timestamp: Date
 }
 
 /**
- * The coverage percentage per control over the accounts the sweep listed × the governed
- * regions, from the whole ledger (contracts/coverage-cells.ts, the rule `logwarden coverage`
- * uses), handed to `deps.coverage.emit` (the handler: one CloudWatch metric per control).
+ * The `trigger` of executions another workflow started: the sweep starts cover-account, which
+ * starts cover-account-region (workflows/sweep.ts, workflows/cover-account.ts). The parent
+ * publishes once at its end, instead of one ledger scan per child.
+ */
+export const startedByWorkflow: readonly string[] = ['sweep', 'cover-account'];
+
+/**
+ * A heal (cover-account, cover-account-region, cover-vpc) that an event or a person started
+ * publishes the coverage metric at its end, so that a repair (or a failure) between two sweeps
+ * moves the metric and its alarm; the sweep and the executions it started do not.
+ */
+export function publishesAfterHeal(input: LedgerInput): boolean {
+  if (input.workflow === 'sweep' || input.afterWave || !input.executionInput) return false;
+  return !startedByWorkflow.includes(input.executionInput.trigger ?? '');
+}
+
+/**
+ * The accounts a heal computes the metric over, without listing the organization: those with a
+ * ledger row verified within the staleness window, which after a sweep are the accounts it
+ * listed (it writes a row for each, `excluded` ones too), plus accounts healed since. An account
+ * that left the organization drops out once its rows are stale, as it does from the sweep's list.
+ */
+export function recentlyVerifiedAccounts(rows: readonly LedgerRow[], staleness: Staleness): string[] {
+  const since = staleness.now.getTime() - staleness.staleAfterMs;
+  const accounts = new Set<string>();
+  for (const r of rows) if (r.lastVerified && Date.parse(r.lastVerified) >= since) accounts.add(r.account);
+  return [...accounts].sort();
+}
+
+/**
+ * The coverage percentage per control over the accounts × the governed regions, from the whole
+ * ledger (contracts/coverage-cells.ts, the rule `logwarden coverage` uses), handed to
+ * `deps.coverage.emit` (the handler: one CloudWatch metric per control). The accounts are the
+ * sweep's listing; after a heal, the recently verified accounts of the ledger.
  */
 export async function publishCoverage(
   input: NonNullable<LedgerInput['coverage']>,
@@ -302,11 +350,11 @@ export async function publishCoverage(
 ): Promise<ControlCoverage[]> {
   const settings = deps.coverage!;
   const rows = await readLedger(deps.ddb, deps.table);
-  const accounts = (input.accounts ?? []).map((a) => (typeof a === 'string' ? a : a.account));
-  const coverage = coverageByControl(rows, accounts, settings.governedRegions, {
-    now: (deps.now ?? (() => new Date()))(),
-    staleAfterMs: settings.staleAfterMs,
-  });
+  const staleness = { now: (deps.now ?? (() => new Date()))(), staleAfterMs: settings.staleAfterMs };
+  const accounts = input.accounts
+    ? input.accounts.map((a) => (typeof a === 'string' ? a : a.account))
+    : recentlyVerifiedAccounts(rows, staleness);
+  const coverage = coverageByControl(rows, accounts, settings.governedRegions, staleness);
   settings.emit(coverage);
   return coverage;
 }

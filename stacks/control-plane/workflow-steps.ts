@@ -58,7 +58,7 @@ export class LedgerWriter extends NodeFunction {
         props.logKey,
       ),
     );
-    // Scan: the sweep's last step reads the whole ledger for the coverage metric.
+    // Scan: the sweep's last step, and a heal's, read the whole ledger for the coverage metric.
     props.ledger.grant(this, 'dynamodb:PutItem', 'dynamodb:Scan');
     props.summaryTopic.grantPublish(this);
   }

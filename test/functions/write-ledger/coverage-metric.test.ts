@@ -143,3 +143,118 @@ describe('the coverage percentage per control (issue 23 §4)', () => {
     expect(docs).toHaveLength(controlNames.length);
   });
 });
+
+describe('the coverage metric after a heal (issue 23 §4: "publishes a coverage-percentage metric per control")', () => {
+  const config = exampleConfig();
+  const item = (account: string, region: string, control: string, status: string, verifiedAt: string) =>
+    encodeLedgerItem(
+      {
+        account,
+        region,
+        control: control as 'trail',
+        status: status as 'covered',
+        evidence: {},
+        actions: [],
+      },
+      verifiedAt,
+      'x',
+    );
+  // 444… verified this morning (trail failed in one region), 555… last verified a week ago: it
+  // left the organization, so the sweep no longer lists it and it no longer counts.
+  const items = [
+    ...controlNames.flatMap((control) =>
+      config.governedRegions.map((region, i) =>
+        item(
+          '444444444444',
+          region,
+          control,
+          control === 'trail' && i === 0 ? 'failed' : 'covered',
+          '2026-12-06T06:00:00Z',
+        ),
+      ),
+    ),
+    ...controlNames.map((control) =>
+      item('555555555555', config.governedRegions[0], control, 'covered', '2026-11-29T06:00:00Z'),
+    ),
+  ];
+  const run = async (workflow: string, trigger: string | undefined) => {
+    const ddb = mockClient(DynamoDBClient);
+    mockClient(SNSClient);
+    ddb.on(ScanCommand).resolves({ Items: items });
+    let emitted: ControlCoverage[] | undefined;
+    const summary = await writeLedger(
+      {
+        workflow,
+        executionArn: `arn:aws:states:eu-west-1:333333333333:execution:logwarden-${workflow}:x`,
+        results: [],
+        ...(workflow === 'cover-account' ? { summaryOnly: true } : {}),
+        ...(trigger === undefined ? {} : { executionInput: { trigger } }),
+      },
+      {
+        ddb: new DynamoDBClient({}),
+        sns: new SNSClient({}),
+        table: 'logwarden-coverage',
+        summaryTopicArn: 'arn:aws:sns:eu-west-1:333333333333:t',
+        now: () => now,
+        coverage: {
+          governedRegions: config.governedRegions,
+          staleAfterMs: 2 * day,
+          emit: (c) => (emitted = c),
+        },
+      },
+    );
+    return { emitted, summary, scans: ddb.commandCalls(ScanCommand).length };
+  };
+
+  it.each([
+    ['cover-account-region', 'flow-log-deleted'],
+    ['cover-vpc', 'vpc-created'],
+    ['cover-account', 'account-created'],
+    ['cover-account-region', 'manual'],
+  ])(
+    '%s started by %s publishes over the accounts verified within two sweep periods',
+    async (workflow, trigger) => {
+      const { emitted, summary } = await run(workflow, trigger);
+      const regions = config.governedRegions.length;
+      expect(emitted?.map((c) => [c.control, c.covered, c.total])).toEqual([
+        ['flow-logs', regions, regions],
+        ['trail', regions - 1, regions],
+        ['guardduty', regions, regions],
+        ['subscription', regions, regions],
+      ]);
+      expect(summary.coverage).toEqual(emitted);
+    },
+  );
+
+  it.each([
+    ['cover-account', 'sweep'],
+    ['cover-account-region', 'cover-account'],
+  ])(
+    '%s started by the %s workflow leaves the metric to its parent (no ledger scan)',
+    async (workflow, trigger) => {
+      const { emitted, scans } = await run(workflow, trigger);
+      expect(emitted).toBeUndefined();
+      expect(scans).toBe(0);
+    },
+  );
+
+  it("every heal workflow's ledger steps hand the execution's input to the ledger writer; the sweep's do not", () => {
+    const template = Template.fromStack(buildExample(config).controlPlane);
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    const payloads = new Map<string, string[]>();
+    for (const m of Object.values(machines)) {
+      const name = String(m.Properties.StateMachineName);
+      const text = JSON.stringify(m.Properties.DefinitionString);
+      // The ledger steps' payloads, wherever they sit in the definition.
+      payloads.set(
+        name,
+        [...text.matchAll(/\\"executionArn\.\$\\":\\"\$\$\.Execution\.Id\\"[^}]*/g)].map((x) => x[0]),
+      );
+    }
+    expect(payloads.size).toBe(4);
+    for (const [name, steps] of payloads) {
+      expect(steps.length).toBeGreaterThan(0);
+      for (const s of steps) expect(s.includes('executionInput.$')).toBe(!name.endsWith('-sweep'));
+    }
+  });
+});
