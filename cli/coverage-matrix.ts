@@ -1,5 +1,6 @@
 import { controlNames, type ControlName } from '../contracts/coverage';
 import {
+  cellStatuses,
   cellStatusOf,
   isCovered,
   neverStale,
@@ -336,49 +337,281 @@ const colour: Record<CellStatus, string> = {
 const escape = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
-/** A self-contained HTML heatmap a person can open: rows are accounts × regions, columns controls. */
+/** One OU's line of the heatmap's summary: per control, the in-scope cells and those covered. */
+export interface OuSummary {
+  /** The OU's id (`?` when the organization's tree was not read). */
+  ou: string;
+  name: string;
+  accounts: number;
+  controls: Record<string, { covered: number; total: number; percent: number; failed: number }>;
+}
+
+/**
+ * The summary per OU (the account's own OU) and control, as the matrix counts: excluded cells
+ * are out of scope, gaps and stale cells are not covered. Cells a status filter hides count too:
+ * the summary is the OU's coverage, not the view's.
+ */
+export function summaryByOu(m: CoverageMatrix): OuSummary[] {
+  const byOu = new Map<string, OuSummary>();
+  for (const a of m.accounts) {
+    const ou = ouOf(m, a) ?? { id: '?', name: 'OU not read' };
+    let entry = byOu.get(ou.id);
+    if (!entry) {
+      entry = { ou: ou.id, name: ou.name, accounts: 0, controls: {} };
+      for (const c of m.controls) entry.controls[c] = { covered: 0, total: 0, percent: 100, failed: 0 };
+      byOu.set(ou.id, entry);
+    }
+    entry.accounts++;
+    for (const c of m.controls)
+      for (const r of m.regions) {
+        const status = m.shown[cellKey(a, r, c)];
+        const counts = entry.controls[c];
+        if (status === 'excluded') continue;
+        counts.total++;
+        if (isCovered(status)) counts.covered++;
+        if (status === 'failed') counts.failed++;
+      }
+  }
+  const out = [...byOu.values()].sort((x, y) => x.name.localeCompare(y.name));
+  for (const o of out)
+    for (const counts of Object.values(o.controls)) counts.percent = percentOf(counts.covered, counts.total);
+  return out;
+}
+
+/**
+ * What the heatmap's script draws from: compact, because 300 accounts × 12 regions × 4 controls
+ * are 14,400 cells. Per account, one character per cell (its status's index in `statuses`, `-`
+ * when a status filter hides it), in control-major order (cell = control × regions + region);
+ * when each cell was verified, as minutes after `base` in base 36; reasons once each, referred to
+ * by index.
+ */
+interface HeatmapData {
+  generatedAt: string;
+  staleAfterHours: number;
+  regions: string[];
+  controls: readonly string[];
+  statuses: readonly CellStatus[];
+  colours: string[];
+  /** [id, name] of each OU and root accounts sit in or under. */
+  ous: [string, string][];
+  /** [id, name, OU index, OU path indices] */
+  accounts: [string, string, number, number[]][];
+  cells: string[];
+  /** Minutes since the epoch of the oldest verification. */
+  base: number;
+  /** Per account, the cells' verification times (base-36 minutes after `base`, `` when never), comma-separated. */
+  verified: string[];
+  reasons: string[];
+  /** Per account, [cell, reason index] pairs. */
+  reasonOf: [number, number][][];
+}
+
+function heatmapData(m: CoverageMatrix, generatedAt: string): HeatmapData {
+  const statuses = cellStatuses;
+  const ous: [string, string][] = [];
+  const ouIndex = new Map<string, number>();
+  const indexOfOu = (id: string, name: string) => {
+    if (!ouIndex.has(id)) {
+      ouIndex.set(id, ous.length);
+      ous.push([id, name]);
+    }
+    return ouIndex.get(id)!;
+  };
+  const reasons: string[] = [];
+  const reasonIndex = new Map<string, number>();
+  const times = m.accounts.flatMap((a) =>
+    m.regions.flatMap((r) =>
+      m.controls.map((c) => m.cells[cellKey(a, r, c)]?.lastVerified).filter((t): t is string => !!t),
+    ),
+  );
+  const minutes = (t: string) => Math.floor(Date.parse(t) / 60_000);
+  const base = times.reduce((min, t) => Math.min(min, minutes(t)), Infinity);
+  const data: HeatmapData = {
+    generatedAt,
+    staleAfterHours: m.staleAfterHours,
+    regions: m.regions,
+    controls: m.controls,
+    statuses,
+    colours: statuses.map((s) => colour[s]),
+    ous,
+    accounts: [],
+    cells: [],
+    base: Number.isFinite(base) ? base : 0,
+    verified: [],
+    reasons,
+    reasonOf: [],
+  };
+  for (const a of m.accounts) {
+    const keys = m.controls.flatMap((c) => m.regions.map((r) => cellKey(a, r, c)));
+    // A status filter (logwarden coverage --status) shows only the accounts with a matching cell.
+    if (m.matching && !keys.some((k) => m.matching!.has(k))) continue;
+    const entry = m.directory?.accounts.get(a);
+    const ou = ouOf(m, a);
+    data.accounts.push([
+      a,
+      entry?.name ?? '',
+      ou ? indexOfOu(ou.id, ou.name) : indexOfOu('?', 'OU not read'),
+      (entry?.ouPath ?? []).map((id) => indexOfOu(id, m.directory?.ous.get(id) ?? id)),
+    ]);
+    data.cells.push(keys.map((k) => (isShown(m, k) ? String(statuses.indexOf(m.shown[k])) : '-')).join(''));
+    data.verified.push(
+      keys
+        .map((k) => {
+          const t = m.cells[k]?.lastVerified;
+          return t && Number.isFinite(Date.parse(t)) ? (minutes(t) - data.base).toString(36) : '';
+        })
+        .join(','),
+    );
+    const pairs: [number, number][] = [];
+    keys.forEach((k, i) => {
+      const reason = isShown(m, k) ? reasonOf(m, k) : undefined;
+      if (reason === undefined) return;
+      if (!reasonIndex.has(reason)) {
+        reasonIndex.set(reason, reasons.length);
+        reasons.push(reason);
+      }
+      pairs.push([i, reasonIndex.get(reason)!]);
+    });
+    data.reasonOf.push(pairs);
+  }
+  return data;
+}
+
+/** JSON inside a <script> element: `<` escaped, so no text in it can close the element. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+
+/**
+ * The heatmap's script: draws the accounts × regions grid of every control from the data
+ * element, applies the filters, and shows a cell's status, verification and reason on click.
+ */
+const heatmapScript = String.raw`
+const D = JSON.parse(document.getElementById('data').textContent);
+const $ = (id) => document.getElementById(id);
+const R = D.regions.length;
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+const ouSel = $('f-ou');
+D.ous.forEach(([id, name], i) => { const o = document.createElement('option'); o.value = i; o.textContent = name + (name === id ? '' : ' (' + id + ')'); ouSel.append(o); });
+const regSel = $('f-region');
+D.regions.forEach((r) => { const o = document.createElement('option'); o.value = r; o.textContent = r; regSel.append(o); });
+const checked = (name) => [...document.querySelectorAll('input[name=' + name + ']:checked')].map((e) => e.value);
+function view() {
+  const text = $('f-account').value.trim().toLowerCase();
+  const ou = ouSel.value === '' ? -1 : Number(ouSel.value);
+  const regions = regSel.value ? [D.regions.indexOf(regSel.value)] : D.regions.map((_, i) => i);
+  const controls = checked('control').map(Number);
+  const statuses = checked('status');
+  return { text, ou, regions, controls, statuses };
+}
+function draw() {
+  const v = view();
+  let head1 = '<tr><th rowspan=2>account</th><th rowspan=2>OU</th>';
+  let head2 = '<tr>';
+  for (const c of v.controls) {
+    head1 += '<th class=ctl colspan=' + v.regions.length + '>' + esc(D.controls[c]) + '</th>';
+    for (const r of v.regions) head2 += '<th class=reg title="' + esc(D.regions[r]) + '"><span>' + esc(D.regions[r]) + '</span></th>';
+  }
+  const rows = [];
+  D.accounts.forEach(([id, name, ou, path], a) => {
+    if (v.text && !id.includes(v.text) && !name.toLowerCase().includes(v.text)) return;
+    if (v.ou >= 0 && ou !== v.ou && !path.includes(v.ou)) return;
+    const cells = D.cells[a];
+    let any = v.statuses.length === 0;
+    let tds = '';
+    for (const c of v.controls)
+      for (const r of v.regions) {
+        const k = c * R + r;
+        const code = cells[k];
+        const status = code === '-' ? '' : D.statuses[Number(code)];
+        const hit = !v.statuses.length || v.statuses.includes(status);
+        if (hit && status) any = true;
+        tds += '<td class="' + (status ? 's' + code : 'sx') + (hit ? '' : ' dim') + '" data-a=' + a + ' data-k=' + k + ' title="' + (status || 'not shown') + '"></td>';
+      }
+    if (!any) return;
+    rows.push('<tr><th class=acct>' + esc(id) + (name ? ' <small>' + esc(name) + '</small>' : '') + '</th><td class=ou>' + esc(D.ous[ou][1]) + '</td>' + tds + '</tr>');
+  });
+  $('grid').innerHTML = '<thead>' + head1 + '</tr>' + head2 + '</tr></thead><tbody>' + rows.join('') + '</tbody>';
+  $('shown').textContent = rows.length + ' of ' + D.accounts.length + ' accounts shown';
+}
+$('grid').addEventListener('click', (e) => {
+  const td = e.target.closest('td[data-k]');
+  if (!td) return;
+  const a = Number(td.dataset.a);
+  const k = Number(td.dataset.k);
+  const [id, name, ou] = D.accounts[a];
+  const code = D.cells[a][k];
+  const status = code === '-' ? 'not shown' : D.statuses[Number(code)];
+  const t = D.verified[a].split(',')[k];
+  const verified = t ? new Date((D.base + parseInt(t, 36)) * 60000).toISOString().slice(0, 16) + 'Z' : 'never';
+  const pair = D.reasonOf[a].find(([cell]) => cell === k);
+  const reason = pair ? D.reasons[pair[1]] : '';
+  $('detail').innerHTML = '<b>' + esc(id) + '</b> ' + esc(name) + ' · ' + esc(D.ous[ou][1]) + ' · ' + esc(D.regions[k % R]) + ' · ' + esc(D.controls[Math.floor(k / R)]) +
+    '<br>status: <b id=detail-status>' + esc(status) + '</b> · verified ' + verified + (reason ? '<br>reason: <span id=detail-reason>' + esc(reason) + '</span>' : '');
+});
+document.querySelectorAll('#summary tr[data-ou]').forEach((tr) => tr.addEventListener('click', () => {
+  const i = D.ous.findIndex(([id]) => id === tr.dataset.ou);
+  ouSel.value = i < 0 ? '' : String(i);
+  draw();
+}));
+$('filters').addEventListener('input', draw);
+$('filters').addEventListener('reset', () => setTimeout(draw));
+draw();
+`;
+
+/**
+ * A self-contained HTML heatmap a person can open: the coverage per OU and control, then per
+ * control an accounts × regions grid coloured by status, with filters (account id or name, OU,
+ * region, controls, statuses) and a cell's reason on click. The cells travel as compact data
+ * drawn by the page's script: at 300 accounts × 12 regions the page stays under 300 KB.
+ */
 export function renderHtml(m: CoverageMatrix, generatedAt: string): string {
-  const head = m.controls.map((c) => `<th>${c}</th>`).join('');
-  const body = m.accounts
-    .flatMap((a) =>
-      m.regions.map((r) => {
-        const cells = m.controls
-          .map((c) => {
-            const key = cellKey(a, r, c);
-            const [status, row] = [m.shown[key], m.cells[key]];
-            const title = escape(
-              [
-                status === 'stale'
-                  ? `stale: recorded ${row?.status}, not verified in ${m.staleAfterHours} h`
-                  : status,
-                row?.lastVerified ? `verified ${row.lastVerified}` : 'never verified',
-                row?.reason ?? '',
-              ]
-                .filter(Boolean)
-                .join(' · '),
-            );
-            return `<td style="background:${colour[status]}" title="${title}">${status}</td>`;
-          })
-          .join('');
-        return `<tr><th>${a}</th><th>${r}</th>${cells}</tr>`;
-      }),
+  const summary = summaryByOu(m);
+  const pct = (c: { covered: number; total: number; percent: number; failed: number }) =>
+    c.total
+      ? `<td style="background:${c.percent >= 99.95 ? colour.covered : c.failed ? colour.failed : colour.gap}">${c.percent}% <small>${c.covered}/${c.total}</small></td>`
+      : `<td style="background:${colour.excluded}">excluded</td>`;
+  const summaryRows = summary
+    .map(
+      (o) =>
+        `<tr data-ou="${escape(o.ou)}"><th>${escape(o.name)}</th><td>${o.accounts}</td>${m.controls.map((c) => pct(o.controls[c])).join('')}</tr>`,
     )
     .join('\n');
-  const legend = Object.entries(colour)
-    .map(([s, c]) => `<span style="background:${c}">${s}</span>`)
+  const legend = cellStatuses
+    .map(
+      (s, i) =>
+        `<label><input type="checkbox" name="status" value="${s}"><span class="s${i}">${s}</span></label>`,
+    )
     .join(' ');
+  const controlBoxes = m.controls
+    .map((c, i) => `<label><input type="checkbox" name="control" value="${i}" checked>${c}</label>`)
+    .join(' ');
+  const statusCss = cellStatuses.map((s, i) => `.s${i}{background:${colour[s]}}`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>logwarden coverage</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}th,td{padding:.4rem .8rem;border:1px solid #fff}td{color:#fff;text-align:center}span{color:#fff;padding:.2rem .5rem;margin-right:.3rem}</style>
+<style>body{font-family:system-ui,sans-serif;margin:1.5rem}table{border-collapse:collapse}#summary td,#summary th{padding:.25rem .6rem;border:1px solid #fff;text-align:left}#summary td{color:#fff}#summary tr[data-ou]{cursor:pointer}#grid td,#grid th{border:1px solid #fff;padding:0}#grid td[data-k]{width:12px;height:14px;cursor:pointer}#grid th.acct{text-align:left;font-weight:normal;padding-right:.5rem;white-space:nowrap}#grid td.ou{padding:0 .5rem;white-space:nowrap;font-size:.8rem}#grid th.ctl{border-left:3px solid #333}#grid th.reg span{writing-mode:vertical-rl;font-size:.6rem;font-weight:normal}.sx{background:#eee}.dim{opacity:.15}label span{color:#fff;padding:.1rem .4rem}#filters{margin:1rem 0;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}#detail{position:sticky;top:0;background:#fffde7;border:1px solid #ccc;padding:.5rem;min-height:2.5rem;margin-bottom:.5rem}${statusCss}</style>
 </head><body>
 <h1>logwarden coverage: ${m.percent}% (${m.covered}/${m.total})</h1>
-<p>Generated ${escape(generatedAt)}. Hover a cell for when it was last verified and why it failed.</p>
+<p>Generated ${escape(generatedAt)}. ${m.accounts.length} account(s) × ${m.regions.length} region(s) × ${m.controls.length} control(s). Click a cell for its status, when it was verified and why it failed or is excluded; click an OU to show its accounts.</p>
 ${notes(m)
   .map((n) => `<p>${escape(n)}</p>`)
   .join('\n')}
-<p>${legend}</p>
-<table><thead><tr><th>account</th><th>region</th>${head}</tr></thead><tbody>
-${body}
-</tbody></table></body></html>
+<h2>Per OU and control</h2>
+<table id="summary"><thead><tr><th>OU</th><th>accounts</th>${m.controls.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>
+${summaryRows}
+</tbody></table>
+<h2>Accounts × regions, per control</h2>
+<form id="filters" onsubmit="return false">
+<input id="f-account" type="search" placeholder="account id or name">
+<select id="f-ou"><option value="">every OU</option></select>
+<select id="f-region"><option value="">every region</option></select>
+<span>${controlBoxes}</span>
+<span>status: ${legend}</span>
+<button type="reset">clear</button>
+<span id="shown"></span>
+</form>
+<div id="detail">Click a cell.</div>
+<table id="grid"></table>
+<script type="application/json" id="data">${scriptJson(heatmapData(m, generatedAt))}</script>
+<script>${heatmapScript}</script>
+</body></html>
 `;
 }
