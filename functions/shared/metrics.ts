@@ -65,3 +65,7 @@ export function embeddedMetric(metric: {
     [metric.name]: metric.value,
   });
 }
+
+/** Powertools' switch for every metric of a function (`POWERTOOLS_METRICS_DISABLED=true`). */
+export const metricsDisabled = (env: Readonly<Record<string, string | undefined>>) =>
+  env.POWERTOOLS_METRICS_DISABLED?.toLowerCase() === 'true';

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { createClient } from '../shared/clients';
+import { metricsDisabled } from '../shared/metrics';
 import { writeLedgerEnv } from './env';
 import { coverageMetricLines, LedgerDeps, LedgerInput, LedgerSummary, writeLedger } from './ledger';
 import type { RolloutProgress } from './rollout';
@@ -23,6 +24,10 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
       governedRegions: settings.governedRegions,
       staleAfterMs: settings.coverageStaleAfterSeconds * 1000,
       emit: (coverage) => {
+        // The switch Powertools Metrics honours (POWERTOOLS_METRICS_DISABLED "Explicitly
+        // disables emitting metrics to stdout", Powertools for AWS Lambda (TypeScript),
+        // "Environment variables"), read as it reads it, from the process environment.
+        if (metricsDisabled(process.env)) return;
         const timestamp = new Date();
         // Standard output, not the Logger: an EMF line must be the JSON document alone.
         for (const line of coverageMetricLines(coverage, timestamp)) console.log(line);

@@ -10,6 +10,7 @@ import {
 } from '../../../contracts/coverage-cells';
 import { encodeLedgerItem } from '../../../contracts/ledger';
 import { coverageMetricLines, writeLedger } from '../../../functions/write-ledger/ledger';
+import { depsFromEnv } from '../../../functions/write-ledger/handler';
 import { buildExample, exampleConfig } from '../../stacks/example-app';
 
 const now = new Date('2026-12-06T12:00:00Z');
@@ -256,5 +257,33 @@ describe('the coverage metric after a heal (issue 23 §4: "publishes a coverage-
       expect(steps.length).toBeGreaterThan(0);
       for (const s of steps) expect(s.includes('executionInput.$')).toBe(!name.endsWith('-sweep'));
     }
+  });
+});
+
+describe("the write-ledger handler's coverage lines", () => {
+  const env = {
+    LEDGER_TABLE: 'logwarden-coverage',
+    SUMMARY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:333333333333:t',
+    GOVERNED_REGIONS: 'eu-west-1',
+    COVERAGE_STALE_AFTER_SECONDS: '172800',
+  };
+  const coverage: ControlCoverage[] = [{ control: 'trail', covered: 1, total: 2, percent: 50 }];
+  afterEach(() => {
+    delete process.env.POWERTOOLS_METRICS_DISABLED;
+    jest.restoreAllMocks();
+  });
+
+  it('go to standard output as EMF documents, one per control', () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    depsFromEnv(env).coverage!.emit(coverage);
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(String(log.mock.calls[0][0]))).toMatchObject({ control: 'trail', CoveragePercent: 50 });
+  });
+
+  it('are off where Powertools metrics are off (POWERTOOLS_METRICS_DISABLED=true, as in the local run)', () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    depsFromEnv(env).coverage!.emit(coverage);
+    expect(log).not.toHaveBeenCalled();
   });
 });
