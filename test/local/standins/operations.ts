@@ -195,6 +195,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'cloudtrail:ListTags': { ResourceIdList: [trail] },
   'cloudtrail:DescribeTrails': { trailNameList: [trail], includeShadowTrails: true },
   'cloudtrail:GetEventSelectors': { TrailName: trail },
+  'cloudtrail:GetTrail': { Name: trail },
   'cloudtrail:GetTrailStatus': { Name: trail },
   'cloudtrail:PutEventSelectors': {
     TrailName: trail,
