@@ -527,6 +527,15 @@ MAPPINGS: dict[str, Mapper] = {
     "organizations:ListDelegatedAdministrators": _star("organizations:ListDelegatedAdministrators"),
     "organizations:ListRoots": _star("organizations:ListRoots"),
     "organizations:ListParents": _one("organizations:ListParents", lambda p, c: _org_node(p.get("ChildId"), c)),
+    # Both act on the parent: "Lists the organizational units (OUs) in a parent organizational
+    # unit or root" (Organizations API Reference, ListOrganizationalUnitsForParent), the
+    # organizationalunit or root resource type (Service Authorization Reference).
+    "organizations:ListAccountsForParent": _one(
+        "organizations:ListAccountsForParent", lambda p, c: _org_node(p.get("ParentId"), c)
+    ),
+    "organizations:ListOrganizationalUnitsForParent": _one(
+        "organizations:ListOrganizationalUnitsForParent", lambda p, c: _org_node(p.get("ParentId"), c)
+    ),
     "organizations:CreateOrganizationalUnit": _one(
         "organizations:CreateOrganizationalUnit", lambda p, c: _org_node(p.get("ParentId"), c)
     ),

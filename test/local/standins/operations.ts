@@ -195,6 +195,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'cloudtrail:ListTags': { ResourceIdList: [trail] },
   'cloudtrail:DescribeTrails': { trailNameList: [trail], includeShadowTrails: true },
   'cloudtrail:GetEventSelectors': { TrailName: trail },
+  'cloudtrail:GetTrail': { Name: trail },
   'cloudtrail:GetTrailStatus': { Name: trail },
   'cloudtrail:PutEventSelectors': {
     TrailName: trail,
@@ -391,6 +392,8 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'organizations:ListAccounts': { MaxResults: 20 },
   'organizations:CreateOrganizationalUnit': { ParentId: 'r-ab12', Name: 'sandbox' },
   'organizations:ListRoots': {},
+  'organizations:ListOrganizationalUnitsForParent': { ParentId: 'r-ab12' },
+  'organizations:ListAccountsForParent': { ParentId: 'ou-ab12-cd34ef56' },
   'organizations:MoveAccount': {
     AccountId: '444444444444',
     SourceParentId: 'r-ab12',
