@@ -11,6 +11,7 @@ import { ArchiveGuard } from './central/archive-guard';
 import { ArchiveLock } from './central/archive-lock';
 import { FirehoseArchive } from './central/firehose-archive';
 import { LastSeen } from './central/last-seen';
+import { routeDeploymentFunctionLogs } from './deployment-function-logs';
 import { PipelineHealth } from './central/health';
 import { SearchDomain } from './central/search-domain';
 import { StreamConsumers } from './central/stream-consumers';
@@ -222,5 +223,6 @@ export class CentralStack extends Stack {
       searchVolumeGiB: search.volumeGiB,
       archiveLockFailures: archiveLock?.failures,
     });
+    routeDeploymentFunctionLogs(this, logKey);
   }
 }
