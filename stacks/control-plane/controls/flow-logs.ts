@@ -26,6 +26,7 @@ export class FlowLogsControl extends NodeFunction {
             acceptForeignFlowLogs: String(props.config.flowLogs.acceptForeignFlowLogs),
             flowLogRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
             flowLogRequiredFields: props.config.flowLogs.requiredFields?.join(','),
+            logArchiveAccount: props.config.accounts.logArchive,
           }),
           ...controlModeEnv.environment({ logwardenMode: props.config.mode }),
         },
