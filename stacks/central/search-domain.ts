@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import indexTemplate from '../../functions/shared/opensearch/ocsf-index-template.json';
 import ismPolicy from '../../functions/shared/opensearch/ocsf-ism-policy.json';
-import { searchCluster, type LogwardenConfig } from '../../contracts/config';
+import { searchCluster, searchZoneCount, type LogwardenConfig } from '../../contracts/config';
 import { acknowledge, checkovSkip, logicalIdOf } from '../../workflows/acknowledge';
 import { bootstrapRequest } from '../../functions/opensearch-setup/setup';
 import { pipelineLogGroup } from '../../contracts/names';
@@ -57,7 +57,7 @@ export class SearchDomain extends Construct {
     super(scope, id);
     const { openSearch } = props.config;
     this.logKey = props.logKey;
-    const azCount = openSearch.zoneAwareness ? 2 : 1;
+    const azCount = searchZoneCount(openSearch);
     const cluster = searchCluster(props.config);
     this.maxShards = SHARDS_PER_DATA_NODE * cluster.dataNodes;
     this.volumeGiB = cluster.volumeGiB;
