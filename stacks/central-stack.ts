@@ -126,6 +126,7 @@ export class CentralStack extends Stack {
     new ArchiveGuard(this, 'ArchiveGuard', {
       key: archiveKey,
       bucket: archive.bucket,
+      accessLogs: archive.accessLogs,
       breakGlassRoleArn: config.breakGlassRoleArn,
       topic: this.alertTopic,
       stateKey,
