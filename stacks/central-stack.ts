@@ -211,6 +211,14 @@ export class CentralStack extends Stack {
         'CKV_AWS_117',
       );
     }
+    // The provider behind the search VPC's restrictDefaultSecurityGroup (a CDK custom resource).
+    const restrictDefaultSg = this.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    if (restrictDefaultSg)
+      checkovSkip(
+        restrictDefaultSg,
+        "CDK's restrictDefaultSecurityGroup provider: two EC2 calls at deployment (revoking the default security group's rules), no data, no secrets.",
+        'CKV_AWS_117',
+      );
     new PipelineHealth(this, 'Health', {
       config,
       topic: this.alertTopic,

@@ -66,6 +66,8 @@ export class SearchDomain extends Construct {
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: azCount,
       natGateways: 0,
+      // Nothing uses the default security group; without its rules it cannot be used by mistake.
+      restrictDefaultSecurityGroup: true,
       subnetConfiguration: [{ name: 'search', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
       flowLogs: {
