@@ -143,6 +143,44 @@ describe('the IAM gate', () => {
     ]);
   });
 
+  it('fails Resource "*" for an action the SAR gives a resource type: name the resource instead (issue 21)', () => {
+    // SAR: cloudtrail:GetTrailStatus acts on trail*, logs:DescribeSubscriptionFilters on
+    // log-group*; cloudtrail:DescribeTrails and logs:DescribeLogGroups have no resource type.
+    const template: Template = {
+      Resources: {
+        Role: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            RoleName: 'r',
+            Policies: [
+              {
+                PolicyDocument: {
+                  Statement: [
+                    {
+                      Effect: 'Allow',
+                      Action: [
+                        'cloudtrail:DescribeTrails',
+                        'cloudtrail:GetTrailStatus',
+                        'logs:DescribeLogGroups',
+                        'logs:DescribeSubscriptionFilters',
+                      ],
+                      Resource: '*',
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      },
+    };
+    const report = checkTemplates(sar, { t: template }, []);
+    expect(report.violations.map((v) => [v.kind, v.action])).toEqual([
+      ['star-with-resource-type', 'cloudtrail:GetTrailStatus'],
+      ['star-with-resource-type', 'logs:DescribeSubscriptionFilters'],
+    ]);
+  });
+
   it('a suppression carries its reason, and one that excuses nothing is reported stale', () => {
     const template: Template = {
       Resources: {
