@@ -105,7 +105,7 @@ export class GuardDutyControl extends NodeFunction {
     this.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'FindingsRule',
-        actions: ['events:PutRule', 'events:PutTargets', 'events:ListTargetsByRule'],
+        actions: ['events:PutRule', 'events:PutTargets', 'events:ListTargetsByRule', 'events:DescribeRule'],
         resources: config.governedRegions.map(
           (r) => `arn:aws:events:${r}:${account}:rule/${names.guardDutyFindingsRule}`,
         ),
