@@ -16,7 +16,9 @@ import { pipelineLogGroup } from '../contracts/names';
 export function routeDeploymentFunctionLogs(stack: Stack, logKey: kms.IKey): void {
   const unrouted = stack.node
     .findAll()
-    .filter((c): c is CfnResource => c instanceof CfnResource && c.cfnResourceType === 'AWS::Lambda::Function')
+    .filter(
+      (c): c is CfnResource => c instanceof CfnResource && c.cfnResourceType === 'AWS::Lambda::Function',
+    )
     // The bucket-notifications singleton is a plain CfnResource that never names a log group.
     .filter(
       (fn) =>

@@ -41,7 +41,8 @@ describe('the search VPC’s availability zones', () => {
 
   it('without config: CDK looks them up at synth time (a missing context the CLI fills), none invented', () => {
     const base = exampleConfigRaw();
-    const { availabilityZones: _unused, ...openSearch } = base.openSearch as Record<string, unknown>;
+    const openSearch = { ...(base.openSearch as Record<string, unknown>) };
+    delete openSearch.availabilityZones;
     const { app, zones } = subnetZones(parseConfig({ ...base, openSearch }));
     const missing = app.synth().manifest.missing ?? [];
     expect(missing.map((m) => m.key)).toContain('availability-zones:account=222222222222:region=eu-west-1');

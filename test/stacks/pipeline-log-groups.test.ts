@@ -35,8 +35,9 @@ const dataGroups = new Set<string>([names.trailLogGroup]);
 
 /** The log groups a template makes: named groups, and where each function writes its logs. */
 function logGroupsOf(stack: Stack): { named: Map<string, string>; unnamed: string[] } {
-  const resources = (assembly.getStackByName(stack.stackName).template as { Resources: Record<string, Resource> })
-    .Resources;
+  const resources = (
+    assembly.getStackByName(stack.stackName).template as { Resources: Record<string, Resource> }
+  ).Resources;
   const named = new Map<string, string>();
   const unnamed: string[] = [];
   for (const [id, r] of Object.entries(resources)) {
@@ -51,7 +52,8 @@ function logGroupsOf(stack: Stack): { named: Map<string, string>; unnamed: strin
     // for your function when it's first invoked" (Lambda Developer Guide, "Configuring CloudWatch
     // log groups"): a group no template names, and so one no selection criteria can exclude.
     const ref = (r.Properties?.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref;
-    if (!ref || !named.has(ref)) unnamed.push(`${stack.stackName}/${id} (Lambda's default /aws/lambda/ group)`);
+    if (!ref || !named.has(ref))
+      unnamed.push(`${stack.stackName}/${id} (Lambda's default /aws/lambda/ group)`);
   }
   return { named, unnamed };
 }
