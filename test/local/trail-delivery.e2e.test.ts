@@ -15,7 +15,7 @@
  */
 import {
   CloudTrailClient,
-  GetTrailCommand,
+  DescribeTrailsCommand,
   StartLoggingCommand,
   StopLoggingCommand,
 } from '@aws-sdk/client-cloudtrail';
@@ -110,13 +110,13 @@ beforeAll(async () => {
   // The account's onboarding creates the organization trail and starts it (the trail control).
   await onboardAccount(org, member);
   expect(await isLogging(org)).toBe(true);
-  // The group the trail delivers to, as the trail itself names it (GetTrail CloudWatchLogsLogGroupArn).
+  // The group the trail delivers to, as the trail itself names it (CloudWatchLogsLogGroupArn).
   const owner = await trailOwner(org);
-  const trail = await new CloudTrailClient({
+  const { trailList } = await new CloudTrailClient({
     region: org.config.homeRegion,
     credentials: await org.admin(owner.account),
-  }).send(new GetTrailCommand({ Name: owner.arn }));
-  const arn = trail.Trail!.CloudWatchLogsLogGroupArn!;
+  }).send(new DescribeTrailsCommand({ trailNameList: [owner.arn] }));
+  const arn = trailList![0].CloudWatchLogsLogGroupArn!;
   group = { ...parseLogGroupArn(arn), region: arn.split(':')[3] };
 }, 240_000);
 
