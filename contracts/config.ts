@@ -207,6 +207,13 @@ export const configSchema = z
         .regex(/\.search$/, 'must be an OpenSearch instance type ending in .search')
         .optional(),
       zoneAwareness: z.boolean().default(true),
+      /**
+       * The search VPC's zones in the home region, as the log-archive account names them (2 with
+       * zoneAwareness, else 1). Without it, CDK looks them up at synth time (docs/configuration.md).
+       */
+      availabilityZones: z
+        .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'must be zone names such as eu-west-1a'))
+        .optional(),
       retentionDays: positiveInt.default(90),
       /** Analysts' IAM roles, mapped to the read-only logwarden_reader role. */
       readerRoleArns: z.array(roleArn).default([]),
@@ -426,6 +433,8 @@ export const configSchema = z
             'is required for UltraWarm ("the domain must have dedicated master nodes"); or set openSearch.warmDays to 0',
         });
     }
+    for (const problem of zoneProblems(c.openSearch, c.homeRegion))
+      ctx.addIssue({ code: 'custom', path: ['openSearch', 'availabilityZones'], message: problem });
     if (!c.governedRegions.includes(c.homeRegion)) {
       ctx.addIssue({
         code: 'custom',
@@ -706,8 +715,36 @@ export function searchSizeOf(c: SizingFields): ClusterSize | undefined {
     hotDays: o.hotDays,
     warmDays: o.warmDays,
     instanceType: o.instanceType,
-    zones: o.zoneAwareness ? 2 : 1,
+    zones: searchZoneCount(o),
   });
+}
+
+/** The zones the search domain spans: two with zone awareness, else one. */
+export function searchZoneCount(openSearch: { zoneAwareness: boolean }): number {
+  return openSearch.zoneAwareness ? 2 : 1;
+}
+
+/** What is wrong with `openSearch.availabilityZones` for the home region. */
+function zoneProblems(
+  openSearch: { zoneAwareness: boolean; availabilityZones?: string[] },
+  homeRegion: string,
+): string[] {
+  const zones = openSearch.availabilityZones;
+  if (!zones) return [];
+  const problems: string[] = [];
+  const needed = searchZoneCount(openSearch);
+  if (zones.length !== needed)
+    problems.push(
+      `must name ${needed} zone${needed > 1 ? 's' : ''} (${openSearch.zoneAwareness ? 'zoneAwareness' : 'no zoneAwareness'}), got ${zones.length}`,
+    );
+  // A zone's code is "its Region code followed by a letter identifier" (AWS Regions and
+  // Availability Zones, "AWS Availability Zones").
+  for (const zone of zones)
+    if (!new RegExp(`^${homeRegion}[a-z]$`).test(zone))
+      problems.push(`${zone} is not a zone of the home region ${homeRegion}`);
+  for (const zone of new Set(zones.filter((z, i) => zones.indexOf(z) !== i)))
+    problems.push(`${zone} is named twice`);
+  return problems;
 }
 
 /** The search cluster as deployed: given by hand, or derived from the expected ingest. */

@@ -104,7 +104,8 @@ export function controlRoleArn(fn: string, securityToolingAccount: string): stri
 
 /**
  * Every log group of logwarden's own machinery, by name: its functions, its services (Firehose,
- * the search domain and the search VPC's flow logs in the log-archive account) and its
+ * the search domain and the search VPC's flow logs in the log-archive account), the functions CDK
+ * adds for custom resources (stacks/deployment-function-logs.ts) and its
  * workflows' execution logs (security-tooling account). The account subscription policy
  * excludes exactly these (its selection criteria take names, not prefixes), so the pipeline
  * never ingests its own logs (CloudWatch Logs User Guide, "Log recursion prevention").
@@ -130,6 +131,7 @@ export const pipelineLogGroups = [
   'list-regions',
   'list-accounts',
   'silent-accounts',
+  'deployment-functions',
 ]
   .map((n) => `${names.pipelineLogGroupPrefix}${n}`)
   .concat(workflowIds.map(controlLogGroup));

@@ -305,6 +305,24 @@ export const triggers = [
     },
   },
   {
+    // "A disabled rule won't match any events" (EventBridge API Reference, DisableRule).
+    id: 'findings-rule-disabled',
+    description: 'The rule that routes GuardDuty findings to CloudWatch Logs was disabled',
+    workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
+    pattern: {
+      source: ['aws.events'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['events.amazonaws.com'],
+        eventName: ['DisableRule'],
+        requestParameters: { name: [names.guardDutyFindingsRule] },
+        ...succeeded,
+      },
+    },
+  },
+  {
     id: 'findings-rule-targets-removed',
     description: 'The target of the GuardDuty findings rule was removed',
     workflow: 'cover-account-region',
@@ -525,6 +543,11 @@ export const repairsUndoneBy: Record<string, Record<string, readonly UndoingCall
       {
         eventSource: 'events.amazonaws.com',
         eventName: 'DeleteRule',
+        requestParameters: { name: names.guardDutyFindingsRule },
+      },
+      {
+        eventSource: 'events.amazonaws.com',
+        eventName: 'DisableRule',
         requestParameters: { name: names.guardDutyFindingsRule },
       },
     ],

@@ -106,6 +106,8 @@ export const notEmulated: Readonly<Record<string, string>> = {
   'AWS::EC2::SecurityGroup': 'the search domain’s network',
   'AWS::EC2::SecurityGroupIngress': 'the search domain’s network',
   'AWS::EC2::FlowLog': 'the search VPC’s own flow log: the VPC is not emulated',
+  'Custom::VpcRestrictDefaultSG':
+    'the search VPC’s default security group losing its rules: the VPC is not emulated',
 };
 
 /** The clients a stack instance is created with: its account's deployer, in its region. */

@@ -11,6 +11,7 @@ import { ArchiveGuard } from './central/archive-guard';
 import { ArchiveLock } from './central/archive-lock';
 import { FirehoseArchive } from './central/firehose-archive';
 import { LastSeen } from './central/last-seen';
+import { routeDeploymentFunctionLogs } from './deployment-function-logs';
 import { PipelineHealth } from './central/health';
 import { SearchDomain } from './central/search-domain';
 import { StreamConsumers } from './central/stream-consumers';
@@ -125,6 +126,7 @@ export class CentralStack extends Stack {
     new ArchiveGuard(this, 'ArchiveGuard', {
       key: archiveKey,
       bucket: archive.bucket,
+      accessLogs: archive.accessLogs,
       breakGlassRoleArn: config.breakGlassRoleArn,
       topic: this.alertTopic,
       stateKey,
@@ -209,6 +211,14 @@ export class CentralStack extends Stack {
         'CKV_AWS_117',
       );
     }
+    // The provider behind the search VPC's restrictDefaultSecurityGroup (a CDK custom resource).
+    const restrictDefaultSg = this.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    if (restrictDefaultSg)
+      checkovSkip(
+        restrictDefaultSg,
+        "CDK's restrictDefaultSecurityGroup provider: two EC2 calls at deployment (revoking the default security group's rules), no data, no secrets.",
+        'CKV_AWS_117',
+      );
     new PipelineHealth(this, 'Health', {
       config,
       topic: this.alertTopic,
@@ -222,5 +232,6 @@ export class CentralStack extends Stack {
       searchVolumeGiB: search.volumeGiB,
       archiveLockFailures: archiveLock?.failures,
     });
+    routeDeploymentFunctionLogs(this, logKey);
   }
 }

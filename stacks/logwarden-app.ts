@@ -41,12 +41,15 @@ export interface LogwardenStacks {
 export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
   // Feature flags live here, not in cdk.json, so tests and `cdk synth` build the same thing.
   for (const [flag, value] of Object.entries(featureFlags)) app.node.setContext(flag, value);
-  // Zones are named, not looked up, so synthesis needs no credentials (zones a and b exist in
-  // every region). A cdk.context.json from a real lookup still wins.
-  const azKey = `availability-zones:account=${config.accounts.logArchive}:region=${config.homeRegion}`;
-  if (app.node.tryGetContext(azKey) === undefined) {
-    app.node.setContext(azKey, [`${config.homeRegion}a`, `${config.homeRegion}b`]);
-  }
+  // The search VPC's zones: the configured ones, or CDK's lookup at synth time (DescribeAvailabilityZones
+  // with the log-archive account's credentials, kept in cdk.context.json). Zone codes differ between
+  // accounts, so none is assumed (docs/configuration.md).
+  const zones = config.openSearch.availabilityZones;
+  if (zones)
+    app.node.setContext(
+      `availability-zones:account=${config.accounts.logArchive}:region=${config.homeRegion}`,
+      zones,
+    );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const logArchive = { account: config.accounts.logArchive };
 

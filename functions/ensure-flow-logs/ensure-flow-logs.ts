@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
 import { logGroupExists } from '../shared/log-groups';
+import { pipelineLogGroups } from '../../contracts/names';
 import {
   defaultV2Format,
   flowLogGroupFor,
@@ -37,6 +38,11 @@ export interface FlowLogsSettings {
   vpcIds?: string[];
   /** The workflow execution's name: one attempt to create, in the sense of EC2's ClientToken. */
   execution: string;
+  /**
+   * The log-archive account, whose search VPC logwarden logs itself (stacks/central/search-domain.ts)
+   * to a pipeline group the account subscription policy excludes.
+   */
+  logArchiveAccount?: string;
 }
 
 /**
@@ -54,6 +60,21 @@ export function flowLogsClientToken(execution: string, target: ControlTarget, vp
 }
 
 const ourGroup = flowLogGroupFor(logwardenFormat);
+
+/**
+ * The search VPC's own flow log, in the log-archive account: to one of the pipeline's groups,
+ * which the account subscription policy excludes. A second flow log to a subscribed group would
+ * feed the pipeline the traffic of its own functions (CloudWatch Logs User Guide, "Log recursion
+ * prevention", on Lambda functions in a VPC with flow logs): it covers the VPC, whatever fields
+ * the config requires. In any other account a group of that name is the owner's.
+ */
+function isPipelines(fl: FlowLog, account: string, logArchiveAccount: string | undefined): boolean {
+  return (
+    account === logArchiveAccount &&
+    fl.LogDestinationType === 'cloud-watch-logs' &&
+    pipelineLogGroups.includes(fl.LogGroupName ?? '')
+  );
+}
 const ourFormat = logFormatString(logwardenFormat);
 
 function isOurs(fl: FlowLog): boolean {
@@ -167,11 +188,17 @@ export async function ensureFlowLogs(
   for (const vpc of vpcIds) {
     const mine = flowLogs.filter((fl) => fl.ResourceId === vpc);
     const ours = mine.find((fl) => isOurs(fl) && active(fl));
+    const pipelines = mine.find(
+      (fl) => isPipelines(fl, target.account, settings.logArchiveAccount) && active(fl),
+    );
     const foreign = mine.filter((fl) => !isOurs(fl) && active(fl));
     const required = settings.requiredFields ?? defaultV2Format.fields;
     const sufficient = foreign.find((fl) => required.every((f) => fieldsOf(fl).includes(f)));
     const oursFailing = mine.find((fl) => isOurs(fl) && failing(fl));
     if (ours) evidence[vpc] = ours.FlowLogId as string;
+    else if (pipelines)
+      evidence[vpc] =
+        `${pipelines.FlowLogId} to ${pipelines.LogGroupName} (logwarden's pipeline VPC, excluded from the subscription)`;
     else if (foreign.length && settings.acceptForeignFlowLogs)
       evidence[vpc] = `${foreign[0].FlowLogId} of ${flowLogOwner(foreign[0])} (foreign, accepted by config)`;
     else if (sufficient)

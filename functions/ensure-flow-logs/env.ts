@@ -1,8 +1,10 @@
-import { defineEnv, envBoolean, envOptionalText, envWholeNumber } from '../shared/env';
+import { defineEnv, envAccountId, envBoolean, envOptionalText, envWholeNumber } from '../shared/env';
 
 export const ensureFlowLogsEnv = defineEnv({
   acceptForeignFlowLogs: envBoolean(),
   flowLogRetentionDays: envWholeNumber(),
   /** config flowLogs.requiredFields, comma-separated; AWS's default format's fields when absent. */
   flowLogRequiredFields: envOptionalText().transform((v) => v?.split(',')),
+  /** The log-archive account, whose search VPC logwarden logs to an excluded pipeline group. */
+  logArchiveAccount: envAccountId(),
 });

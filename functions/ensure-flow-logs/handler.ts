@@ -11,6 +11,8 @@ export interface EnsureFlowLogsDeps extends ControlDeps {
   flowLogRetentionDays: number;
   /** config flowLogs.requiredFields (AWS's default format's fields when absent). */
   flowLogRequiredFields?: string[];
+  /** The log-archive account, whose search VPC has logwarden's pipeline flow log. */
+  logArchiveAccount: string;
 }
 
 export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): EnsureFlowLogsDeps {
@@ -35,6 +37,7 @@ export function makeHandler(deps: EnsureFlowLogsDeps) {
         retentionDays: deps.flowLogRetentionDays,
         vpcIds,
         execution,
+        logArchiveAccount: deps.logArchiveAccount,
       },
     );
   });

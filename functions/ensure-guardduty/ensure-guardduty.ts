@@ -20,6 +20,7 @@ import {
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import {
   EventBridgeClient,
+  DescribeRuleCommand,
   ListTargetsByRuleCommand,
   PutRuleCommand,
   PutTargetsCommand,
@@ -269,8 +270,8 @@ async function ensureFindingsForwarding(
     );
     actions.push(`let EventBridge write GuardDuty findings into ${findingsLogGroup}`);
   }
-  if (!(await ruleTargets(clients.adminEvents, findingsRule, groupArn))) {
-    await clients.adminEvents.send(
+  const putRule = () =>
+    clients.adminEvents.send(
       new PutRuleCommand({
         Name: findingsRule,
         Description:
@@ -279,9 +280,19 @@ async function ensureFindingsForwarding(
         State: 'ENABLED',
       }),
     );
+  if (!(await ruleTargets(clients.adminEvents, findingsRule, groupArn))) {
+    await putRule();
     await clients.adminEvents.send(
       new PutTargetsCommand({ Rule: findingsRule, Targets: [{ Id: 'findings-log-group', Arn: groupArn }] }),
     );
     actions.push(`routed GuardDuty findings to ${findingsLogGroup} with rule ${findingsRule}`);
+    return;
+  }
+  // "A disabled rule won't match any events" (EventBridge API Reference, DisableRule): the rule
+  // and its target are still there, only its State says it routes nothing.
+  const { State } = await clients.adminEvents.send(new DescribeRuleCommand({ Name: findingsRule }));
+  if (State !== 'ENABLED') {
+    await putRule();
+    actions.push(`enabled rule ${findingsRule} again, which was ${State ?? 'in no state'}`);
   }
 }

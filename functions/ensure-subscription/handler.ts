@@ -7,7 +7,7 @@ import {
 } from '../../contracts/names';
 import { controlDepsFromEnv, controlHandler, type ControlDeps } from '../shared/control-handler';
 import { ensureSubscriptionEnv } from './env';
-import { ensureSubscription } from './ensure-subscription';
+import { ensureSubscription, type SubscriptionSettings } from './ensure-subscription';
 
 export interface EnsureSubscriptionDeps extends ControlDeps {
   logArchiveAccount: string;
@@ -19,19 +19,28 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
   return { ...controlDepsFromEnv(env), ...ensureSubscriptionEnv.parse(env) };
 }
 
+/** The account subscription policy the control puts in one account and region. */
+export function subscriptionSettings(
+  account: string,
+  region: string,
+  deps: Pick<EnsureSubscriptionDeps, 'logArchiveAccount' | 'besideForeignPolicy'>,
+): SubscriptionSettings {
+  return {
+    destinationArn: destinationArn(region, deps.logArchiveAccount),
+    roleArn: subscriptionRoleArn(account),
+    policyName: subscriptionPolicyName(region),
+    excludedLogGroups: pipelineLogGroups,
+    besideForeignPolicy: deps.besideForeignPolicy,
+  };
+}
+
 /** Step Functions task: the account subscription policy of one account and region. */
 export function makeHandler(deps: EnsureSubscriptionDeps) {
   return controlHandler(deps, ({ account, region }, clients) =>
     ensureSubscription(
       clients.member(CloudWatchLogsClient, account, region),
       { account, region },
-      {
-        destinationArn: destinationArn(region, deps.logArchiveAccount),
-        roleArn: subscriptionRoleArn(account),
-        policyName: subscriptionPolicyName(region),
-        excludedLogGroups: pipelineLogGroups,
-        besideForeignPolicy: deps.besideForeignPolicy,
-      },
+      subscriptionSettings(account, region, deps),
     ),
   );
 }

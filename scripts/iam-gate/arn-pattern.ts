@@ -10,14 +10,21 @@
 export const UNKNOWN_SEGMENT = '\uE000';
 /** Stands for a deploy-time value about which nothing is known (a name, an attribute). */
 export const UNKNOWN_ANY = '\uE001';
+/**
+ * Stands for a deploy-time name that holds neither a colon nor a slash (a Kinesis stream's name:
+ * "Pattern: [a-zA-Z0-9_.-]+", Kinesis API Reference). Without it, a stream ARN read from
+ * Fn::GetAtt would also match `stream/<name>/consumer/<consumer>:<time>`, a consumer's ARN.
+ */
+export const UNKNOWN_NAME = '\uE002';
 
-type Token = { k: 'lit'; c: string } | { k: 'one' } | { k: 'star'; colon: boolean };
+type Token = { k: 'lit'; c: string } | { k: 'one' } | { k: 'star'; colon: boolean; slash?: false };
 
 /** A grant's resource as IAM matches it: `*` spans any characters, colons included; `?` one. */
 export function grantTokens(resource: string): Token[] {
   return [...resource].map((c): Token => {
     if (c === '*' || c === UNKNOWN_ANY) return { k: 'star', colon: true };
     if (c === UNKNOWN_SEGMENT) return { k: 'star', colon: false };
+    if (c === UNKNOWN_NAME) return { k: 'star', colon: false, slash: false };
     if (c === '?') return { k: 'one' };
     return { k: 'lit', c };
   });
@@ -39,7 +46,7 @@ export function templateTokens(template: string): Token[] {
 function accepts(t: Token, c: string): boolean {
   if (t.k === 'lit') return t.c === c;
   if (t.k === 'one') return true;
-  return t.colon || c !== ':';
+  return (t.colon || c !== ':') && (t.slash !== false || c !== '/');
 }
 
 /** Some character both tokens accept (a literal one's own, else one that is not a colon). */
@@ -73,5 +80,8 @@ export function intersects(a: Token[], b: Token[]): boolean {
 
 /** A rendered resource for people: the deploy-time parts shown as placeholders. */
 export function display(resource: string): string {
-  return resource.replaceAll(UNKNOWN_SEGMENT, '${deploy-time}').replaceAll(UNKNOWN_ANY, '${unresolved}');
+  return resource
+    .replaceAll(UNKNOWN_SEGMENT, '${deploy-time}')
+    .replaceAll(UNKNOWN_ANY, '${unresolved}')
+    .replaceAll(UNKNOWN_NAME, '${name}');
 }

@@ -11,7 +11,7 @@ import { TemplateReader, type Template } from './templates';
 
 /** A finding that fails the gate unless a suppression with a reason names it. */
 export interface Violation {
-  readonly kind: 'unknown-action' | 'no-resource-type' | 'wrong-resource-type';
+  readonly kind: 'unknown-action' | 'no-resource-type' | 'wrong-resource-type' | 'star-with-resource-type';
   readonly where: string;
   readonly action: string;
   readonly resource?: string;
@@ -120,6 +120,17 @@ export function checkTemplates(
             const reached = reachedBy.get(action) ?? new Set<string>();
             reachedBy.set(action, reached);
             const matched = resource === UNKNOWN_ANY ? undefined : typesMatched(action, resource);
+            const required = action.resourceTypes.filter((t) => t.required);
+            // "*" where the action has a resource type of its own: the project's rule is that
+            // Resource "*" is only for actions the SAR gives no resource type (docs/iam.md).
+            if (resource === '*' && !isWildcard && required.length > 0)
+              found.push({
+                kind: 'star-with-resource-type',
+                where: g.where,
+                action: action.id,
+                resource: '*',
+                message: `${action.id} acts on ${required.map((t) => t.name).join(', ')}: name it instead of Resource "*"`,
+              });
             if (matched === undefined) {
               action.resourceTypes.forEach((t) => reached.add(t.name));
               reached.add('*');

@@ -1,4 +1,4 @@
-import { UNKNOWN_ANY, UNKNOWN_SEGMENT } from './arn-pattern';
+import { UNKNOWN_ANY, UNKNOWN_NAME, UNKNOWN_SEGMENT } from './arn-pattern';
 import type { Sar } from './sar';
 
 /** One CloudFormation template, as synthesized. */
@@ -30,11 +30,22 @@ const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array
  * CloudFormation types whose ARN a policy reaches through Fn::GetAtt or Ref, with the SAR
  * resource type that ARN is. The log group's `Arn` attribute ends in `:*` (CloudFormation docs).
  */
-const ARN_TYPES: Record<string, { service: string; type: string; suffix?: string; refIsArn?: boolean }> = {
+const ARN_TYPES: Record<
+  string,
+  {
+    service: string;
+    type: string;
+    suffix?: string;
+    refIsArn?: boolean;
+    /** The ARN template's variables that hold neither ":" nor "/" (the service's name pattern). */
+    plainNames?: string[];
+  }
+> = {
   'AWS::DynamoDB::Table': { service: 'dynamodb', type: 'table' },
   'AWS::Events::EventBus': { service: 'events', type: 'event-bus' },
   'AWS::IAM::Role': { service: 'iam', type: 'role' },
-  'AWS::Kinesis::Stream': { service: 'kinesis', type: 'stream' },
+  // "Pattern: [a-zA-Z0-9_.-]+" (Kinesis API Reference, StreamName).
+  'AWS::Kinesis::Stream': { service: 'kinesis', type: 'stream', plainNames: ['StreamName'] },
   'AWS::Kinesis::StreamConsumer': { service: 'kinesis', type: 'consumer' },
   'AWS::KinesisFirehose::DeliveryStream': { service: 'firehose', type: 'deliverystream' },
   'AWS::KMS::Key': { service: 'kms', type: 'key' },
@@ -68,7 +79,9 @@ export class TemplateReader {
       action.arn
         .replaceAll('${Partition}', 'aws')
         .replace(/\$\{(Region|Account)\}/g, UNKNOWN_SEGMENT)
-        .replace(/\$\{[^}]+\}/g, UNKNOWN_ANY) + (known.suffix ?? '')
+        .replace(/\$\{([^}]+)\}/g, (_, v: string) =>
+          known.plainNames?.includes(v) ? UNKNOWN_NAME : UNKNOWN_ANY,
+        ) + (known.suffix ?? '')
     );
   }
 

@@ -27,6 +27,37 @@ export const protectedBucketEvents = [
   'PutBucketObjectLockConfiguration',
 ];
 
+/**
+ * What only the break-glass role may do to the archive's server access logs (who read, wrote or
+ * re-configured the archive): delete a log, a version of one or the bucket, or change the
+ * lifecycle (which also deletes), the policy (which holds this deny) or versioning (suspended,
+ * a delete loses the log for good). S3's own lifecycle expiry is no call by a principal and goes on.
+ */
+export const protectedAccessLogActions = [
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:DeleteBucket',
+  's3:PutLifecycleConfiguration',
+  's3:PutBucketPolicy',
+  's3:DeleteBucketPolicy',
+  's3:PutBucketVersioning',
+];
+
+/**
+ * The CloudTrail event names of the access-log bucket's protected bucket-level calls (management
+ * events). PutLifecycleConfiguration covers both PutBucketLifecycle and DeleteBucketLifecycle.
+ * The object deletes are data events: refused by the policy, and seen only by a trail that logs
+ * S3 data events (docs/threat-model.md).
+ */
+export const protectedAccessLogEvents = [
+  'PutBucketPolicy',
+  'DeleteBucketPolicy',
+  'PutBucketLifecycle',
+  'DeleteBucketLifecycle',
+  'PutBucketVersioning',
+  'DeleteBucket',
+];
+
 /** The write-once archive: SSE-KMS, TLS only, no public access, versioned, Object Lock, tiered. */
 export class ArchiveBucket extends Construct {
   readonly bucket: s3.Bucket;
@@ -49,6 +80,16 @@ export class ArchiveBucket extends Construct {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.accessLogs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyBreakGlassDeletesOrReconfiguresAccessLogs',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: protectedAccessLogActions,
+        resources: [this.accessLogs.bucketArn, this.accessLogs.arnForObjects('*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': breakGlassRoleArn } },
+      }),
+    );
     const selfLogging =
       'This is the server access log bucket of the archive; logging it into itself would loop.';
     Validations.of(this.accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: selfLogging });

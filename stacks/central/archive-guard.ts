@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { protectedKeyActions } from '../../contracts/archive-guard-scp';
 import { acknowledge } from '../../workflows/acknowledge';
 import { AlarmFactory } from '../alarm-factory';
-import { protectedBucketEvents } from './archive-bucket';
+import { protectedAccessLogEvents, protectedBucketEvents } from './archive-bucket';
 
 /** The archive guard's rules, by fixed name: the state key's grant to EventBridge names them. */
 export const archiveGuardRuleNames = {
@@ -23,6 +23,8 @@ export interface ArchiveGuardProps {
   /** The archive's key; its policy gains the deny. */
   readonly key: kms.Key;
   readonly bucket: s3.IBucket;
+  /** The archive's server access-log bucket: its deletes, lifecycle, policy and versioning. */
+  readonly accessLogs: s3.IBucket;
   readonly breakGlassRoleArn: string;
   /** Where an attempt on the key or the bucket's protections is reported. */
   readonly topic: sns.ITopic;
@@ -45,7 +47,7 @@ export class ArchiveGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: ArchiveGuardProps) {
     super(scope, id);
-    const { key, bucket, breakGlassRoleArn, topic, stateKey } = props;
+    const { key, bucket, accessLogs, breakGlassRoleArn, topic, stateKey } = props;
 
     key.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -81,12 +83,19 @@ export class ArchiveGuard extends Construct {
     });
     const bucketRule = new events.Rule(this, 'BucketCalls', {
       ruleName: archiveGuardRuleNames.bucket,
-      description: "logwarden: a change to the archive bucket's Object Lock, lifecycle or policy",
+      description:
+        "logwarden: a change to the archive bucket's Object Lock, lifecycle or policy, or to its access-log bucket",
       eventPattern: {
         source: ['aws.s3'],
-        ...cloudTrailCall('s3.amazonaws.com', protectedBucketEvents, {
-          requestParameters: { bucketName: [bucket.bucketName] },
-        }),
+        // One rule for both buckets: a versioning change or a delete of the archive bucket is
+        // no less an alert than one of its access-log bucket.
+        ...cloudTrailCall(
+          's3.amazonaws.com',
+          [...new Set([...protectedBucketEvents, ...protectedAccessLogEvents])],
+          {
+            requestParameters: { bucketName: [bucket.bucketName, accessLogs.bucketName] },
+          },
+        ),
       },
     });
     const message = events.RuleTargetInput.fromText(

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import indexTemplate from '../../functions/shared/opensearch/ocsf-index-template.json';
 import ismPolicy from '../../functions/shared/opensearch/ocsf-ism-policy.json';
-import { searchCluster, type LogwardenConfig } from '../../contracts/config';
+import { searchCluster, searchZoneCount, type LogwardenConfig } from '../../contracts/config';
 import { acknowledge, checkovSkip, logicalIdOf } from '../../workflows/acknowledge';
 import { bootstrapRequest } from '../../functions/opensearch-setup/setup';
 import { pipelineLogGroup } from '../../contracts/names';
@@ -77,7 +77,7 @@ export class SearchDomain extends Construct {
     const { openSearch } = props.config;
     const login = openSearch.login;
     this.logKey = props.logKey;
-    const azCount = openSearch.zoneAwareness ? 2 : 1;
+    const azCount = searchZoneCount(openSearch);
     const cluster = searchCluster(props.config);
     this.maxShards = SHARDS_PER_DATA_NODE * cluster.dataNodes;
     this.volumeGiB = cluster.volumeGiB;
@@ -86,6 +86,8 @@ export class SearchDomain extends Construct {
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: azCount,
       natGateways: 0,
+      // Nothing uses the default security group; without its rules it cannot be used by mistake.
+      restrictDefaultSecurityGroup: true,
       subnetConfiguration: [{ name: 'search', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
       flowLogs: {

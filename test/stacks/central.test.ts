@@ -263,6 +263,15 @@ describe('central pipeline stack', () => {
     expect(policies).not.toContain('s3:DeleteObject');
   });
 
+  it("the search VPC's default security group allows nothing (restrictDefaultSecurityGroup)", () => {
+    // A VPC's default security group lets its members reach each other and anything outside;
+    // with restrictDefaultSecurityGroup "the default inbound & outbound rules will be removed
+    // from the default security group" (CDK API reference, VpcProps), by this custom resource.
+    const restrict = Object.values(t.findResources('Custom::VpcRestrictDefaultSG'));
+    expect(restrict).toHaveLength(1);
+    expect(JSON.stringify(restrict[0].Properties.DefaultSecurityGroupId)).toContain('SearchVpc');
+  });
+
   it('the alerter has reserved concurrency, so a flood elsewhere cannot throttle it', () => {
     t.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('tamper alerts'),

@@ -99,6 +99,88 @@ describe('the IAM gate', () => {
     ]);
   });
 
+  it('a stream ARN from Fn::GetAtt is one stream: consumer actions on it never match (issue 21)', () => {
+    // SAR, Amazon Kinesis Data Streams: DescribeStreamConsumer and SubscribeToShard act on the
+    // resource type consumer* (arn:${Partition}:kinesis:${Region}:${Account}:${StreamType}/
+    // ${StreamName}/consumer/${ConsumerName}:${ConsumerCreationTimpstamp}); a stream's name holds
+    // no "/" ("Pattern: [a-zA-Z0-9_.-]+", Kinesis API Reference, CreateStream StreamName), so a
+    // stream ARN is never a consumer ARN.
+    const template: Template = {
+      Resources: {
+        Stream: { Type: 'AWS::Kinesis::Stream', Properties: {} },
+        Consumer: { Type: 'AWS::Kinesis::StreamConsumer', Properties: {} },
+        Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'r' } },
+        Policy: {
+          Type: 'AWS::IAM::Policy',
+          Properties: {
+            Roles: [{ Ref: 'Role' }],
+            PolicyDocument: {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: [
+                    'kinesis:DescribeStreamConsumer',
+                    'kinesis:SubscribeToShard',
+                    'kinesis:GetRecords',
+                  ],
+                  Resource: { 'Fn::GetAtt': ['Stream', 'Arn'] },
+                },
+                {
+                  Effect: 'Allow',
+                  Action: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+                  Resource: { 'Fn::GetAtt': ['Consumer', 'ConsumerARN'] },
+                },
+              ],
+            },
+          },
+        },
+      },
+    };
+    const report = checkTemplates(sar, { t: template }, []);
+    expect(report.violations.map((v) => [v.kind, v.action])).toEqual([
+      ['wrong-resource-type', 'kinesis:DescribeStreamConsumer'],
+      ['wrong-resource-type', 'kinesis:SubscribeToShard'],
+    ]);
+  });
+
+  it('fails Resource "*" for an action the SAR gives a resource type: name the resource instead (issue 21)', () => {
+    // SAR: cloudtrail:GetTrailStatus acts on trail*, logs:DescribeSubscriptionFilters on
+    // log-group*; cloudtrail:DescribeTrails and logs:DescribeLogGroups have no resource type.
+    const template: Template = {
+      Resources: {
+        Role: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            RoleName: 'r',
+            Policies: [
+              {
+                PolicyDocument: {
+                  Statement: [
+                    {
+                      Effect: 'Allow',
+                      Action: [
+                        'cloudtrail:DescribeTrails',
+                        'cloudtrail:GetTrailStatus',
+                        'logs:DescribeLogGroups',
+                        'logs:DescribeSubscriptionFilters',
+                      ],
+                      Resource: '*',
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      },
+    };
+    const report = checkTemplates(sar, { t: template }, []);
+    expect(report.violations.map((v) => [v.kind, v.action])).toEqual([
+      ['star-with-resource-type', 'cloudtrail:GetTrailStatus'],
+      ['star-with-resource-type', 'logs:DescribeSubscriptionFilters'],
+    ]);
+  });
+
   it('a suppression carries its reason, and one that excuses nothing is reported stale', () => {
     const template: Template = {
       Resources: {

@@ -26,6 +26,7 @@ export class FlowLogsControl extends NodeFunction {
             acceptForeignFlowLogs: String(props.config.flowLogs.acceptForeignFlowLogs),
             flowLogRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
             flowLogRequiredFields: props.config.flowLogs.requiredFields?.join(','),
+            logArchiveAccount: props.config.accounts.logArchive,
           }),
           ...controlModeEnv.environment({ logwardenMode: props.config.mode }),
         },
@@ -53,18 +54,24 @@ export class FlowLogsControl extends NodeFunction {
       }),
       // SAR: CreateFlowLogs depends on these when the format has ECS fields. lw-vpc-v8 has every
       // field of v2–v8, the ECS ones (v7) included, so that a connection can be traced to the
-      // cluster, service and task that made it; the actions only list names in the member's own
-      // account, and listing has no resource type narrower than "*".
+      // cluster, service and task that made it. ListClusters, ListServices and
+      // ListTaskDefinitions have no resource type (only "*" grants them); ListContainerInstances
+      // acts on a cluster and ListTasks on a container instance, named here in the member's own
+      // account.
       new iam.PolicyStatement({
         sid: 'FlowLogEcsFields',
-        actions: [
-          'ecs:ListClusters',
-          'ecs:ListContainerInstances',
-          'ecs:ListServices',
-          'ecs:ListTaskDefinitions',
-          'ecs:ListTasks',
-        ],
+        actions: ['ecs:ListClusters', 'ecs:ListServices', 'ecs:ListTaskDefinitions'],
         resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'FlowLogEcsClusterFields',
+        actions: ['ecs:ListContainerInstances'],
+        resources: inGoverned((r) => `arn:aws:ecs:${r}:${account}:cluster/*`),
+      }),
+      new iam.PolicyStatement({
+        sid: 'FlowLogEcsTaskFields',
+        actions: ['ecs:ListTasks'],
+        resources: inGoverned((r) => `arn:aws:ecs:${r}:${account}:container-instance/*`),
       }),
       new iam.PolicyStatement({
         sid: 'RepairOwnLogGroups',

@@ -46,8 +46,6 @@ export class GuardDutyControl extends NodeFunction {
           'guardduty:ListDetectors',
           'guardduty:DescribeOrganizationConfiguration',
           'guardduty:GetMembers',
-          'guardduty:GetDetector',
-          'organizations:DescribeAccount',
           'logs:DescribeLogGroups',
           'logs:DescribeResourcePolicies',
         ],
@@ -57,8 +55,19 @@ export class GuardDutyControl extends NodeFunction {
     this.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'RepairAdminDetector',
-        actions: ['guardduty:UpdateDetector'],
+        actions: ['guardduty:GetDetector', 'guardduty:UpdateDetector'],
         resources: config.governedRegions.map((r) => `arn:aws:guardduty:${r}:${account}:detector/*`),
+      }),
+    );
+    // SAR: DescribeAccount acts on an account of the organization, whose ARN carries the
+    // management account and the organization's id.
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeOrganizationAccounts',
+        actions: ['organizations:DescribeAccount'],
+        resources: [
+          `arn:aws:organizations::${config.accounts.management}:account/${config.organizationId}/*`,
+        ],
       }),
     );
     // No resource type in the SAR: scoped to a detector ARN they would be denied on every call.
@@ -96,7 +105,7 @@ export class GuardDutyControl extends NodeFunction {
     this.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'FindingsRule',
-        actions: ['events:PutRule', 'events:PutTargets', 'events:ListTargetsByRule'],
+        actions: ['events:PutRule', 'events:PutTargets', 'events:ListTargetsByRule', 'events:DescribeRule'],
         resources: config.governedRegions.map(
           (r) => `arn:aws:events:${r}:${account}:rule/${names.guardDutyFindingsRule}`,
         ),
@@ -104,7 +113,7 @@ export class GuardDutyControl extends NodeFunction {
     );
     acknowledge(
       role,
-      'GuardDuty organization and member calls, Organizations reads and the CloudWatch Logs resource-policy calls take no resource-level permission (SAR).',
+      'Actions without a resource type in the Service Authorization Reference, which only "*" grants (the IAM gate fails "*" for any other): guardduty:ListDetectors/DescribeOrganizationConfiguration/GetMembers/UpdateOrganizationConfiguration/CreateMembers/StartMonitoringMembers, logs:DescribeLogGroups/DescribeResourcePolicies/PutResourcePolicy.',
       'AwsSolutions-IAM5[Resource::*]',
     );
     acknowledge(
@@ -113,6 +122,11 @@ export class GuardDutyControl extends NodeFunction {
       ...config.governedRegions.map(
         (r) => `AwsSolutions-IAM5[Resource::arn:aws:guardduty:${r}:${account}:detector/*]`,
       ),
+    );
+    acknowledge(
+      role,
+      'Any account of the organization may be a cell to cover; DescribeAccount reads the one the cell names.',
+      `AwsSolutions-IAM5[Resource::arn:aws:organizations::${config.accounts.management}:account/${config.organizationId}/*]`,
     );
     acknowledge(
       role,

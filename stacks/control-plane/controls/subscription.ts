@@ -35,12 +35,15 @@ export class SubscriptionControl extends NodeFunction {
     return [
       new iam.PolicyStatement({
         sid: 'DescribeSubscriptions',
-        actions: [
-          'logs:DescribeLogGroups',
-          'logs:DescribeAccountPolicies',
-          'logs:DescribeSubscriptionFilters',
-        ],
+        actions: ['logs:DescribeLogGroups', 'logs:DescribeAccountPolicies'],
         resources: ['*'],
+      }),
+      // SAR: DescribeSubscriptionFilters acts on a log group; any group of the account may need
+      // its filters read (the fallback beside a foreign account policy subscribes each group).
+      new iam.PolicyStatement({
+        sid: 'DescribeSubscriptionFilters',
+        actions: ['logs:DescribeSubscriptionFilters'],
+        resources: inGoverned((r) => `arn:aws:logs:${r}:${account}:log-group:*`),
       }),
       // PutAccountPolicy has no resource type (SAR): only "*" grants it. The API reference also
       // requires PutSubscriptionFilter for a subscription filter policy, which stays scoped to

@@ -203,14 +203,28 @@ export class TrailControl extends NodeFunction {
 
   /** In account mode the member role repairs the account's own trail; otherwise it writes none. */
   static memberStatements({ config, account }: MemberScope): iam.PolicyStatement[] {
-    const read = new iam.PolicyStatement({
-      sid: 'DescribeTrails',
-      actions: ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],
-      resources: ['*'],
-    });
-    if (config.trail.mode !== 'account') return [read];
+    // SAR: DescribeTrails has no resource type; GetTrailStatus and GetEventSelectors act on a
+    // trail, and the control reads only the configured one (its ARN carries the home region, and
+    // the management account for the organization trail).
+    const trailArn =
+      config.trail.mode === 'account'
+        ? accountTrailArn(config.homeRegion, account, config.trail.name)
+        : organizationTrailArn(config.homeRegion, config.accounts.management, config.trail.name);
+    const read = [
+      new iam.PolicyStatement({
+        sid: 'DescribeTrails',
+        actions: ['cloudtrail:DescribeTrails'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadTrail',
+        actions: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],
+        resources: [trailArn],
+      }),
+    ];
+    if (config.trail.mode !== 'account') return read;
     return [
-      read,
+      ...read,
       new iam.PolicyStatement({
         sid: 'RepairAccountTrail',
         actions: TRAIL_ACTIONS.filter((a) => !a.startsWith('cloudtrail:Get')),

@@ -223,6 +223,7 @@ describe('mode: observe', () => {
       mode: 'observe',
       acceptForeignFlowLogs: false,
       flowLogRetentionDays: 30,
+      logArchiveAccount: '222222222222',
     });
     const r = await handler({ ...target, execution: 'e1' });
     expect(ec2).not.toHaveReceivedCommand(CreateFlowLogsCommand);
@@ -246,6 +247,7 @@ describe('mode: observe', () => {
       logger,
       acceptForeignFlowLogs: false,
       flowLogRetentionDays: 30,
+      logArchiveAccount: '222222222222',
     });
     const r = await handler({ ...target, execution: 'plan-1', plan: true });
     expect(writesOf(ec2)).toEqual([]);

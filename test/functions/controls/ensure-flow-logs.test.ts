@@ -18,6 +18,7 @@ import {
   logFormatString,
   logwardenFormat,
 } from '../../../functions/shared/flow-log-formats';
+import { pipelineLogGroup } from '../../../contracts/names';
 
 const ec2 = mockClient(EC2Client);
 const logs = mockClient(CloudWatchLogsClient);
@@ -376,5 +377,54 @@ describe('ensureFlowLogs', () => {
     expect(ec2).toHaveReceivedCommandTimes(CreateFlowLogsCommand, 1);
     expect(ec2).toHaveReceivedCommandWith(CreateFlowLogsCommand, { ResourceIds: [vpcs.at(-1)!] });
     expect(r.status).toBe('healed');
+  });
+});
+
+describe('the search VPC in the log-archive account (issue 21 §4)', () => {
+  const logArchive = { account: '222222222222', region: 'eu-west-1' };
+  // The search VPC's own flow log, as the central stack synthesizes it (stacks/central/search-domain.ts):
+  // CDK's default format, to a pipeline group the account subscription policy excludes.
+  const searchVpcFlowLog: FlowLog = {
+    FlowLogId: 'fl-search',
+    ResourceId: 'vpc-search',
+    FlowLogStatus: 'ACTIVE',
+    DeliverLogsStatus: 'SUCCESS',
+    LogDestinationType: 'cloud-watch-logs',
+    LogGroupName: pipelineLogGroup('search-vpc-flow-logs'),
+  };
+
+  it('its own flow log covers it: no second flow log to a subscribed group, whatever fields the config requires', async () => {
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-search' }] });
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [searchVpcFlowLog] });
+    const r = await ensureFlowLogs(clients, logArchive, {
+      ...settings,
+      deliveryRoleArn: 'arn:aws:iam::222222222222:role/logwarden-flowlogs-delivery',
+      // Fields the default format lacks: someone else's flow log would not cover the VPC.
+      requiredFields: logwardenFormat.fields,
+      logArchiveAccount: logArchive.account,
+    });
+    expect(r).toMatchObject({
+      status: 'covered',
+      actions: [],
+      evidence: {
+        'vpc-search': `fl-search to ${pipelineLogGroup('search-vpc-flow-logs')} (logwarden's pipeline VPC, excluded from the subscription)`,
+      },
+    });
+    for (const w of writes)
+      expect(ec2.commandCalls(w as never).length + logs.commandCalls(w as never).length).toBe(0);
+  });
+
+  it('a member account’s group of that name is no pipeline group: the member’s VPC gets logwarden’s flow log', async () => {
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-search' }] });
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [searchVpcFlowLog] });
+    const r = await ensureFlowLogs(clients, target, {
+      ...settings,
+      requiredFields: logwardenFormat.fields,
+      logArchiveAccount: logArchive.account,
+    });
+    expect(r.status).toBe('healed');
+    expect(ec2).toHaveReceivedCommandWith(CreateFlowLogsCommand, {
+      LogGroupName: flowLogGroupFor(logwardenFormat),
+    });
   });
 });

@@ -6,6 +6,7 @@ import {
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
+  DescribeRuleCommand,
   EventBridgeClient,
   ListTargetsByRuleCommand,
   PutRuleCommand,
@@ -70,6 +71,7 @@ beforeEach(() => {
   logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: findingsLogGroup }] });
   logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [{ policyName: findingsRule }] });
   events.on(ListTargetsByRuleCommand).resolves({ Targets: [{ Id: 'findings-log-group', Arn: groupArn }] });
+  events.on(DescribeRuleCommand).resolves({ Name: findingsRule, State: 'ENABLED' });
   orgs.on(DescribeAccountCommand).resolves({ Account: { Id: target.account, Email: 'member@example.com' } });
 });
 
@@ -275,6 +277,18 @@ describe('ensureGuardDuty', () => {
       Targets: [{ Id: 'findings-log-group', Arn: groupArn }],
     });
     expect(r.status).toBe('healed');
+  });
+
+  it('a findings rule someone disabled (DisableRule) is enabled again, its target kept', async () => {
+    // EventBridge API Reference, DisableRule: "A disabled rule won't match any events"; it still
+    // exists and keeps its target, so only DescribeRule's State tells.
+    adminGd.on(GetDetectorCommand).resolves({ Status: 'ENABLED', ServiceRole: 'r' });
+    events.on(DescribeRuleCommand).resolves({ Name: findingsRule, State: 'DISABLED' });
+    const r = await ensureGuardDuty(clients, { ...target, account: settings.adminAccount }, settings);
+    expect(events).toHaveReceivedCommandWith(PutRuleCommand, { Name: findingsRule, State: 'ENABLED' });
+    expect(events).not.toHaveReceivedCommand(PutTargetsCommand);
+    expect(r.status).toBe('healed');
+    expect(r.actions).toContain(`enabled rule ${findingsRule} again, which was DISABLED`);
   });
 
   it('an error other than the delegated-admin refusal is thrown, never reported as covered', async () => {

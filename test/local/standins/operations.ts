@@ -237,6 +237,8 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'ec2:DescribeVpcs': { MaxResults: 5 },
   'events:CreateEventBus': { Name: 'logwarden-model' },
   'events:DeleteRule': { Name: 'logwarden-guardduty-findings' },
+  'events:DescribeRule': { Name: 'logwarden-guardduty-findings' },
+  'events:DisableRule': { Name: 'logwarden-guardduty-findings' },
   'events:ListRules': {},
   'events:RemoveTargets': { Rule: 'logwarden-guardduty-findings', Ids: ['findings-log-group'] },
   'events:ListTargetsByRule': { Rule: 'logwarden-forward', Limit: 100 },
