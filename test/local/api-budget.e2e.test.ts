@@ -37,7 +37,9 @@ const coveredMember = {
   // The organization's settings are checked in the administrator's own cell, not per member.
   'ensure-guardduty': ['guardduty:ListDetectors read admin', 'guardduty:GetMembers read admin'],
   'ensure-subscription': ['sts:AssumeRole auth admin', 'logs:DescribeAccountPolicies read member'],
-  'write-ledger': ['dynamodb:PutItem write admin ×4'],
+  // The cell's four rows, then the coverage metric of a heal not started by the sweep (one Scan
+  // of the ledger: docs/control-plane.md, coverage metric).
+  'write-ledger': ['dynamodb:PutItem write admin ×4', 'dynamodb:Scan read admin'],
 };
 const expected: Record<BudgetCase, Record<string, string[]>> = {
   covered: coveredMember,
@@ -60,9 +62,11 @@ const expected: Record<BudgetCase, Record<string, string[]>> = {
       'logs:DescribeLogGroups read admin',
       'logs:DescribeResourcePolicies read admin',
       'events:ListTargetsByRule read admin',
+      // The findings rule's state: a disabled rule is enabled again (DisableRule is tampering).
+      'events:DescribeRule read admin',
     ],
     'ensure-subscription': ['sts:AssumeRole auth admin', 'logs:DescribeAccountPolicies read admin'],
-    'write-ledger': ['dynamodb:PutItem write admin ×4'],
+    'write-ledger': coveredMember['write-ledger'],
   },
   new: {
     'ensure-flow-logs': [
@@ -84,13 +88,15 @@ const expected: Record<BudgetCase, Record<string, string[]>> = {
       'logs:DescribeLogGroups read admin',
       'logs:DescribeResourcePolicies read admin',
       'events:ListTargetsByRule read admin',
+      // The findings rule's state: a disabled rule is enabled again (DisableRule is tampering).
+      'events:DescribeRule read admin',
     ],
     'ensure-subscription': [
       'sts:AssumeRole auth admin',
       'logs:DescribeAccountPolicies read member',
       'logs:PutAccountPolicy write member',
     ],
-    'write-ledger': ['dynamodb:PutItem write admin ×4'],
+    'write-ledger': coveredMember['write-ledger'],
   },
   drift: {
     'ensure-flow-logs': [
@@ -117,13 +123,15 @@ const expected: Record<BudgetCase, Record<string, string[]>> = {
       'logs:DescribeLogGroups read admin',
       'logs:DescribeResourcePolicies read admin',
       'events:ListTargetsByRule read admin',
+      // The findings rule's state: a disabled rule is enabled again (DisableRule is tampering).
+      'events:DescribeRule read admin',
     ],
     'ensure-subscription': [
       'sts:AssumeRole auth admin',
       'logs:DescribeAccountPolicies read member',
       'logs:PutAccountPolicy write member',
     ],
-    'write-ledger': ['dynamodb:PutItem write admin ×4'],
+    'write-ledger': coveredMember['write-ledger'],
   },
   // The selectors the trail's heal put back are custom: they must be read from now on.
   'covered-after-drift': {
