@@ -114,6 +114,20 @@ export const configSchema = z
           acceptWeakerLock: z.string().min(10, 'must give the reason (at least 10 characters)').optional(),
         })
         .default({ mode: 'COMPLIANCE', appliedBy: 'per-object' }),
+      /** The archive as a lake: the Athena workgroup over it (docs/lake.md). */
+      lake: z
+        .strictObject({
+          /**
+           * Athena cancels a query past this many bytes scanned (the workgroup's
+           * BytesScannedCutoffPerQuery; Athena's minimum is 10,000,000). Default 100 GiB.
+           */
+          bytesScannedCutoffPerQuery: positiveInt
+            .min(10_000_000, 'must be at least 10000000 (the Athena minimum)')
+            .default(100 * 1024 ** 3),
+          /** Days the results of a query are kept. */
+          resultsRetentionDays: positiveInt.default(30),
+        })
+        .default({ bytesScannedCutoffPerQuery: 100 * 1024 ** 3, resultsRetentionDays: 30 }),
     }),
     alerts: z.strictObject({
       emails: z.array(z.email('must be an e-mail address')).min(1, 'must list at least one address'),

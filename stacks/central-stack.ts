@@ -10,6 +10,7 @@ import { ArchiveBucket } from './central/archive-bucket';
 import { ArchiveGuard } from './central/archive-guard';
 import { ArchiveLock } from './central/archive-lock';
 import { FirehoseArchive } from './central/firehose-archive';
+import { ArchiveLake } from './central/lake';
 import { LastSeen } from './central/last-seen';
 import { PipelineHealth } from './central/health';
 import { SearchDomain } from './central/search-domain';
@@ -127,6 +128,12 @@ export class CentralStack extends Stack {
       bucket: archive.bucket,
       breakGlassRoleArn: config.breakGlassRoleArn,
       topic: this.alertTopic,
+    });
+    new ArchiveLake(this, 'Lake', {
+      config,
+      archive: archive.bucket,
+      archiveKey,
+      accessLogs: archive.accessLogs,
     });
     const lock = config.archive.objectLock;
     const archiveLock =
