@@ -215,3 +215,10 @@ GROUP BY 1, 2, severity_id
 ORDER BY account, severity_id DESC`,
   },
 ];
+
+/**
+ * The Parquet compression of the archive (Firehose ParquetSerDe `Compression`: UNCOMPRESSED,
+ * GZIP or SNAPPY). GZIP: measured by `npm run bench:lake` (docs/lake.md), it stores less than
+ * SNAPPY on both mixes, and less than today's GZIP JSON.
+ */
+export const archiveParquetCompression = 'GZIP' as const;

@@ -129,7 +129,7 @@ export class CentralStack extends Stack {
       breakGlassRoleArn: config.breakGlassRoleArn,
       topic: this.alertTopic,
     });
-    new ArchiveLake(this, 'Lake', {
+    const lake = new ArchiveLake(this, 'Lake', {
       config,
       archive: archive.bucket,
       archiveKey,
@@ -154,6 +154,7 @@ export class CentralStack extends Stack {
       archiveKey,
       logKey,
       trustedSources,
+      lakeTable: lake.table,
     });
     const search = new SearchDomain(this, 'Search', { config, domainKey, logKey });
     const lastSeen = new LastSeen(this, 'LastSeen', {

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../workflows/acknowledge';
 import type { LogwardenConfig } from '../../contracts/config';
 import {
+  archiveParquetCompression,
   archiveDataPrefix,
   lakeColumns,
   lakeNames,
@@ -65,7 +66,8 @@ export class ArchiveLake extends Construct {
         tableType: 'EXTERNAL_TABLE',
         parameters: {
           classification: 'parquet',
-          'parquet.compression': 'SNAPPY',
+          // The codec the delivery stream's ParquetSerDe writes (one definition for both).
+          'parquet.compression': archiveParquetCompression,
           ...partitionProjection(archiveName, config.archive.retentionDays),
         },
         partitionKeys: columnsOf(lakePartitionKeys),

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import {
+  archiveParquetCompression,
   archivePartitionSources,
   lakeColumns,
   lakeNames,
@@ -33,6 +34,27 @@ describe('the archive as a lake', () => {
     expect(table.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
       'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
     );
+  });
+
+  it('Firehose writes the archive as Parquet with the lake table as its schema, uncompressed at the S3 level', () => {
+    // Firehose Developer Guide, "Enable record format conversion": "Amazon S3 compression gets
+    // disabled when you enable format conversion"; DataFormatConversionConfiguration: Firehose
+    // uses "the column information from the AWS Glue table" to serialize the input to Parquet.
+    const s3 = only('AWS::KinesisFirehose::DeliveryStream').ExtendedS3DestinationConfiguration;
+    expect(s3.CompressionFormat).toBe('UNCOMPRESSED');
+    expect(s3.FileExtension).toBe('.parquet');
+    const conversion = s3.DataFormatConversionConfiguration;
+    expect(conversion.Enabled).toBe(true);
+    expect(conversion.SchemaConfiguration).toMatchObject({
+      DatabaseName: lakeNames.database,
+      TableName: lakeNames.table,
+      VersionId: 'LATEST',
+    });
+    expect(Object.keys(conversion.InputFormatConfiguration.Deserializer)).toEqual(['OpenXJsonSerDe']);
+    // The table says how its objects are compressed; it is what the serializer writes.
+    const parquet = conversion.OutputFormatConfiguration.Serializer.ParquetSerDe;
+    expect(parquet.Compression).toBe(archiveParquetCompression);
+    expect(only('AWS::Glue::Table').TableInput.Parameters['parquet.compression']).toBe(parquet.Compression);
   });
 
   it('partition projection: no crawler and no MSCK REPAIR, the locations are the keys Firehose writes', () => {
