@@ -238,6 +238,18 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     Rule: 'logwarden-forward',
     Targets: [{ Id: 'control-bus', Arn: 'arn:aws:events:eu-west-1:222222222222:event-bus/logwarden' }],
   },
+  'glue:CreateDatabase': { DatabaseInput: { Name: 'logwarden' } },
+  'glue:CreateTable': {
+    DatabaseName: 'logwarden',
+    TableInput: {
+      Name: 'ocsf_events',
+      TableType: 'EXTERNAL_TABLE',
+      StorageDescriptor: {
+        Columns: [{ Name: 'class_uid', Type: 'int' }],
+        Location: 's3://logwarden-model/ocsf/',
+      },
+    },
+  },
   'guardduty:CreateDetector': { Enable: true, FindingPublishingFrequency: 'SIX_HOURS' },
   'guardduty:CreateMembers': {
     DetectorId: gd,
