@@ -13,6 +13,8 @@ export interface CliClients {
   sfn: SFNClient;
   orgs: OrganizationsClient;
   sts: STSClient;
+  /** The control functions, for `logwarden plan` and `logwarden uninstall`. */
+  lambda?: LambdaClient;
 }
 
 export interface CliTimeouts {
@@ -115,6 +117,10 @@ export function cliClients(homeRegion: string, timeouts: CliTimeouts = defaultTi
     // Organizations is global; its endpoint is in us-east-1.
     orgs: recordCallSites(new OrganizationsClient({ region: 'us-east-1', ...common() })),
     sts: recordCallSites(new STSClient({ region: homeRegion, ...common() })),
+    // A control may page through a whole region: the functions' 5 minutes, not a person's 10 s.
+    lambda: recordCallSites(
+      new LambdaClient({ region: homeRegion, ...timeoutOptions({ ...timeouts, requestMs: 300_000 }) }),
+    ),
   };
 }
 

@@ -26,6 +26,21 @@ import {
   type PreflightOptions,
 } from './preflight';
 import { readLedger } from './ledger';
+import { planCells, renderPlan, type InvokeControl } from './plan';
+import { invoke } from './replay';
+import {
+  renderUninstallPlan,
+  runUninstall,
+  scanForUninstall,
+  type AccountAccess,
+  type Removal,
+} from './uninstall';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { encodeLedgerItem } from '../contracts/ledger';
+import type { ControlResult } from '../contracts/coverage';
+import { controlFunctionName, controlFunctionOf } from '../contracts/names';
+import { scopeOfConfig } from '../functions/shared/scope';
 import { waitFor } from './progress';
 import { replayKept, replaySources, type ReplayClients, type ReplaySource } from './replay';
 import { scheduleIntervalMs, ScheduleError } from './schedule';
@@ -49,6 +64,8 @@ export interface CliDeps {
   /** The clients of `logwarden replay` (log-archive account); tests pass mocked ones. */
   replayClients?: (config: LogwardenConfig, timeouts: CliTimeouts) => ReplayClients;
   /** How `preflight` reaches each account (default: profiles, --assume-role, the default credentials). */
+  /** How `uninstall` reaches each account (default: --assume-role from the default credentials). */
+  uninstallAccess?: (config: LogwardenConfig, assumeRole: string | undefined) => AccountAccess;
   preflightAccess?: (
     config: LogwardenConfig,
     options: PreflightOptions,
@@ -213,6 +230,109 @@ async function remediate(
       );
 }
 
+/** The control functions invoked by name in the security-tooling account (home region). */
+function controlInvoker(s: Session): InvokeControl {
+  const lambda = s.clients.lambda;
+  if (!lambda) throw new UsageError('this command needs a Lambda client (security-tooling credentials)');
+  return async (control, event) =>
+    (await invoke(lambda, controlFunctionName(controlFunctionOf[control]), event)) as Awaited<
+      ReturnType<InvokeControl>
+    >;
+}
+
+/** The accounts a plan or an uninstall looks at: one, or every active account (as the sweep lists them). */
+async function accountsOf(s: Session, account: string | undefined, region: string | undefined) {
+  if (region !== undefined && !s.config.governedRegions.includes(region))
+    throw new UsageError(
+      `--region ${region}: not a governed region (governed: ${s.config.governedRegions.join(', ')})`,
+    );
+  const accounts = account
+    ? [account]
+    : (
+        await activeAccounts(
+          s.clients.orgs,
+          s.config.scope.coverManagementAccount ? undefined : s.config.accounts.management,
+        )
+      ).map((a) => a.account);
+  return { accounts, regions: region ? [region] : s.config.governedRegions };
+}
+
+async function plan(s: Session, opts: { account?: string; region?: string }): Promise<number> {
+  const { accounts, regions } = await accountsOf(s, opts.account, opts.region);
+  const cells = await planCells({
+    accounts,
+    regions,
+    scope: scopeOfConfig(s.config),
+    orgs: s.clients.orgs,
+    invoke: controlInvoker(s),
+    execution: executionName('plan', stampOf(s)),
+  });
+  for (const line of renderPlan(cells)) s.deps.io.out(line);
+  return cells.some((c) => 'error' in c) ? exitCode.failed : exitCode.ok;
+}
+
+/** The operator's default credentials in the management account; a role of that name elsewhere. */
+function assumeRoleAccess(config: LogwardenConfig, assumeRole: string | undefined): AccountAccess {
+  return async (account) => {
+    if (!assumeRole) return fromNodeProviderChain();
+    return fromTemporaryCredentials({
+      params: {
+        RoleArn: `arn:aws:iam::${account}:role/${assumeRole}`,
+        RoleSessionName: 'logwarden-uninstall',
+      },
+      clientConfig: { region: config.homeRegion },
+    });
+  };
+}
+
+async function uninstall(
+  s: Session,
+  opts: { plan?: boolean; account?: string; region?: string; assumeRole?: string },
+): Promise<number> {
+  const { accounts, regions } = await accountsOf(s, opts.account, opts.region);
+  const all = opts.account ? accounts : [...new Set([...accounts, s.config.accounts.securityTooling])];
+  const access = (s.deps.uninstallAccess ?? assumeRoleAccess)(s.config, opts.assumeRole);
+  const scan = await scanForUninstall(s.config, all, regions, access);
+  if (opts.plan) {
+    for (const line of renderUninstallPlan(scan)) s.deps.io.out(line);
+    return exitCode.ok;
+  }
+  const execution = `uninstall-${stampOf(s)}`;
+  const byCell = new Map<string, { r: Removal; done: string[]; failed: string[] }>();
+  const result = await runUninstall(scan, {
+    waveSize: s.config.sweep.maxConcurrency,
+    say: s.deps.io.out,
+    record: async (r, error) => {
+      const key = `${r.account}/${r.region}/${r.control}`;
+      const cell = byCell.get(key) ?? { r, done: [], failed: [] };
+      (error ? cell.failed : cell.done).push(error ? `${r.what} (${error})` : r.what);
+      byCell.set(key, cell);
+    },
+  });
+  // One ledger row per cell: what was removed there, and what could not be.
+  const now = s.deps.now().toISOString();
+  for (const { r, done, failed } of byCell.values()) {
+    const row: ControlResult = {
+      account: r.account,
+      region: r.region,
+      control: r.control,
+      status: failed.length ? 'failed' : 'excluded',
+      evidence: {},
+      actions: done.map((d) => `removed ${d} (logwarden uninstall)`),
+      reason: failed.length
+        ? `logwarden uninstall could not remove: ${failed.join('; ')}`.slice(0, 1000)
+        : 'uninstalled: logwarden removed what it had created here',
+    };
+    await s.clients.ddb.send(
+      new PutItemCommand({ TableName: names.ledgerTable, Item: encodeLedgerItem(row, now, execution) }),
+    );
+  }
+  s.deps.io.out(
+    `uninstall: ${result.removed} removed, ${result.failed} failed; next: cdk destroy (docs/operating.md)`,
+  );
+  return result.failed ? exitCode.failed : exitCode.ok;
+}
+
 const roleName = (value: string) => {
   if (!/^[\w+=,.@-]{1,64}$/.test(value)) throw new InvalidArgumentError('must be an IAM role name');
   return value;
@@ -270,6 +390,32 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
     .option('--region <region>', 'one governed region', once('--region', String))
     .option('--wait', 'show progress until the execution ends; exit 1 if anything failed')
     .action((opts: { account: string; region?: string; wait?: boolean }) => run((s) => remediate(s, opts)));
+
+  cli
+    .command('plan')
+    .description(
+      'run every control read-only and print, per account × region × control, the calls a heal would make, or "nothing"',
+    )
+    .option('--account <id>', 'one account (default: every active account)', once('--account', accountId))
+    .option('--region <region>', 'one governed region (default: all)', once('--region', String))
+    .action((opts: { account?: string; region?: string }) => run((s) => plan(s, opts)));
+
+  cli
+    .command('uninstall')
+    .description(
+      'remove what the controls created by API (flow logs, subscription policy and filters, findings forwarding, a trail logwarden created); run before cdk destroy',
+    )
+    .option('--plan', 'only list what would be removed and what is kept')
+    .option('--account <id>', 'one account (default: every active account)', once('--account', accountId))
+    .option('--region <region>', 'one governed region (default: all)', once('--region', String))
+    .option(
+      '--assume-role <name>',
+      'a role of this name in each account to act with (e.g. OrganizationAccountAccessRole); default: the default credentials',
+      once('--assume-role', roleName),
+    )
+    .action((opts: { plan?: boolean; account?: string; region?: string; assumeRole?: string }) =>
+      run((s) => uninstall(s, opts)),
+    );
 
   cli
     .command('sweep')

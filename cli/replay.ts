@@ -82,7 +82,8 @@ async function* keys(s3: S3Client, bucket: string, prefix: string): AsyncGenerat
   } while (ContinuationToken);
 }
 
-async function invoke(lambda: LambdaClient, fn: string, event: unknown): Promise<unknown> {
+/** Invokes a function and returns its parsed answer; a function error is thrown with its text. */
+export async function invoke(lambda: LambdaClient, fn: string, event: unknown): Promise<unknown> {
   const res = await lambda.send(
     new InvokeCommand({ FunctionName: fn, Payload: Buffer.from(JSON.stringify(event)) }),
   );

@@ -12,6 +12,13 @@ const roleArn = z
     /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
     'must be an IAM role ARN such as arn:aws:iam::222222222222:role/logwarden-break-glass',
   );
+const organizationalUnitId = z
+  .string()
+  .regex(
+    /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/,
+    'must be an organizational unit id such as ou-ab12-cd34ef56 (or the root id r-ab12)',
+  );
+const distinct = (list: string[]) => new Set(list).size === list.length;
 /** The account id inside an IAM role ARN. */
 export const accountOfRoleArn = (arn: string): string => arn.split(':')[4];
 
@@ -51,9 +58,56 @@ export const configSchema = z
       .array(region)
       .min(1, 'must list at least one region')
       .refine((r) => new Set(r).size === r.length, 'must not list a region twice'),
+    /**
+     * Which accounts logwarden governs (contracts/scope.ts). Accounts out of scope get no
+     * member baseline where StackSets can leave them out, and no control ever runs there: their
+     * cells are `excluded`, with the rule that excluded them.
+     */
+    scope: z
+      .strictObject({
+        /** OUs (nested OUs included) whose accounts are governed; empty: the whole organization (the root). */
+        includeOUs: z.array(organizationalUnitId).refine(distinct, 'must not list an OU twice').default([]),
+        /** OUs whose accounts are not governed, even when they sit inside an included OU. */
+        excludeOUs: z.array(organizationalUnitId).refine(distinct, 'must not list an OU twice').default([]),
+        excludeAccounts: z.array(accountId).refine(distinct, 'must not list an account twice').default([]),
+        /**
+         * Default false: service-managed StackSets never deploy to the management account
+         * ("StackSets doesn't deploy stack instances to the organization management account, even
+         * if the management account is in your organization or in an OU in your organization",
+         * CloudFormation API Reference, DeploymentTargets), so it has no member execution role
+         * for the controls to use. Set it to true only after deploying the member baseline
+         * there by hand (docs/configuration.md).
+         */
+        coverManagementAccount: z.boolean().default(false),
+      })
+      .default({ includeOUs: [], excludeOUs: [], excludeAccounts: [], coverManagementAccount: false }),
+    /**
+     * `enforce` (default): the control plane repairs what it finds missing or wrong. `observe`:
+     * it reads only, and reports what a heal would change as `failed` (ledger, summary, alarms)
+     * without changing anything; the recommended first week in an organization that already
+     * has logging (docs/coexistence.md).
+     */
+    mode: z.enum(['enforce', 'observe'], { error: 'must be "enforce" or "observe"' }).default('enforce'),
     trail: z.strictObject({
-      mode: z.enum(['organization', 'account']),
+      /**
+       * `organization`/`account`: logwarden keeps (and may create) the trail. `external`: an
+       * existing organization trail (Control Tower's, LZA's) named by `arn` is verified and never
+       * modified; drift is reported to its owner (docs/coexistence.md).
+       */
+      mode: z.enum(['organization', 'account', 'external'], {
+        error: 'must be "organization", "account" or "external"',
+      }),
       name: z.string().min(3).max(128).default('logwarden'),
+      /** trail.mode external: the existing organization trail's ARN (it names the management account). */
+      arn: z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[\w.-]{3,128}$/,
+          'must be a CloudTrail trail ARN',
+        )
+        .optional(),
+      /** trail.mode external: who owns the trail, named in every drift report. */
+      owner: z.string().min(1).max(200).optional(),
       /** Where a trail that logwarden has to create delivers; without it a missing trail is reported, not created. */
       s3BucketName: z.string().min(3).max(63).optional(),
       kmsKeyArn: z
@@ -146,7 +200,17 @@ export const configSchema = z
     }),
     flowLogs: z
       .strictObject({
+        /** Count any active flow log someone else made as coverage, whatever fields it logs. */
         acceptForeignFlowLogs: z.boolean().default(false),
+        /**
+         * The fields a flow log someone else made must log for the VPC to count as covered (to
+         * any destination; the owner is named in the evidence). Default: the fields of AWS's
+         * default format (version 2). Without them logwarden adds its own flow log beside it.
+         */
+        requiredFields: z
+          .array(z.string().regex(/^[a-z0-9-]+$/, 'must be a flow-log field name such as srcaddr'))
+          .min(1, 'must list at least one field')
+          .optional(),
         /**
          * Flow-log groups logwarden did not create whose records it should read as VPC flow
          * records (contracts/trusted-sources.ts): `owner` an account (records about any account,
@@ -165,6 +229,33 @@ export const configSchema = z
           .default([]),
       })
       .default({ acceptForeignFlowLogs: false, groups: [] }),
+    /** GuardDuty beside another team's (docs/coexistence.md). */
+    guardDuty: z
+      .strictObject({
+        /** `manage` (default): logwarden repairs membership and settings; `verify-only`: it reports and never writes. */
+        mode: z
+          .enum(['manage', 'verify-only'], { error: 'must be "manage" or "verify-only"' })
+          .default('manage'),
+        /** The organization's auto-enable setting logwarden keeps (UpdateOrganizationConfiguration AutoEnableOrganizationMembers). */
+        autoEnable: z
+          .enum(['ALL', 'NEW', 'NONE'], { error: 'must be "ALL", "NEW" or "NONE"' })
+          .default('ALL'),
+      })
+      .default({ mode: 'manage', autoEnable: 'ALL' }),
+    /** The subscription beside someone else's (docs/coexistence.md). */
+    subscription: z
+      .strictObject({
+        /**
+         * When another account-level subscription policy holds the account's slot (one per
+         * account and region): `per-group-filters` (default) subscribes each log group with a
+         * filter of its own (groups created later wait for the next heal or sweep), and the cell
+         * names the other policy; `report` adds nothing and reports the cell failed, naming it.
+         */
+        besideForeignPolicy: z
+          .enum(['per-group-filters', 'report'], { error: 'must be "per-group-filters" or "report"' })
+          .default('per-group-filters'),
+      })
+      .default({ besideForeignPolicy: 'per-group-filters' }),
     sweep: z
       .strictObject({
         scheduleExpression: z.string().default('rate(1 day)'),
@@ -262,6 +353,70 @@ export const configSchema = z
         message: `is required: ${weakness}; set it to the reason for choosing this, or remove the setting`,
       });
     }
+    const overlap = c.scope.excludeOUs.filter((ou) => c.scope.includeOUs.includes(ou));
+    if (overlap.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope', 'excludeOUs'],
+        message: `must not list an OU that scope.includeOUs lists (${overlap.join(', ')})`,
+      });
+    }
+    if (c.scope.excludeOUs.includes(c.organizationRootId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope', 'excludeOUs'],
+        message: 'must not list the organization root (that excludes every account)',
+      });
+    }
+    for (const [role, id] of [
+      ['logArchive', c.accounts.logArchive],
+      ['securityTooling', c.accounts.securityTooling],
+    ] as const) {
+      if (c.scope.excludeAccounts.includes(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scope', 'excludeAccounts'],
+          message: `must not list the ${role} account ${id}: logwarden's own accounts are always governed`,
+        });
+      }
+    }
+    if (c.scope.coverManagementAccount && c.scope.excludeAccounts.includes(c.accounts.management)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope', 'excludeAccounts'],
+        message: `lists the management account ${c.accounts.management} while scope.coverManagementAccount is true`,
+      });
+    }
+    if (c.trail.mode === 'external') {
+      const wanted = `arn:aws:cloudtrail:${c.homeRegion}:${c.accounts.management}:trail/`;
+      if (!c.trail.arn) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trail', 'arn'],
+          message: 'is required when trail.mode is external: the ARN of the existing organization trail',
+        });
+      } else if (!c.trail.arn.replace(/^arn:aws[a-z-]*:/, 'arn:aws:').startsWith(wanted)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trail', 'arn'],
+          message: `must be an organization trail of the management account in the home region (${wanted}…): an organization trail is owned by the management account and changed only in its home region`,
+        });
+      }
+      for (const key of ['s3BucketName', 'kmsKeyArn', 'cloudWatchLogsRoleArn'] as const) {
+        if (c.trail[key])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['trail', key],
+            message: 'must not be set when trail.mode is external: logwarden never changes an external trail',
+          });
+      }
+    } else if (c.trail.arn || c.trail.owner) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trail', c.trail.arn ? 'arn' : 'owner'],
+        message: 'is only for trail.mode external',
+      });
+    }
     if (accountOfRoleArn(c.breakGlassRoleArn) !== c.accounts.logArchive) {
       ctx.addIssue({
         code: 'custom',
@@ -272,6 +427,12 @@ export const configSchema = z
   })
   .transform((c) => ({
     ...c,
+    // An external trail's name is the one in its ARN, so every ARN derived from the name
+    // (contracts/names.ts organizationTrailArn) is that trail's.
+    trail:
+      c.trail.mode === 'external' && c.trail.arn
+        ? { ...c.trail, name: c.trail.arn.split('/').pop() as string }
+        : c.trail,
     archive: {
       ...c.archive,
       objectLock: { ...c.archive.objectLock, days: c.archive.objectLock.days ?? c.archive.retentionDays },

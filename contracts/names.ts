@@ -76,6 +76,22 @@ export function controlRoleName(fn: string): string {
   return `logwarden-control-${fn}`;
 }
 
+/**
+ * A control-plane function's name, fixed so that `logwarden plan` and `logwarden uninstall` can
+ * invoke the controls by name (functions/<fn>, e.g. `logwarden-control-ensure-trail`).
+ */
+export function controlFunctionName(fn: string): string {
+  return `logwarden-control-${fn}`;
+}
+
+/** The function of each control, under functions/. */
+export const controlFunctionOf = {
+  'flow-logs': 'ensure-flow-logs',
+  trail: 'ensure-trail',
+  guardduty: 'ensure-guardduty',
+  subscription: 'ensure-subscription',
+} as const;
+
 export function controlRoleArn(fn: string, securityToolingAccount: string): string {
   return `arn:aws:iam::${securityToolingAccount}:role/${controlRoleName(fn)}`;
 }

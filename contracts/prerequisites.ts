@@ -116,7 +116,7 @@ export function deploymentEnvironments(config: LogwardenConfig): { account: Acco
   // LogwardenManagementForwarder: Organizations' events are delivered in us-east-1.
   add('management', 'us-east-1');
   // LogwardenManagementTrailSubscription, in the region of the organization trail's log group.
-  const group = config.trail.mode === 'organization' ? config.trail.cloudWatchLogsGroupArn : undefined;
+  const group = config.trail.mode !== 'account' ? config.trail.cloudWatchLogsGroupArn : undefined;
   const [, , , groupRegion, groupAccount] = group?.split(':') ?? [];
   if (group && groupAccount === config.accounts.management) add('management', groupRegion);
   return envs;

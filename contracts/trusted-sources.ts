@@ -61,7 +61,7 @@ export function trustedSourcesFromConfig(config: LogwardenConfig): TrustedSource
   if (trailGroup) {
     const { account, name } = parseLogGroupArn(trailGroup);
     sources.push(
-      config.trail.mode === 'organization'
+      config.trail.mode !== 'account'
         ? { kind: 'cloudtrail', logGroup: name, owner: account }
         : { kind: 'cloudtrail', logGroup: name, owner: 'self' },
     );

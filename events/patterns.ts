@@ -90,6 +90,22 @@ export const triggers = [
     },
   },
   {
+    // MoveAccount is a management-account call ("This operation can be called only from the
+    // organization's management account", Organizations API Reference, MoveAccount), recorded
+    // there; cover-account re-evaluates the scope (config `scope`) and covers the account or
+    // records it `excluded`.
+    id: 'account-moved',
+    description: 'An account was moved to another OU (scope re-evaluated)',
+    workflow: 'cover-account',
+    origins: ['management'],
+    memberRegions: 'governed',
+    pattern: {
+      source: ['aws.organizations'],
+      'detail-type': [cloudTrailApiCall],
+      detail: { eventName: ['MoveAccount'], ...succeeded },
+    },
+  },
+  {
     // "Region Opt-In Status Change" goes to the calling account in us-east-1 (EventBridge
     // events reference, AWS Account Management events): the management account when it
     // enables a region for a member, the member when it enables one for itself.

@@ -29,7 +29,9 @@ export interface Started {
  * aws-local-stepfunctions with the real handlers. Executions are started where AWS starts them
  * (the real dispatcher and alerter call StartExecution on the stand-in's Step Functions) and
  * run here (`runRecorded`); a nested StartExecution runs the child workflow the same way. An
- * execution name runs once, as in Step Functions.
+ * execution name runs once, as in Step Functions, and an execution recorded on the stand-in is
+ * closed there when its run here ends (SUCCEEDED or FAILED), so a later StartExecution of the
+ * same name meets a closed execution, as it would in AWS.
  */
 export class LocalControlPlane {
   private readonly definitions = new Map<WorkflowId, Record<string, unknown>>();
@@ -54,6 +56,8 @@ export class LocalControlPlane {
       roleArn: string,
       stateMachineArn: string,
     ) => Promise<Credentials>,
+    /** The stand-in whose Step Functions records the executions (closed there when they end). */
+    private readonly standinEndpoint?: string,
   ) {
     const workflows: WorkflowId[] = ['cover-account-region', 'cover-account', 'cover-vpc', 'sweep'];
     for (const workflow of workflows) {
@@ -100,21 +104,44 @@ export class LocalControlPlane {
       for (const e of executions.reverse()) {
         if (this.started.has(`${workflow}/${e.name}`)) continue;
         const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
-        out.push(await this.start(workflow, e.name!, JSON.parse(input ?? '{}')));
+        out.push(await this.start(workflow, e.name!, JSON.parse(input ?? '{}'), e.executionArn));
       }
     }
     return out;
   }
 
-  async start(workflow: WorkflowId, name: string, input: unknown): Promise<Started> {
+  /**
+   * Runs an execution here. `recordedAs` is its ARN on the stand-in's Step Functions, when it was
+   * started there: it is closed there with the run's end.
+   */
+  async start(workflow: WorkflowId, name: string, input: unknown, recordedAs?: string): Promise<Started> {
     const key = `${workflow}/${name}`;
     if (this.started.has(key)) return { workflow, name, duplicate: true };
     this.started.add(key);
-    const run = await runLocally(this.definitions.get(workflow)!, input, this.handlers.get(workflow)!, {
-      executionName: name,
-    });
+    let run: LocalRun;
+    try {
+      run = await runLocally(this.definitions.get(workflow)!, input, this.handlers.get(workflow)!, {
+        executionName: name,
+      });
+    } catch (err) {
+      if (recordedAs) await this.closeRecorded(recordedAs, 'FAILED');
+      throw err;
+    }
+    if (recordedAs) await this.closeRecorded(recordedAs, 'SUCCEEDED', run.output);
     this.runs.push({ workflow, name, run });
     return { workflow, name, duplicate: false, run };
+  }
+
+  /** Tells the stand-in's Step Functions that an execution it recorded has ended. */
+  private async closeRecorded(executionArn: string, status: 'SUCCEEDED' | 'FAILED', output?: unknown) {
+    if (!this.standinEndpoint) return;
+    const res = await fetch(`${this.standinEndpoint}/logwarden-standins/execution-ended`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ executionArn, status, output }),
+    });
+    if (!res.ok)
+      throw new Error(`logwarden-standins/execution-ended answered ${res.status}: ${await res.text()}`);
   }
 
   /** An SFN client signing as the state machine of `workflow` (its role), if the host gives them. */
@@ -152,7 +179,7 @@ export class LocalControlPlane {
               )
             ).executionArn!
           : `arn:aws:states:${this.region}:local:execution:${p.Name}`;
-        const child = await this.start(workflow, p.Name, input);
+        const child = await this.start(workflow, p.Name, input, sfn ? executionArn : undefined);
         if (sfn) await sfn.send(new DescribeExecutionCommand({ executionArn }));
         return { ExecutionArn: executionArn, Status: 'SUCCEEDED', Output: child.run?.output };
       };

@@ -1,4 +1,5 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -260,6 +261,25 @@ export async function createControlPlaneResources(template: CfnTemplate, config:
     }),
   );
   return { summaryQueueUrl };
+}
+
+/**
+ * The organization trail's CloudWatch Logs group, where the configuration names it, created by
+ * that account's administrator: the trail is configured to deliver there, and CloudTrail
+ * delivers only to a group that exists (CloudTrail User Guide, "Sending events to CloudWatch
+ * Logs": "You can use an existing log group or create a new one"). The judge (local/judge.ts)
+ * reads the group from the trail and requires it.
+ */
+export async function createTrailLogGroup(
+  config: LogwardenConfig,
+  admin: (account: string) => Promise<{ accessKeyId: string; secretAccessKey: string }>,
+) {
+  const arn = config.trail.cloudWatchLogsGroupArn?.replace(/:\*$/, '');
+  if (!arn) return;
+  const [, , , region, account, , name] = arn.split(':');
+  await new CloudWatchLogsClient({ region, credentials: await admin(account) }).send(
+    new CreateLogGroupCommand({ logGroupName: name }),
+  );
 }
 
 /** `region#control` → status, for one account of the ledger. */

@@ -15,12 +15,23 @@ import {
   askOpenSearch,
   finish,
   printCoverage,
+  judgeCoverage,
   printDenials,
   printPreflight,
   printPrerequisites,
   type Say,
 } from './scenario/report';
 import { emulatedOnly } from './scenario/emulated';
+import {
+  accountMovedToExcludedOu,
+  accountWithForeignFlowLogs,
+  controlState,
+  showFlowLogOwners,
+  showPlan,
+  stateDiff,
+  sweep,
+  uninstall,
+} from './scenario/adoption';
 
 const root = path.resolve(__dirname, '..');
 const t0 = Date.now();
@@ -42,6 +53,10 @@ function option(name: string, fallback: number): number {
 
 const keep = process.argv.includes('--keep');
 const members = Array.from({ length: option('--accounts', 3) }, (_, i) => String(4 + i).repeat(12));
+/** In the organization before logwarden: its VPCs already logged by the platform team. */
+const alreadyLogged = '777777777777';
+/** Moved into the excluded OU `sandbox` (config scope.excludeOUs). */
+const sandboxed = '888888888888';
 const extraRegions = ['eu-north-1', 'eu-west-2', 'eu-west-3', 'eu-south-1', 'us-east-1', 'us-west-2'];
 const regionCount = option('--regions', 2);
 
@@ -66,7 +81,8 @@ async function main() {
   say(`moto server ${moto.endpoint}`);
   const governed = ['eu-west-1', 'eu-central-1', ...extraRegions].slice(0, regionCount);
   const org = await emulateOrganization(moto.endpoint, {
-    members,
+    members: [...members, alreadyLogged, sandboxed],
+    excludedOu: 'sandbox',
     regions: governed,
     aroundPrerequisites: (when, config) => printPreflight(config, when, say),
   });
@@ -83,8 +99,21 @@ async function main() {
   for (const [i, run] of pipeline.searchSetup.runs.entries())
     for (const action of run.split('; ')) say(`        ${i + 1}. ${action}`);
 
+  await accountWithForeignFlowLogs(org, alreadyLogged);
+  say(
+    `${alreadyLogged} was in the organization before logwarden: the platform team logs its VPCs to S3 (tag owner=platform-team)`,
+  );
+  const existing = [org.logArchive, org.securityTooling, alreadyLogged];
+  const beforeLogwarden = await controlState(org, existing);
+  await showPlan(org, existing, say);
   await printCoverage(org, 'coverage before onboarding', say);
-  await onboardMembers(org, say);
+  await onboardMembers(org, say, members);
+  const moved = await accountMovedToExcludedOu(org, sandboxed);
+  say(
+    `MoveAccount ${sandboxed} → sandbox ${org.excludedOuId} (scope.excludeOUs) → ${moved.started.map((s) => `${s.workflow} ${s.name}`).join(', ') || 'nothing'}`,
+  );
+  await sweep(org, say);
+  await showFlowLogOwners(org, alreadyLogged, say);
   await printCoverage(org, 'coverage after the account events', say);
   await newVpcs(org, members[0], say);
   await tamperAndHeal(org, pipeline, members[0], say);
@@ -95,6 +124,30 @@ async function main() {
   );
   await askOpenSearch(org, search, say);
   await finish(org, path.join(root, 'coverage.html'), say);
+  await judgeCoverage(org, say);
+  // Leaving: uninstall, then (in AWS) cdk destroy. The accounts that were there before logwarden
+  // are as they were; the others keep everything but what logwarden created.
+  const all = [org.logArchive, org.securityTooling, ...org.members];
+  const beforeUninstall = await controlState(org, all);
+  await uninstall(org, say);
+  const afterUninstall = await controlState(org, all);
+  const changed = stateDiff(beforeLogwarden, await controlState(org, existing));
+  if (changed.length)
+    throw new Error(
+      `uninstall left the accounts that were there before logwarden changed:\n${changed.join('\n')}`,
+    );
+  const removed = stateDiff(beforeUninstall, afterUninstall);
+  const notOurs = removed.filter(
+    (d) =>
+      !/^\S+ \S+: - (flow log .* → (\/logwarden\/|arn:aws:logs)|account policy logwarden-|log group \/logwarden\/(vpc-flow-logs|guardduty-findings)|subscription filter logwarden-|rule logwarden-guardduty-findings)/.test(
+        d,
+      ),
+  );
+  if (notOurs.length)
+    throw new Error(`uninstall changed what logwarden did not create:\n${notOurs.join('\n')}`);
+  say(
+    `after uninstall: ${existing.join(', ')} as before logwarden (state compared: flow logs, subscription policies and filters, log groups, rules, trails); ${removed.length} resources logwarden created removed, nothing else changed; next in AWS: cdk destroy`,
+  );
   await printDenials(org, say);
   say('emulated only (listed by local/, never decided by production code):');
   for (const line of emulatedOnly) say(`        - ${line}`);

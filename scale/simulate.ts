@@ -295,7 +295,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
       }
       if (fn === 'list-regions') {
         for (const c of coveredCalls[fn]) await api(c, admin, homeRegion);
-        return { account: event.account, regions: [...options.regions] };
+        return { account: event.account, regions: [...options.regions], excluded: [] };
       }
       if (fn === 'write-ledger') {
         const ledgerInput = input as LedgerInput;

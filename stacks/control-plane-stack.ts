@@ -27,6 +27,29 @@ export interface ControlPlaneStackProps extends StackProps {
   readonly memberBaselineTemplate: string;
 }
 
+/**
+ * Where the member baseline goes: the included OUs (the root when none), less the excluded
+ * accounts. "DIFFERENCE: StackSets excludes the accounts specified in Accounts parameter"
+ * (CloudFormation API Reference, DeploymentTargets), and with SERVICE_MANAGED permissions "if
+ * you specify organizational units (OUs) for OrganizationalUnitIds and use either the Accounts
+ * or AccountsUrl property, you must also specify the AccountFilterType property" (CloudFormation
+ * Template Reference, AWS::CloudFormation::StackSet DeploymentTargets). An excluded OU cannot
+ * be subtracted (DeploymentTargets takes accounts as the filter, and a parent OU's targets
+ * include its child OUs): an excluded OU nested in an included OU still receives the baseline,
+ * and the controls never run there (docs/configuration.md, `scope`).
+ */
+export function memberBaselineTargets(config: LogwardenConfig): cfn.CfnStackSet.DeploymentTargetsProperty {
+  const organizationalUnitIds = config.scope.includeOUs.length
+    ? [...config.scope.includeOUs]
+    : [config.organizationRootId];
+  if (!config.scope.excludeAccounts.length) return { organizationalUnitIds };
+  return {
+    organizationalUnitIds,
+    accounts: [...config.scope.excludeAccounts],
+    accountFilterType: 'DIFFERENCE',
+  };
+}
+
 /** The security-tooling account's stack: the control bus, the coverage ledger and the member StackSet. */
 export class ControlPlaneStack extends Stack {
   readonly bus: events.EventBus;
@@ -125,6 +148,7 @@ export class ControlPlaneStack extends Stack {
       bus: this.bus,
       stateMachines: Object.values(this.stateMachines),
       logKey,
+      failuresKey: key,
       alarmAction,
     });
     for (const [workflow, sm] of Object.entries(this.stateMachines)) {
@@ -183,7 +207,7 @@ export class ControlPlaneStack extends Stack {
       },
       stackInstancesGroup: [
         {
-          deploymentTargets: { organizationalUnitIds: [config.organizationRootId] },
+          deploymentTargets: memberBaselineTargets(config),
           // us-east-1 too, governed or not: members see their region opt-in events there.
           regions: memberBaselineRegions(config),
         },

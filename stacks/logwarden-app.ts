@@ -94,7 +94,7 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
   // The organization trail's group is in the management account, in its own region. A group
   // configured in another account cannot be an organization trail's, and no logwarden stack runs
   // where it could be subscribed: synthesis says so and subscribes nothing.
-  const trailGroup = config.trail.mode === 'organization' ? config.trail.cloudWatchLogsGroupArn : undefined;
+  const trailGroup = config.trail.mode !== 'account' ? config.trail.cloudWatchLogsGroupArn : undefined;
   const trailGroupAt = trailGroup === undefined ? undefined : logGroupOf(trailGroup);
   if (trailGroupAt && trailGroupAt.account !== config.accounts.management) {
     Annotations.of(controlPlane).addWarningV2(

@@ -36,7 +36,8 @@ export interface CoverAccountProps {
 }
 
 /**
- * cover-account: the account's enabled regions (Account API) that are governed, then
+ * cover-account: whether the account is in scope (its cells are recorded `excluded` when not),
+ * the account's enabled regions (Account API) that are governed, then
  * cover-account-region for each, a bounded number at a time; then one summary.
  */
 export class CoverAccount extends Construct {
@@ -82,7 +83,13 @@ export class CoverAccount extends Construct {
     });
     regions.itemProcessor(coverOne);
     const done = summarize('Summarize', { 'results.$': '$.regionResults' });
-    this.stateMachine = workflowStateMachine(this, 'cover-account', listRegions.next(regions).next(done), {
+    // An account out of scope (config `scope`): its cells are written `excluded`, with the rule
+    // list-regions found, and nothing is covered.
+    const excluded = ledger.step('RecordExcluded', { 'results.$': '$.listed.excluded' });
+    const inScope = new sfn.Choice(this, 'InScope')
+      .when(sfn.Condition.isPresent('$.listed.excluded[0]'), excluded)
+      .otherwise(regions.next(done));
+    this.stateMachine = workflowStateMachine(this, 'cover-account', listRegions.next(inScope), {
       logKey: fns.logKey,
       timeout: props.timeout ?? Duration.hours(2),
       functions: [fns.listRegions, fns.writeLedger],

@@ -15,7 +15,7 @@ import { documentId, forEachDocument } from '../shared/normalize';
 import type { OcsfDocument } from '../shared/ocsf/document';
 import { executionName, startNamedExecution } from '../shared/start-execution';
 import { isCoverageTamper } from '../shared/tamper';
-import { describeTamper } from './describe-tamper';
+import { describeHealNotStarted, describeTamper } from './describe-tamper';
 
 export interface AlerterDeps {
   sns: SNSClient;
@@ -33,6 +33,11 @@ export interface AlerterDeps {
   governedRegions: readonly string[];
   /** Outside the member baseline: service-managed StackSets never deploy to it. */
   managementAccount: string;
+  /**
+   * config scope.excludeAccounts: a change there is alerted, never healed. (An account out of
+   * scope by an OU rule is not known here: the alerter does not read the organization's OUs.)
+   */
+  excludedAccounts?: readonly string[];
   /** The management account's trail is the organization trail (trail.mode `organization`). */
   organizationTrail: boolean;
   /** How long a claim holds before another attempt may take it over (longer than the function timeout). */
@@ -71,7 +76,12 @@ const isConditionFailed = (err: unknown) => (err as Error)?.name === 'Conditiona
  * claim holds it. A claim whose lease ran out (its holder crashed between claim and publish) is
  * taken over, so a crash can delay an alert but never lose it.
  */
-async function claim(deps: AlerterDeps, key: string, token: string, now: number): Promise<'won' | 'alerted'> {
+async function claim(
+  deps: AlerterDeps,
+  key: string,
+  token: string,
+  now: number,
+): Promise<'won' | 'alerted' | 'heal-pending'> {
   const lease = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   try {
     await deps.ddb.send(
@@ -96,7 +106,8 @@ async function claim(deps: AlerterDeps, key: string, token: string, now: number)
   const existing = await deps.ddb.send(
     new GetItemCommand({ TableName: deps.dedupeTable, Key: { eventId: { S: key } }, ConsistentRead: true }),
   );
-  if (existing.Item?.state?.S === 'alerted') return 'alerted';
+  if (existing.Item?.state?.S === 'alerted')
+    return existing.Item?.heal?.S === healPending ? 'heal-pending' : 'alerted';
   throw new ClaimHeldError(`event ${key} is claimed by an attempt still in flight; retrying later`);
 }
 
@@ -114,19 +125,35 @@ async function release(deps: AlerterDeps, key: string, token: string): Promise<v
     .catch(() => undefined); // A claim not released runs out with its lease.
 }
 
-async function markAlerted(deps: AlerterDeps, key: string, token: string, executionArn?: string) {
+/** The `heal` of an alerted event whose heal has not started yet: a retry starts it. */
+const healPending = 'pending';
+
+async function markAlerted(deps: AlerterDeps, key: string, token: string, heal: string) {
   await deps.ddb.send(
     new UpdateItemCommand({
       TableName: deps.dedupeTable,
       Key: { eventId: { S: key } },
-      UpdateExpression: 'SET #state = :alerted, executionArn = :execution REMOVE leaseUntil',
+      UpdateExpression: 'SET #state = :alerted, heal = :heal REMOVE leaseUntil',
       ConditionExpression: 'claimToken = :token',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: {
         ':alerted': { S: 'alerted' },
-        ':execution': { S: executionArn ?? 'none' },
+        ':heal': { S: heal },
         ':token': { S: token },
       },
+    }),
+  );
+}
+
+/** Records that the heal of an alerted event started (any attempt may: the execution name is the event's). */
+async function markHealStarted(deps: AlerterDeps, key: string, executionArn: string) {
+  await deps.ddb.send(
+    new UpdateItemCommand({
+      TableName: deps.dedupeTable,
+      Key: { eventId: { S: key } },
+      UpdateExpression: 'SET heal = :heal',
+      ConditionExpression: 'attribute_exists(eventId)',
+      ExpressionAttributeValues: { ':heal': { S: executionArn } },
     }),
   );
 }
@@ -148,6 +175,8 @@ export function healTargetOf(deps: AlerterDeps, doc: OcsfDocument): HealTarget {
   const account = doc.cloud.account.uid;
   const region = doc.cloud.region;
   if (!deps.governedRegions.includes(region)) return { notStarted: 'region not governed by logwarden' };
+  if (deps.excludedAccounts?.includes(account))
+    return { notStarted: `scope.excludeAccounts lists ${account}: logwarden does not govern it` };
   if (account !== deps.managementAccount) return { account, region };
   const service = (doc.api as { service?: { name?: string } } | undefined)?.service?.name;
   if (deps.organizationTrail && service === 'cloudtrail.amazonaws.com') {
@@ -160,55 +189,97 @@ export function healTargetOf(deps: AlerterDeps, doc: OcsfDocument): HealTarget {
   };
 }
 
+/** The heal's execution ARN: its name is the event's, so it is known before it starts. */
+export function healExecutionArn(deps: AlerterDeps, key: string): string {
+  return `${deps.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionNameFor(key)}`;
+}
+
+/** The heal could not start; the alert went out before, and a report of this failure after. */
+export class HealNotStartedError extends Error {
+  override readonly name = 'HealNotStartedError';
+}
+
+async function publish(
+  deps: AlerterDeps,
+  message: { subject: string; text: string; attributes: Record<string, string> },
+) {
+  await deps.sns.send(
+    new PublishCommand({
+      TopicArn: deps.topicArn,
+      Subject: message.subject,
+      Message: message.text,
+      MessageAttributes: Object.fromEntries(
+        Object.entries(message.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+      ),
+    }),
+  );
+}
+
+/**
+ * Starts the heal of an alerted event. If it cannot start (Step Functions throttled, the role
+ * refused), the failure is reported on the topic as a message of its own and the record fails,
+ * so a retry starts the heal (the event stays `heal: pending`; the alert is not sent again).
+ */
 async function startHeal(
   deps: AlerterDeps,
   doc: OcsfDocument,
   key: string,
   target: { account: string; region: string },
-): Promise<string> {
-  const started = await startNamedExecution(deps.sfn, deps.stateMachineArn, executionNameFor(key), {
-    account: target.account,
-    region: target.region,
-    trigger: 'tamper',
-    eventName: (doc.api as { operation?: string } | undefined)?.operation,
-    eventId: doc.metadata.uid,
-  });
-  return started.executionArn;
+): Promise<void> {
+  try {
+    const started = await startNamedExecution(deps.sfn, deps.stateMachineArn, executionNameFor(key), {
+      account: target.account,
+      region: target.region,
+      trigger: 'tamper',
+      eventName: (doc.api as { operation?: string } | undefined)?.operation,
+      eventId: doc.metadata.uid,
+    });
+    await markHealStarted(deps, key, started.executionArn);
+  } catch (err) {
+    const reason = `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`;
+    // The report is best effort: the record fails either way, and its retry tries the heal again.
+    await publish(deps, describeHealNotStarted(doc, healExecutionArn(deps, key), reason)).catch(
+      () => undefined,
+    );
+    throw new HealNotStartedError(`the heal of ${key} did not start (${reason}); the alert was sent`, {
+      cause: err,
+    });
+  }
 }
 
 /**
- * Exactly one alert per event: claim (conditional write), start the heal (its execution name
- * makes a repeat a no-op), publish, then mark the event alerted. If publishing fails the claim
- * is released and the error propagates, so the record is retried and can still alert. The one
- * window left is a crash after publishing and before marking: the lease then runs out and a
- * retry alerts a second time, which is the side SNS's at-least-once delivery already sits on.
+ * Exactly one alert per event, sent before the heal starts, so a heal that cannot start never
+ * holds the alert back: claim (conditional write), publish, mark the event alerted (heal
+ * pending), then start the heal (its execution name is the event's, so a repeat is a no-op) and
+ * record it. If publishing fails the claim is released and the error propagates, so the record is
+ * retried and can still alert. If the heal cannot start, that is reported separately and the
+ * record is retried, and the retry finds the event alerted with its heal pending and starts only
+ * the heal. The one window left is a crash after publishing and before marking: the lease then
+ * runs out and a retry alerts a second time, which is the side SNS's at-least-once delivery
+ * already sits on.
  */
 async function claimAndAlert(deps: AlerterDeps, doc: OcsfDocument, key: string): Promise<ClaimResult> {
   const now = (deps.now ?? Date.now)();
   const token = randomUUID();
-  if ((await claim(deps, key, token, now)) === 'alerted') return 'duplicate';
+  const claimed = await claim(deps, key, token, now);
+  if (claimed === 'alerted') return 'duplicate';
   const target = healTargetOf(deps, doc);
-  const governed = !('notStarted' in target);
-  let executionArn: string | undefined;
-  try {
-    if (governed) executionArn = await startHeal(deps, doc, key, target);
-    const alert = describeTamper(doc, executionArn, governed ? undefined : target.notStarted);
-    await deps.sns.send(
-      new PublishCommand({
-        TopicArn: deps.topicArn,
-        Subject: alert.subject,
-        Message: alert.text,
-        MessageAttributes: Object.fromEntries(
-          Object.entries(alert.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
-        ),
-      }),
-    );
-  } catch (err) {
-    await release(deps, key, token);
-    throw err;
+  if (claimed === 'won') {
+    try {
+      const alert =
+        'notStarted' in target
+          ? describeTamper(doc, undefined, target.notStarted)
+          : describeTamper(doc, healExecutionArn(deps, key));
+      await publish(deps, alert);
+    } catch (err) {
+      await release(deps, key, token);
+      throw err;
+    }
+    await markAlerted(deps, key, token, 'notStarted' in target ? 'not-governed' : healPending);
   }
-  await markAlerted(deps, key, token, executionArn);
-  return governed ? 'alerted' : 'not-governed';
+  if ('notStarted' in target) return 'not-governed';
+  await startHeal(deps, doc, key, target);
+  return claimed === 'won' ? 'alerted' : 'duplicate';
 }
 
 async function alertOnce(deps: AlerterDeps, doc: OcsfDocument, key: string): Promise<ClaimResult> {

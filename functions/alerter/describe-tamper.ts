@@ -104,7 +104,11 @@ export function describeTamper(
   const target = quote(targetOf(doc), 400);
   const userAgent = quote(d.http_request?.user_agent);
   const eventId = quote(doc.metadata.uid, 100);
-  const heal = executionArn ? `started ${executionArn}` : `NOT started (${notStartedReason})`;
+  // The alert goes out before the heal starts (alerter.ts): a heal that cannot start is
+  // reported in a message of its own.
+  const heal = executionArn
+    ? `starting ${executionArn} (if it cannot start, a separate message says so)`
+    : `NOT started (${notStartedReason})`;
   const text = [
     `logwarden detected a change that switches logging coverage off: ${operation}.`,
     'Quoted values are as the caller sent them, escaped and cut at ' + MAX_QUOTED + ' characters.',
@@ -140,6 +144,35 @@ export function describeTamper(
       time: when,
       eventId: attribute(doc.metadata.uid),
       execution: executionArn ?? 'none',
+    },
+  };
+}
+
+/**
+ * The report that the heal of an alerted event could not start: its own message, after the
+ * alert, with the event's account, region and id as attributes, so it pairs with the alert.
+ */
+export function describeHealNotStarted(doc: OcsfDocument, executionArn: string, reason: string): TamperAlert {
+  const d = doc as OcsfDocument & ApiDoc;
+  const operation = d.api?.operation ?? 'tamper';
+  const text = [
+    `logwarden could not start the self-heal for ${quote(operation, 100)} in ${quote(doc.cloud.account.uid, 20)} ${quote(doc.cloud.region, 30)}.`,
+    'The alert for this event was sent before this message. The record is retried, and the',
+    'retry starts the heal; the daily sweep is the backstop.',
+    '',
+    `Event id:  ${quote(doc.metadata.uid, 100)}`,
+    `Execution: ${executionArn}`,
+    `Reason:    ${quote(reason, 400)}`,
+  ].join('\n');
+  return {
+    subject: subjectText(`logwarden: self-heal did not start for ${operation} in ${doc.cloud.account.uid}`),
+    text,
+    attributes: {
+      account: attribute(doc.cloud.account.uid),
+      region: attribute(doc.cloud.region),
+      eventId: attribute(doc.metadata.uid),
+      execution: executionArn,
+      healNotStarted: attribute(reason),
     },
   };
 }

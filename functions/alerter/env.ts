@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { defineEnv, envAccountId, envRegionList, envText, envWholeNumber } from '../shared/env';
+import {
+  defineEnv,
+  envAccountId,
+  envOptionalText,
+  envRegionList,
+  envText,
+  envWholeNumber,
+} from '../shared/env';
 import { envFlowLogFormats } from '../shared/flow-log-registry-env';
 import { envTrustedSources } from '../shared/trusted-sources-env';
 
@@ -17,6 +24,13 @@ export const alerterEnv = defineEnv({
   governedRegions: envRegionList(),
   /** Outside the member baseline: service-managed StackSets never deploy to it. */
   managementAccount: envAccountId(),
-  /** With `organization`, the management account's trail is the organization trail, healed from the control plane. */
-  trailMode: z.enum(['organization', 'account'], { error: 'must be organization or account' }),
+  /** config scope.excludeAccounts: alerted, never healed. */
+  scopeExcludeAccounts: envOptionalText().transform((v) => (v ? v.split(',') : [])),
+  /**
+   * With `organization` (or `external`: someone else's organization trail), the management
+   * account's trail is the organization trail, checked from the control plane.
+   */
+  trailMode: z.enum(['organization', 'account', 'external'], {
+    error: 'must be organization, account or external',
+  }),
 });

@@ -48,7 +48,8 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
     trust: settings.trustedSources,
     governedRegions: settings.governedRegions,
     managementAccount: settings.managementAccount,
-    organizationTrail: settings.trailMode === 'organization',
+    excludedAccounts: settings.scopeExcludeAccounts,
+    organizationTrail: settings.trailMode !== 'account',
     // Claims in flight in this container: one batch holding an event twice alerts once.
     inFlight: new Map(),
     logger: new Logger(),

@@ -1,7 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { stateMachineArn } from '../../contracts/names';
+import type { Scope } from '../../contracts/scope';
+import { scopeFromEnv, scopeRuleFor } from '../shared/scope';
 import { createClient } from '../shared/clients';
 import { lambdaRuntimeEnv } from '../shared/env';
 import { startNamedExecution } from '../shared/start-execution';
@@ -16,12 +19,23 @@ export interface DispatchDeps {
   managementAccount: string;
   region: string;
   logger: Logger;
+  orgs: OrganizationsClient;
+  scope: Scope;
 }
 
 export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): DispatchDeps {
   const settings = dispatchEnv.parse(env);
   const { awsRegion } = lambdaRuntimeEnv.parse(env);
-  return { sfn: createClient(SFNClient), ...settings, region: awsRegion, logger: new Logger() };
+  return {
+    sfn: createClient(SFNClient),
+    orgs: createClient(OrganizationsClient, { region: 'us-east-1' }),
+    governedRegions: settings.governedRegions,
+    controlAccount: settings.controlAccount,
+    managementAccount: settings.managementAccount,
+    scope: scopeFromEnv(settings),
+    region: awsRegion,
+    logger: new Logger(),
+  };
 }
 
 /**
@@ -35,6 +49,22 @@ export function makeHandler(deps: DispatchDeps) {
       governedRegions: deps.governedRegions,
       managementAccount: deps.managementAccount,
     });
+    // An out-of-scope account's region and VPC events start nothing. cover-account is started
+    // whatever the scope: it re-evaluates it (an account created in, or moved to, an excluded
+    // OU is recorded `excluded`, one moved out of one is covered).
+    const account = route.start ? (route.input.account as string | undefined) : undefined;
+    if (route.start && route.workflow !== 'cover-account' && route.workflow !== 'sweep' && account) {
+      const rule = await scopeRuleFor(deps.orgs, account, deps.scope);
+      if (rule) {
+        const reason = `${account} is out of scope (${rule})`;
+        deps.logger.info('event starts nothing', {
+          trigger: input.trigger,
+          eventId: input.event?.id,
+          reason,
+        });
+        return { start: false as const, reason };
+      }
+    }
     if (!route.start) {
       deps.logger.info('event starts nothing', {
         trigger: input.trigger,
@@ -44,11 +74,14 @@ export function makeHandler(deps: DispatchDeps) {
       return route;
     }
     const arn = stateMachineArn(route.workflow, deps.region, deps.controlAccount);
-    const started = await startNamedExecution(deps.sfn, arn, route.name, route.input);
-    deps.logger.info(started.duplicate ? 'duplicate event, execution exists' : 'started', {
-      trigger: input.trigger,
-      ...started,
-    });
+    const started = await startNamedExecution(deps.sfn, arn, route.name, route.input, route.rerunName);
+    deps.logger.info(
+      started.duplicate ? 'coalesced: the execution for this target is running or this event ran' : 'started',
+      {
+        trigger: input.trigger,
+        ...started,
+      },
+    );
     return { ...route, ...started };
   };
 }

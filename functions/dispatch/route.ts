@@ -1,6 +1,6 @@
 import { scheduledSweepTrigger, triggers, type Trigger, type TriggerId } from '../../events/patterns';
 import type { WorkflowId } from '../../contracts/names';
-import { executionName } from '../shared/start-execution';
+import { eventNamePart, executionName } from '../shared/start-execution';
 
 export interface EventBridgeEvent {
   id: string;
@@ -23,7 +23,15 @@ export interface RouteContext {
 }
 
 export type Route =
-  | { start: true; workflow: WorkflowId; name: string; input: Record<string, unknown> }
+  | {
+      start: true;
+      workflow: WorkflowId;
+      /** Shared by every event about the target within the window, while its execution runs. */
+      name: string;
+      /** This event's own name, used once the window's execution has closed. */
+      rerunName?: string;
+      input: Record<string, unknown>;
+    }
   | { start: false; reason: string };
 
 /** Events about one account and region within this many minutes start one execution. */
@@ -80,6 +88,11 @@ function targetOf(trigger: Trigger, event: EventBridgeEvent, management: string)
     case 'account-joined':
       if (!fromManagement) return { refused: `only the management account records joins` };
       return { account: joinedAccount(d, management) };
+    case 'account-moved': {
+      if (!fromManagement) return { refused: `only the management account moves accounts` };
+      const params = d.requestParameters as { accountId?: unknown } | undefined;
+      return { account: str(params?.accountId) };
+    }
     case 'region-opted-in': {
       const named = str(d.accountId) ?? event.account;
       if (!fromManagement && named !== event.account)
@@ -103,10 +116,16 @@ export function coalescingWindow(time: string | undefined, minutes: number, now 
 }
 
 /**
- * Which workflow an event starts, with what input and under what name. Names are deterministic:
- * a re-delivered event maps to the same name, and so do all the events about one account and
- * region (one VPC for cover-vpc) within a coalescing window, so a loop of events starts one
- * execution per window (StartExecution answers ExecutionAlreadyExists for the rest).
+ * Which workflow an event starts, with what input and under what names. Names are
+ * deterministic: all the events about one account and region (one VPC for cover-vpc) within a
+ * coalescing window share `name`, so events that arrive while that execution runs start nothing
+ * more. Once it has closed, StartExecution still answers ExecutionAlreadyExists for that name
+ * ("If the execution is closed or if the input is different, it returns a 400
+ * ExecutionAlreadyExists error", Step Functions API Reference), so a later event of the window
+ * starts under its own `rerunName` (shared/start-execution.ts): a second drift after a heal is
+ * healed again, and a re-delivered event still maps to the name it already used. What ends a
+ * loop of events is that controls write only what is missing: a heal that finds nothing to
+ * repair makes no call that any trigger matches.
  */
 export function routeEvent(triggerId: string, event: EventBridgeEvent, context: RouteContext): Route {
   const minutes = context.coalesceMinutes ?? COALESCE_MINUTES;
@@ -133,6 +152,7 @@ export function routeEvent(triggerId: string, event: EventBridgeEvent, context: 
       start: true,
       workflow: 'cover-account',
       name: executionName('account', target.account, window),
+      rerunName: executionName('account', target.account, window, eventNamePart(event.id)),
       input: { account: target.account, ...input },
     };
   }
@@ -146,6 +166,7 @@ export function routeEvent(triggerId: string, event: EventBridgeEvent, context: 
       start: true,
       workflow: 'cover-vpc',
       name: executionName('vpc', target.account, target.region, target.vpcId),
+      rerunName: executionName('vpc', target.account, target.region, target.vpcId, eventNamePart(event.id)),
       input: { account: target.account, region: target.region, vpcIds: [target.vpcId], ...input },
     };
   }
@@ -153,6 +174,7 @@ export function routeEvent(triggerId: string, event: EventBridgeEvent, context: 
     start: true,
     workflow: 'cover-account-region',
     name: executionName('region', target.account, target.region, window),
+    rerunName: executionName('region', target.account, target.region, window, eventNamePart(event.id)),
     input: { account: target.account, region: target.region, ...input },
   };
 }

@@ -14,13 +14,24 @@ import { createHash } from 'node:crypto';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
 import { logGroupExists } from '../shared/log-groups';
-import { flowLogGroupFor, logFormatString, logwardenFormat } from '../shared/flow-log-formats';
+import {
+  defaultV2Format,
+  flowLogGroupFor,
+  logFormatString,
+  logwardenFormat,
+} from '../shared/flow-log-formats';
 
 export interface FlowLogsSettings {
   /** The member baseline's delivery role in this account. */
   deliveryRoleArn: string;
   /** Count a VPC with someone else's active flow log (other format or destination) as covered. */
   acceptForeignFlowLogs: boolean;
+  /**
+   * Without acceptForeignFlowLogs, someone else's active flow log covers the VPC when it logs
+   * all these fields, to any destination (config flowLogs.requiredFields). Default: the fields
+   * of AWS's default format (version 2).
+   */
+  requiredFields?: readonly string[];
   retentionDays: number;
   /** Only these VPCs (the cover-vpc fast path); every VPC of the region when absent. */
   vpcIds?: string[];
@@ -49,6 +60,27 @@ function isOurs(fl: FlowLog): boolean {
   return (
     fl.LogDestinationType === 'cloud-watch-logs' && fl.LogGroupName === ourGroup && fl.LogFormat === ourFormat
   );
+}
+
+/**
+ * The fields a flow log records: its LogFormat's `${field}` names, or AWS's default format when
+ * it has none ("If you omit this parameter, the flow log is created using the default format",
+ * EC2 API Reference, CreateFlowLogs LogFormat).
+ */
+export function fieldsOf(fl: FlowLog): string[] {
+  if (!fl.LogFormat) return [...defaultV2Format.fields];
+  return [...fl.LogFormat.matchAll(/\$\{([a-z0-9-]+)\}/g)].map((m) => m[1]);
+}
+
+/** Whose flow log it is, as far as EC2 says: an owner-like tag, then where it delivers. */
+export function flowLogOwner(fl: FlowLog): string {
+  const tags = new Map((fl.Tags ?? []).map((t) => [t.Key, t.Value]));
+  const owner = ['owner', 'Owner', 'managed-by', 'ManagedBy', 'aws:cloudformation:stack-name']
+    .map((k) => tags.get(k))
+    .find(Boolean);
+  const destination =
+    fl.LogDestination ?? (fl.LogGroupName ? `log group ${fl.LogGroupName}` : 'unknown destination');
+  return owner ? `${owner} (to ${destination})` : `to ${destination}`;
 }
 
 const active = (fl: FlowLog) => fl.FlowLogStatus === 'ACTIVE' && fl.DeliverLogsStatus !== 'FAILED';
@@ -121,10 +153,15 @@ export async function ensureFlowLogs(
   for (const vpc of vpcIds) {
     const mine = flowLogs.filter((fl) => fl.ResourceId === vpc);
     const ours = mine.find((fl) => isOurs(fl) && active(fl));
-    const foreign = mine.find((fl) => !isOurs(fl) && active(fl));
+    const foreign = mine.filter((fl) => !isOurs(fl) && active(fl));
+    const required = settings.requiredFields ?? defaultV2Format.fields;
+    const sufficient = foreign.find((fl) => required.every((f) => fieldsOf(fl).includes(f)));
     if (ours) evidence[vpc] = ours.FlowLogId as string;
-    else if (foreign && settings.acceptForeignFlowLogs)
-      evidence[vpc] = `${foreign.FlowLogId} (foreign, accepted by config)`;
+    else if (foreign.length && settings.acceptForeignFlowLogs)
+      evidence[vpc] = `${foreign[0].FlowLogId} of ${flowLogOwner(foreign[0])} (foreign, accepted by config)`;
+    else if (sufficient)
+      evidence[vpc] =
+        `${sufficient.FlowLogId} of ${flowLogOwner(sufficient)} (foreign, logs every required field)`;
     else missing.push(vpc);
   }
   if (missing.length) {
@@ -161,7 +198,7 @@ export async function ensureFlowLogs(
     created.forEach((vpc, i) => {
       evidence[vpc] = createdIds[i] ?? 'created';
       const why = flowLogs.some((fl) => fl.ResourceId === vpc && active(fl))
-        ? 'only a foreign flow log was active'
+        ? 'only a foreign flow log without every required field was active'
         : 'it had no active flow log';
       actions.push(`created flow log ${createdIds[i] ?? ''} for ${vpc} because ${why}`.replace('  ', ' '));
     });

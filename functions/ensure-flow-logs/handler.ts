@@ -9,26 +9,29 @@ import { ensureFlowLogs } from './ensure-flow-logs';
 export interface EnsureFlowLogsDeps extends ControlDeps {
   acceptForeignFlowLogs: boolean;
   flowLogRetentionDays: number;
+  /** config flowLogs.requiredFields (AWS's default format's fields when absent). */
+  flowLogRequiredFields?: string[];
 }
 
 export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): EnsureFlowLogsDeps {
-  return { ...controlDepsFromEnv(), ...ensureFlowLogsEnv.parse(env) };
+  return { ...controlDepsFromEnv(env), ...ensureFlowLogsEnv.parse(env) };
 }
 
 /** Step Functions task: flow logs on every VPC (or the given VPCs) of one account and region. */
 export function makeHandler(deps: EnsureFlowLogsDeps) {
-  return controlHandler(deps, ({ account, region, vpcIds, execution }) => {
+  return controlHandler(deps, ({ account, region, vpcIds, execution }, clients) => {
     // One assumed session for both clients: one AssumeRole per invocation, not one per client.
     const session = memberCredentials(account, region);
     return ensureFlowLogs(
       {
-        ec2: deps.clients.member(EC2Client, account, region, session),
-        logs: deps.clients.member(CloudWatchLogsClient, account, region, session),
+        ec2: clients.member(EC2Client, account, region, session),
+        logs: clients.member(CloudWatchLogsClient, account, region, session),
       },
       { account, region },
       {
         deliveryRoleArn: `arn:aws:iam::${account}:role/${names.flowLogsDeliveryRole}`,
         acceptForeignFlowLogs: deps.acceptForeignFlowLogs,
+        requiredFields: deps.flowLogRequiredFields,
         retentionDays: deps.flowLogRetentionDays,
         vpcIds,
         execution,

@@ -45,6 +45,8 @@ export interface GuardDutyClients {
 export interface GuardDutySettings {
   adminAccount: string;
   retentionDays: number;
+  /** The organization's auto-enable setting to keep (config guardDuty.autoEnable); default ALL. */
+  autoEnable?: 'ALL' | 'NEW' | 'NONE';
 }
 
 async function onlyDetector(gd: GuardDutyClient): Promise<string | undefined> {
@@ -118,15 +120,16 @@ export async function ensureGuardDuty(
     );
     return result();
   }
-  if (orgConfig.AutoEnableOrganizationMembers !== 'ALL') {
+  const autoEnable = settings.autoEnable ?? 'ALL';
+  if (orgConfig.AutoEnableOrganizationMembers !== autoEnable) {
     await clients.admin.send(
       new UpdateOrganizationConfigurationCommand({
         DetectorId: adminDetector,
-        AutoEnableOrganizationMembers: 'ALL',
+        AutoEnableOrganizationMembers: autoEnable,
       }),
     );
     actions.push(
-      `set GuardDuty auto-enable to ALL members (was ${orgConfig.AutoEnableOrganizationMembers ?? 'unset'})`,
+      `set GuardDuty auto-enable to ${autoEnable} (config guardDuty.autoEnable; was ${orgConfig.AutoEnableOrganizationMembers ?? 'unset'})`,
     );
   }
 

@@ -9,10 +9,14 @@ import { ensureGuardDuty } from './ensure-guardduty';
 export interface EnsureGuardDutyDeps extends ControlDeps {
   securityToolingAccount: string;
   findingsRetentionDays: number;
+  /** config guardDuty.mode (default manage). */
+  guardDutyMode?: 'manage' | 'verify-only';
+  /** config guardDuty.autoEnable (default ALL). */
+  guardDutyAutoEnable?: 'ALL' | 'NEW' | 'NONE';
 }
 
 export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): EnsureGuardDutyDeps {
-  return { ...controlDepsFromEnv(), ...ensureGuardDutyEnv.parse(env) };
+  return { ...controlDepsFromEnv(env), ...ensureGuardDutyEnv.parse(env) };
 }
 
 /**
@@ -20,17 +24,22 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
  * all done by the delegated administrator (this account): nothing is called in the member.
  */
 export function makeHandler(deps: EnsureGuardDutyDeps) {
-  const { clients, securityToolingAccount: adminAccount } = deps;
-  return controlHandler(deps, ({ account, region }) =>
-    ensureGuardDuty(
-      {
-        admin: clients.own(GuardDutyClient, region),
-        adminEvents: clients.own(EventBridgeClient, region),
-        adminLogs: clients.own(CloudWatchLogsClient, region),
-        organizations: clients.own(OrganizationsClient, 'us-east-1'),
-      },
-      { account, region },
-      { adminAccount, retentionDays: deps.findingsRetentionDays },
-    ),
+  const { securityToolingAccount: adminAccount } = deps;
+  return controlHandler(
+    deps,
+    ({ account, region }, clients) =>
+      ensureGuardDuty(
+        {
+          admin: clients.own(GuardDutyClient, region),
+          adminEvents: clients.own(EventBridgeClient, region),
+          adminLogs: clients.own(CloudWatchLogsClient, region),
+          organizations: clients.own(OrganizationsClient, 'us-east-1'),
+        },
+        { account, region },
+        { adminAccount, retentionDays: deps.findingsRetentionDays, autoEnable: deps.guardDutyAutoEnable },
+      ),
+    deps.guardDutyMode === 'verify-only'
+      ? 'guardDuty.mode is verify-only (another team owns GuardDuty)'
+      : undefined,
   );
 }

@@ -12,10 +12,30 @@ import { controlResult } from '../shared/coverage';
 export interface SubscriptionSettings {
   /** The central destination of this region. */
   destinationArn: string;
+  /**
+   * The account's subscription role, which CloudWatch Logs assumes to validate the sender when
+   * the destination policy grants the organization (CloudWatch Logs User Guide, account-level
+   * subscriptions across accounts, "Create an IAM role").
+   */
+  roleArn: string;
   /** The account policy's name (and, in the fallback, each filter's name): `logwarden-central-<region>`. */
   policyName: string;
   /** Log groups that must never feed the pipeline (its own), by exact name. */
   excludedLogGroups: string[];
+  /**
+   * When someone else's account policy holds the slot: subscribe each group (default), or
+   * report and add nothing (config subscription.besideForeignPolicy).
+   */
+  besideForeignPolicy?: 'per-group-filters' | 'report';
+}
+
+/** Where an account policy document sends logs, for the evidence naming it. */
+function destinationOf(document: string | undefined): string {
+  try {
+    return (JSON.parse(document ?? '{}') as SubscriptionDocument).DestinationArn ?? 'no destination';
+  } catch {
+    return 'an unreadable document';
+  }
 }
 
 /** CloudWatch Logs allows two subscription filters per log group. */
@@ -34,13 +54,13 @@ interface SubscriptionDocument {
 
 /**
  * What differs between logwarden's account policy and the desired one: the whole policy
- * document (destination, a filter pattern that lets everything through, distribution, no role:
- * a cross-account destination takes none) and the selection criteria. A filter pattern that
- * never matches would look covered while sending nothing.
+ * document (destination, role, a filter pattern that lets everything through, distribution) and
+ * the selection criteria. A filter pattern that never matches would look covered while sending
+ * nothing.
  */
 export function policyDrift(
   policy: { policyDocument?: string; selectionCriteria?: string; scope?: string },
-  wanted: Required<Omit<SubscriptionDocument, 'RoleArn'>>,
+  wanted: Required<SubscriptionDocument>,
   criteria: string,
 ): string[] {
   let doc: SubscriptionDocument;
@@ -55,10 +75,9 @@ export function policyDrift(
       drift.push(`${what} was ${JSON.stringify(found ?? null)}, not ${JSON.stringify(want)}`);
   };
   differs('destination', doc.DestinationArn, wanted.DestinationArn);
+  differs('role', doc.RoleArn, wanted.RoleArn);
   differs('filter pattern', doc.FilterPattern ?? '', wanted.FilterPattern);
   differs('distribution', doc.Distribution ?? 'ByLogStream', wanted.Distribution);
-  if (doc.RoleArn)
-    drift.push(`it named role ${doc.RoleArn}, which a cross-account destination does not take`);
   differs('selection criteria', policy.selectionCriteria, criteria);
   if (policy.scope && policy.scope !== 'ALL') differs('scope', policy.scope, 'ALL');
   return drift;
@@ -95,6 +114,7 @@ export async function ensureSubscription(
   const criteria = selectionCriteria(settings.excludedLogGroups);
   const wantedDocument = {
     DestinationArn: settings.destinationArn,
+    RoleArn: settings.roleArn,
     FilterPattern: '',
     Distribution: 'Random',
   };
@@ -145,8 +165,19 @@ export async function ensureSubscription(
     return controlResult('subscription', target, evidence, actions, failures);
   }
 
-  // Someone else's account policy holds the slot: subscribe log groups one by one.
-  evidence.foreignAccountPolicy = foreign.map((p) => p.policyName).join(',');
+  // Someone else's account policy holds the slot ("you can have one account-level subscription
+  // filter policy per Region per account", CloudWatch Logs API Reference, PutAccountPolicy): it
+  // is reported, never replaced.
+  evidence.foreignAccountPolicy = foreign
+    .map((p) => `${p.policyName} → ${destinationOf(p.policyDocument)}`)
+    .join(', ');
+  if (settings.besideForeignPolicy === 'report') {
+    failures.push(
+      `account subscription policy ${evidence.foreignAccountPolicy} holds the account's slot; logwarden added nothing (subscription.besideForeignPolicy is report)`,
+    );
+    return controlResult('subscription', target, evidence, actions, failures);
+  }
+  // Subscribe log groups one by one.
   let nextToken: string | undefined;
   let subscribed = 0;
   do {
@@ -188,5 +219,7 @@ export async function ensureSubscription(
     }
   } while (nextToken);
   evidence.subscribedLogGroups = String(subscribed);
+  evidence.note =
+    'per-group filters beside the foreign account policy: a log group created later is subscribed at the next heal or sweep';
   return controlResult('subscription', target, evidence, actions, failures);
 }

@@ -17,7 +17,9 @@ import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
 
 export interface TrailSettings {
-  mode: 'organization' | 'account';
+  mode: 'organization' | 'account' | 'external';
+  /** trail.mode external: who owns the trail, named in every drift report. */
+  owner?: string;
   name: string;
   /** logwarden's home region: where the multi-region trail lives and is checked. */
   homeRegion: string;
@@ -146,9 +148,12 @@ export async function ensureTrail(
       reason: `the multi-region trail is checked in the home region ${settings.homeRegion}, where every change to it is made`,
     };
   }
+  if (settings.mode === 'external') return verifyExternalTrail(cloudtrail, target, settings);
   const actions: string[] = [];
   const failures: string[] = [];
   let trail = await describeTrail(cloudtrail, settings.trailArn);
+  /** Created by this run: its selectors and its logging state are known without reading them. */
+  let justCreated = false;
 
   if (!trail) {
     if (!settings.s3BucketName) {
@@ -184,7 +189,10 @@ export async function ensureTrail(
         failures.push(
           `CloudTrail created ${created.TrailARN}, not ${settings.trailArn}: check that this account manages the trail as the CloudTrail delegated administrator`,
         );
+      justCreated = true;
       trail = {
+        // Created without selectors: all management events (CloudTrail API Reference, EventSelector).
+        HasCustomEventSelectors: false,
         Name: settings.name,
         TrailARN: created.TrailARN ?? settings.trailArn,
         S3BucketName: settings.s3BucketName,
@@ -275,10 +283,67 @@ export async function ensureTrail(
     );
   }
 
-  const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }));
-  if (!status.IsLogging) {
+  // A trail created through the API records nothing until StartLogging ("Starts the recording of
+  // AWS API calls and log file delivery for a trail", CloudTrail API Reference, StartLogging;
+  // the CloudTrail User Guide's CLI walkthrough runs start-logging after create-trail). Not read
+  // back after creating it, which also lets `logwarden plan` show the whole heal of a missing
+  // trail (its CreateTrail is only recorded there, so the trail cannot be read).
+  const logging = justCreated
+    ? false
+    : (await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }))).IsLogging;
+  if (!logging) {
     await cloudtrail.send(new StartLoggingCommand({ Name: arn }));
     actions.push(`started logging on ${settings.name}, which was stopped`);
   }
   return controlResult('trail', target, { trail: arn }, actions, failures);
+}
+
+/**
+ * trail.mode external: someone else's organization trail (Control Tower's, LZA's) is verified
+ * and never changed: it exists, is an organization trail, is multi-region, logs management
+ * events (read and write, no source excluded), delivers to a CloudWatch Logs group logwarden
+ * can subscribe, and is logging. Only Describe/Get calls are made (the function's role has no
+ * other trail permission in this mode); every gap is reported as drift for the trail's owner.
+ */
+export async function verifyExternalTrail(
+  cloudtrail: CloudTrailClient,
+  target: ControlTarget,
+  settings: TrailSettings,
+): Promise<ControlResult> {
+  const owner = settings.owner ?? 'its owner';
+  const drift: string[] = [];
+  const trail = await describeTrail(cloudtrail, settings.trailArn);
+  if (!trail) drift.push(`external trail ${settings.trailArn} does not exist (or cannot be read)`);
+  else {
+    if (!trail.IsOrganizationTrail) drift.push('it is not an organization trail');
+    if (!trail.IsMultiRegionTrail) drift.push('it is not multi-region');
+    if (!trail.CloudWatchLogsLogGroupArn)
+      drift.push('it delivers to no CloudWatch Logs group, so logwarden cannot subscribe to it');
+    const selectors =
+      trail.HasCustomEventSelectors === false
+        ? undefined
+        : await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: settings.trailArn }));
+    if (selectors && !logsManagementEvents(selectors.EventSelectors, selectors.AdvancedEventSelectors))
+      drift.push('its selectors do not log every management event (read and write, no source excluded)');
+    const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: settings.trailArn }));
+    if (!status.IsLogging) drift.push('it is not logging');
+  }
+  const evidence: Record<string, string> = {
+    trail: settings.trailArn,
+    owner,
+    mode: 'external (verified, never modified)',
+  };
+  if (trail?.CloudWatchLogsLogGroupArn)
+    evidence.logGroup = logGroupArn(trail.CloudWatchLogsLogGroupArn) as string;
+  return controlResult(
+    'trail',
+    target,
+    evidence,
+    [],
+    drift.length
+      ? [
+          `external trail owned by ${owner} drifted: ${drift.join('; ')}; logwarden changed nothing (trail.mode external), ${owner} must repair it`,
+        ]
+      : [],
+  );
 }

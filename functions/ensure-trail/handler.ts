@@ -10,7 +10,7 @@ export interface EnsureTrailDeps extends ControlDeps {
 }
 
 export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): EnsureTrailDeps {
-  return { ...controlDepsFromEnv(), settings: ensureTrailEnv.parse(env) };
+  return { ...controlDepsFromEnv(env), settings: ensureTrailEnv.parse(env) };
 }
 
 /**
@@ -21,18 +21,19 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
  */
 export function makeHandler(deps: EnsureTrailDeps) {
   const s = deps.settings;
-  return controlHandler(deps, ({ account, region }) =>
+  return controlHandler(deps, ({ account, region }, clients) =>
     ensureTrail(
-      s.trailMode === 'organization'
-        ? deps.clients.own(CloudTrailClient, s.homeRegion)
-        : deps.clients.member(CloudTrailClient, account, s.homeRegion),
+      s.trailMode !== 'account'
+        ? clients.own(CloudTrailClient, s.homeRegion)
+        : clients.member(CloudTrailClient, account, s.homeRegion),
       { account, region },
       {
         mode: s.trailMode,
+        owner: s.trailOwner,
         name: s.trailName,
         homeRegion: s.homeRegion,
         trailArn:
-          s.trailMode === 'organization'
+          s.trailMode !== 'account'
             ? organizationTrailArn(s.homeRegion, s.managementAccount, s.trailName)
             : accountTrailArn(s.homeRegion, account, s.trailName),
         s3BucketName: s.trailS3Bucket,

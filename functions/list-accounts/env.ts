@@ -1,3 +1,7 @@
-import { defineEnv, envAccountId } from '../shared/env';
+import { defineEnv, envAccountId, envBoolean } from '../shared/env';
 
-export const listAccountsEnv = defineEnv({ managementAccount: envAccountId() });
+export const listAccountsEnv = defineEnv({
+  managementAccount: envAccountId(),
+  /** config scope.coverManagementAccount: the sweep lists the management account too. */
+  coverManagementAccount: envBoolean(),
+});

@@ -5,12 +5,13 @@ export interface SweepAccount {
 }
 
 /**
- * Every ACTIVE account of the organization but the management account, which service-managed
- * StackSets cannot reach (it has no member baseline unless deployed there by hand).
+ * Every ACTIVE account of the organization but `leaveOut`: the management account, which
+ * service-managed StackSets cannot reach (it has no member baseline unless deployed there by
+ * hand, config scope.coverManagementAccount).
  */
 export async function activeAccounts(
   orgs: OrganizationsClient,
-  managementAccount: string,
+  leaveOut: string | undefined,
 ): Promise<SweepAccount[]> {
   const out: SweepAccount[] = [];
   let NextToken: string | undefined;
@@ -18,7 +19,7 @@ export async function activeAccounts(
     const res = await orgs.send(new ListAccountsCommand({ NextToken }));
     for (const a of res.Accounts ?? []) {
       const state = a.State ?? a.Status;
-      if (a.Id && state === 'ACTIVE' && a.Id !== managementAccount) out.push({ account: a.Id });
+      if (a.Id && state === 'ACTIVE' && a.Id !== leaveOut) out.push({ account: a.Id });
     }
     NextToken = res.NextToken;
   } while (NextToken);

@@ -14,7 +14,13 @@ import { parseErrorOf, toBaseEvent, toParseError } from './ocsf/base-event';
 import { CLOUDTRAIL_PRODUCT, isCloudTrailEvent, toApiActivity } from './ocsf/cloudtrail';
 import type { EventOrigin, OcsfDocument } from './ocsf/document';
 import { flatObjectPaths } from './opensearch/index-model';
-import { firstFieldIsTwo, FLOW_LOG_PRODUCT, splitFlowLogLine, toNetworkActivity } from './ocsf/flow-log';
+import {
+  firstFieldIsTwo,
+  FLOW_LOG_PRODUCT,
+  splitFlowLogLine,
+  toNetworkActivity,
+  writeNetworkActivity,
+} from './ocsf/flow-log';
 import { GUARDDUTY_PRODUCT, isGuardDutyEvent, toDetectionFinding } from './ocsf/guardduty';
 
 export { parseErrorOf };
@@ -402,6 +408,65 @@ export function forEachDocument(
   const events = payload.logEvents;
   for (let i = 0; i < events.length; i++)
     visit(normalizeInContext(payload, events[i], context), events[i], i);
+}
+
+/** What a consumer that writes documents out as text learns of each, besides its text. */
+export interface WrittenDocument {
+  /** The document as one JSON line (`serializeDocument`'s text). */
+  text: string;
+  kind: SourceKind;
+  /** The document's `time`. */
+  time: number;
+  /** For a parse error: `metadata.product.name` of the product it came from. */
+  parseErrorProduct?: string;
+}
+
+/**
+ * Every document of a payload as JSON text, in order, each handed over as soon as it is written:
+ * the same text as `serializeDocument(normalizeLogEvent(…))`. A flow record of a trusted group is
+ * written straight from its fields (`writeNetworkActivity`), without building an object to
+ * stringify; every other line is normalized and serialized. The `WrittenDocument` is reused.
+ */
+export function forEachDocumentText(
+  payload: CwlPayload,
+  formats: FlowLogFormatRegistry,
+  trust: TrustTable,
+  visit: (written: WrittenDocument, event: CwlLogEvent, index: number) => void,
+): void {
+  const context = contextOf(payload, formats, trust, regionOf(payload));
+  const events = payload.logEvents;
+  const written: WrittenDocument = { text: '', kind: 'vpcflow', time: 0 };
+  const format = context.format;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    if (format && event.invalidUtf8Base64 === undefined) {
+      let text: string | undefined;
+      try {
+        const values = splitFlowLogLine(event.message);
+        if (
+          values.length === format.fields.length &&
+          (!context.flowOwnAccountOnly || ownFlowAccount(values[context.flowAccountAt], payload.owner))
+        )
+          text = writeNetworkActivity({ payload, event, region: context.region }, format, values, written);
+      } catch {
+        // The object path below turns whatever went wrong into a document.
+        text = undefined;
+      }
+      if (text !== undefined) {
+        written.text = text;
+        written.kind = 'vpcflow';
+        written.parseErrorProduct = undefined;
+        visit(written, event, i);
+        continue;
+      }
+    }
+    const doc = normalizeInContext(payload, event, context);
+    written.text = serializeDocument(payload, event, doc);
+    written.kind = sourceKindOf(doc);
+    written.time = doc.time;
+    written.parseErrorProduct = written.kind === 'parse_error' ? doc.metadata.product.name : undefined;
+    visit(written, event, i);
+  }
 }
 
 /**

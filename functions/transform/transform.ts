@@ -4,7 +4,7 @@ import type { TrustTable } from '../../contracts/trusted-sources';
 import { CwlPayload, decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { filingDay } from '../shared/ingestion-window';
-import { forEachDocument, serializeDocument, SourceKind, sourceKindOf } from '../shared/normalize';
+import { forEachDocumentText, SourceKind } from '../shared/normalize';
 import { putRecordsWithRetry, ReingestEntry, ReingestOptions } from './reingest';
 
 export interface FirehoseInputRecord {
@@ -189,17 +189,17 @@ function toOkRecord(
   const lines = new NdjsonWriter();
   let firstTime = 0;
   // Each document is written out as soon as it is built and then let go.
-  forEachDocument(payload, options.formats, options.trust, (doc, logEvent, i) => {
-    if (i === 0) firstTime = doc.time;
-    const kind = sourceKindOf(doc);
+  forEachDocumentText(payload, options.formats, options.trust, (written, logEvent, i) => {
+    if (i === 0) firstTime = written.time;
+    const kind = written.kind;
     kinds.add(kind);
     stats.events[kind] = (stats.events[kind] ?? 0) + 1;
-    if (kind === 'parse_error') {
-      const product = doc.metadata.product.name;
+    if (written.parseErrorProduct !== undefined) {
+      const product = written.parseErrorProduct;
       stats.parseErrors[product] = (stats.parseErrors[product] ?? 0) + 1;
     }
     if (logEvent.invalidUtf8Base64 !== undefined) stats.invalidUtf8++;
-    lines.push(serializeDocument(payload, logEvent, doc));
+    lines.push(written.text);
   });
   const { keys, clamped } = partitionKeys(kinds, firstTime, arrivalOf(record, now));
   if (clamped) stats.clampedDates++;

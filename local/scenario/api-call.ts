@@ -20,6 +20,8 @@ export async function recordedCall<T>(
   call: Omit<ApiCall, 'responseElements' | 'error'>,
   send: () => Promise<T>,
   responseElements: (result: T) => Record<string, unknown> | null = () => null,
+  /** When CloudTrail says the call was made (default: now). */
+  at?: Date,
 ): Promise<RecordedCall<T>> {
   let result: T | undefined;
   let error: RecordedCall<T>['error'];
@@ -30,11 +32,14 @@ export async function recordedCall<T>(
     error = { code: e.Code ?? e.name ?? 'Error', message: e.message ?? String(err) };
   }
   const event = apiCallEvent(
-    cloudTrailRecord({
-      ...call,
-      error,
-      responseElements: result === undefined ? null : responseElements(result),
-    }),
+    cloudTrailRecord(
+      {
+        ...call,
+        error,
+        responseElements: result === undefined ? null : responseElements(result),
+      },
+      at,
+    ),
   );
   const started = await org.emit(event);
   return { result, error, event, started };

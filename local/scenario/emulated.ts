@@ -10,6 +10,8 @@ export const emulatedOnly = [
   'Step Functions: the dispatcher and the alerter start executions on moto (names and idempotency as AWS has them); the synthesized ASL of each runs in aws-local-stepfunctions, retry intervals on a clock 100 times faster',
   'CloudWatch Logs delivery to the destination: the stand-ins deliver what an account subscription policy selects (local/standins/logs.py); a log group no policy selects is read back by the run and put into the stream (local/scenario/pipeline.ts shipCorpus)',
   'Firehose: a stand-in honouring the transformation contract; buffering by record count and size, not time',
+  "logwarden plan: the CLI invokes each control function by name (lambda:Invoke); the run calls the same handler in process, with the function's role and the stack's environment (local/scenario/adoption.ts)",
+  'Organizations MoveAccount: the run records its own call as the CloudTrail record the management account gets',
   'ISM (index-management plugin): not on the local node, retention is not enforced locally',
   'OpenSearch authentication: the security plugin enforces the roles the setup created, for the IAM principal that a local gateway verified the SigV4 signature of and passed on as proxy-authentication headers (local/opensearch-gateway.ts); the domain access policy and identity policies for es:ESHttp* are not evaluated',
 ] as const;

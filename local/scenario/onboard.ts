@@ -69,8 +69,12 @@ export async function optInRegion(
 }
 
 /** Every member account created, one after the other, as the run tells it. */
-export async function onboardMembers(org: Organization, say: Say): Promise<void> {
-  for (const account of org.members) {
+export async function onboardMembers(
+  org: Organization,
+  say: Say,
+  accounts: readonly string[] = org.members,
+): Promise<void> {
+  for (const account of accounts) {
     const before = org.plane.runs.length;
     const { started, assumeRoleDenialsBeforeBaseline } = await onboardAccount(org, account);
     const runs = org.plane.runs.slice(before);

@@ -7,6 +7,11 @@
  */
 import { parseConfig, type LogwardenConfig } from '../../contracts/config';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  CreateOrganizationalUnitCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { functionHandler, templateFunctions, type RoleCredentials } from '../template-functions';
 import type { AwsEvent } from '../aws-events';
 import { LocalControlPlane, type Started } from '../control-plane';
@@ -15,6 +20,7 @@ import {
   actAsAdministrator,
   actAsSecurityTooling,
   createControlPlaneResources,
+  createTrailLogGroup,
   credentialsOf,
   e2eConfig,
   organizationAccessRole,
@@ -51,6 +57,11 @@ export interface OrganizationOptions {
    * `logwarden preflight` there), while this process acts as the organization's administrator.
    */
   aroundPrerequisites?: (when: 'before' | 'after', config: LogwardenConfig) => Promise<void>;
+  /**
+   * An OU of that name created under the root before the configuration is written, and listed
+   * in its scope.excludeOUs (npm start: accounts moved there are `excluded`).
+   */
+  excludedOu?: string;
 }
 
 export interface Organization {
@@ -87,6 +98,13 @@ export interface Organization {
   endpoint: string;
   /** An account created in the organization (Organizations' part of CreateAccount). */
   createAccount(account: string): Promise<void>;
+  /** The id of the `excludedOu` option's OU. */
+  excludedOuId?: string;
+  /**
+   * One control-plane function (functions/<name>) invoked as Lambda invokes it, with its role's
+   * credentials and the stack's environment: `logwarden plan` locally.
+   */
+  invokeFunction(name: string, event: unknown): Promise<unknown>;
 }
 
 export { organizationAccessRole };
@@ -108,10 +126,21 @@ export async function emulateOrganization(
     logArchive,
     securityTooling,
   ]);
+  let excludedOuId: string | undefined;
+  if (options.excludedOu) {
+    const orgs = new OrganizationsClient({ region: 'us-east-1', credentials: administrator });
+    const root = (await orgs.send(new ListRootsCommand({}))).Roots![0].Id!;
+    const ou = await orgs.send(
+      new CreateOrganizationalUnitCommand({ ParentId: root, Name: options.excludedOu }),
+    );
+    excludedOuId = ou.OrganizationalUnit!.Id!;
+  }
+  const raw = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
   const config = parseConfig({
-    ...JSON.parse(JSON.stringify(base)),
+    ...raw,
     organizationId,
     ...(options.regions ? { governedRegions: [...options.regions] } : {}),
+    ...(excludedOuId ? { scope: { ...(raw.scope as object), excludeOUs: [excludedOuId] } } : {}),
   });
   const people = {
     config,
@@ -158,14 +187,14 @@ export async function emulateOrganization(
         sourceAccount: securityTooling,
         sourceArn: stateMachineArn,
       }),
+    endpoint,
   );
   // Step Functions of the security-tooling account: the state machines exist there, and every
   // execution the dispatcher or the alerter starts is recorded there, then run by the plane.
   const sfn = new SFNClient({ region: config.homeRegion });
   await plane.createStateMachines(sfn);
-  const dispatcher = templateFunctions(synth.controlPlane, config.homeRegion, securityTooling).find(
-    (f) => f.name === 'dispatch',
-  )!;
+  const controlFunctions = templateFunctions(synth.controlPlane, config.homeRegion, securityTooling);
+  const dispatcher = controlFunctions.find((f) => f.name === 'dispatch')!;
   const dispatch = functionHandler(dispatcher, await roleCredentials(dispatcher.roleArn));
   const bus = new LocalEventBridge(
     stacks,
@@ -180,6 +209,7 @@ export async function emulateOrganization(
     },
   );
   const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
+  await createTrailLogGroup(config, admin);
 
   const org: Organization = {
     ...people,
@@ -203,6 +233,12 @@ export async function emulateOrganization(
     denials: () => deniedRequests(endpoint),
     endpoint,
     createAccount: (account) => addAccount(endpoint, management, account),
+    excludedOuId,
+    async invokeFunction(name, event) {
+      const fn = controlFunctions.find((f) => f.name === name);
+      if (!fn) throw new Error(`no function ${name} in the control-plane template`);
+      return functionHandler(fn, await roleCredentials(fn.roleArn))(event);
+    },
   };
   return org;
 }

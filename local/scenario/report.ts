@@ -16,6 +16,7 @@ import type { Organization } from './organization';
 import { analyst, refreshAsOperator } from './search';
 import type { LogwardenConfig } from '../../contracts/config';
 import { runPreflight } from './preflight';
+import { disagreements, judge, type Verdict } from '../judge';
 
 export type Say = (line?: string) => void;
 
@@ -107,12 +108,19 @@ export const indent = (text: string) =>
 /** The heatmap, and the end of the run: every cell covered but those the stand-ins cannot run yet. */
 export async function finish(org: Organization, file: string, say: Say) {
   const matrix = await writeHeatmap(org, file);
-  say(`wrote ${file}: ${matrix.covered}/${matrix.total} cells covered (${matrix.percent}%)`);
+  const excluded = Object.values(matrix.cells).filter((c) => c?.status === 'excluded');
+  say(
+    `wrote ${file}: ${matrix.covered}/${matrix.total} in-scope cells covered (${matrix.percent}%), ${excluded.length} excluded (${[...new Set(excluded.map((c) => `${c!.account}: ${c!.reason ?? ''}`))].join('; ')})`,
+  );
   if (notYetEmulatedControls.length)
     say(`controls the stand-ins cannot run yet (shown n/e): ${notYetEmulatedControls.join(', ')}`);
   const gaps = Object.values(matrix.cells).filter(
     (c) =>
-      c && !notYetEmulatedControls.includes(c.control) && c.status !== 'covered' && c.status !== 'healed',
+      c &&
+      !notYetEmulatedControls.includes(c.control) &&
+      c.status !== 'covered' &&
+      c.status !== 'healed' &&
+      c.status !== 'excluded',
   );
   if (gaps.length)
     throw new Error(`not covered: ${gaps.map((c) => `${c!.account} ${c!.region} ${c!.control}`).join(', ')}`);
@@ -133,4 +141,23 @@ export async function printDenials(org: Organization, say: Say) {
   }
   say(`IAM enforced on every call; ${denials.length} refused:`);
   for (const [kind, n] of byKind) say(`        ${String(n).padStart(3)} × ${kind}`);
+}
+
+/**
+ * The judge's verdict (local/judge.ts: the stand-ins' state, read by code that shares nothing
+ * with the controls) on every member × governed region × control, against the ledger the
+ * controls wrote. Throws, naming each cell, when a cell is not covered or the two disagree, so a
+ * control that reports "covered" without doing its work fails the run.
+ */
+export async function judgeCoverage(org: Organization, say?: Say): Promise<Verdict[]> {
+  const verdicts = await judge(org, org.members, org.regions);
+  const rows = await readLedger(new DynamoDBClient({}), names.ledgerTable);
+  const wrong = disagreements(verdicts, rows);
+  const covered = verdicts.filter((v) => v.covered).length;
+  const inScope = verdicts.filter((v) => !v.excluded).length;
+  say?.(
+    `judge (local/judge.ts, the stand-ins' state): ${covered}/${inScope} in-scope cells covered, ${verdicts.length - inScope} out of scope; ${wrong.length ? `${wrong.length} disagree with the ledger` : 'the ledger agrees'}`,
+  );
+  if (wrong.length) throw new Error(`the judge and the ledger disagree:\n${wrong.join('\n')}`);
+  return verdicts;
 }

@@ -55,8 +55,8 @@ export async function isLogging(org: Organization): Promise<boolean> {
   return !!(await ct.send(new GetTrailStatusCommand({ Name: arn }))).IsLogging;
 }
 
-/** DeleteFlowLogs on the first flow log of an account and region. */
-export async function deleteFlowLog(org: Organization, account: string, region: string) {
+/** DeleteFlowLogs on the first flow log of an account and region (recorded as made `at`, default now). */
+export async function deleteFlowLog(org: Organization, account: string, region: string, at?: Date) {
   const ec2 = new EC2Client({ region, credentials: await org.admin(account) });
   const [victim] = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
   if (!victim) throw new Error(`no flow log to delete in ${account} ${region}`);
@@ -71,6 +71,7 @@ export async function deleteFlowLog(org: Organization, account: string, region: 
     },
     () => ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [victim.FlowLogId!] })),
     () => ({ DeleteFlowLogsResponse: { unsuccessful: '' } }),
+    at,
   );
   /** The flow log that now covers the victim's VPC, if it is a new one. */
   const replacement = async () =>

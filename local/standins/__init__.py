@@ -9,6 +9,7 @@ def install() -> None:
         account,
         cloudtrail,
         cloudtrail_rules,
+        cross_account,
         ec2,
         guardduty,
         iam,
@@ -20,7 +21,7 @@ def install() -> None:
 
     # onboarding wraps guardduty's operations and adds IAM mappings that iam.install() checks;
     # the *_rules modules wrap what logs and cloudtrail installed.
-    for part in (organization, guardduty, onboarding, logs, logs_rules, account, ec2, cloudtrail, cloudtrail_rules, iam):
+    for part in (organization, guardduty, onboarding, logs, logs_rules, account, ec2, cloudtrail, cloudtrail_rules, cross_account, iam):
         part.install()
 
 

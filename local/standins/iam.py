@@ -203,6 +203,26 @@ def _org_account(p: dict[str, Any], c: Ctx) -> str:
     return f"arn:aws:organizations::{management}:account/{org.organization_id_of(c.account)}/{p.get('AccountId')}"
 
 
+def _org_node(node_id: str | None, c: Ctx) -> str:
+    """An account, OU or root of the caller's organization as its ARN (Service Authorization
+    Reference, AWS Organizations: account, organizationalunit and root resource types)."""
+    management = org.management_account_of(c.account) or c.account
+    organization = org.organization_id_of(c.account)
+    node = str(node_id or "")
+    if node.startswith("ou-"):
+        return f"arn:aws:organizations::{management}:ou/{organization}/{node}"
+    if node.startswith("r-"):
+        return f"arn:aws:organizations::{management}:root/{organization}/{node}"
+    return f"arn:aws:organizations::{management}:account/{organization}/{node}"
+
+
+def _move_account(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    return [
+        ("organizations:MoveAccount", _org_node(p.get(key), c))
+        for key in ("AccountId", "SourceParentId", "DestinationParentId")
+    ]
+
+
 def _pass_role(role: str | None, service: str) -> list[Grant]:
     """iam:PassRole on the role handed to `service`, with `iam:PassedToService` in the request
     context (IAM User Guide, "Granting a user permissions to pass a role to an AWS service")."""
@@ -339,6 +359,7 @@ MAPPINGS: dict[str, Mapper] = {
     "logs:DeleteAccountPolicy": _star("logs:DeleteAccountPolicy"),
     "logs:DescribeResourcePolicies": _star("logs:DescribeResourcePolicies"),
     "logs:PutResourcePolicy": _star("logs:PutResourcePolicy"),
+    "logs:DeleteResourcePolicy": _star("logs:DeleteResourcePolicy"),
     "logs:CreateLogStream": _one(
         "logs:CreateLogStream",
         lambda p, c: f"{_log_group(p, c)}:log-stream:{p.get('logStreamName')}",
@@ -369,6 +390,9 @@ MAPPINGS: dict[str, Mapper] = {
     "cloudtrail:StartLogging": _one("cloudtrail:StartLogging", _trail_arn),
     "cloudtrail:StopLogging": _one("cloudtrail:StopLogging", _trail_arn),
     "cloudtrail:DeleteTrail": _one("cloudtrail:DeleteTrail", _trail_arn),
+    "cloudtrail:ListTags": lambda p, c: [
+        ("cloudtrail:ListTags", _trail_arn({"Name": t}, c)) for t in (p.get("ResourceIdList") or [])
+    ],
     "cloudtrail:GetEventSelectors": _one(
         "cloudtrail:GetEventSelectors", lambda p, c: _trail_arn(p, c, "TrailName")
     ),
@@ -403,6 +427,7 @@ MAPPINGS: dict[str, Mapper] = {
     "events:ListTargetsByRule": _one("events:ListTargetsByRule", _rule),
     "events:PutTargets": _put_targets,
     "events:RemoveTargets": _one("events:RemoveTargets", _rule),
+    "events:ListRules": _star("events:ListRules"),
     "events:PutEvents": _put_events,
     # DynamoDB
     **{
@@ -466,6 +491,12 @@ MAPPINGS: dict[str, Mapper] = {
         "organizations:ListAWSServiceAccessForOrganization"
     ),
     "organizations:ListDelegatedAdministrators": _star("organizations:ListDelegatedAdministrators"),
+    "organizations:ListRoots": _star("organizations:ListRoots"),
+    "organizations:ListParents": _one("organizations:ListParents", lambda p, c: _org_node(p.get("ChildId"), c)),
+    "organizations:CreateOrganizationalUnit": _one(
+        "organizations:CreateOrganizationalUnit", lambda p, c: _org_node(p.get("ParentId"), c)
+    ),
+    "organizations:MoveAccount": _move_account,
     # Account
     "account:ListRegions": _one("account:ListRegions", _account_arn),
     "account:GetRegionOptStatus": _one("account:GetRegionOptStatus", _account_arn),
@@ -479,12 +510,47 @@ ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
 # --- who is calling --------------------------------------------------------------------
 
 
+def _managed_document(backend: Any, arn: str) -> Any | None:
+    found = backend.managed_policies.get(arn) if hasattr(backend, "managed_policies") else None
+    if found is None:
+        found = getattr(backend, "aws_managed_policies", {}).get(arn) if hasattr(backend, "aws_managed_policies") else None
+    if found is None:
+        return None
+    return next(v.document for v in found.versions if v.is_default)
+
+
 def _caller(key: Any) -> policy.Caller:
     if isinstance(key, AssumedRoleAccessKey):
+        from moto.sts.models import sts_backends
+
         role_name = key._owner_role_name
         role_arn = f"arn:aws:iam::{key.account_id}:role/{role_name}"
-        return policy.Caller(account=key.account_id, arn=key.arn, principal_arns=[role_arn, key.arn])
-    return policy.Caller(account=key.account_id, arn=key.arn, principal_arns=[key.arn])
+        caller = policy.Caller(
+            account=key.account_id,
+            arn=key.arn,
+            principal_arns=[role_arn, key.arn],
+            kind="AssumedRole",
+            role_arn=role_arn,
+        )
+        backend = iam_backends[key.account_id]["aws"]
+        role = next((r for r in backend.roles.values() if r.arn == role_arn), None)
+        if role is not None:
+            caller.userid = f"{role.id}:{key._session_name}"
+            if role.permissions_boundary_arn:
+                doc = _managed_document(backend, role.permissions_boundary_arn)
+                # A boundary that cannot be read allows nothing.
+                caller.guards.append(("permissions boundary", doc or {"Statement": []}))
+        for assumed in sts_backends[key.account_id]["aws"].assumed_roles:
+            if assumed.access_key_id == key._access_key_id and assumed.policy:
+                caller.guards.append(("session policy", assumed.policy))
+        return caller
+    user_name = getattr(key, "_owner_user_name", None)
+    caller = policy.Caller(account=key.account_id, arn=key.arn, principal_arns=[key.arn], kind="User")
+    if user_name:
+        caller.username = user_name
+        user = iam_backends[key.account_id]["aws"].users.get(user_name)
+        caller.userid = getattr(user, "id", None)
+    return caller
 
 
 def _identity_policies(key: Any) -> list[Any]:
@@ -499,23 +565,98 @@ def _identity_policies(key: Any) -> list[Any]:
     return docs
 
 
-def _context(caller: policy.Caller, resource: str) -> dict[str, list[str]]:
+def _context(caller: policy.Caller, resource: str, region: str | None = None) -> dict[str, list[str]]:
+    """The request context: the keys AWS always sets, and those it sets for this caller and
+    resource (IAM User Guide, "AWS global condition context keys", each key's Availability:
+    aws:CurrentTime and aws:EpochTime "always included"; aws:ViaAWSService false when the
+    principal calls directly; aws:PrincipalType; aws:username for IAM users only)."""
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc)
     ctx: dict[str, list[str]] = {
         "aws:PrincipalAccount": [caller.account],
         "aws:PrincipalArn": caller.principal_arns[:1],
         # The SDKs reach AWS over TLS; the stand-in's plain HTTP stands for it.
         "aws:SecureTransport": ["true"],
+        "aws:CurrentTime": [now.strftime("%Y-%m-%dT%H:%M:%SZ")],
+        "aws:EpochTime": [str(int(now.timestamp()))],
+        # Every request the stand-in authorizes is made by the principal itself (a service acting
+        # for it with forward access sessions, e.g. KMS for S3, is not emulated).
+        "aws:ViaAWSService": ["false"],
     }
+    if caller.kind:
+        ctx["aws:PrincipalType"] = [caller.kind]
+    if caller.username:
+        ctx["aws:username"] = [caller.username]
+    if caller.userid:
+        ctx["aws:userid"] = [caller.userid]
+    if region:
+        ctx["aws:RequestedRegion"] = [region]
     org_id = org.organization_id_of(caller.account)
     if org_id:
         ctx["aws:PrincipalOrgID"] = [org_id]
-    resource_account = _resource_account(resource)
+    resource_account = _resource_owner(resource)
     if resource_account:
         ctx["aws:ResourceAccount"] = [resource_account]
         resource_org = org.organization_id_of(resource_account)
         if resource_org:
             ctx["aws:ResourceOrgID"] = [resource_org]
     return ctx
+
+
+def _resource_owner(resource: str) -> str | None:
+    """The account owning a resource: from its ARN, or for S3 (whose ARNs name no account) the
+    account that created the bucket."""
+    if resource.startswith("arn:aws:s3:::") and resource != "arn:aws:s3:::*":
+        from moto.s3.models import s3_backends
+
+        bucket = resource[len("arn:aws:s3:::"):].split("/", 1)[0]
+        found = s3_backends.bucket_accounts.get(bucket)
+        return found[1] if found else None
+    return _resource_account(resource)
+
+
+def resource_policies(action: str, resource: str) -> list[Any]:
+    """The resource-based policy of the resource an action is on (empty when it has none): an S3
+    bucket policy, an SNS topic policy, an EventBridge bus policy, a Kinesis stream's resource
+    policy, a CloudWatch Logs destination's access policy."""
+    service = action.split(":", 1)[0]
+    parts = resource.split(":")
+    try:
+        if service == "s3" and resource.startswith("arn:aws:s3:::"):
+            from moto.s3.models import s3_backends
+
+            owner = _resource_owner(resource)
+            if owner is None:
+                return []
+            bucket = s3_backends[owner]["aws"].buckets.get(resource[len("arn:aws:s3:::"):].split("/", 1)[0])
+            text = getattr(bucket, "policy", None)
+            return [text.decode() if isinstance(text, bytes) else text] if text else []
+        if service == "sns" and len(parts) >= 6:
+            from moto.sns.models import sns_backends
+
+            topic = sns_backends[parts[4]][parts[3]].topics.get(resource)
+            return [topic.policy] if topic is not None else []
+        if service == "events" and len(parts) >= 6 and parts[5].startswith("event-bus/"):
+            from moto.events.models import events_backends
+
+            bus = events_backends[parts[4]][parts[3]].event_buses.get(parts[5].split("/", 1)[1])
+            if bus is None or not bus.policy:
+                return []
+            return [bus.policy if isinstance(bus.policy, (str, dict)) else json.dumps(bus.policy)]
+        if service == "kinesis" and len(parts) >= 6:
+            from moto.kinesis.models import kinesis_backends
+
+            text = kinesis_backends[parts[4]][parts[3]].resource_policies.get(resource)
+            return [text] if text else []
+        if service == "logs" and ":destination:" in resource:
+            from .logs import _destination
+
+            dest = _destination(resource)
+            return [dest.access_policy] if dest is not None and dest.access_policy else []
+    except (KeyError, IndexError):
+        return []
+    return []
 
 
 def _resource_account(resource: str) -> str | None:
@@ -539,8 +680,38 @@ def _denied(caller: policy.Caller, action: str, resource: str, why: str) -> str:
     return f"User: {caller.arn} is not authorized to perform: {action}{on} {why}"
 
 
-def authorize(caller: policy.Caller, identity: list[Any], grants: list[Grant]) -> str | None:
-    """None when every grant is allowed, else AWS's message for the first denied one."""
+def _identity_decision(
+    caller: policy.Caller, identity: list[Any], action: str, resource: str, ctx: dict[str, list[str]]
+) -> tuple[str, str, bool]:
+    """(effect of the identity-based policies, what denied, whether the boundary and session
+    policy allow too). IAM User Guide, policy evaluation logic: an explicit Deny in any policy
+    wins; a permissions boundary or session policy that does not allow the action is an implicit
+    deny for what the identity-based policies allow."""
+    decision = policy.evaluate(identity, action, resource, ctx)
+    if decision.effect == policy.DENY:
+        return policy.DENY, "an identity-based policy", False
+    guarded = True
+    for what, doc in caller.guards:
+        g = policy.evaluate([doc], action, resource, ctx)
+        if g.effect == policy.DENY:
+            return policy.DENY, f"a {what}", False
+        guarded = guarded and g.effect == policy.ALLOW
+    return decision.effect, "", guarded
+
+
+def authorize(
+    caller: policy.Caller, identity: list[Any], grants: list[Grant], region: str | None = None
+) -> str | None:
+    """None when every grant is allowed, else AWS's message for the first denied one.
+
+    IAM User Guide, "Policy evaluation logic": "An explicit deny in any of the policies overrides
+    the allow"; within one account, "If either the identity-based policy or the resource-based
+    policy within the same account allows the request and the other doesn't, the request is
+    still allowed" (a resource policy that names the account, not the caller, delegates to the
+    identity-based policies); "Resource-based policies that grant permissions to an IAM role ARN
+    are limited by an implicit deny in a permissions boundary or session policy"; across
+    accounts ("Cross-account policy evaluation logic") both the identity-based policy of the
+    caller and the resource-based policy of the resource must allow."""
     for grant in grants:
         action, resource = grant[0], grant[1]
         if action in ALWAYS_ALLOWED:
@@ -548,27 +719,26 @@ def authorize(caller: policy.Caller, identity: list[Any], grants: list[Grant]) -
         checked = resource
         if resource != "*" and not has_resource_types(action):
             checked = "*"
-        ctx = _context(caller, checked)
+        ctx = _context(caller, checked, region)
         ctx.update(grant[2] if len(grant) > 2 else {})  # type: ignore[misc]
-        decision = policy.evaluate(identity, action, checked, ctx)
-        if decision.effect == policy.DENY:
-            return _denied(caller, action, checked, f"with an explicit deny in an identity-based policy")
+        effect, denied_by, guarded = _identity_decision(caller, identity, action, checked, ctx)
+        if effect == policy.DENY:
+            return _denied(caller, action, checked, f"with an explicit deny in {denied_by}")
+        identity_allows = effect == policy.ALLOW and guarded
         if action == "sts:AssumeRole":
             found = _role_trust(resource)
             if found is None:
                 return _denied(caller, action, resource, "because the role does not exist")
             trust = policy.evaluate([found[1]], action, resource, ctx, caller)
+            if trust.effect == policy.DENY:
+                return _denied(caller, action, resource, "with an explicit deny in the role's trust policy")
             if trust.effect != policy.ALLOW:
                 return _denied(caller, action, resource, "because the role's trust policy does not allow it")
             same_account = _resource_account(resource) == caller.account
-            if decision.effect != policy.ALLOW and not (same_account and trust.explicit_principal):
+            if not identity_allows and not (same_account and trust.explicit_principal):
                 return _denied(caller, action, resource, "because no identity-based policy allows the sts:AssumeRole action")
             continue
-        if decision.effect != policy.ALLOW:
-            return _denied(
-                caller, action, checked, f"because no identity-based policy allows the {action} action"
-            )
-        owner = _resource_account(checked)
+        owner = _resource_owner(checked)
         # An organization's account ARN names the management account, but who may act on it is
         # the service's own rule (the Account API: the management account or the delegated
         # administrator for account.amazonaws.com, local/standins/account.py), not a resource
@@ -584,31 +754,34 @@ def authorize(caller: policy.Caller, identity: list[Any], grants: list[Grant]) -
                 or action in ("cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors")
             )
         )
-        if owner and owner != caller.account and action != "iam:PassRole" and not organization_arn:
-            if not cross_account_allowed(caller, action, checked, ctx):
-                return _denied(caller, action, checked, "because no resource-based policy allows the cross-account call")
+        resource_policy = (
+            policy.evaluate(resource_policies(action, checked), action, checked, ctx, caller)
+            if checked != "*" and action != "iam:PassRole"
+            else policy.Decision(policy.NEUTRAL)
+        )
+        if resource_policy.effect == policy.DENY:
+            return _denied(caller, action, checked, "with an explicit deny in a resource-based policy")
+        cross_account = bool(owner) and owner != caller.account and action != "iam:PassRole" and not organization_arn
+        if not cross_account:
+            # Named directly (the user, or the role session), a same-account resource policy
+            # grants on its own; naming the role, within its boundary and session policy.
+            direct = caller.arn in resource_policy.named
+            via_role = bool(caller.role_arn) and caller.role_arn in resource_policy.named and guarded
+            if identity_allows or (resource_policy.effect == policy.ALLOW and (direct or via_role)):
+                continue
+            if effect == policy.ALLOW and not guarded:
+                what = " and ".join(w for w, _ in caller.guards)
+                return _denied(caller, action, checked, f"because no {what} allows the {action} action")
+            return _denied(
+                caller, action, checked, f"because no identity-based policy allows the {action} action"
+            )
+        if not identity_allows:
+            return _denied(
+                caller, action, checked, f"because no identity-based policy allows the {action} action"
+            )
+        if resource_policy.effect != policy.ALLOW:
+            return _denied(caller, action, checked, "because no resource-based policy allows the cross-account call")
     return None
-
-
-def cross_account_allowed(caller: policy.Caller, action: str, resource: str, ctx: dict[str, list[str]]) -> bool:
-    """The resource-based policies logwarden relies on across accounts."""
-    if action == "events:PutEvents":
-        from moto.events.models import events_backends
-
-        parts = resource.split(":")
-        bus = events_backends[parts[4]][parts[3]].event_buses.get(parts[5].split("/", 1)[1])
-        if bus is None or not bus.policy:
-            return False
-        doc = bus.policy if isinstance(bus.policy, (str, dict)) else json.dumps(bus.policy)
-        return policy.evaluate([doc], action, resource, ctx, caller).effect == policy.ALLOW
-    if action == "logs:PutSubscriptionFilter" and ":destination:" in resource:
-        from .logs import _destination
-
-        dest = _destination(resource)
-        if dest is None or not dest.access_policy:
-            return False
-        return policy.evaluate([dest.access_policy], action, resource, ctx, caller).effect == policy.ALLOW
-    return False
 
 
 def require_role_allows(
@@ -733,7 +906,7 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
         params["__s3_resource"] = s3_resource
     try:
         grants = mapper(params, Ctx(region, self.current_account, caller))
-        message = authorize(caller, _identity_policies(key), grants)
+        message = authorize(caller, _identity_policies(key), grants, region)
     except Unmapped as err:
         message = f"User: {caller.arn} is not authorized to perform: {action_key} ({err})"
     if message:
@@ -752,6 +925,53 @@ def _s3_hook(self: Any, bucket_name: str | None = None, key_name: str | None = N
     check(self, S3IAMRequest, f"arn:aws:s3:::{arn}")
 
 
+# --- trust policies, validated when a role is created or its trust changed -----------------
+
+_PRINCIPAL_ARN = re.compile(
+    r"^arn:aws:(iam::\d{12}:(root|user/.+|role/.+|federated-user/.+)|sts::\d{12}:(assumed-role|federated-user)/.+)$"
+)
+
+
+def check_trust_policy(text: str | None) -> None:
+    """A trust policy's AWS principals, as IAM accepts them (IAM User Guide, "AWS JSON policy
+    elements: Principal"): "*", an account id, or a principal's full ARN; "You cannot use a
+    wildcard to match part of a principal name or ARN", which IAM refuses with
+    MalformedPolicyDocument "Invalid principal in policy"."""
+    try:
+        doc = json.loads(text or "")
+    except ValueError:
+        return  # moto answers a document that is not JSON itself
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    for st in statements if isinstance(statements, list) else [statements] if isinstance(statements, dict) else []:
+        for element in ("Principal", "NotPrincipal"):
+            principal = st.get(element) if isinstance(st, dict) else None
+            if not isinstance(principal, dict):
+                continue
+            values = principal.get("AWS")
+            for value in values if isinstance(values, list) else [values] if values is not None else []:
+                ok = value == "*" or (
+                    isinstance(value, str)
+                    and (re.fullmatch(r"\d{12}", value) or _PRINCIPAL_ARN.match(value))
+                    and "*" not in value
+                    and "?" not in value
+                )
+                if not ok:
+                    raise protocol_error(
+                        "query",
+                        "MalformedPolicyDocument",
+                        f'Invalid principal in policy: "AWS":{json.dumps(value)}',
+                        400,
+                    )
+
+
+def _validating(original: Any, parameter: str) -> Any:
+    def handler(self: Any) -> Any:
+        check_trust_policy(self._get_param(parameter))
+        return original(self)
+
+    return handler
+
+
 def check_mappings() -> None:
     """Every mapped action exists in the Service Authorization Reference (a typo would deny
     silently-correct code), so the launcher refuses to start otherwise."""
@@ -765,8 +985,31 @@ def check_mappings() -> None:
             raise SystemExit(f"local/standins/iam.py maps {key}, which the SAR does not list")
 
 
+def _bucket_permission(original: Any) -> Any:
+    def get_permission(self: Any, action: str, resource: str) -> Any:
+        if SETTINGS["enforce"]:
+            # With IAM enforced, the bucket policy is evaluated by authorize(), with the caller as
+            # its principal, and an explicit Deny answered AccessDenied as S3 answers it. moto's
+            # own check, made before and without the caller, answers an empty 403 instead.
+            from moto.iam.access_control import PermissionResult
+
+            return PermissionResult.NEUTRAL
+        return original(self, action, resource)
+
+    return get_permission
+
+
 def install() -> None:
+    from moto.iam.responses import IamResponse
+    from moto.s3.models import FakeBucket
+
+    FakeBucket.get_permission = _bucket_permission(FakeBucket.get_permission)  # type: ignore[method-assign]
+
     check_mappings()
+    IamResponse.create_role = _validating(IamResponse.create_role, "AssumeRolePolicyDocument")  # type: ignore[method-assign]
+    IamResponse.update_assume_role_policy = _validating(  # type: ignore[method-assign]
+        IamResponse.update_assume_role_policy, "PolicyDocument"
+    )
     ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = _normal  # type: ignore[method-assign,assignment]
     ActionAuthenticatorMixin._authenticate_and_authorize_s3_action = _s3_hook  # type: ignore[method-assign,assignment]
 

@@ -99,10 +99,40 @@ def organization_account(body: dict[str, Any]) -> dict[str, Any]:
     return {"accountId": account_id, "state": status["CreateAccountStatus"]["State"]}
 
 
+def execution_ended(body: dict[str, Any]) -> dict[str, Any]:
+    """Closes an execution of the stand-in's Step Functions the way the service does when its
+    workflow reaches the end: the local world runs the workflow (local/control-plane.ts) and
+    reports here how it ended. Without this moto keeps every execution RUNNING for ever, and a
+    name reused after its execution closed would look coalesced with a running one; AWS says of
+    StartExecution: "If the execution is closed or if the input is different, it returns a 400
+    ExecutionAlreadyExists error" (Step Functions API Reference, StartExecution)."""
+    from moto.core.utils import utcnow
+    from moto.stepfunctions.models import stepfunctions_backends
+
+    execution_arn = str(body["executionArn"])
+    status = str(body["status"])
+    if status not in ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"):
+        raise ValueError(f"status {status!r} is not a closed execution status")
+    parts = execution_arn.split(":")
+    backend = stepfunctions_backends[parts[4]][parts[3]]
+    try:
+        execution = backend.describe_execution(execution_arn)
+    except Exception as err:  # moto's ExecutionDoesNotExist / InvalidArn
+        raise ValueError(str(err)) from err
+    if execution.status != "RUNNING":
+        raise ValueError(f"execution {execution_arn} is already {execution.status}")
+    execution.status = status
+    execution.stop_date = utcnow()
+    if body.get("output") is not None:
+        execution.output = json.dumps(body["output"])
+    return {"executionArn": execution_arn, "status": status}
+
+
 ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "/logwarden-standins/iam": set_iam,
     "/logwarden-standins/service-credentials": service_credentials,
     "/logwarden-standins/organization-account": organization_account,
+    "/logwarden-standins/execution-ended": execution_ended,
     # The OpenSearch domain's signing gateway asks who signed a request (local/standins/sigv4.py).
     "/logwarden-standins/sigv4": sigv4.verify,
 }

@@ -141,6 +141,7 @@ export class StreamConsumers extends Construct {
         trustedSources: encodeTrustedSources(props.trustedSources),
         governedRegions: config.governedRegions.join(','),
         managementAccount: config.accounts.management,
+        scopeExcludeAccounts: config.scope.excludeAccounts.join(',') || undefined,
         trailMode: config.trail.mode,
       }),
     });

@@ -2,10 +2,11 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { listAccountsEnv } from '../../functions/list-accounts/env';
 import { listRegionsEnv } from '../../functions/list-regions/env';
 import { writeLedgerEnv } from '../../functions/write-ledger/env';
+import { scopeEnvironment } from '../../functions/shared/scope';
 import { acknowledge } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
 import { controlFunctionProps, type ControlProps } from './controls/control';
@@ -13,6 +14,27 @@ import { controlFunctionProps, type ControlProps } from './controls/control';
 export interface LedgerWriterProps extends ControlProps {
   readonly ledger: dynamodb.ITable;
   readonly summaryTopic: sns.ITopic;
+}
+
+/**
+ * Lets `fn` read an account's OU path (organizations:ListParents), for the scope's OU rules, on
+ * this organization's accounts and OUs only: the children ListParents takes (the Service
+ * Authorization Reference lists account and organizationalunit as its resource types).
+ */
+export function grantListParents(
+  fn: iam.IGrantable & { role?: iam.IRole },
+  config: { organizationId: string; accounts: { management: string } },
+): void {
+  const org = `arn:aws:organizations::${config.accounts.management}`;
+  const resources = [`${org}:account/${config.organizationId}/*`, `${org}:ou/${config.organizationId}/*`];
+  fn.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['organizations:ListParents'], resources }),
+  );
+  acknowledge(
+    fn.role ?? (fn as unknown as IConstruct),
+    'organizations:ListParents on any account or OU of this organization (the ids are not known at synth time), and nothing else.',
+    ...resources.map((r) => `AwsSolutions-IAM5[Resource::${r}]`),
+  );
 }
 
 /** The last step of every workflow: the ledger rows, and one summary when something failed. */
@@ -48,12 +70,15 @@ export class RegionLister extends NodeFunction {
         listRegionsEnv.environment({
           governedRegions: props.config.governedRegions.join(','),
           controlAccount: Stack.of(scope).account,
+          ...scopeEnvironment(props.config),
         }),
         props.logKey,
       ),
     );
     // account:ListRegions has no resource type (SAR).
     this.addToRolePolicy(new iam.PolicyStatement({ actions: ['account:ListRegions'], resources: ['*'] }));
+    // The account's OU path, for the scope's OU rules (functions/shared/scope.ts).
+    grantListParents(this, props.config);
     acknowledge(
       this.role!,
       'account:ListRegions takes no resource-level permission (SAR).',
@@ -71,7 +96,10 @@ export class AccountLister extends NodeFunction {
       controlFunctionProps(
         'list-accounts',
         'Lists the active accounts of the organization for the sweep',
-        listAccountsEnv.environment({ managementAccount: props.config.accounts.management }),
+        listAccountsEnv.environment({
+          managementAccount: props.config.accounts.management,
+          coverManagementAccount: String(props.config.scope.coverManagementAccount),
+        }),
         props.logKey,
       ),
     );

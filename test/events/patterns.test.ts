@@ -119,6 +119,17 @@ describe('trigger patterns (events/)', () => {
       },
     };
     expect(onBus(joined)).toEqual(['account-joined']);
+    // MoveAccount: "This operation can be called only from the organization's management
+    // account" (Organizations API Reference, MoveAccount).
+    const moved = {
+      source: 'aws.organizations',
+      account: management,
+      'detail-type': 'AWS API Call via CloudTrail',
+      detail: { eventName: 'MoveAccount', requestParameters: { accountId: '555555555555' } },
+    };
+    expect(onBus(moved)).toEqual(['account-moved']);
+    expect(onBus({ ...moved, account: member })).toEqual([]);
+    expect(onBus({ ...moved, detail: { ...moved.detail, errorCode: 'AccessDenied' } })).toEqual([]);
     // The same events claimed by any other account start nothing on the bus.
     expect(onBus({ ...created('SUCCEEDED'), account: member })).toEqual([]);
     expect(onBus({ ...joined, account: member })).toEqual([]);
@@ -193,6 +204,7 @@ describe('trigger patterns (events/)', () => {
     expect(managementForwardedTriggers.map((t) => t.id)).toEqual([
       'account-created',
       'account-joined',
+      'account-moved',
       'region-opted-in',
     ]);
     expect(memberForwardedTriggers.map((t) => t.id)).not.toContain('account-created');

@@ -8,6 +8,9 @@ import { CloudTrailClient, GetTrailStatusCommand, StopLoggingCommand } from '@aw
 import { organizationTrailArn } from '../../contracts/names';
 import { e2eConfig as config, ledgerStatuses, member, memberFlowLogs } from '../../local/emulated-org';
 import { startMoto, type Moto } from '../../local/moto';
+import { disagreements, judge } from '../../local/judge';
+import { readLedger } from '../../cli/ledger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existingAccount } from '../../local/scenario/onboard';
 import { emulateOrganization, type Organization } from '../../local/scenario/organization';
 
@@ -45,6 +48,11 @@ describe('cover-account-region against moto (synthesized ASL, real handlers)', (
       'covered',
       'healed',
     ]);
+    // The ledger agrees with the stand-ins' state, read by the judge (local/judge.ts).
+    const verdicts = await judge(org, [member], config.governedRegions);
+    expect(disagreements(verdicts, await readLedger(new DynamoDBClient({}), 'logwarden-coverage'))).toEqual(
+      [],
+    );
   }, 120_000);
 
   it('running it three times gives an identical state: no duplicate flow logs or trails', async () => {

@@ -6,6 +6,10 @@
  */
 import { CloudTrailClient, DescribeTrailsCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { stateMachineArn } from '../../contracts/names';
+import { COALESCE_MINUTES, coalescingWindow } from '../../functions/dispatch/route';
+import { executionName } from '../../functions/shared/start-execution';
 import { createAccountResultEvent } from '../../local/aws-events';
 import { ledgerStatuses } from '../../local/emulated-org';
 import { startMoto, type Moto } from '../../local/moto';
@@ -13,6 +17,7 @@ import { recordedCall } from '../../local/scenario/api-call';
 import { assumeRoleDenials, onboardAccount, optInRegion } from '../../local/scenario/onboard';
 import { emulateOrganization, type Organization } from '../../local/scenario/organization';
 import { deleteFlowLog } from '../../local/scenario/tamper';
+import { judge } from '../../local/judge';
 import { createVpc } from '../../local/scenario/vpc';
 
 const newAccount = '555555555555';
@@ -63,6 +68,8 @@ describe('event routing in the organization’s topology', () => {
           expect.stringMatching(want),
         ]);
       }
+    // What the ledger says is what the stand-ins hold, read by the judge (local/judge.ts).
+    expect((await judge(org, [newAccount], org.regions)).filter((v) => !v.covered)).toEqual([]);
   }, 180_000);
 
   it('the same CreateAccountResult delivered again starts nothing new; one the management account did not emit reaches nothing', async () => {
@@ -126,6 +133,31 @@ describe('event routing in the organization’s topology', () => {
     expect(await org.emit(del.event)).toEqual([]);
     expect((await ledgerStatuses(newAccount))['eu-west-1#flow-logs']).toBe('healed');
   }, 120_000);
+
+  it('DeleteFlowLogs twice in one window, the second after the first heal finished: both are healed', async () => {
+    // Step Functions API Reference, StartExecution: "If the execution is closed or if the input is
+    // different, it returns a 400 ExecutionAlreadyExists error." The window's name is taken by a
+    // closed execution, which heals nothing more.
+    const at = new Date();
+    const first = await deleteFlowLog(org, newAccount, 'eu-west-1', at);
+    expect(await first.replacement()).toMatch(/^fl-/);
+    const sfn = new SFNClient({ region: org.config.homeRegion });
+    const window = coalescingWindow(first.event.time, COALESCE_MINUTES);
+    const name = executionName('region', newAccount, 'eu-west-1', window);
+    const machine = stateMachineArn('cover-account-region', org.config.homeRegion, org.securityTooling);
+    const closed = await sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `${machine.replace(':stateMachine:', ':execution:')}:${name}`,
+      }),
+    );
+    expect(closed.status).toBe('SUCCEEDED'); // the stand-in closes what the plane ran
+    const second = await deleteFlowLog(org, newAccount, 'eu-west-1', at);
+    expect(second.started).toMatchObject([{ workflow: 'cover-account-region', duplicate: false }]);
+    expect(await second.replacement()).toMatch(/^fl-/);
+    expect((await ledgerStatuses(newAccount))['eu-west-1#flow-logs']).toBe('healed');
+    // Its re-delivery still starts nothing: the event's own name is taken.
+    expect(await org.emit(second.event)).toEqual([]);
+  }, 180_000);
 
   it('a region the management account opts in for a member is covered: the event is the management account’s, in us-east-1', async () => {
     const { started } = await optInRegion(org, org.management, newAccount, 'eu-central-1');

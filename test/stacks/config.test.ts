@@ -40,9 +40,75 @@ describe('logwarden.config.json', () => {
     [{ kinesis: { capacity: 2, retentionHours: 12 } }, 'kinesis.retentionHours: must be at least 24'],
     [{ alerts: { emails: ['not-an-address'] } }, 'alerts.emails.0: must be an e-mail address'],
     [{ surprise: true }, 'surprise'],
+    [{ scope: { includeOUs: ['sandbox'] } }, 'scope.includeOUs.0: must be an organizational unit id'],
+    [
+      { scope: { includeOUs: ['ou-ab12-cd34ef56'], excludeOUs: ['ou-ab12-cd34ef56'] } },
+      'scope.excludeOUs: must not list an OU that scope.includeOUs lists (ou-ab12-cd34ef56)',
+    ],
+    [{ scope: { excludeOUs: ['r-ab12'] } }, 'scope.excludeOUs: must not list the organization root'],
+    [
+      { scope: { excludeAccounts: ['333333333333'] } },
+      "scope.excludeAccounts: must not list the securityTooling account 333333333333: logwarden's own accounts are always governed",
+    ],
+    [
+      { scope: { excludeAccounts: ['111111111111'], coverManagementAccount: true } },
+      'scope.excludeAccounts: lists the management account 111111111111 while scope.coverManagementAccount is true',
+    ],
+    [{ scope: { excludeAccounts: ['12'] } }, 'scope.excludeAccounts.0: must be a 12-digit AWS account id'],
+    [{ mode: 'dry-run' }, 'mode: must be "enforce" or "observe"'],
+    [{ trail: { mode: 'external' } }, 'trail.arn: is required when trail.mode is external'],
+    [
+      { trail: { mode: 'external', arn: 'arn:aws:cloudtrail:eu-west-1:444444444444:trail/their-trail' } },
+      'trail.arn: must be an organization trail of the management account in the home region',
+    ],
+    [
+      {
+        trail: {
+          mode: 'external',
+          arn: 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/aws-controltower-BaselineCloudTrail',
+          s3BucketName: 'mine',
+        },
+      },
+      'trail.s3BucketName: must not be set when trail.mode is external',
+    ],
+    [
+      { trail: { mode: 'organization', arn: 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/x' } },
+      'trail.arn: is only for trail.mode external',
+    ],
+    [{ guardDuty: { mode: 'hands-off' } }, 'guardDuty.mode: must be "manage" or "verify-only"'],
+    [{ guardDuty: { autoEnable: 'SOME' } }, 'guardDuty.autoEnable: must be "ALL", "NEW" or "NONE"'],
+    [
+      { subscription: { besideForeignPolicy: 'replace' } },
+      'subscription.besideForeignPolicy: must be "per-group-filters" or "report"',
+    ],
+    [
+      { flowLogs: { requiredFields: ['Src Addr'] } },
+      'flowLogs.requiredFields.0: must be a flow-log field name',
+    ],
   ])('rejects %j naming the field and the rule', (override, expected) => {
     const message = errorFor({ ...exampleConfigRaw(), ...override });
     expect(message).toContain(expected);
+  });
+
+  it('trail.mode external takes its name from the ARN; scope, mode and coexistence settings default to today', () => {
+    const config = parseConfig({
+      ...exampleConfigRaw(),
+      trail: {
+        mode: 'external',
+        arn: 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/aws-controltower-BaselineCloudTrail',
+        owner: 'Control Tower',
+      },
+    });
+    expect(config.trail.name).toBe('aws-controltower-BaselineCloudTrail');
+    expect(config.mode).toBe('enforce');
+    expect(config.scope).toEqual({
+      includeOUs: [],
+      excludeOUs: [],
+      excludeAccounts: [],
+      coverManagementAccount: false,
+    });
+    expect(config.guardDuty).toEqual({ mode: 'manage', autoEnable: 'ALL' });
+    expect(config.subscription).toEqual({ besideForeignPolicy: 'per-group-filters' });
   });
 
   it('rejects an object lock that outlives the retention', () => {

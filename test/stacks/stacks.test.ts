@@ -127,6 +127,10 @@ describe('the app', () => {
       OperationPreferences: { RegionOrder: [config.homeRegion, 'eu-central-1', 'us-east-1'] },
       StackInstancesGroup: [{ Regions: ['eu-west-1', 'eu-central-1', 'us-east-1'] }],
     });
+    // The whole organization by default.
+    expect(stackSet.Properties.StackInstancesGroup[0].DeploymentTargets).toEqual({
+      OrganizationalUnitIds: [config.organizationRootId],
+    });
     const body = JSON.parse(stackSet.Properties.TemplateBody);
     expect(Object.keys(body.Resources).length).toBeGreaterThan(3);
     expect(body.Parameters?.BootstrapVersion).toBeUndefined();
@@ -170,5 +174,24 @@ describe('the app', () => {
     }
     expect(allowed.length).toBeGreaterThan(50);
     expect(allowed.filter((a) => dataPlane.test(a))).toEqual([]);
+  });
+});
+
+describe('the member baseline StackSet follows config.scope', () => {
+  it('targets the included OUs less the excluded accounts (AccountFilterType DIFFERENCE)', () => {
+    // "DIFFERENCE: StackSets excludes the accounts specified in Accounts parameter" and, with
+    // SERVICE_MANAGED permissions, "if you specify organizational units (OUs) for
+    // OrganizationalUnitIds and use either the Accounts or AccountsUrl property, you must also
+    // specify the AccountFilterType property" (CloudFormation, StackSet DeploymentTargets).
+    const config = exampleConfig({
+      scope: { includeOUs: ['ou-ab12-workload', 'ou-ab12-platform'], excludeAccounts: ['555555555555'] },
+    });
+    const t = templateOf(buildExample(config).controlPlane);
+    const stackSet = Object.values(t.findResources('AWS::CloudFormation::StackSet'))[0];
+    expect(stackSet.Properties.StackInstancesGroup[0].DeploymentTargets).toEqual({
+      OrganizationalUnitIds: ['ou-ab12-workload', 'ou-ab12-platform'],
+      Accounts: ['555555555555'],
+      AccountFilterType: 'DIFFERENCE',
+    });
   });
 });

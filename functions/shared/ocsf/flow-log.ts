@@ -7,7 +7,10 @@ import { flowLogFieldsByVersion, type FlowLogFormat } from '../flow-log-formats'
 import {
   EventOrigin,
   isOcsfIp,
+  isoTime,
+  logEventUid,
   newDocument,
+  OCSF_VERSION,
   OcsfClass,
   OcsfDocument,
   OcsfProfile,
@@ -155,6 +158,8 @@ interface CompiledFormat {
   rejectReason: number;
   /** Positions of the fields OCSF has no place for. */
   unmapped: number[];
+  /** No field named twice (a configured format may): only then is a line written as text directly. */
+  distinct: boolean;
 }
 const compiledFormats = new WeakMap<FlowLogFormat, CompiledFormat>();
 
@@ -192,6 +197,7 @@ function compiled(format: FlowLogFormat): CompiledFormat {
       trafficPath: at('traffic-path'),
       rejectReason: at('reject-reason'),
       unmapped: format.fields.flatMap((field, i) => (mappedFields.has(field) ? [] : [i])),
+      distinct: new Set(format.fields).size === format.fields.length,
     };
     compiledFormats.set(format, c);
   }
@@ -373,4 +379,187 @@ export function toNetworkActivity(
   if (packets !== undefined || bytes !== undefined) doc.traffic = { packets, bytes };
   if (flow) doc.unmapped = { flow };
   return doc;
+}
+
+/**
+ * The JSON text fragments a flow record's document begins with, one per action (activity): the
+ * class, activity, type and severity as `newDocument` writes them, up to the `time` value.
+ */
+const headByActivity = new Map<number, string>(
+  (
+    [
+      [6, 'Traffic'],
+      [5, 'Refuse'],
+      [0, 'Unknown'],
+    ] as const
+  ).map(([id, name]) => [
+    id,
+    `{"class_uid":4001,"class_name":"Network Activity","category_uid":4,"category_name":"Network Activity","activity_id":${id},"activity_name":"${name}","type_uid":${400100 + id},"type_name":"Network Activity: ${name}","severity_id":1,"severity":"Informational","time":`,
+  ]),
+);
+const actionText = new Map<string, string>([
+  ['ACCEPT', ',"action":"Allowed","action_id":1,"disposition":"Allowed","disposition_id":1'],
+  ['REJECT', ',"action":"Denied","action_id":2,"disposition":"Blocked","disposition_id":2'],
+]);
+const UNKNOWN_ACTION = ',"action":"Unknown","action_id":0';
+/** `metadata.product` as JSON, by the line's version field ('' for none); bounded like `productOf`. */
+const productJson = new Map<string, string>();
+function productText(version: string | undefined): string {
+  let text = productJson.get(version ?? '');
+  if (text === undefined) {
+    text = JSON.stringify(productOf(FLOW_LOG_PRODUCT, version, FLOW_LOG_FEATURE));
+    if (productJson.size < 1000) productJson.set(version ?? '', text);
+  }
+  return text;
+}
+const q = JSON.stringify;
+
+/** An endpoint's JSON, its members in the order `toNetworkActivity` sets them. */
+function endpointText(
+  interfaceAddr: string | undefined,
+  packetAddr: string | undefined,
+  service: string | undefined,
+  owns: boolean,
+  values: string[],
+  c: CompiledFormat,
+  portValue: number | undefined,
+): string | undefined {
+  let out = '';
+  const viaInterface = interfaceAddr !== undefined && isOcsfIp(interfaceAddr) ? interfaceAddr : undefined;
+  const packet = packetAddr !== undefined && isOcsfIp(packetAddr) ? packetAddr : undefined;
+  let isNamed = false;
+  if (packet && viaInterface && packet !== viaInterface) {
+    out += `,"ip":${q(packet)},"intermediate_ips":[${q(viaInterface)}]`;
+    isNamed = true;
+  } else {
+    const ip = packet ?? viaInterface;
+    if (ip) {
+      out += `,"ip":${q(ip)}`;
+      isNamed = true;
+    }
+  }
+  if (service) {
+    out += `,"svc_name":${q(service)}`;
+    isNamed = true;
+  }
+  if (owns) {
+    const iface = field(values, c.interfaceId);
+    if (iface) {
+      out += `,"interface_uid":${q(iface)}`;
+      isNamed = true;
+    }
+    const vpc = field(values, c.vpcId);
+    if (vpc) out += `,"vpc_uid":${q(vpc)}`;
+    const subnet = field(values, c.subnetId);
+    if (subnet) out += `,"subnet_uid":${q(subnet)}`;
+    const instance = field(values, c.instanceId);
+    if (instance) {
+      out += `,"instance_uid":${q(instance)}`;
+      isNamed = true;
+    }
+  }
+  if (!isNamed) return undefined;
+  if (portValue !== undefined) out += `,"port":${portValue}`;
+  return `{${out.slice(1)}}`;
+}
+
+/**
+ * The Network Activity document of a flow record as JSON text, written straight from the line's
+ * positional fields: the same text as `JSON.stringify(toNetworkActivity(origin, format, values))`
+ * (property-tested over arbitrary lines of every format), without building the object first (the
+ * object and its serialization were most of a flow line's cost). Undefined when the record is not
+ * Network Activity (`toFlowLogStatus`: no flow, or an end named by nothing valid), which the
+ * caller then builds as an object. `into.time` receives the document's `time`.
+ */
+export function writeNetworkActivity(
+  origin: EventOrigin,
+  format: FlowLogFormat,
+  values: string[],
+  into: { time: number },
+): string | undefined {
+  if (values.length !== format.fields.length) return undefined;
+  const c = compiled(format);
+  if (!c.distinct) return undefined;
+  const direction = directions.get(field(values, c.flowDirection) ?? '');
+  const src = endpointText(
+    field(values, c.srcaddr),
+    field(values, c.pktSrcaddr),
+    field(values, c.pktSrcAwsService),
+    direction?.[0] === 2,
+    values,
+    c,
+    port(field(values, c.srcport)),
+  );
+  if (src === undefined) return undefined;
+  const dst = endpointText(
+    field(values, c.dstaddr),
+    field(values, c.pktDstaddr),
+    field(values, c.pktDstAwsService),
+    direction?.[0] === 1,
+    values,
+    c,
+    port(field(values, c.dstport)),
+  );
+  if (dst === undefined) return undefined;
+
+  const action = field(values, c.action);
+  const activityId = action === 'ACCEPT' ? 6 : action === 'REJECT' ? 5 : 0;
+  const start = num(field(values, c.start));
+  const end = num(field(values, c.end));
+  const startMs = start === undefined ? undefined : start * 1000;
+  const logged = origin.event.timestamp;
+  const eventIso = isoTime(startMs);
+  const time = eventIso === undefined ? logged : (startMs as number);
+  into.time = time;
+  const timeDt = eventIso ?? isoTime(logged) ?? new Date(0).toISOString();
+  const region = field(values, c.region) ?? origin.region ?? 'unknown';
+  const account = field(values, c.accountId) ?? origin.payload.owner;
+  const zone = field(values, c.azId);
+
+  let out = `${headByActivity.get(activityId)}${time},"time_dt":"${timeDt}","cloud":{"provider":"AWS","region":${q(region)},"account":{"uid":${q(account)}}`;
+  if (zone) out += `,"zone":${q(zone)}`;
+  out += `},"metadata":{"version":"${OCSF_VERSION}","profiles":["cloud","datetime","security_control"],"uid":${q(logEventUid(origin))},"log_name":${q(origin.payload.logGroup)},"log_provider":"CloudWatch Logs","product":${productText(field(values, c.version))},"logged_time":${logged}},"raw_data":${q(origin.event.message)}`;
+  if (startMs !== undefined) out += `,"start_time":${startMs}`;
+  if (end !== undefined) out += `,"end_time":${end * 1000}`;
+  out += actionText.get(action ?? '') ?? UNKNOWN_ACTION;
+  const logStatus = field(values, c.logStatus);
+  if (logStatus) out += `,"status_code":${q(logStatus)}`;
+  const rejectReason = field(values, c.rejectReason);
+  if (rejectReason) out += `,"status_detail":${q(rejectReason)}`;
+  out += `,"src_endpoint":${src},"dst_endpoint":${dst},"connection_info":{"direction":"${direction ? direction[1] : 'Unknown'}","direction_id":${direction ? direction[0] : 0}`;
+  const protocol = num(field(values, c.protocol));
+  if (protocol !== undefined) {
+    out += `,"protocol_num":${protocol}`;
+    const name = protocolNames.get(protocol);
+    if (name) out += `,"protocol_name":"${name}"`;
+  }
+  const ipVersion = field(values, c.type);
+  if (ipVersion) out += `,"protocol_ver":${q(ipVersion)}`;
+  const tcpFlags = num(field(values, c.tcpFlags));
+  if (tcpFlags !== undefined) out += `,"tcp_flags":${tcpFlags}`;
+  const boundary = boundaries.get(field(values, c.trafficPath) ?? '');
+  if (boundary) out += `,"boundary_id":${boundary[0]},"boundary":"${boundary[1]}"`;
+  out += '}';
+  const packets = num(field(values, c.packets));
+  const bytes = num(field(values, c.bytes));
+  if (packets !== undefined || bytes !== undefined) {
+    const parts: string[] = [];
+    if (packets !== undefined) parts.push(`"packets":${packets}`);
+    if (bytes !== undefined) parts.push(`"bytes":${bytes}`);
+    out += `,"traffic":{${parts.join(',')}}`;
+  }
+  let flow = '';
+  for (const i of c.unmapped) if (values[i] !== '-') flow += `,${q(format.fields[i])}:${q(values[i])}`;
+  if (!direction) {
+    const iface = field(values, c.interfaceId);
+    if (iface) flow += `,"interface-id":${q(iface)}`;
+    const vpc = field(values, c.vpcId);
+    if (vpc) flow += `,"vpc-id":${q(vpc)}`;
+    const subnet = field(values, c.subnetId);
+    if (subnet) flow += `,"subnet-id":${q(subnet)}`;
+    const instance = field(values, c.instanceId);
+    if (instance) flow += `,"instance-id":${q(instance)}`;
+  }
+  if (flow) out += `,"unmapped":{"flow":{${flow.slice(1)}}}`;
+  return `${out}}`;
 }

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { LogwardenConfig } from '../../../contracts/config';
-import { controlRoleName, names } from '../../../contracts/names';
+import { controlFunctionName, controlRoleName, names } from '../../../contracts/names';
 import type { IConstruct } from 'constructs';
 import { acknowledge } from '../../../workflows/acknowledge';
 import type { NodeFunctionProps } from '../../node-function';
@@ -29,6 +29,7 @@ export function controlFunctionProps(
     name,
     description,
     roleName: controlRoleName(name),
+    functionName: controlFunctionName(name),
     timeout: Duration.minutes(5),
     logKey,
     environment,

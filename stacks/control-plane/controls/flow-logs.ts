@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { names } from '../../../contracts/names';
 import { ensureFlowLogsEnv } from '../../../functions/ensure-flow-logs/env';
 import { NodeFunction } from '../../node-function';
+import { controlModeEnv } from '../../../functions/shared/control-handler';
 import { grantAssumeMemberRole, controlFunctionProps, type ControlProps, type MemberScope } from './control';
 
 /** Retention of the log groups logwarden creates in members (flow logs, GuardDuty findings). */
@@ -20,10 +21,14 @@ export class FlowLogsControl extends NodeFunction {
       controlFunctionProps(
         'ensure-flow-logs',
         'Control: an active logwarden flow log on every VPC of an account and region',
-        ensureFlowLogsEnv.environment({
-          acceptForeignFlowLogs: String(props.config.flowLogs.acceptForeignFlowLogs),
-          flowLogRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
-        }),
+        {
+          ...ensureFlowLogsEnv.environment({
+            acceptForeignFlowLogs: String(props.config.flowLogs.acceptForeignFlowLogs),
+            flowLogRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
+            flowLogRequiredFields: props.config.flowLogs.requiredFields?.join(','),
+          }),
+          ...controlModeEnv.environment({ logwardenMode: props.config.mode }),
+        },
         props.logKey,
       ),
     );

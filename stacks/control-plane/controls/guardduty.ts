@@ -5,6 +5,7 @@ import { names } from '../../../contracts/names';
 import { ensureGuardDutyEnv } from '../../../functions/ensure-guardduty/env';
 import { acknowledge, checkovSkip } from '../../../workflows/acknowledge';
 import { NodeFunction } from '../../node-function';
+import { controlModeEnv } from '../../../functions/shared/control-handler';
 import { grantAssumeMemberRole, controlFunctionProps, type ControlProps, type MemberScope } from './control';
 import { OWN_LOG_GROUP_RETENTION_DAYS } from './flow-logs';
 
@@ -22,10 +23,15 @@ export class GuardDutyControl extends NodeFunction {
       controlFunctionProps(
         'ensure-guardduty',
         'Control: GuardDuty admin, membership, detector and findings forwarding',
-        ensureGuardDutyEnv.environment({
-          securityToolingAccount: config.accounts.securityTooling,
-          findingsRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
-        }),
+        {
+          ...ensureGuardDutyEnv.environment({
+            securityToolingAccount: config.accounts.securityTooling,
+            findingsRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
+            guardDutyMode: config.guardDuty.mode,
+            guardDutyAutoEnable: config.guardDuty.autoEnable,
+          }),
+          ...controlModeEnv.environment({ logwardenMode: config.mode }),
+        },
         props.logKey,
       ),
     );

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { destinationArn, names } from '../../../contracts/names';
 import { ensureSubscriptionEnv } from '../../../functions/ensure-subscription/env';
 import { NodeFunction } from '../../node-function';
+import { controlModeEnv } from '../../../functions/shared/control-handler';
 import { grantAssumeMemberRole, controlFunctionProps, type ControlProps, type MemberScope } from './control';
 
 /**
@@ -17,7 +18,13 @@ export class SubscriptionControl extends NodeFunction {
       controlFunctionProps(
         'ensure-subscription',
         'Control: the account subscription policy to the central destination',
-        ensureSubscriptionEnv.environment({ logArchiveAccount: props.config.accounts.logArchive }),
+        {
+          ...ensureSubscriptionEnv.environment({
+            logArchiveAccount: props.config.accounts.logArchive,
+            besideForeignPolicy: props.config.subscription.besideForeignPolicy,
+          }),
+          ...controlModeEnv.environment({ logwardenMode: props.config.mode }),
+        },
         props.logKey,
       ),
     );

@@ -6,6 +6,7 @@ import { accountTrailArn, organizationTrailArn } from '../../../contracts/names'
 import { ensureTrailEnv } from '../../../functions/ensure-trail/env';
 import { acknowledge } from '../../../workflows/acknowledge';
 import { NodeFunction } from '../../node-function';
+import { controlModeEnv } from '../../../functions/shared/control-handler';
 import { grantAssumeMemberRole, controlFunctionProps, type ControlProps, type MemberScope } from './control';
 
 /** CloudTrail's service-linked role, which CreateTrail and UpdateTrail depend on (SAR). */
@@ -68,20 +69,47 @@ export class TrailControl extends NodeFunction {
       controlFunctionProps(
         'ensure-trail',
         'Control: the organization or account trail, logging management events',
-        ensureTrailEnv.environment({
-          trailMode: config.trail.mode,
-          trailName: config.trail.name,
-          homeRegion: config.homeRegion,
-          managementAccount: config.accounts.management,
-          trailS3Bucket: config.trail.s3BucketName,
-          trailKmsKeyArn: config.trail.kmsKeyArn,
-          trailCwlGroupArn: config.trail.cloudWatchLogsGroupArn,
-          trailCwlRoleArn: config.trail.cloudWatchLogsRoleArn,
-        }),
+        {
+          ...ensureTrailEnv.environment({
+            trailMode: config.trail.mode,
+            trailOwner: config.trail.owner,
+            trailName: config.trail.name,
+            homeRegion: config.homeRegion,
+            managementAccount: config.accounts.management,
+            trailS3Bucket: config.trail.s3BucketName,
+            trailKmsKeyArn: config.trail.kmsKeyArn,
+            trailCwlGroupArn: config.trail.cloudWatchLogsGroupArn,
+            trailCwlRoleArn: config.trail.cloudWatchLogsRoleArn,
+          }),
+          ...controlModeEnv.environment({ logwardenMode: config.mode }),
+        },
         props.logKey,
       ),
     );
     grantAssumeMemberRole(this, config);
+    if (config.trail.mode === 'external') {
+      // Someone else's trail: read it, never change it (no write is granted at all).
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'VerifyExternalTrail',
+          actions: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],
+          resources: [organizationTrailArn(config.homeRegion, config.accounts.management, config.trail.name)],
+        }),
+      );
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'DescribeTrails',
+          actions: ['cloudtrail:DescribeTrails'],
+          resources: ['*'],
+        }),
+      );
+      acknowledge(
+        this.role!,
+        'cloudtrail:DescribeTrails takes no resource-level permission (SAR).',
+        'AwsSolutions-IAM5[Resource::*]',
+      );
+      return;
+    }
     if (config.trail.mode !== 'organization') return;
 
     // CloudTrail: "the management account remains the owner of any CloudTrail organization

@@ -9,6 +9,7 @@ import {
   alertOnStreamRecord,
   ClaimHeldError,
   executionNameFor,
+  HealNotStartedError,
 } from '../../../functions/alerter/alerter';
 import type { CwlPayload } from '../../../functions/shared/cwl-payload';
 import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
@@ -101,7 +102,7 @@ describe('alerter', () => {
     expect(publish.Message).toContain('Source IP: "86.245.153.234"');
     expect(publish.Message).toContain(`Event id:  "${stop.eventID}"`);
     expect(publish.Message).toContain(
-      `Self-heal: started arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:${start.name}`,
+      `Self-heal: starting arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:${start.name}`,
     );
     expect(publish.MessageAttributes?.account.StringValue).toBe(stop.recipientAccountId);
     expect(publish.MessageAttributes?.execution.StringValue).toContain(':execution:');
@@ -109,6 +110,7 @@ describe('alerter', () => {
     expect(flowAlert.Message).toContain('Target:    "FlowLogId=fl-0e17aa62a21d4bbfe"');
     expect(table.get(stopKey)).toMatchObject({
       state: { S: 'alerted' },
+      heal: { S: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${start.name}` },
       expiresAt: { N: String(1_732_800_000 + (168 + 24) * 3600) },
     });
   });
@@ -187,6 +189,51 @@ describe('alerter', () => {
     );
   });
 
+  describe('the alert does not depend on the heal (issue 21 §20)', () => {
+    it('Step Functions throttled: the alert is sent first, the failure is reported separately, the retry starts only the heal', async () => {
+      sfn
+        .on(StartExecutionCommand)
+        .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+        .callsFake((input) => ({
+          executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
+        }));
+      const payload = fromTrail([stop]);
+      const record = encodeCwl(payload);
+      await expect(alertOnStreamRecord(record, deps())).rejects.toBeInstanceOf(HealNotStartedError);
+      const sent = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+      expect(sent).toHaveLength(2);
+      expect(sent[0].Message).toContain('What:      "cloudtrail.amazonaws.com" "StopLogging"');
+      expect(sent[1].Subject).toMatch(/^logwarden: self-heal did not start for StopLogging/);
+      expect(sent[1].Message).toContain('ThrottlingException: Rate exceeded');
+      expect(sent[1].MessageAttributes?.eventId.StringValue).toBe(stop.eventID);
+      expect(table.get(keyOf(payload))).toMatchObject({ state: { S: 'alerted' }, heal: { S: 'pending' } });
+
+      // The retry: no second alert, the heal starts.
+      const retry = await alertOnStreamRecord(record, deps());
+      expect(retry).toEqual({ alerted: [], duplicates: [keyOf(payload)], notGoverned: [] });
+      expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+      expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+      expect(table.get(keyOf(payload))?.heal?.S).toContain(':execution:');
+      // Once started, a further re-delivery does nothing at all.
+      await alertOnStreamRecord(record, deps());
+      expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+    });
+
+    it('the heal role refused: the alert is still sent', async () => {
+      sfn.on(StartExecutionCommand).rejects(
+        Object.assign(new Error('not authorized to perform: states:StartExecution'), {
+          name: 'AccessDeniedException',
+        }),
+      );
+      await expect(alertOnStreamRecord(encodeCwl(fromTrail([deleteFlowLogs])), deps())).rejects.toThrow(
+        /did not start .*AccessDeniedException/,
+      );
+      const sent = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+      expect(sent[0].Message).toContain('Target:    "FlowLogId=fl-0e17aa62a21d4bbfe"');
+      expect(sent[1].Message).toContain('AccessDeniedException');
+    });
+  });
+
   it('a tamper event in a region logwarden does not govern alerts but starts no heal', async () => {
     const payload = fromTrail([{ ...stop, awsRegion: 'ap-southeast-4' }]);
     const outcome = await alertOnStreamRecord(encodeCwl(payload), deps());
@@ -194,6 +241,17 @@ describe('alerter', () => {
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
       'Self-heal: NOT started (region not governed by logwarden)',
+    );
+  });
+
+  it('a tamper event in an account scope.excludeAccounts lists is alerted, never healed', async () => {
+    const payload = fromTrail([stop]);
+    const account = stop.recipientAccountId as string;
+    const outcome = await alertOnStreamRecord(encodeCwl(payload), deps({ excludedAccounts: [account] }));
+    expect(outcome.notGoverned).toHaveLength(1);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
+      `Self-heal: NOT started (scope.excludeAccounts lists ${account}: logwarden does not govern it)`,
     );
   });
 

@@ -117,15 +117,55 @@ describe('ensureFlowLogs', () => {
     const added = await ensureFlowLogs(clients, target, settings);
     expect(added.status).toBe('healed');
     expect(ec2.commandCalls(CreateFlowLogsCommand)[0].args[0].input.ResourceIds).toEqual(['vpc-default']);
-    expect(added.actions[0]).toContain('because only a foreign flow log was active');
+    expect(added.actions[0]).toContain(
+      'because only a foreign flow log without every required field was active',
+    );
 
     ec2.resetHistory();
     const accepted = await ensureFlowLogs(clients, target, { ...settings, acceptForeignFlowLogs: true });
     expect(accepted).toMatchObject({
       status: 'covered',
-      evidence: { 'vpc-default': 'fl-foreign (foreign, accepted by config)' },
+      evidence: {
+        'vpc-default': 'fl-foreign of to arn:aws:s3:::their-bucket (foreign, accepted by config)',
+      },
     });
     expect(ec2).not.toHaveReceivedCommand(CreateFlowLogsCommand);
+  });
+
+  it('a VPC already logged by anyone, to any destination, with every required field is covered, and the owner is named', async () => {
+    // "If you omit this parameter, the flow log is created using the default format" (EC2 API
+    // Reference, CreateFlowLogs, LogFormat): a foreign flow log without a LogFormat logs every
+    // default field.
+    const platform: FlowLog = {
+      ...foreign('vpc-default'),
+      FlowLogId: 'fl-platform',
+      LogFormat: undefined,
+      Tags: [{ Key: 'owner', Value: 'platform-team' }],
+    };
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [platform, ours('vpc-app', 'fl-2')] });
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(r).toMatchObject({
+      status: 'covered',
+      evidence: {
+        'vpc-default':
+          'fl-platform of platform-team (to arn:aws:s3:::their-bucket) (foreign, logs every required field)',
+      },
+    });
+    expect(ec2).not.toHaveReceivedCommand(CreateFlowLogsCommand);
+    // A configured minimum the foreign flow log lacks: logwarden adds its own beside it.
+    const custom = { ...platform, LogFormat: '${version} ${account-id} ${srcaddr} ${dstaddr}' };
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [custom, ours('vpc-app', 'fl-2')] });
+    const narrow = await ensureFlowLogs(clients, target, {
+      ...settings,
+      requiredFields: ['srcaddr', 'dstaddr'],
+    });
+    expect(narrow.status).toBe('covered');
+    const wide = await ensureFlowLogs(clients, target, {
+      ...settings,
+      requiredFields: ['srcaddr', 'tcp-flags'],
+    });
+    expect(wide.status).toBe('healed');
+    expect(ec2.commandCalls(CreateFlowLogsCommand)[0].args[0].input.ResourceIds).toEqual(['vpc-default']);
   });
 
   it('cover-vpc fast path: only the given VPC', async () => {

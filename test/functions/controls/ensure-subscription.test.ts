@@ -19,6 +19,7 @@ const client = new CloudWatchLogsClient({ region: 'eu-central-1' });
 const target = { account: '444444444444', region: 'eu-central-1' };
 const settings = {
   destinationArn: destinationArn('eu-central-1', '222222222222'),
+  roleArn: 'arn:aws:iam::444444444444:role/logwarden-subscription',
   policyName: subscriptionPolicyName('eu-central-1'),
   excludedLogGroups: pipelineLogGroups,
 };
@@ -27,6 +28,7 @@ const ourPolicy = {
   policyType: 'SUBSCRIPTION_FILTER_POLICY' as const,
   policyDocument: JSON.stringify({
     DestinationArn: settings.destinationArn,
+    RoleArn: settings.roleArn,
     FilterPattern: '',
     Distribution: 'Random',
   }),
@@ -52,6 +54,7 @@ describe('ensureSubscription', () => {
       policyType: 'SUBSCRIPTION_FILTER_POLICY',
       policyDocument: JSON.stringify({
         DestinationArn: 'arn:aws:logs:eu-central-1:222222222222:destination:logwarden-central',
+        RoleArn: 'arn:aws:iam::444444444444:role/logwarden-subscription',
         FilterPattern: '',
         Distribution: 'Random',
       }),
@@ -105,6 +108,8 @@ describe('ensureSubscription', () => {
       'destination',
     ],
     ['distribution by log stream', { Distribution: 'ByLogStream' }, 'distribution'],
+    ['no role', { RoleArn: undefined }, 'role'],
+    ['another role', { RoleArn: 'arn:aws:iam::444444444444:role/someone-else' }, 'role'],
   ])(
     'a member that re-puts the policy with %s is healed (the whole document is compared)',
     async (_, change, what) => {
@@ -118,6 +123,7 @@ describe('ensureSubscription', () => {
       expect(JSON.parse(logs.commandCalls(PutAccountPolicyCommand)[0].args[0].input.policyDocument!)).toEqual(
         {
           DestinationArn: settings.destinationArn,
+          RoleArn: settings.roleArn,
           FilterPattern: '',
           Distribution: 'Random',
         },

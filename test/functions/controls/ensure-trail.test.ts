@@ -11,6 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { ensureTrail } from '../../../functions/ensure-trail/ensure-trail';
 import { organizationTrailArn } from '../../../contracts/names';
+import { readOnlyClient, type PlannedCall } from '../../../functions/shared/read-only';
 
 const ct = mockClient(CloudTrailClient);
 const client = new CloudTrailClient({ region: 'eu-west-1' });
@@ -174,6 +175,22 @@ describe('ensureTrail', () => {
     });
     expect(ct).toHaveReceivedCommandWith(StartLoggingCommand, { Name: arn });
     expect(r.status).toBe('healed');
+  });
+
+  it('logwarden plan of a missing trail: CreateTrail then StartLogging, nothing read back, nothing written', async () => {
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({ trailList: [] });
+    // The trail does not exist: any read of it would fail, as CloudTrail answers.
+    ct.on(GetTrailStatusCommand).rejects(
+      Object.assign(new Error('Unknown trail'), { name: 'TrailNotFoundException' }),
+    );
+    const planned: PlannedCall[] = [];
+    const r = await ensureTrail(readOnlyClient(client, planned), target, {
+      ...settings,
+      s3BucketName: 'org-trail-bucket',
+    });
+    expect(planned.map((c) => c.operation)).toEqual(['CreateTrail', 'StartLogging']);
+    for (const w of writes) expect(ct).not.toHaveReceivedCommand(w as never);
+    expect(r.actions).toHaveLength(2);
   });
 
   it('a trail another execution created since the look-up (TrailAlreadyExistsException) is found, not a failure', async () => {

@@ -1,9 +1,10 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { coalescingWindow, routeEvent } from '../../../functions/dispatch/route';
 import { makeHandler } from '../../../functions/dispatch/handler';
-import { startNamedExecution } from '../../../functions/shared/start-execution';
+import { eventNamePart, startNamedExecution } from '../../../functions/shared/start-execution';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ListParentsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 
 const management = '111111111111';
 const member = '444444444444';
@@ -32,6 +33,7 @@ describe('routeEvent', () => {
       start: true,
       workflow: 'cover-account',
       name: 'account-555555555555-202611290530',
+      rerunName: `account-555555555555-202611290530-${eventNamePart('ev-1')}`,
       input: {
         account: '555555555555',
         trigger: 'account-created',
@@ -73,6 +75,31 @@ describe('routeEvent', () => {
         context,
       ),
     ).toMatchObject({ start: false, reason: expect.stringContaining('no account id') });
+  });
+
+  it('MoveAccount recorded by the management account → cover-account of the moved account; from a member, nothing', () => {
+    const moved = {
+      id: 'ev-m',
+      account: management,
+      region: 'us-east-1',
+      detail: {
+        eventName: 'MoveAccount',
+        requestParameters: {
+          accountId: '555555555555',
+          sourceParentId: 'r-ab12',
+          destinationParentId: 'ou-ab12-x1y2z3w4',
+        },
+      },
+    };
+    expect(routeEvent('account-moved', moved, context)).toMatchObject({
+      start: true,
+      workflow: 'cover-account',
+      input: { account: '555555555555' },
+    });
+    expect(routeEvent('account-moved', { ...moved, account: member }, context)).toMatchObject({
+      start: false,
+      reason: expect.stringContaining('only the management account moves accounts'),
+    });
   });
 
   it('StopLogging → cover-account-region of the account that recorded it', () => {
@@ -192,20 +219,75 @@ describe('routeEvent', () => {
 describe('the dispatcher handler', () => {
   const sfn = mockClient(SFNClient);
   beforeEach(() => sfn.reset());
-  const handler = makeHandler({
+  const orgs = mockClient(OrganizationsClient);
+  const deps = {
     sfn: new SFNClient({ region: 'eu-west-1' }),
+    orgs: new OrganizationsClient({ region: 'us-east-1' }),
     governedRegions: ['eu-west-1'],
     controlAccount: '333333333333',
     managementAccount: management,
     region: 'eu-west-1',
     logger: new Logger({ logLevel: 'SILENT' }),
+    scope: {
+      includeOUs: [],
+      excludeOUs: [],
+      excludeAccounts: [],
+      coverManagementAccount: false,
+      managementAccount: management,
+    },
+  };
+  const handler = makeHandler(deps);
+
+  it('an out-of-scope account: its region events start nothing and say which rule; cover-account still starts (it re-evaluates)', async () => {
+    orgs.reset();
+    orgs
+      .on(ListParentsCommand, { ChildId: member })
+      .resolves({ Parents: [{ Id: 'ou-ab12-sandbox1', Type: 'ORGANIZATIONAL_UNIT' }] })
+      .on(ListParentsCommand, { ChildId: 'ou-ab12-sandbox1' })
+      .resolves({ Parents: [{ Id: 'r-ab12', Type: 'ROOT' }] });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:started' });
+    const scoped = makeHandler({ ...deps, scope: { ...deps.scope, excludeOUs: ['ou-ab12-sandbox1'] } });
+    const stop = await scoped({
+      trigger: 'trail-changed',
+      event: apiCall({ eventName: 'StopLogging', awsRegion: 'eu-west-1' }, member),
+    });
+    expect(stop).toMatchObject({
+      start: false,
+      reason: `${member} is out of scope (scope.excludeOUs: ${member} is in ou-ab12-sandbox1)`,
+    });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    const moved = await scoped({
+      trigger: 'account-moved',
+      event: {
+        id: 'ev-move',
+        account: management,
+        region: 'us-east-1',
+        detail: {
+          eventName: 'MoveAccount',
+          requestParameters: {
+            accountId: member,
+            sourceParentId: 'r-ab12',
+            destinationParentId: 'ou-ab12-sandbox1',
+          },
+        },
+      },
+    });
+    expect(moved).toMatchObject({ start: true, workflow: 'cover-account', input: { account: member } });
+    // Without OU rules, Organizations is never asked.
+    orgs.reset();
+    await handler({
+      trigger: 'trail-changed',
+      event: apiCall({ eventName: 'StopLogging', awsRegion: 'eu-west-1' }),
+    });
+    expect(orgs.commandCalls(ListParentsCommand)).toHaveLength(0);
   });
 
-  it('ten StopLogging events in one window: one execution started, nine duplicates', async () => {
+  it('ten StopLogging events in one window while its execution runs: one execution started, nine duplicates', async () => {
     sfn
       .on(StartExecutionCommand)
       .resolvesOnce({ executionArn: 'arn:started' })
       .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const results = [];
     for (let i = 0; i < 10; i++)
       results.push(
@@ -227,11 +309,53 @@ describe('the dispatcher handler', () => {
 
 describe('startNamedExecution', () => {
   const sfn = mockClient(SFNClient);
+  beforeEach(() => sfn.reset());
+  const arn = 'arn:aws:states:eu-west-1:333333333333:stateMachine:logwarden-cover-account-region';
+  const executionArn = (name: string) =>
+    `arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:${name}`;
+  const exists = () => Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' });
+
+  // Step Functions API Reference, StartExecution: "If the execution is closed or if the input is
+  // different, it returns a 400 ExecutionAlreadyExists error." The error alone does not say that
+  // a heal is still running.
+  it('the window’s execution has closed: the event starts its own execution under its rerun name', async () => {
+    sfn.on(StartExecutionCommand, { name: 'region-w' }).rejects(exists());
+    sfn
+      .on(StartExecutionCommand, { name: 'region-w-ev2' })
+      .resolves({ executionArn: executionArn('region-w-ev2') });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+    expect(await startNamedExecution(new SFNClient({}), arn, 'region-w', {}, 'region-w-ev2')).toEqual({
+      executionArn: executionArn('region-w-ev2'),
+      duplicate: false,
+    });
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input).toEqual({
+      executionArn: executionArn('region-w'),
+    });
+  });
+
+  it('the window’s execution is running: the event is coalesced with it', async () => {
+    sfn.on(StartExecutionCommand).rejects(exists());
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    expect(await startNamedExecution(new SFNClient({}), arn, 'region-w', {}, 'region-w-ev2')).toEqual({
+      executionArn: executionArn('region-w'),
+      duplicate: true,
+    });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
+  it('a re-delivered event after its own execution: its rerun name exists too, nothing starts', async () => {
+    sfn.on(StartExecutionCommand).rejects(exists());
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+    expect(await startNamedExecution(new SFNClient({}), arn, 'region-w', {}, 'region-w-ev2')).toEqual({
+      executionArn: executionArn('region-w-ev2'),
+      duplicate: true,
+    });
+  });
+
   it('a duplicate name is a no-op that reports the existing execution', async () => {
     sfn
       .on(StartExecutionCommand)
       .rejectsOnce(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
-    const arn = 'arn:aws:states:eu-west-1:333333333333:stateMachine:logwarden-cover-account-region';
     expect(await startNamedExecution(new SFNClient({}), arn, 'trail-changed-ev', {})).toEqual({
       executionArn:
         'arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:trail-changed-ev',

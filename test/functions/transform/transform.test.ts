@@ -360,7 +360,7 @@ describe('Firehose transform properties', () => {
   });
 
   it('a record whose lower bound does not fit is re-ingested without being normalized', async () => {
-    const spy = jest.spyOn(normalize, 'forEachDocument');
+    const spy = jest.spyOn(normalize, 'forEachDocumentText');
     try {
       const small = cwlPayload(['a short line']);
       const huge = cwlPayload(Array.from({ length: 20 }, () => 'y'.repeat(5_000))); // bound 133,360

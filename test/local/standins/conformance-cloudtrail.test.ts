@@ -7,6 +7,7 @@
 import {
   CloudTrailClient,
   CreateTrailCommand,
+  DeleteTrailCommand,
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
@@ -360,6 +361,30 @@ conformance('cloudtrail:GetEventSelectors', {
       expect(res.EventSelectors).toEqual([
         expect.objectContaining({ ReadWriteType: 'All', IncludeManagementEvents: true }),
       ]);
+    },
+  ],
+});
+
+// Last: it deletes the member's own trail the tests above use.
+conformance('cloudtrail:DeleteTrail', {
+  behaviour:
+    "only the trail's owner (or, for an organization trail, its delegated administrator by ARN) deletes it",
+  source:
+    'CloudTrail API Reference, DeleteTrail: "Deletes a trail. This operation must be called from the Region in which the trail was created"; a name is the caller\'s own trail, another account\'s trail is named by its ARN (DescribeTrails: "to return a trail of another account, specify its ARN"), and CloudTrail User Guide, "Organization delegated administrator": the management account remains the owner of organization trails',
+  refuses: [
+    "a member deleting another account's trail by ARN",
+    async () => {
+      await expect(
+        cloudtrail(securityTooling).send(new DeleteTrailCommand({ Name: memberTrail })),
+      ).rejects.toMatchObject({ name: 'TrailNotFoundException' });
+    },
+  ],
+  accepts: [
+    'the owner, by name',
+    async () => {
+      await cloudtrail(member).send(new DeleteTrailCommand({ Name: 'own' }));
+      const left = await cloudtrail(member).send(new DescribeTrailsCommand({ trailNameList: ['own'] }));
+      expect(left.trailList ?? []).toEqual([]);
     },
   ],
 });

@@ -6,6 +6,8 @@
 import {
   DescribeAccountCommand,
   ListAccountsCommand,
+  ListParentsCommand,
+  ListRootsCommand,
   OrganizationsClient,
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
@@ -70,6 +72,48 @@ conformance('organizations:ListAccounts', {
       expect(res.Accounts?.map((a) => a.Id).sort()).toEqual(
         [management, securityTooling, logArchive, member].sort(),
       );
+    },
+  ],
+});
+
+conformance('organizations:ListParents', {
+  behaviour: "read by the management account and delegated administrators (the scope's OU rules)",
+  source,
+  refuses: [
+    'a member that is no delegated administrator',
+    async () => {
+      await expect(orgs(member).send(new ListParentsCommand({ ChildId: logArchive }))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
+    },
+  ],
+  accepts: [
+    "a delegated administrator: the account's parent, the root here",
+    async () => {
+      const res = await orgs(securityTooling).send(new ListParentsCommand({ ChildId: member }));
+      expect(res.Parents).toEqual([
+        expect.objectContaining({ Type: 'ROOT', Id: expect.stringMatching(/^r-/) }),
+      ]);
+    },
+  ],
+});
+
+conformance('organizations:ListRoots', {
+  behaviour: 'read by the management account and delegated administrators',
+  source,
+  refuses: [
+    'a member that is no delegated administrator',
+    async () => {
+      await expect(orgs(member).send(new ListRootsCommand({}))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
+    },
+  ],
+  accepts: [
+    'the management account',
+    async () => {
+      const res = await orgs(management).send(new ListRootsCommand({}));
+      expect(res.Roots).toHaveLength(1);
     },
   ],
 });

@@ -191,6 +191,8 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     IsMultiRegionTrail: true,
     TagsList: [{ Key: 'managed-by', Value: 'logwarden' }],
   },
+  'cloudtrail:DeleteTrail': { Name: trail },
+  'cloudtrail:ListTags': { ResourceIdList: [trail] },
   'cloudtrail:DescribeTrails': { trailNameList: [trail], includeShadowTrails: true },
   'cloudtrail:GetEventSelectors': { TrailName: trail },
   'cloudtrail:GetTrailStatus': { Name: trail },
@@ -232,7 +234,29 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'ec2:DeleteFlowLogs': { FlowLogIds: ['fl-0123456789abcdef0'] },
   'ec2:DescribeFlowLogs': { MaxResults: 100 },
   'ec2:DescribeVpcs': { MaxResults: 5 },
+  'events:CreateEventBus': { Name: 'logwarden-model' },
+  'events:DeleteRule': { Name: 'logwarden-guardduty-findings' },
+  'events:ListRules': {},
+  'events:RemoveTargets': { Rule: 'logwarden-guardduty-findings', Ids: ['findings-log-group'] },
   'events:ListTargetsByRule': { Rule: 'logwarden-forward', Limit: 100 },
+  'events:PutEvents': {
+    Entries: [{ Source: 'logwarden.model', DetailType: 'model', Detail: '{}', EventBusName: 'default' }],
+  },
+  'events:PutPermission': {
+    EventBusName: 'default',
+    Policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'model',
+          Effect: 'Allow',
+          Principal: { AWS: '444444444444' },
+          Action: 'events:PutEvents',
+          Resource: 'arn:aws:events:eu-west-1:111111111111:event-bus/default',
+        },
+      ],
+    }),
+  },
   'events:PutRule': { Name: 'logwarden-forward', EventPattern: '{"source":["aws.ec2"]}', State: 'ENABLED' },
   'events:PutTargets': {
     Rule: 'logwarden-forward',
@@ -283,6 +307,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     AuthenticationCode1: '123456',
     AuthenticationCode2: '654321',
   },
+  'iam:UpdateAssumeRolePolicy': { RoleName: 'logwarden-member-execution', PolicyDocument: trust },
   'iam:PutRolePolicy': {
     RoleName: 'logwarden-member-execution',
     PolicyName: 'inline',
@@ -299,9 +324,28 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     ShardIteratorType: 'TRIM_HORIZON',
   },
   'kinesis:ListShards': { StreamName: 'logwarden-central', MaxResults: 100 },
+  'kinesis:PutRecord': {
+    StreamName: 'logwarden-central',
+    Data: new TextEncoder().encode('record'),
+    PartitionKey: 'p',
+  },
   'kinesis:PutRecords': {
     StreamName: 'logwarden-central',
     Records: [{ Data: new TextEncoder().encode('record'), PartitionKey: 'p' }],
+  },
+  'kinesis:PutResourcePolicy': {
+    ResourceARN: 'arn:aws:kinesis:eu-west-1:111111111111:stream/logwarden-central',
+    Policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: '444444444444' },
+          Action: 'kinesis:PutRecord',
+          Resource: 'arn:aws:kinesis:eu-west-1:111111111111:stream/logwarden-central',
+        },
+      ],
+    }),
   },
   // cli/replay.ts hands a rejected/ or failure-prefix object back to the function that failed it.
   'lambda:Invoke': {
@@ -310,8 +354,12 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   },
   'logs:CreateLogGroup': { logGroupName: '/logwarden/model', tags: { 'managed-by': 'logwarden' } },
   'logs:CreateLogStream': { logGroupName: '/logwarden/model', logStreamName: 'stream' },
+  'logs:DeleteLogGroup': { logGroupName: '/logwarden/guardduty-findings' },
+  'logs:DeleteResourcePolicy': { policyName: 'logwarden-guardduty-findings' },
+  'logs:DeleteSubscriptionFilter': { logGroupName: '/app/orders', filterName: 'logwarden-central-eu-west-1' },
   'logs:DeleteAccountPolicy': { policyName: 'logwarden', policyType: 'SUBSCRIPTION_FILTER_POLICY' },
   'logs:DescribeAccountPolicies': { policyType: 'SUBSCRIPTION_FILTER_POLICY', policyName: 'logwarden' },
+  'logs:DescribeDestinations': { DestinationNamePrefix: 'logwarden', limit: 50 },
   'logs:DescribeLogGroups': { logGroupNamePrefix: '/logwarden', limit: 50 },
   'logs:DescribeResourcePolicies': { limit: 50 },
   'logs:DescribeSubscriptionFilters': { logGroupName: '/logwarden/model', limit: 50 },
@@ -353,6 +401,14 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'organizations:DescribeAccount': { AccountId: '444444444444' },
   'organizations:EnableAWSServiceAccess': { ServicePrincipal: 'account.amazonaws.com' },
   'organizations:ListAccounts': { MaxResults: 20 },
+  'organizations:CreateOrganizationalUnit': { ParentId: 'r-ab12', Name: 'sandbox' },
+  'organizations:ListRoots': {},
+  'organizations:MoveAccount': {
+    AccountId: '444444444444',
+    SourceParentId: 'r-ab12',
+    DestinationParentId: 'ou-ab12-cd34ef56',
+  },
+  'organizations:ListParents': { ChildId: '444444444444' },
   'organizations:RegisterDelegatedAdministrator': {
     AccountId: '222222222222',
     ServicePrincipal: 'account.amazonaws.com',
@@ -381,6 +437,20 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   's3:GetObject': { Bucket: 'logwarden-model', Key: 'object' },
   's3:GetObjectRetention': { Bucket: 'logwarden-model', Key: 'object' },
   's3:ListObjectsV2': { Bucket: 'logwarden-model', MaxKeys: 10 },
+  's3:PutBucketPolicy': {
+    Bucket: 'logwarden-model',
+    Policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: '444444444444' },
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::logwarden-model/*',
+        },
+      ],
+    }),
+  },
   's3:PutObject': { Bucket: 'logwarden-model', Key: 'object', Body: 'body' },
   's3:PutObjectRetention': {
     Bucket: 'logwarden-model',
@@ -388,6 +458,11 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date('2030-01-01T00:00:00Z') },
   },
   'sns:CreateTopic': { Name: 'logwarden-alerts' },
+  'sns:SetTopicAttributes': {
+    TopicArn: 'arn:aws:sns:eu-west-1:111111111111:logwarden-alerts',
+    AttributeName: 'DisplayName',
+    AttributeValue: 'logwarden',
+  },
   'sns:Publish': { TopicArn: 'arn:aws:sns:eu-west-1:333333333333:logwarden-alerts', Message: 'alert' },
   'sns:Subscribe': {
     TopicArn: 'arn:aws:sns:eu-west-1:333333333333:logwarden-alerts',
