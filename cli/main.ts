@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import packageJson from '../package.json';
-import { ConfigError, loadConfig, type LogwardenConfig } from '../contracts/config';
+import { ConfigError, configWarnings, loadConfig, type LogwardenConfig } from '../contracts/config';
 import { archiveBucketName, names, stateMachineArn, type WorkflowId } from '../contracts/names';
 import { activeAccounts } from '../functions/list-accounts/list-accounts';
 import { executionName, startNamedExecution } from '../functions/shared/start-execution';
@@ -513,6 +513,7 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
         deps.io.out(
           `config is valid: organization ${s.config.organizationId}, governed regions ${s.config.governedRegions.join(', ')}, trail mode ${s.config.trail.mode}`,
         );
+        for (const w of configWarnings(s.config)) deps.io.out(`warning: ${w.field}: ${w.message}`);
         return exitCode.ok;
       }),
     );

@@ -1,5 +1,8 @@
+import { isOptInRegion } from './regions';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { detectionRuleIds } from './detections';
+import { bytesToGiB, dailyIngestBytes, shortfalls, sizeCluster, type ClusterSize } from './search-sizing';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const region = z
@@ -19,6 +22,14 @@ const organizationalUnitId = z
     'must be an organizational unit id such as ou-ab12-cd34ef56 (or the root id r-ab12)',
   );
 const distinct = (list: string[]) => new Set(list).size === list.length;
+/**
+ * A field logwarden no longer reads: configuring it is refused with a message naming what took
+ * its place, never silently ignored.
+ */
+const notConfiguredMessage = (field: string) =>
+  `${field} is no longer configured: the trail delivers to /logwarden/cloudtrail and the role logwarden-cloudtrail-to-logs in the account that calls CreateTrail/UpdateTrail (security-tooling for the organization trail, each account for its own), which logwarden creates (docs/configuration.md)`;
+const notConfigured = (field: string) => z.undefined({ error: notConfiguredMessage(field) }).optional();
+
 /** The account id inside an IAM role ARN. */
 export const accountOfRoleArn = (arn: string): string => arn.split(':')[4];
 
@@ -114,14 +125,16 @@ export const configSchema = z
         .string()
         .regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN')
         .optional(),
+      /**
+       * trail.mode external only: the existing trail's CloudWatch Logs group, trusted for
+       * CloudTrail records. logwarden's own trails always deliver to its group and role in the
+       * account that calls CreateTrail/UpdateTrail (contracts/names.ts trailLogGroup).
+       */
       cloudWatchLogsGroupArn: z
         .string()
         .regex(/^arn:aws[a-z-]*:logs:/, 'must be a CloudWatch Logs group ARN')
         .optional(),
-      cloudWatchLogsRoleArn: z
-        .string()
-        .regex(/^arn:aws[a-z-]*:iam::/, 'must be an IAM role ARN')
-        .optional(),
+      cloudWatchLogsRoleArn: notConfigured('trail.cloudWatchLogsRoleArn'),
     }),
     kinesis: z.strictObject({
       capacity: z.union([z.literal('on-demand'), positiveInt.max(500)], {
@@ -134,8 +147,18 @@ export const configSchema = z
     }),
     openSearch: z.strictObject({
       instanceType: z.string().regex(/\.search$/, 'must be an OpenSearch instance type ending in .search'),
-      instanceCount: positiveInt,
-      volumeGiB: positiveInt.min(10, 'must be at least 10'),
+      /** Data nodes; derived from the expected ingest when it is given and this is not. */
+      instanceCount: positiveInt.optional(),
+      /** gp3 GiB per data node; derived from the expected ingest when it is given and this is not. */
+      volumeGiB: positiveInt.min(10, 'must be at least 10').optional(),
+      /** Expected ingest into OpenSearch, GiB a day; sizes the cluster (contracts/search-sizing.ts). */
+      dailyIngestGiB: z.number().positive('must be greater than 0').optional(),
+      /** Without dailyIngestGiB: the member accounts expected, priced by `volumes` (the scale model's figure). */
+      expectedAccounts: positiveInt.optional(),
+      /** Days a daily index stays on the hot data nodes before UltraWarm. */
+      hotDays: positiveInt.default(7),
+      /** Days in UltraWarm after the hot days; the rest of retentionDays in cold storage. 0: hot, then delete. */
+      warmDays: z.number().int('must be a whole number').min(0, 'must be 0 or more').default(30),
       dedicatedMasterType: z
         .string()
         .regex(/\.search$/, 'must be an OpenSearch instance type ending in .search')
@@ -197,6 +220,23 @@ export const configSchema = z
        * factor of 2, so it must be at least twice the shard count.
        */
       alerterReservedConcurrency: positiveInt.max(1000).default(50),
+      /**
+       * GuardDuty findings of at least this severity (GuardDuty's 1.0–10.0 scale; 7 is High) are
+       * alerted by the `guardduty-finding` detection rule.
+       */
+      guardDutyMinSeverity: z
+        .number({ error: 'must be a number from 1 to 10 (GuardDuty severity)' })
+        .min(1, 'must be at least 1 (GuardDuty severities start at 1.0 for Low)')
+        .max(10, 'must be at most 10 (GuardDuty severities end at 10.0)')
+        .default(7),
+      /** Detection rules of contracts/detections.json that raise no alert. */
+      disabledDetections: z
+        .array(
+          z.enum(detectionRuleIds as [string, ...string[]], {
+            error: `must name a rule of contracts/detections.json (${detectionRuleIds.join(', ')})`,
+          }),
+        )
+        .default([]),
     }),
     flowLogs: z
       .strictObject({
@@ -295,6 +335,31 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    const sized = searchSizeOf(c);
+    if (!sized) {
+      for (const field of ['instanceCount', 'volumeGiB'] as const)
+        if (c.openSearch[field] === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['openSearch', field],
+            message:
+              'is required unless openSearch.dailyIngestGiB or openSearch.expectedAccounts sizes the cluster',
+          });
+    } else {
+      for (const problem of shortfalls(sized, c.openSearch))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['openSearch', 'instanceCount'],
+          message: `cannot hold the retention: ${problem}`,
+        });
+      if (sized.warm && !c.openSearch.dedicatedMasterType)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['openSearch', 'dedicatedMasterType'],
+          message:
+            'is required for UltraWarm ("the domain must have dedicated master nodes"); or set openSearch.warmDays to 0',
+        });
+    }
     if (!c.governedRegions.includes(c.homeRegion)) {
       ctx.addIssue({
         code: 'custom',
@@ -402,7 +467,7 @@ export const configSchema = z
           message: `must be an organization trail of the management account in the home region (${wanted}…): an organization trail is owned by the management account and changed only in its home region`,
         });
       }
-      for (const key of ['s3BucketName', 'kmsKeyArn', 'cloudWatchLogsRoleArn'] as const) {
+      for (const key of ['s3BucketName', 'kmsKeyArn'] as const) {
         if (c.trail[key])
           ctx.addIssue({
             code: 'custom',
@@ -410,7 +475,14 @@ export const configSchema = z
             message: 'must not be set when trail.mode is external: logwarden never changes an external trail',
           });
       }
-    } else if (c.trail.arn || c.trail.owner) {
+    } else if (c.trail.cloudWatchLogsGroupArn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trail', 'cloudWatchLogsGroupArn'],
+        message: `${notConfiguredMessage('trail.cloudWatchLogsGroupArn')}; only trail.mode external names its existing trail's group`,
+      });
+    }
+    if (c.trail.mode !== 'external' && (c.trail.arn || c.trail.owner)) {
       ctx.addIssue({
         code: 'custom',
         path: ['trail', c.trail.arn ? 'arn' : 'owner'],
@@ -458,6 +530,35 @@ export function archiveLockWeakness(archive: {
 
 export type LogwardenConfig = z.output<typeof configSchema>;
 
+/** A configuration that is valid but leaves a gap the operator should know of. */
+export interface ConfigWarning {
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * What a valid configuration still leaves uncovered or at risk; `logwarden config check` and
+ * synthesis print each one.
+ */
+export function configWarnings(c: LogwardenConfig): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  const optIn = c.governedRegions.filter(isOptInRegion);
+  if (optIn.length)
+    warnings.push({
+      field: 'governedRegions',
+      message: `${optIn.join(', ')} ${optIn.length === 1 ? 'is an opt-in Region' : 'are opt-in Regions'}: a member that has not enabled ${optIn.length === 1 ? 'it' : 'them'} gets no stack instance there and fails that Region of the member-baseline StackSet, which deploys opt-in Regions last (after ${c.homeRegion}, us-east-1 and the Regions every account has) so that no other Region waits on them`,
+    });
+  // logwarden's own organization trail always delivers to its group in security-tooling (the
+  // control plane creates it); an external one delivers wherever its owner configured it.
+  if (c.trail.mode === 'external' && !c.trail.cloudWatchLogsGroupArn)
+    warnings.push({
+      field: 'trail.cloudWatchLogsGroupArn',
+      message:
+        "the external organization trail has no CloudWatch Logs group configured: the management account's API calls (a StopLogging of the organization trail among them) reach neither the pipeline nor the tamper alerts; only the forwarded EventBridge events start a heal",
+    });
+  return warnings;
+}
+
 /** A user-facing configuration mistake: the message names the field and the rule broken. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -487,4 +588,51 @@ export function loadConfig(path = 'logwarden.config.json'): LogwardenConfig {
     throw new ConfigError(`${path}: is not valid JSON (${(err as Error).message})`);
   }
   return parseConfig(raw, path);
+}
+
+/** The parts of the configuration that size the search cluster. */
+type SizingFields = {
+  openSearch: {
+    instanceType: string;
+    dailyIngestGiB?: number;
+    expectedAccounts?: number;
+    retentionDays: number;
+    hotDays: number;
+    warmDays: number;
+    zoneAwareness: boolean;
+  };
+  volumes: Parameters<typeof dailyIngestBytes>[0];
+};
+
+/** The cluster the expected ingest needs, or undefined when the configuration gives no ingest figure. */
+export function searchSizeOf(c: SizingFields): ClusterSize | undefined {
+  const o = c.openSearch;
+  const daily =
+    o.dailyIngestGiB ??
+    (o.expectedAccounts !== undefined
+      ? bytesToGiB(dailyIngestBytes(c.volumes, o.expectedAccounts))
+      : undefined);
+  if (daily === undefined) return undefined;
+  return sizeCluster({
+    dailyIngestGiB: daily,
+    retentionDays: o.retentionDays,
+    hotDays: o.hotDays,
+    warmDays: o.warmDays,
+    instanceType: o.instanceType,
+    zones: o.zoneAwareness ? 2 : 1,
+  });
+}
+
+/** The search cluster as deployed: given by hand, or derived from the expected ingest. */
+export function searchCluster(c: LogwardenConfig): {
+  dataNodes: number;
+  volumeGiB: number;
+  size: ClusterSize | undefined;
+} {
+  const size = searchSizeOf(c);
+  return {
+    dataNodes: c.openSearch.instanceCount ?? (size as ClusterSize).dataNodes,
+    volumeGiB: c.openSearch.volumeGiB ?? (size as ClusterSize).volumeGiB,
+    size,
+  };
 }

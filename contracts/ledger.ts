@@ -16,11 +16,15 @@ export type LedgerItem = Record<string, AttributeValue>;
 /** The ledger's key: partition `account`, sort `region#control`. */
 export const ledgerSortKey = (region: string, control: string) => `${region}#${control}`;
 
-/** A control result as the ledger stores it, with when it was verified and by which execution. */
+/**
+ * A control result as the ledger stores it, with when it was verified and by which execution,
+ * and when that execution started (a row is replaced only by a newer execution's result).
+ */
 export function encodeLedgerItem(
   result: ControlResult,
   verifiedAt: string,
   executionArn: string,
+  executionStartTime: string = verifiedAt,
 ): LedgerItem {
   return {
     account: { S: result.account },
@@ -33,6 +37,7 @@ export function encodeLedgerItem(
     ...(result.reason ? { reason: { S: result.reason } } : {}),
     lastVerified: { S: verifiedAt },
     lastExecutionArn: { S: executionArn },
+    executionStartTime: { S: executionStartTime },
   };
 }
 

@@ -17,6 +17,17 @@ export const names = {
   coverAccountRegionStateMachine: 'logwarden-cover-account-region',
   ledgerTable: 'logwarden-coverage',
   guardDutyFindingsLogGroup: '/logwarden/guardduty-findings',
+  /**
+   * The trail's CloudWatch Logs group and the role CloudTrail delivers to it with, in the account
+   * that calls CreateTrail/UpdateTrail: "Both the CloudWatch Logs log group and log role must
+   * exist in the calling account" (CloudTrail User Guide, "Organization delegated
+   * administrator", footnote 1), and IAM passes only the caller's own roles. The organization
+   * trail's are in the security-tooling account (its delegated administrator, control-plane
+   * stack); an account trail's in its own account (member baseline). The account subscription
+   * policy subscribes the group like any other.
+   */
+  trailLogGroup: '/logwarden/cloudtrail',
+  trailLogsRole: 'logwarden-cloudtrail-to-logs',
   guardDutyFindingsRule: 'logwarden-guardduty-findings',
   /** Log groups created by logwarden in member accounts (flow logs, GuardDuty findings). */
   ownLogGroupPrefix: '/logwarden/',
@@ -136,6 +147,15 @@ export function pipelineLogGroup(name: string): string {
   return group;
 }
 
+/**
+ * The member's subscription role (member baseline), named as RoleArn in its account policy: the
+ * destinations grant the whole organization (CloudWatch Logs User Guide, account-level
+ * subscriptions, Step 3).
+ */
+export function subscriptionRoleArn(account: string): string {
+  return `arn:aws:iam::${account}:role/${names.subscriptionRole}`;
+}
+
 /** The role CloudWatch Logs assumes to put a region's subscribed logs into the central stream. */
 export function destinationRoleName(region: string): string {
   return `logwarden-cwl-destination-${region}`;
@@ -162,6 +182,34 @@ export function regionOfSubscription(filterName: string): string | undefined {
 export function organizationTrailArn(homeRegion: string, managementAccount: string, name: string): string {
   return `arn:aws:cloudtrail:${homeRegion}:${managementAccount}:trail/${name}`;
 }
+
+/**
+ * The account whose trail group and role a trail uses: the caller of CreateTrail/UpdateTrail,
+ * the security-tooling account for the organization trail, the member for its own trail.
+ */
+export function trailLogsAccount(
+  mode: 'organization' | 'account' | 'external',
+  securityToolingAccount: string,
+  account: string,
+): string {
+  return mode === 'account' ? account : securityToolingAccount;
+}
+
+/** The trail's group in the home region (CloudTrail reports it with the `:*` suffix). */
+export function trailLogGroupArn(homeRegion: string, account: string): string {
+  return `arn:aws:logs:${homeRegion}:${account}:log-group:${names.trailLogGroup}:*`;
+}
+
+export function trailLogsRoleArn(account: string): string {
+  return `arn:aws:iam::${account}:role/${names.trailLogsRole}`;
+}
+
+/**
+ * The role EventBridge assumes to forward the management account's events of `region` to the
+ * control bus. Named per Region: IAM names are global to the account, and the management
+ * account holds one forwarder stack in us-east-1 and one in the home Region.
+ */
+export const managementForwardRoleName = (region: string): string => `logwarden-forward-${region}`;
 
 /** An account-mode trail: each member's own trail, in the home region. */
 export function accountTrailArn(homeRegion: string, account: string, name: string): string {

@@ -115,8 +115,9 @@ export function deploymentEnvironments(config: LogwardenConfig): { account: Acco
   add('securityTooling', config.homeRegion);
   // LogwardenManagementForwarder: Organizations' events are delivered in us-east-1.
   add('management', 'us-east-1');
-  // LogwardenManagementTrailSubscription, in the region of the organization trail's log group.
-  const group = config.trail.mode !== 'account' ? config.trail.cloudWatchLogsGroupArn : undefined;
+  // LogwardenManagementTrailSubscription (trail.mode external): an existing organization trail's
+  // group in the management account, in its own region.
+  const group = config.trail.mode === 'external' ? config.trail.cloudWatchLogsGroupArn : undefined;
   const [, , , groupRegion, groupAccount] = group?.split(':') ?? [];
   if (group && groupAccount === config.accounts.management) add('management', groupRegion);
   return envs;

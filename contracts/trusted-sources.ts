@@ -11,7 +11,8 @@ import { names } from './names';
  * are trusted like `owner: "self"` without being listed: functions/shared/normalize.ts.)
  *
  * - `owner: "<account>"` — records about any account are accepted (the organization trail's group
- *   in the management account; the GuardDuty administrator's findings group).
+ *   in the security-tooling account, which calls CreateTrail/UpdateTrail; the GuardDuty
+ *   administrator's findings group).
  * - `owner: "self"` — a group of that name in any account, for records about that account only
  *   (account-mode trails: each member's trail writes its own account's events).
  *
@@ -57,15 +58,21 @@ export function trustedSourcesFromConfig(config: LogwardenConfig): TrustedSource
       owner: g.owner,
       ...(g.format ? { format: g.format } : {}),
     });
-  const trailGroup = config.trail.cloudWatchLogsGroupArn;
-  if (trailGroup) {
-    const { account, name } = parseLogGroupArn(trailGroup);
+  // logwarden's trails deliver to its group in the account that calls CreateTrail/UpdateTrail
+  // (contracts/names.ts): the organization trail's in security-tooling, with records about every
+  // account; an account trail's in each account, with records about that account only. An
+  // external trail's group is the one configured, in the account its ARN names.
+  if (config.trail.mode === 'external') {
+    if (config.trail.cloudWatchLogsGroupArn) {
+      const { account, name } = parseLogGroupArn(config.trail.cloudWatchLogsGroupArn);
+      sources.push({ kind: 'cloudtrail', logGroup: name, owner: account });
+    }
+  } else
     sources.push(
-      config.trail.mode !== 'account'
-        ? { kind: 'cloudtrail', logGroup: name, owner: account }
-        : { kind: 'cloudtrail', logGroup: name, owner: 'self' },
+      config.trail.mode === 'organization'
+        ? { kind: 'cloudtrail', logGroup: names.trailLogGroup, owner: config.accounts.securityTooling }
+        : { kind: 'cloudtrail', logGroup: names.trailLogGroup, owner: 'self' },
     );
-  }
   return sources;
 }
 

@@ -19,7 +19,7 @@ export interface EventPattern {
   readonly detail?: Record<string, unknown>;
 }
 
-import type { WorkflowId } from '../contracts/names';
+import { names, type WorkflowId } from '../contracts/names';
 
 /** The workflows an event can start (the sweep starts on its schedule). */
 export type TriggeredWorkflow = Exclude<WorkflowId, 'sweep'>;
@@ -44,6 +44,12 @@ export interface Trigger {
    * Opt-In Status Change" there, whether or not us-east-1 is governed).
    */
   readonly memberRegions: 'governed' | 'us-east-1';
+  /**
+   * Where the management account sees a management-origin event: us-east-1 (Organizations and
+   * Account Management send their events there), or the home Region (a call on the organization
+   * trail is recorded where it is made, and a trail is changed in its home Region).
+   */
+  readonly managementRegion?: 'us-east-1' | 'home';
 }
 
 const cloudTrailApiCall = 'AWS API Call via CloudTrail';
@@ -121,6 +127,29 @@ export const triggers = [
     },
   },
   {
+    // The organization trail lives in the management account, and a call on it from there is
+    // recorded there only. A StopLogging of it silences every member's CloudTrail-based trigger:
+    // "a CloudTrail trail with logging enabled is required" for EventBridge to receive API calls
+    // (EventBridge User Guide, events from AWS services via CloudTrail). The heal runs in the
+    // control-plane account's cell of that Region, whose trail control checks the organization
+    // trail (the alerter heals the same cell, functions/alerter/alerter.ts healTargetOf).
+    id: 'org-trail-changed',
+    description: 'A trail of the management account (the organization trail) was stopped, deleted or changed',
+    workflow: 'cover-account-region',
+    origins: ['management'],
+    memberRegions: 'governed',
+    managementRegion: 'home',
+    pattern: {
+      source: ['aws.cloudtrail'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['cloudtrail.amazonaws.com'],
+        eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'],
+        ...succeeded,
+      },
+    },
+  },
+  {
     id: 'vpc-created',
     description: 'A VPC or default VPC was created in a member account',
     workflow: 'cover-vpc',
@@ -179,9 +208,115 @@ export const triggers = [
           'DeleteDetector',
           'DisassociateFromAdministratorAccount',
           'DisassociateFromMasterAccount',
-          'DisassociateMembers',
-          'DeleteMembers',
         ],
+        ...succeeded,
+      },
+    },
+  },
+  {
+    // The administrator's calls name the members they affect: "accountIds: A list of account IDs
+    // of the GuardDuty member accounts that you want to disassociate from the administrator
+    // account" (GuardDuty API Reference, DisassociateMembers; DeleteMembers and
+    // StopMonitoringMembers the same). The dispatcher heals each named member, and only for an
+    // event of the administrator (the security-tooling account), never the caller's own cell.
+    id: 'guardduty-members-changed',
+    description: 'The GuardDuty administrator removed, disassociated or stopped monitoring members',
+    workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
+    pattern: {
+      source: ['aws.guardduty'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['guardduty.amazonaws.com'],
+        eventName: ['DisassociateMembers', 'DeleteMembers', 'StopMonitoringMembers'],
+        ...succeeded,
+      },
+    },
+  },
+  {
+    // Auto-enable is repaired in the administrator's own cell (ensure-guardduty); any change to
+    // the organization configuration re-checks it there (a heal that finds it right writes nothing).
+    id: 'guardduty-organization-changed',
+    description: 'The GuardDuty organization configuration (auto-enable) was changed',
+    workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
+    pattern: {
+      source: ['aws.guardduty'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['guardduty.amazonaws.com'],
+        eventName: ['UpdateOrganizationConfiguration'],
+        ...succeeded,
+      },
+    },
+  },
+  {
+    // The flow-log group in each member and the GuardDuty findings group in the administrator.
+    id: 'log-group-deleted',
+    description: 'A log group logwarden created was deleted',
+    workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
+    pattern: {
+      source: ['aws.logs'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['logs.amazonaws.com'],
+        eventName: ['DeleteLogGroup'],
+        requestParameters: { logGroupName: [{ prefix: names.ownLogGroupPrefix }] },
+        ...succeeded,
+      },
+    },
+  },
+  {
+    id: 'findings-policy-deleted',
+    description: 'The resource policy that lets EventBridge write GuardDuty findings was deleted',
+    workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
+    pattern: {
+      source: ['aws.logs'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['logs.amazonaws.com'],
+        eventName: ['DeleteResourcePolicy'],
+        requestParameters: { policyName: [names.guardDutyFindingsRule] },
+        ...succeeded,
+      },
+    },
+  },
+  {
+    id: 'findings-rule-deleted',
+    description: 'The rule that routes GuardDuty findings to CloudWatch Logs was deleted',
+    workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
+    pattern: {
+      source: ['aws.events'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['events.amazonaws.com'],
+        eventName: ['DeleteRule'],
+        requestParameters: { name: [names.guardDutyFindingsRule] },
+        ...succeeded,
+      },
+    },
+  },
+  {
+    id: 'findings-rule-targets-removed',
+    description: 'The target of the GuardDuty findings rule was removed',
+    workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
+    pattern: {
+      source: ['aws.events'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['events.amazonaws.com'],
+        eventName: ['RemoveTargets'],
+        requestParameters: { rule: [names.guardDutyFindingsRule] },
         ...succeeded,
       },
     },
@@ -249,6 +384,11 @@ export const managementForwardedTriggers: readonly Trigger[] = triggers.filter((
   (t.origins as readonly TriggerOrigin[]).includes('management'),
 );
 
+/** The management triggers forwarded from us-east-1, or from the home Region. */
+export function managementForwardedTriggersIn(where: 'us-east-1' | 'home'): readonly Trigger[] {
+  return managementForwardedTriggers.filter((t) => (t.managementRegion ?? 'us-east-1') === where);
+}
+
 /** The triggers member accounts forward (member baseline). */
 export const memberForwardedTriggers: readonly Trigger[] = triggers.filter((t) =>
   (t.origins as readonly TriggerOrigin[]).includes('members'),
@@ -288,3 +428,112 @@ export function asRulePattern(pattern: EventPattern): {
 
 /** The daily schedule is not an EventBridge event; it reaches the dispatcher under this id. */
 export const scheduledSweepTrigger = 'scheduled-sweep';
+
+/** A CloudTrail call that undoes what a control wrote, with the request parameters that name it. */
+export interface UndoingCall {
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly requestParameters?: Record<string, unknown>;
+}
+
+/** Deleting the findings log group undoes both its creation and its retention setting. */
+const findingsGroupDeleted: UndoingCall = {
+  eventSource: 'logs.amazonaws.com',
+  eventName: 'DeleteLogGroup',
+  requestParameters: { logGroupName: names.guardDutyFindingsLogGroup },
+};
+
+/**
+ * Every write a control makes (by the SDK command's operation name), and the calls that undo it.
+ * Each undoing call must start a heal: test/events/repairs.test.ts reads the controls' sources for
+ * their write commands, finds each here, and matches each undoing call against the triggers.
+ */
+export const repairsUndoneBy: Record<string, Record<string, readonly UndoingCall[]>> = {
+  'ensure-flow-logs': {
+    CreateFlowLogs: [{ eventSource: 'ec2.amazonaws.com', eventName: 'DeleteFlowLogs' }],
+    // The group is created with its retention; deleting it is what undoes both.
+    CreateLogGroup: [
+      {
+        eventSource: 'logs.amazonaws.com',
+        eventName: 'DeleteLogGroup',
+        requestParameters: { logGroupName: '/logwarden/flow-logs' },
+      },
+    ],
+    PutRetentionPolicy: [
+      {
+        eventSource: 'logs.amazonaws.com',
+        eventName: 'DeleteLogGroup',
+        requestParameters: { logGroupName: '/logwarden/flow-logs' },
+      },
+    ],
+  },
+  'ensure-trail': {
+    CreateTrail: [{ eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail' }],
+    StartLogging: [{ eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging' }],
+    UpdateTrail: [{ eventSource: 'cloudtrail.amazonaws.com', eventName: 'UpdateTrail' }],
+    PutEventSelectors: [{ eventSource: 'cloudtrail.amazonaws.com', eventName: 'PutEventSelectors' }],
+  },
+  'ensure-subscription': {
+    PutAccountPolicy: [
+      {
+        eventSource: 'logs.amazonaws.com',
+        eventName: 'DeleteAccountPolicy',
+        requestParameters: { policyType: 'SUBSCRIPTION_FILTER_POLICY' },
+      },
+      {
+        eventSource: 'logs.amazonaws.com',
+        eventName: 'PutAccountPolicy',
+        requestParameters: { policyType: 'SUBSCRIPTION_FILTER_POLICY' },
+      },
+    ],
+    PutSubscriptionFilter: [
+      {
+        eventSource: 'logs.amazonaws.com',
+        eventName: 'DeleteSubscriptionFilter',
+        requestParameters: { filterName: 'logwarden-central-eu-west-1' },
+      },
+    ],
+  },
+  'ensure-guardduty': {
+    CreateMembers: [
+      { eventSource: 'guardduty.amazonaws.com', eventName: 'DisassociateMembers' },
+      { eventSource: 'guardduty.amazonaws.com', eventName: 'DeleteMembers' },
+      { eventSource: 'guardduty.amazonaws.com', eventName: 'DisassociateFromAdministratorAccount' },
+      { eventSource: 'guardduty.amazonaws.com', eventName: 'DeleteDetector' },
+    ],
+    StartMonitoringMembers: [{ eventSource: 'guardduty.amazonaws.com', eventName: 'StopMonitoringMembers' }],
+    UpdateOrganizationConfiguration: [
+      { eventSource: 'guardduty.amazonaws.com', eventName: 'UpdateOrganizationConfiguration' },
+    ],
+    UpdateDetector: [
+      {
+        eventSource: 'guardduty.amazonaws.com',
+        eventName: 'UpdateDetector',
+        requestParameters: { enable: false },
+      },
+    ],
+    CreateLogGroup: [findingsGroupDeleted],
+    PutRetentionPolicy: [findingsGroupDeleted],
+    PutResourcePolicy: [
+      {
+        eventSource: 'logs.amazonaws.com',
+        eventName: 'DeleteResourcePolicy',
+        requestParameters: { policyName: names.guardDutyFindingsRule },
+      },
+    ],
+    PutRule: [
+      {
+        eventSource: 'events.amazonaws.com',
+        eventName: 'DeleteRule',
+        requestParameters: { name: names.guardDutyFindingsRule },
+      },
+    ],
+    PutTargets: [
+      {
+        eventSource: 'events.amazonaws.com',
+        eventName: 'RemoveTargets',
+        requestParameters: { rule: names.guardDutyFindingsRule },
+      },
+    ],
+  },
+};

@@ -1,7 +1,9 @@
 /**
- * Events the way AWS emits them, in the account and region where it emits them. The local run
- * and the end-to-end tests build every event here, and hand it to the local EventBridge
- * (`local/event-bus.ts`) of that account and region; the deployed rules decide what follows.
+ * Events the way AWS emits them, in the account and region where it emits them. API calls and
+ * Region opt-in events come from the stand-in itself (local/standins/events.py, put on the buses
+ * by `Organization.deliverEmitted`); what is built here is `CreateAccountResult` (accounts are
+ * added by a stand-in fixture, not by CreateAccount) and the events of the unit tests of the
+ * patterns and the local EventBridge (`local/event-bus.ts`).
  *
  * - API calls: the CloudTrail record (CloudTrail record contents, User Guide) in its
  *   EventBridge envelope "AWS API Call via CloudTrail", delivered in the account that made the

@@ -101,6 +101,77 @@ export function resolveDocument(stack: DeployedStack, value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveDocument(stack, v)]));
 }
 
+/**
+ * Creates a stack instance's CloudWatch Logs subscription filters (`AWS::Logs::SubscriptionFilter`,
+ * the management account's subscription of the organization trail's group) as CloudFormation
+ * would, with `putSubscriptionFilter` acting in the instance's account and region. Returns how
+ * many it created.
+ */
+export async function deploySubscriptionFilters(
+  stack: DeployedStack,
+  putSubscriptionFilter: (
+    where: { account: string; region: string },
+    filter: {
+      logGroupName: string;
+      filterName: string;
+      filterPattern: string;
+      destinationArn: string;
+      roleArn?: string;
+    },
+  ) => Promise<void>,
+): Promise<number> {
+  let created = 0;
+  for (const [logicalId, r] of resourcesOf(stack)) {
+    if (r.Type !== 'AWS::Logs::SubscriptionFilter') continue;
+    const p = r.Properties ?? {};
+    const value = (v: unknown) =>
+      v === undefined ? undefined : String(resolveValue(stack.template, v, stack.region, stack.account));
+    await putSubscriptionFilter(
+      { account: stack.account, region: stack.region },
+      {
+        logGroupName: value(p.LogGroupName)!,
+        filterName: value(p.FilterName) ?? logicalId,
+        filterPattern: value(p.FilterPattern) ?? '',
+        destinationArn: value(p.DestinationArn)!,
+        roleArn: value(p.RoleArn),
+      },
+    );
+    created += 1;
+  }
+  return created;
+}
+
+/**
+ * Creates a stack instance's event buses (`AWS::Events::EventBus`) and their resource policies
+ * (`AWS::Events::EventBusPolicy`, its `Statement` under its `StatementId`) as CloudFormation
+ * would, so the stand-in evaluates the bus policy when a rule's role sends to the bus.
+ */
+export async function deployEventBuses(
+  stack: DeployedStack,
+  deploy: {
+    createEventBus(where: { account: string; region: string }, name: string): Promise<void>;
+    putPolicy(where: { account: string; region: string }, bus: string, policy: string): Promise<void>;
+  },
+): Promise<void> {
+  const where = { account: stack.account, region: stack.region };
+  const resources = resourcesOf(stack);
+  const value = (v: unknown) => resolveValue(stack.template, v, stack.region, stack.account);
+  for (const [, r] of resources)
+    if (r.Type === 'AWS::Events::EventBus')
+      await deploy.createEventBus(where, String(value(r.Properties?.Name)));
+  for (const [, r] of resources) {
+    if (r.Type !== 'AWS::Events::EventBusPolicy') continue;
+    const p = r.Properties ?? {};
+    const statement = resolveDocument(stack, p.Statement) as Record<string, unknown>;
+    const bus = String(value(p.EventBusName)).split('/').pop()!;
+    await deploy.putPolicy(
+      where,
+      bus,
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: value(p.StatementId), ...statement }] }),
+    );
+  }
+}
+
 /** The IAM calls that create a stack instance's roles and policies (the IAM part of `cdk deploy`). */
 export interface IamDeployer {
   createRole(account: string, name: string, trust: string): Promise<void>;

@@ -21,6 +21,7 @@ import type { CfnTemplate } from './asl';
 import { topicWithReadBackQueue } from './emulated-central';
 import { App } from 'aws-cdk-lib';
 import { parseConfig, type LogwardenConfig } from '../contracts/config';
+import { names } from '../contracts/names';
 import { buildApp } from '../stacks/logwarden-app';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -33,8 +34,6 @@ export const e2eConfig: LogwardenConfig = parseConfig({
     name: 'logwarden-org-trail',
     s3BucketName: 'org-trail-bucket',
     kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-    cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:/logwarden/org-trail:*',
-    cloudWatchLogsRoleArn: 'arn:aws:iam::111111111111:role/logwarden-org-trail-to-logs',
   },
 });
 
@@ -235,8 +234,9 @@ export async function actAsSecurityTooling(config: LogwardenConfig) {
 /**
  * What the control-plane stack creates that its functions read or write, on moto, acting as the
  * security-tooling account: the ledger (key schema from the synthesized template), the summary
- * topic with a queue to read it back and the trail bucket (the administrator's GuardDuty
- * detectors are a prerequisite, contracts/prerequisites.ts).
+ * topic with a queue to read it back, the organization trail's CloudWatch Logs group (from the
+ * template; its role is deployed with the others, local/deployment.ts) and the trail bucket
+ * (the administrator's GuardDuty detectors are a prerequisite, contracts/prerequisites.ts).
  */
 export async function createControlPlaneResources(template: CfnTemplate, config: LogwardenConfig) {
   const table = Object.values(template.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!
@@ -254,6 +254,13 @@ export async function createControlPlaneResources(template: CfnTemplate, config:
     'logwarden-coverage-summary',
     'summary-read-back',
   );
+  // CloudTrail delivers the organization trail only to a group of the calling account
+  // (names.trailLogGroup): the stand-in refuses CreateTrail/UpdateTrail without it.
+  for (const r of Object.values(template.Resources))
+    if (r.Type === 'AWS::Logs::LogGroup' && r.Properties?.LogGroupName === names.trailLogGroup)
+      await new CloudWatchLogsClient({ region: config.homeRegion }).send(
+        new CreateLogGroupCommand({ logGroupName: names.trailLogGroup }),
+      );
   await new S3Client({}).send(
     new CreateBucketCommand({
       Bucket: 'org-trail-bucket',
@@ -264,8 +271,8 @@ export async function createControlPlaneResources(template: CfnTemplate, config:
 }
 
 /**
- * The organization trail's CloudWatch Logs group, where the configuration names it, created by
- * that account's administrator: the trail is configured to deliver there, and CloudTrail
+ * An external organization trail's CloudWatch Logs group (trail.mode external), where the
+ * configuration names it, created by that account's administrator: the trail is configured to deliver there, and CloudTrail
  * delivers only to a group that exists (CloudTrail User Guide, "Sending events to CloudWatch
  * Logs": "You can use an existing log group or create a new one"). The judge (local/judge.ts)
  * reads the group from the trail and requires it.

@@ -26,14 +26,14 @@ export interface Target {
   InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
 }
 
-interface DeployedRule {
+export interface DeployedRule {
   where: string;
   account: string;
   region: string;
   bus: string;
   name: string;
   pattern: Record<string, unknown>;
-  targets: { arn: string; target: Target }[];
+  targets: { arn: string; target: Target; roleArn?: string }[];
   stack: DeployedStack;
 }
 
@@ -53,6 +53,12 @@ export interface FunctionTarget {
 
 export type Invoke = (fn: FunctionTarget, input: unknown) => Promise<unknown>;
 
+/**
+ * EventBridge sending a matched event to an event bus as the target's role: throws if the role
+ * (its trust, its `events:PutEvents` grant) or the receiving bus's policy refuses it.
+ */
+export type SendAsRole = (send: { rule: DeployedRule; roleArn: string; busArn: string }) => Promise<void>;
+
 export class LocalEventBridge {
   private readonly rules: DeployedRule[] = [];
   /** `account/region/bus` → the organization id its policy requires of senders, if any. */
@@ -63,6 +69,7 @@ export class LocalEventBridge {
     stacks: readonly DeployedStack[],
     private readonly org: { id: string; accounts: readonly string[] },
     private readonly invoke: Invoke,
+    private readonly sendAsRole?: SendAsRole,
   ) {
     for (const stack of stacks) this.load(stack);
   }
@@ -104,6 +111,10 @@ export class LocalEventBridge {
             ? `function:${(t.Arn as unknown as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]}`
             : res(t.Arn),
           target: t,
+          roleArn:
+            (t as { RoleArn?: unknown }).RoleArn === undefined
+              ? undefined
+              : res((t as { RoleArn?: unknown }).RoleArn),
         })),
         stack,
       });
@@ -129,7 +140,7 @@ export class LocalEventBridge {
     for (const rule of this.rules.filter(
       (r) => r.where === where && matchesPattern(event as never, r.pattern),
     )) {
-      for (const { arn, target } of rule.targets) {
+      for (const { arn, target, roleArn } of rule.targets) {
         this.hops.push({ rule: rule.name, on: where, to: arn });
         const bus = /^arn:aws:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/.exec(arn);
         if (bus) {
@@ -137,7 +148,15 @@ export class LocalEventBridge {
           const key = `${account}/${region}/${name}`;
           if (!this.busOrgCondition.has(key)) throw new Error(`rule ${rule.name}: no event bus ${key}`);
           const org = this.busOrgCondition.get(key);
-          if (account !== on.account && (org !== this.org.id || !this.org.accounts.includes(on.account)))
+          if (roleArn && this.sendAsRole) {
+            // As AWS sends it: the target's role, its grant and the bus policy, decided by the stand-in.
+            await this.sendAsRole({ rule, roleArn, busArn: arn }).catch((err: Error) => {
+              throw new Error(`rule ${rule.name}: sending to ${key} as ${roleArn} refused: ${err.message}`);
+            });
+          } else if (
+            account !== on.account &&
+            (org !== this.org.id || !this.org.accounts.includes(on.account))
+          )
             throw new Error(`rule ${rule.name}: the policy of ${key} refuses PutEvents from ${on.account}`);
           results.push(...(await this.put(event, { account, region, bus: name })));
         } else if (arn.startsWith('function:')) {

@@ -255,6 +255,21 @@ async function trail(world: JudgedWorld, account: string, region: string): Promi
       `${arn} delivers through ${t!.CloudWatchLogsRoleArn}`,
     );
   const [, , , groupRegion, groupAccount, , name] = group!.split(':');
+  // "Both the CloudWatch Logs log group and log role must exist in the calling account"
+  // (CloudTrail User Guide, "Organization delegated administrator", footnote 1): logwarden calls
+  // CreateTrail/UpdateTrail from security tooling (the organization trail's delegated
+  // administrator) or from the account itself (account mode).
+  if (want.mode !== 'external') {
+    const caller = want.mode === 'organization' ? world.config.accounts.securityTooling : account;
+    need(
+      groupAccount === caller,
+      `${arn} delivers to a group of ${groupAccount}, not of the calling account ${caller}`,
+    );
+    need(
+      t!.CloudWatchLogsRoleArn!.split(':')[4] === caller,
+      `${arn} delivers through a role of another account than the calling account ${caller}`,
+    );
+  }
   const groupLogs = new CloudWatchLogsClient({
     region: groupRegion,
     credentials: await world.admin(groupAccount),

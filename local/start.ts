@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { startMoto } from './moto';
 import { startOpenSearch } from './opensearch';
-import { emulateOrganization } from './scenario/organization';
+import { describeEvent, emulateOrganization } from './scenario/organization';
 import { onboardMembers } from './scenario/onboard';
 import { newVpcs } from './scenario/vpc';
 import { tamperAndHeal } from './scenario/tamper';
@@ -22,6 +22,7 @@ import {
   type Say,
 } from './scenario/report';
 import { emulatedOnly } from './scenario/emulated';
+import { printDetectionScorecard, showDetectionAlerts } from './scenario/detections';
 import {
   accountMovedToExcludedOu,
   accountWithForeignFlowLogs,
@@ -122,6 +123,7 @@ async function main() {
   say(
     `corpus: ${shipped.events} log events in ${members[0]}'s log groups (${shipped.deliveredGroups} groups delivered by the account subscription policy, ${shipped.payloads} payloads put by the run) → ${drain.records} records, ${drain.archive.objects.length} archive objects`,
   );
+  await showDetectionAlerts(pipeline, say);
   await askOpenSearch(org, search, say);
   await finish(org, path.join(root, 'coverage.html'), say);
   await judgeCoverage(org, say);
@@ -148,9 +150,19 @@ async function main() {
   say(
     `after uninstall: ${existing.join(', ')} as before logwarden (state compared: flow logs, subscription policies and filters, log groups, rules, trails); ${removed.length} resources logwarden created removed, nothing else changed; next in AWS: cdk destroy`,
   );
+  // What logwarden's own calls started: their CloudTrail records, put on the buses where AWS
+  // emits them, through the deployed rules (Organization.deliverEmitted).
+  say(
+    `heals started by logwarden's own calls (the stand-in's CloudTrail records through the deployed rules): ${org.cascade.length}, none looped (at most ${Math.max(0, ...org.cascade.map((c) => c.round))} round(s))`,
+  );
+  for (const c of org.cascade)
+    say(
+      `        round ${c.round}: ${describeEvent(c.event)} → ${c.started.map((s) => `${s.workflow} ${s.name}`).join(', ')}`,
+    );
   await printDenials(org, say);
   say('emulated only (listed by local/, never decided by production code):');
   for (const line of emulatedOnly) say(`        - ${line}`);
+  printDetectionScorecard(org, say);
   say(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   if (keep) {
     say(`--keep: moto ${moto.endpoint} · OpenSearch ${search.endpoint} · Ctrl-C stops both`);

@@ -6,8 +6,8 @@
  *
  * - `covered`: already covered (cover-account-region run once before; the second run is counted),
  *   in the home region;
- * - `covered-other-region`: the same in another governed region, where the trail is not read
- *   (the multi-region trail is checked in the home region's cell: functions/ensure-trail);
+ * - `covered-other-region`: the same in another governed region, where the trail cell verifies
+ *   the multi-region trail with two reads in the home region (functions/ensure-trail);
  * - `covered-administrator`: the security-tooling account's own cell, home region, where the
  *   GuardDuty control checks what is the organization's (once per region and sweep);
  * - `new`: an account that joined with its baseline (roles, forwarders) and a VPC of its own,

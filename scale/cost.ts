@@ -1,16 +1,11 @@
-import type { LogwardenConfig } from '../contracts/config';
+import { searchSizeOf, type LogwardenConfig } from '../contracts/config';
+import { dailyIngestBytes, recordBytes } from '../contracts/search-sizing';
 import type { CfnTemplate } from '../local/asl';
 import { templateFunctions } from '../local/template-functions';
 import { openSearchInstanceHour, prices, pricesAsOf, type Price } from './prices';
 import type { SimulationReport } from './simulate';
 
-/**
- * Bytes of one record as it arrives, means of the real samples in the shared corpus
- * (../shared/corpus, SOURCES.md there): 310 CloudTrail events of cloudtrail-stratus-red-team,
- * the flow-log records of aws-docs-vpc-flow-log-examples (version-2 default format), the 4
- * findings of guardduty-findings.
- */
-export const recordBytes = { cloudTrailEvent: 1340, flowLogRecord: 120, guardDutyFinding: 3026 } as const;
+export { recordBytes };
 
 /**
  * Assumptions of the estimate that no measurement here gives; each is printed with the table.
@@ -98,12 +93,7 @@ export function estimateMonthlyCost(input: {
   );
 
   // The pipeline: every source reaches CloudWatch Logs, then the destination's Kinesis stream.
-  const dailyBytes =
-    accounts *
-    (v.cloudTrailEventsPerAccountPerDay * recordBytes.cloudTrailEvent +
-      v.flowLogRecordsPerAccountPerDay * recordBytes.flowLogRecord +
-      v.guardDutyFindingsPerAccountPerDay * recordBytes.guardDutyFinding +
-      v.appLogBytesPerAccountPerDay);
+  const dailyBytes = dailyIngestBytes(v, accounts);
   const monthGb = (dailyBytes * DAYS) / GiB;
   rows.push(row('CloudWatch Logs ingestion (all sources)', monthGb, prices.cloudWatchLogsIngestGb));
   const streams = Object.values(central.Resources).filter((r) => r.Type === 'AWS::Kinesis::Stream');
@@ -193,6 +183,10 @@ export function estimateMonthlyCost(input: {
         DedicatedMasterEnabled?: boolean;
         DedicatedMasterType?: string;
         DedicatedMasterCount?: number;
+        WarmEnabled?: boolean;
+        WarmType?: string;
+        WarmCount?: number;
+        ColdStorageOptions?: { Enabled?: boolean };
       }
     | undefined;
   if (cluster) {
@@ -219,6 +213,36 @@ export function estimateMonthlyCost(input: {
     if (ebs?.VolumeSize)
       rows.push(
         row('OpenSearch gp3 storage', ebs.VolumeSize * cluster.InstanceCount, prices.openSearchGp3GbMonth),
+      );
+    // UltraWarm nodes as synthesized; warm and cold data in managed storage, as the sizing derives it.
+    if (cluster.WarmEnabled && cluster.WarmType && cluster.WarmCount) {
+      const warm = openSearchInstanceHour[cluster.WarmType];
+      if (warm)
+        rows.push(
+          row(
+            `OpenSearch ${cluster.WarmCount} × ${cluster.WarmType} (UltraWarm)`,
+            cluster.WarmCount * HOURS,
+            warm,
+          ),
+        );
+      else notes.push(`no price known for ${cluster.WarmType}: left out`);
+    }
+    const size = searchSizeOf(config);
+    if (size?.warm)
+      rows.push(
+        row(
+          'OpenSearch UltraWarm managed storage',
+          size.warm.storageGiB,
+          prices.openSearchManagedStorageGbMonth,
+        ),
+      );
+    if (size?.cold && cluster.ColdStorageOptions?.Enabled)
+      rows.push(
+        row(
+          'OpenSearch cold storage (managed storage)',
+          size.cold.storageGiB,
+          prices.openSearchManagedStorageGbMonth,
+        ),
       );
   }
   notes.push(

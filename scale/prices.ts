@@ -70,6 +70,11 @@ export const prices = {
     unit: 'write request unit (on-demand)',
     page: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
   },
+  openSearchManagedStorageGbMonth: {
+    usd: 0.024,
+    unit: 'GB-month (UltraWarm and cold managed storage)',
+    page: 'https://aws.amazon.com/opensearch-service/pricing/',
+  },
   openSearchGp3GbMonth: {
     usd: 0.122,
     unit: 'GB-month (gp3 EBS)',
@@ -81,6 +86,26 @@ export const prices = {
 export const openSearchInstanceHour: Record<string, Price> = {
   'r7g.large.search': {
     usd: 0.167,
+    unit: 'instance-hour',
+    page: 'https://aws.amazon.com/opensearch-service/pricing/',
+  },
+  'r7g.xlarge.search': {
+    usd: 0.335,
+    unit: 'instance-hour',
+    page: 'https://aws.amazon.com/opensearch-service/pricing/',
+  },
+  'r7g.2xlarge.search': {
+    usd: 0.669,
+    unit: 'instance-hour',
+    page: 'https://aws.amazon.com/opensearch-service/pricing/',
+  },
+  'ultrawarm1.medium.search': {
+    usd: 0.238,
+    unit: 'instance-hour',
+    page: 'https://aws.amazon.com/opensearch-service/pricing/',
+  },
+  'ultrawarm1.large.search': {
+    usd: 2.68,
     unit: 'instance-hour',
     page: 'https://aws.amazon.com/opensearch-service/pricing/',
   },

@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig, type LogwardenConfig } from '../contracts/config';
+import { parseConfig, searchSizeOf, type LogwardenConfig } from '../contracts/config';
+import { describeCluster } from '../contracts/search-sizing';
 import { synthesizeToCdkOut } from '../local/emulated-org';
 import { formatApiBudget, measureApiBudget } from './api-budget';
 import { callModelFromBudget } from './calibrate';
@@ -84,7 +85,20 @@ async function main() {
     unknown
   >;
   const regions = seventeenRegions.slice(0, regionCount);
-  const config = parseConfig({ ...raw, homeRegion: regions[0], governedRegions: regions });
+  // The search cluster sized for these accounts (the scale model's daily ingest), not by hand.
+  const openSearch = { ...(raw.openSearch as Record<string, unknown>) };
+  delete openSearch.instanceCount;
+  delete openSearch.volumeGiB;
+  const config = parseConfig({
+    ...raw,
+    homeRegion: regions[0],
+    governedRegions: regions,
+    openSearch: { ...openSearch, expectedAccounts: accounts },
+  });
+  const size = searchSizeOf(config)!;
+  console.log(`OpenSearch cluster for ${accounts} accounts (contracts/search-sizing.ts):`);
+  for (const line of describeCluster(size)) console.log(`  ${line}`);
+  console.log('');
   const started = Date.now();
 
   // 1. The API budget, measured on the stand-ins; the simulation's calls per cell come from it.

@@ -24,11 +24,7 @@ const placeholders = {
   homeRegion: '<homeRegion>',
   governedRegions: ['<each governed region>'],
   breakGlassRoleArn: 'arn:aws:iam::<logArchive>:role/logwarden-break-glass',
-  trail: {
-    mode: 'organization',
-    name: 'logwarden',
-    cloudWatchLogsGroupArn: 'arn:aws:logs:<trail group region>:<management>:log-group:<trail group>',
-  },
+  trail: { mode: 'organization', name: 'logwarden' },
 } as unknown as LogwardenConfig;
 
 const block = (name: string, body: string) =>

@@ -128,6 +128,7 @@ export class CentralStack extends Stack {
       bucket: archive.bucket,
       breakGlassRoleArn: config.breakGlassRoleArn,
       topic: this.alertTopic,
+      stateKey,
     });
     const lake = new ArchiveLake(this, 'Lake', {
       config,
@@ -226,6 +227,7 @@ export class CentralStack extends Stack {
       mappings: consumers.mappings,
       domain: search.domain,
       maxShards: search.maxShards,
+      searchVolumeGiB: search.volumeGiB,
       archiveLockFailures: archiveLock?.failures,
     });
   }

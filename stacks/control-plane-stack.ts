@@ -17,8 +17,9 @@ import { Sweep } from '../workflows/sweep';
 import { acknowledge } from '../workflows/acknowledge';
 import { CoverageFunctions } from './control-plane/coverage-functions';
 import { memberBaselineRegions } from './member-baseline-stack';
+import { isOptInRegion } from '../contracts/regions';
 import { Triggers } from './control-plane/triggers';
-import { healStateMachineArn, names, type WorkflowId } from '../contracts/names';
+import { controlBusArn, healStateMachineArn, names, type WorkflowId } from '../contracts/names';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
 
 export interface ControlPlaneStackProps extends StackProps {
@@ -50,6 +51,29 @@ export function memberBaselineTargets(config: LogwardenConfig): cfn.CfnStackSet.
   };
 }
 
+/**
+ * The order in which the member-baseline StackSet deploys Regions, one after another. A Region
+ * whose failures pass the tolerance stops the operation: "If the operation is stopped in a Region,
+ * CloudFormation doesn't attempt the operation in any subsequent Regions" (CloudFormation API
+ * Reference, StackSetOperationPreferences, FailureTolerancePercentage). So the Regions that
+ * everything depends on go first: the home Region (its instance holds the global IAM roles, which
+ * every other instance uses), then us-east-1 (the Region opt-in forwarding rule), then the
+ * Regions every account has, and the opt-in Regions last (contracts/regions.ts), where a member
+ * that has not enabled the Region fails. One opt-in Region can then hold back only the opt-in
+ * Regions after it, which the config check warns about.
+ */
+export function memberBaselineRegionOrder(config: LogwardenConfig): string[] {
+  const rest = memberBaselineRegions(config).filter((r) => r !== config.homeRegion && r !== 'us-east-1');
+  return [
+    ...new Set([
+      config.homeRegion,
+      'us-east-1',
+      ...rest.filter((r) => !isOptInRegion(r)),
+      ...rest.filter(isOptInRegion),
+    ]),
+  ];
+}
+
 /** The security-tooling account's stack: the control bus, the coverage ledger and the member StackSet. */
 export class ControlPlaneStack extends Stack {
   readonly bus: events.EventBus;
@@ -75,7 +99,26 @@ export class ControlPlaneStack extends Stack {
     });
     // The bus's own key statement (EventBridge, conditioned on this bus by aws:SourceArn and the
     // encryption context) comes with `kmsKey`; no rule of this stack targets anything else the
-    // key encrypts, so EventBridge gets no further, unconditioned grant.
+    // key encrypts, so EventBridge gets no further, unconditioned grant. That statement also
+    // names kms:DescribeKey, which carries no encryption context and so never matches it: "kms:
+    // DescribeKey — EventBridge requires this permission to retrieve the KMS key ARN for the Key
+    // Id provided, and to verify that the key is symmetric" (EventBridge User Guide, "Authorizing
+    // EventBridge to use a customer managed key"). It gets its own statement, for this bus only.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgeDescribesTheControlBusKey',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: {
+          // By name, as the bus's own statement does (its ARN would make the key depend on the bus).
+          StringEquals: {
+            'aws:SourceAccount': this.account,
+            'aws:SourceArn': controlBusArn(this.region, this.account),
+          },
+        },
+      }),
+    );
 
     this.ledger = new dynamodb.Table(this, 'CoverageLedger', {
       tableName: names.ledgerTable,
@@ -196,11 +239,7 @@ export class ControlPlaneStack extends Stack {
       capabilities: ['CAPABILITY_NAMED_IAM'],
       managedExecution: { Active: true },
       operationPreferences: {
-        // Global IAM roles come from the home-region instance, which must therefore go first.
-        regionOrder: [
-          config.homeRegion,
-          ...memberBaselineRegions(config).filter((r) => r !== config.homeRegion),
-        ],
+        regionOrder: memberBaselineRegionOrder(config),
         maxConcurrentPercentage: 25,
         failureTolerancePercentage: 10,
         regionConcurrencyType: 'SEQUENTIAL',

@@ -1,7 +1,8 @@
+import { managementForwardedTriggersIn } from '../events/patterns';
 import { Annotations, App, DefaultStackSynthesizer, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CentralStack } from './central-stack';
-import type { LogwardenConfig } from '../contracts/config';
+import { configWarnings, type LogwardenConfig } from '../contracts/config';
 import { ControlPlaneStack } from './control-plane-stack';
 import { DestinationStack } from './destination-stack';
 import { ManagementForwarderStack } from './management-forwarder-stack';
@@ -30,7 +31,9 @@ export interface LogwardenStacks {
   readonly controlPlane: ControlPlaneStack;
   readonly memberBaseline: MemberBaselineStack;
   readonly managementForwarder: ManagementForwarderStack;
-  /** Present when the organization trail sends to CloudWatch Logs (`trail.cloudWatchLogsGroupArn`). */
+  /** Forwards the organization trail's changes from the home Region (when it is not us-east-1). */
+  readonly managementHomeForwarder?: ManagementForwarderStack;
+  /** Present for an external organization trail whose group is in the management account (`trail.cloudWatchLogsGroupArn`). */
   readonly managementTrailSubscription?: ManagementTrailSubscriptionStack;
 }
 
@@ -86,20 +89,45 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     env: { account: config.accounts.securityTooling, region: config.homeRegion },
     description: 'logwarden coverage control plane (security-tooling account)',
   });
+  // A valid configuration that leaves a gap: the same lines `logwarden config check` prints.
+  for (const w of configWarnings(config))
+    Annotations.of(controlPlane).addWarningV2(`logwarden:config:${w.field}`, `${w.field}: ${w.message}`);
+  // Organizations and opt-in events reach the management account in us-east-1; calls on the
+  // organization trail in its home Region (events/patterns.ts managementRegion). Where logwarden
+  // keeps no trail there (trail.mode account), nothing is forwarded from the home Region.
+  const homeForwarded = config.trail.mode === 'account' ? [] : [...managementForwardedTriggersIn('home')];
   const managementForwarder = new ManagementForwarderStack(app, 'LogwardenManagementForwarder', {
     config,
+    forward: [
+      ...managementForwardedTriggersIn('us-east-1'),
+      ...(config.homeRegion === 'us-east-1' ? homeForwarded : []),
+    ],
     env: { account: config.accounts.management, region: 'us-east-1' },
     description: 'logwarden: forwards Organizations account events to the control plane (management account)',
   });
-  // The organization trail's group is in the management account, in its own region. A group
-  // configured in another account cannot be an organization trail's, and no logwarden stack runs
-  // where it could be subscribed: synthesis says so and subscribes nothing.
-  const trailGroup = config.trail.mode !== 'account' ? config.trail.cloudWatchLogsGroupArn : undefined;
+  const managementHomeForwarder =
+    config.homeRegion !== 'us-east-1' && homeForwarded.length
+      ? new ManagementForwarderStack(app, `LogwardenManagementForwarder-${config.homeRegion}`, {
+          config,
+          forward: homeForwarded,
+          env: { account: config.accounts.management, region: config.homeRegion },
+          description:
+            'logwarden: forwards changes to the organization trail to the control plane (management account, home Region)',
+        })
+      : undefined;
+  // logwarden's own trails deliver to its group and role in the account that calls CreateTrail
+  // and UpdateTrail (CloudTrail User Guide, "Organization delegated administrator", footnote 1):
+  // the control plane's for the organization trail, the member baseline's for account trails,
+  // subscribed there by the account policy. Only an external organization trail (trail.mode
+  // external) may deliver to a group in the management account, which the management account
+  // created it with and where no member baseline runs: this stack subscribes it. A group
+  // configured in another account is not subscribed by any logwarden stack: synthesis says so.
+  const trailGroup = config.trail.mode === 'external' ? config.trail.cloudWatchLogsGroupArn : undefined;
   const trailGroupAt = trailGroup === undefined ? undefined : logGroupOf(trailGroup);
   if (trailGroupAt && trailGroupAt.account !== config.accounts.management) {
     Annotations.of(controlPlane).addWarningV2(
       'logwarden:trail-group-account',
-      `trail.cloudWatchLogsGroupArn is in account ${trailGroupAt.account}, but an organization trail's log group is in the management account (${config.accounts.management}); it is not subscribed to the pipeline`,
+      `trail.cloudWatchLogsGroupArn is in account ${trailGroupAt.account}, not the management account (${config.accounts.management}) that created the external trail; no logwarden stack runs there, so it is not subscribed to the pipeline`,
     );
   }
   const managementTrailSubscription =
@@ -118,6 +146,7 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     controlPlane,
     memberBaseline,
     managementForwarder,
+    managementHomeForwarder,
     managementTrailSubscription,
   };
 }

@@ -2,12 +2,14 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { managementForwardedTriggers } from '../events/patterns';
+import { managementForwardedTriggersIn, type Trigger } from '../events/patterns';
 import type { LogwardenConfig } from '../contracts/config';
-import { controlBusArn } from '../contracts/names';
+import { controlBusArn, managementForwardRoleName } from '../contracts/names';
 
 export interface ManagementForwarderStackProps extends StackProps {
   readonly config: LogwardenConfig;
+  /** The triggers this stack's Region forwards; by default those the management account sees in us-east-1. */
+  readonly forward?: readonly Trigger[];
 }
 
 /**
@@ -21,10 +23,11 @@ export class ManagementForwarderStack extends Stack {
     const { config } = props;
     const bus = controlBusArn(config.homeRegion, config.accounts.securityTooling);
     const role = new iam.Role(this, 'ForwardRole', {
+      roleName: managementForwardRoleName(this.region),
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
-      description: 'Lets EventBridge forward Organizations events to the logwarden control bus',
+      description: 'Lets EventBridge forward management-account events to the logwarden control bus',
       inlinePolicies: {
         forward: new iam.PolicyDocument({
           statements: [new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus] })],
@@ -33,7 +36,7 @@ export class ManagementForwarderStack extends Stack {
     });
     // Organizations records account creation and joins here, and Account Management sends the
     // opt-in event of a region the management account enabled for a member here (us-east-1).
-    for (const trigger of managementForwardedTriggers) {
+    for (const trigger of props.forward ?? managementForwardedTriggersIn('us-east-1')) {
       new events.CfnRule(this, `Forward-${trigger.id}`, {
         name: `logwarden-forward-${trigger.id}`,
         description: `logwarden: forward to the control plane: ${trigger.description}`,

@@ -15,9 +15,9 @@ import type { MemberScope } from './control-plane/controls/control';
 import { FlowLogsControl } from './control-plane/controls/flow-logs';
 import { GuardDutyControl } from './control-plane/controls/guardduty';
 import { SubscriptionControl } from './control-plane/controls/subscription';
-import { TrailControl } from './control-plane/controls/trail';
+import { TrailControl, TrailLogs } from './control-plane/controls/trail';
 import type { LogwardenConfig } from '../contracts/config';
-import { controlBusArn, controlRoleArn, memberControls, names } from '../contracts/names';
+import { accountTrailArn, controlBusArn, controlRoleArn, memberControls, names } from '../contracts/names';
 
 /** The regions the member-baseline StackSet deploys to: the governed ones, and us-east-1. */
 export function memberBaselineRegions(config: LogwardenConfig): string[] {
@@ -174,6 +174,16 @@ export class MemberBaselineStack extends Stack {
       'The account subscription policy covers every log group of the account by design; CloudWatch Logs only validates the sender with it.',
       ...inEachRegionFinding('logs', 'log-group:*'),
     );
+
+    // Account mode: each account's trail delivers to its own account's group through its own
+    // role (the caller of CreateTrail/UpdateTrail is the member), created here in the home region.
+    if (config.trail.mode === 'account') {
+      new TrailLogs(this, 'AccountTrailLogs', {
+        homeRegion: config.homeRegion,
+        trailArn: accountTrailArn(config.homeRegion, account, config.trail.name),
+        condition: isHomeRegion,
+      });
+    }
 
     const forwardRole = new iam.Role(this, 'ForwardEventsRole', {
       roleName: names.forwardEventsRole,

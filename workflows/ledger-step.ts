@@ -25,6 +25,7 @@ export class LedgerSteps {
       payload: {
         workflow: this.workflow,
         'executionArn.$': '$$.Execution.Id',
+        'executionStartTime.$': '$$.Execution.StartTime',
         ...(summaryOnly ? { summaryOnly: true } : {}),
         ...payload,
       },

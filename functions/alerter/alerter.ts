@@ -1,3 +1,4 @@
+import { requestDataOf } from '../shared/ocsf/cloudtrail';
 import {
   DeleteItemCommand,
   DynamoDBClient,
@@ -15,7 +16,9 @@ import { documentId, forEachDocument } from '../shared/normalize';
 import type { OcsfDocument } from '../shared/ocsf/document';
 import { executionName, startNamedExecution } from '../shared/start-execution';
 import { isCoverageTamper } from '../shared/tamper';
+import type { DetectionRule, DetectionSettings } from '../../contracts/detections';
 import { describeHealNotStarted, describeTamper } from './describe-tamper';
+import { describeDetection, matchingRules, type CompiledRule, type DetectionContext } from './detections';
 
 export interface AlerterDeps {
   sns: SNSClient;
@@ -45,10 +48,16 @@ export interface AlerterDeps {
   /** Claims in flight in this container, so one batch that holds an event twice alerts once. */
   inFlight?: Map<string, Promise<ClaimResult>>;
   now?: () => number;
+  /** The detection rules the alerter runs (contracts/detections.json less the disabled ones); none if absent. */
+  detections?: readonly CompiledRule[];
+  /** The settings rules compare to (config `alerts`). */
+  detectionSettings?: DetectionSettings;
 }
 
 export interface AlertOutcome {
   alerted: string[];
+  /** Detection alerts sent (documents a rule flagged that are no tamper), by key. */
+  detected: string[];
   duplicates: string[];
   /** Alerts sent without a heal, because logwarden does not govern where the change was made. */
   notGoverned: string[];
@@ -56,7 +65,7 @@ export interface AlertOutcome {
   unreadable?: string;
 }
 
-type ClaimResult = 'alerted' | 'duplicate' | 'not-governed';
+type ClaimResult = 'alerted' | 'duplicate' | 'not-governed' | 'detected';
 
 export const DEFAULT_CLAIM_LEASE_MS = 5 * 60 * 1000;
 
@@ -159,7 +168,23 @@ async function markHealStarted(deps: AlerterDeps, key: string, executionArn: str
 }
 
 /** Where a tamper event's heal runs, or why none can. */
-export type HealTarget = { account: string; region: string } | { notStarted: string };
+export type HealTarget =
+  | {
+      account: string;
+      region: string;
+      /** Further accounts the event names (the GuardDuty administrator's membership calls). */
+      also?: string[];
+    }
+  | { notStarted: string };
+
+/** The administrator's calls that name the members they affect in `accountIds`. */
+const guardDutyMemberCalls = new Set(['DisassociateMembers', 'DeleteMembers', 'StopMonitoringMembers']);
+
+/** What decides where logwarden heals (the alerter's settings from config). */
+export type Governance = Pick<
+  AlerterDeps,
+  'governedRegions' | 'excludedAccounts' | 'managementAccount' | 'organizationTrail' | 'stateMachineArn'
+>;
 
 /**
  * The account × region whose cover-account-region repairs what the event switched off. A
@@ -171,14 +196,33 @@ export type HealTarget = { account: string; region: string } | { notStarted: str
  * control-plane account's cell of the same region, whose trail control checks the organization
  * trail; anything else there is alerted without a heal.
  */
-export function healTargetOf(deps: AlerterDeps, doc: OcsfDocument): HealTarget {
+export function healTargetOf(deps: Governance, doc: OcsfDocument): HealTarget {
   const account = doc.cloud.account.uid;
   const region = doc.cloud.region;
   if (!deps.governedRegions.includes(region)) return { notStarted: 'region not governed by logwarden' };
   if (deps.excludedAccounts?.includes(account))
     return { notStarted: `scope.excludeAccounts lists ${account}: logwarden does not govern it` };
-  if (account !== deps.managementAccount) return { account, region };
   const service = (doc.api as { service?: { name?: string } } | undefined)?.service?.name;
+  const operation = (doc.api as { operation?: string } | undefined)?.operation;
+  // The GuardDuty administrator (the control-plane account) names the members it disassociated,
+  // deleted or stopped monitoring in `accountIds` (GuardDuty API Reference); its own cell lost
+  // nothing, so the heal runs in each named member's cell (the dispatcher does the same).
+  if (
+    service === 'guardduty.amazonaws.com' &&
+    operation &&
+    guardDutyMemberCalls.has(operation) &&
+    account === deps.stateMachineArn.split(':')[4]
+  ) {
+    const named = requestDataOf(doc)?.accountIds;
+    const ids = Array.isArray(named)
+      ? [...new Set(named.filter((a): a is string => typeof a === 'string' && /^\d{12}$/.test(a)))]
+          .filter((a) => !deps.excludedAccounts?.includes(a))
+          .slice(0, 50)
+      : [];
+    if (!ids.length) return { notStarted: `the administrator's ${operation} names no member in scope` };
+    return { account: ids[0], region, also: ids.slice(1) };
+  }
+  if (account !== deps.managementAccount) return { account, region };
   if (deps.organizationTrail && service === 'cloudtrail.amazonaws.com') {
     // arn:aws:states:<region>:<account>:stateMachine:<name>
     return { account: deps.stateMachineArn.split(':')[4], region };
@@ -224,17 +268,24 @@ async function startHeal(
   deps: AlerterDeps,
   doc: OcsfDocument,
   key: string,
-  target: { account: string; region: string },
+  target: { account: string; region: string; also?: string[] },
 ): Promise<void> {
   try {
-    const started = await startNamedExecution(deps.sfn, deps.stateMachineArn, executionNameFor(key), {
-      account: target.account,
-      region: target.region,
-      trigger: 'tamper',
-      eventName: (doc.api as { operation?: string } | undefined)?.operation,
-      eventId: doc.metadata.uid,
-    });
-    await markHealStarted(deps, key, started.executionArn);
+    const accounts = [target.account, ...(target.also ?? [])];
+    let first: string | undefined;
+    for (const [i, account] of accounts.entries()) {
+      // The first account's execution keeps the event's name; each further one its own.
+      const name = i === 0 ? executionNameFor(key) : executionNameFor(`${key}:${account}`);
+      const started = await startNamedExecution(deps.sfn, deps.stateMachineArn, name, {
+        account,
+        region: target.region,
+        trigger: 'tamper',
+        eventName: (doc.api as { operation?: string } | undefined)?.operation,
+        eventId: doc.metadata.uid,
+      });
+      first ??= started.executionArn;
+    }
+    await markHealStarted(deps, key, first!);
   } catch (err) {
     const reason = `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`;
     // The report is best effort: the record fails either way, and its retry tries the heal again.
@@ -258,18 +309,31 @@ async function startHeal(
  * runs out and a retry alerts a second time, which is the side SNS's at-least-once delivery
  * already sits on.
  */
-async function claimAndAlert(deps: AlerterDeps, doc: OcsfDocument, key: string): Promise<ClaimResult> {
+async function claimAndAlert(deps: AlerterDeps, flagged: Flagged, key: string): Promise<ClaimResult> {
+  const { doc } = flagged;
   const now = (deps.now ?? Date.now)();
   const token = randomUUID();
   const claimed = await claim(deps, key, token, now);
   if (claimed === 'alerted') return 'duplicate';
   const target = healTargetOf(deps, doc);
+  if (!flagged.tamper) {
+    // A detection starts nothing: publish once, mark it alerted.
+    if (claimed !== 'won') return 'duplicate';
+    try {
+      await publish(deps, describeDetection(doc, flagged.rules));
+    } catch (err) {
+      await release(deps, key, token);
+      throw err;
+    }
+    await markAlerted(deps, key, token, 'none (detection)');
+    return 'detected';
+  }
   if (claimed === 'won') {
     try {
       const alert =
         'notStarted' in target
-          ? describeTamper(doc, undefined, target.notStarted)
-          : describeTamper(doc, healExecutionArn(deps, key));
+          ? describeTamper(doc, undefined, target.notStarted, flagged.rules)
+          : describeTamper(doc, healExecutionArn(deps, key), undefined, flagged.rules);
       await publish(deps, alert);
     } catch (err) {
       await release(deps, key, token);
@@ -282,7 +346,14 @@ async function claimAndAlert(deps: AlerterDeps, doc: OcsfDocument, key: string):
   return claimed === 'won' ? 'alerted' : 'duplicate';
 }
 
-async function alertOnce(deps: AlerterDeps, doc: OcsfDocument, key: string): Promise<ClaimResult> {
+/** A document to alert on: a tamper (healed where governed) or one the detection rules flagged. */
+interface Flagged {
+  doc: OcsfDocument;
+  tamper: boolean;
+  rules: DetectionRule[];
+}
+
+async function alertOnce(deps: AlerterDeps, flagged: Flagged, key: string): Promise<ClaimResult> {
   const inFlight = deps.inFlight;
   const running = inFlight?.get(key);
   if (running) {
@@ -290,7 +361,7 @@ async function alertOnce(deps: AlerterDeps, doc: OcsfDocument, key: string): Pro
     await running;
     return 'duplicate';
   }
-  const attempt = claimAndAlert(deps, doc, key);
+  const attempt = claimAndAlert(deps, flagged, key);
   inFlight?.set(key, attempt);
   try {
     return await attempt;
@@ -299,28 +370,41 @@ async function alertOnce(deps: AlerterDeps, doc: OcsfDocument, key: string): Pro
   }
 }
 
+/** The key of a detection alert: its own namespace beside the tamper alerts' keys. */
+export const detectionKey = (key: string) => `detection:${key}`;
+
 /**
  * For every tamper event in one stream record (CloudTrail from trusted sources only: anything
- * else never normalizes to API Activity), alert once and start the self-heal workflow. The
- * dedupe key and execution name are the owner-namespaced document id. Errors propagate, so the
- * record is retried.
+ * else never normalizes to API Activity), alert once and start the self-heal workflow; for every
+ * other document the detection rules flag, alert once. A tamper the rules also flag is one alert,
+ * naming the rules. The dedupe key and execution name are the owner-namespaced document id.
+ * Errors propagate, so the record is retried.
  */
 export async function alertOnStreamRecord(data: string, deps: AlerterDeps): Promise<AlertOutcome> {
-  const outcome: AlertOutcome = { alerted: [], duplicates: [], notGoverned: [] };
+  const outcome: AlertOutcome = { alerted: [], detected: [], duplicates: [], notGoverned: [] };
   const decoded = decodeCwlBase64(data);
   // Undecodable records are kept by the archive (error prefix) and the indexer (rejected/).
   if (!decoded.ok) return { ...outcome, unreadable: decoded.error };
   if (isControlMessage(decoded.payload)) return outcome;
   const payload = decoded.payload;
-  // Only the tamper documents are kept: a large payload's other documents are let go one by one.
-  const tamper: OcsfDocument[] = [];
+  const rules = deps.detections ?? [];
+  const context: DetectionContext | undefined = deps.detectionSettings && {
+    settings: deps.detectionSettings,
+    governed: (doc) => !('notStarted' in healTargetOf(deps, doc)),
+  };
+  // Only the flagged documents are kept: a large payload's other documents are let go one by one.
+  const flagged: Flagged[] = [];
   forEachDocument(payload, deps.formats, deps.trust, (doc) => {
-    if (isCoverageTamper(doc)) tamper.push(doc);
+    const tamper = isCoverageTamper(doc);
+    const matched = context && rules.length ? matchingRules(doc, rules, context) : [];
+    if (tamper || matched.length) flagged.push({ doc, tamper, rules: matched });
   });
-  for (const doc of tamper) {
-    const key = documentId(payload, doc);
-    const result = await alertOnce(deps, doc, key);
+  for (const item of flagged) {
+    const id = documentId(payload, item.doc);
+    const key = item.tamper ? id : detectionKey(id);
+    const result = await alertOnce(deps, item, key);
     if (result === 'alerted') outcome.alerted.push(key);
+    else if (result === 'detected') outcome.detected.push(key);
     else if (result === 'duplicate') outcome.duplicates.push(key);
     else outcome.notGoverned.push(key);
   }

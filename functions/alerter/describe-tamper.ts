@@ -1,5 +1,7 @@
 import { requestDataOf } from '../shared/ocsf/cloudtrail';
 import type { OcsfDocument } from '../shared/ocsf/document';
+import type { DetectionRule } from '../../contracts/detections';
+import { consoleLink, severityOf } from './detections';
 
 export interface TamperAlert {
   subject: string;
@@ -89,6 +91,8 @@ export function describeTamper(
   doc: OcsfDocument,
   executionArn: string | undefined,
   notStartedReason = 'see the alerter logs',
+  /** Detection rules that also flag the event (one alert, naming them). */
+  rules: readonly DetectionRule[] = [],
 ): TamperAlert {
   const d = doc as OcsfDocument & ApiDoc;
   const operation = quote(d.api?.operation ?? 'unknown call', 100);
@@ -109,6 +113,9 @@ export function describeTamper(
   const heal = executionArn
     ? `starting ${executionArn} (if it cannot start, a separate message says so)`
     : `NOT started (${notStartedReason})`;
+  // Coverage switched off is High; a rule that also flags it may say more.
+  const severity = rules.length && severityOf(doc, rules) === 'Critical' ? 'Critical' : 'High';
+  const link = consoleLink(doc);
   const text = [
     `logwarden detected a change that switches logging coverage off: ${operation}.`,
     'Quoted values are as the caller sent them, escaped and cut at ' + MAX_QUOTED + ' characters.',
@@ -122,6 +129,9 @@ export function describeTamper(
     `User agent: ${userAgent}`,
     `Time:      ${when}`,
     `Event id:  ${eventId}`,
+    `Severity:  ${severity}`,
+    `Console:   ${link}`,
+    ...(rules.length ? [`Rules:     ${rules.map((r) => r.id).join(', ')}`] : []),
     '',
     `Self-heal: ${heal}`,
   ].join('\n');
@@ -144,6 +154,10 @@ export function describeTamper(
       time: when,
       eventId: attribute(doc.metadata.uid),
       execution: executionArn ?? 'none',
+      kind: 'tamper',
+      severity,
+      console: attribute(link),
+      ...(rules.length ? { rules: rules.map((r) => r.id).join(',') } : {}),
     },
   };
 }

@@ -30,6 +30,12 @@ export const alerterEnv = defineEnv({
    * With `organization` (or `external`: someone else's organization trail), the management
    * account's trail is the organization trail, checked from the control plane.
    */
+  /** config alerts.guardDutyMinSeverity: the `guardduty-finding` rule's floor. */
+  guardDutyMinSeverity: envText()
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 10, 'must be a GuardDuty severity from 1 to 10'),
+  /** config alerts.disabledDetections, comma-separated rule ids. */
+  disabledDetections: envOptionalText().transform((v) => (v ? v.split(',') : [])),
   trailMode: z.enum(['organization', 'account', 'external'], {
     error: 'must be organization, account or external',
   }),

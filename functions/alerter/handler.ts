@@ -15,6 +15,8 @@ import { assumedRoleCredentials, createClient } from '../shared/clients';
 import { base64Bytes, declaredSize, MAX_PAYLOAD_BYTES } from '../shared/cwl-payload';
 import { alertOnStreamRecord, type AlerterDeps } from './alerter';
 import { alerterEnv } from './env';
+import { detectionRules } from '../../contracts/detections';
+import { compileRules } from './detections';
 
 /**
  * Bytes of decoded payload the records of one batch may hold at the same time: two payloads of
@@ -50,6 +52,8 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
     managementAccount: settings.managementAccount,
     excludedAccounts: settings.scopeExcludeAccounts,
     organizationTrail: settings.trailMode !== 'account',
+    detections: compileRules(detectionRules.filter((r) => !settings.disabledDetections.includes(r.id))),
+    detectionSettings: { guardDutyMinSeverity: settings.guardDutyMinSeverity },
     // Claims in flight in this container: one batch holding an event twice alerts once.
     inFlight: new Map(),
     logger: new Logger(),
@@ -57,7 +61,7 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
   };
 }
 
-/** Kinesis (enhanced fan-out) → tamper alerts on SNS and self-heal executions. */
+/** Kinesis (enhanced fan-out) → tamper and detection alerts on SNS, self-heal executions. */
 export function makeHandler(deps: AlerterHandlerDeps) {
   const { logger, metrics } = deps;
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
@@ -90,7 +94,9 @@ export function makeHandler(deps: AlerterHandlerDeps) {
       });
     if (outcome.duplicates.length)
       logger.info('duplicate deliveries, no alert', { alertKeys: outcome.duplicates });
+    if (outcome.detected.length) logger.info('detection alerts sent', { alertKeys: outcome.detected });
     metrics.addMetric('TamperAlerts', MetricUnit.Count, outcome.alerted.length + outcome.notGoverned.length);
+    metrics.addMetric('DetectionAlerts', MetricUnit.Count, outcome.detected.length);
     metrics.addMetric('DuplicateTamperDeliveries', MetricUnit.Count, outcome.duplicates.length);
   };
   return async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {

@@ -18,6 +18,16 @@ export interface RouteContext {
   governedRegions: readonly string[];
   /** The only account whose events may name another account (Organizations and opt-in events). */
   managementAccount: string;
+  /**
+   * The GuardDuty delegated administrator (the security-tooling account, where the control plane
+   * runs): the only account whose membership calls may name other accounts.
+   */
+  guardDutyAdminAccount?: string;
+  /**
+   * Where the workflows run (the security-tooling account): CloudTrail's delegated administrator,
+   * whose cell's trail control checks the organization trail.
+   */
+  controlAccount?: string;
   /** The length of a coalescing window: one execution per workflow, target and window. */
   coalesceMinutes?: number;
 }
@@ -42,6 +52,8 @@ const accountId = /^\d{12}$/;
 
 interface Target {
   account?: string;
+  /** Several accounts named by the event (the GuardDuty administrator's membership calls). */
+  accounts?: string[];
   region?: string;
   vpcId?: string;
   refused?: string;
@@ -75,10 +87,31 @@ function joinedAccount(detail: Record<string, unknown>, management: string): str
  * PutEvents), while `detail` is whatever that account's caller sent. So a member's event only
  * ever targets that member; only the management account's events may name another account.
  */
-function targetOf(trigger: Trigger, event: EventBridgeEvent, management: string): Target {
+function targetOf(trigger: Trigger, event: EventBridgeEvent, context: RouteContext): Target {
+  const management = context.managementAccount;
   const d = event.detail ?? {};
   const fromManagement = event.account === management;
   switch (trigger.id as TriggerId) {
+    case 'org-trail-changed':
+      // The management account is outside the member baseline: its organization trail is healed
+      // from the control-plane account's cell of the same Region.
+      if (!fromManagement) return { refused: `only the management account's trail calls are forwarded here` };
+      if (!context.controlAccount)
+        return { refused: 'no control-plane account to heal the organization trail in' };
+      return { account: context.controlAccount, region: str(d.awsRegion) ?? event.region };
+    case 'guardduty-members-changed': {
+      // DisassociateMembers, DeleteMembers and StopMonitoringMembers name the members they
+      // affect in `accountIds` (1 to 50 account ids, GuardDuty API Reference); the caller is
+      // the administrator, whose own cell lost nothing. Only the administrator's event may name
+      // other accounts: a member calling these about itself heals itself.
+      const named = (d.requestParameters as { accountIds?: unknown } | undefined)?.accountIds;
+      const ids = Array.isArray(named) ? [...new Set(named.filter((a) => typeof a === 'string'))] : [];
+      const region = str(d.awsRegion) ?? event.region;
+      if (event.account !== context.guardDutyAdminAccount) return { account: event.account, region };
+      if (!ids.length || ids.length > 50 || !ids.every((a) => accountId.test(a)))
+        return { refused: `the administrator's ${String(d.eventName)} names no valid accountIds` };
+      return { accounts: ids, region };
+    }
     case 'account-created': {
       if (!fromManagement) return { refused: `only the management account creates accounts` };
       const status = (d.serviceEventDetails as { createAccountStatus?: { accountId?: string } } | undefined)
@@ -141,8 +174,13 @@ export function routeEvent(triggerId: string, event: EventBridgeEvent, context: 
   if (!trigger) return { start: false, reason: `unknown trigger ${triggerId}` };
   if (!accountId.test(String(event.account)))
     return { start: false, reason: `${trigger.id}: event ${event.id} has no account` };
-  const target = targetOf(trigger, event, context.managementAccount);
+  const target = targetOf(trigger, event, context);
   if (target.refused) return { start: false, reason: `${trigger.id}: ${target.refused} (event ${event.id})` };
+  if (target.accounts)
+    return {
+      start: false,
+      reason: `${trigger.id}: event ${event.id} names ${target.accounts.length} accounts (routeEvents)`,
+    };
   if (!target.account || !accountId.test(target.account))
     return { start: false, reason: `${trigger.id}: no account id in event ${event.id}` };
   const window = coalescingWindow(event.time, minutes);
@@ -177,4 +215,23 @@ export function routeEvent(triggerId: string, event: EventBridgeEvent, context: 
     rerunName: executionName('region', target.account, target.region, window, eventNamePart(event.id)),
     input: { account: target.account, region: target.region, ...input },
   };
+}
+
+/**
+ * Every start an event asks for: one, except for the GuardDuty administrator's membership calls,
+ * which heal each member they name (each in its own coalescing window and name).
+ */
+export function routeEvents(triggerId: string, event: EventBridgeEvent, context: RouteContext): Route[] {
+  const trigger = triggers.find((t) => t.id === triggerId);
+  const target = trigger && accountId.test(String(event.account)) ? targetOf(trigger, event, context) : {};
+  if (!target.accounts) return [routeEvent(triggerId, event, context)];
+  return target.accounts.map((account) => {
+    const route = routeEvent(
+      triggerId,
+      // The member as if it had recorded the event itself: routeEvent then names it.
+      { ...event, account, detail: { ...event.detail, requestParameters: undefined } },
+      { ...context, guardDutyAdminAccount: undefined },
+    );
+    return route.start ? { ...route, input: { ...route.input, eventAccount: event.account } } : route;
+  });
 }

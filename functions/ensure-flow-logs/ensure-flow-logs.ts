@@ -83,7 +83,20 @@ export function flowLogOwner(fl: FlowLog): string {
   return owner ? `${owner} (to ${destination})` : `to ${destination}`;
 }
 
+/**
+ * A flow log that covers: ACTIVE, and delivering. "DeliverLogsStatus: The status of the logs
+ * delivery (SUCCESS | FAILED)", and "DeliverLogsErrorMessage: Information about the error that
+ * occurred. Rate limited indicates that CloudWatch Logs throttling has been applied for one or
+ * more network interfaces, or that you've reached the limit on the number of log groups that you
+ * can create. Access error indicates that the IAM role associated with the flow log does not
+ * have sufficient permissions to publish to CloudWatch Logs." (EC2 API Reference, FlowLog). A
+ * flow log that cannot deliver records nothing: it is not coverage.
+ */
 const active = (fl: FlowLog) => fl.FlowLogStatus === 'ACTIVE' && fl.DeliverLogsStatus !== 'FAILED';
+const failing = (fl: FlowLog) => fl.FlowLogStatus === 'ACTIVE' && fl.DeliverLogsStatus === 'FAILED';
+
+/** "FlowLogAlreadyExists": a flow log with the same resource, configuration and destination is there. */
+const ALREADY_EXISTS = 'FlowLogAlreadyExists';
 
 /**
  * The most items a describe call asks for: DescribeVpcs takes MaxResults 5 to 1000 (EC2 API
@@ -150,48 +163,66 @@ export async function ensureFlowLogs(
   }
   const flowLogs = await flowLogsOf(clients.ec2, vpcIds);
   const missing: string[] = [];
+  const undelivered: FlowLog[] = [];
   for (const vpc of vpcIds) {
     const mine = flowLogs.filter((fl) => fl.ResourceId === vpc);
     const ours = mine.find((fl) => isOurs(fl) && active(fl));
     const foreign = mine.filter((fl) => !isOurs(fl) && active(fl));
     const required = settings.requiredFields ?? defaultV2Format.fields;
     const sufficient = foreign.find((fl) => required.every((f) => fieldsOf(fl).includes(f)));
+    const oursFailing = mine.find((fl) => isOurs(fl) && failing(fl));
     if (ours) evidence[vpc] = ours.FlowLogId as string;
     else if (foreign.length && settings.acceptForeignFlowLogs)
       evidence[vpc] = `${foreign[0].FlowLogId} of ${flowLogOwner(foreign[0])} (foreign, accepted by config)`;
     else if (sufficient)
       evidence[vpc] =
         `${sufficient.FlowLogId} of ${flowLogOwner(sufficient)} (foreign, logs every required field)`;
+    // logwarden's own flow log is there but cannot deliver: another CreateFlowLogs to the same
+    // group would only answer FlowLogAlreadyExists. Its cause is outside the flow log.
+    else if (oursFailing) undelivered.push(oursFailing);
     else missing.push(vpc);
   }
+  if (undelivered.length || missing.length) {
+    // A deleted destination group is one cause a control can repair; the delivery role (the
+    // member baseline's) and CloudWatch Logs quotas are reported with EC2's own reason.
+    await ensureOurGroup(clients.logs, settings.retentionDays, actions);
+  }
+  for (const fl of undelivered) {
+    evidence[fl.ResourceId as string] = `${fl.FlowLogId} (DeliverLogsStatus FAILED)`;
+    failures.push(undeliveredReason(fl, settings.deliveryRoleArn));
+  }
   if (missing.length) {
-    if (!(await logGroupExists(clients.logs, ourGroup))) {
-      await clients.logs.send(
-        new CreateLogGroupCommand({ logGroupName: ourGroup, tags: { 'managed-by': 'logwarden' } }),
+    let res: {
+      Unsuccessful?: { ResourceId?: string; Error?: { Code?: string; Message?: string } }[];
+      FlowLogIds?: string[];
+    };
+    try {
+      res = await clients.ec2.send(
+        new CreateFlowLogsCommand({
+          ResourceType: 'VPC',
+          ResourceIds: missing,
+          TrafficType: 'ALL',
+          LogDestinationType: 'cloud-watch-logs',
+          LogGroupName: ourGroup,
+          DeliverLogsPermissionArn: settings.deliveryRoleArn,
+          LogFormat: ourFormat,
+          MaxAggregationInterval: 60,
+          ClientToken: flowLogsClientToken(settings.execution, target, missing),
+          TagSpecifications: [
+            { ResourceType: 'vpc-flow-log', Tags: [{ Key: 'managed-by', Value: 'logwarden' }] },
+          ],
+        }),
       );
-      await clients.logs.send(
-        new PutRetentionPolicyCommand({ logGroupName: ourGroup, retentionInDays: settings.retentionDays }),
-      );
-      actions.push(`created log group ${ourGroup} (flow logs need a destination)`);
+    } catch (err) {
+      // Another execution (concurrent heals of one cell) created the same flow log between our
+      // look-up and our call: EC2 refuses the whole call. What is there now decides.
+      if ((err as Error).name !== ALREADY_EXISTS) throw err;
+      res = { Unsuccessful: missing.map((ResourceId) => ({ ResourceId, Error: { Code: ALREADY_EXISTS } })) };
     }
-    const res = await clients.ec2.send(
-      new CreateFlowLogsCommand({
-        ResourceType: 'VPC',
-        ResourceIds: missing,
-        TrafficType: 'ALL',
-        LogDestinationType: 'cloud-watch-logs',
-        LogGroupName: ourGroup,
-        DeliverLogsPermissionArn: settings.deliveryRoleArn,
-        LogFormat: ourFormat,
-        MaxAggregationInterval: 60,
-        ClientToken: flowLogsClientToken(settings.execution, target, missing),
-        TagSpecifications: [
-          { ResourceType: 'vpc-flow-log', Tags: [{ Key: 'managed-by', Value: 'logwarden' }] },
-        ],
-      }),
-    );
+    const already = (res.Unsuccessful ?? []).filter((u) => u.Error?.Code === ALREADY_EXISTS);
     for (const u of res.Unsuccessful ?? []) {
-      failures.push(`${u.ResourceId}: ${u.Error?.Code} ${u.Error?.Message}`);
+      if (u.Error?.Code !== ALREADY_EXISTS)
+        failures.push(`${u.ResourceId}: ${u.Error?.Code} ${u.Error?.Message}`);
     }
     const created = missing.filter((v) => !(res.Unsuccessful ?? []).some((u) => u.ResourceId === v));
     const createdIds = res.FlowLogIds ?? [];
@@ -202,6 +233,43 @@ export async function ensureFlowLogs(
         : 'it had no active flow log';
       actions.push(`created flow log ${createdIds[i] ?? ''} for ${vpc} because ${why}`.replace('  ', ' '));
     });
+    if (already.length) {
+      // FlowLogAlreadyExists is success when the flow log there is logwarden's, to the same
+      // group in the same format, and delivering.
+      const now = await flowLogsOf(
+        clients.ec2,
+        already.map((u) => u.ResourceId as string),
+      );
+      for (const u of already) {
+        const vpc = u.ResourceId as string;
+        const there = now.filter((fl) => fl.ResourceId === vpc && isOurs(fl));
+        const good = there.find(active);
+        const bad = there.find(failing);
+        if (good) evidence[vpc] = `${good.FlowLogId} (created by another execution)`;
+        else if (bad) failures.push(undeliveredReason(bad, settings.deliveryRoleArn));
+        else
+          failures.push(
+            `${vpc}: CreateFlowLogs answered ${ALREADY_EXISTS}, but no active flow log of logwarden's to ${ourGroup} is there`,
+          );
+      }
+    }
   }
   return controlResult('flow-logs', target, evidence, actions, failures);
+}
+
+function undeliveredReason(fl: FlowLog, deliveryRoleArn: string): string {
+  return (
+    `${fl.ResourceId}: flow log ${fl.FlowLogId} to ${ourGroup} cannot deliver (DeliverLogsStatus FAILED: ` +
+    `${fl.DeliverLogsErrorMessage ?? 'no reason given'}); ` +
+    (fl.DeliverLogsErrorMessage === 'Access error'
+      ? `the delivery role ${fl.DeliverLogsPermissionArn ?? deliveryRoleArn} may not publish to the group (member baseline)`
+      : 'a flow log that cannot deliver is not coverage')
+  );
+}
+
+async function ensureOurGroup(logs: CloudWatchLogsClient, retentionDays: number, actions: string[]) {
+  if (await logGroupExists(logs, ourGroup)) return;
+  await logs.send(new CreateLogGroupCommand({ logGroupName: ourGroup, tags: { 'managed-by': 'logwarden' } }));
+  await logs.send(new PutRetentionPolicyCommand({ logGroupName: ourGroup, retentionInDays: retentionDays }));
+  actions.push(`created log group ${ourGroup} (flow logs need a destination)`);
 }

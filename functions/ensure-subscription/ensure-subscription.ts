@@ -13,9 +13,10 @@ export interface SubscriptionSettings {
   /** The central destination of this region. */
   destinationArn: string;
   /**
-   * The account's subscription role, which CloudWatch Logs assumes to validate the sender when
-   * the destination policy grants the organization (CloudWatch Logs User Guide, account-level
-   * subscriptions across accounts, "Create an IAM role").
+   * The member's own subscription role (contracts/names.ts subscriptionRoleArn). The
+   * destinations grant the whole organization, and then "you will need to use the ARN of the IAM
+   * role that you created in Step 2" (CloudWatch Logs User Guide, account-level subscriptions,
+   * Step 3): a policy without it is drift.
    */
   roleArn: string;
   /** The account policy's name (and, in the fallback, each filter's name): `logwarden-central-<region>`. */
@@ -54,9 +55,10 @@ interface SubscriptionDocument {
 
 /**
  * What differs between logwarden's account policy and the desired one: the whole policy
- * document (destination, role, a filter pattern that lets everything through, distribution) and
- * the selection criteria. A filter pattern that never matches would look covered while sending
- * nothing.
+ * document (destination, the member's subscription role, a filter pattern that lets everything
+ * through, distribution) and the selection criteria. A filter pattern that never matches would
+ * look covered while sending nothing; a policy without the role is one CloudWatch Logs refuses
+ * for a destination that grants the organization.
  */
 export function policyDrift(
   policy: { policyDocument?: string; selectionCriteria?: string; scope?: string },
@@ -83,14 +85,16 @@ export function policyDrift(
   return drift;
 }
 
-/** What differs in a per-log-group filter of logwarden's (the fallback): destination, pattern, distribution. */
+/** What differs in a per-log-group filter of logwarden's (the fallback): destination, role, pattern, distribution. */
 export function subscriptionFilterDrift(
   filter: { destinationArn?: string; filterPattern?: string; distribution?: string; roleArn?: string },
   destinationArn: string,
+  roleArn: string,
 ): string[] {
   const drift: string[] = [];
   if (filter.destinationArn !== destinationArn)
     drift.push(`destination was ${filter.destinationArn}, not ${destinationArn}`);
+  if (filter.roleArn !== roleArn) drift.push(`role was ${filter.roleArn ?? 'none'}, not ${roleArn}`);
   if ((filter.filterPattern ?? '') !== '')
     drift.push(`filter pattern was ${JSON.stringify(filter.filterPattern)}, not "" (everything)`);
   if ((filter.distribution ?? 'ByLogStream') !== 'Random')
@@ -190,7 +194,9 @@ export async function ensureSubscription(
         (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: name })))
           .subscriptionFilters ?? [];
       const mine = filters.find((f) => f.filterName === settings.policyName);
-      const filterDrift = mine ? subscriptionFilterDrift(mine, settings.destinationArn) : [];
+      const filterDrift = mine
+        ? subscriptionFilterDrift(mine, settings.destinationArn, settings.roleArn)
+        : [];
       if (mine && !filterDrift.length) {
         subscribed++;
         continue;
@@ -207,6 +213,7 @@ export async function ensureSubscription(
           filterName: settings.policyName,
           filterPattern: '',
           destinationArn: settings.destinationArn,
+          roleArn: settings.roleArn,
           distribution: 'Random',
         }),
       );

@@ -1,5 +1,10 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { destinationArn, names, pipelineLogGroups, subscriptionPolicyName } from '../../contracts/names';
+import {
+  destinationArn,
+  pipelineLogGroups,
+  subscriptionPolicyName,
+  subscriptionRoleArn,
+} from '../../contracts/names';
 import { controlDepsFromEnv, controlHandler, type ControlDeps } from '../shared/control-handler';
 import { ensureSubscriptionEnv } from './env';
 import { ensureSubscription } from './ensure-subscription';
@@ -22,7 +27,7 @@ export function makeHandler(deps: EnsureSubscriptionDeps) {
       { account, region },
       {
         destinationArn: destinationArn(region, deps.logArchiveAccount),
-        roleArn: `arn:aws:iam::${account}:role/${names.subscriptionRole}`,
+        roleArn: subscriptionRoleArn(account),
         policyName: subscriptionPolicyName(region),
         excludedLogGroups: pipelineLogGroups,
         besideForeignPolicy: deps.besideForeignPolicy,

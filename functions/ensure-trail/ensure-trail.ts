@@ -31,6 +31,12 @@ export interface TrailSettings {
   trailArn: string;
   s3BucketName?: string;
   kmsKeyArn?: string;
+  /**
+   * logwarden's group and role in the account that calls CreateTrail/UpdateTrail ("Both the
+   * CloudWatch Logs log group and log role must exist in the calling account": CloudTrail User
+   * Guide, "Organization delegated administrator", footnote 1): contracts/names.ts. Always
+   * given for a trail logwarden keeps; an external trail is never written (verifyExternalTrail).
+   */
   cloudWatchLogsGroupArn?: string;
   cloudWatchLogsRoleArn?: string;
 }
@@ -90,6 +96,16 @@ function withManagementEvents(
   };
 }
 
+/** Throttling and server errors: the workflow retries the whole control, so they are thrown. */
+function isRetryable(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  return (
+    Boolean(e.$retryable) ||
+    (e.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    ['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded'].includes(e.name ?? '')
+  );
+}
+
 /** CloudTrail reports the log group ARN with the `:*` suffix the API also accepts. */
 const logGroupArn = (arn: string | undefined) => arn?.replace(/:\*$/, '');
 
@@ -118,6 +134,61 @@ async function createTrail(
 }
 
 /**
+ * Another region's cell. The trail is one multi-region resource in the home region, and every
+ * change to it must be made there ("must be called from the region in which the trail was
+ * created; otherwise, an InvalidHomeRegionException is thrown": CloudTrail API Reference,
+ * UpdateTrail, PutEventSelectors; StartLogging and StopLogging likewise), so its settings are
+ * checked and repaired in the home region's cell, which every cover-account and sweep covers.
+ * This cell verifies, in two reads, what makes this region covered: the trail exists, is
+ * multi-region ("applies to all regions", CloudTrail API Reference, Trail.IsMultiRegionTrail),
+ * and is logging; it says so in its evidence, and reports anything else as failed.
+ */
+async function verifiedFromHome(
+  cloudtrail: CloudTrailClient,
+  target: ControlTarget,
+  settings: TrailSettings,
+): Promise<ControlResult> {
+  const home = settings.homeRegion;
+  const evidence: Record<string, string> = { trail: settings.trailArn, settingsCheckedIn: home };
+  const repairedThere =
+    settings.mode === 'external'
+      ? `${settings.owner ?? 'its owner'} must repair it (trail.mode external)`
+      : `the home region ${home}'s cell repairs it`;
+  const trail = await describeTrail(cloudtrail, settings.trailArn);
+  if (!trail)
+    return controlResult(
+      'trail',
+      target,
+      evidence,
+      [],
+      [`trail ${settings.trailArn} does not exist, so nothing logs ${target.region}; ${repairedThere}`],
+    );
+  if (!trail.IsMultiRegionTrail)
+    return controlResult(
+      'trail',
+      target,
+      evidence,
+      [],
+      [
+        `trail ${settings.trailArn} is not multi-region, so it does not log ${target.region}; ${repairedThere}`,
+      ],
+    );
+  const status = await cloudtrail.send(
+    new GetTrailStatusCommand({ Name: trail.TrailARN ?? settings.trailArn }),
+  );
+  if (!status.IsLogging)
+    return controlResult(
+      'trail',
+      target,
+      evidence,
+      [],
+      [`trail ${settings.trailArn} is not logging; ${repairedThere}`],
+    );
+  evidence.verified = `exists, multi-region (applies to ${target.region}), logging (read in ${home})`;
+  return controlResult('trail', target, evidence, [], []);
+}
+
+/**
  * The trail (the organization trail, or this account's trail) exists, is multi-region, logs
  * management events from every source, validates log files, is encrypted with the configured
  * KMS key, delivers to the configured bucket and CloudWatch Logs group (through the configured
@@ -131,23 +202,7 @@ export async function ensureTrail(
   target: ControlTarget,
   settings: TrailSettings,
 ): Promise<ControlResult> {
-  if (target.region !== settings.homeRegion) {
-    // The trail is one multi-region resource in the home region, and every change to it must be
-    // made there ("must be called from the region in which the trail was created; otherwise, an
-    // InvalidHomeRegionException is thrown": CloudTrail API Reference, UpdateTrail,
-    // PutEventSelectors; StartLogging and StopLogging likewise), so the trail-changed events that
-    // start a heal are recorded there. Checking it from every region's cell would read the same
-    // trail once per region against CloudTrail's 10 reads a second (below): it is checked, and
-    // made multi-region, in the home region's cell, which every cover-account and sweep covers.
-    return {
-      control: 'trail',
-      ...target,
-      status: 'covered',
-      evidence: { trail: settings.trailArn, checkedIn: settings.homeRegion },
-      actions: [],
-      reason: `the multi-region trail is checked in the home region ${settings.homeRegion}, where every change to it is made`,
-    };
-  }
+  if (target.region !== settings.homeRegion) return verifiedFromHome(cloudtrail, target, settings);
   if (settings.mode === 'external') return verifyExternalTrail(cloudtrail, target, settings);
   const actions: string[] = [];
   const failures: string[] = [];
@@ -249,17 +304,23 @@ export async function ensureTrail(
       update.CloudWatchLogsRoleArn = settings.cloudWatchLogsRoleArn;
       fixes.push(
         group
-          ? `set CloudWatch Logs delivery to the configured group and role (was ${group} through ${trail.CloudWatchLogsRoleArn ?? 'no role'})`
+          ? `set CloudWatch Logs delivery to logwarden's group and role of the calling account (was ${group} through ${trail.CloudWatchLogsRoleArn ?? 'no role'})`
           : 'turned on CloudWatch Logs delivery',
       );
     }
-  } else if (!trail.CloudWatchLogsLogGroupArn)
-    failures.push(
-      'the trail does not send to CloudWatch Logs and trail.cloudWatchLogsGroupArn/RoleArn are not configured',
-    );
+  }
   if (fixes.length && !failures.some((f) => f.includes('not an organization trail'))) {
-    await cloudtrail.send(new UpdateTrailCommand(update));
-    actions.push(`updated trail ${settings.name}: ${fixes.join(', ')}`);
+    // A refused UpdateTrail (a role CloudTrail cannot assume, a key it cannot use) is reported,
+    // and never keeps the trail from logging: selectors and StartLogging still follow.
+    try {
+      await cloudtrail.send(new UpdateTrailCommand(update));
+      actions.push(`updated trail ${settings.name}: ${fixes.join(', ')}`);
+    } catch (err) {
+      if (isRetryable(err)) throw err;
+      failures.push(
+        `UpdateTrail to ${fixes.join(', ')} failed: ${(err as Error).name}: ${(err as Error).message}`,
+      );
+    }
   }
 
   // A trail without custom selectors logs "all read and write management events, and no data

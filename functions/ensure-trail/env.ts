@@ -13,6 +13,6 @@ export const ensureTrailEnv = defineEnv({
   managementAccount: envAccountId(),
   trailS3Bucket: envOptionalText(),
   trailKmsKeyArn: envOptionalText(),
-  trailCwlGroupArn: envOptionalText(),
-  trailCwlRoleArn: envOptionalText(),
+  /** The organization trail's group and role are in this account (contracts/names.ts trailLogsAccount). */
+  securityToolingAccount: envAccountId(),
 });

@@ -1,5 +1,11 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { accountTrailArn, organizationTrailArn } from '../../contracts/names';
+import {
+  accountTrailArn,
+  organizationTrailArn,
+  trailLogGroupArn,
+  trailLogsAccount,
+  trailLogsRoleArn,
+} from '../../contracts/names';
 import { controlDepsFromEnv, controlHandler, type ControlDeps } from '../shared/control-handler';
 import type { EnvOf } from '../shared/env';
 import { ensureTrailEnv } from './env';
@@ -21,8 +27,11 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
  */
 export function makeHandler(deps: EnsureTrailDeps) {
   const s = deps.settings;
-  return controlHandler(deps, ({ account, region }, clients) =>
-    ensureTrail(
+  return controlHandler(deps, ({ account, region }, clients) => {
+    // The group and role of the account that calls CreateTrail/UpdateTrail: the organization
+    // trail's in security-tooling (this account), an account trail's in the member.
+    const logsAccount = trailLogsAccount(s.trailMode, s.securityToolingAccount, account);
+    return ensureTrail(
       s.trailMode !== 'account'
         ? clients.own(CloudTrailClient, s.homeRegion)
         : clients.member(CloudTrailClient, account, s.homeRegion),
@@ -38,9 +47,9 @@ export function makeHandler(deps: EnsureTrailDeps) {
             : accountTrailArn(s.homeRegion, account, s.trailName),
         s3BucketName: s.trailS3Bucket,
         kmsKeyArn: s.trailKmsKeyArn,
-        cloudWatchLogsGroupArn: s.trailCwlGroupArn,
-        cloudWatchLogsRoleArn: s.trailCwlRoleArn,
+        cloudWatchLogsGroupArn: trailLogGroupArn(s.homeRegion, logsAccount),
+        cloudWatchLogsRoleArn: trailLogsRoleArn(logsAccount),
       },
-    ),
-  );
+    );
+  });
 }

@@ -33,6 +33,8 @@ export function makeHandler(deps: SetupDeps) {
     if (event.RequestType === 'Delete') return { PhysicalResourceId: physicalId, Data: { actions: 'none' } };
     const props = event.ResourceProperties as unknown as {
       RetentionDays: string;
+      HotDays?: string;
+      WarmDays?: string;
       WriterRoleArns?: string[];
       ReaderRoleArns?: string[];
       SetupRoleArn?: string;
@@ -40,6 +42,10 @@ export function makeHandler(deps: SetupDeps) {
     };
     const actions = await installSearchSetup(deps.search, {
       retentionDays: Number(props.RetentionDays),
+      tiers:
+        props.HotDays && props.WarmDays
+          ? { hotDays: Number(props.HotDays), warmDays: Number(props.WarmDays) }
+          : undefined,
       writerRoleArns: props.WriterRoleArns,
       readerRoleArns: props.ReaderRoleArns,
       setupRoleArn: props.SetupRoleArn,

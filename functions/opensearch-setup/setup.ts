@@ -6,11 +6,14 @@ import {
   indexTemplate,
   indexTemplateName,
   ismPolicy,
+  type IsmTiers,
   ismPolicyId,
 } from '../shared/opensearch/index-model';
 
 export interface SetupOptions {
   retentionDays: number;
+  /** Hot, then UltraWarm, then cold storage (contracts/search-sizing.ts); absent: hot, then delete. */
+  tiers?: IsmTiers;
   /** IAM roles that write documents; mapped to a least-privilege role under fine-grained access control. */
   writerRoleArns?: string[];
   /** IAM roles that read (dashboards, the CLI); mapped to a read-only role. */
@@ -182,7 +185,7 @@ async function installContent(search: SearchClient, options: SetupOptions): Prom
   });
   if (templateWritten) actions.push(`installed index template ${indexTemplateName}`);
 
-  const policy = ismPolicy(options.retentionDays);
+  const policy = ismPolicy(options.retentionDays, options.tiers);
   const ism = await search.request('GET', `/_plugins/_ism/policies/${ismPolicyId}`);
   if (ism.status === 400 && /no handler found/.test(JSON.stringify(ism.body))) {
     // A node without the index-management plugin (the local one): nothing enforces retention there.

@@ -18,6 +18,7 @@ const tamperCalls: Record<string, ReadonlySet<string>> = {
     'DisassociateFromMasterAccount',
     'DeleteMembers',
     'DisassociateMembers',
+    'StopMonitoringMembers',
     'DisableOrganizationAdminAccount',
   ]),
   'ec2.amazonaws.com': new Set(['DeleteFlowLogs']),
@@ -51,6 +52,16 @@ export function isCoverageTamper(
   if (service === 'guardduty.amazonaws.com' && operation === 'UpdateDetector') {
     const enable = requestParameters(doc).enable;
     return enable === false || enable === 'false';
+  }
+  if (service === 'guardduty.amazonaws.com' && operation === 'UpdateOrganizationConfiguration') {
+    // Auto-enable switched off for the organization's members (GuardDuty API Reference,
+    // UpdateOrganizationConfiguration: autoEnableOrganizationMembers NONE, or the older autoEnable).
+    const params = requestParameters(doc);
+    return (
+      params.autoEnableOrganizationMembers === 'NONE' ||
+      params.autoEnable === false ||
+      params.autoEnable === 'false'
+    );
   }
   if (service === 'logs.amazonaws.com' && operation === 'DeleteLogGroup') {
     const group = requestParameters(doc).logGroupName;

@@ -1,4 +1,4 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   controlNames,
@@ -18,6 +18,12 @@ export type BranchOutput =
 export interface LedgerInput {
   workflow: string;
   executionArn: string;
+  /**
+   * When the execution started (`$$.Execution.StartTime`): a cell's row is only replaced by a
+   * result of an execution that started at the same time or later, so that of concurrent heals
+   * of one cell the newest check is what the ledger says, not the last writer.
+   */
+  executionStartTime?: string;
   results: unknown;
   /** Parent workflows (cover-account, sweep) only summarize: their children wrote the items. */
   summaryOnly?: boolean;
@@ -138,13 +144,28 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
   const collected = collectResults(input.results);
   const entries = collected.map((c) => (isChildSummary(c) ? c : toResult(c)));
   const results = entries.filter((e): e is ControlResult => !('counts' in e));
+  const startedAt = input.executionStartTime ?? now;
   for (const r of input.summaryOnly ? [] : results) {
-    await deps.ddb.send(
-      new PutItemCommand({
-        TableName: deps.table,
-        Item: encodeLedgerItem(r, now, input.executionArn),
-      }),
-    );
+    try {
+      await deps.ddb.send(
+        new PutItemCommand({
+          TableName: deps.table,
+          Item: encodeLedgerItem(r, now, input.executionArn, startedAt),
+          // "A condition expression ... must evaluate to true in order for the operation to
+          // succeed" (DynamoDB API Reference, PutItem.ConditionExpression); ISO 8601 times in
+          // UTC compare as strings.
+          ConditionExpression: 'attribute_not_exists(executionStartTime) OR executionStartTime <= :startedAt',
+          ExpressionAttributeValues: { ':startedAt': { S: startedAt } },
+        }),
+      );
+    } catch (err) {
+      // A newer execution already recorded this cell: its check stands.
+      if (
+        !(err instanceof ConditionalCheckFailedException) &&
+        (err as Error).name !== 'ConditionalCheckFailedException'
+      )
+        throw err;
+    }
   }
   const counts: Partial<Record<CoverageStatus, number>> = {};
   const add = (status: CoverageStatus, n: number) => (counts[status] = (counts[status] ?? 0) + n);

@@ -80,11 +80,10 @@ export async function accountMovedToExcludedOu(org: Organization, account: strin
   return recordedCall(
     org,
     {
-      caller: { account: org.management, identity: 'user/admin' },
+      caller: { account: org.management },
       region: 'us-east-1',
       service: 'organizations',
       eventName: 'MoveAccount',
-      requestParameters: { accountId: account, sourceParentId: from, destinationParentId: org.excludedOuId },
     },
     () =>
       orgs.send(

@@ -1,9 +1,12 @@
 /**
- * A person's API call in an account, made on the stand-in and recorded the way CloudTrail
- * records it: the record (with `errorCode` when AWS refused the call) is emitted as an event in
- * the account and region of the call, where only the deployed rules decide what it starts.
+ * A person's API call in an account, made on the stand-in, which records it the way CloudTrail
+ * records it (local/standins/events.py: the signing principal, the request's parameters, the
+ * response, `errorCode` when AWS refused the call); that record, in its EventBridge envelope, is
+ * put on the default bus of the account and region of the call, where only the deployed rules
+ * decide what it starts. The run writes nothing of the record itself.
  */
-import { apiCallEvent, cloudTrailRecord, type ApiCall, type AwsEvent } from '../aws-events';
+import type { ApiCall, AwsEvent } from '../aws-events';
+import { emittedEvents } from '../standins/prerequisites';
 import type { Started } from '../control-plane';
 import type { Organization } from './organization';
 
@@ -17,12 +20,16 @@ export interface RecordedCall<T> {
 
 export async function recordedCall<T>(
   org: Organization,
-  call: Omit<ApiCall, 'responseElements' | 'error'>,
+  /** The call as CloudTrail will name it: who, where, which service and operation. */
+  call: Pick<ApiCall, 'caller' | 'region' | 'service' | 'eventName'>,
   send: () => Promise<T>,
-  responseElements: (result: T) => Record<string, unknown> | null = () => null,
-  /** When CloudTrail says the call was made (default: now). */
+  /**
+   * When the event says the call was made (default: as the stand-in recorded it). Tests of
+   * coalescing windows give two calls the same instant; nothing else of the record changes.
+   */
   at?: Date,
 ): Promise<RecordedCall<T>> {
+  const { next } = await emittedEvents(org.endpoint);
   let result: T | undefined;
   let error: RecordedCall<T>['error'];
   try {
@@ -31,16 +38,22 @@ export async function recordedCall<T>(
     const e = err as { name?: string; Code?: string; message?: string };
     error = { code: e.Code ?? e.name ?? 'Error', message: e.message ?? String(err) };
   }
-  const event = apiCallEvent(
-    cloudTrailRecord(
-      {
-        ...call,
-        error,
-        responseElements: result === undefined ? null : responseElements(result),
-      },
-      at,
-    ),
+  const recorded = (await emittedEvents(org.endpoint, next)).events.find(
+    (e) =>
+      e['detail-type'] === 'AWS API Call via CloudTrail' &&
+      e.detail.eventSource === `${call.service}.amazonaws.com` &&
+      e.detail.eventName === call.eventName &&
+      e.account === call.caller.account,
   );
+  if (!recorded)
+    throw new Error(
+      `the stand-in recorded no ${call.service}:${call.eventName} of ${call.caller.account} (${error?.code ?? 'accepted'})`,
+    );
+  const event = at
+    ? { ...recorded, time: isoSeconds(at), detail: { ...recorded.detail, eventTime: isoSeconds(at) } }
+    : recorded;
   const started = await org.emit(event);
   return { result, error, event, started };
 }
+
+const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');

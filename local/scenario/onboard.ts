@@ -5,12 +5,13 @@
  * later, as a service-managed StackSet's automatic deployment does, so the first AssumeRole
  * calls meet an account without the role.
  */
-import { createAccountResultEvent, regionOptInEvent } from '../aws-events';
+import { AccountClient, EnableRegionCommand, GetRegionOptStatusCommand } from '@aws-sdk/client-account';
+import { createAccountResultEvent, type AwsEvent } from '../aws-events';
 import type { Started } from '../control-plane';
 import type { Organization } from './organization';
 import { createVpc } from './vpc';
 import type { Say } from './report';
-import type { Denial } from '../standins/prerequisites';
+import { emittedEvents, type Denial } from '../standins/prerequisites';
 import { names } from '../../contracts/names';
 
 /**
@@ -56,16 +57,40 @@ export async function onboardAccount(
 }
 
 /**
- * A region opted in for `account` by `caller` (the management account, or the account
- * itself): the event goes to the caller's account in us-east-1.
+ * A region opted in for `account` by `caller` (the management account, naming the member's
+ * `AccountId`, or the account itself, naming none) with the Account API's `EnableRegion`. The
+ * stand-in (local/standins/account.py) answers `ENABLING` first and `ENABLED` once the opt-in
+ * has finished, and sends "Region Opt-In Status Change" to the caller's account in us-east-1 at
+ * each step, as AWS does; those events, not the run, reach the deployed rules. A default
+ * region cannot be enabled (ValidationException), so it sends none.
  */
 export async function optInRegion(
   org: Organization,
   caller: string,
   account: string,
   region: string,
-): Promise<{ started: Started[] }> {
-  return { started: await org.emit(regionOptInEvent(caller, account, region, 'ENABLED')) };
+): Promise<{ started: Started[]; statuses: string[]; events: AwsEvent[] }> {
+  const client = new AccountClient({ region: 'us-east-1', credentials: await org.admin(caller) });
+  const AccountId = caller === account ? undefined : account;
+  const { next } = await emittedEvents(org.endpoint);
+  await client.send(new EnableRegionCommand({ AccountId, RegionName: region }));
+  const statuses: string[] = [];
+  for (const deadline = Date.now() + 60_000; ;) {
+    const now = (await client.send(new GetRegionOptStatusCommand({ AccountId, RegionName: region })))
+      .RegionOptStatus!;
+    if (statuses.at(-1) !== now) statuses.push(now);
+    if (now === 'ENABLED') break;
+    if (Date.now() > deadline) throw new Error(`${region} of ${account} is still ${now} after 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const ours = (e: AwsEvent) =>
+    e['detail-type'] === 'Region Opt-In Status Change' &&
+    e.detail.regionName === region &&
+    e.detail.accountId === account;
+  const events = (await emittedEvents(org.endpoint, next)).events.filter(ours);
+  // Put on the buses with everything else the stand-in emitted (Organization.deliverEmitted).
+  const started = (await org.deliverEmitted()).filter((d) => ours(d.event)).flatMap((d) => d.started);
+  return { started, statuses, events };
 }
 
 /** Every member account created, one after the other, as the run tells it. */

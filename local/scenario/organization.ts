@@ -15,7 +15,15 @@ import {
 import { functionHandler, templateFunctions, type RoleCredentials } from '../template-functions';
 import type { AwsEvent } from '../aws-events';
 import { LocalControlPlane, type Started } from '../control-plane';
-import { deployIam, deployedStacks, type DeployedStack } from '../deployment';
+import {
+  deployEventBuses,
+  deployIam,
+  deployedStacks,
+  deploySubscriptionFilters,
+  type DeployedStack,
+} from '../deployment';
+import { CreateEventBusCommand, EventBridgeClient, PutPermissionCommand } from '@aws-sdk/client-eventbridge';
+import { CloudWatchLogsClient, PutSubscriptionFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   actAsAdministrator,
   actAsSecurityTooling,
@@ -27,7 +35,14 @@ import {
   rootIamDeployer,
   synthesizeToCdkOut,
 } from '../emulated-org';
-import { deniedRequests, serviceCredentials, type Denial } from '../standins/prerequisites';
+import {
+  asRoot,
+  deniedRequests,
+  emittedEvents,
+  serviceAuthorize,
+  serviceCredentials,
+  type Denial,
+} from '../standins/prerequisites';
 import { LocalEventBridge } from '../event-bus';
 import {
   addAccount,
@@ -77,8 +92,21 @@ export interface Organization {
   plane: LocalControlPlane;
   summaryQueueUrl: string;
   central: ReturnType<typeof synthesizeToCdkOut>['central'];
-  /** Emits an event where AWS emits it; returns the executions it started (none if no rule caught it). */
+  /**
+   * Puts an event on the default bus of its account and region; returns the executions it
+   * started (none if no rule caught it). Then every event the stand-in emitted since (the
+   * CloudTrail records of the calls those executions made, local/standins/events.py) is put
+   * where AWS emits it too, round after round until one starts nothing (`cascade`).
+   */
   emit(event: AwsEvent): Promise<Started[]>;
+  /**
+   * Every event the stand-in emitted and no one has put on a bus yet (the calls logwarden and
+   * the people made, the services' own events), put where AWS emits it, until a round starts
+   * nothing. More than `MAX_CASCADE_ROUNDS` rounds is a loop: an error.
+   */
+  deliverEmitted(): Promise<Delivered[]>;
+  /** What `deliverEmitted` delivered that started something, round by round. */
+  cascade: Delivered[];
   /** Runs the executions recorded in Step Functions that have not run yet (the alerter's heals). */
   runRecorded(): Promise<Started[]>;
   /** The member baseline StackSet instances of one account arriving (every governed region). */
@@ -108,6 +136,27 @@ export interface Organization {
 }
 
 export { organizationAccessRole };
+
+/** An event the stand-in emitted, put on its bus in a round of `deliverEmitted`. */
+export interface Delivered {
+  round: number;
+  event: AwsEvent;
+  started: Started[];
+}
+
+/** Rounds of events starting executions whose calls start more, before it is called a loop. */
+export const MAX_CASCADE_ROUNDS = 5;
+
+/** An event once: a CloudTrail record by its eventID, any other event by its id. */
+function eventKey(event: AwsEvent): string {
+  return String((event.detail as { eventID?: string }).eventID ?? event.id);
+}
+
+/** `<eventName> in <account> <region>` or the detail-type of a service event. */
+export function describeEvent(event: AwsEvent): string {
+  const d = event.detail as { eventName?: string; status?: string };
+  return `${d.eventName ?? `${event['detail-type']} ${d.status ?? ''}`.trim()} in ${event.account} ${event.region}`;
+}
 
 export async function emulateOrganization(
   endpoint: string,
@@ -167,6 +216,18 @@ export async function emulateOrganization(
   // the account of its stack instance.
   const iam = rootIamDeployer(endpoint);
   for (const s of stacks) await deployIam(s, iam);
+  // The event buses and their policies (the control bus), as CloudFormation creates them.
+  const eventBridge = (where: { account: string; region: string }) =>
+    asRoot(EventBridgeClient, endpoint, where.account, where.region);
+  for (const s of stacks)
+    await deployEventBuses(s, {
+      createEventBus: async (where, name) => {
+        await eventBridge(where).send(new CreateEventBusCommand({ Name: name }));
+      },
+      putPolicy: async (where, bus, policy) => {
+        await eventBridge(where).send(new PutPermissionCommand({ EventBusName: bus, Policy: policy }));
+      },
+    });
   // Lambda gives each function its execution role's credentials (lambda.amazonaws.com must be
   // trusted by the role); the stand-in refuses otherwise.
   const roleCredentials: RoleCredentials = (roleArn) =>
@@ -207,9 +268,34 @@ export async function emulateOrganization(
       }
       throw new Error(`a rule targets function ${fn.logicalId} in ${fn.stack.account}: not emulated`);
     },
+    // EventBridge sends a forwarded event to the control bus as the rule target's role: its
+    // trust (events.amazonaws.com, the rule's account and ARN), its events:PutEvents grant and
+    // the control bus's policy (aws:PrincipalOrgID), all evaluated by the stand-in.
+    async ({ rule, roleArn, busArn }) => {
+      const ruleArn = `arn:aws:events:${rule.region}:${rule.account}:rule/${rule.bus === 'default' ? '' : `${rule.bus}/`}${rule.name}`;
+      await serviceAuthorize(endpoint, {
+        roleArn,
+        service: 'events.amazonaws.com',
+        action: 'events:PutEvents',
+        resource: busArn,
+        region: rule.region,
+        sourceAccount: rule.account,
+        sourceArn: ruleArn,
+      });
+    },
   );
+  // What the stand-in emitted before the deployment reached no rule (none was deployed yet).
+  let cursor = (await emittedEvents(endpoint)).next;
+  const putOnBus = new Set<string>();
   const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
   await createTrailLogGroup(config, admin);
+  // The management account's subscription of the organization trail's group (its own stack).
+  for (const s of stacks)
+    await deploySubscriptionFilters(s, async (where, filter) => {
+      await new CloudWatchLogsClient({ region: where.region, credentials: await admin(where.account) }).send(
+        new PutSubscriptionFilterCommand(filter),
+      );
+    });
 
   const org: Organization = {
     ...people,
@@ -219,8 +305,41 @@ export async function emulateOrganization(
     plane,
     summaryQueueUrl,
     central: synth.central,
-    emit: async (event) => (await bus.put(event)).flat() as Started[],
-    runRecorded: () => plane.runRecorded(sfn, securityTooling),
+    emit: async (event) => {
+      putOnBus.add(eventKey(event));
+      const started = (await bus.put(event)).flat() as Started[];
+      await org.deliverEmitted();
+      return started;
+    },
+    async deliverEmitted() {
+      const delivered: Delivered[] = [];
+      for (let round = 1; ; round++) {
+        const { events, next, failures } = await emittedEvents(endpoint, cursor);
+        if (failures.length) throw new Error(`the stand-in could not record calls:\n${failures.join('\n')}`);
+        cursor = next;
+        const fresh = events.filter((e) => !putOnBus.has(eventKey(e)));
+        if (!fresh.length) return delivered;
+        if (round > MAX_CASCADE_ROUNDS)
+          throw new Error(
+            `events keep starting executions after ${MAX_CASCADE_ROUNDS} rounds (a heal triggering heals without end): ${fresh
+              .map(eventKey)
+              .slice(0, 5)
+              .join(', ')}`,
+          );
+        for (const event of fresh) {
+          putOnBus.add(eventKey(event));
+          const now = (await bus.put(event)).flat() as Started[];
+          delivered.push({ round, event, started: now });
+          if (now.length) org.cascade.push({ round, event, started: now });
+        }
+      }
+    },
+    cascade: [],
+    async runRecorded() {
+      const started = await plane.runRecorded(sfn, securityTooling);
+      await org.deliverEmitted();
+      return started;
+    },
     async deployBaseline(account) {
       for (const s of all.filter((x) => isBaselineOf(x, account))) {
         await deployIam(s, iam);

@@ -4,12 +4,12 @@
  * subscription policy and destination would, the consumers drained in a process of their own
  * (local/pipeline-worker.ts), and the alerts read back from SNS.
  */
-import { parseLogGroupArn } from '../../contracts/trusted-sources';
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
   DescribeAccountPoliciesCommand,
+  DescribeSubscriptionFiltersCommand,
   GetLogEventsCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -142,7 +142,8 @@ export async function drainPipeline(
   const { stdout: out } = await execFileAsync(
     process.execPath,
     ['--import', 'tsx', path.join(__dirname, '..', 'pipeline-worker.ts')],
-    { env, encoding: 'utf8' },
+    // The consumers log every failed record on stderr; a drain of the whole trail can be long.
+    { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   );
   const drain = JSON.parse(out.trim().split('\n').pop() as string) as Drain;
   if (options.strict && drain.failures.length)
@@ -198,14 +199,14 @@ export function readAlerts(p: Pipeline): Promise<string[]> {
 
 /**
  * Where each kind of corpus log really comes from: CloudTrail from the organization trail's
- * group in the account that owns it, GuardDuty findings from the administrator's findings group,
+ * group in the account that calls CreateTrail (security tooling), GuardDuty findings from the administrator's findings group,
  * the rest from the member. Only the first two are trusted for CloudTrail and findings
  * (contracts/trusted-sources.ts); from a member's own groups they are application events.
  */
 function originOf(p: Pipeline, corpusGroup: string, member: string): { account: string; logGroup: string } {
   if (corpusGroup === 'aws-cloudtrail-logs') {
-    const { account, name } = parseLogGroupArn(p.org.config.trail.cloudWatchLogsGroupArn as string);
-    return { account, logGroup: name };
+    // The organization trail's group is in the account that calls CreateTrail (contracts/names.ts).
+    return { account: p.org.config.accounts.securityTooling, logGroup: names.trailLogGroup };
   }
   if (corpusGroup === names.guardDutyFindingsLogGroup)
     return { account: p.org.securityTooling, logGroup: corpusGroup };
@@ -213,26 +214,17 @@ function originOf(p: Pipeline, corpusGroup: string, member: string): { account: 
 }
 
 /**
- * The CloudTrail records of the tampering, as the organization trail delivers them: into its
- * log group, in the account that owns it (the only source trusted for CloudTrail).
- */
-export async function shipTrailRecords(p: Pipeline, records: Record<string, unknown>[], owner: string) {
-  const trail = originOf(p, 'aws-cloudtrail-logs', owner);
-  await putPayloads(p, [
-    cwlPayload(
-      records.map((r) => JSON.stringify(r)),
-      { logGroup: trail.logGroup, owner: trail.account, region: p.la.region },
-    ),
-  ]);
-}
-
-/**
- * Whether an account subscription policy of `logs`' account selects `group`: then the strict
- * stand-ins (local/standins/logs.py) deliver its events to the destination themselves, as AWS
- * does, and the run must not put them a second time. The criteria form is the one the
- * subscription control writes and the stand-in accepts: `LogGroupName NOT IN ["…", …]`.
+ * Whether a subscription filter of the group to a destination, or an account subscription policy
+ * of `logs`' account, selects `group`: then the strict stand-ins (local/standins/logs.py) deliver
+ * its events to the destination themselves, as AWS does, and the run must not put them a second
+ * time. The criteria form is the one the subscription control writes and the stand-in accepts:
+ * `LogGroupName NOT IN ["…", …]`.
  */
 async function deliveredByPolicy(logs: CloudWatchLogsClient, group: string): Promise<boolean> {
+  const filters =
+    (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: group }))).subscriptionFilters ??
+    [];
+  if (filters.some((f) => f.destinationArn?.includes(':destination:'))) return true;
   const policies =
     (await logs.send(new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' })))
       .accountPolicies ?? [];

@@ -12,7 +12,7 @@ import {
 import { DeleteFlowLogsCommand, DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { recordedCall, type RecordedCall } from './api-call';
 import type { Organization } from './organization';
-import { drainPipeline, readAlerts, shipTrailRecords, type Pipeline } from './pipeline';
+import { drainPipeline, readAlerts, type Pipeline } from './pipeline';
 import type { Say } from './report';
 
 /** The account that owns the configured trail and its ARN, as the trail's owner lists it. */
@@ -38,11 +38,10 @@ export async function stopLogging(org: Organization): Promise<RecordedCall<unkno
   const call = await recordedCall(
     org,
     {
-      caller: { account, identity: 'user/mallory' },
+      caller: { account },
       region: home,
       service: 'cloudtrail',
       eventName: 'StopLogging',
-      requestParameters: { name: arn },
     },
     () => ct.send(new StopLoggingCommand({ Name: arn })),
   );
@@ -63,14 +62,12 @@ export async function deleteFlowLog(org: Organization, account: string, region: 
   const call = await recordedCall(
     org,
     {
-      caller: { account, identity: 'user/mallory' },
+      caller: { account },
       region,
       service: 'ec2',
       eventName: 'DeleteFlowLogs',
-      requestParameters: { DeleteFlowLogsRequest: { FlowLogId: { content: victim.FlowLogId, tag: 1 } } },
     },
     () => ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [victim.FlowLogId!] })),
-    () => ({ DeleteFlowLogsResponse: { unsuccessful: '' } }),
     at,
   );
   /** The flow log that now covers the victim's VPC, if it is a new one. */
@@ -83,24 +80,23 @@ export async function deleteFlowLog(org: Organization, account: string, region: 
 
 /**
  * StopLogging and DeleteFlowLogs: healed through the forwarders where one is deployed, and by
- * the alerter once their CloudTrail records reach the pipeline; one alert each.
+ * the alerter once their CloudTrail records reach the pipeline; one alert each. The records are
+ * the organization trail's: the stand-in delivers each call the trail logs into the trail's
+ * CloudWatch Logs group (local/standins/events.py), whose subscription (the management trail
+ * subscription stack's filter) carries them to the stream; the run writes none. A call made
+ * while the trail is stopped is not logged, as in AWS, so the DeleteFlowLogs comes after the
+ * alerter's heal has started the trail again.
  */
 export async function tamperAndHeal(org: Organization, p: Pipeline, account: string, say: Say) {
   const named = (r: { started: { workflow: string; name: string }[] }) =>
     r.started.map((s) => `${s.workflow} ${s.name}`).join(', ');
   const stop = await stopLogging(org);
   say(`StopLogging by ${stop.owner} → ${named(stop) || 'no forwarder deployed there: left to the alerter'}`);
+  const heals = await drainAndHeal(p, say);
+  const logging = await isLogging(org);
   const del = await deleteFlowLog(org, account, org.config.homeRegion);
   say(`DeleteFlowLogs ${del.victim.flowLogId} in ${account} → ${named(del) || 'nothing'}`);
-  await shipTrailRecords(p, [stop.event.detail, del.event.detail], stop.owner);
-  const drain = await drainPipeline(p, { strict: true });
-  say(
-    `pipeline: ${drain.records} records → archive ${drain.archive.ok} Ok / ${drain.archive.dropped} Dropped / ${drain.archive.processingFailed} failed`,
-  );
-  const heals = await p.org.runRecorded();
-  say(
-    `heals the alerter started: ${heals.map((h) => `${h.name}${h.duplicate ? ' (already run)' : ''}`).join(', ')}`,
-  );
+  heals.push(...(await drainAndHeal(p, say)));
   for (const h of heals) {
     const out = h.run?.output as
       | { counts?: Record<string, number>; failed?: { account: string; control: string; reason: string }[] }
@@ -109,7 +105,6 @@ export async function tamperAndHeal(org: Organization, p: Pipeline, account: str
     for (const f of out?.failed ?? [])
       say(`          failed: ${f.account} ${f.control}: ${f.reason.split(' (')[0].slice(0, 160)}`);
   }
-  const logging = await isLogging(org);
   const replacement = await del.replacement();
   say(
     `healed: trail logging=${logging}, flow log on ${del.victim.vpcId} ${replacement ? `restored as ${replacement}` : 'MISSING'}`,
@@ -120,4 +115,17 @@ export async function tamperAndHeal(org: Organization, p: Pipeline, account: str
     say(`  ${a.split('\n')[0]}  |  ${a.split('\n').find((l) => l.startsWith('Self-heal:'))}`);
   if (!logging || !replacement || alerts.length !== 2)
     throw new Error('tampering was not healed and alerted once each');
+}
+
+/** What the trail delivered so far through the pipeline, then the heals the alerter started. */
+async function drainAndHeal(p: Pipeline, say: Say) {
+  const drain = await drainPipeline(p, { strict: true });
+  say(
+    `pipeline: ${drain.records} records → archive ${drain.archive.ok} Ok / ${drain.archive.dropped} Dropped / ${drain.archive.processingFailed} failed`,
+  );
+  const heals = await p.org.runRecorded();
+  say(
+    `heals the alerter started: ${heals.map((h) => `${h.name}${h.duplicate ? ' (already run)' : ''}`).join(', ') || 'none'}`,
+  );
+  return heals;
 }

@@ -9,14 +9,12 @@ export async function createVpc(org: Organization, account: string, region: stri
   const call = await recordedCall(
     org,
     {
-      caller: { account, identity: 'user/mallory' },
+      caller: { account },
       region,
       service: 'ec2',
       eventName: 'CreateVpc',
-      requestParameters: { cidrBlock },
     },
     () => ec2.send(new CreateVpcCommand({ CidrBlock: cidrBlock })),
-    (r) => ({ vpc: { vpcId: r.Vpc?.VpcId, cidrBlock, state: r.Vpc?.State } }),
   );
   const vpcId = call.result?.Vpc?.VpcId;
   return { ...call, vpcId, flowLogged: vpcId ? await hasFlowLog(ec2, vpcId) : false };

@@ -31,7 +31,7 @@ import moto.account.urls as account_urls
 from moto.account.models import account_backends
 from moto.account.responses import AccountResponse
 
-from . import organization as org
+from . import events, organization as org
 from .errors import JsonError
 
 SERVICE_PRINCIPAL = "account.amazonaws.com"
@@ -92,13 +92,39 @@ def _statuses(account: str) -> dict[str, str]:
         statuses.update({r: "DISABLED" for r in OPT_IN_REGIONS})
         backend.lw_regions = statuses  # type: ignore[attr-defined]
         backend.lw_settles_at = {}  # type: ignore[attr-defined]
+        backend.lw_callers = {}  # type: ignore[attr-defined]
     statuses = backend.lw_regions  # type: ignore[attr-defined]
     now = time.monotonic()
     for region, at in list(backend.lw_settles_at.items()):  # type: ignore[attr-defined]
         if now >= at:
             statuses[region] = SETTLING.get(statuses[region], statuses[region])
             del backend.lw_settles_at[region]  # type: ignore[attr-defined]
+            _opt_in_event(backend.lw_callers.pop(region), account, region, statuses[region])  # type: ignore[attr-defined]
     return statuses  # type: ignore[no-any-return]
+
+
+def _opt_in_event(caller: str, account: str, region: str, status: str) -> None:
+    """Account Management Reference, "Monitoring Account Management events with EventBridge":
+    "an EventBridge event will be sent to the calling account when either the enable or disable
+    process has started, and again once either process has completed" (us-east-1)."""
+    events.emit(
+        events.service_event(
+            "Region Opt-In Status Change",
+            "aws.account",
+            caller,
+            "us-east-1",
+            [f"arn:aws:account::{caller}:account"],
+            {"accountId": account, "regionName": region, "status": status},
+        )
+    )
+
+
+def settle_all() -> None:
+    """Every change whose time has come settles now (and sends its event)."""
+    for account in list(account_backends.keys()):
+        backend = account_backends[account]["aws"]
+        if getattr(backend, "lw_settles_at", None):
+            _statuses(account)
 
 
 def _target(self: AccountResponse, operation: str) -> str:
@@ -193,7 +219,12 @@ def _set(self: AccountResponse, operation: str, status: str) -> str:
             409,
         )
     statuses[region] = status
-    account_backends[account]["aws"].lw_settles_at[region] = time.monotonic() + settle_seconds()
+    backend = account_backends[account]["aws"]
+    backend.lw_settles_at[region] = time.monotonic() + settle_seconds()
+    if not hasattr(backend, "lw_callers"):
+        backend.lw_callers = {}
+    backend.lw_callers[region] = self.current_account
+    _opt_in_event(self.current_account, account, region, status)
     return ""
 
 

@@ -23,6 +23,12 @@ ownership of the organization trail). Each rule quotes the CloudTrail API Refere
   support creating an organization trail".
 - PutEventSelectors: "You can configure up to five event selectors for each trail."
   (InvalidEventSelectorsException).
+- CreateTrail and UpdateTrail with CloudWatch Logs delivery: "Both the CloudWatch Logs log group
+  and log role must exist in the calling account." (CloudTrail User Guide, "Organization
+  delegated administrator", footnote 1); IAM passes only a role of the caller's own account.
+  A group of another account, or one that does not exist: InvalidCloudWatchLogsLogGroupArnException
+  ("thrown when the provided CloudWatch Logs log group is not valid"); a role of another account:
+  InvalidCloudWatchLogsRoleArnException ("thrown when the provided role is not valid").
 """
 
 from __future__ import annotations
@@ -116,8 +122,36 @@ def _require_organization_ready(caller: str) -> None:
         )
 
 
+def _require_own_cloudwatch_logs(self: CloudTrailResponse) -> None:
+    group = self._get_param("CloudWatchLogsLogGroupArn")
+    role = self._get_param("CloudWatchLogsRoleArn")
+    caller = self.current_account
+    if group:
+        parts = group.split(":")
+        if len(parts) < 7 or parts[2] != "logs" or parts[5] != "log-group" or parts[4] != caller:
+            raise JsonError(
+                "InvalidCloudWatchLogsLogGroupArnException",
+                f"The CloudWatch Logs log group {group} must exist in the calling account {caller}.",
+            )
+        from moto.logs.models import logs_backends
+
+        if parts[6] not in logs_backends[caller][parts[3]].groups:
+            raise JsonError(
+                "InvalidCloudWatchLogsLogGroupArnException",
+                f"The CloudWatch Logs log group {group} does not exist.",
+            )
+    if role:
+        parts = role.split(":")
+        if len(parts) < 6 or parts[2] != "iam" or parts[4] != caller or not parts[5].startswith("role/"):
+            raise JsonError(
+                "InvalidCloudWatchLogsRoleArnException",
+                f"The CloudWatch Logs role {role} must exist in the calling account {caller}.",
+            )
+
+
 def _create_trail(original: Callable[..., Any]) -> Callable[..., Any]:
     def create_trail(self: CloudTrailResponse) -> Any:
+        _require_own_cloudwatch_logs(self)
         if self._get_bool_param("IsOrganizationTrail", False):
             management = org.management_account_of(self.current_account)
             if management == self.current_account or org.is_delegated_admin(self.current_account, SERVICE_PRINCIPAL):
@@ -130,6 +164,7 @@ def _create_trail(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _update_trail(original: Callable[..., Any]) -> Callable[..., Any]:
     def update_trail(self: CloudTrailResponse) -> Any:
+        _require_own_cloudwatch_logs(self)
         wanted = self._get_bool_param("IsOrganizationTrail")
         found = _trail(self.current_account, self.region, self._get_param("Name"))
         if wanted is not None and found is not None and bool(found[1].is_org_trail) != wanted:

@@ -40,7 +40,7 @@ from moto.iam.access_control import (
 )
 from moto.iam.models import iam_backends
 
-from . import organization as org, policy
+from . import events, organization as org, policy
 from .errors import protocol_error
 
 SETTINGS: dict[str, Any] = {
@@ -650,9 +650,9 @@ def resource_policies(action: str, resource: str) -> list[Any]:
             text = kinesis_backends[parts[4]][parts[3]].resource_policies.get(resource)
             return [text] if text else []
         if service == "logs" and ":destination:" in resource:
-            from .logs import _destination
+            from .logs import destination_of
 
-            dest = _destination(resource)
+            dest = destination_of(resource)
             return [dest.access_policy] if dest is not None and dest.access_policy else []
     except (KeyError, IndexError):
         return []
@@ -841,6 +841,7 @@ def _deny_code(service: str, protocol: str) -> tuple[str, int]:
 
 
 def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> None:
+    events.CURRENT.caller = None
     if not SETTINGS["enforce"]:
         return
     headers = self.headers
@@ -882,6 +883,7 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
     # unknown key); the signature is not: moto recomputes it wrongly for some REST paths.
     key = req._access_key
     caller = _caller(key)
+    events.CURRENT.caller = caller  # the userIdentity of the call's CloudTrail record
     if action_key in ALWAYS_ALLOWED:
         return
     mapper = MAPPINGS.get(action_key)

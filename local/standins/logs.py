@@ -1,10 +1,11 @@
 """CloudWatch Logs account-level subscription filter policies and delivery to destinations.
 
 Reference: botocore `logs/2014-03-28/service-2.json` and the CloudWatch Logs API reference:
-- PutAccountPolicy: a SUBSCRIPTION_FILTER_POLICY holds `DestinationArn`, `RoleArn` (not for a
-  cross-account destination), `FilterPattern`, `Distribution`; `selectionCriteria` only supports
-  `LogGroupName NOT IN []` with up to 50 names; "Each account can have one account-level
-  subscription filter policy per Region".
+- PutAccountPolicy: a SUBSCRIPTION_FILTER_POLICY holds `DestinationArn`, `RoleArn` (the
+  sender's role, required when the destination grants an organization: logs_rules.py),
+  `FilterPattern`, `Distribution`; `selectionCriteria` only supports `LogGroupName NOT IN []`
+  with up to 50 names; "Each account can have one account-level subscription filter policy per
+  Region".
 - Cross-account subscriptions (Logs user guide, "Cross-account cross-Region subscriptions"): the
   sender may subscribe only if the destination's access policy allows `logs:PutSubscriptionFilter`
   for it; the destination's role puts the records into its Kinesis stream; each record is a
@@ -69,7 +70,7 @@ def excluded_groups(criteria: str | None) -> list[str]:
     return names
 
 
-def _destination(arn: str) -> Any:
+def destination_of(arn: str) -> Any:
     parts = arn.split(":")
     if len(parts) < 7 or parts[2] != "logs" or parts[5] != "destination":
         return None
@@ -79,7 +80,7 @@ def _destination(arn: str) -> Any:
 
 def check_destination(sender: str, destination_arn: str) -> Any:
     """The destination exists and its access policy lets `sender` subscribe to it."""
-    dest = _destination(destination_arn)
+    dest = destination_of(destination_arn)
     if dest is None:
         raise JsonError(
             "InvalidParameterException",
@@ -284,7 +285,7 @@ def _put_log_events(self: Any, log_events: list[dict[str, Any]]) -> str:
         # The policy's FilterPattern decides which events are delivered (filter_pattern.py).
         matcher = filter_pattern.parse(doc.get("FilterPattern"))
         selected = [e for e in events if matcher(e["message"])]
-        dest = _destination(doc["DestinationArn"])
+        dest = destination_of(doc["DestinationArn"])
         if dest is not None and selected:
             deliver(group.account_id, dest, p["policyName"], group.name, self.log_stream_name, selected)
     return token  # type: ignore[no-any-return]
@@ -294,15 +295,17 @@ def _send_log_events(
     self: Any, service: str, destination_arn: str, filter_name: str, log_events: list[dict[str, Any]]
 ) -> None:
     if service == "logs" and ":destination:" in destination_arn:
-        dest = _destination(destination_arn)
+        dest = destination_of(destination_arn)
         if dest is not None:
+            # moto hands the event ids over as numbers; CloudWatch Logs sends them as strings
+            # (the subscription payload's logEvents[].id, as the account policy path sends them).
             deliver(
                 self.log_group.account_id,
                 dest,
                 filter_name,
                 self.log_group.name,
                 self.log_stream_name,
-                log_events,
+                [{**e, "id": str(e["id"])} for e in log_events],
             )
         return
     _original_send(self, service, destination_arn, filter_name, log_events)

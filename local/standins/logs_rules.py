@@ -17,6 +17,13 @@ what AWS refuses, or refuse what AWS accepts. Each rule names its source:
 - PutAccountPolicy: "The selectionCriteria string can be up to 25KB in length. The length is
   determined by using its UTF-8 bytes." (PutAccountPolicyRequest.selectionCriteria). AWS does not
   say whether a KB is 1,000 or 1,024 bytes: the stricter 25,000 is enforced.
+- PutAccountPolicy of a SUBSCRIPTION_FILTER_POLICY to a destination whose access policy grants a
+  whole organization (aws:PrincipalOrgID or aws:PrincipalOrgPaths): "If you are granting
+  permissions for the subscription filter to an entire organization, you will need to use the ARN
+  of the IAM role that you created in Step 2." (Logs User Guide, account-level subscriptions,
+  "Step 3: Create an account-level subscription filter policy"); that role is created in the
+  sending account ("Step 2: (Only if using an organization) Create an IAM role"). Refused with
+  InvalidParameterException when RoleArn is absent or names a role of another account.
 - Filter patterns (filter_pattern.py): a pattern AWS cannot read is refused when the filter or
   policy is put; a valid one decides which events are delivered, for subscription filters and
   account policies alike.
@@ -83,6 +90,43 @@ def check_access_policy(text: str) -> None:
             raise _invalid("Principal section of policy contains ARN instead of account ID")
 
 
+ORGANIZATION_KEYS = ("aws:principalorgid", "aws:principalorgpaths")
+
+
+def grants_organization(access_policy: str | None) -> bool:
+    """An Allow statement of the destination's access policy conditioned on the organization."""
+    try:
+        doc = json.loads(access_policy or "{}")
+    except ValueError:
+        return False
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements if isinstance(statements, list) else []:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        for keys in (statement.get("Condition") or {}).values():
+            if isinstance(keys, dict) and any(k.lower() in ORGANIZATION_KEYS for k in keys):
+                return True
+    return False
+
+
+def check_organization_role(sender: str, access_policy: str | None, role_arn: Any) -> None:
+    if not grants_organization(access_policy):
+        return
+    if not isinstance(role_arn, str) or not role_arn:
+        raise _invalid(
+            "The destination grants an entire organization: the account-level subscription filter "
+            "policy needs the RoleArn of the IAM role created in the sending account."
+        )
+    parts = role_arn.split(":")
+    if len(parts) < 6 or parts[2] != "iam" or parts[4] != sender or not parts[5].startswith("role/"):
+        raise _invalid(
+            f"RoleArn {role_arn} is not an IAM role of the sending account {sender}: the destination "
+            "grants an entire organization, so the policy names the role created in the sender."
+        )
+
+
 # --- responses -------------------------------------------------------------------------------
 
 _put_destination_policy = LogsResponse.put_destination_policy
@@ -108,6 +152,12 @@ def _wrap_put_account_policy(original: Any) -> Any:
         if isinstance(doc, dict):
             check_destination_region(self.region, doc.get("DestinationArn"))
             filter_pattern.parse(doc.get("FilterPattern"))
+            if self._get_param("policyType") == "SUBSCRIPTION_FILTER_POLICY":
+                from .logs import destination_of
+
+                dest = destination_of(str(doc.get("DestinationArn") or ""))
+                if dest is not None:
+                    check_organization_role(self.current_account, dest.access_policy, doc.get("RoleArn"))
         return original(self)  # type: ignore[no-any-return]
 
     return put_account_policy

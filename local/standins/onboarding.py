@@ -433,6 +433,8 @@ MAPPINGS: dict[str, Any] = {
     "iam:GetRole": iam._one("iam:GetRole", _role),
     "iam:CreateRole": iam._one("iam:CreateRole", _role),
     "iam:AttachRolePolicy": iam._one("iam:AttachRolePolicy", _role),
+    # The trail's CloudWatch Logs role, created with its inline policy by the management account.
+    "iam:PutRolePolicy": iam._one("iam:PutRolePolicy", _role),
     "ssm:GetParameter": iam._one("ssm:GetParameter", _parameter),
     "ssm:PutParameter": iam._one("ssm:PutParameter", _parameter),
 }

@@ -5,6 +5,7 @@
  * local/scenario/prerequisites.ts.
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsEvent } from '../aws-events';
 
 /** The launcher's root key: requests signed with it act as the root user of `x-moto-account-id`. */
 export const rootAccessKey = 'AKIAIOSFODNN7EXAMPLE';
@@ -71,6 +72,27 @@ export function serviceCredentials(
   );
 }
 
+/**
+ * Whether `service`, acting with `roleArn` (its trust evaluated with `source`), may take `action`
+ * on `resource`: the role's identity policies and, across accounts, the resource's policy, as
+ * the stand-in's IAM evaluates them (EventBridge sending to another account's bus as the
+ * rule target's role). Throws with AWS's message when refused.
+ */
+export function serviceAuthorize(
+  endpoint: string,
+  request: {
+    roleArn: string;
+    service: string;
+    action: string;
+    resource: string;
+    region: string;
+    sourceAccount?: string;
+    sourceArn?: string;
+  },
+) {
+  return post<{ allowed: true }>(endpoint, 'service-authorize', request);
+}
+
 /** An account joins the organization under a chosen id, as CreateAccount leaves it before CreateAccountResult. */
 export function addOrganizationAccount(endpoint: string, management: string, accountId: string) {
   return post<{ accountId: string }>(endpoint, 'organization-account', {
@@ -100,4 +122,18 @@ export async function deniedRequests(endpoint: string): Promise<Denial[]> {
 /** Turns IAM enforcement on or off for every later request. */
 export function enforceIam(endpoint: string, enforce: boolean) {
   return post<{ enforce: boolean }>(endpoint, 'iam', { enforce });
+}
+
+/**
+ * The events AWS emitted since `after` (local/standins/events.py): the CloudTrail record of every
+ * management write made on the stand-in, in its EventBridge envelope, and the services' own
+ * events (Region Opt-In Status Change). `next` is where the following read starts.
+ */
+export async function emittedEvents(
+  endpoint: string,
+  after = 0,
+): Promise<{ events: AwsEvent[]; next: number; failures: string[] }> {
+  const res = await fetch(`${endpoint}/logwarden-standins/events?after=${after}`);
+  if (!res.ok) throw new Error(`logwarden-standins/events: ${res.status}`);
+  return (await res.json()) as { events: AwsEvent[]; next: number; failures: string[] };
 }

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(_here))
 from werkzeug.serving import run_simple  # noqa: E402
 
 import standins  # noqa: E402
-from standins import iam, policy, sigv4, validate  # noqa: E402
+from standins import events, iam, policy, sigv4, validate  # noqa: E402
 
 
 def _json_response(start_response: Callable[..., Any], status: int, body: Any) -> Iterable[bytes]:
@@ -79,6 +79,47 @@ def service_credentials(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def service_authorize(body: dict[str, Any]) -> dict[str, Any]:
+    """What a service does with a role on a resource, decided as AWS decides it: EventBridge
+    sending a rule's matched event to an event bus of another account as the rule target's role
+    (EventBridge User Guide, "Sending and receiving events between AWS accounts": the target's
+    `RoleArn`, which EventBridge assumes, needs `events:PutEvents` on the receiving bus, and the
+    receiving bus's resource-based policy must allow it). The role's trust must let `service` in
+    (with `aws:SourceAccount` / `aws:SourceArn` of the rule), then `action` on `resource` is
+    evaluated for the role's session: its identity policies, and across accounts the resource's
+    policy too (iam.authorize). Refused: 403, the refusal listed with the denials."""
+    role_arn = str(body["roleArn"])
+    service = str(body["service"])
+    found = iam._role_trust(role_arn)
+    if found is None:
+        raise PermissionError(f"role {role_arn} does not exist")
+    context: dict[str, list[str]] = {}
+    if body.get("sourceAccount"):
+        context["aws:SourceAccount"] = [str(body["sourceAccount"])]
+    if body.get("sourceArn"):
+        context["aws:SourceArn"] = [str(body["sourceArn"])]
+    as_service = policy.Caller(account="", arn=service, service=service)
+    if policy.evaluate([found[1]], "sts:AssumeRole", role_arn, context, as_service).effect != policy.ALLOW:
+        raise PermissionError(f"the trust policy of {role_arn} does not allow {service}")
+    role = found[0]
+    docs: list[Any] = list(role.policies.values())
+    for managed in getattr(role, "managed_policies", {}).values():
+        docs.append(next(v.document for v in managed.versions if v.is_default))
+    account = role_arn.split(":")[4]
+    session = f"arn:aws:sts::{account}:assumed-role/{role_arn.split('/')[-1]}/{service.split('.')[0]}"
+    caller = policy.Caller(
+        account=account, arn=session, principal_arns=[role_arn, session], kind="AssumedRole", role_arn=role_arn
+    )
+    action, resource = str(body["action"]), str(body["resource"])
+    message = iam.authorize(caller, docs, [(action, resource)], str(body.get("region") or "us-east-1"))
+    if message:
+        iam.DENIALS.append(
+            {"action": action, "caller": session, "code": "AccessDenied", "message": message, "at": iam._now_ms()}
+        )
+        raise PermissionError(message)
+    return {"allowed": True}
+
+
 def organization_account(body: dict[str, Any]) -> dict[str, Any]:
     """Adds an account with a chosen id to the organization of `managementAccount` (moto's
     CreateAccount draws a random id; the local world names its accounts)."""
@@ -132,6 +173,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "/logwarden-standins/iam": set_iam,
     "/logwarden-standins/service-credentials": service_credentials,
     "/logwarden-standins/organization-account": organization_account,
+    "/logwarden-standins/service-authorize": service_authorize,
     "/logwarden-standins/execution-ended": execution_ended,
     # The OpenSearch domain's signing gateway asks who signed a request (local/standins/sigv4.py).
     "/logwarden-standins/sigv4": sigv4.verify,
@@ -153,6 +195,11 @@ class App:
                 return _json_response(start_response, 403, {"message": str(err)})
             except (KeyError, ValueError, TypeError) as err:
                 return _json_response(start_response, 400, {"message": f"bad request: {err!r}"})
+        if path == "/logwarden-standins/events":
+            from urllib.parse import parse_qs
+
+            after = int((parse_qs(environ.get("QUERY_STRING") or "").get("after") or ["0"])[0])
+            return _json_response(start_response, 200, events.since(after))
         if path == "/logwarden-standins/denials":
             return _json_response(start_response, 200, {"denials": iam.DENIALS})
         if path == "/logwarden-standins/health":
@@ -163,7 +210,43 @@ class App:
         refused = validate.check(environ)
         if refused is not None:
             return refused(environ, start_response)
-        return self.moto_app(environ, start_response)
+        call = events.CURRENT.call
+        if call is None or not events.recorded(call[0], call[1].name):
+            return self.moto_app(environ, start_response)
+        return self.recorded(environ, start_response)
+
+    def recorded(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """A call CloudTrail records (events.py): served by moto, then recorded, delivered to the
+        trails that log it and sent to EventBridge. The trails are those logging when the call
+        arrived, so a StopLogging is logged by the trail it stops."""
+        trails = events.logging_trails()
+        answered: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answered["status"], answered["headers"] = status, headers
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        body = b"".join(self.moto_app(environ, capture))
+        scope = (environ.get("HTTP_AUTHORIZATION") or "").partition("Credential=")[2].partition(",")[0].split("/")
+        caller = getattr(events.CURRENT, "caller", None)
+        if caller is not None:
+            account = caller.account
+        else:
+            from moto.iam.models import get_account_id_from
+
+            account = get_account_id_from(scope[0])
+        try:
+            events.after_call(
+                int(str(answered.get("status", "500")).split()[0]),
+                body,
+                scope[2] if len(scope) > 2 else "us-east-1",
+                account,
+                environ.get("HTTP_USER_AGENT") or "",
+                trails,
+            )
+        except Exception as err:  # recording never changes the answer the caller got
+            events.FAILURES.append(f"{err!r}")
+        return [body]
 
 
 def main(argv: list[str] | None = None) -> None:

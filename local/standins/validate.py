@@ -50,6 +50,7 @@ from xml.sax.saxutils import escape
 import regex
 from werkzeug.exceptions import NotFound
 
+from . import events
 from .errors import RawError as _RawError
 
 
@@ -433,6 +434,7 @@ def _operation(service: str, service_model: Any, request: Any) -> tuple[Any, dic
 
 def check(environ: dict[str, Any]) -> RawError | None:
     """None when the request is valid (or not an AWS API request), else the refusal."""
+    events.CURRENT.call = None
     signing_name = _signing_name(environ)
     if signing_name is None or environ.get("PATH_INFO", "").startswith("/moto-api"):
         return None
@@ -487,6 +489,8 @@ def check(environ: dict[str, Any]) -> RawError | None:
     found = violations(shape, parsed, protocol) if shape is not None else []
     if not found:
         _count("validated", key)
+        # What CloudTrail records of the call once moto has answered it (events.py).
+        events.CURRENT.call = (service, operation, parsed, protocol)
         return None
     _count("refused", key)
     return refusal(service, service_model, operation, protocol, found)

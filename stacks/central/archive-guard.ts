@@ -4,10 +4,20 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Annotations, Stack } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { protectedKeyActions } from '../../contracts/archive-guard-scp';
+import { acknowledge } from '../../workflows/acknowledge';
+import { AlarmFactory } from '../alarm-factory';
 import { protectedBucketEvents } from './archive-bucket';
+
+/** The archive guard's rules, by fixed name: the state key's grant to EventBridge names them. */
+export const archiveGuardRuleNames = {
+  key: 'logwarden-archive-guard-key',
+  bucket: 'logwarden-archive-guard-bucket',
+} as const;
 
 export interface ArchiveGuardProps {
   /** The archive's key; its policy gains the deny. */
@@ -16,6 +26,8 @@ export interface ArchiveGuardProps {
   readonly breakGlassRoleArn: string;
   /** Where an attempt on the key or the bucket's protections is reported. */
   readonly topic: sns.ITopic;
+  /** Encrypts the queue that keeps the alerts EventBridge could not deliver to the topic. */
+  readonly stateKey: kms.Key;
 }
 
 /**
@@ -26,10 +38,14 @@ export interface ArchiveGuardProps {
  */
 export class ArchiveGuard extends Construct {
   readonly rules: events.Rule[];
+  /** Alerts EventBridge could not deliver to the topic after every retry. */
+  readonly failures: sqs.Queue;
+  /** Failed deliveries of each rule, and alerts waiting in the failure queue. */
+  readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: ArchiveGuardProps) {
     super(scope, id);
-    const { key, bucket, breakGlassRoleArn, topic } = props;
+    const { key, bucket, breakGlassRoleArn, topic, stateKey } = props;
 
     key.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -51,6 +67,7 @@ export class ArchiveGuard extends Construct {
       detail: { eventSource: [eventSource], eventName, ...detail },
     });
     const keyRule = new events.Rule(this, 'KeyCalls', {
+      ruleName: archiveGuardRuleNames.key,
       description: 'logwarden: ScheduleKeyDeletion, DisableKey or PutKeyPolicy on the archive key',
       eventPattern: {
         source: ['aws.kms'],
@@ -63,6 +80,7 @@ export class ArchiveGuard extends Construct {
       },
     });
     const bucketRule = new events.Rule(this, 'BucketCalls', {
+      ruleName: archiveGuardRuleNames.bucket,
       description: "logwarden: a change to the archive bucket's Object Lock, lifecycle or policy",
       eventPattern: {
         source: ['aws.s3'],
@@ -97,13 +115,80 @@ export class ArchiveGuard extends Construct {
         },
       }),
     );
+    // An alert EventBridge cannot deliver is kept, not dropped: "To avoid losing events after
+    // they fail to be delivered to a target, you can configure a dead-letter queue (DLQ) and send
+    // all failed events to it for processing later" (EventBridge User Guide, Using dead-letter
+    // queues). The queue is encrypted with the state key, which lets EventBridge use it for
+    // these two rules only.
+    this.failures = new sqs.Queue(this, 'Failures', {
+      queueName: 'logwarden-archive-guard-failures',
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: stateKey,
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
+    acknowledge(
+      this.failures,
+      "This queue is itself the dead-letter destination of the archive guard's rules.",
+      'AwsSolutions-SQS3',
+    );
+    stateKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgeDeadLetterForArchiveGuard',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnEquals: {
+            'aws:SourceArn': Object.values(archiveGuardRuleNames).map(
+              (name) => `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/${name}`,
+            ),
+          },
+        },
+      }),
+    );
     const byArn = sns.Topic.fromTopicArn(this, 'AlertTopic', topic.topicArn);
     for (const rule of this.rules) {
-      rule.addTarget(new targets.SnsTopic(byArn, { message }));
+      rule.addTarget(
+        new targets.SnsTopic(byArn, {
+          message,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+          deadLetterQueue: this.failures,
+        }),
+      );
       Annotations.of(rule).acknowledgeWarning(
         '@aws-cdk/aws-events:ruleUnresolvedEnvironment',
         'The target is the alert topic of this same stack, referenced by its ARN only to keep CDK from adding an unconditioned grant.',
       );
     }
+
+    // "FailedInvocations: The number of invocations that failed permanently" (EventBridge User
+    // Guide, monitoring metrics): an alert on the archive that reached no one.
+    const factory = new AlarmFactory(this, { topic });
+    this.alarms = factory.alarms;
+    const five = Duration.minutes(5);
+    for (const which of ['key', 'bucket'] as const) {
+      factory.addAlarm({
+        name: `archive-guard-${which}-failed-invocations`,
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/Events',
+          metricName: 'FailedInvocations',
+          dimensionsMap: { RuleName: archiveGuardRuleNames[which] },
+          statistic: 'Sum',
+          period: five,
+        }),
+        threshold: 0,
+        description: `EventBridge could not deliver an archive ${which} alert (rule ${archiveGuardRuleNames[which]}) to the alert topic; it waits in logwarden-archive-guard-failures.`,
+      });
+    }
+    factory.addAlarm({
+      name: 'archive-guard-failures',
+      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: five, statistic: 'Maximum' }),
+      threshold: 0,
+      description:
+        'Archive guard alerts (a call on the archive key or bucket protections) wait in logwarden-archive-guard-failures: the alert topic did not get them. Read them there.',
+    });
   }
 }

@@ -23,6 +23,8 @@ export interface PipelineHealthProps {
   readonly domain: opensearch.IDomain;
   /** The cluster's shard limit (see SearchDomain.maxShards). */
   readonly maxShards: number;
+  /** gp3 GiB per data node (the free-storage alarm holds 25 % of it). */
+  readonly searchVolumeGiB: number;
   /** The archive-lock dead-letter queue, when objects are locked per object. */
   readonly archiveLockFailures?: sqs.IQueue;
 }
@@ -39,6 +41,117 @@ export const INDICES_PER_HOUR_ALARM = 20;
 /** Every way the pipeline can fail, as an alarm on the alert topic, and one dashboard. */
 export class PipelineHealth extends Construct {
   readonly alarms: cloudwatch.Alarm[];
+
+  /**
+   * The alarms "Recommended CloudWatch alarms for Amazon OpenSearch Service" lists, at its
+   * thresholds: ClusterStatus.red >= 1 for 1 minute, 1 time; ClusterStatus.yellow >= 1 for 1
+   * minute, 5 times; FreeStorageSpace "25% of the storage space for each node" (MiB);
+   * ClusterIndexWritesBlocked >= 1 for 5 minutes; AutomatedSnapshotFailure >= 1 for 1 minute;
+   * CPUUtilization >= 80% for 15 minutes, 3 times; JVMMemoryPressure >= 95% for 1 minute, 3
+   * times; 5xx >= 10% of OpenSearchRequests for 5 minutes.
+   */
+  private searchAlarms(alarm: AlarmFactory['addAlarm'], props: PipelineHealthProps): void {
+    const GTE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+    const metric = (metricName: string, statistic: string, minutes: number) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/ES',
+        metricName,
+        dimensionsMap: { DomainName: props.domain.domainName, ClientId: props.config.accounts.logArchive },
+        statistic,
+        period: Duration.minutes(minutes),
+      });
+    const one = (
+      name: string,
+      metricName: string,
+      threshold: number,
+      minutes: number,
+      times: number,
+      description: string,
+      statistic = 'Maximum',
+      comparison = GTE,
+    ) =>
+      alarm({
+        name,
+        metric: metric(metricName, statistic, minutes),
+        threshold,
+        comparison,
+        evaluationPeriods: times,
+        description,
+      });
+    one(
+      'search-cluster-red',
+      'ClusterStatus.red',
+      1,
+      1,
+      1,
+      'At least one primary shard and its replicas are not allocated to a node: documents of those indices cannot be written or read.',
+    );
+    one(
+      'search-cluster-yellow',
+      'ClusterStatus.yellow',
+      1,
+      1,
+      5,
+      'At least one replica shard is not allocated to a node: one node lost loses data.',
+    );
+    const freeMiB = Math.floor(props.searchVolumeGiB * 1024 * 0.25);
+    one(
+      'search-free-storage',
+      'FreeStorageSpace',
+      freeMiB,
+      1,
+      1,
+      `A data node is down to ${freeMiB} MiB (25 % of its ${props.searchVolumeGiB} GiB) of free storage; at the flood-stage watermark writes are blocked.`,
+      'Minimum',
+      cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+    );
+    one(
+      'search-writes-blocked',
+      'ClusterIndexWritesBlocked',
+      1,
+      5,
+      1,
+      'The cluster blocks writes (ClusterBlockException): the indexer fails and the stream backs up.',
+    );
+    one(
+      'search-snapshot-failure',
+      'AutomatedSnapshotFailure',
+      1,
+      1,
+      1,
+      'An automated snapshot failed, often because the cluster is red.',
+    );
+    one(
+      'search-cpu',
+      'CPUUtilization',
+      80,
+      15,
+      3,
+      'Data nodes above 80 % CPU for 45 minutes: a larger instance type or more nodes.',
+    );
+    one(
+      'search-jvm-pressure',
+      'JVMMemoryPressure',
+      95,
+      1,
+      3,
+      'JVM memory pressure at 95 %: out-of-memory errors are near; scale up.',
+    );
+    const errors = metric('5xx', 'Sum', 5);
+    const requests = metric('OpenSearchRequests', 'Sum', 5);
+    alarm({
+      name: 'search-5xx',
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        usingMetrics: { errors, requests },
+        period: Duration.minutes(5),
+        label: '5xx % of requests',
+      }),
+      threshold: 10,
+      comparison: GTE,
+      description: 'At least 10 % of the requests to the domain answered 5xx.',
+    });
+  }
 
   constructor(scope: Construct, id: string, props: PipelineHealthProps) {
     super(scope, id);
@@ -148,6 +261,23 @@ export class PipelineHealth extends Construct {
         description: `The ${name}'s event source mapping dropped records it could not deliver anywhere.`,
       });
     }
+    // The transform answers Firehose per record: a record it cannot transform is ProcessingFailed
+    // (Firehose keeps the original under errors/), and a split record whose halves could not all
+    // be written back to the stream fails whole. Both are kept, and both need a replay.
+    alarm({
+      name: 'transform-failed-records',
+      metric: logwardenMetric('transform', 'FailedRecords'),
+      threshold: 0,
+      description:
+        'The transform returned ProcessingFailed for records; Firehose kept each under errors/ in the archive bucket (logwarden replay).',
+    });
+    alarm({
+      name: 'transform-reingest-failed',
+      metric: logwardenMetric('transform', 'ReingestFailed'),
+      threshold: 0,
+      description:
+        'The transform could not write the parts of an over-large record back to the stream; the record failed whole and is kept under errors/ (logwarden replay).',
+    });
     for (const fn of ['transform', 'indexer']) {
       alarm({
         name: `${fn}-invalid-utf8`,
@@ -183,6 +313,7 @@ export class PipelineHealth extends Construct {
       threshold: shardThreshold,
       description: `The OpenSearch domain holds more than ${shardThreshold} active shards, ${SHARD_ALARM_SHARE * 100} % of its limit of ${props.maxShards}; past the limit new indices, and their documents, are refused.`,
     });
+    this.searchAlarms(alarm, props);
     const rejected = logwardenMetric('indexer', 'RejectedDocuments');
     alarm({
       name: 'rejected-documents',

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import indexTemplate from '../../functions/shared/opensearch/ocsf-index-template.json';
 import ismPolicy from '../../functions/shared/opensearch/ocsf-ism-policy.json';
-import type { LogwardenConfig } from '../../contracts/config';
+import { searchCluster, type LogwardenConfig } from '../../contracts/config';
 import { acknowledge, checkovSkip, logicalIdOf } from '../../workflows/acknowledge';
 import { bootstrapRequest } from '../../functions/opensearch-setup/setup';
 import { pipelineLogGroup } from '../../contracts/names';
@@ -46,6 +46,9 @@ export class SearchDomain extends Construct {
   readonly clientSecurityGroup: ec2.SecurityGroup;
   /** The cluster's shard limit, for the shard alarm. */
   readonly maxShards: number;
+  /** gp3 GiB per data node, for the free-storage alarm. */
+  readonly volumeGiB: number;
+  readonly dataNodes: number;
   private readonly setupRole: iam.Role;
   private readonly writers: iam.IRole[] = [];
   private readonly logKey: kms.IKey;
@@ -55,7 +58,10 @@ export class SearchDomain extends Construct {
     const { openSearch } = props.config;
     this.logKey = props.logKey;
     const azCount = openSearch.zoneAwareness ? 2 : 1;
-    this.maxShards = SHARDS_PER_DATA_NODE * openSearch.instanceCount;
+    const cluster = searchCluster(props.config);
+    this.maxShards = SHARDS_PER_DATA_NODE * cluster.dataNodes;
+    this.volumeGiB = cluster.volumeGiB;
+    this.dataNodes = cluster.dataNodes;
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: azCount,
@@ -115,14 +121,19 @@ export class SearchDomain extends Construct {
       domainName: 'logwarden',
       version: opensearch.EngineVersion.OPENSEARCH_2_19,
       capacity: {
-        dataNodes: openSearch.instanceCount,
+        dataNodes: cluster.dataNodes,
         dataNodeInstanceType: openSearch.instanceType,
+        // UltraWarm, then cold storage, as the sized cluster needs them (contracts/search-sizing.ts).
+        ...(cluster.size?.warm
+          ? { warmNodes: cluster.size.warm.nodes, warmInstanceType: cluster.size.warm.instanceType }
+          : {}),
         ...(openSearch.dedicatedMasterType
           ? { masterNodes: 3, masterNodeInstanceType: openSearch.dedicatedMasterType }
           : {}),
         multiAzWithStandbyEnabled: false,
       },
-      ebs: { volumeSize: openSearch.volumeGiB, volumeType: ec2.EbsDeviceVolumeType.GP3 },
+      ebs: { volumeSize: cluster.volumeGiB, volumeType: ec2.EbsDeviceVolumeType.GP3 },
+      ...(cluster.size?.cold ? { coldStorageEnabled: true } : {}),
       zoneAwareness: openSearch.zoneAwareness
         ? { enabled: true, availabilityZoneCount: azCount }
         : { enabled: false },
@@ -244,6 +255,13 @@ export class SearchDomain extends Construct {
       serviceToken: provider.serviceToken,
       properties: {
         RetentionDays: String(config.openSearch.retentionDays),
+        // Tier days: hot → warm → cold → delete in the ISM policy (absent: hot, then delete).
+        ...(searchCluster(config).size?.warm
+          ? {
+              HotDays: String(searchCluster(config).size!.hotDays),
+              WarmDays: String(searchCluster(config).size!.warm!.days),
+            }
+          : {}),
         WriterRoleArns: Lazy.list({ produce: () => this.writers.map((r) => r.roleArn) }),
         ReaderRoleArns: config.openSearch.readerRoleArns,
         SetupRoleArn: this.setupRole.roleArn,

@@ -125,7 +125,7 @@ export class StreamConsumers extends Construct {
 
     this.alerter = new NodeFunction(this, 'Alerter', {
       name: 'alerter',
-      description: 'Central stream → coverage tamper alerts on SNS and self-heal executions',
+      description: 'Central stream → tamper alerts and detection alerts on SNS, self-heal executions',
       timeout: Duration.minutes(1),
       memorySize: ALERTER_MEMORY_MB,
       logKey: props.logKey,
@@ -143,6 +143,8 @@ export class StreamConsumers extends Construct {
         managementAccount: config.accounts.management,
         scopeExcludeAccounts: config.scope.excludeAccounts.join(',') || undefined,
         trailMode: config.trail.mode,
+        guardDutyMinSeverity: String(config.alerts.guardDutyMinSeverity),
+        disabledDetections: config.alerts.disabledDetections.join(',') || undefined,
       }),
     });
     props.alertTopic.grantPublish(this.alerter);

@@ -8,7 +8,7 @@ import { destinationArn, subscriptionPolicyName } from '../../contracts/names';
 
 export interface ManagementTrailSubscriptionStackProps extends StackProps {
   readonly config: LogwardenConfig;
-  /** The organization trail's CloudWatch Logs group (`trail.cloudWatchLogsGroupArn`). */
+  /** The external organization trail's CloudWatch Logs group (`trail.cloudWatchLogsGroupArn`, trail.mode external). */
   readonly logGroupArn: string;
 }
 
@@ -22,9 +22,10 @@ export function logGroupOf(arn: string): { region: string; account: string; name
 }
 
 /**
- * The organization trail delivers to a CloudWatch Logs group in the management account (the
- * management account owns organization trails and their settings), where no member baseline
- * subscribes anything. This stack, in the management account and the group's region, subscribes
+ * An external organization trail (trail.mode external: Control Tower's, LZA's), created by the
+ * management account, may deliver to a CloudWatch Logs group there, where no member baseline
+ * subscribes anything. (logwarden's own trails deliver to its group in the calling account,
+ * subscribed by the account policy: stacks/control-plane/controls/trail.ts TrailLogs.) This stack, in the management account and the group's region, subscribes
  * that group to the region's central destination, so the organization's CloudTrail reaches the
  * pipeline, the tamper alerts and the freshness alarm.
  */

@@ -348,6 +348,41 @@ describe('the command line', () => {
     expect(await c.run('config', 'check')).toBe(0);
     expect(c.out[0]).toContain('config is valid');
   });
+
+  it('config check warns on opt-in Regions and an external organization trail without a log group (issue 21 §6, §8)', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'lw-')), 'c.json');
+    const raw = exampleConfigRaw() as { accounts: { management: string }; homeRegion: string };
+    writeFileSync(
+      file,
+      JSON.stringify({ ...raw, governedRegions: ['eu-west-1', 'eu-central-1', 'af-south-1'] }),
+    );
+    const c = cli();
+    expect(await runCli(['config', 'check', '--config', file], c.deps)).toBe(0);
+    expect(c.out[0]).toContain('config is valid');
+    expect(c.out).toContainEqual(
+      expect.stringMatching(/^warning: governedRegions: af-south-1 is an opt-in Region/),
+    );
+    // logwarden's own organization trail delivers to its group in security-tooling: no warning.
+    expect(c.out.filter((l) => l.includes('trail.cloudWatchLogsGroupArn'))).toEqual([]);
+    // An external organization trail without a configured group: its calls reach no pipeline.
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...raw,
+        trail: {
+          mode: 'external',
+          arn: `arn:aws:cloudtrail:${raw.homeRegion}:${raw.accounts.management}:trail/aws-controltower-BaselineCloudTrail`,
+        },
+      }),
+    );
+    const e = cli();
+    expect(await runCli(['config', 'check', '--config', file], e.deps)).toBe(0);
+    expect(e.out).toContainEqual(
+      expect.stringMatching(
+        /^warning: trail.cloudWatchLogsGroupArn: the external organization trail has no CloudWatch Logs group/,
+      ),
+    );
+  });
 });
 
 describe('AWS errors are one line with the documented exit code', () => {

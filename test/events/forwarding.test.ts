@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   busPattern,
-  managementForwardedTriggers,
+  managementForwardedTriggersIn,
   memberForwardedTriggers,
   triggers,
 } from '../../events/patterns';
@@ -42,8 +42,30 @@ describe('the rules built from events/: one source of truth', () => {
     const t = Template.fromStack(built.managementForwarder);
     const rules = Object.values(t.findResources('AWS::Events::Rule'));
     expect(rules.map((r) => r.Properties.EventPattern)).toEqual(
-      managementForwardedTriggers.map((tr) => tr.pattern),
+      managementForwardedTriggersIn('us-east-1').map((tr) => tr.pattern),
     );
+  });
+
+  it('management forwarder in the home Region: changes to the organization trail (issue 21 §6)', () => {
+    // A StopLogging of the organization trail from the management account is recorded there, in
+    // the trail's home Region; before, nothing forwarded it and every member's CloudTrail-based
+    // trigger went silent with it.
+    expect(config.homeRegion).not.toBe('us-east-1');
+    expect(built.managementHomeForwarder).toBeDefined();
+    expect(built.managementHomeForwarder!.region).toBe(config.homeRegion);
+    expect(built.managementHomeForwarder!.account).toBe(config.accounts.management);
+    const t = Template.fromStack(built.managementHomeForwarder!);
+    const rules = Object.values(t.findResources('AWS::Events::Rule'));
+    expect(rules.map((r) => r.Properties.Name)).toEqual(['logwarden-forward-org-trail-changed']);
+    expect(rules[0].Properties.EventPattern).toEqual(
+      triggers.find((tr) => tr.id === 'org-trail-changed')!.pattern,
+    );
+    // The control bus pins the trigger to the management account.
+    const bus = Template.fromStack(built.controlPlane);
+    const onBus = Object.values(bus.findResources('AWS::Events::Rule')).find(
+      (r) => r.Properties.Name === 'logwarden-org-trail-changed',
+    )!;
+    expect(onBus.Properties.EventPattern.account).toEqual([config.accounts.management]);
   });
 
   it('member baseline: governed-region rules, and the opt-in rule in us-east-1 even when it is not governed', () => {

@@ -2,6 +2,7 @@ import { matchesPattern } from '../../events/match';
 import {
   busPattern,
   managementForwardedTriggers,
+  managementForwardedTriggersIn,
   memberForwardedTriggers,
   triggers,
   type EventPattern,
@@ -60,7 +61,7 @@ describe('matchesPattern (EventBridge semantics for what the patterns use)', () 
 describe('trigger patterns (events/)', () => {
   it('real Stratus detonations that switch logging off trigger the healing workflow, the rest trigger nothing', () => {
     const hits = realCloudTrailEvents()
-      .map(({ event }) => [event.eventName, triggered(apiCallEvent(event))] as const)
+      .map(({ event }) => [event.eventName, onBus({ ...apiCallEvent(event), account: member })] as const)
       .filter(([, ids]) => ids.length);
     expect(new Map(hits)).toEqual(
       new Map([
@@ -89,7 +90,7 @@ describe('trigger patterns (events/)', () => {
       ],
     ];
     for (const [source, detail] of calls) {
-      expect(triggered(apiCall(source, detail))).toHaveLength(1);
+      expect(onBus(apiCall(source, detail))).toHaveLength(1);
       expect(triggered(apiCall(source, { ...detail, errorCode: 'TrailNotFoundException' }))).toEqual([]);
     }
     // The real StopLogging of the corpus, failed.
@@ -160,10 +161,15 @@ describe('trigger patterns (events/)', () => {
       expect(onBus(apiCall('aws.ec2', { eventSource: 'ec2.amazonaws.com', eventName: name }))).toEqual([
         'vpc-created',
       ]);
-    for (const name of ['DeleteDetector', 'DisassociateFromAdministratorAccount', 'DisassociateMembers'])
+    for (const name of ['DeleteDetector', 'DisassociateFromAdministratorAccount'])
       expect(
         onBus(apiCall('aws.guardduty', { eventSource: 'guardduty.amazonaws.com', eventName: name })),
       ).toEqual(['guardduty-disabled']);
+    // The administrator's membership calls name the members: their own trigger (route.ts heals them).
+    for (const name of ['DisassociateMembers', 'DeleteMembers', 'StopMonitoringMembers'])
+      expect(
+        onBus(apiCall('aws.guardduty', { eventSource: 'guardduty.amazonaws.com', eventName: name })),
+      ).toEqual(['guardduty-members-changed']);
     const update = (requestParameters: Record<string, unknown>) =>
       apiCall('aws.guardduty', {
         eventSource: 'guardduty.amazonaws.com',
@@ -190,14 +196,17 @@ describe('trigger patterns (events/)', () => {
     }
   });
 
-  it('member triggers claimed by the management account start nothing on the bus', () => {
+  it('member triggers claimed by the management account start nothing on the bus; its trail calls start the management trigger', () => {
     const stop = apiCall(
       'aws.cloudtrail',
       { eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging' },
       management,
     );
-    expect(triggered(stop)).toEqual(['trail-changed']);
-    expect(onBus(stop)).toEqual([]);
+    expect(triggered(stop)).toEqual(['org-trail-changed', 'trail-changed']);
+    // Issue 21 §6: the management account's StopLogging (of the organization trail) is its own
+    // trigger, pinned to that account; the member trigger still refuses it.
+    expect(onBus(stop)).toEqual(['org-trail-changed']);
+    expect(onBus({ ...stop, account: member })).toEqual(['trail-changed']);
   });
 
   it('forwarding: the management account forwards Organizations and opt-in events, members the rest; opt-in from us-east-1', () => {
@@ -206,7 +215,10 @@ describe('trigger patterns (events/)', () => {
       'account-joined',
       'account-moved',
       'region-opted-in',
+      'org-trail-changed',
     ]);
+    // Organizations and opt-in events are seen in us-east-1, trail calls in the trail's home Region.
+    expect(managementForwardedTriggersIn('home').map((t) => t.id)).toEqual(['org-trail-changed']);
     expect(memberForwardedTriggers.map((t) => t.id)).not.toContain('account-created');
     expect(memberForwardedTriggers.map((t) => t.id)).toContain('region-opted-in');
     expect(triggers.filter((t) => t.memberRegions === 'us-east-1').map((t) => t.id)).toEqual([

@@ -41,8 +41,11 @@ const coveredMember = {
 };
 const expected: Record<BudgetCase, Record<string, string[]>> = {
   covered: coveredMember,
-  // The multi-region trail is checked in the home region's cell only.
-  'covered-other-region': { ...coveredMember, 'ensure-trail': [] },
+  // Outside the home region the trail cell verifies the trail from the home region (issue 21 §11): two reads.
+  'covered-other-region': {
+    ...coveredMember,
+    'ensure-trail': ['cloudtrail:DescribeTrails read admin', 'cloudtrail:GetTrailStatus read admin'],
+  },
   'covered-administrator': {
     'ensure-flow-logs': [
       'sts:AssumeRole auth admin',

@@ -1,6 +1,5 @@
 import type { LogwardenConfig } from '../../contracts/config';
 import { names } from '../../contracts/names';
-import { parseLogGroupArn } from '../../contracts/trusted-sources';
 import type { CwlPayload } from '../../functions/shared/cwl-payload';
 import { corpusMessagesByGroup, cwlPayload } from '../../local/corpus';
 import { exampleConfig, exampleConfigRaw } from '../stacks/example-app';
@@ -8,27 +7,25 @@ import { exampleConfig, exampleConfigRaw } from '../stacks/example-app';
 /** The member account whose flow logs and application logs the corpus stands for. */
 export const corpusMember = '444444444444';
 
-/** The example config with an organization trail whose group, in the management account, feeds the pipeline. */
+/**
+ * The example config with an organization trail, whose group (in the security-tooling account,
+ * which calls CreateTrail: contracts/names.ts trailLogGroup) feeds the pipeline.
+ */
 export function e2eConfig(): LogwardenConfig {
-  const raw = exampleConfigRaw() as { accounts: { management: string }; trail: object };
-  return exampleConfig({
-    trail: {
-      ...raw.trail,
-      mode: 'organization',
-      cloudWatchLogsGroupArn: `arn:aws:logs:eu-west-1:${raw.accounts.management}:log-group:/logwarden/org-trail:*`,
-    },
-  });
+  const raw = exampleConfigRaw() as { trail: object };
+  return exampleConfig({ trail: { ...raw.trail, mode: 'organization' } });
 }
 
 /**
  * CloudWatch Logs payloads of every kind of real corpus event, 50 events each, from where each
- * kind really comes from: CloudTrail from the organization trail's group in the management
+ * kind really comes from: CloudTrail from the organization trail's group in the security-tooling
  * account, GuardDuty findings from the administrator's findings group in security tooling, flow
  * logs and application logs from a member. Plus bad input: a CloudTrail line that is not JSON
  * and a 1 MB log event.
  */
 export function corpusPayloads(region: string, config: LogwardenConfig = e2eConfig()): CwlPayload[] {
-  const trail = parseLogGroupArn(config.trail.cloudWatchLogsGroupArn as string);
+  // The organization trail's group, in the account that calls CreateTrail (contracts/names.ts).
+  const trail = { name: names.trailLogGroup, account: config.accounts.securityTooling };
   const origin = (logGroup: string) =>
     logGroup === 'aws-cloudtrail-logs'
       ? { logGroup: trail.name, owner: trail.account }

@@ -5,8 +5,16 @@
  * Task bound to the real handler, configured with the environment the stack gives it.
  */
 import { CloudTrailClient, GetTrailStatusCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { DeleteFlowLogsCommand, DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { organizationTrailArn } from '../../contracts/names';
-import { e2eConfig as config, ledgerStatuses, member, memberFlowLogs } from '../../local/emulated-org';
+import {
+  credentialsOf,
+  e2eConfig as config,
+  ledgerStatuses,
+  member,
+  memberFlowLogs,
+  organizationAccessRole,
+} from '../../local/emulated-org';
 import { startMoto, type Moto } from '../../local/moto';
 import { disagreements, judge } from '../../local/judge';
 import { readLedger } from '../../cli/ledger';
@@ -78,4 +86,21 @@ describe('cover-account-region against moto (synthesized ASL, real handlers)', (
     expect((await ct.send(new GetTrailStatusCommand({ Name: trailArn }))).IsLogging).toBe(true);
     expect((await ledgerStatuses())['eu-west-1#trail']).toBe('healed');
   }, 60_000);
+
+  // Issue 21 §21: twenty concurrent heals of one cell after DeleteFlowLogs. One creates the flow
+  // log; the others meet "FlowLogAlreadyExists" ("There is an existing Flow Log with the same
+  // configuration and log destination"), which is success for logwarden's own destination, and
+  // the ledger keeps the newest execution's result, not the last writer's.
+  it('twenty concurrent heals of one cell: one flow log per VPC, and the ledger says covered or healed', async () => {
+    const region = 'eu-central-1';
+    const ec2 = new EC2Client({ region, credentials: await credentialsOf(member, organizationAccessRole) });
+    const ids = ((await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? []).map((f) => f.FlowLogId!);
+    await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: ids }));
+    const outputs = await Promise.all(Array.from({ length: 20 }, (_, i) => cover(region, `concurrent-${i}`)));
+    const fl = await memberFlowLogs(region);
+    expect(fl.covered).toEqual(fl.vpcs);
+    expect(fl.count).toBe(fl.vpcs.length);
+    expect(outputs.flatMap((o) => (o.run?.output as { failed: unknown[] }).failed)).toEqual([]);
+    expect((await ledgerStatuses())[`${region}#flow-logs`]).toMatch(/^(covered|healed)$/);
+  }, 240_000);
 });

@@ -9,7 +9,7 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
-import { parseLogGroupArn, TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
+import { TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
 import { normalizePayload, parseErrorOf } from '../../functions/shared/normalize';
 import type { OcsfDocument } from '../../functions/shared/ocsf/document';
 import { isCoverageTamper } from '../../functions/shared/tamper';
@@ -24,6 +24,9 @@ import { names } from '../../contracts/names';
 import { createClient } from '../../functions/shared/clients';
 import { corpusPayloads, e2eConfig } from './corpus-payloads';
 import { cwlPayload, realCloudTrailEvents } from '../../local/corpus';
+import { detectionRules } from '../../contracts/detections';
+import { compileRules, matchingRules } from '../../functions/alerter/detections';
+import { detectionContext } from '../../local/detection-scorecard';
 
 const config = e2eConfig();
 const region = config.homeRegion;
@@ -41,7 +44,7 @@ const streamArn = `arn:aws:kinesis:${region}:${logArchive}:stream/${stream}`;
  * tamper events name anonymized regions that no one governs; one more StopLogging, from the
  * organization trail in a governed region, shows a heal starting.
  */
-const trailGroup = parseLogGroupArn(config.trail.cloudWatchLogsGroupArn as string);
+const trailGroup = { name: names.trailLogGroup, account: config.accounts.securityTooling };
 const stopLogging = realCloudTrailEvents().find((e) => e.event.eventName === 'StopLogging')!.event;
 const payloads = [
   ...corpusPayloads(region, config),
@@ -158,7 +161,7 @@ describe('the central pipeline against moto', () => {
     expect(stats.dropped).toBeGreaterThanOrEqual(1);
   }, 180_000);
 
-  it('alerts: exactly one SNS alert per tamper event, none on re-delivery', async () => {
+  it('alerts: exactly one SNS alert per tamper event and per document the detection rules flag, none on re-delivery', async () => {
     // The alerter and its event source mapping, under the alerter's role.
     const alerter = await centralFunction(org, 'alerter');
     const handler = alerter.handler as (e: unknown) => Promise<{ batchItemFailures: unknown[] }>;
@@ -185,10 +188,28 @@ describe('the central pipeline against moto', () => {
       'StopLogging',
       'StopLogging',
     ]);
-    expect(alerts.map((a) => /switches logging coverage off: "(\w+)"\./.exec(a)?.[1]).sort()).toEqual(tamper);
+    const tamperAlerts = alerts.filter((a) => a.startsWith('logwarden detected a change'));
+    expect(tamperAlerts.map((a) => /switches logging coverage off: "(\w+)"\./.exec(a)?.[1]).sort()).toEqual(
+      tamper,
+    );
+    // Every other alert is a detection, one per document the rules flag, naming the rules.
+    const rules = compileRules(detectionRules);
+    const context = detectionContext(config);
+    const flagged = expected
+      .filter((d) => !isCoverageTamper(d))
+      .map((d) => matchingRules(d, rules, context).map((r) => r.id))
+      .filter((ids) => ids.length);
+    const detectionAlerts = alerts.filter((a) => a.startsWith('logwarden detection:'));
+    expect(detectionAlerts).toHaveLength(alerts.length - tamperAlerts.length);
+    expect(detectionAlerts.map((a) => /^Rules: +(.*)$/m.exec(a)?.[1]).sort()).toEqual(
+      flagged.map((ids) => ids.join(', ')).sort(),
+    );
+    expect(flagged.flat()).toEqual(
+      expect.arrayContaining(['guardduty-finding', 'console-login-without-mfa']),
+    );
     // A heal starts where logwarden governs the region; elsewhere the alert says why none did.
     const started = alerts.filter((a) =>
-      /Self-heal: started arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:tamper-/.test(
+      /Self-heal: starting arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:tamper-/.test(
         a,
       ),
     );

@@ -19,7 +19,7 @@ import { StreamReader, toKinesisStreamEvent } from '../../local/kinesis-reader';
 import { names } from '../../contracts/names';
 import { gzipSync } from 'node:zlib';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
-import { parseLogGroupArn, TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
+import { TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
 import { cwlPayload, realCloudTrailEvents } from '../../local/corpus';
 import { documentId, normalizePayload } from '../../functions/shared/normalize';
 import type { SearchClient } from '../../functions/shared/opensearch/client';
@@ -210,7 +210,7 @@ describe('indexer against a real OpenSearch node', () => {
       (_, i) =>
         `2 ${corpusMember} eni-0123456789abcdef0 10.0.0.1 10.0.0.2 443 49152 6 1 40 ${start - (i - 250) * day} ${start - (i - 250) * day + 60} ACCEPT OK`,
     );
-    const trail = parseLogGroupArn(config.trail.cloudWatchLogsGroupArn as string);
+    const trail = { name: names.trailLogGroup, account: config.accounts.securityTooling };
     const stop = { ...whoStoppedSample, eventID: 'flood-neighbour', eventTime: new Date().toISOString() };
     const records = [
       cwlPayload(flood, { logGroup: '/aws/lambda/flooder', owner: corpusMember, region }),

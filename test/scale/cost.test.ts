@@ -55,7 +55,7 @@ describe('the monthly cost estimate, from the simulated sweep and the synthesize
     // The domain as configured: data nodes and dedicated masters, every hour of the month.
     expect(
       rowOf(`OpenSearch ${config.openSearch.instanceCount} × ${config.openSearch.instanceType}`).quantity,
-    ).toBe(config.openSearch.instanceCount * 730);
+    ).toBe(config.openSearch.instanceCount! * 730);
     expect(cost.totalUsd).toBeCloseTo(cost.rows.reduce((a, r) => a + r.usd, 0));
     expect(formatCost(4, 2, cost)).toMatch(/total +\$[\d,]+\.\d\d/);
   }, 300_000);

@@ -377,6 +377,8 @@ describe('central pipeline stack', () => {
         'archive-delivery',
         'transform-processing',
         'transform-errors',
+        'transform-failed-records',
+        'transform-reingest-failed',
         'indexer-errors',
         'indexer-throttles',
         'alerter-errors',
@@ -393,10 +395,22 @@ describe('central pipeline stack', () => {
         'quarantined-documents',
         'indices-created',
         'search-shards',
+        // The alarms AWS recommends for OpenSearch Service (test/stacks/search-sizing.test.ts).
+        'search-cluster-red',
+        'search-cluster-yellow',
+        'search-free-storage',
+        'search-writes-blocked',
+        'search-snapshot-failure',
+        'search-cpu',
+        'search-jvm-pressure',
+        'search-5xx',
         'archive-lock-failures',
         'owner-volume',
         'cloudtrail-freshness',
         'silent-accounts',
+        'archive-guard-key-failed-invocations',
+        'archive-guard-bucket-failed-invocations',
+        'archive-guard-failures',
       ]
         .map((n) => `logwarden-${n}`)
         .sort(),
@@ -424,7 +438,7 @@ describe('central pipeline stack', () => {
     expect(byName('search-shards')).toMatchObject({
       Namespace: 'AWS/ES',
       MetricName: 'Shards.active',
-      Threshold: 0.8 * 1000 * config.openSearch.instanceCount,
+      Threshold: 0.8 * 1000 * config.openSearch.instanceCount!,
     });
   });
 

@@ -1,10 +1,10 @@
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import {
   controlRoleArn,
-  destinationArn,
   memberControls,
   names,
-  subscriptionPolicyName,
+  organizationTrailArn,
+  trailLogsRoleArn,
 } from '../../contracts/names';
 import { buildExample, exampleConfig, templateOf } from './example-app';
 
@@ -78,35 +78,118 @@ describe('IAM boundaries (issue 10 §6, issue 9 §3)', () => {
     });
   });
 
-  it('the organization trail’s group in the management account is subscribed to its region’s destination', () => {
-    expect(built.managementTrailSubscription).toBeUndefined();
-    const withGroup = buildExample(
-      exampleConfig({ trail: { mode: 'organization', name: 'org', cloudWatchLogsGroupArn: trailGroup } }),
-    );
-    const stack = withGroup.managementTrailSubscription!;
-    expect([stack.account, stack.region]).toEqual([config.accounts.management, 'eu-west-1']);
-    const t = templateOf(stack);
-    t.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
-      LogGroupName: 'aws-cloudtrail-logs-org',
-      FilterName: subscriptionPolicyName('eu-west-1'),
-      DestinationArn: destinationArn('eu-west-1', config.accounts.logArchive),
-      RoleArn: Match.anyValue(),
+  // CloudTrail User Guide, "Organization delegated administrator", footnote 1: "Both the
+  // CloudWatch Logs log group and log role must exist in the calling account." IAM passes only a
+  // role of the caller's own account (issue 21 §2, §3).
+  it('organization mode: the trail’s group and role are in security-tooling, which calls CreateTrail; nothing in the management account', () => {
+    const t = templateOf(built.controlPlane);
+    t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: names.trailLogGroup });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: names.trailLogsRole,
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Condition: {
+              ArnLikeIfExists: {
+                'aws:SourceArn': organizationTrailArn(
+                  config.homeRegion,
+                  config.accounts.management,
+                  config.trail.name,
+                ),
+              },
+            },
+          }),
+        ],
+      },
     });
+    const control = templateOf(built.controlPlane).findResources('AWS::IAM::Policy');
+    const text = JSON.stringify(control);
+    expect(text).toContain(trailLogsRoleArn(config.accounts.securityTooling));
+    expect(text).not.toContain(`arn:aws:iam::${config.accounts.management}:role/`);
+    const fn = Object.values(t.findResources('AWS::Lambda::Function')).find(
+      (f) => f.Properties.Environment?.Variables?.TRAIL_MODE === 'organization',
+    )!;
+    expect(fn.Properties.Environment.Variables.SECURITY_TOOLING_ACCOUNT).toBe(
+      config.accounts.securityTooling,
+    );
+    expect(JSON.stringify(templateOf(built.memberBaseline).toJSON())).not.toContain(names.trailLogGroup);
+    expect(built.app.node.children.map((c) => c.node.id)).not.toContain(
+      'LogwardenManagementTrailSubscription',
+    );
   });
 
-  it('refuses a trail group outside the governed regions, and subscribes none outside the management account', () => {
-    const build = (arn: string) =>
-      buildExample(
-        exampleConfig({ trail: { mode: 'organization', name: 'org', cloudWatchLogsGroupArn: arn } }),
-      );
-    expect(() => build('arn:aws:logs:ap-south-1:111111111111:log-group:g')).toThrow(
-      /ap-south-1 is not a governed region/,
+  it('account mode: each account’s trail group and role come from the member baseline, in the home region, and the member role passes only its own', () => {
+    const accountMode = buildExample(exampleConfig({ trail: { mode: 'account', name: 'own' } }));
+    const t = templateOf(accountMode.memberBaseline);
+    const [group] = Object.values(t.findResources('AWS::Logs::LogGroup'));
+    expect(group).toMatchObject({
+      Condition: 'IsHomeRegion',
+      Properties: { LogGroupName: names.trailLogGroup },
+    });
+    const role = Object.values(t.findResources('AWS::IAM::Role')).find(
+      (r) => r.Properties.RoleName === names.trailLogsRole,
+    )!;
+    expect(role.Condition).toBe('IsHomeRegion');
+    const execution = Object.values(t.findResources('AWS::IAM::Role')).find(
+      (r) => r.Properties.RoleName === names.memberExecutionRole,
+    )!;
+    const pass = (
+      execution.Properties.Policies as {
+        PolicyDocument: { Statement: { Sid?: string; Resource: unknown }[] };
+      }[]
+    )
+      .flatMap((p) => p.PolicyDocument.Statement)
+      .find((st) => st.Sid === 'PassTrailCloudWatchLogsRole')!;
+    expect(JSON.stringify(pass.Resource)).toContain(`:role/${names.trailLogsRole}`);
+    expect(JSON.stringify(pass.Resource)).toContain('AWS::AccountId');
+    // The control plane creates none (its StackSet carries the baseline's body, which does).
+    expect(
+      Object.values(templateOf(accountMode.controlPlane).findResources('AWS::Logs::LogGroup')).map(
+        (g) => g.Properties.LogGroupName,
+      ),
+    ).not.toContain(names.trailLogGroup);
+  });
+
+  it('a configured trail group or role is refused, naming the field and what replaced it', () => {
+    expect(() =>
+      exampleConfig({
+        trail: { mode: 'organization', name: 'org', cloudWatchLogsGroupArn: trailGroup } as never,
+      }),
+    ).toThrow(
+      /trail\.cloudWatchLogsGroupArn is no longer configured: the trail delivers to \/logwarden\/cloudtrail/,
     );
-    const elsewhere = build('arn:aws:logs:eu-west-1:444444444444:log-group:g');
-    expect(elsewhere.managementTrailSubscription).toBeUndefined();
-    Annotations.fromStack(elsewhere.controlPlane).hasWarning(
-      '*',
-      Match.stringLikeRegexp('management account .111111111111.; it is not subscribed'),
+  });
+});
+
+// EventBridge User Guide, "Authorizing EventBridge to use a customer managed key": "kms:DescribeKey
+// — EventBridge requires this permission to retrieve the KMS key ARN for the Key Id provided, and
+// to verify that the key is symmetric." DescribeKey is not a cryptographic operation and carries
+// no encryption context, so a statement conditioned on kms:EncryptionContext:* never grants it
+// (KMS Developer Guide, "kms:EncryptionContext:context-key": only for cryptographic operations).
+// issue 21 §12.
+describe('the control bus key lets EventBridge describe it', () => {
+  it('a DescribeKey statement of its own, for this bus (aws:SourceArn, aws:SourceAccount), with no encryption-context condition', () => {
+    const config = exampleConfig();
+    const t = templateOf(buildExample(config).controlPlane);
+    const busArn = `arn:aws:events:${config.homeRegion}:${config.accounts.securityTooling}:event-bus/${names.controlBus}`;
+    const [key] = Object.values(t.findResources('AWS::KMS::Key')).filter((k) =>
+      JSON.stringify(k.Properties.KeyPolicy).includes(busArn),
     );
+    const statements = key.Properties.KeyPolicy.Statement as {
+      Action: string | string[];
+      Principal?: { Service?: string };
+      Condition?: Record<string, Record<string, string>>;
+    }[];
+    const describing = statements.filter(
+      (s) =>
+        s.Principal?.Service === 'events.amazonaws.com' &&
+        [s.Action].flat().includes('kms:DescribeKey') &&
+        !JSON.stringify(s.Condition ?? {}).includes('kms:EncryptionContext'),
+    );
+    expect(describing).toHaveLength(1);
+    expect(describing[0].Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': config.accounts.securityTooling, 'aws:SourceArn': busArn },
+    });
   });
 });

@@ -249,7 +249,9 @@ export function toApiActivity(origin: EventOrigin, ct: Record<string, unknown>):
   const identity = obj(ct.userIdentity);
   const response = obj(ct.responseElements);
   const errorCode = str(ct.errorCode);
-  const failed = errorCode !== undefined || response?.ConsoleLogin === 'Failure';
+  // A sign-in says how it went in responseElements under its own name ({"ConsoleLogin":
+  // "Failure"}, {"ExternalIdPDirectoryLogin": "Failure"}), with no errorCode.
+  const failed = errorCode !== undefined || response?.[eventName] === 'Failure';
 
   let cls = API_ACTIVITY;
   let activity = apiActivity(eventName);

@@ -339,6 +339,8 @@ export function toDetectionFinding(origin: EventOrigin, event: Record<string, un
     detectorId: str(service.detectorId),
     resourceRole: str(service.resourceRole),
     actionType: str(obj(service.action)?.actionType),
+    // A finding CreateSampleFindings made ("service.additionalInfo.sample": true) is no threat.
+    sample: obj(service.additionalInfo)?.sample === true ? true : undefined,
   });
   return doc;
 }

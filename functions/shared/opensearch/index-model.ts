@@ -32,12 +32,60 @@ export const flatObjectPaths: readonly string[][] = (() => {
   return out;
 })();
 
-/** The ISM policy with the configured retention. */
-export function ismPolicy(retentionDays: number): typeof ismPolicyJson {
+export interface IsmTiers {
+  hotDays: number;
+  warmDays: number;
+}
+
+interface IsmState {
+  name: string;
+  actions: Record<string, unknown>[];
+  transitions: { state_name: string; conditions: { min_index_age: string } }[];
+}
+
+/**
+ * The ISM policy with the configured retention. With tiers: hot → warm (`warm_migration`) →
+ * cold (`cold_migration` on the documents' `time`) → deleted from cold storage (`cold_delete`),
+ * the actions Amazon OpenSearch Service adds to ISM (Developer Guide, "Index State Management",
+ * the UltraWarm and cold storage sections); an open-source node has none of them.
+ */
+export function ismPolicy(retentionDays: number, tiers?: IsmTiers): typeof ismPolicyJson {
   const policy = structuredClone(ismPolicyJson);
   const hot = policy.policy.states.find((s) => s.name === 'hot');
   if (!hot) throw new Error('ocsf-ism-policy.json has no hot state');
   hot.transitions[0].conditions.min_index_age = `${retentionDays}d`;
+  if (!tiers) return policy;
+  const warmAt = Math.min(tiers.hotDays, retentionDays);
+  const coldAt = Math.min(warmAt + tiers.warmDays, retentionDays);
+  const states: IsmState[] = [
+    {
+      name: 'hot',
+      actions: [],
+      transitions: [{ state_name: 'warm', conditions: { min_index_age: `${warmAt}d` } }],
+    },
+    {
+      name: 'warm',
+      actions: [{ warm_migration: {} }],
+      transitions: [
+        coldAt < retentionDays
+          ? { state_name: 'cold', conditions: { min_index_age: `${coldAt}d` } }
+          : { state_name: 'delete', conditions: { min_index_age: `${retentionDays}d` } },
+      ],
+    },
+    ...(coldAt < retentionDays
+      ? [
+          {
+            name: 'cold',
+            actions: [{ cold_migration: { timestamp_field: 'time' } }],
+            transitions: [{ state_name: 'cold-delete', conditions: { min_index_age: `${retentionDays}d` } }],
+          },
+          { name: 'cold-delete', actions: [{ cold_delete: {} }], transitions: [] },
+        ]
+      : []),
+    { name: 'delete', actions: [{ delete: {} }], transitions: [] },
+  ];
+  policy.policy.description = `logwarden: OCSF daily indices hot ${warmAt} d, UltraWarm to day ${coldAt}, cold to day ${retentionDays}, then deleted`;
+  (policy.policy as { states: IsmState[] }).states = states;
   return policy;
 }
 

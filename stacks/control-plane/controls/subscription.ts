@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { destinationArn, names } from '../../../contracts/names';
+import { destinationArn, subscriptionRoleArn } from '../../../contracts/names';
 import { ensureSubscriptionEnv } from '../../../functions/ensure-subscription/env';
 import { NodeFunction } from '../../node-function';
 import { controlModeEnv } from '../../../functions/shared/control-handler';
@@ -63,7 +63,7 @@ export class SubscriptionControl extends NodeFunction {
       new iam.PolicyStatement({
         sid: 'PassSubscriptionRole',
         actions: ['iam:PassRole'],
-        resources: [`arn:aws:iam::${account}:role/${names.subscriptionRole}`],
+        resources: [subscriptionRoleArn(account)],
         conditions: { StringEquals: { 'iam:PassedToService': 'logs.amazonaws.com' } },
       }),
     ];

@@ -119,7 +119,12 @@ describe('alerter', () => {
     const record = encodeCwl(fromTrail([stop]));
     await alertOnStreamRecord(record, deps());
     const again = await alertOnStreamRecord(record, deps());
-    expect(again).toEqual({ alerted: [], duplicates: [keyOf(fromTrail([stop]))], notGoverned: [] });
+    expect(again).toEqual({
+      alerted: [],
+      detected: [],
+      duplicates: [keyOf(fromTrail([stop]))],
+      notGoverned: [],
+    });
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
   });
@@ -210,7 +215,7 @@ describe('alerter', () => {
 
       // The retry: no second alert, the heal starts.
       const retry = await alertOnStreamRecord(record, deps());
-      expect(retry).toEqual({ alerted: [], duplicates: [keyOf(payload)], notGoverned: [] });
+      expect(retry).toEqual({ alerted: [], detected: [], duplicates: [keyOf(payload)], notGoverned: [] });
       expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
       expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
       expect(table.get(keyOf(payload))?.heal?.S).toContain(':execution:');
@@ -293,6 +298,39 @@ describe('alerter', () => {
     });
   });
 
+  describe("the GuardDuty administrator's membership calls (issue 21 §5)", () => {
+    const admin = '333333333333';
+    const byAdmin = (eventName: string, accountIds: string[]) => ({
+      ...stop,
+      eventID: `gd-${eventName}`,
+      eventSource: 'guardduty.amazonaws.com',
+      eventName,
+      recipientAccountId: admin,
+      userIdentity: { ...(stop.userIdentity as object), accountId: admin },
+      requestParameters: { detectorId: 'd', accountIds },
+      responseElements: { unprocessedAccounts: [] },
+    });
+
+    it.each(['DisassociateMembers', 'DeleteMembers', 'StopMonitoringMembers'])(
+      '%s heals each member named in accountIds, not the administrator',
+      async (eventName) => {
+        // GuardDuty API Reference, DisassociateMembers: "accountIds: A list of account IDs of the
+        // GuardDuty member accounts that you want to disassociate from the administrator account."
+        const payload = fromTrail([byAdmin(eventName, ['444444444444', '555555555555'])]);
+        const outcome = await alertOnStreamRecord(encodeCwl(payload), deps());
+        expect(outcome.alerted).toHaveLength(1);
+        expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+        const inputs = sfn
+          .commandCalls(StartExecutionCommand)
+          .map((c) => JSON.parse(c.args[0].input.input!) as { account: string; region: string });
+        expect(inputs.map((i) => i.account)).toEqual(['444444444444', '555555555555']);
+        expect(inputs.every((i) => i.region === stop.awsRegion)).toBe(true);
+        const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+        expect(new Set(names).size).toBe(2);
+      },
+    );
+  });
+
   it('execution names are valid Step Functions names', () => {
     expect(executionNameFor('a/b c:d'.repeat(20))).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
   });
@@ -306,6 +344,7 @@ describe('alerter under attack (issue 10 §1)', () => {
     });
     expect(await alertOnStreamRecord(encodeCwl(forged), deps())).toEqual({
       alerted: [],
+      detected: [],
       duplicates: [],
       notGoverned: [],
     });

@@ -186,6 +186,117 @@ describe('ensureFlowLogs', () => {
     expect(r).toMatchObject({ status: 'failed', reason: 'vpc-app: InvalidParameter bad role' });
   });
 
+  // EC2 API Reference, FlowLog: "DeliverLogsStatus: The status of the logs delivery (SUCCESS |
+  // FAILED)"; "Access error indicates that the IAM role associated with the flow log does not have
+  // sufficient permissions to publish to CloudWatch Logs." A flow log that cannot deliver records
+  // nothing (issue 21 §25).
+  it('logwarden’s own flow log with DeliverLogsStatus FAILED is not coverage: reported with EC2’s reason, not re-created', async () => {
+    ec2.on(DescribeFlowLogsCommand).resolves({
+      FlowLogs: [
+        ours('vpc-default', 'fl-1'),
+        {
+          ...ours('vpc-app', 'fl-broken'),
+          DeliverLogsStatus: 'FAILED',
+          DeliverLogsErrorMessage: 'Access error',
+          DeliverLogsPermissionArn: settings.deliveryRoleArn,
+        },
+      ],
+    });
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(r.status).toBe('failed');
+    expect(r.reason).toBe(
+      `vpc-app: flow log fl-broken to /logwarden/vpc-flow-logs/lw-vpc-v8 cannot deliver (DeliverLogsStatus FAILED: Access error); the delivery role ${settings.deliveryRoleArn} may not publish to the group (member baseline)`,
+    );
+    expect(r.evidence).toEqual({ 'vpc-default': 'fl-1', 'vpc-app': 'fl-broken (DeliverLogsStatus FAILED)' });
+    // Another CreateFlowLogs to the same group would only answer FlowLogAlreadyExists.
+    expect(ec2).not.toHaveReceivedCommand(CreateFlowLogsCommand);
+  });
+
+  it('a FAILED flow log whose group was deleted: the group is created again, and the flow log still reported', async () => {
+    ec2.on(DescribeFlowLogsCommand).resolves({
+      FlowLogs: [
+        ours('vpc-default', 'fl-1'),
+        {
+          ...ours('vpc-app', 'fl-broken'),
+          DeliverLogsStatus: 'FAILED',
+          DeliverLogsErrorMessage: 'Unknown error',
+        },
+      ],
+    });
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(logs).toHaveReceivedCommandWith(CreateLogGroupCommand, {
+      logGroupName: '/logwarden/vpc-flow-logs/lw-vpc-v8',
+    });
+    expect(r).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('DeliverLogsStatus FAILED: Unknown error'),
+    });
+  });
+
+  it('a foreign flow log that cannot deliver is not accepted, even when the config accepts foreign flow logs', async () => {
+    ec2.on(DescribeFlowLogsCommand).resolves({
+      FlowLogs: [ours('vpc-default', 'fl-1'), { ...foreign('vpc-app'), DeliverLogsStatus: 'FAILED' }],
+    });
+    const r = await ensureFlowLogs(clients, target, { ...settings, acceptForeignFlowLogs: true });
+    expect(r.status).toBe('healed');
+    expect(ec2.commandCalls(CreateFlowLogsCommand)[0].args[0].input.ResourceIds).toEqual(['vpc-app']);
+  });
+
+  // Concurrent heals of one cell (issue 21 §21): "FlowLogAlreadyExists: Error. There is an
+  // existing Flow Log with the same configuration and log destination." Another execution made
+  // it; when it is logwarden's, to the same group, and delivering, the VPC is covered.
+  it.each([
+    [
+      'refuses the whole call',
+      () =>
+        ec2.on(CreateFlowLogsCommand).rejects(
+          Object.assign(
+            new Error('There is an existing Flow Log with the same configuration and log destination.'),
+            {
+              name: 'FlowLogAlreadyExists',
+            },
+          ),
+        ),
+    ],
+    [
+      'answers it for the VPC',
+      () =>
+        ec2.on(CreateFlowLogsCommand).resolves({
+          FlowLogIds: [],
+          Unsuccessful: [
+            { ResourceId: 'vpc-app', Error: { Code: 'FlowLogAlreadyExists', Message: 'exists' } },
+          ],
+        }),
+    ],
+  ])('FlowLogAlreadyExists for logwarden’s own destination is success (EC2 %s)', async (_, refuse) => {
+    ec2
+      .on(DescribeFlowLogsCommand)
+      .resolvesOnce({ FlowLogs: [ours('vpc-default', 'fl-1')] })
+      .resolves({ FlowLogs: [ours('vpc-default', 'fl-1'), ours('vpc-app', 'fl-by-another')] });
+    refuse();
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(r).toMatchObject({
+      status: 'covered',
+      evidence: { 'vpc-default': 'fl-1', 'vpc-app': 'fl-by-another (created by another execution)' },
+    });
+  });
+
+  it('FlowLogAlreadyExists with no delivering flow log of logwarden’s there is a failure', async () => {
+    ec2
+      .on(DescribeFlowLogsCommand)
+      .resolvesOnce({ FlowLogs: [ours('vpc-default', 'fl-1')] })
+      .resolves({ FlowLogs: [ours('vpc-default', 'fl-1'), foreign('vpc-app')] });
+    ec2.on(CreateFlowLogsCommand).resolves({
+      Unsuccessful: [{ ResourceId: 'vpc-app', Error: { Code: 'FlowLogAlreadyExists', Message: 'exists' } }],
+    });
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(r).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('answered FlowLogAlreadyExists'),
+    });
+  });
+
   it('a heal after DeleteFlowLogs creates a new flow log: the ClientToken is new for every execution (EC2 honours tokens)', async () => {
     // EC2 as documented: a repeated ClientToken returns the first call's result and creates
     // nothing, even if that flow log was deleted since.

@@ -12,14 +12,19 @@ import {
   ensureSubscription,
   selectionCriteria,
 } from '../../../functions/ensure-subscription/ensure-subscription';
-import { destinationArn, pipelineLogGroups, subscriptionPolicyName } from '../../../contracts/names';
+import {
+  destinationArn,
+  pipelineLogGroups,
+  subscriptionPolicyName,
+  subscriptionRoleArn,
+} from '../../../contracts/names';
 
 const logs = mockClient(CloudWatchLogsClient);
 const client = new CloudWatchLogsClient({ region: 'eu-central-1' });
 const target = { account: '444444444444', region: 'eu-central-1' };
 const settings = {
   destinationArn: destinationArn('eu-central-1', '222222222222'),
-  roleArn: 'arn:aws:iam::444444444444:role/logwarden-subscription',
+  roleArn: subscriptionRoleArn('444444444444'),
   policyName: subscriptionPolicyName('eu-central-1'),
   excludedLogGroups: pipelineLogGroups,
 };
@@ -108,8 +113,16 @@ describe('ensureSubscription', () => {
       'destination',
     ],
     ['distribution by log stream', { Distribution: 'ByLogStream' }, 'distribution'],
-    ['no role', { RoleArn: undefined }, 'role'],
-    ['another role', { RoleArn: 'arn:aws:iam::444444444444:role/someone-else' }, 'role'],
+    // CloudWatch Logs User Guide, account-level subscriptions, Step 3: "If you are granting
+    // permissions for the subscription filter to an entire organization, you will need to use the
+    // ARN of the IAM role that you created in Step 2." The destinations grant the organization.
+    ['no role (the destination grants the whole organization)', { RoleArn: undefined }, 'role was null'],
+    [
+      'another account’s role',
+      { RoleArn: 'arn:aws:iam::999999999999:role/logwarden-subscription' },
+      'role was',
+    ],
+    ['another role of the account', { RoleArn: 'arn:aws:iam::444444444444:role/someone-else' }, 'role'],
   ])(
     'a member that re-puts the policy with %s is healed (the whole document is compared)',
     async (_, change, what) => {
@@ -123,7 +136,7 @@ describe('ensureSubscription', () => {
       expect(JSON.parse(logs.commandCalls(PutAccountPolicyCommand)[0].args[0].input.policyDocument!)).toEqual(
         {
           DestinationArn: settings.destinationArn,
-          RoleArn: settings.roleArn,
+          RoleArn: 'arn:aws:iam::444444444444:role/logwarden-subscription',
           FilterPattern: '',
           Distribution: 'Random',
         },
@@ -152,6 +165,7 @@ describe('ensureSubscription', () => {
     const good = {
       filterName: settings.policyName,
       destinationArn: settings.destinationArn,
+      roleArn: settings.roleArn,
       filterPattern: '',
       distribution: 'Random' as const,
     };
@@ -171,8 +185,31 @@ describe('ensureSubscription', () => {
       logGroupName: 'app/a',
       filterName: settings.policyName,
       filterPattern: '',
+      roleArn: settings.roleArn,
       distribution: 'Random',
     });
+  });
+
+  it('fallback: logwarden’s own filter without the member’s role is put back with it', async () => {
+    logs
+      .on(DescribeAccountPoliciesCommand)
+      .resolves({ accountPolicies: [{ ...ourPolicy, policyName: 'their-policy' }] });
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: 'app/a' }] });
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({
+      subscriptionFilters: [
+        {
+          filterName: settings.policyName,
+          destinationArn: settings.destinationArn,
+          filterPattern: '',
+          distribution: 'Random',
+        },
+      ],
+    });
+    const r = await ensureSubscription(client, target, settings);
+    expect(r.actions).toEqual([
+      `corrected the subscription filter of app/a: role was none, not ${settings.roleArn}`,
+    ]);
+    expect(logs).toHaveReceivedCommandWith(PutSubscriptionFilterCommand, { roleArn: settings.roleArn });
   });
 
   it('the pipeline’s own log groups are excluded: functions, services, the search VPC flow logs and the workflows', () => {

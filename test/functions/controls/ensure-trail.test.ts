@@ -8,7 +8,9 @@ import {
   StartLoggingCommand,
   UpdateTrailCommand,
 } from '@aws-sdk/client-cloudtrail';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
+import { makeHandler } from '../../../functions/ensure-trail/handler';
 import { ensureTrail } from '../../../functions/ensure-trail/ensure-trail';
 import { organizationTrailArn } from '../../../contracts/names';
 import { readOnlyClient, type PlannedCall } from '../../../functions/shared/read-only';
@@ -25,8 +27,9 @@ const settings = {
   homeRegion: 'eu-west-1',
   trailArn: arn,
   kmsKeyArn: 'arn:aws:kms:eu-west-1:222222222222:key/k',
-  cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:ct:*',
-  cloudWatchLogsRoleArn: 'arn:aws:iam::111111111111:role/ct',
+  // logwarden's group and role in the calling (security-tooling) account (contracts/names.ts).
+  cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:333333333333:log-group:/logwarden/cloudtrail:*',
+  cloudWatchLogsRoleArn: 'arn:aws:iam::333333333333:role/logwarden-cloudtrail-to-logs',
   s3BucketName: undefined as string | undefined,
 };
 const healthy = {
@@ -85,15 +88,53 @@ describe('ensureTrail', () => {
     expect(ct).toHaveReceivedCommand(PutEventSelectorsCommand);
   });
 
-  it('another region than the home region: the multi-region trail is checked in the home region cell, no call here', async () => {
+  // Issue 21 §11: a cell outside the home region reports what it verified, never `covered`
+  // without a check. Trail.IsMultiRegionTrail: "Specifies whether the trail exists only in one
+  // Region or exists in all Regions" (CloudTrail API Reference); every write is made in the home
+  // region ("otherwise, an InvalidHomeRegionException is thrown": UpdateTrail).
+  it('another region than the home region: two reads verify the trail exists, is multi-region and logs; no write', async () => {
     const r = await ensureTrail(client, { ...target, region: 'eu-central-1' }, settings);
     expect(r).toMatchObject({
       status: 'covered',
-      evidence: { trail: arn, checkedIn: 'eu-west-1' },
+      evidence: {
+        trail: arn,
+        settingsCheckedIn: 'eu-west-1',
+        verified: 'exists, multi-region (applies to eu-central-1), logging (read in eu-west-1)',
+      },
       actions: [],
     });
-    expect(ct.calls()).toHaveLength(0);
+    expect(ct.calls().map((c) => (c.args[0] as object).constructor.name)).toEqual([
+      'DescribeTrailsCommand',
+      'GetTrailStatusCommand',
+    ]);
   });
+
+  it.each([
+    [
+      'is missing',
+      () => ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({ trailList: [] }),
+      'does not exist',
+    ],
+    [
+      'is single-region',
+      () =>
+        ct
+          .on(DescribeTrailsCommand, { trailNameList: [arn] })
+          .resolves({ trailList: [{ ...healthy, IsMultiRegionTrail: false }] }),
+      'is not multi-region',
+    ],
+    ['is stopped', () => ct.on(GetTrailStatusCommand).resolves({ IsLogging: false }), 'is not logging'],
+  ])(
+    'another region than the home region, when the trail %s: failed, saying the home cell repairs it',
+    async (_, arrange, why) => {
+      arrange();
+      const r = await ensureTrail(client, { ...target, region: 'eu-central-1' }, settings);
+      expect(r.status).toBe('failed');
+      expect(r.reason).toContain(why);
+      expect(r.reason).toContain("the home region eu-west-1's cell repairs it");
+      for (const w of writes) expect(ct).not.toHaveReceivedCommand(w as never);
+    },
+  );
 
   it('StopLogging is repaired with StartLogging', async () => {
     ct.on(GetTrailStatusCommand).resolves({ IsLogging: false });
@@ -149,6 +190,42 @@ describe('ensureTrail', () => {
     expect(r.actions).toEqual([
       'updated trail org-trail: turned on multi-region, turned on log file validation',
     ]);
+  });
+
+  // Issue 21 §2: a refused UpdateTrail must never keep the trail stopped. CloudTrail API
+  // Reference, UpdateTrail: "InvalidCloudWatchLogsRoleArnException: This exception is thrown when
+  // the provided role is not valid"; StartLogging "Starts the recording of Amazon Web Services
+  // API calls and log file delivery for a trail."
+  it('a refused UpdateTrail is reported, and StartLogging still follows', async () => {
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+      trailList: [{ ...healthy, LogFileValidationEnabled: false }],
+    });
+    ct.on(UpdateTrailCommand).rejects(
+      Object.assign(new Error('Access denied. Verify in IAM that the role has adequate permissions.'), {
+        name: 'InvalidCloudWatchLogsRoleArnException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    ct.on(GetTrailStatusCommand).resolves({ IsLogging: false });
+    const r = await ensureTrail(client, target, settings);
+    expect(ct).toHaveReceivedCommandWith(StartLoggingCommand, { Name: arn });
+    expect(r.status).toBe('failed');
+    expect(r.reason).toContain(
+      'UpdateTrail to turned on log file validation failed: InvalidCloudWatchLogsRoleArnException',
+    );
+    expect(r.actions).toContain('started logging on org-trail, which was stopped');
+  });
+
+  it('a throttled UpdateTrail is thrown for the workflow to retry', async () => {
+    ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+      trailList: [{ ...healthy, LogFileValidationEnabled: false }],
+    });
+    ct.on(UpdateTrailCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+    );
+    await expect(ensureTrail(client, target, settings)).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
   });
 
   it('a missing trail without a configured bucket is reported, not invented', async () => {
@@ -330,5 +407,67 @@ describe('ensureTrail', () => {
     await expect(ensureTrail(client, target, settings)).rejects.toMatchObject({
       name: 'ThrottlingException',
     });
+  });
+});
+
+// CloudTrail User Guide, "Organization delegated administrator", footnote 1: "Both the
+// CloudWatch Logs log group and log role must exist in the calling account." IAM passes only a
+// role of the caller's own account (issue 21 §2, §3).
+describe('the trail’s CloudWatch Logs group and role are those of the account that calls CreateTrail/UpdateTrail', () => {
+  const managementAccount = '111111111111';
+  const securityToolingAccount = '333333333333';
+  const member = '444444444444';
+  /** The clients the handler asked for: `own` (security-tooling) or `member:<account>`. */
+  const asked: string[] = [];
+  const deps = (trailMode: 'organization' | 'account') => ({
+    clients: {
+      own: <C>(Ctor: new (c: object) => C, region: string) => {
+        asked.push('own');
+        return new Ctor({ region });
+      },
+      member: <C>(Ctor: new (c: object) => C, account: string, region: string) => {
+        asked.push(`member:${account}`);
+        return new Ctor({ region });
+      },
+    },
+    logger: new Logger({ logLevel: 'SILENT' }),
+    settings: {
+      trailMode,
+      trailOwner: undefined,
+      trailName: 'org-trail',
+      homeRegion: 'eu-west-1',
+      managementAccount,
+      securityToolingAccount,
+      trailS3Bucket: 'org-trail-bucket',
+      trailKmsKeyArn: undefined,
+    },
+  });
+  const created = () => ct.commandCalls(CreateTrailCommand)[0].args[0].input;
+
+  beforeEach(() => {
+    asked.length = 0;
+    ct.on(DescribeTrailsCommand).resolves({ trailList: [] });
+    ct.on(CreateTrailCommand).resolves({});
+  });
+
+  it('organization mode: security-tooling’s group and role, for every member’s cell', async () => {
+    await makeHandler(deps('organization'))({ account: member, region: 'eu-west-1', execution: 'e1' });
+    expect(asked).toEqual(['own']);
+    expect(created()).toMatchObject({
+      CloudWatchLogsLogGroupArn: `arn:aws:logs:eu-west-1:${securityToolingAccount}:log-group:/logwarden/cloudtrail:*`,
+      CloudWatchLogsRoleArn: `arn:aws:iam::${securityToolingAccount}:role/logwarden-cloudtrail-to-logs`,
+    });
+  });
+
+  it('account mode: each account’s own group and role (the member baseline creates them)', async () => {
+    for (const account of [member, '555555555555']) {
+      ct.resetHistory();
+      await makeHandler(deps('account'))({ account, region: 'eu-west-1', execution: 'e1' });
+      expect(created()).toMatchObject({
+        CloudWatchLogsLogGroupArn: `arn:aws:logs:eu-west-1:${account}:log-group:/logwarden/cloudtrail:*`,
+        CloudWatchLogsRoleArn: `arn:aws:iam::${account}:role/logwarden-cloudtrail-to-logs`,
+      });
+    }
+    expect(asked).toEqual([`member:${member}`, 'member:555555555555']);
   });
 });

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { coalescingWindow, routeEvent } from '../../../functions/dispatch/route';
+import { coalescingWindow, routeEvent, routeEvents } from '../../../functions/dispatch/route';
 import { makeHandler } from '../../../functions/dispatch/handler';
 import { eventNamePart, startNamedExecution } from '../../../functions/shared/start-execution';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -360,6 +360,119 @@ describe('startNamedExecution', () => {
       executionArn:
         'arn:aws:states:eu-west-1:333333333333:execution:logwarden-cover-account-region:trail-changed-ev',
       duplicate: true,
+    });
+  });
+});
+
+describe('GuardDuty membership changes by the administrator (issue 21 §5)', () => {
+  const admin = '333333333333';
+  const gdContext = { ...context, guardDutyAdminAccount: admin };
+  const membersCall = (eventName: string, accountIds: unknown, account = admin) =>
+    apiCall(
+      {
+        eventSource: 'guardduty.amazonaws.com',
+        eventName,
+        awsRegion: 'eu-west-1',
+        requestParameters: { detectorId: 'd', accountIds },
+      },
+      account,
+    );
+
+  it.each(['DisassociateMembers', 'DeleteMembers', 'StopMonitoringMembers'])(
+    "the administrator's %s heals each member named in accountIds, not the administrator",
+    (eventName) => {
+      // GuardDuty API Reference, DisassociateMembers: "accountIds: A list of account IDs of the
+      // GuardDuty member accounts that you want to disassociate from the administrator account."
+      const routes = routeEvents(
+        'guardduty-members-changed',
+        membersCall(eventName, [member, victim]),
+        gdContext,
+      );
+      expect(routes).toHaveLength(2);
+      expect(routes.map((r) => r.start && r.input.account)).toEqual([member, victim]);
+      for (const r of routes)
+        expect(r).toMatchObject({
+          start: true,
+          workflow: 'cover-account-region',
+          input: { region: 'eu-west-1', eventAccount: admin, trigger: 'guardduty-members-changed' },
+        });
+      const names = routes.map((r) => r.start && r.name);
+      expect(new Set(names).size).toBe(2);
+      expect(names.join(' ')).not.toContain(admin);
+    },
+  );
+
+  it("a member's call names only itself; bad accountIds from the administrator start nothing", () => {
+    // A member is not the administrator: whatever accountIds it sends, it heals its own cell.
+    expect(
+      routeEvents('guardduty-members-changed', membersCall('DeleteMembers', [victim], member), gdContext),
+    ).toEqual([
+      expect.objectContaining({ start: true, input: expect.objectContaining({ account: member }) }),
+    ]);
+    for (const bad of [[], ['nope'], 'x', Array.from({ length: 51 }, (_, i) => String(100000000000 + i))])
+      expect(routeEvents('guardduty-members-changed', membersCall('DeleteMembers', bad), gdContext)).toEqual([
+        expect.objectContaining({ start: false }),
+      ]);
+  });
+
+  it('the dispatcher starts one execution per named member', async () => {
+    const sfn = mockClient(SFNClient);
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
+      executionArn: `arn:aws:states:eu-west-1:${admin}:execution:logwarden-cover-account-region:${input.name}`,
+    }));
+    const orgs = mockClient(OrganizationsClient);
+    orgs.on(ListParentsCommand).resolves({ Parents: [{ Id: 'r-root', Type: 'ROOT' }] });
+    const handler = makeHandler({
+      sfn: sfn as never as SFNClient,
+      orgs: orgs as never as OrganizationsClient,
+      governedRegions: context.governedRegions,
+      controlAccount: admin,
+      managementAccount: management,
+      region: 'eu-west-1',
+      logger: new Logger({ logLevel: 'SILENT' }),
+      scope: { includeOUs: [], excludeOUs: [], excludeAccounts: [] } as never,
+    });
+    await handler({
+      trigger: 'guardduty-members-changed',
+      event: membersCall('DisassociateMembers', [member, victim]),
+    });
+    const started = sfn
+      .commandCalls(StartExecutionCommand)
+      .map((c) => JSON.parse(c.args[0].input.input!).account);
+    expect(started).toEqual([member, victim]);
+  });
+});
+
+describe('changes to the organization trail in the management account (issue 21 §6)', () => {
+  const control = '333333333333';
+  const stopOrgTrail = (account: string) =>
+    apiCall(
+      {
+        eventSource: 'cloudtrail.amazonaws.com',
+        eventName: 'StopLogging',
+        awsRegion: 'eu-west-1',
+        requestParameters: { name: `arn:aws:cloudtrail:eu-west-1:${management}:trail/logwarden-org-trail` },
+      },
+      account,
+    );
+
+  it("a StopLogging of the organization trail heals the control-plane account's cell, same Region", () => {
+    // EventBridge receives API calls only through CloudTrail: "a CloudTrail trail with logging
+    // enabled is required", so a stopped organization trail silences every member's trigger.
+    expect(
+      routeEvent('org-trail-changed', stopOrgTrail(management), { ...context, controlAccount: control }),
+    ).toMatchObject({
+      start: true,
+      workflow: 'cover-account-region',
+      input: { account: control, region: 'eu-west-1', eventAccount: management },
+    });
+  });
+
+  it("a member's event cannot use the management trigger", () => {
+    expect(
+      routeEvent('org-trail-changed', stopOrgTrail(member), { ...context, controlAccount: control }),
+    ).toMatchObject({
+      start: false,
     });
   });
 });

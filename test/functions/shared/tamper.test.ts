@@ -56,6 +56,7 @@ describe('isCoverageTamper', () => {
     ['guardduty.amazonaws.com', 'DisassociateFromMasterAccount'],
     ['guardduty.amazonaws.com', 'DeleteMembers'],
     ['guardduty.amazonaws.com', 'DisassociateMembers'],
+    ['guardduty.amazonaws.com', 'StopMonitoringMembers'],
     ['guardduty.amazonaws.com', 'DisableOrganizationAdminAccount'],
     ['ec2.amazonaws.com', 'DeleteFlowLogs'],
     ['logs.amazonaws.com', 'DeleteSubscriptionFilter'],
@@ -63,6 +64,20 @@ describe('isCoverageTamper', () => {
     ['logs.amazonaws.com', 'DeleteDestination'],
   ])('%s %s is tamper', (source, name) => {
     expect(isCoverageTamper(call(source, name))).toBe(true);
+  });
+
+  it('UpdateOrganizationConfiguration only when it switches auto-enable off (issue 21 §5)', () => {
+    // GuardDuty API Reference, UpdateOrganizationConfiguration: autoEnableOrganizationMembers
+    // "NONE: Indicates that GuardDuty will not be automatically enabled for any account in the
+    // organization"; the older autoEnable is a boolean.
+    const update = (params: object) =>
+      isCoverageTamper(
+        call('guardduty.amazonaws.com', 'UpdateOrganizationConfiguration', { detectorId: 'd', ...params }),
+      );
+    expect(update({ autoEnableOrganizationMembers: 'NONE' })).toBe(true);
+    expect(update({ autoEnable: false })).toBe(true);
+    expect(update({ autoEnableOrganizationMembers: 'ALL' })).toBe(false);
+    expect(update({ autoEnableOrganizationMembers: 'NEW' })).toBe(false);
   });
 
   it('UpdateDetector only when it disables the detector', () => {

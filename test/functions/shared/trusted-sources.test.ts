@@ -18,7 +18,7 @@ import example from '../../../logwarden.config.json';
 
 const management = '111111111111';
 const securityTooling = '333333333333';
-const orgGroupArn = `arn:aws:logs:eu-west-1:${management}:log-group:/logwarden/org-trail:*`;
+const trailGroup = names.trailLogGroup;
 const config = (trail: object, flowLogGroups: object[] = []) =>
   parseConfig({
     ...example,
@@ -30,29 +30,26 @@ const stop = realCloudTrailEvents().find((e) => e.event.eventName === 'StopLoggi
 const finding = guardDutyEvents()[0].event;
 
 describe('the trusted-source table, derived from the config', () => {
-  it('organization mode: the trail group of the account its ARN names, and the findings group of security tooling', () => {
-    expect(
-      trustedSourcesFromConfig(config({ mode: 'organization', cloudWatchLogsGroupArn: orgGroupArn })),
-    ).toEqual([
+  // CloudTrail User Guide, "Organization delegated administrator", footnote 1: "Both the
+  // CloudWatch Logs log group and log role must exist in the calling account." The organization
+  // trail is created and updated from security-tooling, its delegated administrator (issue 21 §2).
+  it('organization mode: the trail group of security tooling (the calling account), and its findings group', () => {
+    expect(trustedSourcesFromConfig(config({ mode: 'organization' }))).toEqual([
       { kind: 'guardduty', logGroup: names.guardDutyFindingsLogGroup, owner: securityTooling },
-      { kind: 'cloudtrail', logGroup: '/logwarden/org-trail', owner: management },
+      { kind: 'cloudtrail', logGroup: trailGroup, owner: securityTooling },
     ]);
   });
 
-  it('account mode: the configured group name in every account, for its own records', () => {
-    expect(
-      trustedSourcesFromConfig(config({ mode: 'account', cloudWatchLogsGroupArn: orgGroupArn }))[1],
-    ).toEqual({ kind: 'cloudtrail', logGroup: '/logwarden/org-trail', owner: 'self' });
-  });
-
-  it('without a trail group no CloudTrail is trusted (the freshness and silence alarms then say so)', () => {
-    expect(trustedSourcesFromConfig(config({ mode: 'organization' })).map((s) => s.kind)).toEqual([
-      'guardduty',
-    ]);
+  it('account mode: logwarden’s trail group in every account, for its own records', () => {
+    expect(trustedSourcesFromConfig(config({ mode: 'account' }))[1]).toEqual({
+      kind: 'cloudtrail',
+      logGroup: trailGroup,
+      owner: 'self',
+    });
   });
 
   it('travels as an environment value and back; a broken value is a clear error at cold start', () => {
-    const sources = trustedSourcesFromConfig(config({ cloudWatchLogsGroupArn: orgGroupArn }));
+    const sources = trustedSourcesFromConfig(config({ mode: 'organization' }));
     expect(decodeTrustedSources(encodeTrustedSources(sources))).toEqual(sources);
     const env = (value?: string) => () =>
       transformEnv.parse({ MAX_REINGEST_HOPS: '5', TRUSTED_SOURCES: value });
@@ -66,17 +63,13 @@ describe('the trusted-source table, derived from the config', () => {
 });
 
 describe('trusted sources only (issue 10 §1)', () => {
-  const org = new TrustTable(
-    trustedSourcesFromConfig(config({ mode: 'organization', cloudWatchLogsGroupArn: orgGroupArn })),
-  );
-  const perAccount = new TrustTable(
-    trustedSourcesFromConfig(config({ mode: 'account', cloudWatchLogsGroupArn: orgGroupArn })),
-  );
+  const org = new TrustTable(trustedSourcesFromConfig(config({ mode: 'organization' })));
+  const perAccount = new TrustTable(trustedSourcesFromConfig(config({ mode: 'account' })));
   const one = (event: object, logGroup: string, owner: string, trust = org) =>
     normalizePayload(cwlPayload([JSON.stringify(event)], { logGroup, owner }), formats, trust)[0];
 
-  it('the organization trail’s group in the management account is CloudTrail, for any account', () => {
-    const doc = one(stop, '/logwarden/org-trail', management);
+  it('the organization trail’s group in security tooling is CloudTrail, for any account', () => {
+    const doc = one(stop, trailGroup, securityTooling);
     expect(doc.class_uid).toBe(6003);
     expect(doc.cloud.account.uid).toBe(stop.recipientAccountId);
   });
@@ -86,7 +79,9 @@ describe('trusted sources only (issue 10 §1)', () => {
     for (const [group, owner] of [
       ['/aws/lambda/orders', '444444444444'],
       // The same group name in the wrong account is not the trail's group.
-      ['/logwarden/org-trail', '444444444444'],
+      [trailGroup, '444444444444'],
+      // Nor is the management account's, which CloudTrail cannot deliver the trail to.
+      [trailGroup, management],
     ]) {
       const doc = one(forged, group, owner);
       expect(doc.class_uid).toBe(0);
@@ -105,15 +100,15 @@ describe('trusted sources only (issue 10 §1)', () => {
 
   it('account mode: each account’s trail group carries its own records only', () => {
     const own = { ...stop, recipientAccountId: '444444444444' };
-    expect(one(own, '/logwarden/org-trail', '444444444444', perAccount).class_uid).toBe(6003);
+    expect(one(own, trailGroup, '444444444444', perAccount).class_uid).toBe(6003);
     const other = { ...stop, recipientAccountId: '555555555555' };
-    expect(one(other, '/logwarden/org-trail', '444444444444', perAccount).class_uid).toBe(0);
+    expect(one(other, trailGroup, '444444444444', perAccount).class_uid).toBe(0);
   });
 
   it('document ids are namespaced by owner and log group: a reused eventID cannot overwrite the genuine one', () => {
     const payloads = [
-      cwlPayload([JSON.stringify(stop)], { logGroup: '/logwarden/org-trail', owner: management }),
-      cwlPayload([JSON.stringify(stop)], { logGroup: '/logwarden/org-trail', owner: '444444444444' }),
+      cwlPayload([JSON.stringify(stop)], { logGroup: trailGroup, owner: securityTooling }),
+      cwlPayload([JSON.stringify(stop)], { logGroup: trailGroup, owner: '444444444444' }),
       cwlPayload([JSON.stringify(stop)], { logGroup: '/aws/lambda/orders', owner: management }),
     ];
     const ids = payloads.map((p) => documentId(p, normalizePayload(p, formats, org)[0]));

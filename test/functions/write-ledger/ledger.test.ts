@@ -1,4 +1,4 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -235,5 +235,65 @@ describe('writeLedger', () => {
     );
     expect(summary.counts).toEqual({ failed: 1 });
     expect(summary.failed).toHaveLength(1);
+  });
+  // Issue 21 §21: concurrent heals of one cell. "A condition expression ... must evaluate to true
+  // in order for the operation to succeed" (DynamoDB API Reference, PutItem): a row is replaced
+  // only by an execution that started at the same time or later; an older one's write is refused
+  // with ConditionalCheckFailedException, which is not an error here.
+  it('a row is written only by an execution as new as the one that wrote it; an older one is skipped', async () => {
+    ddb
+      .on(PutItemCommand)
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      );
+    const summary = await writeLedger(
+      {
+        workflow: 'cover-account-region',
+        executionArn: exec,
+        executionStartTime: '2026-11-28T23:59:58.000Z',
+        results: [
+          {
+            control: 'flow-logs',
+            account: '444444444444',
+            region: 'eu-west-1',
+            status: 'failed',
+            evidence: {},
+            actions: [],
+            reason: 'vpc-1: FlowLogAlreadyExists',
+          },
+        ],
+      },
+      deps,
+    );
+    expect(ddb).toHaveReceivedCommandWith(PutItemCommand, {
+      ConditionExpression: 'attribute_not_exists(executionStartTime) OR executionStartTime <= :startedAt',
+      ExpressionAttributeValues: { ':startedAt': { S: '2026-11-28T23:59:58.000Z' } },
+      Item: expect.objectContaining({ executionStartTime: { S: '2026-11-28T23:59:58.000Z' } }),
+    });
+    // This execution still reports what it found.
+    expect(summary.counts).toEqual({ failed: 1 });
+  });
+
+  it('any other write error still fails the ledger step', async () => {
+    ddb.on(PutItemCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await expect(
+      writeLedger(
+        {
+          workflow: 'cover-account-region',
+          executionArn: exec,
+          results: [
+            {
+              control: 'trail',
+              account: '444444444444',
+              region: 'eu-west-1',
+              status: 'covered',
+              evidence: {},
+              actions: [],
+            },
+          ],
+        },
+        deps,
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 });

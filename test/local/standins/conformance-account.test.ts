@@ -14,6 +14,7 @@ import {
 import { EnableAWSServiceAccessCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { conformance } from './conformance';
 import { World, management, member, securityTooling } from './world';
+import { emittedEvents } from '../../../local/standins/prerequisites';
 
 let world: World;
 const optIn = 'eu-south-1';
@@ -178,6 +179,50 @@ conformance('account:ListRegions', {
       expect(res.Regions?.map((r) => r.RegionName)).toEqual(
         expect.arrayContaining(['us-east-1', 'eu-west-1']),
       );
+    },
+  ],
+});
+
+const optInEvents =
+  'Account Management Reference, "Monitoring Account Management events with EventBridge": "When you enable or disable a Region in an account, either from the Console or from the API, an asynchronous task is kicked off. [...] an EventBridge event will be sent to the calling account when either the enable or disable process has started, and again once either process has completed." (example event: region us-east-1, detail accountId, regionName, status); Regions that need no opt-in cannot be enabled (manage-acct-regions: "Default Regions cannot be enabled or disabled")';
+
+/** The Region Opt-In Status Change events about `region` the stand-in sent since `after`. */
+async function optInEventsSince(after: number, region = 'me-south-1') {
+  const { events } = await emittedEvents(world.moto.endpoint, after);
+  return events
+    .filter((e) => e['detail-type'] === 'Region Opt-In Status Change' && e.detail.regionName === region)
+    .map((e) => ({ to: `${e.account}/${e.region}`, ...e.detail }));
+}
+
+conformance('account:EnableRegion', {
+  behaviour:
+    'Region Opt-In Status Change sent to the calling account: ENABLING when it starts, ENABLED when done; none for a default Region',
+  source: optInEvents,
+  refuses: [
+    'an event for a default Region, which cannot be enabled',
+    async () => {
+      const { next } = await emittedEvents(world.moto.endpoint);
+      await expect(
+        account(management).send(new EnableRegionCommand({ AccountId: member, RegionName: 'eu-central-1' })),
+      ).rejects.toMatchObject({ name: 'ValidationException' });
+      expect(await optInEventsSince(next, 'eu-central-1')).toEqual([]);
+    },
+  ],
+  accepts: [
+    'ENABLING at once, ENABLED once the opt-in finished, both to the management account that called',
+    async () => {
+      const { next } = await emittedEvents(world.moto.endpoint);
+      await account(management).send(
+        new EnableRegionCommand({ AccountId: member, RegionName: 'me-south-1' }),
+      );
+      expect(await optInEventsSince(next)).toEqual([
+        { to: `${management}/us-east-1`, accountId: member, regionName: 'me-south-1', status: 'ENABLING' },
+      ]);
+      expect(await settled('me-south-1')).toBe('ENABLED');
+      expect(await optInEventsSince(next)).toEqual([
+        { to: `${management}/us-east-1`, accountId: member, regionName: 'me-south-1', status: 'ENABLING' },
+        { to: `${management}/us-east-1`, accountId: member, regionName: 'me-south-1', status: 'ENABLED' },
+      ]);
     },
   ],
 });

@@ -22,6 +22,7 @@ import {
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { conformance } from './conformance';
 import { World, management, member, region, securityTooling } from './world';
 
@@ -265,6 +266,60 @@ conformance('cloudtrail:UpdateTrail', {
         new UpdateTrailCommand({ Name: orgTrail, EnableLogFileValidation: true }),
       );
       expect(res.LogFileValidationEnabled).toBe(true);
+    },
+  ],
+});
+
+conformance('cloudtrail:UpdateTrail', {
+  behaviour: 'CloudWatch Logs delivery to a group and role of the calling account',
+  source:
+    'CloudTrail User Guide, "Organization delegated administrator", footnote 1: "Both the CloudWatch Logs log group and log role must exist in the calling account."; CloudTrail API Reference: InvalidCloudWatchLogsLogGroupArnException "This exception is thrown when the provided CloudWatch Logs log group is not valid", InvalidCloudWatchLogsRoleArnException "This exception is thrown when the provided role is not valid"',
+  refuses: [
+    "the management account's group and role, from the delegated administrator; a group that does not exist",
+    async () => {
+      await world
+        .as(CloudWatchLogsClient, management)
+        .send(new CreateLogGroupCommand({ logGroupName: '/logwarden/cloudtrail' }));
+      const deliver = (account: string) =>
+        cloudtrail(securityTooling).send(
+          new UpdateTrailCommand({
+            Name: orgTrail,
+            CloudWatchLogsLogGroupArn: `arn:aws:logs:${region}:${account}:log-group:/logwarden/cloudtrail:*`,
+            CloudWatchLogsRoleArn: `arn:aws:iam::${account}:role/logwarden-cloudtrail-to-logs`,
+          }),
+        );
+      await expect(deliver(management)).rejects.toMatchObject({
+        name: 'InvalidCloudWatchLogsLogGroupArnException',
+      });
+      await expect(deliver(securityTooling)).rejects.toMatchObject({
+        name: 'InvalidCloudWatchLogsLogGroupArnException',
+        message: expect.stringContaining('does not exist'),
+      });
+      await world
+        .as(CloudWatchLogsClient, securityTooling)
+        .send(new CreateLogGroupCommand({ logGroupName: '/logwarden/cloudtrail' }));
+      await expect(
+        cloudtrail(securityTooling).send(
+          new UpdateTrailCommand({
+            Name: orgTrail,
+            CloudWatchLogsLogGroupArn: `arn:aws:logs:${region}:${securityTooling}:log-group:/logwarden/cloudtrail:*`,
+            CloudWatchLogsRoleArn: `arn:aws:iam::${management}:role/logwarden-cloudtrail-to-logs`,
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'InvalidCloudWatchLogsRoleArnException' });
+    },
+  ],
+  accepts: [
+    "the calling account's own group and role",
+    async () => {
+      const res = await cloudtrail(securityTooling).send(
+        new UpdateTrailCommand({
+          Name: orgTrail,
+          CloudWatchLogsLogGroupArn: `arn:aws:logs:${region}:${securityTooling}:log-group:/logwarden/cloudtrail:*`,
+          CloudWatchLogsRoleArn: `arn:aws:iam::${securityTooling}:role/logwarden-cloudtrail-to-logs`,
+        }),
+      );
+      expect(res.CloudWatchLogsLogGroupArn).toContain(`:${securityTooling}:log-group:/logwarden/cloudtrail`);
     },
   ],
 });

@@ -290,6 +290,42 @@ conformance('logs:PutAccountPolicy', {
 });
 
 conformance('logs:PutAccountPolicy', {
+  behaviour: "the sender's role, to a destination that grants an entire organization",
+  source:
+    'CloudWatch Logs User Guide, account-level subscriptions, "Step 3: Create an account-level subscription filter policy": "If you are granting permissions for the subscription filter to an entire organization, you will need to use the ARN of the IAM role that you created in Step 2." (Step 2, "(Only if using an organization) Create an IAM role", creates it in the sending account)',
+  refuses: [
+    'no RoleArn, and the role of another account',
+    async () => {
+      const withoutRole = JSON.parse(accountPolicy().input.policyDocument!) as Record<string, string>;
+      delete withoutRole.RoleArn;
+      await expect(
+        logs(member).send(accountPolicy({ policyDocument: JSON.stringify(withoutRole) })),
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+        message: expect.stringContaining('RoleArn'),
+      });
+      await expect(
+        logs(member).send(
+          accountPolicy({
+            policyDocument: JSON.stringify({ ...withoutRole, RoleArn: senderRole(securityTooling) }),
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+        message: expect.stringContaining(member),
+      });
+    },
+  ],
+  accepts: [
+    "the sending account's own role",
+    async () => {
+      const res = await logs(member).send(accountPolicy());
+      expect(JSON.parse(res.accountPolicy!.policyDocument!)).toMatchObject({ RoleArn: senderRole(member) });
+    },
+  ],
+});
+
+conformance('logs:PutAccountPolicy', {
   behaviour: 'the destination in the Region of the policy',
   source:
     'CloudWatch Logs User Guide, "Step 3: Create an account-level subscription filter policy": "The sender account\'s log groups and the destination must be in the same AWS Region. However, the AWS resource that the destination points to can be located in a different Region."',

@@ -58,11 +58,15 @@ async function lambdaCredentials(roleArn: string): Promise<Credentials> {
   return res.body;
 }
 
+// The destination grants the organization, so the policy names the member's own role (CloudWatch
+// Logs User Guide, account-level subscriptions, Step 3), which the caller passes to CloudWatch Logs.
+const subscriptionRoleArn = `arn:aws:iam::${member}:role/logwarden-subscription`;
 const subscriptionPolicy = new PutAccountPolicyCommand({
   policyName: `logwarden-central-${region}`,
   policyType: 'SUBSCRIPTION_FILTER_POLICY',
   policyDocument: JSON.stringify({
     DestinationArn: destinationArn,
+    RoleArn: subscriptionRoleArn,
     FilterPattern: '',
     Distribution: 'Random',
   }),
@@ -141,6 +145,12 @@ describe('IAM enforcement: action, resource, conditions', () => {
     const good = await role(member, 'subscription', lambdaTrust, [
       { Effect: 'Allow', Action: ['logs:PutAccountPolicy', 'logs:DescribeAccountPolicies'], Resource: '*' },
       { Effect: 'Allow', Action: 'logs:PutSubscriptionFilter', Resource: destinationArn },
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: subscriptionRoleArn,
+        Condition: { StringEquals: { 'iam:PassedToService': 'logs.amazonaws.com' } },
+      },
     ]);
     const credentials = await lambdaCredentials(good);
     const logs = world.with(CloudWatchLogsClient, credentials);

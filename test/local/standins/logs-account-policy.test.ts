@@ -76,12 +76,21 @@ async function logTo(account: string, group: string, message: string) {
   );
 }
 
-const policy = (name = 'logwarden-central-eu-west-1') =>
+/**
+ * The destination grants the organization, so the policy names the sender's own role ("If you
+ * are granting permissions for the subscription filter to an entire organization, you will need
+ * to use the ARN of the IAM role that you created in Step 2": CloudWatch Logs User Guide,
+ * account-level subscriptions, Step 3).
+ */
+const senderRole = (account: string) => `arn:aws:iam::${account}:role/logwarden-subscription`;
+
+const policy = (name = 'logwarden-central-eu-west-1', sender = member) =>
   new PutAccountPolicyCommand({
     policyName: name,
     policyType: 'SUBSCRIPTION_FILTER_POLICY',
     policyDocument: JSON.stringify({
       DestinationArn: destinationArn,
+      RoleArn: senderRole(sender),
       FilterPattern: '',
       Distribution: 'Random',
     }),
@@ -129,7 +138,9 @@ afterAll(() => world?.stop());
 
 describe('account subscription policies and cross-account delivery', () => {
   it('an account outside the organization may not subscribe to the destination', async () => {
-    await expect(world.as(CloudWatchLogsClient, outsider).send(policy())).rejects.toMatchObject({
+    await expect(
+      world.as(CloudWatchLogsClient, outsider).send(policy(undefined, outsider)),
+    ).rejects.toMatchObject({
       name: 'AccessDeniedException',
     });
   });
@@ -175,7 +186,7 @@ describe('account subscription policies and cross-account delivery', () => {
         new PutAccountPolicyCommand({
           policyName: 'logwarden-central-eu-west-1',
           policyType: 'SUBSCRIPTION_FILTER_POLICY',
-          policyDocument: JSON.stringify({ DestinationArn: destinationArn }),
+          policyDocument: JSON.stringify({ DestinationArn: destinationArn, RoleArn: senderRole(member) }),
           selectionCriteria: 'LogGroupName IN ["/a"]',
         }),
       ),

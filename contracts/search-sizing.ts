@@ -1,0 +1,179 @@
+/**
+ * The OpenSearch cluster sized from the organization: from the expected daily ingest (given, or
+ * the scale model's figure from `volumes` and the expected accounts), the primary shards of a
+ * daily index, the hot data nodes and their volumes, UltraWarm nodes and cold storage, after the
+ * sizing guidance of the Amazon OpenSearch Service Developer Guide (quoted where used). The stack,
+ * the synth checks, `npm run scale` and the cost model read this one function.
+ */
+
+/**
+ * Bytes of one record as it arrives, means of the real samples in test/corpus/: 310 CloudTrail
+ * events of cloudtrail-stratus-red-team, the flow-log records of aws-docs-vpc-flow-log-examples
+ * (version-2 default format), the findings of guardduty-findings.
+ */
+export const recordBytes = { cloudTrailEvent: 1340, flowLogRecord: 120, guardDutyFinding: 3026 } as const;
+
+export interface Volumes {
+  cloudTrailEventsPerAccountPerDay: number;
+  flowLogRecordsPerAccountPerDay: number;
+  guardDutyFindingsPerAccountPerDay: number;
+  appLogBytesPerAccountPerDay: number;
+}
+
+/** Bytes a day the organization sends through the pipeline: the scale model's figure. */
+export function dailyIngestBytes(volumes: Volumes, accounts: number): number {
+  return (
+    accounts *
+    (volumes.cloudTrailEventsPerAccountPerDay * recordBytes.cloudTrailEvent +
+      volumes.flowLogRecordsPerAccountPerDay * recordBytes.flowLogRecord +
+      volumes.guardDutyFindingsPerAccountPerDay * recordBytes.guardDutyFinding +
+      volumes.appLogBytesPerAccountPerDay)
+  );
+}
+
+const GiB = 1024 ** 3;
+
+/**
+ * "Source data * (1 + number of replicas) * (1 + indexing overhead) / (1 - Linux reserved space) /
+ * (1 - OpenSearch Service overhead) = minimum storage requirement" with indexing overhead 10 %,
+ * Linux reserved 5 %, OpenSearch Service overhead 20 % (Developer Guide, "Calculating storage
+ * requirements").
+ */
+export const INDEXING_OVERHEAD = 0.1;
+export const STORAGE_FACTOR = (1 + INDEXING_OVERHEAD) / (1 - 0.05) / (1 - 0.2);
+/**
+ * "Shard size is recommended in a range of 10 GiB to 50 GiB … 30GB to 50GB for log analytics and
+ * time-series data processing" (OpenSearch Service Lens, AOSPERF01-BP01).
+ */
+export const MAX_SHARD_GIB = 50;
+export const MIN_SHARD_GIB = 10;
+/** "Verify that you have no more than 25 shards per GiB of Java heap" (AOSPERF01-BP01). */
+export const SHARDS_PER_HEAP_GIB = 25;
+export const REPLICAS = 1;
+
+/** Data-node types logwarden sizes with: memory (heap is half, at most 32 GiB) and largest gp3 volume. */
+export const dataNodeTypes: Record<string, { memoryGiB: number; maxVolumeGiB: number }> = {
+  'r7g.large.search': { memoryGiB: 16, maxVolumeGiB: 1024 },
+  'r7g.xlarge.search': { memoryGiB: 32, maxVolumeGiB: 1536 },
+  'r7g.2xlarge.search': { memoryGiB: 64, maxVolumeGiB: 3072 },
+  'r7g.4xlarge.search': { memoryGiB: 128, maxVolumeGiB: 6144 },
+  'r7g.8xlarge.search': { memoryGiB: 256, maxVolumeGiB: 12288 },
+};
+/** UltraWarm node types and the most data each addresses (Developer Guide, "UltraWarm storage"). */
+export const warmNodeTypes: Record<string, { maxStorageGiB: number }> = {
+  'ultrawarm1.medium.search': { maxStorageGiB: 1536 },
+  'ultrawarm1.large.search': { maxStorageGiB: 20480 },
+};
+/** UltraWarm runs at least two nodes. */
+export const MIN_WARM_NODES = 2;
+
+export interface SizingInput {
+  dailyIngestGiB: number;
+  retentionDays: number;
+  /** Days a daily index stays on the hot data nodes. */
+  hotDays: number;
+  /** Days in UltraWarm after that; the rest of the retention in cold storage. 0: no warm and no cold tier. */
+  warmDays: number;
+  instanceType: string;
+  /** Availability zones: the data nodes are a multiple of it. */
+  zones: number;
+}
+
+export interface ClusterSize {
+  dailyIngestGiB: number;
+  primaryShardsPerDailyIndex: number;
+  shardGiB: number;
+  dataNodes: number;
+  instanceType: string;
+  volumeGiB: number;
+  hotStorageGiB: number;
+  hotDays: number;
+  warm: { nodes: number; instanceType: string; storageGiB: number; days: number } | undefined;
+  cold: { storageGiB: number; days: number } | undefined;
+}
+
+const roundUpTo = (n: number, step: number) => Math.ceil(n / step) * step;
+
+/** The cluster that holds `retentionDays` of `dailyIngestGiB`; throws naming what cannot fit. */
+export function sizeCluster(input: SizingInput): ClusterSize {
+  const type = dataNodeTypes[input.instanceType];
+  if (!type)
+    throw new Error(
+      `openSearch.instanceType ${input.instanceType}: sizing knows ${Object.keys(dataNodeTypes).join(', ')}`,
+    );
+  const hotDays = Math.min(input.hotDays, input.retentionDays);
+  const indexGiB = input.dailyIngestGiB * (1 + INDEXING_OVERHEAD);
+  const primaries = Math.max(1, Math.ceil(indexGiB / MAX_SHARD_GIB));
+  const hotStorageGiB = input.dailyIngestGiB * hotDays * (1 + REPLICAS) * STORAGE_FACTOR;
+  const heapGiB = Math.min(32, type.memoryGiB / 2);
+  // Every hot daily index, primaries and replicas, plus a day of margin for the index being opened.
+  const hotShards = primaries * (1 + REPLICAS) * (hotDays + 1);
+  const byStorage = Math.ceil(hotStorageGiB / type.maxVolumeGiB);
+  const byShards = Math.ceil(hotShards / (SHARDS_PER_HEAP_GIB * heapGiB));
+  const dataNodes = roundUpTo(Math.max(input.zones, byStorage, byShards, 2), input.zones);
+  const volumeGiB = Math.max(10, roundUpTo(hotStorageGiB / dataNodes, 10));
+  const tierDays = input.retentionDays - hotDays;
+  let warm: ClusterSize['warm'];
+  let cold: ClusterSize['cold'];
+  if (input.warmDays > 0 && tierDays > 0) {
+    const warmDays = Math.min(input.warmDays, tierDays);
+    // A warm index keeps no replica on the nodes: UltraWarm keeps its data in S3.
+    const storageGiB = indexGiB * warmDays;
+    // Medium nodes while ten of them do; large ones beyond.
+    const mediumNodes = Math.ceil(storageGiB / warmNodeTypes['ultrawarm1.medium.search'].maxStorageGiB);
+    const warmType = mediumNodes <= 10 ? 'ultrawarm1.medium.search' : 'ultrawarm1.large.search';
+    warm = {
+      nodes: Math.max(MIN_WARM_NODES, Math.ceil(storageGiB / warmNodeTypes[warmType].maxStorageGiB)),
+      instanceType: warmType,
+      storageGiB,
+      days: warmDays,
+    };
+    const coldDays = tierDays - warmDays;
+    if (coldDays > 0) cold = { storageGiB: indexGiB * coldDays, days: coldDays };
+  }
+  return {
+    dailyIngestGiB: input.dailyIngestGiB,
+    primaryShardsPerDailyIndex: primaries,
+    shardGiB: indexGiB / primaries,
+    dataNodes,
+    instanceType: input.instanceType,
+    volumeGiB,
+    hotStorageGiB,
+    hotDays,
+    warm,
+    cold,
+  };
+}
+
+/** What the retention needs of a cluster given by hand: an empty list when it holds it. */
+export function shortfalls(
+  size: ClusterSize,
+  given: { instanceCount?: number; volumeGiB?: number },
+): string[] {
+  const out: string[] = [];
+  const nodes = given.instanceCount ?? size.dataNodes;
+  const volume = given.volumeGiB ?? size.volumeGiB;
+  if (nodes * volume < size.hotStorageGiB)
+    out.push(
+      `${nodes} data nodes × ${volume} GiB hold ${nodes * volume} GiB; ${size.hotDays} hot days of ${size.dailyIngestGiB.toFixed(1)} GiB a day with a replica need ${Math.ceil(size.hotStorageGiB)} GiB (at least ${size.dataNodes} × ${size.volumeGiB} GiB)`,
+    );
+  if (given.instanceCount !== undefined && given.instanceCount < size.dataNodes && !out.length)
+    out.push(
+      `${given.instanceCount} data nodes hold fewer shards than ${size.hotDays} hot days of ${size.primaryShardsPerDailyIndex}-primary daily indices need (at least ${size.dataNodes})`,
+    );
+  return out;
+}
+
+export const bytesToGiB = (bytes: number) => bytes / GiB;
+
+/** One readable description of a sized cluster. */
+export function describeCluster(size: ClusterSize): string[] {
+  return [
+    `daily ingest ${size.dailyIngestGiB.toFixed(1)} GiB → ${size.primaryShardsPerDailyIndex} primary shards per daily index (${size.shardGiB.toFixed(1)} GiB each, 1 replica)`,
+    `hot: ${size.dataNodes} × ${size.instanceType}, ${size.volumeGiB} GiB gp3 each (${Math.ceil(size.hotStorageGiB)} GiB for ${size.hotDays} days)`,
+    size.warm
+      ? `warm: ${size.warm.nodes} × ${size.warm.instanceType} (UltraWarm), ${Math.ceil(size.warm.storageGiB)} GiB for ${size.warm.days} days`
+      : 'warm: none',
+    size.cold ? `cold: ${Math.ceil(size.cold.storageGiB)} GiB for ${size.cold.days} days` : 'cold: none',
+  ];
+}

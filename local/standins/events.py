@@ -1,0 +1,356 @@
+"""What AWS emits when a call is made on the stand-in: the CloudTrail record of the call, delivered
+by every trail that logs it into the trail's CloudWatch Logs group, and the events services send
+to EventBridge. moto records nothing of the sort; here every request that reaches moto is
+recorded as CloudTrail records it, and the local world reads the events back
+(`GET /logwarden-standins/events?after=N`) and puts each on the default bus of its account and
+region (local/event-bus.ts), where only the deployed rules decide what follows.
+
+What rests on which AWS text:
+
+- Which calls are recorded. Management events that change something (CloudTrail User Guide,
+  "Logging management events": management events "provide information about management
+  operations that are performed on resources in your AWS account"; `readOnly` false). Read-only
+  management calls (Get*, List*, Describe*, ...) are not recorded here: a choice of the local
+  world, listed in docs/local-run.md ("Still decided by the run"), which keeps the trail's group
+  to the calls that can change coverage. Data events (CloudWatch Logs PutLogEvents, Kinesis
+  records, S3 objects, DynamoDB items, SNS Publish, SQS messages, Lambda Invoke) are not
+  management events and a trail without data event selectors, as logwarden's, does not log
+  them; STS calls are read-only.
+- The record (CloudTrail User Guide, "CloudTrail record contents"): `eventSource`
+  `<service>.amazonaws.com`, `eventName` the operation, `awsRegion` the region of the call
+  (global services, IAM, STS, Organizations, in us-east-1), `userIdentity` of the signing
+  principal, `recipientAccountId`, `requestParameters` and `responseElements`, and `errorCode`
+  and `errorMessage` for a refused call, which changed nothing and has no `responseElements`.
+- Delivery to CloudWatch Logs (CloudTrail User Guide, "Sending events to CloudWatch Logs"):
+  a trail with a log group and a role delivers every event it logs into that group, CloudTrail
+  assuming the role (`logs:CreateLogStream`, `logs:PutLogEvents`, trusted by
+  `cloudtrail.amazonaws.com`) to write a stream named as "CloudWatch Log Group and Log Stream
+  Naming for CloudTrail" says: "account_ID_CloudTrail_source_region". A trail logs the calls
+  of its own account, an organization trail those of every account of the organization; a
+  single-region trail only those of its region; a call made while the trail is stopped is not
+  logged, the StopLogging itself is.
+- EventBridge ("AWS service events delivered via AWS CloudTrail"): the record in the envelope
+  `AWS API Call via CloudTrail`, source `aws.<service>`, in the account and region of the call.
+- Region Opt-In Status Change (Account Management Reference, "Monitoring Account Management
+  events with EventBridge"): "an EventBridge event will be sent to the calling account when
+  either the enable or disable process has started, and again once either process has
+  completed", in us-east-1, `detail.accountId` the account the Region was changed for
+  (local/standins/account.py emits them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+_lock = threading.Lock()
+EVENTS: list[dict[str, Any]] = []
+# Records that could not be made (a bug of the stand-in, reported with the events).
+FAILURES: list[str] = []
+# Per request thread: the operation validate.py parsed and the caller iam.py identified.
+CURRENT = threading.local()
+
+# Services whose calls CloudTrail records in us-east-1 (global services).
+GLOBAL_SERVICES = {"iam", "sts", "organizations"}
+READ_ONLY = re.compile(r"^(Get|List|Describe|Lookup|Search|BatchGet|Head|Filter|Query|Scan|Test|Validate|Check)")
+# Data events and calls CloudTrail does not log as management events, by service.
+DATA_EVENTS = {
+    "logs": {"PutLogEvents", "GetLogEvents", "FilterLogEvents", "StartQuery", "GetQueryResults"},
+    "kinesis": {"PutRecord", "PutRecords", "GetRecords", "GetShardIterator", "SubscribeToShard"},
+    "firehose": {"PutRecord", "PutRecordBatch"},
+    "sns": {"Publish", "PublishBatch"},
+    "sqs": {"SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility"},
+    "dynamodb": {"PutItem", "GetItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "BatchGetItem", "Query", "Scan", "TransactWriteItems", "TransactGetItems"},
+    "lambda": {"Invoke", "InvokeAsync"},
+    # STS issues credentials; its calls are read-only management events (not sent to EventBridge).
+    "sts": {"AssumeRole", "GetCallerIdentity", "GetSessionToken", "AssumeRoleWithWebIdentity"},
+}
+
+
+def emit(event: dict[str, Any]) -> None:
+    with _lock:
+        EVENTS.append(event)
+
+
+def since(after: int) -> dict[str, Any]:
+    from . import account
+
+    account.settle_all()  # a Region whose opt-in finished sends its event now
+    with _lock:
+        return {"events": EVENTS[after:], "next": len(EVENTS), "failures": list(FAILURES)}
+
+
+def iso_seconds(at: float | None = None) -> str:
+    return datetime.fromtimestamp(at if at is not None else time.time(), tz=timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+
+
+def service_event(detail_type: str, source: str, account: str, region: str, resources: list[str], detail: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": detail_type,
+        "source": source,
+        "account": account,
+        "time": iso_seconds(),
+        "region": region,
+        "resources": resources,
+        "detail": detail,
+    }
+
+
+def recorded(service: str, operation: str) -> bool:
+    """A management call that changes something: recorded, delivered and sent to EventBridge."""
+    return not READ_ONLY.match(operation) and operation not in DATA_EVENTS.get(service, set())
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _camel(value: Any) -> Any:
+    """CloudTrail's spelling of request and response members: the API's names, first letter lower."""
+    if isinstance(value, dict):
+        return {_lower_first(str(k)): _camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return None
+    if isinstance(value, datetime):
+        return value.strftime("%b %d, %Y %I:%M:%S %p")
+    return value
+
+
+def _ec2_request(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """EC2 records newer calls as `<Operation>Request` with list members as {content, tag}
+    (e.g. DeleteFlowLogs: {"DeleteFlowLogsRequest": {"FlowLogId": {"content": ..., "tag": 1}}})."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, list):
+            member = key[:-1] if key.endswith("s") else key
+            items = [{"content": v, "tag": i + 1} for i, v in enumerate(value)]
+            out[member] = items[0] if len(items) == 1 else items
+        else:
+            out[key] = value
+    return {f"{operation}Request": out}
+
+
+# EC2 operations CloudTrail records in the `<Operation>Request` form.
+EC2_REQUEST_FORM = {"DeleteFlowLogs", "CreateFlowLogs"}
+
+
+def request_parameters(service: str, operation: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    if not params:
+        return None
+    if service == "ec2" and operation in EC2_REQUEST_FORM:
+        return _ec2_request(operation, params)
+    return _camel(params)  # type: ignore[no-any-return]
+
+
+def user_identity(caller: Any, account: str) -> dict[str, Any]:
+    if caller is None:
+        return {"type": "Root", "principalId": account, "arn": f"arn:aws:iam::{account}:root", "accountId": account}
+    if caller.kind == "AssumedRole":
+        role = caller.role_arn.split("/")[-1]
+        session = caller.arn.split("/")[-1]
+        return {
+            "type": "AssumedRole",
+            "principalId": caller.userid or f"AROALOCAL:{session}",
+            "arn": caller.arn,
+            "accountId": caller.account,
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "principalId": (caller.userid or "AROALOCAL").split(":")[0],
+                    "arn": caller.role_arn,
+                    "accountId": caller.account,
+                    "userName": role,
+                }
+            },
+        }
+    return {
+        "type": "IAMUser",
+        "principalId": caller.userid or "AIDALOCAL",
+        "arn": caller.arn,
+        "accountId": caller.account,
+        "userName": caller.username or caller.arn.split("/")[-1],
+    }
+
+
+def record_of(
+    service: str,
+    operation: str,
+    region: str,
+    account: str,
+    caller: Any,
+    params: dict[str, Any],
+    user_agent: str,
+    error: tuple[str, str] | None,
+    response: dict[str, Any] | None,
+) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "eventVersion": "1.09",
+        "userIdentity": user_identity(caller, account),
+        "eventTime": iso_seconds(),
+        "eventSource": f"{service if service != 'stepfunctions' else 'states'}.amazonaws.com",
+        "eventName": operation,
+        "awsRegion": "us-east-1" if service in GLOBAL_SERVICES else region,
+        "sourceIPAddress": "127.0.0.1",
+        "userAgent": user_agent or "unknown",
+    }
+    if error:
+        record["errorCode"], record["errorMessage"] = error
+    record.update(
+        {
+            "requestParameters": request_parameters(service, operation, params),
+            "responseElements": None if error else (_camel(response) if response else None),
+            "requestID": str(uuid.uuid4()),
+            "eventID": str(uuid.uuid4()),
+            "readOnly": False,
+            "eventType": "AwsApiCall",
+            "managementEvent": True,
+            "recipientAccountId": account,
+            "eventCategory": "Management",
+        }
+    )
+    return record
+
+
+def api_call_event(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": f"aws.{record['eventSource'].split('.')[0]}",
+        "account": record["recipientAccountId"],
+        "time": record["eventTime"],
+        "region": record["awsRegion"],
+        "resources": [],
+        "detail": record,
+    }
+
+
+# --- trails ------------------------------------------------------------------------------
+
+
+def logging_trails() -> list[Any]:
+    """Every trail that is logging now (in its home Region's backend: moto keeps it there)."""
+    from moto.cloudtrail.models import cloudtrail_backends
+
+    out = []
+    for account_id in list(cloudtrail_backends.keys()):
+        for region in list(cloudtrail_backends[account_id].keys()):
+            for trail in list(cloudtrail_backends[account_id][region].trails.values()):
+                if trail.status.is_logging:
+                    out.append(trail)
+    return out
+
+
+def _covers(trail: Any, account: str, region: str) -> bool:
+    from . import organization as org
+
+    if trail.account_id != account and not (
+        trail.is_org_trail and org.management_account_of(account) == trail.account_id
+    ):
+        return False
+    return bool(trail.is_multi_region or trail.region_name == region)
+
+
+def deliver(trails: list[Any], record: dict[str, Any]) -> None:
+    """Into the log group of every trail that logs the call (CloudTrail assuming the trail's role)."""
+    from moto.logs.models import logs_backends
+
+    from . import iam
+
+    account, region = record["recipientAccountId"], record["awsRegion"]
+    for trail in trails:
+        if not trail.cw_log_group_arn or not _covers(trail, account, region):
+            continue
+        parts = trail.cw_log_group_arn.replace(":*", "").split(":")
+        group_region, group_account, group_name = parts[3], parts[4], parts[6]
+        backend = logs_backends[group_account][group_region]
+        group = backend.groups.get(group_name)
+        stream_name = f"{account}_CloudTrail_{region}"
+        try:
+            if group is None:
+                raise LookupError(f"log group {group_name} does not exist")
+            iam.require_role_allows(
+                trail.cw_role_arn,
+                "logs:PutLogEvents",
+                f"arn:aws:logs:{group_region}:{group_account}:log-group:{group_name}:log-stream:{stream_name}",
+                "cloudtrail.amazonaws.com",
+                {"aws:SourceAccount": [trail.account_id], "aws:SourceArn": [trail.arn]},
+            )
+        except Exception as err:  # CloudTrail reports it in GetTrailStatus, the call still succeeds
+            trail.lw_delivery_error = str(err)  # type: ignore[attr-defined]
+            continue
+        if stream_name not in group.streams:
+            group.create_log_stream(stream_name)
+        group.streams[stream_name].put_log_events(
+            [{"timestamp": int(time.time() * 1000), "message": json.dumps(record, separators=(",", ":"))}]
+        )
+
+
+def after_call(
+    status: int,
+    body: bytes,
+    region: str,
+    account: str,
+    user_agent: str,
+    trails: list[Any],
+) -> None:
+    """Records the call the current thread just served (validate.py left what it parsed)."""
+    call = getattr(CURRENT, "call", None)
+    if call is None:
+        return
+    service, operation_model, params, protocol = call
+    operation = operation_model.name
+    if not recorded(service, operation):
+        return
+    error: tuple[str, str] | None = None
+    response: dict[str, Any] | None = None
+    if status >= 400:
+        error = _error_of(body, protocol, status)
+    else:
+        response = _response_of(operation_model, body, protocol, status)
+    record = record_of(
+        service, operation, region, account, getattr(CURRENT, "caller", None), params, user_agent, error, response
+    )
+    deliver(trails, record)
+    emit(api_call_event(record))
+
+
+def _error_of(body: bytes, protocol: str, status: int) -> tuple[str, str]:
+    text = body.decode("utf-8", "replace")
+    if protocol in ("json", "rest-json"):
+        try:
+            doc = json.loads(text or "{}")
+            code = str(doc.get("__type") or doc.get("code") or doc.get("Code") or status).split("#")[-1]
+            return code, str(doc.get("message") or doc.get("Message") or "")
+        except json.JSONDecodeError:
+            return str(status), text[:200]
+    code = re.search(r"<Code>([^<]+)</Code>", text)
+    message = re.search(r"<Message>([^<]*)</Message>", text)
+    return (code.group(1) if code else str(status)), (message.group(1) if message else "")
+
+
+def _response_of(operation_model: Any, body: bytes, protocol: str, status: int) -> dict[str, Any] | None:
+    """The response as botocore reads it (its output shape), so CloudTrail's names are the API's."""
+    if operation_model.output_shape is None or not body:
+        return None
+    try:
+        from botocore.parsers import create_parser
+
+        parsed = create_parser(protocol).parse(
+            {"status_code": status, "headers": {}, "body": body}, operation_model.output_shape
+        )
+    except Exception:
+        return None
+    parsed.pop("ResponseMetadata", None)
+    return parsed or None

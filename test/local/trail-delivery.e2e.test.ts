@@ -1,0 +1,157 @@
+/**
+ * The organization trail delivers the calls it logs into its CloudWatch Logs group, and the
+ * management account's subscription of that group (LogwardenManagementTrailSubscription, from
+ * its synthesized template) carries them to the central stream: the run writes no CloudTrail
+ * record of its own (local/standins/events.py).
+ *
+ * CloudTrail User Guide, "Sending events to CloudWatch Logs": "When you configure your trail to
+ * send events to CloudWatch Logs, CloudTrail sends only the events that match your trail
+ * settings"; "CloudWatch Log Group and Log Stream Naming for CloudTrail": "When CloudTrail
+ * creates the log stream for the log group, it names the log stream according to the following
+ * format: account_ID_CloudTrail_source_region". An organization trail logs the calls of every
+ * account of the organization ("Creating a trail for an organization"); a stopped trail logs
+ * nothing (StopLogging: "Suspends the recording of Amazon Web Services API calls and log file
+ * delivery for the specified trail").
+ */
+import { CloudTrailClient, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
+import { gunzipSync } from 'node:zlib';
+import { names } from '../../contracts/names';
+import { parseLogGroupArn } from '../../contracts/trusted-sources';
+import { createClient } from '../../functions/shared/clients';
+import { startMoto, type Moto } from '../../local/moto';
+import { onboardAccount } from '../../local/scenario/onboard';
+import { emulateOrganization, type Organization } from '../../local/scenario/organization';
+import { deleteFlowLog, isLogging, stopLogging, trailOwner } from '../../local/scenario/tamper';
+
+const member = '555555555555';
+let moto: Moto;
+let org: Organization;
+let group: { account: string; name: string; region: string };
+
+interface Payload {
+  messageType: string;
+  owner: string;
+  logGroup: string;
+  logStream: string;
+  logEvents: { id: unknown; message: string }[];
+}
+
+/** A reader of the central stream from now on, as the log-archive account's administrator. */
+async function streamFromNow() {
+  const kinesis = createClient(KinesisClient, {
+    region: org.config.homeRegion,
+    http1: true,
+    credentials: async () => org.admin(org.logArchive),
+  });
+  const shards =
+    (await kinesis.send(new ListShardsCommand({ StreamName: names.centralStream }))).Shards ?? [];
+  const iterators: (string | undefined)[] = [];
+  for (const s of shards)
+    iterators.push(
+      (
+        await kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: names.centralStream,
+            ShardId: s.ShardId,
+            ShardIteratorType: 'LATEST',
+          }),
+        )
+      ).ShardIterator,
+    );
+  return async (): Promise<Payload[]> => {
+    const out: Payload[] = [];
+    for (const [i, iterator] of iterators.entries()) {
+      if (!iterator) continue;
+      const res = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      iterators[i] = res.NextShardIterator;
+      for (const r of res.Records ?? [])
+        out.push(JSON.parse(gunzipSync(Buffer.from(r.Data!)).toString('utf8')) as Payload);
+    }
+    return out;
+  };
+}
+
+/** The CloudTrail records the trail delivered into its group's stream for `account`. */
+async function recordsInGroup(account: string) {
+  const logs = new CloudWatchLogsClient({
+    region: group.region,
+    credentials: await org.admin(group.account),
+  });
+  const events =
+    (
+      await logs.send(
+        new GetLogEventsCommand({
+          logGroupName: group.name,
+          logStreamName: `${account}_CloudTrail_${org.config.homeRegion}`,
+          startFromHead: true,
+        }),
+      )
+    ).events ?? [];
+  return events.map((e) => JSON.parse(e.message!) as Record<string, unknown>);
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  org = await emulateOrganization(moto.endpoint, { members: [member], regions: ['eu-west-1'] });
+  const arn = org.config.trail.cloudWatchLogsGroupArn as string;
+  group = { ...parseLogGroupArn(arn), region: arn.split(':')[3] };
+  // The account's onboarding creates the organization trail and starts it (the trail control).
+  await onboardAccount(org, member);
+  expect(await isLogging(org)).toBe(true);
+}, 240_000);
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+describe('the organization trail delivers to its log group, and its subscription to the stream', () => {
+  it('a member’s DeleteFlowLogs is in the trail’s group (stream account_ID_CloudTrail_source_region) and in the central stream, as the management account’s group delivers it', async () => {
+    const read = await streamFromNow();
+    const del = await deleteFlowLog(org, member, org.config.homeRegion);
+    const inGroup = (await recordsInGroup(member)).filter((r) => r.eventID === del.event.detail.eventID);
+    expect(inGroup).toHaveLength(1);
+    expect(inGroup[0]).toMatchObject({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'DeleteFlowLogs',
+      recipientAccountId: member,
+      awsRegion: org.config.homeRegion,
+      requestParameters: { DeleteFlowLogsRequest: { FlowLogId: { content: del.victim.flowLogId, tag: 1 } } },
+      userIdentity: { type: 'AssumedRole', accountId: member },
+    });
+    const payloads = (await read()).filter((p) => p.messageType === 'DATA_MESSAGE');
+    const delivered = payloads.filter((p) =>
+      p.logEvents.some(
+        (e) => (JSON.parse(e.message) as { eventID?: string }).eventID === del.event.detail.eventID,
+      ),
+    );
+    // owner and logGroup are CloudWatch Logs', not the run's: the trusted source of CloudTrail.
+    expect(delivered.map((p) => [p.owner, p.logGroup, p.logStream])).toEqual([
+      [group.account, group.name, `${member}_CloudTrail_${org.config.homeRegion}`],
+    ]);
+    // CloudWatch Logs sends each event's id as a string (subscription filters' payload format).
+    expect(delivered[0].logEvents.every((e) => typeof e.id === 'string')).toBe(true);
+  }, 120_000);
+
+  it('a stopped trail logs its own StopLogging and nothing after it; started again, it logs again', async () => {
+    const stop = await stopLogging(org);
+    const owner = stop.owner;
+    expect((await recordsInGroup(owner)).map((r) => r.eventID)).toContain(stop.event.detail.eventID);
+    const whileStopped = await deleteFlowLog(org, member, org.config.homeRegion);
+    expect((await recordsInGroup(member)).map((r) => r.eventID)).not.toContain(
+      whileStopped.event.detail.eventID,
+    );
+    const { arn } = await trailOwner(org);
+    await new CloudTrailClient({ region: org.config.homeRegion, credentials: await org.admin(owner) }).send(
+      new StartLoggingCommand({ Name: arn }),
+    );
+    const after = await deleteFlowLog(org, member, org.config.homeRegion);
+    expect((await recordsInGroup(member)).map((r) => r.eventID)).toContain(after.event.detail.eventID);
+  }, 120_000);
+});

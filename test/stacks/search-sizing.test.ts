@@ -1,0 +1,149 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { parseConfig, searchSizeOf } from '../../contracts/config';
+import { dailyIngestBytes, MAX_SHARD_GIB, sizeCluster, STORAGE_FACTOR } from '../../contracts/search-sizing';
+import { ismPolicy } from '../../functions/shared/opensearch/index-model';
+import { buildExample, exampleConfigRaw, templateOf } from './example-app';
+
+const raw = exampleConfigRaw();
+const sizedOpenSearch = { ...(raw.openSearch as Record<string, unknown>) };
+delete sizedOpenSearch.instanceCount;
+delete sizedOpenSearch.volumeGiB;
+const sized = (extra: Record<string, unknown> = {}) =>
+  parseConfig({ ...raw, openSearch: { ...sizedOpenSearch, expectedAccounts: 300, ...extra } });
+
+describe('the search cluster sized from the organization (issue 24 §4)', () => {
+  it('300 accounts at the default volumes: about 188 GB a day, shards of 10–50 GiB, storage for the hot days', () => {
+    const size = searchSizeOf(sized())!;
+    const daily = dailyIngestBytes(sized().volumes, 300) / 1e9;
+    expect(daily).toBeGreaterThan(198); // 187.5 GiB = 201 GB
+    expect(size.shardGiB).toBeGreaterThanOrEqual(10);
+    expect(size.shardGiB).toBeLessThanOrEqual(MAX_SHARD_GIB);
+    expect(size.dataNodes * size.volumeGiB).toBeGreaterThanOrEqual(
+      size.dailyIngestGiB * 7 * 2 * STORAGE_FACTOR,
+    );
+    expect(size.dataNodes % 2).toBe(0); // zone awareness over two zones
+    expect(size.warm).toMatchObject({ days: 30 });
+    expect(size.cold).toMatchObject({ days: 90 - 7 - 30 });
+  });
+
+  it('a small organization: one primary shard, two nodes, and a shard never over 50 GiB as ingest grows', () => {
+    expect(
+      sizeCluster({
+        dailyIngestGiB: 2,
+        retentionDays: 90,
+        hotDays: 7,
+        warmDays: 0,
+        instanceType: 'r7g.large.search',
+        zones: 2,
+      }),
+    ).toMatchObject({ primaryShardsPerDailyIndex: 1, dataNodes: 2, warm: undefined, cold: undefined });
+    for (const daily of [10, 45, 46, 500, 3000]) {
+      const s = sizeCluster({
+        dailyIngestGiB: daily,
+        retentionDays: 90,
+        hotDays: 3,
+        warmDays: 30,
+        instanceType: 'r7g.2xlarge.search',
+        zones: 2,
+      });
+      expect(s.shardGiB).toBeLessThanOrEqual(MAX_SHARD_GIB);
+    }
+  });
+
+  it('synth refuses a size given by hand that cannot hold the retention, naming the field', () => {
+    expect(() =>
+      parseConfig({ ...raw, openSearch: { ...(raw.openSearch as object), expectedAccounts: 300 } }),
+    ).toThrow(/openSearch\.instanceCount: cannot hold the retention: 2 data nodes × 100 GiB hold 200 GiB/);
+    expect(() => sized({ dedicatedMasterType: undefined })).toThrow(
+      /openSearch\.dedicatedMasterType: is required for UltraWarm/,
+    );
+  });
+
+  it('the domain as synthesized: derived data nodes and volumes, UltraWarm, cold storage, tiered ISM in the setup', () => {
+    const config = sized();
+    const size = searchSizeOf(config)!;
+    const t = templateOf(buildExample(config).central);
+    t.hasResourceProperties('AWS::OpenSearchService::Domain', {
+      ClusterConfig: Match.objectLike({
+        InstanceCount: size.dataNodes,
+        WarmEnabled: true,
+        WarmCount: size.warm!.nodes,
+        WarmType: size.warm!.instanceType,
+        ColdStorageOptions: { Enabled: true },
+      }),
+      EBSOptions: Match.objectLike({ VolumeSize: size.volumeGiB }),
+    });
+    t.hasResourceProperties('AWS::CloudFormation::CustomResource', { HotDays: '7', WarmDays: '30' });
+    const states = ismPolicy(90, { hotDays: 7, warmDays: 30 }).policy.states as {
+      name: string;
+      actions: object[];
+      transitions: { state_name: string; conditions: { min_index_age: string } }[];
+    }[];
+    expect(
+      states.map((s) => [
+        s.name,
+        s.actions,
+        s.transitions.map((x) => `${x.state_name}@${x.conditions.min_index_age}`),
+      ]),
+    ).toEqual([
+      ['hot', [], ['warm@7d']],
+      ['warm', [{ warm_migration: {} }], ['cold@37d']],
+      ['cold', [{ cold_migration: { timestamp_field: 'time' } }], ['cold-delete@90d']],
+      ['cold-delete', [{ cold_delete: {} }], []],
+      ['delete', [{ delete: {} }], []],
+    ]);
+  });
+
+  it('the alarms AWS recommends for OpenSearch Service, at its thresholds', () => {
+    const t = templateOf(buildExample().central);
+    const alarm = (name: string) =>
+      Object.values(t.findResources('AWS::CloudWatch::Alarm')).find(
+        (r) => (r as { Properties: { AlarmName: string } }).Properties.AlarmName === `logwarden-${name}`,
+      ) as { Properties: Record<string, unknown> } | undefined;
+    // "ClusterStatus.red maximum is >= 1 for 1 minute, 1 consecutive time" … (Developer Guide,
+    // "Recommended CloudWatch alarms for Amazon OpenSearch Service").
+    expect(alarm('search-cluster-red')?.Properties).toMatchObject({
+      MetricName: 'ClusterStatus.red',
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(alarm('search-cluster-yellow')?.Properties).toMatchObject({
+      Period: 60,
+      EvaluationPeriods: 5,
+      Threshold: 1,
+    });
+    // "we recommend setting it to 25% of the storage space for each node" (MiB).
+    expect(alarm('search-free-storage')?.Properties).toMatchObject({
+      MetricName: 'FreeStorageSpace',
+      Statistic: 'Minimum',
+      Threshold: 100 * 1024 * 0.25,
+      ComparisonOperator: 'LessThanOrEqualToThreshold',
+    });
+    expect(alarm('search-writes-blocked')?.Properties).toMatchObject({
+      MetricName: 'ClusterIndexWritesBlocked',
+      Period: 300,
+      Threshold: 1,
+    });
+    expect(alarm('search-snapshot-failure')?.Properties).toMatchObject({
+      MetricName: 'AutomatedSnapshotFailure',
+      Period: 60,
+      Threshold: 1,
+    });
+    expect(alarm('search-cpu')?.Properties).toMatchObject({
+      MetricName: 'CPUUtilization',
+      Period: 900,
+      EvaluationPeriods: 3,
+      Threshold: 80,
+    });
+    expect(alarm('search-jvm-pressure')?.Properties).toMatchObject({
+      MetricName: 'JVMMemoryPressure',
+      Period: 60,
+      EvaluationPeriods: 3,
+      Threshold: 95,
+    });
+    expect(alarm('search-5xx')?.Properties).toMatchObject({ Threshold: 10 });
+  });
+});
