@@ -1,4 +1,9 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateDatabaseCommand,
+  CreateTableCommand as CreateGlueTableCommand,
+  GlueClient,
+} from '@aws-sdk/client-glue';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -74,8 +79,29 @@ export async function ensureCentralStream(kinesis: KinesisClient): Promise<void>
 }
 
 /**
+ * The lake's Glue database and table, as CloudFormation creates the template's
+ * AWS::Glue::Database and AWS::Glue::Table: their DatabaseInput and TableInput are the
+ * CreateDatabase and CreateTable inputs (both literal in the template: no second copy of the DDL).
+ */
+export async function createLakeTable(central: CfnTemplate, where: Where): Promise<void> {
+  const glue = new GlueClient(where);
+  const of = (type: string) => Object.values(central.Resources).filter((r) => r.Type === type);
+  for (const database of of('AWS::Glue::Database'))
+    await glue.send(
+      new CreateDatabaseCommand({ DatabaseInput: database.Properties!.DatabaseInput as never }),
+    );
+  for (const table of of('AWS::Glue::Table'))
+    await glue.send(
+      new CreateGlueTableCommand({
+        DatabaseName: table.Properties!.DatabaseName as string,
+        TableInput: table.Properties!.TableInput as never,
+      }),
+    );
+}
+
+/**
  * What the central stack would have deployed in the log-archive account, on the stand-in: the
- * stream, an archive bucket, its DynamoDB tables (key schemas from the synthesized template,
+ * stream, an archive bucket, the lake's Glue database and table, its DynamoDB tables (key schemas from the synthesized template,
  * named by their logical ids as the local run resolves the references) and the alert topic with a
  * queue to read the alerts back.
  */
@@ -110,6 +136,7 @@ export async function deployCentralResources(
       }),
     );
   }
+  await createLakeTable(central, where);
   const [dedupeTable] = tables.find(([name]) => name.includes('AlertDedupe'))!;
   const { queueUrl } = await topicWithReadBackQueue(where, 'logwarden-alerts', 'logwarden-alerts-read-back');
   return { alertsQueueUrl: queueUrl, dedupeTable };

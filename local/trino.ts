@@ -75,7 +75,13 @@ export interface TrinoOptions {
   /** The stand-ins' endpoint: Glue and S3 are both served there. */
   endpoint: string;
   region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Whom the catalog acts as. Long-term keys go into the catalog (`s3.aws-access-key`…); a
+   * session (with `sessionToken`, which those properties cannot carry) is handed to the AWS SDK's
+   * default credential chain as the `aws.accessKeyId`, `aws.secretAccessKey` and
+   * `aws.sessionToken` system properties, which it reads first.
+   */
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 export interface TrinoResult {
@@ -89,6 +95,13 @@ export interface LocalTrino {
   stop(): Promise<void>;
 }
 
+/** The engine, started without a catalog: `attachLake` adds the catalog `lake` once it is known. */
+export interface TrinoEngine {
+  url: string;
+  attachLake(options: TrinoOptions): Promise<LocalTrino>;
+  stop(): Promise<void>;
+}
+
 /**
  * The Hive connector's catalog: Glue for the metastore and S3 for the files, both at the
  * stand-ins' endpoint (Trino documentation, "Metastores": `hive.metastore.glue.endpoint-url`;
@@ -96,12 +109,23 @@ export interface LocalTrino {
  * from the Glue table's Athena properties (`hive.partition-projection-enabled`).
  */
 export function lakeCatalogProperties(options: TrinoOptions): Record<string, string> {
+  const { accessKeyId, secretAccessKey, sessionToken } = options.credentials;
+  const keys: Record<string, string> = sessionToken
+    ? {
+        'aws.accessKeyId': accessKeyId,
+        'aws.secretAccessKey': secretAccessKey,
+        'aws.sessionToken': sessionToken,
+      }
+    : {
+        'hive.metastore.glue.aws-access-key': accessKeyId,
+        'hive.metastore.glue.aws-secret-key': secretAccessKey,
+        's3.aws-access-key': accessKeyId,
+        's3.aws-secret-key': secretAccessKey,
+      };
   return {
     'hive.metastore': 'glue',
     'hive.metastore.glue.region': options.region,
     'hive.metastore.glue.endpoint-url': options.endpoint,
-    'hive.metastore.glue.aws-access-key': options.credentials.accessKeyId,
-    'hive.metastore.glue.aws-secret-key': options.credentials.secretAccessKey,
     'hive.partition-projection-enabled': 'true',
     // The optimizer's column statistics come from Glue's GetColumnStatisticsForPartition, which
     // the stand-in does not serve (and a projected partition has none in Glue): planning input
@@ -111,26 +135,25 @@ export function lakeCatalogProperties(options: TrinoOptions): Record<string, str
     's3.endpoint': options.endpoint,
     's3.region': options.region,
     's3.path-style-access': 'true',
-    's3.aws-access-key': options.credentials.accessKeyId,
-    's3.aws-secret-key': options.credentials.secretAccessKey,
+    ...keys,
   };
 }
 
 /** Java properties-file escaping of a value (`:` and `=` are safe in values; `\` is not). */
 const propertyValue = (v: string) => v.replace(/\\/g, '\\\\');
 
-export async function startTrino(options: TrinoOptions): Promise<LocalTrino> {
+/** How long the engine may take to start: about 25 s on an idle 2-core machine, far more on a busy one. */
+const startLimitMs = 300_000;
+
+/**
+ * Starts the engine (the JVM and the coordinator: the slow part, about 25 s) with no catalog, so
+ * it can start before the stand-ins hold the lake.
+ */
+export async function launchTrino(): Promise<TrinoEngine> {
   if (process.env.LOGWARDEN_LANE === 'unit') throw new Error('a unit test tried to start a stand-in process');
   buildTrinoLauncher();
   const home = path.join(root, '.local', `trino-${process.pid}-${Date.now()}`);
   mkdirSync(home, { recursive: true });
-  const catalogFile = path.join(home, 'lake.properties');
-  writeFileSync(
-    catalogFile,
-    Object.entries(lakeCatalogProperties(options))
-      .map(([k, v]) => `${k}=${propertyValue(v)}`)
-      .join('\n') + '\n',
-  );
   const java = path.join(trinoJavaHome(), 'bin', 'java');
   const child = spawn(
     java,
@@ -141,43 +164,79 @@ export async function startTrino(options: TrinoOptions): Promise<LocalTrino> {
       '-cp',
       [path.join(target, 'classes'), path.join(target, 'lib', '*')].join(path.delimiter),
       'logwarden.LocalTrino',
-      catalogFile,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], cwd: home },
+    { stdio: ['pipe', 'pipe', 'pipe'], cwd: home },
   );
   let output = '';
+  let catalogs = 0;
   let url: string | undefined;
-  const onData = (d: Buffer) => {
+  let partial = '';
+  // The launcher's own lines are whole lines of its standard output.
+  child.stdout.on('data', (d: Buffer) => {
     output = (output + String(d)).slice(-8000);
-    url ??= /LOCAL_TRINO_READY (http:\/\/\S+)/.exec(output)?.[1];
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const deadline = Date.now() + 180_000;
-  while (!url) {
-    if (child.exitCode !== null) throw new Error(`Trino exited (${child.exitCode}): ${output}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`Trino did not start within 180 s: ${output}`);
+    const lines = (partial + String(d)).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      if (line === 'LOCAL_TRINO_CATALOG lake') catalogs += 1;
+      url ??= /^LOCAL_TRINO_READY (http:\/\/\S+)$/.exec(line)?.[1];
     }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const base = url;
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    output = (output + String(d)).slice(-8000);
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        rmSync(home, { recursive: true, force: true });
+        resolve();
+      };
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      child.once('exit', done);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    });
+  const waitFor = async (what: string, ready: () => boolean) => {
+    const deadline = Date.now() + startLimitMs;
+    while (!ready()) {
+      if (child.exitCode !== null) throw new Error(`Trino exited (${child.exitCode}): ${output}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`Trino: ${what} not done within ${startLimitMs / 1000} s: ${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  await waitFor('start', () => url !== undefined);
+  const base = url!;
   return {
     url: base,
-    query: (sql) => runStatement(base, sql),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          rmSync(home, { recursive: true, force: true });
-          resolve();
-        };
-        if (child.exitCode !== null) return done();
-        child.once('exit', done);
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
+    stop,
+    attachLake: async (options) => {
+      const catalogFile = path.join(home, `lake-${catalogs}.properties`);
+      writeFileSync(
+        catalogFile,
+        Object.entries(lakeCatalogProperties(options))
+          .map(([k, v]) => `${k}=${propertyValue(v)}`)
+          .join('\n') + '\n',
+        { mode: 0o600 },
+      );
+      const before = catalogs;
+      child.stdin.write(`${catalogFile}\n`);
+      await waitFor('the catalog lake', () => catalogs > before);
+      return { url: base, query: (sql) => runStatement(base, sql), stop };
+    },
   };
+}
+
+/** The engine with the catalog `lake` on the stand-ins at `options.endpoint`. */
+export async function startTrino(options: TrinoOptions): Promise<LocalTrino> {
+  const engine = await launchTrino();
+  try {
+    return await engine.attachLake(options);
+  } catch (err) {
+    await engine.stop();
+    throw err;
+  }
 }
 
 interface StatementResponse {
