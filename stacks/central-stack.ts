@@ -11,6 +11,7 @@ import { ArchiveGuard } from './central/archive-guard';
 import { ArchiveLock } from './central/archive-lock';
 import { FirehoseArchive } from './central/firehose-archive';
 import { ArchiveLake } from './central/lake';
+import { SecurityLakeSources } from './central/security-lake';
 import { LastSeen } from './central/last-seen';
 import { PipelineHealth } from './central/health';
 import { SearchDomain } from './central/search-domain';
@@ -136,6 +137,7 @@ export class CentralStack extends Stack {
       archiveKey,
       accessLogs: archive.accessLogs,
     });
+    if (config.archive.securityLake) new SecurityLakeSources(this, 'SecurityLake');
     const lock = config.archive.objectLock;
     const archiveLock =
       lock.mode !== 'off' && lock.appliedBy === 'per-object'
