@@ -69,6 +69,7 @@ export function securityLakePartitionOf(
   const region = doc.cloud?.region;
   const accountId = doc.cloud?.account?.uid;
   if (!region || !accountId) return { skipped: 'cloud.region or cloud.account.uid missing' };
+  if (!/^\d{12}$/.test(accountId)) return { skipped: 'cloud.account.uid is not an AWS account id' };
   if (!Number.isFinite(doc.time)) return { skipped: 'time missing' };
   const eventDay = new Date(doc.time).toISOString().slice(0, 10).replace(/-/g, '');
   return { partition: { sourceName: cls.sourceName, region, accountId, eventDay } };

@@ -47,15 +47,24 @@ describe('the Security Lake layout of the corpus', () => {
     }
   });
 
-  it('every document of a class Security Lake takes is in exactly one object; the rest are counted with the reason', () => {
-    const taken = docs.filter((d) => securityLakeClasses.some((c) => c.classUid === (d as unknown as Doc).class_uid));
+  it('every document of a class Security Lake takes, with an account and region, is in exactly one object; the rest are counted with the reason', () => {
+    const taken = (docs as unknown as Doc[]).filter(
+      (d) =>
+        securityLakeClasses.some((c) => c.classUid === d.class_uid) &&
+        /^\d{12}$/.test(d.cloud?.account?.uid ?? '') &&
+        d.cloud?.region,
+    );
     const filed = objects.flatMap((o) => o.docs);
     const skippedCount = [...skipped.values()].reduce((a, b) => a + b, 0);
     expect(filed.length + skippedCount).toBe(docs.length);
     expect(new Set(filed).size).toBe(filed.length);
     // Only the classes Security Lake does not take are left out (no document of a taken class lacks a partition).
     expect(filed.length).toBe(taken.length);
-    expect([...skipped.keys()].every((k) => /^class \d+ is not sent to Security Lake$/.test(k))).toBe(true);
+    expect(
+      [...skipped.keys()].every((k) =>
+        /^(class \d+ is not sent to Security Lake|cloud\.account\.uid is not an AWS account id|cloud\.region or cloud\.account\.uid missing)$/.test(k),
+      ),
+    ).toBe(true);
   });
 
   it('"Each S3 object ... should be formatted as an Apache Parquet file" and "The same OCSF event class should apply to each record within a Parquet-formatted object"', async () => {
