@@ -215,7 +215,10 @@ export const configSchema = z
           /** The external id Security Lake's provider role requires of logwarden (AwsIdentity.externalId). */
           externalId: z
             .string()
-            .regex(externalIdPattern, 'must be 2 to 1224 of letters, digits and +=,.@:/-_ (AwsIdentity.externalId)'),
+            .regex(
+              externalIdPattern,
+              'must be 2 to 1224 of letters, digits and +=,.@:/-_ (AwsIdentity.externalId)',
+            ),
           /** CreateCustomLogSource `sourceVersion`. */
           sourceVersion: z
             .string()

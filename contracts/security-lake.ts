@@ -81,7 +81,10 @@ export function securityLakePartitionOf(
  */
 export function securityLakeObjects<D extends PartitionedDocument>(
   docs: readonly D[],
-): { objects: { prefix: string; partition: SecurityLakePartition; docs: D[] }[]; skipped: Map<string, number> } {
+): {
+  objects: { prefix: string; partition: SecurityLakePartition; docs: D[] }[];
+  skipped: Map<string, number>;
+} {
   const groups = new Map<string, { prefix: string; partition: SecurityLakePartition; docs: D[] }>();
   const skipped = new Map<string, number>();
   for (const doc of docs) {

@@ -143,7 +143,7 @@ export function lakeCatalogProperties(options: TrinoOptions): Record<string, str
 const propertyValue = (v: string) => v.replace(/\\/g, '\\\\');
 
 /** How long the engine may take to start: about 25 s on an idle 2-core machine, far more on a busy one. */
-const startLimitMs = 300_000;
+const startLimitMs = 600_000;
 
 /**
  * Starts the engine (the JVM and the coordinator: the slow part, about 25 s) with no catalog, so

@@ -26,7 +26,8 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
 async function readerSession(p: Pipeline) {
   const org = p.org;
   const analyst = analystRoleArn(org);
-  if (!analyst) throw new Error('the lake needs an analyst: openSearch.readerRoleArns names none in log-archive');
+  if (!analyst)
+    throw new Error('the lake needs an analyst: openSearch.readerRoleArns names none in log-archive');
   const person = await credentialsOf(org.logArchive, analyst.split('/').pop()!);
   const sts = new STSClient({ region: org.config.homeRegion, endpoint: org.endpoint, credentials: person });
   const res = await sts.send(
@@ -67,11 +68,19 @@ export async function askTheLake(p: Pipeline, search: LocalSearch, engine: Promi
   // who stopped a trail: every StopLogging, the same rows from both.
   const lakeStops = await runNamedQuery(trino, named('who-stopped-a-trail'), [first, last]);
   const searchStops = await whoStoppedATrail(client, 100);
-  const lakeRows = lakeStops.map((r) => [r.time_dt, r.principal, r.account, r.trail]).map(key).sort();
+  const lakeRows = lakeStops
+    .map((r) => [r.time_dt, r.principal, r.account, r.trail])
+    .map(key)
+    .sort();
   const get = (o: Record<string, unknown>, path: string) =>
     path.split('.').reduce<unknown>((x, k) => (x as Record<string, unknown> | undefined)?.[k], o) ?? null;
   const searchRows = searchStops
-    .map((h) => [get(h, 'time_dt'), get(h, 'actor.user.uid'), get(h, 'cloud.account.uid'), get(h, 'api.request.data.name')])
+    .map((h) => [
+      get(h, 'time_dt'),
+      get(h, 'actor.user.uid'),
+      get(h, 'cloud.account.uid'),
+      get(h, 'api.request.data.name'),
+    ])
     .map(key)
     .sort();
   say(
@@ -91,7 +100,11 @@ export async function askTheLake(p: Pipeline, search: LocalSearch, engine: Promi
   const countOf = new Map(searchCounts.map((r) => [r.source, r.flows]));
   say(`the lake: top-rejected-sources ${first}..${last} on Trino, beside OpenSearch's count:`);
   for (const r of lakeTop)
-    say(indent(`${String(r.source_ip).padEnd(18)} ${String(r.flows).padStart(4)}   OpenSearch ${countOf.get(String(r.source_ip)) ?? 0}`));
+    say(
+      indent(
+        `${String(r.source_ip).padEnd(18)} ${String(r.flows).padStart(4)}   OpenSearch ${countOf.get(String(r.source_ip)) ?? 0}`,
+      ),
+    );
   const disagree = lakeTop.filter((r) => countOf.get(String(r.source_ip)) !== Number(r.flows));
   const lakeCounts = lakeTop.map((r) => Number(r.flows));
   const searchTop = searchCounts.slice(0, lakeTop.length).map((r) => r.flows);

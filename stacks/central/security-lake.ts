@@ -55,8 +55,10 @@ export class SecurityLakeSources extends Construct {
     );
     acknowledge(
       this.crawlerRole,
-      "Security Lake names its data lake bucket (aws-security-data-lake-<region>-<id>) and the crawler reads the objects its sources write under their own ext/<source>/ prefixes.",
-      ...securityLakeClasses.map((c) => `AwsSolutions-IAM5[Resource::${dataLakeBucket}/ext/${c.sourceName}/*]`),
+      'Security Lake names its data lake bucket (aws-security-data-lake-<region>-<id>) and the crawler reads the objects its sources write under their own ext/<source>/ prefixes.',
+      ...securityLakeClasses.map(
+        (c) => `AwsSolutions-IAM5[Resource::${dataLakeBucket}/ext/${c.sourceName}/*]`,
+      ),
       `AwsSolutions-IAM5[Resource::${dataLakeBucket}]`,
     );
   }

@@ -62,17 +62,23 @@ describe('the Security Lake layout of the corpus', () => {
     expect(filed.length).toBe(taken.length);
     expect(
       [...skipped.keys()].every((k) =>
-        /^(class \d+ is not sent to Security Lake|cloud\.account\.uid is not an AWS account id|cloud\.region or cloud\.account\.uid missing)$/.test(k),
+        /^(class \d+ is not sent to Security Lake|cloud\.account\.uid is not an AWS account id|cloud\.region or cloud\.account\.uid missing)$/.test(
+          k,
+        ),
       ),
     ).toBe(true);
   });
 
   it('"Each S3 object ... should be formatted as an Apache Parquet file" and "The same OCSF event class should apply to each record within a Parquet-formatted object"', async () => {
     for (const o of objects) {
-      const back = await parquetToDocuments(documentsToParquet(o.docs as unknown as Record<string, unknown>[]));
+      const back = await parquetToDocuments(
+        documentsToParquet(o.docs as unknown as Record<string, unknown>[]),
+      );
       expect(back).toHaveLength(o.docs.length);
       expect(new Set(back.map((d) => d.class_uid)).size).toBe(1);
-      expect(back.map((d) => d.raw_data)).toEqual(o.docs.map((d) => (d as unknown as { raw_data: unknown }).raw_data));
+      expect(back.map((d) => d.raw_data)).toEqual(
+        o.docs.map((d) => (d as unknown as { raw_data: unknown }).raw_data),
+      );
     }
   });
 });
@@ -105,7 +111,8 @@ describe('the CreateCustomLogSource requests', () => {
     expect(requests).toHaveLength(securityLakeClasses.length);
     for (const r of requests) {
       for (const m of shape('CreateCustomLogSourceRequest').required!) expect(r).toHaveProperty(m);
-      for (const m of shape('CustomLogSourceConfiguration').required!) expect(r.configuration).toHaveProperty(m);
+      for (const m of shape('CustomLogSourceConfiguration').required!)
+        expect(r.configuration).toHaveProperty(m);
       for (const m of shape('AwsIdentity').required!)
         expect(r.configuration.providerIdentity).toHaveProperty(m);
       fits(r.sourceName, 'CustomLogSourceName');
@@ -132,7 +139,12 @@ describe('the CreateCustomLogSource requests', () => {
       }),
       // "The recommended IAM policies are: The managed policy AWSGlueServiceRole" (CustomLogSourceCrawlerConfiguration).
       ManagedPolicyArns: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSGlueServiceRole']] },
+        {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSGlueServiceRole'],
+          ],
+        },
       ],
     });
     expect(requests[0].configuration.crawlerConfiguration.roleArn).toBe(
