@@ -177,20 +177,20 @@ export async function launchTrino(): Promise<TrinoEngine> {
   let output = '';
   let catalogs = 0;
   let url: string | undefined;
-  let partial = '';
-  // The launcher's own lines are whole lines of its standard output.
-  child.stdout.on('data', (d: Buffer) => {
+  // The launcher's own lines: Trino's logging takes over System.out, so they arrive as log
+  // lines (`… INFO main stdout LOCAL_TRINO_READY …`), on either stream.
+  const partial = { stdout: '', stderr: '' };
+  const onData = (stream: 'stdout' | 'stderr') => (d: Buffer) => {
     output = (output + String(d)).slice(-8000);
-    const lines = (partial + String(d)).split('\n');
-    partial = lines.pop()!;
+    const lines = (partial[stream] + String(d)).split('\n');
+    partial[stream] = lines.pop()!;
     for (const line of lines) {
-      if (line === 'LOCAL_TRINO_CATALOG lake') catalogs += 1;
-      url ??= /^LOCAL_TRINO_READY (http:\/\/\S+)$/.exec(line)?.[1];
+      if (/LOCAL_TRINO_CATALOG lake\s*$/.test(line)) catalogs += 1;
+      url ??= /LOCAL_TRINO_READY (http:\/\/\S+)/.exec(line)?.[1];
     }
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    output = (output + String(d)).slice(-8000);
-  });
+  };
+  child.stdout.on('data', onData('stdout'));
+  child.stderr.on('data', onData('stderr'));
   const stop = () =>
     new Promise<void>((resolve) => {
       const done = () => {

@@ -65,36 +65,16 @@ export async function askTheLake(p: Pipeline, search: LocalSearch, engine: Promi
   const client = await personAs(org, search, analystRoleArn(org)!);
   const [first, last] = [day(-1), day(1)];
 
-  // who stopped a trail: every StopLogging, the same rows from both.
   const lakeStops = await runNamedQuery(trino, named('who-stopped-a-trail'), [first, last]);
   const searchStops = await whoStoppedATrail(client, 100);
-  const lakeRows = lakeStops
-    .map((r) => [r.time_dt, r.principal, r.account, r.trail])
-    .map(key)
-    .sort();
-  const get = (o: Record<string, unknown>, path: string) =>
-    path.split('.').reduce<unknown>((x, k) => (x as Record<string, unknown> | undefined)?.[k], o) ?? null;
-  const searchRows = searchStops
-    .map((h) => [
-      get(h, 'time_dt'),
-      get(h, 'actor.user.uid'),
-      get(h, 'cloud.account.uid'),
-      get(h, 'api.request.data.name'),
-    ])
-    .map(key)
-    .sort();
   say(
     `the lake: who-stopped-a-trail ${first}..${last} on Trino: ${lakeStops.length} StopLogging; OpenSearch: ${searchStops.length}`,
   );
   for (const r of lakeStops.slice(0, 5))
     say(indent(`${String(r.time_dt)}  ${String(r.principal)}  ${String(r.account)}  ${String(r.trail)}`));
-  if (!lakeStops.length || key(lakeRows) !== key(searchRows))
-    throw new Error(
-      `the lake and OpenSearch disagree on who stopped a trail:\n  Trino:      ${lakeRows.join('\n              ')}\n  OpenSearch: ${searchRows.join('\n              ')}`,
-    );
+  const stopsDiffer = stopsDisagreement(lakeStops, searchStops);
+  if (stopsDiffer) throw new Error(`the lake and OpenSearch disagree on who stopped a trail: ${stopsDiffer}`);
 
-  // top rejected sources: the same counts in the same order, each address's count OpenSearch's
-  // (ties may list other addresses of the same count: the engines order equal counts differently).
   const lakeTop = await runNamedQuery(trino, named('top-rejected-sources'), [first, last]);
   const searchCounts = await topRejectedSources(client, 1000);
   const countOf = new Map(searchCounts.map((r) => [r.source, r.flows]));
@@ -105,13 +85,56 @@ export async function askTheLake(p: Pipeline, search: LocalSearch, engine: Promi
         `${String(r.source_ip).padEnd(18)} ${String(r.flows).padStart(4)}   OpenSearch ${countOf.get(String(r.source_ip)) ?? 0}`,
       ),
     );
-  const disagree = lakeTop.filter((r) => countOf.get(String(r.source_ip)) !== Number(r.flows));
-  const lakeCounts = lakeTop.map((r) => Number(r.flows));
-  const searchTop = searchCounts.slice(0, lakeTop.length).map((r) => r.flows);
-  if (!lakeTop.length || disagree.length || key(lakeCounts) !== key(searchTop))
-    throw new Error(
-      `the lake and OpenSearch disagree on the top rejected sources: Trino ${JSON.stringify(lakeTop)}; OpenSearch ${JSON.stringify(searchCounts.slice(0, 10))}`,
-    );
+  const topDiffer = topSourcesDisagreement(lakeTop, searchCounts);
+  if (topDiffer)
+    throw new Error(`the lake and OpenSearch disagree on the top rejected sources: ${topDiffer}`);
   say(`the lake agrees with OpenSearch on both questions (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   return trino;
+}
+
+const get = (o: Record<string, unknown>, path: string) =>
+  path.split('.').reduce<unknown>((x, k) => (x as Record<string, unknown> | undefined)?.[k], o) ?? null;
+
+/**
+ * Why the lake's `who-stopped-a-trail` rows and OpenSearch's StopLogging hits differ, or
+ * undefined when they hold the same (time, principal, account, trail) rows. No rows at all is a
+ * difference too: the run stops a trail, so both must have found it.
+ */
+export function stopsDisagreement(
+  lake: Record<string, unknown>[],
+  search: Record<string, unknown>[],
+): string | undefined {
+  const lakeRows = lake.map((r) => key([r.time_dt, r.principal, r.account, r.trail])).sort();
+  const searchRows = search
+    .map((h) =>
+      key([
+        get(h, 'time_dt'),
+        get(h, 'actor.user.uid'),
+        get(h, 'cloud.account.uid'),
+        get(h, 'api.request.data.name'),
+      ]),
+    )
+    .sort();
+  if (!lakeRows.length) return 'Trino found no StopLogging';
+  if (key(lakeRows) === key(searchRows)) return undefined;
+  return `Trino (${lakeRows.length}): ${lakeRows.join(' ')}; OpenSearch (${searchRows.length}): ${searchRows.join(' ')}`;
+}
+
+/**
+ * Why the lake's `top-rejected-sources` rows differ from OpenSearch's counts by address, or
+ * undefined when each address Trino lists has OpenSearch's count for it and the counts are
+ * OpenSearch's top counts in order. Addresses of equal count may differ: the engines order ties
+ * differently (Trino by the address as text, OpenSearch's terms aggregation by its own key).
+ */
+export function topSourcesDisagreement(
+  lake: Record<string, unknown>[],
+  search: { source: string; flows: number }[],
+): string | undefined {
+  if (!lake.length) return 'Trino found no rejected flow';
+  const countOf = new Map(search.map((r) => [r.source, r.flows]));
+  const wrong = lake.filter((r) => countOf.get(String(r.source_ip)) !== Number(r.flows));
+  const top = [...search].sort((a, b) => b.flows - a.flows).slice(0, lake.length);
+  const sameCounts = key(lake.map((r) => Number(r.flows))) === key(top.map((r) => r.flows));
+  if (!wrong.length && sameCounts) return undefined;
+  return `Trino ${JSON.stringify(lake)}; OpenSearch ${JSON.stringify(top)}`;
 }

@@ -45,7 +45,13 @@ public final class LocalTrino {
           catalog.put(key, file.getProperty(key));
         }
       }
-      server.createCatalog("lake", "hive", catalog);
+      try {
+        server.createCatalog("lake", "hive", catalog);
+      } catch (RuntimeException e) {
+        // The run waiting for the catalog sees the engine exit, with this in its output.
+        e.printStackTrace();
+        System.exit(1);
+      }
       System.out.println("LOCAL_TRINO_CATALOG lake");
       System.out.flush();
     }
