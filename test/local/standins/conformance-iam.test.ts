@@ -37,6 +37,12 @@ import {
   SNSClient,
 } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  CreateDatabaseCommand,
+  CreateTableCommand as CreateGlueTableCommand,
+  GetTableCommand,
+  GlueClient,
+} from '@aws-sdk/client-glue';
 import { conformance } from './conformance';
 import { World, logArchive, member, region, securityTooling, type Credentials } from './world';
 
@@ -626,6 +632,71 @@ conformance('iam:UpdateAssumeRolePolicy', {
           }),
         }),
       );
+    },
+  ],
+});
+
+conformance('glue:GetTable', {
+  behaviour: 'a table is read with grants on the catalog, its database and the table',
+  source:
+    'AWS Glue Developer Guide, "Specifying AWS Glue resource ARNs": "Data Catalog resources have a hierarchical structure, with catalog as the root"; Catalog arn:aws:glue:region:account-id:catalog, Database …:database/database name, Table …:table/database name/table name',
+  refuses: [
+    'a grant on the table alone, and one on another database',
+    async () => {
+      const glue = world.as(GlueClient, logArchive, region);
+      await glue
+        .send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'conformance_db' } }))
+        .catch((e: Error) => {
+          if (e.name !== 'AlreadyExistsException') throw e;
+        });
+      await glue
+        .send(new CreateGlueTableCommand({ DatabaseName: 'conformance_db', TableInput: { Name: 'events' } }))
+        .catch((e: Error) => {
+          if (e.name !== 'AlreadyExistsException') throw e;
+        });
+      const tableOnly = await roleSession(logArchive, [
+        allow('glue:GetTable', `arn:aws:glue:${region}:${logArchive}:table/conformance_db/events`),
+      ]);
+      expect(
+        await outcome(
+          world
+            .with(GlueClient, tableOnly.credentials)
+            .send(new GetTableCommand({ DatabaseName: 'conformance_db', Name: 'events' })),
+        ),
+      ).toBe('AccessDeniedException');
+      const otherDatabase = await roleSession(logArchive, [
+        allow('glue:GetTable', [
+          `arn:aws:glue:${region}:${logArchive}:catalog`,
+          `arn:aws:glue:${region}:${logArchive}:database/other`,
+          `arn:aws:glue:${region}:${logArchive}:table/conformance_db/events`,
+        ]),
+      ]);
+      expect(
+        await outcome(
+          world
+            .with(GlueClient, otherDatabase.credentials)
+            .send(new GetTableCommand({ DatabaseName: 'conformance_db', Name: 'events' })),
+        ),
+      ).toBe('AccessDeniedException');
+    },
+  ],
+  accepts: [
+    'grants on the catalog, the database and the table',
+    async () => {
+      const s = await roleSession(logArchive, [
+        allow('glue:GetTable', [
+          `arn:aws:glue:${region}:${logArchive}:catalog`,
+          `arn:aws:glue:${region}:${logArchive}:database/conformance_db`,
+          `arn:aws:glue:${region}:${logArchive}:table/conformance_db/events`,
+        ]),
+      ]);
+      expect(
+        await outcome(
+          world
+            .with(GlueClient, s.credentials)
+            .send(new GetTableCommand({ DatabaseName: 'conformance_db', Name: 'events' })),
+        ),
+      ).toBe('ok');
     },
   ],
 });

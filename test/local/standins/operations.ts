@@ -274,6 +274,14 @@ export const validRequests: Record<string, Record<string, unknown>> = {
       },
     },
   },
+  'glue:GetDatabase': { Name: 'logwarden' },
+  'glue:GetTable': { DatabaseName: 'logwarden', Name: 'ocsf_events' },
+  'glue:GetPartitions': { DatabaseName: 'logwarden', TableName: 'ocsf_events' },
+  'glue:GetPartition': {
+    DatabaseName: 'logwarden',
+    TableName: 'ocsf_events',
+    PartitionValues: ['vpcflow', '2026-12-06'],
+  },
   'guardduty:CreateDetector': { Enable: true, FindingPublishingFrequency: 'SIX_HOURS' },
   'guardduty:CreateMembers': {
     DetectorId: gd,
