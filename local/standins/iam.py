@@ -330,7 +330,17 @@ def _glue_table(action: str, name_of: Callable[[dict[str, Any]], str | None]) ->
 
 
 def _s3(action: str) -> Mapper:
-    return lambda p, c: [(action, p["__s3_resource"])]
+    """An S3 action on the bucket or object the request names. A listing carries the request's
+    `prefix` as the `s3:prefix` condition key (Service Authorization Reference, Amazon S3:
+    s3:prefix "Filters access by key name prefix", a condition key of ListBucket); absent when
+    the request has none, so a grant conditioned on it does not match."""
+
+    def grants(p: dict[str, Any], c: Ctx) -> list[Grant]:
+        if action in ("s3:ListBucket", "s3:ListBucketVersions") and isinstance(p.get("prefix"), str):
+            return [(action, p["__s3_resource"], {"s3:prefix": [p["prefix"]]})]
+        return [(action, p["__s3_resource"])]
+
+    return grants
 
 
 # moto names S3 requests after the IAM action that authorizes them (its ACTION_MAP), except

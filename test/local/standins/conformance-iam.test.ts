@@ -29,7 +29,13 @@ import {
   PutRecordCommand,
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-kinesis';
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  ListObjectsV2Command,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   CreateTopicCommand,
   PublishCommand,
@@ -695,6 +701,54 @@ conformance('glue:GetTable', {
           world
             .with(GlueClient, s.credentials)
             .send(new GetTableCommand({ DatabaseName: 'conformance_db', Name: 'events' })),
+        ),
+      ).toBe('ok');
+    },
+  ],
+});
+
+conformance('s3:ListBucket', {
+  behaviour: 'a listing carries its prefix as s3:prefix',
+  source:
+    'Service Authorization Reference, Amazon S3: ListBucket takes the condition key s3:prefix, "Filters access by key name prefix"',
+  refuses: [
+    'a listing under another prefix, and one with no prefix, when the grant is for ocsf/*',
+    async () => {
+      const bucket = 'conformance-list-prefix';
+      await world
+        .as(S3Client, logArchive, region)
+        .send(
+          new CreateBucketCommand({
+            Bucket: bucket,
+            CreateBucketConfiguration: { LocationConstraint: region as never },
+          }),
+        )
+        .catch((e: Error) => {
+          if (e.name !== 'BucketAlreadyOwnedByYou') throw e;
+        });
+      const s = await roleSession(logArchive, [
+        allow('s3:ListBucket', `arn:aws:s3:::${bucket}`, { StringLike: { 's3:prefix': ['ocsf/*'] } }),
+      ]);
+      const s3 = world.with(S3Client, s.credentials);
+      expect(await outcome(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'errors/' })))).toBe(
+        'AccessDenied',
+      );
+      expect(await outcome(s3.send(new ListObjectsV2Command({ Bucket: bucket })))).toBe('AccessDenied');
+    },
+  ],
+  accepts: [
+    'a listing under ocsf/',
+    async () => {
+      const s = await roleSession(logArchive, [
+        allow('s3:ListBucket', 'arn:aws:s3:::conformance-list-prefix', {
+          StringLike: { 's3:prefix': ['ocsf/*'] },
+        }),
+      ]);
+      expect(
+        await outcome(
+          world
+            .with(S3Client, s.credentials)
+            .send(new ListObjectsV2Command({ Bucket: 'conformance-list-prefix', Prefix: 'ocsf/source=x/' })),
         ),
       ).toBe('ok');
     },
