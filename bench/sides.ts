@@ -6,7 +6,7 @@
  * (3) stringify each parsed event together with its raw line (every logwarden document carries
  * `raw_data`, so any lossless transform writes both); (4) base64 the result.
  */
-import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KinesisClient, type PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { gunzipSync } from 'node:zlib';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
 import { benchTrust } from './bench-trust';
@@ -42,4 +42,87 @@ export async function transformed(event: FirehoseTransformEvent): Promise<number
     maxResponseBytes: Number.MAX_SAFE_INTEGER,
   });
   return records.reduce((s, r) => s + (r.data?.length ?? 0), 0);
+}
+
+/** What the transform did to a stream of records at the deployed response limit and processor buffer. */
+export interface DeployedLimitRun {
+  /** Records of the original stream. */
+  records: number;
+  /** Of those, records the transform re-ingested (in halves) instead of answering Ok. */
+  reingested: number;
+  /** Bytes of the original stream's records (gzip, as Kinesis holds them). */
+  streamBytes: number;
+  /** Bytes put back into the stream by re-ingestion, every hop counted. */
+  extraBytes: number;
+  invocations: number;
+  processingFailed: number;
+}
+
+/** A Kinesis client that accepts every PutRecords and keeps what was put, for the next invocations. */
+function capturingKinesis(into: Buffer[]): KinesisClient {
+  const client = new KinesisClient({ region: 'eu-west-1' });
+  client.send = (async (command: PutRecordsCommand) => {
+    const records = command.input.Records ?? [];
+    for (const r of records) into.push(Buffer.from(r.Data as Uint8Array));
+    return {
+      FailedRecordCount: 0,
+      Records: records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-0' })),
+    };
+  }) as unknown as KinesisClient['send'];
+  return client;
+}
+
+/**
+ * The transform as deployed: Firehose hands it the stream's records `bufferBytes` at a time (the
+ * records' bytes as the stream holds them), the response is limited to the default 6,000,000
+ * bytes, and what it re-ingests comes back behind the rest of the stream, until none is left.
+ */
+export async function atDeployedLimit(
+  records: FirehoseTransformEvent['records'],
+  bufferBytes: number,
+): Promise<DeployedLimitRun> {
+  const put: Buffer[] = [];
+  const client = capturingKinesis(put);
+  const queue = records.map((r) => ({ record: r, original: true }));
+  const run: DeployedLimitRun = {
+    records: records.length,
+    reingested: 0,
+    streamBytes: records.reduce((s, r) => s + Buffer.byteLength(r.data, 'base64'), 0),
+    extraBytes: 0,
+    invocations: 0,
+    processingFailed: 0,
+  };
+  let next = 0;
+  while (next < queue.length) {
+    const batch: typeof queue = [];
+    let bytes = 0;
+    while (next < queue.length) {
+      const size = Buffer.byteLength(queue[next].record.data, 'base64');
+      if (batch.length && bytes + size > bufferBytes) break;
+      batch.push(queue[next++]);
+      bytes += size;
+    }
+    put.length = 0;
+    const { records: out } = await transformFirehoseEvent(
+      {
+        records: batch.map((b) => b.record),
+        sourceKinesisStreamArn: 'arn:aws:kinesis:eu-west-1:222222222222:stream/logwarden-central',
+      },
+      { formats, trust, kinesis: client },
+    );
+    run.invocations++;
+    for (const [i, r] of out.entries()) {
+      // Every benchmark record carries log events: Dropped means re-ingested.
+      if (r.result === 'Dropped' && batch[i].original) run.reingested++;
+      if (r.result === 'ProcessingFailed') run.processingFailed++;
+    }
+    for (const data of put) {
+      run.extraBytes += data.length;
+      queue.push({
+        record: { recordId: `re-${queue.length}`, data: data.toString('base64') },
+        original: false,
+      });
+    }
+  }
+  return run;
 }

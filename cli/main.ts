@@ -15,7 +15,10 @@ import {
   type CliClients,
   type CliTimeouts,
 } from './clients';
-import { buildMatrix, renderHtml, renderJson, renderTable } from './coverage-matrix';
+import { buildMatrix, renderCsv, renderHtml, renderJson, renderTable } from './coverage-matrix';
+import { readDirectory } from './org-directory';
+import { controlNames, type ControlName } from '../contracts/coverage';
+import { cellStatuses, type CellStatus } from '../contracts/coverage-cells';
 import { exitCode, explain, UsageError } from './errors';
 import {
   preflight,
@@ -43,7 +46,7 @@ import { controlFunctionName, controlFunctionOf } from '../contracts/names';
 import { scopeOfConfig } from '../functions/shared/scope';
 import { waitFor } from './progress';
 import { replayKept, replaySources, type ReplayClients, type ReplaySource } from './replay';
-import { scheduleIntervalMs, ScheduleError } from './schedule';
+import { scheduleIntervalMs, ScheduleError } from '../contracts/schedule';
 
 export { UsageError } from './errors';
 
@@ -113,6 +116,34 @@ const accountId = (value: string) => {
   return value;
 };
 
+/**
+ * An OU or root id as Organizations writes it (botocore's Organizations model: OrganizationalUnitId
+ * `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`, RootId `^r-[0-9a-z]{4,32}$`).
+ */
+const ouId = (value: string) => {
+  if (!/^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/.test(value))
+    throw new InvalidArgumentError(`${value} is not an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)`);
+  return value;
+};
+
+/** A comma-separated list, each item checked; an empty item is a mistake, not "everything". */
+function listOf<T>(parse: (value: string) => T) {
+  return (value: string): T[] => {
+    const items = value.split(',').map((v) => v.trim());
+    if (items.some((v) => v === '')) throw new InvalidArgumentError('an empty item in the list');
+    return [...new Set(items.map(parse))];
+  };
+}
+
+/** One of a fixed set of words. */
+function oneOf<T extends string>(what: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value))
+      throw new InvalidArgumentError(`unknown ${what} ${value} (one of: ${allowed.join(', ')})`);
+    return value as T;
+  };
+}
+
 const seconds = (value: string) => {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0 || n > 300)
@@ -132,8 +163,27 @@ function checkHtmlTarget(file: string) {
   if (!isFolder) throw new UsageError(`--html ${file}: the folder ${folder} does not exist`);
 }
 
-async function coverage(s: Session, opts: { json?: boolean; html?: string }): Promise<number> {
+export const outputFormats = ['table', 'json', 'csv'] as const;
+export type OutputFormat = (typeof outputFormats)[number];
+
+export interface CoverageOptions {
+  json?: boolean;
+  output?: OutputFormat;
+  html?: string;
+  account?: string[];
+  ou?: string[];
+  region?: string[];
+  control?: ControlName[];
+  status?: CellStatus[];
+}
+
+async function coverage(s: Session, opts: CoverageOptions): Promise<number> {
   if (opts.html) checkHtmlTarget(opts.html);
+  const unknownRegions = (opts.region ?? []).filter((r) => !s.config.governedRegions.includes(r));
+  if (unknownRegions.length)
+    throw new UsageError(
+      `--region ${unknownRegions.join(',')}: not a governed region (governed: ${s.config.governedRegions.join(', ')})`,
+    );
   let staleAfterMs: number;
   try {
     // Two sweep periods: a row no sweep verified in that time says nothing about today.
@@ -142,19 +192,47 @@ async function coverage(s: Session, opts: { json?: boolean; html?: string }): Pr
     if (err instanceof ScheduleError) throw new UsageError(`sweep.scheduleExpression: ${err.message}`);
     throw err;
   }
-  const [rows, accounts] = await Promise.all([
+  const [rows, listed, directory] = await Promise.all([
     readLedger(s.clients.ddb, names.ledgerTable),
     // The accounts the sweep covers, listed the way the sweep lists them.
-    activeAccounts(s.clients.orgs, s.config.accounts.management),
+    activeAccounts(
+      s.clients.orgs,
+      s.config.scope.coverManagementAccount ? undefined : s.config.accounts.management,
+    ),
+    // Names and OUs, from the organization's tree.
+    readDirectory(s.clients.orgs),
   ]);
+  const active = listed.map((a) => a.account);
+  const notActive = (opts.account ?? []).filter((a) => !active.includes(a));
+  if (notActive.length)
+    throw new UsageError(
+      `--account ${notActive.join(',')}: not an active account of organization ${s.config.organizationId} that logwarden lists`,
+    );
+  const unknownOus = (opts.ou ?? []).filter((ou) => !directory.ous.has(ou));
+  if (unknownOus.length)
+    throw new UsageError(
+      `--ou ${unknownOus.join(',')}: no such OU or root in organization ${s.config.organizationId}`,
+    );
+  const accounts = active.filter(
+    (a) =>
+      (!opts.account || opts.account.includes(a)) &&
+      (!opts.ou || (directory.accounts.get(a)?.ouPath ?? []).some((ou) => opts.ou!.includes(ou))),
+  );
   const matrix = buildMatrix(
     rows,
-    s.config.governedRegions,
-    accounts.map((a) => a.account),
+    opts.region ?? s.config.governedRegions,
+    accounts,
     { now: s.deps.now(), staleAfterMs },
+    active,
+    {
+      controls: opts.control,
+      statuses: opts.status,
+      directory,
+      accountsFiltered: !!(opts.account || opts.ou),
+    },
   );
-  if (opts.json) s.deps.io.out(renderJson(matrix));
-  else if (opts.html) {
+  const format = opts.json ? 'json' : (opts.output ?? 'table');
+  if (opts.html) {
     try {
       writeFileSync(opts.html, renderHtml(matrix, s.deps.now().toISOString()));
     } catch (err) {
@@ -163,10 +241,15 @@ async function coverage(s: Session, opts: { json?: boolean; html?: string }): Pr
       );
     }
     s.deps.io.out(`wrote ${opts.html}: ${matrix.percent}% covered (${matrix.covered}/${matrix.total})`);
-  } else
+  } else if (format === 'json') s.deps.io.out(renderJson(matrix));
+  else if (format === 'csv') s.deps.io.out(renderCsv(matrix));
+  else if (!matrix.accounts.length)
     s.deps.io.out(
-      matrix.accounts.length ? renderTable(matrix) : 'the organization has no active member account to cover',
+      active.length
+        ? 'no active account matches --account/--ou'
+        : 'the organization has no active member account to cover',
     );
+  else s.deps.io.out(renderTable(matrix));
   return exitCode.ok;
 }
 
@@ -376,12 +459,44 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
 
   cli
     .command('coverage')
-    .description('the account × region × control matrix of every active account, and % covered')
-    .addOption(new Option('--json', 'print the matrix as JSON').conflicts('html'))
+    .description(
+      'the account × region × control matrix of every active account, % covered, and why a cell failed or is excluded',
+    )
+    .addOption(
+      new Option('--output <format>', `table (default), json or csv`)
+        .argParser(once('--output', oneOf('format', outputFormats)))
+        .conflicts(['json', 'html']),
+    )
+    .addOption(new Option('--json', 'the same as --output json').conflicts('html'))
     .addOption(
       new Option('--html <file>', 'write a heatmap to open in a browser').argParser(once('--html', String)),
     )
-    .action((opts: { json?: boolean; html?: string }) => run((s) => coverage(s, opts)));
+    .option(
+      '--account <ids>',
+      'only these accounts (comma-separated 12-digit ids)',
+      once('--account', listOf(accountId)),
+    )
+    .option(
+      '--ou <ids>',
+      'only accounts in these OUs, nested OUs included (comma-separated ou-… or r-… ids)',
+      once('--ou', listOf(ouId)),
+    )
+    .option(
+      '--region <regions>',
+      'only these governed regions (comma-separated)',
+      once('--region', listOf(String)),
+    )
+    .option(
+      '--control <controls>',
+      `only these controls (comma-separated: ${controlNames.join(', ')})`,
+      once('--control', listOf(oneOf('control', controlNames))),
+    )
+    .option(
+      '--status <statuses>',
+      `only cells with these statuses (comma-separated: ${cellStatuses.join(', ')})`,
+      once('--status', listOf(oneOf('status', cellStatuses))),
+    )
+    .action((opts: CoverageOptions) => run((s) => coverage(s, opts)));
 
   cli
     .command('remediate')

@@ -242,6 +242,16 @@ export const configSchema = z
        */
       alerterReservedConcurrency: positiveInt.max(1000).default(50),
       /**
+       * The coverage alarm of each control (`logwarden-coverage-<control>-dropped`) fires when
+       * the percentage of its in-scope cells covered, published after each sweep, drops below
+       * this.
+       */
+      coverageBelowPercent: z
+        .number({ error: 'must be a number from 0 to 100' })
+        .min(0, 'must be from 0 to 100')
+        .max(100, 'must be from 0 to 100')
+        .default(95),
+      /**
        * GuardDuty findings of at least this severity (GuardDuty's 1.0–10.0 scale; 7 is High) are
        * alerted by the `guardduty-finding` detection rule.
        */
@@ -327,8 +337,29 @@ export const configSchema = z
          * `npm run scale` and docs/scale.md say why.
          */
         maxConcurrency: positiveInt.max(1000).default(4),
+        /**
+         * The sweep covers the accounts in waves of this many, one wave after the other (each
+         * wave `maxConcurrency` at a time), so a first sweep in `enforce` mode does not write
+         * across the whole organization at once.
+         */
+        accountsPerWave: positiveInt.max(10_000).default(50),
+        /**
+         * In `enforce` mode, the sweep stops after a wave once more than this percentage of the
+         * accounts covered so far failed (a failed cover-account, or a failed cell); the
+         * summary and the execution's output say so. 100: never stop.
+         */
+        stopAtFailurePercent: z
+          .number({ error: 'must be a number from 0 to 100' })
+          .min(0, 'must be from 0 to 100')
+          .max(100, 'must be from 0 to 100')
+          .default(20),
       })
-      .default({ scheduleExpression: 'rate(1 day)', maxConcurrency: 4 }),
+      .default({
+        scheduleExpression: 'rate(1 day)',
+        maxConcurrency: 4,
+        accountsPerWave: 50,
+        stopAtFailurePercent: 20,
+      }),
     /**
      * Expected log volume per member account and day, for the cost estimate of `npm run scale`
      * only (nothing is deployed from it). The defaults are sizing assumptions, not measurements:

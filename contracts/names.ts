@@ -204,13 +204,6 @@ export function trailLogsRoleArn(account: string): string {
   return `arn:aws:iam::${account}:role/${names.trailLogsRole}`;
 }
 
-/**
- * The role EventBridge assumes to forward the management account's events of `region` to the
- * control bus. Named per Region: IAM names are global to the account, and the management
- * account holds one forwarder stack in us-east-1 and one in the home Region.
- */
-export const managementForwardRoleName = (region: string): string => `logwarden-forward-${region}`;
-
 /** An account-mode trail: each member's own trail, in the home region. */
 export function accountTrailArn(homeRegion: string, account: string, name: string): string {
   return `arn:aws:cloudtrail:${homeRegion}:${account}:trail/${name}`;

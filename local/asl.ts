@@ -29,16 +29,74 @@ export function aslFromTemplate(
   return JSON.parse(resolveValue(template, entry[1].Properties?.DefinitionString, region, account));
 }
 
-/** A template value (string, Ref, GetAtt, Join, Select of Split) as the string it becomes when deployed. */
+/**
+ * Where a template is deployed, as CloudFormation knows it: the stack's name (part of every name
+ * it generates) and the physical ids and attributes of the resources it has created, by account,
+ * region and logical id (a KMS key's id is drawn by KMS: `Ref` and `Fn::GetAtt` read it back, as
+ * CloudFormation's do). Keyed by the template object: every reader of one stack's template
+ * (the deployer, the local functions, the event bus) resolves the same names.
+ */
+interface Deployment {
+  stackName: string;
+  created: Map<string, Record<string, string>>;
+}
+const deployments = new WeakMap<CfnTemplate, Deployment>();
+
+/** Records the stack name a template is deployed under (the names it generates carry it). */
+export function deployedAs<T extends CfnTemplate>(template: T, stackName: string): T {
+  const known = deployments.get(template);
+  if (known && known.stackName !== stackName)
+    throw new Error(`one template object deployed as ${known.stackName} and ${stackName}`);
+  if (!known) deployments.set(template, { stackName, created: new Map() });
+  return template;
+}
+
+/** The stack name a template is deployed under, if `deployedAs` recorded one. */
+export function stackNameOf(template: CfnTemplate): string | undefined {
+  return deployments.get(template)?.stackName;
+}
+
+/**
+ * Records what a created resource's `Ref` (`attributes.Ref`) and `Fn::GetAtt` answer in that
+ * account and region, from the create call's response.
+ */
+export function recordCreated(
+  template: CfnTemplate,
+  where: { account: string; region: string },
+  logicalId: string,
+  attributes: Record<string, string>,
+): void {
+  const d = deployments.get(template);
+  if (!d) throw new Error(`${logicalId}: the template's stack name is unknown (deployedAs)`);
+  d.created.set(`${where.account}/${where.region}/${logicalId}`, attributes);
+}
+
+function createdAttribute(
+  template: CfnTemplate,
+  logicalId: string,
+  attribute: string,
+  region: string,
+  account: string,
+): string | undefined {
+  return deployments.get(template)?.created.get(`${account}/${region}/${logicalId}`)?.[attribute];
+}
+
+/** A template value (string, Ref, GetAtt, Join, Sub, Select of Split) as the string it becomes when deployed. */
 export function resolveValue(template: CfnTemplate, value: unknown, region: string, account: string): string {
+  const pseudo: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': region,
+    'AWS::AccountId': account,
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
+  const stackName = stackNameOf(template);
+  if (stackName) pseudo['AWS::StackName'] = stackName;
+  const ref = (name: string) => pseudo[name] ?? refOf(template, name, region, account);
   const resolve = (v: unknown): string => {
     if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
     const o = v as Record<string, unknown>;
-    if (o.Ref === 'AWS::Partition') return 'aws';
-    if (o.Ref === 'AWS::Region') return region;
-    if (o.Ref === 'AWS::AccountId') return account;
-    if (o.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
-    if (typeof o.Ref === 'string') return refOf(template, o.Ref, region, account);
+    if (typeof o.Ref === 'string') return ref(o.Ref);
     if (Array.isArray(o['Fn::GetAtt'])) {
       const [logicalId, attribute] = o['Fn::GetAtt'] as [string, string];
       return attributeOf(template, logicalId, attribute, region, account);
@@ -47,6 +105,22 @@ export function resolveValue(template: CfnTemplate, value: unknown, region: stri
       const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
       return parts.map(resolve).join(sep);
     }
+    if (o['Fn::Sub'] !== undefined) {
+      // CloudFormation User Guide, Fn::Sub: `${Name}` is a parameter, resource (its Ref) or
+      // pseudo parameter, `${Resource.Attribute}` a Fn::GetAtt, `${!Literal}` the text `${Literal}`.
+      const [text, vars] = (Array.isArray(o['Fn::Sub']) ? o['Fn::Sub'] : [o['Fn::Sub'], {}]) as [
+        string,
+        Record<string, unknown>,
+      ];
+      return text.replace(/\$\{(!?)([^}]+)\}/g, (_, literal: string, name: string) => {
+        if (literal) return `\${${name}}`;
+        if (name in vars) return resolve(vars[name]);
+        const dot = name.indexOf('.');
+        if (dot > 0 && !(name in pseudo))
+          return attributeOf(template, name.slice(0, dot), name.slice(dot + 1), region, account);
+        return ref(name);
+      });
+    }
     if (Array.isArray(o['Fn::Select'])) {
       const [i, list] = o['Fn::Select'] as [number, unknown];
       const l = list as Record<string, unknown>;
@@ -54,6 +128,7 @@ export function resolveValue(template: CfnTemplate, value: unknown, region: stri
         const [sep, source] = l['Fn::Split'] as [string, unknown];
         return resolve(source).split(sep)[i];
       }
+      if (Array.isArray(list)) return resolve(list[Number(i)]);
     }
     throw new Error(`cannot resolve ${JSON.stringify(v).slice(0, 200)}`);
   };
@@ -62,9 +137,10 @@ export function resolveValue(template: CfnTemplate, value: unknown, region: stri
 
 /**
  * The longest name each service takes (IAM CreateRole `RoleName` 64, CreatePolicy `PolicyName`
- * 128, Step Functions `name` 80, SQS 80, EventBridge rule 64, S3 63, OpenSearch 28: botocore's
- * models and the services' naming rules). A generated name never exceeds it, as CloudFormation's
- * never does ("the stack name, the logical ID and a random string", truncated to fit).
+ * 128, Step Functions `name` 80, SQS 80, EventBridge rule 64, S3 63, OpenSearch 28, DynamoDB
+ * 255, SNS 256, Kinesis 128, CloudWatch Logs group 512: botocore's models and the services'
+ * naming rules). A generated name never exceeds it, as CloudFormation's never does ("the stack
+ * name, the logical ID and a random string", truncated to fit).
  */
 const nameLimits: Record<string, number> = {
   'AWS::IAM::Role': 64,
@@ -74,13 +150,20 @@ const nameLimits: Record<string, number> = {
   'AWS::Events::Rule': 64,
   'AWS::S3::Bucket': 63,
   'AWS::OpenSearchService::Domain': 28,
+  'AWS::DynamoDB::Table': 255,
+  'AWS::SNS::Topic': 256,
+  'AWS::Kinesis::Stream': 128,
+  'AWS::Logs::LogGroup': 512,
 };
 
 /**
  * The physical name a resource gets when deployed locally: the name the template gives it, or,
- * where CloudFormation would generate one, its logical id (lower case where the service allows
- * no capitals; cut to the service's limit with a hash of the whole id), so the local run names
- * it the same way everywhere it is referenced.
+ * where CloudFormation would generate one, `<stack name>-<logical id>-<suffix>` as CloudFormation
+ * makes it (CloudFormation User Guide, "Name type": "AWS CloudFormation generates a unique
+ * physical ID to name a resource ... the stack name, the logical ID, and a random string"), the
+ * suffix a hash of the three instead of random so every reader names it alike; lower case where
+ * the service allows no capitals, cut to the service's limit. A template whose stack is unknown
+ * (`deployedAs`) names a generated resource by its logical id.
  */
 export function physicalName(template: CfnTemplate, logicalId: string): string {
   const r = template.Resources[logicalId];
@@ -102,19 +185,32 @@ export function physicalName(template: CfnTemplate, logicalId: string): string {
     'AWS::Events::Rule': p.Name,
   }[r.Type];
   if (typeof given === 'string') return given;
-  const name = ['AWS::S3::Bucket', 'AWS::OpenSearchService::Domain'].includes(r.Type)
-    ? logicalId.toLowerCase()
-    : logicalId;
+  const lower = ['AWS::S3::Bucket', 'AWS::OpenSearchService::Domain'].includes(r.Type);
+  const stackName = stackNameOf(template);
   const limit = nameLimits[r.Type];
-  if (!limit || name.length <= limit) return name;
-  const hash = createHash('sha256').update(logicalId).digest('hex').slice(0, 12);
-  return `${name.slice(0, limit - hash.length - 1)}-${hash}`;
+  if (!stackName) {
+    const name = lower ? logicalId.toLowerCase() : logicalId;
+    if (!limit || name.length <= limit) return name;
+    const hash = createHash('sha256').update(logicalId).digest('hex').slice(0, 12);
+    return `${name.slice(0, limit - hash.length - 1)}-${hash}`;
+  }
+  const suffix = createHash('sha256')
+    .update(`${stackName}/${logicalId}`)
+    .digest('hex')
+    .slice(0, 12)
+    .toUpperCase();
+  let stem = `${stackName}-${logicalId}`;
+  if (limit && stem.length + suffix.length + 1 > limit) stem = stem.slice(0, limit - suffix.length - 1);
+  const name = `${stem}-${suffix}`;
+  return lower ? name.toLowerCase() : name;
 }
 
 /** `Ref` of a resource, as CloudFormation's resource type reference documents it. */
 function refOf(template: CfnTemplate, logicalId: string, region: string, account: string): string {
   const r = template.Resources[logicalId];
   if (!r) throw new Error(`unknown resource ${logicalId}`);
+  const created = createdAttribute(template, logicalId, 'Ref', region, account);
+  if (created !== undefined) return created;
   const name = physicalName(template, logicalId);
   switch (r.Type) {
     case 'AWS::IAM::Role':
@@ -122,6 +218,8 @@ function refOf(template: CfnTemplate, logicalId: string, region: string, account
     case 'AWS::S3::Bucket':
     case 'AWS::Kinesis::Stream':
     case 'AWS::Logs::LogGroup':
+    case 'AWS::Logs::Destination':
+    case 'AWS::Logs::LogStream':
       return name;
     case 'AWS::IAM::ManagedPolicy':
       return `arn:aws:iam::${account}:policy/${name}`;
@@ -144,6 +242,8 @@ function attributeOf(
 ): string {
   const r = template.Resources[logicalId];
   if (!r) throw new Error(`unknown resource ${logicalId}`);
+  const created = createdAttribute(template, logicalId, attribute, region, account);
+  if (created !== undefined) return created;
   const name = physicalName(template, logicalId);
   if (attribute === 'ConsumerARN' && r.Type === 'AWS::Kinesis::StreamConsumer')
     return `${resolveValue(template, r.Properties?.StreamARN, region, account)}/consumer/${String(r.Properties?.ConsumerName)}:0`;

@@ -14,7 +14,7 @@
  * instance only).
  */
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { physicalName, resolveValue, type CfnTemplate } from './asl';
+import { deployedAs, physicalName, resolveValue, type CfnTemplate } from './asl';
 
 export interface Organization {
   management: string;
@@ -38,7 +38,7 @@ export function deployedStacks(assembly: CloudAssembly, org: Organization): Depl
   for (const stack of assembly.stacksRecursively) {
     const { account, region } = stack.environment;
     if (!/^\d{12}$/.test(account) || region.startsWith('unknown')) continue; // the StackSet's body
-    const template = stack.template as CfnTemplate;
+    const template = deployedAs(stack.template as CfnTemplate, stack.stackName);
     out.push({ stackName: stack.stackName, account, region, template });
     for (const r of Object.values(template.Resources)) {
       if (r.Type !== 'AWS::CloudFormation::StackSet') continue;
@@ -53,7 +53,8 @@ export function deployedStacks(assembly: CloudAssembly, org: Organization): Depl
       };
       if (p.PermissionModel !== 'SERVICE_MANAGED')
         throw new Error(`StackSet ${p.StackSetName}: only service-managed StackSets are emulated`);
-      const body = JSON.parse(p.TemplateBody) as CfnTemplate;
+      // CloudFormation names a StackSet's instances StackSet-<name>-<id>; one name for all here.
+      const body = deployedAs(JSON.parse(p.TemplateBody) as CfnTemplate, `StackSet-${p.StackSetName}`);
       for (const group of p.StackInstancesGroup ?? []) {
         // Targets are the organization root (every account): see the control plane stack.
         for (const target of org.accounts)

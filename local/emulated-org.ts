@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { asRoot } from './standins/prerequisites';
 import type { IamDeployer } from './deployment';
-import type { CfnTemplate } from './asl';
+import { deployedAs, type CfnTemplate } from './asl';
 import { topicWithReadBackQueue } from './emulated-central';
 import { App } from 'aws-cdk-lib';
 import { parseConfig, type LogwardenConfig } from '../contracts/config';
@@ -50,10 +50,9 @@ export function synthesizeToCdkOut(
   process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
   const stacks = buildApp(app, config);
   const assembly = app.synth();
+  // The artifact's own template object, the one `deployedStacks` deploys, under its stack name.
   const read = (stackName: string) =>
-    JSON.parse(
-      readFileSync(path.join(assembly.directory, assembly.getStackByName(stackName).templateFile), 'utf8'),
-    ) as CfnTemplate;
+    deployedAs(assembly.getStackByName(stackName).template as CfnTemplate, stackName);
   return {
     outdir: assembly.directory,
     assembly,

@@ -3,6 +3,15 @@ import { dailyIngestBytes, recordBytes } from '../contracts/search-sizing';
 import type { CfnTemplate } from '../local/asl';
 import { templateFunctions } from '../local/template-functions';
 import { openSearchInstanceHour, prices, pricesAsOf, type Price } from './prices';
+import {
+  existsWithoutLogwarden,
+  flowLogDeliveryPaths,
+  functionGbSeconds,
+  kinesisModes,
+  splitAdded,
+  streamTraffic,
+  type SourceGb,
+} from './pipeline';
 import type { SimulationReport } from './simulate';
 
 export { recordBytes };
@@ -11,14 +20,17 @@ export { recordBytes };
  * Assumptions of the estimate that no measurement here gives; each is printed with the table.
  * - archivedFraction: stored (gzip OCSF) bytes per ingested byte; OCSF adds fields, gzip
  *   removes about 90% of JSON.
- * - pipelineMbPerSecond: MB the transform, indexer and alerter each handle per second of
- *   invocation; `npm run bench` measures the transform's own throughput.
  * - pipelineBatchMb: MB per pipeline invocation (Firehose buffer, Kinesis batch).
+ * - streamPeakToMean, streamRecordKb: the stream's busiest second over its mean, and its mean
+ *   record, for the provisioned-mode comparison only.
  */
 export const costAssumptions = {
   archivedFraction: 0.2,
-  pipelineMbPerSecond: 10,
   pipelineBatchMb: 1,
+  /** Busiest second of the stream over the month's mean (sizes provisioned shards). */
+  streamPeakToMean: 3,
+  /** Mean Kinesis record: one CloudWatch Logs payload, gzip. */
+  streamRecordKb: 20,
 } as const;
 
 const GiB = 1024 ** 3;
@@ -30,14 +42,28 @@ export interface CostRow {
   quantity: number;
   price: Price;
   usd: number;
+  /** Paid by the organization without logwarden (its applications' logs in CloudWatch Logs). */
+  existsAnyway?: boolean;
 }
 
-const row = (item: string, quantity: number, price: Price): CostRow => ({
+const row = (item: string, quantity: number, price: Price, existsAnyway = false): CostRow => ({
   item,
   quantity,
   price,
   usd: quantity * price.usd,
+  ...(existsAnyway ? { existsAnyway } : {}),
 });
+
+/** A month's CloudWatch Logs input per source, GB, at the config's volumes (contracts/search-sizing.ts). */
+export function monthlySourceGb(v: LogwardenConfig['volumes'], accounts: number): SourceGb {
+  const gb = (perAccountDay: number) => (perAccountDay * accounts * DAYS) / GiB;
+  return {
+    cloudTrail: gb(v.cloudTrailEventsPerAccountPerDay * recordBytes.cloudTrailEvent),
+    flowLogs: gb(v.flowLogRecordsPerAccountPerDay * recordBytes.flowLogRecord),
+    guardDuty: gb(v.guardDutyFindingsPerAccountPerDay * recordBytes.guardDutyFinding),
+    application: gb(v.appLogBytesPerAccountPerDay),
+  };
+}
 
 function memoryGbOf(template: CfnTemplate, logicalId: string): number {
   return Number(template.Resources[logicalId]?.Properties?.MemorySize ?? 128) / 1024;
@@ -54,7 +80,7 @@ export function estimateMonthlyCost(input: {
   central: CfnTemplate;
   config: LogwardenConfig;
   accounts: number;
-}): { rows: CostRow[]; totalUsd: number; notes: string[] } {
+}) {
   const { report, controlPlane, central, config, accounts } = input;
   const v = config.volumes;
   const rows: CostRow[] = [];
@@ -95,7 +121,27 @@ export function estimateMonthlyCost(input: {
   // The pipeline: every source reaches CloudWatch Logs, then the destination's Kinesis stream.
   const dailyBytes = dailyIngestBytes(v, accounts);
   const monthGb = (dailyBytes * DAYS) / GiB;
-  rows.push(row('CloudWatch Logs ingestion (all sources)', monthGb, prices.cloudWatchLogsIngestGb));
+  const bySource = monthlySourceGb(v, accounts);
+  const anyway = (Object.keys(bySource) as (keyof SourceGb)[]).filter((k) => existsWithoutLogwarden[k]);
+  const added = (Object.keys(bySource) as (keyof SourceGb)[]).filter((k) => !existsWithoutLogwarden[k]);
+  const sum = (keys: (keyof SourceGb)[]) => keys.reduce((a, k) => a + bySource[k], 0);
+  rows.push(
+    row(
+      `CloudWatch Logs ingestion (${added.join(', ')}: logwarden's)`,
+      sum(added),
+      prices.cloudWatchLogsIngestGb,
+    ),
+  );
+  rows.push(
+    row(
+      `CloudWatch Logs ingestion (${anyway.join(', ')}: paid anyway)`,
+      sum(anyway),
+      prices.cloudWatchLogsIngestGb,
+      true,
+    ),
+  );
+  // What the transform re-ingests goes round the stream and Firehose again (issue 26 §3).
+  const traffic = streamTraffic(bySource);
   const streams = Object.values(central.Resources).filter((r) => r.Type === 'AWS::Kinesis::Stream');
   const onDemand = streams.every(
     (s) =>
@@ -116,6 +162,21 @@ export function estimateMonthlyCost(input: {
     ),
   );
   rows.push(row('Firehose ingestion', monthGb, prices.firehoseIngestGb));
+  rows.push(
+    row(
+      'Re-ingested records: Kinesis data in (measured share, docs/benchmark.md)',
+      traffic.reingestedGb,
+      prices.kinesisOnDemandIngestGb,
+    ),
+  );
+  rows.push(
+    row(
+      `Re-ingested records: Kinesis data out (${consumers} consumers)`,
+      traffic.reingestedGb * consumers,
+      prices.kinesisOnDemandRetrievalGb,
+    ),
+  );
+  rows.push(row('Re-ingested records: Firehose ingestion', traffic.reingestedGb, prices.firehoseIngestGb));
   const pipelineFns = [
     ['transform', 'FirehoseArchiveTransform'],
     ['indexer', 'ConsumersIndexer'],
@@ -126,14 +187,19 @@ export function estimateMonthlyCost(input: {
       (id) => id.startsWith(prefix) && central.Resources[id].Type === 'AWS::Lambda::Function',
     );
     if (!logicalId) throw new Error(`no ${prefix} function in the central template`);
-    const seconds = (monthGb * 1024) / costAssumptions.pipelineMbPerSecond;
+    // Measured CPU seconds per GB per source (bench/functions-cpu.ts); re-ingested records are
+    // read again.
     rows.push(
-      row(`Lambda ${name}: duration`, seconds * memoryGbOf(central, logicalId), prices.lambdaArmGbSecond),
+      row(
+        `Lambda ${name}: duration (measured CPU per GB)`,
+        functionGbSeconds(name, bySource, memoryGbOf(central, logicalId)),
+        prices.lambdaArmGbSecond,
+      ),
     );
     rows.push(
       row(
         `Lambda ${name}: requests`,
-        (monthGb * 1024) / costAssumptions.pipelineBatchMb,
+        (traffic.totalGb * 1024) / costAssumptions.pipelineBatchMb,
         prices.lambdaRequest,
       ),
     );
@@ -248,9 +314,24 @@ export function estimateMonthlyCost(input: {
   notes.push(
     `prices: us-east-1, ${pricesAsOf} (scale/prices.ts names each page)`,
     `volumes per account and day (config volumes): ${v.cloudTrailEventsPerAccountPerDay} CloudTrail events × ${recordBytes.cloudTrailEvent} B, ${v.flowLogRecordsPerAccountPerDay} flow-log records × ${recordBytes.flowLogRecord} B, ${v.guardDutyFindingsPerAccountPerDay} GuardDuty findings × ${recordBytes.guardDutyFinding} B, ${(v.appLogBytesPerAccountPerDay / 1024 ** 2).toFixed(0)} MiB app logs`,
-    `assumed: archive stores ${costAssumptions.archivedFraction} of the ingested bytes; pipeline functions handle ${costAssumptions.pipelineMbPerSecond} MB/s in ${costAssumptions.pipelineBatchMb} MB batches; not included: event-driven self-heal runs, data transfer, KMS requests, CloudWatch alarms and metrics, S3 requests`,
+    `assumed: archive stores ${costAssumptions.archivedFraction} of the ingested bytes; pipeline functions bill their measured CPU seconds per GB (bench/functions-cpu.ts, waits on OpenSearch, S3 and DynamoDB not included) in ${costAssumptions.pipelineBatchMb} MB batches; not included: event-driven self-heal runs, data transfer, KMS requests, CloudWatch alarms and metrics, S3 requests`,
   );
-  return { rows, totalUsd: rows.reduce((a, r) => a + r.usd, 0), notes };
+  const split = splitAdded(rows);
+  const paths = flowLogDeliveryPaths(bySource.flowLogs);
+  const kinesis = kinesisModes({
+    streamGb: traffic.totalGb,
+    consumers,
+    peakToMean: costAssumptions.streamPeakToMean,
+    recordKb: costAssumptions.streamRecordKb,
+    streams: streams.length,
+  });
+  const usd = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`;
+  notes.push(
+    `logwarden adds ${usd(split.addedUsd)} a month; ${usd(split.existsAnywayUsd)} (application logs in CloudWatch Logs) is paid without it`,
+    `flow logs (${bySource.flowLogs.toFixed(0)} GB a month), delivery paths: CloudWatch Logs → Kinesis → 3 consumers ${usd(paths.cloudWatchLogs)} (re-ingestion included), straight to Firehose ${usd(paths.firehose)} (scale/pipeline.ts): ${paths.cheaper === 'firehose' ? 'Firehose is cheaper (not built: flowLogs.delivery firehose)' : 'CloudWatch Logs is cheaper'}`,
+    `Kinesis for ${traffic.totalGb.toFixed(0)} GB a month with re-ingestion: on-demand ${usd(kinesis.onDemand)}, provisioned ${usd(kinesis.provisioned)} (${kinesis.shards} shards at ${costAssumptions.streamPeakToMean}× the mean rate): ${kinesis.cheaper} is cheaper`,
+  );
+  return { rows, totalUsd: rows.reduce((a, r) => a + r.usd, 0), notes, split, paths, kinesis };
 }
 
 export function formatCost(

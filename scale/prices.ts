@@ -50,6 +50,26 @@ export const prices = {
     unit: 'GB ingested (standard class; vended logs such as flow logs: first 10 TB)',
     page: 'https://aws.amazon.com/cloudwatch/pricing/',
   },
+  cloudWatchVendedToFirehoseGb: {
+    usd: 0.25,
+    unit: 'GB of vended logs (flow logs) delivered to Firehose, first 10 TB',
+    page: 'https://aws.amazon.com/cloudwatch/pricing/',
+  },
+  firehoseVendedIngestGb: {
+    usd: 0.13,
+    unit: 'GB ingested from vended logs as source (not confirmed from a stored page)',
+    page: 'https://aws.amazon.com/firehose/pricing/',
+  },
+  kinesisProvisionedShardHour: {
+    usd: 0.015,
+    unit: 'shard-hour (provisioned)',
+    page: 'https://aws.amazon.com/kinesis/data-streams/pricing/',
+  },
+  kinesisProvisionedPutUnit: {
+    usd: 0.014 / 1e6,
+    unit: 'PUT payload unit (25 KB, provisioned)',
+    page: 'https://aws.amazon.com/kinesis/data-streams/pricing/',
+  },
   s3StandardGbMonth: {
     usd: 0.023,
     unit: 'GB-month (first 50 TB)',

@@ -14,7 +14,7 @@ import { synthesizeToCdkOut } from '../local/emulated-org';
 import { formatApiBudget, measureApiBudget } from './api-budget';
 import { callModelFromBudget } from './calibrate';
 import { estimateMonthlyCost, formatCost } from './cost';
-import type { CallModel } from './model';
+import { defaultTiming, type CallModel, type Timing } from './model';
 import { formatReport, verdict } from './report';
 import { simulateSweep } from './simulate';
 
@@ -61,9 +61,19 @@ function listOption(flag: string): number[] {
   return values;
 }
 
-async function simulate(config: LogwardenConfig, accounts: number, regions: string[], calls: CallModel) {
+/** The API call latencies the sweep is simulated at besides the model's default (issue 26 §4). */
+export const callLatenciesMs = [60, 120, 200] as const;
+
+async function simulate(
+  config: LogwardenConfig,
+  accounts: number,
+  regions: string[],
+  calls: CallModel,
+  timing: Timing = defaultTiming,
+) {
   const { controlPlane, central } = synthesizeToCdkOut(config);
   const report = await simulateSweep({
+    timing,
     template: controlPlane,
     homeRegion: config.homeRegion,
     securityToolingAccount: config.accounts.securityTooling,
@@ -122,6 +132,19 @@ async function main() {
       estimateMonthlyCost({ report, controlPlane, central, config, accounts }),
     ),
   );
+
+  // 3. The same sweep at slower API calls: the 30-minute target must hold at 200 ms per call.
+  for (const callMs of callLatenciesMs) {
+    const r =
+      callMs === defaultTiming.callMs
+        ? report
+        : (await simulate(config, accounts, regions, calls, { ...defaultTiming, callMs })).report;
+    const v = verdict(r);
+    console.log(
+      `sweep at ${String(callMs).padStart(3)} ms per API call: ${v.minutes.toFixed(1)} min (target < 30: ${v.durationMet ? 'met' : 'NOT met'}), ${r.executionsFailed} executions and ${r.sweepCounts.failed ?? 0} cells failed`,
+    );
+  }
+  console.log('');
 
   for (const maxConcurrency of listOption('--concurrency')) {
     const other = parseConfig({ ...config, sweep: { ...config.sweep, maxConcurrency } });

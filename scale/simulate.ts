@@ -3,6 +3,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { ControlName, ControlResult } from '../contracts/coverage';
 import { stateMachineName, type WorkflowId } from '../contracts/names';
 import { writeLedger, type LedgerInput } from '../functions/write-ledger/ledger';
+import type { RolloutRecord } from '../functions/write-ledger/rollout';
 import { aslFromTemplate, forEachState, runLocally, type CfnTemplate, type TaskHandlers } from '../local/asl';
 import { templateFunctions } from '../local/template-functions';
 import {
@@ -89,6 +90,8 @@ export interface SimulationReport {
   /** Task retries (the ASL Retry policies) of any error, throttling included. */
   taskRetries: number;
   sweepCounts: Record<string, number>;
+  /** How the sweep's waves went (functions/write-ledger/rollout.ts). */
+  sweepRollout?: RolloutRecord;
   /** The largest state output (bytes of JSON) per workflow, against limits.payloadBytes. */
   largestStateBytes: Record<string, number>;
   /** The sweep's Distributed Map results as its Summarize step receives them. */
@@ -434,7 +437,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
   let distributedMapChildren = 0;
   const output = (await clock
     .run(() => execute('sweep', 'simulated-sweep', { trigger: 'scale' }))
-    .catch(() => undefined)) as { counts?: Record<string, number> } | undefined;
+    .catch(() => undefined)) as { counts?: Record<string, number>; rollout?: RolloutRecord } | undefined;
   let sweepMaxConcurrency = 0;
   let regionConcurrency = 0;
   forEachState(definitions.get('sweep')!, (_, s) => {
@@ -490,6 +493,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
     throttlesFailingInvocation: report.throttlesFailingInvocation,
     taskRetries: report.taskRetries,
     sweepCounts: output?.counts ?? {},
+    sweepRollout: output?.rollout,
     largestStateBytes: report.largestStateBytes,
     sweepMapResultBytes: report.sweepMapResultBytes,
     largestHistoryEvents: report.largestHistoryEvents,

@@ -20,6 +20,8 @@ import { memberBaselineRegions } from './member-baseline-stack';
 import { isOptInRegion } from '../contracts/regions';
 import { Triggers } from './control-plane/triggers';
 import { controlBusArn, healStateMachineArn, names, type WorkflowId } from '../contracts/names';
+import { controlNames } from '../contracts/coverage';
+import { coverageAlarmName, coverageMetric } from '../contracts/coverage-cells';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
 
 export interface ControlPlaneStackProps extends StackProps {
@@ -178,6 +180,9 @@ export class ControlPlaneStack extends Stack {
       functions: fns,
       coverAccount: coverAccount.stateMachine,
       maxConcurrency: config.sweep.maxConcurrency,
+      accountsPerWave: config.sweep.accountsPerWave,
+      stopAtFailurePercent: config.sweep.stopAtFailurePercent,
+      enforce: config.mode === 'enforce',
     });
     this.stateMachines = {
       'cover-account-region': coverRegion.stateMachine,
@@ -206,6 +211,28 @@ export class ControlPlaneStack extends Stack {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         });
       alarm.addAlarmAction(alarmAction);
+    }
+    // The coverage percentage per control, published after each sweep (the write-ledger
+    // function, contracts/coverage-cells.ts): an alarm per control when it drops below
+    // alerts.coverageBelowPercent. Missing data keeps the state: a datapoint comes once a sweep.
+    for (const control of controlNames) {
+      const alarm = new cloudwatch.Alarm(this, `coverage-${control}-dropped`, {
+        alarmName: coverageAlarmName(control),
+        alarmDescription: `The share of ${control} cells covered dropped below ${config.alerts.coverageBelowPercent}% at the last sweep. See: logwarden coverage --control ${control} --status failed,gap,stale`,
+        metric: new cloudwatch.Metric({
+          namespace: coverageMetric.namespace,
+          metricName: coverageMetric.metricName,
+          dimensionsMap: { [coverageMetric.dimension]: control },
+          statistic: 'Minimum',
+          period: Duration.hours(1),
+        }),
+        threshold: config.alerts.coverageBelowPercent,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      });
+      alarm.addAlarmAction(alarmAction);
+      alarm.addOkAction(alarmAction);
     }
     // CloudWatch alarms publish to the encrypted summary topic (SNS docs, "Enable compatibility
     // between event sources from AWS services and encrypted topics"): only alarms of this account

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { managementForwardedTriggersIn, type Trigger } from '../events/patterns';
 import type { LogwardenConfig } from '../contracts/config';
-import { controlBusArn, managementForwardRoleName } from '../contracts/names';
+import { controlBusArn } from '../contracts/names';
 
 export interface ManagementForwarderStackProps extends StackProps {
   readonly config: LogwardenConfig;
@@ -23,7 +23,6 @@ export class ManagementForwarderStack extends Stack {
     const { config } = props;
     const bus = controlBusArn(config.homeRegion, config.accounts.securityTooling);
     const role = new iam.Role(this, 'ForwardRole', {
-      roleName: managementForwardRoleName(this.region),
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),

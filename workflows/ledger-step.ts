@@ -20,13 +20,23 @@ export class LedgerSteps {
   ) {}
 
   /** A ledger step; `summaryOnly` for a parent workflow whose children wrote their own rows. */
-  step(id: string, payload: Record<string, unknown>, summaryOnly = false): tasks.LambdaInvoke {
+  step(
+    id: string,
+    payload: Record<string, unknown>,
+    summaryOnly = false,
+    /** Where the result goes (default: it replaces the state, as the last step's output). */
+    resultPath?: string,
+  ): tasks.LambdaInvoke {
     const step = lambdaStep(this.scope, id, this.fns.writeLedger, {
+      resultPath,
       payload: {
         workflow: this.workflow,
         'executionArn.$': '$$.Execution.Id',
         'executionStartTime.$': '$$.Execution.StartTime',
         ...(summaryOnly ? { summaryOnly: true } : {}),
+        // A heal started by an event or a person publishes the coverage metric at its end; its
+        // input's trigger says who started it (functions/write-ledger/ledger.ts).
+        ...(this.workflow === 'sweep' ? {} : { 'executionInput.$': '$$.Execution.Input' }),
         ...payload,
       },
     });

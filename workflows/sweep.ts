@@ -16,6 +16,12 @@ export interface SweepProps {
   readonly coverAccount: sfn.IStateMachine;
   /** Accounts covered at the same time (config `sweep.maxConcurrency`). */
   readonly maxConcurrency: number;
+  /** Accounts per wave (config `sweep.accountsPerWave`): one wave after the other. */
+  readonly accountsPerWave: number;
+  /** Stop after a wave once more than this percentage of the accounts failed (config `sweep.stopAtFailurePercent`). */
+  readonly stopAtFailurePercent: number;
+  /** `mode: enforce`: only then does a failure rate stop the rollout (observe writes nothing). */
+  readonly enforce: boolean;
   /**
    * The share of accounts that may fail before the sweep itself fails.
    * @default 10
@@ -68,20 +74,70 @@ export class Sweep extends Construct {
       }),
       { resultPath: '$.error' },
     );
+    // The rollout: the listed accounts in waves of accountsPerWave, one wave after the other.
+    // After each wave the ledger writer adds it up (functions/write-ledger/rollout.ts) and says
+    // whether the failure rate so far stops the rollout; the last step records how it went.
+    const planWaves = new sfn.Pass(this, 'PlanWaves', {
+      parameters: {
+        'waves.$': `States.ArrayPartition($.listed.accounts, ${props.accountsPerWave})`,
+        'total.$': 'States.ArrayLength($.listed.accounts)',
+      },
+      resultPath: '$.plan',
+    });
+    const startRollout = new sfn.Pass(this, 'StartRollout', {
+      parameters: {
+        next: 0,
+        'waveCount.$': 'States.ArrayLength($.plan.waves)',
+        'total.$': '$.plan.total',
+        accounts: 0,
+        failedAccounts: 0,
+        counts: {},
+        failed: [],
+        stopAtFailurePercent: props.stopAtFailurePercent,
+        enforce: props.enforce,
+        halted: false,
+      },
+      resultPath: '$.progress',
+    });
+    const selectWave = new sfn.Pass(this, 'SelectWave', {
+      parameters: { 'accounts.$': 'States.ArrayGetItem($.plan.waves, $.progress.next)' },
+      resultPath: '$.wave',
+    });
     const accounts = new sfn.DistributedMap(this, 'Accounts', {
-      itemsPath: '$.listed.accounts',
+      itemsPath: '$.wave.accounts',
       maxConcurrency: props.maxConcurrency,
       toleratedFailurePercentage: props.toleratedFailurePercentage ?? 10,
-      resultPath: '$.accountResults',
+      resultPath: '$.waveResults',
     });
     accounts.itemProcessor(coverOne);
     accounts.addCatch(summarize('SummarizeSweepFailure', { results: [], 'error.$': '$.error' }), {
       resultPath: '$.error',
     });
+    const afterWave = ledger.step(
+      'AfterWave',
+      { 'results.$': '$.waveResults', afterWave: { 'progress.$': '$.progress' } },
+      true,
+      '$.progress',
+    );
+    const done = summarize('Summarize', {
+      'results.$': '$.progress',
+      'rollout.$': '$.progress',
+      coverage: { 'accounts.$': '$.listed.accounts' },
+    });
+    const nextWave = new sfn.Choice(this, 'NextWave')
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.booleanEquals('$.progress.halted', false),
+          sfn.Condition.numberLessThanJsonPath('$.progress.next', '$.progress.waveCount'),
+        ),
+        selectWave.next(accounts).next(afterWave),
+      )
+      .otherwise(done);
+    afterWave.next(nextWave);
     this.stateMachine = workflowStateMachine(
       this,
       'sweep',
-      listAccounts.next(accounts).next(summarize('Summarize', { 'results.$': '$.accountResults' })),
+      listAccounts.next(planWaves).next(startRollout).next(nextWave),
       {
         logKey: fns.logKey,
         timeout: props.timeout ?? Duration.hours(12),

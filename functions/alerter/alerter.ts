@@ -10,12 +10,12 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { randomUUID } from 'node:crypto';
 import type { TrustTable } from '../../contracts/trusted-sources';
-import { decodeCwlBase64, isControlMessage } from '../shared/cwl-payload';
+import { decodeCwlBase64, isControlMessage, type CwlLogEvent } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { documentId, forEachDocument } from '../shared/normalize';
 import type { OcsfDocument } from '../shared/ocsf/document';
 import { executionName, startNamedExecution } from '../shared/start-execution';
-import { isCoverageTamper } from '../shared/tamper';
+import { isCoverageTamper, mayBeCoverageTamper } from '../shared/tamper';
 import type { DetectionRule, DetectionSettings } from '../../contracts/detections';
 import { describeHealNotStarted, describeTamper } from './describe-tamper';
 import { describeDetection, matchingRules, type CompiledRule, type DetectionContext } from './detections';
@@ -387,18 +387,35 @@ export async function alertOnStreamRecord(data: string, deps: AlerterDeps): Prom
   if (!decoded.ok) return { ...outcome, unreadable: decoded.error };
   if (isControlMessage(decoded.payload)) return outcome;
   const payload = decoded.payload;
-  const rules = deps.detections ?? [];
+  const source = deps.trust.of(payload.owner, payload.logGroup);
+  // Only CloudTrail from a source trusted for it becomes API Activity, the one class that can be
+  // tampering; only it and GuardDuty's findings carry the fields most rules read. A payload from
+  // anywhere else (flow records, application logs) is normalized only if a rule can flag one of
+  // its documents (CompiledRule.mayMatchPlainDocuments), which no rule of
+  // contracts/detections.json can: the alerter then decodes it and stops.
+  const mayTamper = source.kinds.has('cloudtrail');
+  const trustedRich = mayTamper || source.kinds.has('guardduty');
   const context: DetectionContext | undefined = deps.detectionSettings && {
     settings: deps.detectionSettings,
     governed: (doc) => !('notStarted' in healTargetOf(deps, doc)),
   };
+  const rules = context ? (deps.detections ?? []).filter((r) => trustedRich || r.mayMatchPlainDocuments) : [];
+  if (!mayTamper && !rules.length) return outcome;
   // Only the flagged documents are kept: a large payload's other documents are let go one by one.
   const flagged: Flagged[] = [];
-  forEachDocument(payload, deps.formats, deps.trust, (doc) => {
-    const tamper = isCoverageTamper(doc);
-    const matched = context && rules.length ? matchingRules(doc, rules, context) : [];
-    if (tamper || matched.length) flagged.push({ doc, tamper, rules: matched });
-  });
+  // With no rule to run, a line that names no tamper call is not normalized at all.
+  const only = rules.length ? undefined : (event: CwlLogEvent) => mayBeCoverageTamper(event.message);
+  forEachDocument(
+    payload,
+    deps.formats,
+    deps.trust,
+    (doc) => {
+      const tamper = mayTamper && isCoverageTamper(doc);
+      const matched = context && rules.length ? matchingRules(doc, rules, context) : [];
+      if (tamper || matched.length) flagged.push({ doc, tamper, rules: matched });
+    },
+    only,
+  );
   for (const item of flagged) {
     const id = documentId(payload, item.doc);
     const key = item.tamper ? id : detectionKey(id);

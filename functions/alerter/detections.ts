@@ -9,6 +9,7 @@ import {
   type DetectionRule,
   type DetectionSettings,
 } from '../../contracts/detections';
+import { PLAIN_DOCUMENT_CLASSES, PLAIN_DOCUMENT_FIELDS } from '../shared/normalize';
 import { requestDataOf } from '../shared/ocsf/cloudtrail';
 import { severityNames, type OcsfDocument } from '../shared/ocsf/document';
 import { quote } from './describe-tamper';
@@ -112,12 +113,71 @@ function compile(condition: Condition): Test {
 export interface CompiledRule {
   rule: DetectionRule;
   matches: (doc: OcsfDocument, ctx: DetectionContext) => boolean;
+  /**
+   * Whether the rule can flag a document of a payload trusted for neither CloudTrail nor
+   * GuardDuty (flow records, application logs: `PLAIN_DOCUMENT_CLASSES` with only
+   * `PLAIN_DOCUMENT_FIELDS`). When no rule can, the alerter normalizes nothing of such a payload.
+   */
+  mayMatchPlainDocuments: boolean;
+}
+
+/**
+ * What a condition requires of every document it is true for: fields that must have a value
+ * (any test but `exists: false` reads a value), and the classes `class_uid` may be. Conservative:
+ * `not`, `governed` and `some`'s inner conditions require nothing.
+ */
+interface Requirement {
+  fields: Set<string>;
+  classes?: Set<number>;
+}
+
+function requirementOf(condition: Condition): Requirement {
+  if ('all' in condition) {
+    const out: Requirement = { fields: new Set() };
+    for (const part of condition.all.map(requirementOf)) {
+      for (const f of part.fields) out.fields.add(f);
+      if (part.classes)
+        out.classes = out.classes
+          ? new Set([...out.classes].filter((c) => part.classes?.has(c)))
+          : part.classes;
+    }
+    return out;
+  }
+  if ('any' in condition) {
+    const parts = condition.any.map(requirementOf);
+    const fields = new Set([...parts[0].fields].filter((f) => parts.every((p) => p.fields.has(f))));
+    const classes = parts.every((p) => p.classes)
+      ? new Set(parts.flatMap((p) => [...(p.classes as Set<number>)]))
+      : undefined;
+    return { fields, classes };
+  }
+  if ('not' in condition || 'governed' in condition || 'portRange' in condition) return { fields: new Set() };
+  if ('some' in condition) return { fields: new Set([condition.some]) };
+  if ('exists' in condition && !condition.exists) return { fields: new Set() };
+  const fields = new Set([condition.field]);
+  if (condition.field === 'class_uid') {
+    if ('equals' in condition && typeof condition.equals === 'number')
+      return { fields, classes: new Set([condition.equals]) };
+    if ('in' in condition) return { fields, classes: new Set(condition.in.map(Number)) };
+  }
+  return { fields };
+}
+
+/** Whether a rule can be true of a document of a payload trusted for neither CloudTrail nor GuardDuty. */
+export function mayMatchPlainDocuments(condition: Condition): boolean {
+  const { fields, classes } = requirementOf(condition);
+  if (classes && !PLAIN_DOCUMENT_CLASSES.some((c) => classes.has(c))) return false;
+  return [...fields].every((f) => PLAIN_DOCUMENT_FIELDS.has(f.split('.')[0]));
 }
 
 export function compileRules(rules: readonly DetectionRule[] = detectionRules): CompiledRule[] {
   return rules.map((rule) => {
     const test = compile(rule.when);
-    return { rule, matches: (doc, ctx) => test(doc, doc, ctx) };
+    return {
+      rule,
+      matches: (doc, ctx) => test(doc, doc, ctx),
+      mayMatchPlainDocuments: mayMatchPlainDocuments(rule.when),
+    };
   });
 }
 

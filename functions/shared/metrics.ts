@@ -34,3 +34,38 @@ export function powertoolsObserver(logger: Logger, metrics: Metrics): Observer {
     },
   };
 }
+
+/**
+ * One metric in CloudWatch's embedded metric format: "a JSON specification used to instruct
+ * CloudWatch Logs to automatically extract metric values embedded in structured log events"
+ * (CloudWatch User Guide, "Specification: Embedded metric format"). A Lambda function's
+ * standard output is its log group, so logging the line publishes the metric with exactly the
+ * dimensions given (Powertools would add its `service` dimension).
+ */
+export function embeddedMetric(metric: {
+  namespace: string;
+  name: string;
+  unit: 'Percent' | 'Count';
+  value: number;
+  dimensions: Record<string, string>;
+  timestamp: Date;
+}): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: metric.timestamp.getTime(),
+      CloudWatchMetrics: [
+        {
+          Namespace: metric.namespace,
+          Dimensions: [Object.keys(metric.dimensions)],
+          Metrics: [{ Name: metric.name, Unit: metric.unit }],
+        },
+      ],
+    },
+    ...metric.dimensions,
+    [metric.name]: metric.value,
+  });
+}
+
+/** Powertools' switch for every metric of a function (`POWERTOOLS_METRICS_DISABLED=true`). */
+export const metricsDisabled = (env: Readonly<Record<string, string | undefined>>) =>
+  env.POWERTOOLS_METRICS_DISABLED?.toLowerCase() === 'true';

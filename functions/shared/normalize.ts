@@ -28,6 +28,49 @@ export { parseErrorOf };
 /** What the transform files an event under: the archive's `source=` partitions (contracts/lake.ts). */
 export type SourceKind = ArchiveSourceKind;
 
+/**
+ * The classes of every document of a payload trusted for neither CloudTrail nor GuardDuty: a
+ * flow record is Network Activity (4001) or a Base Event, anything else a Base Event (0).
+ */
+export const PLAIN_DOCUMENT_CLASSES: readonly number[] = [0, 4001];
+/**
+ * The top-level fields such a document can have: `newDocument`'s, a Base Event's (`message`,
+ * `unmapped`) and a flow record's (toNetworkActivity, writeNetworkActivity). Everything an
+ * application's own JSON says is under `unmapped.log`. test/functions/shared/normalize-plain.test.ts
+ * checks the corpus's documents against it.
+ */
+export const PLAIN_DOCUMENT_FIELDS: ReadonlySet<string> = new Set([
+  'class_uid',
+  'class_name',
+  'category_uid',
+  'category_name',
+  'activity_id',
+  'activity_name',
+  'type_uid',
+  'type_name',
+  'severity_id',
+  'severity',
+  'time',
+  'time_dt',
+  'cloud',
+  'metadata',
+  'raw_data',
+  'message',
+  'unmapped',
+  'start_time',
+  'end_time',
+  'action',
+  'action_id',
+  'disposition',
+  'disposition_id',
+  'status_code',
+  'status_detail',
+  'src_endpoint',
+  'dst_endpoint',
+  'connection_info',
+  'traffic',
+]);
+
 /** The source of a document, by its product: CloudTrail spans three OCSF classes, flow logs two. */
 export function sourceKindOf(doc: OcsfDocument): SourceKind {
   if (parseErrorOf(doc) !== undefined) return 'parse_error';
@@ -403,11 +446,13 @@ export function forEachDocument(
   formats: FlowLogFormatRegistry,
   trust: TrustTable,
   visit: (doc: OcsfDocument, event: CwlLogEvent, index: number) => void,
+  /** Only the events this is true of are normalized (a consumer's cheap look at each line). */
+  only?: (event: CwlLogEvent) => boolean,
 ): void {
   const context = contextOf(payload, formats, trust, regionOf(payload));
   const events = payload.logEvents;
   for (let i = 0; i < events.length; i++)
-    visit(normalizeInContext(payload, events[i], context), events[i], i);
+    if (!only || only(events[i])) visit(normalizeInContext(payload, events[i], context), events[i], i);
 }
 
 /** What a consumer that writes documents out as text learns of each, besides its text. */

@@ -25,6 +25,25 @@ const tamperCalls: Record<string, ReadonlySet<string>> = {
   'logs.amazonaws.com': new Set(['DeleteSubscriptionFilter', 'DeleteAccountPolicy', 'DeleteDestination']),
 };
 
+/** Calls that are tamper only with some parameters (`isCoverageTamper` reads them). */
+const tamperByParameters = ['UpdateDetector', 'UpdateOrganizationConfiguration', 'DeleteLogGroup'] as const;
+
+/** Every operation `isCoverageTamper` can answer true for, in one pattern. */
+const tamperOperationPattern = new RegExp(
+  [...Object.values(tamperCalls).flatMap((calls) => [...calls]), ...tamperByParameters].join('|'),
+);
+
+/**
+ * False only for a line that cannot become a coverage-tamper document: a CloudTrail record names
+ * its call in `eventName`, so a line in which no tamper operation's name appears is not one,
+ * unless a JSON escape (`\u0053`) spells a letter of the name, and such a line is read in full.
+ * A cheap look before normalizing, so a consumer that acts only on tampering normalizes almost
+ * nothing.
+ */
+export function mayBeCoverageTamper(line: string): boolean {
+  return tamperOperationPattern.test(line) || line.includes('\\u');
+}
+
 interface ApiFields {
   operation?: string;
   service?: { name?: string };

@@ -8,7 +8,22 @@ import {
   type FailedCell,
   type WorkflowOutput,
 } from '../../contracts/coverage';
-import { encodeLedgerItem } from '../../contracts/ledger';
+import { encodeLedgerItem, type LedgerRow } from '../../contracts/ledger';
+import {
+  coverageByControl,
+  coverageMetric,
+  type ControlCoverage,
+  type Staleness,
+} from '../../contracts/coverage-cells';
+import { embeddedMetric } from '../shared/metrics';
+import { readLedger } from '../shared/ledger-read';
+import {
+  afterWave,
+  rolloutRecord,
+  type AfterWaveInput,
+  type RolloutProgress,
+  type RolloutRecord,
+} from './rollout';
 
 /** What a workflow branch hands over: a control's result, or the error its Catch recorded. */
 export type BranchOutput =
@@ -17,6 +32,18 @@ export type BranchOutput =
 
 export interface LedgerInput {
   workflow: string;
+  /** The sweep's step between two waves: add the wave up, say whether to go on (./rollout.ts). */
+  afterWave?: AfterWaveInput;
+  /** The sweep's last step: how the rollout went, recorded in the execution's output. */
+  rollout?: RolloutProgress;
+  /** The sweep's last step: publish the coverage percentage over these accounts (its listing). */
+  coverage?: { accounts?: ({ account: string } | string)[] };
+  /**
+   * The execution's own input (`$$.Execution.Input`), given to the ledger steps of the heal
+   * workflows: its `trigger` says whether another workflow started it (then that workflow
+   * publishes the coverage metric) or an event or a person did (then this heal publishes it).
+   */
+  executionInput?: { trigger?: string };
   executionArn: string;
   /**
    * When the execution started (`$$.Execution.StartTime`): a cell's row is only replaced by a
@@ -31,7 +58,10 @@ export interface LedgerInput {
   error?: { Error?: string; Cause?: string };
 }
 
-export type LedgerSummary = WorkflowOutput;
+export type LedgerSummary = WorkflowOutput & {
+  rollout?: RolloutRecord;
+  coverage?: ControlCoverage[];
+};
 
 /**
  * How many failures a summary's output names; `counts.failed` keeps the total. Step Functions
@@ -49,6 +79,13 @@ export interface LedgerDeps {
   table: string;
   summaryTopicArn: string;
   now?: () => Date;
+  /** Where the coverage metric goes, and what it is computed over (the handler sets it). */
+  coverage?: {
+    governedRegions: readonly string[];
+    /** Two sweep periods: older rows are stale, as `logwarden coverage` shows them. */
+    staleAfterMs: number;
+    emit: (coverage: ControlCoverage[]) => void;
+  };
 }
 
 /** A Catch output becomes a failed result whose reason is the error, so nothing fails silently. */
@@ -135,11 +172,45 @@ export function collectResults(value: unknown): Collected[] {
   return into;
 }
 
+/** What a workflow's collected entries add up to: counts per status and the failed cells. */
+export function summarize(entries: (ControlResult | ChildSummary)[]): ChildSummary {
+  const counts: Partial<Record<CoverageStatus, number>> = {};
+  const add = (status: CoverageStatus, n: number) => (counts[status] = (counts[status] ?? 0) + n);
+  const failed: FailedCell[] = [];
+  for (const r of entries) {
+    if ('counts' in r) {
+      for (const [status, n] of Object.entries(r.counts)) add(status as CoverageStatus, n);
+      failed.push(...r.failed);
+      continue;
+    }
+    add(r.status, 1);
+    if (r.status === 'failed')
+      failed.push({
+        account: r.account,
+        region: r.region,
+        control: r.control,
+        reason: r.reason ?? 'unknown',
+      });
+  }
+  return { counts, failed };
+}
+
 /**
  * Writes one ledger item per account × region × control (status, evidence, what was changed,
- * lastVerified, the execution) and publishes one summary when something failed.
+ * lastVerified, the execution) and publishes one summary when something failed. The sweep's
+ * step between two waves (`afterWave`) only adds the wave up and decides whether to go on
+ * (./rollout.ts); its last step (`coverage`) also publishes the coverage percentage per control.
  */
-export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise<LedgerSummary> {
+export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise<LedgerSummary>;
+export async function writeLedger(
+  input: LedgerInput & { afterWave: AfterWaveInput },
+  deps: LedgerDeps,
+): Promise<RolloutProgress>;
+export async function writeLedger(
+  input: LedgerInput,
+  deps: LedgerDeps,
+): Promise<LedgerSummary | RolloutProgress> {
+  if (input.afterWave) return afterWave(input.afterWave, collectResults(input.results), input.results);
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const collected = collectResults(input.results);
   const entries = collected.map((c) => (isChildSummary(c) ? c : toResult(c)));
@@ -167,24 +238,8 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
         throw err;
     }
   }
-  const counts: Partial<Record<CoverageStatus, number>> = {};
+  const { counts, failed } = summarize(entries);
   const add = (status: CoverageStatus, n: number) => (counts[status] = (counts[status] ?? 0) + n);
-  const failed: LedgerSummary['failed'] = [];
-  for (const r of entries) {
-    if ('counts' in r) {
-      for (const [status, n] of Object.entries(r.counts)) add(status as CoverageStatus, n);
-      failed.push(...r.failed);
-      continue;
-    }
-    add(r.status, 1);
-    if (r.status === 'failed')
-      failed.push({
-        account: r.account,
-        region: r.region,
-        control: r.control,
-        reason: r.reason ?? 'unknown',
-      });
-  }
   if (input.error) {
     add('failed', 1);
     failed.push({
@@ -204,6 +259,7 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
         Subject: `logwarden: ${failedTotal} failure(s) in ${input.workflow}`.slice(0, 100),
         Message: [
           `${input.workflow} finished with ${failedTotal} failure(s); ${total} control result(s) in all.`,
+          ...(input.rollout?.stopped ? [input.rollout.stopped] : []),
           `Execution: ${input.executionArn}`,
           '',
           ...failed
@@ -220,11 +276,85 @@ export async function writeLedger(input: LedgerInput, deps: LedgerDeps): Promise
       }),
     );
   }
+  const coverage = !deps.coverage
+    ? undefined
+    : input.coverage
+      ? await publishCoverage(input.coverage, deps)
+      : publishesAfterHeal(input)
+        ? await publishCoverage({}, deps)
+        : undefined;
   return {
     workflow: input.workflow,
     executionArn: input.executionArn,
     counts,
     failed: failed.slice(0, MAX_FAILED_IN_SUMMARY),
     results,
+    ...(input.rollout ? { rollout: rolloutRecord(input.rollout) } : {}),
+    ...(coverage ? { coverage } : {}),
   };
+}
+
+/** The coverage metric's datapoints, one embedded-metric line per control. */
+export function coverageMetricLines(coverage: ControlCoverage[], timestamp: Date): string[] {
+  return coverage.map((c) =>
+    embeddedMetric({
+      namespace: coverageMetric.namespace,
+      name: coverageMetric.metricName,
+      unit: 'Percent',
+      value: c.percent,
+      dimensions: { [coverageMetric.dimension]: c.control },
+      timestamp,
+    }),
+  );
+}
+
+/**
+ * The `trigger` of executions another workflow started: the sweep starts cover-account, which
+ * starts cover-account-region (workflows/sweep.ts, workflows/cover-account.ts). The parent
+ * publishes once at its end, instead of one ledger scan per child.
+ */
+export const startedByWorkflow: readonly string[] = ['sweep', 'cover-account'];
+
+/**
+ * A heal (cover-account, cover-account-region, cover-vpc) that an event or a person started
+ * publishes the coverage metric at its end, so that a repair (or a failure) between two sweeps
+ * moves the metric and its alarm; the sweep and the executions it started do not.
+ */
+export function publishesAfterHeal(input: LedgerInput): boolean {
+  if (input.workflow === 'sweep' || input.afterWave || !input.executionInput) return false;
+  return !startedByWorkflow.includes(input.executionInput.trigger ?? '');
+}
+
+/**
+ * The accounts a heal computes the metric over, without listing the organization: those with a
+ * ledger row verified within the staleness window, which after a sweep are the accounts it
+ * listed (it writes a row for each, `excluded` ones too), plus accounts healed since. An account
+ * that left the organization drops out once its rows are stale, as it does from the sweep's list.
+ */
+export function recentlyVerifiedAccounts(rows: readonly LedgerRow[], staleness: Staleness): string[] {
+  const since = staleness.now.getTime() - staleness.staleAfterMs;
+  const accounts = new Set<string>();
+  for (const r of rows) if (r.lastVerified && Date.parse(r.lastVerified) >= since) accounts.add(r.account);
+  return [...accounts].sort();
+}
+
+/**
+ * The coverage percentage per control over the accounts × the governed regions, from the whole
+ * ledger (contracts/coverage-cells.ts, the rule `logwarden coverage` uses), handed to
+ * `deps.coverage.emit` (the handler: one CloudWatch metric per control). The accounts are the
+ * sweep's listing; after a heal, the recently verified accounts of the ledger.
+ */
+export async function publishCoverage(
+  input: NonNullable<LedgerInput['coverage']>,
+  deps: LedgerDeps,
+): Promise<ControlCoverage[]> {
+  const settings = deps.coverage!;
+  const rows = await readLedger(deps.ddb, deps.table);
+  const staleness = { now: (deps.now ?? (() => new Date()))(), staleAfterMs: settings.staleAfterMs };
+  const accounts = input.accounts
+    ? input.accounts.map((a) => (typeof a === 'string' ? a : a.account))
+    : recentlyVerifiedAccounts(rows, staleness);
+  const coverage = coverageByControl(rows, accounts, settings.governedRegions, staleness);
+  settings.emit(coverage);
+  return coverage;
 }

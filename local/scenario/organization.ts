@@ -13,6 +13,8 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { functionHandler, templateFunctions, type RoleCredentials } from '../template-functions';
+import { deployedAs, stackNameOf } from '../asl';
+import { deployTemplate } from '../template-deployer';
 import type { AwsEvent } from '../aws-events';
 import { LocalControlPlane, type Started } from '../control-plane';
 import {
@@ -44,13 +46,7 @@ import {
   type Denial,
 } from '../standins/prerequisites';
 import { LocalEventBridge } from '../event-bus';
-import {
-  addAccount,
-  createOrganization,
-  deployDestinationStacks,
-  establishPrerequisites,
-  strictStandIns,
-} from './prerequisites';
+import { addAccount, createOrganization, establishPrerequisites, strictStandIns } from './prerequisites';
 
 export type Credentials = Awaited<ReturnType<typeof credentialsOf>>;
 
@@ -207,7 +203,7 @@ export async function emulateOrganization(
   const synth = synthesizeToCdkOut(config);
   // Accounts that exist before the run carry their baseline already; members arrive later.
   const all = deployedStacks(synth.assembly, { management, accounts: orgAccounts }).map((s) =>
-    options.amendTemplate ? { ...s, template: options.amendTemplate(s) } : s,
+    options.amendTemplate ? { ...s, template: deployedAs(options.amendTemplate(s), s.stackName) } : s,
   );
   const isBaselineOf = (s: DeployedStack, account: string) =>
     s.stackName.startsWith('StackSet-') && s.account === account;
@@ -215,7 +211,12 @@ export async function emulateOrganization(
   // The IAM part of `cdk deploy` and of the StackSet: every role and policy of the templates, in
   // the account of its stack instance.
   const iam = rootIamDeployer(endpoint);
-  for (const s of stacks) await deployIam(s, iam);
+  for (const s of stacks) if (s.account !== logArchive) await deployIam(s, iam);
+  // The log-archive account's stacks (the central stack, then each region's destination) are
+  // created whole from their templates, keys, stream, archive bucket and policies included.
+  const archiveDeployer = await admin(logArchive);
+  const archiveStacks = stacks.filter((s) => s.account === logArchive);
+  for (const s of archiveStacks) await deployTemplate(s, archiveDeployer, iam);
   // The event buses and their policies (the control bus), as CloudFormation creates them.
   const eventBridge = (where: { account: string; region: string }) =>
     asRoot(EventBridgeClient, endpoint, where.account, where.region);
@@ -233,7 +234,9 @@ export async function emulateOrganization(
   const roleCredentials: RoleCredentials = (roleArn) =>
     serviceCredentials(endpoint, roleArn, 'lambda.amazonaws.com');
 
-  prerequisites.push(await deployDestinationStacks(people));
+  prerequisites.push(
+    `log-archive stacks from their templates: ${archiveStacks.map((s) => `${s.stackName} (${s.region})`).join(', ')}`,
+  );
   await actAsSecurityTooling(config);
 
   const plane = new LocalControlPlane(
@@ -304,7 +307,9 @@ export async function emulateOrganization(
     bus,
     plane,
     summaryQueueUrl,
-    central: synth.central,
+    // The central template as deployed (its keys' ids read back), for every reader of it.
+    central: stacks.find((s) => s.account === logArchive && s.stackName === stackNameOf(synth.central))!
+      .template,
     emit: async (event) => {
       putOnBus.add(eventKey(event));
       const started = (await bus.put(event)).flat() as Started[];

@@ -23,7 +23,7 @@ import { gzipSync } from 'node:zlib';
 import { names, subscriptionPolicyName } from '../../contracts/names';
 import { createClient } from '../../functions/shared/clients';
 import { corpusMessagesByGroup, cwlPayload } from '../corpus';
-import { deployCentralResources, readQueue, type Where } from '../emulated-central';
+import { centralReadBack, readQueue, type Where } from '../emulated-central';
 import type { LocalSearch } from '../opensearch';
 import { indexerEnv } from '../../functions/indexer/env';
 import { variableOf } from '../../functions/shared/env';
@@ -183,13 +183,13 @@ export async function centralFunction(
   };
 }
 
-/** What the central stack creates in the log-archive account, on the stand-in, without the search setup. */
+/** The central stack's archive bucket, alert read-back and dedupe table (it is deployed with the organization). */
 export async function deployCentral(org: Organization) {
   const home = org.config.homeRegion;
   const la = { region: home, credentials: await org.admin(org.logArchive) };
   const indexer = templateFunctions(org.central, home, org.logArchive).find((f) => f.name === 'indexer')!;
   const bucket = indexer.environment[variableOf(indexerEnv, 'archiveBucket')];
-  return { la, bucket, ...(await deployCentralResources(org.central, la, bucket)) };
+  return { la, bucket, ...(await centralReadBack(org.central, la, org.logArchive)) };
 }
 
 /** The alerts the alerter published, read back through the topic's SQS subscription. */

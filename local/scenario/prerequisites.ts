@@ -10,18 +10,8 @@
 import { CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import {
-  CloudWatchLogsClient,
-  PutDestinationCommand,
-  PutDestinationPolicyCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createClient } from '../../functions/shared/clients';
-import { destinationAccessPolicy } from '../../contracts/destination-policy';
-import { centralStreamArn, destinationArn, destinationRoleName, names } from '../../contracts/names';
 import { prerequisites, type Prerequisite } from '../../contracts/prerequisites';
 import type { Organization } from './organization';
-import { ensureCentralStream } from '../emulated-central';
 import { createOrganizationAccessRole } from '../emulated-org';
 import { runAwsCli, type Credentials } from '../aws-cli';
 import { bootstrapTemplate, resolveTemplate } from '../cdk-bootstrap';
@@ -121,45 +111,4 @@ async function emulateCdkBootstrap(credentials: Credentials, account: string, re
       AssumeRolePolicyDocument: JSON.stringify(role.AssumeRolePolicyDocument),
     }),
   );
-}
-
-/** The destinations the log-archive account deploys (LogwardenDestination-<region>), on the stand-in. */
-export async function deployDestinationStacks(org: People): Promise<string> {
-  await deployDestinations(org, org.config.organizationId);
-  return `log-archive destinations ${names.logsDestination} in ${org.regions.join(', ')}, into ${org.config.homeRegion}'s stream ${names.centralStream}`;
-}
-
-/**
- * What LogwardenDestination-<region> deploys in the log-archive account: each governed region's
- * destination, into the home region's one central stream (`ensureCentralStream`: created by
- * whichever set-up runs first), with the destination stack's organization-only access policy
- * (`destinationAccessPolicy`), so the subscription control's account policies have a destination.
- */
-async function deployDestinations(org: People, organizationId: string) {
-  const credentials = await org.admin(org.logArchive);
-  const home = org.config.homeRegion;
-  const kinesis = createClient(KinesisClient, {
-    region: home,
-    http1: true,
-    credentials: async () => credentials,
-  });
-  await ensureCentralStream(kinesis);
-  for (const region of org.regions) {
-    const logs = new CloudWatchLogsClient({ region, credentials });
-    await logs.send(
-      new PutDestinationCommand({
-        destinationName: names.logsDestination,
-        targetArn: centralStreamArn(home, org.logArchive),
-        roleArn: `arn:aws:iam::${org.logArchive}:role/${destinationRoleName(region)}`,
-      }),
-    );
-    await logs.send(
-      new PutDestinationPolicyCommand({
-        destinationName: names.logsDestination,
-        accessPolicy: JSON.stringify(
-          destinationAccessPolicy(destinationArn(region, org.logArchive), organizationId),
-        ),
-      }),
-    );
-  }
 }

@@ -5,9 +5,11 @@
  */
 import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { writeFileSync } from 'node:fs';
 import { buildMatrix, renderHtml, renderTable } from '../../cli/coverage-matrix';
 import { readLedger } from '../../cli/ledger';
+import { readDirectory, type OrgDirectory } from '../../cli/org-directory';
 import { names } from '../../contracts/names';
 import { notYetEmulatedControls } from './emulated';
 import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from '../queries';
@@ -20,14 +22,17 @@ import { disagreements, judge, type Verdict } from '../judge';
 
 export type Say = (line?: string) => void;
 
-export async function coverage(org: Organization) {
+export async function coverage(org: Organization, directory?: OrgDirectory) {
   const rows = await readLedger(new DynamoDBClient({}), names.ledgerTable);
   // The members this run onboards are shown; log archive and security tooling are active too.
-  return buildMatrix(rows, [...org.regions], [...org.members], undefined, [
-    org.logArchive,
-    org.securityTooling,
-    ...org.members,
-  ]);
+  return buildMatrix(
+    rows,
+    [...org.regions],
+    [...org.members],
+    undefined,
+    [org.logArchive, org.securityTooling, ...org.members],
+    { directory },
+  );
 }
 
 export async function printCoverage(org: Organization, title: string, say: Say) {
@@ -38,7 +43,9 @@ export async function printCoverage(org: Organization, title: string, say: Say) 
 }
 
 export async function writeHeatmap(org: Organization, file: string) {
-  const matrix = await coverage(org);
+  // Account names and OUs as `logwarden coverage --html` reads them, from the organization's tree.
+  const orgs = new OrganizationsClient({ region: 'us-east-1', credentials: await org.admin(org.management) });
+  const matrix = await coverage(org, await readDirectory(orgs));
   writeFileSync(file, renderHtml(matrix, new Date().toISOString()));
   return matrix;
 }

@@ -17,11 +17,12 @@ def install() -> None:
         logs_rules,
         onboarding,
         organization,
+        s3,
     )
 
     # onboarding wraps guardduty's operations and adds IAM mappings that iam.install() checks;
     # the *_rules modules wrap what logs and cloudtrail installed.
-    for part in (organization, guardduty, onboarding, logs, logs_rules, account, ec2, cloudtrail, cloudtrail_rules, cross_account, iam):
+    for part in (organization, guardduty, onboarding, logs, logs_rules, account, ec2, cloudtrail, cloudtrail_rules, cross_account, s3, iam):
         part.install()
 
 

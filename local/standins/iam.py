@@ -157,6 +157,27 @@ def _stream(p: dict[str, Any], c: Ctx) -> str:
     return c.arn("kinesis", f"stream/{p.get('StreamName')}")
 
 
+def _kms_key(p: dict[str, Any], c: Ctx, key: str = "KeyId") -> str:
+    """The key a KMS request names by id, ARN or alias (KMS Developer Guide, "Key identifiers"):
+    an alias is authorized on the key it points to."""
+    kid = str(p.get(key) or "")
+    if kid.startswith("alias/") or ":alias/" in kid:
+        from moto.kms.models import kms_backends
+
+        target = kms_backends[c.account][c.region].get_key_id_from_alias(kid.split(":")[-1])
+        return c.arn("kms", f"key/{target}") if target else c.arn("kms", kid.split(":")[-1])
+    return kid if kid.startswith("arn:") else c.arn("kms", f"key/{kid}")
+
+
+def _create_alias(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    """kms:CreateAlias is authorized on the alias and on the key (KMS Developer Guide, "Controlling
+    access to aliases": "you need permission to create the alias and permission on the KMS key")."""
+    return [
+        ("kms:CreateAlias", c.arn("kms", str(p.get("AliasName")))),
+        ("kms:CreateAlias", _kms_key(p, c, "TargetKeyId")),
+    ]
+
+
 def _stream_of_iterator(p: dict[str, Any], c: Ctx) -> str:
     if p.get("StreamARN"):
         return str(p["StreamARN"])
@@ -478,12 +499,16 @@ MAPPINGS: dict[str, Mapper] = {
             "Scan",
             "DescribeTable",
             "CreateTable",
+            "UpdateContinuousBackups",
+            "UpdateTimeToLive",
         )
     },
     # SNS
     "sns:Publish": _one("sns:Publish", lambda p, c: str(p.get("TopicArn") or p.get("TargetArn"))),
     "sns:CreateTopic": _one("sns:CreateTopic", lambda p, c: c.arn("sns", str(p.get("Name")))),
     "sns:Subscribe": _one("sns:Subscribe", lambda p, c: str(p.get("TopicArn"))),
+    "sns:SetTopicAttributes": _one("sns:SetTopicAttributes", lambda p, c: str(p.get("TopicArn"))),
+    "sns:GetTopicAttributes": _one("sns:GetTopicAttributes", lambda p, c: str(p.get("TopicArn"))),
     # SQS (the local read-back queues)
     **{
         f"sqs:{op}": _one(f"sqs:{op}", _queue)
@@ -508,6 +533,15 @@ MAPPINGS: dict[str, Mapper] = {
             "DescribeStreamConsumer",
         )
     },
+    "kinesis:IncreaseStreamRetentionPeriod": _one("kinesis:IncreaseStreamRetentionPeriod", _stream),
+    "kinesis:StartStreamEncryption": _one("kinesis:StartStreamEncryption", _stream),
+    # KMS (the log-archive stacks' keys, local/template-deployer.ts); CreateKey has no resource type.
+    "kms:CreateKey": _star("kms:CreateKey"),
+    "kms:CreateAlias": _create_alias,
+    **{
+        f"kms:{op}": _one(f"kms:{op}", _kms_key)
+        for op in ("EnableKeyRotation", "GetKeyRotationStatus", "GetKeyPolicy", "PutKeyPolicy", "DescribeKey")
+    },
     # Step Functions
     "states:CreateStateMachine": _one(
         "states:CreateStateMachine", lambda p, c: c.arn("states", f"stateMachine:{p.get('name')}")
@@ -530,6 +564,15 @@ MAPPINGS: dict[str, Mapper] = {
     "organizations:ListDelegatedAdministrators": _star("organizations:ListDelegatedAdministrators"),
     "organizations:ListRoots": _star("organizations:ListRoots"),
     "organizations:ListParents": _one("organizations:ListParents", lambda p, c: _org_node(p.get("ChildId"), c)),
+    # Both act on the parent: "Lists the organizational units (OUs) in a parent organizational
+    # unit or root" (Organizations API Reference, ListOrganizationalUnitsForParent), the
+    # organizationalunit or root resource type (Service Authorization Reference).
+    "organizations:ListAccountsForParent": _one(
+        "organizations:ListAccountsForParent", lambda p, c: _org_node(p.get("ParentId"), c)
+    ),
+    "organizations:ListOrganizationalUnitsForParent": _one(
+        "organizations:ListOrganizationalUnitsForParent", lambda p, c: _org_node(p.get("ParentId"), c)
+    ),
     "organizations:CreateOrganizationalUnit": _one(
         "organizations:CreateOrganizationalUnit", lambda p, c: _org_node(p.get("ParentId"), c)
     ),
@@ -656,7 +699,7 @@ def _resource_owner(resource: str) -> str | None:
 def resource_policies(action: str, resource: str) -> list[Any]:
     """The resource-based policy of the resource an action is on (empty when it has none): an S3
     bucket policy, an SNS topic policy, an EventBridge bus policy, a Kinesis stream's resource
-    policy, a CloudWatch Logs destination's access policy."""
+    policy, a KMS key policy, a CloudWatch Logs destination's access policy."""
     service = action.split(":", 1)[0]
     parts = resource.split(":")
     try:
@@ -686,6 +729,11 @@ def resource_policies(action: str, resource: str) -> list[Any]:
 
             text = kinesis_backends[parts[4]][parts[3]].resource_policies.get(resource)
             return [text] if text else []
+        if service == "kms" and len(parts) >= 6 and parts[5].startswith("key/"):
+            from moto.kms.models import kms_backends
+
+            key = kms_backends[parts[4]][parts[3]].keys.get(parts[5].split("/", 1)[1])
+            return [key.policy] if key is not None and key.policy else []
         if service == "logs" and ":destination:" in resource:
             from .logs import destination_of
 
@@ -804,6 +852,14 @@ def authorize(
             # grants on its own; naming the role, within its boundary and session policy.
             direct = caller.arn in resource_policy.named
             via_role = bool(caller.role_arn) and caller.role_arn in resource_policy.named and guarded
+            if action.startswith("kms:") and ":key/" in checked:
+                # KMS Developer Guide, "Key policies in AWS KMS": "Unless the key policy explicitly
+                # allows it, you cannot use IAM policies to allow access to a KMS key." A key
+                # policy statement naming the account lets the identity policies grant; one naming
+                # the caller grants on its own; without either, nothing does.
+                if resource_policy.effect == policy.ALLOW and (direct or via_role or identity_allows):
+                    continue
+                return _denied(caller, action, checked, "because no key policy allows the action")
             if identity_allows or (resource_policy.effect == policy.ALLOW and (direct or via_role)):
                 continue
             if effect == policy.ALLOW and not guarded:

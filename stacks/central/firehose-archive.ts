@@ -27,10 +27,15 @@ export interface FirehoseArchiveProps {
 }
 
 /**
- * Processor buffer: 0.25 MB of input. CloudWatch Logs payloads are gzip (about 5–10× smaller
- * than their JSON) and each event becomes an OCSF document about 2.2× its raw line, so 0.25 MB
- * in becomes 3–6 MB out: most invocations fit Lambda's 6 MB response, and the rest are split and
- * re-ingested by the transform. A larger buffer would make re-ingestion the rule.
+ * Processor buffer: 0.25 MB of input, near the 0.2 MB floor ("The BufferSizeInMBs ranges between
+ * 0.2 MB and up to 3MB", Firehose API Reference, ProcessorParameter). CloudWatch Logs payloads
+ * are gzip, and the transform's base64 response is 14–86 bytes per base64 input byte
+ * (`npm run bench -- --per-source`, docs/benchmark.md: CloudTrail 14.5, GuardDuty 38, flow
+ * records 61–84, application lines 60–86), so 0.25 MB in becomes about 5 MB out for CloudTrail
+ * but 20–30 MB for flow records and application logs: at this buffer and the 6,000,000-byte
+ * response the transform re-ingests 0 % of CloudTrail's records and 56–80 % of every other
+ * source's. No buffer Firehose accepts brings those under 6 MB; docs/benchmark.md says what does.
+ * A larger buffer would make re-ingestion the rule for CloudTrail too.
  */
 export const PROCESSOR_BUFFER_MB = 0.25;
 

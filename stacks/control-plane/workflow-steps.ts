@@ -7,6 +7,7 @@ import { listAccountsEnv } from '../../functions/list-accounts/env';
 import { listRegionsEnv } from '../../functions/list-regions/env';
 import { writeLedgerEnv } from '../../functions/write-ledger/env';
 import { scopeEnvironment } from '../../functions/shared/scope';
+import { scheduleIntervalMs } from '../../contracts/schedule';
 import { acknowledge } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
 import { controlFunctionProps, type ControlProps } from './controls/control';
@@ -49,11 +50,16 @@ export class LedgerWriter extends NodeFunction {
         writeLedgerEnv.environment({
           ledgerTable: props.ledger.tableName,
           summaryTopicArn: props.summaryTopic.topicArn,
+          governedRegions: props.config.governedRegions.join(','),
+          coverageStaleAfterSeconds: String(
+            Math.round((2 * scheduleIntervalMs(props.config.sweep.scheduleExpression)) / 1000),
+          ),
         }),
         props.logKey,
       ),
     );
-    props.ledger.grant(this, 'dynamodb:PutItem');
+    // Scan: the sweep's last step, and a heal's, read the whole ledger for the coverage metric.
+    props.ledger.grant(this, 'dynamodb:PutItem', 'dynamodb:Scan');
     props.summaryTopic.grantPublish(this);
   }
 }

@@ -136,9 +136,13 @@ describe('logwarden coverage', () => {
     expect(await c.run('coverage', '--html', file)).toBe(0);
     const html = readFileSync(file, 'utf8');
     expect(html).toContain('<h1>logwarden coverage: 31.3% (5/16)</h1>');
-    expect(html).toContain('title="failed · verified 2026-11-28T00:00:00Z"');
-    expect(html).toContain(
-      'title="stale: recorded covered, not verified in 48 h · verified 2026-11-26T23:00:00Z"',
+    // The cells travel as the page's data (drawn by its script): statuses, and the reasons a
+    // click shows, the stale cell's among them.
+    const data = JSON.parse(/<script type="application\/json" id="data">(.*?)<\/script>/s.exec(html)![1]);
+    expect(data.statuses).toEqual(['covered', 'healed', 'failed', 'excluded', 'gap', 'stale']);
+    expect(data.cells.join('')).toMatch(/2/);
+    expect(data.reasons).toContain(
+      'recorded covered, last verified 2026-11-26T23:00:00Z: not verified in 48 h',
     );
     expect(html).toContain('<p>1 account(s) with no ledger row (gaps): 555555555555</p>');
   });

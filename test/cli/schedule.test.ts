@@ -1,4 +1,4 @@
-import { scheduleIntervalMs, ScheduleError } from '../../cli/schedule';
+import { scheduleIntervalMs, ScheduleError } from '../../contracts/schedule';
 
 const H = 3_600_000;
 

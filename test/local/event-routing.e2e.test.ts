@@ -238,7 +238,7 @@ describe('event routing in the organization’s topology', () => {
       `${org.management}/us-east-1/default`,
       `${org.securityTooling}/${org.config.homeRegion}/logwarden-control`,
     ]);
-    const { results } = org.plane.runs.at(-1)!.run.output as {
+    const { results } = org.plane.runs.find((r) => r.name === started[0].name)!.run.output as {
       results: { account: string; region: string }[];
     };
     expect(new Set(results.map((r) => `${r.account} ${r.region}`))).toEqual(

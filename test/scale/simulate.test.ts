@@ -56,8 +56,9 @@ describe('the simulated sweep over the synthesized definitions', () => {
       'ensure-trail': 24,
       'ensure-guardduty': 24,
       'ensure-subscription': 24,
-      // one per cover-account-region, one per cover-account, one for the sweep
-      'write-ledger': 24 + 12 + 1,
+      // one per cover-account-region, one per cover-account, one after the sweep's one wave
+      // (12 accounts, sweep.accountsPerWave 50), one for the sweep
+      'write-ledger': 24 + 12 + 1 + 1,
     });
     // At most maxConcurrency accounts at a time, each with its regions at once and 4 controls each.
     expect(report.sweepMaxConcurrency).toBe(config.sweep.maxConcurrency);
@@ -98,8 +99,13 @@ describe('the simulated sweep over the synthesized definitions', () => {
   it('a systematic failure in every account keeps the sweep within the 256 KiB state limit', async () => {
     // Every flow-logs control fails with a long reason: before the sweep kept only its children's
     // counts, 150 accounts made its collected results 314,551 bytes (States.DataLimitExceeded).
+    // The rollout never stops here (stopAtFailurePercent 100), so every wave runs.
+    const neverStop = exampleConfig({
+      sweep: { ...config.sweep, stopAtFailurePercent: 100 },
+    });
     const report = await simulateSweep({
       ...organization,
+      template: Template.fromStack(buildExample(neverStop).controlPlane).toJSON() as CfnTemplate,
       accounts: 150,
       failing: {
         fn: 'ensure-flow-logs',
@@ -112,6 +118,58 @@ describe('the simulated sweep over the synthesized definitions', () => {
     expect(report.largestStateBytes.sweep).toBeLessThan(limits.payloadBytes / 16);
     // Bounded per account whatever failed: about 50 bytes each.
     expect(report.sweepMapResultBytes / 150).toBeLessThan(100);
+    expect(report.sweepRollout).toEqual({
+      waves: 3,
+      wavesRun: 3,
+      accounts: 150,
+      accountsSwept: 150,
+      failedAccounts: 150,
+      stopAtFailurePercent: 100,
+    });
+  }, 300_000);
+
+  it('enforce mode: the sweep rolls out in waves of sweep.accountsPerWave and stops once the failure rate is above sweep.stopAtFailurePercent (issue 23 §2)', async () => {
+    const waves = exampleConfig({
+      sweep: { ...config.sweep, accountsPerWave: 10, stopAtFailurePercent: 20 },
+    });
+    const report = await simulateSweep({
+      ...organization,
+      template: Template.fromStack(buildExample(waves).controlPlane).toJSON() as CfnTemplate,
+      accounts: 35,
+      failing: { fn: 'ensure-trail', error: 'AccessDeniedException', message: 'not authorized' },
+    });
+    // Every account fails its trail: the first wave's 10 accounts are 100 % failed, so the
+    // rollout stops there and 25 accounts are never written to.
+    expect(report.executions).toMatchObject({ sweep: 1, 'cover-account': 10, 'cover-account-region': 20 });
+    expect(report.sweepRollout).toMatchObject({
+      waves: 4,
+      wavesRun: 1,
+      accounts: 35,
+      accountsSwept: 10,
+      failedAccounts: 10,
+      stopAtFailurePercent: 20,
+    });
+    expect(report.sweepRollout?.stopped).toMatch(
+      /^sweep rollout stopped after wave 1 of 4: 10 of 10 account\(s\) failed \(100%\), above sweep\.stopAtFailurePercent 20; 25 account\(s\) not swept\./,
+    );
+    expect(report.sweepCounts).toEqual({ failed: 20, covered: 60 });
+
+    // Without failures, every wave runs, one after the other.
+    const clean = await simulateSweep({
+      ...organization,
+      template: Template.fromStack(buildExample(waves).controlPlane).toJSON() as CfnTemplate,
+      accounts: 35,
+    });
+    expect(clean.executions).toMatchObject({ 'cover-account': 35 });
+    expect(clean.sweepRollout).toEqual({
+      waves: 4,
+      wavesRun: 4,
+      accounts: 35,
+      accountsSwept: 35,
+      failedAccounts: 0,
+      stopAtFailurePercent: 20,
+    });
+    expect(clean.lambdaInvocations['write-ledger']).toBe(70 + 35 + 4 + 1);
   }, 300_000);
 
   it('a call model per cell: the home region, other regions and the security-tooling account can differ', async () => {

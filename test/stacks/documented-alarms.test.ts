@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildExample, exampleConfig, templateOf } from './example-app';
+import { coverageMetric } from '../../contracts/coverage-cells';
 
 /**
  * Issue 21 §22: every metric the docs say is alarmed, is. The list is the docs' own alarm tables
@@ -79,8 +80,12 @@ describe('the alarms the docs promise (issue 21 §22)', () => {
         metric: doc.metric,
       });
       const dimension = (name: string) => alarm!.Dimensions?.find((d) => d.Name === name)?.Value;
-      // Powertools metrics carry the function as the `service` dimension; EventBridge's by rule name.
-      if (doc.namespace === 'logwarden') expect(dimension('service')).toBe(doc.on);
+      // Powertools metrics carry the function as the `service` dimension; EventBridge's by rule
+      // name; the coverage metric (contracts/coverage-cells.ts) its control as `control`.
+      if (doc.namespace === 'logwarden')
+        expect(
+          dimension(doc.metric === coverageMetric.metricName ? coverageMetric.dimension : 'service'),
+        ).toBe(doc.on);
       if (doc.namespace === 'AWS/Events') expect(dimension('RuleName')).toBe(doc.on);
     },
   );

@@ -242,3 +242,96 @@ describe('cover-account-region executed (aws-local-stepfunctions)', () => {
     expect(ledgerInput!.results[0]).toMatchObject({ control: 'flow-logs', status: 'covered' });
   });
 });
+
+describe('sweep rollout in waves, executed (aws-local-stepfunctions, issue 23 §2)', () => {
+  const waves = exampleConfig({ sweep: { ...config.sweep, accountsPerWave: 2, stopAtFailurePercent: 30 } });
+  const sweepTemplate = Template.fromStack(buildExample(waves).controlPlane).toJSON() as never;
+  const definition = aslFromTemplate(
+    sweepTemplate,
+    'logwarden-sweep',
+    waves.homeRegion,
+    waves.accounts.securityTooling,
+  );
+  const accounts = ['100000000001', '100000000002', '100000000003', '100000000004', '100000000005'];
+
+  /** The sweep with its Tasks bound: the real write-ledger core, children that fail for `failing`. */
+  async function sweep(failing: string[]) {
+    const { writeLedger } = await import('../../functions/write-ledger/ledger');
+    const covered: string[] = [];
+    const ledgerDeps = {
+      ddb: {} as never,
+      sns: { send: async () => ({}) } as never,
+      table: 't',
+      summaryTopicArn: 'arn',
+    };
+    const run = await runLocally(
+      definition,
+      { trigger: 'test' },
+      {
+        ListAccounts: () => ({ accounts: accounts.map((account) => ({ account })) }),
+        CoverAccount: (params: unknown) => {
+          const account = (params as { Input: { account: string } }).Input.account;
+          covered.push(account);
+          return {
+            Output: {
+              counts: failing.includes(account) ? { failed: 1, covered: 7 } : { covered: 8 },
+              failed: [],
+            },
+          };
+        },
+        AfterWave: (input) => writeLedger(input as never, ledgerDeps),
+        Summarize: (input) => writeLedger(input as never, ledgerDeps),
+      },
+      { executionName: 'waves' },
+    );
+    return {
+      run,
+      covered,
+      output: run.output as { counts: Record<string, number>; rollout: Record<string, unknown> },
+    };
+  }
+
+  it('is valid ASL whose accounts Map runs over one wave at a time', () => {
+    expect(aslValidator(definition).errors).toEqual([]);
+    const states = (
+      definition as { States: Record<string, State & { Parameters?: Record<string, unknown> }> }
+    ).States;
+    expect(states.PlanWaves.Parameters?.['waves.$']).toBe('States.ArrayPartition($.listed.accounts, 2)');
+    expect((states.Accounts as unknown as { ItemsPath: string }).ItemsPath).toBe('$.wave.accounts');
+  });
+
+  it('without failures every wave runs, in order, and the output records the rollout', async () => {
+    const { covered, output } = await sweep([]);
+    expect(covered).toEqual(accounts);
+    expect(output.counts).toEqual({ covered: 40 });
+    expect(output.rollout).toEqual({
+      waves: 3,
+      wavesRun: 3,
+      accounts: 5,
+      accountsSwept: 5,
+      failedAccounts: 0,
+      stopAtFailurePercent: 30,
+    });
+  });
+
+  it('stops after the wave in which the failure rate passes stopAtFailurePercent; later accounts are not touched', async () => {
+    // Wave 1: 1 of 2 failed (50 % > 30 %): waves 2 and 3 never start.
+    const { covered, output } = await sweep(['100000000002']);
+    expect(covered).toEqual(accounts.slice(0, 2));
+    expect(output.rollout).toMatchObject({ waves: 3, wavesRun: 1, accountsSwept: 2, failedAccounts: 1 });
+    expect(output.rollout.stopped).toContain('3 account(s) not swept');
+    // 1 of 4 (25 %) after wave 2 goes on.
+    const later = await sweep(['100000000003']);
+    expect(later.output.rollout).toMatchObject({ wavesRun: 3, failedAccounts: 1 });
+    expect(later.output.rollout.stopped).toBeUndefined();
+  });
+
+  it('observe mode never stops the rollout (nothing is written)', async () => {
+    const observe = exampleConfig({ mode: 'observe' });
+    const t = Template.fromStack(buildExample(observe).controlPlane).toJSON() as never;
+    const d = aslFromTemplate(t, 'logwarden-sweep', observe.homeRegion, observe.accounts.securityTooling) as {
+      States: Record<string, { Parameters?: Record<string, unknown> }>;
+    };
+    expect(d.States.StartRollout.Parameters?.enforce).toBe(false);
+  });
+});

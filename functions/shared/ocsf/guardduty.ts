@@ -266,15 +266,22 @@ function statusOf(service: Json): [number, string] {
   return service.archived === true ? [3, 'Suppressed'] : [1, 'New'];
 }
 
-/** JSON with object keys in order: the same finding gives the same text however it was written. */
+/**
+ * JSON with object keys in order: the same finding gives the same text however it was written.
+ * Written by loops into one string (no array of parts per object): this ran for every finding.
+ */
 function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Json)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value) ?? 'null';
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonical(value[i]);
+    return `${out}]`;
+  }
+  const keys = Object.keys(value).sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++)
+    out += `${i ? ',' : ''}${JSON.stringify(keys[i])}:${canonical((value as Json)[keys[i]])}`;
+  return `${out}}`;
 }
 
 /**

@@ -12,9 +12,20 @@ import {
   HealNotStartedError,
 } from '../../../functions/alerter/alerter';
 import type { CwlPayload } from '../../../functions/shared/cwl-payload';
-import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
 import { documentId, normalizePayload } from '../../../functions/shared/normalize';
-import { cwlPayload, encodeCwl, realCloudTrailEvents } from '../../../local/corpus';
+import * as baseEvent from '../../../functions/shared/ocsf/base-event';
+import * as cloudTrail from '../../../functions/shared/ocsf/cloudtrail';
+import * as flowLog from '../../../functions/shared/ocsf/flow-log';
+import {
+  FlowLogFormatRegistry,
+  flowLogGroupFor,
+  logwardenFormat,
+} from '../../../functions/shared/flow-log-formats';
+import { cwlPayload, encodeCwl, flowLogSamples, realCloudTrailEvents } from '../../../local/corpus';
+import { compileRules } from '../../../functions/alerter/detections';
+import { detectionRules, type DetectionRule } from '../../../contracts/detections';
+
+const detectionSettings = { guardDutyMinSeverity: 7 };
 import { dedupeTable } from '../../fixtures/dedupe-table';
 import { gzipBomb } from '../../fixtures/gzip-bomb';
 
@@ -112,6 +123,94 @@ describe('alerter', () => {
       state: { S: 'alerted' },
       heal: { S: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${start.name}` },
       expiresAt: { N: String(1_732_800_000 + (168 + 24) * 3600) },
+    });
+  });
+
+  describe('decides from the payload and a look at each line before normalizing (issue 26)', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it("normalizes only the trail's lines that name a tamper call, and still alerts on them", async () => {
+      const payload = fromTrail([...ordinary, stop, deleteFlowLogs]);
+      const keys = [keyOf(payload, ordinary.length), keyOf(payload, ordinary.length + 1)];
+      const apiActivity = jest.spyOn(cloudTrail, 'toApiActivity');
+      const outcome = await alertOnStreamRecord(encodeCwl(payload), deps());
+      expect(outcome.alerted).toEqual(keys);
+      // Before: every line of the payload, the five GetPasswordData included.
+      expect(apiActivity).toHaveBeenCalledTimes(2);
+    });
+
+    it('normalizes nothing of a payload no trusted trail sent: flow records, application lines', async () => {
+      const spies = [
+        jest.spyOn(cloudTrail, 'toApiActivity'),
+        jest.spyOn(flowLog, 'toNetworkActivity'),
+        jest.spyOn(baseEvent, 'toBaseEvent'),
+      ];
+      const flow = flowLogSamples().find((s) => s.format.split(/\s+/).length === 14)!;
+      const flowPayload = cwlPayload(flow.records, { logGroup: flowLogGroupFor(logwardenFormat) });
+      const app = cwlPayload(['START RequestId: 1', JSON.stringify(stop)], {
+        logGroup: '/aws/lambda/orders',
+      });
+      // With logwarden's detection rules too: none can flag a flow record or an application line.
+      const withRules = deps({ detections: compileRules(detectionRules), detectionSettings });
+      for (const p of [flowPayload, app])
+        for (const d of [deps(), withRules])
+          expect(await alertOnStreamRecord(encodeCwl(p), d)).toEqual({
+            alerted: [],
+            detected: [],
+            duplicates: [],
+            notGoverned: [],
+          });
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+      expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    });
+
+    it('normalizes a flow payload when a rule can flag a flow record, and alerts on it', async () => {
+      const toPort22: DetectionRule = {
+        ...detectionRules[0],
+        id: 'flow-to-port-22',
+        severity: 'High',
+        when: {
+          all: [
+            { field: 'class_uid', equals: 4001 },
+            { field: 'dst_endpoint.port', equals: 22 },
+          ],
+        },
+      };
+      // A record of logwarden's own format, about the payload's owner, to port 22.
+      const owner = '123456789012';
+      const given: Record<string, string> = {
+        version: '8',
+        'account-id': owner,
+        'interface-id': 'eni-1235b8ca123456789',
+        srcaddr: '203.0.113.9',
+        dstaddr: '172.31.16.21',
+        srcport: '20641',
+        dstport: '22',
+        protocol: '6',
+        action: 'ACCEPT',
+        'log-status': 'OK',
+      };
+      const values = logwardenFormat.fields.map((f) => given[f] ?? '-');
+      const flowPayload = cwlPayload([values.join(' ')], {
+        logGroup: flowLogGroupFor(logwardenFormat),
+        owner,
+      });
+      const rules = compileRules([toPort22]);
+      expect(rules[0].mayMatchPlainDocuments).toBe(true);
+      const outcome = await alertOnStreamRecord(
+        encodeCwl(flowPayload),
+        deps({ detections: rules, detectionSettings }),
+      );
+      expect(outcome.detected).toHaveLength(1);
+    });
+
+    it('a tamper call whose name is spelled with JSON escapes is read in full and still alerts', async () => {
+      // RFC 8259 §7: any character may be escaped as \uXXXX; CloudTrail's writer does not, a forger may.
+      const line = JSON.stringify(stop).replace('"StopLogging"', '"Stop\\u004cogging"');
+      expect(line).not.toContain('StopLogging');
+      const payload = cwlPayload([line], { logGroup: orgTrailGroup, owner: management });
+      const outcome = await alertOnStreamRecord(encodeCwl(payload), deps());
+      expect(outcome.alerted).toEqual([keyOf(payload)]);
     });
   });
 

@@ -1,6 +1,6 @@
 import { FlowLogFormatRegistry } from '../../../functions/shared/flow-log-formats';
 import { normalizePayload } from '../../../functions/shared/normalize';
-import { isCoverageTamper } from '../../../functions/shared/tamper';
+import { isCoverageTamper, mayBeCoverageTamper } from '../../../functions/shared/tamper';
 import {
   cwlPayload,
   guardDutyEvents,
@@ -181,5 +181,41 @@ describe('isCoverageTamper', () => {
         false,
       );
     });
+  });
+});
+
+describe('mayBeCoverageTamper: the look before normalizing (issue 26)', () => {
+  it('is true for every corpus line whose document is tampering, and false for most lines', () => {
+    const lines = [
+      ...realCloudTrailEvents().map((e) => JSON.stringify(e.event)),
+      ...pantherCloudTrailLogs().map((e) => JSON.stringify(e.event)),
+      ...guardDutyEvents().map((e) => JSON.stringify(e.event)),
+    ];
+    const tampering = lines.filter((l) =>
+      isCoverageTamper(normalizePayload(cwlPayload([l]), registry, testTrust)[0]),
+    );
+    expect(tampering.length).toBeGreaterThanOrEqual(10);
+    for (const l of tampering) expect(mayBeCoverageTamper(l)).toBe(true);
+    expect(lines.filter((l) => mayBeCoverageTamper(l)).length).toBeLessThan(lines.length / 4);
+  });
+
+  it('is true for the calls that are tamper only with some parameters', () => {
+    const docs = [
+      call('guardduty.amazonaws.com', 'UpdateDetector', { detectorId: 'd1', enable: false }),
+      call('guardduty.amazonaws.com', 'UpdateOrganizationConfiguration', {
+        detectorId: 'd1',
+        autoEnableOrganizationMembers: 'NONE',
+      }),
+      call('logs.amazonaws.com', 'DeleteLogGroup', { logGroupName: '/logwarden/cloudtrail' }),
+    ];
+    for (const doc of docs) {
+      expect(isCoverageTamper(doc)).toBe(true);
+      expect(mayBeCoverageTamper(doc.raw_data as string)).toBe(true);
+    }
+  });
+
+  it('reads in full a line with a JSON escape, which can spell a call name without its letters', () => {
+    expect(mayBeCoverageTamper('{"eventName":"Stop\\u004cogging"}')).toBe(true);
+    expect(mayBeCoverageTamper('{"eventName":"GetPasswordData"}')).toBe(false);
   });
 });

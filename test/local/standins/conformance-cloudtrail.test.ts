@@ -10,6 +10,7 @@ import {
   DeleteTrailCommand,
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
+  GetTrailCommand,
   GetTrailStatusCommand,
   PutEventSelectorsCommand,
   StartLoggingCommand,
@@ -187,6 +188,34 @@ conformance('cloudtrail:GetTrailStatus', {
     async () => {
       await cloudtrail(member, other).send(new GetTrailStatusCommand({ Name: memberTrail }));
       await cloudtrail(member).send(new GetTrailStatusCommand({ Name: 'own' }));
+    },
+  ],
+});
+
+conformance('cloudtrail:GetTrail', {
+  behaviour: 'a member account reads the organization trail by its ARN, and cannot change it',
+  source:
+    'CloudTrail User Guide, "Creating a trail for an organization": "Users with CloudTrail permissions in member accounts can see this trail ... However, users in member accounts do not have sufficient permissions to delete the organization trail, turn logging on or off"; botocore cloudtrail model, GetTrailRequest.Name: "The name or the Amazon Resource Name (ARN) of the trail"',
+  refuses: [
+    'a member turning its logging off or deleting it',
+    async () => {
+      await expect(cloudtrail(member).send(new StopLoggingCommand({ Name: orgTrail }))).rejects.toMatchObject(
+        {
+          name: 'TrailNotFoundException',
+        },
+      );
+      await expect(cloudtrail(member).send(new DeleteTrailCommand({ Name: orgTrail }))).rejects.toMatchObject(
+        {
+          name: 'TrailNotFoundException',
+        },
+      );
+    },
+  ],
+  accepts: [
+    'a member reading it by its ARN',
+    async () => {
+      const { Trail } = await cloudtrail(member).send(new GetTrailCommand({ Name: orgTrail }));
+      expect(Trail).toMatchObject({ TrailARN: orgTrail, IsOrganizationTrail: true });
     },
   ],
 });

@@ -4,8 +4,11 @@
  * of the emulated organization (world.ts).
  */
 import {
+  CreateOrganizationalUnitCommand,
   DescribeAccountCommand,
   ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
   ListRootsCommand,
   OrganizationsClient,
@@ -114,6 +117,64 @@ conformance('organizations:ListRoots', {
     async () => {
       const res = await orgs(management).send(new ListRootsCommand({}));
       expect(res.Roots).toHaveLength(1);
+    },
+  ],
+});
+
+/** The root's id, read by the management account. */
+async function rootId(): Promise<string> {
+  const res = await orgs(management).send(new ListRootsCommand({}));
+  return res.Roots![0].Id!;
+}
+
+// `logwarden coverage` reads the organization's tree from the root down (cli/org-directory.ts).
+conformance('organizations:ListOrganizationalUnitsForParent', {
+  behaviour: "read by the management account and delegated administrators (coverage's OU names)",
+  source,
+  refuses: [
+    'a member that is no delegated administrator',
+    async () => {
+      const ParentId = await rootId();
+      await expect(
+        orgs(member).send(new ListOrganizationalUnitsForParentCommand({ ParentId })),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    },
+  ],
+  accepts: [
+    "a delegated administrator: the root's OUs",
+    async () => {
+      const ParentId = await rootId();
+      const ou = await orgs(management).send(
+        new CreateOrganizationalUnitCommand({ ParentId, Name: 'coverage-tree' }),
+      );
+      const res = await orgs(securityTooling).send(new ListOrganizationalUnitsForParentCommand({ ParentId }));
+      expect(res.OrganizationalUnits).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Id: ou.OrganizationalUnit!.Id, Name: 'coverage-tree' }),
+        ]),
+      );
+    },
+  ],
+});
+
+conformance('organizations:ListAccountsForParent', {
+  behaviour: "read by the management account and delegated administrators (coverage's account names)",
+  source,
+  refuses: [
+    'a member that is no delegated administrator',
+    async () => {
+      const ParentId = await rootId();
+      await expect(orgs(member).send(new ListAccountsForParentCommand({ ParentId }))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
+    },
+  ],
+  accepts: [
+    'a delegated administrator: the accounts directly under the root',
+    async () => {
+      const ParentId = await rootId();
+      const res = await orgs(securityTooling).send(new ListAccountsForParentCommand({ ParentId }));
+      expect(res.Accounts?.map((a) => a.Id)).toEqual(expect.arrayContaining([member, logArchive]));
     },
   ],
 });

@@ -195,6 +195,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'cloudtrail:ListTags': { ResourceIdList: [trail] },
   'cloudtrail:DescribeTrails': { trailNameList: [trail], includeShadowTrails: true },
   'cloudtrail:GetEventSelectors': { TrailName: trail },
+  'cloudtrail:GetTrail': { Name: trail },
   'cloudtrail:GetTrailStatus': { Name: trail },
   'cloudtrail:PutEventSelectors': {
     TrailName: trail,
@@ -411,6 +412,8 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'organizations:ListAccounts': { MaxResults: 20 },
   'organizations:CreateOrganizationalUnit': { ParentId: 'r-ab12', Name: 'sandbox' },
   'organizations:ListRoots': {},
+  'organizations:ListOrganizationalUnitsForParent': { ParentId: 'r-ab12' },
+  'organizations:ListAccountsForParent': { ParentId: 'ou-ab12-cd34ef56' },
   'organizations:MoveAccount': {
     AccountId: '444444444444',
     SourceParentId: 'r-ab12',
@@ -464,6 +467,86 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     Bucket: 'logwarden-model',
     Key: 'object',
     Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date('2030-01-01T00:00:00Z') },
+  },
+  // The log-archive stacks created from their templates (local/template-deployer.ts).
+  'kms:CreateKey': { Description: 'logwarden: S3 log archive', Policy: policyDoc },
+  'kms:CreateAlias': {
+    AliasName: 'alias/logwarden-archive',
+    TargetKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+  },
+  'kms:EnableKeyRotation': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', RotationPeriodInDays: 365 },
+  'kms:GetKeyPolicy': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', PolicyName: 'default' },
+  'kms:GetKeyRotationStatus': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
+  'kms:DescribeKey': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
+  'kms:PutKeyPolicy': {
+    KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+    PolicyName: 'default',
+    Policy: policyDoc,
+  },
+  'kinesis:IncreaseStreamRetentionPeriod': { StreamName: 'logwarden-central', RetentionPeriodHours: 168 },
+  'kinesis:StartStreamEncryption': {
+    StreamName: 'logwarden-central',
+    EncryptionType: 'KMS',
+    KeyId: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  },
+  'kinesis:RegisterStreamConsumer': {
+    StreamARN: 'arn:aws:kinesis:eu-west-1:111111111111:stream/logwarden-central',
+    ConsumerName: 'logwarden-indexer',
+  },
+  'dynamodb:UpdateContinuousBackups': {
+    TableName: 'logwarden-model',
+    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+  },
+  'dynamodb:UpdateTimeToLive': {
+    TableName: 'logwarden-model',
+    TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+  },
+  's3:GetBucketEncryption': { Bucket: 'logwarden-model' },
+  's3:GetBucketPolicy': { Bucket: 'logwarden-model' },
+  's3:GetBucketVersioning': { Bucket: 'logwarden-model' },
+  's3:GetObjectLockConfiguration': { Bucket: 'logwarden-model' },
+  's3:PutBucketEncryption': {
+    Bucket: 'logwarden-model',
+    ServerSideEncryptionConfiguration: {
+      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    },
+  },
+  's3:PutBucketLifecycleConfiguration': {
+    Bucket: 'logwarden-model',
+    LifecycleConfiguration: {
+      Rules: [{ ID: 'expire', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 2557 } }],
+    },
+  },
+  's3:PutBucketLogging': {
+    Bucket: 'logwarden-model',
+    BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'logwarden-model', TargetPrefix: 'archive/' } },
+  },
+  's3:PutBucketNotificationConfiguration': {
+    Bucket: 'logwarden-model',
+    NotificationConfiguration: { EventBridgeConfiguration: {} },
+  },
+  's3:PutBucketOwnershipControls': {
+    Bucket: 'logwarden-model',
+    OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+  },
+  's3:PutBucketVersioning': { Bucket: 'logwarden-model', VersioningConfiguration: { Status: 'Enabled' } },
+  's3:PutObjectLockConfiguration': {
+    Bucket: 'logwarden-model',
+    ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' },
+  },
+  's3:PutPublicAccessBlock': {
+    Bucket: 'logwarden-model',
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    },
+  },
+  'sns:GetTopicAttributes': { TopicArn: 'arn:aws:sns:eu-west-1:111111111111:logwarden-alerts' },
+  'sqs:SetQueueAttributes': {
+    QueueUrl: 'http://localhost/123456789012/logwarden-local',
+    Attributes: { MessageRetentionPeriod: '1209600' },
   },
   'sns:CreateTopic': { Name: 'logwarden-alerts' },
   'sns:SetTopicAttributes': {
