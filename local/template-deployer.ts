@@ -246,8 +246,20 @@ export async function deployTemplate(
     const name = () => physicalName(stack.template, logicalId);
     switch (r.Type) {
       case 'AWS::IAM::Role': {
-        applied('RoleName', 'AssumeRolePolicyDocument', 'Policies', 'ManagedPolicyArns', 'Description');
-        await iam.createRole(stack.account, name(), doc(p.AssumeRolePolicyDocument));
+        applied(
+          'RoleName',
+          'AssumeRolePolicyDocument',
+          'Policies',
+          'ManagedPolicyArns',
+          'Description',
+          'MaxSessionDuration',
+        );
+        await iam.createRole(
+          stack.account,
+          name(),
+          doc(p.AssumeRolePolicyDocument),
+          p.MaxSessionDuration === undefined ? undefined : Number(value(p.MaxSessionDuration)),
+        );
         for (const policy of (p.Policies as { PolicyName: string; PolicyDocument: unknown }[]) ?? [])
           await iam.putRolePolicy(stack.account, name(), policy.PolicyName, doc(policy.PolicyDocument));
         for (const arn of (p.ManagedPolicyArns as unknown[]) ?? [])
