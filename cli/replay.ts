@@ -13,7 +13,9 @@ import type { ReplayDocumentsEvent, ReplayDocumentsResult } from '../functions/i
  *   read goes back to the indexer as a stream record.
  * - `errors/` (Firehose's error prefix: the transform's ProcessingFailed records): the original
  *   record goes back into the central stream, so the archive gets it now; the indexer (create)
- *   and the alerter (its dedupe table) see it again without a second document or alert.
+ *   and the alerter (its dedupe table) see it again without a second document or alert. Records
+ *   the Parquet conversion refused (`errors/format-conversion-failed/`) are OCSF documents, not
+ *   stream records: they stay where they are.
  * - `aws/lambda/` (the indexer's and the alerter's on-failure destination): Lambda's invocation
  *   record holds the batch that failed (its `payload`); it goes back to the function that failed
  *   it (`requestContext.functionArn`), not to the stream, so the archive holds it once.
@@ -54,6 +56,12 @@ export interface ReplaySummary {
   /** Objects whose replay did not go through, with why: replay again later. */
   failed: string[];
 }
+
+/**
+ * Firehose's error prefix for records its format conversion refused (`!{firehose:error-output-type}`
+ * is `format-conversion-failed`: Firehose Developer Guide, "Custom prefixes for Amazon S3 objects").
+ */
+const formatConversionFailed = 'errors/format-conversion-failed/';
 
 const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
@@ -121,6 +129,13 @@ export async function replayKept(clients: ReplayClients, options: ReplayOptions)
     const prefix = prefixOf[source] + (source === 'rejected' && options.day ? `${options.day}/` : '');
     for await (const key of keys(clients.s3, options.bucket, prefix)) {
       if (source !== 'rejected' && options.day && !key.includes(options.day.replaceAll('-', '/'))) continue;
+      if (key.startsWith(formatConversionFailed)) {
+        // The transform's OCSF documents, not stream records: sent back into the central stream
+        // they would be read as CloudWatch Logs payloads. They are kept as they are (raw_data in
+        // each), for the table to be widened (docs/lake.md, "When a document does not fit").
+        say(`kept ${key}: documents the lake table cannot hold, not stream records; not replayed`);
+        continue;
+      }
       const text = await read(clients.s3, options.bucket, key);
       if (source === 'rejected') {
         const kept = JSON.parse(text) as {

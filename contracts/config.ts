@@ -1,3 +1,4 @@
+import { externalIdPattern } from './security-lake';
 import { isOptInRegion } from './regions';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -247,6 +248,40 @@ export const configSchema = z
           acceptWeakerLock: z.string().min(10, 'must give the reason (at least 10 characters)').optional(),
         })
         .default({ mode: 'COMPLIANCE', appliedBy: 'per-object' }),
+      /** The archive as a lake: the Athena workgroup over it (docs/lake.md). */
+      lake: z
+        .strictObject({
+          /**
+           * Athena cancels a query past this many bytes scanned (the workgroup's
+           * BytesScannedCutoffPerQuery; Athena's minimum is 10,000,000). Default 100 GiB.
+           */
+          bytesScannedCutoffPerQuery: positiveInt
+            .min(10_000_000, 'must be at least 10000000 (the Athena minimum)')
+            .default(100 * 1024 ** 3),
+          /** Days the results of a query are kept. */
+          resultsRetentionDays: positiveInt.default(30),
+        })
+        .default({ bytesScannedCutoffPerQuery: 100 * 1024 ** 3, resultsRetentionDays: 30 }),
+      /**
+       * logwarden as an Amazon Security Lake custom source, one a class (docs/lake.md): off when
+       * absent. Security Lake must be enabled in the home region of the log-archive account.
+       */
+      securityLake: z
+        .strictObject({
+          /** The external id Security Lake's provider role requires of logwarden (AwsIdentity.externalId). */
+          externalId: z
+            .string()
+            .regex(
+              externalIdPattern,
+              'must be 2 to 1224 of letters, digits and +=,.@:/-_ (AwsIdentity.externalId)',
+            ),
+          /** CreateCustomLogSource `sourceVersion`. */
+          sourceVersion: z
+            .string()
+            .regex(/^[A-Za-z0-9\-._]{1,32}$/, 'must be 1 to 32 of letters, digits and -._')
+            .default('1.0'),
+        })
+        .optional(),
     }),
     alerts: z.strictObject({
       emails: z.array(z.email('must be an e-mail address')).min(1, 'must list at least one address'),

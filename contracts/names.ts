@@ -53,6 +53,11 @@ export function archiveAccessLogsBucketName(logArchiveAccount: string, homeRegio
   return `logwarden-archive-access-logs-${logArchiveAccount}-${homeRegion}`;
 }
 
+/** Where the lake's Athena workgroup writes query results (contracts/lake.ts). */
+export function lakeResultsBucketName(logArchiveAccount: string, homeRegion: string): string {
+  return `logwarden-lake-results-${logArchiveAccount}-${homeRegion}`;
+}
+
 export type WorkflowId = 'cover-account' | 'cover-account-region' | 'cover-vpc' | 'sweep';
 export const workflowIds: readonly WorkflowId[] = [
   'cover-account',

@@ -175,7 +175,8 @@ export async function deployEventBuses(
 
 /** The IAM calls that create a stack instance's roles and policies (the IAM part of `cdk deploy`). */
 export interface IamDeployer {
-  createRole(account: string, name: string, trust: string): Promise<void>;
+  /** `maxSessionDuration`: the role's `MaxSessionDuration` in seconds, CreateRole's parameter of that name. */
+  createRole(account: string, name: string, trust: string, maxSessionDuration?: number): Promise<void>;
   putRolePolicy(account: string, role: string, name: string, document: string): Promise<void>;
   createPolicy(account: string, name: string, document: string): Promise<string>;
   attachRolePolicy(account: string, role: string, policyArn: string): Promise<void>;
@@ -198,7 +199,12 @@ export async function deployIam(stack: DeployedStack, iam: IamDeployer): Promise
     if (r.Type !== 'AWS::IAM::Role') continue;
     const p = r.Properties ?? {};
     const name = physicalName(stack.template, logicalId);
-    await iam.createRole(stack.account, name, doc(p.AssumeRolePolicyDocument));
+    await iam.createRole(
+      stack.account,
+      name,
+      doc(p.AssumeRolePolicyDocument),
+      p.MaxSessionDuration === undefined ? undefined : Number(p.MaxSessionDuration),
+    );
     for (const policy of (p.Policies as { PolicyName: string; PolicyDocument: unknown }[]) ?? [])
       await iam.putRolePolicy(stack.account, name, policy.PolicyName, doc(policy.PolicyDocument));
     for (const arn of (p.ManagedPolicyArns as unknown[]) ?? [])

@@ -312,8 +312,14 @@ export async function memberFlowLogs(region: string, account = member) {
 export function rootIamDeployer(endpoint: string): IamDeployer {
   const iam = (account: string) => asRoot(IAMClient, endpoint, account, 'us-east-1');
   return {
-    async createRole(account, name, trust) {
-      await iam(account).send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+    async createRole(account, name, trust, maxSessionDuration) {
+      await iam(account).send(
+        new CreateRoleCommand({
+          RoleName: name,
+          AssumeRolePolicyDocument: trust,
+          MaxSessionDuration: maxSessionDuration,
+        }),
+      );
     },
     async putRolePolicy(account, role, name, document) {
       await iam(account).send(

@@ -1,8 +1,14 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { gzipSync } from 'node:zlib';
-import { archivePrefix, PROCESSOR_BUFFER_MB } from '../stacks/central/firehose-archive';
+import {
+  archiveFileExtension,
+  archivePrefix,
+  errorPrefix,
+  PROCESSOR_BUFFER_MB,
+} from '../stacks/central/firehose-archive';
 import type { FirehoseOutputRecord, FirehoseTransformEvent } from '../functions/transform/transform';
+import { lakeNames } from '../contracts/lake';
+import { ConversionError, convertible, documentsToParquet, parseDocuments } from './lake-parquet';
 
 export interface FirehoseDriverOptions {
   s3: S3Client;
@@ -35,8 +41,10 @@ function objectName(runId: string, invocation: number): string {
 /**
  * Stands in for Firehose between the central stream and the archive, honouring its contract:
  * processor buffers of PROCESSOR_BUFFER_MB (the stack's setting), exactly one answer per
- * recordId, Ok data written under the dynamic-partitioning prefix, Dropped discarded, and
- * ProcessingFailed originals written to the error prefix in Firehose's error-record shape.
+ * recordId, Ok data converted to Parquet with the lake table as schema (local/lake-parquet.ts)
+ * and written under the dynamic-partitioning prefix, Dropped discarded, and ProcessingFailed
+ * originals (and documents the conversion cannot hold) written to the error prefix in
+ * Firehose's error-record shape, uncompressed as the delivery stream's CompressionFormat says.
  */
 export async function deliverToArchive(
   records: _Record[],
@@ -64,7 +72,22 @@ export async function deliverToArchive(
     const asked = event.records.map((r) => r.recordId);
     if (JSON.stringify(answered) !== JSON.stringify(asked))
       throw new Error('the transform broke the Firehose contract: recordIds differ');
-    const byPrefix = new Map<string, string[]>();
+    const byPrefix = new Map<string, Record<string, unknown>[]>();
+    const failures: { key: string; body: string }[] = [];
+    const failure = (type: string, i: number, body: Record<string, unknown>) =>
+      failures.push({
+        key: `${errorPrefix
+          .replace('!{firehose:error-output-type}', type)
+          .replace(
+            '!{timestamp:yyyy/MM/dd}',
+            new Date().toISOString().slice(0, 10).replaceAll('-', '/'),
+          )}${objectName(options.runId, invocation)}-${failures.length}-${i}.json`,
+        body: JSON.stringify({
+          attemptsMade: 1,
+          arrivalTimestamp: event.records[i].approximateArrivalTimestamp,
+          ...body,
+        }),
+      });
     records.forEach((r, i) => {
       if (r.result === 'Ok') {
         stats.ok++;
@@ -74,35 +97,47 @@ export async function deliverToArchive(
           /!\{partitionKeyFromLambda:(\w+)\}/g,
           (_, key: string) => (k as Record<string, string> | undefined)?.[key] ?? '',
         );
-        byPrefix.set(prefix, [
-          ...(byPrefix.get(prefix) ?? []),
-          Buffer.from(r.data as string, 'base64').toString('utf8'),
-        ]);
+        const docs = byPrefix.get(prefix) ?? [];
+        for (const doc of parseDocuments(Buffer.from(r.data as string, 'base64').toString('utf8'))) {
+          try {
+            convertible(doc);
+            docs.push(doc);
+          } catch (e) {
+            if (!(e instanceof ConversionError)) throw e;
+            // Firehose Developer Guide, "Handling errors for data format conversion": "When
+            // Amazon Data Firehose can't parse or deserialize a record (for example, when the
+            // data doesn't match the schema), it writes it to Amazon S3 with an error prefix",
+            // in this shape. The guide lists no ErrorCode values; this one is the stand-in's.
+            failure('format-conversion-failed', i, {
+              ErrorCode: 'logwarden-standin.SchemaMismatch',
+              ErrorMessage: e.message,
+              rawData: Buffer.from(JSON.stringify(doc)).toString('base64'),
+              dataCatalogTable: { databaseName: lakeNames.database, tableName: lakeNames.table },
+            });
+          }
+        }
+        byPrefix.set(prefix, docs);
       } else if (r.result === 'Dropped') stats.dropped++;
       else {
         stats.processingFailed++;
-        const original = event.records[i];
-        const key = `errors/processing-failed/${new Date().toISOString().slice(0, 10)}/${objectName(options.runId, invocation)}-${i}.json`;
-        byPrefix.set(key, [
-          JSON.stringify({
-            attemptsMade: 1,
-            arrivalTimestamp: original.approximateArrivalTimestamp,
-            errorCode: 'Lambda.ProcessingFailed',
-            errorMessage: 'The record was marked ProcessingFailed by the transform',
-            rawData: original.data,
-          }),
-        ]);
+        failure('processing-failed', i, {
+          errorCode: 'Lambda.ProcessingFailed',
+          errorMessage: 'The record was marked ProcessingFailed by the transform',
+          rawData: event.records[i].data,
+        });
       }
     });
-    for (const [prefix, parts] of byPrefix) {
-      const key = prefix.endsWith('/') ? `${prefix}${objectName(options.runId, invocation)}.gz` : prefix;
-      await options.s3.send(
-        new PutObjectCommand({
-          Bucket: options.bucket,
-          Key: key,
-          Body: gzipSync(parts.join(prefix.endsWith('/') ? '' : '\n')),
-        }),
-      );
+    const objects = [
+      ...[...byPrefix]
+        .filter(([, docs]) => docs.length > 0)
+        .map(([prefix, docs]) => ({
+          key: `${prefix}${objectName(options.runId, invocation)}${archiveFileExtension}`,
+          body: documentsToParquet(docs),
+        })),
+      ...failures,
+    ];
+    for (const { key, body } of objects) {
+      await options.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body }));
       stats.objects.push(key);
     }
     batch = [];

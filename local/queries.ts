@@ -11,15 +11,16 @@ async function search(client: SearchClient, body: object): Promise<Record<string
 type Buckets = { aggregations: Record<string, { buckets: { key: string | number; doc_count: number }[] }> };
 
 /** Who stopped a trail: StopLogging calls, newest first. */
-export async function whoStoppedATrail(client: SearchClient) {
+export async function whoStoppedATrail(client: SearchClient, size = 20) {
   const body = await search(client, {
-    size: 20,
+    size,
     sort: [{ time: 'desc' }],
     query: {
       bool: { filter: [{ term: { 'api.operation': 'StopLogging' } }, { term: { class_uid: 6003 } }] },
     },
     _source: [
       'time',
+      'time_dt',
       'actor.user.uid',
       'actor.user.name',
       'cloud.account.uid',

@@ -6,6 +6,8 @@
 import * as path from 'node:path';
 import { startMoto } from './moto';
 import { startOpenSearch } from './opensearch';
+import { launchTrino } from './trino';
+import { askTheLake } from './scenario/lake';
 import { describeEvent, emulateOrganization } from './scenario/organization';
 import { onboardMembers } from './scenario/onboard';
 import { newVpcs } from './scenario/vpc';
@@ -77,6 +79,11 @@ async function main() {
   const searchStarting = startOpenSearch();
   searchStarting.catch(() => undefined); // its failure is reported where it is awaited
   stops.push(async () => (await searchStarting.catch(() => undefined))?.stop());
+  // Trino (the lake's engine) starts once the node is up, so the two JVMs do not start on the
+  // same cores at once; it is first needed at the end, for the lake's questions.
+  const trinoStarting = searchStarting.then(() => launchTrino());
+  trinoStarting.catch(() => undefined); // its failure is reported where it is awaited
+  stops.push(async () => (await trinoStarting.catch(() => undefined))?.stop());
   const moto = await startMoto();
   stops.push(moto.stop);
   say(`moto server ${moto.endpoint}`);
@@ -125,6 +132,7 @@ async function main() {
   );
   await showDetectionAlerts(pipeline, say);
   await askOpenSearch(org, search, say);
+  await askTheLake(pipeline, search, trinoStarting, say);
   await finish(org, path.join(root, 'coverage.html'), say);
   await judgeCoverage(org, say);
   // Leaving: uninstall, then (in AWS) cdk destroy. The accounts that were there before logwarden
@@ -165,7 +173,9 @@ async function main() {
   printDetectionScorecard(org, say);
   say(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   if (keep) {
-    say(`--keep: moto ${moto.endpoint} · OpenSearch ${search.endpoint} · Ctrl-C stops both`);
+    say(
+      `--keep: moto ${moto.endpoint} · OpenSearch ${search.endpoint} · Trino ${(await trinoStarting).url} · Ctrl-C stops them`,
+    );
     await new Promise(() => undefined);
   }
   await stopAll(0);

@@ -62,6 +62,11 @@ import {
   PutDestinationPolicyCommand,
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateDatabaseCommand,
+  CreateTableCommand as CreateGlueTableCommand,
+  GlueClient,
+} from '@aws-sdk/client-glue';
 import { createClient } from '../functions/shared/clients';
 import { physicalName, recordCreated, resolveValue } from './asl';
 import { resolveDocument, resourcesOf, type DeployedStack, type IamDeployer } from './deployment';
@@ -95,6 +100,10 @@ export const emulatedElsewhere: Readonly<Record<string, string>> = {
 
 /** Resource types not emulated at all, and why. */
 export const notEmulated: Readonly<Record<string, string>> = {
+  'AWS::Athena::WorkGroup':
+    'Athena is not emulated: the lake’s named queries run on Trino, Athena engine v3’s engine (docs/lake.md)',
+  'AWS::Athena::NamedQuery':
+    'Athena is not emulated: the lake’s named queries run on Trino from contracts/lake.ts (docs/lake.md)',
   'AWS::CloudWatch::Alarm': 'no metrics are emitted locally',
   'AWS::CloudWatch::Dashboard': 'no metrics are emitted locally',
   'AWS::CloudWatch::InsightRule': 'no metrics are emitted locally',
@@ -125,6 +134,7 @@ function clientsOf(stack: DeployedStack, credentials: Credentials) {
     sqs: new SQSClient(where),
     dynamodb: new DynamoDBClient(where),
     logs: new CloudWatchLogsClient(where),
+    glue: new GlueClient(where),
   };
 }
 
@@ -189,6 +199,8 @@ const creators = new Set([
   'AWS::Logs::LogGroup',
   'AWS::Logs::LogStream',
   'AWS::Logs::Destination',
+  'AWS::Glue::Database',
+  'AWS::Glue::Table',
 ]);
 
 /** Every resource type of the stack that is neither created here nor listed as elsewhere or not emulated. */
@@ -236,8 +248,20 @@ export async function deployTemplate(
     const name = () => physicalName(stack.template, logicalId);
     switch (r.Type) {
       case 'AWS::IAM::Role': {
-        applied('RoleName', 'AssumeRolePolicyDocument', 'Policies', 'ManagedPolicyArns', 'Description');
-        await iam.createRole(stack.account, name(), doc(p.AssumeRolePolicyDocument));
+        applied(
+          'RoleName',
+          'AssumeRolePolicyDocument',
+          'Policies',
+          'ManagedPolicyArns',
+          'Description',
+          'MaxSessionDuration',
+        );
+        await iam.createRole(
+          stack.account,
+          name(),
+          doc(p.AssumeRolePolicyDocument),
+          p.MaxSessionDuration === undefined ? undefined : Number(value(p.MaxSessionDuration)),
+        );
         for (const policy of (p.Policies as { PolicyName: string; PolicyDocument: unknown }[]) ?? [])
           await iam.putRolePolicy(stack.account, name(), policy.PolicyName, doc(policy.PolicyDocument));
         for (const arn of (p.ManagedPolicyArns as unknown[]) ?? [])
@@ -510,6 +534,21 @@ export async function deployTemplate(
           new CreateLogStreamCommand({
             logGroupName: value(p.LogGroupName),
             logStreamName: optional(p.LogStreamName) ?? physicalName(stack.template, logicalId),
+          }),
+        );
+        break;
+      case 'AWS::Glue::Database':
+        // DatabaseInput is CreateDatabase's input as it is (CatalogId: the account's own catalog).
+        applied('CatalogId', 'DatabaseInput');
+        await c.glue.send(new CreateDatabaseCommand({ DatabaseInput: p.DatabaseInput as never }));
+        break;
+      case 'AWS::Glue::Table':
+        // TableInput is CreateTable's input as it is: no second copy of the DDL.
+        applied('CatalogId', 'DatabaseName', 'TableInput');
+        await c.glue.send(
+          new CreateGlueTableCommand({
+            DatabaseName: value(p.DatabaseName),
+            TableInput: p.TableInput as never,
           }),
         );
         break;

@@ -10,6 +10,8 @@ import { ArchiveBucket } from './central/archive-bucket';
 import { ArchiveGuard } from './central/archive-guard';
 import { ArchiveLock } from './central/archive-lock';
 import { FirehoseArchive } from './central/firehose-archive';
+import { ArchiveLake } from './central/lake';
+import { SecurityLakeSources } from './central/security-lake';
 import { LastSeen } from './central/last-seen';
 import { routeDeploymentFunctionLogs } from './deployment-function-logs';
 import { PipelineHealth } from './central/health';
@@ -131,6 +133,13 @@ export class CentralStack extends Stack {
       topic: this.alertTopic,
       stateKey,
     });
+    const lake = new ArchiveLake(this, 'Lake', {
+      config,
+      archive: archive.bucket,
+      archiveKey,
+      accessLogs: archive.accessLogs,
+    });
+    if (config.archive.securityLake) new SecurityLakeSources(this, 'SecurityLake');
     const lock = config.archive.objectLock;
     const archiveLock =
       lock.mode !== 'off' && lock.appliedBy === 'per-object'
@@ -150,6 +159,7 @@ export class CentralStack extends Stack {
       archiveKey,
       logKey,
       trustedSources,
+      lakeTable: lake.table,
     });
     const search = new SearchDomain(this, 'Search', { config, domainKey, logKey });
     const lastSeen = new LastSeen(this, 'LastSeen', {

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { regionOfSubscription } from '../../contracts/names';
+import type { ArchiveSourceKind } from '../../contracts/lake';
 import type { SourceTrust, TrustTable } from '../../contracts/trusted-sources';
 import type { CwlLogEvent, CwlPayload } from './cwl-payload';
 import {
@@ -24,7 +25,8 @@ import { GUARDDUTY_PRODUCT, isGuardDutyEvent, toDetectionFinding } from './ocsf/
 
 export { parseErrorOf };
 
-export type SourceKind = 'cloudtrail' | 'vpcflow' | 'guardduty' | 'application' | 'parse_error';
+/** What the transform files an event under: the archive's `source=` partitions (contracts/lake.ts). */
+export type SourceKind = ArchiveSourceKind;
 
 /**
  * The classes of every document of a payload trusted for neither CloudTrail nor GuardDuty: a

@@ -8,6 +8,7 @@
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { lakeNames } from '../../contracts/lake';
 import { bootstrapRequest } from '../../functions/opensearch-setup/setup';
 import { opensearchSetupEnv } from '../../functions/opensearch-setup/env';
 import { variableOf } from '../../functions/shared/env';
@@ -98,6 +99,24 @@ export async function createSearchPeople(org: Organization): Promise<void> {
         }),
       }),
     );
+    // An analyst may also take the lake's reader role (its trust names the analysts: docs/lake.md).
+    if (arn !== org.config.breakGlassRoleArn)
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: roleName(arn),
+          PolicyName: 'lake',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'sts:AssumeRole',
+                Resource: `arn:aws:iam::${org.logArchive}:role/${lakeNames.readerRole}`,
+              },
+            ],
+          }),
+        }),
+      );
   }
 }
 
@@ -138,8 +157,12 @@ export async function refreshAsOperator(org: Organization, search: LocalSearch):
  * the break-glass role.
  */
 export function analyst(org: Organization, search: LocalSearch): Promise<SearchClient> {
-  const reader = org.config.openSearch.readerRoleArns.find((a) => accountOf(a) === org.logArchive);
-  return personAs(org, search, reader ?? org.config.breakGlassRoleArn);
+  return personAs(org, search, analystRoleArn(org) ?? org.config.breakGlassRoleArn);
+}
+
+/** The first configured reader role of the log-archive account: the run's analyst. */
+export function analystRoleArn(org: Organization): string | undefined {
+  return org.config.openSearch.readerRoleArns.find((a) => accountOf(a) === org.logArchive);
 }
 
 /** The setup custom resource's properties, resolved as CloudFormation passes them. */

@@ -332,8 +332,36 @@ def _put_targets(p: dict[str, Any], c: Ctx) -> list[Grant]:
     return grants
 
 
+def _glue_database(action: str, name_of: Callable[[dict[str, Any]], str | None]) -> Mapper:
+    """Glue's database actions act on the catalog and the database (SAR, AWS Glue: resource
+    types `catalog` and `database`)."""
+    return lambda p, c: [
+        (action, c.arn("glue", "catalog")),
+        (action, c.arn("glue", f"database/{name_of(p)}")),
+    ]
+
+
+def _glue_table(action: str, name_of: Callable[[dict[str, Any]], str | None]) -> Mapper:
+    """Glue's table and partition actions act on the catalog, the database and the table."""
+    return lambda p, c: [
+        (action, c.arn("glue", "catalog")),
+        (action, c.arn("glue", f"database/{p.get('DatabaseName')}")),
+        (action, c.arn("glue", f"table/{p.get('DatabaseName')}/{name_of(p)}")),
+    ]
+
+
 def _s3(action: str) -> Mapper:
-    return lambda p, c: [(action, p["__s3_resource"])]
+    """An S3 action on the bucket or object the request names. A listing carries the request's
+    `prefix` as the `s3:prefix` condition key (Service Authorization Reference, Amazon S3:
+    s3:prefix "Filters access by key name prefix", a condition key of ListBucket); absent when
+    the request has none, so a grant conditioned on it does not match."""
+
+    def grants(p: dict[str, Any], c: Ctx) -> list[Grant]:
+        if action in ("s3:ListBucket", "s3:ListBucketVersions") and isinstance(p.get("prefix"), str):
+            return [(action, p["__s3_resource"], {"s3:prefix": [p["prefix"]]})]
+        return [(action, p["__s3_resource"])]
+
+    return grants
 
 
 # moto names S3 requests after the IAM action that authorizes them (its ACTION_MAP), except
@@ -356,6 +384,15 @@ S3_ALIASES = {
 MAPPINGS: dict[str, Mapper] = {
     # STS
     "sts:AssumeRole": _assume_role,
+    # Glue (the lake's database and table; the Hive connector's reads as the lake's reader)
+    "glue:CreateDatabase": _glue_database(
+        "glue:CreateDatabase", lambda p: (p.get("DatabaseInput") or {}).get("Name")
+    ),
+    "glue:GetDatabase": _glue_database("glue:GetDatabase", lambda p: p.get("Name")),
+    "glue:CreateTable": _glue_table("glue:CreateTable", lambda p: (p.get("TableInput") or {}).get("Name")),
+    "glue:GetTable": _glue_table("glue:GetTable", lambda p: p.get("Name")),
+    "glue:GetPartitions": _glue_table("glue:GetPartitions", lambda p: p.get("TableName")),
+    "glue:GetPartition": _glue_table("glue:GetPartition", lambda p: p.get("TableName")),
     # EC2
     "ec2:DescribeVpcs": _star("ec2:DescribeVpcs"),
     "ec2:DescribeFlowLogs": _star("ec2:DescribeFlowLogs"),

@@ -104,7 +104,10 @@ class Violation:
 
 
 def _java_regex(pattern: str) -> str:
-    """A model pattern (Java syntax) for the `regex` module: Java's \\w and \\d are ASCII."""
+    """A model pattern (Java syntax) for the `regex` module: Java's \\w and \\d are ASCII, and a
+    range of UTF-16 surrogate pairs (Glue's `\\uD800\\uDC00-\\uDBFF\\uDFFF`) is the code points
+    above the Basic Multilingual Plane, which is what Java's regex matches with it."""
+    pattern = pattern.replace("\\uD800\\uDC00-\\uDBFF\\uDFFF", "\\U00010000-\\U0010FFFF")
     out, i, in_class = [], 0, False
     while i < len(pattern):
         ch = pattern[i]

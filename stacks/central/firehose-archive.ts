@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -8,6 +8,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../workflows/acknowledge';
 import { TRANSFORM_MEMORY_MB } from '../../contracts/function-runtime';
+import { archiveParquetCompression, lakeNames } from '../../contracts/lake';
 import { pipelineLogGroup } from '../../contracts/names';
 import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
 import { NodeFunction } from '../node-function';
@@ -21,6 +22,8 @@ export interface FirehoseArchiveProps {
   readonly logKey: kms.IKey;
   /** Where CloudTrail and GuardDuty may come from (contracts/trusted-sources.ts). */
   readonly trustedSources: TrustedSource[];
+  /** The lake's Glue table: the schema Firehose converts the transform's JSON to Parquet with. */
+  readonly lakeTable: CfnResource;
 }
 
 /**
@@ -43,6 +46,8 @@ export const PROCESSOR_BUFFER_MB = 0.25;
  */
 export const archivePrefix =
   'ocsf/source=!{partitionKeyFromLambda:source}/date=!{partitionKeyFromLambda:date}/';
+/** Firehose's converted objects end so (the delivery stream's FileExtension). */
+export const archiveFileExtension = '.parquet';
 export const errorPrefix = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/';
 
 /** Consumer 1: Firehose reads the stream, calls the transform, and writes the archive. */
@@ -114,6 +119,23 @@ export class FirehoseArchive extends Construct {
       }),
     );
     logGroup.grantWrite(role);
+    // Record format conversion reads the table's schema (Firehose Developer Guide, "Grant
+    // Firehose access to an Amazon S3 destination": glue:GetTable, GetTableVersion,
+    // GetTableVersions on the catalog, database and table).
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          stack.formatArn({ service: 'glue', resource: 'database', resourceName: lakeNames.database }),
+          stack.formatArn({
+            service: 'glue',
+            resource: 'table',
+            resourceName: `${lakeNames.database}/${lakeNames.table}`,
+          }),
+        ],
+      }),
+    );
 
     this.deliveryStream = new firehose.CfnDeliveryStream(this, 'DeliveryStream', {
       deliveryStreamName: 'logwarden-archive',
@@ -126,7 +148,33 @@ export class FirehoseArchive extends Construct {
         errorOutputPrefix: errorPrefix,
         // Dynamic partitioning needs at least 64 MB buffers.
         bufferingHints: { sizeInMBs: 64, intervalInSeconds: 300 },
-        compressionFormat: 'GZIP',
+        // Parquet compresses its own pages (the serializer's compression below); Firehose
+        // requires the S3 compression to be UNCOMPRESSED when it converts the record format.
+        compressionFormat: 'UNCOMPRESSED',
+        fileExtension: archiveFileExtension,
+        dataFormatConversionConfiguration: {
+          enabled: true,
+          // The lake's table is the schema: one definition for Firehose and Athena.
+          schemaConfiguration: {
+            catalogId: stack.account,
+            databaseName: lakeNames.database,
+            tableName: lakeNames.table,
+            region: stack.region,
+            roleArn: role.roleArn,
+            versionId: 'LATEST',
+          },
+          inputFormatConfiguration: {
+            deserializer: {
+              // Keys as written: "When set to true, which is the default, Kinesis Data Firehose
+              // converts JSON keys to lowercase before deserializing them" (OpenXJsonSerDe,
+              // CaseInsensitive), which would rewrite the keys of the objects kept as JSON text.
+              openXJsonSerDe: { caseInsensitive: false, convertDotsInJsonKeysToUnderscores: false },
+            },
+          },
+          outputFormatConfiguration: {
+            serializer: { parquetSerDe: { compression: archiveParquetCompression } },
+          },
+        },
         encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: props.archiveKey.keyArn } },
         cloudWatchLoggingOptions: {
           enabled: true,
@@ -152,6 +200,7 @@ export class FirehoseArchive extends Construct {
       },
     });
     this.deliveryStream.node.addDependency(role);
+    this.deliveryStream.addDependency(props.lakeTable);
 
     acknowledge(
       this,

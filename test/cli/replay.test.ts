@@ -202,6 +202,24 @@ describe('logwarden replay (issue 21 §19)', () => {
     expect(put.Records!.map((r) => Buffer.from(r.Data!).toString('base64'))).toEqual([record, record]);
   });
 
+  it('a document the Parquet conversion refused stays in errors/: it is OCSF, not a stream record', async () => {
+    // Firehose Developer Guide, "Handling errors for data format conversion": "When Amazon Data
+    // Firehose can't parse or deserialize a record (for example, when the data doesn't match the
+    // schema), it writes it to Amazon S3 with an error prefix": rawData is the transform's output.
+    const ocsf = Buffer.from(JSON.stringify({ class_uid: 'not an int', raw_data: 'line' })).toString(
+      'base64',
+    );
+    objects['errors/format-conversion-failed/2026/11/29/obj-1'] = Buffer.from(
+      JSON.stringify({ ErrorCode: 'DataFormatConversion.SchemaMismatch', rawData: ocsf }),
+    );
+    const c = cli();
+    expect(await c.run('--from', 'errors')).toBe(0);
+    expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
+    expect(c.out[0]).toBe(
+      'kept errors/format-conversion-failed/2026/11/29/obj-1: documents the lake table cannot hold, not stream records; not replayed',
+    );
+  });
+
   it('a batch the on-failure destination kept goes back to the function that failed it, not to the stream', async () => {
     const invocation = (fn: string) =>
       JSON.stringify({

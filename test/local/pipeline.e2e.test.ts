@@ -7,7 +7,7 @@
  */
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
 import { TrustTable, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
 import { normalizePayload, parseErrorOf } from '../../functions/shared/normalize';
@@ -17,6 +17,7 @@ import { readQueue, type Where } from '../../local/emulated-central';
 import { centralFunction, deployCentral, firehoseCredentials } from '../../local/scenario/pipeline';
 import { emulateOrganization, type Organization } from '../../local/scenario/organization';
 import { deliverToArchive, type DeliveryStats } from '../../local/firehose-driver';
+import { parquetToDocuments } from '../../local/lake-parquet';
 import { StreamReader, toKinesisStreamEvent } from '../../local/kinesis-reader';
 import { startMoto, type Moto } from '../../local/moto';
 import { names } from '../../contracts/names';
@@ -63,21 +64,16 @@ async function archivedDocuments(
   do {
     const list = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken }));
     for (const o of list.Contents ?? []) {
-      const body = gunzipSync(
-        Buffer.from(
-          await (
-            await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }))
-          ).Body!.transformToByteArray(),
-        ),
-      ).toString('utf8');
-      if (o.Key!.startsWith('errors/')) errors.push(JSON.parse(body));
-      else
-        docs.push(
-          ...body
-            .trimEnd()
-            .split('\n')
-            .map((l) => JSON.parse(l) as OcsfDocument),
-        );
+      const bytes = await (
+        await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }))
+      ).Body!.transformToByteArray();
+      // Error records are JSON (uncompressed: the delivery stream's CompressionFormat); the
+      // archive's objects are Parquet, converted with the lake table as schema.
+      if (o.Key!.startsWith('errors/')) errors.push(JSON.parse(Buffer.from(bytes).toString('utf8')));
+      else {
+        expect(o.Key).toMatch(/^ocsf\/source=[a-z_]+\/date=\d{4}-\d{2}-\d{2}\/.+\.parquet$/);
+        docs.push(...((await parquetToDocuments(bytes)) as OcsfDocument[]));
+      }
     }
     ContinuationToken = list.NextContinuationToken;
   } while (ContinuationToken);

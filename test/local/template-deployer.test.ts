@@ -95,10 +95,10 @@ describe('resource types the deployer does not know', () => {
   it('fail the deployment before any call, naming every one', async () => {
     const s = stackOf('LogwardenCentral', {
       Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: {} } },
-      Database: { Type: 'AWS::Glue::Database' },
-      WorkGroup: { Type: 'AWS::Athena::WorkGroup' },
+      Crawler: { Type: 'AWS::Glue::Crawler' },
+      Catalog: { Type: 'AWS::Athena::DataCatalog' },
     });
-    expect(unknownResourceTypes(s)).toEqual(['AWS::Athena::WorkGroup', 'AWS::Glue::Database']);
+    expect(unknownResourceTypes(s)).toEqual(['AWS::Athena::DataCatalog', 'AWS::Glue::Crawler']);
     const calls: string[] = [];
     const iam = new Proxy({} as IamDeployer, {
       get: (_, name) => () => {
@@ -107,7 +107,7 @@ describe('resource types the deployer does not know', () => {
       },
     });
     await expect(deployTemplate(s, { accessKeyId: 'AKIA', secretAccessKey: 'x' }, iam)).rejects.toThrow(
-      'LogwardenCentral: resource types the local deployer neither creates nor lists as emulated elsewhere or not emulated (local/template-deployer.ts): AWS::Athena::WorkGroup, AWS::Glue::Database',
+      'LogwardenCentral: resource types the local deployer neither creates nor lists as emulated elsewhere or not emulated (local/template-deployer.ts): AWS::Athena::DataCatalog, AWS::Glue::Crawler',
     );
     expect(calls).toEqual([]);
   });

@@ -29,7 +29,13 @@ import {
   PutRecordCommand,
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-kinesis';
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  ListObjectsV2Command,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   CreateTopicCommand,
   PublishCommand,
@@ -37,6 +43,12 @@ import {
   SNSClient,
 } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  CreateDatabaseCommand,
+  CreateTableCommand as CreateGlueTableCommand,
+  GetTableCommand,
+  GlueClient,
+} from '@aws-sdk/client-glue';
 import { conformance } from './conformance';
 import { World, logArchive, member, region, securityTooling, type Credentials } from './world';
 
@@ -626,6 +638,119 @@ conformance('iam:UpdateAssumeRolePolicy', {
           }),
         }),
       );
+    },
+  ],
+});
+
+conformance('glue:GetTable', {
+  behaviour: 'a table is read with grants on the catalog, its database and the table',
+  source:
+    'AWS Glue Developer Guide, "Specifying AWS Glue resource ARNs": "Data Catalog resources have a hierarchical structure, with catalog as the root"; Catalog arn:aws:glue:region:account-id:catalog, Database …:database/database name, Table …:table/database name/table name',
+  refuses: [
+    'a grant on the table alone, and one on another database',
+    async () => {
+      const glue = world.as(GlueClient, logArchive, region);
+      await glue
+        .send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'conformance_db' } }))
+        .catch((e: Error) => {
+          if (e.name !== 'AlreadyExistsException') throw e;
+        });
+      await glue
+        .send(new CreateGlueTableCommand({ DatabaseName: 'conformance_db', TableInput: { Name: 'events' } }))
+        .catch((e: Error) => {
+          if (e.name !== 'AlreadyExistsException') throw e;
+        });
+      const tableOnly = await roleSession(logArchive, [
+        allow('glue:GetTable', `arn:aws:glue:${region}:${logArchive}:table/conformance_db/events`),
+      ]);
+      expect(
+        await outcome(
+          world
+            .with(GlueClient, tableOnly.credentials)
+            .send(new GetTableCommand({ DatabaseName: 'conformance_db', Name: 'events' })),
+        ),
+      ).toBe('AccessDeniedException');
+      const otherDatabase = await roleSession(logArchive, [
+        allow('glue:GetTable', [
+          `arn:aws:glue:${region}:${logArchive}:catalog`,
+          `arn:aws:glue:${region}:${logArchive}:database/other`,
+          `arn:aws:glue:${region}:${logArchive}:table/conformance_db/events`,
+        ]),
+      ]);
+      expect(
+        await outcome(
+          world
+            .with(GlueClient, otherDatabase.credentials)
+            .send(new GetTableCommand({ DatabaseName: 'conformance_db', Name: 'events' })),
+        ),
+      ).toBe('AccessDeniedException');
+    },
+  ],
+  accepts: [
+    'grants on the catalog, the database and the table',
+    async () => {
+      const s = await roleSession(logArchive, [
+        allow('glue:GetTable', [
+          `arn:aws:glue:${region}:${logArchive}:catalog`,
+          `arn:aws:glue:${region}:${logArchive}:database/conformance_db`,
+          `arn:aws:glue:${region}:${logArchive}:table/conformance_db/events`,
+        ]),
+      ]);
+      expect(
+        await outcome(
+          world
+            .with(GlueClient, s.credentials)
+            .send(new GetTableCommand({ DatabaseName: 'conformance_db', Name: 'events' })),
+        ),
+      ).toBe('ok');
+    },
+  ],
+});
+
+conformance('s3:ListObjectsV2', {
+  behaviour: 'a listing (IAM action s3:ListBucket) carries its prefix as s3:prefix',
+  source:
+    'Service Authorization Reference, Amazon S3: ListBucket takes the condition key s3:prefix, "Filters access by key name prefix"',
+  refuses: [
+    'a listing under another prefix, and one with no prefix, when the grant is for ocsf/*',
+    async () => {
+      const bucket = 'conformance-list-prefix';
+      await world
+        .as(S3Client, logArchive, region)
+        .send(
+          new CreateBucketCommand({
+            Bucket: bucket,
+            CreateBucketConfiguration: { LocationConstraint: region as never },
+          }),
+        )
+        .catch((e: Error) => {
+          if (e.name !== 'BucketAlreadyOwnedByYou') throw e;
+        });
+      const s = await roleSession(logArchive, [
+        allow('s3:ListBucket', `arn:aws:s3:::${bucket}`, { StringLike: { 's3:prefix': ['ocsf/*'] } }),
+      ]);
+      const s3 = world.with(S3Client, s.credentials);
+      expect(await outcome(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'errors/' })))).toBe(
+        'AccessDenied',
+      );
+      expect(await outcome(s3.send(new ListObjectsV2Command({ Bucket: bucket })))).toBe('AccessDenied');
+    },
+  ],
+  accepts: [
+    'a listing under ocsf/',
+    async () => {
+      const s = await roleSession(logArchive, [
+        allow('s3:ListBucket', 'arn:aws:s3:::conformance-list-prefix', {
+          StringLike: { 's3:prefix': ['ocsf/*'] },
+        }),
+      ]);
+      expect(
+        await outcome(
+          world
+            .with(S3Client, s.credentials)
+            .send(new ListObjectsV2Command({ Bucket: 'conformance-list-prefix', Prefix: 'ocsf/source=x/' })),
+        ),
+      ).toBe('ok');
     },
   ],
 });

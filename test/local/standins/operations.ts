@@ -265,6 +265,26 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     Rule: 'logwarden-forward',
     Targets: [{ Id: 'control-bus', Arn: 'arn:aws:events:eu-west-1:222222222222:event-bus/logwarden' }],
   },
+  'glue:CreateDatabase': { DatabaseInput: { Name: 'logwarden' } },
+  'glue:CreateTable': {
+    DatabaseName: 'logwarden',
+    TableInput: {
+      Name: 'ocsf_events',
+      TableType: 'EXTERNAL_TABLE',
+      StorageDescriptor: {
+        Columns: [{ Name: 'class_uid', Type: 'int' }],
+        Location: 's3://logwarden-model/ocsf/',
+      },
+    },
+  },
+  'glue:GetDatabase': { Name: 'logwarden' },
+  'glue:GetTable': { DatabaseName: 'logwarden', Name: 'ocsf_events' },
+  'glue:GetPartitions': { DatabaseName: 'logwarden', TableName: 'ocsf_events' },
+  'glue:GetPartition': {
+    DatabaseName: 'logwarden',
+    TableName: 'ocsf_events',
+    PartitionValues: ['vpcflow', '2026-12-06'],
+  },
   'guardduty:CreateDetector': { Enable: true, FindingPublishingFrequency: 'SIX_HOURS' },
   'guardduty:CreateMembers': {
     DetectorId: gd,
