@@ -26,8 +26,8 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
       emit: (coverage) => {
         // The switch Powertools Metrics honours (POWERTOOLS_METRICS_DISABLED "Explicitly
         // disables emitting metrics to stdout", Powertools for AWS Lambda (TypeScript),
-        // "Environment variables"), read as it reads it, from the process environment.
-        if (metricsDisabled(process.env)) return;
+        // "Environment variables"), from the function's environment.
+        if (metricsDisabled(env)) return;
         const timestamp = new Date();
         // Standard output, not the Logger: an EMF line must be the JSON document alone.
         for (const line of coverageMetricLines(coverage, timestamp)) console.log(line);

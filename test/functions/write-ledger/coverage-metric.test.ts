@@ -269,7 +269,6 @@ describe("the write-ledger handler's coverage lines", () => {
   };
   const coverage: ControlCoverage[] = [{ control: 'trail', covered: 1, total: 2, percent: 50 }];
   afterEach(() => {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
     jest.restoreAllMocks();
   });
 
@@ -282,8 +281,7 @@ describe("the write-ledger handler's coverage lines", () => {
 
   it('are off where Powertools metrics are off (POWERTOOLS_METRICS_DISABLED=true, as in the local run)', () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-    depsFromEnv(env).coverage!.emit(coverage);
+    depsFromEnv({ ...env, POWERTOOLS_METRICS_DISABLED: 'true' }).coverage!.emit(coverage);
     expect(log).not.toHaveBeenCalled();
   });
 });
