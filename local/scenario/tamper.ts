@@ -82,10 +82,10 @@ export async function deleteFlowLog(org: Organization, account: string, region: 
  * StopLogging and DeleteFlowLogs: healed through the forwarders where one is deployed, and by
  * the alerter once their CloudTrail records reach the pipeline; one alert each. The records are
  * the organization trail's: the stand-in delivers each call the trail logs into the trail's
- * CloudWatch Logs group (local/standins/events.py), whose subscription (the management trail
- * subscription stack's filter) carries them to the stream; the run writes none. A call made
- * while the trail is stopped is not logged, as in AWS, so the DeleteFlowLogs comes after the
- * alerter's heal has started the trail again.
+ * CloudWatch Logs group (local/standins/events.py), whose subscription carries them to the
+ * stream; the run writes none. A call made while the trail is stopped is not logged, as in AWS,
+ * so the DeleteFlowLogs comes after the heal (started by the management forwarder, or by the
+ * alerter where no forwarder is deployed) has started the trail again.
  */
 export async function tamperAndHeal(org: Organization, p: Pipeline, account: string, say: Say) {
   const named = (r: { started: { workflow: string; name: string }[] }) =>
