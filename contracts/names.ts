@@ -33,6 +33,8 @@ export const names = {
   ownLogGroupPrefix: '/logwarden/',
   /** Log groups of logwarden's own functions and services, which must not feed the pipeline back. */
   pipelineLogGroupPrefix: '/logwarden/pipeline/',
+  /** The VPC flow-log groups logwarden creates in members, one per format (`<prefix><format id>`). */
+  flowLogGroupPrefix: '/logwarden/vpc-flow-logs/',
   /** Execution logs of the workflows (Step Functions), in the security-tooling account. */
   controlLogGroupPrefix: '/logwarden/control/',
   /** The archive key's alias: the archive guard SCP names the key by it (contracts/archive-guard-scp.ts). */

@@ -19,7 +19,7 @@ export interface EventPattern {
   readonly detail?: Record<string, unknown>;
 }
 
-import { names, type WorkflowId } from '../contracts/names';
+import { names, subscriptionPolicyName, type WorkflowId } from '../contracts/names';
 
 /** The workflows an event can start (the sweep starts on its schedule). */
 export type TriggeredWorkflow = Exclude<WorkflowId, 'sweep'>;
@@ -454,7 +454,16 @@ export interface UndoingCall {
   readonly requestParameters?: Record<string, unknown>;
 }
 
-/** Deleting the findings log group undoes both its creation and its retention setting. */
+/**
+ * Deleting a log group a control created undoes both its creation and its retention setting:
+ * the flow-log group of logwarden's own format (`lw-vpc-v8`, functions/shared/flow-log-formats.ts)
+ * and the GuardDuty findings group.
+ */
+const flowLogGroupDeleted: UndoingCall = {
+  eventSource: 'logs.amazonaws.com',
+  eventName: 'DeleteLogGroup',
+  requestParameters: { logGroupName: `${names.flowLogGroupPrefix}lw-vpc-v8` },
+};
 const findingsGroupDeleted: UndoingCall = {
   eventSource: 'logs.amazonaws.com',
   eventName: 'DeleteLogGroup',
@@ -469,21 +478,8 @@ const findingsGroupDeleted: UndoingCall = {
 export const repairsUndoneBy: Record<string, Record<string, readonly UndoingCall[]>> = {
   'ensure-flow-logs': {
     CreateFlowLogs: [{ eventSource: 'ec2.amazonaws.com', eventName: 'DeleteFlowLogs' }],
-    // The group is created with its retention; deleting it is what undoes both.
-    CreateLogGroup: [
-      {
-        eventSource: 'logs.amazonaws.com',
-        eventName: 'DeleteLogGroup',
-        requestParameters: { logGroupName: '/logwarden/flow-logs' },
-      },
-    ],
-    PutRetentionPolicy: [
-      {
-        eventSource: 'logs.amazonaws.com',
-        eventName: 'DeleteLogGroup',
-        requestParameters: { logGroupName: '/logwarden/flow-logs' },
-      },
-    ],
+    CreateLogGroup: [flowLogGroupDeleted],
+    PutRetentionPolicy: [flowLogGroupDeleted],
   },
   'ensure-trail': {
     CreateTrail: [{ eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail' }],
@@ -508,7 +504,7 @@ export const repairsUndoneBy: Record<string, Record<string, readonly UndoingCall
       {
         eventSource: 'logs.amazonaws.com',
         eventName: 'DeleteSubscriptionFilter',
-        requestParameters: { filterName: 'logwarden-central-eu-west-1' },
+        requestParameters: { filterName: subscriptionPolicyName('eu-west-1') },
       },
     ],
   },

@@ -3,6 +3,7 @@
  * CloudWatch Logs delivers flow-log lines without a header, so the fields come from the log
  * group: logwarden names its groups after the format it creates them with.
  */
+import { names } from '../../contracts/names';
 
 /** Field names by the flow-log version that introduced them (AWS VPC User Guide, "Available fields"). */
 export const flowLogFieldsByVersion = {
@@ -88,7 +89,7 @@ export const logwardenFormat: FlowLogFormat = {
   ],
 };
 
-export const flowLogGroupPrefix = '/logwarden/vpc-flow-logs/';
+export const flowLogGroupPrefix = names.flowLogGroupPrefix;
 
 /** The log group a flow log of this format delivers to; its name names the format. */
 export function flowLogGroupFor(format: FlowLogFormat): string {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { matchesPattern } from '../../events/match';
 import { busPattern, repairsUndoneBy, triggers } from '../../events/patterns';
+import { flowLogGroupFor, logwardenFormat } from '../../functions/shared/flow-log-formats';
 
 /**
  * Issue 21 §5: every repair a control makes has a trigger. The write calls are read from the
@@ -31,6 +32,12 @@ describe('every repair a control makes has a trigger (issue 21 §5)', () => {
       'ensure-guardduty',
       'ensure-subscription',
       'ensure-trail',
+    ]);
+  });
+
+  it('the flow-log control’s group is undone by deleting the group it creates', () => {
+    expect(repairsUndoneBy['ensure-flow-logs'].CreateLogGroup).toEqual([
+      expect.objectContaining({ requestParameters: { logGroupName: flowLogGroupFor(logwardenFormat) } }),
     ]);
   });
 
