@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { checkovSkip } from '../../workflows/acknowledge';
+import { secureBucketProps } from '../secure-bucket';
 import { archiveLockWeakness, type LogwardenConfig } from '../../contracts/config';
 import { protectedBucketActions } from '../../contracts/archive-guard-scp';
 import { archiveAccessLogsBucketName, archiveBucketName } from '../../contracts/names';
@@ -110,17 +111,8 @@ export class ArchiveBucket extends Construct {
           ? s3.ObjectLockRetention.governance(Duration.days(lock.days))
           : undefined;
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...secureBucketProps(props.key, this.accessLogs, 'archive/'),
       bucketName: archiveBucketName(accounts.logArchive, homeRegion),
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: props.key,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogs,
-      serverAccessLogsPrefix: 'archive/',
       objectLockEnabled: lock.mode !== 'off',
       // With `per-object`, no default retention: Firehose's PutObject then needs no integrity
       // header, and the archive-lock function locks each version (see contracts/config.ts).

@@ -17,6 +17,7 @@ import {
   partitionProjection,
 } from '../../contracts/lake';
 import { archiveBucketName, lakeResultsBucketName } from '../../contracts/names';
+import { secureBucketProps } from '../secure-bucket';
 import { secureKey } from '../secure-key';
 
 export interface ArchiveLakeProps {
@@ -86,17 +87,8 @@ export class ArchiveLake extends Construct {
 
     const resultsKey = secureKey(this, 'ResultsKey', 'Athena query results', lakeNames.resultsKeyAlias);
     const results = new s3.Bucket(this, 'Results', {
+      ...secureBucketProps(resultsKey, props.accessLogs, 'lake-results/'),
       bucketName: resultsName,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: resultsKey,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'lake-results/',
       lifecycleRules: [
         {
           id: 'expire-results',
