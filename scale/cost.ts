@@ -419,8 +419,34 @@ export function estimateMonthlyCost(input: {
     `logwarden adds ${usd(split.addedUsd)} a month; ${usd(split.existsAnywayUsd)} (application logs in CloudWatch Logs) is paid without it`,
     `flow logs (${bySource.flowLogs.toFixed(0)} GB a month), delivery paths: CloudWatch Logs → Kinesis → 3 consumers ${usd(paths.cloudWatchLogs)} (re-ingestion included), straight to Firehose ${usd(paths.firehose)} (scale/pipeline.ts): ${paths.cheaper === 'firehose' ? 'Firehose is cheaper (not built: flowLogs.delivery firehose)' : 'CloudWatch Logs is cheaper'}`,
     `Kinesis for ${traffic.totalGb.toFixed(0)} GB a month with re-ingestion: on-demand ${usd(kinesis.onDemand)}, provisioned ${usd(kinesis.provisioned)} (${kinesis.shards} shards at ${costAssumptions.streamPeakToMean}× the mean rate): ${kinesis.cheaper} is cheaper`,
+    kinesisCapacityAdvice(config.kinesis.capacity, kinesis),
   );
   return { rows, totalUsd: rows.reduce((a, r) => a + r.usd, 0), notes, split, paths, kinesis };
+}
+
+/**
+ * What `kinesis.capacity` should say for the modelled organization, against what it says now.
+ * Provisioned shards are sized for the model's peak (streamPeakToMean); traffic above it is
+ * throttled and CloudWatch Logs retries the delivery, so a bursty organization may still choose
+ * on-demand and pay the difference: the line names both.
+ */
+export function kinesisCapacityAdvice(
+  configured: LogwardenConfig['kinesis']['capacity'],
+  modes: ReturnType<typeof kinesisModes>,
+): string {
+  const usd = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`;
+  const saving = usd(Math.abs(modes.onDemand - modes.provisioned));
+  if (modes.cheaper === 'on-demand')
+    return configured === 'on-demand'
+      ? 'kinesis.capacity "on-demand" is the cheaper mode at this volume'
+      : `kinesis.capacity: set it to "on-demand" (now ${configured} shards): ${saving} a month cheaper at this volume`;
+  if (configured === modes.shards)
+    return `kinesis.capacity ${configured} (provisioned, sized for ${costAssumptions.streamPeakToMean}× the mean rate) is the cheaper mode at this volume`;
+  if (configured === 'on-demand')
+    return `kinesis.capacity: set it to ${modes.shards} (provisioned) for this volume, ${saving} a month less than "on-demand" (now); keep "on-demand" only where bursts exceed ${costAssumptions.streamPeakToMean}× the mean rate`;
+  return configured < modes.shards
+    ? `kinesis.capacity: ${configured} shards (now) are fewer than the ${modes.shards} the modelled peak needs: deliveries above them are throttled and retried by CloudWatch Logs, late`
+    : `kinesis.capacity: ${modes.shards} shards hold the modelled peak (now ${configured})`;
 }
 
 export function formatCost(

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../contracts/config';
 import type { CfnTemplate } from '../../local/asl';
-import { estimateMonthlyCost, formatCost, ownLogGroupRetention, recordBytes } from '../../scale/cost';
+import {
+  estimateMonthlyCost,
+  formatCost,
+  kinesisCapacityAdvice,
+  ownLogGroupRetention,
+  recordBytes,
+} from '../../scale/cost';
 import { prices } from '../../scale/prices';
 import { simulateSweep } from '../../scale/simulate';
 import { buildExample, exampleConfig, exampleConfigPath } from '../stacks/example-app';
@@ -89,5 +95,30 @@ describe('the monthly cost estimate, from the simulated sweep and the synthesize
       /volumes\.flowLogRecordsPerAccountPerDay: must be greater than 0/,
     );
     expect(parseConfig({ ...raw, volumes: undefined }).volumes.guardDutyFindingsPerAccountPerDay).toBe(10);
+  });
+
+  it('says what kinesis.capacity should be at the modelled volume, against what it is', () => {
+    const provisionedCheaper = {
+      onDemand: 15_387,
+      provisioned: 1_535,
+      shards: 135,
+      cheaper: 'provisioned',
+    } as const;
+    expect(kinesisCapacityAdvice('on-demand', provisionedCheaper)).toBe(
+      'kinesis.capacity: set it to 135 (provisioned) for this volume, $13,852 a month less than "on-demand" (now); keep "on-demand" only where bursts exceed 3× the mean rate',
+    );
+    expect(kinesisCapacityAdvice(135, provisionedCheaper)).toMatch(
+      /^kinesis\.capacity 135 \(provisioned.*is the cheaper mode/,
+    );
+    expect(kinesisCapacityAdvice(40, provisionedCheaper)).toMatch(
+      /40 shards \(now\) are fewer than the 135 the modelled peak needs: deliveries above them are throttled/,
+    );
+    const onDemandCheaper = { onDemand: 30, provisioned: 44, shards: 4, cheaper: 'on-demand' } as const;
+    expect(kinesisCapacityAdvice('on-demand', onDemandCheaper)).toBe(
+      'kinesis.capacity "on-demand" is the cheaper mode at this volume',
+    );
+    expect(kinesisCapacityAdvice(4, onDemandCheaper)).toBe(
+      'kinesis.capacity: set it to "on-demand" (now 4 shards): $14 a month cheaper at this volume',
+    );
   });
 });
