@@ -111,6 +111,10 @@ export function deploymentEnvironments(config: LogwardenConfig): { account: Acco
   // LogwardenCentral in the home region, LogwardenDestination-<region> in each governed region.
   add('logArchive', config.homeRegion);
   for (const region of config.governedRegions) add('logArchive', region);
+  // LogwardenArchiveReplica (archive.replica), when it is in the log-archive account; in another
+  // account its bootstrap is that account's (docs/deploying.md).
+  const replica = config.archive.replica;
+  if (replica?.account === config.accounts.logArchive) add('logArchive', replica.region);
   // LogwardenControlPlane.
   add('securityTooling', config.homeRegion);
   // LogwardenManagementForwarder: Organizations' events are delivered in us-east-1.
