@@ -26,6 +26,8 @@ export const protectedBucketEvents = [
   'DeleteBucketLifecycle',
   'PutObjectLockConfiguration',
   'PutBucketObjectLockConfiguration',
+  'PutBucketReplication',
+  'DeleteBucketReplication',
 ];
 
 /**
