@@ -10,6 +10,7 @@ import {
   ListDetectorsCommand,
   paginateListOrganizationAdminAccounts,
 } from '@aws-sdk/client-guardduty';
+import { DescribeAvailabilityZonesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   DescribeOrganizationCommand,
@@ -27,6 +28,7 @@ import {
   accountTitles,
   cdkBootstrapVersionParameter,
   cdkDeployRoleName,
+  environmentChecks,
   prerequisites,
   type AccountKey,
   type Check,
@@ -59,6 +61,7 @@ export interface AccountClients {
   cloudFormation: CloudFormationClient;
   guardDuty: (region: string) => GuardDutyClient;
   ssm: (region: string) => SSMClient;
+  ec2: (region: string) => EC2Client;
 }
 
 /** How preflight reaches one account: its clients and how their credentials were found, or why it cannot. */
@@ -95,6 +98,7 @@ function clientsWith(
     cloudFormation: recordCallSites(new CloudFormationClient({ region: config.homeRegion, ...common() })),
     guardDuty: (region) => recordCallSites(new GuardDutyClient({ region, ...common() })),
     ssm: (region) => recordCallSites(new SSMClient({ region, ...common() })),
+    ec2: (region) => recordCallSites(new EC2Client({ region, ...common() })),
   };
 }
 
@@ -463,6 +467,31 @@ async function answer(
         ? { met: true, detail: `bootstrap version ${version}, deploy role trusts ${account}` }
         : { met: false, detail: `the deploy role ${deployRole} does not trust its own account ${account}` };
     }
+    case 'availability-zones': {
+      // "Describes the Availability Zones, Local Zones, and Wavelength Zones that are available
+      // to you"; ZoneType "The valid values are availability-zone, local-zone, and
+      // wavelength-zone" (EC2 API Reference, DescribeAvailabilityZones, AvailabilityZone). The
+      // search subnets need Availability Zones; the state of one is "available" unless an event
+      // impairs it.
+      const res = await clients.ec2(check.region).send(new DescribeAvailabilityZonesCommand({}));
+      const zones = (res.AvailabilityZones ?? []).filter(
+        (z) => (z.ZoneType ?? 'availability-zone') === 'availability-zone',
+      );
+      const available = zones.filter((z) => z.State === 'available').map((z) => z.ZoneName as string);
+      const listed = available.length ? available.join(', ') : 'none';
+      const absent = check.zones.filter((z) => !available.includes(z));
+      if (available.length < check.count)
+        return {
+          met: false,
+          detail: `${check.region} has ${available.length} Availability Zone${available.length === 1 ? '' : 's'} available to ${account} (${listed}); the search domain needs ${check.count}`,
+        };
+      if (absent.length)
+        return {
+          met: false,
+          detail: `openSearch.availabilityZones names ${absent.join(', ')}, not available to ${account} in ${check.region} (available: ${listed})`,
+        };
+      return { met: true, detail: `${available.length} available (${listed})` };
+    }
   }
 }
 
@@ -473,7 +502,8 @@ const unknownCauses = new WeakMap<Finding, unknown>();
 export async function preflight(config: LogwardenConfig, access: PreflightAccess): Promise<Finding[]> {
   const reads = new Reads();
   const findings: Finding[] = [];
-  for (const p of prerequisites(config)) {
+  // The prerequisites, then what no step gives an account (environmentChecks).
+  for (const p of [...prerequisites(config), ...environmentChecks(config)]) {
     const base = {
       id: p.id,
       title: p.title,

@@ -17,7 +17,10 @@ import { archiveAccessLogsBucketName, archiveBucketName, names } from './names';
 
 /**
  * The bucket-level calls that could shorten the archive: its Object Lock configuration, its
- * lifecycle, its policy (which holds the deny), and lifting a GOVERNANCE lock.
+ * lifecycle, its policy (which holds the deny), lifting a GOVERNANCE lock, and its replication
+ * rule, which keeps the replica (`archive.replica`) fed (PutBucketReplication and
+ * DeleteBucketReplication are both authorized as s3:PutReplicationConfiguration, Service
+ * Authorization Reference, Amazon S3).
  */
 export const protectedBucketActions = [
   's3:PutBucketObjectLockConfiguration',
@@ -25,6 +28,7 @@ export const protectedBucketActions = [
   's3:PutBucketPolicy',
   's3:DeleteBucketPolicy',
   's3:BypassGovernanceRetention',
+  's3:PutReplicationConfiguration',
 ];
 
 /** The key calls that would make every archived object unreadable, or allow it later. */

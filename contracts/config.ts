@@ -263,6 +263,18 @@ export const configSchema = z
         })
         .default({ bytesScannedCutoffPerQuery: 100 * 1024 ** 3, resultsRetentionDays: 30 }),
       /**
+       * A second, Object-Locked copy of the archive by S3 Replication, in another Region or another
+       * account of the organization (the log-archive account itself, in another Region, counts).
+       * Off when absent: it doubles the archive's storage and puts the logs under a second
+       * jurisdiction, which is the organization's choice (docs/pipeline.md).
+       */
+      replica: z
+        .strictObject({
+          account: accountId,
+          region,
+        })
+        .optional(),
+      /**
        * logwarden as an Amazon Security Lake custom source, one a class (docs/lake.md): off when
        * absent. Security Lake must be enabled in the home region of the log-archive account.
        */
@@ -528,6 +540,22 @@ export const configSchema = z
         message: `is required: ${weakness}; set it to the reason for choosing this, or remove the setting`,
       });
     }
+    const replica = c.archive.replica;
+    if (replica && replica.account === c.accounts.logArchive && replica.region === c.homeRegion)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['archive', 'replica'],
+        message: `must be another Region or another account than the archive's (${c.accounts.logArchive}, ${c.homeRegion}): a copy beside the archive survives neither the Region nor the account`,
+      });
+    // "to replicate objects from S3 Object Lock enabled buckets, your destination bucket must also
+    // have S3 Object Lock enabled" (Amazon S3 FAQs, Replication); the replica takes the archive's
+    // mode and days, so an archive without a lock has none to give it.
+    if (replica && lock.mode === 'off')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['archive', 'replica'],
+        message: 'needs archive.objectLock: the replica is locked with the archive’s mode and days',
+      });
     const overlap = c.scope.excludeOUs.filter((ou) => c.scope.includeOUs.includes(ou));
     if (overlap.length) {
       ctx.addIssue({

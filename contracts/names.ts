@@ -39,6 +39,10 @@ export const names = {
   controlLogGroupPrefix: '/logwarden/control/',
   /** The archive key's alias: the archive guard SCP names the key by it (contracts/archive-guard-scp.ts). */
   archiveKeyAlias: 'alias/logwarden-archive',
+  /** The replica's key alias, in the replica's account and Region: the replication names the key by it. */
+  archiveReplicaKeyAlias: 'alias/logwarden-archive-replica',
+  /** The role S3 assumes to replicate the archive (log-archive account); the replica's policies name it. */
+  archiveReplicationRole: 'logwarden-archive-replication',
 } as const;
 
 /**
@@ -53,6 +57,29 @@ export function archiveBucketName(logArchiveAccount: string, homeRegion: string)
 /** The archive's server access logs: who read, wrote or re-configured the archive. */
 export function archiveAccessLogsBucketName(logArchiveAccount: string, homeRegion: string): string {
   return `logwarden-archive-access-logs-${logArchiveAccount}-${homeRegion}`;
+}
+
+/** The archive's replica (`archive.replica`), in its own account and Region. */
+export function archiveReplicaBucketName(replicaAccount: string, replicaRegion: string): string {
+  return `logwarden-archive-replica-${replicaAccount}-${replicaRegion}`;
+}
+
+/** The replica's server access logs, beside it. */
+export function replicaAccessLogsBucketName(replicaAccount: string, replicaRegion: string): string {
+  return `logwarden-replica-access-logs-${replicaAccount}-${replicaRegion}`;
+}
+
+/**
+ * The replica key by its alias ARN, which the replication rule's ReplicaKmsKeyID takes ("Key ARN
+ * or Alias ARN", S3 API Reference, EncryptionConfiguration): the key's own ARN exists only once
+ * the replica stack is deployed, in another account or Region than the archive's stack.
+ */
+export function archiveReplicaKeyAliasArn(replicaAccount: string, replicaRegion: string): string {
+  return `arn:aws:kms:${replicaRegion}:${replicaAccount}:${names.archiveReplicaKeyAlias}`;
+}
+
+export function archiveReplicationRoleArn(logArchiveAccount: string): string {
+  return `arn:aws:iam::${logArchiveAccount}:role/${names.archiveReplicationRole}`;
 }
 
 /** Where the lake's Athena workgroup writes query results (contracts/lake.ts). */

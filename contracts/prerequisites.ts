@@ -11,7 +11,7 @@
  * cli/preflight.ts that kind (the type system insists), and the local run's command runner any
  * new AWS CLI command its fix uses.
  */
-import type { LogwardenConfig } from './config';
+import { searchZoneCount, type LogwardenConfig } from './config';
 
 export type AccountKey = 'management' | 'logArchive' | 'securityTooling';
 
@@ -58,7 +58,12 @@ export type Check =
    * The CDK bootstrap of the account and region: its version parameter (what `cdk deploy`
    * reads) at `minVersion` or later, and its deploy role trusting the account itself.
    */
-  | { kind: 'cdk-bootstrap'; region: string; minVersion: number };
+  | { kind: 'cdk-bootstrap'; region: string; minVersion: number }
+  /**
+   * EC2 DescribeAvailabilityZones in the region, with the account's credentials: at least `count`
+   * Availability Zones available to it, `zones` (the configured ones) among them.
+   */
+  | { kind: 'availability-zones'; region: string; count: number; zones: string[] };
 
 export interface Prerequisite {
   /** Stable and unique: names it in preflight's output and in tests. */
@@ -111,6 +116,10 @@ export function deploymentEnvironments(config: LogwardenConfig): { account: Acco
   // LogwardenCentral in the home region, LogwardenDestination-<region> in each governed region.
   add('logArchive', config.homeRegion);
   for (const region of config.governedRegions) add('logArchive', region);
+  // LogwardenArchiveReplica (archive.replica), when it is in the log-archive account; in another
+  // account its bootstrap is that account's (docs/deploying.md).
+  const replica = config.archive.replica;
+  if (replica?.account === config.accounts.logArchive) add('logArchive', replica.region);
   // LogwardenControlPlane.
   add('securityTooling', config.homeRegion);
   // LogwardenManagementForwarder: Organizations' events are delivered in us-east-1.
@@ -329,4 +338,32 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
   for (const p of list)
     for (const r of p.requires) if (!ids.has(r)) throw new Error(`${p.id} requires unknown ${r}`);
   return list;
+}
+
+/**
+ * What the deployment needs of an account that no one-time step gives it, checked by `logwarden
+ * preflight` after the prerequisites: a fix is a change to the configuration, never a command
+ * that creates something (so the local run, which takes the prerequisites, has none to take).
+ */
+export function environmentChecks(config: LogwardenConfig): Prerequisite[] {
+  const { logArchive } = config.accounts;
+  const region = config.homeRegion;
+  const count = searchZoneCount(config.openSearch);
+  const zones = config.openSearch.availabilityZones ?? [];
+  const list = `aws ec2 describe-availability-zones --region ${region} --query "AvailabilityZones[?ZoneType=='availability-zone'].ZoneName"`;
+  return [
+    {
+      id: `availability-zones-${region}`,
+      title: `The log-archive account ${logArchive} has ${count} Availability Zone${count > 1 ? 's' : ''} in ${region}${zones.length ? ` (${zones.join(', ')})` : ''}`,
+      why: `The search domain's VPC spans ${count} zone${count > 1 ? 's' : ''} of the home region (openSearch.zoneAwareness); zone names are the account's own ("AWS maps the physical Availability Zones randomly to the Availability Zone names for each AWS account", AWS RAM User Guide, "Availability Zone IDs"), so the configured ones must be available to the log-archive account.`,
+      account: 'logArchive',
+      fix: [
+        `# set openSearch.availabilityZones to ${count} of the zones this lists (or openSearch.zoneAwareness to false for one):`,
+        `# ${list}`,
+      ],
+      verify: [list],
+      requires: [],
+      check: { kind: 'availability-zones', region, count, zones },
+    },
+  ];
 }

@@ -31,6 +31,7 @@ import {
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketLoggingCommand,
+  PutBucketReplicationCommand,
   PutBucketNotificationConfigurationCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
@@ -40,6 +41,8 @@ import {
   S3Client,
   type BucketLocationConstraint,
   type LifecycleRule,
+  type ReplicationConfiguration,
+  type ReplicationRule,
 } from '@aws-sdk/client-s3';
 import {
   CreateTopicCommand,
@@ -575,6 +578,20 @@ export async function deployTemplate(
   return created;
 }
 
+/** The `AWS::S3::Bucket` properties the deployer applies; any other is refused. */
+export const appliedBucketProperties = [
+  'BucketName',
+  'BucketEncryption',
+  'LifecycleConfiguration',
+  'LoggingConfiguration',
+  'ObjectLockEnabled',
+  'ObjectLockConfiguration',
+  'OwnershipControls',
+  'PublicAccessBlockConfiguration',
+  'ReplicationConfiguration',
+  'VersioningConfiguration',
+];
+
 /**
  * An `AWS::S3::Bucket` as CloudFormation creates it: CreateBucket (Object Lock asked at creation,
  * the only time S3 allows it: "You can only enable Object Lock for new buckets", S3 User Guide,
@@ -587,17 +604,7 @@ async function createBucket(
   s3: S3Client,
   applied: (...keys: string[]) => void,
 ) {
-  applied(
-    'BucketName',
-    'BucketEncryption',
-    'LifecycleConfiguration',
-    'LoggingConfiguration',
-    'ObjectLockEnabled',
-    'ObjectLockConfiguration',
-    'OwnershipControls',
-    'PublicAccessBlockConfiguration',
-    'VersioningConfiguration',
-  );
+  applied(...appliedBucketProperties);
   const p = resolveDocument(stack, r.Properties ?? {}) as Record<string, never>;
   const Bucket = physicalName(stack.template, logicalId);
   await s3.send(
@@ -660,6 +667,16 @@ async function createBucket(
         LifecycleConfiguration: { Rules: lifecycle.Rules.map(lifecycleRule) },
       }),
     );
+  // After versioning: replication "must have S3 Versioning enabled for both the source and
+  // destination buckets" (Amazon S3 FAQs, Replication).
+  const replication = p.ReplicationConfiguration as CfnReplicationConfiguration | undefined;
+  if (replication)
+    await s3.send(
+      new PutBucketReplicationCommand({
+        Bucket,
+        ReplicationConfiguration: replicationConfiguration(replication),
+      }),
+    );
   const logging = p.LoggingConfiguration as
     { DestinationBucketName: string; LogFilePrefix?: string } | undefined;
   if (logging)
@@ -674,6 +691,40 @@ async function createBucket(
         },
       }),
     );
+}
+
+/** `AWS::S3::Bucket ReplicationConfiguration`, as CloudFormation names its parts. */
+export interface CfnReplicationConfiguration {
+  Role: string;
+  Rules: Record<string, unknown>[];
+}
+
+/**
+ * A template's replication configuration in PutBucketReplication's shape: the same element names
+ * but the rule's `Id`, which the API calls `ID` (AWS::S3::Bucket ReplicationRule; S3 API
+ * Reference, ReplicationRule). A rule property the deployer does not know is refused.
+ */
+export function replicationConfiguration(c: CfnReplicationConfiguration): ReplicationConfiguration {
+  const known = [
+    'Id',
+    'Status',
+    'Priority',
+    'Filter',
+    'Prefix',
+    'DeleteMarkerReplication',
+    'SourceSelectionCriteria',
+    'Destination',
+  ];
+  return {
+    Role: c.Role,
+    Rules: c.Rules.map((rule) => {
+      const extra = Object.keys(rule).filter((k) => !known.includes(k));
+      if (extra.length)
+        throw new Error(`replication rule properties the local deployer does not apply: ${extra.join(', ')}`);
+      const { Id, ...rest } = rule;
+      return { ...(Id === undefined ? {} : { ID: Id as string }), ...rest } as ReplicationRule;
+    }),
+  };
 }
 
 /** A lifecycle rule of `AWS::S3::Bucket Rule` in PutBucketLifecycleConfiguration's `LifecycleRule` shape. */

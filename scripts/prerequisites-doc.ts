@@ -25,6 +25,9 @@ const placeholders = {
   governedRegions: ['<each governed region>'],
   breakGlassRoleArn: 'arn:aws:iam::<logArchive>:role/logwarden-break-glass',
   trail: { mode: 'organization', name: 'logwarden' },
+  // No replica: its bootstrap, in an account and Region of the organization's choosing, is in the
+  // deploy notes instead.
+  archive: {},
 } as unknown as LogwardenConfig;
 
 const block = (name: string, body: string) =>

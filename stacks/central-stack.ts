@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledge, checkovSkip } from '../workflows/acknowledge';
 import { ArchiveBucket } from './central/archive-bucket';
 import { ArchiveGuard } from './central/archive-guard';
+import { ArchiveReplication } from './central/archive-replication';
 import { ArchiveLock } from './central/archive-lock';
 import { FirehoseArchive } from './central/firehose-archive';
 import { ArchiveLake } from './central/lake';
@@ -125,6 +126,12 @@ export class CentralStack extends Stack {
 
     const archive = new ArchiveBucket(this, 'Archive', { config, key: archiveKey });
     this.archiveBucket = archive.bucket;
+    if (config.archive.replica)
+      new ArchiveReplication(this, 'ArchiveReplication', {
+        bucket: archive.bucket,
+        key: archiveKey,
+        replica: config.archive.replica,
+      });
     new ArchiveGuard(this, 'ArchiveGuard', {
       key: archiveKey,
       bucket: archive.bucket,

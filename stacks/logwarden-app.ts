@@ -1,6 +1,7 @@
 import { managementForwardedTriggersIn } from '../events/patterns';
 import { Annotations, App, DefaultStackSynthesizer, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ArchiveReplicaStack } from './archive-replica-stack';
 import { CentralStack } from './central-stack';
 import { configWarnings, type LogwardenConfig } from '../contracts/config';
 import { ControlPlaneStack } from './control-plane-stack';
@@ -27,6 +28,8 @@ const featureFlags: Record<string, unknown> = {
 
 export interface LogwardenStacks {
   readonly central: CentralStack;
+  /** Present with `archive.replica`: the archive's Object-Locked replica, deployed before `central`. */
+  readonly archiveReplica?: ArchiveReplicaStack;
   readonly destinations: DestinationStack[];
   readonly controlPlane: ControlPlaneStack;
   readonly memberBaseline: MemberBaselineStack;
@@ -71,6 +74,21 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     env: { ...logArchive, region: config.homeRegion },
     description: 'logwarden central pipeline: stream, archive, index, alerts (log-archive account)',
   });
+  // The replica first, then LogwardenCentral: S3 replicates a version only into a destination
+  // that exists, is versioned and has Object Lock (DstBucketNotFound, DstBucketUnversioned,
+  // DstBucketObjectLockConfigMissing, S3 User Guide "Amazon S3 replication failure reasons"), and
+  // never retries what the rule missed ("Amazon S3 doesn't replicate objects retroactively").
+  // The replica's policies name the replication role by aws:PrincipalArn, which needs no role yet.
+  const replica = config.archive.replica;
+  const archiveReplica = replica
+    ? new ArchiveReplicaStack(app, 'LogwardenArchiveReplica', {
+        config,
+        env: { account: replica.account, region: replica.region },
+        description: `logwarden: the archive's Object-Locked replica (${replica.account}, ${replica.region})`,
+      })
+    : undefined;
+  if (archiveReplica)
+    central.addDependency(archiveReplica, 'the replication rule names the replica bucket and key');
   const destinations = config.governedRegions.map(
     (region) =>
       new DestinationStack(app, `LogwardenDestination-${region}`, {
@@ -145,6 +163,7 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
         });
   return {
     central,
+    archiveReplica,
     destinations,
     controlPlane,
     memberBaseline,

@@ -1,3 +1,4 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
@@ -23,5 +24,25 @@ export function secureBucketProps(
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     serverAccessLogsBucket: accessLogs,
     serverAccessLogsPrefix: accessLogsPrefix,
+  };
+}
+
+/**
+ * A bucket that receives S3 server access logs: S3-managed encryption (server access logging
+ * cannot deliver to an SSE-KMS bucket), no public access, TLS only, versioned, owner-enforced,
+ * the logs kept as long as the data they describe, and retained when the stack goes.
+ */
+export function accessLogsBucketProps(bucketName: string, retentionDays: number): s3.BucketProps {
+  return {
+    bucketName,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    versioned: true,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    lifecycleRules: [
+      { expiration: Duration.days(retentionDays), noncurrentVersionExpiration: Duration.days(30) },
+    ],
+    removalPolicy: RemovalPolicy.RETAIN,
   };
 }

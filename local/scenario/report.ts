@@ -11,6 +11,7 @@ import { buildMatrix, renderHtml, renderTable } from '../../cli/coverage-matrix'
 import { readLedger } from '../../cli/ledger';
 import { readDirectory, type OrgDirectory } from '../../cli/org-directory';
 import { names } from '../../contracts/names';
+import { environmentChecks, prerequisites } from '../../contracts/prerequisites';
 import { notYetEmulatedControls } from './emulated';
 import { findingsBySeverity, topRejectedSources, whoStoppedATrail } from '../queries';
 import type { LocalSearch } from '../opensearch';
@@ -99,7 +100,15 @@ export async function printPreflight(config: LogwardenConfig, when: 'before' | '
   const shown = when === 'before' ? run.lines : run.lines.filter((l) => !l.startsWith('  '));
   say(indent(shown.join('\n')));
   const [met, missing] = summary ? [Number(summary[1]), Number(summary[2])] : [NaN, NaN];
-  const expected = when === 'before' ? missing === total && run.code === 1 : met === total && run.code === 0;
+  // Every prerequisite is missing before and met after; what no step gives an account (the home
+  // region's zones) is met throughout.
+  const steps = prerequisites(config).length;
+  const environment = environmentChecks(config).length;
+  const expected =
+    total === steps + environment &&
+    (when === 'before'
+      ? missing === steps && met === environment && run.code === 1
+      : met === total && run.code === 0);
   if (!expected || !total)
     throw new Error(
       `logwarden preflight ${when} the prerequisites: expected all ${when === 'before' ? 'missing' : 'met'}, got exit ${run.code}`,

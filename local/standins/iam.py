@@ -397,6 +397,8 @@ MAPPINGS: dict[str, Mapper] = {
     "ec2:DescribeVpcs": _star("ec2:DescribeVpcs"),
     "ec2:DescribeFlowLogs": _star("ec2:DescribeFlowLogs"),
     "ec2:DescribeSubnets": _star("ec2:DescribeSubnets"),
+    # Service Authorization Reference, Amazon EC2: DescribeAvailabilityZones has no resource type.
+    "ec2:DescribeAvailabilityZones": _star("ec2:DescribeAvailabilityZones"),
     "ec2:CreateFlowLogs": _create_flow_logs,
     "ec2:DeleteFlowLogs": lambda p, c: [
         ("ec2:DeleteFlowLogs", c.arn("ec2", f"vpc-flow-log/{f}")) for f in _indexed(p, "FlowLogId")

@@ -35,7 +35,9 @@ def install() -> None:
 # names them CreateBucket / ListBucket / DeleteBucket and IAM would authorize them as such. The
 # actions are those of the Service Authorization Reference, "Actions defined by Amazon S3"
 # (e.g. PutObjectLockConfiguration: s3:PutBucketObjectLockConfiguration; PutBucketEncryption and
-# DeleteBucketEncryption: s3:PutEncryptionConfiguration). moto's own key for the public access
+# DeleteBucketEncryption: s3:PutEncryptionConfiguration; PutBucketReplication and
+# DeleteBucketReplication: s3:PutReplicationConfiguration, GetBucketReplication:
+# s3:GetReplicationConfiguration). moto's own key for the public access
 # block (`public_access_block`) is not the query string S3 uses (`publicAccessBlock`).
 BUCKET_SUBRESOURCE_ACTIONS = {
     "GET": {
@@ -43,17 +45,20 @@ BUCKET_SUBRESOURCE_ACTIONS = {
         "encryption": "GetEncryptionConfiguration",
         "ownershipControls": "GetBucketOwnershipControls",
         "publicAccessBlock": "GetBucketPublicAccessBlock",
+        "replication": "GetReplicationConfiguration",
     },
     "PUT": {
         "object-lock": "PutBucketObjectLockConfiguration",
         "encryption": "PutEncryptionConfiguration",
         "ownershipControls": "PutBucketOwnershipControls",
         "publicAccessBlock": "PutBucketPublicAccessBlock",
+        "replication": "PutReplicationConfiguration",
     },
     "DELETE": {
         "encryption": "PutEncryptionConfiguration",
         "ownershipControls": "PutBucketOwnershipControls",
         "publicAccessBlock": "PutBucketPublicAccessBlock",
+        "replication": "PutReplicationConfiguration",
     },
 }
 

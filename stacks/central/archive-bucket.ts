@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { checkovSkip } from '../../workflows/acknowledge';
-import { secureBucketProps } from '../secure-bucket';
+import { accessLogsBucketProps, secureBucketProps } from '../secure-bucket';
 import { archiveLockWeakness, type LogwardenConfig } from '../../contracts/config';
 import { protectedBucketActions } from '../../contracts/archive-guard-scp';
 import { archiveAccessLogsBucketName, archiveBucketName } from '../../contracts/names';
@@ -26,6 +26,8 @@ export const protectedBucketEvents = [
   'DeleteBucketLifecycle',
   'PutObjectLockConfiguration',
   'PutBucketObjectLockConfiguration',
+  'PutBucketReplication',
+  'DeleteBucketReplication',
 ];
 
 /**
@@ -69,18 +71,14 @@ export class ArchiveBucket extends Construct {
     const { archive, breakGlassRoleArn, accounts, homeRegion } = props.config;
 
     // Named, so that the archive guard SCP can name both buckets (contracts/archive-guard-scp.ts).
-    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      bucketName: archiveAccessLogsBucketName(accounts.logArchive, homeRegion),
-      encryption: s3.BucketEncryption.S3_MANAGED, // server access logging cannot write to SSE-KMS buckets
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [
-        { expiration: Duration.days(archive.retentionDays), noncurrentVersionExpiration: Duration.days(30) },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.accessLogs = new s3.Bucket(
+      this,
+      'AccessLogs',
+      accessLogsBucketProps(
+        archiveAccessLogsBucketName(accounts.logArchive, homeRegion),
+        archive.retentionDays,
+      ),
+    );
     this.accessLogs.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'OnlyBreakGlassDeletesOrReconfiguresAccessLogs',

@@ -5,7 +5,19 @@
  */
 import { deployedAs, physicalName, resolveValue, type CfnTemplate } from '../../local/asl';
 import type { DeployedStack, IamDeployer } from '../../local/deployment';
-import { creationOrder, deployTemplate, unknownResourceTypes } from '../../local/template-deployer';
+import { App } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseConfig } from '../../contracts/config';
+import { buildApp } from '../../stacks/logwarden-app';
+import {
+  appliedBucketProperties,
+  creationOrder,
+  deployTemplate,
+  replicationConfiguration,
+  unknownResourceTypes,
+  type CfnReplicationConfiguration,
+} from '../../local/template-deployer';
 
 const account = '222222222222';
 const region = 'eu-west-1';
@@ -110,5 +122,64 @@ describe('resource types the deployer does not know', () => {
       'LogwardenCentral: resource types the local deployer neither creates nor lists as emulated elsewhere or not emulated (local/template-deployer.ts): AWS::Athena::DataCatalog, AWS::Glue::Crawler',
     );
     expect(calls).toEqual([]);
+  });
+});
+
+describe('the archive replica (archive.replica), as the deployer would meet it', () => {
+  // The local run does not configure a replica; the deployer must still refuse nothing the
+  // templates with one hold: the replica stack's resource types, every bucket property, and the
+  // archive's replication rule in PutBucketReplication's shape.
+  const raw = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'logwarden.config.json'), 'utf8'));
+  const config = parseConfig({
+    ...raw,
+    archive: { ...raw.archive, replica: { account: '555555555555', region: 'eu-central-1' } },
+  });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stacks = buildApp(app, config);
+  const assembly = app.synth();
+  const deployed = (name: string, account: string, region: string): DeployedStack => ({
+    stackName: name,
+    account,
+    region,
+    template: deployedAs(assembly.getStackByName(name).template as CfnTemplate, name),
+  });
+  const replica = deployed(stacks.archiveReplica!.stackName, '555555555555', 'eu-central-1');
+  const central = deployed(stacks.central.stackName, account, region);
+
+  it('knows every resource type of the replica stack and every bucket property of both stacks', () => {
+    expect(unknownResourceTypes(replica)).toEqual([]);
+    for (const stack of [replica, central])
+      for (const [, r] of creationOrder(stack).filter(([, r]) => r.Type === 'AWS::S3::Bucket'))
+        for (const key of Object.keys(r.Properties ?? {})) expect(appliedBucketProperties).toContain(key);
+  });
+
+  it('puts the replication rule as PutBucketReplication takes it (the rule’s Id is the API’s ID)', () => {
+    const [, archive] = creationOrder(central).find(
+      ([, r]) => r.Type === 'AWS::S3::Bucket' && r.Properties?.ReplicationConfiguration,
+    )!;
+    const cfn = archive.Properties!.ReplicationConfiguration as CfnReplicationConfiguration;
+    const api = replicationConfiguration(cfn);
+    expect(api.Role).toEqual(cfn.Role);
+    expect(api.Rules).toEqual([
+      {
+        ID: 'archive-replica',
+        Status: 'Enabled',
+        Priority: 1,
+        Filter: { Prefix: '' },
+        DeleteMarkerReplication: { Status: 'Disabled' },
+        SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+        Destination: {
+          Bucket: 'arn:aws:s3:::logwarden-archive-replica-555555555555-eu-central-1',
+          Account: '555555555555',
+          AccessControlTranslation: { Owner: 'Destination' },
+          EncryptionConfiguration: {
+            ReplicaKmsKeyID: 'arn:aws:kms:eu-central-1:555555555555:alias/logwarden-archive-replica',
+          },
+        },
+      },
+    ]);
+    expect(() =>
+      replicationConfiguration({ Role: 'r', Rules: [{ Id: 'x', ExistingObjectReplication: {} }] }),
+    ).toThrow('replication rule properties the local deployer does not apply: ExistingObjectReplication');
   });
 });

@@ -169,7 +169,7 @@ describe('central pipeline stack', () => {
     });
   });
 
-  it('the archive bucket policy: only the break-glass role may change the Object Lock configuration, the lifecycle or the policy', () => {
+  it('the archive bucket policy: only the break-glass role may change the Object Lock configuration, the lifecycle, the policy or the replication', () => {
     t.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -183,6 +183,7 @@ describe('central pipeline stack', () => {
               's3:PutBucketObjectLockConfiguration',
               's3:PutBucketPolicy',
               's3:PutLifecycleConfiguration',
+              's3:PutReplicationConfiguration',
             ],
             Condition: { ArnNotEquals: { 'aws:PrincipalArn': config.breakGlassRoleArn } },
           }),
@@ -206,7 +207,13 @@ describe('central pipeline stack', () => {
         r.EventPattern['detail-type'][0] === 'AWS API Call via CloudTrail',
     )!;
     expect(s3Rule.EventPattern.detail.eventName).toEqual(
-      expect.arrayContaining(['PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketLifecycle']),
+      expect.arrayContaining([
+        'PutBucketPolicy',
+        'DeleteBucketPolicy',
+        'PutBucketLifecycle',
+        'PutBucketReplication',
+        'DeleteBucketReplication',
+      ]),
     );
     for (const rule of [kmsRule, s3Rule]) {
       expect(rule.Targets).toEqual([

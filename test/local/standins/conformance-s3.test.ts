@@ -1,13 +1,15 @@
 /**
  * S3 rules of the stand-in (local/standins/s3.py), each with the AWS text it rests on: the IAM
- * action a bucket sub-resource request is authorized as, and server access logging into a bucket
- * whose ACLs are disabled. Real SDK clients, IAM enforced (world.ts).
+ * action a bucket sub-resource request is authorized as (Object Lock, replication), and server
+ * access logging into a bucket whose ACLs are disabled. Real SDK clients, IAM enforced (world.ts).
  */
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   CreateBucketCommand,
   PutBucketLoggingCommand,
   PutBucketOwnershipControlsCommand,
+  PutBucketReplicationCommand,
+  PutBucketVersioningCommand,
   PutObjectLockConfigurationCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -138,6 +140,57 @@ conformance('s3:PutBucketLogging', {
             },
           }),
         ),
+      ).resolves.toBeDefined();
+    },
+  ],
+});
+
+/** The archive's replication rule as LogwardenCentral synthesizes it (stacks/central/archive-replication.ts). */
+const replicationRequest = (role: string) =>
+  new PutBucketReplicationCommand({
+    Bucket: 'conformance-replicated',
+    ReplicationConfiguration: {
+      Role: role,
+      Rules: [
+        {
+          ID: 'archive-replica',
+          Status: 'Enabled',
+          Priority: 1,
+          Filter: { Prefix: '' },
+          DeleteMarkerReplication: { Status: 'Disabled' },
+          SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+          Destination: { Bucket: 'arn:aws:s3:::conformance-replica' },
+        },
+      ],
+    },
+  });
+
+conformance('s3:PutBucketReplication', {
+  behaviour: 'authorized as s3:PutReplicationConfiguration, not as s3:CreateBucket',
+  source:
+    'Service Authorization Reference, "Actions defined by Amazon S3": PutReplicationConfiguration, "Grants permission to create a new replication configuration or replace an existing one", API operation PutBucketReplication',
+  refuses: [
+    'a principal allowed only s3:CreateBucket',
+    async () => {
+      await createBucket('conformance-replicated', true);
+      await world.as(S3Client, member).send(
+        new PutBucketVersioningCommand({
+          Bucket: 'conformance-replicated',
+          VersioningConfiguration: { Status: 'Enabled' },
+        }),
+      );
+      const s3 = await roleAllowed(['s3:CreateBucket']);
+      await expect(
+        s3.send(replicationRequest(`arn:aws:iam::${member}:role/logwarden-archive-replication`)),
+      ).rejects.toMatchObject({ name: 'AccessDenied' });
+    },
+  ],
+  accepts: [
+    'a principal allowed s3:PutReplicationConfiguration',
+    async () => {
+      const s3 = await roleAllowed(['s3:PutReplicationConfiguration']);
+      await expect(
+        s3.send(replicationRequest(`arn:aws:iam::${member}:role/logwarden-archive-replication`)),
       ).resolves.toBeDefined();
     },
   ],
