@@ -10,7 +10,13 @@ import {
   parseFormatString,
   type FlowLogFormat,
 } from './flow-log-formats';
-import { parseErrorOf, toBaseEvent, toParseError } from './ocsf/base-event';
+import {
+  baseEventWriter,
+  type BaseEventWriter,
+  parseErrorOf,
+  toBaseEvent,
+  toParseError,
+} from './ocsf/base-event';
 import { CLOUDTRAIL_PRODUCT, isCloudTrailEvent, toApiActivity } from './ocsf/cloudtrail';
 import type { EventOrigin, OcsfDocument } from './ocsf/document';
 import { flatObjectPaths } from './opensearch/index-model';
@@ -244,9 +250,25 @@ function trustedKind(
  * Only a line with 16 digits in a row can hold such an integer; others take JSON.parse alone.
  */
 const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+/**
+ * Where a number of 16 digits or more can start in JSON text: the text's start, or after `:`, `,`
+ * or `[` and whitespace (RFC 8259 §2: a value follows nothing else). Sixteen digits inside a
+ * string (a GuardDuty detector id, a CloudTrail session name `aws-go-sdk-1722375070115152000`)
+ * are not one; before, any line with such a string took the character-by-character scan below.
+ */
+const LONG_NUMBER_VALUE = /(?:^|[:,[])\s*-?\d{16}/;
 
 export function parseJsonLine(line: string): unknown {
   if (!/\d{16}/.test(line)) return JSON.parse(line);
+  if (!LONG_NUMBER_VALUE.test(line)) {
+    // Valid JSON without a long number value: the scan would change nothing. Invalid JSON goes on
+    // to the scan, whose text JSON.parse's error then quotes, as before.
+    try {
+      return JSON.parse(line);
+    } catch {
+      // below
+    }
+  }
   let out = '';
   let from = 0;
   let i = 0;
@@ -280,6 +302,8 @@ interface PayloadContext {
   /** With a format: where `account-id` sits in a line, -1 when the format has none. */
   flowAccountAt: number;
   trust: SourceTrust;
+  /** Writes the payload's application events as text (forEachDocumentText), made on first use. */
+  baseEvents?: BaseEventWriter;
 }
 
 /** Configured flow-log formats, parsed once each. */
@@ -325,7 +349,16 @@ function contextOf(
 const ownFlowAccount = (value: string | undefined, owner: string) =>
   value === undefined || value === owner || value === '-' || value === 'unknown';
 
-function normalizeContent(origin: EventOrigin, message: string, context: PayloadContext): OcsfDocument {
+/**
+ * The document of a line. With `asText`, an application event that needs no label and no cut (the
+ * lines of nearly every application log) is returned as its JSON text instead (`baseEventWriter`).
+ */
+function normalizeContent(
+  origin: EventOrigin,
+  message: string,
+  context: PayloadContext,
+  asText = false,
+): OcsfDocument | string {
   const { payload } = origin;
   const format = context.format;
   if (format) {
@@ -363,6 +396,8 @@ function normalizeContent(origin: EventOrigin, message: string, context: Payload
     else if (kind === 'guardduty') doc = toDetectionFinding(origin, obj);
     else {
       // Anything else, a forged CloudTrail line included, is an application event of its owner.
+      if (asText && kind === undefined && message.length <= MAX_UNMAPPED_STRING)
+        return baseEventsOf(context, origin)(origin.event, obj);
       doc = toBaseEvent(origin, obj);
       if (kind === 'untrusted-cloudtrail') addLabel(doc, labels.untrustedCloudTrail);
       if (kind === 'untrusted-guardduty') addLabel(doc, labels.untrustedGuardDuty);
@@ -372,13 +407,17 @@ function normalizeContent(origin: EventOrigin, message: string, context: Payload
     if (message.length > MAX_UNMAPPED_STRING && truncateFreeFormFields(doc)) addLabel(doc, labels.truncated);
     return doc;
   }
-  const doc = toBaseEvent(origin);
   // Shaped like a default-format flow record, from a group not trusted for them: the owner's
   // application event, flagged (before, it became a flow record of whatever account it named).
-  if (firstFieldIsTwo(trimmed) && looksLikeDefaultV2(splitFlowLogLine(message)))
-    addLabel(doc, labels.untrustedVpcFlow);
+  const flowShaped = firstFieldIsTwo(trimmed) && looksLikeDefaultV2(splitFlowLogLine(message));
+  if (asText && !flowShaped) return baseEventsOf(context, origin)(origin.event);
+  const doc = toBaseEvent(origin);
+  if (flowShaped) addLabel(doc, labels.untrustedVpcFlow);
   return doc;
 }
+
+const baseEventsOf = (context: PayloadContext, origin: EventOrigin): BaseEventWriter =>
+  (context.baseEvents ??= baseEventWriter(origin.payload, context.region));
 
 /**
  * One log event → exactly one OCSF document. Never throws and never returns nothing: a line
@@ -395,13 +434,25 @@ export function normalizeLogEvent(
 }
 
 function normalizeInContext(payload: CwlPayload, event: CwlLogEvent, context: PayloadContext): OcsfDocument {
+  return contentInContext(payload, event, context, false) as OcsfDocument;
+}
+
+/** `normalizeInContext`, or with `asText` (see normalizeContent) the JSON text of an application event. */
+function contentInContext(
+  payload: CwlPayload,
+  event: CwlLogEvent,
+  context: PayloadContext,
+  asText: boolean,
+): OcsfDocument | string {
   const origin: EventOrigin = { payload, event, region: context.region };
-  let doc: OcsfDocument;
+  let doc: OcsfDocument | string;
   try {
-    doc = normalizeContent(origin, event.message, context);
+    // A line that was not valid UTF-8 gets its bytes and a label below: never written as text.
+    doc = normalizeContent(origin, event.message, context, asText && event.invalidUtf8Base64 === undefined);
   } catch (err) {
     doc = toParseError(origin, (err as Error).message);
   }
+  if (typeof doc === 'string') return doc;
   if (event.invalidUtf8Base64 !== undefined) {
     // The text was decoded with replacement characters; the record of truth is the bytes.
     doc.raw_data = event.invalidUtf8Base64;
@@ -505,7 +556,16 @@ export function forEachDocumentText(
         continue;
       }
     }
-    const doc = normalizeInContext(payload, event, context);
+    const doc = contentInContext(payload, event, context, true);
+    if (typeof doc === 'string') {
+      // An application event, written as text (baseEventWriter): its time is when it was logged.
+      written.text = doc;
+      written.kind = 'application';
+      written.time = event.timestamp;
+      written.parseErrorProduct = undefined;
+      visit(written, event, i);
+      continue;
+    }
     written.text = serializeDocument(payload, event, doc);
     written.kind = sourceKindOf(doc);
     written.time = doc.time;
