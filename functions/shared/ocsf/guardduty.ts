@@ -267,56 +267,22 @@ function statusOf(service: Json): [number, string] {
 }
 
 /**
- * The canonical text of a parsed JSON value, or undefined when `JSON.stringify` already writes it
- * (every object in it has its keys in order). Objects whose keys are not in order are written
- * here, key by key in sorted order; everything in order below them is written by one
- * `JSON.stringify` call (a GuardDuty finding's leaves mostly are: one-key objects, lists of
- * strings). Before, every key and every value was a call of its own, a third of a finding's
- * normalization.
+ * JSON with object keys in order: the same finding gives the same text however it was written.
+ * Written by loops into one string (no array of parts per object): this ran for every finding.
  */
-function canonicalPart(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
+function canonical(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) {
-    let parts: (string | undefined)[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const part = canonicalPart(value[i]);
-      if (part !== undefined) (parts ??= new Array<string | undefined>(value.length))[i] = part;
-    }
-    if (!parts) return undefined;
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (parts[i] ?? canonicalLeaf(value[i]));
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonical(value[i]);
     return `${out}]`;
   }
-  // Object.keys gives integer-like keys first, in numeric order: "9" before "10" is not in
-  // (UTF-16) order, so such an object is written key by key, as any other out of order.
-  const keys = Object.keys(value);
-  let inOrder = true;
-  let parts: (string | undefined)[] | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    if (i && keys[i - 1] > keys[i]) inOrder = false;
-    const part = canonicalPart((value as Json)[keys[i]]);
-    if (part !== undefined) (parts ??= new Array<string | undefined>(keys.length))[i] = part;
-  }
-  if (inOrder && !parts) return undefined;
-  const order = keys.map((_, i) => i);
-  if (!inOrder) order.sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
+  const keys = Object.keys(value).sort();
   let out = '{';
-  for (let j = 0; j < order.length; j++) {
-    const i = order[j];
-    out += `${j ? ',' : ''}${JSON.stringify(keys[i])}:${parts?.[i] ?? canonicalLeaf((value as Json)[keys[i]])}`;
-  }
+  for (let i = 0; i < keys.length; i++)
+    out += `${i ? ',' : ''}${JSON.stringify(keys[i])}:${canonical((value as Json)[keys[i]])}`;
   return `${out}}`;
 }
-
-/** `JSON.stringify` of a value whose text is canonical as it is ('null' for what it cannot write). */
-const canonicalLeaf = (value: unknown): string => JSON.stringify(value) ?? 'null';
-
-/**
- * JSON with object keys in (UTF-16) order: the same finding gives the same text however it was
- * written. test/functions/shared/guardduty-content-key.test.ts holds it to the key-by-key
- * definition over arbitrary JSON.
- */
-export const canonicalJson = (value: unknown): string => canonicalPart(value) ?? canonicalLeaf(value);
 
 /**
  * A short hash of the finding's content. A finding version is its id and `updatedAt`, which
@@ -325,7 +291,7 @@ export const canonicalJson = (value: unknown): string => canonicalPart(value) ??
  * and `updatedAt` is a different document rather than a 409 that keeps it out of search (issue
  * 21 §28: six corpus findings with one id and time and different severities were one document).
  */
-const contentKey = (finding: Json) => hash('sha256', canonicalJson(finding), 'hex').slice(0, 16);
+const contentKey = (finding: Json) => hash('sha256', canonical(finding), 'hex').slice(0, 16);
 
 /** EventBridge "GuardDuty Finding" event → OCSF Detection Finding (2004). */
 export function toDetectionFinding(origin: EventOrigin, event: Record<string, unknown>): OcsfDocument {
