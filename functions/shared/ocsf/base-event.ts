@@ -33,7 +33,7 @@ const q = JSON.stringify;
 /**
  * The application events of one payload written as JSON text: for every event, exactly
  * `JSON.stringify(toBaseEvent({ payload, event, region }, json))` (property-tested in
- * test/functions/shared/base-event-writer.test.ts), without building the document first. What
+ * test/functions/shared/application-writer.test.ts), without building the document first. What
  * every document of the payload shares is written once; the line's escaped text is written
  * once and used for both `raw_data` and `message` when the summary is the whole line. Building
  * and serializing the object was half of a text line's time in the transform.
