@@ -1,4 +1,13 @@
-import { EventOrigin, newDocument, OcsfDocument, productOf } from './document';
+import type { CwlLogEvent, CwlPayload } from '../cwl-payload';
+import {
+  baseProfiles,
+  EventOrigin,
+  isoTime,
+  newDocument,
+  OCSF_VERSION,
+  OcsfDocument,
+  productOf,
+} from './document';
 
 const BASE = { class_uid: 0, class_name: 'Base Event', category_uid: 0, category_name: 'Uncategorized' };
 
@@ -14,6 +23,35 @@ export function toBaseEvent(origin: EventOrigin, json?: Record<string, unknown>)
   if (json) doc.unmapped = { log: json };
   else doc.message = summary(origin.event.message);
   return doc;
+}
+
+/** Writes one log event of a payload as a Base Event's JSON text (`baseEventWriter`). */
+export type BaseEventWriter = (event: CwlLogEvent, json?: Record<string, unknown>) => string;
+
+const q = JSON.stringify;
+
+/**
+ * The application events of one payload written as JSON text: for every event, exactly
+ * `JSON.stringify(toBaseEvent({ payload, event, region }, json))` (property-tested in
+ * test/functions/shared/application-writer.test.ts), without building the document first. What
+ * every document of the payload shares is written once; the line's escaped text is written
+ * once and used for both `raw_data` and `message` when the summary is the whole line. Building
+ * and serializing the object was half of a text line's time in the transform.
+ */
+export function baseEventWriter(payload: CwlPayload, region: string | undefined): BaseEventWriter {
+  const head = `{"class_uid":${BASE.class_uid},"class_name":${q(BASE.class_name)},"category_uid":${BASE.category_uid},"category_name":${q(BASE.category_name)},"activity_id":0,"activity_name":"Unknown","type_uid":${BASE.class_uid * 100},"type_name":${q(`${BASE.class_name}: Unknown`)},"severity_id":1,"severity":"Informational","time":`;
+  const cloud = `,"cloud":{"provider":"AWS","region":${q(region ?? 'unknown')},"account":{"uid":${q(payload.owner)}}},"metadata":{"version":${q(OCSF_VERSION)},"profiles":${q(baseProfiles)},"uid":`;
+  const metadata = `,"log_name":${q(payload.logGroup)},"log_provider":"CloudWatch Logs","product":${q(applicationProduct)},"logged_time":`;
+  return (event, json) => {
+    const logged = event.timestamp;
+    // A number JSON cannot write (the payload's shape check refuses it) takes the object's way.
+    if (!Number.isFinite(logged)) return q(toBaseEvent({ payload, event, region }, json));
+    const raw = q(event.message);
+    const out = `${head}${logged},"time_dt":"${isoTime(logged) ?? new Date(0).toISOString()}"${cloud}${q(event.id)}${metadata}${logged}},"raw_data":${raw}`;
+    if (json) return `${out},"unmapped":{"log":${q(json)}}}`;
+    const message = summary(event.message);
+    return `${out},"message":${message === event.message ? raw : q(message)}}`;
+  };
 }
 
 /**
