@@ -50,6 +50,91 @@ export const archivePrefix =
 export const archiveFileExtension = '.parquet';
 export const errorPrefix = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/';
 
+/** What differs between the archive's delivery streams; everything else is archiveDestination's. */
+export interface ArchiveDestinationProps {
+  readonly bucketArn: string;
+  readonly roleArn: string;
+  /** Where the lake's Glue table is (the home region of the log-archive account). */
+  readonly catalogAccount: string;
+  readonly catalogRegion: string;
+  /** The archive key, or none for the bucket's default encryption (the same key, SSE-KMS). */
+  readonly archiveKeyArn?: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  readonly transformArn: string;
+  readonly processorBufferMb: number;
+}
+
+/**
+ * The archive as a Firehose destination, one definition for every stream that writes it (the
+ * central stream's and, with flowLogs.delivery firehose, each region's flow-log stream): the same
+ * transform contract, Parquet conversion with the lake's table, prefixes and error prefix, so the
+ * lake reads both the same way.
+ */
+export function archiveDestination(
+  props: ArchiveDestinationProps,
+): firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty {
+  return {
+    bucketArn: props.bucketArn,
+    roleArn: props.roleArn,
+    prefix: archivePrefix,
+    errorOutputPrefix: errorPrefix,
+    // Dynamic partitioning needs at least 64 MB buffers.
+    bufferingHints: { sizeInMBs: 64, intervalInSeconds: 300 },
+    // Parquet compresses its own pages (the serializer's compression below); Firehose
+    // requires the S3 compression to be UNCOMPRESSED when it converts the record format.
+    compressionFormat: 'UNCOMPRESSED',
+    fileExtension: archiveFileExtension,
+    dataFormatConversionConfiguration: {
+      enabled: true,
+      // The lake's table is the schema: one definition for Firehose and Athena.
+      schemaConfiguration: {
+        catalogId: props.catalogAccount,
+        databaseName: lakeNames.database,
+        tableName: lakeNames.table,
+        region: props.catalogRegion,
+        roleArn: props.roleArn,
+        versionId: 'LATEST',
+      },
+      inputFormatConfiguration: {
+        deserializer: {
+          // Keys as written: "When set to true, which is the default, Kinesis Data Firehose
+          // converts JSON keys to lowercase before deserializing them" (OpenXJsonSerDe,
+          // CaseInsensitive), which would rewrite the keys of the objects kept as JSON text.
+          openXJsonSerDe: { caseInsensitive: false, convertDotsInJsonKeysToUnderscores: false },
+        },
+      },
+      outputFormatConfiguration: {
+        serializer: { parquetSerDe: { compression: archiveParquetCompression } },
+      },
+    },
+    encryptionConfiguration: props.archiveKeyArn
+      ? { kmsEncryptionConfig: { awskmsKeyArn: props.archiveKeyArn } }
+      : { noEncryptionConfig: 'NoEncryption' },
+    cloudWatchLoggingOptions: {
+      enabled: true,
+      logGroupName: props.logGroupName,
+      logStreamName: props.logStreamName,
+    },
+    dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 7200 } },
+    processingConfiguration: {
+      enabled: true,
+      processors: [
+        {
+          type: 'Lambda',
+          parameters: [
+            { parameterName: 'LambdaArn', parameterValue: props.transformArn },
+            { parameterName: 'BufferSizeInMBs', parameterValue: String(props.processorBufferMb) },
+            { parameterName: 'BufferIntervalInSeconds', parameterValue: '60' },
+            { parameterName: 'NumberOfRetries', parameterValue: '3' },
+          ],
+        },
+      ],
+    },
+    s3BackupMode: 'Disabled',
+  };
+}
+
 /** Consumer 1: Firehose reads the stream, calls the transform, and writes the archive. */
 export class FirehoseArchive extends Construct {
   readonly transform: NodeFunction;
@@ -141,63 +226,17 @@ export class FirehoseArchive extends Construct {
       deliveryStreamName: 'logwarden-archive',
       deliveryStreamType: 'KinesisStreamAsSource',
       kinesisStreamSourceConfiguration: { kinesisStreamArn: props.stream.streamArn, roleArn: role.roleArn },
-      extendedS3DestinationConfiguration: {
+      extendedS3DestinationConfiguration: archiveDestination({
         bucketArn: props.bucket.bucketArn,
         roleArn: role.roleArn,
-        prefix: archivePrefix,
-        errorOutputPrefix: errorPrefix,
-        // Dynamic partitioning needs at least 64 MB buffers.
-        bufferingHints: { sizeInMBs: 64, intervalInSeconds: 300 },
-        // Parquet compresses its own pages (the serializer's compression below); Firehose
-        // requires the S3 compression to be UNCOMPRESSED when it converts the record format.
-        compressionFormat: 'UNCOMPRESSED',
-        fileExtension: archiveFileExtension,
-        dataFormatConversionConfiguration: {
-          enabled: true,
-          // The lake's table is the schema: one definition for Firehose and Athena.
-          schemaConfiguration: {
-            catalogId: stack.account,
-            databaseName: lakeNames.database,
-            tableName: lakeNames.table,
-            region: stack.region,
-            roleArn: role.roleArn,
-            versionId: 'LATEST',
-          },
-          inputFormatConfiguration: {
-            deserializer: {
-              // Keys as written: "When set to true, which is the default, Kinesis Data Firehose
-              // converts JSON keys to lowercase before deserializing them" (OpenXJsonSerDe,
-              // CaseInsensitive), which would rewrite the keys of the objects kept as JSON text.
-              openXJsonSerDe: { caseInsensitive: false, convertDotsInJsonKeysToUnderscores: false },
-            },
-          },
-          outputFormatConfiguration: {
-            serializer: { parquetSerDe: { compression: archiveParquetCompression } },
-          },
-        },
-        encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: props.archiveKey.keyArn } },
-        cloudWatchLoggingOptions: {
-          enabled: true,
-          logGroupName: logGroup.logGroupName,
-          logStreamName: logStream.logStreamName,
-        },
-        dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 7200 } },
-        processingConfiguration: {
-          enabled: true,
-          processors: [
-            {
-              type: 'Lambda',
-              parameters: [
-                { parameterName: 'LambdaArn', parameterValue: this.transform.functionArn },
-                { parameterName: 'BufferSizeInMBs', parameterValue: String(PROCESSOR_BUFFER_MB) },
-                { parameterName: 'BufferIntervalInSeconds', parameterValue: '60' },
-                { parameterName: 'NumberOfRetries', parameterValue: '3' },
-              ],
-            },
-          ],
-        },
-        s3BackupMode: 'Disabled',
-      },
+        catalogAccount: stack.account,
+        catalogRegion: stack.region,
+        archiveKeyArn: props.archiveKey.keyArn,
+        logGroupName: logGroup.logGroupName,
+        logStreamName: logStream.logStreamName,
+        transformArn: this.transform.functionArn,
+        processorBufferMb: PROCESSOR_BUFFER_MB,
+      }),
     });
     this.deliveryStream.node.addDependency(role);
     this.deliveryStream.addDependency(props.lakeTable);
