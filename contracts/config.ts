@@ -695,11 +695,11 @@ export function configWarnings(c: LogwardenConfig): ConfigWarning[] {
       message:
         "the external organization trail has no CloudWatch Logs group configured: the management account's API calls (a StopLogging of the organization trail among them) reach neither the pipeline nor the tamper alerts; only the forwarded EventBridge events start a heal",
     });
-  if (c.flowLogs.delivery === 'firehose')
+  const awayFromHome = c.governedRegions.filter((r) => r !== c.homeRegion);
+  if (c.flowLogs.delivery === 'firehose' && awayFromHome.length)
     warnings.push({
       field: 'flowLogs.delivery',
-      message:
-        'flow logs deliver straight to Firehose: their records are archived and in the lake, but not indexed in OpenSearch (the archive indexer of issue 26 is not built yet)',
+      message: `flow logs deliver straight to each Region's Firehose stream, which writes the archive in ${c.homeRegion}: the Firehose guide ("Understand delivery across AWS accounts and regions") documents cross-Region delivery for HTTP endpoints only, so check on the first deployment that the streams of ${awayFromHome.join(', ')} deliver (their delivery log groups /logwarden/pipeline/flow-logs-firehose-delivery)`,
     });
   return warnings;
 }

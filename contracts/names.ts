@@ -132,6 +132,7 @@ export const pipelineLogGroups = [
   'alerter',
   'opensearch-setup',
   'archive-lock',
+  'index-archive',
   'firehose-delivery',
   'flow-logs-transform',
   'flow-logs-firehose-delivery',

@@ -1,16 +1,15 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parquetReadObjects } from 'hyparquet';
 import { gunzipSync } from 'node:zlib';
-import { subscriptionPolicyName } from '../../contracts/names';
 import type { TrustTable } from '../../contracts/trusted-sources';
-import type { CwlLogEvent, CwlPayload } from '../shared/cwl-payload';
+import type { CwlLogEvent } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { documentId, labels, normalizeLogEvent } from '../shared/normalize';
 import type { SearchClient } from '../shared/opensearch/client';
 import { indexFor } from '../shared/opensearch/index-model';
 import { bulkIndex, type BulkOptions, createMissingIndices, type IndexEntry } from '../indexer/bulk';
 import { keepRejected } from '../indexer/indexer';
-import { directFlowLogGroup } from '../transform/flow-log-text';
+import { directFlowPayload } from '../transform/flow-log-text';
 
 export interface IndexArchiveDeps {
   s3: S3Client;
@@ -96,14 +95,7 @@ export function entriesOf(
 ): IndexEntry[] {
   return rows.map((row) => {
     const { event, owner, region } = eventOf(row);
-    const payload: CwlPayload = {
-      messageType: 'DATA_MESSAGE',
-      owner,
-      logGroup: directFlowLogGroup,
-      logStream: 'firehose',
-      subscriptionFilters: [subscriptionPolicyName(region)],
-      logEvents: [event],
-    };
+    const payload = directFlowPayload(owner, region, [event]);
     const doc = normalizeLogEvent(payload, event, formats, trust);
     return { id: documentId(payload, doc), index: indexFor(doc, event.timestamp).index, doc };
   });

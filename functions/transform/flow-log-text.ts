@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { subscriptionPolicyName } from '../../contracts/names';
-import { base64Bytes, type CwlPayload, type DecodeResult } from '../shared/cwl-payload';
+import { base64Bytes, type CwlLogEvent, type CwlPayload, type DecodeResult } from '../shared/cwl-payload';
 import { flowLogGroupFor, logwardenFormat } from '../shared/flow-log-formats';
 import { splitFlowLogLine } from '../shared/ocsf/flow-log';
 
@@ -46,17 +46,26 @@ export function decodeFlowLogText(data: string, region: string, arrivalMs: numbe
     lines
       .map((l) => splitFlowLogLine(l.message)[accountAt])
       .find((a) => a !== undefined && /^\d{12}$/.test(a)) ?? 'unknown';
-  const payload: CwlPayload = {
+  const payload = directFlowPayload(
+    owner,
+    region,
+    lines.map((line, i) => ({
+      id: createHash('sha256').update(`${arrivalMs}\n${i}\n${line.message}`).digest('hex').slice(0, 56),
+      timestamp: arrivalMs,
+      ...line,
+    })),
+  );
+  return { ok: true, payload };
+}
+
+/** The payload the stream path would have carried a direct-path line in (owner, group, Region). */
+export function directFlowPayload(owner: string, region: string, logEvents: CwlLogEvent[]): CwlPayload {
+  return {
     messageType: 'DATA_MESSAGE',
     owner,
     logGroup: directFlowLogGroup,
     logStream: 'firehose',
     subscriptionFilters: [subscriptionPolicyName(region)],
-    logEvents: lines.map((line, i) => ({
-      id: createHash('sha256').update(`${arrivalMs}\n${i}\n${line.message}`).digest('hex').slice(0, 56),
-      timestamp: arrivalMs,
-      ...line,
-    })),
+    logEvents,
   };
-  return { ok: true, payload };
 }

@@ -50,6 +50,38 @@ export const archivePrefix =
 export const archiveFileExtension = '.parquet';
 export const errorPrefix = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/';
 
+/**
+ * What a delivery stream's role needs of the archive: exactly the S3 calls Firehose documents for
+ * an S3 destination (it never deletes), and, for record format conversion, the lake table's
+ * schema (Firehose Developer Guide, "Grant Firehose access to an Amazon S3 destination":
+ * glue:GetTable, GetTableVersion, GetTableVersions on the catalog, database and table).
+ */
+export function archiveDeliveryStatements(
+  bucketArn: string,
+  catalogRegion: string,
+  catalogAccount: string,
+): iam.PolicyStatement[] {
+  const glue = `arn:aws:glue:${catalogRegion}:${catalogAccount}`;
+  return [
+    new iam.PolicyStatement({
+      actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+      resources: [bucketArn],
+    }),
+    new iam.PolicyStatement({
+      actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+      resources: [`${bucketArn}/*`],
+    }),
+    new iam.PolicyStatement({
+      actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+      resources: [
+        `${glue}:catalog`,
+        `${glue}:database/${lakeNames.database}`,
+        `${glue}:table/${lakeNames.database}/${lakeNames.table}`,
+      ],
+    }),
+  ];
+}
+
 /** What differs between the archive's delivery streams; everything else is archiveDestination's. */
 export interface ArchiveDestinationProps {
   readonly bucketArn: string;
@@ -183,19 +215,8 @@ export class FirehoseArchive extends Construct {
         resources: [this.transform.functionArn],
       }),
     );
-    // Exactly the S3 calls Firehose documents for an S3 destination; it never deletes.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-        resources: [props.bucket.bucketArn],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
-        resources: [props.bucket.arnForObjects('*')],
-      }),
-    );
+    for (const statement of archiveDeliveryStatements(props.bucket.bucketArn, stack.region, stack.account))
+      role.addToPolicy(statement);
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -204,23 +225,6 @@ export class FirehoseArchive extends Construct {
       }),
     );
     logGroup.grantWrite(role);
-    // Record format conversion reads the table's schema (Firehose Developer Guide, "Grant
-    // Firehose access to an Amazon S3 destination": glue:GetTable, GetTableVersion,
-    // GetTableVersions on the catalog, database and table).
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
-        resources: [
-          stack.formatArn({ service: 'glue', resource: 'catalog' }),
-          stack.formatArn({ service: 'glue', resource: 'database', resourceName: lakeNames.database }),
-          stack.formatArn({
-            service: 'glue',
-            resource: 'table',
-            resourceName: `${lakeNames.database}/${lakeNames.table}`,
-          }),
-        ],
-      }),
-    );
 
     this.deliveryStream = new firehose.CfnDeliveryStream(this, 'DeliveryStream', {
       deliveryStreamName: 'logwarden-archive',

@@ -5,7 +5,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, functionVersionsFinding } from '../../workflows/acknowledge';
 import { TRANSFORM_MEMORY_MB } from '../../contracts/function-runtime';
-import { lakeNames } from '../../contracts/lake';
 import { archiveBucketName, names, pipelineLogGroup } from '../../contracts/names';
 import type { LogwardenConfig } from '../../contracts/config';
 import { encodeTrustedSources, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
@@ -13,7 +12,7 @@ import { NodeFunction } from '../node-function';
 import { allowCloudWatchLogs, secureKey } from '../secure-key';
 import { transformEnv } from '../../functions/transform/env';
 import { DEFAULT_MAX_HOPS } from '../../functions/transform/transform';
-import { archiveDestination } from './firehose-archive';
+import { archiveDeliveryStatements, archiveDestination } from './firehose-archive';
 
 export interface FlowLogsFirehoseProps {
   readonly config: LogwardenConfig;
@@ -97,19 +96,7 @@ export class FlowLogsFirehose extends Construct {
         resources: [this.transform.functionArn],
       }),
     );
-    // The S3 calls Firehose documents for an S3 destination; it never deletes.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-        resources: [bucketArn],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
-        resources: [`${bucketArn}/*`],
-      }),
-    );
+    for (const statement of archiveDeliveryStatements(bucketArn, home, account)) role.addToPolicy(statement);
     // The archive key lives in the home-region stack with a random id: named by its alias, and
     // only through S3 of the home region, where the bucket's default encryption uses it.
     role.addToPolicy(
@@ -123,17 +110,6 @@ export class FlowLogsFirehose extends Construct {
       }),
     );
     logGroup.grantWrite(role);
-    // Record format conversion reads the lake table's schema, in the home region.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
-        resources: [
-          `arn:aws:glue:${home}:${account}:catalog`,
-          `arn:aws:glue:${home}:${account}:database/${lakeNames.database}`,
-          `arn:aws:glue:${home}:${account}:table/${lakeNames.database}/${lakeNames.table}`,
-        ],
-      }),
-    );
 
     this.deliveryStream = new firehose.CfnDeliveryStream(this, 'DeliveryStream', {
       deliveryStreamName: names.flowLogsFirehose,

@@ -118,10 +118,61 @@ describe('flowLogs.delivery firehose (issue 26, What to build 5)', () => {
 });
 
 describe('flowLogs.delivery in the config', () => {
-  it('defaults to cloudwatch-logs; firehose is accepted with a warning that says what it lacks; anything else names the field', () => {
+  it('defaults to cloudwatch-logs; firehose with Regions away from home warns of the cross-Region delivery AWS documents only for HTTP endpoints; anything else names the field', () => {
     expect(exampleConfig().flowLogs.delivery).toBe('cloudwatch-logs');
     expect(configWarnings(direct).map((w) => w.field)).toContain('flowLogs.delivery');
+    const homeOnly = exampleConfig({
+      governedRegions: [direct.homeRegion],
+      flowLogs: { ...(raw.flowLogs as Record<string, unknown>), delivery: 'firehose' },
+    });
+    expect(configWarnings(homeOnly).map((w) => w.field)).not.toContain('flowLogs.delivery');
     expect(configWarnings(exampleConfig()).map((w) => w.field)).not.toContain('flowLogs.delivery');
     expect(() => exampleConfig({ flowLogs: { delivery: 's3' } })).toThrow(/flowLogs\.delivery/);
+  });
+});
+
+describe('search for the direct path (stacks/central/archive-indexer.ts)', () => {
+  const built = buildExample(direct);
+  const central = templateOf(built.central);
+
+  it('the archive sends its events to EventBridge; a rule on the direct path’s objects only feeds an encrypted, TLS-only queue with a dead-letter queue, read by index-archive with partial batch responses', () => {
+    // CDK turns eventBridgeEnabled into its bucket-notifications custom resource.
+    central.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    });
+    central.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'logwarden-archive-index-direct-flows',
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: Match.objectLike({
+          object: { key: [{ wildcard: `ocsf/source=*/date=*/${names.flowLogsFirehose}-*` }] },
+        }),
+      },
+    });
+    central.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: Match.anyValue(),
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 10 }),
+    });
+    central.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    central.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'logwarden-index-archive' }),
+      },
+      VpcConfig: Match.anyValue(),
+    });
+  });
+
+  it('none of it without delivery firehose', () => {
+    const plain = templateOf(buildExample(exampleConfig()).central);
+    expect(
+      Object.keys(
+        plain.findResources('AWS::Events::Rule', {
+          Properties: { Name: 'logwarden-archive-index-direct-flows' },
+        }),
+      ),
+    ).toHaveLength(0);
   });
 });
