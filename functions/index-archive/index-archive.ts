@@ -1,27 +1,17 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parquetReadObjects } from 'hyparquet';
 import { gunzipSync } from 'node:zlib';
 import type { TrustTable } from '../../contracts/trusted-sources';
 import type { CwlLogEvent } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { documentId, labels, normalizeLogEvent } from '../shared/normalize';
-import type { SearchClient } from '../shared/opensearch/client';
 import { indexFor } from '../shared/opensearch/index-model';
-import { bulkIndex, type BulkOptions, createMissingIndices, type IndexEntry } from '../indexer/bulk';
-import { keepRejected } from '../indexer/indexer';
+import { bulkIndex, createMissingIndices, type IndexEntry } from '../indexer/bulk';
+import { keepRejected, type IndexerDeps } from '../indexer/indexer';
 import { directFlowPayload } from '../transform/flow-log-text';
 
-export interface IndexArchiveDeps {
-  s3: S3Client;
-  search: SearchClient;
-  /** The archive bucket: documents OpenSearch refuses go under its `rejected/` prefix. */
-  archiveBucket: string;
-  formats: FlowLogFormatRegistry;
-  trust: TrustTable;
-  bulk?: BulkOptions;
-  knownIndices?: Set<string>;
-  deadline?: () => number | undefined;
-}
+/** The stream indexer's dependencies: the same OpenSearch, archive and normalizer settings. */
+export type IndexArchiveDeps = IndexerDeps;
 
 /**
  * The object an S3 "Object Created" event names: "detail": { "bucket": { "name" }, "object": {

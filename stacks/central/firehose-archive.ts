@@ -82,6 +82,40 @@ export function archiveDeliveryStatements(
   ];
 }
 
+/**
+ * A delivery stream's role (assumed by Firehose of this account only) that may invoke its
+ * transform, and its encrypted delivery log group and stream, under `scope`.
+ */
+export function deliveryRoleAndLogs(
+  scope: Construct,
+  props: { logName: string; logKey: kms.IKey; transform: NodeFunction; description: string },
+): { role: iam.Role; logGroup: logs.LogGroup; logStream: logs.LogStream } {
+  const logGroup = new logs.LogGroup(scope, 'DeliveryLogs', {
+    logGroupName: pipelineLogGroup(props.logName),
+    retention: logs.RetentionDays.ONE_YEAR,
+    encryptionKey: props.logKey,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const logStream = new logs.LogStream(scope, 'DeliveryLogStream', {
+    logGroup,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const role = new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+    }),
+    description: props.description,
+  });
+  props.transform.grantInvoke(role);
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['lambda:GetFunctionConfiguration'],
+      resources: [props.transform.functionArn],
+    }),
+  );
+  return { role, logGroup, logStream };
+}
+
 /** What differs between the archive's delivery streams; everything else is archiveDestination's. */
 export interface ArchiveDestinationProps {
   readonly bucketArn: string;
@@ -190,31 +224,13 @@ export class FirehoseArchive extends Construct {
     // Oversized records are split and put back into the stream they came from.
     props.stream.grantWrite(this.transform);
 
-    const logGroup = new logs.LogGroup(this, 'DeliveryLogs', {
-      logGroupName: pipelineLogGroup('firehose-delivery'),
-      retention: logs.RetentionDays.ONE_YEAR,
-      encryptionKey: props.logKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const logStream = new logs.LogStream(this, 'DeliveryLogStream', {
-      logGroup,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+    const { role, logGroup, logStream } = deliveryRoleAndLogs(this, {
+      logName: 'firehose-delivery',
+      logKey: props.logKey,
+      transform: this.transform,
       description: 'Firehose: read the central stream, invoke the transform, write the archive',
     });
     props.stream.grantRead(role);
-    this.transform.grantInvoke(role);
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['lambda:GetFunctionConfiguration'],
-        resources: [this.transform.functionArn],
-      }),
-    );
     for (const statement of archiveDeliveryStatements(props.bucket.bucketArn, stack.region, stack.account))
       role.addToPolicy(statement);
     role.addToPolicy(

@@ -1,18 +1,17 @@
-import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, functionVersionsFinding } from '../../workflows/acknowledge';
 import { TRANSFORM_MEMORY_MB } from '../../contracts/function-runtime';
-import { archiveBucketName, names, pipelineLogGroup } from '../../contracts/names';
+import { archiveBucketName, names } from '../../contracts/names';
 import type { LogwardenConfig } from '../../contracts/config';
 import { encodeTrustedSources, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
 import { NodeFunction } from '../node-function';
 import { allowCloudWatchLogs, secureKey } from '../secure-key';
 import { transformEnv } from '../../functions/transform/env';
 import { DEFAULT_MAX_HOPS } from '../../functions/transform/transform';
-import { archiveDeliveryStatements, archiveDestination } from './firehose-archive';
+import { archiveDeliveryStatements, archiveDestination, deliveryRoleAndLogs } from './firehose-archive';
 
 export interface FlowLogsFirehoseProps {
   readonly config: LogwardenConfig;
@@ -72,30 +71,12 @@ export class FlowLogsFirehose extends Construct {
       }),
     });
 
-    const logGroup = new logs.LogGroup(this, 'DeliveryLogs', {
-      logGroupName: pipelineLogGroup('flow-logs-firehose-delivery'),
-      retention: logs.RetentionDays.ONE_YEAR,
-      encryptionKey: logKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const logStream = new logs.LogStream(this, 'DeliveryLogStream', {
-      logGroup,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+    const { role, logGroup, logStream } = deliveryRoleAndLogs(this, {
+      logName: 'flow-logs-firehose-delivery',
+      logKey,
+      transform: this.transform,
       description: 'Firehose: invoke the flow-log transform, write the central archive',
     });
-    this.transform.grantInvoke(role);
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['lambda:GetFunctionConfiguration'],
-        resources: [this.transform.functionArn],
-      }),
-    );
     for (const statement of archiveDeliveryStatements(bucketArn, home, account)) role.addToPolicy(statement);
     // The archive key lives in the home-region stack with a random id: named by its alias, and
     // only through S3 of the home region, where the bucket's default encryption uses it.
