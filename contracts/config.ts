@@ -339,6 +339,14 @@ export const configSchema = z
     }),
     flowLogs: z
       .strictObject({
+        /**
+         * Where logwarden's own flow logs deliver (docs/configuration.md): `cloudwatch-logs`, a
+         * log group in the member, subscribed to the central stream like every other group; or
+         * `firehose`, straight to the log-archive account's Firehose stream of the VPC's region
+         * (VPC User Guide, "Publish flow logs to Amazon Data Firehose"), archived and indexed
+         * from there, without CloudWatch Logs ingestion or the central stream.
+         */
+        delivery: z.enum(['cloudwatch-logs', 'firehose']).default('cloudwatch-logs'),
         /** Count any active flow log someone else made as coverage, whatever fields it logs. */
         acceptForeignFlowLogs: z.boolean().default(false),
         /**
@@ -367,7 +375,7 @@ export const configSchema = z
           )
           .default([]),
       })
-      .default({ acceptForeignFlowLogs: false, groups: [] }),
+      .default({ delivery: 'cloudwatch-logs', acceptForeignFlowLogs: false, groups: [] }),
     /** GuardDuty beside another team's (docs/coexistence.md). */
     guardDuty: z
       .strictObject({
@@ -714,6 +722,12 @@ export function configWarnings(c: LogwardenConfig): ConfigWarning[] {
       field: 'trail.cloudWatchLogsGroupArn',
       message:
         "the external organization trail has no CloudWatch Logs group configured: the management account's API calls (a StopLogging of the organization trail among them) reach neither the pipeline nor the tamper alerts; only the forwarded EventBridge events start a heal",
+    });
+  const awayFromHome = c.governedRegions.filter((r) => r !== c.homeRegion);
+  if (c.flowLogs.delivery === 'firehose' && awayFromHome.length)
+    warnings.push({
+      field: 'flowLogs.delivery',
+      message: `flow logs deliver straight to each Region's Firehose stream, which writes the archive in ${c.homeRegion}: the Firehose guide ("Understand delivery across AWS accounts and regions") documents cross-Region delivery for HTTP endpoints only, so check on the first deployment that the streams of ${awayFromHome.join(', ')} deliver (their delivery log groups /logwarden/pipeline/flow-logs-firehose-delivery)`,
     });
   return warnings;
 }

@@ -8,6 +8,15 @@ export const names = {
   controlBus: 'logwarden-control',
   memberExecutionRole: 'logwarden-member-execution',
   flowLogsDeliveryRole: 'logwarden-flowlogs-delivery',
+  /**
+   * flowLogs.delivery firehose: the DirectPut Firehose stream of each governed region in the
+   * log-archive account, the member role passed as DeliverLogsPermissionArn ("mySourceRole"), and
+   * the log-archive role passed as DeliverCrossAccountRole, whose name "starts with
+   * AWSLogDeliveryFirehoseCrossAccountRole" (VPC User Guide, "IAM roles for cross account delivery").
+   */
+  flowLogsFirehose: 'logwarden-flow-logs',
+  flowLogsFirehoseSourceRole: 'logwarden-flowlogs-firehose-source',
+  flowLogsFirehoseCrossAccountRole: 'AWSLogDeliveryFirehoseCrossAccountRole-logwarden',
   forwardEventsRole: 'logwarden-forward-events',
   /** In each member: the role CloudWatch Logs assumes to validate the account subscription policy. */
   subscriptionRole: 'logwarden-subscription',
@@ -150,7 +159,10 @@ export const pipelineLogGroups = [
   'alerter',
   'opensearch-setup',
   'archive-lock',
+  'index-archive',
   'firehose-delivery',
+  'flow-logs-transform',
+  'flow-logs-firehose-delivery',
   'search-audit',
   'search-slow-search',
   'search-slow-index',
@@ -268,4 +280,19 @@ export function stateMachineName(workflow: WorkflowId): string {
 
 export function stateMachineArn(workflow: WorkflowId, region: string, account: string): string {
   return `arn:aws:states:${region}:${account}:stateMachine:${stateMachineName(workflow)}`;
+}
+
+/** The regional DirectPut stream VPC flow logs deliver to with flowLogs.delivery firehose. */
+export function flowLogsFirehoseArn(region: string, logArchiveAccount: string): string {
+  return `arn:aws:firehose:${region}:${logArchiveAccount}:deliverystream/${names.flowLogsFirehose}`;
+}
+
+/** The member's role the flow-log control passes as DeliverLogsPermissionArn (delivery firehose). */
+export function flowLogsFirehoseSourceRoleArn(account: string): string {
+  return `arn:aws:iam::${account}:role/${names.flowLogsFirehoseSourceRole}`;
+}
+
+/** The log-archive role passed as DeliverCrossAccountRole (IAM is global: one for every region). */
+export function flowLogsCrossAccountRoleArn(logArchiveAccount: string): string {
+  return `arn:aws:iam::${logArchiveAccount}:role/${names.flowLogsFirehoseCrossAccountRole}`;
 }

@@ -417,7 +417,7 @@ export function estimateMonthlyCost(input: {
   const usd = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`;
   notes.push(
     `logwarden adds ${usd(split.addedUsd)} a month; ${usd(split.existsAnywayUsd)} (application logs in CloudWatch Logs) is paid without it`,
-    `flow logs (${bySource.flowLogs.toFixed(0)} GB a month), delivery paths: CloudWatch Logs → Kinesis → 3 consumers ${usd(paths.cloudWatchLogs)} (re-ingestion included), straight to Firehose ${usd(paths.firehose)} (scale/pipeline.ts): ${paths.cheaper === 'firehose' ? 'Firehose is cheaper (not built: flowLogs.delivery firehose)' : 'CloudWatch Logs is cheaper'}`,
+    `flow logs (${bySource.flowLogs.toFixed(0)} GB a month), delivery paths: CloudWatch Logs → Kinesis → 3 consumers ${usd(paths.cloudWatchLogs)} (re-ingestion included), straight to Firehose ${usd(paths.firehose)} (scale/pipeline.ts): ${paths.cheaper === 'firehose' ? 'Firehose is cheaper (built: flowLogs.delivery firehose; nothing re-ingested at its 0.2 MB processor buffer)' : 'CloudWatch Logs is cheaper'}`,
     `Kinesis for ${traffic.totalGb.toFixed(0)} GB a month with re-ingestion: on-demand ${usd(kinesis.onDemand)}, provisioned ${usd(kinesis.provisioned)} (${kinesis.shards} shards at ${costAssumptions.streamPeakToMean}× the mean rate): ${kinesis.cheaper} is cheaper`,
     kinesisCapacityAdvice(config.kinesis.capacity, kinesis),
   );

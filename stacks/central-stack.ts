@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledge, checkovSkip } from '../workflows/acknowledge';
 import { ArchiveBucket } from './central/archive-bucket';
 import { ArchiveGuard } from './central/archive-guard';
+import { ArchiveIndexer } from './central/archive-indexer';
 import { ArchiveReplication } from './central/archive-replication';
 import { ArchiveLock } from './central/archive-lock';
 import { FirehoseArchive } from './central/firehose-archive';
@@ -187,6 +188,15 @@ export class CentralStack extends Stack {
       trustedSources,
       lastSeen: lastSeen.table,
     });
+    if (config.flowLogs.delivery === 'firehose')
+      new ArchiveIndexer(this, 'ArchiveIndexer', {
+        archive: archive.bucket,
+        archiveKey,
+        search,
+        logKey,
+        stateKey,
+        trustedSources,
+      });
     search.addSetup(config);
     acknowledge(
       this,

@@ -2,9 +2,17 @@ import { Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { checkovSkip } from '../workflows/acknowledge';
 import { destinationAccessPolicy } from '../contracts/destination-policy';
 import type { LogwardenConfig } from '../contracts/config';
-import { centralStreamArn, destinationArn, destinationRoleName, names } from '../contracts/names';
+import {
+  centralStreamArn,
+  destinationArn,
+  destinationRoleName,
+  flowLogsFirehoseArn,
+  names,
+} from '../contracts/names';
+import { FlowLogsFirehose } from './central/flow-logs-firehose';
 
 export interface DestinationStackProps extends StackProps {
   readonly config: LogwardenConfig;
@@ -75,5 +83,59 @@ export class DestinationStack extends Stack {
       targetArn: streamArn,
       destinationPolicy: JSON.stringify(destinationAccessPolicy(this.destinationArn, config.organizationId)),
     });
+
+    if (config.flowLogs.delivery === 'firehose') {
+      new FlowLogsFirehose(this, 'FlowLogsFirehose', { config });
+      // IAM is global: the one cross-account role serves every region's stream.
+      if (this.region === config.homeRegion) flowLogsCrossAccountRole(this, config);
+    }
   }
+}
+
+/**
+ * The log-archive role VPC Flow Logs assumes, from a member's source role, to deliver to the
+ * regional streams (passed as DeliverCrossAccountRole). "In the destination account, create a
+ * role with a name that starts with AWSLogDeliveryFirehoseCrossAccountRole. This role must grant
+ * the following permissions": iam:CreateServiceLinkedRole and firehose:TagDeliveryStream, with a
+ * trust of "the role that you created in the source account" (VPC User Guide, "IAM roles for cross
+ * account delivery"). The guide grants both on "*"; here the service-linked role is the log
+ * delivery service's own (AWSServiceRoleForLogDelivery, CloudWatch Logs User Guide, "Logs sent
+ * to Firehose") and the tag goes only on logwarden's flow-log streams. The trust names the
+ * members' source role by name in any account of the organization, since it cannot list 1,000
+ * role ARNs.
+ */
+function flowLogsCrossAccountRole(scope: Construct, config: LogwardenConfig): iam.Role {
+  const account = config.accounts.logArchive;
+  const role = new iam.Role(scope, 'FlowLogsCrossAccountRole', {
+    roleName: names.flowLogsFirehoseCrossAccountRole,
+    description:
+      "Assumed from the members' flow-log source role to deliver VPC flow logs to the logwarden streams",
+    assumedBy: new iam.PrincipalWithConditions(new iam.AnyPrincipal(), {
+      StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
+      ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${names.flowLogsFirehoseSourceRole}` },
+    }),
+    inlinePolicies: {
+      deliver: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['firehose:TagDeliveryStream'],
+            resources: config.governedRegions.map((r) => flowLogsFirehoseArn(r, account)),
+          }),
+          new iam.PolicyStatement({
+            actions: ['iam:CreateServiceLinkedRole'],
+            resources: [
+              `arn:aws:iam::${account}:role/aws-service-role/delivery.logs.amazonaws.com/AWSServiceRoleForLogDelivery`,
+            ],
+            conditions: { StringEquals: { 'iam:AWSServiceName': 'delivery.logs.amazonaws.com' } },
+          }),
+        ],
+      }),
+    },
+  });
+  checkovSkip(
+    role,
+    'Any principal only with the organization (aws:PrincipalOrgID) and the members\' flow-log source role by name (aws:PrincipalArn): the VPC User Guide trusts "arn:aws:iam::source-account:role/mySourceRole", one account at a time, which cannot list an organization of 1,000 accounts.',
+    'CKV_AWS_60',
+  );
+  return role;
 }

@@ -17,7 +17,14 @@ import { GuardDutyControl } from './control-plane/controls/guardduty';
 import { SubscriptionControl } from './control-plane/controls/subscription';
 import { TrailControl, TrailLogs } from './control-plane/controls/trail';
 import type { LogwardenConfig } from '../contracts/config';
-import { accountTrailArn, controlBusArn, controlRoleArn, memberControls, names } from '../contracts/names';
+import {
+  accountTrailArn,
+  controlBusArn,
+  controlRoleArn,
+  flowLogsCrossAccountRoleArn,
+  memberControls,
+  names,
+} from '../contracts/names';
 
 /** The regions the member-baseline StackSet deploys to: the governed ones, and us-east-1. */
 export function memberBaselineRegions(config: LogwardenConfig): string[] {
@@ -140,6 +147,48 @@ export class MemberBaselineStack extends Stack {
       },
     });
     homeRegionOnly(delivery);
+
+    if (config.flowLogs.delivery === 'firehose') {
+      // flowLogs.delivery firehose: the source account role ("mySourceRole") of the VPC User
+      // Guide's "IAM roles for cross account delivery": trusted by the log delivery service,
+      // granted the guide's log-delivery actions and to assume the log-archive account's
+      // cross-account role, which alone may reach the streams.
+      const firehoseSource = new iam.Role(this, 'FlowLogsFirehoseSourceRole', {
+        roleName: names.flowLogsFirehoseSourceRole,
+        description:
+          'Lets VPC Flow Logs deliver to the logwarden Firehose streams of the log-archive account',
+        assumedBy: new iam.ServicePrincipal('delivery.logs.amazonaws.com', {
+          // The guide's trust has no condition and does not say which source keys the service
+          // sets: IfExists keeps the role usable and refuses another account when the key is set.
+          conditions: { StringEqualsIfExists: { 'aws:SourceAccount': account } },
+        }),
+        inlinePolicies: {
+          deliver: new iam.PolicyDocument({
+            statements: [
+              new iam.PolicyStatement({
+                actions: [
+                  'logs:CreateLogDelivery',
+                  'logs:DeleteLogDelivery',
+                  'logs:ListLogDeliveries',
+                  'logs:GetLogDelivery',
+                ],
+                resources: ['*'],
+              }),
+              new iam.PolicyStatement({
+                actions: ['sts:AssumeRole'],
+                resources: [flowLogsCrossAccountRoleArn(config.accounts.logArchive)],
+              }),
+            ],
+          }),
+        },
+      });
+      homeRegionOnly(firehoseSource);
+      acknowledge(
+        firehoseSource,
+        'The log-delivery actions have no resource type in the Service Authorization Reference; the VPC User Guide grants them on "*" to the source role.',
+        'AwsSolutions-IAM5[Resource::*]',
+      );
+    }
 
     // CloudWatch Logs guide, account-level subscriptions, "Step 2: (Only if using an
     // organization) Create an IAM role": the central destinations' policy grants the

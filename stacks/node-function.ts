@@ -20,6 +20,12 @@ export interface NodeFunctionProps {
   /** Folder under functions/ that holds index.ts with an exported `handler`. */
   readonly name: string;
   /**
+   * The pipeline log group's name (contracts/names.ts pipelineLogGroups), for a second copy of a
+   * function in a stack of the same account and region.
+   * @default name
+   */
+  readonly logName?: string;
+  /**
    * A fixed function name, for a function whose ARN a policy must name before the function
    * exists (its own role's policy would otherwise depend on it in a cycle).
    * @default a name CloudFormation generates
@@ -62,7 +68,7 @@ export class NodeFunction extends nodejs.NodejsFunction {
         `${props.name}: a timeout of ${timeout.toHumanString()} is not longer than one SDK call's ${SDK_CALL_MAX_MS} ms (contracts/function-runtime.ts)`,
       );
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-      logGroupName: pipelineLogGroup(props.name),
+      logGroupName: pipelineLogGroup(props.logName ?? props.name),
       retention: logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -22,9 +22,24 @@ import {
   logwardenFormat,
 } from '../shared/flow-log-formats';
 
+/**
+ * flowLogs.delivery firehose: logwarden's flow log delivers straight to the log-archive
+ * account's Firehose stream of the VPC's region instead of a log group in the member.
+ */
+export interface FirehoseDelivery {
+  /** The regional stream (contracts/names.ts flowLogsFirehoseArn). */
+  streamArn: string;
+  /** The member's source role, passed as DeliverLogsPermissionArn. */
+  sourceRoleArn: string;
+  /** The log-archive account's role, passed as DeliverCrossAccountRole. */
+  crossAccountRoleArn: string;
+}
+
 export interface FlowLogsSettings {
   /** The member baseline's delivery role in this account. */
   deliveryRoleArn: string;
+  /** Deliver to Firehose (flowLogs.delivery firehose); to logwarden's log group when absent. */
+  firehose?: FirehoseDelivery;
   /** Count a VPC with someone else's active flow log (other format or destination) as covered. */
   acceptForeignFlowLogs: boolean;
   /**
@@ -77,10 +92,38 @@ function isPipelines(fl: FlowLog, account: string, logArchiveAccount: string | u
 }
 const ourFormat = logFormatString(logwardenFormat);
 
-function isOurs(fl: FlowLog): boolean {
+function isOursToGroup(fl: FlowLog): boolean {
   return (
     fl.LogDestinationType === 'cloud-watch-logs' && fl.LogGroupName === ourGroup && fl.LogFormat === ourFormat
   );
+}
+
+/** A flow log in logwarden's format to logwarden's Firehose stream of this region. */
+function isOursToStream(fl: FlowLog, firehose: FirehoseDelivery): boolean {
+  return (
+    fl.LogDestinationType === 'kinesis-data-firehose' &&
+    fl.LogDestination === firehose.streamArn &&
+    fl.LogFormat === ourFormat
+  );
+}
+
+/**
+ * logwarden's own flow log for the configured delivery. The other delivery's (left from before
+ * flowLogs.delivery changed) is neither ours nor foreign: the control adds the configured one.
+ */
+function oursFor(settings: FlowLogsSettings): {
+  ours: (fl: FlowLog) => boolean;
+  other: (fl: FlowLog) => boolean;
+} {
+  const firehose = settings.firehose;
+  return firehose
+    ? { ours: (fl) => isOursToStream(fl, firehose), other: isOursToGroup }
+    : { ours: isOursToGroup, other: () => false };
+}
+
+/** Where logwarden's flow log delivers, for the evidence and the failure reasons. */
+function ourDestination(settings: FlowLogsSettings): string {
+  return settings.firehose ? settings.firehose.streamArn : ourGroup;
 }
 
 /**
@@ -183,6 +226,7 @@ export async function ensureFlowLogs(
     };
   }
   const flowLogs = await flowLogsOf(clients.ec2, vpcIds);
+  const { ours: isOurs, other: isOtherDelivery } = oursFor(settings);
   const missing: string[] = [];
   const undelivered: FlowLog[] = [];
   for (const vpc of vpcIds) {
@@ -191,7 +235,7 @@ export async function ensureFlowLogs(
     const pipelines = mine.find(
       (fl) => isPipelines(fl, target.account, settings.logArchiveAccount) && active(fl),
     );
-    const foreign = mine.filter((fl) => !isOurs(fl) && active(fl));
+    const foreign = mine.filter((fl) => !isOurs(fl) && !isOtherDelivery(fl) && active(fl));
     const required = settings.requiredFields ?? defaultV2Format.fields;
     const sufficient = foreign.find((fl) => required.every((f) => fieldsOf(fl).includes(f)));
     const oursFailing = mine.find((fl) => isOurs(fl) && failing(fl));
@@ -209,14 +253,14 @@ export async function ensureFlowLogs(
     else if (oursFailing) undelivered.push(oursFailing);
     else missing.push(vpc);
   }
-  if (undelivered.length || missing.length) {
+  if (!settings.firehose && (undelivered.length || missing.length)) {
     // A deleted destination group is one cause a control can repair; the delivery role (the
     // member baseline's) and CloudWatch Logs quotas are reported with EC2's own reason.
     await ensureOurGroup(clients.logs, settings.retentionDays, actions);
   }
   for (const fl of undelivered) {
     evidence[fl.ResourceId as string] = `${fl.FlowLogId} (DeliverLogsStatus FAILED)`;
-    failures.push(undeliveredReason(fl, settings.deliveryRoleArn));
+    failures.push(undeliveredReason(fl, settings));
   }
   if (missing.length) {
     let res: {
@@ -229,9 +273,7 @@ export async function ensureFlowLogs(
           ResourceType: 'VPC',
           ResourceIds: missing,
           TrafficType: 'ALL',
-          LogDestinationType: 'cloud-watch-logs',
-          LogGroupName: ourGroup,
-          DeliverLogsPermissionArn: settings.deliveryRoleArn,
+          ...destinationOf(settings),
           LogFormat: ourFormat,
           MaxAggregationInterval: 60,
           ClientToken: flowLogsClientToken(settings.execution, target, missing),
@@ -273,10 +315,10 @@ export async function ensureFlowLogs(
         const good = there.find(active);
         const bad = there.find(failing);
         if (good) evidence[vpc] = `${good.FlowLogId} (created by another execution)`;
-        else if (bad) failures.push(undeliveredReason(bad, settings.deliveryRoleArn));
+        else if (bad) failures.push(undeliveredReason(bad, settings));
         else
           failures.push(
-            `${vpc}: CreateFlowLogs answered ${ALREADY_EXISTS}, but no active flow log of logwarden's to ${ourGroup} is there`,
+            `${vpc}: CreateFlowLogs answered ${ALREADY_EXISTS}, but no active flow log of logwarden's to ${ourDestination(settings)} is there`,
           );
       }
     }
@@ -284,13 +326,42 @@ export async function ensureFlowLogs(
   return controlResult('flow-logs', target, evidence, actions, failures);
 }
 
-function undeliveredReason(fl: FlowLog, deliveryRoleArn: string): string {
+/**
+ * CreateFlowLogs' destination. To a log group: "DeliverLogsPermissionArn ... is required if the
+ * destination type is cloud-watch-logs"; LogGroupName "is valid only if the destination type is
+ * cloud-watch-logs". To Firehose: LogDestination "If the destination type is
+ * kinesis-data-firehose, specify the ARN of a Kinesis Data Firehose delivery stream";
+ * DeliverLogsPermissionArn is required "if the destination type is kinesis-data-firehose and the
+ * delivery stream and the resources to monitor are in different accounts"; DeliverCrossAccountRole
+ * is "The ARN of the IAM role that allows Amazon EC2 to publish flow logs across accounts" (EC2
+ * API Reference, CreateFlowLogs). Which role goes where is the VPC User Guide's example:
+ * `--deliver-logs-permission-arn arn:aws:iam::source-account:role/mySourceRole
+ * --deliver-cross-account-role arn:aws:iam::destination-account:role/AWSLogDeliveryFirehoseCrossAccountRole`.
+ */
+function destinationOf(settings: FlowLogsSettings) {
+  const firehose = settings.firehose;
+  return firehose
+    ? {
+        LogDestinationType: 'kinesis-data-firehose' as const,
+        LogDestination: firehose.streamArn,
+        DeliverLogsPermissionArn: firehose.sourceRoleArn,
+        DeliverCrossAccountRole: firehose.crossAccountRoleArn,
+      }
+    : {
+        LogDestinationType: 'cloud-watch-logs' as const,
+        LogGroupName: ourGroup,
+        DeliverLogsPermissionArn: settings.deliveryRoleArn,
+      };
+}
+
+function undeliveredReason(fl: FlowLog, settings: FlowLogsSettings): string {
+  const role = settings.firehose
+    ? `the source role ${fl.DeliverLogsPermissionArn ?? settings.firehose.sourceRoleArn} (member baseline) or the cross-account role ${fl.DeliverCrossAccountRole ?? settings.firehose.crossAccountRoleArn} (log-archive account) may not deliver to the stream`
+    : `the delivery role ${fl.DeliverLogsPermissionArn ?? settings.deliveryRoleArn} may not publish to the group (member baseline)`;
   return (
-    `${fl.ResourceId}: flow log ${fl.FlowLogId} to ${ourGroup} cannot deliver (DeliverLogsStatus FAILED: ` +
+    `${fl.ResourceId}: flow log ${fl.FlowLogId} to ${ourDestination(settings)} cannot deliver (DeliverLogsStatus FAILED: ` +
     `${fl.DeliverLogsErrorMessage ?? 'no reason given'}); ` +
-    (fl.DeliverLogsErrorMessage === 'Access error'
-      ? `the delivery role ${fl.DeliverLogsPermissionArn ?? deliveryRoleArn} may not publish to the group (member baseline)`
-      : 'a flow log that cannot deliver is not coverage')
+    (fl.DeliverLogsErrorMessage === 'Access error' ? role : 'a flow log that cannot deliver is not coverage')
   );
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineEnv, envAccountId, envBoolean, envOptionalText, envWholeNumber } from '../shared/env';
 
 export const ensureFlowLogsEnv = defineEnv({
@@ -7,4 +8,6 @@ export const ensureFlowLogsEnv = defineEnv({
   flowLogRequiredFields: envOptionalText().transform((v) => v?.split(',')),
   /** The log-archive account, whose search VPC logwarden logs to an excluded pipeline group. */
   logArchiveAccount: envAccountId(),
+  /** config flowLogs.delivery: where logwarden's flow logs deliver. */
+  flowLogDelivery: z.enum(['cloudwatch-logs', 'firehose']).default('cloudwatch-logs'),
 });

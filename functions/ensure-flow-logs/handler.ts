@@ -1,6 +1,11 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { names } from '../../contracts/names';
+import {
+  flowLogsCrossAccountRoleArn,
+  flowLogsFirehoseArn,
+  flowLogsFirehoseSourceRoleArn,
+  names,
+} from '../../contracts/names';
 import { controlDepsFromEnv, controlHandler, type ControlDeps } from '../shared/control-handler';
 import { memberCredentials } from '../shared/member-clients';
 import { ensureFlowLogsEnv } from './env';
@@ -13,6 +18,8 @@ export interface EnsureFlowLogsDeps extends ControlDeps {
   flowLogRequiredFields?: string[];
   /** The log-archive account, whose search VPC has logwarden's pipeline flow log. */
   logArchiveAccount: string;
+  /** config flowLogs.delivery. */
+  flowLogDelivery?: 'cloudwatch-logs' | 'firehose';
 }
 
 export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): EnsureFlowLogsDeps {
@@ -32,6 +39,14 @@ export function makeHandler(deps: EnsureFlowLogsDeps) {
       { account, region },
       {
         deliveryRoleArn: `arn:aws:iam::${account}:role/${names.flowLogsDeliveryRole}`,
+        firehose:
+          deps.flowLogDelivery === 'firehose'
+            ? {
+                streamArn: flowLogsFirehoseArn(region, deps.logArchiveAccount),
+                sourceRoleArn: flowLogsFirehoseSourceRoleArn(account),
+                crossAccountRoleArn: flowLogsCrossAccountRoleArn(deps.logArchiveAccount),
+              }
+            : undefined,
         acceptForeignFlowLogs: deps.acceptForeignFlowLogs,
         requiredFields: deps.flowLogRequiredFields,
         retentionDays: deps.flowLogRetentionDays,

@@ -7,9 +7,15 @@ import type { TrustTable } from '../../contracts/trusted-sources';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { addPerSource } from '../shared/metrics';
 import { transformEnv } from './env';
-import { FirehoseOutputRecord, FirehoseTransformEvent, transformFirehoseEvent } from './transform';
+import {
+  FirehoseOutputRecord,
+  FirehoseTransformEvent,
+  TransformInput,
+  transformFirehoseEvent,
+} from './transform';
 
 export interface TransformDeps {
+  input?: TransformInput;
   kinesis: KinesisClient;
   formats: FlowLogFormatRegistry;
   trust: TrustTable;
@@ -21,6 +27,7 @@ export interface TransformDeps {
 export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): TransformDeps {
   const settings = transformEnv.parse(env);
   return {
+    input: settings.transformInput,
     kinesis: createClient(KinesisClient, { http1: true }),
     formats: settings.flowLogFormats,
     trust: settings.trustedSources,
@@ -39,6 +46,7 @@ export function makeHandler(deps: TransformDeps) {
   ): Promise<{ records: FirehoseOutputRecord[] }> => {
     if (context) logger.addContext(context);
     const { records, stats } = await transformFirehoseEvent(event, {
+      input: deps.input,
       formats: deps.formats,
       trust: deps.trust,
       kinesis: deps.kinesis,

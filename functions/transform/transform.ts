@@ -5,6 +5,7 @@ import { CwlPayload, decodeCwlBase64, isControlMessage } from '../shared/cwl-pay
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { filingDay } from '../shared/ingestion-window';
 import { forEachDocumentText, SourceKind } from '../shared/normalize';
+import { decodeFlowLogText } from './flow-log-text';
 import { putRecordsWithRetry, ReingestEntry, ReingestOptions } from './reingest';
 
 export interface FirehoseInputRecord {
@@ -62,7 +63,15 @@ export interface TransformLog {
   (level: 'info' | 'warn' | 'error', message: string, attributes: Record<string, unknown>): void;
 }
 
+/**
+ * What the delivery stream's records hold: CloudWatch Logs payloads (the central stream) or
+ * flow-log text (flowLogs.delivery firehose, functions/transform/flow-log-text.ts).
+ */
+export type TransformInput = 'cloudwatch-logs' | 'flow-log-text';
+
 export interface TransformOptions {
+  /** @default 'cloudwatch-logs' */
+  input?: TransformInput;
   formats: FlowLogFormatRegistry;
   trust: TrustTable;
   kinesis: KinesisClient;
@@ -259,9 +268,11 @@ export async function transformFirehoseEvent(
     const sequenceNumber = record?.kinesisRecordMetadata?.sequenceNumber;
     try {
       const decoded =
-        typeof record?.data === 'string'
-          ? decodeCwlBase64(record.data)
-          : ({ ok: false, error: 'no data' } as const);
+        typeof record?.data !== 'string'
+          ? ({ ok: false, error: 'no data' } as const)
+          : options.input === 'flow-log-text'
+            ? decodeFlowLogText(record.data, event.region ?? '', arrivalOf(record, now))
+            : decodeCwlBase64(record.data);
       if (!decoded.ok) {
         result = fail(recordId, decoded.error, sequenceNumber);
       } else if (isControlMessage(decoded.payload)) {

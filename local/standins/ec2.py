@@ -10,6 +10,7 @@ reuse the same client token" for a new request. The token is scoped to the accou
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -27,10 +28,54 @@ def _tokens(backend: Any) -> dict[str, tuple[tuple[Any, ...], Any]]:
     return backend.lw_client_tokens  # type: ignore[no-any-return]
 
 
+_FIREHOSE_ARN = re.compile(r"^arn:aws[a-z-]*:firehose:([a-z0-9-]+):(\d{12}):deliverystream/[A-Za-z0-9_.-]{1,64}$")
+
+
+def _check_firehose_destination(self: FlowLogs) -> None:
+    """CreateFlowLogs to Firehose (EC2 API Reference, CreateFlowLogs), which moto 5.2 takes without
+    looking: LogDestination "If the destination type is kinesis-data-firehose, specify the ARN of a
+    Kinesis Data Firehose delivery stream"; LogGroupName "is valid only if the destination type is
+    cloud-watch-logs"; DeliverLogsPermissionArn "is required ... if the destination type is
+    kinesis-data-firehose and the delivery stream and the resources to monitor are in different
+    accounts". AWS does not name the errors: InvalidParameterValue, as for a client token."""
+    if self._get_param("LogDestinationType") != "kinesis-data-firehose":
+        return
+    destination = self._get_param("LogDestination") or ""
+    match = _FIREHOSE_ARN.match(destination)
+    if not match:
+        raise protocol_error(
+            "ec2", "InvalidParameterValue", f"LogDestination {destination!r} is not a Firehose delivery stream ARN.", 400
+        )
+    if self._get_param("LogGroupName"):
+        raise protocol_error(
+            "ec2", "InvalidParameterValue", "LogGroupName is valid only if the destination type is cloud-watch-logs.", 400
+        )
+    if match.group(2) != self.current_account and not self._get_param("DeliverLogsPermissionArn"):
+        raise protocol_error(
+            "ec2",
+            "InvalidParameterValue",
+            "DeliverLogsPermissionArn is required when the delivery stream is in another account.",
+            400,
+        )
+
+
+def _create_and_keep_cross_account_role(self: FlowLogs) -> Any:
+    """moto drops DeliverCrossAccountRole; EC2 keeps it on the flow log ("DeliverCrossAccountRole:
+    The ARN of the IAM role that allows the service to publish flow logs across accounts", FlowLog)."""
+    _check_firehose_destination(self)
+    before = set(self.ec2_backend.flow_logs)
+    result = _original_create_flow_logs(self)
+    role = self._get_param("DeliverCrossAccountRole")
+    if role:
+        for flow_log_id in set(self.ec2_backend.flow_logs) - before:
+            self.ec2_backend.flow_logs[flow_log_id].deliver_cross_account_role = role
+    return result
+
+
 def create_flow_logs(self: FlowLogs) -> Any:
     token = self._get_param("ClientToken")
     if not token:
-        return _original_create_flow_logs(self)
+        return _create_and_keep_cross_account_role(self)
     if len(token) > 64 or not token.isascii():
         # "A client token is a unique, case-sensitive string of up to 64 ASCII characters."
         raise protocol_error(
@@ -54,7 +99,7 @@ def create_flow_logs(self: FlowLogs) -> Any:
                 400,
             )
         return first_result
-    result = _original_create_flow_logs(self)
+    result = _create_and_keep_cross_account_role(self)
     tokens[token] = (fingerprint, result)
     return result
 

@@ -115,8 +115,11 @@ export class ArchiveBucket extends Construct {
       // With `per-object`, no default retention: Firehose's PutObject then needs no integrity
       // header, and the archive-lock function locks each version (see contracts/config.ts).
       objectLockDefaultRetention: lock.appliedBy === 'bucket-default' ? retention : undefined,
-      // Object Created events for the archive-lock function.
-      eventBridgeEnabled: lock.mode !== 'off' && lock.appliedBy === 'per-object',
+      // Object Created events for the archive-lock function, and for the archive indexer of the
+      // direct flow-log path (stacks/central/archive-indexer.ts).
+      eventBridgeEnabled:
+        (lock.mode !== 'off' && lock.appliedBy === 'per-object') ||
+        props.config.flowLogs.delivery === 'firehose',
       lifecycleRules: [
         {
           id: 'tier-then-expire',

@@ -50,6 +50,157 @@ export const archivePrefix =
 export const archiveFileExtension = '.parquet';
 export const errorPrefix = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/';
 
+/**
+ * What a delivery stream's role needs of the archive: exactly the S3 calls Firehose documents for
+ * an S3 destination (it never deletes), and, for record format conversion, the lake table's
+ * schema (Firehose Developer Guide, "Grant Firehose access to an Amazon S3 destination":
+ * glue:GetTable, GetTableVersion, GetTableVersions on the catalog, database and table).
+ */
+export function archiveDeliveryStatements(
+  bucketArn: string,
+  catalogRegion: string,
+  catalogAccount: string,
+): iam.PolicyStatement[] {
+  const glue = `arn:aws:glue:${catalogRegion}:${catalogAccount}`;
+  return [
+    new iam.PolicyStatement({
+      actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+      resources: [bucketArn],
+    }),
+    new iam.PolicyStatement({
+      actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+      resources: [`${bucketArn}/*`],
+    }),
+    new iam.PolicyStatement({
+      actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+      resources: [
+        `${glue}:catalog`,
+        `${glue}:database/${lakeNames.database}`,
+        `${glue}:table/${lakeNames.database}/${lakeNames.table}`,
+      ],
+    }),
+  ];
+}
+
+/**
+ * A delivery stream's role (assumed by Firehose of this account only) that may invoke its
+ * transform, and its encrypted delivery log group and stream, under `scope`.
+ */
+export function deliveryRoleAndLogs(
+  scope: Construct,
+  props: { logName: string; logKey: kms.IKey; transform: NodeFunction; description: string },
+): { role: iam.Role; logGroup: logs.LogGroup; logStream: logs.LogStream } {
+  const logGroup = new logs.LogGroup(scope, 'DeliveryLogs', {
+    logGroupName: pipelineLogGroup(props.logName),
+    retention: logs.RetentionDays.ONE_YEAR,
+    encryptionKey: props.logKey,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const logStream = new logs.LogStream(scope, 'DeliveryLogStream', {
+    logGroup,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const role = new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+    }),
+    description: props.description,
+  });
+  props.transform.grantInvoke(role);
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['lambda:GetFunctionConfiguration'],
+      resources: [props.transform.functionArn],
+    }),
+  );
+  return { role, logGroup, logStream };
+}
+
+/** What differs between the archive's delivery streams; everything else is archiveDestination's. */
+export interface ArchiveDestinationProps {
+  readonly bucketArn: string;
+  readonly roleArn: string;
+  /** Where the lake's Glue table is (the home region of the log-archive account). */
+  readonly catalogAccount: string;
+  readonly catalogRegion: string;
+  /** The archive key, or none for the bucket's default encryption (the same key, SSE-KMS). */
+  readonly archiveKeyArn?: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  readonly transformArn: string;
+  readonly processorBufferMb: number;
+}
+
+/**
+ * The archive as a Firehose destination, one definition for every stream that writes it (the
+ * central stream's and, with flowLogs.delivery firehose, each region's flow-log stream): the same
+ * transform contract, Parquet conversion with the lake's table, prefixes and error prefix, so the
+ * lake reads both the same way.
+ */
+export function archiveDestination(
+  props: ArchiveDestinationProps,
+): firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty {
+  return {
+    bucketArn: props.bucketArn,
+    roleArn: props.roleArn,
+    prefix: archivePrefix,
+    errorOutputPrefix: errorPrefix,
+    // Dynamic partitioning needs at least 64 MB buffers.
+    bufferingHints: { sizeInMBs: 64, intervalInSeconds: 300 },
+    // Parquet compresses its own pages (the serializer's compression below); Firehose
+    // requires the S3 compression to be UNCOMPRESSED when it converts the record format.
+    compressionFormat: 'UNCOMPRESSED',
+    fileExtension: archiveFileExtension,
+    dataFormatConversionConfiguration: {
+      enabled: true,
+      // The lake's table is the schema: one definition for Firehose and Athena.
+      schemaConfiguration: {
+        catalogId: props.catalogAccount,
+        databaseName: lakeNames.database,
+        tableName: lakeNames.table,
+        region: props.catalogRegion,
+        roleArn: props.roleArn,
+        versionId: 'LATEST',
+      },
+      inputFormatConfiguration: {
+        deserializer: {
+          // Keys as written: "When set to true, which is the default, Kinesis Data Firehose
+          // converts JSON keys to lowercase before deserializing them" (OpenXJsonSerDe,
+          // CaseInsensitive), which would rewrite the keys of the objects kept as JSON text.
+          openXJsonSerDe: { caseInsensitive: false, convertDotsInJsonKeysToUnderscores: false },
+        },
+      },
+      outputFormatConfiguration: {
+        serializer: { parquetSerDe: { compression: archiveParquetCompression } },
+      },
+    },
+    encryptionConfiguration: props.archiveKeyArn
+      ? { kmsEncryptionConfig: { awskmsKeyArn: props.archiveKeyArn } }
+      : { noEncryptionConfig: 'NoEncryption' },
+    cloudWatchLoggingOptions: {
+      enabled: true,
+      logGroupName: props.logGroupName,
+      logStreamName: props.logStreamName,
+    },
+    dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 7200 } },
+    processingConfiguration: {
+      enabled: true,
+      processors: [
+        {
+          type: 'Lambda',
+          parameters: [
+            { parameterName: 'LambdaArn', parameterValue: props.transformArn },
+            { parameterName: 'BufferSizeInMBs', parameterValue: String(props.processorBufferMb) },
+            { parameterName: 'BufferIntervalInSeconds', parameterValue: '60' },
+            { parameterName: 'NumberOfRetries', parameterValue: '3' },
+          ],
+        },
+      ],
+    },
+    s3BackupMode: 'Disabled',
+  };
+}
+
 /** Consumer 1: Firehose reads the stream, calls the transform, and writes the archive. */
 export class FirehoseArchive extends Construct {
   readonly transform: NodeFunction;
@@ -73,44 +224,15 @@ export class FirehoseArchive extends Construct {
     // Oversized records are split and put back into the stream they came from.
     props.stream.grantWrite(this.transform);
 
-    const logGroup = new logs.LogGroup(this, 'DeliveryLogs', {
-      logGroupName: pipelineLogGroup('firehose-delivery'),
-      retention: logs.RetentionDays.ONE_YEAR,
-      encryptionKey: props.logKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const logStream = new logs.LogStream(this, 'DeliveryLogStream', {
-      logGroup,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+    const { role, logGroup, logStream } = deliveryRoleAndLogs(this, {
+      logName: 'firehose-delivery',
+      logKey: props.logKey,
+      transform: this.transform,
       description: 'Firehose: read the central stream, invoke the transform, write the archive',
     });
     props.stream.grantRead(role);
-    this.transform.grantInvoke(role);
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['lambda:GetFunctionConfiguration'],
-        resources: [this.transform.functionArn],
-      }),
-    );
-    // Exactly the S3 calls Firehose documents for an S3 destination; it never deletes.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-        resources: [props.bucket.bucketArn],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
-        resources: [props.bucket.arnForObjects('*')],
-      }),
-    );
+    for (const statement of archiveDeliveryStatements(props.bucket.bucketArn, stack.region, stack.account))
+      role.addToPolicy(statement);
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -119,85 +241,22 @@ export class FirehoseArchive extends Construct {
       }),
     );
     logGroup.grantWrite(role);
-    // Record format conversion reads the table's schema (Firehose Developer Guide, "Grant
-    // Firehose access to an Amazon S3 destination": glue:GetTable, GetTableVersion,
-    // GetTableVersions on the catalog, database and table).
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
-        resources: [
-          stack.formatArn({ service: 'glue', resource: 'catalog' }),
-          stack.formatArn({ service: 'glue', resource: 'database', resourceName: lakeNames.database }),
-          stack.formatArn({
-            service: 'glue',
-            resource: 'table',
-            resourceName: `${lakeNames.database}/${lakeNames.table}`,
-          }),
-        ],
-      }),
-    );
 
     this.deliveryStream = new firehose.CfnDeliveryStream(this, 'DeliveryStream', {
       deliveryStreamName: 'logwarden-archive',
       deliveryStreamType: 'KinesisStreamAsSource',
       kinesisStreamSourceConfiguration: { kinesisStreamArn: props.stream.streamArn, roleArn: role.roleArn },
-      extendedS3DestinationConfiguration: {
+      extendedS3DestinationConfiguration: archiveDestination({
         bucketArn: props.bucket.bucketArn,
         roleArn: role.roleArn,
-        prefix: archivePrefix,
-        errorOutputPrefix: errorPrefix,
-        // Dynamic partitioning needs at least 64 MB buffers.
-        bufferingHints: { sizeInMBs: 64, intervalInSeconds: 300 },
-        // Parquet compresses its own pages (the serializer's compression below); Firehose
-        // requires the S3 compression to be UNCOMPRESSED when it converts the record format.
-        compressionFormat: 'UNCOMPRESSED',
-        fileExtension: archiveFileExtension,
-        dataFormatConversionConfiguration: {
-          enabled: true,
-          // The lake's table is the schema: one definition for Firehose and Athena.
-          schemaConfiguration: {
-            catalogId: stack.account,
-            databaseName: lakeNames.database,
-            tableName: lakeNames.table,
-            region: stack.region,
-            roleArn: role.roleArn,
-            versionId: 'LATEST',
-          },
-          inputFormatConfiguration: {
-            deserializer: {
-              // Keys as written: "When set to true, which is the default, Kinesis Data Firehose
-              // converts JSON keys to lowercase before deserializing them" (OpenXJsonSerDe,
-              // CaseInsensitive), which would rewrite the keys of the objects kept as JSON text.
-              openXJsonSerDe: { caseInsensitive: false, convertDotsInJsonKeysToUnderscores: false },
-            },
-          },
-          outputFormatConfiguration: {
-            serializer: { parquetSerDe: { compression: archiveParquetCompression } },
-          },
-        },
-        encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: props.archiveKey.keyArn } },
-        cloudWatchLoggingOptions: {
-          enabled: true,
-          logGroupName: logGroup.logGroupName,
-          logStreamName: logStream.logStreamName,
-        },
-        dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 7200 } },
-        processingConfiguration: {
-          enabled: true,
-          processors: [
-            {
-              type: 'Lambda',
-              parameters: [
-                { parameterName: 'LambdaArn', parameterValue: this.transform.functionArn },
-                { parameterName: 'BufferSizeInMBs', parameterValue: String(PROCESSOR_BUFFER_MB) },
-                { parameterName: 'BufferIntervalInSeconds', parameterValue: '60' },
-                { parameterName: 'NumberOfRetries', parameterValue: '3' },
-              ],
-            },
-          ],
-        },
-        s3BackupMode: 'Disabled',
-      },
+        catalogAccount: stack.account,
+        catalogRegion: stack.region,
+        archiveKeyArn: props.archiveKey.keyArn,
+        logGroupName: logGroup.logGroupName,
+        logStreamName: logStream.logStreamName,
+        transformArn: this.transform.functionArn,
+        processorBufferMb: PROCESSOR_BUFFER_MB,
+      }),
     });
     this.deliveryStream.node.addDependency(role);
     this.deliveryStream.addDependency(props.lakeTable);

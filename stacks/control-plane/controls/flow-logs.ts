@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { names } from '../../../contracts/names';
+import { flowLogsFirehoseSourceRoleArn, names } from '../../../contracts/names';
 import { ensureFlowLogsEnv } from '../../../functions/ensure-flow-logs/env';
 import { NodeFunction } from '../../node-function';
 import { controlModeEnv } from '../../../functions/shared/control-handler';
@@ -27,6 +27,7 @@ export class FlowLogsControl extends NodeFunction {
             flowLogRetentionDays: String(OWN_LOG_GROUP_RETENTION_DAYS),
             flowLogRequiredFields: props.config.flowLogs.requiredFields?.join(','),
             logArchiveAccount: props.config.accounts.logArchive,
+            flowLogDelivery: props.config.flowLogs.delivery,
           }),
           ...controlModeEnv.environment({ logwardenMode: props.config.mode }),
         },
@@ -37,7 +38,7 @@ export class FlowLogsControl extends NodeFunction {
   }
 
   /** What the member execution role grants this control. */
-  static memberStatements({ account, inGoverned }: MemberScope): iam.PolicyStatement[] {
+  static memberStatements({ config, account, inGoverned }: MemberScope): iam.PolicyStatement[] {
     return [
       new iam.PolicyStatement({
         sid: 'DescribeFlowLogs',
@@ -84,6 +85,32 @@ export class FlowLogsControl extends NodeFunction {
         resources: [`arn:aws:iam::${account}:role/${names.flowLogsDeliveryRole}`],
         conditions: { StringEquals: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' } },
       }),
+      ...(config.flowLogs.delivery === 'firehose'
+        ? [
+            // flowLogs.delivery firehose: the source role goes to the log delivery service, only
+            // for this account's VPCs ("The condition statements ensure that this role is passed
+            // only to the log delivery service, and only when monitoring the specified
+            // resource", VPC User Guide, "IAM roles for cross account delivery").
+            new iam.PolicyStatement({
+              sid: 'PassFlowLogsFirehoseSourceRole',
+              actions: ['iam:PassRole'],
+              resources: [flowLogsFirehoseSourceRoleArn(account)],
+              conditions: {
+                StringEquals: { 'iam:PassedToService': 'delivery.logs.amazonaws.com' },
+                StringLike: { 'iam:AssociatedResourceARN': `arn:aws:ec2:*:${account}:vpc/*` },
+              },
+            }),
+            // "To be able to set up sending any of these types of logs to Firehose for the first
+            // time, you must be logged into an account with the following permissions.
+            // logs:CreateLogDelivery ..." (CloudWatch Logs User Guide, "Logs sent to Firehose");
+            // the SAR gives these actions no resource type.
+            new iam.PolicyStatement({
+              sid: 'FlowLogsFirehoseDelivery',
+              actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery'],
+              resources: ['*'],
+            }),
+          ]
+        : []),
     ];
   }
 }

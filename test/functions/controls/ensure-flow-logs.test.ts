@@ -18,7 +18,12 @@ import {
   logFormatString,
   logwardenFormat,
 } from '../../../functions/shared/flow-log-formats';
-import { pipelineLogGroup } from '../../../contracts/names';
+import {
+  flowLogsCrossAccountRoleArn,
+  flowLogsFirehoseArn,
+  flowLogsFirehoseSourceRoleArn,
+  pipelineLogGroup,
+} from '../../../contracts/names';
 
 const ec2 = mockClient(EC2Client);
 const logs = mockClient(CloudWatchLogsClient);
@@ -426,5 +431,124 @@ describe('the search VPC in the log-archive account (issue 21 §4)', () => {
     expect(ec2).toHaveReceivedCommandWith(CreateFlowLogsCommand, {
       LogGroupName: flowLogGroupFor(logwardenFormat),
     });
+  });
+});
+
+describe('flowLogs.delivery firehose (issue 26, What to build 5)', () => {
+  const firehose = {
+    streamArn: flowLogsFirehoseArn('eu-west-1', '222222222222'),
+    sourceRoleArn: flowLogsFirehoseSourceRoleArn('444444444444'),
+    crossAccountRoleArn: flowLogsCrossAccountRoleArn('222222222222'),
+  };
+  const direct = { ...settings, firehose };
+  const toStream = (vpc: string, id: string, status: Partial<FlowLog> = {}): FlowLog => ({
+    FlowLogId: id,
+    ResourceId: vpc,
+    FlowLogStatus: 'ACTIVE',
+    DeliverLogsStatus: 'SUCCESS',
+    LogDestinationType: 'kinesis-data-firehose',
+    LogDestination: firehose.streamArn,
+    LogFormat: logFormatString(logwardenFormat),
+    ...status,
+  });
+
+  it('a VPC whose flow log goes to logwarden’s stream of its region is covered: describes, writes nothing', async () => {
+    ec2
+      .on(DescribeFlowLogsCommand)
+      .resolves({ FlowLogs: [toStream('vpc-default', 'fl-1'), toStream('vpc-app', 'fl-2')] });
+    const r = await ensureFlowLogs(clients, target, direct);
+    expect(r).toMatchObject({ status: 'covered', actions: [], evidence: { 'vpc-default': 'fl-1' } });
+    for (const w of writes)
+      expect(ec2.commandCalls(w as never).length + logs.commandCalls(w as never).length).toBe(0);
+  });
+
+  it('missing: the exact CreateFlowLogs call to the stream (EC2 API Reference and VPC User Guide roles), no log group', async () => {
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [toStream('vpc-app', 'fl-2')] });
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
+    const r = await ensureFlowLogs(clients, target, direct);
+    expect(r.status).toBe('healed');
+    expect(ec2.commandCalls(CreateFlowLogsCommand)[0].args[0].input).toEqual({
+      ResourceType: 'VPC',
+      ResourceIds: ['vpc-default'],
+      TrafficType: 'ALL',
+      LogDestinationType: 'kinesis-data-firehose',
+      LogDestination: 'arn:aws:firehose:eu-west-1:222222222222:deliverystream/logwarden-flow-logs',
+      // "--deliver-logs-permission-arn arn:aws:iam::source-account:role/mySourceRole
+      // --deliver-cross-account-role arn:aws:iam::destination-account:role/AWSLogDeliveryFirehoseCrossAccountRole"
+      // (VPC User Guide, "Create a flow log that publishes to Kinesis Data Firehose").
+      DeliverLogsPermissionArn: 'arn:aws:iam::444444444444:role/logwarden-flowlogs-firehose-source',
+      DeliverCrossAccountRole:
+        'arn:aws:iam::222222222222:role/AWSLogDeliveryFirehoseCrossAccountRole-logwarden',
+      LogFormat: logFormatString(logwardenFormat),
+      MaxAggregationInterval: 60,
+      ClientToken: expect.stringMatching(/^[0-9a-f]{64}$/),
+      TagSpecifications: [
+        { ResourceType: 'vpc-flow-log', Tags: [{ Key: 'managed-by', Value: 'logwarden' }] },
+      ],
+    });
+    // "LogGroupName ... is valid only if the destination type is cloud-watch-logs".
+    expect(logs.commandCalls(CreateLogGroupCommand)).toHaveLength(0);
+  });
+
+  it('logwarden’s flow log to its log group (before delivery changed) is not counted: the stream’s is added', async () => {
+    ec2
+      .on(DescribeFlowLogsCommand)
+      .resolves({ FlowLogs: [ours('vpc-default', 'fl-1'), toStream('vpc-app', 'fl-2')] });
+    const r = await ensureFlowLogs(clients, target, direct);
+    expect(r.status).toBe('healed');
+    expect(ec2.commandCalls(CreateFlowLogsCommand)[0].args[0].input.ResourceIds).toEqual(['vpc-default']);
+  });
+
+  it('a flow log to another region’s or account’s stream is not logwarden’s', async () => {
+    ec2.on(DescribeFlowLogsCommand).resolves({
+      FlowLogs: [
+        toStream('vpc-default', 'fl-1', {
+          LogDestination: flowLogsFirehoseArn('eu-central-1', '222222222222'),
+        }),
+        toStream('vpc-app', 'fl-2', { LogDestination: flowLogsFirehoseArn('eu-west-1', '999999999999') }),
+      ],
+    });
+    const r = await ensureFlowLogs(clients, { ...target }, { ...direct, requiredFields: ['no-such-field'] });
+    expect(r.status).toBe('healed');
+    expect(ec2.commandCalls(CreateFlowLogsCommand)[0].args[0].input.ResourceIds).toEqual([
+      'vpc-default',
+      'vpc-app',
+    ]);
+  });
+
+  it('heals after DeleteFlowLogs: a new flow log to the stream, with a fresh ClientToken', async () => {
+    const live = new Map<string, FlowLog>();
+    const tokens: string[] = [];
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-app' }] });
+    ec2.on(DescribeFlowLogsCommand).callsFake(() => ({ FlowLogs: [...live.values()] }));
+    ec2.on(CreateFlowLogsCommand).callsFake((input) => {
+      tokens.push(input.ClientToken);
+      const id = `fl-${tokens.length}`;
+      live.set(id, toStream('vpc-app', id));
+      return { FlowLogIds: [id] };
+    });
+    await ensureFlowLogs(clients, target, { ...direct, execution: 'first' });
+    live.clear(); // DeleteFlowLogs
+    const heal = await ensureFlowLogs(clients, target, { ...direct, execution: 'heal' });
+    expect(heal).toMatchObject({ status: 'healed', evidence: { 'vpc-app': 'fl-2' } });
+    expect(new Set(tokens).size).toBe(2);
+  });
+
+  it('a stream flow log that cannot deliver is reported with EC2’s reason and the two roles, not re-created', async () => {
+    ec2.on(DescribeFlowLogsCommand).resolves({
+      FlowLogs: [
+        toStream('vpc-default', 'fl-1', {
+          DeliverLogsStatus: 'FAILED',
+          DeliverLogsErrorMessage: 'Access error',
+        }),
+        toStream('vpc-app', 'fl-2'),
+      ],
+    });
+    const r = await ensureFlowLogs(clients, target, direct);
+    expect(r.status).toBe('failed');
+    expect(r.reason).toContain(firehose.streamArn);
+    expect(r.reason).toContain(firehose.crossAccountRoleArn);
+    expect(ec2.commandCalls(CreateFlowLogsCommand)).toHaveLength(0);
+    expect(logs.commandCalls(CreateLogGroupCommand)).toHaveLength(0);
   });
 });

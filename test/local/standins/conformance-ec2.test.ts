@@ -135,3 +135,59 @@ conformance('ec2:DescribeFlowLogs', {
     },
   ],
 });
+
+const firehoseArn = 'arn:aws:firehose:eu-west-1:222222222222:deliverystream/logwarden-flow-logs';
+const toFirehose = (token: string, extra: Partial<CreateFlowLogsCommandInput> = {}) =>
+  ec2.send(
+    new CreateFlowLogsCommand({
+      ResourceIds: [vpcId],
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'kinesis-data-firehose',
+      LogDestination: firehoseArn,
+      DeliverLogsPermissionArn: `arn:aws:iam::${member}:role/logwarden-flowlogs-firehose-source`,
+      DeliverCrossAccountRole:
+        'arn:aws:iam::222222222222:role/AWSLogDeliveryFirehoseCrossAccountRole-logwarden',
+      ClientToken: token,
+      ...extra,
+    }),
+  );
+
+conformance('ec2:CreateFlowLogs', {
+  behaviour:
+    'to Firehose: a delivery stream ARN, no log group, and a delivery role when the stream is in another account',
+  source:
+    'EC2 API Reference, CreateFlowLogs: LogDestination "If the destination type is kinesis-data-firehose, specify the ARN of a Kinesis Data Firehose delivery stream"; LogGroupName "This parameter is valid only if the destination type is cloud-watch-logs"; DeliverLogsPermissionArn "is required ... if the destination type is kinesis-data-firehose and the delivery stream and the resources to monitor are in different accounts". AWS does not name the errors: the stand-in answers InvalidParameterValue',
+  refuses: [
+    'a log group name, a destination that is no stream ARN, or another account’s stream without DeliverLogsPermissionArn; nothing is created',
+    async () => {
+      const before = await flowLogCount();
+      await expect(toFirehose('fh-1', { LogGroupName: '/logwarden/vpc-flow-logs' })).rejects.toMatchObject({
+        name: 'InvalidParameterValue',
+      });
+      await expect(toFirehose('fh-2', { LogDestination: 'arn:aws:s3:::bucket' })).rejects.toMatchObject({
+        name: 'InvalidParameterValue',
+      });
+      await expect(toFirehose('fh-3', { DeliverLogsPermissionArn: undefined })).rejects.toMatchObject({
+        name: 'InvalidParameterValue',
+      });
+      expect(await flowLogCount()).toBe(before);
+    },
+  ],
+  accepts: [
+    'the cross-account call the VPC User Guide shows: the flow log keeps both roles and the stream',
+    async () => {
+      const created = await toFirehose('fh-ok');
+      expect(created.FlowLogIds).toHaveLength(1);
+      const [fl] = (await ec2.send(new DescribeFlowLogsCommand({ FlowLogIds: created.FlowLogIds })))
+        .FlowLogs!;
+      expect(fl).toMatchObject({
+        LogDestinationType: 'kinesis-data-firehose',
+        LogDestination: firehoseArn,
+        DeliverLogsPermissionArn: `arn:aws:iam::${member}:role/logwarden-flowlogs-firehose-source`,
+        DeliverCrossAccountRole:
+          'arn:aws:iam::222222222222:role/AWSLogDeliveryFirehoseCrossAccountRole-logwarden',
+      });
+    },
+  ],
+});

@@ -1,0 +1,149 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { INDEXER_MEMORY_MB } from '../../contracts/function-runtime';
+import { names } from '../../contracts/names';
+import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
+import { acknowledge, logicalIdOf } from '../../workflows/acknowledge';
+import { NodeFunction } from '../node-function';
+import type { SearchDomain } from './search-domain';
+import { indexArchiveEnv } from '../../functions/index-archive/env';
+
+export interface ArchiveIndexerProps {
+  readonly archive: s3.IBucket;
+  readonly archiveKey: kms.IKey;
+  readonly search: SearchDomain;
+  readonly logKey: kms.IKey;
+  /** Encrypts the queues; EventBridge may use it for this rule only. */
+  readonly stateKey: kms.Key;
+  readonly trustedSources: TrustedSource[];
+}
+
+/**
+ * The objects of the direct flow-log path in the archive: "<evaluated prefix><suffix>, where the
+ * suffix has the format <Firehose stream name>-<Firehose stream version>-<year>-..." (Firehose
+ * Developer Guide, "Configure Amazon S3 object name format"), under the archive's partitions.
+ * The central stream's objects are named after its own stream and are indexed from the stream.
+ */
+export const directObjectKeyPattern = `ocsf/source=*/date=*/${names.flowLogsFirehose}-*`;
+
+/**
+ * Search for flowLogs.delivery firehose: S3's "Object Created" events of the direct path's
+ * objects, on the default bus, go to a KMS-encrypted queue (TLS only, with a dead-letter queue)
+ * that the index-archive function reads, indexing each object's documents under the ids the
+ * stream path would give them.
+ */
+export class ArchiveIndexer extends Construct {
+  readonly function: NodeFunction;
+  readonly queue: sqs.Queue;
+  readonly deadLetters: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ArchiveIndexerProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const timeout = Duration.minutes(5);
+    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.stateKey,
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
+    acknowledge(
+      this.deadLetters,
+      'This queue is itself the dead-letter queue of the archive indexer.',
+      'AwsSolutions-SQS3',
+    );
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.stateKey,
+      // Lambda's guidance for an SQS event source: a visibility timeout of six times the function's.
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 10 },
+    });
+
+    this.function = new NodeFunction(this, 'Function', {
+      name: 'index-archive',
+      description:
+        'Archive objects of the direct flow-log path → OCSF documents → OpenSearch (same ids as the stream path)',
+      timeout,
+      memorySize: INDEXER_MEMORY_MB,
+      logKey: props.logKey,
+      vpc: props.search.vpc,
+      securityGroups: [props.search.clientSecurityGroup],
+      environment: indexArchiveEnv.environment({
+        opensearchEndpoint: `https://${props.search.domain.domainEndpoint}`,
+        archiveBucket: props.archive.bucketName,
+        trustedSources: encodeTrustedSources(props.trustedSources),
+      }),
+    });
+    props.search.grantWriter(this.function);
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [props.archive.arnForObjects('ocsf/*')],
+      }),
+    );
+    props.archive.grantPut(this.function, 'rejected/*');
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [props.archiveKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    acknowledge(
+      this.function,
+      'It reads the archive objects the events name (under ocsf/, keys Firehose generates) and writes refused documents under rejected/, one object per document id; AbortMultipartUpload is the only Abort* action.',
+      `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.archive)}.Arn>/ocsf/*]`,
+      `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.archive)}.Arn>/rejected/*]`,
+      'AwsSolutions-IAM5[Action::s3:Abort*]',
+    );
+    this.function.addEventSource(
+      new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+
+    const ruleName = 'logwarden-archive-index-direct-flows';
+    const rule = new events.Rule(this, 'ObjectCreated', {
+      ruleName,
+      description: 'logwarden: index the archive objects of the direct flow-log path',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.archive.bucketName] },
+          object: { key: events.Match.wildcard(directObjectKeyPattern) },
+        },
+      },
+    });
+    rule.addTarget(
+      new targets.SqsQueue(this.queue, {
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+        deadLetterQueue: this.deadLetters,
+      }),
+    );
+    // EventBridge puts into (and dead-letters to) the KMS-encrypted queues, for this rule only.
+    props.stateKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgeIntoArchiveIndexerQueues',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnEquals: {
+            'aws:SourceArn': `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/${ruleName}`,
+          },
+        },
+      }),
+    );
+  }
+}
