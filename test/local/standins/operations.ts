@@ -233,6 +233,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   },
   'ec2:CreateVpc': { CidrBlock: '10.1.0.0/16' },
   'ec2:DeleteFlowLogs': { FlowLogIds: ['fl-0123456789abcdef0'] },
+  'ec2:DescribeAvailabilityZones': { AllAvailabilityZones: false },
   'ec2:DescribeFlowLogs': { MaxResults: 100 },
   'ec2:DescribeVpcs': { MaxResults: 5 },
   'events:CreateEventBus': { Name: 'logwarden-model' },
@@ -530,6 +531,22 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   's3:PutBucketOwnershipControls': {
     Bucket: 'logwarden-model',
     OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+  },
+  's3:PutBucketReplication': {
+    Bucket: 'logwarden-model',
+    ReplicationConfiguration: {
+      Role: 'arn:aws:iam::123456789012:role/logwarden-archive-replication',
+      Rules: [
+        {
+          ID: 'replica',
+          Priority: 1,
+          Status: 'Enabled',
+          Filter: { Prefix: '' },
+          DeleteMarkerReplication: { Status: 'Disabled' },
+          Destination: { Bucket: 'arn:aws:s3:::logwarden-model-replica' },
+        },
+      ],
+    },
   },
   's3:PutBucketVersioning': { Bucket: 'logwarden-model', VersioningConfiguration: { Status: 'Enabled' } },
   's3:PutObjectLockConfiguration': {
