@@ -26,10 +26,12 @@ import {
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   PutBucketEncryptionCommand,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { conformance } from './conformance';
 import { World, type Credentials, logArchive, member, region } from './world';
@@ -546,6 +548,78 @@ conformance('s3:GetObject', {
         new GetObjectCommand({ Bucket: 'kms-path-archive', Key: 'a' }),
       );
       expect(await res.Body!.transformToString()).toBe('x');
+    },
+  ],
+});
+
+conformance('s3:UploadPart', {
+  behaviour: 'a multipart upload of an SSE-KMS object needs kms:Decrypt as well as kms:GenerateDataKey',
+  source:
+    'S3 User Guide, "Multipart upload API and permissions": to perform a multipart upload with encryption using an AWS KMS key, the requester must have permission to the kms:Decrypt and kms:GenerateDataKey actions on the key',
+  refuses: [
+    'a writer without KMS grants cannot start the upload; one allowed kms:GenerateDataKey only starts it, its part is refused',
+    async () => {
+      const bare = await roleSession(logArchive, [allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*')]);
+      expect(
+        await outcome(
+          s3With(bare.credentials).send(
+            new CreateMultipartUploadCommand({ Bucket: 'kms-path-archive', Key: 'm' }),
+          ),
+        ),
+      ).toBe('AccessDenied');
+      const keyArn = (
+        await world.as(KMSClient, logArchive).send(new DescribeKeyCommand({ KeyId: 'alias/archive-like' }))
+      ).KeyMetadata!.Arn!;
+      const writer = await roleSession(logArchive, [
+        allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*'),
+        allow('kms:GenerateDataKey', keyArn),
+      ]);
+      const s3 = s3With(writer.credentials);
+      const { UploadId } = await s3.send(
+        new CreateMultipartUploadCommand({ Bucket: 'kms-path-archive', Key: 'm' }),
+      );
+      expect(
+        await outcome(
+          s3.send(
+            new UploadPartCommand({
+              Bucket: 'kms-path-archive',
+              Key: 'm',
+              UploadId,
+              PartNumber: 1,
+              Body: 'x',
+            }),
+          ),
+        ),
+      ).toBe('AccessDenied');
+    },
+  ],
+  accepts: [
+    'the writer allowed both',
+    async () => {
+      const keyArn = (
+        await world.as(KMSClient, logArchive).send(new DescribeKeyCommand({ KeyId: 'alias/archive-like' }))
+      ).KeyMetadata!.Arn!;
+      const writer = await roleSession(logArchive, [
+        allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*'),
+        allow(['kms:GenerateDataKey', 'kms:Decrypt'], keyArn),
+      ]);
+      const s3 = s3With(writer.credentials);
+      const { UploadId } = await s3.send(
+        new CreateMultipartUploadCommand({ Bucket: 'kms-path-archive', Key: 'm' }),
+      );
+      expect(
+        await outcome(
+          s3.send(
+            new UploadPartCommand({
+              Bucket: 'kms-path-archive',
+              Key: 'm',
+              UploadId,
+              PartNumber: 1,
+              Body: 'x',
+            }),
+          ),
+        ),
+      ).toBe('ok');
     },
   ],
 });
