@@ -57,31 +57,8 @@ const accountRoot = (account: string) => ({
 let counter = 0;
 
 /** A role of `account` with `statements`, and the credentials Lambda would give a function of it. */
-async function roleSession(
-  account: string,
-  statements: object[],
-): Promise<{ arn: string; credentials: Credentials }> {
-  const iam = world.as(IAMClient, account, 'us-east-1');
-  const name = `kms-path-${++counter}`;
-  const arn = (
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: name,
-        AssumeRolePolicyDocument: doc({
-          Effect: 'Allow',
-          Principal: { Service: 'lambda.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-        }),
-      }),
-    )
-  ).Role!.Arn!;
-  await iam.send(
-    new PutRolePolicyCommand({ RoleName: name, PolicyName: 'inline', PolicyDocument: doc(...statements) }),
-  );
-  const res = await world.serviceCredentials(arn, 'lambda.amazonaws.com');
-  if (res.status !== 200) throw new Error(JSON.stringify(res.body));
-  return { arn, credentials: res.body };
-}
+const roleSession = (account: string, statements: object[]) =>
+  world.roleSession(account, `kms-path-${++counter}`, statements);
 
 async function outcome(call: Promise<unknown>): Promise<string> {
   return call.then(
@@ -99,6 +76,10 @@ async function key(alias: string, ...statements: object[]): Promise<string> {
   await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: arn }));
   return arn;
 }
+
+/** The ARN of the log-archive account's key with `alias`. */
+const keyArnOf = async (alias: string) =>
+  (await world.as(KMSClient, logArchive).send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata!.Arn!;
 
 /** A stream of the log-archive account encrypted with `keyArn`, as the central stack's is. */
 async function encryptedStream(name: string, keyArn: string): Promise<string> {
@@ -150,29 +131,10 @@ const s3With = (credentials: Credentials) =>
 
 /** A role of the member account whose identity policy allows every KMS action on every key. */
 async function kmsAdministrator(): Promise<KMSClient> {
-  const iam = world.as(IAMClient, member, 'us-east-1');
-  const arn = (
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: 'conformance-kms',
-        AssumeRolePolicyDocument: doc({
-          Effect: 'Allow',
-          Principal: { Service: 'lambda.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-        }),
-      }),
-    )
-  ).Role!.Arn!;
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName: 'conformance-kms',
-      PolicyName: 'inline',
-      PolicyDocument: doc({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }),
-    }),
-  );
-  const res = await world.serviceCredentials(arn, 'lambda.amazonaws.com');
-  if (res.status !== 200) throw new Error(JSON.stringify(res.body));
-  return new KMSClient({ region, endpoint: world.moto.endpoint, credentials: res.body as never });
+  const { credentials } = await world.roleSession(member, 'conformance-kms', [
+    { Effect: 'Allow', Action: 'kms:*', Resource: '*' },
+  ]);
+  return new KMSClient({ region, endpoint: world.moto.endpoint, credentials });
 }
 
 const keyWithPolicy = async (principal: string) =>
@@ -247,9 +209,7 @@ conformance('kinesis:PutRecord', {
     'the role allowed both on a key whose policy names the account; and a role named by the key policy itself, with no KMS grant in IAM',
     async () => {
       const withRoot = `arn:aws:kinesis:${region}:${logArchive}:stream/put-record-root`;
-      const keyArn = (
-        await world.as(KMSClient, logArchive).send(new DescribeKeyCommand({ KeyId: 'alias/put-record-root' }))
-      ).KeyMetadata!.Arn!;
+      const keyArn = await keyArnOf('alias/put-record-root');
       const both = await roleSession(logArchive, [
         allow('kinesis:PutRecord', withRoot),
         allow('kms:GenerateDataKey', keyArn),
@@ -345,9 +305,7 @@ conformance('kinesis:GetRecords', {
     'the same reads with kms:Decrypt on the key for callers of the account, through Kinesis',
     async () => {
       const stream = `arn:aws:kinesis:${region}:${logArchive}:stream/get-records`;
-      const keyArn = (
-        await world.as(KMSClient, logArchive).send(new DescribeKeyCommand({ KeyId: 'alias/get-records' }))
-      ).KeyMetadata!.Arn!;
+      const keyArn = await keyArnOf('alias/get-records');
       const consumer = await roleSession(logArchive, [
         allow(['kinesis:GetShardIterator', 'kinesis:GetRecords'], stream),
         allow('kms:Decrypt', keyArn, {
@@ -495,9 +453,7 @@ conformance('s3:PutObject', {
   accepts: [
     "Firehose's synthesized grant (kms:GenerateDataKey through S3), and a grant conditioned on the bucket ARN",
     async () => {
-      const keyArn = (
-        await world.as(KMSClient, logArchive).send(new DescribeKeyCommand({ KeyId: 'alias/archive-like' }))
-      ).KeyMetadata!.Arn!;
+      const keyArn = await keyArnOf('alias/archive-like');
       for (const condition of [
         { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
         { StringEquals: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::kms-path-archive' } },
@@ -537,9 +493,7 @@ conformance('s3:GetObject', {
   accepts: [
     "the lake reader's synthesized grant: kms:Decrypt through S3",
     async () => {
-      const keyArn = (
-        await world.as(KMSClient, logArchive).send(new DescribeKeyCommand({ KeyId: 'alias/archive-like' }))
-      ).KeyMetadata!.Arn!;
+      const keyArn = await keyArnOf('alias/archive-like');
       const reader = await roleSession(logArchive, [
         allow('s3:GetObject', 'arn:aws:s3:::kms-path-archive/*'),
         allow('kms:Decrypt', keyArn, { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } }),
@@ -551,6 +505,24 @@ conformance('s3:GetObject', {
     },
   ],
 });
+
+/** A multipart upload into the archive-like bucket by a writer allowed `kmsActions` on its key: its first part. */
+async function uploadPart(kmsActions: string | string[]): Promise<string> {
+  const keyArn = await keyArnOf('alias/archive-like');
+  const writer = await roleSession(logArchive, [
+    allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*'),
+    allow(kmsActions, keyArn),
+  ]);
+  const s3 = s3With(writer.credentials);
+  const { UploadId } = await s3.send(
+    new CreateMultipartUploadCommand({ Bucket: 'kms-path-archive', Key: 'm' }),
+  );
+  return outcome(
+    s3.send(
+      new UploadPartCommand({ Bucket: 'kms-path-archive', Key: 'm', UploadId, PartNumber: 1, Body: 'x' }),
+    ),
+  );
+}
 
 conformance('s3:UploadPart', {
   behaviour: 'a multipart upload of an SSE-KMS object needs kms:Decrypt as well as kms:GenerateDataKey',
@@ -567,59 +539,13 @@ conformance('s3:UploadPart', {
           ),
         ),
       ).toBe('AccessDenied');
-      const keyArn = (
-        await world.as(KMSClient, logArchive).send(new DescribeKeyCommand({ KeyId: 'alias/archive-like' }))
-      ).KeyMetadata!.Arn!;
-      const writer = await roleSession(logArchive, [
-        allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*'),
-        allow('kms:GenerateDataKey', keyArn),
-      ]);
-      const s3 = s3With(writer.credentials);
-      const { UploadId } = await s3.send(
-        new CreateMultipartUploadCommand({ Bucket: 'kms-path-archive', Key: 'm' }),
-      );
-      expect(
-        await outcome(
-          s3.send(
-            new UploadPartCommand({
-              Bucket: 'kms-path-archive',
-              Key: 'm',
-              UploadId,
-              PartNumber: 1,
-              Body: 'x',
-            }),
-          ),
-        ),
-      ).toBe('AccessDenied');
+      expect(await uploadPart('kms:GenerateDataKey')).toBe('AccessDenied');
     },
   ],
   accepts: [
     'the writer allowed both',
     async () => {
-      const keyArn = (
-        await world.as(KMSClient, logArchive).send(new DescribeKeyCommand({ KeyId: 'alias/archive-like' }))
-      ).KeyMetadata!.Arn!;
-      const writer = await roleSession(logArchive, [
-        allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*'),
-        allow(['kms:GenerateDataKey', 'kms:Decrypt'], keyArn),
-      ]);
-      const s3 = s3With(writer.credentials);
-      const { UploadId } = await s3.send(
-        new CreateMultipartUploadCommand({ Bucket: 'kms-path-archive', Key: 'm' }),
-      );
-      expect(
-        await outcome(
-          s3.send(
-            new UploadPartCommand({
-              Bucket: 'kms-path-archive',
-              Key: 'm',
-              UploadId,
-              PartNumber: 1,
-              Body: 'x',
-            }),
-          ),
-        ),
-      ).toBe('ok');
+      expect(await uploadPart(['kms:GenerateDataKey', 'kms:Decrypt'])).toBe('ok');
     },
   ],
 });
