@@ -1,4 +1,4 @@
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -11,16 +11,6 @@ import { physicalName, resolveValue, type CfnTemplate } from './asl';
 export interface Where {
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-}
-
-/** A topic with an SQS queue subscribed (raw delivery), so what it publishes can be read back. */
-export async function topicWithReadBackQueue(
-  where: Where,
-  topicName: string,
-  queueName: string,
-): Promise<{ topicArn: string; queueUrl: string }> {
-  const topicArn = (await new SNSClient(where).send(new CreateTopicCommand({ Name: topicName }))).TopicArn!;
-  return { topicArn, queueUrl: await readBackQueue(where, topicArn, queueName) };
 }
 
 /** An SQS queue subscribed to a topic (raw delivery), so what it publishes can be read back. */

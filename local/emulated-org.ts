@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
@@ -17,11 +17,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { asRoot } from './standins/prerequisites';
 import type { IamDeployer } from './deployment';
-import { deployedAs, type CfnTemplate } from './asl';
-import { topicWithReadBackQueue } from './emulated-central';
+import { deployedAs, resolveValue, type CfnTemplate } from './asl';
+import { readBackQueue } from './emulated-central';
 import { App } from 'aws-cdk-lib';
 import { parseConfig, type LogwardenConfig } from '../contracts/config';
-import { names } from '../contracts/names';
 import { buildApp } from '../stacks/logwarden-app';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -57,6 +56,7 @@ export function synthesizeToCdkOut(
     outdir: assembly.directory,
     assembly,
     controlPlane: read(stacks.controlPlane.stackName),
+    controlPlaneStackName: stacks.controlPlane.stackName,
     central: read(stacks.central.stackName),
   };
 }
@@ -231,35 +231,18 @@ export async function actAsSecurityTooling(config: LogwardenConfig) {
 }
 
 /**
- * What the control-plane stack creates that its functions read or write, on moto, acting as the
- * security-tooling account: the ledger (key schema from the synthesized template), the summary
- * topic with a queue to read it back, the organization trail's CloudWatch Logs group (from the
- * template; its role is deployed with the others, local/deployment.ts) and the trail bucket
- * (the administrator's GuardDuty detectors are a prerequisite, contracts/prerequisites.ts).
+ * What the local run adds to the control-plane stack, once it is deployed from its template
+ * (local/template-deployer.ts: the ledger, the summary topic, the organization trail's CloudWatch
+ * Logs group, their keys and policies), acting as the security-tooling account: a queue
+ * subscribed to the summary topic (raw delivery) to read it back, and the trail bucket the
+ * configuration names (a prerequisite of the deployment, not a resource of the stack; the
+ * administrator's GuardDuty detectors are one too, contracts/prerequisites.ts).
  */
-export async function createControlPlaneResources(template: CfnTemplate, config: LogwardenConfig) {
-  const table = Object.values(template.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!
-    .Properties as Record<string, never>;
-  await new DynamoDBClient({}).send(
-    new CreateTableCommand({
-      TableName: table.TableName,
-      KeySchema: table.KeySchema,
-      AttributeDefinitions: table.AttributeDefinitions,
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  const { queueUrl: summaryQueueUrl } = await topicWithReadBackQueue(
-    {},
-    'logwarden-coverage-summary',
-    'summary-read-back',
-  );
-  // CloudTrail delivers the organization trail only to a group of the calling account
-  // (names.trailLogGroup): the stand-in refuses CreateTrail/UpdateTrail without it.
-  for (const r of Object.values(template.Resources))
-    if (r.Type === 'AWS::Logs::LogGroup' && r.Properties?.LogGroupName === names.trailLogGroup)
-      await new CloudWatchLogsClient({ region: config.homeRegion }).send(
-        new CreateLogGroupCommand({ logGroupName: names.trailLogGroup }),
-      );
+export async function controlPlaneReadBack(template: CfnTemplate, config: LogwardenConfig, account: string) {
+  const topic = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::SNS::Topic');
+  if (!topic) throw new Error('the control-plane template has no SNS topic');
+  const topicArn = resolveValue(template, { Ref: topic[0] }, config.homeRegion, account);
+  const summaryQueueUrl = await readBackQueue({ region: config.homeRegion }, topicArn, 'summary-read-back');
   await new S3Client({}).send(
     new CreateBucketCommand({
       Bucket: 'org-trail-bucket',

@@ -99,6 +99,12 @@ export const emulatedElsewhere: Readonly<Record<string, string>> = {
     'the search setup, run by local/scenario/search.ts as CloudFormation runs it',
   'Custom::CloudwatchLogResourcePolicy':
     'OpenSearch’s log publishing to CloudWatch Logs (the local node keeps its logs)',
+  'AWS::StepFunctions::StateMachine':
+    'created on the stand-in’s Step Functions from the template and run in aws-local-stepfunctions (local/control-plane.ts)',
+  'AWS::Events::EventBus': 'created with its policy by deployEventBuses (local/deployment.ts)',
+  'AWS::Events::EventBusPolicy': 'created with its bus by deployEventBuses (local/deployment.ts)',
+  'AWS::CloudFormation::StackSet':
+    'its TemplateBody is deployed in every account and Region of its instances (local/deployment.ts)',
 };
 
 /** Resource types not emulated at all, and why. */
@@ -108,6 +114,8 @@ export const notEmulated: Readonly<Record<string, string>> = {
   'AWS::Athena::NamedQuery':
     'Athena is not emulated: the lake’s named queries run on Trino from contracts/lake.ts (docs/lake.md)',
   'AWS::CloudWatch::Alarm': 'no metrics are emitted locally',
+  'AWS::Scheduler::Schedule':
+    'EventBridge Scheduler is not emulated: the run starts the sweep itself (`logwarden sweep`, local/scenario/adoption.ts)',
   'AWS::CloudWatch::Dashboard': 'no metrics are emitted locally',
   'AWS::CloudWatch::InsightRule': 'no metrics are emitted locally',
   'AWS::EC2::VPC': 'the search domain’s network: the local node listens on loopback',
@@ -481,6 +489,7 @@ export async function deployTemplate(
           'SSESpecification',
           'PointInTimeRecoverySpecification',
           'TimeToLiveSpecification',
+          'DeletionProtectionEnabled',
         );
         const sse = p.SSESpecification as
           { SSEEnabled?: boolean; SSEType?: string; KMSMasterKeyId?: unknown } | undefined;
@@ -497,6 +506,7 @@ export async function deployTemplate(
                   KMSMasterKeyId: optional(sse.KMSMasterKeyId),
                 }
               : undefined,
+            DeletionProtectionEnabled: optional(p.DeletionProtectionEnabled) as boolean | undefined,
           }),
         );
         const pitr = p.PointInTimeRecoverySpecification as

@@ -29,7 +29,7 @@ import { CloudWatchLogsClient, PutSubscriptionFilterCommand } from '@aws-sdk/cli
 import {
   actAsAdministrator,
   actAsSecurityTooling,
-  createControlPlaneResources,
+  controlPlaneReadBack,
   createTrailLogGroup,
   credentialsOf,
   e2eConfig,
@@ -211,12 +211,18 @@ export async function emulateOrganization(
   // The IAM part of `cdk deploy` and of the StackSet: every role and policy of the templates, in
   // the account of its stack instance.
   const iam = rootIamDeployer(endpoint);
-  for (const s of stacks) if (s.account !== logArchive) await deployIam(s, iam);
-  // The log-archive account's stacks (the central stack, then each region's destination) are
-  // created whole from their templates, keys, stream, archive bucket and policies included.
+  // The log-archive account's stacks (the central stack, then each region's destination) and
+  // the control-plane stack are created whole from their templates, keys, stream, archive
+  // bucket, ledger, topics and policies included; the other stacks' roles and policies alone.
+  const wholeFromTemplate = (s: DeployedStack) =>
+    s.account === logArchive || s.stackName === synth.controlPlaneStackName;
+  for (const s of stacks) if (!wholeFromTemplate(s)) await deployIam(s, iam);
   const archiveDeployer = await admin(logArchive);
   const archiveStacks = stacks.filter((s) => s.account === logArchive);
   for (const s of archiveStacks) await deployTemplate(s, archiveDeployer, iam);
+  const controlPlaneStack = stacks.find((s) => s.stackName === synth.controlPlaneStackName);
+  if (!controlPlaneStack) throw new Error(`the cloud assembly has no ${synth.controlPlaneStackName}`);
+  await deployTemplate(controlPlaneStack, await admin(securityTooling), iam);
   // The event buses and their policies (the control bus), as CloudFormation creates them.
   const eventBridge = (where: { account: string; region: string }) =>
     asRoot(EventBridgeClient, endpoint, where.account, where.region);
@@ -236,6 +242,7 @@ export async function emulateOrganization(
 
   prerequisites.push(
     `log-archive stacks from their templates: ${archiveStacks.map((s) => `${s.stackName} (${s.region})`).join(', ')}`,
+    `control-plane stack from its template: ${controlPlaneStack.stackName} (${controlPlaneStack.region})`,
   );
   await actAsSecurityTooling(config);
 
@@ -290,7 +297,7 @@ export async function emulateOrganization(
   // What the stand-in emitted before the deployment reached no rule (none was deployed yet).
   let cursor = (await emittedEvents(endpoint)).next;
   const putOnBus = new Set<string>();
-  const { summaryQueueUrl } = await createControlPlaneResources(synth.controlPlane, config);
+  const { summaryQueueUrl } = await controlPlaneReadBack(synth.controlPlane, config, securityTooling);
   await createTrailLogGroup(config, admin);
   // The management account's subscription of the organization trail's group (its own stack).
   for (const s of stacks)

@@ -881,12 +881,13 @@ def authorize(
 
 def require_role_allows(
     role_arn: str | None, action: str, resource: str, service: str, source: dict[str, list[str]]
-) -> None:
+) -> tuple[policy.Caller, list[Any]] | None:
     """For what a service does with a role (CloudWatch Logs putting a destination's records into
     its stream): the role's trust lets the service in, with the request's `aws:SourceArn` /
-    `aws:SourceAccount`, and the role's policies allow the action on the resource."""
+    `aws:SourceAccount`, and the role's policies allow the action on the resource. Returns the
+    service's session of the role (None when IAM is not enforced)."""
     if not SETTINGS["enforce"]:
-        return
+        return None
     from .errors import JsonError
 
     found = _role_trust(role_arn or "")
@@ -899,17 +900,27 @@ def require_role_allows(
             f"{service} cannot assume {role_arn}: its trust policy does not allow it for {source}",
             400,
         )
-    role = found[0]
-    docs: list[Any] = list(role.policies.values())
-    for managed in getattr(role, "managed_policies", {}).values():
-        docs.append(next(v.document for v in managed.versions if v.is_default))
-    caller = policy.Caller(account=role.account_id, arn=role_arn or "", principal_arns=[role_arn or ""])
+    caller, docs = service_session(found[0], service)
     if policy.evaluate(docs, action, resource, _context(caller, resource)).effect != policy.ALLOW:
         raise JsonError(
             "AccessDeniedException",
             f"{role_arn} is not authorized to perform: {action} on resource: {resource}",
             400,
         )
+    return caller, docs
+
+
+def service_session(role: Any, service: str) -> tuple[policy.Caller, list[Any]]:
+    """The session `service` holds after assuming `role` (its trust already evaluated), and the
+    role's policies, inline and attached."""
+    docs: list[Any] = list(role.policies.values())
+    for managed in getattr(role, "managed_policies", {}).values():
+        docs.append(next(v.document for v in managed.versions if v.is_default))
+    session = f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{service.split('.')[0]}"
+    caller = policy.Caller(
+        account=role.account_id, arn=session, principal_arns=[role.arn, session], kind="AssumedRole", role_arn=role.arn
+    )
+    return caller, docs
 
 
 # --- the hook on moto's request handling ---------------------------------------------------
@@ -937,6 +948,7 @@ def _deny_code(service: str, protocol: str) -> tuple[str, int]:
 
 def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> None:
     events.CURRENT.caller = None
+    events.CURRENT.identity = None
     if not SETTINGS["enforce"]:
         return
     headers = self.headers
@@ -979,6 +991,8 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
     key = req._access_key
     caller = _caller(key)
     events.CURRENT.caller = caller  # the userIdentity of the call's CloudTrail record
+    # What a service acting for the caller is decided on (kms_use.py: KMS through Kinesis, S3).
+    identity = events.CURRENT.identity = _identity_policies(key)
     if action_key in ALWAYS_ALLOWED:
         return
     mapper = MAPPINGS.get(action_key)
@@ -1003,7 +1017,7 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
         params["__s3_resource"] = s3_resource
     try:
         grants = mapper(params, Ctx(region, self.current_account, caller))
-        message = authorize(caller, _identity_policies(key), grants, region)
+        message = authorize(caller, identity, grants, region)
     except Unmapped as err:
         message = f"User: {caller.arn} is not authorized to perform: {action_key} ({err})"
     if message:

@@ -117,7 +117,7 @@ def _payload(body: dict[str, Any]) -> str:
 
 
 def _into_stream(dest: Any, payload: str, sender: str) -> None:
-    from . import iam
+    from . import iam, kms_use
 
     target = dest.target_arn
     parts = target.split(":")
@@ -128,10 +128,19 @@ def _into_stream(dest: Any, payload: str, sender: str) -> None:
         "aws:SourceArn": [f"arn:aws:logs:{region}:{sender}:*"],
         "aws:SourceAccount": [sender],
     }
-    iam.require_role_allows(dest.role_arn, "kinesis:PutRecord", target, "logs.amazonaws.com", source)
+    session = iam.require_role_allows(dest.role_arn, "kinesis:PutRecord", target, "logs.amazonaws.com", source)
     stream = kinesis_backends[parts[4]][parts[3]].describe_stream(
         stream_arn=target, stream_name=None
     )
+    if session is not None:
+        # The role's PutRecord into a stream encrypted with a customer managed key needs
+        # kms:GenerateDataKey on that key, through Kinesis (kms_use.py).
+        try:
+            kms_use.require_stream_key(stream, session[0], session[1], "kms:GenerateDataKey")
+        except JsonError as err:
+            raise JsonError(
+                "AccessDeniedException", f"CloudWatch Logs could not deliver to {target}: {err.message}"
+            ) from err
     stream.put_record(
         partition_key=mock_random.get_random_string(length=32, lower_case=True),
         data=payload,

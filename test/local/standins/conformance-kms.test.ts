@@ -1,43 +1,140 @@
 /**
  * KMS key policies on the stand-in (local/standins/iam.py), with the AWS text they rest on: an
- * identity policy grants on a key only where the key policy lets it. Real SDK clients, IAM
- * enforced (world.ts).
+ * identity policy grants on a key only where the key policy lets it. And KMS on the delivery path
+ * (local/standins/kms_use.py): a producer of a stream encrypted with a customer managed key needs
+ * kms:GenerateDataKey on it through Kinesis, a consumer kms:Decrypt; a writer of an SSE-KMS object
+ * kms:GenerateDataKey through S3, a reader kms:Decrypt; the CloudWatch Logs destination role
+ * likewise. Real SDK clients, IAM enforced (world.ts).
  */
+import {
+  CreateLogGroupCommand,
+  CloudWatchLogsClient,
+  PutDestinationCommand,
+  PutDestinationPolicyCommand,
+  PutSubscriptionFilterCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  PutRecordCommand,
+  PutRecordsCommand,
+  StartStreamEncryptionCommand,
+} from '@aws-sdk/client-kinesis';
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  PutBucketEncryptionCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { conformance } from './conformance';
-import { World, member, region } from './world';
+import { World, type Credentials, logArchive, member, region } from './world';
 
 let world: World;
 let kms: KMSClient;
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+const allow = (Action: string | string[], Resource: string | string[] = '*', Condition?: object) => ({
+  Effect: 'Allow',
+  Action,
+  Resource,
+  ...(Condition ? { Condition } : {}),
+});
+/** A key policy statement giving the account's IAM policies their say (the default key policy's). */
+const accountRoot = (account: string) => ({
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${account}:root` },
+  Action: 'kms:*',
+  Resource: '*',
+});
+
+let counter = 0;
+
+/** A role of `account` with `statements`, and the credentials Lambda would give a function of it. */
+const roleSession = (account: string, statements: object[]) =>
+  world.roleSession(account, `kms-path-${++counter}`, statements);
+
+async function outcome(call: Promise<unknown>): Promise<string> {
+  return call.then(
+    () => 'ok',
+    (e: Error) => e.name,
+  );
+}
+
+/** A key of the log-archive account with `statements` as its key policy, and `alias`. */
+async function key(alias: string, ...statements: object[]): Promise<string> {
+  const kms = world.as(KMSClient, logArchive);
+  const arn = (
+    await kms.send(new CreateKeyCommand({ Policy: doc(...statements), BypassPolicyLockoutSafetyCheck: true }))
+  ).KeyMetadata!.Arn!;
+  await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: arn }));
+  return arn;
+}
+
+/** The ARN of the log-archive account's key with `alias`. */
+const keyArnOf = async (alias: string) =>
+  (await world.as(KMSClient, logArchive).send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata!.Arn!;
+
+/** A stream of the log-archive account encrypted with `keyArn`, as the central stack's is. */
+async function encryptedStream(name: string, keyArn: string): Promise<string> {
+  const kinesis = world.as(KinesisClient, logArchive);
+  await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+  await kinesis.send(
+    new StartStreamEncryptionCommand({ StreamName: name, EncryptionType: 'KMS', KeyId: keyArn }),
+  );
+  return `arn:aws:kinesis:${region}:${logArchive}:stream/${name}`;
+}
+
+const putRecord = (credentials: Credentials, StreamARN: string) =>
+  outcome(
+    world
+      .with(KinesisClient, credentials)
+      .send(new PutRecordCommand({ StreamARN, PartitionKey: 'a', Data: Buffer.from('x') })),
+  );
+
+/** The synthesized destination role's statement on the stream key (stacks/destination-stack.ts). */
+const streamKeyGrant = (viaService: string, alias = 'alias/logwarden-stream') =>
+  allow('kms:GenerateDataKey', `arn:aws:kms:${region}:${logArchive}:key/*`, {
+    'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias },
+    StringEquals: { 'kms:ViaService': viaService },
+  });
+
+/** A bucket with the archive's default encryption: SSE-KMS with `keyArn` and an S3 Bucket Key. */
+async function archiveLikeBucket(name: string, keyArn: string): Promise<void> {
+  const s3 = world.as(S3Client, logArchive);
+  await s3.send(
+    new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: { LocationConstraint: region } }),
+  );
+  await s3.send(
+    new PutBucketEncryptionCommand({
+      Bucket: name,
+      ServerSideEncryptionConfiguration: {
+        Rules: [
+          {
+            ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
+    }),
+  );
+}
+
+const s3With = (credentials: Credentials) =>
+  new S3Client({ region, endpoint: world.moto.endpoint, credentials, forcePathStyle: true, maxAttempts: 1 });
 
 /** A role of the member account whose identity policy allows every KMS action on every key. */
 async function kmsAdministrator(): Promise<KMSClient> {
-  const iam = world.as(IAMClient, member, 'us-east-1');
-  const arn = (
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: 'conformance-kms',
-        AssumeRolePolicyDocument: doc({
-          Effect: 'Allow',
-          Principal: { Service: 'lambda.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-        }),
-      }),
-    )
-  ).Role!.Arn!;
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName: 'conformance-kms',
-      PolicyName: 'inline',
-      PolicyDocument: doc({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }),
-    }),
-  );
-  const res = await world.serviceCredentials(arn, 'lambda.amazonaws.com');
-  if (res.status !== 200) throw new Error(JSON.stringify(res.body));
-  return new KMSClient({ region, endpoint: world.moto.endpoint, credentials: res.body as never });
+  const { credentials } = await world.roleSession(member, 'conformance-kms', [
+    { Effect: 'Allow', Action: 'kms:*', Resource: '*' },
+  ]);
+  return new KMSClient({ region, endpoint: world.moto.endpoint, credentials });
 }
 
 const keyWithPolicy = async (principal: string) =>
@@ -75,6 +172,380 @@ conformance('kms:DescribeKey', {
     async () => {
       const KeyId = await keyWithPolicy(`arn:aws:iam::${member}:root`);
       await expect(kms.send(new DescribeKeyCommand({ KeyId }))).resolves.toBeDefined();
+    },
+  ],
+});
+
+const kinesisProducer =
+  'Kinesis Data Streams Developer Guide, "Permissions to use user-generated KMS keys": "Your Kinesis stream producers must have the kms:GenerateDataKey permission"';
+
+conformance('kinesis:PutRecord', {
+  behaviour:
+    'a producer of a customer-key stream needs kms:GenerateDataKey, which the key policy must let IAM grant',
+  source: `${kinesisProducer}; KMS Developer Guide, "Key policies in AWS KMS": "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key. Without permission from the key policy, IAM policies that allow permissions have no effect."`,
+  refuses: [
+    'a role allowed kinesis:PutRecord but not kms:GenerateDataKey; then one allowed both by IAM, on a key whose policy has no statement for the account',
+    async () => {
+      const withRoot = await key('alias/put-record-root', accountRoot(logArchive));
+      const stream = await encryptedStream('put-record-root', withRoot);
+      const producer = await roleSession(logArchive, [allow('kinesis:PutRecord', stream)]);
+      expect(await putRecord(producer.credentials, stream)).toBe('KMSAccessDeniedException');
+
+      const withoutRoot = await key('alias/put-record-no-root', {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${logArchive}:role/someone-else` },
+        Action: 'kms:*',
+        Resource: '*',
+      });
+      const other = await encryptedStream('put-record-no-root', withoutRoot);
+      const both = await roleSession(logArchive, [
+        allow('kinesis:PutRecord', other),
+        allow('kms:GenerateDataKey', withoutRoot),
+      ]);
+      expect(await putRecord(both.credentials, other)).toBe('KMSAccessDeniedException');
+    },
+  ],
+  accepts: [
+    'the role allowed both on a key whose policy names the account; and a role named by the key policy itself, with no KMS grant in IAM',
+    async () => {
+      const withRoot = `arn:aws:kinesis:${region}:${logArchive}:stream/put-record-root`;
+      const keyArn = await keyArnOf('alias/put-record-root');
+      const both = await roleSession(logArchive, [
+        allow('kinesis:PutRecord', withRoot),
+        allow('kms:GenerateDataKey', keyArn),
+      ]);
+      expect(await putRecord(both.credentials, withRoot)).toBe('ok');
+
+      const named = await roleSession(logArchive, [allow('kinesis:PutRecord', '*')]);
+      const namingRole = await key('alias/put-record-named', accountRoot(logArchive), {
+        Effect: 'Allow',
+        Principal: { AWS: named.arn },
+        Action: 'kms:GenerateDataKey',
+        Resource: '*',
+      });
+      expect(await putRecord(named.credentials, await encryptedStream('put-record-named', namingRole))).toBe(
+        'ok',
+      );
+    },
+  ],
+});
+
+conformance('kinesis:PutRecords', {
+  behaviour:
+    'kms:ViaService and kms:ResourceAliases (ForAnyValue) are evaluated as Kinesis calls KMS for the producer',
+  source: `${kinesisProducer}; KMS Developer Guide, "kms:ViaService": "The kms:ViaService condition key limits use of a KMS key to requests from specified AWS services"; "kms:ResourceAliases": "Use this condition key to control access to a KMS key based on the aliases that are associated with the KMS key"`,
+  refuses: [
+    "the destination role's statement with kms:ViaService of S3, or naming another alias",
+    async () => {
+      const keyArn = await key('alias/logwarden-stream', accountRoot(logArchive));
+      const stream = await encryptedStream('put-records', keyArn);
+      for (const grant of [
+        streamKeyGrant(`s3.${region}.amazonaws.com`),
+        streamKeyGrant(`kinesis.${region}.amazonaws.com`, 'alias/another-key'),
+      ]) {
+        const producer = await roleSession(logArchive, [allow('kinesis:PutRecords', stream), grant]);
+        expect(
+          await outcome(
+            world.with(KinesisClient, producer.credentials).send(
+              new PutRecordsCommand({
+                StreamARN: stream,
+                Records: [{ PartitionKey: 'a', Data: Buffer.from('x') }],
+              }),
+            ),
+          ),
+        ).toBe('KMSAccessDeniedException');
+      }
+    },
+  ],
+  accepts: [
+    "the destination role's statement as synthesized: the stream key's alias, through Kinesis of the key's Region",
+    async () => {
+      const stream = `arn:aws:kinesis:${region}:${logArchive}:stream/put-records`;
+      const producer = await roleSession(logArchive, [
+        allow('kinesis:PutRecords', stream),
+        streamKeyGrant(`kinesis.${region}.amazonaws.com`),
+      ]);
+      const res = await world.with(KinesisClient, producer.credentials).send(
+        new PutRecordsCommand({
+          StreamARN: stream,
+          Records: [{ PartitionKey: 'a', Data: Buffer.from('x') }],
+        }),
+      );
+      expect(res.FailedRecordCount).toBe(0);
+    },
+  ],
+});
+
+conformance('kinesis:GetRecords', {
+  behaviour: 'a consumer of a customer-key stream needs kms:Decrypt',
+  source:
+    'Kinesis Data Streams Developer Guide, "Permissions to use user-generated KMS keys": "Your Kinesis stream consumers must have the kms:Decrypt permission"; KMS Developer Guide, "kms:CallerAccount": the account of the caller',
+  refuses: [
+    'a role allowed to read the stream but not kms:Decrypt',
+    async () => {
+      const keyArn = await key('alias/get-records', accountRoot(logArchive));
+      const stream = await encryptedStream('get-records', keyArn);
+      const consumer = await roleSession(logArchive, [
+        allow(['kinesis:GetShardIterator', 'kinesis:GetRecords'], stream),
+      ]);
+      const kinesis = world.with(KinesisClient, consumer.credentials);
+      const { ShardIterator } = await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamARN: stream,
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      expect(await outcome(kinesis.send(new GetRecordsCommand({ ShardIterator, StreamARN: stream })))).toBe(
+        'KMSAccessDeniedException',
+      );
+    },
+  ],
+  accepts: [
+    'the same reads with kms:Decrypt on the key for callers of the account, through Kinesis',
+    async () => {
+      const stream = `arn:aws:kinesis:${region}:${logArchive}:stream/get-records`;
+      const keyArn = await keyArnOf('alias/get-records');
+      const consumer = await roleSession(logArchive, [
+        allow(['kinesis:GetShardIterator', 'kinesis:GetRecords'], stream),
+        allow('kms:Decrypt', keyArn, {
+          StringEquals: {
+            'kms:CallerAccount': logArchive,
+            'kms:ViaService': `kinesis.${region}.amazonaws.com`,
+          },
+        }),
+      ]);
+      const kinesis = world.with(KinesisClient, consumer.credentials);
+      const { ShardIterator } = await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamARN: stream,
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      expect(await outcome(kinesis.send(new GetRecordsCommand({ ShardIterator, StreamARN: stream })))).toBe(
+        'ok',
+      );
+    },
+  ],
+});
+
+conformance('logs:PutSubscriptionFilter', {
+  behaviour:
+    'CloudWatch Logs puts into a customer-key stream as the destination role, which needs kms:GenerateDataKey through Kinesis',
+  source: `${kinesisProducer}; CloudWatch Logs User Guide, "Step 1: Create a destination": the role "grants CloudWatch Logs permission to put data into your stream"; a new subscription filter is checked by a test message delivered to the destination`,
+  refuses: [
+    'a destination whose role may kinesis:PutRecord but has no KMS grant',
+    async () => {
+      const keyArn = await key('alias/destination-stream', accountRoot(logArchive));
+      const stream = await encryptedStream('destination-stream', keyArn);
+      const iam = world.as(IAMClient, logArchive, 'us-east-1');
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: 'kms-path-destination',
+          AssumeRolePolicyDocument: doc({
+            Effect: 'Allow',
+            Principal: { Service: 'logs.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+          }),
+        }),
+      );
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: 'kms-path-destination',
+          PolicyName: 'putRecords',
+          PolicyDocument: doc(allow(['kinesis:PutRecord', 'kinesis:PutRecords'], stream)),
+        }),
+      );
+      const logs = world.as(CloudWatchLogsClient, logArchive);
+      await logs.send(
+        new PutDestinationCommand({
+          destinationName: 'kms-path',
+          targetArn: stream,
+          roleArn: `arn:aws:iam::${logArchive}:role/kms-path-destination`,
+        }),
+      );
+      await logs.send(
+        new PutDestinationPolicyCommand({
+          destinationName: 'kms-path',
+          accessPolicy: doc({
+            Effect: 'Allow',
+            Principal: { AWS: member },
+            Action: 'logs:PutSubscriptionFilter',
+            Resource: `arn:aws:logs:${region}:${logArchive}:destination:kms-path`,
+          }),
+        }),
+      );
+      await world
+        .as(CloudWatchLogsClient, member)
+        .send(new CreateLogGroupCommand({ logGroupName: '/app/kms' }));
+      await expect(
+        world.as(CloudWatchLogsClient, member).send(
+          new PutSubscriptionFilterCommand({
+            logGroupName: '/app/kms',
+            filterName: 'central',
+            filterPattern: '',
+            destinationArn: `arn:aws:logs:${region}:${logArchive}:destination:kms-path`,
+          }),
+        ),
+      ).rejects.toThrow(/kms:GenerateDataKey/);
+    },
+  ],
+  accepts: [
+    "the same destination once its role has the synthesized statement on the stream key's alias through Kinesis",
+    async () => {
+      await world.as(IAMClient, logArchive, 'us-east-1').send(
+        new PutRolePolicyCommand({
+          RoleName: 'kms-path-destination',
+          PolicyName: 'streamKey',
+          PolicyDocument: doc(streamKeyGrant(`kinesis.${region}.amazonaws.com`, 'alias/destination-stream')),
+        }),
+      );
+      await expect(
+        world.as(CloudWatchLogsClient, member).send(
+          new PutSubscriptionFilterCommand({
+            logGroupName: '/app/kms',
+            filterName: 'central',
+            filterPattern: '',
+            destinationArn: `arn:aws:logs:${region}:${logArchive}:destination:kms-path`,
+          }),
+        ),
+      ).resolves.toBeDefined();
+    },
+  ],
+});
+
+const s3Permissions =
+  'S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)", permissions: uploading an object encrypted with a KMS key needs kms:GenerateDataKey on the key, downloading it kms:Decrypt';
+
+conformance('s3:PutObject', {
+  behaviour:
+    'a writer into a bucket with default SSE-KMS and an S3 Bucket Key needs kms:GenerateDataKey, the bucket ARN its encryption context',
+  source: `${s3Permissions}; S3 User Guide, "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys": "S3 Bucket Keys use the bucket ARN as encryption context"`,
+  refuses: [
+    'a role allowed s3:PutObject only, then one whose kms:GenerateDataKey is conditioned on the object ARN as encryption context',
+    async () => {
+      const keyArn = await key('alias/archive-like', accountRoot(logArchive));
+      await archiveLikeBucket('kms-path-archive', keyArn);
+      const bare = await roleSession(logArchive, [allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*')]);
+      expect(
+        await outcome(
+          s3With(bare.credentials).send(
+            new PutObjectCommand({ Bucket: 'kms-path-archive', Key: 'a', Body: 'x' }),
+          ),
+        ),
+      ).toBe('AccessDenied');
+      const byObject = await roleSession(logArchive, [
+        allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*'),
+        allow('kms:GenerateDataKey', keyArn, {
+          StringEquals: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::kms-path-archive/a' },
+        }),
+      ]);
+      expect(
+        await outcome(
+          s3With(byObject.credentials).send(
+            new PutObjectCommand({ Bucket: 'kms-path-archive', Key: 'a', Body: 'x' }),
+          ),
+        ),
+      ).toBe('AccessDenied');
+    },
+  ],
+  accepts: [
+    "Firehose's synthesized grant (kms:GenerateDataKey through S3), and a grant conditioned on the bucket ARN",
+    async () => {
+      const keyArn = await keyArnOf('alias/archive-like');
+      for (const condition of [
+        { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+        { StringEquals: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::kms-path-archive' } },
+      ]) {
+        const writer = await roleSession(logArchive, [
+          allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*'),
+          allow(['kms:GenerateDataKey', 'kms:Decrypt'], keyArn, condition),
+        ]);
+        expect(
+          await outcome(
+            s3With(writer.credentials).send(
+              new PutObjectCommand({ Bucket: 'kms-path-archive', Key: 'a', Body: 'x' }),
+            ),
+          ),
+        ).toBe('ok');
+      }
+    },
+  ],
+});
+
+conformance('s3:GetObject', {
+  behaviour: 'a reader of an SSE-KMS object needs kms:Decrypt on its key',
+  source: s3Permissions,
+  refuses: [
+    'a role allowed s3:GetObject but not kms:Decrypt',
+    async () => {
+      const reader = await roleSession(logArchive, [
+        allow('s3:GetObject', 'arn:aws:s3:::kms-path-archive/*'),
+      ]);
+      expect(
+        await outcome(
+          s3With(reader.credentials).send(new GetObjectCommand({ Bucket: 'kms-path-archive', Key: 'a' })),
+        ),
+      ).toBe('AccessDenied');
+    },
+  ],
+  accepts: [
+    "the lake reader's synthesized grant: kms:Decrypt through S3",
+    async () => {
+      const keyArn = await keyArnOf('alias/archive-like');
+      const reader = await roleSession(logArchive, [
+        allow('s3:GetObject', 'arn:aws:s3:::kms-path-archive/*'),
+        allow('kms:Decrypt', keyArn, { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } }),
+      ]);
+      const res = await s3With(reader.credentials).send(
+        new GetObjectCommand({ Bucket: 'kms-path-archive', Key: 'a' }),
+      );
+      expect(await res.Body!.transformToString()).toBe('x');
+    },
+  ],
+});
+
+/** A multipart upload into the archive-like bucket by a writer allowed `kmsActions` on its key: its first part. */
+async function uploadPart(kmsActions: string | string[]): Promise<string> {
+  const keyArn = await keyArnOf('alias/archive-like');
+  const writer = await roleSession(logArchive, [
+    allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*'),
+    allow(kmsActions, keyArn),
+  ]);
+  const s3 = s3With(writer.credentials);
+  const { UploadId } = await s3.send(
+    new CreateMultipartUploadCommand({ Bucket: 'kms-path-archive', Key: 'm' }),
+  );
+  return outcome(
+    s3.send(
+      new UploadPartCommand({ Bucket: 'kms-path-archive', Key: 'm', UploadId, PartNumber: 1, Body: 'x' }),
+    ),
+  );
+}
+
+conformance('s3:UploadPart', {
+  behaviour: 'a multipart upload of an SSE-KMS object needs kms:Decrypt as well as kms:GenerateDataKey',
+  source:
+    'S3 User Guide, "Multipart upload API and permissions": to perform a multipart upload with encryption using an AWS KMS key, the requester must have permission to the kms:Decrypt and kms:GenerateDataKey actions on the key',
+  refuses: [
+    'a writer without KMS grants cannot start the upload; one allowed kms:GenerateDataKey only starts it, its part is refused',
+    async () => {
+      const bare = await roleSession(logArchive, [allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*')]);
+      expect(
+        await outcome(
+          s3With(bare.credentials).send(
+            new CreateMultipartUploadCommand({ Bucket: 'kms-path-archive', Key: 'm' }),
+          ),
+        ),
+      ).toBe('AccessDenied');
+      expect(await uploadPart('kms:GenerateDataKey')).toBe('AccessDenied');
+    },
+  ],
+  accepts: [
+    'the writer allowed both',
+    async () => {
+      expect(await uploadPart(['kms:GenerateDataKey', 'kms:Decrypt'])).toBe('ok');
     },
   ],
 });

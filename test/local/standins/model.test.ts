@@ -102,6 +102,13 @@ function setAt(
 }
 
 /** The model's refusals reachable from `valid`, one request each. */
+/**
+ * Query parameters that make a REST request this operation rather than another on the same path:
+ * S3 API Reference, UploadPart, `PUT /Key+?partNumber=PartNumber&uploadId=UploadId`; without them
+ * the request is a PutObject, which S3 serves as one, so leaving them out is no refusal to send.
+ */
+const operationSelectors: Record<string, string[]> = { UploadPart: ['PartNumber', 'UploadId'] };
+
 function invalidCases(m: Model, operation: string, valid: Record<string, unknown>): Case[] {
   const out: Case[] = [];
   const ec2 = m.metadata.protocol === 'ec2';
@@ -121,7 +128,9 @@ function invalidCases(m: Model, operation: string, valid: Record<string, unknown
     for (const [name, member] of Object.entries(shape.members ?? {})) {
       const target = m.shapes[member.shape];
       const here = [...at, name];
-      const bound = member.location === 'uri';
+      const bound =
+        member.location === 'uri' ||
+        (member.location === 'querystring' && (operationSelectors[operation] ?? []).includes(name));
       const label = `${here.join('.')}`;
       const names = wire(name, member);
       if ((shape.required ?? []).includes(name) && name in present && !bound)

@@ -466,6 +466,14 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     }),
   },
   's3:PutObject': { Bucket: 'logwarden-model', Key: 'object', Body: 'body' },
+  's3:CreateMultipartUpload': { Bucket: 'logwarden-model', Key: 'object' },
+  's3:UploadPart': {
+    Bucket: 'logwarden-model',
+    Key: 'object',
+    UploadId: 'upload-id',
+    PartNumber: 1,
+    Body: 'body',
+  },
   's3:PutObjectRetention': {
     Bucket: 'logwarden-model',
     Key: 'object',

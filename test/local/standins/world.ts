@@ -5,6 +5,7 @@
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { startMoto, type Moto } from '../../../local/moto';
 
 export const management = '111111111111';
@@ -105,5 +106,28 @@ export class World {
 
   async serviceCredentials(roleArn: string, service: string) {
     return this.fixture<Credentials & { message?: string }>('service-credentials', { roleArn, service });
+  }
+
+  /** A role `name` of `account` allowed `statements`, and the credentials Lambda gives a function of it. */
+  async roleSession(
+    account: string,
+    name: string,
+    statements: object[],
+  ): Promise<{ arn: string; credentials: Credentials }> {
+    const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+    const iam = this.as(IAMClient, account, 'us-east-1');
+    const trust = doc({
+      Effect: 'Allow',
+      Principal: { Service: 'lambda.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    });
+    const arn = (await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust })))
+      .Role!.Arn!;
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: name, PolicyName: 'inline', PolicyDocument: doc(...statements) }),
+    );
+    const res = await this.serviceCredentials(arn, 'lambda.amazonaws.com');
+    if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+    return { arn, credentials: res.body };
   }
 }
