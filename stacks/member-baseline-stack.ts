@@ -22,6 +22,7 @@ import {
   controlBusArn,
   controlRoleArn,
   flowLogsCrossAccountRoleArn,
+  flowLogsFirehoseSourceRoleArn,
   memberControls,
   names,
 } from '../contracts/names';
@@ -177,6 +178,18 @@ export class MemberBaselineStack extends Stack {
               new iam.PolicyStatement({
                 actions: ['sts:AssumeRole'],
                 resources: [flowLogsCrossAccountRoleArn(config.accounts.logArchive)],
+              }),
+              // The guide's first statement of the source role: "The condition statements ensure
+              // that this role is passed only to the log delivery service, and only when
+              // monitoring the specified resource" (VPC User Guide, "IAM roles for cross account
+              // delivery", source account role); here any VPC of this account.
+              new iam.PolicyStatement({
+                actions: ['iam:PassRole'],
+                resources: [flowLogsFirehoseSourceRoleArn(account)],
+                conditions: {
+                  StringEquals: { 'iam:PassedToService': 'delivery.logs.amazonaws.com' },
+                  StringLike: { 'iam:AssociatedResourceARN': `arn:aws:ec2:*:${account}:vpc/*` },
+                },
               }),
             ],
           }),

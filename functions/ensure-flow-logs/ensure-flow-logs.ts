@@ -67,6 +67,9 @@ export interface FlowLogsSettings {
  * after a DeleteFlowLogs with a reused token would get the deleted flow log back and create
  * nothing. 64 hex characters, the most ClientToken takes.
  */
+/** CreateFlowLogs takes at most this many VPC ids a call (EC2 model, CreateFlowLogsRequest.ResourceIds). */
+export const CREATE_FLOW_LOGS_MAX_VPCS = 300;
+
 export function flowLogsClientToken(execution: string, target: ControlTarget, vpcIds: string[]): string {
   return createHash('sha256')
     .update(`${execution}/${target.account}/${target.region}/${[...vpcIds].sort().join(',')}`)
@@ -263,38 +266,48 @@ export async function ensureFlowLogs(
     failures.push(undeliveredReason(fl, settings));
   }
   if (missing.length) {
-    let res: {
-      Unsuccessful?: { ResourceId?: string; Error?: { Code?: string; Message?: string } }[];
-      FlowLogIds?: string[];
-    };
-    try {
-      res = await clients.ec2.send(
-        new CreateFlowLogsCommand({
-          ResourceType: 'VPC',
-          ResourceIds: missing,
-          TrafficType: 'ALL',
-          ...destinationOf(settings),
-          LogFormat: ourFormat,
-          MaxAggregationInterval: 60,
-          ClientToken: flowLogsClientToken(settings.execution, target, missing),
-          TagSpecifications: [
-            { ResourceType: 'vpc-flow-log', Tags: [{ Key: 'managed-by', Value: 'logwarden' }] },
-          ],
-        }),
-      );
-    } catch (err) {
-      // Another execution (concurrent heals of one cell) created the same flow log between our
-      // look-up and our call: EC2 refuses the whole call. What is there now decides.
-      if ((err as Error).name !== ALREADY_EXISTS) throw err;
-      res = { Unsuccessful: missing.map((ResourceId) => ({ ResourceId, Error: { Code: ALREADY_EXISTS } })) };
+    const res: {
+      Unsuccessful: { ResourceId?: string; Error?: { Code?: string; Message?: string } }[];
+      FlowLogIds: string[];
+    } = { Unsuccessful: [], FlowLogIds: [] };
+    // "ResourceIds ... Maximum of 25 for transit gateway resource types. Maximum of 300 for the
+    // other resource types" (EC2 model, CreateFlowLogsRequest.ResourceIds): a Region with more
+    // VPCs missing a flow log gets one call per 300, each with its own token.
+    for (let i = 0; i < missing.length; i += CREATE_FLOW_LOGS_MAX_VPCS) {
+      const batch = missing.slice(i, i + CREATE_FLOW_LOGS_MAX_VPCS);
+      try {
+        const answer = await clients.ec2.send(
+          new CreateFlowLogsCommand({
+            ResourceType: 'VPC',
+            ResourceIds: batch,
+            TrafficType: 'ALL',
+            ...destinationOf(settings),
+            LogFormat: ourFormat,
+            MaxAggregationInterval: 60,
+            ClientToken: flowLogsClientToken(settings.execution, target, batch),
+            TagSpecifications: [
+              { ResourceType: 'vpc-flow-log', Tags: [{ Key: 'managed-by', Value: 'logwarden' }] },
+            ],
+          }),
+        );
+        res.Unsuccessful.push(...(answer.Unsuccessful ?? []));
+        res.FlowLogIds.push(...(answer.FlowLogIds ?? []));
+      } catch (err) {
+        // Another execution (concurrent heals of one cell) created the same flow log between our
+        // look-up and our call: EC2 refuses the whole call. What is there now decides.
+        if ((err as Error).name !== ALREADY_EXISTS) throw err;
+        res.Unsuccessful.push(
+          ...batch.map((ResourceId) => ({ ResourceId, Error: { Code: ALREADY_EXISTS } })),
+        );
+      }
     }
-    const already = (res.Unsuccessful ?? []).filter((u) => u.Error?.Code === ALREADY_EXISTS);
-    for (const u of res.Unsuccessful ?? []) {
+    const already = res.Unsuccessful.filter((u) => u.Error?.Code === ALREADY_EXISTS);
+    for (const u of res.Unsuccessful) {
       if (u.Error?.Code !== ALREADY_EXISTS)
         failures.push(`${u.ResourceId}: ${u.Error?.Code} ${u.Error?.Message}`);
     }
-    const created = missing.filter((v) => !(res.Unsuccessful ?? []).some((u) => u.ResourceId === v));
-    const createdIds = res.FlowLogIds ?? [];
+    const created = missing.filter((v) => !res.Unsuccessful.some((u) => u.ResourceId === v));
+    const createdIds = res.FlowLogIds;
     created.forEach((vpc, i) => {
       evidence[vpc] = createdIds[i] ?? 'created';
       const why = flowLogs.some((fl) => fl.ResourceId === vpc && active(fl))

@@ -27,8 +27,8 @@ The request context of these KMS calls (KMS Developer Guide, "AWS KMS condition 
 caller's behalf, `kms:CallerAccount` the caller's account, `kms:ResourceAliases` the aliases of the
 key (set-valued: ForAnyValue / ForAllValues), `kms:EncryptionContext:<key>` and
 `kms:EncryptionContextKeys`, and `aws:ViaAWSService` true (IAM User Guide, "AWS global condition
-context keys": "true when an AWS service uses the credentials of an IAM principal to make
-requests on behalf of the principal"). The AWS managed keys (`alias/aws/...`) are not evaluated:
+context keys": "The request context key returns true when a service uses the credentials of an
+IAM principal to make a request on behalf of the principal"). The AWS managed keys (`alias/aws/...`) are not evaluated:
 their key policies allow the account's principals through the service (Kinesis guide: "The use of
 the default service key for encryption does not require application of custom IAM permissions").
 Only with IAM enforced, and only for a signed caller that is not a root user of the launcher.

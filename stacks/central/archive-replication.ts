@@ -92,10 +92,10 @@ export class ArchiveReplication extends Construct {
         actions: ['kms:Decrypt'],
         resources: [key.keyArn],
         conditions: {
-          StringEquals: {
-            'kms:ViaService': `s3.${stack.region}.amazonaws.com`,
-            'kms:EncryptionContext:aws:s3:arn': archiveArn,
-          },
+          StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+          // The bucket ARN under a Bucket Key, the object ARN for any version written without
+          // one: the guide's examples hold the context with StringLike to bucket/prefix*.
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [archiveArn, `${archiveArn}/*`] },
         },
       }),
       // "You must grant kms:Encrypt permissions for the AWS KMS key that's used to encrypt the
@@ -108,10 +108,8 @@ export class ArchiveReplication extends Construct {
         actions: ['kms:Encrypt', 'kms:Decrypt'],
         resources: [`arn:${stack.partition}:kms:${replica.region}:${replica.account}:key/*`],
         conditions: {
-          StringEquals: {
-            'kms:ViaService': `s3.${replica.region}.amazonaws.com`,
-            'kms:EncryptionContext:aws:s3:arn': replicaBucketArn,
-          },
+          StringEquals: { 'kms:ViaService': `s3.${replica.region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [replicaBucketArn, `${replicaBucketArn}/*`] },
           'ForAnyValue:StringEquals': { 'kms:ResourceAliases': names.archiveReplicaKeyAlias },
         },
       }),

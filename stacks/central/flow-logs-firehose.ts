@@ -97,10 +97,13 @@ export class FlowLogsFirehose extends Construct {
       // "Create the destination Kinesis Data Firehose delivery stream. Use Direct Put as the
       // source." (VPC User Guide, "Create a flow log that publishes to Kinesis Data Firehose").
       deliveryStreamType: 'DirectPut',
-      // Records wait here up to 24 hours encrypted at rest. An AWS owned key: the log delivery
-      // service puts records with its service-linked role, whose documented policy grants
-      // firehose:PutRecord/PutRecordBatch and no KMS action (CloudWatch Logs User Guide, "Logs
-      // sent to Firehose"), so a customer managed key's policy could not be shown to let it in.
+      // Records wait here up to 24 hours encrypted at rest, under an AWS owned key. A customer
+      // managed key would also work for the producer ("with KeyType set to CUSTOMER_MANAGED_CMK,
+      // Firehose invokes the AWS KMS operation CreateGrant to create a grant that allows the
+      // Firehose service to use the customer managed CMK", Firehose API Reference,
+      // DeliveryStreamEncryptionConfigurationInput), but it would be one more key per Region
+      // for records that are at rest here only while buffered; the archive they land in is
+      // encrypted with the archive key.
       deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },
       extendedS3DestinationConfiguration: archiveDestination({
         bucketArn,

@@ -222,10 +222,9 @@ describe.each([
         Action: 'kms:Decrypt',
         Resource: { 'Fn::GetAtt': [archiveKeyId, 'Arn'] },
         Condition: {
-          StringEquals: {
-            'kms:ViaService': 's3.eu-west-1.amazonaws.com',
-            'kms:EncryptionContext:aws:s3:arn': archiveArn,
-          },
+          StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
+          // A Bucket Key's context is the bucket ARN, an object's without one its own ARN.
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [archiveArn, `${archiveArn}/*`] },
         },
       },
       {
@@ -234,10 +233,8 @@ describe.each([
         Action: ['kms:Decrypt', 'kms:Encrypt'],
         Resource: `arn:aws:kms:${region}:${account}:key/*`,
         Condition: {
-          StringEquals: {
-            'kms:ViaService': `s3.${region}.amazonaws.com`,
-            'kms:EncryptionContext:aws:s3:arn': replicaArn,
-          },
+          StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [replicaArn, `${replicaArn}/*`] },
           'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/logwarden-archive-replica' },
         },
       },

@@ -109,6 +109,27 @@ describe('flowLogs.delivery firehose (issue 26, What to build 5)', () => {
         Statement: [Match.objectLike({ Principal: { Service: 'delivery.logs.amazonaws.com' } })],
       },
     });
+    // The guide's source-role statement: the role may be passed only to the log delivery
+    // service, and only for a VPC (VPC User Guide, "IAM roles for cross account delivery").
+    t.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: names.flowLogsFirehoseSourceRole,
+      Policies: Match.arrayWith([
+        Match.objectLike({
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Action: 'iam:PassRole',
+                Condition: {
+                  StringEquals: { 'iam:PassedToService': 'delivery.logs.amazonaws.com' },
+                  // arn:aws:ec2:*:<the member's account, a token here>:vpc/*
+                  StringLike: { 'iam:AssociatedResourceARN': Match.anyValue() },
+                },
+              }),
+            ]),
+          },
+        }),
+      ]),
+    });
     expect(flowLogsFirehoseSourceRoleArn('111111111111')).toBe(
       `arn:aws:iam::111111111111:role/${names.flowLogsFirehoseSourceRole}`,
     );

@@ -118,6 +118,21 @@ describe('ensureFlowLogs', () => {
     );
   });
 
+  it('more VPCs than one CreateFlowLogs takes: one call per 300, each with its own token, every VPC covered', async () => {
+    // EC2 model, CreateFlowLogsRequest.ResourceIds: "Maximum of 300 for the other resource types".
+    const vpcs = Array.from({ length: 650 }, (_, i) => ({ VpcId: `vpc-${String(i).padStart(4, '0')}` }));
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: vpcs });
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
+    const r = await ensureFlowLogs(clients, target, settings);
+    const calls = ec2.commandCalls(CreateFlowLogsCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.ResourceIds?.length)).toEqual([300, 300, 50]);
+    expect(new Set(calls.map((c) => c.ClientToken)).size).toBe(3);
+    expect(calls.flatMap((c) => c.ResourceIds)).toEqual(vpcs.map((v) => v.VpcId));
+    expect(r.status).toBe('healed');
+    expect(Object.keys(r.evidence)).toHaveLength(650);
+    expect(r.evidence['vpc-0649']).toBe('fl-new-vpc-0649');
+  });
+
   it('a foreign flow log is never touched: logwarden adds its own beside it, unless the config accepts foreign ones', async () => {
     ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [foreign('vpc-default'), ours('vpc-app', 'fl-2')] });
     const added = await ensureFlowLogs(clients, target, settings);

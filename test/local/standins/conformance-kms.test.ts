@@ -233,7 +233,7 @@ conformance('kinesis:PutRecord', {
 conformance('kinesis:PutRecords', {
   behaviour:
     'kms:ViaService and kms:ResourceAliases (ForAnyValue) are evaluated as Kinesis calls KMS for the producer',
-  source: `${kinesisProducer}; KMS Developer Guide, "kms:ViaService": "The kms:ViaService condition key limits use of a KMS key to requests from specified AWS services"; "kms:ResourceAliases": "Use this condition key to control access to a KMS key based on the aliases that are associated with the KMS key"`,
+  source: `${kinesisProducer}; KMS Developer Guide, "kms:ViaService": "The kms:ViaService condition key limits use of an AWS KMS key to requests from specified AWS services"; "kms:ResourceAliases": "The kms:ResourceAliases condition key allows or denies access to a KMS key based on the aliases associated with the KMS key"`,
   refuses: [
     "the destination role's statement with kms:ViaService of S3, or naming another alias",
     async () => {
