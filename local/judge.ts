@@ -9,7 +9,12 @@
  * - flow-logs: every VPC of the region has an ACTIVE flow log of ALL traffic to a CloudWatch Logs
  *   group that exists, and its delivery role, taken as vpc-flow-logs.amazonaws.com takes it
  *   (VPC User Guide, "IAM role for publishing flow logs to CloudWatch Logs": the service assumes
- *   the role and calls logs:CreateLogStream and logs:PutLogEvents), can open a stream in it.
+ *   the role and calls logs:CreateLogStream and logs:PutLogEvents), can open a stream in it; or
+ *   an ACTIVE flow log of ALL traffic to a Firehose stream that is ACTIVE and DirectPut, whose
+ *   roles carry the delivery as AWS chains them (VPC User Guide, "IAM roles for cross account
+ *   delivery": delivery.logs.amazonaws.com takes the source role, DeliverLogsPermissionArn,
+ *   which assumes the destination role, DeliverCrossAccountRole, trusting "the role that you
+ *   created in the source account", which tags the stream: firehose:TagDeliveryStream).
  * - trail: the configured trail (the organization trail in the management account, or the
  *   member's own) is logging (GetTrailStatus IsLogging), multi-region, an organization trail in
  *   organization mode, validates log files, is encrypted with the configured key, delivers to the
@@ -62,7 +67,14 @@ import {
   KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
+import {
+  DescribeDeliveryStreamCommand,
+  FirehoseClient,
+  ListTagsForDeliveryStreamCommand,
+  TagDeliveryStreamCommand,
+} from '@aws-sdk/client-firehose';
 import { ListParentsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { gunzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
@@ -141,6 +153,7 @@ async function flowLogs(world: JudgedWorld, account: string, region: string): Pr
     const elsewhere = active.find(
       (f) =>
         f.LogDestinationType !== 'cloud-watch-logs' &&
+        f.LogDestinationType !== 'kinesis-data-firehose' &&
         (world.config.flowLogs.acceptForeignFlowLogs ||
           required.every((field) => fieldsOf(f.LogFormat).includes(field))),
     );
@@ -151,12 +164,23 @@ async function flowLogs(world: JudgedWorld, account: string, region: string): Pr
       continue;
     }
     const candidates = active.filter(
-      (f) => f.LogDestinationType === 'cloud-watch-logs' && f.LogGroupName && f.DeliverLogsPermissionArn,
+      (f) =>
+        (f.LogDestinationType === 'cloud-watch-logs' && f.LogGroupName && f.DeliverLogsPermissionArn) ||
+        (f.LogDestinationType === 'kinesis-data-firehose' && f.LogDestination),
     );
-    need(candidates.length, `${vpc} has no active flow log of all traffic to CloudWatch Logs`);
+    need(candidates.length, `${vpc} has no active flow log of all traffic to CloudWatch Logs or Firehose`);
     let delivering: string | undefined;
     const refused: string[] = [];
     for (const f of candidates) {
+      if (f.LogDestinationType === 'kinesis-data-firehose') {
+        const refusal = await firehoseRefusal(world, account, f);
+        if (!refusal) {
+          delivering = f.FlowLogId;
+          break;
+        }
+        refused.push(`${f.FlowLogId}: ${refusal}`);
+        continue;
+      }
       const groups = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: f.LogGroupName }));
       if (!(groups.logGroups ?? []).some((g) => g.logGroupName === f.LogGroupName)) {
         refused.push(`${f.FlowLogId}: its group ${f.LogGroupName} does not exist`);
@@ -185,6 +209,71 @@ async function flowLogs(world: JudgedWorld, account: string, region: string): Pr
     proven.push(`${vpc} by ${delivering}`);
   }
   return `flow logs delivering: ${proven.join(', ')}`;
+}
+
+/**
+ * Why a flow log to a Firehose stream cannot deliver, or undefined when it can: the stream
+ * (named by its ARN, in its own account and region) is ACTIVE and DirectPut, and the roles take
+ * the delivery as VPC Flow Logs takes them. A stream in the flow log's own account needs no
+ * DeliverCrossAccountRole; in another account the source role, as delivery.logs.amazonaws.com
+ * has it, must assume the destination role, and that role must tag the stream
+ * LogDeliveryEnabled=true, the tag AWS sets and requires on streams of vended logs (CloudWatch
+ * Logs User Guide, "Logs sent to Firehose", which grants firehose:TagDeliveryStream for it).
+ */
+async function firehoseRefusal(world: JudgedWorld, account: string, f: FlowLog): Promise<string | undefined> {
+  const [, , , region, streamAccount, resource] = f.LogDestination!.split(':');
+  const streamName = resource?.replace(/^deliverystream\//, '');
+  if (!streamName || !region || !streamAccount) return `its destination ${f.LogDestination} is no stream ARN`;
+  const owner = new FirehoseClient({ region, credentials: await world.admin(streamAccount) });
+  let status: string | undefined;
+  let type: string | undefined;
+  try {
+    const { DeliveryStreamDescription: d } = await owner.send(
+      new DescribeDeliveryStreamCommand({ DeliveryStreamName: streamName }),
+    );
+    status = d?.DeliveryStreamStatus;
+    type = d?.DeliveryStreamType;
+  } catch (err) {
+    return `its stream ${f.LogDestination} cannot be described (${(err as Error).message.slice(0, 120)})`;
+  }
+  if (status !== 'ACTIVE') return `its stream ${streamName} is ${status}`;
+  if (type !== 'DirectPut') return `its stream ${streamName} is ${type}, not DirectPut`;
+  // EC2 API Reference, CreateFlowLogs, DeliverLogsPermissionArn: "required if the destination
+  // type is cloud-watch-logs, or if the destination type is kinesis-data-firehose and the
+  // delivery stream and the resources to monitor are in different accounts".
+  if (streamAccount === account) return undefined;
+  if (!f.DeliverLogsPermissionArn || !f.DeliverCrossAccountRole)
+    return 'it names no source role and DeliverCrossAccountRole for a stream of another account';
+  try {
+    const source = await serviceCredentials(
+      world.endpoint,
+      f.DeliverLogsPermissionArn,
+      'delivery.logs.amazonaws.com',
+      { sourceAccount: account },
+    );
+    const { Credentials: c } = await new STSClient({ region, credentials: source }).send(
+      new AssumeRoleCommand({ RoleArn: f.DeliverCrossAccountRole, RoleSessionName: `judge-${account}` }),
+    );
+    await new FirehoseClient({
+      region,
+      credentials: {
+        accessKeyId: c!.AccessKeyId!,
+        secretAccessKey: c!.SecretAccessKey!,
+        sessionToken: c!.SessionToken,
+      },
+    }).send(
+      new TagDeliveryStreamCommand({
+        DeliveryStreamName: streamName,
+        Tags: [{ Key: 'LogDeliveryEnabled', Value: 'true' }],
+      }),
+    );
+  } catch (err) {
+    return `its roles cannot deliver (${(err as Error).message.slice(0, 120)})`;
+  }
+  const { Tags } = await owner.send(new ListTagsForDeliveryStreamCommand({ DeliveryStreamName: streamName }));
+  if (!(Tags ?? []).some((t) => t.Key === 'LogDeliveryEnabled' && t.Value === 'true'))
+    return `its stream ${streamName} is not tagged LogDeliveryEnabled=true`;
+  return undefined;
 }
 
 /**

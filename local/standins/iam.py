@@ -537,6 +537,13 @@ MAPPINGS: dict[str, Mapper] = {
     },
     "kinesis:IncreaseStreamRetentionPeriod": _one("kinesis:IncreaseStreamRetentionPeriod", _stream),
     "kinesis:StartStreamEncryption": _one("kinesis:StartStreamEncryption", _stream),
+    # Firehose: the delivery stream resource type, deliverystream/<name> (SAR, Amazon Data Firehose).
+    **{
+        f"firehose:{op}": _one(
+            f"firehose:{op}", lambda p, c: c.arn("firehose", f"deliverystream/{p.get('DeliveryStreamName')}")
+        )
+        for op in ("CreateDeliveryStream", "DescribeDeliveryStream", "ListTagsForDeliveryStream", "TagDeliveryStream")
+    },
     # KMS (the log-archive stacks' keys, local/template-deployer.ts); CreateKey has no resource type.
     "kms:CreateKey": _star("kms:CreateKey"),
     "kms:CreateAlias": _create_alias,

@@ -12,6 +12,15 @@ import { emulateOrganization, type Organization } from '../../local/scenario/org
 import { judgeCoverage } from '../../local/scenario/report';
 import { disagreements, judge } from '../../local/judge';
 import { startMoto, type Moto } from '../../local/moto';
+import {
+  CreateFlowLogsCommand,
+  DeleteFlowLogsCommand,
+  DescribeFlowLogsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 
 /** Which controls answer "covered" without a call; read by the mocked handlers at each invocation. */
 const mockDoNothing = new Set<string>();
@@ -100,6 +109,88 @@ describe('the judge: coverage read from the stand-ins, never from the controls',
     );
     // What npm start runs after the heatmap (local/start.ts): it throws, naming the cells.
     await expect(judgeCoverage(org)).rejects.toThrow(/555555555555 eu-west-1 subscription: not covered/);
+  }, 180_000);
+
+  it('rules on a flow log to a Firehose stream of the log-archive account by its roles, as VPC Flow Logs chains them', async () => {
+    const region = org.regions[0];
+    const doc = (Statement: object) => JSON.stringify({ Version: '2012-10-17', Statement: [Statement] });
+    const stream = `judge-flow-logs-${region}`;
+    const streamArn = `arn:aws:firehose:${region}:${org.logArchive}:deliverystream/${stream}`;
+    const sourceRole = `arn:aws:iam::${honest}:role/judge-firehose-source`;
+    const crossRole = `arn:aws:iam::${org.logArchive}:role/AWSLogDeliveryFirehoseCrossAccountRole-judge`;
+    const memberIam = new IAMClient({ region: 'us-east-1', credentials: await org.admin(honest) });
+    const archiveIam = new IAMClient({ region: 'us-east-1', credentials: await org.admin(org.logArchive) });
+    const grant = (iam: IAMClient, RoleName: string, Action: string, Resource: string) =>
+      iam.send(
+        new PutRolePolicyCommand({
+          RoleName,
+          PolicyName: 'deliver',
+          PolicyDocument: doc({ Effect: 'Allow', Action, Resource }),
+        }),
+      );
+    const role = (iam: IAMClient, RoleName: string, Principal: object) =>
+      iam.send(
+        new CreateRoleCommand({
+          RoleName,
+          AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal, Action: 'sts:AssumeRole' }),
+        }),
+      );
+    // VPC User Guide, "IAM roles for cross account delivery": the source role trusts
+    // delivery.logs.amazonaws.com and may assume the destination role, which trusts it and may
+    // tag the stream.
+    await role(memberIam, 'judge-firehose-source', { Service: 'delivery.logs.amazonaws.com' });
+    await grant(memberIam, 'judge-firehose-source', 'sts:AssumeRole', crossRole);
+    await role(archiveIam, 'AWSLogDeliveryFirehoseCrossAccountRole-judge', { AWS: sourceRole });
+    await grant(
+      archiveIam,
+      'AWSLogDeliveryFirehoseCrossAccountRole-judge',
+      'firehose:TagDeliveryStream',
+      streamArn,
+    );
+    await new FirehoseClient({ region, credentials: await org.admin(org.logArchive) }).send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: stream,
+        DeliveryStreamType: 'DirectPut',
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: `arn:aws:iam::${org.logArchive}:role/judge-firehose-delivery`,
+          BucketARN: 'arn:aws:s3:::judge-flow-logs',
+        },
+      }),
+    );
+    const ec2 = new EC2Client({ region, credentials: await org.admin(honest) });
+    const flowLogIds = ((await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? []).map(
+      (f) => f.FlowLogId!,
+    );
+    await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: flowLogIds }));
+    const vpcs = ((await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []).map((v) => v.VpcId!);
+    const created = await ec2.send(
+      new CreateFlowLogsCommand({
+        ResourceIds: vpcs,
+        ResourceType: 'VPC',
+        TrafficType: 'ALL',
+        LogDestinationType: 'kinesis-data-firehose',
+        LogDestination: streamArn,
+        DeliverLogsPermissionArn: sourceRole,
+        DeliverCrossAccountRole: crossRole,
+      }),
+    );
+    expect(created.Unsuccessful ?? []).toEqual([]);
+    const [covered] = await judge(org, [honest], [region], ['flow-logs']);
+    expect(covered).toMatchObject({ covered: true });
+    for (const id of created.FlowLogIds!) expect(covered.why).toContain(id);
+    // With the destination role's grant on another stream only, the service could not deliver.
+    await grant(
+      archiveIam,
+      'AWSLogDeliveryFirehoseCrossAccountRole-judge',
+      'firehose:TagDeliveryStream',
+      `${streamArn}-other`,
+    );
+    const [refused] = await judge(org, [honest], [region], ['flow-logs']);
+    expect(refused).toMatchObject({ covered: false });
+    expect(refused.why).toMatch(/its roles cannot deliver/);
+    // The control's own flow logs back, for the cells after this one.
+    await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: created.FlowLogIds }));
+    await cover(honest, region, `honest-again-${region}`);
   }, 180_000);
 
   it('finds them covered once the real controls have run', async () => {

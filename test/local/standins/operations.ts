@@ -326,6 +326,20 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     PolicyDocument: policyDoc,
   },
   'iam:PutUserPolicy': { UserName: 'administrator', PolicyName: 'inline', PolicyDocument: policyDoc },
+  'firehose:CreateDeliveryStream': {
+    DeliveryStreamName: 'logwarden-flow-logs-eu-west-1',
+    DeliveryStreamType: 'DirectPut',
+    ExtendedS3DestinationConfiguration: {
+      RoleARN: 'arn:aws:iam::333333333333:role/logwarden-flow-logs',
+      BucketARN: 'arn:aws:s3:::logwarden-archive',
+    },
+  },
+  'firehose:DescribeDeliveryStream': { DeliveryStreamName: 'logwarden-flow-logs-eu-west-1' },
+  'firehose:ListTagsForDeliveryStream': { DeliveryStreamName: 'logwarden-flow-logs-eu-west-1' },
+  'firehose:TagDeliveryStream': {
+    DeliveryStreamName: 'logwarden-flow-logs-eu-west-1',
+    Tags: [{ Key: 'LogDeliveryEnabled', Value: 'true' }],
+  },
   'kinesis:CreateStream': { StreamName: 'logwarden-central', ShardCount: 1 },
   'kinesis:DescribeStream': { StreamName: 'logwarden-central', Limit: 100 },
   'kinesis:DescribeStreamSummary': { StreamName: 'logwarden-central' },
