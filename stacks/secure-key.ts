@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -24,6 +24,29 @@ export function allowCloudWatchLogs(key: kms.Key, region: string, account: strin
       resources: ['*'],
       conditions: {
         ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${account}:log-group:*` },
+      },
+    }),
+  );
+}
+
+/**
+ * Lets EventBridge put into (and dead-letter to) queues under this key, for the named rules of
+ * this stack only: EventBridge encrypts with the queue's key as itself, so the key policy must
+ * admit events.amazonaws.com, held to the rules by aws:SourceArn.
+ */
+export function allowEventBridgeRules(key: kms.IKey, sid: string, stack: Stack, ruleNames: string[]): void {
+  const arns = ruleNames.map(
+    (name) => `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/${name}`,
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid,
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnEquals: { 'aws:SourceArn': arns.length === 1 ? arns[0] : arns },
       },
     }),
   );

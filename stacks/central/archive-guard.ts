@@ -8,6 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { allowEventBridgeRules } from '../secure-key';
 import { protectedKeyActions } from '../../contracts/archive-guard-scp';
 import { acknowledge } from '../../workflows/acknowledge';
 import { AlarmFactory } from '../alarm-factory';
@@ -141,21 +142,11 @@ export class ArchiveGuard extends Construct {
       "This queue is itself the dead-letter destination of the archive guard's rules.",
       'AwsSolutions-SQS3',
     );
-    stateKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'EventBridgeDeadLetterForArchiveGuard',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnEquals: {
-            'aws:SourceArn': Object.values(archiveGuardRuleNames).map(
-              (name) => `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/${name}`,
-            ),
-          },
-        },
-      }),
+    allowEventBridgeRules(
+      stateKey,
+      'EventBridgeDeadLetterForArchiveGuard',
+      stack,
+      Object.values(archiveGuardRuleNames),
     );
     const byArn = sns.Topic.fromTopicArn(this, 'AlertTopic', topic.topicArn);
     for (const rule of this.rules) {

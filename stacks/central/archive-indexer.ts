@@ -7,6 +7,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { allowEventBridgeRules } from '../secure-key';
 import { INDEXER_MEMORY_MB } from '../../contracts/function-runtime';
 import { names } from '../../contracts/names';
 import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
@@ -131,19 +132,6 @@ export class ArchiveIndexer extends Construct {
       }),
     );
     // EventBridge puts into (and dead-letters to) the KMS-encrypted queues, for this rule only.
-    props.stateKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'EventBridgeIntoArchiveIndexerQueues',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnEquals: {
-            'aws:SourceArn': `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/${ruleName}`,
-          },
-        },
-      }),
-    );
+    allowEventBridgeRules(props.stateKey, 'EventBridgeIntoArchiveIndexerQueues', stack, [ruleName]);
   }
 }
