@@ -24,16 +24,21 @@ const formats = new FlowLogFormatRegistry();
 const kinesis = new KinesisClient({ region: REGION });
 const accountAt = logwardenFormat.fields.indexOf('account-id');
 
-const value = fc.oneof(
-  fc.constant('-'),
-  fc.ipV4(),
-  fc.ipV6(),
-  fc.constantFrom('ACCEPT', 'REJECT', 'OK', 'NODATA', 'SKIPDATA', 'ingress', 'egress', 'unknown'),
-  fc.nat().map(String),
-  fc.constantFrom('eni-1235b8ca123456789', 'vpc-0a1b', 'subnet-1', 'i-01', 'use1-az1', 'eu-west-1', 'S3'),
-  fc.constantFrom('__proto__', '"', '\\', '\u2028', 'é', '{}'),
-  fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/\s/.test(s)),
-);
+const value = fc
+  .oneof(
+    fc.constant('-'),
+    fc.ipV4(),
+    fc.ipV6(),
+    fc.constantFrom('ACCEPT', 'REJECT', 'OK', 'NODATA', 'SKIPDATA', 'ingress', 'egress', 'unknown'),
+    fc.nat().map(String),
+    fc.constantFrom('eni-1235b8ca123456789', 'vpc-0a1b', 'subnet-1', 'i-01', 'use1-az1', 'eu-west-1', 'S3'),
+    fc.constantFrom('__proto__', '"', '\\', 'é', '{}'),
+    fc.string({ minLength: 1, maxLength: 12 }),
+  )
+  .filter((s) => !/\s/.test(s));
+// A field holds no white space: "fields separated by spaces" (VPC User Guide, "Flow log records").
+// A value such as U+2028, which JavaScript's \s matches, makes a line that is not of the format;
+// it is a parse error on both paths, and the direct path cannot read its owner from it (below).
 /** A line of logwarden's format, the only format the control creates to the stream, of OWNER. */
 const ownLine = fc
   .array(value, { minLength: logwardenFormat.fields.length, maxLength: logwardenFormat.fields.length })
@@ -119,6 +124,22 @@ describe('the direct path: flow-log text into the transform', () => {
     const second = documentsOf(records[1].data as string);
     expect(second[0].raw_data).toBe(bad.toString('base64'));
     expect(records[2]).toEqual({ recordId: 'r-2', result: 'ProcessingFailed' });
+  });
+
+  it('a line whose first field is white space to JavaScript (U+2028) is not of the format: kept whole as a parse error, its owner unknown, since the line names none the decoder can trust', async () => {
+    const line = ['\u2028', OWNER, ...Array(logwardenFormat.fields.length - 2).fill('-')].join(' ');
+    const { records } = await transformFirehoseEvent(eventOf([record([line])]), {
+      input: 'flow-log-text',
+      formats,
+      trust,
+      kinesis,
+      now: () => ARRIVAL,
+    });
+    const [doc] = documentsOf(records[0].data as string);
+    expect(records[0].result).toBe('Ok');
+    expect(doc.raw_data).toBe(line);
+    expect(JSON.stringify(doc)).toContain('parse_error');
+    expect(doc).toMatchObject({ class_uid: 0, cloud: { account: { uid: 'unknown' } } });
   });
 
   it(`at the deployed processor buffer (${DIRECT_PROCESSOR_BUFFER_MB} MB) of the shortest lines the response stays under ${DEFAULT_MAX_RESPONSE_BYTES} bytes: nothing re-ingested, nothing failed`, async () => {
