@@ -1,4 +1,4 @@
-import { externalIdPattern } from './security-lake';
+import { dataLakeBucketPattern, externalIdPattern } from './security-lake';
 import { isOptInRegion } from './regions';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -287,6 +287,18 @@ export const configSchema = z
               externalIdPattern,
               'must be 2 to 1224 of letters, digits and +=,.@:/-_ (AwsIdentity.externalId)',
             ),
+          /**
+           * Security Lake's bucket in the log-archive account's home region
+           * (`aws-security-data-lake-<region>-<lake uid>`), where the writer puts each source's
+           * objects under `ext/<source>/` as the source's provider role.
+           */
+          bucket: z
+            .string()
+            .regex(
+              dataLakeBucketPattern,
+              'must be the Security Lake bucket, aws-security-data-lake-<region>-<id>',
+            )
+            .max(63, 'must be a bucket name of at most 63 characters'),
           /** CreateCustomLogSource `sourceVersion`. */
           sourceVersion: z
             .string()

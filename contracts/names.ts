@@ -160,6 +160,7 @@ export const pipelineLogGroups = [
   'opensearch-setup',
   'archive-lock',
   'index-archive',
+  'security-lake-writer',
   'firehose-delivery',
   'flow-logs-transform',
   'flow-logs-firehose-delivery',

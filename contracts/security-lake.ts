@@ -13,14 +13,46 @@
  *   The partition path is `<bucket>/ext/<custom-source-name>/region=<region>/accountId=<account>/eventDay=<YYYYMMDD>/`.
  */
 
-/** The classes logwarden writes that Security Lake takes from a custom source, with the `eventClasses` name. */
+/**
+ * The classes logwarden writes that Security Lake takes from a custom source, with the
+ * `eventClasses` name. Each `sourceName` is at most 20 characters: CreateCustomLogSource's
+ * sourceName "is used in the LogProviderRole name which follows the convention
+ * AmazonSecurityLake-Provider-{name of the custom source}-{region}. You must use a
+ * CustomLogSource name that is shorter than or equal to 20 characters. This ensures that the
+ * LogProviderRole name is below the 64 character limit" (Security Lake API Reference).
+ */
 export const securityLakeClasses = [
-  { classUid: 6003, eventClass: 'API_ACTIVITY', sourceName: 'logwarden-api-activity' },
-  { classUid: 3002, eventClass: 'AUTHENTICATION', sourceName: 'logwarden-authentication' },
-  { classUid: 3001, eventClass: 'ACCOUNT_CHANGE', sourceName: 'logwarden-account-change' },
-  { classUid: 4001, eventClass: 'NETWORK_ACTIVITY', sourceName: 'logwarden-network-activity' },
-  { classUid: 2004, eventClass: 'DETECTION_FINDING', sourceName: 'logwarden-detection-finding' },
+  { classUid: 6003, eventClass: 'API_ACTIVITY', sourceName: 'logwarden-api' },
+  { classUid: 3002, eventClass: 'AUTHENTICATION', sourceName: 'logwarden-auth' },
+  { classUid: 3001, eventClass: 'ACCOUNT_CHANGE', sourceName: 'logwarden-account' },
+  { classUid: 4001, eventClass: 'NETWORK_ACTIVITY', sourceName: 'logwarden-network' },
+  { classUid: 2004, eventClass: 'DETECTION_FINDING', sourceName: 'logwarden-finding' },
 ] as const;
+
+/** The longest custom source name the API Reference allows (see above). */
+export const customLogSourceNameMaxLength = 20;
+
+/**
+ * The role Security Lake creates for a custom source to write with: "The name of the role
+ * follows the format AmazonSecurityLake-Provider-{name of the custom source}-{region}, where
+ * region is the AWS Region in which you're adding the custom source. Security Lake attaches a
+ * policy to the role that permits access to the data lake" (Security Lake User Guide,
+ * "Collecting data from custom sources in Security Lake", Prerequisites). It trusts the
+ * provider identity (`principal`, `externalId`) of CreateCustomLogSource.
+ */
+export function providerRoleName(sourceName: string, region: string): string {
+  return `AmazonSecurityLake-Provider-${sourceName}-${region}`;
+}
+
+/**
+ * Security Lake's bucket in a Region: "A sample partition with example bucket name is
+ * aws-security-data-lake-us-west-2-lake-uid/ext/custom-source-name/..." (User Guide); the
+ * lake uid is Security Lake's, so the bucket is configured (`archive.securityLake.bucket`).
+ */
+export const dataLakeBucketPattern = /^aws-security-data-lake-[a-z0-9-]+$/;
+
+/** The EventBridge rule that sends the archive's new objects to the Security Lake writer. */
+export const securityLakeRuleName = 'logwarden-archive-to-security-lake';
 
 export type SecurityLakeClass = (typeof securityLakeClasses)[number];
 
@@ -50,6 +82,17 @@ export function securityLakePrefix(p: SecurityLakePartition): string {
   return `ext/${p.sourceName}/region=${p.region}/accountId=${p.accountId}/eventDay=${p.eventDay}/`;
 }
 
+/**
+ * The key of the Security Lake object a partition's documents of one archive object become:
+ * the partition prefix, then a digest of the archive object's bucket and key. A message
+ * delivered twice (SQS delivers at least once) writes the same key again, with the same
+ * documents: an overwrite, never a second copy.
+ */
+export function securityLakeObjectKey(prefix: string, archiveDigest: string): string {
+  if (!/^[0-9a-f]{16,64}$/.test(archiveDigest)) throw new Error('archiveDigest must be hex');
+  return `${prefix}logwarden-${archiveDigest}.parquet`;
+}
+
 interface PartitionedDocument {
   class_uid: number;
   time: number;
@@ -57,30 +100,40 @@ interface PartitionedDocument {
 }
 
 /**
- * The partition of one OCSF document, or why it has none: a class Security Lake does not take
- * from logwarden (application events, parse errors stay in logwarden's archive only), or no
- * region or account to file it under.
+ * The partition of one OCSF document in the Security Lake of `lakeRegion`, or why it has none: a
+ * class Security Lake does not take from logwarden (application events, parse errors stay in
+ * logwarden's archive only), or no AWS account to file it under.
+ *
+ * The guide's partition keys (User Guide, "Partitioning requirements for ingesting custom
+ * sources"): "region – AWS Region to which the data is uploaded. For example, you must use US
+ * East (N. Virginia) to upload data into your Security Lake bucket in the US East (N. Virginia)
+ * region", so `region=` is the lake's Region, not the event's (which stays in `cloud.region`);
+ * "accountId – AWS account ID that the records in the source partition pertain to"; "eventDay –
+ * UTC timestamp of the record, truncated to hour formatted as an eight character string
+ * (YYYYMMDD)".
  */
 export function securityLakePartitionOf(
   doc: PartitionedDocument,
+  lakeRegion: string,
 ): { partition: SecurityLakePartition } | { skipped: string } {
   const cls = securityLakeClassOf(doc.class_uid);
   if (!cls) return { skipped: `class ${doc.class_uid} is not sent to Security Lake` };
-  const region = doc.cloud?.region;
   const accountId = doc.cloud?.account?.uid;
-  if (!region || !accountId) return { skipped: 'cloud.region or cloud.account.uid missing' };
+  if (!accountId) return { skipped: 'cloud.account.uid missing' };
   if (!/^\d{12}$/.test(accountId)) return { skipped: 'cloud.account.uid is not an AWS account id' };
   if (!Number.isFinite(doc.time)) return { skipped: 'time missing' };
   const eventDay = new Date(doc.time).toISOString().slice(0, 10).replace(/-/g, '');
-  return { partition: { sourceName: cls.sourceName, region, accountId, eventDay } };
+  return { partition: { sourceName: cls.sourceName, region: lakeRegion, accountId, eventDay } };
 }
 
 /**
  * Documents grouped into Security Lake objects: one group a partition, so each object holds one
- * class (one source), one region, one account and one event day; what is not sent, counted by reason.
+ * class (one source), one account and one event day, in the lake of `lakeRegion`; what is not
+ * sent, counted by reason.
  */
 export function securityLakeObjects<D extends PartitionedDocument>(
   docs: readonly D[],
+  lakeRegion: string,
 ): {
   objects: { prefix: string; partition: SecurityLakePartition; docs: D[] }[];
   skipped: Map<string, number>;
@@ -88,7 +141,7 @@ export function securityLakeObjects<D extends PartitionedDocument>(
   const groups = new Map<string, { prefix: string; partition: SecurityLakePartition; docs: D[] }>();
   const skipped = new Map<string, number>();
   for (const doc of docs) {
-    const at = securityLakePartitionOf(doc);
+    const at = securityLakePartitionOf(doc, lakeRegion);
     if ('skipped' in at) {
       skipped.set(at.skipped, (skipped.get(at.skipped) ?? 0) + 1);
       continue;

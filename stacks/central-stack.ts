@@ -147,7 +147,15 @@ export class CentralStack extends Stack {
       archiveKey,
       accessLogs: archive.accessLogs,
     });
-    if (config.archive.securityLake) new SecurityLakeSources(this, 'SecurityLake');
+    if (config.archive.securityLake)
+      new SecurityLakeSources(this, 'SecurityLake', {
+        securityLake: config.archive.securityLake,
+        archive: archive.bucket,
+        archiveKey,
+        stateKey,
+        logKey,
+        topic: this.alertTopic,
+      });
     const lock = config.archive.objectLock;
     const archiveLock =
       lock.mode !== 'off' && lock.appliedBy === 'per-object'

@@ -69,7 +69,7 @@ export function environmentCredentials(): AwsCredentialIdentityProvider {
 
 /** Credentials of a role assumed with the current function environment's own credentials. */
 export function assumedRoleCredentials(
-  params: { RoleArn: string; RoleSessionName: string; DurationSeconds?: number },
+  params: { RoleArn: string; RoleSessionName: string; DurationSeconds?: number; ExternalId?: string },
   region?: string,
 ): AwsCredentialIdentityProvider {
   return fromTemporaryCredentials({

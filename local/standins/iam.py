@@ -307,17 +307,27 @@ def _assume_role(p: dict[str, Any], c: Ctx) -> list[Grant]:
     `aws:MultiFactorAuthPresent` is then true (AWS global condition context keys: the key is
     absent, not false, for requests without MFA, so a `Bool` condition on it refuses them). The
     device must be one enabled for the calling IAM user. The stand-in does not verify the TOTP
-    code itself (moto keeps no clock-based secret check): any six digits pass."""
+    code itself (moto keeps no clock-based secret check): any six digits pass.
+
+    The request's `ExternalId` ("A unique identifier that might be required when you assume a
+    role in another account", STS API Reference, AssumeRole) is the value a trust policy tests as
+    `sts:ExternalId` (CloudTrail User Guide, "Creating an access policy to grant access to a third
+    party": the role's policy "contains an added Condition element that tests the unique ID ...
+    The test is performed when the role is assumed", `"StringEquals": {"sts:ExternalId": ...}`).
+    Absent when the request has none, so a trust that requires it refuses the request."""
     role = str(p.get("RoleArn"))
+    keys: dict[str, list[str]] = {}
+    if p.get("ExternalId"):
+        keys["sts:ExternalId"] = [str(p["ExternalId"])]
     serial, code = p.get("SerialNumber"), str(p.get("TokenCode") or "")
     caller = c.caller
-    if not serial or not re.fullmatch(r"[0-9]{6}", code) or caller is None:
-        return [("sts:AssumeRole", role)]
-    user_name = caller.arn.split(":user/", 1)[1].split("/")[-1] if ":user/" in caller.arn else None
-    user = iam_backends[caller.account]["aws"].users.get(user_name) if user_name else None
-    if user is None or serial not in user.mfa_devices:
-        return [("sts:AssumeRole", role)]
-    return [("sts:AssumeRole", role, {"aws:MultiFactorAuthPresent": ["true"], "aws:MultiFactorAuthAge": ["0"]})]
+    user_name = (
+        caller.arn.split(":user/", 1)[1].split("/")[-1] if caller is not None and ":user/" in caller.arn else None
+    )
+    user = iam_backends[caller.account]["aws"].users.get(user_name) if caller is not None and user_name else None
+    if serial and re.fullmatch(r"[0-9]{6}", code) and user is not None and serial in user.mfa_devices:
+        keys.update({"aws:MultiFactorAuthPresent": ["true"], "aws:MultiFactorAuthAge": ["0"]})
+    return [("sts:AssumeRole", role, keys)] if keys else [("sts:AssumeRole", role)]
 
 
 def _put_events(p: dict[str, Any], c: Ctx) -> list[Grant]:

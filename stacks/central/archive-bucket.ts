@@ -115,11 +115,13 @@ export class ArchiveBucket extends Construct {
       // With `per-object`, no default retention: Firehose's PutObject then needs no integrity
       // header, and the archive-lock function locks each version (see contracts/config.ts).
       objectLockDefaultRetention: lock.appliedBy === 'bucket-default' ? retention : undefined,
-      // Object Created events for the archive-lock function, and for the archive indexer of the
-      // direct flow-log path (stacks/central/archive-indexer.ts).
+      // Object Created events for the archive-lock function, for the archive indexer of the
+      // direct flow-log path (stacks/central/archive-indexer.ts) and for the Security Lake
+      // writer (stacks/central/security-lake.ts).
       eventBridgeEnabled:
         (lock.mode !== 'off' && lock.appliedBy === 'per-object') ||
-        props.config.flowLogs.delivery === 'firehose',
+        props.config.flowLogs.delivery === 'firehose' ||
+        props.config.archive.securityLake !== undefined,
       lifecycleRules: [
         {
           id: 'tier-then-expire',

@@ -1,18 +1,16 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { allowEventBridgeRules } from '../secure-key';
 import { INDEXER_MEMORY_MB } from '../../contracts/function-runtime';
 import { names } from '../../contracts/names';
 import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
 import { acknowledge, logicalIdOf } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
+import { archiveObjectQueue } from './archive-object-queue';
 import type { SearchDomain } from './search-domain';
 import { indexArchiveEnv } from '../../functions/index-archive/env';
 
@@ -49,26 +47,17 @@ export class ArchiveIndexer extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const timeout = Duration.minutes(5);
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.stateKey,
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-    });
-    acknowledge(
-      this.deadLetters,
-      'This queue is itself the dead-letter queue of the archive indexer.',
-      'AwsSolutions-SQS3',
-    );
-    this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.stateKey,
-      // Lambda's guidance for an SQS event source: a visibility timeout of six times the function's.
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 10 },
-    });
+    const ruleName = 'logwarden-archive-index-direct-flows';
+    ({ queue: this.queue, deadLetters: this.deadLetters } = archiveObjectQueue(this, {
+      archive: props.archive,
+      stateKey: props.stateKey,
+      timeout,
+      ruleName,
+      ruleDescription: 'logwarden: index the archive objects of the direct flow-log path',
+      keyPattern: directObjectKeyPattern,
+      reader: 'the archive indexer',
+      keyPolicySid: 'EventBridgeIntoArchiveIndexerQueues',
+    }));
 
     this.function = new NodeFunction(this, 'Function', {
       name: 'index-archive',
@@ -110,28 +99,5 @@ export class ArchiveIndexer extends Construct {
     this.function.addEventSource(
       new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
     );
-
-    const ruleName = 'logwarden-archive-index-direct-flows';
-    const rule = new events.Rule(this, 'ObjectCreated', {
-      ruleName,
-      description: 'logwarden: index the archive objects of the direct flow-log path',
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [props.archive.bucketName] },
-          object: { key: events.Match.wildcard(directObjectKeyPattern) },
-        },
-      },
-    });
-    rule.addTarget(
-      new targets.SqsQueue(this.queue, {
-        retryAttempts: 185,
-        maxEventAge: Duration.hours(24),
-        deadLetterQueue: this.deadLetters,
-      }),
-    );
-    // EventBridge puts into (and dead-letters to) the KMS-encrypted queues, for this rule only.
-    allowEventBridgeRules(props.stateKey, 'EventBridgeIntoArchiveIndexerQueues', stack, [ruleName]);
   }
 }

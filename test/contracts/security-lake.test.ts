@@ -10,7 +10,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../contracts/config';
 import {
   customLogSourceRequests,
+  providerRoleName,
   securityLakeClasses,
+  securityLakeRuleName,
   securityLakeCrawlerRoleName,
   securityLakeObjects,
 } from '../../contracts/security-lake';
@@ -18,11 +20,12 @@ import { documentsToParquet, parquetToDocuments } from '../../local/lake-parquet
 import { corpusDocuments } from '../ocsf/corpus-documents';
 import { buildExample, exampleConfig, exampleConfigRaw, templateOf } from '../stacks/example-app';
 
+const LAKE_BUCKET = 'aws-security-data-lake-eu-west-1-abcdefghijklmnopqrstuvwxyz1234';
 const docs = corpusDocuments().map(({ doc }) => JSON.parse(JSON.stringify(doc)) as Record<string, never>);
 type Doc = { class_uid: number; time: number; cloud?: { region?: string; account?: { uid?: string } } };
 
 describe('the Security Lake layout of the corpus', () => {
-  const { objects, skipped } = securityLakeObjects(docs as unknown as Doc[]);
+  const { objects, skipped } = securityLakeObjects(docs as unknown as Doc[], 'eu-west-1');
 
   it('"deliver each unique Open Cybersecurity Schema Framework (OCSF) event class as a separate source": one source a class', () => {
     expect(new Set(securityLakeClasses.map((c) => c.sourceName)).size).toBe(securityLakeClasses.length);
@@ -39,20 +42,20 @@ describe('the Security Lake layout of the corpus', () => {
       expect(o.prefix).toMatch(
         /^ext\/logwarden-[a-z-]+\/region=[a-z0-9-]+\/accountId=\d{12}\/eventDay=\d{8}\/$/,
       );
+      // "region – AWS Region to which the data is uploaded": the lake's, whatever the event's.
+      expect(o.partition.region).toBe('eu-west-1');
       for (const d of o.docs) {
-        expect(d.cloud?.region).toBe(o.partition.region);
         expect(d.cloud?.account?.uid).toBe(o.partition.accountId);
         expect(new Date(d.time).toISOString().slice(0, 10).replace(/-/g, '')).toBe(o.partition.eventDay);
       }
     }
   });
 
-  it('every document of a class Security Lake takes, with an account and region, is in exactly one object; the rest are counted with the reason', () => {
+  it('every document of a class Security Lake takes, with an AWS account id, is in exactly one object; the rest are counted with the reason', () => {
     const taken = (docs as unknown as Doc[]).filter(
       (d) =>
         securityLakeClasses.some((c) => c.classUid === d.class_uid) &&
-        /^\d{12}$/.test(d.cloud?.account?.uid ?? '') &&
-        d.cloud?.region,
+        /^\d{12}$/.test(d.cloud?.account?.uid ?? ''),
     );
     const filed = objects.flatMap((o) => o.docs);
     const skippedCount = [...skipped.values()].reduce((a, b) => a + b, 0);
@@ -62,7 +65,7 @@ describe('the Security Lake layout of the corpus', () => {
     expect(filed.length).toBe(taken.length);
     expect(
       [...skipped.keys()].every((k) =>
-        /^(class \d+ is not sent to Security Lake|cloud\.account\.uid is not an AWS account id|cloud\.region or cloud\.account\.uid missing)$/.test(
+        /^(class \d+ is not sent to Security Lake|cloud\.account\.uid is not an AWS account id|cloud\.account\.uid missing)$/.test(
           k,
         ),
       ),
@@ -128,7 +131,7 @@ describe('the CreateCustomLogSource requests', () => {
     const config = exampleConfig({
       archive: {
         ...(exampleConfigRaw().archive as object),
-        securityLake: { externalId: 'logwarden-o-exampleorgid' },
+        securityLake: { externalId: 'logwarden-o-exampleorgid', bucket: LAKE_BUCKET },
       },
     });
     const t = templateOf(buildExample(config).central);
@@ -164,13 +167,109 @@ describe('the CreateCustomLogSource requests', () => {
   it('a bad external id is refused with the field named', () => {
     expect(() =>
       exampleConfig({
-        archive: { ...(exampleConfigRaw().archive as object), securityLake: { externalId: 'has space' } },
+        archive: {
+          ...(exampleConfigRaw().archive as object),
+          securityLake: { externalId: 'has space', bucket: LAKE_BUCKET },
+        },
       }),
     ).toThrow(ConfigError);
     expect(() =>
       exampleConfig({
-        archive: { ...(exampleConfigRaw().archive as object), securityLake: { externalId: 'has space' } },
+        archive: {
+          ...(exampleConfigRaw().archive as object),
+          securityLake: { externalId: 'has space', bucket: LAKE_BUCKET },
+        },
       }),
     ).toThrow(/archive\.securityLake\.externalId/);
+  });
+});
+
+describe('the Security Lake writer in the central stack', () => {
+  const config = exampleConfig({
+    archive: {
+      ...(exampleConfigRaw().archive as object),
+      securityLake: { externalId: 'logwarden-o-exampleorgid', bucket: LAKE_BUCKET },
+    },
+  });
+  const t = templateOf(buildExample(config).central);
+  const writerPolicy = () => {
+    const roles = t.findResources('AWS::IAM::Policy');
+    const found = Object.values(roles).filter((r) =>
+      JSON.stringify(r).includes('AssumeSecurityLakeProviderRoles'),
+    );
+    expect(found).toHaveLength(1);
+    return (
+      found[0].Properties as {
+        PolicyDocument: { Statement: { Sid?: string; Action: unknown; Resource: unknown }[] };
+      }
+    ).PolicyDocument.Statement;
+  };
+
+  it('may assume the provider roles of its sources in this Region and no other role ("AmazonSecurityLake-Provider-{name of the custom source}-{region}")', () => {
+    const assume = writerPolicy().filter((st) => JSON.stringify(st.Action).includes('sts:AssumeRole'));
+    expect(assume).toHaveLength(1);
+    expect(assume[0].Action).toBe('sts:AssumeRole');
+    const arns = (assume[0].Resource as unknown[]).map((r) => JSON.stringify(r));
+    expect(arns).toHaveLength(securityLakeClasses.length);
+    for (const c of securityLakeClasses)
+      expect(arns.some((a) => a.includes(`:role/${providerRoleName(c.sourceName, 'eu-west-1')}`))).toBe(true);
+  });
+
+  it("can do nothing itself in Security Lake's bucket: writes are the provider roles'", () => {
+    expect(JSON.stringify(writerPolicy())).not.toContain('aws-security-data-lake');
+    expect(JSON.stringify(writerPolicy())).not.toMatch(/"s3:\*"|"sts:\*"/);
+  });
+
+  it("reads the archive's new ocsf/ objects from a KMS-encrypted queue with a dead-letter queue, both alarmed", () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      Name: securityLakeRuleName,
+      EventPattern: Match.objectLike({
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: Match.objectLike({ object: { key: [{ wildcard: 'ocsf/source=*/date=*/*' }] } }),
+      }),
+    });
+    // The archive sends its events to EventBridge (CDK sets it with its notifications resource).
+    t.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: Match.objectLike({ EventBridgeConfiguration: {} }),
+    });
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: Match.anyValue(),
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 10 }),
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          DATA_LAKE_BUCKET: LAKE_BUCKET,
+          EXTERNAL_ID: 'logwarden-o-exampleorgid',
+        }),
+      },
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'logwarden-security-lake-writer-dead-letters',
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'logwarden-security-lake-writer-rejected',
+    });
+  });
+
+  it('without archive.securityLake there is no writer', () => {
+    const plain = templateOf(buildExample(exampleConfig()).central);
+    expect(
+      Object.values(plain.findResources('AWS::Events::Rule')).map(
+        (r) => (r.Properties as { Name?: string }).Name,
+      ),
+    ).not.toContain(securityLakeRuleName);
+  });
+
+  it('a bucket that is not a Security Lake bucket is refused with the field named', () => {
+    expect(() =>
+      exampleConfig({
+        archive: {
+          ...(exampleConfigRaw().archive as object),
+          securityLake: { externalId: 'logwarden-o-exampleorgid', bucket: 'my-bucket' },
+        },
+      }),
+    ).toThrow(/archive\.securityLake\.bucket/);
   });
 });
