@@ -174,8 +174,11 @@ export class SecurityLakeWriter extends Construct {
       `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.archive)}.Arn>/rejected/*]`,
       'AwsSolutions-IAM5[Action::s3:Abort*]',
     );
+    // One archive object an invocation: an object holds up to a Firehose buffer (64 MB of
+    // documents), all in memory while it is grouped, and Powertools' BatchProcessor handles the
+    // records of a batch concurrently.
     this.function.addEventSource(
-      new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
+      new sources.SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true }),
     );
 
     const factory = new AlarmFactory(this, { topic: props.topic });

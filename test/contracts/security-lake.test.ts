@@ -245,6 +245,11 @@ describe('the Security Lake writer in the central stack', () => {
         }),
       },
     });
+    // One archive object an invocation, with partial batch responses.
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'logwarden-security-lake-writer-dead-letters',
     });
