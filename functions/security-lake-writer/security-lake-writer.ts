@@ -96,7 +96,7 @@ export async function writeArchiveObject(
   if (unfiled.length)
     await keepRejected(deps, `security-lake/${digest}`, {
       reason:
-        'no Security Lake partition: a document of a class Security Lake takes needs cloud.region, a 12-digit cloud.account.uid and time',
+        'no Security Lake partition: a document of a class Security Lake takes needs a 12-digit cloud.account.uid and a time',
       source: `s3://${object.bucket}/${object.key}`,
       documents: unfiled,
     });
