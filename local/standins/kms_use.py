@@ -22,6 +22,35 @@ caller's identity-based policies, with the conditions of both evaluated (iam.aut
   the cost of SSE-KMS with Amazon S3 Bucket Keys": "S3 Bucket Keys use the bucket ARN as
   encryption context"). S3 answers a refusal 403 AccessDenied with KMS's message.
 
+- Amazon SNS topics encrypted with a customer managed key (SNS Developer Guide, "Key
+  management", "Allow a user to send messages to a topic with SSE": "The publisher must have the
+  kms:GenerateDataKey and kms:Decrypt permissions"): Publish and PublishBatch need both, through
+  SNS, with the topic ARN as `aws:sns:topicArn` in the encryption context (the key policies AWS
+  shows for encrypted topics condition on `kms:EncryptionContext:aws:sns:topicArn`, e.g. the
+  GameLift FlexMatch Guide, "Set up an SNS topic with server-side encryption"). A refusal is the
+  operation's modeled `KMSAccessDenied` (`KMSNotFound`, `KMSDisabled`, `KMSInvalidState`).
+- Amazon SQS queues encrypted with a customer managed key (SQS Developer Guide, "Encryption at
+  rest" FAQ: "To send messages to an encrypted queue, the producer must have the
+  kms:GenerateDataKey and kms:Decrypt permissions"; "To receive messages from an encrypted queue,
+  the consumer must have the kms:Decrypt permission"): SendMessage and SendMessageBatch need both,
+  ReceiveMessage kms:Decrypt (also when the queue is empty: AWS documents nothing, the stricter
+  answer), through SQS, with the queue ARN as `aws:sqs:arn`. Refused with the operations' modeled
+  `KmsAccessDenied` (`KmsNotFound`, `KmsDisabled`, `KmsInvalidState`).
+- CloudWatch Logs log groups associated with a customer managed key (CloudWatch Logs User Guide,
+  "Encrypt log data in CloudWatch Logs using AWS Key Management Service": "CloudWatch Logs now
+  supports encryption context, using kms:EncryptionContext:aws:logs:arn as the key and the ARN of
+  the log group as the value for that key"; the key policy lets the service principal
+  `logs.<region>.amazonaws.com` use the key). CloudWatch Logs uses the key as itself, so only the
+  key policy can allow it. CreateLogGroup with `kmsKeyId` needs the key to let CloudWatch Logs
+  encrypt (kms:GenerateDataKey) and decrypt ("CloudWatch Logs must have permissions for the
+  customer managed key whenever encrypted data is requested", kms:Decrypt): AWS answers
+  AccessDeniedException "The specified KMS key does not exist or is not allowed to be used with
+  Arn '<log group ARN>'" (a key that does not exist or is disabled: InvalidParameterException, the
+  API reference's CreateLogGroup). Every write into such a group (PutLogEvents, and a trail's
+  delivery) needs kms:GenerateDataKey on it: AWS documents no error for a key whose policy was
+  changed after the association; the stand-in refuses the write with the same
+  AccessDeniedException (the stricter answer), and a trail records it as its delivery error.
+
 The request context of these KMS calls (KMS Developer Guide, "AWS KMS condition keys"):
 `kms:ViaService` `<service>.<region>.amazonaws.com` of the service making the call on the
 caller's behalf, `kms:CallerAccount` the caller's account, `kms:ResourceAliases` the aliases of the
@@ -104,6 +133,41 @@ def require(
     if message:
         iam.DENIALS.append(
             {"action": action, "caller": caller.arn, "code": "AccessDenied", "message": message, "at": iam._now_ms()}
+        )
+        raise KeyRefused("AccessDenied", message)
+
+
+def require_service(
+    service_principal: str,
+    action: str,
+    reference: str,
+    resource_account: str,
+    resource_region: str,
+    encryption_context: dict[str, str],
+) -> None:
+    """Raises KeyRefused unless the key policy of `reference` lets `service_principal` (a service
+    using the key as itself, e.g. `logs.<region>.amazonaws.com`) `action` with
+    `encryption_context`. A service principal has no identity-based policies: only the key policy
+    can allow it (KMS Developer Guide, "Key policies in AWS KMS"), and an explicit Deny wins."""
+    key = _key(reference, resource_account, resource_region)
+    if key is None:
+        raise KeyRefused("NotFound", f"Key '{reference}' does not exist")
+    if key.key_state != "Enabled":
+        raise KeyRefused("Disabled" if key.key_state == "Disabled" else "InvalidState", f"{key.arn} is {key.key_state}.")
+    context: dict[str, list[str]] = {
+        "kms:EncryptionContextKeys": sorted(encryption_context),
+        **{f"kms:EncryptionContext:{k}": [v] for k, v in encryption_context.items()},
+    }
+    aliases = sorted(key.aliases)
+    if aliases:
+        context["kms:ResourceAliases"] = aliases
+    as_service = policy.Caller(account="", arn=service_principal, service=service_principal)
+    decision = policy.evaluate([key.policy] if key.policy else [], action, key.arn, context, as_service)
+    if decision.effect != policy.ALLOW:
+        why = "with an explicit deny in the key policy" if decision.effect == policy.DENY else "because no key policy allows the action"
+        message = f"Service: {service_principal} is not authorized to perform: {action} on resource: {key.arn} {why}"
+        iam.DENIALS.append(
+            {"action": action, "caller": service_principal, "code": "AccessDenied", "message": message, "at": iam._now_ms()}
         )
         raise KeyRefused("AccessDenied", message)
 
@@ -263,6 +327,135 @@ def _s3_create_multipart(original: Any) -> Any:
     return create
 
 
+# --- SNS ---------------------------------------------------------------------------------
+
+
+def _sns_refusal(err: KeyRefused) -> Exception:
+    code = {"AccessDenied": "KMSAccessDenied", "NotFound": "KMSNotFound", "Disabled": "KMSDisabled"}.get(
+        err.code, "KMSInvalidState"
+    )
+    return protocol_error("query", code, str(err), 400)
+
+
+def require_topic_key(topic_arn: str, caller: policy.Caller, identity: list[Any]) -> None:
+    """A publisher's kms:GenerateDataKey and kms:Decrypt on the topic's customer managed key."""
+    from moto.sns.models import sns_backends
+
+    parts = topic_arn.split(":")
+    if len(parts) < 6:
+        return
+    topic = sns_backends[parts[4]][parts[3]].topics.get(topic_arn)
+    key_id = getattr(topic, "kms_master_key_id", "") if topic is not None else ""
+    if not key_id or aws_managed(key_id):
+        return
+    try:
+        for action in ("kms:GenerateDataKey", "kms:Decrypt"):
+            require(caller, identity, action, key_id, parts[4], parts[3], "sns", {"aws:sns:topicArn": topic_arn})
+    except KeyRefused as err:
+        raise _sns_refusal(err) from err
+
+
+def _sns_publish(original: Any) -> Any:
+    def handler(self: Any) -> Any:
+        signed = _signed_caller()
+        arn = self._get_param("TopicArn") or self._get_param("TargetArn")
+        if signed is not None and arn:
+            require_topic_key(str(arn), signed[0], signed[1])
+        return original(self)
+
+    return handler
+
+
+# --- SQS ---------------------------------------------------------------------------------
+
+
+def _sqs_refusal(err: KeyRefused) -> JsonError:
+    code = {"AccessDenied": "KmsAccessDenied", "NotFound": "KmsNotFound", "Disabled": "KmsDisabled"}.get(
+        err.code, "KmsInvalidState"
+    )
+    return JsonError(code, str(err), 400)
+
+
+def require_queue_key(queue: Any, caller: policy.Caller, identity: list[Any], actions: tuple[str, ...]) -> None:
+    key_id = getattr(queue, "kms_master_key_id", None)
+    if not key_id or aws_managed(key_id):
+        return
+    parts = queue.queue_arn.split(":")
+    try:
+        for action in actions:
+            require(caller, identity, action, key_id, parts[4], parts[3], "sqs", {"aws:sqs:arn": queue.queue_arn})
+    except KeyRefused as err:
+        raise _sqs_refusal(err) from err
+
+
+def _sqs_handler(original: Any, actions: tuple[str, ...]) -> Any:
+    def handler(self: Any) -> Any:
+        signed = _signed_caller()
+        if signed is not None:
+            from moto.sqs.exceptions import QueueDoesNotExist
+
+            try:
+                queue = self.sqs_backend.get_queue(self._get_queue_name())
+            except QueueDoesNotExist:
+                queue = None  # moto answers it
+            if queue is not None:
+                require_queue_key(queue, signed[0], signed[1], actions)
+        return original(self)
+
+    return handler
+
+
+# --- CloudWatch Logs ---------------------------------------------------------------------
+
+
+def _logs_not_allowed(group_arn: str) -> JsonError:
+    return JsonError(
+        "AccessDeniedException",
+        f"The specified KMS key does not exist or is not allowed to be used with Arn '{group_arn}'",
+        400,
+    )
+
+
+def require_log_group_key(key_id: str, group_arn: str, actions: tuple[str, ...], on_create: bool) -> None:
+    """CloudWatch Logs (logs.<region>.amazonaws.com) using the group's key as itself."""
+    if not iam.SETTINGS["enforce"] or not key_id or aws_managed(key_id):
+        return
+    parts = group_arn.split(":")
+    try:
+        for action in actions:
+            require_service(
+                f"logs.{parts[3]}.amazonaws.com", action, key_id, parts[4], parts[3], {"aws:logs:arn": group_arn}
+            )
+    except KeyRefused as err:
+        if on_create and err.code != "AccessDenied":
+            # CreateLogGroup: "If you attempt to associate a KMS key with the log group but the
+            # KMS key does not exist or the KMS key is disabled, you receive an
+            # InvalidParameterException error."
+            raise JsonError("InvalidParameterException", str(err), 400) from err
+        raise _logs_not_allowed(group_arn) from err
+
+
+def _logs_create_group(original: Any) -> Any:
+    def handler(self: Any) -> Any:
+        key_id = self._get_param("kmsKeyId")
+        if key_id:
+            name = self._get_param("logGroupName")
+            group_arn = f"arn:aws:logs:{self.region}:{self.current_account}:log-group:{name}"
+            require_log_group_key(str(key_id), group_arn, ("kms:GenerateDataKey", "kms:Decrypt"), True)
+        return original(self)
+
+    return handler
+
+
+def _logs_put_events(original: Any) -> Any:
+    def put(self: Any, log_events: list[dict[str, Any]]) -> Any:
+        group = self.log_group
+        require_log_group_key(group.kms_key_id or "", group.arn, ("kms:GenerateDataKey",), False)
+        return original(self, log_events)
+
+    return put
+
+
 def install() -> None:
     from moto.kinesis.responses import KinesisResponse
     from moto.s3.models import S3Backend
@@ -275,3 +468,17 @@ def install() -> None:
     S3Response.get_object = _s3_get_object(S3Response.get_object)  # type: ignore[method-assign]
     S3Response.upload_part = _s3_upload_part(S3Response.upload_part)  # type: ignore[method-assign]
     S3Backend.create_multipart_upload = _s3_create_multipart(S3Backend.create_multipart_upload)  # type: ignore[method-assign]
+    from moto.logs import models as logs_models
+    from moto.logs.responses import LogsResponse
+    from moto.sns.responses import SNSResponse
+    from moto.sqs.responses import SQSResponse
+
+    SNSResponse.publish = _sns_publish(SNSResponse.publish)  # type: ignore[method-assign]
+    SNSResponse.publish_batch = _sns_publish(SNSResponse.publish_batch)  # type: ignore[method-assign]
+    producer = ("kms:GenerateDataKey", "kms:Decrypt")
+    SQSResponse.send_message = _sqs_handler(SQSResponse.send_message, producer)  # type: ignore[method-assign]
+    SQSResponse.send_message_batch = _sqs_handler(SQSResponse.send_message_batch, producer)  # type: ignore[method-assign]
+    SQSResponse.receive_message = _sqs_handler(SQSResponse.receive_message, ("kms:Decrypt",))  # type: ignore[method-assign]
+    LogsResponse.create_log_group = _logs_create_group(LogsResponse.create_log_group)  # type: ignore[method-assign]
+    # After logs.py's hook (installed before this module), so a refused write delivers nothing.
+    logs_models.LogStream.put_log_events = _logs_put_events(logs_models.LogStream.put_log_events)  # type: ignore[method-assign]

@@ -4,11 +4,16 @@
  * (local/standins/kms_use.py): a producer of a stream encrypted with a customer managed key needs
  * kms:GenerateDataKey on it through Kinesis, a consumer kms:Decrypt; a writer of an SSE-KMS object
  * kms:GenerateDataKey through S3, a reader kms:Decrypt; the CloudWatch Logs destination role
- * likewise. Real SDK clients, IAM enforced (world.ts).
+ * likewise. Off the delivery path: a publisher to an encrypted SNS topic needs kms:GenerateDataKey
+ * and kms:Decrypt through SNS; a producer of an encrypted SQS queue both, a consumer kms:Decrypt;
+ * CloudWatch Logs itself (logs.<region>.amazonaws.com) must be let use a log group's key by the key
+ * policy. Real SDK clients, IAM enforced (world.ts).
  */
 import {
   CreateLogGroupCommand,
+  CreateLogStreamCommand,
   CloudWatchLogsClient,
+  PutLogEventsCommand,
   PutDestinationCommand,
   PutDestinationPolicyCommand,
   PutSubscriptionFilterCommand,
@@ -23,7 +28,13 @@ import {
   PutRecordsCommand,
   StartStreamEncryptionCommand,
 } from '@aws-sdk/client-kinesis';
-import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  KMSClient,
+  PutKeyPolicyCommand,
+} from '@aws-sdk/client-kms';
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
@@ -33,6 +44,13 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { conformance } from './conformance';
 import { World, type Credentials, logArchive, member, region } from './world';
 
@@ -546,6 +564,273 @@ conformance('s3:UploadPart', {
     'the writer allowed both',
     async () => {
       expect(await uploadPart(['kms:GenerateDataKey', 'kms:Decrypt'])).toBe('ok');
+    },
+  ],
+});
+
+/** A topic of the log-archive account encrypted with `keyArn`, as the alert topic is. */
+async function encryptedTopic(name: string, keyArn: string): Promise<string> {
+  return (
+    await world
+      .as(SNSClient, logArchive)
+      .send(new CreateTopicCommand({ Name: name, Attributes: { KmsMasterKeyId: keyArn } }))
+  ).TopicArn!;
+}
+
+const publish = (credentials: Credentials, TopicArn: string) =>
+  outcome(world.with(SNSClient, credentials).send(new PublishCommand({ TopicArn, Message: 'alert' })));
+
+conformance('sns:Publish', {
+  behaviour:
+    'a publisher to a topic encrypted with a customer managed key needs kms:GenerateDataKey and kms:Decrypt on it, through SNS',
+  source:
+    'SNS Developer Guide, "Key management", "Allow a user to send messages to a topic with SSE": "The publisher must have the kms:GenerateDataKey and kms:Decrypt permissions for the customer master key (CMK)"; the encryption context is the topic ARN, `aws:sns:topicArn` (GameLift FlexMatch Guide, "Set up an SNS topic with server-side encryption": its key policy conditions on "kms:EncryptionContext:aws:sns:topicArn")',
+  refuses: [
+    'a role allowed sns:Publish only; one allowed kms:GenerateDataKey but not kms:Decrypt; one allowed both by IAM on a key whose policy has no statement for the account',
+    async () => {
+      const keyArn = await key('alias/alerts-like', accountRoot(logArchive));
+      const topic = await encryptedTopic('alerts-like', keyArn);
+      const bare = await roleSession(logArchive, [allow('sns:Publish', topic)]);
+      expect(await publish(bare.credentials, topic)).toBe('KMSAccessDeniedException');
+      const half = await roleSession(logArchive, [
+        allow('sns:Publish', topic),
+        allow('kms:GenerateDataKey', keyArn),
+      ]);
+      expect(await publish(half.credentials, topic)).toBe('KMSAccessDeniedException');
+
+      const noRoot = await key('alias/alerts-no-root', {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${logArchive}:role/someone-else` },
+        Action: 'kms:*',
+        Resource: '*',
+      });
+      const other = await encryptedTopic('alerts-no-root', noRoot);
+      const both = await roleSession(logArchive, [
+        allow('sns:Publish', other),
+        allow(['kms:GenerateDataKey', 'kms:Decrypt'], noRoot),
+      ]);
+      expect(await publish(both.credentials, other)).toBe('KMSAccessDeniedException');
+    },
+  ],
+  accepts: [
+    "the alerter's synthesized grant (topic.grantPublish: sns:Publish, and kms:Decrypt and kms:GenerateDataKey* on the key), and one held to SNS and this topic by kms:ViaService and the encryption context",
+    async () => {
+      const keyArn = await keyArnOf('alias/alerts-like');
+      const topic = `arn:aws:sns:${region}:${logArchive}:alerts-like`;
+      for (const condition of [
+        undefined,
+        {
+          StringEquals: {
+            'kms:ViaService': `sns.${region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:sns:topicArn': topic,
+          },
+        },
+      ]) {
+        const publisher = await roleSession(logArchive, [
+          allow('sns:Publish', topic),
+          allow(['kms:Decrypt', 'kms:GenerateDataKey*'], keyArn, condition),
+        ]);
+        expect(await publish(publisher.credentials, topic)).toBe('ok');
+      }
+    },
+  ],
+});
+
+/** A queue of the log-archive account encrypted with `keyArn`, as the pipeline's queues are. */
+async function encryptedQueue(name: string, keyArn: string): Promise<string> {
+  return (
+    await world
+      .as(SQSClient, logArchive)
+      .send(new CreateQueueCommand({ QueueName: name, Attributes: { KmsMasterKeyId: keyArn } }))
+  ).QueueUrl!;
+}
+
+const sqsPermissions =
+  'SQS Developer Guide, "Encryption at rest" (FAQ "What permissions do I need to use SSE with Amazon SQS?"): "To send messages to an encrypted queue, the producer must have the kms:GenerateDataKey and kms:Decrypt permissions for the CMK." "To receive messages from an encrypted queue, the consumer must have the kms:Decrypt permission for any CMK that is used to encrypt the messages in the specified queue."';
+
+conformance('sqs:SendMessage', {
+  behaviour:
+    'a producer of a queue encrypted with a customer managed key needs kms:GenerateDataKey and kms:Decrypt',
+  source: sqsPermissions,
+  refuses: [
+    'a role allowed sqs:SendMessage only, and one allowed kms:GenerateDataKey without kms:Decrypt',
+    async () => {
+      const keyArn = await key('alias/queue-like', accountRoot(logArchive));
+      const QueueUrl = await encryptedQueue('queue-like', keyArn);
+      const queueArn = `arn:aws:sqs:${region}:${logArchive}:queue-like`;
+      for (const extra of [[], [allow('kms:GenerateDataKey', keyArn)]]) {
+        const producer = await roleSession(logArchive, [allow('sqs:SendMessage', queueArn), ...extra]);
+        expect(
+          await outcome(
+            world
+              .with(SQSClient, producer.credentials)
+              .send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })),
+          ),
+        ).toBe('KmsAccessDenied');
+      }
+    },
+  ],
+  accepts: [
+    'a role allowed both, held to SQS and this queue by kms:ViaService and the queue ARN as encryption context',
+    async () => {
+      const keyArn = await keyArnOf('alias/queue-like');
+      const queueArn = `arn:aws:sqs:${region}:${logArchive}:queue-like`;
+      const producer = await roleSession(logArchive, [
+        allow('sqs:SendMessage', queueArn),
+        allow(['kms:GenerateDataKey', 'kms:Decrypt'], keyArn, {
+          StringEquals: {
+            'kms:ViaService': `sqs.${region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:sqs:arn': queueArn,
+          },
+        }),
+      ]);
+      const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
+      expect(
+        await outcome(
+          world
+            .with(SQSClient, producer.credentials)
+            .send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })),
+        ),
+      ).toBe('ok');
+    },
+  ],
+});
+
+conformance('sqs:ReceiveMessage', {
+  behaviour: 'a consumer of a queue encrypted with a customer managed key needs kms:Decrypt',
+  source: `${sqsPermissions} AWS documents nothing for a receive that finds no message: the stand-in asks for kms:Decrypt on every receive (the stricter answer)`,
+  refuses: [
+    'a role allowed sqs:ReceiveMessage but not kms:Decrypt',
+    async () => {
+      const queueArn = `arn:aws:sqs:${region}:${logArchive}:queue-like`;
+      const consumer = await roleSession(logArchive, [allow('sqs:ReceiveMessage', queueArn)]);
+      const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
+      expect(
+        await outcome(
+          world.with(SQSClient, consumer.credentials).send(new ReceiveMessageCommand({ QueueUrl })),
+        ),
+      ).toBe('KmsAccessDenied');
+    },
+  ],
+  accepts: [
+    'the same role allowed kms:Decrypt on the key: it reads the message the producer sent',
+    async () => {
+      const keyArn = await keyArnOf('alias/queue-like');
+      const queueArn = `arn:aws:sqs:${region}:${logArchive}:queue-like`;
+      const consumer = await roleSession(logArchive, [
+        allow('sqs:ReceiveMessage', queueArn),
+        allow('kms:Decrypt', keyArn, { StringEquals: { 'kms:ViaService': `sqs.${region}.amazonaws.com` } }),
+      ]);
+      const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
+      const res = await world
+        .with(SQSClient, consumer.credentials)
+        .send(new ReceiveMessageCommand({ QueueUrl }));
+      expect(res.Messages?.map((m) => m.Body)).toEqual(['x']);
+    },
+  ],
+});
+
+/** The key policy statement stacks/secure-key.ts allowCloudWatchLogs synthesizes. */
+const logsStatement = (groups = `arn:aws:logs:${region}:${logArchive}:log-group:*`) => ({
+  Effect: 'Allow',
+  Principal: { Service: `logs.${region}.amazonaws.com` },
+  Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+  Resource: '*',
+  Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': groups } },
+});
+
+const logsGuide =
+  'CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS Key Management Service": "CloudWatch Logs now supports encryption context, using kms:EncryptionContext:aws:logs:arn as the key and the ARN of the log group as the value for that key"; its key policy lets the service principal logs.<region>.amazonaws.com use the key';
+
+const createGroup = (logGroupName: string, kmsKeyId: string) =>
+  world.as(CloudWatchLogsClient, logArchive).send(new CreateLogGroupCommand({ logGroupName, kmsKeyId }));
+
+conformance('logs:CreateLogGroup', {
+  behaviour:
+    "a log group's key must let CloudWatch Logs (logs.<region>.amazonaws.com) use it for that group; a missing or disabled key is an invalid parameter",
+  source: `${logsGuide}; CloudWatch Logs API Reference, CreateLogGroup: "If you attempt to associate a KMS key with the log group but the KMS key does not exist or the KMS key is disabled, you receive an InvalidParameterException error." AWS answers a key whose policy does not let CloudWatch Logs use it with AccessDeniedException "The specified KMS key does not exist or is not allowed to be used with Arn '<log group ARN>'" (no guide quotes it: the service's own message)`,
+  refuses: [
+    'a key whose policy names the account only, one whose CloudWatch Logs statement names another group, and a key that does not exist',
+    async () => {
+      const rootOnly = await key('alias/logs-root-only', accountRoot(logArchive));
+      await expect(createGroup('/logwarden/kms-a', rootOnly)).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringContaining(`log-group:/logwarden/kms-a'`),
+      });
+      const otherGroup = await key(
+        'alias/logs-other-group',
+        accountRoot(logArchive),
+        logsStatement(`arn:aws:logs:${region}:${logArchive}:log-group:/elsewhere/*`),
+      );
+      await expect(createGroup('/logwarden/kms-a', otherGroup)).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
+      const missing = `arn:aws:kms:${region}:${logArchive}:key/00000000-0000-4000-8000-000000000000`;
+      await expect(createGroup('/logwarden/kms-a', missing)).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+      });
+    },
+  ],
+  accepts: [
+    "a key with the statement stacks/secure-key.ts allowCloudWatchLogs synthesizes (this account's groups as encryption context)",
+    async () => {
+      const allowed = await key('alias/logs-allowed', accountRoot(logArchive), logsStatement());
+      await expect(createGroup('/logwarden/kms-a', allowed)).resolves.toBeDefined();
+    },
+  ],
+});
+
+conformance('logs:PutLogEvents', {
+  behaviour:
+    'a write into a group under a customer managed key needs the key policy to let CloudWatch Logs encrypt',
+  source: `${logsGuide}. AWS documents no error for a key policy changed after the association: the stand-in refuses the write with CreateLogGroup's AccessDeniedException (the stricter answer)`,
+  refuses: [
+    'a write after the key policy lost its CloudWatch Logs statement',
+    async () => {
+      const keyArn = await keyArnOf('alias/logs-allowed');
+      const logs = world.as(CloudWatchLogsClient, logArchive);
+      await logs.send(new CreateLogStreamCommand({ logGroupName: '/logwarden/kms-a', logStreamName: 's' }));
+      await world
+        .as(KMSClient, logArchive)
+        .send(
+          new PutKeyPolicyCommand({
+            KeyId: keyArn,
+            PolicyName: 'default',
+            Policy: doc(accountRoot(logArchive)),
+          }),
+        );
+      await expect(
+        logs.send(
+          new PutLogEventsCommand({
+            logGroupName: '/logwarden/kms-a',
+            logStreamName: 's',
+            logEvents: [{ timestamp: Date.now(), message: 'x' }],
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    },
+  ],
+  accepts: [
+    'the same write once the statement is back',
+    async () => {
+      const keyArn = await keyArnOf('alias/logs-allowed');
+      await world.as(KMSClient, logArchive).send(
+        new PutKeyPolicyCommand({
+          KeyId: keyArn,
+          PolicyName: 'default',
+          Policy: doc(accountRoot(logArchive), logsStatement()),
+          BypassPolicyLockoutSafetyCheck: true,
+        }),
+      );
+      await expect(
+        world.as(CloudWatchLogsClient, logArchive).send(
+          new PutLogEventsCommand({
+            logGroupName: '/logwarden/kms-a',
+            logStreamName: 's',
+            logEvents: [{ timestamp: Date.now(), message: 'x' }],
+          }),
+        ),
+      ).resolves.toBeDefined();
     },
   ],
 });

@@ -606,6 +606,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'sqs:ListQueues': { MaxResults: 10 },
   'sqs:PurgeQueue': { QueueUrl: queue },
   'sqs:ReceiveMessage': { QueueUrl: queue, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 },
+  'sqs:SendMessage': { QueueUrl: queue, MessageBody: 'message' },
   'states:CreateStateMachine': {
     name: 'cover-account',
     definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
