@@ -35,7 +35,9 @@ caller's identity-based policies, with the conditions of both evaluated (iam.aut
   the consumer must have the kms:Decrypt permission"): SendMessage and SendMessageBatch need both,
   ReceiveMessage kms:Decrypt (also when the queue is empty: AWS documents nothing, the stricter
   answer), through SQS, with the queue ARN as `aws:sqs:arn`. Refused with the operations' modeled
-  `KmsAccessDenied` (`KmsNotFound`, `KmsDisabled`, `KmsInvalidState`).
+  `KmsAccessDenied` (`KmsNotFound`, `KmsDisabled`, `KmsInvalidState`). SNS delivering into such
+  a queue uses the key as sns.amazonaws.com, which only the key policy can allow (SQS Developer
+  Guide, "Configure KMS permissions for AWS services"); refused, the message is not delivered.
 - CloudWatch Logs log groups associated with a customer managed key (CloudWatch Logs User Guide,
   "Encrypt log data in CloudWatch Logs using AWS Key Management Service": "CloudWatch Logs now
   supports encryption context, using kms:EncryptionContext:aws:logs:arn as the key and the ARN of
@@ -144,17 +146,21 @@ def require_service(
     resource_account: str,
     resource_region: str,
     encryption_context: dict[str, str],
+    source: dict[str, list[str]] | None = None,
 ) -> None:
     """Raises KeyRefused unless the key policy of `reference` lets `service_principal` (a service
     using the key as itself, e.g. `logs.<region>.amazonaws.com`) `action` with
     `encryption_context`. A service principal has no identity-based policies: only the key policy
-    can allow it (KMS Developer Guide, "Key policies in AWS KMS"), and an explicit Deny wins."""
+    can allow it (KMS Developer Guide, "Key policies in AWS KMS"), and an explicit Deny wins.
+    `source`: the `aws:SourceArn` / `aws:SourceAccount` the service sends for the resource it
+    acts for (a topic delivering into a queue)."""
     key = _key(reference, resource_account, resource_region)
     if key is None:
         raise KeyRefused("NotFound", f"Key '{reference}' does not exist")
     if key.key_state != "Enabled":
         raise KeyRefused("Disabled" if key.key_state == "Disabled" else "InvalidState", f"{key.arn} is {key.key_state}.")
     context: dict[str, list[str]] = {
+        **(source or {}),
         "kms:EncryptionContextKeys": sorted(encryption_context),
         **{f"kms:EncryptionContext:{k}": [v] for k, v in encryption_context.items()},
     }
@@ -366,6 +372,42 @@ def _sns_publish(original: Any) -> Any:
     return handler
 
 
+def _sns_delivery(original: Any) -> Any:
+    """SNS delivering a topic's message into a subscribed queue under a customer managed key
+    does it as itself, sns.amazonaws.com: the queue's key policy must let it (SQS Developer
+    Guide, "Key management", "Configure KMS permissions for AWS services": "To allow these event
+    sources to work with encrypted queues, you must create a customer managed KMS key and add
+    permissions in the key policy for the service to use the required AWS KMS API methods",
+    kms:GenerateDataKey and kms:Decrypt for sns.amazonaws.com). Refused, the message does not
+    reach the queue; the publisher is not told (its Publish succeeded)."""
+
+    def publish(self: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> Any:
+        if self.protocol == "sqs" and iam.SETTINGS["enforce"]:
+            from moto.sqs.models import sqs_backends
+
+            parts = self.endpoint.split(":")
+            queue = sqs_backends[parts[4]][parts[3]].queues.get(parts[5]) if len(parts) > 5 else None
+            key_id = getattr(queue, "kms_master_key_id", None) if queue is not None else None
+            if key_id and not aws_managed(key_id):
+                topic_arn = self.topic.arn
+                try:
+                    for action in ("kms:GenerateDataKey", "kms:Decrypt"):
+                        require_service(
+                            "sns.amazonaws.com",
+                            action,
+                            key_id,
+                            parts[4],
+                            parts[3],
+                            {"aws:sqs:arn": queue.queue_arn},
+                            {"aws:SourceArn": [topic_arn], "aws:SourceAccount": [topic_arn.split(":")[4]]},
+                        )
+                except KeyRefused:
+                    return None  # listed at /logwarden-standins/denials
+        return original(self, message, message_id, *args, **kwargs)
+
+    return publish
+
+
 # --- SQS ---------------------------------------------------------------------------------
 
 
@@ -475,6 +517,9 @@ def install() -> None:
 
     SNSResponse.publish = _sns_publish(SNSResponse.publish)  # type: ignore[method-assign]
     SNSResponse.publish_batch = _sns_publish(SNSResponse.publish_batch)  # type: ignore[method-assign]
+    from moto.sns.models import Subscription
+
+    Subscription.publish = _sns_delivery(Subscription.publish)  # type: ignore[method-assign]
     producer = ("kms:GenerateDataKey", "kms:Decrypt")
     SQSResponse.send_message = _sqs_handler(SQSResponse.send_message, producer)  # type: ignore[method-assign]
     SQSResponse.send_message_batch = _sqs_handler(SQSResponse.send_message_batch, producer)  # type: ignore[method-assign]

@@ -44,7 +44,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   ReceiveMessageCommand,
@@ -730,6 +730,51 @@ conformance('sqs:ReceiveMessage', {
   ],
 });
 
+/** Publishes to a topic subscribed by an encrypted queue (raw delivery), then reads the queue. */
+async function deliveredThroughSns(queueKeyArn: string, name: string): Promise<string[]> {
+  const topicArn = (await world.as(SNSClient, logArchive).send(new CreateTopicCommand({ Name: name })))
+    .TopicArn!;
+  const QueueUrl = await encryptedQueue(name, queueKeyArn);
+  await world.as(SNSClient, logArchive).send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: `arn:aws:sqs:${region}:${logArchive}:${name}`,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  await world.as(SNSClient, logArchive).send(new PublishCommand({ TopicArn: topicArn, Message: 'alert' }));
+  const res = await world.as(SQSClient, logArchive).send(new ReceiveMessageCommand({ QueueUrl }));
+  return (res.Messages ?? []).map((m) => m.Body ?? '');
+}
+
+conformance('sns:Subscribe', {
+  behaviour:
+    "SNS delivers into a queue under a customer managed key as sns.amazonaws.com, which only the queue key's policy can allow",
+  source:
+    'SQS Developer Guide, "Key management", "Configure KMS permissions for AWS services": "Several AWS services act as event sources that can send events to Amazon SQS queues. To allow these event sources to work with encrypted queues, you must create a customer managed KMS key and add permissions in the key policy for the service to use the required AWS KMS API methods" (the statement for sns.amazonaws.com: kms:GenerateDataKey and kms:Decrypt). AWS tells the publisher nothing: the message does not arrive',
+  refuses: [
+    'a topic subscribed by a queue whose key policy names the account only: the published message never arrives',
+    async () => {
+      const keyArn = await key('alias/sns-to-queue', accountRoot(logArchive));
+      expect(await deliveredThroughSns(keyArn, 'sns-to-queue-refused')).toEqual([]);
+    },
+  ],
+  accepts: [
+    "the same with the key policy's statement for sns.amazonaws.com, held to this account's topics by aws:SourceAccount",
+    async () => {
+      const keyArn = await key('alias/sns-to-queue-allowed', accountRoot(logArchive), {
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': logArchive } },
+      });
+      expect(await deliveredThroughSns(keyArn, 'sns-to-queue-allowed')).toEqual(['alert']);
+    },
+  ],
+});
+
 /** The key policy statement stacks/secure-key.ts allowCloudWatchLogs synthesizes. */
 const logsStatement = (groups = `arn:aws:logs:${region}:${logArchive}:log-group:*`) => ({
   Effect: 'Allow',
@@ -790,15 +835,13 @@ conformance('logs:PutLogEvents', {
       const keyArn = await keyArnOf('alias/logs-allowed');
       const logs = world.as(CloudWatchLogsClient, logArchive);
       await logs.send(new CreateLogStreamCommand({ logGroupName: '/logwarden/kms-a', logStreamName: 's' }));
-      await world
-        .as(KMSClient, logArchive)
-        .send(
-          new PutKeyPolicyCommand({
-            KeyId: keyArn,
-            PolicyName: 'default',
-            Policy: doc(accountRoot(logArchive)),
-          }),
-        );
+      await world.as(KMSClient, logArchive).send(
+        new PutKeyPolicyCommand({
+          KeyId: keyArn,
+          PolicyName: 'default',
+          Policy: doc(accountRoot(logArchive)),
+        }),
+      );
       await expect(
         logs.send(
           new PutLogEventsCommand({
