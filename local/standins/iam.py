@@ -868,6 +868,11 @@ def authorize(
                 # the caller grants on its own; without either, nothing does.
                 if resource_policy.effect == policy.ALLOW and (direct or via_role or identity_allows):
                     continue
+                if resource_policy.effect == policy.ALLOW:
+                    # The key policy lets IAM policies grant, and none of the caller's does.
+                    return _denied(
+                        caller, action, checked, f"because no identity-based policy allows the {action} action"
+                    )
                 return _denied(caller, action, checked, "because no key policy allows the action")
             if identity_allows or (resource_policy.effect == policy.ALLOW and (direct or via_role)):
                 continue

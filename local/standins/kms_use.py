@@ -53,6 +53,19 @@ caller's identity-based policies, with the conditions of both evaluated (iam.aut
   changed after the association; the stand-in refuses the write with the same
   AccessDeniedException (the stricter answer), and a trail records it as its delivery error.
 
+- DynamoDB tables encrypted with a customer managed key (KMS Developer Guide, "How Amazon
+  DynamoDB uses AWS KMS", "Decrypt": "When you access an encrypted DynamoDB table, DynamoDB
+  needs to decrypt the table key [...] DynamoDB sends a Decrypt request to AWS KMS that specifies
+  the KMS key for the table [...] The user is the principal in your AWS account who is accessing
+  the table"; "DynamoDB encryption context": `aws:dynamodb:tableName` the table's name,
+  `aws:dynamodb:subscriberId` the account). Every item read or write (GetItem, PutItem,
+  UpdateItem, DeleteItem, Query, Scan, the batch and transaction operations) needs kms:Decrypt
+  through DynamoDB on each table it touches. DynamoDB caches the plaintext table key for five
+  minutes ("Table key caching"); the stand-in asks on every request (the stricter answer). The
+  DynamoDB model lists no KMS error for these operations: a refusal is AccessDeniedException
+  (HTTP 400) with KMS's message. The table key itself is made under DynamoDB's grant when the
+  table is created (GenerateDataKey as the DynamoDB service account): not evaluated here.
+
 The request context of these KMS calls (KMS Developer Guide, "AWS KMS condition keys"):
 `kms:ViaService` `<service>.<region>.amazonaws.com` of the service making the call on the
 caller's behalf, `kms:CallerAccount` the caller's account, `kms:ResourceAliases` the aliases of the
@@ -447,6 +460,56 @@ def _sqs_handler(original: Any, actions: tuple[str, ...]) -> Any:
     return handler
 
 
+# --- DynamoDB ----------------------------------------------------------------------------
+
+
+def _tables_of(operation: str, body: dict[str, Any]) -> list[str]:
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        return sorted((body.get("RequestItems") or {}).keys())
+    if operation in ("TransactGetItems", "TransactWriteItems"):
+        names = set()
+        for item in body.get("TransactItems") or []:
+            for part in (item or {}).values():
+                if isinstance(part, dict) and part.get("TableName"):
+                    names.add(str(part["TableName"]))
+        return sorted(names)
+    return [str(body["TableName"])] if body.get("TableName") else []
+
+
+def require_table_key(table: Any, caller: policy.Caller, identity: list[Any]) -> None:
+    sse = getattr(table, "sse_specification", None) or {}
+    key_id = sse.get("KMSMasterKeyId") if sse.get("Enabled") in (True, "true", "True") else None
+    if not key_id or aws_managed(key_id):
+        return
+    parts = table.table_arn.split(":")
+    key = _key(str(key_id), parts[4], parts[3])
+    if key is not None and any(a.startswith("alias/aws/") for a in key.aliases):
+        return  # the AWS managed key for DynamoDB (moto's default for SSEType KMS without a key)
+    context = {"aws:dynamodb:tableName": table.name, "aws:dynamodb:subscriberId": parts[4]}
+    try:
+        require(caller, identity, "kms:Decrypt", str(key_id), parts[4], parts[3], "dynamodb", context)
+    except KeyRefused as err:
+        raise JsonError("AccessDeniedException", str(err), 400) from err
+
+
+def _dynamodb_handler(original: Any, operation: str) -> Any:
+    def handler(self: Any) -> Any:
+        signed = _signed_caller()
+        if signed is not None:
+            from moto.dynamodb.exceptions import ResourceNotFoundException
+
+            body = getattr(self, "params", None) or {}
+            for name in _tables_of(operation, body):
+                try:
+                    table = self.dynamodb_backend.get_table(name)
+                except ResourceNotFoundException:
+                    continue  # moto answers it
+                require_table_key(table, signed[0], signed[1])
+        return original(self)
+
+    return handler
+
+
 # --- CloudWatch Logs ---------------------------------------------------------------------
 
 
@@ -499,6 +562,7 @@ def _logs_put_events(original: Any) -> Any:
 
 
 def install() -> None:
+    from botocore import xform_name
     from moto.kinesis.responses import KinesisResponse
     from moto.s3.models import S3Backend
     from moto.s3.responses import S3Response
@@ -510,6 +574,22 @@ def install() -> None:
     S3Response.get_object = _s3_get_object(S3Response.get_object)  # type: ignore[method-assign]
     S3Response.upload_part = _s3_upload_part(S3Response.upload_part)  # type: ignore[method-assign]
     S3Backend.create_multipart_upload = _s3_create_multipart(S3Backend.create_multipart_upload)  # type: ignore[method-assign]
+    from moto.dynamodb.responses import DynamoHandler
+
+    for operation in (
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    ):
+        method = xform_name(operation)
+        setattr(DynamoHandler, method, _dynamodb_handler(getattr(DynamoHandler, method), operation))
     from moto.logs import models as logs_models
     from moto.logs.responses import LogsResponse
     from moto.sns.responses import SNSResponse

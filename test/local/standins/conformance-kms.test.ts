@@ -44,6 +44,15 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -875,5 +884,174 @@ conformance('logs:PutLogEvents', {
         ),
       ).resolves.toBeDefined();
     },
+  ],
+});
+
+/** A table of the log-archive account encrypted with `keyArn`, as the alert dedupe table is. */
+async function encryptedTable(TableName: string, keyArn: string): Promise<string> {
+  await world.as(DynamoDBClient, logArchive).send(
+    new CreateTableCommand({
+      TableName,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+    }),
+  );
+  return `arn:aws:dynamodb:${region}:${logArchive}:table/${TableName}`;
+}
+
+const dynamodbDecrypt =
+  'KMS Developer Guide, "How Amazon DynamoDB uses AWS KMS", "Decrypt": "When you access an encrypted DynamoDB table, DynamoDB needs to decrypt the table key so that it can decrypt the keys below it in the hierarchy. [...] DynamoDB sends a Decrypt request to AWS KMS that specifies the KMS key for the table. [...] The user is the principal in your AWS account who is accessing the table"; "DynamoDB encryption context": aws:dynamodb:tableName and aws:dynamodb:subscriberId. DynamoDB caches the table key for five minutes ("Table key caching"): the stand-in asks on every request (the stricter answer); the DynamoDB model lists no KMS error, the refusal is AccessDeniedException';
+
+const putItem = (credentials: Credentials, TableName: string) =>
+  outcome(
+    world
+      .with(DynamoDBClient, credentials)
+      .send(new PutItemCommand({ TableName, Item: { pk: { S: 'alert#1' } } })),
+  );
+
+conformance('dynamodb:PutItem', {
+  behaviour:
+    'a writer of a table encrypted with a customer managed key needs kms:Decrypt on it through DynamoDB (the table key is decrypted for the caller)',
+  source: dynamodbDecrypt,
+  refuses: [
+    'a role allowed dynamodb:PutItem only, and one allowed kms:GenerateDataKey and kms:Encrypt but not kms:Decrypt',
+    async () => {
+      const keyArn = await key('alias/state-like', accountRoot(logArchive));
+      const table = await encryptedTable('dedupe-like', keyArn);
+      for (const extra of [[], [allow(['kms:GenerateDataKey', 'kms:Encrypt'], keyArn)]]) {
+        const writer = await roleSession(logArchive, [allow('dynamodb:PutItem', table), ...extra]);
+        expect(await putItem(writer.credentials, 'dedupe-like')).toBe('AccessDeniedException');
+      }
+    },
+  ],
+  accepts: [
+    'a role allowed kms:Decrypt through DynamoDB for this table (kms:ViaService and the encryption context)',
+    async () => {
+      const keyArn = await keyArnOf('alias/state-like');
+      const table = `arn:aws:dynamodb:${region}:${logArchive}:table/dedupe-like`;
+      const writer = await roleSession(logArchive, [
+        allow('dynamodb:PutItem', table),
+        allow('kms:Decrypt', keyArn, {
+          StringEquals: {
+            'kms:ViaService': `dynamodb.${region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:dynamodb:tableName': 'dedupe-like',
+          },
+        }),
+      ]);
+      expect(await putItem(writer.credentials, 'dedupe-like')).toBe('ok');
+    },
+  ],
+});
+
+conformance('dynamodb:Scan', {
+  behaviour:
+    'a reader of a table encrypted with a customer managed key needs kms:Decrypt on it through DynamoDB',
+  source: dynamodbDecrypt,
+  refuses: [
+    'a role allowed dynamodb:Scan only',
+    async () => {
+      const table = `arn:aws:dynamodb:${region}:${logArchive}:table/dedupe-like`;
+      const reader = await roleSession(logArchive, [allow('dynamodb:Scan', table)]);
+      expect(
+        await outcome(
+          world.with(DynamoDBClient, reader.credentials).send(new ScanCommand({ TableName: 'dedupe-like' })),
+        ),
+      ).toBe('AccessDeniedException');
+    },
+  ],
+  accepts: [
+    'the same role allowed kms:Decrypt through DynamoDB: it reads the item written',
+    async () => {
+      const keyArn = await keyArnOf('alias/state-like');
+      const table = `arn:aws:dynamodb:${region}:${logArchive}:table/dedupe-like`;
+      const reader = await roleSession(logArchive, [
+        allow('dynamodb:Scan', table),
+        allow('kms:Decrypt', keyArn, {
+          StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` },
+        }),
+      ]);
+      const res = await world
+        .with(DynamoDBClient, reader.credentials)
+        .send(new ScanCommand({ TableName: 'dedupe-like' }));
+      expect(res.Items?.map((i) => i.pk?.S)).toEqual(['alert#1']);
+    },
+  ],
+});
+
+/** `dynamodb:<action>` on the dedupe-like table by a role allowed it, with `withDecrypt` or not. */
+async function itemCall(
+  action: string,
+  withDecrypt: boolean,
+  send: (client: DynamoDBClient) => Promise<unknown>,
+): Promise<string> {
+  const table = `arn:aws:dynamodb:${region}:${logArchive}:table/dedupe-like`;
+  const keyArn = await keyArnOf('alias/state-like');
+  const role = await roleSession(logArchive, [
+    allow(action, table),
+    ...(withDecrypt
+      ? [
+          allow('kms:Decrypt', keyArn, {
+            StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` },
+          }),
+        ]
+      : []),
+  ]);
+  return outcome(send(world.with(DynamoDBClient, role.credentials)));
+}
+
+const getItem = (c: DynamoDBClient) =>
+  c.send(new GetItemCommand({ TableName: 'dedupe-like', Key: { pk: { S: 'alert#1' } } }));
+const updateItem = (c: DynamoDBClient) =>
+  c.send(
+    new UpdateItemCommand({
+      TableName: 'dedupe-like',
+      Key: { pk: { S: 'alert#1' } },
+      UpdateExpression: 'SET alerted = :t',
+      ExpressionAttributeValues: { ':t': { BOOL: true } },
+    }),
+  );
+const deleteItem = (c: DynamoDBClient) =>
+  c.send(new DeleteItemCommand({ TableName: 'dedupe-like', Key: { pk: { S: 'alert#1' } } }));
+
+conformance('dynamodb:GetItem', {
+  behaviour: "the alerter's read of a held claim needs kms:Decrypt on the table's key through DynamoDB",
+  source: dynamodbDecrypt,
+  refuses: [
+    'a role allowed dynamodb:GetItem only',
+    async () => expect(await itemCall('dynamodb:GetItem', false, getItem)).toBe('AccessDeniedException'),
+  ],
+  accepts: [
+    'the role allowed kms:Decrypt through DynamoDB too',
+    async () => expect(await itemCall('dynamodb:GetItem', true, getItem)).toBe('ok'),
+  ],
+});
+
+conformance('dynamodb:UpdateItem', {
+  behaviour: "the alerter's mark and the indexer's last-seen update need kms:Decrypt on the table's key",
+  source: dynamodbDecrypt,
+  refuses: [
+    'a role allowed dynamodb:UpdateItem only',
+    async () =>
+      expect(await itemCall('dynamodb:UpdateItem', false, updateItem)).toBe('AccessDeniedException'),
+  ],
+  accepts: [
+    'the role allowed kms:Decrypt through DynamoDB too',
+    async () => expect(await itemCall('dynamodb:UpdateItem', true, updateItem)).toBe('ok'),
+  ],
+});
+
+conformance('dynamodb:DeleteItem', {
+  behaviour: "the alerter's release of a claim needs kms:Decrypt on the table's key",
+  source: dynamodbDecrypt,
+  refuses: [
+    'a role allowed dynamodb:DeleteItem only',
+    async () =>
+      expect(await itemCall('dynamodb:DeleteItem', false, deleteItem)).toBe('AccessDeniedException'),
+  ],
+  accepts: [
+    'the role allowed kms:Decrypt through DynamoDB too',
+    async () => expect(await itemCall('dynamodb:DeleteItem', true, deleteItem)).toBe('ok'),
   ],
 });
