@@ -17,7 +17,8 @@ caller's identity-based policies, with the conditions of both evaluated (iam.aut
   encrypted with a KMS key the requester needs kms:GenerateDataKey on it, to download it
   kms:Decrypt; "Multipart upload API and permissions": a multipart upload with a KMS key needs
   kms:GenerateDataKey and kms:Decrypt). PutObject and CreateMultipartUpload need
-  kms:GenerateDataKey, GetObject and UploadPart kms:Decrypt. The encryption context is
+  kms:GenerateDataKey, GetObject, UploadPart and UploadPartCopy kms:Decrypt (UploadPartCopy also
+  kms:Decrypt on the source object's key when it is SSE-KMS, as reading it). The encryption context is
   `aws:s3:arn`: the object's ARN, or the bucket's with an S3 Bucket Key (S3 User Guide, "Reducing
   the cost of SSE-KMS with Amazon S3 Bucket Keys": "S3 Bucket Keys use the bucket ARN as
   encryption context"). S3 answers a refusal 403 AccessDenied with KMS's message.
@@ -333,6 +334,32 @@ def _s3_upload_part(original: Any) -> Any:
     return handler
 
 
+def _s3_upload_part_copy(original: Any) -> Any:
+    """UploadPartCopy: kms:Decrypt on the upload's key, as UploadPart (S3 API Reference,
+    UploadPartCopy: "the requester needs permissions for the kms:Decrypt action on the UploadPart
+    and UploadPartCopy APIs"), and reading the source object ("You must have READ access to the
+    source object"): kms:Decrypt on its key when it is SSE-KMS, as GetObject."""
+
+    def handler(self: Any) -> Any:
+        from urllib.parse import parse_qs, unquote, urlparse
+
+        source = self.headers.get("x-amz-copy-source")
+        if isinstance(source, bytes):
+            source = source.decode("utf-8")
+        if source and _signed_caller() is not None:
+            parsed = urlparse(str(source))
+            bucket_name, _, key_name = unquote(parsed.path).lstrip("/").partition("/")
+            version = parse_qs(parsed.query).get("versionId", [None])[0]
+            stored = self.backend.get_object(bucket_name, key_name, version_id=version) if key_name else None
+            if stored is not None:
+                bucket = self.backend.get_bucket(bucket_name)
+                bucket_key = str(getattr(stored, "bucket_key_enabled", None) or "false").lower() == "true"
+                _require_object_key(bucket, stored.name, stored.encryption, stored.kms_key_id, bucket_key, "kms:Decrypt")
+        return _s3_upload_part(original)(self)
+
+    return handler
+
+
 def _s3_create_multipart(original: Any) -> Any:
     def create(self: Any, bucket_name: str, key_name: str, *args: Any, **kwargs: Any) -> Any:
         bucket = self.get_bucket(bucket_name)
@@ -573,6 +600,7 @@ def install() -> None:
     S3Response.put_object = _s3_put_object(S3Response.put_object)  # type: ignore[method-assign]
     S3Response.get_object = _s3_get_object(S3Response.get_object)  # type: ignore[method-assign]
     S3Response.upload_part = _s3_upload_part(S3Response.upload_part)  # type: ignore[method-assign]
+    S3Response.upload_part_copy = _s3_upload_part_copy(S3Response.upload_part_copy)  # type: ignore[method-assign]
     S3Backend.create_multipart_upload = _s3_create_multipart(S3Backend.create_multipart_upload)  # type: ignore[method-assign]
     from moto.dynamodb.responses import DynamoHandler
 

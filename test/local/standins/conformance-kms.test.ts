@@ -43,6 +43,7 @@ import {
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import {
   CreateTableCommand,
@@ -573,6 +574,67 @@ conformance('s3:UploadPart', {
     'the writer allowed both',
     async () => {
       expect(await uploadPart(['kms:GenerateDataKey', 'kms:Decrypt'])).toBe('ok');
+    },
+  ],
+});
+
+/** UploadPartCopy of kms-path-source/s into a new upload of kms-path-archive by a writer allowed `kms` statements. */
+async function uploadPartCopy(kms: object[]): Promise<string> {
+  const writer = await roleSession(logArchive, [
+    allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*'),
+    allow('s3:GetObject', 'arn:aws:s3:::kms-path-source/*'),
+    ...kms,
+  ]);
+  const s3 = s3With(writer.credentials);
+  const { UploadId } = await s3.send(
+    new CreateMultipartUploadCommand({ Bucket: 'kms-path-archive', Key: 'mc' }),
+  );
+  return outcome(
+    s3.send(
+      new UploadPartCopyCommand({
+        Bucket: 'kms-path-archive',
+        Key: 'mc',
+        UploadId,
+        PartNumber: 1,
+        CopySource: 'kms-path-source/s',
+      }),
+    ),
+  );
+}
+
+conformance('s3:UploadPartCopy', {
+  behaviour:
+    "a part copied into an SSE-KMS upload needs kms:Decrypt on the upload's key, and on the source object's key when it is SSE-KMS",
+  source:
+    'S3 API Reference, UploadPartCopy, Permissions: "You must have READ access to the source object and WRITE access to the destination bucket"; "the requester needs permissions for the kms:Decrypt action on the UploadPart and UploadPartCopy APIs"; reading an SSE-KMS object needs kms:Decrypt on its key (S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)")',
+  refuses: [
+    "a writer allowed both actions on the upload's key but nothing on the source's key; and one allowed kms:Decrypt on the source's key but only kms:GenerateDataKey on the upload's",
+    async () => {
+      const sourceKey = await key('alias/source-like', accountRoot(logArchive));
+      await archiveLikeBucket('kms-path-source', sourceKey);
+      await world
+        .as(S3Client, logArchive)
+        .send(new PutObjectCommand({ Bucket: 'kms-path-source', Key: 's', Body: 'source part' }));
+      const archiveKey = await keyArnOf('alias/archive-like');
+      expect(await uploadPartCopy([allow(['kms:GenerateDataKey', 'kms:Decrypt'], archiveKey)])).toBe(
+        'AccessDenied',
+      );
+      expect(
+        await uploadPartCopy([allow('kms:GenerateDataKey', archiveKey), allow('kms:Decrypt', sourceKey)]),
+      ).toBe('AccessDenied');
+    },
+  ],
+  accepts: [
+    "a writer allowed kms:GenerateDataKey and kms:Decrypt on the upload's key and kms:Decrypt on the source's",
+    async () => {
+      const archiveKey = await keyArnOf('alias/archive-like');
+      const sourceKey = await keyArnOf('alias/source-like');
+      expect(
+        await uploadPartCopy([
+          allow(['kms:GenerateDataKey', 'kms:Decrypt'], archiveKey),
+          allow('kms:Decrypt', sourceKey),
+        ]),
+      ).toBe('ok');
     },
   ],
 });
