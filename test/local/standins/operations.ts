@@ -488,6 +488,13 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     PartNumber: 1,
     Body: 'body',
   },
+  's3:UploadPartCopy': {
+    Bucket: 'logwarden-model',
+    Key: 'object',
+    UploadId: 'upload-id',
+    PartNumber: 1,
+    CopySource: 'logwarden-model/source',
+  },
   's3:PutObjectRetention': {
     Bucket: 'logwarden-model',
     Key: 'object',
