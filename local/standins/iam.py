@@ -178,6 +178,21 @@ def _create_alias(p: dict[str, Any], c: Ctx) -> list[Grant]:
     ]
 
 
+def _create_grant(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    """kms:CreateGrant on the key, with the grant's request context (KMS Developer Guide, "AWS KMS
+    condition keys": kms:GrantOperations, set-valued, kms:GranteePrincipal, kms:RetiringPrincipal,
+    and kms:GrantIsForAWSResource, false when the principal calls CreateGrant itself)."""
+    context: dict[str, list[str]] = {
+        "kms:GrantOperations": [str(o) for o in (p.get("Operations") or [])],
+        "kms:GrantIsForAWSResource": ["false"],
+    }
+    if p.get("GranteePrincipal"):
+        context["kms:GranteePrincipal"] = [str(p["GranteePrincipal"])]
+    if p.get("RetiringPrincipal"):
+        context["kms:RetiringPrincipal"] = [str(p["RetiringPrincipal"])]
+    return [("kms:CreateGrant", _kms_key(p, c), context)]
+
+
 def _stream_of_iterator(p: dict[str, Any], c: Ctx) -> str:
     if p.get("StreamARN"):
         return str(p["StreamARN"])
@@ -547,6 +562,7 @@ MAPPINGS: dict[str, Mapper] = {
     # KMS (the log-archive stacks' keys, local/template-deployer.ts); CreateKey has no resource type.
     "kms:CreateKey": _star("kms:CreateKey"),
     "kms:CreateAlias": _create_alias,
+    "kms:CreateGrant": _create_grant,
     **{
         f"kms:{op}": _one(f"kms:{op}", _kms_key)
         for op in ("EnableKeyRotation", "GetKeyRotationStatus", "GetKeyPolicy", "PutKeyPolicy", "DescribeKey")

@@ -67,6 +67,12 @@ caller's identity-based policies, with the conditions of both evaluated (iam.aut
   (HTTP 400) with KMS's message. The table key itself is made under DynamoDB's grant when the
   table is created (GenerateDataKey as the DynamoDB service account): not evaluated here.
 
+Grants (`CreateGrant`): a grant on the key whose grantee is the caller's user, role or role
+session ARN and whose operations name the action allows it, within its encryption context
+constraints (`_granted`); the request to create one is authorized as kms:CreateGrant with
+kms:GrantOperations, kms:GranteePrincipal, kms:RetiringPrincipal and kms:GrantIsForAWSResource
+(iam.py).
+
 The request context of these KMS calls (KMS Developer Guide, "AWS KMS condition keys"):
 `kms:ViaService` `<service>.<region>.amazonaws.com` of the service making the call on the
 caller's behalf, `kms:CallerAccount` the caller's account, `kms:ResourceAliases` the aliases of the
@@ -146,11 +152,39 @@ def require(
     if aliases:
         context["kms:ResourceAliases"] = aliases
     message = iam.authorize(caller, identity, [(action, key.arn, context)], region)
+    if message and "explicit deny" not in message and _granted(key, caller, action, encryption_context):
+        return
     if message:
         iam.DENIALS.append(
             {"action": action, "caller": caller.arn, "code": "AccessDenied", "message": message, "at": iam._now_ms()}
         )
         raise KeyRefused("AccessDenied", message)
+
+
+def _granted(key: Any, caller: policy.Caller, action: str, encryption_context: dict[str, str]) -> bool:
+    """A grant on the key lets the caller `action` (KMS Developer Guide, "Grants in AWS KMS": "the
+    grant allows the grantee principal to call the specified grant operations on the KMS key
+    provided that all conditions specified in the grant are met"; "A grant can allow access to a
+    KMS key, but not deny access"). The grantee is the caller's user, role or role session ARN; a
+    grant to an account is not taken to cover its principals (AWS documents no such reach: the
+    stricter answer), nor does a grant override an explicit Deny (the stricter answer). Encryption
+    context constraints ("Using grant constraints"): EncryptionContextEquals the request's context
+    exactly, EncryptionContextSubset a subset of it."""
+    operation = action.split(":", 1)[1]
+    for grant in list(getattr(key, "grants", {}).values()):
+        if grant.grantee_principal not in caller.principal_arns and grant.grantee_principal != caller.arn:
+            continue
+        if operation not in (grant.operations or []):
+            continue
+        constraints = grant.constraints or {}
+        equals = constraints.get("EncryptionContextEquals")
+        subset = constraints.get("EncryptionContextSubset")
+        if equals is not None and dict(equals) != encryption_context:
+            continue
+        if subset is not None and any(encryption_context.get(k) != v for k, v in dict(subset).items()):
+            continue
+        return True
+    return False
 
 
 def require_service(

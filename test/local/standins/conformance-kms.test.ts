@@ -30,6 +30,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {
   CreateAliasCommand,
+  CreateGrantCommand,
   CreateKeyCommand,
   DescribeKeyCommand,
   KMSClient,
@@ -1115,5 +1116,85 @@ conformance('dynamodb:DeleteItem', {
   accepts: [
     'the role allowed kms:Decrypt through DynamoDB too',
     async () => expect(await itemCall('dynamodb:DeleteItem', true, deleteItem)).toBe('ok'),
+  ],
+});
+
+const grants =
+  'KMS Developer Guide, "Grants in AWS KMS": "When you create a grant for a KMS key, the grant allows the grantee principal to call the specified grant operations on the KMS key provided that all conditions specified in the grant are met"; "Principals who get kms:CreateGrant permission from a policy can create grants for any grant operation on the KMS key [...] When you allow kms:CreateGrant permission in a policy, you can use policy conditions to limit this permission"; "AWS KMS condition keys", kms:GrantOperations';
+
+conformance('kms:CreateGrant', {
+  behaviour:
+    'creating a grant needs kms:CreateGrant (kms:GrantOperations evaluated); a grant lets its grantee use the key through a service, within its encryption context constraint',
+  source: `${grants}. A grant to an account, and a grant against an explicit Deny, are not taken to allow (AWS documents neither: the stricter answer)`,
+  refuses: [
+    "a role allowed kms:CreateGrant for Decrypt only asking for Decrypt and Encrypt; a consumer whose grant's encryption context constraint names another queue",
+    async () => {
+      const keyArn = await keyArnOf('alias/queue-like');
+      const granter = await roleSession(logArchive, [
+        allow('kms:CreateGrant', keyArn, {
+          'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] },
+        }),
+      ]);
+      const consumer = await roleSession(logArchive, [
+        allow('sqs:ReceiveMessage', `arn:aws:sqs:${region}:${logArchive}:queue-like`),
+      ]);
+      expect(
+        await outcome(
+          world.with(KMSClient, granter.credentials).send(
+            new CreateGrantCommand({
+              KeyId: keyArn,
+              GranteePrincipal: consumer.arn,
+              Operations: ['Decrypt', 'Encrypt'],
+            }),
+          ),
+        ),
+      ).toBe('AccessDeniedException');
+      await world.with(KMSClient, granter.credentials).send(
+        new CreateGrantCommand({
+          KeyId: keyArn,
+          GranteePrincipal: consumer.arn,
+          Operations: ['Decrypt'],
+          Constraints: {
+            EncryptionContextSubset: { 'aws:sqs:arn': `arn:aws:sqs:${region}:${logArchive}:another-queue` },
+          },
+        }),
+      );
+      const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
+      expect(
+        await outcome(
+          world.with(SQSClient, consumer.credentials).send(new ReceiveMessageCommand({ QueueUrl })),
+        ),
+      ).toBe('KmsAccessDenied');
+    },
+  ],
+  accepts: [
+    'the same role creating a Decrypt grant for a consumer, held to this queue: the consumer, with no KMS permission in IAM, receives',
+    async () => {
+      const keyArn = await keyArnOf('alias/queue-like');
+      const granter = await roleSession(logArchive, [
+        allow('kms:CreateGrant', keyArn, {
+          'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] },
+        }),
+      ]);
+      const consumer = await roleSession(logArchive, [
+        allow('sqs:ReceiveMessage', `arn:aws:sqs:${region}:${logArchive}:queue-like`),
+      ]);
+      await world.with(KMSClient, granter.credentials).send(
+        new CreateGrantCommand({
+          KeyId: keyArn,
+          GranteePrincipal: consumer.arn,
+          Operations: ['Decrypt'],
+          Constraints: {
+            EncryptionContextSubset: { 'aws:sqs:arn': `arn:aws:sqs:${region}:${logArchive}:queue-like` },
+          },
+        }),
+      );
+      const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
+      expect(
+        await outcome(
+          world.with(SQSClient, consumer.credentials).send(new ReceiveMessageCommand({ QueueUrl })),
+        ),
+      ).toBe('ok');
+    },
   ],
 });

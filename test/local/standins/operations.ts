@@ -510,6 +510,11 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'kms:GetKeyPolicy': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', PolicyName: 'default' },
   'kms:GetKeyRotationStatus': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
   'kms:DescribeKey': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
+  'kms:CreateGrant': {
+    KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+    GranteePrincipal: 'arn:aws:iam::333333333333:role/logwarden-central-alerter',
+    Operations: ['Decrypt'],
+  },
   'kms:PutKeyPolicy': {
     KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
     PolicyName: 'default',
