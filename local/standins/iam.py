@@ -497,6 +497,12 @@ MAPPINGS: dict[str, Mapper] = {
     "guardduty:DeleteMembers": _star("guardduty:DeleteMembers"),
     # EventBridge
     "events:PutRule": _one("events:PutRule", _rule),
+    "events:DescribeEventBus": _one("events:DescribeEventBus", lambda p, c: _bus(p.get("Name"), c)),
+    # Reading a role back (test/local/control-plane-template.e2e.test.ts): the role resource type.
+    **{
+        f"iam:{op}": _one(f"iam:{op}", lambda p, c: f"arn:aws:iam::{c.account}:role/{p.get('RoleName')}")
+        for op in ("GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies")
+    },
     "events:DescribeRule": _one("events:DescribeRule", _rule),
     "events:DeleteRule": _one("events:DeleteRule", _rule),
     "events:ListTargetsByRule": _one("events:ListTargetsByRule", _rule),
@@ -515,6 +521,8 @@ MAPPINGS: dict[str, Mapper] = {
             "Query",
             "Scan",
             "DescribeTable",
+            "DescribeContinuousBackups",
+            "DescribeTimeToLive",
             "CreateTable",
             "UpdateContinuousBackups",
             "UpdateTimeToLive",
@@ -524,6 +532,7 @@ MAPPINGS: dict[str, Mapper] = {
     "sns:Publish": _one("sns:Publish", lambda p, c: str(p.get("TopicArn") or p.get("TargetArn"))),
     "sns:CreateTopic": _one("sns:CreateTopic", lambda p, c: c.arn("sns", str(p.get("Name")))),
     "sns:Subscribe": _one("sns:Subscribe", lambda p, c: str(p.get("TopicArn"))),
+    "sns:ListSubscriptionsByTopic": _one("sns:ListSubscriptionsByTopic", lambda p, c: str(p.get("TopicArn"))),
     "sns:SetTopicAttributes": _one("sns:SetTopicAttributes", lambda p, c: str(p.get("TopicArn"))),
     "sns:GetTopicAttributes": _one("sns:GetTopicAttributes", lambda p, c: str(p.get("TopicArn"))),
     # SQS (the local read-back queues)
