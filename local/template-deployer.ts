@@ -506,7 +506,12 @@ export async function deployTemplate(
                   KMSMasterKeyId: optional(sse.KMSMasterKeyId),
                 }
               : undefined,
-            DeletionProtectionEnabled: optional(p.DeletionProtectionEnabled) as boolean | undefined,
+            // A boolean (DynamoDB API Reference, CreateTable: DeletionProtectionEnabled, Type: Boolean);
+            // resolveValue answers strings, and CloudFormation takes true or "true".
+            DeletionProtectionEnabled:
+              p.DeletionProtectionEnabled === undefined
+                ? undefined
+                : value(p.DeletionProtectionEnabled) === 'true',
           }),
         );
         const pitr = p.PointInTimeRecoverySpecification as

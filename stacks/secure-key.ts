@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -47,6 +48,32 @@ export function allowEventBridgeRules(key: kms.IKey, sid: string, stack: Stack, 
       conditions: {
         StringEquals: { 'aws:SourceAccount': stack.account },
         ArnEquals: { 'aws:SourceArn': arns.length === 1 ? arns[0] : arns },
+      },
+    }),
+  );
+}
+
+/**
+ * Lets `grantee` read and write items of a table under a customer managed key: on each access
+ * DynamoDB decrypts the table key as the caller, so the caller needs kms:Decrypt on the key,
+ * through DynamoDB, with the table's name in the encryption context (KMS Developer Guide, "How
+ * Amazon DynamoDB uses AWS KMS": "Decrypt", "The user is the principal in your AWS account who is
+ * accessing the table"; "DynamoDB encryption context": aws:dynamodb:tableName). `Table.grant`
+ * with explicit actions adds no key permission, unlike grantReadData/grantWriteData, which would
+ * also add kms:Encrypt, kms:ReEncrypt* and kms:GenerateDataKey* that item access never uses.
+ */
+export function grantTableKeyDecrypt(table: dynamodb.ITable, grantee: iam.IGrantable): void {
+  if (!table.encryptionKey) throw new Error(`table ${table.node.path} has no customer managed key`);
+  const stack = Stack.of(table);
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [table.encryptionKey.keyArn],
+      conditions: {
+        StringEquals: {
+          'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com`,
+          'kms:EncryptionContext:aws:dynamodb:tableName': table.tableName,
+        },
       },
     }),
   );

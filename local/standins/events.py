@@ -287,14 +287,16 @@ def deliver(trails: list[Any], record: dict[str, Any]) -> None:
                 "cloudtrail.amazonaws.com",
                 {"aws:SourceAccount": [trail.account_id], "aws:SourceArn": [trail.arn]},
             )
+            if stream_name not in group.streams:
+                group.create_log_stream(stream_name)
+            # A group under a customer managed key takes the records only if its key policy lets
+            # CloudWatch Logs use the key (kms_use.py).
+            group.streams[stream_name].put_log_events(
+                [{"timestamp": int(time.time() * 1000), "message": json.dumps(record, separators=(",", ":"))}]
+            )
         except Exception as err:  # CloudTrail reports it in GetTrailStatus, the call still succeeds
             trail.lw_delivery_error = str(err)  # type: ignore[attr-defined]
             continue
-        if stream_name not in group.streams:
-            group.create_log_stream(stream_name)
-        group.streams[stream_name].put_log_events(
-            [{"timestamp": int(time.time() * 1000), "message": json.dumps(record, separators=(",", ":"))}]
-        )
 
 
 def after_call(

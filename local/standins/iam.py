@@ -178,6 +178,21 @@ def _create_alias(p: dict[str, Any], c: Ctx) -> list[Grant]:
     ]
 
 
+def _create_grant(p: dict[str, Any], c: Ctx) -> list[Grant]:
+    """kms:CreateGrant on the key, with the grant's request context (KMS Developer Guide, "AWS KMS
+    condition keys": kms:GrantOperations, set-valued, kms:GranteePrincipal, kms:RetiringPrincipal,
+    and kms:GrantIsForAWSResource, false when the principal calls CreateGrant itself)."""
+    context: dict[str, list[str]] = {
+        "kms:GrantOperations": [str(o) for o in (p.get("Operations") or [])],
+        "kms:GrantIsForAWSResource": ["false"],
+    }
+    if p.get("GranteePrincipal"):
+        context["kms:GranteePrincipal"] = [str(p["GranteePrincipal"])]
+    if p.get("RetiringPrincipal"):
+        context["kms:RetiringPrincipal"] = [str(p["RetiringPrincipal"])]
+    return [("kms:CreateGrant", _kms_key(p, c), context)]
+
+
 def _stream_of_iterator(p: dict[str, Any], c: Ctx) -> str:
     if p.get("StreamARN"):
         return str(p["StreamARN"])
@@ -492,6 +507,12 @@ MAPPINGS: dict[str, Mapper] = {
     "guardduty:DeleteMembers": _star("guardduty:DeleteMembers"),
     # EventBridge
     "events:PutRule": _one("events:PutRule", _rule),
+    "events:DescribeEventBus": _one("events:DescribeEventBus", lambda p, c: _bus(p.get("Name"), c)),
+    # Reading a role back (test/local/control-plane-template.e2e.test.ts): the role resource type.
+    **{
+        f"iam:{op}": _one(f"iam:{op}", lambda p, c: f"arn:aws:iam::{c.account}:role/{p.get('RoleName')}")
+        for op in ("GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies")
+    },
     "events:DescribeRule": _one("events:DescribeRule", _rule),
     "events:DeleteRule": _one("events:DeleteRule", _rule),
     "events:ListTargetsByRule": _one("events:ListTargetsByRule", _rule),
@@ -510,6 +531,8 @@ MAPPINGS: dict[str, Mapper] = {
             "Query",
             "Scan",
             "DescribeTable",
+            "DescribeContinuousBackups",
+            "DescribeTimeToLive",
             "CreateTable",
             "UpdateContinuousBackups",
             "UpdateTimeToLive",
@@ -519,6 +542,7 @@ MAPPINGS: dict[str, Mapper] = {
     "sns:Publish": _one("sns:Publish", lambda p, c: str(p.get("TopicArn") or p.get("TargetArn"))),
     "sns:CreateTopic": _one("sns:CreateTopic", lambda p, c: c.arn("sns", str(p.get("Name")))),
     "sns:Subscribe": _one("sns:Subscribe", lambda p, c: str(p.get("TopicArn"))),
+    "sns:ListSubscriptionsByTopic": _one("sns:ListSubscriptionsByTopic", lambda p, c: str(p.get("TopicArn"))),
     "sns:SetTopicAttributes": _one("sns:SetTopicAttributes", lambda p, c: str(p.get("TopicArn"))),
     "sns:GetTopicAttributes": _one("sns:GetTopicAttributes", lambda p, c: str(p.get("TopicArn"))),
     # SQS (the local read-back queues)
@@ -557,6 +581,7 @@ MAPPINGS: dict[str, Mapper] = {
     # KMS (the log-archive stacks' keys, local/template-deployer.ts); CreateKey has no resource type.
     "kms:CreateKey": _star("kms:CreateKey"),
     "kms:CreateAlias": _create_alias,
+    "kms:CreateGrant": _create_grant,
     **{
         f"kms:{op}": _one(f"kms:{op}", _kms_key)
         for op in ("EnableKeyRotation", "GetKeyRotationStatus", "GetKeyPolicy", "PutKeyPolicy", "DescribeKey")
@@ -878,6 +903,11 @@ def authorize(
                 # the caller grants on its own; without either, nothing does.
                 if resource_policy.effect == policy.ALLOW and (direct or via_role or identity_allows):
                     continue
+                if resource_policy.effect == policy.ALLOW:
+                    # The key policy lets IAM policies grant, and none of the caller's does.
+                    return _denied(
+                        caller, action, checked, f"because no identity-based policy allows the {action} action"
+                    )
                 return _denied(caller, action, checked, "because no key policy allows the action")
             if identity_allows or (resource_policy.effect == policy.ALLOW and (direct or via_role)):
                 continue

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../workflows/acknowledge';
 import { silentAccountsEnv } from '../../functions/silent-accounts/env';
 import { NodeFunction } from '../node-function';
+import { grantTableKeyDecrypt } from '../secure-key';
 
 export interface LastSeenProps {
   /** The VPC the indexer (which records who it saw) runs in. */
@@ -69,6 +70,7 @@ export class LastSeen extends Construct {
       }),
     });
     this.table.grant(this.checker, 'dynamodb:Scan');
+    grantTableKeyDecrypt(this.table, this.checker);
     // ListAccounts has no resource type (Service Authorization Reference): only "*" grants it. The
     // management account delegates it to this account with an Organizations resource policy.
     this.checker.addToRolePolicy(

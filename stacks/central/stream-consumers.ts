@@ -14,6 +14,7 @@ import { healStarterRoleArn, healStateMachineArn, names } from '../../contracts/
 import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
 import { acknowledge, logicalIdOf } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
+import { grantTableKeyDecrypt } from '../secure-key';
 import type { SearchDomain } from './search-domain';
 import { alerterEnv } from '../../functions/alerter/env';
 import { indexerEnv } from '../../functions/indexer/env';
@@ -105,6 +106,7 @@ export class StreamConsumers extends Construct {
       }),
     });
     props.lastSeen.grant(this.indexer, 'dynamodb:UpdateItem');
+    grantTableKeyDecrypt(props.lastSeen, this.indexer);
     props.search.grantWriter(this.indexer);
     props.archive.grantPut(this.indexer, 'rejected/*');
     acknowledge(
@@ -156,6 +158,7 @@ export class StreamConsumers extends Construct {
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
     );
+    grantTableKeyDecrypt(this.dedupe, this.alerter);
     this.alerter.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['sts:AssumeRole'],

@@ -505,6 +505,40 @@ describe('central pipeline stack', () => {
     });
   });
 
+  it('each user of a table under the state key may kms:Decrypt it only through DynamoDB, for that table', () => {
+    // KMS Developer Guide, "How Amazon DynamoDB uses AWS KMS", "Decrypt": "When you access an
+    // encrypted DynamoDB table, DynamoDB needs to decrypt the table key [...] The user is the
+    // principal in your AWS account who is accessing the table"; "DynamoDB encryption context":
+    // aws:dynamodb:tableName. Table.grant with named actions adds no key permission.
+    const policies = t.findResources('AWS::IAM::Policy');
+    const decryptsFor = (policy: string) =>
+      Object.entries(policies)
+        .filter(([id]) => id.startsWith(policy))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[])
+        .filter(
+          (s) => s.Action === 'kms:Decrypt' && JSON.stringify(s.Condition ?? {}).includes('aws:dynamodb'),
+        );
+    for (const [policy, table] of [
+      ['ConsumersAlerterRoleDefaultPolicy', /^ConsumersAlertDedupe/],
+      ['ConsumersIndexerServiceRoleDefaultPolicy', /^LastSeenTable/],
+      ['LastSeenCheckerServiceRoleDefaultPolicy', /^LastSeenTable/],
+    ] as const) {
+      expect(decryptsFor(policy)).toEqual([
+        {
+          Action: 'kms:Decrypt',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StateKey/), 'Arn'] },
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': `dynamodb.${config.homeRegion}.amazonaws.com`,
+              'kms:EncryptionContext:aws:dynamodb:tableName': { Ref: expect.stringMatching(table) },
+            },
+          },
+        },
+      ]);
+    }
+  });
+
   it('every stack stays under 500 resources with 20 governed regions', () => {
     const regions = [
       'us-east-1',

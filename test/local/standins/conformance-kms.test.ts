@@ -4,11 +4,16 @@
  * (local/standins/kms_use.py): a producer of a stream encrypted with a customer managed key needs
  * kms:GenerateDataKey on it through Kinesis, a consumer kms:Decrypt; a writer of an SSE-KMS object
  * kms:GenerateDataKey through S3, a reader kms:Decrypt; the CloudWatch Logs destination role
- * likewise. Real SDK clients, IAM enforced (world.ts).
+ * likewise. Off the delivery path: a publisher to an encrypted SNS topic needs kms:GenerateDataKey
+ * and kms:Decrypt through SNS; a producer of an encrypted SQS queue both, a consumer kms:Decrypt;
+ * CloudWatch Logs itself (logs.<region>.amazonaws.com) must be let use a log group's key by the key
+ * policy. Real SDK clients, IAM enforced (world.ts).
  */
 import {
   CreateLogGroupCommand,
+  CreateLogStreamCommand,
   CloudWatchLogsClient,
+  PutLogEventsCommand,
   PutDestinationCommand,
   PutDestinationPolicyCommand,
   PutSubscriptionFilterCommand,
@@ -23,7 +28,14 @@ import {
   PutRecordsCommand,
   StartStreamEncryptionCommand,
 } from '@aws-sdk/client-kinesis';
-import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateAliasCommand,
+  CreateGrantCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  KMSClient,
+  PutKeyPolicyCommand,
+} from '@aws-sdk/client-kms';
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
@@ -32,7 +44,24 @@ import {
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { conformance } from './conformance';
 import { World, type Credentials, logArchive, member, region } from './world';
 
@@ -546,6 +575,626 @@ conformance('s3:UploadPart', {
     'the writer allowed both',
     async () => {
       expect(await uploadPart(['kms:GenerateDataKey', 'kms:Decrypt'])).toBe('ok');
+    },
+  ],
+});
+
+/** UploadPartCopy of kms-path-source/s into a new upload of kms-path-archive by a writer allowed `kms` statements. */
+async function uploadPartCopy(kms: object[]): Promise<string> {
+  const writer = await roleSession(logArchive, [
+    allow('s3:PutObject', 'arn:aws:s3:::kms-path-archive/*'),
+    allow('s3:GetObject', 'arn:aws:s3:::kms-path-source/*'),
+    ...kms,
+  ]);
+  const s3 = s3With(writer.credentials);
+  const { UploadId } = await s3.send(
+    new CreateMultipartUploadCommand({ Bucket: 'kms-path-archive', Key: 'mc' }),
+  );
+  return outcome(
+    s3.send(
+      new UploadPartCopyCommand({
+        Bucket: 'kms-path-archive',
+        Key: 'mc',
+        UploadId,
+        PartNumber: 1,
+        CopySource: 'kms-path-source/s',
+      }),
+    ),
+  );
+}
+
+conformance('s3:UploadPartCopy', {
+  behaviour:
+    "a part copied into an SSE-KMS upload needs kms:Decrypt on the upload's key, and on the source object's key when it is SSE-KMS",
+  source:
+    'S3 API Reference, UploadPartCopy, Permissions: "You must have READ access to the source object and WRITE access to the destination bucket"; "the requester needs permissions for the kms:Decrypt action on the UploadPart and UploadPartCopy APIs"; reading an SSE-KMS object needs kms:Decrypt on its key (S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)")',
+  refuses: [
+    "a writer allowed both actions on the upload's key but nothing on the source's key; and one allowed kms:Decrypt on the source's key but only kms:GenerateDataKey on the upload's",
+    async () => {
+      const sourceKey = await key('alias/source-like', accountRoot(logArchive));
+      await archiveLikeBucket('kms-path-source', sourceKey);
+      await world
+        .as(S3Client, logArchive)
+        .send(new PutObjectCommand({ Bucket: 'kms-path-source', Key: 's', Body: 'source part' }));
+      const archiveKey = await keyArnOf('alias/archive-like');
+      expect(await uploadPartCopy([allow(['kms:GenerateDataKey', 'kms:Decrypt'], archiveKey)])).toBe(
+        'AccessDenied',
+      );
+      expect(
+        await uploadPartCopy([allow('kms:GenerateDataKey', archiveKey), allow('kms:Decrypt', sourceKey)]),
+      ).toBe('AccessDenied');
+    },
+  ],
+  accepts: [
+    "a writer allowed kms:GenerateDataKey and kms:Decrypt on the upload's key and kms:Decrypt on the source's",
+    async () => {
+      const archiveKey = await keyArnOf('alias/archive-like');
+      const sourceKey = await keyArnOf('alias/source-like');
+      expect(
+        await uploadPartCopy([
+          allow(['kms:GenerateDataKey', 'kms:Decrypt'], archiveKey),
+          allow('kms:Decrypt', sourceKey),
+        ]),
+      ).toBe('ok');
+    },
+  ],
+});
+
+/** A topic of the log-archive account encrypted with `keyArn`, as the alert topic is. */
+async function encryptedTopic(name: string, keyArn: string): Promise<string> {
+  return (
+    await world
+      .as(SNSClient, logArchive)
+      .send(new CreateTopicCommand({ Name: name, Attributes: { KmsMasterKeyId: keyArn } }))
+  ).TopicArn!;
+}
+
+const publish = (credentials: Credentials, TopicArn: string) =>
+  outcome(world.with(SNSClient, credentials).send(new PublishCommand({ TopicArn, Message: 'alert' })));
+
+conformance('sns:Publish', {
+  behaviour:
+    'a publisher to a topic encrypted with a customer managed key needs kms:GenerateDataKey and kms:Decrypt on it, through SNS',
+  source:
+    'SNS Developer Guide, "Key management", "Allow a user to send messages to a topic with SSE": "The publisher must have the kms:GenerateDataKey and kms:Decrypt permissions for the customer master key (CMK)"; the encryption context is the topic ARN, `aws:sns:topicArn` (GameLift FlexMatch Guide, "Set up an SNS topic with server-side encryption": its key policy conditions on "kms:EncryptionContext:aws:sns:topicArn")',
+  refuses: [
+    'a role allowed sns:Publish only; one allowed kms:GenerateDataKey but not kms:Decrypt; one allowed both by IAM on a key whose policy has no statement for the account',
+    async () => {
+      const keyArn = await key('alias/alerts-like', accountRoot(logArchive));
+      const topic = await encryptedTopic('alerts-like', keyArn);
+      const bare = await roleSession(logArchive, [allow('sns:Publish', topic)]);
+      expect(await publish(bare.credentials, topic)).toBe('KMSAccessDeniedException');
+      const half = await roleSession(logArchive, [
+        allow('sns:Publish', topic),
+        allow('kms:GenerateDataKey', keyArn),
+      ]);
+      expect(await publish(half.credentials, topic)).toBe('KMSAccessDeniedException');
+
+      const noRoot = await key('alias/alerts-no-root', {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${logArchive}:role/someone-else` },
+        Action: 'kms:*',
+        Resource: '*',
+      });
+      const other = await encryptedTopic('alerts-no-root', noRoot);
+      const both = await roleSession(logArchive, [
+        allow('sns:Publish', other),
+        allow(['kms:GenerateDataKey', 'kms:Decrypt'], noRoot),
+      ]);
+      expect(await publish(both.credentials, other)).toBe('KMSAccessDeniedException');
+    },
+  ],
+  accepts: [
+    "the alerter's synthesized grant (topic.grantPublish: sns:Publish, and kms:Decrypt and kms:GenerateDataKey* on the key), and one held to SNS and this topic by kms:ViaService and the encryption context",
+    async () => {
+      const keyArn = await keyArnOf('alias/alerts-like');
+      const topic = `arn:aws:sns:${region}:${logArchive}:alerts-like`;
+      for (const condition of [
+        undefined,
+        {
+          StringEquals: {
+            'kms:ViaService': `sns.${region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:sns:topicArn': topic,
+          },
+        },
+      ]) {
+        const publisher = await roleSession(logArchive, [
+          allow('sns:Publish', topic),
+          allow(['kms:Decrypt', 'kms:GenerateDataKey*'], keyArn, condition),
+        ]);
+        expect(await publish(publisher.credentials, topic)).toBe('ok');
+      }
+    },
+  ],
+});
+
+/** A queue of the log-archive account encrypted with `keyArn`, as the pipeline's queues are. */
+async function encryptedQueue(name: string, keyArn: string): Promise<string> {
+  return (
+    await world
+      .as(SQSClient, logArchive)
+      .send(new CreateQueueCommand({ QueueName: name, Attributes: { KmsMasterKeyId: keyArn } }))
+  ).QueueUrl!;
+}
+
+const sqsPermissions =
+  'SQS Developer Guide, "Encryption at rest" (FAQ "What permissions do I need to use SSE with Amazon SQS?"): "To send messages to an encrypted queue, the producer must have the kms:GenerateDataKey and kms:Decrypt permissions for the CMK." "To receive messages from an encrypted queue, the consumer must have the kms:Decrypt permission for any CMK that is used to encrypt the messages in the specified queue."';
+
+conformance('sqs:SendMessage', {
+  behaviour:
+    'a producer of a queue encrypted with a customer managed key needs kms:GenerateDataKey and kms:Decrypt',
+  source: sqsPermissions,
+  refuses: [
+    'a role allowed sqs:SendMessage only, and one allowed kms:GenerateDataKey without kms:Decrypt',
+    async () => {
+      const keyArn = await key('alias/queue-like', accountRoot(logArchive));
+      const QueueUrl = await encryptedQueue('queue-like', keyArn);
+      const queueArn = `arn:aws:sqs:${region}:${logArchive}:queue-like`;
+      for (const extra of [[], [allow('kms:GenerateDataKey', keyArn)]]) {
+        const producer = await roleSession(logArchive, [allow('sqs:SendMessage', queueArn), ...extra]);
+        expect(
+          await outcome(
+            world
+              .with(SQSClient, producer.credentials)
+              .send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })),
+          ),
+        ).toBe('KmsAccessDenied');
+      }
+    },
+  ],
+  accepts: [
+    'a role allowed both, held to SQS and this queue by kms:ViaService and the queue ARN as encryption context',
+    async () => {
+      const keyArn = await keyArnOf('alias/queue-like');
+      const queueArn = `arn:aws:sqs:${region}:${logArchive}:queue-like`;
+      const producer = await roleSession(logArchive, [
+        allow('sqs:SendMessage', queueArn),
+        allow(['kms:GenerateDataKey', 'kms:Decrypt'], keyArn, {
+          StringEquals: {
+            'kms:ViaService': `sqs.${region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:sqs:arn': queueArn,
+          },
+        }),
+      ]);
+      const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
+      expect(
+        await outcome(
+          world
+            .with(SQSClient, producer.credentials)
+            .send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })),
+        ),
+      ).toBe('ok');
+    },
+  ],
+});
+
+conformance('sqs:ReceiveMessage', {
+  behaviour: 'a consumer of a queue encrypted with a customer managed key needs kms:Decrypt',
+  source: `${sqsPermissions} AWS documents nothing for a receive that finds no message: the stand-in asks for kms:Decrypt on every receive (the stricter answer)`,
+  refuses: [
+    'a role allowed sqs:ReceiveMessage but not kms:Decrypt',
+    async () => {
+      const queueArn = `arn:aws:sqs:${region}:${logArchive}:queue-like`;
+      const consumer = await roleSession(logArchive, [allow('sqs:ReceiveMessage', queueArn)]);
+      const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
+      expect(
+        await outcome(
+          world.with(SQSClient, consumer.credentials).send(new ReceiveMessageCommand({ QueueUrl })),
+        ),
+      ).toBe('KmsAccessDenied');
+    },
+  ],
+  accepts: [
+    'the same role allowed kms:Decrypt on the key: it reads the message the producer sent',
+    async () => {
+      const keyArn = await keyArnOf('alias/queue-like');
+      const queueArn = `arn:aws:sqs:${region}:${logArchive}:queue-like`;
+      const consumer = await roleSession(logArchive, [
+        allow('sqs:ReceiveMessage', queueArn),
+        allow('kms:Decrypt', keyArn, { StringEquals: { 'kms:ViaService': `sqs.${region}.amazonaws.com` } }),
+      ]);
+      const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
+      const res = await world
+        .with(SQSClient, consumer.credentials)
+        .send(new ReceiveMessageCommand({ QueueUrl }));
+      expect(res.Messages?.map((m) => m.Body)).toEqual(['x']);
+    },
+  ],
+});
+
+/** Publishes to a topic subscribed by an encrypted queue (raw delivery), then reads the queue. */
+async function deliveredThroughSns(queueKeyArn: string, name: string): Promise<string[]> {
+  const topicArn = (await world.as(SNSClient, logArchive).send(new CreateTopicCommand({ Name: name })))
+    .TopicArn!;
+  const QueueUrl = await encryptedQueue(name, queueKeyArn);
+  await world.as(SNSClient, logArchive).send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: `arn:aws:sqs:${region}:${logArchive}:${name}`,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  await world.as(SNSClient, logArchive).send(new PublishCommand({ TopicArn: topicArn, Message: 'alert' }));
+  const res = await world.as(SQSClient, logArchive).send(new ReceiveMessageCommand({ QueueUrl }));
+  return (res.Messages ?? []).map((m) => m.Body ?? '');
+}
+
+conformance('sns:Subscribe', {
+  behaviour:
+    "SNS delivers into a queue under a customer managed key as sns.amazonaws.com, which only the queue key's policy can allow",
+  source:
+    'SQS Developer Guide, "Key management", "Configure KMS permissions for AWS services": "Several AWS services act as event sources that can send events to Amazon SQS queues. To allow these event sources to work with encrypted queues, you must create a customer managed KMS key and add permissions in the key policy for the service to use the required AWS KMS API methods" (the statement for sns.amazonaws.com: kms:GenerateDataKey and kms:Decrypt). AWS tells the publisher nothing: the message does not arrive',
+  refuses: [
+    'a topic subscribed by a queue whose key policy names the account only: the published message never arrives',
+    async () => {
+      const keyArn = await key('alias/sns-to-queue', accountRoot(logArchive));
+      expect(await deliveredThroughSns(keyArn, 'sns-to-queue-refused')).toEqual([]);
+    },
+  ],
+  accepts: [
+    "the same with the key policy's statement for sns.amazonaws.com, held to this account's topics by aws:SourceAccount",
+    async () => {
+      const keyArn = await key('alias/sns-to-queue-allowed', accountRoot(logArchive), {
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': logArchive } },
+      });
+      expect(await deliveredThroughSns(keyArn, 'sns-to-queue-allowed')).toEqual(['alert']);
+    },
+  ],
+});
+
+/** The key policy statement stacks/secure-key.ts allowCloudWatchLogs synthesizes. */
+const logsStatement = (groups = `arn:aws:logs:${region}:${logArchive}:log-group:*`) => ({
+  Effect: 'Allow',
+  Principal: { Service: `logs.${region}.amazonaws.com` },
+  Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+  Resource: '*',
+  Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': groups } },
+});
+
+const logsGuide =
+  'CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS Key Management Service": "CloudWatch Logs now supports encryption context, using kms:EncryptionContext:aws:logs:arn as the key and the ARN of the log group as the value for that key"; its key policy lets the service principal logs.<region>.amazonaws.com use the key';
+
+const createGroup = (logGroupName: string, kmsKeyId: string) =>
+  world.as(CloudWatchLogsClient, logArchive).send(new CreateLogGroupCommand({ logGroupName, kmsKeyId }));
+
+conformance('logs:CreateLogGroup', {
+  behaviour:
+    "a log group's key must let CloudWatch Logs (logs.<region>.amazonaws.com) use it for that group; a missing or disabled key is an invalid parameter",
+  source: `${logsGuide}; CloudWatch Logs API Reference, CreateLogGroup: "If you attempt to associate a KMS key with the log group but the KMS key does not exist or the KMS key is disabled, you receive an InvalidParameterException error." AWS answers a key whose policy does not let CloudWatch Logs use it with AccessDeniedException "The specified KMS key does not exist or is not allowed to be used with Arn '<log group ARN>'" (no guide quotes it: the service's own message)`,
+  refuses: [
+    'a key whose policy names the account only, one whose CloudWatch Logs statement names another group, and a key that does not exist',
+    async () => {
+      const rootOnly = await key('alias/logs-root-only', accountRoot(logArchive));
+      await expect(createGroup('/logwarden/kms-a', rootOnly)).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringContaining(`log-group:/logwarden/kms-a'`),
+      });
+      const otherGroup = await key(
+        'alias/logs-other-group',
+        accountRoot(logArchive),
+        logsStatement(`arn:aws:logs:${region}:${logArchive}:log-group:/elsewhere/*`),
+      );
+      await expect(createGroup('/logwarden/kms-a', otherGroup)).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
+      const missing = `arn:aws:kms:${region}:${logArchive}:key/00000000-0000-4000-8000-000000000000`;
+      await expect(createGroup('/logwarden/kms-a', missing)).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+      });
+    },
+  ],
+  accepts: [
+    "a key with the statement stacks/secure-key.ts allowCloudWatchLogs synthesizes (this account's groups as encryption context)",
+    async () => {
+      const allowed = await key('alias/logs-allowed', accountRoot(logArchive), logsStatement());
+      await expect(createGroup('/logwarden/kms-a', allowed)).resolves.toBeDefined();
+    },
+  ],
+});
+
+conformance('logs:PutLogEvents', {
+  behaviour:
+    'a write into a group under a customer managed key needs the key policy to let CloudWatch Logs encrypt',
+  source: `${logsGuide}. AWS documents no error for a key policy changed after the association: the stand-in refuses the write with CreateLogGroup's AccessDeniedException (the stricter answer)`,
+  refuses: [
+    'a write after the key policy lost its CloudWatch Logs statement',
+    async () => {
+      const keyArn = await keyArnOf('alias/logs-allowed');
+      const logs = world.as(CloudWatchLogsClient, logArchive);
+      await logs.send(new CreateLogStreamCommand({ logGroupName: '/logwarden/kms-a', logStreamName: 's' }));
+      await world.as(KMSClient, logArchive).send(
+        new PutKeyPolicyCommand({
+          KeyId: keyArn,
+          PolicyName: 'default',
+          Policy: doc(accountRoot(logArchive)),
+        }),
+      );
+      await expect(
+        logs.send(
+          new PutLogEventsCommand({
+            logGroupName: '/logwarden/kms-a',
+            logStreamName: 's',
+            logEvents: [{ timestamp: Date.now(), message: 'x' }],
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    },
+  ],
+  accepts: [
+    'the same write once the statement is back',
+    async () => {
+      const keyArn = await keyArnOf('alias/logs-allowed');
+      await world.as(KMSClient, logArchive).send(
+        new PutKeyPolicyCommand({
+          KeyId: keyArn,
+          PolicyName: 'default',
+          Policy: doc(accountRoot(logArchive), logsStatement()),
+          BypassPolicyLockoutSafetyCheck: true,
+        }),
+      );
+      await expect(
+        world.as(CloudWatchLogsClient, logArchive).send(
+          new PutLogEventsCommand({
+            logGroupName: '/logwarden/kms-a',
+            logStreamName: 's',
+            logEvents: [{ timestamp: Date.now(), message: 'x' }],
+          }),
+        ),
+      ).resolves.toBeDefined();
+    },
+  ],
+});
+
+/** A table of the log-archive account encrypted with `keyArn`, as the alert dedupe table is. */
+async function encryptedTable(TableName: string, keyArn: string): Promise<string> {
+  await world.as(DynamoDBClient, logArchive).send(
+    new CreateTableCommand({
+      TableName,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+    }),
+  );
+  return `arn:aws:dynamodb:${region}:${logArchive}:table/${TableName}`;
+}
+
+const dynamodbDecrypt =
+  'KMS Developer Guide, "How Amazon DynamoDB uses AWS KMS", "Decrypt": "When you access an encrypted DynamoDB table, DynamoDB needs to decrypt the table key so that it can decrypt the keys below it in the hierarchy. [...] DynamoDB sends a Decrypt request to AWS KMS that specifies the KMS key for the table. [...] The user is the principal in your AWS account who is accessing the table"; "DynamoDB encryption context": aws:dynamodb:tableName and aws:dynamodb:subscriberId. DynamoDB caches the table key for five minutes ("Table key caching"): the stand-in asks on every request (the stricter answer); the DynamoDB model lists no KMS error, the refusal is AccessDeniedException';
+
+const putItem = (credentials: Credentials, TableName: string) =>
+  outcome(
+    world
+      .with(DynamoDBClient, credentials)
+      .send(new PutItemCommand({ TableName, Item: { pk: { S: 'alert#1' } } })),
+  );
+
+conformance('dynamodb:PutItem', {
+  behaviour:
+    'a writer of a table encrypted with a customer managed key needs kms:Decrypt on it through DynamoDB (the table key is decrypted for the caller)',
+  source: dynamodbDecrypt,
+  refuses: [
+    'a role allowed dynamodb:PutItem only, and one allowed kms:GenerateDataKey and kms:Encrypt but not kms:Decrypt',
+    async () => {
+      const keyArn = await key('alias/state-like', accountRoot(logArchive));
+      const table = await encryptedTable('dedupe-like', keyArn);
+      for (const extra of [[], [allow(['kms:GenerateDataKey', 'kms:Encrypt'], keyArn)]]) {
+        const writer = await roleSession(logArchive, [allow('dynamodb:PutItem', table), ...extra]);
+        expect(await putItem(writer.credentials, 'dedupe-like')).toBe('AccessDeniedException');
+      }
+    },
+  ],
+  accepts: [
+    'a role allowed kms:Decrypt through DynamoDB for this table (kms:ViaService and the encryption context)',
+    async () => {
+      const keyArn = await keyArnOf('alias/state-like');
+      const table = `arn:aws:dynamodb:${region}:${logArchive}:table/dedupe-like`;
+      const writer = await roleSession(logArchive, [
+        allow('dynamodb:PutItem', table),
+        allow('kms:Decrypt', keyArn, {
+          StringEquals: {
+            'kms:ViaService': `dynamodb.${region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:dynamodb:tableName': 'dedupe-like',
+          },
+        }),
+      ]);
+      expect(await putItem(writer.credentials, 'dedupe-like')).toBe('ok');
+    },
+  ],
+});
+
+conformance('dynamodb:Scan', {
+  behaviour:
+    'a reader of a table encrypted with a customer managed key needs kms:Decrypt on it through DynamoDB',
+  source: dynamodbDecrypt,
+  refuses: [
+    'a role allowed dynamodb:Scan only',
+    async () => {
+      const table = `arn:aws:dynamodb:${region}:${logArchive}:table/dedupe-like`;
+      const reader = await roleSession(logArchive, [allow('dynamodb:Scan', table)]);
+      expect(
+        await outcome(
+          world.with(DynamoDBClient, reader.credentials).send(new ScanCommand({ TableName: 'dedupe-like' })),
+        ),
+      ).toBe('AccessDeniedException');
+    },
+  ],
+  accepts: [
+    'the same role allowed kms:Decrypt through DynamoDB: it reads the item written',
+    async () => {
+      const keyArn = await keyArnOf('alias/state-like');
+      const table = `arn:aws:dynamodb:${region}:${logArchive}:table/dedupe-like`;
+      const reader = await roleSession(logArchive, [
+        allow('dynamodb:Scan', table),
+        allow('kms:Decrypt', keyArn, {
+          StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` },
+        }),
+      ]);
+      const res = await world
+        .with(DynamoDBClient, reader.credentials)
+        .send(new ScanCommand({ TableName: 'dedupe-like' }));
+      expect(res.Items?.map((i) => i.pk?.S)).toEqual(['alert#1']);
+    },
+  ],
+});
+
+/** `dynamodb:<action>` on the dedupe-like table by a role allowed it, with `withDecrypt` or not. */
+async function itemCall(
+  action: string,
+  withDecrypt: boolean,
+  send: (client: DynamoDBClient) => Promise<unknown>,
+): Promise<string> {
+  const table = `arn:aws:dynamodb:${region}:${logArchive}:table/dedupe-like`;
+  const keyArn = await keyArnOf('alias/state-like');
+  const role = await roleSession(logArchive, [
+    allow(action, table),
+    ...(withDecrypt
+      ? [
+          allow('kms:Decrypt', keyArn, {
+            StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` },
+          }),
+        ]
+      : []),
+  ]);
+  return outcome(send(world.with(DynamoDBClient, role.credentials)));
+}
+
+const getItem = (c: DynamoDBClient) =>
+  c.send(new GetItemCommand({ TableName: 'dedupe-like', Key: { pk: { S: 'alert#1' } } }));
+const updateItem = (c: DynamoDBClient) =>
+  c.send(
+    new UpdateItemCommand({
+      TableName: 'dedupe-like',
+      Key: { pk: { S: 'alert#1' } },
+      UpdateExpression: 'SET alerted = :t',
+      ExpressionAttributeValues: { ':t': { BOOL: true } },
+    }),
+  );
+const deleteItem = (c: DynamoDBClient) =>
+  c.send(new DeleteItemCommand({ TableName: 'dedupe-like', Key: { pk: { S: 'alert#1' } } }));
+
+conformance('dynamodb:GetItem', {
+  behaviour: "the alerter's read of a held claim needs kms:Decrypt on the table's key through DynamoDB",
+  source: dynamodbDecrypt,
+  refuses: [
+    'a role allowed dynamodb:GetItem only',
+    async () => expect(await itemCall('dynamodb:GetItem', false, getItem)).toBe('AccessDeniedException'),
+  ],
+  accepts: [
+    'the role allowed kms:Decrypt through DynamoDB too',
+    async () => expect(await itemCall('dynamodb:GetItem', true, getItem)).toBe('ok'),
+  ],
+});
+
+conformance('dynamodb:UpdateItem', {
+  behaviour: "the alerter's mark and the indexer's last-seen update need kms:Decrypt on the table's key",
+  source: dynamodbDecrypt,
+  refuses: [
+    'a role allowed dynamodb:UpdateItem only',
+    async () =>
+      expect(await itemCall('dynamodb:UpdateItem', false, updateItem)).toBe('AccessDeniedException'),
+  ],
+  accepts: [
+    'the role allowed kms:Decrypt through DynamoDB too',
+    async () => expect(await itemCall('dynamodb:UpdateItem', true, updateItem)).toBe('ok'),
+  ],
+});
+
+conformance('dynamodb:DeleteItem', {
+  behaviour: "the alerter's release of a claim needs kms:Decrypt on the table's key",
+  source: dynamodbDecrypt,
+  refuses: [
+    'a role allowed dynamodb:DeleteItem only',
+    async () =>
+      expect(await itemCall('dynamodb:DeleteItem', false, deleteItem)).toBe('AccessDeniedException'),
+  ],
+  accepts: [
+    'the role allowed kms:Decrypt through DynamoDB too',
+    async () => expect(await itemCall('dynamodb:DeleteItem', true, deleteItem)).toBe('ok'),
+  ],
+});
+
+const grants =
+  'KMS Developer Guide, "Grants in AWS KMS": "When you create a grant for a KMS key, the grant allows the grantee principal to call the specified grant operations on the KMS key provided that all conditions specified in the grant are met"; "Principals who get kms:CreateGrant permission from a policy can create grants for any grant operation on the KMS key [...] When you allow kms:CreateGrant permission in a policy, you can use policy conditions to limit this permission"; "AWS KMS condition keys", kms:GrantOperations';
+
+conformance('kms:CreateGrant', {
+  behaviour:
+    'creating a grant needs kms:CreateGrant (kms:GrantOperations evaluated); a grant lets its grantee use the key through a service, within its encryption context constraint',
+  source: `${grants}. A grant to an account, and a grant against an explicit Deny, are not taken to allow (AWS documents neither: the stricter answer)`,
+  refuses: [
+    "a role allowed kms:CreateGrant for Decrypt only asking for Decrypt and Encrypt; a consumer whose grant's encryption context constraint names another queue",
+    async () => {
+      const keyArn = await keyArnOf('alias/queue-like');
+      const granter = await roleSession(logArchive, [
+        allow('kms:CreateGrant', keyArn, {
+          'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] },
+        }),
+      ]);
+      const consumer = await roleSession(logArchive, [
+        allow('sqs:ReceiveMessage', `arn:aws:sqs:${region}:${logArchive}:queue-like`),
+      ]);
+      expect(
+        await outcome(
+          world.with(KMSClient, granter.credentials).send(
+            new CreateGrantCommand({
+              KeyId: keyArn,
+              GranteePrincipal: consumer.arn,
+              Operations: ['Decrypt', 'Encrypt'],
+            }),
+          ),
+        ),
+      ).toBe('AccessDeniedException');
+      await world.with(KMSClient, granter.credentials).send(
+        new CreateGrantCommand({
+          KeyId: keyArn,
+          GranteePrincipal: consumer.arn,
+          Operations: ['Decrypt'],
+          Constraints: {
+            EncryptionContextSubset: { 'aws:sqs:arn': `arn:aws:sqs:${region}:${logArchive}:another-queue` },
+          },
+        }),
+      );
+      const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
+      expect(
+        await outcome(
+          world.with(SQSClient, consumer.credentials).send(new ReceiveMessageCommand({ QueueUrl })),
+        ),
+      ).toBe('KmsAccessDenied');
+    },
+  ],
+  accepts: [
+    'the same role creating a Decrypt grant for a consumer, held to this queue: the consumer, with no KMS permission in IAM, receives',
+    async () => {
+      const keyArn = await keyArnOf('alias/queue-like');
+      const granter = await roleSession(logArchive, [
+        allow('kms:CreateGrant', keyArn, {
+          'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] },
+        }),
+      ]);
+      const consumer = await roleSession(logArchive, [
+        allow('sqs:ReceiveMessage', `arn:aws:sqs:${region}:${logArchive}:queue-like`),
+      ]);
+      await world.with(KMSClient, granter.credentials).send(
+        new CreateGrantCommand({
+          KeyId: keyArn,
+          GranteePrincipal: consumer.arn,
+          Operations: ['Decrypt'],
+          Constraints: {
+            EncryptionContextSubset: { 'aws:sqs:arn': `arn:aws:sqs:${region}:${logArchive}:queue-like` },
+          },
+        }),
+      );
+      const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
+      expect(
+        await outcome(
+          world.with(SQSClient, consumer.credentials).send(new ReceiveMessageCommand({ QueueUrl })),
+        ),
+      ).toBe('ok');
     },
   ],
 });

@@ -106,8 +106,13 @@ function setAt(
  * Query parameters that make a REST request this operation rather than another on the same path:
  * S3 API Reference, UploadPart, `PUT /Key+?partNumber=PartNumber&uploadId=UploadId`; without them
  * the request is a PutObject, which S3 serves as one, so leaving them out is no refusal to send.
+ * UploadPartCopy is the same request with the `x-amz-copy-source` header (CopySource): without it,
+ * an UploadPart; without partNumber and uploadId, a CopyObject.
  */
-const operationSelectors: Record<string, string[]> = { UploadPart: ['PartNumber', 'UploadId'] };
+const operationSelectors: Record<string, string[]> = {
+  UploadPart: ['PartNumber', 'UploadId'],
+  UploadPartCopy: ['PartNumber', 'UploadId', 'CopySource'],
+};
 
 function invalidCases(m: Model, operation: string, valid: Record<string, unknown>): Case[] {
   const out: Case[] = [];
@@ -130,7 +135,8 @@ function invalidCases(m: Model, operation: string, valid: Record<string, unknown
       const here = [...at, name];
       const bound =
         member.location === 'uri' ||
-        (member.location === 'querystring' && (operationSelectors[operation] ?? []).includes(name));
+        (['querystring', 'header'].includes(member.location ?? '') &&
+          (operationSelectors[operation] ?? []).includes(name));
       const label = `${here.join('.')}`;
       const names = wire(name, member);
       if ((shape.required ?? []).includes(name) && name in present && !bound)

@@ -216,6 +216,9 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'dynamodb:GetItem': { TableName: 'logwarden-ledger', Key: { pk: { S: 'a' } } },
   'dynamodb:PutItem': { TableName: 'logwarden-ledger', Item: { pk: { S: 'a' } } },
   'dynamodb:Scan': { TableName: 'logwarden-ledger', Limit: 10 },
+  'dynamodb:DescribeTable': { TableName: 'logwarden-ledger' },
+  'dynamodb:DescribeContinuousBackups': { TableName: 'logwarden-ledger' },
+  'dynamodb:DescribeTimeToLive': { TableName: 'logwarden-ledger' },
   'dynamodb:UpdateItem': {
     TableName: 'logwarden-ledger',
     Key: { pk: { S: 'a' } },
@@ -239,6 +242,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'events:CreateEventBus': { Name: 'logwarden-model' },
   'events:DeleteRule': { Name: 'logwarden-guardduty-findings' },
   'events:DescribeRule': { Name: 'logwarden-guardduty-findings' },
+  'events:DescribeEventBus': { Name: 'logwarden-control' },
   'events:DisableRule': { Name: 'logwarden-guardduty-findings' },
   'events:ListRules': {},
   'events:RemoveTargets': { Rule: 'logwarden-guardduty-findings', Ids: ['findings-log-group'] },
@@ -446,6 +450,9 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'cloudtrail:RegisterOrganizationDelegatedAdmin': { MemberAccountId: '222222222222' },
   'guardduty:ListOrganizationAdminAccounts': { MaxResults: 10 },
   'iam:GetRole': { RoleName: 'logwarden-member-execution' },
+  'iam:GetRolePolicy': { RoleName: 'logwarden-member-execution', PolicyName: 'inline' },
+  'iam:ListRolePolicies': { RoleName: 'logwarden-member-execution' },
+  'iam:ListAttachedRolePolicies': { RoleName: 'logwarden-member-execution' },
   'organizations:AcceptHandshake': { HandshakeId: 'h-0123456789' },
   'organizations:DescribeOrganization': {},
   'organizations:DescribeResourcePolicy': {},
@@ -488,6 +495,13 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     PartNumber: 1,
     Body: 'body',
   },
+  's3:UploadPartCopy': {
+    Bucket: 'logwarden-model',
+    Key: 'object',
+    UploadId: 'upload-id',
+    PartNumber: 1,
+    CopySource: 'logwarden-model/source',
+  },
   's3:PutObjectRetention': {
     Bucket: 'logwarden-model',
     Key: 'object',
@@ -503,6 +517,11 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'kms:GetKeyPolicy': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', PolicyName: 'default' },
   'kms:GetKeyRotationStatus': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
   'kms:DescribeKey': { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
+  'kms:CreateGrant': {
+    KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+    GranteePrincipal: 'arn:aws:iam::333333333333:role/logwarden-central-alerter',
+    Operations: ['Decrypt'],
+  },
   'kms:PutKeyPolicy': {
     KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
     PolicyName: 'default',
@@ -585,6 +604,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     },
   },
   'sns:GetTopicAttributes': { TopicArn: 'arn:aws:sns:eu-west-1:111111111111:logwarden-alerts' },
+  'sns:ListSubscriptionsByTopic': { TopicArn: 'arn:aws:sns:eu-west-1:111111111111:logwarden-alerts' },
   'sqs:SetQueueAttributes': {
     QueueUrl: 'http://localhost/123456789012/logwarden-local',
     Attributes: { MessageRetentionPeriod: '1209600' },
@@ -606,6 +626,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'sqs:ListQueues': { MaxResults: 10 },
   'sqs:PurgeQueue': { QueueUrl: queue },
   'sqs:ReceiveMessage': { QueueUrl: queue, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 },
+  'sqs:SendMessage': { QueueUrl: queue, MessageBody: 'message' },
   'states:CreateStateMachine': {
     name: 'cover-account',
     definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
