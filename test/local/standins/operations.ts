@@ -606,6 +606,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'sqs:ListQueues': { MaxResults: 10 },
   'sqs:PurgeQueue': { QueueUrl: queue },
   'sqs:ReceiveMessage': { QueueUrl: queue, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 },
+  'sqs:DeleteMessage': { QueueUrl: queue, ReceiptHandle: 'receipt-handle' },
   'states:CreateStateMachine': {
     name: 'cover-account',
     definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
