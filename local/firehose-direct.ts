@@ -21,6 +21,7 @@ import { indexArchiveEnv } from '../functions/index-archive/env';
 import type { FirehoseOutputRecord, FirehoseTransformEvent } from '../functions/transform/transform';
 import { resolveValue } from './asl';
 import { flowLogSamples } from './corpus';
+import { flowLogFieldsByVersion } from '../functions/shared/flow-log-formats';
 import { resolveDocument, resourcesOf, type DeployedStack } from './deployment';
 import { deliverRecords, type ArchiveDelivery, type DeliveryStats } from './firehose-driver';
 import { serviceCredentials } from './standins/prerequisites';
@@ -137,13 +138,22 @@ export function streamOf(world: DirectWorld, flowLog: FlowLog): DirectStream {
  * format's fields by name) written in the flow log's LogFormat, as the flow log's account and
  * VPC, a field the record lacks as "-" ("If a field is not applicable or could not be computed
  * for a specific record, the record displays a '-' symbol for that entry", VPC User Guide, "Flow
- * log records"). `version` is the highest version of the format's fields, as AWS writes it.
+ * log records"); `version` the highest version among the format's fields, as AWS writes it.
  */
 export function flowLogLines(flowLog: FlowLog, account: string, region: string): string[] {
   if (!flowLog.LogFormat) throw new Error(`flow log ${flowLog.FlowLogId} has no LogFormat`);
   const fields = flowLog.LogFormat.trim()
     .split(/\s+/)
     .map((f) => f.replace(/^\$\{(.+)\}$/, '$1'));
+  // "If you use a custom format, the version is the highest version among the specified fields"
+  // (VPC User Guide, "Flow log records", version).
+  const version = String(
+    Math.max(
+      ...Object.entries(flowLogFieldsByVersion)
+        .filter(([, named]) => (named as readonly string[]).some((f) => fields.includes(f)))
+        .map(([v]) => Number(v)),
+    ),
+  );
   const lines: string[] = [];
   for (const sample of flowLogSamples()) {
     const names = sample.format
@@ -155,6 +165,7 @@ export function flowLogLines(flowLog: FlowLog, account: string, region: string):
       if (values.length !== names.length) continue; // a header that does not describe its lines
       const byName = new Map(names.map((n, i) => [n, values[i]]));
       const own: Record<string, string> = {
+        version,
         'account-id': account,
         'vpc-id': flowLog.ResourceId ?? '-',
         region,
