@@ -9,6 +9,8 @@ import type { EventPattern } from './patterns';
  * - an array in the event matches when any of its elements matches any allowed value;
  * - values match exactly and by type (`false` is not `"false"`);
  * - `{ "prefix": "s" }` matches a string starting with `s`;
+ * - `{ "wildcard": "a*b" }` matches a whole string where each `*` stands for any characters, none
+ *   included ("Content filtering", wildcard matching), and an escaped `\*` for a star itself;
  * - `{ "anything-but": [..] }` matches a present value not listed;
  * - `{ "exists": true|false }` matches on whether the field is present. It works on leaf nodes
  *   only: a field holding an object is not a leaf, so `exists: true` does not match it.
@@ -45,11 +47,12 @@ function isExists(rule: unknown): rule is { exists: boolean } {
 
 function matchLeaf(value: unknown, rule: unknown): boolean {
   if (rule && typeof rule === 'object') {
-    const r = rule as { prefix?: string; 'anything-but'?: unknown[]; exists?: boolean };
+    const r = rule as { prefix?: string; wildcard?: string; 'anything-but'?: unknown[]; exists?: boolean };
     const keys = Object.keys(r);
     if (keys.length !== 1)
       throw new Error(`unsupported content filter ${JSON.stringify(rule)} (one operator per filter)`);
     if (r.prefix !== undefined) return typeof value === 'string' && value.startsWith(r.prefix);
+    if (r.wildcard !== undefined) return typeof value === 'string' && wildcardRegExp(r.wildcard).test(value);
     if (r['anything-but'] !== undefined)
       return value !== undefined && (typeof value !== 'object' || value === null)
         ? !r['anything-but'].includes(value)
@@ -61,4 +64,16 @@ function matchLeaf(value: unknown, rule: unknown): boolean {
     throw new Error(`unsupported content filter ${JSON.stringify(rule)}`);
   }
   return value === rule;
+}
+
+/** A wildcard filter as a whole-string expression: `*` any characters, `\*` and `\\` themselves. */
+function wildcardRegExp(wildcard: string): RegExp {
+  let source = '';
+  for (let i = 0; i < wildcard.length; i++) {
+    const c = wildcard[i];
+    if (c === '\\' && (wildcard[i + 1] === '*' || wildcard[i + 1] === '\\')) source += `\\${wildcard[++i]}`;
+    else if (c === '*') source += '.*';
+    else source += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 's');
 }

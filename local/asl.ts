@@ -183,6 +183,7 @@ export function physicalName(template: CfnTemplate, logicalId: string): string {
     'AWS::OpenSearchService::Domain': p.DomainName,
     'AWS::Events::EventBus': p.Name,
     'AWS::Events::Rule': p.Name,
+    'AWS::KinesisFirehose::DeliveryStream': p.DeliveryStreamName,
   }[r.Type];
   if (typeof given === 'string') return given;
   const lower = ['AWS::S3::Bucket', 'AWS::OpenSearchService::Domain'].includes(r.Type);

@@ -8,14 +8,18 @@
  *   unchanged, `account` and `region` still those of its source ("the event is sent as is",
  *   EventBridge User Guide, sending events between accounts), if that bus's resource policy
  *   lets the sending account put events (`aws:PrincipalOrgID` of the organization);
- * - a Lambda function (the control-bus rules → the dispatcher): the input the target defines
- *   (`InputTransformer`, `Input` or the whole event) is handed to `invoke`.
+ * - a Lambda function (the control-bus rules → the dispatcher; the archive's Object Created
+ *   events → archive-lock): the input the target defines (`InputTransformer`, `Input` or the
+ *   whole event) is handed to `invoke`;
+ * - an SQS queue (the archive's "Object Created" events → the archive indexer's queue): the
+ *   input, as JSON text, is handed to `sendToQueue`, which sends it only if the queue's policy
+ *   lets EventBridge send for that rule (the stand-in decides).
  *
  * An event that no deployed rule catches starts nothing, as in AWS. Every hop is recorded.
  */
 import { matchesPattern } from '../events/match';
 import { resolveValue } from './asl';
-import { resourcesOf, type DeployedStack } from './deployment';
+import { resolveDocument, resourcesOf, type DeployedStack } from './deployment';
 import type { AwsEvent } from './aws-events';
 
 export interface Target {
@@ -59,6 +63,14 @@ export type Invoke = (fn: FunctionTarget, input: unknown) => Promise<unknown>;
  */
 export type SendAsRole = (send: { rule: DeployedRule; roleArn: string; busArn: string }) => Promise<void>;
 
+/** EventBridge sending a rule's input to an SQS queue: throws if the queue's policy refuses it. */
+export type SendToQueue = (send: { rule: DeployedRule; queueArn: string; body: string }) => Promise<void>;
+
+/** A rule's ARN: `arn:aws:events:<region>:<account>:rule/[<bus>/]<name>` (a custom bus's name in the path). */
+export function ruleArnOf(rule: DeployedRule): string {
+  return `arn:aws:events:${rule.region}:${rule.account}:rule/${rule.bus === 'default' ? '' : `${rule.bus}/`}${rule.name}`;
+}
+
 export class LocalEventBridge {
   private readonly rules: DeployedRule[] = [];
   /** `account/region/bus` → the organization id its policy requires of senders, if any. */
@@ -70,6 +82,7 @@ export class LocalEventBridge {
     private readonly org: { id: string; accounts: readonly string[] },
     private readonly invoke: Invoke,
     private readonly sendAsRole?: SendAsRole,
+    private readonly sendToQueue?: SendToQueue,
   ) {
     for (const stack of stacks) this.load(stack);
   }
@@ -105,11 +118,16 @@ export class LocalEventBridge {
         region: stack.region,
         bus,
         name: String(p.Name ?? logicalId),
-        pattern: p.EventPattern as Record<string, unknown>,
+        // A pattern may name the stack's own resources (the archive bucket's name by Ref).
+        pattern: resolveDocument(stack, p.EventPattern) as Record<string, unknown>,
         targets: ((p.Targets as Target[]) ?? []).map((t) => ({
-          arn: (t.Arn as unknown as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']
-            ? `function:${(t.Arn as unknown as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]}`
-            : res(t.Arn),
+          // A function of the stack is invoked in process; anything else (a bus, a queue) by ARN.
+          arn:
+            stack.template.Resources[
+              (t.Arn as unknown as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0] ?? ''
+            ]?.Type === 'AWS::Lambda::Function'
+              ? `function:${(t.Arn as unknown as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]}`
+              : res(t.Arn),
           target: t,
           roleArn:
             (t as { RoleArn?: unknown }).RoleArn === undefined
@@ -163,6 +181,9 @@ export class LocalEventBridge {
           results.push(
             await this.invoke({ stack: rule.stack, logicalId: arn.slice(9) }, inputFor(target, event)),
           );
+        } else if (arn.startsWith('arn:aws:sqs:') && this.sendToQueue) {
+          await this.sendToQueue({ rule, queueArn: arn, body: JSON.stringify(inputFor(target, event)) });
+          results.push({ queue: arn });
         } else throw new Error(`rule ${rule.name}: target ${arn} is not emulated`);
       }
     }

@@ -6,7 +6,11 @@ import {
   errorPrefix,
   PROCESSOR_BUFFER_MB,
 } from '../stacks/central/firehose-archive';
-import type { FirehoseOutputRecord, FirehoseTransformEvent } from '../functions/transform/transform';
+import type {
+  FirehoseInputRecord,
+  FirehoseOutputRecord,
+  FirehoseTransformEvent,
+} from '../functions/transform/transform';
 import { lakeNames } from '../contracts/lake';
 import { ConversionError, convertible, documentsToParquet, parseDocuments } from './lake-parquet';
 
@@ -28,14 +32,44 @@ export interface DeliveryStats {
   objects: string[];
 }
 
+/** A record as a delivery stream holds it, whatever put it there: its bytes and arrival. */
+export interface SourceRecord {
+  data: Uint8Array;
+  approximateArrivalTimestamp?: number;
+  /** A stream with Kinesis as source: the record's place in the source stream. */
+  kinesisRecordMetadata?: FirehoseInputRecord['kinesisRecordMetadata'];
+}
+
+/**
+ * A delivery stream's S3 destination, as its ExtendedS3DestinationConfiguration says: the
+ * stream's name (first part of every object name), the prefix and error prefix, the file
+ * extension, the processor's buffer, and what the transform event names (the source stream,
+ * or the delivery stream and its Region).
+ */
+export interface ArchiveDelivery {
+  streamName: string;
+  prefix: string;
+  errorPrefix: string;
+  fileExtension: string;
+  processorBufferBytes: number;
+  event: Pick<FirehoseTransformEvent, 'deliveryStreamArn' | 'sourceKinesisStreamArn' | 'region'>;
+}
+
+export interface DeliveryOptions {
+  s3: S3Client;
+  bucket: string;
+  runId: string;
+  transform: FirehoseDriverOptions['transform'];
+}
+
 /**
  * Firehose names objects `<prefix><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<random>` (Firehose
  * Developer Guide, Amazon S3 object name format): never the same twice. The run id and the
  * invocation play the random part here.
  */
-function objectName(runId: string, invocation: number): string {
+function objectName(streamName: string, runId: string, invocation: number): string {
   const time = new Date().toISOString().slice(0, 19).replace(/[T:]/g, '-');
-  return `logwarden-archive-1-${time}-${runId}-${invocation}`;
+  return `${streamName}-1-${time}-${runId}-${invocation}`;
 }
 
 /**
@@ -51,20 +85,49 @@ export async function deliverToArchive(
   options: FirehoseDriverOptions,
   stats: DeliveryStats,
 ): Promise<void> {
-  const limit = PROCESSOR_BUFFER_MB * 1024 * 1024;
-  let batch: _Record[] = [];
+  await deliverRecords(
+    records.map((r) => ({
+      data: r.Data as Uint8Array,
+      approximateArrivalTimestamp: r.ApproximateArrivalTimestamp?.getTime(),
+      kinesisRecordMetadata: { partitionKey: r.PartitionKey, sequenceNumber: r.SequenceNumber },
+    })),
+    {
+      streamName: 'logwarden-archive',
+      prefix: archivePrefix,
+      errorPrefix,
+      fileExtension: archiveFileExtension,
+      processorBufferBytes: PROCESSOR_BUFFER_MB * 1024 * 1024,
+      event: { sourceKinesisStreamArn: options.sourceStreamArn },
+    },
+    options,
+    stats,
+  );
+}
+
+/**
+ * Firehose between a delivery stream's records and its S3 destination (`delivery`): the
+ * transform called per processor buffer, its answers written as deliverToArchive describes.
+ */
+export async function deliverRecords(
+  records: SourceRecord[],
+  delivery: ArchiveDelivery,
+  options: DeliveryOptions,
+  stats: DeliveryStats,
+): Promise<void> {
+  const limit = delivery.processorBufferBytes;
+  let batch: SourceRecord[] = [];
   let size = 0;
   const flush = async () => {
     if (!batch.length) return;
     const invocation = stats.invocations++;
     const event: FirehoseTransformEvent = {
       invocationId: `${options.runId}-${invocation}`,
-      sourceKinesisStreamArn: options.sourceStreamArn,
+      ...delivery.event,
       records: batch.map((r, i) => ({
         recordId: `${invocation}-${i}`,
-        data: Buffer.from(r.Data as Uint8Array).toString('base64'),
-        approximateArrivalTimestamp: r.ApproximateArrivalTimestamp?.getTime(),
-        kinesisRecordMetadata: { partitionKey: r.PartitionKey, sequenceNumber: r.SequenceNumber },
+        data: Buffer.from(r.data).toString('base64'),
+        approximateArrivalTimestamp: r.approximateArrivalTimestamp,
+        ...(r.kinesisRecordMetadata ? { kinesisRecordMetadata: r.kinesisRecordMetadata } : {}),
       })),
     };
     const { records } = await options.transform(event);
@@ -76,12 +139,12 @@ export async function deliverToArchive(
     const failures: { key: string; body: string }[] = [];
     const failure = (type: string, i: number, body: Record<string, unknown>) =>
       failures.push({
-        key: `${errorPrefix
+        key: `${delivery.errorPrefix
           .replace('!{firehose:error-output-type}', type)
           .replace(
             '!{timestamp:yyyy/MM/dd}',
             new Date().toISOString().slice(0, 10).replaceAll('-', '/'),
-          )}${objectName(options.runId, invocation)}-${failures.length}-${i}.json`,
+          )}${objectName(delivery.streamName, options.runId, invocation)}-${failures.length}-${i}.json`,
         body: JSON.stringify({
           attemptsMade: 1,
           arrivalTimestamp: event.records[i].approximateArrivalTimestamp,
@@ -93,7 +156,7 @@ export async function deliverToArchive(
         stats.ok++;
         const k = r.metadata?.partitionKeys;
         // The delivery stream's own prefix expression, evaluated as Firehose would.
-        const prefix = archivePrefix.replace(
+        const prefix = delivery.prefix.replace(
           /!\{partitionKeyFromLambda:(\w+)\}/g,
           (_, key: string) => (k as Record<string, string> | undefined)?.[key] ?? '',
         );
@@ -131,7 +194,7 @@ export async function deliverToArchive(
       ...[...byPrefix]
         .filter(([, docs]) => docs.length > 0)
         .map(([prefix, docs]) => ({
-          key: `${prefix}${objectName(options.runId, invocation)}${archiveFileExtension}`,
+          key: `${prefix}${objectName(delivery.streamName, options.runId, invocation)}${delivery.fileExtension}`,
           body: documentsToParquet(docs),
         })),
       ...failures,
@@ -144,7 +207,7 @@ export async function deliverToArchive(
     size = 0;
   };
   for (const r of records) {
-    const bytes = (r.Data as Uint8Array).length;
+    const bytes = r.data.length;
     if (batch.length && size + bytes > limit) await flush();
     batch.push(r);
     size += bytes;

@@ -13,6 +13,9 @@ import { onboardMembers } from './scenario/onboard';
 import { newVpcs } from './scenario/vpc';
 import { tamperAndHeal } from './scenario/tamper';
 import { deployPipeline, drainPipeline, shipCorpus } from './scenario/pipeline';
+import { directFlowLogs } from './scenario/direct-flow-logs';
+import { e2eConfig } from './emulated-org';
+import { parseConfig } from '../contracts/config';
 import {
   askOpenSearch,
   finish,
@@ -89,6 +92,12 @@ async function main() {
   say(`moto server ${moto.endpoint}`);
   const governed = ['eu-west-1', 'eu-central-1', ...extraRegions].slice(0, regionCount);
   const org = await emulateOrganization(moto.endpoint, {
+    // flowLogs.delivery firehose: logwarden's flow logs deliver straight to each Region's
+    // Firehose stream of the log-archive account (the direct path, local/firehose-direct.ts).
+    config: parseConfig({
+      ...(JSON.parse(JSON.stringify(e2eConfig)) as object),
+      flowLogs: { ...e2eConfig.flowLogs, delivery: 'firehose' },
+    }),
     members: [...members, alreadyLogged, sandboxed],
     excludedOu: 'sandbox',
     regions: governed,
@@ -130,6 +139,7 @@ async function main() {
   say(
     `corpus: ${shipped.events} log events in ${members[0]}'s log groups (${shipped.deliveredGroups} groups delivered by the account subscription policy, ${shipped.payloads} payloads put by the run) → ${drain.records} records, ${drain.archive.objects.length} archive objects`,
   );
+  await directFlowLogs(org, pipeline, members[0], say);
   await showDetectionAlerts(pipeline, say);
   await askOpenSearch(org, search, say);
   await askTheLake(pipeline, search, trinoStarting, say);
@@ -149,7 +159,7 @@ async function main() {
   const removed = stateDiff(beforeUninstall, afterUninstall);
   const notOurs = removed.filter(
     (d) =>
-      !/^\S+ \S+: - (flow log .* → (\/logwarden\/|arn:aws:logs)|account policy logwarden-|log group \/logwarden\/(vpc-flow-logs|guardduty-findings)|subscription filter logwarden-|rule logwarden-guardduty-findings)/.test(
+      !/^\S+ \S+: - (flow log .* → (\/logwarden\/|arn:aws:logs|arn:aws:firehose:[^:]+:\d{12}:deliverystream\/logwarden-)|account policy logwarden-|log group \/logwarden\/(vpc-flow-logs|guardduty-findings)|subscription filter logwarden-|rule logwarden-guardduty-findings)/.test(
         d,
       ),
   );

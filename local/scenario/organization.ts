@@ -42,10 +42,11 @@ import {
   deniedRequests,
   emittedEvents,
   serviceAuthorize,
+  serviceSendMessage,
   serviceCredentials,
   type Denial,
 } from '../standins/prerequisites';
-import { LocalEventBridge } from '../event-bus';
+import { LocalEventBridge, ruleArnOf } from '../event-bus';
 import { addAccount, createOrganization, establishPrerequisites, strictStandIns } from './prerequisites';
 
 export type Credentials = Awaited<ReturnType<typeof credentialsOf>>;
@@ -267,6 +268,7 @@ export async function emulateOrganization(
   const controlFunctions = templateFunctions(synth.controlPlane, config.homeRegion, securityTooling);
   const dispatcher = controlFunctions.find((f) => f.name === 'dispatch')!;
   const dispatch = functionHandler(dispatcher, await roleCredentials(dispatcher.roleArn));
+  const ruleTargets = new Map<string, ReturnType<typeof functionHandler>>();
   const bus = new LocalEventBridge(
     stacks,
     { id: config.organizationId, accounts: [management, ...orgAccounts] },
@@ -276,13 +278,31 @@ export async function emulateOrganization(
         await dispatch(input);
         return plane.runRecorded(sfn, securityTooling);
       }
-      throw new Error(`a rule targets function ${fn.logicalId} in ${fn.stack.account}: not emulated`);
+      // Any other function a deployed rule targets (the archive's Object Created events → the
+      // archive-lock function): its real handler, with the stack's environment and its role, as
+      // Lambda runs it. A failure fails the run, where AWS would retry the asynchronous
+      // invocation and then dead-letter it: the stricter answer.
+      const target = templateFunctions(fn.stack.template, fn.stack.region, fn.stack.account).find(
+        (f) => f.logicalId === fn.logicalId,
+      );
+      if (!target)
+        throw new Error(
+          `a rule targets function ${fn.logicalId} in ${fn.stack.account}: not in its template`,
+        );
+      const key = `${fn.stack.account}/${fn.stack.region}/${fn.logicalId}`;
+      let handler = ruleTargets.get(key);
+      if (!handler) {
+        handler = functionHandler(target, await roleCredentials(target.roleArn));
+        ruleTargets.set(key, handler);
+      }
+      await handler(input);
+      return [];
     },
     // EventBridge sends a forwarded event to the control bus as the rule target's role: its
     // trust (events.amazonaws.com, the rule's account and ARN), its events:PutEvents grant and
     // the control bus's policy (aws:PrincipalOrgID), all evaluated by the stand-in.
     async ({ rule, roleArn, busArn }) => {
-      const ruleArn = `arn:aws:events:${rule.region}:${rule.account}:rule/${rule.bus === 'default' ? '' : `${rule.bus}/`}${rule.name}`;
+      const ruleArn = ruleArnOf(rule);
       await serviceAuthorize(endpoint, {
         roleArn,
         service: 'events.amazonaws.com',
@@ -291,6 +311,19 @@ export async function emulateOrganization(
         region: rule.region,
         sourceAccount: rule.account,
         sourceArn: ruleArn,
+      });
+    },
+    // EventBridge sends to a queue target with no role: the queue's policy (events.amazonaws.com,
+    // aws:SourceArn of the rule) decides, evaluated by the stand-in, which then holds the message.
+    async ({ rule, queueArn, body }) => {
+      await serviceSendMessage(endpoint, {
+        queueArn,
+        service: 'events.amazonaws.com',
+        messageBody: body,
+        sourceAccount: rule.account,
+        sourceArn: ruleArnOf(rule),
+      }).catch((err: Error) => {
+        throw new Error(`rule ${rule.name}: sending to ${queueArn} refused: ${err.message}`);
       });
     },
   );

@@ -67,6 +67,16 @@ DATA_EVENTS = {
     "sqs": {"SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility"},
     "dynamodb": {"PutItem", "GetItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "BatchGetItem", "Query", "Scan", "TransactWriteItems", "TransactGetItems"},
     "lambda": {"Invoke", "InvokeAsync"},
+    # "Amazon S3 object-level API activity (for example, GetObject, DeleteObject, and PutObject
+    # API operations) on buckets and objects in buckets" (CloudTrail User Guide, "Logging data
+    # events"): data events, logged only by a trail with data event selectors.
+    "s3": {
+        "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects", "CopyObject",
+        "CreateMultipartUpload", "UploadPart", "UploadPartCopy", "CompleteMultipartUpload",
+        "AbortMultipartUpload", "ListParts", "GetObjectAttributes", "RestoreObject", "SelectObjectContent",
+        "PutObjectAcl", "GetObjectAcl", "PutObjectTagging", "GetObjectTagging", "DeleteObjectTagging",
+        "PutObjectRetention", "GetObjectRetention", "PutObjectLegalHold", "GetObjectLegalHold",
+    },
     # STS issues credentials; its calls are read-only management events (not sent to EventBridge).
     "sts": {"AssumeRole", "GetCallerIdentity", "GetSessionToken", "AssumeRoleWithWebIdentity"},
 }

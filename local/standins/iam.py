@@ -270,8 +270,25 @@ def _create_flow_logs(p: dict[str, Any], c: Ctx) -> list[Grant]:
     kind = {"VPC": "vpc", "Subnet": "subnet", "NetworkInterface": "network-interface"}.get(
         str(p.get("ResourceType")), "vpc"
     )
-    grants += [("ec2:CreateFlowLogs", c.arn("ec2", f"{kind}/{r}")) for r in _indexed(p, "ResourceId")]
-    return grants + _pass_role(p.get("DeliverLogsPermissionArn"), "vpc-flow-logs.amazonaws.com")
+    resources = [c.arn("ec2", f"{kind}/{r}") for r in _indexed(p, "ResourceId")]
+    grants += [("ec2:CreateFlowLogs", r) for r in resources]
+    role = p.get("DeliverLogsPermissionArn")
+    if p.get("LogDestinationType") == "kinesis-data-firehose" and role:
+        # To Firehose the source role goes to the log delivery service, for the resources the flow
+        # log monitors: "The condition statements ensure that this role is passed only to the log
+        # delivery service, and only when monitoring the specified resource. When you create your
+        # policy, specify the VPCs, network interfaces, or subnets that you're monitoring with the
+        # condition key iam:AssociatedResourceARN" (VPC User Guide, "IAM roles for cross account
+        # delivery", source account role: iam:PassedToService delivery.logs.amazonaws.com).
+        return grants + [
+            (
+                "iam:PassRole",
+                role,
+                {"iam:PassedToService": ["delivery.logs.amazonaws.com"], "iam:AssociatedResourceARN": [r]},
+            )
+            for r in resources
+        ]
+    return grants + _pass_role(role, "vpc-flow-logs.amazonaws.com")
 
 
 def _create_trail(p: dict[str, Any], c: Ctx) -> list[Grant]:

@@ -339,8 +339,17 @@ def _s3_put_object(original: Any) -> Any:
     return handler
 
 
+# GET requests on an object's sub-resources that read no object data: its ACL, tags, Object Lock
+# retention and legal hold, and the parts of an upload (ListParts). KMS decrypts the data key
+# only to return the object's data ("To download an object encrypted with an AWS KMS key, the
+# requester needs kms:Decrypt", S3 User Guide, SSE-KMS): these need no key.
+_NO_DATA_SUBRESOURCES = ("acl", "tagging", "retention", "legal-hold", "uploadId")
+
+
 def _s3_get_object(original: Any) -> Any:
     def handler(self: Any) -> Any:
+        if any(sub in self.querystring for sub in _NO_DATA_SUBRESOURCES):
+            return original(self)
         bucket = self.backend.get_bucket(self.bucket_name)
         version = self.querystring.get("versionId", [None])[0]
         stored = self.backend.get_object(self.bucket_name, self.parse_key_name(), version_id=version)

@@ -93,6 +93,18 @@ export function serviceAuthorize(
   return post<{ allowed: true }>(endpoint, 'service-authorize', request);
 }
 
+/**
+ * EventBridge sending a matched event to an SQS queue target (no role): the queue's policy must
+ * let `service` send, with the rule's ARN and account as `aws:SourceArn` / `aws:SourceAccount`;
+ * allowed, the stand-in puts the message into the queue. Throws when refused.
+ */
+export function serviceSendMessage(
+  endpoint: string,
+  request: { queueArn: string; service: string; messageBody: string; sourceAccount: string; sourceArn: string },
+) {
+  return post<{ messageId: string }>(endpoint, 'service-send-message', request);
+}
+
 /** An account joins the organization under a chosen id, as CreateAccount leaves it before CreateAccountResult. */
 export function addOrganizationAccount(endpoint: string, management: string, accountId: string) {
   return post<{ accountId: string }>(endpoint, 'organization-account', {

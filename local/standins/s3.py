@@ -10,6 +10,8 @@ source bucket (`aws:SourceArn`, created after it, as aws-cdk-lib synthesizes it)
 Here a target bucket with `BucketOwnerEnforced` is accepted as AWS accepts it; any other target
 keeps moto's check.
 """
+import itertools
+import uuid
 from typing import Any
 
 
@@ -29,6 +31,95 @@ def install() -> None:
 
     FakeBucket._log_permissions_enabled_policy = staticmethod(policy_or_owner_enforced)  # type: ignore[method-assign]
     install_actions()
+    install_eventbridge_notifications()
+    install_get_object_retention()
+
+
+def install_get_object_retention() -> None:
+    """GetObjectRetention, which moto 5.2 does not implement (its GET ?retention returns the
+    object's data). S3 API Reference, GetObjectRetention: "Retrieves an object's retention
+    settings", answered as `<Retention><Mode/><RetainUntilDate/></Retention>`; a version without
+    retention answers the error NoSuchObjectLockConfiguration ("The specified object does not have
+    a ObjectLock configuration", S3 error codes). Authorized as s3:GetObjectRetention
+    (KEY_SUBRESOURCE_ACTIONS), read from the version PutObjectRetention or the bucket's default
+    retention set."""
+    from moto.s3.exceptions import S3ClientError
+    from moto.s3.responses import S3Response
+
+    original = S3Response.get_object
+
+    def get_object(self: Any) -> Any:
+        if "retention" not in self.querystring:
+            return original(self)
+        key, _ = self._get_key()
+        if not key.lock_mode or not key.lock_until:
+            raise S3ClientError(
+                "NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock configuration"
+            )
+        headers = {"x-amz-version-id": key.version_id} if key.version_id != "null" else {}
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Retention xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            f"<Mode>{key.lock_mode}</Mode><RetainUntilDate>{key.lock_until}</RetainUntilDate></Retention>"
+        )
+        return 200, headers, body
+
+    S3Response.get_object = get_object  # type: ignore[method-assign]
+
+
+_sequencer = itertools.count(1)
+_CREATED_REASONS = {
+    "Put": "PutObject",
+    "Post": "POST Object",
+    "Copy": "CopyObject",
+    "CompleteMultipartUpload": "CompleteMultipartUpload",
+}
+
+
+def install_eventbridge_notifications() -> None:
+    """S3's events to EventBridge, emitted where AWS emits them. moto hands them to its own
+    EventBridge rules only; the local world routes events by the deployed rules
+    (local/event-bus.ts), so here a bucket with EventBridge notifications enabled emits each event
+    as the stand-in's other service events are emitted (events.py), read back and put on the
+    default bus of the bucket's account and Region. Amazon S3 User Guide, "Using EventBridge":
+    "Amazon S3 can send events to Amazon EventBridge whenever certain events happen in your
+    bucket"; "EventBridge event message structure": detail-type "Object Created", source
+    "aws.s3", resources the bucket's ARN, detail with version, bucket.name, object.key, size,
+    etag, version-id, sequencer, request-id, requester, reason. The requester here is the
+    bucket's account (moto does not pass the caller down to notifications): no rule of logwarden
+    matches on it."""
+    from moto.s3 import notifications
+
+    from standins import events
+
+    def emit_to_eventbridge(account_id: str, bucket: Any, event_name: str, key: Any) -> None:
+        # Objects created and removed only: moto also notifies a tagging event on every PutObject
+        # (its _detail_type names any other event "Object Tags Added"), which S3 does not send for
+        # an object put without tags; no rule of logwarden matches the other event types.
+        if not event_name.startswith(("s3:ObjectCreated:", "s3:ObjectRemoved:")):
+            return
+        detail_type = notifications._detail_type(event_name)
+        detail: dict[str, Any] = {
+            "version": "0",
+            "bucket": {"name": bucket.name},
+            "object": {
+                "key": key.name,
+                "size": key.size,
+                "etag": key.etag.replace('"', ""),
+                # A versioned bucket's objects carry their version (moto names none "null").
+                **({"version-id": key.version_id} if getattr(key, "version_id", None) not in (None, "null") else {}),
+                "sequencer": f"{next(_sequencer):016X}",
+            },
+            "request-id": str(uuid.uuid4()).replace("-", "")[:16].upper(),
+            "requester": account_id,
+            # "reason": "PutObject, POST Object, CopyObject, or CompleteMultipartUpload" (ibid.).
+            "reason": _CREATED_REASONS.get(event_name.split(":")[-1], event_name.split(":")[-1]),
+        }
+        events.emit(
+            events.service_event(detail_type, "aws.s3", account_id, bucket.region_name, [bucket.arn], detail)
+        )
+
+    notifications._send_event_bridge_message = emit_to_eventbridge  # type: ignore[assignment]
 
 
 # moto names a bucket request by its sub-resource (ACTION_MAP); these are missing there, so moto
@@ -63,8 +154,21 @@ BUCKET_SUBRESOURCE_ACTIONS = {
 }
 
 
+# The same for an object's Object Lock sub-resources, which moto names GetObject / GetObjectVersion
+# / PutObject: GetObjectRetention is s3:GetObjectRetention, PutObjectRetention
+# s3:PutObjectRetention, Get/PutObjectLegalHold s3:Get/PutObjectLegalHold (Service Authorization
+# Reference, "Actions defined by Amazon S3"), with or without a versionId. moto takes the last
+# matching sub-resource of its map, so these, added after `versionId`, win over it.
+KEY_SUBRESOURCE_ACTIONS = {
+    "GET": {"retention": "GetObjectRetention", "legal-hold": "GetObjectLegalHold"},
+    "PUT": {"retention": "PutObjectRetention", "legal-hold": "PutObjectLegalHold"},
+}
+
+
 def install_actions() -> None:
     from moto.s3.responses import ACTION_MAP
 
     for method, actions in BUCKET_SUBRESOURCE_ACTIONS.items():
         ACTION_MAP["BUCKET"][method].update(actions)
+    for method, actions in KEY_SUBRESOURCE_ACTIONS.items():
+        ACTION_MAP["KEY"][method].update(actions)

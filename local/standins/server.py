@@ -120,6 +120,42 @@ def service_authorize(body: dict[str, Any]) -> dict[str, Any]:
     return {"allowed": True}
 
 
+def service_send_message(body: dict[str, Any]) -> dict[str, Any]:
+    """EventBridge delivering a rule's matched event to an SQS queue target: no role is used (the
+    target has none); the queue's own policy must let the service principal send. EventBridge
+    User Guide, "Using resource-based policies for Amazon EventBridge", Amazon SQS permissions:
+    "To allow EventBridge to send events to an Amazon SQS queue, the queue's resource-based policy
+    must allow events.amazonaws.com sqs:SendMessage", with `aws:SourceArn` the rule's ARN. The
+    policy is evaluated for `service` with the rule's `aws:SourceArn` and `aws:SourceAccount`;
+    allowed, the message (the event's JSON) is sent into the queue. Refused: 403, listed with the
+    denials."""
+    from moto.sqs.models import sqs_backends
+
+    queue_arn = str(body["queueArn"])
+    service = str(body["service"])
+    _, _, _, region, account, name = queue_arn.split(":")
+    backend = sqs_backends[account][region]
+    try:
+        queue = backend.get_queue(name)
+    except Exception as err:  # moto's QueueDoesNotExist
+        raise PermissionError(f"queue {queue_arn} does not exist ({err})") from err
+    context: dict[str, list[str]] = {}
+    if body.get("sourceAccount"):
+        context["aws:SourceAccount"] = [str(body["sourceAccount"])]
+    if body.get("sourceArn"):
+        context["aws:SourceArn"] = [str(body["sourceArn"])]
+    caller = policy.Caller(account="", arn=service, service=service)
+    docs = [queue.policy] if queue.policy else []
+    if policy.evaluate(docs, "sqs:SendMessage", queue_arn, context, caller).effect != policy.ALLOW:
+        message = f"the policy of {queue_arn} does not allow {service} sqs:SendMessage from {body.get('sourceArn')}"
+        iam.DENIALS.append(
+            {"action": "sqs:SendMessage", "caller": service, "code": "AccessDenied", "message": message, "at": iam._now_ms()}
+        )
+        raise PermissionError(message)
+    sent = backend.send_message(name, str(body["messageBody"]))
+    return {"messageId": sent.id}
+
+
 def organization_account(body: dict[str, Any]) -> dict[str, Any]:
     """Adds an account with a chosen id to the organization of `managementAccount` (moto's
     CreateAccount draws a random id; the local world names its accounts)."""
@@ -174,6 +210,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "/logwarden-standins/service-credentials": service_credentials,
     "/logwarden-standins/organization-account": organization_account,
     "/logwarden-standins/service-authorize": service_authorize,
+    "/logwarden-standins/service-send-message": service_send_message,
     "/logwarden-standins/execution-ended": execution_ended,
     # The OpenSearch domain's signing gateway asks who signed a request (local/standins/sigv4.py).
     "/logwarden-standins/sigv4": sigv4.verify,

@@ -51,6 +51,26 @@ describe('matchesPattern (EventBridge semantics for what the patterns use)', () 
     expect(matchesPattern({ account: '1' }, { account: [{ 'anything-but': ['1'] }] })).toBe(false);
     expect(matchesPattern({}, { account: [{ 'anything-but': ['1'] }] })).toBe(false);
   });
+  it('wildcard: the whole string, each * any characters (none included), an escaped * a star itself', () => {
+    // The archive indexer's rule (stacks/central/archive-indexer.ts directObjectKeyPattern).
+    const key = (k: string) => ({ detail: { object: { key: k } } });
+    const rule = {
+      detail: { object: { key: [{ wildcard: 'ocsf/source=*/date=*/logwarden-flow-logs-*' }] } },
+    };
+    expect(
+      matchesPattern(key('ocsf/source=flow/date=2026-12-07/logwarden-flow-logs-1-x.parquet'), rule),
+    ).toBe(true);
+    expect(matchesPattern(key('ocsf/source=/date=/logwarden-flow-logs-'), rule)).toBe(true);
+    expect(matchesPattern(key('ocsf/source=flow/date=2026-12-07/logwarden-archive-1-x.parquet'), rule)).toBe(
+      false,
+    );
+    expect(matchesPattern(key('x/ocsf/source=a/date=b/logwarden-flow-logs-1'), rule)).toBe(false);
+    expect(matchesPattern({ detail: { object: { key: 7 } } }, rule)).toBe(false);
+    const star = { f: [{ wildcard: 'a\\*b.c' }] };
+    expect(matchesPattern({ detail: { f: 'a*b.c' } }, p(star))).toBe(true);
+    expect(matchesPattern({ detail: { f: 'axb.c' } }, p(star))).toBe(false);
+    expect(matchesPattern({ detail: { f: 'a*bxc' } }, p(star))).toBe(false);
+  });
   it('an unsupported filter is an error, not a silent mismatch', () => {
     expect(() => matchesPattern({ detail: { n: 1 } }, p({ n: [{ numeric: ['>', 0] }] }))).toThrow(
       /unsupported content filter/,

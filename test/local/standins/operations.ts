@@ -622,6 +622,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     Endpoint: 'arn:aws:sqs:eu-west-1:333333333333:logwarden-local',
   },
   'sqs:CreateQueue': { QueueName: 'logwarden-local' },
+  'sqs:DeleteMessage': { QueueUrl: queue, ReceiptHandle: 'receipt-handle' },
   'sqs:GetQueueAttributes': { QueueUrl: queue, AttributeNames: ['All'] },
   'sqs:ListQueues': { MaxResults: 10 },
   'sqs:PurgeQueue': { QueueUrl: queue },
