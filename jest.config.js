@@ -15,4 +15,10 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!hyparquet(-writer)?/)'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 60000,
+  // Two workers even on two cores (jest's default is one fewer than the cores): a suite of
+  // test/local waits on its moto server, OpenSearch node or Trino much of the time. With one
+  // worker CI's jest took 1,347 s of wall clock while jest and its children spend about 1,500
+  // CPU seconds in all (measured 2026-12-07): one core was idle most of the run. Every e2e world
+  // takes free ports and per-process directories, so suites side by side share nothing.
+  maxWorkers: 2,
 };
