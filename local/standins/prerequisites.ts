@@ -100,7 +100,13 @@ export function serviceAuthorize(
  */
 export function serviceSendMessage(
   endpoint: string,
-  request: { queueArn: string; service: string; messageBody: string; sourceAccount: string; sourceArn: string },
+  request: {
+    queueArn: string;
+    service: string;
+    messageBody: string;
+    sourceAccount: string;
+    sourceArn: string;
+  },
 ) {
   return post<{ messageId: string }>(endpoint, 'service-send-message', request);
 }
