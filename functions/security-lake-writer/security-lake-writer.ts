@@ -8,7 +8,8 @@ import {
   securityLakePartitionOf,
 } from '../../contracts/security-lake';
 import { keepRejected } from '../indexer/indexer';
-import { documentsToParquet, isParquet, parquetToDocuments, parseDocuments } from '../shared/lake-parquet';
+import { isParquet, parquetToDocuments, parseDocuments } from '../shared/lake-parquet';
+import { securityLakeParquet } from '../shared/security-lake-parquet';
 
 type Document = Record<string, unknown> & { class_uid: number; time: number };
 
@@ -86,7 +87,7 @@ export async function writeArchiveObject(
       new PutObjectCommand({
         Bucket: deps.dataLakeBucket,
         Key: key,
-        Body: documentsToParquet(o.docs),
+        Body: securityLakeParquet(o.docs),
         ContentType: 'application/vnd.apache.parquet',
         Metadata: { 'logwarden-archive-key': object.key },
       }),

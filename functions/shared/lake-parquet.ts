@@ -1,8 +1,9 @@
 /**
  * OCSF documents as Parquet objects with the lake table's columns (contracts/lake.ts), and back.
  * One writer and one reader for the local run's emulation of Firehose's record format
- * conversion (local/lake-parquet.ts), for the Security Lake writer, which writes the same
- * columns into Security Lake's custom-source location, and for the tests that read either back.
+ * conversion (local/lake-parquet.ts), for the Security Lake writer, which reads the archive's
+ * objects with it (what it writes into Security Lake has the OCSF shape of each class:
+ * security-lake-parquet.ts), and for the tests that read the archive back.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parquetReadObjects } from 'hyparquet';

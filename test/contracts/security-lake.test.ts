@@ -16,7 +16,10 @@ import {
   securityLakeCrawlerRoleName,
   securityLakeObjects,
 } from '../../contracts/security-lake';
-import { documentsToParquet, parquetToDocuments } from '../../local/lake-parquet';
+import {
+  securityLakeParquet,
+  securityLakeParquetToDocuments,
+} from '../../functions/shared/security-lake-parquet';
 import { corpusDocuments } from '../ocsf/corpus-documents';
 import { buildExample, exampleConfig, exampleConfigRaw, templateOf } from '../stacks/example-app';
 
@@ -74,8 +77,8 @@ describe('the Security Lake layout of the corpus', () => {
 
   it('"Each S3 object ... should be formatted as an Apache Parquet file" and "The same OCSF event class should apply to each record within a Parquet-formatted object"', async () => {
     for (const o of objects) {
-      const back = await parquetToDocuments(
-        documentsToParquet(o.docs as unknown as Record<string, unknown>[]),
+      const back = await securityLakeParquetToDocuments(
+        securityLakeParquet(o.docs as unknown as Record<string, unknown>[]),
       );
       expect(back).toHaveLength(o.docs.length);
       expect(new Set(back.map((d) => d.class_uid)).size).toBe(1);

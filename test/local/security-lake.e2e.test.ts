@@ -4,7 +4,8 @@
  * enforces them), Security Lake's bucket and provider roles as CreateCustomLogSource leaves them
  * (local/security-lake.ts), and the corpus archived as Firehose's conversion writes it. Every
  * archived document of a class Security Lake takes, with a partition, must be in the Security
- * Lake objects, read back with hyparquet: counted per class, none lost, none twice.
+ * Lake objects, read back with hyparquet: counted per class, none lost, none twice, each object
+ * in the OCSF shape of its class (functions/shared/security-lake-parquet.ts).
  */
 import {
   CreateBucketCommand,
@@ -15,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parquetReadObjects } from 'hyparquet';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { gunzipSync } from 'node:zlib';
 import {
   securityLakeClasses,
@@ -26,6 +27,10 @@ import type { CfnTemplate } from '../../local/asl';
 import { resolveDocument, type DeployedStack } from '../../local/deployment';
 import { rootIamDeployer } from '../../local/emulated-org';
 import { documentsToParquet, parquetToDocuments } from '../../local/lake-parquet';
+import {
+  securityLakeParquetSchema,
+  securityLakeParquetToDocuments,
+} from '../../functions/shared/security-lake-parquet';
 import { startMoto, type Moto } from '../../local/moto';
 import { emulateCustomLogSources } from '../../local/security-lake';
 import { asRoot, serviceCredentials } from '../../local/standins/prerequisites';
@@ -75,8 +80,25 @@ async function run(fn: FunctionResource, event: SQSEvent): Promise<SQSBatchRespo
   return (await functionHandler(fn, credentials)(event)) as SQSBatchResponse;
 }
 
-async function lakeObjects(): Promise<{ key: string; docs: Doc[] }[]> {
-  const out: { key: string; docs: Doc[] }[] = [];
+/** A Parquet schema element's shape: what the OCSF columns decide. */
+type Shape = Pick<SchemaShape, 'name' | 'type' | 'converted_type' | 'repetition_type' | 'num_children'>;
+interface SchemaShape {
+  name: string;
+  type?: string;
+  converted_type?: string;
+  repetition_type?: string;
+  num_children?: number;
+}
+const shape = (e: SchemaShape): Shape => ({
+  name: e.name,
+  type: e.type,
+  converted_type: e.converted_type,
+  repetition_type: e.repetition_type,
+  num_children: e.num_children,
+});
+
+async function lakeObjects(): Promise<{ key: string; docs: Doc[]; schema: Shape[] }[]> {
+  const out: { key: string; docs: Doc[]; schema: Shape[] }[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: LAKE_BUCKET, ContinuationToken: token }));
@@ -90,11 +112,30 @@ async function lakeObjects(): Promise<{ key: string; docs: Doc[] }[]> {
         compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) },
       })) as Record<string, unknown>[];
       expect(rows.length).toBeGreaterThan(0);
-      out.push({ key: o.Key!, docs: (await parquetToDocuments(bytes)) as Doc[] });
+      out.push({
+        key: o.Key!,
+        docs: (await securityLakeParquetToDocuments(bytes)) as Doc[],
+        schema: (parquetMetadata(file).schema as SchemaShape[]).map(shape),
+      });
     }
     token = page.NextContinuationToken;
   } while (token);
   return out;
+}
+
+/** A document as JSON with its keys sorted: the Security Lake reader returns attributes in its schema's order. */
+function canonical(v: unknown): string {
+  const sort = (x: unknown): unknown =>
+    Array.isArray(x)
+      ? x.map(sort)
+      : x !== null && typeof x === 'object'
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .map((k) => [k, sort((x as Record<string, unknown>)[k])]),
+          )
+        : x;
+  return JSON.stringify(sort(v));
 }
 
 beforeAll(async () => {
@@ -180,7 +221,7 @@ describe('the Security Lake writer on the stand-ins', () => {
         unfiled.push(JSON.stringify(d));
         continue;
       }
-      expected.set(cls.sourceName, [...(expected.get(cls.sourceName) ?? []), JSON.stringify(d)]);
+      expected.set(cls.sourceName, [...(expected.get(cls.sourceName) ?? []), canonical(d)]);
     }
     const objects = await lakeObjects();
     const found = new Map<string, string[]>();
@@ -190,7 +231,9 @@ describe('the Security Lake writer on the stand-ins', () => {
       ).exec(o.key)![1];
       const cls = securityLakeClasses.find((c) => c.sourceName === source)!;
       expect(new Set(o.docs.map((d) => d.class_uid))).toEqual(new Set([cls.classUid]));
-      found.set(source, [...(found.get(source) ?? []), ...o.docs.map((d) => JSON.stringify(d))]);
+      // OCSF-shaped: the class's schema derived from the compiled OCSF schema (security-lake-parquet.test.ts).
+      expect(o.schema).toEqual(securityLakeParquetSchema(cls.classUid).map(shape));
+      found.set(source, [...(found.get(source) ?? []), ...o.docs.map((d) => canonical(d))]);
     }
     for (const list of [...expected.values(), ...found.values()]) list.sort();
     expect([...found.keys()].sort()).toEqual([...expected.keys()].sort());
