@@ -30,6 +30,7 @@ import {
 import { depsFromEnv, makeHandler, writerSessionName } from '../../../functions/security-lake-writer/handler';
 import { inFunctionEnvironment } from '../../../functions/shared/clients';
 import { corpusDocuments } from '../../ocsf/corpus-documents';
+import { sortedJson } from '../../fixtures/sorted-json';
 
 const s3Mock = mockClient(S3Client);
 const stsMock = mockClient(STSClient);
@@ -46,25 +47,26 @@ type Doc = Record<string, unknown> & {
 /** The corpus as the archive holds it: what the lake's columns keep of each document. */
 const corpus = corpusDocuments().map(({ doc }) => JSON.parse(JSON.stringify(doc)) as Doc);
 /** A document as JSON with its keys sorted: the Security Lake reader returns attributes in its schema's order. */
-function canonical(v: unknown): string {
-  const sort = (x: unknown): unknown =>
-    Array.isArray(x)
-      ? x.map(sort)
-      : x !== null && typeof x === 'object'
-        ? Object.fromEntries(
-            Object.keys(x)
-              .sort()
-              .map((k) => [k, sort((x as Record<string, unknown>)[k])]),
-          )
-        : x;
-  return JSON.stringify(sort(v));
-}
+const canonical = sortedJson;
 let archived: Doc[];
 let archiveObject: Uint8Array;
+/**
+ * A smaller archive object (two documents of each class taken, with a partition) for what does
+ * not need the whole corpus: each OCSF-shaped object carries its class's ~800-1,500 columns, so
+ * writing the corpus's 128 objects costs seconds, once is enough (the first test).
+ */
+let sampleObject: Uint8Array;
 
 beforeAll(async () => {
   archiveObject = documentsToParquet(corpus);
   archived = (await parquetToDocuments(archiveObject)) as Doc[];
+  const sample = securityLakeClasses.flatMap((c) =>
+    archived
+      .filter((d) => d.class_uid === c.classUid && !('skipped' in securityLakePartitionOf(d, 'eu-west-1')))
+      .slice(0, 2),
+  );
+  expect(new Set(sample.map((d) => d.class_uid)).size).toBe(securityLakeClasses.length);
+  sampleObject = documentsToParquet(sample);
 });
 
 function serve(bytes: Uint8Array, key = KEY) {
@@ -150,7 +152,7 @@ describe('writeArchiveObject', () => {
   });
 
   it('a redelivered message writes the same keys with the same bytes (overwrite, never a second copy)', async () => {
-    serve(archiveObject);
+    serve(sampleObject);
     await writeArchiveObject(deps(), { bucket: ARCHIVE, key: KEY });
     const first = puts(LAKE).map((p) => [p.Key, Buffer.from(p.Body as Uint8Array).toString('base64')]);
     s3Mock.resetHistory();
@@ -162,8 +164,8 @@ describe('writeArchiveObject', () => {
 
   it('another archive object writes other keys', async () => {
     const other = KEY.replace('-abc.parquet', '-def.parquet');
-    serve(archiveObject);
-    serve(archiveObject, other);
+    serve(sampleObject);
+    serve(sampleObject, other);
     await writeArchiveObject(deps(), { bucket: ARCHIVE, key: KEY });
     const a = new Set(puts(LAKE).map((p) => p.Key));
     s3Mock.resetHistory();
@@ -188,7 +190,7 @@ describe('writeArchiveObject', () => {
   });
 
   it('a failed write throws: the message comes back (and after its receives, waits in the dead-letter queue)', async () => {
-    serve(archiveObject);
+    serve(sampleObject);
     s3Mock.on(PutObjectCommand, { Bucket: LAKE }).rejects(new Error('AccessDenied'));
     await expect(writeArchiveObject(deps(), { bucket: ARCHIVE, key: KEY })).rejects.toThrow('AccessDenied');
   });
@@ -251,8 +253,8 @@ describe('the handler', () => {
 
   it('reports a message it could not write as a batch item failure, and the others as done', async () => {
     const other = KEY.replace('-abc.parquet', '-def.parquet');
-    serve(archiveObject);
-    serve(archiveObject, other);
+    serve(sampleObject);
+    serve(sampleObject, other);
     const failing = new S3Client({ region: 'eu-west-1' });
     s3Mock.on(PutObjectCommand, { Bucket: LAKE }).callsFake((input: PutObjectCommandInput) => {
       if (input.Metadata?.['logwarden-archive-key'] === KEY) throw new Error('AccessDenied');
