@@ -1,6 +1,3 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { parquetReadObjects } from 'hyparquet';
-import { gunzipSync } from 'node:zlib';
 import type { TrustTable } from '../../contracts/trusted-sources';
 import type { CwlLogEvent } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
@@ -9,6 +6,7 @@ import { indexFor } from '../shared/opensearch/index-model';
 import { bulkIndex, createMissingIndices, type IndexEntry } from '../indexer/bulk';
 import { keepRejected, type IndexerDeps } from '../indexer/indexer';
 import { directFlowPayload } from '../transform/flow-log-text';
+import { parquetRows, readArchiveObject } from '../shared/lake-parquet';
 
 /** The stream indexer's dependencies: the same OpenSearch, archive and normalizer settings. */
 export type IndexArchiveDeps = IndexerDeps;
@@ -103,16 +101,8 @@ export async function indexArchiveObject(
   deps: IndexArchiveDeps,
   object: { bucket: string; key: string },
 ): Promise<ObjectOutcome> {
-  const res = await deps.s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
-  const bytes = await res.Body?.transformToByteArray();
-  if (!bytes) throw new Error(`s3://${object.bucket}/${object.key} has no body`);
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  // The archive's Parquet pages are GZIP (contracts/lake.ts archiveParquetCompression).
-  const rows = (await parquetReadObjects({
-    file,
-    columns: ['raw_data', 'cloud', 'metadata'],
-    compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) },
-  })) as ArchiveRow[];
+  const bytes = await readArchiveObject(deps.s3, object);
+  const rows = await parquetRows<ArchiveRow>(bytes, ['raw_data', 'cloud', 'metadata']);
   const entries = entriesOf(rows, deps.formats, deps.trust);
   await createMissingIndices(
     deps.search,

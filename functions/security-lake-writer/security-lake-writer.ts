@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   securityLakeClassOf,
   securityLakeObjectKey,
@@ -8,7 +8,7 @@ import {
   securityLakePartitionOf,
 } from '../../contracts/security-lake';
 import { keepRejected } from '../indexer/indexer';
-import { isParquet, parquetToDocuments, parseDocuments } from '../shared/lake-parquet';
+import { isParquet, parquetToDocuments, parseDocuments, readArchiveObject } from '../shared/lake-parquet';
 import { securityLakeParquet } from '../shared/security-lake-parquet';
 
 type Document = Record<string, unknown> & { class_uid: number; time: number };
@@ -66,10 +66,7 @@ export async function writeArchiveObject(
   deps: SecurityLakeWriterDeps,
   object: { bucket: string; key: string },
 ): Promise<WriteOutcome> {
-  const res = await deps.s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
-  const bytes = await res.Body?.transformToByteArray();
-  if (!bytes) throw new Error(`s3://${object.bucket}/${object.key} has no body`);
-  const docs = await archiveDocuments(bytes);
+  const docs = await archiveDocuments(await readArchiveObject(deps.s3, object));
 
   const notSent = docs.filter((d) => !securityLakeClassOf(d.class_uid));
   const taken = docs.filter((d) => securityLakeClassOf(d.class_uid));

@@ -3,9 +3,11 @@
  * One writer and one reader for the local run's emulation of Firehose's record format
  * conversion (local/lake-parquet.ts), for the Security Lake writer, which reads the archive's
  * objects with it (what it writes into Security Lake has the OCSF shape of each class:
- * security-lake-parquet.ts), and for the tests that read the archive back.
+ * security-lake-parquet.ts), for the archive indexer (index-archive), and for the tests that
+ * read the archive back. Both functions read an archive object with `readArchiveObject`.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import {
@@ -19,7 +21,7 @@ import {
  * Rows per row group. Firehose's ParquetSerDe sizes row groups in bytes (BlockSizeBytes, 256 MiB
  * by default), far above one delivery, so each object is one row group; this is that, in rows.
  */
-const ROW_GROUP_ROWS = 1_000_000;
+export const ROW_GROUP_ROWS = 1_000_000;
 
 /**
  * The uncompressed size a data page stays under: Firehose's ParquetSerDe PageSizeBytes default
@@ -58,7 +60,31 @@ export function convertible(doc: Record<string, unknown>): void {
 export type ParquetCodec = 'SNAPPY' | 'GZIP';
 
 /** Parquet's GZIP codec is gzip (RFC 1952); Node's zlib writes and reads it. */
-const gzipCodec = { GZIP: (b: Uint8Array) => new Uint8Array(gzipSync(b)) };
+export const gzipCodec = { GZIP: (b: Uint8Array) => new Uint8Array(gzipSync(b)) };
+
+/**
+ * A Parquet object's rows (only `columns`, when given), its GZIP pages read with Node's zlib
+ * (contracts/lake.ts archiveParquetCompression).
+ */
+export async function parquetRows<Row = Record<string, unknown>>(
+  bytes: Uint8Array,
+  columns?: string[],
+): Promise<Row[]> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return (await parquetReadObjects({
+    file,
+    columns,
+    compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) },
+  })) as Row[];
+}
+
+/** The bytes of an archive object an event names. */
+export async function readArchiveObject(s3: S3Client, object: { bucket: string; key: string }) {
+  const res = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
+  const bytes = await res.Body?.transformToByteArray();
+  if (!bytes) throw new Error(`s3://${object.bucket}/${object.key} has no body`);
+  return bytes;
+}
 
 /** OCSF documents as one Parquet object of the lake table's columns. */
 export function documentsToParquet(
@@ -92,11 +118,7 @@ export function isParquet(bytes: Uint8Array): boolean {
  * absent (null) attributes left out, 64-bit integers as numbers.
  */
 export async function parquetToDocuments(bytes: Uint8Array): Promise<Record<string, unknown>[]> {
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const rows = (await parquetReadObjects({
-    file,
-    compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) },
-  })) as Record<string, unknown>[];
+  const rows = await parquetRows(bytes);
   const byName = new Map(lakeColumns.map((c) => [c.name, c]));
   return rows.map((row) => {
     const doc: Record<string, unknown> = {};

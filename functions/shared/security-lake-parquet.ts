@@ -8,21 +8,19 @@
  * column cannot hold, goes into `unmapped`, where OCSF puts "the attributes that are not mapped
  * to the event schema", under its path in the document (`actor.user.x`, `resources[1].y`).
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { archiveParquetCompression } from '../../contracts/lake';
 import type { OcsfColumn, SecurityLakeOcsfColumns } from '../../contracts/security-lake-ocsf';
 import derivedColumns from '../../contracts/security-lake-ocsf-columns.json';
-import { PARQUET_PAGE_BYTES, type ParquetCodec } from './lake-parquet';
+import {
+  gzipCodec,
+  PARQUET_PAGE_BYTES,
+  parquetRows,
+  ROW_GROUP_ROWS,
+  type ParquetCodec,
+} from './lake-parquet';
 
 const columnsByClass = (derivedColumns as SecurityLakeOcsfColumns).classes;
-
-/** One object is one row group (as the archive's objects are). */
-const ROW_GROUP_ROWS = 1_000_000;
-
-/** Parquet's GZIP codec is gzip (RFC 1952); Node's zlib writes and reads it. */
-const gzipCodec = { GZIP: (b: Uint8Array) => new Uint8Array(gzipSync(b)) };
 
 /** A Parquet schema element, as hyparquet-writer takes it (parquet-format's SchemaElement). */
 interface SchemaElement {
@@ -234,11 +232,7 @@ function readStruct(fields: readonly OcsfColumn[], row: Record<string, unknown>)
  * text parsed (hyparquet parses JSON-annotated columns), 64-bit integers as numbers.
  */
 export async function securityLakeParquetToDocuments(bytes: Uint8Array): Promise<Record<string, unknown>[]> {
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const rows = (await parquetReadObjects({
-    file,
-    compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) },
-  })) as Record<string, unknown>[];
+  const rows = await parquetRows(bytes);
   return rows.map((row) => {
     const classUid = row.class_uid as number;
     return readStruct(securityLakeColumnsOf(classUid), row);
