@@ -1,5 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -8,9 +7,8 @@ import { Construct } from 'constructs';
 import { INDEXER_MEMORY_MB } from '../../contracts/function-runtime';
 import { names } from '../../contracts/names';
 import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
-import { acknowledge, logicalIdOf } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
-import { archiveObjectQueue } from './archive-object-queue';
+import { archiveObjectQueue, grantArchiveObjectReader } from './archive-object-queue';
 import type { SearchDomain } from './search-domain';
 import { indexArchiveEnv } from '../../functions/index-archive/env';
 
@@ -45,7 +43,6 @@ export class ArchiveIndexer extends Construct {
 
   constructor(scope: Construct, id: string, props: ArchiveIndexerProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const timeout = Duration.minutes(5);
     const ruleName = 'logwarden-archive-index-direct-flows';
     ({ queue: this.queue, deadLetters: this.deadLetters } = archiveObjectQueue(this, {
@@ -75,27 +72,11 @@ export class ArchiveIndexer extends Construct {
       }),
     });
     props.search.grantWriter(this.function);
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [props.archive.arnForObjects('ocsf/*')],
-      }),
-    );
-    props.archive.grantPut(this.function, 'rejected/*');
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [props.archiveKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-      }),
-    );
-    acknowledge(
-      this.function,
-      'It reads the archive objects the events name (under ocsf/, keys Firehose generates) and writes refused documents under rejected/, one object per document id; AbortMultipartUpload is the only Abort* action.',
-      `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.archive)}.Arn>/ocsf/*]`,
-      `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.archive)}.Arn>/rejected/*]`,
-      'AwsSolutions-IAM5[Action::s3:Abort*]',
-    );
+    grantArchiveObjectReader(this.function, {
+      archive: props.archive,
+      archiveKey: props.archiveKey,
+      rejected: 'writes refused documents under rejected/, one object per document id',
+    });
     this.function.addEventSource(
       new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
     );

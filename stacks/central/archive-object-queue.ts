@@ -1,12 +1,15 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { allowEventBridgeRules } from '../secure-key';
-import { acknowledge } from '../../workflows/acknowledge';
+import { archiveDataPrefix } from '../../contracts/lake';
+import { acknowledge, logicalIdOf } from '../../workflows/acknowledge';
+import type { NodeFunction } from '../node-function';
 
 export interface ArchiveObjectQueueProps {
   readonly archive: s3.IBucket;
@@ -78,4 +81,37 @@ export function archiveObjectQueue(
   // EventBridge puts into (and dead-letters to) the KMS-encrypted queues, for this rule only.
   allowEventBridgeRules(props.stateKey, props.keyPolicySid, stack, [props.ruleName]);
   return { queue, deadLetters, rule };
+}
+
+/**
+ * What every reader of the archive's objects may do there: read the objects under `ocsf/` (the
+ * keys Firehose generates, so a prefix), decrypt them through S3 with the archive key, and keep
+ * what it cannot handle under `rejected/`. `rejected` says what it writes there, for cdk-nag.
+ */
+export function grantArchiveObjectReader(
+  fn: NodeFunction,
+  props: { archive: s3.IBucket; archiveKey: kms.IKey; rejected: string },
+): void {
+  const stack = Stack.of(fn);
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [props.archive.arnForObjects(`${archiveDataPrefix}*`)],
+    }),
+  );
+  props.archive.grantPut(fn, 'rejected/*');
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [props.archiveKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+    }),
+  );
+  acknowledge(
+    fn,
+    `It reads the archive objects the events name (under ocsf/, keys Firehose generates) and ${props.rejected}; AbortMultipartUpload is the only Abort* action.`,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.archive)}.Arn>/ocsf/*]`,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.archive)}.Arn>/rejected/*]`,
+    'AwsSolutions-IAM5[Action::s3:Abort*]',
+  );
 }

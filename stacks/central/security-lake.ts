@@ -7,7 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge, logicalIdOf } from '../../workflows/acknowledge';
+import { acknowledge } from '../../workflows/acknowledge';
 import type { LogwardenConfig } from '../../contracts/config';
 import { INDEXER_MEMORY_MB } from '../../contracts/function-runtime';
 import { archiveDataPrefix } from '../../contracts/lake';
@@ -20,7 +20,7 @@ import {
 import { securityLakeWriterEnv } from '../../functions/security-lake-writer/env';
 import { AlarmFactory } from '../alarm-factory';
 import { NodeFunction } from '../node-function';
-import { archiveObjectQueue } from './archive-object-queue';
+import { archiveObjectQueue, grantArchiveObjectReader } from './archive-object-queue';
 
 export interface SecurityLakeSourcesProps {
   readonly securityLake: NonNullable<LogwardenConfig['archive']['securityLake']>;
@@ -142,20 +142,11 @@ export class SecurityLakeWriter extends Construct {
         providerRoleArnPrefix,
       }),
     });
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [props.archive.arnForObjects(`${archiveDataPrefix}*`)],
-      }),
-    );
-    props.archive.grantPut(this.function, 'rejected/*');
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [props.archiveKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-      }),
-    );
+    grantArchiveObjectReader(this.function, {
+      archive: props.archive,
+      archiveKey: props.archiveKey,
+      rejected: 'keeps documents it cannot file under rejected/',
+    });
     // sts:AssumeRole acts on the role resource type (Service Authorization Reference, AWS STS):
     // the provider roles of logwarden's sources in this Region, and no other role.
     this.function.addToRolePolicy(
@@ -166,13 +157,6 @@ export class SecurityLakeWriter extends Construct {
           (c) => `${providerRoleArnPrefix}${providerRoleName(c.sourceName, stack.region)}`,
         ),
       }),
-    );
-    acknowledge(
-      this.function,
-      'It reads the archive objects the events name (under ocsf/, keys Firehose generates) and keeps documents it cannot file under rejected/; AbortMultipartUpload is the only Abort* action.',
-      `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.archive)}.Arn>/ocsf/*]`,
-      `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.archive)}.Arn>/rejected/*]`,
-      'AwsSolutions-IAM5[Action::s3:Abort*]',
     );
     // One archive object an invocation: an object holds up to a Firehose buffer (64 MB of
     // documents), all in memory while it is grouped, and Powertools' BatchProcessor handles the
