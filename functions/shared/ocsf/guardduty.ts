@@ -266,21 +266,45 @@ function statusOf(service: Json): [number, string] {
   return service.archived === true ? [3, 'Suppressed'] : [1, 'New'];
 }
 
+/** A string JSON writes as itself between quotes: no quote, backslash, control or surrogate unit. */
+// eslint-disable-next-line no-control-regex -- U+0000–U+001F are the controls JSON must escape.
+const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/** `JSON.stringify` of a string, without calling it for the strings that need no escape. */
+const quoted = (s: string): string => (PLAIN_STRING.test(s) ? `"${s}"` : JSON.stringify(s));
+
 /**
  * JSON with object keys in order: the same finding gives the same text however it was written.
- * Written by loops into one string (no array of parts per object): this ran for every finding.
+ * Written by loops into one string (no array of parts per object): this runs for every finding
+ * and was about a third of a finding's time. Strings with nothing to escape are quoted directly
+ * and keys already in order are not sorted again, which made it about 1.4× faster on the corpus
+ * findings with the same text (property-tested against the plain recursive definition,
+ * test/functions/shared/guardduty-content-key.test.ts).
  */
-function canonical(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+export function canonicalJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return quoted(value);
+    case 'object':
+      break;
+    default:
+      return JSON.stringify(value) ?? 'null';
+  }
+  if (value === null) return 'null';
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonical(value[i]);
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]);
     return `${out}]`;
   }
-  const keys = Object.keys(value).sort();
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++)
+    if (keys[i - 1] > keys[i]) {
+      keys.sort();
+      break;
+    }
   let out = '{';
   for (let i = 0; i < keys.length; i++)
-    out += `${i ? ',' : ''}${JSON.stringify(keys[i])}:${canonical((value as Json)[keys[i]])}`;
+    out += `${i ? ',' : ''}${quoted(keys[i])}:${canonicalJson((value as Json)[keys[i]])}`;
   return `${out}}`;
 }
 
@@ -291,7 +315,7 @@ function canonical(value: unknown): string {
  * and `updatedAt` is a different document rather than a 409 that keeps it out of search (issue
  * 21 §28: six corpus findings with one id and time and different severities were one document).
  */
-const contentKey = (finding: Json) => hash('sha256', canonical(finding), 'hex').slice(0, 16);
+const contentKey = (finding: Json) => hash('sha256', canonicalJson(finding), 'hex').slice(0, 16);
 
 /** EventBridge "GuardDuty Finding" event → OCSF Detection Finding (2004). */
 export function toDetectionFinding(origin: EventOrigin, event: Record<string, unknown>): OcsfDocument {
