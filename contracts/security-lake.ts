@@ -128,22 +128,22 @@ export function securityLakePartitionOf(
 
 /**
  * Documents grouped into Security Lake objects: one group a partition, so each object holds one
- * class (one source), one account and one event day, in the lake of `lakeRegion`; what is not
- * sent, counted by reason.
+ * class (one source), one account and one event day, in the lake of `lakeRegion`; each document
+ * not sent, with the reason (each document's partition is worked out once, here).
  */
 export function securityLakeObjects<D extends PartitionedDocument>(
   docs: readonly D[],
   lakeRegion: string,
 ): {
   objects: { prefix: string; partition: SecurityLakePartition; docs: D[] }[];
-  skipped: Map<string, number>;
+  skipped: { reason: string; document: D }[];
 } {
   const groups = new Map<string, { prefix: string; partition: SecurityLakePartition; docs: D[] }>();
-  const skipped = new Map<string, number>();
+  const skipped: { reason: string; document: D }[] = [];
   for (const doc of docs) {
     const at = securityLakePartitionOf(doc, lakeRegion);
     if ('skipped' in at) {
-      skipped.set(at.skipped, (skipped.get(at.skipped) ?? 0) + 1);
+      skipped.push({ reason: at.skipped, document: doc });
       continue;
     }
     const prefix = securityLakePrefix(at.partition);

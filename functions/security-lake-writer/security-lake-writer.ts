@@ -5,7 +5,6 @@ import {
   securityLakeClassOf,
   securityLakeObjectKey,
   securityLakeObjects,
-  securityLakePartitionOf,
 } from '../../contracts/security-lake';
 import { keepRejected } from '../indexer/indexer';
 import { isParquet, parquetToDocuments, parseDocuments, readArchiveObject } from '../shared/lake-parquet';
@@ -70,11 +69,7 @@ export async function writeArchiveObject(
 
   const notSent = docs.filter((d) => !securityLakeClassOf(d.class_uid));
   const taken = docs.filter((d) => securityLakeClassOf(d.class_uid));
-  const { objects } = securityLakeObjects(taken, deps.lakeRegion);
-  const unfiled = taken.flatMap((d) => {
-    const at = securityLakePartitionOf(d, deps.lakeRegion);
-    return 'skipped' in at ? [{ reason: at.skipped, document: d }] : [];
-  });
+  const { objects, skipped: unfiled } = securityLakeObjects(taken, deps.lakeRegion);
 
   const digest = archiveDigest(object);
   const written: Record<string, number> = {};
