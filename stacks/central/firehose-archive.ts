@@ -156,8 +156,9 @@ export const CENTRAL_STREAM_DECOMPRESSES = true;
  * Lambda function is decompressed", Firehose Developer Guide, "Enable decompression on an existing
  * Firehose stream"). No `CloudWatchLogProcessing` (message extraction): it "filters out all
  * metadata, such as owner, loggroup, logstream", which the transform's trust and ids rest on. A
- * record Firehose cannot decompress goes, as it came, to the error prefix with the
- * error-output-type `decompression-failed` ("Troubleshoot decompression in Firehose").
+ * record Firehose cannot decompress goes, as it came, to the error bucket under the prefix the
+ * guide calls decompression-failed ("Troubleshoot decompression in Firehose"), read here as the
+ * error-output-type of `errorPrefix` (the guide does not spell out how the two combine).
  */
 export const decompressionProcessor: firehose.CfnDeliveryStream.ProcessorProperty = {
   type: 'Decompression',
