@@ -404,6 +404,7 @@ describe('central pipeline stack', () => {
     expect(alarms.map((a) => a.AlarmName).sort()).toEqual(
       [
         'firehose-behind',
+        'firehose-decompression-failed',
         'indexer-behind',
         'alerter-behind',
         'archive-delivery',
