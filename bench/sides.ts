@@ -59,6 +59,10 @@ export interface DeployedLimitRun {
   processingFailed: number;
   /** Records Firehose could not decompress (none of the corpus's; kept under decompression-failed). */
   decompressionFailed: number;
+  /** Bytes the transform was sent (decompressed when it decompresses), every hop counted. */
+  handedBytes: number;
+  /** Bytes of the Ok records' base64 data the transform answered. */
+  responseBytes: number;
 }
 
 /** A Kinesis client that accepts every PutRecords and keeps what was put, for the next invocations. */
@@ -100,6 +104,8 @@ export async function atDeployedLimit(
     invocations: 0,
     processingFailed: 0,
     decompressionFailed: 0,
+    handedBytes: 0,
+    responseBytes: 0,
   };
   // What the Lambda processor is handed for a stream record (undefined: decompression failed).
   const handed = (stream: Buffer): Buffer | undefined => {
@@ -137,6 +143,8 @@ export async function atDeployedLimit(
       { formats, trust, kinesis: client },
     );
     run.invocations++;
+    run.handedBytes += bytes;
+    for (const r of out) run.responseBytes += r.data?.length ?? 0;
     for (const [i, r] of out.entries()) {
       // Every benchmark record carries log events: Dropped means re-ingested.
       if (r.result === 'Dropped' && batch[i].original) run.reingested++;
