@@ -8,6 +8,7 @@
  */
 import { KinesisClient, type PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { gunzipSync } from 'node:zlib';
+import { decompressRecord } from '../local/firehose-decompression';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
 import { benchTrust } from './bench-trust';
 import { bundledTransform } from './bundled-transform';
@@ -56,6 +57,12 @@ export interface DeployedLimitRun {
   extraBytes: number;
   invocations: number;
   processingFailed: number;
+  /** Records Firehose could not decompress (none of the corpus's; kept under decompression-failed). */
+  decompressionFailed: number;
+  /** Bytes the transform was sent (decompressed when it decompresses), every hop counted. */
+  handedBytes: number;
+  /** Bytes of the Ok records' base64 data the transform answered. */
+  responseBytes: number;
 }
 
 /** A Kinesis client that accepts every PutRecords and keeps what was put, for the next invocations. */
@@ -73,17 +80,22 @@ function capturingKinesis(into: Buffer[]): KinesisClient {
 }
 
 /**
- * The transform as deployed: Firehose hands it the stream's records `bufferBytes` at a time (the
- * records' bytes as the stream holds them), the response is limited to the default 6,000,000
- * bytes, and what it re-ingests comes back behind the rest of the stream, until none is left.
+ * The transform as deployed: Firehose reads the stream's records (gzip, as CloudWatch Logs and the
+ * transform's re-ingestion write them), decompresses each when `decompress` is set (the central
+ * stream's Decompression processor, stacks/central/firehose-archive.ts), and hands the transform
+ * `bufferBytes` of them at a time, counted as it sends them (the decompressed bytes when it
+ * decompresses: "Make sure that your buffering size for sending the request to the function is
+ * less than or equal to 6 MB", Firehose Developer Guide, "Transform source data"). The response is
+ * limited to the default 6,000,000 bytes, and what the transform re-ingests comes back behind the
+ * rest of the stream, gzip again, until none is left.
  */
 export async function atDeployedLimit(
   records: FirehoseTransformEvent['records'],
   bufferBytes: number,
+  decompress: boolean,
 ): Promise<DeployedLimitRun> {
   const put: Buffer[] = [];
   const client = capturingKinesis(put);
-  const queue = records.map((r) => ({ record: r, original: true }));
   const run: DeployedLimitRun = {
     records: records.length,
     reingested: 0,
@@ -91,13 +103,30 @@ export async function atDeployedLimit(
     extraBytes: 0,
     invocations: 0,
     processingFailed: 0,
+    decompressionFailed: 0,
+    handedBytes: 0,
+    responseBytes: 0,
   };
+  // What the Lambda processor is handed for a stream record (undefined: decompression failed).
+  const handed = (stream: Buffer): Buffer | undefined => {
+    if (!decompress) return stream;
+    const d = decompressRecord(stream);
+    if (d.ok) return d.data;
+    run.decompressionFailed++;
+    return undefined;
+  };
+  const queue: { data: Buffer; original: boolean }[] = [];
+  const enqueue = (stream: Buffer, original: boolean) => {
+    const data = handed(stream);
+    if (data) queue.push({ data, original });
+  };
+  for (const r of records) enqueue(Buffer.from(r.data, 'base64'), true);
   let next = 0;
   while (next < queue.length) {
     const batch: typeof queue = [];
     let bytes = 0;
     while (next < queue.length) {
-      const size = Buffer.byteLength(queue[next].record.data, 'base64');
+      const size = queue[next].data.length;
       if (batch.length && bytes + size > bufferBytes) break;
       batch.push(queue[next++]);
       bytes += size;
@@ -105,12 +134,17 @@ export async function atDeployedLimit(
     put.length = 0;
     const { records: out } = await transformFirehoseEvent(
       {
-        records: batch.map((b) => b.record),
+        records: batch.map((b, i) => ({
+          recordId: `${run.invocations}-${i}`,
+          data: b.data.toString('base64'),
+        })),
         sourceKinesisStreamArn: 'arn:aws:kinesis:eu-west-1:222222222222:stream/logwarden-central',
       },
       { formats, trust, kinesis: client },
     );
     run.invocations++;
+    run.handedBytes += bytes;
+    for (const r of out) run.responseBytes += r.data?.length ?? 0;
     for (const [i, r] of out.entries()) {
       // Every benchmark record carries log events: Dropped means re-ingested.
       if (r.result === 'Dropped' && batch[i].original) run.reingested++;
@@ -118,10 +152,7 @@ export async function atDeployedLimit(
     }
     for (const data of put) {
       run.extraBytes += data.length;
-      queue.push({
-        record: { recordId: `re-${queue.length}`, data: data.toString('base64') },
-        original: false,
-      });
+      enqueue(data, false);
     }
   }
   return run;

@@ -2,7 +2,7 @@ import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ReplayDocumentsEvent, ReplayDocumentsResult } from '../functions/indexer/indexer';
 
 /**
@@ -15,7 +15,9 @@ import type { ReplayDocumentsEvent, ReplayDocumentsResult } from '../functions/i
  *   record goes back into the central stream, so the archive gets it now; the indexer (create)
  *   and the alerter (its dedupe table) see it again without a second document or alert. Records
  *   the Parquet conversion refused (`errors/format-conversion-failed/`) are OCSF documents, not
- *   stream records: they stay where they are.
+ *   stream records, and records Firehose could not decompress (`errors/decompression-failed/`)
+ *   would fail the same way again: both stay where they are. A record goes back gzip, as
+ *   CloudWatch Logs writes it, which the central stream's decompression needs.
  * - `aws/lambda/` (the indexer's and the alerter's on-failure destination): Lambda's invocation
  *   record holds the batch that failed (its `payload`); it goes back to the function that failed
  *   it (`requestContext.functionArn`), not to the stream, so the archive holds it once.
@@ -63,7 +65,21 @@ export interface ReplaySummary {
  */
 const formatConversionFailed = 'errors/format-conversion-failed/';
 
+/**
+ * Records the central stream's CloudWatch Logs decompression could not decompress: "the record is
+ * delivered as is (in compressed format) to error S3 bucket ... prefix called
+ * decompression-failed" (Firehose Developer Guide, "Troubleshoot decompression in Firehose").
+ */
+const decompressionFailed = 'errors/decompression-failed/';
+
 const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
+/**
+ * A kept record as the central stream carries it: gzip, as CloudWatch Logs writes its payloads
+ * and as the stream's Decompression processor needs them. A record kept decompressed is gzipped
+ * again; the indexer and the alerter read either.
+ */
+const asStreamRecord = (b: Buffer) => (isGzip(b) ? b : gzipSync(b));
 
 async function read(s3: S3Client, bucket: string, key: string): Promise<string> {
   const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -136,6 +152,12 @@ export async function replayKept(clients: ReplayClients, options: ReplayOptions)
         say(`kept ${key}: documents the lake table cannot hold, not stream records; not replayed`);
         continue;
       }
+      if (key.startsWith(decompressionFailed)) {
+        // Not gzip, or corrupt: put back, the same bytes would fail Firehose's decompression again
+        // (the indexer read them from the stream too, and kept what it could not read).
+        say(`kept ${key}: records Firehose could not decompress; they would fail again; not replayed`);
+        continue;
+      }
       const text = await read(clients.s3, options.bucket, key);
       if (source === 'rejected') {
         const kept = JSON.parse(text) as {
@@ -191,7 +213,7 @@ export async function replayKept(clients: ReplayClients, options: ReplayOptions)
             new PutRecordsCommand({
               StreamName: options.stream,
               Records: records.map((data) => ({
-                Data: Buffer.from(data, 'base64'),
+                Data: asStreamRecord(Buffer.from(data, 'base64')),
                 PartitionKey: createHash('sha256').update(data).digest('hex').slice(0, 32),
               })),
             }),

@@ -23,6 +23,7 @@ import { resolveValue } from './asl';
 import { flowLogSamples } from './corpus';
 import { flowLogFieldsByVersion } from '../functions/shared/flow-log-formats';
 import { resolveDocument, resourcesOf, type DeployedStack } from './deployment';
+import { refuseVendedLogs } from './firehose-decompression';
 import { deliverRecords, type ArchiveDelivery, type DeliveryStats } from './firehose-driver';
 import { serviceCredentials } from './standins/prerequisites';
 import { functionHandler, templateFunctions, type Credentials } from './template-functions';
@@ -113,6 +114,7 @@ export function directStreams(world: DirectWorld): DirectStream[] {
           fileExtension: s3.FileExtension ?? '',
           processorBufferBytes:
             Number(parameter('BufferSizeInMBs') ?? DEFAULT_PROCESSOR_BUFFER_MB) * 1024 * 1024,
+          decompress: s3.ProcessingConfiguration.Processors!.some((x) => x.Type === 'Decompression'),
           // A DirectPut stream's transformation event names the delivery stream and its Region
           // (Firehose Developer Guide, "Transform source data", the event's deliveryStreamArn
           // and region); it has no source stream.
@@ -210,6 +212,8 @@ export async function deliverDirect(
   const s3 = createClient(S3Client, { region: world.config.homeRegion, credentials: async () => role });
   const stats: DeliveryStats = { invocations: 0, ok: 0, dropped: 0, processingFailed: 0, objects: [] };
   const arrival = Date.now();
+  // What VPC Flow Logs delivers is vended logs: a stream that decompresses fails them.
+  if (stream.delivery.decompress) refuseVendedLogs(stream.name);
   await deliverRecords(
     lines.map((line) => ({ data: Buffer.from(line, 'utf8'), approximateArrivalTimestamp: arrival })),
     stream.delivery,

@@ -3,6 +3,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   archiveFileExtension,
   archivePrefix,
+  CENTRAL_STREAM_DECOMPRESSES,
   errorPrefix,
   PROCESSOR_BUFFER_MB,
 } from '../stacks/central/firehose-archive';
@@ -12,6 +13,7 @@ import type {
   FirehoseTransformEvent,
 } from '../functions/transform/transform';
 import { lakeNames } from '../contracts/lake';
+import { decompressionFailedType, decompressRecord } from './firehose-decompression';
 import { ConversionError, convertible, documentsToParquet, parseDocuments } from './lake-parquet';
 
 export interface FirehoseDriverOptions {
@@ -29,6 +31,8 @@ export interface DeliveryStats {
   ok: number;
   dropped: number;
   processingFailed: number;
+  /** Records the Decompression processor could not decompress (kept under decompression-failed). */
+  decompressionFailed?: number;
   objects: string[];
 }
 
@@ -52,6 +56,8 @@ export interface ArchiveDelivery {
   errorPrefix: string;
   fileExtension: string;
   processorBufferBytes: number;
+  /** The CloudWatch Logs Decompression processor runs before the transform (local/firehose-decompression.ts). */
+  decompress: boolean;
   event: Pick<FirehoseTransformEvent, 'deliveryStreamArn' | 'sourceKinesisStreamArn' | 'region'>;
 }
 
@@ -97,6 +103,7 @@ export async function deliverToArchive(
       errorPrefix,
       fileExtension: archiveFileExtension,
       processorBufferBytes: PROCESSOR_BUFFER_MB * 1024 * 1024,
+      decompress: CENTRAL_STREAM_DECOMPRESSES,
       event: { sourceKinesisStreamArn: options.sourceStreamArn },
     },
     options,
@@ -105,8 +112,14 @@ export async function deliverToArchive(
 }
 
 /**
- * Firehose between a delivery stream's records and its S3 destination (`delivery`): the
- * transform called per processor buffer, its answers written as deliverToArchive describes.
+ * Firehose between a delivery stream's records and its S3 destination (`delivery`): with
+ * `decompress`, each record gunzipped first (one that cannot be is kept as it came under the
+ * error prefix, `decompression-failed`); the transform called per processor buffer of the bytes it
+ * is sent; its answers written as deliverToArchive describes. An error record keeps the record as
+ * the stream held it ("If Amazon Data Firehose errors out in the processing steps after
+ * decompression like Dynamic Partitioning and Data Format Conversion, the record is delivered in
+ * compressed format to the error S3 bucket", Firehose Developer Guide, "Troubleshoot
+ * decompression in Firehose"), so a replay puts back what CloudWatch Logs wrote.
  */
 export async function deliverRecords(
   records: SourceRecord[],
@@ -115,8 +128,23 @@ export async function deliverRecords(
   stats: DeliveryStats,
 ): Promise<void> {
   const limit = delivery.processorBufferBytes;
-  let batch: SourceRecord[] = [];
+  /** A record as the transform is sent it (`data`), with the record the stream held. */
+  type Handed = { source: SourceRecord; data: Uint8Array };
+  let batch: Handed[] = [];
   let size = 0;
+  const errorKey = (type: string, invocation: number, n: number, i: number) =>
+    `${delivery.errorPrefix
+      .replace('!{firehose:error-output-type}', type)
+      .replace(
+        '!{timestamp:yyyy/MM/dd}',
+        new Date().toISOString().slice(0, 10).replaceAll('-', '/'),
+      )}${objectName(delivery.streamName, options.runId, invocation)}-${n}-${i}.json`;
+  const write = async (objects: { key: string; body: Uint8Array | string }[]) => {
+    for (const { key, body } of objects) {
+      await options.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body }));
+      stats.objects.push(key);
+    }
+  };
   const flush = async () => {
     if (!batch.length) return;
     const invocation = stats.invocations++;
@@ -126,8 +154,8 @@ export async function deliverRecords(
       records: batch.map((r, i) => ({
         recordId: `${invocation}-${i}`,
         data: Buffer.from(r.data).toString('base64'),
-        approximateArrivalTimestamp: r.approximateArrivalTimestamp,
-        ...(r.kinesisRecordMetadata ? { kinesisRecordMetadata: r.kinesisRecordMetadata } : {}),
+        approximateArrivalTimestamp: r.source.approximateArrivalTimestamp,
+        ...(r.source.kinesisRecordMetadata ? { kinesisRecordMetadata: r.source.kinesisRecordMetadata } : {}),
       })),
     };
     const { records } = await options.transform(event);
@@ -139,12 +167,7 @@ export async function deliverRecords(
     const failures: { key: string; body: string }[] = [];
     const failure = (type: string, i: number, body: Record<string, unknown>) =>
       failures.push({
-        key: `${delivery.errorPrefix
-          .replace('!{firehose:error-output-type}', type)
-          .replace(
-            '!{timestamp:yyyy/MM/dd}',
-            new Date().toISOString().slice(0, 10).replaceAll('-', '/'),
-          )}${objectName(delivery.streamName, options.runId, invocation)}-${failures.length}-${i}.json`,
+        key: errorKey(type, invocation, failures.length, i),
         body: JSON.stringify({
           attemptsMade: 1,
           arrivalTimestamp: event.records[i].approximateArrivalTimestamp,
@@ -186,11 +209,11 @@ export async function deliverRecords(
         failure('processing-failed', i, {
           errorCode: 'Lambda.ProcessingFailed',
           errorMessage: 'The record was marked ProcessingFailed by the transform',
-          rawData: event.records[i].data,
+          rawData: Buffer.from(batch[i].source.data).toString('base64'),
         });
       }
     });
-    const objects = [
+    await write([
       ...[...byPrefix]
         .filter(([, docs]) => docs.length > 0)
         .map(([prefix, docs]) => ({
@@ -198,18 +221,36 @@ export async function deliverRecords(
           body: documentsToParquet(docs),
         })),
       ...failures,
-    ];
-    for (const { key, body } of objects) {
-      await options.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body }));
-      stats.objects.push(key);
-    }
+    ]);
     batch = [];
     size = 0;
   };
+  let undecompressed = 0;
   for (const r of records) {
-    const bytes = r.data.length;
+    let data = r.data;
+    if (delivery.decompress) {
+      const d = decompressRecord(r.data);
+      if (!d.ok) {
+        stats.decompressionFailed = (stats.decompressionFailed ?? 0) + 1;
+        await write([
+          {
+            key: errorKey(decompressionFailedType, stats.invocations, undecompressed++, 0),
+            body: JSON.stringify({
+              attemptsMade: 1,
+              arrivalTimestamp: r.approximateArrivalTimestamp,
+              errorCode: d.errorCode,
+              errorMessage: d.errorMessage,
+              rawData: Buffer.from(r.data).toString('base64'),
+            }),
+          },
+        ]);
+        continue;
+      }
+      data = d.data;
+    }
+    const bytes = data.length;
     if (batch.length && size + bytes > limit) await flush();
-    batch.push(r);
+    batch.push({ source: r, data });
     size += bytes;
   }
   await flush();

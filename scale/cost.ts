@@ -251,6 +251,15 @@ export function estimateMonthlyCost(input: {
     ),
   );
   rows.push(row('Firehose ingestion', monthGb, prices.firehoseIngestGb));
+  // The central stream decompresses CloudWatch Logs before the transform (issue 26 §3): every
+  // record Firehose reads, re-ingested ones too, decompressed (uncompressed size, as above).
+  rows.push(
+    row(
+      'Firehose CloudWatch Logs decompression',
+      traffic.firstPassGb > 0 ? monthGb * (traffic.totalGb / traffic.firstPassGb) : monthGb,
+      prices.firehoseCloudWatchLogsDecompressionGb,
+    ),
+  );
   rows.push(
     row(
       'Re-ingested records: Kinesis data in (measured share, docs/benchmark.md)',

@@ -19,16 +19,16 @@ export const sources: readonly Source[] = ['cloudTrail', 'flowLogs', 'guardDuty'
 
 /**
  * Extra stream bytes per stream byte that re-ingestion puts back into Kinesis at the deployed
- * limit (6,000,000 B) and processor buffer (0.25 MB), per source: `npm run bench -- --per-source`
- * of 2026-12-06 (docs/benchmark.md), flow logs in logwarden's format, application logs the mean
- * of its JSON (410 %) and text (262 %) rows. An upper bound: the corpus repeats a few lines, which
- * gzip compresses better than real traffic.
+ * limit (6,000,000 B) and processor buffer (0.25 MB of decompressed records: the central stream
+ * decompresses before the transform), per source: `npm run bench -- --per-source` of 2026-12-07
+ * (docs/benchmark.md), 0 % of every source's records re-ingested. With gzip reaching the transform
+ * (2026-12-06) they were flow logs 2.63, GuardDuty 1.37, application logs 3.36.
  */
 export const measuredReingestExtra: Readonly<Record<Source, number>> = {
   cloudTrail: 0,
-  flowLogs: 2.63,
-  guardDuty: 1.37,
-  application: 3.36,
+  flowLogs: 0,
+  guardDuty: 0,
+  application: 0,
 };
 
 /** The three functions that read every stream record. */
@@ -100,8 +100,8 @@ const perGb = (...parts: number[]) => parts.reduce((a, b) => a + b, 0);
 /**
  * Flow logs, per month, on the two delivery paths into the same transform and archive:
  * - `cloudWatchLogs` (today): vended logs ingested into CloudWatch Logs, the destination puts them
- *   into Kinesis (in), three consumers read them (out), Firehose ingests them; re-ingested bytes
- *   go round Kinesis and Firehose again.
+ *   into Kinesis (in), three consumers read them (out), Firehose ingests and decompresses them;
+ *   re-ingested bytes go round Kinesis and Firehose again.
  * - `firehose` (LogDestinationType kinesis-data-firehose with DeliverCrossAccountRole): vended
  *   logs delivered to Firehose, and Firehose's ingestion of vended logs. No stream: the indexer
  *   and alerter would not see the records (the alerter acts on CloudTrail only, so only search
@@ -113,6 +113,8 @@ export function flowLogDeliveryPaths(flowGb: number, reingestExtra = measuredRei
     prices.kinesisOnDemandIngestGb.usd,
     consumers * prices.kinesisOnDemandRetrievalGb.usd,
     prices.firehoseIngestGb.usd,
+    // The central stream decompresses before the transform; the direct path's stream does not.
+    prices.firehoseCloudWatchLogsDecompressionGb.usd,
   );
   const cloudWatchLogs =
     flowGb * perGb(prices.cloudWatchLogsIngestGb.usd, streamPerGb) + flowGb * reingestExtra * streamPerGb;

@@ -74,6 +74,16 @@ export const prices = {
     unit: 'GB of vended logs (flow logs) delivered to Firehose, first 10 TB',
     page: 'https://aws.amazon.com/cloudwatch/pricing/',
   },
+  /**
+   * Firehose's CloudWatch Logs decompression (the central stream's Decompression processor),
+   * billed per GB decompressed. Not in any stored page: the figure is the list price as
+   * remembered, to be checked on the pricing page like every price here.
+   */
+  firehoseCloudWatchLogsDecompressionGb: {
+    usd: 0.00325,
+    unit: 'GB decompressed (CloudWatch Logs decompression; not confirmed from a stored page)',
+    page: 'https://aws.amazon.com/firehose/pricing/',
+  },
   firehoseVendedIngestGb: {
     usd: 0.13,
     unit: 'GB ingested from vended logs as source (not confirmed from a stored page)',

@@ -65,7 +65,9 @@ export interface DecodeOptions {
 }
 
 /**
- * Decodes raw record bytes: gzip of JSON (what CloudWatch Logs sends) or plain JSON. Inflation
+ * Decodes raw record bytes: gzip of JSON (what CloudWatch Logs sends, and what the indexer and
+ * the alerter read from the stream) or plain JSON (what the archive's Firehose sends the
+ * transform after its CloudWatch Logs decompression, stacks/central/firehose-archive.ts). Inflation
  * stops at the bound (Node's `maxOutputLength`): a record that would pass it is refused without
  * its output ever being held, and so is gzip that inflates past what its trailer declares.
  */

@@ -64,8 +64,9 @@ export interface TransformLog {
 }
 
 /**
- * What the delivery stream's records hold: CloudWatch Logs payloads (the central stream) or
- * flow-log text (flowLogs.delivery firehose, functions/transform/flow-log-text.ts).
+ * What the delivery stream's records hold: CloudWatch Logs payloads (the central stream, which
+ * Firehose sends decompressed; gzip is read too) or flow-log text (flowLogs.delivery firehose,
+ * functions/transform/flow-log-text.ts).
  */
 export type TransformInput = 'cloudwatch-logs' | 'flow-log-text';
 

@@ -27,15 +27,18 @@ export interface FirehoseArchiveProps {
 }
 
 /**
- * Processor buffer: 0.25 MB of input, near the 0.2 MB floor ("The BufferSizeInMBs ranges between
- * 0.2 MB and up to 3MB", Firehose API Reference, ProcessorParameter). CloudWatch Logs payloads
- * are gzip, and the transform's base64 response is 14–86 bytes per base64 input byte
- * (`npm run bench -- --per-source`, docs/benchmark.md: CloudTrail 14.5, GuardDuty 38, flow
- * records 61–84, application lines 60–86), so 0.25 MB in becomes about 5 MB out for CloudTrail
- * but 20–30 MB for flow records and application logs: at this buffer and the 6,000,000-byte
- * response the transform re-ingests 0 % of CloudTrail's records and 56–80 % of every other
- * source's. No buffer Firehose accepts brings those under 6 MB; docs/benchmark.md says what does.
- * A larger buffer would make re-ingestion the rule for CloudTrail too.
+ * Processor buffer: 0.25 MB, near the 0.2 MB floor ("The BufferSizeInMBs ranges between 0.2 MB
+ * and up to 3MB", Firehose API Reference, ProcessorParameter). The central stream decompresses
+ * first (`CENTRAL_STREAM_DECOMPRESSES`), so the buffer holds decompressed CloudWatch Logs
+ * payloads, the bytes the transform is sent ("Make sure that your buffering size for sending the
+ * request to the function is less than or equal to 6 MB", Firehose Developer Guide, "Transform
+ * source data"): the transform's response is 2.2–7.4 bytes per decompressed input byte
+ * (docs/benchmark.md, "Re-ingestion"), so 0.25 MB answers 0.6–2.0 MB, well under the
+ * 6,000,000-byte limit: `npm run bench -- --per-source` re-ingests 0 % of every source's
+ * records. Only a record past about 0.8 MB decompressed alone is still re-ingested (in halves).
+ * Against gzip input (60–86 response bytes per base64 input byte) no buffer Firehose accepts kept
+ * flow records and application logs under 6 MB: 56–80 % of their records were re-ingested. A
+ * larger buffer would bring re-ingestion back.
  */
 export const PROCESSOR_BUFFER_MB = 0.25;
 
@@ -129,7 +132,38 @@ export interface ArchiveDestinationProps {
   readonly logStreamName: string;
   readonly transformArn: string;
   readonly processorBufferMb: number;
+  /**
+   * Firehose's CloudWatch Logs Decompression processor before the transform. Only for a stream
+   * that CloudWatch Logs payloads alone reach: "If you enable the decompression feature on a
+   * stream that is used to ingest both CloudWatch Logs and Vended Logs, the Vended Logs ingestion
+   * to Firehose fails" (Firehose Developer Guide, "Decompress CloudWatch Logs"), so never on the
+   * direct flow-log stream.
+   */
+  readonly decompressCloudWatchLogs: boolean;
 }
+
+/**
+ * The central stream's delivery decompresses CloudWatch Logs payloads before the transform
+ * (docs/benchmark.md, "Re-ingestion"): the stream holds only what CloudWatch Logs subscriptions
+ * write and the transform's re-ingested halves, which it writes the same way (gzip JSON).
+ */
+export const CENTRAL_STREAM_DECOMPRESSES = true;
+
+/**
+ * Firehose's CloudWatch Logs decompression, first of the processors: the Lambda processor after it
+ * is sent the decompressed payload ("Monitor the metric CloudWatchProcessorLambda_IncomingCompressedData
+ * and wait until this metric changes to zero. This confirms that all input data sent to your
+ * Lambda function is decompressed", Firehose Developer Guide, "Enable decompression on an existing
+ * Firehose stream"). No `CloudWatchLogProcessing` (message extraction): it "filters out all
+ * metadata, such as owner, loggroup, logstream", which the transform's trust and ids rest on. A
+ * record Firehose cannot decompress goes, as it came, to the error bucket under the prefix the
+ * guide calls decompression-failed ("Troubleshoot decompression in Firehose"), read here as the
+ * error-output-type of `errorPrefix` (the guide does not spell out how the two combine).
+ */
+export const decompressionProcessor: firehose.CfnDeliveryStream.ProcessorProperty = {
+  type: 'Decompression',
+  parameters: [{ parameterName: 'CompressionFormat', parameterValue: 'GZIP' }],
+};
 
 /**
  * The archive as a Firehose destination, one definition for every stream that writes it (the
@@ -186,6 +220,7 @@ export function archiveDestination(
     processingConfiguration: {
       enabled: true,
       processors: [
+        ...(props.decompressCloudWatchLogs ? [decompressionProcessor] : []),
         {
           type: 'Lambda',
           parameters: [
@@ -256,6 +291,7 @@ export class FirehoseArchive extends Construct {
         logStreamName: logStream.logStreamName,
         transformArn: this.transform.functionArn,
         processorBufferMb: PROCESSOR_BUFFER_MB,
+        decompressCloudWatchLogs: CENTRAL_STREAM_DECOMPRESSES,
       }),
     });
     this.deliveryStream.node.addDependency(role);

@@ -117,6 +117,8 @@ export class FlowLogsFirehose extends Construct {
         logStreamName: logStream.logStreamName,
         transformArn: this.transform.functionArn,
         processorBufferMb: DIRECT_PROCESSOR_BUFFER_MB,
+        // Vended logs, plain text: the CloudWatch Logs decompression would fail their ingestion.
+        decompressCloudWatchLogs: false,
       }),
     });
     this.deliveryStream.node.addDependency(role);

@@ -185,6 +185,17 @@ export class PipelineHealth extends Construct {
       threshold: 15 * 60 * 1000,
       description: 'Firehose (archive) is more than 15 minutes behind the central stream.',
     });
+    // The stream decompresses CloudWatch Logs before the transform (firehose-archive.ts): a record
+    // Firehose cannot decompress never reaches it and is kept under errors/decompression-failed/
+    // ("OutputDecompressedRecords.Failed: Number of failed decompressed records", Firehose
+    // Developer Guide, "CloudWatch Logs Decompression Metrics").
+    alarm({
+      name: 'firehose-decompression-failed',
+      metric: firehoseMetric('OutputDecompressedRecords.Failed', 'Sum'),
+      threshold: 0,
+      description:
+        'Firehose could not decompress records of the central stream; each is kept as it came under errors/decompression-failed/ in the archive bucket (not gzip, or corrupt: not replayable as it is).',
+    });
     alarm({
       name: 'indexer-behind',
       metric: props.indexer.metric('IteratorAge', { statistic: 'Maximum', period: five }),

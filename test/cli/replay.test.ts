@@ -8,7 +8,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { runCli, type CliDeps } from '../../cli/main';
 import { archiveBucketName, names } from '../../contracts/names';
 import { makeHandler } from '../../functions/indexer/handler';
@@ -200,6 +200,30 @@ describe('logwarden replay (issue 21 §19)', () => {
     const put = kinesis.commandCalls(PutRecordsCommand)[0].args[0].input;
     expect(put.StreamName).toBe(names.centralStream);
     expect(put.Records!.map((r) => Buffer.from(r.Data!).toString('base64'))).toEqual([record, record]);
+  });
+
+  it('a record kept decompressed goes back gzip, as CloudWatch Logs writes it and the stream decompresses it', async () => {
+    const plain = gunzipSync(Buffer.from(record, 'base64'));
+    objects['errors/processing-failed/2026/11/29/obj-2'] = Buffer.from(
+      JSON.stringify({ errorCode: 'Lambda.ProcessingFailed', rawData: plain.toString('base64') }),
+    );
+    const c = cli();
+    expect(await c.run('--from', 'errors')).toBe(0);
+    const data = Buffer.from(kinesis.commandCalls(PutRecordsCommand)[0].args[0].input.Records![0].Data!);
+    expect([data[0], data[1]]).toEqual([0x1f, 0x8b]);
+    expect(gunzipSync(data)).toEqual(plain);
+  });
+
+  it('a record Firehose could not decompress stays in errors/: put back, it would fail again', async () => {
+    objects['errors/decompression-failed/2026/11/29/obj-1'] = Buffer.from(
+      JSON.stringify({ rawData: Buffer.from('not gzip').toString('base64') }),
+    );
+    const c = cli();
+    expect(await c.run('--from', 'errors')).toBe(0);
+    expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
+    expect(c.out[0]).toBe(
+      'kept errors/decompression-failed/2026/11/29/obj-1: records Firehose could not decompress; they would fail again; not replayed',
+    );
   });
 
   it('a document the Parquet conversion refused stays in errors/: it is OCSF, not a stream record', async () => {

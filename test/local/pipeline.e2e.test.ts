@@ -156,8 +156,15 @@ describe('the central pipeline against moto', () => {
     expect(docs.find((d) => d.metadata.log_name === '/aws/lambda/chatty')?.raw_data).toHaveLength(
       1024 * 1024,
     );
+    // The corrupt gzip never reaches the transform: the stream's Decompression processor keeps
+    // it as it came under decompression-failed ("the record is delivered as is (in compressed
+    // format) to error S3 bucket", Firehose Developer Guide, "Troubleshoot decompression").
     expect(errors.map((e) => e.rawData)).toEqual([corrupt.toString('base64')]);
-    expect(stats.processingFailed).toBe(1);
+    expect(stats.objects.filter((k) => k.startsWith('errors/'))).toEqual([
+      expect.stringMatching(/^errors\/decompression-failed\//),
+    ]);
+    expect(stats.decompressionFailed).toBe(1);
+    expect(stats.processingFailed).toBe(0);
     expect(stats.dropped).toBeGreaterThanOrEqual(1);
   }, 180_000);
 

@@ -22,6 +22,7 @@ describe('the pipeline cost model', () => {
     expect(prices.firehoseIngestGb.usd).toBe(0.029);
     expect(prices.cloudWatchVendedToFirehoseGb.usd).toBe(0.25);
     expect(prices.firehoseVendedIngestGb.usd).toBe(0.13);
+    expect(prices.firehoseCloudWatchLogsDecompressionGb.usd).toBe(0.00325);
     expect(prices.kinesisOnDemandStreamHour.usd).toBe(0.04);
     expect(prices.kinesisProvisionedShardHour.usd).toBe(0.015);
     expect(prices.kinesisProvisionedPutUnit.usd).toBeCloseTo(0.014e-6, 15);
@@ -33,10 +34,14 @@ describe('the pipeline cost model', () => {
 
   it('a function bills its measured seconds per GB of every source, re-ingested bytes read again', () => {
     const gb = { cloudTrail: 10, flowLogs: 100, guardDuty: 0, application: 0 };
+    // As gzip reached the transform (before the stream decompressed, 2026-12-06): flow logs re-ingested 2.63×.
+    const gzipExtra = { cloudTrail: 0, flowLogs: 2.63, guardDuty: 1.37, application: 3.36 };
     // transform at 1 GB: CloudTrail 10 GB × 33 s; flow 100 GB × (1 + 2.63) × 82 s = 29,766
-    expect(functionGbSeconds('transform', gb, 1)).toBeCloseTo(330 + 29766, 6);
+    expect(functionGbSeconds('transform', gb, 1, gzipExtra)).toBeCloseTo(330 + 29766, 6);
     // alerter at 0.5 GB: (10 × 24.1 + 363 × 7.4) × 0.5 = (241 + 2,686.2) × 0.5
-    expect(functionGbSeconds('alerter', gb, 0.5)).toBeCloseTo(1463.6, 6);
+    expect(functionGbSeconds('alerter', gb, 0.5, gzipExtra)).toBeCloseTo(1463.6, 6);
+    // Measured now, nothing re-ingested: flow 100 × 82 = 8,200.
+    expect(functionGbSeconds('transform', gb, 1)).toBeCloseTo(330 + 8200, 6);
   });
 
   it('a month per source at the config volumes for 1,000 accounts', () => {
@@ -60,13 +65,16 @@ describe('the pipeline cost model', () => {
   });
 
   it('re-ingestion: the measured extra bytes go round the stream again', () => {
-    expect(measuredReingestExtra).toEqual({
-      cloudTrail: 0,
-      flowLogs: 2.63,
-      guardDuty: 1.37,
-      application: 3.36,
-    });
-    const t = streamTraffic({ cloudTrail: 10, flowLogs: 100, guardDuty: 1, application: 50 });
+    // With the stream decompressed before the transform, 2026-12-07: nothing re-ingested.
+    expect(measuredReingestExtra).toEqual({ cloudTrail: 0, flowLogs: 0, guardDuty: 0, application: 0 });
+    expect(streamTraffic({ cloudTrail: 10, flowLogs: 100, guardDuty: 1, application: 50 }).reingestedGb).toBe(
+      0,
+    );
+    // The arithmetic, at the shares measured with gzip reaching the transform (2026-12-06).
+    const t = streamTraffic(
+      { cloudTrail: 10, flowLogs: 100, guardDuty: 1, application: 50 },
+      { cloudTrail: 0, flowLogs: 2.63, guardDuty: 1.37, application: 3.36 },
+    );
     // 0 + 263 + 1.37 + 168
     expect(t.reingestedGb).toBeCloseTo(432.37, 6);
     expect(t.firstPassGb).toBe(161);
@@ -76,14 +84,14 @@ describe('the pipeline cost model', () => {
 
   it('flow logs: 1,000 GB through CloudWatch Logs and the stream against straight to Firehose', () => {
     const p = flowLogDeliveryPaths(1000, 2.63);
-    // stream per GB: 0.08 in + 3 × 0.04 out + 0.029 Firehose = 0.229
-    // 1,000 × (0.50 + 0.229) + 1,000 × 2.63 × 0.229 = 729 + 602.27
-    expect(p.cloudWatchLogs).toBeCloseTo(1331.27, 6);
+    // stream per GB: 0.08 in + 3 × 0.04 out + 0.029 Firehose + 0.00325 decompression = 0.23225
+    // 1,000 × (0.50 + 0.23225) + 1,000 × 2.63 × 0.23225 = 732.25 + 610.8175
+    expect(p.cloudWatchLogs).toBeCloseTo(1343.0675, 6);
     // 1,000 × (0.25 + 0.13)
     expect(p.firehose).toBeCloseTo(380, 6);
     expect(p.cheaper).toBe('firehose');
-    // With nothing re-ingested the direct path is still cheaper: 729 against 380.
-    expect(flowLogDeliveryPaths(1000, 0).cloudWatchLogs).toBeCloseTo(729, 6);
+    // With nothing re-ingested (the measured share now) the direct path is still cheaper: 732.25 against 380.
+    expect(flowLogDeliveryPaths(1000).cloudWatchLogs).toBeCloseTo(732.25, 6);
   });
 
   it('Kinesis: on-demand against provisioned for 1,000 GB a month, 3 consumers, peak 3× the mean', () => {

@@ -1,6 +1,11 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ownerVolumeRuleName } from '../../stacks/central/health';
-import { archivePrefix, errorPrefix, PROCESSOR_BUFFER_MB } from '../../stacks/central/firehose-archive';
+import {
+  archivePrefix,
+  CENTRAL_STREAM_DECOMPRESSES,
+  errorPrefix,
+  PROCESSOR_BUFFER_MB,
+} from '../../stacks/central/firehose-archive';
 import { names } from '../../contracts/names';
 import { buildExample, exampleConfig, exampleConfigRaw, templateOf } from './example-app';
 
@@ -222,7 +227,7 @@ describe('central pipeline stack', () => {
     }
   });
 
-  it('Firehose: the stream as source, the transform as processor with a small buffer, partitioned prefixes, an error prefix', () => {
+  it('Firehose: the stream as source, CloudWatch Logs decompression then the transform with a small buffer, partitioned prefixes, an error prefix', () => {
     const fh = only('AWS::KinesisFirehose::DeliveryStream');
     expect(fh.DeliveryStreamType).toBe('KinesisStreamAsSource');
     const s3 = fh.ExtendedS3DestinationConfiguration;
@@ -234,10 +239,21 @@ describe('central pipeline stack', () => {
     expect(s3.ErrorOutputPrefix).toBe(errorPrefix);
     expect(s3.DynamicPartitioningConfiguration.Enabled).toBe(true);
     expect(s3.EncryptionConfiguration.KMSEncryptionConfig.AWSKMSKeyARN).toBeDefined();
+    const processors = s3.ProcessingConfiguration.Processors;
+    // Decompression first: the transform is sent the decompressed payload ("This confirms that all
+    // input data sent to your Lambda function is decompressed", Firehose Developer Guide, "Enable
+    // decompression on an existing Firehose stream"); no CloudWatchLogProcessing, whose message
+    // extraction "filters out all metadata, such as owner, loggroup, logstream".
+    expect(processors.map((p: { Type: string }) => p.Type)).toEqual(['Decompression', 'Lambda']);
+    expect(processors[0].Parameters).toEqual([
+      { ParameterName: 'CompressionFormat', ParameterValue: 'GZIP' },
+    ]);
+    expect(CENTRAL_STREAM_DECOMPRESSES).toBe(true);
     const params = Object.fromEntries(
-      s3.ProcessingConfiguration.Processors[0].Parameters.map(
-        (p: { ParameterName: string; ParameterValue: string }) => [p.ParameterName, p.ParameterValue],
-      ),
+      processors[1].Parameters.map((p: { ParameterName: string; ParameterValue: string }) => [
+        p.ParameterName,
+        p.ParameterValue,
+      ]),
     );
     expect(Number(params.BufferSizeInMBs)).toBe(PROCESSOR_BUFFER_MB);
     expect(PROCESSOR_BUFFER_MB).toBeGreaterThanOrEqual(0.25);
@@ -388,6 +404,7 @@ describe('central pipeline stack', () => {
     expect(alarms.map((a) => a.AlarmName).sort()).toEqual(
       [
         'firehose-behind',
+        'firehose-decompression-failed',
         'indexer-behind',
         'alerter-behind',
         'archive-delivery',

@@ -66,6 +66,12 @@ describe('flowLogs.delivery firehose (issue 26, What to build 5)', () => {
       expect(schema.TableName).toBe(
         centralDest.DataFormatConversionConfiguration.SchemaConfiguration.TableName,
       );
+      // Vended logs only: "If you enable the decompression feature on a stream that is used to
+      // ingest both CloudWatch Logs and Vended Logs, the Vended Logs ingestion to Firehose fails"
+      // (Firehose Developer Guide, "Decompress CloudWatch Logs").
+      expect(dest.ProcessingConfiguration.Processors.map((p: { Type: string }) => p.Type)).toEqual([
+        'Lambda',
+      ]);
       const buffer = dest.ProcessingConfiguration.Processors[0].Parameters.find(
         (p: { ParameterName: string }) => p.ParameterName === 'BufferSizeInMBs',
       );

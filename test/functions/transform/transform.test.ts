@@ -396,6 +396,90 @@ describe('Firehose transform properties', () => {
   });
 });
 
+/**
+ * The central stream decompresses before the transform (stacks/central/firehose-archive.ts): "This
+ * confirms that all input data sent to your Lambda function is decompressed" (Firehose Developer
+ * Guide, "Enable decompression on an existing Firehose stream"), so the transform is sent the
+ * CloudWatch Logs payload as JSON, base64. It keeps reading gzip too: the guide's way onto an
+ * existing stream is a function that "automatically detects whether the incoming data is
+ * compressed or decompressed" until the last compressed record has passed, and the direct path's
+ * records are neither.
+ */
+describe('what Firehose sends after its CloudWatch Logs decompression', () => {
+  const message = fc.oneof(
+    fc.string({ maxLength: 300 }),
+    fc.constant(JSON.stringify(realCloudTrailEvents()[3].event)),
+    fc.constant('2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 2 1418530010 1418530070 ACCEPT OK'),
+  );
+  const decompressed = (p: object) => Buffer.from(JSON.stringify(p)).toString('base64');
+
+  it('for any payload, the decompressed record and the gzip record give the same documents and partition keys', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 20 }), async (messages) => {
+        const p = cwlPayload(messages);
+        const run = async (data: string) =>
+          (
+            await transformFirehoseEvent(
+              { records: [{ recordId: 'r', data, approximateArrivalTimestamp: 1_700_000_000_000 }] },
+              {
+                formats,
+                trust,
+                kinesis,
+                maxResponseBytes: Number.MAX_SAFE_INTEGER,
+                now: () => 1_700_000_000_000,
+              },
+            )
+          ).records[0];
+        const plain = await run(decompressed(p));
+        const gzip = await run(encodeCwl(p));
+        expect(plain.result).toBe('Ok');
+        expect(plain).toEqual(gzip);
+        // Nothing lost: one document per log event, each with its line.
+        expect(linesOf(plain.data!).map((l) => JSON.parse(l).raw_data)).toEqual(messages);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a decompressed CONTROL_MESSAGE is Dropped; a decompressed record that is not a payload fails alone, kept by Firehose', async () => {
+    const control = {
+      ...cwlPayload(['CWL CONTROL MESSAGE: Checking health of destination Kinesis stream.']),
+      messageType: 'CONTROL_MESSAGE',
+    };
+    const event = eventOf([
+      decompressed(control),
+      Buffer.from('{"messageType":"DATA_MESSAGE","owner":').toString('base64'),
+      decompressed({ hello: 'world' }),
+      decompressed(cwlPayload(['a line'])),
+    ]);
+    const { records } = await transformFirehoseEvent(event, { formats, trust, kinesis });
+    expect(records.map((r) => r.result)).toEqual(['Dropped', 'ProcessingFailed', 'ProcessingFailed', 'Ok']);
+    // ProcessingFailed carries no data: Firehose keeps the record it holds under processing-failed.
+    expect(records[1].data).toBeUndefined();
+  });
+
+  it('re-ingests a decompressed record as gzip: the stream keeps what CloudWatch Logs writes, for the indexer, the alerter and the next decompression', async () => {
+    const big = cwlPayload(Array.from({ length: 40 }, (_, i) => `line ${i} ${'x'.repeat(200)}`));
+    const event = eventOf([decompressed(big)]);
+    const { records, stats } = await transformFirehoseEvent(event, {
+      formats,
+      trust,
+      kinesis,
+      maxResponseBytes: 2_000,
+    });
+    expect(records[0].result).toBe('Dropped');
+    expect(stats.reingested).toBe(2);
+    const put = kinesisMock.commandCalls(PutRecordsCommand)[0].args[0].input.Records!;
+    const halves = put.map((r) => {
+      const data = Buffer.from(r.Data!);
+      expect([data[0], data[1]]).toEqual([0x1f, 0x8b]);
+      return JSON.parse(gunzipSync(data).toString('utf8'));
+    });
+    expect(halves.flatMap((h) => h.logEvents)).toEqual(big.logEvents);
+    expect(halves.map((h) => h.logwardenHops)).toEqual([1, 1]);
+  });
+});
+
 describe('the response limit, re-ingestion and its counts, tested where they can fail (issue 21 §24)', () => {
   /** One-line payloads of every size from a few bytes to past the limits below. */
   const sizes = Array.from({ length: 16 }, (_, i) => 40 + i * i * 50);

@@ -336,6 +336,27 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     ExtendedS3DestinationConfiguration: {
       RoleARN: 'arn:aws:iam::333333333333:role/logwarden-flow-logs',
       BucketARN: 'arn:aws:s3:::logwarden-archive',
+      // The processors the central stream's template declares (stacks/central/firehose-archive.ts:
+      // CloudWatch Logs decompression, then the transform), in the model's own shapes.
+      ProcessingConfiguration: {
+        Enabled: true,
+        Processors: [
+          {
+            Type: 'Decompression',
+            Parameters: [{ ParameterName: 'CompressionFormat', ParameterValue: 'GZIP' }],
+          },
+          {
+            Type: 'Lambda',
+            Parameters: [
+              {
+                ParameterName: 'LambdaArn',
+                ParameterValue: 'arn:aws:lambda:eu-west-1:333333333333:function:logwarden-transform',
+              },
+              { ParameterName: 'BufferSizeInMBs', ParameterValue: '0.25' },
+            ],
+          },
+        ],
+      },
     },
   },
   'firehose:DescribeDeliveryStream': { DeliveryStreamName: 'logwarden-flow-logs-eu-west-1' },
