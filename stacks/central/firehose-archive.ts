@@ -29,13 +29,16 @@ export interface FirehoseArchiveProps {
 /**
  * Processor buffer: 0.25 MB, near the 0.2 MB floor ("The BufferSizeInMBs ranges between 0.2 MB
  * and up to 3MB", Firehose API Reference, ProcessorParameter). The central stream decompresses
- * first (`CENTRAL_STREAM_DECOMPRESSES`), so the buffer holds decompressed CloudWatch Logs
- * payloads, the bytes the transform is sent ("Make sure that your buffering size for sending the
- * request to the function is less than or equal to 6 MB", Firehose Developer Guide, "Transform
- * source data"): the transform's response is 2.2–7.4 bytes per decompressed input byte
+ * first (`CENTRAL_STREAM_DECOMPRESSES`). Firehose does not say whether the buffer then counts
+ * bytes before or after decompression; logwarden's model reads it as the bytes the transform is
+ * sent ("Make sure that your buffering size for sending the request to the function is less than
+ * or equal to 6 MB", Firehose Developer Guide, "Transform source data"), the decompressed
+ * payloads: the transform's response is 2.2–7.4 bytes per decompressed input byte
  * (docs/benchmark.md, "Re-ingestion"), so 0.25 MB answers 0.6–2.0 MB, well under the
- * 6,000,000-byte limit: `npm run bench -- --per-source` re-ingests 0 % of every source's
- * records. Only a record past about 0.8 MB decompressed alone is still re-ingested (in halves).
+ * 6,000,000-byte limit, and `npm run bench -- --per-source` re-ingests 0 % of every source's
+ * records. Were it compressed bytes, re-ingestion would stay what it was without decompression
+ * (costly, nothing lost); the transform's RecordsReingested metric tells which once deployed.
+ * Only a record past about 0.8 MB decompressed alone is still re-ingested (in halves).
  * Against gzip input (60–86 response bytes per base64 input byte) no buffer Firehose accepts kept
  * flow records and application logs under 6 MB: 56–80 % of their records were re-ingested. A
  * larger buffer would bring re-ingestion back.
