@@ -7,7 +7,9 @@ matched, at any depth of structures, lists and maps) used to be answered as if i
 the request is routed to its operation and parsed by the protocol's own parser (moto's router and
 parsers, over the pinned botocore `service-2.json`), then checked against the operation's input
 shape: `required`, `enum`, `min`/`max` (length of strings, lists, maps and blobs; value of
-numbers), and `pattern` (matched against the whole value, as AWS's Java validators do).
+numbers), and `pattern` (matched against the whole value, as AWS's Java validators do); and
+the wire type of every member as its protocol reads it (`strict_parser`, below), which moto's
+parsers coerce: a JSON value of another type is answered `SerializationException`.
 
 The answer is the service's own:
 - EC2 (EC2 API Reference, "Error codes", common client errors): `MissingParameter` ("The request
@@ -43,6 +45,7 @@ import json
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -90,6 +93,169 @@ def _signing_name(environ: dict[str, Any]) -> str | None:
     return scope[3] if len(scope) >= 5 else None
 
 
+# --- the wire types ----------------------------------------------------------------------
+#
+# moto's parsers coerce what they read: a JSON "true" (a string) or 1 for a boolean passes
+# through as sent, a JSON "30" or 1.5 for an integer becomes 30 or 1, a JSON string for a list is
+# read character by character, a query boolean other than "true" becomes false. AWS's protocols
+# name one wire type per model type (Smithy, "AWS JSON 1.0/1.1 protocol", "Shape
+# serialization": boolean "JSON boolean", integer/long "JSON number", blob "JSON string value
+# that is base64 encoded", timestamp "JSON number (default) ... epoch-seconds", list "JSON
+# array", map and structure "JSON object"; restJson1 the same for its body; "AWS query
+# protocol", "x-www-form-urlencoded shape serialization": boolean "Text value of either "true"
+# or "false"", numbers "Text value of the number"). The parsers below keep a value of another
+# wire type as it was sent (`Mistyped`), so `_check` refuses it.
+
+INT_RANGES = {  # Smithy, "Simple types": byte 8-bit, short 16-bit, integer 32-bit, long 64-bit signed
+    "byte": 2**7,
+    "short": 2**15,
+    "integer": 2**31,
+    "long": 2**63,
+}
+_INTEGER_TEXT = regex.compile(r"-?[0-9]+")
+_FLOAT_TEXT = regex.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|NaN|-?Infinity")
+
+
+@dataclass(frozen=True)
+class Mistyped:
+    """A value sent with another wire type than its shape's."""
+
+    value: Any
+    expected: str
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _text_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value  # a modeled default
+    return value == "true" if value in ("true", "false") else Mistyped(value, "a boolean")
+
+
+def _text_integer(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value) else Mistyped(value, "an integer")
+
+
+def _text_float(value: Any) -> Any:
+    if _number(value):
+        return float(value)
+    return float(value) if isinstance(value, str) and _FLOAT_TEXT.fullmatch(value) else Mistyped(value, "a number")
+
+
+@lru_cache(maxsize=None)
+def strict_parser(protocol: str) -> Any:
+    """The protocol's moto parser, reading each scalar only from its own wire type."""
+    from moto.core import parse
+
+    base = parse.PROTOCOL_PARSERS[protocol]
+
+    if protocol in ("query", "ec2"):
+
+        class StrictQuery(base):  # type: ignore[misc, valid-type]
+            def _parse_boolean(self, shape: Any, query_params: Any, prefix: str = "") -> Any:
+                value = self._default_handle(shape, query_params, prefix)
+                return value if value is parse.UNDEFINED else _text_boolean(value)
+
+            def _parse_integer(self, shape: Any, query_params: Any, prefix: str = "") -> Any:
+                value = self._default_handle(shape, query_params, prefix)
+                return value if value is parse.UNDEFINED else _text_integer(value)
+
+            def _parse_float(self, shape: Any, query_params: Any, prefix: str = "") -> Any:
+                value = self._default_handle(shape, query_params, prefix)
+                return value if value is parse.UNDEFINED else _text_float(value)
+
+            _parse_long = _parse_integer
+            _parse_double = _parse_float
+
+        return StrictQuery
+
+    if protocol == "rest-xml":
+
+        class StrictXml(base):  # type: ignore[misc, valid-type]
+            @parse._text_content
+            def _parse_boolean(self, shape: Any, text: Any) -> Any:
+                return _text_boolean(text)
+
+        return StrictXml
+
+    class StrictJson(base):  # type: ignore[misc, valid-type]
+        # restJson1 binds members to headers, the query string and the URI too, as text.
+        _text = False
+
+        def _parse_non_payload_attrs(self, *args: Any) -> Any:
+            self._text = True
+            try:
+                return super()._parse_non_payload_attrs(*args)
+            finally:
+                self._text = False
+
+        def _parse_host_labels(self, *args: Any) -> Any:
+            self._text = True
+            try:
+                return super()._parse_host_labels(*args)
+            finally:
+                self._text = False
+
+        def _parse_boolean(self, shape: Any, value: Any) -> Any:
+            if self._text:
+                return _text_boolean(value)
+            return value if isinstance(value, bool) else Mistyped(value, "a boolean")
+
+        def _parse_integer(self, shape: Any, value: Any) -> Any:
+            if self._text:
+                return _text_integer(value)
+            return value if isinstance(value, int) and not isinstance(value, bool) else Mistyped(value, "an integer")
+
+        def _parse_float(self, shape: Any, value: Any) -> Any:
+            if self._text:
+                return _text_float(value)
+            if _number(value):
+                return float(value)
+            # "JSON strings for NaN, Infinity, and -Infinity"
+            return float(value) if value in ("NaN", "Infinity", "-Infinity") else Mistyped(value, "a number")
+
+        _parse_byte = _parse_short = _parse_long = _parse_integer
+        _parse_double = _parse_float
+
+        def _parse_timestamp(self, shape: Any, value: Any) -> Any:
+            form = shape.serialization.get("timestampFormat")
+            if self._text or (form in ("iso8601", "rfc822") and isinstance(value, str)):
+                return super()._parse_timestamp(shape, value)
+            if form in (None, "unixTimestamp") and _number(value):
+                return super()._parse_timestamp(shape, value)
+            return Mistyped(value, "a timestamp")
+
+        def _parse_blob(self, shape: Any, value: Any) -> Any:
+            return super()._parse_blob(shape, value) if isinstance(value, str) else Mistyped(value, "a blob")
+
+        def _parse_string(self, shape: Any, value: Any) -> Any:
+            if not self._text and not isinstance(value, str):
+                return Mistyped(value, "a string")
+            parent = getattr(super(), "_parse_string", None)  # JSONParser has none: a string as read
+            return parent(shape, value) if parent is not None else value
+
+        def _parse_list(self, shape: Any, node: Any) -> Any:
+            if not isinstance(node, list) and not (self._text or shape.serialization.get("location")):
+                return Mistyped(node, "a list")
+            return super()._parse_list(shape, node)
+
+        def _parse_map(self, shape: Any, value: Any) -> Any:
+            if not isinstance(value, dict):
+                return Mistyped(value, "a map")
+            return super()._parse_map(shape, value)
+
+        def _parse_structure(self, shape: Any, value: Any) -> Any:
+            if value is not None and not shape.is_document_type and not isinstance(value, dict):
+                return Mistyped(value, "a structure")
+            return super()._parse_structure(shape, value)
+
+    return StrictJson
+
+
 # --- the constraints --------------------------------------------------------------------
 
 
@@ -99,7 +265,7 @@ class Violation:
     wire: str  # the parameter as the request names it (EC2's messages use it)
     value: Any
     constraint: str  # "Member must not be null"
-    kind: str  # required | enum | min_length | max_length | pattern | min_value | max_value | type
+    kind: str  # required | enum | min_length | max_length | pattern | min_value | max_value | type | union
     sensitive: bool = False
 
 
@@ -187,10 +353,19 @@ def _check(
     def add(constraint: str, what: str) -> None:
         out.append(Violation(path, wire, value, constraint, what, sensitive))
 
+    if isinstance(value, Mistyped):
+        out.append(Violation(path, wire, value.value, f"Member must be {value.expected}", "type", sensitive))
+        return
     if kind == "structure":
+        if shape.is_document_type:
+            return  # any JSON value
         if not isinstance(value, dict):
             add("Member must be a structure", "type")
             return
+        if shape.is_tagged_union and sum(1 for v in value.values() if v is not None) != 1:
+            # Smithy, "union": "only a single member can be set to a non-null value" (AWS
+            # documents no error for another count: the model's validation error).
+            add("Member must have exactly one member set", "union")
         for name in shape.required_members:
             if value.get(name) is None:
                 member = shape.members[name]
@@ -250,10 +425,28 @@ def _check(
                 add(f"Member must satisfy regular expression pattern: {pattern}", "pattern")
         return
     if kind == "blob":
-        if isinstance(value, (bytes, bytearray, str)):
-            _length(len(value), meta, add)
+        if not isinstance(value, (bytes, bytearray, str)):
+            add("Member must be a blob", "type")
+            return
+        _length(len(value), meta, add)
         return
-    if kind in ("integer", "long", "float", "double", "bigInteger", "bigDecimal"):
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            add("Member must be a boolean", "type")
+        return
+    if kind == "timestamp":
+        if not isinstance(value, datetime):
+            add("Member must be a timestamp", "type")
+        return
+    if kind in INT_RANGES:
+        if not isinstance(value, int) or isinstance(value, bool):
+            add("Member must be an integer", "type")
+            return
+        bound = INT_RANGES[kind]
+        if not -bound <= value < bound:
+            add(f"Member must be a {bound.bit_length()}-bit signed integer", "type")
+            return
+    if kind in ("integer", "long", "byte", "short", "float", "double", "bigInteger", "bigDecimal"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             add("Member must be a number", "type")
             return
@@ -308,6 +501,7 @@ ORGANIZATIONS_REASONS = {
     "max_value": "MAX_VALUE_EXCEEDED",
     "min_value": "MIN_VALUE_EXCEEDED",
     "type": "INVALID_LIST_MEMBER",
+    "union": "INVALID_LIST_MEMBER",
 }
 
 
@@ -443,7 +637,6 @@ def check(environ: dict[str, Any]) -> RawError | None:
         _count("not validated", f"{signing_name}: no botocore model signs as {signing_name}")
         return None
 
-    from moto.core.parse import PROTOCOL_PARSERS
     from moto.core.request import Request, determine_request_protocol
     from moto.core.utils import get_service_model
 
@@ -464,7 +657,7 @@ def check(environ: dict[str, Any]) -> RawError | None:
     if (environ.get("HTTP_CONTENT_ENCODING") or "").lower() == "gzip":
         parse_body = gzip.decompress(body)
     try:
-        parsed = PROTOCOL_PARSERS[protocol](operation).parse(
+        parsed = strict_parser(protocol)(operation).parse(
             {
                 "method": request.method,
                 "values": request.values,
@@ -477,12 +670,7 @@ def check(environ: dict[str, Any]) -> RawError | None:
     except Exception as err:  # a body the protocol's parser cannot read
         _count("refused", key)
         if protocol in ("json", "rest-json"):
-            return RawError(
-                400,
-                json.dumps({"__type": "SerializationException", "message": f"could not read the request: {err}"}),
-                "application/json",
-                [("x-amzn-ErrorType", "SerializationException")],
-            )
+            return serialization_error(f"could not read the request: {err}")
         found = [Violation("", "", None, f"the request could not be read: {err}", "type")]
         return refusal(service, service_model, operation, protocol, found)
     shape = operation.input_shape
@@ -493,4 +681,22 @@ def check(environ: dict[str, Any]) -> RawError | None:
         events.CURRENT.call = (service, operation, parsed, protocol)
         return None
     _count("refused", key)
+    mistyped = [v for v in found if v.kind == "type"]
+    if mistyped and protocol in ("json", "rest-json"):
+        # A JSON value of another type than its shape's is not read at all: the request fails
+        # before its constraints are checked, as a body that is not JSON does.
+        return serialization_error(message(mistyped))
     return refusal(service, service_model, operation, protocol, found)
+
+
+def serialization_error(text: str) -> RawError:
+    """What AWS's JSON services answer a request they cannot deserialize: `SerializationException`
+    (HTTP 400). No botocore model lists it; it is the JSON protocols' answer to a value of the
+    wrong type (e.g. amazon-cognito-identity-js issue #485, "I triggered this exception by
+    submitting a boolean instead of a string")."""
+    return RawError(
+        400,
+        json.dumps({"__type": "SerializationException", "message": text}),
+        "application/json",
+        [("x-amzn-ErrorType", "SerializationException")],
+    )
