@@ -35,7 +35,11 @@ caller's identity-based policies, with the conditions of both evaluated (iam.aut
   kms:GenerateDataKey and kms:Decrypt permissions"; "To receive messages from an encrypted queue,
   the consumer must have the kms:Decrypt permission"): SendMessage and SendMessageBatch need both,
   ReceiveMessage kms:Decrypt (also when the queue is empty: AWS documents nothing, the stricter
-  answer), through SQS, with the queue ARN as `aws:sqs:arn`. Refused with the operations' modeled
+  answer), through SQS. No encryption context: AWS documents none for SQS (the SQS Developer
+  Guide's "Encryption at rest" and "Key management" name none, unlike the Kinesis, S3, SNS,
+  DynamoDB and CloudWatch Logs texts above; `aws:sqs:arn` is only seen in third-party
+  policies), so a grant conditioned on one is not met (the stricter answer; no logwarden key
+  policy conditions on it). Refused with the operations' modeled
   `KmsAccessDenied` (`KmsNotFound`, `KmsDisabled`, `KmsInvalidState`). SNS delivering into such
   a queue uses the key as sns.amazonaws.com, which only the key policy can allow (SQS Developer
   Guide, "Configure KMS permissions for AWS services"); refused, the message is not delivered.
@@ -481,7 +485,7 @@ def _sns_delivery(original: Any) -> Any:
                             key_id,
                             parts[4],
                             parts[3],
-                            {"aws:sqs:arn": queue.queue_arn},
+                            SQS_ENCRYPTION_CONTEXT,
                             {"aws:SourceArn": [topic_arn], "aws:SourceAccount": [topic_arn.split(":")[4]]},
                         )
                 except KeyRefused:
@@ -492,6 +496,9 @@ def _sns_delivery(original: Any) -> Any:
 
 
 # --- SQS ---------------------------------------------------------------------------------
+
+# AWS documents no encryption context for SQS's KMS requests (module docstring).
+SQS_ENCRYPTION_CONTEXT: dict[str, str] = {}
 
 
 def _sqs_refusal(err: KeyRefused) -> JsonError:
@@ -508,7 +515,7 @@ def require_queue_key(queue: Any, caller: policy.Caller, identity: list[Any], ac
     parts = queue.queue_arn.split(":")
     try:
         for action in actions:
-            require(caller, identity, action, key_id, parts[4], parts[3], "sqs", {"aws:sqs:arn": queue.queue_arn})
+            require(caller, identity, action, key_id, parts[4], parts[3], "sqs", SQS_ENCRYPTION_CONTEXT)
     except KeyRefused as err:
         raise _sqs_refusal(err) from err
 

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(_here))
 from werkzeug.serving import run_simple  # noqa: E402
 
 import standins  # noqa: E402
-from standins import events, iam, policy, sigv4, validate  # noqa: E402
+from standins import events, iam, kms_use, policy, sigv4, validate  # noqa: E402
 
 
 def _json_response(start_response: Callable[..., Any], status: int, body: Any) -> Iterable[bytes]:
@@ -128,7 +128,15 @@ def service_send_message(body: dict[str, Any]) -> dict[str, Any]:
     must allow events.amazonaws.com sqs:SendMessage", with `aws:SourceArn` the rule's ARN. The
     policy is evaluated for `service` with the rule's `aws:SourceArn` and `aws:SourceAccount`;
     allowed, the message (the event's JSON) is sent into the queue. Refused: 403, listed with the
-    denials."""
+    denials.
+
+    A queue encrypted with a customer managed key also needs its key policy to let the service
+    use the key as itself (SQS Developer Guide, "Key management", "Configure KMS permissions for
+    AWS services": "To allow these event sources to work with encrypted queues, you must create a
+    customer managed KMS key and add permissions in the key policy for the service to use the
+    required AWS KMS API methods", kms:GenerateDataKey and kms:Decrypt for
+    `<service>.amazonaws.com`; "Configure KMS permissions with confused deputy protection":
+    CloudWatch Events sends `aws:SourceArn`). Refused, nothing is sent (`kms_use.require_service`)."""
     from moto.sqs.models import sqs_backends
 
     queue_arn = str(body["queueArn"])
@@ -152,6 +160,15 @@ def service_send_message(body: dict[str, Any]) -> dict[str, Any]:
             {"action": "sqs:SendMessage", "caller": service, "code": "AccessDenied", "message": message, "at": iam._now_ms()}
         )
         raise PermissionError(message)
+    key_id = getattr(queue, "kms_master_key_id", None)
+    if key_id and not kms_use.aws_managed(key_id) and iam.SETTINGS["enforce"]:
+        try:
+            for action in ("kms:GenerateDataKey", "kms:Decrypt"):
+                kms_use.require_service(
+                    service, action, key_id, account, region, kms_use.SQS_ENCRYPTION_CONTEXT, context
+                )
+        except kms_use.KeyRefused as err:
+            raise PermissionError(f"{queue_arn} is encrypted with {key_id}: {err}") from err
     sent = backend.send_message(name, str(body["messageBody"]))
     return {"messageId": sent.id}
 

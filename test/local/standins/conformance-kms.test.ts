@@ -62,6 +62,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { serviceSendMessage } from '../../../local/standins/prerequisites';
 import { conformance } from './conformance';
 import { World, type Credentials, logArchive, member, region } from './world';
 
@@ -723,14 +724,17 @@ const sqsPermissions =
 conformance('sqs:SendMessage', {
   behaviour:
     'a producer of a queue encrypted with a customer managed key needs kms:GenerateDataKey and kms:Decrypt',
-  source: sqsPermissions,
+  source: `${sqsPermissions} AWS documents no encryption context for SQS (its "Encryption at rest" and "Key management" pages name none; \`aws:sqs:arn\` appears only in third-party policies): the stand-in sends none, so a grant conditioned on one is not met (the stricter answer)`,
   refuses: [
-    'a role allowed sqs:SendMessage only, and one allowed kms:GenerateDataKey without kms:Decrypt',
+    'a role allowed sqs:SendMessage only, one allowed kms:GenerateDataKey without kms:Decrypt, and one allowed both only with an aws:sqs:arn encryption context',
     async () => {
       const keyArn = await key('alias/queue-like', accountRoot(logArchive));
       const QueueUrl = await encryptedQueue('queue-like', keyArn);
       const queueArn = `arn:aws:sqs:${region}:${logArchive}:queue-like`;
-      for (const extra of [[], [allow('kms:GenerateDataKey', keyArn)]]) {
+      const withContext = allow(['kms:GenerateDataKey', 'kms:Decrypt'], keyArn, {
+        StringEquals: { 'kms:EncryptionContext:aws:sqs:arn': queueArn },
+      });
+      for (const extra of [[], [allow('kms:GenerateDataKey', keyArn)], [withContext]]) {
         const producer = await roleSession(logArchive, [allow('sqs:SendMessage', queueArn), ...extra]);
         expect(
           await outcome(
@@ -743,17 +747,14 @@ conformance('sqs:SendMessage', {
     },
   ],
   accepts: [
-    'a role allowed both, held to SQS and this queue by kms:ViaService and the queue ARN as encryption context',
+    'a role allowed both, held to SQS by kms:ViaService',
     async () => {
       const keyArn = await keyArnOf('alias/queue-like');
       const queueArn = `arn:aws:sqs:${region}:${logArchive}:queue-like`;
       const producer = await roleSession(logArchive, [
         allow('sqs:SendMessage', queueArn),
         allow(['kms:GenerateDataKey', 'kms:Decrypt'], keyArn, {
-          StringEquals: {
-            'kms:ViaService': `sqs.${region}.amazonaws.com`,
-            'kms:EncryptionContext:aws:sqs:arn': queueArn,
-          },
+          StringEquals: { 'kms:ViaService': `sqs.${region}.amazonaws.com` },
         }),
       ]);
       const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
@@ -843,6 +844,88 @@ conformance('sns:Subscribe', {
         Condition: { StringEquals: { 'aws:SourceAccount': logArchive } },
       });
       expect(await deliveredThroughSns(keyArn, 'sns-to-queue-allowed')).toEqual(['alert']);
+    },
+  ],
+});
+
+/** EventBridge delivering a rule's event into an encrypted queue whose policy lets the rule send. */
+async function deliveredByRule(keyArn: string, name: string, rule: string): Promise<string[]> {
+  const queueArn = `arn:aws:sqs:${region}:${logArchive}:${name}`;
+  const sqs = world.as(SQSClient, logArchive);
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: {
+        KmsMasterKeyId: keyArn,
+        Policy: doc({
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: queueArn,
+          Condition: { ArnEquals: { 'aws:SourceArn': rule } },
+        }),
+      },
+    }),
+  );
+  const sent = await serviceSendMessage(world.moto.endpoint, {
+    queueArn,
+    service: 'events.amazonaws.com',
+    messageBody: '{"detail-type":"Object Created"}',
+    sourceAccount: logArchive,
+    sourceArn: rule,
+  }).then(
+    () => 'sent',
+    (err: Error) => err.message,
+  );
+  const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+  return [sent, ...(res.Messages ?? []).map((m) => m.Body ?? '')];
+}
+
+/** The key policy statement stacks/secure-key.ts allowEventBridgeRules synthesizes, for `rule`. */
+const eventBridgeStatement = (rule: string) => ({
+  Effect: 'Allow',
+  Principal: { Service: 'events.amazonaws.com' },
+  Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+  Resource: '*',
+  Condition: { StringEquals: { 'aws:SourceAccount': logArchive }, ArnEquals: { 'aws:SourceArn': rule } },
+});
+
+conformance('events:PutTargets', {
+  behaviour:
+    "EventBridge delivers a rule's event into a queue under a customer managed key as events.amazonaws.com, which only the queue key's policy can allow",
+  source:
+    'SQS Developer Guide, "Key management", "Configure KMS permissions for AWS services": "To allow these event sources to work with encrypted queues, you must create a customer managed KMS key and add permissions in the key policy for the service to use the required AWS KMS API methods" (kms:GenerateDataKey and kms:Decrypt for the service principal; the event sources include EventBridge, "events"); "Configure KMS permissions with confused deputy protection": "When using SSE enabled Amazon SQS queues, the following services support aws:SourceArn: [...] CloudWatch Events"',
+  refuses: [
+    "a rule whose queue's policy lets it send, but whose key policy names the account only, or lets another rule: nothing arrives",
+    async () => {
+      const rule = `arn:aws:events:${region}:${logArchive}:rule/to-encrypted-queue`;
+      const rootOnly = await key('alias/rule-to-queue-refused', accountRoot(logArchive));
+      const [sent, ...bodies] = await deliveredByRule(rootOnly, 'rule-to-queue-refused', rule);
+      expect(sent).toMatch(/events\.amazonaws\.com is not authorized to perform: kms:GenerateDataKey/);
+      expect(bodies).toEqual([]);
+      const otherRule = await key(
+        'alias/rule-to-queue-other',
+        accountRoot(logArchive),
+        eventBridgeStatement(`arn:aws:events:${region}:${logArchive}:rule/another-rule`),
+      );
+      expect(await deliveredByRule(otherRule, 'rule-to-queue-other', rule)).toEqual([
+        expect.stringMatching(/not authorized/),
+      ]);
+    },
+  ],
+  accepts: [
+    "the key policy's statement for events.amazonaws.com held to this rule (as stacks/secure-key.ts allowEventBridgeRules writes it): the event arrives",
+    async () => {
+      const rule = `arn:aws:events:${region}:${logArchive}:rule/to-encrypted-queue`;
+      const keyArn = await key(
+        'alias/rule-to-queue-allowed',
+        accountRoot(logArchive),
+        eventBridgeStatement(rule),
+      );
+      expect(await deliveredByRule(keyArn, 'rule-to-queue-allowed', rule)).toEqual([
+        'sent',
+        '{"detail-type":"Object Created"}',
+      ]);
     },
   ],
 });
@@ -1125,9 +1208,9 @@ const grants =
 conformance('kms:CreateGrant', {
   behaviour:
     'creating a grant needs kms:CreateGrant (kms:GrantOperations evaluated); a grant lets its grantee use the key through a service, within its encryption context constraint',
-  source: `${grants}. A grant to an account, and a grant against an explicit Deny, are not taken to allow (AWS documents neither: the stricter answer)`,
+  source: `${grants}. A grant to an account, and a grant against an explicit Deny, are not taken to allow (AWS documents neither: the stricter answer). AWS documents no encryption context for SQS's KMS requests, so a constraint on one is not met (the stricter answer)`,
   refuses: [
-    "a role allowed kms:CreateGrant for Decrypt only asking for Decrypt and Encrypt; a consumer whose grant's encryption context constraint names another queue",
+    "a role allowed kms:CreateGrant for Decrypt only asking for Decrypt and Encrypt; a consumer whose grant's encryption context constraint names the queue as aws:sqs:arn",
     async () => {
       const keyArn = await keyArnOf('alias/queue-like');
       const granter = await roleSession(logArchive, [
@@ -1155,7 +1238,7 @@ conformance('kms:CreateGrant', {
           GranteePrincipal: consumer.arn,
           Operations: ['Decrypt'],
           Constraints: {
-            EncryptionContextSubset: { 'aws:sqs:arn': `arn:aws:sqs:${region}:${logArchive}:another-queue` },
+            EncryptionContextSubset: { 'aws:sqs:arn': `arn:aws:sqs:${region}:${logArchive}:queue-like` },
           },
         }),
       );
@@ -1168,7 +1251,7 @@ conformance('kms:CreateGrant', {
     },
   ],
   accepts: [
-    'the same role creating a Decrypt grant for a consumer, held to this queue: the consumer, with no KMS permission in IAM, receives',
+    'the same role creating a Decrypt grant for a consumer, with no constraint: the consumer, with no KMS permission in IAM, receives',
     async () => {
       const keyArn = await keyArnOf('alias/queue-like');
       const granter = await roleSession(logArchive, [
@@ -1184,9 +1267,6 @@ conformance('kms:CreateGrant', {
           KeyId: keyArn,
           GranteePrincipal: consumer.arn,
           Operations: ['Decrypt'],
-          Constraints: {
-            EncryptionContextSubset: { 'aws:sqs:arn': `arn:aws:sqs:${region}:${logArchive}:queue-like` },
-          },
         }),
       );
       const QueueUrl = `https://sqs.${region}.amazonaws.com/${logArchive}/queue-like`;
