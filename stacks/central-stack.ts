@@ -100,6 +100,25 @@ export class CentralStack extends Stack {
         },
       }),
     );
+    // The alarms publish as cloudwatch.amazonaws.com, which the topic's own policy must allow: with
+    // a topic policy (enforceSSL writes one) SNS's default policy, which let the account's alarms
+    // publish, is gone (AWS Knowledge Center, "Why didn't I receive an SNS notification for my
+    // CloudWatch alarm trigger?": "SNS uses access policies to restrict the sources that can
+    // publish messages to the topic", the statement for cloudwatch.amazonaws.com sns:Publish).
+    this.alertTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsOfThisAccountPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alertTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*`,
+          },
+        },
+      }),
+    );
     alertKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'RulesOfThisAccountPublish',

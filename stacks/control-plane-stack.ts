@@ -249,6 +249,21 @@ export class ControlPlaneStack extends Stack {
         },
       }),
     );
+    // ... and the summary topic's policy must let them publish: enforceSSL's topic policy replaces
+    // SNS's default one (AWS Knowledge Center, "Why didn't I receive an SNS notification for my
+    // CloudWatch alarm trigger?": the statement for cloudwatch.amazonaws.com sns:Publish).
+    this.summaryTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.summaryTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${this.region}:${this.account}:alarm:logwarden-*` },
+        },
+      }),
+    );
     acknowledge(
       this,
       'CDK-generated Step Functions and key grants: the wildcard spans one operation’s variants on one named key, or the versions of one named function.',
