@@ -17,81 +17,10 @@
  * the synthesized templates are checked here, alarm → action → topic → policy and key.
  */
 import { buildExample, templateOf } from './example-app';
-
-type Json = Record<string, unknown>;
-interface Resource {
-  Type: string;
-  Properties?: Json;
-}
-interface Statement {
-  Effect: string;
-  Principal?: { Service?: string | string[] } | string;
-  Action: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-}
+import { allows, resolve, type Json, type Resource, type Statement } from './service-grants';
 
 const built = buildExample();
 const stacks = [built.central, built.controlPlane, ...built.destinations];
-
-/** A template value with the stack's pseudo parameters and topic references resolved. */
-function resolve(
-  value: unknown,
-  where: { account: string; region: string; resources: Record<string, Resource> },
-): unknown {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map((v) => resolve(v, where));
-  if (value && typeof value === 'object') {
-    const v = value as Json;
-    if ('Ref' in v) {
-      const ref = String(v.Ref);
-      if (ref === 'AWS::Partition') return 'aws';
-      if (ref === 'AWS::Region') return where.region;
-      if (ref === 'AWS::AccountId') return where.account;
-      const topic = where.resources[ref];
-      if (topic?.Type === 'AWS::SNS::Topic')
-        return `arn:aws:sns:${where.region}:${where.account}:${String(topic.Properties?.TopicName)}`;
-      return `unresolved:${ref}`;
-    }
-    if ('Fn::Join' in v) {
-      const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
-      return parts.map((p) => String(resolve(p, where))).join(sep);
-    }
-    if (Object.keys(v).some((k) => k.startsWith('Fn::'))) return `unresolved:${JSON.stringify(v)}`;
-    return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, resolve(inner, where)]));
-  }
-  return String(value);
-}
-
-const glob = (pattern: string, text: string) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  ).test(text);
-
-/** Whether `statement` allows `service` `action` with `context` (the operators these policies use). */
-function allows(
-  statement: Statement,
-  service: string,
-  action: string,
-  context: Record<string, string>,
-): boolean {
-  if (statement.Effect !== 'Allow') return false;
-  const principal = typeof statement.Principal === 'object' ? statement.Principal.Service : undefined;
-  if (![principal ?? []].flat().includes(service)) return false;
-  if (![statement.Action].flat().some((a) => glob(a, action))) return false;
-  return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
-    Object.entries(keys).every(([key, expected]) => {
-      const actual = context[key];
-      if (actual === undefined) return false;
-      const values = [expected].flat().map(String);
-      if (['StringEquals', 'ArnEquals'].includes(operator)) return values.includes(actual);
-      if (['StringLike', 'ArnLike'].includes(operator)) return values.some((p) => glob(p, actual));
-      throw new Error(`condition operator ${operator} is not read by this test`);
-    }),
-  );
-}
 
 const actionsOf = (alarm: Resource) =>
   ['AlarmActions', 'OKActions', 'InsufficientDataActions'].flatMap(
