@@ -7,9 +7,10 @@
  * the same bytes are ingested, streamed, archived and indexed, only in more places. Data transfer
  * between Regions is left only for the regions of a group whose pipeline is in another region.
  */
-import type { LogwardenConfig } from '../contracts/config';
+import { searchSizeOf, type LogwardenConfig } from '../contracts/config';
 import { pipelineRegionOf, pipelinesOf } from '../contracts/pipelines';
 import type { CostRow, estimateMonthlyCost } from './cost';
+import { openSearchInstanceHour, prices } from './prices';
 
 type Cost = ReturnType<typeof estimateMonthlyCost>;
 
@@ -32,7 +33,39 @@ export interface ResidencyCost {
   pipelines: number;
   rows: CostRow[];
   centralUsd: number;
+  /** Every regional domain sized as the config says (for the whole organization): what is deployed. */
   regionalUsd: number;
+  /**
+   * Every regional domain sized (contracts/search-sizing.ts) for an even share of the ingest:
+   * what the regional layout costs once each domain is sized for its region (not configurable
+   * per pipeline yet). Undefined when the config gives the cluster by hand.
+   */
+  evenShare?: { dataNodes: number; volumeGiB: number; warmNodes: number; usd: number; regionalUsd: number };
+}
+
+const HOURS = 730;
+
+/** The search domains of `pipelines` pipelines, each sized for 1/pipelines of the organization's ingest. */
+export function evenShareSearch(config: LogwardenConfig, pipelines: number) {
+  const whole = searchSizeOf(config);
+  if (!whole) return undefined;
+  const share = searchSizeOf({
+    ...config,
+    openSearch: { ...config.openSearch, dailyIngestGiB: whole.dailyIngestGiB / pipelines },
+  })!;
+  const hour = (type: string) => openSearchInstanceHour[type]?.usd ?? 0;
+  const master = config.openSearch.dedicatedMasterType;
+  const perDomain =
+    share.dataNodes * HOURS * hour(share.instanceType) +
+    (master ? 3 * HOURS * hour(master) : 0) +
+    share.dataNodes * share.volumeGiB * prices.openSearchGp3GbMonth.usd +
+    (share.warm ? share.warm.nodes * HOURS * hour(share.warm.instanceType) : 0);
+  return {
+    dataNodes: share.dataNodes,
+    volumeGiB: share.volumeGiB,
+    warmNodes: share.warm?.nodes ?? 0,
+    usd: perDomain * pipelines,
+  };
 }
 
 /**
@@ -72,7 +105,16 @@ export function residencyCost(
   const changed = central.rows.filter((r) => perPipeline(r) || r.item.startsWith(betweenRegionsItem));
   const before = changed.reduce((a, r) => a + r.usd, 0);
   const after = rows.reduce((a, r) => a + r.usd, 0);
-  return { pipelines, rows, centralUsd: central.totalUsd, regionalUsd: central.totalUsd - before + after };
+  const regionalUsd = central.totalUsd - before + after;
+  const even = evenShareSearch(config, pipelines);
+  const searchRows = rows.filter((r) => r.item.startsWith('OpenSearch ')).reduce((a, r) => a + r.usd, 0);
+  return {
+    pipelines,
+    rows,
+    centralUsd: central.totalUsd,
+    regionalUsd,
+    ...(even ? { evenShare: { ...even, regionalUsd: regionalUsd - searchRows + even.usd } } : {}),
+  };
 }
 
 export function formatResidency(cost: ResidencyCost): string {
@@ -85,7 +127,12 @@ export function formatResidency(cost: ResidencyCost): string {
       (r) =>
         `  ${r.item.padEnd(58)} ${q(r.quantity).padStart(16)} ${r.price.unit.padEnd(44).slice(0, 44)} ${usd(r.usd).padStart(12)}`,
     ),
-    `  total: central ${usd(cost.centralUsd)}, regional ${usd(cost.regionalUsd)} a month (${cost.regionalUsd >= cost.centralUsd ? '+' : ''}${usd(cost.regionalUsd - cost.centralUsd)})`,
-    '  each regional search domain is sized as openSearch says (for the whole organization): size it for the largest region to spend less; the other rows carry the same bytes in more places',
+    `  total: central ${usd(cost.centralUsd)}, regional ${usd(cost.regionalUsd)} a month (${cost.regionalUsd >= cost.centralUsd ? '+' : ''}${usd(cost.regionalUsd - cost.centralUsd)}), every regional search domain sized as openSearch says (for the whole organization)`,
+    ...(cost.evenShare
+      ? [
+          `  with each domain sized for an even share of the ingest (${cost.evenShare.dataNodes} data nodes × ${cost.evenShare.volumeGiB} GiB gp3, ${cost.evenShare.warmNodes} UltraWarm nodes each; contracts/search-sizing.ts): search ${usd(cost.evenShare.usd)}, regional ${usd(cost.evenShare.regionalUsd)} a month (${usd(cost.evenShare.regionalUsd - cost.centralUsd)} more than central); openSearch sizes every pipeline alike, so size it for the largest region`,
+        ]
+      : []),
+    '  the other rows carry the same bytes in more places: ingestion, streaming, archive and Lambda do not change',
   ].join('\n');
 }

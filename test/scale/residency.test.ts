@@ -1,9 +1,15 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseConfig } from '../../contracts/config';
+import { parseConfig, searchSizeOf } from '../../contracts/config';
 import type { CfnTemplate } from '../../local/asl';
 import { estimateMonthlyCost } from '../../scale/cost';
 import { prices } from '../../scale/prices';
-import { betweenRegionsItem, formatResidency, perPipelineItems, residencyCost } from '../../scale/residency';
+import {
+  betweenRegionsItem,
+  evenShareSearch,
+  formatResidency,
+  perPipelineItems,
+  residencyCost,
+} from '../../scale/residency';
 import { simulateSweep } from '../../scale/simulate';
 import { buildExample, exampleConfigRaw } from '../stacks/example-app';
 
@@ -61,5 +67,29 @@ describe('the cost of pipeline.regional against the one central pipeline (issue 
     expect(grouped.pipelines).toBe(3);
     expect(rowOf(grouped.rows, betweenRegionsItem).usd).toBeCloseTo(transfer / 3);
     expect(formatResidency(grouped)).toContain('3 pipelines instead of one');
+    // The example config gives the cluster by hand: no sizing to share out.
+    expect(own.evenShare).toBeUndefined();
+  });
+
+  it('sized for the organization, each regional domain can also be priced at an even share of the ingest', async () => {
+    const cost = await estimate();
+    const openSearch: Record<string, unknown> = { ...config.openSearch, expectedAccounts: 1000 };
+    delete openSearch.instanceCount;
+    delete openSearch.volumeGiB;
+    const sized = parseConfig({ ...config, openSearch });
+    const r = residencyCost(cost, sized, parseConfig({ ...sized, pipeline: { regional: true } }));
+    const whole = searchSizeOf(sized)!;
+    const share = searchSizeOf({
+      ...sized,
+      openSearch: { ...sized.openSearch, dailyIngestGiB: whole.dailyIngestGiB / 4 },
+    })!;
+    expect(r.evenShare!.dataNodes).toBe(share.dataNodes);
+    expect(share.dataNodes).toBeLessThanOrEqual(whole.dataNodes);
+    // Four domains of a quarter's size each: more than one whole domain, no more than four.
+    const one = evenShareSearch(sized, 1)!.usd;
+    expect(r.evenShare!.usd).toBe(evenShareSearch(sized, 4)!.usd);
+    expect(r.evenShare!.usd).toBeGreaterThan(one);
+    expect(r.evenShare!.usd).toBeLessThanOrEqual(4 * one);
+    expect(formatResidency(r)).toContain('with each domain sized for an even share of the ingest');
   });
 });
