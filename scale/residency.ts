@@ -40,7 +40,7 @@ export interface ResidencyCost {
    * what the regional layout costs once each domain is sized for its region (not configurable
    * per pipeline yet). Undefined when the config gives the cluster by hand.
    */
-  evenShare?: { dataNodes: number; volumeGiB: number; warmNodes: number; usd: number; regionalUsd: number };
+  evenShare?: { dataNodes: number; nodes: string; unpriced: string[]; usd: number; regionalUsd: number };
 }
 
 const HOURS = 730;
@@ -53,19 +53,25 @@ export function evenShareSearch(config: LogwardenConfig, pipelines: number) {
     ...config,
     openSearch: { ...config.openSearch, dailyIngestGiB: whole.dailyIngestGiB / pipelines },
   })!;
-  const hour = (type: string) => openSearchInstanceHour[type]?.usd ?? 0;
+  // A type without a known price is left out and named, as scale/cost.ts does.
+  const unpriced: string[] = [];
+  const hour = (type: string) => {
+    const price = openSearchInstanceHour[type];
+    if (!price) unpriced.push(type);
+    return price?.usd ?? 0;
+  };
   const master = config.openSearch.dedicatedMasterType;
   const perDomain =
     share.dataNodes * HOURS * hour(share.instanceType) +
     (master ? 3 * HOURS * hour(master) : 0) +
     share.dataNodes * share.volumeGiB * prices.openSearchGp3GbMonth.usd +
     (share.warm ? share.warm.nodes * HOURS * hour(share.warm.instanceType) : 0);
-  return {
-    dataNodes: share.dataNodes,
-    volumeGiB: share.volumeGiB,
-    warmNodes: share.warm?.nodes ?? 0,
-    usd: perDomain * pipelines,
-  };
+  const nodes = [
+    `${share.dataNodes} × ${share.instanceType} (${share.volumeGiB} GiB gp3 each)`,
+    ...(master ? [`3 × ${master} masters`] : []),
+    ...(share.warm ? [`${share.warm.nodes} × ${share.warm.instanceType}`] : []),
+  ];
+  return { dataNodes: share.dataNodes, nodes: nodes.join(', '), unpriced, usd: perDomain * pipelines };
 }
 
 /**
@@ -130,7 +136,7 @@ export function formatResidency(cost: ResidencyCost): string {
     `  total: central ${usd(cost.centralUsd)}, regional ${usd(cost.regionalUsd)} a month (${cost.regionalUsd >= cost.centralUsd ? '+' : ''}${usd(cost.regionalUsd - cost.centralUsd)}), every regional search domain sized as openSearch says (for the whole organization)`,
     ...(cost.evenShare
       ? [
-          `  with each domain sized for an even share of the ingest (${cost.evenShare.dataNodes} data nodes × ${cost.evenShare.volumeGiB} GiB gp3, ${cost.evenShare.warmNodes} UltraWarm nodes each; contracts/search-sizing.ts): search ${usd(cost.evenShare.usd)}, regional ${usd(cost.evenShare.regionalUsd)} a month (${usd(cost.evenShare.regionalUsd - cost.centralUsd)} more than central); openSearch sizes every pipeline alike, so size it for the largest region`,
+          `  with each domain sized for an even share of the ingest (${cost.evenShare.nodes} per domain; contracts/search-sizing.ts${cost.evenShare.unpriced.length ? `; no price known for ${cost.evenShare.unpriced.join(', ')}: left out` : ''}): search ${usd(cost.evenShare.usd)}, regional ${usd(cost.evenShare.regionalUsd)} a month (${usd(cost.evenShare.regionalUsd - cost.centralUsd)} more than central); openSearch sizes every pipeline alike, so size it for the largest region`,
         ]
       : []),
     '  the other rows carry the same bytes in more places: ingestion, streaming, archive and Lambda do not change',
