@@ -902,8 +902,7 @@ function pipelineProblems(c: {
         message: `must list the home region ${c.homeRegion} first: its pipeline runs in the group's first region and takes the organization trail's events`,
       });
   }
-  const pipelineAt = (r: string) => Object.values(regionGroups ?? {}).find((g) => g.includes(r))?.[0] ?? r;
-  const pipelineRegions = new Set(c.governedRegions.map(pipelineAt));
+  const pipelineRegions = new Set(c.governedRegions.map((r) => pipelineRegionOf(c, r)));
   for (const [r, zones] of Object.entries(availabilityZones ?? {})) {
     if (r === c.homeRegion || !pipelineRegions.has(r)) {
       problems.push({
