@@ -44,7 +44,17 @@ const layers = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.venv/', '.local/', 'coverage/', 'local/opensearch/target/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'cdk.out/',
+      'cdk.out.regional/',
+      '.venv/',
+      '.local/',
+      'coverage/',
+      'local/opensearch/target/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

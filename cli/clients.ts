@@ -124,10 +124,14 @@ export function cliClients(homeRegion: string, timeouts: CliTimeouts = defaultTi
   };
 }
 
-/** The clients of `logwarden replay` (run with log-archive credentials), in the home region. */
+/**
+ * The clients of `logwarden replay` (run with log-archive credentials), in the region of the
+ * pipeline replayed: the home region, or with pipeline.regional the one `--region` names.
+ */
 export function defaultReplayClients(
   config: { homeRegion: string },
   timeouts: CliTimeouts = defaultTimeouts,
+  region: string = config.homeRegion,
 ) {
   const handler = (requestTimeout: number) => ({
     maxAttempts: timeouts.attempts,
@@ -137,7 +141,6 @@ export function defaultReplayClients(
       throwOnRequestTimeout: true,
     }),
   });
-  const region = config.homeRegion;
   return {
     s3: recordCallSites(new S3Client({ region, ...handler(timeouts.requestMs) })),
     // An invocation answers when the function is done: up to its own timeout (the indexer's 2 minutes).

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import packageJson from '../package.json';
 import { ConfigError, configWarnings, loadConfig, type LogwardenConfig } from '../contracts/config';
 import { archiveBucketName, names, stateMachineArn, type WorkflowId } from '../contracts/names';
+import { pipelineRegions, pipelinesOf } from '../contracts/pipelines';
+import { archiveGuardScp } from '../contracts/archive-guard-scp';
 import { activeAccounts } from '../functions/list-accounts/list-accounts';
 import { executionName, startNamedExecution } from '../functions/shared/start-execution';
 import {
@@ -65,7 +67,7 @@ export interface CliDeps {
   pollMs: number;
   env: Record<string, string | undefined>;
   /** The clients of `logwarden replay` (log-archive account); tests pass mocked ones. */
-  replayClients?: (config: LogwardenConfig, timeouts: CliTimeouts) => ReplayClients;
+  replayClients?: (config: LogwardenConfig, timeouts: CliTimeouts, region: string) => ReplayClients;
   /** How `preflight` reaches each account (default: profiles, --assume-role, the default credentials). */
   /** How `uninstall` reaches each account (default: --assume-role from the default credentials). */
   uninstallAccess?: (config: LogwardenConfig, assumeRole: string | undefined) => AccountAccess;
@@ -549,8 +551,13 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
     )
     .option(
       '--bucket <name>',
-      'the archive bucket (default: logwarden-archive-<logArchive>-<homeRegion>)',
+      'the archive bucket (default: logwarden-archive-<logArchive>-<pipeline region>)',
       once('--bucket', String),
+    )
+    .option(
+      '--region <region>',
+      'the pipeline whose archive and stream to replay (default: the home region; with pipeline.regional, one of the pipeline regions)',
+      once('--region', String),
     )
     .requiredOption('--indexer <function>', 'the indexer function, name or ARN', once('--indexer', String))
     .option(
@@ -573,12 +580,28 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
     )
     .option('--dry-run', 'list what would be replayed, replay nothing')
     .action(
-      (opts: { bucket?: string; indexer: string; from?: ReplaySource[]; day?: string; dryRun?: boolean }) =>
+      (opts: {
+        bucket?: string;
+        region?: string;
+        indexer: string;
+        from?: ReplaySource[];
+        day?: string;
+        dryRun?: boolean;
+      }) =>
         run(async (s) => {
-          const clients = (deps.replayClients ?? defaultReplayClients)(s.config, s.timeouts);
+          // Each pipeline keeps its own archive and stream (contracts/pipelines.ts).
+          const regions = pipelineRegions(s.config);
+          const region = opts.region ?? s.config.homeRegion;
+          if (!regions.includes(region)) {
+            deps.io.err(
+              `error: --region ${region} runs no pipeline (pipeline regions: ${regions.join(', ')})`,
+            );
+            return exitCode.usage;
+          }
+          const clients = (deps.replayClients ?? defaultReplayClients)(s.config, s.timeouts, region);
           const summary = await replayKept(clients, {
             ...opts,
-            bucket: opts.bucket ?? archiveBucketName(s.config.accounts.logArchive, s.config.homeRegion),
+            bucket: opts.bucket ?? archiveBucketName(s.config.accounts.logArchive, region),
             from: opts.from ?? replaySources,
             stream: names.centralStream,
             out: deps.io.out,
@@ -628,7 +651,24 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
         deps.io.out(
           `config is valid: organization ${s.config.organizationId}, governed regions ${s.config.governedRegions.join(', ')}, trail mode ${s.config.trail.mode}`,
         );
+        if (s.config.pipeline.regional)
+          deps.io.out(
+            `pipelines (pipeline.regional): ${pipelinesOf(s.config)
+              .map((p) => `${p.region} for ${p.serves.join(', ')}`)
+              .join('; ')}`,
+          );
         for (const w of configWarnings(s.config)) deps.io.out(`warning: ${w.field}: ${w.message}`);
+        return exitCode.ok;
+      }),
+    );
+  config
+    .command('scp')
+    .description(
+      "print the archive guard SCP for this configuration (every pipeline's archive with pipeline.regional; docs/deploying.md, step 4)",
+    )
+    .action(() =>
+      run(async (s) => {
+        deps.io.out(JSON.stringify(archiveGuardScp(s.config), null, 2));
         return exitCode.ok;
       }),
     );

@@ -14,6 +14,7 @@
  */
 import type { LogwardenConfig } from './config';
 import { archiveAccessLogsBucketName, archiveBucketName, names } from './names';
+import { pipelineRegions } from './pipelines';
 
 /**
  * The bucket-level calls that could shorten the archive: its Object Lock configuration, its
@@ -57,24 +58,30 @@ export interface Scp {
   Statement: ScpStatement[];
 }
 
-/** The archive's resources, as the SCP names them. */
-export function archiveResources(config: Pick<LogwardenConfig, 'accounts' | 'homeRegion'>) {
+type ArchiveFields = Pick<LogwardenConfig, 'accounts' | 'homeRegion' | 'governedRegions' | 'pipeline'>;
+
+/**
+ * The archive's resources, as the SCP names them: the home region's archive, or with
+ * `pipeline.regional` every pipeline region's (contracts/pipelines.ts).
+ */
+export function archiveResources(config: ArchiveFields) {
   const { logArchive } = config.accounts;
-  const region = config.homeRegion;
-  const buckets = [archiveBucketName(logArchive, region), archiveAccessLogsBucketName(logArchive, region)];
+  const regions = pipelineRegions(config);
+  const buckets = regions.flatMap((region) => [
+    archiveBucketName(logArchive, region),
+    archiveAccessLogsBucketName(logArchive, region),
+  ]);
   return {
     buckets,
     bucketArns: buckets.flatMap((b) => [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`]),
     /** Every key of the account and region: the statement's alias condition picks the archive key. */
-    keyArns: [`arn:aws:kms:${region}:${logArchive}:key/*`],
-    aliasArn: `arn:aws:kms:${region}:${logArchive}:${names.archiveKeyAlias}`,
+    keyArns: regions.map((region) => `arn:aws:kms:${region}:${logArchive}:key/*`),
+    aliasArns: regions.map((region) => `arn:aws:kms:${region}:${logArchive}:${names.archiveKeyAlias}`),
   };
 }
 
 /** The archive guard SCP, for the log-archive account. */
-export function archiveGuardScp(
-  config: Pick<LogwardenConfig, 'accounts' | 'homeRegion' | 'breakGlassRoleArn'>,
-): Scp {
+export function archiveGuardScp(config: ArchiveFields & Pick<LogwardenConfig, 'breakGlassRoleArn'>): Scp {
   const resources = archiveResources(config);
   const notBreakGlass = { ArnNotLike: { 'aws:PrincipalArn': config.breakGlassRoleArn } };
   return {
@@ -104,7 +111,7 @@ export function archiveGuardScp(
         Sid: 'LogwardenArchiveKeyAliasOnlyBreakGlass',
         Effect: 'Deny',
         Action: protectedAliasActions,
-        Resource: [resources.aliasArn],
+        Resource: resources.aliasArns,
         Condition: notBreakGlass,
       },
     ],

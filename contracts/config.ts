@@ -1,5 +1,6 @@
 import { dataLakeBucketPattern, externalIdPattern } from './security-lake';
 import { isOptInRegion } from './regions';
+import { pipelineRegionOf, trailPipelineRegion } from './pipelines';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { detectionRuleIds } from './detections';
@@ -189,6 +190,27 @@ export const configSchema = z
         .max(8760, 'must be at most 8760 (365 days, the Kinesis maximum)')
         .default(168),
     }),
+    /**
+     * Where logs are processed and kept (docs/pipeline.md, "Residency"). Default: one central
+     * pipeline in the home region for every governed region. `regional`: a pipeline (stream,
+     * archive, search domain, alerts) in each governed region, or one per `regionGroups` group in
+     * the region the group lists first, so logs stay in the region or group they were made in.
+     */
+    pipeline: z
+      .strictObject({
+        regional: z.boolean().default(false),
+        /** Groups of governed regions that share one pipeline, in the group's first region; the rest have their own. */
+        regionGroups: z
+          .record(z.string(), z.array(region).min(1, 'must list at least one region'))
+          .optional(),
+        /**
+         * The search VPC's zones of each pipeline outside the home region (the home region's are
+         * openSearch.availabilityZones), as the log-archive account names them. Without them,
+         * CDK looks them up at synth time.
+         */
+        availabilityZones: z.record(region, z.array(z.string())).optional(),
+      })
+      .default({ regional: false }),
     openSearch: z.strictObject({
       instanceType: z.string().regex(/\.search$/, 'must be an OpenSearch instance type ending in .search'),
       /** Data nodes; derived from the expected ingest when it is given and this is not. */
@@ -509,6 +531,7 @@ export const configSchema = z
         message: `must include the home region ${c.homeRegion}`,
       });
     }
+    for (const issue of pipelineProblems(c)) ctx.addIssue({ code: 'custom', ...issue });
     const ids = Object.values(c.accounts);
     if (new Set(ids).size !== ids.length) {
       ctx.addIssue({
@@ -735,11 +758,21 @@ export function configWarnings(c: LogwardenConfig): ConfigWarning[] {
       message:
         "the external organization trail has no CloudWatch Logs group configured: the management account's API calls (a StopLogging of the organization trail among them) reach neither the pipeline nor the tamper alerts; only the forwarded EventBridge events start a heal",
     });
-  const awayFromHome = c.governedRegions.filter((r) => r !== c.homeRegion);
+  // Each region's Firehose stream writes its pipeline's archive (contracts/pipelines.ts).
+  const awayFromHome = c.governedRegions.filter((r) => pipelineRegionOf(c, r) !== r);
+  const archiveRegions = [...new Set(awayFromHome.map((r) => pipelineRegionOf(c, r)))].join(', ');
   if (c.flowLogs.delivery === 'firehose' && awayFromHome.length)
     warnings.push({
       field: 'flowLogs.delivery',
-      message: `flow logs deliver straight to each Region's Firehose stream, which writes the archive in ${c.homeRegion}: the Firehose guide ("Understand delivery across AWS accounts and regions") documents cross-Region delivery for HTTP endpoints only, so check on the first deployment that the streams of ${awayFromHome.join(', ')} deliver (their delivery log groups /logwarden/pipeline/flow-logs-firehose-delivery)`,
+      message: `flow logs deliver straight to each Region's Firehose stream, which writes the archive in ${archiveRegions}: the Firehose guide ("Understand delivery across AWS accounts and regions") documents cross-Region delivery for HTTP endpoints only, so check on the first deployment that the streams of ${awayFromHome.join(', ')} deliver (their delivery log groups /logwarden/pipeline/flow-logs-firehose-delivery)`,
+    });
+  // A multi-Region trail "delivers log files to the same S3 bucket and CloudWatch Logs log group"
+  // for every Region (CloudTrail User Guide, "Receiving CloudTrail log files from multiple
+  // Regions"): its events reach one pipeline, whatever pipeline.regional says.
+  if (c.pipeline.regional)
+    warnings.push({
+      field: 'pipeline.regional',
+      message: `the organization trail is multi-Region and delivers every Region's management events to one CloudWatch Logs group, so they reach the pipeline in ${trailPipelineRegion(c)} only; flow logs, GuardDuty findings and application logs stay in their Region's pipeline (docs/pipeline.md, "Residency")`,
     });
   return warnings;
 }
@@ -813,10 +846,101 @@ export function searchZoneCount(openSearch: { zoneAwareness: boolean }): number 
   return openSearch.zoneAwareness ? 2 : 1;
 }
 
-/** What is wrong with `openSearch.availabilityZones` for the home region. */
+/**
+ * What is wrong with `pipeline`: groups only with `regional`, of governed regions, each region in
+ * one group, the home region first in its group (the home region's pipeline takes the
+ * organization trail's events and keeps the stack it always had), zones only of pipelines
+ * outside the home region; and the archive features that copy the archive to one place.
+ */
+function pipelineProblems(c: {
+  homeRegion: string;
+  governedRegions: string[];
+  pipeline: {
+    regional: boolean;
+    regionGroups?: Record<string, string[]>;
+    availabilityZones?: Record<string, string[]>;
+  };
+  openSearch: { zoneAwareness: boolean };
+  archive: { replica?: unknown; securityLake?: unknown };
+}): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const { regional, regionGroups, availabilityZones } = c.pipeline;
+  if (!regional) {
+    if (regionGroups)
+      problems.push({ path: ['pipeline', 'regionGroups'], message: 'is only for pipeline.regional true' });
+    if (availabilityZones)
+      problems.push({
+        path: ['pipeline', 'availabilityZones'],
+        message: 'is only for pipeline.regional true',
+      });
+    return problems;
+  }
+  const seen = new Map<string, string>();
+  for (const [name, regions] of Object.entries(regionGroups ?? {})) {
+    if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(name))
+      problems.push({
+        path: ['pipeline', 'regionGroups', name],
+        message: 'must be a group name of up to 32 lowercase letters, digits and -',
+      });
+    regions.forEach((r, i) => {
+      if (!c.governedRegions.includes(r))
+        problems.push({
+          path: ['pipeline', 'regionGroups', name, i],
+          message: `${r} is not in governedRegions`,
+        });
+      const other = seen.get(r);
+      if (other !== undefined)
+        problems.push({
+          path: ['pipeline', 'regionGroups', name, i],
+          message: `${r} is already in group ${other}: a region's logs go to one pipeline`,
+        });
+      seen.set(r, name);
+    });
+    if (regions.includes(c.homeRegion) && regions[0] !== c.homeRegion)
+      problems.push({
+        path: ['pipeline', 'regionGroups', name],
+        message: `must list the home region ${c.homeRegion} first: its pipeline runs in the group's first region and takes the organization trail's events`,
+      });
+  }
+  const pipelineRegions = new Set(c.governedRegions.map((r) => pipelineRegionOf(c, r)));
+  for (const [r, zones] of Object.entries(availabilityZones ?? {})) {
+    if (r === c.homeRegion || !pipelineRegions.has(r)) {
+      problems.push({
+        path: ['pipeline', 'availabilityZones', r],
+        message:
+          r === c.homeRegion
+            ? "the home region's zones are openSearch.availabilityZones"
+            : `${r} runs no pipeline (pipeline regions: ${[...pipelineRegions].join(', ')})`,
+      });
+      continue;
+    }
+    for (const problem of zoneProblems(
+      { zoneAwareness: c.openSearch.zoneAwareness, availabilityZones: zones },
+      r,
+      'the region',
+    ))
+      problems.push({ path: ['pipeline', 'availabilityZones', r], message: problem });
+  }
+  if (c.archive.replica)
+    problems.push({
+      path: ['archive', 'replica'],
+      message:
+        "is not available with pipeline.regional: one replica would copy every region's archive to one place, which is what the residency option avoids",
+    });
+  if (c.archive.securityLake)
+    problems.push({
+      path: ['archive', 'securityLake'],
+      message:
+        "is not available with pipeline.regional: the Security Lake source writes from the home region's archive only, so the other regions' logs would be missing from it",
+    });
+  return problems;
+}
+
+/** What is wrong with `openSearch.availabilityZones` for the home region (or a pipeline's zones for its region). */
 function zoneProblems(
   openSearch: { zoneAwareness: boolean; availabilityZones?: string[] },
   homeRegion: string,
+  where = 'the home region',
 ): string[] {
   const zones = openSearch.availabilityZones;
   if (!zones) return [];
@@ -830,7 +954,7 @@ function zoneProblems(
   // Availability Zones, "AWS Availability Zones").
   for (const zone of zones)
     if (!new RegExp(`^${homeRegion}[a-z]$`).test(zone))
-      problems.push(`${zone} is not a zone of the home region ${homeRegion}`);
+      problems.push(`${zone} is not a zone of ${where} ${homeRegion}`);
   for (const zone of new Set(zones.filter((z, i) => zones.indexOf(z) !== i)))
     problems.push(`${zone} is named twice`);
   return problems;

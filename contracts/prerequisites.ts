@@ -11,6 +11,7 @@
  * cli/preflight.ts that kind (the type system insists), and the local run's command runner any
  * new AWS CLI command its fix uses.
  */
+import { pipelineRegions } from './pipelines';
 import { searchZoneCount, type LogwardenConfig } from './config';
 
 export type AccountKey = 'management' | 'logArchive' | 'securityTooling';
@@ -346,24 +347,29 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
  * that creates something (so the local run, which takes the prerequisites, has none to take).
  */
 export function environmentChecks(config: LogwardenConfig): Prerequisite[] {
+  // A search domain in each pipeline region (pipeline.regional: one per region or group).
+  return pipelineRegions(config).map((region) => zonesCheck(config, region));
+}
+
+function zonesCheck(config: LogwardenConfig, region: string): Prerequisite {
   const { logArchive } = config.accounts;
-  const region = config.homeRegion;
+  const home = region === config.homeRegion;
   const count = searchZoneCount(config.openSearch);
-  const zones = config.openSearch.availabilityZones ?? [];
+  const zones =
+    (home ? config.openSearch.availabilityZones : config.pipeline.availabilityZones?.[region]) ?? [];
+  const field = home ? 'openSearch.availabilityZones' : `pipeline.availabilityZones.${region}`;
   const list = `aws ec2 describe-availability-zones --region ${region} --query "AvailabilityZones[?ZoneType=='availability-zone'].ZoneName"`;
-  return [
-    {
-      id: `availability-zones-${region}`,
-      title: `The log-archive account ${logArchive} has ${count} Availability Zone${count > 1 ? 's' : ''} in ${region}${zones.length ? ` (${zones.join(', ')})` : ''}`,
-      why: `The search domain's VPC spans ${count} zone${count > 1 ? 's' : ''} of the home region (openSearch.zoneAwareness); zone names are the account's own ("AWS maps the physical Availability Zones randomly to the Availability Zone names for each AWS account", AWS RAM User Guide, "Availability Zone IDs"), so the configured ones must be available to the log-archive account.`,
-      account: 'logArchive',
-      fix: [
-        `# set openSearch.availabilityZones to ${count} of the zones this lists (or openSearch.zoneAwareness to false for one):`,
-        `# ${list}`,
-      ],
-      verify: [list],
-      requires: [],
-      check: { kind: 'availability-zones', region, count, zones },
-    },
-  ];
+  return {
+    id: `availability-zones-${region}`,
+    title: `The log-archive account ${logArchive} has ${count} Availability Zone${count > 1 ? 's' : ''} in ${region}${zones.length ? ` (${zones.join(', ')})` : ''}`,
+    why: `The search domain's VPC spans ${count} zone${count > 1 ? 's' : ''} of ${home ? 'the home region' : `the pipeline region ${region}`} (openSearch.zoneAwareness); zone names are the account's own ("AWS maps the physical Availability Zones randomly to the Availability Zone names for each AWS account", AWS RAM User Guide, "Availability Zone IDs"), so the configured ones must be available to the log-archive account.`,
+    account: 'logArchive',
+    fix: [
+      `# set ${field} to ${count} of the zones this lists (or openSearch.zoneAwareness to false for one):`,
+      `# ${list}`,
+    ],
+    verify: [list],
+    requires: [],
+    check: { kind: 'availability-zones', region, count, zones },
+  };
 }

@@ -14,6 +14,7 @@ import { synthesizeToCdkOut } from '../local/emulated-org';
 import { formatApiBudget, measureApiBudget } from './api-budget';
 import { callModelFromBudget } from './calibrate';
 import { estimateMonthlyCost, formatCost } from './cost';
+import { formatResidency, residencyCost } from './residency';
 import { defaultTiming, type CallModel, type Timing } from './model';
 import { formatReport, verdict } from './report';
 import { simulateSweep } from './simulate';
@@ -125,12 +126,11 @@ async function main() {
     `(simulated in ${((Date.now() - simulationStarted) / 1000).toFixed(0)} s of wall time, synthesis included)\n`,
   );
 
+  const cost = estimateMonthlyCost({ report, controlPlane, central, config, accounts });
+  console.log(formatCost(accounts, regionCount, cost));
+  // The same organization with a pipeline in every governed region (pipeline.regional).
   console.log(
-    formatCost(
-      accounts,
-      regionCount,
-      estimateMonthlyCost({ report, controlPlane, central, config, accounts }),
-    ),
+    `\n${formatResidency(residencyCost(cost, config, parseConfig({ ...config, pipeline: { regional: true } })))}\n`,
   );
 
   // 3. The same sweep at slower API calls: the 30-minute target must hold at 200 ms per call.

@@ -23,6 +23,8 @@ const placeholders = {
   accounts: { management: '<management>', logArchive: '<logArchive>', securityTooling: '<securityTooling>' },
   homeRegion: '<homeRegion>',
   governedRegions: ['<each governed region>'],
+  // One pipeline, in the home region: the regional layout's SCP names each pipeline region's archive.
+  pipeline: { regional: false },
   breakGlassRoleArn: 'arn:aws:iam::<logArchive>:role/logwarden-break-glass',
   trail: { mode: 'organization', name: 'logwarden' },
   // No replica: its bootstrap, in an account and Region of the organization's choosing, is in the

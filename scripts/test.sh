@@ -34,3 +34,16 @@ echo "${#templates[@]} templates"
 
 step "checkov over cdk.out"
 .venv/bin/checkov --config-file .checkov.yaml -d cdk.out
+
+# pipeline.regional (docs/pipeline.md, "Residency"): the same gates over the templates of a
+# regional configuration (a pipeline per region, one region group, direct flow-log delivery).
+step "synth: the regional configuration (test/stacks/fixtures/regional.config.json)"
+rm -rf cdk.out.regional
+npx cdk synth --quiet -c logwarden:config=test/stacks/fixtures/regional.config.json -o cdk.out.regional
+
+step "IAM gate, cfn-lint, checkov over cdk.out.regional"
+npx tsx scripts/iam-check.ts cdk.out.regional
+mapfile -t regional < <(find cdk.out.regional -name '*.template.json' | sort)
+echo "${#regional[@]} templates"
+.venv/bin/cfn-lint --config-file .cfnlintrc.yaml -- "${regional[@]}"
+.venv/bin/checkov --config-file .checkov.yaml -d cdk.out.regional

@@ -22,13 +22,23 @@ import { StreamConsumers } from './central/stream-consumers';
 import type { LogwardenConfig } from '../contracts/config';
 import { destinationRoleName, names } from '../contracts/names';
 import { trustedSourcesFromConfig } from '../contracts/trusted-sources';
+import { trailPipelineRegion } from '../contracts/pipelines';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
 
 export interface CentralStackProps extends StackProps {
   readonly config: LogwardenConfig;
+  /**
+   * The governed regions whose destinations write into this stream: all of them for the one
+   * central pipeline, the pipeline's own region or group with `pipeline.regional`
+   * (contracts/pipelines.ts). Default: every governed region.
+   */
+  readonly serves?: readonly string[];
 }
 
-/** The log-archive account's home-region stack: the central stream and what consumes it. */
+/**
+ * The log-archive account's central pipeline: the stream and what consumes it. One in the home
+ * region, or one per pipeline region with `pipeline.regional` (docs/pipeline.md, "Residency").
+ */
 export class CentralStack extends Stack {
   readonly stream: kinesis.Stream;
   readonly alertTopic: sns.Topic;
@@ -37,10 +47,13 @@ export class CentralStack extends Stack {
   constructor(scope: Construct, id: string, props: CentralStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const serves = props.serves ?? config.governedRegions;
+    // The trail's group feeds one pipeline; the others never see CloudTrail (contracts/pipelines.ts).
+    const takesTrail = trailPipelineRegion(config) === this.region;
 
     const streamKey = secureKey(this, 'StreamKey', 'central Kinesis stream', 'alias/logwarden-stream');
-    // The regional CloudWatch Logs destination roles write into the stream from every governed
-    // region: exactly those roles, by ARN (a name pattern would admit any role named like them).
+    // The regional CloudWatch Logs destination roles write into the stream from every region it
+    // serves: exactly those roles, by ARN (a name pattern would admit any role named like them).
     streamKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'RegionalDestinationRoles',
@@ -50,7 +63,7 @@ export class CentralStack extends Stack {
         conditions: {
           StringEquals: { 'kms:ViaService': `kinesis.${this.region}.amazonaws.com` },
           ArnEquals: {
-            'aws:PrincipalArn': config.governedRegions.map(
+            'aws:PrincipalArn': serves.map(
               (r) => `arn:${this.partition}:iam::${this.account}:role/${destinationRoleName(r)}`,
             ),
           },
@@ -202,6 +215,7 @@ export class CentralStack extends Stack {
       topic: this.alertTopic,
       key: stateKey,
       logKey,
+      expectCloudTrail: takesTrail,
     });
     const consumers = new StreamConsumers(this, 'Consumers', {
       config,
@@ -285,6 +299,7 @@ export class CentralStack extends Stack {
       maxShards: search.maxShards,
       searchVolumeGiB: search.volumeGiB,
       archiveLockFailures: archiveLock?.failures,
+      takesTrail,
     });
     routeDeploymentFunctionLogs(this, logKey);
   }

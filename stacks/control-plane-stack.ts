@@ -23,6 +23,7 @@ import { controlBusArn, healStateMachineArn, names, type WorkflowId } from '../c
 import { controlNames } from '../contracts/coverage';
 import { coverageAlarmName, coverageMetric } from '../contracts/coverage-cells';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
+import { perAccountName, pipelineRegions } from '../contracts/pipelines';
 
 export interface ControlPlaneStackProps extends StackProps {
   readonly config: LogwardenConfig;
@@ -146,11 +147,19 @@ export class ControlPlaneStack extends Stack {
 
     // The central alerter starts the self-heal workflow through this role (Step Functions has
     // no resource policies for cross-account StartExecution).
+    const alerters = pipelineRegions(config).map(
+      (region) =>
+        new iam.ArnPrincipal(
+          `arn:aws:iam::${config.accounts.logArchive}:role/${perAccountName(config, names.alerterRole, region)}`,
+        ),
+    );
     const healStarter = new iam.Role(this, 'HealStarterRole', {
       roleName: names.healStarterRole,
       description: 'Assumed by the central tamper alerter to start the cover-account-region workflow',
-      assumedBy: new iam.ArnPrincipal(
-        `arn:aws:iam::${config.accounts.logArchive}:role/${names.alerterRole}`,
+      // Every pipeline's alerter (one, or one per region with pipeline.regional): by exact ARN.
+      assumedBy: (alerters.length === 1
+        ? alerters[0]
+        : new iam.CompositePrincipal(...alerters)
       ).withConditions({
         StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
       }),

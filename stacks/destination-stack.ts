@@ -13,6 +13,7 @@ import {
   names,
 } from '../contracts/names';
 import { FlowLogsFirehose } from './central/flow-logs-firehose';
+import { pipelineRegionOf } from '../contracts/pipelines';
 
 export interface DestinationStackProps extends StackProps {
   readonly config: LogwardenConfig;
@@ -20,8 +21,9 @@ export interface DestinationStackProps extends StackProps {
 
 /**
  * The CloudWatch Logs destination of one governed region. Member log groups can only subscribe
- * to a destination in their own region; the destination forwards to the one central stream in
- * the home region, so adding a region is a config change and one more small stack.
+ * to a destination in their own region; the destination forwards to the central stream of the
+ * region's pipeline (the home region's, or with `pipeline.regional` its own region's or group's,
+ * contracts/pipelines.ts), so adding a region is a config change and one more small stack.
  */
 export class DestinationStack extends Stack {
   readonly destinationArn: string;
@@ -30,7 +32,9 @@ export class DestinationStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const account = config.accounts.logArchive;
-    const streamArn = centralStreamArn(config.homeRegion, account);
+    // The region of the pipeline this region's logs go to: the home region by default.
+    const pipelineRegion = pipelineRegionOf(config, this.region);
+    const streamArn = centralStreamArn(pipelineRegion, account);
     this.destinationArn = destinationArn(this.region, account);
 
     const role = new iam.Role(this, 'DeliveryRole', {
@@ -58,13 +62,13 @@ export class DestinationStack extends Stack {
               actions: ['kinesis:PutRecord', 'kinesis:PutRecords'],
               resources: [streamArn],
             }),
-            // The stream key lives in the home-region stack; its alias is the stable handle.
+            // The stream key lives in the pipeline's stack; its alias is the stable handle.
             new iam.PolicyStatement({
               actions: ['kms:GenerateDataKey'],
-              resources: [`arn:aws:kms:${config.homeRegion}:${account}:key/*`],
+              resources: [`arn:aws:kms:${pipelineRegion}:${account}:key/*`],
               conditions: {
                 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/logwarden-stream' },
-                StringEquals: { 'kms:ViaService': `kinesis.${config.homeRegion}.amazonaws.com` },
+                StringEquals: { 'kms:ViaService': `kinesis.${pipelineRegion}.amazonaws.com` },
               },
             }),
           ],
@@ -72,9 +76,8 @@ export class DestinationStack extends Stack {
       },
     });
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:aws:kms:${config.homeRegion}:${account}:key/*]`,
-      reason:
-        'The stream key is created in the home-region stack and has a random id; the statement is narrowed to that key by its alias (kms:ResourceAliases) and to Kinesis (kms:ViaService).',
+      id: `AwsSolutions-IAM5[Resource::arn:aws:kms:${pipelineRegion}:${account}:key/*]`,
+      reason: `The stream key is created in the ${pipelineRegion === config.homeRegion ? 'home-region' : `${pipelineRegion} pipeline`} stack and has a random id; the statement is narrowed to that key by its alias (kms:ResourceAliases) and to Kinesis (kms:ViaService).`,
     });
 
     new logs.CfnDestination(this, 'Destination', {

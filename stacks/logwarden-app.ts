@@ -3,6 +3,7 @@ import { Annotations, App, DefaultStackSynthesizer, Stage, Validations } from 'a
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ArchiveReplicaStack } from './archive-replica-stack';
 import { CentralStack } from './central-stack';
+import { centralStackId, pipelinesOf } from '../contracts/pipelines';
 import { configWarnings, type LogwardenConfig } from '../contracts/config';
 import { ControlPlaneStack } from './control-plane-stack';
 import { DestinationStack } from './destination-stack';
@@ -27,7 +28,10 @@ const featureFlags: Record<string, unknown> = {
 };
 
 export interface LogwardenStacks {
+  /** The home region's pipeline (`LogwardenCentral`). */
   readonly central: CentralStack;
+  /** Every pipeline, the home region's first; with `pipeline.regional` one per pipeline region. */
+  readonly centrals: CentralStack[];
   /** Present with `archive.replica`: the archive's Object-Locked replica, deployed before `central`. */
   readonly archiveReplica?: ArchiveReplicaStack;
   readonly destinations: DestinationStack[];
@@ -53,6 +57,11 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
       `availability-zones:account=${config.accounts.logArchive}:region=${config.homeRegion}`,
       zones,
     );
+  for (const [region, regionZones] of Object.entries(config.pipeline.availabilityZones ?? {}))
+    app.node.setContext(
+      `availability-zones:account=${config.accounts.logArchive}:region=${region}`,
+      regionZones,
+    );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const logArchive = { account: config.accounts.logArchive };
 
@@ -61,19 +70,28 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
   // else, is deployed by the break-glass role, as the deploy role (the bootstrap's deploy role may
   // pass only the bootstrap's execution role) and as CloudFormation's execution role.
   const breakGlass = ['true', true].includes(app.node.tryGetContext('logwarden:breakGlass'));
-  const central = new CentralStack(app, 'LogwardenCentral', {
-    config,
-    ...(breakGlass
-      ? {
-          synthesizer: new DefaultStackSynthesizer({
-            deployRoleArn: config.breakGlassRoleArn,
-            cloudFormationExecutionRole: config.breakGlassRoleArn,
-          }),
-        }
-      : {}),
-    env: { ...logArchive, region: config.homeRegion },
-    description: 'logwarden central pipeline: stream, archive, index, alerts (log-archive account)',
-  });
+  // One pipeline in the home region, or with pipeline.regional one per region or region group
+  // (contracts/pipelines.ts), each with its own stream, keys, archive, search domain and alerts.
+  const centrals = pipelinesOf(config).map(
+    ({ region, serves }) =>
+      new CentralStack(app, centralStackId(config, region), {
+        config,
+        serves,
+        ...(breakGlass
+          ? {
+              synthesizer: new DefaultStackSynthesizer({
+                deployRoleArn: config.breakGlassRoleArn,
+                cloudFormationExecutionRole: config.breakGlassRoleArn,
+              }),
+            }
+          : {}),
+        env: { ...logArchive, region },
+        description: config.pipeline.regional
+          ? `logwarden regional pipeline of ${serves.join(', ')}: stream, archive, index, alerts (log-archive account)`
+          : 'logwarden central pipeline: stream, archive, index, alerts (log-archive account)',
+      }),
+  );
+  const central = centrals[0];
   // The replica first, then LogwardenCentral: S3 replicates a version only into a destination
   // that exists, is versioned and has Object Lock (DstBucketNotFound, DstBucketUnversioned,
   // DstBucketObjectLockConfigMissing, S3 User Guide "Amazon S3 replication failure reasons"), and
@@ -163,6 +181,7 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
         });
   return {
     central,
+    centrals,
     archiveReplica,
     destinations,
     controlPlane,

@@ -20,6 +20,7 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
     ddb: createClient(DynamoDBClient),
     table: settings.lastSeenTable,
     silentAfterMs: settings.silentAfterMinutes * 60 * 1000,
+    expectCloudTrail: settings.expectCloudTrail ?? true,
     logger: new Logger(),
     metrics: new Metrics(),
   };

@@ -15,6 +15,11 @@ export interface SilenceDeps {
   table: string;
   /** Silent after this long without a sighting. */
   silentAfterMs: number;
+  /**
+   * Default true: every account must have CloudTrail sightings. False in a regional pipeline
+   * that the trail's group does not feed (pipeline.regional): there CloudTrail never arrives.
+   */
+  expectCloudTrail?: boolean;
   now?: () => number;
 }
 
@@ -74,7 +79,7 @@ export async function findSilentAccounts(deps: SilenceDeps): Promise<SilentAccou
     if (joinedMs > cutoff) continue;
     const bySource = seen.get(id) ?? new Map<SeenSource, number>();
     const trail = bySource.get('cloudtrail');
-    if (trail === undefined || trail < cutoff)
+    if (deps.expectCloudTrail !== false && (trail === undefined || trail < cutoff))
       silent.push({ account: id, source: 'cloudtrail', lastSeen: trail });
     for (const source of ['vpcflow', 'any'] as const) {
       const at = bySource.get(source);

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -68,16 +68,15 @@ export class ArchiveBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
-    const { archive, breakGlassRoleArn, accounts, homeRegion } = props.config;
+    const { archive, breakGlassRoleArn, accounts } = props.config;
+    // The pipeline's own region: the home region, or with pipeline.regional each pipeline's.
+    const region = Stack.of(this).region;
 
     // Named, so that the archive guard SCP can name both buckets (contracts/archive-guard-scp.ts).
     this.accessLogs = new s3.Bucket(
       this,
       'AccessLogs',
-      accessLogsBucketProps(
-        archiveAccessLogsBucketName(accounts.logArchive, homeRegion),
-        archive.retentionDays,
-      ),
+      accessLogsBucketProps(archiveAccessLogsBucketName(accounts.logArchive, region), archive.retentionDays),
     );
     this.accessLogs.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -110,7 +109,7 @@ export class ArchiveBucket extends Construct {
           : undefined;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       ...secureBucketProps(props.key, this.accessLogs, 'archive/'),
-      bucketName: archiveBucketName(accounts.logArchive, homeRegion),
+      bucketName: archiveBucketName(accounts.logArchive, region),
       objectLockEnabled: lock.mode !== 'off',
       // With `per-object`, no default retention: Firehose's PutObject then needs no integrity
       // header, and the archive-lock function locks each version (see contracts/config.ts).

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { acknowledge, functionVersionsFinding } from '../../workflows/acknowledge';
 import { TRANSFORM_MEMORY_MB } from '../../contracts/function-runtime';
 import { archiveBucketName, names } from '../../contracts/names';
+import { pipelineRegionOf } from '../../contracts/pipelines';
 import type { LogwardenConfig } from '../../contracts/config';
 import { encodeTrustedSources, trustedSourcesFromConfig } from '../../contracts/trusted-sources';
 import { NodeFunction } from '../node-function';
@@ -44,8 +45,10 @@ export class FlowLogsFirehose extends Construct {
     const stack = Stack.of(this);
     const { config } = props;
     const account = config.accounts.logArchive;
-    const home = config.homeRegion;
-    const bucketArn = `arn:aws:s3:::${archiveBucketName(account, home)}`;
+    // The archive of this region's pipeline: the home region's, or with pipeline.regional the
+    // region's own or its group's (contracts/pipelines.ts).
+    const archiveRegion = pipelineRegionOf(config, stack.region);
+    const bucketArn = `arn:aws:s3:::${archiveBucketName(account, archiveRegion)}`;
 
     // The function and delivery logs of this region; a key of its own, since keys are regional.
     const logKey = secureKey(
@@ -77,16 +80,17 @@ export class FlowLogsFirehose extends Construct {
       transform: this.transform,
       description: 'Firehose: invoke the flow-log transform, write the central archive',
     });
-    for (const statement of archiveDeliveryStatements(bucketArn, home, account)) role.addToPolicy(statement);
-    // The archive key lives in the home-region stack with a random id: named by its alias, and
-    // only through S3 of the home region, where the bucket's default encryption uses it.
+    for (const statement of archiveDeliveryStatements(bucketArn, archiveRegion, account))
+      role.addToPolicy(statement);
+    // The archive key lives in the pipeline's stack with a random id: named by its alias, and
+    // only through S3 of the pipeline's region, where the bucket's default encryption uses it.
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [`arn:aws:kms:${home}:${account}:key/*`],
+        resources: [`arn:aws:kms:${archiveRegion}:${account}:key/*`],
         conditions: {
           'ForAnyValue:StringEquals': { 'kms:ResourceAliases': names.archiveKeyAlias },
-          StringEquals: { 'kms:ViaService': `s3.${home}.amazonaws.com` },
+          StringEquals: { 'kms:ViaService': `s3.${archiveRegion}.amazonaws.com` },
         },
       }),
     );
@@ -109,7 +113,7 @@ export class FlowLogsFirehose extends Construct {
         bucketArn,
         roleArn: role.roleArn,
         catalogAccount: account,
-        catalogRegion: home,
+        catalogRegion: archiveRegion,
         // The bucket's default encryption (SSE-KMS with the archive key): this stream cannot
         // name the home-region key by id, and Firehose takes no alias here.
         archiveKeyArn: undefined,
@@ -130,10 +134,12 @@ export class FlowLogsFirehose extends Construct {
 
     acknowledge(
       this,
-      'Firehose writes objects under keys it generates (partitioned prefixes, error prefix) and may call any version of the transform; the archive key is created in the home-region stack with a random id and is named by its alias and S3 of the home region.',
+      archiveRegion === config.homeRegion
+        ? 'Firehose writes objects under keys it generates (partitioned prefixes, error prefix) and may call any version of the transform; the archive key is created in the home-region stack with a random id and is named by its alias and S3 of the home region.'
+        : `Firehose writes objects under keys it generates (partitioned prefixes, error prefix) and may call any version of the transform; the archive key is created in the ${archiveRegion} pipeline stack with a random id and is named by its alias and S3 of ${archiveRegion}.`,
       `AwsSolutions-IAM5[Resource::${bucketArn}/*]`,
       functionVersionsFinding(this.transform),
-      `AwsSolutions-IAM5[Resource::arn:aws:kms:${home}:${account}:key/*]`,
+      `AwsSolutions-IAM5[Resource::arn:aws:kms:${archiveRegion}:${account}:key/*]`,
     );
   }
 }

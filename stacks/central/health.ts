@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { LogwardenConfig } from '../../contracts/config';
 import { pipelineLogGroup } from '../../contracts/names';
+import { perAccountName } from '../../contracts/pipelines';
 import { AlarmFactory } from '../alarm-factory';
 
 export interface PipelineHealthProps {
@@ -27,6 +28,12 @@ export interface PipelineHealthProps {
   readonly searchVolumeGiB: number;
   /** The archive-lock dead-letter queue, when objects are locked per object. */
   readonly archiveLockFailures?: sqs.IQueue;
+  /**
+   * Whether the trail's CloudWatch Logs group feeds this pipeline (contracts/pipelines.ts
+   * trailPipelineRegion). Default true; a regional pipeline that gets no CloudTrail has no
+   * freshness alarm on it, which would otherwise be in alarm for ever.
+   */
+  readonly takesTrail?: boolean;
 }
 
 /** Where the indexer's per-record line is read from, and the rule's name. */
@@ -388,16 +395,21 @@ export class PipelineHealth extends Construct {
       statistic: 'Sum',
       period: freshness,
     });
-    alarm({
-      name: 'cloudtrail-freshness',
-      metric: cloudTrailDocs,
-      threshold: 1,
-      comparison: LT,
-      description: `No CloudTrail document from the organization for ${props.config.alerts.freshnessMinutes} minutes.`,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+    if (props.takesTrail ?? true)
+      alarm({
+        name: 'cloudtrail-freshness',
+        metric: cloudTrailDocs,
+        threshold: 1,
+        comparison: LT,
+        description: `No CloudTrail document from the organization for ${props.config.alerts.freshnessMinutes} minutes.`,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
 
-    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: 'logwarden-pipeline' });
+    // "All dashboards in your account are global, not region-specific" (CloudFormation Template
+    // Reference, AWS::CloudWatch::Dashboard): each regional pipeline's carries its region.
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: perAccountName(props.config, 'logwarden-pipeline', Stack.of(this).region),
+    });
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Behind the stream (ms)',

@@ -17,6 +17,7 @@ import {
   partitionProjection,
 } from '../../contracts/lake';
 import { archiveBucketName, lakeResultsBucketName } from '../../contracts/names';
+import { perAccountName } from '../../contracts/pipelines';
 import { secureBucketProps } from '../secure-bucket';
 import { secureKey } from '../secure-key';
 
@@ -47,8 +48,10 @@ export class ArchiveLake extends Construct {
     const { config } = props;
     const lake = config.archive.lake;
     // By name, not token: the table's location and projection template are literal strings.
-    const archiveName = archiveBucketName(config.accounts.logArchive, config.homeRegion);
-    const resultsName = lakeResultsBucketName(config.accounts.logArchive, config.homeRegion);
+    const archiveName = archiveBucketName(config.accounts.logArchive, stack.region);
+    const resultsName = lakeResultsBucketName(config.accounts.logArchive, stack.region);
+    // IAM is global: the pipelines outside the home region name their reader role with their region.
+    const readerRoleName = perAccountName(config, lakeNames.readerRole, stack.region);
 
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: stack.account,
@@ -134,7 +137,7 @@ export class ArchiveLake extends Construct {
     const analysts = config.openSearch.readerRoleArns;
     if (analysts.length > 0) {
       const role = new iam.Role(this, 'ReaderRole', {
-        roleName: lakeNames.readerRole,
+        roleName: readerRoleName,
         description: 'logwarden: analysts query the archive through the logwarden-lake Athena workgroup',
         assumedBy: new iam.CompositePrincipal(
           ...analysts.map((arn) => new iam.ArnPrincipal(arn)),
@@ -268,7 +271,7 @@ export class ArchiveLake extends Construct {
                 service: 'iam',
                 region: '',
                 resource: 'role',
-                resourceName: lakeNames.readerRole,
+                resourceName: readerRoleName,
               }),
               config.breakGlassRoleArn,
             ],

@@ -29,6 +29,12 @@ export interface LastSeenProps {
   readonly silentAfter?: Duration;
   /** How often the checker runs. Default one hour. */
   readonly checkEvery?: Duration;
+  /**
+   * Whether every account must have CloudTrail sightings here. Default true; false for a
+   * regional pipeline the trail's group does not feed (contracts/pipelines.ts), where only a
+   * source an account sent before and stopped is silence.
+   */
+  readonly expectCloudTrail?: boolean;
 }
 
 /**
@@ -67,6 +73,7 @@ export class LastSeen extends Construct {
       environment: silentAccountsEnv.environment({
         lastSeenTable: this.table.tableName,
         silentAfterMinutes: String(silentAfter.toMinutes()),
+        expectCloudTrail: props.expectCloudTrail === false ? 'false' : undefined,
       }),
     });
     this.table.grant(this.checker, 'dynamodb:Scan');

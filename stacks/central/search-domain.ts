@@ -15,6 +15,7 @@ import { searchCluster, searchZoneCount, type LogwardenConfig } from '../../cont
 import { acknowledge, checkovSkip, logicalIdOf } from '../../workflows/acknowledge';
 import { bootstrapRequest } from '../../functions/opensearch-setup/setup';
 import { pipelineLogGroup } from '../../contracts/names';
+import { perAccountName } from '../../contracts/pipelines';
 import { NodeFunction } from '../node-function';
 import { opensearchSetupEnv } from '../../functions/opensearch-setup/env';
 
@@ -118,8 +119,10 @@ export class SearchDomain extends Construct {
     domainSg.addIngressRule(this.clientSecurityGroup, ec2.Port.tcp(443), 'HTTPS from logwarden functions');
 
     const stack = Stack.of(this);
+    // IAM is global: the pipelines outside the home region name their setup role with their region.
+    const setupRole = perAccountName(props.config, setupRoleName, stack.region);
     this.setupRole = new iam.Role(this, 'SetupRole', {
-      roleName: setupRoleName,
+      roleName: setupRole,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'OpenSearch setup: installs the index template, ISM policy, roles and audit configuration',
       managedPolicies: [
@@ -365,7 +368,7 @@ export class SearchDomain extends Construct {
     });
     setup.node.addDependency(this.domain);
     const bootstrap = bootstrapRequest(
-      `arn:${Stack.of(this).partition}:iam::${Stack.of(this).account}:role/${setupRoleName}`,
+      `arn:${Stack.of(this).partition}:iam::${Stack.of(this).account}:role/${perAccountName(config, setupRoleName, Stack.of(this).region)}`,
     );
     new CfnOutput(this, 'SearchBootstrapRequest', {
       description:

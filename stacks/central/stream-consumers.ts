@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { LogwardenConfig } from '../../contracts/config';
 import { ALERTER_MEMORY_MB, INDEXER_MEMORY_MB } from '../../contracts/function-runtime';
 import { healStarterRoleArn, healStateMachineArn, names } from '../../contracts/names';
+import { perAccountName } from '../../contracts/pipelines';
 import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
 import { acknowledge, logicalIdOf } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
@@ -131,7 +132,8 @@ export class StreamConsumers extends Construct {
       timeout: Duration.minutes(1),
       memorySize: ALERTER_MEMORY_MB,
       logKey: props.logKey,
-      roleName: names.alerterRole,
+      // IAM is global: the pipelines outside the home region name their alerter role with their region.
+      roleName: perAccountName(config, names.alerterRole, Stack.of(this).region),
       // A flood elsewhere in the account cannot take the alerter's capacity (issue 10 §4).
       reservedConcurrentExecutions: config.alerts.alerterReservedConcurrency,
       environment: alerterEnv.environment({

@@ -353,6 +353,31 @@ describe('the command line', () => {
     expect(c.out[0]).toContain('config is valid');
   });
 
+  it('with pipeline.regional, config check lists the pipelines and warns that the trail reaches one; config scp names every archive (issue 23 §6)', async () => {
+    const regional = path.join(__dirname, '..', 'stacks', 'fixtures', 'regional.config.json');
+    const c = cli();
+    expect(await runCli(['config', 'check', '--config', regional], c.deps)).toBe(0);
+    expect(c.out).toContain(
+      'pipelines (pipeline.regional): eu-west-1 for eu-west-1; eu-central-1 for eu-central-1; us-east-1 for us-east-1, us-west-2',
+    );
+    expect(c.out).toContainEqual(
+      expect.stringMatching(
+        /^warning: pipeline.regional: the organization trail is multi-Region .* eu-west-1 only/,
+      ),
+    );
+    const scp = cli();
+    expect(await runCli(['config', 'scp', '--config', regional], scp.deps)).toBe(0);
+    const buckets = (
+      JSON.parse(scp.out.join('\n')) as { Statement: { Sid: string; Resource: string[] }[] }
+    ).Statement[0].Resource.filter((r) => !r.endsWith('/*'));
+    expect(buckets).toEqual(
+      ['eu-west-1', 'eu-central-1', 'us-east-1'].flatMap((r) => [
+        `arn:aws:s3:::logwarden-archive-222222222222-${r}`,
+        `arn:aws:s3:::logwarden-archive-access-logs-222222222222-${r}`,
+      ]),
+    );
+  });
+
   it('config check warns on opt-in Regions and an external organization trail without a log group (issue 21 §6, §8)', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'lw-')), 'c.json');
     const raw = exampleConfigRaw() as { accounts: { management: string }; homeRegion: string };

@@ -8,6 +8,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { runCli, type CliDeps } from '../../cli/main';
 import { archiveBucketName, names } from '../../contracts/names';
@@ -102,9 +103,10 @@ beforeEach(() => {
   }));
 });
 
-function cli() {
+function cli(configPath = exampleConfigPath) {
   const out: string[] = [];
   const err: string[] = [];
+  const regions: string[] = [];
   const deps: CliDeps = {
     io: { out: (l) => out.push(l), err: (l) => err.push(l) },
     clients: () => ({
@@ -113,19 +115,22 @@ function cli() {
       orgs: new OrganizationsClient({}),
       sts: new STSClient({}),
     }),
-    replayClients: () => ({
-      s3: new S3Client({ region: 'eu-west-1' }),
-      lambda: new LambdaClient({ region: 'eu-west-1' }),
-      kinesis: new KinesisClient({ region: 'eu-west-1' }),
-    }),
+    replayClients: (_config, _timeouts, region) => (
+      regions.push(region),
+      {
+        s3: new S3Client({ region: 'eu-west-1' }),
+        lambda: new LambdaClient({ region: 'eu-west-1' }),
+        kinesis: new KinesisClient({ region: 'eu-west-1' }),
+      }
+    ),
     sleep: async () => undefined,
     now: () => new Date('2026-11-29T01:02:03.456Z'),
     pollMs: 0,
     env: {},
   };
   const run = (...args: string[]) =>
-    runCli(['replay', '--indexer', indexerArn, ...args, '--config', exampleConfigPath], deps);
-  return { run, out, err };
+    runCli(['replay', '--indexer', indexerArn, ...args, '--config', configPath], deps);
+  return { run, out, err, regions };
 }
 
 const stop = realCloudTrailEvents().find((e) => e.event.eventName === 'StopLogging')!.event;
@@ -273,5 +278,25 @@ describe('logwarden replay (issue 21 §19)', () => {
     const bad = cli();
     expect(await bad.run('--from', 'everything')).toBe(2);
     expect(bad.err[0]).toContain('unknown source(s) everything');
+  });
+
+  it('with pipeline.regional, --region replays that pipeline: its archive, in its region; a region without a pipeline is a usage error', async () => {
+    const regional = path.join(__dirname, '..', 'stacks', 'fixtures', 'regional.config.json');
+    const c = cli(regional);
+    expect(await c.run('--region', 'eu-central-1', '--dry-run')).toBe(0);
+    expect(c.regions).toEqual(['eu-central-1']);
+    expect(s3.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input.Bucket)).toContain(
+      archiveBucketName('222222222222', 'eu-central-1'),
+    );
+    // us-west-2 is governed, but its logs go to the pipeline of its group, in us-east-1.
+    const grouped = cli(regional);
+    expect(await grouped.run('--region', 'us-west-2')).toBe(2);
+    expect(grouped.err[0]).toBe(
+      'error: --region us-west-2 runs no pipeline (pipeline regions: eu-west-1, eu-central-1, us-east-1)',
+    );
+    // Without pipeline.regional only the home region has one.
+    const central = cli();
+    expect(await central.run('--region', 'eu-central-1')).toBe(2);
+    expect(central.regions).toEqual([]);
   });
 });

@@ -131,7 +131,7 @@ describe('the archive guard SCP', () => {
     expect(scp.Statement.flatMap((s) => s.Resource)).toEqual([
       ...resources.bucketArns,
       ...resources.keyArns,
-      resources.aliasArn,
+      ...resources.aliasArns,
     ]);
     for (const s of scp.Statement) expect(s.Resource).not.toContain('*');
     expect(resources.buckets).toEqual([

@@ -62,4 +62,16 @@ describe('silent accounts (issue 10 §3)', () => {
       { account: '555555555555', source: 'cloudtrail', lastSeen: undefined },
     ]);
   });
+
+  it('in a regional pipeline the trail does not feed (expectCloudTrail false), only a source that stopped is silence', async () => {
+    const silent = await findSilentAccounts({
+      orgs: new OrganizationsClient({ region: 'us-east-1' }),
+      ddb: new DynamoDBClient({ region: 'eu-central-1' }),
+      table: 'last-seen',
+      silentAfterMs: 26 * hour,
+      expectCloudTrail: false,
+      now: () => now,
+    });
+    expect(silent).toEqual([{ account: '444444444444', source: 'vpcflow', lastSeen: now - 30 * hour }]);
+  });
 });
