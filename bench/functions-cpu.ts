@@ -49,7 +49,7 @@ const cpuSeconds = () => {
 
 /**
  * The functions measured, each at the memory its stack gives it (contracts/function-runtime.ts:
- * the stacks read the same constants), and the names scale/pipeline.ts bills them under.
+ * the stacks read the same constants; scale/pipeline.ts functionMemoryMb bills them at it).
  */
 const functions = {
   transform: TRANSFORM_MEMORY_MB,
