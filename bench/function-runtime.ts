@@ -59,8 +59,14 @@ export function lambdaHeapFlags(memoryMb: number): string[] {
   return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
 }
 
-/** The flags every benchmark child runs with: the transform function's heap. */
-export const benchHeapFlags = (): string[] => lambdaHeapFlags(TRANSFORM_MEMORY_MB);
+/** Set in the child to the memory size, MB, whose Lambda heap it runs with. */
+const MEMORY_MARK = 'LOGWARDEN_BENCH_MEMORY_MB';
+
+/** The memory size a benchmark child measures at: the one it was started for, else the transform's. */
+export const benchMemoryMb = (): number => Number(process.env[MEMORY_MARK] ?? TRANSFORM_MEMORY_MB);
+
+/** The flags a benchmark child runs with: Lambda's heap for its memory size (the transform's by default). */
+export const benchHeapFlags = (): string[] => lambdaHeapFlags(benchMemoryMb());
 
 /** What a benchmark's output says about where it ran. */
 export function runtimeNote(): string {
@@ -69,7 +75,7 @@ export function runtimeNote(): string {
     : `node ${process.version}, NOT the functions' runtime ${FUNCTION_RUNTIME_NAME}: not a measure of the target`;
   const flags =
     process.env[CHILD_MARK] === '1'
-      ? `, Lambda's heap for ${TRANSFORM_MEMORY_MB} MB (${benchHeapFlags().join(' ')})`
+      ? `, Lambda's heap for ${benchMemoryMb()} MB (${benchHeapFlags().join(' ')})`
       : '';
   return runtime + flags;
 }
@@ -121,10 +127,11 @@ function pinnedNodeBinary(): string | undefined {
 
 /**
  * In the parent: runs `script` (with this process's arguments) in a child with the functions'
- * Node.js major and Lambda's heap flags, and returns the child's exit code. In that child (or
+ * Node.js major and Lambda's heap flags for `memoryMb` (the transform's unless a benchmark
+ * measures a function of another size), and returns the child's exit code. In that child (or
  * anywhere it is already running as one), returns undefined: measure here.
  */
-export function runAsFunctionRuntime(script: string): number | undefined {
+export function runAsFunctionRuntime(script: string, memoryMb = TRANSFORM_MEMORY_MB): number | undefined {
   if (process.env[CHILD_MARK] === '1') return undefined;
   const want = functionNodeMajor();
   if (Number(pinnedNode.version.split('.')[0]) !== want)
@@ -141,11 +148,15 @@ export function runAsFunctionRuntime(script: string): number | undefined {
       );
   }
   const tsx = pathToFileURL(require.resolve('tsx')).href;
-  const child = spawnSync(node, [...benchHeapFlags(), '--import', tsx, script, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    cwd: repoRoot,
-    env: { ...process.env, [CHILD_MARK]: '1' },
-  });
+  const child = spawnSync(
+    node,
+    [...lambdaHeapFlags(memoryMb), '--import', tsx, script, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      cwd: repoRoot,
+      env: { ...process.env, [CHILD_MARK]: '1', [MEMORY_MARK]: String(memoryMb) },
+    },
+  );
   if (child.error) throw new Error(`bench: cannot run ${node}: ${child.error.message}`);
   return child.status ?? 1;
 }

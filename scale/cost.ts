@@ -12,6 +12,7 @@ import {
   flowLogDeliveryPaths,
   functionGbSeconds,
   kinesisModes,
+  noReingest,
   splitAdded,
   streamTraffic,
   type SourceGb,
@@ -303,6 +304,23 @@ export function estimateMonthlyCost(input: {
     );
   }
 
+  // archive.securityLake: the writer reads every archive object once (re-ingested records are
+  // archived once), at its measured CPU per GB of each source.
+  if (config.archive.securityLake) {
+    const writer = templateFunctions(central, config.homeRegion, config.accounts.logArchive).find(
+      (f) => f.name === 'security-lake-writer',
+    );
+    if (!writer)
+      throw new Error('archive.securityLake is set and the central template has no security-lake-writer');
+    rows.push(
+      row(
+        'Lambda security-lake-writer: duration (measured CPU per GB)',
+        functionGbSeconds('securityLakeWriter', bySource, memoryGbOf(central, writer.logicalId), noReingest),
+        prices.lambdaArmGbSecond,
+      ),
+    );
+  }
+
   // The archive: days in each tier, from the synthesized lifecycle rule.
   const bucket = Object.entries(central.Resources).find(
     ([id, r]) => id.startsWith('ArchiveBucket') && r.Type === 'AWS::S3::Bucket',
@@ -426,7 +444,7 @@ export function estimateMonthlyCost(input: {
   const usd = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`;
   notes.push(
     `logwarden adds ${usd(split.addedUsd)} a month; ${usd(split.existsAnywayUsd)} (application logs in CloudWatch Logs) is paid without it`,
-    `flow logs (${bySource.flowLogs.toFixed(0)} GB a month), delivery paths: CloudWatch Logs → Kinesis → 3 consumers ${usd(paths.cloudWatchLogs)} (re-ingestion included), straight to Firehose ${usd(paths.firehose)} (scale/pipeline.ts): ${paths.cheaper === 'firehose' ? 'Firehose is cheaper (built: flowLogs.delivery firehose; nothing re-ingested at its 0.2 MB processor buffer)' : 'CloudWatch Logs is cheaper'}`,
+    `flow logs (${bySource.flowLogs.toFixed(0)} GB a month), delivery paths: CloudWatch Logs → Kinesis → 3 consumers ${usd(paths.cloudWatchLogs)} (re-ingestion and the 3 functions' ${usd(paths.lambda.cloudWatchLogs)} included), straight to Firehose ${usd(paths.firehose)} (its transform's and index-archive's ${usd(paths.lambda.firehose)} included; scale/pipeline.ts): ${paths.cheaper === 'firehose' ? 'Firehose is cheaper (built: flowLogs.delivery firehose; nothing re-ingested at its 0.2 MB processor buffer)' : 'CloudWatch Logs is cheaper'}`,
     `Kinesis for ${traffic.totalGb.toFixed(0)} GB a month with re-ingestion: on-demand ${usd(kinesis.onDemand)}, provisioned ${usd(kinesis.provisioned)} (${kinesis.shards} shards at ${costAssumptions.streamPeakToMean}× the mean rate): ${kinesis.cheaper} is cheaper`,
     kinesisCapacityAdvice(config.kinesis.capacity, kinesis),
   );

@@ -5,6 +5,7 @@
  * flow logs, and Kinesis on-demand against provisioned. Every function here is a formula over its
  * inputs, checked against hand-computed figures in test/scale/pipeline.test.ts.
  */
+import { ALERTER_MEMORY_MB, INDEXER_MEMORY_MB, TRANSFORM_MEMORY_MB } from '../contracts/function-runtime';
 import { prices } from './prices';
 
 /** A month's CloudWatch Logs input, GB, per source. */
@@ -32,25 +33,68 @@ export const measuredReingestExtra: Readonly<Record<Source, number>> = {
 };
 
 /** The three functions that read every stream record. */
-export type PipelineFunction = 'transform' | 'indexer' | 'alerter';
+export type StreamFunction = 'transform' | 'indexer' | 'alerter';
+/** The functions billed per GB of every source: the stream's three, and the Security Lake writer (archive.securityLake). */
+export type PipelineFunction = StreamFunction | 'securityLakeWriter';
+
+/**
+ * Each function's memory, MB, as its stack configures it (the stacks read the same constants of
+ * contracts/function-runtime.ts): the stream's transform, indexer and alerter; the Security Lake
+ * writer (stacks/central/security-lake.ts); and on the direct flow-log path the stream's
+ * transform (stacks/central/flow-logs-firehose.ts) and index-archive (stacks/central/archive-indexer.ts).
+ */
+export const functionMemoryMb = {
+  transform: TRANSFORM_MEMORY_MB,
+  indexer: INDEXER_MEMORY_MB,
+  alerter: ALERTER_MEMORY_MB,
+  securityLakeWriter: INDEXER_MEMORY_MB,
+  directTransform: TRANSFORM_MEMORY_MB,
+  indexArchive: INDEXER_MEMORY_MB,
+} as const;
 
 /**
  * CPU seconds per GB of CloudWatch Logs input (message bytes), per source and function:
- * `npx tsx bench/functions-cpu.ts` of 2026-12-06 (4 MB of stream records per source, Node.js 20 on
- * the shared x86_64 machine; docs/benchmark.md). Flow logs are logwarden's format; application
- * logs the mean of the JSON and plain-text rows. Only the functions' own CPU: the time they wait
- * for OpenSearch, S3 and DynamoDB is billed too and is not in it.
+ * `npx tsx bench/functions-cpu.ts` of 2026-12-07 (FUNCTIONS_CPU_MB=2: 2 MB of stream records per
+ * source; Node.js 24.22.3, the functions' runtime, with Lambda's heap flags for each function's
+ * memory; the first of two runs on the shared x86_64 machine, docs/benchmark.md). The transform
+ * is fed the decompressed payloads the central stream's Decompression processor hands it; the
+ * indexer and the alerter the stream's gzip records; the Security Lake writer Parquet archive
+ * objects of the transform's documents. Flow logs are logwarden's format; application logs the
+ * mean of the JSON and plain-text rows. Only the functions' own CPU: the time they wait for
+ * OpenSearch, S3 and DynamoDB is billed too and is not in it.
  */
 export const measuredCpuSecondsPerGb: Readonly<Record<Source, Readonly<Record<PipelineFunction, number>>>> = {
-  cloudTrail: { transform: 33, indexer: 49, alerter: 24.1 },
-  flowLogs: { transform: 82, indexer: 112, alerter: 7.4 },
-  guardDuty: { transform: 42, indexer: 50, alerter: 35.5 },
-  application: { transform: (45 + 66) / 2, indexer: (51 + 75) / 2, alerter: (6.9 + 8.8) / 2 },
+  cloudTrail: { transform: 42.4, indexer: 48.4, alerter: 31.1, securityLakeWriter: 410.8 },
+  flowLogs: { transform: 51.2, indexer: 93.3, alerter: 5.7, securityLakeWriter: 2486.4 },
+  guardDuty: { transform: 58.1, indexer: 57.9, alerter: 41.7, securityLakeWriter: 240.9 },
+  application: {
+    transform: (36.5 + 20.8) / 2,
+    indexer: (61.4 + 63.9) / 2,
+    alerter: (4.7 + 8.3) / 2,
+    securityLakeWriter: (69.7 + 204.5) / 2,
+  },
 };
 
 /**
- * A function's GB-seconds for a month: every source's GB, re-ingested bytes included (the
- * function reads them again), × its measured seconds per GB × the function's memory in GB.
+ * The direct flow-log path (flowLogs.delivery firehose): CPU seconds per GB of flow-log lines
+ * (logwarden's format, one record a line, at the stream's 0.2 MB processor buffer) of its
+ * transform, and of index-archive reading the Parquet objects that transform's documents make.
+ * Same run as `measuredCpuSecondsPerGb`.
+ */
+export const measuredDirectFlowCpuSecondsPerGb = { transform: 140.8, indexArchive: 175.8 } as const;
+
+/** Nothing put back: what reads the archive (the Security Lake writer) sees each record once. */
+export const noReingest: Readonly<Record<Source, number>> = {
+  cloudTrail: 0,
+  flowLogs: 0,
+  guardDuty: 0,
+  application: 0,
+};
+
+/**
+ * A function's GB-seconds for a month: every source's GB, re-ingested bytes included (a stream
+ * consumer reads them again; pass `noReingest` for one that reads the archive), × its measured
+ * seconds per GB × the function's memory in GB.
  */
 export function functionGbSeconds(
   fn: PipelineFunction,
@@ -101,13 +145,20 @@ const perGb = (...parts: number[]) => parts.reduce((a, b) => a + b, 0);
  * Flow logs, per month, on the two delivery paths into the same transform and archive:
  * - `cloudWatchLogs` (today): vended logs ingested into CloudWatch Logs, the destination puts them
  *   into Kinesis (in), three consumers read them (out), Firehose ingests and decompresses them;
- *   re-ingested bytes go round Kinesis and Firehose again.
+ *   re-ingested bytes go round Kinesis and Firehose again. Lambda: the transform, the indexer and
+ *   the alerter, each at its measured CPU for flow records and its memory.
  * - `firehose` (LogDestinationType kinesis-data-firehose with DeliverCrossAccountRole): vended
  *   logs delivered to Firehose, and Firehose's ingestion of vended logs. No stream: the indexer
- *   and alerter would not see the records (the alerter acts on CloudTrail only, so only search
- *   needs another way in).
+ *   and alerter do not see the records (the alerter acts on CloudTrail only); Lambda: the direct
+ *   stream's transform and index-archive, which indexes its archive objects.
+ * `lambda` is each path's Lambda duration, included in its total.
  */
-export function flowLogDeliveryPaths(flowGb: number, reingestExtra = measuredReingestExtra.flowLogs) {
+export function flowLogDeliveryPaths(
+  flowGb: number,
+  reingestExtra = measuredReingestExtra.flowLogs,
+  cpu: Readonly<Record<StreamFunction, number>> = measuredCpuSecondsPerGb.flowLogs,
+  direct: Readonly<Record<'transform' | 'indexArchive', number>> = measuredDirectFlowCpuSecondsPerGb,
+) {
   const consumers = 3;
   const streamPerGb = perGb(
     prices.kinesisOnDemandIngestGb.usd,
@@ -116,12 +167,30 @@ export function flowLogDeliveryPaths(flowGb: number, reingestExtra = measuredRei
     // The central stream decompresses before the transform; the direct path's stream does not.
     prices.firehoseCloudWatchLogsDecompressionGb.usd,
   );
+  const gbS = (mb: number, secondsPerGb: number, gb: number) => gbSeconds(gb, secondsPerGb, mb / 1024);
+  const m = functionMemoryMb;
+  const streamRead = flowGb * (1 + reingestExtra);
+  const lambda = {
+    cloudWatchLogs:
+      (gbS(m.transform, cpu.transform, streamRead) +
+        gbS(m.indexer, cpu.indexer, streamRead) +
+        gbS(m.alerter, cpu.alerter, streamRead)) *
+      prices.lambdaArmGbSecond.usd,
+    firehose:
+      (gbS(m.directTransform, direct.transform, flowGb) + gbS(m.indexArchive, direct.indexArchive, flowGb)) *
+      prices.lambdaArmGbSecond.usd,
+  };
   const cloudWatchLogs =
-    flowGb * perGb(prices.cloudWatchLogsIngestGb.usd, streamPerGb) + flowGb * reingestExtra * streamPerGb;
-  const firehose = flowGb * perGb(prices.cloudWatchVendedToFirehoseGb.usd, prices.firehoseVendedIngestGb.usd);
+    flowGb * perGb(prices.cloudWatchLogsIngestGb.usd, streamPerGb) +
+    flowGb * reingestExtra * streamPerGb +
+    lambda.cloudWatchLogs;
+  const firehose =
+    flowGb * perGb(prices.cloudWatchVendedToFirehoseGb.usd, prices.firehoseVendedIngestGb.usd) +
+    lambda.firehose;
   return {
     cloudWatchLogs,
     firehose,
+    lambda,
     cheaper: firehose < cloudWatchLogs ? 'firehose' : 'cloudWatchLogs',
   } as const;
 }

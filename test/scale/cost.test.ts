@@ -6,12 +6,14 @@ import {
   estimateMonthlyCost,
   formatCost,
   kinesisCapacityAdvice,
+  monthlySourceGb,
   ownLogGroupRetention,
   recordBytes,
 } from '../../scale/cost';
+import { functionGbSeconds, noReingest } from '../../scale/pipeline';
 import { prices } from '../../scale/prices';
 import { simulateSweep } from '../../scale/simulate';
-import { buildExample, exampleConfig, exampleConfigPath } from '../stacks/example-app';
+import { buildExample, exampleConfig, exampleConfigPath, exampleConfigRaw } from '../stacks/example-app';
 
 describe('the monthly cost estimate, from the simulated sweep and the synthesized templates', () => {
   const config = exampleConfig();
@@ -87,6 +89,46 @@ describe('the monthly cost estimate, from the simulated sweep and the synthesize
     expect(rowOf('CloudWatch Logs storage: GuardDuty findings groups (365 days)').usd).toBeGreaterThan(0);
     expect(cost.totalUsd).toBeCloseTo(cost.rows.reduce((a, r) => a + r.usd, 0));
     expect(formatCost(4, 2, cost)).toMatch(/total +\$[\d,]+\.\d\d/);
+  }, 300_000);
+
+  it('bills the Security Lake writer only when archive.securityLake is set, at its template memory', async () => {
+    const report = await simulateSweep({
+      template: controlPlane,
+      homeRegion: config.homeRegion,
+      securityToolingAccount: config.accounts.securityTooling,
+      managementAccount: config.accounts.management,
+      accounts: 1,
+      regions: config.governedRegions,
+    });
+    const item = 'Lambda security-lake-writer: duration (measured CPU per GB)';
+    const without = estimateMonthlyCost({ report, controlPlane, central, config, accounts: 1 });
+    expect(without.rows.find((r) => r.item === item)).toBeUndefined();
+
+    const withLake = exampleConfig({
+      archive: {
+        ...(exampleConfigRaw().archive as object),
+        securityLake: {
+          externalId: 'logwarden-o-exampleorgid',
+          bucket: 'aws-security-data-lake-eu-west-1-abcdefghijklmnopqrstuvwxyz1234',
+        },
+      },
+    });
+    const lakeCentral = Template.fromStack(buildExample(withLake).central).toJSON() as CfnTemplate;
+    const cost = estimateMonthlyCost({
+      report,
+      controlPlane,
+      central: lakeCentral,
+      config: withLake,
+      accounts: 1,
+    });
+    const row = cost.rows.find((r) => r.item === item)!;
+    // Every source's GB once (the writer reads the archive, where re-ingested records land once),
+    // at the function's 1,024 MB (INDEXER_MEMORY_MB in the synthesized template).
+    expect(row.quantity).toBeCloseTo(
+      functionGbSeconds('securityLakeWriter', monthlySourceGb(withLake.volumes, 1), 1, noReingest),
+      6,
+    );
+    expect(row.price).toBe(prices.lambdaArmGbSecond);
   }, 300_000);
 
   it('rejects volumes that are not positive whole numbers, naming the field', () => {
