@@ -6,11 +6,15 @@ import { names } from '../contracts/names';
 import { ensureFlowLogsEnv } from '../functions/ensure-flow-logs/env';
 import { ensureGuardDutyEnv } from '../functions/ensure-guardduty/env';
 import { variableOf } from '../functions/shared/env';
+import { DIRECT_PROCESSOR_BUFFER_MB } from '../stacks/central/flow-logs-firehose';
 import { openSearchInstanceHour, prices, pricesAsOf, type Price } from './prices';
 import {
   existsWithoutLogwarden,
   flowLogDeliveryPaths,
   functionGbSeconds,
+  functionMemoryMb,
+  gbSeconds as gbSecondsOf,
+  measuredDirectFlowCpuSecondsPerGb,
   kinesisModes,
   noReingest,
   splitAdded,
@@ -156,13 +160,19 @@ export function estimateMonthlyCost(input: {
     ),
   );
 
-  // The pipeline: every source reaches CloudWatch Logs, then the destination's Kinesis stream.
+  // The pipeline: every source reaches CloudWatch Logs, then the destination's Kinesis stream;
+  // with flowLogs.delivery firehose, flow logs go straight to each Region's Firehose stream
+  // instead (no CloudWatch Logs, no Kinesis, no indexer or alerter: scale/pipeline.ts
+  // flowLogDeliveryPaths), and the rest of the table prices only what the stream carries.
   const dailyBytes = dailyIngestBytes(v, accounts);
-  const monthGb = (dailyBytes * DAYS) / GiB;
   const bySource = monthlySourceGb(v, accounts);
-  const anyway = (Object.keys(bySource) as (keyof SourceGb)[]).filter((k) => existsWithoutLogwarden[k]);
-  const added = (Object.keys(bySource) as (keyof SourceGb)[]).filter((k) => !existsWithoutLogwarden[k]);
-  const sum = (keys: (keyof SourceGb)[]) => keys.reduce((a, k) => a + bySource[k], 0);
+  const directFlowLogs = config.flowLogs.delivery === 'firehose';
+  const streamed: SourceGb = directFlowLogs ? { ...bySource, flowLogs: 0 } : bySource;
+  const sum = (keys: (keyof SourceGb)[]) => keys.reduce((a, k) => a + streamed[k], 0);
+  const keys = (Object.keys(streamed) as (keyof SourceGb)[]).filter((k) => streamed[k] > 0);
+  const monthGb = sum(keys);
+  const anyway = keys.filter((k) => existsWithoutLogwarden[k]);
+  const added = keys.filter((k) => !existsWithoutLogwarden[k]);
   rows.push(
     row(
       `CloudWatch Logs ingestion (${added.join(', ')}: logwarden's)`,
@@ -170,6 +180,33 @@ export function estimateMonthlyCost(input: {
       prices.cloudWatchLogsIngestGb,
     ),
   );
+  if (directFlowLogs) {
+    const m = functionMemoryMb;
+    const direct = measuredDirectFlowCpuSecondsPerGb;
+    rows.push(
+      row(
+        'Flow logs delivered straight to Firehose (vended logs, flowLogs.delivery firehose)',
+        bySource.flowLogs,
+        prices.cloudWatchVendedToFirehoseGb,
+      ),
+      row('Firehose ingestion of the vended flow logs', bySource.flowLogs, prices.firehoseVendedIngestGb),
+      row(
+        'Lambda flow-log transform (direct path): duration (measured CPU per GB)',
+        gbSecondsOf(bySource.flowLogs, direct.transform, m.directTransform / 1024),
+        prices.lambdaArmGbSecond,
+      ),
+      row(
+        `Lambda flow-log transform (direct path): requests (${DIRECT_PROCESSOR_BUFFER_MB} MB processor buffer)`,
+        (bySource.flowLogs * 1024) / DIRECT_PROCESSOR_BUFFER_MB,
+        prices.lambdaRequest,
+      ),
+      row(
+        'Lambda index-archive (direct path): duration (measured CPU per GB)',
+        gbSecondsOf(bySource.flowLogs, direct.indexArchive, m.indexArchive / 1024),
+        prices.lambdaArmGbSecond,
+      ),
+    );
+  }
   rows.push(
     row(
       `CloudWatch Logs ingestion (${anyway.join(', ')}: paid anyway)`,
@@ -179,7 +216,7 @@ export function estimateMonthlyCost(input: {
     ),
   );
   // What the transform re-ingests goes round the stream and Firehose again (issue 26 §3).
-  const traffic = streamTraffic(bySource);
+  const traffic = streamTraffic(streamed);
   // Across Regions: every governed Region's destination puts into the one stream of the home
   // Region, so what members log outside the home Region is sent to another Region. The
   // organization trail's group is in the home Region; the other sources are spread evenly over
@@ -219,12 +256,16 @@ export function estimateMonthlyCost(input: {
     notes.push(
       `no log group ${names.trailLogGroup} in the control plane (external trail): its storage left out`,
     );
+  if (directFlowLogs) notes.push('flow logs delivered straight to Firehose: no flow-log group is stored');
+  else
+    rows.push(
+      row(
+        `CloudWatch Logs storage: members' flow-log groups (${retention.flowLogs} days)`,
+        storedGb(retention.flowLogs, v.flowLogRecordsPerAccountPerDay, recordBytes.flowLogRecord),
+        prices.cloudWatchLogsStorageGbMonth,
+      ),
+    );
   rows.push(
-    row(
-      `CloudWatch Logs storage: members' flow-log groups (${retention.flowLogs} days)`,
-      storedGb(retention.flowLogs, v.flowLogRecordsPerAccountPerDay, recordBytes.flowLogRecord),
-      prices.cloudWatchLogsStorageGbMonth,
-    ),
     row(
       `CloudWatch Logs storage: GuardDuty findings groups (${retention.findings} days)`,
       storedGb(retention.findings, v.guardDutyFindingsPerAccountPerDay, recordBytes.guardDutyFinding),
@@ -291,7 +332,7 @@ export function estimateMonthlyCost(input: {
     rows.push(
       row(
         `Lambda ${name}: duration (measured CPU per GB)`,
-        functionGbSeconds(name, bySource, memoryGbOf(central, logicalId)),
+        functionGbSeconds(name, streamed, memoryGbOf(central, logicalId)),
         prices.lambdaArmGbSecond,
       ),
     );

@@ -131,6 +131,70 @@ describe('the monthly cost estimate, from the simulated sweep and the synthesize
     expect(row.price).toBe(prices.lambdaArmGbSecond);
   }, 300_000);
 
+  it('with flowLogs.delivery firehose, prices flow logs on the direct path and the stream without them', async () => {
+    const report = await simulateSweep({
+      template: controlPlane,
+      homeRegion: config.homeRegion,
+      securityToolingAccount: config.accounts.securityTooling,
+      managementAccount: config.accounts.management,
+      accounts: 1,
+      regions: config.governedRegions,
+    });
+    const viaLogs = estimateMonthlyCost({ report, controlPlane, central, config, accounts: 1 });
+    const direct = exampleConfig({
+      flowLogs: { ...(exampleConfigRaw().flowLogs as object), delivery: 'firehose' },
+    });
+    const directCentral = Template.fromStack(buildExample(direct).central).toJSON() as CfnTemplate;
+    const cost = estimateMonthlyCost({
+      report,
+      controlPlane,
+      central: directCentral,
+      config: direct,
+      accounts: 1,
+    });
+    const rowOf = (c: typeof cost, prefix: string) => c.rows.find((r) => r.item.startsWith(prefix));
+    const flowGb = monthlySourceGb(direct.volumes, 1).flowLogs;
+    expect(flowGb).toBeGreaterThan(0);
+
+    // Vended logs delivered to Firehose and Firehose's vended-log ingestion, for the flow logs alone.
+    expect(rowOf(cost, 'Flow logs delivered straight to Firehose')!.quantity).toBeCloseTo(flowGb);
+    expect(rowOf(cost, 'Flow logs delivered straight to Firehose')!.price).toBe(
+      prices.cloudWatchVendedToFirehoseGb,
+    );
+    expect(rowOf(cost, 'Firehose ingestion of the vended flow logs')!.price).toBe(
+      prices.firehoseVendedIngestGb,
+    );
+    expect(rowOf(cost, 'Lambda flow-log transform (direct path): duration')!.quantity).toBeGreaterThan(0);
+    expect(rowOf(cost, 'Lambda index-archive (direct path): duration')!.quantity).toBeGreaterThan(0);
+    expect(rowOf(viaLogs, 'Flow logs delivered straight to Firehose')).toBeUndefined();
+
+    // The stream, CloudWatch Logs ingestion and the stream's consumers carry the flow logs no more.
+    const exact = (c: typeof cost, item: string) => c.rows.find((r) => r.item === item)!.quantity;
+    for (const item of [
+      'Kinesis on-demand: data in (uncompressed, an upper bound)',
+      'Firehose ingestion',
+      'Firehose CloudWatch Logs decompression',
+    ])
+      expect(exact(viaLogs, item) - exact(cost, item)).toBeCloseTo(flowGb, 6);
+    expect(
+      rowOf(viaLogs, 'CloudWatch Logs ingestion (')!.quantity -
+        rowOf(cost, 'CloudWatch Logs ingestion (')!.quantity,
+    ).toBeCloseTo(flowGb, 6);
+    expect(rowOf(cost, "CloudWatch Logs storage: members' flow-log groups")).toBeUndefined();
+    expect(rowOf(cost, 'Lambda indexer: duration')!.quantity).toBeLessThan(
+      rowOf(viaLogs, 'Lambda indexer: duration')!.quantity,
+    );
+    // What the comparison line says the direct path saves is what the table saves, but for what
+    // the comparison leaves out: the flow-log groups' storage and the Lambda requests.
+    const storage = rowOf(viaLogs, "CloudWatch Logs storage: members' flow-log groups")!.usd;
+    const withoutRequests = (c: typeof cost) =>
+      c.rows.filter((r) => !r.item.includes(': requests')).reduce((a, r) => a + r.usd, 0);
+    expect(withoutRequests(viaLogs) - withoutRequests(cost)).toBeCloseTo(
+      cost.paths.cloudWatchLogs - cost.paths.firehose + storage,
+      6,
+    );
+  }, 300_000);
+
   it('rejects volumes that are not positive whole numbers, naming the field', () => {
     const raw = JSON.parse(readFileSync(exampleConfigPath, 'utf8')) as Record<string, unknown>;
     expect(() => parseConfig({ ...raw, volumes: { flowLogRecordsPerAccountPerDay: -1 } })).toThrow(
