@@ -31,7 +31,7 @@ beforeAll(async () => {
   moto = await startMoto();
   org = await emulateOrganization(moto.endpoint, { members: [member] });
   await existingAccount(org, member);
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await moto?.stop();

@@ -46,7 +46,7 @@ beforeAll(async () => {
     regions: ['eu-west-1', 'eu-central-1', optInRegionName],
   });
   defaultRegions = org.regions.filter((r) => r !== optInRegionName);
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await moto?.stop();

@@ -68,7 +68,7 @@ beforeAll(async () => {
   org = await emulateOrganization(moto.endpoint, { members: [honest, lazy] });
   await existingAccount(org, honest);
   await existingAccount(org, lazy, '10.30.0.0/16');
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await moto?.stop();

@@ -22,7 +22,7 @@ beforeAll(async () => {
   proxy = await startChaosProxy(moto.endpoint, { throttleRate: 0 });
   org = await emulateOrganization(proxy.endpoint, { members: [member] });
   await existingAccount(org, member);
-}, 120_000);
+}, 300_000);
 
 afterEach(() => {
   proxy.options.throttleRate = 0;
