@@ -67,7 +67,8 @@ export function isCoverageTamper(
   const service = api?.service?.name;
   const operation = api?.operation;
   if (!service || !operation) return false;
-  if (tamperCalls[service]?.has(operation)) return true;
+  // Own keys only: an eventSource named `toString` must read as no tamper, not throw.
+  if (Object.hasOwn(tamperCalls, service) && tamperCalls[service].has(operation)) return true;
   if (service === 'guardduty.amazonaws.com' && operation === 'UpdateDetector') {
     const enable = requestParameters(doc).enable;
     return enable === false || enable === 'false';
