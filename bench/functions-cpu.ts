@@ -21,6 +21,9 @@
  * won, every object read back), so the figure is their own CPU: decoding, normalizing,
  * serializing, deciding. What a function waits for (OpenSearch, S3, DynamoDB) is billed too and
  * is not in it. Firehose's decompression and Parquet conversion are Firehose's, not timed.
+ *
+ * Options (environment): FUNCTIONS_CPU_MB, the MB of stream records per source (default 4);
+ * FUNCTIONS_CPU_ONLY, the functions to measure, comma-separated (`alerter,indexer`; default all).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -144,7 +147,7 @@ function okDocuments(out: { result: string; data?: string }[]): Record<string, u
 
 async function measure() {
   const memoryMb = benchMemoryMb();
-  const here = (Object.keys(functions) as Fn[]).filter((f) => functions[f] === memoryMb);
+  const here = (Object.keys(functions) as Fn[]).filter((f) => functions[f] === memoryMb && chosen(f));
   const megabytes = Number(process.env.FUNCTIONS_CPU_MB ?? 4);
   const { transformFirehoseEvent, formats, trust } = await import('./sides');
   const { PROCESSOR_BUFFER_MB, CENTRAL_STREAM_DECOMPRESSES } =
@@ -318,9 +321,19 @@ function directEvents(source: BenchSource, targetGb: number, bufferBytes: number
   return { events, inputGb: gb };
 }
 
+/** `FUNCTIONS_CPU_ONLY=alerter,indexer`: measure only these functions (all when unset). */
+const only = process.env.FUNCTIONS_CPU_ONLY?.split(',').map((f) => f.trim());
+const unknown = only?.filter((f) => !(f in functions));
+if (unknown?.length)
+  throw new Error(
+    `FUNCTIONS_CPU_ONLY: ${unknown.join(', ')} not one of ${Object.keys(functions).join(', ')}`,
+  );
+const chosen = (fn: Fn) => !only || only.includes(fn);
+
 async function main() {
   // One child per memory size: each function measured with Lambda's heap for its own memory.
-  for (const mb of new Set(Object.values(functions))) {
+  const chosenFns = (Object.keys(functions) as Fn[]).filter(chosen);
+  for (const mb of new Set(chosenFns.map((f) => functions[f]))) {
     const code = runAsFunctionRuntime(__filename, mb);
     if (code === undefined) return measure(); // in the child
     if (code) process.exit(code);

@@ -61,12 +61,15 @@ export const functionMemoryMb = {
  * indexer and the alerter the stream's gzip records; the Security Lake writer Parquet archive
  * objects of the transform's documents. Flow logs are logwarden's format; application logs the
  * mean of the JSON and plain-text rows. Only the functions' own CPU: the time they wait for
- * OpenSearch, S3 and DynamoDB is billed too and is not in it.
+ * OpenSearch, S3 and DynamoDB is billed too and is not in it. The alerter's CloudTrail and
+ * GuardDuty figures are of its look at each line before normalizing (issue 26 §2), measured
+ * alone on 2026-12-07 (FUNCTIONS_CPU_ONLY=alerter FUNCTIONS_CPU_MB=4, the first of two runs;
+ * docs/benchmark.md).
  */
 export const measuredCpuSecondsPerGb: Readonly<Record<Source, Readonly<Record<PipelineFunction, number>>>> = {
-  cloudTrail: { transform: 42.4, indexer: 48.4, alerter: 31.1, securityLakeWriter: 410.8 },
+  cloudTrail: { transform: 42.4, indexer: 48.4, alerter: 21.2, securityLakeWriter: 410.8 },
   flowLogs: { transform: 51.2, indexer: 93.3, alerter: 5.7, securityLakeWriter: 2486.4 },
-  guardDuty: { transform: 58.1, indexer: 57.9, alerter: 41.7, securityLakeWriter: 240.9 },
+  guardDuty: { transform: 58.1, indexer: 57.9, alerter: 21.7, securityLakeWriter: 240.9 },
   application: {
     transform: (36.5 + 20.8) / 2,
     indexer: (61.4 + 63.9) / 2,

@@ -15,7 +15,7 @@ import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { documentId, forEachDocument } from '../shared/normalize';
 import type { OcsfDocument } from '../shared/ocsf/document';
 import { executionName, startNamedExecution } from '../shared/start-execution';
-import { isCoverageTamper, mayBeCoverageTamper } from '../shared/tamper';
+import { isCoverageTamper, mayBeCoverageTamper, mayHideText } from '../shared/tamper';
 import type { DetectionRule, DetectionSettings } from '../../contracts/detections';
 import { describeHealNotStarted, describeTamper } from './describe-tamper';
 import { describeDetection, matchingRules, type CompiledRule, type DetectionContext } from './detections';
@@ -370,6 +370,25 @@ async function alertOnce(deps: AlerterDeps, flagged: Flagged, key: string): Prom
   }
 }
 
+/**
+ * The cheap look at each line before normalizing it (issue 26): false only for a line of which
+ * no document can be tampering (`mayBeCoverageTamper`) or match a rule (`CompiledRule.mayMatchLine`).
+ * A line with a `\u` escape is always read in full (`mayHideText`). Undefined when a rule has no
+ * such look: every line is then normalized.
+ */
+export function lineFilter(
+  rules: readonly CompiledRule[],
+  mayTamper: boolean,
+  settings: DetectionSettings | undefined,
+): ((event: CwlLogEvent) => boolean) | undefined {
+  if (rules.length && (!settings || rules.some((r) => !r.mayMatchLine))) return undefined;
+  const looks = rules.map((r) => r.mayMatchLine!);
+  return ({ message }) =>
+    mayHideText(message) ||
+    (mayTamper && mayBeCoverageTamper(message)) ||
+    looks.some((look) => look(message, settings!));
+}
+
 /** The key of a detection alert: its own namespace beside the tamper alerts' keys. */
 export const detectionKey = (key: string) => `detection:${key}`;
 
@@ -403,8 +422,8 @@ export async function alertOnStreamRecord(data: string, deps: AlerterDeps): Prom
   if (!mayTamper && !rules.length) return outcome;
   // Only the flagged documents are kept: a large payload's other documents are let go one by one.
   const flagged: Flagged[] = [];
-  // With no rule to run, a line that names no tamper call is not normalized at all.
-  const only = rules.length ? undefined : (event: CwlLogEvent) => mayBeCoverageTamper(event.message);
+  // A line no rule and no tamper check can flag is not normalized at all.
+  const only = lineFilter(rules, mayTamper, deps.detectionSettings);
   forEachDocument(
     payload,
     deps.formats,

@@ -110,9 +110,109 @@ function compile(condition: Condition): Test {
   };
 }
 
+/**
+ * Fields whose value, in every document the normalizer makes, is absent or a JSON string copied
+ * whole from the line (functions/shared/ocsf): CloudTrail's `eventName` (`Unknown` when it is no
+ * string), `eventSource` and `userIdentity.type`. GuardDuty findings, application events, flow
+ * records and parse errors have none of them at the top level.
+ */
+const copiedFromLine = new Map<string, { orElse?: string }>([
+  ['api.operation', { orElse: 'Unknown' }],
+  ['api.service.name', {}],
+  ['actor.user.type', {}],
+]);
+
+/** A class only lines holding this text become: Detection Finding needs `"source":"aws.guardduty"`. */
+const classMarkers = new Map<number, string>([[2004, 'aws.guardduty']]);
+
+/**
+ * Numeric fields whose value, in every document, is absent or the value of a JSON member of the
+ * line by this name: `unmapped.severity` is a finding's `severity` when it is a number, and a
+ * CloudTrail record's own top-level `severity` member if it has one.
+ */
+const numberMembers = new Map<string, string>([['unmapped.severity', 'severity']]);
+
+/** A line test: false only if no document of the line (one without a `\u` escape) can satisfy the condition. */
+type LineTest = (line: string, settings: DetectionSettings) => boolean;
+
+/** Text JSON may write otherwise than as itself (besides `\u`): `"`, `\`, `/`, control characters. */
+// eslint-disable-next-line no-control-regex -- U+0000–U+001F are the controls JSON must escape.
+const escapable = /["\\/\u0000-\u001f]/;
+
+function textTest(values: readonly (string | number | boolean)[]): LineTest | undefined {
+  const texts = values.map(String);
+  if (texts.some((t) => escapable.test(t))) return undefined;
+  return (line) => texts.some((t) => line.includes(t));
+}
+
+/**
+ * A member named `name` whose value is a JSON number, in JSON's own syntax: the value JSON.parse
+ * reads is `Number` of the matched text. Any other value, or another spelling of the name, is no
+ * match here, and the line then passes.
+ */
+function memberPattern(name: string): RegExp {
+  return new RegExp(
+    `"${name}"\\s*:\\s*(?:(-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)(?![\\w.+-])|)`,
+    'g',
+  );
+}
+
+function atLeastTest(member: string, atLeast: number | { setting: keyof DetectionSettings }): LineTest {
+  const pattern = memberPattern(member);
+  return (line, settings) => {
+    const floor = typeof atLeast === 'number' ? atLeast : settings[atLeast.setting];
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(line); m; m = pattern.exec(line)) {
+      // Not a number here (a string, an array): read the line in full.
+      if (m[1] === undefined) return true;
+      if (Number(m[1]) >= floor) return true;
+    }
+    return false;
+  };
+}
+
+/**
+ * What a line must hold for a document of it to satisfy the condition, as a cheap test of the
+ * raw text; undefined when nothing cheap is required (the line is then normalized). Only ever
+ * false where the full evaluation is false: `all` needs every part, `any` one of its parts, and
+ * `not`, `exists`, `governed` and the rest require no text.
+ */
+function lineTestOf(condition: Condition): LineTest | undefined {
+  if ('all' in condition) {
+    const tests = condition.all.map(lineTestOf).filter((t): t is LineTest => t !== undefined);
+    if (!tests.length) return undefined;
+    return (line, settings) => tests.every((t) => t(line, settings));
+  }
+  if ('any' in condition) {
+    const tests = condition.any.map(lineTestOf);
+    if (tests.some((t) => t === undefined)) return undefined;
+    return (line, settings) => tests.some((t) => t!(line, settings));
+  }
+  if (!('field' in condition)) return undefined;
+  const { field } = condition;
+  const values = 'equals' in condition ? [condition.equals] : 'in' in condition ? condition.in : undefined;
+  if (values && field === 'class_uid') {
+    const markers = values.map((v) => classMarkers.get(Number(v)));
+    return markers.every((m) => m !== undefined) ? textTest(markers as string[]) : undefined;
+  }
+  const copied = copiedFromLine.get(field);
+  if (values && copied) {
+    if (values.some((v) => String(v) === copied.orElse)) return undefined;
+    return textTest(values);
+  }
+  const member = numberMembers.get(field);
+  if ('atLeast' in condition && member) return atLeastTest(member, condition.atLeast);
+  return undefined;
+}
+
 export interface CompiledRule {
   rule: DetectionRule;
   matches: (doc: OcsfDocument, ctx: DetectionContext) => boolean;
+  /**
+   * A look at a raw line, before normalizing it: false only if no document of the line can match
+   * (for a line without a `\u` escape: see `mayHideText`). Undefined: every line may match.
+   */
+  mayMatchLine?: LineTest;
   /**
    * Whether the rule can flag a document of a payload trusted for neither CloudTrail nor
    * GuardDuty (flow records, application logs: `PLAIN_DOCUMENT_CLASSES` with only
@@ -177,6 +277,7 @@ export function compileRules(rules: readonly DetectionRule[] = detectionRules): 
       rule,
       matches: (doc, ctx) => test(doc, doc, ctx),
       mayMatchPlainDocuments: mayMatchPlainDocuments(rule.when),
+      mayMatchLine: lineTestOf(rule.when),
     };
   });
 }

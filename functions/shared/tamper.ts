@@ -41,7 +41,17 @@ const tamperOperationPattern = new RegExp(
  * nothing.
  */
 export function mayBeCoverageTamper(line: string): boolean {
-  return tamperOperationPattern.test(line) || line.includes('\\u');
+  return tamperOperationPattern.test(line) || mayHideText(line);
+}
+
+/**
+ * Whether a JSON line may hold a string whose letters are not all in its text: a `\u` escape
+ * (`\u0053`) can spell any letter, so a look for a name in the raw text must read such a line in
+ * full. Every other escape writes `"`, `\`, `/` or a control character: a name free of those
+ * appears in the text exactly as JSON.parse reads it.
+ */
+export function mayHideText(line: string): boolean {
+  return line.includes('\\u');
 }
 
 interface ApiFields {
@@ -67,7 +77,8 @@ export function isCoverageTamper(
   const service = api?.service?.name;
   const operation = api?.operation;
   if (!service || !operation) return false;
-  if (tamperCalls[service]?.has(operation)) return true;
+  // Own keys only: an eventSource named `toString` must read as no tamper, not throw.
+  if (Object.hasOwn(tamperCalls, service) && tamperCalls[service].has(operation)) return true;
   if (service === 'guardduty.amazonaws.com' && operation === 'UpdateDetector') {
     const enable = requestParameters(doc).enable;
     return enable === false || enable === 'false';

@@ -184,6 +184,14 @@ describe('isCoverageTamper', () => {
   });
 });
 
+describe('isCoverageTamper on names that are also Object properties', () => {
+  it('reads an eventSource such as toString or constructor as no tamper, without throwing', () => {
+    for (const source of ['toString', 'valueOf', 'constructor', '__proto__', 'hasOwnProperty'])
+      expect(isCoverageTamper(call(source, 'StopLogging'))).toBe(false);
+    expect(isCoverageTamper(call('cloudtrail.amazonaws.com', 'StopLogging'))).toBe(true);
+  });
+});
+
 describe('mayBeCoverageTamper: the look before normalizing (issue 26)', () => {
   it('is true for every corpus line whose document is tampering, and false for most lines', () => {
     const lines = [
