@@ -4,7 +4,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import packageJson from '../package.json';
-import { ConfigError, configWarnings, loadConfig, type LogwardenConfig } from '../contracts/config';
+import {
+  ConfigError,
+  configWarnings,
+  describePipelineSearch,
+  loadConfig,
+  type LogwardenConfig,
+} from '../contracts/config';
 import { archiveBucketName, names, stateMachineArn, type WorkflowId } from '../contracts/names';
 import { pipelineRegions, pipelinesOf } from '../contracts/pipelines';
 import { archiveGuardScp } from '../contracts/archive-guard-scp';
@@ -657,6 +663,8 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
               .map((p) => `${p.region} for ${p.serves.join(', ')}`)
               .join('; ')}`,
           );
+        if (s.config.pipeline.regional)
+          for (const line of describePipelineSearch(s.config)) deps.io.out(`search domain in ${line}`);
         for (const w of configWarnings(s.config)) deps.io.out(`warning: ${w.field}: ${w.message}`);
         return exitCode.ok;
       }),

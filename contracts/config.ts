@@ -1,10 +1,17 @@
 import { dataLakeBucketPattern, externalIdPattern } from './security-lake';
 import { isOptInRegion } from './regions';
-import { pipelineRegionOf, trailPipelineRegion } from './pipelines';
+import { pipelineRegionOf, pipelinesOf, trailPipelineRegion } from './pipelines';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { detectionRuleIds } from './detections';
-import { bytesToGiB, dailyIngestBytes, shortfalls, sizeCluster, type ClusterSize } from './search-sizing';
+import {
+  bytesToGiB,
+  dailyIngestBytes,
+  recordBytes,
+  shortfalls,
+  sizeCluster,
+  type ClusterSize,
+} from './search-sizing';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const region = z
@@ -209,6 +216,24 @@ export const configSchema = z
          * CDK looks them up at synth time.
          */
         availabilityZones: z.record(region, z.array(z.string())).optional(),
+        /**
+         * With `regional`: the search domain of a pipeline, by its region, sized apart from the
+         * rest. Without it a pipeline's domain is sized for its share of the organization's
+         * ingest (pipelineIngestShare) when openSearch gives the ingest, else as openSearch says.
+         */
+        openSearch: z
+          .record(
+            region,
+            z.strictObject({
+              /** The data nodes of this pipeline's domain. */
+              instanceCount: positiveInt.optional(),
+              /** gp3 GiB per data node of this pipeline's domain. */
+              volumeGiB: positiveInt.min(10, 'must be at least 10').optional(),
+              /** This pipeline's expected ingest, GiB a day; sizes its domain. */
+              dailyIngestGiB: z.number().positive('must be greater than 0').optional(),
+            }),
+          )
+          .optional(),
       })
       .default({ regional: false }),
     openSearch: z.strictObject({
@@ -498,7 +523,9 @@ export const configSchema = z
   .strict()
   .superRefine((c, ctx) => {
     const sized = searchSizeOf(c);
-    if (!sized) {
+    if (c.pipeline.regional) {
+      for (const issue of pipelineSearchProblems(c)) ctx.addIssue({ code: 'custom', ...issue });
+    } else if (!sized) {
       for (const field of ['instanceCount', 'volumeGiB'] as const)
         if (c.openSearch[field] === undefined)
           ctx.addIssue({
@@ -859,6 +886,7 @@ function pipelineProblems(c: {
     regional: boolean;
     regionGroups?: Record<string, string[]>;
     availabilityZones?: Record<string, string[]>;
+    openSearch?: Record<string, { dailyIngestGiB?: number }>;
   };
   openSearch: { zoneAwareness: boolean };
   archive: { replica?: unknown; securityLake?: unknown };
@@ -868,6 +896,8 @@ function pipelineProblems(c: {
   if (!regional) {
     if (regionGroups)
       problems.push({ path: ['pipeline', 'regionGroups'], message: 'is only for pipeline.regional true' });
+    if (c.pipeline.openSearch)
+      problems.push({ path: ['pipeline', 'openSearch'], message: 'is only for pipeline.regional true' });
     if (availabilityZones)
       problems.push({
         path: ['pipeline', 'availabilityZones'],
@@ -972,4 +1002,158 @@ export function searchCluster(c: LogwardenConfig): {
     volumeGiB: c.openSearch.volumeGiB ?? (size as ClusterSize).volumeGiB,
     size,
   };
+}
+
+/** The parts of the configuration that size each pipeline's search domain. */
+type PipelineSizingFields = SizingFields &
+  Pick<LogwardenConfig, 'homeRegion' | 'governedRegions' | 'pipeline'> & {
+    trail: Parameters<typeof trailPipelineRegion>[0]['trail'];
+    openSearch: { instanceCount?: number; volumeGiB?: number };
+  };
+
+/**
+ * The fraction of the organization's ingest that the pipeline in `region` takes, by default:
+ * the organization trail's events all reach one pipeline (contracts/pipelines.ts
+ * trailPipelineRegion), the rest of the ingest (flow logs, GuardDuty findings, application
+ * logs) is split by the governed regions each pipeline serves, evenly, as `volumes` counts per
+ * account and not per region. The trail's part of the ingest is its part in `volumes`.
+ */
+export function pipelineIngestShare(c: PipelineSizingFields, region: string): number {
+  const pipeline = pipelinesOf(c).find((p) => p.region === region);
+  if (!pipeline) throw new Error(`no pipeline runs in ${region}`);
+  if (!c.pipeline.regional) return 1;
+  const trail =
+    (c.volumes.cloudTrailEventsPerAccountPerDay * recordBytes.cloudTrailEvent) /
+    dailyIngestBytes(c.volumes, 1);
+  return (
+    (trailPipelineRegion(c) === region ? trail : 0) +
+    ((1 - trail) * pipeline.serves.length) / c.governedRegions.length
+  );
+}
+
+/** One pipeline's search domain as deployed, and where each figure comes from. */
+export interface PipelineSearch {
+  region: string;
+  dataNodes: number;
+  volumeGiB: number;
+  size: ClusterSize | undefined;
+  /** How the domain is sized, for `logwarden config check`, synthesis and the scale model. */
+  sizedBy: string;
+}
+
+/**
+ * The search domain of the pipeline in `region`. Without `pipeline.regional`: searchCluster. With
+ * it: its own `pipeline.openSearch.<region>` figures first, then `openSearch.instanceCount` and
+ * `.volumeGiB` given by hand, then the cluster its ingest needs: its own dailyIngestGiB, else its
+ * share of the organization's (pipelineIngestShare).
+ */
+export function pipelineSearchOf(c: PipelineSizingFields, region: string): PipelineSearch {
+  const o = c.openSearch;
+  const whole = searchSizeOf(c);
+  if (!c.pipeline.regional) {
+    const dataNodes = o.instanceCount ?? (whole as ClusterSize).dataNodes;
+    const volumeGiB = o.volumeGiB ?? (whole as ClusterSize).volumeGiB;
+    return {
+      region,
+      dataNodes,
+      volumeGiB,
+      size: whole,
+      sizedBy: whole
+        ? `for the organization's ${whole.dailyIngestGiB.toFixed(1)} GiB a day`
+        : 'by openSearch.instanceCount and .volumeGiB',
+    };
+  }
+  const own = c.pipeline.openSearch?.[region] ?? {};
+  const share = whole ? pipelineIngestShare(c, region) : undefined;
+  const daily =
+    own.dailyIngestGiB ?? (whole && share !== undefined ? whole.dailyIngestGiB * share : undefined);
+  const size =
+    daily === undefined ? undefined : searchSizeOf({ ...c, openSearch: { ...o, dailyIngestGiB: daily } });
+  const field = (f: 'instanceCount' | 'volumeGiB') =>
+    own[f] !== undefined
+      ? `pipeline.openSearch.${region}.${f}`
+      : o[f] !== undefined
+        ? `openSearch.${f}`
+        : undefined;
+  const given = [field('instanceCount'), field('volumeGiB')].filter((f) => f !== undefined);
+  const from =
+    own.dailyIngestGiB !== undefined
+      ? `pipeline.openSearch.${region}.dailyIngestGiB ${daily!.toFixed(1)} GiB a day`
+      : size
+        ? `${daily!.toFixed(1)} GiB a day, ${(share! * 100).toFixed(1)} % of the organization's ${whole!.dailyIngestGiB.toFixed(1)} GiB (pipelineIngestShare)`
+        : undefined;
+  return {
+    region,
+    dataNodes: own.instanceCount ?? o.instanceCount ?? (size as ClusterSize).dataNodes,
+    volumeGiB: own.volumeGiB ?? o.volumeGiB ?? (size as ClusterSize).volumeGiB,
+    size,
+    sizedBy: [given.length ? `by ${given.join(', ')}` : '', from ? `for ${from}` : '']
+      .filter(Boolean)
+      .join('; the rest '),
+  };
+}
+
+/** One line per pipeline: its domain and how it is sized. */
+export function describePipelineSearch(c: LogwardenConfig): string[] {
+  return pipelinesOf(c).map((p) => {
+    const s = pipelineSearchOf(c, p.region);
+    return `${p.region}: ${s.dataNodes} × ${c.openSearch.instanceType}, ${s.volumeGiB} GiB gp3 each${s.size?.warm ? `, ${s.size.warm.nodes} × ${s.size.warm.instanceType}` : ''}, sized ${s.sizedBy}`;
+  });
+}
+
+/**
+ * What is wrong with the search domains of `pipeline.regional`: each pipeline's figures in
+ * `pipeline.openSearch` are of a pipeline region, and each domain is given or sized and holds
+ * its own ingest's retention (the checks openSearch has without `regional`, per pipeline).
+ */
+function pipelineSearchProblems(
+  c: PipelineSizingFields & {
+    openSearch: { dedicatedMasterType?: string };
+  },
+): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const regions = pipelinesOf(c).map((p) => p.region);
+  for (const r of Object.keys(c.pipeline.openSearch ?? {}))
+    if (!regions.includes(r))
+      problems.push({
+        path: ['pipeline', 'openSearch', r],
+        message: `${r} runs no pipeline (pipeline regions: ${regions.join(', ')})`,
+      });
+  let needsMaster: string | undefined;
+  for (const r of regions) {
+    const own = c.pipeline.openSearch?.[r] ?? {};
+    const where = (f: 'instanceCount' | 'volumeGiB') =>
+      own[f] !== undefined || c.openSearch[f] === undefined
+        ? ['pipeline', 'openSearch', r, f]
+        : ['openSearch', f];
+    // Without an ingest figure there is nothing to derive: the figures must be given.
+    const search =
+      own.dailyIngestGiB === undefined && searchSizeOf(c) === undefined ? undefined : pipelineSearchOf(c, r);
+    if (!search?.size) {
+      for (const f of ['instanceCount', 'volumeGiB'] as const)
+        if (own[f] === undefined && c.openSearch[f] === undefined)
+          problems.push({
+            path: ['pipeline', 'openSearch', r, f],
+            message: `is required for the pipeline in ${r} (or openSearch.${f}) unless openSearch.dailyIngestGiB, openSearch.expectedAccounts or pipeline.openSearch.${r}.dailyIngestGiB sizes its domain`,
+          });
+      continue;
+    }
+    const given = {
+      instanceCount: own.instanceCount ?? c.openSearch.instanceCount,
+      volumeGiB: own.volumeGiB ?? c.openSearch.volumeGiB,
+    };
+    for (const problem of shortfalls(search.size, given))
+      problems.push({
+        path: where(given.instanceCount !== undefined ? 'instanceCount' : 'volumeGiB'),
+        message: `the domain of the pipeline in ${r} cannot hold the retention: ${problem}`,
+      });
+    if (search.size.warm) needsMaster = r;
+  }
+  if (needsMaster && !c.openSearch.dedicatedMasterType)
+    problems.push({
+      path: ['openSearch', 'dedicatedMasterType'],
+      message:
+        'is required for UltraWarm ("the domain must have dedicated master nodes"); or set openSearch.warmDays to 0',
+    });
+  return problems;
 }

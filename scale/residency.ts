@@ -2,12 +2,17 @@
  * The monthly cost of `pipeline.regional` (docs/pipeline.md, "Residency") against the one central
  * pipeline, from the central estimate (scale/cost.ts) and the prices it already cites
  * (scale/prices.ts). What a pipeline has once, each regional pipeline has again: its stream's
- * stream-hours and its search domain (instances and gp3 volumes, each domain sized as the config
- * says: one `openSearch` sizing for every pipeline). What scales with the data does not change:
+ * stream-hours and its search domain (instances and gp3 volumes, each domain as the config sizes
+ * it: contracts/config.ts pipelineSearchOf). What scales with the data does not change:
  * the same bytes are ingested, streamed, archived and indexed, only in more places. Data transfer
  * between Regions is left only for the regions of a group whose pipeline is in another region.
  */
-import { searchSizeOf, type LogwardenConfig } from '../contracts/config';
+import {
+  pipelineSearchOf,
+  searchSizeOf,
+  type LogwardenConfig,
+  type PipelineSearch,
+} from '../contracts/config';
 import { pipelineRegionOf, pipelinesOf } from '../contracts/pipelines';
 import type { CostRow, estimateMonthlyCost } from './cost';
 import { openSearchInstanceHour, prices } from './prices';
@@ -33,17 +38,64 @@ export interface ResidencyCost {
   pipelines: number;
   rows: CostRow[];
   centralUsd: number;
-  /** Every regional domain sized as the config says (for the whole organization): what is deployed. */
+  /** Every regional domain as the config sizes it (pipelineSearchOf): what is deployed. */
   regionalUsd: number;
+  /** Each pipeline's domain and how it is sized. */
+  domains: string[];
   /**
-   * Every regional domain sized (contracts/search-sizing.ts) for an even share of the ingest:
-   * what the regional layout costs once each domain is sized for its region (not configurable
-   * per pipeline yet). Undefined when the config gives the cluster by hand.
+   * Every regional domain sized (contracts/search-sizing.ts) for an even share of the ingest, for
+   * comparison. Undefined when the config gives no ingest figure.
    */
   evenShare?: { dataNodes: number; nodes: string; unpriced: string[]; usd: number; regionalUsd: number };
 }
 
 const HOURS = 730;
+
+/**
+ * The monthly rows of one search domain: data nodes, dedicated masters, gp3 volumes and UltraWarm
+ * nodes, as SearchDomain builds them (stacks/central/search-domain.ts). A type without a known
+ * price is left out and named, as scale/cost.ts does.
+ */
+export function domainRows(
+  config: LogwardenConfig,
+  domain: Pick<PipelineSearch, 'dataNodes' | 'volumeGiB' | 'size'>,
+): { rows: CostRow[]; unpriced: string[] } {
+  const rows: CostRow[] = [];
+  const unpriced: string[] = [];
+  const nodes = (item: string, count: number, type: string) => {
+    const price = openSearchInstanceHour[type];
+    if (price) rows.push({ item, quantity: count * HOURS, price, usd: count * HOURS * price.usd });
+    else unpriced.push(type);
+  };
+  const { instanceType, dedicatedMasterType } = config.openSearch;
+  nodes(`OpenSearch ${domain.dataNodes} × ${instanceType}`, domain.dataNodes, instanceType);
+  if (dedicatedMasterType) nodes(`OpenSearch 3 × ${dedicatedMasterType} (masters)`, 3, dedicatedMasterType);
+  const gp3 = domain.dataNodes * domain.volumeGiB;
+  rows.push({
+    item: 'OpenSearch gp3 storage',
+    quantity: gp3,
+    price: prices.openSearchGp3GbMonth,
+    usd: gp3 * prices.openSearchGp3GbMonth.usd,
+  });
+  const warm = domain.size?.warm;
+  if (warm)
+    nodes(`OpenSearch ${warm.nodes} × ${warm.instanceType} (UltraWarm)`, warm.nodes, warm.instanceType);
+  return { rows, unpriced };
+}
+
+/** One domain's nodes in a few words. */
+function domainNodes(
+  config: LogwardenConfig,
+  domain: Pick<PipelineSearch, 'dataNodes' | 'volumeGiB' | 'size'>,
+) {
+  const master = config.openSearch.dedicatedMasterType;
+  const warm = domain.size?.warm;
+  return [
+    `${domain.dataNodes} × ${config.openSearch.instanceType} (${domain.volumeGiB} GiB gp3 each)`,
+    ...(master ? [`3 × ${master} masters`] : []),
+    ...(warm ? [`${warm.nodes} × ${warm.instanceType}`] : []),
+  ].join(', ');
+}
 
 /** The search domains of `pipelines` pipelines, each sized for 1/pipelines of the organization's ingest. */
 export function evenShareSearch(config: LogwardenConfig, pipelines: number) {
@@ -53,25 +105,50 @@ export function evenShareSearch(config: LogwardenConfig, pipelines: number) {
     ...config,
     openSearch: { ...config.openSearch, dailyIngestGiB: whole.dailyIngestGiB / pipelines },
   })!;
-  // A type without a known price is left out and named, as scale/cost.ts does.
-  const unpriced: string[] = [];
-  const hour = (type: string) => {
-    const price = openSearchInstanceHour[type];
-    if (!price) unpriced.push(type);
-    return price?.usd ?? 0;
+  const domain = { dataNodes: share.dataNodes, volumeGiB: share.volumeGiB, size: share };
+  const { rows, unpriced } = domainRows(config, domain);
+  return {
+    dataNodes: share.dataNodes,
+    nodes: domainNodes(config, domain),
+    unpriced,
+    usd: rows.reduce((a, r) => a + r.usd, 0) * pipelines,
   };
-  const master = config.openSearch.dedicatedMasterType;
-  const perDomain =
-    share.dataNodes * HOURS * hour(share.instanceType) +
-    (master ? 3 * HOURS * hour(master) : 0) +
-    share.dataNodes * share.volumeGiB * prices.openSearchGp3GbMonth.usd +
-    (share.warm ? share.warm.nodes * HOURS * hour(share.warm.instanceType) : 0);
-  const nodes = [
-    `${share.dataNodes} × ${share.instanceType} (${share.volumeGiB} GiB gp3 each)`,
-    ...(master ? [`3 × ${master} masters`] : []),
-    ...(share.warm ? [`${share.warm.nodes} × ${share.warm.instanceType}`] : []),
-  ];
-  return { dataNodes: share.dataNodes, nodes: nodes.join(', '), unpriced, usd: perDomain * pipelines };
+}
+
+/**
+ * The search domains `regional` deploys, each pipeline's as contracts/config.ts
+ * pipelineSearchOf sizes it: the rows of equal items summed over the pipelines.
+ */
+export function deployedSearch(regional: LogwardenConfig) {
+  const byItem = new Map<string, CostRow & { pipelines: number }>();
+  const unpriced = new Set<string>();
+  const domains: string[] = [];
+  for (const p of pipelinesOf(regional)) {
+    const domain = pipelineSearchOf(regional, p.region);
+    domains.push(`${p.region}: ${domainNodes(regional, domain)}, sized ${domain.sizedBy}`);
+    const own = domainRows(regional, domain);
+    own.unpriced.forEach((t) => unpriced.add(t));
+    for (const r of own.rows) {
+      const sum = byItem.get(r.item);
+      byItem.set(
+        r.item,
+        sum
+          ? {
+              ...sum,
+              quantity: sum.quantity + r.quantity,
+              usd: sum.usd + r.usd,
+              pipelines: sum.pipelines + 1,
+            }
+          : { ...r, pipelines: 1 },
+      );
+    }
+  }
+  const rows = [...byItem.values()].map(({ pipelines, ...r }) => ({
+    ...r,
+    item: `${r.item} × ${pipelines} pipeline${pipelines > 1 ? 's' : ''}`,
+  }));
+  if (unpriced.size) domains.push(`no price known for ${[...unpriced].join(', ')}: left out`);
+  return { rows, domains, usd: rows.reduce((a, r) => a + r.usd, 0) };
 }
 
 /**
@@ -89,7 +166,7 @@ export function residencyCost(
   const regions = config.governedRegions.length;
   const rows: CostRow[] = [];
   for (const r of central.rows) {
-    if (perPipeline(r))
+    if (perPipeline(r) && !r.item.startsWith('OpenSearch '))
       rows.push({
         ...r,
         item: `${r.item} × ${pipelines} pipelines`,
@@ -108,18 +185,21 @@ export function residencyCost(
       });
     }
   }
+  // Each pipeline's domain as deployed, in place of the central domain.
+  const deployed = deployedSearch(regional);
+  rows.push(...deployed.rows);
   const changed = central.rows.filter((r) => perPipeline(r) || r.item.startsWith(betweenRegionsItem));
   const before = changed.reduce((a, r) => a + r.usd, 0);
   const after = rows.reduce((a, r) => a + r.usd, 0);
   const regionalUsd = central.totalUsd - before + after;
   const even = evenShareSearch(config, pipelines);
-  const searchRows = rows.filter((r) => r.item.startsWith('OpenSearch ')).reduce((a, r) => a + r.usd, 0);
   return {
     pipelines,
     rows,
     centralUsd: central.totalUsd,
     regionalUsd,
-    ...(even ? { evenShare: { ...even, regionalUsd: regionalUsd - searchRows + even.usd } } : {}),
+    domains: deployed.domains,
+    ...(even ? { evenShare: { ...even, regionalUsd: regionalUsd - deployed.usd + even.usd } } : {}),
   };
 }
 
@@ -133,10 +213,12 @@ export function formatResidency(cost: ResidencyCost): string {
       (r) =>
         `  ${r.item.padEnd(58)} ${q(r.quantity).padStart(16)} ${r.price.unit.padEnd(44).slice(0, 44)} ${usd(r.usd).padStart(12)}`,
     ),
-    `  total: central ${usd(cost.centralUsd)}, regional ${usd(cost.regionalUsd)} a month (${cost.regionalUsd >= cost.centralUsd ? '+' : ''}${usd(cost.regionalUsd - cost.centralUsd)}), every regional search domain sized as openSearch says (for the whole organization)`,
+    '  the search domains as deployed (contracts/config.ts pipelineSearchOf):',
+    ...cost.domains.map((d) => `    ${d}`),
+    `  total: central ${usd(cost.centralUsd)}, regional ${usd(cost.regionalUsd)} a month as deployed (${cost.regionalUsd >= cost.centralUsd ? '+' : ''}${usd(cost.regionalUsd - cost.centralUsd)})`,
     ...(cost.evenShare
       ? [
-          `  with each domain sized for an even share of the ingest (${cost.evenShare.nodes} per domain; contracts/search-sizing.ts${cost.evenShare.unpriced.length ? `; no price known for ${cost.evenShare.unpriced.join(', ')}: left out` : ''}): search ${usd(cost.evenShare.usd)}, regional ${usd(cost.evenShare.regionalUsd)} a month (${usd(cost.evenShare.regionalUsd - cost.centralUsd)} more than central); openSearch sizes every pipeline alike, so size it for the largest region`,
+          `  for comparison, each domain sized for an even 1/${cost.pipelines} of the ingest (${cost.evenShare.nodes} per domain; contracts/search-sizing.ts${cost.evenShare.unpriced.length ? `; no price known for ${cost.evenShare.unpriced.join(', ')}: left out` : ''}): regional ${usd(cost.evenShare.regionalUsd)} a month`,
         ]
       : []),
     '  the other rows carry the same bytes in more places: ingestion, streaming, archive and Lambda do not change',

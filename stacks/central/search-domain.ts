@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import indexTemplate from '../../functions/shared/opensearch/ocsf-index-template.json';
 import ismPolicy from '../../functions/shared/opensearch/ocsf-ism-policy.json';
-import { searchCluster, searchZoneCount, type LogwardenConfig } from '../../contracts/config';
+import { pipelineSearchOf, searchZoneCount, type LogwardenConfig } from '../../contracts/config';
 import { acknowledge, checkovSkip, logicalIdOf } from '../../workflows/acknowledge';
 import { bootstrapRequest } from '../../functions/opensearch-setup/setup';
 import { pipelineLogGroup } from '../../contracts/names';
@@ -69,6 +69,7 @@ export class SearchDomain extends Construct {
    * bastion's Session Manager tunnel, a proxy): the domain admits HTTPS from it.
    */
   readonly analystSecurityGroup: ec2.SecurityGroup;
+  private readonly cluster: ReturnType<typeof pipelineSearchOf>;
   private readonly setupRole: iam.Role;
   private readonly writers: iam.IRole[] = [];
   private readonly logKey: kms.IKey;
@@ -79,7 +80,14 @@ export class SearchDomain extends Construct {
     const login = openSearch.login;
     this.logKey = props.logKey;
     const azCount = searchZoneCount(openSearch);
-    const cluster = searchCluster(props.config);
+    // With pipeline.regional each pipeline's domain is sized for its own share (contracts/config.ts).
+    const cluster = pipelineSearchOf(props.config, Stack.of(this).region);
+    this.cluster = cluster;
+    if (props.config.pipeline.regional)
+      Annotations.of(this).addWarningV2(
+        'logwarden:search-sizing',
+        `the search domain of the pipeline in ${Stack.of(this).region}: ${cluster.dataNodes} × ${openSearch.instanceType}, ${cluster.volumeGiB} GiB gp3 each, sized ${cluster.sizedBy} (docs/pipeline.md, "Residency")`,
+      );
     this.maxShards = SHARDS_PER_DATA_NODE * cluster.dataNodes;
     this.volumeGiB = cluster.volumeGiB;
     this.dataNodes = cluster.dataNodes;
@@ -340,10 +348,10 @@ export class SearchDomain extends Construct {
       properties: {
         RetentionDays: String(config.openSearch.retentionDays),
         // Tier days: hot → warm → cold → delete in the ISM policy (absent: hot, then delete).
-        ...(searchCluster(config).size?.warm
+        ...(this.cluster.size?.warm
           ? {
-              HotDays: String(searchCluster(config).size!.hotDays),
-              WarmDays: String(searchCluster(config).size!.warm!.days),
+              HotDays: String(this.cluster.size.hotDays),
+              WarmDays: String(this.cluster.size.warm.days),
             }
           : {}),
         WriterRoleArns: Lazy.list({ produce: () => this.writers.map((r) => r.roleArn) }),

@@ -1,10 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseConfig, searchSizeOf } from '../../contracts/config';
+import { parseConfig, pipelineSearchOf, searchSizeOf } from '../../contracts/config';
 import type { CfnTemplate } from '../../local/asl';
 import { estimateMonthlyCost } from '../../scale/cost';
 import { prices } from '../../scale/prices';
 import {
   betweenRegionsItem,
+  domainRows,
   evenShareSearch,
   formatResidency,
   perPipelineItems,
@@ -71,25 +72,57 @@ describe('the cost of pipeline.regional against the one central pipeline (issue 
     expect(own.evenShare).toBeUndefined();
   });
 
-  it('sized for the organization, each regional domain can also be priced at an even share of the ingest', async () => {
+  it("sized from the ingest, each regional domain is priced as deployed, for its pipeline's share; sized alike, as deployed and an even share agree", async () => {
     const cost = await estimate();
     const openSearch: Record<string, unknown> = { ...config.openSearch, expectedAccounts: 1000 };
     delete openSearch.instanceCount;
     delete openSearch.volumeGiB;
     const sized = parseConfig({ ...config, openSearch });
-    const r = residencyCost(cost, sized, parseConfig({ ...sized, pipeline: { regional: true } }));
+    const regional = parseConfig({ ...sized, pipeline: { regional: true } });
+    const r = residencyCost(cost, sized, regional);
+
+    // As deployed: each pipeline's domain as pipelineSearchOf sizes it, for its share of the ingest.
+    const searchUsd = (rows: typeof r.rows) =>
+      rows.filter((x) => x.item.startsWith('OpenSearch ')).reduce((a, x) => a + x.usd, 0);
+    const domains = regions.map((region) => pipelineSearchOf(regional, region));
+    expect(searchUsd(r.rows)).toBeCloseTo(
+      domains.reduce((a, d) => a + domainRows(regional, d).rows.reduce((b, x) => b + x.usd, 0), 0),
+    );
+    expect(r.domains).toHaveLength(4);
+    expect(r.domains[0]).toMatch(/^eu-west-1: .*, sized for .* GiB a day, .* % of the organization's/);
+    // Every domain sized for the whole organization, as before per-pipeline sizing, costs more.
     const whole = searchSizeOf(sized)!;
+    const wholeUsd =
+      4 *
+      domainRows(sized, { dataNodes: whole.dataNodes, volumeGiB: whole.volumeGiB, size: whole }).rows.reduce(
+        (a, x) => a + x.usd,
+        0,
+      );
+    expect(searchUsd(r.rows)).toBeLessThan(wholeUsd);
+
+    // Even shares for comparison: four domains of a quarter's size each.
     const share = searchSizeOf({
       ...sized,
       openSearch: { ...sized.openSearch, dailyIngestGiB: whole.dailyIngestGiB / 4 },
     })!;
     expect(r.evenShare!.dataNodes).toBe(share.dataNodes);
     expect(share.dataNodes).toBeLessThanOrEqual(whole.dataNodes);
-    // Four domains of a quarter's size each: more than one whole domain, no more than four.
     const one = evenShareSearch(sized, 1)!.usd;
     expect(r.evenShare!.usd).toBe(evenShareSearch(sized, 4)!.usd);
     expect(r.evenShare!.usd).toBeGreaterThan(one);
     expect(r.evenShare!.usd).toBeLessThanOrEqual(4 * one);
-    expect(formatResidency(r)).toContain('with each domain sized for an even share of the ingest');
+    expect(formatResidency(r)).toContain('for comparison, each domain sized for an even 1/4 of the ingest');
+
+    // pipeline.openSearch giving each pipeline a quarter: as deployed is the even share.
+    const quarter = Object.fromEntries(
+      regions.map((region) => [region, { dailyIngestGiB: whole.dailyIngestGiB / 4 }]),
+    );
+    const even = residencyCost(
+      cost,
+      sized,
+      parseConfig({ ...sized, pipeline: { regional: true, openSearch: quarter } }),
+    );
+    expect(even.regionalUsd).toBeCloseTo(r.evenShare!.regionalUsd);
+    expect(even.domains[1]).toContain(`for pipeline.openSearch.eu-central-1.dailyIngestGiB`);
   });
 });

@@ -4,11 +4,20 @@
  * eu-central-1 (a pipeline of its own) and us-east-1 with us-west-2 (the group `us`, whose
  * pipeline is in us-east-1, the region the group lists first).
  */
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { archiveGuardScp } from '../../contracts/archive-guard-scp';
-import { configWarnings, parseConfig, type LogwardenConfig } from '../../contracts/config';
+import {
+  configWarnings,
+  describePipelineSearch,
+  parseConfig,
+  pipelineIngestShare,
+  pipelineSearchOf,
+  searchSizeOf,
+  type LogwardenConfig,
+} from '../../contracts/config';
+import { recordBytes, dailyIngestBytes } from '../../contracts/search-sizing';
 import {
   archiveBucketName,
   centralStreamArn,
@@ -351,5 +360,144 @@ describe('pipeline, by default and when misconfigured', () => {
     ).toEqual([
       "- archive.replica: is not available with pipeline.regional: one replica would copy every region's archive to one place, which is what the residency option avoids",
     ]);
+  });
+});
+
+describe("pipeline.regional: each pipeline's search domain sized for its own share", () => {
+  /** The fixture with the cluster sized from the ingest (1,000 accounts) instead of by hand. */
+  const sizedRaw = (pipeline: Record<string, unknown> = {}) => {
+    const r = raw();
+    const openSearch: Record<string, unknown> = { ...(r.openSearch as object), expectedAccounts: 1000 };
+    delete openSearch.instanceCount;
+    delete openSearch.volumeGiB;
+    return { ...r, openSearch, pipeline: { ...(r.pipeline as object), ...pipeline } };
+  };
+  const sized = parseConfig(sizedRaw());
+  const domainOf = (stack: Parameters<typeof templateOf>[0]) =>
+    Object.values(templateOf(stack).findResources('AWS::OpenSearchService::Domain'))[0].Properties as {
+      ClusterConfig: { InstanceCount: number; WarmCount?: number };
+      EBSOptions: { VolumeSize: number };
+    };
+
+  it('by default splits the ingest: the trail pipeline takes the trail events, the rest by the governed regions each pipeline serves', () => {
+    const v = sized.volumes;
+    const trail = (v.cloudTrailEventsPerAccountPerDay * recordBytes.cloudTrailEvent) / dailyIngestBytes(v, 1);
+    const shares = pipelinesOf(sized).map((p) => pipelineIngestShare(sized, p.region));
+    // eu-west-1 takes the organization trail; us-east-1 serves two of the four regions.
+    expect(shares[0]).toBeCloseTo(trail + (1 - trail) / 4);
+    expect(shares[1]).toBeCloseTo((1 - trail) / 4);
+    expect(shares[2]).toBeCloseTo((1 - trail) / 2);
+    expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1);
+    expect(pipelineIngestShare(exampleConfig(), exampleConfig().homeRegion)).toBe(1);
+  });
+
+  it("synthesizes each domain as pipelineSearchOf sizes it, smaller than the organization's, and says how at synth time", () => {
+    const built = buildExample(sized);
+    const whole = searchSizeOf(sized)!;
+    for (const central of built.centrals) {
+      const search = pipelineSearchOf(sized, central.region);
+      const domain = domainOf(central);
+      expect(domain.ClusterConfig.InstanceCount).toBe(search.dataNodes);
+      expect(domain.EBSOptions.VolumeSize).toBe(search.volumeGiB);
+      expect(domain.ClusterConfig.WarmCount).toBe(search.size!.warm!.nodes);
+      expect(search.dataNodes * search.volumeGiB).toBeLessThan(whole.dataNodes * whole.volumeGiB);
+      expect(search.size!.dailyIngestGiB).toBeCloseTo(
+        whole.dailyIngestGiB * pipelineIngestShare(sized, central.region),
+      );
+      expect(
+        Annotations.fromStack(central).findWarning(
+          '*',
+          Match.stringLikeRegexp(
+            `search domain of the pipeline in ${central.region}: ${search.dataNodes} ×.*pipelineIngestShare`,
+          ),
+        ),
+      ).toHaveLength(1);
+    }
+  });
+
+  it("a pipeline's own figures in pipeline.openSearch size its domain; the others keep their share", () => {
+    const c = parseConfig(
+      sizedRaw({ openSearch: { 'us-east-1': { dailyIngestGiB: 40 }, 'eu-central-1': { instanceCount: 6 } } }),
+    );
+    const us = pipelineSearchOf(c, 'us-east-1');
+    const one = searchSizeOf({ ...c, openSearch: { ...c.openSearch, dailyIngestGiB: 40 } })!;
+    expect([us.dataNodes, us.volumeGiB]).toEqual([one.dataNodes, one.volumeGiB]);
+    expect(us.sizedBy).toBe('for pipeline.openSearch.us-east-1.dailyIngestGiB 40.0 GiB a day');
+    const eu = pipelineSearchOf(c, 'eu-central-1');
+    expect(eu.dataNodes).toBe(6);
+    expect(eu.volumeGiB).toBe(pipelineSearchOf(sized, 'eu-central-1').volumeGiB);
+    expect(eu.sizedBy).toMatch(
+      /^by pipeline.openSearch.eu-central-1.instanceCount; the rest for .* GiB a day/,
+    );
+    expect(pipelineSearchOf(c, 'eu-west-1')).toEqual(pipelineSearchOf(sized, 'eu-west-1'));
+    expect(describePipelineSearch(c)[2]).toMatch(/^us-east-1: \d+ × r7g.large.search, \d+ GiB gp3 each/);
+  });
+
+  it('given by hand (the fixture), every domain has openSearch.instanceCount and .volumeGiB', () => {
+    expect(describePipelineSearch(config)).toEqual(
+      ['eu-west-1', 'eu-central-1', 'us-east-1'].map(
+        (r) =>
+          `${r}: 2 × r7g.large.search, 100 GiB gp3 each, sized by openSearch.instanceCount, openSearch.volumeGiB`,
+      ),
+    );
+  });
+
+  it('names the field of every mistake in pipeline.openSearch', () => {
+    const problems = (raw: Record<string, unknown>) => {
+      try {
+        parseConfig(raw);
+        return [];
+      } catch (err) {
+        return (err as Error).message
+          .split('\n')
+          .slice(1)
+          .map((l) => l.trim());
+      }
+    };
+    expect(
+      problems(
+        sizedRaw({
+          regional: false,
+          regionGroups: undefined,
+          availabilityZones: undefined,
+          openSearch: { 'eu-west-1': {} },
+        }),
+      ),
+    ).toEqual(['- pipeline.openSearch: is only for pipeline.regional true']);
+    expect(problems(sizedRaw({ openSearch: { 'us-east-1': { dailyIngestGiB: 0, shards: 3 } } }))).toEqual([
+      '- pipeline.openSearch.us-east-1.dailyIngestGiB: must be greater than 0',
+      '- pipeline.openSearch.us-east-1: Unrecognized key: "shards"',
+    ]);
+    expect(
+      problems(
+        sizedRaw({
+          openSearch: {
+            'us-west-2': { dailyIngestGiB: 10 },
+            'eu-central-1': { instanceCount: 2, volumeGiB: 10 },
+          },
+        }),
+      ),
+    ).toEqual([
+      '- pipeline.openSearch.us-west-2: us-west-2 runs no pipeline (pipeline regions: eu-west-1, eu-central-1, us-east-1)',
+      expect.stringMatching(
+        /^- pipeline.openSearch.eu-central-1.instanceCount: the domain of the pipeline in eu-central-1 cannot hold the retention: 2 data nodes × 10 GiB hold 20 GiB; 7 hot days of .* GiB a day with a replica need/,
+      ),
+    ]);
+    // Given by hand without an ingest figure: each pipeline needs its figures, its own or openSearch's.
+    const byHand = raw();
+    const openSearch = { ...(byHand.openSearch as Record<string, unknown>) };
+    delete openSearch.volumeGiB;
+    expect(
+      problems({
+        ...byHand,
+        openSearch,
+        pipeline: { ...(byHand.pipeline as object), openSearch: { 'eu-west-1': { volumeGiB: 100 } } },
+      }),
+    ).toEqual(
+      ['eu-central-1', 'us-east-1'].map(
+        (r) =>
+          `- pipeline.openSearch.${r}.volumeGiB: is required for the pipeline in ${r} (or openSearch.volumeGiB) unless openSearch.dailyIngestGiB, openSearch.expectedAccounts or pipeline.openSearch.${r}.dailyIngestGiB sizes its domain`,
+      ),
+    );
   });
 });
