@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../contracts/config';
 import { names } from '../contracts/names';
-import { flowLogGroupFor, logwardenFormat } from '../functions/shared/flow-log-formats';
+import {
+  defaultV2Format,
+  flowLogGroupFor,
+  logwardenFormat,
+  type FlowLogFormat,
+} from '../functions/shared/flow-log-formats';
 import { corpusDir, corpusMessagesByGroup, flowLogSamples } from '../local/corpus';
 import { recordBytes } from '../scale/cost';
 import { BENCH_OWNER, DEFAULT_V2_FLOW_GROUP } from './bench-trust';
@@ -18,6 +23,8 @@ export interface BenchSource {
   messages: string[];
   /** CloudWatch Logs bytes per account and day in the scale model (logwarden.config.json volumes). */
   dailyBytes: number;
+  /** For flow records: the format of their lines. */
+  flowFormat?: FlowLogFormat;
 }
 
 /** The account of the corpus' flow records (AWS's documentation examples). */
@@ -83,6 +90,7 @@ export function benchSources(): BenchSource[] {
       owner: BENCH_OWNER,
       messages: byGroup.get('vpc-flow-logs') ?? [],
       dailyBytes: 0,
+      flowFormat: defaultV2Format,
     },
     {
       name: "flow logs, logwarden's format",
@@ -90,6 +98,7 @@ export function benchSources(): BenchSource[] {
       owner: FLOW_SAMPLE_ACCOUNT,
       messages: logwardenFormatRecords(),
       dailyBytes: v.flowLogRecordsPerAccountPerDay * recordBytes.flowLogRecord,
+      flowFormat: logwardenFormat,
     },
     {
       name: 'GuardDuty',

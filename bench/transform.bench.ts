@@ -39,8 +39,17 @@ const cpuMicros = () => {
   return user + system;
 };
 
-async function throughput(events: FirehoseTransformEvent[], rounds: number): Promise<Throughput> {
-  const { floor, transformed } = await sides();
+/**
+ * The floor against the transform (or against `against`, another side measured the same way),
+ * interleaved event by event.
+ */
+async function throughput(
+  events: FirehoseTransformEvent[],
+  rounds: number,
+  against?: (e: FirehoseTransformEvent) => number,
+): Promise<Throughput> {
+  const { floor, transformed: transform } = await sides();
+  const transformed = against ? async (e: FirehoseTransformEvent) => against(e) : transform;
   const mb = inputBytes(events) / 1024 / 1024;
   const a: number[] = [];
   const b: number[] = [];
@@ -158,6 +167,26 @@ async function perSource() {
     console.log(
       `| ${row.name} | ${ratio.toFixed(2)} | ${t.ratios.map((r) => r.toFixed(2)).join(' ')} | ${median(t.cpuRatios).toFixed(2)}; ${t.cpuRatios.map((r) => r.toFixed(2)).join(' ')} | ${t.bytesPerInputByte.toFixed(1)} (${t.floorBytesPerInputByte.toFixed(1)}) | ${pct(d.reingested / d.records)} of ${d.records} (${d.invocations} invocations${d.processingFailed ? `, ${d.processingFailed} failed` : ''}${d.decompressionFailed ? `, ${d.decompressionFailed} not decompressed` : ''}) | ${pct(d.extraBytes / d.streamBytes)} | ${(d.responseBytes / d.handedBytes).toFixed(2)} |`,
     );
+  }
+  // The bound of flow records (bench/sides.ts flowDocumentBound): what no valid writer can beat.
+  const flowRows = sources.filter((s) => s.flowFormat && (only === undefined || s.name.startsWith(only)));
+  if (flowRows.length) {
+    const { flowDocumentBound } = await sides();
+    console.log(
+      `\nflow records, the bound: the floor against a writer of only what OCSF 1.1.0 requires (+ raw_data), nothing checked, and the same with a search's fields (ports, protocol, bytes, packets)\n`,
+    );
+    console.log(
+      '| source | required only: ratio (per round) | response B per input B | with search fields: ratio (per round) | response B per input B |',
+    );
+    console.log('| --- | --- | --- | --- | --- |');
+    for (const s of flowRows) {
+      const events = firehoseEvents(corpusRecords(10 * 1024 * 1024, [{ ...s, weight: 1 }]), 500);
+      const bare = await throughput(events, rounds, flowDocumentBound(s.flowFormat!, false));
+      const searchable = await throughput(events, rounds, flowDocumentBound(s.flowFormat!, true));
+      const cell = (t: Throughput) =>
+        `${median(t.ratios).toFixed(2)} (${t.ratios.map((r) => r.toFixed(2)).join(' ')}); CPU ${median(t.cpuRatios).toFixed(2)} | ${t.bytesPerInputByte.toFixed(1)}`;
+      console.log(`| ${s.name} | ${cell(bare)} | ${cell(searchable)} |`);
+    }
   }
   console.log(
     `\ntargets (every source and the mix ≥ 0.8×, under 1 % re-ingested): ${!onFunctionRuntime() ? 'not measured (another Node.js major)' : missed ? `MISSED in ${missed} of ${rows.length} rows` : 'met'}`,
