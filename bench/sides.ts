@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { decompressRecord } from '../local/firehose-decompression';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
 import type { FlowLogFormat } from '../functions/shared/flow-log-formats';
+import { flowBoundWriter } from './flow-bound';
 import { benchTrust } from './bench-trust';
 import { bundledTransform } from './bundled-transform';
 
@@ -47,39 +48,12 @@ export function floor(event: FirehoseTransformEvent): number {
 }
 
 /**
- * The most a flow-record transform could do, as a measured bound (docs/benchmark.md, "Why the
- * speed and re-ingestion targets are not reached"): the floor's decoding (lenient UTF-8, no checks), each line split on
- * single spaces, and a document of **only** what OCSF 1.1.0 requires of Network Activity
- * (`class_uid`, `category_uid`, `activity_id`, `type_uid`, `severity_id`, `time`, `action_id`,
- * `metadata.version` and `.product` with `vendor_name` and `name`, `cloud.provider`, and an `ip`
- * for each endpoint: the "required" attributes and the network endpoint's `at_least_one` of the
- * compiled schema, test/ocsf/schema), its event id as `metadata.uid` and the line as `raw_data`,
- * written as one template string. With `search`, also what a search for a flow needs: both
- * ports, the protocol number, bytes and packets. Nothing is checked (a `-` field is written as
- * it is), so no valid, lossless writer of these documents can be faster; it is not a transform
- * logwarden could ship. Returns its output bytes.
+ * The bound of flow records (bench/flow-bound.ts): the floor's decoding, each line written by the
+ * cheapest writer of a valid flow document. Returns its output bytes.
  */
 export function flowDocumentBound(format: FlowLogFormat, search: boolean) {
-  const at = (field: string) => {
-    const i = format.fields.indexOf(field);
-    if (i < 0) throw new Error(`format ${format.id} has no ${field}`);
-    return i;
-  };
-  const [start, srcaddr, dstaddr, action] = [at('start'), at('srcaddr'), at('dstaddr'), at('action')];
-  const [srcport, dstport, protocol, bytes, packets] = search
-    ? [at('srcport'), at('dstport'), at('protocol'), at('bytes'), at('packets')]
-    : [];
-  return (event: FirehoseTransformEvent): number =>
-    writeEachEvent(event, (m, id) => {
-      const v = m.split(' ');
-      const activity = v[action] === 'ACCEPT' ? 6 : v[action] === 'REJECT' ? 5 : 0;
-      const src = search ? `"ip":"${v[srcaddr]}","port":${v[srcport!]}` : `"ip":"${v[srcaddr]}"`;
-      const dst = search ? `"ip":"${v[dstaddr]}","port":${v[dstport!]}` : `"ip":"${v[dstaddr]}"`;
-      const more = search
-        ? `,"connection_info":{"protocol_num":${v[protocol!]}},"traffic":{"bytes":${v[bytes!]},"packets":${v[packets!]}}`
-        : '';
-      return `{"class_uid":4001,"category_uid":4,"activity_id":${activity},"type_uid":${400100 + activity},"severity_id":1,"time":${Number(v[start]) * 1000},"action_id":${activity === 6 ? 1 : activity === 5 ? 2 : 0},"metadata":{"version":"1.1.0","product":{"vendor_name":"AWS","name":"Amazon VPC"},"uid":"${id}"},"cloud":{"provider":"AWS"},"src_endpoint":{${src}},"dst_endpoint":{${dst}}${more},"raw_data":${JSON.stringify(m)}}`;
-    });
+  const write = flowBoundWriter(format, search);
+  return (event: FirehoseTransformEvent): number => writeEachEvent(event, write);
 }
 
 /** The transform, every record in the response. Returns its output bytes. */

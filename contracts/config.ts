@@ -10,6 +10,7 @@ import {
   recordBytes,
   shortfalls,
   sizeCluster,
+  volumeProblem,
   type ClusterSize,
 } from './search-sizing';
 
@@ -538,8 +539,8 @@ export const configSchema = z
       for (const problem of shortfalls(sized, c.openSearch))
         ctx.addIssue({
           code: 'custom',
-          path: ['openSearch', 'instanceCount'],
-          message: `cannot hold the retention: ${problem}`,
+          path: ['openSearch', problem.field],
+          message: `cannot hold the retention: ${problem.message}`,
         });
       if (sized.warm && !c.openSearch.dedicatedMasterType)
         ctx.addIssue({
@@ -548,6 +549,21 @@ export const configSchema = z
           message:
             'is required for UltraWarm ("the domain must have dedicated master nodes"); or set openSearch.warmDays to 0',
         });
+    }
+    const volumes: [(string | number)[], number | undefined][] = [
+      [['openSearch', 'volumeGiB'], c.openSearch.volumeGiB],
+      ...Object.entries(c.pipeline.openSearch ?? {}).map(
+        ([r, o]) =>
+          [['pipeline', 'openSearch', r, 'volumeGiB'], o.volumeGiB] as [
+            (string | number)[],
+            number | undefined,
+          ],
+      ),
+    ];
+    for (const [path, volumeGiB] of volumes) {
+      const problem =
+        volumeGiB === undefined ? undefined : volumeProblem(c.openSearch.instanceType, volumeGiB);
+      if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
     }
     for (const problem of zoneProblems(c.openSearch, c.homeRegion))
       ctx.addIssue({ code: 'custom', path: ['openSearch', 'availabilityZones'], message: problem });
@@ -1144,8 +1160,8 @@ function pipelineSearchProblems(
     };
     for (const problem of shortfalls(search.size, given))
       problems.push({
-        path: where(given.instanceCount !== undefined ? 'instanceCount' : 'volumeGiB'),
-        message: `the domain of the pipeline in ${r} cannot hold the retention: ${problem}`,
+        path: where(problem.field),
+        message: `the domain of the pipeline in ${r} cannot hold the retention: ${problem.message}`,
       });
     if (search.size.warm) needsMaster = r;
   }

@@ -111,7 +111,9 @@ export function sizeCluster(input: SizingInput): ClusterSize {
   const byStorage = Math.ceil(hotStorageGiB / type.maxVolumeGiB);
   const byShards = Math.ceil(hotShards / (SHARDS_PER_HEAP_GIB * heapGiB));
   const dataNodes = roundUpTo(Math.max(input.zones, byStorage, byShards, 2), input.zones);
-  const volumeGiB = Math.max(10, roundUpTo(hotStorageGiB / dataNodes, 10));
+  // Rounded up to 10 GiB, but never past the type's largest volume: byStorage already makes
+  // dataNodes × maxVolumeGiB hold the hot storage.
+  const volumeGiB = Math.max(10, Math.min(type.maxVolumeGiB, roundUpTo(hotStorageGiB / dataNodes, 10)));
   const tierDays = input.retentionDays - hotDays;
   let warm: ClusterSize['warm'];
   let cold: ClusterSize['cold'];
@@ -149,19 +151,40 @@ export function sizeCluster(input: SizingInput): ClusterSize {
 export function shortfalls(
   size: ClusterSize,
   given: { instanceCount?: number; volumeGiB?: number },
-): string[] {
-  const out: string[] = [];
+): { field: 'instanceCount' | 'volumeGiB'; message: string }[] {
+  const out: { field: 'instanceCount' | 'volumeGiB'; message: string }[] = [];
   const nodes = given.instanceCount ?? size.dataNodes;
   const volume = given.volumeGiB ?? size.volumeGiB;
   if (nodes * volume < size.hotStorageGiB)
-    out.push(
-      `${nodes} data nodes × ${volume} GiB hold ${nodes * volume} GiB; ${size.hotDays} hot days of ${size.dailyIngestGiB.toFixed(1)} GiB a day with a replica need ${Math.ceil(size.hotStorageGiB)} GiB (at least ${size.dataNodes} × ${size.volumeGiB} GiB)`,
-    );
+    out.push({
+      // The field that falls short: the volume when the nodes would have held it at the sized volume.
+      field:
+        given.volumeGiB !== undefined && nodes * size.volumeGiB >= size.hotStorageGiB
+          ? 'volumeGiB'
+          : given.instanceCount !== undefined
+            ? 'instanceCount'
+            : 'volumeGiB',
+      message: `${nodes} data nodes × ${volume} GiB hold ${nodes * volume} GiB; ${size.hotDays} hot days of ${size.dailyIngestGiB.toFixed(1)} GiB a day with a replica need ${Math.ceil(size.hotStorageGiB)} GiB (at least ${size.dataNodes} × ${size.volumeGiB} GiB)`,
+    });
   if (given.instanceCount !== undefined && given.instanceCount < size.dataNodes && !out.length)
-    out.push(
-      `${given.instanceCount} data nodes hold fewer shards than ${size.hotDays} hot days of ${size.primaryShardsPerDailyIndex}-primary daily indices need (at least ${size.dataNodes})`,
-    );
+    out.push({
+      field: 'instanceCount',
+      message: `${given.instanceCount} data nodes hold fewer shards than ${size.hotDays} hot days of ${size.primaryShardsPerDailyIndex}-primary daily indices need (at least ${size.dataNodes})`,
+    });
   return out;
+}
+
+/**
+ * What is wrong with a data node's gp3 volume of `volumeGiB` on `instanceType`: "The minimum and
+ * maximum size of an EBS volume depends on the EBS volume type and the instance type to which it
+ * is attached" (CloudFormation, AWS::OpenSearchService::Domain EBSOptions, VolumeSize; the
+ * per-type maxima of `dataNodeTypes`). Undefined when it fits, or the type is not one sizing knows.
+ */
+export function volumeProblem(instanceType: string, volumeGiB: number): string | undefined {
+  const type = dataNodeTypes[instanceType];
+  if (type && volumeGiB > type.maxVolumeGiB)
+    return `${volumeGiB} GiB is more than the ${type.maxVolumeGiB} GiB gp3 volume a ${instanceType} data node takes`;
+  return undefined;
 }
 
 export const bytesToGiB = (bytes: number) => bytes / GiB;

@@ -483,6 +483,24 @@ describe("pipeline.regional: each pipeline's search domain sized for its own sha
         /^- pipeline.openSearch.eu-central-1.instanceCount: the domain of the pipeline in eu-central-1 cannot hold the retention: 2 data nodes × 10 GiB hold 20 GiB; 7 hot days of .* GiB a day with a replica need/,
       ),
     ]);
+    // openSearch.instanceCount enough for eu-central-1, its own volume not: the volume is named.
+    const volumeShort = sizedRaw({ openSearch: { 'eu-central-1': { volumeGiB: 10 } } });
+    (volumeShort.openSearch as Record<string, unknown>).instanceCount = pipelineSearchOf(
+      sized,
+      'eu-central-1',
+    ).dataNodes;
+    expect(problems(volumeShort).filter((p) => p.includes('eu-central-1'))).toEqual([
+      expect.stringMatching(
+        /^- pipeline.openSearch.eu-central-1.volumeGiB: the domain of the pipeline in eu-central-1 cannot hold the retention: \d+ data nodes × 10 GiB/,
+      ),
+    ]);
+    expect(
+      problems(sizedRaw({ openSearch: { 'us-east-1': { volumeGiB: 1100 } } })).filter((p) =>
+        p.includes('more than'),
+      ),
+    ).toEqual([
+      '- pipeline.openSearch.us-east-1.volumeGiB: 1100 GiB is more than the 1024 GiB gp3 volume a r7g.large.search data node takes',
+    ]);
     // Given by hand without an ingest figure: each pipeline needs its figures, its own or openSearch's.
     const byHand = raw();
     const openSearch = { ...(byHand.openSearch as Record<string, unknown>) };

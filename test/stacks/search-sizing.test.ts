@@ -1,6 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { parseConfig, searchSizeOf } from '../../contracts/config';
-import { dailyIngestBytes, MAX_SHARD_GIB, sizeCluster, STORAGE_FACTOR } from '../../contracts/search-sizing';
+import {
+  dailyIngestBytes,
+  dataNodeTypes,
+  MAX_SHARD_GIB,
+  sizeCluster,
+  STORAGE_FACTOR,
+} from '../../contracts/search-sizing';
 import { ismPolicy } from '../../functions/shared/opensearch/index-model';
 import { buildExample, exampleConfigRaw, templateOf } from './example-app';
 
@@ -48,6 +54,53 @@ describe('the search cluster sized from the organization (issue 24 §4)', () => 
       });
       expect(s.shardGiB).toBeLessThanOrEqual(MAX_SHARD_GIB);
     }
+  });
+
+  it("never sizes a volume past the type's largest gp3 volume: 10 GiB rounding stops at the maximum", () => {
+    // 100.9 GiB a day on r7g.large: two nodes need 1,021.5 GiB each, which rounded up to 10 GiB was 1,030.
+    const edge = sizeCluster({
+      dailyIngestGiB: 100.9,
+      retentionDays: 90,
+      hotDays: 7,
+      warmDays: 0,
+      instanceType: 'r7g.large.search',
+      zones: 2,
+    });
+    expect(edge).toMatchObject({ dataNodes: 2, volumeGiB: 1024 });
+    expect(edge.dataNodes * edge.volumeGiB).toBeGreaterThanOrEqual(edge.hotStorageGiB);
+    for (const [instanceType, type] of Object.entries(dataNodeTypes))
+      for (let daily = 1; daily <= 2000; daily += 7.3)
+        for (const zones of [1, 2, 3]) {
+          const s = sizeCluster({
+            dailyIngestGiB: daily,
+            retentionDays: 90,
+            hotDays: 7,
+            warmDays: 0,
+            instanceType,
+            zones,
+          });
+          expect(s.volumeGiB).toBeLessThanOrEqual(type.maxVolumeGiB);
+          expect(s.dataNodes * s.volumeGiB).toBeGreaterThanOrEqual(s.hotStorageGiB);
+          expect(s.dataNodes % zones).toBe(0);
+        }
+  });
+
+  it("refuses a volume given by hand past the instance type's largest, naming the field", () => {
+    expect(() =>
+      parseConfig({ ...raw, openSearch: { ...(raw.openSearch as object), volumeGiB: 2000 } }),
+    ).toThrow(
+      /openSearch\.volumeGiB: 2000 GiB is more than the 1024 GiB gp3 volume a r7g\.large\.search data node takes/,
+    );
+  });
+
+  it('a storage shortfall names the field that falls short: the volume when the nodes would have held it', () => {
+    const need = searchSizeOf(sized())!;
+    expect(() => sized({ instanceCount: need.dataNodes, volumeGiB: 10 })).toThrow(
+      /openSearch\.volumeGiB: cannot hold the retention: \d+ data nodes × 10 GiB/,
+    );
+    expect(() => sized({ instanceCount: 2, volumeGiB: need.volumeGiB })).toThrow(
+      /openSearch\.instanceCount: cannot hold the retention: 2 data nodes/,
+    );
   });
 
   it('synth refuses a size given by hand that cannot hold the retention, naming the field', () => {
