@@ -361,6 +361,8 @@ const compressors = (() => {
 export function securityLakeParquet(
   documents: readonly Record<string, unknown>[],
   codec: ParquetCodec = archiveParquetCompression,
+  /** Rows per row group (tests set a few, to write several groups from a small corpus). */
+  rowGroupRows: number = ROW_GROUP_ROWS,
 ): Uint8Array {
   if (documents.length === 0) throw new Error('a Security Lake object needs at least one document');
   const classUid = documents[0].class_uid as number;
@@ -370,8 +372,8 @@ export function securityLakeParquet(
   const rows = documents.map(securityLakeRow);
   const writer = new ByteWriter();
   const pq = new ParquetWriter({ writer, schema: schema as never, codec, compressors });
-  for (let start = 0; start < rows.length; start += ROW_GROUP_ROWS) {
-    const group = rows.slice(start, start + ROW_GROUP_ROWS);
+  for (let start = 0; start < rows.length; start += rowGroupRows) {
+    const group = rows.slice(start, start + rowGroupRows);
     const groupStartOffset = writer.offset;
     const chunks: ReturnType<typeof writeColumn>['chunk'][] = [];
     for (const { name, node, flat } of columns) {
