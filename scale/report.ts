@@ -80,7 +80,7 @@ export function formatReport(r: SimulationReport): string {
     ([source, service]) => `    ${service}: ${source}`,
   );
   return [
-    `simulated sweep: ${n(r.accounts)} accounts × ${r.regions} regions, sweep.maxConcurrency ${r.sweepMaxConcurrency}, ${r.regionConcurrency} regions at a time per account`,
+    `simulated sweep: ${n(r.accounts)} accounts × ${r.regions} regions, sweep.maxConcurrency ${r.sweepMaxConcurrency}, ${r.regionConcurrency} regions at a time per account, seed ${r.seed}`,
     `  simulated duration          ${v.minutes.toFixed(1)} min (${r.simulatedSeconds.toFixed(1)} s) (target < ${targets.sweepMinutes} min: ${v.durationMet ? 'met' : 'NOT met'})`,
     `  executions                  sweep ${r.executions.sweep}, cover-account ${n(r.executions['cover-account'])}, cover-account-region ${n(r.executions['cover-account-region'])}; failed ${r.executionsFailed}`,
     ...r.failures.map((f) => `    failed: ${f}`),

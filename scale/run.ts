@@ -1,10 +1,11 @@
 /**
- * `npm run scale -- [--accounts N] [--regions M] [--concurrency a,b,…]`: measures the API budget
+ * `npm run scale -- [--accounts N] [--regions M] [--concurrency a,b,…] [--seed S]`: measures the API budget
  * of cover-account-region on the stand-ins, synthesizes the app for M governed regions,
  * simulates the daily sweep over N accounts in simulated time at the configured
  * sweep.maxConcurrency with the measured calls, prints the report and the monthly cost estimate
  * from the same run. `--concurrency` also simulates other sweep.maxConcurrency values (each synthesized) and
- * prints one line for each, to choose the default.
+ * prints one line for each, to choose the default. `--seed` (default 1) seeds the simulated
+ * latencies, failures and jitter: the same seed gives the same run.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -85,6 +86,7 @@ async function simulate(
     accounts,
     regions,
     calls,
+    seed: option('--seed', 1),
   });
   return { report, controlPlane, central };
 }

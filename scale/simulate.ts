@@ -111,6 +111,8 @@ export interface SimulationReport {
   /** The most events one execution's history held (AWS: at most 25,000). */
   largestHistoryEvents: number;
   timing: Timing;
+  /** The seed of the run's latencies, failures and jitter. */
+  seed: number;
 }
 
 /**
@@ -582,5 +584,6 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
     sweepMapResultBytes: report.sweepMapResultBytes,
     largestHistoryEvents: report.largestHistoryEvents,
     timing,
+    seed,
   };
 }
