@@ -279,24 +279,150 @@ export const limits = {
   payloadBytes: 256 * 1024,
 } as const;
 
-/** Timing assumptions of the model, printed with every report. */
+/**
+ * A latency as a log-normal distribution, given by its median and 99th percentile (the shape
+ * of service latencies: bounded below, a long tail), with where the figures come from.
+ */
+export interface LatencyDistribution {
+  medianMs: number;
+  p99Ms: number;
+  source: string;
+}
+
+/** The standard normal quantile at 0.99. */
+const z99 = 2.326347874;
+
+/**
+ * Samples of a distribution from a uniform source in [0, 1): exp(μ + σ·Z) with μ = ln(median)
+ * and σ = ln(p99 ÷ median) ÷ z0.99, Z standard normal (Box–Muller). A distribution whose p99
+ * equals its median is the fixed latency.
+ */
+export function latencySampler(d: LatencyDistribution, uniform: () => number): () => number {
+  if (!(d.medianMs > 0) || !(d.p99Ms >= d.medianMs))
+    throw new Error(`a latency needs 0 < median <= p99 (${d.medianMs}, ${d.p99Ms})`);
+  const mu = Math.log(d.medianMs);
+  const sigma = Math.log(d.p99Ms / d.medianMs) / z99;
+  if (sigma === 0) return () => d.medianMs;
+  return () => {
+    const z = Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+    return Math.exp(mu + sigma * z);
+  };
+}
+
+/** An error injected at a rate: per API call, per Lambda invocation, or per control invocation. */
+export interface FailureModel {
+  /** Probability per call or invocation, 0 to 1. */
+  rate: number;
+  /** The error name the SDK, or Step Functions, sees. */
+  error: string;
+  source: string;
+}
+
+/** Timing and failure assumptions of the model, printed with every report. */
 export interface Timing {
-  /** One AWS API call, request to answer. */
+  /** One AWS API call, request to answer: the MEDIAN of its distribution (`apiCallLatency`). */
   callMs: number;
-  /** A Lambda invocation's own overhead (warm). */
-  lambdaOverheadMs: number;
+  /** The API call's 99th percentile as a multiple of its median, and where that comes from. */
+  callP99OverMedian: number;
+  callSource: string;
+  /** A warm Lambda invocation's own overhead (invoke, runtime, handler outside the calls). */
+  lambdaWarm: LatencyDistribution;
   /**
-   * The SDK's attempts per call (functions/shared/clients.ts sets 3) and its backoff base for a
-   * throttling error: standard mode waits random × min(base × 2^retry, 20 s), base 1,000 ms for
-   * throttling errors in the installed @smithy/core (util-retry/retries-2026-config.js).
+   * A cold start's initialization, added when no idle execution environment of the function is
+   * left (each invocation that raises the function's concurrency above what it reached before).
+   */
+  lambdaCold: LatencyDistribution;
+  /** One Step Functions state transition (Standard workflows). */
+  transition: LatencyDistribution;
+  /** A child execution started by `states:startExecution.sync` until it runs, and its result back. */
+  childStart: LatencyDistribution;
+  /**
+   * The SDK's attempts per call (functions/shared/clients.ts sets 3) and its backoff bases: standard
+   * mode waits random × min(base × 2^retry, 20 s), base 1,000 ms for throttling errors and 50 ms for
+   * other transient errors in the installed @smithy/core (util-retry/retries-2026-config.js).
    */
   sdkAttempts: number;
   sdkThrottleBackoffMs: number;
+  sdkTransientBackoffMs: number;
+  failures: {
+    /** A 5xx answer to an API call: the SDK retries it, then the ASL Retry (it is in transientErrors). */
+    apiTransient: FailureModel;
+    /** Lambda's own 5xx on an invocation: the ASL Retry of every Lambda task retries it. */
+    lambdaTransient: FailureModel;
+    /** A control that fails for good (not transient): the Catch records the cell as failed. */
+    controlPermanent: FailureModel;
+  };
 }
+
+/** An API call's distribution at the timing's median. */
+export const apiCallLatency = (t: Timing): LatencyDistribution => ({
+  medianMs: t.callMs,
+  p99Ms: t.callMs * t.callP99OverMedian,
+  source: t.callSource,
+});
+
+const lambdaExecutionEnvironments =
+  'Lambda Operator Guide, "Lambda execution environments": "cold starts typically occur in under 1% of invocations. The duration of a cold start varies from under 100 ms to over 1 second."';
 
 export const defaultTiming: Timing = {
   callMs: 60,
-  lambdaOverheadMs: 25,
+  callP99OverMedian: 4,
+  callSource:
+    "ASSUMED: no AWS page states API latencies; the median is the run's 60/120/200 ms, the p99 taken as 4× the median",
+  lambdaWarm: {
+    medianMs: 25,
+    p99Ms: 100,
+    source:
+      'ASSUMED: no AWS page states a warm invocation overhead; median 25 ms (the earlier fixed figure), p99 100 ms',
+  },
+  lambdaCold: {
+    medianMs: 300,
+    p99Ms: 1200,
+    source: `${lambdaExecutionEnvironments} Median 300 ms and p99 1.2 s ASSUMED within that range; a cold start happens when no idle environment is left (the "under 1%" is the run's outcome, reported, not an input)`,
+  },
+  transition: {
+    medianMs: 20,
+    p99Ms: 100,
+    source:
+      'ASSUMED: the Step Functions Developer Guide states no state-transition latency for Standard workflows; median 20 ms, p99 100 ms',
+  },
+  childStart: {
+    medianMs: 100,
+    p99Ms: 1000,
+    source:
+      'ASSUMED: no AWS page states how long startExecution.sync takes to start a child and return its result; median 100 ms, p99 1 s',
+  },
   sdkAttempts: 3,
   sdkThrottleBackoffMs: 1000,
+  sdkTransientBackoffMs: 50,
+  failures: {
+    apiTransient: {
+      rate: 0.001,
+      error: 'InternalFailure',
+      source:
+        'ASSUMED: no AWS page states an error rate for these APIs; 0.1 % of calls answer 5xx, the error rate the 99.9 % per-request SLAs (Step Functions, S3) allow',
+    },
+    lambdaTransient: {
+      rate: 0.0005,
+      error: 'Lambda.ServiceException',
+      source:
+        'AWS Lambda Service Level Agreement: a Monthly Uptime Percentage of at least 99.95 %, an Error being "any Request that returns a 500 or 503 error code" (dev.classmethod.jp/articles/aws-lambda-sla quoting aws.amazon.com/lambda/sla; the 99.95 % also at amazonaws.cn/en/lambda/sla/historical/ningxia): 0.05 % of invocations, the most the commitment allows',
+    },
+    controlPermanent: {
+      rate: 0.001,
+      error: 'AccessDeniedException',
+      source:
+        "ASSUMED: a cell an organization's own policy denies (an SCP, a changed member role), which no AWS page can state; 0.1 % of control invocations",
+    },
+  },
 };
+
+/** The same timing without injected failures: what "0 failed" is measured against in tests that count every cell. */
+export const withoutFailures = (t: Timing): Timing => ({
+  ...t,
+  failures: {
+    apiTransient: { ...t.failures.apiTransient, rate: 0 },
+    lambdaTransient: { ...t.failures.lambdaTransient, rate: 0 },
+    controlPermanent: { ...t.failures.controlPermanent, rate: 0 },
+  },
+});

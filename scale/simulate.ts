@@ -7,9 +7,11 @@ import type { RolloutRecord } from '../functions/write-ledger/rollout';
 import { aslFromTemplate, forEachState, runLocally, type CfnTemplate, type TaskHandlers } from '../local/asl';
 import { templateFunctions } from '../local/template-functions';
 import {
+  apiCallLatency,
   callsReadFromCode,
   coveredCalls,
   defaultTiming,
+  latencySampler,
   regionOf,
   type CallModel,
   limits,
@@ -30,7 +32,7 @@ export interface SimulationOptions {
   /** The governed regions every account has enabled. */
   regions: readonly string[];
   timing?: Timing;
-  /** Seed of the jitter, so that a run is repeatable. */
+  /** Seed of the jitter, latencies and injected failures, so that a run is repeatable. */
   seed?: number;
   /**
    * The calls each control makes in a cell.
@@ -89,6 +91,16 @@ export interface SimulationReport {
   throttlesFailingInvocation: number;
   /** Task retries (the ASL Retry policies) of any error, throttling included. */
   taskRetries: number;
+  /**
+   * Failures injected at the timing's rates (scale/model.ts `failures`): 5xx answers to API
+   * calls, Lambda 5xx on invocations, and controls that fail for good (each one a failed cell).
+   */
+  injected: { apiTransient: number; lambdaTransient: number; controlPermanent: number };
+  /** Injected 5xx answers the SDK retried, and those that failed the Lambda invocation after every attempt. */
+  transientAbsorbedBySdk: number;
+  transientFailingInvocation: number;
+  /** Invocations that found no idle execution environment of their function (a cold start). */
+  coldStarts: number;
   sweepCounts: Record<string, number>;
   /** How the sweep's waves went (functions/write-ledger/rollout.ts). */
   sweepRollout?: RolloutRecord;
@@ -99,6 +111,8 @@ export interface SimulationReport {
   /** The most events one execution's history held (AWS: at most 25,000). */
   largestHistoryEvents: number;
   timing: Timing;
+  /** The seed of the run's latencies, failures and jitter. */
+  seed: number;
 }
 
 /**
@@ -120,8 +134,8 @@ function withoutRealTimeouts(definition: Record<string, unknown>): Record<string
   return copy;
 }
 
-/** A repeatable source of jitter (mulberry32). */
-function random(seed: number) {
+/** A repeatable source of uniform numbers in [0, 1) (mulberry32). */
+export function random(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -166,16 +180,30 @@ const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? nu
 /**
  * The daily sweep over an emulated organization, in simulated time: the synthesized `sweep`,
  * `cover-account` and `cover-account-region` definitions run with aws-local-stepfunctions; every
- * Lambda task is a model (the calls of `coveredCalls`, each taking `timing.callMs`, throttled by
- * the request-rate quotas of `throttleModels` and retried as the SDK retries), except
- * write-ledger, whose real core runs over modelled DynamoDB and SNS clients. Retry waits of the
- * ASL (interval, backoff, full jitter, max delay) are taken from the definitions and spent on
- * the simulated clock.
+ * Lambda task is a model (the calls of `coveredCalls`, each taking a sample of the API call's
+ * latency, throttled by the request-rate quotas of `throttleModels`, failing at the timing's
+ * rates and retried as the SDK retries), except write-ledger, whose real core runs over
+ * modelled DynamoDB and SNS clients. Lambda invocations take a warm overhead, plus a cold start
+ * when no idle execution environment of the function is left; every state transition and child
+ * execution start takes a sample of its distribution. Retry waits of the ASL (interval, backoff,
+ * full jitter, max delay) are taken from the definitions and spent on the simulated clock.
  */
 export async function simulateSweep(options: SimulationOptions): Promise<SimulationReport> {
   const timing = options.timing ?? defaultTiming;
   const clock = new VirtualClock();
-  const jitter = random(options.seed ?? 1);
+  const seed = options.seed ?? 1;
+  const jitter = random(seed);
+  // One stream per purpose, so that a rate or a distribution changed leaves the others' draws as they were.
+  const stream = (k: number) => random((Math.imul(seed, 0x9e3779b1) + k) >>> 0);
+  const callLatency = latencySampler(apiCallLatency(timing), stream(1));
+  const warmOverhead = latencySampler(timing.lambdaWarm, stream(2));
+  const coldInit = latencySampler(timing.lambdaCold, stream(3));
+  const transition = latencySampler(timing.transition, stream(4));
+  const childStart = latencySampler(timing.childStart, stream(5));
+  const failureDraw = { api: stream(6), lambda: stream(7), control: stream(8) };
+  const { failures } = timing;
+  /** Idle execution environments per function: an invocation that finds none starts cold. */
+  const idleEnvironments: Record<string, number> = {};
   const { template, homeRegion, securityToolingAccount: admin } = options;
   const workflows: WorkflowId[] = ['sweep', 'cover-account', 'cover-account-region'];
   const definitions = new Map(
@@ -210,6 +238,10 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
     throttlesAbsorbedBySdk: 0,
     throttlesFailingInvocation: 0,
     taskRetries: 0,
+    injected: { apiTransient: 0, lambdaTransient: 0, controlPermanent: 0 },
+    transientAbsorbedBySdk: 0,
+    transientFailingInvocation: 0,
+    coldStarts: 0,
     failures: [] as string[],
     largestStateBytes: {} as Record<string, number>,
     sweepMapResultBytes: 0,
@@ -218,7 +250,10 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
   /** Per (bucket, payer account, region). */
   const buckets = new Map<string, { bucket: Bucket; meter: Meter; model: ThrottleModel; name: string }>();
 
-  /** One AWS call as the SDK makes it: throttled calls are retried with full-jitter backoff. */
+  /**
+   * One AWS call as the SDK makes it: throttled calls and 5xx answers are retried with full-jitter
+   * backoff (each with its base), up to the SDK's attempts.
+   */
   async function api(c: ModelledCall, account: string, cellRegion: string) {
     const region = regionOf(c, cellRegion, homeRegion);
     const quota = throttleModelOf(c.service, c.operation);
@@ -245,8 +280,18 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
       m.calls++;
       m.peak = Math.max(m.peak, m.count);
       const accepted = b.bucket.take(clock.now);
-      await clock.sleep(timing.callMs);
-      if (accepted) return;
+      await clock.sleep(callLatency());
+      if (accepted) {
+        if (!(failureDraw.api() < failures.apiTransient.rate)) return;
+        report.injected.apiTransient++;
+        if (attempt + 1 >= timing.sdkAttempts) {
+          report.transientFailingInvocation++;
+          throw throttledError(failures.apiTransient.error, `${c.operation}: internal failure`);
+        }
+        report.transientAbsorbedBySdk++;
+        await clock.sleep(jitter() * Math.min(20_000, timing.sdkTransientBackoffMs * 2 ** attempt));
+        continue;
+      }
       m.throttled++;
       if (attempt + 1 >= timing.sdkAttempts) {
         report.throttlesFailingInvocation++;
@@ -283,8 +328,21 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
     report.lambdaInFlight++;
     report.lambdaPeakConcurrency = Math.max(report.lambdaPeakConcurrency, report.lambdaInFlight);
     const started = clock.now;
+    const idle = idleEnvironments[fn] ?? 0;
+    idleEnvironments[fn] = Math.max(0, idle - 1);
     try {
-      await clock.sleep(timing.lambdaOverheadMs);
+      if (idle === 0) {
+        report.coldStarts++;
+        await clock.sleep(coldInit());
+      }
+      await clock.sleep(warmOverhead());
+      if (failureDraw.lambda() < failures.lambdaTransient.rate) {
+        report.injected.lambdaTransient++;
+        throw throttledError(
+          failures.lambdaTransient.error,
+          'Lambda was unable to run the function (injected 5xx).',
+        );
+      }
       const event = (input ?? {}) as { account?: string; region?: string };
       if (fn === 'list-accounts') {
         const pages = Math.ceil((members.length + 1) / 20);
@@ -323,6 +381,13 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
       for (const c of calls)
         await api(c, c.payer === 'admin' ? admin : String(event.account), String(event.region));
       if (options.failing?.fn === fn) throw throttledError(options.failing.error, options.failing.message);
+      if (failureDraw.control() < failures.controlPermanent.rate) {
+        report.injected.controlPermanent++;
+        throw throttledError(
+          failures.controlPermanent.error,
+          `${fn}: not authorized (injected permanent failure)`,
+        );
+      }
       const result: ControlResult = {
         control: fn.replace(/^ensure-/, '') as ControlName,
         account: String(event.account),
@@ -333,6 +398,7 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
       };
       return result;
     } finally {
+      idleEnvironments[fn] = (idleEnvironments[fn] ?? 0) + 1;
       report.lambdaInFlight--;
       report.lambdaBusyMs[fn] = (report.lambdaBusyMs[fn] ?? 0) + clock.now - started;
     }
@@ -385,13 +451,18 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
       if (fn) {
         const fnName = fnByLogicalId.get(fn);
         if (!fnName) throw new Error(`task ${stateName} names ${fn}, not a function of the template`);
-        handlers[stateName] = withRetryWaits(state, (i) => lambda(fnName, i));
+        // Each attempt first takes the transition into the Task.
+        handlers[stateName] = withRetryWaits(state, async (i) => {
+          await clock.sleep(transition());
+          return lambda(fnName, i);
+        });
       } else if (resource.startsWith('arn:aws:states:::states:startExecution')) {
         handlers[stateName] = withRetryWaits(state, async (params) => {
           const p = params as { StateMachineArn: string; Name: string; Input: unknown };
           const child = p.StateMachineArn.split(':stateMachine:logwarden-')[1] as WorkflowId;
           const childInput = typeof p.Input === 'string' ? JSON.parse(p.Input) : p.Input;
           if (workflow === 'sweep') distributedMapChildren++;
+          await clock.sleep(transition() + childStart());
           const output = await execute(child, p.Name, childInput);
           return {
             ExecutionArn: `arn:aws:states:${homeRegion}:${admin}:execution:${p.Name}`,
@@ -406,7 +477,18 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
       const timeoutMs = Number(definition.TimeoutSeconds ?? 0) * 1000;
       const timedOut = Symbol('timed out');
       const run = await Promise.race([
-        runLocally(definition, input, handlers, { executionName: name, retryWaits: 'none' }),
+        runLocally(definition, input, handlers, { executionName: name, retryWaits: 'none' }).then(
+          async (done) => {
+            // The transitions of the states that are not Tasks (Pass, Choice, Map, Parallel…), spent
+            // one after the other once the execution ends: where they ran in parallel branches this
+            // over-estimates, never under-estimates, the execution's duration.
+            let ms = 0;
+            for (const e of done.events as { type: string; state?: { type?: string } }[])
+              if (e.type === 'StateEntered' && e.state?.type !== 'Task') ms += transition();
+            await clock.sleep(ms);
+            return done;
+          },
+        ),
         ...(timeoutMs ? [clock.sleep(timeoutMs).then(() => timedOut)] : []),
       ]);
       if (typeof run === 'symbol')
@@ -492,11 +574,16 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
     throttlesAbsorbedBySdk: report.throttlesAbsorbedBySdk,
     throttlesFailingInvocation: report.throttlesFailingInvocation,
     taskRetries: report.taskRetries,
+    injected: report.injected,
+    transientAbsorbedBySdk: report.transientAbsorbedBySdk,
+    transientFailingInvocation: report.transientFailingInvocation,
+    coldStarts: report.coldStarts,
     sweepCounts: output?.counts ?? {},
     sweepRollout: output?.rollout,
     largestStateBytes: report.largestStateBytes,
     sweepMapResultBytes: report.sweepMapResultBytes,
     largestHistoryEvents: report.largestHistoryEvents,
     timing,
+    seed,
   };
 }

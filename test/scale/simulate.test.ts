@@ -1,8 +1,16 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnTemplate } from '../../local/asl';
-import { coveredCalls, limits } from '../../scale/model';
-import { formatReport } from '../../scale/report';
-import { simulateSweep } from '../../scale/simulate';
+import fc from 'fast-check';
+import {
+  coveredCalls,
+  defaultTiming,
+  latencySampler,
+  limits,
+  withoutFailures,
+  type Timing,
+} from '../../scale/model';
+import { formatReport, verdict } from '../../scale/report';
+import { random, simulateSweep } from '../../scale/simulate';
 import { VirtualClock } from '../../scale/virtual-clock';
 import { buildExample, exampleConfig } from '../stacks/example-app';
 
@@ -38,10 +46,13 @@ describe('the simulated sweep over the synthesized definitions', () => {
     managementAccount: config.accounts.management,
     regions: config.governedRegions,
   };
+  /** The default latency distributions, no failure injected: every cell's result is known in advance. */
+  const noFailures = withoutFailures(defaultTiming);
 
   it('12 accounts × 2 regions: every cell covered, the Map limits honoured, every count as the definitions imply', async () => {
     const report = await simulateSweep({
       ...organization,
+      timing: noFailures,
       accounts: 12,
     });
     expect(report.executions).toMatchObject({ sweep: 1, 'cover-account': 12, 'cover-account-region': 24 });
@@ -106,6 +117,7 @@ describe('the simulated sweep over the synthesized definitions', () => {
     const report = await simulateSweep({
       ...organization,
       template: Template.fromStack(buildExample(neverStop).controlPlane).toJSON() as CfnTemplate,
+      timing: noFailures,
       accounts: 150,
       failing: {
         fn: 'ensure-flow-logs',
@@ -135,6 +147,7 @@ describe('the simulated sweep over the synthesized definitions', () => {
     const report = await simulateSweep({
       ...organization,
       template: Template.fromStack(buildExample(waves).controlPlane).toJSON() as CfnTemplate,
+      timing: noFailures,
       accounts: 35,
       failing: { fn: 'ensure-trail', error: 'AccessDeniedException', message: 'not authorized' },
     });
@@ -158,6 +171,7 @@ describe('the simulated sweep over the synthesized definitions', () => {
     const clean = await simulateSweep({
       ...organization,
       template: Template.fromStack(buildExample(waves).controlPlane).toJSON() as CfnTemplate,
+      timing: noFailures,
       accounts: 35,
     });
     expect(clean.executions).toMatchObject({ 'cover-account': 35 });
@@ -176,6 +190,7 @@ describe('the simulated sweep over the synthesized definitions', () => {
     // As if the trail were read only in the home region's cell.
     const report = await simulateSweep({
       ...organization,
+      timing: noFailures,
       accounts: 5,
       calls: (fn, cell) =>
         fn === 'ensure-trail' && !cell.home
@@ -191,15 +206,156 @@ describe('the simulated sweep over the synthesized definitions', () => {
     expect(report.sweepCounts).toEqual({ covered: 5 * 2 * 4 });
   }, 300_000);
 
-  it('a run is repeatable: the same seed gives the same figures', async () => {
-    const run = () =>
-      simulateSweep({
-        ...organization,
-        accounts: 3,
-        seed: 7,
-      });
-    const [a, b] = [await run(), await run()];
-    expect(a.simulatedSeconds).toBe(b.simulatedSeconds);
-    expect(a.stateTransitions).toBe(b.stateTransitions);
+  /** Failures 50 to 100 times the default rates, so that 20 accounts × 2 regions see some of each. */
+  const failing: Timing = {
+    ...defaultTiming,
+    failures: {
+      apiTransient: { ...defaultTiming.failures.apiTransient, rate: 0.05 },
+      lambdaTransient: { ...defaultTiming.failures.lambdaTransient, rate: 0.05 },
+      controlPermanent: { ...defaultTiming.failures.controlPermanent, rate: 0.05 },
+    },
+  };
+  /** What a run's outcome is made of, to compare two runs. */
+  const figures = (r: Awaited<ReturnType<typeof simulateSweep>>) => ({
+    simulatedSeconds: r.simulatedSeconds,
+    stateTransitions: r.stateTransitions,
+    sweepCounts: r.sweepCounts,
+    injected: r.injected,
+    taskRetries: r.taskRetries,
+    coldStarts: r.coldStarts,
+    apiCalls: r.apiCalls,
+    lambdaInvocations: r.lambdaInvocations,
+  });
+
+  it('a run is repeatable: the same seed gives the same figures, latencies and failures included; another seed others', async () => {
+    const run = (seed: number) => simulateSweep({ ...organization, accounts: 20, seed, timing: failing });
+    const [a, b, c] = [await run(7), await run(7), await run(8)];
+    expect(figures(a)).toEqual(figures(b));
+    expect(
+      a.injected.controlPermanent + a.injected.lambdaTransient + a.injected.apiTransient,
+    ).toBeGreaterThan(0);
+    expect(figures(c)).not.toEqual(figures(a));
   }, 300_000);
+
+  it('controls that fail: transient errors are retried (SDK, then the ASL Retry), permanent ones recorded by the Catch, and the report counts both', async () => {
+    const report = await simulateSweep({ ...organization, accounts: 20, seed: 3, timing: failing });
+    // Some of each kind happened at these rates (20 accounts × 2 regions × 4 controls = 160 cells).
+    expect(report.injected.apiTransient).toBeGreaterThan(0);
+    expect(report.injected.lambdaTransient).toBeGreaterThan(0);
+    expect(report.injected.controlPermanent).toBeGreaterThan(0);
+    // Every permanent failure is a failed cell in the ledger, and nothing else failed.
+    expect(report.sweepCounts.failed).toBe(report.injected.controlPermanent);
+    expect(report.sweepCounts.covered).toBe(160 - report.injected.controlPermanent);
+    expect(report.executionsFailed).toBe(0);
+    // Every 5xx answer was retried by the SDK or failed the invocation; every failed invocation
+    // with a transient error (Lambda's 5xx, an API's after 3 attempts, throttling) is one Task retry.
+    expect(report.transientAbsorbedBySdk + report.transientFailingInvocation).toBe(
+      report.injected.apiTransient,
+    );
+    expect(report.transientAbsorbedBySdk).toBeGreaterThan(0);
+    expect(report.taskRetries).toBe(
+      report.injected.lambdaTransient + report.transientFailingInvocation + report.throttlesFailingInvocation,
+    );
+    const v = verdict(report);
+    expect(v).toMatchObject({
+      failedCells: report.injected.controlPermanent,
+      unexpectedFailedCells: 0,
+      noFailures: true,
+    });
+    const text = formatReport(report);
+    expect(text).toContain(
+      `${report.injected.controlPermanent} of 160 failed (${report.injected.controlPermanent} injected permanent failures the Catch recorded, 0 otherwise)`,
+    );
+    expect(text).toContain(
+      `${report.injected.apiTransient} API 5xx (${report.transientAbsorbedBySdk} retried by the SDK, ${report.transientFailingInvocation} failed an invocation); ${report.injected.lambdaTransient} Lambda 5xx; ${report.injected.controlPermanent} permanent control failures`,
+    );
+    expect(text).toMatch(new RegExp(`${report.taskRetries} Task retries`));
+    // The assumptions name every distribution and rate with its source.
+    expect(text).toMatch(/API call: median 60 ms, p99 240 ms \(log-normal\)\. ASSUMED/);
+    expect(text).toContain('cold starts typically occur in under 1% of invocations');
+    expect(text).toMatch(
+      /Lambda 5xx, per invocation: 5 % \(Lambda\.ServiceException\)\. AWS Lambda Service Level Agreement/,
+    );
+  }, 300_000);
+
+  it('the sweep of 1,000 accounts × 17 regions at 200 ms per API call (median) stays under 30 minutes with the default latencies and failures', async () => {
+    const seventeen = [
+      'eu-west-1',
+      'us-east-1',
+      'us-east-2',
+      'us-west-1',
+      'us-west-2',
+      'ca-central-1',
+      'eu-central-1',
+      'eu-west-2',
+      'eu-west-3',
+      'eu-north-1',
+      'ap-south-1',
+      'ap-northeast-1',
+      'ap-northeast-2',
+      'ap-northeast-3',
+      'ap-southeast-1',
+      'ap-southeast-2',
+      'sa-east-1',
+    ];
+    const report = await simulateSweep({
+      ...organization,
+      regions: seventeen,
+      accounts: 1000,
+      timing: { ...defaultTiming, callMs: 200 },
+    });
+    const v = verdict(report);
+    expect(v.minutes).toBeLessThan(30);
+    expect(v.noFailures).toBe(true);
+    expect(report.executions['cover-account-region']).toBe(17_000);
+    // The default rates do produce failures at this scale, and retries absorb the transient ones.
+    expect(report.injected.controlPermanent).toBeGreaterThan(0);
+    expect(report.injected.lambdaTransient).toBeGreaterThan(0);
+    expect(report.taskRetries).toBeGreaterThan(0);
+    expect(report.sweepCounts.failed).toBe(report.injected.controlPermanent);
+  }, 900_000);
+});
+
+describe('latency distributions', () => {
+  it('samples have the configured median and 99th percentile (log-normal, seeded)', () => {
+    const quantile = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.length - 1))];
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1, max: 1000, noNaN: true }),
+        fc.double({ min: 1, max: 20, noNaN: true }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (medianMs, ratio, seed) => {
+          const sample = latencySampler({ medianMs, p99Ms: medianMs * ratio, source: 'test' }, random(seed));
+          const xs = Array.from({ length: 40_000 }, sample).sort((a, b) => a - b);
+          expect(xs[0]).toBeGreaterThan(0);
+          expect(Math.abs(quantile(xs, 0.5) / medianMs - 1)).toBeLessThan(0.04);
+          expect(Math.abs(quantile(xs, 0.99) / (medianMs * ratio) - 1)).toBeLessThan(0.12);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('a p99 equal to the median is a fixed latency; one below it is refused', () => {
+    const fixed = latencySampler({ medianMs: 60, p99Ms: 60, source: 'test' }, random(1));
+    expect([fixed(), fixed(), fixed()]).toEqual([60, 60, 60]);
+    expect(() => latencySampler({ medianMs: 60, p99Ms: 30, source: 'test' }, random(1))).toThrow(
+      /median <= p99/,
+    );
+  });
+
+  it('the default distributions are the documented or marked-assumed figures', () => {
+    for (const d of [
+      defaultTiming.lambdaWarm,
+      defaultTiming.lambdaCold,
+      defaultTiming.transition,
+      defaultTiming.childStart,
+    ])
+      expect(d.source).toMatch(/ASSUMED|Guide/);
+    // The Lambda Operator Guide's range for a cold start: "from under 100 ms to over 1 second".
+    expect(defaultTiming.lambdaCold.medianMs).toBeGreaterThanOrEqual(100);
+    expect(defaultTiming.lambdaCold.p99Ms).toBeGreaterThan(1000);
+    for (const f of Object.values(defaultTiming.failures))
+      expect(f.source).toMatch(/ASSUMED|Service Level Agreement/);
+  });
 });
