@@ -565,6 +565,29 @@ export const configSchema = z
         volumeGiB === undefined ? undefined : volumeProblem(c.openSearch.instanceType, volumeGiB);
       if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
     }
+    // Two zones take an even number of data nodes: OpenSearch Service refuses an odd one with
+    // "ValidationException: You must choose an even number of data nodes for a two Availability
+    // Zone deployment" (the API's answer, quoted in cloudposse/terraform-aws-elasticsearch#192;
+    // no Developer Guide page in reach states the rule). Sizing already rounds to the zones.
+    if (searchZoneCount(c.openSearch) === 2) {
+      const counts: [(string | number)[], number | undefined][] = [
+        [['openSearch', 'instanceCount'], c.openSearch.instanceCount],
+        ...Object.entries(c.pipeline.openSearch ?? {}).map(
+          ([r, o]) =>
+            [['pipeline', 'openSearch', r, 'instanceCount'], o.instanceCount] as [
+              (string | number)[],
+              number | undefined,
+            ],
+        ),
+      ];
+      for (const [path, count] of counts)
+        if (count !== undefined && count % 2 !== 0)
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `${count} data nodes over two Availability Zones (openSearch.zoneAwareness): must be even ("You must choose an even number of data nodes for a two Availability Zone deployment")`,
+          });
+    }
     for (const problem of zoneProblems(c.openSearch, c.homeRegion))
       ctx.addIssue({ code: 'custom', path: ['openSearch', 'availabilityZones'], message: problem });
     if (!c.governedRegions.includes(c.homeRegion)) {

@@ -93,6 +93,23 @@ describe('the search cluster sized from the organization (issue 24 §4)', () => 
     );
   });
 
+  it('refuses an odd data-node count over two zones, naming the field', () => {
+    // "ValidationException: You must choose an even number of data nodes for a two Availability
+    // Zone deployment": OpenSearch Service's answer (cloudposse/terraform-aws-elasticsearch#192).
+    expect(() =>
+      parseConfig({ ...raw, openSearch: { ...(raw.openSearch as object), instanceCount: 3 } }),
+    ).toThrow(
+      /openSearch\.instanceCount: 3 data nodes over two Availability Zones \(openSearch.zoneAwareness\): must be even/,
+    );
+    const oneZone: Record<string, unknown> = {
+      ...(raw.openSearch as Record<string, unknown>),
+      instanceCount: 3,
+      zoneAwareness: false,
+    };
+    delete oneZone.availabilityZones;
+    expect(parseConfig({ ...raw, openSearch: oneZone }).openSearch.instanceCount).toBe(3);
+  });
+
   it('a storage shortfall names the field that falls short: the volume when the nodes would have held it', () => {
     const need = searchSizeOf(sized())!;
     expect(() => sized({ instanceCount: need.dataNodes, volumeGiB: 10 })).toThrow(
