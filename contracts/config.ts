@@ -550,44 +550,31 @@ export const configSchema = z
             'is required for UltraWarm ("the domain must have dedicated master nodes"); or set openSearch.warmDays to 0',
         });
     }
-    const volumes: [(string | number)[], number | undefined][] = [
-      [['openSearch', 'volumeGiB'], c.openSearch.volumeGiB],
-      ...Object.entries(c.pipeline.openSearch ?? {}).map(
-        ([r, o]) =>
-          [['pipeline', 'openSearch', r, 'volumeGiB'], o.volumeGiB] as [
-            (string | number)[],
-            number | undefined,
-          ],
-      ),
-    ];
-    for (const [path, volumeGiB] of volumes) {
-      const problem =
-        volumeGiB === undefined ? undefined : volumeProblem(c.openSearch.instanceType, volumeGiB);
+    // A figure given by hand, openSearch's and each pipeline's, with the path that names it.
+    const given = (field: 'instanceCount' | 'volumeGiB') =>
+      [
+        { path: ['openSearch', field], value: c.openSearch[field] },
+        ...Object.entries(c.pipeline.openSearch ?? {}).map(([r, o]) => ({
+          path: ['pipeline', 'openSearch', r, field],
+          value: o[field],
+        })),
+      ].filter((f): f is { path: string[]; value: number } => f.value !== undefined);
+    for (const { path, value } of given('volumeGiB')) {
+      const problem = volumeProblem(c.openSearch.instanceType, value);
       if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
     }
     // Two zones take an even number of data nodes: OpenSearch Service refuses an odd one with
     // "ValidationException: You must choose an even number of data nodes for a two Availability
     // Zone deployment" (the API's answer, quoted in cloudposse/terraform-aws-elasticsearch#192;
     // no Developer Guide page in reach states the rule). Sizing already rounds to the zones.
-    if (searchZoneCount(c.openSearch) === 2) {
-      const counts: [(string | number)[], number | undefined][] = [
-        [['openSearch', 'instanceCount'], c.openSearch.instanceCount],
-        ...Object.entries(c.pipeline.openSearch ?? {}).map(
-          ([r, o]) =>
-            [['pipeline', 'openSearch', r, 'instanceCount'], o.instanceCount] as [
-              (string | number)[],
-              number | undefined,
-            ],
-        ),
-      ];
-      for (const [path, count] of counts)
-        if (count !== undefined && count % 2 !== 0)
+    if (searchZoneCount(c.openSearch) === 2)
+      for (const { path, value } of given('instanceCount'))
+        if (value % 2 !== 0)
           ctx.addIssue({
             code: 'custom',
             path,
-            message: `${count} data nodes over two Availability Zones (openSearch.zoneAwareness): must be even ("You must choose an even number of data nodes for a two Availability Zone deployment")`,
+            message: `${value} data nodes over two Availability Zones (openSearch.zoneAwareness): must be even ("You must choose an even number of data nodes for a two Availability Zone deployment")`,
           });
-    }
     for (const problem of zoneProblems(c.openSearch, c.homeRegion))
       ctx.addIssue({ code: 'custom', path: ['openSearch', 'availabilityZones'], message: problem });
     if (!c.governedRegions.includes(c.homeRegion)) {

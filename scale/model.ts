@@ -426,3 +426,24 @@ export const withoutFailures = (t: Timing): Timing => ({
     controlPermanent: { ...t.failures.controlPermanent, rate: 0 },
   },
 });
+
+/** 17 commercial regions that are enabled by default (no opt-in), home region first. */
+export const seventeenRegions = [
+  'eu-west-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-north-1',
+  'ap-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'sa-east-1',
+];

@@ -16,30 +16,9 @@ import { formatApiBudget, measureApiBudget } from './api-budget';
 import { callModelFromBudget } from './calibrate';
 import { estimateMonthlyCost, formatCost } from './cost';
 import { formatResidency, residencyCost } from './residency';
-import { defaultTiming, type CallModel, type Timing } from './model';
+import { defaultTiming, seventeenRegions, type CallModel, type Timing } from './model';
 import { formatReport, verdict } from './report';
 import { simulateSweep } from './simulate';
-
-/** 17 commercial regions that are enabled by default (no opt-in), home region first. */
-export const seventeenRegions = [
-  'eu-west-1',
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ca-central-1',
-  'eu-central-1',
-  'eu-west-2',
-  'eu-west-3',
-  'eu-north-1',
-  'ap-south-1',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-northeast-3',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'sa-east-1',
-];
 
 /** A mistake in the command line: reported by its message alone, never with a stack trace. */
 class UsageError extends Error {}

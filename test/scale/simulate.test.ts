@@ -6,6 +6,7 @@ import {
   defaultTiming,
   latencySampler,
   limits,
+  seventeenRegions,
   withoutFailures,
   type Timing,
 } from '../../scale/model';
@@ -279,28 +280,9 @@ describe('the simulated sweep over the synthesized definitions', () => {
   }, 300_000);
 
   it('the sweep of 1,000 accounts × 17 regions at 200 ms per API call (median) stays under 30 minutes with the default latencies and failures', async () => {
-    const seventeen = [
-      'eu-west-1',
-      'us-east-1',
-      'us-east-2',
-      'us-west-1',
-      'us-west-2',
-      'ca-central-1',
-      'eu-central-1',
-      'eu-west-2',
-      'eu-west-3',
-      'eu-north-1',
-      'ap-south-1',
-      'ap-northeast-1',
-      'ap-northeast-2',
-      'ap-northeast-3',
-      'ap-southeast-1',
-      'ap-southeast-2',
-      'sa-east-1',
-    ];
     const report = await simulateSweep({
       ...organization,
-      regions: seventeen,
+      regions: seventeenRegions,
       accounts: 1000,
       timing: { ...defaultTiming, callMs: 200 },
     });
