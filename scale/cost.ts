@@ -70,6 +70,48 @@ const row = (item: string, quantity: number, price: Price, existsAnyway = false)
   ...(existsAnyway ? { existsAnyway } : {}),
 });
 
+/** A search domain's nodes and volumes, as synthesized or as sized. */
+export interface SearchDomainNodes {
+  instanceType: string;
+  dataNodes: number;
+  /** gp3 GiB per data node; no storage row without it. */
+  volumeGiB?: number;
+  masters?: { type: string; count: number };
+  warm?: { type: string; count: number };
+}
+
+/**
+ * The monthly rows of one search domain: data nodes, dedicated masters, gp3 volumes and UltraWarm
+ * nodes. A node type without a known price gets no row and is named in `unpriced`.
+ */
+export function searchDomainRows(domain: SearchDomainNodes): { rows: CostRow[]; unpriced: string[] } {
+  const rows: CostRow[] = [];
+  const unpriced: string[] = [];
+  const nodes = (item: string, count: number, type: string) => {
+    const price = openSearchInstanceHour[type];
+    if (price) rows.push(row(item, count * HOURS, price));
+    else unpriced.push(type);
+  };
+  nodes(`OpenSearch ${domain.dataNodes} × ${domain.instanceType}`, domain.dataNodes, domain.instanceType);
+  if (domain.masters)
+    nodes(
+      `OpenSearch ${domain.masters.count} × ${domain.masters.type} (masters)`,
+      domain.masters.count,
+      domain.masters.type,
+    );
+  if (domain.volumeGiB)
+    rows.push(
+      row('OpenSearch gp3 storage', domain.volumeGiB * domain.dataNodes, prices.openSearchGp3GbMonth),
+    );
+  if (domain.warm)
+    nodes(
+      `OpenSearch ${domain.warm.count} × ${domain.warm.type} (UltraWarm)`,
+      domain.warm.count,
+      domain.warm.type,
+    );
+  return { rows, unpriced };
+}
+
 /** A month's CloudWatch Logs input per source, GB, at the config's volumes (contracts/search-sizing.ts). */
 export function monthlySourceGb(v: LogwardenConfig['volumes'], accounts: number): SourceGb {
   const gb = (perAccountDay: number) => (perAccountDay * accounts * DAYS) / GiB;
@@ -413,43 +455,23 @@ export function estimateMonthlyCost(input: {
       }
     | undefined;
   if (cluster) {
-    const data = openSearchInstanceHour[cluster.InstanceType];
-    if (data)
-      rows.push(
-        row(
-          `OpenSearch ${cluster.InstanceCount} × ${cluster.InstanceType}`,
-          cluster.InstanceCount * HOURS,
-          data,
-        ),
-      );
-    else notes.push(`no price known for ${cluster.InstanceType}: left out`);
-    if (cluster.DedicatedMasterEnabled && cluster.DedicatedMasterType) {
-      const master = openSearchInstanceHour[cluster.DedicatedMasterType];
-      const count = cluster.DedicatedMasterCount ?? 3;
-      if (master)
-        rows.push(
-          row(`OpenSearch ${count} × ${cluster.DedicatedMasterType} (masters)`, count * HOURS, master),
-        );
-      else notes.push(`no price known for ${cluster.DedicatedMasterType}: left out`);
-    }
     const ebs = domain?.Properties?.EBSOptions as { VolumeSize?: number } | undefined;
-    if (ebs?.VolumeSize)
-      rows.push(
-        row('OpenSearch gp3 storage', ebs.VolumeSize * cluster.InstanceCount, prices.openSearchGp3GbMonth),
-      );
-    // UltraWarm nodes as synthesized; warm and cold data in managed storage, as the sizing derives it.
-    if (cluster.WarmEnabled && cluster.WarmType && cluster.WarmCount) {
-      const warm = openSearchInstanceHour[cluster.WarmType];
-      if (warm)
-        rows.push(
-          row(
-            `OpenSearch ${cluster.WarmCount} × ${cluster.WarmType} (UltraWarm)`,
-            cluster.WarmCount * HOURS,
-            warm,
-          ),
-        );
-      else notes.push(`no price known for ${cluster.WarmType}: left out`);
-    }
+    const priced = searchDomainRows({
+      instanceType: cluster.InstanceType,
+      dataNodes: cluster.InstanceCount,
+      volumeGiB: ebs?.VolumeSize,
+      masters:
+        cluster.DedicatedMasterEnabled && cluster.DedicatedMasterType
+          ? { type: cluster.DedicatedMasterType, count: cluster.DedicatedMasterCount ?? 3 }
+          : undefined,
+      // UltraWarm nodes as synthesized; warm and cold data in managed storage, as the sizing derives it.
+      warm:
+        cluster.WarmEnabled && cluster.WarmType && cluster.WarmCount
+          ? { type: cluster.WarmType, count: cluster.WarmCount }
+          : undefined,
+    });
+    rows.push(...priced.rows);
+    for (const type of priced.unpriced) notes.push(`no price known for ${type}: left out`);
     const size = searchSizeOf(config);
     if (size?.warm)
       rows.push(

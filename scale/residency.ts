@@ -14,8 +14,7 @@ import {
   type PipelineSearch,
 } from '../contracts/config';
 import { pipelineRegionOf, pipelinesOf } from '../contracts/pipelines';
-import type { CostRow, estimateMonthlyCost } from './cost';
-import { openSearchInstanceHour, prices } from './prices';
+import { searchDomainRows, type CostRow, type estimateMonthlyCost } from './cost';
 
 type Cost = ReturnType<typeof estimateMonthlyCost>;
 
@@ -49,38 +48,24 @@ export interface ResidencyCost {
   evenShare?: { dataNodes: number; nodes: string; unpriced: string[]; usd: number; regionalUsd: number };
 }
 
-const HOURS = 730;
-
 /**
- * The monthly rows of one search domain: data nodes, dedicated masters, gp3 volumes and UltraWarm
- * nodes, as SearchDomain builds them (stacks/central/search-domain.ts). A type without a known
- * price is left out and named, as scale/cost.ts does.
+ * The monthly rows of one search domain as SearchDomain builds it (stacks/central/search-domain.ts):
+ * its data nodes and volumes, three dedicated masters when the config names a type, its UltraWarm
+ * nodes; priced by scale/cost.ts searchDomainRows, as the central domain is.
  */
 export function domainRows(
   config: LogwardenConfig,
   domain: Pick<PipelineSearch, 'dataNodes' | 'volumeGiB' | 'size'>,
 ): { rows: CostRow[]; unpriced: string[] } {
-  const rows: CostRow[] = [];
-  const unpriced: string[] = [];
-  const nodes = (item: string, count: number, type: string) => {
-    const price = openSearchInstanceHour[type];
-    if (price) rows.push({ item, quantity: count * HOURS, price, usd: count * HOURS * price.usd });
-    else unpriced.push(type);
-  };
   const { instanceType, dedicatedMasterType } = config.openSearch;
-  nodes(`OpenSearch ${domain.dataNodes} × ${instanceType}`, domain.dataNodes, instanceType);
-  if (dedicatedMasterType) nodes(`OpenSearch 3 × ${dedicatedMasterType} (masters)`, 3, dedicatedMasterType);
-  const gp3 = domain.dataNodes * domain.volumeGiB;
-  rows.push({
-    item: 'OpenSearch gp3 storage',
-    quantity: gp3,
-    price: prices.openSearchGp3GbMonth,
-    usd: gp3 * prices.openSearchGp3GbMonth.usd,
-  });
   const warm = domain.size?.warm;
-  if (warm)
-    nodes(`OpenSearch ${warm.nodes} × ${warm.instanceType} (UltraWarm)`, warm.nodes, warm.instanceType);
-  return { rows, unpriced };
+  return searchDomainRows({
+    instanceType,
+    dataNodes: domain.dataNodes,
+    volumeGiB: domain.volumeGiB,
+    masters: dedicatedMasterType ? { type: dedicatedMasterType, count: 3 } : undefined,
+    warm: warm ? { type: warm.instanceType, count: warm.nodes } : undefined,
+  });
 }
 
 /** One domain's nodes in a few words. */
