@@ -546,8 +546,7 @@ export const configSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['openSearch', 'dedicatedMasterType'],
-          message:
-            'is required for UltraWarm ("the domain must have dedicated master nodes"); or set openSearch.warmDays to 0',
+          message: ultraWarmNeedsMasters,
         });
     }
     // A figure given by hand, openSearch's and each pipeline's, with the path that names it.
@@ -992,6 +991,10 @@ function pipelineProblems(c: {
   return problems;
 }
 
+/** The dedicated-master requirement of UltraWarm, named at `openSearch.dedicatedMasterType`. */
+const ultraWarmNeedsMasters =
+  'is required for UltraWarm ("the domain must have dedicated master nodes"); or set openSearch.warmDays to 0';
+
 /** What is wrong with `openSearch.availabilityZones` for the home region (or a pipeline's zones for its region). */
 function zoneProblems(
   openSearch: { zoneAwareness: boolean; availabilityZones?: string[] },
@@ -1014,20 +1017,6 @@ function zoneProblems(
   for (const zone of new Set(zones.filter((z, i) => zones.indexOf(z) !== i)))
     problems.push(`${zone} is named twice`);
   return problems;
-}
-
-/** The search cluster as deployed: given by hand, or derived from the expected ingest. */
-export function searchCluster(c: LogwardenConfig): {
-  dataNodes: number;
-  volumeGiB: number;
-  size: ClusterSize | undefined;
-} {
-  const size = searchSizeOf(c);
-  return {
-    dataNodes: c.openSearch.instanceCount ?? (size as ClusterSize).dataNodes,
-    volumeGiB: c.openSearch.volumeGiB ?? (size as ClusterSize).volumeGiB,
-    size,
-  };
 }
 
 /** The parts of the configuration that size each pipeline's search domain. */
@@ -1068,7 +1057,8 @@ export interface PipelineSearch {
 }
 
 /**
- * The search domain of the pipeline in `region`. Without `pipeline.regional`: searchCluster. With
+ * The search domain of the pipeline in `region`. Without `pipeline.regional`: the one cluster,
+ * given by hand (`openSearch.instanceCount`, `.volumeGiB`) or derived from the expected ingest. With
  * it: its own `pipeline.openSearch.<region>` figures first, then `openSearch.instanceCount` and
  * `.volumeGiB` given by hand, then the cluster its ingest needs: its own dailyIngestGiB, else its
  * share of the organization's (pipelineIngestShare).
@@ -1119,12 +1109,15 @@ export function pipelineSearchOf(c: PipelineSizingFields, region: string): Pipel
   };
 }
 
+/** The search domain of the pipeline in `region` in one line: its nodes and how it is sized. */
+export function describeSearchDomain(c: LogwardenConfig, region: string): string {
+  const s = pipelineSearchOf(c, region);
+  return `${region}: ${s.dataNodes} × ${c.openSearch.instanceType}, ${s.volumeGiB} GiB gp3 each${s.size?.warm ? `, ${s.size.warm.nodes} × ${s.size.warm.instanceType}` : ''}, sized ${s.sizedBy}`;
+}
+
 /** One line per pipeline: its domain and how it is sized. */
 export function describePipelineSearch(c: LogwardenConfig): string[] {
-  return pipelinesOf(c).map((p) => {
-    const s = pipelineSearchOf(c, p.region);
-    return `${p.region}: ${s.dataNodes} × ${c.openSearch.instanceType}, ${s.volumeGiB} GiB gp3 each${s.size?.warm ? `, ${s.size.warm.nodes} × ${s.size.warm.instanceType}` : ''}, sized ${s.sizedBy}`;
-  });
+  return pipelinesOf(c).map((p) => describeSearchDomain(c, p.region));
 }
 
 /**
@@ -1146,6 +1139,7 @@ function pipelineSearchProblems(
         message: `${r} runs no pipeline (pipeline regions: ${regions.join(', ')})`,
       });
   let needsMaster: string | undefined;
+  const sizedFromIngest = searchSizeOf(c) !== undefined;
   for (const r of regions) {
     const own = c.pipeline.openSearch?.[r] ?? {};
     const where = (f: 'instanceCount' | 'volumeGiB') =>
@@ -1153,8 +1147,7 @@ function pipelineSearchProblems(
         ? ['pipeline', 'openSearch', r, f]
         : ['openSearch', f];
     // Without an ingest figure there is nothing to derive: the figures must be given.
-    const search =
-      own.dailyIngestGiB === undefined && searchSizeOf(c) === undefined ? undefined : pipelineSearchOf(c, r);
+    const search = own.dailyIngestGiB === undefined && !sizedFromIngest ? undefined : pipelineSearchOf(c, r);
     if (!search?.size) {
       for (const f of ['instanceCount', 'volumeGiB'] as const)
         if (own[f] === undefined && c.openSearch[f] === undefined)
@@ -1178,8 +1171,7 @@ function pipelineSearchProblems(
   if (needsMaster && !c.openSearch.dedicatedMasterType)
     problems.push({
       path: ['openSearch', 'dedicatedMasterType'],
-      message:
-        'is required for UltraWarm ("the domain must have dedicated master nodes"); or set openSearch.warmDays to 0',
+      message: ultraWarmNeedsMasters,
     });
   return problems;
 }

@@ -11,7 +11,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import indexTemplate from '../../functions/shared/opensearch/ocsf-index-template.json';
 import ismPolicy from '../../functions/shared/opensearch/ocsf-ism-policy.json';
-import { pipelineSearchOf, searchZoneCount, type LogwardenConfig } from '../../contracts/config';
+import {
+  describeSearchDomain,
+  pipelineSearchOf,
+  searchZoneCount,
+  type LogwardenConfig,
+} from '../../contracts/config';
 import { acknowledge, checkovSkip, logicalIdOf } from '../../workflows/acknowledge';
 import { bootstrapRequest } from '../../functions/opensearch-setup/setup';
 import { pipelineLogGroup } from '../../contracts/names';
@@ -86,7 +91,7 @@ export class SearchDomain extends Construct {
     if (props.config.pipeline.regional)
       Annotations.of(this).addWarningV2(
         'logwarden:search-sizing',
-        `the search domain of the pipeline in ${Stack.of(this).region}: ${cluster.dataNodes} × ${openSearch.instanceType}, ${cluster.volumeGiB} GiB gp3 each, sized ${cluster.sizedBy} (docs/pipeline.md, "Residency")`,
+        `the search domain of the pipeline in ${describeSearchDomain(props.config, Stack.of(this).region)} (docs/pipeline.md, "Residency")`,
       );
     this.maxShards = SHARDS_PER_DATA_NODE * cluster.dataNodes;
     this.volumeGiB = cluster.volumeGiB;
