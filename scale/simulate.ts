@@ -281,24 +281,40 @@ export async function simulateSweep(options: SimulationOptions): Promise<Simulat
       m.peak = Math.max(m.peak, m.count);
       const accepted = b.bucket.take(clock.now);
       await clock.sleep(callLatency());
+      // What the SDK retries: an injected 5xx of an accepted call, or the quota's throttling.
+      let retry: {
+        error: string;
+        message: string;
+        backoffBaseMs: number;
+        absorbed: 'transientAbsorbedBySdk' | 'throttlesAbsorbedBySdk';
+        failing: 'transientFailingInvocation' | 'throttlesFailingInvocation';
+      };
       if (accepted) {
         if (!(failureDraw.api() < failures.apiTransient.rate)) return;
         report.injected.apiTransient++;
-        if (attempt + 1 >= timing.sdkAttempts) {
-          report.transientFailingInvocation++;
-          throw throttledError(failures.apiTransient.error, `${c.operation}: internal failure`);
-        }
-        report.transientAbsorbedBySdk++;
-        await clock.sleep(jitter() * Math.min(20_000, timing.sdkTransientBackoffMs * 2 ** attempt));
-        continue;
+        retry = {
+          error: failures.apiTransient.error,
+          message: `${c.operation}: internal failure`,
+          backoffBaseMs: timing.sdkTransientBackoffMs,
+          absorbed: 'transientAbsorbedBySdk',
+          failing: 'transientFailingInvocation',
+        };
+      } else {
+        m.throttled++;
+        retry = {
+          error: quota.model.error,
+          message: `${c.operation}: Rate exceeded`,
+          backoffBaseMs: timing.sdkThrottleBackoffMs,
+          absorbed: 'throttlesAbsorbedBySdk',
+          failing: 'throttlesFailingInvocation',
+        };
       }
-      m.throttled++;
       if (attempt + 1 >= timing.sdkAttempts) {
-        report.throttlesFailingInvocation++;
-        throw throttledError(quota.model.error, `${c.operation}: Rate exceeded`);
+        report[retry.failing]++;
+        throw throttledError(retry.error, retry.message);
       }
-      report.throttlesAbsorbedBySdk++;
-      await clock.sleep(jitter() * Math.min(20_000, timing.sdkThrottleBackoffMs * 2 ** attempt));
+      report[retry.absorbed]++;
+      await clock.sleep(jitter() * Math.min(20_000, retry.backoffBaseMs * 2 ** attempt));
     }
   }
 
