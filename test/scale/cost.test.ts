@@ -20,16 +20,26 @@ describe('the monthly cost estimate, from the simulated sweep and the synthesize
   const built = buildExample(config);
   const controlPlane = Template.fromStack(built.controlPlane).toJSON() as CfnTemplate;
   const central = Template.fromStack(built.central).toJSON() as CfnTemplate;
+  // The sweep of `accounts` accounts over the config's regions, simulated once for every test.
+  const sweeps = new Map<number, ReturnType<typeof simulateSweep>>();
+  const sweepOf = (accounts: number) => {
+    if (!sweeps.has(accounts))
+      sweeps.set(
+        accounts,
+        simulateSweep({
+          template: controlPlane,
+          homeRegion: config.homeRegion,
+          securityToolingAccount: config.accounts.securityTooling,
+          managementAccount: config.accounts.management,
+          accounts,
+          regions: config.governedRegions,
+        }),
+      );
+    return sweeps.get(accounts)!;
+  };
 
   it('prices what the run and the templates say: transitions, Lambda memory, lifecycle tiers, the OpenSearch domain', async () => {
-    const report = await simulateSweep({
-      template: controlPlane,
-      homeRegion: config.homeRegion,
-      securityToolingAccount: config.accounts.securityTooling,
-      managementAccount: config.accounts.management,
-      accounts: 4,
-      regions: config.governedRegions,
-    });
+    const report = await sweepOf(4);
     const cost = estimateMonthlyCost({ report, controlPlane, central, config, accounts: 4 });
     const rowOf = (prefix: string) => cost.rows.find((r) => r.item.startsWith(prefix))!;
 
@@ -92,14 +102,7 @@ describe('the monthly cost estimate, from the simulated sweep and the synthesize
   }, 300_000);
 
   it('bills the Security Lake writer only when archive.securityLake is set, at its template memory', async () => {
-    const report = await simulateSweep({
-      template: controlPlane,
-      homeRegion: config.homeRegion,
-      securityToolingAccount: config.accounts.securityTooling,
-      managementAccount: config.accounts.management,
-      accounts: 1,
-      regions: config.governedRegions,
-    });
+    const report = await sweepOf(1);
     const item = 'Lambda security-lake-writer: duration (measured CPU per GB)';
     const without = estimateMonthlyCost({ report, controlPlane, central, config, accounts: 1 });
     expect(without.rows.find((r) => r.item === item)).toBeUndefined();
@@ -132,14 +135,7 @@ describe('the monthly cost estimate, from the simulated sweep and the synthesize
   }, 300_000);
 
   it('with flowLogs.delivery firehose, prices flow logs on the direct path and the stream without them', async () => {
-    const report = await simulateSweep({
-      template: controlPlane,
-      homeRegion: config.homeRegion,
-      securityToolingAccount: config.accounts.securityTooling,
-      managementAccount: config.accounts.management,
-      accounts: 1,
-      regions: config.governedRegions,
-    });
+    const report = await sweepOf(1);
     const viaLogs = estimateMonthlyCost({ report, controlPlane, central, config, accounts: 1 });
     const direct = exampleConfig({
       flowLogs: { ...(exampleConfigRaw().flowLogs as object), delivery: 'firehose' },

@@ -34,6 +34,19 @@ const raw = () => JSON.parse(readFileSync(regionalPath, 'utf8')) as Record<strin
 const config: LogwardenConfig = parseConfig(raw());
 const logArchive = config.accounts.logArchive;
 
+/** The config check's lines for `raw`, one a mistake (none when it parses). */
+function problemsOf(raw: Record<string, unknown>): string[] {
+  try {
+    parseConfig(raw);
+    return [];
+  } catch (err) {
+    return (err as Error).message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
+  }
+}
+
 describe('pipeline.regional: one pipeline per governed region or region group', () => {
   const built = buildExample(config);
   const centralOf = (region: string) => built.centrals.find((c) => c.region === region)!;
@@ -301,22 +314,13 @@ describe('pipeline, by default and when misconfigured', () => {
     expect(built.centrals.map((s) => s.node.id)).toEqual(['LogwardenCentral']);
   });
 
-  const problems = (pipeline: unknown, extra: Record<string, unknown> = {}) => {
-    try {
-      parseConfig({
-        ...exampleConfigRaw(),
-        governedRegions: ['eu-west-1', 'eu-central-1', 'us-east-1'],
-        pipeline,
-        ...extra,
-      });
-      return [];
-    } catch (err) {
-      return (err as Error).message
-        .split('\n')
-        .slice(1)
-        .map((l) => l.trim());
-    }
-  };
+  const problems = (pipeline: unknown, extra: Record<string, unknown> = {}) =>
+    problemsOf({
+      ...exampleConfigRaw(),
+      governedRegions: ['eu-west-1', 'eu-central-1', 'us-east-1'],
+      pipeline,
+      ...extra,
+    });
 
   it('names the field of every mistake', () => {
     expect(problems({ regional: false, regionGroups: { eu: ['eu-west-1'] } })).toEqual([
@@ -443,19 +447,8 @@ describe("pipeline.regional: each pipeline's search domain sized for its own sha
   });
 
   it('names the field of every mistake in pipeline.openSearch', () => {
-    const problems = (raw: Record<string, unknown>) => {
-      try {
-        parseConfig(raw);
-        return [];
-      } catch (err) {
-        return (err as Error).message
-          .split('\n')
-          .slice(1)
-          .map((l) => l.trim());
-      }
-    };
     expect(
-      problems(
+      problemsOf(
         sizedRaw({
           regional: false,
           regionGroups: undefined,
@@ -464,12 +457,12 @@ describe("pipeline.regional: each pipeline's search domain sized for its own sha
         }),
       ),
     ).toEqual(['- pipeline.openSearch: is only for pipeline.regional true']);
-    expect(problems(sizedRaw({ openSearch: { 'us-east-1': { dailyIngestGiB: 0, shards: 3 } } }))).toEqual([
+    expect(problemsOf(sizedRaw({ openSearch: { 'us-east-1': { dailyIngestGiB: 0, shards: 3 } } }))).toEqual([
       '- pipeline.openSearch.us-east-1.dailyIngestGiB: must be greater than 0',
       '- pipeline.openSearch.us-east-1: Unrecognized key: "shards"',
     ]);
     expect(
-      problems(
+      problemsOf(
         sizedRaw({
           openSearch: {
             'us-west-2': { dailyIngestGiB: 10 },
@@ -489,13 +482,13 @@ describe("pipeline.regional: each pipeline's search domain sized for its own sha
       sized,
       'eu-central-1',
     ).dataNodes;
-    expect(problems(volumeShort).filter((p) => p.includes('eu-central-1'))).toEqual([
+    expect(problemsOf(volumeShort).filter((p) => p.includes('eu-central-1'))).toEqual([
       expect.stringMatching(
         /^- pipeline.openSearch.eu-central-1.volumeGiB: the domain of the pipeline in eu-central-1 cannot hold the retention: \d+ data nodes × 10 GiB/,
       ),
     ]);
     expect(
-      problems(sizedRaw({ openSearch: { 'us-east-1': { volumeGiB: 1100 } } })).filter((p) =>
+      problemsOf(sizedRaw({ openSearch: { 'us-east-1': { volumeGiB: 1100 } } })).filter((p) =>
         p.includes('more than'),
       ),
     ).toEqual([
@@ -506,7 +499,7 @@ describe("pipeline.regional: each pipeline's search domain sized for its own sha
     const openSearch = { ...(byHand.openSearch as Record<string, unknown>) };
     delete openSearch.volumeGiB;
     expect(
-      problems({
+      problemsOf({
         ...byHand,
         openSearch,
         pipeline: { ...(byHand.pipeline as object), openSearch: { 'eu-west-1': { volumeGiB: 100 } } },
