@@ -10,8 +10,9 @@ import { KinesisClient, type PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { gunzipSync } from 'node:zlib';
 import { decompressRecord } from '../local/firehose-decompression';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
-import type { FlowLogFormat } from '../functions/shared/flow-log-formats';
 import { flowBoundWriter } from './flow-bound';
+import { applicationBoundWriter, type BoundLogEvent, type BoundPayload } from './application-bound';
+import type { BenchSource } from './sources';
 import { benchTrust } from './bench-trust';
 import { bundledTransform } from './bundled-transform';
 
@@ -20,39 +21,63 @@ export const formats = new FlowLogFormatRegistry();
 export const trust = benchTrust();
 const kinesis = new KinesisClient({ region: 'eu-west-1' });
 
+/** Writes one log event of a payload as one NDJSON line. */
+type EventWriter = (e: BoundLogEvent, from: BoundPayload) => string;
+
 /**
  * Each record decoded as the floor decodes it (base64, gunzip, lenient UTF-8, the payload's
  * JSON), each log event written as one NDJSON line by `write`, the record's NDJSON in base64.
  * Returns the output bytes.
  */
-function writeEachEvent(
-  event: FirehoseTransformEvent,
-  write: (message: string, id: string) => string,
-): number {
+function writeEachEvent(event: FirehoseTransformEvent, write: EventWriter): number {
   let out = 0;
   for (const r of event.records) {
     const payload = JSON.parse(gunzipSync(Buffer.from(r.data, 'base64')).toString('utf8'));
     let ndjson = '';
-    for (const e of payload.logEvents) ndjson += write(e.message, e.id) + '\n';
+    for (const e of payload.logEvents) ndjson += write(e, payload) + '\n';
     out += Buffer.from(ndjson).toString('base64').length;
   }
   return out;
 }
 
+/** The floor's line: the parsed event (a JSON line parsed) and its raw line. */
+const floorWriter: EventWriter = ({ message: m }) => {
+  const parsed: unknown = m.startsWith('{') ? JSON.parse(m) : m;
+  return JSON.stringify({ event: parsed, raw_data: m });
+};
+
 /** The floor: what any lossless transform of this data must do at least. Returns its output bytes. */
 export function floor(event: FirehoseTransformEvent): number {
-  return writeEachEvent(event, (m) => {
-    const parsed: unknown = m.startsWith('{') ? JSON.parse(m) : m;
-    return JSON.stringify({ event: parsed, raw_data: m });
-  });
+  return writeEachEvent(event, floorWriter);
+}
+
+/** The cheapest writer of a valid document for a source's lines, if the benchmark has one. */
+function boundWriterOf(source: BenchSource, search: boolean): EventWriter | undefined {
+  if (source.flowFormat) {
+    const write = flowBoundWriter(source.flowFormat, search);
+    return (e) => write(e.message, e.id);
+  }
+  return source.application ? applicationBoundWriter(search) : undefined;
 }
 
 /**
- * The bound of flow records (bench/flow-bound.ts): the floor's decoding, each line written by the
- * cheapest writer of a valid flow document. Returns its output bytes.
+ * The bound of a source's lines (bench/flow-bound.ts, bench/application-bound.ts): the floor's
+ * decoding, each line written by the cheapest writer of a valid document. Returns its output bytes.
  */
-export function flowDocumentBound(format: FlowLogFormat, search: boolean) {
-  const write = flowBoundWriter(format, search);
+export function documentBound(source: BenchSource, search: boolean) {
+  const write = boundWriterOf(source, search);
+  if (!write) throw new Error(`the benchmark has no bound for ${source.name}`);
+  return (event: FirehoseTransformEvent): number => writeEachEvent(event, write);
+}
+
+/**
+ * The bound of a mix of `sources`: each payload's lines written by its source's bound (by log
+ * group), and a source without one (CloudTrail, GuardDuty) by the floor's own writer, a ratio of
+ * 1 for them: an upper bound of what any valid writer of the mix could reach.
+ */
+export function mixBound(sources: BenchSource[], search: boolean) {
+  const writers = new Map(sources.map((s) => [s.logGroup, boundWriterOf(s, search) ?? floorWriter]));
+  const write: EventWriter = (e, from) => (writers.get(from.logGroup) ?? floorWriter)(e, from);
   return (event: FirehoseTransformEvent): number => writeEachEvent(event, write);
 }
 

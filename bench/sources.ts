@@ -25,6 +25,8 @@ export interface BenchSource {
   dailyBytes: number;
   /** For flow records: the format of their lines. */
   flowFormat?: FlowLogFormat;
+  /** Application lines (plain text, JSON no mapping knows): Base Events (bench/application-bound.ts). */
+  application?: boolean;
 }
 
 /** The account of the corpus' flow records (AWS's documentation examples). */
@@ -113,6 +115,7 @@ export function benchSources(): BenchSource[] {
       owner: BENCH_OWNER,
       messages: applicationJsonLines(),
       dailyBytes: v.appLogBytesPerAccountPerDay / 2,
+      application: true,
     },
     {
       name: 'plain text',
@@ -120,6 +123,7 @@ export function benchSources(): BenchSource[] {
       owner: BENCH_OWNER,
       messages: text,
       dailyBytes: v.appLogBytesPerAccountPerDay / 2,
+      application: true,
     },
   ];
 }

@@ -141,7 +141,7 @@ async function perSource() {
         sources.map((s) => ({ ...s, weight: s.dailyBytes })),
       ),
   };
-  // BENCH_SOURCE=<name prefix>: that source's row alone (a quick look; the targets need all rows).
+  // BENCH_SOURCE=<name prefix>: that source's rows alone (`mix`: the mix's; a quick look: the targets need all rows).
   const only = process.env.BENCH_SOURCE;
   const rows = [
     ...sources
@@ -150,7 +150,7 @@ async function perSource() {
         name: `${s.name} (${s.dailyBytes ? pct(s.dailyBytes / weightSum) : 'not in the model'})`,
         records: (mb: number) => corpusRecords(mb * 1024 * 1024, [{ ...s, weight: 1 }]),
       })),
-    ...(only === undefined ? [mix] : []),
+    ...(only === undefined || mix.name.startsWith(only) ? [mix] : []),
   ];
   const bufferBytes = PROCESSOR_BUFFER_MB * 1024 * 1024;
   console.log(`logwarden transform benchmark per source (${runtimeNote()}, ${rounds} interleaved rounds)\n`);
@@ -168,24 +168,41 @@ async function perSource() {
       `| ${row.name} | ${ratio.toFixed(2)} | ${t.ratios.map((r) => r.toFixed(2)).join(' ')} | ${median(t.cpuRatios).toFixed(2)}; ${t.cpuRatios.map((r) => r.toFixed(2)).join(' ')} | ${t.bytesPerInputByte.toFixed(1)} (${t.floorBytesPerInputByte.toFixed(1)}) | ${pct(d.reingested / d.records)} of ${d.records} (${d.invocations} invocations${d.processingFailed ? `, ${d.processingFailed} failed` : ''}${d.decompressionFailed ? `, ${d.decompressionFailed} not decompressed` : ''}) | ${pct(d.extraBytes / d.streamBytes)} | ${(d.responseBytes / d.handedBytes).toFixed(2)} |`,
     );
   }
-  // The bound of flow records (bench/sides.ts flowDocumentBound): what no valid writer can beat.
-  const flowRows = sources.filter((s) => s.flowFormat && (only === undefined || s.name.startsWith(only)));
-  if (flowRows.length) {
-    const { flowDocumentBound } = await sides();
+  // The bounds (bench/sides.ts documentBound, mixBound): what no valid writer of the documents can beat.
+  const { documentBound, mixBound } = await sides();
+  const bounds = [
+    ...sources
+      .filter((s) => (s.flowFormat || s.application) && (only === undefined || s.name.startsWith(only)))
+      .map((s) => ({
+        name: s.name,
+        records: () => corpusRecords(10 * 1024 * 1024, [{ ...s, weight: 1 }]),
+        side: (search: boolean) => documentBound(s, search),
+      })),
+    ...(only === undefined || mix.name.startsWith(only)
+      ? [
+          {
+            name: mix.name,
+            records: () => mix.records(10),
+            side: (search: boolean) => mixBound(sources, search),
+          },
+        ]
+      : []),
+  ];
+  if (bounds.length) {
     console.log(
-      `\nflow records, the bound: the floor against a writer of only what OCSF 1.1.0 requires (+ raw_data), nothing checked, and the same with a search's fields (ports, protocol, bytes, packets)\n`,
+      `\nthe bound: the floor against a writer of only what OCSF 1.1.0 requires (+ raw_data), nothing checked, and the same with what a search needs (flow records: ports, protocol, bytes, packets; application lines: the searchable message, a JSON line's fields, the account and log group); the mix with CloudTrail and GuardDuty written by the floor's own writer\n`,
     );
     console.log(
       '| source | required only: ratio (per round) | response B per input B | with search fields: ratio (per round) | response B per input B |',
     );
     console.log('| --- | --- | --- | --- | --- |');
-    for (const s of flowRows) {
-      const events = firehoseEvents(corpusRecords(10 * 1024 * 1024, [{ ...s, weight: 1 }]), 500);
-      const bare = await throughput(events, rounds, flowDocumentBound(s.flowFormat!, false));
-      const searchable = await throughput(events, rounds, flowDocumentBound(s.flowFormat!, true));
-      const cell = (t: Throughput) =>
-        `${median(t.ratios).toFixed(2)} (${t.ratios.map((r) => r.toFixed(2)).join(' ')}); CPU ${median(t.cpuRatios).toFixed(2)} | ${t.bytesPerInputByte.toFixed(1)}`;
-      console.log(`| ${s.name} | ${cell(bare)} | ${cell(searchable)} |`);
+    const cell = (t: Throughput) =>
+      `${median(t.ratios).toFixed(2)} (${t.ratios.map((r) => r.toFixed(2)).join(' ')}); CPU ${median(t.cpuRatios).toFixed(2)} | ${t.bytesPerInputByte.toFixed(1)}`;
+    for (const b of bounds) {
+      const events = firehoseEvents(b.records(), 500);
+      const bare = await throughput(events, rounds, b.side(false));
+      const searchable = await throughput(events, rounds, b.side(true));
+      console.log(`| ${b.name} | ${cell(bare)} | ${cell(searchable)} |`);
     }
   }
   console.log(
