@@ -24,6 +24,15 @@ what AWS refuses, or refuse what AWS accepts. Each rule names its source:
   "Step 3: Create an account-level subscription filter policy"); that role is created in the
   sending account ("Step 2: (Only if using an organization) Create an IAM role"). Refused with
   InvalidParameterException when RoleArn is absent or names a role of another account.
+- PutSubscriptionFilter's `distribution` is kept and described: "The method used to distribute
+  log data to the destination. By default, log data is grouped by log stream, but the grouping
+  can be set to random for a more even distribution." (PutSubscriptionFilterRequest.distribution;
+  DescribeSubscriptionFilters answers SubscriptionFilter.distribution). moto answered ByLogStream
+  for every filter, so a filter put with Random never matched what was asked for. A put that
+  leaves it out is a put of the default.
+- DescribeSubscriptionFilters answers only the filters whose name starts with `filterNamePrefix`:
+  "The prefix to match. If you don't specify a value, no prefix filter is applied."
+  (DescribeSubscriptionFiltersRequest.filterNamePrefix); moto answered every filter of the group.
 - Filter patterns (filter_pattern.py): a pattern AWS cannot read is refused when the filter or
   policy is put; a valid one decides which events are delivered, for subscription filters and
   account policies alike.
@@ -179,7 +188,41 @@ def _wrap_backend_put_subscription_filter(original: Any) -> Any:
     return put_subscription_filter
 
 
+def _wrap_put_subscription_filter(original: Any) -> Any:
+    def put_subscription_filter(self: LogsResponse) -> str:
+        out = original(self)
+        group = self.logs_backend.groups.get(self._get_param("logGroupName"))
+        found = group.subscription_filters.get(self._get_param("filterName")) if group else None
+        if found is not None:
+            found.distribution = self._get_param("distribution") or "ByLogStream"
+        return out  # type: ignore[no-any-return]
+
+    return put_subscription_filter
+
+
+def _wrap_describe_subscription_filters(original: Any) -> Any:
+    def describe_subscription_filters(self: LogsResponse) -> str:
+        out = json.loads(original(self))
+        prefix = self._get_param("filterNamePrefix")
+        if prefix:
+            out["subscriptionFilters"] = [
+                f for f in out.get("subscriptionFilters", []) if str(f.get("filterName", "")).startswith(prefix)
+            ]
+        return json.dumps(out)
+
+    return describe_subscription_filters
+
+
 # --- models ------------------------------------------------------------------------------------
+
+_filter_to_json = logs_models.SubscriptionFilter.to_json
+
+
+def _subscription_filter_to_json(self: Any) -> dict[str, Any]:
+    out: dict[str, Any] = _filter_to_json(self)
+    out["distribution"] = getattr(self, "distribution", "ByLogStream")
+    return out
+
 
 _group_put_filter = logs_models.LogGroup.put_subscription_filter
 
@@ -216,6 +259,13 @@ def install() -> None:
         LogsBackend.put_subscription_filter
     )
     logs_models.LogGroup.put_subscription_filter = _group_put_subscription_filter  # type: ignore[method-assign]
+    LogsResponse.put_subscription_filter = _wrap_put_subscription_filter(  # type: ignore[method-assign]
+        LogsResponse.put_subscription_filter
+    )
+    logs_models.SubscriptionFilter.to_json = _subscription_filter_to_json  # type: ignore[method-assign]
+    LogsResponse.describe_subscription_filters = _wrap_describe_subscription_filters(  # type: ignore[method-assign]
+        LogsResponse.describe_subscription_filters
+    )
     logs_models.LogStream._send_log_events = _wrap_send_log_events(  # type: ignore[method-assign]
         logs_models.LogStream._send_log_events
     )

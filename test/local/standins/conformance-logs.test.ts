@@ -558,3 +558,43 @@ conformance('logs:PutSubscriptionFilter', {
     },
   ],
 });
+
+conformance('logs:DescribeSubscriptionFilters', {
+  behaviour: 'a filter described with the distribution it was put with',
+  source:
+    'botocore logs model, PutSubscriptionFilterRequest.distribution: "The method used to distribute log data to the destination. By default, log data is grouped by log stream, but the grouping can be set to random for a more even distribution."; DescribeSubscriptionFilters answers SubscriptionFilter.distribution',
+  refuses: [
+    'describing a filter put with Random as ByLogStream',
+    async () => {
+      await logs(securityTooling).send(
+        new PutSubscriptionFilterCommand({
+          logGroupName: '/app/audit',
+          filterName: 'first',
+          filterPattern: '',
+          destinationArn: destinationArn(region),
+          roleArn: senderRole(securityTooling),
+          distribution: 'Random',
+        }),
+      );
+      const res = await logs(securityTooling).send(
+        new DescribeSubscriptionFiltersCommand({ logGroupName: '/app/audit', filterNamePrefix: 'first' }),
+      );
+      // Only the filter the prefix names (DescribeSubscriptionFiltersRequest.filterNamePrefix).
+      expect(res.subscriptionFilters?.map((f) => [f.filterName, f.distribution])).toEqual([
+        ['first', 'Random'],
+      ]);
+    },
+  ],
+  accepts: [
+    'a put that leaves it out: the default, by log stream',
+    async () => {
+      await subscribe('first');
+      const res = await logs(securityTooling).send(
+        new DescribeSubscriptionFiltersCommand({ logGroupName: '/app/audit', filterNamePrefix: 'first' }),
+      );
+      expect(res.subscriptionFilters?.map((f) => [f.filterName, f.distribution])).toEqual([
+        ['first', 'ByLogStream'],
+      ]);
+    },
+  ],
+});
