@@ -64,18 +64,19 @@ export const functionMemoryMb = {
  * OpenSearch, S3 and DynamoDB is billed too and is not in it. The alerter's CloudTrail and
  * GuardDuty figures are of its look at each line before normalizing (issue 26 §2), measured
  * alone on 2026-12-07 (FUNCTIONS_CPU_ONLY=alerter FUNCTIONS_CPU_MB=4, the first of two runs;
- * docs/benchmark.md). The Security Lake writer's figures are of its faster Parquet writer,
- * measured alone (FUNCTIONS_CPU_ONLY=securityLakeWriter FUNCTIONS_CPU_MB=2) the same day.
+ * docs/benchmark.md). The Security Lake writer's figures are of its Parquet writer with all-null
+ * leaves written once an object, measured alone (FUNCTIONS_CPU_ONLY=securityLakeWriter
+ * FUNCTIONS_CPU_MB=2) the same day, the first of two runs.
  */
 export const measuredCpuSecondsPerGb: Readonly<Record<Source, Readonly<Record<PipelineFunction, number>>>> = {
-  cloudTrail: { transform: 42.4, indexer: 48.4, alerter: 21.2, securityLakeWriter: 239.6 },
-  flowLogs: { transform: 51.2, indexer: 93.3, alerter: 5.7, securityLakeWriter: 1458.2 },
-  guardDuty: { transform: 58.1, indexer: 57.9, alerter: 21.7, securityLakeWriter: 150.8 },
+  cloudTrail: { transform: 42.4, indexer: 48.4, alerter: 21.2, securityLakeWriter: 168.2 },
+  flowLogs: { transform: 51.2, indexer: 93.3, alerter: 5.7, securityLakeWriter: 636.2 },
+  guardDuty: { transform: 58.1, indexer: 57.9, alerter: 21.7, securityLakeWriter: 59.7 },
   application: {
     transform: (36.5 + 20.8) / 2,
     indexer: (61.4 + 63.9) / 2,
     alerter: (4.7 + 8.3) / 2,
-    securityLakeWriter: (63.3 + 171.2) / 2,
+    securityLakeWriter: (65.8 + 180.8) / 2,
   },
 };
 

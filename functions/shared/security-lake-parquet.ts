@@ -188,6 +188,50 @@ interface Leaf {
   definitionLevels: number[];
   repetitionLevels: number[];
   values: unknown[];
+  /**
+   * Nulls not yet in the arrays: while every entry so far is an absent value at the same levels
+   * (most of Network Activity's 1,548 leaves for a flow record), only their count is kept.
+   */
+  nulls: number;
+  nullDefinitionLevel: number;
+  nullRepetitionLevel: number;
+}
+
+/** One entry of a leaf: its levels and its value (undefined where absent). */
+function pushEntry(leaf: Leaf, definitionLevel: number, repetitionLevel: number, value: unknown) {
+  if (leaf.values.length === 0) {
+    if (value === undefined) {
+      if (leaf.nulls === 0) {
+        leaf.nullDefinitionLevel = definitionLevel;
+        leaf.nullRepetitionLevel = repetitionLevel;
+      }
+      if (definitionLevel === leaf.nullDefinitionLevel && repetitionLevel === leaf.nullRepetitionLevel) {
+        leaf.nulls++;
+        return;
+      }
+    }
+    materializeNulls(leaf);
+  }
+  leaf.definitionLevels.push(definitionLevel);
+  leaf.repetitionLevels.push(repetitionLevel);
+  leaf.values.push(value);
+}
+
+/** The counted nulls into the arrays, as pushing each would have put them. */
+function materializeNulls(leaf: Leaf) {
+  if (!leaf.nulls) return;
+  leaf.definitionLevels = new Array<number>(leaf.nulls).fill(leaf.nullDefinitionLevel);
+  leaf.repetitionLevels = new Array<number>(leaf.nulls).fill(leaf.nullRepetitionLevel);
+  leaf.values = new Array<unknown>(leaf.nulls).fill(undefined);
+  leaf.nulls = 0;
+}
+
+/** A leaf emptied for the next row group. */
+function resetLeaf(leaf: Leaf) {
+  leaf.values = [];
+  leaf.definitionLevels = [];
+  leaf.repetitionLevels = [];
+  leaf.nulls = 0;
 }
 
 /** A node of a class's schema tree, compiled for shredding rows into its leaves' levels. */
@@ -244,6 +288,9 @@ function compileNode(tree: SchemaTree, path: SchemaElement[], repeatedAbove: num
       definitionLevels: [],
       repetitionLevels: [],
       values: [],
+      nulls: 0,
+      nullDefinitionLevel: 0,
+      nullRepetitionLevel: 0,
     };
     node.leaves = [node.leaf];
   }
@@ -272,11 +319,7 @@ function classWriter(classUid: number): ClassWriter {
 
 /** A null (or an empty array) at a group: each leaf under it takes one null at these levels. */
 function shredNull(node: Shredder, definitionLevel: number, repetitionLevel: number) {
-  for (const leaf of node.leaves) {
-    leaf.definitionLevels.push(definitionLevel);
-    leaf.repetitionLevels.push(repetitionLevel);
-    leaf.values.push(undefined);
-  }
+  for (const leaf of node.leaves) pushEntry(leaf, definitionLevel, repetitionLevel, undefined);
 }
 
 /**
@@ -295,11 +338,12 @@ function shred(
   if (node.leaf) {
     if (isNull && node.repetition === 'REQUIRED' && !allowNull)
       throw new Error('parquet required value is undefined');
-    node.leaf.definitionLevels.push(
+    pushEntry(
+      node.leaf,
       isNull || node.repetition === 'REQUIRED' ? definitionLevel : definitionLevel + 1,
+      repetitionLevel,
+      value,
     );
-    node.leaf.repetitionLevels.push(repetitionLevel);
-    node.leaf.values.push(value);
     return;
   }
   if (isNull) {
@@ -344,6 +388,100 @@ const compressors = (() => {
   };
 })();
 
+type ColumnResult = ReturnType<typeof writeColumn>;
+
+/** A leaf's levels and values through hyparquet-writer's own column writer. */
+function writeLeaf(
+  writer: ByteWriter,
+  leaf: Leaf,
+  codec: ParquetCodec,
+  compressors: ParquetWriter['compressors'],
+): ColumnResult {
+  return writeColumn({
+    writer,
+    column: {
+      columnName: leaf.columnName,
+      element: leaf.path[leaf.path.length - 1] as never,
+      schemaPath: leaf.path as never,
+      codec,
+      compressors,
+      stats: true,
+      pageSize: PARQUET_PAGE_BYTES,
+      columnIndex: false,
+      offsetIndex: true,
+    },
+    pageData: {
+      values: leaf.values as never,
+      definitionLevels: leaf.definitionLevels,
+      repetitionLevels: leaf.repetitionLevels,
+      maxDefinitionLevel: leaf.maxDefinitionLevel,
+    },
+  });
+}
+
+/** A column chunk written at offset 0 of a writer of its own: its bytes and the column writer's answer. */
+interface WrittenChunk {
+  bytes: Uint8Array;
+  result: ColumnResult;
+}
+
+/**
+ * A leaf whose entries are all absent at the same levels (every leaf under an object a row group
+ * never holds). Its chunk is what another such leaf's is, with the same physical type, levels and
+ * row count, but for its path and where it starts: written once an object by the column writer
+ * into a writer of its own, then copied with its offsets moved. The bytes are those of writing it
+ * (test/functions/shared/security-lake-parquet-bytes.test.ts).
+ */
+function writeNullLeaf(
+  writer: ByteWriter,
+  leaf: Leaf,
+  codec: ParquetCodec,
+  compressors: ParquetWriter['compressors'],
+  written: Map<string, WrittenChunk>,
+): ColumnResult {
+  // What the chunk's bytes depend on: the leaf's element but its name, the repeated nodes above
+  // it (its repetition levels' width), its levels and how many.
+  const key = JSON.stringify([
+    { ...leaf.path[leaf.path.length - 1], name: undefined },
+    leaf.path.filter((e) => e.repetition_type === 'REPEATED').length,
+    leaf.maxDefinitionLevel,
+    leaf.nulls,
+    leaf.nullDefinitionLevel,
+    leaf.nullRepetitionLevel,
+  ]);
+  let chunk = written.get(key);
+  if (!chunk) {
+    const own = new ByteWriter();
+    materializeNulls(leaf);
+    const result = writeLeaf(own, leaf, codec, compressors);
+    chunk = { bytes: new Uint8Array(own.getBuffer()), result };
+    written.set(key, chunk);
+  }
+  const start = BigInt(writer.offset);
+  writer.appendBytes(chunk.bytes);
+  const { meta_data } = chunk.result.chunk;
+  const { offsetIndex } = chunk.result;
+  return {
+    chunk: {
+      meta_data: meta_data && {
+        ...meta_data,
+        path_in_schema: leaf.path.slice(1).map((e) => e.name),
+        data_page_offset: meta_data.data_page_offset + start,
+        dictionary_page_offset:
+          meta_data.dictionary_page_offset === undefined
+            ? undefined
+            : meta_data.dictionary_page_offset + start,
+      },
+      file_offset: (chunk.result.chunk.file_offset ?? 0n) + start,
+    },
+    columnIndex: chunk.result.columnIndex,
+    offsetIndex: offsetIndex && {
+      page_locations: offsetIndex.page_locations.map((p) => ({ ...p, offset: p.offset + start })),
+    },
+    bloomFilter: chunk.result.bloomFilter,
+  };
+}
+
 /**
  * Documents of one class as one Parquet object of the class's Security Lake schema. Security
  * Lake User Guide: "The same OCSF event class should apply to each record within a
@@ -354,9 +492,11 @@ const compressors = (() => {
  * walks every row once for each of a class's 798-1,548 leaf columns, from the root, and looks up
  * each leaf's path in the schema again for every object. Here the schema is compiled once a
  * class, each column's rows are shredded into all its leaves in one walk, a null object gives
- * every leaf under it its null at once, and an all-null page's gzip is made once; each leaf's
- * levels and values then go to hyparquet-writer's own column writer, and its ParquetWriter
- * writes the footer, as parquetWriteBuffer does.
+ * every leaf under it its null at once, an all-null page's gzip is made once, and a leaf whose
+ * entries are all absent at the same levels is counted, not listed, and its chunk written once
+ * an object and copied (writeNullLeaf); each other leaf's levels and values go to
+ * hyparquet-writer's own column writer, and its ParquetWriter writes the footer, as
+ * parquetWriteBuffer does.
  */
 export function securityLakeParquet(
   documents: readonly Record<string, unknown>[],
@@ -376,13 +516,10 @@ export function securityLakeParquet(
     const group = rows.slice(start, start + rowGroupRows);
     const groupStartOffset = writer.offset;
     const chunks: ReturnType<typeof writeColumn>['chunk'][] = [];
+    const nullChunks = new Map<string, WrittenChunk>();
     for (const { name, node, flat } of columns) {
       const data = group.map((r) => r[name]);
-      for (const leaf of node.leaves) {
-        leaf.values = [];
-        leaf.definitionLevels = [];
-        leaf.repetitionLevels = [];
-      }
+      for (const leaf of node.leaves) resetLeaf(leaf);
       if (flat) {
         // A top-level primitive: its definition levels only, as encodeNestedValues gives them.
         const leaf = node.leaf!;
@@ -390,31 +527,12 @@ export function securityLakeParquet(
         leaf.definitionLevels = data.map((v) => (v === null || v === undefined ? 0 : 1));
       } else for (const v of data) shred(node, v, 0, 0, false);
       for (const leaf of node.leaves) {
-        const element = leaf.path[leaf.path.length - 1];
-        const result = writeColumn({
-          writer,
-          column: {
-            columnName: leaf.columnName,
-            element: element as never,
-            schemaPath: leaf.path as never,
-            codec,
-            compressors: pq.compressors,
-            stats: true,
-            pageSize: PARQUET_PAGE_BYTES,
-            columnIndex: false,
-            offsetIndex: true,
-          },
-          pageData: {
-            values: leaf.values as never,
-            definitionLevels: leaf.definitionLevels,
-            repetitionLevels: leaf.repetitionLevels,
-            maxDefinitionLevel: leaf.maxDefinitionLevel,
-          },
-        });
+        const result =
+          leaf.values.length === 0
+            ? writeNullLeaf(writer, leaf, codec, pq.compressors, nullChunks)
+            : writeLeaf(writer, leaf, codec, pq.compressors);
         // Not kept past the object: they hold its values.
-        leaf.values = [];
-        leaf.definitionLevels = [];
-        leaf.repetitionLevels = [];
+        resetLeaf(leaf);
         chunks.push(result.chunk);
         pq.pendingIndexes.push(result);
       }
