@@ -9,6 +9,13 @@ export const names = {
   memberExecutionRole: 'logwarden-member-execution',
   flowLogsDeliveryRole: 'logwarden-flowlogs-delivery',
   /**
+   * scope.coverManagementAccount: in the management account only, the role list-regions assumes
+   * to list its regions in the Account API's standalone context, the only one that can ("The
+   * management account can only be managed using the standalone context from the management
+   * account"; a delegated administrator's AccountId "must be a member account").
+   */
+  managementRegionListerRole: 'logwarden-management-region-lister',
+  /**
    * flowLogs.delivery firehose: the DirectPut Firehose stream of each governed region in the
    * log-archive account, the member role passed as DeliverLogsPermissionArn ("mySourceRole"), and
    * the log-archive role passed as DeliverCrossAccountRole, whose name "starts with
@@ -143,6 +150,11 @@ export const controlFunctionOf = {
 
 export function controlRoleArn(fn: string, securityToolingAccount: string): string {
   return `arn:aws:iam::${securityToolingAccount}:role/${controlRoleName(fn)}`;
+}
+
+/** The role list-regions assumes in the management account (member baseline, deployed there by hand). */
+export function managementRegionListerRoleArn(managementAccount: string): string {
+  return `arn:aws:iam::${managementAccount}:role/${names.managementRegionListerRole}`;
 }
 
 /**

@@ -149,6 +149,39 @@ export class MemberBaselineStack extends Stack {
     });
     homeRegionOnly(delivery);
 
+    if (config.scope.coverManagementAccount) {
+      // The management account's regions can only be listed in its own standalone context ("The
+      // management account can only be managed using the standalone context from the management
+      // account"; a delegated administrator's AccountId "must be a member account in the same
+      // organization", Account API Reference): list-regions assumes this role, created only where
+      // this template is deployed in the management account (by hand: StackSets never deploy there).
+      const inManagement = new CfnCondition(this, 'IsManagementAccountHomeRegion', {
+        expression: Fn.conditionAnd(
+          isHomeRegion,
+          Fn.conditionEquals(this.account, config.accounts.management),
+        ),
+      });
+      const regionLister = new iam.Role(this, 'ManagementRegionListerRole', {
+        roleName: names.managementRegionListerRole,
+        description: "Lets logwarden's list-regions read the management account's enabled regions",
+        assumedBy: new iam.PrincipalWithConditions(
+          new iam.ArnPrincipal(controlRoleArn('list-regions', controlAccount)),
+          { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
+        ),
+        inlinePolicies: {
+          regions: new iam.PolicyDocument({
+            statements: [new iam.PolicyStatement({ actions: ['account:ListRegions'], resources: ['*'] })],
+          }),
+        },
+      });
+      (regionLister.node.defaultChild as iam.CfnRole).cfnOptions.condition = inManagement;
+      acknowledge(
+        regionLister,
+        'account:ListRegions takes no resource-level permission in the standalone context (SAR).',
+        'AwsSolutions-IAM5[Resource::*]',
+      );
+    }
+
     if (config.flowLogs.delivery === 'firehose') {
       // flowLogs.delivery firehose: the source account role ("mySourceRole") of the VPC User
       // Guide's "IAM roles for cross account delivery": trusted by the log delivery service,

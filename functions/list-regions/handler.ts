@@ -2,7 +2,8 @@ import { AccountClient } from '@aws-sdk/client-account';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { ControlResult } from '../../contracts/coverage';
 import type { Scope } from '../../contracts/scope';
-import { createClient } from '../shared/clients';
+import { managementRegionListerRoleArn } from '../../contracts/names';
+import { assumedRoleCredentials, createClient } from '../shared/clients';
 import { excludedCells, scopeFromEnv, scopeRuleFor } from '../shared/scope';
 import { listRegionsEnv } from './env';
 import { governedEnabledRegions } from './list-regions';
@@ -14,6 +15,12 @@ export interface ListRegionsDeps {
   /** The account this function runs in: the Account API refuses its own id as AccountId. */
   controlAccount: string;
   scope: Scope;
+  /**
+   * The Account API in the management account's own, standalone context (scope
+   * .coverManagementAccount): a delegated administrator cannot name it ("The specified account ID
+   * must be a member account in the same organization", Account API Reference, AccountId).
+   */
+  managementAccountClient: () => AccountClient;
 }
 
 export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): ListRegionsDeps {
@@ -24,6 +31,18 @@ export function depsFromEnv(env: Readonly<Record<string, string | undefined>>): 
     governedRegions: settings.governedRegions,
     controlAccount: settings.controlAccount,
     scope: scopeFromEnv(settings),
+    managementAccountClient: () =>
+      createClient(AccountClient, {
+        region: 'us-east-1',
+        credentials: assumedRoleCredentials(
+          {
+            RoleArn: managementRegionListerRoleArn(settings.managementAccount),
+            RoleSessionName: 'logwarden-list-regions',
+            DurationSeconds: 900,
+          },
+          'us-east-1',
+        ),
+      }),
   };
 }
 
@@ -51,12 +70,14 @@ export function makeHandler(deps: ListRegionsDeps) {
         regions: [],
         excluded: excludedCells(event.account, deps.governedRegions, rule),
       };
-    const own = event.account === deps.controlAccount;
-    const regions = await governedEnabledRegions(
-      deps.account,
-      own ? undefined : event.account,
-      deps.governedRegions,
-    );
+    // The Account API names neither the caller's own account nor the management account by
+    // AccountId: the first is the caller's standalone context, the second the management's own.
+    const regions =
+      event.account === deps.controlAccount
+        ? await governedEnabledRegions(deps.account, undefined, deps.governedRegions)
+        : event.account === deps.scope.managementAccount
+          ? await governedEnabledRegions(deps.managementAccountClient(), undefined, deps.governedRegions)
+          : await governedEnabledRegions(deps.account, event.account, deps.governedRegions);
     return { account: event.account, regions, excluded: [] };
   };
 }

@@ -145,6 +145,17 @@ def _target(self: AccountResponse, operation: str) -> str:
             "ValidationException",
             "The management account can't specify its own AccountId; call the operation without AccountId.",
         )
+    if account_id == management:
+        # "The specified account ID must be a member account", and the management account is not
+        # one: AWS answers "The management account can only be managed using the standalone
+        # context from the management account" (AccessDeniedException, as quoted in
+        # aws-samples/data-perimeter-helper#8 for account:ListRegions).
+        raise JsonError(
+            "AccessDeniedException",
+            f"User is not authorized to perform: account:{operation} (The management account can only "
+            "be managed using the standalone context from the management account)",
+            403,
+        )
     if caller != management and not org.is_delegated_admin(caller, SERVICE_PRINCIPAL):
         raise JsonError(
             "AccessDeniedException",
@@ -180,7 +191,12 @@ def list_regions(self: AccountResponse) -> str:
     max_results = int(self._get_param("MaxResults") or 20)
     if not 1 <= max_results <= 50:
         raise JsonError("ValidationException", "MaxResults must be between 1 and 50")
-    start = int(self._get_param("NextToken") or 0)
+    token = self._get_param("NextToken") or "0"
+    # ListRegions' errors are ValidationException, AccessDeniedException, TooManyRequestsException
+    # and InternalServerException (model): a token this stand-in did not issue is the first.
+    if not token.isdigit():
+        raise JsonError("ValidationException", f"Invalid NextToken: {token}")
+    start = int(token)
     rows = [
         {"RegionName": r, "RegionOptStatus": s}
         for r, s in sorted(statuses.items())

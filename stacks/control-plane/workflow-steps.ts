@@ -7,6 +7,7 @@ import { listAccountsEnv } from '../../functions/list-accounts/env';
 import { listRegionsEnv } from '../../functions/list-regions/env';
 import { writeLedgerEnv } from '../../functions/write-ledger/env';
 import { scopeEnvironment } from '../../functions/shared/scope';
+import { managementRegionListerRoleArn } from '../../contracts/names';
 import { scheduleIntervalMs } from '../../contracts/schedule';
 import { acknowledge } from '../../workflows/acknowledge';
 import { NodeFunction } from '../node-function';
@@ -83,6 +84,15 @@ export class RegionLister extends NodeFunction {
     );
     // account:ListRegions has no resource type (SAR).
     this.addToRolePolicy(new iam.PolicyStatement({ actions: ['account:ListRegions'], resources: ['*'] }));
+    // scope.coverManagementAccount: the management account's regions through its own role, in
+    // its standalone context (functions/list-regions/handler.ts, the member baseline).
+    if (props.config.scope.coverManagementAccount)
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['sts:AssumeRole'],
+          resources: [managementRegionListerRoleArn(props.config.accounts.management)],
+        }),
+      );
     // The account's OU path, for the scope's OU rules (functions/shared/scope.ts).
     grantListParents(this, props.config);
     acknowledge(

@@ -81,6 +81,7 @@ describe('scope', () => {
       governedRegions: ['eu-west-1', 'eu-central-1'],
       controlAccount: '333333333333',
       scope: { ...none, excludeOUs: ['ou-ab12-sandbox1'] },
+      managementAccountClient: () => new AccountClient({ region: 'us-east-1' }),
     };
     const listed = await listRegions(deps)({ account: member });
     expect(listed.regions).toEqual([]);
@@ -95,5 +96,42 @@ describe('scope', () => {
       account: member,
     });
     expect(back).toEqual({ account: member, regions: ['eu-west-1', 'eu-central-1'], excluded: [] });
+  });
+
+  it("cover-account with scope.coverManagementAccount: the management account's regions in its own standalone context", async () => {
+    orgs.reset();
+    orgs
+      .on(ListParentsCommand, { ChildId: management })
+      .resolves({ Parents: [{ Id: 'r-ab12', Type: 'ROOT' }] });
+    account.reset();
+    account.on(ListRegionsCommand).resolves({ Regions: [{ RegionName: 'eu-west-1' }] });
+    const standalone = jest.fn(() => new AccountClient({ region: 'us-east-1' }));
+    const deps = {
+      account: new AccountClient({ region: 'us-east-1' }),
+      orgs: new OrganizationsClient({ region: 'us-east-1' }),
+      governedRegions: ['eu-west-1', 'eu-central-1'],
+      controlAccount: '333333333333',
+      scope: { ...none, coverManagementAccount: true },
+      managementAccountClient: standalone,
+    };
+    // "The specified account ID must be a member account in the same organization" (Account API
+    // Reference, AccountId): the management account is listed without AccountId, by its own role.
+    expect(await listRegions(deps)({ account: management })).toEqual({
+      account: management,
+      regions: ['eu-west-1'],
+      excluded: [],
+    });
+    expect(standalone).toHaveBeenCalledTimes(1);
+    expect(account.commandCalls(ListRegionsCommand).map((c) => c.args[0].input.AccountId)).toEqual([
+      undefined,
+    ]);
+    // A member is still named by AccountId from the control account.
+    orgs.on(ListParentsCommand, { ChildId: member }).resolves({ Parents: [{ Id: 'r-ab12', Type: 'ROOT' }] });
+    await listRegions(deps)({ account: member });
+    expect(standalone).toHaveBeenCalledTimes(1);
+    expect(account.commandCalls(ListRegionsCommand).map((c) => c.args[0].input.AccountId)).toEqual([
+      undefined,
+      member,
+    ]);
   });
 });

@@ -11,7 +11,11 @@ import {
   GetRegionOptStatusCommand,
   ListRegionsCommand,
 } from '@aws-sdk/client-account';
-import { EnableAWSServiceAccessCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  EnableAWSServiceAccessCommand,
+  OrganizationsClient,
+  RegisterDelegatedAdministratorCommand,
+} from '@aws-sdk/client-organizations';
 import { conformance } from './conformance';
 import { World, management, member, securityTooling } from './world';
 import { emittedEvents } from '../../../local/standins/prerequisites';
@@ -223,6 +227,67 @@ conformance('account:EnableRegion', {
         { to: `${management}/us-east-1`, accountId: member, regionName: 'me-south-1', status: 'ENABLING' },
         { to: `${management}/us-east-1`, accountId: member, regionName: 'me-south-1', status: 'ENABLED' },
       ]);
+    },
+  ],
+});
+
+conformance('account:ListRegions', {
+  behaviour: 'a delegated administrator names member accounts, not the management account',
+  source:
+    'Account API Reference, AccountId: "The specified account ID must be a member account in the same organization."; AWS\'s answer for the management account named by AccountId: "(The management account can only be managed using the standalone context from the management account)" (AccessDeniedException, quoted in aws-samples/data-perimeter-helper#8)',
+  refuses: [
+    'the management account named by the delegated administrator',
+    async () => {
+      await world.as(OrganizationsClient, management, 'us-east-1').send(
+        new RegisterDelegatedAdministratorCommand({
+          AccountId: securityTooling,
+          ServicePrincipal: 'account.amazonaws.com',
+        }),
+      );
+      await expect(
+        account(securityTooling).send(new ListRegionsCommand({ AccountId: management })),
+      ).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringContaining('standalone context from the management account'),
+      });
+    },
+  ],
+  accepts: [
+    'a member named by the delegated administrator, and the management account in its own standalone context',
+    async () => {
+      const res = await account(securityTooling).send(
+        new ListRegionsCommand({ AccountId: member, RegionOptStatusContains: ['ENABLED_BY_DEFAULT'] }),
+      );
+      expect(res.Regions?.map((r) => r.RegionName)).toContain('eu-west-1');
+      const own = await account(management).send(
+        new ListRegionsCommand({ RegionOptStatusContains: ['ENABLED_BY_DEFAULT'] }),
+      );
+      expect(own.Regions?.map((r) => r.RegionName)).toContain('eu-west-1');
+    },
+  ],
+});
+
+conformance('account:ListRegions', {
+  behaviour: 'a NextToken it did not issue is a validation error',
+  source:
+    'botocore account model, ListRegions errors: ValidationException ("The operation failed because one of the input parameters was invalid"), AccessDeniedException, TooManyRequestsException, InternalServerException; NextToken: "This is the NextToken from a previously truncated response."',
+  refuses: [
+    'a token of its own making',
+    async () => {
+      await expect(
+        account(member).send(new ListRegionsCommand({ NextToken: 'not-a-token' })),
+      ).rejects.toMatchObject({ name: 'ValidationException' });
+    },
+  ],
+  accepts: [
+    'the token of a truncated answer',
+    async () => {
+      const first = await account(member).send(new ListRegionsCommand({ MaxResults: 5 }));
+      expect(first.NextToken).toBeDefined();
+      const next = await account(member).send(
+        new ListRegionsCommand({ MaxResults: 5, NextToken: first.NextToken }),
+      );
+      expect(next.Regions?.length).toBeGreaterThan(0);
     },
   ],
 });
