@@ -28,7 +28,10 @@ ownership of the organization trail). Each rule quotes the CloudTrail API Refere
   delegated administrator", footnote 1); IAM passes only a role of the caller's own account.
   A group of another account, or one that does not exist: InvalidCloudWatchLogsLogGroupArnException
   ("thrown when the provided CloudWatch Logs log group is not valid"); a role of another account:
-  InvalidCloudWatchLogsRoleArnException ("thrown when the provided role is not valid").
+  InvalidCloudWatchLogsRoleArnException ("thrown when the provided role is not valid"). A role
+  without a log group: InvalidCloudWatchLogsLogGroupArnException (CreateTrailRequest and
+  UpdateTrailRequest .CloudWatchLogsLogGroupArn: "Not required unless you specify
+  CloudWatchLogsRoleArn.").
 """
 
 from __future__ import annotations
@@ -126,6 +129,13 @@ def _require_own_cloudwatch_logs(self: CloudTrailResponse) -> None:
     group = self._get_param("CloudWatchLogsLogGroupArn")
     role = self._get_param("CloudWatchLogsRoleArn")
     caller = self.current_account
+    if role and not group:
+        # CreateTrailRequest and UpdateTrailRequest .CloudWatchLogsLogGroupArn: "Not required unless
+        # you specify CloudWatchLogsRoleArn."
+        raise JsonError(
+            "InvalidCloudWatchLogsLogGroupArnException",
+            "CloudWatchLogsLogGroupArn is required when CloudWatchLogsRoleArn is specified.",
+        )
     if group:
         parts = group.split(":")
         if len(parts) < 7 or parts[2] != "logs" or parts[5] != "log-group" or parts[4] != caller:

@@ -59,9 +59,27 @@ def _check_firehose_destination(self: FlowLogs) -> None:
         )
 
 
+_TRANSIT_GATEWAY_TYPES = ("TransitGateway", "TransitGatewayAttachment")
+
+
+def _check_traffic_type(self: FlowLogs) -> None:
+    """CreateFlowLogsRequest.TrafficType: "This parameter is not supported for transit gateway
+    resource types. It is required for the other resource types." The model marks it optional, so
+    moto took a VPC flow log without it. A missing parameter is EC2's MissingParameter ("The
+    request is missing a required parameter", EC2 common client errors)."""
+    if self._get_param("ResourceType") not in _TRANSIT_GATEWAY_TYPES and not self._get_param("TrafficType"):
+        raise protocol_error(
+            "ec2",
+            "MissingParameter",
+            f"The request must contain the parameter TrafficType for resource type {self._get_param('ResourceType')}.",
+            400,
+        )
+
+
 def _create_and_keep_cross_account_role(self: FlowLogs) -> Any:
     """moto drops DeliverCrossAccountRole; EC2 keeps it on the flow log ("DeliverCrossAccountRole:
     The ARN of the IAM role that allows the service to publish flow logs across accounts", FlowLog)."""
+    _check_traffic_type(self)
     _check_firehose_destination(self)
     before = set(self.ec2_backend.flow_logs)
     result = _original_create_flow_logs(self)
@@ -145,7 +163,24 @@ def describe_vpcs(self: VPCs) -> ActionResult:
     return ActionResult({"Vpcs": page, **({"NextToken": nxt} if nxt else {})})
 
 
+# DescribeFlowLogsRequest.Filter lists the filters DescribeFlowLogs takes; any other name is a
+# client error (EC2 API Reference, "Error codes": client errors come with a 400-series code),
+# where moto answered HTTP 500 (FilterNotImplementedError).
+_FLOW_LOG_FILTERS = (
+    "deliver-log-status",
+    "log-destination-type",
+    "flow-log-id",
+    "log-group-name",
+    "resource-id",
+    "traffic-type",
+    "tag-key",
+)
+
+
 def describe_flow_logs(self: FlowLogs) -> ActionResult:
+    for name in self._filters_from_querystring():
+        if name not in _FLOW_LOG_FILTERS and not name.startswith("tag:"):
+            raise protocol_error("ec2", "InvalidParameterValue", f"The filter '{name}' is invalid", 400)
     flow_logs = self.ec2_backend.describe_flow_logs(
         self._get_param("FlowLogIds", []), self._filters_from_querystring()
     )

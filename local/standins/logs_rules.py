@@ -33,6 +33,9 @@ what AWS refuses, or refuse what AWS accepts. Each rule names its source:
 - DescribeSubscriptionFilters answers only the filters whose name starts with `filterNamePrefix`:
   "The prefix to match. If you don't specify a value, no prefix filter is applied."
   (DescribeSubscriptionFiltersRequest.filterNamePrefix); moto answered every filter of the group.
+- CreateLogGroup: "Log group names can't start with the string aws/" (API Reference,
+  CreateLogGroup's naming guidelines; the model's pattern allows it). Refused with
+  InvalidParameterException.
 - Filter patterns (filter_pattern.py): a pattern AWS cannot read is refused when the filter or
   policy is put; a valid one decides which events are delivered, for subscription filters and
   account policies alike.
@@ -200,6 +203,16 @@ def _wrap_put_subscription_filter(original: Any) -> Any:
     return put_subscription_filter
 
 
+def _wrap_create_log_group(original: Any) -> Any:
+    def create_log_group(self: LogsResponse) -> str:
+        name = self._get_param("logGroupName") or ""
+        if name.startswith("aws/"):
+            raise _invalid(f"Log group names can't start with the string aws/: {name}")
+        return original(self)  # type: ignore[no-any-return]
+
+    return create_log_group
+
+
 def _wrap_describe_subscription_filters(original: Any) -> Any:
     def describe_subscription_filters(self: LogsResponse) -> str:
         out = json.loads(original(self))
@@ -263,6 +276,7 @@ def install() -> None:
         LogsResponse.put_subscription_filter
     )
     logs_models.SubscriptionFilter.to_json = _subscription_filter_to_json  # type: ignore[method-assign]
+    LogsResponse.create_log_group = _wrap_create_log_group(LogsResponse.create_log_group)  # type: ignore[method-assign]
     LogsResponse.describe_subscription_filters = _wrap_describe_subscription_filters(  # type: ignore[method-assign]
         LogsResponse.describe_subscription_filters
     )

@@ -472,3 +472,35 @@ conformance('cloudtrail:DeleteTrail', {
     },
   ],
 });
+
+conformance('cloudtrail:CreateTrail', {
+  behaviour: 'a CloudWatch Logs role only with its log group',
+  source:
+    'botocore cloudtrail model, CreateTrailRequest.CloudWatchLogsLogGroupArn (and UpdateTrailRequest\'s): "Not required unless you specify CloudWatchLogsRoleArn."; InvalidCloudWatchLogsLogGroupArnException: "This exception is thrown when the provided CloudWatch Logs log group is not valid."',
+  refuses: [
+    'a role without a log group, creating nothing',
+    async () => {
+      await expect(
+        cloudtrail(member).send(
+          new CreateTrailCommand({
+            Name: 'role-only',
+            S3BucketName: 'member-trail-bucket',
+            CloudWatchLogsRoleArn: `arn:aws:iam::${member}:role/trail-logs`,
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'InvalidCloudWatchLogsLogGroupArnException' });
+      await expect(
+        cloudtrail(member).send(new DescribeTrailsCommand({ trailNameList: ['role-only'] })),
+      ).resolves.toMatchObject({ trailList: [] });
+    },
+  ],
+  accepts: [
+    'neither, delivering to S3 alone',
+    async () => {
+      const res = await cloudtrail(member).send(
+        new CreateTrailCommand({ Name: 'role-only', S3BucketName: 'member-trail-bucket' }),
+      );
+      expect(res.CloudWatchLogsRoleArn).toBeUndefined();
+    },
+  ],
+});

@@ -191,3 +191,71 @@ conformance('ec2:CreateFlowLogs', {
     },
   ],
 });
+
+conformance('ec2:CreateFlowLogs', {
+  behaviour: 'TrafficType required for a VPC',
+  source:
+    'botocore ec2 model, CreateFlowLogsRequest.TrafficType: "This parameter is not supported for transit gateway resource types. It is required for the other resource types." AWS names no error: the stand-in answers MissingParameter ("The request is missing a required parameter", EC2 common client errors)',
+  refuses: [
+    'a VPC flow log without TrafficType, creating nothing',
+    async () => {
+      const before = await flowLogCount();
+      await expect(
+        ec2.send(
+          new CreateFlowLogsCommand({
+            ResourceIds: [vpcId],
+            ResourceType: 'VPC',
+            LogDestinationType: 'cloud-watch-logs',
+            LogGroupName: '/logwarden/vpc-flow-logs-no-traffic-type',
+            DeliverLogsPermissionArn: `arn:aws:iam::${member}:role/logwarden-flow-logs`,
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'MissingParameter' });
+      expect(await flowLogCount()).toBe(before);
+    },
+  ],
+  accepts: [
+    'the same with TrafficType REJECT',
+    async () => {
+      const res = await ec2.send(
+        new CreateFlowLogsCommand({
+          ResourceIds: [vpcId],
+          ResourceType: 'VPC',
+          TrafficType: 'REJECT',
+          LogDestinationType: 'cloud-watch-logs',
+          LogGroupName: '/logwarden/vpc-flow-logs-no-traffic-type',
+          DeliverLogsPermissionArn: `arn:aws:iam::${member}:role/logwarden-flow-logs`,
+        }),
+      );
+      expect(res.FlowLogIds).toHaveLength(1);
+    },
+  ],
+});
+
+conformance('ec2:DescribeFlowLogs', {
+  behaviour: 'only the filters the API lists',
+  source:
+    'botocore ec2 model, DescribeFlowLogsRequest.Filter: deliver-log-status, log-destination-type, flow-log-id, log-group-name, resource-id, traffic-type, tag:<key>, tag-key; EC2 API Reference, "Error codes": client errors "are accompanied by a 400-series HTTP response code" (moto answered HTTP 500)',
+  refuses: [
+    'a filter it does not list, as a client error',
+    async () => {
+      await expect(
+        ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'vpc-id', Values: [vpcId] }] })),
+      ).rejects.toMatchObject({ name: 'InvalidParameterValue', $metadata: { httpStatusCode: 400 } });
+    },
+  ],
+  accepts: [
+    'resource-id and log-group-name',
+    async () => {
+      const res = await ec2.send(
+        new DescribeFlowLogsCommand({
+          Filter: [
+            { Name: 'resource-id', Values: [vpcId] },
+            { Name: 'log-group-name', Values: ['/logwarden/vpc-flow-logs-no-traffic-type'] },
+          ],
+        }),
+      );
+      expect(res.FlowLogs?.map((f) => f.TrafficType)).toEqual(['REJECT']);
+    },
+  ],
+});

@@ -598,3 +598,23 @@ conformance('logs:DescribeSubscriptionFilters', {
     },
   ],
 });
+
+conformance('logs:CreateLogGroup', {
+  behaviour: "a name that does not start with 'aws/'",
+  source:
+    'CloudWatch Logs API Reference, CreateLogGroup: "Log group names can\'t start with the string aws/" (the model\'s pattern allows it)',
+  refuses: [
+    'aws/orders',
+    async () => {
+      await expect(
+        logs(member).send(new CreateLogGroupCommand({ logGroupName: 'aws/orders' })),
+      ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    },
+  ],
+  accepts: [
+    "/aws/orders, whose 'aws/' does not start it",
+    async () => {
+      await logs(member).send(new CreateLogGroupCommand({ logGroupName: '/aws/orders' }));
+    },
+  ],
+});
