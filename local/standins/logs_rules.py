@@ -12,8 +12,9 @@ what AWS refuses, or refuse what AWS accepts. Each rule names its source:
 - PutDestinationPolicy: `accessPolicy` "can be up to 5120 bytes" (PutDestinationPolicyRequest
   .accessPolicy), and its `Principal` names sender accounts by account ID or `*` (the user guide's
   examples); AWS answers an ARN principal with "Principal section of policy contains ARN instead
-  of account ID" (InvalidParameterException, as reported against PutDestinationPolicy, aws-cdk
-  #2452). A role or user cannot be named, so neither can an account's root ARN.
+  of account ID" (InvalidParameterException, as reported in aws/aws-cdk#14578; aws-cdk PR
+  #19640: "Cloudwatch logs resource policies do not accept ARNs of any kind as principals"). A
+  role or user cannot be named, so neither can an account's root ARN.
 - PutAccountPolicy: "The selectionCriteria string can be up to 25KB in length. The length is
   determined by using its UTF-8 bytes." (PutAccountPolicyRequest.selectionCriteria). AWS does not
   say whether a KB is 1,000 or 1,024 bytes: the stricter 25,000 is enforced.
@@ -23,7 +24,12 @@ what AWS refuses, or refuse what AWS accepts. Each rule names its source:
   of the IAM role that you created in Step 2." (Logs User Guide, account-level subscriptions,
   "Step 3: Create an account-level subscription filter policy"); that role is created in the
   sending account ("Step 2: (Only if using an organization) Create an IAM role"). Refused with
-  InvalidParameterException when RoleArn is absent or names a role of another account.
+  InvalidParameterException when RoleArn is absent or names a role of another account, in AWS's
+  words "Role ARN is required when creating subscription filter against destination with
+  Organization access policy" (PutAccountPolicy, as reported in aws/aws-cli#9474). The same for
+  PutSubscriptionFilter: the log-group-level guide's "Step 4: Create a subscription filter" has
+  the same sentence, although the model's roleArn says "You don't need to provide the ARN when
+  you are working with a logical destination for cross-account delivery".
 - PutSubscriptionFilter's `distribution` is kept and described: "The method used to distribute
   log data to the destination. By default, log data is grouped by log stream, but the grouping
   can be set to random for a more even distribution." (PutSubscriptionFilterRequest.distribution;
@@ -127,9 +133,11 @@ def check_organization_role(sender: str, access_policy: str | None, role_arn: An
     if not grants_organization(access_policy):
         return
     if not isinstance(role_arn, str) or not role_arn:
+        # AWS's own words for PutAccountPolicy (aws/aws-cli#9474); the guide's sentence covers a
+        # subscription filter too.
         raise _invalid(
-            "The destination grants an entire organization: the account-level subscription filter "
-            "policy needs the RoleArn of the IAM role created in the sending account."
+            "Role ARN is required when creating subscription filter against destination with "
+            "Organization access policy (RoleArn, roleArn: the IAM role created in the sending account)."
         )
     parts = role_arn.split(":")
     if len(parts) < 6 or parts[2] != "iam" or parts[4] != sender or not parts[5].startswith("role/"):
@@ -193,6 +201,15 @@ def _wrap_backend_put_subscription_filter(original: Any) -> Any:
 
 def _wrap_put_subscription_filter(original: Any) -> Any:
     def put_subscription_filter(self: LogsResponse) -> str:
+        from .logs import check_destination
+
+        destination_arn = str(self._get_param("destinationArn") or "")
+        if ":destination:" in destination_arn:
+            # The Region and the access policy first (the sender may not use the destination at
+            # all), then the role an organization-wide grant needs.
+            check_destination_region(self.region, destination_arn)
+            dest = check_destination(self.current_account, destination_arn)
+            check_organization_role(self.current_account, dest.access_policy, self._get_param("roleArn"))
         out = original(self)
         group = self.logs_backend.groups.get(self._get_param("logGroupName"))
         found = group.subscription_filters.get(self._get_param("filterName")) if group else None

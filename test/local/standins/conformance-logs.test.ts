@@ -618,3 +618,33 @@ conformance('logs:CreateLogGroup', {
     },
   ],
 });
+
+conformance('logs:PutSubscriptionFilter', {
+  behaviour: "to a destination that grants the organization, the sender's own role",
+  source:
+    'CloudWatch Logs User Guide, cross-account subscriptions, "Step 4: Create a subscription filter": "If you are granting permissions for the subscription filter to an entire organization, you will need to use the ARN of the IAM role that you created in Step 2"; AWS\'s answer without it: "Role ARN is required when creating subscription filter against destination with Organization access policy" (InvalidParameterException, aws/aws-cli#9474)',
+  refuses: [
+    'a filter without roleArn',
+    async () => {
+      await expect(
+        logs(securityTooling).send(
+          new PutSubscriptionFilterCommand({
+            logGroupName: '/app/audit',
+            filterName: 'first',
+            filterPattern: '',
+            destinationArn: destinationArn(region),
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+        message: expect.stringContaining('Role ARN is required'),
+      });
+    },
+  ],
+  accepts: [
+    "the same with the sender's role",
+    async () => {
+      await subscribe('first');
+    },
+  ],
+});

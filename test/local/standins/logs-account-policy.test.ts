@@ -223,6 +223,8 @@ describe('account subscription policies and cross-account delivery', () => {
           filterName: 'logwarden-central-eu-west-1',
           filterPattern: '',
           destinationArn,
+          // The destination grants the organization: the sender names its own role (conformance-logs).
+          roleArn: `arn:aws:iam::${account}:role/logwarden-subscription`,
         }),
       );
     await expect(subscribe(outsider)).rejects.toMatchObject({ name: 'AccessDeniedException' });
