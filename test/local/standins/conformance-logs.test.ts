@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { gunzipSync } from 'node:zlib';
 import { conformance } from './conformance';
-import { World, logArchive, member, region, securityTooling } from './world';
+import { World, logArchive, member, organizationDestinationPolicy, region, securityTooling } from './world';
 
 let world: World;
 let organizationId: string;
@@ -139,18 +139,7 @@ beforeAll(async () => {
     await logs(logArchive, where).send(
       new PutDestinationPolicyCommand({
         destinationName: `central-${where}`,
-        accessPolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: '*',
-              Action: ['logs:PutSubscriptionFilter', 'logs:PutAccountPolicy'],
-              Resource: destinationArn(where),
-              Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
-            },
-          ],
-        }),
+        accessPolicy: organizationDestinationPolicy(destinationArn(where), organizationId),
       }),
     );
   }

@@ -19,7 +19,7 @@ import {
   ensureSubscription,
   type SubscriptionSettings,
 } from '../../../functions/ensure-subscription/ensure-subscription';
-import { World, logArchive, member, region } from './world';
+import { World, logArchive, member, organizationDestinationPolicy, region } from './world';
 
 let world: World;
 const destination = (name: string) => `arn:aws:logs:${region}:${logArchive}:destination:${name}`;
@@ -50,18 +50,7 @@ beforeAll(async () => {
     await logs(logArchive).send(
       new PutDestinationPolicyCommand({
         destinationName: name,
-        accessPolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: '*',
-              Action: ['logs:PutSubscriptionFilter', 'logs:PutAccountPolicy'],
-              Resource: destination(name),
-              Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
-            },
-          ],
-        }),
+        accessPolicy: organizationDestinationPolicy(destination(name), organizationId),
       }),
     );
   }

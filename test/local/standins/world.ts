@@ -131,3 +131,22 @@ export class World {
     return { arn, credentials: res.body };
   }
 }
+
+/**
+ * A CloudWatch Logs destination's access policy that grants the whole organization, as
+ * logwarden's destinations do: subscription filters and account policies of any of its accounts.
+ */
+export function organizationDestinationPolicy(destinationArn: string, organizationId: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: ['logs:PutSubscriptionFilter', 'logs:PutAccountPolicy'],
+        Resource: destinationArn,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+      },
+    ],
+  });
+}
