@@ -67,11 +67,12 @@ def _check_traffic_type(self: FlowLogs) -> None:
     resource types. It is required for the other resource types." The model marks it optional, so
     moto took a VPC flow log without it. A missing parameter is EC2's MissingParameter ("The
     request is missing a required parameter", EC2 common client errors)."""
-    if self._get_param("ResourceType") not in _TRANSIT_GATEWAY_TYPES and not self._get_param("TrafficType"):
+    resource_type = self._get_param("ResourceType")
+    if resource_type not in _TRANSIT_GATEWAY_TYPES and not self._get_param("TrafficType"):
         raise protocol_error(
             "ec2",
             "MissingParameter",
-            f"The request must contain the parameter TrafficType for resource type {self._get_param('ResourceType')}.",
+            f"The request must contain the parameter TrafficType for resource type {resource_type}.",
             400,
         )
 
@@ -178,12 +179,11 @@ _FLOW_LOG_FILTERS = (
 
 
 def describe_flow_logs(self: FlowLogs) -> ActionResult:
-    for name in self._filters_from_querystring():
+    filters = self._filters_from_querystring()
+    for name in filters:
         if name not in _FLOW_LOG_FILTERS and not name.startswith("tag:"):
             raise protocol_error("ec2", "InvalidParameterValue", f"The filter '{name}' is invalid", 400)
-    flow_logs = self.ec2_backend.describe_flow_logs(
-        self._get_param("FlowLogIds", []), self._filters_from_querystring()
-    )
+    flow_logs = self.ec2_backend.describe_flow_logs(self._get_param("FlowLogIds", []), filters)
     self.error_on_dryrun()
     page, nxt = _page(self, sorted(flow_logs, key=lambda f: f.id), 1)
     return ActionResult({"FlowLogs": page, **({"NextToken": nxt} if nxt else {})})

@@ -8,7 +8,7 @@ Reference: botocore `logs/2014-03-28/service-2.json` and the CloudWatch Logs API
   Region".
 - Cross-account subscriptions (Logs user guide, "Cross-account cross-Region subscriptions"): the
   sender may subscribe only if the destination's access policy allows `logs:PutSubscriptionFilter`
-  for it; the destination's role puts the records into its Kinesis stream; each record is a
+  for it, naming its own role when that policy grants an organization (logs_rules.py); the destination's role puts the records into its Kinesis stream; each record is a
   gzip-compressed JSON with `messageType`, `owner`, `logGroup`, `logStream`,
   `subscriptionFilters` and `logEvents`, and a `CONTROL_MESSAGE` checks the destination is
   reachable when the subscription is created.
@@ -35,6 +35,7 @@ from moto.moto_api._internal import mock_random
 
 from . import filter_pattern, organization as org, policy
 from .errors import JsonError
+from .logs_rules import check_organization_role
 
 POLICY_TYPE = "SUBSCRIPTION_FILTER_POLICY"
 _CRITERIA = re.compile(r"^\s*LogGroupName\s+NOT\s+IN\s+(\[.*\])\s*$", re.DOTALL)
@@ -336,6 +337,9 @@ def _put_subscription_filter(
     if not group:
         raise JsonError("ResourceNotFoundException", "The specified log group does not exist.")
     dest = check_destination(self.account_id, destination_arn)
+    # After the access check (the sender may not use the destination at all): the role an
+    # organization-wide grant needs (logs_rules.py).
+    check_organization_role(self.account_id, dest.access_policy, role_arn)
     if filter_name not in group.subscription_filters:
         control_message(self.account_id, dest, filter_name)
     group.put_subscription_filter(filter_name, filter_pattern, destination_arn, role_arn)

@@ -201,15 +201,7 @@ def _wrap_backend_put_subscription_filter(original: Any) -> Any:
 
 def _wrap_put_subscription_filter(original: Any) -> Any:
     def put_subscription_filter(self: LogsResponse) -> str:
-        from .logs import check_destination
-
-        destination_arn = str(self._get_param("destinationArn") or "")
-        if ":destination:" in destination_arn:
-            # The Region and the access policy first (the sender may not use the destination at
-            # all), then the role an organization-wide grant needs.
-            check_destination_region(self.region, destination_arn)
-            dest = check_destination(self.current_account, destination_arn)
-            check_organization_role(self.current_account, dest.access_policy, self._get_param("roleArn"))
+        # moto's backend takes no distribution: it is kept on the filter once put.
         out = original(self)
         group = self.logs_backend.groups.get(self._get_param("logGroupName"))
         found = group.subscription_filters.get(self._get_param("filterName")) if group else None
