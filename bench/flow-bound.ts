@@ -8,9 +8,10 @@
  * outside the `cloud` and `security_control` profiles, and the network endpoint's `at_least_one`,
  * compiled schema test/ocsf/schema), its event id as `metadata.uid` and the line as `raw_data`.
  * With `search`, also what a search for a flow needs: both ports, the protocol number, bytes and
- * packets (`connection_info` with the `direction_id` it requires, 0: unknown). Nothing is checked (a `-` field is written as it is), so a writer of valid, lossless
- * documents does at least this much; test/bench/flow-bound.test.ts checks that its documents of
- * complete lines are valid OCSF 1.1.0 and keep the line. Not a transform logwarden could ship.
+ * packets (`connection_info` with the `direction_id` it requires, 0: unknown). Nothing is
+ * checked (a `-` field is written as it is), so a writer of valid, lossless documents does at
+ * least this much; test/bench/flow-bound.test.ts checks that its documents of complete lines are
+ * valid OCSF 1.1.0 and keep the line. Not a transform logwarden could ship.
  */
 import type { FlowLogFormat } from '../functions/shared/flow-log-formats';
 

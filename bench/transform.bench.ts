@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { bundle } from './bundled-transform';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
 import { corpusFirehoseEvents, corpusRecords, firehoseEvents, inputBytes } from './corpus-batch';
-import { benchSources } from './sources';
+import { benchSources, type BenchSource } from './sources';
 import { benchHeapFlags, onFunctionRuntime, runAsFunctionRuntime, runtimeNote } from './function-runtime';
 
 /** The two sides, loaded once in the benchmark's child (bundling and loading the transform). */
@@ -143,14 +143,16 @@ async function perSource() {
   };
   // BENCH_SOURCE=<name prefix>: that source's rows alone (`mix`: the mix's; a quick look: the targets need all rows).
   const only = process.env.BENCH_SOURCE;
+  const selected = (name: string) => only === undefined || name.startsWith(only);
+  const alone = (s: BenchSource) => (mb: number) => corpusRecords(mb * 1024 * 1024, [{ ...s, weight: 1 }]);
   const rows = [
     ...sources
-      .filter((s) => only === undefined || s.name.startsWith(only))
+      .filter((s) => selected(s.name))
       .map((s) => ({
         name: `${s.name} (${s.dailyBytes ? pct(s.dailyBytes / weightSum) : 'not in the model'})`,
-        records: (mb: number) => corpusRecords(mb * 1024 * 1024, [{ ...s, weight: 1 }]),
+        records: alone(s),
       })),
-    ...(only === undefined || mix.name.startsWith(only) ? [mix] : []),
+    ...(selected(mix.name) ? [mix] : []),
   ];
   const bufferBytes = PROCESSOR_BUFFER_MB * 1024 * 1024;
   console.log(`logwarden transform benchmark per source (${runtimeNote()}, ${rounds} interleaved rounds)\n`);
@@ -172,20 +174,14 @@ async function perSource() {
   const { documentBound, mixBound } = await sides();
   const bounds = [
     ...sources
-      .filter((s) => (s.flowFormat || s.application) && (only === undefined || s.name.startsWith(only)))
+      .filter((s) => (s.flowFormat || s.application) && selected(s.name))
       .map((s) => ({
         name: s.name,
-        records: () => corpusRecords(10 * 1024 * 1024, [{ ...s, weight: 1 }]),
+        records: alone(s),
         side: (search: boolean) => documentBound(s, search),
       })),
-    ...(only === undefined || mix.name.startsWith(only)
-      ? [
-          {
-            name: mix.name,
-            records: () => mix.records(10),
-            side: (search: boolean) => mixBound(sources, search),
-          },
-        ]
+    ...(selected(mix.name)
+      ? [{ name: mix.name, records: mix.records, side: (search: boolean) => mixBound(sources, search) }]
       : []),
   ];
   if (bounds.length) {
@@ -199,7 +195,7 @@ async function perSource() {
     const cell = (t: Throughput) =>
       `${median(t.ratios).toFixed(2)} (${t.ratios.map((r) => r.toFixed(2)).join(' ')}); CPU ${median(t.cpuRatios).toFixed(2)} | ${t.bytesPerInputByte.toFixed(1)}`;
     for (const b of bounds) {
-      const events = firehoseEvents(b.records(), 500);
+      const events = firehoseEvents(b.records(10), 500);
       const bare = await throughput(events, rounds, b.side(false));
       const searchable = await throughput(events, rounds, b.side(true));
       console.log(`| ${b.name} | ${cell(bare)} | ${cell(searchable)} |`);
