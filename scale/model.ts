@@ -417,15 +417,18 @@ export const defaultTiming: Timing = {
   },
 };
 
-/** The same timing without injected failures: what "0 failed" is measured against in tests that count every cell. */
-export const withoutFailures = (t: Timing): Timing => ({
+/** The same timing with every injected failure at `rate` (each keeping its error and source). */
+export const withFailureRate = (t: Timing, rate: number): Timing => ({
   ...t,
   failures: {
-    apiTransient: { ...t.failures.apiTransient, rate: 0 },
-    lambdaTransient: { ...t.failures.lambdaTransient, rate: 0 },
-    controlPermanent: { ...t.failures.controlPermanent, rate: 0 },
+    apiTransient: { ...t.failures.apiTransient, rate },
+    lambdaTransient: { ...t.failures.lambdaTransient, rate },
+    controlPermanent: { ...t.failures.controlPermanent, rate },
   },
 });
+
+/** The same timing without injected failures: what "0 failed" is measured against in tests that count every cell. */
+export const withoutFailures = (t: Timing): Timing => withFailureRate(t, 0);
 
 /** 17 commercial regions that are enabled by default (no opt-in), home region first. */
 export const seventeenRegions = [

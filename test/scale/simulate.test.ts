@@ -7,8 +7,8 @@ import {
   latencySampler,
   limits,
   seventeenRegions,
+  withFailureRate,
   withoutFailures,
-  type Timing,
 } from '../../scale/model';
 import { formatReport, verdict } from '../../scale/report';
 import { random, simulateSweep } from '../../scale/simulate';
@@ -208,14 +208,7 @@ describe('the simulated sweep over the synthesized definitions', () => {
   }, 300_000);
 
   /** Failures 50 to 100 times the default rates, so that 20 accounts × 2 regions see some of each. */
-  const failing: Timing = {
-    ...defaultTiming,
-    failures: {
-      apiTransient: { ...defaultTiming.failures.apiTransient, rate: 0.05 },
-      lambdaTransient: { ...defaultTiming.failures.lambdaTransient, rate: 0.05 },
-      controlPermanent: { ...defaultTiming.failures.controlPermanent, rate: 0.05 },
-    },
-  };
+  const failing = withFailureRate(defaultTiming, 0.05);
   /** What a run's outcome is made of, to compare two runs. */
   const figures = (r: Awaited<ReturnType<typeof simulateSweep>>) => ({
     simulatedSeconds: r.simulatedSeconds,
