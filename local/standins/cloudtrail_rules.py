@@ -32,6 +32,12 @@ ownership of the organization trail). Each rule quotes the CloudTrail API Refere
   without a log group: InvalidCloudWatchLogsLogGroupArnException (CreateTrailRequest and
   UpdateTrailRequest .CloudWatchLogsLogGroupArn: "Not required unless you specify
   CloudWatchLogsRoleArn.").
+- CloudTrail tries that role before it takes it, whoever calls and whether or not the stand-in
+  enforces the caller's IAM: a role whose trust does not let cloudtrail.amazonaws.com in for the
+  trail (or that does not exist) is InvalidCloudWatchLogsRoleArnException "Access denied. Check
+  the trust relationships for your role."; one without logs:CreateLogStream and logs:PutLogEvents
+  on the trail's stream is InvalidCloudWatchLogsLogGroupArnException "Access denied. Check the
+  permissions for your role." (`_require_cloudtrail_may_deliver`, with its sources).
 """
 
 from __future__ import annotations
@@ -125,7 +131,9 @@ def _require_organization_ready(caller: str) -> None:
         )
 
 
-def _require_own_cloudwatch_logs(self: CloudTrailResponse) -> None:
+def _require_own_cloudwatch_logs(self: CloudTrailResponse, trail_arn: str | None) -> None:
+    """`trail_arn`: the trail CloudTrail would deliver for (None for an UpdateTrail of a trail
+    that does not exist: TrailNotFoundException is moto's answer)."""
     group = self._get_param("CloudWatchLogsLogGroupArn")
     role = self._get_param("CloudWatchLogsRoleArn")
     caller = self.current_account
@@ -157,12 +165,54 @@ def _require_own_cloudwatch_logs(self: CloudTrailResponse) -> None:
                 "InvalidCloudWatchLogsRoleArnException",
                 f"The CloudWatch Logs role {role} must exist in the calling account {caller}.",
             )
+        if group and trail_arn:
+            _require_cloudtrail_may_deliver(caller, self.region, group, role, trail_arn)
+
+
+def _require_cloudtrail_may_deliver(caller: str, region: str, group: str, role: str, trail_arn: str) -> None:
+    """CloudTrail tries the role before it takes it: the role's trust must let
+    cloudtrail.amazonaws.com in for this trail, and its policies must allow logs:CreateLogStream
+    and logs:PutLogEvents on the trail's stream in the group (CloudTrail User Guide, "Role policy
+    document for CloudTrail to use CloudWatch Logs for monitoring": "the permissions required to
+    create a CloudWatch log stream in the log group that you specify and to deliver CloudTrail
+    events to that log stream"; the stream is "account_ID_CloudTrail_source_region"). The API
+    Reference documents only the two exceptions; the messages are those AWS returns (aws/aws-cdk#1963:
+    InvalidCloudWatchLogsLogGroupArnException "Access denied. Check the permissions for your
+    role."; cloudposse/terraform-aws-cloudtrail-cloudwatch-alarms#2 and
+    awslabs/dynamodb-continuous-backup#2: InvalidCloudWatchLogsRoleArnException "Access denied.
+    Check the trust relationships for your role."). A role that does not exist cannot be assumed
+    either: the trust answer."""
+    from . import iam
+
+    parts = group.replace(":*", "").split(":")
+    stream = f"arn:aws:logs:{parts[3]}:{parts[4]}:log-group:{parts[6]}:log-stream:{caller}_CloudTrail_{region}"
+    refusal = iam.role_refusal(
+        role,
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        stream,
+        SERVICE_PRINCIPAL,
+        {"aws:SourceAccount": [caller], "aws:SourceArn": [trail_arn]},
+    )
+    if refusal is None:
+        return
+    stage, why = refusal
+    if stage == "trust":
+        raise JsonError(
+            "InvalidCloudWatchLogsRoleArnException", f"Access denied. Check the trust relationships for your role. ({why})"
+        )
+    raise JsonError(
+        "InvalidCloudWatchLogsLogGroupArnException", f"Access denied. Check the permissions for your role. ({why})"
+    )
 
 
 def _create_trail(original: Callable[..., Any]) -> Callable[..., Any]:
     def create_trail(self: CloudTrailResponse) -> Any:
-        _require_own_cloudwatch_logs(self)
-        if self._get_bool_param("IsOrganizationTrail", False):
+        organization_trail = self._get_bool_param("IsOrganizationTrail", False)
+        # The management account owns what a delegated administrator creates (cloudtrail.py), so
+        # the role's aws:SourceArn names the trail there.
+        owner = (org.management_account_of(self.current_account) if organization_trail else None) or self.current_account
+        _require_own_cloudwatch_logs(self, f"arn:aws:cloudtrail:{self.region}:{owner}:trail/{self._get_param('Name')}")
+        if organization_trail:
             management = org.management_account_of(self.current_account)
             if management == self.current_account or org.is_delegated_admin(self.current_account, SERVICE_PRINCIPAL):
                 _require_organization_ready(self.current_account)
@@ -174,9 +224,9 @@ def _create_trail(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _update_trail(original: Callable[..., Any]) -> Callable[..., Any]:
     def update_trail(self: CloudTrailResponse) -> Any:
-        _require_own_cloudwatch_logs(self)
-        wanted = self._get_bool_param("IsOrganizationTrail")
         found = _trail(self.current_account, self.region, self._get_param("Name"))
+        _require_own_cloudwatch_logs(self, found[1].arn if found is not None else None)
+        wanted = self._get_bool_param("IsOrganizationTrail")
         if wanted is not None and found is not None and bool(found[1].is_org_trail) != wanted:
             owner, trail = found
             if _may_manage(self.current_account, owner, trail):

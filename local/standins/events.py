@@ -55,6 +55,8 @@ FAILURES: list[str] = []
 # Per request thread: the operation validate.py parsed and the caller iam.py identified.
 CURRENT = threading.local()
 
+# The principal CloudTrail assumes a trail's CloudWatch Logs role as.
+SERVICE = "cloudtrail.amazonaws.com"
 # Services whose calls CloudTrail records in us-east-1 (global services).
 GLOBAL_SERVICES = {"iam", "sts", "organizations"}
 READ_ONLY = re.compile(r"^(Get|List|Describe|Lookup|Search|BatchGet|Head|Filter|Query|Scan|Test|Validate|Check)")
@@ -290,15 +292,12 @@ def deliver(trails: list[Any], record: dict[str, Any]) -> None:
         try:
             if group is None:
                 raise LookupError(f"log group {group_name} does not exist")
-            iam.require_role_allows(
-                trail.cw_role_arn,
-                "logs:PutLogEvents",
-                f"arn:aws:logs:{group_region}:{group_account}:log-group:{group_name}:log-stream:{stream_name}",
-                "cloudtrail.amazonaws.com",
-                {"aws:SourceAccount": [trail.account_id], "aws:SourceArn": [trail.arn]},
-            )
+            stream_arn = f"arn:aws:logs:{group_region}:{group_account}:log-group:{group_name}:log-stream:{stream_name}"
+            source = {"aws:SourceAccount": [trail.account_id], "aws:SourceArn": [trail.arn]}
             if stream_name not in group.streams:
+                iam.require_role_allows(trail.cw_role_arn, "logs:CreateLogStream", stream_arn, SERVICE, source)
                 group.create_log_stream(stream_name)
+            iam.require_role_allows(trail.cw_role_arn, "logs:PutLogEvents", stream_arn, SERVICE, source)
             # A group under a customer managed key takes the records only if its key policy lets
             # CloudWatch Logs use the key (kms_use.py).
             group.streams[stream_name].put_log_events(

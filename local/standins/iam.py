@@ -943,6 +943,26 @@ def authorize(
     return None
 
 
+def role_refusal(
+    role_arn: str | None, actions: list[str], resource: str, service: str, source: dict[str, list[str]]
+) -> tuple[str, str] | None:
+    """Why `service` could not use `role_arn` for `actions` on `resource`, whatever the caller's
+    own IAM: ("trust", why) when the role does not exist or its trust does not let the service in
+    with the request's `aws:SourceArn` / `aws:SourceAccount`; ("permissions", why) when the role's
+    policies do not allow an action on the resource. None when the service could."""
+    found = _role_trust(role_arn or "")
+    if found is None:
+        return "trust", f"The role {role_arn} does not exist"
+    as_service = policy.Caller(account="", arn=service, service=service)
+    if policy.evaluate([found[1]], "sts:AssumeRole", role_arn or "", source, as_service).effect != policy.ALLOW:
+        return "trust", f"{service} cannot assume {role_arn}: its trust policy does not allow it for {source}"
+    caller, docs = service_session(found[0], service)
+    for action in actions:
+        if policy.evaluate(docs, action, resource, _context(caller, resource)).effect != policy.ALLOW:
+            return "permissions", f"{role_arn} is not authorized to perform: {action} on resource: {resource}"
+    return None
+
+
 def require_role_allows(
     role_arn: str | None, action: str, resource: str, service: str, source: dict[str, list[str]]
 ) -> tuple[policy.Caller, list[Any]] | None:
@@ -954,24 +974,12 @@ def require_role_allows(
         return None
     from .errors import JsonError
 
+    refusal = role_refusal(role_arn, [action], resource, service, source)
+    if refusal is not None:
+        raise JsonError("AccessDeniedException", refusal[1], 400)
     found = _role_trust(role_arn or "")
-    if found is None:
-        raise JsonError("AccessDeniedException", f"The role {role_arn} does not exist", 400)
-    as_service = policy.Caller(account="", arn=service, service=service)
-    if policy.evaluate([found[1]], "sts:AssumeRole", role_arn or "", source, as_service).effect != policy.ALLOW:
-        raise JsonError(
-            "AccessDeniedException",
-            f"{service} cannot assume {role_arn}: its trust policy does not allow it for {source}",
-            400,
-        )
-    caller, docs = service_session(found[0], service)
-    if policy.evaluate(docs, action, resource, _context(caller, resource)).effect != policy.ALLOW:
-        raise JsonError(
-            "AccessDeniedException",
-            f"{role_arn} is not authorized to perform: {action} on resource: {resource}",
-            400,
-        )
-    return caller, docs
+    assert found is not None
+    return service_session(found[0], service)
 
 
 def service_session(role: Any, service: str) -> tuple[policy.Caller, list[Any]]:

@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { conformance } from './conformance';
 import { World, management, member, region, securityTooling } from './world';
 
@@ -43,6 +44,45 @@ const createOrgTrail = (account: string) =>
       IsMultiRegionTrail: true,
     }),
   );
+
+/**
+ * A role of `account` for CloudTrail's CloudWatch Logs delivery: trusted by `trust` (a service,
+ * with conditions), allowed `actions` on the `/logwarden/cloudtrail` group's streams in `region`.
+ */
+async function deliveryRole(
+  account: string,
+  name: string,
+  trust: { service: string; condition?: object },
+  actions: string[],
+): Promise<string> {
+  const iam = world.as(IAMClient, account, 'us-east-1');
+  const doc = (statement: object) => JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+  const { Role } = await iam.send(
+    new CreateRoleCommand({
+      RoleName: name,
+      AssumeRolePolicyDocument: doc({
+        Effect: 'Allow',
+        Principal: { Service: trust.service },
+        Action: 'sts:AssumeRole',
+        ...(trust.condition ? { Condition: trust.condition } : {}),
+      }),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: name,
+      PolicyName: 'deliver',
+      PolicyDocument: doc({
+        Effect: 'Allow',
+        Action: actions,
+        Resource: `arn:aws:logs:${region}:${account}:log-group:/logwarden/cloudtrail:log-stream:${account}_CloudTrail_${region}*`,
+      }),
+    }),
+  );
+  return Role!.Arn!;
+}
+
+const cloudTrailActions = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 beforeAll(async () => {
   world = await World.start();
@@ -341,6 +381,12 @@ conformance('cloudtrail:UpdateTrail', {
   accepts: [
     "the calling account's own group and role",
     async () => {
+      await deliveryRole(
+        securityTooling,
+        'logwarden-cloudtrail-to-logs',
+        { service: 'cloudtrail.amazonaws.com' },
+        cloudTrailActions,
+      );
       const res = await cloudtrail(securityTooling).send(
         new UpdateTrailCommand({
           Name: orgTrail,
@@ -349,6 +395,83 @@ conformance('cloudtrail:UpdateTrail', {
         }),
       );
       expect(res.CloudWatchLogsLogGroupArn).toContain(`:${securityTooling}:log-group:/logwarden/cloudtrail`);
+    },
+  ],
+});
+
+conformance('cloudtrail:UpdateTrail', {
+  behaviour: 'CloudTrail tries the CloudWatch Logs role before it takes it',
+  source:
+    'CloudTrail User Guide, "Role policy document for CloudTrail to use CloudWatch Logs for monitoring": "The following example policy document contains the permissions required to create a CloudWatch log stream in the log group that you specify and to deliver CloudTrail events to that log stream" (logs:CreateLogStream and logs:PutLogEvents on the log_group_name:log-stream:CloudTrail_log_stream_name_prefix* streams); "Sending events to CloudWatch Logs": the stream is account_ID_CloudTrail_source_region. The API Reference names only the exceptions; AWS\'s answers as users report them: InvalidCloudWatchLogsRoleArnException "Access denied. Check the trust relationships for your role." (awslabs/dynamodb-continuous-backup#2), InvalidCloudWatchLogsLogGroupArnException "Access denied. Check the permissions for your role." (aws/aws-cdk#1963)',
+  refuses: [
+    'a role CloudTrail may not assume (trusted by another service, trusted only for another trail, or no role at all) and a role without logs:CreateLogStream, changing nothing',
+    async () => {
+      const group = `arn:aws:logs:${region}:${securityTooling}:log-group:/logwarden/cloudtrail:*`;
+      const deliverWith = (role: string) =>
+        cloudtrail(securityTooling).send(
+          new UpdateTrailCommand({
+            Name: orgTrail,
+            CloudWatchLogsLogGroupArn: group,
+            CloudWatchLogsRoleArn: role,
+          }),
+        );
+      const before = (await cloudtrail(securityTooling).send(new GetTrailCommand({ Name: orgTrail }))).Trail;
+      const lambdaTrusted = await deliveryRole(
+        securityTooling,
+        'trail-logs-lambda',
+        { service: 'lambda.amazonaws.com' },
+        cloudTrailActions,
+      );
+      const otherTrail = await deliveryRole(
+        securityTooling,
+        'trail-logs-other-trail',
+        {
+          service: 'cloudtrail.amazonaws.com',
+          condition: {
+            ArnEquals: { 'aws:SourceArn': `arn:aws:cloudtrail:${region}:${securityTooling}:trail/other` },
+          },
+        },
+        cloudTrailActions,
+      );
+      for (const role of [lambdaTrusted, otherTrail, `arn:aws:iam::${securityTooling}:role/no-such-role`])
+        await expect(deliverWith(role)).rejects.toMatchObject({
+          name: 'InvalidCloudWatchLogsRoleArnException',
+          message: expect.stringContaining('Check the trust relationships for your role'),
+        });
+      const putOnly = await deliveryRole(
+        securityTooling,
+        'trail-logs-put-only',
+        { service: 'cloudtrail.amazonaws.com' },
+        ['logs:PutLogEvents'],
+      );
+      await expect(deliverWith(putOnly)).rejects.toMatchObject({
+        name: 'InvalidCloudWatchLogsLogGroupArnException',
+        message: expect.stringContaining('Check the permissions for your role'),
+      });
+      const after = (await cloudtrail(securityTooling).send(new GetTrailCommand({ Name: orgTrail }))).Trail;
+      expect(after?.CloudWatchLogsRoleArn).toBe(before?.CloudWatchLogsRoleArn);
+    },
+  ],
+  accepts: [
+    "the user guide's role: trusted by CloudTrail for this trail, creating and writing the trail's streams",
+    async () => {
+      const role = await deliveryRole(
+        securityTooling,
+        'trail-logs-this-trail',
+        {
+          service: 'cloudtrail.amazonaws.com',
+          condition: { ArnLikeIfExists: { 'aws:SourceArn': orgTrail } },
+        },
+        cloudTrailActions,
+      );
+      const res = await cloudtrail(securityTooling).send(
+        new UpdateTrailCommand({
+          Name: orgTrail,
+          CloudWatchLogsLogGroupArn: `arn:aws:logs:${region}:${securityTooling}:log-group:/logwarden/cloudtrail:*`,
+          CloudWatchLogsRoleArn: role,
+        }),
+      );
+      expect(res.CloudWatchLogsRoleArn).toBe(role);
     },
   ],
 });
