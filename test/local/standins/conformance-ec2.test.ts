@@ -12,6 +12,7 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { logFormatString, logwardenFormat } from '../../../functions/shared/flow-log-formats';
 import { conformance } from './conformance';
 import { World, member } from './world';
 
@@ -256,6 +257,52 @@ conformance('ec2:DescribeFlowLogs', {
         }),
       );
       expect(res.FlowLogs?.map((f) => f.TrafficType)).toEqual(['REJECT']);
+    },
+  ],
+});
+
+conformance('ec2:CreateFlowLogs', {
+  behaviour: 'LogFormat: available fields as ${field-id}, separated by spaces',
+  source:
+    "botocore ec2 model, CreateFlowLogsRequest.LogFormat: \"If you specify this parameter, you must include at least one field. For more information about the available fields, see Flow log records in the Amazon VPC User Guide or Transit Gateway Flow Log records ... Specify the fields using the ${field-id} format, separated by spaces.\"; a trailing space is refused: \"Value '${version} ... ${log-status} ' at 'logFormat' has an invalid format\" (HTTP 400, aws-cloudformation/rain#288). AWS documents no answer for a field the resource type's table does not list: the stricter answer, a refusal",
+  refuses: [
+    'a trailing space, names without ${}, an empty format, a field no table lists and a transit gateway field on a VPC; nothing is created',
+    async () => {
+      const before = await flowLogCount();
+      for (const LogFormat of [
+        '${version} ${srcaddr} ',
+        'version srcaddr',
+        '$${version} $${srcaddr}',
+        '${version}  ${srcaddr}',
+        '',
+        '${version} ${no-such-field}',
+        '${version} ${tgw-id}',
+      ])
+        await expect(
+          createFlowLogs(`format-${before}-${LogFormat.length}-${LogFormat.slice(-6)}`, { LogFormat }),
+        ).rejects.toMatchObject({
+          name: 'InvalidParameterValue',
+        });
+      expect(await flowLogCount()).toBe(before);
+    },
+  ],
+  accepts: [
+    "one field, and logwarden's own format (every VPC field of versions 2 to 8), as the flow log's format",
+    async () => {
+      const one = await createFlowLogs('format-one', {
+        LogFormat: '${srcaddr}',
+        LogGroupName: '/logwarden/format-one',
+      });
+      expect(one.FlowLogIds).toHaveLength(1);
+      const own = logFormatString(logwardenFormat);
+      const made = await createFlowLogs('format-own', {
+        LogFormat: own,
+        LogGroupName: '/logwarden/format-own',
+      });
+      const res = await ec2.send(
+        new DescribeFlowLogsCommand({ Filter: [{ Name: 'flow-log-id', Values: made.FlowLogIds }] }),
+      );
+      expect(res.FlowLogs?.[0]?.LogFormat).toBe(own);
     },
   ],
 });
