@@ -306,3 +306,43 @@ conformance('ec2:CreateFlowLogs', {
     },
   ],
 });
+
+conformance('ec2:CreateFlowLogs', {
+  behaviour: 'a flow log already there refuses the whole call, creating nothing',
+  source:
+    'EC2 API Reference, CreateFlowLogs: FlowLogAlreadyExists ("There is an existing Flow Log with the same configuration and log destination"). AWS documents nothing on a call that names a resource with one and a resource without: the stricter answer, the whole call refused and nothing created (moto created flow logs for the resources before the duplicate, then refused)',
+  refuses: [
+    'two VPCs, the second already logging to the group: no flow log for the first either',
+    async () => {
+      const [fresh, logging] = ((await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [])
+        .map((v) => v.VpcId!)
+        .filter((id) => id !== vpcId)
+        .slice(0, 2);
+      await createFlowLogs('dup-first', { ResourceIds: [logging], LogGroupName: '/logwarden/dup' });
+      await expect(
+        createFlowLogs('dup-both', { ResourceIds: [fresh, logging], LogGroupName: '/logwarden/dup' }),
+      ).rejects.toMatchObject({ name: 'FlowLogAlreadyExists' });
+      const onFresh = await ec2.send(
+        new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [fresh] }] }),
+      );
+      expect(onFresh.FlowLogs ?? []).toEqual([]);
+    },
+  ],
+  accepts: [
+    'the first VPC alone, and the second to another group',
+    async () => {
+      const [fresh, logging] = ((await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [])
+        .map((v) => v.VpcId!)
+        .filter((id) => id !== vpcId)
+        .slice(0, 2);
+      expect(
+        (await createFlowLogs('dup-fresh', { ResourceIds: [fresh], LogGroupName: '/logwarden/dup' }))
+          .FlowLogIds,
+      ).toHaveLength(1);
+      expect(
+        (await createFlowLogs('dup-other', { ResourceIds: [logging], LogGroupName: '/logwarden/dup-2' }))
+          .FlowLogIds,
+      ).toHaveLength(1);
+    },
+  ],
+});
