@@ -307,6 +307,13 @@ conformance('ec2:CreateFlowLogs', {
   ],
 });
 
+/** Two VPCs of the account other than the one the earlier cases log. */
+const twoOtherVpcs = async () =>
+  ((await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [])
+    .map((v) => v.VpcId!)
+    .filter((id) => id !== vpcId)
+    .slice(0, 2);
+
 conformance('ec2:CreateFlowLogs', {
   behaviour: 'a flow log already there refuses the whole call, creating nothing',
   source:
@@ -314,10 +321,7 @@ conformance('ec2:CreateFlowLogs', {
   refuses: [
     'two VPCs, the second already logging to the group: no flow log for the first either',
     async () => {
-      const [fresh, logging] = ((await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [])
-        .map((v) => v.VpcId!)
-        .filter((id) => id !== vpcId)
-        .slice(0, 2);
+      const [fresh, logging] = await twoOtherVpcs();
       await createFlowLogs('dup-first', { ResourceIds: [logging], LogGroupName: '/logwarden/dup' });
       await expect(
         createFlowLogs('dup-both', { ResourceIds: [fresh, logging], LogGroupName: '/logwarden/dup' }),
@@ -331,10 +335,7 @@ conformance('ec2:CreateFlowLogs', {
   accepts: [
     'the first VPC alone, and the second to another group',
     async () => {
-      const [fresh, logging] = ((await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [])
-        .map((v) => v.VpcId!)
-        .filter((id) => id !== vpcId)
-        .slice(0, 2);
+      const [fresh, logging] = await twoOtherVpcs();
       expect(
         (await createFlowLogs('dup-fresh', { ResourceIds: [fresh], LogGroupName: '/logwarden/dup' }))
           .FlowLogIds,
