@@ -4,8 +4,8 @@ Reference: botocore `logs/2014-03-28/service-2.json` and the CloudWatch Logs API
 - PutAccountPolicy: a SUBSCRIPTION_FILTER_POLICY holds `DestinationArn`, `RoleArn` (the
   sender's role, required when the destination grants an organization: logs_rules.py),
   `FilterPattern`, `Distribution`; `selectionCriteria` only supports `LogGroupName NOT IN []`
-  with up to 50 names; "Each account can have one account-level subscription filter policy per
-  Region".
+  (its size, 25 KB, is logs_rules.py's; no AWS text bounds the number of names); "Each account
+  can have one account-level subscription filter policy per Region".
 - Cross-account subscriptions (Logs user guide, "Cross-account cross-Region subscriptions"): the
   sender may subscribe only if the destination's access policy allows `logs:PutSubscriptionFilter`
   for it, naming its own role when that policy grants an organization (logs_rules.py); the destination's role puts the records into its Kinesis stream; each record is a
@@ -64,10 +64,6 @@ def excluded_groups(criteria: str | None) -> list[str]:
         ) from err
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise JsonError("InvalidParameterException", "selectionCriteria must list log group names")
-    if len(names) > 50:
-        raise JsonError(
-            "InvalidParameterException", "selectionCriteria can exclude at most 50 log groups"
-        )
     return names
 
 
