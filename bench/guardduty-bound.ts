@@ -1,7 +1,7 @@
 /**
  * The most a transform of GuardDuty findings could do while keeping the decided content key, as
- * a measured bound (`npm run bench -- --per-source`; docs/benchmark.md, "GuardDuty: the bound
- * with the canonical content key"), the counterpart of bench/flow-bound.ts and
+ * a measured bound (`npm run bench -- --per-source`; docs/benchmark.md, "GuardDuty: out of
+ * reach under the decided content key"), the counterpart of bench/flow-bound.ts and
  * bench/application-bound.ts: each line (an EventBridge "GuardDuty Finding" event) parsed with
  * `JSON.parse`, its finding's content key computed by the product's own `contentKey` (canonical
  * JSON and sha256, functions/shared/ocsf/guardduty.ts: decided 2026-12-07 to stay canonical) into
