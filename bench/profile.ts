@@ -6,24 +6,33 @@
  * starts after a warm-up run, so building the events and compiling are not in it.
  *
  * MB (default 20): input size; ROUNDS (3); GROUP: only this corpus log group (e.g.
- * vpc-flow-logs); FLOOR=1: profile the lossless floor instead; OUT: where to write the profile.
+ * vpc-flow-logs); FLOOR=1: profile the lossless floor instead; BOUND=required or BOUND=search:
+ * profile the bound of GROUP's benchmark source instead (bench/sides.ts documentBound, GROUP
+ * required); OUT: where to write the profile.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { corpusFirehoseEvents } from './corpus-batch';
 import { runAsFunctionRuntime, runtimeNote } from './function-runtime';
+import { benchSources } from './sources';
 
 async function main() {
   const code = runAsFunctionRuntime(__filename);
   if (code !== undefined) process.exit(code);
   console.log(runtimeNote());
-  const { floor, transformed } = await import('./sides');
+  const { floor, transformed, documentBound } = await import('./sides');
   const events = corpusFirehoseEvents(Number(process.env.MB ?? 20) * 1024 * 1024, 50, 500, process.env.GROUP);
+  const bound = process.env.BOUND;
+  let side: (e: (typeof events)[number]) => unknown = process.env.FLOOR === '1' ? floor : transformed;
+  if (bound !== undefined) {
+    if (bound !== 'required' && bound !== 'search')
+      throw new Error(`BOUND is required or search, not ${bound}`);
+    const source = benchSources().find((s) => s.logGroup === process.env.GROUP);
+    if (!source) throw new Error(`BOUND needs GROUP, the log group of a benchmark source`);
+    side = documentBound(source, bound === 'search');
+  }
   const run = async () => {
-    for (const e of events) {
-      if (process.env.FLOOR === '1') floor(e);
-      else await transformed(e);
-    }
+    for (const e of events) await side(e);
   };
   await run();
   const session = new Session();

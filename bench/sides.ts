@@ -12,6 +12,7 @@ import { decompressRecord } from '../local/firehose-decompression';
 import type { FirehoseTransformEvent } from '../functions/transform/transform';
 import { flowBoundWriter } from './flow-bound';
 import { applicationBoundWriter, type BoundLogEvent, type BoundPayload } from './application-bound';
+import { guardDutyBoundWriter } from './guardduty-bound';
 import type { BenchSource } from './sources';
 import { benchTrust } from './bench-trust';
 import { bundledTransform } from './bundled-transform';
@@ -57,12 +58,14 @@ function boundWriterOf(source: BenchSource, search: boolean): EventWriter | unde
     const write = flowBoundWriter(source.flowFormat, search);
     return (e) => write(e.message, e.id);
   }
+  if (source.guardDuty) return guardDutyBoundWriter(search);
   return source.application ? applicationBoundWriter(search) : undefined;
 }
 
 /**
- * The bound of a source's lines (bench/flow-bound.ts, bench/application-bound.ts): the floor's
- * decoding, each line written by the cheapest writer of a valid document. Returns its output bytes.
+ * The bound of a source's lines (bench/flow-bound.ts, bench/application-bound.ts,
+ * bench/guardduty-bound.ts): the floor's decoding, each line written by the cheapest writer of a
+ * valid document. Returns its output bytes.
  */
 export function documentBound(source: BenchSource, search: boolean) {
   const write = boundWriterOf(source, search);
@@ -72,8 +75,8 @@ export function documentBound(source: BenchSource, search: boolean) {
 
 /**
  * The bound of a mix of `sources`: each payload's lines written by its source's bound (by log
- * group), and a source without one (CloudTrail, GuardDuty) by the floor's own writer, a ratio of
- * 1 for them: an upper bound of what any valid writer of the mix could reach.
+ * group), and a source without one (CloudTrail) by the floor's own writer, a ratio of 1 for it:
+ * an upper bound of what any valid writer of the mix could reach.
  */
 export function mixBound(sources: BenchSource[], search: boolean) {
   const writers = new Map(sources.map((s) => [s.logGroup, boundWriterOf(s, search) ?? floorWriter]));

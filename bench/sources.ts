@@ -27,6 +27,8 @@ export interface BenchSource {
   flowFormat?: FlowLogFormat;
   /** Application lines (plain text, JSON no mapping knows): Base Events (bench/application-bound.ts). */
   application?: boolean;
+  /** GuardDuty findings (EventBridge events): Detection Findings (bench/guardduty-bound.ts). */
+  guardDuty?: boolean;
 }
 
 /** The account of the corpus' flow records (AWS's documentation examples). */
@@ -108,6 +110,7 @@ export function benchSources(): BenchSource[] {
       owner: BENCH_OWNER,
       messages: byGroup.get(names.guardDutyFindingsLogGroup) ?? [],
       dailyBytes: v.guardDutyFindingsPerAccountPerDay * recordBytes.guardDutyFinding,
+      guardDuty: true,
     },
     {
       name: 'application JSON',

@@ -174,7 +174,7 @@ async function perSource() {
   const { documentBound, mixBound } = await sides();
   const bounds = [
     ...sources
-      .filter((s) => (s.flowFormat || s.application) && selected(s.name))
+      .filter((s) => (s.flowFormat || s.application || s.guardDuty) && selected(s.name))
       .map((s) => ({
         name: s.name,
         records: alone(s),
@@ -186,7 +186,7 @@ async function perSource() {
   ];
   if (bounds.length) {
     console.log(
-      `\nthe bound: the floor against a writer of only what OCSF 1.1.0 requires (+ raw_data), nothing checked, and the same with what a search needs (flow records: ports, protocol, bytes, packets; application lines: the searchable message, a JSON line's fields, the account and log group); the mix with CloudTrail and GuardDuty written by the floor's own writer\n`,
+      `\nthe bound: the floor against a writer of only what OCSF 1.1.0 requires (+ raw_data), nothing checked, and the same with what a search needs (flow records: ports, protocol, bytes, packets; application lines: the searchable message, a JSON line's fields, the account and log group; GuardDuty, whose every document also holds the product's canonical content key in metadata.uid: the finding's arn, title, severity band and account); the mix with CloudTrail written by the floor's own writer\n`,
     );
     console.log(
       '| source | required only: ratio (per round) | response B per input B | with search fields: ratio (per round) | response B per input B |',

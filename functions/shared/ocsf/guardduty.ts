@@ -315,7 +315,7 @@ export function canonicalJson(value: unknown): string {
  * and `updatedAt` is a different document rather than a 409 that keeps it out of search (issue
  * 21 §28: six corpus findings with one id and time and different severities were one document).
  */
-const contentKey = (finding: Json) => hash('sha256', canonicalJson(finding), 'hex').slice(0, 16);
+export const contentKey = (finding: Json) => hash('sha256', canonicalJson(finding), 'hex').slice(0, 16);
 
 /** EventBridge "GuardDuty Finding" event → OCSF Detection Finding (2004). */
 export function toDetectionFinding(origin: EventOrigin, event: Record<string, unknown>): OcsfDocument {
