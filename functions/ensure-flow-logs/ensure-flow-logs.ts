@@ -60,6 +60,9 @@ export interface FlowLogsSettings {
   logArchiveAccount?: string;
 }
 
+/** CreateFlowLogs takes at most this many VPC ids a call (EC2 model, CreateFlowLogsRequest.ResourceIds). */
+export const CREATE_FLOW_LOGS_MAX_VPCS = 300;
+
 /**
  * The CreateFlowLogs idempotency token: the same within one execution (a retried call after a
  * timeout creates nothing twice) and new for every execution, because "you should not reuse
@@ -67,9 +70,6 @@ export interface FlowLogsSettings {
  * after a DeleteFlowLogs with a reused token would get the deleted flow log back and create
  * nothing. 64 hex characters, the most ClientToken takes.
  */
-/** CreateFlowLogs takes at most this many VPC ids a call (EC2 model, CreateFlowLogsRequest.ResourceIds). */
-export const CREATE_FLOW_LOGS_MAX_VPCS = 300;
-
 export function flowLogsClientToken(execution: string, target: ControlTarget, vpcIds: string[]): string {
   return createHash('sha256')
     .update(`${execution}/${target.account}/${target.region}/${[...vpcIds].sort().join(',')}`)
@@ -99,6 +99,62 @@ function isOursToGroup(fl: FlowLog): boolean {
   return (
     fl.LogDestinationType === 'cloud-watch-logs' && fl.LogGroupName === ourGroup && fl.LogFormat === ourFormat
   );
+}
+
+/** What CreateFlowLogs answered for a set of VPCs, in calls of at most 300. */
+interface CreateAnswer {
+  /** The VPCs given a flow log, with its id. */
+  created: { vpc: string; id: string | undefined }[];
+  FlowLogIds: string[];
+  Unsuccessful: { ResourceId?: string; Error?: { Code?: string; Message?: string } }[];
+  /** VPCs of a call EC2 refused whole with FlowLogAlreadyExists (each also in Unsuccessful). */
+  refusedWhole: string[];
+}
+
+async function createFlowLogs(
+  ec2: EC2Client,
+  settings: FlowLogsSettings,
+  target: ControlTarget,
+  vpcs: string[],
+  attempt: string,
+): Promise<CreateAnswer> {
+  const res: CreateAnswer = { created: [], FlowLogIds: [], Unsuccessful: [], refusedWhole: [] };
+  // "ResourceIds ... Maximum of 25 for transit gateway resource types. Maximum of 300 for the
+  // other resource types" (EC2 model, CreateFlowLogsRequest.ResourceIds): a Region with more
+  // VPCs missing a flow log gets one call per 300, each with its own token.
+  for (let i = 0; i < vpcs.length; i += CREATE_FLOW_LOGS_MAX_VPCS) {
+    const batch = vpcs.slice(i, i + CREATE_FLOW_LOGS_MAX_VPCS);
+    try {
+      const answer = await ec2.send(
+        new CreateFlowLogsCommand({
+          ResourceType: 'VPC',
+          ResourceIds: batch,
+          TrafficType: 'ALL',
+          ...destinationOf(settings),
+          LogFormat: ourFormat,
+          MaxAggregationInterval: 60,
+          ClientToken: flowLogsClientToken(attempt, target, batch),
+          TagSpecifications: [
+            { ResourceType: 'vpc-flow-log', Tags: [{ Key: 'managed-by', Value: 'logwarden' }] },
+          ],
+        }),
+      );
+      const unsuccessful = answer.Unsuccessful ?? [];
+      const ids = answer.FlowLogIds ?? [];
+      res.Unsuccessful.push(...unsuccessful);
+      res.FlowLogIds.push(...ids);
+      batch
+        .filter((vpc) => !unsuccessful.some((u) => u.ResourceId === vpc))
+        .forEach((vpc, k) => res.created.push({ vpc, id: ids[k] }));
+    } catch (err) {
+      // Another execution (concurrent heals of one cell) created the same flow log between our
+      // look-up and our call: EC2 refuses the whole call. What is there now decides.
+      if ((err as Error).name !== ALREADY_EXISTS) throw err;
+      res.Unsuccessful.push(...batch.map((ResourceId) => ({ ResourceId, Error: { Code: ALREADY_EXISTS } })));
+      res.refusedWhole.push(...batch);
+    }
+  }
+  return res;
 }
 
 /** A flow log in logwarden's format to logwarden's Firehose stream of this region. */
@@ -266,39 +322,29 @@ export async function ensureFlowLogs(
     failures.push(undeliveredReason(fl, settings));
   }
   if (missing.length) {
-    const res: {
-      Unsuccessful: { ResourceId?: string; Error?: { Code?: string; Message?: string } }[];
-      FlowLogIds: string[];
-    } = { Unsuccessful: [], FlowLogIds: [] };
-    // "ResourceIds ... Maximum of 25 for transit gateway resource types. Maximum of 300 for the
-    // other resource types" (EC2 model, CreateFlowLogsRequest.ResourceIds): a Region with more
-    // VPCs missing a flow log gets one call per 300, each with its own token.
-    for (let i = 0; i < missing.length; i += CREATE_FLOW_LOGS_MAX_VPCS) {
-      const batch = missing.slice(i, i + CREATE_FLOW_LOGS_MAX_VPCS);
-      try {
-        const answer = await clients.ec2.send(
-          new CreateFlowLogsCommand({
-            ResourceType: 'VPC',
-            ResourceIds: batch,
-            TrafficType: 'ALL',
-            ...destinationOf(settings),
-            LogFormat: ourFormat,
-            MaxAggregationInterval: 60,
-            ClientToken: flowLogsClientToken(settings.execution, target, batch),
-            TagSpecifications: [
-              { ResourceType: 'vpc-flow-log', Tags: [{ Key: 'managed-by', Value: 'logwarden' }] },
-            ],
-          }),
+    const res = await createFlowLogs(clients.ec2, settings, target, missing, settings.execution);
+    let { refusedWhole } = res;
+    if (refusedWhole.length) {
+      // Another execution created some of these between our look-up and our call, and EC2 refused
+      // the whole call: the VPCs it left without a flow log of ours get one more call, with a new
+      // token (a new request: "you should not reuse the same client token").
+      const now = await flowLogsOf(clients.ec2, refusedWhole);
+      const stillMissing = refusedWhole.filter(
+        (vpc) => !now.some((fl) => fl.ResourceId === vpc && isOurs(fl)),
+      );
+      if (stillMissing.length) {
+        const again = await createFlowLogs(
+          clients.ec2,
+          settings,
+          target,
+          stillMissing,
+          `${settings.execution}/again`,
         );
-        res.Unsuccessful.push(...(answer.Unsuccessful ?? []));
-        res.FlowLogIds.push(...(answer.FlowLogIds ?? []));
-      } catch (err) {
-        // Another execution (concurrent heals of one cell) created the same flow log between our
-        // look-up and our call: EC2 refuses the whole call. What is there now decides.
-        if ((err as Error).name !== ALREADY_EXISTS) throw err;
-        res.Unsuccessful.push(
-          ...batch.map((ResourceId) => ({ ResourceId, Error: { Code: ALREADY_EXISTS } })),
-        );
+        res.FlowLogIds.push(...again.FlowLogIds);
+        res.created.push(...again.created);
+        res.Unsuccessful = res.Unsuccessful.filter((u) => !stillMissing.includes(u.ResourceId as string));
+        res.Unsuccessful.push(...again.Unsuccessful);
+        refusedWhole = again.refusedWhole;
       }
     }
     const already = res.Unsuccessful.filter((u) => u.Error?.Code === ALREADY_EXISTS);
@@ -306,14 +352,12 @@ export async function ensureFlowLogs(
       if (u.Error?.Code !== ALREADY_EXISTS)
         failures.push(`${u.ResourceId}: ${u.Error?.Code} ${u.Error?.Message}`);
     }
-    const created = missing.filter((v) => !res.Unsuccessful.some((u) => u.ResourceId === v));
-    const createdIds = res.FlowLogIds;
-    created.forEach((vpc, i) => {
-      evidence[vpc] = createdIds[i] ?? 'created';
+    res.created.forEach(({ vpc, id }) => {
+      evidence[vpc] = id ?? 'created';
       const why = flowLogs.some((fl) => fl.ResourceId === vpc && active(fl))
         ? 'only a foreign flow log without every required field was active'
         : 'it had no active flow log';
-      actions.push(`created flow log ${createdIds[i] ?? ''} for ${vpc} because ${why}`.replace('  ', ' '));
+      actions.push(`created flow log ${id ?? ''} for ${vpc} because ${why}`.replace('  ', ' '));
     });
     if (already.length) {
       // FlowLogAlreadyExists is success when the flow log there is logwarden's, to the same
@@ -331,7 +375,7 @@ export async function ensureFlowLogs(
         else if (bad) failures.push(undeliveredReason(bad, settings));
         else
           failures.push(
-            `${vpc}: CreateFlowLogs answered ${ALREADY_EXISTS}, but no active flow log of logwarden's to ${ourDestination(settings)} is there`,
+            `${vpc}: CreateFlowLogs answered ${ALREADY_EXISTS}${refusedWhole.includes(vpc) ? ' twice' : ''}, but no active flow log of logwarden's to ${ourDestination(settings)} is there`,
           );
       }
     }

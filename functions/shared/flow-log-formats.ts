@@ -61,9 +61,25 @@ export const flowLogFieldsByVersion = {
   8: ['reject-reason'],
 } as const;
 
-export type FlowLogField = (typeof flowLogFieldsByVersion)[keyof typeof flowLogFieldsByVersion][number];
+/**
+ * VPC fields AWS added after version 8 that logwarden does not map, known so that a flow log
+ * someone else created with them can be registered (config `flowLogFormats`, trusted sources)
+ * and read losslessly (they stay in `unmapped.flow`). `encryption-status`: "You can configure
+ * your VPC flow logs to emit the enriched field - encryption-status" (VPC User Guide, "Enforce
+ * VPC encryption in transit"). `resource-id`: listed beside it in the version-10 formats that
+ * third parties document; the guide's table could not be read offline, so the version each was
+ * introduced in is not written here.
+ */
+export const flowLogFieldsAfterV8 = ['encryption-status', 'resource-id'] as const;
 
-export const knownFlowLogFields: ReadonlySet<string> = new Set(Object.values(flowLogFieldsByVersion).flat());
+export type FlowLogField =
+  | (typeof flowLogFieldsByVersion)[keyof typeof flowLogFieldsByVersion][number]
+  | (typeof flowLogFieldsAfterV8)[number];
+
+export const knownFlowLogFields: ReadonlySet<string> = new Set([
+  ...Object.values(flowLogFieldsByVersion).flat(),
+  ...flowLogFieldsAfterV8,
+]);
 
 export interface FlowLogFormat {
   readonly id: string;

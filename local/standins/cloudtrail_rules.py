@@ -170,28 +170,33 @@ def _require_own_cloudwatch_logs(self: CloudTrailResponse, trail_arn: str | None
 
 
 def _require_cloudtrail_may_deliver(caller: str, region: str, group: str, role: str, trail_arn: str) -> None:
-    """CloudTrail tries the role before it takes it: the role's trust must let
-    cloudtrail.amazonaws.com in for this trail, and its policies must allow logs:CreateLogStream
-    and logs:PutLogEvents on the trail's stream in the group (CloudTrail User Guide, "Role policy
-    document for CloudTrail to use CloudWatch Logs for monitoring": "the permissions required to
-    create a CloudWatch log stream in the log group that you specify and to deliver CloudTrail
-    events to that log stream"; the stream is "account_ID_CloudTrail_source_region"). The API
-    Reference documents only the two exceptions; the messages are those AWS returns (aws/aws-cdk#1963:
-    InvalidCloudWatchLogsLogGroupArnException "Access denied. Check the permissions for your
-    role."; cloudposse/terraform-aws-cloudtrail-cloudwatch-alarms#2 and
-    awslabs/dynamodb-continuous-backup#2: InvalidCloudWatchLogsRoleArnException "Access denied.
-    Check the trust relationships for your role."). A role that does not exist cannot be assumed
-    either: the trust answer."""
+    """CloudTrail tries the role before it takes it, as users report AWS's answers (no AWS text
+    says what CreateTrail and UpdateTrail check): aws/aws-cdk#1963, InvalidCloudWatchLogsLogGroupArnException
+    "Access denied. Check the permissions for your role." (cloudposse/terraform-aws-cloudwatch-logs#38
+    quotes a newer "Access denied. Verify in IAM that the role has adequate permissions.");
+    cloudposse/terraform-aws-cloudtrail-cloudwatch-alarms#2 and awslabs/dynamodb-continuous-backup#2,
+    InvalidCloudWatchLogsRoleArnException "Access denied. Check the trust relationships for your
+    role.". What the role must allow: CloudTrail User Guide, "Role policy document for CloudTrail
+    to use CloudWatch Logs for monitoring": "the permissions required to create a CloudWatch log
+    stream in the log group that you specify and to deliver CloudTrail events to that log stream"
+    (logs:CreateLogStream and logs:PutLogEvents); the stream is "account_ID_CloudTrail_trail_region"
+    ("CloudWatch log group and log stream naming for CloudTrail"). Whether CloudTrail names
+    aws:SourceArn and aws:SourceAccount when it assumes the role is not documented: the stand-in
+    names them (the trail and its owner), so a trust that requires them holds and a trust for
+    another trail fails. A role that does not exist cannot be assumed either: the trust answer."""
     from . import iam
 
     parts = group.replace(":*", "").split(":")
     stream = f"arn:aws:logs:{parts[3]}:{parts[4]}:log-group:{parts[6]}:log-stream:{caller}_CloudTrail_{region}"
+    # The trail's owner, as delivery names it (events.py): the management account for an
+    # organization trail a delegated administrator created.
+    owner = trail_arn.split(":")[4]
     refusal = iam.role_refusal(
         role,
         ["logs:CreateLogStream", "logs:PutLogEvents"],
         stream,
         SERVICE_PRINCIPAL,
-        {"aws:SourceAccount": [caller], "aws:SourceArn": [trail_arn]},
+        {"aws:SourceAccount": [owner], "aws:SourceArn": [trail_arn]},
     )
     if refusal is None:
         return

@@ -77,74 +77,67 @@ def _check_traffic_type(self: FlowLogs) -> None:
         )
 
 
-# Amazon VPC User Guide, "Flow log records", "Available fields": the fields of a VPC, subnet or
-# network interface flow log, versions 2 to 8. The transit gateway's own fields (Transit Gateway
-# Guide, "Transit Gateway Flow Logs records") are not among them.
-_VPC_FLOW_LOG_FIELDS = frozenset(
-    """version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes
-    start end action log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr
-    region az-id sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service
-    flow-direction traffic-path ecs-cluster-arn ecs-cluster-name ecs-container-instance-arn
-    ecs-container-instance-id ecs-container-id ecs-second-container-id ecs-service-name
-    ecs-task-definition-arn ecs-task-arn ecs-task-id reject-reason""".split()
-)
-# Transit Gateway Guide, "Transit Gateway Flow Logs records", "Available fields".
-_TRANSIT_GATEWAY_FLOW_LOG_FIELDS = frozenset(
-    """version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id
-    tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id
-    tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr
-    srcport dstport protocol packets bytes start end log-status type packets-lost-no-route
-    packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags region
-    flow-direction pkt-src-aws-service pkt-dst-aws-service""".split()
-)
-_LOG_FORMAT = re.compile(r"^\$\{[a-z0-9-]+\}( \$\{[a-z0-9-]+\})*$")
+_LOG_FORMAT = re.compile(r"\$\{[a-z0-9-]+\}( \$\{[a-z0-9-]+\})*")
 
 
 def _check_log_format(self: FlowLogs) -> None:
     """CreateFlowLogsRequest.LogFormat: "If you specify this parameter, you must include at least
-    one field. For more information about the available fields, see Flow log records in the
-    Amazon VPC User Guide or Transit Gateway Flow Log records ... Specify the fields using the
-    ${field-id} format, separated by spaces." moto 5.2 stores any text. Anything else, a trailing
-    space included, AWS refuses: "1 validation error detected: Value '${version} ... ${log-status} '
-    at 'logFormat' has an invalid format" (HTTP 400, aws-cloudformation/rain#288; the error code is
-    not shown there: InvalidParameterValue, as for the other values this file checks). A field the
-    resource type's table does not list: AWS documents no answer, the stricter one is a refusal."""
+    one field. ... Specify the fields using the ${field-id} format, separated by spaces." moto 5.2
+    stores any text. Anything else, a trailing space included, AWS refuses: "1 validation error
+    detected: Value '${version} ... ${log-status} ' at 'logFormat' has an invalid format" (HTTP
+    400, aws-cloudformation/rain#288; the error code is not shown there: InvalidParameterValue, as
+    for the other values this file checks). The field names are not checked against the VPC User
+    Guide's table of available fields: it has grown past version 8 (`encryption-status`, "Enforce
+    VPC encryption in transit") and its current rows cannot be read offline, so a list here would
+    refuse fields AWS takes."""
     log_format = self._get_param("LogFormat")
     if log_format is None:
         return
-    if not _LOG_FORMAT.match(log_format):
+    if not _LOG_FORMAT.fullmatch(log_format):
         raise protocol_error(
             "ec2",
             "InvalidParameterValue",
             f"1 validation error detected: Value '{log_format}' at 'logFormat' has an invalid format",
             400,
         )
-    transit_gateway = self._get_param("ResourceType") in _TRANSIT_GATEWAY_TYPES
-    available = _TRANSIT_GATEWAY_FLOW_LOG_FIELDS if transit_gateway else _VPC_FLOW_LOG_FIELDS
-    unknown = [f for f in re.findall(r"\$\{([a-z0-9-]+)\}", log_format) if f not in available]
-    if unknown:
-        raise protocol_error(
-            "ec2",
-            "InvalidParameterValue",
-            f"Unknown fields provided for a {self._get_param('ResourceType')} flow log: "
-            + " ".join(f"${{{f}}}" for f in unknown),
-            400,
-        )
+
+
+def _group_of(log_group_name: str | None, log_destination: str | None) -> str | None:
+    """The log group a CloudWatch Logs flow log writes to, named or given as its ARN."""
+    if log_group_name:
+        return log_group_name
+    parts = (log_destination or "").split(":")
+    return parts[6] if len(parts) > 6 and parts[2] == "logs" and parts[5] == "log-group" else None
 
 
 def _check_not_already_there(self: FlowLogs) -> None:
-    """FlowLogAlreadyExists ("There is an existing Flow Log with the same configuration and log
-    destination") before anything is created: moto raises it at the first such resource, after
-    it has already created flow logs for the ones before it, a state AWS would not leave. AWS
-    documents nothing on a call that names both kinds of resource; the stricter answer: the whole
-    call is refused and creates nothing."""
-    group = self._get_param("LogGroupName")
-    destination = self._get_param("LogDestination")
-    wanted = set(self._get_param("ResourceIds", []))
-    if any(
-        fl.resource_id in wanted and (fl.log_group_name, fl.log_destination) == (group, destination)
-        for fl in self.ec2_backend.flow_logs.values()
-    ):
+    """Everything that refuses the call, checked before anything is created: moto refuses at the
+    first resource that does not exist or already has the flow log, after creating flow logs for
+    the resources before it, a state AWS would not leave. FlowLogAlreadyExists ("A flow log with
+    the specified configuration already exists", EC2 API Reference, "Error codes"); no source
+    found says whether AWS answers a call that names both kinds of resource with that error or
+    with `Unsuccessful` items (CreateFlowLogsResult.Unsuccessful: "Information about the flow logs
+    that could not be created successfully"): the stricter answer, the whole call refused. A
+    resource named twice in one call would duplicate its own flow log: refused the same way. The
+    destination is compared as the group it names, whether given by name or by ARN."""
+    ids = list(self._get_param("ResourceIds", []))
+    lookup = {
+        "VPC": self.ec2_backend.get_vpc,
+        "Subnet": self.ec2_backend.get_subnet,
+        "NetworkInterface": self.ec2_backend.get_network_interface,
+    }.get(self._get_param("ResourceType"))
+    if lookup is not None:
+        for resource_id in ids:
+            lookup(resource_id)  # moto's own NotFound error, before anything is created
+    destination_type = self._get_param("LogDestinationType") or "cloud-watch-logs"
+    if destination_type == "cloud-watch-logs":
+        wanted = _group_of(self._get_param("LogGroupName"), self._get_param("LogDestination"))
+        same = lambda fl: _group_of(fl.log_group_name, fl.log_destination) == wanted  # noqa: E731
+    else:
+        wanted = self._get_param("LogDestination")
+        same = lambda fl: fl.log_destination == wanted  # noqa: E731
+    already = any(fl.resource_id in ids and same(fl) for fl in self.ec2_backend.flow_logs.values())
+    if already or len(set(ids)) != len(ids):
         raise protocol_error(
             "ec2",
             "FlowLogAlreadyExists",

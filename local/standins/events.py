@@ -24,8 +24,11 @@ What rests on which AWS text:
 - Delivery to CloudWatch Logs (CloudTrail User Guide, "Sending events to CloudWatch Logs"):
   a trail with a log group and a role delivers every event it logs into that group, CloudTrail
   assuming the role (`logs:CreateLogStream`, `logs:PutLogEvents`, trusted by
-  `cloudtrail.amazonaws.com`) to write a stream named as "CloudWatch Log Group and Log Stream
-  Naming for CloudTrail" says: "account_ID_CloudTrail_source_region". A trail logs the calls
+  `cloudtrail.amazonaws.com`) to write a stream named as "CloudWatch log group and log stream
+  naming for CloudTrail" says, "account_ID_CloudTrail_trail_region" (earlier versions of the page:
+  "account_ID_CloudTrail_source_region"; one stream per Region the events come from), a member
+  account's of an organization trail after the organization id (the role policy page's
+  "log-stream:o-exampleorgid_*" for organization trails). A trail logs the calls
   of its own account, an organization trail those of every account of the organization; a
   single-region trail only those of its region; a call made while the trail is stopped is not
   logged, the StopLogging itself is.
@@ -279,6 +282,7 @@ def deliver(trails: list[Any], record: dict[str, Any]) -> None:
     from moto.logs.models import logs_backends
 
     from . import iam
+    from . import organization as org
 
     account, region = record["recipientAccountId"], record["awsRegion"]
     for trail in trails:
@@ -289,6 +293,12 @@ def deliver(trails: list[Any], record: dict[str, Any]) -> None:
         backend = logs_backends[group_account][group_region]
         group = backend.groups.get(group_name)
         stream_name = f"{account}_CloudTrail_{region}"
+        if trail.is_org_trail and account != trail.account_id:
+            # A member account's events of an organization trail: CloudTrail User Guide, "Role
+            # policy document for CloudTrail to use CloudWatch Logs for monitoring", for
+            # organization trails the role also grants "log-stream:o-exampleorgid_*" (the stream
+            # names the organization, then the account as for any trail).
+            stream_name = f"{org.organization_id_of(account)}_{stream_name}"
         try:
             if group is None:
                 raise LookupError(f"log group {group_name} does not exist")

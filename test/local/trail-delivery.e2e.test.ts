@@ -6,10 +6,12 @@
  *
  * CloudTrail User Guide, "Sending events to CloudWatch Logs": "When you configure your trail to
  * send events to CloudWatch Logs, CloudTrail sends only the events that match your trail
- * settings"; "CloudWatch Log Group and Log Stream Naming for CloudTrail": "When CloudTrail
+ * settings"; "CloudWatch log group and log stream naming for CloudTrail": "When CloudTrail
  * creates the log stream for the log group, it names the log stream according to the following
- * format: account_ID_CloudTrail_source_region". An organization trail logs the calls of every
- * account of the organization ("Creating a trail for an organization"); a stopped trail logs
+ * format: account_ID_CloudTrail_trail_region", a member account's stream of an organization
+ * trail after the organization id ("Role policy document for CloudTrail to use CloudWatch Logs
+ * for monitoring": "log-stream:o-exampleorgid_*" for organization trails). An organization trail
+ * logs the calls of every account of the organization ("Creating a trail for an organization"); a stopped trail logs
  * nothing (StopLogging: "Suspends the recording of Amazon Web Services API calls and log file
  * delivery for the specified trail").
  */
@@ -26,6 +28,7 @@ import {
   KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
+import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { gunzipSync } from 'node:zlib';
 import { names } from '../../contracts/names';
 import { parseLogGroupArn } from '../../contracts/trusted-sources';
@@ -83,13 +86,24 @@ async function streamFromNow() {
   };
 }
 
+/** The stream the organization trail writes `account`'s events to: after the organization id for a member. */
+async function streamOf(account: string): Promise<string> {
+  const own = `${account}_CloudTrail_${org.config.homeRegion}`;
+  if (account === (await trailOwner(org)).account) return own;
+  const { Organization } = await new OrganizationsClient({
+    region: 'us-east-1',
+    credentials: await org.admin(account),
+  }).send(new DescribeOrganizationCommand({}));
+  return `${Organization!.Id}_${own}`;
+}
+
 /** The CloudTrail records the trail delivered into its group's stream for `account`. */
 async function recordsInGroup(account: string) {
   const logs = new CloudWatchLogsClient({
     region: group.region,
     credentials: await org.admin(group.account),
   });
-  const stream = `${account}_CloudTrail_${org.config.homeRegion}`;
+  const stream = await streamOf(account);
   // CloudTrail creates an account's stream with the first event it delivers for it (the group
   // itself exists: the first test reads it).
   const events = await logs
@@ -125,7 +139,7 @@ afterAll(async () => {
 });
 
 describe('the organization trail delivers to its log group, and its subscription to the stream', () => {
-  it('a member’s DeleteFlowLogs is in the trail’s group (stream account_ID_CloudTrail_source_region) and in the central stream, as the management account’s group delivers it', async () => {
+  it('a member’s DeleteFlowLogs is in the trail’s group (stream o-…_account_ID_CloudTrail_region) and in the central stream, as the management account’s group delivers it', async () => {
     const read = await streamFromNow();
     const del = await deleteFlowLog(org, member, org.config.homeRegion);
     const inGroup = (await recordsInGroup(member)).filter((r) => r.eventID === del.event.detail.eventID);
@@ -146,7 +160,7 @@ describe('the organization trail delivers to its log group, and its subscription
     );
     // owner and logGroup are CloudWatch Logs', not the run's: the trusted source of CloudTrail.
     expect(delivered.map((p) => [p.owner, p.logGroup, p.logStream])).toEqual([
-      [group.account, group.name, `${member}_CloudTrail_${org.config.homeRegion}`],
+      [group.account, group.name, await streamOf(member)],
     ]);
     // CloudWatch Logs sends each event's id as a string (subscription filters' payload format).
     expect(delivered[0].logEvents.every((e) => typeof e.id === 'string')).toBe(true);

@@ -303,6 +303,32 @@ describe('ensureFlowLogs', () => {
     });
   });
 
+  it('a call refused whole gives the VPCs it left without a flow log one more call, with a new token', async () => {
+    // Two VPCs missing; another execution made vpc-default's between our look-up and our call, so
+    // EC2 refused the whole call (the stand-in's answer; AWS's is not documented) and vpc-app got
+    // nothing. It is created now, not on the next sweep.
+    ec2
+      .on(DescribeFlowLogsCommand)
+      .resolvesOnce({ FlowLogs: [] })
+      .resolves({ FlowLogs: [ours('vpc-default', 'fl-by-another')] });
+    ec2
+      .on(CreateFlowLogsCommand)
+      .rejectsOnce(Object.assign(new Error('exists'), { name: 'FlowLogAlreadyExists' }))
+      .callsFake((input) => ({ FlowLogIds: input.ResourceIds.map((v: string) => `fl-new-${v}`) }));
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(r).toMatchObject({
+      status: 'healed',
+      evidence: {
+        'vpc-default': 'fl-by-another (created by another execution)',
+        'vpc-app': 'fl-new-vpc-app',
+      },
+    });
+    const calls = ec2.commandCalls(CreateFlowLogsCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.ResourceIds)).toEqual([['vpc-default', 'vpc-app'], ['vpc-app']]);
+    expect(calls[1].ClientToken).not.toBe(calls[0].ClientToken);
+    expect(calls[1].ClientToken).not.toBe(flowLogsClientToken(settings.execution, target, ['vpc-app']));
+  });
+
   it('FlowLogAlreadyExists with no delivering flow log of logwarden’s there is a failure', async () => {
     ec2
       .on(DescribeFlowLogsCommand)

@@ -273,6 +273,21 @@ describe('VPC flow logs → Network Activity (4001)', () => {
     }
   });
 
+  it('a flow log someone else created with fields added after version 8 (encryption-status) registers and keeps them', () => {
+    // VPC User Guide, "Enforce VPC encryption in transit": "You can configure your VPC flow logs to
+    // emit the enriched field - encryption-status" (0 cleartext, 1 Nitro, 2 application, 3 both).
+    const format = parseFormatString(
+      'theirs',
+      '${version} ${account-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${start} ${end} ${action} ${log-status} ${encryption-status}',
+    );
+    const line = '10 123456789012 10.0.1.5 10.0.2.9 443 51515 6 1418530010 1418530070 ACCEPT OK 1';
+    const doc = one(line, 'their-flow-logs', new FlowLogFormatRegistry().register('their-flow-logs', format));
+    expect(parseErrorOf(doc)).toBeUndefined();
+    expect(doc.class_uid).toBe(4001);
+    expect(doc.raw_data).toBe(line);
+    expect(doc.unmapped?.flow).toMatchObject({ 'encryption-status': '1' });
+  });
+
   it('ACCEPT is Traffic (6) and Allowed; REJECT is Refuse (5) and Denied/Blocked; profiles say so', () => {
     const accepted = flowLine('Accepted and rejected', 'ACCEPT').doc;
     expect(accepted).toMatchObject({ activity_id: 6, activity_name: 'Traffic', type_uid: 400106 });

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { logFormatString, logwardenFormat } from '../../../functions/shared/flow-log-formats';
 import { conformance } from './conformance';
-import { World, member } from './world';
+import { World, member, region } from './world';
 
 let world: World;
 let ec2: EC2Client;
@@ -262,11 +262,11 @@ conformance('ec2:DescribeFlowLogs', {
 });
 
 conformance('ec2:CreateFlowLogs', {
-  behaviour: 'LogFormat: available fields as ${field-id}, separated by spaces',
+  behaviour: 'LogFormat: fields as ${field-id}, separated by spaces',
   source:
-    "botocore ec2 model, CreateFlowLogsRequest.LogFormat: \"If you specify this parameter, you must include at least one field. For more information about the available fields, see Flow log records in the Amazon VPC User Guide or Transit Gateway Flow Log records ... Specify the fields using the ${field-id} format, separated by spaces.\"; a trailing space is refused: \"Value '${version} ... ${log-status} ' at 'logFormat' has an invalid format\" (HTTP 400, aws-cloudformation/rain#288). AWS documents no answer for a field the resource type's table does not list: the stricter answer, a refusal",
+    'botocore ec2 model, CreateFlowLogsRequest.LogFormat: "If you specify this parameter, you must include at least one field. For more information about the available fields, see Flow log records in the Amazon VPC User Guide or Transit Gateway Flow Log records ... Specify the fields using the ${field-id} format, separated by spaces."; a trailing space is refused: "Value \'${version} ... ${log-status} \' at \'logFormat\' has an invalid format" (HTTP 400, aws-cloudformation/rain#288). Field names are not held to a list: the VPC User Guide\'s table has grown past version 8 ("You can configure your VPC flow logs to emit the enriched field - encryption-status", "Enforce VPC encryption in transit") and cannot be read whole offline',
   refuses: [
-    'a trailing space, names without ${}, an empty format, a field no table lists and a transit gateway field on a VPC; nothing is created',
+    'a trailing space or newline, names without ${}, two spaces, an empty format; nothing is created',
     async () => {
       const before = await flowLogCount();
       for (const LogFormat of [
@@ -275,8 +275,7 @@ conformance('ec2:CreateFlowLogs', {
         '$${version} $${srcaddr}',
         '${version}  ${srcaddr}',
         '',
-        '${version} ${no-such-field}',
-        '${version} ${tgw-id}',
+        '${version} ${srcaddr}\n',
       ])
         await expect(
           createFlowLogs(`format-${before}-${LogFormat.length}-${LogFormat.slice(-6)}`, { LogFormat }),
@@ -287,13 +286,18 @@ conformance('ec2:CreateFlowLogs', {
     },
   ],
   accepts: [
-    "one field, and logwarden's own format (every VPC field of versions 2 to 8), as the flow log's format",
+    "one field, a field added after version 8, and logwarden's own format (every VPC field of versions 2 to 8), as the flow log's format",
     async () => {
       const one = await createFlowLogs('format-one', {
         LogFormat: '${srcaddr}',
         LogGroupName: '/logwarden/format-one',
       });
       expect(one.FlowLogIds).toHaveLength(1);
+      const encryption = await createFlowLogs('format-encryption', {
+        LogFormat: '${encryption-status} ${srcaddr} ${dstaddr}',
+        LogGroupName: '/logwarden/format-encryption',
+      });
+      expect(encryption.FlowLogIds).toHaveLength(1);
       const own = logFormatString(logwardenFormat);
       const made = await createFlowLogs('format-own', {
         LogFormat: own,
@@ -317,15 +321,31 @@ const twoOtherVpcs = async () =>
 conformance('ec2:CreateFlowLogs', {
   behaviour: 'a flow log already there refuses the whole call, creating nothing',
   source:
-    'EC2 API Reference, CreateFlowLogs: FlowLogAlreadyExists ("There is an existing Flow Log with the same configuration and log destination"). AWS documents nothing on a call that names a resource with one and a resource without: the stricter answer, the whole call refused and nothing created (moto created flow logs for the resources before the duplicate, then refused)',
+    'EC2 API Reference, "Error codes": "FlowLogAlreadyExists: A flow log with the specified configuration already exists." No source found says whether a call naming a resource with one and a resource without is refused whole or answered with Unsuccessful items (CreateFlowLogsResult.Unsuccessful: "Information about the flow logs that could not be created successfully"): the stricter answer, the whole call refused and nothing created (moto created flow logs for the resources before the duplicate, or before a VPC that does not exist, then refused)',
   refuses: [
-    'two VPCs, the second already logging to the group: no flow log for the first either',
+    'two VPCs, the second already logging to the group (named, or by its ARN); a VPC named twice; a VPC that does not exist after a real one: no flow log for the first either',
     async () => {
       const [fresh, logging] = await twoOtherVpcs();
       await createFlowLogs('dup-first', { ResourceIds: [logging], LogGroupName: '/logwarden/dup' });
       await expect(
         createFlowLogs('dup-both', { ResourceIds: [fresh, logging], LogGroupName: '/logwarden/dup' }),
       ).rejects.toMatchObject({ name: 'FlowLogAlreadyExists' });
+      await expect(
+        createFlowLogs('dup-arn', {
+          ResourceIds: [fresh, logging],
+          LogGroupName: undefined,
+          LogDestination: `arn:aws:logs:${region}:${member}:log-group:/logwarden/dup`,
+        }),
+      ).rejects.toMatchObject({ name: 'FlowLogAlreadyExists' });
+      await expect(
+        createFlowLogs('dup-twice', { ResourceIds: [fresh, fresh], LogGroupName: '/logwarden/dup' }),
+      ).rejects.toMatchObject({ name: 'FlowLogAlreadyExists' });
+      await expect(
+        createFlowLogs('dup-missing', {
+          ResourceIds: [fresh, 'vpc-0000000000000dead'],
+          LogGroupName: '/logwarden/dup',
+        }),
+      ).rejects.toMatchObject({ name: 'InvalidVpcID.NotFound' });
       const onFresh = await ec2.send(
         new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [fresh] }] }),
       );
