@@ -169,8 +169,8 @@ export async function ensureSubscription(
     return controlResult('subscription', target, evidence, actions, failures);
   }
 
-  // Someone else's account policy holds the slot ("you can have one account-level subscription
-  // filter policy per Region per account", CloudWatch Logs API Reference, PutAccountPolicy): it
+  // Someone else's account policy holds the slot ("Each account can have one account-level
+  // subscription filter policy per Region.", CloudWatch Logs API Reference, PutAccountPolicy): it
   // is reported, never replaced.
   evidence.foreignAccountPolicy = foreign
     .map((p) => `${p.policyName} → ${destinationOf(p.policyDocument)}`)

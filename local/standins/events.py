@@ -58,8 +58,6 @@ FAILURES: list[str] = []
 # Per request thread: the operation validate.py parsed and the caller iam.py identified.
 CURRENT = threading.local()
 
-# The principal CloudTrail assumes a trail's CloudWatch Logs role as.
-SERVICE = "cloudtrail.amazonaws.com"
 # Services whose calls CloudTrail records in us-east-1 (global services).
 GLOBAL_SERVICES = {"iam", "sts", "organizations"}
 READ_ONLY = re.compile(r"^(Get|List|Describe|Lookup|Search|BatchGet|Head|Filter|Query|Scan|Test|Validate|Check)")
@@ -283,6 +281,7 @@ def deliver(trails: list[Any], record: dict[str, Any]) -> None:
 
     from . import iam
     from . import organization as org
+    from .cloudtrail import SERVICE_PRINCIPAL as SERVICE
 
     account, region = record["recipientAccountId"], record["awsRegion"]
     for trail in trails:

@@ -8,9 +8,12 @@ GuardDuty API reference:
   added member accounts, with the exception of the organization delegated administrator account."
   and "GuardDuty applies your organization's auto-enable settings to the member accounts in this
   request, irrespective of the accounts being new or existing members."
-- StopMonitoringMembers / DisassociateMembers: "With autoEnableOrganizationMembers configuration
-  for your organization set to ALL, you'll receive an error if you attempt to stop monitoring
-  [disassociate] the member accounts in your organization."
+- StopMonitoringMembers: "With autoEnableOrganizationMembers configuration for your organization
+  set to ALL, you'll receive an error if you attempt to stop monitoring the member accounts in
+  your organization." DisassociateMembers: "With autoEnableOrganizationMembers configuration for
+  your organization set to ALL, you'll receive an error if you attempt to disassociate a member
+  account before removing them from your organization." So each refuses only an account that is
+  in the organization when the call is made: one that has left it since CreateMembers is not.
 - StartMonitoringMembers: "restart monitoring of accounts that you stopped monitoring".
 - DeleteMembers: "With autoEnableOrganizationMembers configuration for your organization set to
   ALL, you'll receive an error if you attempt to disable GuardDuty for a member account in your
@@ -218,7 +221,11 @@ def create_members(self: GuardDutyResponse) -> str:
                 }
             )
             continue
-        other_admin = _state(_backend(account, region))["administrator"]
+        # The member's administrator record is {"accountId": ..., ...}: the caller adding its own
+        # member again is not "another" administrator ("GuardDuty applies your organization's
+        # auto-enable settings to the member accounts in this request, irrespective of the
+        # accounts being new or existing members", CreateMembers).
+        other_admin = (_state(_backend(account, region))["administrator"] or {}).get("accountId")
         if other_admin not in (None, caller):
             unprocessed.append(
                 {
@@ -305,6 +312,7 @@ def _change_members(self: GuardDutyResponse, verb: str) -> str:
     backend = _own_detector(self, detector_id)
     state = _state(backend)
     members = state["members"]
+    management = org.management_account_of(self.current_account)
     unprocessed = []
     for account in _account_ids(self):
         m = members.get(account)
@@ -316,7 +324,10 @@ def _change_members(self: GuardDutyResponse, verb: str) -> str:
                 }
             )
             continue
-        if verb in ("stop", "disassociate", "delete") and m["organization"] and state["auto_enable_members"] == "ALL":
+        in_organization_now = (
+            m["organization"] and management is not None and org.is_member(account, management)
+        )
+        if verb in ("stop", "disassociate", "delete") and in_organization_now and state["auto_enable_members"] == "ALL":
             raise GuardDutyBadRequest(
                 f"The request is rejected because auto-enable is set to ALL for the organization: "
                 f"{verb} is not allowed for organization member {account}."

@@ -27,6 +27,7 @@ import time
 from base64 import b64encode
 from typing import Any
 
+from moto.core.exceptions import JsonRESTError
 from moto.kinesis.models import kinesis_backends
 from moto.logs import models as logs_models
 from moto.logs.models import LogsBackend, logs_backends
@@ -75,8 +76,11 @@ def destination_of(arn: str) -> Any:
     return backend.destinations.get(arn)
 
 
-def check_destination(sender: str, destination_arn: str) -> Any:
-    """The destination exists and its access policy lets `sender` subscribe to it."""
+def check_destination(sender: str, destination_arn: str, action: str) -> Any:
+    """The destination exists and its access policy lets `sender` subscribe to it with `action`:
+    logs:PutSubscriptionFilter for a log group's filter, logs:PutAccountPolicy for an account
+    policy (Logs User Guide, account-level subscriptions, "Step 2: ... destination policy": the
+    example grants "logs:PutSubscriptionFilter","logs:PutAccountPolicy")."""
     dest = destination_of(destination_arn)
     if dest is None:
         raise JsonError(
@@ -92,7 +96,7 @@ def check_destination(sender: str, destination_arn: str) -> Any:
             context["aws:PrincipalOrgID"] = [org_id]
         decision = policy.evaluate(
             [dest.access_policy] if dest.access_policy else [],
-            "logs:PutSubscriptionFilter",
+            action,
             destination_arn,
             context,
             caller,
@@ -101,7 +105,7 @@ def check_destination(sender: str, destination_arn: str) -> Any:
             raise JsonError(
                 "AccessDeniedException",
                 f"User with accountId: {sender} is not authorized to perform: "
-                f"logs:PutSubscriptionFilter on resource: {destination_arn}",
+                f"{action} on resource: {destination_arn}",
             )
     return dest
 
@@ -145,7 +149,31 @@ def _into_stream(dest: Any, payload: str, sender: str) -> None:
     )
 
 
+# Deliveries CloudWatch Logs could not make (GET /logwarden-standins/deliveries): AWS delivers
+# apart from the write and never fails PutLogEvents for it. Subscriptions User Guide: "CloudWatch
+# Logs doesn't try to re-deliver if the error is a non-retryable error, such as
+# AccessDeniedException ... the subscription filter is disabled for up to 10 minutes ... During
+# this disabled period, logs are skipped".
+DELIVERY_FAILURES: list[dict[str, str]] = []
+
+
 def deliver(
+    sender: str,
+    dest: Any,
+    filter_name: str,
+    group: str,
+    stream: str,
+    events: list[dict[str, Any]],
+) -> None:
+    try:
+        _deliver(sender, dest, filter_name, group, stream, events)
+    except JsonRESTError as err:
+        DELIVERY_FAILURES.append(
+            {"destination": dest.arn, "owner": sender, "logGroup": group, "filter": filter_name, "error": err.message}
+        )
+
+
+def _deliver(
     sender: str,
     dest: Any,
     filter_name: str,
@@ -170,6 +198,21 @@ def deliver(
 
 
 def control_message(sender: str, dest: Any, filter_name: str) -> None:
+    """The test message CloudWatch Logs sends when a subscription is made. When it cannot be
+    delivered, AWS answers InvalidParameterException "Could not deliver test message to specified
+    destination. Check if the destination is valid." (the answer terraform-provider-aws quotes for
+    destinations and retries for PutSubscriptionFilter; awsdocs/amazon-cloudwatch-logs-user-guide#47
+    reports it for a destination role without kms:GenerateDataKey)."""
+    try:
+        _control_message(sender, dest, filter_name)
+    except JsonRESTError as err:
+        raise JsonError(
+            "InvalidParameterException",
+            f"Could not deliver test message to specified destination. Check if the destination is valid. ({err.message})",
+        ) from err
+
+
+def _control_message(sender: str, dest: Any, filter_name: str) -> None:
     now = int(time.time() * 1000)
     _into_stream(
         dest,
@@ -213,6 +256,8 @@ def put_account_policy(self: LogsResponse) -> str:
         doc = json.loads(doc_text)
     except json.JSONDecodeError as err:
         raise JsonError("InvalidParameterException", f"policyDocument is not JSON: {err}") from err
+    if not isinstance(doc, dict):
+        raise JsonError("InvalidParameterException", "policyDocument must be a JSON object")
     destination_arn = doc.get("DestinationArn")
     if not destination_arn:
         raise JsonError("InvalidParameterException", "policyDocument needs a DestinationArn")
@@ -227,7 +272,7 @@ def put_account_policy(self: LogsResponse) -> str:
             "LimitExceededException",
             f"Account {sender} already has a {policy_type} ({others[0]}) in {self.region}",
         )
-    dest = check_destination(sender, destination_arn)
+    dest = check_destination(sender, destination_arn, "logs:PutAccountPolicy")
     is_new = name not in policies
     entry = {
         "policyName": name,
@@ -332,7 +377,7 @@ def _put_subscription_filter(
     group = self.groups.get(log_group_name)
     if not group:
         raise JsonError("ResourceNotFoundException", "The specified log group does not exist.")
-    dest = check_destination(self.account_id, destination_arn)
+    dest = check_destination(self.account_id, destination_arn, "logs:PutSubscriptionFilter")
     # After the access check (the sender may not use the destination at all): the role an
     # organization-wide grant needs (logs_rules.py).
     check_organization_role(self.account_id, dest.access_policy, role_arn)

@@ -28,7 +28,9 @@ what AWS refuses, or refuse what AWS accepts. Each rule names its source:
   words "Role ARN is required when creating subscription filter against destination with
   Organization access policy" (PutAccountPolicy, as reported in aws/aws-cli#9474). The same for
   PutSubscriptionFilter: the log-group-level guide's "Step 4: Create a subscription filter" has
-  the same sentence, although the model's roleArn says "You don't need to provide the ARN when
+  the same sentence, and AWS answers it the same way ("An error occurred
+  (InvalidParameterException) when calling the PutSubscriptionFilter operation: Role ARN is
+  required ...", cloud-custodian/cloud-custodian#8246), although the model's roleArn says "You don't need to provide the ARN when
   you are working with a logical destination for cross-account delivery".
 - PutSubscriptionFilter's `distribution` is kept and described: "The method used to distribute
   log data to the destination. By default, log data is grouped by log stream, but the grouping

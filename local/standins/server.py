@@ -254,6 +254,10 @@ class App:
 
             after = int((parse_qs(environ.get("QUERY_STRING") or "").get("after") or ["0"])[0])
             return _json_response(start_response, 200, events.since(after))
+        if path == "/logwarden-standins/deliveries":
+            from standins import logs
+
+            return _json_response(start_response, 200, {"failures": logs.DELIVERY_FAILURES})
         if path == "/logwarden-standins/denials":
             return _json_response(start_response, 200, {"denials": iam.DENIALS})
         if path == "/logwarden-standins/health":

@@ -21,6 +21,7 @@ import {
   UpdateDetectorCommand,
   UpdateOrganizationConfigurationCommand,
 } from '@aws-sdk/client-guardduty';
+import { OrganizationsClient, RemoveAccountFromOrganizationCommand } from '@aws-sdk/client-organizations';
 import { conformance } from './conformance';
 import { World, logArchive, management, member, outsider, region, securityTooling } from './world';
 
@@ -179,6 +180,26 @@ conformance('guardduty:CreateMembers', {
         (await world.as(GuardDutyClient, member).send(new GetDetectorCommand({ DetectorId: memberDetector })))
           .Status,
       ).toBe('ENABLED');
+    },
+  ],
+});
+
+conformance('guardduty:CreateMembers', {
+  behaviour: 'an existing member added again is processed, whoever else is not',
+  source:
+    'GuardDuty API Reference, CreateMembers: "GuardDuty applies your organization\'s auto-enable settings to the member accounts in this request, irrespective of the accounts being new or existing members" and "As a delegated administrator, using CreateMembers will enable GuardDuty in the added member accounts, with the exception of the organization delegated administrator account"',
+  refuses: [
+    'the delegated administrator account itself: unprocessed',
+    async () => {
+      const res = await addMember(securityTooling);
+      expect(res.UnprocessedAccounts?.map((u) => u.AccountId)).toEqual([securityTooling]);
+    },
+  ],
+  accepts: [
+    'the member added again: nothing unprocessed, still Enabled under the same administrator',
+    async () => {
+      expect((await addMember(member)).UnprocessedAccounts).toEqual([]);
+      expect(await relationship(member)).toBe('Enabled');
     },
   ],
 });
@@ -434,6 +455,32 @@ conformance('guardduty:DeleteMembers', {
       await autoEnable('NEW');
       await admin.send(new DeleteMembersCommand({ DetectorId: adminDetector, AccountIds: [member] }));
       expect(await relationship(member)).toBeUndefined();
+    },
+  ],
+});
+
+conformance('guardduty:DisassociateMembers', {
+  behaviour: 'under auto-enable ALL, a member that has left the organization',
+  source:
+    'GuardDuty API Reference, DisassociateMembers: "With autoEnableOrganizationMembers configuration for your organization set to ALL, you\'ll receive an error if you attempt to disassociate a member account before removing them from your organization."',
+  refuses: [
+    'the member while it is in the organization',
+    async () => {
+      await addMember(member);
+      await autoEnable('ALL');
+      await expect(
+        admin.send(new DisassociateMembersCommand({ DetectorId: adminDetector, AccountIds: [member] })),
+      ).rejects.toMatchObject({ name: 'BadRequestException' });
+    },
+  ],
+  accepts: [
+    'the same member once it was removed from the organization: Removed',
+    async () => {
+      await world
+        .as(OrganizationsClient, management, 'us-east-1')
+        .send(new RemoveAccountFromOrganizationCommand({ AccountId: member }));
+      await admin.send(new DisassociateMembersCommand({ DetectorId: adminDetector, AccountIds: [member] }));
+      expect(await relationship(member)).toBe('Removed');
     },
   ],
 });

@@ -18,7 +18,12 @@ import {
   PutDestinationPolicyCommand,
   PutSubscriptionFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  DeleteRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import {
   CreateStreamCommand,
   GetRecordsCommand,
@@ -418,7 +423,11 @@ conformance('logs:PutSubscriptionFilter', {
             destinationArn: `arn:aws:logs:${region}:${logArchive}:destination:kms-path`,
           }),
         ),
-      ).rejects.toThrow(/kms:GenerateDataKey/);
+      ).rejects.toMatchObject({
+        // The test message's answer (logs.py control_message).
+        name: 'InvalidParameterException',
+        message: expect.stringMatching(/Could not deliver test message.*kms:GenerateDataKey/),
+      });
     },
   ],
   accepts: [
@@ -441,6 +450,64 @@ conformance('logs:PutSubscriptionFilter', {
           }),
         ),
       ).resolves.toBeDefined();
+    },
+  ],
+});
+
+conformance('logs:PutLogEvents', {
+  behaviour: 'a delivery CloudWatch Logs cannot make does not fail the write',
+  source:
+    'CloudWatch Logs User Guide, "Real-time processing of log data with subscriptions": "CloudWatch Logs doesn\'t try to re-deliver if the error is a non-retryable error, such as AccessDeniedException ... the subscription filter is disabled for up to 10 minutes ... During this disabled period, logs are skipped": delivery is apart from the write',
+  refuses: [
+    'delivering once the destination role lost its KMS grant: the failure is recorded (GET /logwarden-standins/deliveries)',
+    async () => {
+      await world
+        .as(IAMClient, logArchive, 'us-east-1')
+        .send(new DeleteRolePolicyCommand({ RoleName: 'kms-path-destination', PolicyName: 'streamKey' }));
+      const memberLogs = world.as(CloudWatchLogsClient, member);
+      await memberLogs.send(new CreateLogStreamCommand({ logGroupName: '/app/kms', logStreamName: 'w' }));
+      const before = (await world.fixture<{ failures: object[] }>('deliveries', {})).body.failures.length;
+      await expect(
+        memberLogs.send(
+          new PutLogEventsCommand({
+            logGroupName: '/app/kms',
+            logStreamName: 'w',
+            logEvents: [{ timestamp: Date.now(), message: 'not delivered' }],
+          }),
+        ),
+      ).resolves.toBeDefined();
+      const { failures } = (
+        await world.fixture<{ failures: { destination: string; error: string }[] }>('deliveries', {})
+      ).body;
+      expect(failures.slice(before)).toEqual([
+        expect.objectContaining({
+          destination: `arn:aws:logs:${region}:${logArchive}:destination:kms-path`,
+          error: expect.stringContaining('kms:GenerateDataKey'),
+        }),
+      ]);
+    },
+  ],
+  accepts: [
+    'the same write, delivered once the grant is back: no new failure',
+    async () => {
+      await world.as(IAMClient, logArchive, 'us-east-1').send(
+        new PutRolePolicyCommand({
+          RoleName: 'kms-path-destination',
+          PolicyName: 'streamKey',
+          PolicyDocument: doc(streamKeyGrant(`kinesis.${region}.amazonaws.com`, 'alias/destination-stream')),
+        }),
+      );
+      const before = (await world.fixture<{ failures: object[] }>('deliveries', {})).body.failures.length;
+      await world.as(CloudWatchLogsClient, member).send(
+        new PutLogEventsCommand({
+          logGroupName: '/app/kms',
+          logStreamName: 'w',
+          logEvents: [{ timestamp: Date.now(), message: 'delivered' }],
+        }),
+      );
+      expect((await world.fixture<{ failures: object[] }>('deliveries', {})).body.failures).toHaveLength(
+        before,
+      );
     },
   ],
 });

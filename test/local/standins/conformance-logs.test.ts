@@ -98,8 +98,17 @@ function accountPolicy(
   });
 }
 
-/** An access policy of exactly `bytes` bytes naming `principal`. */
-function accessPolicy(principal: unknown, bytes?: number, where = region): string {
+/**
+ * An access policy of exactly `bytes` bytes naming `principal`, with the actions of the User
+ * Guide's example for account-level subscriptions ("Step 2", destination policy):
+ * "logs:PutSubscriptionFilter","logs:PutAccountPolicy".
+ */
+function accessPolicy(
+  principal: unknown,
+  bytes?: number,
+  where = region,
+  actions = ['logs:PutSubscriptionFilter', 'logs:PutAccountPolicy'],
+): string {
   const doc = (sid: string) =>
     JSON.stringify({
       Version: '2012-10-17',
@@ -108,7 +117,7 @@ function accessPolicy(principal: unknown, bytes?: number, where = region): strin
           Sid: sid,
           Effect: 'Allow',
           Principal: principal,
-          Action: 'logs:PutSubscriptionFilter',
+          Action: actions,
           Resource: destinationArn(where),
         },
       ],
@@ -253,6 +262,94 @@ conformance('logs:DescribeAccountPolicies', {
         new DescribeAccountPoliciesCommand({ policyType: 'SUBSCRIPTION_FILTER_POLICY' }),
       );
       expect(res.accountPolicies).toEqual([]);
+    },
+  ],
+});
+
+conformance('logs:PutAccountPolicy', {
+  behaviour: 'a subscription filter policy document is a JSON object',
+  source:
+    'botocore logs model, PutAccountPolicyRequest.policyDocument: "A subscription filter policy can include the following attributes in a JSON block: DestinationArn ... RoleArn ... FilterPattern ... Distribution"; InvalidParameterException: "A parameter is specified incorrectly"',
+  refuses: [
+    'a JSON array, as a client error (HTTP 500 before)',
+    async () => {
+      await expect(logs(member).send(accountPolicy({ policyDocument: '[]' }))).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+      });
+    },
+  ],
+  accepts: [
+    'the JSON object',
+    async () => {
+      await expect(logs(member).send(accountPolicy())).resolves.toBeDefined();
+    },
+  ],
+});
+
+const filtersOnly = `arn:aws:logs:${region}:${logArchive}:destination:filters-only`;
+
+conformance('logs:PutAccountPolicy', {
+  behaviour: "the destination's access policy allows the call's own action",
+  source:
+    'CloudWatch Logs User Guide, account-level subscriptions, "Step 2" destination policy: the example grants "Action" : ["logs:PutSubscriptionFilter","logs:PutAccountPolicy"]; for a log group\'s filter the guide grants logs:PutSubscriptionFilter. AWS states no refusal in words: the stricter answer, each call needs its own action (the denial as CloudWatch Logs words it, "User with accountId: ... is not authorized to perform: ...", CloudSnorkel/CloudWatch2S3#24)',
+  refuses: [
+    'an account policy to a destination that grants the member logs:PutSubscriptionFilter only',
+    async () => {
+      await logs(logArchive).send(
+        new PutDestinationCommand({
+          destinationName: 'filters-only',
+          targetArn: streamArn,
+          roleArn: `arn:aws:iam::${logArchive}:role/logwarden-destination`,
+        }),
+      );
+      await logs(logArchive).send(
+        new PutDestinationPolicyCommand({
+          destinationName: 'filters-only',
+          accessPolicy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: securityTooling },
+                Action: 'logs:PutSubscriptionFilter',
+                Resource: filtersOnly,
+              },
+            ],
+          }),
+        }),
+      );
+      const toFiltersOnly = (name: string) =>
+        logs(securityTooling).send(
+          new PutAccountPolicyCommand({
+            policyName: name,
+            policyType: 'SUBSCRIPTION_FILTER_POLICY',
+            policyDocument: JSON.stringify({
+              DestinationArn: filtersOnly,
+              Distribution: 'Random',
+            }),
+            scope: 'ALL',
+          }),
+        );
+      await expect(toFiltersOnly('filters-only')).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringContaining('logs:PutAccountPolicy'),
+      });
+    },
+  ],
+  accepts: [
+    'a log group filter to the same destination',
+    async () => {
+      await group(securityTooling, '/app/filters-only');
+      await expect(
+        logs(securityTooling).send(
+          new PutSubscriptionFilterCommand({
+            logGroupName: '/app/filters-only',
+            filterName: 'filters-only',
+            filterPattern: '',
+            destinationArn: filtersOnly,
+          }),
+        ),
+      ).resolves.toBeDefined();
     },
   ],
 });

@@ -165,7 +165,7 @@ describe('IAM enforcement: action, resource, conditions', () => {
             {
               Effect: 'Allow',
               Principal: '*',
-              Action: 'logs:PutSubscriptionFilter',
+              Action: ['logs:PutSubscriptionFilter', 'logs:PutAccountPolicy'],
               Resource: destinationArn,
               Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
             },

@@ -124,7 +124,7 @@ beforeAll(async () => {
           {
             Effect: 'Allow',
             Principal: '*',
-            Action: 'logs:PutSubscriptionFilter',
+            Action: ['logs:PutSubscriptionFilter', 'logs:PutAccountPolicy'],
             Resource: destinationArn,
             Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
           },

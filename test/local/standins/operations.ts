@@ -324,6 +324,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     AuthenticationCode2: '654321',
   },
   'iam:UpdateAssumeRolePolicy': { RoleName: 'logwarden-member-execution', PolicyDocument: trust },
+  'iam:DeleteRolePolicy': { RoleName: 'logwarden-member-execution', PolicyName: 'inline' },
   'iam:PutRolePolicy': {
     RoleName: 'logwarden-member-execution',
     PolicyName: 'inline',
@@ -448,6 +449,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     destinationArn: 'arn:aws:logs:eu-west-1:333333333333:destination:logwarden',
     distribution: 'ByLogStream',
   },
+  'organizations:RemoveAccountFromOrganization': { AccountId: '444444444444' },
   'organizations:CreateOrganization': { FeatureSet: 'ALL' },
   'organizations:DescribeAccount': { AccountId: '444444444444' },
   'organizations:EnableAWSServiceAccess': { ServicePrincipal: 'account.amazonaws.com' },
