@@ -16,6 +16,11 @@ export interface ControlStepProps {
    */
   readonly payload?: Record<string, unknown>;
   /**
+   * Retries of errors only this control raises, after the member-role and transient ones.
+   * @default none
+   */
+  readonly retries?: sfn.RetryProps[];
+  /**
    * Where the control's result (or its failure as a result) goes in the state.
    * @default the result replaces the state (a Parallel branch's output)
    */
@@ -47,6 +52,7 @@ export class ControlStep extends sfn.StateMachineFragment {
         resultPath: props.resultPath,
       }),
     );
+    for (const retry of props.retries ?? []) task.addRetry(retry);
     const failed = new sfn.Pass(this, `${id}Failed`, {
       parameters: {
         control: props.control,

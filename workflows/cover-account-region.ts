@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { ControlFunctions } from './control-functions';
 import { ControlStep } from './control-step';
 import { LedgerSteps } from './ledger-step';
+import { subscriptionTestRetry } from './resilience';
 import { workflowStateMachine } from './state-machine';
 
 export interface CoverAccountRegionProps {
@@ -31,7 +32,13 @@ export class CoverAccountRegion extends Construct {
       .branch(new ControlStep(this, 'FlowLogs', { fn: fns.ensureFlowLogs, control: 'flow-logs' }))
       .branch(new ControlStep(this, 'Trail', { fn: fns.ensureTrail, control: 'trail' }))
       .branch(new ControlStep(this, 'GuardDuty', { fn: fns.ensureGuardDuty, control: 'guardduty' }))
-      .branch(new ControlStep(this, 'Subscription', { fn: fns.ensureSubscription, control: 'subscription' }));
+      .branch(
+        new ControlStep(this, 'Subscription', {
+          fn: fns.ensureSubscription,
+          control: 'subscription',
+          retries: [{ ...subscriptionTestRetry, errors: [...subscriptionTestRetry.errors] }],
+        }),
+      );
     const ledger = new LedgerSteps(this, fns, 'cover-account-region').step('WriteLedger', {
       'results.$': '$.results',
     });

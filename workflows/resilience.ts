@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { SubscriptionTestUndelivered } from '../functions/ensure-subscription/ensure-subscription';
 import { MemberRoleUnavailable } from '../functions/shared/member-clients';
 
 /** Throttling and transient (5xx) errors of the AWS APIs the controls call, and of Lambda itself. */
@@ -55,3 +56,18 @@ export function retryMemberRoleUnavailable<T extends sfn.TaskStateBase>(task: T)
   task.addRetry({ ...memberRoleRetry, errors: [...memberRoleRetry.errors] });
   return task;
 }
+
+/**
+ * CloudWatch Logs' test message undelivered when the subscription control subscribes
+ * (SubscriptionTestUndelivered): IAM propagation of a new subscription role. Retried for about
+ * five minutes, as terraform-provider-aws does for the same answer: 10 s growing to 2 min, five
+ * attempts; after that the Catch records the failure.
+ */
+export const subscriptionTestRetry = {
+  errors: [SubscriptionTestUndelivered.errorName],
+  interval: Duration.seconds(10),
+  backoffRate: 2,
+  maxAttempts: 5,
+  maxDelay: Duration.minutes(2),
+  jitterStrategy: sfn.JitterType.FULL,
+} as const satisfies sfn.RetryProps;

@@ -103,6 +103,37 @@ export function subscriptionFilterDrift(
 }
 
 /**
+ * CloudWatch Logs could not deliver the test message it sends when a subscription is made:
+ * InvalidParameterException "Could not deliver test message to specified destination. Check if
+ * the destination is valid." Right after a new account's baseline creates the subscription role,
+ * this is IAM propagation, not a broken destination, and it passes within minutes
+ * (terraform-provider-aws retries PutSubscriptionFilter on this message for five minutes). A
+ * named error, so the workflow retries it with a bounded backoff (workflows/resilience.ts
+ * `subscriptionTestRetry`) instead of leaving the account uncovered until the next sweep.
+ */
+export class SubscriptionTestUndelivered extends Error {
+  static readonly errorName = 'SubscriptionTestUndelivered';
+  constructor(cause: Error) {
+    super(`CloudWatch Logs could not deliver its test message to the destination: ${cause.message}`, {
+      cause,
+    });
+    this.name = SubscriptionTestUndelivered.errorName;
+  }
+}
+
+/** Sends a subscribing call, naming an undelivered test message as such. */
+async function subscribing<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    const e = err as Error;
+    if (e.name === 'InvalidParameterException' && /Could not deliver test message/.test(e.message))
+      throw new SubscriptionTestUndelivered(e);
+    throw err;
+  }
+}
+
+/**
  * The account-level subscription filter policy sends every log group but the pipeline's own to
  * the central destination of this region. If another account policy of the same type is
  * already there (someone else's), logwarden leaves it alone and subscribes each log group
@@ -151,14 +182,16 @@ export async function ensureSubscription(
     };
   }
   if (!foreign.length) {
-    await logs.send(
-      new PutAccountPolicyCommand({
-        policyName: settings.policyName,
-        policyType: 'SUBSCRIPTION_FILTER_POLICY',
-        policyDocument: JSON.stringify(wantedDocument),
-        selectionCriteria: criteria,
-        scope: 'ALL',
-      }),
+    await subscribing(() =>
+      logs.send(
+        new PutAccountPolicyCommand({
+          policyName: settings.policyName,
+          policyType: 'SUBSCRIPTION_FILTER_POLICY',
+          policyDocument: JSON.stringify(wantedDocument),
+          selectionCriteria: criteria,
+          scope: 'ALL',
+        }),
+      ),
     );
     actions.push(
       ours
@@ -207,15 +240,17 @@ export async function ensureSubscription(
         );
         continue;
       }
-      await logs.send(
-        new PutSubscriptionFilterCommand({
-          logGroupName: name,
-          filterName: settings.policyName,
-          filterPattern: '',
-          destinationArn: settings.destinationArn,
-          roleArn: settings.roleArn,
-          distribution: 'Random',
-        }),
+      await subscribing(() =>
+        logs.send(
+          new PutSubscriptionFilterCommand({
+            logGroupName: name,
+            filterName: settings.policyName,
+            filterPattern: '',
+            destinationArn: settings.destinationArn,
+            roleArn: settings.roleArn,
+            distribution: 'Random',
+          }),
+        ),
       );
       subscribed++;
       actions.push(

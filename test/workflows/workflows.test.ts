@@ -2,7 +2,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import aslValidator from 'asl-validator';
 import { aslFromTemplate, runLocally, type TaskHandlers } from '../../local/asl';
 import { REGION_CONCURRENCY } from '../../workflows/cover-account';
-import { memberRoleRetry, transientErrors } from '../../workflows/resilience';
+import { memberRoleRetry, subscriptionTestRetry, transientErrors } from '../../workflows/resilience';
+import { SubscriptionTestUndelivered } from '../../functions/ensure-subscription/ensure-subscription';
 import { MemberRoleUnavailable } from '../../functions/shared/member-clients';
 import { buildExample, exampleConfig } from '../stacks/example-app';
 
@@ -121,6 +122,32 @@ describe('workflows (synthesized ASL)', () => {
       total += Math.min(30 * memberRoleRetry.backoffRate ** i, 300);
     expect(total / 60).toBeGreaterThan(30);
     expect(total / 60).toBeLessThan(60);
+  });
+
+  it('the subscription control retries an undelivered test message for about five minutes; no other control has that retry', () => {
+    const controls = workflows.flatMap((name) =>
+      allStates((asl(name) as { States: Record<string, State> }).States).filter(([n]) => /^Ensure/.test(n)),
+    );
+    for (const [name, task] of controls) {
+      const retry = task.Retry?.find((r) => r.ErrorEquals.includes(SubscriptionTestUndelivered.errorName));
+      if (name !== 'EnsureSubscription') {
+        expect({ name, retry }).toEqual({ name, retry: undefined });
+        continue;
+      }
+      expect(retry).toEqual({
+        ErrorEquals: ['SubscriptionTestUndelivered'],
+        IntervalSeconds: 10,
+        BackoffRate: 2,
+        MaxAttempts: 5,
+        MaxDelaySeconds: 120,
+        JitterStrategy: 'FULL',
+      });
+    }
+    let total = 0;
+    for (let i = 0; i < subscriptionTestRetry.maxAttempts; i++)
+      total += Math.min(10 * subscriptionTestRetry.backoffRate ** i, 120);
+    expect(total / 60).toBeGreaterThan(4);
+    expect(total / 60).toBeLessThan(10);
   });
 
   it('each workflow has one LedgerFailed state, and its timeout from its construct', () => {

@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   ensureSubscription,
   selectionCriteria,
+  SubscriptionTestUndelivered,
 } from '../../../functions/ensure-subscription/ensure-subscription';
 import {
   destinationArn,
@@ -225,6 +226,49 @@ describe('ensureSubscription', () => {
     // The findings and flow-log groups logwarden creates in members are data: they must be subscribed.
     expect(selectionCriteria(pipelineLogGroups)).not.toMatch(/guardduty-findings|vpc-flow-logs\/lw/);
   });
+
+  // CloudWatch Logs' answer when its test message does not reach the destination (a subscription
+  // role IAM has not propagated yet): "InvalidParameterException: Could not deliver test message
+  // to specified destination. Check if the destination is valid." (as terraform-provider-aws
+  // quotes it and retries it). Named, so the workflow retries it (subscriptionTestRetry).
+  it.each([
+    ['PutAccountPolicy', () => logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [] })],
+    [
+      'PutSubscriptionFilter beside a foreign policy',
+      () => {
+        logs.on(DescribeAccountPoliciesCommand).resolves({
+          accountPolicies: [
+            { policyName: 'theirs', policyDocument: '{"DestinationArn":"arn:aws:lambda:x"}' },
+          ],
+        });
+        logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/app/orders' }] });
+        logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+      },
+    ],
+  ])(
+    'an undelivered test message (%s) is SubscriptionTestUndelivered, the other errors as they are',
+    async (_, given) => {
+      given();
+      const undelivered = Object.assign(
+        new Error(
+          'Could not deliver test message to specified destination. Check if the destination is valid.',
+        ),
+        { name: 'InvalidParameterException' },
+      );
+      logs.on(PutAccountPolicyCommand).rejects(undelivered);
+      logs.on(PutSubscriptionFilterCommand).rejects(undelivered);
+      await expect(ensureSubscription(client, target, settings)).rejects.toMatchObject({
+        name: SubscriptionTestUndelivered.errorName,
+        message: expect.stringContaining('Could not deliver test message'),
+      });
+      const other = Object.assign(new Error('1 validation error'), { name: 'InvalidParameterException' });
+      logs.on(PutAccountPolicyCommand).rejects(other);
+      logs.on(PutSubscriptionFilterCommand).rejects(other);
+      await expect(ensureSubscription(client, target, settings)).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+      });
+    },
+  );
 
   it('throttling surfaces as a retryable error name', async () => {
     logs
