@@ -174,9 +174,17 @@ export const configSchema = z
       owner: z.string().min(1).max(200).optional(),
       /** Where a trail that logwarden has to create delivers; without it a missing trail is reported, not created. */
       s3BucketName: z.string().min(3).max(63).optional(),
+      /**
+       * The key's own ARN (`…:key/<id>`), not an alias: DescribeTrails gives `KmsKeyId` as "a
+       * fully specified ARN to a KMS key" (CloudTrail API Reference, Trail.KmsKeyId), so an alias
+       * would never compare equal and every sweep would update the trail again.
+       */
       kmsKeyArn: z
         .string()
-        .regex(/^arn:aws[a-z-]*:kms:/, 'must be a KMS key ARN')
+        .regex(
+          /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+          'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), not an alias',
+        )
         .optional(),
       /**
        * trail.mode external only: the existing trail's CloudWatch Logs group, trusted for

@@ -26,6 +26,7 @@ import {
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { names } from '../../contracts/names';
+import { isDeepStrictEqual } from 'node:util';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
 import { logGroupExists } from '../shared/log-groups';
@@ -146,7 +147,7 @@ export async function ensureGuardDuty(
     await repairMembership(clients, target, adminDetector, member, actions, failures);
   }
 
-  await ensureFindingsForwarding(clients, target, settings, actions);
+  await ensureFindingsForwarding(clients, target, settings, actions, failures);
   evidence.findings = findingsLogGroup;
   return result();
 }
@@ -199,15 +200,52 @@ async function repairMembership(
     );
 }
 
-/** A resource policy of that name exists (DescribeResourcePolicies: at most 50 a page, then nextToken). */
-async function hasResourcePolicy(logs: CloudWatchLogsClient, name: string): Promise<boolean> {
+/** The resource policy of that name, if any (DescribeResourcePolicies: at most 50 a page, then nextToken). */
+async function resourcePolicy(logs: CloudWatchLogsClient, name: string): Promise<string | undefined> {
   let nextToken: string | undefined;
   do {
     const page = await logs.send(new DescribeResourcePoliciesCommand({ nextToken }));
-    if ((page.resourcePolicies ?? []).some((p) => p.policyName === name)) return true;
+    const found = (page.resourcePolicies ?? []).find((p) => p.policyName === name);
+    if (found) return found.policyDocument ?? '';
     nextToken = page.nextToken;
   } while (nextToken);
-  return false;
+  return undefined;
+}
+
+/** Two policy documents that say the same (JSON text compared as parsed values). */
+function samePolicy(text: string, wanted: object): boolean {
+  try {
+    return isDeepStrictEqual(JSON.parse(text), wanted);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What lets EventBridge write the findings into the group: logs:CreateLogStream for the group's
+ * streams, and logs:PutLogEvents only from the findings rule. The rule's ARN goes on
+ * PutLogEvents alone, as the PutResourcePolicy example of the CloudWatch Logs API Reference
+ * does and aws-samples/serverless-patterns#618 fixed ("The conditional ARN for the Rule only
+ * applies to logs:PutLogEvents"): with it on CreateLogStream too, findings may never arrive.
+ */
+export function findingsResourcePolicy(region: string, adminAccount: string): object {
+  const groupArn = `arn:aws:logs:${region}:${adminAccount}:log-group:${findingsLogGroup}`;
+  const principal = { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] };
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: principal, Action: 'logs:CreateLogStream', Resource: `${groupArn}:*` },
+      {
+        Effect: 'Allow',
+        Principal: principal,
+        Action: 'logs:PutLogEvents',
+        Resource: `${groupArn}:*`,
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': `arn:aws:events:${region}:${adminAccount}:rule/${findingsRule}` },
+        },
+      },
+    ],
+  };
 }
 
 /** The rule exists and targets `arn` (ListTargetsByRule: `Limit` at most 100 a page, then NextToken). */
@@ -232,6 +270,7 @@ async function ensureFindingsForwarding(
   target: ControlTarget,
   settings: GuardDutySettings,
   actions: string[],
+  failures: string[],
 ) {
   if (!(await logGroupExists(clients.adminLogs, findingsLogGroup))) {
     await clients.adminLogs.send(
@@ -246,29 +285,31 @@ async function ensureFindingsForwarding(
     actions.push(`created ${findingsLogGroup} in ${settings.adminAccount} for GuardDuty findings`);
   }
   const groupArn = `arn:aws:logs:${target.region}:${settings.adminAccount}:log-group:${findingsLogGroup}`;
-  if (!(await hasResourcePolicy(clients.adminLogs, findingsRule))) {
-    await clients.adminLogs.send(
-      new PutResourcePolicyCommand({
-        policyName: findingsRule,
-        policyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
-              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              Resource: `${groupArn}:*`,
-              Condition: {
-                ArnEquals: {
-                  'aws:SourceArn': `arn:aws:events:${target.region}:${settings.adminAccount}:rule/${findingsRule}`,
-                },
-              },
-            },
-          ],
+  const wantedPolicy = findingsResourcePolicy(target.region, settings.adminAccount);
+  const policy = await resourcePolicy(clients.adminLogs, findingsRule);
+  if (policy === undefined || !samePolicy(policy, wantedPolicy)) {
+    try {
+      await clients.adminLogs.send(
+        new PutResourcePolicyCommand({
+          policyName: findingsRule,
+          policyDocument: JSON.stringify(wantedPolicy),
         }),
-      }),
+      );
+    } catch (err) {
+      // "An account can have up to 10 resource policies per AWS Region" (CloudWatch Logs API
+      // Reference, PutResourcePolicy; LimitExceededException): the account's own policies fill
+      // them. Said as such; none of them is logwarden's to remove.
+      if ((err as Error).name !== 'LimitExceededException') throw err;
+      failures.push(
+        `${settings.adminAccount} ${target.region} already has the 10 CloudWatch Logs resource policies an account may have in a Region; GuardDuty findings cannot be written into ${findingsLogGroup} until one is removed`,
+      );
+      return;
+    }
+    actions.push(
+      policy === undefined
+        ? `let EventBridge write GuardDuty findings into ${findingsLogGroup}`
+        : `corrected resource policy ${findingsRule}, which differed from what lets EventBridge write GuardDuty findings into ${findingsLogGroup}`,
     );
-    actions.push(`let EventBridge write GuardDuty findings into ${findingsLogGroup}`);
   }
   const putRule = () =>
     clients.adminEvents.send(
@@ -282,9 +323,16 @@ async function ensureFindingsForwarding(
     );
   if (!(await ruleTargets(clients.adminEvents, findingsRule, groupArn))) {
     await putRule();
-    await clients.adminEvents.send(
+    const put = await clients.adminEvents.send(
       new PutTargetsCommand({ Rule: findingsRule, Targets: [{ Id: 'findings-log-group', Arn: groupArn }] }),
     );
+    // PutTargets answers a refused target in the response, not with an error
+    // (PutTargetsResponse.FailedEntryCount, "The number of failed entries.", and FailedEntries).
+    if (put.FailedEntryCount) {
+      for (const e of put.FailedEntries ?? [])
+        failures.push(`PutTargets ${findingsRule} → ${groupArn}: ${e.ErrorCode} ${e.ErrorMessage}`);
+      return;
+    }
     actions.push(`routed GuardDuty findings to ${findingsLogGroup} with rule ${findingsRule}`);
     return;
   }

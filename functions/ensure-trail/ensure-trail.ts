@@ -66,7 +66,19 @@ function logsManagementEvents(
   );
 }
 
-/** The selectors with management events (read and write, no source excluded) added, everything else kept. */
+/** Basic event selectors a trail can have: "You can configure up to five event selectors for a trail" (PutEventSelectors). */
+const MAX_EVENT_SELECTORS = 5;
+
+/**
+ * The selectors with management events (read and write, no source excluded) added, everything
+ * else kept; undefined when that cannot be done without changing someone's data events.
+ *
+ * A basic selector's ReadWriteType "applies to management events, data events, and network
+ * activity events" (GetEventSelectors), so a selector with data resources is never widened: a
+ * write-only data-event selector would start logging every read. A selector without data
+ * resources logs management events only, so it is the one widened; otherwise a management-only
+ * selector is added, within the five a trail can have.
+ */
 function withManagementEvents(
   basic: EventSelector[] | undefined,
   advanced: AdvancedEventSelector[] | undefined,
@@ -82,18 +94,17 @@ function withManagementEvents(
       ],
     };
   }
-  const [first, ...rest] = basic?.length ? basic : [{}];
-  return {
-    EventSelectors: [
-      {
-        ...first,
-        IncludeManagementEvents: true,
-        ReadWriteType: 'All' as const,
-        ExcludeManagementEventSources: [],
-      },
-      ...rest,
-    ],
+  const all = {
+    IncludeManagementEvents: true,
+    ReadWriteType: 'All' as const,
+    ExcludeManagementEventSources: [],
   };
+  const selectors = basic ?? [];
+  const managementOnly = selectors.findIndex((s) => !(s.DataResources ?? []).length);
+  if (managementOnly >= 0)
+    return { EventSelectors: selectors.map((s, i) => (i === managementOnly ? { ...s, ...all } : s)) };
+  if (selectors.length >= MAX_EVENT_SELECTORS) return undefined;
+  return { EventSelectors: [...selectors, { ...all, DataResources: [] }] };
 }
 
 /** Throttling and server errors: the workflow retries the whole control, so they are thrown. */
@@ -333,15 +344,16 @@ export async function ensureTrail(
       ? undefined
       : await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
   if (selectors && !logsManagementEvents(selectors.EventSelectors, selectors.AdvancedEventSelectors)) {
-    await cloudtrail.send(
-      new PutEventSelectorsCommand({
-        TrailName: arn,
-        ...withManagementEvents(selectors.EventSelectors, selectors.AdvancedEventSelectors),
-      }),
-    );
-    actions.push(
-      `restored management events (read and write, no event source excluded) in the selectors of ${settings.name}, keeping the other selectors`,
-    );
+    const repaired = withManagementEvents(selectors.EventSelectors, selectors.AdvancedEventSelectors);
+    if (repaired) {
+      await cloudtrail.send(new PutEventSelectorsCommand({ TrailName: arn, ...repaired }));
+      actions.push(
+        `restored management events (read and write, no event source excluded) in the selectors of ${settings.name}, keeping the other selectors`,
+      );
+    } else
+      failures.push(
+        `${settings.name} has ${MAX_EVENT_SELECTORS} event selectors, all with data resources, and none logs every management event: logwarden widens no data-event selector (its ReadWriteType applies to data events too) and a trail can have no sixth`,
+      );
   }
 
   // A trail created through the API records nothing until StartLogging ("Starts the recording of

@@ -75,6 +75,12 @@ describe('logwarden.config.json', () => {
       { trail: { mode: 'organization', arn: 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/x' } },
       'trail.arn: is only for trail.mode external',
     ],
+    [
+      // DescribeTrails answers KmsKeyId as "a fully specified ARN to a KMS key" (Trail.KmsKeyId):
+      // an alias would differ from it at every sweep.
+      { trail: { mode: 'organization', kmsKeyArn: 'arn:aws:kms:eu-west-1:222222222222:alias/trail' } },
+      'trail.kmsKeyArn: must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), not an alias',
+    ],
     [{ guardDuty: { mode: 'hands-off' } }, 'guardDuty.mode: must be "manage" or "verify-only"'],
     [{ guardDuty: { autoEnable: 'SOME' } }, 'guardDuty.autoEnable: must be "ALL", "NEW" or "NONE"'],
     [

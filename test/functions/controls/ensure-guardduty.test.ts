@@ -29,6 +29,7 @@ import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import {
   ensureGuardDuty,
   findingsLogGroup,
+  findingsResourcePolicy,
   findingsRule,
 } from '../../../functions/ensure-guardduty/ensure-guardduty';
 
@@ -47,6 +48,10 @@ const clients = {
 const target = { account: '444444444444', region: 'eu-west-1' };
 const settings = { adminAccount: '333333333333', retentionDays: 365 };
 const groupArn = `arn:aws:logs:eu-west-1:333333333333:log-group:${findingsLogGroup}`;
+const ourPolicy = {
+  policyName: findingsRule,
+  policyDocument: JSON.stringify(findingsResourcePolicy('eu-west-1', '333333333333')),
+};
 
 function noWrites(stub: AwsStub<never, never, never>, commands: unknown[]) {
   for (const c of commands) expect(stub).not.toHaveReceivedCommand(c as never);
@@ -69,7 +74,8 @@ beforeEach(() => {
     ],
   });
   logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: findingsLogGroup }] });
-  logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [{ policyName: findingsRule }] });
+  logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [ourPolicy] });
+  events.on(PutTargetsCommand).resolves({ FailedEntryCount: 0, FailedEntries: [] });
   events.on(ListTargetsByRuleCommand).resolves({ Targets: [{ Id: 'findings-log-group', Arn: groupArn }] });
   events.on(DescribeRuleCommand).resolves({ Name: findingsRule, State: 'ENABLED' });
   orgs.on(DescribeAccountCommand).resolves({ Account: { Id: target.account, Email: 'member@example.com' } });
@@ -126,7 +132,7 @@ describe('ensureGuardDuty', () => {
     logs
       .on(DescribeResourcePoliciesCommand)
       .resolvesOnce({ resourcePolicies: [{ policyName: 'someone-else' }], nextToken: 'p2' })
-      .resolves({ resourcePolicies: [{ policyName: findingsRule }] });
+      .resolves({ resourcePolicies: [ourPolicy] });
     events
       .on(ListTargetsByRuleCommand)
       .resolvesOnce({
@@ -277,6 +283,67 @@ describe('ensureGuardDuty', () => {
       Targets: [{ Id: 'findings-log-group', Arn: groupArn }],
     });
     expect(r.status).toBe('healed');
+  });
+
+  it('a findings resource policy with the rule condition on CreateLogStream too is corrected (two statements, the condition on PutLogEvents only)', async () => {
+    // aws-samples/serverless-patterns#618: "The conditional ARN for the Rule only applies to
+    // logs:PutLogEvents"; the CloudWatch Logs API Reference's PutResourcePolicy example likewise.
+    adminGd.on(GetDetectorCommand).resolves({ Status: 'ENABLED', ServiceRole: 'r' });
+    const wanted = findingsResourcePolicy('eu-west-1', '333333333333') as {
+      Statement: { Action: string; Condition?: object }[];
+    };
+    expect(wanted.Statement.map((st) => [st.Action, st.Condition !== undefined])).toEqual([
+      ['logs:CreateLogStream', false],
+      ['logs:PutLogEvents', true],
+    ]);
+    const old = {
+      Version: '2012-10-17',
+      Statement: [{ ...wanted.Statement[1], Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }],
+    };
+    logs
+      .on(DescribeResourcePoliciesCommand)
+      .resolves({ resourcePolicies: [{ policyName: findingsRule, policyDocument: JSON.stringify(old) }] });
+    const r = await ensureGuardDuty(clients, { ...target, account: settings.adminAccount }, settings);
+    expect(logs).toHaveReceivedCommandWith(PutResourcePolicyCommand, {
+      policyName: findingsRule,
+      policyDocument: JSON.stringify(wanted),
+    });
+    expect(r.status).toBe('healed');
+  });
+
+  it('an account at its 10 resource policies, and a target PutTargets refuses, are failures said as such', async () => {
+    // PutResourcePolicy: "An account can have up to 10 resource policies per AWS Region"
+    // (LimitExceededException); PutTargetsResponse.FailedEntryCount: "The number of failed entries."
+    adminGd.on(GetDetectorCommand).resolves({ Status: 'ENABLED', ServiceRole: 'r' });
+    logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [] });
+    logs
+      .on(PutResourcePolicyCommand)
+      .rejects(Object.assign(new Error('limit'), { name: 'LimitExceededException' }));
+    const full = await ensureGuardDuty(clients, { ...target, account: settings.adminAccount }, settings);
+    expect(full).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('10 CloudWatch Logs resource policies'),
+    });
+    logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [ourPolicy] });
+    events
+      .on(ListTargetsByRuleCommand)
+      .rejects(Object.assign(new Error('no rule'), { name: 'ResourceNotFoundException' }));
+    events.on(PutTargetsCommand).resolves({
+      FailedEntryCount: 1,
+      FailedEntries: [
+        {
+          TargetId: 'findings-log-group',
+          ErrorCode: 'ConcurrentModificationException',
+          ErrorMessage: 'try again',
+        },
+      ],
+    });
+    const refused = await ensureGuardDuty(clients, { ...target, account: settings.adminAccount }, settings);
+    expect(refused).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('ConcurrentModificationException'),
+    });
+    expect(refused.actions.some((a) => a.startsWith('routed GuardDuty findings'))).toBe(false);
   });
 
   it('a findings rule someone disabled (DisableRule) is enabled again, its target kept', async () => {

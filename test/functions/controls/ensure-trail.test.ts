@@ -144,22 +144,57 @@ describe('ensureTrail', () => {
     expect(r.actions).toEqual(['started logging on org-trail, which was stopped']);
   });
 
-  it('selectors that drop management events get them back, keeping the data selectors someone added', async () => {
+  // A basic selector's ReadWriteType "applies to management events, data events, and network
+  // activity events" (GetEventSelectors): a data-event selector is never widened.
+  it('selectors that drop management events get a management-only selector beside the data selectors, which stay as they are', async () => {
     const data = { Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::bucket/'] };
+    const theirs = {
+      IncludeManagementEvents: true,
+      ReadWriteType: 'WriteOnly' as const,
+      DataResources: [data],
+    };
+    ct.on(GetEventSelectorsCommand).resolves({ EventSelectors: [theirs] });
+    await ensureTrail(client, target, settings);
+    expect(ct).toHaveReceivedCommandWith(PutEventSelectorsCommand, {
+      TrailName: arn,
+      EventSelectors: [
+        theirs,
+        {
+          IncludeManagementEvents: true,
+          ReadWriteType: 'All',
+          ExcludeManagementEventSources: [],
+          DataResources: [],
+        },
+      ],
+    });
+  });
+
+  it('a management-only selector that narrows them is widened in place; five data selectors are a failure, not a widening', async () => {
+    const data = { Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::bucket/'] };
+    const dataSelector = {
+      IncludeManagementEvents: false,
+      ReadWriteType: 'WriteOnly' as const,
+      DataResources: [data],
+    };
     ct.on(GetEventSelectorsCommand).resolves({
-      EventSelectors: [{ IncludeManagementEvents: false, ReadWriteType: 'All', DataResources: [data] }],
+      EventSelectors: [dataSelector, { IncludeManagementEvents: true, ReadWriteType: 'WriteOnly' }],
     });
     await ensureTrail(client, target, settings);
     expect(ct).toHaveReceivedCommandWith(PutEventSelectorsCommand, {
       TrailName: arn,
       EventSelectors: [
-        {
-          IncludeManagementEvents: true,
-          ReadWriteType: 'All',
-          DataResources: [data],
-          ExcludeManagementEventSources: [],
-        },
+        dataSelector,
+        { IncludeManagementEvents: true, ReadWriteType: 'All', ExcludeManagementEventSources: [] },
       ],
+    });
+    ct.resetHistory();
+    // "You can configure up to five event selectors for a trail" (PutEventSelectors).
+    ct.on(GetEventSelectorsCommand).resolves({ EventSelectors: Array(5).fill(dataSelector) });
+    const r = await ensureTrail(client, target, settings);
+    expect(ct).not.toHaveReceivedCommand(PutEventSelectorsCommand);
+    expect(r).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('widens no data-event selector'),
     });
   });
 

@@ -454,6 +454,15 @@ conformance('logs:PutSubscriptionFilter', {
   ],
 });
 
+/** A PutLogEvents of one event, now. */
+const oneEvent = (logGroupName: string, logStreamName: string, message: string) =>
+  new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [{ timestamp: Date.now(), message }] });
+
+/** The deliveries the stand-in's CloudWatch Logs could not make (logs.py DELIVERY_FAILURES). */
+const deliveryFailures = async () =>
+  (await world.fixture<{ failures: { destination: string; error: string }[] }>('deliveries', {})).body
+    .failures;
+
 conformance('logs:PutLogEvents', {
   behaviour: 'a delivery CloudWatch Logs cannot make does not fail the write',
   source:
@@ -466,19 +475,9 @@ conformance('logs:PutLogEvents', {
         .send(new DeleteRolePolicyCommand({ RoleName: 'kms-path-destination', PolicyName: 'streamKey' }));
       const memberLogs = world.as(CloudWatchLogsClient, member);
       await memberLogs.send(new CreateLogStreamCommand({ logGroupName: '/app/kms', logStreamName: 'w' }));
-      const before = (await world.fixture<{ failures: object[] }>('deliveries', {})).body.failures.length;
-      await expect(
-        memberLogs.send(
-          new PutLogEventsCommand({
-            logGroupName: '/app/kms',
-            logStreamName: 'w',
-            logEvents: [{ timestamp: Date.now(), message: 'not delivered' }],
-          }),
-        ),
-      ).resolves.toBeDefined();
-      const { failures } = (
-        await world.fixture<{ failures: { destination: string; error: string }[] }>('deliveries', {})
-      ).body;
+      const before = (await deliveryFailures()).length;
+      await expect(memberLogs.send(oneEvent('/app/kms', 'w', 'not delivered'))).resolves.toBeDefined();
+      const failures = await deliveryFailures();
       expect(failures.slice(before)).toEqual([
         expect.objectContaining({
           destination: `arn:aws:logs:${region}:${logArchive}:destination:kms-path`,
@@ -497,17 +496,9 @@ conformance('logs:PutLogEvents', {
           PolicyDocument: doc(streamKeyGrant(`kinesis.${region}.amazonaws.com`, 'alias/destination-stream')),
         }),
       );
-      const before = (await world.fixture<{ failures: object[] }>('deliveries', {})).body.failures.length;
-      await world.as(CloudWatchLogsClient, member).send(
-        new PutLogEventsCommand({
-          logGroupName: '/app/kms',
-          logStreamName: 'w',
-          logEvents: [{ timestamp: Date.now(), message: 'delivered' }],
-        }),
-      );
-      expect((await world.fixture<{ failures: object[] }>('deliveries', {})).body.failures).toHaveLength(
-        before,
-      );
+      const before = (await deliveryFailures()).length;
+      await world.as(CloudWatchLogsClient, member).send(oneEvent('/app/kms', 'w', 'delivered'));
+      expect(await deliveryFailures()).toHaveLength(before);
     },
   ],
 });
@@ -1064,15 +1055,9 @@ conformance('logs:PutLogEvents', {
           Policy: doc(accountRoot(logArchive)),
         }),
       );
-      await expect(
-        logs.send(
-          new PutLogEventsCommand({
-            logGroupName: '/logwarden/kms-a',
-            logStreamName: 's',
-            logEvents: [{ timestamp: Date.now(), message: 'x' }],
-          }),
-        ),
-      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+      await expect(logs.send(oneEvent('/logwarden/kms-a', 's', 'x'))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
     },
   ],
   accepts: [
@@ -1088,13 +1073,7 @@ conformance('logs:PutLogEvents', {
         }),
       );
       await expect(
-        world.as(CloudWatchLogsClient, logArchive).send(
-          new PutLogEventsCommand({
-            logGroupName: '/logwarden/kms-a',
-            logStreamName: 's',
-            logEvents: [{ timestamp: Date.now(), message: 'x' }],
-          }),
-        ),
+        world.as(CloudWatchLogsClient, logArchive).send(oneEvent('/logwarden/kms-a', 's', 'x')),
       ).resolves.toBeDefined();
     },
   ],
