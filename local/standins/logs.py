@@ -165,36 +165,20 @@ def deliver(
     stream: str,
     events: list[dict[str, Any]],
 ) -> None:
+    body = {
+        "messageType": "DATA_MESSAGE",
+        "owner": sender,
+        "logGroup": group,
+        "logStream": stream,
+        "subscriptionFilters": [filter_name],
+        "logEvents": events,
+    }
     try:
-        _deliver(sender, dest, filter_name, group, stream, events)
+        _into_stream(dest, _payload(body), sender)
     except JsonRESTError as err:
         DELIVERY_FAILURES.append(
             {"destination": dest.arn, "owner": sender, "logGroup": group, "filter": filter_name, "error": err.message}
         )
-
-
-def _deliver(
-    sender: str,
-    dest: Any,
-    filter_name: str,
-    group: str,
-    stream: str,
-    events: list[dict[str, Any]],
-) -> None:
-    _into_stream(
-        dest,
-        _payload(
-            {
-                "messageType": "DATA_MESSAGE",
-                "owner": sender,
-                "logGroup": group,
-                "logStream": stream,
-                "subscriptionFilters": [filter_name],
-                "logEvents": events,
-            }
-        ),
-        sender,
-    )
 
 
 def control_message(sender: str, dest: Any, filter_name: str) -> None:
