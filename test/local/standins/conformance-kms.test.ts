@@ -365,6 +365,16 @@ conformance('kinesis:GetRecords', {
   ],
 });
 
+/** The kms-path destination role's grant on the stream key's alias, through Kinesis (as synthesized). */
+const grantDestinationStreamKey = () =>
+  world.as(IAMClient, logArchive, 'us-east-1').send(
+    new PutRolePolicyCommand({
+      RoleName: 'kms-path-destination',
+      PolicyName: 'streamKey',
+      PolicyDocument: doc(streamKeyGrant(`kinesis.${region}.amazonaws.com`, 'alias/destination-stream')),
+    }),
+  );
+
 conformance('logs:PutSubscriptionFilter', {
   behaviour:
     'CloudWatch Logs puts into a customer-key stream as the destination role, which needs kms:GenerateDataKey through Kinesis',
@@ -433,13 +443,7 @@ conformance('logs:PutSubscriptionFilter', {
   accepts: [
     "the same destination once its role has the synthesized statement on the stream key's alias through Kinesis",
     async () => {
-      await world.as(IAMClient, logArchive, 'us-east-1').send(
-        new PutRolePolicyCommand({
-          RoleName: 'kms-path-destination',
-          PolicyName: 'streamKey',
-          PolicyDocument: doc(streamKeyGrant(`kinesis.${region}.amazonaws.com`, 'alias/destination-stream')),
-        }),
-      );
+      await grantDestinationStreamKey();
       await expect(
         world.as(CloudWatchLogsClient, member).send(
           new PutSubscriptionFilterCommand({
@@ -489,13 +493,7 @@ conformance('logs:PutLogEvents', {
   accepts: [
     'the same write, delivered once the grant is back: no new failure',
     async () => {
-      await world.as(IAMClient, logArchive, 'us-east-1').send(
-        new PutRolePolicyCommand({
-          RoleName: 'kms-path-destination',
-          PolicyName: 'streamKey',
-          PolicyDocument: doc(streamKeyGrant(`kinesis.${region}.amazonaws.com`, 'alias/destination-stream')),
-        }),
-      );
+      await grantDestinationStreamKey();
       const before = (await deliveryFailures()).length;
       await world.as(CloudWatchLogsClient, member).send(oneEvent('/app/kms', 'w', 'delivered'));
       expect(await deliveryFailures()).toHaveLength(before);
