@@ -22,7 +22,7 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListTargetsByRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateMembersCommand,
   DescribeOrganizationConfigurationCommand,
@@ -137,6 +137,7 @@ describe('GuardDuty beside another team', () => {
     logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
     logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [] });
     events.on(ListTargetsByRuleCommand).resolves({ Targets: [] });
+    events.on(PutTargetsCommand).resolves({ FailedEntryCount: 0, FailedEntries: [] });
   });
 
   it('guardDuty.autoEnable NEW is kept as the owner set it', async () => {
