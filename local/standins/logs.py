@@ -81,13 +81,23 @@ def check_destination(sender: str, destination_arn: str, action: str) -> Any:
     logs:PutSubscriptionFilter for a log group's filter, logs:PutAccountPolicy for an account
     policy (Logs User Guide, account-level subscriptions, "Step 2: ... destination policy": the
     example grants "logs:PutSubscriptionFilter","logs:PutAccountPolicy")."""
+    parts = destination_arn.split(":")
+    if action == "logs:PutAccountPolicy" and len(parts) > 5 and parts[2] != "logs":
+        # The model also allows a same-account Kinesis stream, Firehose stream or Lambda function
+        # (PutAccountPolicyRequest.policyDocument, DestinationArn); logwarden uses a logical
+        # destination only, and the stand-in does not deliver to those: said, not faked.
+        raise JsonError(
+            "InvalidParameterException",
+            f"DestinationArn {destination_arn}: a same-account {parts[2]} destination is valid in AWS "
+            "but not emulated by logwarden's stand-in (only CloudWatch Logs destinations)",
+        )
     dest = destination_of(destination_arn)
     if dest is None:
         raise JsonError(
             "InvalidParameterException",
             f"Could not deliver test message to specified destination {destination_arn}: it does not exist.",
         )
-    owner = destination_arn.split(":")[4]
+    owner = parts[4]
     if owner != sender:
         caller = policy.Caller(account=sender, arn=f"arn:aws:iam::{sender}:root")
         org_id = org.organization_id_of(sender)
