@@ -26,7 +26,16 @@ import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListQueuesCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { World, logArchive, member, outsider, region, securityTooling, type Credentials } from './world';
+import {
+  World,
+  logArchive,
+  member,
+  organizationDestinationPolicy,
+  outsider,
+  region,
+  securityTooling,
+  type Credentials,
+} from './world';
 
 let world: World;
 let organizationId: string;
@@ -159,18 +168,7 @@ describe('IAM enforcement: action, resource, conditions', () => {
     await world.as(CloudWatchLogsClient, logArchive).send(
       new PutDestinationPolicyCommand({
         destinationName: `logwarden-central-${region}`,
-        accessPolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: '*',
-              Action: ['logs:PutSubscriptionFilter', 'logs:PutAccountPolicy'],
-              Resource: destinationArn,
-              Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
-            },
-          ],
-        }),
+        accessPolicy: organizationDestinationPolicy(destinationArn, organizationId),
       }),
     );
     await logs.send(subscriptionPolicy);

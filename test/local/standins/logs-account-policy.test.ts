@@ -23,7 +23,7 @@ import {
   KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { gunzipSync } from 'node:zlib';
-import { World, logArchive, member, outsider, region } from './world';
+import { World, logArchive, member, organizationDestinationPolicy, outsider, region } from './world';
 
 let world: World;
 let destinationArn: string;
@@ -118,18 +118,7 @@ beforeAll(async () => {
   await logs.send(
     new PutDestinationPolicyCommand({
       destinationName: `logwarden-central-${region}`,
-      accessPolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: '*',
-            Action: ['logs:PutSubscriptionFilter', 'logs:PutAccountPolicy'],
-            Resource: destinationArn,
-            Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
-          },
-        ],
-      }),
+      accessPolicy: organizationDestinationPolicy(destinationArn, organizationId),
     }),
   );
 }, 60_000);
