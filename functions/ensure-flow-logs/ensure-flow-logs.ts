@@ -105,7 +105,6 @@ function isOursToGroup(fl: FlowLog): boolean {
 interface CreateAnswer {
   /** The VPCs given a flow log, with its id. */
   created: { vpc: string; id: string | undefined }[];
-  FlowLogIds: string[];
   Unsuccessful: { ResourceId?: string; Error?: { Code?: string; Message?: string } }[];
   /** VPCs of a call EC2 refused whole with FlowLogAlreadyExists (each also in Unsuccessful). */
   refusedWhole: string[];
@@ -118,7 +117,7 @@ async function createFlowLogs(
   vpcs: string[],
   attempt: string,
 ): Promise<CreateAnswer> {
-  const res: CreateAnswer = { created: [], FlowLogIds: [], Unsuccessful: [], refusedWhole: [] };
+  const res: CreateAnswer = { created: [], Unsuccessful: [], refusedWhole: [] };
   // "ResourceIds ... Maximum of 25 for transit gateway resource types. Maximum of 300 for the
   // other resource types" (EC2 model, CreateFlowLogsRequest.ResourceIds): a Region with more
   // VPCs missing a flow log gets one call per 300, each with its own token.
@@ -142,7 +141,6 @@ async function createFlowLogs(
       const unsuccessful = answer.Unsuccessful ?? [];
       const ids = answer.FlowLogIds ?? [];
       res.Unsuccessful.push(...unsuccessful);
-      res.FlowLogIds.push(...ids);
       batch
         .filter((vpc) => !unsuccessful.some((u) => u.ResourceId === vpc))
         .forEach((vpc, k) => res.created.push({ vpc, id: ids[k] }));
@@ -340,7 +338,6 @@ export async function ensureFlowLogs(
           stillMissing,
           `${settings.execution}/again`,
         );
-        res.FlowLogIds.push(...again.FlowLogIds);
         res.created.push(...again.created);
         res.Unsuccessful = res.Unsuccessful.filter((u) => !stillMissing.includes(u.ResourceId as string));
         res.Unsuccessful.push(...again.Unsuccessful);
