@@ -33,11 +33,12 @@ ownership of the organization trail). Each rule quotes the CloudTrail API Refere
   UpdateTrailRequest .CloudWatchLogsLogGroupArn: "Not required unless you specify
   CloudWatchLogsRoleArn.").
 - CloudTrail tries that role before it takes it (as users report AWS's answers), whoever calls
-  and whether or not the stand-in enforces the caller's IAM: a role whose trust does not let cloudtrail.amazonaws.com in for the
-  trail (or that does not exist) is InvalidCloudWatchLogsRoleArnException "Access denied. Check
-  the trust relationships for your role."; one without logs:CreateLogStream and logs:PutLogEvents
-  on the trail's stream is InvalidCloudWatchLogsLogGroupArnException "Access denied. Check the
-  permissions for your role." (`_require_cloudtrail_may_deliver`, with its sources).
+  and whether or not the stand-in enforces the caller's IAM: a role whose trust does not let
+  cloudtrail.amazonaws.com in for the trail (or that does not exist) is
+  InvalidCloudWatchLogsRoleArnException "Access denied. Check the trust relationships for your
+  role."; one without logs:CreateLogStream and logs:PutLogEvents on the trail's stream is
+  InvalidCloudWatchLogsLogGroupArnException "Access denied. Check the permissions for your
+  role." (`_require_cloudtrail_may_deliver`, with its sources).
 """
 
 from __future__ import annotations

@@ -943,6 +943,24 @@ def authorize(
     return None
 
 
+def _use_role(
+    role_arn: str | None, actions: list[str], resource: str, service: str, source: dict[str, list[str]]
+) -> tuple[tuple[str, str] | None, tuple[policy.Caller, list[Any]] | None]:
+    """(refusal, session): what `role_refusal` answers, and the service's session of the role
+    when there is no refusal."""
+    found = _role_trust(role_arn or "")
+    if found is None:
+        return ("trust", f"The role {role_arn} does not exist"), None
+    as_service = policy.Caller(account="", arn=service, service=service)
+    if policy.evaluate([found[1]], "sts:AssumeRole", role_arn or "", source, as_service).effect != policy.ALLOW:
+        return ("trust", f"{service} cannot assume {role_arn}: its trust policy does not allow it for {source}"), None
+    caller, docs = service_session(found[0], service)
+    for action in actions:
+        if policy.evaluate(docs, action, resource, _context(caller, resource)).effect != policy.ALLOW:
+            return ("permissions", f"{role_arn} is not authorized to perform: {action} on resource: {resource}"), None
+    return None, (caller, docs)
+
+
 def role_refusal(
     role_arn: str | None, actions: list[str], resource: str, service: str, source: dict[str, list[str]]
 ) -> tuple[str, str] | None:
@@ -950,17 +968,7 @@ def role_refusal(
     own IAM: ("trust", why) when the role does not exist or its trust does not let the service in
     with the request's `aws:SourceArn` / `aws:SourceAccount`; ("permissions", why) when the role's
     policies do not allow an action on the resource. None when the service could."""
-    found = _role_trust(role_arn or "")
-    if found is None:
-        return "trust", f"The role {role_arn} does not exist"
-    as_service = policy.Caller(account="", arn=service, service=service)
-    if policy.evaluate([found[1]], "sts:AssumeRole", role_arn or "", source, as_service).effect != policy.ALLOW:
-        return "trust", f"{service} cannot assume {role_arn}: its trust policy does not allow it for {source}"
-    caller, docs = service_session(found[0], service)
-    for action in actions:
-        if policy.evaluate(docs, action, resource, _context(caller, resource)).effect != policy.ALLOW:
-            return "permissions", f"{role_arn} is not authorized to perform: {action} on resource: {resource}"
-    return None
+    return _use_role(role_arn, actions, resource, service, source)[0]
 
 
 def require_role_allows(
@@ -974,12 +982,10 @@ def require_role_allows(
         return None
     from .errors import JsonError
 
-    refusal = role_refusal(role_arn, [action], resource, service, source)
+    refusal, session = _use_role(role_arn, [action], resource, service, source)
     if refusal is not None:
         raise JsonError("AccessDeniedException", refusal[1], 400)
-    found = _role_trust(role_arn or "")
-    assert found is not None
-    return service_session(found[0], service)
+    return session
 
 
 def service_session(role: Any, service: str) -> tuple[policy.Caller, list[Any]]:

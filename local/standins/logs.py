@@ -8,7 +8,8 @@ Reference: botocore `logs/2014-03-28/service-2.json` and the CloudWatch Logs API
   can have one account-level subscription filter policy per Region".
 - Cross-account subscriptions (Logs user guide, "Cross-account cross-Region subscriptions"): the
   sender may subscribe only if the destination's access policy allows `logs:PutSubscriptionFilter`
-  for it, naming its own role when that policy grants an organization (logs_rules.py); the destination's role puts the records into its Kinesis stream; each record is a
+  for it, naming its own role when that policy grants an organization (logs_rules.py); the
+  destination's role puts the records into its Kinesis stream; each record is a
   gzip-compressed JSON with `messageType`, `owner`, `logGroup`, `logStream`,
   `subscriptionFilters` and `logEvents`, and a `CONTROL_MESSAGE` checks the destination is
   reachable when the subscription is created.
