@@ -110,7 +110,7 @@ def _group_of(log_group_name: str | None, log_destination: str | None) -> str | 
     return parts[6] if len(parts) > 6 and parts[2] == "logs" and parts[5] == "log-group" else None
 
 
-def _check_not_already_there(self: FlowLogs) -> None:
+def _refuse_before_creating(self: FlowLogs) -> None:
     """Everything that refuses the call, checked before anything is created: moto refuses at the
     first resource that does not exist or already has the flow log, after creating flow logs for
     the resources before it, a state AWS would not leave. FlowLogAlreadyExists ("A flow log with
@@ -152,7 +152,7 @@ def _create_and_keep_cross_account_role(self: FlowLogs) -> Any:
     _check_traffic_type(self)
     _check_log_format(self)
     _check_firehose_destination(self)
-    _check_not_already_there(self)
+    _refuse_before_creating(self)
     before = set(self.ec2_backend.flow_logs)
     result = _original_create_flow_logs(self)
     role = self._get_param("DeliverCrossAccountRole")
