@@ -113,8 +113,9 @@ export const triggers = [
   },
   {
     // "Region Opt-In Status Change" goes to the calling account in us-east-1 (EventBridge
-    // events reference, AWS Account Management events): the management account when it
-    // enables a region for a member, the member when it enables one for itself.
+    // events reference, AWS Account Management events): the management account or the Account
+    // Management delegated administrator (the control account, a member) when it enables a
+    // region for a member, the member when it enables one for itself.
     id: 'region-opted-in',
     description: 'An opt-in region was enabled for an account',
     workflow: 'cover-account-region',

@@ -16,7 +16,7 @@ export interface EventBridgeEvent {
 
 export interface RouteContext {
   governedRegions: readonly string[];
-  /** The only account whose events may name another account (Organizations and opt-in events). */
+  /** The account whose events may name another account (Organizations and opt-in events). */
   managementAccount: string;
   /**
    * The GuardDuty delegated administrator (the security-tooling account, where the control plane
@@ -25,7 +25,8 @@ export interface RouteContext {
   guardDutyAdminAccount?: string;
   /**
    * Where the workflows run (the security-tooling account): CloudTrail's delegated administrator,
-   * whose cell's trail control checks the organization trail.
+   * whose cell's trail control checks the organization trail, and Account Management's, whose
+   * opt-in events may name a member.
    */
   controlAccount?: string;
   /** The length of a coalescing window: one execution per workflow, target and window. */
@@ -127,8 +128,14 @@ function targetOf(trigger: Trigger, event: EventBridgeEvent, context: RouteConte
       return { account: str(params?.accountId) };
     }
     case 'region-opted-in': {
+      // EnableRegion with an AccountId is open to the management account and to the Account
+      // Management delegated administrator, the control-plane account (contracts/prerequisites.ts);
+      // the Region Opt-In Status Change event "will be sent to the calling account" (Account
+      // Management Reference, "Monitoring account management events with EventBridge"), so an
+      // opt-in made from either names the member in its detail.
       const named = str(d.accountId) ?? event.account;
-      if (!fromManagement && named !== event.account)
+      const mayName = fromManagement || event.account === context.controlAccount;
+      if (!mayName && named !== event.account)
         return { refused: `${event.account} sent an opt-in event naming ${named}` };
       return { account: named, region: str(d.regionName) };
     }

@@ -147,6 +147,33 @@ describe('routeEvent', () => {
     });
   });
 
+  it("an opt-in made by the Account Management delegated administrator (the control account) starts the member's cover", () => {
+    // Account Management Reference, EnableRegion AccountId: "the caller must be an identity in the
+    // organization's management account or a delegated administrator account"; "Monitoring account
+    // management events with EventBridge": the event "will be sent to the calling account".
+    const control = '333333333333';
+    const optIn = (account: string) => ({
+      id: 'opt',
+      account,
+      region: 'us-east-1',
+      time: '2026-11-29T05:31:10Z',
+      detail: { accountId: victim, regionName: 'eu-central-1', status: 'ENABLED' },
+    });
+    expect(
+      routeEvent('region-opted-in', optIn(control), { ...context, controlAccount: control }),
+    ).toMatchObject({
+      start: true,
+      workflow: 'cover-account-region',
+      input: { account: victim, region: 'eu-central-1' },
+    });
+    // Any other member naming the victim is still refused, with or without a control account set.
+    expect(
+      routeEvent('region-opted-in', optIn(member), { ...context, controlAccount: control }),
+    ).toMatchObject({
+      start: false,
+    });
+  });
+
   it('a loop of events about one account and region starts one execution per 5-minute window', () => {
     const names = new Set<string>();
     for (let s = 0; s < 300; s += 10) {
