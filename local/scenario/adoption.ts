@@ -28,9 +28,9 @@ import { controlFunctionOf, names } from '../../contracts/names';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { scopeOfConfig } from '../../functions/shared/scope';
 import { recordedCall } from './api-call';
+import { vpcBeforeLogwarden } from './vpc';
 import type { Organization } from './organization';
 import { indent, type Say } from './report';
-import { createVpc } from './vpc';
 
 /** Who owns the foreign flow logs (their tag), as `logwarden coverage` names them. */
 export const platformTeam = 'platform-team';
@@ -43,8 +43,8 @@ export async function accountWithForeignFlowLogs(org: Organization, account: str
   await org.createAccount(account);
   const credentials = await org.admin(account);
   for (const region of org.regions) {
-    const vpc = await createVpc(org, account, region, '10.30.0.0/16');
-    if (!vpc.vpcId || vpc.started.length) throw new Error(`the VPC of ${account} in ${region} went wrong`);
+    await vpcBeforeLogwarden(org, account, region, '10.30.0.0/16');
+    const ec2 = new EC2Client({ region, credentials });
     const bucket = `platform-flow-logs-${account}-${region}`;
     await new S3Client({ region, credentials }).send(
       new CreateBucketCommand({
@@ -52,7 +52,6 @@ export async function accountWithForeignFlowLogs(org: Organization, account: str
         CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
       }),
     );
-    const ec2 = new EC2Client({ region, credentials });
     const vpcs = ((await ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []).map((v) => v.VpcId!);
     const res = await ec2.send(
       new CreateFlowLogsCommand({

@@ -9,7 +9,7 @@ import { AccountClient, EnableRegionCommand, GetRegionOptStatusCommand } from '@
 import { createAccountResultEvent, type AwsEvent } from '../aws-events';
 import type { Started } from '../control-plane';
 import type { Organization } from './organization';
-import { createVpc } from './vpc';
+import { vpcBeforeLogwarden } from './vpc';
 import type { Say } from './report';
 import { emittedEvents, type Denial } from '../standins/prerequisites';
 import { names } from '../../contracts/names';
@@ -111,14 +111,11 @@ export async function onboardMembers(
 
 /**
  * An account that was in the organization before logwarden: a VPC of its own beside the default
- * one in every governed region (created while no forwarder existed there, so it started
+ * one in every governed region (created while no trail logged its calls, so it started
  * nothing), then its StackSet instances.
  */
 export async function existingAccount(org: Organization, account: string, cidrBlock = '10.20.0.0/16') {
   await org.createAccount(account);
-  for (const region of org.regions) {
-    const vpc = await createVpc(org, account, region, cidrBlock);
-    if (!vpc.vpcId || vpc.started.length) throw new Error(`the VPC of ${account} in ${region} went wrong`);
-  }
+  for (const region of org.regions) await vpcBeforeLogwarden(org, account, region, cidrBlock);
   await org.deployBaseline(account);
 }

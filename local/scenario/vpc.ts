@@ -20,6 +20,24 @@ export async function createVpc(org: Organization, account: string, region: stri
   return { ...call, vpcId, flowLogged: vpcId ? await hasFlowLog(ec2, vpcId) : false };
 }
 
+/**
+ * A VPC made before logwarden, when no trail logs the account's calls: EventBridge never sees
+ * the call ("To record events with a detail-type value of AWS API Call via CloudTrail, a
+ * CloudTrail trail with logging enabled is required", EventBridge User Guide), so the stand-in
+ * emits nothing for it and there is nothing to route.
+ */
+export async function vpcBeforeLogwarden(
+  org: Organization,
+  account: string,
+  region: string,
+  cidrBlock: string,
+): Promise<string> {
+  const ec2 = new EC2Client({ region, credentials: await org.admin(account) });
+  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: cidrBlock }))).Vpc?.VpcId;
+  if (!vpcId) throw new Error(`the VPC of ${account} in ${region} went wrong`);
+  return vpcId;
+}
+
 export async function hasFlowLog(ec2: EC2Client, vpcId: string): Promise<boolean> {
   const res = await ec2.send(
     new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [vpcId] }] }),

@@ -33,7 +33,8 @@ What rests on which AWS text:
   single-region trail only those of its region; a call made while the trail is stopped is not
   logged, the StopLogging itself is.
 - EventBridge ("AWS service events delivered via AWS CloudTrail"): the record in the envelope
-  `AWS API Call via CloudTrail`, source `aws.<service>`, in the account and region of the call.
+  `AWS API Call via CloudTrail`, source `aws.<service>`, in the account and region of the call,
+  only when a logging trail logs it ("a CloudTrail trail with logging enabled is required").
 - Region Opt-In Status Change (Account Management Reference, "Monitoring Account Management
   events with EventBridge"): "an EventBridge event will be sent to the calling account when
   either the enable or disable process has started, and again once either process has
@@ -343,7 +344,11 @@ def after_call(
         service, operation, region, account, getattr(CURRENT, "caller", None), params, user_agent, error, response
     )
     deliver(trails, record)
-    emit(api_call_event(record))
+    # "To record events with a detail-type value of AWS API Call via CloudTrail, a CloudTrail trail
+    # with logging enabled is required" (EventBridge User Guide, "AWS service events delivered via
+    # AWS CloudTrail"): a call no logging trail covers never reaches EventBridge either.
+    if any(_covers(trail, record["recipientAccountId"], record["awsRegion"]) for trail in trails):
+        emit(api_call_event(record))
 
 
 def _error_of(body: bytes, protocol: str, status: int) -> tuple[str, str]:

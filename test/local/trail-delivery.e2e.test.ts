@@ -37,6 +37,8 @@ import { startMoto, type Moto } from '../../local/moto';
 import { onboardAccount } from '../../local/scenario/onboard';
 import { emulateOrganization, type Organization } from '../../local/scenario/organization';
 import { deleteFlowLog, isLogging, trailOwner } from '../../local/scenario/tamper';
+import { createVpc } from '../../local/scenario/vpc';
+import { emittedEvents } from '../../local/standins/prerequisites';
 
 const member = '555555555555';
 let moto: Moto;
@@ -166,7 +168,7 @@ describe('the organization trail delivers to its log group, and its subscription
     expect(delivered[0].logEvents.every((e) => typeof e.id === 'string')).toBe(true);
   }, 120_000);
 
-  it('a stopped trail logs its own StopLogging and nothing after it; started again, it logs again', async () => {
+  it('a stopped trail logs its own StopLogging and nothing after it, neither into its group nor to EventBridge; started again, it logs again', async () => {
     const { account: owner, arn } = await trailOwner(org);
     const ct = new CloudTrailClient({ region: org.config.homeRegion, credentials: await org.admin(owner) });
     const stops = async () =>
@@ -177,12 +179,22 @@ describe('the organization trail delivers to its log group, and its subscription
     await ct.send(new StopLoggingCommand({ Name: arn }));
     expect(await isLogging(org)).toBe(false);
     expect(await stops()).toBe(stopsBefore + 1);
-    const whileStopped = await deleteFlowLog(org, member, org.config.homeRegion);
-    expect((await recordsInGroup(member)).map((r) => r.eventID)).not.toContain(
-      whileStopped.event.detail.eventID,
+    // Nor does EventBridge receive it: "To record events with a detail-type value of AWS API Call
+    // via CloudTrail, a CloudTrail trail with logging enabled is required" (EventBridge User
+    // Guide, "AWS service events delivered via AWS CloudTrail"). So recordedCall finds none.
+    const recordsBefore = (await recordsInGroup(member)).length;
+    const { next } = await emittedEvents(org.endpoint);
+    await expect(deleteFlowLog(org, member, org.config.homeRegion)).rejects.toThrow(
+      `the stand-in recorded no ec2:DeleteFlowLogs of ${member}`,
     );
+    const emitted = (await emittedEvents(org.endpoint, next)).events;
+    expect(emitted.filter((e) => e['detail-type'] === 'AWS API Call via CloudTrail')).toEqual([]);
+    expect(await recordsInGroup(member)).toHaveLength(recordsBefore);
     await ct.send(new StartLoggingCommand({ Name: arn }));
-    const after = await deleteFlowLog(org, member, org.config.homeRegion);
+    // The DeleteFlowLogs above started no heal, so the VPC has no flow log left to delete: a new
+    // VPC is the call now (its event heals it, as any other).
+    const after = await createVpc(org, member, org.config.homeRegion, '10.41.0.0/16');
     expect((await recordsInGroup(member)).map((r) => r.eventID)).toContain(after.event.detail.eventID);
+    expect(after.flowLogged).toBe(true);
   }, 120_000);
 });
