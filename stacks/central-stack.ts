@@ -98,7 +98,8 @@ export class CentralStack extends Stack {
       enforceSSL: true,
     });
     // CloudWatch alarms and the archive guard's EventBridge rules publish to the encrypted
-    // topic: each service principal only for this account's alarms and rules.
+    // topic: CloudWatch only for this account's alarms (its key use carries the alarm as
+    // aws:SourceArn); EventBridge below.
     alertKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AlarmsOfThisAccountPublish',
@@ -132,16 +133,19 @@ export class CentralStack extends Stack {
         },
       }),
     );
+    // EventBridge's use of the key carries no source to condition on: "Adding the
+    // aws:SourceAccount and aws:SourceArn to a AWS KMS policy is not supported for
+    // EventBridge-to-encrypted topics" (SNS Developer Guide, "Key management", as quoted in
+    // awslabs/landing-zone-accelerator-on-aws#407, whose conditioned statement dropped every
+    // event; likewise awslabs/aws-deployment-framework#769). Which rules may publish is the
+    // topic policy's business (ArchiveGuardRulesPublish: this account's rules, by aws:SourceArn,
+    // which SNS does evaluate); the key only lets EventBridge encrypt what SNS has accepted.
     alertKey.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'RulesOfThisAccountPublish',
+        sid: 'EventBridgePublishesToTheTopic',
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': this.account },
-          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:events:${this.region}:${this.account}:rule/*` },
-        },
       }),
     );
     for (const email of config.alerts.emails) {

@@ -388,16 +388,28 @@ describe('central pipeline stack', () => {
     });
   });
 
-  it("service principals use the alert key only for this account's alarms and rules (aws:SourceAccount, aws:SourceArn)", () => {
-    const statements = Object.values(t.findResources('AWS::KMS::Key')).flatMap(
-      (k) => k.Properties.KeyPolicy.Statement as { Principal?: { Service?: string }; Condition?: object }[],
+  it("CloudWatch uses the alert key only for this account's alarms; EventBridge's grant carries no source condition, which KMS would never match", () => {
+    const keys = t.findResources('AWS::KMS::Key');
+    const [alertKeyId] = Object.keys(keys).filter((id) => id.startsWith('AlertKey'));
+    const statements = keys[alertKeyId].Properties.KeyPolicy.Statement as {
+      Principal?: { Service?: string };
+      Condition?: object;
+    }[];
+    const of = (service: string) => statements.filter((st) => st.Principal?.Service === service);
+    expect(of('cloudwatch.amazonaws.com')).toHaveLength(1);
+    expect(JSON.stringify(of('cloudwatch.amazonaws.com')[0].Condition)).toMatch(
+      /aws:SourceAccount.*aws:SourceArn/,
     );
-    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
-      const grants = statements.filter((st) => st.Principal?.Service === service);
-      expect(grants.length).toBeGreaterThan(0);
-      for (const st of grants)
-        expect(JSON.stringify(st.Condition)).toMatch(/aws:SourceAccount.*aws:SourceArn/);
-    }
+    // "Adding the aws:SourceAccount and aws:SourceArn to a AWS KMS policy is not supported for
+    // EventBridge-to-encrypted topics" (SNS Developer Guide, "Key management", quoted in
+    // awslabs/landing-zone-accelerator-on-aws#407): with them every archive-guard alert would
+    // fail to publish. The topic policy holds the rules to this account instead.
+    expect(of('events.amazonaws.com')).toHaveLength(1);
+    expect(JSON.stringify(of('events.amazonaws.com')[0].Condition ?? {})).not.toMatch(/aws:Source/);
+    const topicPolicy = Object.values(t.findResources('AWS::SNS::TopicPolicy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Condition?: object }[])
+      .find((st) => st.Sid === 'ArchiveGuardRulesPublish');
+    expect(JSON.stringify(topicPolicy?.Condition)).toMatch(/aws:SourceAccount.*aws:SourceArn/);
   });
 
   it('health: an alarm for every failure mode, all to the alert topic, and a dashboard', () => {
