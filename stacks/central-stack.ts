@@ -20,19 +20,13 @@ import { PipelineHealth } from './central/health';
 import { SearchDomain } from './central/search-domain';
 import { StreamConsumers } from './central/stream-consumers';
 import type { LogwardenConfig } from '../contracts/config';
-import { destinationRoleName, names } from '../contracts/names';
+import { names } from '../contracts/names';
 import { trustedSourcesFromConfig } from '../contracts/trusted-sources';
 import { trailPipelineRegion } from '../contracts/pipelines';
 import { allowCloudWatchLogs, secureKey } from './secure-key';
 
 export interface CentralStackProps extends StackProps {
   readonly config: LogwardenConfig;
-  /**
-   * The governed regions whose destinations write into this stream: all of them for the one
-   * central pipeline, the pipeline's own region or group with `pipeline.regional`
-   * (contracts/pipelines.ts). Default: every governed region.
-   */
-  readonly serves?: readonly string[];
 }
 
 /**
@@ -47,29 +41,16 @@ export class CentralStack extends Stack {
   constructor(scope: Construct, id: string, props: CentralStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const serves = props.serves ?? config.governedRegions;
     // The trail's group feeds one pipeline; the others never see CloudTrail (contracts/pipelines.ts).
     const takesTrail = trailPipelineRegion(config) === this.region;
 
     const streamKey = secureKey(this, 'StreamKey', 'central Kinesis stream', 'alias/logwarden-stream');
     // The regional CloudWatch Logs destination roles write into the stream from every region it
-    // serves: exactly those roles, by ARN (a name pattern would admit any role named like them).
-    streamKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'RegionalDestinationRoles',
-        principals: [new iam.AccountPrincipal(this.account)],
-        actions: ['kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `kinesis.${this.region}.amazonaws.com` },
-          ArnEquals: {
-            'aws:PrincipalArn': serves.map(
-              (r) => `arn:${this.partition}:iam::${this.account}:role/${destinationRoleName(r)}`,
-            ),
-          },
-        },
-      }),
-    );
+    // serves; their own policies grant kms:GenerateDataKey on this key, by its alias and through
+    // Kinesis (destination-stack.ts), which the key's default statement lets IAM policies do. A
+    // key-policy Allow for the account naming those roles would add nothing to that: "the key
+    // policy ... allows IAM policies to allow access" for any role of the account (KMS Developer
+    // Guide, "Default key policy").
     const alertKey = secureKey(this, 'AlertKey', 'alert topic', 'alias/logwarden-alerts');
     const logKey = secureKey(this, 'LogKey', 'central function logs', 'alias/logwarden-central-logs');
     allowCloudWatchLogs(logKey, this.region, this.account);

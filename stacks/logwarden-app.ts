@@ -76,7 +76,6 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
     ({ region, serves }) =>
       new CentralStack(app, centralStackId(config, region), {
         config,
-        serves,
         ...(breakGlass
           ? {
               synthesizer: new DefaultStackSynthesizer({
