@@ -175,6 +175,23 @@ export async function deliverRecords(
         }),
       });
     records.forEach((r, i) => {
+      // Firehose Developer Guide, "Required parameters for data transformation": "All
+      // transformed records from Lambda must contain the following parameters [recordId,
+      // result, data], or Amazon Data Firehose rejects them and treats that as a data
+      // transformation failure", whatever the result says. The error code is the stand-in's.
+      const answer = r as { result?: unknown; data?: unknown };
+      if (
+        typeof answer.data !== 'string' ||
+        !['Ok', 'Dropped', 'ProcessingFailed'].includes(String(answer.result))
+      ) {
+        stats.processingFailed++;
+        failure('processing-failed', i, {
+          errorCode: 'logwarden-standin.InvalidTransformedRecord',
+          errorMessage: 'The transformed record lacks data or a valid result',
+          rawData: Buffer.from(batch[i].source.data).toString('base64'),
+        });
+        return;
+      }
       if (r.result === 'Ok') {
         stats.ok++;
         const k = r.metadata?.partitionKeys;

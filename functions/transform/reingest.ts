@@ -1,4 +1,5 @@
 import { KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { createHash } from 'node:crypto';
 import { backoffDelayMs, sleep as realSleep } from '../shared/backoff';
 
 export interface ReingestEntry {
@@ -15,13 +16,34 @@ export interface ReingestOptions {
 /** PutRecords takes at most 500 entries and 5 MiB a call. */
 const MAX_ENTRIES = 500;
 const MAX_BYTES = 5 * 1024 * 1024;
+/**
+ * One entry: "When the data blob (the payload before base64-encoding) is added to the partition
+ * key size, the total size must not exceed the maximum record size (1 MiB)" (Kinesis API
+ * Reference, PutRecordsRequestEntry.Data). An entry over it makes AWS refuse the whole call, so
+ * it is never sent: it alone fails, and its record with it.
+ */
+export const MAX_ENTRY_BYTES = 1024 * 1024;
+/** PutRecordsRequestEntry.PartitionKey: "with a maximum length limit of 256 characters". */
+export const MAX_PARTITION_KEY_CHARS = 256;
+
+/**
+ * A partition key Kinesis takes: the key itself when it has 1 to 256 characters, else its
+ * SHA-256 in hex (64 characters), the same for the same key, so the parts of one payload still
+ * share a shard. A CloudWatch Logs stream name, the fallback key, may have 512.
+ */
+export function boundedPartitionKey(key: string): string {
+  if (key.length >= 1 && key.length <= MAX_PARTITION_KEY_CHARS) return key;
+  return createHash('sha256').update(key).digest('hex');
+}
+
+const entryBytes = (e: ReingestEntry) => e.data.length + Buffer.byteLength(e.partitionKey);
 
 function chunks(entries: ReingestEntry[]): number[][] {
   const out: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
   entries.forEach((e, i) => {
-    const size = e.data.length + Buffer.byteLength(e.partitionKey);
+    const size = entryBytes(e);
     if (current.length && (current.length === MAX_ENTRIES || bytes + size > MAX_BYTES)) {
       out.push(current);
       current = [];
@@ -37,7 +59,7 @@ function chunks(entries: ReingestEntry[]): number[][] {
 /**
  * Puts entries into a stream and reports, per entry, whether it landed. Only the entries that
  * PutRecords reports with an ErrorCode are retried, with full-jitter backoff; a call that
- * throws (throttled, 5xx) retries its whole chunk.
+ * throws (throttled, 5xx) retries its whole chunk. An entry over the record size is never sent.
  */
 export async function putRecordsWithRetry(
   kinesis: KinesisClient,
@@ -48,9 +70,12 @@ export async function putRecordsWithRetry(
   const maxAttempts = options.maxAttempts ?? 5;
   const sleep = options.sleep ?? realSleep;
   const landed = entries.map(() => false);
-  let pending = entries.map((_, i) => i);
   let attempts = 0;
   let lastError: string | undefined;
+  const tooLarge = entries.flatMap((e, i) => (entryBytes(e) > MAX_ENTRY_BYTES ? [i] : []));
+  if (tooLarge.length)
+    lastError = `${tooLarge.length} entries over the ${MAX_ENTRY_BYTES}-byte record size, not sent`;
+  let pending = entries.flatMap((e, i) => (entryBytes(e) > MAX_ENTRY_BYTES ? [] : [i]));
   while (pending.length && attempts < maxAttempts) {
     if (attempts > 0) await sleep(backoffDelayMs(attempts, options.baseDelayMs ?? 100));
     attempts++;

@@ -6,7 +6,7 @@ import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { filingDay } from '../shared/ingestion-window';
 import { forEachDocumentText, SourceKind } from '../shared/normalize';
 import { decodeFlowLogText } from './flow-log-text';
-import { putRecordsWithRetry, ReingestEntry, ReingestOptions } from './reingest';
+import { boundedPartitionKey, putRecordsWithRetry, ReingestEntry, ReingestOptions } from './reingest';
 
 export interface FirehoseInputRecord {
   recordId: string;
@@ -34,8 +34,14 @@ export type FirehoseResult = 'Ok' | 'Dropped' | 'ProcessingFailed';
 export interface FirehoseOutputRecord {
   recordId: string;
   result: FirehoseResult;
-  /** Omitted for Dropped and ProcessingFailed: Firehose keeps the original for its error prefix. */
-  data?: string;
+  /**
+   * Empty for Dropped and ProcessingFailed (Firehose keeps the original for its error prefix),
+   * but always there: "All transformed records from Lambda must contain the following
+   * parameters, or Amazon Data Firehose rejects them and treats that as a data transformation
+   * failure": recordId, result, data (Firehose Developer Guide, "Required parameters for data
+   * transformation").
+   */
+  data: string;
   metadata?: { partitionKeys: ArchivePartitionKeys };
 }
 
@@ -92,13 +98,14 @@ const ENVELOPE_BYTES = Buffer.byteLength('{"records":[]}');
 
 /** Bytes a record adds to the JSON response, separator included. */
 function entryBytes(record: FirehoseOutputRecord): number {
-  if (record.data === undefined) return Buffer.byteLength(JSON.stringify(record)) + 1;
   // base64 needs no escaping, so the data string costs exactly its length.
   const { data, ...rest } = record;
   return Buffer.byteLength(JSON.stringify({ ...rest, data: '' })) + data.length + 1;
 }
 
-const minimalEntryBytes = (recordId: string) => entryBytes({ recordId, result: 'ProcessingFailed' });
+/** The longest answer without data: ProcessingFailed, which any record may still become. */
+const minimalEntryBytes = (recordId: string) =>
+  entryBytes({ recordId, result: 'ProcessingFailed', data: '' });
 
 /**
  * The archive's partition keys: source and date only. Firehose holds at most 500 active
@@ -259,7 +266,7 @@ export async function transformFirehoseEvent(
   let used = ENVELOPE_BYTES;
   const fail = (recordId: string, reason: string, sequenceNumber?: string) => {
     log('error', 'record failed processing', { recordId, sequenceNumber, reason });
-    return { recordId, result: 'ProcessingFailed' as const };
+    return { recordId, result: 'ProcessingFailed' as const, data: '' };
   };
 
   for (const [index, record] of input.entries()) {
@@ -277,11 +284,11 @@ export async function transformFirehoseEvent(
       if (!decoded.ok) {
         result = fail(recordId, decoded.error, sequenceNumber);
       } else if (isControlMessage(decoded.payload)) {
-        result = { recordId, result: 'Dropped' };
+        result = { recordId, result: 'Dropped', data: '' };
       } else if ((decoded.payload.logwardenHops ?? 0) > maxHops) {
         result = fail(recordId, `re-ingested more than ${maxHops} times`, sequenceNumber);
       } else if (decoded.payload.logEvents.length === 0) {
-        result = { recordId, result: 'Dropped' };
+        result = { recordId, result: 'Dropped', data: '' };
       } else {
         const payload = decoded.payload;
         // A record whose lines cannot fit is not normalized here at all: it is re-ingested in
@@ -304,12 +311,14 @@ export async function transformFirehoseEvent(
           } else {
             const parts = splitForReingest(payload);
             if (parts.length > 1) stats.split++;
-            const partitionKey = record.kinesisRecordMetadata?.partitionKey ?? payload.logStream ?? recordId;
+            const partitionKey = boundedPartitionKey(
+              record.kinesisRecordMetadata?.partitionKey || payload.logStream || recordId,
+            );
             pending.push({
               index,
               entries: parts.map((p) => ({ data: gzipSync(JSON.stringify(p)), partitionKey })),
             });
-            result = { recordId, result: 'Dropped' };
+            result = { recordId, result: 'Dropped', data: '' };
           }
         }
       }
@@ -317,7 +326,9 @@ export async function transformFirehoseEvent(
       // Nothing above throws on input it validated; should anything still, that record alone fails.
       result = fail(recordId, `unexpected error: ${(err as Error)?.message ?? String(err)}`, sequenceNumber);
     }
-    used += entryBytes(result);
+    // A record sent back is Dropped unless its re-ingestion fails, when it becomes the longer
+    // ProcessingFailed: charged as that, so the swap below never passes the limit.
+    used += pending.at(-1)?.index === index ? minimalEntryBytes(recordId) : entryBytes(result);
     out.push(result);
   }
 

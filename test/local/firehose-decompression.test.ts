@@ -45,7 +45,9 @@ const delivery = (decompress: boolean, bufferBytes: number): ArchiveDelivery => 
 function failingTransform(seen: FirehoseTransformEvent[]) {
   return async (event: FirehoseTransformEvent): Promise<{ records: FirehoseOutputRecord[] }> => {
     seen.push(event);
-    return { records: event.records.map((r) => ({ recordId: r.recordId, result: 'ProcessingFailed' })) };
+    return {
+      records: event.records.map((r) => ({ recordId: r.recordId, result: 'ProcessingFailed', data: '' })),
+    };
   };
 }
 
@@ -117,6 +119,33 @@ describe('Firehose CloudWatch Logs decompression, as the stand-in applies it', (
     );
     expect(seen.map((e) => e.records.length)).toEqual([4]);
     expect(seen[0].records.map((r) => r.data)).toEqual(good.map((g) => g.toString('base64')));
+  });
+
+  it('a transformed record without data, Dropped included, is a data transformation failure, kept in the error prefix', async () => {
+    // Firehose Developer Guide, "Required parameters for data transformation": "All transformed
+    // records from Lambda must contain the following parameters, or Amazon Data Firehose rejects
+    // them and treats that as a data transformation failure": recordId, result, data.
+    const good = [1, 2].map((n) => gzipSync(JSON.stringify(payload(n))));
+    const s = stats();
+    await deliverRecords(
+      good.map((data) => ({ data })),
+      delivery(false, 2_500),
+      {
+        s3: new S3Client({ region: 'eu-west-1' }),
+        bucket: 'archive',
+        runId: 'run',
+        transform: async (event) => ({
+          records: [
+            { recordId: event.records[0].recordId, result: 'Dropped' } as FirehoseOutputRecord,
+            { recordId: event.records[1].recordId, result: 'Dropped', data: '' },
+          ],
+        }),
+      },
+      s,
+    );
+    expect(s).toMatchObject({ dropped: 1, processingFailed: 1 });
+    const processing = puts().filter((o) => o.Key!.startsWith('errors/processing-failed/'));
+    expect(processing.map((o) => JSON.parse(o.Body as string).rawData)).toEqual([good[0].toString('base64')]);
   });
 
   it('refuses vended logs into a stream that decompresses, as Firehose fails them', () => {

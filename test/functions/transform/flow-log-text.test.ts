@@ -123,7 +123,7 @@ describe('the direct path: flow-log text into the transform', () => {
     expect(JSON.stringify(first[1])).toContain('parse_error');
     const second = documentsOf(records[1].data as string);
     expect(second[0].raw_data).toBe(bad.toString('base64'));
-    expect(records[2]).toEqual({ recordId: 'r-2', result: 'ProcessingFailed' });
+    expect(records[2]).toEqual({ recordId: 'r-2', result: 'ProcessingFailed', data: '' });
   });
 
   it('a line whose first field is white space to JavaScript (U+2028) is not of the format: kept whole as a parse error, its owner unknown, since the line names none the decoder can trust', async () => {

@@ -246,9 +246,49 @@ describe('Firehose transform', () => {
       },
     );
     expect(records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed', 'Ok']);
-    // ProcessingFailed carries no data: Firehose writes the original record to the error prefix.
-    expect(records[1].data).toBeUndefined();
+    // ProcessingFailed carries empty data: Firehose writes the original record to the error
+    // prefix, and every transformed record must have `data` ("Required parameters for data
+    // transformation").
+    expect(records[1].data).toBe('');
     expect(logged).toEqual([expect.stringContaining('payload too large')]);
+  });
+
+  it('every answer has recordId, result and data, as Firehose requires of each transformed record', async () => {
+    // Firehose Developer Guide, "Required parameters for data transformation": "All transformed
+    // records from Lambda must contain the following parameters, or Amazon Data Firehose rejects
+    // them and treats that as a data transformation failure": recordId, result and data.
+    const control = { ...cwlPayload(['x']), messageType: 'CONTROL_MESSAGE' };
+    const { records } = await transformFirehoseEvent(
+      eventOf([cwlPayload(['ok']), control, 'not base64 gzip json']),
+      { formats, trust, kinesis },
+    );
+    expect(records.map((r) => r.result)).toEqual(['Ok', 'Dropped', 'ProcessingFailed']);
+    for (const r of records) expect(typeof r.data).toBe('string');
+  });
+
+  it('a partition key past 256 characters is re-ingested under its SHA-256, the same for each part', async () => {
+    // Kinesis API Reference, PutRecordsRequestEntry.PartitionKey: "with a maximum length limit
+    // of 256 characters for each key"; a CloudWatch Logs stream name, the fallback, may have 512.
+    const longStream = 's'.repeat(512);
+    const payload = { ...cwlPayload(['a'.repeat(2_000), 'b'.repeat(2_000)]), logStream: longStream };
+    const event: FirehoseTransformEvent = {
+      invocationId: 'inv-1',
+      sourceKinesisStreamArn: streamArn,
+      records: [{ recordId: 'rec-0', data: encodeCwl(payload) }],
+    };
+    const { records } = await transformFirehoseEvent(event, {
+      formats,
+      trust,
+      kinesis,
+      maxResponseBytes: 1_000,
+    });
+    expect(records[0].result).toBe('Dropped');
+    const keys = kinesisMock
+      .commandCalls(PutRecordsCommand)
+      .flatMap((c) => c.args[0].input.Records!.map((r) => r.PartitionKey!));
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('never throws on a malformed event', async () => {
@@ -455,7 +495,7 @@ describe('what Firehose sends after its CloudWatch Logs decompression', () => {
     const { records } = await transformFirehoseEvent(event, { formats, trust, kinesis });
     expect(records.map((r) => r.result)).toEqual(['Dropped', 'ProcessingFailed', 'ProcessingFailed', 'Ok']);
     // ProcessingFailed carries no data: Firehose keeps the record it holds under processing-failed.
-    expect(records[1].data).toBeUndefined();
+    expect(records[1].data).toBe('');
   });
 
   it('re-ingests a decompressed record as gzip: the stream keeps what CloudWatch Logs writes, for the indexer, the alerter and the next decompression', async () => {
@@ -505,6 +545,25 @@ describe('the response limit, re-ingestion and its counts, tested where they can
     }
     // Most limits cut the batch somewhere in the middle: the reserve for later records matters.
     expect(exercised).toBeGreaterThan(300);
+  });
+
+  it('when every re-ingestion fails, the records that become ProcessingFailed still fit the limit', async () => {
+    // A record sent back answers Dropped, 9 bytes shorter than the ProcessingFailed it becomes
+    // when its parts do not land: it is charged as the longer one.
+    kinesisMock.on(PutRecordsCommand).rejects(Object.assign(new Error('down'), { name: 'InternalFailure' }));
+    let failedBack = 0;
+    for (let limit = 1_500; limit <= 6_000; limit += 13) {
+      const { records, stats } = await transformFirehoseEvent(eventOf([...payloads].reverse()), {
+        formats,
+        trust,
+        kinesis,
+        maxResponseBytes: limit,
+        reingest: { maxAttempts: 1, ...noSleep },
+      });
+      expect(responseBytes(records)).toBeLessThanOrEqual(limit);
+      failedBack += stats.reingestFailed;
+    }
+    expect(failedBack).toBeGreaterThan(50);
   });
 
   it('an Ok record that would fit only by using the room kept for the records after it is sent back instead', async () => {
@@ -601,7 +660,8 @@ describe('PutRecords: chunks and backoff (issue 21 §24)', () => {
   it('sends at most 500 entries and 5 MiB a call, each entry exactly once, and maps every answer to its entry', async () => {
     const entries = [
       ...Array.from({ length: 1_203 }, (_, i) => entry(i)),
-      ...Array.from({ length: 12 }, (_, i) => entry(2_000 + i, 1024 * 1024)), // 12 MiB of large entries
+      // 12 large entries, each at the 1 MiB record size with its partition key
+      ...Array.from({ length: 12 }, (_, i) => entry(2_000 + i, 1024 * 1024 - `pk-${2_000 + i}`.length)),
     ];
     const { landed, attempts } = await putRecordsWithRetry(kinesis, streamArnOf, entries, noSleep);
     expect(landed.every(Boolean)).toBe(true);
@@ -613,8 +673,9 @@ describe('PutRecords: chunks and backoff (issue 21 §24)', () => {
       expect(bytes).toBeLessThanOrEqual(5 * 1024 * 1024);
     }
     expect(calls.flat().map((r) => r.PartitionKey)).toEqual(entries.map((e) => e.partitionKey));
-    // 500, 500, then the 203 small ones with the first large ones up to 5 MiB, then the rest.
-    expect(calls.map((c) => c.length)).toEqual([500, 500, 207, 4, 4]);
+    // 500, 500, then the 203 small ones with the first large ones up to 5 MiB, then five large
+    // ones (exactly 5 MiB), then the rest.
+    expect(calls.map((c) => c.length)).toEqual([500, 500, 207, 5, 3]);
   });
 
   it('a failure in one chunk fails only that chunk’s entries, retried after a full-jitter backoff', async () => {
@@ -644,6 +705,18 @@ describe('PutRecords: chunks and backoff (issue 21 §24)', () => {
     expect(sizes).toEqual([500, 200, 200]);
     // Full jitter: a random share of base × 2^attempt (the second attempt waits up to 200 ms).
     expect(delays).toEqual([Math.floor(0.999 * 200)]);
+  });
+
+  it('an entry over the 1 MiB record size is never sent and fails alone; the others land', async () => {
+    // Kinesis API Reference, PutRecordsRequestEntry.Data: "When the data blob (the payload before
+    // base64-encoding) is added to the partition key size, the total size must not exceed the
+    // maximum record size (1 MiB)"; AWS refuses the whole call otherwise.
+    const entries = [entry(1), entry(2, 1024 * 1024), entry(3)];
+    const { landed, lastError } = await putRecordsWithRetry(kinesis, streamArnOf, entries, noSleep);
+    expect(landed).toEqual([true, false, true]);
+    expect(lastError).toMatch(/over the 1048576-byte record size/);
+    const sent = kinesisMock.commandCalls(PutRecordsCommand).flatMap((c) => c.args[0].input.Records!);
+    expect(sent.map((r) => r.PartitionKey)).toEqual(['pk-1', 'pk-3']);
   });
 
   it('backoff: the delay before each attempt grows as base × 2^attempt up to the cap, never more', () => {
