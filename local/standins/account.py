@@ -216,8 +216,14 @@ def get_region_opt_status(self: AccountResponse) -> str:
 
 
 def _set(self: AccountResponse, operation: str, status: str) -> str:
-    """Starts the change to `status` (ENABLING or DISABLING); nothing to do when the Region is
-    already there or on its way."""
+    """Starts the change to `status` (ENABLING or DISABLING).
+
+    A Region already there or on its way is refused, as AWS refuses it: EnableRegion of an
+    ENABLED or ENABLING Region answers HTTP 400 ValidationException "Unable to switch region
+    status because of its current opt-in status." (hashicorp/terraform-provider-aws#41430; PR
+    #41678: "when attempting to enable a region that is already in the enabling or enabled
+    status, an error occurs"). AWS documents nothing for DisableRegion of a DISABLED or DISABLING
+    Region: refused the same way, by symmetry (the stricter answer)."""
     account = _target(self, operation)
     statuses = _statuses(account)
     region = _region(self, statuses)
@@ -227,7 +233,9 @@ def _set(self: AccountResponse, operation: str, status: str) -> str:
             "ValidationException", f"{region} is enabled by default and cannot be changed"
         )
     if current in (status, SETTLING[status]):
-        return ""
+        raise JsonError(
+            "ValidationException", "Unable to switch region status because of its current opt-in status."
+        )
     if current in SETTLING:
         raise JsonError(
             "ConflictException",

@@ -128,6 +128,72 @@ conformance('account:EnableRegion', {
   ],
 });
 
+const alreadyThere =
+  'AWS\'s answer to EnableRegion of a Region already ENABLED or ENABLING: HTTP 400 ValidationException "Unable to switch region status because of its current opt-in status." (hashicorp/terraform-provider-aws#41430; PR #41678: "when attempting to enable a region that is already in the enabling or enabled status, an error occurs")';
+
+conformance('account:EnableRegion', {
+  behaviour: 'not a Region already ENABLING or ENABLED',
+  source: alreadyThere,
+  refuses: [
+    'enabling it again while ENABLING, and once ENABLED',
+    async () => {
+      const enable = () =>
+        account(management).send(new EnableRegionCommand({ AccountId: member, RegionName: 'il-central-1' }));
+      await enable();
+      await expect(enable()).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: 'Unable to switch region status because of its current opt-in status.',
+        $metadata: { httpStatusCode: 400 },
+      });
+      expect(await settled('il-central-1')).toBe('ENABLED');
+      await expect(enable()).rejects.toMatchObject({ name: 'ValidationException' });
+    },
+  ],
+  accepts: [
+    'a Region that is DISABLED',
+    async () => {
+      expect(await status('me-central-1')).toBe('DISABLED');
+      await account(management).send(
+        new EnableRegionCommand({ AccountId: member, RegionName: 'me-central-1' }),
+      );
+      expect(await status('me-central-1')).toBe('ENABLING');
+    },
+  ],
+});
+
+conformance('account:DisableRegion', {
+  behaviour: 'not a Region already DISABLING or DISABLED',
+  source: `AWS documents nothing for DisableRegion of a DISABLED or DISABLING Region; the stricter answer, by symmetry with EnableRegion: ${alreadyThere}`,
+  refuses: [
+    'disabling a DISABLED Region, and one already DISABLING',
+    async () => {
+      const disable = (RegionName: string) =>
+        account(management).send(new DisableRegionCommand({ AccountId: member, RegionName }));
+      await expect(disable('af-south-1')).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: 'Unable to switch region status because of its current opt-in status.',
+      });
+      expect(await settled('me-central-1')).toBe('ENABLED');
+      await disable('me-central-1');
+      await expect(disable('me-central-1')).rejects.toMatchObject({ name: 'ValidationException' });
+    },
+  ],
+  accepts: [
+    'disabling an ENABLED Region (DISABLING, then DISABLED)',
+    async () => {
+      expect(await settled('me-central-1')).toBe('DISABLED');
+      await account(management).send(
+        new EnableRegionCommand({ AccountId: member, RegionName: 'me-central-1' }),
+      );
+      expect(await settled('me-central-1')).toBe('ENABLED');
+      await account(management).send(
+        new DisableRegionCommand({ AccountId: member, RegionName: 'me-central-1' }),
+      );
+      expect(await status('me-central-1')).toBe('DISABLING');
+    },
+  ],
+});
+
 conformance('account:GetRegionOptStatus', {
   behaviour: 'the management account names its members, not itself',
   source:
