@@ -140,20 +140,28 @@ def _target(self: AccountResponse, operation: str) -> str:
             f"Account {caller} is not in an organization, so it cannot specify an AccountId for account:{operation}.",
             403,
         )
-    if account_id == caller and caller == management:
-        raise JsonError(
-            "ValidationException",
-            "The management account can't specify its own AccountId; call the operation without AccountId.",
-        )
-    if account_id == management:
-        # "The specified account ID must be a member account", and the management account is not
-        # one: AWS answers "The management account can only be managed using the standalone
-        # context from the management account" (AccessDeniedException, as quoted in
-        # aws-samples/data-perimeter-helper#8 for account:ListRegions).
+    if account_id == management and caller == management:
+        # AccountId: "The management account can't specify its own AccountId. It must call the
+        # operation in standalone context by not including the AccountId parameter." AWS answers
+        # AccessDeniedException (403) "... (The management account can only be managed using the
+        # standalone context from the management account)", as quoted for account:ListRegions
+        # called by the management account with its own AccountId in
+        # aws-samples/data-perimeter-helper#8.
         raise JsonError(
             "AccessDeniedException",
             f"User is not authorized to perform: account:{operation} (The management account can only "
             "be managed using the standalone context from the management account)",
+            403,
+        )
+    if account_id == management:
+        # Another account naming the management account: AccountId, "The specified account ID
+        # must be a member account in the same organization", and the management account is not
+        # one. AWS documents no error code for it: refused as AccessDeniedException, the
+        # stricter answer.
+        raise JsonError(
+            "AccessDeniedException",
+            f"The specified account ID must be a member account in the same organization: {account_id} "
+            "is the management account.",
             403,
         )
     if caller != management and not org.is_delegated_admin(caller, SERVICE_PRINCIPAL):

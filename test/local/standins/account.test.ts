@@ -67,7 +67,10 @@ describe('Account API: ListRegions and GetRegionOptStatus', () => {
 
   it("the management account can't specify its own AccountId", async () => {
     const mgmt = world.as(AccountClient, management);
-    await expect(enabledRegions(mgmt, management)).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(enabledRegions(mgmt, management)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    });
     expect(await enabledRegions(mgmt)).toContain('us-east-1');
   });
 
