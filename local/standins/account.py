@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
+from pathlib import Path
 
 import moto.account.urls as account_urls
 from moto.account.models import account_backends
@@ -36,26 +38,22 @@ from .errors import JsonError
 
 SERVICE_PRINCIPAL = "account.amazonaws.com"
 
-# Regions that must be opted into (AWS General Reference, "Regions and Zones"); every other
-# commercial Region is enabled by default.
-OPT_IN_REGIONS = [
-    "af-south-1",
-    "ap-east-1",
-    "ap-east-2",
-    "ap-south-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-7",
-    "ca-west-1",
-    "eu-central-2",
-    "eu-south-1",
-    "eu-south-2",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "mx-central-1",
-]
+# Regions that must be opted into: contracts/regions.ts `optInRegions` ("Regions introduced after
+# March 20, 2019 are disabled by default"), read from there so that the stand-in knows every
+# opt-in Region the product governs (one list, no drift); every other commercial Region below is
+# enabled by default.
+_REGIONS_TS = Path(__file__).resolve().parents[2] / "contracts" / "regions.ts"
+
+
+def _opt_in_regions() -> list[str]:
+    found = re.search(r"export const optInRegions\b[^=]*=\s*\[(.*?)\]", _REGIONS_TS.read_text(), re.S)
+    regions = re.findall(r"'([a-z]{2}-[a-z]+-\d)'", found.group(1)) if found else []
+    if not regions:
+        raise RuntimeError(f"{_REGIONS_TS}: no optInRegions list found")
+    return regions
+
+
+OPT_IN_REGIONS = _opt_in_regions()
 DEFAULT_REGIONS = [
     "ap-northeast-1",
     "ap-northeast-2",

@@ -17,6 +17,7 @@ import {
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
 import { conformance } from './conformance';
+import { optInRegions } from '../../../contracts/regions';
 import { World, management, member, securityTooling } from './world';
 import { emittedEvents } from '../../../local/standins/prerequisites';
 
@@ -253,6 +254,36 @@ conformance('account:ListRegions', {
       expect(res.Regions?.map((r) => r.RegionName)).toEqual(
         expect.arrayContaining(['us-east-1', 'eu-west-1']),
       );
+    },
+  ],
+});
+
+conformance('account:GetRegionOptStatus', {
+  behaviour:
+    'every opt-in Region logwarden governs (contracts/regions.ts, which the stand-in reads) is known, DISABLED at first',
+  source:
+    'Account Management Reference, "Enable or disable AWS Regions in your account": "Opt-in Regions – Regions launched after March 20, 2019 are disabled by default"; "Default Regions – Regions launched before March 20, 2019 are enabled by default. [...] Default Regions cannot be enabled or disabled."',
+  refuses: [
+    'any of them as enabled',
+    async () => {
+      const res = await account(securityTooling).send(
+        new ListRegionsCommand({
+          RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'],
+          MaxResults: 50,
+        }),
+      );
+      const enabled = res.Regions?.map((r) => r.RegionName) ?? [];
+      expect(enabled.filter((r) => optInRegions.includes(r!))).toEqual([]);
+    },
+  ],
+  accepts: [
+    'each of them, ap-southeast-6 included, as DISABLED',
+    async () => {
+      expect(optInRegions).toContain('ap-southeast-6');
+      for (const RegionName of optInRegions) {
+        const res = await account(securityTooling).send(new GetRegionOptStatusCommand({ RegionName }));
+        expect([RegionName, res.RegionOptStatus]).toEqual([RegionName, 'DISABLED']);
+      }
     },
   ],
 });
