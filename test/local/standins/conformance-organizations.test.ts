@@ -6,6 +6,7 @@
 import {
   CreateOrganizationalUnitCommand,
   DescribeAccountCommand,
+  EnableAWSServiceAccessCommand,
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
@@ -25,6 +26,11 @@ const source =
 beforeAll(async () => {
   world = await World.start();
   await world.organization();
+  // Trusted access before its delegated administrator (ConstraintViolationException
+  // SERVICE_ACCESS_NOT_ENABLED otherwise).
+  await orgs(management).send(
+    new EnableAWSServiceAccessCommand({ ServicePrincipal: 'guardduty.amazonaws.com' }),
+  );
   await orgs(management).send(
     new RegisterDelegatedAdministratorCommand({
       AccountId: securityTooling,
