@@ -6,14 +6,41 @@ import { envAccountId, envBoolean, envOptionalText } from './env';
 /** An OU hierarchy is at most five levels below the root (Organizations quotas): a bound on the walk. */
 const MAX_OU_DEPTH = 6;
 
+/**
+ * Pages of one ListParents call followed before giving up: a child has one parent, so more than
+ * a few empty pages means something is wrong, and a wrong OU path would put the account in or
+ * out of scope wrongly.
+ */
+const MAX_PARENT_PAGES = 10;
+
+/**
+ * The one parent of `child`, following NextToken: "These operations can occasionally return an
+ * empty set of results even when there are more results available. The NextToken response
+ * parameter value is null only when there are no more results to display." (Organizations API
+ * Reference, ListParents). Undefined only when the last page came without one.
+ */
+async function parentOf(
+  orgs: OrganizationsClient,
+  child: string,
+): Promise<{ Id?: string; Type?: string } | undefined> {
+  let NextToken: string | undefined;
+  for (let page = 0; page < MAX_PARENT_PAGES; page++) {
+    const res = await orgs.send(new ListParentsCommand({ ChildId: child, NextToken }));
+    // "In the current release, a child can have only a single parent" (Organizations API Reference, ListParents).
+    const parent = res.Parents?.[0];
+    if (parent) return parent;
+    NextToken = res.NextToken;
+    if (!NextToken) return undefined;
+  }
+  throw new Error(`ListParents of ${child}: no parent in ${MAX_PARENT_PAGES} pages, and still a NextToken`);
+}
+
 /** The account's parents, its own OU first and the root last: ListParents, one level at a time. */
 export async function ouPathOf(orgs: OrganizationsClient, account: string): Promise<string[]> {
   const path: string[] = [];
   let child = account;
   for (let depth = 0; depth < MAX_OU_DEPTH; depth++) {
-    // "Currently, a child can have only a single parent" (Organizations API Reference, ListParents).
-    const res = await orgs.send(new ListParentsCommand({ ChildId: child }));
-    const parent = res.Parents?.[0];
+    const parent = await parentOf(orgs, child);
     if (!parent?.Id) break;
     path.push(parent.Id);
     if (parent.Type === 'ROOT') break;

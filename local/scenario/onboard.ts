@@ -62,7 +62,9 @@ export async function onboardAccount(
  * stand-in (local/standins/account.py) answers `ENABLING` first and `ENABLED` once the opt-in
  * has finished, and sends "Region Opt-In Status Change" to the caller's account in us-east-1 at
  * each step, as AWS does; those events, not the run, reach the deployed rules. A default
- * region cannot be enabled (ValidationException), so it sends none.
+ * region cannot be enabled (ValidationException), so it sends none; nor can a region already
+ * ENABLING or ENABLED (ValidationException, "Unable to switch region status because of its
+ * current opt-in status."): a person opts in once, so this is called once per account and region.
  */
 export async function optInRegion(
   org: Organization,

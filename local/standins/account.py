@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
+from pathlib import Path
 
 import moto.account.urls as account_urls
 from moto.account.models import account_backends
@@ -36,26 +38,22 @@ from .errors import JsonError
 
 SERVICE_PRINCIPAL = "account.amazonaws.com"
 
-# Regions that must be opted into (AWS General Reference, "Regions and Zones"); every other
-# commercial Region is enabled by default.
-OPT_IN_REGIONS = [
-    "af-south-1",
-    "ap-east-1",
-    "ap-east-2",
-    "ap-south-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-7",
-    "ca-west-1",
-    "eu-central-2",
-    "eu-south-1",
-    "eu-south-2",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "mx-central-1",
-]
+# Regions that must be opted into: contracts/regions.ts `optInRegions` ("Regions introduced after
+# March 20, 2019 are disabled by default"), read from there so that the stand-in knows every
+# opt-in Region the product governs (one list, no drift); every other commercial Region below is
+# enabled by default.
+_REGIONS_TS = Path(__file__).resolve().parents[2] / "contracts" / "regions.ts"
+
+
+def _opt_in_regions() -> list[str]:
+    found = re.search(r"export const optInRegions\b[^=]*=\s*\[(.*?)\]", _REGIONS_TS.read_text(), re.S)
+    regions = re.findall(r"'([a-z]{2}-[a-z]+-\d)'", found.group(1)) if found else []
+    if not regions:
+        raise RuntimeError(f"{_REGIONS_TS}: no optInRegions list found")
+    return regions
+
+
+OPT_IN_REGIONS = _opt_in_regions()
 DEFAULT_REGIONS = [
     "ap-northeast-1",
     "ap-northeast-2",
@@ -140,20 +138,28 @@ def _target(self: AccountResponse, operation: str) -> str:
             f"Account {caller} is not in an organization, so it cannot specify an AccountId for account:{operation}.",
             403,
         )
-    if account_id == caller and caller == management:
-        raise JsonError(
-            "ValidationException",
-            "The management account can't specify its own AccountId; call the operation without AccountId.",
-        )
-    if account_id == management:
-        # "The specified account ID must be a member account", and the management account is not
-        # one: AWS answers "The management account can only be managed using the standalone
-        # context from the management account" (AccessDeniedException, as quoted in
-        # aws-samples/data-perimeter-helper#8 for account:ListRegions).
+    if account_id == management and caller == management:
+        # AccountId: "The management account can't specify its own AccountId. It must call the
+        # operation in standalone context by not including the AccountId parameter." AWS answers
+        # AccessDeniedException (403) "... (The management account can only be managed using the
+        # standalone context from the management account)", as quoted for account:ListRegions
+        # called by the management account with its own AccountId in
+        # aws-samples/data-perimeter-helper#8.
         raise JsonError(
             "AccessDeniedException",
             f"User is not authorized to perform: account:{operation} (The management account can only "
             "be managed using the standalone context from the management account)",
+            403,
+        )
+    if account_id == management:
+        # Another account naming the management account: AccountId, "The specified account ID
+        # must be a member account in the same organization", and the management account is not
+        # one. AWS documents no error code for it: refused as AccessDeniedException, the
+        # stricter answer.
+        raise JsonError(
+            "AccessDeniedException",
+            f"The specified account ID must be a member account in the same organization: {account_id} "
+            "is the management account.",
             403,
         )
     if caller != management and not org.is_delegated_admin(caller, SERVICE_PRINCIPAL):
@@ -216,8 +222,14 @@ def get_region_opt_status(self: AccountResponse) -> str:
 
 
 def _set(self: AccountResponse, operation: str, status: str) -> str:
-    """Starts the change to `status` (ENABLING or DISABLING); nothing to do when the Region is
-    already there or on its way."""
+    """Starts the change to `status` (ENABLING or DISABLING).
+
+    A Region already there or on its way is refused, as AWS refuses it: EnableRegion of an
+    ENABLED or ENABLING Region answers HTTP 400 ValidationException "Unable to switch region
+    status because of its current opt-in status." (hashicorp/terraform-provider-aws#41430; PR
+    #41678: "when attempting to enable a region that is already in the enabling or enabled
+    status, an error occurs"). AWS documents nothing for DisableRegion of a DISABLED or DISABLING
+    Region: refused the same way, by symmetry (the stricter answer)."""
     account = _target(self, operation)
     statuses = _statuses(account)
     region = _region(self, statuses)
@@ -227,7 +239,9 @@ def _set(self: AccountResponse, operation: str, status: str) -> str:
             "ValidationException", f"{region} is enabled by default and cannot be changed"
         )
     if current in (status, SETTLING[status]):
-        return ""
+        raise JsonError(
+            "ValidationException", "Unable to switch region status because of its current opt-in status."
+        )
     if current in SETTLING:
         raise JsonError(
             "ConflictException",

@@ -19,6 +19,11 @@ Organizations
   management account."
 - EnableAWSServiceAccess: "only if the organization has enabled all features"; so is every
   delegation (ConstraintViolationException, reason ORGANIZATION_NOT_IN_ALL_FEATURES_MODE).
+- RegisterDelegatedAdministrator only once the service's trusted access is enabled
+  (ConstraintViolationException, reason SERVICE_ACCESS_NOT_ENABLED: "You attempted to register a
+  delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API
+  first."); moto checks nothing. For StackSets that access comes from CloudFormation's
+  ActivateOrganizationsAccess, below.
 - PutResourcePolicy: "You can only call this operation from the organization's management
   account." DescribeResourcePolicy: "called only from the organization's management account or by
   a member account that is a delegated administrator"; without a policy,
@@ -220,6 +225,24 @@ def accept_handshake(self: OrganizationsResponse) -> str:
 def _needs_all_features(original: Callable[[OrganizationsResponse], str]) -> Callable[..., str]:
     def wrapped(self: OrganizationsResponse) -> str:
         _require_all_features(_backend(self.current_account))
+        return original(self)
+
+    wrapped.__name__ = original.__name__
+    return wrapped
+
+
+def _needs_service_access(original: Callable[[OrganizationsResponse], str]) -> Callable[..., str]:
+    def wrapped(self: OrganizationsResponse) -> str:
+        principal = self._get_param("ServicePrincipal")
+        if org.management_account_of(self.current_account) == self.current_account and not org.trusted_access_enabled(
+            self.current_account, principal
+        ):
+            raise OrgError(
+                "ConstraintViolationException",
+                "You attempted to register a delegated administrator before you enabled service access. "
+                "Call the EnableAWSServiceAccess API first.",
+                "SERVICE_ACCESS_NOT_ENABLED",
+            )
         return original(self)
 
     wrapped.__name__ = original.__name__
@@ -449,6 +472,10 @@ def install() -> None:
         "delete_resource_policy": delete_resource_policy,
     }.items():
         setattr(OrganizationsResponse, name, fn)
+    OrganizationsResponse.register_delegated_administrator = _needs_service_access(  # type: ignore[method-assign]
+        OrganizationsResponse.register_delegated_administrator
+    )
+    # All features is checked first: it is what any delegation needs.
     for name in ("enable_aws_service_access", "register_delegated_administrator"):
         setattr(OrganizationsResponse, name, _needs_all_features(getattr(OrganizationsResponse, name)))
     CloudFormationResponse.activate_organizations_access = activate_organizations_access  # type: ignore[attr-defined]

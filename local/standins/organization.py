@@ -121,8 +121,36 @@ def _read_only(original):  # type: ignore[no-untyped-def]
     return wrapped
 
 
+def _child_must_exist(original):  # type: ignore[no-untyped-def]
+    """ListParents of a child the organization lacks: the model's ListParents errors list
+    ChildNotFoundException ("We can't find an organizational unit (OU) or Amazon Web Services
+    account with the ChildId that you specified."), where moto raises AccountNotFoundException or
+    OrganizationalUnitNotFoundException. A root is no child (ChildId: "Don't specify a root."; AWS
+    documents no error code for it): refused the same way, the stricter answer."""
+
+    def wrapped(self):  # type: ignore[no-untyped-def]
+        from .errors import JsonError
+
+        backend = organizations_backends[self.current_account]["aws"]
+        child = self._get_param("ChildId")
+        if backend.org is not None and not (
+            any(a.id == child for a in backend.accounts)
+            or any(ou.id == child and ou.type == "ORGANIZATIONAL_UNIT" for ou in backend.ou)
+        ):
+            raise JsonError(
+                "ChildNotFoundException",
+                "We can't find an organizational unit (OU) or Amazon Web Services account with the "
+                "ChildId that you specified.",
+            )
+        return original(self)
+
+    wrapped.__name__ = original.__name__
+    return wrapped
+
+
 def install_read_only() -> None:
     from moto.organizations.responses import OrganizationsResponse
 
+    OrganizationsResponse.list_parents = _child_must_exist(OrganizationsResponse.list_parents)  # type: ignore[method-assign]
     for name in READ_ONLY_FOR_DELEGATED_ADMINS:
         setattr(OrganizationsResponse, name, _read_only(getattr(OrganizationsResponse, name)))

@@ -69,6 +69,40 @@ describe('scope', () => {
     );
   });
 
+  it('follows NextToken when a ListParents page comes back empty', async () => {
+    // Organizations API Reference, ListParents: "These operations can occasionally return an empty
+    // set of results even when there are more results available. The NextToken response parameter
+    // value is null only when there are no more results to display."
+    orgs.reset();
+    orgs.on(ListParentsCommand).callsFake((input: { ChildId: string; NextToken?: string }) => {
+      if (input.ChildId === member)
+        return input.NextToken === 't'
+          ? { Parents: [{ Id: 'ou-ab12-sandbox1', Type: 'ORGANIZATIONAL_UNIT' }] }
+          : { Parents: [], NextToken: 't' };
+      if (input.ChildId === 'ou-ab12-sandbox1') return { Parents: [{ Id: 'r-ab12', Type: 'ROOT' }] };
+      throw new Error(`unexpected ${JSON.stringify(input)}`);
+    });
+    const client = new OrganizationsClient({ region: 'us-east-1' });
+    expect(await ouPathOf(client, member)).toEqual(['ou-ab12-sandbox1', 'r-ab12']);
+    expect(orgs.commandCalls(ListParentsCommand).map((c) => c.args[0].input)).toEqual([
+      { ChildId: member },
+      { ChildId: member, NextToken: 't' },
+      { ChildId: 'ou-ab12-sandbox1' },
+    ]);
+    // The OU rule sees the OU the second page named.
+    expect(await scopeRuleFor(client, member, { ...none, excludeOUs: ['ou-ab12-sandbox1'] })).toBe(
+      `scope.excludeOUs: ${member} is in ou-ab12-sandbox1`,
+    );
+  });
+
+  it('gives up, with an error, on a ListParents that never names a parent but keeps a NextToken', async () => {
+    orgs.reset();
+    orgs.on(ListParentsCommand).resolves({ Parents: [], NextToken: 'again' });
+    const client = new OrganizationsClient({ region: 'us-east-1' });
+    await expect(ouPathOf(client, member)).rejects.toThrow(/no parent in 10 pages/);
+    expect(orgs.commandCalls(ListParentsCommand)).toHaveLength(10);
+  });
+
   it('cover-account: an out-of-scope account lists no region and hands over every cell as excluded, with the rule', async () => {
     organization();
     account.reset();

@@ -45,21 +45,32 @@ describe('Account API: ListRegions and GetRegionOptStatus', () => {
     expect(regions).not.toContain('eu-south-1'); // an opt-in region
   });
 
-  it('AccountId is refused for a non-delegated account, then until trusted access is enabled', async () => {
+  it('AccountId is refused until trusted access is enabled, and to an account that is no delegated administrator', async () => {
     const tooling = world.as(AccountClient, securityTooling);
     await expect(enabledRegions(tooling, member)).rejects.toMatchObject({ name: 'AccessDeniedException' });
-    const orgs = world.as(OrganizationsClient, management, 'us-east-1');
-    await orgs.send(
-      new RegisterDelegatedAdministratorCommand({
-        AccountId: securityTooling,
-        ServicePrincipal: 'account.amazonaws.com',
-      }),
-    );
-    await expect(enabledRegions(tooling, member)).rejects.toMatchObject({
+    await expect(enabledRegions(world.as(AccountClient, management), member)).rejects.toMatchObject({
       name: 'AccessDeniedException',
       message: expect.stringContaining('Trusted access'),
     });
+    const orgs = world.as(OrganizationsClient, management, 'us-east-1');
+    // Trusted access first: "You attempted to register a delegated administrator before you
+    // enabled service access. Call the EnableAWSServiceAccess API first." (botocore
+    // organizations model, ConstraintViolationException SERVICE_ACCESS_NOT_ENABLED)
+    const register = () =>
+      orgs.send(
+        new RegisterDelegatedAdministratorCommand({
+          AccountId: securityTooling,
+          ServicePrincipal: 'account.amazonaws.com',
+        }),
+      );
+    await expect(register()).rejects.toMatchObject({
+      name: 'ConstraintViolationException',
+      Reason: 'SERVICE_ACCESS_NOT_ENABLED',
+    });
     await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'account.amazonaws.com' }));
+    expect(await enabledRegions(world.as(AccountClient, management), member)).toContain('eu-west-1');
+    await expect(enabledRegions(tooling, member)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await register();
     expect(await enabledRegions(tooling, member)).toContain('eu-west-1');
     // An account outside the organization stays refused.
     await expect(enabledRegions(tooling, outsider)).rejects.toMatchObject({ name: 'AccessDeniedException' });
@@ -67,7 +78,10 @@ describe('Account API: ListRegions and GetRegionOptStatus', () => {
 
   it("the management account can't specify its own AccountId", async () => {
     const mgmt = world.as(AccountClient, management);
-    await expect(enabledRegions(mgmt, management)).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(enabledRegions(mgmt, management)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    });
     expect(await enabledRegions(mgmt)).toContain('us-east-1');
   });
 

@@ -17,6 +17,7 @@ import {
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
 import { conformance } from './conformance';
+import { optInRegions } from '../../../contracts/regions';
 import { World, management, member, securityTooling } from './world';
 import { emittedEvents } from '../../../local/standins/prerequisites';
 
@@ -128,16 +129,86 @@ conformance('account:EnableRegion', {
   ],
 });
 
+const alreadyThere =
+  'AWS\'s answer to EnableRegion of a Region already ENABLED or ENABLING: HTTP 400 ValidationException "Unable to switch region status because of its current opt-in status." (hashicorp/terraform-provider-aws#41430; PR #41678: "when attempting to enable a region that is already in the enabling or enabled status, an error occurs")';
+
+conformance('account:EnableRegion', {
+  behaviour: 'not a Region already ENABLING or ENABLED',
+  source: alreadyThere,
+  refuses: [
+    'enabling it again while ENABLING, and once ENABLED',
+    async () => {
+      const enable = () =>
+        account(management).send(new EnableRegionCommand({ AccountId: member, RegionName: 'il-central-1' }));
+      await enable();
+      await expect(enable()).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: 'Unable to switch region status because of its current opt-in status.',
+        $metadata: { httpStatusCode: 400 },
+      });
+      expect(await settled('il-central-1')).toBe('ENABLED');
+      await expect(enable()).rejects.toMatchObject({ name: 'ValidationException' });
+    },
+  ],
+  accepts: [
+    'a Region that is DISABLED',
+    async () => {
+      expect(await status('me-central-1')).toBe('DISABLED');
+      await account(management).send(
+        new EnableRegionCommand({ AccountId: member, RegionName: 'me-central-1' }),
+      );
+      expect(await status('me-central-1')).toBe('ENABLING');
+    },
+  ],
+});
+
+conformance('account:DisableRegion', {
+  behaviour: 'not a Region already DISABLING or DISABLED',
+  source: `AWS documents nothing for DisableRegion of a DISABLED or DISABLING Region; the stricter answer, by symmetry with EnableRegion: ${alreadyThere}`,
+  refuses: [
+    'disabling a DISABLED Region, and one already DISABLING',
+    async () => {
+      const disable = (RegionName: string) =>
+        account(management).send(new DisableRegionCommand({ AccountId: member, RegionName }));
+      await expect(disable('af-south-1')).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: 'Unable to switch region status because of its current opt-in status.',
+      });
+      expect(await settled('me-central-1')).toBe('ENABLED');
+      await disable('me-central-1');
+      await expect(disable('me-central-1')).rejects.toMatchObject({ name: 'ValidationException' });
+    },
+  ],
+  accepts: [
+    'disabling an ENABLED Region (DISABLING, then DISABLED)',
+    async () => {
+      expect(await settled('me-central-1')).toBe('DISABLED');
+      await account(management).send(
+        new EnableRegionCommand({ AccountId: member, RegionName: 'me-central-1' }),
+      );
+      expect(await settled('me-central-1')).toBe('ENABLED');
+      await account(management).send(
+        new DisableRegionCommand({ AccountId: member, RegionName: 'me-central-1' }),
+      );
+      expect(await status('me-central-1')).toBe('DISABLING');
+    },
+  ],
+});
+
 conformance('account:GetRegionOptStatus', {
   behaviour: 'the management account names its members, not itself',
   source:
-    'Account API Reference, AccountId: "To use this parameter, the caller must be an identity in the organization\'s management account or a delegated administrator account. The specified account ID must be a member account in the same organization. [...] The management account can\'t specify its own AccountId."',
+    'Account API Reference, AccountId: "To use this parameter, the caller must be an identity in the organization\'s management account or a delegated administrator account. The specified account ID must be a member account in the same organization. [...] The management account can\'t specify its own AccountId. It must call the operation in standalone context by not including the AccountId parameter."; AWS\'s answer: AccessDeniedException "(The management account can only be managed using the standalone context from the management account)" (aws-samples/data-perimeter-helper#8, account:ListRegions)',
   refuses: [
     'the management account naming itself, and a member that is no delegated administrator',
     async () => {
       await expect(
         account(management).send(new GetRegionOptStatusCommand({ AccountId: management, RegionName: optIn })),
-      ).rejects.toMatchObject({ name: 'ValidationException' });
+      ).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringContaining('standalone context from the management account'),
+        $metadata: { httpStatusCode: 403 },
+      });
       await expect(
         account(securityTooling).send(
           new GetRegionOptStatusCommand({ AccountId: member, RegionName: optIn }),
@@ -183,6 +254,36 @@ conformance('account:ListRegions', {
       expect(res.Regions?.map((r) => r.RegionName)).toEqual(
         expect.arrayContaining(['us-east-1', 'eu-west-1']),
       );
+    },
+  ],
+});
+
+conformance('account:GetRegionOptStatus', {
+  behaviour:
+    'every opt-in Region logwarden governs (contracts/regions.ts, which the stand-in reads) is known, DISABLED at first',
+  source:
+    'Account Management Reference, "Enable or disable AWS Regions in your account": "Opt-in Regions – Regions launched after March 20, 2019 are disabled by default"; "Default Regions – Regions launched before March 20, 2019 are enabled by default. [...] Default Regions cannot be enabled or disabled."',
+  refuses: [
+    'any of them as enabled',
+    async () => {
+      const res = await account(securityTooling).send(
+        new ListRegionsCommand({
+          RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'],
+          MaxResults: 50,
+        }),
+      );
+      const enabled = res.Regions?.map((r) => r.RegionName) ?? [];
+      expect(enabled.filter((r) => optInRegions.includes(r!))).toEqual([]);
+    },
+  ],
+  accepts: [
+    'each of them, ap-southeast-6 included, as DISABLED',
+    async () => {
+      expect(optInRegions).toContain('ap-southeast-6');
+      for (const RegionName of optInRegions) {
+        const res = await account(securityTooling).send(new GetRegionOptStatusCommand({ RegionName }));
+        expect([RegionName, res.RegionOptStatus]).toEqual([RegionName, 'DISABLED']);
+      }
     },
   ],
 });
@@ -234,7 +335,7 @@ conformance('account:EnableRegion', {
 conformance('account:ListRegions', {
   behaviour: 'a delegated administrator names member accounts, not the management account',
   source:
-    'Account API Reference, AccountId: "The specified account ID must be a member account in the same organization."; AWS\'s answer for the management account named by AccountId: "(The management account can only be managed using the standalone context from the management account)" (AccessDeniedException, quoted in aws-samples/data-perimeter-helper#8)',
+    'Account API Reference, AccountId: "The specified account ID must be a member account in the same organization." AWS documents no error code for another account naming the management account: AccessDeniedException, the stricter answer',
   refuses: [
     'the management account named by the delegated administrator',
     async () => {
@@ -248,7 +349,7 @@ conformance('account:ListRegions', {
         account(securityTooling).send(new ListRegionsCommand({ AccountId: management })),
       ).rejects.toMatchObject({
         name: 'AccessDeniedException',
-        message: expect.stringContaining('standalone context from the management account'),
+        message: expect.stringContaining('must be a member account in the same organization'),
       });
     },
   ],

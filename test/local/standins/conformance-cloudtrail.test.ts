@@ -97,13 +97,6 @@ beforeAll(async () => {
         CreateBucketConfiguration: { LocationConstraint: region },
       }),
     );
-  // The delegated administrator registered through the Organizations API, trusted access off.
-  await world.as(OrganizationsClient, management, 'us-east-1').send(
-    new RegisterDelegatedAdministratorCommand({
-      AccountId: securityTooling,
-      ServicePrincipal: 'cloudtrail.amazonaws.com',
-    }),
-  );
   await cloudtrail(member).send(
     new CreateTrailCommand({ Name: 'own', S3BucketName: 'member-trail-bucket', IsMultiRegionTrail: true }),
   );
@@ -114,24 +107,29 @@ afterAll(() => world?.stop());
 conformance('cloudtrail:CreateTrail', {
   behaviour: 'an organization trail needs trusted access for CloudTrail',
   source:
-    'CloudTrail API Reference, CloudTrailAccessNotEnabledException: "This exception is thrown when trusted access has not been enabled between CloudTrail and Organizations." A delegated administrator registered through the Organizations API does not turn it on',
+    'CloudTrail API Reference, CloudTrailAccessNotEnabledException: "This exception is thrown when trusted access has not been enabled between CloudTrail and Organizations." (A delegated administrator cannot be registered before it either: Organizations ConstraintViolationException SERVICE_ACCESS_NOT_ENABLED, "You attempted to register a delegated administrator before you enabled service access.")',
   refuses: [
-    'the delegated administrator creating it while trusted access is off',
+    'the management account creating it while trusted access is off',
     async () => {
-      await expect(createOrgTrail(securityTooling)).rejects.toMatchObject({
+      await expect(createOrgTrail(management)).rejects.toMatchObject({
         name: 'CloudTrailAccessNotEnabledException',
       });
       await expect(
-        cloudtrail(securityTooling).send(new DescribeTrailsCommand({ trailNameList: [orgTrail] })),
+        cloudtrail(management).send(new DescribeTrailsCommand({ trailNameList: [orgTrail] })),
       ).resolves.toMatchObject({ trailList: [] });
     },
   ],
   accepts: [
-    'it once trusted access is on: the management account owns it',
+    'it once trusted access is on, by the delegated administrator registered through the Organizations API: the management account owns it',
     async () => {
-      await world
-        .as(OrganizationsClient, management, 'us-east-1')
-        .send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'cloudtrail.amazonaws.com' }));
+      const orgs = world.as(OrganizationsClient, management, 'us-east-1');
+      await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'cloudtrail.amazonaws.com' }));
+      await orgs.send(
+        new RegisterDelegatedAdministratorCommand({
+          AccountId: securityTooling,
+          ServicePrincipal: 'cloudtrail.amazonaws.com',
+        }),
+      );
       expect((await createOrgTrail(securityTooling)).TrailARN).toBe(orgTrail);
     },
   ],

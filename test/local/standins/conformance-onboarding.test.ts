@@ -112,9 +112,70 @@ conformance('organizations:EnableAWSServiceAccess', {
     },
   ],
   accepts: [
-    'an organization with all features',
+    'an organization with all features (Account Management; StackSets comes by ActivateOrganizationsAccess)',
     async () => {
-      await orgs(management).send(new EnableAWSServiceAccessCommand({ ServicePrincipal: stacksets }));
+      await orgs(management).send(
+        new EnableAWSServiceAccessCommand({ ServicePrincipal: 'account.amazonaws.com' }),
+      );
+    },
+  ],
+});
+
+const serviceAccessFirst =
+  'botocore organizations model, ConstraintViolationException Reason SERVICE_ACCESS_NOT_ENABLED: "You attempted to register a delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API first."; for StackSets, CloudFormation ActivateOrganizationsAccess: "Activate trusted access with Organizations"';
+
+conformance('organizations:RegisterDelegatedAdministrator', {
+  behaviour: 'only once trusted access for the service is enabled',
+  source: serviceAccessFirst,
+  refuses: [
+    'the StackSets delegated administrator before ActivateOrganizationsAccess',
+    async () => {
+      await expect(
+        orgs(management).send(
+          new RegisterDelegatedAdministratorCommand({
+            AccountId: securityTooling,
+            ServicePrincipal: stacksets,
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'ConstraintViolationException',
+        Reason: 'SERVICE_ACCESS_NOT_ENABLED',
+      });
+    },
+  ],
+  accepts: [
+    "the Account Management delegated administrator, that service's access being enabled",
+    async () => {
+      await orgs(management).send(
+        new RegisterDelegatedAdministratorCommand({
+          AccountId: securityTooling,
+          ServicePrincipal: 'account.amazonaws.com',
+        }),
+      );
+    },
+  ],
+});
+
+const cloudformation = (account: string) => world.as(CloudFormationClient, account);
+
+conformance('cloudformation:ActivateOrganizationsAccess', {
+  behaviour: 'the management account activates trusted access for StackSets',
+  source:
+    'CloudFormation API Reference, ActivateOrganizationsAccess: "Activate trusted access with Organizations. With trusted access between StackSets and Organizations activated, the management account has permissions to create and manage StackSets for your organization." (InvalidOperationException otherwise)',
+  refuses: [
+    'a member account',
+    async () => {
+      await expect(
+        cloudformation(member).send(new ActivateOrganizationsAccessCommand({})),
+      ).rejects.toMatchObject({
+        name: 'InvalidOperationException',
+      });
+    },
+  ],
+  accepts: [
+    'the management account',
+    async () => {
+      await cloudformation(management).send(new ActivateOrganizationsAccessCommand({}));
     },
   ],
 });
@@ -132,11 +193,14 @@ conformance('organizations:RegisterDelegatedAdministrator', {
             ServicePrincipal: stacksets,
           }),
         ),
-      ).rejects.toMatchObject({ name: 'ConstraintViolationException' });
+      ).rejects.toMatchObject({
+        name: 'ConstraintViolationException',
+        Reason: 'ORGANIZATION_NOT_IN_ALL_FEATURES_MODE',
+      });
     },
   ],
   accepts: [
-    'an organization with all features',
+    'an organization with all features: the StackSets delegated administrator, after ActivateOrganizationsAccess',
     async () => {
       await orgs(management).send(
         new RegisterDelegatedAdministratorCommand({
@@ -268,30 +332,6 @@ conformance('organizations:ListAWSServiceAccessForOrganization', {
     async () => {
       const res = await orgs(securityTooling).send(new ListAWSServiceAccessForOrganizationCommand({}));
       expect(res.EnabledServicePrincipals?.map((p) => p.ServicePrincipal)).toContain(stacksets);
-    },
-  ],
-});
-
-const cloudformation = (account: string) => world.as(CloudFormationClient, account);
-
-conformance('cloudformation:ActivateOrganizationsAccess', {
-  behaviour: 'the management account activates trusted access for StackSets',
-  source:
-    'CloudFormation API Reference, ActivateOrganizationsAccess: "Activate trusted access with Organizations. With trusted access between StackSets and Organizations activated, the management account has permissions to create and manage StackSets for your organization." (InvalidOperationException otherwise)',
-  refuses: [
-    'a member account',
-    async () => {
-      await expect(
-        cloudformation(member).send(new ActivateOrganizationsAccessCommand({})),
-      ).rejects.toMatchObject({
-        name: 'InvalidOperationException',
-      });
-    },
-  ],
-  accepts: [
-    'the management account',
-    async () => {
-      await cloudformation(management).send(new ActivateOrganizationsAccessCommand({}));
     },
   ],
 });

@@ -6,6 +6,7 @@
 import {
   CreateOrganizationalUnitCommand,
   DescribeAccountCommand,
+  EnableAWSServiceAccessCommand,
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
@@ -25,6 +26,11 @@ const source =
 beforeAll(async () => {
   world = await World.start();
   await world.organization();
+  // Trusted access before its delegated administrator (ConstraintViolationException
+  // SERVICE_ACCESS_NOT_ENABLED otherwise).
+  await orgs(management).send(
+    new EnableAWSServiceAccessCommand({ ServicePrincipal: 'guardduty.amazonaws.com' }),
+  );
   await orgs(management).send(
     new RegisterDelegatedAdministratorCommand({
       AccountId: securityTooling,
@@ -97,6 +103,34 @@ conformance('organizations:ListParents', {
       expect(res.Parents).toEqual([
         expect.objectContaining({ Type: 'ROOT', Id: expect.stringMatching(/^r-/) }),
       ]);
+    },
+  ],
+});
+
+conformance('organizations:ListParents', {
+  behaviour: 'a child the organization lacks is ChildNotFoundException',
+  source:
+    'botocore organizations model, ListParents errors: AccessDeniedException, AWSOrganizationsNotInUseException, ChildNotFoundException ("We can\'t find an organizational unit (OU) or Amazon Web Services account with the ChildId that you specified."), InvalidInputException, ServiceException, TooManyRequestsException',
+  refuses: [
+    'an account outside the organization, and an OU that does not exist',
+    async () => {
+      for (const ChildId of ['999999999999', 'ou-abcd-12345678'])
+        await expect(orgs(management).send(new ListParentsCommand({ ChildId }))).rejects.toMatchObject({
+          name: 'ChildNotFoundException',
+        });
+    },
+  ],
+  accepts: [
+    'an OU of the organization: its parent, the root',
+    async () => {
+      const ParentId = await rootId();
+      const ou = await orgs(management).send(
+        new CreateOrganizationalUnitCommand({ ParentId, Name: 'child-of-root' }),
+      );
+      const res = await orgs(securityTooling).send(
+        new ListParentsCommand({ ChildId: ou.OrganizationalUnit!.Id! }),
+      );
+      expect(res.Parents).toEqual([{ Id: ParentId, Type: 'ROOT' }]);
     },
   ],
 });
