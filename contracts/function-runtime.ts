@@ -19,6 +19,8 @@ export const TRANSFORM_MEMORY_MB = 1024;
  */
 export const INDEXER_MEMORY_MB = 1024;
 export const ALERTER_MEMORY_MB = 512;
+/** The alerter's timeout (stacks/central/stream-consumers.ts); its claims outlive it (functions/alerter). */
+export const ALERTER_TIMEOUT_SECONDS = 60;
 
 /**
  * Timeouts of every AWS SDK client a function builds (functions/shared/clients.ts): a dependency

@@ -9,7 +9,9 @@ import {
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { randomUUID } from 'node:crypto';
+import { ALERTER_TIMEOUT_SECONDS } from '../../contracts/function-runtime';
 import type { TrustTable } from '../../contracts/trusted-sources';
+import { sleep } from '../shared/backoff';
 import { decodeCwlBase64, isControlMessage, type CwlLogEvent } from '../shared/cwl-payload';
 import type { FlowLogFormatRegistry } from '../shared/flow-log-formats';
 import { documentId, forEachDocument } from '../shared/normalize';
@@ -45,6 +47,12 @@ export interface AlerterDeps {
   organizationTrail: boolean;
   /** How long a claim holds before another attempt may take it over (longer than the function timeout). */
   claimLeaseMs?: number;
+  /**
+   * How long this attempt may still wait for another attempt's claim to run out and take it
+   * over (the handler: the invocation's remaining time less room to alert); 0 or absent: never.
+   */
+  leaseWaitBudgetMs?: () => number;
+  sleep?: (ms: number) => Promise<void>;
   /** Claims in flight in this container, so one batch that holds an event twice alerts once. */
   inFlight?: Map<string, Promise<ClaimResult>>;
   now?: () => number;
@@ -67,7 +75,16 @@ export interface AlertOutcome {
 
 type ClaimResult = 'alerted' | 'duplicate' | 'not-governed' | 'detected';
 
-export const DEFAULT_CLAIM_LEASE_MS = 5 * 60 * 1000;
+/**
+ * A claim outlives the attempt that made it by 10 s: an attempt cannot run past the function's
+ * timeout, so once the lease is over its holder has finished or been stopped. It is kept short
+ * because the retries of a stream's records come at once, with no delay between them ("If the
+ * function is invoked but returns an error, Lambda retries until the records expire, exceed the
+ * maximum age ..., or reach the configured retry quota", Lambda Developer Guide, Kinesis event
+ * source mappings): a retry that finds a crashed attempt's claim waits for its lease rather than
+ * spend the record's retries while it lasts.
+ */
+export const DEFAULT_CLAIM_LEASE_MS = (ALERTER_TIMEOUT_SECONDS + 10) * 1000;
 
 /** Another attempt holds the claim and has not finished: retry the record later. */
 export class ClaimHeldError extends Error {
@@ -117,6 +134,17 @@ async function claim(
   );
   if (existing.Item?.state?.S === 'alerted')
     return existing.Item?.heal?.S === healPending ? 'heal-pending' : 'alerted';
+  // Held by another attempt: wait for its lease to run out, as long as this attempt has the time,
+  // then try again (the holder has finished by then, or crashed and its claim is taken over). A
+  // lease longer than the time left is waited out over several retries, each spending its time
+  // rather than one of the record's retries in a moment.
+  const leaseUntil = Number(existing.Item?.leaseUntil?.N);
+  const budget = deps.leaseWaitBudgetMs?.() ?? 0;
+  if (existing.Item && Number.isFinite(leaseUntil) && budget > 0) {
+    await (deps.sleep ?? sleep)(Math.min(Math.max(leaseUntil - now + 1, 0), budget));
+    const later = (deps.now ?? Date.now)();
+    if (leaseUntil < later) return claim(deps, key, token, later);
+  }
   throw new ClaimHeldError(`event ${key} is claimed by an attempt still in flight; retrying later`);
 }
 

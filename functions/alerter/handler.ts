@@ -15,6 +15,7 @@ import { assumedRoleCredentials, createClient } from '../shared/clients';
 import { base64Bytes, declaredSize, MAX_PAYLOAD_BYTES } from '../shared/cwl-payload';
 import { alertOnStreamRecord, type AlerterDeps } from './alerter';
 import { alerterEnv } from './env';
+import { SDK_CALL_MAX_MS } from '../../contracts/function-runtime';
 import { detectionRules } from '../../contracts/detections';
 import { compileRules } from './detections';
 
@@ -23,6 +24,14 @@ import { compileRules } from './detections';
  * the largest size (MAX_PAYLOAD_BYTES), inside the alerter's 512 MB.
  */
 export const DECODE_BUDGET_BYTES = 2 * MAX_PAYLOAD_BYTES;
+
+/**
+ * What an attempt keeps of its remaining time when it waits out another attempt's claim: room
+ * for the alert's own calls (publish, mark, start the heal: well under a second each, at most
+ * SDK_CALL_MAX_MS). An attempt that still runs out of time leaves its own claim, which the next
+ * retry waits out the same way.
+ */
+export const ALERT_AFTER_WAIT_MS = SDK_CALL_MAX_MS;
 
 export interface AlerterHandlerDeps extends AlerterDeps {
   logger: Logger;
@@ -66,13 +75,17 @@ export function makeHandler(deps: AlerterHandlerDeps) {
   const { logger, metrics } = deps;
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
   const budget = new ByteBudget(DECODE_BUDGET_BYTES);
+  // The invocation's own deps: how long its records may wait for another attempt's claim.
+  let invocationDeps: AlerterDeps = deps;
   const recordHandler = async (record: KinesisStreamRecord): Promise<void> => {
     const { sequenceNumber, data } = record.kinesis;
     let outcome;
     try {
       // The record's payload is read only once its declared size fits the batch's budget.
       const bytes = base64Bytes(data);
-      outcome = await budget.with(bytes ? declaredSize(bytes) : 0, () => alertOnStreamRecord(data, deps));
+      outcome = await budget.with(bytes ? declaredSize(bytes) : 0, () =>
+        alertOnStreamRecord(data, invocationDeps),
+      );
     } catch (err) {
       // Every failed record is visible: its sequence number, the reason, and a metric.
       const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -101,6 +114,9 @@ export function makeHandler(deps: AlerterHandlerDeps) {
   };
   return async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {
     if (context) logger.addContext(context);
+    invocationDeps = context
+      ? { ...deps, leaseWaitBudgetMs: () => context.getRemainingTimeInMillis() - ALERT_AFTER_WAIT_MS }
+      : deps;
     try {
       return await processPartialResponse(event, recordHandler, processor, {
         throwOnFullBatchFailure: false,

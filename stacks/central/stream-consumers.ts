@@ -9,7 +9,11 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { LogwardenConfig } from '../../contracts/config';
-import { ALERTER_MEMORY_MB, INDEXER_MEMORY_MB } from '../../contracts/function-runtime';
+import {
+  ALERTER_MEMORY_MB,
+  ALERTER_TIMEOUT_SECONDS,
+  INDEXER_MEMORY_MB,
+} from '../../contracts/function-runtime';
 import { healStarterRoleArn, healStateMachineArn, names } from '../../contracts/names';
 import { perAccountName } from '../../contracts/pipelines';
 import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
@@ -129,7 +133,7 @@ export class StreamConsumers extends Construct {
     this.alerter = new NodeFunction(this, 'Alerter', {
       name: 'alerter',
       description: 'Central stream → tamper alerts and detection alerts on SNS, self-heal executions',
-      timeout: Duration.minutes(1),
+      timeout: Duration.seconds(ALERTER_TIMEOUT_SECONDS),
       memorySize: ALERTER_MEMORY_MB,
       logKey: props.logKey,
       // IAM is global: the pipelines outside the home region name their alerter role with their region.

@@ -1,6 +1,7 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ALERTER_TIMEOUT_SECONDS } from '../../../contracts/function-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { names } from '../../../contracts/names';
 import { TrustTable } from '../../../contracts/trusted-sources';
@@ -8,6 +9,7 @@ import {
   AlerterDeps,
   alertOnStreamRecord,
   ClaimHeldError,
+  DEFAULT_CLAIM_LEASE_MS,
   executionNameFor,
   HealNotStartedError,
 } from '../../../functions/alerter/alerter';
@@ -280,6 +282,59 @@ describe('alerter', () => {
     const later = deps({ now: () => 1_732_800_000_000 + 120_000 });
     expect((await alertOnStreamRecord(record, later)).alerted).toEqual([key]);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('a retry that finds a crashed attempt’s claim waits out its lease, over as many retries as it takes, instead of spending the record’s retries at once', async () => {
+    // Lambda retries a stream record at once: "If the function is invoked but returns an error,
+    // Lambda retries until the records expire, exceed the maximum age ..., or reach the
+    // configured retry quota" (Lambda Developer Guide, Kinesis event source mappings), 10 here.
+    const record = encodeCwl(fromTrail([stop]));
+    const key = keyOf(fromTrail([stop]));
+    let clock = 1_732_800_000_000;
+    table.set(key, {
+      eventId: { S: key },
+      state: { S: 'claimed' },
+      claimToken: { S: 'crashed' },
+      leaseUntil: { N: String(clock + DEFAULT_CLAIM_LEASE_MS) },
+    });
+    const slept: number[] = [];
+    const waiting = (budget: number) =>
+      deps({
+        now: () => clock,
+        leaseWaitBudgetMs: () => budget,
+        sleep: async (ms) => {
+          slept.push(ms);
+          clock += ms;
+        },
+      });
+    // Without time to wait (the old behaviour), every retry fails in a moment.
+    for (let i = 0; i < 10; i++)
+      await expect(alertOnStreamRecord(record, deps({ now: () => clock }))).rejects.toBeInstanceOf(
+        ClaimHeldError,
+      );
+    // With 35 s to spare per attempt, each retry waits what it can; once the lease is over one of
+    // them takes the claim over and alerts, within a few of the record's retries.
+    let attempts = 0;
+    let alerted: string[] = [];
+    while (!alerted.length && attempts < 10) {
+      attempts++;
+      alerted = await alertOnStreamRecord(record, waiting(35_000)).then(
+        (o) => o.alerted,
+        (err: Error) => {
+          expect(err).toBeInstanceOf(ClaimHeldError);
+          return [];
+        },
+      );
+    }
+    expect(alerted).toEqual([key]);
+    expect(attempts).toBe(3);
+    expect(slept.every((ms) => ms <= 35_000)).toBe(true);
+    expect(slept.reduce((a, b) => a + b, 0)).toBe(DEFAULT_CLAIM_LEASE_MS + 1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('the claim lease outlives the alerter’s timeout, so a live attempt is never taken over', () => {
+    expect(DEFAULT_CLAIM_LEASE_MS).toBeGreaterThan(ALERTER_TIMEOUT_SECONDS * 1000);
   });
 
   it('an execution that already exists (same name) is reused, and the alert still names it', async () => {
