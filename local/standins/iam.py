@@ -822,6 +822,21 @@ def _role_trust(role_arn: str) -> tuple[Any, str] | None:
     return None
 
 
+_IAM_IDENTITY = re.compile(r"^arn:aws:iam::(\d{12}):(role|user)/(.+)$")
+
+
+def identity_exists(arn: str) -> bool:
+    """False for the ARN of an IAM role or user its account does not have; True for anything
+    else (an account, its root, `*`, a session): what a resource policy's Principal must name
+    (KMS: "The principals in the key policy must exist"; S3: "Invalid principal in policy")."""
+    m = _IAM_IDENTITY.match(arn)
+    if m is None:
+        return True
+    backend = iam_backends[m.group(1)]["aws"]
+    found = backend.roles.values() if m.group(2) == "role" else backend.users.values()
+    return any(getattr(x, "arn", None) == arn for x in found)
+
+
 def _denied(caller: policy.Caller, action: str, resource: str, why: str) -> str:
     on = f" on resource: {resource}" if resource != "*" else ""
     return f"User: {caller.arn} is not authorized to perform: {action}{on} {why}"

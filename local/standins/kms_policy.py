@@ -26,7 +26,6 @@ IAM policy. Without IAM enforcement the caller is not known, and only the princi
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from . import events, iam, policy
@@ -35,22 +34,8 @@ from .errors import JsonError
 INVALID_PRINCIPALS = "Policy contains a statement with one or more invalid principals."
 LOCKOUT = "The new key policy will not allow you to update the key policy in the future."
 
-_IAM_IDENTITY = re.compile(r"^arn:aws:iam::(\d{12}):(role|user)/(.+)$")
-
-
 def _malformed(message: str) -> JsonError:
     return JsonError("MalformedPolicyDocumentException", message, 400)
-
-
-def _identity_exists(arn: str) -> bool:
-    from moto.iam.models import iam_backends
-
-    m = _IAM_IDENTITY.match(arn)
-    if m is None:
-        return True
-    backend = iam_backends[m.group(1)]["aws"]
-    found = backend.roles.values() if m.group(2) == "role" else backend.users.values()
-    return any(getattr(x, "arn", None) == arn for x in found)
 
 
 def principals_refusal(document: Any) -> str | None:
@@ -65,7 +50,7 @@ def principals_refusal(document: Any) -> str | None:
             return INVALID_PRINCIPALS
         if isinstance(element, dict):
             for value in policy._as_list(element.get("AWS")):
-                if not isinstance(value, str) or not _identity_exists(value):
+                if not isinstance(value, str) or not iam.identity_exists(value):
                     return INVALID_PRINCIPALS
     return None
 

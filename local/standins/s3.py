@@ -148,6 +148,38 @@ def install_object_lock_rules() -> None:
 
     S3Backend.put_bucket_versioning = put_bucket_versioning  # type: ignore[method-assign]
 
+    original_policy = S3Backend.put_bucket_policy
+
+    def put_bucket_policy(self: Any, bucket_name: str, policy: bytes) -> None:
+        refuse_invalid_principals(policy)
+        original_policy(self, bucket_name, policy)
+
+    S3Backend.put_bucket_policy = put_bucket_policy  # type: ignore[method-assign]
+
+
+def refuse_invalid_principals(text: bytes | str) -> None:
+    """A bucket policy naming an IAM role or user that does not exist is refused. AWS Knowledge
+    Center, "s3-invalid-principal-in-policy-error": "You receive the Error: Invalid principal in
+    policy message when the value of a Principal in your bucket policy isn't valid ... If the
+    Principal is an AWS Identity and Access Management (IAM) user or role, then confirm that the
+    user or role wasn't deleted", answered as MalformedPolicy (400)."""
+    import json
+
+    from . import iam
+    from .errors import protocol_error
+
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return  # moto answers a document that is not JSON itself
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    for st in statements if isinstance(statements, list) else [statements]:
+        element = st.get("Principal", st.get("NotPrincipal")) if isinstance(st, dict) else None
+        values = element.get("AWS") if isinstance(element, dict) else None
+        for value in values if isinstance(values, list) else [values] if values is not None else []:
+            if isinstance(value, str) and not iam.identity_exists(value):
+                raise protocol_error("rest-xml", "MalformedPolicy", "Invalid principal in policy", 400)
+
 
 _sequencer = itertools.count(1)
 _CREATED_REASONS = {

@@ -505,3 +505,54 @@ conformance('s3:DeleteObjects', {
     },
   ],
 });
+
+conformance('s3:PutBucketPolicy', {
+  behaviour: 'a bucket policy naming an IAM role or user that does not exist is refused',
+  source:
+    'AWS Knowledge Center, s3-invalid-principal-in-policy-error: "You receive the Error: Invalid principal in policy message when the value of a Principal in your bucket policy isn\'t valid." "If the Principal is an AWS Identity and Access Management (IAM) user or role, then confirm that the user or role wasn\'t deleted." Error code MalformedPolicy (400).',
+  refuses: [
+    'a policy naming a role the account does not have',
+    async () => {
+      await createBucket('conformance-policy');
+      await expect(
+        world.as(S3Client, member).send(
+          new PutBucketPolicyCommand({
+            Bucket: 'conformance-policy',
+            Policy: doc({
+              Effect: 'Deny',
+              Principal: { AWS: `arn:aws:iam::${member}:role/nobody` },
+              Action: 's3:GetObject',
+              Resource: 'arn:aws:s3:::conformance-policy/*',
+            }),
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'MalformedPolicy',
+        message: 'Invalid principal in policy',
+        $metadata: { httpStatusCode: 400 },
+      });
+    },
+  ],
+  accepts: [
+    'the same policy naming a role that exists, and one naming the account',
+    async () => {
+      const { arn } = await world.roleSession(member, 'conformance-s3-policy-principal', [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+      ]);
+      for (const AWS of [arn, member])
+        await expect(
+          world.as(S3Client, member).send(
+            new PutBucketPolicyCommand({
+              Bucket: 'conformance-policy',
+              Policy: doc({
+                Effect: 'Deny',
+                Principal: { AWS },
+                Action: 's3:GetObject',
+                Resource: 'arn:aws:s3:::conformance-policy/*',
+              }),
+            }),
+          ),
+        ).resolves.toBeDefined();
+    },
+  ],
+});
