@@ -929,6 +929,12 @@ def authorize(
             # grants on its own; naming the role, within its boundary and session policy.
             direct = caller.arn in resource_policy.named
             via_role = bool(caller.role_arn) and caller.role_arn in resource_policy.named and guarded
+            # "Principal": "*" names the caller too (KMS Developer Guide, "Determining access to
+            # a KMS key", key policy: "An asterisk gives every identity in every AWS account
+            # permission to use the KMS key, unless another policy statement explicitly denies
+            # it"), within a role session's boundary and session policy as a grant to its role.
+            anyone = resource_policy.anyone and (guarded if caller.role_arn else True)
+            direct = direct or anyone
             if action.startswith("kms:") and ":key/" in checked:
                 # KMS Developer Guide, "Key policies in AWS KMS": "Unless the key policy explicitly
                 # allows it, you cannot use IAM policies to allow access to a KMS key." A key

@@ -1457,3 +1457,44 @@ conformance('kms:PutKeyPolicy', {
     },
   ],
 });
+
+conformance('kms:DescribeKey', {
+  behaviour: 'a key policy Allow for "*" grants a role of the account that no IAM policy allows the key',
+  source:
+    'KMS Developer Guide, "Determining access to a KMS key", key policies: "An asterisk gives every identity in every AWS account permission to use the KMS key, unless another policy statement explicitly denies it."',
+  refuses: [
+    'the same role when another statement of the key policy explicitly denies it',
+    async () => {
+      const bare = await world.roleSession(member, 'conformance-kms-anyone-denied', [
+        { Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' },
+      ]);
+      const KeyId = (
+        await createKey(world.as(KMSClient, member), [
+          accountRoot(member),
+          { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:DescribeKey', Resource: '*' },
+          { Effect: 'Deny', Principal: { AWS: bare.arn }, Action: 'kms:DescribeKey', Resource: '*' },
+        ])
+      ).KeyMetadata!.KeyId!;
+      await expect(
+        world.with(KMSClient, bare.credentials).send(new DescribeKeyCommand({ KeyId })),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    },
+  ],
+  accepts: [
+    'a role with no KMS permission in IAM, by the "*" statement alone',
+    async () => {
+      const bare = await world.roleSession(member, 'conformance-kms-anyone', [
+        { Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' },
+      ]);
+      const KeyId = (
+        await createKey(world.as(KMSClient, member), [
+          accountRoot(member),
+          { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:DescribeKey', Resource: '*' },
+        ])
+      ).KeyMetadata!.KeyId!;
+      await expect(
+        world.with(KMSClient, bare.credentials).send(new DescribeKeyCommand({ KeyId })),
+      ).resolves.toBeDefined();
+    },
+  ],
+});
