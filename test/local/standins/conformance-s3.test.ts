@@ -8,6 +8,7 @@ import {
   CreateBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetObjectCommand,
   GetObjectRetentionCommand,
   PutBucketLoggingCommand,
   PutBucketPolicyCommand,
@@ -553,6 +554,61 @@ conformance('s3:PutBucketPolicy', {
             }),
           ),
         ).resolves.toBeDefined();
+    },
+  ],
+});
+
+conformance('s3:GetObject', {
+  behaviour:
+    'a bucket policy Allow for "*" grants a role of the bucket\'s account that no IAM policy allows the object',
+  source:
+    'IAM User Guide, "Policy evaluation logic", within one account: "If either the identity-based policy or the resource-based policy within the same account allows the request and the other doesn\'t, the request is still allowed". A Principal of "*" names every principal, the caller included (IAM User Guide, "AWS JSON policy elements: Principal", anonymous principals).',
+  refuses: [
+    'the same role once a statement of the bucket policy explicitly denies it',
+    async () => {
+      const owner = world.as(S3Client, member);
+      await createBucket('conformance-anyone');
+      await owner.send(new PutObjectCommand({ Bucket: 'conformance-anyone', Key: 'o', Body: 'x' }));
+      const bare = await world.roleSession(member, 'conformance-s3-anyone', [
+        { Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' },
+      ]);
+      const grant = {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::conformance-anyone/*',
+      };
+      await owner.send(
+        new PutBucketPolicyCommand({
+          Bucket: 'conformance-anyone',
+          Policy: doc(grant, { ...grant, Effect: 'Deny', Principal: { AWS: bare.arn } }),
+        }),
+      );
+      await expect(
+        s3As(bare.credentials).send(new GetObjectCommand({ Bucket: 'conformance-anyone', Key: 'o' })),
+      ).rejects.toMatchObject({ name: 'AccessDenied' });
+    },
+  ],
+  accepts: [
+    'the role by the "*" statement alone',
+    async () => {
+      const bare = await world.roleSession(member, 'conformance-s3-anyone-allowed', [
+        { Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' },
+      ]);
+      await world.as(S3Client, member).send(
+        new PutBucketPolicyCommand({
+          Bucket: 'conformance-anyone',
+          Policy: doc({
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 's3:GetObject',
+            Resource: 'arn:aws:s3:::conformance-anyone/*',
+          }),
+        }),
+      );
+      await expect(
+        s3As(bare.credentials).send(new GetObjectCommand({ Bucket: 'conformance-anyone', Key: 'o' })),
+      ).resolves.toBeDefined();
     },
   ],
 });
