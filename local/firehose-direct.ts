@@ -12,7 +12,6 @@
  * source as the CloudWatch Logs path's flow records) in the flow log's own LogFormat.
  */
 import { DescribeFlowLogsCommand, EC2Client, type FlowLog } from '@aws-sdk/client-ec2';
-import { S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createClient } from '../functions/shared/clients';
@@ -24,7 +23,12 @@ import { flowLogSamples } from './corpus';
 import { flowLogFieldsByVersion } from '../functions/shared/flow-log-formats';
 import { resolveDocument, resourcesOf, type DeployedStack } from './deployment';
 import { refuseVendedLogs } from './firehose-decompression';
-import { deliverRecords, type ArchiveDelivery, type DeliveryStats } from './firehose-driver';
+import {
+  FirehoseS3Client,
+  deliverRecords,
+  type ArchiveDelivery,
+  type DeliveryStats,
+} from './firehose-driver';
 import { serviceCredentials } from './standins/prerequisites';
 import { functionHandler, templateFunctions, type Credentials } from './template-functions';
 import { isDirectPutStream } from './template-deployer';
@@ -209,7 +213,10 @@ export async function deliverDirect(
     sourceAccount: world.logArchive,
   });
   // The archive is in the home Region; the stream writes it there.
-  const s3 = createClient(S3Client, { region: world.config.homeRegion, credentials: async () => role });
+  const s3 = createClient(FirehoseS3Client, {
+    region: world.config.homeRegion,
+    credentials: async () => role,
+  });
   const stats: DeliveryStats = { invocations: 0, ok: 0, dropped: 0, processingFailed: 0, objects: [] };
   const arrival = Date.now();
   // What VPC Flow Logs delivers is vended logs: a stream that decompresses fails them.

@@ -1,5 +1,5 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import {
   archiveFileExtension,
   archivePrefix,
@@ -15,6 +15,23 @@ import type {
 import { lakeNames } from '../contracts/lake';
 import { decompressionFailedType, decompressRecord } from './firehose-decompression';
 import { ConversionError, convertible, documentsToParquet, parseDocuments } from './lake-parquet';
+
+/**
+ * The S3 client the emulated Firehose writes the archive with. The SDK adds a CRC32 checksum to
+ * every PutObject by default (requestChecksumCalculation WHEN_SUPPORTED); the Firehose
+ * documentation does not say that Firehose sends Content-MD5 or an x-amz-checksum-* header, and
+ * S3 refuses a PutObject into a bucket with a default retention without one (botocore,
+ * PutObjectRequest.ChecksumAlgorithm: "The Content-MD5 or x-amz-sdk-checksum-algorithm header is
+ * required for any request to upload an object with a retention period configured using Amazon
+ * S3 Object Lock"; contracts/config.ts, objectLock.appliedBy). So the emulated Firehose sends a checksum only where the operation
+ * requires one (WHEN_REQUIRED: none for PutObject): the stricter assumption, under which a
+ * `bucket-default` archive refuses the local delivery, as it may refuse Firehose's.
+ */
+export class FirehoseS3Client extends S3Client {
+  constructor(config: S3ClientConfig) {
+    super({ ...config, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  }
+}
 
 export interface FirehoseDriverOptions {
   s3: S3Client;

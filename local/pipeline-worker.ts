@@ -13,12 +13,11 @@
  * throws fails every record of its batch, as a Lambda error does.
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { FirehoseOutputRecord, FirehoseTransformEvent } from '../functions/transform/transform';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createClient, inFunctionEnvironment } from '../functions/shared/clients';
-import { deliverToArchive, type DeliveryStats } from './firehose-driver';
+import { FirehoseS3Client, deliverToArchive, type DeliveryStats } from './firehose-driver';
 import { StreamReader, toKinesisStreamEvent } from './kinesis-reader';
 import { commitPositions, type ConsumerFailure } from './checkpoint';
 
@@ -76,7 +75,7 @@ async function main() {
     secretAccessKey: string;
     sessionToken: string;
   };
-  const s3 = createClient(S3Client, { credentials: async () => firehose });
+  const s3 = createClient(FirehoseS3Client, { credentials: async () => firehose });
   const transform = await consumer<FirehoseTransformEvent, { records: FirehoseOutputRecord[] }>('transform');
   const consumers: [string, Consumer][] = [
     ['indexer', await consumer<KinesisStreamEvent, KinesisStreamBatchResponse>('indexer')],

@@ -35,10 +35,21 @@ export function createdVersionOf(event: {
   return { bucket, key, versionId, createdAt };
 }
 
+/** How strictly a retention mode protects a version: COMPLIANCE above GOVERNANCE above none. */
+const strictness = (mode: string | undefined): number =>
+  mode === 'COMPLIANCE' ? 2 : mode === 'GOVERNANCE' ? 1 : 0;
+
 /**
  * Locks one archived object version for `days` from its creation, the `per-object` way of
- * applying Object Lock (contracts/config.ts). Describes first: a version whose retention
- * already reaches that date (same mode) is left alone, so a re-delivered event writes nothing.
+ * applying Object Lock (contracts/config.ts). Describes first: a version already locked at least
+ * as strictly (the same mode, or COMPLIANCE for a wanted GOVERNANCE) until at least that date is
+ * left alone, so a re-delivered event, or one read after `objectLock.mode` changed from
+ * COMPLIANCE to GOVERNANCE, writes nothing. Otherwise it never weakens the version's current,
+ * unexpired retention: it keeps the stricter mode and the later date. S3 User Guide, Object Lock
+ * retention modes: in compliance mode "its retention mode can't be changed, and its retention
+ * period can't be shortened"; shortening a governance retention needs the bypass header and
+ * s3:BypassGovernanceRetention, which logwarden never uses. Both are refused (AccessDenied), so
+ * trying would fail the event on every retry.
  * PutObjectRetention requires an integrity header, which the SDK computes itself.
  * S3 API: GetObjectRetention, PutObjectRetention (s3:GetObjectRetention, s3:PutObjectRetention).
  */
@@ -58,17 +69,24 @@ export async function lockVersion(
     // A version without retention answers NoSuchObjectLockConfiguration: it is what we lock.
     if ((err as { name?: string }).name !== 'NoSuchObjectLockConfiguration') throw err;
   }
+  // An expired retention protects nothing any more, and S3 lets it be replaced freely.
+  const held =
+    current?.Mode && current.RetainUntilDate && current.RetainUntilDate.getTime() > now.getTime()
+      ? { mode: current.Mode, until: current.RetainUntilDate }
+      : undefined;
   if (
-    current?.Mode === settings.mode &&
-    current.RetainUntilDate &&
-    current.RetainUntilDate.getTime() >= retainUntil.getTime()
+    held &&
+    strictness(held.mode) >= strictness(settings.mode) &&
+    held.until.getTime() >= retainUntil.getTime()
   ) {
     return 'already locked';
   }
+  const mode = held && strictness(held.mode) > strictness(settings.mode) ? held.mode : settings.mode;
+  const until = held && held.until.getTime() > retainUntil.getTime() ? held.until : retainUntil;
   await s3.send(
     new PutObjectRetentionCommand({
       ...target,
-      Retention: { Mode: settings.mode, RetainUntilDate: retainUntil },
+      Retention: { Mode: mode as LockSettings['mode'], RetainUntilDate: until },
     }),
   );
   return 'locked';

@@ -13,6 +13,7 @@ def install() -> None:
         ec2,
         guardduty,
         iam,
+        kms_policy,
         kms_use,
         logs,
         logs_rules,
@@ -23,7 +24,7 @@ def install() -> None:
 
     # onboarding wraps guardduty's operations and adds IAM mappings that iam.install() checks;
     # the *_rules modules wrap what logs and cloudtrail installed.
-    for part in (organization, guardduty, onboarding, logs, logs_rules, account, ec2, cloudtrail, cloudtrail_rules, cross_account, s3, kms_use, iam):
+    for part in (organization, guardduty, onboarding, logs, logs_rules, account, ec2, cloudtrail, cloudtrail_rules, cross_account, s3, kms_policy, kms_use, iam):
         part.install()
 
 

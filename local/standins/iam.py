@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 import os
+import threading
 from functools import lru_cache
 from typing import Any, Callable
 from urllib.parse import unquote, urlparse
@@ -821,6 +822,21 @@ def _role_trust(role_arn: str) -> tuple[Any, str] | None:
     return None
 
 
+_IAM_IDENTITY = re.compile(r"^arn:aws:iam::(\d{12}):(role|user)/(.+)$")
+
+
+def identity_exists(arn: str) -> bool:
+    """False for the ARN of an IAM role or user its account does not have; True for anything
+    else (an account, its root, `*`, a session): what a resource policy's Principal must name
+    (KMS: "The principals in the key policy must exist"; S3: "Invalid principal in policy")."""
+    m = _IAM_IDENTITY.match(arn)
+    if m is None:
+        return True
+    backend = iam_backends[m.group(1)]["aws"]
+    found = backend.roles.values() if m.group(2) == "role" else backend.users.values()
+    return any(getattr(x, "arn", None) == arn for x in found)
+
+
 def _denied(caller: policy.Caller, action: str, resource: str, why: str) -> str:
     on = f" on resource: {resource}" if resource != "*" else ""
     return f"User: {caller.arn} is not authorized to perform: {action}{on} {why}"
@@ -913,6 +929,12 @@ def authorize(
             # grants on its own; naming the role, within its boundary and session policy.
             direct = caller.arn in resource_policy.named
             via_role = bool(caller.role_arn) and caller.role_arn in resource_policy.named and guarded
+            # "Principal": "*" names the caller too (KMS Developer Guide, "Determining access to
+            # a KMS key", key policy: "An asterisk gives every identity in every AWS account
+            # permission to use the KMS key, unless another policy statement explicitly denies
+            # it"), within a role session's boundary and session policy as a grant to its role.
+            anyone = resource_policy.anyone and (guarded if caller.role_arn else True)
+            direct = direct or anyone
             if action.startswith("kms:") and ":key/" in checked:
                 # KMS Developer Guide, "Key policies in AWS KMS": "Unless the key policy explicitly
                 # allows it, you cannot use IAM policies to allow access to a KMS key." A key
@@ -1027,6 +1049,7 @@ def _deny_code(service: str, protocol: str) -> tuple[str, int]:
 def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> None:
     events.CURRENT.caller = None
     events.CURRENT.identity = None
+    _DELETE_DENIED.arns = set()
     if not SETTINGS["enforce"]:
         return
     headers = self.headers
@@ -1074,10 +1097,17 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
     if action_key in ALWAYS_ALLOWED:
         return
     mapper = MAPPINGS.get(action_key)
+    bypass = str(headers.get("x-amz-bypass-governance-retention") or "").lower() == "true"
     if service == "s3" and s3_resource is not None:
         s3_action = f"s3:{S3_ALIASES.get(operation, operation)}"
         if operation and s3_action.split(":", 1)[1].lower() in _sar_actions("s3"):
             mapper = _s3(s3_action)
+        if operation == "DeleteObject" and "/" not in s3_resource[len("arn:aws:s3:::"):]:
+            # DeleteObjects (moto names it DeleteObject on the bucket): authorized per object.
+            _authorize_delete_objects(self, s3_resource, caller, identity, region, bypass)
+            return
+        if bypass and operation in GOVERNANCE_BYPASSING and mapper is not None:
+            mapper = _with_bypass(mapper, s3_resource)
     code, status = _deny_code(service, protocol)
     if mapper is None:
         DENIALS.append(
@@ -1103,6 +1133,65 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
             {"action": action_key, "caller": caller.arn, "code": code, "message": message, "at": _now_ms()}
         )
         raise protocol_error(protocol, code, message, status)
+
+
+# The requests that lift a governance-mode retention when they carry
+# `x-amz-bypass-governance-retention: true`. botocore, DeleteObjectRequest.BypassGovernanceRetention
+# (and DeleteObjectsRequest's): "To use this header, you must have the
+# s3:BypassGovernanceRetention permission"; PutObjectRetention: "Bypassing a Governance Retention
+# configuration requires the s3:BypassGovernanceRetention permission". AWS does not say whether a
+# header sent without the permission is ignored or refused; the stand-in refuses it (stricter).
+GOVERNANCE_BYPASSING = ("DeleteObject", "DeleteObjectVersion", "PutObjectRetention")
+
+
+def _with_bypass(mapper: Mapper, resource: str) -> Mapper:
+    def grants(p: dict[str, Any], c: Ctx) -> list[Grant]:
+        return [*mapper(p, c), ("s3:BypassGovernanceRetention", resource)]
+
+    return grants
+
+
+# The objects of the DeleteObjects request being handled that IAM denied (their ARNs), answered
+# as that key's AccessDenied error in the response, as S3 answers each key of the request.
+_DELETE_DENIED = threading.local()
+
+
+def _authorize_delete_objects(
+    self: Any, bucket_arn: str, caller: policy.Caller, identity: list[Any], region: str, bypass: bool
+) -> None:
+    """DeleteObjects, each object on its own (botocore, DeleteObjects: "For each key, Amazon S3
+    performs a delete operation and returns the result of that delete, success or failure, in the
+    response"). Permissions, ibid.: "s3:DeleteObject - To delete an object from a bucket, you must
+    always specify the s3:DeleteObject permission. s3:DeleteObjectVersion - To delete a specific
+    version of an object from a versioning-enabled bucket, you must specify the
+    s3:DeleteObjectVersion permission": s3:DeleteObject on the object's ARN for every key, and
+    s3:DeleteObjectVersion too for an entry naming a VersionId; s3:BypassGovernanceRetention with
+    the bypass header. moto checks each key's permission with the bucket (`_bucket_permission`
+    below answers DENIED for these), so a denied key is that key's AccessDenied error. Two
+    entries of one key are decided together (moto asks by key): one denied refuses both."""
+    import xmltodict
+
+    denied: set[str] = set()
+    _DELETE_DENIED.arns = denied
+    try:
+        objects = (xmltodict.parse(self.body or b"").get("Delete") or {}).get("Object") or []
+    except Exception:
+        return  # moto answers MalformedXML itself
+    for obj in objects if isinstance(objects, list) else [objects]:
+        if not isinstance(obj, dict) or not obj.get("Key"):
+            continue
+        arn = f"{bucket_arn}/{obj['Key']}"
+        grants: list[Grant] = [("s3:DeleteObject", arn)]
+        if obj.get("VersionId"):
+            grants.append(("s3:DeleteObjectVersion", arn))
+        if bypass:
+            grants.append(("s3:BypassGovernanceRetention", arn))
+        message = authorize(caller, identity, grants, region)
+        if message:
+            denied.add(arn)
+            DENIALS.append(
+                {"action": "s3:DeleteObjects", "caller": caller.arn, "code": "AccessDenied", "message": message, "at": _now_ms()}
+            )
 
 
 def _normal(self: Any, resource: str = "*") -> None:
@@ -1182,6 +1271,8 @@ def _bucket_permission(original: Any) -> Any:
             # own check, made before and without the caller, answers an empty 403 instead.
             from moto.iam.access_control import PermissionResult
 
+            if action == "s3:DeleteObject" and resource in getattr(_DELETE_DENIED, "arns", ()):
+                return PermissionResult.DENIED
             return PermissionResult.NEUTRAL
         return original(self, action, resource)
 

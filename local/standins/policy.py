@@ -249,6 +249,8 @@ class Decision:
     named: set[str] = field(default_factory=set)
     # What kind of policy an explicit Deny came from, for the message.
     denied_by: str = ""
+    # An Allow named every principal ("Principal": "*" or {"AWS": "*"}), the caller among them.
+    anyone: bool = False
 
 
 def evaluate(
@@ -261,6 +263,7 @@ def evaluate(
     """One set of policies (identity or resource-based) for one action on one resource."""
     allowed = False
     explicit = False
+    anyone = False
     named: set[str] = set()
     for policy in policies:
         doc = json.loads(policy) if isinstance(policy, str) else policy
@@ -304,4 +307,9 @@ def evaluate(
                     hits = {n for n in _as_list(st["Principal"].get("AWS")) if n in caller.principal_arns}
                     named |= hits
                     explicit = explicit or bool(hits)
-    return Decision(ALLOW if allowed else NEUTRAL, explicit, named)
+                if caller is not None and caller.service is None:
+                    element = st.get("Principal")
+                    anyone = anyone or element == "*" or (
+                        isinstance(element, dict) and "*" in _as_list(element.get("AWS"))
+                    )
+    return Decision(ALLOW if allowed else NEUTRAL, explicit, named, anyone=anyone)

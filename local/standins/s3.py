@@ -12,6 +12,7 @@ keeps moto's check.
 """
 import itertools
 import uuid
+from datetime import datetime, timezone
 from typing import Any
 
 
@@ -33,6 +34,7 @@ def install() -> None:
     install_actions()
     install_eventbridge_notifications()
     install_get_object_retention()
+    install_object_lock_rules()
 
 
 def install_get_object_retention() -> None:
@@ -65,6 +67,118 @@ def install_get_object_retention() -> None:
         return 200, headers, body
 
     S3Response.get_object = get_object  # type: ignore[method-assign]
+
+
+def _until(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def retention_refusal(
+    current: tuple[str | None, str | None], wanted: tuple[str | None, str | None], bypass: bool, now: datetime
+) -> str | None:
+    """Why S3 refuses to replace an object version's retention `current` (mode, retain-until)
+    by `wanted` (None, None: removing it), or None when it accepts. S3 User Guide, Object Lock,
+    "Retention modes" (as the AWS CDK reference quotes it, ObjectLockMode.COMPLIANCE): "When an
+    object is locked in compliance mode, its retention mode can't be changed, and its retention
+    period can't be shortened"; GOVERNANCE: "With governance mode, you protect objects against
+    being deleted by most users, but you can still grant some users permission to alter the
+    retention settings or delete the object if necessary", and PutObjectRetention
+    (botocore): "Bypassing a Governance Retention configuration requires the
+    s3:BypassGovernanceRetention permission" (checked by iam.py when the
+    x-amz-bypass-governance-retention header is sent). Extending a retention, or changing
+    governance to compliance without shortening it, needs neither. A retention already expired
+    no longer protects the version."""
+    mode, until = current
+    held_until = _until(until)
+    if not mode or held_until is None or held_until <= now:
+        return None
+    new_mode, new_until = wanted[0], _until(wanted[1])
+    weakened = new_until is None or new_until < held_until or (mode == "COMPLIANCE" and new_mode != "COMPLIANCE")
+    if not weakened:
+        return None
+    if mode == "COMPLIANCE":
+        return "Access Denied because object protected by object lock."
+    return None if bypass else "Access Denied because object protected by object lock."
+
+
+LOCKED_VERSIONING = "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed."
+
+
+def install_object_lock_rules() -> None:
+    """Object Lock's retention rules, which moto does not keep: its PutObjectRetention overwrites
+    any retention (retention_refusal above), and its PutBucketVersioning suspends versioning of a
+    bucket with Object Lock. S3 User Guide, "Object Lock considerations": "After you enable
+    Object Lock on a bucket, you can't disable Object Lock or suspend versioning for that
+    bucket", refused as InvalidBucketState (409, S3 error codes: "The request is not valid with
+    the current state of the bucket") with the message above, as S3 answers it. Both refusals of
+    a retention change answer AccessDenied (403), as S3 answers a locked version's deletion (AWS
+    does not document the code of this refusal; it is the one S3 uses for Object Lock)."""
+    from moto.s3.models import S3Backend
+    from moto.s3.responses import S3Response
+
+    from .errors import protocol_error
+
+    original_retention = S3Response.put_object_retention
+
+    def put_object_retention(self: Any) -> Any:
+        bucket = self.backend.get_bucket(self.bucket_name)
+        if bucket.object_lock_enabled:
+            key = self.backend.get_object(
+                self.bucket_name, self.parse_key_name(), version_id=self._get_param("versionId")
+            )
+            if key is not None:
+                bypass = self.headers.get("x-amz-bypass-governance-retention", "").lower() == "true"
+                why = retention_refusal(
+                    (key.lock_mode, key.lock_until), self._mode_until_from_body(), bypass, datetime.now(timezone.utc)
+                )
+                if why:
+                    raise protocol_error("rest-xml", "AccessDenied", why, 403)
+        return original_retention(self)
+
+    S3Response.put_object_retention = put_object_retention  # type: ignore[method-assign]
+
+    original_versioning = S3Backend.put_bucket_versioning
+
+    def put_bucket_versioning(self: Any, bucket_name: str, status: str) -> None:
+        if self.get_bucket(bucket_name).object_lock_enabled and status != "Enabled":
+            raise protocol_error("rest-xml", "InvalidBucketState", LOCKED_VERSIONING, 409)
+        original_versioning(self, bucket_name, status)
+
+    S3Backend.put_bucket_versioning = put_bucket_versioning  # type: ignore[method-assign]
+
+    original_policy = S3Backend.put_bucket_policy
+
+    def put_bucket_policy(self: Any, bucket_name: str, policy: bytes) -> None:
+        refuse_invalid_principals(policy)
+        original_policy(self, bucket_name, policy)
+
+    S3Backend.put_bucket_policy = put_bucket_policy  # type: ignore[method-assign]
+
+
+def refuse_invalid_principals(text: bytes | str) -> None:
+    """A bucket policy naming an IAM role or user that does not exist is refused. AWS Knowledge
+    Center, "s3-invalid-principal-in-policy-error": "You receive the Error: Invalid principal in
+    policy message when the value of a Principal in your bucket policy isn't valid ... If the
+    Principal is an AWS Identity and Access Management (IAM) user or role, then confirm that the
+    user or role wasn't deleted", answered as MalformedPolicy (400)."""
+    import json
+
+    from . import iam
+    from .errors import protocol_error
+
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return  # moto answers a document that is not JSON itself
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    for st in statements if isinstance(statements, list) else [statements]:
+        element = st.get("Principal", st.get("NotPrincipal")) if isinstance(st, dict) else None
+        values = element.get("AWS") if isinstance(element, dict) else None
+        for value in values if isinstance(values, list) else [values] if values is not None else []:
+            if isinstance(value, str) and not iam.identity_exists(value):
+                raise protocol_error("rest-xml", "MalformedPolicy", "Invalid principal in policy", 400)
 
 
 _sequencer = itertools.count(1)

@@ -47,12 +47,66 @@ describe('archive-lock: per-object Object Lock', () => {
     expect(s3.commandCalls(PutObjectRetentionCommand)).toHaveLength(0);
   });
 
-  it('extends a shorter or GOVERNANCE retention to the wanted one', async () => {
+  it('raises a GOVERNANCE retention to COMPLIANCE, keeping its later date (never shortens it)', async () => {
+    const later = new Date(until.getTime() + 1);
+    s3.on(GetObjectRetentionCommand).resolves({ Retention: { Mode: 'GOVERNANCE', RetainUntilDate: later } });
+    s3.on(PutObjectRetentionCommand).resolves({});
+    expect(await lockVersion(client, version, settings, now)).toBe('locked');
+    expect(s3.commandCalls(PutObjectRetentionCommand)[0].args[0].input.Retention).toEqual({
+      Mode: 'COMPLIANCE',
+      RetainUntilDate: later,
+    });
+  });
+
+  it('extends a shorter retention of the same mode to the wanted date', async () => {
     s3.on(GetObjectRetentionCommand).resolves({
-      Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(until.getTime() + 1) },
+      Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(until.getTime() - 86_400_000) },
     });
     s3.on(PutObjectRetentionCommand).resolves({});
     expect(await lockVersion(client, version, settings, now)).toBe('locked');
+    expect(s3.commandCalls(PutObjectRetentionCommand)[0].args[0].input.Retention).toEqual({
+      Mode: 'COMPLIANCE',
+      RetainUntilDate: until,
+    });
+  });
+
+  // S3 User Guide, Object Lock, retention modes (quoted by the AWS CDK reference,
+  // ObjectLockMode.COMPLIANCE): "When an object is locked in compliance mode, its retention mode
+  // can't be changed, and its retention period can't be shortened."
+  describe('objectLock.mode changed from COMPLIANCE to GOVERNANCE: a COMPLIANCE lock is never weakened', () => {
+    const governance = { mode: 'GOVERNANCE' as const, days: 2557 };
+
+    it('a COMPLIANCE lock reaching the wanted date already satisfies GOVERNANCE: nothing is written', async () => {
+      s3.on(GetObjectRetentionCommand).resolves({
+        Retention: { Mode: 'COMPLIANCE', RetainUntilDate: until },
+      });
+      expect(await lockVersion(client, version, governance, now)).toBe('already locked');
+      expect(s3.commandCalls(PutObjectRetentionCommand)).toHaveLength(0);
+    });
+
+    it('a shorter COMPLIANCE lock is extended in COMPLIANCE mode, not changed to GOVERNANCE', async () => {
+      s3.on(GetObjectRetentionCommand).resolves({
+        Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(until.getTime() - 86_400_000) },
+      });
+      s3.on(PutObjectRetentionCommand).resolves({});
+      expect(await lockVersion(client, version, governance, now)).toBe('locked');
+      expect(s3.commandCalls(PutObjectRetentionCommand)[0].args[0].input.Retention).toEqual({
+        Mode: 'COMPLIANCE',
+        RetainUntilDate: until,
+      });
+    });
+
+    it('an expired COMPLIANCE lock no longer counts: the version is locked in GOVERNANCE', async () => {
+      s3.on(GetObjectRetentionCommand).resolves({
+        Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(now.getTime() - 1) },
+      });
+      s3.on(PutObjectRetentionCommand).resolves({});
+      expect(await lockVersion(client, version, governance, now)).toBe('locked');
+      expect(s3.commandCalls(PutObjectRetentionCommand)[0].args[0].input.Retention).toEqual({
+        Mode: 'GOVERNANCE',
+        RetainUntilDate: until,
+      });
+    });
   });
 
   it('any other S3 error fails the invocation, so the event is retried and then kept on the failure queue', async () => {

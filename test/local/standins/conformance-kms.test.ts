@@ -182,9 +182,27 @@ const keyWithPolicy = async (principal: string) =>
     )
   ).KeyMetadata!.KeyId!;
 
+/**
+ * A role of `account` named `name` that nothing assumes: key policies name it, and KMS refuses a
+ * key policy naming a principal that does not exist (conformance 'kms:CreateKey' below).
+ */
+const existingRole = (account: string, name: string) =>
+  world.as(IAMClient, account, 'us-east-1').send(
+    new CreateRoleCommand({
+      RoleName: name,
+      AssumeRolePolicyDocument: doc({
+        Effect: 'Allow',
+        Principal: { Service: 'lambda.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+      }),
+    }),
+  );
+
 beforeAll(async () => {
   world = await World.start({ iam: true });
   kms = await kmsAdministrator();
+  await existingRole(member, 'someone-else');
+  await existingRole(logArchive, 'someone-else');
 }, 60_000);
 
 afterAll(() => world?.stop());
@@ -1319,6 +1337,164 @@ conformance('kms:CreateGrant', {
           world.with(SQSClient, consumer.credentials).send(new ReceiveMessageCommand({ QueueUrl })),
         ),
       ).toBe('ok');
+    },
+  ],
+});
+
+const kmsPolicyModel =
+  'botocore, CreateKeyRequest.Policy (and PutKeyPolicyRequest.Policy): "The key policy must allow the calling principal to make a subsequent PutKeyPolicy request on the KMS key. ... (To omit this condition, set BypassPolicyLockoutSafetyCheck to true.)" "Each statement in the key policy must contain one or more principals. The principals in the key policy must exist and be visible to KMS." Refused as MalformedPolicyDocumentException, "The request was rejected because the specified policy is not syntactically or semantically correct"';
+
+const createKey = (client: KMSClient, statements: object[], bypass = false) =>
+  client.send(
+    new CreateKeyCommand({ Policy: doc(...statements), BypassPolicyLockoutSafetyCheck: bypass || undefined }),
+  );
+
+conformance('kms:CreateKey', {
+  behaviour: 'every statement of the key policy has a principal, and the IAM roles and users it names exist',
+  source: `${kmsPolicyModel}; KMS answers "Policy contains a statement with one or more invalid principals."`,
+  refuses: [
+    'a policy naming a role that does not exist, and a statement without a principal (even with the lockout check bypassed)',
+    async () => {
+      const root = world.as(KMSClient, member);
+      await expect(
+        createKey(
+          root,
+          [
+            accountRoot(member),
+            { ...accountRoot(member), Principal: { AWS: `arn:aws:iam::${member}:role/nobody` } },
+          ],
+          true,
+        ),
+      ).rejects.toMatchObject({
+        name: 'MalformedPolicyDocumentException',
+        message: 'Policy contains a statement with one or more invalid principals.',
+      });
+      await expect(
+        createKey(
+          root,
+          [accountRoot(member), { Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }],
+          true,
+        ),
+      ).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' });
+    },
+  ],
+  accepts: [
+    'a policy naming an existing role, and one naming a role only in an aws:PrincipalArn condition (no principal, so it need not exist)',
+    async () => {
+      const root = world.as(KMSClient, member);
+      await expect(
+        createKey(root, [
+          accountRoot(member),
+          { ...accountRoot(member), Principal: { AWS: `arn:aws:iam::${member}:role/someone-else` } },
+        ]),
+      ).resolves.toBeDefined();
+      await expect(
+        createKey(root, [
+          accountRoot(member),
+          {
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 'kms:Decrypt',
+            Resource: '*',
+            Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${member}:role/not-created-yet` } },
+          },
+        ]),
+      ).resolves.toBeDefined();
+    },
+  ],
+});
+
+conformance('kms:PutKeyPolicy', {
+  behaviour:
+    'the new key policy must let the caller make a later PutKeyPolicy, unless the lockout check is bypassed',
+  source: `${kmsPolicyModel}; KMS answers "The new key policy will not allow you to update the key policy in the future." KMS Developer Guide, "Key policies in AWS KMS": "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key."`,
+  refuses: [
+    'a policy naming only another role, from the root user and from a role allowed kms:* by IAM; and CreateKey with it',
+    async () => {
+      const only = [
+        { ...accountRoot(member), Principal: { AWS: `arn:aws:iam::${member}:role/someone-else` } },
+      ];
+      const lockout = {
+        name: 'MalformedPolicyDocumentException',
+        message: 'The new key policy will not allow you to update the key policy in the future.',
+      };
+      const root = world.as(KMSClient, member);
+      await expect(createKey(root, only)).rejects.toMatchObject(lockout);
+      await expect(createKey(kms, only)).rejects.toMatchObject(lockout);
+      const KeyId = (await createKey(root, [accountRoot(member)])).KeyMetadata!.KeyId!;
+      await expect(
+        kms.send(new PutKeyPolicyCommand({ KeyId, PolicyName: 'default', Policy: doc(...only) })),
+      ).rejects.toMatchObject(lockout);
+      const { credentials } = await world.roleSession(member, 'conformance-kms-no-iam', [
+        { Effect: 'Allow', Action: ['kms:CreateKey', 'kms:DescribeKey'], Resource: '*' },
+      ]);
+      // Named through the account only, a caller whose IAM policies do not allow kms:PutKeyPolicy could not make it.
+      await expect(
+        createKey(new KMSClient({ region, endpoint: world.moto.endpoint, credentials }), [
+          accountRoot(member),
+        ]),
+      ).rejects.toMatchObject(lockout);
+    },
+  ],
+  accepts: [
+    'the same with BypassPolicyLockoutSafetyCheck, and a policy naming the account (the default key policy) without it',
+    async () => {
+      const only = [
+        { ...accountRoot(member), Principal: { AWS: `arn:aws:iam::${member}:role/someone-else` } },
+      ];
+      const KeyId = (await createKey(kms, [accountRoot(member)])).KeyMetadata!.KeyId!;
+      await expect(
+        kms.send(
+          new PutKeyPolicyCommand({
+            KeyId,
+            PolicyName: 'default',
+            Policy: doc(...only),
+            BypassPolicyLockoutSafetyCheck: true,
+          }),
+        ),
+      ).resolves.toBeDefined();
+      await expect(createKey(kms, only, true)).resolves.toBeDefined();
+    },
+  ],
+});
+
+conformance('kms:DescribeKey', {
+  behaviour: 'a key policy Allow for "*" grants a role of the account that no IAM policy allows the key',
+  source:
+    'KMS Developer Guide, "Determining access to a KMS key", key policies: "An asterisk gives every identity in every AWS account permission to use the KMS key, unless another policy statement explicitly denies it."',
+  refuses: [
+    'the same role when another statement of the key policy explicitly denies it',
+    async () => {
+      const bare = await world.roleSession(member, 'conformance-kms-anyone-denied', [
+        { Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' },
+      ]);
+      const KeyId = (
+        await createKey(world.as(KMSClient, member), [
+          accountRoot(member),
+          { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:DescribeKey', Resource: '*' },
+          { Effect: 'Deny', Principal: { AWS: bare.arn }, Action: 'kms:DescribeKey', Resource: '*' },
+        ])
+      ).KeyMetadata!.KeyId!;
+      await expect(
+        world.with(KMSClient, bare.credentials).send(new DescribeKeyCommand({ KeyId })),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    },
+  ],
+  accepts: [
+    'a role with no KMS permission in IAM, by the "*" statement alone',
+    async () => {
+      const bare = await world.roleSession(member, 'conformance-kms-anyone', [
+        { Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' },
+      ]);
+      const KeyId = (
+        await createKey(world.as(KMSClient, member), [
+          accountRoot(member),
+          { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:DescribeKey', Resource: '*' },
+        ])
+      ).KeyMetadata!.KeyId!;
+      await expect(
+        world.with(KMSClient, bare.credentials).send(new DescribeKeyCommand({ KeyId })),
+      ).resolves.toBeDefined();
     },
   ],
 });

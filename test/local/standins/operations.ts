@@ -530,6 +530,8 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     Key: 'object',
     Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date('2030-01-01T00:00:00Z') },
   },
+  's3:DeleteObject': { Bucket: 'logwarden-model', Key: 'object', VersionId: 'version' },
+  's3:DeleteObjects': { Bucket: 'logwarden-model', Delete: { Objects: [{ Key: 'object' }] } },
   // The log-archive stacks created from their templates (local/template-deployer.ts).
   'kms:CreateKey': { Description: 'logwarden: S3 log archive', Policy: policyDoc },
   'kms:CreateAlias': {
