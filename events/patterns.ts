@@ -324,6 +324,28 @@ export const triggers = [
     },
   },
   {
+    // "If you are updating an existing rule, the rule is replaced with what you specify in this
+    // PutRule command" (EventBridge API Reference, PutRule): a PutRule of the findings rule may
+    // disable it or give it a pattern no finding matches. logwarden's own repair is a PutRule
+    // too: it starts one more heal of the administrator's cell (coalesced while the repair runs,
+    // functions/dispatch/route.ts), which finds the rule right and writes nothing, ending there.
+    id: 'findings-rule-replaced',
+    description: 'The rule that routes GuardDuty findings to CloudWatch Logs was replaced (PutRule)',
+    workflow: 'cover-account-region',
+    origins: ['members'],
+    memberRegions: 'governed',
+    pattern: {
+      source: ['aws.events'],
+      'detail-type': [cloudTrailApiCall],
+      detail: {
+        eventSource: ['events.amazonaws.com'],
+        eventName: ['PutRule'],
+        requestParameters: { name: [names.guardDutyFindingsRule] },
+        ...succeeded,
+      },
+    },
+  },
+  {
     id: 'findings-rule-targets-removed',
     description: 'The target of the GuardDuty findings rule was removed',
     workflow: 'cover-account-region',
@@ -545,6 +567,11 @@ export const repairsUndoneBy: Record<string, Record<string, readonly UndoingCall
       {
         eventSource: 'events.amazonaws.com',
         eventName: 'DisableRule',
+        requestParameters: { name: names.guardDutyFindingsRule },
+      },
+      {
+        eventSource: 'events.amazonaws.com',
+        eventName: 'PutRule',
         requestParameters: { name: names.guardDutyFindingsRule },
       },
     ],

@@ -49,6 +49,11 @@ export interface Hop {
   to: string;
 }
 
+/** A bus target EventBridge does not send to, and why. */
+export interface NotSent extends Hop {
+  reason: string;
+}
+
 /** A function a rule targets: the stack instance it belongs to and its logical id. */
 export interface FunctionTarget {
   stack: DeployedStack;
@@ -76,6 +81,8 @@ export class LocalEventBridge {
   /** `account/region/bus` → the organization id its policy requires of senders, if any. */
   private readonly busOrgCondition = new Map<string, string | undefined>();
   readonly hops: Hop[] = [];
+  /** Bus targets a matched event was not sent to (an event received from another bus). */
+  readonly notSent: NotSent[] = [];
 
   constructor(
     stacks: readonly DeployedStack[],
@@ -144,7 +151,10 @@ export class LocalEventBridge {
     return this.rules.filter((r) => r.where === `${account}/${region}/${bus}`).map((r) => r.name);
   }
 
-  /** Puts an event on a bus (the default bus of the event's own account and region by default). */
+  /**
+   * Puts an event on a bus (the default bus of the event's own account and region by default).
+   * `from` is the bus that sent it there, when it came by a rule's bus target.
+   */
   async put(
     event: AwsEvent,
     on: { account: string; region: string; bus: string } = {
@@ -152,6 +162,7 @@ export class LocalEventBridge {
       region: event.region,
       bus: 'default',
     },
+    from?: string,
   ): Promise<unknown[]> {
     const where = `${on.account}/${on.region}/${on.bus}`;
     const results: unknown[] = [];
@@ -159,13 +170,37 @@ export class LocalEventBridge {
       (r) => r.where === where && matchesPattern(event as never, r.pattern),
     )) {
       for (const { arn, target, roleArn } of rule.targets) {
-        this.hops.push({ rule: rule.name, on: where, to: arn });
         const bus = /^arn:aws:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/.exec(arn);
+        if (bus && from !== undefined) {
+          // "If a receiver account sets up a rule that sends events received from a sender
+          // account on to a third account, these events are not sent to the third account"
+          // (EventBridge User Guide, sending and receiving events between AWS accounts), and
+          // "EventBridge can't route events received from a sender event bus to a third event
+          // bus" (same account and Region). Back to the bus it came from, which the text does not
+          // name, is not sent either: the run's choice, or two forwarding buses would loop.
+          this.notSent.push({
+            rule: rule.name,
+            on: where,
+            to: arn,
+            reason: `received from ${from}: EventBridge does not send it on to another event bus`,
+          });
+          continue;
+        }
+        this.hops.push({ rule: rule.name, on: where, to: arn });
         if (bus) {
           const [, region, account, name] = bus;
           const key = `${account}/${region}/${name}`;
           if (!this.busOrgCondition.has(key)) throw new Error(`rule ${rule.name}: no event bus ${key}`);
           const org = this.busOrgCondition.get(key);
+          if (account !== on.account && !roleArn && org !== undefined)
+            // "If you are setting the event bus of another account as the target, and that account
+            // granted permission to your account through an organization instead of directly by
+            // the account ID, then you must specify a RoleArn with proper permissions in the
+            // Target structure" (EventBridge API Reference, Target).
+            throw new Error(
+              `rule ${rule.name}: ${key} grants PutEvents through an organization (aws:PrincipalOrgID): ` +
+                `its target in ${on.account} needs a RoleArn`,
+            );
           if (roleArn && this.sendAsRole) {
             // As AWS sends it: the target's role, its grant and the bus policy, decided by the stand-in.
             await this.sendAsRole({ rule, roleArn, busArn: arn }).catch((err: Error) => {
@@ -176,13 +211,13 @@ export class LocalEventBridge {
             (org !== this.org.id || !this.org.accounts.includes(on.account))
           )
             throw new Error(`rule ${rule.name}: the policy of ${key} refuses PutEvents from ${on.account}`);
-          results.push(...(await this.put(event, { account, region, bus: name })));
+          results.push(...(await this.put(event, { account, region, bus: name }, where)));
         } else if (arn.startsWith('function:')) {
           results.push(
             await this.invoke({ stack: rule.stack, logicalId: arn.slice(9) }, inputFor(target, event)),
           );
         } else if (arn.startsWith('arn:aws:sqs:') && this.sendToQueue) {
-          await this.sendToQueue({ rule, queueArn: arn, body: JSON.stringify(inputFor(target, event)) });
+          await this.sendToQueue({ rule, queueArn: arn, body: inputTextFor(target, event) });
           results.push({ queue: arn });
         } else throw new Error(`rule ${rule.name}: target ${arn} is not emulated`);
       }
@@ -191,23 +226,63 @@ export class LocalEventBridge {
   }
 }
 
-/** What a target hands on: the InputTransformer's template filled in, the constant Input, or the event. */
+/**
+ * What a target hands on: the event as is, or the text EventBridge makes of it (the constant
+ * Input, the InputPath's value, or the InputTransformer's template filled in) read as JSON when
+ * it is JSON, else as the text itself.
+ */
 export function inputFor(target: Target, event: AwsEvent): unknown {
-  if (target.Input !== undefined) return JSON.parse(target.Input);
-  if (target.InputPath) return pathValue(event, target.InputPath);
-  if (!target.InputTransformer) return event;
-  const { InputPathsMap = {}, InputTemplate } = target.InputTransformer;
-  let text = InputTemplate;
-  for (const [name, path] of Object.entries(InputPathsMap)) {
-    const value = pathValue(event, path);
-    // "<name>" inside quotes takes a string's characters; a bare <name> takes the JSON value.
-    text = text
-      .split(`"<${name}>"`)
-      .join(JSON.stringify(typeof value === 'string' ? value : JSON.stringify(value ?? null)))
-      .split(`<${name}>`)
-      .join(JSON.stringify(value ?? null));
+  if (target.Input === undefined && !target.InputPath && !target.InputTransformer) return event;
+  const text = inputTextFor(target, event);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
-  return JSON.parse(text);
+}
+
+/**
+ * The text a target receives. A placeholder of the InputTransformer's template is filled as the
+ * EventBridge User Guide ("Transforming target input") shows: inside a JSON string it takes the
+ * value's characters, unescaped ("EventBridge doesn't escape values extracted by Input Path,
+ * when populating the Input Template for a target"; "instance <instance> is in <state>" →
+ * "instance i-0123456789 is in RUNNING"); elsewhere the value as JSON ({"instance" : <instance>}
+ * → {"instance" : "i-0123456789"}). A template that is not JSON stays text ("<instance> is in
+ * state <status>", the botocore model's example). A path the event lacks fills in nothing
+ * inside a string and null elsewhere.
+ */
+export function inputTextFor(target: Target, event: AwsEvent): string {
+  if (target.Input !== undefined) return target.Input;
+  if (target.InputPath) return JSON.stringify(pathValue(event, target.InputPath));
+  if (!target.InputTransformer) return JSON.stringify(event);
+  const { InputPathsMap = {}, InputTemplate } = target.InputTransformer;
+  const values = new Map(Object.entries(InputPathsMap).map(([name, path]) => [name, pathValue(event, path)]));
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < InputTemplate.length; i++) {
+    const c = InputTemplate[i];
+    if (c === '<') {
+      const end = InputTemplate.indexOf('>', i + 1);
+      const name = end > i ? InputTemplate.slice(i + 1, end) : '';
+      if (values.has(name)) {
+        const value = values.get(name);
+        if (inString)
+          out += value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+        else out += JSON.stringify(value ?? null);
+        i = end;
+        continue;
+      }
+    }
+    if (inString && c === '\\') {
+      // An escaped character inside a string (\" among them) neither opens nor closes it.
+      out += c + (InputTemplate[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (c === '"') inString = !inString;
+    out += c;
+  }
+  return out;
 }
 
 function pathValue(event: unknown, path: string): unknown {

@@ -33,6 +33,8 @@ import { logGroupExists } from '../shared/log-groups';
 
 export const findingsLogGroup = names.guardDutyFindingsLogGroup;
 export const findingsRule = names.guardDutyFindingsRule;
+/** What the findings rule matches: every GuardDuty finding of the administrator's default bus. */
+export const findingsRulePattern = { source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] };
 
 export interface GuardDutyClients {
   /** GuardDuty in the security-tooling (delegated admin) account, this region. */
@@ -212,8 +214,9 @@ async function resourcePolicy(logs: CloudWatchLogsClient, name: string): Promise
   return undefined;
 }
 
-/** Two policy documents that say the same (JSON text compared as parsed values). */
-function samePolicy(text: string, wanted: object): boolean {
+/** Two JSON documents (policies, event patterns) that say the same: the text compared as parsed values. */
+function sameJson(text: string | undefined, wanted: object): boolean {
+  if (text === undefined) return false;
   try {
     return isDeepStrictEqual(JSON.parse(text), wanted);
   } catch {
@@ -287,7 +290,7 @@ async function ensureFindingsForwarding(
   const groupArn = `arn:aws:logs:${target.region}:${settings.adminAccount}:log-group:${findingsLogGroup}`;
   const wantedPolicy = findingsResourcePolicy(target.region, settings.adminAccount);
   const policy = await resourcePolicy(clients.adminLogs, findingsRule);
-  if (policy === undefined || !samePolicy(policy, wantedPolicy)) {
+  if (policy === undefined || !sameJson(policy, wantedPolicy)) {
     try {
       await clients.adminLogs.send(
         new PutResourcePolicyCommand({
@@ -311,18 +314,37 @@ async function ensureFindingsForwarding(
         : `corrected resource policy ${findingsRule}, which differed from what lets EventBridge write GuardDuty findings into ${findingsLogGroup}`,
     );
   }
-  const putRule = () =>
-    clients.adminEvents.send(
+  // "If you are updating an existing rule, the rule is replaced with what you specify in this
+  // PutRule command" (EventBridge API Reference, PutRule): anyone's PutRule of this name may leave
+  // it disabled ("A disabled rule won't match any events", DisableRule) or with a pattern no
+  // finding matches, its target still there. So the rule is described first, and put again only
+  // when it is missing or its State or EventPattern (compared as parsed JSON) is not the wanted one.
+  const rule = await clients.adminEvents
+    .send(new DescribeRuleCommand({ Name: findingsRule }))
+    .catch((err: Error) => {
+      if (err.name === 'ResourceNotFoundException') return undefined;
+      throw err;
+    });
+  const ruleRight = rule?.State === 'ENABLED' && sameJson(rule.EventPattern, findingsRulePattern);
+  if (!ruleRight) {
+    await clients.adminEvents.send(
       new PutRuleCommand({
         Name: findingsRule,
         Description:
           'logwarden: GuardDuty findings of the organization to CloudWatch Logs (then the central pipeline)',
-        EventPattern: JSON.stringify({ source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] }),
+        EventPattern: JSON.stringify(findingsRulePattern),
         State: 'ENABLED',
       }),
     );
-  if (!(await ruleTargets(clients.adminEvents, findingsRule, groupArn))) {
-    await putRule();
+    if (rule && rule.State !== 'ENABLED')
+      actions.push(`enabled rule ${findingsRule} again, which was ${rule.State ?? 'in no state'}`);
+    if (rule && !sameJson(rule.EventPattern, findingsRulePattern))
+      actions.push(
+        `put back the pattern of rule ${findingsRule}, which was ${rule.EventPattern ?? 'none'} (wanted ${JSON.stringify(findingsRulePattern)})`,
+      );
+  }
+  // A rule just created has no target; an existing one may have lost it (RemoveTargets).
+  if (!rule || !(await ruleTargets(clients.adminEvents, findingsRule, groupArn))) {
     const put = await clients.adminEvents.send(
       new PutTargetsCommand({ Rule: findingsRule, Targets: [{ Id: 'findings-log-group', Arn: groupArn }] }),
     );
@@ -334,13 +356,5 @@ async function ensureFindingsForwarding(
       return;
     }
     actions.push(`routed GuardDuty findings to ${findingsLogGroup} with rule ${findingsRule}`);
-    return;
-  }
-  // "A disabled rule won't match any events" (EventBridge API Reference, DisableRule): the rule
-  // and its target are still there, only its State says it routes nothing.
-  const { State } = await clients.adminEvents.send(new DescribeRuleCommand({ Name: findingsRule }));
-  if (State !== 'ENABLED') {
-    await putRule();
-    actions.push(`enabled rule ${findingsRule} again, which was ${State ?? 'in no state'}`);
   }
 }

@@ -15,7 +15,9 @@ What rests on which AWS text:
   to the calls that can change coverage. Data events (CloudWatch Logs PutLogEvents, Kinesis
   records, S3 objects, DynamoDB items, SNS Publish, SQS messages, Lambda Invoke) are not
   management events and a trail without data event selectors, as logwarden's, does not log
-  them; STS calls are read-only.
+  them; STS AssumeRole and GetCallerIdentity are read-only, but GetFederationToken and
+  GetSessionToken are "change events, even though they begin with the verb Get" (EventBridge User
+  Guide, "Receiving read-only management events from AWS services") and are recorded.
 - The record (CloudTrail User Guide, "CloudTrail record contents"): `eventSource`
   `<service>.amazonaws.com`, `eventName` the operation, `awsRegion` the region of the call
   (global services, IAM, STS, Organizations, in us-east-1), `userIdentity` of the signing
@@ -81,9 +83,16 @@ DATA_EVENTS = {
         "PutObjectAcl", "GetObjectAcl", "PutObjectTagging", "GetObjectTagging", "DeleteObjectTagging",
         "PutObjectRetention", "GetObjectRetention", "PutObjectLegalHold", "GetObjectLegalHold",
     },
-    # STS issues credentials; its calls are read-only management events (not sent to EventBridge).
-    "sts": {"AssumeRole", "GetCallerIdentity", "GetSessionToken", "AssumeRoleWithWebIdentity"},
+    # STS issues credentials; these calls are read-only management events (not sent to
+    # EventBridge: the User Guide's rule that opts in to read-only management events matches
+    # AssumeRole).
+    "sts": {"AssumeRole", "GetCallerIdentity", "AssumeRoleWithWebIdentity"},
 }
+# "Events from the following AWS STS APIs are change events, even though they begin with the verb
+# Get: GetFederationToken, GetSessionToken" (EventBridge User Guide, "Receiving read-only
+# management events from AWS services"; its English text found here breaks off at "For example,
+# events from the fo", the rest as its translations give it): recorded and sent as any change.
+CHANGES_NAMED_AS_READS = {"sts": {"GetFederationToken", "GetSessionToken"}}
 
 
 def emit(event: dict[str, Any]) -> None:
@@ -121,6 +130,8 @@ def service_event(detail_type: str, source: str, account: str, region: str, reso
 
 def recorded(service: str, operation: str) -> bool:
     """A management call that changes something: recorded, delivered and sent to EventBridge."""
+    if operation in CHANGES_NAMED_AS_READS.get(service, set()):
+        return True
     return not READ_ONLY.match(operation) and operation not in DATA_EVENTS.get(service, set())
 
 

@@ -7,6 +7,7 @@ import {
   triggers,
   type EventPattern,
 } from '../../events/patterns';
+import { names } from '../../contracts/names';
 import { apiCallEvent } from '../../local/aws-events';
 import { realCloudTrailEvents } from '../../local/corpus';
 
@@ -214,6 +215,56 @@ describe('trigger patterns (events/)', () => {
       ]);
       expect(onBus(logs(name, { logGroupName: '/app', filterName: 'someone-elses' }))).toEqual([]);
     }
+  });
+
+  it('the GuardDuty findings rule replaced by PutRule (disabled, or a pattern that matches nothing) starts a heal', () => {
+    // EventBridge API Reference, PutRule: "If you are updating an existing rule, the rule is
+    // replaced with what you specify in this PutRule command." A PutRule naming the findings rule
+    // with State DISABLED, or with a pattern no finding matches, silences GuardDuty findings as
+    // surely as DeleteRule. The record is shaped as the EventBridge User Guide's CloudTrail
+    // example of PutRule ("requestParameters":{"description":"","name":"cttest2","state":"ENABLED",
+    // "eventPattern":"...","scheduleExpression":""}, "responseElements":{"ruleArn":...}).
+    const admin = '333333333333';
+    const putRule = (name: string, state: string, eventPattern: string, errorCode?: string) => ({
+      ...apiCall(
+        'aws.events',
+        {
+          eventVersion: '1.08',
+          userIdentity: {
+            type: 'AssumedRole',
+            accountId: admin,
+            arn: `arn:aws:sts::${admin}:assumed-role/admin/x`,
+          },
+          eventTime: '2026-12-07T21:00:00Z',
+          eventSource: 'events.amazonaws.com',
+          eventName: 'PutRule',
+          awsRegion: 'eu-west-1',
+          sourceIPAddress: 'AWS Internal',
+          userAgent: 'AWS CloudWatch Console',
+          requestParameters: { description: '', name, state, eventPattern, scheduleExpression: '' },
+          responseElements: errorCode ? null : { ruleArn: `arn:aws:events:eu-west-1:${admin}:rule/${name}` },
+          ...(errorCode ? { errorCode } : {}),
+          eventType: 'AwsApiCall',
+          apiVersion: '2015-10-07',
+          recipientAccountId: admin,
+        },
+        admin,
+      ),
+      region: 'eu-west-1',
+    });
+    const findings = JSON.stringify({ source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] });
+    const nothing = JSON.stringify({ source: ['aws.guardduty'], 'detail-type': ['No Such Event'] });
+    expect(onBus(putRule(names.guardDutyFindingsRule, 'DISABLED', findings))).toEqual([
+      'findings-rule-replaced',
+    ]);
+    expect(onBus(putRule(names.guardDutyFindingsRule, 'ENABLED', nothing))).toEqual([
+      'findings-rule-replaced',
+    ]);
+    // Someone else's rule, or a PutRule EventBridge refused, starts nothing.
+    expect(onBus(putRule('someone-elses-rule', 'DISABLED', findings))).toEqual([]);
+    expect(
+      onBus(putRule(names.guardDutyFindingsRule, 'DISABLED', findings, 'AccessDeniedException')),
+    ).toEqual([]);
   });
 
   it('member triggers claimed by the management account start nothing on the bus; its trail calls start the management trigger', () => {

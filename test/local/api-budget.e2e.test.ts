@@ -61,9 +61,10 @@ const expected: Record<BudgetCase, Record<string, string[]>> = {
       'guardduty:GetDetector read admin',
       'logs:DescribeLogGroups read admin',
       'logs:DescribeResourcePolicies read admin',
-      'events:ListTargetsByRule read admin',
-      // The findings rule's state: a disabled rule is enabled again (DisableRule is tampering).
+      // The findings rule's state and pattern first (a rule disabled or replaced by PutRule is
+      // put back), then its target.
       'events:DescribeRule read admin',
+      'events:ListTargetsByRule read admin',
     ],
     'ensure-subscription': ['sts:AssumeRole auth admin', 'logs:DescribeAccountPolicies read admin'],
     'write-ledger': coveredMember['write-ledger'],
@@ -87,9 +88,10 @@ const expected: Record<BudgetCase, Record<string, string[]>> = {
       'guardduty:CreateMembers write admin',
       'logs:DescribeLogGroups read admin',
       'logs:DescribeResourcePolicies read admin',
-      'events:ListTargetsByRule read admin',
-      // The findings rule's state: a disabled rule is enabled again (DisableRule is tampering).
+      // The findings rule's state and pattern first (a rule disabled or replaced by PutRule is
+      // put back), then its target.
       'events:DescribeRule read admin',
+      'events:ListTargetsByRule read admin',
     ],
     'ensure-subscription': [
       'sts:AssumeRole auth admin',
@@ -122,9 +124,10 @@ const expected: Record<BudgetCase, Record<string, string[]>> = {
       'guardduty:CreateMembers write admin',
       'logs:DescribeLogGroups read admin',
       'logs:DescribeResourcePolicies read admin',
-      'events:ListTargetsByRule read admin',
-      // The findings rule's state: a disabled rule is enabled again (DisableRule is tampering).
+      // The findings rule's state and pattern first (a rule disabled or replaced by PutRule is
+      // put back), then its target.
       'events:DescribeRule read admin',
+      'events:ListTargetsByRule read admin',
     ],
     'ensure-subscription': [
       'sts:AssumeRole auth admin',

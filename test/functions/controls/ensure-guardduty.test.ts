@@ -31,6 +31,7 @@ import {
   findingsLogGroup,
   findingsResourcePolicy,
   findingsRule,
+  findingsRulePattern,
 } from '../../../functions/ensure-guardduty/ensure-guardduty';
 
 // Every GuardDuty call goes to the administrator: the control is given no member client at all.
@@ -77,7 +78,9 @@ beforeEach(() => {
   logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [ourPolicy] });
   events.on(PutTargetsCommand).resolves({ FailedEntryCount: 0, FailedEntries: [] });
   events.on(ListTargetsByRuleCommand).resolves({ Targets: [{ Id: 'findings-log-group', Arn: groupArn }] });
-  events.on(DescribeRuleCommand).resolves({ Name: findingsRule, State: 'ENABLED' });
+  events
+    .on(DescribeRuleCommand)
+    .resolves({ Name: findingsRule, State: 'ENABLED', EventPattern: JSON.stringify(findingsRulePattern) });
   orgs.on(DescribeAccountCommand).resolves({ Account: { Id: target.account, Email: 'member@example.com' } });
 });
 
@@ -272,9 +275,9 @@ describe('ensureGuardDuty', () => {
     adminGd.on(GetDetectorCommand).resolves({ Status: 'ENABLED', ServiceRole: 'r' });
     logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
     logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [] });
-    events
-      .on(ListTargetsByRuleCommand)
-      .rejects(Object.assign(new Error('no rule'), { name: 'ResourceNotFoundException' }));
+    const noRule = Object.assign(new Error('no rule'), { name: 'ResourceNotFoundException' });
+    events.on(DescribeRuleCommand).rejects(noRule);
+    events.on(ListTargetsByRuleCommand).rejects(noRule);
     const r = await ensureGuardDuty(clients, { ...target, account: settings.adminAccount }, settings);
     expect(logs).toHaveReceivedCommandWith(CreateLogGroupCommand, { logGroupName: findingsLogGroup });
     expect(events).toHaveReceivedCommandWith(PutRuleCommand, { Name: findingsRule, State: 'ENABLED' });
@@ -356,6 +359,38 @@ describe('ensureGuardDuty', () => {
     expect(events).not.toHaveReceivedCommand(PutTargetsCommand);
     expect(r.status).toBe('healed');
     expect(r.actions).toContain(`enabled rule ${findingsRule} again, which was DISABLED`);
+  });
+
+  it('a findings rule replaced with another pattern (PutRule) is put back with the wanted pattern, its target kept', async () => {
+    // EventBridge API Reference, PutRule: "If you are updating an existing rule, the rule is
+    // replaced with what you specify in this PutRule command." Name and State unchanged, a pattern
+    // no GuardDuty finding matches: only DescribeRule's EventPattern tells.
+    adminGd.on(GetDetectorCommand).resolves({ Status: 'ENABLED', ServiceRole: 'r' });
+    const other = { source: ['aws.guardduty'], 'detail-type': ['No Such Event'] };
+    events
+      .on(DescribeRuleCommand)
+      .resolves({ Name: findingsRule, State: 'ENABLED', EventPattern: JSON.stringify(other) });
+    const r = await ensureGuardDuty(clients, { ...target, account: settings.adminAccount }, settings);
+    expect(events).toHaveReceivedCommandWith(PutRuleCommand, {
+      Name: findingsRule,
+      State: 'ENABLED',
+      EventPattern: JSON.stringify(findingsRulePattern),
+    });
+    expect(events).not.toHaveReceivedCommand(PutTargetsCommand);
+    expect(r.status).toBe('healed');
+    expect(r.actions.join('\n')).toContain('No Such Event');
+  });
+
+  it('the same pattern written another way (key order, spacing) is the same: nothing is put', async () => {
+    adminGd.on(GetDetectorCommand).resolves({ Status: 'ENABLED', ServiceRole: 'r' });
+    const reordered = Object.fromEntries(Object.entries(findingsRulePattern).reverse());
+    events
+      .on(DescribeRuleCommand)
+      .resolves({ Name: findingsRule, State: 'ENABLED', EventPattern: JSON.stringify(reordered, null, 2) });
+    const r = await ensureGuardDuty(clients, { ...target, account: settings.adminAccount }, settings);
+    expect(events).toHaveReceivedCommandWith(DescribeRuleCommand, { Name: findingsRule });
+    noWrites(events as never, [PutRuleCommand, PutTargetsCommand]);
+    expect(r).toMatchObject({ status: 'covered', actions: [] });
   });
 
   it('an error other than the delegated-admin refusal is thrown, never reported as covered', async () => {
