@@ -141,6 +141,14 @@ export interface Delivered {
   started: Started[];
 }
 
+/**
+ * The executions among what a bus's rules did with an event: a rule may also send it to a queue
+ * or invoke a function (the archive's Object Created events), which starts no workflow.
+ */
+function executionsOf(results: unknown[]): Started[] {
+  return results.flat().filter((r): r is Started => typeof (r as Started | undefined)?.workflow === 'string');
+}
+
 /** Rounds of events starting executions whose calls start more, before it is called a loop. */
 export const MAX_CASCADE_ROUNDS = 5;
 
@@ -352,7 +360,7 @@ export async function emulateOrganization(
       .template,
     emit: async (event) => {
       putOnBus.add(eventKey(event));
-      const started = (await bus.put(event)).flat() as Started[];
+      const started = executionsOf(await bus.put(event));
       await org.deliverEmitted();
       return started;
     },
@@ -373,7 +381,7 @@ export async function emulateOrganization(
           );
         for (const event of fresh) {
           putOnBus.add(eventKey(event));
-          const now = (await bus.put(event)).flat() as Started[];
+          const now = executionsOf(await bus.put(event));
           delivered.push({ round, event, started: now });
           if (now.length) org.cascade.push({ round, event, started: now });
         }
