@@ -81,7 +81,8 @@ function bodies(entries: IndexEntry[], maxBytes: number, rejected: DocumentOutco
       continue;
     }
     const action = JSON.stringify({ create: { _index: entry.index, _id: entry.id } });
-    const size = action.length + source.length + 2;
+    // Bytes on the wire, as the domain's request limit counts them: UTF-8, not UTF-16 units.
+    const size = Buffer.byteLength(action) + Buffer.byteLength(source) + 2;
     if (current.length && bytes + size > maxBytes) {
       out.push({ entries: current, body: lines.join('\n') + '\n' });
       current = [];
@@ -120,13 +121,14 @@ export async function bulkIndex(
     retries: 0,
   };
   let pending = entries;
+  let maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
   for (let attempt = 0; pending.length && attempt < maxAttempts; attempt++) {
     if (attempt > 0) {
       result.retries++;
       await sleep(backoffDelayMs(attempt, options.baseDelayMs ?? 200));
     }
     const again: DocumentOutcome[] = [];
-    for (const chunk of bodies(pending, options.maxBodyBytes ?? 5 * 1024 * 1024, result.rejected)) {
+    for (const chunk of bodies(pending, maxBodyBytes, result.rejected)) {
       if (outOfTime()) {
         const reason = 'not sent: the function is near its timeout';
         again.push(...chunk.entries.map((entry) => ({ entry, status: 0, reason })));
@@ -146,7 +148,12 @@ export async function bulkIndex(
         const reason = `bulk request answered ${status}: ${JSON.stringify(body)?.slice(0, 500)}`;
         const type = (body as { error?: { type?: string } } | undefined)?.error?.type;
         const outcomes = chunk.entries.map((entry) => ({ entry, status, reason }));
-        if (retryable(status, type) || status === 0) again.push(...outcomes);
+        if (status === 413 && chunk.entries.length > 1) {
+          // The body passed the domain's request size ("Maximum size of HTTP request payloads",
+          // OpenSearch Service quotas, by instance type): sent again in halves, not rejected.
+          maxBodyBytes = Math.min(maxBodyBytes, Math.floor(Buffer.byteLength(chunk.body) / 2));
+          again.push(...outcomes);
+        } else if (retryable(status, type) || status === 0) again.push(...outcomes);
         else result.rejected.push(...outcomes);
         continue;
       }

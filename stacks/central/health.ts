@@ -304,6 +304,16 @@ export class PipelineHealth extends Construct {
         description: `The ${fn} read log lines that are not valid UTF-8; they are kept with replacement characters and the raw bytes.`,
       });
     }
+    // A record the alerter cannot read (not a CloudWatch Logs payload, or past MAX_PAYLOAD_BYTES
+    // decoded) is kept by the archive and the indexer, but no tamper event in it is alerted on:
+    // someone must look at it (logwarden replay errors shows it again).
+    alarm({
+      name: 'alerter-unreadable',
+      metric: logwardenMetric('alerter', 'UnreadableRecords'),
+      threshold: 0,
+      description:
+        'The alerter could not read stream records; no tamper alert can come from them. The archive keeps them under errors/, the indexer under rejected/: look at them.',
+    });
     alarm({
       name: 'quarantined-documents',
       metric: logwardenMetric('indexer', 'QuarantinedDocuments'),

@@ -437,6 +437,7 @@ describe('central pipeline stack', () => {
         'alerter-on-failure',
         'indexer-dropped',
         'alerter-dropped',
+        'alerter-unreadable',
         'transform-invalid-utf8',
         'indexer-invalid-utf8',
         'quarantined-documents',

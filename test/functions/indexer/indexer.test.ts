@@ -199,6 +199,57 @@ describe('indexer', () => {
     expect(search.calls[0].actions.map((a) => a.create._id)).toEqual([entries[0].id, entries[2].id]);
   });
 
+  it('sizes _bulk bodies in UTF-8 bytes, as the domain counts them, not in UTF-16 units', async () => {
+    const docs = normalizePayload(payload, formats, testTrust).map((doc) => ({
+      ...doc,
+      message: '日本語のログ'.repeat(2_000), // 3 UTF-8 bytes per UTF-16 unit
+    }));
+    const entries = docs.map((doc) => ({ doc, id: documentId(payload, doc), index: 'logwarden-ocsf-x' }));
+    const bodies: string[] = [];
+    const search: SearchClient = {
+      async request(_method, _path, body) {
+        bodies.push(body ?? '');
+        const n = (body ?? '').trim().split('\n').length / 2;
+        return {
+          status: 200,
+          body: { items: Array.from({ length: n }, () => ({ create: { status: 201 } })) },
+        };
+      },
+    };
+    const maxBodyBytes = 60_000;
+    const result = await bulkIndex(search, entries, { ...noSleep, maxBodyBytes });
+    expect(result.indexed).toBe(docs.length);
+    expect(bodies.length).toBeGreaterThan(1);
+    for (const b of bodies) expect(Buffer.byteLength(b)).toBeLessThanOrEqual(maxBodyBytes + 2);
+  });
+
+  it('a 413 for a body past the domain’s request size sends it again in halves instead of rejecting its documents', async () => {
+    // OpenSearch Service quotas, "Network quotas": "Maximum size of HTTP request payloads", by
+    // instance type; past it the request is refused whole with 413.
+    const docs = normalizePayload(payload, formats, testTrust);
+    const entries = docs.map((doc) => ({ doc, id: documentId(payload, doc), index: 'logwarden-ocsf-x' }));
+    const sizes: number[] = [];
+    let limit = Infinity;
+    const search: SearchClient = {
+      async request(_method, _path, body) {
+        const n = (body ?? '').trim().split('\n').length / 2;
+        sizes.push(n);
+        if (limit === Infinity) limit = Buffer.byteLength(body ?? '') - 1; // the first body is too large
+        if (Buffer.byteLength(body ?? '') > limit)
+          return { status: 413, body: { message: 'Request Entity Too Large' } };
+        return {
+          status: 200,
+          body: { items: Array.from({ length: n }, () => ({ create: { status: 201 } })) },
+        };
+      },
+    };
+    const result = await bulkIndex(search, entries, noSleep);
+    expect(result.rejected).toEqual([]);
+    expect(result.indexed).toBe(docs.length);
+    expect(sizes[0]).toBe(docs.length);
+    expect(Math.max(...sizes.slice(1))).toBeLessThan(docs.length);
+  });
+
   it('quarantines documents whose time is outside the ingestion window, and counts indices it creates', async () => {
     const lines = [
       JSON.stringify({ ...stop, eventTime: '1999-01-01T00:00:00Z' }),
