@@ -14,6 +14,10 @@ export const transientErrors = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
+  // "invoking Lambda results in a 500 error, such as ClientExecutionTimeoutException,
+  // ServiceException, AWSLambdaException, or SdkClientException" (Step Functions Developer Guide,
+  // "Handle transient Lambda service exceptions"): retried like the others.
+  'Lambda.ClientExecutionTimeoutException',
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'InternalFailure',
@@ -39,9 +43,12 @@ export function retryTransient<T extends sfn.TaskStateBase>(task: T): T {
 /**
  * A member's execution role that cannot be assumed yet: a new account's baseline is still being
  * created by the StackSet (home region first, then the others), which takes minutes. Retried
- * with a long, bounded backoff — 30 s growing to 5 min, 12 attempts, about 40 minutes in all —
- * so a new account is covered as soon as its role exists; after that the Catch records the
- * failure and the daily sweep takes over.
+ * with a long, bounded backoff — 30 s growing to 5 min, 12 retries, 40 minutes in all — so a new
+ * account is covered as soon as its role exists; after that the Catch records the failure and
+ * the daily sweep takes over. No jitter: full jitter waits "a random number between 0 and the
+ * computed backoff" (JitterType.FULL), which made the window about 20 minutes on average, short
+ * of a slow StackSet rollout; the window is what matters here, and each account's workflow
+ * starts at its own time anyway.
  */
 export const memberRoleRetry = {
   errors: [MemberRoleUnavailable.errorName],
@@ -49,7 +56,7 @@ export const memberRoleRetry = {
   backoffRate: 1.5,
   maxAttempts: 12,
   maxDelay: Duration.minutes(5),
-  jitterStrategy: sfn.JitterType.FULL,
+  jitterStrategy: sfn.JitterType.NONE,
 } as const satisfies sfn.RetryProps;
 
 export function retryMemberRoleUnavailable<T extends sfn.TaskStateBase>(task: T): T {
