@@ -486,7 +486,9 @@ export const configSchema = z
          * wave `maxConcurrency` at a time), so a first sweep in `enforce` mode does not write
          * across the whole organization at once.
          */
-        accountsPerWave: positiveInt.max(10_000).default(50),
+        // At most 1,000: a wave's accounts and their results are in the sweep's state, which
+        // Step Functions caps at 256 KiB (workflows/sweep.ts, test/workflows/sweep-state.test.ts).
+        accountsPerWave: positiveInt.max(1_000).default(50),
         /**
          * In `enforce` mode, the sweep stops after a wave once more than this percentage of the
          * accounts covered so far failed (a failed cover-account, or a failed cell); the

@@ -77,12 +77,19 @@ export class Sweep extends Construct {
     // The rollout: the listed accounts in waves of accountsPerWave, one wave after the other.
     // After each wave the ledger writer adds it up (functions/write-ledger/rollout.ts) and says
     // whether the failure rate so far stops the rollout; the last step records how it went.
+    // The listing is kept only as its waves: the execution's state holds about 27 bytes per
+    // account in that form, and Step Functions fails an execution whose state passes 256 KiB
+    // with States.DataLimitExceeded, which no Catch catches ("can't catch
+    // States.DataLimitExceeded terminal error", Step Functions Developer Guide, "Handling
+    // errors"). Listing and waves side by side halved the organization that fits
+    // (SWEEP_STATE_BYTES_PER_ACCOUNT, test/workflows/sweep-state.test.ts).
     const planWaves = new sfn.Pass(this, 'PlanWaves', {
       parameters: {
-        'waves.$': `States.ArrayPartition($.listed.accounts, ${props.accountsPerWave})`,
-        'total.$': 'States.ArrayLength($.listed.accounts)',
+        plan: {
+          'waves.$': `States.ArrayPartition($.listed.accounts, ${props.accountsPerWave})`,
+          'total.$': 'States.ArrayLength($.listed.accounts)',
+        },
       },
-      resultPath: '$.plan',
     });
     const startRollout = new sfn.Pass(this, 'StartRollout', {
       parameters: {
@@ -122,7 +129,7 @@ export class Sweep extends Construct {
     const done = summarize('Summarize', {
       'results.$': '$.progress',
       'rollout.$': '$.progress',
-      coverage: { 'accounts.$': '$.listed.accounts' },
+      coverage: { 'waves.$': '$.plan.waves' },
     });
     const nextWave = new sfn.Choice(this, 'NextWave')
       .when(

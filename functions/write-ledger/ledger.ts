@@ -36,8 +36,11 @@ export interface LedgerInput {
   afterWave?: AfterWaveInput;
   /** The sweep's last step: how the rollout went, recorded in the execution's output. */
   rollout?: RolloutProgress;
-  /** The sweep's last step: publish the coverage percentage over these accounts (its listing). */
-  coverage?: { accounts?: ({ account: string } | string)[] };
+  /**
+   * The sweep's last step: publish the coverage percentage over these accounts (its listing),
+   * given as its waves (the sweep keeps the listing only in that form, for its state's size).
+   */
+  coverage?: { waves?: ({ account: string } | string)[][] };
   /**
    * The execution's own input (`$$.Execution.Input`), given to the ledger steps of the heal
    * workflows: its `trigger` says whether another workflow started it (then that workflow
@@ -351,8 +354,9 @@ export async function publishCoverage(
   const settings = deps.coverage!;
   const rows = await readLedger(deps.ddb, deps.table);
   const staleness = { now: (deps.now ?? (() => new Date()))(), staleAfterMs: settings.staleAfterMs };
-  const accounts = input.accounts
-    ? input.accounts.map((a) => (typeof a === 'string' ? a : a.account))
+  const listed = input.waves?.flat();
+  const accounts = listed
+    ? listed.map((a) => (typeof a === 'string' ? a : a.account))
     : recentlyVerifiedAccounts(rows, staleness);
   const coverage = coverageByControl(rows, accounts, settings.governedRegions, staleness);
   settings.emit(coverage);

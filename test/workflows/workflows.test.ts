@@ -336,7 +336,9 @@ describe('sweep rollout in waves, executed (aws-local-stepfunctions, issue 23 §
     const states = (
       definition as { States: Record<string, State & { Parameters?: Record<string, unknown> }> }
     ).States;
-    expect(states.PlanWaves.Parameters?.['waves.$']).toBe('States.ArrayPartition($.listed.accounts, 2)');
+    expect((states.PlanWaves.Parameters?.plan as Record<string, unknown>)['waves.$']).toBe(
+      'States.ArrayPartition($.listed.accounts, 2)',
+    );
     expect((states.Accounts as unknown as { ItemsPath: string }).ItemsPath).toBe('$.wave.accounts');
   });
 

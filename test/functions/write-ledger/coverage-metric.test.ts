@@ -95,7 +95,8 @@ describe('the coverage percentage per control (issue 23 §4)', () => {
         executionArn: 'arn:aws:states:eu-west-1:333333333333:execution:logwarden-sweep:x',
         summaryOnly: true,
         results: { counts: { covered: 6 }, failed: [] },
-        coverage: { accounts: [{ account: '444444444444' }] },
+        // The sweep's listing, as its waves (workflows/sweep.ts keeps it in that form only).
+        coverage: { waves: [[{ account: '444444444444' }]] },
       },
       {
         ddb: new DynamoDBClient({}),
