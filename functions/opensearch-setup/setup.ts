@@ -143,8 +143,8 @@ async function ensure(
 export async function installSearchSetup(search: SearchClient, options: SetupOptions): Promise<string[]> {
   if (options.setupRoleArn) {
     try {
-      const own = await installOwnRole(search, options.setupRoleArn);
-      return own.concat(await installContent(search, options));
+      const own = await installOwnRole(search, { ...options, setupRoleArn: options.setupRoleArn });
+      return own.actions.concat(await installContent(search, options, own.serviceRolesMapped));
     } catch (err) {
       if (!(err instanceof BootstrapPendingError) || options.setupRoleMapped) throw err;
       const req = bootstrapRequest(options.setupRoleArn);
@@ -156,38 +156,130 @@ export async function installSearchSetup(search: SearchClient, options: SetupOpt
   return installContent(search, options);
 }
 
-/** The setup role's own permissions for template and ISM: needs the bootstrap's security_manager. */
-async function installOwnRole(search: SearchClient, setupRoleArn: string): Promise<string[]> {
+/**
+ * What the role that writes the ISM policy needs for each action the policy runs. ISM runs a
+ * managed index's steps as that role: the runner wraps each step in
+ * `IndexManagementSecurityContext(…, managedIndexConfig.policy.user)`, which injects the roles
+ * the user had when the policy was written (index-management, ManagedIndexRunner). And "users not
+ * only need the correct index management permissions, but they also need permissions to execute
+ * actions to involved indexes" (OpenSearch documentation, "Index management security"). So:
+ * - `delete` deletes the index (`indices:admin/delete`, DeleteIndexRequest);
+ * - `warm_migration`: "If the domain uses fine-grained access control, users must be mapped to
+ *   the ultrawarm_manager role" (Developer Guide, "UltraWarm storage", Prerequisites);
+ * - `cold_migration`, `cold_delete`: "non-admin users must be mapped to the cold_manager role …
+ *   in order to manage cold indexes" (Developer Guide, "Cold storage", Prerequisites).
+ * Nothing more: the setup role gets the delete and the tier roles only when its policy uses them.
+ */
+export const ismActionNeeds: Record<string, { indexActions?: string[]; serviceRole?: string }> = {
+  delete: { indexActions: ['indices:admin/delete'] },
+  warm_migration: { serviceRole: 'ultrawarm_manager' },
+  cold_migration: { serviceRole: 'cold_manager' },
+  cold_delete: { serviceRole: 'cold_manager' },
+};
+
+/** The action names of an ISM policy, in state order, each once. */
+export function ismPolicyActions(policy: { policy: { states: { actions: object[] }[] } }): string[] {
+  return [...new Set(policy.policy.states.flatMap((s) => s.actions.flatMap((a) => Object.keys(a))))];
+}
+
+/** What the setup role needs to run `policy`; an action not in `ismActionNeeds` is an error. */
+export function ismNeeds(policy: { policy: { states: { actions: object[] }[] } }): {
+  indexActions: string[];
+  serviceRoles: string[];
+} {
+  const needs = ismPolicyActions(policy).map((action) => {
+    const need = ismActionNeeds[action];
+    if (!need) throw new Error(`ISM action ${action}: the setup role's permissions for it are not known`);
+    return need;
+  });
+  return {
+    indexActions: [...new Set(needs.flatMap((n) => n.indexActions ?? []))],
+    serviceRoles: [...new Set(needs.flatMap((n) => (n.serviceRole ? [n.serviceRole] : [])))],
+  };
+}
+
+/** The setup role: template and ISM calls, and what the ISM policy it writes runs as it. */
+export function setupPermissions(options: Pick<SetupOptions, 'retentionDays' | 'tiers'>): RolePermissions {
+  const { indexActions } = ismNeeds(ismPolicy(options.retentionDays, options.tiers));
+  return {
+    cluster_permissions: [
+      'cluster_monitor',
+      'indices:admin/index_template/*',
+      'cluster:admin/opendistro/ism/*',
+      // A document PUT into an index not yet created runs as a bulk request (auto-create).
+      'indices:data/write/bulk',
+    ],
+    index_permissions: [
+      {
+        index_patterns: [`${indexPrefix}*`],
+        allowed_actions: ['indices:admin/opensearch/ism/*', ...indexActions],
+      },
+      // The shipped saved objects (functions/shared/opensearch/dashboards.ts), shared tenant only.
+      { index_patterns: [dashboardsIndex], allowed_actions: ['read', 'index', 'create_index'] },
+    ],
+    // `.kibana` without a tenant header is the global tenant: the security plugin also asks
+    // for the tenant permission (a read is refused without it, on the local node).
+    tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_write'] }],
+  };
+}
+
+/**
+ * The setup role's own permissions for template and ISM: needs the bootstrap's security_manager.
+ * Returns the actions, and whether a service role (ultrawarm_manager, cold_manager) was mapped
+ * now: ISM keeps the roles of the policy's writer, so the policy must then be written again.
+ */
+async function installOwnRole(
+  search: SearchClient,
+  options: SetupOptions & { setupRoleArn: string },
+): Promise<{ actions: string[]; serviceRolesMapped: boolean }> {
+  const { setupRoleArn } = options;
   const probe = await search.request('GET', `/_plugins/_security/api/roles/${setupRole}`);
   if (probe.status === 401 || probe.status === 403) {
     throw new BootstrapPendingError(`the security plugin answered ${probe.status} to ${setupRoleArn}`);
   }
-  return ensureRole(
-    search,
-    setupRole,
-    {
-      cluster_permissions: [
-        'cluster_monitor',
-        'indices:admin/index_template/*',
-        'cluster:admin/opendistro/ism/*',
-        // A document PUT into an index not yet created runs as a bulk request (auto-create).
-        'indices:data/write/bulk',
-      ],
-      index_permissions: [
-        { index_patterns: [`${indexPrefix}*`], allowed_actions: ['indices:admin/opensearch/ism/*'] },
-        // The shipped saved objects (functions/shared/opensearch/dashboards.ts), shared tenant only.
-        { index_patterns: [dashboardsIndex], allowed_actions: ['read', 'index', 'create_index'] },
-      ],
-      // `.kibana` without a tenant header is the global tenant: the security plugin also asks
-      // for the tenant permission (a read is refused without it, on the local node).
-      tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_write'] }],
-    },
-    [setupRoleArn],
-    probe,
-  );
+  const actions = await ensureRole(search, setupRole, setupPermissions(options), [setupRoleArn], probe);
+  let serviceRolesMapped = false;
+  for (const role of ismNeeds(ismPolicy(options.retentionDays, options.tiers)).serviceRoles) {
+    if (await ensureMappedTo(search, role, setupRoleArn)) {
+      serviceRolesMapped = true;
+      actions.push(`mapped the setup role to ${role} (its ISM policy migrates indices)`);
+    }
+  }
+  return { actions, serviceRolesMapped };
 }
 
-async function installContent(search: SearchClient, options: SetupOptions): Promise<string[]> {
+/**
+ * Adds `backendRole` to the mapping of a role OpenSearch Service defines, keeping whoever else is
+ * mapped to it (a JSON Patch, as the bootstrap); a missing mapping is created. Returns whether it wrote.
+ */
+async function ensureMappedTo(search: SearchClient, role: string, backendRole: string): Promise<boolean> {
+  const path = `/_plugins/_security/api/rolesmapping/${role}`;
+  const current = await search.request('GET', path);
+  if (current.status !== 404 && current.status >= 300)
+    throw new Error(`GET ${path} answered ${current.status}: ${JSON.stringify(current.body).slice(0, 300)}`);
+  const mapped = (current.body as Record<string, { backend_roles?: string[] }>)[role]?.backend_roles ?? [];
+  if (current.status === 200 && mapped.includes(backendRole)) return false;
+  const res =
+    current.status === 404
+      ? await search.request('PUT', path, JSON.stringify({ backend_roles: [backendRole] }))
+      : await search.request(
+          'PATCH',
+          path,
+          JSON.stringify([{ op: 'add', path: '/backend_roles/-', value: backendRole }]),
+        );
+  if (res.status >= 300)
+    throw new Error(
+      `mapping ${backendRole} to ${role} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)} (Developer Guide: the role "might not be defined on some preexisting" domains; create it as the guide shows)`,
+    );
+  return true;
+}
+
+async function installContent(
+  search: SearchClient,
+  options: SetupOptions,
+  /** Write the ISM policy even when its states are the same (the setup role's roles changed). */
+  rewritePolicy = false,
+): Promise<string[]> {
   const actions: string[] = [];
   // OpenSearch hands a template back normalized (numbers as strings…), so the comparison is by
   // a content hash recorded in the template's own _meta.
@@ -217,7 +309,7 @@ async function installContent(search: SearchClient, options: SetupOptions): Prom
     search,
     `/_plugins/_ism/policies/${ismPolicyId}`,
     policy,
-    (body) => sameJson((body as IsmBody).policy?.states, policy.policy.states),
+    (body) => !rewritePolicy && sameJson((body as IsmBody).policy?.states, policy.policy.states),
     (body) =>
       `/_plugins/_ism/policies/${ismPolicyId}?if_seq_no=${(body as IsmBody)._seq_no}&if_primary_term=${(body as IsmBody)._primary_term}`,
     ism,
