@@ -315,12 +315,50 @@ async function installContent(
     ism,
   );
   if (policyWritten) actions.push(`installed ISM policy ${ismPolicyId} (${options.retentionDays} days)`);
+  // A managed index runs the copy of the policy it was given: an update reaches the existing
+  // indices only through the change policy API, which "updates the managed index policy to a new
+  // policy (or to a new version of the policy). You can use an index pattern to update multiple
+  // indexes at once" (OpenSearch documentation, ISM API, "Update managed index policy"). Not on
+  // creation: the policy's ism_template then attaches it to the indices created from now on.
+  if (policyWritten && ism.status !== 404) actions.push(await changeManagedPolicy(search));
 
   return actions.concat(
     await installRoles(search, options),
     await installAudit(search, options),
     await installSavedObjects(search),
   );
+}
+
+/**
+ * The change policy request for every OCSF index (the transport action
+ * `cluster:admin/opendistro/ism/managedindex/change`, ChangePolicyAction in index-management,
+ * which the setup role's `cluster:admin/opendistro/ism/*` grants, with
+ * `indices:admin/opensearch/ism/*` on the indices).
+ */
+export const changePolicyRequest = {
+  method: 'POST',
+  path: `/_plugins/_ism/change_policy/${indexPrefix}*`,
+  body: { policy_id: ismPolicyId },
+} as const;
+
+/**
+ * Moves the managed OCSF indices to the policy just written. An index the plugin refuses (one
+ * not managed: its policy removed by hand) is named in the result, not an error: the others
+ * still change, and the deployment does not hang on a person's choice for one index.
+ */
+async function changeManagedPolicy(search: SearchClient): Promise<string> {
+  const { method, path, body } = changePolicyRequest;
+  const res = await search.request(method, path, JSON.stringify(body));
+  if (res.status >= 300)
+    throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
+  const answer = res.body as {
+    updated_indices?: number;
+    failed_indices?: { index_name: string; reason: string }[];
+  };
+  const failed = answer.failed_indices ?? [];
+  return `changed the policy of ${answer.updated_indices ?? 0} managed ${indexPrefix}* indices to ${ismPolicyId}${
+    failed.length ? `; not changed: ${failed.map((f) => `${f.index_name} (${f.reason})`).join(', ')}` : ''
+  }`;
 }
 
 /**

@@ -11,6 +11,8 @@ import {
   ismPolicyActions,
   responderPermissions,
   setupRole,
+  setupPermissions,
+  changePolicyRequest,
   responderRole,
   writerRole,
 } from '../../../functions/opensearch-setup/setup';
@@ -23,11 +25,16 @@ import { indexPrefix, ismPolicy, type IsmTiers } from '../../../functions/shared
  * `/_plugins/_security/api/audit` (`{ _readonly, config }`), written at `.../audit/config`,
  * which answers 405 to GET; a role is read back with the fields the plugin adds.
  */
-function memorySearch(): SearchClient & { writes: string[] } {
+function memorySearch(): SearchClient & {
+  writes: string[];
+  changes: { path: string; body: unknown }[];
+} {
   const store = new Map<string, unknown>();
   const writes: string[] = [];
+  const changes: { path: string; body: unknown }[] = [];
   return {
     writes,
+    changes,
     async request(method, path, body) {
       const key = path.split('?')[0];
       if (key === auditPaths.write && method === 'GET')
@@ -48,6 +55,12 @@ function memorySearch(): SearchClient & { writes: string[] } {
           saved.backend_roles = [...saved.backend_roles, op.value];
         }
         return { status: 200, body: { status: 'OK' } };
+      }
+      // Change policy: the managed indices the stub holds (`managed`), all of them changed.
+      if (method === 'POST' && key.startsWith('/_plugins/_ism/change_policy/')) {
+        writes.push(key);
+        changes.push({ path: key, body: JSON.parse(body ?? '{}') });
+        return { status: 200, body: { updated_indices: 3, failures: false, failed_indices: [] } };
       }
       if (method === 'PUT') {
         writes.push(key);
@@ -119,14 +132,52 @@ describe('installSearchSetup', () => {
     expect(search.writes).toHaveLength(writes);
   });
 
-  it('a changed retention updates only the ISM policy', async () => {
+  /**
+   * "Updates the managed index policy to a new policy (or to a new version of the policy). You can
+   * use an index pattern to update multiple indexes at once." (OpenSearch documentation, ISM API,
+   * "Update managed index policy"): a managed index keeps running the policy version it was
+   * given until then.
+   */
+  it('a changed retention updates the ISM policy and moves the existing indices to it', async () => {
     const search = memorySearch();
     await installSearchSetup(search, { retentionDays: 90 });
+    // Created, not updated: no index is managed by an older version.
+    expect(search.changes).toEqual([]);
     search.writes.length = 0;
     expect(await installSearchSetup(search, { retentionDays: 30 })).toEqual([
       'installed ISM policy logwarden-ocsf-retention (30 days)',
+      'changed the policy of 3 managed logwarden-ocsf-* indices to logwarden-ocsf-retention',
     ]);
-    expect(search.writes).toEqual(['/_plugins/_ism/policies/logwarden-ocsf-retention']);
+    expect(search.writes).toEqual([
+      '/_plugins/_ism/policies/logwarden-ocsf-retention',
+      '/_plugins/_ism/change_policy/logwarden-ocsf-*',
+    ]);
+    expect(search.changes).toEqual([
+      {
+        path: '/_plugins/_ism/change_policy/logwarden-ocsf-*',
+        body: { policy_id: 'logwarden-ocsf-retention' },
+      },
+    ]);
+    // Unchanged: nothing written, nothing changed.
+    search.changes.length = 0;
+    expect(await installSearchSetup(search, { retentionDays: 30 })).toEqual([]);
+    expect(search.changes).toEqual([]);
+  });
+
+  it('the setup role may send the change policy request (ChangePolicyAction: cluster:admin/opendistro/ism/managedindex/change)', () => {
+    // index-management, ChangePolicyAction.NAME = "cluster:admin/opendistro/ism/managedindex/change";
+    // "with the exceptions of Create Policy, Get Policy, and Delete Policy, users also need the
+    // indices:admin/opensearch/ism/managedindex permission to execute ISM APIs" (OpenSearch
+    // documentation, "Index management security").
+    const role = setupPermissions({ retentionDays: 90 });
+    const granted = (perm: string, list: string[]) =>
+      list.some((p) => p === perm || (p.endsWith('*') && perm.startsWith(p.slice(0, -1))));
+    expect(granted('cluster:admin/opendistro/ism/managedindex/change', role.cluster_permissions)).toBe(true);
+    const onOcsf = (role.index_permissions as { index_patterns: string[]; allowed_actions: string[] }[])
+      .filter((p) => p.index_patterns.includes('logwarden-ocsf-*'))
+      .flatMap((p) => p.allowed_actions);
+    expect(granted('indices:admin/opensearch/ism/managedindex', onOcsf)).toBe(true);
+    expect(changePolicyRequest.path).toBe('/_plugins/_ism/change_policy/logwarden-ocsf-*');
   });
 
   it('without fine-grained access control it touches no security API', async () => {
@@ -337,6 +388,7 @@ describe('installSearchSetup', () => {
     ).toEqual([
       'mapped the setup role to ultrawarm_manager (its ISM policy migrates indices)',
       'installed ISM policy logwarden-ocsf-retention (90 days)',
+      'changed the policy of 3 managed logwarden-ocsf-* indices to logwarden-ocsf-retention',
     ]);
     const mapping = (
       (await search.request('GET', '/_plugins/_security/api/rolesmapping/ultrawarm_manager')).body as Record<
