@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { SearchClient, SearchResponse } from '../shared/opensearch/client';
 import {
   indexPrefix,
-  indexTemplate,
+  indexTemplateFor,
   indexTemplateName,
   ismPolicy,
   type IsmTiers,
@@ -15,6 +15,8 @@ export interface SetupOptions {
   retentionDays: number;
   /** Hot, then UltraWarm, then cold storage (contracts/search-sizing.ts); absent: hot, then delete. */
   tiers?: IsmTiers;
+  /** Primary shards of a daily index (contracts/search-sizing.ts); absent: the template file's 1. */
+  primaryShards?: number;
   /** IAM roles that write documents; mapped to a least-privilege role under fine-grained access control. */
   writerRoleArns?: string[];
   /** IAM roles that read (dashboards, the CLI); mapped to a read-only role. */
@@ -283,6 +285,7 @@ async function installContent(
   const actions: string[] = [];
   // OpenSearch hands a template back normalized (numbers as strings…), so the comparison is by
   // a content hash recorded in the template's own _meta.
+  const indexTemplate = indexTemplateFor(options.primaryShards);
   const contentHash = createHash('sha256').update(JSON.stringify(indexTemplate)).digest('hex');
   const wanted = { ...indexTemplate, _meta: { ...indexTemplate._meta, content_sha256: contentHash } };
   const templateWritten = await ensure(search, `/_index_template/${indexTemplateName}`, wanted, (body) => {

@@ -359,6 +359,8 @@ export class SearchDomain extends Construct {
               WarmDays: String(this.cluster.size.warm.days),
             }
           : {}),
+        // The sized primary shards of a daily index go into the index template the setup installs.
+        ...(this.cluster.size ? { PrimaryShards: String(this.cluster.size.primaryShardsPerDailyIndex) } : {}),
         WriterRoleArns: Lazy.list({ produce: () => this.writers.map((r) => r.roleArn) }),
         ReaderRoleArns: config.openSearch.readerRoleArns,
         ResponderRoleArns: config.openSearch.responderRoleArns,

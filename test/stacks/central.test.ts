@@ -7,6 +7,7 @@ import {
   PROCESSOR_BUFFER_MB,
 } from '../../stacks/central/firehose-archive';
 import { names } from '../../contracts/names';
+import { searchSizeOf } from '../../contracts/config';
 import { seventeenRegions } from '../../scale/model';
 import { buildExample, exampleConfig, exampleConfigRaw, templateOf } from './example-app';
 
@@ -368,6 +369,24 @@ describe('central pipeline stack', () => {
         Match.stringLikeRegexp('setupRoleMapped is false'),
       ),
     ).toHaveLength(1);
+  });
+
+  it('the setup installs the sized primary shards of a daily index: a large daily ingest, more than one', () => {
+    const raw = exampleConfigRaw() as { openSearch: Record<string, unknown> };
+    // Sized by the daily ingest, not by hand: without instanceCount and volumeGiB.
+    const openSearch = Object.fromEntries(
+      Object.entries(raw.openSearch).filter(([k]) => k !== 'instanceCount' && k !== 'volumeGiB'),
+    );
+    const large = exampleConfig({ openSearch: { ...openSearch, dailyIngestGiB: 300 } });
+    const sized = searchSizeOf(large)!;
+    expect(sized.primaryShardsPerDailyIndex).toBeGreaterThan(1);
+    const setup = Object.values(
+      templateOf(buildExample(large).central).findResources('AWS::CloudFormation::CustomResource'),
+    )[0].Properties;
+    expect(setup.PrimaryShards).toBe(String(sized.primaryShardsPerDailyIndex));
+    // The example sizes by hand (no daily ingest): the template file's own count stays.
+    const handSized = Object.values(t.findResources('AWS::CloudFormation::CustomResource'))[0].Properties;
+    expect(handSized.PrimaryShards).toBeUndefined();
   });
 
   it('the writer roles are all mapped, whether granted before or after addSetup (a Lazy list)', () => {

@@ -180,6 +180,26 @@ describe('installSearchSetup', () => {
     expect(changePolicyRequest.path).toBe('/_plugins/_ism/change_policy/logwarden-ocsf-*');
   });
 
+  it('the installed index template gives a daily index the sized primary shards, and a new count is written again', async () => {
+    const search = memorySearch();
+    const shardsInstalled = async () =>
+      (
+        (await search.request('GET', '/_index_template/logwarden-ocsf')).body as {
+          index_templates: {
+            index_template: { template: { settings: { index: { number_of_shards: number } } } };
+          }[];
+        }
+      ).index_templates[0].index_template.template.settings.index.number_of_shards;
+    await installSearchSetup(search, { retentionDays: 90 });
+    expect(await shardsInstalled()).toBe(1);
+    search.writes.length = 0;
+    expect(await installSearchSetup(search, { retentionDays: 90, primaryShards: 5 })).toEqual([
+      'installed index template logwarden-ocsf',
+    ]);
+    expect(await shardsInstalled()).toBe(5);
+    expect(search.writes).toEqual(['/_index_template/logwarden-ocsf']);
+  });
+
   it('without fine-grained access control it touches no security API', async () => {
     const search = memorySearch();
     await installSearchSetup(search, { retentionDays: 90 });
