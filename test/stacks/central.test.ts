@@ -501,11 +501,13 @@ describe('central pipeline stack', () => {
       { Name: 'service', Value: 'logwarden-transform' },
     ]);
     expect(byName('indices-created')).toMatchObject({ MetricName: 'IndicesCreated', Period: 3600 });
-    // shards: 80 % of 1,000 per data node
+    // shards: 80 % of the limit, "1000 per every 16 GB of heap to a max of 4000" on OpenSearch
+    // 2.17 and above (Developer Guide, "Shard count quotas"): r7g.large.search, 8 GiB of heap, 500
+    expect(config.openSearch.instanceType).toBe('r7g.large.search');
     expect(byName('search-shards')).toMatchObject({
       Namespace: 'AWS/ES',
       MetricName: 'Shards.active',
-      Threshold: 0.8 * 1000 * config.openSearch.instanceCount!,
+      Threshold: 0.8 * 500 * config.openSearch.instanceCount!,
     });
   });
 
