@@ -51,14 +51,45 @@ export const MIN_SHARD_GIB = 10;
 export const SHARDS_PER_HEAP_GIB = 25;
 export const REPLICAS = 1;
 
-/** Data-node types logwarden sizes with: memory (heap is half, at most 32 GiB) and largest gp3 volume. */
+/**
+ * Data-node types logwarden sizes with: memory and largest gp3 volume, the "Maximum EBS size
+ * (gp3)" column of the Developer Guide's "EBS volume size quotas" (R7g.large.search 1.5 TiB,
+ * xlarge 3 TiB, 2xlarge 6 TiB, 4xlarge 12 TiB, 8xlarge 16 TiB).
+ */
 export const dataNodeTypes: Record<string, { memoryGiB: number; maxVolumeGiB: number }> = {
-  'r7g.large.search': { memoryGiB: 16, maxVolumeGiB: 1024 },
-  'r7g.xlarge.search': { memoryGiB: 32, maxVolumeGiB: 1536 },
-  'r7g.2xlarge.search': { memoryGiB: 64, maxVolumeGiB: 3072 },
-  'r7g.4xlarge.search': { memoryGiB: 128, maxVolumeGiB: 6144 },
-  'r7g.8xlarge.search': { memoryGiB: 256, maxVolumeGiB: 12288 },
+  'r7g.large.search': { memoryGiB: 16, maxVolumeGiB: 1536 },
+  'r7g.xlarge.search': { memoryGiB: 32, maxVolumeGiB: 3072 },
+  'r7g.2xlarge.search': { memoryGiB: 64, maxVolumeGiB: 6144 },
+  'r7g.4xlarge.search': { memoryGiB: 128, maxVolumeGiB: 12288 },
+  'r7g.8xlarge.search': { memoryGiB: 256, maxVolumeGiB: 16384 },
 };
+
+/**
+ * Java heap of a data node: "OpenSearch Service limits Java processes memory to 50% of total
+ * available memory (max upto 32 GiB). The upper limit of 32 GB doesn't apply to r7g and
+ * OpenSearch optimized instances." (Developer Guide, Quotas, "Java process quota").
+ */
+export function heapGiBOf(instanceType: string): number | undefined {
+  const type = dataNodeTypes[instanceType];
+  if (!type) return undefined;
+  const half = type.memoryGiB / 2;
+  return instanceType.startsWith('r7g.') ? half : Math.min(32, half);
+}
+
+/**
+ * The service's shard limit of one data node on OpenSearch 2.17 and above: "1000 per every 16 GB
+ * of heap to a max of 4000", and "The default limit can't be changed" (Developer Guide, Quotas,
+ * "Shard count quotas"). Read proportionally (an 8 GiB heap: 500), the lower of the readings, so
+ * the shard alarm warns early rather than late. A type sizing does not know: 1,000, the limit of
+ * OpenSearch 1.x to 2.15 in the same table.
+ */
+export const MAX_SHARDS_PER_NODE = 4000;
+export function maxShardsPerDataNode(instanceType: string): number {
+  const heap = heapGiBOf(instanceType);
+  if (heap === undefined) return 1000;
+  return Math.min(MAX_SHARDS_PER_NODE, Math.floor((1000 * heap) / 16));
+}
+
 /** UltraWarm node types and the most data each addresses (Developer Guide, "UltraWarm storage"). */
 export const warmNodeTypes: Record<string, { maxStorageGiB: number }> = {
   'ultrawarm1.medium.search': { maxStorageGiB: 1536 },
@@ -105,11 +136,13 @@ export function sizeCluster(input: SizingInput): ClusterSize {
   const indexGiB = input.dailyIngestGiB * (1 + INDEXING_OVERHEAD);
   const primaries = Math.max(1, Math.ceil(indexGiB / MAX_SHARD_GIB));
   const hotStorageGiB = input.dailyIngestGiB * hotDays * (1 + REPLICAS) * STORAGE_FACTOR;
-  const heapGiB = Math.min(32, type.memoryGiB / 2);
+  const heapGiB = heapGiBOf(input.instanceType)!;
   // Every hot daily index, primaries and replicas, plus a day of margin for the index being opened.
   const hotShards = primaries * (1 + REPLICAS) * (hotDays + 1);
   const byStorage = Math.ceil(hotStorageGiB / type.maxVolumeGiB);
-  const byShards = Math.ceil(hotShards / (SHARDS_PER_HEAP_GIB * heapGiB));
+  // The guidance per GiB of heap, never past the service's own limit of a node.
+  const shardsPerNode = Math.min(SHARDS_PER_HEAP_GIB * heapGiB, maxShardsPerDataNode(input.instanceType));
+  const byShards = Math.ceil(hotShards / shardsPerNode);
   const dataNodes = roundUpTo(Math.max(input.zones, byStorage, byShards, 2), input.zones);
   // Rounded up to 10 GiB, but never past the type's largest volume: byStorage already makes
   // dataNodes × maxVolumeGiB hold the hot storage.

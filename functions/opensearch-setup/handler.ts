@@ -35,6 +35,7 @@ export function makeHandler(deps: SetupDeps) {
       RetentionDays: string;
       HotDays?: string;
       WarmDays?: string;
+      PrimaryShards?: string;
       WriterRoleArns?: string[];
       ReaderRoleArns?: string[];
       ResponderRoleArns?: string[];
@@ -51,6 +52,7 @@ export function makeHandler(deps: SetupDeps) {
         props.HotDays && props.WarmDays
           ? { hotDays: Number(props.HotDays), warmDays: Number(props.WarmDays) }
           : undefined,
+      primaryShards: props.PrimaryShards ? Number(props.PrimaryShards) : undefined,
       writerRoleArns: props.WriterRoleArns,
       readerRoleArns: props.ReaderRoleArns,
       responderRoleArns: props.ResponderRoleArns,

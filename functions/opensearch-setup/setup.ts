@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { SearchClient, SearchResponse } from '../shared/opensearch/client';
 import {
   indexPrefix,
-  indexTemplate,
+  indexTemplateFor,
   indexTemplateName,
   ismPolicy,
   type IsmTiers,
@@ -15,6 +15,8 @@ export interface SetupOptions {
   retentionDays: number;
   /** Hot, then UltraWarm, then cold storage (contracts/search-sizing.ts); absent: hot, then delete. */
   tiers?: IsmTiers;
+  /** Primary shards of a daily index (contracts/search-sizing.ts); absent: the template file's 1. */
+  primaryShards?: number;
   /** IAM roles that write documents; mapped to a least-privilege role under fine-grained access control. */
   writerRoleArns?: string[];
   /** IAM roles that read (dashboards, the CLI); mapped to a read-only role. */
@@ -143,8 +145,8 @@ async function ensure(
 export async function installSearchSetup(search: SearchClient, options: SetupOptions): Promise<string[]> {
   if (options.setupRoleArn) {
     try {
-      const own = await installOwnRole(search, options.setupRoleArn);
-      return own.concat(await installContent(search, options));
+      const own = await installOwnRole(search, { ...options, setupRoleArn: options.setupRoleArn });
+      return own.actions.concat(await installContent(search, options, own.serviceRolesMapped));
     } catch (err) {
       if (!(err instanceof BootstrapPendingError) || options.setupRoleMapped) throw err;
       const req = bootstrapRequest(options.setupRoleArn);
@@ -156,41 +158,134 @@ export async function installSearchSetup(search: SearchClient, options: SetupOpt
   return installContent(search, options);
 }
 
-/** The setup role's own permissions for template and ISM: needs the bootstrap's security_manager. */
-async function installOwnRole(search: SearchClient, setupRoleArn: string): Promise<string[]> {
+/**
+ * What the role that writes the ISM policy needs for each action the policy runs. ISM runs a
+ * managed index's steps as that role: the runner wraps each step in
+ * `IndexManagementSecurityContext(…, managedIndexConfig.policy.user)`, which injects the roles
+ * the user had when the policy was written (index-management, ManagedIndexRunner). And "users not
+ * only need the correct index management permissions, but they also need permissions to execute
+ * actions to involved indexes" (OpenSearch documentation, "Index management security"). So:
+ * - `delete` deletes the index (`indices:admin/delete`, DeleteIndexRequest);
+ * - `warm_migration`: "If the domain uses fine-grained access control, users must be mapped to
+ *   the ultrawarm_manager role" (Developer Guide, "UltraWarm storage", Prerequisites);
+ * - `cold_migration`, `cold_delete`: "non-admin users must be mapped to the cold_manager role …
+ *   in order to manage cold indexes" (Developer Guide, "Cold storage", Prerequisites).
+ * Nothing more: the setup role gets the delete and the tier roles only when its policy uses them.
+ */
+export const ismActionNeeds: Record<string, { indexActions?: string[]; serviceRole?: string }> = {
+  delete: { indexActions: ['indices:admin/delete'] },
+  warm_migration: { serviceRole: 'ultrawarm_manager' },
+  cold_migration: { serviceRole: 'cold_manager' },
+  cold_delete: { serviceRole: 'cold_manager' },
+};
+
+/** The action names of an ISM policy, in state order, each once. */
+export function ismPolicyActions(policy: { policy: { states: { actions: object[] }[] } }): string[] {
+  return [...new Set(policy.policy.states.flatMap((s) => s.actions.flatMap((a) => Object.keys(a))))];
+}
+
+/** What the setup role needs to run `policy`; an action not in `ismActionNeeds` is an error. */
+export function ismNeeds(policy: { policy: { states: { actions: object[] }[] } }): {
+  indexActions: string[];
+  serviceRoles: string[];
+} {
+  const needs = ismPolicyActions(policy).map((action) => {
+    const need = ismActionNeeds[action];
+    if (!need) throw new Error(`ISM action ${action}: the setup role's permissions for it are not known`);
+    return need;
+  });
+  return {
+    indexActions: [...new Set(needs.flatMap((n) => n.indexActions ?? []))],
+    serviceRoles: [...new Set(needs.flatMap((n) => (n.serviceRole ? [n.serviceRole] : [])))],
+  };
+}
+
+/** The setup role: template and ISM calls, and what the ISM policy it writes runs as it. */
+export function setupPermissions(options: Pick<SetupOptions, 'retentionDays' | 'tiers'>): RolePermissions {
+  const { indexActions } = ismNeeds(ismPolicy(options.retentionDays, options.tiers));
+  return {
+    cluster_permissions: [
+      'cluster_monitor',
+      'indices:admin/index_template/*',
+      'cluster:admin/opendistro/ism/*',
+      // A document PUT into an index not yet created runs as a bulk request (auto-create).
+      'indices:data/write/bulk',
+    ],
+    index_permissions: [
+      {
+        index_patterns: [`${indexPrefix}*`],
+        allowed_actions: ['indices:admin/opensearch/ism/*', ...indexActions],
+      },
+      // The shipped saved objects (functions/shared/opensearch/dashboards.ts), shared tenant only.
+      { index_patterns: [dashboardsIndex], allowed_actions: ['read', 'index', 'create_index'] },
+    ],
+    // `.kibana` without a tenant header is the global tenant: the security plugin also asks
+    // for the tenant permission (a read is refused without it, on the local node).
+    tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_write'] }],
+  };
+}
+
+/**
+ * The setup role's own permissions for template and ISM: needs the bootstrap's security_manager.
+ * Returns the actions, and whether a service role (ultrawarm_manager, cold_manager) was mapped
+ * now: ISM keeps the roles of the policy's writer, so the policy must then be written again.
+ */
+async function installOwnRole(
+  search: SearchClient,
+  options: SetupOptions & { setupRoleArn: string },
+): Promise<{ actions: string[]; serviceRolesMapped: boolean }> {
+  const { setupRoleArn } = options;
   const probe = await search.request('GET', `/_plugins/_security/api/roles/${setupRole}`);
   if (probe.status === 401 || probe.status === 403) {
     throw new BootstrapPendingError(`the security plugin answered ${probe.status} to ${setupRoleArn}`);
   }
-  return ensureRole(
-    search,
-    setupRole,
-    {
-      cluster_permissions: [
-        'cluster_monitor',
-        'indices:admin/index_template/*',
-        'cluster:admin/opendistro/ism/*',
-        // A document PUT into an index not yet created runs as a bulk request (auto-create).
-        'indices:data/write/bulk',
-      ],
-      index_permissions: [
-        { index_patterns: [`${indexPrefix}*`], allowed_actions: ['indices:admin/opensearch/ism/*'] },
-        // The shipped saved objects (functions/shared/opensearch/dashboards.ts), shared tenant only.
-        { index_patterns: [dashboardsIndex], allowed_actions: ['read', 'index', 'create_index'] },
-      ],
-      // `.kibana` without a tenant header is the global tenant: the security plugin also asks
-      // for the tenant permission (a read is refused without it, on the local node).
-      tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_write'] }],
-    },
-    [setupRoleArn],
-    probe,
-  );
+  const actions = await ensureRole(search, setupRole, setupPermissions(options), [setupRoleArn], probe);
+  let serviceRolesMapped = false;
+  for (const role of ismNeeds(ismPolicy(options.retentionDays, options.tiers)).serviceRoles) {
+    if (await ensureMappedTo(search, role, setupRoleArn)) {
+      serviceRolesMapped = true;
+      actions.push(`mapped the setup role to ${role} (its ISM policy migrates indices)`);
+    }
+  }
+  return { actions, serviceRolesMapped };
 }
 
-async function installContent(search: SearchClient, options: SetupOptions): Promise<string[]> {
+/**
+ * Adds `backendRole` to the mapping of a role OpenSearch Service defines, keeping whoever else is
+ * mapped to it (a JSON Patch, as the bootstrap); a missing mapping is created. Returns whether it wrote.
+ */
+async function ensureMappedTo(search: SearchClient, role: string, backendRole: string): Promise<boolean> {
+  const path = `/_plugins/_security/api/rolesmapping/${role}`;
+  const current = await search.request('GET', path);
+  if (current.status !== 404 && current.status >= 300)
+    throw new Error(`GET ${path} answered ${current.status}: ${JSON.stringify(current.body).slice(0, 300)}`);
+  const mapped = (current.body as Record<string, { backend_roles?: string[] }>)[role]?.backend_roles ?? [];
+  if (current.status === 200 && mapped.includes(backendRole)) return false;
+  const res =
+    current.status === 404
+      ? await search.request('PUT', path, JSON.stringify({ backend_roles: [backendRole] }))
+      : await search.request(
+          'PATCH',
+          path,
+          JSON.stringify([{ op: 'add', path: '/backend_roles/-', value: backendRole }]),
+        );
+  if (res.status >= 300)
+    throw new Error(
+      `mapping ${backendRole} to ${role} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)} (Developer Guide: the role "might not be defined on some preexisting" domains; create it as the guide shows)`,
+    );
+  return true;
+}
+
+async function installContent(
+  search: SearchClient,
+  options: SetupOptions,
+  /** Write the ISM policy even when its states are the same (the setup role's roles changed). */
+  rewritePolicy = false,
+): Promise<string[]> {
   const actions: string[] = [];
   // OpenSearch hands a template back normalized (numbers as strings…), so the comparison is by
   // a content hash recorded in the template's own _meta.
+  const indexTemplate = indexTemplateFor(options.primaryShards);
   const contentHash = createHash('sha256').update(JSON.stringify(indexTemplate)).digest('hex');
   const wanted = { ...indexTemplate, _meta: { ...indexTemplate._meta, content_sha256: contentHash } };
   const templateWritten = await ensure(search, `/_index_template/${indexTemplateName}`, wanted, (body) => {
@@ -217,18 +312,56 @@ async function installContent(search: SearchClient, options: SetupOptions): Prom
     search,
     `/_plugins/_ism/policies/${ismPolicyId}`,
     policy,
-    (body) => sameJson((body as IsmBody).policy?.states, policy.policy.states),
+    (body) => !rewritePolicy && sameJson((body as IsmBody).policy?.states, policy.policy.states),
     (body) =>
       `/_plugins/_ism/policies/${ismPolicyId}?if_seq_no=${(body as IsmBody)._seq_no}&if_primary_term=${(body as IsmBody)._primary_term}`,
     ism,
   );
   if (policyWritten) actions.push(`installed ISM policy ${ismPolicyId} (${options.retentionDays} days)`);
+  // A managed index runs the copy of the policy it was given: an update reaches the existing
+  // indices only through the change policy API, which "updates the managed index policy to a new
+  // policy (or to a new version of the policy). You can use an index pattern to update multiple
+  // indexes at once" (OpenSearch documentation, ISM API, "Update managed index policy"). Not on
+  // creation: the policy's ism_template then attaches it to the indices created from now on.
+  if (policyWritten && ism.status !== 404) actions.push(await changeManagedPolicy(search));
 
   return actions.concat(
     await installRoles(search, options),
     await installAudit(search, options),
     await installSavedObjects(search),
   );
+}
+
+/**
+ * The change policy request for every OCSF index (the transport action
+ * `cluster:admin/opendistro/ism/managedindex/change`, ChangePolicyAction in index-management,
+ * which the setup role's `cluster:admin/opendistro/ism/*` grants, with
+ * `indices:admin/opensearch/ism/*` on the indices).
+ */
+export const changePolicyRequest = {
+  method: 'POST',
+  path: `/_plugins/_ism/change_policy/${indexPrefix}*`,
+  body: { policy_id: ismPolicyId },
+} as const;
+
+/**
+ * Moves the managed OCSF indices to the policy just written. An index the plugin refuses (one
+ * not managed: its policy removed by hand) is named in the result, not an error: the others
+ * still change, and the deployment does not hang on a person's choice for one index.
+ */
+async function changeManagedPolicy(search: SearchClient): Promise<string> {
+  const { method, path, body } = changePolicyRequest;
+  const res = await search.request(method, path, JSON.stringify(body));
+  if (res.status >= 300)
+    throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
+  const answer = res.body as {
+    updated_indices?: number;
+    failed_indices?: { index_name: string; reason: string }[];
+  };
+  const failed = answer.failed_indices ?? [];
+  return `changed the policy of ${answer.updated_indices ?? 0} managed ${indexPrefix}* indices to ${ismPolicyId}${
+    failed.length ? `; not changed: ${failed.map((f) => `${f.index_name} (${f.reason})`).join(', ')}` : ''
+  }`;
 }
 
 /**

@@ -22,6 +22,7 @@ import { bootstrapRequest } from '../../functions/opensearch-setup/setup';
 import { pipelineLogGroup } from '../../contracts/names';
 import { perAccountName } from '../../contracts/pipelines';
 import { NodeFunction } from '../node-function';
+import { maxShardsPerDataNode } from '../../contracts/search-sizing';
 import { opensearchSetupEnv } from '../../functions/opensearch-setup/env';
 
 /** The SAML IdP's metadata XML named by `openSearch.login.idpMetadataFile`. */
@@ -47,11 +48,6 @@ export interface SearchDomainProps {
 export const setupFunctionName = 'logwarden-opensearch-setup';
 /** The setup role's fixed name: the break-glass bootstrap request names it. */
 export const setupRoleName = 'logwarden-search-setup';
-/**
- * OpenSearch's default `cluster.max_shards_per_node` (1,000 per data node): past the cluster's
- * total, creating an index, and so indexing into a new daily index, is refused.
- */
-export const SHARDS_PER_DATA_NODE = 1000;
 
 /**
  * The OpenSearch domain, in isolated subnets of its own VPC: fine-grained access control whose
@@ -93,7 +89,9 @@ export class SearchDomain extends Construct {
         'logwarden:search-sizing',
         `the search domain of the pipeline in ${describeSearchDomain(props.config, Stack.of(this).region)} (docs/pipeline.md, "Residency")`,
       );
-    this.maxShards = SHARDS_PER_DATA_NODE * cluster.dataNodes;
+    // Past the cluster's total, creating an index, and so indexing into a new daily index, is
+    // refused; OpenSearch 2.17 and above on the service: by heap (contracts/search-sizing.ts).
+    this.maxShards = maxShardsPerDataNode(openSearch.instanceType) * cluster.dataNodes;
     this.volumeGiB = cluster.volumeGiB;
     this.dataNodes = cluster.dataNodes;
 
@@ -359,6 +357,8 @@ export class SearchDomain extends Construct {
               WarmDays: String(this.cluster.size.warm.days),
             }
           : {}),
+        // The sized primary shards of a daily index go into the index template the setup installs.
+        ...(this.cluster.size ? { PrimaryShards: String(this.cluster.size.primaryShardsPerDailyIndex) } : {}),
         WriterRoleArns: Lazy.list({ produce: () => this.writers.map((r) => r.roleArn) }),
         ReaderRoleArns: config.openSearch.readerRoleArns,
         ResponderRoleArns: config.openSearch.responderRoleArns,

@@ -7,6 +7,7 @@ import {
   PROCESSOR_BUFFER_MB,
 } from '../../stacks/central/firehose-archive';
 import { names } from '../../contracts/names';
+import { searchSizeOf } from '../../contracts/config';
 import { seventeenRegions } from '../../scale/model';
 import { buildExample, exampleConfig, exampleConfigRaw, templateOf } from './example-app';
 
@@ -370,6 +371,24 @@ describe('central pipeline stack', () => {
     ).toHaveLength(1);
   });
 
+  it('the setup installs the sized primary shards of a daily index: a large daily ingest, more than one', () => {
+    const raw = exampleConfigRaw() as { openSearch: Record<string, unknown> };
+    // Sized by the daily ingest, not by hand: without instanceCount and volumeGiB.
+    const openSearch = Object.fromEntries(
+      Object.entries(raw.openSearch).filter(([k]) => k !== 'instanceCount' && k !== 'volumeGiB'),
+    );
+    const large = exampleConfig({ openSearch: { ...openSearch, dailyIngestGiB: 300 } });
+    const sized = searchSizeOf(large)!;
+    expect(sized.primaryShardsPerDailyIndex).toBeGreaterThan(1);
+    const setup = Object.values(
+      templateOf(buildExample(large).central).findResources('AWS::CloudFormation::CustomResource'),
+    )[0].Properties;
+    expect(setup.PrimaryShards).toBe(String(sized.primaryShardsPerDailyIndex));
+    // The example sizes by hand (no daily ingest): the template file's own count stays.
+    const handSized = Object.values(t.findResources('AWS::CloudFormation::CustomResource'))[0].Properties;
+    expect(handSized.PrimaryShards).toBeUndefined();
+  });
+
   it('the writer roles are all mapped, whether granted before or after addSetup (a Lazy list)', () => {
     const setup = Object.values(t.findResources('AWS::CloudFormation::CustomResource'))[0].Properties;
     expect(setup.WriterRoleArns).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/Indexer/), 'Arn'] }]);
@@ -482,11 +501,13 @@ describe('central pipeline stack', () => {
       { Name: 'service', Value: 'logwarden-transform' },
     ]);
     expect(byName('indices-created')).toMatchObject({ MetricName: 'IndicesCreated', Period: 3600 });
-    // shards: 80 % of 1,000 per data node
+    // shards: 80 % of the limit, "1000 per every 16 GB of heap to a max of 4000" on OpenSearch
+    // 2.17 and above (Developer Guide, "Shard count quotas"): r7g.large.search, 8 GiB of heap, 500
+    expect(config.openSearch.instanceType).toBe('r7g.large.search');
     expect(byName('search-shards')).toMatchObject({
       Namespace: 'AWS/ES',
       MetricName: 'Shards.active',
-      Threshold: 0.8 * 1000 * config.openSearch.instanceCount!,
+      Threshold: 0.8 * 500 * config.openSearch.instanceCount!,
     });
   });
 

@@ -3,7 +3,9 @@ import { parseConfig, searchSizeOf } from '../../contracts/config';
 import {
   dailyIngestBytes,
   dataNodeTypes,
+  heapGiBOf,
   MAX_SHARD_GIB,
+  maxShardsPerDataNode,
   sizeCluster,
   STORAGE_FACTOR,
 } from '../../contracts/search-sizing';
@@ -56,17 +58,48 @@ describe('the search cluster sized from the organization (issue 24 §4)', () => 
     }
   });
 
+  it('the quotas of the Developer Guide: gp3 maxima, heap and the shard limit of r7g data nodes', () => {
+    // "EBS volume size quotas", Maximum EBS size (gp3): R7g.large.search 1.5 TiB, R7g.xlarge 3 TiB,
+    // R7g.2xlarge 6 TiB, R7g.4xlarge 12 TiB, R7g.8xlarge 16 TiB.
+    const TiB = 1024;
+    expect(Object.fromEntries(Object.entries(dataNodeTypes).map(([k, v]) => [k, v.maxVolumeGiB]))).toEqual({
+      'r7g.large.search': 1.5 * TiB,
+      'r7g.xlarge.search': 3 * TiB,
+      'r7g.2xlarge.search': 6 * TiB,
+      'r7g.4xlarge.search': 12 * TiB,
+      'r7g.8xlarge.search': 16 * TiB,
+    });
+    // "Java process quota": "OpenSearch Service limits Java processes memory to 50% of total
+    // available memory (max upto 32 GiB). The upper limit of 32 GB doesn't apply to r7g".
+    expect(heapGiBOf('r7g.4xlarge.search')).toBe(64);
+    expect(heapGiBOf('r7g.8xlarge.search')).toBe(128);
+    // "Shard count quotas": "OpenSearch 2.17 and above | 1000 per every 16 GB of heap to a max of 4000".
+    expect(Object.keys(dataNodeTypes).map(maxShardsPerDataNode)).toEqual([500, 1000, 2000, 4000, 4000]);
+    expect(maxShardsPerDataNode('m7g.large.search')).toBe(1000);
+    // The 8xlarge's 128 GiB heap counts for the shards it holds (25 per GiB of heap, at most 4,000).
+    const many = sizeCluster({
+      dailyIngestGiB: 3000,
+      retentionDays: 90,
+      hotDays: 30,
+      warmDays: 0,
+      instanceType: 'r7g.8xlarge.search',
+      zones: 2,
+    });
+    const hotShards = many.primaryShardsPerDailyIndex * 2 * (many.hotDays + 1);
+    expect(many.dataNodes).toBeGreaterThanOrEqual(Math.ceil(hotShards / 3200));
+  });
+
   it("never sizes a volume past the type's largest gp3 volume: 10 GiB rounding stops at the maximum", () => {
-    // 100.9 GiB a day on r7g.large: two nodes need 1,021.5 GiB each, which rounded up to 10 GiB was 1,030.
+    // 151.3 GiB a day on r7g.large: two nodes need 1,532.9 GiB each, which rounded up to 10 GiB is 1,540.
     const edge = sizeCluster({
-      dailyIngestGiB: 100.9,
+      dailyIngestGiB: 151.3,
       retentionDays: 90,
       hotDays: 7,
       warmDays: 0,
       instanceType: 'r7g.large.search',
       zones: 2,
     });
-    expect(edge).toMatchObject({ dataNodes: 2, volumeGiB: 1024 });
+    expect(edge).toMatchObject({ dataNodes: 2, volumeGiB: 1536 });
     expect(edge.dataNodes * edge.volumeGiB).toBeGreaterThanOrEqual(edge.hotStorageGiB);
     for (const [instanceType, type] of Object.entries(dataNodeTypes))
       for (let daily = 1; daily <= 2000; daily += 7.3)
@@ -89,7 +122,7 @@ describe('the search cluster sized from the organization (issue 24 §4)', () => 
     expect(() =>
       parseConfig({ ...raw, openSearch: { ...(raw.openSearch as object), volumeGiB: 2000 } }),
     ).toThrow(
-      /openSearch\.volumeGiB: 2000 GiB is more than the 1024 GiB gp3 volume a r7g\.large\.search data node takes/,
+      /openSearch\.volumeGiB: 2000 GiB is more than the 1536 GiB gp3 volume a r7g\.large\.search data node takes/,
     );
   });
 

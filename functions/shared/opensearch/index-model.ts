@@ -14,6 +14,19 @@ export const indexPrefix = 'logwarden-ocsf-';
 export const quarantinePrefix = `${indexPrefix}quarantine-`;
 export const indexTemplate = indexTemplateJson;
 
+/**
+ * The template with the primary shards of a daily index the sizing gives
+ * (contracts/search-sizing.ts, `primaryShardsPerDailyIndex`); without it, the JSON file's 1.
+ */
+export function indexTemplateFor(primaryShards?: number): typeof indexTemplateJson {
+  const template = structuredClone(indexTemplateJson);
+  if (primaryShards === undefined) return template;
+  if (!Number.isInteger(primaryShards) || primaryShards < 1)
+    throw new Error(`primary shards of a daily index: ${primaryShards} is not a positive integer`);
+  template.template.settings.index.number_of_shards = primaryShards;
+  return template;
+}
+
 interface Mapping {
   type?: string;
   properties?: Record<string, Mapping>;
