@@ -461,8 +461,10 @@ describe("pipeline.regional: each pipeline's search domain sized for its own sha
       ),
     ).toEqual([
       '- pipeline.openSearch.us-west-2: us-west-2 runs no pipeline (pipeline regions: eu-west-1, eu-central-1, us-east-1)',
+      // Two r7g.large nodes can hold it with a larger volume (up to 1.5 TiB each, "EBS volume
+      // size quotas"), so the volume is the field to change.
       expect.stringMatching(
-        /^- pipeline.openSearch.eu-central-1.instanceCount: the domain of the pipeline in eu-central-1 cannot hold the retention: 2 data nodes × 10 GiB hold 20 GiB; 7 hot days of .* GiB a day with a replica need/,
+        /^- pipeline.openSearch.eu-central-1.volumeGiB: the domain of the pipeline in eu-central-1 cannot hold the retention: 2 data nodes × 10 GiB hold 20 GiB; 7 hot days of .* GiB a day with a replica need/,
       ),
     ]);
     // openSearch.instanceCount enough for eu-central-1, its own volume not: the volume is named.
@@ -477,11 +479,12 @@ describe("pipeline.regional: each pipeline's search domain sized for its own sha
       ),
     ]);
     expect(
-      problemsOf(sizedRaw({ openSearch: { 'us-east-1': { volumeGiB: 1100 } } })).filter((p) =>
+      problemsOf(sizedRaw({ openSearch: { 'us-east-1': { volumeGiB: 1600 } } })).filter((p) =>
         p.includes('more than'),
       ),
     ).toEqual([
-      '- pipeline.openSearch.us-east-1.volumeGiB: 1100 GiB is more than the 1024 GiB gp3 volume a r7g.large.search data node takes',
+      // "EBS volume size quotas": R7g.large.search, 1.5 TiB.
+      '- pipeline.openSearch.us-east-1.volumeGiB: 1600 GiB is more than the 1536 GiB gp3 volume a r7g.large.search data node takes',
     ]);
     // Given by hand without an ingest figure: each pipeline needs its figures, its own or openSearch's.
     const byHand = raw();
