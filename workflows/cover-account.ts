@@ -15,8 +15,6 @@ import { workflowStateMachine } from './state-machine';
  * 17 in `npm run scale`, 9 at a time 13.3, nothing throttled; docs/scale.md).
  */
 export const REGION_CONCURRENCY = 9;
-/** Failed cells each region's result carries into cover-account's state (see CoverRegion). */
-export const FAILED_CELLS_PER_REGION = 5;
 
 /**
  * A child execution name: readable prefix plus a hash of the parent execution and the item,
@@ -74,16 +72,7 @@ export class CoverAccount extends Construct {
           'region.$': '$.region',
           trigger: 'cover-account',
         }),
-        // The first FAILED_CELLS_PER_REGION failed cells of each region: a region's summary names
-        // up to MAX_FAILED_IN_SUMMARY (20) cells with reasons of up to 1,000 characters, and 17
-        // regions of those (about 350 KiB) would pass the 256 KiB a state may hold, failing the
-        // execution with States.DataLimitExceeded, which no Catch catches ("Step Functions service
-        // quotas"; "Handling errors"). The counts keep every failure; each region's own summary
-        // and the ledger name them all.
-        resultSelector: {
-          'failed.$': `$.Output.failed[0:${FAILED_CELLS_PER_REGION}]`,
-          'counts.$': '$.Output.counts',
-        },
+        resultSelector: { 'failed.$': '$.Output.failed', 'counts.$': '$.Output.counts' },
       }),
     );
     coverOne.addCatch(
