@@ -22,7 +22,12 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { EventBridgeClient, ListTargetsByRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeRuleCommand,
+  EventBridgeClient,
+  ListTargetsByRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import {
   CreateMembersCommand,
   DescribeOrganizationConfigurationCommand,
@@ -136,6 +141,10 @@ describe('GuardDuty beside another team', () => {
     orgs.on(DescribeAccountCommand).resolves({ Account: { Email: 'member@example.com' } });
     logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
     logs.on(DescribeResourcePoliciesCommand).resolves({ resourcePolicies: [] });
+    // No findings rule yet: the control describes it first (ensure-guardduty.ts).
+    events
+      .on(DescribeRuleCommand)
+      .rejects(Object.assign(new Error('Rule does not exist.'), { name: 'ResourceNotFoundException' }));
     events.on(ListTargetsByRuleCommand).resolves({ Targets: [] });
     events.on(PutTargetsCommand).resolves({ FailedEntryCount: 0, FailedEntries: [] });
   });
