@@ -837,6 +837,18 @@ def identity_exists(arn: str) -> bool:
     return any(getattr(x, "arn", None) == arn for x in found)
 
 
+def statements_of(document: Any) -> list[Any]:
+    """A policy document's statements, a single one given without a list included."""
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    return statements if isinstance(statements, list) else [statements]
+
+
+def aws_principals(statement: Any) -> list[Any]:
+    """The AWS principals a statement's Principal (or NotPrincipal) names: ARNs, account ids, `*`."""
+    element = statement.get("Principal", statement.get("NotPrincipal")) if isinstance(statement, dict) else None
+    return policy._as_list(element.get("AWS")) if isinstance(element, dict) else []
+
+
 def _denied(caller: policy.Caller, action: str, resource: str, why: str) -> str:
     on = f" on resource: {resource}" if resource != "*" else ""
     return f"User: {caller.arn} is not authorized to perform: {action}{on} {why}"
@@ -1097,7 +1109,9 @@ def check(self: Any, iam_request_cls: type, s3_resource: str | None = None) -> N
     if action_key in ALWAYS_ALLOWED:
         return
     mapper = MAPPINGS.get(action_key)
-    bypass = str(headers.get("x-amz-bypass-governance-retention") or "").lower() == "true"
+    from .s3 import bypasses_governance
+
+    bypass = bypasses_governance(headers)
     if service == "s3" and s3_resource is not None:
         s3_action = f"s3:{S3_ALIASES.get(operation, operation)}"
         if operation and s3_action.split(":", 1)[1].lower() in _sar_actions("s3"):

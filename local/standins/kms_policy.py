@@ -41,17 +41,12 @@ def _malformed(message: str) -> JsonError:
 def principals_refusal(document: Any) -> str | None:
     """INVALID_PRINCIPALS when a statement has no principal or names an IAM role or user that
     does not exist; None otherwise."""
-    statements = document.get("Statement") if isinstance(document, dict) else None
-    for st in statements if isinstance(statements, list) else [statements]:
-        if not isinstance(st, dict):
+    for st in iam.statements_of(document):
+        if not isinstance(st, dict) or not st.get("Principal", st.get("NotPrincipal")):
             return INVALID_PRINCIPALS
-        element = st.get("Principal", st.get("NotPrincipal"))
-        if not element:
-            return INVALID_PRINCIPALS
-        if isinstance(element, dict):
-            for value in policy._as_list(element.get("AWS")):
-                if not isinstance(value, str) or not iam.identity_exists(value):
-                    return INVALID_PRINCIPALS
+        for value in iam.aws_principals(st):
+            if not isinstance(value, str) or not iam.identity_exists(value):
+                return INVALID_PRINCIPALS
     return None
 
 

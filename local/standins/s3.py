@@ -96,11 +96,15 @@ def retention_refusal(
         return None
     new_mode, new_until = wanted[0], _until(wanted[1])
     weakened = new_until is None or new_until < held_until or (mode == "COMPLIANCE" and new_mode != "COMPLIANCE")
-    if not weakened:
+    if not weakened or (mode != "COMPLIANCE" and bypass):
         return None
-    if mode == "COMPLIANCE":
-        return "Access Denied because object protected by object lock."
-    return None if bypass else "Access Denied because object protected by object lock."
+    return "Access Denied because object protected by object lock."
+
+
+def bypasses_governance(headers: Any) -> bool:
+    """Whether a request asks to lift a governance-mode retention (the
+    `x-amz-bypass-governance-retention: true` header of DeleteObject(s) and PutObjectRetention)."""
+    return str(headers.get("x-amz-bypass-governance-retention") or "").lower() == "true"
 
 
 LOCKED_VERSIONING = "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed."
@@ -129,9 +133,11 @@ def install_object_lock_rules() -> None:
                 self.bucket_name, self.parse_key_name(), version_id=self._get_param("versionId")
             )
             if key is not None:
-                bypass = self.headers.get("x-amz-bypass-governance-retention", "").lower() == "true"
                 why = retention_refusal(
-                    (key.lock_mode, key.lock_until), self._mode_until_from_body(), bypass, datetime.now(timezone.utc)
+                    (key.lock_mode, key.lock_until),
+                    self._mode_until_from_body(),
+                    bypasses_governance(self.headers),
+                    datetime.now(timezone.utc),
                 )
                 if why:
                     raise protocol_error("rest-xml", "AccessDenied", why, 403)
@@ -172,11 +178,8 @@ def refuse_invalid_principals(text: bytes | str) -> None:
         document = json.loads(text)
     except ValueError:
         return  # moto answers a document that is not JSON itself
-    statements = document.get("Statement") if isinstance(document, dict) else None
-    for st in statements if isinstance(statements, list) else [statements]:
-        element = st.get("Principal", st.get("NotPrincipal")) if isinstance(st, dict) else None
-        values = element.get("AWS") if isinstance(element, dict) else None
-        for value in values if isinstance(values, list) else [values] if values is not None else []:
+    for st in iam.statements_of(document):
+        for value in iam.aws_principals(st):
             if isinstance(value, str) and not iam.identity_exists(value):
                 raise protocol_error("rest-xml", "MalformedPolicy", "Invalid principal in policy", 400)
 
