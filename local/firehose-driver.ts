@@ -23,9 +23,10 @@ import { ConversionError, convertible, documentsToParquet, parseDocuments } from
  * S3 refuses a PutObject into a bucket with a default retention without one (botocore,
  * PutObjectRequest.ChecksumAlgorithm: "The Content-MD5 or x-amz-sdk-checksum-algorithm header is
  * required for any request to upload an object with a retention period configured using Amazon
- * S3 Object Lock"; contracts/config.ts, objectLock.appliedBy). So the emulated Firehose sends a checksum only where the operation
- * requires one (WHEN_REQUIRED: none for PutObject): the stricter assumption, under which a
- * `bucket-default` archive refuses the local delivery, as it may refuse Firehose's.
+ * S3 Object Lock"; contracts/config.ts, objectLock.appliedBy). So the emulated Firehose sends a
+ * checksum only where the operation requires one (WHEN_REQUIRED: none for PutObject): the
+ * stricter assumption, under which a `bucket-default` archive refuses the local delivery, as it
+ * may refuse Firehose's.
  */
 export class FirehoseS3Client extends S3Client {
   constructor(config: S3ClientConfig) {

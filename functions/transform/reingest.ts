@@ -72,10 +72,10 @@ export async function putRecordsWithRetry(
   const landed = entries.map(() => false);
   let attempts = 0;
   let lastError: string | undefined;
-  const tooLarge = entries.flatMap((e, i) => (entryBytes(e) > MAX_ENTRY_BYTES ? [i] : []));
-  if (tooLarge.length)
-    lastError = `${tooLarge.length} entries over the ${MAX_ENTRY_BYTES}-byte record size, not sent`;
-  let pending = entries.flatMap((e, i) => (entryBytes(e) > MAX_ENTRY_BYTES ? [] : [i]));
+  let pending: number[] = [];
+  let tooLarge = 0;
+  entries.forEach((e, i) => (entryBytes(e) > MAX_ENTRY_BYTES ? tooLarge++ : pending.push(i)));
+  if (tooLarge) lastError = `${tooLarge} entries over the ${MAX_ENTRY_BYTES}-byte record size, not sent`;
   while (pending.length && attempts < maxAttempts) {
     if (attempts > 0) await sleep(backoffDelayMs(attempts, options.baseDelayMs ?? 100));
     attempts++;
