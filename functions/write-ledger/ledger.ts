@@ -73,6 +73,14 @@ export type LedgerSummary = WorkflowOutput & {
  * every account must not turn the summary itself into a failure. The ledger holds every cell.
  */
 export const MAX_FAILED_IN_SUMMARY = 20;
+/**
+ * How many UTF-8 bytes of one failure's reason a summary's output keeps (the ledger row keeps up
+ * to 1,000 characters). cover-account collects one summary per region, each with up to five
+ * failed cells (four controls and the workflow step): 34 Regions (17 opt-in, contracts/regions.ts)
+ * × 5 cells of 1,000 characters of three-byte text would be about 500 KiB, twice the 256 KiB
+ * quota, and the account's summary would fail where it should report the failures.
+ */
+export const MAX_REASON_BYTES_IN_SUMMARY = 400;
 /** How many failures the SNS summary lists (an SNS message may be at most 256 KB). */
 export const MAX_FAILED_IN_MESSAGE = 200;
 
@@ -290,11 +298,33 @@ export async function writeLedger(
     workflow: input.workflow,
     executionArn: input.executionArn,
     counts,
-    failed: failed.slice(0, MAX_FAILED_IN_SUMMARY),
+    failed: summaryCells(failed),
     results,
     ...(input.rollout ? { rollout: rolloutRecord(input.rollout) } : {}),
     ...(coverage ? { coverage } : {}),
   };
+}
+
+/** The failed cells a summary's output names: the first few, each reason cut to a byte budget. */
+export function summaryCells(failed: readonly FailedCell[]): FailedCell[] {
+  return failed
+    .slice(0, MAX_FAILED_IN_SUMMARY)
+    .map((f) => ({ ...f, reason: cutToBytes(f.reason, MAX_REASON_BYTES_IN_SUMMARY) }));
+}
+
+/** `text` cut to at most `max` UTF-8 bytes, never inside a character; "…" marks a cut. */
+export function cutToBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  const ellipsis = '…';
+  let bytes = Buffer.byteLength(ellipsis);
+  let end = 0;
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch);
+    if (bytes + size > max) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return text.slice(0, end) + ellipsis;
 }
 
 /** The coverage metric's datapoints, one embedded-metric line per control. */

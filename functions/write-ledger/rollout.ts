@@ -1,6 +1,6 @@
 import type { CoverageStatus, FailedCell } from '../../contracts/coverage';
 import type { Collected } from './ledger';
-import { MAX_FAILED_IN_SUMMARY, summarize, toResult } from './ledger';
+import { summarize, summaryCells, toResult } from './ledger';
 
 /**
  * How far the sweep's rollout has come: it covers the organization's accounts in waves of
@@ -84,7 +84,7 @@ export function afterWave(
     accounts,
     failedAccounts,
     counts,
-    failed: [...progress.failed, ...wave.failed].slice(0, MAX_FAILED_IN_SUMMARY),
+    failed: summaryCells([...progress.failed, ...wave.failed]),
     halted,
     ...(halted
       ? {

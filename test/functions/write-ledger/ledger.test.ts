@@ -1,9 +1,12 @@
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { optInRegions } from '../../../contracts/regions';
 import {
+  cutToBytes,
   MAX_FAILED_IN_MESSAGE,
   MAX_FAILED_IN_SUMMARY,
+  MAX_REASON_BYTES_IN_SUMMARY,
   writeLedger,
 } from '../../../functions/write-ledger/ledger';
 
@@ -207,6 +210,59 @@ describe('writeLedger', () => {
     expect(message.Subject).toBe('logwarden: 68000 failure(s) in sweep');
     expect(message.Message).toContain(`… and ${68_000 - MAX_FAILED_IN_MESSAGE} more`);
     expect(Buffer.byteLength(message.Message!)).toBeLessThan(256 * 1024);
+  });
+
+  it('an account where every control failed in every Region, with long non-ASCII reasons: what cover-account collects stays below 256 KiB', async () => {
+    // "Maximum input or output size for a task, state, or execution: 256 KiB of data as a
+    // UTF-8 encoded string" (Step Functions Developer Guide, "Step Functions service quotas").
+    const defaultRegions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1'];
+    const more = ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-south-1'];
+    const rest = ['ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2'];
+    const regions = [...defaultRegions, ...more, ...rest, ...optInRegions];
+    expect(regions).toHaveLength(34);
+    const account = '444444444444';
+    const reason = '拒否'.repeat(3000);
+    const regionResults = [];
+    for (const region of regions) {
+      const summary = await writeLedger(
+        {
+          workflow: 'cover-account-region',
+          executionArn: exec,
+          results: (['flow-logs', 'trail', 'guardduty', 'subscription'] as const).map((control) => ({
+            control,
+            account,
+            region,
+            error: { Error: 'AccessDeniedException', Cause: JSON.stringify({ errorMessage: reason }) },
+          })),
+        },
+        deps,
+      );
+      // The parent's resultSelector: { failed, counts } of the child's output.
+      regionResults.push({ failed: summary.failed, counts: summary.counts });
+    }
+    const mapState = { account, listed: { account, regions }, regionResults };
+    expect(Buffer.byteLength(JSON.stringify(mapState))).toBeLessThan(256 * 1024);
+    // The ledger row keeps the longer reason; the summary a prefix of it.
+    const row = ddb.commandCalls(PutItemCommand)[0].args[0].input.Item!;
+    expect(row.reason.S).toHaveLength(1000);
+    expect(regionResults[0].failed[0].reason.startsWith('AccessDeniedException: 拒否')).toBe(true);
+    const accountSummary = await writeLedger(
+      { workflow: 'cover-account', executionArn: exec, summaryOnly: true, results: regionResults },
+      deps,
+    );
+    expect(accountSummary.counts).toEqual({ failed: 136 });
+    expect(Buffer.byteLength(JSON.stringify(accountSummary))).toBeLessThan(16 * 1024);
+  });
+
+  it('cutToBytes: never cuts inside a character, marks a cut, and leaves short text alone', () => {
+    expect(cutToBytes('short', 10)).toBe('short');
+    expect(cutToBytes('', 10)).toBe('');
+    const cut = cutToBytes('😀'.repeat(10), 10);
+    expect(cut).toBe('😀…');
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(10);
+    const long = cutToBytes('a'.repeat(1000), MAX_REASON_BYTES_IN_SUMMARY);
+    expect(Buffer.byteLength(long)).toBe(MAX_REASON_BYTES_IN_SUMMARY);
+    expect(long.endsWith('…')).toBe(true);
   });
 
   it('counts from a child are read as counts: unknown statuses and non-integers are ignored', async () => {
