@@ -51,8 +51,16 @@ export const names = {
   pipelineLogGroupPrefix: '/logwarden/pipeline/',
   /** The VPC flow-log groups logwarden creates in members, one per format (`<prefix><format id>`). */
   flowLogGroupPrefix: '/logwarden/vpc-flow-logs/',
-  /** Execution logs of the workflows (Step Functions), in the security-tooling account. */
-  controlLogGroupPrefix: '/logwarden/control/',
+  /**
+   * Execution logs of the workflows (Step Functions), in the security-tooling account. Under
+   * `/aws/vendedlogs/`: "When you create a state machine with logging enabled, Step Functions must
+   * update your CloudWatch Logs resource policy with the log group you specify. To avoid reaching
+   * the CloudWatch Logs resource policy size limit, prefix your CloudWatch Logs log group names
+   * with /aws/vendedlogs/" (Step Functions Developer Guide, "Avoiding Amazon CloudWatch Logs
+   * resource policy size restrictions"). That policy (5,120 characters) is the account's, shared
+   * with every other team's vended logs.
+   */
+  controlLogGroupPrefix: '/aws/vendedlogs/states/logwarden/',
   /** The archive key's alias: the archive guard SCP names the key by it (contracts/archive-guard-scp.ts). */
   archiveKeyAlias: 'alias/logwarden-archive',
   /** The replica's key alias, in the replica's account and Region: the replication names the key by it. */

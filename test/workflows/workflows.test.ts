@@ -61,6 +61,28 @@ describe('workflows (synthesized ASL)', () => {
     expect(sm?.Properties.LoggingConfiguration.Level).toBe('ALL');
   });
 
+  it('every workflow logs to a group under /aws/vendedlogs/, which leaves the account’s CloudWatch Logs resource policy alone', () => {
+    // "When you create a state machine with logging enabled, Step Functions must update your
+    // CloudWatch Logs resource policy with the log group you specify. To avoid reaching the
+    // CloudWatch Logs resource policy size limit, prefix your CloudWatch Logs log group names with
+    // /aws/vendedlogs/" (Step Functions Developer Guide, "Avoiding Amazon CloudWatch Logs
+    // resource policy size restrictions"). That policy is shared with everyone's vended logs.
+    const template = Template.fromStack(built.controlPlane);
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines).toHaveLength(workflows.length);
+    for (const sm of machines) {
+      const destinations = sm.Properties.LoggingConfiguration.Destinations as {
+        CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [string, string] } };
+      }[];
+      expect(destinations).toHaveLength(1);
+      const [logicalId] = destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'];
+      expect(groups[logicalId].Properties.LogGroupName).toBe(
+        `/aws/vendedlogs/states/logwarden/${sm.Properties.StateMachineName.replace(/^logwarden-/, '')}`,
+      );
+    }
+  });
+
   it.each(workflows)(
     '%s: every Task retries throttling and 5xx with backoff and jitter, and has a Catch',
     (name) => {

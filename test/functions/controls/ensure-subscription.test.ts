@@ -217,10 +217,10 @@ describe('ensureSubscription', () => {
     for (const group of [
       '/logwarden/pipeline/indexer',
       '/logwarden/pipeline/search-vpc-flow-logs',
-      '/logwarden/control/cover-account-region',
-      '/logwarden/control/cover-account',
-      '/logwarden/control/cover-vpc',
-      '/logwarden/control/sweep',
+      '/aws/vendedlogs/states/logwarden/cover-account-region',
+      '/aws/vendedlogs/states/logwarden/cover-account',
+      '/aws/vendedlogs/states/logwarden/cover-vpc',
+      '/aws/vendedlogs/states/logwarden/sweep',
     ])
       expect(selectionCriteria(pipelineLogGroups)).toContain(JSON.stringify(group));
     // The findings and flow-log groups logwarden creates in members are data: they must be subscribed.
