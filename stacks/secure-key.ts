@@ -4,15 +4,22 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
-/** A customer-managed key with yearly rotation that survives stack deletion (data outlives stacks). */
+/**
+ * A customer-managed key with yearly rotation that survives stack deletion (data outlives stacks),
+ * and so does its alias: policies and the archive guard SCP name the key by its alias
+ * (`kms:ResourceAliases`), the SCP denies `kms:DeleteAlias` on the archive's, and a retained key
+ * without its name would be an unnamed key holding the data.
+ */
 export function secureKey(scope: Construct, id: string, purpose: string, alias: string): kms.Key {
-  return new kms.Key(scope, id, {
+  const key = new kms.Key(scope, id, {
     description: `logwarden: ${purpose}`,
     alias,
     enableKeyRotation: true,
     rotationPeriod: Duration.days(365),
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  (key.node.findChild('Alias') as kms.Alias).applyRemovalPolicy(RemovalPolicy.RETAIN);
+  return key;
 }
 
 /** Lets CloudWatch Logs of this account and region encrypt log groups with the key. */

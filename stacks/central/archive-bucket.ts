@@ -88,6 +88,7 @@ export class ArchiveBucket extends Construct {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': breakGlassRoleArn } },
       }),
     );
+    retainGuardingPolicy(this.accessLogs);
     const selfLogging =
       'This is the server access log bucket of the archive; logging it into itself would loop.';
     Validations.of(this.accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: selfLogging });
@@ -155,5 +156,18 @@ export class ArchiveBucket extends Construct {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': breakGlassRoleArn } },
       }),
     );
+    retainGuardingPolicy(this.bucket);
   }
+}
+
+/**
+ * A retained bucket keeps the policy that guards it when the stack goes. CloudFormation would
+ * otherwise delete the policy as the stack's execution role, which the policy itself denies
+ * `s3:DeleteBucketPolicy` ("the root user of the AWS account that owns a bucket can always use
+ * the GetBucketPolicy, PutBucketPolicy, and DeleteBucketPolicy API actions, even if their policy
+ * explicitly denies the root user", S3 API Reference, DeleteBucketPolicy; no one else can): the
+ * delete would fail `cdk destroy`, and if it succeeded it would leave the archive unguarded.
+ */
+function retainGuardingPolicy(bucket: s3.Bucket): void {
+  bucket.policy!.applyRemovalPolicy(RemovalPolicy.RETAIN);
 }

@@ -168,6 +168,51 @@ describe('the archive guard SCP', () => {
     for (const a of protectedAliasActions) expect(denying(a, alias)).toHaveLength(1);
   });
 
+  it('cdk destroy can finish: what the SCP or its bucket’s own policy denies CloudFormation to delete is retained', () => {
+    // Without a DeletionPolicy, "CloudFormation deletes the resource" (CloudFormation User Guide,
+    // DeletionPolicy attribute), as the stack's execution role, which is neither the break-glass
+    // role nor the root user; "the root user of the AWS account that owns a bucket can always use
+    // the GetBucketPolicy, PutBucketPolicy, and DeleteBucketPolicy API actions, even if their
+    // policy explicitly denies the root user" (S3 API Reference, DeleteBucketPolicy), no one else.
+    const { app } = buildExample(config);
+    const deniedByOwnPolicy = (policy: CfnResource) =>
+      (
+        policy.Properties?.PolicyDocument as { Statement: { Effect: string; Action: string | string[] }[] }
+      ).Statement.some((st) => st.Effect === 'Deny' && [st.Action].flat().includes('s3:DeleteBucketPolicy'));
+    const refused: string[] = [];
+    const retained: string[] = [];
+    for (const stack of app.synth().stacks) {
+      const resources = stack.template.Resources as Record<string, CfnResource & { DeletionPolicy?: string }>;
+      const byId = new Map(
+        targets(stack.stackName, resources, stack.environment.account, stack.environment.region).map((t) => [
+          t.id,
+          t,
+        ]),
+      );
+      for (const [id, r] of Object.entries(resources)) {
+        const deleteCall = {
+          'AWS::S3::Bucket': ['s3:DeleteBucket', byId.get(id)],
+          'AWS::KMS::Key': ['kms:ScheduleKeyDeletion', byId.get(id)],
+          'AWS::KMS::Alias': ['kms:DeleteAlias', byId.get(id)],
+        }[r.Type] as [string, Target] | undefined;
+        const refusedDelete =
+          (deleteCall && denying(deleteCall[0], deleteCall[1]).length > 0) ||
+          (r.Type === 'AWS::S3::BucketPolicy' && deniedByOwnPolicy(r));
+        if (!refusedDelete) continue;
+        const name = `${stack.stackName}/${id.replace(/[0-9A-F]{8}$/, '')}`;
+        refused.push(name);
+        if (r.DeletionPolicy === 'Retain') retained.push(name);
+      }
+    }
+    expect(refused.sort()).toEqual([
+      'LogwardenCentral/ArchiveAccessLogsPolicy',
+      'LogwardenCentral/ArchiveBucketPolicy',
+      'LogwardenCentral/ArchiveKey',
+      'LogwardenCentral/ArchiveKeyAlias',
+    ]);
+    expect(retained.sort()).toEqual(refused.sort());
+  });
+
   it('with -c logwarden:breakGlass=true the central stack deploys as the break-glass role', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], 'logwarden:breakGlass': 'true' } });
     buildApp(app, config);
