@@ -60,7 +60,11 @@ export interface FlowLogsSettings {
   logArchiveAccount?: string;
 }
 
-/** CreateFlowLogs takes at most this many VPC ids a call (EC2 model, CreateFlowLogsRequest.ResourceIds). */
+/**
+ * How many VPC ids one CreateFlowLogs call names: below the model's limit
+ * (CreateFlowLogsRequest.ResourceIds: "Maximum of 1000 for the other resource types"), which keeps
+ * one call's answer, with an Unsuccessful item for each refused VPC, small.
+ */
 export const CREATE_FLOW_LOGS_MAX_VPCS = 300;
 
 /**
@@ -226,17 +230,33 @@ const ALREADY_EXISTS = 'FlowLogAlreadyExists';
  */
 export const EC2_PAGE = 1000;
 
-async function vpcsOf(ec2: EC2Client, only?: string[]): Promise<string[]> {
-  const ids: string[] = [];
+/** The region's VPCs: those the account owns, and those shared with it, by owner. */
+interface RegionVpcs {
+  owned: string[];
+  shared: { vpc: string; owner: string }[];
+}
+
+/**
+ * A VPC shared with the account (VPC sharing) is listed with its owner's OwnerId, and only its
+ * owner can log it: "Participants cannot create, delete, or describe flow logs for a shared VPC
+ * subnet" (Amazon VPC User Guide, "Share your VPC with other accounts", responsibilities and
+ * permissions of owners and participants). Its owner's own cell covers it; asking for a flow log
+ * here would fail every VPC of the batch.
+ */
+async function vpcsOf(ec2: EC2Client, account: string, only?: string[]): Promise<RegionVpcs> {
+  const out: RegionVpcs = { owned: [], shared: [] };
   let NextToken: string | undefined;
   do {
     const res = await ec2.send(
       new DescribeVpcsCommand(only ? { VpcIds: only, NextToken } : { MaxResults: EC2_PAGE, NextToken }),
     );
-    ids.push(...(res.Vpcs ?? []).map((v) => v.VpcId as string));
+    for (const v of res.Vpcs ?? []) {
+      if (v.OwnerId && v.OwnerId !== account) out.shared.push({ vpc: v.VpcId as string, owner: v.OwnerId });
+      else out.owned.push(v.VpcId as string);
+    }
     NextToken = res.NextToken;
   } while (NextToken);
-  return ids;
+  return out;
 }
 
 async function flowLogsOf(ec2: EC2Client, vpcIds: string[]): Promise<FlowLog[]> {
@@ -271,15 +291,17 @@ export async function ensureFlowLogs(
   const actions: string[] = [];
   const failures: string[] = [];
   const evidence: Record<string, string> = {};
-  const vpcIds = await vpcsOf(clients.ec2, settings.vpcIds);
+  const { owned: vpcIds, shared } = await vpcsOf(clients.ec2, target.account, settings.vpcIds);
+  for (const { vpc, owner } of shared)
+    evidence[vpc] = `shared by ${owner}, which owns it and logs it (its own cell covers it)`;
   if (!vpcIds.length) {
     return {
       control: 'flow-logs',
       ...target,
       status: 'covered',
-      evidence: {},
+      evidence,
       actions: [],
-      reason: 'no VPC in this region',
+      reason: shared.length ? 'no VPC of its own in this region' : 'no VPC in this region',
     };
   }
   const flowLogs = await flowLogsOf(clients.ec2, vpcIds);
@@ -292,7 +314,13 @@ export async function ensureFlowLogs(
     const pipelines = mine.find(
       (fl) => isPipelines(fl, target.account, settings.logArchiveAccount) && active(fl),
     );
-    const foreign = mine.filter((fl) => !isOurs(fl) && !isOtherDelivery(fl) && active(fl));
+    // Someone else's flow log covers a VPC only when it records all of its traffic: TrafficType is
+    // "The type of traffic to monitor (accepted traffic, rejected traffic, or all traffic)" (EC2
+    // API Reference, CreateFlowLogs), and one of rejected traffic alone misses every connection
+    // that was let through.
+    const foreign = mine.filter(
+      (fl) => !isOurs(fl) && !isOtherDelivery(fl) && active(fl) && fl.TrafficType === 'ALL',
+    );
     const required = settings.requiredFields ?? defaultV2Format.fields;
     const sufficient = foreign.find((fl) => required.every((f) => fieldsOf(fl).includes(f)));
     const oursFailing = mine.find((fl) => isOurs(fl) && failing(fl));
@@ -351,9 +379,12 @@ export async function ensureFlowLogs(
     }
     res.created.forEach(({ vpc, id }) => {
       evidence[vpc] = id ?? 'created';
-      const why = flowLogs.some((fl) => fl.ResourceId === vpc && active(fl))
-        ? 'only a foreign flow log without every required field was active'
-        : 'it had no active flow log';
+      const there = flowLogs.filter((fl) => fl.ResourceId === vpc && active(fl));
+      const why = !there.length
+        ? 'it had no active flow log'
+        : there.every((fl) => fl.TrafficType !== 'ALL')
+          ? `only a foreign flow log of ${there.map((fl) => fl.TrafficType ?? 'unknown').join(', ')} traffic was active`
+          : 'only a foreign flow log without every required field was active';
       actions.push(`created flow log ${id ?? ''} for ${vpc} because ${why}`.replace('  ', ' '));
     });
     if (already.length) {

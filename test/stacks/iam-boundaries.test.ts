@@ -26,6 +26,29 @@ describe('IAM boundaries (issue 10 §6, issue 9 §3)', () => {
     expect(JSON.stringify(trust)).not.toContain('*');
   });
 
+  it('the flow-log delivery role has what the VPC guide says it must, on logwarden’s flow-log groups only', () => {
+    // "The IAM policy that's attached to your IAM role must include at least the following
+    // permissions": logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents,
+    // logs:DescribeLogGroups, logs:DescribeLogStreams (Amazon VPC User Guide, "IAM role for
+    // publishing flow logs to CloudWatch Logs").
+    const role = Object.values(templateOf(built.memberBaseline).findResources('AWS::IAM::Role')).find(
+      (r) => r.Properties.RoleName === names.flowLogsDeliveryRole,
+    )!;
+    const statements = role.Properties.Policies.flatMap(
+      (p: { PolicyDocument: { Statement: unknown[] } }) => p.PolicyDocument.Statement,
+    ) as { Effect: string; Action: string | string[]; Resource: unknown }[];
+    const granted = statements.flatMap((s) => [s.Action].flat());
+    expect([...granted].sort()).toEqual([
+      'logs:CreateLogGroup',
+      'logs:CreateLogStream',
+      'logs:DescribeLogGroups',
+      'logs:DescribeLogStreams',
+      'logs:PutLogEvents',
+    ]);
+    for (const s of statements.filter((x) => ![x.Action].flat().includes('logs:DescribeLogGroups')))
+      expect(JSON.stringify(s.Resource)).toContain(`log-group:${names.flowLogGroupPrefix}*`);
+  });
+
   it('the StackSet is created after the roles its trust names', () => {
     const t = templateOf(built.controlPlane);
     const [stackSet] = Object.values(t.findResources('AWS::CloudFormation::StackSet'));

@@ -51,6 +51,7 @@ const foreign = (vpc: string): FlowLog => ({
   FlowLogId: 'fl-foreign',
   ResourceId: vpc,
   FlowLogStatus: 'ACTIVE',
+  TrafficType: 'ALL',
   LogDestinationType: 's3',
   LogDestination: 'arn:aws:s3:::their-bucket',
   LogFormat: '${version} ${srcaddr}',
@@ -72,6 +73,57 @@ beforeEach(() => {
 });
 
 describe('ensureFlowLogs', () => {
+  it('a VPC shared with the account is left to its owner: only the account’s own VPCs get a flow log', async () => {
+    // "Participants cannot create, delete, or describe flow logs for a shared VPC subnet"
+    // (Amazon VPC User Guide, "Share your VPC with other accounts"). DescribeVpcs lists a shared
+    // VPC with its owner's OwnerId ("The ID of the AWS account that owns the VPC", Vpc.OwnerId).
+    ec2.on(DescribeVpcsCommand).resolves({
+      Vpcs: [
+        { VpcId: 'vpc-own', OwnerId: '444444444444' },
+        { VpcId: 'vpc-shared', OwnerId: '555555555555' },
+      ],
+    });
+    ec2.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(ec2).toHaveReceivedCommandTimes(CreateFlowLogsCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(CreateFlowLogsCommand, { ResourceIds: ['vpc-own'] });
+    expect(ec2).toHaveReceivedCommandWith(DescribeFlowLogsCommand, {
+      Filter: [{ Name: 'resource-id', Values: ['vpc-own'] }],
+    });
+    expect(r.status).toBe('healed');
+    expect(r.evidence['vpc-shared']).toContain('shared by 555555555555');
+  });
+
+  it('only VPCs shared with the account: covered, nothing asked of EC2 beyond the listing', async () => {
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-shared', OwnerId: '555555555555' }] });
+    const r = await ensureFlowLogs(clients, target, settings);
+    expect(r).toMatchObject({ status: 'covered', reason: 'no VPC of its own in this region' });
+    expect(ec2).not.toHaveReceivedCommand(DescribeFlowLogsCommand);
+    expect(ec2).not.toHaveReceivedCommand(CreateFlowLogsCommand);
+  });
+
+  it.each([
+    ['REJECT', false],
+    ['ACCEPT', false],
+    ['REJECT', true],
+  ] as const)(
+    'a foreign flow log of %s traffic only is no coverage (acceptForeignFlowLogs %s): logwarden adds its own',
+    async (trafficType, acceptForeignFlowLogs) => {
+      // TrafficType: "The type of traffic to monitor (accepted traffic, rejected traffic, or all
+      // traffic)" (EC2 API Reference, CreateFlowLogs). AWS's default format has every field.
+      ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-default', IsDefault: true }] });
+      ec2
+        .on(DescribeFlowLogsCommand)
+        .resolves({
+          FlowLogs: [{ ...foreign('vpc-default'), LogFormat: undefined, TrafficType: trafficType }],
+        });
+      const r = await ensureFlowLogs(clients, target, { ...settings, acceptForeignFlowLogs });
+      expect(r.status).toBe('healed');
+      expect(ec2).toHaveReceivedCommandWith(CreateFlowLogsCommand, { ResourceIds: ['vpc-default'] });
+      expect(r.actions[0]).toContain(`only a foreign flow log of ${trafficType} traffic was active`);
+    },
+  );
+
   it('already covered: describes, writes nothing', async () => {
     ec2
       .on(DescribeFlowLogsCommand)
