@@ -128,12 +128,7 @@ export function controlLogGroup(workflow: WorkflowId): string {
  * The control functions that act in member accounts through the member execution role. Their
  * roles have fixed names, because the member role's trust names each of them exactly.
  */
-export const memberControls = [
-  'ensure-flow-logs',
-  'ensure-trail',
-  'ensure-guardduty',
-  'ensure-subscription',
-] as const;
+export const memberControls = ['ensure-flow-logs', 'ensure-trail', 'ensure-subscription'] as const;
 export type MemberControl = (typeof memberControls)[number];
 
 export function controlRoleName(fn: string): string {

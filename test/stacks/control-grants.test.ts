@@ -111,7 +111,7 @@ describe('every AWS call of a control-plane function is granted', () => {
 
   it('finds the control functions', () => {
     expect(functions.map((f) => f.folder)).toEqual(
-      expect.arrayContaining([...memberControls, 'write-ledger']),
+      expect.arrayContaining([...memberControls, 'ensure-guardduty', 'write-ledger']),
     );
   });
 
@@ -153,17 +153,21 @@ describe('every AWS call of a control-plane function is granted', () => {
     'ecs:ListTasks': 'CreateFlowLogs with the ECS fields of lw-vpc-v8 (SAR dependent action)',
   };
 
-  it('grants nothing the member controls do not call (least privilege, both roles)', () => {
-    const sent = new Set(memberControls.flatMap((fn) => [...actionsSentBy(fn)].map((a) => a.toLowerCase())));
-    const unused = (patterns: string[]) =>
+  it('grants nothing the controls do not call (least privilege, the member role and each control’s own)', () => {
+    const sentBy = (fns: readonly string[]) =>
+      new Set(fns.flatMap((fn) => [...actionsSentBy(fn)].map((a) => a.toLowerCase())));
+    const unused = (patterns: string[], sent: Set<string>) =>
       [...new Set(patterns)].filter(
         (p) => !p.includes('*') && !sent.has(p.toLowerCase()) && !(p in grantedForACall),
       );
-    expect(unused(memberPatterns)).toEqual([]);
-    for (const fn of memberControls) {
+    // The member role: only what the controls that act in members send (ensure-guardduty acts
+    // only as the delegated administrator, with its own role).
+    expect(unused(memberPatterns, sentBy(memberControls))).toEqual([]);
+    expect(memberPatterns.filter((p) => p.startsWith('guardduty:'))).toEqual([]);
+    for (const fn of [...memberControls, 'ensure-guardduty']) {
       const { roleId } = functions.find((f) => f.folder === fn)!;
       const own = patternsGrantedTo(control, roleId).filter((p) => !p.startsWith('xray:'));
-      expect([fn, unused(own)]).toEqual([fn, []]);
+      expect([fn, unused(own, sentBy([fn]))]).toEqual([fn, []]);
     }
   });
 });

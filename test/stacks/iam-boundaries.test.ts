@@ -53,7 +53,11 @@ describe('IAM boundaries (issue 10 §6, issue 9 §3)', () => {
     const t = templateOf(built.controlPlane);
     const [stackSet] = Object.values(t.findResources('AWS::CloudFormation::StackSet'));
     const roles = t.findResources('AWS::IAM::Role', {
-      Properties: { RoleName: Match.stringLikeRegexp('^logwarden-control-ensure-') },
+      Properties: {
+        RoleName: Match.stringLikeRegexp(
+          `^(${memberControls.map((fn) => `logwarden-control-${fn}`).join('|')})$`,
+        ),
+      },
     });
     expect(Object.keys(roles)).toHaveLength(memberControls.length);
     for (const id of Object.keys(roles)) expect(stackSet.DependsOn).toContain(id);

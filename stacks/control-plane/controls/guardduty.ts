@@ -6,13 +6,14 @@ import { ensureGuardDutyEnv } from '../../../functions/ensure-guardduty/env';
 import { acknowledge, checkovSkip } from '../../../workflows/acknowledge';
 import { NodeFunction } from '../../node-function';
 import { controlModeEnv } from '../../../functions/shared/control-handler';
-import { grantAssumeMemberRole, controlFunctionProps, type ControlProps, type MemberScope } from './control';
+import { controlFunctionProps, type ControlProps } from './control';
 import { OWN_LOG_GROUP_RETENTION_DAYS } from './flow-logs';
 
 /**
  * The GuardDuty control: as the delegated administrator (this account) it keeps auto-enable,
- * membership and its own detector, and forwards findings to the findings log group; in the
- * member it keeps the detector enabled.
+ * membership and its own detector, and forwards findings to the findings log group. It calls
+ * nothing in the member (functions/ensure-guardduty), so the member role grants it nothing and
+ * does not trust it.
  */
 export class GuardDutyControl extends NodeFunction {
   constructor(scope: Construct, id: string, props: ControlProps) {
@@ -37,7 +38,6 @@ export class GuardDutyControl extends NodeFunction {
     );
     const account = Stack.of(this).account;
     const role = this.role!;
-    grantAssumeMemberRole(this, config);
 
     this.addToRolePolicy(
       new iam.PolicyStatement({
@@ -133,23 +133,5 @@ export class GuardDutyControl extends NodeFunction {
       'Log streams of the findings log group are created by EventBridge with generated names.',
       ...config.governedRegions.map((r) => `AwsSolutions-IAM5[Resource::${group(r)}:*]`),
     );
-  }
-
-  static memberStatements({ account, inGoverned }: MemberScope): iam.PolicyStatement[] {
-    return [
-      // No resource type (SAR): only "*" grants it. The member only finds and re-enables its own
-      // detector; membership, and the detector of a new member, are the administrator's business
-      // (CreateMembers enables GuardDuty in an organization member; StartMonitoringMembers).
-      new iam.PolicyStatement({
-        sid: 'GuardDutyDetector',
-        actions: ['guardduty:ListDetectors'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'RepairGuardDutyDetector',
-        actions: ['guardduty:GetDetector', 'guardduty:UpdateDetector'],
-        resources: inGoverned((r) => `arn:aws:guardduty:${r}:${account}:detector/*`),
-      }),
-    ];
   }
 }
