@@ -594,6 +594,26 @@ export const configSchema = z
       });
     }
     for (const issue of pipelineProblems(c)) ctx.addIssue({ code: 'custom', ...issue });
+    const { includeOUs, excludeOUs, excludeAccounts } = c.scope;
+    if (c.guardDuty.mode === 'manage' && c.guardDuty.autoEnable === 'ALL') {
+      const restriction = excludeAccounts.length
+        ? `scope.excludeAccounts (${excludeAccounts[0]})`
+        : excludeOUs.length
+          ? `scope.excludeOUs (${excludeOUs[0]})`
+          : includeOUs.length
+            ? 'scope.includeOUs'
+            : undefined;
+      // "ALL: Indicates that all accounts in the organization have GuardDuty enabled
+      // automatically" (GuardDuty API Reference, UpdateOrganizationConfiguration,
+      // AutoEnableOrganizationMembers), and under ALL their owners cannot stop it
+      // (StopMonitoringMembers, DisassociateMembers, DeleteMembers: "you'll receive an error").
+      if (restriction)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['guardDuty', 'autoEnable'],
+          message: `ALL (the default) would enable GuardDuty in every account of the organization, including those ${restriction} leaves out; set "NEW" or "NONE" (logwarden adds each governed account itself with CreateMembers)`,
+        });
+    }
     const ids = Object.values(c.accounts);
     if (new Set(ids).size !== ids.length) {
       ctx.addIssue({

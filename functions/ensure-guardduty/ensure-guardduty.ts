@@ -146,7 +146,15 @@ export async function ensureGuardDuty(
     }
     evidence.detector = adminDetector;
   } else {
-    await repairMembership(clients, target, adminDetector, member, actions, failures);
+    await repairMembership(
+      clients,
+      target,
+      adminDetector,
+      member,
+      orgConfig.Features ?? [],
+      actions,
+      failures,
+    );
   }
 
   await ensureFindingsForwarding(clients, target, settings, actions, failures);
@@ -172,6 +180,7 @@ async function repairMembership(
   target: ControlTarget,
   adminDetector: string,
   member: Member | undefined,
+  features: readonly { Name?: string; AutoEnable?: string }[],
   actions: string[],
   failures: string[],
 ) {
@@ -196,10 +205,20 @@ async function repairMembership(
   );
   const unprocessed = res.UnprocessedAccounts?.find((u) => u.AccountId === target.account);
   if (unprocessed) failures.push(`CreateMembers: ${unprocessed.Result}`);
-  else
+  else {
+    // "When you use CreateMembers as an Organizations delegated administrator, GuardDuty applies
+    // your organization's auto-enable settings to the member accounts in this request,
+    // irrespective of the accounts being new or existing members" (GuardDuty API Reference,
+    // CreateMembers): an account that ran GuardDuty alone gets the organization's protection
+    // plans, which may be billed, so the action names them.
+    const plans = features.filter((f) => f.AutoEnable && f.AutoEnable !== 'NONE');
     actions.push(
-      `made ${target.account} a GuardDuty member again, which enables GuardDuty there (was ${status ?? 'not a member'})`,
+      `made ${target.account} a GuardDuty member again, which enables GuardDuty there (was ${status ?? 'not a member'})` +
+        (plans.length
+          ? ` and applies the organization's auto-enabled protection plans: ${plans.map((f) => `${f.Name} (${f.AutoEnable})`).join(', ')}`
+          : ''),
     );
+  }
 }
 
 /** The resource policy of that name, if any (DescribeResourcePolicies: at most 50 a page, then nextToken). */

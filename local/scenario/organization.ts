@@ -194,7 +194,14 @@ export async function emulateOrganization(
     ...raw,
     organizationId,
     ...(options.regions ? { governedRegions: [...options.regions] } : {}),
-    ...(excludedOuId ? { scope: { ...(raw.scope as object), excludeOUs: [excludedOuId] } } : {}),
+    // An organization with an excluded OU cannot keep GuardDuty's auto-enable at ALL, which would
+    // enrol the excluded accounts too (contracts/config.ts): NEW, as a user would set it.
+    ...(excludedOuId
+      ? {
+          scope: { ...(raw.scope as object), excludeOUs: [excludedOuId] },
+          guardDuty: { ...(raw.guardDuty as object), autoEnable: 'NEW' },
+        }
+      : {}),
   });
   const people = {
     config,

@@ -187,6 +187,7 @@ describe('the member baseline StackSet follows config.scope', () => {
     // specify the AccountFilterType property" (CloudFormation, StackSet DeploymentTargets).
     const config = exampleConfig({
       scope: { includeOUs: ['ou-ab12-workload', 'ou-ab12-platform'], excludeAccounts: ['555555555555'] },
+      guardDuty: { autoEnable: 'NEW' },
     });
     const t = templateOf(buildExample(config).controlPlane);
     const stackSet = Object.values(t.findResources('AWS::CloudFormation::StackSet'))[0];

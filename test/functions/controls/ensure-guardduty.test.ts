@@ -191,6 +191,37 @@ describe('ensureGuardDuty', () => {
     expect(r.actions).toHaveLength(2);
   });
 
+  it('a removed account made a member again: the action names the protection plans the organization auto-enables, which CreateMembers applies to it', async () => {
+    // "When you use CreateMembers as an Organizations delegated administrator, GuardDuty applies
+    // your organization's auto-enable settings to the member accounts in this request,
+    // irrespective of the accounts being new or existing members" (GuardDuty API Reference).
+    adminGd.on(DescribeOrganizationConfigurationCommand).resolves({
+      AutoEnableOrganizationMembers: 'ALL',
+      Features: [
+        { Name: 'RUNTIME_MONITORING', AutoEnable: 'ALL' },
+        { Name: 'S3_DATA_EVENTS', AutoEnable: 'NEW' },
+        { Name: 'RDS_LOGIN_EVENTS', AutoEnable: 'NONE' },
+      ],
+    });
+    adminGd.on(GetMembersCommand).resolves({
+      Members: [
+        {
+          AccountId: target.account,
+          MasterId: '333333333333',
+          Email: 'member@example.com',
+          RelationshipStatus: 'Removed',
+          UpdatedAt: '2026-11-29T00:00:00Z',
+        },
+      ],
+    });
+    adminGd.on(CreateMembersCommand).resolves({ UnprocessedAccounts: [] });
+    const r = await ensureGuardDuty(clients, target, settings);
+    expect(r.status).toBe('healed');
+    expect(r.actions).toEqual([
+      `made ${target.account} a GuardDuty member again, which enables GuardDuty there (was Removed) and applies the organization's auto-enabled protection plans: RUNTIME_MONITORING (ALL), S3_DATA_EVENTS (NEW)`,
+    ]);
+  });
+
   it.each(['Disabled', 'Paused'])(
     'a suspended member (%s) is restarted with StartMonitoringMembers, keeping its membership',
     async (status) => {
