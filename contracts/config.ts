@@ -611,7 +611,7 @@ export const configSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['guardDuty', 'autoEnable'],
-          message: `ALL (the default) would enable GuardDuty in every account of the organization, including those ${restriction} leaves out; set "NEW" or "NONE" (logwarden adds each governed account itself with CreateMembers)`,
+          message: `ALL would enable GuardDuty in every account of the organization, including those ${restriction} leaves out; set "NEW" or "NONE" (logwarden adds each governed account itself with CreateMembers)`,
         });
     }
     const ids = Object.values(c.accounts);

@@ -293,7 +293,7 @@ export async function ensureFlowLogs(
   const evidence: Record<string, string> = {};
   const { owned: vpcIds, shared } = await vpcsOf(clients.ec2, target.account, settings.vpcIds);
   for (const { vpc, owner } of shared)
-    evidence[vpc] = `shared by ${owner}, which owns it and logs it (its own cell covers it)`;
+    evidence[vpc] = `shared by ${owner}: only its owner can log it, in its own cell`;
   if (!vpcIds.length) {
     return {
       control: 'flow-logs',

@@ -59,11 +59,11 @@ describe('logwarden.config.json', () => {
     // "ALL: Indicates that all accounts in the organization have GuardDuty enabled automatically".
     [
       { scope: { excludeAccounts: ['444444444444'] } },
-      'guardDuty.autoEnable: ALL (the default) would enable GuardDuty in every account of the organization, including those scope.excludeAccounts (444444444444) leaves out; set "NEW" or "NONE" (logwarden adds each governed account itself with CreateMembers)',
+      'guardDuty.autoEnable: ALL would enable GuardDuty in every account of the organization, including those scope.excludeAccounts (444444444444) leaves out; set "NEW" or "NONE" (logwarden adds each governed account itself with CreateMembers)',
     ],
     [
       { scope: { includeOUs: ['ou-ab12-cd34ef56'] }, guardDuty: { autoEnable: 'ALL' } },
-      'guardDuty.autoEnable: ALL (the default) would enable GuardDuty in every account of the organization, including those scope.includeOUs leaves out; set "NEW" or "NONE" (logwarden adds each governed account itself with CreateMembers)',
+      'guardDuty.autoEnable: ALL would enable GuardDuty in every account of the organization, including those scope.includeOUs leaves out; set "NEW" or "NONE" (logwarden adds each governed account itself with CreateMembers)',
     ],
     [{ mode: 'dry-run' }, 'mode: must be "enforce" or "observe"'],
     [{ trail: { mode: 'external' } }, 'trail.arn: is required when trail.mode is external'],
