@@ -402,11 +402,12 @@ async function uninstall(
   const access = (s.deps.uninstallAccess ?? assumeRoleAccess)(s.config, opts.assumeRole);
   const whoAmI = stsWhoAmI(s.config.homeRegion);
   const scan = await scanForUninstall(s.config, all, regions, access, whoAmI);
-  for (const r of scan.refused) s.deps.io.err(`error: ${r.account}: ${r.why}`);
   if (opts.plan) {
+    // The listing names each refused account and why.
     for (const line of renderUninstallPlan(scan)) s.deps.io.out(line);
     return scan.refused.length ? exitCode.failed : exitCode.ok;
   }
+  for (const r of scan.refused) s.deps.io.err(`error: ${r.account}: ${r.why}`);
   // The ledger table is in the security-tooling account: its credentials are checked before
   // anything is removed, so no removal goes unrecorded.
   const tooling = s.config.accounts.securityTooling;

@@ -188,6 +188,15 @@ describe('logwarden uninstall reaches each account only with that account’s cr
       // The security-tooling account's own credentials, given for every account (no --assume-role).
       uninstallAccess: () => async () => credentialsOf('333333333333'),
     };
+    const planned = await runCli(
+      ['uninstall', '--plan', '--account', account, '--config', exampleConfigPath],
+      deps,
+    );
+    expect(planned).toBe(1);
+    expect(out.splice(0)).toEqual([
+      `${account}: refused: the credentials given for account ${account} are account 333333333333's (STS GetCallerIdentity): refused, nothing scanned or removed in ${account}`,
+      'uninstall: 0 removal(s), 0 kept, 1 account(s) refused',
+    ]);
     const code = await runCli(['uninstall', '--account', account, '--config', exampleConfigPath], deps);
     expect(code).toBe(1);
     expect(out).toContain(
