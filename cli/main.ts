@@ -20,6 +20,8 @@ import {
   cliClients,
   defaultReplayClients,
   defaultTimeouts,
+  recordCallSites,
+  timeoutOptions,
   type CliClients,
   type CliTimeouts,
 } from './clients';
@@ -40,13 +42,15 @@ import { readLedger } from './ledger';
 import { planCells, renderPlan, type InvokeControl } from './plan';
 import { invoke } from './replay';
 import {
+  reachAccount,
   renderUninstallPlan,
   runUninstall,
   scanForUninstall,
+  stsWhoAmI,
   type AccountAccess,
   type Removal,
 } from './uninstall';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { encodeLedgerItem } from '../contracts/ledger';
 import type { ControlResult } from '../contracts/coverage';
@@ -75,7 +79,10 @@ export interface CliDeps {
   /** The clients of `logwarden replay` (log-archive account); tests pass mocked ones. */
   replayClients?: (config: LogwardenConfig, timeouts: CliTimeouts, region: string) => ReplayClients;
   /** How `preflight` reaches each account (default: profiles, --assume-role, the default credentials). */
-  /** How `uninstall` reaches each account (default: --assume-role from the default credentials). */
+  /**
+   * How `uninstall` reaches each account (default: the default credentials for their own
+   * account, --assume-role for the others); every set is checked with STS GetCallerIdentity.
+   */
   uninstallAccess?: (config: LogwardenConfig, assumeRole: string | undefined) => AccountAccess;
   preflightAccess?: (
     config: LogwardenConfig,
@@ -362,15 +369,25 @@ async function plan(s: Session, opts: { account?: string; region?: string }): Pr
   return cells.some((c) => 'error' in c) ? exitCode.failed : exitCode.ok;
 }
 
-/** The operator's default credentials in the management account; a role of that name elsewhere. */
+/**
+ * The default credentials for the account they belong to (STS GetCallerIdentity); with
+ * --assume-role, that role in every other account, assumed from them. Without --assume-role
+ * every account gets the default credentials, and scanForUninstall refuses each account they
+ * are not (so only the caller's own account is reached).
+ */
 function assumeRoleAccess(config: LogwardenConfig, assumeRole: string | undefined): AccountAccess {
+  const base = fromNodeProviderChain();
+  let caller: Promise<string> | undefined;
   return async (account) => {
-    if (!assumeRole) return fromNodeProviderChain();
+    if (!assumeRole) return base;
+    caller ??= stsWhoAmI(config.homeRegion)(base);
+    if ((await caller) === account) return base;
     return fromTemporaryCredentials({
       params: {
         RoleArn: `arn:aws:iam::${account}:role/${assumeRole}`,
         RoleSessionName: 'logwarden-uninstall',
       },
+      masterCredentials: base,
       clientConfig: { region: config.homeRegion },
     });
   };
@@ -383,11 +400,31 @@ async function uninstall(
   const { accounts, regions } = await accountsOf(s, opts.account, opts.region);
   const all = opts.account ? accounts : [...new Set([...accounts, s.config.accounts.securityTooling])];
   const access = (s.deps.uninstallAccess ?? assumeRoleAccess)(s.config, opts.assumeRole);
-  const scan = await scanForUninstall(s.config, all, regions, access);
+  const whoAmI = stsWhoAmI(s.config.homeRegion);
+  const scan = await scanForUninstall(s.config, all, regions, access, whoAmI);
   if (opts.plan) {
+    // The listing names each refused account and why.
     for (const line of renderUninstallPlan(scan)) s.deps.io.out(line);
-    return exitCode.ok;
+    return scan.refused.length ? exitCode.failed : exitCode.ok;
   }
+  for (const r of scan.refused) s.deps.io.err(`error: ${r.account}: ${r.why}`);
+  // The ledger table is in the security-tooling account: its credentials are checked before
+  // anything is removed, so no removal goes unrecorded.
+  const tooling = s.config.accounts.securityTooling;
+  const ledger = await reachAccount(tooling, access, whoAmI);
+  if ('refused' in ledger) {
+    s.deps.io.err(
+      `error: uninstall records each removal in the ledger of the security-tooling account ${tooling}, and ${ledger.refused}; run from that account, or give --assume-role a role there (docs/operating.md). Nothing was removed.`,
+    );
+    return exitCode.credentials;
+  }
+  const ddb = recordCallSites(
+    new DynamoDBClient({
+      region: s.config.homeRegion,
+      credentials: ledger.credentials,
+      ...timeoutOptions(s.timeouts),
+    }),
+  );
   const execution = `uninstall-${stampOf(s)}`;
   const byCell = new Map<string, { r: Removal; done: string[]; failed: string[] }>();
   const result = await runUninstall(scan, {
@@ -414,14 +451,16 @@ async function uninstall(
         ? `logwarden uninstall could not remove: ${failed.join('; ')}`.slice(0, 1000)
         : 'uninstalled: logwarden removed what it had created here',
     };
-    await s.clients.ddb.send(
+    await ddb.send(
       new PutItemCommand({ TableName: names.ledgerTable, Item: encodeLedgerItem(row, now, execution) }),
     );
   }
   s.deps.io.out(
-    `uninstall: ${result.removed} removed, ${result.failed} failed; next: cdk destroy (docs/operating.md)`,
+    `uninstall: ${result.removed} removed, ${result.failed} failed${
+      scan.refused.length ? `, ${scan.refused.length} account(s) refused (not scanned)` : ''
+    }; next: cdk destroy (docs/operating.md)`,
   );
-  return result.failed ? exitCode.failed : exitCode.ok;
+  return result.failed || scan.refused.length ? exitCode.failed : exitCode.ok;
 }
 
 const roleName = (value: string) => {
@@ -533,7 +572,7 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
     .option('--region <region>', 'one governed region (default: all)', once('--region', String))
     .option(
       '--assume-role <name>',
-      'a role of this name in each account to act with (e.g. OrganizationAccountAccessRole); default: the default credentials',
+      "a role of this name in every account other than the default credentials' own, assumed from them, so it must trust that account: run from the management account, OrganizationAccountAccessRole (in accounts Organizations created) or AWSControlTowerExecution (in accounts Control Tower enrolled); run from the security-tooling account, a role you created trusting it. Without it only the default credentials' own account is reached; every account is checked with STS GetCallerIdentity and refused when its credentials are another account's",
       once('--assume-role', roleName),
     )
     .action((opts: { plan?: boolean; account?: string; region?: string; assumeRole?: string }) =>

@@ -24,20 +24,27 @@ import {
   DescribeResourcePoliciesCommand,
   DescribeSubscriptionFiltersCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { DeleteFlowLogsCommand, DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DeleteFlowLogsCommand,
+  type DeleteFlowLogsCommandOutput,
+  DescribeFlowLogsCommand,
+  EC2Client,
+  type FlowLog,
+} from '@aws-sdk/client-ec2';
 import {
   DeleteRuleCommand,
   EventBridgeClient,
   ListTargetsByRuleCommand,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-
-type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 import type { LogwardenConfig } from '../contracts/config';
 import type { ControlName } from '../contracts/coverage';
 import { accountTrailArn, names, organizationTrailArn, subscriptionPolicyName } from '../contracts/names';
 import { flowLogGroupPrefix } from '../functions/shared/flow-log-formats';
+
+type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
 /** One thing logwarden created, and the call that removes it. */
 export interface Removal {
@@ -49,6 +56,8 @@ export interface Removal {
   /** The removal, as `logwarden plan` prints calls: service, operation, parameters. */
   calls: { service: string; operation: string; input: Record<string, unknown> }[];
   run: () => Promise<void>;
+  /** Why it must stay for now (a flow log still delivers to the group), checked just before it runs. */
+  blockedBy?: () => string | undefined;
 }
 
 /** What is left alone, and why. */
@@ -58,13 +67,29 @@ export interface Kept {
   what: string;
 }
 
+/** An account not scanned: its credentials are missing or are another account's. */
+export interface Refused {
+  account: string;
+  why: string;
+}
+
 export interface UninstallScan {
   removals: Removal[];
   kept: Kept[];
+  refused: Refused[];
 }
 
-/** Credentials of a person administering `account` (a role in it, the management account's own). */
+/** Credentials of a person administering `account` (a role in it, or the caller's own). */
 export type AccountAccess = (account: string) => Promise<Credentials>;
+
+/** The account the credentials belong to (STS GetCallerIdentity's Account). */
+export type WhoAmI = (credentials: Credentials) => Promise<string>;
+
+/** GetCallerIdentity "Returns details about the IAM user or role whose credentials are used to call the operation" (STS API Reference). */
+export function stsWhoAmI(region: string): WhoAmI {
+  return async (credentials) =>
+    (await new STSClient({ region, credentials }).send(new GetCallerIdentityCommand({}))).Account as string;
+}
 
 const MARK = { key: 'managed-by', value: 'logwarden' };
 
@@ -120,21 +145,44 @@ export async function scanMemberCell(
   const ec2 = new EC2Client({ region, credentials });
   const logs = new CloudWatchLogsClient({ region, credentials });
   const removals: Removal[] = [];
-  const flowLogs = [];
+  const flowLogs: FlowLog[] = [];
   let NextToken: string | undefined;
   do {
     const page = await ec2.send(new DescribeFlowLogsCommand({ MaxResults: 1000, NextToken }));
     flowLogs.push(...(page.FlowLogs ?? []));
     NextToken = page.NextToken;
   } while (NextToken);
+  // The flow logs deleted by this run: a group stays while any other flow log delivers to it.
+  const deleted = new Set<string>();
   for (const fl of flowLogs.filter((f) =>
     (f.Tags ?? []).some((t) => t.Key === MARK.key && t.Value === MARK.value),
-  ))
-    removals.push(
-      removal('flow-logs', account, region, `flow log ${fl.FlowLogId} of ${fl.ResourceId}`, [
-        call(ec2, 'EC2', new DeleteFlowLogsCommand({ FlowLogIds: [fl.FlowLogId as string] })),
-      ]),
-    );
+  )) {
+    const id = fl.FlowLogId as string;
+    const step = call(ec2, 'EC2', new DeleteFlowLogsCommand({ FlowLogIds: [id] }));
+    const r = removal('flow-logs', account, region, `flow log ${id} of ${fl.ResourceId}`, [step]);
+    r.run = async () => {
+      // A 200 answer can still name the flow log in Unsuccessful: "Information about the flow
+      // logs that could not be deleted successfully" (EC2 API Reference, DeleteFlowLogs).
+      const answer = (await step.send()) as DeleteFlowLogsCommandOutput;
+      const [failed] = answer.Unsuccessful ?? [];
+      if (failed)
+        throw Object.assign(new Error(failed.Error?.Message ?? `${id} was not deleted`), {
+          name: failed.Error?.Code ?? 'Unsuccessful',
+        });
+      deleted.add(id);
+    };
+    removals.push(r);
+  }
+  const deliveringTo = (group: string) =>
+    flowLogs
+      .filter((f) => !deleted.has(f.FlowLogId as string))
+      .filter(
+        (f) =>
+          f.LogGroupName === group ||
+          (f.LogDestinationType === 'cloud-watch-logs' &&
+            (f.LogDestination ?? '').replace(/:\*$/, '').endsWith(`:log-group:${group}`)),
+      )
+      .map((f) => f.FlowLogId as string);
   const policyName = subscriptionPolicyName(region);
   const policies =
     (
@@ -172,13 +220,17 @@ export async function scanMemberCell(
     // The flow-log groups: only the flow-logs control creates groups under this prefix. Their
     // records went to the archive through the subscription.
     if (group.startsWith(flowLogGroupPrefix))
-      removals.push(
-        removal('flow-logs', account, region, `log group ${group}`, [
+      removals.push({
+        ...removal('flow-logs', account, region, `log group ${group}`, [
           call(logs, 'CloudWatch Logs', new DeleteLogGroupCommand({ logGroupName: group })),
         ]),
-      );
+        blockedBy: () => {
+          const still = deliveringTo(group);
+          return still.length ? `flow log ${still.join(', ')} still delivers to it` : undefined;
+        },
+      });
   }
-  return { removals, kept: [] };
+  return { removals, kept: [], refused: [] };
 }
 
 /** The GuardDuty administrator's cell (security-tooling account, one region): findings forwarding. */
@@ -235,10 +287,18 @@ export async function scanAdminCell(
         what: 'GuardDuty: the detectors, memberships and auto-enable setting stay as they are (turning GuardDuty off is a security decision, not an uninstall; the ledger records what logwarden changed)',
       },
     ],
+    refused: [],
   };
 }
 
-/** The trail: deleted only if logwarden created it (its tag); an existing or external trail stays. */
+/**
+ * The trail: deleted only if logwarden created it (its tag); an existing or external trail stays.
+ * `credentials` are those the control functions use for it (functions/ensure-trail): the
+ * organization trail's are the security-tooling account's, CloudTrail's delegated administrator,
+ * which "can perform the same administrative tasks (except as noted) in CloudTrail as the
+ * management account" (CloudTrail User Guide, "Organization delegated administrator"); an
+ * account trail's are the member's.
+ */
 export async function scanTrail(
   config: LogwardenConfig,
   account: string,
@@ -249,6 +309,7 @@ export async function scanTrail(
     return {
       removals: [],
       kept: [{ account, region, what: `external trail ${config.trail.arn}: never modified by logwarden` }],
+      refused: [],
     };
   const arn =
     config.trail.mode === 'organization'
@@ -258,7 +319,7 @@ export async function scanTrail(
   const trail = ((await ct.send(new DescribeTrailsCommand({ trailNameList: [arn] }))).trailList ?? []).find(
     (t) => t.TrailARN === arn,
   );
-  if (!trail) return { removals: [], kept: [] };
+  if (!trail) return { removals: [], kept: [], refused: [] };
   const tags =
     (await ct.send(new ListTagsCommand({ ResourceIdList: [arn] }))).ResourceTagList?.[0]?.TagsList ?? [];
   if (!tags.some((t) => t.Key === MARK.key && t.Value === MARK.value))
@@ -271,6 +332,7 @@ export async function scanTrail(
           what: `trail ${arn}: it existed before logwarden (no managed-by tag); settings logwarden changed stay`,
         },
       ],
+      refused: [],
     };
   return {
     removals: [
@@ -279,34 +341,89 @@ export async function scanTrail(
       ]),
     ],
     kept: [],
+    refused: [],
   };
 }
 
-/** Every cell of the given accounts and regions. */
+const errorLine = (err: unknown) =>
+  `${(err as Error)?.name ?? 'Error'}: ${((err as Error)?.message ?? String(err)).replace(/\s+/g, ' ')}`.slice(
+    0,
+    300,
+  );
+
+/**
+ * The credentials `access` gives for `account`, if STS GetCallerIdentity says they are that
+ * account's; otherwise why not. Credentials of another account are never used: with them a
+ * removal would act on the wrong account's resources of the same names.
+ */
+export async function reachAccount(
+  account: string,
+  access: AccountAccess,
+  whoAmI: WhoAmI,
+): Promise<{ credentials: Credentials } | { refused: string }> {
+  let credentials: Credentials;
+  let actual: string;
+  try {
+    credentials = await access(account);
+    actual = await whoAmI(credentials);
+  } catch (err) {
+    return { refused: `no credentials for account ${account} (${errorLine(err)})` };
+  }
+  if (actual !== account)
+    return {
+      refused: `the credentials given for account ${account} are account ${actual}'s (STS GetCallerIdentity): refused, nothing scanned or removed in ${account}`,
+    };
+  return { credentials };
+}
+
+/**
+ * Every cell of the given accounts and regions. Each account is scanned only with credentials
+ * that STS GetCallerIdentity says are that account's; an account whose credentials are missing
+ * or another account's is refused (nothing scanned, nothing removed there) and the others go on.
+ * The organization-wide parts (GuardDuty forwarding, the organization trail) are the
+ * security-tooling account's, scanned when it is among the accounts.
+ */
 export async function scanForUninstall(
   config: LogwardenConfig,
   accounts: readonly string[],
   regions: readonly string[],
   access: AccountAccess,
+  whoAmI: WhoAmI = stsWhoAmI(config.homeRegion),
 ): Promise<UninstallScan> {
-  const out: UninstallScan = { removals: [], kept: [] };
+  const out: UninstallScan = { removals: [], kept: [], refused: [] };
   const add = (s: UninstallScan) => {
     out.removals.push(...s.removals);
     out.kept.push(...s.kept);
+    out.refused.push(...s.refused);
   };
+  const reached = new Map<string, Promise<Credentials | undefined>>();
+  const reach = (account: string) => {
+    let attempt = reached.get(account);
+    if (!attempt) {
+      attempt = reachAccount(account, access, whoAmI).then((r) => {
+        if ('credentials' in r) return r.credentials;
+        out.refused.push({ account, why: r.refused });
+        return undefined;
+      });
+      reached.set(account, attempt);
+    }
+    return attempt;
+  };
+  const home = regions.includes(config.homeRegion);
   for (const account of accounts) {
-    const credentials = await access(account);
+    const credentials = await reach(account);
+    if (!credentials) continue;
     for (const region of regions) add(await scanMemberCell(account, region, credentials));
-    if (config.trail.mode === 'account' && regions.includes(config.homeRegion))
-      add(await scanTrail(config, account, credentials));
+    if (config.trail.mode === 'account' && home) add(await scanTrail(config, account, credentials));
   }
-  if (accounts.includes(config.accounts.securityTooling)) {
-    const credentials = await access(config.accounts.securityTooling);
-    for (const region of regions)
-      add(await scanAdminCell(config.accounts.securityTooling, region, credentials));
+  const tooling = config.accounts.securityTooling;
+  if (accounts.includes(tooling)) {
+    const credentials = await reach(tooling);
+    if (credentials) {
+      for (const region of regions) add(await scanAdminCell(tooling, region, credentials));
+      if (config.trail.mode !== 'account' && home) add(await scanTrail(config, tooling, credentials));
+    }
   }
-  if (config.trail.mode !== 'account' && regions.includes(config.homeRegion))
-    add(await scanTrail(config, config.accounts.management, await access(config.accounts.management)));
   return out;
 }
 
@@ -318,7 +435,12 @@ export function renderUninstallPlan(scan: UninstallScan): string[] {
     for (const c of r.calls) lines.push(`    ${c.service} ${c.operation} ${JSON.stringify(c.input)}`);
   }
   for (const k of scan.kept) lines.push(`${k.account} ${k.region}: keep ${k.what}`);
-  lines.push(`uninstall: ${scan.removals.length} removal(s), ${scan.kept.length} kept`);
+  for (const r of scan.refused) lines.push(`${r.account}: refused: ${r.why}`);
+  lines.push(
+    `uninstall: ${scan.removals.length} removal(s), ${scan.kept.length} kept${
+      scan.refused.length ? `, ${scan.refused.length} account(s) refused` : ''
+    }`,
+  );
   return lines;
 }
 
@@ -327,7 +449,7 @@ export function renderUninstallPlan(scan: UninstallScan): string[] {
  * run (what was removed is reported, the rest is left for a re-run, which finds only what is left).
  */
 export async function runUninstall(
-  scan: UninstallScan,
+  scan: Pick<UninstallScan, 'removals'>,
   options: {
     waveSize: number;
     record: (r: Removal, error?: string) => Promise<void>;
@@ -342,6 +464,11 @@ export async function runUninstall(
     await Promise.all(
       wave.map(async (account) => {
         for (const r of scan.removals.filter((x) => x.account === account)) {
+          const blocked = r.blockedBy?.();
+          if (blocked) {
+            options.say(`${r.account} ${r.region}: kept ${r.what}: ${blocked}`);
+            continue;
+          }
           try {
             await r.run();
             removed++;

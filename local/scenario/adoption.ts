@@ -223,8 +223,20 @@ export async function uninstall(org: Organization, say: Say) {
   const plan = await cli(org, ['uninstall', '--plan'], access);
   if (plan.code) throw new Error(`logwarden uninstall --plan: exit ${plan.code}: ${plan.lines.join('\n')}`);
   say(`logwarden uninstall --plan: ${plan.lines.at(-1)}`);
-  for (const line of plan.lines.filter((l) => / keep /.test(l))) say(indent(line));
+  for (const line of plan.lines.filter((l) => / (keep|remove trail) /.test(l))) say(indent(line));
   const run = await cli(org, ['uninstall'], access);
   say(`logwarden uninstall (exit ${run.code}): ${run.lines.at(-1)}`);
   if (run.code) throw new Error(`logwarden uninstall: exit ${run.code}: ${run.lines.join('\n')}`);
+  // The state compared afterwards is each account's own trails; the organization trail is the
+  // management account's, removed by its delegated administrator: looked up by its ARN.
+  for (const line of plan.lines) {
+    const [, account, arn] = / *(\d{12}) \S+: remove trail (arn:\S+)$/.exec(line) ?? [];
+    if (!arn) continue;
+    const left = await new CloudTrailClient({
+      region: org.config.homeRegion,
+      credentials: await org.admin(account),
+    }).send(new DescribeTrailsCommand({ trailNameList: [arn] }));
+    if (left.trailList?.length) throw new Error(`logwarden uninstall: ${arn} is still there`);
+    say(indent(`${arn}: gone (DescribeTrails by ARN as ${account})`));
+  }
 }

@@ -102,7 +102,14 @@ export async function directFlowLogs(
   const del = await recordedCall(
     org,
     { caller: { account }, region, service: 'ec2', eventName: 'DeleteFlowLogs' },
-    () => ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [first.FlowLogId!] })),
+    async () => {
+      const answer = await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [first.FlowLogId!] }));
+      // DeleteFlowLogsResult.Unsuccessful: "Information about the flow logs that could not be
+      // deleted successfully", in a 200 answer.
+      if (answer.Unsuccessful?.length)
+        throw new Error(`DeleteFlowLogs ${first.FlowLogId}: ${JSON.stringify(answer.Unsuccessful)}`);
+      return answer;
+    },
   );
   const healed = await flowLogOf(org, account, region, vpc.vpcId);
   const after = await judgedFlowLogs(org, account, region);

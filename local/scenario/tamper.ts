@@ -67,7 +67,14 @@ export async function deleteFlowLog(org: Organization, account: string, region: 
       service: 'ec2',
       eventName: 'DeleteFlowLogs',
     },
-    () => ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [victim.FlowLogId!] })),
+    async () => {
+      const answer = await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [victim.FlowLogId!] }));
+      // A 200 answer may still name it: "Information about the flow logs that could not be
+      // deleted successfully" (DeleteFlowLogsResult.Unsuccessful).
+      if (answer.Unsuccessful?.length)
+        throw new Error(`DeleteFlowLogs ${victim.FlowLogId}: ${JSON.stringify(answer.Unsuccessful)}`);
+      return answer;
+    },
     at,
   );
   /** The flow log that now covers the victim's VPC, if it is a new one. */

@@ -153,6 +153,35 @@ def describe_trails(self: CloudTrailResponse) -> str:
     return json.dumps({"trailList": [t.description(include_region=True) for t in found]})
 
 
+def delete_trail(self: CloudTrailResponse) -> str:
+    """DeleteTrailRequest.Name: "Specifies the name or the CloudTrail ARN of the trail to be
+    deleted" (CloudTrail API Reference); a trail that is not there is TrailNotFoundException
+    ("This exception is thrown when the trail with the given name is not found"). moto 5.2
+    deleted only by name and answered success for an ARN or an unknown name, deleting nothing."""
+    backend = self.cloudtrail_backend
+    trail = backend.get_trail(self._get_param("Name") or "")
+    backend.delete_trail(trail.trail_name)
+    return json.dumps({})
+
+
+def list_tags(self: CloudTrailResponse) -> str:
+    """ListTags by ARN. The delegated administrator "has administrative permissions on all
+    organization trails" (CloudTrail User Guide, "Organization delegated administrator"), whose
+    tags are kept by their owner, the management account: an ARN of a trail the caller may manage
+    reads that owner's tags (moto 5.2 looked only in the caller's own account and answered none)."""
+    out: list[dict[str, Any]] = []
+    for resource in json.loads(self.body).get("ResourceIdList") or []:
+        backend = self.cloudtrail_backend
+        arn = _parse_arn(resource) if ":trail/" in resource else None
+        if arn is not None:
+            region, owner, trail_name = arn
+            trail = cloudtrail_backends[owner][region].trails.get(trail_name)
+            if owner != self.current_account and trail is not None and _may_manage(self.current_account, owner, trail):
+                backend = cloudtrail_backends[owner][region]
+        out.extend(backend.list_tags([resource]))
+    return json.dumps({"ResourceTagList": out})
+
+
 _DEFAULT_SELECTOR = {
     "ReadWriteType": "All",
     "IncludeManagementEvents": True,
@@ -188,6 +217,8 @@ def install() -> None:
     Trail.description = description  # type: ignore[method-assign]
     CloudTrailResponse.create_trail = create_trail  # type: ignore[method-assign]
     CloudTrailResponse.describe_trails = describe_trails  # type: ignore[method-assign]
+    CloudTrailResponse.list_tags = list_tags  # type: ignore[method-assign]
+    CloudTrailResponse.delete_trail = delete_trail  # type: ignore[method-assign]
     for method, param in {
         "get_trail": "Name",
         "get_trail_status": "Name",

@@ -1,5 +1,6 @@
-"""EC2 idempotency tokens for CreateFlowLogs, which moto 5.2 ignores, and pagination of
-DescribeVpcs and DescribeFlowLogs, which moto answers in one page whatever MaxResults says.
+"""EC2 idempotency tokens for CreateFlowLogs, which moto 5.2 ignores, pagination of
+DescribeVpcs and DescribeFlowLogs, which moto answers in one page whatever MaxResults says, and
+DeleteFlowLogs' per-item answer for an unknown id, which moto refuses whole.
 
 Reference: EC2 API reference, "Ensuring idempotency": a retried request with the same client
 token and the same parameters returns the result of the first request and creates nothing; the
@@ -260,7 +261,40 @@ def describe_flow_logs(self: FlowLogs) -> ActionResult:
     return ActionResult({"FlowLogs": page, **({"NextToken": nxt} if nxt else {})})
 
 
+# DeleteFlowLogs answers per flow log: DeleteFlowLogsResult.Unsuccessful, "Information about the
+# flow logs that could not be deleted successfully" (botocore's ec2 model), each an UnsuccessfulItem
+# with the error's code and message. An id that does not exist is such an item
+# (InvalidFlowLogId.NotFound, "The specified flow log does not exist", EC2 error codes) and the
+# others are deleted, as the Terraform AWS provider reads it (internal/service/ec2/vpc_flow_log.go:
+# `unsuccessfulItemsError(output.Unsuccessful)`, then InvalidFlowLogId.NotFound means gone). moto
+# 5.2 refused the whole call with that error, deleting nothing.
+
+
+def delete_flow_logs(self: FlowLogs) -> ActionResult:
+    ids = self._get_param("FlowLogIds", [])
+    self.error_on_dryrun()
+    unknown = [i for i in ids if i not in self.ec2_backend.flow_logs]
+    known = [i for i in ids if i in self.ec2_backend.flow_logs]
+    if known:
+        self.ec2_backend.delete_flow_logs(known)
+    return ActionResult(
+        {
+            "Unsuccessful": [
+                {
+                    "ResourceId": i,
+                    "Error": {
+                        "Code": "InvalidFlowLogId.NotFound",
+                        "Message": f"These flow log ids in the input list are not found: [TotalCount: 1] {i}",
+                    },
+                }
+                for i in unknown
+            ]
+        }
+    )
+
+
 def install() -> None:
     FlowLogs.create_flow_logs = create_flow_logs  # type: ignore[method-assign]
     FlowLogs.describe_flow_logs = describe_flow_logs  # type: ignore[method-assign]
+    FlowLogs.delete_flow_logs = delete_flow_logs  # type: ignore[method-assign]
     VPCs.describe_vpcs = describe_vpcs  # type: ignore[method-assign]

@@ -367,3 +367,46 @@ conformance('ec2:CreateFlowLogs', {
     },
   ],
 });
+
+conformance('ec2:DeleteFlowLogs', {
+  behaviour: 'an unknown flow log id is an Unsuccessful item of a 200 answer; the others are deleted',
+  source:
+    'botocore ec2 model, DeleteFlowLogsResult.Unsuccessful: "Information about the flow logs that could not be deleted successfully." (UnsuccessfulItem: "Information about items that were not successfully processed in a batch call"); EC2 API Reference, DeleteFlowLogs, lists no error of its own; EC2 error codes: InvalidFlowLogId.NotFound "The specified flow log does not exist". The Terraform AWS provider reads a missing flow log there (hashicorp/terraform-provider-aws, internal/service/ec2/vpc_flow_log.go: `unsuccessfulItemsError(output.Unsuccessful)`, then `errCodeInvalidFlowLogIdNotFound` means already gone)',
+  refuses: [
+    'to delete an id that does not exist: named in Unsuccessful as InvalidFlowLogId.NotFound',
+    async () => {
+      const answer = await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: ['fl-0123456789abcdef0'] }));
+      expect(answer.Unsuccessful).toEqual([
+        {
+          ResourceId: 'fl-0123456789abcdef0',
+          Error: {
+            Code: 'InvalidFlowLogId.NotFound',
+            Message: expect.stringContaining('fl-0123456789abcdef0'),
+          },
+        },
+      ]);
+    },
+  ],
+  accepts: [
+    'a known and an unknown id in one call: the known one deleted, only the unknown one named',
+    async () => {
+      const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.90.0.0/16' }))).Vpc!.VpcId!;
+      const [known] = (
+        await createFlowLogs('delete-known-and-unknown', {
+          ResourceIds: [vpc],
+          LogGroupName: '/logwarden/vpc-flow-logs/delete-test',
+        })
+      ).FlowLogIds!;
+      const before = await flowLogCount();
+      const answer = await ec2.send(
+        new DeleteFlowLogsCommand({ FlowLogIds: [known, 'fl-0123456789abcdef0'] }),
+      );
+      expect(answer.Unsuccessful?.map((u) => [u.ResourceId, u.Error?.Code])).toEqual([
+        ['fl-0123456789abcdef0', 'InvalidFlowLogId.NotFound'],
+      ]);
+      expect(await flowLogCount()).toBe(before - 1);
+      const left = (await ec2.send(new DescribeFlowLogsCommand({}))).FlowLogs ?? [];
+      expect(left.map((f) => f.FlowLogId)).not.toContain(known);
+    },
+  ],
+});
