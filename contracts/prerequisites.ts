@@ -108,7 +108,21 @@ export const servicePrincipals = {
   stackSets: 'member.org.stacksets.cloudformation.amazonaws.com',
 } as const;
 
-/** Where logwarden's stacks are deployed: each account and region `cdk bootstrap` must prepare. */
+/**
+ * Whether the management account forwards calls on the organization trail from the home Region
+ * (events/patterns.ts managementRegion 'home'): not with trail.mode account, where logwarden keeps
+ * no organization trail. With a home Region other than us-east-1 that is its own stack,
+ * `LogwardenManagementForwarder-<homeRegion>` (stacks/logwarden-app.ts).
+ */
+export const forwardsTrailChangesFromHome = (config: LogwardenConfig): boolean =>
+  config.trail.mode !== 'account';
+
+/**
+ * Where logwarden's stacks are deployed: each account and region `cdk bootstrap` must prepare
+ * ("Before you deploy a CDK stack into an AWS environment, the environment must first be
+ * bootstrapped", CDK Developer Guide, "Bootstrapping"). test/stacks/deployment-environments.test.ts
+ * builds the app for each trail mode and home Region and compares its stacks with this list.
+ */
 export function deploymentEnvironments(config: LogwardenConfig): { account: AccountKey; region: string }[] {
   const envs: { account: AccountKey; region: string }[] = [];
   const add = (account: AccountKey, region: string) => {
@@ -125,6 +139,8 @@ export function deploymentEnvironments(config: LogwardenConfig): { account: Acco
   add('securityTooling', config.homeRegion);
   // LogwardenManagementForwarder: Organizations' events are delivered in us-east-1.
   add('management', 'us-east-1');
+  // LogwardenManagementForwarder-<homeRegion>: the organization trail's changes, in its Region.
+  if (forwardsTrailChangesFromHome(config)) add('management', config.homeRegion);
   // LogwardenManagementTrailSubscription (trail.mode external): an existing organization trail's
   // group in the management account, in its own region.
   const group = config.trail.mode === 'external' ? config.trail.cloudWatchLogsGroupArn : undefined;
@@ -323,7 +339,11 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
     list.push({
       id: `cdk-bootstrap-${account}-${env.region}`,
       title: `CDK bootstrap of the ${accountTitles[env.account]} ${account} in ${env.region}`,
-      why: `cdk deploy puts logwarden's stacks there through the bootstrap's roles and asset bucket; each account deploys with its own credentials, so the bootstrap trusts only its own account (no --trust).`,
+      why: `cdk deploy puts logwarden's stacks there through the bootstrap's roles and asset bucket; each account deploys with its own credentials, so the bootstrap trusts only its own account (no --trust).${
+        env.account === 'management' && env.region === config.homeRegion && env.region !== 'us-east-1'
+          ? ` Here: LogwardenManagementForwarder-${config.homeRegion}, which forwards the organization trail's changes from its Region (not with trail.mode account, and the us-east-1 stack does it when the home Region is us-east-1).`
+          : ''
+      }`,
       account: env.account,
       fix: [`npx cdk bootstrap aws://${account}/${env.region}`],
       verify: [
