@@ -519,14 +519,25 @@ export async function preflight(config: LogwardenConfig, access: PreflightAccess
     } else {
       try {
         const a = await answer(p.check, p, where.clients, config, reads);
+        // A step an earlier missing one gives (GuardDuty's designation creates the administrator's
+        // detector): that step is the fix, and this one's own commands would then be refused.
+        const givenBy =
+          p.givenBy && findings.find((f) => f.id === p.givenBy)?.status === 'missing' ? p.givenBy : undefined;
         found = a.met
           ? { ...base, status: 'met', detail: a.detail, fix: [] }
-          : {
-              ...base,
-              status: 'missing',
-              detail: needs.length ? `${a.detail} (needs ${needs.join(', ')} first)` : a.detail,
-              fix: a.fix ?? p.fix,
-            };
+          : givenBy
+            ? {
+                ...base,
+                status: 'missing',
+                detail: `${a.detail} (${givenBy} gives it)`,
+                fix: [`# take ${givenBy} (above): it gives this too`],
+              }
+            : {
+                ...base,
+                status: 'missing',
+                detail: needs.length ? `${a.detail} (needs ${needs.join(', ')} first)` : a.detail,
+                fix: a.fix ?? p.fix,
+              };
       } catch (err) {
         // What AWS will not even read before a required step (an organization without all
         // features has no trusted access to list) is missing, not unknown.

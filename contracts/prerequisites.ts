@@ -81,6 +81,11 @@ export interface Prerequisite {
   verify: string[];
   /** Steps AWS refuses this one without (`id`s); the list is in an order that respects them. */
   requires: string[];
+  /**
+   * An earlier step (`id`) whose taking gives this one as well: `fix` is then taken only when
+   * `verify` shows it missing (it was undone since, or that step was taken before this list).
+   */
+  givenBy?: string;
   check: Check;
 }
 
@@ -296,11 +301,19 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
     list.push({
       id: `guardduty-detector-${region}`,
       title: `The security-tooling account ${securityTooling} has a GuardDuty detector in ${region}`,
-      why: `The delegated administrator manages the organization's members through its own detector; without one the GuardDuty control fails in ${region}.`,
+      // "It also enables GuardDuty for the delegated GuardDuty administrator account ... in the
+      // current Region" (GuardDuty User Guide, "Permissions required to designate a delegated
+      // GuardDuty administrator account"); "You can have only one detector per account per
+      // Region" (CreateDetector): after the designation, create-detector is refused.
+      why: `The delegated administrator manages the organization's members through its own detector; without one the GuardDuty control fails in ${region}. Designating the delegated administrator in ${region} creates and enables it, and GuardDuty allows one detector per account and Region, so create-detector is refused once it exists.`,
       account: 'securityTooling',
-      fix: [`aws guardduty create-detector --enable --region ${region}`],
+      fix: [
+        `# only when list-detectors lists none in ${region} (the designation creates it; a second is refused):`,
+        `aws guardduty create-detector --enable --region ${region}`,
+      ],
       verify: [`aws guardduty list-detectors --region ${region}`],
       requires: [],
+      givenBy: `guardduty-admin-${region}`,
       check: { kind: 'guardduty-detector', region },
     });
   }
@@ -356,8 +369,12 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
   }
   // Unused ids would hide a typo in `requires`.
   const ids = new Set(list.map((p) => p.id));
-  for (const p of list)
+  for (const p of list) {
     for (const r of p.requires) if (!ids.has(r)) throw new Error(`${p.id} requires unknown ${r}`);
+    const given = p.givenBy === undefined ? -1 : list.findIndex((q) => q.id === p.givenBy);
+    if (p.givenBy !== undefined && !(given >= 0 && given < list.indexOf(p)))
+      throw new Error(`${p.id} is given by ${p.givenBy}, which is not an earlier step`);
+  }
   return list;
 }
 

@@ -44,7 +44,10 @@ export function prerequisitesMarkdown(): string {
     const after = p.requires.length
       ? ` After ${p.requires.map((r) => `step ${ids.get(r)}`).join(' and ')}: AWS refuses it before.`
       : '';
-    lines.push(`\`${p.id}\`, ${accountTitles[p.account]}. ${p.why}${after}`, '');
+    const given = p.givenBy
+      ? ` Step ${ids.get(p.givenBy)} gives it: take this step only when the verify below shows it missing.`
+      : '';
+    lines.push(`\`${p.id}\`, ${accountTitles[p.account]}. ${p.why}${after}${given}`, '');
     lines.push('```sh', ...p.fix, '# verify (read-only):', ...p.verify, '```', '');
   }
   return lines.join('\n');
