@@ -18,6 +18,7 @@ import {
   OrganizationsClient,
   paginateListAWSServiceAccessForOrganization,
   paginateListDelegatedAdministrators,
+  paginateListRoots,
 } from '@aws-sdk/client-organizations';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -416,6 +417,31 @@ async function answer(
           `# add this statement to the Statement list of policy.json: ${JSON.stringify(check.statement)}`,
           'aws organizations put-resource-policy --content file://policy.json',
         ],
+      };
+    }
+    case 'policy-type-enabled': {
+      // "Before you can create and attach a policy to your organization, you must enable that
+      // policy type" (Organizations User Guide, "Enabling a policy type"); Root.PolicyTypes:
+      // "The types of policies that are currently enabled for the root", each with Status
+      // ENABLED, PENDING_ENABLE or PENDING_DISABLE (Organizations API Reference, PolicyTypeSummary).
+      const pages = await collect(paginateListRoots({ client: clients.orgs }, {}));
+      const [root] = pages.flatMap((pg) => pg.Roots ?? []);
+      if (!root) return { met: false, detail: 'the organization has no root these credentials can list' };
+      const type = (root.PolicyTypes ?? []).find((t) => t.Type === check.policyType);
+      if (type?.Status === 'ENABLED')
+        return { met: true, detail: `${check.policyType} ENABLED in ${root.Id}` };
+      return {
+        met: false,
+        detail: type
+          ? `${check.policyType} is ${type.Status} in ${root.Id}`
+          : `${check.policyType} is not enabled in ${root.Id}`,
+        ...(type?.Status === 'PENDING_ENABLE'
+          ? { fix: ['# Organizations is enabling it: run preflight again in a few minutes'] }
+          : {
+              fix: [
+                `aws organizations enable-policy-type --root-id ${root.Id} --policy-type ${check.policyType}`,
+              ],
+            }),
       };
     }
     case 'break-glass-role': {

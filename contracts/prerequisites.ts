@@ -53,6 +53,8 @@ export type Check =
   | { kind: 'guardduty-detector'; region: string }
   /** Organizations DescribeResourcePolicy holds a statement that allows what `statement` allows. */
   | { kind: 'organizations-resource-policy'; statement: PolicyStatement }
+  /** Organizations ListRoots: the root's PolicyTypes hold `policyType` with Status ENABLED. */
+  | { kind: 'policy-type-enabled'; policyType: 'SERVICE_CONTROL_POLICY' }
   /** IAM GetRole in the log-archive account: the role exists and trusts `trustedService`. */
   | { kind: 'break-glass-role'; roleName: string; trustedService: string }
   /**
@@ -332,6 +334,8 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
     check: { kind: 'organizations-resource-policy', statement },
   });
 
+  list.push(scpPolicyTypePrerequisite(organization));
+
   const roleName = config.breakGlassRoleArn.split('/').pop() as string;
   list.push({
     id: 'break-glass-role',
@@ -376,6 +380,30 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
       throw new Error(`${p.id} is given by ${p.givenBy}, which is not an earlier step`);
   }
   return list;
+}
+
+/**
+ * Service control policies enabled in the organization's root, for the archive guard SCP
+ * (contracts/archive-guard-scp.ts, docs/deploying.md step 4): "Before you can create and attach a
+ * policy to your organization, you must enable that policy type" (Organizations User Guide,
+ * "Enabling a policy type"). An organization has one root; EnablePolicyType refuses a type that is
+ * already enabled (PolicyTypeAlreadyEnabledException), hence the condition.
+ */
+export function scpPolicyTypePrerequisite(organization = 'all-features'): Prerequisite {
+  return {
+    id: 'scp-policy-type',
+    title: 'Service control policies are enabled in the organization root',
+    why: 'The archive guard SCP (after the first deployment, below) keeps even the log-archive account’s root user from changing the archive’s protections; Organizations creates and attaches a policy only of a type enabled in the root, and SCPs exist only with all features.',
+    account: 'management',
+    fix: [
+      '# only when list-roots does not show SERVICE_CONTROL_POLICY ENABLED in the root’s PolicyTypes (an enabled type is refused):',
+      "root=$(aws organizations list-roots --query 'Roots[0].Id' --output text)",
+      'aws organizations enable-policy-type --root-id "$root" --policy-type SERVICE_CONTROL_POLICY',
+    ],
+    verify: ['aws organizations list-roots'],
+    requires: [organization],
+    check: { kind: 'policy-type-enabled', policyType: 'SERVICE_CONTROL_POLICY' },
+  };
 }
 
 /**

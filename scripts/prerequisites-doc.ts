@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { archiveGuardPolicyName, archiveGuardScp } from '../contracts/archive-guard-scp';
 import type { LogwardenConfig } from '../contracts/config';
-import { accountTitles, prerequisites } from '../contracts/prerequisites';
+import { accountTitles, prerequisites, scpPolicyTypePrerequisite } from '../contracts/prerequisites';
 
 export const deployingDoc = path.join(__dirname, '..', 'docs', 'deploying.md');
 
@@ -54,8 +54,13 @@ export function prerequisitesMarkdown(): string {
 }
 
 export function scpMarkdown(): string {
+  const list = prerequisites(placeholders);
+  const policyType = scpPolicyTypePrerequisite();
+  const step = list.findIndex((p) => p.id === policyType.id) + 1;
   return [
     '```sh',
+    `# SCPs enabled in the root first (step ${step}, \`${policyType.id}\`):`,
+    ...policyType.fix,
     `aws organizations create-policy --type SERVICE_CONTROL_POLICY --name ${archiveGuardPolicyName} \\`,
     "  --description 'logwarden: only the break-glass role changes the archive' --content file://archive-guard-scp.json",
     'aws organizations attach-policy --target-id <logArchive> --policy-id <the policy id create-policy printed>',

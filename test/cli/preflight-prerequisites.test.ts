@@ -10,7 +10,7 @@ import {
   ListOrganizationAdminAccountsCommand,
 } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { preflight, type AccountClients, type PreflightAccess } from '../../cli/preflight';
@@ -94,5 +94,49 @@ describe('preflight: the GuardDuty administrator’s detector', () => {
     expect(step.givenBy).toBe(`guardduty-admin-${region}`);
     expect(list.findIndex((p) => p.id === step.givenBy)).toBeLessThan(list.indexOf(step));
     expect(step.fix[0]).toMatch(/^# only when list-detectors lists none/);
+  });
+});
+
+describe('preflight: service control policies enabled in the root', () => {
+  // "Before you can create and attach a policy to your organization, you must enable that policy
+  // type" (Organizations User Guide, "Enabling a policy type"); Root.PolicyTypes: "The types of
+  // policies that are currently enabled for the root of the organization" (Organizations API
+  // Reference, Root), each PolicyTypeSummary with Status ENABLED | PENDING_ENABLE | PENDING_DISABLE.
+  const config = exampleConfig();
+  const root = (PolicyTypes: { Type: 'SERVICE_CONTROL_POLICY'; Status: 'ENABLED' | 'PENDING_ENABLE' }[]) =>
+    orgs.on(ListRootsCommand).resolves({ Roots: [{ Id: 'r-ab12', Name: 'Root', PolicyTypes }] });
+
+  it('is missing while the root has no policy type enabled (PolicyTypes: []), fixed by enable-policy-type on that root', async () => {
+    root([]);
+    const found = (await findingsOf(config))('scp-policy-type');
+    expect(found).toMatchObject({ status: 'missing', account: 'management' });
+    expect(found.detail).toBe('SERVICE_CONTROL_POLICY is not enabled in r-ab12');
+    expect(found.fix).toEqual([
+      'aws organizations enable-policy-type --root-id r-ab12 --policy-type SERVICE_CONTROL_POLICY',
+    ]);
+    expect(orgs.commandCalls(ListRootsCommand)[0].args[0].input).toEqual({});
+  });
+
+  it('is missing, to wait for, while Organizations is enabling it', async () => {
+    root([{ Type: 'SERVICE_CONTROL_POLICY', Status: 'PENDING_ENABLE' }]);
+    const found = (await findingsOf(config))('scp-policy-type');
+    expect(found.status).toBe('missing');
+    expect(found.detail).toBe('SERVICE_CONTROL_POLICY is PENDING_ENABLE in r-ab12');
+    expect(found.fix.join('\n')).not.toContain('enable-policy-type');
+  });
+
+  it('is met once the root lists it ENABLED', async () => {
+    root([{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }]);
+    const found = (await findingsOf(config))('scp-policy-type');
+    expect(found).toMatchObject({ status: 'met', detail: 'SERVICE_CONTROL_POLICY ENABLED in r-ab12' });
+  });
+
+  it('comes after all features, which SCPs need, in the checklist', () => {
+    const list = prerequisites(config);
+    const step = list.find((p) => p.id === 'scp-policy-type')!;
+    expect(step.requires).toEqual(['all-features']);
+    expect(step.fix.filter((c) => !c.startsWith('#')).at(-1)).toBe(
+      'aws organizations enable-policy-type --root-id "$root" --policy-type SERVICE_CONTROL_POLICY',
+    );
   });
 });

@@ -12,6 +12,11 @@ import {
   GuardDutyClient,
   ListDetectorsCommand,
 } from '@aws-sdk/client-guardduty';
+import {
+  EnablePolicyTypeCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -70,6 +75,22 @@ describe('organization prerequisites on the stand-ins', () => {
       expect(steps).toContain(
         `guardduty-detector-${region} (${config.accounts.securityTooling}): given by guardduty-admin-${region}`,
       );
+  });
+
+  it('enabled service control policies in the root, as AWS lists them (ListRoots PolicyTypes)', async () => {
+    // "Before you can create and attach a policy to your organization, you must enable that policy
+    // type" (Organizations User Guide, "Enabling a policy type"); the step found the root with
+    // list-roots --query 'Roots[0].Id'.
+    const orgs = asRoot(OrganizationsClient, moto.endpoint, config.accounts.management, 'us-east-1');
+    const [root] = (await orgs.send(new ListRootsCommand({}))).Roots ?? [];
+    expect(root.PolicyTypes).toEqual([{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }]);
+    expect(steps).toContainEqual(
+      expect.stringMatching(/^scp-policy-type \(111111111111\): root=\$\(aws organizations list-roots/),
+    );
+    // An enabled type is refused: the step is taken only while it is not.
+    await expect(
+      orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: 'SERVICE_CONTROL_POLICY' })),
+    ).rejects.toMatchObject({ name: 'PolicyTypeAlreadyEnabledException' });
   });
 
   it('the security-tooling account lists the regions of a member, reads the GuardDuty organization configuration and creates the organization trail', async () => {
