@@ -3,6 +3,7 @@
  * calls, each reported met, missing (with the commands that fix it) or unknown (with why it
  * could not be checked). docs/operating.md documents the output, the options and the exit codes.
  */
+import { AccountClient, GetRegionOptStatusCommand } from '@aws-sdk/client-account';
 import { CloudFormationClient, DescribeOrganizationsAccessCommand } from '@aws-sdk/client-cloudformation';
 import {
   GetDetectorCommand,
@@ -25,6 +26,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { LogwardenConfig } from '../contracts/config';
+import { isOptInRegion } from '../contracts/regions';
 import {
   accountTitles,
   cdkBootstrapVersionParameter,
@@ -57,6 +59,8 @@ export interface Finding {
 
 /** What a check reads, in one account: region-bound services are made per region. */
 export interface AccountClients {
+  /** The Account Management API, global (its endpoint is in us-east-1). */
+  account: AccountClient;
   orgs: OrganizationsClient;
   iam: IAMClient;
   cloudFormation: CloudFormationClient;
@@ -93,7 +97,8 @@ function clientsWith(
 ): AccountClients {
   const common = () => ({ ...timeoutOptions(timeouts), ...(credentials ? { credentials } : {}) });
   return {
-    // Organizations and IAM are global: their endpoints are in us-east-1.
+    // Organizations, IAM and Account Management are global: their endpoints are in us-east-1.
+    account: recordCallSites(new AccountClient({ region: 'us-east-1', ...common() })),
     orgs: recordCallSites(new OrganizationsClient({ region: 'us-east-1', ...common() })),
     iam: recordCallSites(new IAMClient({ region: 'us-east-1', ...common() })),
     cloudFormation: recordCallSites(new CloudFormationClient({ region: config.homeRegion, ...common() })),
@@ -204,6 +209,18 @@ function reason(err: unknown): string {
     default:
       return what;
   }
+}
+
+/**
+ * Why credentials that work elsewhere are refused in a Region: an opt-in Region not enabled in
+ * the account ("Regions introduced after March 20, 2019 are disabled by default", AWS Account
+ * Management Reference Guide), whose endpoints refuse its credentials as invalid.
+ */
+function optInHint(check: Check, err: unknown): string {
+  const region = 'region' in check ? check.region : undefined;
+  if (!region || !isOptInRegion(region) || explain(err, { account: '?', region }).kind !== 'credentials')
+    return '';
+  return `; ${region} is an opt-in Region: if it is not enabled in this account, its endpoints refuse the account's credentials (aws account get-region-opt-status --region-name ${region})`;
 }
 
 const errorName = (err: unknown) => (err as Error)?.name;
@@ -419,6 +436,24 @@ async function answer(
         ],
       };
     }
+    case 'region-enabled': {
+      // No AccountId: the caller's own account ("If you don't specify this parameter, it defaults
+      // to the Amazon Web Services account of the identity used to call the operation"; "The
+      // management account can't specify its own AccountId", Account Management API Reference,
+      // GetRegionOptStatus). RegionOptStatus: ENABLED | ENABLING | DISABLING | DISABLED |
+      // ENABLED_BY_DEFAULT.
+      const res = await clients.account.send(new GetRegionOptStatusCommand({ RegionName: check.region }));
+      const status = res.RegionOptStatus;
+      if (status === 'ENABLED' || status === 'ENABLED_BY_DEFAULT')
+        return { met: true, detail: `${check.region} ${status}` };
+      if (status === 'ENABLING')
+        return {
+          met: false,
+          detail: `${check.region} is ENABLING in ${account}`,
+          fix: [`# AWS is enabling it (minutes to hours): run preflight again later`],
+        };
+      return { met: false, detail: `${check.region} is ${status} in ${account}` };
+    }
     case 'policy-type-enabled': {
       // "Before you can create and attach a policy to your organization, you must enable that
       // policy type" (Organizations User Guide, "Enabling a policy type"); Root.PolicyTypes:
@@ -569,7 +604,7 @@ export async function preflight(config: LogwardenConfig, access: PreflightAccess
         // features has no trusted access to list) is missing, not unknown.
         found = needs.length
           ? { ...base, status: 'missing', detail: `needs ${needs.join(', ')} first`, fix: p.fix }
-          : { ...base, status: 'unknown', detail: reason(err), fix: [] };
+          : { ...base, status: 'unknown', detail: reason(err) + optInHint(p.check, err), fix: [] };
         if (!needs.length) unknownCauses.set(found, err);
       }
     }

@@ -13,6 +13,7 @@
  */
 import { pipelineRegions } from './pipelines';
 import { searchZoneCount, type LogwardenConfig } from './config';
+import { isOptInRegion } from './regions';
 
 export type AccountKey = 'management' | 'logArchive' | 'securityTooling';
 
@@ -53,6 +54,12 @@ export type Check =
   | { kind: 'guardduty-detector'; region: string }
   /** Organizations DescribeResourcePolicy holds a statement that allows what `statement` allows. */
   | { kind: 'organizations-resource-policy'; statement: PolicyStatement }
+  /**
+   * Account GetRegionOptStatus of the region, with the account's own credentials and no AccountId
+   * (it "defaults to the Amazon Web Services account of the identity used to call the operation";
+   * "The management account can't specify its own AccountId"): ENABLED or ENABLED_BY_DEFAULT.
+   */
+  | { kind: 'region-enabled'; region: string }
   /** Organizations ListRoots: the root's PolicyTypes hold `policyType` with Status ENABLED. */
   | { kind: 'policy-type-enabled'; policyType: 'SERVICE_CONTROL_POLICY' }
   /** IAM GetRole in the log-archive account: the role exists and trusts `trustedService`. */
@@ -156,6 +163,59 @@ export function deploymentEnvironments(config: LogwardenConfig): { account: Acco
   return envs;
 }
 
+/**
+ * The Regions each logwarden account works in: every governed Region (the management account is
+ * governed like any member; the log-archive account holds a destination in each, the
+ * security-tooling account the GuardDuty administrator's detector) and where its stacks are
+ * deployed (deploymentEnvironments).
+ */
+export function accountRegions(config: LogwardenConfig): Record<AccountKey, string[]> {
+  const regions: Record<AccountKey, string[]> = {
+    management: [...config.governedRegions],
+    logArchive: [...config.governedRegions],
+    securityTooling: [...config.governedRegions],
+  };
+  for (const env of deploymentEnvironments(config))
+    if (!regions[env.account].includes(env.region)) regions[env.account].push(env.region);
+  return regions;
+}
+
+export interface PrerequisiteOptions {
+  /** Which Regions are opt-in (contracts/regions.ts); the deploy guide's placeholders choose their own. */
+  isOptIn?: (region: string) => boolean;
+}
+
+const regionEnabledId = (config: LogwardenConfig, account: AccountKey, region: string) =>
+  `region-enabled-${config.accounts[account]}-${region}`;
+
+/**
+ * The opt-in Regions each logwarden account must have enabled: "Regions introduced after March 20,
+ * 2019 are disabled by default" and are enabled account by account (AWS Account Management
+ * Reference Guide, "Enable or disable AWS Regions in your account"). Each account enables and
+ * checks its own (EnableRegion and GetRegionOptStatus without AccountId: "If you don't specify
+ * this parameter, it defaults to the Amazon Web Services account of the identity used to call the
+ * operation"; "The management account can't specify its own AccountId").
+ */
+export function regionOptInPrerequisites(
+  config: LogwardenConfig,
+  options: PrerequisiteOptions = {},
+): Prerequisite[] {
+  const isOptIn = options.isOptIn ?? isOptInRegion;
+  const regions = accountRegions(config);
+  return (Object.keys(regions) as AccountKey[]).flatMap((account) =>
+    regions[account].filter(isOptIn).map((region): Prerequisite => ({
+      id: regionEnabledId(config, account, region),
+      title: `The ${accountTitles[account]} ${config.accounts[account]} has the opt-in Region ${region} enabled`,
+      why: `Only for an opt-in Region (introduced after March 20, 2019; contracts/regions.ts lists them): ${region} is disabled in every account until that account enables it; the ${accountTitles[account]} works there (its stacks, or the controls of a governed Region), and AWS refuses its credentials at ${region}'s endpoints until then. Enabling takes minutes to hours (ENABLING).`,
+      account,
+      fix: [`aws account enable-region --region-name ${region}`],
+      verify: [`aws account get-region-opt-status --region-name ${region}`],
+      requires: [],
+      check: { kind: 'region-enabled', region },
+    })),
+  );
+}
+
 const json = (value: unknown) => `'${JSON.stringify(value)}'`;
 
 /** The statement the silent-accounts checker needs in the organization's resource policy. */
@@ -190,9 +250,14 @@ export function breakGlassTrustPolicy(config: LogwardenConfig) {
 }
 
 /** Every prerequisite of a deployment of `config`, in an order that respects `requires`. */
-export function prerequisites(config: LogwardenConfig): Prerequisite[] {
+export function prerequisites(config: LogwardenConfig, options: PrerequisiteOptions = {}): Prerequisite[] {
   const { logArchive, securityTooling } = config.accounts;
-  const list: Prerequisite[] = [];
+  // The opt-in Regions first: every step taken in one of them needs it (`inRegion`).
+  const list: Prerequisite[] = regionOptInPrerequisites(config, options);
+  const inRegion = (account: AccountKey, region: string) =>
+    list.some((p) => p.id === regionEnabledId(config, account, region))
+      ? [regionEnabledId(config, account, region)]
+      : [];
   const organization = 'all-features';
 
   list.push({
@@ -295,7 +360,7 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
         `aws guardduty enable-organization-admin-account --admin-account-id ${securityTooling} --region ${region}`,
       ],
       verify: [`aws guardduty list-organization-admin-accounts --region ${region}`],
-      requires: [organization],
+      requires: [...inRegion('management', region), organization],
       check: { kind: 'guardduty-admin', region },
     });
   }
@@ -314,7 +379,7 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
         `aws guardduty create-detector --enable --region ${region}`,
       ],
       verify: [`aws guardduty list-detectors --region ${region}`],
-      requires: [],
+      requires: inRegion('securityTooling', region),
       givenBy: `guardduty-admin-${region}`,
       check: { kind: 'guardduty-detector', region },
     });
@@ -367,7 +432,7 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
         `aws ssm get-parameter --name ${cdkBootstrapVersionParameter} --region ${env.region}`,
         `aws iam get-role --role-name ${cdkDeployRoleName(account, env.region)}`,
       ],
-      requires: [],
+      requires: inRegion(env.account, env.region),
       check: { kind: 'cdk-bootstrap', region: env.region, minVersion: cdkBootstrapMinVersion },
     });
   }
@@ -413,7 +478,12 @@ export function scpPolicyTypePrerequisite(organization = 'all-features'): Prereq
  */
 export function environmentChecks(config: LogwardenConfig): Prerequisite[] {
   // A search domain in each pipeline region (pipeline.regional: one per region or group).
-  return pipelineRegions(config).map((region) => zonesCheck(config, region));
+  const enabled = new Set(regionOptInPrerequisites(config).map((p) => p.id));
+  return pipelineRegions(config).map((region) => {
+    const check = zonesCheck(config, region);
+    const needs = regionEnabledId(config, 'logArchive', region);
+    return enabled.has(needs) ? { ...check, requires: [needs] } : check;
+  });
 }
 
 function zonesCheck(config: LogwardenConfig, region: string): Prerequisite {

@@ -6,6 +6,7 @@
  * <operation> [--option value | --flag]...`, single or double quotes, `name=$(aws ... --query
  * A.B --output text)` (or `A[0].B`) and `"$name"`. Anything else is refused, naming the command.
  */
+import * as account from '@aws-sdk/client-account';
 import * as cloudformation from '@aws-sdk/client-cloudformation';
 import * as cloudtrail from '@aws-sdk/client-cloudtrail';
 import * as guardduty from '@aws-sdk/client-guardduty';
@@ -20,6 +21,7 @@ interface Client {
 
 /** Each service's SDK module, its client, and where a command without --region goes. */
 const services: Record<string, { module: Module; client: string; global?: boolean }> = {
+  account: { module: account, client: 'AccountClient', global: true },
   organizations: { module: organizations, client: 'OrganizationsClient', global: true },
   iam: { module: iam, client: 'IAMClient', global: true },
   cloudtrail: { module: cloudtrail, client: 'CloudTrailClient' },

@@ -2,6 +2,7 @@
  * `logwarden preflight`'s checks of the one-time steps this file's AWS sentences call for, on
  * mocked SDK clients: each is missing with the commands that take it, met once AWS answers so.
  */
+import { AccountClient, GetRegionOptStatusCommand } from '@aws-sdk/client-account';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import {
@@ -11,25 +12,23 @@ import {
 } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { preflight, type AccountClients, type PreflightAccess } from '../../cli/preflight';
 import type { LogwardenConfig } from '../../contracts/config';
-import { prerequisites } from '../../contracts/prerequisites';
+import { environmentChecks, prerequisites } from '../../contracts/prerequisites';
 import { exampleConfig } from '../stacks/example-app';
 
 const guardDuty = mockClient(GuardDutyClient);
+const accountApi = mockClient(AccountClient);
 const orgs = mockClient(OrganizationsClient);
 // Mocked so that nothing leaves the machine: what a test does not set up answers undefined.
-const others = [
-  mockClient(IAMClient),
-  mockClient(SSMClient),
-  mockClient(CloudFormationClient),
-  mockClient(EC2Client),
-];
+const ssm = mockClient(SSMClient);
+const others = [mockClient(IAMClient), ssm, mockClient(CloudFormationClient), mockClient(EC2Client)];
 
 function clients(): AccountClients {
   return {
+    account: new AccountClient({ region: 'us-east-1' }),
     orgs: new OrganizationsClient({ region: 'us-east-1' }),
     iam: new IAMClient({ region: 'us-east-1' }),
     cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
@@ -53,6 +52,7 @@ async function findingsOf(config: LogwardenConfig) {
 
 beforeEach(() => {
   guardDuty.reset();
+  accountApi.reset();
   orgs.reset();
   for (const o of others) o.reset();
 });
@@ -138,5 +138,86 @@ describe('preflight: service control policies enabled in the root', () => {
     expect(step.fix.filter((c) => !c.startsWith('#')).at(-1)).toBe(
       'aws organizations enable-policy-type --root-id "$root" --policy-type SERVICE_CONTROL_POLICY',
     );
+  });
+});
+
+describe('preflight: the opt-in Regions of the logwarden accounts', () => {
+  // "Regions introduced after March 20, 2019 are disabled by default" and are enabled account by
+  // account (AWS Account Management Reference Guide, "Enable or disable AWS Regions in your
+  // account"). Each account asks for its own: GetRegionOptStatus AccountId "If you don't specify
+  // this parameter, it defaults to the Amazon Web Services account of the identity used to call
+  // the operation" and "The management account can't specify its own AccountId" (Account
+  // Management API Reference, GetRegionOptStatus).
+  const optIn = 'eu-south-1';
+  const config = exampleConfig({ governedRegions: ['eu-west-1', optIn] });
+  const { management, logArchive, securityTooling } = config.accounts;
+  const ids = [management, logArchive, securityTooling].map((a) => `region-enabled-${a}-${optIn}`);
+
+  it('lists, for each of the three accounts, every opt-in Region it works in, and nothing for the others', () => {
+    const list = prerequisites(config);
+    const regionSteps = list.filter((p) => p.check.kind === 'region-enabled');
+    expect(regionSteps.map((p) => p.id)).toEqual(ids);
+    expect(regionSteps.map((p) => p.account)).toEqual(['management', 'logArchive', 'securityTooling']);
+    expect(regionSteps[0].fix).toEqual([`aws account enable-region --region-name ${optIn}`]);
+    expect(prerequisites(exampleConfig()).some((p) => p.check.kind === 'region-enabled')).toBe(false);
+  });
+
+  it('every step taken in the opt-in Region needs the account’s enablement first', () => {
+    const list = [...prerequisites(config), ...environmentChecks(config)];
+    const requires = (id: string) => list.find((p) => p.id === id)!.requires;
+    expect(requires(`guardduty-admin-${optIn}`)).toContain(ids[0]);
+    expect(requires(`guardduty-detector-${optIn}`)).toContain(ids[2]);
+    expect(requires(`cdk-bootstrap-${logArchive}-${optIn}`)).toContain(ids[1]);
+    expect(requires(`cdk-bootstrap-${logArchive}-eu-west-1`)).toEqual([]);
+  });
+
+  it('is missing while GetRegionOptStatus answers DISABLED, fixed by enable-region; asked without AccountId', async () => {
+    accountApi.on(GetRegionOptStatusCommand).resolves({ RegionName: optIn, RegionOptStatus: 'DISABLED' });
+    const finding = await findingsOf(config);
+    for (const id of ids) {
+      expect(finding(id).status).toBe('missing');
+      expect(finding(id).fix).toEqual([`aws account enable-region --region-name ${optIn}`]);
+    }
+    expect(finding(ids[1]).detail).toBe(`${optIn} is DISABLED in ${logArchive}`);
+    for (const call of accountApi.commandCalls(GetRegionOptStatusCommand))
+      expect(call.args[0].input).toEqual({ RegionName: optIn });
+  });
+
+  it('a step in a disabled opt-in Region whose credentials are refused there is missing behind the enablement, not "no usable credentials"', async () => {
+    accountApi.on(GetRegionOptStatusCommand).resolves({ RegionOptStatus: 'DISABLED' });
+    ssm.on(GetParameterCommand).rejects(
+      Object.assign(new Error('The security token included in the request is invalid.'), {
+        name: 'UnrecognizedClientException',
+      }),
+    );
+    const found = (await findingsOf(config))(`cdk-bootstrap-${logArchive}-${optIn}`);
+    expect(found.status).toBe('missing');
+    expect(found.detail).toBe(`needs ${ids[1]} first`);
+  });
+
+  it('when the opt-in status cannot be read, a refused credential in that Region says why it may be', async () => {
+    accountApi
+      .on(GetRegionOptStatusCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    ssm.on(GetParameterCommand).rejects(
+      Object.assign(new Error('The security token included in the request is invalid.'), {
+        name: 'UnrecognizedClientException',
+      }),
+    );
+    const finding = await findingsOf(config);
+    expect(finding(ids[1]).status).toBe('unknown');
+    const found = finding(`cdk-bootstrap-${logArchive}-${optIn}`);
+    expect(found.status).toBe('unknown');
+    expect(found.detail).toContain(`${optIn} is an opt-in Region: if it is not enabled in this account`);
+    expect(finding(`cdk-bootstrap-${logArchive}-eu-west-1`).detail).not.toContain('opt-in');
+  });
+
+  it('is met once ENABLED (or ENABLED_BY_DEFAULT), and waits while ENABLING', async () => {
+    accountApi.on(GetRegionOptStatusCommand).resolves({ RegionOptStatus: 'ENABLED' });
+    expect((await findingsOf(config))(ids[0])).toMatchObject({ status: 'met', detail: `${optIn} ENABLED` });
+    accountApi.on(GetRegionOptStatusCommand).resolves({ RegionOptStatus: 'ENABLING' });
+    const enabling = (await findingsOf(config))(ids[2]);
+    expect(enabling.status).toBe('missing');
+    expect(enabling.fix.join('\n')).not.toContain('enable-region');
   });
 });
