@@ -472,11 +472,7 @@ async function answer(
           : `${check.policyType} is not enabled in ${root.Id}`,
         ...(type?.Status === 'PENDING_ENABLE'
           ? { fix: ['# Organizations is enabling it: run preflight again in a few minutes'] }
-          : {
-              fix: [
-                `aws organizations enable-policy-type --root-id ${root.Id} --policy-type ${check.policyType}`,
-              ],
-            }),
+          : {}),
       };
     }
     case 'break-glass-role': {

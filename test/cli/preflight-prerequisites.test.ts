@@ -106,14 +106,15 @@ describe('preflight: service control policies enabled in the root', () => {
   const root = (PolicyTypes: { Type: 'SERVICE_CONTROL_POLICY'; Status: 'ENABLED' | 'PENDING_ENABLE' }[]) =>
     orgs.on(ListRootsCommand).resolves({ Roots: [{ Id: 'r-ab12', Name: 'Root', PolicyTypes }] });
 
-  it('is missing while the root has no policy type enabled (PolicyTypes: []), fixed by enable-policy-type on that root', async () => {
+  it('is missing while the root has no policy type enabled (PolicyTypes: []), fixed by enable-policy-type on the root', async () => {
     root([]);
     const found = (await findingsOf(config))('scp-policy-type');
     expect(found).toMatchObject({ status: 'missing', account: 'management' });
     expect(found.detail).toBe('SERVICE_CONTROL_POLICY is not enabled in r-ab12');
-    expect(found.fix).toEqual([
-      'aws organizations enable-policy-type --root-id r-ab12 --policy-type SERVICE_CONTROL_POLICY',
-    ]);
+    expect(found.fix).toEqual(prerequisites(config).find((p) => p.id === 'scp-policy-type')!.fix);
+    expect(found.fix.at(-1)).toBe(
+      'aws organizations enable-policy-type --root-id "$root" --policy-type SERVICE_CONTROL_POLICY',
+    );
     expect(orgs.commandCalls(ListRootsCommand)[0].args[0].input).toEqual({});
   });
 
