@@ -3,6 +3,7 @@
  * calls, each reported met, missing (with the commands that fix it) or unknown (with why it
  * could not be checked). docs/operating.md documents the output, the options and the exit codes.
  */
+import { AccountClient, GetRegionOptStatusCommand } from '@aws-sdk/client-account';
 import { CloudFormationClient, DescribeOrganizationsAccessCommand } from '@aws-sdk/client-cloudformation';
 import {
   GetDetectorCommand,
@@ -18,12 +19,14 @@ import {
   OrganizationsClient,
   paginateListAWSServiceAccessForOrganization,
   paginateListDelegatedAdministrators,
+  paginateListRoots,
 } from '@aws-sdk/client-organizations';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { LogwardenConfig } from '../contracts/config';
+import { isOptInRegion } from '../contracts/regions';
 import {
   accountTitles,
   cdkBootstrapVersionParameter,
@@ -56,6 +59,8 @@ export interface Finding {
 
 /** What a check reads, in one account: region-bound services are made per region. */
 export interface AccountClients {
+  /** The Account Management API, global (its endpoint is in us-east-1). */
+  account: AccountClient;
   orgs: OrganizationsClient;
   iam: IAMClient;
   cloudFormation: CloudFormationClient;
@@ -92,7 +97,8 @@ function clientsWith(
 ): AccountClients {
   const common = () => ({ ...timeoutOptions(timeouts), ...(credentials ? { credentials } : {}) });
   return {
-    // Organizations and IAM are global: their endpoints are in us-east-1.
+    // Organizations, IAM and Account Management are global: their endpoints are in us-east-1.
+    account: recordCallSites(new AccountClient({ region: 'us-east-1', ...common() })),
     orgs: recordCallSites(new OrganizationsClient({ region: 'us-east-1', ...common() })),
     iam: recordCallSites(new IAMClient({ region: 'us-east-1', ...common() })),
     cloudFormation: recordCallSites(new CloudFormationClient({ region: config.homeRegion, ...common() })),
@@ -203,6 +209,18 @@ function reason(err: unknown): string {
     default:
       return what;
   }
+}
+
+/**
+ * Why credentials that work elsewhere are refused in a Region: an opt-in Region not enabled in
+ * the account ("Regions introduced after March 20, 2019 are disabled by default", AWS Account
+ * Management Reference Guide), whose endpoints refuse its credentials as invalid.
+ */
+function optInHint(check: Check, err: unknown): string {
+  const region = 'region' in check ? check.region : undefined;
+  if (!region || !isOptInRegion(region) || explain(err, { account: '?', region }).kind !== 'credentials')
+    return '';
+  return `; ${region} is an opt-in Region: if it is not enabled in this account, its endpoints refuse the account's credentials (aws account get-region-opt-status --region-name ${region})`;
 }
 
 const errorName = (err: unknown) => (err as Error)?.name;
@@ -418,6 +436,45 @@ async function answer(
         ],
       };
     }
+    case 'region-enabled': {
+      // No AccountId: the caller's own account ("If you don't specify this parameter, it defaults
+      // to the Amazon Web Services account of the identity used to call the operation"; "The
+      // management account can't specify its own AccountId", Account Management API Reference,
+      // GetRegionOptStatus). RegionOptStatus: ENABLED | ENABLING | DISABLING | DISABLED |
+      // ENABLED_BY_DEFAULT.
+      const res = await clients.account.send(new GetRegionOptStatusCommand({ RegionName: check.region }));
+      const status = res.RegionOptStatus;
+      if (status === 'ENABLED' || status === 'ENABLED_BY_DEFAULT')
+        return { met: true, detail: `${check.region} ${status}` };
+      if (status === 'ENABLING')
+        return {
+          met: false,
+          detail: `${check.region} is ENABLING in ${account}`,
+          fix: [`# AWS is enabling it (minutes to hours): run preflight again later`],
+        };
+      return { met: false, detail: `${check.region} is ${status} in ${account}` };
+    }
+    case 'policy-type-enabled': {
+      // "Before you can create and attach a policy to your organization, you must enable that
+      // policy type" (Organizations User Guide, "Enabling a policy type"); Root.PolicyTypes:
+      // "The types of policies that are currently enabled for the root", each with Status
+      // ENABLED, PENDING_ENABLE or PENDING_DISABLE (Organizations API Reference, PolicyTypeSummary).
+      const pages = await collect(paginateListRoots({ client: clients.orgs }, {}));
+      const [root] = pages.flatMap((pg) => pg.Roots ?? []);
+      if (!root) return { met: false, detail: 'the organization has no root these credentials can list' };
+      const type = (root.PolicyTypes ?? []).find((t) => t.Type === check.policyType);
+      if (type?.Status === 'ENABLED')
+        return { met: true, detail: `${check.policyType} ENABLED in ${root.Id}` };
+      return {
+        met: false,
+        detail: type
+          ? `${check.policyType} is ${type.Status} in ${root.Id}`
+          : `${check.policyType} is not enabled in ${root.Id}`,
+        ...(type?.Status === 'PENDING_ENABLE'
+          ? { fix: ['# Organizations is enabling it: run preflight again in a few minutes'] }
+          : {}),
+      };
+    }
     case 'break-glass-role': {
       let role;
       try {
@@ -519,20 +576,31 @@ export async function preflight(config: LogwardenConfig, access: PreflightAccess
     } else {
       try {
         const a = await answer(p.check, p, where.clients, config, reads);
+        // A step an earlier missing one gives (GuardDuty's designation creates the administrator's
+        // detector): that step is the fix, and this one's own commands would then be refused.
+        const givenBy =
+          p.givenBy && findings.find((f) => f.id === p.givenBy)?.status === 'missing' ? p.givenBy : undefined;
         found = a.met
           ? { ...base, status: 'met', detail: a.detail, fix: [] }
-          : {
-              ...base,
-              status: 'missing',
-              detail: needs.length ? `${a.detail} (needs ${needs.join(', ')} first)` : a.detail,
-              fix: a.fix ?? p.fix,
-            };
+          : givenBy
+            ? {
+                ...base,
+                status: 'missing',
+                detail: `${a.detail} (${givenBy} gives it)`,
+                fix: [`# take ${givenBy} (above): it gives this too`],
+              }
+            : {
+                ...base,
+                status: 'missing',
+                detail: needs.length ? `${a.detail} (needs ${needs.join(', ')} first)` : a.detail,
+                fix: a.fix ?? p.fix,
+              };
       } catch (err) {
         // What AWS will not even read before a required step (an organization without all
         // features has no trusted access to list) is missing, not unknown.
         found = needs.length
           ? { ...base, status: 'missing', detail: `needs ${needs.join(', ')} first`, fix: p.fix }
-          : { ...base, status: 'unknown', detail: reason(err), fix: [] };
+          : { ...base, status: 'unknown', detail: reason(err) + optInHint(p.check, err), fix: [] };
         if (!needs.length) unknownCauses.set(found, err);
       }
     }

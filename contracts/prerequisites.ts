@@ -13,6 +13,7 @@
  */
 import { pipelineRegions } from './pipelines';
 import { searchZoneCount, type LogwardenConfig } from './config';
+import { isOptInRegion } from './regions';
 
 export type AccountKey = 'management' | 'logArchive' | 'securityTooling';
 
@@ -53,6 +54,14 @@ export type Check =
   | { kind: 'guardduty-detector'; region: string }
   /** Organizations DescribeResourcePolicy holds a statement that allows what `statement` allows. */
   | { kind: 'organizations-resource-policy'; statement: PolicyStatement }
+  /**
+   * Account GetRegionOptStatus of the region, with the account's own credentials and no AccountId
+   * (it "defaults to the Amazon Web Services account of the identity used to call the operation";
+   * "The management account can't specify its own AccountId"): ENABLED or ENABLED_BY_DEFAULT.
+   */
+  | { kind: 'region-enabled'; region: string }
+  /** Organizations ListRoots: the root's PolicyTypes hold `policyType` with Status ENABLED. */
+  | { kind: 'policy-type-enabled'; policyType: 'SERVICE_CONTROL_POLICY' }
   /** IAM GetRole in the log-archive account: the role exists and trusts `trustedService`. */
   | { kind: 'break-glass-role'; roleName: string; trustedService: string }
   /**
@@ -81,6 +90,11 @@ export interface Prerequisite {
   verify: string[];
   /** Steps AWS refuses this one without (`id`s); the list is in an order that respects them. */
   requires: string[];
+  /**
+   * An earlier step (`id`) whose taking gives this one as well: `fix` is then taken only when
+   * `verify` shows it missing (it was undone since, or that step was taken before this list).
+   */
+  givenBy?: string;
   check: Check;
 }
 
@@ -108,7 +122,21 @@ export const servicePrincipals = {
   stackSets: 'member.org.stacksets.cloudformation.amazonaws.com',
 } as const;
 
-/** Where logwarden's stacks are deployed: each account and region `cdk bootstrap` must prepare. */
+/**
+ * Whether the management account forwards calls on the organization trail from the home Region
+ * (events/patterns.ts managementRegion 'home'): not with trail.mode account, where logwarden keeps
+ * no organization trail. With a home Region other than us-east-1 that is its own stack,
+ * `LogwardenManagementForwarder-<homeRegion>` (stacks/logwarden-app.ts).
+ */
+export const forwardsTrailChangesFromHome = (config: LogwardenConfig): boolean =>
+  config.trail.mode !== 'account';
+
+/**
+ * Where logwarden's stacks are deployed: each account and region `cdk bootstrap` must prepare
+ * ("Before you deploy a CDK stack into an AWS environment, the environment must first be
+ * bootstrapped", CDK Developer Guide, "Bootstrapping"). test/stacks/deployment-environments.test.ts
+ * builds the app for each trail mode and home Region and compares its stacks with this list.
+ */
 export function deploymentEnvironments(config: LogwardenConfig): { account: AccountKey; region: string }[] {
   const envs: { account: AccountKey; region: string }[] = [];
   const add = (account: AccountKey, region: string) => {
@@ -125,12 +153,67 @@ export function deploymentEnvironments(config: LogwardenConfig): { account: Acco
   add('securityTooling', config.homeRegion);
   // LogwardenManagementForwarder: Organizations' events are delivered in us-east-1.
   add('management', 'us-east-1');
+  // LogwardenManagementForwarder-<homeRegion>: the organization trail's changes, in its Region.
+  if (forwardsTrailChangesFromHome(config)) add('management', config.homeRegion);
   // LogwardenManagementTrailSubscription (trail.mode external): an existing organization trail's
   // group in the management account, in its own region.
   const group = config.trail.mode === 'external' ? config.trail.cloudWatchLogsGroupArn : undefined;
   const [, , , groupRegion, groupAccount] = group?.split(':') ?? [];
   if (group && groupAccount === config.accounts.management) add('management', groupRegion);
   return envs;
+}
+
+/**
+ * The Regions each logwarden account works in: every governed Region (the management account is
+ * governed like any member; the log-archive account holds a destination in each, the
+ * security-tooling account the GuardDuty administrator's detector) and where its stacks are
+ * deployed (deploymentEnvironments).
+ */
+export function accountRegions(config: LogwardenConfig): Record<AccountKey, string[]> {
+  const regions: Record<AccountKey, string[]> = {
+    management: [...config.governedRegions],
+    logArchive: [...config.governedRegions],
+    securityTooling: [...config.governedRegions],
+  };
+  for (const env of deploymentEnvironments(config))
+    if (!regions[env.account].includes(env.region)) regions[env.account].push(env.region);
+  return regions;
+}
+
+export interface PrerequisiteOptions {
+  /** Which Regions are opt-in (contracts/regions.ts); the deploy guide's placeholders choose their own. */
+  isOptIn?: (region: string) => boolean;
+}
+
+const regionEnabledId = (config: LogwardenConfig, account: AccountKey, region: string) =>
+  `region-enabled-${config.accounts[account]}-${region}`;
+
+/**
+ * The opt-in Regions each logwarden account must have enabled: "Regions introduced after March 20,
+ * 2019 are disabled by default" and are enabled account by account (AWS Account Management
+ * Reference Guide, "Enable or disable AWS Regions in your account"). Each account enables and
+ * checks its own (EnableRegion and GetRegionOptStatus without AccountId: "If you don't specify
+ * this parameter, it defaults to the Amazon Web Services account of the identity used to call the
+ * operation"; "The management account can't specify its own AccountId").
+ */
+export function regionOptInPrerequisites(
+  config: LogwardenConfig,
+  options: PrerequisiteOptions = {},
+): Prerequisite[] {
+  const isOptIn = options.isOptIn ?? isOptInRegion;
+  const regions = accountRegions(config);
+  return (Object.keys(regions) as AccountKey[]).flatMap((account) =>
+    regions[account].filter(isOptIn).map((region): Prerequisite => ({
+      id: regionEnabledId(config, account, region),
+      title: `The ${accountTitles[account]} ${config.accounts[account]} has the opt-in Region ${region} enabled`,
+      why: `Only for an opt-in Region (introduced after March 20, 2019; contracts/regions.ts lists them): ${region} is disabled in every account until that account enables it; the ${accountTitles[account]} works there (its stacks, or the controls of a governed Region), and AWS refuses its credentials at ${region}'s endpoints until then. Enabling takes minutes to hours (ENABLING).`,
+      account,
+      fix: [`aws account enable-region --region-name ${region}`],
+      verify: [`aws account get-region-opt-status --region-name ${region}`],
+      requires: [],
+      check: { kind: 'region-enabled', region },
+    })),
+  );
 }
 
 const json = (value: unknown) => `'${JSON.stringify(value)}'`;
@@ -167,9 +250,14 @@ export function breakGlassTrustPolicy(config: LogwardenConfig) {
 }
 
 /** Every prerequisite of a deployment of `config`, in an order that respects `requires`. */
-export function prerequisites(config: LogwardenConfig): Prerequisite[] {
+export function prerequisites(config: LogwardenConfig, options: PrerequisiteOptions = {}): Prerequisite[] {
   const { logArchive, securityTooling } = config.accounts;
-  const list: Prerequisite[] = [];
+  // The opt-in Regions first: every step taken in one of them needs it (`inRegion`).
+  const list: Prerequisite[] = regionOptInPrerequisites(config, options);
+  const inRegion = (account: AccountKey, region: string) =>
+    list.some((p) => p.id === regionEnabledId(config, account, region))
+      ? [regionEnabledId(config, account, region)]
+      : [];
   const organization = 'all-features';
 
   list.push({
@@ -272,7 +360,7 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
         `aws guardduty enable-organization-admin-account --admin-account-id ${securityTooling} --region ${region}`,
       ],
       verify: [`aws guardduty list-organization-admin-accounts --region ${region}`],
-      requires: [organization],
+      requires: [...inRegion('management', region), organization],
       check: { kind: 'guardduty-admin', region },
     });
   }
@@ -280,11 +368,19 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
     list.push({
       id: `guardduty-detector-${region}`,
       title: `The security-tooling account ${securityTooling} has a GuardDuty detector in ${region}`,
-      why: `The delegated administrator manages the organization's members through its own detector; without one the GuardDuty control fails in ${region}.`,
+      // "It also enables GuardDuty for the delegated GuardDuty administrator account ... in the
+      // current Region" (GuardDuty User Guide, "Permissions required to designate a delegated
+      // GuardDuty administrator account"); "You can have only one detector per account per
+      // Region" (CreateDetector): after the designation, create-detector is refused.
+      why: `The delegated administrator manages the organization's members through its own detector; without one the GuardDuty control fails in ${region}. Designating the delegated administrator in ${region} creates and enables it, and GuardDuty allows one detector per account and Region, so create-detector is refused once it exists.`,
       account: 'securityTooling',
-      fix: [`aws guardduty create-detector --enable --region ${region}`],
+      fix: [
+        `# only when list-detectors lists none in ${region} (the designation creates it; a second is refused):`,
+        `aws guardduty create-detector --enable --region ${region}`,
+      ],
       verify: [`aws guardduty list-detectors --region ${region}`],
-      requires: [],
+      requires: inRegion('securityTooling', region),
+      givenBy: `guardduty-admin-${region}`,
       check: { kind: 'guardduty-detector', region },
     });
   }
@@ -302,6 +398,8 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
     requires: [organization],
     check: { kind: 'organizations-resource-policy', statement },
   });
+
+  list.push(scpPolicyTypePrerequisite(organization));
 
   const roleName = config.breakGlassRoleArn.split('/').pop() as string;
   list.push({
@@ -323,22 +421,54 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
     list.push({
       id: `cdk-bootstrap-${account}-${env.region}`,
       title: `CDK bootstrap of the ${accountTitles[env.account]} ${account} in ${env.region}`,
-      why: `cdk deploy puts logwarden's stacks there through the bootstrap's roles and asset bucket; each account deploys with its own credentials, so the bootstrap trusts only its own account (no --trust).`,
+      why: `cdk deploy puts logwarden's stacks there through the bootstrap's roles and asset bucket; each account deploys with its own credentials, so the bootstrap trusts only its own account (no --trust).${
+        env.account === 'management' && env.region === config.homeRegion && env.region !== 'us-east-1'
+          ? ` Here: LogwardenManagementForwarder-${config.homeRegion}, which forwards the organization trail's changes from its Region (not with trail.mode account, and the us-east-1 stack does it when the home Region is us-east-1).`
+          : ''
+      }`,
       account: env.account,
       fix: [`npx cdk bootstrap aws://${account}/${env.region}`],
       verify: [
         `aws ssm get-parameter --name ${cdkBootstrapVersionParameter} --region ${env.region}`,
         `aws iam get-role --role-name ${cdkDeployRoleName(account, env.region)}`,
       ],
-      requires: [],
+      requires: inRegion(env.account, env.region),
       check: { kind: 'cdk-bootstrap', region: env.region, minVersion: cdkBootstrapMinVersion },
     });
   }
   // Unused ids would hide a typo in `requires`.
   const ids = new Set(list.map((p) => p.id));
-  for (const p of list)
+  for (const p of list) {
     for (const r of p.requires) if (!ids.has(r)) throw new Error(`${p.id} requires unknown ${r}`);
+    const given = p.givenBy === undefined ? -1 : list.findIndex((q) => q.id === p.givenBy);
+    if (p.givenBy !== undefined && !(given >= 0 && given < list.indexOf(p)))
+      throw new Error(`${p.id} is given by ${p.givenBy}, which is not an earlier step`);
+  }
   return list;
+}
+
+/**
+ * Service control policies enabled in the organization's root, for the archive guard SCP
+ * (contracts/archive-guard-scp.ts, docs/deploying.md step 4): "Before you can create and attach a
+ * policy to your organization, you must enable that policy type" (Organizations User Guide,
+ * "Enabling a policy type"). An organization has one root; EnablePolicyType refuses a type that is
+ * already enabled (PolicyTypeAlreadyEnabledException), hence the condition.
+ */
+export function scpPolicyTypePrerequisite(organization = 'all-features'): Prerequisite {
+  return {
+    id: 'scp-policy-type',
+    title: 'Service control policies are enabled in the organization root',
+    why: 'The archive guard SCP (after the first deployment, below) keeps even the log-archive account’s root user from changing the archive’s protections; Organizations creates and attaches a policy only of a type enabled in the root, and SCPs exist only with all features.',
+    account: 'management',
+    fix: [
+      '# only when list-roots does not show SERVICE_CONTROL_POLICY ENABLED in the root’s PolicyTypes (an enabled type is refused):',
+      "root=$(aws organizations list-roots --query 'Roots[0].Id' --output text)",
+      'aws organizations enable-policy-type --root-id "$root" --policy-type SERVICE_CONTROL_POLICY',
+    ],
+    verify: ['aws organizations list-roots'],
+    requires: [organization],
+    check: { kind: 'policy-type-enabled', policyType: 'SERVICE_CONTROL_POLICY' },
+  };
 }
 
 /**
@@ -348,7 +478,12 @@ export function prerequisites(config: LogwardenConfig): Prerequisite[] {
  */
 export function environmentChecks(config: LogwardenConfig): Prerequisite[] {
   // A search domain in each pipeline region (pipeline.regional: one per region or group).
-  return pipelineRegions(config).map((region) => zonesCheck(config, region));
+  const enabled = new Set(regionOptInPrerequisites(config).map((p) => p.id));
+  return pipelineRegions(config).map((region) => {
+    const check = zonesCheck(config, region);
+    const needs = regionEnabledId(config, 'logArchive', region);
+    return enabled.has(needs) ? { ...check, requires: [needs] } : check;
+  });
 }
 
 function zonesCheck(config: LogwardenConfig, region: string): Prerequisite {

@@ -4,8 +4,9 @@
  * EnableAWSServiceAccessCommand({ ServicePrincipal: X })), so the local world takes exactly the
  * steps the deploy guide prints. The subset it understands is what the list uses: `aws <service>
  * <operation> [--option value | --flag]...`, single or double quotes, `name=$(aws ... --query
- * A.B --output text)` and `"$name"`. Anything else is refused, naming the command.
+ * A.B --output text)` (or `A[0].B`) and `"$name"`. Anything else is refused, naming the command.
  */
+import * as account from '@aws-sdk/client-account';
 import * as cloudformation from '@aws-sdk/client-cloudformation';
 import * as cloudtrail from '@aws-sdk/client-cloudtrail';
 import * as guardduty from '@aws-sdk/client-guardduty';
@@ -20,6 +21,7 @@ interface Client {
 
 /** Each service's SDK module, its client, and where a command without --region goes. */
 const services: Record<string, { module: Module; client: string; global?: boolean }> = {
+  account: { module: account, client: 'AccountClient', global: true },
   organizations: { module: organizations, client: 'OrganizationsClient', global: true },
   iam: { module: iam, client: 'IAMClient', global: true },
   cloudtrail: { module: cloudtrail, client: 'CloudTrailClient' },
@@ -126,7 +128,14 @@ export async function runAwsCli(line: string, ctx: AwsCliContext): Promise<unkno
   const answer = await new Client({ region, credentials: ctx.credentials }).send(new Command(input));
   if (capture) {
     if (!query) throw new Error(`a captured command needs --query: ${line}`);
-    const value = query.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], answer);
+    // JMESPath's subset the list uses: `A.B` and `A[0].B`.
+    const value = query
+      .split('.')
+      .flatMap((part) => {
+        const indexed = /^([A-Za-z_]\w*)\[(\d+)\]$/.exec(part);
+        return indexed ? [indexed[1], Number(indexed[2])] : [part];
+      })
+      .reduce<unknown>((v, k) => (v as Record<string | number, unknown>)?.[k], answer);
     if (typeof value !== 'string')
       throw new Error(`--query ${query} found no text in the answer of: ${line}`);
     ctx.vars.set(capture[1], value);

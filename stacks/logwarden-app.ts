@@ -5,6 +5,7 @@ import { ArchiveReplicaStack } from './archive-replica-stack';
 import { CentralStack } from './central-stack';
 import { centralStackId, pipelinesOf } from '../contracts/pipelines';
 import { configWarnings, type LogwardenConfig } from '../contracts/config';
+import { forwardsTrailChangesFromHome } from '../contracts/prerequisites';
 import { ControlPlaneStack } from './control-plane-stack';
 import { DestinationStack } from './destination-stack';
 import { ManagementForwarderStack } from './management-forwarder-stack';
@@ -133,7 +134,11 @@ export function buildApp(app: App, config: LogwardenConfig): LogwardenStacks {
   // Organizations and opt-in events reach the management account in us-east-1; calls on the
   // organization trail in its home Region (events/patterns.ts managementRegion). Where logwarden
   // keeps no trail there (trail.mode account), nothing is forwarded from the home Region.
-  const homeForwarded = config.trail.mode === 'account' ? [] : [...managementForwardedTriggersIn('home')];
+  // The same condition names the management account's home Region among the CDK bootstrap
+  // prerequisites (contracts/prerequisites.ts deploymentEnvironments).
+  const homeForwarded = forwardsTrailChangesFromHome(config)
+    ? [...managementForwardedTriggersIn('home')]
+    : [];
   const managementForwarder = new ManagementForwarderStack(app, 'LogwardenManagementForwarder', {
     config,
     forward: [

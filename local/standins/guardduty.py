@@ -20,6 +20,13 @@ GuardDuty API reference:
   organization." DisassociateFromAdministratorAccount says the same of "disable GuardDuty in a
   member account", so a member's own UpdateDetector(enable=false) or DeleteDetector is refused
   under ALL as well (the stricter reading; AWS names no other way).
+- Designating the delegated administrator "enables GuardDuty for the delegated GuardDuty
+  administrator account ... in the current Region" (User Guide, "Permissions required to designate
+  a delegated GuardDuty administrator account"): EnableOrganizationAdminAccount creates the
+  administrator's detector in that Region when it has none (an existing one is kept as it is).
+- CreateDetector: "You can have only one detector per account per Region." A second one is
+  refused with BadRequestException, in AWS's words "The request is rejected because a detector
+  already exists for the current account." (moto creates any number).
 - UpdateOrganizationConfiguration: "You must provide a value for either
   autoEnableOrganizationMembers or autoEnable, but not both."
 - One delegated administrator: "Each organization can have only one delegated GuardDuty
@@ -163,6 +170,10 @@ def enable_organization_admin_account(self: GuardDutyResponse) -> str:
     state["org_admin"] = admin
     if admin not in self.guardduty_backend.admin_account_ids:
         self.guardduty_backend.enable_organization_admin_account(admin)
+    # "It also enables GuardDuty for the delegated GuardDuty administrator account" (in this Region).
+    admin_backend = _backend(admin, self.region)
+    if not admin_backend.detectors:
+        admin_backend.create_detector(True, "SIX_HOURS", {}, {}, [])
     return "{}"
 
 
@@ -408,8 +419,17 @@ def _refuse_disabling_under_all(self: GuardDutyResponse) -> None:
         )
 
 
+_original_create_detector = GuardDutyResponse.create_detector
 _original_update_detector = GuardDutyResponse.update_detector
 _original_delete_detector = GuardDutyResponse.delete_detector
+
+
+def create_detector(self: GuardDutyResponse) -> str:
+    if self.guardduty_backend.detectors:
+        raise GuardDutyBadRequest(
+            "The request is rejected because a detector already exists for the current account."
+        )
+    return _original_create_detector(self)  # type: ignore[no-any-return]
 
 
 def update_detector(self: GuardDutyResponse) -> str:
@@ -451,6 +471,7 @@ OPERATIONS = {
     "disassociate_members": disassociate_members,
     "delete_members": delete_members,
     "get_administrator_account": get_administrator_account,
+    "create_detector": create_detector,
     "update_detector": update_detector,
     "delete_detector": delete_detector,
     "_json": _json,

@@ -639,6 +639,11 @@ MAPPINGS: dict[str, Mapper] = {
         "organizations:CreateOrganizationalUnit", lambda p, c: _org_node(p.get("ParentId"), c)
     ),
     "organizations:MoveAccount": _move_account,
+    # The root it enables the type in (Service Authorization Reference, AWS Organizations:
+    # EnablePolicyType, resource type root).
+    "organizations:EnablePolicyType": _one(
+        "organizations:EnablePolicyType", lambda p, c: _org_node(p.get("RootId"), c)
+    ),
     # Account
     "account:ListRegions": _one("account:ListRegions", _account_arn),
     "account:GetRegionOptStatus": _one("account:GetRegionOptStatus", _account_arn),

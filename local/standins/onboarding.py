@@ -249,6 +249,26 @@ def _needs_service_access(original: Callable[[OrganizationsResponse], str]) -> C
     return wrapped
 
 
+def _needs_policy_type_available(original: Callable[[OrganizationsResponse], str]) -> Callable[..., str]:
+    """EnablePolicyType: "You can enable a policy type in a root only if that policy type is
+    available in the organization" (Organizations API Reference); SCPs are not with consolidated
+    billing only (botocore PolicyTypeNotAvailableForOrganizationException: "you can enable SCPs
+    only after you enable all features in the organization"). moto enables any type."""
+
+    def wrapped(self: OrganizationsResponse) -> str:
+        if not has_all_features(_backend(self.current_account)):
+            raise OrgError(
+                "PolicyTypeNotAvailableForOrganizationException",
+                "You can't use the specified policy type with the feature set currently enabled for "
+                "this organization. For example, you can enable SCPs only after you enable all "
+                "features in the organization.",
+            )
+        return original(self)
+
+    wrapped.__name__ = original.__name__
+    return wrapped
+
+
 # --- Organizations: the resource-based delegation policy ----------------------------------------
 
 
@@ -474,6 +494,9 @@ def install() -> None:
         setattr(OrganizationsResponse, name, fn)
     OrganizationsResponse.register_delegated_administrator = _needs_service_access(  # type: ignore[method-assign]
         OrganizationsResponse.register_delegated_administrator
+    )
+    OrganizationsResponse.enable_policy_type = _needs_policy_type_available(  # type: ignore[method-assign]
+        OrganizationsResponse.enable_policy_type
     )
     # All features is checked first: it is what any delegation needs.
     for name in ("enable_aws_service_access", "register_delegated_administrator"):

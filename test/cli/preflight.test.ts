@@ -5,6 +5,7 @@
  * among them. Zone names are per account, so only that account's DescribeAvailabilityZones can
  * say so.
  */
+import { AccountClient } from '@aws-sdk/client-account';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeAvailabilityZonesCommand, EC2Client, type AvailabilityZone } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
@@ -33,6 +34,7 @@ function access(): PreflightAccess {
     logArchive: {
       how: 'a test',
       clients: {
+        account: new AccountClient({ region: 'us-east-1' }),
         orgs: new OrganizationsClient({ region: 'us-east-1' }),
         iam: new IAMClient({ region: 'us-east-1' }),
         cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),

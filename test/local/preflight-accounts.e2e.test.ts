@@ -7,7 +7,7 @@
 import { prerequisites } from '../../contracts/prerequisites';
 import { e2eConfig } from '../../local/emulated-org';
 import { startMoto, type Moto } from '../../local/moto';
-import { expectOnlyItMissing, ofAccounts } from './preflight-world';
+import { expectGivenByItsGiver, expectOnlyItMissing, leftOutAlone, ofAccounts } from './preflight-world';
 
 let moto: Moto;
 
@@ -21,10 +21,24 @@ describe('logwarden preflight on the stand-ins: what each account and Region nee
   it.each(
     prerequisites(e2eConfig)
       .map((p) => p.id)
-      .filter(ofAccounts),
+      .filter(ofAccounts)
+      .filter(leftOutAlone),
   )(
     'with %s left out, exactly it (and what AWS refuses without it) is missing',
     (id) => expectOnlyItMissing(moto, id),
+    120_000,
+  );
+
+  // The designation "enables GuardDuty for the delegated GuardDuty administrator account ... in
+  // the current Region" (GuardDuty User Guide, "Permissions required to designate a delegated
+  // GuardDuty administrator account"): its detector needs no step of its own.
+  it.each(
+    prerequisites(e2eConfig)
+      .map((p) => p.id)
+      .filter((id) => !leftOutAlone(id)),
+  )(
+    'with %s left out, the step that gives it still does: every prerequisite is met',
+    (id) => expectGivenByItsGiver(moto, id),
     120_000,
   );
 });

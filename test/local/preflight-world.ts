@@ -43,6 +43,22 @@ export const byStatus = (findings: { id: string; status: string }[], status: str
 export const ofAccounts = (id: string) =>
   /^(guardduty-|silent-accounts-|break-glass-|cdk-bootstrap-)/.test(id);
 
+/**
+ * Steps an earlier step gives (`givenBy`: GuardDuty's designation creates the administrator's
+ * detector) cannot be left out alone: left out, they are met all the same (givenByItsGiver).
+ */
+export const leftOutAlone = (id: string) => !prerequisites(e2eConfig).find((p) => p.id === id)?.givenBy;
+
+/** With a `givenBy` step left out, its giver still gives it: every prerequisite is met. */
+export async function expectGivenByItsGiver(moto: Moto, id: string) {
+  const { config, take } = await freshOrganization(moto);
+  await take([id]);
+  const { code, findings } = await preflightFindings(config);
+  expect(findings.filter((f) => f.status !== 'met')).toEqual([]);
+  expect(findings.find((f) => f.id === id)?.status).toBe('met');
+  expect(code).toBe(0);
+}
+
 /** With `id` left out, exactly it (and what AWS refuses without it) is missing, with its fix. */
 export async function expectOnlyItMissing(moto: Moto, id: string) {
   const { config, take } = await freshOrganization(moto);

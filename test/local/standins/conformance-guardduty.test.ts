@@ -117,6 +117,54 @@ conformance('guardduty:EnableOrganizationAdminAccount', {
   ],
 });
 
+conformance('guardduty:EnableOrganizationAdminAccount', {
+  behaviour: 'the designation enables GuardDuty for the administrator in that Region (its detector)',
+  source:
+    'GuardDuty User Guide, "Permissions required to designate a delegated GuardDuty administrator account": designating "enables GuardDuty for the delegated GuardDuty administrator account and also allows the delegated administrator account to enable and manage GuardDuty for other accounts in the organization in the current Region"; CreateDetector: "You can have only one detector per account per Region."',
+  refuses: [
+    '(does not do) a second detector where the administrator already had one',
+    async () => {
+      // securityTooling created adminDetector in `region` before the management account designated it there.
+      expect((await admin.send(new ListDetectorsCommand({}))).DetectorIds).toEqual([adminDetector]);
+    },
+  ],
+  accepts: [
+    "the administrator's detector in a Region where it had none, enabled",
+    async () => {
+      // Designated in `other` by the block above, without a detector of its own there.
+      const there = world.as(GuardDutyClient, securityTooling, other);
+      const ids = (await there.send(new ListDetectorsCommand({}))).DetectorIds ?? [];
+      expect(ids).toHaveLength(1);
+      expect((await there.send(new GetDetectorCommand({ DetectorId: ids[0] }))).Status).toBe('ENABLED');
+    },
+  ],
+});
+
+conformance('guardduty:CreateDetector', {
+  behaviour: 'one detector per account and Region',
+  source:
+    'GuardDuty API Reference, CreateDetector: "You can have only one detector per account per Region." AWS answers a second with BadRequestException "The request is rejected because a detector already exists for the current account."',
+  refuses: [
+    'a second detector of the same account in the same Region',
+    async () => {
+      await expect(admin.send(new CreateDetectorCommand({ Enable: true }))).rejects.toMatchObject({
+        name: 'BadRequestException',
+        message: 'The request is rejected because a detector already exists for the current account.',
+      });
+      expect((await admin.send(new ListDetectorsCommand({}))).DetectorIds).toEqual([adminDetector]);
+    },
+  ],
+  accepts: [
+    'the first detector of an account in a Region, another Region of the same account included',
+    async () => {
+      const third = 'us-west-2';
+      const gd = world.as(GuardDutyClient, securityTooling, third);
+      const created = (await gd.send(new CreateDetectorCommand({ Enable: true }))).DetectorId!;
+      expect((await gd.send(new ListDetectorsCommand({}))).DetectorIds).toEqual([created]);
+    },
+  ],
+});
+
 conformance('guardduty:UpdateOrganizationConfiguration', {
   behaviour: 'autoEnable or autoEnableOrganizationMembers, one of them',
   source:

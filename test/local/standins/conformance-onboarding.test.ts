@@ -23,8 +23,10 @@ import {
   DescribeResourcePolicyCommand,
   EnableAllFeaturesCommand,
   EnableAWSServiceAccessCommand,
+  EnablePolicyTypeCommand,
   ListAWSServiceAccessForOrganizationCommand,
   ListDelegatedAdministratorsCommand,
+  ListRootsCommand,
   OrganizationsClient,
   PutResourcePolicyCommand,
   RegisterDelegatedAdministratorCommand,
@@ -117,6 +119,36 @@ conformance('organizations:EnableAWSServiceAccess', {
       await orgs(management).send(
         new EnableAWSServiceAccessCommand({ ServicePrincipal: 'account.amazonaws.com' }),
       );
+    },
+  ],
+});
+
+conformance('organizations:EnablePolicyType', {
+  behaviour: 'service control policies only with all features; listed by ListRoots once enabled',
+  source:
+    'Organizations API Reference, EnablePolicyType: "You can enable a policy type in a root only if that policy type is available in the organization"; botocore PolicyTypeNotAvailableForOrganizationException: "you can enable SCPs only after you enable all features in the organization"; User Guide, "Enabling a policy type": "Before you can create and attach a policy to your organization, you must enable that policy type."',
+  refuses: [
+    'SCPs in the consolidated-billing organization, whose root lists no policy type',
+    async () => {
+      const [root] = (await orgs(billingOnly).send(new ListRootsCommand({}))).Roots ?? [];
+      expect(root.PolicyTypes).toEqual([]);
+      await expect(
+        orgs(billingOnly).send(
+          new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: 'SERVICE_CONTROL_POLICY' }),
+        ),
+      ).rejects.toMatchObject({ name: 'PolicyTypeNotAvailableForOrganizationException' });
+    },
+  ],
+  accepts: [
+    'SCPs in an organization with all features: its root lists them ENABLED',
+    async () => {
+      const [root] = (await orgs(management).send(new ListRootsCommand({}))).Roots ?? [];
+      expect(root.PolicyTypes).toEqual([]);
+      await orgs(management).send(
+        new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: 'SERVICE_CONTROL_POLICY' }),
+      );
+      const [after] = (await orgs(management).send(new ListRootsCommand({}))).Roots ?? [];
+      expect(after.PolicyTypes).toEqual([{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }]);
     },
   ],
 });

@@ -456,6 +456,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   'organizations:ListAccounts': { MaxResults: 20 },
   'organizations:CreateOrganizationalUnit': { ParentId: 'r-ab12', Name: 'sandbox' },
   'organizations:ListRoots': {},
+  'organizations:EnablePolicyType': { RootId: 'r-ab12', PolicyType: 'SERVICE_CONTROL_POLICY' },
   'organizations:ListOrganizationalUnitsForParent': { ParentId: 'r-ab12' },
   'organizations:ListAccountsForParent': { ParentId: 'ou-ab12-cd34ef56' },
   'organizations:MoveAccount': {

@@ -10,7 +10,13 @@ import {
   CreateDetectorCommand,
   DescribeOrganizationConfigurationCommand,
   GuardDutyClient,
+  ListDetectorsCommand,
 } from '@aws-sdk/client-guardduty';
+import {
+  EnablePolicyTypeCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -64,6 +70,27 @@ describe('organization prerequisites on the stand-ins', () => {
     expect(steps.filter((s) => s.includes('aws guardduty enable-organization-admin-account'))).toHaveLength(
       config.governedRegions.length,
     );
+    // The designation gives the detector: create-detector, refused after it, is not run.
+    for (const region of config.governedRegions)
+      expect(steps).toContain(
+        `guardduty-detector-${region} (${config.accounts.securityTooling}): given by guardduty-admin-${region}`,
+      );
+  });
+
+  it('enabled service control policies in the root, as AWS lists them (ListRoots PolicyTypes)', async () => {
+    // "Before you can create and attach a policy to your organization, you must enable that policy
+    // type" (Organizations User Guide, "Enabling a policy type"); the step found the root with
+    // list-roots --query 'Roots[0].Id'.
+    const orgs = asRoot(OrganizationsClient, moto.endpoint, config.accounts.management, 'us-east-1');
+    const [root] = (await orgs.send(new ListRootsCommand({}))).Roots ?? [];
+    expect(root.PolicyTypes).toEqual([{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }]);
+    expect(steps).toContainEqual(
+      expect.stringMatching(/^scp-policy-type \(111111111111\): root=\$\(aws organizations list-roots/),
+    );
+    // An enabled type is refused: the step is taken only while it is not.
+    await expect(
+      orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: 'SERVICE_CONTROL_POLICY' })),
+    ).rejects.toMatchObject({ name: 'PolicyTypeAlreadyEnabledException' });
   });
 
   it('the security-tooling account lists the regions of a member, reads the GuardDuty organization configuration and creates the organization trail', async () => {
@@ -77,8 +104,16 @@ describe('organization prerequisites on the stand-ins', () => {
     expect(regions.Regions?.map((r) => r.RegionName)).toContain(config.homeRegion);
 
     for (const region of config.governedRegions) {
+      // The designation created the administrator's detector ("It also enables GuardDuty for the
+      // delegated GuardDuty administrator account", GuardDuty User Guide, "Permissions required
+      // to designate a delegated GuardDuty administrator account"); a second is refused ("You can
+      // have only one detector per account per Region", CreateDetector).
       const gd = asRoot(GuardDutyClient, moto.endpoint, securityTooling, region);
-      const detector = (await gd.send(new CreateDetectorCommand({ Enable: true }))).DetectorId!;
+      const [detector, ...more] = (await gd.send(new ListDetectorsCommand({}))).DetectorIds ?? [];
+      expect(more).toEqual([]);
+      await expect(gd.send(new CreateDetectorCommand({ Enable: true }))).rejects.toMatchObject({
+        name: 'BadRequestException',
+      });
       const org = await gd.send(new DescribeOrganizationConfigurationCommand({ DetectorId: detector }));
       expect(org.MemberAccountLimitReached).toBe(false);
     }
