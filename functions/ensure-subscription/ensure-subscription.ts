@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
+import { isRetryable } from '../shared/retryable';
 
 export interface SubscriptionSettings {
   /** The central destination of this region. */
@@ -133,6 +134,62 @@ async function subscribing<T>(send: () => Promise<T>): Promise<T> {
   }
 }
 
+/** One log group's reason is cut to this many characters, and at most this many are named. */
+const GROUP_REASON_CHARS = 200;
+const GROUPS_NAMED = 5;
+
+/** The first few entries and how many more: a result's reason stays short for the ledger. */
+function boundedList(items: string[], what: string): string {
+  const named = items.slice(0, GROUPS_NAMED).join('; ');
+  return items.length > GROUPS_NAMED ? `${named}; and ${items.length - GROUPS_NAMED} more ${what}` : named;
+}
+
+/**
+ * Whether a log group still exists. PutSubscriptionFilter's ResourceNotFoundException ("The
+ * specified resource does not exist.") may name the destination as well as the group, so a group
+ * is taken as deleted only when DescribeLogGroups no longer lists it.
+ */
+async function logGroupExists(logs: CloudWatchLogsClient, name: string): Promise<boolean> {
+  const found = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
+  return (found.logGroups ?? []).some((g) => g.logGroupName === name);
+}
+
+/** One log group beside a foreign account policy: its filter put or corrected, or why not. */
+async function subscribeGroup(
+  logs: CloudWatchLogsClient,
+  name: string,
+  settings: SubscriptionSettings,
+  foreignPolicy: string,
+): Promise<{ action?: string; failure?: string }> {
+  const filters =
+    (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: name }))).subscriptionFilters ??
+    [];
+  const mine = filters.find((f) => f.filterName === settings.policyName);
+  const filterDrift = mine ? subscriptionFilterDrift(mine, settings.destinationArn, settings.roleArn) : [];
+  if (mine && !filterDrift.length) return {};
+  if (!mine && filters.length >= FILTERS_PER_GROUP)
+    return {
+      failure: `${name} already has ${filters.length} subscription filters (${filters.map((f) => f.filterName).join(', ')}); logwarden removed none`,
+    };
+  await subscribing(() =>
+    logs.send(
+      new PutSubscriptionFilterCommand({
+        logGroupName: name,
+        filterName: settings.policyName,
+        filterPattern: '',
+        destinationArn: settings.destinationArn,
+        roleArn: settings.roleArn,
+        distribution: 'Random',
+      }),
+    ),
+  );
+  return {
+    action: mine
+      ? `corrected the subscription filter of ${name}: ${filterDrift.join('; ')}`
+      : `subscribed ${name} to the central destination (account policy slot held by ${foreignPolicy})`,
+  };
+}
+
 /**
  * The account-level subscription filter policy sends every log group but the pipeline's own to
  * the central destination of this region. If another account policy of the same type is
@@ -214,52 +271,43 @@ export async function ensureSubscription(
     );
     return controlResult('subscription', target, evidence, actions, failures);
   }
-  // Subscribe log groups one by one.
+  // Subscribe log groups one by one. Each group's failure is its own: a group that cannot be
+  // subscribed (LimitExceededException, InvalidOperationException… PutSubscriptionFilter's
+  // errors in the API model) is reported and the next group is subscribed all the same, so a
+  // group that fails for good does not leave every group after it uncovered, run after run.
   let nextToken: string | undefined;
   let subscribed = 0;
+  const gone: string[] = [];
+  const groupFailures: string[] = [];
   do {
     const page = await logs.send(new DescribeLogGroupsCommand({ nextToken }));
     nextToken = page.nextToken;
     for (const group of page.logGroups ?? []) {
       const name = group.logGroupName as string;
       if (settings.excludedLogGroups.includes(name)) continue;
-      const filters =
-        (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: name })))
-          .subscriptionFilters ?? [];
-      const mine = filters.find((f) => f.filterName === settings.policyName);
-      const filterDrift = mine
-        ? subscriptionFilterDrift(mine, settings.destinationArn, settings.roleArn)
-        : [];
-      if (mine && !filterDrift.length) {
-        subscribed++;
-        continue;
+      try {
+        const outcome = await subscribeGroup(logs, name, settings, evidence.foreignAccountPolicy);
+        if (outcome.failure) groupFailures.push(outcome.failure);
+        else subscribed++;
+        if (outcome.action) actions.push(outcome.action);
+      } catch (err) {
+        // Throttling and 5xx go to the workflow's retry, as do an undelivered test message.
+        if (isRetryable(err) || err instanceof SubscriptionTestUndelivered) throw err;
+        const e = err as Error;
+        if (e.name === 'ResourceNotFoundException' && !(await logGroupExists(logs, name))) {
+          // Deleted since DescribeLogGroups listed it: nothing left to subscribe.
+          gone.push(name);
+          continue;
+        }
+        groupFailures.push(`${name}: ${e.name}: ${e.message}`.slice(0, GROUP_REASON_CHARS));
       }
-      if (!mine && filters.length >= FILTERS_PER_GROUP) {
-        failures.push(
-          `${name} already has ${filters.length} subscription filters (${filters.map((f) => f.filterName).join(', ')}); logwarden removed none`,
-        );
-        continue;
-      }
-      await subscribing(() =>
-        logs.send(
-          new PutSubscriptionFilterCommand({
-            logGroupName: name,
-            filterName: settings.policyName,
-            filterPattern: '',
-            destinationArn: settings.destinationArn,
-            roleArn: settings.roleArn,
-            distribution: 'Random',
-          }),
-        ),
-      );
-      subscribed++;
-      actions.push(
-        mine
-          ? `corrected the subscription filter of ${name}: ${filterDrift.join('; ')}`
-          : `subscribed ${name} to the central destination (account policy slot held by ${evidence.foreignAccountPolicy})`,
-      );
     }
   } while (nextToken);
+  if (groupFailures.length) {
+    failures.push(boundedList(groupFailures, 'log groups'));
+    evidence.unsubscribedLogGroups = String(groupFailures.length);
+  }
+  if (gone.length) evidence.deletedMeanwhile = boundedList(gone, 'log groups');
   evidence.subscribedLogGroups = String(subscribed);
   evidence.note =
     'per-group filters beside the foreign account policy: a log group created later is subscribed at the next heal or sweep';

@@ -156,6 +156,98 @@ describe('ensureSubscription', () => {
     });
   });
 
+  describe('fallback: each log group’s failure is its own', () => {
+    const foreignSlot = () => {
+      logs
+        .on(DescribeAccountPoliciesCommand)
+        .resolves({ accountPolicies: [{ ...ourPolicy, policyName: 'their-policy' }] });
+      logs.on(DescribeLogGroupsCommand).resolves({
+        logGroups: [{ logGroupName: 'app/a' }, { logGroupName: 'app/b' }, { logGroupName: 'app/c' }],
+      });
+      logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+    };
+    const subscribedGroups = () =>
+      logs.commandCalls(PutSubscriptionFilterCommand).map((c) => c.args[0].input.logGroupName);
+    const awsError = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+    // DescribeSubscriptionFilters' errors (API model): InvalidParameterException,
+    // ResourceNotFoundException ("The specified resource does not exist."),
+    // ServiceUnavailableException. A group deleted after DescribeLogGroups listed it answers
+    // ResourceNotFoundException: it no longer exists, so there is nothing to subscribe.
+    it('a group deleted meanwhile (DescribeSubscriptionFilters ResourceNotFoundException) is skipped; a and c are subscribed', async () => {
+      foreignSlot();
+      logs
+        .on(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/b' })
+        .rejects(awsError('ResourceNotFoundException', 'The specified log group does not exist.'));
+      logs.on(DescribeLogGroupsCommand, { logGroupNamePrefix: 'app/b' }).resolves({ logGroups: [] });
+      const r = await ensureSubscription(client, target, settings);
+      expect(subscribedGroups()).toEqual(['app/a', 'app/c']);
+      expect(r.status).toBe('healed');
+      expect(r.evidence).toMatchObject({ subscribedLogGroups: '2', deletedMeanwhile: 'app/b' });
+    });
+
+    // PutSubscriptionFilter's errors (API model): InvalidParameterException,
+    // ResourceNotFoundException, OperationAbortedException, LimitExceededException ("You have
+    // reached the maximum number of resources that can be created."), ServiceUnavailableException,
+    // InvalidOperationException. One group's refusal must not leave the groups after it uncovered.
+    it('PutSubscriptionFilter LimitExceededException for b: a and c subscribed, the result failed naming b', async () => {
+      foreignSlot();
+      logs
+        .on(PutSubscriptionFilterCommand, { logGroupName: 'app/b' })
+        .rejects(awsError('LimitExceededException', 'Resource limit exceeded.'));
+      const r = await ensureSubscription(client, target, settings);
+      expect(subscribedGroups()).toEqual(['app/a', 'app/b', 'app/c']);
+      expect(r.actions).toEqual([
+        expect.stringContaining('subscribed app/a '),
+        expect.stringContaining('subscribed app/c '),
+      ]);
+      expect(r.status).toBe('failed');
+      expect(r.reason).toBe('app/b: LimitExceededException: Resource limit exceeded.');
+      expect(r.evidence).toMatchObject({ subscribedLogGroups: '2', unsubscribedLogGroups: '1' });
+    });
+
+    it('ResourceNotFoundException from PutSubscriptionFilter for a group that still exists is a failure, not a skip', async () => {
+      foreignSlot();
+      logs
+        .on(PutSubscriptionFilterCommand, { logGroupName: 'app/b' })
+        .rejects(awsError('ResourceNotFoundException', 'The specified destination does not exist.'));
+      logs
+        .on(DescribeLogGroupsCommand, { logGroupNamePrefix: 'app/b' })
+        .resolves({ logGroups: [{ logGroupName: 'app/b' }, { logGroupName: 'app/b2' }] });
+      const r = await ensureSubscription(client, target, settings);
+      expect(r.status).toBe('failed');
+      expect(r.reason).toBe('app/b: ResourceNotFoundException: The specified destination does not exist.');
+      expect(r.evidence.deletedMeanwhile).toBeUndefined();
+    });
+
+    it('many failing groups: five are named and the rest counted, each reason cut short', async () => {
+      const names = Array.from({ length: 12 }, (_, i) => `app/g${String(i).padStart(2, '0')}`);
+      logs
+        .on(DescribeAccountPoliciesCommand)
+        .resolves({ accountPolicies: [{ ...ourPolicy, policyName: 'their-policy' }] });
+      logs
+        .on(DescribeLogGroupsCommand)
+        .resolves({ logGroups: names.map((logGroupName) => ({ logGroupName })) });
+      logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+      logs.on(PutSubscriptionFilterCommand).rejects(awsError('InvalidOperationException', 'x'.repeat(1000)));
+      const r = await ensureSubscription(client, target, settings);
+      expect(r.status).toBe('failed');
+      expect(r.reason!.length).toBeLessThan(1100);
+      expect(r.reason).toMatch(/^app\/g00: InvalidOperationException: x+; app\/g01: /);
+      expect(r.reason).toMatch(/; and 7 more log groups$/);
+      expect(r.evidence.unsubscribedLogGroups).toBe('12');
+    });
+
+    it.each(['ThrottlingException', 'ServiceUnavailableException'])(
+      '%s for one group still goes to the workflow’s retry',
+      async (name) => {
+        foreignSlot();
+        logs.on(PutSubscriptionFilterCommand, { logGroupName: 'app/b' }).rejects(awsError(name, 'try again'));
+        await expect(ensureSubscription(client, target, settings)).rejects.toMatchObject({ name });
+      },
+    );
+  });
+
   it('fallback: logwarden’s own filter with a pattern that never matches is put back whole', async () => {
     logs
       .on(DescribeAccountPoliciesCommand)
@@ -232,7 +324,12 @@ describe('ensureSubscription', () => {
   // to specified destination. Check if the destination is valid." (as terraform-provider-aws
   // quotes it and retries it). Named, so the workflow retries it (subscriptionTestRetry).
   it.each([
-    ['PutAccountPolicy', () => logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [] })],
+    [
+      'PutAccountPolicy',
+      () => logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [] }),
+      // The account policy is one call: any other error is the control's.
+      { thrown: 'InvalidParameterException' },
+    ],
     [
       'PutSubscriptionFilter beside a foreign policy',
       () => {
@@ -244,10 +341,12 @@ describe('ensureSubscription', () => {
         logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/app/orders' }] });
         logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
       },
+      // One group's other error is that group's failure: reported, and the others go on.
+      { reason: '/app/orders: InvalidParameterException: 1 validation error' },
     ],
   ])(
     'an undelivered test message (%s) is SubscriptionTestUndelivered, the other errors as they are',
-    async (_, given) => {
+    async (_, given, other) => {
       given();
       const undelivered = Object.assign(
         new Error(
@@ -261,12 +360,18 @@ describe('ensureSubscription', () => {
         name: SubscriptionTestUndelivered.errorName,
         message: expect.stringContaining('Could not deliver test message'),
       });
-      const other = Object.assign(new Error('1 validation error'), { name: 'InvalidParameterException' });
-      logs.on(PutAccountPolicyCommand).rejects(other);
-      logs.on(PutSubscriptionFilterCommand).rejects(other);
-      await expect(ensureSubscription(client, target, settings)).rejects.toMatchObject({
-        name: 'InvalidParameterException',
-      });
+      const invalid = Object.assign(new Error('1 validation error'), { name: 'InvalidParameterException' });
+      logs.on(PutAccountPolicyCommand).rejects(invalid);
+      logs.on(PutSubscriptionFilterCommand).rejects(invalid);
+      if ('thrown' in other)
+        await expect(ensureSubscription(client, target, settings)).rejects.toMatchObject({
+          name: other.thrown,
+        });
+      else
+        await expect(ensureSubscription(client, target, settings)).resolves.toMatchObject({
+          status: 'failed',
+          reason: other.reason,
+        });
     },
   );
 
