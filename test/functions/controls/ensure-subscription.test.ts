@@ -10,6 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   ensureSubscription,
+  ownFiltersMayRemain,
   selectionCriteria,
   SubscriptionTestUndelivered,
 } from '../../../functions/ensure-subscription/ensure-subscription';
@@ -246,6 +247,131 @@ describe('ensureSubscription', () => {
         await expect(ensureSubscription(client, target, settings)).rejects.toMatchObject({ name });
       },
     );
+  });
+
+  // "Account-level and log-group-level subscription filters are additive. A log group can have up
+  // to 1 account-level and up to 2 log-group-level subscription filters." (CloudWatch Logs API
+  // Reference, PutAccountPolicy). A fallback filter left beside logwarden's account policy sends
+  // each event twice and holds one of the group's two slots.
+  describe('after a fallback, logwarden’s own per-group filters go once its account policy covers', () => {
+    const ownFilter = {
+      filterName: settings.policyName,
+      destinationArn: settings.destinationArn,
+      roleArn: settings.roleArn,
+      filterPattern: '',
+      distribution: 'Random' as const,
+    };
+    const groupsWithFilters = () => {
+      logs.on(DescribeLogGroupsCommand).resolves({
+        logGroups: [
+          { logGroupName: 'app/a' },
+          { logGroupName: 'app/b' },
+          { logGroupName: '/logwarden/pipeline/indexer' },
+        ],
+      });
+      logs.on(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/a' }).resolves({
+        subscriptionFilters: [ownFilter, { filterName: 'splunk', destinationArn: 'arn:aws:lambda:x' }],
+      });
+      // logwarden's filter name towards another destination is not the fallback's: left alone.
+      logs.on(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/b' }).resolves({
+        subscriptionFilters: [
+          { ...ownFilter, destinationArn: 'arn:aws:logs:eu-central-1:999999999999:destination:x' },
+        ],
+      });
+    };
+    const deleted = () => logs.commandCalls(DeleteSubscriptionFilterCommand).map((c) => c.args[0].input);
+
+    it('covered, and the previous row says fallback: only logwarden’s own filter is removed, and the action says so', async () => {
+      logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [ourPolicy] });
+      groupsWithFilters();
+      const r = await ensureSubscription(client, target, { ...settings, ownFiltersMayRemain: true });
+      expect(deleted()).toEqual([{ logGroupName: 'app/a', filterName: settings.policyName }]);
+      expect(r.status).toBe('healed');
+      expect(r.actions).toEqual([
+        expect.stringMatching(
+          /^removed logwarden's own subscription filter logwarden-central-eu-central-1 from 1 log groups \(app\/a\)/,
+        ),
+      ]);
+      expect(r.evidence).toEqual({ accountPolicy: settings.policyName, removedOwnFilters: '1' });
+      expect(logs).not.toHaveReceivedCommandWith(DescribeSubscriptionFiltersCommand, {
+        logGroupName: '/logwarden/pipeline/indexer',
+      });
+    });
+
+    it('covered in an account that never fell back: no DescribeSubscriptionFilters at all', async () => {
+      logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [ourPolicy] });
+      groupsWithFilters();
+      const r = await ensureSubscription(client, target, settings);
+      expect(r).toMatchObject({
+        status: 'covered',
+        actions: [],
+        evidence: { accountPolicy: settings.policyName },
+      });
+      expect(logs).not.toHaveReceivedCommand(DescribeLogGroupsCommand);
+      expect(logs).not.toHaveReceivedCommand(DescribeSubscriptionFiltersCommand);
+    });
+
+    it('the transition run: the foreign policy gone, logwarden’s put, seen covering, then its filters removed', async () => {
+      logs
+        .on(DescribeAccountPoliciesCommand)
+        .resolvesOnce({ accountPolicies: [] })
+        .resolves({ accountPolicies: [ourPolicy] });
+      groupsWithFilters();
+      const r = await ensureSubscription(client, target, { ...settings, ownFiltersMayRemain: true });
+      expect(logs).toHaveReceivedCommandTimes(PutAccountPolicyCommand, 1);
+      expect(logs).toHaveReceivedCommandWith(DescribeAccountPoliciesCommand, {
+        policyName: settings.policyName,
+      });
+      expect(deleted()).toEqual([{ logGroupName: 'app/a', filterName: settings.policyName }]);
+      expect(r.actions).toHaveLength(2);
+      expect(r.evidence.removedOwnFilters).toBe('1');
+    });
+
+    it('the account policy not seen covering after the put: the filters stay, and the next run looks again', async () => {
+      logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [] });
+      groupsWithFilters();
+      const r = await ensureSubscription(client, target, { ...settings, ownFiltersMayRemain: true });
+      expect(logs).not.toHaveReceivedCommand(DeleteSubscriptionFilterCommand);
+      expect(r.evidence.ownFiltersRemain).toBeDefined();
+      expect(ownFiltersMayRemain({ status: r.status, evidence: r.evidence })).toBe(true);
+    });
+
+    it('a removal refused for one group is reported and remembered; a group deleted meanwhile is not', async () => {
+      logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [ourPolicy] });
+      logs.on(DescribeLogGroupsCommand).resolves({
+        logGroups: [{ logGroupName: 'app/a' }, { logGroupName: 'app/b' }, { logGroupName: 'app/c' }],
+      });
+      logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [ownFilter] });
+      logs
+        .on(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/a' })
+        .rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
+      logs
+        .on(DeleteSubscriptionFilterCommand, { logGroupName: 'app/b' })
+        .rejects(Object.assign(new Error('conflict'), { name: 'OperationAbortedException' }));
+      const r = await ensureSubscription(client, target, { ...settings, ownFiltersMayRemain: true });
+      expect(deleted().map((d) => d.logGroupName)).toEqual(['app/b', 'app/c']);
+      expect(r.status).toBe('failed');
+      expect(r.reason).toBe(
+        "logwarden's own filters could not be removed: app/b: OperationAbortedException: conflict",
+      );
+      expect(r.evidence).toMatchObject({ removedOwnFilters: '1', ownFiltersRemain: '1' });
+      expect(ownFiltersMayRemain({ status: r.status, evidence: r.evidence })).toBe(true);
+    });
+
+    it.each([
+      ['no row yet', undefined, false],
+      ['a covered row', { status: 'covered', evidence: { accountPolicy: 'p' } }, false],
+      [
+        'a row after a complete removal',
+        { status: 'healed', evidence: { accountPolicy: 'p', removedOwnFilters: '3' } },
+        false,
+      ],
+      ['a fallback row', { status: 'healed', evidence: { subscribedLogGroups: '3' } }, true],
+      ['a fallback row that failed', { status: 'failed', evidence: { subscribedLogGroups: '3' } }, true],
+      ['a caught failure (no evidence: unknown)', { status: 'failed', evidence: {} }, true],
+    ])('ownFiltersMayRemain after %s', (_, row, expected) => {
+      expect(ownFiltersMayRemain(row)).toBe(expected);
+    });
   });
 
   it('fallback: logwarden’s own filter with a pattern that never matches is put back whole', async () => {
