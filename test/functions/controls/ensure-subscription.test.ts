@@ -7,7 +7,10 @@ import {
   PutAccountPolicyCommand,
   PutSubscriptionFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
+import { makeHandler } from '../../../functions/ensure-subscription/handler';
 import {
   ensureSubscription,
   ownFiltersMayRemain,
@@ -508,5 +511,55 @@ describe('ensureSubscription', () => {
     await expect(ensureSubscription(client, target, settings)).rejects.toMatchObject({
       name: 'ThrottlingException',
     });
+  });
+});
+
+describe('the handler reads the cell’s previous ledger row', () => {
+  const ddb = mockClient(DynamoDBClient);
+  const handler = makeHandler({
+    clients: {
+      own: (Ctor, region) => new Ctor({ region }),
+      member: (Ctor, _a, region) => new Ctor({ region }),
+    },
+    logger: new Logger({ logLevel: 'SILENT' }),
+    logArchiveAccount: '222222222222',
+    ledgerTable: 'logwarden-coverage-ledger',
+    ledgerRegion: 'eu-west-1',
+  });
+  const event = { account: '444444444444', region: 'eu-central-1', execution: 'x' };
+  beforeEach(() => {
+    ddb.reset();
+    logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [ourPolicy] });
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: 'app/a' }] });
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+  });
+
+  it('a fallback row: the groups are read for logwarden’s own filters', async () => {
+    ddb.on(GetItemCommand).resolves({
+      Item: {
+        status: { S: 'healed' },
+        evidence: { M: { subscribedLogGroups: { S: '1' }, foreignAccountPolicy: { S: 'theirs' } } },
+      },
+    });
+    const r = await handler(event);
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, {
+      TableName: 'logwarden-coverage-ledger',
+      Key: { account: { S: '444444444444' }, regionControl: { S: 'eu-central-1#subscription' } },
+      ConsistentRead: true,
+    });
+    expect(logs).toHaveReceivedCommandWith(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/a' });
+    expect(r.evidence.removedOwnFilters).toBe('0');
+  });
+
+  it('no row, or a covered one: not a single group is read', async () => {
+    // GetItem of a key without an item answers no Item (DynamoDB API Reference, GetItem: "If
+    // there is no matching item, GetItem does not return any data").
+    ddb.on(GetItemCommand).resolves({});
+    await handler(event);
+    ddb.on(GetItemCommand).resolves({
+      Item: { status: { S: 'covered' }, evidence: { M: { accountPolicy: { S: settings.policyName } } } },
+    });
+    await handler(event);
+    expect(logs).not.toHaveReceivedCommand(DescribeLogGroupsCommand);
   });
 });
