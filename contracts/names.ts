@@ -7,6 +7,8 @@ export const names = {
   logsDestination: 'logwarden-central',
   controlBus: 'logwarden-control',
   memberExecutionRole: 'logwarden-member-execution',
+  /** The session name the controls assume the member execution role with (CloudTrail's actor). */
+  memberControlSession: 'logwarden-control',
   flowLogsDeliveryRole: 'logwarden-flowlogs-delivery',
   /**
    * scope.coverManagementAccount: in the management account only, the role list-regions assumes

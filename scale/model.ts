@@ -81,7 +81,9 @@ export const coveredCalls: Record<string, ModelledCall[]> = {
   ],
   // A member's cell: its detector is listed by the administrator and its membership read.
   'ensure-guardduty': [call('guardduty', 'ListDetectors', 'admin'), call('guardduty', 'GetMembers', 'admin')],
+  // The cell's previous ledger row first: whether logwarden's own fallback filters may remain.
   'ensure-subscription': [
+    call('dynamodb', 'GetItem', 'admin'),
     call('sts', 'AssumeRole', 'admin'),
     call('logs', 'DescribeAccountPolicies', 'member'),
   ],

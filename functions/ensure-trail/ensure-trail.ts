@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
+import { isRetryable } from '../shared/retryable';
 
 export interface TrailSettings {
   mode: 'organization' | 'account' | 'external';
@@ -105,16 +106,6 @@ function withManagementEvents(
     return { EventSelectors: selectors.map((s, i) => (i === managementOnly ? { ...s, ...all } : s)) };
   if (selectors.length >= MAX_EVENT_SELECTORS) return undefined;
   return { EventSelectors: [...selectors, { ...all, DataResources: [] }] };
-}
-
-/** Throttling and server errors: the workflow retries the whole control, so they are thrown. */
-function isRetryable(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  return (
-    Boolean(e.$retryable) ||
-    (e.$metadata?.httpStatusCode ?? 0) >= 500 ||
-    ['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded'].includes(e.name ?? '')
-  );
 }
 
 /** CloudTrail reports the log group ARN with the `:*` suffix the API also accepts. */

@@ -49,7 +49,7 @@ export function memberCredentials(
   account: string,
   region: string,
   assume: AwsCredentialIdentityProvider = assumedRoleCredentials(
-    { RoleArn: memberRoleArn(account), RoleSessionName: 'logwarden-control', DurationSeconds: 900 },
+    { RoleArn: memberRoleArn(account), RoleSessionName: names.memberControlSession, DurationSeconds: 900 },
     region,
   ),
 ): AwsCredentialIdentityProvider {

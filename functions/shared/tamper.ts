@@ -1,4 +1,4 @@
-import { names } from '../../contracts/names';
+import { names, regionOfSubscription } from '../../contracts/names';
 import { requestDataOf } from './ocsf/cloudtrail';
 import type { OcsfDocument } from './ocsf/document';
 
@@ -64,6 +64,26 @@ function requestParameters(doc: OcsfDocument): Record<string, unknown> {
 }
 
 /**
+ * The subscription control removing its own per-group filter (`logwarden-central-<region>`)
+ * once its account policy covers the account (ensure-subscription, after a fallback): the member
+ * execution role, in the controls' session, whose trust names only logwarden's control roles.
+ * Removing a duplicate is no loss of coverage, and paging for each removed filter would bury a
+ * real deletion. The same call by anyone else stays tamper.
+ */
+function isOwnFallbackFilterRemoval(doc: OcsfDocument, service: string, operation: string): boolean {
+  if (service !== 'logs.amazonaws.com' || operation !== 'DeleteSubscriptionFilter') return false;
+  const filterName = requestParameters(doc).filterName;
+  if (typeof filterName !== 'string' || !regionOfSubscription(filterName)) return false;
+  const actor = (doc as { actor?: { user?: { uid?: unknown } } }).actor?.user?.uid;
+  return (
+    typeof actor === 'string' &&
+    new RegExp(
+      `^arn:aws[a-z-]*:sts::\\d{12}:assumed-role/${names.memberExecutionRole}/${names.memberControlSession}$`,
+    ).test(actor)
+  );
+}
+
+/**
  * True when a document records a successful call that removes or weakens logging coverage.
  * Failed attempts (AccessDenied and the like) changed nothing; they stay searchable in
  * OpenSearch but do not page anyone or start a repair.
@@ -77,6 +97,7 @@ export function isCoverageTamper(
   const service = api?.service?.name;
   const operation = api?.operation;
   if (!service || !operation) return false;
+  if (isOwnFallbackFilterRemoval(doc, service, operation)) return false;
   // Own keys only: an eventSource named `toString` must read as no tamper, not throw.
   if (Object.hasOwn(tamperCalls, service) && tamperCalls[service].has(operation)) return true;
   if (service === 'guardduty.amazonaws.com' && operation === 'UpdateDetector') {

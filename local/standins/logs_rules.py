@@ -41,6 +41,13 @@ what AWS refuses, or refuse what AWS accepts. Each rule names its source:
 - DescribeSubscriptionFilters answers only the filters whose name starts with `filterNamePrefix`:
   "The prefix to match. If you don't specify a value, no prefix filter is applied."
   (DescribeSubscriptionFiltersRequest.filterNamePrefix); moto answered every filter of the group.
+- PutRetentionPolicy: retentionInDays is a `Days`, "Possible values are: 1, 3, 5, 7, 14, 30, 60,
+  90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653." (botocore
+  logs model, Days; the shape itself is a bare integer, so the model validator lets any through).
+  moto kept any number. Refused with InvalidParameterException.
+- PutAccountPolicy: "The JSON specified in policyDocument can be up to 30,720 characters long."
+  (PutAccountPolicyRequest.policyDocument; the shape has no max). Refused with
+  InvalidParameterException. (Its `scope` enum, ["ALL"], is the model validator's.)
 - CreateLogGroup: "Log group names can't start with the string aws/" (API Reference,
   CreateLogGroup's naming guidelines; the model's pattern allows it). Refused with
   InvalidParameterException.
@@ -159,8 +166,30 @@ def put_destination_policy(self: LogsResponse) -> str:
     return _put_destination_policy(self)  # type: ignore[no-any-return]
 
 
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+POLICY_DOCUMENT_MAX_CHARACTERS = 30_720
+
+
+def _wrap_put_retention_policy(original: Any) -> Any:
+    def put_retention_policy(self: LogsResponse) -> str:
+        days = self._get_param("retentionInDays")
+        if days not in RETENTION_DAYS:
+            raise _invalid(
+                f"retentionInDays {days} is not one of the possible values: "
+                f"{', '.join(str(d) for d in RETENTION_DAYS)}."
+            )
+        return original(self)  # type: ignore[no-any-return]
+
+    return put_retention_policy
+
+
 def _wrap_put_account_policy(original: Any) -> Any:
     def put_account_policy(self: LogsResponse) -> str:
+        document = self._get_param("policyDocument")
+        if isinstance(document, str) and len(document) > POLICY_DOCUMENT_MAX_CHARACTERS:
+            raise _invalid(
+                f"policyDocument is {len(document):,} characters; it can be up to 30,720 characters long."
+            )
         criteria = self._get_param("selectionCriteria")
         if criteria is not None and len(criteria.encode("utf-8")) > SELECTION_CRITERIA_MAX_BYTES:
             raise _invalid(
@@ -288,6 +317,7 @@ def install() -> None:
     )
     logs_models.SubscriptionFilter.to_json = _subscription_filter_to_json  # type: ignore[method-assign]
     LogsResponse.create_log_group = _wrap_create_log_group(LogsResponse.create_log_group)  # type: ignore[method-assign]
+    LogsResponse.put_retention_policy = _wrap_put_retention_policy(LogsResponse.put_retention_policy)  # type: ignore[method-assign]
     LogsResponse.describe_subscription_filters = _wrap_describe_subscription_filters(  # type: ignore[method-assign]
         LogsResponse.describe_subscription_filters
     )

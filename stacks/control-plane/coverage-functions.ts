@@ -37,7 +37,10 @@ export class CoverageFunctions extends Construct implements ControlFunctions {
     const common = { config: props.config, logKey: props.logKey };
     this.logKey = props.logKey;
     this.ensureFlowLogs = new FlowLogsControl(this, 'ensure-flow-logs', common);
-    this.ensureSubscription = new SubscriptionControl(this, 'ensure-subscription', common);
+    this.ensureSubscription = new SubscriptionControl(this, 'ensure-subscription', {
+      ...common,
+      ledger: props.ledger,
+    });
     this.ensureTrail = new TrailControl(this, 'ensure-trail', common);
     this.ensureGuardDuty = new GuardDutyControl(this, 'ensure-guardduty', common);
     this.writeLedger = new LedgerWriter(this, 'write-ledger', {

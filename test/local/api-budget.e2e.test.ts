@@ -36,7 +36,11 @@ const coveredMember = {
   'ensure-trail': ['cloudtrail:DescribeTrails read admin', 'cloudtrail:GetTrailStatus read admin'],
   // The organization's settings are checked in the administrator's own cell, not per member.
   'ensure-guardduty': ['guardduty:ListDetectors read admin', 'guardduty:GetMembers read admin'],
-  'ensure-subscription': ['sts:AssumeRole auth admin', 'logs:DescribeAccountPolicies read member'],
+  'ensure-subscription': [
+    'dynamodb:GetItem read admin',
+    'sts:AssumeRole auth admin',
+    'logs:DescribeAccountPolicies read member',
+  ],
   // The cell's four rows, then the coverage metric of a heal not started by the sweep (one Scan
   // of the ledger: docs/control-plane.md, coverage metric).
   'write-ledger': ['dynamodb:PutItem write admin ×4', 'dynamodb:Scan read admin'],
@@ -66,7 +70,11 @@ const expected: Record<BudgetCase, Record<string, string[]>> = {
       'events:DescribeRule read admin',
       'events:ListTargetsByRule read admin',
     ],
-    'ensure-subscription': ['sts:AssumeRole auth admin', 'logs:DescribeAccountPolicies read admin'],
+    'ensure-subscription': [
+      'dynamodb:GetItem read admin',
+      'sts:AssumeRole auth admin',
+      'logs:DescribeAccountPolicies read admin',
+    ],
     'write-ledger': coveredMember['write-ledger'],
   },
   new: {
@@ -94,6 +102,8 @@ const expected: Record<BudgetCase, Record<string, string[]>> = {
       'events:ListTargetsByRule read admin',
     ],
     'ensure-subscription': [
+      // The cell's previous ledger row: may logwarden's own fallback filters remain?
+      'dynamodb:GetItem read admin',
       'sts:AssumeRole auth admin',
       'logs:DescribeAccountPolicies read member',
       'logs:PutAccountPolicy write member',
@@ -130,6 +140,8 @@ const expected: Record<BudgetCase, Record<string, string[]>> = {
       'events:ListTargetsByRule read admin',
     ],
     'ensure-subscription': [
+      // The cell's previous ledger row: may logwarden's own fallback filters remain?
+      'dynamodb:GetItem read admin',
       'sts:AssumeRole auth admin',
       'logs:DescribeAccountPolicies read member',
       'logs:PutAccountPolicy write member',
@@ -200,6 +212,7 @@ describe('API budget of cover-account-region (counting proxy, strict stand-ins)'
 
   it('the covered case is the call list the sweep simulation models, one entry per call', () => {
     expect(modelledCalls(budget)['ensure-subscription']).toEqual([
+      { service: 'dynamodb', operation: 'GetItem', payer: 'admin' },
       { service: 'sts', operation: 'AssumeRole', payer: 'admin' },
       { service: 'logs', operation: 'DescribeAccountPolicies', payer: 'member' },
     ]);

@@ -78,8 +78,9 @@ describe('the simulated sweep over the synthesized definitions', () => {
     expect(report.lambdaPeakConcurrency).toBeLessThanOrEqual(config.sweep.maxConcurrency * 2 * 4);
     expect(report.lambdaPeakConcurrency).toBeGreaterThan(config.sweep.maxConcurrency);
     expect(report.lambdaThrottles).toBe(0);
-    // 96 ledger rows written through the real write-ledger core.
-    expect(report.apiCallsByService.dynamodb).toBe(96);
+    // 96 ledger rows written through the real write-ledger core, and each subscription cell's
+    // previous row read by ensure-subscription (24).
+    expect(report.apiCallsByService.dynamodb).toBe(96 + 24);
     expect(report.simulatedSeconds).toBeGreaterThan(0);
     // The organization trail is checked in each account's home-region cell only: 12 calls per
     // API, all in the home region; the organization's GuardDuty settings in the security-tooling

@@ -151,6 +151,8 @@ describe('every AWS call of a control-plane function is granted', () => {
     'ecs:ListServices': 'CreateFlowLogs with the ECS fields of lw-vpc-v8 (SAR dependent action)',
     'ecs:ListTaskDefinitions': 'CreateFlowLogs with the ECS fields of lw-vpc-v8 (SAR dependent action)',
     'ecs:ListTasks': 'CreateFlowLogs with the ECS fields of lw-vpc-v8 (SAR dependent action)',
+    'kms:Decrypt':
+      "ensure-subscription's GetItem on the ledger, a table under a customer managed key (KMS Developer Guide, How Amazon DynamoDB uses AWS KMS)",
   };
 
   it('grants nothing the controls do not call (least privilege, the member role and each control’s own)', () => {

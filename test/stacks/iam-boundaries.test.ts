@@ -78,6 +78,16 @@ describe('IAM boundaries (issue 10 §6, issue 9 §3)', () => {
       `arn:aws:logs:*:*:log-group:${names.controlLogGroupPrefix}*`,
       `arn:aws:logs:*:*:log-group:${names.pipelineLogGroupPrefix}*`,
     ]);
+    // The subscription control removes its own fallback filters once its account policy covers
+    // (account- and log-group-level filters are additive, CloudWatch Logs API Reference,
+    // PutAccountPolicy): DeleteSubscriptionFilter is allowed on the member's log groups only, and
+    // the Deny above still keeps it off the pipeline's own.
+    const removal = statements.filter(
+      (s) => s.Effect === 'Allow' && [s.Action].flat().includes('logs:DeleteSubscriptionFilter'),
+    );
+    expect(removal).toHaveLength(1);
+    for (const arn of [removal[0].Resource].flat())
+      expect(JSON.stringify(arn)).toMatch(/arn:aws:logs:[a-z0-9-]+:.*:log-group:\*/);
   });
 
   it('control-plane key: service principals only with aws:SourceAccount / aws:SourceArn', () => {

@@ -7,9 +7,13 @@ import {
   PutAccountPolicyCommand,
   PutSubscriptionFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
+import { makeHandler } from '../../../functions/ensure-subscription/handler';
 import {
   ensureSubscription,
+  ownFiltersMayRemain,
   selectionCriteria,
   SubscriptionTestUndelivered,
 } from '../../../functions/ensure-subscription/ensure-subscription';
@@ -156,6 +160,223 @@ describe('ensureSubscription', () => {
     });
   });
 
+  describe('fallback: each log group’s failure is its own', () => {
+    const foreignSlot = () => {
+      logs
+        .on(DescribeAccountPoliciesCommand)
+        .resolves({ accountPolicies: [{ ...ourPolicy, policyName: 'their-policy' }] });
+      logs.on(DescribeLogGroupsCommand).resolves({
+        logGroups: [{ logGroupName: 'app/a' }, { logGroupName: 'app/b' }, { logGroupName: 'app/c' }],
+      });
+      logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+    };
+    const subscribedGroups = () =>
+      logs.commandCalls(PutSubscriptionFilterCommand).map((c) => c.args[0].input.logGroupName);
+    const awsError = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+    // DescribeSubscriptionFilters' errors (API model): InvalidParameterException,
+    // ResourceNotFoundException ("The specified resource does not exist."),
+    // ServiceUnavailableException. A group deleted after DescribeLogGroups listed it answers
+    // ResourceNotFoundException: it no longer exists, so there is nothing to subscribe.
+    it('a group deleted meanwhile (DescribeSubscriptionFilters ResourceNotFoundException) is skipped; a and c are subscribed', async () => {
+      foreignSlot();
+      logs
+        .on(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/b' })
+        .rejects(awsError('ResourceNotFoundException', 'The specified log group does not exist.'));
+      logs.on(DescribeLogGroupsCommand, { logGroupNamePrefix: 'app/b' }).resolves({ logGroups: [] });
+      const r = await ensureSubscription(client, target, settings);
+      expect(subscribedGroups()).toEqual(['app/a', 'app/c']);
+      expect(r.status).toBe('healed');
+      expect(r.evidence).toMatchObject({ subscribedLogGroups: '2', deletedMeanwhile: 'app/b' });
+    });
+
+    // PutSubscriptionFilter's errors (API model): InvalidParameterException,
+    // ResourceNotFoundException, OperationAbortedException, LimitExceededException ("You have
+    // reached the maximum number of resources that can be created."), ServiceUnavailableException,
+    // InvalidOperationException. One group's refusal must not leave the groups after it uncovered.
+    it('PutSubscriptionFilter LimitExceededException for b: a and c subscribed, the result failed naming b', async () => {
+      foreignSlot();
+      logs
+        .on(PutSubscriptionFilterCommand, { logGroupName: 'app/b' })
+        .rejects(awsError('LimitExceededException', 'Resource limit exceeded.'));
+      const r = await ensureSubscription(client, target, settings);
+      expect(subscribedGroups()).toEqual(['app/a', 'app/b', 'app/c']);
+      expect(r.actions).toEqual([
+        expect.stringContaining('subscribed app/a '),
+        expect.stringContaining('subscribed app/c '),
+      ]);
+      expect(r.status).toBe('failed');
+      expect(r.reason).toBe('app/b: LimitExceededException: Resource limit exceeded.');
+      expect(r.evidence).toMatchObject({ subscribedLogGroups: '2', unsubscribedLogGroups: '1' });
+    });
+
+    it('ResourceNotFoundException from PutSubscriptionFilter for a group that still exists is a failure, not a skip', async () => {
+      foreignSlot();
+      logs
+        .on(PutSubscriptionFilterCommand, { logGroupName: 'app/b' })
+        .rejects(awsError('ResourceNotFoundException', 'The specified destination does not exist.'));
+      logs
+        .on(DescribeLogGroupsCommand, { logGroupNamePrefix: 'app/b' })
+        .resolves({ logGroups: [{ logGroupName: 'app/b' }, { logGroupName: 'app/b2' }] });
+      const r = await ensureSubscription(client, target, settings);
+      expect(r.status).toBe('failed');
+      expect(r.reason).toBe('app/b: ResourceNotFoundException: The specified destination does not exist.');
+      expect(r.evidence.deletedMeanwhile).toBeUndefined();
+    });
+
+    it('many failing groups: five are named and the rest counted, each reason cut short', async () => {
+      const names = Array.from({ length: 12 }, (_, i) => `app/g${String(i).padStart(2, '0')}`);
+      logs
+        .on(DescribeAccountPoliciesCommand)
+        .resolves({ accountPolicies: [{ ...ourPolicy, policyName: 'their-policy' }] });
+      logs
+        .on(DescribeLogGroupsCommand)
+        .resolves({ logGroups: names.map((logGroupName) => ({ logGroupName })) });
+      logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+      logs.on(PutSubscriptionFilterCommand).rejects(awsError('InvalidOperationException', 'x'.repeat(1000)));
+      const r = await ensureSubscription(client, target, settings);
+      expect(r.status).toBe('failed');
+      expect(r.reason!.length).toBeLessThan(1100);
+      expect(r.reason).toMatch(/^app\/g00: InvalidOperationException: x+; app\/g01: /);
+      expect(r.reason).toMatch(/; and 7 more log groups$/);
+      expect(r.evidence.unsubscribedLogGroups).toBe('12');
+    });
+
+    it.each(['ThrottlingException', 'ServiceUnavailableException'])(
+      '%s for one group still goes to the workflow’s retry',
+      async (name) => {
+        foreignSlot();
+        logs.on(PutSubscriptionFilterCommand, { logGroupName: 'app/b' }).rejects(awsError(name, 'try again'));
+        await expect(ensureSubscription(client, target, settings)).rejects.toMatchObject({ name });
+      },
+    );
+  });
+
+  // "Account-level and log-group-level subscription filters are additive. A log group can have up
+  // to 1 account-level and up to 2 log-group-level subscription filters." (CloudWatch Logs API
+  // Reference, PutAccountPolicy). A fallback filter left beside logwarden's account policy sends
+  // each event twice and holds one of the group's two slots.
+  describe('after a fallback, logwarden’s own per-group filters go once its account policy covers', () => {
+    const ownFilter = {
+      filterName: settings.policyName,
+      destinationArn: settings.destinationArn,
+      roleArn: settings.roleArn,
+      filterPattern: '',
+      distribution: 'Random' as const,
+    };
+    const groupsWithFilters = () => {
+      logs.on(DescribeLogGroupsCommand).resolves({
+        logGroups: [
+          { logGroupName: 'app/a' },
+          { logGroupName: 'app/b' },
+          { logGroupName: '/logwarden/pipeline/indexer' },
+        ],
+      });
+      logs.on(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/a' }).resolves({
+        subscriptionFilters: [ownFilter, { filterName: 'splunk', destinationArn: 'arn:aws:lambda:x' }],
+      });
+      // logwarden's filter name towards another destination is not the fallback's: left alone.
+      logs.on(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/b' }).resolves({
+        subscriptionFilters: [
+          { ...ownFilter, destinationArn: 'arn:aws:logs:eu-central-1:999999999999:destination:x' },
+        ],
+      });
+    };
+    const deleted = () => logs.commandCalls(DeleteSubscriptionFilterCommand).map((c) => c.args[0].input);
+
+    it('covered, and the previous row says fallback: only logwarden’s own filter is removed, and the action says so', async () => {
+      logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [ourPolicy] });
+      groupsWithFilters();
+      const r = await ensureSubscription(client, target, { ...settings, ownFiltersMayRemain: true });
+      expect(deleted()).toEqual([{ logGroupName: 'app/a', filterName: settings.policyName }]);
+      expect(r.status).toBe('healed');
+      expect(r.actions).toEqual([
+        expect.stringMatching(
+          /^removed logwarden's own subscription filter logwarden-central-eu-central-1 from 1 log groups \(app\/a\)/,
+        ),
+      ]);
+      expect(r.evidence).toEqual({ accountPolicy: settings.policyName, removedOwnFilters: '1' });
+      expect(logs).not.toHaveReceivedCommandWith(DescribeSubscriptionFiltersCommand, {
+        logGroupName: '/logwarden/pipeline/indexer',
+      });
+    });
+
+    it('covered in an account that never fell back: no DescribeSubscriptionFilters at all', async () => {
+      logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [ourPolicy] });
+      groupsWithFilters();
+      const r = await ensureSubscription(client, target, settings);
+      expect(r).toMatchObject({
+        status: 'covered',
+        actions: [],
+        evidence: { accountPolicy: settings.policyName },
+      });
+      expect(logs).not.toHaveReceivedCommand(DescribeLogGroupsCommand);
+      expect(logs).not.toHaveReceivedCommand(DescribeSubscriptionFiltersCommand);
+    });
+
+    it('the transition run: the foreign policy gone, logwarden’s put, seen covering, then its filters removed', async () => {
+      logs
+        .on(DescribeAccountPoliciesCommand)
+        .resolvesOnce({ accountPolicies: [] })
+        .resolves({ accountPolicies: [ourPolicy] });
+      groupsWithFilters();
+      const r = await ensureSubscription(client, target, { ...settings, ownFiltersMayRemain: true });
+      expect(logs).toHaveReceivedCommandTimes(PutAccountPolicyCommand, 1);
+      expect(logs).toHaveReceivedCommandWith(DescribeAccountPoliciesCommand, {
+        policyName: settings.policyName,
+      });
+      expect(deleted()).toEqual([{ logGroupName: 'app/a', filterName: settings.policyName }]);
+      expect(r.actions).toHaveLength(2);
+      expect(r.evidence.removedOwnFilters).toBe('1');
+    });
+
+    it('the account policy not seen covering after the put: the filters stay, and the next run looks again', async () => {
+      logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [] });
+      groupsWithFilters();
+      const r = await ensureSubscription(client, target, { ...settings, ownFiltersMayRemain: true });
+      expect(logs).not.toHaveReceivedCommand(DeleteSubscriptionFilterCommand);
+      expect(r.evidence.ownFiltersRemain).toBeDefined();
+      expect(ownFiltersMayRemain({ status: r.status, evidence: r.evidence })).toBe(true);
+    });
+
+    it('a removal refused for one group is reported and remembered; a group deleted meanwhile is not', async () => {
+      logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [ourPolicy] });
+      logs.on(DescribeLogGroupsCommand).resolves({
+        logGroups: [{ logGroupName: 'app/a' }, { logGroupName: 'app/b' }, { logGroupName: 'app/c' }],
+      });
+      logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [ownFilter] });
+      logs
+        .on(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/a' })
+        .rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
+      logs
+        .on(DeleteSubscriptionFilterCommand, { logGroupName: 'app/b' })
+        .rejects(Object.assign(new Error('conflict'), { name: 'OperationAbortedException' }));
+      const r = await ensureSubscription(client, target, { ...settings, ownFiltersMayRemain: true });
+      expect(deleted().map((d) => d.logGroupName)).toEqual(['app/b', 'app/c']);
+      expect(r.status).toBe('failed');
+      expect(r.reason).toBe(
+        "logwarden's own filters could not be removed: app/b: OperationAbortedException: conflict",
+      );
+      expect(r.evidence).toMatchObject({ removedOwnFilters: '1', ownFiltersRemain: '1' });
+      expect(ownFiltersMayRemain({ status: r.status, evidence: r.evidence })).toBe(true);
+    });
+
+    it.each([
+      ['no row yet', undefined, false],
+      ['a covered row', { status: 'covered', evidence: { accountPolicy: 'p' } }, false],
+      [
+        'a row after a complete removal',
+        { status: 'healed', evidence: { accountPolicy: 'p', removedOwnFilters: '3' } },
+        false,
+      ],
+      ['a fallback row', { status: 'healed', evidence: { subscribedLogGroups: '3' } }, true],
+      ['a fallback row that failed', { status: 'failed', evidence: { subscribedLogGroups: '3' } }, true],
+      ['a caught failure (no evidence: unknown)', { status: 'failed', evidence: {} }, true],
+    ])('ownFiltersMayRemain after %s', (_, row, expected) => {
+      expect(ownFiltersMayRemain(row)).toBe(expected);
+    });
+  });
+
   it('fallback: logwarden’s own filter with a pattern that never matches is put back whole', async () => {
     logs
       .on(DescribeAccountPoliciesCommand)
@@ -232,7 +453,12 @@ describe('ensureSubscription', () => {
   // to specified destination. Check if the destination is valid." (as terraform-provider-aws
   // quotes it and retries it). Named, so the workflow retries it (subscriptionTestRetry).
   it.each([
-    ['PutAccountPolicy', () => logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [] })],
+    [
+      'PutAccountPolicy',
+      () => logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [] }),
+      // The account policy is one call: any other error is the control's.
+      { thrown: 'InvalidParameterException' },
+    ],
     [
       'PutSubscriptionFilter beside a foreign policy',
       () => {
@@ -244,10 +470,12 @@ describe('ensureSubscription', () => {
         logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/app/orders' }] });
         logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
       },
+      // One group's other error is that group's failure: reported, and the others go on.
+      { reason: '/app/orders: InvalidParameterException: 1 validation error' },
     ],
   ])(
     'an undelivered test message (%s) is SubscriptionTestUndelivered, the other errors as they are',
-    async (_, given) => {
+    async (_, given, other) => {
       given();
       const undelivered = Object.assign(
         new Error(
@@ -261,12 +489,18 @@ describe('ensureSubscription', () => {
         name: SubscriptionTestUndelivered.errorName,
         message: expect.stringContaining('Could not deliver test message'),
       });
-      const other = Object.assign(new Error('1 validation error'), { name: 'InvalidParameterException' });
-      logs.on(PutAccountPolicyCommand).rejects(other);
-      logs.on(PutSubscriptionFilterCommand).rejects(other);
-      await expect(ensureSubscription(client, target, settings)).rejects.toMatchObject({
-        name: 'InvalidParameterException',
-      });
+      const invalid = Object.assign(new Error('1 validation error'), { name: 'InvalidParameterException' });
+      logs.on(PutAccountPolicyCommand).rejects(invalid);
+      logs.on(PutSubscriptionFilterCommand).rejects(invalid);
+      if ('thrown' in other)
+        await expect(ensureSubscription(client, target, settings)).rejects.toMatchObject({
+          name: other.thrown,
+        });
+      else
+        await expect(ensureSubscription(client, target, settings)).resolves.toMatchObject({
+          status: 'failed',
+          reason: other.reason,
+        });
     },
   );
 
@@ -277,5 +511,55 @@ describe('ensureSubscription', () => {
     await expect(ensureSubscription(client, target, settings)).rejects.toMatchObject({
       name: 'ThrottlingException',
     });
+  });
+});
+
+describe('the handler reads the cell’s previous ledger row', () => {
+  const ddb = mockClient(DynamoDBClient);
+  const handler = makeHandler({
+    clients: {
+      own: (Ctor, region) => new Ctor({ region }),
+      member: (Ctor, _a, region) => new Ctor({ region }),
+    },
+    logger: new Logger({ logLevel: 'SILENT' }),
+    logArchiveAccount: '222222222222',
+    ledgerTable: 'logwarden-coverage-ledger',
+    ledgerRegion: 'eu-west-1',
+  });
+  const event = { account: '444444444444', region: 'eu-central-1', execution: 'x' };
+  beforeEach(() => {
+    ddb.reset();
+    logs.on(DescribeAccountPoliciesCommand).resolves({ accountPolicies: [ourPolicy] });
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: 'app/a' }] });
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+  });
+
+  it('a fallback row: the groups are read for logwarden’s own filters', async () => {
+    ddb.on(GetItemCommand).resolves({
+      Item: {
+        status: { S: 'healed' },
+        evidence: { M: { subscribedLogGroups: { S: '1' }, foreignAccountPolicy: { S: 'theirs' } } },
+      },
+    });
+    const r = await handler(event);
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, {
+      TableName: 'logwarden-coverage-ledger',
+      Key: { account: { S: '444444444444' }, regionControl: { S: 'eu-central-1#subscription' } },
+      ConsistentRead: true,
+    });
+    expect(logs).toHaveReceivedCommandWith(DescribeSubscriptionFiltersCommand, { logGroupName: 'app/a' });
+    expect(r.evidence.removedOwnFilters).toBe('0');
+  });
+
+  it('no row, or a covered one: not a single group is read', async () => {
+    // GetItem of a key without an item answers no Item (DynamoDB API Reference, GetItem: "If
+    // there is no matching item, GetItem does not return any data").
+    ddb.on(GetItemCommand).resolves({});
+    await handler(event);
+    ddb.on(GetItemCommand).resolves({
+      Item: { status: { S: 'covered' }, evidence: { M: { accountPolicy: { S: settings.policyName } } } },
+    });
+    await handler(event);
+    expect(logs).not.toHaveReceivedCommand(DescribeLogGroupsCommand);
   });
 });

@@ -111,6 +111,35 @@ describe('isCoverageTamper', () => {
     ).toBe(true);
   });
 
+  it('logwarden’s subscription control removing its own fallback filter is not tamper; anyone else’s removal is', () => {
+    const byRole = (arn: string, filterName: string) =>
+      call(
+        'logs.amazonaws.com',
+        'DeleteSubscriptionFilter',
+        { logGroupName: '/app/orders', filterName },
+        {
+          userIdentity: { type: 'AssumedRole', arn, accountId: '111122223333' },
+        },
+      );
+    const control = 'arn:aws:sts::111122223333:assumed-role/logwarden-member-execution/logwarden-control';
+    expect(isCoverageTamper(byRole(control, 'logwarden-central-eu-west-1'))).toBe(false);
+    // Another filter, another session of the role, another role: tamper as before.
+    expect(isCoverageTamper(byRole(control, 'splunk'))).toBe(true);
+    expect(
+      isCoverageTamper(
+        byRole(
+          'arn:aws:sts::111122223333:assumed-role/logwarden-member-execution/someone',
+          'logwarden-central-eu-west-1',
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      isCoverageTamper(
+        byRole('arn:aws:sts::111122223333:assumed-role/Admin/mallory', 'logwarden-central-eu-west-1'),
+      ),
+    ).toBe(true);
+  });
+
   it('a failed attempt changed nothing and is not tamper', () => {
     expect(
       isCoverageTamper(call('cloudtrail.amazonaws.com', 'StopLogging', {}, { errorCode: 'AccessDenied' })),

@@ -16,6 +16,7 @@ import {
   PutDestinationCommand,
   PutDestinationPolicyCommand,
   PutLogEventsCommand,
+  PutRetentionPolicyCommand,
   PutSubscriptionFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
@@ -738,3 +739,72 @@ conformance('logs:PutSubscriptionFilter', {
     },
   ],
 });
+
+conformance('logs:PutRetentionPolicy', {
+  behaviour: 'retentionInDays is one of the Days values',
+  source:
+    'botocore logs model, Days: "The number of days to retain the log events in the specified log group. Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653."; InvalidParameterException: "A parameter is specified incorrectly."',
+  refuses: [
+    'a number of days outside the list (2, 10, 366, 0, 3654)',
+    async () => {
+      await logs(member).send(new CreateLogGroupCommand({ logGroupName: '/conformance/retention' }));
+      for (const retentionInDays of [2, 10, 366, 0, 3654])
+        await expect(
+          logs(member).send(
+            new PutRetentionPolicyCommand({ logGroupName: '/conformance/retention', retentionInDays }),
+          ),
+        ).rejects.toMatchObject({
+          name: 'InvalidParameterException',
+          message: expect.stringContaining(String(retentionInDays)),
+        });
+    },
+  ],
+  accepts: [
+    'every value of the list',
+    async () => {
+      for (const retentionInDays of [
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+        3653,
+      ])
+        await logs(member).send(
+          new PutRetentionPolicyCommand({ logGroupName: '/conformance/retention', retentionInDays }),
+        );
+    },
+  ],
+});
+
+conformance('logs:PutAccountPolicy', {
+  behaviour: 'a policy document of at most 30,720 characters',
+  source:
+    'botocore logs model, PutAccountPolicyRequest.policyDocument: "The JSON specified in policyDocument can be up to 30,720 characters long." (AccountPolicy.policyDocument: "can be up to 30,720 characters"); AWS names no error for it: InvalidParameterException, "A parameter is specified incorrectly."',
+  refuses: [
+    'a 30,721-character document',
+    async () => {
+      await expect(
+        logs(member).send(accountPolicy({ policyDocument: paddedDocument(30_721) })),
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+        message: expect.stringContaining('30,720'),
+      });
+    },
+  ],
+  accepts: [
+    'a 30,720-character document',
+    async () => {
+      await expect(
+        logs(member).send(accountPolicy({ policyDocument: paddedDocument(30_720) })),
+      ).resolves.toBeDefined();
+    },
+  ],
+});
+
+/** logwarden's policy document, padded with spaces (still the same JSON) to exactly `length` characters. */
+function paddedDocument(length: number): string {
+  const doc = JSON.stringify({
+    DestinationArn: destinationArn(region),
+    RoleArn: senderRole(member),
+    FilterPattern: '',
+    Distribution: 'Random',
+  });
+  return doc.slice(0, -1) + ' '.repeat(length - doc.length) + '}';
+}

@@ -213,7 +213,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     BillingMode: 'PAY_PER_REQUEST',
   },
   'dynamodb:DeleteItem': { TableName: 'logwarden-ledger', Key: { pk: { S: 'a' } } },
-  'dynamodb:GetItem': { TableName: 'logwarden-ledger', Key: { pk: { S: 'a' } } },
+  'dynamodb:GetItem': { TableName: 'logwarden-ledger', Key: { pk: { S: 'a' } }, ConsistentRead: true },
   'dynamodb:PutItem': { TableName: 'logwarden-ledger', Item: { pk: { S: 'a' } } },
   'dynamodb:Scan': { TableName: 'logwarden-ledger', Limit: 10 },
   'dynamodb:DescribeTable': { TableName: 'logwarden-ledger' },
