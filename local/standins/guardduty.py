@@ -419,6 +419,19 @@ def _refuse_disabling_under_all(self: GuardDutyResponse) -> None:
         )
 
 
+def _refuse_disabling_with_members(self: GuardDutyResponse) -> None:
+    """GuardDuty User Guide, "Suspending or disabling GuardDuty": "All member accounts must be
+    disassociated or deleted before you can suspend or disable GuardDuty." A disassociated member
+    is listed as Removed."""
+    members = _state(self.guardduty_backend)["members"]
+    associated = sorted(a for a, m in members.items() if m["status"] != "Removed")
+    if associated:
+        raise GuardDutyBadRequest(
+            "The request is rejected because the detector has associated member accounts "
+            f"({', '.join(associated)}): disassociate or delete them first."
+        )
+
+
 _original_create_detector = GuardDutyResponse.create_detector
 _original_update_detector = GuardDutyResponse.update_detector
 _original_delete_detector = GuardDutyResponse.delete_detector
@@ -437,12 +450,14 @@ def update_detector(self: GuardDutyResponse) -> str:
     _own_detector(self, detector_id)
     if self._get_param("enable") is False:
         _refuse_disabling_under_all(self)
+        _refuse_disabling_with_members(self)
     return _original_update_detector(self)  # type: ignore[no-any-return]
 
 
 def delete_detector(self: GuardDutyResponse) -> str:
     _own_detector(self, self.path.split("/")[-1])
     _refuse_disabling_under_all(self)
+    _refuse_disabling_with_members(self)
     return _original_delete_detector(self)  # type: ignore[no-any-return]
 
 

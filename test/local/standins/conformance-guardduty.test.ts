@@ -6,6 +6,7 @@
 import {
   CreateDetectorCommand,
   CreateMembersCommand,
+  DeleteDetectorCommand,
   DeleteMembersCommand,
   DescribeOrganizationConfigurationCommand,
   DisassociateMembersCommand,
@@ -529,6 +530,41 @@ conformance('guardduty:DisassociateMembers', {
         .send(new RemoveAccountFromOrganizationCommand({ AccountId: member }));
       await admin.send(new DisassociateMembersCommand({ DetectorId: adminDetector, AccountIds: [member] }));
       expect(await relationship(member)).toBe('Removed');
+    },
+  ],
+});
+
+conformance('guardduty:DeleteDetector', {
+  behaviour: "the administrator's detector while it has members",
+  source:
+    'GuardDuty User Guide, "Suspending or disabling GuardDuty": "All member accounts must be disassociated or deleted before you can suspend or disable GuardDuty." AWS names no error: the stand-in answers BadRequestException, as for the other refusals of a detector change.',
+  refuses: [
+    'suspending (UpdateDetector Enable false) or deleting the detector of an administrator with an associated member',
+    async () => {
+      await addMember(logArchive);
+      expect(await relationship(logArchive)).toBeDefined();
+      await expect(
+        admin.send(new UpdateDetectorCommand({ DetectorId: adminDetector, Enable: false })),
+      ).rejects.toMatchObject({ name: 'BadRequestException' });
+      await expect(
+        admin.send(new DeleteDetectorCommand({ DetectorId: adminDetector })),
+      ).rejects.toMatchObject({
+        name: 'BadRequestException',
+      });
+      expect((await admin.send(new GetDetectorCommand({ DetectorId: adminDetector }))).Status).toBe(
+        'ENABLED',
+      );
+    },
+  ],
+  accepts: [
+    'suspending, then deleting, a detector without members (the administrator in another Region)',
+    async () => {
+      const gd = world.as(GuardDutyClient, securityTooling, 'us-west-2');
+      const [id] = (await gd.send(new ListDetectorsCommand({}))).DetectorIds!;
+      await gd.send(new UpdateDetectorCommand({ DetectorId: id, Enable: false }));
+      expect((await gd.send(new GetDetectorCommand({ DetectorId: id }))).Status).toBe('DISABLED');
+      await gd.send(new DeleteDetectorCommand({ DetectorId: id }));
+      expect((await gd.send(new ListDetectorsCommand({}))).DetectorIds).toEqual([]);
     },
   ],
 });

@@ -295,6 +295,7 @@ export const validRequests: Record<string, Record<string, unknown>> = {
     DetectorId: gd,
     AccountDetails: [{ AccountId: '444444444444', Email: 'member@example.com' }],
   },
+  'guardduty:DeleteDetector': { DetectorId: gd },
   'guardduty:DeleteMembers': { DetectorId: gd, AccountIds: ['444444444444'] },
   'guardduty:DescribeOrganizationConfiguration': { DetectorId: gd, MaxResults: 10 },
   'guardduty:DisassociateMembers': { DetectorId: gd, AccountIds: ['444444444444'] },
