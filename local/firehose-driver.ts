@@ -13,6 +13,7 @@ import type {
   FirehoseTransformEvent,
 } from '../functions/transform/transform';
 import { lakeNames } from '../contracts/lake';
+import { names } from '../contracts/names';
 import { decompressionFailedType, decompressRecord } from './firehose-decompression';
 import { ConversionError, convertible, documentsToParquet, parseDocuments } from './lake-parquet';
 
@@ -116,7 +117,7 @@ export async function deliverToArchive(
       kinesisRecordMetadata: { partitionKey: r.PartitionKey, sequenceNumber: r.SequenceNumber },
     })),
     {
-      streamName: 'logwarden-archive',
+      streamName: names.archiveFirehose,
       prefix: archivePrefix,
       errorPrefix,
       fileExtension: archiveFileExtension,
