@@ -324,7 +324,7 @@ export async function replayKept(clients: ReplayClients, options: ReplayOptions)
         throw new Error(
           `written by ${names.flowLogsFirehose} (the direct flow-log path), and a record names no transform (lambdaArn), ` +
             `so not the Region of its stream; not replayed: put its rawData back by hand into ${names.flowLogsFirehose} ` +
-            `of its Region (docs/operating.md, "Replaying the direct flow-log path")`,
+            `of its Region (docs/operating.md, "replaying the direct flow-log path by hand")`,
         );
       // Plain flow-log text, as VPC Flow Logs put it: sent as it was, never gzipped.
       const list = byRegion.get(region) ?? [];

@@ -502,7 +502,7 @@ describe('logwarden replay: each object on its own, PutRecords within its limits
     expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
     expect(firehose).not.toHaveReceivedCommand(PutRecordBatchCommand);
     expect(c.err).toEqual([
-      `not replayed: ${conversion}: written by ${names.flowLogsFirehose} (the direct flow-log path), and a record names no transform (lambdaArn), so not the Region of its stream; not replayed: put its rawData back by hand into ${names.flowLogsFirehose} of its Region (docs/operating.md, "Replaying the direct flow-log path")`,
+      `not replayed: ${conversion}: written by ${names.flowLogsFirehose} (the direct flow-log path), and a record names no transform (lambdaArn), so not the Region of its stream; not replayed: put its rawData back by hand into ${names.flowLogsFirehose} of its Region (docs/operating.md, "replaying the direct flow-log path by hand")`,
       `not replayed: ${foreign}: not written by ${names.archiveFirehose} or ${names.flowLogsFirehose} (the object's name starts with the stream's): not replayed`,
     ]);
   });
