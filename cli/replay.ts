@@ -425,6 +425,10 @@ export async function replayKept(clients: ReplayClients, options: ReplayOptions)
           },
         };
       }
+      // A document that could not be serialized is kept as far as it could be (its reason and
+      // raw_data, functions/indexer/indexer.ts): there is nothing to index again.
+      if ('serializationError' in kept)
+        return { kept: 'a document the indexer could not serialize (its raw_data only); not replayable' };
       throw new Error('neither a document nor a record the indexer kept: not replayed');
     }
     // Lambda's invocation record for an S3 on-failure destination: the batch is its payload.

@@ -367,8 +367,15 @@ describe('logwarden replay: each object on its own, PutRecords within its limits
     objects[`errors/processing-failed/2026/11/29/${centralObject(2)}`] = errorObject([record]);
     objects['aws/lambda/uuid/shardId-0/2026/11/29/a.json'] = Buffer.from('not json');
     objects['rejected/2026-11-29/x.json'] = Buffer.from('{');
+    // What the indexer keeps of a document it could not serialize: nothing to index, not a failure.
+    objects['rejected/2026-11-29/y.json'] = Buffer.from(
+      JSON.stringify({ reason: 'r', status: 400, serializationError: 'cyclic', raw_data: 'line' }),
+    );
     const c = cli();
     expect(await c.run()).toBe(1);
+    expect(c.out).toContain(
+      'kept rejected/2026-11-29/y.json: a document the indexer could not serialize (its raw_data only); not replayable',
+    );
     expect(putCalls()).toHaveLength(1);
     expect(c.err).toEqual([
       'not replayed: rejected/2026-11-29/x.json: not what the indexer keeps (not JSON): not replayed',
