@@ -103,12 +103,12 @@ export function directStreams(world: DirectWorld): DirectStream[] {
       if (!transformLogicalId)
         throw new Error(`${stack.stackName}: stream ${name}'s processor names no function`);
       const arn = `arn:aws:firehose:${stack.region}:${stack.account}:deliverystream/${name}`;
-      const transformName: unknown = resolveValue(
-        stack.template,
-        stack.template.Resources[transformLogicalId].Properties?.FunctionName,
-        stack.region,
-        stack.account,
-      );
+      // Lambda's name for the function: the template's FunctionName when it sets one.
+      const functionName = stack.template.Resources[transformLogicalId].Properties?.FunctionName;
+      const transformName: unknown =
+        functionName === undefined
+          ? undefined
+          : resolveValue(stack.template, functionName, stack.region, stack.account);
       out.push({
         stack,
         name,
