@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -146,5 +147,8 @@ export function defaultReplayClients(
     // An invocation answers when the function is done: up to its own timeout (the indexer's 2 minutes).
     lambda: recordCallSites(new LambdaClient({ region, ...handler(Math.max(timeouts.requestMs, 150_000)) })),
     kinesis: recordCallSites(new KinesisClient({ region, ...handler(timeouts.requestMs) })),
+    // The direct flow-log path has a delivery stream in each governed Region (cli/replay.ts).
+    firehose: (streamRegion: string) =>
+      recordCallSites(new FirehoseClient({ region: streamRegion, ...handler(timeouts.requestMs) })),
   };
 }

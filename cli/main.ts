@@ -11,7 +11,13 @@ import {
   loadConfig,
   type LogwardenConfig,
 } from '../contracts/config';
-import { archiveBucketName, names, stateMachineArn, type WorkflowId } from '../contracts/names';
+import {
+  archiveBucketName,
+  centralStreamArn,
+  names,
+  stateMachineArn,
+  type WorkflowId,
+} from '../contracts/names';
 import { pipelineRegions, pipelinesOf } from '../contracts/pipelines';
 import { archiveGuardScp } from '../contracts/archive-guard-scp';
 import { activeAccounts } from '../functions/list-accounts/list-accounts';
@@ -648,8 +654,9 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
             ...opts,
             bucket: opts.bucket ?? archiveBucketName(s.config.accounts.logArchive, region),
             from: opts.from ?? replaySources,
-            stream: names.centralStream,
+            streamArn: centralStreamArn(region, s.config.accounts.logArchive),
             out: deps.io.out,
+            sleep: deps.sleep,
           });
           deps.io.out(
             `${opts.dryRun ? 'would replay' : 'replayed'} ${summary.objects} object(s): ${summary.documents} document(s), ${summary.records} record(s); ${summary.failed.length} not replayed`,

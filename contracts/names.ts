@@ -24,6 +24,13 @@ export const names = {
    * AWSLogDeliveryFirehoseCrossAccountRole" (VPC User Guide, "IAM roles for cross account delivery").
    */
   flowLogsFirehose: 'logwarden-flow-logs',
+  /**
+   * The central stream's delivery stream to the archive. Firehose starts every object name it
+   * writes, error objects too, with the stream's name ("<Firehose stream name>-<Firehose stream
+   * version>-…", Firehose Developer Guide, "Configure Amazon S3 object name format"): replay tells
+   * this stream's error objects from the flow-log stream's by it.
+   */
+  archiveFirehose: 'logwarden-archive',
   flowLogsFirehoseSourceRole: 'logwarden-flowlogs-firehose-source',
   flowLogsFirehoseCrossAccountRole: 'AWSLogDeliveryFirehoseCrossAccountRole-logwarden',
   forwardEventsRole: 'logwarden-forward-events',

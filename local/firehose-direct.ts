@@ -103,6 +103,12 @@ export function directStreams(world: DirectWorld): DirectStream[] {
       if (!transformLogicalId)
         throw new Error(`${stack.stackName}: stream ${name}'s processor names no function`);
       const arn = `arn:aws:firehose:${stack.region}:${stack.account}:deliverystream/${name}`;
+      // Lambda's name for the function: the template's FunctionName when it sets one.
+      const functionName = stack.template.Resources[transformLogicalId].Properties?.FunctionName;
+      const transformName: unknown =
+        functionName === undefined
+          ? undefined
+          : resolveValue(stack.template, functionName, stack.region, stack.account);
       out.push({
         stack,
         name,
@@ -123,6 +129,11 @@ export function directStreams(world: DirectWorld): DirectStream[] {
           // (Firehose Developer Guide, "Transform source data", the event's deliveryStreamArn
           // and region); it has no source stream.
           event: { deliveryStreamArn: arn, region: stack.region },
+          // The function's ARN as Lambda names it, when the template names the function; a
+          // name CloudFormation generates is not known here, and the error record then has none.
+          ...(typeof transformName === 'string'
+            ? { lambdaArn: `arn:aws:lambda:${stack.region}:${stack.account}:function:${transformName}` }
+            : {}),
         },
       });
     }

@@ -13,6 +13,7 @@ import type {
   FirehoseTransformEvent,
 } from '../functions/transform/transform';
 import { lakeNames } from '../contracts/lake';
+import { names } from '../contracts/names';
 import { decompressionFailedType, decompressRecord } from './firehose-decompression';
 import { ConversionError, convertible, documentsToParquet, parseDocuments } from './lake-parquet';
 
@@ -51,6 +52,8 @@ export interface DeliveryStats {
   processingFailed: number;
   /** Records the Decompression processor could not decompress (kept under decompression-failed). */
   decompressionFailed?: number;
+  /** Records the Parquet conversion refused (kept under format-conversion-failed). */
+  conversionFailed?: number;
   objects: string[];
 }
 
@@ -77,6 +80,12 @@ export interface ArchiveDelivery {
   /** The CloudWatch Logs Decompression processor runs before the transform (local/firehose-decompression.ts). */
   decompress: boolean;
   event: Pick<FirehoseTransformEvent, 'deliveryStreamArn' | 'sourceKinesisStreamArn' | 'region'>;
+  /**
+   * The transform's ARN, which a processing-failed error record names ("lambdaArn - The Amazon
+   * Resource Name (ARN) of the Lambda function", Firehose Developer Guide, "Handle failure in data
+   * transformation"); replay reads the direct path's Region from it.
+   */
+  lambdaArn?: string;
 }
 
 export interface DeliveryOptions {
@@ -116,7 +125,7 @@ export async function deliverToArchive(
       kinesisRecordMetadata: { partitionKey: r.PartitionKey, sequenceNumber: r.SequenceNumber },
     })),
     {
-      streamName: 'logwarden-archive',
+      streamName: names.archiveFirehose,
       prefix: archivePrefix,
       errorPrefix,
       fileExtension: archiveFileExtension,
@@ -207,6 +216,7 @@ export async function deliverRecords(
           errorCode: 'logwarden-standin.InvalidTransformedRecord',
           errorMessage: 'The transformed record lacks data or a valid result',
           rawData: Buffer.from(batch[i].source.data).toString('base64'),
+          ...(delivery.lambdaArn ? { lambdaArn: delivery.lambdaArn } : {}),
         });
         return;
       }
@@ -218,26 +228,44 @@ export async function deliverRecords(
           /!\{partitionKeyFromLambda:(\w+)\}/g,
           (_, key: string) => (k as Record<string, string> | undefined)?.[key] ?? '',
         );
-        const docs = byPrefix.get(prefix) ?? [];
-        for (const doc of parseDocuments(Buffer.from(r.data as string, 'base64').toString('utf8'))) {
-          try {
-            convertible(doc);
-            docs.push(doc);
-          } catch (e) {
-            if (!(e instanceof ConversionError)) throw e;
-            // Firehose Developer Guide, "Handling errors for data format conversion": "When
-            // Amazon Data Firehose can't parse or deserialize a record (for example, when the
-            // data doesn't match the schema), it writes it to Amazon S3 with an error prefix",
-            // in this shape. The guide lists no ErrorCode values; this one is the stand-in's.
-            failure('format-conversion-failed', i, {
-              ErrorCode: 'logwarden-standin.SchemaMismatch',
-              ErrorMessage: e.message,
-              rawData: Buffer.from(JSON.stringify(doc)).toString('base64'),
-              dataCatalogTable: { databaseName: lakeNames.database, tableName: lakeNames.table },
-            });
-          }
+        const docs = parseDocuments(Buffer.from(r.data as string, 'base64').toString('utf8'));
+        const refused = docs
+          .map((doc) => {
+            try {
+              convertible(doc);
+              return undefined;
+            } catch (e) {
+              if (!(e instanceof ConversionError)) throw e;
+              return e.message;
+            }
+          })
+          .find((m) => m !== undefined);
+        if (refused !== undefined) {
+          // Firehose Developer Guide, "Handling errors for data format conversion": "When
+          // Amazon Data Firehose can't parse or deserialize a record (for example, when the
+          // data doesn't match the schema), it writes it to Amazon S3 with an error prefix",
+          // in this shape; and "If Amazon Data Firehose errors out in the processing steps
+          // after decompression like Dynamic Partitioning and Data Format Conversion, the
+          // record is delivered in compressed format to the error S3 bucket" ("Troubleshoot
+          // decompression in Firehose"): the record as the stream held it, none of its
+          // documents in the table. The guide lists no ErrorCode values; this one is the stand-in's.
+          stats.conversionFailed = (stats.conversionFailed ?? 0) + 1;
+          failure('format-conversion-failed', i, {
+            ErrorCode: 'logwarden-standin.SchemaMismatch',
+            ErrorMessage: refused,
+            rawData: Buffer.from(batch[i].source.data).toString('base64'),
+            ...(batch[i].source.kinesisRecordMetadata
+              ? {
+                  sequenceNumber: batch[i].source.kinesisRecordMetadata!.sequenceNumber,
+                  subSequenceNumber: 0,
+                }
+              : {}),
+            dataCatalogTable: { databaseName: lakeNames.database, tableName: lakeNames.table },
+          });
+          return;
         }
-        byPrefix.set(prefix, docs);
+        byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), ...docs]);
+        return;
       } else if (r.result === 'Dropped') stats.dropped++;
       else {
         stats.processingFailed++;
@@ -245,6 +273,7 @@ export async function deliverRecords(
           errorCode: 'Lambda.ProcessingFailed',
           errorMessage: 'The record was marked ProcessingFailed by the transform',
           rawData: Buffer.from(batch[i].source.data).toString('base64'),
+          ...(delivery.lambdaArn ? { lambdaArn: delivery.lambdaArn } : {}),
         });
       }
     });

@@ -38,13 +38,22 @@ export function boundedPartitionKey(key: string): string {
 
 const entryBytes = (e: ReingestEntry) => e.data.length + Buffer.byteLength(e.partitionKey);
 
-function chunks(entries: ReingestEntry[]): number[][] {
+/**
+ * Groups entries, by their sizes in bytes, into consecutive requests of at most `maxEntries`
+ * entries and `maxBytes` bytes (PutRecords' 500 and 5 MiB by default; Firehose's PutRecordBatch
+ * has its own). Returns the indexes of each request's entries. An entry larger than `maxBytes`
+ * alone is a request of its own: the caller refuses such entries before.
+ */
+export function requestChunks(
+  sizes: readonly number[],
+  maxEntries: number = MAX_ENTRIES,
+  maxBytes: number = MAX_BYTES,
+): number[][] {
   const out: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
-  entries.forEach((e, i) => {
-    const size = entryBytes(e);
-    if (current.length && (current.length === MAX_ENTRIES || bytes + size > MAX_BYTES)) {
+  sizes.forEach((size, i) => {
+    if (current.length && (current.length === maxEntries || bytes + size > maxBytes)) {
       out.push(current);
       current = [];
       bytes = 0;
@@ -55,6 +64,8 @@ function chunks(entries: ReingestEntry[]): number[][] {
   if (current.length) out.push(current);
   return out;
 }
+
+const chunks = (entries: ReingestEntry[]) => requestChunks(entries.map(entryBytes));
 
 /**
  * Puts entries into a stream and reports, per entry, whether it landed. Only the entries that

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../workflows/acknowledge';
 import { TRANSFORM_MEMORY_MB } from '../../contracts/function-runtime';
 import { archiveParquetCompression, lakeNames } from '../../contracts/lake';
-import { pipelineLogGroup } from '../../contracts/names';
+import { names, pipelineLogGroup } from '../../contracts/names';
 import { encodeTrustedSources, type TrustedSource } from '../../contracts/trusted-sources';
 import { NodeFunction } from '../node-function';
 import { transformEnv } from '../../functions/transform/env';
@@ -281,7 +281,7 @@ export class FirehoseArchive extends Construct {
     logGroup.grantWrite(role);
 
     this.deliveryStream = new firehose.CfnDeliveryStream(this, 'DeliveryStream', {
-      deliveryStreamName: 'logwarden-archive',
+      deliveryStreamName: names.archiveFirehose,
       deliveryStreamType: 'KinesisStreamAsSource',
       kinesisStreamSourceConfiguration: { kinesisStreamArn: props.stream.streamArn, roleArn: role.roleArn },
       extendedS3DestinationConfiguration: archiveDestination({

@@ -203,6 +203,18 @@ export class PipelineHealth extends Construct {
       description:
         'Firehose could not decompress records of the central stream; each is kept as it came under errors/decompression-failed/ in the archive bucket (not gzip, or corrupt: not replayable as it is).',
     });
+    // The Parquet conversion refuses a record the table cannot hold ("FailedConversion.Records:
+    // The number of records that could not be converted", Firehose Developer Guide, "Format
+    // conversion CloudWatch metrics"); Firehose keeps it compressed, as the stream held it, under
+    // errors/format-conversion-failed/, and the archive's table lacks it until the table is
+    // widened and it is replayed (docs/lake.md).
+    alarm({
+      name: 'firehose-conversion-failed',
+      metric: firehoseMetric('FailedConversion.Records', 'Sum'),
+      threshold: 0,
+      description:
+        'The Parquet conversion refused records of the central stream; each is kept as the stream held it under errors/format-conversion-failed/ in the archive bucket: widen the lake table, then logwarden replay --from errors.',
+    });
     alarm({
       name: 'indexer-behind',
       metric: props.indexer.metric('IteratorAge', { statistic: 'Maximum', period: five }),
@@ -277,6 +289,16 @@ export class PipelineHealth extends Construct {
         metric: esmMetric('DroppedEventCount'),
         threshold: 0,
         description: `The ${name}'s event source mapping dropped records it could not deliver anywhere.`,
+      });
+      // "DestinationDeliveryFailures – For asynchronous invocation and supported event source
+      // mappings, the number of times that Lambda attempts to send an event to a destination but
+      // fails" (Lambda Developer Guide, "Types of metrics"): the on-failure record of a discarded
+      // batch did not reach the archive bucket, so nothing is there to replay.
+      alarm({
+        name: `${name}-destination-delivery-failures`,
+        metric: fn.metric('DestinationDeliveryFailures', { statistic: 'Sum', period: five }),
+        threshold: 0,
+        description: `Lambda could not write the ${name}'s discarded batches to its S3 on-failure destination (the archive bucket, aws/lambda/…): nothing is kept to replay; check the bucket policy, the archive key and the function's role.`,
       });
     }
     // The transform answers Firehose per record: a record it cannot transform is ProcessingFailed

@@ -48,6 +48,20 @@ export interface StreamConsumersProps {
  * destination: s3:PutObject and s3:ListBucket, and kms:GenerateDataKey on the bucket's key.
  * Lambda chooses the object keys, so PutObject cannot be narrowed to a prefix.
  */
+/**
+ * The event source mappings' MaximumRecordAgeInSeconds: an hour less than the stream keeps a
+ * record, at most 7 days. "If the function is invoked but returns an error, Lambda retries until
+ * the records expire, exceed the maximum age (MaximumRecordAgeInSeconds), or reach the configured
+ * retry quota" (Lambda Developer Guide, "Retain discarded batch records for a Kinesis Data Streams
+ * event source"): with the age equal to the retention, the stream may trim a record at the moment
+ * Lambda would discard it to the on-failure destination, and it is lost. The hour leaves Lambda
+ * time to write the batch to the archive first. The range is 60 seconds to 7 days (CDK,
+ * KinesisEventSourceProps.maxRecordAge); a stream keeps records 24 hours at least.
+ */
+export function maxRecordAgeSeconds(retentionHours: number): number {
+  return Math.min(7 * 24 * 3600, (retentionHours - 1) * 3600);
+}
+
 export class ArchiveOnFailure implements lambda.IEventSourceDlq {
   constructor(
     private readonly bucket: s3.IBucket,
@@ -184,11 +198,12 @@ export class StreamConsumers extends Construct {
         maxBatchingWindow: Duration.seconds(5),
         bisectBatchOnError: true,
         retryAttempts: 10,
-        maxRecordAge: Duration.hours(Math.min(168, config.kinesis.retentionHours)),
+        maxRecordAge: Duration.seconds(maxRecordAgeSeconds(config.kinesis.retentionHours)),
         reportBatchItemFailures: true,
         parallelizationFactor: 2,
         onFailure,
-        // OnFailureDestinationDeliveredEventCount and DroppedEventCount, alarmed in health.ts.
+        // OnFailureDestinationDeliveredEventCount and DroppedEventCount, alarmed in health.ts
+        // (and the functions' DestinationDeliveryFailures).
         metricsConfig: { metrics: [lambda.MetricType.EVENT_COUNT] },
       });
       fn.addEventSource(source);

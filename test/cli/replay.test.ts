@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -9,9 +10,10 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { runCli, type CliDeps } from '../../cli/main';
-import { archiveBucketName, names } from '../../contracts/names';
+import { archiveBucketName, centralStreamArn, names } from '../../contracts/names';
 import { makeHandler } from '../../functions/indexer/handler';
 import { FlowLogFormatRegistry } from '../../functions/shared/flow-log-formats';
 import type { SearchClient } from '../../functions/shared/opensearch/client';
@@ -22,6 +24,9 @@ import { exampleConfigPath } from '../stacks/example-app';
 const s3 = mockClient(S3Client);
 const lambda = mockClient(LambdaClient);
 const kinesis = mockClient(KinesisClient);
+const firehose = mockClient(FirehoseClient);
+/** The Region each Firehose client replay made was for, in order. */
+let firehoseRegions: string[] = [];
 const indexerArn = 'arn:aws:lambda:eu-west-1:222222222222:function:logwarden-indexer';
 const alerterArn = 'arn:aws:lambda:eu-west-1:222222222222:function:logwarden-alerter';
 
@@ -75,6 +80,8 @@ beforeEach(() => {
   s3.reset();
   lambda.reset();
   kinesis.reset();
+  firehose.reset();
+  firehoseRegions = [];
   s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: string }) => {
     objects[input.Key] = Buffer.from(input.Body);
     return {};
@@ -121,6 +128,7 @@ function cli(configPath = exampleConfigPath) {
         s3: new S3Client({ region: 'eu-west-1' }),
         lambda: new LambdaClient({ region: 'eu-west-1' }),
         kinesis: new KinesisClient({ region: 'eu-west-1' }),
+        firehose: (r: string) => (firehoseRegions.push(r), new FirehoseClient({ region: r })),
       }
     ),
     sleep: async () => undefined,
@@ -137,6 +145,21 @@ const stop = realCloudTrailEvents().find((e) => e.event.eventName === 'StopLoggi
 const record = encodeCwl(
   cwlPayload([JSON.stringify(stop), 'an application line'], { logGroup: 'aws-cloudtrail-logs' }),
 );
+/**
+ * An error object's name as Firehose writes it: "<evaluated prefix><suffix>, where the suffix has
+ * the format <Firehose stream name>-<Firehose stream version>-<year>-<month>-<day>-<hour>-<minute>-
+ * <second>-<uuid><file extension>" (Firehose Developer Guide, "Configure Amazon S3 object name format").
+ */
+const objectOf = (stream: string, n: number) =>
+  `${stream}-1-2026-11-29-01-02-03-0b1c2d3e-0000-4000-8000-00000000000${n}`;
+const centralObject = (n: number) => objectOf(names.archiveFirehose, n);
+const flowLogObject = (n: number) => objectOf(names.flowLogsFirehose, n);
+/** A Firehose error object of the central stream's delivery stream holding these records. */
+const errorObject = (records: string[]) =>
+  Buffer.from(
+    records.map((rawData) => JSON.stringify({ errorCode: 'Lambda.ProcessingFailed', rawData })).join('\n'),
+  );
+
 const kinesisEvent = (data: string) => ({
   Records: [
     { kinesis: { data, sequenceNumber: '4950', approximateArrivalTimestamp: 1732800000, partitionKey: 'p' } },
@@ -195,7 +218,7 @@ describe('logwarden replay (issue 21 §19)', () => {
   });
 
   it('a record Firehose kept in errors/ goes back into the central stream, byte for byte', async () => {
-    objects['errors/processing-failed/2026/11/29/obj-1.gz'] = gzipSync(
+    objects[`errors/processing-failed/2026/11/29/${centralObject(1)}.gz`] = gzipSync(
       [record, record]
         .map((rawData) => JSON.stringify({ errorCode: 'Lambda.ProcessingFailed', rawData }))
         .join('\n'),
@@ -203,13 +226,13 @@ describe('logwarden replay (issue 21 §19)', () => {
     const c = cli();
     expect(await c.run('--from', 'errors')).toBe(0);
     const put = kinesis.commandCalls(PutRecordsCommand)[0].args[0].input;
-    expect(put.StreamName).toBe(names.centralStream);
+    expect(put.StreamARN).toBe(centralStreamArn('eu-west-1', '222222222222'));
     expect(put.Records!.map((r) => Buffer.from(r.Data!).toString('base64'))).toEqual([record, record]);
   });
 
   it('a record kept decompressed goes back gzip, as CloudWatch Logs writes it and the stream decompresses it', async () => {
     const plain = gunzipSync(Buffer.from(record, 'base64'));
-    objects['errors/processing-failed/2026/11/29/obj-2'] = Buffer.from(
+    objects[`errors/processing-failed/2026/11/29/${centralObject(2)}`] = Buffer.from(
       JSON.stringify({ errorCode: 'Lambda.ProcessingFailed', rawData: plain.toString('base64') }),
     );
     const c = cli();
@@ -220,33 +243,37 @@ describe('logwarden replay (issue 21 §19)', () => {
   });
 
   it('a record Firehose could not decompress stays in errors/: put back, it would fail again', async () => {
-    objects['errors/decompression-failed/2026/11/29/obj-1'] = Buffer.from(
+    objects[`errors/decompression-failed/2026/11/29/${centralObject(1)}`] = Buffer.from(
       JSON.stringify({ rawData: Buffer.from('not gzip').toString('base64') }),
     );
     const c = cli();
     expect(await c.run('--from', 'errors')).toBe(0);
     expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
     expect(c.out[0]).toBe(
-      'kept errors/decompression-failed/2026/11/29/obj-1: records Firehose could not decompress; they would fail again; not replayed',
+      `kept errors/decompression-failed/2026/11/29/${centralObject(1)}: records Firehose could not decompress; they would fail again; not replayed`,
     );
   });
 
-  it('a document the Parquet conversion refused stays in errors/: it is OCSF, not a stream record', async () => {
-    // Firehose Developer Guide, "Handling errors for data format conversion": "When Amazon Data
-    // Firehose can't parse or deserialize a record (for example, when the data doesn't match the
-    // schema), it writes it to Amazon S3 with an error prefix": rawData is the transform's output.
-    const ocsf = Buffer.from(JSON.stringify({ class_uid: 'not an int', raw_data: 'line' })).toString(
-      'base64',
-    );
-    objects['errors/format-conversion-failed/2026/11/29/obj-1'] = Buffer.from(
-      JSON.stringify({ ErrorCode: 'DataFormatConversion.SchemaMismatch', rawData: ocsf }),
+  it('a record the Parquet conversion refused is the stream record, compressed: it goes back into the central stream', async () => {
+    // Firehose Developer Guide, "Troubleshoot decompression in Firehose": "If Amazon Data Firehose
+    // errors out in the processing steps after decompression like Dynamic Partitioning and Data
+    // Format Conversion, the record is delivered in compressed format to the error S3 bucket";
+    // "Handling errors for data format conversion" gives its error record (rawData,
+    // sequenceNumber, subSequenceNumber, dataCatalogTable, ...).
+    objects[`errors/format-conversion-failed/2026/11/29/${centralObject(1)}`] = Buffer.from(
+      JSON.stringify({
+        attemptsMade: 1,
+        ErrorCode: 'DataFormatConversion.SchemaMismatch',
+        rawData: record,
+        sequenceNumber: '4950',
+        subSequenceNumber: 0,
+      }),
     );
     const c = cli();
     expect(await c.run('--from', 'errors')).toBe(0);
-    expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
-    expect(c.out[0]).toBe(
-      'kept errors/format-conversion-failed/2026/11/29/obj-1: documents the lake table cannot hold, not stream records; not replayed',
-    );
+    const put = kinesis.commandCalls(PutRecordsCommand)[0].args[0].input;
+    expect(put.StreamARN).toBe(centralStreamArn('eu-west-1', '222222222222'));
+    expect(put.Records!.map((r) => Buffer.from(r.Data!).toString('base64'))).toEqual([record]);
   });
 
   it('a batch the on-failure destination kept goes back to the function that failed it, not to the stream', async () => {
@@ -270,10 +297,14 @@ describe('logwarden replay (issue 21 §19)', () => {
   });
 
   it('--dry-run lists and replays nothing; an unknown source is a usage error', async () => {
-    objects['errors/processing-failed/2026/11/29/obj-1'] = Buffer.from(JSON.stringify({ rawData: record }));
+    objects[`errors/processing-failed/2026/11/29/${centralObject(1)}`] = Buffer.from(
+      JSON.stringify({ rawData: record }),
+    );
     const c = cli();
     expect(await c.run('--dry-run')).toBe(0);
-    expect(c.out[0]).toMatch(/^would replay errors\/processing-failed\/2026\/11\/29\/obj-1: 1 record/);
+    expect(c.out[0]).toBe(
+      `would replay errors/processing-failed/2026/11/29/${centralObject(1)}: 1 record(s) back into ${centralStreamArn('eu-west-1', '222222222222')}`,
+    );
     expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
     const bad = cli();
     expect(await bad.run('--from', 'everything')).toBe(2);
@@ -298,5 +329,188 @@ describe('logwarden replay (issue 21 §19)', () => {
     const central = cli();
     expect(await central.run('--region', 'eu-central-1')).toBe(2);
     expect(central.regions).toEqual([]);
+  });
+});
+
+describe('logwarden replay: each object on its own, PutRecords within its limits, each record where its stream belongs', () => {
+  const stream = centralStreamArn('eu-west-1', '222222222222');
+  const putCalls = () => kinesis.commandCalls(PutRecordsCommand).map((c) => c.args[0].input);
+
+  it('an archived object fails alone, with how to restore it; the objects after it are replayed', async () => {
+    // S3 API Reference, GetObject: "If the object you are retrieving is stored in the S3 Glacier
+    // Flexible Retrieval storage class, the S3 Glacier Deep Archive storage class, ... before you
+    // can retrieve the object you must first restore a copy using RestoreObject. Otherwise, this
+    // operation returns an InvalidObjectState error." The lifecycle moves every prefix there.
+    const archived = `errors/processing-failed/2026/11/29/${centralObject(1)}`;
+    const later = `errors/processing-failed/2026/11/29/${centralObject(2)}`;
+    objects[archived] = errorObject([record]);
+    objects[later] = errorObject([record]);
+    s3.on(GetObjectCommand, { Key: archived }).rejects(
+      Object.assign(new Error('The operation is not valid for the object storage class'), {
+        name: 'InvalidObjectState',
+        StorageClass: 'DEEP_ARCHIVE',
+      }),
+    );
+    const c = cli();
+    expect(await c.run('--from', 'errors')).toBe(1);
+    expect(putCalls()).toHaveLength(1);
+    expect(c.out.at(-1)).toBe('replayed 2 object(s): 0 document(s), 1 record(s); 1 not replayed');
+    expect(c.err).toEqual([
+      `not replayed: ${archived}: archived (DEEP_ARCHIVE): restore a copy first, then replay again once it is restored: ` +
+        `aws s3api restore-object --bucket ${archiveBucketName('222222222222', 'eu-west-1')} --key ${archived} ` +
+        `--restore-request '{"Days":7,"GlacierJobParameters":{"Tier":"Bulk"}}' (docs/operating.md)`,
+    ]);
+  });
+
+  it('an object that is not JSON fails alone, in every source; the others are replayed', async () => {
+    objects[`errors/processing-failed/2026/11/29/${centralObject(1)}`] = Buffer.from('{"rawData": trunc');
+    objects[`errors/processing-failed/2026/11/29/${centralObject(2)}`] = errorObject([record]);
+    objects['aws/lambda/uuid/shardId-0/2026/11/29/a.json'] = Buffer.from('not json');
+    objects['rejected/2026-11-29/x.json'] = Buffer.from('{');
+    // What the indexer keeps of a document it could not serialize: nothing to index, not a failure.
+    objects['rejected/2026-11-29/y.json'] = Buffer.from(
+      JSON.stringify({ reason: 'r', status: 400, serializationError: 'cyclic', raw_data: 'line' }),
+    );
+    const c = cli();
+    expect(await c.run()).toBe(1);
+    expect(c.out).toContain(
+      'kept rejected/2026-11-29/y.json: a document the indexer could not serialize (its raw_data only); not replayable',
+    );
+    expect(putCalls()).toHaveLength(1);
+    expect(c.err).toEqual([
+      'not replayed: rejected/2026-11-29/x.json: not what the indexer keeps (not JSON): not replayed',
+      `not replayed: errors/processing-failed/2026/11/29/${centralObject(1)}: line 1 is not a Firehose error record (not JSON): not replayed`,
+      'not replayed: aws/lambda/uuid/shardId-0/2026/11/29/a.json: not an invocation record (not JSON): not replayed',
+    ]);
+  });
+
+  it('501 records go in two PutRecords calls, each within 500 entries and 5 MiB', async () => {
+    // Kinesis API Reference, PutRecords: "Each PutRecords request can support up to 500 records.
+    // Each record in the request can be as large as 1 MiB, up to a limit of 5 MiB for the entire
+    // request, including partition keys."
+    objects[`errors/processing-failed/2026/11/29/${centralObject(1)}`] = errorObject(
+      Array.from({ length: 501 }, () => record),
+    );
+    // Seven records of 900,000 bytes (random, gzip): 6.3 MB, more than one request holds.
+    const big = Array.from({ length: 7 }, () =>
+      gzipSync(randomBytes(900_000), { level: 0 }).toString('base64'),
+    );
+    objects[`errors/processing-failed/2026/11/29/${centralObject(2)}`] = errorObject(big);
+    const c = cli();
+    expect(await c.run('--from', 'errors')).toBe(0);
+    const calls = putCalls();
+    expect(calls.map((p) => p.Records!.length)).toEqual([500, 1, 5, 2]);
+    for (const p of calls) {
+      expect(p.StreamARN).toBe(stream);
+      const bytes = p.Records!.reduce((n, r) => n + r.Data!.length + Buffer.byteLength(r.PartitionKey!), 0);
+      expect(bytes).toBeLessThanOrEqual(5 * 1024 * 1024);
+    }
+    expect(c.out.at(-1)).toBe('replayed 2 object(s): 0 document(s), 508 record(s); 0 not replayed');
+  });
+
+  it('entries PutRecords failed (FailedRecordCount, ErrorCode) are retried alone; those that keep failing are reported, not counted', async () => {
+    // Kinesis API Reference, PutRecordsResultEntry: "A record that fails to be added to the stream
+    // includes ErrorCode and ErrorMessage in the result."
+    const a = gzipSync('a').toString('base64');
+    const b = gzipSync('b').toString('base64');
+    objects[`errors/processing-failed/2026/11/29/${centralObject(1)}`] = errorObject([a, b]);
+    let call = 0;
+    kinesis.on(PutRecordsCommand).callsFake((input: { Records: { Data: Uint8Array }[] }) => {
+      call++;
+      return {
+        FailedRecordCount: input.Records.filter((r) => gunzipSync(r.Data).toString() === 'b').length,
+        Records: input.Records.map((r, i) =>
+          gunzipSync(r.Data).toString() === 'b' && call < 3
+            ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' }
+            : { SequenceNumber: String(i), ShardId: 's' },
+        ),
+      };
+    });
+    const retried = cli();
+    expect(await retried.run('--from', 'errors')).toBe(0);
+    expect(putCalls().map((p) => p.Records!.length)).toEqual([2, 1, 1]);
+    expect(retried.out.at(-1)).toBe('replayed 1 object(s): 0 document(s), 2 record(s); 0 not replayed');
+
+    // Failing every time: after the attempts, reported failed, and only what landed counted.
+    kinesis.reset();
+    kinesis.on(PutRecordsCommand).callsFake((input: { Records: { Data: Uint8Array }[] }) => ({
+      FailedRecordCount: 1,
+      Records: input.Records.map((r, i) =>
+        gunzipSync(r.Data).toString() === 'b'
+          ? { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service failure.' }
+          : { SequenceNumber: String(i), ShardId: 's' },
+      ),
+    }));
+    const failing = cli();
+    expect(await failing.run('--from', 'errors')).toBe(1);
+    expect(putCalls()).toHaveLength(5);
+    expect(failing.out.at(-1)).toBe('replayed 1 object(s): 0 document(s), 1 record(s); 1 not replayed');
+    expect(failing.err[0]).toContain(
+      '1 of 2 record(s) not put into the stream after 5 attempt(s) (InternalFailure: Internal service failure.); replay again',
+    );
+  });
+
+  it('an error object without records sends nothing', async () => {
+    objects[`errors/processing-failed/2026/11/29/${centralObject(1)}`] = Buffer.from(
+      `${JSON.stringify({ errorCode: 'Lambda.ProcessingFailed' })}\n\n`,
+    );
+    const c = cli();
+    expect(await c.run('--from', 'errors')).toBe(0);
+    expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
+    expect(c.out[0]).toBe(
+      `kept errors/processing-failed/2026/11/29/${centralObject(1)}: no record (rawData) in it; nothing to replay`,
+    );
+  });
+
+  it('the direct flow-log path’s failures go back to the flow-log stream of their Region, as plain text, never into the central stream', async () => {
+    // Both delivery streams write the same error prefix; Firehose names each object after its
+    // stream (Firehose Developer Guide, "Configure Amazon S3 object name format"), and a
+    // ProcessingFailed record names the transform that failed it: "lambdaArn - The Amazon
+    // Resource Name (ARN) of the Lambda function" (Firehose Developer Guide, "Handle failure in
+    // data transformation"), in the Region of its stream. A flow-log record is "plain text"
+    // (VPC User Guide, "Publish flow logs to Amazon Data Firehose").
+    const line =
+      '2 123456789012 eni-0a1b2c3d 10.0.0.1 10.0.0.2 443 49152 6 10 840 1732800000 1732800060 ACCEPT OK';
+    const key = `errors/processing-failed/2026/11/29/${flowLogObject(1)}`;
+    objects[key] = Buffer.from(
+      JSON.stringify({
+        attemptsMade: 1,
+        errorCode: 'Lambda.ProcessingFailed',
+        rawData: Buffer.from(line).toString('base64'),
+        lambdaArn: 'arn:aws:lambda:eu-central-1:222222222222:function:logwarden-flow-logs-transform:$LATEST',
+      }),
+    );
+    firehose.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({
+      FailedPutCount: 0,
+      RequestResponses: input.Records.map((_, i) => ({ RecordId: `r${i}` })),
+    }));
+    const c = cli();
+    expect(await c.run('--from', 'errors')).toBe(0);
+    expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
+    expect(firehoseRegions).toEqual(['eu-central-1']);
+    const batch = firehose.commandCalls(PutRecordBatchCommand)[0].args[0].input;
+    expect(batch.DeliveryStreamName).toBe(names.flowLogsFirehose);
+    expect(batch.Records!.map((r) => Buffer.from(r.Data!).toString('utf8'))).toEqual([line]);
+    expect(c.out.at(-1)).toBe('replayed 1 object(s): 0 document(s), 1 record(s); 0 not replayed');
+  });
+
+  it('a direct-path record that names no Region, or an object no logwarden stream wrote, is refused: nothing sent anywhere', async () => {
+    const plain = Buffer.from(
+      '2 123456789012 eni-0a1b2c3d - - - - - - - 1732800000 1732800060 - NODATA',
+    ).toString('base64');
+    const conversion = `errors/format-conversion-failed/2026/11/29/${flowLogObject(1)}`;
+    objects[conversion] = Buffer.from(
+      JSON.stringify({ ErrorCode: 'DataFormatConversion.SchemaMismatch', rawData: plain }),
+    );
+    const foreign = 'errors/processing-failed/2026/11/29/someone-elses-stream-1-2026-11-29-01-02-03-x';
+    objects[foreign] = Buffer.from(JSON.stringify({ rawData: plain }));
+    const c = cli();
+    expect(await c.run('--from', 'errors')).toBe(1);
+    expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
+    expect(firehose).not.toHaveReceivedCommand(PutRecordBatchCommand);
+    expect(c.err).toEqual([
+      `not replayed: ${conversion}: written by ${names.flowLogsFirehose} (the direct flow-log path), and a record names no transform (lambdaArn), so not the Region of its stream; not replayed: put its rawData back by hand into ${names.flowLogsFirehose} of its Region (docs/operating.md, "replaying the direct flow-log path by hand")`,
+      `not replayed: ${foreign}: not written by ${names.archiveFirehose} or ${names.flowLogsFirehose} (the object's name starts with the stream's): not replayed`,
+    ]);
   });
 });

@@ -154,3 +154,54 @@ describe('Firehose CloudWatch Logs decompression, as the stand-in applies it', (
     );
   });
 });
+
+describe('the stand-in’s Parquet conversion failures, as Firehose writes them', () => {
+  it('a record whose documents the conversion refuses is kept whole under format-conversion-failed, compressed, as the stream held it', async () => {
+    // Firehose Developer Guide, "Troubleshoot decompression in Firehose": "If Amazon Data
+    // Firehose errors out in the processing steps after decompression like Dynamic Partitioning
+    // and Data Format Conversion, the record is delivered in compressed format to the error S3
+    // bucket"; "Handling errors for data format conversion" gives the error record: rawData,
+    // sequenceNumber, subSequenceNumber, dataCatalogTable, ...
+    const record = gzipSync(JSON.stringify(payload(1)));
+    const s = stats();
+    await deliverRecords(
+      [
+        {
+          data: record,
+          approximateArrivalTimestamp: 5,
+          kinesisRecordMetadata: { partitionKey: 'p', sequenceNumber: '4950' } as never,
+        },
+      ],
+      delivery(true, 1_000_000),
+      {
+        s3: new S3Client({ region: 'eu-west-1' }),
+        bucket: 'archive',
+        runId: 'run',
+        // The transform's answer: one document the table takes and one it cannot hold.
+        transform: async (event) => ({
+          records: event.records.map((r) => ({
+            recordId: r.recordId,
+            result: 'Ok' as const,
+            data: Buffer.from(`${JSON.stringify({ class_uid: 'not an int', raw_data: 'line' })}\n`).toString(
+              'base64',
+            ),
+          })),
+        }),
+      },
+      s,
+    );
+    expect(s).toMatchObject({ ok: 1, conversionFailed: 1 });
+    const objects = puts();
+    expect(objects.filter((o) => !o.Key!.startsWith('errors/'))).toEqual([]);
+    const failed = objects.filter((o) => o.Key!.startsWith('errors/format-conversion-failed/'));
+    expect(failed).toHaveLength(1);
+    expect(failed[0].Key!.split('/').pop()).toMatch(
+      /^logwarden-archive-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-/,
+    );
+    expect(JSON.parse(failed[0].Body as string)).toMatchObject({
+      rawData: record.toString('base64'),
+      sequenceNumber: '4950',
+      subSequenceNumber: 0,
+    });
+  });
+});

@@ -289,6 +289,76 @@ describe('central pipeline stack', () => {
     expect(policies).not.toContain('s3:DeleteObject');
   });
 
+  it.each([
+    [24, 23 * 3600],
+    [168, 167 * 3600],
+    [8760, 7 * 24 * 3600],
+  ])(
+    'with the stream keeping records %i hours, the mappings discard a record at %i seconds: before the stream trims it',
+    (retentionHours, maxAge) => {
+      // Lambda Developer Guide, "Retain discarded batch records for a Kinesis Data Streams event
+      // source": "If the function is invoked but returns an error, Lambda retries until the
+      // records expire, exceed the maximum age (MaximumRecordAgeInSeconds), or reach the
+      // configured retry quota". An age equal to the retention lets the stream trim a record as
+      // Lambda discards it to the on-failure destination. The range: 60 seconds to 7 days.
+      const raw = exampleConfigRaw() as { kinesis: Record<string, unknown> };
+      const tpl = templateOf(
+        buildExample(exampleConfig({ kinesis: { ...raw.kinesis, retentionHours } })).central,
+      );
+      const stream = Object.values(tpl.findResources('AWS::Kinesis::Stream'))[0].Properties;
+      expect(stream.RetentionPeriodHours).toBe(retentionHours);
+      const ages = Object.values(tpl.findResources('AWS::Lambda::EventSourceMapping')).map(
+        (m) => m.Properties.MaximumRecordAgeInSeconds,
+      );
+      expect(ages).toEqual([maxAge, maxAge]);
+      for (const age of ages) {
+        expect(age).toBeGreaterThanOrEqual(60);
+        expect(age).toBeLessThanOrEqual(604_800);
+        expect(age).toBeLessThan(retentionHours * 3600);
+      }
+    },
+  );
+
+  it('the indexer and the alerter alarm when Lambda cannot write a discarded batch to the on-failure destination', () => {
+    // Lambda Developer Guide, "Types of metrics": "DestinationDeliveryFailures – For asynchronous
+    // invocation and supported event source mappings, the number of times that Lambda attempts
+    // to send an event to a destination but fails". Without it a lost batch alarms nowhere.
+    for (const fn of ['indexer', 'alerter']) {
+      const alarms = Object.values(
+        t.findResources('AWS::CloudWatch::Alarm', {
+          Properties: { AlarmName: `logwarden-${fn}-destination-delivery-failures` },
+        }),
+      ).map((a) => a.Properties);
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0]).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'DestinationDeliveryFailures',
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      expect(JSON.stringify(alarms[0].Dimensions)).toContain(`"Name":"FunctionName"`);
+    }
+  });
+
+  it('the Parquet conversion refusing records alarms (FailedConversion.Records)', () => {
+    // Firehose Developer Guide, "Format conversion CloudWatch metrics": "FailedConversion.Records:
+    // The number of records that could not be converted".
+    const alarm = Object.values(
+      t.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmName: 'logwarden-firehose-conversion-failed' },
+      }),
+    ).map((a) => a.Properties);
+    expect(alarm).toHaveLength(1);
+    expect(alarm[0]).toMatchObject({
+      Namespace: 'AWS/Firehose',
+      MetricName: 'FailedConversion.Records',
+      Statistic: 'Sum',
+      Threshold: 0,
+      Dimensions: [{ Name: 'DeliveryStreamName', Value: names.archiveFirehose }],
+    });
+  });
+
   it("the search VPC's default security group allows nothing (restrictDefaultSecurityGroup)", () => {
     // A VPC's default security group lets its members reach each other and anything outside;
     // with restrictDefaultSecurityGroup "the default inbound & outbound rules will be removed

@@ -363,6 +363,10 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   },
   'firehose:DescribeDeliveryStream': { DeliveryStreamName: 'logwarden-flow-logs-eu-west-1' },
   'firehose:ListTagsForDeliveryStream': { DeliveryStreamName: 'logwarden-flow-logs-eu-west-1' },
+  'firehose:PutRecordBatch': {
+    DeliveryStreamName: 'logwarden-flow-logs',
+    Records: [{ Data: new TextEncoder().encode('2 123456789012 eni-0a1b2c3d - - - - - - - 1 2 - NODATA') }],
+  },
   'firehose:TagDeliveryStream': {
     DeliveryStreamName: 'logwarden-flow-logs-eu-west-1',
     Tags: [{ Key: 'LogDeliveryEnabled', Value: 'true' }],
