@@ -292,9 +292,7 @@ class App:
         else:
             from moto.iam.models import get_account_id_from
 
-            # The account moto served the call in: its x-moto-account-id header first, as moto
-            # reads it (the conformance world's root clients name their account so), then the key.
-            account = environ.get("HTTP_X_MOTO_ACCOUNT_ID") or get_account_id_from(scope[0])
+            account = get_account_id_from(scope[0])
         try:
             events.after_call(
                 int(str(answered.get("status", "500")).split()[0]),

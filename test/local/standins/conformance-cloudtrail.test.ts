@@ -36,7 +36,7 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { conformance } from './conformance';
-import { World, management, member, region, securityTooling } from './world';
+import { type Credentials, World, management, member, region, securityTooling } from './world';
 
 let world: World;
 const other = 'eu-central-1';
@@ -702,11 +702,23 @@ function withSelectorsTrail(): Promise<void> {
 }
 
 let probes = 0;
-/** Makes a management write call (logs:CreateLogGroup) and answers whether the trail delivered it. */
+let prober: Promise<Credentials> | undefined;
+/**
+ * Makes a management write call (logs:CreateLogGroup) and answers whether the trail delivered
+ * it. Made by a role session of security-tooling: the stand-in records a call in the account its
+ * credentials name (a root client's x-moto-account-id is moto's alone).
+ */
 async function deliveredProbe(): Promise<boolean> {
   const name = `/conformance/probe-${++probes}`;
+  prober ??= world
+    .roleSession(securityTooling, 'selectors-prober', [
+      { Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: '*' },
+    ])
+    .then((s) => s.credentials);
+  await world
+    .with(CloudWatchLogsClient, await prober)
+    .send(new CreateLogGroupCommand({ logGroupName: name }));
   const logs = world.as(CloudWatchLogsClient, securityTooling);
-  await logs.send(new CreateLogGroupCommand({ logGroupName: name }));
   const events = await logs
     .send(
       new GetLogEventsCommand({
