@@ -16,7 +16,7 @@
  *   which assumes the destination role, DeliverCrossAccountRole, trusting "the role that you
  *   created in the source account", which tags the stream: firehose:TagDeliveryStream).
  * - trail: the configured trail (the organization trail in the management account, or the
- *   member's own) is logging (GetTrailStatus IsLogging), multi-region, an organization trail in
+ *   member's own) is logging (GetTrailStatus IsLogging, no LatestCloudWatchLogsDeliveryError), multi-region, an organization trail in
  *   organization mode, validates log files, is encrypted with the configured key, delivers to the
  *   configured bucket, logs every management event, and names a CloudWatch Logs group that
  *   exists (read from the trail: CloudWatchLogsLogGroupArn) and a role.
@@ -320,6 +320,12 @@ async function trail(world: JudgedWorld, account: string, region: string): Promi
     need(t!.S3BucketName === want.s3BucketName, `${arn} delivers to bucket ${t!.S3BucketName}`);
   const status = await ct.send(new GetTrailStatusCommand({ Name: arn }));
   need(status.IsLogging, `${arn} is not logging`);
+  // GetTrailStatusResponse.LatestCloudWatchLogsDeliveryError: "Displays any CloudWatch Logs error
+  // that CloudTrail encountered when attempting to deliver logs to CloudWatch Logs".
+  need(
+    !status.LatestCloudWatchLogsDeliveryError,
+    `${arn} fails to deliver to CloudWatch Logs: ${status.LatestCloudWatchLogsDeliveryError}`,
+  );
   const selectors = await ct.send(new GetEventSelectorsCommand({ TrailName: arn }));
   const basic = (selectors.EventSelectors ?? []).some(
     (s) =>

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import type { ControlFunctions } from './control-functions';
 import { ControlStep } from './control-step';
 import { LedgerSteps } from './ledger-step';
-import { subscriptionTestRetry } from './resilience';
+import { subscriptionTestRetry, trailConflictRetry } from './resilience';
 import { workflowStateMachine } from './state-machine';
 
 export interface CoverAccountRegionProps {
@@ -30,7 +30,13 @@ export class CoverAccountRegion extends Construct {
     const fns = props.functions;
     const parallel = new sfn.Parallel(this, 'Controls', { resultPath: '$.results' })
       .branch(new ControlStep(this, 'FlowLogs', { fn: fns.ensureFlowLogs, control: 'flow-logs' }))
-      .branch(new ControlStep(this, 'Trail', { fn: fns.ensureTrail, control: 'trail' }))
+      .branch(
+        new ControlStep(this, 'Trail', {
+          fn: fns.ensureTrail,
+          control: 'trail',
+          retries: [{ ...trailConflictRetry, errors: [...trailConflictRetry.errors] }],
+        }),
+      )
       .branch(new ControlStep(this, 'GuardDuty', { fn: fns.ensureGuardDuty, control: 'guardduty' }))
       .branch(
         new ControlStep(this, 'Subscription', {

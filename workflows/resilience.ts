@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { SubscriptionTestUndelivered } from '../functions/ensure-subscription/ensure-subscription';
+import { TrailConflict } from '../functions/ensure-trail/ensure-trail';
 import { MemberRoleUnavailable } from '../functions/shared/member-clients';
 
 /** Throttling and transient (5xx) errors of the AWS APIs the controls call, and of Lambda itself. */
@@ -77,4 +78,20 @@ export const subscriptionTestRetry = {
   maxAttempts: 5,
   maxDelay: Duration.minutes(2),
   jitterStrategy: sfn.JitterType.FULL,
+} as const satisfies sfn.RetryProps;
+
+/**
+ * CloudTrail's ConflictException (TrailConflict): "If this exception occurs, wait a few minutes,
+ * and then try the operation again" (CloudTrail API Reference). Retried 30 s, 1 min, then every
+ * 2 min, five retries, 7.5 minutes in all; no jitter, so the window is that sum and not a random
+ * share of it (as memberRoleRetry). After that the Catch records the failure and the sweep
+ * takes over.
+ */
+export const trailConflictRetry = {
+  errors: [TrailConflict.errorName],
+  interval: Duration.seconds(30),
+  backoffRate: 2,
+  maxAttempts: 5,
+  maxDelay: Duration.minutes(2),
+  jitterStrategy: sfn.JitterType.NONE,
 } as const satisfies sfn.RetryProps;

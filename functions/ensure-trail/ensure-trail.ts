@@ -7,6 +7,7 @@ import {
   EventSelector,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
+  type GetTrailStatusCommandOutput,
   PutEventSelectorsCommand,
   StartLoggingCommand,
   Trail,
@@ -15,7 +16,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import type { ControlResult, ControlTarget } from '../../contracts/coverage';
 import { controlResult } from '../shared/coverage';
-import { isRetryable } from '../shared/retryable';
+import { isRetryable as isTransient } from '../shared/retryable';
 
 export interface TrailSettings {
   mode: 'organization' | 'account' | 'external';
@@ -108,6 +109,61 @@ function withManagementEvents(
   return { EventSelectors: [...selectors, { ...all, DataResources: [] }] };
 }
 
+/**
+ * CloudTrail's ConflictException: "This exception is thrown when the specified resource is not
+ * ready for an operation. This can occur when you try to run an operation on a resource before
+ * CloudTrail has time to fully load the resource, or because another operation is modifying the
+ * resource. If this exception occurs, wait a few minutes, and then try the operation again."
+ * (CloudTrail API Reference; CreateTrail, UpdateTrail and PutEventSelectors list it). A named
+ * error, so the workflow retries the control for minutes (workflows/resilience.ts
+ * `trailConflictRetry`), not for the seconds of the transient retry; `ConflictException` itself
+ * is not retried there, since other services' errors of that name mean what they say.
+ */
+export class TrailConflict extends Error {
+  static readonly errorName = 'TrailConflict';
+  constructor(cause: Error) {
+    super(`CloudTrail answered ConflictException (the trail is not ready yet): ${cause.message}`, {
+      cause,
+    });
+    this.name = TrailConflict.errorName;
+  }
+}
+
+/**
+ * Throttling, server errors (functions/shared/retryable.ts) and ConflictException: the workflow
+ * retries the whole control, so they are thrown (ConflictException as a TrailConflict, by
+ * `ensureTrail`).
+ */
+function isRetryable(err: unknown): boolean {
+  return isTransient(err) || (err as { name?: string }).name === 'ConflictException';
+}
+
+/**
+ * The trail's CloudWatch Logs delivery failing, as GetTrailStatus reports it, or undefined.
+ * LatestCloudWatchLogsDeliveryError: "Displays any CloudWatch Logs error that CloudTrail
+ * encountered when attempting to deliver logs to CloudWatch Logs"; LatestCloudWatchLogsDeliveryTime:
+ * "Displays the most recent date and time when CloudTrail delivered logs to CloudWatch Logs"
+ * (GetTrailStatusResponse, botocore cloudtrail model). The model gives the error no time, so an
+ * error cannot be dated against the last delivery: any reported error counts, and the last
+ * delivery time (if any) is named beside it. The group is the pipeline's input (the management
+ * account's subscription carries it on), so a trail that logs but cannot deliver there covers
+ * nothing logwarden sees.
+ */
+function cloudWatchLogsDeliveryFailure(
+  status: GetTrailStatusCommandOutput,
+  settings: TrailSettings,
+): string | undefined {
+  const error = status.LatestCloudWatchLogsDeliveryError;
+  if (!error) return undefined;
+  const last = status.LatestCloudWatchLogsDeliveryTime;
+  const role = settings.cloudWatchLogsRoleArn;
+  const whose =
+    settings.mode === 'external'
+      ? `${settings.owner ?? 'its owner'} must repair it (trail.mode external)`
+      : `the role ${role ?? '(none configured)'} and the group are logwarden's own, deployed by its stacks: logwarden does not rewrite a role's trust or permissions at run time, so redeploy them (or fix the group's KMS key policy)`;
+  return `trail CloudWatch Logs delivery fails: ${error} (last delivered ${last ? last.toISOString() : 'never'}); ${whose}`;
+}
+
 /** CloudTrail reports the log group ARN with the `:*` suffix the API also accepts. */
 const logGroupArn = (arn: string | undefined) => arn?.replace(/:\*$/, '');
 
@@ -165,6 +221,24 @@ async function verifiedFromHome(
       [],
       [`trail ${settings.trailArn} does not exist, so nothing logs ${target.region}; ${repairedThere}`],
     );
+  // UpdateTrailRequest.IsOrganizationTrail: converted to false, "the trail will remain in the
+  // current Amazon Web Services account but be deleted from all member accounts". The home
+  // region's cell reports that as a failure and never converts it back (ensureTrail): so does
+  // every other region's.
+  if (settings.mode !== 'account' && !trail.IsOrganizationTrail)
+    return controlResult(
+      'trail',
+      target,
+      evidence,
+      [],
+      [
+        `trail ${settings.trailArn} is not an organization trail, so it logs no member account's ${target.region}; ${
+          settings.mode === 'external'
+            ? repairedThere
+            : "logwarden will not convert someone else's trail, and the home region's cell reports it too"
+        }`,
+      ],
+    );
   if (!trail.IsMultiRegionTrail)
     return controlResult(
       'trail',
@@ -186,7 +260,9 @@ async function verifiedFromHome(
       [],
       [`trail ${settings.trailArn} is not logging; ${repairedThere}`],
     );
-  evidence.verified = `exists, multi-region (applies to ${target.region}), logging (read in ${home})`;
+  const undelivered = cloudWatchLogsDeliveryFailure(status, settings);
+  if (undelivered) return controlResult('trail', target, evidence, [], [undelivered]);
+  evidence.verified = `exists, ${settings.mode === 'account' ? '' : 'organization trail, '}multi-region (applies to ${target.region}), logging (read in ${home})`;
   return controlResult('trail', target, evidence, [], []);
 }
 
@@ -200,6 +276,19 @@ async function verifiedFromHome(
  * kept.
  */
 export async function ensureTrail(
+  cloudtrail: CloudTrailClient,
+  target: ControlTarget,
+  settings: TrailSettings,
+): Promise<ControlResult> {
+  try {
+    return await checkTrail(cloudtrail, target, settings);
+  } catch (err) {
+    if ((err as Error).name === 'ConflictException') throw new TrailConflict(err as Error);
+    throw err;
+  }
+}
+
+async function checkTrail(
   cloudtrail: CloudTrailClient,
   target: ControlTarget,
   settings: TrailSettings,
@@ -272,9 +361,18 @@ export async function ensureTrail(
   }
   const update: UpdateTrailCommandInput = { Name: arn };
   const fixes: string[] = [];
+  // A multi-region trail must include global service events: AWS refuses UpdateTrail's
+  // IsMultiRegionTrail true on a trail without them, "InvalidParameterCombinationException:
+  // Multi-Region trail must include global service events." (as users report AWS's answer:
+  // hashicorp/terraform#4723, cloudconformity/auto-remediate#4; the model says only "the
+  // combination of parameters provided is not valid"). So both are sent together.
   if (!trail.IsMultiRegionTrail) {
     update.IsMultiRegionTrail = true;
-    fixes.push('turned on multi-region');
+    update.IncludeGlobalServiceEvents = true;
+    fixes.push('turned on multi-region (with the global service events it must include)');
+  } else if (trail.IncludeGlobalServiceEvents === false) {
+    update.IncludeGlobalServiceEvents = true;
+    fixes.push('turned on global service events');
   }
   if (!trail.LogFileValidationEnabled) {
     update.EnableLogFileValidation = true;
@@ -352,13 +450,15 @@ export async function ensureTrail(
   // the CloudTrail User Guide's CLI walkthrough runs start-logging after create-trail). Not read
   // back after creating it, which also lets `logwarden plan` show the whole heal of a missing
   // trail (its CreateTrail is only recorded there, so the trail cannot be read).
-  const logging = justCreated
-    ? false
-    : (await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }))).IsLogging;
-  if (!logging) {
+  const status = justCreated ? undefined : await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }));
+  if (!status?.IsLogging) {
     await cloudtrail.send(new StartLoggingCommand({ Name: arn }));
     actions.push(`started logging on ${settings.name}, which was stopped`);
   }
+  // Delivery the trail reported failing, unless this run just changed the group or role (its
+  // error then names the old ones; the next run reads the new delivery's).
+  const undelivered = status && cloudWatchLogsDeliveryFailure(status, settings);
+  if (undelivered && update.CloudWatchLogsRoleArn === undefined) failures.push(undelivered);
   return controlResult('trail', target, { trail: arn }, actions, failures);
 }
 
@@ -391,6 +491,12 @@ export async function verifyExternalTrail(
       drift.push('its selectors do not log every management event (read and write, no source excluded)');
     const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: settings.trailArn }));
     if (!status.IsLogging) drift.push('it is not logging');
+    else if (status.LatestCloudWatchLogsDeliveryError)
+      drift.push(
+        `its CloudWatch Logs delivery fails: ${status.LatestCloudWatchLogsDeliveryError} (last delivered ${
+          status.LatestCloudWatchLogsDeliveryTime?.toISOString() ?? 'never'
+        })`,
+      );
   }
   const evidence: Record<string, string> = {
     trail: settings.trailArn,

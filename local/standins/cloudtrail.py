@@ -15,16 +15,28 @@ default, trails created without specific event selectors will be configured to l
 and write management events, and no data events" (CloudTrail API Reference, EventSelector), so
 GetEventSelectors of such a trail answers that default selector; `HasCustomEventSelectors`
 (Trail, "specifies if the trail has custom event selectors") turns true once PutEventSelectors
-has set basic or advanced selectors.
+has set basic or advanced selectors. PutEventSelectorsRequest.EventSelectors: "If you apply
+EventSelectors to a trail, any existing AdvancedEventSelectors are overwritten" (and
+AdvancedEventSelectors likewise the basic ones): moto keeps the advanced selectors a basic put
+should overwrite, so the put here replaces both.
+
+CloudWatch Logs delivery in GetTrailStatus, which moto never reports: events.py delivers each
+call the trail logs into its group and keeps the outcome on the trail's status;
+GetTrailStatusResponse.LatestCloudWatchLogsDeliveryError "Displays any CloudWatch Logs error that
+CloudTrail encountered when attempting to deliver logs to CloudWatch Logs" and
+LatestCloudWatchLogsDeliveryTime "Displays the most recent date and time when CloudTrail delivered
+logs to CloudWatch Logs". The model gives the error no time; the stand-in reports the error of
+the latest attempt, so a delivery that succeeds again clears it.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, Callable
 
 from moto.cloudtrail.exceptions import TrailNotFoundException
-from moto.cloudtrail.models import Trail, cloudtrail_backends
+from moto.cloudtrail.models import Trail, TrailStatus, cloudtrail_backends
 from moto.cloudtrail.responses import CloudTrailResponse
 
 from . import organization as org
@@ -192,11 +204,34 @@ _DEFAULT_SELECTOR = {
 _original_put_selectors = Trail.put_event_selectors
 _original_get_selectors = Trail.get_event_selectors
 _original_description = Trail.description
+_original_status_description = TrailStatus.description
 
 
-def put_event_selectors(self: Trail, *args: Any, **kwargs: Any) -> None:
-    _original_put_selectors(self, *args, **kwargs)
+def put_event_selectors(
+    self: Trail, event_selectors: list[dict[str, Any]] | None, advanced_event_selectors: list[dict[str, Any]] | None
+) -> None:
+    # One kind replaces the other (cloudtrail_rules.py refuses both in one call, and neither).
+    self.event_selectors = list(event_selectors or [])
+    self.advanced_event_selectors = [] if event_selectors else list(advanced_event_selectors or [])
     self.lw_custom_selectors = True  # type: ignore[attr-defined]
+
+
+def delivered_to_cloudwatch_logs(trail: Trail, error: str | None) -> None:
+    """The outcome of one delivery into the trail's group (events.py)."""
+    if error is None:
+        trail.status.lw_cloudwatch_logs_time = time.time()  # type: ignore[attr-defined]
+    trail.status.lw_cloudwatch_logs_error = error  # type: ignore[attr-defined]
+
+
+def status_description(self: TrailStatus) -> dict[str, Any]:
+    desc = _original_status_description(self)
+    delivered = getattr(self, "lw_cloudwatch_logs_time", None)
+    if delivered is not None:
+        desc["LatestCloudWatchLogsDeliveryTime"] = delivered
+    error = getattr(self, "lw_cloudwatch_logs_error", None)
+    if error:
+        desc["LatestCloudWatchLogsDeliveryError"] = error
+    return desc
 
 
 def get_event_selectors(self: Trail) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -215,6 +250,7 @@ def install() -> None:
     Trail.put_event_selectors = put_event_selectors  # type: ignore[method-assign]
     Trail.get_event_selectors = get_event_selectors  # type: ignore[method-assign]
     Trail.description = description  # type: ignore[method-assign]
+    TrailStatus.description = status_description  # type: ignore[method-assign]
     CloudTrailResponse.create_trail = create_trail  # type: ignore[method-assign]
     CloudTrailResponse.describe_trails = describe_trails  # type: ignore[method-assign]
     CloudTrailResponse.list_tags = list_tags  # type: ignore[method-assign]

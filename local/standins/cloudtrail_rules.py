@@ -22,7 +22,17 @@ ownership of the organization trail). Each rule quotes the CloudTrail API Refere
   OrganizationNotInAllFeaturesModeException: "All features must be enabled in Organizations to
   support creating an organization trail".
 - PutEventSelectors: "You can configure up to five event selectors for each trail."
-  (InvalidEventSelectorsException).
+  (InvalidEventSelectorsException: "Specify a valid number of event selectors (1 to 5) for a
+  trail", so none is refused too); "You can use either AdvancedEventSelectors or EventSelectors,
+  but not both" (PutEventSelectorsRequest), refused as InvalidEventSelectorsException: "The
+  combination of event selectors or advanced event selectors and data resources is not valid."
+- A multi-region trail must include global service events: CreateTrail or UpdateTrail leaving a
+  trail multi-region without them is InvalidParameterCombinationException "Multi-Region trail
+  must include global service events." (AWS's answer as users report it: hashicorp/terraform#4723,
+  cloudconformity/auto-remediate#4, awsdocs/aws-cloudformation-user-guide#908; the model says
+  only "the combination of parameters provided is not valid"). Both settings are judged as the
+  call would leave them: CreateTrailRequest.IsMultiRegionTrail "The default is false";
+  IncludeGlobalServiceEvents is true unless given (moto's default, as AWS's console and CLI).
 - CreateTrail and UpdateTrail with CloudWatch Logs delivery: "Both the CloudWatch Logs log group
   and log role must exist in the calling account." (CloudTrail User Guide, "Organization
   delegated administrator", footnote 1); IAM passes only a role of the caller's own account.
@@ -211,8 +221,19 @@ def _require_cloudtrail_may_deliver(caller: str, region: str, group: str, role: 
     )
 
 
+def _require_global_events_if_multi_region(multi_region: bool, global_events: bool) -> None:
+    if multi_region and not global_events:
+        raise JsonError(
+            "InvalidParameterCombinationException", "Multi-Region trail must include global service events."
+        )
+
+
 def _create_trail(original: Callable[..., Any]) -> Callable[..., Any]:
     def create_trail(self: CloudTrailResponse) -> Any:
+        _require_global_events_if_multi_region(
+            bool(self._get_bool_param("IsMultiRegionTrail", False)),
+            bool(self._get_bool_param("IncludeGlobalServiceEvents", True)),
+        )
         organization_trail = self._get_bool_param("IsOrganizationTrail", False)
         # The management account owns what a delegated administrator creates (cloudtrail.py), so
         # the role's aws:SourceArn names the trail there.
@@ -231,6 +252,13 @@ def _create_trail(original: Callable[..., Any]) -> Callable[..., Any]:
 def _update_trail(original: Callable[..., Any]) -> Callable[..., Any]:
     def update_trail(self: CloudTrailResponse) -> Any:
         found = _trail(self.current_account, self.region, self._get_param("Name"))
+        if found is not None:
+            multi_region = self._get_bool_param("IsMultiRegionTrail")
+            global_events = self._get_bool_param("IncludeGlobalServiceEvents")
+            _require_global_events_if_multi_region(
+                bool(found[1].is_multi_region if multi_region is None else multi_region),
+                bool(found[1].include_global_service_events if global_events is None else global_events),
+            )
         _require_own_cloudwatch_logs(self, found[1].arn if found is not None else None)
         wanted = self._get_bool_param("IsOrganizationTrail")
         if wanted is not None and found is not None and bool(found[1].is_org_trail) != wanted:
@@ -252,7 +280,19 @@ def _update_trail(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _put_event_selectors(original: Callable[..., Any]) -> Callable[..., Any]:
     def put_event_selectors(self: CloudTrailResponse) -> Any:
-        selectors = self._get_param("EventSelectors") or []
+        basic = self._get_param("EventSelectors")
+        advanced = self._get_param("AdvancedEventSelectors")
+        if basic is not None and advanced is not None:
+            raise JsonError(
+                "InvalidEventSelectorsException",
+                "You can use either EventSelectors or AdvancedEventSelectors in a PutEventSelectors request, but not both.",
+            )
+        if not basic and not advanced:
+            raise JsonError(
+                "InvalidEventSelectorsException",
+                "Specify a valid number of event selectors (1 to 5) for a trail.",
+            )
+        selectors = basic or []
         if len(selectors) > MAX_EVENT_SELECTORS:
             raise JsonError(
                 "InvalidEventSelectorsException",

@@ -33,7 +33,10 @@ What rests on which AWS text:
   "log-stream:o-exampleorgid_*" for organization trails). A trail logs the calls
   of its own account, an organization trail those of every account of the organization; a
   single-region trail only those of its region; a call made while the trail is stopped is not
-  logged, the StopLogging itself is.
+  logged, the StopLogging itself is. Only the management events the trail's event selectors
+  select are delivered (PutEventSelectors: "If the event doesn't match any event selector, the
+  trail doesn't log the event"; `selects`); the GetTrailStatus of a trail reports the outcome of
+  its latest delivery (cloudtrail.py).
 - EventBridge ("AWS service events delivered via AWS CloudTrail"): the record in the envelope
   `AWS API Call via CloudTrail`, source `aws.<service>`, in the account and region of the call,
   only when a logging trail logs it ("a CloudTrail trail with logging enabled is required").
@@ -287,17 +290,82 @@ def _covers(trail: Any, account: str, region: str) -> bool:
     return bool(trail.is_multi_region or trail.region_name == region)
 
 
+def _field_matches(selector: dict[str, Any], value: str | None) -> bool:
+    """One advanced field selector's conditions (AdvancedFieldSelector: Equals, StartsWith,
+    EndsWith, NotEquals, NotStartsWith, NotEndsWith), all of which must hold. A field the record
+    does not have matches no positive condition."""
+    if value is None:
+        return not any(selector.get(op) for op in ("Equals", "StartsWith", "EndsWith"))
+    checks = [
+        ("Equals", lambda v: value == v, True),
+        ("StartsWith", lambda v: value.startswith(v), True),
+        ("EndsWith", lambda v: value.endswith(v), True),
+        ("NotEquals", lambda v: value == v, False),
+        ("NotStartsWith", lambda v: value.startswith(v), False),
+        ("NotEndsWith", lambda v: value.endswith(v), False),
+    ]
+    for op, test, positive in checks:
+        values = selector.get(op)
+        if not values:
+            continue
+        hit = any(test(v) for v in values)
+        if hit != positive:
+            return False
+    return True
+
+
+def selects(trail: Any, record: dict[str, Any]) -> bool:
+    """Whether the trail's selectors log this management event. PutEventSelectors: "When an event
+    occurs in your account, CloudTrail evaluates the event selectors or advanced event selectors in
+    all trails. For each trail, if the event matches any event selector, the trail processes and
+    logs the event. If the event doesn't match any event selector, the trail doesn't log the
+    event." A basic selector (EventSelector): IncludeManagementEvents ("By default, the value is
+    true"), ReadWriteType ("read-only events, write-only events, or all ... By default, the value
+    is All"), ExcludeManagementEventSources (the event sources "from which you do not want
+    management events to be logged"). An advanced selector matches when every field selector does
+    (AdvancedEventSelector.FieldSelectors; fields eventCategory, readOnly, eventSource, eventName,
+    eventType... of the record, readOnly as "true" or "false")."""
+    basic, advanced = trail.get_event_selectors()
+    if advanced:
+        fields = {
+            "eventCategory": record.get("eventCategory"),
+            "readOnly": str(bool(record.get("readOnly"))).lower(),
+            "eventSource": record.get("eventSource"),
+            "eventName": record.get("eventName"),
+            "eventType": record.get("eventType"),
+        }
+        return any(
+            all(_field_matches(f, fields.get(f.get("Field", ""))) for f in s.get("FieldSelectors") or [])
+            for s in advanced
+        )
+    read_only = bool(record.get("readOnly"))
+    for s in basic:
+        if s.get("IncludeManagementEvents", True) is False:
+            continue
+        kind = s.get("ReadWriteType") or "All"
+        if (kind == "ReadOnly" and not read_only) or (kind == "WriteOnly" and read_only):
+            continue
+        if record.get("eventSource") in (s.get("ExcludeManagementEventSources") or []):
+            continue
+        return True
+    return False
+
+
 def deliver(trails: list[Any], record: dict[str, Any]) -> None:
-    """Into the log group of every trail that logs the call (CloudTrail assuming the trail's role)."""
+    """Into the log group of every trail that logs the call (CloudTrail assuming the trail's role):
+    "CloudTrail sends only the events that match your trail settings" (CloudTrail User Guide,
+    "Sending events to CloudWatch Logs"), its event selectors among them (`selects`)."""
     from moto.logs.models import logs_backends
 
     from . import iam
     from . import organization as org
     from .cloudtrail import SERVICE_PRINCIPAL as SERVICE
+    from .cloudtrail import delivered_to_cloudwatch_logs
 
     account, region = record["recipientAccountId"], record["awsRegion"]
+    cloudtrail_actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
     for trail in trails:
-        if not trail.cw_log_group_arn or not _covers(trail, account, region):
+        if not trail.cw_log_group_arn or not _covers(trail, account, region) or not selects(trail, record):
             continue
         parts = trail.cw_log_group_arn.replace(":*", "").split(":")
         group_region, group_account, group_name = parts[3], parts[4], parts[6]
@@ -315,18 +383,23 @@ def deliver(trails: list[Any], record: dict[str, Any]) -> None:
                 raise LookupError(f"log group {group_name} does not exist")
             stream_arn = f"arn:aws:logs:{group_region}:{group_account}:log-group:{group_name}:log-stream:{stream_name}"
             source = {"aws:SourceAccount": [trail.account_id], "aws:SourceArn": [trail.arn]}
+            # CloudTrail's own use of its role, whether or not the stand-in enforces the caller's
+            # IAM (as CreateTrail and UpdateTrail try it: cloudtrail_rules.py).
+            needed = ["logs:PutLogEvents"] if stream_name in group.streams else cloudtrail_actions
+            refusal = iam.role_refusal(trail.cw_role_arn, needed, stream_arn, SERVICE, source)
+            if refusal is not None:
+                raise PermissionError(f"CloudTrail could not use {trail.cw_role_arn}: {refusal[1]}")
             if stream_name not in group.streams:
-                iam.require_role_allows(trail.cw_role_arn, "logs:CreateLogStream", stream_arn, SERVICE, source)
                 group.create_log_stream(stream_name)
-            iam.require_role_allows(trail.cw_role_arn, "logs:PutLogEvents", stream_arn, SERVICE, source)
             # A group under a customer managed key takes the records only if its key policy lets
             # CloudWatch Logs use the key (kms_use.py).
             group.streams[stream_name].put_log_events(
                 [{"timestamp": int(time.time() * 1000), "message": json.dumps(record, separators=(",", ":"))}]
             )
         except Exception as err:  # CloudTrail reports it in GetTrailStatus, the call still succeeds
-            trail.lw_delivery_error = str(err)  # type: ignore[attr-defined]
+            delivered_to_cloudwatch_logs(trail, str(err) or type(err).__name__)
             continue
+        delivered_to_cloudwatch_logs(trail, None)
 
 
 def after_call(

@@ -20,7 +20,15 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { trailOwner } from '../../local/scenario/tamper';
 
 /** Which controls answer "covered" without a call; read by the mocked handlers at each invocation. */
 const mockDoNothing = new Set<string>();
@@ -191,6 +199,58 @@ describe('the judge: coverage read from the stand-ins, never from the controls',
     // The control's own flow logs back, for the cells after this one.
     await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: created.FlowLogIds }));
     await cover(honest, region, `honest-again-${region}`);
+  }, 180_000);
+
+  // GetTrailStatusResponse.LatestCloudWatchLogsDeliveryError: "Displays any CloudWatch Logs error
+  // that CloudTrail encountered when attempting to deliver logs to CloudWatch Logs." A trail that
+  // logs but cannot deliver to its group feeds the pipeline nothing.
+  it('rules a trail whose CloudWatch Logs delivery fails not covered, as the control does; covered again once it delivers', async () => {
+    const home = org.config.homeRegion;
+    const { account: owner, arn } = await trailOwner(org);
+    const ct = new CloudTrailClient({ region: home, credentials: await org.admin(owner) });
+    const roleArn = (await ct.send(new DescribeTrailsCommand({ trailNameList: [arn] }))).trailList![0]
+      .CloudWatchLogsRoleArn!;
+    const iam = new IAMClient({
+      region: 'us-east-1',
+      credentials: await org.admin(roleArn.split(':')[4]),
+    });
+    const roleName = roleArn.split('/').pop()!;
+    // The role's own policy (the control plane's `deliver`), kept to be put back.
+    const deliver = decodeURIComponent(
+      (await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: 'deliver' })))
+        .PolicyDocument!,
+    );
+    // CloudTrail may no longer write the trail's streams; the honest account's next call is not delivered.
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'deliver',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' }],
+        }),
+      }),
+    );
+    const logs = new CloudWatchLogsClient({ region: home, credentials: await org.admin(honest) });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/judge/undelivered' }));
+    try {
+      const [refused] = await judge(org, [honest], [home], ['trail']);
+      expect(refused).toMatchObject({ covered: false });
+      expect(refused.why).toMatch(/fails to deliver to CloudWatch Logs/);
+      await cover(honest, home, `undelivered-${home}`);
+      const row = (await ledger()).find(
+        (r) => r.account === honest && r.region === home && r.control === 'trail',
+      );
+      expect(row).toMatchObject({ status: 'failed' });
+    } finally {
+      await iam.send(
+        new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'deliver', PolicyDocument: deliver }),
+      );
+    }
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/judge/delivered' }));
+    const [again] = await judge(org, [honest], [home], ['trail']);
+    expect(again).toMatchObject({ covered: true });
+    await cover(honest, home, `delivered-${home}`);
   }, 180_000);
 
   it('finds them covered once the real controls have run', async () => {

@@ -3,7 +3,13 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import aslValidator from 'asl-validator';
 import { aslFromTemplate, runLocally, type TaskHandlers } from '../../local/asl';
 import { REGION_CONCURRENCY } from '../../workflows/cover-account';
-import { memberRoleRetry, subscriptionTestRetry, transientErrors } from '../../workflows/resilience';
+import {
+  memberRoleRetry,
+  subscriptionTestRetry,
+  trailConflictRetry,
+  transientErrors,
+} from '../../workflows/resilience';
+import { TrailConflict } from '../../functions/ensure-trail/ensure-trail';
 import { SubscriptionTestUndelivered } from '../../functions/ensure-subscription/ensure-subscription';
 import { MemberRoleUnavailable } from '../../functions/shared/member-clients';
 import { buildExample, exampleConfig } from '../stacks/example-app';
@@ -183,6 +189,30 @@ describe('workflows (synthesized ASL)', () => {
     }
     expect(waitMinutes(subscriptionTestRetry)).toBeGreaterThan(4);
     expect(waitMinutes(subscriptionTestRetry)).toBeLessThan(10);
+  });
+
+  // CloudTrail API Reference, ConflictException: "If this exception occurs, wait a few minutes,
+  // and then try the operation again." The trail control throws it as TrailConflict.
+  it('the trail control retries a CloudTrail ConflictException for a few minutes, without jitter; no other control has that retry', () => {
+    const controls = controlTasks();
+    for (const [name, task] of controls) {
+      const retry = task.Retry?.find((r) => r.ErrorEquals.includes(TrailConflict.errorName));
+      if (name !== 'EnsureTrail') {
+        expect({ name, retry }).toEqual({ name, retry: undefined });
+        continue;
+      }
+      expect(retry).toEqual({
+        ErrorEquals: ['TrailConflict'],
+        IntervalSeconds: 30,
+        BackoffRate: 2,
+        MaxAttempts: 5,
+        MaxDelaySeconds: 120,
+        JitterStrategy: 'NONE',
+      });
+    }
+    // "a few minutes": the retries wait 7.5 minutes in all.
+    expect(waitMinutes(trailConflictRetry)).toBeGreaterThan(5);
+    expect(waitMinutes(trailConflictRetry)).toBeLessThan(10);
   });
 
   it('each workflow has one LedgerFailed state, and its timeout from its construct', () => {

@@ -11,7 +11,7 @@ import {
 import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler } from '../../../functions/ensure-trail/handler';
-import { ensureTrail } from '../../../functions/ensure-trail/ensure-trail';
+import { ensureTrail, TrailConflict } from '../../../functions/ensure-trail/ensure-trail';
 import { organizationTrailArn } from '../../../contracts/names';
 import { readOnlyClient, type PlannedCall } from '../../../functions/shared/read-only';
 
@@ -99,7 +99,8 @@ describe('ensureTrail', () => {
       evidence: {
         trail: arn,
         settingsCheckedIn: 'eu-west-1',
-        verified: 'exists, multi-region (applies to eu-central-1), logging (read in eu-west-1)',
+        verified:
+          'exists, organization trail, multi-region (applies to eu-central-1), logging (read in eu-west-1)',
       },
       actions: [],
     });
@@ -135,6 +136,84 @@ describe('ensureTrail', () => {
       for (const w of writes) expect(ct).not.toHaveReceivedCommand(w as never);
     },
   );
+
+  // UpdateTrailRequest.IsOrganizationTrail: converted to false, "the trail will remain in the
+  // current Amazon Web Services account but be deleted from all member accounts". The home
+  // region's cell reports it and never converts it back; so does every other region's.
+  it.each([
+    ['organization', "logwarden will not convert someone else's trail"],
+    ['external', 'Control Tower must repair it (trail.mode external)'],
+  ] as const)(
+    'another region than the home region, %s mode, when the trail is no longer an organization trail: failed, as the home cell',
+    async (mode, why) => {
+      ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+        trailList: [{ ...healthy, IsOrganizationTrail: false }],
+      });
+      const r = await ensureTrail(
+        client,
+        { ...target, region: 'eu-central-1' },
+        {
+          ...settings,
+          mode,
+          owner: 'Control Tower',
+        },
+      );
+      expect(r.status).toBe('failed');
+      expect(r.reason).toContain('is not an organization trail');
+      expect(r.reason).toContain(why);
+      for (const w of writes) expect(ct).not.toHaveReceivedCommand(w as never);
+      const home = await ensureTrail(client, target, { ...settings, mode, owner: 'Control Tower' });
+      expect(home.status).toBe('failed');
+      expect(home.reason).toContain('not an organization trail');
+    },
+  );
+
+  // GetTrailStatusResponse.LatestCloudWatchLogsDeliveryError: "Displays any CloudWatch Logs
+  // error that CloudTrail encountered when attempting to deliver logs to CloudWatch Logs." The
+  // model gives the error no time of its own, so a reported error is a failure; the last
+  // delivery (LatestCloudWatchLogsDeliveryTime) is named beside it.
+  describe('CloudWatch Logs delivery reported failing', () => {
+    const failing = {
+      IsLogging: true,
+      LatestCloudWatchLogsDeliveryError: 'AccessDenied: not authorized to perform logs:PutLogEvents',
+      LatestCloudWatchLogsDeliveryTime: new Date('2026-12-01T00:00:00Z'),
+    };
+    beforeEach(() => ct.on(GetTrailStatusCommand).resolves(failing));
+
+    it('in the home region: failed, with the error and the last delivery, and no write (the role is logwarden’s own, deployed by its stacks)', async () => {
+      const r = await ensureTrail(client, target, settings);
+      expect(r.status).toBe('failed');
+      expect(r.reason).toContain('AccessDenied: not authorized to perform logs:PutLogEvents');
+      expect(r.reason).toContain('last delivered 2026-12-01T00:00:00.000Z');
+      expect(r.reason).toContain(settings.cloudWatchLogsRoleArn);
+      for (const w of writes) expect(ct).not.toHaveReceivedCommand(w as never);
+    });
+
+    it('in another region: failed too (one trail, one group, for every region)', async () => {
+      const r = await ensureTrail(client, { ...target, region: 'eu-central-1' }, settings);
+      expect(r.status).toBe('failed');
+      expect(r.reason).toContain('delivery fails: AccessDenied');
+    });
+
+    it('an external trail: drift for its owner', async () => {
+      const r = await ensureTrail(client, target, { ...settings, mode: 'external', owner: 'Control Tower' });
+      expect(r.status).toBe('failed');
+      expect(r.reason).toContain('its CloudWatch Logs delivery fails: AccessDenied');
+    });
+
+    it('never delivered, no error reported (a trail just started): covered', async () => {
+      ct.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+      expect((await ensureTrail(client, target, settings)).status).toBe('covered');
+    });
+
+    it('the group and role just set back by this run: the old delivery error is not reported as the new one’s', async () => {
+      ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+        trailList: [{ ...healthy, CloudWatchLogsRoleArn: 'arn:aws:iam::111111111111:role/other' }],
+      });
+      const r = await ensureTrail(client, target, settings);
+      expect(r.status).toBe('healed');
+    });
+  });
 
   it('StopLogging is repaired with StartLogging', async () => {
     ct.on(GetTrailStatusCommand).resolves({ IsLogging: false });
@@ -211,21 +290,60 @@ describe('ensureTrail', () => {
     ]);
   });
 
-  it('a single-region trail without validation is updated, only in what is wrong', async () => {
+  // AWS refuses IsMultiRegionTrail true without global service events: "InvalidParameterCombinationException:
+  // Multi-Region trail must include global service events." (users' reports of AWS's answer:
+  // hashicorp/terraform#4723, cloudconformity/auto-remediate#4).
+  it('a single-region trail without validation or global service events is updated, only in what is wrong, multi-region always with global service events', async () => {
     ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
-      trailList: [{ ...healthy, IsMultiRegionTrail: false, LogFileValidationEnabled: false }],
+      trailList: [
+        {
+          ...healthy,
+          IsMultiRegionTrail: false,
+          IncludeGlobalServiceEvents: false,
+          LogFileValidationEnabled: false,
+        },
+      ],
     });
     const r = await ensureTrail(client, target, settings);
-    expect(ct).toHaveReceivedCommandWith(UpdateTrailCommand, {
+    expect(ct.commandCalls(UpdateTrailCommand)[0].args[0].input).toEqual({
       Name: arn,
       IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
       EnableLogFileValidation: true,
     });
-    expect(ct.commandCalls(UpdateTrailCommand)[0].args[0].input.KmsKeyId).toBeUndefined();
     expect(r.actions).toEqual([
-      'updated trail org-trail: turned on multi-region, turned on log file validation',
+      'updated trail org-trail: turned on multi-region (with the global service events it must include), turned on log file validation',
     ]);
   });
+
+  // CloudTrail API Reference, ConflictException: "This can occur when you try to run an operation
+  // on a resource before CloudTrail has time to fully load the resource, or because another
+  // operation is modifying the resource. If this exception occurs, wait a few minutes, and then
+  // try the operation again." Thrown as TrailConflict, which the workflow retries for minutes.
+  it.each([
+    ['UpdateTrail', UpdateTrailCommand],
+    ['PutEventSelectors', PutEventSelectorsCommand],
+    ['StartLogging', StartLoggingCommand],
+  ])(
+    'ConflictException from %s is thrown as TrailConflict for the workflow to retry, not reported as a failure',
+    async (_, command) => {
+      ct.on(DescribeTrailsCommand, { trailNameList: [arn] }).resolves({
+        trailList: [{ ...healthy, LogFileValidationEnabled: false }],
+      });
+      ct.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ IncludeManagementEvents: false }] });
+      ct.on(GetTrailStatusCommand).resolves({ IsLogging: false });
+      ct.on(command as never).rejects(
+        Object.assign(new Error('Trail org-trail is being modified; try again later.'), {
+          name: 'ConflictException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+      await expect(ensureTrail(client, target, settings)).rejects.toMatchObject({
+        name: TrailConflict.errorName,
+        message: expect.stringContaining('is being modified'),
+      });
+    },
+  );
 
   // Issue 21 §2: a refused UpdateTrail must never keep the trail stopped. CloudTrail API
   // Reference, UpdateTrail: "InvalidCloudWatchLogsRoleArnException: This exception is thrown when

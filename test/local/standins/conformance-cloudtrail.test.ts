@@ -13,6 +13,7 @@ import {
   GetTrailCommand,
   GetTrailStatusCommand,
   PutEventSelectorsCommand,
+  type PutEventSelectorsCommandInput,
   StartLoggingCommand,
   StopLoggingCommand,
   UpdateTrailCommand,
@@ -23,10 +24,19 @@ import {
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  GetLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateRoleCommand,
+  DeleteRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { conformance } from './conformance';
-import { World, management, member, region, securityTooling } from './world';
+import { type Credentials, World, management, member, region, securityTooling } from './world';
 
 let world: World;
 const other = 'eu-central-1';
@@ -622,6 +632,325 @@ conformance('cloudtrail:CreateTrail', {
         new CreateTrailCommand({ Name: 'role-only', S3BucketName: 'member-trail-bucket' }),
       );
       expect(res.CloudWatchLogsRoleArn).toBeUndefined();
+    },
+  ],
+});
+
+// --- a trail of security-tooling's own, delivering to its CloudWatch Logs group --------------
+
+const selectorsTrail = 'selectors';
+const selectorsGroup = '/conformance/selectors';
+const selectorsStream = `${securityTooling}_CloudTrail_${region}`;
+const selectorsRolePolicy = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: cloudTrailActions,
+      Resource: `arn:aws:logs:${region}:${securityTooling}:log-group:${selectorsGroup}:log-stream:${selectorsStream}*`,
+    },
+  ],
+});
+let selectorsReady: Promise<void> | undefined;
+
+/** The trail `selectors`, logging, delivering to `/conformance/selectors` through its role. */
+function withSelectorsTrail(): Promise<void> {
+  selectorsReady ??= (async () => {
+    await world.as(S3Client, securityTooling).send(
+      new CreateBucketCommand({
+        Bucket: 'selectors-trail-bucket',
+        CreateBucketConfiguration: { LocationConstraint: region },
+      }),
+    );
+    await world
+      .as(CloudWatchLogsClient, securityTooling)
+      .send(new CreateLogGroupCommand({ logGroupName: selectorsGroup }));
+    const iam = world.as(IAMClient, securityTooling, 'us-east-1');
+    const { Role } = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'selectors-trail-logs',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'cloudtrail.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'selectors-trail-logs',
+        PolicyName: 'deliver',
+        PolicyDocument: selectorsRolePolicy,
+      }),
+    );
+    await cloudtrail(securityTooling).send(
+      new CreateTrailCommand({
+        Name: selectorsTrail,
+        S3BucketName: 'selectors-trail-bucket',
+        CloudWatchLogsLogGroupArn: `arn:aws:logs:${region}:${securityTooling}:log-group:${selectorsGroup}:*`,
+        CloudWatchLogsRoleArn: Role!.Arn!,
+      }),
+    );
+    await cloudtrail(securityTooling).send(new StartLoggingCommand({ Name: selectorsTrail }));
+  })();
+  return selectorsReady;
+}
+
+let probes = 0;
+let prober: Promise<Credentials> | undefined;
+/**
+ * Makes a management write call (logs:CreateLogGroup) and answers whether the trail delivered
+ * it. Made by a role session of security-tooling: the stand-in records a call in the account its
+ * credentials name (a root client's x-moto-account-id is moto's alone).
+ */
+async function deliveredProbe(): Promise<boolean> {
+  const name = `/conformance/probe-${++probes}`;
+  prober ??= world
+    .roleSession(securityTooling, 'selectors-prober', [
+      { Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: '*' },
+    ])
+    .then((s) => s.credentials);
+  await world
+    .with(CloudWatchLogsClient, await prober)
+    .send(new CreateLogGroupCommand({ logGroupName: name }));
+  const logs = world.as(CloudWatchLogsClient, securityTooling);
+  const events = await logs
+    .send(
+      new GetLogEventsCommand({
+        logGroupName: selectorsGroup,
+        logStreamName: selectorsStream,
+        startFromHead: true,
+      }),
+    )
+    .then(
+      (r) => r.events ?? [],
+      (err: Error) => {
+        if (err.name === 'ResourceNotFoundException') return [];
+        throw err;
+      },
+    );
+  return events.some((e) => {
+    const r = JSON.parse(e.message!) as { eventName?: string; requestParameters?: { logGroupName?: string } };
+    return r.eventName === 'CreateLogGroup' && r.requestParameters?.logGroupName === name;
+  });
+}
+
+const putSelectors = (input: Omit<PutEventSelectorsCommandInput, 'TrailName'>) =>
+  cloudtrail(securityTooling).send(new PutEventSelectorsCommand({ TrailName: selectorsTrail, ...input }));
+
+conformance('cloudtrail:PutEventSelectors', {
+  behaviour: 'one kind of selectors per call, at least one, and each kind overwrites the other',
+  source:
+    'botocore cloudtrail model, PutEventSelectorsRequest.EventSelectors: "You can use either EventSelectors or AdvancedEventSelectors in a PutEventSelectors request, but not both. If you apply EventSelectors to a trail, any existing AdvancedEventSelectors are overwritten."; .AdvancedEventSelectors: "If you apply AdvancedEventSelectors to a trail, any existing EventSelectors are overwritten."; InvalidEventSelectorsException: "Specify a valid number of event selectors (1 to 5) for a trail."',
+  refuses: [
+    'basic and advanced selectors in one call, an empty list, and no selectors at all, changing nothing',
+    async () => {
+      await withSelectorsTrail();
+      const before = await cloudtrail(securityTooling).send(
+        new GetEventSelectorsCommand({ TrailName: selectorsTrail }),
+      );
+      for (const input of [
+        {
+          EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'All' as const }],
+          AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }],
+        },
+        { EventSelectors: [] },
+        {},
+      ])
+        await expect(putSelectors(input)).rejects.toMatchObject({ name: 'InvalidEventSelectorsException' });
+      const after = await cloudtrail(securityTooling).send(
+        new GetEventSelectorsCommand({ TrailName: selectorsTrail }),
+      );
+      expect(after.EventSelectors).toEqual(before.EventSelectors);
+      expect(after.AdvancedEventSelectors ?? []).toEqual(before.AdvancedEventSelectors ?? []);
+    },
+  ],
+  accepts: [
+    'advanced selectors, then basic ones overwriting them, then advanced ones overwriting those',
+    async () => {
+      const advanced = [
+        { Name: 'mgmt', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+      ];
+      const basic = [{ IncludeManagementEvents: true, ReadWriteType: 'All' as const }];
+      const get = () =>
+        cloudtrail(securityTooling).send(new GetEventSelectorsCommand({ TrailName: selectorsTrail }));
+      await putSelectors({ AdvancedEventSelectors: advanced });
+      await putSelectors({ EventSelectors: basic });
+      const afterBasic = await get();
+      expect(afterBasic.AdvancedEventSelectors ?? []).toEqual([]);
+      expect(afterBasic.EventSelectors).toEqual([expect.objectContaining(basic[0])]);
+      await putSelectors({ AdvancedEventSelectors: advanced });
+      const afterAdvanced = await get();
+      expect(afterAdvanced.EventSelectors ?? []).toEqual([]);
+      expect(afterAdvanced.AdvancedEventSelectors).toEqual(advanced);
+    },
+  ],
+});
+
+conformance('cloudtrail:PutEventSelectors', {
+  behaviour: 'the trail delivers to CloudWatch Logs only the management events its selectors select',
+  source:
+    'CloudTrail API Reference, PutEventSelectors: "For each trail, if the event matches any event selector, the trail processes and logs the event. If the event doesn\'t match any event selector, the trail doesn\'t log the event." (its example: a write-only selector logs RunInstances, not GetConsoleOutput); CloudTrail User Guide, "Sending events to CloudWatch Logs": "CloudTrail sends only the events that match your trail settings"',
+  refuses: [
+    'a write call under a read-only basic selector, under a management selector that excludes its event source, and under no management selector',
+    async () => {
+      await withSelectorsTrail();
+      await putSelectors({ EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'ReadOnly' }] });
+      expect(await deliveredProbe()).toBe(false);
+      await putSelectors({
+        AdvancedEventSelectors: [
+          {
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Management'] },
+              { Field: 'eventSource', NotEquals: ['logs.amazonaws.com'] },
+            ],
+          },
+        ],
+      });
+      expect(await deliveredProbe()).toBe(false);
+      await putSelectors({
+        AdvancedEventSelectors: [
+          {
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+            ],
+          },
+        ],
+      });
+      expect(await deliveredProbe()).toBe(false);
+    },
+  ],
+  accepts: [
+    'a write call under a write-only basic selector, under advanced management selectors for writes, and under the default selectors',
+    async () => {
+      await putSelectors({ EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'WriteOnly' }] });
+      expect(await deliveredProbe()).toBe(true);
+      await putSelectors({
+        AdvancedEventSelectors: [
+          {
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Management'] },
+              { Field: 'readOnly', Equals: ['false'] },
+            ],
+          },
+        ],
+      });
+      expect(await deliveredProbe()).toBe(true);
+      await putSelectors({ EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'All' }] });
+      expect(await deliveredProbe()).toBe(true);
+    },
+  ],
+});
+
+conformance('cloudtrail:GetTrailStatus', {
+  behaviour: "the trail's latest CloudWatch Logs delivery and its error",
+  source:
+    'botocore cloudtrail model, GetTrailStatusResponse.LatestCloudWatchLogsDeliveryError: "Displays any CloudWatch Logs error that CloudTrail encountered when attempting to deliver logs to CloudWatch Logs."; .LatestCloudWatchLogsDeliveryTime: "Displays the most recent date and time when CloudTrail delivered logs to CloudWatch Logs." (no time of the error: the stand-in reports the latest attempt\'s)',
+  refuses: [
+    'to report a delivery its role no longer allows as delivered',
+    async () => {
+      await withSelectorsTrail();
+      await world
+        .as(IAMClient, securityTooling, 'us-east-1')
+        .send(new DeleteRolePolicyCommand({ RoleName: 'selectors-trail-logs', PolicyName: 'deliver' }));
+      const before = await cloudtrail(securityTooling).send(
+        new GetTrailStatusCommand({ Name: selectorsTrail }),
+      );
+      expect(await deliveredProbe()).toBe(false);
+      const status = await cloudtrail(securityTooling).send(
+        new GetTrailStatusCommand({ Name: selectorsTrail }),
+      );
+      expect(status.IsLogging).toBe(true);
+      expect(status.LatestCloudWatchLogsDeliveryError).toEqual(expect.stringContaining('logs:'));
+      expect(status.LatestCloudWatchLogsDeliveryTime).toEqual(before.LatestCloudWatchLogsDeliveryTime);
+    },
+  ],
+  accepts: [
+    'the delivery time of a delivery that succeeds again, and no error',
+    async () => {
+      await world.as(IAMClient, securityTooling, 'us-east-1').send(
+        new PutRolePolicyCommand({
+          RoleName: 'selectors-trail-logs',
+          PolicyName: 'deliver',
+          PolicyDocument: selectorsRolePolicy,
+        }),
+      );
+      const started = Date.now() - 1000;
+      expect(await deliveredProbe()).toBe(true);
+      const status = await cloudtrail(securityTooling).send(
+        new GetTrailStatusCommand({ Name: selectorsTrail }),
+      );
+      expect(status.LatestCloudWatchLogsDeliveryError).toBeUndefined();
+      expect(status.LatestCloudWatchLogsDeliveryTime!.getTime()).toBeGreaterThanOrEqual(started);
+    },
+  ],
+});
+
+conformance('cloudtrail:UpdateTrail', {
+  behaviour: 'a multi-region trail includes global service events (CreateTrail likewise)',
+  source:
+    'AWS documents only InvalidParameterCombinationException, "This exception is thrown when the combination of parameters provided is not valid"; AWS\'s answer as users report it: "InvalidParameterCombinationException: Multi-Region trail must include global service events." (hashicorp/terraform#4723, cloudconformity/auto-remediate#4, awsdocs/aws-cloudformation-user-guide#908)',
+  refuses: [
+    'creating a multi-region trail without global service events, and turning a trail without them multi-region',
+    async () => {
+      await withSelectorsTrail();
+      const ct = cloudtrail(securityTooling);
+      await expect(
+        ct.send(
+          new CreateTrailCommand({
+            Name: 'multi-no-global',
+            S3BucketName: 'selectors-trail-bucket',
+            IsMultiRegionTrail: true,
+            IncludeGlobalServiceEvents: false,
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterCombinationException',
+        message: 'Multi-Region trail must include global service events.',
+      });
+      await ct.send(
+        new CreateTrailCommand({
+          Name: 'single-no-global',
+          S3BucketName: 'selectors-trail-bucket',
+          IncludeGlobalServiceEvents: false,
+        }),
+      );
+      await expect(
+        ct.send(new UpdateTrailCommand({ Name: 'single-no-global', IsMultiRegionTrail: true })),
+      ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+      const { trailList } = await ct.send(new DescribeTrailsCommand({ trailNameList: ['single-no-global'] }));
+      expect(trailList?.[0]).toMatchObject({ IsMultiRegionTrail: false, IncludeGlobalServiceEvents: false });
+      expect(
+        (await ct.send(new DescribeTrailsCommand({ trailNameList: ['multi-no-global'] }))).trailList,
+      ).toEqual([]);
+    },
+  ],
+  accepts: [
+    'both in one UpdateTrail, and a multi-region trail created without saying (global service events by default)',
+    async () => {
+      const ct = cloudtrail(securityTooling);
+      const res = await ct.send(
+        new UpdateTrailCommand({
+          Name: 'single-no-global',
+          IsMultiRegionTrail: true,
+          IncludeGlobalServiceEvents: true,
+        }),
+      );
+      expect(res).toMatchObject({ IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true });
+      const created = await ct.send(
+        new CreateTrailCommand({
+          Name: 'multi-default',
+          S3BucketName: 'selectors-trail-bucket',
+          IsMultiRegionTrail: true,
+        }),
+      );
+      expect(created).toMatchObject({ IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true });
     },
   ],
 });

@@ -205,7 +205,12 @@ export const validRequests: Record<string, Record<string, unknown>> = {
   },
   'cloudtrail:StartLogging': { Name: trail },
   'cloudtrail:StopLogging': { Name: trail },
-  'cloudtrail:UpdateTrail': { Name: trail, IsMultiRegionTrail: true, EnableLogFileValidation: true },
+  'cloudtrail:UpdateTrail': {
+    Name: trail,
+    IsMultiRegionTrail: true,
+    IncludeGlobalServiceEvents: true,
+    EnableLogFileValidation: true,
+  },
   'dynamodb:CreateTable': {
     TableName: 'logwarden-ledger',
     AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
