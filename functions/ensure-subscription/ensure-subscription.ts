@@ -215,6 +215,22 @@ async function subscribeGroup(
   };
 }
 
+/** Every log group of the account and region but the pipeline's own, page by page (nextToken). */
+async function* subscribableGroups(
+  logs: CloudWatchLogsClient,
+  settings: SubscriptionSettings,
+): AsyncGenerator<string> {
+  let nextToken: string | undefined;
+  do {
+    const page = await logs.send(new DescribeLogGroupsCommand({ nextToken }));
+    nextToken = page.nextToken;
+    for (const group of page.logGroups ?? []) {
+      const name = group.logGroupName as string;
+      if (!settings.excludedLogGroups.includes(name)) yield name;
+    }
+  } while (nextToken);
+}
+
 /**
  * Removes logwarden's own per-group filters (its filter name and the central destination, never
  * anyone else's) once its account policy covers the account: "Account-level and log-group-level
@@ -232,35 +248,28 @@ async function removeOwnFilters(
 ): Promise<void> {
   const removed: string[] = [];
   const left: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await logs.send(new DescribeLogGroupsCommand({ nextToken }));
-    nextToken = page.nextToken;
-    for (const group of page.logGroups ?? []) {
-      const name = group.logGroupName as string;
-      if (settings.excludedLogGroups.includes(name)) continue;
-      try {
-        const filters =
-          (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: name })))
-            .subscriptionFilters ?? [];
-        const own = filters.filter(
-          (f) => f.filterName === settings.policyName && f.destinationArn === settings.destinationArn,
+  for await (const name of subscribableGroups(logs, settings)) {
+    try {
+      const filters =
+        (await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: name })))
+          .subscriptionFilters ?? [];
+      const own = filters.filter(
+        (f) => f.filterName === settings.policyName && f.destinationArn === settings.destinationArn,
+      );
+      for (const f of own) {
+        await logs.send(
+          new DeleteSubscriptionFilterCommand({ logGroupName: name, filterName: f.filterName }),
         );
-        for (const f of own) {
-          await logs.send(
-            new DeleteSubscriptionFilterCommand({ logGroupName: name, filterName: f.filterName }),
-          );
-          removed.push(name);
-        }
-      } catch (err) {
-        if (isRetryable(err)) throw err;
-        const e = err as Error;
-        // The group (or the filter) is gone since it was listed: nothing of logwarden's is left.
-        if (e.name === 'ResourceNotFoundException') continue;
-        left.push(`${name}: ${e.name}: ${e.message}`.slice(0, GROUP_REASON_CHARS));
+        removed.push(name);
       }
+    } catch (err) {
+      if (isRetryable(err)) throw err;
+      const e = err as Error;
+      // The group (or the filter) is gone since it was listed: nothing of logwarden's is left.
+      if (e.name === 'ResourceNotFoundException') continue;
+      left.push(`${name}: ${e.name}: ${e.message}`.slice(0, GROUP_REASON_CHARS));
     }
-  } while (nextToken);
+  }
   evidence.removedOwnFilters = String(removed.length);
   if (removed.length)
     actions.push(
@@ -379,34 +388,27 @@ export async function ensureSubscription(
   // subscribed (LimitExceededException, InvalidOperationException… PutSubscriptionFilter's
   // errors in the API model) is reported and the next group is subscribed all the same, so a
   // group that fails for good does not leave every group after it uncovered, run after run.
-  let nextToken: string | undefined;
   let subscribed = 0;
   const gone: string[] = [];
   const groupFailures: string[] = [];
-  do {
-    const page = await logs.send(new DescribeLogGroupsCommand({ nextToken }));
-    nextToken = page.nextToken;
-    for (const group of page.logGroups ?? []) {
-      const name = group.logGroupName as string;
-      if (settings.excludedLogGroups.includes(name)) continue;
-      try {
-        const outcome = await subscribeGroup(logs, name, settings, evidence.foreignAccountPolicy);
-        if (outcome.failure) groupFailures.push(outcome.failure);
-        else subscribed++;
-        if (outcome.action) actions.push(outcome.action);
-      } catch (err) {
-        // Throttling and 5xx go to the workflow's retry, as do an undelivered test message.
-        if (isRetryable(err) || err instanceof SubscriptionTestUndelivered) throw err;
-        const e = err as Error;
-        if (e.name === 'ResourceNotFoundException' && !(await logGroupExists(logs, name))) {
-          // Deleted since DescribeLogGroups listed it: nothing left to subscribe.
-          gone.push(name);
-          continue;
-        }
-        groupFailures.push(`${name}: ${e.name}: ${e.message}`.slice(0, GROUP_REASON_CHARS));
+  for await (const name of subscribableGroups(logs, settings)) {
+    try {
+      const outcome = await subscribeGroup(logs, name, settings, evidence.foreignAccountPolicy);
+      if (outcome.failure) groupFailures.push(outcome.failure);
+      else subscribed++;
+      if (outcome.action) actions.push(outcome.action);
+    } catch (err) {
+      // Throttling and 5xx go to the workflow's retry, as do an undelivered test message.
+      if (isRetryable(err) || err instanceof SubscriptionTestUndelivered) throw err;
+      const e = err as Error;
+      if (e.name === 'ResourceNotFoundException' && !(await logGroupExists(logs, name))) {
+        // Deleted since DescribeLogGroups listed it: nothing left to subscribe.
+        gone.push(name);
+        continue;
       }
+      groupFailures.push(`${name}: ${e.name}: ${e.message}`.slice(0, GROUP_REASON_CHARS));
     }
-  } while (nextToken);
+  }
   if (groupFailures.length) {
     failures.push(boundedList(groupFailures, 'log groups'));
     evidence.unsubscribedLogGroups = String(groupFailures.length);
