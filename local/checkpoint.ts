@@ -11,7 +11,11 @@ export interface ConsumerFailure {
  * Advances `committed` (shard → last sequence number processed) over what was read, as an
  * event source mapping does with partial batch responses: each shard stops before its first
  * failed record, and once a shard has failed, later reads in the same run never move it on.
- * `frozen` remembers those shards.
+ * `frozen` remembers those shards. A failure that names no record is the whole batch's: "Lambda
+ * treats a batch as a complete failure if you return any of the following: An empty string
+ * itemIdentifier; A null itemIdentifier; An itemIdentifier with a bad key name" (Lambda Developer
+ * Guide, "Configuring partial batch response with Kinesis Data Streams"), so no shard of the
+ * read moves on.
  */
 export function commitPositions(
   committed: Record<string, string>,
@@ -20,6 +24,10 @@ export function commitPositions(
   frozen: Set<string>,
 ): void {
   const failed = new Set(failures.map((f) => f.sequenceNumber));
+  if (failures.some((f) => typeof f.sequenceNumber !== 'string' || f.sequenceNumber === '')) {
+    for (const { shardId } of read) frozen.add(shardId);
+    return;
+  }
   for (const { shardId, record } of read) {
     if (frozen.has(shardId)) continue;
     if (failed.has(record.SequenceNumber as string)) {

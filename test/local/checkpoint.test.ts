@@ -29,4 +29,23 @@ describe('commitPositions (the local consumers’ checkpoint)', () => {
     );
     expect(committed).toEqual({});
   });
+
+  it.each([
+    ['an empty', ''],
+    ['a null', null],
+  ])('a failure with %s itemIdentifier fails the whole batch: no shard of the read moves on', (_, id) => {
+    // "Lambda treats a batch as a complete failure if you return any of the following: An empty
+    // string itemIdentifier; A null itemIdentifier; An itemIdentifier with a bad key name"
+    // (Lambda Developer Guide, "Configuring partial batch response with Kinesis Data Streams").
+    const committed: Record<string, string> = { a: '0', b: '9' };
+    const frozen = new Set<string>();
+    commitPositions(
+      committed,
+      [rec('a', '1'), rec('b', '10')],
+      [{ consumer: 'indexer', sequenceNumber: id as string, reason: 'x' }],
+      frozen,
+    );
+    expect(committed).toEqual({ a: '0', b: '9' });
+    expect([...frozen].sort()).toEqual(['a', 'b']);
+  });
 });
