@@ -112,11 +112,9 @@ describe('ensureFlowLogs', () => {
       // TrafficType: "The type of traffic to monitor (accepted traffic, rejected traffic, or all
       // traffic)" (EC2 API Reference, CreateFlowLogs). AWS's default format has every field.
       ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-default', IsDefault: true }] });
-      ec2
-        .on(DescribeFlowLogsCommand)
-        .resolves({
-          FlowLogs: [{ ...foreign('vpc-default'), LogFormat: undefined, TrafficType: trafficType }],
-        });
+      ec2.on(DescribeFlowLogsCommand).resolves({
+        FlowLogs: [{ ...foreign('vpc-default'), LogFormat: undefined, TrafficType: trafficType }],
+      });
       const r = await ensureFlowLogs(clients, target, { ...settings, acceptForeignFlowLogs });
       expect(r.status).toBe('healed');
       expect(ec2).toHaveReceivedCommandWith(CreateFlowLogsCommand, { ResourceIds: ['vpc-default'] });
