@@ -432,20 +432,22 @@ async function uninstall(
     }),
   );
   const execution = `uninstall-${stampOf(s)}`;
-  const byCell = new Map<string, { r: Removal; done: string[]; failed: string[] }>();
+  const byCell = new Map<string, { r: Removal; done: string[]; failed: string[]; kept: string[] }>();
   const result = await runUninstall(scan, {
     waveSize: s.config.sweep.maxConcurrency,
     say: s.deps.io.out,
-    record: async (r, error) => {
+    record: async (r, outcome) => {
       const key = `${r.account}/${r.region}/${r.control}`;
-      const cell = byCell.get(key) ?? { r, done: [], failed: [] };
-      (error ? cell.failed : cell.done).push(error ? `${r.what} (${error})` : r.what);
+      const cell = byCell.get(key) ?? { r, done: [], failed: [], kept: [] };
+      if (outcome?.error) cell.failed.push(`${r.what} (${outcome.error})`);
+      else if (outcome?.kept) cell.kept.push(`${r.what} (${outcome.kept})`);
+      else cell.done.push(r.what);
       byCell.set(key, cell);
     },
   });
   // One ledger row per cell: what was removed there, and what could not be.
   const now = s.deps.now().toISOString();
-  for (const { r, done, failed } of byCell.values()) {
+  for (const { r, done, failed, kept } of byCell.values()) {
     const row: ControlResult = {
       account: r.account,
       region: r.region,
@@ -455,14 +457,16 @@ async function uninstall(
       actions: done.map((d) => `removed ${d} (logwarden uninstall)`),
       reason: failed.length
         ? `logwarden uninstall could not remove: ${failed.join('; ')}`.slice(0, 1000)
-        : 'uninstalled: logwarden removed what it had created here',
+        : kept.length
+          ? `uninstalled, but kept what is still in use: ${kept.join('; ')}`.slice(0, 1000)
+          : 'uninstalled: logwarden removed what it had created here',
     };
     await ddb.send(
       new PutItemCommand({ TableName: names.ledgerTable, Item: encodeLedgerItem(row, now, execution) }),
     );
   }
   s.deps.io.out(
-    `uninstall: ${result.removed} removed, ${result.failed} failed${
+    `uninstall: ${result.removed} removed, ${result.kept} kept (still in use), ${result.failed} failed${
       scan.refused.length ? `, ${scan.refused.length} account(s) refused (not scanned)` : ''
     }; next: cdk destroy (docs/operating.md)`,
   );
@@ -659,7 +663,7 @@ endpoint · 5 no or rejected credentials · 6 access denied · 7 another AWS err
             sleep: deps.sleep,
           });
           deps.io.out(
-            `${opts.dryRun ? 'would replay' : 'replayed'} ${summary.objects} object(s): ${summary.documents} document(s), ${summary.records} record(s); ${summary.failed.length} not replayed`,
+            `${opts.dryRun ? 'would replay' : 'replayed'} ${summary.objects} object(s): ${summary.documents} document(s), ${summary.records} record(s); ${summary.kept.length} kept as they are; ${summary.failed.length} not replayed`,
           );
           for (const f of summary.failed) deps.io.err(`not replayed: ${f}`);
           return summary.failed.length ? exitCode.failed : exitCode.ok;

@@ -75,12 +75,15 @@ export interface ReplayOptions {
 }
 
 export interface ReplaySummary {
+  /** Objects replayed (with --dry-run: that would be). */
   objects: number;
   documents: number;
   records: number;
   invocations: number;
   /** Objects whose replay did not go through, with why: replay again later. */
   failed: string[];
+  /** Objects kept as they are, with why: no replay can deliver them (the operator's to read). */
+  kept: string[];
 }
 
 /**
@@ -275,7 +278,14 @@ const parseJson = <T>(text: string, what: string): T => {
 };
 
 export async function replayKept(clients: ReplayClients, options: ReplayOptions): Promise<ReplaySummary> {
-  const summary: ReplaySummary = { objects: 0, documents: 0, records: 0, invocations: 0, failed: [] };
+  const summary: ReplaySummary = {
+    objects: 0,
+    documents: 0,
+    records: 0,
+    invocations: 0,
+    failed: [],
+    kept: [],
+  };
   const say = options.out;
   const maxAttempts = options.maxAttempts ?? 5;
   const sleep = options.sleep ?? realSleep;
@@ -284,9 +294,13 @@ export async function replayKept(clients: ReplayClients, options: ReplayOptions)
     say(`not replayed ${key}: ${why}`);
   };
   const act = async (key: string, what: string, run: () => Promise<void>) => {
-    if (options.dryRun) return say(`would replay ${key}: ${what}`);
+    if (options.dryRun) {
+      summary.objects++;
+      return say(`would replay ${key}: ${what}`);
+    }
     try {
       await run();
+      summary.objects++;
       say(`replayed ${key}: ${what}`);
     } catch (err) {
       fail(key, (err as Error).message);
@@ -458,7 +472,6 @@ export async function replayKept(clients: ReplayClients, options: ReplayOptions)
     const prefix = prefixOf[source] + (source === 'rejected' && options.day ? `${options.day}/` : '');
     for await (const key of keys(clients.s3, options.bucket, prefix)) {
       if (source !== 'rejected' && options.day && !key.includes(options.day.replaceAll('-', '/'))) continue;
-      summary.objects++;
       let p: Plan;
       try {
         p = await plan(source, key);
@@ -466,8 +479,10 @@ export async function replayKept(clients: ReplayClients, options: ReplayOptions)
         fail(key, (err as Error).message);
         continue;
       }
-      if ('kept' in p) say(`kept ${key}: ${p.kept}`);
-      else await act(key, p.what, p.run);
+      if ('kept' in p) {
+        summary.kept.push(`${key}: ${p.kept}`);
+        say(`kept ${key}: ${p.kept}`);
+      } else await act(key, p.what, p.run);
     }
   }
   return summary;

@@ -452,13 +452,15 @@ export async function runUninstall(
   scan: Pick<UninstallScan, 'removals'>,
   options: {
     waveSize: number;
-    record: (r: Removal, error?: string) => Promise<void>;
+    /** Each removal's outcome: done, failed (`error`), or kept because something still uses it (`kept`). */
+    record: (r: Removal, outcome?: { error?: string; kept?: string }) => Promise<void>;
     say: (line: string) => void;
   },
-): Promise<{ removed: number; failed: number }> {
+): Promise<{ removed: number; failed: number; kept: number }> {
   const accounts = [...new Set(scan.removals.map((r) => r.account))];
   let removed = 0;
   let failed = 0;
+  let kept = 0;
   for (let i = 0; i < accounts.length; i += options.waveSize) {
     const wave = accounts.slice(i, i + options.waveSize);
     await Promise.all(
@@ -466,6 +468,8 @@ export async function runUninstall(
         for (const r of scan.removals.filter((x) => x.account === account)) {
           const blocked = r.blockedBy?.();
           if (blocked) {
+            kept++;
+            await options.record(r, { kept: blocked });
             options.say(`${r.account} ${r.region}: kept ${r.what}: ${blocked}`);
             continue;
           }
@@ -477,7 +481,7 @@ export async function runUninstall(
           } catch (err) {
             failed++;
             const why = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 500);
-            await options.record(r, why);
+            await options.record(r, { error: why });
             options.say(`${r.account} ${r.region}: could not remove ${r.what}: ${why}`);
           }
         }
@@ -488,5 +492,5 @@ export async function runUninstall(
       break;
     }
   }
-  return { removed, failed };
+  return { removed, failed, kept };
 }

@@ -379,12 +379,16 @@ export async function ensureFlowLogs(
     }
     res.created.forEach(({ vpc, id }) => {
       evidence[vpc] = id ?? 'created';
+      // The reason from what decided it: someone else's active flow logs of this VPC.
       const there = flowLogs.filter((fl) => fl.ResourceId === vpc && active(fl));
-      const why = !there.length
-        ? 'it had no active flow log'
-        : there.every((fl) => fl.TrafficType !== 'ALL')
-          ? `only a foreign flow log of ${there.map((fl) => fl.TrafficType ?? 'unknown').join(', ')} traffic was active`
-          : 'only a foreign flow log without every required field was active';
+      const foreignThere = there.filter((fl) => !isOurs(fl) && !isOtherDelivery(fl));
+      const why = foreignThere.length
+        ? foreignThere.every((fl) => fl.TrafficType !== 'ALL')
+          ? `only a foreign flow log of ${foreignThere.map((fl) => fl.TrafficType ?? 'unknown').join(', ')} traffic was active`
+          : 'only a foreign flow log without every required field was active'
+        : there.some(isOtherDelivery)
+          ? `only logwarden's flow log to its other destination was active, not one to ${ourDestination(settings)}`
+          : 'it had no active flow log';
       actions.push(`created flow log ${id ?? ''} for ${vpc} because ${why}`.replace('  ', ' '));
     });
     if (already.length) {

@@ -40,15 +40,6 @@ export interface StreamConsumersProps {
 }
 
 /**
- * The on-failure destination of a stream consumer: the archive bucket itself. For an S3
- * destination Lambda writes the whole invocation record (the Kinesis records, not only their
- * metadata as SQS gets), so nothing that exhausts its retries is lost, and it is then locked
- * like every other archived object. CDK's S3OnFailureDestination grants read-write (deletes
- * included) on the whole bucket; this grants what the Lambda documentation lists for an S3
- * destination: s3:PutObject and s3:ListBucket, and kms:GenerateDataKey on the bucket's key.
- * Lambda chooses the object keys, so PutObject cannot be narrowed to a prefix.
- */
-/**
  * The event source mappings' MaximumRecordAgeInSeconds: an hour less than the stream keeps a
  * record, at most 7 days. "If the function is invoked but returns an error, Lambda retries until
  * the records expire, exceed the maximum age (MaximumRecordAgeInSeconds), or reach the configured
@@ -62,6 +53,15 @@ export function maxRecordAgeSeconds(retentionHours: number): number {
   return Math.min(7 * 24 * 3600, (retentionHours - 1) * 3600);
 }
 
+/**
+ * The on-failure destination of a stream consumer: the archive bucket itself. For an S3
+ * destination Lambda writes the whole invocation record (the Kinesis records, not only their
+ * metadata as SQS gets), so nothing that exhausts its retries is lost, and it is then locked
+ * like every other archived object. CDK's S3OnFailureDestination grants read-write (deletes
+ * included) on the whole bucket; this grants what the Lambda documentation lists for an S3
+ * destination: s3:PutObject and s3:ListBucket, and kms:GenerateDataKey on the bucket's key.
+ * Lambda chooses the object keys, so PutObject cannot be narrowed to a prefix.
+ */
 export class ArchiveOnFailure implements lambda.IEventSourceDlq {
   constructor(
     private readonly bucket: s3.IBucket,

@@ -210,7 +210,9 @@ describe('logwarden replay (issue 21 §19)', () => {
     search.blocked = false;
     const first = cli();
     expect(await first.run('--from', 'rejected')).toBe(0);
-    expect(first.out.at(-1)).toBe('replayed 2 object(s): 2 document(s), 0 record(s); 0 not replayed');
+    expect(first.out.at(-1)).toBe(
+      'replayed 2 object(s): 2 document(s), 0 record(s); 0 kept as they are; 0 not replayed',
+    );
     expect(search.stored.size).toBe(2);
     const again = cli();
     expect(await again.run('--from', 'rejected')).toBe(0);
@@ -251,6 +253,10 @@ describe('logwarden replay (issue 21 §19)', () => {
     expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
     expect(c.out[0]).toBe(
       `kept errors/decompression-failed/2026/11/29/${centralObject(1)}: records Firehose could not decompress; they would fail again; not replayed`,
+    );
+    // Kept is not replayed: the summary counts it apart.
+    expect(c.out.at(-1)).toBe(
+      'replayed 0 object(s): 0 document(s), 0 record(s); 1 kept as they are; 0 not replayed',
     );
   });
 
@@ -354,7 +360,9 @@ describe('logwarden replay: each object on its own, PutRecords within its limits
     const c = cli();
     expect(await c.run('--from', 'errors')).toBe(1);
     expect(putCalls()).toHaveLength(1);
-    expect(c.out.at(-1)).toBe('replayed 2 object(s): 0 document(s), 1 record(s); 1 not replayed');
+    expect(c.out.at(-1)).toBe(
+      'replayed 1 object(s): 0 document(s), 1 record(s); 0 kept as they are; 1 not replayed',
+    );
     expect(c.err).toEqual([
       `not replayed: ${archived}: archived (DEEP_ARCHIVE): restore a copy first, then replay again once it is restored: ` +
         `aws s3api restore-object --bucket ${archiveBucketName('222222222222', 'eu-west-1')} --key ${archived} ` +
@@ -405,7 +413,9 @@ describe('logwarden replay: each object on its own, PutRecords within its limits
       const bytes = p.Records!.reduce((n, r) => n + r.Data!.length + Buffer.byteLength(r.PartitionKey!), 0);
       expect(bytes).toBeLessThanOrEqual(5 * 1024 * 1024);
     }
-    expect(c.out.at(-1)).toBe('replayed 2 object(s): 0 document(s), 508 record(s); 0 not replayed');
+    expect(c.out.at(-1)).toBe(
+      'replayed 2 object(s): 0 document(s), 508 record(s); 0 kept as they are; 0 not replayed',
+    );
   });
 
   it('entries PutRecords failed (FailedRecordCount, ErrorCode) are retried alone; those that keep failing are reported, not counted', async () => {
@@ -429,7 +439,9 @@ describe('logwarden replay: each object on its own, PutRecords within its limits
     const retried = cli();
     expect(await retried.run('--from', 'errors')).toBe(0);
     expect(putCalls().map((p) => p.Records!.length)).toEqual([2, 1, 1]);
-    expect(retried.out.at(-1)).toBe('replayed 1 object(s): 0 document(s), 2 record(s); 0 not replayed');
+    expect(retried.out.at(-1)).toBe(
+      'replayed 1 object(s): 0 document(s), 2 record(s); 0 kept as they are; 0 not replayed',
+    );
 
     // Failing every time: after the attempts, reported failed, and only what landed counted.
     kinesis.reset();
@@ -444,7 +456,9 @@ describe('logwarden replay: each object on its own, PutRecords within its limits
     const failing = cli();
     expect(await failing.run('--from', 'errors')).toBe(1);
     expect(putCalls()).toHaveLength(5);
-    expect(failing.out.at(-1)).toBe('replayed 1 object(s): 0 document(s), 1 record(s); 1 not replayed');
+    expect(failing.out.at(-1)).toBe(
+      'replayed 0 object(s): 0 document(s), 1 record(s); 0 kept as they are; 1 not replayed',
+    );
     expect(failing.err[0]).toContain(
       '1 of 2 record(s) not put into the stream after 5 attempt(s) (InternalFailure: Internal service failure.); replay again',
     );
@@ -491,7 +505,9 @@ describe('logwarden replay: each object on its own, PutRecords within its limits
     const batch = firehose.commandCalls(PutRecordBatchCommand)[0].args[0].input;
     expect(batch.DeliveryStreamName).toBe(names.flowLogsFirehose);
     expect(batch.Records!.map((r) => Buffer.from(r.Data!).toString('utf8'))).toEqual([line]);
-    expect(c.out.at(-1)).toBe('replayed 1 object(s): 0 document(s), 1 record(s); 0 not replayed');
+    expect(c.out.at(-1)).toBe(
+      'replayed 1 object(s): 0 document(s), 1 record(s); 0 kept as they are; 0 not replayed',
+    );
   });
 
   it('a direct-path record that names no Region, or an object no logwarden stream wrote, is refused: nothing sent anywhere', async () => {

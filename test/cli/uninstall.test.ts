@@ -90,9 +90,10 @@ describe('logwarden uninstall', () => {
     const result = await runUninstall(scan, {
       waveSize: 4,
       say: () => undefined,
-      record: async (r, error) => void recorded.push(`${r.control}: ${r.what}${error ? ` (${error})` : ''}`),
+      record: async (r, outcome) =>
+        void recorded.push(`${r.control}: ${r.what}${outcome?.error ? ` (${outcome.error})` : ''}`),
     });
-    expect(result).toEqual({ removed: 3, failed: 0 });
+    expect(result).toEqual({ removed: 3, failed: 0, kept: 0 });
     expect(ec2).toHaveReceivedCommandWith(DeleteFlowLogsCommand, { FlowLogIds: ['fl-ours'] });
     expect(ec2.commandCalls(DeleteFlowLogsCommand)).toHaveLength(1);
     expect(logs).toHaveReceivedCommandWith(DeleteAccountPolicyCommand, {
@@ -115,11 +116,22 @@ describe('logwarden uninstall', () => {
     const scan = await scanMemberCell(account, 'eu-west-1', credentials);
     const second = await scanMemberCell('555555555555', 'eu-west-1', credentials);
     const lines: string[] = [];
+    const outcomes: string[] = [];
     const result = await runUninstall(
       { removals: [...scan.removals, ...second.removals] },
-      { waveSize: 1, say: (l) => lines.push(l), record: async () => undefined },
+      {
+        waveSize: 1,
+        say: (l) => lines.push(l),
+        record: async (r, outcome) => {
+          outcomes.push(
+            `${r.what}: ${outcome?.error ? 'failed' : outcome?.kept ? `kept (${outcome.kept})` : 'removed'}`,
+          );
+        },
+      },
     );
-    expect(result).toEqual({ removed: 1, failed: 1 });
+    // The kept group is counted and recorded as kept, not dropped from the outcome.
+    expect(result).toEqual({ removed: 1, failed: 1, kept: 1 });
+    expect(outcomes).toContain(`log group ${group}: kept (flow log fl-ours still delivers to it)`);
     expect(lines).toContain(
       `${account} eu-west-1: kept log group ${group}: flow log fl-ours still delivers to it`,
     );
@@ -149,11 +161,15 @@ describe('logwarden uninstall', () => {
     const result = await runUninstall(scan, {
       waveSize: 4,
       say: () => undefined,
-      record: async (r, error) => void recorded.push(`${r.what}${error ? ` (${error})` : ''}`),
+      record: async (r, outcome) =>
+        void recorded.push(
+          `${r.what}${outcome?.error ? ` (${outcome.error})` : outcome?.kept ? ` kept: ${outcome.kept}` : ''}`,
+        ),
     });
-    expect(result).toEqual({ removed: 0, failed: 1 });
+    expect(result).toEqual({ removed: 0, failed: 1, kept: 1 });
     expect(recorded).toEqual([
       'flow log fl-ours of vpc-1 (UnauthorizedOperation: You are not authorized to perform this operation.)',
+      `log group ${group} kept: flow log fl-ours still delivers to it`,
     ]);
     expect(logs).not.toHaveReceivedCommand(DeleteLogGroupCommand);
   });
@@ -203,7 +219,7 @@ describe('logwarden uninstall reaches each account only with that account’s cr
       `ERR error: ${account}: the credentials given for account ${account} are account 333333333333's (STS GetCallerIdentity): refused, nothing scanned or removed in ${account}`,
     );
     expect(out.at(-1)).toBe(
-      'uninstall: 0 removed, 0 failed, 1 account(s) refused (not scanned); next: cdk destroy (docs/operating.md)',
+      'uninstall: 0 removed, 0 kept (still in use), 0 failed, 1 account(s) refused (not scanned); next: cdk destroy (docs/operating.md)',
     );
     expect(ec2).not.toHaveReceivedCommand(DescribeFlowLogsCommand);
     expect(ec2).not.toHaveReceivedCommand(DeleteFlowLogsCommand);

@@ -588,6 +588,21 @@ describe('flowLogs.delivery firehose (issue 26, What to build 5)', () => {
     const r = await ensureFlowLogs(clients, target, direct);
     expect(r.status).toBe('healed');
     expect(ec2.commandCalls(CreateFlowLogsCommand)[0].args[0].input.ResourceIds).toEqual(['vpc-default']);
+    expect(r.actions[0]).toContain(
+      `because only logwarden's flow log to its other destination was active, not one to ${firehose.streamArn}`,
+    );
+  });
+
+  it('the reason names the foreign flow log that decided it, not logwarden’s own to its other destination', async () => {
+    ec2.on(DescribeFlowLogsCommand).resolves({
+      FlowLogs: [
+        ours('vpc-default', 'fl-1'),
+        { ...foreign('vpc-default'), LogFormat: undefined, TrafficType: 'REJECT' },
+        toStream('vpc-app', 'fl-2'),
+      ],
+    });
+    const r = await ensureFlowLogs(clients, target, direct);
+    expect(r.actions[0]).toContain('because only a foreign flow log of REJECT traffic was active');
   });
 
   it('a flow log to another region’s or account’s stream is not logwarden’s', async () => {
