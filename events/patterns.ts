@@ -530,6 +530,15 @@ export const repairsUndoneBy: Record<string, Record<string, readonly UndoingCall
         requestParameters: { filterName: subscriptionPolicyName('eu-west-1') },
       },
     ],
+    // The removal of logwarden's own per-group filter once its account policy covers: putting it
+    // back would deliver each event twice, and starts a heal that removes it again.
+    DeleteSubscriptionFilter: [
+      {
+        eventSource: 'logs.amazonaws.com',
+        eventName: 'PutSubscriptionFilter',
+        requestParameters: { filterName: subscriptionPolicyName('eu-west-1') },
+      },
+    ],
   },
   'ensure-guardduty': {
     CreateMembers: [

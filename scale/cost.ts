@@ -194,9 +194,11 @@ export function estimateMonthlyCost(input: {
   }
   rows.push(row('Lambda, daily sweep: duration', gbSeconds, prices.lambdaArmGbSecond));
   rows.push(row('Lambda, daily sweep: requests', requests, prices.lambdaRequest));
+  // The ledger's writes, and the subscription control's read of its previous row, each priced as
+  // a write request unit: the reads cost less, so this errs high.
   rows.push(
     row(
-      'DynamoDB ledger writes, daily sweep',
+      'DynamoDB ledger requests, daily sweep (reads priced as writes)',
       (report.apiCallsByService.dynamodb ?? 0) * DAYS,
       prices.dynamoDbOnDemandWrite,
     ),

@@ -51,7 +51,9 @@ describe('the monthly cost estimate, from the simulated sweep and the synthesize
     const busySeconds = Object.values(report.lambdaBusyMs).reduce((a, b) => a + b, 0) / 1000;
     // Every control-plane function has 512 MB in the synthesized template.
     expect(rowOf('Lambda, daily sweep: duration').quantity).toBeCloseTo(busySeconds * 0.5 * 30);
-    expect(rowOf('DynamoDB').quantity).toBe(4 * 2 * 4 * 30);
+    // Per account and Region: four ledger rows written, and the subscription control's read of
+    // its previous row (whether its own per-group filters may remain), 30 times.
+    expect(rowOf('DynamoDB').quantity).toBe(4 * 2 * (4 + 1) * 30);
 
     // The pipeline from the config's volumes and the corpus's record sizes.
     const v = config.volumes;
