@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { names } from '../contracts/names';
 import type { ReplayDocumentsEvent, ReplayDocumentsResult } from '../functions/indexer/indexer';
-import { backoffDelayMs, sleep as realSleep } from '../functions/shared/backoff';
-import { putRecordsWithRetry, requestChunks } from '../functions/transform/reingest';
+import { sleep as realSleep } from '../functions/shared/backoff';
+import { putBatchesWithRetry, type BatchRetryOptions } from '../functions/shared/batch-put';
+import { putRecordsWithRetry } from '../functions/transform/reingest';
 
 /**
  * `logwarden replay`: what the pipeline kept because it could not deliver it, delivered again.
@@ -199,56 +200,37 @@ const batchFailures = (res: unknown) =>
   ((res as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures ?? []).length;
 
 /**
- * Puts records into a Firehose stream, PutRecordBatch by PutRecordBatch within its limits, and
- * retries only the records a call answers with an error ("If the record fails to be added to
- * your Firehose stream, the result includes an error code and an error message", Firehose API
- * Reference, PutRecordBatchResponseEntry), or a whole call that throws, up to `maxAttempts`.
- * Returns how many landed (a RecordId and no ErrorCode); a record over the record size is never sent.
+ * Puts records into a Firehose stream within PutRecordBatch's limits, retrying only the records a
+ * call answers with an error ("If the record fails to be added to your Firehose stream, the
+ * result includes an error code and an error message", Firehose API Reference,
+ * PutRecordBatchResponseEntry; functions/shared/batch-put.ts). Returns how many landed (a
+ * RecordId and no ErrorCode); a record over the record size is never sent.
  */
 async function putRecordBatchWithRetry(
   firehose: FirehoseClient,
   stream: string,
   records: Buffer[],
-  maxAttempts: number,
-  sleep: (ms: number) => Promise<void>,
+  options: BatchRetryOptions,
 ): Promise<{ landed: number; lastError?: string }> {
-  let landed = 0;
-  let lastError: string | undefined;
-  let pending = records.map((_, i) => i).filter((i) => records[i].length <= BATCH_MAX_RECORD_BYTES);
-  if (pending.length < records.length)
-    lastError = `${records.length - pending.length} record(s) over the ${BATCH_MAX_RECORD_BYTES}-byte record size, not sent`;
-  for (let attempt = 0; pending.length && attempt < maxAttempts; attempt++) {
-    if (attempt > 0) await sleep(backoffDelayMs(attempt));
-    const failed: number[] = [];
-    for (const chunk of requestChunks(
-      pending.map((i) => records[i].length),
-      BATCH_MAX_RECORDS,
-      BATCH_MAX_BYTES,
-    )) {
-      const indexes = chunk.map((c) => pending[c]);
-      try {
-        const res = await firehose.send(
-          new PutRecordBatchCommand({
-            DeliveryStreamName: stream,
-            Records: indexes.map((i) => ({ Data: records[i] })),
-          }),
-        );
-        indexes.forEach((i, j) => {
-          const r = res.RequestResponses?.[j];
-          if (r?.RecordId && !r.ErrorCode) landed++;
-          else {
-            failed.push(i);
-            lastError = r?.ErrorCode ? `${r.ErrorCode}: ${r.ErrorMessage ?? ''}` : 'no response for record';
-          }
-        });
-      } catch (err) {
-        failed.push(...indexes);
-        lastError = `${(err as Error).name}: ${(err as Error).message}`;
-      }
-    }
-    pending = failed;
-  }
-  return { landed, lastError };
+  const { landed, lastError } = await putBatchesWithRetry(
+    records.map((r) => r.length),
+    { maxEntries: BATCH_MAX_RECORDS, maxBytes: BATCH_MAX_BYTES, maxEntryBytes: BATCH_MAX_RECORD_BYTES },
+    async (indexes) => {
+      const res = await firehose.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: stream,
+          Records: indexes.map((i) => ({ Data: records[i] })),
+        }),
+      );
+      return indexes.map((_, j) => {
+        const r = res.RequestResponses?.[j];
+        if (r?.RecordId && !r.ErrorCode) return undefined;
+        return r?.ErrorCode ? `${r.ErrorCode}: ${r.ErrorMessage ?? ''}` : 'no response for record';
+      });
+    },
+    options,
+  );
+  return { landed: landed.filter(Boolean).length, lastError };
 }
 
 /** What a replay does with one object: replay it (what, how), or leave it where it is (why). */
@@ -355,8 +337,7 @@ export async function replayKept(clients: ReplayClients, options: ReplayOptions)
             clients.firehose(region),
             names.flowLogsFirehose,
             records,
-            maxAttempts,
-            sleep,
+            { maxAttempts, sleep },
           );
           summary.records += landed;
           if (landed < records.length)

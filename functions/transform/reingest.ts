@@ -1,17 +1,13 @@
-import { KinesisClient, PutRecordsCommand, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createHash } from 'node:crypto';
-import { backoffDelayMs, sleep as realSleep } from '../shared/backoff';
+import { putBatchesWithRetry, type BatchRetryOptions } from '../shared/batch-put';
 
 export interface ReingestEntry {
   data: Uint8Array;
   partitionKey: string;
 }
 
-export interface ReingestOptions {
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-}
+export type ReingestOptions = BatchRetryOptions;
 
 /** PutRecords takes at most 500 entries and 5 MiB a call. */
 const MAX_ENTRIES = 500;
@@ -39,38 +35,9 @@ export function boundedPartitionKey(key: string): string {
 const entryBytes = (e: ReingestEntry) => e.data.length + Buffer.byteLength(e.partitionKey);
 
 /**
- * Groups entries, by their sizes in bytes, into consecutive requests of at most `maxEntries`
- * entries and `maxBytes` bytes (PutRecords' 500 and 5 MiB by default; Firehose's PutRecordBatch
- * has its own). Returns the indexes of each request's entries. An entry larger than `maxBytes`
- * alone is a request of its own: the caller refuses such entries before.
- */
-export function requestChunks(
-  sizes: readonly number[],
-  maxEntries: number = MAX_ENTRIES,
-  maxBytes: number = MAX_BYTES,
-): number[][] {
-  const out: number[][] = [];
-  let current: number[] = [];
-  let bytes = 0;
-  sizes.forEach((size, i) => {
-    if (current.length && (current.length === maxEntries || bytes + size > maxBytes)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(i);
-    bytes += size;
-  });
-  if (current.length) out.push(current);
-  return out;
-}
-
-const chunks = (entries: ReingestEntry[]) => requestChunks(entries.map(entryBytes));
-
-/**
- * Puts entries into a stream and reports, per entry, whether it landed. Only the entries that
- * PutRecords reports with an ErrorCode are retried, with full-jitter backoff; a call that
- * throws (throttled, 5xx) retries its whole chunk. An entry over the record size is never sent.
+ * Puts entries into a stream and reports, per entry, whether it landed: PutRecords within its
+ * 500 entries and 5 MiB a call, retrying only the entries it answers with an ErrorCode
+ * (functions/shared/batch-put.ts). An entry over the record size is never sent.
  */
 export async function putRecordsWithRetry(
   kinesis: KinesisClient,
@@ -78,42 +45,22 @@ export async function putRecordsWithRetry(
   entries: ReingestEntry[],
   options: ReingestOptions = {},
 ): Promise<{ landed: boolean[]; attempts: number; lastError?: string }> {
-  const maxAttempts = options.maxAttempts ?? 5;
-  const sleep = options.sleep ?? realSleep;
-  const landed = entries.map(() => false);
-  let attempts = 0;
-  let lastError: string | undefined;
-  let pending: number[] = [];
-  let tooLarge = 0;
-  entries.forEach((e, i) => (entryBytes(e) > MAX_ENTRY_BYTES ? tooLarge++ : pending.push(i)));
-  if (tooLarge) lastError = `${tooLarge} entries over the ${MAX_ENTRY_BYTES}-byte record size, not sent`;
-  while (pending.length && attempts < maxAttempts) {
-    if (attempts > 0) await sleep(backoffDelayMs(attempts, options.baseDelayMs ?? 100));
-    attempts++;
-    const failed: number[] = [];
-    for (const chunk of chunks(pending.map((i) => entries[i]))) {
-      const indexes = chunk.map((c) => pending[c]);
-      const request: PutRecordsRequestEntry[] = indexes.map((i) => ({
-        Data: entries[i].data,
-        PartitionKey: entries[i].partitionKey,
-      }));
-      try {
-        const res = await kinesis.send(new PutRecordsCommand({ StreamARN: streamArn, Records: request }));
-        const results = res.Records ?? [];
-        indexes.forEach((entryIndex, j) => {
-          const r = results[j];
-          if (r && !r.ErrorCode && r.SequenceNumber) landed[entryIndex] = true;
-          else {
-            failed.push(entryIndex);
-            lastError = r?.ErrorCode ? `${r.ErrorCode}: ${r.ErrorMessage ?? ''}` : 'no result for entry';
-          }
-        });
-      } catch (err) {
-        failed.push(...indexes);
-        lastError = `${(err as Error).name}: ${(err as Error).message}`;
-      }
-    }
-    pending = failed;
-  }
-  return { landed, attempts, lastError };
+  return putBatchesWithRetry(
+    entries.map(entryBytes),
+    { maxEntries: MAX_ENTRIES, maxBytes: MAX_BYTES, maxEntryBytes: MAX_ENTRY_BYTES },
+    async (indexes) => {
+      const res = await kinesis.send(
+        new PutRecordsCommand({
+          StreamARN: streamArn,
+          Records: indexes.map((i) => ({ Data: entries[i].data, PartitionKey: entries[i].partitionKey })),
+        }),
+      );
+      return indexes.map((_, j) => {
+        const r = res.Records?.[j];
+        if (r && !r.ErrorCode && r.SequenceNumber) return undefined;
+        return r?.ErrorCode ? `${r.ErrorCode}: ${r.ErrorMessage ?? ''}` : 'no result for entry';
+      });
+    },
+    options,
+  );
 }
