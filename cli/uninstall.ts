@@ -73,9 +73,13 @@ export interface Refused {
   why: string;
 }
 
-export interface UninstallScan {
+/** What one cell (account and region, or the trail) holds: what goes, what stays. */
+export interface CellScan {
   removals: Removal[];
   kept: Kept[];
+}
+
+export interface UninstallScan extends CellScan {
   refused: Refused[];
 }
 
@@ -141,7 +145,7 @@ export async function scanMemberCell(
   account: string,
   region: string,
   credentials: Credentials,
-): Promise<UninstallScan> {
+): Promise<CellScan> {
   const ec2 = new EC2Client({ region, credentials });
   const logs = new CloudWatchLogsClient({ region, credentials });
   const removals: Removal[] = [];
@@ -230,7 +234,7 @@ export async function scanMemberCell(
         },
       });
   }
-  return { removals, kept: [], refused: [] };
+  return { removals, kept: [] };
 }
 
 /** The GuardDuty administrator's cell (security-tooling account, one region): findings forwarding. */
@@ -238,7 +242,7 @@ export async function scanAdminCell(
   account: string,
   region: string,
   credentials: Credentials,
-): Promise<UninstallScan> {
+): Promise<CellScan> {
   const events = new EventBridgeClient({ region, credentials });
   const logs = new CloudWatchLogsClient({ region, credentials });
   const removals: Removal[] = [];
@@ -287,7 +291,6 @@ export async function scanAdminCell(
         what: 'GuardDuty: the detectors, memberships and auto-enable setting stay as they are (turning GuardDuty off is a security decision, not an uninstall; the ledger records what logwarden changed)',
       },
     ],
-    refused: [],
   };
 }
 
@@ -303,13 +306,12 @@ export async function scanTrail(
   config: LogwardenConfig,
   account: string,
   credentials: Credentials,
-): Promise<UninstallScan> {
+): Promise<CellScan> {
   const region = config.homeRegion;
   if (config.trail.mode === 'external')
     return {
       removals: [],
       kept: [{ account, region, what: `external trail ${config.trail.arn}: never modified by logwarden` }],
-      refused: [],
     };
   const arn =
     config.trail.mode === 'organization'
@@ -319,7 +321,7 @@ export async function scanTrail(
   const trail = ((await ct.send(new DescribeTrailsCommand({ trailNameList: [arn] }))).trailList ?? []).find(
     (t) => t.TrailARN === arn,
   );
-  if (!trail) return { removals: [], kept: [], refused: [] };
+  if (!trail) return { removals: [], kept: [] };
   const tags =
     (await ct.send(new ListTagsCommand({ ResourceIdList: [arn] }))).ResourceTagList?.[0]?.TagsList ?? [];
   if (!tags.some((t) => t.Key === MARK.key && t.Value === MARK.value))
@@ -332,7 +334,6 @@ export async function scanTrail(
           what: `trail ${arn}: it existed before logwarden (no managed-by tag); settings logwarden changed stay`,
         },
       ],
-      refused: [],
     };
   return {
     removals: [
@@ -341,7 +342,6 @@ export async function scanTrail(
       ]),
     ],
     kept: [],
-    refused: [],
   };
 }
 
@@ -391,10 +391,9 @@ export async function scanForUninstall(
   whoAmI: WhoAmI = stsWhoAmI(config.homeRegion),
 ): Promise<UninstallScan> {
   const out: UninstallScan = { removals: [], kept: [], refused: [] };
-  const add = (s: UninstallScan) => {
+  const add = (s: CellScan) => {
     out.removals.push(...s.removals);
     out.kept.push(...s.kept);
-    out.refused.push(...s.refused);
   };
   const reached = new Map<string, Promise<Credentials | undefined>>();
   const reach = (account: string) => {

@@ -72,7 +72,7 @@ beforeEach(() => {
 describe('logwarden uninstall', () => {
   it('lists only what carries logwarden’s mark, with the call that removes it; pre-existing resources stay', async () => {
     const scan = await scanMemberCell(account, 'eu-west-1', credentials);
-    expect(renderUninstallPlan(scan)).toEqual([
+    expect(renderUninstallPlan({ ...scan, refused: [] })).toEqual([
       `${account} eu-west-1: remove flow log fl-ours of vpc-1`,
       '    EC2 DeleteFlowLogs {"FlowLogIds":["fl-ours"]}',
       `${account} eu-west-1: remove account subscription policy logwarden-central-eu-west-1`,
