@@ -7,6 +7,8 @@ export interface LedgerRow {
   region: string;
   control: ControlName;
   status: CoverageStatus;
+  /** What proved the status (ControlResult.evidence). */
+  evidence?: Record<string, string>;
   lastVerified?: string;
   reason?: string;
 }
@@ -49,6 +51,9 @@ export function decodeLedgerItem(item: LedgerItem): LedgerRow {
     region: item.region?.S ?? region,
     control: (item.control?.S ?? control) as ControlName,
     status: item.status.S as CoverageStatus,
+    evidence: Object.fromEntries(
+      Object.entries(item.evidence?.M ?? {}).flatMap(([k, v]) => (v.S === undefined ? [] : [[k, v.S]])),
+    ),
     lastVerified: item.lastVerified?.S,
     reason: item.reason?.S,
   };

@@ -1,3 +1,4 @@
+import type { LedgerRow } from '../../contracts/ledger';
 import {
   CloudWatchLogsClient,
   DeleteSubscriptionFilterCommand,
@@ -48,12 +49,11 @@ export const OWN_FILTERS_EVIDENCE = ['subscribedLogGroups', 'ownFiltersRemain'] 
  * a run whose failure the workflow caught (its row has no evidence, so what it left is unknown);
  * no for a row of a run that found the account policy and no filter of its own left, and for no row.
  */
-export function ownFiltersMayRemain(
-  previous: { status: string; evidence: Record<string, string> } | undefined,
-): boolean {
+export function ownFiltersMayRemain(previous: Pick<LedgerRow, 'status' | 'evidence'> | undefined): boolean {
   if (!previous) return false;
-  if (OWN_FILTERS_EVIDENCE.some((k) => k in previous.evidence)) return true;
-  return previous.status === 'failed' && !Object.keys(previous.evidence).length;
+  const evidence = previous.evidence ?? {};
+  if (OWN_FILTERS_EVIDENCE.some((k) => k in evidence)) return true;
+  return previous.status === 'failed' && !Object.keys(evidence).length;
 }
 
 /** Where an account policy document sends logs, for the evidence naming it. */

@@ -1,20 +1,18 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ledgerSortKey } from '../../contracts/ledger';
+import { decodeLedgerItem, ledgerSortKey, type LedgerRow } from '../../contracts/ledger';
 
-/** One cell's row as the next run of its control reads it: its status and evidence. */
-export interface PreviousCell {
-  status: string;
-  evidence: Record<string, string>;
-}
-
-/** The ledger row of one account, region and control, or undefined when there is none yet. */
+/**
+ * The ledger row of one account, region and control, or undefined when there is none yet. A
+ * module of its own: a function is granted what its modules send (test/stacks/control-grants),
+ * and a control that reads one cell needs no ScanCommand.
+ */
 export async function readLedgerCell(
   ddb: DynamoDBClient,
   table: string,
   account: string,
   region: string,
   control: string,
-): Promise<PreviousCell | undefined> {
+): Promise<LedgerRow | undefined> {
   const { Item } = await ddb.send(
     new GetItemCommand({
       TableName: table,
@@ -22,11 +20,5 @@ export async function readLedgerCell(
       ConsistentRead: true,
     }),
   );
-  if (!Item) return undefined;
-  return {
-    status: Item.status?.S ?? '',
-    evidence: Object.fromEntries(
-      Object.entries(Item.evidence?.M ?? {}).flatMap(([k, v]) => (v.S === undefined ? [] : [[k, v.S]])),
-    ),
-  };
+  return Item ? decodeLedgerItem(Item) : undefined;
 }

@@ -372,7 +372,7 @@ describe('ensureSubscription', () => {
       ['a fallback row', { status: 'healed', evidence: { subscribedLogGroups: '3' } }, true],
       ['a fallback row that failed', { status: 'failed', evidence: { subscribedLogGroups: '3' } }, true],
       ['a caught failure (no evidence: unknown)', { status: 'failed', evidence: {} }, true],
-    ])('ownFiltersMayRemain after %s', (_, row, expected) => {
+    ] as const)('ownFiltersMayRemain after %s', (_, row, expected) => {
       expect(ownFiltersMayRemain(row)).toBe(expected);
     });
   });
@@ -537,6 +537,8 @@ describe('the handler reads the cell’s previous ledger row', () => {
   it('a fallback row: the groups are read for logwarden’s own filters', async () => {
     ddb.on(GetItemCommand).resolves({
       Item: {
+        account: { S: '444444444444' },
+        regionControl: { S: 'eu-central-1#subscription' },
         status: { S: 'healed' },
         evidence: { M: { subscribedLogGroups: { S: '1' }, foreignAccountPolicy: { S: 'theirs' } } },
       },
@@ -557,7 +559,12 @@ describe('the handler reads the cell’s previous ledger row', () => {
     ddb.on(GetItemCommand).resolves({});
     await handler(event);
     ddb.on(GetItemCommand).resolves({
-      Item: { status: { S: 'covered' }, evidence: { M: { accountPolicy: { S: settings.policyName } } } },
+      Item: {
+        account: { S: '444444444444' },
+        regionControl: { S: 'eu-central-1#subscription' },
+        status: { S: 'covered' },
+        evidence: { M: { accountPolicy: { S: settings.policyName } } },
+      },
     });
     await handler(event);
     expect(logs).not.toHaveReceivedCommand(DescribeLogGroupsCommand);
