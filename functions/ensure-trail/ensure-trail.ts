@@ -153,15 +153,21 @@ function cloudWatchLogsDeliveryFailure(
   status: GetTrailStatusCommandOutput,
   settings: TrailSettings,
 ): string | undefined {
-  const error = status.LatestCloudWatchLogsDeliveryError;
+  const error = deliveryError(status);
   if (!error) return undefined;
-  const last = status.LatestCloudWatchLogsDeliveryTime;
   const role = settings.cloudWatchLogsRoleArn;
   const whose =
     settings.mode === 'external'
       ? `${settings.owner ?? 'its owner'} must repair it (trail.mode external)`
       : `the role ${role ?? '(none configured)'} and the group are logwarden's own, deployed by its stacks: logwarden does not rewrite a role's trust or permissions at run time, so redeploy them (or fix the group's KMS key policy)`;
-  return `trail CloudWatch Logs delivery fails: ${error} (last delivered ${last ? last.toISOString() : 'never'}); ${whose}`;
+  return `trail CloudWatch Logs delivery fails: ${error}; ${whose}`;
+}
+
+/** The CloudWatch Logs delivery error GetTrailStatus reports, with the last delivery, or undefined. */
+function deliveryError(status: GetTrailStatusCommandOutput): string | undefined {
+  const error = status.LatestCloudWatchLogsDeliveryError;
+  if (!error) return undefined;
+  return `${error} (last delivered ${status.LatestCloudWatchLogsDeliveryTime?.toISOString() ?? 'never'})`;
 }
 
 /** CloudTrail reports the log group ARN with the `:*` suffix the API also accepts. */
@@ -490,13 +496,9 @@ export async function verifyExternalTrail(
     if (selectors && !logsManagementEvents(selectors.EventSelectors, selectors.AdvancedEventSelectors))
       drift.push('its selectors do not log every management event (read and write, no source excluded)');
     const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: settings.trailArn }));
+    const undelivered = deliveryError(status);
     if (!status.IsLogging) drift.push('it is not logging');
-    else if (status.LatestCloudWatchLogsDeliveryError)
-      drift.push(
-        `its CloudWatch Logs delivery fails: ${status.LatestCloudWatchLogsDeliveryError} (last delivered ${
-          status.LatestCloudWatchLogsDeliveryTime?.toISOString() ?? 'never'
-        })`,
-      );
+    else if (undelivered) drift.push(`its CloudWatch Logs delivery fails: ${undelivered}`);
   }
   const evidence: Record<string, string> = {
     trail: settings.trailArn,
