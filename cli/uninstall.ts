@@ -97,6 +97,19 @@ export function stsWhoAmI(region: string): WhoAmI {
 
 const MARK = { key: 'managed-by', value: 'logwarden' };
 
+/**
+ * A DeleteFlowLogs answer that still names the flow log: a 200 answer can, in Unsuccessful
+ * ("Information about the flow logs that could not be deleted successfully", EC2 API Reference,
+ * DeleteFlowLogs). Thrown as an error named by its code.
+ */
+export function throwIfNotDeleted(answer: DeleteFlowLogsCommandOutput, id: string): void {
+  const [failed] = answer.Unsuccessful ?? [];
+  if (failed)
+    throw Object.assign(new Error(failed.Error?.Message ?? `${id} was not deleted`), {
+      name: failed.Error?.Code ?? 'Unsuccessful',
+    });
+}
+
 function call<C extends { send(c: never): Promise<unknown> }>(
   client: C,
   service: string,
@@ -165,14 +178,7 @@ export async function scanMemberCell(
     const step = call(ec2, 'EC2', new DeleteFlowLogsCommand({ FlowLogIds: [id] }));
     const r = removal('flow-logs', account, region, `flow log ${id} of ${fl.ResourceId}`, [step]);
     r.run = async () => {
-      // A 200 answer can still name the flow log in Unsuccessful: "Information about the flow
-      // logs that could not be deleted successfully" (EC2 API Reference, DeleteFlowLogs).
-      const answer = (await step.send()) as DeleteFlowLogsCommandOutput;
-      const [failed] = answer.Unsuccessful ?? [];
-      if (failed)
-        throw Object.assign(new Error(failed.Error?.Message ?? `${id} was not deleted`), {
-          name: failed.Error?.Code ?? 'Unsuccessful',
-        });
+      throwIfNotDeleted((await step.send()) as DeleteFlowLogsCommandOutput, id);
       deleted.add(id);
     };
     removals.push(r);

@@ -22,6 +22,7 @@ import { recordedCall } from './api-call';
 import type { Organization } from './organization';
 import type { Pipeline } from './pipeline';
 import type { Say } from './report';
+import { throwIfNotDeleted } from '../../cli/uninstall';
 import { analyst, refreshAsOperator } from './search';
 import { createVpc } from './vpc';
 
@@ -104,10 +105,7 @@ export async function directFlowLogs(
     { caller: { account }, region, service: 'ec2', eventName: 'DeleteFlowLogs' },
     async () => {
       const answer = await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [first.FlowLogId!] }));
-      // DeleteFlowLogsResult.Unsuccessful: "Information about the flow logs that could not be
-      // deleted successfully", in a 200 answer.
-      if (answer.Unsuccessful?.length)
-        throw new Error(`DeleteFlowLogs ${first.FlowLogId}: ${JSON.stringify(answer.Unsuccessful)}`);
+      throwIfNotDeleted(answer, first.FlowLogId!);
       return answer;
     },
   );

@@ -14,6 +14,7 @@ import { recordedCall, type RecordedCall } from './api-call';
 import type { Organization } from './organization';
 import { drainPipeline, readAlerts, type Pipeline } from './pipeline';
 import type { Say } from './report';
+import { throwIfNotDeleted } from '../../cli/uninstall';
 
 /** The account that owns the configured trail and its ARN, as the trail's owner lists it. */
 export async function trailOwner(org: Organization): Promise<{ account: string; arn: string }> {
@@ -69,10 +70,7 @@ export async function deleteFlowLog(org: Organization, account: string, region: 
     },
     async () => {
       const answer = await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [victim.FlowLogId!] }));
-      // A 200 answer may still name it: "Information about the flow logs that could not be
-      // deleted successfully" (DeleteFlowLogsResult.Unsuccessful).
-      if (answer.Unsuccessful?.length)
-        throw new Error(`DeleteFlowLogs ${victim.FlowLogId}: ${JSON.stringify(answer.Unsuccessful)}`);
+      throwIfNotDeleted(answer, victim.FlowLogId!);
       return answer;
     },
     at,
