@@ -1,3 +1,4 @@
+import { logGroupExists } from '../shared/log-groups';
 import type { LedgerRow } from '../../contracts/ledger';
 import {
   CloudWatchLogsClient,
@@ -167,16 +168,6 @@ const GROUPS_NAMED = 5;
 function boundedList(items: string[], what: string): string {
   const named = items.slice(0, GROUPS_NAMED).join('; ');
   return items.length > GROUPS_NAMED ? `${named}; and ${items.length - GROUPS_NAMED} more ${what}` : named;
-}
-
-/**
- * Whether a log group still exists. PutSubscriptionFilter's ResourceNotFoundException ("The
- * specified resource does not exist.") may name the destination as well as the group, so a group
- * is taken as deleted only when DescribeLogGroups no longer lists it.
- */
-async function logGroupExists(logs: CloudWatchLogsClient, name: string): Promise<boolean> {
-  const found = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
-  return (found.logGroups ?? []).some((g) => g.logGroupName === name);
 }
 
 /** One log group beside a foreign account policy: its filter put or corrected, or why not. */
@@ -401,6 +392,9 @@ export async function ensureSubscription(
       // Throttling and 5xx go to the workflow's retry, as do an undelivered test message.
       if (isRetryable(err) || err instanceof SubscriptionTestUndelivered) throw err;
       const e = err as Error;
+      // PutSubscriptionFilter's ResourceNotFoundException ("The specified resource does not
+      // exist.") may name the destination as well as the group: the group is taken as deleted
+      // only when DescribeLogGroups no longer lists it.
       if (e.name === 'ResourceNotFoundException' && !(await logGroupExists(logs, name))) {
         // Deleted since DescribeLogGroups listed it: nothing left to subscribe.
         gone.push(name);
